@@ -1,0 +1,150 @@
+// Package app holds Reportline's use cases. Every rule about who may do what,
+// what is valid and what is audited lives here once; the web UI, the REST API
+// and the CLI only translate their input into these calls.
+//
+// The package declares the storage it needs (Store, Tx) and reaches the
+// concrete store through them, so it imports nothing but the domain package.
+package app
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"reportline"
+)
+
+// Store runs transactions. Read transactions see a consistent snapshot;
+// write transactions commit all or nothing.
+type Store interface {
+	Read(ctx context.Context, fn func(Tx) error) error
+	Write(ctx context.Context, fn func(Tx) error) error
+	Ping(ctx context.Context) error
+}
+
+// Tx is what a transaction can do. Its contract is the store conformance
+// suite (store/storetest): NotFound errors for missing rows, Conflict for
+// duplicates, maps that omit unknown keys.
+type Tx interface {
+	CreateUser(ctx context.Context, u *reportline.User) error
+	UpdateUser(ctx context.Context, u *reportline.User) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	UserByExternalUID(ctx context.Context, uid string) (reportline.User, error)
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+	UsersByExternalUIDs(ctx context.Context, uids []string) (map[string]reportline.User, error)
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+
+	CreateGroup(ctx context.Context, g *reportline.Group) error
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
+	Groups(ctx context.Context) ([]reportline.Group, error)
+	SetMembership(ctx context.Context, m reportline.Membership) error
+	DeleteMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID) error
+	Memberships(ctx context.Context, f reportline.MembershipFilter) ([]reportline.Membership, error)
+
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	InsertLink(ctx context.Context, l reportline.Link) error
+	UpdateLink(ctx context.Context, l reportline.Link) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	LockLinks(ctx context.Context) error
+
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)
+
+	SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error
+	PasswordHash(ctx context.Context, user reportline.UserID) (string, error)
+	CreateToken(ctx context.Context, t *reportline.APIToken) error
+	TokenByHash(ctx context.Context, hash []byte) (reportline.APIToken, error)
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+	CreateSession(ctx context.Context, s reportline.Session) error
+	SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error)
+	DeleteSession(ctx context.Context, hash []byte) error
+	DeleteExpiredSessions(ctx context.Context, t time.Time) error
+}
+
+// Adapt turns a concrete store whose transactions have type T into a Store.
+// It lets the store package stay ignorant of this one:
+//
+//	app.Adapt(db.Read, db.Write, db.Ping)
+func Adapt[T Tx](read, write func(context.Context, func(T) error) error, ping func(context.Context) error) Store {
+	return adapted[T]{read, write, ping}
+}
+
+type adapted[T Tx] struct {
+	read, write func(context.Context, func(T) error) error
+	ping        func(context.Context) error
+}
+
+func (a adapted[T]) Read(ctx context.Context, fn func(Tx) error) error {
+	return a.read(ctx, func(tx T) error { return fn(tx) })
+}
+
+func (a adapted[T]) Write(ctx context.Context, fn func(Tx) error) error {
+	return a.write(ctx, func(tx T) error { return fn(tx) })
+}
+
+func (a adapted[T]) Ping(ctx context.Context) error { return a.ping(ctx) }
+
+// Config holds what the services need besides the store.
+type Config struct {
+	Now            func() time.Time // the clock; time.Now when nil
+	Logger         *slog.Logger     // slog.Default() when nil
+	SessionTTL     time.Duration    // 12h when zero
+	PasswordParams PasswordParams   // DefaultPasswordParams when zero
+}
+
+// App is the set of use cases, ready to serve concurrent callers.
+type App struct {
+	store   Store
+	now     func() time.Time
+	log     *slog.Logger
+	ttl     time.Duration
+	pw      PasswordParams
+	limiter *loginLimiter
+}
+
+// New returns the application services over a store.
+func New(store Store, cfg Config) *App {
+	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.ttl == 0 {
+		a.ttl = 12 * time.Hour
+	}
+	if a.pw == (PasswordParams{}) {
+		a.pw = DefaultPasswordParams
+	}
+	a.limiter = newLoginLimiter(a.now)
+	return a
+}
+
+// Ping reports whether the store answers.
+func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
+
+// Actor is who is calling, and through which way in.
+type Actor struct {
+	User   reportline.User
+	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
+	System bool              // the service itself (demo loader, directory sync): allowed everything
+}
+
+// SystemActor is the service acting on its own behalf.
+func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
+
+// UserActor is a signed-in user acting through a way in.
+func UserActor(u reportline.User, source reportline.Source) Actor { return Actor{User: u, Source: source} }
+
+// id returns the acting user's id, 0 for the system.
+func (ac Actor) id() reportline.UserID {
+	if ac.System {
+		return 0
+	}
+	return ac.User.ID
+}

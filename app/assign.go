@@ -1,0 +1,419 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"reportline"
+)
+
+// LinkRequest names links to make between one user (the page's user) and
+// others: their managers, or the users they manage.
+type LinkRequest struct {
+	User       reportline.UserID
+	Direction  reportline.Direction
+	Kind       reportline.Kind // Line when empty
+	IDs        []reportline.UserID
+	Emails     []string // as pasted: normalised and checked here
+	ValidFrom  time.Time
+	ValidUntil time.Time
+	Comment    string
+}
+
+// Verdict is what would happen to one requested user.
+type Verdict string
+
+// The verdicts. The first four are accepted; the others reject the request.
+const (
+	VerdictNew        Verdict = "new"       // a link will be created
+	VerdictUpdate     Verdict = "update"    // the existing link's terms will change
+	VerdictUnchanged  Verdict = "unchanged" // the link exists as asked
+	VerdictDuplicate  Verdict = "duplicate" // listed twice; counted once
+	VerdictInvalid    Verdict = "invalid_email"
+	VerdictUnknown    Verdict = "unknown"
+	VerdictInactive   Verdict = "inactive"
+	VerdictSelf       Verdict = "self"
+	VerdictOutOfScope Verdict = "out_of_scope"
+	VerdictCycle      Verdict = "cycle"
+)
+
+// Accepted reports whether the verdict lets the request go through.
+func (v Verdict) Accepted() bool {
+	return v == VerdictNew || v == VerdictUpdate || v == VerdictUnchanged || v == VerdictDuplicate
+}
+
+// Candidate is one requested user and its verdict.
+type Candidate struct {
+	Input   string          // the address or id as given
+	User    reportline.User // zero when unknown
+	Verdict Verdict
+	Message string // why, for rejected ones
+}
+
+// Removal is an existing link a replace would delete.
+type Removal struct {
+	LinkedUser
+	Allowed bool // false when the link is outside the actor's scope
+}
+
+// LinkPlan is the preview of a request: what would be created, changed,
+// removed and refused. Nothing is stored until the request is applied.
+type LinkPlan struct {
+	User       reportline.User
+	Direction  reportline.Direction
+	Kind       reportline.Kind
+	Candidates []Candidate
+	Removals   []Removal
+}
+
+// Rejected returns the candidates that stop the request.
+func (p LinkPlan) Rejected() []Candidate {
+	var out []Candidate
+	for _, c := range p.Candidates {
+		if !c.Verdict.Accepted() {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Count returns how many candidates have the verdict.
+func (p LinkPlan) Count(v Verdict) int {
+	n := 0
+	for _, c := range p.Candidates {
+		if c.Verdict == v {
+			n++
+		}
+	}
+	return n
+}
+
+// err returns an Invalid error listing every refused item, or nil.
+func (p LinkPlan) err() error {
+	var details []reportline.Detail
+	for i, c := range p.Candidates {
+		if !c.Verdict.Accepted() {
+			details = append(details, reportline.Detail{Field: fmt.Sprintf("%s[%d]", p.Direction, i), Value: c.Input, Reason: string(c.Verdict), Message: c.Message})
+		}
+	}
+	for _, r := range p.Removals {
+		if !r.Allowed {
+			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
+				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
+		}
+	}
+	if len(details) == 0 {
+		return nil
+	}
+	return &reportline.Error{Code: reportline.Invalid, Field: string(p.Direction), Details: details,
+		Message: fmt.Sprintf("%d of the listed users cannot be linked; nothing was changed", len(details))}
+}
+
+// PreviewLinks checks a request without storing anything: every address is
+// resolved and flagged (unknown, inactive, outside the actor's groups, the
+// user themself, a cycle) so the actor can fix the list before confirming.
+func (a *App) PreviewLinks(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
+	var plan LinkPlan
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		plan, err = a.plan(ctx, tx, actor, req, false)
+		return err
+	})
+	return plan, err
+}
+
+// AddLinks creates the requested links, all or none: if any candidate is
+// refused, nothing is stored and the error lists each refusal.
+func (a *App) AddLinks(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
+	return a.applyLinks(ctx, actor, req, false)
+}
+
+// ReplaceLinks makes the user's links of the request's kind on that side
+// exactly the requested set: missing ones are created, others removed.
+func (a *App) ReplaceLinks(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
+	return a.applyLinks(ctx, actor, req, true)
+}
+
+// PreviewReplace is ReplaceLinks without storing anything.
+func (a *App) PreviewReplace(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
+	var plan LinkPlan
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		plan, err = a.plan(ctx, tx, actor, req, true)
+		return err
+	})
+	return plan, err
+}
+
+func (a *App) applyLinks(ctx context.Context, actor Actor, req LinkRequest, replace bool) (LinkPlan, error) {
+	var plan LinkPlan
+	err := a.store.Write(ctx, func(tx Tx) error {
+		if req.Kind == "" || req.Kind == reportline.Line {
+			// Taken before the plan reads the graph, so the cycle check
+			// sees every committed line link.
+			if err := tx.LockLinks(ctx); err != nil {
+				return err
+			}
+		}
+		var err error
+		if plan, err = a.plan(ctx, tx, actor, req, replace); err != nil {
+			return err
+		}
+		if err := plan.err(); err != nil {
+			return err
+		}
+		return a.apply(ctx, tx, actor, plan, req)
+	})
+	return plan, err
+}
+
+// apply writes a checked plan and its audit entries.
+func (a *App) apply(ctx context.Context, tx Tx, actor Actor, plan LinkPlan, req LinkRequest) error {
+	now := a.now()
+	var audit []reportline.AuditEntry
+	for _, c := range plan.Candidates {
+		if c.Verdict != VerdictNew && c.Verdict != VerdictUpdate {
+			continue
+		}
+		p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
+		l := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: actor.Source,
+			ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment, CreatedBy: actor.id(), CreatedAt: now}
+		e := reportline.AuditEntry{At: now, ActorID: actor.id(), Source: actor.Source, ManagerID: p.ManagerID, ManageeID: p.ManageeID, After: &l}
+		if c.Verdict == VerdictNew {
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+			e.Action = reportline.ActionAdd
+		} else {
+			old, err := tx.Link(ctx, p)
+			if err != nil {
+				return err
+			}
+			l.CreatedBy, l.CreatedAt = old.CreatedBy, old.CreatedAt
+			if err := tx.UpdateLink(ctx, l); err != nil {
+				return err
+			}
+			e.Action, e.Before = reportline.ActionUpdate, &old
+		}
+		audit = append(audit, e)
+	}
+	for _, r := range plan.Removals {
+		if err := tx.DeleteLink(ctx, r.Link.Pair()); err != nil {
+			return err
+		}
+		old := r.Link
+		audit = append(audit, reportline.AuditEntry{At: now, ActorID: actor.id(), Source: actor.Source, Action: reportline.ActionRemove,
+			ManagerID: old.ManagerID, ManageeID: old.ManageeID, Before: &old})
+	}
+	return tx.AppendAudit(ctx, audit)
+}
+
+// plan resolves and checks a request inside tx.
+func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, replace bool) (LinkPlan, error) {
+	plan := LinkPlan{Direction: req.Direction, Kind: req.Kind}
+	if plan.Kind == "" {
+		plan.Kind = reportline.Line
+	}
+	if !plan.Direction.Valid() {
+		return plan, reportline.FieldError("direction", string(req.Direction), "direction must be %q or %q", reportline.Managers, reportline.Managees)
+	}
+	// The link's own fields (kind, dates, comment) are checked on a stand-in pair.
+	if err := (reportline.Link{ManagerID: 1, ManageeID: 2, Kind: plan.Kind, Source: reportline.SourceAPI,
+		ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment}).Validate(); err != nil {
+		return plan, err
+	}
+	if len(req.IDs)+len(req.Emails) > MaxLinksPerRequest {
+		return plan, reportline.FieldError(string(req.Direction), "", "at most %d users per request; use the CSV import for more", MaxLinksPerRequest)
+	}
+	if !replace && len(req.IDs)+len(req.Emails) == 0 {
+		return plan, reportline.FieldError(string(req.Direction), "", "list at least one user")
+	}
+	ac, err := loadAccess(ctx, tx, actor)
+	if err != nil {
+		return plan, err
+	}
+	if ac.scope.Empty() {
+		return plan, forbidden("only platform admins, group admins and user admins may assign managers")
+	}
+	if plan.User, err = tx.User(ctx, req.User); err != nil {
+		return plan, err
+	}
+	if !plan.User.Active() {
+		return plan, reportline.FieldError("user", plan.User.Email, "%s is inactive: links may only name active users", plan.User.Email)
+	}
+	if plan.Candidates, err = resolve(ctx, tx, req); err != nil {
+		return plan, err
+	}
+	ids := []reportline.UserID{plan.User.ID}
+	for _, c := range plan.Candidates {
+		if c.User.ID != 0 {
+			ids = append(ids, c.User.ID)
+		}
+	}
+	side := reportline.LinkFilter{ManageeID: plan.User.ID}
+	if plan.Direction == reportline.Managees {
+		side = reportline.LinkFilter{ManagerID: plan.User.ID}
+	}
+	existing, err := linkedUsers(ctx, tx, side, plan.Direction)
+	if err != nil {
+		return plan, err
+	}
+	for _, e := range existing {
+		ids = append(ids, e.User.ID)
+	}
+	if err := ac.needGroups(ctx, tx, ids...); err != nil {
+		return plan, err
+	}
+	current := map[reportline.UserID]reportline.Link{}
+	for _, e := range existing {
+		current[e.User.ID] = e.Link
+	}
+	wanted := map[reportline.UserID]bool{}
+	for i := range plan.Candidates {
+		c := &plan.Candidates[i]
+		if c.Verdict != "" {
+			continue // already refused while resolving
+		}
+		if wanted[c.User.ID] {
+			c.Verdict = VerdictDuplicate
+			continue
+		}
+		wanted[c.User.ID] = true
+		if err := a.judge(ctx, tx, ac, plan, req, c, current); err != nil {
+			return plan, err
+		}
+	}
+	if replace {
+		for _, e := range existing {
+			if e.Link.Kind == plan.Kind && !wanted[e.User.ID] {
+				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.mayLink(e.Link.Pair())})
+			}
+		}
+	}
+	return plan, nil
+}
+
+// MaxLinksPerRequest bounds a hand assignment; bulk work goes through the
+// CSV import, which streams.
+const MaxLinksPerRequest = 1000
+
+// judge gives one resolved candidate its verdict.
+func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
+	p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
+	switch {
+	case c.User.ID == plan.User.ID:
+		c.Verdict, c.Message = VerdictSelf, fmt.Sprintf("%s cannot be their own manager", c.User.Email)
+		return nil
+	case !c.User.Active():
+		c.Verdict, c.Message = VerdictInactive, fmt.Sprintf("%s is an inactive account", c.User.Email)
+		return nil
+	case !ac.mayLink(p):
+		c.Verdict, c.Message = VerdictOutOfScope, fmt.Sprintf("%s and %s are not both in a group you administrate", c.User.Email, plan.User.Email)
+		return nil
+	}
+	want := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: ac.actor.Source,
+		ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment}
+	old, exists := current[c.User.ID]
+	if exists && (old.Kind == want.Kind && old.ValidFrom.Equal(want.ValidFrom) && old.ValidUntil.Equal(want.ValidUntil) && old.Comment == want.Comment) {
+		// Same terms: re-applying changes nothing, whatever the source was.
+		c.Verdict = VerdictUnchanged
+		return nil
+	}
+	if plan.Kind == reportline.Line && (!exists || old.Kind != reportline.Line) {
+		cycle, err := reportline.FindCycle(ctx, p.ManagerID, p.ManageeID, tx.LineManagers)
+		if err != nil {
+			return fmt.Errorf("cycle check: %w", err)
+		}
+		if cycle != nil {
+			msg, err := describeCycle(ctx, tx, cycle)
+			if err != nil {
+				return err
+			}
+			c.Verdict, c.Message = VerdictCycle, "this would close a cycle of managers: "+msg
+			return nil
+		}
+	}
+	c.Verdict = VerdictNew
+	if exists {
+		c.Verdict = VerdictUpdate
+	}
+	return nil
+}
+
+// describeCycle names a cycle by email: "a@x → b@x → a@x".
+func describeCycle(ctx context.Context, tx Tx, cycle []reportline.UserID) (string, error) {
+	users, err := tx.UsersByIDs(ctx, cycle)
+	if err != nil {
+		return "", err
+	}
+	names := make([]string, len(cycle))
+	for i, id := range cycle {
+		names[i] = users[id].Email
+	}
+	return strings.Join(names, " → "), nil
+}
+
+// resolve turns the request's ids and addresses into candidates; those that
+// name nobody get their verdict at once.
+func resolve(ctx context.Context, tx Tx, req LinkRequest) ([]Candidate, error) {
+	var out []Candidate
+	if len(req.IDs) > 0 {
+		users, err := tx.UsersByIDs(ctx, req.IDs)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range req.IDs {
+			c := Candidate{Input: strconv.FormatInt(int64(id), 10), User: users[id]}
+			if c.User.ID == 0 {
+				c.Verdict, c.Message = VerdictUnknown, fmt.Sprintf("no user has id %d", id)
+			}
+			out = append(out, c)
+		}
+	}
+	var emails []string
+	for _, raw := range req.Emails {
+		if e, err := reportline.NormalizeEmail(raw); err == nil {
+			emails = append(emails, e)
+		}
+	}
+	users, err := tx.UsersByEmails(ctx, emails)
+	if err != nil {
+		return nil, err
+	}
+	for _, raw := range req.Emails {
+		c := Candidate{Input: strings.TrimSpace(raw)}
+		e, err := reportline.NormalizeEmail(raw)
+		switch {
+		case err != nil:
+			c.Verdict, c.Message = VerdictInvalid, reportline.ErrorMessage(err)
+		case users[e].ID == 0:
+			c.Verdict, c.Message = VerdictUnknown, fmt.Sprintf("no account has the address %s", e)
+		default:
+			c.User = users[e]
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// SplitAddresses splits pasted text into addresses. Commas, semicolons,
+// tabs, new lines and spaces separate; a "Jane Doe <jane@x.org>" form, as
+// mail clients copy it, keeps only the address. Nothing is dropped: a piece
+// that is not an address is returned as is, to be reported as invalid.
+func SplitAddresses(text string) []string {
+	var out []string
+	for _, piece := range strings.FieldsFunc(text, func(r rune) bool {
+		return r == ',' || r == ';' || r == '\n' || r == '\r' || r == '\t'
+	}) {
+		piece = strings.TrimSpace(piece)
+		if i := strings.LastIndexByte(piece, '<'); i >= 0 && strings.HasSuffix(piece, ">") {
+			out = append(out, strings.TrimSpace(piece[i+1:len(piece)-1]))
+			continue
+		}
+		out = append(out, strings.Fields(piece)...)
+	}
+	return out
+}

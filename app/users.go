@@ -1,0 +1,266 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"reportline"
+)
+
+// UserInput is a new user. GroupID, when set, adds them to that group as a
+// member: that is how a group admin creates users inside their group.
+type UserInput struct {
+	ExternalUID  string
+	Email        string
+	FirstName    string
+	LastName     string
+	Status       reportline.Status // active when empty
+	Birthday     string            // YYYY-MM-DD, --MM-DD or DD.MM.YYYY
+	Position     string
+	OrgUnit      string
+	PlatformRole reportline.PlatformRole
+	Locale       string
+	TimeZone     string
+	GroupID      reportline.GroupID
+}
+
+// UserPatch changes some fields of a user; nil fields stay as they are.
+type UserPatch struct {
+	ExternalUID  *string
+	Email        *string
+	FirstName    *string
+	LastName     *string
+	Status       *reportline.Status
+	Birthday     *string
+	Position     *string
+	OrgUnit      *string
+	PlatformRole *reportline.PlatformRole
+	Locale       *string
+	TimeZone     *string
+}
+
+// CreateUser creates a user. Platform admins create anybody; group admins and
+// user admins create users into a group they administrate; only platform
+// admins create platform admins.
+func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (reportline.User, error) {
+	u := reportline.User{ExternalUID: strings.TrimSpace(in.ExternalUID), FirstName: strings.TrimSpace(in.FirstName),
+		LastName: strings.TrimSpace(in.LastName), Status: in.Status, Position: strings.TrimSpace(in.Position),
+		OrgUnit: strings.TrimSpace(in.OrgUnit), PlatformRole: in.PlatformRole, Locale: in.Locale, TimeZone: in.TimeZone}
+	if u.Status == "" {
+		u.Status = reportline.StatusActive
+	}
+	var err error
+	if u.Email, err = reportline.NormalizeEmail(in.Email); err != nil {
+		return u, err
+	}
+	if u.Birthday, err = reportline.ParseBirthday(in.Birthday); err != nil {
+		return u, err
+	}
+	if err := u.Validate(); err != nil {
+		return u, err
+	}
+	err = a.store.Write(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := ac.mayManageUsersIn(in.GroupID); err != nil {
+			return err
+		}
+		if u.PlatformRole != reportline.NoPlatformRole && !ac.scope.All {
+			return forbidden("only platform admins may create platform admins")
+		}
+		if in.GroupID != 0 {
+			if _, err := tx.Group(ctx, in.GroupID); err != nil {
+				return err
+			}
+		}
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return err
+		}
+		if in.GroupID != 0 {
+			return tx.SetMembership(ctx, reportline.Membership{GroupID: in.GroupID, UserID: u.ID, Role: reportline.MemberRole})
+		}
+		return nil
+	})
+	return u, err
+}
+
+// mayManageUsersIn checks that the actor may create users into group g (0:
+// no group, platform admins only).
+func (ac *access) mayManageUsersIn(g reportline.GroupID) error {
+	if ac.scope.All {
+		return nil
+	}
+	if g == 0 || ac.scope.Empty() || !ac.scope.CoversUser(ac.tree, []reportline.GroupID{g}) {
+		return forbidden("you may only create users in a group you administrate")
+	}
+	return nil
+}
+
+// UpdateUser applies a patch. Deactivating keeps the user's links, so
+// reactivating restores them.
+func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID, p UserPatch) (reportline.User, error) {
+	var u reportline.User
+	err := a.store.Write(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if u, err = tx.User(ctx, id); err != nil {
+			return err
+		}
+		if err := ac.needGroups(ctx, tx, id); err != nil {
+			return err
+		}
+		if !ac.administers(id) {
+			return forbidden("you may only change users of groups you administrate")
+		}
+		if (p.PlatformRole != nil || u.PlatformRole != reportline.NoPlatformRole) && !ac.scope.All {
+			return forbidden("only platform admins may change platform admins")
+		}
+		if err := patchUser(&u, p); err != nil {
+			return err
+		}
+		return tx.UpdateUser(ctx, &u)
+	})
+	return u, err
+}
+
+func patchUser(u *reportline.User, p UserPatch) error {
+	set := func(dst *string, src *string) {
+		if src != nil {
+			*dst = strings.TrimSpace(*src)
+		}
+	}
+	set(&u.ExternalUID, p.ExternalUID)
+	set(&u.FirstName, p.FirstName)
+	set(&u.LastName, p.LastName)
+	set(&u.Position, p.Position)
+	set(&u.OrgUnit, p.OrgUnit)
+	set(&u.Locale, p.Locale)
+	set(&u.TimeZone, p.TimeZone)
+	if p.Email != nil {
+		e, err := reportline.NormalizeEmail(*p.Email)
+		if err != nil {
+			return err
+		}
+		u.Email = e
+	}
+	if p.Status != nil {
+		u.Status = *p.Status
+	}
+	if p.PlatformRole != nil {
+		u.PlatformRole = *p.PlatformRole
+	}
+	if p.Birthday != nil {
+		b, err := reportline.ParseBirthday(*p.Birthday)
+		if err != nil {
+			return err
+		}
+		u.Birthday = b
+	}
+	return u.Validate()
+}
+
+// GetUser returns a user the actor may see: themself, users they
+// administrate, and the people they manage.
+func (a *App) GetUser(ctx context.Context, actor Actor, id reportline.UserID) (reportline.User, error) {
+	var u reportline.User
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if u, err = tx.User(ctx, id); err != nil {
+			return err
+		}
+		ok, err := a.mayView(ctx, tx, ac, id)
+		if err == nil && !ok {
+			err = forbidden("you may not see this user")
+		}
+		return err
+	})
+	return u, err
+}
+
+// UserPage is one page of a user list.
+type UserPage struct {
+	Users  []reportline.User
+	Total  int
+	NextID reportline.UserID // pass as AfterID for the next page; 0 at the end
+}
+
+// FindUsers lists users: all of them for platform admins, the members of the
+// groups they administrate (descendants included) for admins; others are
+// refused. f.Groups, when set, is narrowed to the actor's scope.
+func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilter, group reportline.GroupID) (UserPage, error) {
+	var page UserPage
+	if f.Email != "" {
+		e, err := reportline.NormalizeEmail(f.Email)
+		if err != nil {
+			return page, err
+		}
+		f.Email = e
+	}
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if ac.scope.Empty() {
+			return forbidden("only platform admins, group admins and user admins may list users")
+		}
+		if group != 0 {
+			if _, err := tx.Group(ctx, group); err != nil {
+				return err
+			}
+		}
+		groups, err := visibleGroups(ctx, tx, ac, group)
+		if err != nil {
+			return err
+		}
+		if groups != nil {
+			if len(groups) == 0 {
+				return forbidden("you do not administrate this group")
+			}
+			f.Groups = groups
+		}
+		page.Users, page.Total, err = tx.FindUsers(ctx, f)
+		if err != nil {
+			return err
+		}
+		limit := f.Limit
+		if limit <= 0 {
+			limit = 50
+		}
+		if len(page.Users) == limit {
+			page.NextID = page.Users[len(page.Users)-1].ID
+		}
+		return nil
+	})
+	return page, err
+}
+
+// visibleGroups returns the groups whose members the actor may list,
+// restricted to the subtree of group when it is set; nil means "no
+// restriction" (a platform admin listing everybody).
+func visibleGroups(ctx context.Context, tx Tx, ac *access, group reportline.GroupID) ([]reportline.GroupID, error) {
+	if ac.scope.All && group == 0 {
+		return nil, nil
+	}
+	all, err := tx.Groups(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list groups: %w", err)
+	}
+	tree := reportline.NewGroupTree(all)
+	out := []reportline.GroupID{}
+	for _, g := range all {
+		inScope := ac.scope.All || ac.scope.CoversUser(tree, []reportline.GroupID{g.ID})
+		if inScope && (group == 0 || tree.IsAncestorOrSelf(group, g.ID)) {
+			out = append(out, g.ID)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,57 @@
+package reportline
+
+import "time"
+
+// UserFilter selects users. Zero fields do not filter.
+type UserFilter struct {
+	Query       string    // matched against email, names and external uid
+	Email       string    // exact, normalised
+	ExternalUID string    // exact
+	Groups      []GroupID // members of any of these groups (exact groups); set by the caller's scope
+	Status      Status
+	IDs         []UserID
+	AfterID     UserID // keyset pagination: users with a larger id
+	Limit       int    // 0 means the store's default page size
+}
+
+// LinkFilter selects links. Zero fields do not filter.
+type LinkFilter struct {
+	ManagerID UserID
+	ManageeID UserID
+	Kind      Kind
+	Source    Source
+}
+
+// MembershipFilter selects memberships; at least one list should be set.
+type MembershipFilter struct {
+	UserIDs  []UserID
+	GroupIDs []GroupID
+}
+
+// AuditFilter selects audit entries, newest first.
+type AuditFilter struct {
+	UserID   UserID // entries where the user is the manager or the managee
+	BatchID  int64
+	BeforeID int64 // keyset pagination: entries older than this id
+	Limit    int
+}
+
+// APIToken is a bearer token for integrations. Only its SHA-256 hash is
+// stored; the token itself is shown once, when created.
+type APIToken struct {
+	ID         int64
+	UserID     UserID
+	Name       string
+	Hash       []byte
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+}
+
+// Session is a signed-in browser session. Only the hash of its cookie value
+// is stored.
+type Session struct {
+	Hash      []byte
+	UserID    UserID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}

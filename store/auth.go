@@ -1,0 +1,100 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"reportline"
+)
+
+// SetPasswordHash stores a user's password hash (an encoded argon2id hash).
+func (tx *Tx) SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error {
+	_, err := tx.exec(ctx, `INSERT INTO credentials (user_id, password_hash) VALUES ($1, $2)
+		ON CONFLICT (user_id) DO UPDATE SET password_hash = excluded.password_hash`, user, hash)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// PasswordHash returns a user's password hash; NotFound when they have none.
+func (tx *Tx) PasswordHash(ctx context.Context, user reportline.UserID) (string, error) {
+	var h string
+	err := tx.queryRow(ctx, `SELECT password_hash FROM credentials WHERE user_id = $1`, user).Scan(&h)
+	return h, notFound(translate(err), "password of user", user)
+}
+
+// CreateToken stores an API token (its hash) and sets its ID.
+func (tx *Tx) CreateToken(ctx context.Context, t *reportline.APIToken) error {
+	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		t.UserID, t.Name, t.Hash, micros(t.CreatedAt)).Scan(&t.ID)
+	if err != nil {
+		return fmt.Errorf("create token: %w", translate(err))
+	}
+	return nil
+}
+
+// TokenByHash returns the token with the given hash.
+func (tx *Tx) TokenByHash(ctx context.Context, hash []byte) (reportline.APIToken, error) {
+	var t reportline.APIToken
+	var created int64
+	var used sql.NullInt64
+	err := tx.queryRow(ctx, `SELECT id, user_id, name, hash, created_at, last_used_at FROM api_tokens WHERE hash = $1`, hash).
+		Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used)
+	if err != nil {
+		return t, notFound(translate(err), "token", "")
+	}
+	t.CreatedAt = time.UnixMicro(created).UTC()
+	t.LastUsedAt = fromMicros(used)
+	return t, nil
+}
+
+// TouchToken records that a token was used.
+func (tx *Tx) TouchToken(ctx context.Context, id int64, at time.Time) error {
+	_, err := tx.exec(ctx, `UPDATE api_tokens SET last_used_at = $2 WHERE id = $1`, id, micros(at))
+	if err != nil {
+		return fmt.Errorf("touch token: %w", err)
+	}
+	return nil
+}
+
+// CreateSession stores a session (its hash).
+func (tx *Tx) CreateSession(ctx context.Context, s reportline.Session) error {
+	_, err := tx.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+		s.Hash, s.UserID, micros(s.CreatedAt), micros(s.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByHash returns the session with the given hash, expired or not.
+func (tx *Tx) SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error) {
+	var s reportline.Session
+	var created, expires int64
+	err := tx.queryRow(ctx, `SELECT hash, user_id, created_at, expires_at FROM sessions WHERE hash = $1`, hash).
+		Scan(&s.Hash, &s.UserID, &created, &expires)
+	if err != nil {
+		return s, notFound(translate(err), "session", "")
+	}
+	s.CreatedAt, s.ExpiresAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC()
+	return s, nil
+}
+
+// DeleteSession removes a session (sign-out).
+func (tx *Tx) DeleteSession(ctx context.Context, hash []byte) error {
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE hash = $1`, hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpiredSessions removes sessions that expired before t.
+func (tx *Tx) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE expires_at < $1`, micros(t)); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
+	return nil
+}

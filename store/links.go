@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"reportline"
+)
+
+const linkColumns = `manager_id, managee_id, kind, source, valid_from, valid_until, comment, COALESCE(created_by, 0), created_at`
+
+func scanLink(s scanner) (reportline.Link, error) {
+	var l reportline.Link
+	var from, until sql.NullInt64
+	var created int64
+	if err := s.Scan(&l.ManagerID, &l.ManageeID, &l.Kind, &l.Source, &from, &until, &l.Comment, &l.CreatedBy, &created); err != nil {
+		return l, translate(err)
+	}
+	l.ValidFrom, l.ValidUntil = fromMicros(from), fromMicros(until)
+	l.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+	return l, nil
+}
+
+// Link returns the link of a pair.
+func (tx *Tx) Link(ctx context.Context, p reportline.Pair) (reportline.Link, error) {
+	l, err := scanLink(tx.queryRow(ctx, `SELECT `+linkColumns+` FROM links WHERE manager_id = $1 AND managee_id = $2`,
+		p.ManagerID, p.ManageeID))
+	if reportline.IsCode(err, reportline.NotFound) {
+		return l, reportline.Errorf(reportline.NotFound, "user %d is not a manager of user %d", p.ManagerID, p.ManageeID)
+	}
+	return l, err
+}
+
+// Links returns the links matching f, ordered by manager then managee.
+func (tx *Tx) Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error) {
+	where, args := []string{"1 = 1"}, []any{}
+	arg := func(v any) string { args = append(args, v); return fmt.Sprintf("$%d", len(args)) }
+	if f.ManagerID != 0 {
+		where = append(where, "manager_id = "+arg(f.ManagerID))
+	}
+	if f.ManageeID != 0 {
+		where = append(where, "managee_id = "+arg(f.ManageeID))
+	}
+	if f.Kind != "" {
+		where = append(where, "kind = "+arg(f.Kind))
+	}
+	if f.Source != "" {
+		where = append(where, "source = "+arg(f.Source))
+	}
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY manager_id, managee_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list links: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.Link
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list links: %w", err)
+		}
+		out = append(out, l)
+	}
+	return out, translate(rows.Err())
+}
+
+// LineManagers returns the line managers of each given user, whatever their
+// dates: the no-cycle rule is about the structure, not about today.
+func (tx *Tx) LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error) {
+	out := make(map[reportline.UserID][]reportline.UserID, len(users))
+	for _, c := range chunks(users) {
+		in, args := inList(1, c)
+		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links WHERE kind = 'line' AND managee_id IN (`+in+`)`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("line managers: %w", err)
+		}
+		for rows.Next() {
+			var e, m reportline.UserID
+			if err := rows.Scan(&e, &m); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("line managers: %w", err)
+			}
+			out[e] = append(out[e], m)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("line managers: %w", translate(err))
+		}
+	}
+	return out, nil
+}
+
+// InsertLink stores a new link; a link for the same pair is a Conflict.
+func (tx *Tx) InsertLink(ctx context.Context, l reportline.Link) error {
+	_, err := tx.exec(ctx, `INSERT INTO links (manager_id, managee_id, kind, source, valid_from, valid_until, comment, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		l.ManagerID, l.ManageeID, l.Kind, l.Source, toMicros(l.ValidFrom), toMicros(l.ValidUntil), l.Comment,
+		nullID(l.CreatedBy), micros(l.CreatedAt))
+	if reportline.IsCode(err, reportline.Conflict) {
+		return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("user %d already manages user %d", l.ManagerID, l.ManageeID), Err: err}
+	}
+	if err != nil {
+		return fmt.Errorf("insert link: %w", err)
+	}
+	return nil
+}
+
+// UpdateLink rewrites the terms (kind, source, dates, comment) of an existing link.
+func (tx *Tx) UpdateLink(ctx context.Context, l reportline.Link) error {
+	res, err := tx.exec(ctx, `UPDATE links SET kind = $3, source = $4, valid_from = $5, valid_until = $6, comment = $7
+		WHERE manager_id = $1 AND managee_id = $2`,
+		l.ManagerID, l.ManageeID, l.Kind, l.Source, toMicros(l.ValidFrom), toMicros(l.ValidUntil), l.Comment)
+	if err != nil {
+		return fmt.Errorf("update link: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return reportline.Errorf(reportline.NotFound, "user %d is not a manager of user %d", l.ManagerID, l.ManageeID)
+	}
+	return nil
+}
+
+// DeleteLink removes the link of a pair.
+func (tx *Tx) DeleteLink(ctx context.Context, p reportline.Pair) error {
+	res, err := tx.exec(ctx, `DELETE FROM links WHERE manager_id = $1 AND managee_id = $2`, p.ManagerID, p.ManageeID)
+	if err != nil {
+		return fmt.Errorf("delete link: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return reportline.Errorf(reportline.NotFound, "user %d is not a manager of user %d", p.ManagerID, p.ManageeID)
+	}
+	return nil
+}
+
+// linkLockKey names the PostgreSQL advisory lock held by transactions that
+// add line links.
+const linkLockKey = 7_240_871_002
+
+// LockLinks serialises, until the transaction ends, the transactions that
+// change the line-link graph, so that two concurrent additions cannot each
+// pass the cycle check and together close a cycle. SQLite already runs one
+// writer at a time.
+func (tx *Tx) LockLinks(ctx context.Context) error {
+	if tx.engine != Postgres {
+		return nil
+	}
+	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, linkLockKey); err != nil {
+		return fmt.Errorf("lock links: %w", err)
+	}
+	return nil
+}

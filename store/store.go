@@ -1,0 +1,176 @@
+// Package store keeps Reportline's data in SQLite (the embedded default) or
+// PostgreSQL. Both engines share the same SQL wherever the engines agree;
+// the few places where they differ (placeholders, bulk paths, locking) are
+// isolated in the dialect.
+//
+// Transactions begin at DB.Read and DB.Write; everything done with the Tx a
+// callback receives commits or rolls back as one unit.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names a database engine.
+type Engine string
+
+// The supported engines.
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is an open Reportline database.
+type DB struct {
+	engine Engine
+	write  *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
+	read   *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool
+	now    func() time.Time
+}
+
+// Open connects to the database named by rawURL: a postgres:// URL, or a
+// sqlite: path, or "" for SQLite in dataDir/reportline.db. It does not
+// migrate; call Migrate.
+func Open(ctx context.Context, rawURL, dataDir string) (*DB, error) {
+	switch {
+	case strings.HasPrefix(rawURL, "postgres://"), strings.HasPrefix(rawURL, "postgresql://"):
+		return openPostgres(ctx, rawURL)
+	case rawURL == "":
+		if err := os.MkdirAll(dataDir, 0o750); err != nil {
+			return nil, fmt.Errorf("create data folder: %w", err)
+		}
+		return openSQLite(ctx, filepath.Join(dataDir, "reportline.db"))
+	case strings.HasPrefix(rawURL, "sqlite:"):
+		return openSQLite(ctx, strings.TrimPrefix(strings.TrimPrefix(rawURL, "sqlite:"), "//"))
+	default:
+		return nil, fmt.Errorf("database url %q: want postgres://… or sqlite:PATH", redact(rawURL))
+	}
+}
+
+func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
+	db, err := sql.Open("pgx", rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", redact(rawURL), err)
+	}
+	return &DB{engine: Postgres, write: db, read: db, now: time.Now}, nil
+}
+
+// sqlitePragmas are set on every connection: WAL so readers never block the
+// writer, a busy timeout instead of instant SQLITE_BUSY, enforced foreign
+// keys, and a 64 MiB page cache (the 2 MiB default doubles bulk load time).
+const sqlitePragmas = "_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)" +
+	"&_pragma=synchronous(NORMAL)&_pragma=cache_size(-65536)&_time_format=sqlite"
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	if path == "" {
+		return nil, errors.New("sqlite: empty path")
+	}
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + sqlitePragmas
+	// One writer connection: SQLite allows one writer at a time, and
+	// queueing in Go is cheaper than retrying on SQLITE_BUSY. Write
+	// transactions start IMMEDIATE so they take the lock up front.
+	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	write.SetMaxOpenConns(1)
+	write.SetConnMaxIdleTime(0)
+	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	if err := write.PingContext(ctx); err != nil {
+		write.Close()
+		read.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	return &DB{engine: SQLite, write: write, read: read, now: time.Now}, nil
+}
+
+// Engine reports which engine the database runs on.
+func (db *DB) Engine() Engine { return db.engine }
+
+// Close closes every connection.
+func (db *DB) Close() error {
+	err := db.write.Close()
+	if db.read != db.write {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.read.PingContext(ctx); err != nil {
+		return fmt.Errorf("ping %s: %w", db.engine, err)
+	}
+	return nil
+}
+
+// Read runs fn in a read-only transaction.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.read, &sql.TxOptions{ReadOnly: db.engine == Postgres}, fn)
+}
+
+// Write runs fn in a read-write transaction that commits when fn returns nil
+// and rolls back otherwise. On SQLite write transactions are serialised; on
+// PostgreSQL they run concurrently, and Tx.LockLinks serialises the ones
+// whose correctness depends on the whole link graph.
+func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
+	return db.run(ctx, db.write, nil, fn)
+}
+
+func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+	sqlTx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	tx := &Tx{tx: sqlTx, engine: db.engine, now: db.now}
+	defer func() {
+		if p := recover(); p != nil {
+			sqlTx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			sqlTx.Rollback()
+			return
+		}
+		if cerr := sqlTx.Commit(); cerr != nil {
+			err = fmt.Errorf("commit: %w", translate(cerr))
+		}
+	}()
+	return fn(tx)
+}
+
+// redact removes the password from a database URL before it is shown.
+func redact(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}
+
+// Redact removes the password from a database URL, for logs.
+func Redact(raw string) string { return redact(raw) }

@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	sqlite "modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"reportline"
+)
+
+// Tx is one transaction. Its methods are the store's whole vocabulary; the
+// application layer composes them into use cases.
+type Tx struct {
+	tx     *sql.Tx
+	engine Engine
+	now    func() time.Time
+}
+
+// Engine reports the engine the transaction runs on.
+func (tx *Tx) Engine() Engine { return tx.engine }
+
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	r, err := tx.tx.ExecContext(ctx, tx.rebind(q), args...)
+	return r, translate(err)
+}
+
+func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	rows, err := tx.tx.QueryContext(ctx, tx.rebind(q), args...)
+	return rows, translate(err)
+}
+
+func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	return tx.tx.QueryRowContext(ctx, tx.rebind(q), args...)
+}
+
+// rebindCache remembers rewritten queries: they are constants, so each is
+// rewritten once per process.
+var rebindCache sync.Map
+
+// rebind turns PostgreSQL's $N placeholders into SQLite's equivalent ?N.
+// Queries are written once, in PostgreSQL's form.
+func (tx *Tx) rebind(q string) string {
+	if tx.engine != SQLite {
+		return q
+	}
+	if r, ok := rebindCache.Load(q); ok {
+		return r.(string)
+	}
+	r := strings.ReplaceAll(q, "$", "?")
+	rebindCache.Store(q, r)
+	return r
+}
+
+// translate maps driver errors onto reportline error codes at the store
+// boundary, so no caller needs to know the engine.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return &reportline.Error{Code: reportline.NotFound, Message: "not found", Err: err}
+	}
+	if pe, ok := errors.AsType[*pgconn.PgError](err); ok {
+		switch pe.Code {
+		case "23505":
+			return &reportline.Error{Code: reportline.Conflict, Message: "already exists", Err: err}
+		case "23503":
+			return &reportline.Error{Code: reportline.Invalid, Message: "refers to something that does not exist", Err: err}
+		case "23514":
+			return &reportline.Error{Code: reportline.Invalid, Message: "violates a rule of the data model", Err: err}
+		}
+	}
+	if se, ok := errors.AsType[*sqlite.Error](err); ok {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return &reportline.Error{Code: reportline.Conflict, Message: "already exists", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
+			return &reportline.Error{Code: reportline.Invalid, Message: "refers to something that does not exist", Err: err}
+		case sqlite3.SQLITE_CONSTRAINT_CHECK:
+			return &reportline.Error{Code: reportline.Invalid, Message: "violates a rule of the data model", Err: err}
+		}
+	}
+	return err
+}
+
+// notFound returns a NotFound error naming what was looked up.
+func notFound(err error, what string, key any) error {
+	if reportline.IsCode(err, reportline.NotFound) {
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("%s %v not found", what, key), Err: err}
+	}
+	return err
+}
+
+// Times are stored as Unix microseconds; NULL is the zero time.
+
+func toMicros(t time.Time) sql.NullInt64 {
+	if t.IsZero() {
+		return sql.NullInt64{}
+	}
+	return sql.NullInt64{Int64: t.UnixMicro(), Valid: true}
+}
+
+func fromMicros(n sql.NullInt64) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return time.UnixMicro(n.Int64).UTC()
+}
+
+func micros(t time.Time) int64 { return t.UnixMicro() }
+
+// nullString stores "" as NULL, for unique columns where "unset" must not collide.
+func nullString(s string) sql.NullString { return sql.NullString{String: s, Valid: s != ""} }
+
+func nullID[T ~int64](id T) sql.NullInt64 { return sql.NullInt64{Int64: int64(id), Valid: id != 0} }
+
+// inList returns "$k,$k+1,…" placeholders for n values starting at k, and
+// the values as arguments. Lists are bounded by callers (see chunk).
+func inList[T any](start int, vals []T) (string, []any) {
+	var b strings.Builder
+	args := make([]any, len(vals))
+	for i, v := range vals {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, "$%d", start+i)
+		args[i] = v
+	}
+	return b.String(), args
+}
+
+// chunkSize keeps IN lists under SQLite's default limit of 32,766 variables
+// and PostgreSQL's 65,535 parameters, with room for other arguments.
+const chunkSize = 500
+
+// chunks splits vals into slices of at most chunkSize.
+func chunks[T any](vals []T) [][]T {
+	var out [][]T
+	for len(vals) > chunkSize {
+		out = append(out, vals[:chunkSize])
+		vals = vals[chunkSize:]
+	}
+	if len(vals) > 0 {
+		out = append(out, vals)
+	}
+	return out
+}

@@ -1,0 +1,171 @@
+package reportline
+
+import (
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+)
+
+// UserID is a user's internal id, assigned by Reportline.
+type UserID int64
+
+// Status says whether a user's account is active. Inactive users keep their
+// links (so reactivation restores them) but receive and are granted nothing.
+type Status string
+
+// The account statuses.
+const (
+	StatusActive   Status = "active"
+	StatusInactive Status = "inactive"
+)
+
+// Valid reports whether s is a known status.
+func (s Status) Valid() bool { return s == StatusActive || s == StatusInactive }
+
+// PlatformRole is a user's role on the whole platform.
+type PlatformRole string
+
+// The platform roles. The zero value is an ordinary user.
+const (
+	NoPlatformRole    PlatformRole = ""
+	PlatformAdminRole PlatformRole = "platform_admin"
+)
+
+// Valid reports whether r is a known platform role.
+func (r PlatformRole) Valid() bool { return r == NoPlatformRole || r == PlatformAdminRole }
+
+// User is a person of the learning platform.
+type User struct {
+	ID           UserID
+	ExternalUID  string // from the HRIS; optional, unique when set
+	Email        string // normalised by NormalizeEmail; unique
+	FirstName    string
+	LastName     string
+	Status       Status
+	Birthday     Birthday // zero when unknown
+	Position     string
+	OrgUnit      string
+	PlatformRole PlatformRole
+	Locale       string
+	TimeZone     string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Active reports whether the account is active.
+func (u User) Active() bool { return u.Status == StatusActive }
+
+// IsPlatformAdmin reports whether u is an active platform admin.
+func (u User) IsPlatformAdmin() bool { return u.Active() && u.PlatformRole == PlatformAdminRole }
+
+// Name returns the display name, falling back to the email address.
+func (u User) Name() string {
+	n := strings.TrimSpace(u.FirstName + " " + u.LastName)
+	if n == "" {
+		return u.Email
+	}
+	return n
+}
+
+// Validate checks the fields a stored user must have right.
+func (u User) Validate() error {
+	if _, err := NormalizeEmail(u.Email); err != nil {
+		return err
+	}
+	if !u.Status.Valid() {
+		return FieldError("status", string(u.Status), "status must be %q or %q", StatusActive, StatusInactive)
+	}
+	if !u.PlatformRole.Valid() {
+		return FieldError("platform_role", string(u.PlatformRole), "platform role must be empty or %q", PlatformAdminRole)
+	}
+	if len(u.ExternalUID) > 255 {
+		return FieldError("external_uid", "", "external uid is longer than 255 characters")
+	}
+	if u.TimeZone != "" {
+		if _, err := time.LoadLocation(u.TimeZone); err != nil {
+			return FieldError("time_zone", u.TimeZone, "unknown time zone")
+		}
+	}
+	return nil
+}
+
+// NormalizeEmail trims and lower-cases an address and checks that it is a
+// plain address (no display name). Emails compare case-insensitively after
+// trimming, so this is the one form stored and looked up.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.ToLower(strings.TrimSpace(s))
+	if s == "" {
+		return "", FieldError("email", "", "email is empty")
+	}
+	if len(s) > 254 {
+		return "", FieldError("email", s[:40]+"…", "email is longer than 254 characters")
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
+		return "", FieldError("email", s, "%q is not a valid email address", s)
+	}
+	return s, nil
+}
+
+// Birthday is a month and day, with an optional year (0 when unknown).
+type Birthday struct {
+	Year  int
+	Month time.Month
+	Day   int
+}
+
+// IsZero reports whether no birthday is known.
+func (b Birthday) IsZero() bool { return b.Month == 0 }
+
+// String formats the birthday as YYYY-MM-DD, or --MM-DD without a year (the
+// ISO 8601 form for a date without year).
+func (b Birthday) String() string {
+	if b.IsZero() {
+		return ""
+	}
+	if b.Year == 0 {
+		return fmt.Sprintf("--%02d-%02d", int(b.Month), b.Day)
+	}
+	return fmt.Sprintf("%04d-%02d-%02d", b.Year, int(b.Month), b.Day)
+}
+
+// ParseBirthday reads YYYY-MM-DD, --MM-DD, MM-DD or DD.MM.YYYY; "" is no birthday.
+func ParseBirthday(s string) (Birthday, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return Birthday{}, nil
+	}
+	bad := FieldError("birthday", s, "birthday %q is not a date (YYYY-MM-DD, --MM-DD or DD.MM.YYYY)", s)
+	var b Birthday
+	var m int
+	switch {
+	case strings.HasPrefix(s, "--"):
+		if _, err := fmt.Sscanf(s, "--%2d-%2d", &m, &b.Day); err != nil {
+			return Birthday{}, bad
+		}
+	case len(s) == 5 && s[2] == '-':
+		if _, err := fmt.Sscanf(s, "%2d-%2d", &m, &b.Day); err != nil {
+			return Birthday{}, bad
+		}
+	case strings.Count(s, ".") == 2:
+		if _, err := fmt.Sscanf(s, "%2d.%2d.%4d", &b.Day, &m, &b.Year); err != nil {
+			return Birthday{}, bad
+		}
+	default:
+		if _, err := fmt.Sscanf(s, "%4d-%2d-%2d", &b.Year, &m, &b.Day); err != nil {
+			return Birthday{}, bad
+		}
+	}
+	b.Month = time.Month(m)
+	// Check the day exists; a year-less date is checked in a leap year so that
+	// 29 February is allowed.
+	y := b.Year
+	if y == 0 {
+		y = 2000
+	}
+	if b.Month < 1 || b.Month > 12 || b.Day < 1 || time.Date(y, b.Month, b.Day, 0, 0, 0, 0, time.UTC).Day() != b.Day {
+		return Birthday{}, bad
+	}
+	return b, nil
+}
