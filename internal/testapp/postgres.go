@@ -1,0 +1,28 @@
+package testapp
+
+import (
+	"context"
+	"testing"
+
+	"reportline/internal/pgtest"
+	"reportline/store"
+)
+
+// postgresURL returns a fresh database cloned from a migrated template, so
+// migrations run once per test process, not once per test.
+func postgresURL(t testing.TB) string {
+	t.Helper()
+	return pgtest.NewFromTemplate(t, "reportline-migrated", func(url string) error {
+		ctx := context.Background()
+		db, err := store.Open(ctx, url, "")
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return db.Migrate(ctx)
+	})
+}
+
+// Main runs a package's tests and then stops the throwaway PostgreSQL
+// server, if one was started. Call it from TestMain.
+func Main(m *testing.M) { pgtest.Main(m) }

@@ -1,0 +1,82 @@
+// Package testapp builds a whole Reportline for tests: a fresh database on
+// the chosen engine, the application services, and (with Serve) the real
+// HTTP server on a loopback listener.
+package testapp
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/store"
+)
+
+// Engines lists the engines every store-backed test runs on.
+var Engines = []store.Engine{store.SQLite, store.Postgres}
+
+// Env is a test's Reportline.
+type Env struct {
+	DB  *store.DB
+	App *app.App
+	Now *Clock
+}
+
+// Clock is a settable clock for tests.
+type Clock struct{ t time.Time }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time { return c.t }
+
+// Set moves the clock.
+func (c *Clock) Set(t time.Time) { c.t = t }
+
+// Advance moves the clock forward.
+func (c *Clock) Advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// FastPasswords are cheap argon2id parameters so that tests that sign in
+// many times stay quick; production uses app.DefaultPasswordParams.
+var FastPasswords = app.PasswordParams{Memory: 64, Time: 1, Threads: 1}
+
+// New returns a fresh, migrated Reportline on the engine.
+func New(t testing.TB, engine store.Engine) *Env {
+	t.Helper()
+	db := OpenDB(t, engine)
+	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
+	a := app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{
+		Now: clock.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords,
+	})
+	return &Env{DB: db, App: a, Now: clock}
+}
+
+// OpenDB returns a fresh, migrated database on the engine.
+func OpenDB(t testing.TB, engine store.Engine) *store.DB {
+	t.Helper()
+	ctx := context.Background()
+	url := ""
+	if engine == store.Postgres {
+		url = postgresURL(t)
+	}
+	db, err := store.Open(ctx, url, t.TempDir())
+	if err != nil {
+		t.Fatalf("open %s: %v", engine, err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate %s: %v", engine, err)
+	}
+	return db
+}
+
+// Run runs fn as a subtest on every engine.
+func Run(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
+	for _, e := range Engines {
+		t.Run(string(e), func(t *testing.T) { fn(t, e) })
+	}
+}
+
+// Actor returns a UI actor for a user.
+func Actor(u reportline.User) app.Actor { return app.UserActor(u, reportline.SourceUI) }
+

@@ -1,0 +1,123 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"reportline"
+)
+
+// ErrorBody is the one JSON shape of every API error.
+type ErrorBody struct {
+	Error ErrorDetail `json:"error"`
+}
+
+// ErrorDetail says what went wrong, where and why.
+type ErrorDetail struct {
+	Code      reportline.Code     `json:"code"`
+	Message   string              `json:"message"`
+	Field     string              `json:"field,omitempty"`
+	Value     string              `json:"value,omitempty"`
+	Line      int                 `json:"line,omitempty"`
+	Details   []reportline.Detail `json:"details,omitempty"`
+	RequestID string              `json:"request_id,omitempty"`
+}
+
+// WriteJSON writes v as JSON with the given status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// WriteJSONError writes err in the API's error shape. Internal errors are
+// logged here, once, with the request id, and shown to the caller only as
+// "internal error" and that id.
+func WriteJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
+	code := reportline.ErrorCode(err)
+	body := ErrorDetail{Code: code, Message: reportline.ErrorMessage(err), RequestID: RequestID(r.Context())}
+	if e, ok := errors.AsType[*reportline.Error](err); ok {
+		body.Field, body.Value, body.Line, body.Details = e.Field, e.Value, e.Line, e.Details
+	}
+	if code == reportline.Internal {
+		log.Error("internal error", "request_id", body.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	WriteJSON(w, Status(code), ErrorBody{Error: body})
+}
+
+// MaxJSONBody bounds JSON request bodies.
+const MaxJSONBody = 1 << 20
+
+// DecodeJSON reads one JSON object into v, strictly: unknown fields, wrong
+// types, trailing data and oversized bodies are Invalid errors that name the
+// field.
+func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
+		return reportline.Errorf(reportline.Invalid, "the body must be JSON (Content-Type: application/json), not %s", ct)
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if err := dec.Decode(&struct{}{}); err != io.EOF {
+		return reportline.Errorf(reportline.Invalid, "the body must hold one JSON object, with nothing after it")
+	}
+	return nil
+}
+
+// jsonError turns a decoder error into a message that names the field.
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var big *http.MaxBytesError
+	switch {
+	case errors.Is(err, io.EOF):
+		return reportline.Errorf(reportline.Invalid, "the body is empty; send a JSON object")
+	case errors.As(err, &syn):
+		return &reportline.Error{Code: reportline.Invalid, Message: fmt.Sprintf("malformed JSON at byte %d", syn.Offset), Err: err}
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return reportline.Errorf(reportline.Invalid, "malformed JSON: the body ends too early")
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "body"
+		}
+		return &reportline.Error{Code: reportline.Invalid, Field: field,
+			Message: fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value), Err: err}
+	case errors.As(err, &big):
+		return reportline.Errorf(reportline.Invalid, "the body is larger than %d bytes", big.Limit)
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return &reportline.Error{Code: reportline.Invalid, Field: f, Message: fmt.Sprintf("unknown field %q", f)}
+	default:
+		var re *reportline.Error
+		if errors.As(err, &re) {
+			return re
+		}
+		return &reportline.Error{Code: reportline.Invalid, Message: "malformed JSON", Err: err}
+	}
+}
+
+func jsonType(kind string) string {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64":
+		return "a number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice", "array":
+		return "a list"
+	case "struct", "map":
+		return "an object"
+	}
+	return kind
+}
