@@ -153,3 +153,10 @@ func chunks[T any](vals []T) [][]T {
 	}
 	return out
 }
+
+// ExecRaw runs a statement as written. It exists for tests and maintenance
+// tasks; application code uses the named methods.
+func (tx *Tx) ExecRaw(ctx context.Context, q string) error {
+	_, err := tx.exec(ctx, q)
+	return err
+}

@@ -1,0 +1,146 @@
+package api
+
+import (
+	"net/http"
+
+	"reportline"
+	"reportline/app"
+)
+
+// UserLinks lists one side of a user's links.
+type UserLinks struct {
+	User  UserRef `json:"user"`
+	Links []Link  `json:"links"`
+}
+
+func (api *API) listLinks(dir reportline.Direction) func(http.ResponseWriter, *http.Request, app.Actor) (any, error) {
+	return func(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		ul, err := api.app.ShowManagers(r.Context(), actor, reportline.UserID(id))
+		if err != nil {
+			return nil, err
+		}
+		side := ul.Managers
+		if dir == reportline.Managees {
+			side = ul.Managees
+		}
+		out := UserLinks{User: toUserRef(ul.User), Links: []Link{}}
+		for _, lu := range side {
+			out.Links = append(out.Links, toLink(lu.Link, &lu.User))
+		}
+		return out, nil
+	}
+}
+
+// changeLinks adds (replace false) or replaces (replace true) one side of a
+// user's links; with dry_run it only previews.
+func (api *API) changeLinks(dir reportline.Direction, replace bool) func(http.ResponseWriter, *http.Request, app.Actor) (any, error) {
+	return func(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		var in LinkRequest
+		if err := decode(w, r, &in); err != nil {
+			return nil, err
+		}
+		req, err := in.toApp(reportline.UserID(id), dir)
+		if err != nil {
+			return nil, err
+		}
+		var plan app.LinkPlan
+		switch {
+		case in.DryRun && replace:
+			plan, err = api.app.PreviewReplace(r.Context(), actor, req)
+		case in.DryRun:
+			plan, err = api.app.PreviewLinks(r.Context(), actor, req)
+		case replace:
+			plan, err = api.app.ReplaceLinks(r.Context(), actor, req)
+		default:
+			plan, err = api.app.AddLinks(r.Context(), actor, req)
+		}
+		if err != nil {
+			return nil, err
+		}
+		return toPlan(plan, !in.DryRun), nil
+	}
+}
+
+func (api *API) removeLink(dir reportline.Direction) func(http.ResponseWriter, *http.Request, app.Actor) (any, error) {
+	return func(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+		id, err := pathID(r, "id")
+		if err != nil {
+			return nil, err
+		}
+		other, err := pathID(r, "other")
+		if err != nil {
+			return nil, err
+		}
+		p := reportline.Pair{ManagerID: reportline.UserID(other), ManageeID: reportline.UserID(id)}
+		if dir == reportline.Managees {
+			p = reportline.Pair{ManagerID: reportline.UserID(id), ManageeID: reportline.UserID(other)}
+		}
+		return nil, api.app.RemoveLink(r.Context(), actor, p)
+	}
+}
+
+// AuditPage is a page of the audit log, newest first.
+type AuditPage struct {
+	Entries    []AuditEntry `json:"entries"`
+	NextBefore int64        `json:"next_before,omitempty" doc:"pass as before= for the next page"`
+}
+
+// AuditEntry is one change to one link.
+type AuditEntry struct {
+	ID        int64  `json:"id"`
+	At        string `json:"at"`
+	ActorID   int64  `json:"actor_id,omitempty"`
+	Source    string `json:"source"`
+	BatchID   int64  `json:"batch_id,omitempty"`
+	Action    string `json:"action" enum:"add,remove,update"`
+	ManagerID int64  `json:"manager_id"`
+	ManageeID int64  `json:"managee_id"`
+	Before    *Link  `json:"before,omitempty"`
+	After     *Link  `json:"after,omitempty"`
+}
+
+func (api *API) audit(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var f reportline.AuditFilter
+	uid, err := queryInt(r, "user_id")
+	if err != nil {
+		return nil, err
+	}
+	if f.BeforeID, err = queryInt(r, "before"); err != nil {
+		return nil, err
+	}
+	limit, err := queryInt(r, "limit")
+	if err != nil {
+		return nil, err
+	}
+	f.UserID, f.Limit = reportline.UserID(uid), int(limit)
+	entries, err := api.app.Audit(r.Context(), actor, f)
+	if err != nil {
+		return nil, err
+	}
+	out := AuditPage{Entries: []AuditEntry{}}
+	for _, e := range entries {
+		ae := AuditEntry{ID: e.ID, At: e.At.Format("2006-01-02T15:04:05.000000Z07:00"), ActorID: int64(e.ActorID), Source: string(e.Source), BatchID: e.BatchID,
+			Action: string(e.Action), ManagerID: int64(e.ManagerID), ManageeID: int64(e.ManageeID)}
+		if e.Before != nil {
+			l := toLink(*e.Before, nil)
+			ae.Before = &l
+		}
+		if e.After != nil {
+			l := toLink(*e.After, nil)
+			ae.After = &l
+		}
+		out.Entries = append(out.Entries, ae)
+	}
+	if n := len(entries); n > 0 && (f.Limit == 0 && n == 50 || n == f.Limit) {
+		out.NextBefore = entries[n-1].ID
+	}
+	return out, nil
+}

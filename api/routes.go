@@ -1,0 +1,44 @@
+package api
+
+import (
+	"net/http"
+
+	"reportline"
+)
+
+// routes is the API's one list of operations.
+func (api *API) routes() []route {
+	page := []param{{"after", "integer", "keyset: return users with a larger id"}, {"limit", "integer", "page size, 50 by default, at most 1000"}}
+	return []route{
+		{method: "GET", path: "/api/v1/me", tag: "users", summary: "The authenticated user", response: User{}, status: http.StatusOK, handler: api.me},
+		{method: "GET", path: "/api/v1/users", tag: "users", summary: "Find users (platform admins: all; group admins: their groups' members)",
+			query: append([]param{{"q", "string", "search email, names and external uid"}, {"email", "string", "exact email"},
+				{"external_uid", "string", "exact external uid"}, {"status", "string", "active or inactive"},
+				{"group_id", "integer", "members of this group and its descendants"}}, page...),
+			response: UserList{}, status: http.StatusOK, handler: api.listUsers},
+		{method: "POST", path: "/api/v1/users", tag: "users", summary: "Create a user", request: NewUser{}, response: User{}, status: http.StatusCreated, handler: api.createUser},
+		{method: "GET", path: "/api/v1/users/{id}", tag: "users", summary: "Get a user", response: User{}, status: http.StatusOK, handler: api.getUser},
+		{method: "PATCH", path: "/api/v1/users/{id}", tag: "users", summary: "Change some fields of a user", request: UserPatch{}, response: User{}, status: http.StatusOK, handler: api.patchUser},
+		{method: "POST", path: "/api/v1/users/{id}/deactivate", tag: "users", summary: "Deactivate a user; their links are kept", response: User{}, status: http.StatusOK, handler: api.setStatus(reportline.StatusInactive)},
+		{method: "POST", path: "/api/v1/users/{id}/activate", tag: "users", summary: "Reactivate a user; their links apply again", response: User{}, status: http.StatusOK, handler: api.setStatus(reportline.StatusActive)},
+
+		{method: "GET", path: "/api/v1/users/{id}/managers", tag: "links", summary: "The user's managers", response: UserLinks{}, status: http.StatusOK, handler: api.listLinks(reportline.Managers)},
+		{method: "POST", path: "/api/v1/users/{id}/managers", tag: "links", summary: "Add managers to the user (all or none; dry_run previews)", request: LinkRequest{}, response: LinkPlan{}, status: http.StatusOK, handler: api.changeLinks(reportline.Managers, false)},
+		{method: "PUT", path: "/api/v1/users/{id}/managers", tag: "links", summary: "Replace the user's managers of the kind with exactly the listed set", request: LinkRequest{}, response: LinkPlan{}, status: http.StatusOK, handler: api.changeLinks(reportline.Managers, true)},
+		{method: "DELETE", path: "/api/v1/users/{id}/managers/{other}", tag: "links", summary: "Remove a manager from the user", status: http.StatusNoContent, handler: api.removeLink(reportline.Managers)},
+		{method: "GET", path: "/api/v1/users/{id}/managees", tag: "links", summary: "The users the user manages", response: UserLinks{}, status: http.StatusOK, handler: api.listLinks(reportline.Managees)},
+		{method: "POST", path: "/api/v1/users/{id}/managees", tag: "links", summary: "Make the user the manager of others (all or none; dry_run previews)", request: LinkRequest{}, response: LinkPlan{}, status: http.StatusOK, handler: api.changeLinks(reportline.Managees, false)},
+		{method: "PUT", path: "/api/v1/users/{id}/managees", tag: "links", summary: "Replace the user's managees of the kind with exactly the listed set", request: LinkRequest{}, response: LinkPlan{}, status: http.StatusOK, handler: api.changeLinks(reportline.Managees, true)},
+		{method: "DELETE", path: "/api/v1/users/{id}/managees/{other}", tag: "links", summary: "Remove a managee from the user", status: http.StatusNoContent, handler: api.removeLink(reportline.Managees)},
+
+		{method: "GET", path: "/api/v1/groups", tag: "groups", summary: "Groups the caller administrates or belongs to", response: GroupList{}, status: http.StatusOK, handler: api.listGroups},
+		{method: "POST", path: "/api/v1/groups", tag: "groups", summary: "Create a group", request: NewGroup{}, response: Group{}, status: http.StatusCreated, handler: api.createGroup},
+		{method: "GET", path: "/api/v1/groups/{id}/members", tag: "groups", summary: "A group's members and their roles", response: MemberList{}, status: http.StatusOK, handler: api.listMembers},
+		{method: "PUT", path: "/api/v1/groups/{id}/members/{user_id}", tag: "groups", summary: "Add a member or change their role", request: RoleBody{}, response: Membership{}, status: http.StatusOK, handler: api.setMember},
+		{method: "DELETE", path: "/api/v1/groups/{id}/members/{user_id}", tag: "groups", summary: "Remove a member from a group", status: http.StatusNoContent, handler: api.removeMember},
+
+		{method: "GET", path: "/api/v1/audit", tag: "audit", summary: "The audit log of link changes, newest first",
+			query:    []param{{"user_id", "integer", "entries about this user (required for group admins)"}, {"before", "integer", "keyset: entries older than this id"}, {"limit", "integer", "page size"}},
+			response: AuditPage{}, status: http.StatusOK, handler: api.audit},
+	}
+}

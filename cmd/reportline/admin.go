@@ -1,0 +1,103 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"flag"
+	"fmt"
+	"strings"
+
+	"reportline"
+	"reportline/app"
+	"reportline/config"
+)
+
+func cmdMigrate(ctx context.Context, e env, args []string) error {
+	cfg, _, err := loadConfig(e, "migrate", args, func(c *config.Config, fs *flag.FlagSet) { c.StorageFlags(fs) })
+	if err != nil {
+		return err
+	}
+	db, _, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fmt.Fprintf(e.stdout, "migrated %s (%s)\n", describeDB(cfg), db.Engine())
+	return nil
+}
+
+func cmdAdminCreate(ctx context.Context, e env, args []string) error {
+	var email string
+	cfg, _, err := loadConfig(e, "admin create", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.StringVar(&email, "email", "", "the admin's email `address`")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" {
+		return fmt.Errorf("admin create: --email is required")
+	}
+	password, generated, err := readPassword(e)
+	if err != nil {
+		return err
+	}
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	u, err := a.CreatePlatformAdmin(ctx, email, password)
+	if err != nil {
+		return fmt.Errorf("admin create: %s", reportline.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "platform admin %s (id %d) is ready\n", u.Email, u.ID)
+	if generated {
+		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
+	}
+	return nil
+}
+
+// readPassword reads one line from stdin; with nothing there it generates
+// a password.
+func readPassword(e env) (string, bool, error) {
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	line = strings.TrimRight(line, "\r\n")
+	if line != "" {
+		return line, false, nil
+	}
+	if err != nil && err.Error() != "EOF" {
+		return "", false, fmt.Errorf("read password: %w", err)
+	}
+	b := make([]byte, 18)
+	rand.Read(b)
+	return base64.RawURLEncoding.EncodeToString(b), true, nil
+}
+
+func cmdTokenCreate(ctx context.Context, e env, args []string) error {
+	var email, name string
+	cfg, _, err := loadConfig(e, "token create", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.StringVar(&email, "email", "", "the token owner's email `address`")
+		fs.StringVar(&name, "name", "cli", "a `name` to recognise the token by")
+	})
+	if err != nil {
+		return err
+	}
+	if email == "" {
+		return fmt.Errorf("token create: --email is required")
+	}
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	token, err := a.CreateToken(ctx, app.SystemActor(reportline.SourceCLI), email, name)
+	if err != nil {
+		return fmt.Errorf("token create: %s", reportline.ErrorMessage(err))
+	}
+	fmt.Fprintln(e.stdout, token)
+	return nil
+}

@@ -1,0 +1,88 @@
+// Command reportline runs the Reportline service and its administration
+// commands. Run `reportline help` for the list.
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "reportline:", err)
+		}
+		os.Exit(exitCode(err))
+	}
+}
+
+// errUsage marks an error already explained by a usage message.
+var errUsage = errors.New("usage")
+
+func exitCode(err error) int {
+	if errors.Is(err, errUsage) {
+		return 2
+	}
+	return 1
+}
+
+// env is what a command gets from its surroundings; tests pass their own.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+const usage = `Reportline owns who manages whom in a learning platform.
+
+Usage:
+  reportline serve [--addr HOST:PORT] [--data DIR] [--database URL] [--demo]
+  reportline migrate [--data DIR] [--database URL]
+  reportline admin create --email E      create a platform admin (password from stdin, or generated)
+  reportline token create --email E      print a new API token for that user
+  reportline version
+
+Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
+REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json).
+`
+
+// run is the whole program; main only wires the process to it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "serve":
+		return cmdServe(ctx, e, rest)
+	case "migrate":
+		return cmdMigrate(ctx, e, rest)
+	case "admin":
+		if len(rest) > 0 && rest[0] == "create" {
+			return cmdAdminCreate(ctx, e, rest[1:])
+		}
+	case "token":
+		if len(rest) > 0 && rest[0] == "create" {
+			return cmdTokenCreate(ctx, e, rest[1:])
+		}
+	case "version":
+		fmt.Fprintln(stdout, "reportline", version())
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(stderr, "unknown command %q\n\n%s", cmd, usage)
+	return errUsage
+}

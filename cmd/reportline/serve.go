@@ -1,0 +1,95 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"reportline/api"
+	"reportline/config"
+	"reportline/demo"
+	"reportline/server"
+	"reportline/ui"
+)
+
+func cmdServe(ctx context.Context, e env, args []string) error {
+	cfg, _, err := loadConfig(e, "serve", args, func(c *config.Config, fs *flag.FlagSet) { c.ServeFlags(fs) })
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, e.stderr)
+	db, a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if cfg.Demo {
+		loaded, err := demo.Load(ctx, a)
+		if err != nil {
+			return err
+		}
+		if loaded {
+			log.Info("demo organisation loaded")
+		}
+	}
+	pages, err := ui.New(a, log)
+	if err != nil {
+		return err
+	}
+	handler := server.New(server.Config{
+		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), pages},
+		Ready: func(ctx context.Context) error {
+			if err := db.Ping(ctx); err != nil {
+				return err
+			}
+			pending, err := db.Pending(ctx)
+			if err != nil {
+				return err
+			}
+			if len(pending) > 0 {
+				return fmt.Errorf("migrations not applied: %v", pending)
+			}
+			return nil
+		},
+	})
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	log.Info("reportline serving", "url", "http://"+ln.Addr().String(), "database", describeDB(cfg), "engine", db.Engine())
+	if cfg.Demo {
+		printDemo(e, ln.Addr().String())
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing requests in flight")
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func printDemo(e env, addr string) {
+	fmt.Fprintf(e.stdout, "\nReportline demo is running at http://%s\nSign in with any of these (password %q):\n", addr, demo.Password)
+	for _, l := range demo.Logins {
+		fmt.Fprintf(e.stdout, "  %-32s %s\n", l.Email, l.Role)
+	}
+	fmt.Fprintln(e.stdout)
+}

@@ -1,0 +1,80 @@
+// Package config is Reportline's one configuration: defaults, then
+// REPORTLINE_* environment variables, then command-line flags, then
+// Validate. Nothing here is global; cmd builds one Config per run.
+package config
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"strings"
+)
+
+// Config is what the service needs to start.
+type Config struct {
+	Addr        string // HOST:PORT to listen on
+	DataDir     string // the data folder: SQLite database, mail sink
+	DatabaseURL string // "" for SQLite in DataDir, or postgres://…
+	Demo        bool   // load the demo organisation on first start
+	LogLevel    slog.Level
+	LogFormat   string // text or json
+}
+
+// Default returns the defaults of the pinned surface.
+func Default() Config {
+	return Config{Addr: "127.0.0.1:8080", DataDir: "./data", LogLevel: slog.LevelInfo, LogFormat: "text"}
+}
+
+// FromEnv overrides fields from REPORTLINE_* variables.
+func (c *Config) FromEnv(getenv func(string) string) error {
+	if v := getenv("REPORTLINE_ADDR"); v != "" {
+		c.Addr = v
+	}
+	if v := getenv("REPORTLINE_DATA"); v != "" {
+		c.DataDir = v
+	}
+	if v := getenv("REPORTLINE_DATABASE_URL"); v != "" {
+		c.DatabaseURL = v
+	}
+	if v := getenv("REPORTLINE_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			return fmt.Errorf("REPORTLINE_LOG_LEVEL: %w", err)
+		}
+	}
+	if v := getenv("REPORTLINE_LOG_FORMAT"); v != "" {
+		c.LogFormat = v
+	}
+	return nil
+}
+
+// StorageFlags registers the flags every command that opens the database
+// takes.
+func (c *Config) StorageFlags(fs *flag.FlagSet) {
+	fs.StringVar(&c.DataDir, "data", c.DataDir, "data `folder` (SQLite database, mail); env REPORTLINE_DATA")
+	fs.StringVar(&c.DatabaseURL, "database", c.DatabaseURL, "database `URL`: postgres://… or empty for SQLite in the data folder; env REPORTLINE_DATABASE_URL")
+}
+
+// ServeFlags registers the flags of the serve command.
+func (c *Config) ServeFlags(fs *flag.FlagSet) {
+	c.StorageFlags(fs)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "`HOST:PORT` to listen on; env REPORTLINE_ADDR")
+	fs.BoolVar(&c.Demo, "demo", c.Demo, "load a small demo organisation on first start and print how to sign in")
+}
+
+// Validate checks the configuration and says what is wrong.
+func (c Config) Validate() error {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
+		return fmt.Errorf("address %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	if c.DataDir == "" {
+		return fmt.Errorf("the data folder is empty")
+	}
+	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
+		return fmt.Errorf("database URL: want postgres://… or sqlite:PATH")
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	return nil
+}

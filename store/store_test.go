@@ -1,0 +1,17 @@
+package store_test
+
+import (
+	"testing"
+
+	"reportline/internal/testapp"
+	"reportline/store"
+	"reportline/store/storetest"
+)
+
+func TestMain(m *testing.M) { testapp.Main(m) }
+
+func TestConformance(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		storetest.Run(t, func(t *testing.T) *store.DB { return testapp.OpenDB(t, engine) })
+	})
+}
