@@ -139,7 +139,9 @@ type Actor struct {
 func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
 
 // UserActor is a signed-in user acting through a way in.
-func UserActor(u reportline.User, source reportline.Source) Actor { return Actor{User: u, Source: source} }
+func UserActor(u reportline.User, source reportline.Source) Actor {
+	return Actor{User: u, Source: source}
+}
 
 // id returns the acting user's id, 0 for the system.
 func (ac Actor) id() reportline.UserID {

@@ -79,4 +79,3 @@ func Run(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
 
 // Actor returns a UI actor for a user.
 func Actor(u reportline.User) app.Actor { return app.UserActor(u, reportline.SourceUI) }
-

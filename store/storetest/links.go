@@ -95,7 +95,9 @@ func testLinks(t *testing.T, db *store.DB) {
 		wantCode(t, err, reportline.NotFound)
 		return nil
 	})
-	err = db.Write(ctx, func(tx *store.Tx) error { return tx.DeleteLink(ctx, reportline.Pair{ManagerID: boss.ID, ManageeID: mid.ID}) })
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		return tx.DeleteLink(ctx, reportline.Pair{ManagerID: boss.ID, ManageeID: mid.ID})
+	})
 	wantCode(t, err, reportline.NotFound)
 }
 

@@ -51,7 +51,9 @@ func testUsers(t *testing.T, db *store.DB) {
 		}
 		return nil
 	})
-	err := db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateUser(ctx, &reportline.User{ID: 9999, Email: "x@example.com", Status: reportline.StatusActive}) })
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		return tx.UpdateUser(ctx, &reportline.User{ID: 9999, Email: "x@example.com", Status: reportline.StatusActive})
+	})
 	wantCode(t, err, reportline.NotFound)
 }
 
