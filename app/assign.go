@@ -108,7 +108,15 @@ func (p LinkPlan) err() error {
 	if len(details) == 0 {
 		return nil
 	}
-	return &reportline.Error{Code: reportline.Invalid, Field: string(p.Direction), Details: details,
+	// A request refused only for scope is a permission problem (403); any
+	// other refusal is about the input (422).
+	code := reportline.Forbidden
+	for _, d := range details {
+		if d.Reason != string(VerdictOutOfScope) {
+			code = reportline.Invalid
+		}
+	}
+	return &reportline.Error{Code: code, Field: string(p.Direction), Details: details,
 		Message: fmt.Sprintf("%d of the listed users cannot be linked; nothing was changed", len(details))}
 }
 
