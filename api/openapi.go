@@ -180,3 +180,5 @@ func structSchema(schemas map[string]any, t reflect.Type) map[string]any {
 	}
 	return out
 }
+
+var refPattern = regexp.MustCompile(`"#/components/schemas/(\w+)"`)

@@ -79,3 +79,6 @@ func Run(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
 
 // Actor returns a UI actor for a user.
 func Actor(u reportline.User) app.Actor { return app.UserActor(u, reportline.SourceUI) }
+
+// Logger returns a logger that discards, for services under test.
+func (e *Env) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
