@@ -45,7 +45,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	if hash == "" {
 		// Spend the same time as a real check, so timing does not tell
 		// unknown addresses from wrong passwords.
-		checkPassword(password, dummyHash)
+		checkPassword(password, dummyHash())
 		return fail()
 	}
 	ok, err := checkPassword(password, hash)
@@ -70,11 +70,12 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	return secret, u, nil
 }
 
-// dummyHash is checked against when an account has no password.
-var dummyHash = func() string {
+// dummyHash is checked against when an account has no password; it is
+// computed on first use so that start-up does not pay for it.
+var dummyHash = sync.OnceValue(func() string {
 	h, _ := hashPassword("reportline-dummy-password", DefaultPasswordParams)
 	return h
-}()
+})
 
 // SessionUser returns the active user of a live session.
 func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, error) {

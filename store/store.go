@@ -142,11 +142,18 @@ func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
 }
 
 func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
-	sqlTx, err := pool.BeginTx(ctx, opts)
+	// The transaction runs on a dedicated connection so that bulk paths
+	// can reach the driver's own API (PostgreSQL COPY) inside it.
+	conn, err := pool.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{tx: sqlTx, engine: db.engine, now: db.now}
+	defer conn.Close()
+	sqlTx, err := conn.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin: %w", translate(err))
+	}
+	tx := &Tx{tx: sqlTx, conn: conn, engine: db.engine, now: db.now}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()

@@ -20,6 +20,7 @@ import (
 // application layer composes them into use cases.
 type Tx struct {
 	tx     *sql.Tx
+	conn   *sql.Conn // the connection tx runs on
 	engine Engine
 	now    func() time.Time
 }
