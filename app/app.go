@@ -63,6 +63,17 @@ type Tx interface {
 	SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error)
 	DeleteSession(ctx context.Context, hash []byte) error
 	DeleteExpiredSessions(ctx context.Context, t time.Time) error
+
+	CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error
+	UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error
+	ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error)
+	ImportBatches(ctx context.Context, actor reportline.UserID, beforeID int64, limit int) ([]reportline.ImportBatch, error)
+	FailRunningImports(ctx context.Context, reason string) (int64, error)
+	PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error
+	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
+	EachUserKey(ctx context.Context, fn func(reportline.UserKey) error) error
+	EachLink(ctx context.Context, fn func(reportline.Link) error) error
+	ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error
 }
 
 // Adapt turns a concrete store whose transactions have type T into a Store.
@@ -104,6 +115,7 @@ type App struct {
 	ttl     time.Duration
 	pw      PasswordParams
 	limiter *loginLimiter
+	imports importState
 }
 
 // New returns the application services over a store.

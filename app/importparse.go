@@ -1,0 +1,167 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"reportline"
+	"reportline/csvio"
+)
+
+// importFile is a parsed import file, compact enough for a million lines:
+// every distinct address is stored once and rows refer to it by index.
+type importFile struct {
+	emails   []string         // distinct addresses, trimmed and lower-cased
+	index    map[string]int32 // address → position in emails
+	rows     []importRow
+	terms    []linkTerms // the dates of rows that have some
+	rejected []RejectedLine
+	lines    int // data lines read
+	encoding string
+	sep      rune
+}
+
+// importRow is one data line. manager is -1 for an empty manager cell.
+type importRow struct {
+	line     int32
+	manager  int32
+	managee  int32
+	kind     reportline.Kind
+	termsIdx int32 // index into importFile.terms, -1 when the row has no dates
+}
+
+type linkTerms struct{ from, until time.Time }
+
+// RejectedLine is a line an import refused, with why.
+type RejectedLine struct {
+	Line    int    `json:"line"`
+	Manager string `json:"manager"`
+	Managee string `json:"managee"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// The reasons a line is rejected (or, for reasonDuplicate, only noted).
+const (
+	reasonMalformed      = "malformed"
+	reasonInvalidEmail   = "invalid_email"
+	reasonUnknown        = "unknown"
+	reasonInactive       = "inactive"
+	reasonSelf           = "self"
+	reasonOutOfScope     = "out_of_scope"
+	reasonCycle          = "cycle"
+	reasonConflict       = "conflict"
+	reasonManageeSkipped = "managee_skipped"
+	reasonDuplicate      = "duplicate"
+)
+
+// parseImport reads a whole pair file. Errors about one line become
+// rejected lines; an error about the whole file (not a CSV, no header, too
+// large) is returned.
+func parseImport(r io.Reader, maxBytes int64, progress func(lines int)) (*importFile, error) {
+	pr, err := csvio.NewPairReader(r, csvio.ReaderOptions{MaxBytes: maxBytes})
+	if err != nil {
+		return nil, err
+	}
+	f := &importFile{index: map[string]int32{}}
+	intern := func(s string) int32 {
+		s = strings.ToLower(strings.TrimSpace(s))
+		if i, ok := f.index[s]; ok {
+			return i
+		}
+		i := int32(len(f.emails))
+		f.index[s] = i
+		f.emails = append(f.emails, s)
+		return i
+	}
+	for {
+		p, err := pr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil && pr.Err() != nil {
+			return nil, pr.Err() // about the whole file: nothing is imported
+		}
+		f.lines++
+		if progress != nil && f.lines%50_000 == 0 {
+			progress(f.lines)
+		}
+		if err != nil {
+			line := p.Line
+			var e *reportline.Error
+			if errors.As(err, &e) && e.Line > 0 {
+				line = e.Line
+			}
+			f.rejected = append(f.rejected, RejectedLine{Line: line, Manager: p.Manager, Managee: p.Managee,
+				Reason: reasonMalformed, Message: reportline.ErrorMessage(err)})
+			continue
+		}
+		row := importRow{line: int32(p.Line), manager: -1, managee: intern(p.Managee), kind: reportline.Line, termsIdx: -1}
+		if p.Manager != "" {
+			row.manager = intern(p.Manager)
+		}
+		if msg := row.readTerms(f, p); msg != "" {
+			f.rejected = append(f.rejected, RejectedLine{Line: p.Line, Manager: p.Manager, Managee: p.Managee, Reason: reasonMalformed, Message: msg})
+			continue
+		}
+		f.rows = append(f.rows, row)
+	}
+	f.encoding, f.sep = pr.Encoding(), pr.Separator()
+	return f, nil
+}
+
+// readTerms reads the optional kind and date columns of an export; it
+// returns a message when one is wrong.
+func (row *importRow) readTerms(f *importFile, p csvio.Pair) string {
+	switch strings.ToLower(strings.TrimSpace(p.Kind)) {
+	case "", "line":
+	case "functional":
+		row.kind = reportline.Functional
+	default:
+		return fmt.Sprintf("kind %q must be line or functional", p.Kind)
+	}
+	if p.ValidFrom == "" && p.ValidUntil == "" {
+		return ""
+	}
+	var t linkTerms
+	var err error
+	if t.from, err = parseImportDate(p.ValidFrom); err != nil {
+		return fmt.Sprintf("valid from %q is not a date (YYYY-MM-DD)", p.ValidFrom)
+	}
+	if t.until, err = parseImportDate(p.ValidUntil); err != nil {
+		return fmt.Sprintf("valid until %q is not a date (YYYY-MM-DD)", p.ValidUntil)
+	}
+	if !t.from.IsZero() && !t.until.IsZero() && !t.until.After(t.from) {
+		return "valid until must be after valid from"
+	}
+	row.termsIdx = int32(len(f.terms))
+	f.terms = append(f.terms, t)
+	return ""
+}
+
+// parseImportDate reads the dates an export writes (YYYY-MM-DD, or a full
+// RFC 3339 time) and the DD.MM.YYYY and DD/MM/YYYY forms spreadsheets turn
+// them into.
+func parseImportDate(s string) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	for _, layout := range []string{time.DateOnly, time.RFC3339, "02.01.2006", "02/01/2006"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t.UTC(), nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("not a date: %q", s)
+}
+
+// termsOf returns a row's dates.
+func (f *importFile) termsOf(r importRow) linkTerms {
+	if r.termsIdx < 0 {
+		return linkTerms{}
+	}
+	return f.terms[r.termsIdx]
+}

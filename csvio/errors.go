@@ -1,0 +1,84 @@
+package csvio
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+
+	"reportline"
+)
+
+// invalidf returns an Invalid *reportline.Error about line (0 for the whole
+// file) and field ("" when no single column is at fault).
+func invalidf(line int, field, format string, args ...any) *reportline.Error {
+	e := reportline.Errorf(reportline.Invalid, format, args...)
+	e.Line, e.Field = line, field
+	return e
+}
+
+// parseError explains an encoding/csv syntax error in spreadsheet terms. The
+// positions encoding/csv gives are byte offsets in the line, hence "position"
+// rather than "column", which users read as a spreadsheet column.
+func parseError(pe *csv.ParseError, lineOffset int) *reportline.Error {
+	start, line := pe.StartLine+lineOffset, pe.Line+lineOffset
+	var e *reportline.Error
+	switch {
+	case errors.Is(pe.Err, csv.ErrBareQuote):
+		where := fmt.Sprintf("at position %d", pe.Column)
+		if line != start {
+			where = fmt.Sprintf("on line %d, position %d", line, pe.Column)
+		}
+		e = invalidf(start, "", `a quote (") appears %s inside a cell that is not quoted; `+
+			`put the whole cell in quotes and double the quotes inside it ("a ""b"" c")`, where)
+	case errors.Is(pe.Err, csv.ErrQuote) && line == start:
+		e = invalidf(start, "", `malformed quoted cell at position %d: a closing quote must be followed `+
+			`by the separator or the end of the line, and quotes inside a quoted cell must be doubled ("")`, pe.Column)
+	case errors.Is(pe.Err, csv.ErrQuote):
+		e = invalidf(start, "", `a quoted cell that starts on this line is not closed properly `+
+			`(found on line %d, position %d): a closing quote is missing or misplaced`, line, pe.Column)
+	default:
+		e = invalidf(start, "", "malformed line: %v", pe.Err)
+	}
+	e.Err = pe
+	return e
+}
+
+// unclosedQuote reports a quoted cell that runs to the end of the file.
+func unclosedQuote(pe *csv.ParseError, lineOffset int) *reportline.Error {
+	e := invalidf(pe.StartLine+lineOffset, "",
+		`a quoted cell that starts on this line is never closed, so everything up to the end of the `+
+			`file (line %d) was read as one cell; add the missing closing quote (")`, pe.Line+lineOffset)
+	e.Err = pe
+	return e
+}
+
+// readFailure wraps an error of the underlying reader. It is about the
+// transport, not the content, so it keeps the caller's *reportline.Error if
+// there is one and is Internal otherwise.
+func readFailure(err error, line int) error {
+	if e, ok := errors.AsType[*reportline.Error](err); ok {
+		return e
+	}
+	e := reportline.Errorf(reportline.Internal, "reading the file failed")
+	e.Line, e.Err = line, err
+	return e
+}
+
+// tooLarge reports a file over ReaderOptions.MaxBytes.
+func tooLarge(limit int64) *reportline.Error {
+	return invalidf(0, "", "the file is larger than the limit of %s; split it into smaller files", byteSize(limit))
+}
+
+// byteSize formats n for people: "5 MiB" rather than "5242880 bytes".
+func byteSize(n int64) string {
+	const kib, mib, gib = 1 << 10, 1 << 20, 1 << 30
+	switch {
+	case n >= gib:
+		return fmt.Sprintf("%.4g GiB", float64(n)/gib)
+	case n >= mib:
+		return fmt.Sprintf("%.4g MiB", float64(n)/mib)
+	case n >= kib:
+		return fmt.Sprintf("%.4g KiB", float64(n)/kib)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}

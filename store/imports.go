@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"reportline"
+)
+
+// CreateImportBatch records a new import and sets its ID.
+func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error {
+	counts, _ := json.Marshal(b.Counts)
+	err := tx.queryRow(ctx, `INSERT INTO import_batches (actor_id, source, file_name, file_size, dry_run, status, phase, counts, preview_id, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		nullID(b.ActorID), b.Source, b.FileName, b.FileSize, b.DryRun, b.Status, b.Phase, string(counts), nullID(b.PreviewID), micros(b.CreatedAt)).Scan(&b.ID)
+	if err != nil {
+		return fmt.Errorf("create import batch: %w", translate(err))
+	}
+	return nil
+}
+
+// UpdateImportBatch writes an import's progress, status, counts and error.
+func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error {
+	counts, _ := json.Marshal(b.Counts)
+	_, err := tx.exec(ctx, `UPDATE import_batches SET status = $2, phase = $3, progress_done = $4, progress_total = $5,
+		counts = $6, error = $7, finished_at = $8, file_size = $9 WHERE id = $1`,
+		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize)
+	if err != nil {
+		return fmt.Errorf("update import batch %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+const importColumns = `id, COALESCE(actor_id, 0), source, file_name, file_size, dry_run, status, phase, progress_done, progress_total,
+	counts, error, COALESCE(preview_id, 0), created_at, finished_at`
+
+func scanImport(s scanner) (reportline.ImportBatch, error) {
+	var b reportline.ImportBatch
+	var counts string
+	var created int64
+	var finished sql.NullInt64
+	err := s.Scan(&b.ID, &b.ActorID, &b.Source, &b.FileName, &b.FileSize, &b.DryRun, &b.Status, &b.Phase, &b.Done, &b.Total,
+		&counts, &b.Error, &b.PreviewID, &created, &finished)
+	if err != nil {
+		return b, translate(err)
+	}
+	b.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+	b.FinishedAt = fromMicros(finished)
+	if err := json.Unmarshal([]byte(counts), &b.Counts); err != nil {
+		return b, fmt.Errorf("import %d counts: %w", b.ID, err)
+	}
+	return b, nil
+}
+
+// ImportBatch returns one import.
+func (tx *Tx) ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error) {
+	b, err := scanImport(tx.queryRow(ctx, `SELECT `+importColumns+` FROM import_batches WHERE id = $1`, id))
+	return b, notFound(err, "import", id)
+}
+
+// ImportBatches returns imports, newest first: all of them, or those of
+// one actor when actor is not 0.
+func (tx *Tx) ImportBatches(ctx context.Context, actor reportline.UserID, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
+	if limit <= 0 || limit > MaxPageSize {
+		limit = DefaultPageSize
+	}
+	if beforeID <= 0 {
+		beforeID = 1 << 62
+	}
+	rows, err := tx.query(ctx, `SELECT `+importColumns+` FROM import_batches
+		WHERE id < $1 AND (actor_id = $2 OR $2 = 0) ORDER BY id DESC LIMIT $3`, beforeID, actor, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list imports: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.ImportBatch
+	for rows.Next() {
+		b, err := scanImport(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list imports: %w", err)
+		}
+		out = append(out, b)
+	}
+	return out, translate(rows.Err())
+}
+
+// FailRunningImports marks imports left running by a stopped process as
+// failed: their transaction died with the process, so nothing was applied.
+func (tx *Tx) FailRunningImports(ctx context.Context, reason string) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE import_batches SET status = 'failed', error = $1 WHERE status = 'running'`, reason)
+	if err != nil {
+		return 0, fmt.Errorf("fail running imports: %w", err)
+	}
+	return res.RowsAffected()
+}
+
+// PutImportFile stores a file (already compressed by the caller) with an import.
+func (tx *Tx) PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error {
+	_, err := tx.exec(ctx, `INSERT INTO import_files (batch_id, kind, data) VALUES ($1, $2, $3)
+		ON CONFLICT (batch_id, kind) DO UPDATE SET data = excluded.data`, batch, kind, data)
+	if err != nil {
+		return fmt.Errorf("store import file: %w", err)
+	}
+	return nil
+}
+
+// ImportFile returns a file kept with an import.
+func (tx *Tx) ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error) {
+	var data []byte
+	err := tx.queryRow(ctx, `SELECT data FROM import_files WHERE batch_id = $1 AND kind = $2`, batch, kind).Scan(&data)
+	return data, notFound(translate(err), string(kind)+" file of import", batch)
+}
+
+// EachUserKey streams every user's id, email, external uid and status.
+func (tx *Tx) EachUserKey(ctx context.Context, fn func(reportline.UserKey) error) error {
+	rows, err := tx.query(ctx, `SELECT id, email, COALESCE(external_uid, ''), status FROM users`)
+	if err != nil {
+		return fmt.Errorf("read users: %w", err)
+	}
+	defer rows.Close()
+	var k reportline.UserKey
+	for rows.Next() {
+		if err := rows.Scan(&k.ID, &k.Email, &k.ExternalUID, &k.Status); err != nil {
+			return fmt.Errorf("read users: %w", err)
+		}
+		if err := fn(k); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// EachLink streams every link, in no particular order.
+func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) error {
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`)
+	if err != nil {
+		return fmt.Errorf("read links: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		l, err := scanLink(rows)
+		if err != nil {
+			return fmt.Errorf("read links: %w", err)
+		}
+		if err := fn(l); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
