@@ -70,3 +70,10 @@ type LinkChanges struct {
 	Insert []Link
 	Audit  []AuditEntry
 }
+
+// LinkRow is a link with its users' addresses, as exported.
+type LinkRow struct {
+	Link
+	ManagerEmail string
+	ManageeEmail string
+}

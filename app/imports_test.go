@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"reportline"
 	"reportline/app"
@@ -231,6 +232,44 @@ func TestImportRejectsFilesThatAreNotCSV(t *testing.T) {
 			if !reportline.IsCode(err, reportline.Invalid) || reportline.ErrorMessage(err) == "" {
 				t.Errorf("%s: %v, want one clear invalid error", name, err)
 			}
+		}
+	})
+}
+
+// TestExportImportRoundTrip exports links of every kind and with dates,
+// imports the file as it is, and expects no change at all.
+func TestExportImportRoundTrip(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine) // mgr → x
+		o.link(t, o.x, o.y, reportline.Line)
+		o.link(t, o.ga, o.y, reportline.Functional)
+		if _, err := o.env.App.AddLinks(ctx, sys, app.LinkRequest{User: o.w.ID, Direction: reportline.Managers, IDs: []reportline.UserID{o.ua.ID},
+			ValidUntil: o.env.Now.Now().AddDate(0, 1, 0).Truncate(24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		var buf strings.Builder
+		n, err := o.env.App.ExportManagers(ctx, ui(o.pa), &buf, app.ExportOptions{})
+		if err != nil || n != 4 {
+			t.Fatalf("export = %d links, %v", n, err)
+		}
+		if !strings.HasPrefix(buf.String(), "email of manager,email of managee,kind,source,valid from,valid until\n") {
+			t.Errorf("export header: %q", buf.String())
+		}
+		res := importCSV(t, o, ui(o.pa), buf.String(), false)
+		c := res.Batch.Counts
+		if c.Unchanged != 4 || c.Add+c.Remove+c.Update+c.Rejected != 0 {
+			t.Errorf("round trip counts = %+v, rejected %+v", c, res.Rejected)
+		}
+		// The group admin's export holds only links inside their groups,
+		// in the European Excel variant.
+		buf.Reset()
+		n, err = o.env.App.ExportManagers(ctx, ui(o.ua), &buf, app.ExportOptions{Excel: true})
+		if err != nil || n != 2 || !strings.HasPrefix(buf.String(), "\ufeffemail of manager;email of managee") {
+			t.Errorf("user admin export = %d, %v: %q", n, err, buf.String())
+		}
+		if _, err := o.env.App.ExportManagers(ctx, ui(o.mem), io.Discard, app.ExportOptions{}); !reportline.IsCode(err, reportline.Forbidden) {
+			t.Errorf("member export: %v", err)
 		}
 	})
 }

@@ -150,3 +150,31 @@ func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) erro
 	}
 	return translate(rows.Err())
 }
+
+// EachLinkRow streams every link with its users' addresses, managee by
+// managee (the order of the links_managee index, so nothing is sorted).
+func (tx *Tx) EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error {
+	rows, err := tx.query(ctx, `SELECT m.email, e.email, l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until,
+		l.comment, COALESCE(l.created_by, 0), l.created_at
+		FROM links l JOIN users m ON m.id = l.manager_id JOIN users e ON e.id = l.managee_id
+		ORDER BY l.managee_id, l.manager_id`)
+	if err != nil {
+		return fmt.Errorf("export links: %w", err)
+	}
+	defer rows.Close()
+	var r reportline.LinkRow
+	var from, until sql.NullInt64
+	var created int64
+	for rows.Next() {
+		if err := rows.Scan(&r.ManagerEmail, &r.ManageeEmail, &r.ManagerID, &r.ManageeID, &r.Kind, &r.Source, &from, &until,
+			&r.Comment, &r.CreatedBy, &created); err != nil {
+			return fmt.Errorf("export links: %w", err)
+		}
+		r.ValidFrom, r.ValidUntil = fromMicros(from), fromMicros(until)
+		r.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
