@@ -232,8 +232,18 @@ func (p *importPlan) addressProblem(i int32) string {
 		return p.badEmail[i]
 	case p.ids[i] == 0:
 		return fmt.Sprintf("%s: no account has this address", p.email(i))
-	case !p.active[i]:
-		return fmt.Sprintf("%s is an inactive account", p.email(i))
+	}
+	return ""
+}
+
+// inactive names the inactive side of a row that would make a new link
+// (an existing one may keep naming a deactivated user: that is how
+// reactivation restores links), or "" when both are active.
+func (p *importPlan) inactive(r importRow) string {
+	for _, i := range []int32{r.manager, r.managee} {
+		if !p.active[i] {
+			return p.email(i)
+		}
 	}
 	return ""
 }
@@ -242,10 +252,8 @@ func (p *importPlan) addressReason(i int32) string {
 	switch {
 	case p.badEmail[i] != "":
 		return reasonInvalidEmail
-	case p.ids[i] == 0:
-		return reasonUnknown
 	}
-	return reasonInactive
+	return reasonUnknown
 }
 
 // skip marks a group as left unchanged because of one of its rows.
@@ -293,6 +301,12 @@ func (p *importPlan) diff(k groupKey, g *manageeGroup, current []reportline.Link
 		want := reportline.Link{ManagerID: m, ManageeID: k.managee, Kind: k.kind, Source: ac.actor.Source,
 			ValidFrom: t.from, ValidUntil: t.until, CreatedBy: ac.actor.id(), CreatedAt: now}
 		old, exists := have[m]
+		changes := !exists || !old.ValidFrom.Equal(t.from) || !old.ValidUntil.Equal(t.until)
+		if who := p.inactive(r); changes && who != "" {
+			p.reject(r, reasonInactive, "%s is an inactive account; links may only be made between active users", who)
+			p.skip(g, ri, "another line for this managee was rejected")
+			return
+		}
 		switch {
 		case !exists:
 			g.add = append(g.add, want)

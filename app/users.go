@@ -264,3 +264,18 @@ func visibleGroups(ctx context.Context, tx Tx, ac *access, group reportline.Grou
 	}
 	return out, nil
 }
+
+// UserByEmail finds a user by address, for trusted callers that act as
+// somebody (the operator's CLI with --as); it checks no permission.
+func (a *App) UserByEmail(ctx context.Context, email string) (reportline.User, error) {
+	e, err := reportline.NormalizeEmail(email)
+	if err != nil {
+		return reportline.User{}, err
+	}
+	var u reportline.User
+	err = a.store.Read(ctx, func(tx Tx) error {
+		u, err = tx.UserByEmail(ctx, e)
+		return err
+	})
+	return u, err
+}

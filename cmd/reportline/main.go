@@ -28,8 +28,12 @@ func main() {
 var errUsage = errors.New("usage")
 
 func exitCode(err error) int {
-	if errors.Is(err, errUsage) {
+	var ee exitError
+	switch {
+	case errors.Is(err, errUsage):
 		return 2
+	case errors.As(err, &ee):
+		return ee.code
 	}
 	return 1
 }
@@ -49,6 +53,12 @@ Usage:
   reportline migrate [--data DIR] [--database URL]
   reportline admin create --email E      create a platform admin (password from stdin, or generated)
   reportline token create --email E      print a new API token for that user
+  reportline managers template           print the CSV import template
+  reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
+  reportline managers import FILE [--dry-run] [--as EMAIL]
+      replace the managers of every managee in FILE; exit status 0 when all
+      lines were accepted, 4 when some were rejected (the rest applied),
+      1 when the file was rejected or nothing could be applied
   reportline version
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
@@ -76,6 +86,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		if len(rest) > 0 && rest[0] == "create" {
 			return cmdTokenCreate(ctx, e, rest[1:])
 		}
+	case "managers":
+		return cmdManagers(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())
 		return nil

@@ -28,6 +28,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := a.RecoverImports(ctx); err != nil {
+		return err
+	}
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)
 		if err != nil {

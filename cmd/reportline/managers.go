@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/config"
+)
+
+// Exit statuses of `managers import`.
+const (
+	exitRejectedLines = 4 // applied (or previewed), but some lines were rejected
+)
+
+func cmdManagers(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 {
+		return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+	}
+	switch args[0] {
+	case "template":
+		return app.WriteTemplate(e.stdout)
+	case "export":
+		return cmdExport(ctx, e, args[1:])
+	case "import":
+		return cmdImport(ctx, e, args[1:])
+	}
+	return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+}
+
+func usageError(e env, msg string) error {
+	fmt.Fprintln(e.stderr, "usage: reportline "+msg)
+	return errUsage
+}
+
+func cmdExport(ctx context.Context, e env, args []string) error {
+	var out, as string
+	var group int64
+	var excel bool
+	cfg, _, err := loadConfig(e, "managers export", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.StringVar(&out, "o", "", "write to `FILE` instead of standard output")
+		fs.Int64Var(&group, "group", 0, "only links inside this group `ID` and its descendants")
+		fs.BoolVar(&excel, "excel", false, "';' separators and a UTF-8 BOM, for Excel in European locales")
+		fs.StringVar(&as, "as", "", "export as this user (their groups only) instead of as the operator")
+	})
+	if err != nil {
+		return err
+	}
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	actor, err := cliActor(ctx, a, as)
+	if err != nil {
+		return err
+	}
+	w := e.stdout
+	if out != "" {
+		// Written to a temporary file renamed at the end, so a failed
+		// export never leaves a truncated file under the asked name.
+		f, err := os.CreateTemp(filepath.Dir(out), ".export-*.csv")
+		if err != nil {
+			return err
+		}
+		defer os.Remove(f.Name())
+		defer f.Close()
+		w = f
+	}
+	n, err := a.ExportManagers(ctx, actor, w, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: excel})
+	if err != nil {
+		return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
+	}
+	if f, ok := w.(*os.File); ok && out != "" {
+		if err := f.Close(); err != nil {
+			return err
+		}
+		if err := os.Rename(f.Name(), out); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stderr, "exported %d links to %s\n", n, out)
+	}
+	return nil
+}
+
+// cliActor is the operator (allowed everything), or the named user.
+func cliActor(ctx context.Context, a *app.App, email string) (app.Actor, error) {
+	if email == "" {
+		return app.SystemActor(reportline.SourceCLI), nil
+	}
+	u, err := a.UserByEmail(ctx, email)
+	if err != nil {
+		return app.Actor{}, fmt.Errorf("--as %s: %s", email, reportline.ErrorMessage(err))
+	}
+	return app.UserActor(u, reportline.SourceCLI), nil
+}
+
+func cmdImport(ctx context.Context, e env, args []string) error {
+	var dryRun bool
+	var as string
+	// Flags may come after the file name, as people type them.
+	var file string
+	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
+		file, args = args[0], args[1:]
+	}
+	cfg, fs, err := loadConfig(e, "managers import", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.BoolVar(&dryRun, "dry-run", false, "check and report without changing anything")
+		fs.StringVar(&as, "as", "", "import as this user (checked against their groups) instead of as the operator")
+	})
+	if err != nil {
+		return err
+	}
+	if file == "" && fs.NArg() > 0 {
+		file = fs.Arg(0)
+	}
+	if file == "" {
+		return usageError(e, "managers import FILE [--dry-run] [--as EMAIL]")
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	actor, err := cliActor(ctx, a, as)
+	if err != nil {
+		return err
+	}
+	bar := newProgressBar(e.stderr)
+	res, err := a.ImportManagers(ctx, actor, f, app.ImportOptions{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
+	bar.done()
+	if err != nil {
+		var re *reportline.Error
+		if errors.As(err, &re) && re.Line > 0 {
+			return fmt.Errorf("%s: line %d: %s", file, re.Line, re.Message)
+		}
+		return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
+	}
+	printImport(e.stdout, res, dryRun)
+	c := res.Batch.Counts
+	switch {
+	case c.Rejected > 0 && c.Rejected >= c.Lines-c.Duplicate:
+		return fmt.Errorf("every line was rejected; nothing was applied")
+	case c.Rejected > 0:
+		return exitError{exitRejectedLines, fmt.Sprintf("%d lines were rejected", c.Rejected)}
+	}
+	return nil
+}
+
+// exitError carries a specific exit status.
+type exitError struct {
+	code int
+	msg  string
+}
+
+func (e exitError) Error() string { return e.msg }
+
+func printImport(w io.Writer, res app.ImportResult, dryRun bool) {
+	c := res.Batch.Counts
+	verb := "Imported"
+	if dryRun {
+		verb = "Preview of"
+	}
+	fmt.Fprintf(w, "%s %s (import %d; %s, %s-separated)\n", verb, res.Batch.FileName, res.Batch.ID, res.Encoding, res.Separator)
+	fmt.Fprintf(w, "  %d lines, %d managees: %d to add, %d to update, %d to remove, %d unchanged, %d duplicate lines, %d rejected\n",
+		c.Lines, c.Managees, c.Add, c.Update, c.Remove, c.Unchanged, c.Duplicate, c.Rejected)
+	shown := 0
+	for _, r := range res.Rejected {
+		if shown == 20 {
+			fmt.Fprintf(w, "  … and %d more: reportline's import history has them all\n", len(res.Rejected)-shown)
+			break
+		}
+		fmt.Fprintf(w, "  line %d: %s (%s)\n", r.Line, r.Message, r.Reason)
+		shown++
+	}
+	if dryRun {
+		fmt.Fprintln(w, "Nothing was changed (--dry-run).")
+	}
+}
+
+// progressBar draws an import's progress on a terminal line.
+type progressBar struct {
+	w    io.Writer
+	last time.Time
+	drew bool
+}
+
+func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
+
+func (p *progressBar) update(pr app.ImportProgress) {
+	if time.Since(p.last) < 200*time.Millisecond {
+		return
+	}
+	p.last, p.drew = time.Now(), true
+	switch {
+	case pr.Phase == "reading" && pr.Total > 0:
+		const width = 30
+		filled := int(width * pr.Done / pr.Total)
+		fmt.Fprintf(p.w, "\rreading   [%-*s] %3d%%", width, strings.Repeat("#", filled), 100*pr.Done/pr.Total)
+	case pr.Phase == "writing":
+		fmt.Fprintf(p.w, "\rwriting   %d changes%-20s", pr.Total, "")
+	default:
+		fmt.Fprintf(p.w, "\r%-9s …%-40s", pr.Phase, "")
+	}
+}
+
+func (p *progressBar) done() {
+	if p.drew {
+		fmt.Fprintln(p.w)
+	}
+}
