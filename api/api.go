@@ -69,6 +69,9 @@ func (api *API) handle(rt route) http.Handler {
 			web.WriteJSONError(w, r, api.log, err)
 			return
 		}
+		if _, ok := out.(written); ok {
+			return
+		}
 		if out == nil {
 			w.WriteHeader(http.StatusNoContent)
 			return

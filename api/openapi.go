@@ -27,7 +27,11 @@ func (api *API) OpenAPI() map[string]any {
 		}
 		var params []map[string]any
 		for _, name := range pathParams.FindAllStringSubmatch(rt.path, -1) {
-			params = append(params, map[string]any{"name": name[1], "in": "path", "required": true, "schema": map[string]string{"type": "integer"}})
+			typ := "integer"
+			if name[1] == "kind" {
+				typ = "string"
+			}
+			params = append(params, map[string]any{"name": name[1], "in": "path", "required": true, "schema": map[string]string{"type": typ}})
 		}
 		for _, q := range rt.query {
 			params = append(params, map[string]any{"name": q.name, "in": "query", "description": q.doc, "schema": map[string]string{"type": q.typ}})
@@ -35,12 +39,21 @@ func (api *API) OpenAPI() map[string]any {
 		if params != nil {
 			op["parameters"] = params
 		}
-		if rt.request != nil {
+		csv := map[string]any{"text/csv": map[string]any{"schema": map[string]string{"type": "string"}}}
+		switch rt.request.(type) {
+		case nil:
+		case csvBody:
+			op["requestBody"] = map[string]any{"required": true, "content": csv}
+		default:
 			op["requestBody"] = map[string]any{"required": true, "content": map[string]any{
 				"application/json": map[string]any{"schema": ref(schemas, reflect.TypeOf(rt.request))}}}
 		}
 		ok := map[string]any{"description": http.StatusText(rt.status)}
-		if rt.response != nil {
+		switch rt.response.(type) {
+		case nil:
+		case csvBody:
+			ok["content"] = csv
+		default:
 			ok["content"] = map[string]any{"application/json": map[string]any{"schema": ref(schemas, reflect.TypeOf(rt.response))}}
 		}
 		errResp := func(what string) map[string]any {

@@ -1,0 +1,145 @@
+package ui
+
+import (
+	"html/template"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"reportline"
+	"reportline/app"
+)
+
+// funcs are the helpers templates may call: formatting only, no rules.
+func (u *UI) funcs() template.FuncMap {
+	return template.FuncMap{
+		"asset":       func(name string) string { return "/assets/" + name + "?v=" + u.version },
+		"date":        formatDate,
+		"kindLabel":   kindLabel,
+		"sourceLabel": sourceLabel,
+		"roleLabel":   roleLabel,
+		"initial":     initial,
+		"sentence":    sentence,
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+	}
+}
+
+// initial is the first letter of a name, for an avatar.
+func initial(name string) string {
+	for _, r := range name {
+		return strings.ToUpper(string(r))
+	}
+	return "?"
+}
+
+// sentence capitalises app's messages, which are written lower-case so
+// that they can be wrapped ("preview: %w"), and ends them with a full stop.
+// A message that starts with a value (an address, an id) keeps it as is.
+func sentence(s string) string {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return s
+	}
+	first, _, _ := strings.Cut(s, " ")
+	if strings.IndexFunc(first, func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' && r != ',' }) < 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = string(unicode.ToUpper(r)) + s[size:]
+	}
+	if !strings.ContainsAny(s[len(s)-1:], ".!?") {
+		s += "."
+	}
+	return s
+}
+
+// formatDate formats a date for people, "—" when there is none.
+func formatDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.Format("2 Jan 2006")
+}
+
+func kindLabel(k reportline.Kind) string {
+	switch k {
+	case reportline.Line:
+		return "Line"
+	case reportline.Functional:
+		return "Functional"
+	}
+	return string(k)
+}
+
+// sourceLabel names where a link came from, as the spec asks the UI to
+// show.
+func sourceLabel(s reportline.Source) string {
+	switch s {
+	case reportline.SourceUI:
+		return "Web UI"
+	case reportline.SourceAPI:
+		return "API"
+	case reportline.SourceCLI:
+		return "Command line"
+	case reportline.SourceCSV:
+		return "CSV import"
+	case reportline.SourceImportAPI:
+		return "Import API"
+	case reportline.SourceLDAP:
+		return "LDAP"
+	case reportline.SourceGraph:
+		return "Entra ID"
+	case reportline.SourceSCIM:
+		return "SCIM"
+	case reportline.SourceOrgStructure:
+		return "Org structure"
+	}
+	return string(s)
+}
+
+func roleLabel(r reportline.GroupRole) string {
+	switch r {
+	case reportline.AdminRole:
+		return "Admin"
+	case reportline.UserAdminRole:
+		return "User admin"
+	case reportline.MemberRole:
+		return "Member"
+	}
+	return "Subgroup member"
+}
+
+// flag is how a preview shows a verdict: a text label and a tone (green,
+// amber, red); the tone is never the only cue.
+type flag struct {
+	Label string
+	Tone  string // "ok", "warn" or "bad": a CSS class suffix
+}
+
+// verdictFlags labels every verdict of app.Verdict.
+var verdictFlags = map[app.Verdict]flag{
+	app.VerdictNew:        {"Will be added", "ok"},
+	app.VerdictUpdate:     {"Will be updated", "ok"},
+	app.VerdictUnchanged:  {"Already linked", "warn"},
+	app.VerdictDuplicate:  {"Listed twice", "warn"},
+	app.VerdictInvalid:    {"Not an email address", "bad"},
+	app.VerdictUnknown:    {"Unknown", "bad"},
+	app.VerdictInactive:   {"Inactive", "bad"},
+	app.VerdictSelf:       {"Same person", "bad"},
+	app.VerdictOutOfScope: {"Out of scope", "bad"},
+	app.VerdictCycle:      {"Cycle", "bad"},
+}
+
+func verdictFlag(v app.Verdict) flag {
+	if f, ok := verdictFlags[v]; ok {
+		return f
+	}
+	if v.Accepted() {
+		return flag{string(v), "ok"}
+	}
+	return flag{string(v), "bad"}
+}

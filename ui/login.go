@@ -1,0 +1,93 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"reportline"
+	"reportline/web"
+)
+
+// loginPage is the sign-in form.
+type loginPage struct {
+	page
+	Email string
+	Next  string
+	Error string
+}
+
+// home sends visitors to their groups, or to sign in.
+func (u *UI) home(w http.ResponseWriter, r *http.Request) {
+	if _, ok := web.User(r.Context()); ok {
+		http.Redirect(w, r, "/groups", http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// loginForm shows the sign-in form; a signed-in visitor goes straight on.
+func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, ok := web.User(r.Context()); ok {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	u.render(w, r, http.StatusOK, "login", loginPage{page: page{Title: "Sign in"}, Next: next})
+}
+
+// login checks the credentials, opens a session and goes on to the page
+// asked for. Failures re-render the form with app's message: 401 for wrong
+// credentials, 429 when rate-limited.
+func (u *UI) login(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
+		return
+	}
+	p := loginPage{page: page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostForm.Get("email")), Next: safeNext(r.PostForm.Get("next"))}
+	secret, _, err := u.app.Login(r.Context(), p.Email, r.PostForm.Get("password"), web.ClientIP(r))
+	if err != nil {
+		code := reportline.ErrorCode(err)
+		if code != reportline.Unauthenticated && code != reportline.RateLimited {
+			u.fail(w, r, err)
+			return
+		}
+		p.Error = reportline.ErrorMessage(err)
+		u.render(w, r, web.Status(code), "login", p)
+		return
+	}
+	web.SetSessionCookie(w, r, secret, SessionTTL)
+	seeOther(w, r, p.Next)
+}
+
+// logout ends the session, if any, and forgets the cookie.
+func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	if secret := web.Session(r.Context()); secret != "" {
+		if err := u.app.Logout(r.Context(), secret); err != nil {
+			u.fail(w, r, err)
+			return
+		}
+	}
+	web.ClearSessionCookie(w, r)
+	seeOther(w, r, "/login")
+}
+
+// safeNext returns next when it is a path on this site, else /groups. An
+// absolute URL, a scheme-relative "//host" or a backslash trick ("/\host",
+// which some browsers read as "//host") could send a freshly signed-in user
+// to another site.
+func safeNext(next string) string {
+	const fallback = "/groups"
+	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
+		return fallback
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
+		return fallback
+	}
+	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") {
+		return fallback
+	}
+	return u.RequestURI()
+}

@@ -1,0 +1,222 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"reportline"
+	"reportline/app"
+)
+
+// managersPage is "Show managers": a user's managers and managees, each
+// section with its links, a picker, a box to paste addresses into, and the
+// preview of a pending addition.
+type managersPage struct {
+	page
+	User       reportline.User
+	ProfileURL string
+	Flash      string
+	Sections   []*section // managers, then managees
+}
+
+// section is one side of a user's links.
+type section struct {
+	Direction reportline.Direction
+	UserName  string // the page's user
+	Title     string
+	Intro     string
+	AddTitle  string
+	Empty     string
+	Rows      []linkRow
+
+	// The forms, shown when the viewer may change links.
+	CanEdit     bool
+	GroupID     reportline.GroupID // carried in the forms, 0 for none
+	PageURL     string             // the search form's target
+	CancelURL   string             // the page without the preview
+	PreviewURL  string
+	ConfirmURL  string
+	RemoveURL   string
+	SearchParam string // "mq" or "eq": one search per section
+	Query       string
+	OtherParam  string // the other section's search, kept across submits
+	OtherQuery  string
+	Results     []pickRow
+	Emails      string          // the pasted text, kept after a preview
+	Kind        reportline.Kind // the kind chosen in the form
+	Preview     *preview
+	Problem     *problem
+}
+
+// linkRow is an existing link, seen from the page's user.
+type linkRow struct {
+	User        reportline.User // the other side
+	Link        reportline.Link
+	UserURL     string
+	RemoveLabel string
+}
+
+// pickRow is a user found by a section's search.
+type pickRow struct {
+	User    reportline.User
+	Checked bool
+	Self    bool   // the page's user: cannot be picked
+	Note    string // e.g. "already a manager"
+}
+
+// preview is the outcome of PreviewLinks: each entry flagged, and the ids
+// a Confirm would add.
+type preview struct {
+	Rows     []candidateRow
+	IDs      []reportline.UserID // accepted users that would change something
+	Kind     reportline.Kind
+	Changes  int
+	Accepted int
+	Refused  int
+}
+
+// candidateRow is one previewed entry.
+type candidateRow struct {
+	Input   string
+	User    reportline.User
+	Verdict app.Verdict
+	Flag    flag
+	Message string
+}
+
+// problem is a refused request, shown in its section.
+type problem struct {
+	Title   string
+	Message string
+	Details []reportline.Detail
+}
+
+// pickerSize is how many users a section's search lists.
+const pickerSize = 15
+
+// managers shows a user's managers and managees.
+func (u *UI) managers(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	p, err := u.managersPage(r.Context(), r, v, id)
+	if err != nil {
+		return err
+	}
+	p.Flash = flash(r, p.User)
+	u.render(w, r, http.StatusOK, "managers", p)
+	return nil
+}
+
+// managersPage loads a user's links and, for viewers who may change them,
+// the results of each section's search ("mq" and "eq" parameters).
+func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id reportline.UserID) (*managersPage, error) {
+	links, err := u.app.ShowManagers(ctx, v.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	p := &managersPage{User: links.User}
+	if p.page, err = u.base(ctx, v, "Managers of "+links.User.Name(), contextGroup(r)); err != nil {
+		return nil, err
+	}
+	p.ProfileURL = userURL(id, "", p.page)
+	name := links.User.Name()
+	p.Sections = []*section{
+		{Direction: reportline.Managers, Title: "Managers", Intro: "The people " + name + " reports to.",
+			AddTitle: "Add managers", Empty: name + " has no managers yet.", SearchParam: "mq", OtherParam: "eq"},
+		{Direction: reportline.Managees, Title: "Managees", Intro: "The people " + name + " manages.",
+			AddTitle: "Add managees", Empty: name + " manages nobody yet.", SearchParam: "eq", OtherParam: "mq"},
+	}
+	for _, s := range p.Sections {
+		s.CanEdit, s.Kind, s.UserName = p.CanEdit, reportline.Line, name
+		if p.Group != nil {
+			s.GroupID = p.Group.ID
+		}
+		base := fmt.Sprintf("/users/%d", id)
+		s.PageURL = base + "/managers#" + string(s.Direction)
+		s.PreviewURL = base + "/managers/preview#" + string(s.Direction)
+		s.CancelURL = userURL(id, "/managers", p.page) + "#" + string(s.Direction)
+		s.ConfirmURL = base + "/managers/confirm"
+		s.RemoveURL = base + "/links/remove"
+		s.Query = strings.TrimSpace(r.FormValue(s.SearchParam))
+		s.OtherQuery = strings.TrimSpace(r.FormValue(s.OtherParam))
+		linked := links.Managers
+		if s.Direction == reportline.Managees {
+			linked = links.Managees
+		}
+		already := map[reportline.UserID]bool{}
+		for _, l := range linked {
+			already[l.User.ID] = true
+			row := linkRow{User: l.User, Link: l.Link, UserURL: userURL(l.User.ID, "", p.page)}
+			if s.Direction == reportline.Managers {
+				row.RemoveLabel = fmt.Sprintf("Remove %s as a manager of %s", l.User.Name(), name)
+			} else {
+				row.RemoveLabel = fmt.Sprintf("Remove %s as a managee of %s", l.User.Name(), name)
+			}
+			s.Rows = append(s.Rows, row)
+		}
+		if !s.CanEdit || s.Query == "" {
+			continue
+		}
+		found, err := u.app.FindUsers(ctx, v.Actor, reportline.UserFilter{Query: s.Query, Status: reportline.StatusActive, Limit: pickerSize}, 0)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range found.Users {
+			row := pickRow{User: f, Self: f.ID == id}
+			switch {
+			case row.Self:
+				row.Note = "this user"
+			case already[f.ID] && s.Direction == reportline.Managers:
+				row.Note = "already a manager"
+			case already[f.ID]:
+				row.Note = "already a managee"
+			}
+			s.Results = append(s.Results, row)
+		}
+	}
+	return p, nil
+}
+
+// section returns the section of a direction.
+func (p *managersPage) section(d reportline.Direction) *section {
+	for _, s := range p.Sections {
+		if s.Direction == d {
+			return s
+		}
+	}
+	return p.Sections[0]
+}
+
+// ConfirmText says what Confirm will do.
+func (s *section) ConfirmText() string {
+	if s.Preview == nil {
+		return ""
+	}
+	n, kind := s.Preview.Changes, strings.ToLower(kindLabel(s.Preview.Kind))
+	people := fmt.Sprintf("%d people", n)
+	if n == 1 {
+		people = "1 person"
+	}
+	if s.Direction == reportline.Managers {
+		if n == 1 {
+			return fmt.Sprintf("Confirm to make 1 person a %s manager of %s.", kind, s.UserName)
+		}
+		return fmt.Sprintf("Confirm to make %s %s managers of %s.", people, kind, s.UserName)
+	}
+	return fmt.Sprintf("Confirm to make %s the %s manager of %s.", s.UserName, kind, people)
+}
+
+// check ticks the picked users among the search results.
+func (s *section) check(ids []reportline.UserID) {
+	for i := range s.Results {
+		for _, id := range ids {
+			if s.Results[i].User.ID == id {
+				s.Results[i].Checked = true
+			}
+		}
+	}
+}

@@ -1,0 +1,124 @@
+package ui
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"reportline"
+	"reportline/app"
+	"reportline/web"
+)
+
+// viewer is the signed-in user of a page request and the actor they are to
+// the application services.
+type viewer struct {
+	User  reportline.User
+	Actor app.Actor
+}
+
+// actorOf is the actor of a signed-in user using the pages: links they make
+// are recorded with the "ui" source.
+func actorOf(u reportline.User) app.Actor { return app.UserActor(u, reportline.SourceUI) }
+
+// pageHandler handles a request from a signed-in user. It returns an error
+// only before writing anything; fail then shows it.
+type pageHandler func(w http.ResponseWriter, r *http.Request, v viewer) error
+
+// signedIn runs h for signed-in users and sends others to sign in.
+func (u *UI) signedIn(h pageHandler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		user, ok := web.User(r.Context())
+		if !ok {
+			u.toLogin(w, r)
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read (at most %d KiB)", maxFormBytes>>10))
+				return
+			}
+		}
+		if err := h(w, r, viewer{User: user, Actor: actorOf(user)}); err != nil {
+			u.fail(w, r, err)
+		}
+	})
+}
+
+// base builds the layout's part of a page: the viewer, the sidebar and the
+// group the page is seen from (kept only when the viewer sees that group).
+func (u *UI) base(ctx context.Context, v viewer, title string, current reportline.GroupID) (page, error) {
+	groups, err := u.app.Groups(ctx, v.Actor)
+	if err != nil {
+		return page{}, err
+	}
+	p := page{Title: title, Viewer: &v.User}
+	p.Nav = buildNav(groups, current)
+	p.Group = findNav(p.Nav, current)
+	// Whether to offer the forms that change links. This is only the
+	// display: app decides on every change, pair by pair.
+	p.CanEdit = v.User.IsPlatformAdmin()
+	for _, g := range groups {
+		p.CanEdit = p.CanEdit || g.Administered
+	}
+	return p, nil
+}
+
+// contextGroup reads the "group" parameter: the group a user's pages are
+// seen from, carried along from the group's user list for the breadcrumbs
+// and the sidebar. It grants nothing.
+func contextGroup(r *http.Request) reportline.GroupID {
+	id, _ := strconv.ParseInt(r.FormValue("group"), 10, 64)
+	return reportline.GroupID(max(id, 0))
+}
+
+// userID reads the {id} path segment. A malformed id names nobody: 404.
+func userID(r *http.Request) (reportline.UserID, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, reportline.Errorf(reportline.NotFound, "there is no user %q", r.PathValue("id"))
+	}
+	return reportline.UserID(id), nil
+}
+
+// formIDs reads a list of user ids from a form field.
+func formIDs(r *http.Request, field string) ([]reportline.UserID, error) {
+	var out []reportline.UserID
+	for _, s := range r.Form[field] {
+		id, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err != nil || id <= 0 {
+			return nil, reportline.FieldError(field, s, "%q is not a user id", s)
+		}
+		out = append(out, reportline.UserID(id))
+	}
+	return out, nil
+}
+
+// formID reads one user id from a form field.
+func formID(r *http.Request, field string) (reportline.UserID, error) {
+	ids, err := formIDs(r, field)
+	if err != nil {
+		return 0, err
+	}
+	if len(ids) != 1 {
+		return 0, reportline.FieldError(field, "", "%s must name one user", field)
+	}
+	return ids[0], nil
+}
+
+// withQuery appends non-empty parameters to a path.
+func withQuery(p string, params ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(params); i += 2 {
+		if params[i+1] != "" {
+			q.Set(params[i], params[i+1])
+		}
+	}
+	if len(q) == 0 {
+		return p
+	}
+	return p + "?" + q.Encode()
+}

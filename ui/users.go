@@ -1,0 +1,48 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+
+	"reportline"
+)
+
+// profilePage is a user's profile.
+type profilePage struct {
+	page
+	User        reportline.User
+	ManagersURL string
+	BackURL     string // the group's user list the profile was opened from
+}
+
+// profile shows a user, with the "… → Show managers" action.
+func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	user, err := u.app.GetUser(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	p := profilePage{User: user}
+	if p.page, err = u.base(ctx, v, user.Name(), contextGroup(r)); err != nil {
+		return err
+	}
+	p.ManagersURL = userURL(user.ID, "/managers", p.page)
+	if p.Group != nil {
+		p.BackURL = fmt.Sprintf("/groups/%d/users", p.Group.ID)
+	}
+	u.render(w, r, http.StatusOK, "profile", p)
+	return nil
+}
+
+// userURL is the address of one of a user's pages, keeping the group the
+// page is seen from.
+func userURL(id reportline.UserID, suffix string, p page, params ...string) string {
+	if p.Group != nil {
+		params = append(params, "group", fmt.Sprint(p.Group.ID))
+	}
+	return withQuery(fmt.Sprintf("/users/%d%s", id, suffix), params...)
+}
