@@ -219,3 +219,28 @@ func TestSplitAddresses(t *testing.T) {
 		}
 	}
 }
+
+func TestShowManagersSaysWhichLinksTheViewerMayRemove(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newOrg(t, engine) // mgr (in A) → x (in A1)
+		o.link(t, o.y, o.x, reportline.Line)
+		for _, tc := range []struct {
+			viewer reportline.User
+			want   map[string]bool
+		}{
+			{o.ga, map[string]bool{"mgr@example.com": true, "y@example.com": true}},
+			{o.ua, map[string]bool{"mgr@example.com": false, "y@example.com": true}},
+			{o.mgr, map[string]bool{"mgr@example.com": false, "y@example.com": false}},
+		} {
+			ul, err := o.env.App.ShowManagers(context.Background(), ui(tc.viewer), o.x.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ul.Managers {
+				if m.Removable != tc.want[m.User.Email] {
+					t.Errorf("%s sees %s removable = %v", tc.viewer.Email, m.User.Email, m.Removable)
+				}
+			}
+		}
+	})
+}

@@ -77,6 +77,9 @@ var dummyHash = sync.OnceValue(func() string {
 	return h
 })
 
+// SessionTTL is how long a session lasts; the cookie should last as long.
+func (a *App) SessionTTL() time.Duration { return a.ttl }
+
 // SessionUser returns the active user of a live session.
 func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, error) {
 	var u reportline.User

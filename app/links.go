@@ -14,6 +14,9 @@ import (
 type LinkedUser struct {
 	Link reportline.Link
 	User reportline.User
+	// Removable says whether the actor may remove the link, so pages
+	// offer only what will be allowed. Set by ShowManagers.
+	Removable bool
 }
 
 // UserLinks is what "Show managers" shows: a user, their managers and the
@@ -46,8 +49,22 @@ func (a *App) ShowManagers(ctx context.Context, actor Actor, user reportline.Use
 		if out.Managers, err = linkedUsers(ctx, tx, reportline.LinkFilter{ManageeID: user}, reportline.Managers); err != nil {
 			return err
 		}
-		out.Managees, err = linkedUsers(ctx, tx, reportline.LinkFilter{ManagerID: user}, reportline.Managees)
-		return err
+		if out.Managees, err = linkedUsers(ctx, tx, reportline.LinkFilter{ManagerID: user}, reportline.Managees); err != nil {
+			return err
+		}
+		ids := []reportline.UserID{user}
+		for _, l := range append(slices.Clone(out.Managers), out.Managees...) {
+			ids = append(ids, l.User.ID)
+		}
+		if err := ac.needGroups(ctx, tx, ids...); err != nil {
+			return err
+		}
+		for _, side := range [][]LinkedUser{out.Managers, out.Managees} {
+			for i := range side {
+				side[i].Removable = ac.actor.User.Active() && ac.mayLink(side[i].Link.Pair()) || ac.actor.System
+			}
+		}
+		return nil
 	})
 	return out, err
 }

@@ -57,7 +57,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.render(w, r, web.Status(code), "login", p)
 		return
 	}
-	web.SetSessionCookie(w, r, secret, SessionTTL)
+	web.SetSessionCookie(w, r, secret, u.app.SessionTTL())
 	seeOther(w, r, p.Next)
 }
 

@@ -56,6 +56,7 @@ type linkRow struct {
 	Link        reportline.Link
 	UserURL     string
 	RemoveLabel string
+	Removable   bool // the viewer may remove this link (the server checks again)
 }
 
 // pickRow is a user found by a section's search.
@@ -150,7 +151,7 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		already := map[reportline.UserID]bool{}
 		for _, l := range linked {
 			already[l.User.ID] = true
-			row := linkRow{User: l.User, Link: l.Link, UserURL: userURL(l.User.ID, "", p.page)}
+			row := linkRow{User: l.User, Link: l.Link, UserURL: userURL(l.User.ID, "", p.page), Removable: l.Removable}
 			if s.Direction == reportline.Managers {
 				row.RemoveLabel = fmt.Sprintf("Remove %s as a manager of %s", l.User.Name(), name)
 			} else {

@@ -24,14 +24,9 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"reportline/app"
 )
-
-// SessionTTL is how long a browser session lasts. It matches the session
-// lifetime of app.Config's default.
-const SessionTTL = 12 * time.Hour
 
 // maxFormBytes bounds a posted form: a thousand pasted addresses fit many
 // times over.
