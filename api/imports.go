@@ -179,7 +179,7 @@ func (api *API) applyImport(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if err != nil {
 		return nil, err
 	}
-	res, err := api.app.ApplyImport(r.Context(), actor, id, nil)
+	res, err := api.app.ApplyImport(r.Context(), actor, id, app.ImportOptions{})
 	if err != nil {
 		return nil, err
 	}

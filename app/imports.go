@@ -22,6 +22,11 @@ type ImportOptions struct {
 	// Progress, when set, is called as the import goes; the same figures
 	// are readable through ImportBatch while it runs.
 	Progress func(ImportProgress)
+	// Started, when set, is called with the import's id as soon as it is
+	// recorded, so a page can show its progress while it runs.
+	Started func(id int64)
+
+	previewID int64 // set by ApplyImport
 }
 
 // ImportProgress is how far a running import is.
@@ -90,12 +95,15 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 		return res, forbidden("only platform admins, group admins and user admins may import managers")
 	}
 	res.Batch = reportline.ImportBatch{ActorID: actor.id(), Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
-		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", CreatedAt: a.now()}
+		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
 		return res, err
 	}
 	live := a.imports.start(res.Batch.ID)
 	defer a.imports.end(res.Batch.ID)
+	if opt.Started != nil {
+		opt.Started(res.Batch.ID)
+	}
 	report := func(phase string, done, total int64) {
 		live.phase.Store(phase)
 		live.done.Store(done)
@@ -190,7 +198,7 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 // ApplyImport applies a preview: the kept upload is checked again against
 // the links as they are now and applied in one transaction. Only the
 // person who previewed it (or a platform admin) may apply it.
-func (a *App) ApplyImport(ctx context.Context, actor Actor, previewID int64, progress func(ImportProgress)) (ImportResult, error) {
+func (a *App) ApplyImport(ctx context.Context, actor Actor, previewID int64, opt ImportOptions) (ImportResult, error) {
 	var preview reportline.ImportBatch
 	var upload []byte
 	err := a.store.Read(ctx, func(tx Tx) error {
@@ -211,11 +219,8 @@ func (a *App) ApplyImport(ctx context.Context, actor Actor, previewID int64, pro
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("read kept upload: %w", err)
 	}
-	res, err := a.ImportManagers(ctx, actor, zr, ImportOptions{FileName: preview.FileName, Size: preview.FileSize, Progress: progress})
-	if err == nil && res.Batch.ID != 0 {
-		res.Batch.PreviewID = previewID
-	}
-	return res, err
+	opt.FileName, opt.Size, opt.DryRun, opt.previewID = preview.FileName, preview.FileSize, false, previewID
+	return a.ImportManagers(ctx, actor, zr, opt)
 }
 
 // visibleImport returns an import the actor may see: their own, or any for

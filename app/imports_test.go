@@ -150,10 +150,10 @@ func TestImportPreviewThenApply(t *testing.T) {
 		}
 		// Meanwhile someone gives y a manager by hand; the apply re-checks.
 		o.link(t, o.mgr, o.y, reportline.Line)
-		if _, err := o.env.App.ApplyImport(ctx, ui(o.ua), preview.Batch.ID, nil); !reportline.IsCode(err, reportline.Forbidden) {
+		if _, err := o.env.App.ApplyImport(ctx, ui(o.ua), preview.Batch.ID, app.ImportOptions{}); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("applying someone else's preview: %v, want forbidden", err)
 		}
-		res, err := o.env.App.ApplyImport(ctx, ui(o.ga), preview.Batch.ID, nil)
+		res, err := o.env.App.ApplyImport(ctx, ui(o.ga), preview.Batch.ID, app.ImportOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +163,7 @@ func TestImportPreviewThenApply(t *testing.T) {
 		if got := o.managers(t, o.y); !slices.Equal(got, []string{"ga@example.com"}) {
 			t.Errorf("y's managers = %v", got)
 		}
-		if _, err := o.env.App.ApplyImport(ctx, ui(o.ga), res.Batch.ID, nil); !reportline.IsCode(err, reportline.Conflict) {
+		if _, err := o.env.App.ApplyImport(ctx, ui(o.ga), res.Batch.ID, app.ImportOptions{}); !reportline.IsCode(err, reportline.Conflict) {
 			t.Errorf("applying an apply: %v, want conflict", err)
 		}
 		// History and kept files.
