@@ -101,11 +101,42 @@ func NormalizeEmail(s string) (string, error) {
 	if len(s) > 254 {
 		return "", FieldError("email", s[:40]+"…", "email is longer than 254 characters")
 	}
+	if plainAddress(s) {
+		return s, nil
+	}
+	// The rare address with quotes or unusual characters gets the full
+	// RFC 5322 parser; imports check hundreds of thousands of addresses,
+	// and the parser allocates for each.
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
 		return "", FieldError("email", s, "%q is not a valid email address", s)
 	}
 	return s, nil
+}
+
+// plainAddress reports whether s is a lower-case address of the common
+// form local@domain.tld: dot-atoms of letters, digits and the usual
+// symbols, without quotes, comments or leading, trailing or double dots.
+func plainAddress(s string) bool {
+	at := strings.IndexByte(s, '@')
+	if at <= 0 || at != strings.LastIndexByte(s, '@') {
+		return false
+	}
+	local, domain := s[:at], s[at+1:]
+	return dotAtom(local, "!#$%&'*+/=?^_`{|}~-") && dotAtom(domain, "-") && strings.IndexByte(domain, '.') > 0
+}
+
+func dotAtom(s, symbols string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' || strings.Contains(s, "..") {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '.' || strings.IndexByte(symbols, c) >= 0) {
+			return false
+		}
+	}
+	return true
 }
 
 // Birthday is a month and day, with an optional year (0 when unknown).

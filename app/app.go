@@ -73,6 +73,7 @@ type Tx interface {
 	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
 	EachUserKey(ctx context.Context, fn func(reportline.UserKey) error) error
 	EachLink(ctx context.Context, fn func(reportline.Link) error) error
+	CountLinks(ctx context.Context) (int, error)
 	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
 	ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error
 }

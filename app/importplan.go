@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -10,112 +11,136 @@ import (
 	"reportline"
 )
 
-// importPlan is what an import would do: the rejected lines and the link
-// changes, per managee.
+// importPlan is what an import would do. It is built to stay within a few
+// hundred megabytes for a million-line file: rows are sorted by managee and
+// walked in place, current links are held in a compact form, and the
+// changes themselves are never all in memory at once — they are computed
+// again, group by group, when they are written (see emit).
 type importPlan struct {
 	file     *importFile
 	ids      []reportline.UserID // per address of file.emails; 0 when unknown or invalid
 	active   []bool
 	badEmail []string // per address: why it is not an address, "" when fine
-	groups   map[groupKey]*manageeGroup
-	order    []groupKey // groups in the order the file lists them
-	rejected []RejectedLine
-	counts   reportline.ImportCounts
-	emailOf  map[reportline.UserID]string // every user the changes name
+
+	order   []int32      // rows in groups, by (managee, kind, manager, line)
+	groups  []groupState // one per (managee, kind), in order
+	groupOf map[int64]int32
+
+	snap    *snapshot
+	links   []compactLink                // every current link, by managee (snap.links)
+	linksOf map[reportline.UserID]int    // listed managee → first of their links in links
+	names   map[reportline.UserID]string // addresses of current managers the file does not name
+	idx     map[reportline.UserID]int32  // user → position in file.emails, built when first needed
+
+	rejected    []RejectedLine
+	rejectedRow map[int32]bool
+	counts      reportline.ImportCounts
+	now         time.Time
 }
 
-// groupKey is one managee's managers of one kind: the unit an import
-// replaces.
-type groupKey struct {
-	managee reportline.UserID
-	kind    reportline.Kind
+// A group is one managee's managers of one kind, the unit an import
+// replaces. A group with any refused line is skipped whole: the managee
+// keeps the managers they had, so a file is never half-applied to one
+// person.
+type groupState struct {
+	key      int64 // managee << 1 | 1 for functional
+	first, n int32 // its rows: order[first : first+n]
+	skipRow  int32 // the row whose rejection skipped it, -1 when it applies
+	skipWhy  string
 }
 
-// manageeGroup collects the lines about one groupKey and, once planned, the
-// changes they make. A group with any rejected line is skipped whole: the
-// managee keeps the managers they had, so a file is never half-applied to
-// one person.
-type manageeGroup struct {
-	rows    []int32 // rows listing a manager
-	clears  []int32 // rows with an empty manager cell
-	skipped string  // why the group is skipped, "" when it applies
-	skipRow int32   // the row whose rejection skipped it, -1 if none
+func groupKeyOf(managee reportline.UserID, kind reportline.Kind) int64 {
+	k := int64(managee) << 1
+	if kind == reportline.Functional {
+		k |= 1
+	}
+	return k
+}
 
-	add       []reportline.Link
-	update    []reportline.Link // new terms; before holds the old ones
-	before    []reportline.Link
-	remove    []reportline.Link
-	unchanged int
+func (g *groupState) managee() reportline.UserID { return reportline.UserID(g.key >> 1) }
+
+func (g *groupState) kind() reportline.Kind {
+	if g.key&1 == 1 {
+		return reportline.Functional
+	}
+	return reportline.Line
+}
+
+// compactLink is a current link in 48 bytes instead of reportline.Link's
+// 144: a million of them must fit comfortably.
+type compactLink struct {
+	manager, managee reportline.UserID
+	from, until      int64 // Unix microseconds, 0 for none
+	createdAt        int64
+	createdBy        reportline.UserID
+	comment          int32 // index into snapshot.comments, -1 for none
+	kind             reportline.Kind
+	source           uint8 // index into reportline.Sources
+}
+
+// link expands a compact link.
+func (s *snapshot) link(c compactLink) reportline.Link {
+	l := reportline.Link{ManagerID: c.manager, ManageeID: c.managee, Kind: c.kind, Source: reportline.Sources[c.source],
+		CreatedBy: c.createdBy, CreatedAt: time.UnixMicro(c.createdAt).UTC()}
+	if c.comment >= 0 {
+		l.Comment = s.comments[c.comment]
+	}
+	if c.from != 0 {
+		l.ValidFrom = time.UnixMicro(c.from).UTC()
+	}
+	if c.until != 0 {
+		l.ValidUntil = time.UnixMicro(c.until).UTC()
+	}
+	return l
+}
+
+func toMicros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
 }
 
 // planImport resolves, authorises, diffs and cycle-checks a parsed file
 // against the store as tx sees it.
-func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile) (*importPlan, error) {
-	p := &importPlan{file: f, groups: map[groupKey]*manageeGroup{}, rejected: f.rejected}
+func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, snap *snapshot) (*importPlan, error) {
+	p := &importPlan{file: f, rejected: f.rejected, groupOf: map[int64]int32{}, rejectedRow: map[int32]bool{}, now: a.now(),
+		links: snap.links, snap: snap}
 	p.counts.Lines = f.lines
-	if err := p.resolve(ctx, tx, ac); err != nil {
+	// Each step's time goes to the debug log: where a large import spends
+	// its time is the first question when one is slow.
+	step := time.Now()
+	timed := func(name string) {
+		a.log.Debug("import step", "step", name, "duration", time.Since(step).Round(time.Millisecond))
+		step = time.Now()
+	}
+	if err := p.resolve(ctx, tx, ac, snap.users); err != nil {
 		return nil, err
 	}
+	timed("resolve addresses")
 	p.group(ac)
-	current, err := p.currentLinks(ctx, tx)
-	if err != nil {
+	timed("group lines")
+	if err := p.indexLinks(ctx, tx, ac); err != nil {
 		return nil, err
 	}
-	if !ac.scope.All {
-		// Replacing removes current links: their managers' groups decide
-		// whether the actor may.
-		var managers []reportline.UserID
-		for _, links := range current {
-			for _, l := range links {
-				managers = append(managers, l.ManagerID)
-			}
-		}
-		if err := ac.needGroups(ctx, tx, managers...); err != nil {
-			return nil, err
+	timed("index current links")
+	for gi := range p.groups {
+		if p.groups[gi].skipRow < 0 {
+			p.diff(gi, ac, nil)
 		}
 	}
-	for _, k := range p.order {
-		if g := p.groups[k]; g.skipped == "" {
-			p.diff(k, g, current[k.managee], ac, a.now())
-		}
-	}
-	if err := p.checkCycles(ctx, tx, current); err != nil {
+	timed("diff")
+	if err := p.checkCycles(ctx, tx); err != nil {
 		return nil, err
 	}
+	timed("cycle check")
 	p.finish()
-	if err := p.nameRemovedManagers(ctx, tx); err != nil {
-		return nil, err
-	}
 	return p, nil
-}
-
-// nameRemovedManagers finds the addresses of managers the import removes
-// but the file does not name, for the list of changes.
-func (p *importPlan) nameRemovedManagers(ctx context.Context, tx Tx) error {
-	p.emailOf = make(map[reportline.UserID]string, len(p.ids))
-	for i, id := range p.ids {
-		if id != 0 {
-			p.emailOf[id] = p.file.emails[i]
-		}
-	}
-	var missing []reportline.UserID
-	for _, g := range p.groups {
-		for _, l := range g.remove {
-			if _, ok := p.emailOf[l.ManagerID]; !ok {
-				missing = append(missing, l.ManagerID)
-			}
-		}
-	}
-	users, err := tx.UsersByIDs(ctx, missing)
-	for id, u := range users {
-		p.emailOf[id] = u.Email
-	}
-	return err
 }
 
 // resolve finds the user of every distinct address, and loads the group
 // memberships the authorisation needs.
-func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access) error {
+func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access, users []userKey) error {
 	n := len(p.file.emails)
 	p.ids, p.active, p.badEmail = make([]reportline.UserID, n), make([]bool, n), make([]string, n)
 	for i, e := range p.file.emails {
@@ -123,18 +148,15 @@ func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access) error {
 			p.badEmail[i] = reportline.ErrorMessage(err)
 		}
 	}
-	// Reading every user's key once is cheaper than a query per address
-	// for large files, and a few hundred milliseconds for the largest
+	// Every user's key was read once: cheaper than a query per address for
+	// large files, and a few hundred milliseconds for the largest
 	// organisations when the file is small.
-	err := tx.EachUserKey(ctx, func(k reportline.UserKey) error {
-		if i, ok := p.file.index[k.Email]; ok && p.badEmail[i] == "" {
-			p.ids[i], p.active[i] = k.ID, k.Status == reportline.StatusActive
+	for _, k := range users {
+		if i, ok := p.file.index[k.email]; ok && p.badEmail[i] == "" {
+			p.ids[i], p.active[i] = k.id, k.active
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("resolve addresses: %w", err)
 	}
+	p.file.index = nil // no longer needed; a million-line file's index is large
 	if ac.scope.All {
 		return nil
 	}
@@ -148,8 +170,10 @@ func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access) error {
 }
 
 // reject records a rejected row.
-func (p *importPlan) reject(row importRow, reason, format string, args ...any) {
-	p.rejected = append(p.rejected, RejectedLine{Line: int(row.line), Manager: p.email(row.manager), Managee: p.email(row.managee),
+func (p *importPlan) reject(ri int32, reason, format string, args ...any) {
+	p.rejectedRow[ri] = true
+	r := p.file.rows[ri]
+	p.rejected = append(p.rejected, RejectedLine{Line: int(r.line), Manager: p.email(r.manager), Managee: p.email(r.managee),
 		Reason: reason, Message: fmt.Sprintf(format, args...)})
 }
 
@@ -160,72 +184,108 @@ func (p *importPlan) email(i int32) string {
 	return p.file.emails[i]
 }
 
-// group sorts rows by managee and kind, rejecting the rows that name
-// nobody, an inactive account, the managee themself or a pair outside the
-// actor's groups.
-func (p *importPlan) group(ac *access) {
-	type seenKey struct {
-		groupKey
-		manager reportline.UserID
+// managerID returns the user a row names as manager, 0 for an empty cell.
+func (p *importPlan) managerID(r importRow) reportline.UserID {
+	if r.manager < 0 {
+		return 0
 	}
-	seen := map[seenKey]int32{} // → row index of the first line listing the pair
+	return p.ids[r.manager]
+}
+
+// group rejects the rows that name nobody, the managee themself or a pair
+// outside the actor's groups, and sorts the others into groups.
+func (p *importPlan) group(ac *access) {
 	rows := p.file.rows
+	p.order = make([]int32, 0, len(rows))
 	for ri, r := range rows {
 		if msg := p.addressProblem(r.managee); msg != "" {
-			p.reject(r, p.addressReason(r.managee), "managee %s", msg)
+			p.reject(int32(ri), p.addressReason(r.managee), "managee %s", msg)
 			continue
 		}
-		k := groupKey{p.ids[r.managee], r.kind}
-		g := p.groups[k]
-		if g == nil {
-			g = &manageeGroup{skipRow: -1}
-			p.groups[k] = g
-			p.order = append(p.order, k)
+		p.order = append(p.order, int32(ri))
+	}
+	// Sorting on precomputed keys is several times faster than looking
+	// ids up in every comparison.
+	type sortKey struct {
+		group   int64
+		manager reportline.UserID
+		line    int32
+		row     int32
+	}
+	keys := make([]sortKey, len(p.order))
+	for i, ri := range p.order {
+		r := rows[ri]
+		keys[i] = sortKey{groupKeyOf(p.ids[r.managee], r.kind), p.managerID(r), r.line, ri}
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.manager, b.manager), cmp.Compare(a.line, b.line))
+	})
+	for i, k := range keys {
+		p.order[i] = k.row
+	}
+	for i := 0; i < len(p.order); {
+		r := rows[p.order[i]]
+		g := groupState{key: groupKeyOf(p.ids[r.managee], r.kind), first: int32(i), skipRow: -1}
+		for i < len(p.order) && groupKeyOf(p.ids[rows[p.order[i]].managee], rows[p.order[i]].kind) == g.key {
+			i++
 		}
+		g.n = int32(i) - g.first
+		p.groupOf[g.key] = int32(len(p.groups))
+		p.groups = append(p.groups, g)
+	}
+	for gi := range p.groups {
+		p.checkRows(gi, ac)
+	}
+}
+
+// checkRows checks the rows of one group on their own.
+func (p *importPlan) checkRows(gi int, ac *access) {
+	g := &p.groups[gi]
+	rows := p.file.rows
+	members := p.order[g.first : g.first+g.n]
+	var clears, listed int32 = -1, -1
+	for i, ri := range members {
+		r := rows[ri]
 		if r.manager < 0 {
-			g.clears = append(g.clears, int32(ri))
+			clears = ri
 			continue
 		}
+		listed = ri
 		var reason, msg string
 		switch m := p.addressProblem(r.manager); {
 		case m != "":
 			reason, msg = p.addressReason(r.manager), "manager "+m
-		case p.ids[r.manager] == k.managee:
+		case p.ids[r.manager] == g.managee():
 			reason, msg = reasonSelf, fmt.Sprintf("%s cannot be their own manager", p.email(r.manager))
-		case !ac.mayLink(reportline.Pair{ManagerID: p.ids[r.manager], ManageeID: k.managee}):
+		case !ac.mayLink(reportline.Pair{ManagerID: p.ids[r.manager], ManageeID: g.managee()}):
 			reason, msg = reasonOutOfScope, fmt.Sprintf("%s and %s are not both in a group you administrate", p.email(r.manager), p.email(r.managee))
-		}
-		if reason != "" {
-			p.reject(r, reason, "%s", msg)
-			p.skip(g, int32(ri), "another line for this managee was rejected")
-			continue
-		}
-		sk := seenKey{k, p.ids[r.manager]}
-		if first, dup := seen[sk]; dup {
-			if p.file.termsOf(rows[first]) != p.file.termsOf(r) {
-				p.reject(r, reasonConflict, "line %d lists the same manager with other dates", rows[first].line)
-				p.skip(g, int32(ri), "two lines for this managee disagree")
-				continue
+		case i > 0 && p.managerID(rows[members[i-1]]) == p.ids[r.manager]:
+			first := rows[members[i-1]]
+			for j := i - 1; j > 0 && p.managerID(rows[members[j-1]]) == p.ids[r.manager]; j-- {
+				first = rows[members[j-1]]
+			}
+			if p.file.termsOf(first) != p.file.termsOf(r) {
+				reason, msg = reasonConflict, fmt.Sprintf("line %d lists the same manager with other dates", first.line)
+				break
 			}
 			p.counts.Duplicate++
-			p.reject(r, reasonDuplicate, "repeats line %d; counted once", rows[first].line)
+			p.reject(ri, reasonDuplicate, "repeats line %d; counted once", first.line)
 			continue
 		}
-		seen[sk] = int32(ri)
-		g.rows = append(g.rows, int32(ri))
-	}
-	for _, k := range p.order {
-		g := p.groups[k]
-		if len(g.clears) > 0 && len(g.rows) > 0 {
-			r := rows[g.clears[0]]
-			p.reject(r, reasonConflict, "an empty manager cell says %s has no managers, but line %d lists one", p.email(r.managee), rows[g.rows[0]].line)
-			p.skip(g, g.clears[0], "the file both clears and lists this managee's managers")
+		if reason != "" {
+			p.reject(ri, reason, "%s", msg)
+			p.skip(g, ri, "another line for this managee was rejected")
 		}
+	}
+	if clears >= 0 && listed >= 0 {
+		p.reject(clears, reasonConflict, "an empty manager cell says %s has no managers, but line %d lists one",
+			p.email(rows[clears].managee), rows[listed].line)
+		p.skip(g, clears, "the file both clears and lists this managee's managers")
 	}
 }
 
 // addressProblem says what is wrong with an address, "" when it names an
-// active account.
+// account.
 func (p *importPlan) addressProblem(i int32) string {
 	switch {
 	case p.badEmail[i] != "":
@@ -234,6 +294,13 @@ func (p *importPlan) addressProblem(i int32) string {
 		return fmt.Sprintf("%s: no account has this address", p.email(i))
 	}
 	return ""
+}
+
+func (p *importPlan) addressReason(i int32) string {
+	if p.badEmail[i] != "" {
+		return reasonInvalidEmail
+	}
+	return reasonUnknown
 }
 
 // inactive names the inactive side of a row that would make a new link
@@ -248,133 +315,283 @@ func (p *importPlan) inactive(r importRow) string {
 	return ""
 }
 
-func (p *importPlan) addressReason(i int32) string {
-	switch {
-	case p.badEmail[i] != "":
-		return reasonInvalidEmail
-	}
-	return reasonUnknown
-}
-
 // skip marks a group as left unchanged because of one of its rows.
-func (p *importPlan) skip(g *manageeGroup, row int32, why string) {
-	if g.skipped == "" {
-		g.skipped, g.skipRow = why, row
+func (p *importPlan) skip(g *groupState, row int32, why string) {
+	if g.skipRow < 0 {
+		g.skipRow, g.skipWhy = row, why
 	}
-	g.add, g.update, g.before, g.remove, g.unchanged = nil, nil, nil, nil, 0
 }
 
-// currentLinks reads the links of every managee in the file, and the whole
-// line graph for the cycle check.
-func (p *importPlan) currentLinks(ctx context.Context, tx Tx) (map[reportline.UserID][]reportline.Link, error) {
-	listed := make(map[reportline.UserID]bool, len(p.groups))
-	for k := range p.groups {
-		listed[k.managee] = true
+// snapshot is what an import reads of the store: every user's key and
+// every link. It is read while the file is parsed, on the other core.
+type snapshot struct {
+	users    []userKey
+	links    []compactLink // sorted by managee
+	comments []string      // the few links with a comment
+}
+
+// userKey is what resolving an address needs of a user.
+type userKey struct {
+	id     reportline.UserID
+	email  string
+	active bool
+}
+
+// readSnapshot reads the users and links an import checks against.
+func readSnapshot(ctx context.Context, tx Tx) (*snapshot, error) {
+	s := &snapshot{}
+	if err := tx.EachUserKey(ctx, func(k reportline.UserKey) error {
+		s.users = append(s.users, userKey{k.ID, k.Email, k.Status == reportline.StatusActive})
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read users: %w", err)
 	}
-	current := map[reportline.UserID][]reportline.Link{}
-	err := tx.EachLink(ctx, func(l reportline.Link) error {
-		if listed[l.ManageeID] {
-			current[l.ManageeID] = append(current[l.ManageeID], l)
+	n, err := tx.CountLinks(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s.links = make([]compactLink, 0, n)
+	sources := map[reportline.Source]uint8{}
+	for i, src := range reportline.Sources {
+		sources[src] = uint8(i)
+	}
+	err = tx.EachLink(ctx, func(l reportline.Link) error {
+		c := compactLink{manager: l.ManagerID, managee: l.ManageeID, from: toMicros(l.ValidFrom), until: toMicros(l.ValidUntil),
+			createdAt: l.CreatedAt.UnixMicro(), createdBy: l.CreatedBy, comment: -1, kind: l.Kind, source: sources[l.Source]}
+		if l.Comment != "" {
+			c.comment = int32(len(s.comments))
+			s.comments = append(s.comments, l.Comment)
 		}
+		s.links = append(s.links, c)
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("read current links: %w", err)
+		return nil, fmt.Errorf("read links: %w", err)
 	}
-	return current, nil
+	// The diff wants each managee's links together.
+	slices.SortFunc(s.links, byManagee)
+	return s, nil
+}
+
+// indexLinks finds each listed managee's links, and the groups and
+// addresses of their managers (for the scope check and the list of
+// removals).
+func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *access) error {
+	listed := make(map[reportline.UserID]bool, len(p.groups))
+	for _, g := range p.groups {
+		listed[g.managee()] = true
+	}
+	p.linksOf = make(map[reportline.UserID]int, len(listed))
+	var managers []reportline.UserID
+	for i := len(p.links) - 1; i >= 0; i-- {
+		if l := p.links[i]; listed[l.managee] {
+			p.linksOf[l.managee] = i
+			managers = append(managers, l.manager)
+		}
+	}
+	if err := p.nameCurrentManagers(ctx, tx, managers); err != nil {
+		return err
+	}
+	if ac.scope.All {
+		return nil
+	}
+	return ac.needGroups(ctx, tx, managers...)
+}
+
+// nameCurrentManagers finds the addresses of the current managers the
+// file does not name, so that removals can be listed by address.
+func (p *importPlan) nameCurrentManagers(ctx context.Context, tx Tx, managers []reportline.UserID) error {
+	inFile := make(map[reportline.UserID]bool, len(p.ids))
+	for _, id := range p.ids {
+		inFile[id] = true
+	}
+	var missing []reportline.UserID
+	for _, m := range managers {
+		if !inFile[m] {
+			inFile[m] = true // ask once
+			missing = append(missing, m)
+		}
+	}
+	users, err := tx.UsersByIDs(ctx, missing)
+	p.names = make(map[reportline.UserID]string, len(users))
+	for id, u := range users {
+		p.names[id] = u.Email
+	}
+	return err
+}
+
+func byManagee(a, b compactLink) int { return cmp.Compare(a.managee, b.managee) }
+
+// currentOf returns the index range of a managee's current links.
+func (p *importPlan) currentOf(managee reportline.UserID) (int, int) {
+	start, ok := p.linksOf[managee]
+	if !ok {
+		return 0, 0
+	}
+	end := start
+	for end < len(p.links) && p.links[end].managee == managee {
+		end++
+	}
+	return start, end
+}
+
+// change is one link change handed to an emitter.
+type change struct {
+	action           reportline.Action
+	before, after    *reportline.Link
+	manager, managee string // addresses, for the list of changes
 }
 
 // diff compares a group's listed managers with the managee's current links
-// of that kind.
-func (p *importPlan) diff(k groupKey, g *manageeGroup, current []reportline.Link, ac *access, now time.Time) {
+// of that kind. With emit nil it only decides whether the group applies
+// (rejecting rows that conflict); with emit set it hands over the changes
+// of a group that applies.
+func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
+	g := &p.groups[gi]
 	rows := p.file.rows
-	have := make(map[reportline.UserID]reportline.Link, len(current))
-	for _, l := range current {
-		have[l.ManagerID] = l
+	managee, kind := g.managee(), g.kind()
+	start, end := p.currentOf(managee)
+	// A managee has a handful of managers: scanning beats building maps,
+	// a hundred thousand times over.
+	have := func(m reportline.UserID) (int, bool) {
+		for i := start; i < end; i++ {
+			if p.links[i].manager == m {
+				return i, true
+			}
+		}
+		return 0, false
 	}
-	listed := make(map[reportline.UserID]bool, len(g.rows))
-	for _, ri := range g.rows {
+	members := p.order[g.first : g.first+g.n]
+	listed := func(m reportline.UserID) bool {
+		for _, ri := range members {
+			if p.managerID(rows[ri]) == m {
+				return true
+			}
+		}
+		return false
+	}
+	now := p.now
+	var prev reportline.UserID
+	for _, ri := range members {
 		r := rows[ri]
-		m := p.ids[r.manager]
-		listed[m] = true
-		t := p.file.termsOf(r)
-		want := reportline.Link{ManagerID: m, ManageeID: k.managee, Kind: k.kind, Source: ac.actor.Source,
-			ValidFrom: t.from, ValidUntil: t.until, CreatedBy: ac.actor.id(), CreatedAt: now}
-		old, exists := have[m]
-		changes := !exists || !old.ValidFrom.Equal(t.from) || !old.ValidUntil.Equal(t.until)
-		if who := p.inactive(r); changes && who != "" {
-			p.reject(r, reasonInactive, "%s is an inactive account; links may only be made between active users", who)
-			p.skip(g, ri, "another line for this managee was rejected")
-			return
+		m := p.managerID(r)
+		if m == 0 || m == prev {
+			continue // an empty cell, or a duplicate line (rows are sorted by manager)
 		}
-		switch {
-		case !exists:
-			g.add = append(g.add, want)
-		case old.Kind != k.kind:
-			p.reject(r, reasonConflict, "%s is already a %s manager of %s; remove that link first", p.email(r.manager), old.Kind, p.email(r.managee))
-			p.skip(g, ri, "another line for this managee was rejected")
-			return
-		case old.ValidFrom.Equal(t.from) && old.ValidUntil.Equal(t.until):
-			g.unchanged++
-		default:
-			upd := old
-			upd.ValidFrom, upd.ValidUntil, upd.Source = t.from, t.until, ac.actor.Source
-			g.update = append(g.update, upd)
-			g.before = append(g.before, old)
+		prev = m
+		t := p.file.termsOf(r)
+		oi, exists := have(m)
+		var old compactLink
+		if exists {
+			old = p.links[oi]
+		}
+		changes := !exists || old.from != toMicros(t.from) || old.until != toMicros(t.until)
+		switch who := p.inactive(r); {
+		case changes && who != "":
+			if emit == nil {
+				p.reject(ri, reasonInactive, "%s is an inactive account; links may only be made between active users", who)
+				p.skip(g, ri, "another line for this managee was rejected")
+			}
+			return nil
+		case exists && old.kind != kind:
+			if emit == nil {
+				p.reject(ri, reasonConflict, "%s is already a %s manager of %s; remove that link first", p.email(r.manager), old.kind, p.email(r.managee))
+				p.skip(g, ri, "another line for this managee was rejected")
+			}
+			return nil
+		case !changes:
+			if emit != nil {
+				p.counts.Unchanged++
+			}
+		case emit != nil:
+			after := reportline.Link{ManagerID: m, ManageeID: managee, Kind: kind, Source: ac.actor.Source,
+				ValidFrom: t.from, ValidUntil: t.until, CreatedBy: ac.actor.id(), CreatedAt: now}
+			c := change{action: reportline.ActionAdd, after: &after, manager: p.email(r.manager), managee: p.email(r.managee)}
+			if exists {
+				before := p.snap.link(p.links[oi])
+				after.CreatedBy, after.CreatedAt, after.Comment = before.CreatedBy, before.CreatedAt, before.Comment
+				c.action, c.before = reportline.ActionUpdate, &before
+			}
+			if err := emit(c); err != nil {
+				return err
+			}
 		}
 	}
-	for _, l := range current {
-		if l.Kind != k.kind || listed[l.ManagerID] {
+	for i := start; i < end; i++ {
+		l := p.links[i]
+		if l.kind != kind || listed(l.manager) {
 			continue
 		}
-		if !ac.mayLink(l.Pair()) {
-			r := rows[firstRow(g)]
-			p.reject(r, reasonOutOfScope, "%s's current manager (user %d) is outside the groups you administrate, so the managee's managers cannot be replaced",
-				p.email(r.managee), l.ManagerID)
-			p.skip(g, firstRow(g), "another line for this managee was rejected")
-			return
+		if !ac.mayLink(reportline.Pair{ManagerID: l.manager, ManageeID: managee}) {
+			if emit == nil {
+				ri := p.order[g.first]
+				p.reject(ri, reasonOutOfScope, "%s's current manager (user %d) is outside the groups you administrate, so their managers cannot be replaced",
+					p.email(rows[ri].managee), l.manager)
+				p.skip(g, ri, "another line for this managee was rejected")
+			}
+			return nil
 		}
-		g.remove = append(g.remove, l)
+		if emit != nil {
+			before := p.snap.link(l)
+			name, ok := p.names[l.manager]
+			if !ok {
+				name = p.email(p.managerIndex(l.manager))
+			}
+			c := change{action: reportline.ActionRemove, before: &before, manager: name, managee: p.email(rows[members[0]].managee)}
+			if err := emit(c); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
 }
 
-func firstRow(g *manageeGroup) int32 {
-	if len(g.rows) > 0 {
-		return g.rows[0]
+// managerIndex returns the position in file.emails of a user the file
+// names. Only removals need it, once per removed link.
+func (p *importPlan) managerIndex(u reportline.UserID) int32 {
+	if p.idx == nil {
+		p.idx = make(map[reportline.UserID]int32, len(p.ids))
+		for i, id := range p.ids {
+			if id != 0 {
+				p.idx[id] = int32(i)
+			}
+		}
 	}
-	return g.clears[0]
+	if i, ok := p.idx[u]; ok {
+		return i
+	}
+	return -1
+}
+
+// applies reports whether the group of a managee and kind is replaced.
+func (p *importPlan) applies(managee reportline.UserID, kind reportline.Kind) bool {
+	gi, ok := p.groupOf[groupKeyOf(managee, kind)]
+	return ok && p.groups[gi].skipRow < 0
 }
 
 // checkCycles builds the line graph as it would be after the import and
 // skips the managees whose new links close a cycle, until none is left.
-func (p *importPlan) checkCycles(ctx context.Context, tx Tx, current map[reportline.UserID][]reportline.Link) error {
-	var base []reportline.Edge // line links the import does not touch
-	err := tx.EachLink(ctx, func(l reportline.Link) error {
-		if l.Kind == reportline.Line {
-			if g := p.groups[groupKey{l.ManageeID, reportline.Line}]; g == nil || g.skipped != "" {
-				base = append(base, reportline.Edge{From: l.ManagerID, To: l.ManageeID})
+func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
+	rows := p.file.rows
+	for {
+		// The graph after the import: current line links of managees the
+		// import does not replace, and the listed managers of those it does.
+		edges := make([]reportline.Edge, 0, len(p.links))
+		for _, l := range p.links {
+			if l.kind == reportline.Line && !p.applies(l.managee, reportline.Line) {
+				edges = append(edges, reportline.Edge{From: l.manager, To: l.managee})
 			}
 		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("read line links: %w", err)
-	}
-	for {
-		edges := slices.Clip(base)
-		newEdge := map[reportline.Edge]int32{} // edge → the row that adds it
-		for _, k := range p.order {
-			g := p.groups[k]
-			if k.kind != reportline.Line {
+		for _, g := range p.groups {
+			if g.skipRow >= 0 || g.kind() != reportline.Line {
 				continue
 			}
-			if g.skipped != "" {
-				continue
-			}
-			for _, ri := range g.rows {
-				e := reportline.Edge{From: p.ids[p.file.rows[ri].manager], To: k.managee}
-				edges = append(edges, e)
-				newEdge[e] = ri
+			var prev reportline.UserID
+			for _, ri := range p.order[g.first : g.first+g.n] {
+				if m := p.managerID(rows[ri]); m != 0 && m != prev {
+					edges = append(edges, reportline.Edge{From: m, To: g.managee()})
+					prev = m
+				}
 			}
 		}
 		cycles := reportline.CycleGroups(edges)
@@ -397,38 +614,41 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx, current map[reportl
 					inside = append(inside, e)
 				}
 			}
-			// Skip every managee of the cycle group whose listed manager
-			// is in the group too: an old link cannot be the culprit, the
-			// graph was acyclic before.
-			var culprits []reportline.Edge
-			for e := range newEdge {
-				if in[e.From] && in[e.To] {
-					culprits = append(culprits, e)
-				}
+			// Every listed link inside the cycle group is refused with its
+			// managee (the graph was acyclic before, so the cycle needs
+			// one), in file order so the report is stable.
+			type culprit struct {
+				e   reportline.Edge
+				row int32
 			}
-			slices.SortFunc(culprits, func(a, b reportline.Edge) int { return int(newEdge[a] - newEdge[b]) })
-			for _, e := range culprits {
-				ri := newEdge[e]
-				g := p.groups[groupKey{e.To, reportline.Line}]
-				if g.skipped != "" {
+			var culprits []culprit
+			for _, u := range c {
+				gi, ok := p.groupOf[groupKeyOf(u, reportline.Line)]
+				if !ok || p.groups[gi].skipRow >= 0 {
 					continue
 				}
-				r := p.file.rows[ri]
+				g := p.groups[gi]
+				for _, ri := range p.order[g.first : g.first+g.n] {
+					if m := p.managerID(rows[ri]); in[m] {
+						culprits = append(culprits, culprit{reportline.Edge{From: m, To: u}, ri})
+					}
+				}
+			}
+			slices.SortFunc(culprits, func(a, b culprit) int { return cmp.Compare(rows[a.row].line, rows[b.row].line) })
+			for _, cu := range culprits {
+				e := cu.e
+				g := &p.groups[p.groupOf[groupKeyOf(e.To, reportline.Line)]]
+				if g.skipRow >= 0 {
+					continue
+				}
 				path := reportline.CycleThrough(inside, e)
 				names := make([]string, len(path))
 				for i, u := range path {
 					names[i] = emails[u]
 				}
-				p.reject(r, reasonCycle, "this would close a cycle of managers: %s", strings.Join(names, " → "))
-				p.skip(g, ri, "another line for this managee closes a cycle")
+				p.reject(cu.row, reasonCycle, "this would close a cycle of managers: %s", strings.Join(names, " → "))
+				p.skip(g, cu.row, "another line for this managee closes a cycle")
 				skipped = true
-				// Its current line links stay, so they are part of the
-				// graph in the next round.
-				for _, l := range current[e.To] {
-					if l.Kind == reportline.Line {
-						base = append(base, reportline.Edge{From: l.ManagerID, To: l.ManageeID})
-					}
-				}
 			}
 		}
 		if !skipped {
@@ -442,52 +662,51 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx, current map[reportl
 
 // emailsOf returns the addresses of the users of the cycle groups.
 func (p *importPlan) emailsOf(ctx context.Context, tx Tx, groups [][]reportline.UserID) (map[reportline.UserID]string, error) {
-	out := map[reportline.UserID]string{}
-	var missing []reportline.UserID
-	byID := make(map[reportline.UserID]string, len(p.ids))
-	for i, id := range p.ids {
-		if id != 0 {
-			byID[id] = p.file.emails[i]
-		}
-	}
+	var all []reportline.UserID
 	for _, g := range groups {
-		for _, u := range g {
-			if e, ok := byID[u]; ok {
-				out[u] = e
-			} else {
-				missing = append(missing, u)
-			}
-		}
+		all = append(all, g...)
 	}
-	if len(missing) > 0 {
-		users, err := tx.UsersByIDs(ctx, missing)
-		if err != nil {
-			return nil, err
-		}
-		for id, u := range users {
-			out[id] = u.Email
-		}
-	}
-	return out, nil
+	return p.namesOf(ctx, tx, all)
 }
 
-// finish rejects the remaining lines of skipped groups and counts.
+// namesOf returns the addresses of users, from the file where it names
+// them and from the store otherwise.
+func (p *importPlan) namesOf(ctx context.Context, tx Tx, users []reportline.UserID) (map[reportline.UserID]string, error) {
+	want := make(map[reportline.UserID]bool, len(users))
+	for _, u := range users {
+		want[u] = true
+	}
+	out := make(map[reportline.UserID]string, len(want))
+	for i, id := range p.ids {
+		if want[id] {
+			out[id] = p.file.emails[i]
+		}
+	}
+	var missing []reportline.UserID
+	for u := range want {
+		if _, ok := out[u]; !ok {
+			missing = append(missing, u)
+		}
+	}
+	found, err := tx.UsersByIDs(ctx, missing)
+	for id, u := range found {
+		out[id] = u.Email
+	}
+	return out, err
+}
+
+// finish rejects the remaining lines of skipped groups.
 func (p *importPlan) finish() {
 	rows := p.file.rows
-	for _, k := range p.order {
-		g := p.groups[k]
-		if g.skipped == "" {
-			p.counts.Add += len(g.add)
-			p.counts.Update += len(g.update)
-			p.counts.Remove += len(g.remove)
-			p.counts.Unchanged += g.unchanged
+	for _, g := range p.groups {
+		if g.skipRow < 0 {
 			continue
 		}
-		for _, ri := range append(slices.Clone(g.rows), g.clears...) {
-			if ri == g.skipRow {
+		for _, ri := range p.order[g.first : g.first+g.n] {
+			if p.rejectedRow[ri] {
 				continue
 			}
-			p.reject(rows[ri], reasonManageeSkipped, "%s; line %d: %s's managers were left as they are", g.skipped,
+			p.reject(ri, reasonManageeSkipped, "%s (line %d), so %s's managers were left as they are", g.skipWhy,
 				rows[g.skipRow].line, p.email(rows[ri].managee))
 		}
 	}
@@ -500,30 +719,27 @@ func (p *importPlan) finish() {
 	}
 }
 
-// changes returns the plan's writes, with their audit entries.
-func (p *importPlan) changes(ac *access, batch int64, now time.Time) reportline.LinkChanges {
-	var c reportline.LinkChanges
-	audit := func(action reportline.Action, before, after *reportline.Link, pair reportline.Pair) {
-		c.Audit = append(c.Audit, reportline.AuditEntry{At: now, ActorID: ac.actor.id(), Source: ac.actor.Source, BatchID: batch,
-			Action: action, ManagerID: pair.ManagerID, ManageeID: pair.ManageeID, Before: before, After: after})
-	}
-	for _, k := range p.order {
-		g := p.groups[k]
-		if g.skipped != "" {
+// emit hands every change of the groups that apply to fn, managee by
+// managee, and counts them.
+func (p *importPlan) emit(ac *access, fn func(change) error) error {
+	for gi := range p.groups {
+		if p.groups[gi].skipRow >= 0 {
 			continue
 		}
-		for i := range g.remove {
-			c.Remove = append(c.Remove, g.remove[i].Pair())
-			audit(reportline.ActionRemove, &g.remove[i], nil, g.remove[i].Pair())
-		}
-		for i := range g.update {
-			c.Update = append(c.Update, g.update[i])
-			audit(reportline.ActionUpdate, &g.before[i], &g.update[i], g.update[i].Pair())
-		}
-		for i := range g.add {
-			c.Insert = append(c.Insert, g.add[i])
-			audit(reportline.ActionAdd, nil, &g.add[i], g.add[i].Pair())
+		err := p.diff(gi, ac, func(c change) error {
+			switch c.action {
+			case reportline.ActionAdd:
+				p.counts.Add++
+			case reportline.ActionUpdate:
+				p.counts.Update++
+			case reportline.ActionRemove:
+				p.counts.Remove++
+			}
+			return fn(c)
+		})
+		if err != nil {
+			return err
 		}
 	}
-	return c
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -42,7 +43,7 @@ type ImportResult struct {
 	Encoding  string
 	Separator string
 	Rejected  []RejectedLine // every rejected or noted line, in file order
-	Changes   []ImportChange // every link change, managee by managee
+	Changes   []ImportChange // the first MaxListedChanges changes; the changes file has them all
 }
 
 // ImportChange is one link an import adds, updates or removes.
@@ -126,53 +127,34 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 }
 
 func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt ImportOptions, res *ImportResult, report func(string, int64, int64)) error {
-	// The upload is kept, compressed, so that a preview can be applied
-	// later exactly as it was checked.
-	var upload bytes.Buffer
-	zw := gzip.NewWriter(&upload)
-	counted := &countingReader{r: io.TeeReader(r, zw)}
-	file, err := parseImport(counted, MaxImportBytes, func(int) { report("reading", counted.n.Load(), opt.Size) })
+	// The upload is first received whole into a temporary file, so that a
+	// slow client never holds a transaction open.
+	spool, size, err := spoolUpload(r, func(n int64) { report("receiving", n, opt.Size) })
 	if err != nil {
 		return err
 	}
-	if err := zw.Close(); err != nil {
-		return fmt.Errorf("keep upload: %w", err)
-	}
-	res.Encoding, res.Separator = file.encoding, separatorName(file.sep)
-	res.Batch.FileSize = counted.n.Load()
-	if err := ctx.Err(); err != nil {
+	defer os.Remove(spool.Name())
+	defer spool.Close()
+	res.Batch.FileSize = size
+	var plan *importPlan
+	var upload []byte
+	prepare := func(tx Tx) error {
+		var err error
+		plan, upload, err = a.prepareImport(ctx, tx, ac, spool, size, res, report)
 		return err
 	}
-	report("checking", 0, 0)
-	finish := func(tx Tx, plan *importPlan) error {
-		res.Batch.Counts = plan.counts
-		res.Rejected = plan.rejected
-		res.Changes = plan.changeList()
-		files := map[reportline.ImportFileKind][]byte{reportline.FileUpload: upload.Bytes()}
-		var err error
-		if files[reportline.FileRejected], err = gzipCSV(rejectedCSV(res.Rejected)); err != nil {
-			return err
-		}
-		if files[reportline.FileChanges], err = gzipCSV(changesCSV(res.Changes)); err != nil {
-			return err
-		}
-		for kind, data := range files {
-			if err := tx.PutImportFile(ctx, res.Batch.ID, kind, data); err != nil {
-				return err
-			}
-		}
-		res.Batch.Status, res.Batch.Phase, res.Batch.FinishedAt = reportline.ImportDone, "done", a.now()
-		return tx.UpdateImportBatch(ctx, res.Batch)
-	}
 	if opt.DryRun {
-		var plan *importPlan
-		if err := a.store.Read(ctx, func(tx Tx) error {
-			plan, err = a.planImport(ctx, tx, ac, file)
-			return err
-		}); err != nil {
+		if err := a.store.Read(ctx, prepare); err != nil {
 			return err
 		}
-		return a.store.Write(ctx, func(tx Tx) error { return finish(tx, plan) })
+		out, err := newChangeWriter()
+		if err != nil {
+			return err
+		}
+		if err := plan.emit(ac, out.add); err != nil {
+			return err
+		}
+		return a.store.Write(ctx, func(tx Tx) error { return a.finishImport(ctx, tx, plan, out, upload, res) })
 	}
 	// Two imports never interleave: within a process they queue here, and
 	// across replicas the link lock serialises their transactions.
@@ -182,17 +164,212 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		if err := tx.LockLinks(ctx); err != nil {
 			return err
 		}
-		plan, err := a.planImport(ctx, tx, ac, file)
+		if err := prepare(tx); err != nil {
+			return err
+		}
+		out, err := newChangeWriter()
 		if err != nil {
 			return err
 		}
-		changes := plan.changes(ac, res.Batch.ID, a.now())
-		report("writing", 0, int64(len(changes.Remove)+len(changes.Update)+len(changes.Insert)))
-		if err := tx.ApplyLinkChanges(ctx, changes); err != nil {
+		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.actor, batch: res.Batch.ID, now: plan.now}
+		report("writing", 0, 0)
+		err = plan.emit(ac, func(c change) error {
+			if err := out.add(c); err != nil {
+				return err
+			}
+			return w.add(c)
+		})
+		if err != nil {
 			return err
 		}
-		return finish(tx, plan)
+		if err := w.flush(); err != nil {
+			return err
+		}
+		return a.finishImport(ctx, tx, plan, out, upload, res)
 	})
+}
+
+// prepareImport parses the spooled file on one core while the store's
+// users and links are read on the other, then plans the import. It
+// returns the plan and the upload, compressed for keeping.
+func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.File, size int64, res *ImportResult, report func(string, int64, int64)) (*importPlan, []byte, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var file *importFile
+	var upload bytes.Buffer
+	parsed := make(chan error, 1)
+	go func() {
+		parsed <- func() error {
+			if _, err := spool.Seek(0, io.SeekStart); err != nil {
+				return err
+			}
+			zw, _ := gzip.NewWriterLevel(&upload, gzip.BestSpeed)
+			counted := &countingReader{r: io.TeeReader(spool, zw)}
+			var err error
+			start := time.Now()
+			file, err = parseImport(counted, MaxImportBytes, func(int) { report("reading", counted.n.Load(), size) })
+			a.log.Debug("import step", "step", "parse file", "duration", time.Since(start).Round(time.Millisecond))
+			if err != nil {
+				cancel() // no need to finish reading the store
+				return err
+			}
+			return zw.Close()
+		}()
+	}()
+	start := time.Now()
+	snap, serr := readSnapshot(ctx, tx)
+	a.log.Debug("import step", "step", "read users and links", "duration", time.Since(start).Round(time.Millisecond))
+	if perr := <-parsed; perr != nil {
+		return nil, nil, perr
+	}
+	if serr != nil {
+		return nil, nil, serr
+	}
+	res.Encoding, res.Separator = file.encoding, separatorName(file.sep)
+	report("checking", 0, 0)
+	plan, err := a.planImport(ctx, tx, ac, file, snap)
+	return plan, upload.Bytes(), err
+}
+
+// spoolUpload copies an upload into a temporary file, up to one byte more
+// than MaxImportBytes so that the reader can say the file is too large.
+func spoolUpload(r io.Reader, progress func(int64)) (*os.File, int64, error) {
+	f, err := os.CreateTemp("", "reportline-import-*.csv")
+	if err != nil {
+		return nil, 0, fmt.Errorf("receive upload: %w", err)
+	}
+	counted := &countingReader{r: io.LimitReader(r, MaxImportBytes+1)}
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(200 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				progress(counted.n.Load())
+			}
+		}
+	}()
+	n, err := io.Copy(f, counted)
+	close(done)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, 0, reportline.Errorf(reportline.Invalid, "the upload could not be received: %v", err)
+	}
+	return f, n, nil
+}
+
+// finishImport stores an import's files and its outcome.
+func (a *App) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *changeWriter, upload []byte, res *ImportResult) error {
+	res.Batch.Counts = plan.counts
+	res.Rejected = plan.rejected
+	res.Changes = out.first
+	changes, err := out.close()
+	if err != nil {
+		return err
+	}
+	rejected, err := gzipCSV(rejectedCSV(plan.rejected))
+	if err != nil {
+		return err
+	}
+	for kind, data := range map[reportline.ImportFileKind][]byte{reportline.FileUpload: upload, reportline.FileRejected: rejected, reportline.FileChanges: changes} {
+		if err := tx.PutImportFile(ctx, res.Batch.ID, kind, data); err != nil {
+			return err
+		}
+	}
+	res.Batch.Status, res.Batch.Phase, res.Batch.FinishedAt = reportline.ImportDone, "done", a.now()
+	return tx.UpdateImportBatch(ctx, res.Batch)
+}
+
+// linkWriter writes an import's changes and their audit entries in chunks,
+// so that a million changes never sit in memory at once.
+type linkWriter struct {
+	ctx   context.Context
+	tx    Tx
+	actor Actor
+	batch int64
+	now   time.Time
+	buf   reportline.LinkChanges
+	n     int
+}
+
+const writeChunk = 20_000
+
+func (w *linkWriter) add(c change) error {
+	var p reportline.Pair
+	switch c.action {
+	case reportline.ActionAdd:
+		w.buf.Insert = append(w.buf.Insert, *c.after)
+		p = c.after.Pair()
+	case reportline.ActionUpdate:
+		w.buf.Update = append(w.buf.Update, *c.after)
+		p = c.after.Pair()
+	case reportline.ActionRemove:
+		w.buf.Remove = append(w.buf.Remove, c.before.Pair())
+		p = c.before.Pair()
+	}
+	w.buf.Audit = append(w.buf.Audit, reportline.AuditEntry{At: w.now, ActorID: w.actor.id(), Source: w.actor.Source, BatchID: w.batch,
+		Action: c.action, ManagerID: p.ManagerID, ManageeID: p.ManageeID, Before: c.before, After: c.after})
+	if w.n++; w.n == writeChunk {
+		return w.flush()
+	}
+	return nil
+}
+
+func (w *linkWriter) flush() error {
+	if w.n == 0 {
+		return nil
+	}
+	err := w.tx.ApplyLinkChanges(w.ctx, w.buf)
+	w.buf = reportline.LinkChanges{Remove: w.buf.Remove[:0], Update: w.buf.Update[:0], Insert: w.buf.Insert[:0], Audit: w.buf.Audit[:0]}
+	w.n = 0
+	return err
+}
+
+// changeWriter writes the list of an import's changes, compressed, and
+// keeps the first ones for the answer.
+type changeWriter struct {
+	buf   bytes.Buffer
+	zw    *gzip.Writer
+	csv   *csvio.Writer
+	first []ImportChange
+}
+
+// MaxListedChanges bounds the changes and rejected lines an import's answer
+// holds; its files hold them all.
+const MaxListedChanges = 1000
+
+func newChangeWriter() (*changeWriter, error) {
+	w := &changeWriter{}
+	w.zw, _ = gzip.NewWriterLevel(&w.buf, gzip.BestSpeed)
+	w.csv = csvio.NewWriter(w.zw, csvio.WriterOptions{})
+	return w, w.csv.Write([]string{"change", "email of manager", "email of managee", "kind", "valid from", "valid until"})
+}
+
+func (w *changeWriter) add(c change) error {
+	l := c.after
+	if l == nil {
+		l = c.before
+	}
+	ic := ImportChange{Action: c.action, Manager: c.manager, Managee: c.managee, Kind: l.Kind,
+		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}
+	if len(w.first) < MaxListedChanges {
+		w.first = append(w.first, ic)
+	}
+	return w.csv.Write([]string{string(ic.Action), ic.Manager, ic.Managee, string(ic.Kind), dateCell(ic.ValidFrom), dateCell(ic.ValidUntil)})
+}
+
+func (w *changeWriter) close() ([]byte, error) {
+	if err := w.csv.Flush(); err != nil {
+		return nil, err
+	}
+	if err := w.zw.Close(); err != nil {
+		return nil, err
+	}
+	return w.buf.Bytes(), nil
 }
 
 // ApplyImport applies a preview: the kept upload is checked again against
@@ -355,33 +532,7 @@ func separatorName(r rune) string {
 	return string(r)
 }
 
-// changeList lists the plan's changes with addresses, for people.
-func (p *importPlan) changeList() []ImportChange {
-	emailOf := p.emailOf
-	var out []ImportChange
-	add := func(action reportline.Action, l reportline.Link) {
-		out = append(out, ImportChange{Action: action, Manager: emailOf[l.ManagerID], Managee: emailOf[l.ManageeID], Kind: l.Kind,
-			ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil})
-	}
-	for _, k := range p.order {
-		g := p.groups[k]
-		if g.skipped != "" {
-			continue
-		}
-		for _, l := range g.remove {
-			add(reportline.ActionRemove, l)
-		}
-		for _, l := range g.update {
-			add(reportline.ActionUpdate, l)
-		}
-		for _, l := range g.add {
-			add(reportline.ActionAdd, l)
-		}
-	}
-	return out
-}
-
-// rejectedCSV and changesCSV are the downloadable lists of an import.
+// rejectedCSV is the downloadable list of an import's rejected lines.
 func rejectedCSV(rows []RejectedLine) func(w *csvio.Writer) error {
 	return func(w *csvio.Writer) error {
 		if err := w.Write([]string{"line", "email of manager", "email of managee", "reason", "message"}); err != nil {
@@ -389,20 +540,6 @@ func rejectedCSV(rows []RejectedLine) func(w *csvio.Writer) error {
 		}
 		for _, r := range rows {
 			if err := w.Write([]string{fmt.Sprint(r.Line), r.Manager, r.Managee, r.Reason, r.Message}); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-func changesCSV(rows []ImportChange) func(w *csvio.Writer) error {
-	return func(w *csvio.Writer) error {
-		if err := w.Write([]string{"change", "email of manager", "email of managee", "kind", "valid from", "valid until"}); err != nil {
-			return err
-		}
-		for _, c := range rows {
-			if err := w.Write([]string{string(c.Action), c.Manager, c.Managee, string(c.Kind), dateCell(c.ValidFrom), dateCell(c.ValidUntil)}); err != nil {
 				return err
 			}
 		}

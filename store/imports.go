@@ -132,23 +132,63 @@ func (tx *Tx) EachUserKey(ctx context.Context, fn func(reportline.UserKey) error
 	return translate(rows.Err())
 }
 
-// EachLink streams every link, in no particular order.
+// EachLink streams every link, in no particular order. It is the bulk
+// path of imports, so it scans without allocating for the usual columns.
 func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) error {
 	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`)
 	if err != nil {
 		return fmt.Errorf("read links: %w", err)
 	}
 	defer rows.Close()
+	var l reportline.Link
+	var kind, source, comment sql.RawBytes
+	var from, until sql.NullInt64
+	var created int64
 	for rows.Next() {
-		l, err := scanLink(rows)
-		if err != nil {
+		if err := rows.Scan(&l.ManagerID, &l.ManageeID, &kind, &source, &from, &until, &comment, &l.CreatedBy, &created); err != nil {
 			return fmt.Errorf("read links: %w", err)
 		}
+		l.Kind, l.Source = kindOf(kind), sourceOf(source)
+		l.Comment = ""
+		if len(comment) > 0 {
+			l.Comment = string(comment)
+		}
+		l.ValidFrom, l.ValidUntil = fromMicros(from), fromMicros(until)
+		l.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
 		if err := fn(l); err != nil {
 			return err
 		}
 	}
 	return translate(rows.Err())
+}
+
+// CountLinks returns how many links there are, so bulk readers can size
+// their buffers once.
+func (tx *Tx) CountLinks(ctx context.Context) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT count(*) FROM links`).Scan(&n)
+	return n, translate(err)
+}
+
+// kindOf and sourceOf map stored names to the domain's constants without
+// allocating a string per row.
+func kindOf(b []byte) reportline.Kind {
+	if string(b) == string(reportline.Line) {
+		return reportline.Line
+	}
+	if string(b) == string(reportline.Functional) {
+		return reportline.Functional
+	}
+	return reportline.Kind(b)
+}
+
+func sourceOf(b []byte) reportline.Source {
+	for _, s := range reportline.Sources {
+		if string(b) == string(s) {
+			return s
+		}
+	}
+	return reportline.Source(b)
 }
 
 // EachLinkRow streams every link with its users' addresses, managee by

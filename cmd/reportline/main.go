@@ -59,6 +59,8 @@ Usage:
       replace the managers of every managee in FILE; exit status 0 when all
       lines were accepted, 4 when some were rejected (the rest applied),
       1 when the file was rejected or nothing could be applied
+  reportline bench generate --users N [--csv FILE] [--load]
+                                         the seeded reference data set (docs/benchmarks.md)
   reportline version
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	case "managers":
 		return cmdManagers(ctx, e, rest)
+	case "bench":
+		return cmdBench(ctx, e, rest)
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())
 		return nil

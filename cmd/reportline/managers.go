@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -15,6 +16,9 @@ import (
 	"reportline/app"
 	"reportline/config"
 )
+
+// importMemoryLimit is the Go heap's soft limit during a CLI import.
+const importMemoryLimit = 320 << 20
 
 // Exit statuses of `managers import`.
 const (
@@ -143,6 +147,12 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	actor, err := cliActor(ctx, a, as)
 	if err != nil {
 		return err
+	}
+	// A million-line import holds a few hundred megabytes of live data;
+	// a soft limit makes the collector keep the garbage around it small,
+	// so the whole process stays near 512 MiB. GOMEMLIMIT overrides it.
+	if e.getenv("GOMEMLIMIT") == "" {
+		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	}
 	bar := newProgressBar(e.stderr)
 	res, err := a.ImportManagers(ctx, actor, f, app.ImportOptions{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
