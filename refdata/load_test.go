@@ -1,0 +1,130 @@
+package refdata_test
+
+import (
+	"context"
+	"database/sql"
+	"slices"
+	"strings"
+	"testing"
+
+	"reportline"
+	"reportline/internal/pgtest"
+	"reportline/internal/testapp"
+	"reportline/refdata"
+	"reportline/store"
+)
+
+func TestMain(m *testing.M) { testapp.Main(m) }
+
+// migrated returns a migrated, empty database on the engine, as the store
+// and as a raw pool.
+func migrated(t *testing.T, engine store.Engine) (*store.DB, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	url, dir := "", t.TempDir()
+	if engine == store.Postgres {
+		url = pgtest.New(t)
+	}
+	db, err := store.Open(ctx, url, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := refdata.OpenDB(ctx, url, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { raw.Close() })
+	return db, raw
+}
+
+func TestLoad(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db, raw := migrated(t, engine)
+		o := generate(t, 2000, 5)
+		var progress []string
+		err := refdata.Load(ctx, raw, o, refdata.LoadOptions{Progress: func(table string, done, total int) {
+			if done == total {
+				progress = append(progress, table)
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"users", "links"}; !slices.Equal(progress, want) {
+			t.Errorf("progress ended tables %v, want %v", progress, want)
+		}
+
+		err = db.Read(ctx, func(tx *store.Tx) error {
+			_, total, err := tx.FindUsers(ctx, reportline.UserFilter{})
+			if err != nil {
+				return err
+			}
+			if total != o.Size() {
+				t.Errorf("%d users stored, want %d", total, o.Size())
+			}
+			links, err := tx.Links(ctx, reportline.LinkFilter{})
+			if err != nil {
+				return err
+			}
+			if len(links) != len(o.Pairs()) {
+				t.Errorf("%d links stored, want %d", len(links), len(o.Pairs()))
+			}
+			for _, l := range links[:10] {
+				if l.Kind != reportline.Line || l.Source != reportline.SourceCSV || !l.CreatedAt.Equal(refdata.DefaultEpoch) {
+					t.Errorf("link %+v: want kind line, source csv, created at %v", l, refdata.DefaultEpoch)
+				}
+			}
+			deep := o.Level(refdata.Levels - 1)[3]
+			u, err := tx.User(ctx, deep)
+			if err != nil {
+				return err
+			}
+			if want := o.User(deep); u.Email != want.Email || u.ExternalUID != want.ExternalUID || u.Status != want.Status || u.LastName != want.LastName {
+				t.Errorf("user %d = %+v, want %+v", deep, u, want)
+			}
+			// The loaded graph is the generated one: the root is above every
+			// bottom user, so linking it below one closes a cycle.
+			cycle, err := reportline.FindCycle(ctx, deep, o.Root(), tx.LineManagers)
+			if err != nil {
+				return err
+			}
+			if len(cycle) < 3 || cycle[0] != o.Root() || cycle[len(cycle)-1] != o.Root() || cycle[len(cycle)-2] != deep {
+				t.Fatalf("FindCycle(%d → root) = %v, want root → … → %d → root", deep, cycle, deep)
+			}
+			for i := 0; i+2 < len(cycle); i++ {
+				if !slices.Contains(o.Managers(cycle[i+1]), cycle[i]) {
+					t.Errorf("cycle %v: %d does not manage %d", cycle, cycle[i], cycle[i+1])
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		// Ids were given explicitly; the next user must still get a free one.
+		err = db.Write(ctx, func(tx *store.Tx) error {
+			u := reportline.User{Email: "after.load@example.com", Status: reportline.StatusActive}
+			if err := tx.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+			if int(u.ID) <= o.Size() {
+				t.Errorf("new user got id %d, inside the loaded range 1..%d", u.ID, o.Size())
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("create a user after the load: %v", err)
+		}
+
+		err = refdata.Load(ctx, raw, o, refdata.LoadOptions{})
+		if err == nil || !strings.Contains(err.Error(), "already has users") {
+			t.Errorf("second load: %v, want a refusal", err)
+		}
+	})
+}
