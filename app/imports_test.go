@@ -273,3 +273,31 @@ func TestExportImportRoundTrip(t *testing.T) {
 		}
 	})
 }
+
+// TestConcurrentImportsDoNotInterleave runs two imports of the same
+// managees at once: each must apply whole, one after the other.
+func TestConcurrentImportsDoNotInterleave(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newOrg(t, engine)
+		files := []string{
+			"email of manager,email of managee\nga@example.com,w@example.com\nga@example.com,y@example.com\n",
+			"email of manager,email of managee\nua@example.com,w@example.com\nua@example.com,y@example.com\n",
+		}
+		errs := make(chan error, len(files))
+		for _, f := range files {
+			go func() {
+				_, err := o.env.App.ImportManagers(context.Background(), ui(o.pa), strings.NewReader(f), app.ImportOptions{})
+				errs <- err
+			}()
+		}
+		for range files {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		w, y := o.managers(t, o.w), o.managers(t, o.y)
+		if len(w) != 1 || !slices.Equal(w, y) {
+			t.Errorf("w's managers %v and y's %v must both come from the last import", w, y)
+		}
+	})
+}
