@@ -15,6 +15,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/config"
+	"reportline/store"
 )
 
 // importMemoryLimit is the Go heap's soft limit during a CLI import.
@@ -59,15 +60,11 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	db, a, actor, err := openAs(ctx, cfg, e, as)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor, err := cliActor(ctx, a, as)
-	if err != nil {
-		return err
-	}
 	w := e.stdout
 	if out != "" {
 		// Written to a temporary file renamed at the end, so a failed
@@ -96,16 +93,22 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	return nil
 }
 
-// cliActor is the operator (allowed everything), or the named user.
-func cliActor(ctx context.Context, a *app.App, email string) (app.Actor, error) {
+// openAs opens the database and returns the services and the actor: the
+// operator (allowed everything), or the user named by --as.
+func openAs(ctx context.Context, cfg config.Config, e env, email string) (*store.DB, *app.App, app.Actor, error) {
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	if err != nil {
+		return nil, nil, app.Actor{}, err
+	}
 	if email == "" {
-		return app.SystemActor(reportline.SourceCLI), nil
+		return db, a, app.SystemActor(reportline.SourceCLI), nil
 	}
 	u, err := a.UserByEmail(ctx, email)
 	if err != nil {
-		return app.Actor{}, fmt.Errorf("--as %s: %s", email, reportline.ErrorMessage(err))
+		db.Close()
+		return nil, nil, app.Actor{}, fmt.Errorf("--as %s: %s", email, reportline.ErrorMessage(err))
 	}
-	return app.UserActor(u, reportline.SourceCLI), nil
+	return db, a, app.UserActor(u, reportline.SourceCLI), nil
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
@@ -139,15 +142,11 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
+	db, a, actor, err := openAs(ctx, cfg, e, as)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	actor, err := cliActor(ctx, a, as)
-	if err != nil {
-		return err
-	}
 	// A million-line import holds a few hundred megabytes of live data;
 	// a soft limit makes the collector keep the garbage around it small,
 	// so the whole process stays near 512 MiB. GOMEMLIMIT overrides it.
