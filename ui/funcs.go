@@ -2,6 +2,7 @@ package ui
 
 import (
 	"html/template"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -21,13 +22,72 @@ func (u *UI) funcs() template.FuncMap {
 		"roleLabel":   roleLabel,
 		"initial":     initial,
 		"sentence":    sentence,
-		"plural": func(n int, one, many string) string {
-			if n == 1 {
-				return one
+		"plural":      plural,
+		"num":         num,
+		"bytes":       byteSize,
+		"importKind":  importKind,
+		"add": func(ns ...int) int {
+			sum := 0
+			for _, n := range ns {
+				sum += n
 			}
-			return many
+			return sum
 		},
 	}
+}
+
+// num formats a count with thousands separators: imports run to millions
+// of lines.
+func num(n int) string {
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	if neg {
+		return "-" + b.String()
+	}
+	return b.String()
+}
+
+// byteSize formats a size for people: "5 MiB" rather than "5242880".
+func byteSize(n int64) string {
+	const kib, mib, gib = 1 << 10, 1 << 20, 1 << 30
+	switch {
+	case n >= gib:
+		return strconv.FormatFloat(float64(n)/gib, 'g', 3, 64) + " GiB"
+	case n >= mib:
+		return strconv.FormatFloat(float64(n)/mib, 'g', 3, 64) + " MiB"
+	case n >= kib:
+		return strconv.FormatFloat(float64(n)/kib, 'g', 3, 64) + " KiB"
+	case n == 1:
+		return "1 byte"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// viewerLocation is the time zone times are shown in: the viewer's, else
+// UTC.
+func viewerLocation(u reportline.User) *time.Location {
+	if u.TimeZone != "" {
+		if loc, err := time.LoadLocation(u.TimeZone); err == nil {
+			return loc
+		}
+	}
+	return time.UTC
+}
+
+// formatTime formats a moment for people, in loc.
+func formatTime(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return t.In(loc).Format("2 Jan 2006, 15:04 MST")
 }
 
 // initial is the first letter of a name, for an avatar.

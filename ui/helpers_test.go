@@ -92,6 +92,9 @@ func newWorld(t *testing.T, engine store.Engine) *world {
 		t.Fatalf("ui.New: %v", err)
 	}
 	w.url = env.Serve(t, pages)
+	// Imports run in the background; the test's database must outlive
+	// them. (Cleanups run last-registered first.)
+	t.Cleanup(pages.Wait)
 	return w
 }
 

@@ -59,6 +59,8 @@ type page struct {
 	Nav     []*navNode       // the sidebar's group tree
 	Group   *navNode         // the group the page is seen from, if any
 	CanEdit bool             // the viewer administers some group: show the forms that change links
+	Here    string           // the top bar's entry the page belongs to ("bulk"), if any
+	Refresh int              // reload the page after this many seconds (a running import), 0 for never
 }
 
 // render writes a page with the given status. It renders into a buffer

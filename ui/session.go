@@ -28,7 +28,12 @@ func actorOf(u reportline.User) app.Actor { return app.UserActor(u, reportline.S
 type pageHandler func(w http.ResponseWriter, r *http.Request, v viewer) error
 
 // signedIn runs h for signed-in users and sends others to sign in.
-func (u *UI) signedIn(h pageHandler) http.Handler {
+func (u *UI) signedIn(h pageHandler) http.Handler { return u.signedInLimit(maxFormBytes, h) }
+
+// signedInLimit is signedIn with posted bodies bounded by limit. A
+// multipart body (an upload) is left for h to read: ParseForm reads only
+// URL-encoded forms.
+func (u *UI) signedInLimit(limit int64, h pageHandler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		user, ok := web.User(r.Context())
 		if !ok {
@@ -36,7 +41,7 @@ func (u *UI) signedIn(h pageHandler) http.Handler {
 			return
 		}
 		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, limit)
 			if err := r.ParseForm(); err != nil {
 				u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read (at most %d KiB)", maxFormBytes>>10))
 				return

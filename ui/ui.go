@@ -1,6 +1,8 @@
 // Package ui serves Reportline's HTML pages: sign-in, the group tree, a
-// group's users, a user's profile and the "Show managers" page where admins
-// add and remove managers and managees.
+// group's users, a user's profile, the "Show managers" page where admins
+// add and remove managers and managees, and the bulk pages where they
+// download the CSV template, export the links and import a CSV file
+// (previewed first, then applied).
 //
 // The pages only translate: every rule (who may see or change what, which
 // addresses are acceptable) is applied by package app, and the pages show
@@ -44,6 +46,7 @@ type UI struct {
 	// version is a hash of the assets, appended to their URLs so that
 	// browsers may cache them for long and still see a new release.
 	version string
+	jobs    jobs // imports running in the background
 }
 
 // New parses the embedded templates and returns the pages. A template that
@@ -86,6 +89,14 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /users/{id}/managers/preview", u.signedIn(u.preview))
 	mux.Handle("POST /users/{id}/managers/confirm", u.signedIn(u.confirm))
 	mux.Handle("POST /users/{id}/links/remove", u.signedIn(u.removeLink))
+	mux.Handle("GET /managers/bulk", u.signedIn(u.bulk))
+	mux.Handle("GET /managers/template.csv", u.signedIn(u.template))
+	mux.Handle("GET /managers/export.csv", u.signedIn(u.export))
+	mux.Handle("GET /managers/imports", http.RedirectHandler("/managers/bulk#history", http.StatusSeeOther))
+	mux.Handle("POST /managers/imports", u.signedInLimit(maxUploadBytes, u.upload))
+	mux.Handle("GET /managers/imports/{id}", u.signedIn(u.importPage))
+	mux.Handle("POST /managers/imports/{id}/apply", u.signedIn(u.apply))
+	mux.Handle("GET /managers/imports/{id}/{file}", u.signedIn(u.importFile))
 	mux.Handle("GET /assets/", u.assetHandler())
 }
 
