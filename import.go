@@ -26,6 +26,8 @@ type ImportBatch struct {
 	Done       int64  // progress within the phase
 	Total      int64
 	Counts     ImportCounts
+	Encoding   string // the file's encoding, as detected: utf-8, utf-8-bom, utf-16le, utf-16be, windows-1252
+	Separator  string // comma, semicolon, tab or pipe
 	Error      string // why it failed, for people
 	PreviewID  int64  // for an apply: the preview it was confirmed from
 	CreatedAt  time.Time
@@ -36,6 +38,7 @@ type ImportBatch struct {
 type ImportCounts struct {
 	Lines     int `json:"lines"`     // data lines read
 	Managees  int `json:"managees"`  // distinct managees listed
+	Changed   int `json:"changed"`   // managees whose links change
 	Add       int `json:"add"`       // links to create
 	Update    int `json:"update"`    // links whose terms change
 	Remove    int `json:"remove"`    // links to delete

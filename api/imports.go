@@ -30,6 +30,8 @@ type Import struct {
 	Done       int64                   `json:"progress_done,omitempty"`
 	Total      int64                   `json:"progress_total,omitempty"`
 	Counts     reportline.ImportCounts `json:"counts"`
+	Encoding   string                  `json:"encoding,omitempty" doc:"as detected: utf-8, utf-8-bom, utf-16le, utf-16be, windows-1252"`
+	Separator  string                  `json:"separator,omitempty" enum:"comma,semicolon,tab,pipe"`
 	Error      string                  `json:"error,omitempty"`
 	PreviewID  int64                   `json:"preview_id,omitempty"`
 	CreatedAt  time.Time               `json:"created_at"`
@@ -39,7 +41,7 @@ type Import struct {
 
 func toImport(b reportline.ImportBatch) Import {
 	out := Import{ID: b.ID, ActorID: int64(b.ActorID), FileName: b.FileName, FileSize: b.FileSize, DryRun: b.DryRun, Status: string(b.Status),
-		Phase: b.Phase, Done: b.Done, Total: b.Total, Counts: b.Counts, Error: b.Error, PreviewID: b.PreviewID, CreatedAt: b.CreatedAt,
+		Phase: b.Phase, Done: b.Done, Total: b.Total, Counts: b.Counts, Encoding: b.Encoding, Separator: b.Separator, Error: b.Error, PreviewID: b.PreviewID, CreatedAt: b.CreatedAt,
 		FinishedAt: timePtr(b.FinishedAt), Files: map[string]string{}}
 	if b.Status == reportline.ImportDone {
 		for _, k := range []reportline.ImportFileKind{reportline.FileUpload, reportline.FileRejected, reportline.FileChanges} {

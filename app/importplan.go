@@ -722,11 +722,18 @@ func (p *importPlan) finish() {
 // emit hands every change of the groups that apply to fn, managee by
 // managee, and counts them.
 func (p *importPlan) emit(ac *access, fn func(change) error) error {
+	var lastChanged reportline.UserID
 	for gi := range p.groups {
 		if p.groups[gi].skipRow >= 0 {
 			continue
 		}
+		managee := p.groups[gi].managee()
 		err := p.diff(gi, ac, func(c change) error {
+			// A managee's two groups (line, functional) are adjacent.
+			if managee != lastChanged {
+				lastChanged = managee
+				p.counts.Changed++
+			}
 			switch c.action {
 			case reportline.ActionAdd:
 				p.counts.Add++

@@ -226,6 +226,7 @@ func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.Fi
 		return nil, nil, serr
 	}
 	res.Encoding, res.Separator = file.encoding, separatorName(file.sep)
+	res.Batch.Encoding, res.Batch.Separator = res.Encoding, res.Separator
 	report("checking", 0, 0)
 	plan, err := a.planImport(ctx, tx, ac, file, snap)
 	return plan, upload.Bytes(), err

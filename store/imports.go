@@ -25,8 +25,8 @@ func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) 
 func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error {
 	counts, _ := json.Marshal(b.Counts)
 	_, err := tx.exec(ctx, `UPDATE import_batches SET status = $2, phase = $3, progress_done = $4, progress_total = $5,
-		counts = $6, error = $7, finished_at = $8, file_size = $9 WHERE id = $1`,
-		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize)
+		counts = $6, error = $7, finished_at = $8, file_size = $9, encoding = $10, separator = $11 WHERE id = $1`,
+		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize, b.Encoding, b.Separator)
 	if err != nil {
 		return fmt.Errorf("update import batch %d: %w", b.ID, err)
 	}
@@ -34,7 +34,7 @@ func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) e
 }
 
 const importColumns = `id, COALESCE(actor_id, 0), source, file_name, file_size, dry_run, status, phase, progress_done, progress_total,
-	counts, error, COALESCE(preview_id, 0), created_at, finished_at`
+	counts, error, COALESCE(preview_id, 0), created_at, finished_at, encoding, separator`
 
 func scanImport(s scanner) (reportline.ImportBatch, error) {
 	var b reportline.ImportBatch
@@ -42,7 +42,7 @@ func scanImport(s scanner) (reportline.ImportBatch, error) {
 	var created int64
 	var finished sql.NullInt64
 	err := s.Scan(&b.ID, &b.ActorID, &b.Source, &b.FileName, &b.FileSize, &b.DryRun, &b.Status, &b.Phase, &b.Done, &b.Total,
-		&counts, &b.Error, &b.PreviewID, &created, &finished)
+		&counts, &b.Error, &b.PreviewID, &created, &finished, &b.Encoding, &b.Separator)
 	if err != nil {
 		return b, translate(err)
 	}

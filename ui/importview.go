@@ -127,8 +127,8 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 // finishedImport fills in what a finished import shows.
 func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error {
 	b := p.Batch
-	if f, ok := u.jobs.format(b.ID); ok {
-		p.Format = &formatView{Encoding: encodingLabel(f.Encoding), Separator: separatorLabel(f.Separator)}
+	if b.Encoding != "" {
+		p.Format = &formatView{Encoding: encodingLabel(b.Encoding), Separator: separatorLabel(b.Separator)}
 	}
 	c := b.Counts
 	p.Stats = []stat{{"add", "Added", c.Add}, {"update", "Updated", c.Update}, {"remove", "Removed", c.Remove},
@@ -150,18 +150,16 @@ func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error 
 		}
 	}
 	if c.Add+c.Update+c.Remove > 0 {
-		managees := map[string]bool{}
 		if err := u.readKept(ctx, v, b.ID, reportline.FileChanges, func(rec []string) bool {
-			row := changeOf(rec)
-			managees[row.Managee] = true
-			if len(p.Changes) < maxShown {
-				p.Changes = append(p.Changes, row)
+			if len(p.Changes) == maxShown {
+				return false
 			}
+			p.Changes = append(p.Changes, changeOf(rec))
 			return true
 		}); err != nil {
 			return err
 		}
-		p.Managees = len(managees)
+		p.Managees = c.Changed
 	}
 	if !b.DryRun {
 		return nil

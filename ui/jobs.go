@@ -17,24 +17,7 @@ import (
 // its progress. The job outlives the request; Wait waits for it.
 type jobs struct {
 	wg sync.WaitGroup
-
-	// formats remembers the encoding and separator found in the files of
-	// recent imports of this process: app returns them with the result but
-	// does not keep them with the import, so a page shown after a restart
-	// goes without them.
-	mu      sync.Mutex
-	formats map[int64]fileFormat
-	order   []int64 // ids in formats, oldest first
 }
-
-// fileFormat is how an uploaded file was written.
-type fileFormat struct {
-	Encoding  string
-	Separator string
-}
-
-// maxFormats bounds jobs.formats.
-const maxFormats = 1000
 
 // settle is how long a request waits for a job it started to finish: a
 // small file is then shown finished at once, with no refresh, and a file
@@ -79,9 +62,7 @@ func (u *UI) startImport(r *http.Request, job importJob, cleanup func()) (starte
 			defer cleanup()
 		}
 		res, err := job(ctx, app.ImportOptions{Started: func(id int64) { ids <- id }})
-		if err == nil {
-			u.jobs.remember(res.Batch.ID, fileFormat{Encoding: res.Encoding, Separator: res.Separator})
-		} else if res.Batch.ID != 0 && reportline.ErrorCode(err) == reportline.Internal {
+		if err != nil && res.Batch.ID != 0 && reportline.ErrorCode(err) == reportline.Internal {
 			// Once recorded, the failure is on the import's page; only
 			// the operators need the cause.
 			u.log.Error("import failed", "request_id", web.RequestID(ctx), "import", res.Batch.ID, "err", err)
@@ -124,28 +105,3 @@ func (u *UI) startImport(r *http.Request, job importJob, cleanup func()) (starte
 // short (one that is would be marked failed at the next start, with nothing
 // applied).
 func (u *UI) Wait() { u.jobs.wg.Wait() }
-
-// remember keeps the format of an import's file.
-func (j *jobs) remember(id int64, f fileFormat) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.formats == nil {
-		j.formats = map[int64]fileFormat{}
-	}
-	if _, ok := j.formats[id]; !ok {
-		j.order = append(j.order, id)
-	}
-	j.formats[id] = f
-	for len(j.order) > maxFormats {
-		delete(j.formats, j.order[0])
-		j.order = j.order[1:]
-	}
-}
-
-// format returns the format of an import's file, if known.
-func (j *jobs) format(id int64) (fileFormat, bool) {
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	f, ok := j.formats[id]
-	return f, ok
-}

@@ -83,6 +83,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := srv.Shutdown(shutdown); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	// Imports started from the pages run on after their request; let them
+	// finish rather than cut them off (they would be marked failed).
+	pages.Wait()
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}

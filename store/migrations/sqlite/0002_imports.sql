@@ -14,6 +14,8 @@ CREATE TABLE import_batches (
     progress_done  INTEGER NOT NULL DEFAULT 0,
     progress_total INTEGER NOT NULL DEFAULT 0,
     counts         TEXT NOT NULL DEFAULT '{}',
+    encoding       TEXT NOT NULL DEFAULT '',
+    separator      TEXT NOT NULL DEFAULT '',
     error          TEXT NOT NULL DEFAULT '',
     preview_id     INTEGER REFERENCES import_batches (id),
     created_at     INTEGER NOT NULL,
