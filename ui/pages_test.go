@@ -3,6 +3,7 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"reportline/app"
 	"reportline/internal/testapp"
 	"reportline/store"
+	"reportline/ui"
 )
 
 func TestGroupPages(t *testing.T) {
@@ -333,6 +335,26 @@ func TestReadOnlyForManagers(t *testing.T) {
 		}
 		if _, managees := w.links(t, w.alice.ID); len(managees) != 1 {
 			t.Errorf("alice's managees = %v, want bob kept", managees)
+		}
+	})
+}
+
+func TestUnknownPageGetsTheProductsNotFoundPage(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		env := testapp.New(t, engine)
+		pages, err := ui.New(env.App, env.Logger())
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := env.Serve(t, pages)
+		resp, err := http.Get(base + "/users/12/managers/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || !strings.Contains(string(body), "<html") || !strings.Contains(string(body), "Reportline") {
+			t.Errorf("GET an unknown page = %d %q, want the product's 404 page", resp.StatusCode, body)
 		}
 	})
 }

@@ -27,6 +27,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"reportline"
 	"reportline/app"
 )
 
@@ -98,6 +99,11 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("POST /managers/imports/{id}/apply", u.signedIn(u.apply))
 	mux.Handle("GET /managers/imports/{id}/{file}", u.signedIn(u.importFile))
 	mux.Handle("GET /assets/", u.assetHandler())
+	// Any other page address gets the product's own "not found" page
+	// rather than the mux's bare text.
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		u.fail(w, r, reportline.Errorf(reportline.NotFound, "there is no page at %s", r.URL.Path))
+	})
 }
 
 // assetHandler serves the embedded stylesheet and icon. URLs carry the
