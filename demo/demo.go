@@ -143,7 +143,7 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 			req.ValidUntil = time.Now().Add(x.until).Truncate(24 * time.Hour)
 			req.Comment = "Delegate while Sophie is on leave"
 		}
-		if _, err := a.AddLinks(ctx, sys, req); err != nil {
+		if _, err := a.AddLinks(ctx, app.SystemActor(reportline.SourceUI), req); err != nil {
 			return false, fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -158,7 +158,8 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 }
 
 func link(ctx context.Context, a *app.App, manager, managee reportline.User, kind reportline.Kind) error {
-	_, err := a.AddLinks(ctx, app.SystemActor(reportline.SourceAPI), app.LinkRequest{
+	// The reporting line came from HR's spreadsheet, as in most platforms.
+	_, err := a.AddLinks(ctx, app.SystemActor(reportline.SourceCSV), app.LinkRequest{
 		User: managee.ID, Direction: reportline.Managers, Kind: kind, IDs: []reportline.UserID{manager.ID}})
 	if err != nil {
 		return fmt.Errorf("demo: link %s → %s: %w", manager.Email, managee.Email, err)
