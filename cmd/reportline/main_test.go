@@ -117,6 +117,15 @@ func TestServeDemo(t *testing.T) {
 				t.Errorf("GET %s: Content-Security-Policy = %q", tc.path, csp)
 			}
 		}
+		// The LMS import API is served, and asks for a token.
+		resp, err := http.Post(base+"/api/v2/users-import/single", "application/json", strings.NewReader(`{"email": "x@acme.example"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("POST /api/v2/users-import/single without a token = %d, want 401", resp.StatusCode)
+		}
 		cancel()
 		select {
 		case err := <-done:
