@@ -8,6 +8,11 @@ import (
 
 // routes is the API's one list of operations.
 func (api *API) routes() []route {
+	return append(append(api.coreRoutes(), api.accessRoutes()...), api.orgRoutes()...)
+}
+
+// coreRoutes are the users, links, groups, CSV and audit operations.
+func (api *API) coreRoutes() []route {
 	page := []param{{"after", "integer", "keyset: return users with a larger id"}, {"limit", "integer", "page size, 50 by default, at most 1000"}}
 	return []route{
 		{method: "GET", path: "/api/v1/me", tag: "users", summary: "The authenticated user", response: User{}, status: http.StatusOK, handler: api.me},

@@ -26,6 +26,9 @@ type Store interface {
 // suite (store/storetest): NotFound errors for missing rows, Conflict for
 // duplicates, maps that omit unknown keys.
 type Tx interface {
+	accessTx
+	orgTx
+
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
 	User(ctx context.Context, id reportline.UserID) (reportline.User, error)

@@ -1,0 +1,4 @@
+package api
+
+// orgRoutes are the Assign role mode and org structure operations.
+func (api *API) orgRoutes() []route { return nil }

@@ -1,0 +1,4 @@
+package app
+
+// accessTx is the storage the capability checks need (see access.go).
+type accessTx interface{}
