@@ -197,6 +197,26 @@ func (q *Q1) Do(ctx context.Context, i int) error {
 	return nil
 }
 
+// Health sends GET /healthz without credentials and reads the answer: the
+// HTTP stack (client, loopback, middleware) with no database work, which
+// tells how much of a Q1 request is HTTP alone. i is ignored.
+func (q *Q1) Health(ctx context.Context, i int) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, q.base+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := q.client.Do(req)
+	if err != nil {
+		return err
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /healthz: %s", resp.Status)
+	}
+	return nil
+}
+
 // Get asks for one side of a user's links and returns the open body of a
 // 200 answer; the caller closes it.
 func (q *Q1) Get(ctx context.Context, id reportline.UserID, dir reportline.Direction) (io.ReadCloser, error) {

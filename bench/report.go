@@ -77,10 +77,11 @@ func FloorOf(name string) string {
 // Stat is the median of one unit of one benchmark over every run, with the
 // median of its floor in the same unit and their ratio.
 type Stat struct {
-	Runs   int
-	Median float64
-	Floor  float64 // 0 when the benchmark has no floor
-	Ratio  float64 // Median / Floor; 0 when no floor
+	Runs     int
+	Median   float64
+	Min, Max float64
+	Floor    float64 // 0 when the benchmark has no floor
+	Ratio    float64 // Median / Floor; 0 when no floor
 }
 
 // Row is the summary of one benchmark.
@@ -117,7 +118,7 @@ func Summarize(ms []Measurement) []Row {
 			if len(vs) == 0 {
 				continue
 			}
-			st := Stat{Runs: len(vs), Median: median(vs)}
+			st := Stat{Runs: len(vs), Median: median(vs), Min: slices.Min(vs), Max: slices.Max(vs)}
 			if fv := values[floor][u]; len(fv) > 0 && u != "req/s" {
 				st.Floor = median(fv)
 				if st.Floor > 0 {
@@ -141,14 +142,18 @@ func median(vs []float64) float64 {
 }
 
 // WriteMarkdown writes rows as a Markdown table: per benchmark the number
-// of runs, then each unit's median followed by its ratio to the floor.
+// of runs, the spread of time/op over the runs ((max − min) / median), then
+// each unit's median followed by its ratio to the floor.
 func WriteMarkdown(w io.Writer, rows []Row) error {
 	bw := bufio.NewWriter(w)
-	fmt.Fprintln(bw, "| benchmark | runs | time/op | × floor | p50 | × floor | p99 | × floor | req/s |")
-	fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+	fmt.Fprintln(bw, "| benchmark | runs | spread | time/op | × floor | p50 | × floor | p99 | × floor | req/s |")
+	fmt.Fprintln(bw, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 	for _, r := range rows {
-		runs := 0
-		cells := []string{strings.TrimPrefix(r.Name, "Benchmark"), ""}
+		runs, spread := 0, ""
+		if st, ok := r.Stats["ns/op"]; ok && st.Median > 0 {
+			spread = strconv.FormatFloat(100*(st.Max-st.Min)/st.Median, 'f', 0, 64) + " %"
+		}
+		cells := []string{strings.TrimPrefix(r.Name, "Benchmark"), "", spread}
 		for _, u := range units {
 			st, ok := r.Stats[u]
 			runs = max(runs, st.Runs)

@@ -62,7 +62,8 @@ func LevelSizes(n int) ([]int, error) {
 }
 
 // Generate builds the organisation that cfg names. It holds ~16 bytes per
-// link and ~13 per user: about 40 MB for the reference size.
+// link and ~17 per user (users themselves are made on demand): about 25 MB
+// for the reference size.
 func Generate(cfg Config) (*Org, error) {
 	if cfg.Epoch.IsZero() {
 		cfg.Epoch = DefaultEpoch
