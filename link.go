@@ -127,3 +127,10 @@ const (
 
 // Valid reports whether d is a known direction.
 func (d Direction) Valid() bool { return d == Managers || d == Managees }
+
+// LinkedUser is a link with the user on its far side, as a user's page
+// lists them.
+type LinkedUser struct {
+	Link Link
+	User User
+}

@@ -19,7 +19,7 @@ func (api *API) listLinks(dir reportline.Direction) func(http.ResponseWriter, *h
 		if err != nil {
 			return nil, err
 		}
-		ul, err := api.app.ShowManagers(r.Context(), actor, reportline.UserID(id))
+		ul, err := api.app.ListLinks(r.Context(), actor, reportline.UserID(id), dir)
 		if err != nil {
 			return nil, err
 		}

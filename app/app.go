@@ -49,6 +49,7 @@ type Tx interface {
 	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
 	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
 	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
 	InsertLink(ctx context.Context, l reportline.Link) error
 	UpdateLink(ctx context.Context, l reportline.Link) error
 	DeleteLink(ctx context.Context, p reportline.Pair) error
@@ -61,6 +62,7 @@ type Tx interface {
 	PasswordHash(ctx context.Context, user reportline.UserID) (string, error)
 	CreateToken(ctx context.Context, t *reportline.APIToken) error
 	TokenByHash(ctx context.Context, hash []byte) (reportline.APIToken, error)
+	TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
 	CreateSession(ctx context.Context, s reportline.Session) error
 	SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error)

@@ -261,11 +261,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 			ids = append(ids, c.User.ID)
 		}
 	}
-	side := reportline.LinkFilter{ManageeID: plan.User.ID}
-	if plan.Direction == reportline.Managees {
-		side = reportline.LinkFilter{ManagerID: plan.User.ID}
-	}
-	existing, err := linkedUsers(ctx, tx, side, plan.Direction)
+	existing, err := linkedUsers(ctx, tx, plan.User.ID, plan.Direction)
 	if err != nil {
 		return plan, err
 	}

@@ -108,10 +108,9 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	var t reportline.APIToken
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if t, err = tx.TokenByHash(ctx, hashSecret(token)); err != nil {
+		if t, u, err = tx.TokenUser(ctx, hashSecret(token)); reportline.IsCode(err, reportline.NotFound) {
 			return reportline.Errorf(reportline.Unauthenticated, "unknown API token")
 		}
-		u, err = tx.User(ctx, t.UserID)
 		return err
 	})
 	if err != nil {

@@ -30,6 +30,19 @@ type UserLinks struct {
 // ShowManagers returns a user's managers and managees, sorted by name. The
 // user themself, whoever administers them, and their managers may look.
 func (a *App) ShowManagers(ctx context.Context, actor Actor, user reportline.UserID) (UserLinks, error) {
+	return a.listLinks(ctx, actor, user, reportline.Managers, reportline.Managees)
+}
+
+// ListLinks returns one side of a user's links, with the same rules as
+// ShowManagers: what the API's managers and managees lists need.
+func (a *App) ListLinks(ctx context.Context, actor Actor, user reportline.UserID, dir reportline.Direction) (UserLinks, error) {
+	if !dir.Valid() {
+		return UserLinks{}, reportline.FieldError("direction", string(dir), "direction must be managers or managees")
+	}
+	return a.listLinks(ctx, actor, user, dir)
+}
+
+func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID, dirs ...reportline.Direction) (UserLinks, error) {
 	var out UserLinks
 	err := a.store.Read(ctx, func(tx Tx) error {
 		ac, err := loadAccess(ctx, tx, actor)
@@ -46,15 +59,20 @@ func (a *App) ShowManagers(ctx context.Context, actor Actor, user reportline.Use
 		if !ok {
 			return forbidden("you may see the managers of yourself, of the people you manage and of members of groups you administrate")
 		}
-		if out.Managers, err = linkedUsers(ctx, tx, reportline.LinkFilter{ManageeID: user}, reportline.Managers); err != nil {
-			return err
-		}
-		if out.Managees, err = linkedUsers(ctx, tx, reportline.LinkFilter{ManagerID: user}, reportline.Managees); err != nil {
-			return err
-		}
 		ids := []reportline.UserID{user}
-		for _, l := range append(slices.Clone(out.Managers), out.Managees...) {
-			ids = append(ids, l.User.ID)
+		for _, dir := range dirs {
+			side, err := linkedUsers(ctx, tx, user, dir)
+			if err != nil {
+				return err
+			}
+			for _, l := range side {
+				ids = append(ids, l.User.ID)
+			}
+			if dir == reportline.Managers {
+				out.Managers = side
+			} else {
+				out.Managees = side
+			}
 		}
 		if err := ac.needGroups(ctx, tx, ids...); err != nil {
 			return err
@@ -69,23 +87,16 @@ func (a *App) ShowManagers(ctx context.Context, actor Actor, user reportline.Use
 	return out, err
 }
 
-// linkedUsers reads links and the users on their far side.
-func linkedUsers(ctx context.Context, tx Tx, f reportline.LinkFilter, dir reportline.Direction) ([]LinkedUser, error) {
-	links, err := tx.Links(ctx, f)
+// linkedUsers reads one side of a user's links with the users on the far
+// side, sorted by name.
+func linkedUsers(ctx context.Context, tx Tx, user reportline.UserID, dir reportline.Direction) ([]LinkedUser, error) {
+	rows, err := tx.LinkedUsers(ctx, user, dir)
 	if err != nil {
 		return nil, err
 	}
-	ids := make([]reportline.UserID, len(links))
-	for i, l := range links {
-		ids[i] = far(l, dir)
-	}
-	users, err := tx.UsersByIDs(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]LinkedUser, len(links))
-	for i, l := range links {
-		out[i] = LinkedUser{Link: l, User: users[far(l, dir)]}
+	out := make([]LinkedUser, len(rows))
+	for i, r := range rows {
+		out[i] = LinkedUser{Link: r.Link, User: r.User}
 	}
 	slices.SortFunc(out, func(x, y LinkedUser) int {
 		return strings.Compare(strings.ToLower(x.User.Name()), strings.ToLower(y.User.Name()))

@@ -497,9 +497,15 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 // links cannot change: the import passes only when it lists exactly the
 // current line managers, so re-sending a leaver's record stays harmless.
 func inactiveManagers(ctx context.Context, tx Tx, u reportline.User, refs *managerRefs, ids []reportline.UserID, details []reportline.Detail, ch *ManagerChanges) (*ManagerChanges, error) {
-	current, err := linkedUsers(ctx, tx, reportline.LinkFilter{ManageeID: u.ID, Kind: reportline.Line}, reportline.Managers)
+	all, err := linkedUsers(ctx, tx, u.ID, reportline.Managers)
 	if err != nil {
 		return nil, err
+	}
+	var current []LinkedUser
+	for _, l := range all {
+		if l.Link.Kind == reportline.Line {
+			current = append(current, l)
+		}
 	}
 	have := make([]reportline.UserID, len(current))
 	for i, c := range current {

@@ -98,3 +98,31 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
 	}
 	return nil
 }
+
+// TokenUser returns an API token and its user, in one query.
+func (tx *Tx) TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error) {
+	var t reportline.APIToken
+	var used sql.NullInt64
+	var created int64
+	row := tx.queryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, `+qualifiedUserColumns+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash)
+	u, err := scanUser(prefixScanner{row, []any{&t.ID, &t.UserID, &t.Name, &created, &used}})
+	if err != nil {
+		return t, u, notFound(err, "token", "")
+	}
+	t.Hash, t.CreatedAt, t.LastUsedAt = hash, time.UnixMicro(created).UTC(), fromMicros(used)
+	return t, u, nil
+}
+
+// qualifiedUserColumns are userColumns for a query where users is "u".
+const qualifiedUserColumns = `u.id, COALESCE(u.external_uid, ''), u.email, u.first_name, u.last_name, u.status, u.birthday,
+	u.position, u.org_unit, u.platform_role, u.locale, u.time_zone, u.created_at, u.updated_at`
+
+// prefixScanner scans leading columns into pre before handing the rest to
+// a row scanner such as scanUser.
+type prefixScanner struct {
+	s   scanner
+	pre []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.s.Scan(append(p.pre, dest...)...) }

@@ -150,3 +150,43 @@ func (tx *Tx) LockLinks(ctx context.Context) error {
 	}
 	return nil
 }
+
+// linkedColumns are a link's columns and its far-side user's, in one row.
+const linkedColumns = `l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, l.comment, COALESCE(l.created_by, 0), l.created_at,
+	u.id, COALESCE(u.external_uid, ''), u.email, u.first_name, u.last_name, u.status, u.birthday, u.position, u.org_unit,
+	u.platform_role, u.locale, u.time_zone, u.created_at, u.updated_at`
+
+// LinkedUsers returns one side of a user's links with the users on the
+// far side, in one query: the user's managers (dir Managers) or the users
+// they manage (dir Managees).
+func (tx *Tx) LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error) {
+	q := `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.id = l.manager_id WHERE l.managee_id = $1`
+	if dir == reportline.Managees {
+		q = `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.id = l.managee_id WHERE l.manager_id = $1`
+	}
+	rows, err := tx.query(ctx, q, user)
+	if err != nil {
+		return nil, fmt.Errorf("linked users: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.LinkedUser
+	for rows.Next() {
+		var lu reportline.LinkedUser
+		var from, until sql.NullInt64
+		var created, uCreated, uUpdated int64
+		var birthday string
+		l, u := &lu.Link, &lu.User
+		if err := rows.Scan(&l.ManagerID, &l.ManageeID, &l.Kind, &l.Source, &from, &until, &l.Comment, &l.CreatedBy, &created,
+			&u.ID, &u.ExternalUID, &u.Email, &u.FirstName, &u.LastName, &u.Status, &birthday, &u.Position, &u.OrgUnit,
+			&u.PlatformRole, &u.Locale, &u.TimeZone, &uCreated, &uUpdated); err != nil {
+			return nil, fmt.Errorf("linked users: %w", err)
+		}
+		l.ValidFrom, l.ValidUntil = fromMicros(from), fromMicros(until)
+		l.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		u.Birthday, _ = reportline.ParseBirthday(birthday)
+		u.CreatedAt = fromMicros(sql.NullInt64{Int64: uCreated, Valid: true})
+		u.UpdatedAt = fromMicros(sql.NullInt64{Int64: uUpdated, Valid: true})
+		out = append(out, lu)
+	}
+	return out, translate(rows.Err())
+}

@@ -36,6 +36,13 @@ func testAuth(t *testing.T, db *store.DB) {
 		if err != nil || tok.UserID != u.ID || tok.Name != "ci" {
 			t.Errorf("TokenByHash = %+v, %v", tok, err)
 		}
+		tok2, owner, err := tx.TokenUser(ctx, hash)
+		if err != nil || tok2.ID != tok.ID || owner.ID != u.ID || owner.Email != u.Email {
+			t.Errorf("TokenUser = %+v, %+v, %v", tok2, owner, err)
+		}
+		if _, _, err := tx.TokenUser(ctx, []byte("nope")); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("TokenUser(unknown) = %v, want not found", err)
+		}
 		if err := tx.TouchToken(ctx, tok.ID, day.AddDate(0, 0, 1)); err != nil {
 			return err
 		}

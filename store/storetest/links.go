@@ -63,6 +63,25 @@ func testLinks(t *testing.T, db *store.DB) {
 				t.Errorf("Links(%+v) = %d links, want %d", tc.f, len(links), tc.want)
 			}
 		}
+		side, err := tx.LinkedUsers(ctx, dev.ID, reportline.Managers)
+		if err != nil {
+			return err
+		}
+		if len(side) != 2 || side[0].User.Email == "" || side[0].Link.ManageeID != dev.ID {
+			t.Errorf("LinkedUsers(dev, managers) = %+v", side)
+		}
+		for _, lu := range side {
+			if lu.User.ID != lu.Link.ManagerID {
+				t.Errorf("LinkedUsers gives user %d for manager %d", lu.User.ID, lu.Link.ManagerID)
+			}
+		}
+		down, err := tx.LinkedUsers(ctx, boss.ID, reportline.Managees)
+		if err != nil {
+			return err
+		}
+		if len(down) != 1 || down[0].User.ID != mid.ID {
+			t.Errorf("LinkedUsers(boss, managees) = %+v", down)
+		}
 		up, err := tx.LineManagers(ctx, []reportline.UserID{dev.ID, mid.ID, boss.ID})
 		if err != nil {
 			return err
