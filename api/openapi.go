@@ -18,7 +18,7 @@ func (api *API) OpenAPI() map[string]any {
 	schemas := map[string]any{}
 	paths := map[string]map[string]any{}
 	errorRef := ref(schemas, reflect.TypeOf(errorBody{}))
-	for _, rt := range append(api.routes(), (&V2{}).routes()...) {
+	for _, rt := range append(append(api.routes(), (&V2{}).routes()...), (&AuthZEN{}).routes()...) {
 		op := map[string]any{
 			"summary":     rt.summary,
 			"operationId": operationID(rt),
@@ -114,7 +114,7 @@ var pathParams = regexp.MustCompile(`\{(\w+)\}`)
 
 func operationID(rt route) string {
 	parts := []string{strings.ToLower(rt.method)}
-	for _, p := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(rt.path, "/api/v1/"), "/api/"), "/") {
+	for _, p := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(rt.path, "/api/v1/"), "/api/"), "/"), "/") {
 		if m := pathParams.FindStringSubmatch(p); m != nil {
 			p = "by_" + m[1]
 		}

@@ -26,7 +26,7 @@ func TestOpenAPIDescribesEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	n := 0
-	for _, rt := range append(a.routes(), (&V2{}).routes()...) {
+	for _, rt := range append(append(a.routes(), (&V2{}).routes()...), (&AuthZEN{}).routes()...) {
 		n++
 		if _, ok := parsed.Paths[rt.path][strings.ToLower(rt.method)]; !ok {
 			t.Errorf("%s %s is served but not documented", rt.method, rt.path)

@@ -44,7 +44,7 @@ type UserImportResult struct {
 	// for a new user).
 	ChangedFields []string         `json:"changed_fields" doc:"the fields of user that changed (for a new user: those set)"`
 	Managers      *ImportedManager `json:"managers,omitempty" doc:"absent when no manager field was sent"`
-	InEffect      bool             `json:"in_effect" doc:"whether the imported line links count under the Assign role mode (always true until the mode exists)"`
+	InEffect      bool             `json:"in_effect" doc:"false in positions mode, where imported links are kept but do not count"`
 	IgnoredFields []string         `json:"ignored_fields,omitempty" doc:"known LMS fields that were sent and are not used"`
 }
 

@@ -103,12 +103,17 @@ func (a *App) mayView(ctx context.Context, tx Tx, ac *access, user reportline.Us
 	if ac.administers(user) {
 		return true, nil
 	}
-	l, err := tx.Link(ctx, reportline.Pair{ManagerID: ac.actor.User.ID, ManageeID: user})
-	if reportline.IsCode(err, reportline.NotFound) {
-		return false, nil
-	}
+	// A manager in effect may look, whether the link is stored or, in
+	// positions mode, derived from the org structure.
+	links, err := a.managersOf(ctx, tx, user)
 	if err != nil {
 		return false, err
 	}
-	return l.InEffect(a.now()), nil
+	now := a.now()
+	for _, l := range links {
+		if l.ManagerID == ac.actor.User.ID && l.InEffect(now) {
+			return true, nil
+		}
+	}
+	return false, nil
 }

@@ -90,8 +90,7 @@ type UserImportResult struct {
 	// managers under the Assign role mode. Imported links are always line
 	// links; in the "positions" mode, where line managers are derived from
 	// the org structure, they are kept but grant nothing, and InEffect is
-	// false. Reportline has no such mode setting yet, so every import is in
-	// effect and InEffect is always true.
+	// false.
 	InEffect bool
 }
 
@@ -313,7 +312,11 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		if ac.scope.Empty() {
 			return forbidden("only platform admins, group admins and user admins may import users")
 		}
-		res := UserImportResult{InEffect: true}
+		inEffect, err := lineLinksInEffect(ctx, tx)
+		if err != nil {
+			return err
+		}
+		res := UserImportResult{InEffect: inEffect}
 		u, matchedBy, err := matchImport(ctx, tx, in)
 		if err != nil {
 			return err

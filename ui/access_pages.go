@@ -1,6 +1,265 @@
 package ui
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+	"strconv"
 
-// registerAccess adds the contacts and orphans pages.
-func (u *UI) registerAccess(mux *http.ServeMux) {}
+	"reportline"
+	"reportline/app"
+)
+
+// registerAccess adds the contacts and orphans pages, and the capability
+// matrix.
+func (u *UI) registerAccess(mux *http.ServeMux) {
+	mux.Handle("GET /contacts", u.signedIn(u.myContacts))
+	mux.Handle("GET /users/{id}/contacts", u.signedIn(u.contacts))
+	mux.Handle("GET /reports/orphans", u.signedIn(u.orphans))
+	mux.Handle("GET /settings/capabilities", u.signedIn(u.capabilities))
+	mux.Handle("POST /settings/capabilities", u.signedIn(u.saveCapabilities))
+}
+
+// contactsPage is a user's Contacts: their managers, with kind and source.
+type contactsPage struct {
+	page
+	User       reportline.User
+	Mine       bool // the viewer's own page ("My contacts")
+	Managers   []app.Contact
+	ProfileURL string // empty on the viewer's own page
+}
+
+// myContacts is "My contacts": the signed-in user's own page.
+func (u *UI) myContacts(w http.ResponseWriter, r *http.Request, v viewer) error {
+	return u.renderContacts(w, r, v, v.User.ID)
+}
+
+// contacts shows a user's Contacts page, to them, their managers and their
+// admins (app.Contacts decides).
+func (u *UI) contacts(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	return u.renderContacts(w, r, v, id)
+}
+
+func (u *UI) renderContacts(w http.ResponseWriter, r *http.Request, v viewer, id reportline.UserID) error {
+	ctx := r.Context()
+	c, err := u.app.Contacts(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	p := contactsPage{User: c.User, Mine: id == v.User.ID, Managers: c.Managers}
+	title := "Contacts of " + c.User.Name()
+	if p.Mine {
+		title = "My contacts"
+	}
+	if p.page, err = u.base(ctx, v, title, contextGroup(r)); err != nil {
+		return err
+	}
+	if p.Mine {
+		p.Here = "contacts"
+	} else {
+		p.ProfileURL = userURL(id, "", p.page)
+	}
+	u.render(w, r, http.StatusOK, "contacts", p)
+	return nil
+}
+
+// orphansPage is the report of managees left without a manager.
+type orphansPage struct {
+	page
+	Rows     []orphanRow
+	Groups   []groupChoice // the groups the report can be narrowed to
+	GroupID  reportline.GroupID
+	Reason   app.OrphanReason
+	Reasons  []reasonChoice
+	Scanned  int
+	NextURL  string
+	FirstURL string
+}
+
+// orphanRow is one managee of the report.
+type orphanRow struct {
+	Orphan      app.Orphan
+	Flag        flag
+	ManagersURL string
+}
+
+// groupChoice is a group of the report's filter.
+type groupChoice struct {
+	ID       reportline.GroupID
+	Label    string // indented by depth
+	Selected bool
+}
+
+// reasonChoice is a reason of the report's filter.
+type reasonChoice struct {
+	Value    app.OrphanReason
+	Label    string
+	Selected bool
+}
+
+// orphanFlags labels every reason.
+var orphanFlags = map[app.OrphanReason]flag{
+	app.OrphanInactive: {"Managers inactive", "bad"},
+	app.OrphanExpired:  {"Links ended", "warn"},
+	app.OrphanMissing:  {"No manager", "bad"},
+	app.OrphanMixed:    {"Inactive or ended", "warn"},
+}
+
+// orphans shows the report to platform admins (everyone) and admins (their
+// groups' members).
+func (u *UI) orphans(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	f := app.OrphanFilter{Group: contextGroup(r), Reason: app.OrphanReason(q.Get("reason"))}
+	if after, err := strconv.ParseInt(q.Get("after"), 10, 64); err == nil && after > 0 {
+		f.AfterID = reportline.UserID(after)
+	}
+	res, err := u.app.Orphans(ctx, v.Actor, f)
+	if err != nil {
+		return err
+	}
+	p := orphansPage{GroupID: f.Group, Reason: f.Reason, Scanned: res.Scanned}
+	if p.page, err = u.base(ctx, v, "Managees without a manager", f.Group); err != nil {
+		return err
+	}
+	p.Here = "orphans"
+	var walk func(nodes []*navNode)
+	walk = func(nodes []*navNode) {
+		for _, n := range nodes {
+			if n.Administered {
+				label := n.Name
+				for range n.Depth {
+					label = "· " + label
+				}
+				p.Groups = append(p.Groups, groupChoice{ID: n.ID, Label: label, Selected: n.ID == f.Group})
+			}
+			walk(n.Children)
+		}
+	}
+	walk(p.Nav)
+	for _, r := range []app.OrphanReason{app.OrphanInactive, app.OrphanExpired, app.OrphanMissing, app.OrphanMixed} {
+		p.Reasons = append(p.Reasons, reasonChoice{Value: r, Label: orphanFlags[r].Label, Selected: r == f.Reason})
+	}
+	for _, o := range res.Orphans {
+		p.Rows = append(p.Rows, orphanRow{Orphan: o, Flag: orphanFlags[o.Reason], ManagersURL: userURL(o.User.ID, "/managers", p.page)})
+	}
+	filter := func(after reportline.UserID) string {
+		params := []string{"reason", string(f.Reason)}
+		if f.Group != 0 {
+			params = append(params, "group", fmt.Sprint(f.Group))
+		}
+		if after != 0 {
+			params = append(params, "after", fmt.Sprint(after))
+		}
+		return withQuery("/reports/orphans", params...)
+	}
+	if res.Next != 0 {
+		p.NextURL = filter(res.Next)
+	}
+	if f.AfterID != 0 {
+		p.FirstURL = filter(0)
+	}
+	u.render(w, r, http.StatusOK, "orphans", p)
+	return nil
+}
+
+// capabilitiesPage is Settings → Policies → Capabilities: what each link
+// kind grants; platform admins change it.
+type capabilitiesPage struct {
+	page
+	Section  string // the settings menu's entry
+	Flash    string
+	Problem  *problem
+	CanSave  bool
+	Rows     []capabilityCells
+	IsCustom bool // the matrix differs from the default
+}
+
+// capabilityCells is one capability and what each kind grants.
+type capabilityCells struct {
+	Capability reportline.Capability
+	Label      string
+	Holder     string
+	Notes      []string
+	Line       bool
+	Functional bool
+}
+
+func (u *UI) capabilitiesPage(r *http.Request, v viewer) (*capabilitiesPage, error) {
+	ctx := r.Context()
+	m, err := u.app.CapabilityMatrix(ctx, v.Actor)
+	if err != nil {
+		return nil, err
+	}
+	p := &capabilitiesPage{Section: "capabilities", CanSave: v.User.IsPlatformAdmin()}
+	if p.page, err = u.base(ctx, v, "Capabilities", 0); err != nil {
+		return nil, err
+	}
+	p.Here = "settings"
+	def := reportline.DefaultMatrix()
+	for _, c := range reportline.Capabilities {
+		row := capabilityCells{Capability: c, Label: c.Label(), Holder: "The manager",
+			Line: m.Allows(reportline.Line, c), Functional: m.Allows(reportline.Functional, c)}
+		if c.ManageeHolds() {
+			row.Holder = "The managee"
+		}
+		if c.Transitive() {
+			row.Notes = append(row.Notes, "also the managers above in the reporting line")
+		}
+		if c.AdminRole() {
+			row.Notes = append(row.Notes, "admins hold it by their role")
+		}
+		if c.SelfGranted() {
+			row.Notes = append(row.Notes, "every user about themself")
+		}
+		p.IsCustom = p.IsCustom || row.Line != def.Allows(reportline.Line, c) || row.Functional != def.Allows(reportline.Functional, c)
+		p.Rows = append(p.Rows, row)
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = "Capabilities saved. They apply to the next access check."
+	}
+	return p, nil
+}
+
+func (u *UI) capabilities(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.capabilitiesPage(r, v)
+	if err != nil {
+		return err
+	}
+	u.render(w, r, http.StatusOK, "access_capabilities", p)
+	return nil
+}
+
+// saveCapabilities replaces the matrix with the ticked cells, or returns
+// it to the default.
+func (u *UI) saveCapabilities(w http.ResponseWriter, r *http.Request, v viewer) error {
+	m := reportline.Matrix{}
+	if r.PostForm.Get("reset") == "" {
+		for _, k := range reportline.LinkKinds {
+			ticked := map[string]bool{}
+			for _, c := range r.PostForm[string(k)] {
+				ticked[c] = true
+			}
+			for _, c := range reportline.Capabilities {
+				m.Set(k, c, ticked[string(c)])
+			}
+		}
+	}
+	if _, err := u.app.SetCapabilityMatrix(r.Context(), v.Actor, m); err != nil {
+		if reportline.ErrorCode(err) != reportline.Invalid {
+			return err
+		}
+		p, perr := u.capabilitiesPage(r, v)
+		if perr != nil {
+			return perr
+		}
+		p.Problem = problemOf(err)
+		u.render(w, r, http.StatusUnprocessableEntity, "access_capabilities", p)
+		return nil
+	}
+	seeOther(w, r, "/settings/capabilities?saved=1")
+	return nil
+}

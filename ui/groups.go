@@ -43,9 +43,10 @@ type groupUsersPage struct {
 
 // memberRow is one user of a group's list.
 type memberRow struct {
-	User reportline.User
-	Role reportline.GroupRole // "" when the user is in a subgroup only
-	URL  string
+	User        reportline.User
+	Role        reportline.GroupRole // "" when the user is in a subgroup only
+	URL         string
+	ManagerStar bool // a line manager under the Assign role mode
 }
 
 // groupUsers lists a group's users with search and paging.
@@ -79,8 +80,17 @@ func (u *UI) groupUsers(w http.ResponseWriter, r *http.Request, v viewer) error 
 		p.Title = "Users of " + p.Group.Name
 	}
 	p.Total = users.Total
+	ids := make([]reportline.UserID, len(users.Users))
+	for i, usr := range users.Users {
+		ids[i] = usr.ID
+	}
+	stars, err := u.app.ManagerStars(ctx, ids)
+	if err != nil {
+		return err
+	}
 	for _, usr := range users.Users {
-		p.Rows = append(p.Rows, memberRow{User: usr, Role: role[usr.ID], URL: withQuery(fmt.Sprintf("/users/%d", usr.ID), "group", strconv.FormatInt(id, 10))})
+		p.Rows = append(p.Rows, memberRow{User: usr, Role: role[usr.ID], URL: withQuery(fmt.Sprintf("/users/%d", usr.ID), "group", strconv.FormatInt(id, 10)),
+			ManagerStar: stars[usr.ID]})
 	}
 	self := fmt.Sprintf("/groups/%d/users", id)
 	if users.NextID != 0 {

@@ -13,6 +13,7 @@ type profilePage struct {
 	User        reportline.User
 	ManagersURL string
 	BackURL     string // the group's user list the profile was opened from
+	ManagerStar bool   // the user is a line manager under the Assign role mode
 }
 
 // profile shows a user, with the "… → Show managers" action.
@@ -26,7 +27,11 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	p := profilePage{User: user}
+	stars, err := u.app.ManagerStars(ctx, []reportline.UserID{user.ID})
+	if err != nil {
+		return err
+	}
+	p := profilePage{User: user, ManagerStar: stars[user.ID]}
 	if p.page, err = u.base(ctx, v, user.Name(), contextGroup(r)); err != nil {
 		return err
 	}

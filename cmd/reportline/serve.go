@@ -45,7 +45,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	handler := server.New(server.Config{
-		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), pages},
+		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), pages},
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

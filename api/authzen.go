@@ -1,0 +1,450 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/web"
+)
+
+// AuthZEN is Reportline's OpenID AuthZEN Authorization API 1.0 decision
+// point: the LMS, or any AuthZEN-aware gateway, asks it whether a user may
+// do a capability about another user, and enforces the answer without
+// knowing Reportline's rules (app.CheckAccess has them).
+//
+//   - GET  /.well-known/authzen-configuration: the metadata (public).
+//   - POST /access/v1/evaluation: one decision.
+//   - POST /access/v1/evaluations: a batch; the top-level subject, action,
+//     resource and context are defaults for the evaluations that lack them;
+//     options.evaluations_semantic is execute_all (the default),
+//     deny_on_first_deny or permit_on_first_permit (the answer stops after
+//     the deciding evaluation).
+//   - POST /access/v1/search/subject: who may do the action about the
+//     resource; /search/resource: about whom the subject may do it;
+//     /search/action: which actions the subject may do about the resource.
+//     Searches are paged: page.limit (100 by default, at most 500) and
+//     page.token, the next_token of the previous page ("" on the last).
+//
+// Subjects and resources have type "user"; their id is the internal id
+// ("42"), "uid:" and the external uid ("uid:E42"), or the email address
+// ("ada@example.com", or "email:ada@example.com"). Actions are the
+// capabilities (reportline.Capabilities), e.g. "view_reports". The
+// decision's context carries a reason object (id, reason_admin,
+// reason_user) and, when allowed, the grant: the link (manager, managee,
+// kind, source, dates), the chain of users, or the admin role. context.time
+// (RFC 3339) in a request asks about another instant than now.
+//
+// Who may ask: platform admins, with a bearer API token (reportline token
+// create): the decision point answers about anybody, so it is for the
+// platform's own gateway or LMS, not for users. A browser session is not
+// accepted. Bad requests get 400 with an error that names the field;
+// unknown users are not errors but a refusal that says so.
+type AuthZEN struct {
+	app *app.App
+	log *slog.Logger
+}
+
+// NewAuthZEN returns the decision point over the application services.
+func NewAuthZEN(a *app.App, log *slog.Logger) *AuthZEN { return &AuthZEN{app: a, log: log} }
+
+// maxEvaluations bounds one Access Evaluations request.
+const maxEvaluations = 1000
+
+// Register adds the decision point's endpoints to mux.
+func (z *AuthZEN) Register(mux *http.ServeMux) {
+	mux.HandleFunc("GET /.well-known/authzen-configuration", z.metadata)
+	for _, rt := range z.routes() {
+		mux.Handle(rt.method+" "+rt.path, z.handle(rt))
+	}
+	mux.HandleFunc("/access/", func(w http.ResponseWriter, r *http.Request) {
+		z.fail(w, r, reportline.Errorf(reportline.NotFound, "no AuthZEN operation %s %s; see /.well-known/authzen-configuration", r.Method, r.URL.Path))
+	})
+}
+
+// routes lists the decision point's operations, in the API's route format
+// so that the OpenAPI document can describe them.
+func (z *AuthZEN) routes() []route {
+	return []route{
+		{method: "POST", path: "/access/v1/evaluation", tag: "authzen", summary: "AuthZEN Access Evaluation: may the subject do the action (a capability) about the resource",
+			request: AZEvaluationRequest{}, response: AZDecision{}, status: http.StatusOK, handler: z.evaluation},
+		{method: "POST", path: "/access/v1/evaluations", tag: "authzen", summary: "AuthZEN Access Evaluations: many decisions, with defaults and evaluation semantics",
+			request: AZEvaluationsRequest{}, response: AZEvaluationsResponse{}, status: http.StatusOK, handler: z.evaluations},
+		{method: "POST", path: "/access/v1/search/subject", tag: "authzen", summary: "AuthZEN Subject Search: who may do the action about the resource (paged)",
+			request: AZSearchRequest{}, response: AZSearchResponse{}, status: http.StatusOK, handler: z.searchSubject},
+		{method: "POST", path: "/access/v1/search/resource", tag: "authzen", summary: "AuthZEN Resource Search: about whom the subject may do the action (paged)",
+			request: AZSearchRequest{}, response: AZSearchResponse{}, status: http.StatusOK, handler: z.searchResource},
+		{method: "POST", path: "/access/v1/search/action", tag: "authzen", summary: "AuthZEN Action Search: which actions the subject may do about the resource",
+			request: AZSearchRequest{}, response: AZActionSearchResponse{}, status: http.StatusOK, handler: z.searchAction},
+	}
+}
+
+// handle adapts an operation: it echoes the caller's X-Request-ID, requires
+// a platform admin's bearer token, and writes the answer or the error.
+func (z *AuthZEN) handle(rt route) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id := r.Header.Get("X-Request-ID"); id != "" {
+			w.Header().Set("X-Request-ID", id)
+		}
+		u, ok := web.User(r.Context())
+		if !ok || r.Header.Get("Authorization") == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="reportline"`)
+			z.fail(w, r, reportline.Errorf(reportline.Unauthenticated, "send Authorization: Bearer TOKEN with a platform admin's API token"))
+			return
+		}
+		if !u.IsPlatformAdmin() {
+			z.fail(w, r, reportline.Errorf(reportline.Forbidden, "only platform admins' tokens may ask the decision point"))
+			return
+		}
+		out, err := rt.handler(w, r, app.UserActor(u, reportline.SourceAPI))
+		if err != nil {
+			z.fail(w, r, err)
+			return
+		}
+		web.WriteJSON(w, http.StatusOK, out)
+	})
+}
+
+// fail writes an error in the API's error shape, with AuthZEN's statuses:
+// a bad request is 400 (not the API's 422).
+func (z *AuthZEN) fail(w http.ResponseWriter, r *http.Request, err error) {
+	code := reportline.ErrorCode(err)
+	status := web.Status(code)
+	if code == reportline.Invalid {
+		status = http.StatusBadRequest
+	}
+	body := web.ErrorDetail{Code: code, Message: reportline.ErrorMessage(err), RequestID: web.RequestID(r.Context())}
+	if e, ok := errors.AsType[*reportline.Error](err); ok {
+		body.Field, body.Value, body.Details = e.Field, e.Value, e.Details
+	}
+	if code == reportline.Internal {
+		z.log.Error("internal error", "request_id", body.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
+	}
+	web.WriteJSON(w, status, web.ErrorBody{Error: body})
+}
+
+// metadata serves the Policy Decision Point metadata. The base URL is the
+// one the caller used (the service does not trust forwarded headers).
+func (z *AuthZEN) metadata(w http.ResponseWriter, r *http.Request) {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	base := scheme + "://" + r.Host
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	web.WriteJSON(w, http.StatusOK, AZMetadata{
+		PolicyDecisionPoint:       base,
+		AccessEvaluationEndpoint:  base + "/access/v1/evaluation",
+		AccessEvaluationsEndpoint: base + "/access/v1/evaluations",
+		SearchSubjectEndpoint:     base + "/access/v1/search/subject",
+		SearchResourceEndpoint:    base + "/access/v1/search/resource",
+		SearchActionEndpoint:      base + "/access/v1/search/action",
+	})
+}
+
+// azQuery is one evaluation, parsed: the users by key, not yet resolved.
+type azQuery struct {
+	subject, resource app.UserKey
+	capability        reportline.Capability
+	at                time.Time
+	err               error // the evaluation is malformed
+}
+
+func (z *AuthZEN) evaluation(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in AZEvaluationRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return nil, err
+	}
+	q := parseEvaluation(in, "")
+	if q.err != nil {
+		return nil, q.err
+	}
+	ds, err := z.decide(r, actor, []azQuery{q})
+	if err != nil {
+		return nil, err
+	}
+	return ds[0], nil
+}
+
+func (z *AuthZEN) evaluations(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in AZEvaluationsRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return nil, err
+	}
+	if len(in.Evaluations) == 0 {
+		// Without evaluations the request is a single evaluation, and so
+		// is the answer.
+		q := parseEvaluation(AZEvaluationRequest{Subject: in.Subject, Action: in.Action, Resource: in.Resource, Context: in.Context}, "")
+		if q.err != nil {
+			return nil, q.err
+		}
+		ds, err := z.decide(r, actor, []azQuery{q})
+		if err != nil {
+			return nil, err
+		}
+		return ds[0], nil
+	}
+	if n := len(in.Evaluations); n > maxEvaluations {
+		return nil, reportline.FieldError("evaluations", strconv.Itoa(n), "at most %d evaluations per request, not %d; split the batch", maxEvaluations, n)
+	}
+	semantic := "execute_all"
+	if v, ok := in.Options["evaluations_semantic"]; ok {
+		s, _ := v.(string)
+		switch s {
+		case "execute_all", "deny_on_first_deny", "permit_on_first_permit":
+			semantic = s
+		default:
+			return nil, reportline.FieldError("options.evaluations_semantic", fmt.Sprint(v),
+				"options.evaluations_semantic must be execute_all, deny_on_first_deny or permit_on_first_permit")
+		}
+	}
+	qs := make([]azQuery, len(in.Evaluations))
+	for i, e := range in.Evaluations {
+		if e.Subject == nil {
+			e.Subject = in.Subject
+		}
+		if e.Action == nil {
+			e.Action = in.Action
+		}
+		if e.Resource == nil {
+			e.Resource = in.Resource
+		}
+		if e.Context == nil {
+			e.Context = in.Context
+		}
+		qs[i] = parseEvaluation(e, fmt.Sprintf("evaluations[%d].", i))
+	}
+	ds, err := z.decide(r, actor, qs)
+	if err != nil {
+		return nil, err
+	}
+	out := AZEvaluationsResponse{Evaluations: make([]AZDecision, 0, len(ds))}
+	for _, d := range ds {
+		out.Evaluations = append(out.Evaluations, d)
+		if semantic == "deny_on_first_deny" && !d.Decision || semantic == "permit_on_first_permit" && d.Decision {
+			break
+		}
+	}
+	return out, nil
+}
+
+// decide answers parsed evaluations in one batch; malformed ones get a
+// refusal that carries their error.
+func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDecision, error) {
+	var keys []app.UserKey
+	for _, q := range qs {
+		if q.err == nil {
+			keys = append(keys, q.subject, q.resource)
+		}
+	}
+	ids, err := z.app.ResolveUsers(r.Context(), actor, keys)
+	if err != nil {
+		return nil, err
+	}
+	var aqs []app.AccessQuery
+	for _, q := range qs {
+		if q.err == nil {
+			aqs = append(aqs, app.AccessQuery{Subject: ids[0], Capability: q.capability, Resource: ids[1], At: q.at})
+			ids = ids[2:]
+		}
+	}
+	decisions, err := z.app.CheckAccessBatch(r.Context(), actor, aqs)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AZDecision, len(qs))
+	for i, q := range qs {
+		if q.err != nil {
+			msg := reportline.ErrorMessage(q.err)
+			if e, ok := errors.AsType[*reportline.Error](q.err); ok && e.Field != "" {
+				msg = e.Field + ": " + msg
+			}
+			out[i] = AZDecision{Context: &AZDecisionContext{ID: app.RefusedInvalid, ReasonAdmin: map[string]string{"en": msg},
+				Error: &AZError{Status: http.StatusBadRequest, Message: msg}}}
+			continue
+		}
+		out[i] = toAZDecision(decisions[0])
+		decisions = decisions[1:]
+	}
+	return out, nil
+}
+
+// toAZDecision turns a decision into AuthZEN's shape.
+func toAZDecision(d app.Decision) AZDecision {
+	c := &AZDecisionContext{ID: d.Code, ReasonAdmin: map[string]string{"en": d.Reason}, ReasonUser: map[string]string{"en": userReason(d)}}
+	if d.Allowed {
+		c.Grant = toAZGrant(d.Grant)
+	}
+	return AZDecision{Decision: d.Allowed, Context: c}
+}
+
+func toAZGrant(g app.Grant) *AZGrant {
+	out := &AZGrant{By: string(g.By)}
+	switch g.By {
+	case app.GrantLink, app.GrantChain:
+		l := g.Link
+		out.Manager, out.Managee = userIDString(l.ManagerID), userIDString(l.ManageeID)
+		out.Kind, out.Source = string(l.Kind), string(l.Source)
+		out.ValidFrom, out.ValidUntil = timePtr(l.ValidFrom), timePtr(l.ValidUntil)
+		if g.By == app.GrantChain {
+			for _, u := range g.Users() {
+				out.Chain = append(out.Chain, userIDString(u))
+			}
+		}
+	case app.GrantGroupAdmin:
+		out.Group = strconv.FormatInt(int64(g.Group), 10)
+	}
+	return out
+}
+
+func userIDString(id reportline.UserID) string { return strconv.FormatInt(int64(id), 10) }
+
+// userReasons are the reasons that may be shown to the user the decision
+// is about: what grants, or why not, without naming anybody.
+var userReasons = map[string]string{
+	string(app.GrantLink):          "You are linked to this person as their manager or managee.",
+	string(app.GrantChain):         "This person reports to you through the reporting line.",
+	string(app.GrantPlatformAdmin): "You are a platform administrator.",
+	string(app.GrantGroupAdmin):    "You administrate a group this person belongs to.",
+	string(app.GrantSelf):          "This is about yourself.",
+	app.RefusedUnknownSubject:      "Your account is unknown.",
+	app.RefusedUnknownResource:     "This person is unknown.",
+	app.RefusedInactiveSubject:     "Your account is inactive.",
+	app.RefusedInactiveResource:    "This person's account is inactive.",
+	app.RefusedSelf:                "Nobody is their own manager.",
+	app.RefusedNotLinked:           "Only this person's managers and administrators may do this.",
+	app.RefusedNotInEffect:         "Your link with this person is not in effect at this time.",
+	app.RefusedKind:                "Your kind of link with this person does not allow this.",
+	app.RefusedInactiveChain:       "The reporting line between you and this person goes through an inactive account.",
+	app.RefusedInvalid:             "The request is not valid.",
+	app.RefusedForbidden:           "This cannot be asked.",
+}
+
+func userReason(d app.Decision) string {
+	if s, ok := userReasons[d.Code]; ok {
+		return s
+	}
+	if d.Allowed {
+		return "Allowed."
+	}
+	return "Not allowed."
+}
+
+// searchArgs reads what every search needs: the action, the instant, the
+// page, and the one user the search is about.
+func (z *AuthZEN) searchArgs(r *http.Request, actor app.Actor, in AZSearchRequest, side string) (reportline.Capability, time.Time, app.SearchPage, reportline.UserID, error) {
+	var known *AZEntity
+	var searched *AZEntity
+	if side == "subject" {
+		searched, known = in.Subject, in.Resource
+	} else {
+		searched, known = in.Resource, in.Subject
+	}
+	other := map[string]string{"subject": "resource", "resource": "subject"}[side]
+	if _, err := parseEntity(searched, side, false); err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	c, err := parseAction(in.Action, "action")
+	if err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	key, err := parseEntity(known, other, true)
+	if err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	at, err := parseContextTime(in.Context, "context")
+	if err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	page, err := parsePage(in.Page)
+	if err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	ids, err := z.app.ResolveUsers(r.Context(), actor, []app.UserKey{key})
+	if err != nil {
+		return "", time.Time{}, app.SearchPage{}, 0, err
+	}
+	return c, at, page, ids[0], nil
+}
+
+func (z *AuthZEN) searchSubject(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in AZSearchRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return nil, err
+	}
+	c, at, page, resource, err := z.searchArgs(r, actor, in, "subject")
+	if err != nil {
+		return nil, err
+	}
+	res, err := z.app.SearchSubjects(r.Context(), actor, c, resource, at, page)
+	if err != nil {
+		return nil, err
+	}
+	return toAZSearch(res), nil
+}
+
+func (z *AuthZEN) searchResource(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in AZSearchRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return nil, err
+	}
+	c, at, page, subject, err := z.searchArgs(r, actor, in, "resource")
+	if err != nil {
+		return nil, err
+	}
+	res, err := z.app.SearchResources(r.Context(), actor, subject, c, at, page)
+	if err != nil {
+		return nil, err
+	}
+	return toAZSearch(res), nil
+}
+
+func toAZSearch(res app.SearchResult) AZSearchResponse {
+	out := AZSearchResponse{Results: []AZEntity{}, Page: AZPageResponse{NextToken: pageToken(res.Next), Count: len(res.Hits), Total: res.Total}}
+	for _, h := range res.Hits {
+		out.Results = append(out.Results, AZEntity{Type: "user", ID: userIDString(h.User), Properties: map[string]any{"grant": string(h.Grant.By)}})
+	}
+	return out
+}
+
+// searchAction evaluates every capability for the pair and lists those
+// allowed, on one page.
+func (z *AuthZEN) searchAction(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in AZSearchRequest
+	if err := web.DecodeJSON(w, r, &in); err != nil {
+		return nil, err
+	}
+	s, err := parseEntity(in.Subject, "subject", true)
+	if err != nil {
+		return nil, err
+	}
+	res, err := parseEntity(in.Resource, "resource", true)
+	if err != nil {
+		return nil, err
+	}
+	at, err := parseContextTime(in.Context, "context")
+	if err != nil {
+		return nil, err
+	}
+	qs := make([]azQuery, len(reportline.Capabilities))
+	for i, c := range reportline.Capabilities {
+		qs[i] = azQuery{subject: s, resource: res, capability: c, at: at}
+	}
+	ds, err := z.decide(r, actor, qs)
+	if err != nil {
+		return nil, err
+	}
+	out := AZActionSearchResponse{Results: []AZAction{}}
+	for i, d := range ds {
+		if d.Decision {
+			out.Results = append(out.Results, AZAction{Name: string(reportline.Capabilities[i])})
+		}
+	}
+	out.Page = AZPageResponse{Count: len(out.Results), Total: len(out.Results)}
+	return out, nil
+}

@@ -1,0 +1,391 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"reportline"
+)
+
+// The access check answers "may user A do capability C about user U at
+// instant T": allowed or not, what grants it (a link, a chain of line links,
+// an admin role, or being U), and why not when it is refused. Every page
+// and endpoint about another user's data asks it, and the LMS asks it
+// through the AuthZEN decision point (package api).
+//
+// The rules, in the order they are tried:
+//
+//  1. Nobody unknown and nobody inactive is granted anything.
+//  2. About oneself, a user holds the capabilities a user has over their
+//     own data (Capability.SelfGranted: statistics and the Contacts page);
+//     nobody is their own manager, so nothing else.
+//  3. Platform admins hold the admin capabilities (Capability.AdminRole:
+//     view_reports and contacts) about everyone.
+//  4. A direct effective link (effective.go) between A and U grants C when
+//     its kind grants C in the capability matrix, it is in effect at T (a
+//     temporary link grants nothing outside its dates), and both of its
+//     users are active (an inactive user's links are kept but dormant). For
+//     every capability A is the manager and U the managee, except
+//     see_mbo_goals, where A is the managee and U the manager.
+//  5. view_reports is transitive: A holds it about U when A is above U in
+//     the reporting line, through line links that grant it, are in effect
+//     at T and join active users. The walk goes up from U (access_walk.go:
+//     one recursive query when the effective links are the stored ones,
+//     one query per level when the org structure derives them), at most
+//     maxWalkDepth levels, and never visits a user twice, so corrupt data
+//     with a cycle cannot loop it. Functional links are not part of the
+//     reporting line: a functional manager sees their direct managees'
+//     reports, and their own managers do not inherit that.
+//  6. Group admins and user admins hold the admin capabilities about the
+//     members of the groups they administrate (descendants included).
+
+// maxWalkDepth bounds a walk along the reporting line. The reference
+// organisation has 8 levels; real ones rarely pass 15.
+const maxWalkDepth = 64
+
+// AccessQuery asks whether Subject may do Capability about Resource at At.
+type AccessQuery struct {
+	Subject    reportline.UserID
+	Capability reportline.Capability
+	Resource   reportline.UserID
+	At         time.Time // zero: now
+}
+
+// GrantKind says what grants an allowed access.
+type GrantKind string
+
+// What may grant a capability.
+const (
+	GrantLink          GrantKind = "link"           // a direct link between the two users
+	GrantChain         GrantKind = "chain"          // line links from the subject down to the resource (view_reports)
+	GrantPlatformAdmin GrantKind = "platform_admin" // the subject is a platform admin
+	GrantGroupAdmin    GrantKind = "group_admin"    // the subject administrates a group of the resource
+	GrantSelf          GrantKind = "self"           // the subject is the resource
+)
+
+// Grant is what grants an allowed access.
+type Grant struct {
+	By GrantKind
+	// Link is the granting link: for GrantLink the link between the two
+	// users, for GrantChain the subject's own link at the top of the chain.
+	Link reportline.Link
+	// Chain is, for GrantChain, every link from the subject down to the
+	// resource, each manager managing the next.
+	Chain []reportline.Link
+	// Group is, for GrantGroupAdmin, the administrated group that holds
+	// the resource (itself or through a descendant).
+	Group reportline.GroupID
+}
+
+// Users returns, for a chain, the users from the subject down to the
+// resource.
+func (g Grant) Users() []reportline.UserID {
+	var out []reportline.UserID
+	for i, l := range g.Chain {
+		if i == 0 {
+			out = append(out, l.ManagerID)
+		}
+		out = append(out, l.ManageeID)
+	}
+	return out
+}
+
+// Refusal codes say why an access is refused. (An allowed decision's code
+// is its GrantKind.)
+const (
+	RefusedUnknownSubject   = "unknown_subject"
+	RefusedUnknownResource  = "unknown_resource"
+	RefusedInactiveSubject  = "inactive_subject"
+	RefusedInactiveResource = "inactive_resource"
+	RefusedSelf             = "not_own_manager"
+	RefusedNotLinked        = "not_linked"
+	RefusedNotInEffect      = "not_in_effect"
+	RefusedKind             = "kind_not_granted"
+	RefusedInactiveChain    = "inactive_in_chain"
+	RefusedInvalid          = "invalid"
+	RefusedForbidden        = "forbidden"
+)
+
+// Decision is the answer to an AccessQuery.
+type Decision struct {
+	AccessQuery
+	Allowed bool
+	Grant   Grant  // what grants it, when Allowed
+	Code    string // the GrantKind when allowed, a Refused… code when not
+	// Reason says in one sentence what grants the access or why it is
+	// refused, naming the users and the link: for administrators and logs.
+	Reason string
+	// Err is set, in a batch, on a query that could not be answered (an
+	// unknown capability, a subject the caller may not ask about); the
+	// decision is then a refusal.
+	Err error
+}
+
+// CheckAccess answers whether subject may do capability c about resource at
+// instant at (zero: now), with what grants it or why not.
+//
+// Who may ask: the service itself, platform admins (the LMS or gateway
+// asks with a platform admin's token), a user about themself as the
+// subject, and admins about the subjects they administrate. Others are
+// refused with a Forbidden error. An unknown capability is an Invalid
+// error; unknown users are a refusal, not an error.
+func (a *App) CheckAccess(ctx context.Context, actor Actor, subject reportline.UserID, c reportline.Capability,
+	resource reportline.UserID, at time.Time) (Decision, error) {
+	q := AccessQuery{Subject: subject, Capability: c, Resource: resource, At: at}
+	if _, err := reportline.ParseCapability(string(c)); err != nil {
+		return Decision{AccessQuery: q, Code: RefusedInvalid, Reason: reportline.ErrorMessage(err)}, err
+	}
+	var d Decision
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ch, err := a.newChecker(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		d, err = ch.answer(ctx, q)
+		if err == nil && d.Err != nil {
+			err = d.Err
+		}
+		return err
+	})
+	return d, err
+}
+
+// CheckAccessBatch answers many queries in one transaction, in order. A
+// query that cannot be answered (an unknown capability, a subject the
+// caller may not ask about) gets a refusal with Err set; the others are
+// still answered. The error return is for failures of the whole batch.
+func (a *App) CheckAccessBatch(ctx context.Context, actor Actor, qs []AccessQuery) ([]Decision, error) {
+	out := make([]Decision, len(qs))
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ch, err := a.newChecker(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		for i, q := range qs {
+			if out[i], err = ch.answer(ctx, q); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// answer checks that the caller may ask, then decides. Only a storage
+// failure is returned as an error; a query the caller may not make is a
+// refusal with Err set.
+func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) {
+	if q.At.IsZero() {
+		q.At = ch.now
+	}
+	if _, err := reportline.ParseCapability(string(q.Capability)); err != nil {
+		return Decision{AccessQuery: q, Code: RefusedInvalid, Reason: reportline.ErrorMessage(err), Err: err}, nil
+	}
+	ok, err := ch.mayAsk(ctx, q.Subject)
+	if err != nil {
+		return Decision{}, err
+	}
+	if !ok {
+		err := forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+		return Decision{AccessQuery: q, Code: RefusedForbidden, Reason: reportline.ErrorMessage(err), Err: err}, nil
+	}
+	return ch.decide(ctx, q)
+}
+
+// mayAsk reports whether the caller may ask about a subject's access: the
+// service, platform admins, the subject themself, and the subject's admins.
+func (ch *checker) mayAsk(ctx context.Context, subject reportline.UserID) (bool, error) {
+	ac := ch.actor
+	if ac.actor.System || ac.scope.All {
+		return true, nil
+	}
+	if !ac.actor.User.Active() {
+		return false, nil
+	}
+	if ac.actor.User.ID == subject {
+		return true, nil
+	}
+	if err := ac.needGroups(ctx, ch.tx, subject); err != nil {
+		return false, err
+	}
+	return ac.administers(subject), nil
+}
+
+// decide applies the rules at the top of this file. It assumes the caller
+// may ask and the capability is valid.
+func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) {
+	d := Decision{AccessQuery: q}
+	refuse := func(code, format string, args ...any) (Decision, error) {
+		d.Code, d.Reason = code, fmt.Sprintf(format, args...)
+		return d, nil
+	}
+	allow := func(g Grant, format string, args ...any) (Decision, error) {
+		d.Allowed, d.Grant, d.Code, d.Reason = true, g, string(g.By), fmt.Sprintf(format, args...)
+		return d, nil
+	}
+	c := q.Capability
+	walks := c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c)
+	if walks {
+		if err := ch.prefetch(ctx, q.Subject, q.Resource); err != nil {
+			return d, err
+		}
+	}
+	if err := ch.loadUsers(ctx, q.Subject, q.Resource); err != nil {
+		return d, err
+	}
+	s, r := ch.users[q.Subject], ch.users[q.Resource]
+	switch {
+	case s == nil:
+		return refuse(RefusedUnknownSubject, "there is no user %d", q.Subject)
+	case r == nil:
+		return refuse(RefusedUnknownResource, "there is no user %d", q.Resource)
+	case !s.Active():
+		return refuse(RefusedInactiveSubject, "%s is inactive, and inactive users are granted nothing", s.Email)
+	}
+	if s.ID == r.ID {
+		if c.SelfGranted() {
+			return allow(Grant{By: GrantSelf}, "every user may %s themself", verb(c))
+		}
+		return refuse(RefusedSelf, "nobody is their own manager, so nobody may %s themself", verb(c))
+	}
+	if c.AdminRole() && s.IsPlatformAdmin() {
+		return allow(Grant{By: GrantPlatformAdmin}, "%s is a platform admin, and admins may %s everyone", s.Email, verb(c))
+	}
+
+	// Links. miss keeps the most telling reason a link did not grant.
+	missCode, missReason := RefusedNotLinked, ""
+	if !r.Active() {
+		missCode, missReason = RefusedInactiveResource, fmt.Sprintf("%s is inactive, and links to inactive users grant nothing", r.Email)
+	} else {
+		manager, managee := s, r
+		if c.ManageeHolds() {
+			manager, managee = r, s
+		}
+		// A transitive capability reads the resource's whole ancestry at
+		// once, their own links included; the others, the managee's links.
+		var an *ancestry
+		var own []reportline.Link
+		if walks {
+			var err error
+			if an, err = ch.ancestryOf(ctx, r.ID); err != nil {
+				return d, err
+			}
+			own = an.links[r.ID]
+		} else {
+			links, err := ch.managersOf(ctx, []reportline.UserID{managee.ID})
+			if err != nil {
+				return d, err
+			}
+			own = links[managee.ID]
+		}
+		for _, l := range own {
+			if l.ManagerID != manager.ID {
+				continue
+			}
+			switch {
+			case !ch.matrix.Allows(l.Kind, c):
+				missCode, missReason = RefusedKind, fmt.Sprintf("%s manages %s through a %s link, and %s links do not grant %s",
+					manager.Email, managee.Email, l.Kind, l.Kind, c)
+			case !l.InEffect(q.At):
+				missCode, missReason = RefusedNotInEffect, fmt.Sprintf("the link %s → %s is temporary (%s) and grants nothing at %s",
+					manager.Email, managee.Email, period(l), q.At.UTC().Format(time.RFC3339))
+			default:
+				return allow(Grant{By: GrantLink, Link: l}, "%s manages %s through a %s link (source %s), which grants %s",
+					manager.Email, managee.Email, l.Kind, l.Source, c)
+			}
+		}
+		if walks {
+			chain, inactive, err := ch.chainAbove(ctx, an, q.At, s.ID)
+			if err != nil {
+				return d, err
+			}
+			if chain != nil {
+				return allow(Grant{By: GrantChain, Link: chain[0], Chain: chain},
+					"%s is above %s in the reporting line (%d line links), which grants %s", s.Email, r.Email, len(chain), c)
+			}
+			if inactive && missReason == "" {
+				missCode, missReason = RefusedInactiveChain, fmt.Sprintf("%s is above %s only through inactive users", s.Email, r.Email)
+			}
+		}
+		if missReason == "" {
+			if c.Transitive() {
+				missReason = fmt.Sprintf("%s is not above %s in the reporting line", s.Email, r.Email)
+			} else if c.ManageeHolds() {
+				missReason = fmt.Sprintf("%s is not a manager of %s", r.Email, s.Email)
+			} else {
+				missReason = fmt.Sprintf("%s is not a manager of %s", s.Email, r.Email)
+			}
+		}
+	}
+
+	if c.AdminRole() {
+		g, err := ch.administeringGroup(ctx, s, r.ID)
+		if err != nil {
+			return d, err
+		}
+		if g != 0 {
+			return allow(Grant{By: GrantGroupAdmin, Group: g}, "%s administrates group %d, which holds %s, and admins may %s its members",
+				s.Email, g, r.Email, verb(c))
+		}
+	}
+	return refuse(missCode, "%s", missReason)
+}
+
+// UserKey names a user by one of their keys: the internal id, the external
+// uid (from the HRIS) or the email address. Exactly one is set.
+type UserKey struct {
+	ID          reportline.UserID
+	ExternalUID string
+	Email       string
+}
+
+// ResolveUsers returns the internal id of each key, 0 for a user that does
+// not exist, in order. Ids are taken as they are (CheckAccess says whether
+// they exist). Only the service and platform admins may resolve: it is for
+// the decision point, whose callers hold a platform admin's token.
+func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]reportline.UserID, error) {
+	if !actor.System && !actor.User.IsPlatformAdmin() {
+		return nil, forbidden("only platform admins may look users up by email or external uid here")
+	}
+	out := make([]reportline.UserID, len(keys))
+	norm := make([]string, len(keys)) // normalised addresses
+	var emails, uids []string
+	for i, k := range keys {
+		switch {
+		case k.ID != 0:
+			out[i] = k.ID
+		case k.Email != "":
+			if e, err := reportline.NormalizeEmail(k.Email); err == nil { // else nobody has it
+				norm[i] = e
+				emails = append(emails, e)
+			}
+		case k.ExternalUID != "":
+			uids = append(uids, k.ExternalUID)
+		}
+	}
+	if len(emails) == 0 && len(uids) == 0 {
+		return out, nil
+	}
+	err := a.store.Read(ctx, func(tx Tx) error {
+		byEmail, err := tx.UsersByEmails(ctx, emails)
+		if err != nil {
+			return err
+		}
+		byUID, err := tx.UsersByExternalUIDs(ctx, uids)
+		if err != nil {
+			return err
+		}
+		for i, k := range keys {
+			switch {
+			case k.ID != 0:
+			case norm[i] != "":
+				out[i] = byEmail[norm[i]].ID
+			case k.ExternalUID != "":
+				out[i] = byUID[k.ExternalUID].ID
+			}
+		}
+		return nil
+	})
+	return out, err
+}
