@@ -12,6 +12,7 @@ type profilePage struct {
 	page
 	User        reportline.User
 	ManagersURL string
+	ContactsURL string
 	BackURL     string // the group's user list the profile was opened from
 	ManagerStar bool   // the user is a line manager under the Assign role mode
 }
@@ -36,6 +37,7 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 		return err
 	}
 	p.ManagersURL = userURL(user.ID, "/managers", p.page)
+	p.ContactsURL = userURL(user.ID, "/contacts", p.page)
 	if p.Group != nil {
 		p.BackURL = fmt.Sprintf("/groups/%d/users", p.Group.ID)
 	}
