@@ -714,19 +714,16 @@ func heapBytes() uint64 {
 
 // --- Peak memory of the command (I6) ---
 
-// reportlineBinary builds cmd/reportline once per test process.
-var reportlineBinary = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "reportline-bin-*")
-	if err != nil {
-		return "", err
-	}
-	bin := filepath.Join(dir, "reportline")
+// buildReportline builds cmd/reportline into a temporary folder of tb.
+func buildReportline(tb testing.TB) string {
+	tb.Helper()
+	bin := filepath.Join(tb.TempDir(), "reportline")
 	out, err := exec.Command("go", "build", "-o", bin, "reportline/cmd/reportline").CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go build: %v: %s", err, out)
+		tb.Fatalf("go build: %v: %s", err, out)
 	}
-	return bin, nil
-})
+	return bin
+}
 
 // cloneDatabase returns a private clone of the loaded organisation for a
 // command to open: a PostgreSQL URL, or a data folder holding the SQLite
@@ -767,17 +764,18 @@ type commandRun struct {
 // forks a small process of its own first.
 const timeCommand = "/usr/bin/time"
 
-// runReportline runs the reportline command on a database (its standard
+// childMemoryLimitEnv, when set, is passed to the command as GOMEMLIMIT
+// (e.g. "off"), to compare its own soft limit with another.
+const childMemoryLimitEnv = "REPORTLINE_BENCH_CHILD_GOMEMLIMIT"
+
+// runReportline runs the reportline command bin on a database (its standard
 // output to stdout, or kept in the result when stdout is nil) under GNU
 // time, with the environment of this process less any GOMEMLIMIT or GOGC
-// (so that the command's own soft memory limit applies) and REPORTLINE_*
+// (so that the command's own soft memory limit applies, unless
+// REPORTLINE_BENCH_CHILD_GOMEMLIMIT says otherwise) and REPORTLINE_*
 // settings. The args must start with the command and subcommand.
-func runReportline(ctx context.Context, stdout io.Writer, url, dir string, args ...string) (commandRun, error) {
+func runReportline(ctx context.Context, bin string, stdout io.Writer, url, dir string, args ...string) (commandRun, error) {
 	var run commandRun
-	bin, err := reportlineBinary()
-	if err != nil {
-		return run, err
-	}
 	if _, err := os.Stat(timeCommand); err != nil {
 		return run, fmt.Errorf("%s: %w (apt-get install time)", timeCommand, err)
 	}
@@ -793,13 +791,16 @@ func runReportline(ctx context.Context, stdout io.Writer, url, dir string, args 
 		}
 	}
 	cmd.Env = append(cmd.Env, "REPORTLINE_LOG_LEVEL=debug") // the import's steps and their times
+	if v := os.Getenv(childMemoryLimitEnv); v != "" {
+		cmd.Env = append(cmd.Env, "GOMEMLIMIT="+v) // replaces the command's own limit
+	}
 	var out, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &stderr
 	if stdout != nil {
 		cmd.Stdout = stdout
 	}
 	t0 := time.Now()
-	err = cmd.Run()
+	err := cmd.Run()
 	run.elapsed = time.Since(t0)
 	run.stdout, run.stderr = out.String(), stderr.String()
 	if err != nil {

@@ -101,6 +101,11 @@ func (tx *Tx) applyPostgres(ctx context.Context, c reportline.LinkChanges) error
 			if _, err := conn.Exec(ctx, `DELETE FROM links l USING link_removals r WHERE l.manager_id = r.manager_id AND l.managee_id = r.managee_id`); err != nil {
 				return fmt.Errorf("apply changes: delete: %w", translate(err))
 			}
+			// Emptied after each chunk: the table lives until commit, and
+			// every later chunk's delete would join the earlier rows too.
+			if _, err := conn.Exec(ctx, `TRUNCATE link_removals`); err != nil {
+				return fmt.Errorf("apply changes: %w", err)
+			}
 		}
 		if len(c.Update) > 0 {
 			if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_changes (LIKE links) ON COMMIT DELETE ROWS`); err != nil {
@@ -113,6 +118,9 @@ func (tx *Tx) applyPostgres(ctx context.Context, c reportline.LinkChanges) error
 				valid_until = c.valid_until, comment = c.comment FROM link_changes c
 				WHERE l.manager_id = c.manager_id AND l.managee_id = c.managee_id`); err != nil {
 				return fmt.Errorf("apply changes: update: %w", translate(err))
+			}
+			if _, err := conn.Exec(ctx, `TRUNCATE link_changes`); err != nil {
+				return fmt.Errorf("apply changes: %w", err)
 			}
 		}
 		if err := copyRows(ctx, conn, "links", linkCopyColumns, len(c.Insert), func(i int) ([]any, error) { return linkRow(c.Insert[i]), nil }); err != nil {
