@@ -108,7 +108,7 @@ type ImportList struct {
 }
 
 func (api *API) template(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	csvHeaders(w, "managers-template.csv")
+	web.CSVHeaders(w, "managers-template.csv")
 	return written{}, app.WriteTemplate(w)
 }
 
@@ -117,9 +117,9 @@ func (api *API) export(w http.ResponseWriter, r *http.Request, actor app.Actor) 
 	if err != nil {
 		return nil, err
 	}
-	lw := &lazyCSV{w: w, name: "managers-" + time.Now().UTC().Format("2006-01-02") + ".csv"}
+	lw := &web.CSVDownload{W: w, Name: "managers-" + time.Now().UTC().Format("2006-01-02") + ".csv"}
 	_, err = api.app.ExportManagers(r.Context(), actor, lw, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: r.URL.Query().Get("excel") == "true"})
-	if err != nil && lw.started {
+	if err != nil && lw.Started {
 		// Too late for an error status: the client sees a cut file, and
 		// the log says why.
 		api.log.Error("export cut short", "request_id", web.RequestID(r.Context()), "err", err)
@@ -128,36 +128,10 @@ func (api *API) export(w http.ResponseWriter, r *http.Request, actor app.Actor) 
 	if err != nil {
 		return nil, err
 	}
-	if !lw.started {
-		lw.start()
+	if !lw.Started {
+		lw.Start()
 	}
 	return written{}, nil
-}
-
-// lazyCSV sets the CSV headers on the first write, so that an error found
-// before any row can still be answered as JSON.
-type lazyCSV struct {
-	w       http.ResponseWriter
-	name    string
-	started bool
-}
-
-func (l *lazyCSV) start() {
-	l.started = true
-	csvHeaders(l.w, l.name)
-	l.w.WriteHeader(http.StatusOK)
-}
-
-func (l *lazyCSV) Write(p []byte) (int, error) {
-	if !l.started {
-		l.start()
-	}
-	return l.w.Write(p)
-}
-
-func csvHeaders(w http.ResponseWriter, name string) {
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 }
 
 func (api *API) startImport(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
@@ -235,7 +209,7 @@ func (api *API) importFile(w http.ResponseWriter, r *http.Request, actor app.Act
 	if err != nil {
 		return nil, err
 	}
-	csvHeaders(w, fmt.Sprintf("import-%d-%s.csv", id, kind))
+	web.CSVHeaders(w, fmt.Sprintf("import-%d-%s.csv", id, kind))
 	if _, err := io.Copy(w, f); err != nil {
 		api.log.Warn("send import file", "request_id", web.RequestID(r.Context()), "err", err)
 	}

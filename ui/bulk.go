@@ -116,7 +116,7 @@ func (u *UI) actorNames(ctx context.Context, v viewer, list []reportline.ImportB
 
 // template downloads the import template.
 func (u *UI) template(w http.ResponseWriter, r *http.Request, v viewer) error {
-	csvHeaders(w, "managers-template.csv")
+	web.CSVHeaders(w, "managers-template.csv")
 	return app.WriteTemplate(w)
 }
 
@@ -132,9 +132,9 @@ func (u *UI) export(w http.ResponseWriter, r *http.Request, v viewer) error {
 		}
 	}
 	name := "managers-" + time.Now().UTC().Format(time.DateOnly) + ".csv"
-	lw := &lazyCSV{w: w, name: name}
+	lw := &web.CSVDownload{W: w, Name: name}
 	_, err := u.app.ExportManagers(r.Context(), v.Actor, lw, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: q.Get("excel") != ""})
-	if err != nil && lw.started {
+	if err != nil && lw.Started {
 		// Too late for an error page: the browser keeps a cut file, and
 		// the log says why.
 		u.log.Error("export cut short", "request_id", web.RequestID(r.Context()), "err", err)
@@ -143,40 +143,10 @@ func (u *UI) export(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	if !lw.started {
-		lw.start()
+	if !lw.Started {
+		lw.Start()
 	}
 	return nil
-}
-
-// lazyCSV sets the download's headers on the first write, so that an error
-// found before any row (not allowed, no such group) can still be shown as
-// a page.
-type lazyCSV struct {
-	w       http.ResponseWriter
-	name    string
-	started bool
-}
-
-func (l *lazyCSV) start() {
-	l.started = true
-	csvHeaders(l.w, l.name)
-	l.w.WriteHeader(http.StatusOK)
-}
-
-func (l *lazyCSV) Write(p []byte) (int, error) {
-	if !l.started {
-		l.start()
-	}
-	return l.w.Write(p)
-}
-
-// csvHeaders marks a response as a CSV file to save under name.
-func csvHeaders(w http.ResponseWriter, name string) {
-	h := w.Header()
-	h.Set("Content-Type", "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
-	h.Set("Cache-Control", "no-store")
 }
 
 // resultText sums up a finished import's counts for the history: "2 to

@@ -170,7 +170,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		return err
 	}
-	csvHeaders(w, fmt.Sprintf("import-%d-%s.csv", id, kind))
+	web.CSVHeaders(w, fmt.Sprintf("import-%d-%s.csv", id, kind))
 	if _, err := io.Copy(w, f); err != nil {
 		u.log.Warn("send import file", "request_id", web.RequestID(r.Context()), "import", id, "err", err)
 	}
