@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -229,20 +228,6 @@ func jsonKind(raw json.RawMessage) string {
 	return "a number"
 }
 
-// ignoredImportFields are the LMS Collaborator user-import fields that
-// Reportline accepts and does not use, so that existing clients need not
-// change their payloads. Any other unknown field is refused, so typos
-// ("emial") are caught instead of silently dropped. Keep the list in the
-// doc of UserImportBody.Login in step.
-var ignoredImportFields = []string{
-	"login", "middlename", "patronymic", "password", "gender", "city", "phone", "tags",
-	"facebook_id", "google_id", "date_of_employment", "work_contact",
-	"date_of_assignment_current_position", "department_code",
-}
-
-// userField matches the LMS's numbered additional fields (user_field1…).
-var userField = regexp.MustCompile(`^user_field[0-9]+$`)
-
 // aliasPairs are the fields that have two names: canonical, alias.
 var aliasPairs = [][2]string{{"secondname", "lastname"}, {"department", "org_unit"}, {"birth_date", "birthday"}}
 
@@ -332,7 +317,7 @@ func decodeUserImport(fields map[string]json.RawMessage) (app.UserImport, *impor
 			}
 			in.ManagerUID = d.managers(name, raw)
 		default:
-			if slices.Contains(ignoredImportFields, name) || userField.MatchString(name) {
+			if app.IgnoredImportField(name) {
 				d.ignored = append(d.ignored, name)
 				continue
 			}

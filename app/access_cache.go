@@ -24,6 +24,11 @@ type matrixCache struct {
 	mu     sync.Mutex
 	matrix reportline.Matrix // complete; never modified once stored
 	read   time.Time         // when it was read; zero: not read
+
+	// The Assign role mode, read by every access check (see assignMode).
+	mode     reportline.AssignMode // "" when not read
+	modeRead time.Time
+	modeGen  uint64 // bumped by forgetAssignMode; a read started before a bump is not kept
 }
 
 // cache returns the App's matrix cache.
@@ -67,5 +72,48 @@ func (a *App) forgetMatrix() {
 	c := a.cache()
 	c.mu.Lock()
 	c.matrix, c.read = nil, time.Time{}
+	c.mu.Unlock()
+}
+
+// modeTTL is how long the Assign role mode read by one request is trusted
+// by the next ones. A switch made through this process applies at once
+// (SetAssignMode forgets the cached mode); one made through another replica
+// sharing the database applies there within modeTTL. A version column would
+// make every replica exact but costs the very round trip the cache saves,
+// and a mode switch is a rare administrative act, so a short TTL is the
+// better trade.
+const modeTTL = time.Second
+
+// assignMode returns the Assign role mode, read in tx when the cached one is
+// older than modeTTL.
+func (a *App) assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, error) {
+	c := a.cache()
+	c.mu.Lock()
+	m, read, gen := c.mode, c.modeRead, c.modeGen
+	c.mu.Unlock()
+	if m != "" && time.Since(read) < modeTTL {
+		return m, nil
+	}
+	start := time.Now()
+	m, err := assignMode(ctx, tx)
+	if err != nil {
+		return "", err
+	}
+	c.mu.Lock()
+	// A read that raced with a switch (gen moved) may have seen the old
+	// mode: it is used by its own request but not kept for others.
+	if c.modeGen == gen && c.modeRead.Before(start) {
+		c.mode, c.modeRead = m, start
+	}
+	c.mu.Unlock()
+	return m, nil
+}
+
+// forgetAssignMode drops the cached Assign role mode, after a switch.
+func (a *App) forgetAssignMode() {
+	c := a.cache()
+	c.mu.Lock()
+	c.mode, c.modeRead = "", time.Time{}
+	c.modeGen++
 	c.mu.Unlock()
 }

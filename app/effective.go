@@ -70,8 +70,9 @@ import (
 // settingAssignMode is the settings key of the Assign role mode.
 const settingAssignMode = "assign_mode"
 
-// assignMode reads the Assign role mode; AssignByImport when it was never
-// set.
+// assignMode reads the Assign role mode from the settings; AssignByImport
+// when it was never set. Requests use App.assignMode, which caches it
+// (access_cache.go); a switch reads it here, fresh.
 func assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, error) {
 	v, err := tx.Setting(ctx, settingAssignMode)
 	if reportline.IsCode(err, reportline.NotFound) {
@@ -98,7 +99,7 @@ type linkView struct {
 // linkView reads what deciding the effective links needs. Use cases that
 // ask many questions in one transaction read it once and ask it.
 func (a *App) linkView(ctx context.Context, tx Tx) (*linkView, error) {
-	mode, err := assignMode(ctx, tx)
+	mode, err := a.assignMode(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -290,7 +291,7 @@ func mergeDerived(stored []reportline.Link, others []reportline.UserID, pair fun
 
 // lineLinksInEffect reports whether stored line links (imported, assigned,
 // synced) count as line managers: in import mode only.
-func lineLinksInEffect(ctx context.Context, tx Tx) (bool, error) {
-	m, err := assignMode(ctx, tx)
+func (a *App) lineLinksInEffect(ctx context.Context, tx Tx) (bool, error) {
+	m, err := a.assignMode(ctx, tx)
 	return m == reportline.AssignByImport, err
 }

@@ -53,6 +53,7 @@ func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.As
 		}
 		return tx.PutSetting(ctx, settingAssignMode, string(mode))
 	})
+	a.forgetAssignMode()
 	if err == nil && old != mode {
 		a.log.InfoContext(ctx, "assign role mode changed", "actor_id", actor.id(), "source", actor.Source, "from", old, "to", mode)
 	}
@@ -97,7 +98,7 @@ func (a *App) LineLinksInEffect(ctx context.Context) (bool, error) {
 	var ok bool
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		ok, err = lineLinksInEffect(ctx, tx)
+		ok, err = a.lineLinksInEffect(ctx, tx)
 		return err
 	})
 	return ok, err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -61,6 +62,26 @@ const (
 	FieldManagerID  = "manager_id"
 	FieldManagerUID = "manager_uid"
 )
+
+// ignoredImportFields are the LMS Collaborator user-import fields that
+// Reportline accepts and does not use, so that existing clients and files
+// need not change. Any other unknown field is refused, so typos ("emial")
+// are caught instead of silently dropped.
+var ignoredImportFields = []string{
+	"login", "middlename", "patronymic", "password", "gender", "city", "phone", "tags",
+	"facebook_id", "google_id", "date_of_employment", "work_contact",
+	"date_of_assignment_current_position", "department_code",
+}
+
+// userField matches the LMS's numbered additional fields (user_field1…).
+var userField = regexp.MustCompile(`^user_field[0-9]+$`)
+
+// IgnoredImportField reports whether name (as the JSON import spells it) is
+// a known LMS field that an import accepts and does not use: login,
+// middlename, password, user_field1… The API documents the list.
+func IgnoredImportField(name string) bool {
+	return slices.Contains(ignoredImportFields, name) || userField.MatchString(name)
+}
 
 // UserImportAction says what an import did to the user.
 type UserImportAction string
@@ -157,6 +178,15 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 // the import names no group to put the new user in.
 func (a *App) ImportUser(ctx context.Context, actor Actor, in UserImport) (UserImportResult, error) {
 	actor.Source = reportline.SourceImportAPI
+	return a.importOne(ctx, actor, in, false)
+}
+
+// errDryRun rolls back the transaction of a dry run.
+var errDryRun = errors.New("dry run: roll back")
+
+// importOne is ImportUser for any way in (actor.Source says which). A dry run
+// does everything, audit included, in a transaction it then rolls back.
+func (a *App) importOne(ctx context.Context, actor Actor, in UserImport, dryRun bool) (UserImportResult, error) {
 	in.UID = strings.TrimSpace(in.UID)
 	if strings.TrimSpace(in.Email) == "" {
 		in.Email = ""
@@ -175,7 +205,7 @@ func (a *App) ImportUser(ctx context.Context, actor Actor, in UserImport) (UserI
 		return UserImportResult{}, err
 	}
 	for attempt := 0; ; attempt++ {
-		res, err := a.importUser(ctx, actor, in, patch, refs)
+		res, err := a.importUser(ctx, actor, in, patch, refs, dryRun)
 		var race *createRace
 		if errors.As(err, &race) {
 			// Another import created the user in the meantime: match it now.
@@ -295,7 +325,7 @@ func importFieldError(err error) error {
 }
 
 // importUser is one attempt of ImportUser, in one transaction.
-func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch UserPatch, refs *managerRefs) (UserImportResult, error) {
+func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch UserPatch, refs *managerRefs, dryRun bool) (UserImportResult, error) {
 	var out UserImportResult
 	err := a.store.Write(ctx, func(tx Tx) error {
 		if refs != nil {
@@ -312,7 +342,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		if ac.scope.Empty() {
 			return forbidden("only platform admins, group admins and user admins may import users")
 		}
-		inEffect, err := lineLinksInEffect(ctx, tx)
+		inEffect, err := a.lineLinksInEffect(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -375,8 +405,14 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 			}
 		}
 		out = res
+		if dryRun {
+			return errDryRun
+		}
 		return nil
 	})
+	if dryRun && errors.Is(err, errDryRun) {
+		err = nil
+	}
 	return out, err
 }
 
