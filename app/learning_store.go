@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"reportline"
+)
+
+// learningTx is the storage learning records, statistics, My team and the
+// weekly digest's summary need (learning.go, stats.go, team.go,
+// team_week.go).
+type learningTx interface {
+	// CoursesByLMSIDs, SessionsByLMSIDs and RecordsByLMSIDs return the
+	// stored items with those LMS ids; unknown ids are absent. Courses
+	// carry their groups.
+	CoursesByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.Course, error)
+	SessionsByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.CourseSession, error)
+	RecordsByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.LearningRecord, error)
+
+	// PutCourse inserts the course, or updates the one with its LMS id,
+	// replacing its groups; it sets c.ID. PutCourseSession and
+	// PutLearningRecord do the same for sessions and records.
+	PutCourse(ctx context.Context, c *reportline.Course) error
+	PutCourseSession(ctx context.Context, s *reportline.CourseSession) error
+	PutLearningRecord(ctx context.Context, r *reportline.LearningRecord) error
+
+	// LearningRecordsOf returns every record of the given users with its
+	// course (without groups) and session, in one query per 500 users.
+	LearningRecordsOf(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.RecordDetail, error)
+	// CourseGroups returns the groups of each course that has some.
+	CourseGroups(ctx context.Context, courses []reportline.CourseID) (map[reportline.CourseID][]reportline.GroupID, error)
+	// SessionsStarting returns the sessions of the courses that start in
+	// [from, to), by start time.
+	SessionsStarting(ctx context.Context, courses []reportline.CourseID, from, to time.Time) ([]reportline.CourseSession, error)
+	// CountLearning returns how many courses, sessions and records are stored.
+	CountLearning(ctx context.Context) (courses, sessions, records int, err error)
+
+	// AppendStatisticsView records a look at a user's statistics; it sets
+	// v.ID.
+	AppendStatisticsView(ctx context.Context, v *reportline.StatisticsView) error
+	// StatisticsViews returns views, newest first.
+	StatisticsViews(ctx context.Context, f reportline.StatisticsViewFilter) ([]reportline.StatisticsView, error)
+}
