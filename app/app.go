@@ -28,6 +28,7 @@ type Store interface {
 type Tx interface {
 	accessTx
 	orgTx
+	outboxTx
 	learningTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error

@@ -28,6 +28,9 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"TokensAndSessions", testAuth},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},
+		{"Outbox", testOutbox},
+		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
+		{"TemplateSends", testTemplateSends},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,48 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"reportline"
+)
+
+// The outbox is how every email leaves Reportline. A use case enqueues its
+// messages inside its own write transaction (Enqueue), so a message exists
+// exactly when the bookkeeping that asked for it committed; each message's
+// idempotency key makes a second enqueue of the same message a no-op. The
+// delivery worker (outbox_worker.go) then claims due messages under a
+// lease, hands them to a Sender and records every attempt.
+
+// Enqueue adds messages to the outbox inside tx, an open write transaction,
+// and reports how many were new: a message whose Key is already in the
+// outbox is skipped. Each message is validated (key, type, address,
+// subject, text body) and gets its deterministic Message-ID from its key
+// unless it has one. The whole call fails, inserting nothing the caller
+// would keep, if any message is invalid: the caller's transaction rolls
+// back on the returned error.
+func (a *App) Enqueue(ctx context.Context, tx Tx, msgs ...reportline.OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	now := a.now()
+	out := make([]reportline.OutboxMessage, len(msgs))
+	for i, m := range msgs {
+		if err := m.Validate(); err != nil {
+			return 0, fmt.Errorf("outbox message %q: %w", m.Key, err)
+		}
+		m.ID, m.Status, m.Attempts, m.LastError = 0, reportline.DeliveryPending, 0, ""
+		m.SentAt = time.Time{}
+		if m.NextAttempt.IsZero() {
+			m.NextAttempt = now
+		}
+		m.CreatedAt = now
+		out[i] = m
+	}
+	n, err := tx.EnqueueMessages(ctx, out)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue: %w", err)
+	}
+	return n, nil
+}

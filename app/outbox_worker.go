@@ -1,0 +1,208 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	mrand "math/rand/v2"
+	"os"
+	"sync"
+	"time"
+
+	"reportline"
+)
+
+// Sender delivers one message: by SMTP, or as a file (package mail).
+// Implementations are safe for concurrent use. An error whose
+// Permanent() method returns true (an SMTP 5xx answer, an address the
+// relay refuses) is not retried.
+type Sender interface {
+	Send(ctx context.Context, m reportline.OutboxMessage) error
+}
+
+// OutboxOptions tune the delivery worker; zero fields take the defaults in
+// brackets.
+type OutboxOptions struct {
+	Owner       string        // this worker's name in leases [host-pid-random]
+	Batch       int           // messages claimed at once [64]
+	Concurrency int           // sends in flight at once; the SMTP pool size [4]
+	Lease       time.Duration // a claimed message is this worker's for [5m]
+	Poll        time.Duration // how often to look for due messages when idle [2s]
+	MaxAttempts int           // attempts before a message fails for good [8]
+	Backoff     time.Duration // the delay after the first failure, doubled after each [30s]
+	MaxBackoff  time.Duration // the longest delay [1h]
+	SendTimeout time.Duration // one send's limit [1m]
+	// Jitter returns a number in [0, 1); the delay after a failure is
+	// spread over [½, 1½) of its nominal value so that failures of many
+	// messages at once do not retry in lock step. [math/rand/v2]
+	Jitter func() float64
+}
+
+func (o OutboxOptions) withDefaults() OutboxOptions {
+	if o.Owner == "" {
+		host, _ := os.Hostname()
+		o.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
+	}
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	def(&o.Batch, 64)
+	def(&o.Concurrency, 4)
+	def(&o.MaxAttempts, 8)
+	defd(&o.Lease, 5*time.Minute)
+	defd(&o.Poll, 2*time.Second)
+	defd(&o.Backoff, 30*time.Second)
+	defd(&o.MaxBackoff, time.Hour)
+	defd(&o.SendTimeout, time.Minute)
+	if o.Jitter == nil {
+		o.Jitter = mrand.Float64
+	}
+	return o
+}
+
+// OutboxWorker delivers the outbox. Several workers, in one process or in
+// replicas sharing one PostgreSQL, share the work: each claims its own
+// messages under a lease. A worker that dies leaves its messages
+// "sending"; when the lease runs out another worker claims and sends them
+// again, with the same Message-ID, so the recipient's mail system can
+// recognise the duplicate of a message that was sent but not recorded.
+type OutboxWorker struct {
+	app    *App
+	sender Sender
+	opt    OutboxOptions
+}
+
+// NewOutboxWorker returns a worker that sends through s.
+func (a *App) NewOutboxWorker(s Sender, o OutboxOptions) *OutboxWorker {
+	return &OutboxWorker{app: a, sender: s, opt: o.withDefaults()}
+}
+
+// Owner is the name this worker leases messages under.
+func (w *OutboxWorker) Owner() string { return w.opt.Owner }
+
+// Run delivers due messages until ctx is done. A batch in flight when ctx
+// ends is finished and recorded (each send bounded by SendTimeout) before
+// Run returns. Storage errors are logged and retried at the next poll.
+func (w *OutboxWorker) Run(ctx context.Context) {
+	t := time.NewTicker(w.opt.Poll)
+	defer t.Stop()
+	for {
+		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
+			w.app.log.Error("outbox delivery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// DeliverDue claims and sends batches until no message is due (or ctx is
+// done), and returns how many messages it attempted.
+func (w *OutboxWorker) DeliverDue(ctx context.Context) (int, error) {
+	total := 0
+	for ctx.Err() == nil {
+		n, err := w.deliverBatch(ctx)
+		total += n
+		if err != nil || n < w.opt.Batch {
+			return total, err
+		}
+	}
+	return total, nil
+}
+
+// deliverBatch claims one batch, sends it and records the outcomes.
+func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
+	var msgs []reportline.OutboxMessage
+	err := w.app.store.Write(ctx, func(tx Tx) error {
+		now := w.app.now()
+		var err error
+		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, LeaseUntil: now.Add(w.opt.Lease), Limit: w.opt.Batch})
+		return err
+	})
+	if err != nil || len(msgs) == 0 {
+		return 0, err
+	}
+	results := make([]reportline.DeliveryAttempt, len(msgs))
+	// Sends outlive a cancelled ctx (bounded by SendTimeout): a message
+	// handed to the relay must be recorded as sent, not left to a retry.
+	sendCtx := context.WithoutCancel(ctx)
+	sem := make(chan struct{}, w.opt.Concurrency)
+	var wg sync.WaitGroup
+	for i, m := range msgs {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			results[i] = w.send(sendCtx, m)
+		})
+	}
+	wg.Wait()
+	err = w.app.store.Write(sendCtx, func(tx Tx) error {
+		_, err := tx.FinishDeliveries(sendCtx, w.opt.Owner, results)
+		return err
+	})
+	if err != nil {
+		// The messages stay leased; they are sent again when the lease
+		// expires, under the same Message-ID.
+		return len(msgs), fmt.Errorf("record %d deliveries: %w", len(msgs), err)
+	}
+	return len(msgs), nil
+}
+
+// send makes one attempt and judges its outcome.
+func (w *OutboxWorker) send(ctx context.Context, m reportline.OutboxMessage) reportline.DeliveryAttempt {
+	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
+	defer cancel()
+	err := w.sender.Send(ctx, m)
+	at := w.app.now()
+	a := reportline.DeliveryAttempt{MessageID: m.ID, At: at, Attempt: m.Attempts, Status: reportline.DeliverySent}
+	if err == nil {
+		return a
+	}
+	a.Error = truncate(err.Error(), 1000)
+	var p interface{ Permanent() bool }
+	if (errors.As(err, &p) && p.Permanent()) || m.Attempts >= w.opt.MaxAttempts {
+		a.Status = reportline.DeliveryFailed
+		w.app.log.Warn("mail delivery failed for good", "message", m.ID, "key", m.Key, "attempt", m.Attempts, "err", err)
+		return a
+	}
+	a.Status = reportline.DeliveryPending
+	a.NextAttempt = at.Add(w.backoff(m.Attempts))
+	w.app.log.Info("mail delivery failed, will retry", "message", m.ID, "key", m.Key, "attempt", m.Attempts,
+		"retry_at", a.NextAttempt, "err", err)
+	return a
+}
+
+// backoff is the delay after the attempt-th failed attempt: Backoff
+// doubled per earlier failure, at most MaxBackoff, spread by the jitter
+// over [½, 1½) of that.
+func (w *OutboxWorker) backoff(attempt int) time.Duration {
+	d := w.opt.Backoff
+	for i := 1; i < attempt && d < w.opt.MaxBackoff; i++ {
+		d *= 2
+	}
+	d = min(d, w.opt.MaxBackoff)
+	return time.Duration(float64(d) * (0.5 + w.opt.Jitter()))
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+func utf8RuneStart(b byte) bool { return b&0xC0 != 0x80 }
