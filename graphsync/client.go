@@ -1,0 +1,174 @@
+// Package graphsync reads Microsoft Entra ID users and their managers through
+// Microsoft Graph v1.0 and maps them to a reportline.DirectoryBatch.
+//
+// It speaks plain HTTP: an OAuth 2.0 client-credentials token from the
+// Microsoft identity platform, then users/delta rounds (@odata.nextLink pages
+// until an @odata.deltaLink, which the caller keeps for the next round).
+// Throttling (429, 503, 504 with Retry-After) and transient failures are
+// retried with bounded exponential backoff; an expired access token is
+// renewed once; an expired delta link restarts a full round. The client
+// secret and the access token never appear in an error or a log line.
+package graphsync
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// Defaults of the public Microsoft cloud.
+const (
+	DefaultAuthorityURL = "https://login.microsoftonline.com"
+	DefaultAPIURL       = "https://graph.microsoft.com"
+	DefaultScope        = "https://graph.microsoft.com/.default"
+)
+
+// Config says how to reach a tenant.
+type Config struct {
+	Tenant       string // directory (tenant) id or a verified domain
+	ClientID     string // the application (client) id
+	ClientSecret string // never logged
+	AuthorityURL string // DefaultAuthorityURL when empty
+	APIURL       string // DefaultAPIURL when empty
+	Scope        string // DefaultScope when empty
+
+	HTTPClient *http.Client // a client with a 2-minute timeout when nil
+	Logger     *slog.Logger // slog.Default() when nil
+	// MaxRetries bounds the retries of one request (6 when zero; a
+	// negative value means none).
+	MaxRetries int
+	// Sleep waits between retries; tests make it instant. It must return
+	// ctx.Err() when ctx ends first.
+	Sleep func(ctx context.Context, d time.Duration) error
+}
+
+// LogValue keeps the secret out of logs even if a Config is logged whole.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("tenant", c.Tenant), slog.String("client_id", c.ClientID),
+		slog.String("authority", c.AuthorityURL), slog.String("api", c.APIURL))
+}
+
+// Client reads one tenant. It is safe for concurrent use.
+type Client struct {
+	cfg  Config
+	api  *url.URL
+	http *http.Client
+	log  *slog.Logger
+	cc   *clientcredentials.Config
+
+	mu    sync.Mutex
+	token *oauth2.Token
+}
+
+// New checks the configuration and returns a client; it does not contact
+// the tenant.
+func New(cfg Config) (*Client, error) {
+	if cfg.Tenant == "" || cfg.ClientID == "" || cfg.ClientSecret == "" {
+		return nil, errors.New("graph: the tenant, the client id and the client secret are all required")
+	}
+	cfg.AuthorityURL = strings.TrimRight(cmp(cfg.AuthorityURL, DefaultAuthorityURL), "/")
+	cfg.APIURL = strings.TrimRight(cmp(cfg.APIURL, DefaultAPIURL), "/")
+	cfg.Scope = cmp(cfg.Scope, DefaultScope)
+	for name, raw := range map[string]string{"authority URL": cfg.AuthorityURL, "API URL": cfg.APIURL} {
+		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return nil, fmt.Errorf("graph: %s %q: want https://HOST", name, raw)
+		}
+	}
+	if strings.ContainsAny(cfg.Tenant, "/?#") {
+		return nil, fmt.Errorf("graph: tenant %q: want a tenant id or domain", cfg.Tenant)
+	}
+	api, _ := url.Parse(cfg.APIURL)
+	c := &Client{cfg: cfg, api: api, http: cfg.HTTPClient, log: cfg.Logger}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: 2 * time.Minute}
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	if c.cfg.MaxRetries == 0 {
+		c.cfg.MaxRetries = 6
+	}
+	if c.cfg.Sleep == nil {
+		c.cfg.Sleep = sleep
+	}
+	c.cc = &clientcredentials.Config{
+		ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		TokenURL:  cfg.AuthorityURL + "/" + url.PathEscape(cfg.Tenant) + "/oauth2/v2.0/token",
+		Scopes:    []string{cfg.Scope},
+		AuthStyle: oauth2.AuthStyleInParams, // the identity platform documents the secret as a form field
+	}
+	return c, nil
+}
+
+func cmp(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// accessToken returns a cached token, or a new one when renew is set or the
+// cached one is about to expire.
+func (c *Client) accessToken(ctx context.Context, renew bool) (string, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !renew && c.token != nil && time.Until(c.token.Expiry) > time.Minute {
+		return c.token.AccessToken, nil
+	}
+	tok, err := c.cc.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
+	if err != nil {
+		return "", c.tokenError(err)
+	}
+	c.token = tok
+	return tok.AccessToken, nil
+}
+
+// tokenError names the token endpoint and the identity platform's own
+// error code and description, nothing of the request.
+func (c *Client) tokenError(err error) error {
+	var re *oauth2.RetrieveError
+	if errors.As(err, &re) {
+		e := &Error{Method: "POST", Path: c.cc.TokenURL, Code: re.ErrorCode, Message: firstLine(re.ErrorDescription)}
+		if re.Response != nil {
+			e.Status = re.Response.StatusCode
+			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+		}
+		return e
+	}
+	return &Error{Method: "POST", Path: c.cc.TokenURL, Message: "cannot get a token", Err: unwrapURL(err)}
+}
+
+// unwrapURL drops *url.Error's URL (which may carry a query) and keeps the
+// cause.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+func firstLine(s string) string {
+	s, _, _ = strings.Cut(s, "\n")
+	return strings.TrimSpace(strings.TrimSuffix(s, "\r"))
+}
