@@ -53,6 +53,7 @@ func (v *V2) routes() []route {
 		{method: "POST", path: "/api/v2/users-import/batch", tag: "import-api",
 			summary: "Import up to 1000 users, each on its own (all or nothing per user); one result or error per user, in order",
 			request: UserImportBatchBody{}, response: UserImportBatchResult{}, status: http.StatusOK, handler: v.importBatch},
+		v.userCSVRoute(),
 	}
 }
 
