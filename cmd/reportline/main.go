@@ -59,6 +59,10 @@ Usage:
       replace the managers of every managee in FILE; exit status 0 when all
       lines were accepted, 4 when some were rejected (the rest applied),
       1 when the file was rejected or nothing could be applied
+  reportline users import FILE [--dry-run] [--as EMAIL]
+      create or update the users of a CSV (the columns of the LMS import API:
+      uid, email, firstname, secondname, is_active, manager_uid…), row by
+      row; exit status as for managers import
   reportline bench generate --users N [--csv FILE] [--load]
                                          the seeded reference data set (docs/benchmarks.md)
   reportline version
@@ -90,6 +94,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	case "managers":
 		return cmdManagers(ctx, e, rest)
+	case "users":
+		return cmdUsers(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
 	case "version":
