@@ -30,6 +30,7 @@ type Tx interface {
 	orgTx
 	outboxTx
 	learningTx
+	digestTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

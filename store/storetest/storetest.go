@@ -31,6 +31,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"TemplateSends", testTemplateSends},
+		{"ScheduledRuns", testScheduledRuns},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

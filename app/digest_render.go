@@ -1,0 +1,158 @@
+package app
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strconv"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	_ "time/tzdata" // Europe/Paris whatever the host has installed
+
+	"reportline"
+)
+
+// The weekly digest and the birthday notification are rendered from
+// embedded templates, each in plain text and HTML (html/template escapes
+// every name, title and address). Times are shown in Paris time, the
+// zone of the schedule.
+
+//go:embed digest_templates
+var digestTemplateFS embed.FS
+
+// RenderedMail is a message's subject and bodies.
+type RenderedMail struct {
+	Subject, Text, HTML string
+}
+
+// mailTemplates holds one notification's two templates.
+type mailTemplates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// digestTemplates and birthdayTemplates are parsed once, when the package
+// loads: a broken template stops the binary's start, not a run.
+var (
+	parisZone         = mustParis()
+	digestTemplates   = mustTemplates("weekly_digest")
+	birthdayTemplates = mustTemplates("birthday")
+)
+
+func mustParis() *time.Location {
+	loc, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		panic(fmt.Sprintf("load Europe/Paris: %v", err)) // embedded by time/tzdata: cannot happen
+	}
+	return loc
+}
+
+// templateFuncs are the helpers both template kinds use.
+func templateFuncs() map[string]any {
+	return map[string]any{
+		"when": func(t time.Time) string { return t.In(parisZone).Format("Monday 2 January 2006 15:04") },
+		"day":  func(t time.Time) string { return t.In(parisZone).Format("Mon 2 Jan 2006") },
+		"score": func(s *float64) string {
+			if s == nil {
+				return ""
+			}
+			return strconv.FormatFloat(*s, 'f', -1, 64)
+		},
+		"plural": func(n int, what string) string {
+			if n == 1 {
+				return "1 " + what
+			}
+			return strconv.Itoa(n) + " " + what + "s"
+		},
+	}
+}
+
+func mustTemplates(name string) mailTemplates {
+	t := texttemplate.Must(texttemplate.New(name+".txt.tmpl").Funcs(templateFuncs()).
+		ParseFS(digestTemplateFS, "digest_templates/"+name+".txt.tmpl"))
+	h := htmltemplate.Must(htmltemplate.New(name+".html.tmpl").Funcs(templateFuncs()).
+		ParseFS(digestTemplateFS, "digest_templates/"+name+".html.tmpl"))
+	return mailTemplates{text: t, html: h}
+}
+
+// render executes both templates with data, whose Subject field the HTML
+// title shows.
+func (m mailTemplates) render(subject string, data any) (RenderedMail, error) {
+	out := RenderedMail{Subject: subject}
+	var b bytes.Buffer
+	if err := m.text.Execute(&b, data); err != nil {
+		return out, fmt.Errorf("render %s: %w", m.text.Name(), err)
+	}
+	out.Text = b.String()
+	b.Reset()
+	if err := m.html.Execute(&b, data); err != nil {
+		return out, fmt.Errorf("render %s: %w", m.html.Name(), err)
+	}
+	out.HTML = b.String()
+	return out, nil
+}
+
+// DigestTotals counts the lines of a digest.
+type DigestTotals struct {
+	Completed, Progressed, Late, DueSoon int
+}
+
+// digestData is what the digest templates see.
+type digestData struct {
+	TeamWeek
+	Subject string
+	Week    reportline.ISOWeek
+	Late    bool
+	SentAt  time.Time
+	Totals  DigestTotals
+	Quiet   []reportline.User // members with nothing to report
+}
+
+// RenderDigest renders the weekly digest of week w from its summary. A
+// late digest says so, with sentAt, in both bodies and the subject.
+func RenderDigest(tw TeamWeek, w reportline.ISOWeek, late bool, sentAt time.Time) (RenderedMail, error) {
+	d := digestData{TeamWeek: tw, Week: w, Late: late, SentAt: sentAt}
+	for _, m := range tw.Members {
+		d.Totals.Completed += len(m.Completed)
+		d.Totals.Progressed += len(m.Progressed)
+		d.Totals.Late += len(m.Late)
+		d.Totals.DueSoon += len(m.DueSoon)
+		if m.Empty() {
+			d.Quiet = append(d.Quiet, m.User)
+		}
+	}
+	d.Subject = digestSubject(w, d.Totals, late)
+	return digestTemplates.render(d.Subject, d)
+}
+
+// digestSubject names the week and the two figures a manager acts on.
+func digestSubject(w reportline.ISOWeek, t DigestTotals, late bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Your team's week %s: %d completed, %d late", w, t.Completed, t.Late)
+	if late {
+		b.WriteString(" (sent late)")
+	}
+	return b.String()
+}
+
+// birthdayData is what the birthday templates see.
+type birthdayData struct {
+	Subject string
+	Manager reportline.User
+	Date    time.Time
+	People  []reportline.User
+}
+
+// RenderBirthday renders the birthday notification of one manager for the
+// people (their managees) whose birthday is on date.
+func RenderBirthday(manager reportline.User, date time.Time, people []reportline.User) (RenderedMail, error) {
+	subject := "Birthday today: " + people[0].Name()
+	if len(people) > 1 {
+		subject = fmt.Sprintf("Birthdays today: %s and %d more", people[0].Name(), len(people)-1)
+	}
+	// A name is the user's to choose; keep the subject one line.
+	subject = strings.Join(strings.Fields(subject), " ")
+	return birthdayTemplates.render(subject, birthdayData{Subject: subject, Manager: manager, Date: date, People: people})
+}
