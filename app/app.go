@@ -79,7 +79,7 @@ type Tx interface {
 	FailRunningImports(ctx context.Context, reason string) (int64, error)
 	PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error
 	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
-	EachUserKey(ctx context.Context, fn func(reportline.UserKey) error) error
+	importTx
 	EachLink(ctx context.Context, fn func(reportline.Link) error) error
 	CountLinks(ctx context.Context) (int, error)
 	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error

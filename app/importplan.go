@@ -13,24 +13,20 @@ import (
 
 // importPlan is what an import would do. It is built to stay within a few
 // hundred megabytes for a million-line file: rows are sorted by managee and
-// walked in place, current links are held in a compact form, and the
+// walked in place, current links are held as packed keys sorted the same
+// way, so the two are merged rather than looked up in maps, and the
 // changes themselves are never all in memory at once — they are computed
-// again, group by group, when they are written (see emit).
+// again, for the groups that change, when they are written (see emit).
 type importPlan struct {
 	file     *importFile
 	ids      []reportline.UserID // per address of file.emails; 0 when unknown or invalid
 	active   []bool
 	badEmail []string // per address: why it is not an address, "" when fine
 
-	order   []int32      // rows in groups, by (managee, kind, manager, line)
-	groups  []groupState // one per (managee, kind), in order
-	groupOf map[int64]int32
+	order  []int32      // rows in groups, by (managee, kind, manager, line)
+	groups []groupState // one per (managee, kind), by key
 
-	snap    *snapshot
-	links   []compactLink                // every current link, by managee (snap.links)
-	linksOf map[reportline.UserID]int    // listed managee → first of their links in links
-	names   map[reportline.UserID]string // addresses of current managers the file does not name
-	idx     map[reportline.UserID]int32  // user → position in file.emails, built when first needed
+	snap *snapshot
 
 	rejected    []RejectedLine
 	rejectedRow map[int32]bool
@@ -43,10 +39,14 @@ type importPlan struct {
 // keeps the managers they had, so a file is never half-applied to one
 // person.
 type groupState struct {
-	key      int64 // managee << 1 | 1 for functional
-	first, n int32 // its rows: order[first : first+n]
-	skipRow  int32 // the row whose rejection skipped it, -1 when it applies
-	skipWhy  string
+	key       int64 // managee << 1 | 1 for functional
+	first, n  int32 // its rows: order[first : first+n]
+	links     int32 // the managee's current links (of both kinds): snap.links[links : links+nLinks]
+	nLinks    int32
+	unchanged int32 // listed links that stay as they are
+	changes   bool  // whether applying the group changes a link
+	skipRow   int32 // the row whose rejection skipped it, -1 when it applies
+	skipWhy   string
 }
 
 func groupKeyOf(managee reportline.UserID, kind reportline.Kind) int64 {
@@ -66,46 +66,15 @@ func (g *groupState) kind() reportline.Kind {
 	return reportline.Line
 }
 
-// compactLink is a current link in 48 bytes instead of reportline.Link's
-// 144: a million of them must fit comfortably.
-type compactLink struct {
-	manager, managee reportline.UserID
-	from, until      int64 // Unix microseconds, 0 for none
-	createdAt        int64
-	createdBy        reportline.UserID
-	comment          int32 // index into snapshot.comments, -1 for none
-	kind             reportline.Kind
-	source           uint8 // index into reportline.Sources
-}
-
-// link expands a compact link.
-func (s *snapshot) link(c compactLink) reportline.Link {
-	l := reportline.Link{ManagerID: c.manager, ManageeID: c.managee, Kind: c.kind, Source: reportline.Sources[c.source],
-		CreatedBy: c.createdBy, CreatedAt: time.UnixMicro(c.createdAt).UTC()}
-	if c.comment >= 0 {
-		l.Comment = s.comments[c.comment]
-	}
-	if c.from != 0 {
-		l.ValidFrom = time.UnixMicro(c.from).UTC()
-	}
-	if c.until != 0 {
-		l.ValidUntil = time.UnixMicro(c.until).UTC()
-	}
-	return l
-}
-
-func toMicros(t time.Time) int64 {
-	if t.IsZero() {
-		return 0
-	}
-	return t.UnixMicro()
+// groupIndex returns the position of a group in p.groups.
+func (p *importPlan) groupIndex(key int64) (int, bool) {
+	return slices.BinarySearchFunc(p.groups, key, func(g groupState, key int64) int { return cmp.Compare(g.key, key) })
 }
 
 // planImport resolves, authorises, diffs and cycle-checks a parsed file
 // against the store as tx sees it.
 func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, snap *snapshot) (*importPlan, error) {
-	p := &importPlan{file: f, rejected: f.rejected, groupOf: map[int64]int32{}, rejectedRow: map[int32]bool{}, now: a.now(),
-		links: snap.links, snap: snap}
+	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: a.now(), snap: snap}
 	p.counts.Lines = f.lines
 	// Each step's time goes to the debug log: where a large import spends
 	// its time is the first question when one is slow.
@@ -130,9 +99,7 @@ func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, 
 		}
 	}
 	timed("diff")
-	if err := p.checkCycles(ctx, tx); err != nil {
-		return nil, err
-	}
+	p.checkCycles()
 	timed("cycle check")
 	p.finish()
 	return p, nil
@@ -205,24 +172,27 @@ func (p *importPlan) group(ac *access) {
 		p.order = append(p.order, int32(ri))
 	}
 	// Sorting on precomputed keys is several times faster than looking
-	// ids up in every comparison.
+	// ids up in every comparison. Rows are in file order, so the row
+	// breaks ties as the line would.
 	type sortKey struct {
-		group   int64
-		manager reportline.UserID
-		line    int32
-		row     int32
+		group uint64 // the group's key
+		rest  uint64 // manager << 32 | row
 	}
 	keys := make([]sortKey, len(p.order))
 	for i, ri := range p.order {
 		r := rows[ri]
-		keys[i] = sortKey{groupKeyOf(p.ids[r.managee], r.kind), p.managerID(r), r.line, ri}
+		keys[i] = sortKey{uint64(groupKeyOf(p.ids[r.managee], r.kind)), uint64(p.managerID(r))<<32 | uint64(ri)}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
-		return cmp.Or(cmp.Compare(a.group, b.group), cmp.Compare(a.manager, b.manager), cmp.Compare(a.line, b.line))
+		if a.group != b.group {
+			return cmp.Compare(a.group, b.group)
+		}
+		return cmp.Compare(a.rest, b.rest)
 	})
 	for i, k := range keys {
-		p.order[i] = k.row
+		p.order[i] = int32(uint32(k.rest))
 	}
+	keys = nil
 	for i := 0; i < len(p.order); {
 		r := rows[p.order[i]]
 		g := groupState{key: groupKeyOf(p.ids[r.managee], r.kind), first: int32(i), skipRow: -1}
@@ -230,7 +200,6 @@ func (p *importPlan) group(ac *access) {
 			i++
 		}
 		g.n = int32(i) - g.first
-		p.groupOf[g.key] = int32(len(p.groups))
 		p.groups = append(p.groups, g)
 	}
 	for gi := range p.groups {
@@ -322,75 +291,29 @@ func (p *importPlan) skip(g *groupState, row int32, why string) {
 	}
 }
 
-// snapshot is what an import reads of the store: every user's key and
-// every link. It is read while the file is parsed, on the other core.
-type snapshot struct {
-	users    []userKey
-	links    []compactLink // sorted by managee
-	comments []string      // the few links with a comment
-}
-
-// userKey is what resolving an address needs of a user.
-type userKey struct {
-	id     reportline.UserID
-	email  string
-	active bool
-}
-
-// readSnapshot reads the users and links an import checks against.
-func readSnapshot(ctx context.Context, tx Tx) (*snapshot, error) {
-	s := &snapshot{}
-	if err := tx.EachUserKey(ctx, func(k reportline.UserKey) error {
-		s.users = append(s.users, userKey{k.ID, k.Email, k.Status == reportline.StatusActive})
-		return nil
-	}); err != nil {
-		return nil, fmt.Errorf("read users: %w", err)
-	}
-	n, err := tx.CountLinks(ctx)
-	if err != nil {
-		return nil, err
-	}
-	s.links = make([]compactLink, 0, n)
-	sources := map[reportline.Source]uint8{}
-	for i, src := range reportline.Sources {
-		sources[src] = uint8(i)
-	}
-	err = tx.EachLink(ctx, func(l reportline.Link) error {
-		c := compactLink{manager: l.ManagerID, managee: l.ManageeID, from: toMicros(l.ValidFrom), until: toMicros(l.ValidUntil),
-			createdAt: l.CreatedAt.UnixMicro(), createdBy: l.CreatedBy, comment: -1, kind: l.Kind, source: sources[l.Source]}
-		if l.Comment != "" {
-			c.comment = int32(len(s.comments))
-			s.comments = append(s.comments, l.Comment)
-		}
-		s.links = append(s.links, c)
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read links: %w", err)
-	}
-	// The diff wants each managee's links together.
-	slices.SortFunc(s.links, byManagee)
-	return s, nil
-}
-
-// indexLinks finds each listed managee's links, and the groups and
-// addresses of their managers (for the scope check and the list of
-// removals).
+// indexLinks finds each listed managee's current links, merging the two
+// lists sorted by managee, and the groups of their managers (for the scope
+// check).
 func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *access) error {
-	listed := make(map[reportline.UserID]bool, len(p.groups))
-	for _, g := range p.groups {
-		listed[g.managee()] = true
-	}
-	p.linksOf = make(map[reportline.UserID]int, len(listed))
+	links := p.snap.links
 	var managers []reportline.UserID
-	for i := len(p.links) - 1; i >= 0; i-- {
-		if l := p.links[i]; listed[l.managee] {
-			p.linksOf[l.managee] = i
-			managers = append(managers, l.manager)
+	li := 0
+	for gi := range p.groups {
+		g := &p.groups[gi]
+		m := uint64(g.managee())
+		for li < len(links) && links[li].key>>32 < m {
+			li++
 		}
-	}
-	if err := p.nameCurrentManagers(ctx, tx, managers); err != nil {
-		return err
+		end := li
+		for end < len(links) && links[end].key>>32 == m {
+			end++
+		}
+		g.links, g.nLinks = int32(li), int32(end-li)
+		if !ac.scope.All && (gi == 0 || p.groups[gi-1].managee() != g.managee()) {
+			for _, l := range links[li:end] {
+				managers = append(managers, l.manager())
+			}
+		}
 	}
 	if ac.scope.All {
 		return nil
@@ -398,68 +321,36 @@ func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *access) error {
 	return ac.needGroups(ctx, tx, managers...)
 }
 
-// nameCurrentManagers finds the addresses of the current managers the
-// file does not name, so that removals can be listed by address.
-func (p *importPlan) nameCurrentManagers(ctx context.Context, tx Tx, managers []reportline.UserID) error {
-	inFile := make(map[reportline.UserID]bool, len(p.ids))
-	for _, id := range p.ids {
-		inFile[id] = true
-	}
-	var missing []reportline.UserID
-	for _, m := range managers {
-		if !inFile[m] {
-			inFile[m] = true // ask once
-			missing = append(missing, m)
-		}
-	}
-	users, err := tx.UsersByIDs(ctx, missing)
-	p.names = make(map[reportline.UserID]string, len(users))
-	for id, u := range users {
-		p.names[id] = u.Email
-	}
-	return err
-}
-
-func byManagee(a, b compactLink) int { return cmp.Compare(a.managee, b.managee) }
-
-// currentOf returns the index range of a managee's current links.
-func (p *importPlan) currentOf(managee reportline.UserID) (int, int) {
-	start, ok := p.linksOf[managee]
-	if !ok {
-		return 0, 0
-	}
-	end := start
-	for end < len(p.links) && p.links[end].managee == managee {
-		end++
-	}
-	return start, end
-}
-
-// change is one link change handed to an emitter.
+// change is one link change handed to an emitter: the link as it will be
+// (as it is, for a removal). An apply reads the rest of an updated or
+// removed link when it writes it.
 type change struct {
 	action           reportline.Action
-	before, after    *reportline.Link
-	manager, managee string // addresses, for the list of changes
+	manager, managee reportline.UserID
+	kind             reportline.Kind
+	from, until      int64  // Unix microseconds, 0 for none
+	managerEmail     string // addresses, for the list of changes
+	manageeEmail     string
 }
 
 // diff compares a group's listed managers with the managee's current links
-// of that kind. With emit nil it only decides whether the group applies
-// (rejecting rows that conflict); with emit set it hands over the changes
-// of a group that applies.
+// of that kind. With emit nil it decides whether the group applies
+// (rejecting rows that conflict) and whether it changes anything; with
+// emit set it hands over the changes of a group that applies.
 func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 	g := &p.groups[gi]
 	rows := p.file.rows
 	managee, kind := g.managee(), g.kind()
-	start, end := p.currentOf(managee)
+	current := p.snap.links[g.links : g.links+g.nLinks]
 	// A managee has a handful of managers: scanning beats building maps,
 	// a hundred thousand times over.
-	have := func(m reportline.UserID) (int, bool) {
-		for i := start; i < end; i++ {
-			if p.links[i].manager == m {
-				return i, true
+	have := func(m reportline.UserID) (currentLink, bool) {
+		for _, l := range current {
+			if l.manager() == m {
+				return l, true
 			}
 		}
-		return 0, false
+		return currentLink{dates: -1}, false
 	}
 	members := p.order[g.first : g.first+g.n]
 	listed := func(m reportline.UserID) bool {
@@ -470,7 +361,8 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 		}
 		return false
 	}
-	now := p.now
+	var unchanged int32
+	changes := false
 	var prev reportline.UserID
 	for _, ri := range members {
 		r := rows[ri]
@@ -480,107 +372,91 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 		}
 		prev = m
 		t := p.file.termsOf(r)
-		oi, exists := have(m)
-		var old compactLink
-		if exists {
-			old = p.links[oi]
-		}
-		changes := !exists || old.from != toMicros(t.from) || old.until != toMicros(t.until)
+		from, until := toMicros(t.from), toMicros(t.until)
+		old, exists := have(m)
+		oldFrom, oldUntil := p.snap.datesOf(old)
+		changed := !exists || oldFrom != from || oldUntil != until
 		switch who := p.inactive(r); {
-		case changes && who != "":
+		case changed && who != "":
 			if emit == nil {
 				p.reject(ri, reasonInactive, "%s is an inactive account; links may only be made between active users", who)
 				p.skip(g, ri, "another line for this managee was rejected")
 			}
 			return nil
-		case exists && old.kind != kind:
+		case exists && old.kind() != kind:
 			if emit == nil {
-				p.reject(ri, reasonConflict, "%s is already a %s manager of %s; remove that link first", p.email(r.manager), old.kind, p.email(r.managee))
+				p.reject(ri, reasonConflict, "%s is already a %s manager of %s; remove that link first", p.email(r.manager), old.kind(), p.email(r.managee))
 				p.skip(g, ri, "another line for this managee was rejected")
 			}
 			return nil
-		case !changes:
+		case !changed:
+			unchanged++
+		default:
+			changes = true
 			if emit != nil {
-				p.counts.Unchanged++
+				c := change{action: reportline.ActionAdd, manager: m, managee: managee, kind: kind, from: from, until: until,
+					managerEmail: p.email(r.manager), manageeEmail: p.email(r.managee)}
+				if exists {
+					c.action = reportline.ActionUpdate
+				}
+				if err := emit(c); err != nil {
+					return err
+				}
 			}
-		case emit != nil:
-			after := reportline.Link{ManagerID: m, ManageeID: managee, Kind: kind, Source: ac.actor.Source,
-				ValidFrom: t.from, ValidUntil: t.until, CreatedBy: ac.actor.id(), CreatedAt: now}
-			c := change{action: reportline.ActionAdd, after: &after, manager: p.email(r.manager), managee: p.email(r.managee)}
-			if exists {
-				before := p.snap.link(p.links[oi])
-				after.CreatedBy, after.CreatedAt, after.Comment = before.CreatedBy, before.CreatedAt, before.Comment
-				c.action, c.before = reportline.ActionUpdate, &before
+		}
+	}
+	for _, l := range current {
+		if l.kind() != kind || listed(l.manager()) {
+			continue
+		}
+		if !ac.mayLink(reportline.Pair{ManagerID: l.manager(), ManageeID: managee}) {
+			if emit == nil {
+				ri := p.order[g.first]
+				p.reject(ri, reasonOutOfScope, "%s's current manager (user %d) is outside the groups you administrate, so their managers cannot be replaced",
+					p.email(rows[ri].managee), l.manager())
+				p.skip(g, ri, "another line for this managee was rejected")
 			}
+			return nil
+		}
+		changes = true
+		if emit != nil {
+			from, until := p.snap.datesOf(l)
+			c := change{action: reportline.ActionRemove, manager: l.manager(), managee: managee, kind: kind, from: from, until: until,
+				managerEmail: p.snap.emailOf(l.manager()), manageeEmail: p.email(rows[members[0]].managee)}
 			if err := emit(c); err != nil {
 				return err
 			}
 		}
 	}
-	for i := start; i < end; i++ {
-		l := p.links[i]
-		if l.kind != kind || listed(l.manager) {
-			continue
-		}
-		if !ac.mayLink(reportline.Pair{ManagerID: l.manager, ManageeID: managee}) {
-			if emit == nil {
-				ri := p.order[g.first]
-				p.reject(ri, reasonOutOfScope, "%s's current manager (user %d) is outside the groups you administrate, so their managers cannot be replaced",
-					p.email(rows[ri].managee), l.manager)
-				p.skip(g, ri, "another line for this managee was rejected")
-			}
-			return nil
-		}
-		if emit != nil {
-			before := p.snap.link(l)
-			name, ok := p.names[l.manager]
-			if !ok {
-				name = p.email(p.managerIndex(l.manager))
-			}
-			c := change{action: reportline.ActionRemove, before: &before, manager: name, managee: p.email(rows[members[0]].managee)}
-			if err := emit(c); err != nil {
-				return err
-			}
-		}
+	if emit == nil {
+		g.unchanged, g.changes = unchanged, changes
 	}
 	return nil
 }
 
-// managerIndex returns the position in file.emails of a user the file
-// names. Only removals need it, once per removed link.
-func (p *importPlan) managerIndex(u reportline.UserID) int32 {
-	if p.idx == nil {
-		p.idx = make(map[reportline.UserID]int32, len(p.ids))
-		for i, id := range p.ids {
-			if id != 0 {
-				p.idx[id] = int32(i)
-			}
-		}
-	}
-	if i, ok := p.idx[u]; ok {
-		return i
-	}
-	return -1
-}
-
-// applies reports whether the group of a managee and kind is replaced.
-func (p *importPlan) applies(managee reportline.UserID, kind reportline.Kind) bool {
-	gi, ok := p.groupOf[groupKeyOf(managee, kind)]
-	return ok && p.groups[gi].skipRow < 0
-}
-
 // checkCycles builds the line graph as it would be after the import and
 // skips the managees whose new links close a cycle, until none is left.
-func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
+func (p *importPlan) checkCycles() {
 	rows := p.file.rows
 	for {
 		// The graph after the import: current line links of managees the
 		// import does not replace, and the listed managers of those it does.
-		edges := make([]reportline.Edge, 0, len(p.links))
-		for _, l := range p.links {
-			if l.kind == reportline.Line && !p.applies(l.managee, reportline.Line) {
-				edges = append(edges, reportline.Edge{From: l.manager, To: l.managee})
+		// Links and groups are both sorted by managee: one merge finds
+		// the line groups that replace a link.
+		edges := make([]reportline.Edge, 0, len(p.snap.links))
+		gi := 0
+		for _, l := range p.snap.links {
+			if l.functional {
+				continue
 			}
+			key := groupKeyOf(l.managee(), reportline.Line)
+			for gi < len(p.groups) && p.groups[gi].key < key {
+				gi++
+			}
+			if gi < len(p.groups) && p.groups[gi].key == key && p.groups[gi].skipRow < 0 {
+				continue
+			}
+			edges = append(edges, reportline.Edge{From: l.manager(), To: l.managee()})
 		}
 		for _, g := range p.groups {
 			if g.skipRow >= 0 || g.kind() != reportline.Line {
@@ -596,11 +472,7 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
 		}
 		cycles := reportline.CycleGroups(edges)
 		if len(cycles) == 0 {
-			return nil
-		}
-		emails, err := p.emailsOf(ctx, tx, cycles)
-		if err != nil {
-			return err
+			return
 		}
 		skipped := false
 		for _, c := range cycles {
@@ -623,7 +495,7 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
 			}
 			var culprits []culprit
 			for _, u := range c {
-				gi, ok := p.groupOf[groupKeyOf(u, reportline.Line)]
+				gi, ok := p.groupIndex(groupKeyOf(u, reportline.Line))
 				if !ok || p.groups[gi].skipRow >= 0 {
 					continue
 				}
@@ -637,14 +509,15 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
 			slices.SortFunc(culprits, func(a, b culprit) int { return cmp.Compare(rows[a.row].line, rows[b.row].line) })
 			for _, cu := range culprits {
 				e := cu.e
-				g := &p.groups[p.groupOf[groupKeyOf(e.To, reportline.Line)]]
+				gi, _ := p.groupIndex(groupKeyOf(e.To, reportline.Line))
+				g := &p.groups[gi]
 				if g.skipRow >= 0 {
 					continue
 				}
 				path := reportline.CycleThrough(inside, e)
 				names := make([]string, len(path))
 				for i, u := range path {
-					names[i] = emails[u]
+					names[i] = p.snap.emailOf(u)
 				}
 				p.reject(cu.row, reasonCycle, "this would close a cycle of managers: %s", strings.Join(names, " → "))
 				p.skip(g, cu.row, "another line for this managee closes a cycle")
@@ -655,44 +528,9 @@ func (p *importPlan) checkCycles(ctx context.Context, tx Tx) error {
 			// Only links the import does not change are on these cycles:
 			// they predate it (written before the rule, or by hand in the
 			// database), and refusing the import would not remove them.
-			return nil
+			return
 		}
 	}
-}
-
-// emailsOf returns the addresses of the users of the cycle groups.
-func (p *importPlan) emailsOf(ctx context.Context, tx Tx, groups [][]reportline.UserID) (map[reportline.UserID]string, error) {
-	var all []reportline.UserID
-	for _, g := range groups {
-		all = append(all, g...)
-	}
-	return p.namesOf(ctx, tx, all)
-}
-
-// namesOf returns the addresses of users, from the file where it names
-// them and from the store otherwise.
-func (p *importPlan) namesOf(ctx context.Context, tx Tx, users []reportline.UserID) (map[reportline.UserID]string, error) {
-	want := make(map[reportline.UserID]bool, len(users))
-	for _, u := range users {
-		want[u] = true
-	}
-	out := make(map[reportline.UserID]string, len(want))
-	for i, id := range p.ids {
-		if want[id] {
-			out[id] = p.file.emails[i]
-		}
-	}
-	var missing []reportline.UserID
-	for u := range want {
-		if _, ok := out[u]; !ok {
-			missing = append(missing, u)
-		}
-	}
-	found, err := tx.UsersByIDs(ctx, missing)
-	for id, u := range found {
-		out[id] = u.Email
-	}
-	return out, err
 }
 
 // finish rejects the remaining lines of skipped groups.
@@ -724,7 +562,14 @@ func (p *importPlan) finish() {
 func (p *importPlan) emit(ac *access, fn func(change) error) error {
 	var lastChanged reportline.UserID
 	for gi := range p.groups {
-		if p.groups[gi].skipRow >= 0 {
+		g := &p.groups[gi]
+		if g.skipRow >= 0 {
+			continue
+		}
+		// Planning diffed every group once already: only those that
+		// change are diffed again.
+		p.counts.Unchanged += int(g.unchanged)
+		if !g.changes {
 			continue
 		}
 		managee := p.groups[gi].managee()

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -147,10 +148,8 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		if err := a.store.Read(ctx, prepare); err != nil {
 			return err
 		}
-		out, err := newChangeWriter()
-		if err != nil {
-			return err
-		}
+		out := newChangeWriter()
+		defer out.stop()
 		if err := plan.emit(ac, out.add); err != nil {
 			return err
 		}
@@ -167,13 +166,11 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		if err := prepare(tx); err != nil {
 			return err
 		}
-		out, err := newChangeWriter()
-		if err != nil {
-			return err
-		}
+		out := newChangeWriter()
+		defer out.stop()
 		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.actor, batch: res.Batch.ID, now: plan.now}
 		report("writing", 0, 0)
-		err = plan.emit(ac, func(c change) error {
+		err := plan.emit(ac, func(c change) error {
 			if err := out.add(c); err != nil {
 				return err
 			}
@@ -288,89 +285,198 @@ func (a *App) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *ch
 // linkWriter writes an import's changes and their audit entries in chunks,
 // so that a million changes never sit in memory at once.
 type linkWriter struct {
-	ctx   context.Context
-	tx    Tx
-	actor Actor
-	batch int64
-	now   time.Time
-	buf   reportline.LinkChanges
-	n     int
+	ctx     context.Context
+	tx      Tx
+	actor   Actor
+	batch   int64
+	now     time.Time
+	pending []change
+	buf     reportline.LinkChanges
+	before  []reportline.Link // whole before-images of the chunk's updates and removals
 }
 
 const writeChunk = 20_000
 
 func (w *linkWriter) add(c change) error {
-	var p reportline.Pair
-	switch c.action {
-	case reportline.ActionAdd:
-		w.buf.Insert = append(w.buf.Insert, *c.after)
-		p = c.after.Pair()
-	case reportline.ActionUpdate:
-		w.buf.Update = append(w.buf.Update, *c.after)
-		p = c.after.Pair()
-	case reportline.ActionRemove:
-		w.buf.Remove = append(w.buf.Remove, c.before.Pair())
-		p = c.before.Pair()
-	}
-	w.buf.Audit = append(w.buf.Audit, reportline.AuditEntry{At: w.now, ActorID: w.actor.id(), Source: w.actor.Source, BatchID: w.batch,
-		Action: c.action, ManagerID: p.ManagerID, ManageeID: p.ManageeID, Before: c.before, After: c.after})
-	if w.n++; w.n == writeChunk {
+	w.pending = append(w.pending, c)
+	if len(w.pending) == writeChunk {
 		return w.flush()
 	}
 	return nil
 }
 
+// flush writes the pending changes. The plan knows of a current link only
+// its pair, kind and dates; the rest of the links a chunk updates or
+// removes (source, comment, creator) is read here, for the audit's
+// before-images and for what an update keeps.
 func (w *linkWriter) flush() error {
-	if w.n == 0 {
+	if len(w.pending) == 0 {
 		return nil
 	}
-	err := w.tx.ApplyLinkChanges(w.ctx, w.buf)
-	w.buf = reportline.LinkChanges{Remove: w.buf.Remove[:0], Update: w.buf.Update[:0], Insert: w.buf.Insert[:0], Audit: w.buf.Audit[:0]}
-	w.n = 0
-	return err
+	before, err := w.beforeImages()
+	if err != nil {
+		return err
+	}
+	n := len(w.pending)
+	// Room for every change up front: the audit entries point into these.
+	b := reportline.LinkChanges{Remove: slices.Grow(w.buf.Remove[:0], n), Update: slices.Grow(w.buf.Update[:0], n),
+		Insert: slices.Grow(w.buf.Insert[:0], n), Audit: slices.Grow(w.buf.Audit[:0], n)}
+	for _, c := range w.pending {
+		p := reportline.Pair{ManagerID: c.manager, ManageeID: c.managee}
+		e := reportline.AuditEntry{At: w.now, ActorID: w.actor.id(), Source: w.actor.Source, BatchID: w.batch,
+			Action: c.action, ManagerID: c.manager, ManageeID: c.managee}
+		after := reportline.Link{ManagerID: c.manager, ManageeID: c.managee, Kind: c.kind, Source: w.actor.Source,
+			ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until), CreatedBy: w.actor.id(), CreatedAt: w.now}
+		var old *reportline.Link
+		if c.action != reportline.ActionAdd {
+			i, ok := before[p]
+			if !ok {
+				return fmt.Errorf("import: link %d → %d changed while the import ran", c.manager, c.managee)
+			}
+			old = &w.before[i]
+		}
+		switch c.action {
+		case reportline.ActionAdd:
+			b.Insert = append(b.Insert, after)
+			e.After = &b.Insert[len(b.Insert)-1]
+		case reportline.ActionUpdate:
+			after.CreatedBy, after.CreatedAt, after.Comment = old.CreatedBy, old.CreatedAt, old.Comment
+			b.Update = append(b.Update, after)
+			e.Before, e.After = old, &b.Update[len(b.Update)-1]
+		case reportline.ActionRemove:
+			b.Remove = append(b.Remove, p)
+			e.Before = old
+		}
+		b.Audit = append(b.Audit, e)
+	}
+	w.buf, w.pending = b, w.pending[:0]
+	return w.tx.ApplyLinkChanges(w.ctx, b)
 }
 
-// changeWriter writes the list of an import's changes, compressed, and
-// keeps the first ones for the answer.
+// beforeImages reads the whole current links of the pending updates and
+// removals, indexed by pair into w.before.
+func (w *linkWriter) beforeImages() (map[reportline.Pair]int, error) {
+	var managees []reportline.UserID
+	want := map[reportline.Pair]bool{}
+	for _, c := range w.pending {
+		if c.action == reportline.ActionAdd {
+			continue
+		}
+		want[reportline.Pair{ManagerID: c.manager, ManageeID: c.managee}] = true
+		// Changes come managee by managee.
+		if len(managees) == 0 || managees[len(managees)-1] != c.managee {
+			managees = append(managees, c.managee)
+		}
+	}
+	w.before = w.before[:0]
+	out := make(map[reportline.Pair]int, len(want))
+	if len(want) == 0 {
+		return out, nil
+	}
+	links, err := w.tx.LinksOfManagees(w.ctx, managees)
+	if err != nil {
+		return nil, fmt.Errorf("import: read the links it changes: %w", err)
+	}
+	for _, ls := range links {
+		for _, l := range ls {
+			if want[l.Pair()] {
+				out[l.Pair()] = len(w.before)
+				w.before = append(w.before, l)
+			}
+		}
+	}
+	return out, nil
+}
+
+// changeWriter writes the list of an import's changes, compressed, on a
+// goroutine of its own (formatting and compressing a million lines is a
+// second's work the planning core need not do), and keeps the first ones
+// for the answer.
 type changeWriter struct {
-	buf   bytes.Buffer
-	zw    *gzip.Writer
-	csv   *csvio.Writer
-	first []ImportChange
+	first   []ImportChange
+	batch   []ImportChange
+	batches chan []ImportChange // to the writing goroutine
+	free    chan []ImportChange // back from it, for reuse
+	done    chan error
+	closed  bool
+	buf     bytes.Buffer
 }
 
 // MaxListedChanges bounds the changes and rejected lines an import's answer
 // holds; its files hold them all.
 const MaxListedChanges = 1000
 
-func newChangeWriter() (*changeWriter, error) {
-	w := &changeWriter{}
-	w.zw, _ = gzip.NewWriterLevel(&w.buf, gzip.BestSpeed)
-	w.csv = csvio.NewWriter(w.zw, csvio.WriterOptions{})
-	return w, w.csv.Write([]string{"change", "email of manager", "email of managee", "kind", "valid from", "valid until"})
+const changeBatch = 4096
+
+// newChangeWriter starts a change list. Its close (or stop, when the
+// import fails) must be called.
+func newChangeWriter() *changeWriter {
+	w := &changeWriter{batches: make(chan []ImportChange, 2), free: make(chan []ImportChange, 3), done: make(chan error, 1)}
+	for range cap(w.free) {
+		w.free <- make([]ImportChange, 0, changeBatch)
+	}
+	w.batch = <-w.free
+	go func() { w.done <- w.write() }()
+	return w
+}
+
+func (w *changeWriter) write() error {
+	zw, _ := gzip.NewWriterLevel(&w.buf, gzip.BestSpeed)
+	cw := csvio.NewWriter(zw, csvio.WriterOptions{})
+	err := cw.Write([]string{"change", "email of manager", "email of managee", "kind", "valid from", "valid until"})
+	for b := range w.batches {
+		for _, c := range b {
+			if err != nil {
+				break // keep draining, so that the sender never blocks
+			}
+			err = cw.Write([]string{string(c.Action), c.Manager, c.Managee, string(c.Kind), dateCell(c.ValidFrom), dateCell(c.ValidUntil)})
+		}
+		w.free <- b[:0]
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	return err
 }
 
 func (w *changeWriter) add(c change) error {
-	l := c.after
-	if l == nil {
-		l = c.before
-	}
-	ic := ImportChange{Action: c.action, Manager: c.manager, Managee: c.managee, Kind: l.Kind,
-		ValidFrom: l.ValidFrom, ValidUntil: l.ValidUntil}
+	ic := ImportChange{Action: c.action, Manager: c.managerEmail, Managee: c.manageeEmail, Kind: c.kind,
+		ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until)}
 	if len(w.first) < MaxListedChanges {
 		w.first = append(w.first, ic)
 	}
-	return w.csv.Write([]string{string(ic.Action), ic.Manager, ic.Managee, string(ic.Kind), dateCell(ic.ValidFrom), dateCell(ic.ValidUntil)})
+	w.batch = append(w.batch, ic)
+	if len(w.batch) == changeBatch {
+		w.batches <- w.batch
+		w.batch = <-w.free
+	}
+	return nil
 }
 
+// close finishes the list and returns it, compressed.
 func (w *changeWriter) close() ([]byte, error) {
-	if err := w.csv.Flush(); err != nil {
-		return nil, err
+	if w.closed {
+		return nil, fmt.Errorf("change list already closed")
 	}
-	if err := w.zw.Close(); err != nil {
-		return nil, err
+	w.closed = true
+	w.batches <- w.batch
+	close(w.batches)
+	if err := <-w.done; err != nil {
+		return nil, fmt.Errorf("write the change list: %w", err)
 	}
 	return w.buf.Bytes(), nil
+}
+
+// stop ends the writing goroutine of a list that was not closed.
+func (w *changeWriter) stop() {
+	if !w.closed {
+		w.closed = true
+		close(w.batches)
+		<-w.done
+	}
 }
 
 // ApplyImport applies a preview: the kept upload is checked again against

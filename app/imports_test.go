@@ -301,3 +301,62 @@ func TestConcurrentImportsDoNotInterleave(t *testing.T) {
 		}
 	})
 }
+
+// TestImportAuditHasWholeLinks checks what an apply writes for links it
+// updates and removes: the plan holds only pairs, kinds and dates, so the
+// rest (comment, source, creator, creation time) must be read back for the
+// audit's before-images and kept by an update.
+func TestImportAuditHasWholeLinks(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine) // mgr → x
+		if _, err := o.env.App.AddLinks(ctx, ui(o.pa), app.LinkRequest{User: o.w.ID, Direction: reportline.Managers,
+			IDs: []reportline.UserID{o.mgr.ID}, Comment: "acting lead"}); err != nil {
+			t.Fatal(err)
+		}
+		o.link(t, o.ga, o.y, reportline.Line)
+		linkOf := func(p reportline.Pair) (l reportline.Link) {
+			t.Helper()
+			if err := o.env.DB.Read(ctx, func(tx *store.Tx) error {
+				var err error
+				l, err = tx.Link(ctx, p)
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		updated, removed := reportline.Pair{ManagerID: o.mgr.ID, ManageeID: o.w.ID}, reportline.Pair{ManagerID: o.ga.ID, ManageeID: o.y.ID}
+		wasUpdated, wasRemoved := linkOf(updated), linkOf(removed)
+		o.env.Now.Set(o.env.Now.Now().Add(time.Hour))
+		res := importCSV(t, o, ui(o.pa), "email of manager,email of managee,kind,source,valid from,valid until\n"+
+			"mgr@example.com,w@example.com,line,ui,2031-01-01,\n"+
+			",y@example.com,,,,\n", false)
+		if c := res.Batch.Counts; c.Update != 1 || c.Remove != 1 || c.Rejected != 0 {
+			t.Fatalf("counts = %+v, rejected %+v", c, res.Rejected)
+		}
+		want := wasUpdated
+		want.Source, want.ValidFrom = reportline.SourceCSV, time.Date(2031, 1, 1, 0, 0, 0, 0, time.UTC)
+		if got := linkOf(updated); got != want {
+			t.Errorf("updated link = %+v, want %+v (comment, creator and creation kept)", got, want)
+		}
+		entries, err := o.env.App.Audit(ctx, ui(o.pa), reportline.AuditFilter{BatchID: res.Batch.ID})
+		if err != nil || len(entries) != 2 {
+			t.Fatalf("batch audit = %+v, %v", entries, err)
+		}
+		for _, e := range entries {
+			switch e.Action {
+			case reportline.ActionUpdate:
+				if e.Before == nil || *e.Before != wasUpdated || e.After == nil || *e.After != want {
+					t.Errorf("update audit: before %+v, after %+v; want %+v, %+v", e.Before, e.After, wasUpdated, want)
+				}
+			case reportline.ActionRemove:
+				if e.Before == nil || *e.Before != wasRemoved || e.After != nil {
+					t.Errorf("remove audit: before %+v, after %+v; want %+v", e.Before, e.After, wasRemoved)
+				}
+			default:
+				t.Errorf("unexpected audit entry %+v", e)
+			}
+		}
+	})
+}

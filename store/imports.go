@@ -113,27 +113,54 @@ func (tx *Tx) ImportFile(ctx context.Context, batch int64, kind reportline.Impor
 	return data, notFound(translate(err), string(kind)+" file of import", batch)
 }
 
-// EachUserKey streams every user's id, email, external uid and status.
-func (tx *Tx) EachUserKey(ctx context.Context, fn func(reportline.UserKey) error) error {
-	rows, err := tx.query(ctx, `SELECT id, email, COALESCE(external_uid, ''), status FROM users`)
+// EachUserAddress streams every user's id, address and whether they are
+// active: all an import needs to resolve addresses, read in one pass.
+func (tx *Tx) EachUserAddress(ctx context.Context, fn func(id reportline.UserID, email string, active bool) error) error {
+	rows, err := tx.query(ctx, `SELECT id, email, status FROM users`)
 	if err != nil {
 		return fmt.Errorf("read users: %w", err)
 	}
 	defer rows.Close()
-	var k reportline.UserKey
+	var id reportline.UserID
+	var email string
+	var status sql.RawBytes
 	for rows.Next() {
-		if err := rows.Scan(&k.ID, &k.Email, &k.ExternalUID, &k.Status); err != nil {
+		if err := rows.Scan(&id, &email, &status); err != nil {
 			return fmt.Errorf("read users: %w", err)
 		}
-		if err := fn(k); err != nil {
+		if err := fn(id, email, string(status) == string(reportline.StatusActive)); err != nil {
 			return err
 		}
 	}
 	return translate(rows.Err())
 }
 
-// EachLink streams every link, in no particular order. It is the bulk
-// path of imports, so it scans without allocating for the usual columns.
+// EachLinkKey streams every link's pair, kind and dates (Unix microseconds,
+// 0 for none), in no particular order: the narrow read an import diffs
+// against. The rest of a link is read with LinksOfManagees, only for the
+// links an import changes.
+func (tx *Tx) EachLinkKey(ctx context.Context, fn func(manager, managee reportline.UserID, functional bool, from, until int64) error) error {
+	rows, err := tx.query(ctx, `SELECT manager_id, managee_id, kind, COALESCE(valid_from, 0), COALESCE(valid_until, 0) FROM links`)
+	if err != nil {
+		return fmt.Errorf("read links: %w", err)
+	}
+	defer rows.Close()
+	var manager, managee reportline.UserID
+	var kind sql.RawBytes
+	var from, until int64
+	for rows.Next() {
+		if err := rows.Scan(&manager, &managee, &kind, &from, &until); err != nil {
+			return fmt.Errorf("read links: %w", err)
+		}
+		if err := fn(manager, managee, string(kind) == string(reportline.Functional), from, until); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// EachLink streams every link, in no particular order, scanning without
+// allocating for the usual columns.
 func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) error {
 	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`)
 	if err != nil {
