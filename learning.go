@@ -255,7 +255,17 @@ type StatisticsView struct {
 	Grant    string          // what allowed it: link, chain, platform_admin, group_admin
 	Scope    StatisticsScope // what the viewer was shown
 	Source   Source          // ui or api
+	Page     StatisticsPage  // what was looked at
 }
+
+// StatisticsPage says what a statistics view looked at.
+type StatisticsPage string
+
+// The pages that show a user's statistics.
+const (
+	StatisticsPageUser StatisticsPage = "statistics" // the user's statistics page or API
+	StatisticsPageTeam StatisticsPage = "team"       // the manager's My team page or API
+)
 
 // StatisticsViewFilter selects statistics views, newest first.
 type StatisticsViewFilter struct {

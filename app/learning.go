@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"reportline"
@@ -94,6 +95,15 @@ func (a *App) ApplyLearning(ctx context.Context, actor Actor, b LearningBatch) (
 	if n := len(b.Courses) + len(b.Sessions) + len(b.Records); n > maxLearningBatch {
 		return res, reportline.Errorf(reportline.Invalid, "a batch holds at most %d items (courses, sessions and records together), not %d: split it", maxLearningBatch, n)
 	}
+	return a.applyLearning(ctx, actor, b, nil)
+}
+
+// applyLearning is ApplyLearning without the bound on the batch's size.
+// refused are items already refused by the caller (CSV lines that did not
+// parse): the batch is checked all the same, so that one answer lists
+// every problem, and then refused.
+func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, refused refusals) (LearningResult, error) {
+	var res LearningResult
 	err := a.store.Write(ctx, func(tx Tx) error {
 		ac, err := loadAccess(ctx, tx, actor)
 		if err != nil {
@@ -102,7 +112,7 @@ func (a *App) ApplyLearning(ctx context.Context, actor Actor, b LearningBatch) (
 		if !ac.scope.All {
 			return forbidden("only platform admins and integrations holding a platform admin's token may send learning records")
 		}
-		p, err := planLearning(ctx, tx, b)
+		p, err := planLearning(ctx, tx, b, refused)
 		if err != nil {
 			return err
 		}
@@ -148,7 +158,10 @@ func (r *refusals) fromError(line int, prefix string, err error) {
 		return
 	}
 	field := e.Field
-	if prefix != "" {
+	switch {
+	case line > 0:
+		field = csvColumnOf(e.Field)
+	case prefix != "":
 		field = prefix + "." + e.Field
 	}
 	r.add(line, field, e.Value, "invalid", "%s", e.Message)
@@ -158,9 +171,24 @@ func (r *refusals) fromError(line int, prefix string, err error) {
 // "progress" on a CSV line (the line says which).
 func itemField(kind string, i, line int, field string) string {
 	if line > 0 {
-		return field
+		return csvColumnOf(field)
 	}
 	return kind + "[" + strconv.Itoa(i) + "]." + field
+}
+
+// csvColumnOf names a record's JSON field as the CSV column that carries it.
+func csvColumnOf(field string) string {
+	switch field {
+	case "id":
+		return "record id"
+	case "user":
+		return "user email"
+	case "due_at":
+		return "due date"
+	case "last_activity_at":
+		return "last activity"
+	}
+	return strings.ReplaceAll(field, "_", " ")
 }
 
 func itemPrefix(kind string, i, line int) string {
@@ -179,8 +207,8 @@ func microTime(t time.Time) time.Time {
 
 // planLearning checks every item of the batch against itself and the
 // store.
-func planLearning(ctx context.Context, tx Tx, b LearningBatch) (*learningPlan, error) {
-	var bad refusals
+func planLearning(ctx context.Context, tx Tx, b LearningBatch, refused refusals) (*learningPlan, error) {
+	bad := slices.Clone(refused)
 	p := &learningPlan{}
 
 	// Courses.
@@ -335,6 +363,9 @@ func planLearning(ctx context.Context, tx Tx, b LearningBatch) (*learningPlan, e
 	}
 
 	if len(bad) > 0 {
+		// A file's refusals read in line order; a batch's have no lines
+		// and keep theirs.
+		slices.SortStableFunc(bad, func(x, y reportline.Detail) int { return x.Line - y.Line })
 		return nil, &reportline.Error{Code: reportline.Invalid, Details: bad,
 			Message: fmt.Sprintf("%d item(s) refused; nothing was written: %s", len(bad), describeDetail(bad[0]))}
 	}

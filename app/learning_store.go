@@ -36,9 +36,8 @@ type learningTx interface {
 	// CountLearning returns how many courses, sessions and records are stored.
 	CountLearning(ctx context.Context) (courses, sessions, records int, err error)
 
-	// AppendStatisticsView records a look at a user's statistics; it sets
-	// v.ID.
-	AppendStatisticsView(ctx context.Context, v *reportline.StatisticsView) error
+	// AppendStatisticsViews records looks at users' statistics.
+	AppendStatisticsViews(ctx context.Context, views []reportline.StatisticsView) error
 	// StatisticsViews returns views, newest first.
 	StatisticsViews(ctx context.Context, f reportline.StatisticsViewFilter) ([]reportline.StatisticsView, error)
 }

@@ -68,9 +68,12 @@ func boolInt(b bool) int {
 // sortUsersByName orders users by last name, first name, email: how every
 // list of people reads.
 func sortUsersByName(us []reportline.User) {
-	slices.SortFunc(us, func(a, b reportline.User) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
-			strings.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)),
-			strings.Compare(a.Email, b.Email))
-	})
+	slices.SortFunc(us, compareUsers)
+}
+
+// compareUsers orders people by last name, first name, email.
+func compareUsers(a, b reportline.User) int {
+	return cmp.Or(strings.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
+		strings.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)),
+		strings.Compare(a.Email, b.Email))
 }

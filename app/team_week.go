@@ -59,8 +59,8 @@ func (w TeamWeek) Empty() bool {
 	return true
 }
 
-// week is how far ahead DueSoon and Upcoming look.
-const week = 7 * 24 * time.Hour
+// weekAhead is how far ahead DueSoon and Upcoming look.
+const weekAhead = 7 * 24 * time.Hour
 
 // TeamWeek summarises the week [from, to) for one manager; it reads in one
 // read transaction.
@@ -155,7 +155,7 @@ func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, 
 		switch {
 		case !r.Due.IsZero() && r.Due.Before(to):
 			mw.Late = append(mw.Late, v)
-		case in(r.Due, to, to.Add(week)):
+		case in(r.Due, to, to.Add(weekAhead)):
 			mw.DueSoon = append(mw.DueSoon, v)
 		}
 	}
@@ -182,7 +182,7 @@ func upcomingSessions(ctx context.Context, tx Tx, members []reportline.User,
 	if len(courses) == 0 {
 		return nil, nil
 	}
-	sessions, err := tx.SessionsStarting(ctx, courses, to, to.Add(week))
+	sessions, err := tx.SessionsStarting(ctx, courses, to, to.Add(weekAhead))
 	if err != nil {
 		return nil, fmt.Errorf("upcoming sessions: %w", err)
 	}

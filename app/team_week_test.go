@@ -12,8 +12,8 @@ import (
 	"reportline/store"
 )
 
-// day is a date at 09:00 UTC in the test clock's month.
-func day(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
+// novDay is a date at 09:00 UTC in the test clock's month.
+func novDay(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 
 // TestTeamWeekDefinitions checks each list of the digest's summary against
 // its definition, for the week [Mon 16, Mon 23) November 2026.
@@ -33,19 +33,19 @@ func TestTeamWeekDefinitions(t *testing.T) {
 			return app.RecordInput{ID: id, UserID: u.ID, CourseID: "C1", Status: status, Progress: progress}
 		}
 		completedIn := rec("completed-in", o.x, "completed", 100)
-		completedIn.Completed = day(18)
+		completedIn.Completed = novDay(18)
 		completedBefore := rec("completed-before", o.x, "completed", 100)
-		completedBefore.Completed = day(10)
-		completedBefore.Due = day(5) // completed late, long ago: not Late
+		completedBefore.Completed = novDay(10)
+		completedBefore.Due = novDay(5) // completed late, long ago: not Late
 		progressed := rec("progressed", o.x, "in_progress", 40)
-		progressed.LastActivity = day(20)
+		progressed.LastActivity = novDay(20)
 		progressedAtTo := rec("progressed-at-to", o.x, "in_progress", 40)
 		progressedAtTo.LastActivity = to // [from, to): excluded
 		late := rec("late", o.y, "in_progress", 10)
-		late.Due = day(22)
-		late.LastActivity = day(1)
+		late.Due = novDay(22)
+		late.LastActivity = novDay(1)
 		lateFailed := rec("late-failed", o.y, "failed", 30)
-		lateFailed.Due = day(2)
+		lateFailed.Due = novDay(2)
 		dueSoon := rec("due-soon", o.y, "not_started", 0)
 		dueSoon.Due = to // due at To is not late: it is due soon
 		dueLater := rec("due-later", o.y, "not_started", 0)
@@ -53,15 +53,15 @@ func TestTeamWeekDefinitions(t *testing.T) {
 		onSession := rec("on-session", o.x, "not_started", 0)
 		onSession.CourseID, onSession.SessionID = "C2", "S-next"
 		offRec := rec("inactive", o.w, "in_progress", 50)
-		offRec.LastActivity = day(20)
+		offRec.LastActivity = novDay(20)
 
 		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
 			Courses: []app.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}}},
 			Sessions: []app.SessionInput{
-				{ID: "S-next", CourseID: "C2", Title: "Leadership, Lyon", Starts: day(25)},
-				{ID: "S-c1", CourseID: "C1", Title: "Safety, Paris", Starts: day(24)},
+				{ID: "S-next", CourseID: "C2", Title: "Leadership, Lyon", Starts: novDay(25)},
+				{ID: "S-c1", CourseID: "C1", Title: "Safety, Paris", Starts: novDay(24)},
 				{ID: "S-far", CourseID: "C1", Title: "Safety, later", Starts: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
-				{ID: "S-past", CourseID: "C1", Title: "Safety, past", Starts: day(20)},
+				{ID: "S-past", CourseID: "C1", Title: "Safety, past", Starts: novDay(20)},
 			},
 			Records: []app.RecordInput{completedIn, completedBefore, progressed, progressedAtTo, late, lateFailed, dueSoon, dueLater, onSession, offRec},
 		})

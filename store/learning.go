@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"reportline"
@@ -311,13 +312,25 @@ func (tx *Tx) CountLearning(ctx context.Context) (courses, sessions, records int
 	return courses, sessions, records, nil
 }
 
-// AppendStatisticsView records a look at a user's statistics.
-func (tx *Tx) AppendStatisticsView(ctx context.Context, v *reportline.StatisticsView) error {
-	err := tx.queryRow(ctx, `INSERT INTO statistics_views (at, viewer_id, user_id, grant_by, scope, source)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-		micros(v.At), v.ViewerID, v.UserID, v.Grant, v.Scope, v.Source).Scan(&v.ID)
-	if err != nil {
-		return fmt.Errorf("record statistics view: %w", translate(err))
+// AppendStatisticsViews records looks at users' statistics, in one
+// statement per 500 views.
+func (tx *Tx) AppendStatisticsViews(ctx context.Context, views []reportline.StatisticsView) error {
+	const cols = 7
+	for len(views) > 0 {
+		n := min(len(views), chunkSize)
+		var b strings.Builder
+		args := make([]any, 0, n*cols)
+		for i, v := range views[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i*cols+1, i*cols+2, i*cols+3, i*cols+4, i*cols+5, i*cols+6, i*cols+7)
+			args = append(args, micros(v.At), v.ViewerID, v.UserID, v.Grant, v.Scope, v.Source, v.Page)
+		}
+		if _, err := tx.exec(ctx, `INSERT INTO statistics_views (at, viewer_id, user_id, grant_by, scope, source, page) VALUES `+b.String(), args...); err != nil {
+			return fmt.Errorf("record statistics views: %w", err)
+		}
+		views = views[n:]
 	}
 	return nil
 }
@@ -332,7 +345,7 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 	if before <= 0 {
 		before = 1<<63 - 1
 	}
-	rows, err := tx.query(ctx, `SELECT id, at, viewer_id, user_id, grant_by, scope, source FROM statistics_views
+	rows, err := tx.query(ctx, `SELECT id, at, viewer_id, user_id, grant_by, scope, source, page FROM statistics_views
 		WHERE id < $1 AND (CAST($2 AS BIGINT) = 0 OR viewer_id = $2) AND (CAST($3 AS BIGINT) = 0 OR user_id = $3)
 		ORDER BY id DESC LIMIT $4`, before, f.ViewerID, f.UserID, limit)
 	if err != nil {
@@ -343,7 +356,7 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 	for rows.Next() {
 		var v reportline.StatisticsView
 		var at int64
-		if err := rows.Scan(&v.ID, &at, &v.ViewerID, &v.UserID, &v.Grant, &v.Scope, &v.Source); err != nil {
+		if err := rows.Scan(&v.ID, &at, &v.ViewerID, &v.UserID, &v.Grant, &v.Scope, &v.Source, &v.Page); err != nil {
 			return nil, fmt.Errorf("statistics views: %w", translate(err))
 		}
 		v.At = time.UnixMicro(at).UTC()

@@ -53,7 +53,9 @@ CREATE TABLE statistics_views (
     user_id   BIGINT NOT NULL REFERENCES users (id),
     grant_by  TEXT NOT NULL,
     scope     TEXT NOT NULL,
-    source    TEXT NOT NULL
+    source    TEXT NOT NULL,
+    -- what was looked at: 'statistics' (the user's page) or 'team' (My team)
+    page      TEXT NOT NULL
 );
 CREATE INDEX statistics_views_user ON statistics_views (user_id, id);
 CREATE INDEX statistics_views_viewer ON statistics_views (viewer_id, id);

@@ -1,0 +1,320 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"reportline"
+)
+
+// My team (SPEC §3): a manager's team at a glance — each member's
+// completion and late items, the team's totals (drawn as a chart by the
+// page), the members' contacts, and the "Today's birthday" widget.
+//
+// Members are, with scope "direct", the manager's direct managees: the
+// effective links (effective.go, so the Assign role mode counts) in effect
+// now that join two active users, line and functional. With scope "all"
+// they are also everybody below them in the reporting line, walked down
+// line links in effect through active users, breadth first, each user once
+// and never the manager themself, so a cycle in corrupt data cannot loop it
+// (access_walk.go). A member's statistics are shown when the access check
+// would let the manager see them (view_reports of the link's kind, or of
+// line links for an indirect member), within the statistics scope of that
+// kind (stats.go); the page then logs one statistics view per member shown.
+//
+// The birthday widget lists direct members whose link grants the
+// Birthdays capability (not transitive: a skip-level manager is not told)
+// and whose birthday is today in the manager's time zone (Europe/Paris
+// when they have none). A birthday without a year is celebrated all the
+// same, without an age; 29 February is celebrated on 28 February in common
+// years, as the birthday notification does.
+
+// TeamScope is which members My team lists.
+type TeamScope string
+
+// The team scopes.
+const (
+	TeamDirect TeamScope = "direct" // direct reports only
+	TeamAll    TeamScope = "all"    // everybody reporting to the manager
+)
+
+// ParseTeamScope reads a team scope; "" is direct.
+func ParseTeamScope(s string) (TeamScope, error) {
+	switch TeamScope(s) {
+	case "", TeamDirect:
+		return TeamDirect, nil
+	case TeamAll:
+		return TeamAll, nil
+	}
+	return "", reportline.FieldError("scope", s, "scope must be %q (direct reports) or %q (everybody reporting to you)", TeamDirect, TeamAll)
+}
+
+// TeamView is My team.
+type TeamView struct {
+	Manager   reportline.User
+	Scope     TeamScope
+	At        time.Time
+	Members   []TeamMember // by name
+	Direct    int          // how many members are direct reports
+	Totals    StatsSummary // over the members whose statistics are shown
+	Birthdays []TeamBirthday
+}
+
+// TeamMember is one member of My team.
+type TeamMember struct {
+	User   reportline.User
+	Direct bool
+	Kind   reportline.Kind // of the manager's link for a direct member; line below
+	// Manager is, for an indirect member, the manager through whom the walk
+	// reached them.
+	Manager reportline.User
+	Depth   int // 1 for direct reports, 2 for theirs…
+	// StatsVisible says whether the manager may see the member's
+	// statistics; Scope says how much of them.
+	StatsVisible bool
+	Scope        reportline.StatisticsScope
+	Summary      StatsSummary
+	// Late lists the late records, in the scopes that name courses.
+	Late []RecordView
+}
+
+// TeamBirthday is one entry of the "Today's birthday" widget.
+type TeamBirthday struct {
+	User reportline.User
+	Age  int // the age reached today; 0 when the year is unknown
+	// OnFeb28 says the birthday is 29 February, celebrated today because
+	// this year has none.
+	OnFeb28 bool
+}
+
+// Team returns the actor's team. Anybody signed in may ask: a user who
+// manages nobody gets an empty team.
+func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView, error) {
+	tv := TeamView{Scope: scope, At: a.now(), Manager: actor.User}
+	if actor.System || !actor.User.Active() {
+		return tv, reportline.Errorf(reportline.Unauthenticated, "sign in to see your team")
+	}
+	if scope != TeamDirect && scope != TeamAll {
+		return tv, reportline.FieldError("scope", string(scope), "scope must be %q or %q", TeamDirect, TeamAll)
+	}
+	err := a.store.Write(ctx, func(tx Tx) error {
+		ch, err := a.newChecker(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		members, err := teamMembers(ctx, ch, actor.User.ID, scope, tv.At)
+		if err != nil {
+			return err
+		}
+		if len(members) == 0 {
+			return nil
+		}
+		if err := a.fillTeam(ctx, tx, ch, actor, &tv, members); err != nil {
+			return err
+		}
+		return logTeamViews(ctx, tx, actor, tv)
+	})
+	if err != nil {
+		return TeamView{}, err
+	}
+	return tv, nil
+}
+
+// teamMember is a member found by the walk, before their data is read.
+type teamMember struct {
+	id      reportline.UserID
+	link    reportline.Link // the link that makes them a member (the last of the chain)
+	direct  bool
+	depth   int
+	manager reportline.UserID
+}
+
+// teamMembers finds the members: direct links first, then the subtree.
+func teamMembers(ctx context.Context, ch *checker, me reportline.UserID, scope TeamScope, at time.Time) ([]teamMember, error) {
+	down, err := ch.manageesOf(ctx, []reportline.UserID{me})
+	if err != nil {
+		return nil, err
+	}
+	var out []teamMember
+	seen := map[reportline.UserID]bool{me: true}
+	var direct []reportline.UserID
+	for _, l := range down[me] {
+		if l.InEffect(at) && !seen[l.ManageeID] {
+			direct = append(direct, l.ManageeID)
+			out = append(out, teamMember{id: l.ManageeID, link: l, direct: true, depth: 1, manager: me})
+			seen[l.ManageeID] = true
+		}
+	}
+	if err := ch.loadStatuses(ctx, direct); err != nil {
+		return nil, err
+	}
+	out = slices.DeleteFunc(out, func(m teamMember) bool { return !ch.isActive(m.id) })
+	if scope != TeamAll {
+		return out, nil
+	}
+	w, err := ch.walkDown(ctx, me, at, ch.view.manageesOfMany)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range w.order {
+		if seen[u] {
+			continue
+		}
+		seen[u] = true
+		chain := w.chain(u)
+		l := chain[len(chain)-1]
+		out = append(out, teamMember{id: u, link: l, depth: len(chain), manager: l.ManagerID})
+	}
+	return out, nil
+}
+
+// fillTeam reads the members, their records (one query per 500 members)
+// and what the manager may see of them.
+func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv *TeamView, found []teamMember) error {
+	ids := []reportline.UserID{}
+	for _, m := range found {
+		ids = append(ids, m.id, m.manager)
+	}
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("my team: %w", err)
+	}
+	scopes := map[reportline.Kind]reportline.StatisticsScope{}
+	for _, k := range reportline.LinkKinds {
+		if scopes[k], err = statisticsScope(ctx, tx, k); err != nil {
+			return err
+		}
+	}
+	var visible []reportline.UserID
+	tv.Members = make([]TeamMember, 0, len(found))
+	for _, m := range found {
+		u, ok := users[m.id]
+		if !ok || !u.Active() {
+			continue
+		}
+		kind := m.link.Kind
+		if !m.direct {
+			kind = reportline.Line
+		}
+		tm := TeamMember{User: u, Direct: m.direct, Kind: kind, Depth: m.depth, Scope: scopes[kind],
+			StatsVisible: ch.matrix.Allows(kind, reportline.ViewReports)}
+		if !m.direct {
+			tm.Manager = users[m.manager]
+		} else {
+			tv.Direct++
+		}
+		if tm.StatsVisible {
+			visible = append(visible, u.ID)
+		}
+		tv.Members = append(tv.Members, tm)
+	}
+	slices.SortFunc(tv.Members, func(a, b TeamMember) int { return compareUsers(a.User, b.User) })
+
+	records, err := tx.LearningRecordsOf(ctx, visible)
+	if err != nil {
+		return fmt.Errorf("my team: %w", err)
+	}
+	var all []reportline.RecordDetail
+	for _, id := range visible {
+		all = append(all, records[id]...)
+	}
+	opens, err := courseOpener(ctx, tx, actor, all)
+	if err != nil {
+		return err
+	}
+	var counted []RecordView
+	for i := range tv.Members {
+		m := &tv.Members[i]
+		if !m.StatsVisible {
+			continue
+		}
+		var mine []RecordView
+		for _, d := range records[m.User.ID] {
+			if m.Scope == reportline.ScopeSharedCourses && !opens(d.Record.CourseID) {
+				continue
+			}
+			v := recordView(d, tv.At)
+			mine = append(mine, v)
+			if v.Late && m.Scope != reportline.ScopeSummary {
+				m.Late = append(m.Late, v)
+			}
+		}
+		sortRecordViews(m.Late)
+		m.Summary = summarise(mine)
+		counted = append(counted, mine...)
+	}
+	tv.Totals = summarise(counted)
+
+	tv.Birthdays = birthdaysToday(tv.Manager, tv.Members, found, ch.matrix, tv.At)
+	return nil
+}
+
+// logTeamViews records one statistics view per member whose statistics the
+// page shows.
+func logTeamViews(ctx context.Context, tx Tx, actor Actor, tv TeamView) error {
+	var views []reportline.StatisticsView
+	for _, m := range tv.Members {
+		if !m.StatsVisible {
+			continue
+		}
+		g := GrantLink
+		if !m.Direct {
+			g = GrantChain
+		}
+		views = append(views, reportline.StatisticsView{At: tv.At, ViewerID: actor.User.ID, UserID: m.User.ID,
+			Grant: string(g), Scope: m.Scope, Source: actor.Source, Page: reportline.StatisticsPageTeam})
+	}
+	return tx.AppendStatisticsViews(ctx, views)
+}
+
+// birthdayZone is where a manager's "today" is when they have no time zone:
+// where the birthday notifications are sent from.
+const birthdayZone = "Europe/Paris"
+
+// birthdaysToday lists the direct members whose link grants Birthdays and
+// whose birthday is today in the manager's time zone.
+func birthdaysToday(manager reportline.User, members []TeamMember, found []teamMember, m reportline.Matrix, at time.Time) []TeamBirthday {
+	loc, err := time.LoadLocation(manager.TimeZone)
+	if manager.TimeZone == "" || err != nil {
+		if loc, err = time.LoadLocation(birthdayZone); err != nil {
+			loc = time.UTC
+		}
+	}
+	today := at.In(loc)
+	grants := map[reportline.UserID]bool{}
+	for _, f := range found {
+		if f.direct && m.Allows(f.link.Kind, reportline.Birthdays) {
+			grants[f.id] = true
+		}
+	}
+	var out []TeamBirthday
+	for _, tm := range members {
+		b := tm.User.Birthday
+		if !grants[tm.User.ID] || !birthdayOn(b, today) {
+			continue
+		}
+		tb := TeamBirthday{User: tm.User, OnFeb28: b.Month == time.February && b.Day == 29 && today.Day() == 28}
+		if b.Year > 0 {
+			tb.Age = today.Year() - b.Year
+		}
+		out = append(out, tb)
+	}
+	return out
+}
+
+// birthdayOn reports whether a birthday is celebrated on day's date: the
+// same month and day whatever the year, and 29 February on 28 February of
+// a common year.
+func birthdayOn(b reportline.Birthday, day time.Time) bool {
+	if b.IsZero() {
+		return false
+	}
+	y, m, d := day.Date()
+	if b.Month == m && b.Day == d {
+		return true
+	}
+	leap := time.Date(y, time.February, 29, 0, 0, 0, 0, time.UTC).Day() == 29
+	return !leap && b.Month == time.February && b.Day == 29 && m == time.February && d == 28
+}
