@@ -104,8 +104,10 @@ type UserCSVRow struct {
 // a row wins (manager_id when both have one), as null does in the API.
 //
 // A dry run checks every row against the data as it is, each in a
-// transaction rolled back at its end, so a preview cannot know about users
-// an earlier row of the same file would create; the apply, row by row, can.
+// transaction rolled back at its end. A manager_uid naming a user that an
+// earlier row creates is taken as that user (see previewWithCreated); other
+// effects of earlier rows (a manager an earlier row deactivates, say) are
+// only seen by the apply.
 //
 // The returned error is about the file as a whole (not CSV, unknown column,
 // no uid or email column, too large), the caller's right to import at all,
@@ -130,6 +132,7 @@ func (a *App) ImportUsersCSV(ctx context.Context, actor Actor, r io.Reader, opt 
 		return rep, err
 	}
 	actor.Source = reportline.SourceCSV
+	created := map[string]reportline.User{} // dry run: uid → the user an earlier row creates
 	for {
 		rec, err := rd.Next()
 		if err == io.EOF {
@@ -151,6 +154,14 @@ func (a *App) ImportUsersCSV(ctx context.Context, actor Actor, r io.Reader, opt 
 		if err == nil {
 			row.Result, err = a.importOne(ctx, actor, in, opt.DryRun)
 		}
+		if opt.DryRun && err != nil {
+			if res, ok := a.previewWithCreated(ctx, actor, in, err, created); ok {
+				row.Result, err = res, nil
+			}
+		}
+		if opt.DryRun && err == nil && row.Result.Action == UserCreated && row.Result.User.ExternalUID != "" {
+			created[row.Result.User.ExternalUID] = row.Result.User
+		}
 		if err != nil {
 			if reportline.ErrorCode(err) == reportline.Internal {
 				rep.Encoding = rd.Encoding()
@@ -162,6 +173,45 @@ func (a *App) ImportUsersCSV(ctx context.Context, actor Actor, r io.Reader, opt 
 	}
 	rep.Encoding = rd.Encoding()
 	return rep, nil
+}
+
+// previewWithCreated judges again, in a dry run, a row refused only because
+// its manager_uid names users that earlier rows of the file create (a
+// preview rolls every row back, so they do not exist yet): the row is
+// previewed without them, and they are listed as added. The apply checks
+// the row for real.
+func (a *App) previewWithCreated(ctx context.Context, actor Actor, in UserImport, refusal error, created map[string]reportline.User) (UserImportResult, bool) {
+	e, ok := errors.AsType[*reportline.Error](refusal)
+	if !ok || e.Field != FieldManagerUID || len(e.Details) == 0 || len(created) == 0 {
+		return UserImportResult{}, false
+	}
+	pending := map[string]bool{}
+	for _, d := range e.Details {
+		if d.Field != FieldManagerUID || d.Reason != string(VerdictUnknown) || created[d.Value].ExternalUID == "" {
+			return UserImportResult{}, false
+		}
+		pending[d.Value] = true
+	}
+	rest := []string{}
+	for _, v := range in.ManagerUID.Values {
+		for piece := range strings.SplitSeq(v, ",") {
+			if piece = strings.TrimSpace(piece); piece != "" && !pending[piece] {
+				rest = append(rest, piece)
+			}
+		}
+	}
+	in.ManagerUID = ManagerField{Sent: true, Values: []string{strings.Join(rest, ",")}}
+	res, err := a.importOne(ctx, actor, in, true)
+	if err != nil || res.Managers == nil {
+		return UserImportResult{}, false
+	}
+	for uid := range pending {
+		res.Managers.Added = append(res.Managers.Added, created[uid])
+	}
+	if res.Action == UserUnchanged {
+		res.Action = UserUpdated
+	}
+	return res, true
 }
 
 // mayImportUsers refuses callers that could import nobody, before any of

@@ -200,3 +200,35 @@ func TestUsersCSVRefusesTheFile(t *testing.T) {
 		}
 	})
 }
+
+// A preview rolls every row back, yet knows the managers that earlier rows
+// of the file create.
+func TestUsersCSVPreviewSeesUsersCreatedEarlier(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newImportOrg(t, engine)
+		o.setManagers(t, o.y, o.k1)
+		file := "uid,email,manager_uid\nboss-1,boss1@example.com,\nnew-1,new1@example.com,\"boss-1, ker2\"\n,y@example.com,boss-1\n,w@example.com,\"boss-1, ghost\"\n"
+		rep := o.importCSV(t, file, true)
+		if got := rowErrors(rep); !slices.Equal(got, []string{"5 manager_uid unknown"}) {
+			t.Fatalf("preview errors = %v", got)
+		}
+		added := func(row int) []string { return emailsOf(rep.Rows[row].Result.Managers.Added) }
+		if got := added(1); !slices.Equal(got, []string{"boss1@example.com", "ker2@example.com"}) {
+			t.Errorf("line 3 adds %v", got)
+		}
+		if got, removed := added(2), emailsOf(rep.Rows[2].Result.Managers.Removed); !slices.Equal(got, []string{"boss1@example.com"}) ||
+			!slices.Equal(removed, []string{"ker1@example.com"}) || rep.Rows[2].Result.Action != app.UserUpdated {
+			t.Errorf("line 4 adds %v and removes %v (%s)", got, removed, rep.Rows[2].Result.Action)
+		}
+		if got := o.lineManagers(t, o.y); !slices.Equal(got, []string{"ker1@example.com"}) {
+			t.Errorf("a preview changed y's managers: %v", got)
+		}
+		applied := o.importCSV(t, file, false)
+		if applied.Counts != rep.Counts {
+			t.Errorf("apply counts %+v differ from the preview's %+v", applied.Counts, rep.Counts)
+		}
+		if got := o.lineManagers(t, o.y); !slices.Equal(got, []string{"boss1@example.com"}) {
+			t.Errorf("y's managers = %v", got)
+		}
+	})
+}

@@ -1,0 +1,290 @@
+package ui
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/web"
+)
+
+// The users CSV import pages: upload → preview (a dry run of every row) →
+// import. The uploaded file is kept in the temporary directory between the
+// preview and the import, named by a random token and the viewer's id, and
+// is removed when imported or after keptUploadTTL. A replica that did not
+// take the upload asks for the file again.
+const (
+	maxUsersUploadBytes = app.MaxUserCSVBytes + 1<<20
+	keptUploadTTL       = time.Hour
+	// usersRowsShown bounds the rows listed on the page; the counts cover
+	// every row and the API or the CLI list them all.
+	usersRowsShown = 500
+)
+
+// registerUsersImport adds the users CSV import pages.
+func (u *UI) registerUsersImport(mux *http.ServeMux) {
+	mux.Handle("GET /users/import", u.signedIn(u.usersImport))
+	mux.Handle("POST /users/import", u.signedInLimit(maxUsersUploadBytes, u.usersUpload))
+	mux.Handle("POST /users/import/apply", u.signedIn(u.usersApply))
+}
+
+// usersImportPage is the upload form and, after an upload, what the preview
+// or the import did to each row.
+type usersImportPage struct {
+	page
+	MaxSize  string
+	Problem  *problem
+	FileName string
+	Token    string // the kept upload a preview can be applied from
+	Report   *app.UserCSVReport
+	Rows     []usersImportRow
+	Hidden   int // rows not listed
+}
+
+// usersImportRow is one row of the report table.
+type usersImportRow struct {
+	Line    int
+	Who     string
+	Flag    flag
+	Changes string
+	Message string
+	Details []reportline.Detail
+}
+
+func (u *UI) usersImportBase(w http.ResponseWriter, r *http.Request, v viewer) (*usersImportPage, error) {
+	if !v.User.IsPlatformAdmin() {
+		return nil, reportline.Errorf(reportline.Forbidden, "only platform admins may import users from a file")
+	}
+	p, err := u.base(r.Context(), v, "Import users", 0)
+	if err != nil {
+		return nil, err
+	}
+	p.Here = "users-import"
+	return &usersImportPage{page: p, MaxSize: byteSize(app.MaxUserCSVBytes)}, nil
+}
+
+func (u *UI) usersImport(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.usersImportBase(w, r, v)
+	if err != nil {
+		return err
+	}
+	u.render(w, r, http.StatusOK, "users_import", p)
+	return nil
+}
+
+// usersUpload keeps the uploaded file and previews it.
+func (u *UI) usersUpload(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.usersImportBase(w, r, v)
+	if err != nil {
+		return err
+	}
+	sweepKeptUploads(time.Now())
+	f, name, err := saveUpload(r)
+	if err != nil {
+		if reportline.ErrorCode(err) == reportline.Invalid {
+			return u.usersRefused(w, r, p, err)
+		}
+		return err
+	}
+	token, err := newUploadToken()
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return err
+	}
+	kept := keptUploadPath(v.User.ID, token)
+	if err := os.Rename(f.Name(), kept); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return fmt.Errorf("keep upload: %w", err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return fmt.Errorf("rewind upload: %w", err)
+	}
+	rep, err := u.app.ImportUsersCSV(r.Context(), v.Actor, f, app.UserCSVOptions{DryRun: true})
+	f.Close()
+	if err != nil {
+		os.Remove(kept)
+		if reportline.ErrorCode(err) == reportline.Internal {
+			return err
+		}
+		return u.usersRefused(w, r, p, err)
+	}
+	p.FileName, p.Token = name, token
+	if rep.Counts.Failed == rep.Counts.Rows {
+		p.Token = "" // nothing to import
+		os.Remove(kept)
+	}
+	u.showUsersReport(w, r, p, rep)
+	return nil
+}
+
+// usersApply imports a previewed file.
+func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.usersImportBase(w, r, v)
+	if err != nil {
+		return err
+	}
+	token := r.PostFormValue("token")
+	p.FileName = r.PostFormValue("file_name")
+	f, err := openKeptUpload(v.User.ID, token)
+	if err != nil {
+		return u.usersRefused(w, r, p, err)
+	}
+	defer func() {
+		f.Close()
+		os.Remove(f.Name())
+	}()
+	rep, err := u.app.ImportUsersCSV(r.Context(), v.Actor, f, app.UserCSVOptions{})
+	if err != nil && len(rep.Rows) == 0 {
+		if reportline.ErrorCode(err) == reportline.Internal {
+			return err
+		}
+		return u.usersRefused(w, r, p, err)
+	}
+	if err != nil {
+		// A store failure part-way: show what was done, and why it stopped.
+		u.log.Error("users import cut short", "request_id", web.RequestID(r.Context()), "err", err)
+		p.Problem = &problem{Title: "The import stopped part-way.", Message: "The rows listed were imported; the others were not. Try again later: rows already imported will show as unchanged."}
+	}
+	u.showUsersReport(w, r, p, rep)
+	return nil
+}
+
+// usersRefused shows the form again with why the file was refused.
+func (u *UI) usersRefused(w http.ResponseWriter, r *http.Request, p *usersImportPage, refusal error) error {
+	p.Problem = problemOf(refusal)
+	p.Problem.Title = "This file cannot be imported."
+	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
+		p.Problem.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)
+	}
+	p.Token = ""
+	u.render(w, r, web.Status(reportline.ErrorCode(refusal)), "users_import", p)
+	return nil
+}
+
+func (u *UI) showUsersReport(w http.ResponseWriter, r *http.Request, p *usersImportPage, rep app.UserCSVReport) {
+	p.Report = &rep
+	for _, row := range rep.Rows {
+		if len(p.Rows) == usersRowsShown {
+			p.Hidden++
+			continue
+		}
+		p.Rows = append(p.Rows, usersRow(row, rep.DryRun))
+	}
+	u.render(w, r, http.StatusOK, "users_import", p)
+}
+
+// usersRow describes one row for the table.
+func usersRow(row app.UserCSVRow, dryRun bool) usersImportRow {
+	out := usersImportRow{Line: row.Line, Who: cmpOr(row.Email, row.UID)}
+	if row.Err != nil {
+		out.Flag = flag{Label: "Refused", Tone: "bad"}
+		out.Message, out.Details = row.Err.Message, row.Err.Details
+		if row.Err.Field != "" && len(row.Err.Details) == 0 {
+			out.Message = row.Err.Field + ": " + out.Message
+		}
+		return out
+	}
+	res := row.Result
+	labels := map[app.UserImportAction][2]string{
+		app.UserCreated:   {"Created", "Will be created"},
+		app.UserUpdated:   {"Updated", "Will be updated"},
+		app.UserUnchanged: {"Unchanged", "Unchanged"},
+	}[res.Action]
+	label := labels[0]
+	if dryRun {
+		label = labels[1]
+	}
+	tone := "ok"
+	if res.Action == app.UserUnchanged {
+		tone = "warn"
+	}
+	out.Flag = flag{Label: label, Tone: tone}
+	out.Who = res.User.Email
+	var parts []string
+	if len(res.Changed) > 0 {
+		parts = append(parts, strings.Join(res.Changed, ", "))
+	}
+	if m := res.Managers; m != nil {
+		if n := len(m.Added); n > 0 {
+			parts = append(parts, "managers added: "+emails(m.Added))
+		}
+		if n := len(m.Removed); n > 0 {
+			parts = append(parts, "managers removed: "+emails(m.Removed))
+		}
+		if !res.InEffect && len(m.Added)+len(m.Removed) > 0 {
+			parts = append(parts, "(kept, not in effect in positions mode)")
+		}
+	}
+	out.Changes = strings.Join(parts, "; ")
+	return out
+}
+
+func emails(users []reportline.User) string {
+	s := make([]string, len(users))
+	for i, u := range users {
+		s[i] = u.Email
+	}
+	return strings.Join(s, ", ")
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// newUploadToken returns 16 random bytes in hex.
+func newUploadToken() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("upload token: %w", err)
+	}
+	return hex.EncodeToString(b), nil
+}
+
+const keptUploadPrefix = "reportline-users-"
+
+// keptUploadPath names a kept upload: only the user who uploaded it may
+// import it.
+func keptUploadPath(user reportline.UserID, token string) string {
+	return filepath.Join(os.TempDir(), fmt.Sprintf("%s%d-%s.csv", keptUploadPrefix, user, token))
+}
+
+// openKeptUpload opens the upload a preview kept.
+func openKeptUpload(user reportline.UserID, token string) (*os.File, error) {
+	if _, err := hex.DecodeString(token); err != nil || len(token) != 32 {
+		return nil, reportline.Errorf(reportline.Invalid, "the preview to import is not named; upload the file again")
+	}
+	f, err := os.Open(keptUploadPath(user, token))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, reportline.Errorf(reportline.Invalid, "this preview has expired or was already imported; upload the file again")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open kept upload: %w", err)
+	}
+	return f, nil
+}
+
+// sweepKeptUploads removes kept uploads older than keptUploadTTL.
+func sweepKeptUploads(now time.Time) {
+	names, _ := filepath.Glob(filepath.Join(os.TempDir(), keptUploadPrefix+"*.csv"))
+	for _, n := range names {
+		if st, err := os.Stat(n); err == nil && now.Sub(st.ModTime()) > keptUploadTTL {
+			os.Remove(n)
+		}
+	}
+}
