@@ -19,6 +19,7 @@ type Config struct {
 	Demo        bool   // load the demo organisation on first start
 	LogLevel    slog.Level
 	LogFormat   string // text or json
+	Mail        Mail   // SMTP or .eml files (mail.go)
 }
 
 // Default returns the defaults of the pinned surface.
@@ -44,6 +45,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	}
 	if v := getenv("REPORTLINE_LOG_FORMAT"); v != "" {
 		c.LogFormat = v
+	}
+	if err := c.Mail.fromEnv(getenv); err != nil {
+		return err
 	}
 	return nil
 }
@@ -75,6 +79,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if err := c.Mail.validate(); err != nil {
+		return err
 	}
 	return nil
 }

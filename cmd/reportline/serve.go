@@ -31,6 +31,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err := a.RecoverImports(ctx); err != nil {
 		return err
 	}
+	stopOutbox, err := startOutbox(ctx, cfg, a, log)
+	if err != nil {
+		return err
+	}
+	defer stopOutbox()
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)
 		if err != nil {

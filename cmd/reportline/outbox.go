@@ -1,0 +1,57 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"sync"
+
+	"reportline/app"
+	"reportline/config"
+	"reportline/mail"
+)
+
+// newSender returns the configured mail sender: SMTP when
+// REPORTLINE_SMTP_URL is set, else .eml files in <data>/mail. The second
+// value is how many sends the worker may run at once.
+func newSender(cfg config.Config) (app.Sender, int, func() error, error) {
+	if cfg.Mail.SMTPURL == "" {
+		s, err := mail.NewFileSender(filepath.Join(cfg.DataDir, "mail"), cfg.Mail.FromAddress())
+		return s, 4, func() error { return nil }, err
+	}
+	u, err := cfg.Mail.SMTP()
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	s, err := mail.NewSMTPSender(mail.SMTPConfig{Host: u.Host, Port: u.Port, Username: u.Username, Password: u.Password,
+		TLS: mail.TLS(u.TLS), From: cfg.Mail.FromAddress(), Pool: cfg.Mail.Pool, Rate: cfg.Mail.Rate})
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	pool := cfg.Mail.Pool
+	if pool <= 0 {
+		pool = 4
+	}
+	return s, pool, s.Close, nil
+}
+
+// startOutbox starts the mail delivery worker; stop ends it after the batch
+// in flight is sent and recorded, and closes the SMTP connections.
+func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logger) (stop func(), err error) {
+	sender, conc, closeSender, err := newSender(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := a.NewOutboxWorker(sender, app.OutboxOptions{Concurrency: conc})
+	log.Info("mail outbox started", "mail", cfg.Mail, "worker", w.Owner())
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { w.Run(ctx) })
+	return func() {
+		cancel()
+		wg.Wait()
+		if err := closeSender(); err != nil {
+			log.Warn("close the SMTP connections", "err", err)
+		}
+	}, nil
+}

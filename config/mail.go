@@ -1,0 +1,155 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"net/mail"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// Mail is how notifications leave: by SMTP when SMTPURL is set, else as
+// .eml files in <data>/mail.
+type Mail struct {
+	// SMTPURL is REPORTLINE_SMTP_URL: smtp://[user:password@]host[:port]
+	// with ?starttls=mandatory (the default), opportunistic or none, or
+	// smtps://… for TLS from the first byte. Its password is never logged.
+	SMTPURL string
+	From    string  // REPORTLINE_MAIL_FROM: the From address [Reportline <reportline@localhost>]
+	Pool    int     // REPORTLINE_SMTP_POOL: connections kept open and used at once [4]
+	Rate    float64 // REPORTLINE_SMTP_RATE: messages per second at most; 0 for no cap [0]
+}
+
+// SMTP is a parsed REPORTLINE_SMTP_URL.
+type SMTP struct {
+	Host     string
+	Port     int
+	Username string
+	Password string
+	TLS      string // mandatory, opportunistic, none, implicit
+}
+
+// DefaultMailFrom is the From address when none is configured.
+const DefaultMailFrom = "Reportline <reportline@localhost>"
+
+// LogValue keeps the password out of logs.
+func (m Mail) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("smtp_url", redactURL(m.SMTPURL)), slog.String("from", m.From),
+		slog.Int("pool", m.Pool), slog.Float64("rate", m.Rate))
+}
+
+// String keeps the password out of anything printed with %v.
+func (m Mail) String() string {
+	return fmt.Sprintf("{SMTPURL:%s From:%s Pool:%d Rate:%g}", redactURL(m.SMTPURL), m.From, m.Pool, m.Rate)
+}
+
+// redactURL hides a URL's password.
+func redactURL(raw string) string {
+	if raw == "" {
+		return ""
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparsable url)"
+	}
+	return u.Redacted()
+}
+
+func (m *Mail) fromEnv(getenv func(string) string) error {
+	if v := strings.TrimSpace(getenv("REPORTLINE_SMTP_URL")); v != "" {
+		m.SMTPURL = v
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_MAIL_FROM")); v != "" {
+		m.From = v
+	}
+	if v := getenv("REPORTLINE_SMTP_POOL"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("REPORTLINE_SMTP_POOL %q: want a number of connections from 1 to 100", v)
+		}
+		m.Pool = n
+	}
+	if v := getenv("REPORTLINE_SMTP_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 0 {
+			return fmt.Errorf("REPORTLINE_SMTP_RATE %q: want messages per second, e.g. 10 or 0.5, or 0 for no cap", v)
+		}
+		m.Rate = r
+	}
+	return nil
+}
+
+func (m Mail) validate() error {
+	if _, err := mail.ParseAddress(m.from()); err != nil {
+		return fmt.Errorf("REPORTLINE_MAIL_FROM %q: not an email address: %w", m.From, err)
+	}
+	if m.SMTPURL != "" {
+		if _, err := m.SMTP(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m Mail) from() string {
+	if m.From == "" {
+		return DefaultMailFrom
+	}
+	return m.From
+}
+
+// FromAddress is the From address, the default when none is set.
+func (m Mail) FromAddress() string { return m.from() }
+
+// SMTP parses SMTPURL. Errors never show the password.
+func (m Mail) SMTP() (SMTP, error) {
+	shown := redactURL(m.SMTPURL)
+	u, err := url.Parse(m.SMTPURL)
+	if err != nil {
+		return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: not a URL", shown)
+	}
+	var s SMTP
+	switch u.Scheme {
+	case "smtp":
+		s.TLS, s.Port = "mandatory", 587
+		if v := u.Query().Get("starttls"); v != "" {
+			if v != "mandatory" && v != "opportunistic" && v != "none" {
+				return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: starttls=%q: want mandatory, opportunistic or none", shown, v)
+			}
+			s.TLS = v
+		}
+	case "smtps":
+		s.TLS, s.Port = "implicit", 465
+	default:
+		return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: want smtp://host[:port] or smtps://host[:port]", shown)
+	}
+	s.Host = u.Hostname()
+	if s.Host == "" {
+		return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: no host", shown)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: port %q is not a port number", shown, p)
+		}
+		s.Port = n
+	}
+	if u.User != nil {
+		s.Username = u.User.Username()
+		s.Password, _ = u.User.Password()
+	}
+	if s.Password != "" && s.TLS == "none" && !isLoopback(s.Host) {
+		return SMTP{}, fmt.Errorf("REPORTLINE_SMTP_URL %s: refusing to send a password unencrypted to %s; use starttls=mandatory or smtps://", shown, s.Host)
+	}
+	return s, nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}

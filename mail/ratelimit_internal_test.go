@@ -1,0 +1,42 @@
+package mail
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// TestTokenBucketHoldsTheRate reserves tokens on a frozen clock: the n-th
+// message beyond the burst waits n/rate.
+func TestTokenBucketHoldsTheRate(t *testing.T) {
+	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	b := newTokenBucket(20, 1, func() time.Time { return now })
+	for i := range 41 {
+		want := time.Duration(i) * time.Second / 20
+		if got := b.reserve(); got < want-time.Microsecond || got > want+time.Microsecond {
+			t.Fatalf("reservation %d waits %v, want %v", i, got, want)
+		}
+	}
+	// Two seconds later the debt is paid and the bucket holds its burst.
+	now = now.Add(4 * time.Second)
+	if got := b.reserve(); got != 0 {
+		t.Errorf("after the debt is paid: wait %v, want 0", got)
+	}
+	if got := b.reserve(); got <= 0 {
+		t.Errorf("beyond the burst: wait %v, want > 0", got)
+	}
+}
+
+func TestTokenBucketWaitGivesBackOnCancel(t *testing.T) {
+	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	b := newTokenBucket(1, 1, func() time.Time { return now })
+	b.reserve()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := b.wait(ctx); err == nil {
+		t.Fatal("wait on a cancelled context succeeded")
+	}
+	if got := b.reserve(); got != time.Second {
+		t.Errorf("after a cancelled wait the next reservation waits %v, want 1s (the token was given back)", got)
+	}
+}

@@ -1,0 +1,209 @@
+package mail
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+	gosmtp "github.com/wneessen/go-mail/smtp"
+
+	"reportline"
+)
+
+// TLS says how an SMTP connection is encrypted.
+type TLS string
+
+// The TLS modes.
+const (
+	TLSMandatory     TLS = "mandatory"     // STARTTLS required (the default)
+	TLSOpportunistic TLS = "opportunistic" // STARTTLS when the server offers it
+	TLSNone          TLS = "none"          // plain text (a relay on loopback)
+	TLSImplicit      TLS = "implicit"      // TLS from the first byte (smtps://, port 465)
+)
+
+// SMTPConfig is how to reach the relay.
+type SMTPConfig struct {
+	Host     string
+	Port     int
+	Username string // empty: no SMTP AUTH
+	Password string // never logged
+	TLS      TLS
+	From     string  // the From address of every message
+	Pool     int     // connections kept open and used at once [4]
+	Rate     float64 // messages per second at most; 0 for no cap
+	Timeout  time.Duration
+}
+
+// SMTPSender sends through an SMTP relay. It keeps up to Pool connections
+// open and reuses each for message after message (one RSET between
+// messages instead of connect, EHLO, STARTTLS and AUTH each time), and
+// holds the whole sender to Rate messages per second with a token bucket.
+// It is safe for concurrent use; Send blocks while every connection is
+// busy.
+type SMTPSender struct {
+	client *gomail.Client
+	from   string
+	slots  chan struct{}       // one per connection that may be open
+	idle   chan *gosmtp.Client // open connections not in use
+	rate   *tokenBucket
+	dials  atomic.Int64
+	closed atomic.Bool
+	mu     sync.Mutex
+}
+
+// NewSMTPSender returns a sender; it connects on the first Send.
+func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
+	if cfg.Host == "" {
+		return nil, errors.New("smtp: no host")
+	}
+	if cfg.Pool <= 0 {
+		cfg.Pool = 4
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 30 * time.Second
+	}
+	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout)}
+	if cfg.Port != 0 {
+		opts = append(opts, gomail.WithPort(cfg.Port))
+	}
+	switch cfg.TLS {
+	case TLSMandatory, "":
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSMandatory))
+	case TLSOpportunistic:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.TLSOpportunistic))
+	case TLSNone:
+		opts = append(opts, gomail.WithTLSPolicy(gomail.NoTLS))
+	case TLSImplicit:
+		opts = append(opts, gomail.WithSSL())
+	default:
+		return nil, fmt.Errorf("smtp: unknown TLS mode %q", cfg.TLS)
+	}
+	if cfg.Username != "" {
+		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
+			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+	}
+	c, err := gomail.NewClient(cfg.Host, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("smtp client for %s: %w", cfg.Host, err)
+	}
+	s := &SMTPSender{client: c, from: cfg.From, slots: make(chan struct{}, cfg.Pool), idle: make(chan *gosmtp.Client, cfg.Pool)}
+	if cfg.Rate > 0 {
+		s.rate = newTokenBucket(cfg.Rate, 1, time.Now)
+	}
+	return s, nil
+}
+
+// Dials reports how many connections the sender opened so far.
+func (s *SMTPSender) Dials() int64 { return s.dials.Load() }
+
+// Send delivers m. An SMTP 5xx answer is a permanent error (Permanent()
+// reports true): retrying would get the same answer.
+func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error {
+	msg, err := Build(m, s.from)
+	if err != nil {
+		return permanent{err}
+	}
+	if s.rate != nil {
+		if err := s.rate.wait(ctx); err != nil {
+			return err
+		}
+	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	defer func() { <-s.slots }()
+	conn, reused, err := s.conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect to the SMTP relay: %w", err)
+	}
+	err = s.client.SendWithSMTPClient(conn, msg)
+	if err != nil && reused && connBroken(err) {
+		// The relay closed an idle connection: nothing was sent on it, so
+		// one fresh connection may try again.
+		s.client.CloseWithSMTPClient(conn)
+		if conn, err = s.dial(ctx); err != nil {
+			return fmt.Errorf("connect to the SMTP relay: %w", err)
+		}
+		err = s.client.SendWithSMTPClient(conn, msg)
+	}
+	if err != nil {
+		// The connection's state is unknown after a failure: drop it.
+		s.client.CloseWithSMTPClient(conn)
+		if se, ok := errors.AsType[*gomail.SendError](err); ok && se.ErrorCode() >= 500 {
+			return permanent{err}
+		}
+		return err
+	}
+	s.release(conn)
+	return nil
+}
+
+// conn returns an idle connection, or a new one.
+func (s *SMTPSender) conn(ctx context.Context) (*gosmtp.Client, bool, error) {
+	select {
+	case c := <-s.idle:
+		return c, true, nil
+	default:
+	}
+	c, err := s.dial(ctx)
+	return c, false, err
+}
+
+func (s *SMTPSender) dial(ctx context.Context) (*gosmtp.Client, error) {
+	s.dials.Add(1)
+	return s.client.DialToSMTPClientWithContext(ctx)
+}
+
+// release returns a healthy connection to the pool, or closes it when the
+// sender is closed.
+func (s *SMTPSender) release(c *gosmtp.Client) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed.Load() {
+		s.client.CloseWithSMTPClient(c)
+		return
+	}
+	select {
+	case s.idle <- c:
+	default:
+		s.client.CloseWithSMTPClient(c)
+	}
+}
+
+// Close says QUIT on every idle connection; connections in use close when
+// their send ends.
+func (s *SMTPSender) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed.Store(true)
+	var errs []error
+	for {
+		select {
+		case c := <-s.idle:
+			errs = append(errs, s.client.CloseWithSMTPClient(c))
+		default:
+			return errors.Join(errs...)
+		}
+	}
+}
+
+// connBroken reports whether a send failed on checking the connection,
+// before anything of the message was sent.
+func connBroken(err error) bool {
+	se, ok := errors.AsType[*gomail.SendError](err)
+	return ok && se.Reason == gomail.ErrConnCheck
+}
+
+// permanent marks an error that retrying cannot fix.
+type permanent struct{ error }
+
+// Permanent reports true: see app.Sender.
+func (permanent) Permanent() bool { return true }
+
+func (p permanent) Unwrap() error { return p.error }
