@@ -29,6 +29,7 @@ type Tx interface {
 	accessTx
 	orgTx
 	outboxTx
+	directoryTx
 	learningTx
 	digestTx
 

@@ -28,6 +28,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"TokensAndSessions", testAuth},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},
+		{"Directory", testDirectory},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"TemplateSends", testTemplateSends},

@@ -1,0 +1,37 @@
+package app
+
+import (
+	"context"
+
+	"reportline"
+)
+
+// directoryTx is the storage the directory sync needs (see directory.go).
+type directoryTx interface {
+	// DirectoryIdentities returns the user of each of the source's external
+	// ids that has one; a nil list returns every identity of the source.
+	DirectoryIdentities(ctx context.Context, source reportline.Source, externalIDs []string) (map[string]reportline.UserID, error)
+	// DirectoryIdentitiesOfUsers returns the source's external id of each
+	// given user that has one.
+	DirectoryIdentitiesOfUsers(ctx context.Context, source reportline.Source, users []reportline.UserID) (map[reportline.UserID]string, error)
+	// PutDirectoryIdentities records identities, each replacing what its
+	// source said before about the same external id or the same user.
+	PutDirectoryIdentities(ctx context.Context, ids []reportline.DirectoryIdentity) error
+
+	// CreateUsers and UpdateUsers are the batch forms of CreateUser and
+	// UpdateUser.
+	CreateUsers(ctx context.Context, users []*reportline.User) error
+	UpdateUsers(ctx context.Context, users []*reportline.User) error
+
+	// AppendDirectoryChanges records the user changes of a run (its audit);
+	// DirectoryChanges reads them back.
+	AppendDirectoryChanges(ctx context.Context, changes []reportline.DirectoryChange) error
+	DirectoryChanges(ctx context.Context, runID int64) ([]reportline.DirectoryChange, error)
+
+	// CreateSyncRun records a run that starts; FinishSyncRun its outcome.
+	CreateSyncRun(ctx context.Context, r *reportline.SyncRun) error
+	FinishSyncRun(ctx context.Context, r reportline.SyncRun) error
+	SyncRun(ctx context.Context, id int64) (reportline.SyncRun, error)
+	// SyncRuns returns the latest runs of a source ("" for all), newest first.
+	SyncRuns(ctx context.Context, source reportline.Source, limit int) ([]reportline.SyncRun, error)
+}
