@@ -8,7 +8,9 @@ import (
 
 // routes is the API's one list of operations.
 func (api *API) routes() []route {
-	return append(append(api.coreRoutes(), api.accessRoutes()...), api.orgRoutes()...)
+	routes := append(append(api.coreRoutes(), api.accessRoutes()...), api.orgRoutes()...)
+	routes = append(routes, api.learningRoutes()...)
+	return routes
 }
 
 // coreRoutes are the users, links, groups, CSV and audit operations.
