@@ -21,7 +21,7 @@ type importPlan struct {
 	file     *importFile
 	ids      []reportline.UserID // per address of file.emails; 0 when unknown or invalid
 	active   []bool
-	badEmail []string // per address: why it is not an address, "" when fine
+	badEmail map[int32]string // address → why it is not one; the few that are not
 
 	order  []int32      // rows in groups, by (managee, kind, manager, line)
 	groups []groupState // one per (managee, kind), by key
@@ -109,10 +109,10 @@ func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, 
 // memberships the authorisation needs.
 func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access, users []userKey) error {
 	n := len(p.file.emails)
-	p.ids, p.active, p.badEmail = make([]reportline.UserID, n), make([]bool, n), make([]string, n)
+	p.ids, p.active, p.badEmail = make([]reportline.UserID, n), make([]bool, n), map[int32]string{}
 	for i, e := range p.file.emails {
 		if _, err := reportline.NormalizeEmail(e); err != nil {
-			p.badEmail[i] = reportline.ErrorMessage(err)
+			p.badEmail[int32(i)] = reportline.ErrorMessage(err)
 		}
 	}
 	// Every user's key was read once: cheaper than a query per address for
@@ -181,7 +181,7 @@ func (p *importPlan) group(ac *access) {
 	keys := make([]sortKey, len(p.order))
 	for i, ri := range p.order {
 		r := rows[ri]
-		keys[i] = sortKey{uint64(groupKeyOf(p.ids[r.managee], r.kind)), uint64(p.managerID(r))<<32 | uint64(ri)}
+		keys[i] = sortKey{uint64(groupKeyOf(p.ids[r.managee], r.kind())), uint64(p.managerID(r))<<32 | uint64(ri)}
 	}
 	slices.SortFunc(keys, func(a, b sortKey) int {
 		if a.group != b.group {
@@ -195,8 +195,8 @@ func (p *importPlan) group(ac *access) {
 	keys = nil
 	for i := 0; i < len(p.order); {
 		r := rows[p.order[i]]
-		g := groupState{key: groupKeyOf(p.ids[r.managee], r.kind), first: int32(i), skipRow: -1}
-		for i < len(p.order) && groupKeyOf(p.ids[rows[p.order[i]].managee], rows[p.order[i]].kind) == g.key {
+		g := groupState{key: groupKeyOf(p.ids[r.managee], r.kind()), first: int32(i), skipRow: -1}
+		for i < len(p.order) && groupKeyOf(p.ids[rows[p.order[i]].managee], rows[p.order[i]].kind()) == g.key {
 			i++
 		}
 		g.n = int32(i) - g.first

@@ -204,7 +204,7 @@ func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.Fi
 			counted := &countingReader{r: io.TeeReader(spool, zw)}
 			var err error
 			start := time.Now()
-			file, err = parseImport(counted, MaxImportBytes, func(int) { report("reading", counted.n.Load(), size) })
+			file, err = parseImport(counted, size, MaxImportBytes, func(int) { report("reading", counted.n.Load(), size) })
 			a.log.Debug("import step", "step", "parse file", "duration", time.Since(start).Round(time.Millisecond))
 			if err != nil {
 				cancel() // no need to finish reading the store

@@ -70,6 +70,12 @@ func (s *snapshot) datesOf(c currentLink) (from, until int64) {
 // emailOf returns the address of a user, "" when the snapshot has no such
 // user.
 func (s *snapshot) emailOf(id reportline.UserID) string {
+	// Ids are usually dense, so a user is usually where their id says.
+	if len(s.users) > 0 {
+		if i := int64(id) - int64(s.users[0].id); i >= 0 && i < int64(len(s.users)) && s.users[i].id == id {
+			return s.users[i].email
+		}
+	}
 	i, ok := slices.BinarySearchFunc(s.users, id, func(k userKey, id reportline.UserID) int { return cmp.Compare(k.id, id) })
 	if !ok {
 		return ""
