@@ -19,6 +19,7 @@ type Config struct {
 	Demo        bool   // load the demo organisation on first start
 	LogLevel    slog.Level
 	LogFormat   string // text or json
+	Graph       Graph  // Microsoft Entra ID sync (graph.go)
 	Mail        Mail   // SMTP or .eml files (mail.go)
 }
 
@@ -45,6 +46,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	}
 	if v := getenv("REPORTLINE_LOG_FORMAT"); v != "" {
 		c.LogFormat = v
+	}
+	if err := c.Graph.fromEnv(getenv); err != nil {
+		return err
 	}
 	if err := c.Mail.fromEnv(getenv); err != nil {
 		return err
@@ -79,6 +83,9 @@ func (c Config) Validate() error {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
+	}
+	if err := c.Graph.validate(); err != nil {
+		return err
 	}
 	if err := c.Mail.validate(); err != nil {
 		return err

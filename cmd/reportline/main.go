@@ -65,6 +65,9 @@ Usage:
       row; exit status as for managers import
   reportline bench generate --users N [--csv FILE] [--load]
                                          the seeded reference data set (docs/benchmarks.md)
+  reportline sync graph [--dry-run] [--full]
+                                         sync users and managers from Microsoft Entra ID
+                                         (reportline sync graph --help)
   reportline version
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
@@ -98,6 +101,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUsers(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
+	case "sync":
+		if len(rest) > 0 && rest[0] == "graph" {
+			return cmdSyncGraph(ctx, e, rest[1:])
+		}
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())
 		return nil

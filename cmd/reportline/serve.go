@@ -36,6 +36,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopOutbox()
+	stopGraph, err := startGraphSync(ctx, cfg.Graph, a, log)
+	if err != nil {
+		return err
+	}
+	defer stopGraph()
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)
 		if err != nil {

@@ -1,0 +1,114 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"reportline"
+)
+
+// DeltaDirectory is a directory that reports its changes since a cursor
+// (Microsoft Graph's delta links). cmd wires graphsync to it.
+type DeltaDirectory interface {
+	// ReadDelta returns the changes since cursor, or the whole directory
+	// (Batch.Full) when cursor is "" or no longer valid.
+	ReadDelta(ctx context.Context, cursor string) (DeltaRound, error)
+}
+
+// DeltaRound is one round read from a DeltaDirectory.
+type DeltaRound struct {
+	Batch  reportline.DirectoryBatch
+	Cursor string // where the next round starts
+	// Reset says why the whole directory was read although a cursor was
+	// given (it expired, say); "" otherwise.
+	Reset string
+}
+
+// DeltaSyncReport is what SyncDeltaDirectory did.
+type DeltaSyncReport struct {
+	reportline.SyncReport
+	Full  bool   // the whole directory was read
+	Reset string // see DeltaRound.Reset
+}
+
+// deltaCursorKey is the settings key of a source's cursor.
+func deltaCursorKey(source reportline.Source) string { return "directory_cursor." + string(source) }
+
+// SyncDeltaDirectory reads one round from dir and applies it with
+// SyncDirectory: the changes since the last applied round, or the whole
+// directory when full is set or no round was applied before.
+//
+// The round's cursor is kept (in the settings table) only once the round is
+// applied, and never by a dry run. A crash in between makes the next sync
+// read the same changes again, which applies nothing twice; keeping it
+// first could lose changes. Platform admins and the system may sync.
+func (a *App) SyncDeltaDirectory(ctx context.Context, actor Actor, source reportline.Source, dir DeltaDirectory, full, dryRun bool) (DeltaSyncReport, error) {
+	if !actor.System && !actor.User.IsPlatformAdmin() {
+		return DeltaSyncReport{}, forbidden("only platform admins may sync a directory")
+	}
+	if !source.Directory() {
+		return DeltaSyncReport{}, reportline.FieldError("source", string(source), "source %q is not a directory", source)
+	}
+	key := deltaCursorKey(source)
+	var cursor string
+	if !full {
+		err := a.store.Read(ctx, func(tx Tx) error {
+			var err error
+			cursor, err = tx.Setting(ctx, key)
+			return err
+		})
+		if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+			return DeltaSyncReport{}, fmt.Errorf("sync %s: read the cursor: %w", source, err)
+		}
+	}
+	round, err := dir.ReadDelta(ctx, cursor)
+	if err != nil {
+		return DeltaSyncReport{}, fmt.Errorf("sync %s: %w", source, err)
+	}
+	if round.Batch.Source != source {
+		return DeltaSyncReport{}, fmt.Errorf("sync %s: the directory returned a batch of source %q", source, round.Batch.Source)
+	}
+	if round.Reset != "" {
+		a.log.Warn("directory sync reads the whole directory", "source", source, "reason", round.Reset)
+	}
+	rep, err := a.SyncDirectory(ctx, actor, round.Batch, dryRun)
+	out := DeltaSyncReport{SyncReport: rep, Full: round.Batch.Full, Reset: round.Reset}
+	if err != nil || dryRun || round.Cursor == "" {
+		return out, err
+	}
+	err = a.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, key, round.Cursor) })
+	if err != nil {
+		return out, fmt.Errorf("sync %s: applied, but keeping the cursor failed (the next sync reads these changes again): %w", source, err)
+	}
+	return out, nil
+}
+
+// DirectorySyncDue reports whether a scheduled sync of source, meant to run
+// every interval, should start now. Replicas sharing one database each run
+// the schedule; the runs already recorded (by any replica, or by the CLI)
+// are what keeps them from syncing one after the other: a sync is due when
+// no run that was not a dry run started within the last interval (less a
+// tenth, so that timers a little early still fire), and none is still
+// running unless it started over an hour (or an interval) ago and has
+// surely died. Two replicas deciding at the same instant may both sync;
+// a sync applied twice changes nothing the second time.
+func (a *App) DirectorySyncDue(ctx context.Context, source reportline.Source, interval time.Duration) (bool, error) {
+	runs, err := a.SyncRuns(ctx, SystemActor(source), source, 20)
+	if err != nil {
+		return false, err
+	}
+	now := a.now()
+	for _, r := range runs {
+		if r.DryRun {
+			continue
+		}
+		if r.Status == reportline.ImportRunning && now.Sub(r.Started) < max(interval, time.Hour) {
+			return false, nil
+		}
+		if now.Sub(r.Started) < interval-interval/10 {
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,186 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"reportline"
+)
+
+// Previewer renders a notification's template with sample data, for the
+// admin page "Notifications per role". It must not send anything nor
+// depend on real users.
+type Previewer func(a *App, ctx context.Context) (subject, text, html string, err error)
+
+// previewers holds each notification type's sample renderer. It is filled
+// by registerPreview calls in init functions of the files that render a
+// notification, and only read afterwards:
+//
+//	func init() { registerPreview(reportline.NotifyWeeklyDigest, (*App).previewDigestSample) }
+var previewers = map[reportline.NotificationType]Previewer{}
+
+// registerPreview sets the sample renderer of a notification type. It
+// panics on an unknown or doubly registered type: both are programming
+// errors found by any test.
+func registerPreview(t reportline.NotificationType, p Previewer) {
+	if !t.Valid() {
+		panic(fmt.Sprintf("app: preview of unknown notification type %q", t))
+	}
+	if _, dup := previewers[t]; dup {
+		panic(fmt.Sprintf("app: preview of %q registered twice", t))
+	}
+	previewers[t] = p
+}
+
+// NotificationView is a catalogue entry as admins see it.
+type NotificationView struct {
+	reportline.Notification
+	Previewable bool // a sample rendering is available
+}
+
+// Preview is a notification rendered with sample data.
+type Preview struct {
+	Type    reportline.NotificationType
+	Subject string
+	Text    string
+	HTML    string // empty when the notification has no HTML part
+}
+
+// mayReadNotifications lets admins (platform admins, group admins and
+// user admins) read the catalogue and previews: they describe the
+// platform, not anyone's data.
+func mayReadNotifications(ctx context.Context, tx Tx, actor Actor) error {
+	ac, err := loadAccess(ctx, tx, actor)
+	if err != nil {
+		return err
+	}
+	if !ac.scope.All && ac.scope.Empty() {
+		return forbidden("only admins may read the notifications Reportline sends")
+	}
+	return nil
+}
+
+// Notifications lists the catalogue entries that go to audience (every
+// entry when audience is empty), for admins.
+func (a *App) Notifications(ctx context.Context, actor Actor, audience reportline.Audience) ([]NotificationView, error) {
+	if audience != "" {
+		if _, err := reportline.ParseAudience(string(audience)); err != nil {
+			return nil, err
+		}
+	}
+	if err := a.store.Read(ctx, func(tx Tx) error { return mayReadNotifications(ctx, tx, actor) }); err != nil {
+		return nil, err
+	}
+	var out []NotificationView
+	for _, n := range reportline.Notifications() {
+		if audience == "" || n.For(audience) {
+			_, ok := previewers[n.Type]
+			out = append(out, NotificationView{Notification: n, Previewable: ok})
+		}
+	}
+	return out, nil
+}
+
+// PreviewNotification renders a notification's template with sample data,
+// for admins.
+func (a *App) PreviewNotification(ctx context.Context, actor Actor, t reportline.NotificationType) (Preview, error) {
+	if !t.Valid() {
+		return Preview{}, reportline.FieldError("type", string(t), "unknown notification type %q", t)
+	}
+	if err := a.store.Read(ctx, func(tx Tx) error { return mayReadNotifications(ctx, tx, actor) }); err != nil {
+		return Preview{}, err
+	}
+	p, ok := previewers[t]
+	if !ok {
+		return Preview{}, reportline.Errorf(reportline.NotFound, "the %s notification has no preview yet", t)
+	}
+	subject, text, html, err := p(a, ctx)
+	if err != nil {
+		return Preview{}, fmt.Errorf("preview %s: %w", t, err)
+	}
+	return Preview{Type: t, Subject: subject, Text: text, HTML: html}, nil
+}
+
+// DeliveryLogPage is one page of the delivery log.
+type DeliveryLogPage struct {
+	Messages []reportline.OutboxMessage
+	Next     int64 // BeforeID of the next page; 0 on the last page
+}
+
+// maxDeliveryLogPage is the longest page of the delivery log.
+const maxDeliveryLogPage = 100
+
+// DeliveryLog searches the outbox and its outcomes, newest first. Only
+// platform admins may: it names every recipient on the platform.
+func (a *App) DeliveryLog(ctx context.Context, actor Actor, f reportline.DeliveryFilter) (DeliveryLogPage, error) {
+	if f.Type != "" && !f.Type.Valid() {
+		return DeliveryLogPage{}, reportline.FieldError("type", string(f.Type), "unknown notification type %q", f.Type)
+	}
+	if f.Status != "" && !f.Status.Valid() {
+		return DeliveryLogPage{}, reportline.FieldError("status", string(f.Status), "unknown status %q: want pending, sending, sent or failed", f.Status)
+	}
+	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
+		return DeliveryLogPage{}, reportline.FieldError("until", f.Until.Format(time.DateOnly), "the end of the period must come after its start")
+	}
+	f.Recipient = strings.TrimSpace(f.Recipient)
+	if f.Limit <= 0 || f.Limit > maxDeliveryLogPage {
+		f.Limit = maxDeliveryLogPage
+	}
+	var page DeliveryLogPage
+	err := a.store.Read(ctx, func(tx Tx) error {
+		if err := mustBePlatformAdmin(ctx, tx, actor, "read the delivery log"); err != nil {
+			return err
+		}
+		// One more than asked tells whether there is a next page.
+		g := f
+		g.Limit++
+		ms, err := tx.OutboxMessages(ctx, g)
+		if err != nil {
+			return err
+		}
+		if len(ms) > f.Limit {
+			ms = ms[:f.Limit]
+			page.Next = ms[len(ms)-1].ID
+		}
+		page.Messages = ms
+		return nil
+	})
+	return page, err
+}
+
+// DeliveryDetail is one message of the log with every attempt to send it.
+type DeliveryDetail struct {
+	Message  reportline.OutboxMessage
+	Attempts []reportline.DeliveryAttempt
+}
+
+// Delivery returns one message of the delivery log and its attempts, for
+// platform admins.
+func (a *App) Delivery(ctx context.Context, actor Actor, id int64) (DeliveryDetail, error) {
+	var d DeliveryDetail
+	err := a.store.Read(ctx, func(tx Tx) error {
+		if err := mustBePlatformAdmin(ctx, tx, actor, "read the delivery log"); err != nil {
+			return err
+		}
+		var err error
+		if d.Message, err = tx.OutboxMessage(ctx, id); err != nil {
+			return err
+		}
+		d.Attempts, err = tx.DeliveryAttempts(ctx, id)
+		return err
+	})
+	return d, err
+}
+
+func mustBePlatformAdmin(ctx context.Context, tx Tx, actor Actor, what string) error {
+	ac, err := loadAccess(ctx, tx, actor)
+	if err != nil {
+		return err
+	}
+	if !ac.scope.All {
+		return forbidden("only platform admins may %s", what)
+	}
+	return nil
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/config"
+	"reportline/graphsync"
+)
+
+const graphUsage = `Usage: reportline sync graph [--dry-run] [--full] [--data DIR] [--database URL]
+
+Reads Microsoft Entra ID users and their managers through Microsoft Graph and
+applies them: users are created, updated, deactivated (never deleted); each
+user's line manager from the directory replaces the links of source "graph".
+The first sync reads the whole directory; later ones read only the changes
+since the last applied sync (a delta link kept in the database).
+  --dry-run  show what would change; change nothing
+  --full     read the whole directory again (users not in it are deactivated)
+Exit status: 0 applied, 4 applied but some entries had problems, 1 failed.
+
+Environment: REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID,
+REPORTLINE_GRAPH_CLIENT_SECRET or REPORTLINE_GRAPH_CLIENT_SECRET_FILE,
+REPORTLINE_GRAPH_SYNC_INTERVAL (serve; default 1h, 0 never),
+REPORTLINE_GRAPH_AUTHORITY_URL, REPORTLINE_GRAPH_API_URL (other clouds).
+`
+
+// exitSyncProblems is the status of a sync applied with problems.
+const exitSyncProblems = 4
+
+// graphDirectory is graphsync as the app's DeltaDirectory.
+type graphDirectory struct{ client *graphsync.Client }
+
+func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
+	r, err := g.client.Fetch(ctx, cursor)
+	if err != nil {
+		return app.DeltaRound{}, err
+	}
+	return app.DeltaRound{Batch: r.Batch(), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+}
+
+func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
+	c, err := graphsync.New(graphsync.Config{
+		Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
+		AuthorityURL: cfg.AuthorityURL, APIURL: cfg.APIURL, Logger: log,
+	})
+	return graphDirectory{c}, err
+}
+
+func cmdSyncGraph(ctx context.Context, e env, args []string) error {
+	var dryRun, full bool
+	cfg, fs, err := loadConfig(e, "sync graph", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
+		fs.BoolVar(&full, "full", false, "read the whole directory again")
+		fs.Usage = func() { fmt.Fprint(e.stderr, graphUsage) }
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), graphUsage)
+		return errUsage
+	}
+	if !cfg.Graph.Enabled() {
+		return errors.New("sync graph: Microsoft Graph is not configured: set REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID and REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE)")
+	}
+	log := newLogger(cfg, e.stderr)
+	dir, err := newGraphDirectory(cfg.Graph, log)
+	if err != nil {
+		return err
+	}
+	db, a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+	if err != nil {
+		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
+	}
+	printDeltaSync(e.stdout, rep)
+	if len(rep.Problems) > 0 {
+		return exitError{exitSyncProblems, fmt.Sprintf("sync graph: %d problems", len(rep.Problems))}
+	}
+	return nil
+}
+
+// syncErrorMessage is a domain error's message for people, or the error
+// itself: graphsync's errors name the request that failed and never carry
+// a secret.
+func syncErrorMessage(err error) string {
+	if _, ok := errors.AsType[*reportline.Error](err); ok {
+		return reportline.ErrorMessage(err)
+	}
+	return err.Error()
+}
+
+func printDeltaSync(w io.Writer, rep app.DeltaSyncReport) {
+	kind := "changes since the last sync"
+	if rep.Full {
+		kind = "whole directory"
+	}
+	verb := "Applied"
+	if rep.DryRun {
+		verb = "Dry run of"
+	}
+	fmt.Fprintf(w, "%s Microsoft Graph sync (%s), run %d:\n", verb, kind, rep.RunID)
+	if rep.Reset != "" {
+		fmt.Fprintf(w, "  note: %s\n", rep.Reset)
+	}
+	c := rep.SyncCounts
+	fmt.Fprintf(w, "  users: %d created, %d updated, %d unchanged, %d deactivated, %d reactivated, %d skipped\n",
+		c.Created, c.Updated, c.Unchanged, c.Deactivated, c.Reactivated, c.Skipped)
+	fmt.Fprintf(w, "  manager links: %d added, %d removed, %d updated, %d unchanged\n",
+		c.LinksAdded, c.LinksRemoved, c.LinksUpdated, c.LinksUnchanged)
+	const shown = 50
+	for i, p := range rep.Problems {
+		if i == shown {
+			fmt.Fprintf(w, "  … and %d more problems (see the sync runs page)\n", len(rep.Problems)-shown)
+			break
+		}
+		who := p.ExternalID
+		if p.Email != "" {
+			who += " (" + p.Email + ")"
+		}
+		fmt.Fprintf(w, "  problem: %s: %s: %s\n", who, p.Code, p.Reason)
+	}
+	if rep.DryRun {
+		fmt.Fprintln(w, "Nothing was changed.")
+	}
+}
+
+// startGraphSync starts the scheduled Microsoft Graph sync of serve, when a
+// tenant and an interval are configured. stop cancels a sync in progress
+// (its transaction rolls back and its run is recorded failed; the next start
+// finds the sync due) and waits for it.
+func startGraphSync(ctx context.Context, cfg config.Graph, a *app.App, log *slog.Logger) (stop func(), err error) {
+	if !cfg.Enabled() || cfg.SyncInterval <= 0 {
+		return func() {}, nil
+	}
+	dir, err := newGraphDirectory(cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	log.Info("scheduled Microsoft Graph sync", "graph", cfg)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { scheduleDeltaSync(ctx, a, reportline.SourceGraph, dir, cfg.SyncInterval, time.Minute, log) })
+	return func() { cancel(); wg.Wait() }, nil
+}
+
+// scheduleDeltaSync checks every check (a minute) whether a sync is due
+// (see app.DirectorySyncDue) and runs it.
+func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir app.DeltaDirectory, every, check time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(check)
+	defer tick.Stop()
+	for {
+		due, err := a.DirectorySyncDue(ctx, source, every)
+		if err != nil && ctx.Err() == nil {
+			log.Error("directory sync schedule", "source", source, "err", err)
+		}
+		if due {
+			rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(source), source, dir, false, false)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				log.Error("scheduled directory sync failed", "source", source, "run", rep.RunID, "err", syncErrorMessage(err))
+			case err == nil && len(rep.Problems) > 0:
+				log.Warn("scheduled directory sync had problems", "source", source, "run", rep.RunID, "problems", len(rep.Problems))
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

@@ -1,0 +1,104 @@
+package config
+
+import (
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Graph is the Microsoft Entra ID sync through Microsoft Graph. It is off
+// while Tenant is empty.
+type Graph struct {
+	Tenant       string        // REPORTLINE_GRAPH_TENANT: tenant id or verified domain
+	ClientID     string        // REPORTLINE_GRAPH_CLIENT_ID: the app registration's application id
+	ClientSecret string        // REPORTLINE_GRAPH_CLIENT_SECRET, or read from REPORTLINE_GRAPH_CLIENT_SECRET_FILE; never logged
+	AuthorityURL string        // REPORTLINE_GRAPH_AUTHORITY_URL: "" for https://login.microsoftonline.com
+	APIURL       string        // REPORTLINE_GRAPH_API_URL: "" for https://graph.microsoft.com
+	SyncInterval time.Duration // REPORTLINE_GRAPH_SYNC_INTERVAL: how often serve syncs; 0 never
+}
+
+// DefaultGraphSyncInterval is how often serve syncs when Graph is
+// configured and no interval is given.
+const DefaultGraphSyncInterval = time.Hour
+
+// Enabled reports whether a tenant is configured.
+func (g Graph) Enabled() bool { return g.Tenant != "" }
+
+// LogValue keeps the secret out of logs.
+func (g Graph) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("tenant", g.Tenant), slog.String("client_id", g.ClientID),
+		slog.Bool("client_secret_set", g.ClientSecret != ""), slog.Duration("sync_interval", g.SyncInterval))
+}
+
+// String keeps the secret out of anything printed with %v.
+func (g Graph) String() string {
+	return fmt.Sprintf("{Tenant:%s ClientID:%s ClientSecret:[redacted] AuthorityURL:%s APIURL:%s SyncInterval:%s}",
+		g.Tenant, g.ClientID, g.AuthorityURL, g.APIURL, g.SyncInterval)
+}
+
+func (g *Graph) fromEnv(getenv func(string) string) error {
+	for name, dst := range map[string]*string{
+		"REPORTLINE_GRAPH_TENANT": &g.Tenant, "REPORTLINE_GRAPH_CLIENT_ID": &g.ClientID,
+		"REPORTLINE_GRAPH_AUTHORITY_URL": &g.AuthorityURL, "REPORTLINE_GRAPH_API_URL": &g.APIURL,
+	} {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	secret, file := getenv("REPORTLINE_GRAPH_CLIENT_SECRET"), getenv("REPORTLINE_GRAPH_CLIENT_SECRET_FILE")
+	switch {
+	case secret != "" && file != "":
+		return fmt.Errorf("REPORTLINE_GRAPH_CLIENT_SECRET and REPORTLINE_GRAPH_CLIENT_SECRET_FILE are both set: keep one")
+	case secret != "":
+		g.ClientSecret = secret
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_GRAPH_CLIENT_SECRET_FILE: %w", err)
+		}
+		g.ClientSecret = strings.TrimRight(string(b), "\r\n")
+	}
+	if g.Enabled() && g.SyncInterval == 0 {
+		g.SyncInterval = DefaultGraphSyncInterval
+	}
+	if v := getenv("REPORTLINE_GRAPH_SYNC_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_GRAPH_SYNC_INTERVAL %q: want a duration such as 1h or 30m, or 0 for never: %w", v, err)
+		}
+		g.SyncInterval = d
+	}
+	return nil
+}
+
+func (g Graph) validate() error {
+	if !g.Enabled() && g.ClientID == "" && g.ClientSecret == "" {
+		return nil
+	}
+	var missing []string
+	for name, v := range map[string]string{"REPORTLINE_GRAPH_TENANT": g.Tenant, "REPORTLINE_GRAPH_CLIENT_ID": g.ClientID, "REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE)": g.ClientSecret} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("Microsoft Graph sync: %s not set; set all three or none", strings.Join(missing, ", "))
+	}
+	for name, v := range map[string]string{"REPORTLINE_GRAPH_AUTHORITY_URL": g.AuthorityURL, "REPORTLINE_GRAPH_API_URL": g.APIURL} {
+		if v == "" {
+			continue
+		}
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			return fmt.Errorf("%s %q: want https://HOST", name, v)
+		}
+	}
+	if g.SyncInterval < 0 || (g.SyncInterval > 0 && g.SyncInterval < time.Minute) {
+		return fmt.Errorf("REPORTLINE_GRAPH_SYNC_INTERVAL %s: want 0 (never) or at least 1m", g.SyncInterval)
+	}
+	return nil
+}

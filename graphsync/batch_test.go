@@ -1,0 +1,43 @@
+package graphsync_test
+
+import (
+	"testing"
+
+	"reportline"
+	"reportline/graphsync"
+)
+
+func TestUserMapping(t *testing.T) {
+	tests := []struct {
+		name string
+		in   graphsync.User
+		want reportline.DirectoryUser
+	}{
+		{"mail wins over the UPN",
+			graphsync.User{ID: "a", Mail: "Adele.Vance@contoso.com", UserPrincipalName: "adelev@contoso.onmicrosoft.com", GivenName: "Adele", Surname: "Vance", JobTitle: "Retail Manager", Department: "Retail", AccountEnabled: true, ManagerID: "m"},
+			reportline.DirectoryUser{ExternalID: "a", Email: "Adele.Vance@contoso.com", FirstName: "Adele", LastName: "Vance", Position: "Retail Manager", OrgUnit: "Retail", Active: true, ManagerExternalID: "m"}},
+		{"no mail: the UPN, an address",
+			graphsync.User{ID: "b", UserPrincipalName: "bianca@contoso.com", AccountEnabled: true},
+			reportline.DirectoryUser{ExternalID: "b", Email: "bianca@contoso.com", Active: true}},
+		{"a guest's UPN is not an address people read",
+			graphsync.User{ID: "c", UserPrincipalName: "carl_fabrikam.com#EXT#@contoso.onmicrosoft.com"},
+			reportline.DirectoryUser{ExternalID: "c"}},
+		{"a UPN that is no address",
+			graphsync.User{ID: "d", UserPrincipalName: "not an address"},
+			reportline.DirectoryUser{ExternalID: "d"}},
+		{"disabled account",
+			graphsync.User{ID: "e", Mail: "e@contoso.com", AccountEnabled: false},
+			reportline.DirectoryUser{ExternalID: "e", Email: "e@contoso.com"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.in.Directory(); got != tt.want {
+				t.Errorf("Directory() = %+v\n want %+v", got, tt.want)
+			}
+		})
+	}
+	b := graphsync.Round{Users: []graphsync.User{tests[0].in}, Removed: []string{"x"}, Full: false}.Batch()
+	if b.Source != reportline.SourceGraph || b.Full || len(b.Users) != 1 || b.Removed[0] != "x" {
+		t.Errorf("Batch() = %+v", b)
+	}
+}
