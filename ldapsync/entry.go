@@ -1,0 +1,137 @@
+package ldapsync
+
+import (
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/go-ldap/ldap/v3"
+
+	"reportline"
+)
+
+// mapEntries turns entries into directory users. Each manager DN becomes the
+// external id of the entry it names; a manager DN that names no entry read
+// (outside the base DN or the filter, or deleted) becomes "dn:" and the DN,
+// which the sync reports as a manager missing from the directory.
+func mapEntries(entries []*ldap.Entry, m AttributeMap) []reportline.DirectoryUser {
+	type parsed struct {
+		dn *ldap.DN
+		id string
+	}
+	byKey := make(map[string][]parsed, len(entries))
+	users := make([]reportline.DirectoryUser, len(entries))
+	for i, e := range entries {
+		u := reportline.DirectoryUser{
+			ExternalID: externalID(e, m.ID),
+			Email:      first(e, m.Email),
+			FirstName:  first(e, m.FirstName),
+			LastName:   first(e, m.LastName),
+			Position:   first(e, m.Position),
+			OrgUnit:    first(e, m.OrgUnit),
+			Active:     !disabled(e, m.Disabled),
+		}
+		users[i] = u
+		if dn, err := ldap.ParseDN(e.DN); err == nil {
+			k := dnKey(dn)
+			byKey[k] = append(byKey[k], parsed{dn, u.ExternalID})
+		}
+	}
+	for i, e := range entries {
+		raw := first(e, m.Manager)
+		if raw == "" {
+			continue
+		}
+		users[i].ManagerExternalID = "dn:" + raw
+		dn, err := ldap.ParseDN(raw)
+		if err != nil {
+			continue
+		}
+		for _, c := range byKey[dnKey(dn)] {
+			// The key folds case like EqualFold; EqualFold has the last word.
+			if c.dn.EqualFold(dn) && c.id != "" {
+				users[i].ManagerExternalID = c.id
+				break
+			}
+		}
+	}
+	return users
+}
+
+// dnKey is a map key for a parsed DN: attribute types and values in lower
+// case, the attributes of each RDN sorted. Separators are control
+// characters, so no value can forge one; escapes were decoded by ParseDN.
+func dnKey(dn *ldap.DN) string {
+	var b strings.Builder
+	for i, rdn := range dn.RDNs {
+		if i > 0 {
+			b.WriteByte(0)
+		}
+		parts := make([]string, len(rdn.Attributes))
+		for j, a := range rdn.Attributes {
+			parts[j] = strings.ToLower(strings.TrimSpace(a.Type)) + "\x01" + strings.ToLower(a.Value)
+		}
+		slices.Sort(parts)
+		b.WriteString(strings.Join(parts, "\x02"))
+	}
+	return b.String()
+}
+
+// first returns the first value of the first of the "|"-separated
+// attributes the entry has.
+func first(e *ldap.Entry, attrs string) string {
+	if attrs == "" {
+		return ""
+	}
+	for _, a := range strings.Split(attrs, "|") {
+		if v := strings.TrimSpace(e.GetAttributeValue(strings.TrimSpace(a))); v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// externalID reads the entry's stable id. objectGUID is 16 bytes and is
+// written in the canonical GUID form, as Active Directory tools show it.
+func externalID(e *ldap.Entry, attr string) string {
+	if strings.EqualFold(attr, "objectGUID") {
+		raw := e.GetRawAttributeValue(attr)
+		if len(raw) != 16 {
+			return ""
+		}
+		return FormatGUID(raw)
+	}
+	return first(e, attr)
+}
+
+// FormatGUID writes a 16-byte Microsoft GUID as
+// xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx: the first three groups are stored
+// little-endian, the last two as they are.
+func FormatGUID(b []byte) string {
+	return fmt.Sprintf("%08x-%04x-%04x-%x-%x", binary.LittleEndian.Uint32(b[0:4]), binary.LittleEndian.Uint16(b[4:6]),
+		binary.LittleEndian.Uint16(b[6:8]), b[8:10], b[10:16])
+}
+
+// accountDisable is userAccountControl's ACCOUNTDISABLE flag.
+const accountDisable = 0x2
+
+// disabled applies AttributeMap.Disabled to an entry.
+func disabled(e *ldap.Entry, rule string) bool {
+	if rule == "" {
+		return false
+	}
+	attr, want, isValue := strings.Cut(rule, "=")
+	attr = strings.TrimSpace(attr)
+	if isValue {
+		for _, v := range e.GetAttributeValues(attr) {
+			if strings.EqualFold(strings.TrimSpace(v), strings.TrimSpace(want)) {
+				return true
+			}
+		}
+		return false
+	}
+	flags, err := strconv.ParseInt(strings.TrimSpace(e.GetAttributeValue(attr)), 10, 64)
+	return err == nil && flags&accountDisable != 0
+}
