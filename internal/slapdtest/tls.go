@@ -57,7 +57,7 @@ func (s *Server) writeTLS() error {
 	}
 	s.CAFile = filepath.Join(s.Dir, "ca.pem")
 	files := map[string]*pem.Block{
-		s.CAFile:                          {Type: "CERTIFICATE", Bytes: caDER},
+		s.CAFile:                           {Type: "CERTIFICATE", Bytes: caDER},
 		filepath.Join(s.Dir, "server.pem"): {Type: "CERTIFICATE", Bytes: der},
 		filepath.Join(s.Dir, "server.key"): {Type: "PRIVATE KEY", Bytes: keyDER},
 	}
