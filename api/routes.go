@@ -10,6 +10,7 @@ import (
 func (api *API) routes() []route {
 	routes := append(append(api.coreRoutes(), api.accessRoutes()...), api.orgRoutes()...)
 	routes = append(routes, api.learningRoutes()...)
+	routes = append(routes, api.notificationRoutes()...)
 	return routes
 }
 

@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"reportline/internal/testapp"
+	"reportline/store"
+)
+
+// TestNotificationsOverHTTP reads the catalogue, previews, sends a template
+// message to the managers of a group and finds it in the delivery log.
+func TestNotificationsOverHTTP(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		status, body := f.do(t, f.gaToken, "GET", "/api/v1/notifications?role=managers", "")
+		if status != 200 || len(body["notifications"].([]any)) != 3 {
+			t.Fatalf("catalogue for managers: %d %v", status, body)
+		}
+		if status, body := f.do(t, f.gaToken, "GET", "/api/v1/notifications?role=bosses", ""); status != 422 || errField(body, "field") != "role" {
+			t.Errorf("an unknown role: %d %v, want 422 on role", status, body)
+		}
+		status, body = f.do(t, f.gaToken, "GET", "/api/v1/notifications/template_message/preview", "")
+		if status != 200 || !strings.Contains(body["text"].(string), "Camille") {
+			t.Errorf("preview: %d %v", status, body)
+		}
+
+		var group int64
+		status, body = f.do(t, f.gaToken, "GET", "/api/v1/groups", "")
+		for _, g := range body["groups"].([]any) {
+			if g := g.(map[string]any); g["name"] == "Team" {
+				group = int64(g["id"].(float64))
+			}
+		}
+		msg := fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{.Manager.Email}}", "body": "Team {{.Group.Name}}: {{range .Managees}}{{.Email}}{{end}}"}`, group)
+		status, body = f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", msg)
+		if status != 200 || len(body["recipients"].([]any)) != 1 || body["sample"].(map[string]any)["text"] != "Team Team: b@example.com" {
+			t.Fatalf("template preview: %d %v", status, body)
+		}
+		bad := fmt.Sprintf(`{"group_id": %d, "subject": "Hi", "body": "{{.Manager.Shoe}}"}`, group)
+		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", bad); status != 422 || errField(body, "field") != "body" {
+			t.Errorf("a wrong placeholder: %d %v, want 422 on body", status, body)
+		}
+		status, body = f.do(t, f.gaToken, "POST", "/api/v1/template-messages", msg)
+		if status != 201 || body["recipients"] != float64(1) {
+			t.Fatalf("send: %d %v", status, body)
+		}
+
+		if status, _ := f.do(t, f.gaToken, "GET", "/api/v1/deliveries", ""); status != 403 {
+			t.Errorf("delivery log by a group admin: %d, want 403", status)
+		}
+		status, body = f.do(t, f.paToken, "GET", "/api/v1/deliveries?recipient=A@EXAMPLE&type=template_message&status=pending&since=2026-01-01&until=2026-12-31", "")
+		if status != 200 || len(body["deliveries"].([]any)) != 1 {
+			t.Fatalf("delivery log: %d %v", status, body)
+		}
+		d := body["deliveries"].([]any)[0].(map[string]any)
+		if d["to"] != "a@example.com" || d["subject"] != "Hi a@example.com" || d["status"] != "pending" {
+			t.Errorf("delivery = %v", d)
+		}
+		status, body = f.do(t, f.paToken, "GET", fmt.Sprintf("/api/v1/deliveries/%d", int64(d["id"].(float64))), "")
+		if status != 200 || body["text"] != "Team Team: b@example.com" {
+			t.Errorf("delivery detail: %d %v", status, body)
+		}
+		if status, body := f.do(t, f.paToken, "GET", "/api/v1/deliveries?since=yesterday", ""); status != 422 || errField(body, "field") != "since" {
+			t.Errorf("a bad date: %d %v, want 422 on since", status, body)
+		}
+		status, body = f.do(t, f.paToken, "GET", "/api/v1/template-messages", "")
+		if status != 200 || len(body["sends"].([]any)) != 1 {
+			t.Errorf("template sends: %d %v", status, body)
+		}
+	})
+}
