@@ -1,0 +1,294 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"reportline"
+	"reportline/app"
+)
+
+// registerLearning adds My team, a user's statistics page and the
+// statistics scope setting.
+func (u *UI) registerLearning(mux *http.ServeMux) {
+	mux.Handle("GET /team", u.signedIn(u.team))
+	mux.Handle("GET /users/{id}/statistics", u.signedIn(u.statistics))
+	mux.Handle("GET /settings/statistics", u.signedIn(u.statisticsScopes))
+	mux.Handle("POST /settings/statistics", u.signedIn(u.saveStatisticsScopes))
+}
+
+// teamPage is My team.
+type teamPage struct {
+	page
+	Team      app.TeamView
+	All       bool // the scope is "all"
+	Chart     chart
+	Members   []teamRow
+	Birthdays []app.TeamBirthday
+	Today     string
+}
+
+// teamRow is one member in the team table.
+type teamRow struct {
+	app.TeamMember
+	StatsURL string
+	Progress progressBar
+	Reports  string // "direct" or "via NAME"
+}
+
+// progressBar is a small SVG bar of a percentage.
+type progressBar struct {
+	Percent int
+	Width   int // of barWidth
+}
+
+// barWidth is the width of a progress bar, in SVG units.
+const barWidth = 100
+
+func newProgressBar(p int) progressBar {
+	p = min(max(p, 0), 100)
+	return progressBar{Percent: p, Width: p * barWidth / 100}
+}
+
+func (u *UI) team(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	scope, err := app.ParseTeamScope(r.URL.Query().Get("scope"))
+	if err != nil {
+		return err
+	}
+	tv, err := u.app.Team(ctx, v.Actor, scope)
+	if err != nil {
+		return err
+	}
+	p := teamPage{Team: tv, All: scope == app.TeamAll, Chart: teamChart(tv.Totals), Birthdays: tv.Birthdays,
+		Today: tv.At.Format("Monday 2 January")}
+	if p.page, err = u.base(ctx, v, "My team", 0); err != nil {
+		return err
+	}
+	p.Here = "team"
+	for _, m := range tv.Members {
+		row := teamRow{TeamMember: m, StatsURL: fmt.Sprintf("/users/%d/statistics", m.User.ID),
+			Progress: newProgressBar(m.Summary.AverageProgress), Reports: "Direct"}
+		if !m.Direct {
+			row.Reports = "Through " + m.Manager.Name()
+		}
+		p.Members = append(p.Members, row)
+	}
+	u.render(w, r, http.StatusOK, "team", p)
+	return nil
+}
+
+// chart is a horizontal bar chart drawn as inline SVG: attributes only,
+// no style, so the strict CSP holds; colours come from the stylesheet.
+type chart struct {
+	Title  string
+	Width  int
+	Height int
+	Bars   []chartBar
+	Empty  bool
+}
+
+// chartBar is one bar of a chart.
+type chartBar struct {
+	Label      string
+	Class      string // a CSS class suffix: completed, progress, waiting, failed, late
+	Count      int
+	Y          int // of the bar's top
+	Width      int
+	LabelY     int // baseline of the label
+	ValueX     int // where the count is written
+	TrackWidth int
+}
+
+// The chart's geometry, in SVG units.
+const (
+	chartLabelWidth = 110
+	chartTrack      = 300
+	chartBarHeight  = 22
+	chartGap        = 12
+)
+
+// teamChart draws the team's records by status, and the late ones.
+func teamChart(s app.StatsSummary) chart {
+	c := chart{Title: "Team records by status", Width: chartLabelWidth + chartTrack + 60, Empty: s.Records == 0}
+	rows := []struct {
+		label, class string
+		n            int
+	}{
+		{"Completed", "completed", s.Completed},
+		{"In progress", "progress", s.InProgress},
+		{"Not started", "waiting", s.NotStarted},
+		{"Failed", "failed", s.Failed},
+		{"Late", "late", s.Late},
+	}
+	most := 1
+	for _, r := range rows {
+		most = max(most, r.n)
+	}
+	for i, r := range rows {
+		y := i * (chartBarHeight + chartGap)
+		w := r.n * chartTrack / most
+		if r.n > 0 {
+			w = max(w, 2)
+		}
+		c.Bars = append(c.Bars, chartBar{Label: r.label, Class: r.class, Count: r.n, Y: y, Width: w,
+			LabelY: y + chartBarHeight/2 + 5, ValueX: chartLabelWidth + w + 8, TrackWidth: chartTrack})
+	}
+	c.Height = len(rows)*(chartBarHeight+chartGap) - chartGap
+	return c
+}
+
+// statisticsPage is a user's statistics.
+type statisticsPage struct {
+	page
+	Stats      app.UserStatistics
+	Mine       bool
+	ProfileURL string
+	Rows       []statRow
+	Summary    summaryFacts
+	Progress   progressBar
+	ScopeLabel string
+}
+
+// statRow is one record in the statistics table.
+type statRow struct {
+	app.StatRecord
+	Score     string
+	TimeSpent string
+	Progress  progressBar
+}
+
+// summaryFacts are the summary's figures as the page writes them.
+type summaryFacts struct {
+	app.StatsSummary
+	TimeSpent string
+}
+
+func (u *UI) statistics(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	id, err := userID(r)
+	if err != nil {
+		return err
+	}
+	st, err := u.app.Statistics(ctx, v.Actor, id)
+	if err != nil {
+		return err
+	}
+	p := statisticsPage{Stats: st, Mine: id == v.User.ID, ScopeLabel: st.Scope.Label(),
+		Summary:  summaryFacts{StatsSummary: st.Summary, TimeSpent: formatDuration(st.Summary.TimeSpent)},
+		Progress: newProgressBar(st.Summary.AverageProgress)}
+	title := "Statistics of " + st.User.Name()
+	if p.Mine {
+		title = "My statistics"
+	}
+	if p.page, err = u.base(ctx, v, title, contextGroup(r)); err != nil {
+		return err
+	}
+	p.ProfileURL = userURL(id, "", p.page)
+	for _, rec := range st.Records {
+		row := statRow{StatRecord: rec, TimeSpent: formatDuration(rec.TimeSpent), Progress: newProgressBar(rec.Progress), Score: "—"}
+		if rec.Score != nil {
+			row.Score = strconv.FormatFloat(*rec.Score, 'f', -1, 64)
+		}
+		p.Rows = append(p.Rows, row)
+	}
+	u.render(w, r, http.StatusOK, "learning_statistics", p)
+	return nil
+}
+
+// formatDuration writes a time spent as hours and minutes.
+func formatDuration(d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0 && m == 0:
+		return "< 1 min"
+	case h == 0:
+		return fmt.Sprintf("%d min", m)
+	}
+	return fmt.Sprintf("%d h %02d", h, m)
+}
+
+// scopesPage is Settings → Policies → Statistics.
+type scopesPage struct {
+	settingsPage
+	Kinds []scopeKind
+}
+
+// scopeKind is one link kind's radio buttons.
+type scopeKind struct {
+	Kind    reportline.Kind
+	Label   string
+	Options []scopeOption
+}
+
+// scopeOption is one radio button.
+type scopeOption struct {
+	Value   reportline.StatisticsScope
+	Label   string
+	Checked bool
+}
+
+func (u *UI) scopesPage(r *http.Request, v viewer) (*scopesPage, error) {
+	ctx := r.Context()
+	scopes, err := u.app.StatisticsScopes(ctx, v.Actor)
+	if err != nil {
+		return nil, err
+	}
+	s, err := u.settingsBase(ctx, v, "Statistics", "statistics")
+	if err != nil {
+		return nil, err
+	}
+	p := &scopesPage{settingsPage: s}
+	for _, k := range reportline.LinkKinds {
+		sk := scopeKind{Kind: k, Label: kindLabel(k) + " managers"}
+		for _, sc := range reportline.StatisticsScopes {
+			sk.Options = append(sk.Options, scopeOption{Value: sc, Label: sc.Label(), Checked: scopes[k] == sc})
+		}
+		p.Kinds = append(p.Kinds, sk)
+	}
+	return p, nil
+}
+
+func (u *UI) statisticsScopes(w http.ResponseWriter, r *http.Request, v viewer) error {
+	if !v.User.IsPlatformAdmin() {
+		return reportline.Errorf(reportline.Forbidden, "only platform admins may change what managers see of their managees' statistics")
+	}
+	p, err := u.scopesPage(r, v)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = "Saved. Managers see their managees' statistics this way from now on."
+	}
+	u.render(w, r, http.StatusOK, "learning_scopes", p)
+	return nil
+}
+
+func (u *UI) saveStatisticsScopes(w http.ResponseWriter, r *http.Request, v viewer) error {
+	set := map[reportline.Kind]reportline.StatisticsScope{}
+	for _, k := range reportline.LinkKinds {
+		if s := r.PostFormValue(string(k)); s != "" {
+			set[k] = reportline.StatisticsScope(s)
+		}
+	}
+	_, err := u.app.SetStatisticsScopes(r.Context(), v.Actor, set)
+	if reportline.IsCode(err, reportline.Invalid) {
+		p, perr := u.scopesPage(r, v)
+		if perr != nil {
+			return perr
+		}
+		p.Problem = &problem{Title: "Nothing was saved.", Message: reportline.ErrorMessage(err)}
+		u.render(w, r, http.StatusUnprocessableEntity, "learning_scopes", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/settings/statistics?saved=1", http.StatusSeeOther)
+	return nil
+}
