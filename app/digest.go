@@ -232,6 +232,7 @@ type DigestPreview struct {
 	Manager reportline.User
 	Slot    reportline.DigestSlot
 	Mail    RenderedMail
+	Members int  // the managees it reports on; 0: the manager gets no digest
 	Empty   bool // admins who skip empty digests would not send it
 }
 
@@ -266,5 +267,5 @@ func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline
 	if err != nil {
 		return DigestPreview{}, err
 	}
-	return DigestPreview{Manager: tw.Manager, Slot: slot, Mail: r, Empty: tw.Empty()}, nil
+	return DigestPreview{Manager: tw.Manager, Slot: slot, Mail: r, Members: len(tw.Members), Empty: tw.Empty()}, nil
 }

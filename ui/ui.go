@@ -100,6 +100,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /managers/imports/{id}/{file}", u.signedIn(u.importFile))
 	u.registerAccess(mux)
 	u.registerOrg(mux)
+	u.registerDigest(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)
 	mux.Handle("GET /assets/", u.assetHandler())

@@ -63,6 +63,8 @@ Usage:
       create or update the users of a CSV (the columns of the LMS import API:
       uid, email, firstname, secondname, is_active, manager_uid…), row by
       row; exit status as for managers import
+  reportline digest preview --manager EMAIL [--week 2026-W47] [--html]
+                                         render a manager's weekly digest without sending it
   reportline bench generate --users N [--csv FILE] [--load]
                                          the seeded reference data set (docs/benchmarks.md)
   reportline sync graph [--dry-run] [--full]
@@ -101,6 +103,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUsers(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
+	case "digest":
+		return cmdDigest(ctx, e, rest)
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])

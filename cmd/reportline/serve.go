@@ -41,6 +41,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopGraph()
+	defer startScheduler(ctx, a, log)()
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)
 		if err != nil {
