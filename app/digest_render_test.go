@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/internal/testapp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the rendered emails")
@@ -117,5 +119,17 @@ func TestBirthdayGolden(t *testing.T) {
 				t.Error("unescaped HTML or a subject on several lines")
 			}
 		})
+	}
+}
+
+// TestDigestPreviewsRegistered: Notifications per role offers a sample of
+// the digest and of the birthday notification.
+func TestDigestPreviewsRegistered(t *testing.T) {
+	o := newOrg(t, testapp.Engines[0])
+	for _, typ := range []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday} {
+		p, err := o.env.App.PreviewNotification(context.Background(), ui(o.pa), typ)
+		if err != nil || p.Subject == "" || p.Text == "" || !strings.Contains(p.HTML, "<!DOCTYPE html>") {
+			t.Errorf("preview of %s = %+v, %v", typ, p, err)
+		}
 	}
 }
