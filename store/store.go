@@ -87,19 +87,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 	// One writer connection: SQLite allows one writer at a time, and
 	// queueing in Go is cheaper than retrying on SQLITE_BUSY. Write
 	// transactions start IMMEDIATE so they take the lock up front.
-	write, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
-	if err != nil {
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	// Both pools keep each connection's compiled statements (stmtcache.go).
+	write := sql.OpenDB(newStmtCacheConnector(dsn + "&_txlock=immediate"))
 	write.SetMaxOpenConns(1)
 	write.SetConnMaxIdleTime(0)
 	// Readers get a small page cache: eight of them at 64 MiB each would
 	// dominate the process's memory, and bulk reads stream anyway.
-	read, err := sql.Open("sqlite", dsn+"&_pragma=query_only(1)&_pragma=cache_size(-8192)")
-	if err != nil {
-		write.Close()
-		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
-	}
+	read := sql.OpenDB(newStmtCacheConnector(dsn + "&_pragma=query_only(1)&_pragma=cache_size(-8192)"))
 	read.SetMaxOpenConns(8)
 	read.SetMaxIdleConns(8)
 	if err := write.PingContext(ctx); err != nil {
