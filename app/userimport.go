@@ -204,19 +204,34 @@ func (a *App) importOne(ctx context.Context, actor Actor, in UserImport, dryRun 
 	if err != nil {
 		return UserImportResult{}, err
 	}
+	lock := false
 	for attempt := 0; ; attempt++ {
-		res, err := a.importUser(ctx, actor, in, patch, refs, dryRun)
+		res, err := a.importUser(ctx, actor, in, patch, refs, lock, dryRun)
 		var race *createRace
-		if errors.As(err, &race) {
+		switch {
+		case errors.As(err, &race):
 			// Another import created the user in the meantime: match it now.
 			if attempt == 0 {
 				continue
 			}
 			return UserImportResult{}, race.err
+		case errors.Is(err, errNeedLock) && !lock:
+			lock = true
+			continue
 		}
 		return res, err
 	}
 }
+
+// errNeedLock ends an import attempt made without the link lock that turns
+// out to add line links: it is made again, holding the lock from the start.
+//
+// An LMS sync mostly re-sends managers that are already linked. Such an
+// import, or one that only removes links, cannot close a cycle, so it need
+// not hold the lock that serialises the cycle checks on PostgreSQL, and
+// imports of different users then run in parallel. Reading without the lock
+// is safe for them: what they read of the graph they do not change.
+var errNeedLock = errors.New("import adds line links: retry holding the link lock")
 
 // createRace is a conflict on creating a user that matched nobody a moment
 // before: another request created them concurrently.
@@ -325,10 +340,10 @@ func importFieldError(err error) error {
 }
 
 // importUser is one attempt of ImportUser, in one transaction.
-func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch UserPatch, refs *managerRefs, dryRun bool) (UserImportResult, error) {
+func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch UserPatch, refs *managerRefs, lock, dryRun bool) (UserImportResult, error) {
 	var out UserImportResult
 	err := a.store.Write(ctx, func(tx Tx) error {
-		if refs != nil {
+		if refs != nil && lock {
 			// Taken before anything is read, so the cycle check sees every
 			// committed line link (as applyLinks does).
 			if err := tx.LockLinks(ctx); err != nil {
@@ -396,7 +411,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		}
 		res.User = u
 		if refs != nil {
-			if res.Managers, err = a.importManagers(ctx, tx, actor, u, refs); err != nil {
+			if res.Managers, err = a.importManagers(ctx, tx, actor, u, refs, lock); err != nil {
 				return err
 			}
 			m := res.Managers
@@ -473,7 +488,7 @@ func changedFields(before, after reportline.User) []string {
 
 // importManagers makes the user's line managers the listed set, through the
 // hand-assignment plan, inside the import's transaction.
-func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportline.User, refs *managerRefs) (*ManagerChanges, error) {
+func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportline.User, refs *managerRefs, locked bool) (*ManagerChanges, error) {
 	ch := &ManagerChanges{Field: refs.field, IgnoredField: refs.ignored}
 	req := LinkRequest{User: u.ID, Direction: reportline.Managers, Kind: reportline.Line}
 	var inputs []string // inputs[i] was sent for req.IDs[i]
@@ -525,6 +540,9 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 	}
 	if details != nil {
 		return nil, managerError(refs.field, details)
+	}
+	if !locked && len(ch.Added)+len(ch.Updated) > 0 {
+		return nil, errNeedLock
 	}
 	if err := a.apply(ctx, tx, actor, plan, req); err != nil {
 		return nil, err
