@@ -161,7 +161,18 @@ type SyncReport struct {
 	Finished time.Time
 	SyncCounts
 	Users    []SyncedUser // one per input user, in input order, then the users deactivated because they are gone
+	Links    []SyncLinkChange
 	Problems []SyncProblem
+}
+
+// SyncLinkChange is one manager link a sync adds, removes or puts back to a
+// plain line link.
+type SyncLinkChange struct {
+	Action       Action // add, remove or update
+	ManagerID    UserID // 0 in a dry run for a user that would be created
+	ManageeID    UserID
+	ManagerEmail string
+	ManageeEmail string
 }
 
 // SyncRun is the record of one sync, kept whether it succeeded or failed.

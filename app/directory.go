@@ -40,49 +40,68 @@ import (
 // run (directory_user_changes) and every link change in the audit log, both
 // with the source.
 func (a *App) SyncDirectory(ctx context.Context, actor Actor, b reportline.DirectoryBatch, dryRun bool) (reportline.SyncReport, error) {
+	return a.SyncDirectoryFrom(ctx, actor, b.Source, dryRun, func(context.Context) (reportline.DirectoryBatch, error) { return b, nil })
+}
+
+// SyncDirectoryFrom is SyncDirectory for a batch that read returns: the run
+// is recorded before reading, so a directory that cannot be read (down,
+// refusing the bind) leaves a failed run with the reason, like any failed
+// sync. read runs outside any transaction; its error is shown to platform
+// admins on the sync page, so it must carry no secret.
+func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportline.Source, dryRun bool,
+	read func(context.Context) (reportline.DirectoryBatch, error)) (reportline.SyncReport, error) {
 	if !actor.System && !actor.User.IsPlatformAdmin() {
 		return reportline.SyncReport{}, forbidden("only platform admins may sync a directory")
 	}
-	if err := b.Validate(); err != nil {
+	if err := (reportline.DirectoryBatch{Source: source}).Validate(); err != nil {
 		return reportline.SyncReport{}, err
 	}
-	run := reportline.SyncRun{Source: b.Source, ActorID: actor.id(), DryRun: dryRun, Full: b.Full,
-		Status: reportline.ImportRunning, Started: a.now()}
+	run := reportline.SyncRun{Source: source, ActorID: actor.id(), DryRun: dryRun, Status: reportline.ImportRunning, Started: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateSyncRun(ctx, &run) }); err != nil {
-		return reportline.SyncReport{}, fmt.Errorf("sync %s: record the run: %w", b.Source, err)
+		return reportline.SyncReport{}, fmt.Errorf("sync %s: record the run: %w", source, err)
 	}
-	s := &syncer{actor: actor, batch: b, dryRun: dryRun, now: run.Started, runID: run.ID}
-	work := func(tx Tx) error {
-		s.reset()
-		return s.sync(ctx, tx)
-	}
-	var err error
-	if dryRun {
-		err = a.store.Read(ctx, work)
-	} else {
-		err = a.store.Write(ctx, work)
+	s := &syncer{actor: actor, dryRun: dryRun, now: run.Started, runID: run.ID}
+	b, err := read(ctx)
+	switch {
+	case err != nil:
+		// Shown on the sync page: read's errors say what failed (the
+		// connection, the bind) and must carry no secret.
+		err = &reportline.Error{Code: reportline.Internal, Message: "reading the directory failed: " + err.Error(), Err: err}
+	case b.Source != source:
+		err = reportline.FieldError("source", string(b.Source), "the batch is of source %q, not %q", b.Source, source)
+	default:
+		s.batch, run.Full = b, b.Full
+		work := func(tx Tx) error {
+			s.reset()
+			return s.sync(ctx, tx)
+		}
+		if dryRun {
+			err = a.store.Read(ctx, work)
+		} else {
+			err = a.store.Write(ctx, work)
+		}
 	}
 	rep := s.report
-	rep.RunID, rep.Source, rep.DryRun, rep.Started, rep.Finished = run.ID, b.Source, dryRun, run.Started, a.now()
+	rep.RunID, rep.Source, rep.DryRun, rep.Started, rep.Finished = run.ID, source, dryRun, run.Started, a.now()
 	run.Finished, run.Status = rep.Finished, reportline.ImportDone
 	if err != nil {
 		// Nothing was applied: the counts would describe what did not happen.
-		rep.SyncCounts, rep.Users = reportline.SyncCounts{}, nil
+		rep.SyncCounts, rep.Users, rep.Links = reportline.SyncCounts{}, nil, nil
 		run.Status, run.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
 	}
 	run.Counts, run.ProblemCount = rep.SyncCounts, len(rep.Problems)
 	run.Problems = rep.Problems[:min(len(rep.Problems), reportline.MaxRunProblems)]
 	// The outcome is recorded even when the caller has gone.
 	if ferr := a.store.Write(context.WithoutCancel(ctx), func(tx Tx) error { return tx.FinishSyncRun(ctx, run) }); ferr != nil {
-		a.log.Error("record sync run outcome", "run", run.ID, "source", b.Source, "err", ferr)
+		a.log.Error("record sync run outcome", "run", run.ID, "source", source, "err", ferr)
 		if err == nil {
-			err = fmt.Errorf("sync %s: record the outcome: %w", b.Source, ferr)
+			err = fmt.Errorf("sync %s: record the outcome: %w", source, ferr)
 		}
 	}
 	if err != nil {
-		return rep, fmt.Errorf("sync %s: %w", b.Source, err)
+		return rep, fmt.Errorf("sync %s: %w", source, err)
 	}
-	a.log.Info("directory sync", "run", run.ID, "source", b.Source, "dry_run", dryRun, "created", rep.Created,
+	a.log.Info("directory sync", "run", run.ID, "source", source, "dry_run", dryRun, "created", rep.Created,
 		"updated", rep.Updated, "deactivated", rep.Deactivated, "links_added", rep.LinksAdded,
 		"links_removed", rep.LinksRemoved, "problems", len(rep.Problems))
 	return rep, nil

@@ -136,10 +136,40 @@ func (s *syncer) syncLinks(ctx context.Context, tx Tx) error {
 		audit(reportline.ActionAdd, c.link.Pair(), nil, &after)
 		s.report.LinksAdded++
 	}
-	if s.dryRun {
-		return nil
+	if !s.dryRun {
+		if err := tx.ApplyLinkChanges(ctx, ch); err != nil {
+			return err
+		}
 	}
-	return tx.ApplyLinkChanges(ctx, ch)
+	s.reportLinks(ch.Audit)
+	return nil
+}
+
+// reportLinks lists the link changes in the report, with the users' emails.
+func (s *syncer) reportLinks(audit []reportline.AuditEntry) {
+	if len(audit) == 0 {
+		return
+	}
+	email := make(map[reportline.UserID]string, len(s.entries))
+	for _, e := range s.entries {
+		if e.action != reportline.SyncSkipped {
+			email[e.user.ID] = e.user.Email
+		}
+	}
+	name := func(id reportline.UserID) (reportline.UserID, string) {
+		e, ok := email[id]
+		if !ok {
+			e = s.users[id].Email
+		}
+		return max(id, 0), e
+	}
+	s.report.Links = make([]reportline.SyncLinkChange, len(audit))
+	for i, a := range audit {
+		c := &s.report.Links[i]
+		c.Action = a.Action
+		c.ManagerID, c.ManagerEmail = name(a.ManagerID)
+		c.ManageeID, c.ManageeEmail = name(a.ManageeID)
+	}
 }
 
 // link is the line link the sync makes between a manager and a managee.

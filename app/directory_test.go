@@ -104,6 +104,10 @@ func TestSyncDirectory(t *testing.T) {
 			if rep.Created != 4 || rep.Updated != 1 || rep.LinksAdded != 3 || !rep.DryRun {
 				t.Errorf("dry run counts = %+v, want 4 created, 1 updated, 3 links", rep.SyncCounts)
 			}
+			want := reportline.SyncLinkChange{Action: reportline.ActionAdd, ManagerEmail: "ann@corp.example", ManageeID: o.x.ID, ManageeEmail: "x@example.com"}
+			if !slices.Contains(rep.Links, want) {
+				t.Errorf("dry run links = %+v, want %+v among them", rep.Links, want)
+			}
 			for _, u := range rep.Users {
 				if u.Action == reportline.SyncCreated && u.UserID != 0 {
 					t.Errorf("dry run gave new user %s id %d", u.ExternalID, u.UserID)

@@ -20,6 +20,7 @@ type Config struct {
 	LogLevel    slog.Level
 	LogFormat   string // text or json
 	Graph       Graph  // Microsoft Entra ID sync (graph.go)
+	LDAP        LDAP   // LDAP / Active Directory sync (ldap.go)
 	Mail        Mail   // SMTP or .eml files (mail.go)
 }
 
@@ -48,6 +49,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		c.LogFormat = v
 	}
 	if err := c.Graph.fromEnv(getenv); err != nil {
+		return err
+	}
+	if err := c.LDAP.fromEnv(getenv); err != nil {
 		return err
 	}
 	if err := c.Mail.fromEnv(getenv); err != nil {
@@ -85,6 +89,9 @@ func (c Config) Validate() error {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)
 	}
 	if err := c.Graph.validate(); err != nil {
+		return err
+	}
+	if err := c.LDAP.validate(); err != nil {
 		return err
 	}
 	if err := c.Mail.validate(); err != nil {

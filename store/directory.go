@@ -216,7 +216,8 @@ func (tx *Tx) CreateSyncRun(ctx context.Context, r *reportline.SyncRun) error {
 	return nil
 }
 
-// FinishSyncRun writes a run's outcome: status, end, counts, problems, error.
+// FinishSyncRun writes a run's outcome: status, end, counts, problems, error,
+// and whether the batch was the whole directory (known once read).
 func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 	counts, err := json.Marshal(r.Counts)
 	if err != nil {
@@ -231,8 +232,8 @@ func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
 	}
 	res, err := tx.exec(ctx, `UPDATE directory_sync_runs SET status = $2, finished_at = $3, counts = $4, problems = $5,
-		problem_count = $6, error = $7 WHERE id = $1`,
-		r.ID, r.Status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error)
+		problem_count = $6, error = $7, full_sync = $8 WHERE id = $1`,
+		r.ID, r.Status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full)
 	if err != nil {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
 	}

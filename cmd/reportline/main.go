@@ -67,6 +67,8 @@ Usage:
                                          render a manager's weekly digest without sending it
   reportline bench generate --users N [--csv FILE] [--load]
                                          the seeded reference data set (docs/benchmarks.md)
+  reportline sync ldap [--dry-run]       sync users and managers from LDAP / Active Directory
+                                         (reportline sync ldap --help)
   reportline sync graph [--dry-run] [--full]
                                          sync users and managers from Microsoft Entra ID
                                          (reportline sync graph --help)
@@ -108,6 +110,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])
+		}
+		if len(rest) > 0 && rest[0] == "ldap" {
+			return cmdSyncLDAP(ctx, e, rest[1:])
 		}
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())

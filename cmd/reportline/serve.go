@@ -41,6 +41,11 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopGraph()
+	stopLDAP, err := startLDAPSync(ctx, cfg.LDAP, a, log)
+	if err != nil {
+		return err
+	}
+	defer stopLDAP()
 	defer startScheduler(ctx, a, log)()
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)

@@ -28,6 +28,8 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"TokensAndSessions", testAuth},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},
+		{"Learning", testLearning},
+		{"StatisticsViews", testStatisticsViews},
 		{"Directory", testDirectory},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},

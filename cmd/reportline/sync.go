@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/config"
+	"reportline/ldapsync"
+)
+
+const ldapUsage = `Usage: reportline sync ldap [--dry-run] [--show N] [--data DIR] [--database URL]
+
+Reads the users of an LDAP directory or Active Directory and their manager
+attribute and applies them: users are created, updated, deactivated when
+they leave the directory or are disabled in it (never deleted); each user's
+directory manager replaces their links of source "ldap"; links made by hand
+or by other sources are left alone.
+  --dry-run  show what would change; change nothing
+  --show N   list at most N user and N link changes (default 100; 0 for all)
+Exit status: 0 applied, 4 applied but some entries had problems, 1 failed.
+
+Environment: REPORTLINE_LDAP_URL (ldap:// or ldaps://), REPORTLINE_LDAP_STARTTLS,
+REPORTLINE_LDAP_CA_FILE, REPORTLINE_LDAP_BIND_DN, REPORTLINE_LDAP_BIND_PASSWORD
+or REPORTLINE_LDAP_BIND_PASSWORD_FILE, REPORTLINE_LDAP_BASE_DN,
+REPORTLINE_LDAP_PRESET (openldap or ad), REPORTLINE_LDAP_FILTER,
+REPORTLINE_LDAP_ATTRIBUTES (e.g. "id=uid,org_unit=department,disabled=employeeType=disabled"),
+REPORTLINE_LDAP_PAGE_SIZE (default 500), REPORTLINE_LDAP_SYNC_INTERVAL (serve; default 1h, 0 never).
+`
+
+func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
+	var dryRun bool
+	var show int
+	cfg, fs, err := loadConfig(e, "sync ldap", args, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
+		fs.IntVar(&show, "show", 100, "list at most `N` user and N link changes; 0 for all")
+		fs.Usage = func() { fmt.Fprint(e.stderr, ldapUsage) }
+	})
+	if err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), ldapUsage)
+		return errUsage
+	}
+	if !cfg.LDAP.Enabled() {
+		return errors.New("sync ldap: LDAP is not configured: set REPORTLINE_LDAP_URL and REPORTLINE_LDAP_BASE_DN (and REPORTLINE_LDAP_BIND_DN, REPORTLINE_LDAP_BIND_PASSWORD or _FILE)")
+	}
+	dir, err := ldapConfig(cfg.LDAP)
+	if err != nil {
+		return fmt.Errorf("sync ldap: %w", err)
+	}
+	log := newLogger(cfg, e.stderr)
+	db, a, err := openApp(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	rep, err := syncLDAP(ctx, a, dir, dryRun, log)
+	if err != nil {
+		return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
+	}
+	printSyncReport(e.stdout, "LDAP", rep, show)
+	if len(rep.Problems) > 0 {
+		return exitError{exitSyncProblems, fmt.Sprintf("sync ldap: %d problems", len(rep.Problems))}
+	}
+	return nil
+}
+
+// ldapConfig turns the configuration into ldapsync's: the preset's
+// attribute map and filter, with the overrides, checked.
+func ldapConfig(c config.LDAP) (ldapsync.Config, error) {
+	attrs, filter, err := ldapsync.Preset(c.Preset)
+	if err != nil {
+		return ldapsync.Config{}, err
+	}
+	if attrs, err = ldapsync.ParseAttributeMap(attrs, c.Attributes); err != nil {
+		return ldapsync.Config{}, fmt.Errorf("REPORTLINE_LDAP_ATTRIBUTES: %w", err)
+	}
+	if c.Filter != "" {
+		filter = c.Filter
+	}
+	out := ldapsync.Config{URL: c.URL, StartTLS: c.StartTLS, CAFile: c.CAFile, BindDN: c.BindDN, BindPassword: c.BindPassword,
+		BaseDN: c.BaseDN, Filter: filter, PageSize: c.PageSize, Attributes: attrs}
+	return out, out.Validate()
+}
+
+// syncLDAP reads the whole directory and applies it as the system.
+func syncLDAP(ctx context.Context, a *app.App, dir ldapsync.Config, dryRun bool, log *slog.Logger) (reportline.SyncReport, error) {
+	return a.SyncDirectoryFrom(ctx, app.SystemActor(reportline.SourceLDAP), reportline.SourceLDAP, dryRun,
+		func(ctx context.Context) (reportline.DirectoryBatch, error) {
+			b, _, err := ldapsync.Read(ctx, dir, log)
+			return b, err
+		})
+}
+
+// printSyncReport writes what a sync did or, in a dry run, would do: the
+// counts, up to show user and link changes, and every problem.
+func printSyncReport(w io.Writer, name string, rep reportline.SyncReport, show int) {
+	verb := "Applied"
+	if rep.DryRun {
+		verb = "Dry run of"
+	}
+	fmt.Fprintf(w, "%s %s sync, run %d:\n", verb, name, rep.RunID)
+	c := rep.SyncCounts
+	fmt.Fprintf(w, "  users: %d created, %d updated, %d unchanged, %d deactivated, %d reactivated, %d skipped\n",
+		c.Created, c.Updated, c.Unchanged, c.Deactivated, c.Reactivated, c.Skipped)
+	fmt.Fprintf(w, "  manager links: %d added, %d removed, %d updated, %d unchanged\n",
+		c.LinksAdded, c.LinksRemoved, c.LinksUpdated, c.LinksUnchanged)
+	more := func(shown, total int, what string) bool {
+		if show > 0 && shown == show {
+			fmt.Fprintf(w, "  … and %d more %s (--show 0 lists them all)\n", total-shown, what)
+			return true
+		}
+		return false
+	}
+	n, total := 0, 0
+	for _, u := range rep.Users {
+		if u.Action != reportline.SyncUnchanged && u.Action != reportline.SyncSkipped {
+			total++
+		}
+	}
+	for _, u := range rep.Users {
+		if u.Action == reportline.SyncUnchanged || u.Action == reportline.SyncSkipped {
+			continue
+		}
+		if more(n, total, "user changes") {
+			break
+		}
+		n++
+		var fields []string
+		for _, f := range u.Changed {
+			if f.Before == "" {
+				fields = append(fields, fmt.Sprintf("%s=%q", f.Field, f.After))
+			} else {
+				fields = append(fields, fmt.Sprintf("%s: %q → %q", f.Field, f.Before, f.After))
+			}
+		}
+		fmt.Fprintf(w, "  user %s %s (%s): %s\n", u.Action, u.Email, u.ExternalID, strings.Join(fields, ", "))
+	}
+	for i, l := range rep.Links {
+		if more(i, len(rep.Links), "link changes") {
+			break
+		}
+		fmt.Fprintf(w, "  link %s: %s → %s\n", l.Action, l.ManagerEmail, l.ManageeEmail)
+	}
+	for _, p := range rep.Problems {
+		who := p.ExternalID
+		if p.Email != "" {
+			who += " (" + p.Email + ")"
+		}
+		fmt.Fprintf(w, "  problem: %s: %s: %s\n", who, p.Code, p.Reason)
+	}
+	if rep.DryRun {
+		fmt.Fprintln(w, "Nothing was changed.")
+	}
+}
+
+// startLDAPSync starts the scheduled LDAP sync of serve, when a directory
+// and an interval are configured. stop cancels a sync in progress (its
+// transaction rolls back and its run is recorded failed) and waits for it.
+func startLDAPSync(ctx context.Context, cfg config.LDAP, a *app.App, log *slog.Logger) (stop func(), err error) {
+	if !cfg.Enabled() || cfg.SyncInterval <= 0 {
+		return func() {}, nil
+	}
+	dir, err := ldapConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("LDAP sync: %w", err)
+	}
+	log.Info("scheduled LDAP sync", "ldap", cfg)
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Minute)
+		defer tick.Stop()
+		for {
+			// Due when no applied run started within the interval: several
+			// replicas share the decision through the run records.
+			due, err := a.DirectorySyncDue(ctx, reportline.SourceLDAP, cfg.SyncInterval)
+			if err != nil && ctx.Err() == nil {
+				log.Error("LDAP sync schedule", "err", err)
+			}
+			if due {
+				rep, err := syncLDAP(ctx, a, dir, false, log)
+				switch {
+				case err != nil && ctx.Err() == nil:
+					log.Error("scheduled LDAP sync failed", "run", rep.RunID, "err", syncErrorMessage(err))
+				case err == nil && len(rep.Problems) > 0:
+					log.Warn("scheduled LDAP sync had problems", "run", rep.RunID, "problems", len(rep.Problems))
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	return func() { cancel(); wg.Wait() }, nil
+}

@@ -1,0 +1,76 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"reportline/internal/slapdtest"
+	"reportline/internal/testapp"
+	"reportline/store"
+)
+
+func TestSyncLDAPCommand(t *testing.T) {
+	fixture, err := os.ReadFile("../../ldapsync/testdata/people.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := slapdtest.Start(t, fixture)
+	passwordFile := filepath.Join(t.TempDir(), "bind-password")
+	if err := os.WriteFile(passwordFile, []byte(slapdtest.ReaderPassword+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		st := storageArgs(t, engine)
+		env := map[string]string{
+			"REPORTLINE_LDAP_URL": dir.URL, "REPORTLINE_LDAP_STARTTLS": "true", "REPORTLINE_LDAP_CA_FILE": dir.CAFile,
+			"REPORTLINE_LDAP_BIND_DN": slapdtest.ReaderDN, "REPORTLINE_LDAP_BIND_PASSWORD_FILE": passwordFile,
+			"REPORTLINE_LDAP_BASE_DN": slapdtest.People, "REPORTLINE_LDAP_ATTRIBUTES": "disabled=employeeType=disabled",
+			"REPORTLINE_LOG_LEVEL": "debug",
+		}
+		sync := func(env map[string]string, args ...string) (stdout, stderr string, err error) {
+			t.Helper()
+			var out, errOut strings.Builder
+			err = run(ctx, append(append([]string{"sync", "ldap"}, args...), st...), func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+			return out.String(), errOut.String(), err
+		}
+		if _, _, err := sync(map[string]string{}); err == nil || !strings.Contains(err.Error(), "REPORTLINE_LDAP_URL") {
+			t.Fatalf("without configuration: %v; want it to say what to set", err)
+		}
+		// Eve's manager is not in the directory: a problem, exit status 4.
+		out, errOut, err := sync(env, "--dry-run")
+		if exitCode(err) != exitSyncProblems || !strings.Contains(out, "Dry run of LDAP sync") || !strings.Contains(out, "6 created") ||
+			!strings.Contains(out, "link add: jane@example.com → ann@example.com") || !strings.Contains(out, "problem: ") ||
+			!strings.Contains(out, "Nothing was changed.") {
+			t.Fatalf("dry run: %v (exit %d)\n%s", err, exitCode(err), out)
+		}
+		out, _, err = sync(env)
+		if exitCode(err) != exitSyncProblems || !strings.Contains(out, "Applied LDAP sync") || !strings.Contains(out, "6 created") ||
+			!strings.Contains(out, "4 added") {
+			t.Fatalf("first sync: %v\n%s", err, out)
+		}
+		out, _, _ = sync(env)
+		if !strings.Contains(out, "0 created, 0 updated, 6 unchanged") || !strings.Contains(out, "0 added, 0 removed, 0 updated, 4 unchanged") {
+			t.Errorf("second sync changed something:\n%s", out)
+		}
+		for _, text := range []string{out, errOut} {
+			if strings.Contains(text, slapdtest.ReaderPassword) {
+				t.Errorf("the bind password was printed:\n%s", text)
+			}
+		}
+
+		bad := map[string]string{}
+		for k, v := range env {
+			bad[k] = v
+		}
+		delete(bad, "REPORTLINE_LDAP_BIND_PASSWORD_FILE")
+		bad["REPORTLINE_LDAP_BIND_PASSWORD"] = "wrong-password"
+		_, errOut, err = sync(bad)
+		if exitCode(err) != 1 || !strings.Contains(err.Error(), "Invalid Credentials") || strings.Contains(err.Error()+errOut, "wrong-password") {
+			t.Fatalf("wrong password: %v (exit %d)\n%s", err, exitCode(err), errOut)
+		}
+	})
+}
