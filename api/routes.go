@@ -11,6 +11,7 @@ func (api *API) routes() []route {
 	routes := append(append(api.coreRoutes(), api.accessRoutes()...), api.orgRoutes()...)
 	routes = append(routes, api.learningRoutes()...)
 	routes = append(routes, api.notificationRoutes()...)
+	routes = append(routes, api.digestRoutes()...)
 	return routes
 }
 
