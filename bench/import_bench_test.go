@@ -64,11 +64,15 @@ func BenchmarkImportDryRun(b *testing.B) {
 					}
 				}
 				steps.take()
+				var cpu cpuClock
+				cpu.begin()
 				for b.Loop() {
 					if err := op(); err != nil {
 						b.Fatal(err)
 					}
 				}
+				cpu.end()
+				cpu.report(b)
 				b.Logf("steps: %s", steps.take())
 				if err := checkUnwritten(ctx, f, before); err != nil {
 					b.Fatal(err)
@@ -111,11 +115,15 @@ func BenchmarkFloorDryRun(b *testing.B) {
 						b.Fatal(err)
 					}
 				}
+				var cpu cpuClock
+				cpu.begin()
 				for b.Loop() {
 					if err := op(); err != nil {
 						b.Fatal(err)
 					}
 				}
+				cpu.end()
+				cpu.report(b)
 			})
 		}
 	})
@@ -147,11 +155,15 @@ func BenchmarkImportUnchanged(b *testing.B) {
 			}
 		}
 		steps.take()
+		var cpu cpuClock
+		cpu.begin()
 		for b.Loop() {
 			if err := op(); err != nil {
 				b.Fatal(err)
 			}
 		}
+		cpu.end()
+		cpu.report(b)
 		b.Logf("steps: %s", steps.take())
 		if err := checkUnwritten(ctx, f, before); err != nil {
 			b.Fatal(err)
@@ -169,6 +181,7 @@ func applyBench(b *testing.B, engine store.Engine, name string, pick func(*impor
 	files := importFilesFor(b, orgFor(b, cfg))
 	data, want, add, rm := pick(files)
 	var logged string
+	var cpu cpuClock
 	for b.Loop() {
 		b.StopTimer()
 		f := newFixture(b, engine, cfg)
@@ -178,7 +191,9 @@ func applyBench(b *testing.B, engine store.Engine, name string, pick func(*impor
 			b.Fatal(err)
 		}
 		b.StartTimer()
+		cpu.begin()
 		res, err := importBytes(ctx, a, name, data, false)
+		cpu.end()
 		b.StopTimer()
 		logged = steps.take()
 		if err != nil {
@@ -199,6 +214,7 @@ func applyBench(b *testing.B, engine store.Engine, name string, pick func(*impor
 		}
 		b.StartTimer()
 	}
+	cpu.report(b)
 	b.Logf("steps: %s", logged)
 }
 
@@ -231,11 +247,15 @@ func BenchmarkFloorReplace(b *testing.B) {
 			{"tenpercent", files.ten, files.tenKeys, files.tenAdd, files.tenRm},
 		} {
 			b.Run(c.name, func(b *testing.B) {
+				var cpu cpuClock
+				defer cpu.report(b)
 				for b.Loop() {
 					b.StopTimer()
 					f := newFixture(b, engine, cfg)
 					b.StartTimer()
+					cpu.begin()
 					add, rm, err := floorReplace(ctx, f, c.data)
+					cpu.end()
 					b.StopTimer()
 					if err != nil {
 						b.Fatal(err)
