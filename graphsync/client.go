@@ -39,7 +39,7 @@ type Config struct {
 	ClientSecret string // never logged
 	AuthorityURL string // DefaultAuthorityURL when empty
 	APIURL       string // DefaultAPIURL when empty
-	Scope        string // DefaultScope when empty
+	Scope        string // APIURL + "/.default" when empty (DefaultScope for the public cloud)
 
 	HTTPClient *http.Client // a client with a 2-minute timeout when nil
 	Logger     *slog.Logger // slog.Default() when nil
@@ -77,7 +77,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	cfg.AuthorityURL = strings.TrimRight(cmp(cfg.AuthorityURL, DefaultAuthorityURL), "/")
 	cfg.APIURL = strings.TrimRight(cmp(cfg.APIURL, DefaultAPIURL), "/")
-	cfg.Scope = cmp(cfg.Scope, DefaultScope)
+	// A national cloud's Graph is its own resource: its scope names it.
+	cfg.Scope = cmp(cfg.Scope, cfg.APIURL+"/.default")
 	for name, raw := range map[string]string{"authority URL": cfg.AuthorityURL, "API URL": cfg.APIURL} {
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("graph: %s %q: want https://HOST", name, raw)

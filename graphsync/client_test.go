@@ -119,7 +119,7 @@ func TestRequestsHaveTheDocumentedShape(t *testing.T) {
 	if tok.Method != "POST" || tok.Path != "/"+h.srv.Tenant+"/oauth2/v2.0/token" {
 		t.Fatalf("first request %s %s, want the token request", tok.Method, tok.Path)
 	}
-	wantForm := map[string]string{"grant_type": "client_credentials", "client_id": h.srv.ClientID, "client_secret": h.srv.ClientSecret, "scope": "https://graph.microsoft.com/.default"}
+	wantForm := map[string]string{"grant_type": "client_credentials", "client_id": h.srv.ClientID, "client_secret": h.srv.ClientSecret, "scope": h.srv.URL + "/.default"}
 	for k, v := range wantForm {
 		if got := tok.Form.Get(k); got != v {
 			t.Errorf("token form %s = %q, want %q", k, got, v)

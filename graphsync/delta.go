@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 )
 
 // properties is what a sync reads of a user. Selecting manager makes the
@@ -81,6 +82,44 @@ type record struct {
 	user        User
 	propsSeen   bool // the properties came (userPrincipalName is always set)
 	managerSeen bool // a manager@delta annotation came
+	gone        bool // read whole, it no longer existed
+}
+
+// hydrateWorkers is how many users are read whole at once: enough to hide
+// latency, few enough to stay well inside Graph's per-app throttling.
+const hydrateWorkers = 4
+
+// hydrate reads the records' users whole, hydrateWorkers at a time; the
+// first error stops the rest.
+func (c *Client) hydrate(ctx context.Context, recs []*record) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	work := make(chan *record)
+	var wg sync.WaitGroup
+	for range min(hydrateWorkers, len(recs)) {
+		wg.Go(func() {
+			for rec := range work {
+				u, found, err := c.user(ctx, rec.user.ID)
+				if err != nil {
+					cancel(err)
+					continue
+				}
+				rec.user, rec.gone = u, !found
+			}
+		})
+	}
+	for _, rec := range recs {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- rec
+	}
+	close(work)
+	wg.Wait()
+	if err := context.Cause(ctx); err != nil {
+		return err
+	}
+	return nil
 }
 
 // round reads pages from start (the initial request when nil) until a
@@ -129,27 +168,28 @@ func (c *Client) round(ctx context.Context, start *url.URL) (Round, error) {
 			return r, fmt.Errorf("graph: GET %s: page %d has neither @odata.nextLink nor @odata.deltaLink", start.Path, r.Pages)
 		}
 	}
+	var partial []*record
 	for _, id := range order {
-		rec := recs[id]
-		if rec == nil {
-			continue // removed later in the round
-		}
 		// A full round carries every manager annotation; a delta round only
 		// those that changed, and may omit unchanged properties: read such
 		// users whole rather than guess.
-		if !rec.propsSeen || (!full && !rec.managerSeen) {
-			u, found, err := c.user(ctx, id)
-			if err != nil {
-				return r, err
-			}
-			r.Hydrated++
-			if !found { // deleted since: the next round says so too
-				removed[id] = true
-				continue
-			}
-			rec.user = u
+		if rec := recs[id]; rec != nil && (!rec.propsSeen || (!full && !rec.managerSeen)) {
+			partial = append(partial, rec)
 		}
-		r.Users = append(r.Users, rec.user)
+	}
+	if err := c.hydrate(ctx, partial); err != nil {
+		return r, err
+	}
+	r.Hydrated = len(partial)
+	for _, id := range order {
+		rec := recs[id]
+		switch {
+		case rec == nil: // removed later in the round
+		case rec.gone: // deleted since the round was read; the next round says so too
+			removed[id] = true
+		default:
+			r.Users = append(r.Users, rec.user)
+		}
 	}
 	for id := range removed {
 		r.Removed = append(r.Removed, id)

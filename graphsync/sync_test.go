@@ -2,7 +2,9 @@ package graphsync_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -175,5 +177,38 @@ func TestDirectorySyncDue(t *testing.T) {
 		if !due() {
 			t.Error("55 minutes later, with a 1h interval: want due (timers may fire a little early)")
 		}
+	})
+}
+
+func TestSyncOfAThousandUsers(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		s := syncEnv{h: newHarness(t), env: testapp.New(t, engine)}
+		s.h.srv.PageSize = 100
+		const n = 1000
+		for i := 1; i <= n; i++ {
+			mgr := ""
+			if i > 1 {
+				mgr = graphtest.ID(i / 2) // a binary tree under user 1
+			}
+			s.h.srv.Put(graphtest.User{ID: graphtest.ID(i), Mail: fmt.Sprintf("u%d@contoso.com", i), UserPrincipalName: fmt.Sprintf("u%d@contoso.com", i),
+				GivenName: "User", Surname: strconv.Itoa(i), AccountEnabled: true, ManagerID: mgr})
+		}
+		rep := s.sync(t, false, false)
+		if rep.Created != n || rep.LinksAdded != n-1 || len(rep.Problems) != 0 {
+			t.Fatalf("first sync: %+v, %d problems", rep.SyncCounts, len(rep.Problems))
+		}
+		if pages := s.h.srv.Count("/v1.0/users/delta"); pages != n/100 {
+			t.Errorf("%d pages, want %d", pages, n/100)
+		}
+		// A reorganisation: the second half of the leaves move to user 2.
+		for i := n/2 + 1; i <= n; i++ {
+			s.h.srv.SetManager(graphtest.ID(i), graphtest.ID(2))
+		}
+		rep = s.sync(t, false, false)
+		if rep.Full || rep.LinksAdded != n/2 || rep.LinksRemoved != n/2 || rep.Updated != 0 || len(rep.Problems) != 0 {
+			t.Errorf("reorganisation: full %v, %+v, problems %v", rep.Full, rep.SyncCounts, rep.Problems)
+		}
+		s.wantUser(t, "u1000@contoso.com", reportline.StatusActive, "", "u2@contoso.com (graph)")
+		s.wantUser(t, "u500@contoso.com", reportline.StatusActive, "", "u250@contoso.com (graph)")
 	})
 }

@@ -200,7 +200,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier was not found in the directory.")
 	case form.Get("client_secret") != s.ClientSecret:
 		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
-	case form.Get("scope") != "https://graph.microsoft.com/.default":
+	case form.Get("scope") != "https://graph.microsoft.com/.default" && form.Get("scope") != s.URL+"/.default":
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
 	default:
 		tok := "eyJ0eXAiOiJKV1Qi." + randomToken()
