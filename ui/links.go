@@ -24,6 +24,7 @@ func linkRequest(r *http.Request, user reportline.UserID) (app.LinkRequest, erro
 		Kind:      reportline.Kind(r.PostForm.Get("kind")),
 		IDs:       ids,
 		Emails:    app.SplitAddresses(r.PostForm.Get("emails")),
+		Comment:   strings.TrimSpace(r.PostForm.Get("comment")),
 	}, nil
 }
 
@@ -47,13 +48,13 @@ func (u *UI) preview(w http.ResponseWriter, r *http.Request, v viewer) error {
 		return err
 	}
 	s := p.section(req.Direction)
-	s.Emails, s.Kind = r.PostForm.Get("emails"), req.Kind
+	s.Emails, s.Kind, s.Comment = r.PostForm.Get("emails"), req.Kind, req.Comment
 	s.check(req.IDs)
 	status := http.StatusOK
 	if planErr != nil {
 		s.Problem, status = problemOf(planErr), web.Status(reportline.ErrorCode(planErr))
 	} else {
-		s.Preview = previewOf(plan)
+		s.Preview = previewOf(plan, req.Comment)
 	}
 	u.render(w, r, status, "managers", p)
 	return nil
@@ -89,13 +90,13 @@ func (u *UI) confirm(w http.ResponseWriter, r *http.Request, v viewer) error {
 		return err
 	}
 	s := p.section(req.Direction)
-	s.Kind = req.Kind
+	s.Kind, s.Comment = req.Kind, req.Comment
 	s.check(req.IDs)
 	s.Problem = problemOf(addErr)
 	s.Problem.Title = "Nothing was saved. The list changed since the preview, or was refused:"
 	if len(req.IDs)+len(req.Emails) > 0 {
 		if plan, err := u.app.PreviewLinks(ctx, v.Actor, req); err == nil {
-			s.Preview = previewOf(plan)
+			s.Preview = previewOf(plan, req.Comment)
 		}
 	}
 	u.render(w, r, web.Status(reportline.ErrorCode(addErr)), "managers", p)
@@ -143,9 +144,10 @@ func (u *UI) removeLink(w http.ResponseWriter, r *http.Request, v viewer) error 
 }
 
 // previewOf turns a plan into flagged rows and the ids to confirm: the
-// accepted users that would change something, each once.
-func previewOf(plan app.LinkPlan) *preview {
-	pv := &preview{Kind: plan.Kind}
+// accepted users that would change something, each once. The comment goes
+// with the ids to Confirm.
+func previewOf(plan app.LinkPlan, comment string) *preview {
+	pv := &preview{Kind: plan.Kind, Comment: comment}
 	seen := map[reportline.UserID]bool{}
 	for _, c := range plan.Candidates {
 		pv.Rows = append(pv.Rows, candidateRow{Input: c.Input, User: c.User, Verdict: c.Verdict, Flag: verdictFlag(c.Verdict), Message: c.Message})

@@ -46,6 +46,7 @@ type section struct {
 	Results     []pickRow
 	Emails      string          // the pasted text, kept after a preview
 	Kind        reportline.Kind // the kind chosen in the form
+	Comment     string          // the comment typed in the form, kept after a preview
 	Preview     *preview
 	Problem     *problem
 }
@@ -73,6 +74,7 @@ type preview struct {
 	Rows     []candidateRow
 	IDs      []reportline.UserID // accepted users that would change something
 	Kind     reportline.Kind
+	Comment  string // stored on every link Confirm adds or updates
 	Changes  int
 	Accepted int
 	Refused  int
