@@ -154,6 +154,9 @@ func Load(ctx context.Context, a *app.App) (bool, error) {
 			return false, fmt.Errorf("demo: %w", err)
 		}
 	}
+	if err := loadLearning(ctx, a, groups, byEmail); err != nil {
+		return false, err
+	}
 	return true, nil
 }
 

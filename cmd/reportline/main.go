@@ -65,6 +65,9 @@ Usage:
       row; exit status as for managers import
   reportline digest preview --manager EMAIL [--week 2026-W47] [--html]
                                          render a manager's weekly digest without sending it
+  reportline learning import FILE [--as EMAIL]
+      upsert the learning records of a CSV (reportline learning template),
+      all or nothing: every refused line is printed, exit status 1
   reportline bench generate --users N [--csv FILE] [--load]
                                          the seeded reference data set (docs/benchmarks.md)
   reportline sync ldap [--dry-run]       sync users and managers from LDAP / Active Directory
@@ -105,6 +108,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return cmdUsers(ctx, e, rest)
 	case "bench":
 		return cmdBench(ctx, e, rest)
+	case "learning":
+		return cmdLearning(ctx, e, rest)
 	case "digest":
 		return cmdDigest(ctx, e, rest)
 	case "sync":
