@@ -177,48 +177,9 @@ func (api *API) previewNotification(w http.ResponseWriter, r *http.Request, acto
 	return NotificationPreview{Type: string(p.Type), Subject: p.Subject, Text: p.Text, HTML: p.HTML}, nil
 }
 
-// DeliveryFilterFromQuery reads the delivery log's filters from a query
-// string; the pages use it too.
-func DeliveryFilterFromQuery(q map[string][]string) (reportline.DeliveryFilter, error) {
-	get := func(k string) string {
-		if v := q[k]; len(v) > 0 {
-			return v[0]
-		}
-		return ""
-	}
-	f := reportline.DeliveryFilter{Recipient: get("recipient"), Type: reportline.NotificationType(get("type")),
-		Status: reportline.DeliveryStatus(get("status"))}
-	var err error
-	if f.Since, err = parseDay(get("since"), "since", false); err != nil {
-		return f, err
-	}
-	if f.Until, err = parseDay(get("until"), "until", true); err != nil {
-		return f, err
-	}
-	return f, nil
-}
-
-// parseDay reads YYYY-MM-DD (UTC; for an end, the day after, so the day is
-// included) or an RFC 3339 instant.
-func parseDay(s, field string, end bool) (time.Time, error) {
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, reportline.FieldError(field, s, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", field)
-	}
-	return t, nil
-}
-
 func (api *API) listDeliveries(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	f, err := DeliveryFilterFromQuery(r.URL.Query())
+	q := r.URL.Query()
+	f, err := app.ParseDeliveryFilter(q.Get("recipient"), q.Get("type"), q.Get("status"), q.Get("since"), q.Get("until"))
 	if err != nil {
 		return nil, err
 	}

@@ -126,7 +126,7 @@ func (p parsedMessage) render(d MessageData) (Preview, error) {
 // textToHTML shows plain text as HTML: escaped, paragraphs kept.
 func textToHTML(text string) string {
 	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html><body>`)
+	b.WriteString(`<!DOCTYPE html><html lang="en"><body>`)
 	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
 		b.WriteString("<p>")
 		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))

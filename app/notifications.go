@@ -103,6 +103,41 @@ func (a *App) PreviewNotification(ctx context.Context, actor Actor, t reportline
 	return Preview{Type: t, Subject: subject, Text: text, HTML: html}, nil
 }
 
+// ParseDeliveryFilter reads the delivery log's filters as the API and the
+// pages receive them. Dates are YYYY-MM-DD (UTC; until includes its day)
+// or RFC 3339 instants.
+func ParseDeliveryFilter(recipient, typ, status, since, until string) (reportline.DeliveryFilter, error) {
+	f := reportline.DeliveryFilter{Recipient: recipient, Type: reportline.NotificationType(typ), Status: reportline.DeliveryStatus(status)}
+	var err error
+	if f.Since, err = parseDay(since, "since", false); err != nil {
+		return f, err
+	}
+	if f.Until, err = parseDay(until, "until", true); err != nil {
+		return f, err
+	}
+	return f, nil
+}
+
+// parseDay reads YYYY-MM-DD (for an end, the day after, so that the day
+// is included) or an RFC 3339 instant.
+func parseDay(s, field string, end bool) (time.Time, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		if end {
+			t = t.AddDate(0, 0, 1)
+		}
+		return t, nil
+	}
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		return time.Time{}, reportline.FieldError(field, s, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", field)
+	}
+	return t, nil
+}
+
 // DeliveryLogPage is one page of the delivery log.
 type DeliveryLogPage struct {
 	Messages []reportline.OutboxMessage

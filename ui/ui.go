@@ -101,6 +101,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerAccess(mux)
 	u.registerOrg(mux)
 	u.registerDigest(mux)
+	u.registerNotifications(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)
 	mux.Handle("GET /assets/", u.assetHandler())

@@ -1,0 +1,279 @@
+package ui
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"reportline"
+	"reportline/app"
+)
+
+// registerNotifications adds the admin pages of notifications: the
+// catalogue per role with previews, the delivery log and template
+// messages.
+func (u *UI) registerNotifications(mux *http.ServeMux) {
+	mux.Handle("GET /settings/notifications", u.signedIn(u.notificationRoles))
+	mux.Handle("GET /settings/notifications/preview/{type}", u.signedIn(u.notificationPreviewHTML))
+	mux.Handle("GET /settings/delivery-log", u.signedIn(u.deliveryLog))
+	mux.Handle("GET /settings/delivery-log/{id}", u.signedIn(u.delivery))
+	mux.Handle("GET /settings/template-messages", u.signedIn(u.templateMessages))
+	mux.Handle("POST /settings/template-messages", u.signedIn(u.postTemplateMessage))
+}
+
+// rolesPage is Settings → Notifications per role: the catalogue for one
+// role, and one notification previewed with sample data.
+type rolesPage struct {
+	settingsPage
+	Roles         []roleTab
+	Role          reportline.Audience
+	Notifications []app.NotificationView
+	Preview       *app.Preview // the chosen notification, rendered
+	PreviewName   string
+}
+
+// roleTab is one of the role choices.
+type roleTab struct {
+	Value   reportline.Audience
+	Label   string
+	Current bool
+}
+
+func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	role := reportline.AudienceManagers
+	if s := q.Get("role"); s != "" {
+		var err error
+		if role, err = reportline.ParseAudience(s); err != nil {
+			return err
+		}
+	}
+	ns, err := u.app.Notifications(ctx, v.Actor, role)
+	if err != nil {
+		return err
+	}
+	s, err := u.settingsBase(ctx, v, "Notifications per role", "notifications")
+	if err != nil {
+		return err
+	}
+	p := rolesPage{settingsPage: s, Role: role, Notifications: ns}
+	for _, a := range reportline.Audiences {
+		p.Roles = append(p.Roles, roleTab{Value: a, Label: a.Label(), Current: a == role})
+	}
+	if t := q.Get("preview"); t != "" {
+		pr, err := u.app.PreviewNotification(ctx, v.Actor, reportline.NotificationType(t))
+		if err != nil {
+			return err
+		}
+		p.Preview = &pr
+		n, _ := reportline.NotificationByType(pr.Type)
+		p.PreviewName = n.Name
+	}
+	// The preview's HTML is shown in a sandboxed frame of this page (see
+	// notificationPreviewHTML): the one relaxation of the strict policy.
+	w.Header().Set("Content-Security-Policy", strings.Replace(w.Header().Get("Content-Security-Policy"),
+		"default-src 'none';", "default-src 'none'; frame-src 'self';", 1))
+	u.render(w, r, http.StatusOK, "notifications_roles", p)
+	return nil
+}
+
+// previewCSP confines a previewed email: a sandbox (a unique origin, no
+// scripts, no forms, no navigation of the page), nothing loaded from
+// anywhere but inline styles and data: images, and framing only by
+// Reportline's own pages.
+const previewCSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'"
+
+// notificationPreviewHTML serves a notification's sample HTML on its own,
+// for the frame of the roles page.
+func (u *UI) notificationPreviewHTML(w http.ResponseWriter, r *http.Request, v viewer) error {
+	pr, err := u.app.PreviewNotification(r.Context(), v.Actor, reportline.NotificationType(r.PathValue("type")))
+	if err != nil {
+		return err
+	}
+	body := pr.HTML
+	if body == "" {
+		body = `<!DOCTYPE html><html lang="en"><p>This notification has no HTML version.</p></html>`
+	}
+	h := w.Header()
+	h.Set("Content-Security-Policy", previewCSP)
+	h.Set("X-Frame-Options", "SAMEORIGIN")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.Write([]byte(body))
+	return nil
+}
+
+// deliveryLogPage is Settings → Delivery log.
+type deliveryLogPage struct {
+	settingsPage
+	Filter    logFilter
+	Types     []reportline.Notification
+	Statuses  []reportline.DeliveryStatus
+	Messages  []reportline.OutboxMessage
+	NextURL   string // the next (older) page, "" on the last
+	Filtering bool
+}
+
+// logFilter is the filter form's values as typed.
+type logFilter struct {
+	Recipient, Type, Status, Since, Until string
+}
+
+func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	q := r.URL.Query()
+	s, err := u.settingsBase(ctx, v, "Delivery log", "delivery-log")
+	if err != nil {
+		return err
+	}
+	p := deliveryLogPage{settingsPage: s, Types: reportline.Notifications(),
+		Statuses: []reportline.DeliveryStatus{reportline.DeliveryPending, reportline.DeliverySending, reportline.DeliverySent, reportline.DeliveryFailed},
+		Filter:   logFilter{Recipient: q.Get("recipient"), Type: q.Get("type"), Status: q.Get("status"), Since: q.Get("since"), Until: q.Get("until")}}
+	p.Filtering = p.Filter != logFilter{}
+	f, err := app.ParseDeliveryFilter(q.Get("recipient"), q.Get("type"), q.Get("status"), q.Get("since"), q.Get("until"))
+	if err == nil {
+		f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)
+		var page app.DeliveryLogPage
+		page, err = u.app.DeliveryLog(ctx, v.Actor, f)
+		if err == nil {
+			p.Messages = page.Messages
+			if page.Next != 0 {
+				next := url.Values{}
+				for k, vs := range q {
+					next[k] = vs
+				}
+				next.Set("before", strconv.FormatInt(page.Next, 10))
+				p.NextURL = "/settings/delivery-log?" + next.Encode()
+			}
+		}
+	}
+	if reportline.IsCode(err, reportline.Invalid) {
+		p.Problem = &problem{Title: "The log cannot be filtered that way.", Message: reportline.ErrorMessage(err)}
+		u.render(w, r, http.StatusUnprocessableEntity, "notifications_log", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	u.render(w, r, http.StatusOK, "notifications_log", p)
+	return nil
+}
+
+// deliveryPage is one message of the delivery log.
+type deliveryPage struct {
+	settingsPage
+	app.DeliveryDetail
+}
+
+func (u *UI) delivery(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return reportline.Errorf(reportline.NotFound, "there is no message %q in the delivery log", r.PathValue("id"))
+	}
+	d, err := u.app.Delivery(r.Context(), v.Actor, id)
+	if err != nil {
+		return err
+	}
+	s, err := u.settingsBase(r.Context(), v, "Message "+strconv.FormatInt(id, 10), "delivery-log")
+	if err != nil {
+		return err
+	}
+	u.render(w, r, http.StatusOK, "notifications_delivery", deliveryPage{settingsPage: s, DeliveryDetail: d})
+	return nil
+}
+
+// templateMessagesPage is Settings → Template messages: compose, preview,
+// confirm, and the messages sent.
+type templateMessagesPage struct {
+	settingsPage
+	Groups   []app.GroupView // the groups the viewer may message
+	Form     app.TemplateMessage
+	Preview  *app.MessagePreview
+	Sends    []reportline.TemplateSend
+	GroupOf  map[reportline.GroupID]string
+	CanAudit bool // platform admins see every message sent
+}
+
+// defaultTemplate is what the compose form starts with.
+var defaultTemplate = app.TemplateMessage{Subject: "{{.Group.Name}}: a word for managers",
+	Body: "Hello {{.Manager.FirstName}},\n\n…\n\nYour people in {{.Group.Name}}: {{range $i, $m := .Managees}}{{if $i}}, {{end}}{{$m.Name}}{{end}}.\n\n{{.Sender.Name}}"}
+
+func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesPage, error) {
+	ctx := r.Context()
+	s, err := u.settingsBase(ctx, v, "Template messages", "template-messages")
+	if err != nil {
+		return nil, err
+	}
+	groups, err := u.app.Groups(ctx, v.Actor)
+	if err != nil {
+		return nil, err
+	}
+	p := &templateMessagesPage{settingsPage: s, Form: defaultTemplate, GroupOf: map[reportline.GroupID]string{}}
+	for _, g := range groups {
+		p.GroupOf[g.ID] = g.Name
+		if g.Administered {
+			p.Groups = append(p.Groups, g)
+		}
+	}
+	if len(p.Groups) == 0 {
+		return nil, reportline.Errorf(reportline.Forbidden, "only admins of a group may message its managers")
+	}
+	sends, err := u.app.TemplateSends(ctx, v.Actor, 20)
+	switch {
+	case err == nil:
+		p.Sends, p.CanAudit = sends, true
+	case !reportline.IsCode(err, reportline.Forbidden):
+		return nil, err
+	}
+	return p, nil
+}
+
+func (u *UI) templateMessages(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.templateMessagesBase(r, v)
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("sent")); err == nil && n > 0 {
+		p.Flash = "The message is on its way to " + num(n) + " " + plural(n, "manager", "managers") + ". The delivery log shows how each delivery goes."
+	}
+	u.render(w, r, http.StatusOK, "notifications_messages", p)
+	return nil
+}
+
+// postTemplateMessage previews (action=preview) or sends (action=send) the
+// composed message. A refusal shows the form again with the reason.
+func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.templateMessagesBase(r, v)
+	if err != nil {
+		return err
+	}
+	g, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
+	p.Form = app.TemplateMessage{Group: reportline.GroupID(g), Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body")}
+	if r.PostFormValue("action") == "send" {
+		rec, err := u.app.SendTemplateMessage(r.Context(), v.Actor, p.Form)
+		if err == nil {
+			seeOther(w, r, "/settings/template-messages?sent="+strconv.Itoa(rec.Recipients))
+			return nil
+		}
+		if !reportline.IsCode(err, reportline.Invalid) {
+			return err
+		}
+		p.Problem = &problem{Title: "Nothing was sent.", Message: reportline.ErrorMessage(err)}
+		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
+		return nil
+	}
+	pr, err := u.app.PreviewTemplateMessage(r.Context(), v.Actor, p.Form)
+	if reportline.IsCode(err, reportline.Invalid) {
+		p.Problem = &problem{Title: "The message cannot be sent as written.", Message: reportline.ErrorMessage(err)}
+		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.Preview = &pr
+	u.render(w, r, http.StatusOK, "notifications_messages", p)
+	return nil
+}

@@ -1,0 +1,110 @@
+package ui_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"reportline"
+	"reportline/app"
+	"reportline/internal/testapp"
+	"reportline/store"
+)
+
+func TestNotificationPages(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		ctx := context.Background()
+		sys := app.SystemActor(reportline.SourceAPI)
+		if _, err := w.env.App.AddLinks(ctx, sys, app.LinkRequest{User: w.bob.ID, Direction: reportline.Managers, IDs: []reportline.UserID{w.alice.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		root := newClient(t, w.url)
+		root.login("root@acme.test")
+
+		r := root.get("/settings/notifications?role=managers")
+		if r.Status != http.StatusOK {
+			t.Fatalf("notifications per role: %d\n%s", r.Status, r.Body)
+		}
+		checkHTML(t, "notifications per role", r.Body)
+		has(t, r.Body, `data-type="weekly_digest"`, `data-type="birthday"`, `data-type="template_message"`, `id="preview-template_message"`)
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-src 'self'") || !strings.Contains(csp, "script-src 'self'") {
+			t.Errorf("page CSP = %q; want the strict policy plus frame-src 'self'", csp)
+		}
+		r = root.get("/settings/notifications?role=learners")
+		has(t, r.Body, `id="catalogue-empty"`)
+		if r := root.get("/settings/notifications?role=bosses"); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("unknown role: %d, want 422", r.Status)
+		}
+		r = root.get("/settings/notifications?role=managers&preview=template_message")
+		has(t, r.Body, `id="preview-html"`, `sandbox src="/settings/notifications/preview/template_message"`, "Hello Camille,")
+
+		// The HTML preview is served on its own under a sandbox policy.
+		r = root.get("/settings/notifications/preview/template_message")
+		if r.Status != http.StatusOK || !strings.Contains(r.Body, "<p>Hello Camille,</p>") {
+			t.Fatalf("HTML preview: %d %s", r.Status, r.Body)
+		}
+		if csp := r.Header.Get("Content-Security-Policy"); !strings.HasPrefix(csp, "sandbox;") || !strings.Contains(csp, "frame-ancestors 'self'") || strings.Contains(csp, "script") {
+			t.Errorf("HTML preview CSP = %q; want a sandbox framed by our pages only, no scripts", csp)
+		}
+
+		// A member of no admin role sees nothing.
+		erin := newClient(t, w.url)
+		if err := w.env.App.SetPassword(ctx, sys, w.erin.ID, password); err != nil {
+			t.Fatal(err)
+		}
+		erin.login("erin@acme.test")
+		for _, path := range []string{"/settings/notifications", "/settings/notifications/preview/birthday", "/settings/delivery-log", "/settings/template-messages"} {
+			if r := erin.get(path); r.Status != http.StatusForbidden {
+				t.Errorf("GET %s by a member: %d, want 403", path, r.Status)
+			}
+		}
+
+		// Ada, admin of Sales, writes to its managers: preview, then send.
+		ada := newClient(t, w.url)
+		ada.login("ada@acme.test")
+		r = ada.get("/settings/template-messages")
+		if r.Status != http.StatusOK {
+			t.Fatalf("template messages: %d\n%s", r.Status, r.Body)
+		}
+		checkHTML(t, "template messages", r.Body)
+		hasNot(t, r.Body, `id="sends"`) // only platform admins read every message sent
+		form := url.Values{"group": {strconv.FormatInt(int64(w.sales.ID), 10)}, "subject": {"{{.Group.Name}} news"},
+			"body": {"Hello {{.Manager.FirstName}}, about {{range .Managees}}{{.FirstName}}{{end}}."}, "action": {"preview"}}
+		r = ada.post("/settings/template-messages", form)
+		if r.Status != http.StatusOK {
+			t.Fatalf("preview: %d\n%s", r.Status, r.Body)
+		}
+		has(t, r.Body, `id="m-send"`, "alice@acme.test", "Hello Alice, about Bob.", "Sales news")
+		bad := url.Values{"group": form["group"], "subject": {"x"}, "body": {"{{.Manager.Shoe}}"}, "action": {"preview"}}
+		if r := ada.post("/settings/template-messages", bad); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Shoe") {
+			t.Errorf("a wrong placeholder: %d, want 422 naming it", r.Status)
+		}
+		form.Set("action", "send")
+		r = ada.post("/settings/template-messages", form)
+		if r.Status != http.StatusSeeOther || r.Location() != "/settings/template-messages?sent=1" {
+			t.Fatalf("send: %d %s", r.Status, r.Location())
+		}
+		if r := ada.get("/settings/delivery-log"); r.Status != http.StatusForbidden {
+			t.Errorf("delivery log by a group admin: %d, want 403", r.Status)
+		}
+
+		// The platform admin finds it in the delivery log.
+		r = root.get("/settings/delivery-log?recipient=alice&type=template_message&status=pending")
+		if r.Status != http.StatusOK {
+			t.Fatalf("delivery log: %d\n%s", r.Status, r.Body)
+		}
+		checkHTML(t, "delivery log", r.Body)
+		has(t, r.Body, "alice@acme.test", "Sales news", `data-status="pending"`)
+		r = root.get("/settings/delivery-log?recipient=nobody")
+		has(t, r.Body, `id="log-empty"`)
+		if r := root.get("/settings/delivery-log?since=someday"); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad date: %d, want 422", r.Status)
+		}
+		r = root.get("/settings/template-messages")
+		has(t, r.Body, `id="sends"`, "{{.Group.Name}} news")
+	})
+}
