@@ -169,6 +169,7 @@ type Team struct {
 	Scope     string         `json:"scope" enum:"direct,all"`
 	At        time.Time      `json:"at"`
 	Direct    int            `json:"direct" doc:"how many members are direct reports"`
+	Reporting int            `json:"reporting" doc:"how many people report to the caller in the scope; more than the members listed when the team is cut to the 2,000 nearest"`
 	Totals    StatsSummary   `json:"totals"`
 	Members   []TeamMember   `json:"members"`
 	Birthdays []TeamBirthday `json:"birthdays_today"`
@@ -195,7 +196,7 @@ type TeamBirthday struct {
 }
 
 func toTeam(tv app.TeamView) Team {
-	out := Team{Scope: string(tv.Scope), At: tv.At, Direct: tv.Direct, Totals: toStatsSummary(tv.Totals),
+	out := Team{Scope: string(tv.Scope), At: tv.At, Direct: tv.Direct, Reporting: tv.Reporting, Totals: toStatsSummary(tv.Totals),
 		Members: []TeamMember{}, Birthdays: []TeamBirthday{}}
 	for _, m := range tv.Members {
 		tm := TeamMember{User: toUserRef(m.User), Direct: m.Direct, Kind: string(m.Kind), Depth: m.Depth,

@@ -31,6 +31,12 @@ import (
 // same, without an age; 29 February is celebrated on 28 February in common
 // years, as the birthday notification does.
 
+// teamMaxMembers bounds the members My team shows: the nearest first
+// (breadth first), so that a manager near the top of a large organisation
+// gets a page in bounded time rather than every record of the company.
+// TeamView.Reporting still counts everybody.
+const teamMaxMembers = 2000
+
 // TeamScope is which members My team lists.
 type TeamScope string
 
@@ -53,11 +59,14 @@ func ParseTeamScope(s string) (TeamScope, error) {
 
 // TeamView is My team.
 type TeamView struct {
-	Manager   reportline.User
-	Scope     TeamScope
-	At        time.Time
-	Members   []TeamMember // by name
-	Direct    int          // how many members are direct reports
+	Manager reportline.User
+	Scope   TeamScope
+	At      time.Time
+	Members []TeamMember // by name
+	Direct  int          // how many members are direct reports
+	// Reporting is how many people report to the manager in the scope;
+	// more than len(Members) when the team was cut to teamMaxMembers.
+	Reporting int
 	Totals    StatsSummary // over the members whose statistics are shown
 	Birthdays []TeamBirthday
 }
@@ -108,8 +117,12 @@ func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView,
 		if err != nil {
 			return err
 		}
+		tv.Reporting = len(members)
 		if len(members) == 0 {
 			return nil
+		}
+		if len(members) > teamMaxMembers {
+			members = members[:teamMaxMembers]
 		}
 		if err := a.fillTeam(ctx, tx, ch, actor, &tv, members); err != nil {
 			return err
