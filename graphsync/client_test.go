@@ -392,3 +392,40 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		}
 	}
 }
+
+func TestUserNotReadableYetFailsTheRound(t *testing.T) {
+	h := newHarness(t)
+	h.org()
+	first, err := h.client.Fetch(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.srv.SetManager(graphtest.ID(5), graphtest.ID(2)) // listed with manager@delta only: read whole
+
+	// A replica that catches up after two tries: the round succeeds.
+	h.srv.Hide(graphtest.ID(5), 2)
+	r, err := h.client.Fetch(t.Context(), first.DeltaLink)
+	if err != nil || len(r.Users) != 1 || r.Users[0].Mail != "dev5@contoso.com" || len(h.sleeps) != 2 {
+		t.Fatalf("after two 404s: %v, users %+v, %d waits; want user 5 read on the third try", err, r.Users, len(h.sleeps))
+	}
+
+	// One that does not: the round fails, saying why, and the same delta
+	// link gives the changes once the user can be read.
+	h.srv.Hide(graphtest.ID(5), 100)
+	_, err = h.client.Fetch(t.Context(), first.DeltaLink)
+	if err == nil || !strings.Contains(err.Error(), "404 Request_ResourceNotFound") || !strings.Contains(err.Error(), "/v1.0/users/"+graphtest.ID(5)) {
+		t.Fatalf("err = %v, want the 404 of user 5", err)
+	}
+	h.srv.Hide(graphtest.ID(5), 0)
+	r, err = h.client.Fetch(t.Context(), first.DeltaLink)
+	if err != nil || len(r.Users) != 1 || r.Users[0].ManagerID != graphtest.ID(2) || len(r.Removed) != 0 {
+		t.Errorf("again: %v, users %+v, removed %v; want user 5 under manager 2", err, r.Users, r.Removed)
+	}
+
+	// Deleted meanwhile: the retry's round carries @removed, and no read.
+	h.srv.Delete(graphtest.ID(5), false)
+	r, err = h.client.Fetch(t.Context(), first.DeltaLink)
+	if err != nil || len(r.Users) != 0 || !slices.Equal(r.Removed, []string{graphtest.ID(5)}) {
+		t.Errorf("deleted: %v, users %+v, removed %v; want 5 removed", err, r.Users, r.Removed)
+	}
+}

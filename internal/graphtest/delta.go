@@ -148,6 +148,10 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	defer s.mu.Unlock()
 	id := r.PathValue("id")
 	e, ok := s.users[id]
+	if s.hidden[id] > 0 {
+		s.hidden[id]--
+		ok = false
+	}
 	if !ok || e.removed != "" {
 		graphError(w, http.StatusNotFound, "Request_ResourceNotFound", "Resource '"+id+"' does not exist or one of its queried reference-property objects are not present.")
 		return

@@ -66,8 +66,9 @@ type Server struct {
 	faults   []Fault
 	expired  int // status answered to any deltatoken (0: none expired)
 	requests []Request
-	split    bool     // see SplitManagers
-	selects  []string // $select of the last initial request
+	split    bool           // see SplitManagers
+	hidden   map[string]int // user id → GETs still to answer 404 (see Hide)
+	selects  []string       // $select of the last initial request
 }
 
 // entry is a user plus the versions at which it last changed.
@@ -84,7 +85,7 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		Tenant: "contoso.onmicrosoft.com", ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e",
 		ClientSecret: "sEcReT~" + randomToken()[:24], PageSize: 2,
-		users: map[string]*entry{}, rounds: map[string]*round{}, deltas: map[string]int64{}, tokens: map[string]bool{},
+		users: map[string]*entry{}, hidden: map[string]int{}, rounds: map[string]*round{}, deltas: map[string]int64{}, tokens: map[string]bool{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
@@ -134,6 +135,14 @@ func (s *Server) Delete(id string, permanently bool) {
 	if permanently {
 		e.removed = "deleted"
 	}
+}
+
+// Hide makes the next n GETs of one user answer 404, as a directory
+// replica that has not caught up yet does; delta rounds still list it.
+func (s *Server) Hide(id string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hidden[id] = n
 }
 
 // Fail makes the next API requests fail, one fault per request, in order.
