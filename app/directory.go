@@ -125,20 +125,22 @@ func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Sourc
 	return out, err
 }
 
-// SyncRunChanges returns one run and the user changes it recorded.
-func (a *App) SyncRunChanges(ctx context.Context, actor Actor, id int64) (reportline.SyncRun, []reportline.DirectoryChange, error) {
+// SyncRunChanges returns one run, the first limit user changes it recorded
+// (at most 1,000) and their number.
+func (a *App) SyncRunChanges(ctx context.Context, actor Actor, id int64, limit int) (reportline.SyncRun, []reportline.DirectoryChange, int, error) {
 	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return reportline.SyncRun{}, nil, forbidden("only platform admins may see directory syncs")
+		return reportline.SyncRun{}, nil, 0, forbidden("only platform admins may see directory syncs")
 	}
 	var run reportline.SyncRun
 	var changes []reportline.DirectoryChange
+	var total int
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if run, err = tx.SyncRun(ctx, id); err != nil {
 			return err
 		}
-		changes, err = tx.DirectoryChanges(ctx, id)
+		changes, total, err = tx.DirectoryChanges(ctx, id, limit)
 		return err
 	})
-	return run, changes, err
+	return run, changes, total, err
 }

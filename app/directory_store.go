@@ -24,9 +24,9 @@ type directoryTx interface {
 	UpdateUsers(ctx context.Context, users []*reportline.User) error
 
 	// AppendDirectoryChanges records the user changes of a run (its audit);
-	// DirectoryChanges reads them back.
+	// DirectoryChanges reads back the first limit of them and their number.
 	AppendDirectoryChanges(ctx context.Context, changes []reportline.DirectoryChange) error
-	DirectoryChanges(ctx context.Context, runID int64) ([]reportline.DirectoryChange, error)
+	DirectoryChanges(ctx context.Context, runID int64, limit int) ([]reportline.DirectoryChange, int, error)
 
 	// CreateSyncRun records a run that starts; FinishSyncRun its outcome.
 	CreateSyncRun(ctx context.Context, r *reportline.SyncRun) error

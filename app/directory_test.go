@@ -171,11 +171,11 @@ func TestSyncDirectory(t *testing.T) {
 			if len(audit) < 3 || audit[0].Source != reportline.SourceLDAP {
 				t.Errorf("bob's audit = %+v, want ldap entries", audit)
 			}
-			run, changes, err := a.SyncRunChanges(ctx, sys, r.RunID)
+			run, changes, total, err := a.SyncRunChanges(ctx, sys, r.RunID, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if run.Status != reportline.ImportDone || run.Counts != want || len(changes) != 1 || changes[0].Action != reportline.SyncDeactivated {
+			if run.Status != reportline.ImportDone || run.Counts != want || len(changes) != 1 || total != 1 || changes[0].Action != reportline.SyncDeactivated {
 				t.Errorf("run = %+v, changes = %+v", run, changes)
 			}
 		})

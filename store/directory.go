@@ -180,12 +180,20 @@ func (tx *Tx) AppendDirectoryChanges(ctx context.Context, changes []reportline.D
 	return nil
 }
 
-// DirectoryChanges returns the user changes recorded by one run, in order.
-func (tx *Tx) DirectoryChanges(ctx context.Context, runID int64) ([]reportline.DirectoryChange, error) {
+// DirectoryChanges returns the first limit user changes recorded by one
+// run, in order, and how many it recorded in all.
+func (tx *Tx) DirectoryChanges(ctx context.Context, runID int64, limit int) ([]reportline.DirectoryChange, int, error) {
+	var total int
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM directory_user_changes WHERE run_id = $1`, runID).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, translate(err))
+	}
+	if limit <= 0 || limit > MaxPageSize {
+		limit = MaxPageSize
+	}
 	rows, err := tx.query(ctx, `SELECT run_id, at, source, COALESCE(actor_id, 0), user_id, external_id, action, changes
-		FROM directory_user_changes WHERE run_id = $1 ORDER BY id`, runID)
+		FROM directory_user_changes WHERE run_id = $1 ORDER BY id LIMIT $2`, runID, limit)
 	if err != nil {
-		return nil, fmt.Errorf("directory changes of run %d: %w", runID, err)
+		return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, err)
 	}
 	defer rows.Close()
 	var out []reportline.DirectoryChange
@@ -194,15 +202,15 @@ func (tx *Tx) DirectoryChanges(ctx context.Context, runID int64) ([]reportline.D
 		var at int64
 		var fields string
 		if err := rows.Scan(&c.RunID, &at, &c.Source, &c.ActorID, &c.UserID, &c.ExternalID, &c.Action, &fields); err != nil {
-			return nil, fmt.Errorf("directory changes of run %d: %w", runID, translate(err))
+			return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, translate(err))
 		}
 		c.At = fromMicros(sql.NullInt64{Int64: at, Valid: true})
 		if err := json.Unmarshal([]byte(fields), &c.Changes); err != nil {
-			return nil, fmt.Errorf("directory changes of run %d: %w", runID, err)
+			return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, err)
 		}
 		out = append(out, c)
 	}
-	return out, translate(rows.Err())
+	return out, total, translate(rows.Err())
 }
 
 // CreateSyncRun records a sync that starts and sets its ID.

@@ -104,6 +104,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerNotifications(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)
+	u.registerDirectory(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page
 	// rather than the mux's bare text.

@@ -84,11 +84,11 @@ func testDirectory(t *testing.T, db *store.DB) {
 		if other, err := tx.SyncRuns(ctx, scim, 5); err != nil || len(other) != 0 {
 			t.Errorf("scim runs = %v, %v", other, err)
 		}
-		changes, err := tx.DirectoryChanges(ctx, run.ID)
+		changes, total, err := tx.DirectoryChanges(ctx, run.ID, 10)
 		if err != nil {
 			return err
 		}
-		if len(changes) != 1 || changes[0].Changes[0].After != "Ann" || changes[0].ActorID != 0 {
+		if len(changes) != 1 || total != 1 || changes[0].Changes[0].After != "Ann" || changes[0].ActorID != 0 {
 			t.Errorf("changes = %+v", changes)
 		}
 		_, err = tx.SyncRun(ctx, 9999)

@@ -1,0 +1,167 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"reportline"
+)
+
+// registerDirectory adds the directory sync pages (platform admins).
+func (u *UI) registerDirectory(mux *http.ServeMux) {
+	mux.Handle("GET /directory/sync", u.signedIn(u.directorySync))
+	mux.Handle("GET /directory/sync/runs/{id}", u.signedIn(u.directorySyncRun))
+}
+
+// syncRunsShown is how many runs of each source the page lists.
+const syncRunsShown = 10
+
+// syncChangesShown is how many user changes a run's page lists.
+const syncChangesShown = 500
+
+// directorySyncPage lists each directory source's last runs.
+type directorySyncPage struct {
+	page
+	Sources []syncSourceView
+}
+
+// syncSourceView is one source's card.
+type syncSourceView struct {
+	Source reportline.Source
+	Label  string
+	Runs   []syncRunRow
+}
+
+// syncRunRow is one run as the pages show it.
+type syncRunRow struct {
+	Run    reportline.SyncRun
+	URL    string
+	When   string // started, in UTC
+	Took   string // "" while running
+	Kind   string // "Applied" or "Dry run", "whole directory" or "changes"
+	Status flag
+}
+
+func newSyncRunRow(r reportline.SyncRun) syncRunRow {
+	row := syncRunRow{Run: r, URL: "/directory/sync/runs/" + strconv.FormatInt(r.ID, 10), When: r.Started.UTC().Format("2 Jan 2006 15:04 UTC")}
+	if !r.Finished.IsZero() {
+		row.Took = r.Finished.Sub(r.Started).Round(10 * time.Millisecond).String()
+	}
+	row.Kind = "Applied"
+	if r.DryRun {
+		row.Kind = "Dry run"
+	}
+	if r.Full {
+		row.Kind += ", whole directory"
+	} else {
+		row.Kind += ", changes"
+	}
+	switch {
+	case r.Status == reportline.ImportRunning:
+		row.Status = flag{"Running", "warn"}
+	case r.Status == reportline.ImportFailed:
+		row.Status = flag{"Failed", "bad"}
+	case r.ProblemCount > 0:
+		row.Status = flag{fmt.Sprintf("Done, %d %s", r.ProblemCount, plural(r.ProblemCount, "problem", "problems")), "warn"}
+	default:
+		row.Status = flag{"Done", "ok"}
+	}
+	return row
+}
+
+func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) error {
+	ctx := r.Context()
+	var p directorySyncPage
+	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
+		runs, err := u.app.SyncRuns(ctx, v.Actor, s, syncRunsShown)
+		if err != nil {
+			return err
+		}
+		view := syncSourceView{Source: s, Label: syncSourceLabel(s)}
+		for _, run := range runs {
+			view.Runs = append(view.Runs, newSyncRunRow(run))
+		}
+		p.Sources = append(p.Sources, view)
+	}
+	var err error
+	if p.page, err = u.base(ctx, v, "Directory sync", 0); err != nil {
+		return err
+	}
+	p.Here = "directory-sync"
+	u.render(w, r, http.StatusOK, "directory_sync", p)
+	return nil
+}
+
+// directorySyncRunPage is one run: its counts, problems and user changes.
+type directorySyncRunPage struct {
+	page
+	Row     syncRunRow
+	Label   string
+	Counts  []syncCount
+	Changes []syncChangeRow
+	Total   int // user changes recorded
+}
+
+type syncCount struct {
+	Key, Label string
+	N          int
+}
+
+type syncChangeRow struct {
+	Change reportline.DirectoryChange
+	Fields string
+}
+
+func (u *UI) directorySyncRun(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return reportline.Errorf(reportline.NotFound, "there is no sync run %q", r.PathValue("id"))
+	}
+	ctx := r.Context()
+	run, changes, total, err := u.app.SyncRunChanges(ctx, v.Actor, id, syncChangesShown)
+	if err != nil {
+		return err
+	}
+	p := directorySyncRunPage{Row: newSyncRunRow(run), Label: syncSourceLabel(run.Source), Total: total}
+	c := run.Counts
+	p.Counts = []syncCount{
+		{"created", "Users created", c.Created}, {"updated", "Users updated", c.Updated},
+		{"deactivated", "Users deactivated", c.Deactivated}, {"reactivated", "Users reactivated", c.Reactivated},
+		{"unchanged", "Users unchanged", c.Unchanged}, {"skipped", "Users skipped", c.Skipped},
+		{"links-added", "Links added", c.LinksAdded}, {"links-removed", "Links removed", c.LinksRemoved},
+		{"links-updated", "Links updated", c.LinksUpdated}, {"links-unchanged", "Links unchanged", c.LinksUnchanged},
+	}
+	for _, ch := range changes {
+		var fields []string
+		for _, f := range ch.Changes {
+			if f.Before == "" {
+				fields = append(fields, fmt.Sprintf("%s: %s", f.Field, f.After))
+			} else {
+				fields = append(fields, fmt.Sprintf("%s: %s → %s", f.Field, f.Before, f.After))
+			}
+		}
+		p.Changes = append(p.Changes, syncChangeRow{Change: ch, Fields: strings.Join(fields, "; ")})
+	}
+	if p.page, err = u.base(ctx, v, fmt.Sprintf("%s sync #%d", p.Label, run.ID), 0); err != nil {
+		return err
+	}
+	p.Here = "directory-sync"
+	u.render(w, r, http.StatusOK, "directory_sync_run", p)
+	return nil
+}
+
+// syncSourceLabel names a directory source on these pages.
+func syncSourceLabel(s reportline.Source) string {
+	switch s {
+	case reportline.SourceLDAP:
+		return "LDAP / Active Directory"
+	case reportline.SourceGraph:
+		return "Microsoft Entra ID"
+	case reportline.SourceSCIM:
+		return "SCIM provisioning"
+	}
+	return string(s)
+}
