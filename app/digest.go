@@ -114,27 +114,35 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	if err != nil {
 		return nil, err
 	}
-	out := make([]composed, 0, len(managers))
-	for _, m := range managers {
+	// Each digest is a read transaction and a rendering: independent, and
+	// bound by the database's latency more than by the CPU, so a few run
+	// at once.
+	out := make([]composed, len(managers))
+	err = parallel(ctx, len(managers), composeWorkers, func(i int) error {
+		m := managers[i]
 		if optedOut[m] {
-			out = append(out, composed{manager: m, outcome: reportline.SendOptedOut})
-			continue
+			out[i] = composed{manager: m, outcome: reportline.SendOptedOut}
+			return nil
 		}
 		tw, err := a.TeamWeek(ctx, m, slot.From, slot.To)
 		if err != nil {
-			return nil, fmt.Errorf("digest of manager %d: %w", m, err)
+			return fmt.Errorf("digest of manager %d: %w", m, err)
 		}
 		// Nobody left to report on (the team changed since the run began)
 		// is not a digest, whatever the setting.
 		if len(tw.Members) == 0 || skipEmpty && tw.Empty() {
-			out = append(out, composed{manager: m, outcome: reportline.SendSkippedEmpty})
-			continue
+			out[i] = composed{manager: m, outcome: reportline.SendSkippedEmpty}
+			return nil
 		}
 		msg, err := digestMessage(tw, slot.Week, late, a.now())
 		if err != nil {
-			return nil, err
+			return err
 		}
-		out = append(out, composed{manager: m, outcome: reportline.SendSent, msg: &msg})
+		out[i] = composed{manager: m, outcome: reportline.SendSent, msg: &msg}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,9 +2,9 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"reportline"
@@ -149,10 +149,12 @@ func (s *Scheduler) doChunk(ctx context.Context, job runJob, run *reportline.Sch
 		}
 		rep.AlreadyDone += len(chunk) - len(todo)
 	}
+	t0 := time.Now()
 	parts, err := job.compose(ctx, todo, late)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", job.kind, job.period, err)
 	}
+	t1 := time.Now()
 	next := *run
 	var sent, optedOut, skipped int
 	err = a.store.Write(ctx, func(tx Tx) error {
@@ -199,6 +201,8 @@ func (s *Scheduler) doChunk(ctx context.Context, job runJob, run *reportline.Sch
 	if err != nil {
 		return err
 	}
+	a.log.Debug("scheduled chunk", "kind", job.kind, "period", job.period, "managers", len(chunk),
+		"compose", t1.Sub(t0).Round(time.Millisecond), "write", time.Since(t1).Round(time.Millisecond))
 	*run = next
 	rep.Sent += sent
 	rep.OptedOut += optedOut
@@ -206,5 +210,43 @@ func (s *Scheduler) doChunk(ctx context.Context, job runJob, run *reportline.Sch
 	return nil
 }
 
-// errNoSlot is returned by RunDigest outside the digest's slot.
-var errNoSlot = errors.New("no digest is due")
+// composeWorkers is how many digests of a chunk are composed at once.
+const composeWorkers = 4
+
+// parallel calls fn(i) for every i in [0, n) from up to workers
+// goroutines, and returns the first error (the others stop taking work).
+func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
+	var (
+		mu    sync.Mutex
+		next  int
+		first error
+		wg    sync.WaitGroup
+	)
+	take := func() (int, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		if first != nil || next >= n || ctx.Err() != nil {
+			return 0, false
+		}
+		next++
+		return next - 1, true
+	}
+	for range min(workers, n) {
+		wg.Go(func() {
+			for i, ok := take(); ok; i, ok = take() {
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if first != nil {
+		return first
+	}
+	return ctx.Err()
+}
