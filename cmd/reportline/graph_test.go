@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"io"
 	"log/slog"
@@ -144,6 +145,46 @@ func TestScheduledGraphSyncRunsOncePerInterval(t *testing.T) {
 		}
 		if len(rs) == 0 || len(rs) > 2 || rs[len(rs)-1].Status != reportline.ImportDone || created != 2 {
 			t.Errorf("runs %+v; want one (or two simultaneous) runs that created the 2 users", rs)
+		}
+	})
+}
+
+// TestServeSyncsGraphOnSchedule starts serve configured for a tenant and
+// waits for the first scheduled sync in its log.
+func TestServeSyncsGraphOnSchedule(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		srv := graphtest.New(t)
+		srv.Put(graphtest.User{ID: graphtest.ID(1), Mail: "boss@contoso.com", UserPrincipalName: "boss@contoso.com", AccountEnabled: true})
+		srv.Put(graphtest.User{ID: graphtest.ID(2), Mail: "ann@contoso.com", UserPrincipalName: "ann@contoso.com", AccountEnabled: true, ManagerID: graphtest.ID(1)})
+		env := map[string]string{
+			"REPORTLINE_GRAPH_TENANT": srv.Tenant, "REPORTLINE_GRAPH_CLIENT_ID": srv.ClientID, "REPORTLINE_GRAPH_CLIENT_SECRET": srv.ClientSecret,
+			"REPORTLINE_GRAPH_AUTHORITY_URL": srv.URL, "REPORTLINE_GRAPH_API_URL": srv.URL, "REPORTLINE_LOG_LEVEL": "debug",
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, storageArgs(t, engine)...), func(k string) string { return env[k] }, strings.NewReader(""), io.Discard, pw)
+			pw.Close()
+		}()
+		var logs strings.Builder
+		sc := bufio.NewScanner(pr)
+		synced := false
+		for !synced && sc.Scan() {
+			logs.WriteString(sc.Text() + "\n")
+			synced = strings.Contains(sc.Text(), `msg="directory sync"`) && strings.Contains(sc.Text(), "source=graph") && strings.Contains(sc.Text(), "created=2")
+		}
+		cancel()
+		go io.Copy(io.Discard, pr)
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+		if !synced {
+			t.Fatalf("no scheduled sync in the log:\n%s", &logs)
+		}
+		if !strings.Contains(logs.String(), "scheduled Microsoft Graph sync") || strings.Contains(logs.String(), srv.ClientSecret) {
+			t.Errorf("want the schedule logged without the secret:\n%s", &logs)
 		}
 	})
 }
