@@ -75,8 +75,8 @@ func (a *App) forgetMatrix() {
 	c.mu.Unlock()
 }
 
-// modeTTL is how long the Assign role mode read by one request is trusted
-// by the next ones. A switch made through this process applies at once
+// modeTTL is how long (by the App's clock) the Assign role mode read by one
+// request is trusted by the next ones. A switch made through this process applies at once
 // (SetAssignMode forgets the cached mode); one made through another replica
 // sharing the database applies there within modeTTL. A version column would
 // make every replica exact but costs the very round trip the cache saves,
@@ -91,10 +91,10 @@ func (a *App) assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, err
 	c.mu.Lock()
 	m, read, gen := c.mode, c.modeRead, c.modeGen
 	c.mu.Unlock()
-	if m != "" && time.Since(read) < modeTTL {
+	if m != "" && a.now().Sub(read) < modeTTL {
 		return m, nil
 	}
-	start := time.Now()
+	start := a.now()
 	m, err := assignMode(ctx, tx)
 	if err != nil {
 		return "", err
