@@ -3,8 +3,10 @@ package app_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net"
 	"strconv"
+	"sync"
 	"testing"
 	"time"
 
@@ -242,4 +244,44 @@ func TestOutboxWorkerStops(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the worker did not stop")
 	}
+}
+
+// TestOutboxWorkersShareTheWork runs three workers at once over one
+// database, as replicas sharing one PostgreSQL do: every message reaches
+// the SMTP server exactly once and is sent at its first attempt.
+func TestOutboxWorkersShareTheWork(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		env := testapp.New(t, engine)
+		srv, s := smtpSender(t)
+		const n = 150
+		var msgs []reportline.OutboxMessage
+		for i := range n {
+			msgs = append(msgs, outboxMessage(fmt.Sprintf("share:%d", i), fmt.Sprintf("m%d@example.com", i)))
+		}
+		enqueue(t, env, msgs...)
+		ctx, cancel := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for i := range 3 {
+			w := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: fmt.Sprint("replica-", i), Batch: 10, Poll: 5 * time.Millisecond})
+			wg.Go(func() { w.Run(ctx) })
+		}
+		srv.WaitMessages(t, n, 30*time.Second)
+		cancel()
+		wg.Wait()
+		counts := srv.ByMessageID(t)
+		for _, m := range msgs {
+			if c := counts[reportline.MessageIDFor(m.Key)]; c != 1 {
+				t.Errorf("%s received %d times, want once", m.Key, c)
+			}
+		}
+		page, err := env.App.DeliveryLog(context.Background(), app.SystemActor(reportline.SourceAPI), reportline.DeliveryFilter{Status: reportline.DeliverySent, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range page.Messages {
+			if m.Attempts != 1 {
+				t.Errorf("%s sent after %d attempts, want 1", m.Key, m.Attempts)
+			}
+		}
+	})
 }
