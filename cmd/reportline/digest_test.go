@@ -1,0 +1,73 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"reportline"
+	"reportline/app"
+	"reportline/internal/testapp"
+	"reportline/store"
+)
+
+// TestDigestPreviewCommand renders a manager's digest from the command
+// line, as text and as HTML, and refuses bad input with a clear message.
+func TestDigestPreviewCommand(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		st := storageArgs(t, engine)
+		if _, err := program(t, ctx, "", append([]string{"migrate"}, st...)...); err != nil {
+			t.Fatal(err)
+		}
+		// The organisation: boss manages worker.
+		url, dir := "", st[1]
+		if len(st) > 2 {
+			url = st[3]
+		}
+		db, err := store.Open(ctx, url, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: slog.New(slog.DiscardHandler)})
+		sys := app.SystemActor(reportline.SourceCLI)
+		boss, err := a.CreateUser(ctx, sys, app.UserInput{Email: "boss@example.com", FirstName: "Bo", LastName: "Ss"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		worker, err := a.CreateUser(ctx, sys, app.UserInput{Email: "worker@example.com", FirstName: "Wo", LastName: "Rker"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddLinks(ctx, sys, app.LinkRequest{User: worker.ID, Direction: reportline.Managers, IDs: []reportline.UserID{boss.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+
+		out, err := program(t, ctx, "", append([]string{"digest", "preview", "--manager", "Boss@Example.com", "--week", "2026-W47"}, st...)...)
+		if err != nil || !strings.Contains(out, "Subject: Your team's week 2026-W47") || !strings.Contains(out, "Nothing to report for: Wo Rker.") {
+			t.Fatalf("preview: %q, %v", out, err)
+		}
+		out, err = program(t, ctx, "", append([]string{"digest", "preview", "--manager", "boss@example.com", "--html"}, st...)...)
+		if err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") {
+			t.Fatalf("preview --html: %.80q, %v", out, err)
+		}
+		for _, tc := range []struct {
+			args []string
+			want string
+		}{
+			{[]string{"--manager", "nobody@example.com"}, "not found"},
+			{[]string{"--manager", "boss@example.com", "--week", "2026-W60"}, "--week"},
+			{nil, "--manager is required"},
+		} {
+			_, err := program(t, ctx, "", append(append([]string{"digest", "preview"}, tc.args...), st...)...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("digest preview %v: %v, want an error naming %q", tc.args, err, tc.want)
+			}
+		}
+		if _, err := program(t, ctx, "", "digest"); err != errUsage {
+			t.Errorf("digest without a subcommand: %v, want the usage", err)
+		}
+	})
+}
