@@ -36,8 +36,11 @@ const DefaultMailFrom = "Reportline <reportline@localhost>"
 
 // LogValue keeps the password out of logs.
 func (m Mail) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("smtp_url", redactURL(m.SMTPURL)), slog.String("from", m.From),
-		slog.Int("pool", m.Pool), slog.Float64("rate", m.Rate))
+	if m.SMTPURL == "" {
+		return slog.GroupValue(slog.String("sink", "eml files in <data>/mail"), slog.String("from", m.FromAddress()))
+	}
+	return slog.GroupValue(slog.String("smtp_url", redactURL(m.SMTPURL)), slog.String("from", m.FromAddress()),
+		slog.Int("pool", m.PoolSize()), slog.Float64("rate", m.Rate))
 }
 
 // String keeps the password out of anything printed with %v.
@@ -98,6 +101,18 @@ func (m Mail) from() string {
 		return DefaultMailFrom
 	}
 	return m.From
+}
+
+// DefaultSMTPPool is how many SMTP connections are kept when
+// REPORTLINE_SMTP_POOL is not set.
+const DefaultSMTPPool = 4
+
+// PoolSize is the SMTP pool size, the default when none is set.
+func (m Mail) PoolSize() int {
+	if m.Pool <= 0 {
+		return DefaultSMTPPool
+	}
+	return m.Pool
 }
 
 // FromAddress is the From address, the default when none is set.

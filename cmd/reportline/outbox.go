@@ -24,15 +24,11 @@ func newSender(cfg config.Config) (app.Sender, int, func() error, error) {
 		return nil, 0, nil, err
 	}
 	s, err := mail.NewSMTPSender(mail.SMTPConfig{Host: u.Host, Port: u.Port, Username: u.Username, Password: u.Password,
-		TLS: mail.TLS(u.TLS), From: cfg.Mail.FromAddress(), Pool: cfg.Mail.Pool, Rate: cfg.Mail.Rate})
+		TLS: mail.TLS(u.TLS), From: cfg.Mail.FromAddress(), Pool: cfg.Mail.PoolSize(), Rate: cfg.Mail.Rate})
 	if err != nil {
 		return nil, 0, nil, err
 	}
-	pool := cfg.Mail.Pool
-	if pool <= 0 {
-		pool = 4
-	}
-	return s, pool, s.Close, nil
+	return s, cfg.Mail.PoolSize(), s.Close, nil
 }
 
 // startOutbox starts the mail delivery worker; stop ends it after the batch
