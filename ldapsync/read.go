@@ -129,7 +129,7 @@ func search(conn *ldap.Conn, cfg Config) ([]*ldap.Entry, Stats, error) {
 	var stats Stats
 	paging := ldap.NewControlPaging(uint32(cfg.PageSize))
 	req := ldap.NewSearchRequest(cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
-		cfg.Filter, cfg.Attributes.names(), []ldap.Control{paging})
+		cfg.Filter, cfg.Attributes.Names(), []ldap.Control{paging})
 	var out []*ldap.Entry
 	for {
 		res, err := conn.Search(req)
@@ -152,8 +152,8 @@ func search(conn *ldap.Conn, cfg Config) ([]*ldap.Entry, Stats, error) {
 	return out, stats, nil
 }
 
-// names lists the attributes to ask for.
-func (m AttributeMap) names() []string {
+// Names lists the attributes a search asks for.
+func (m AttributeMap) Names() []string {
 	var out []string
 	for _, f := range []string{m.ID, m.Email, m.FirstName, m.LastName, m.Position, m.OrgUnit, m.Manager} {
 		for _, a := range strings.Split(f, "|") {

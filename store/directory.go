@@ -81,22 +81,31 @@ func (tx *Tx) PutDirectoryIdentities(ctx context.Context, ids []reportline.Direc
 	if len(ids) == 0 {
 		return nil
 	}
-	del, err := tx.tx.PrepareContext(ctx, tx.rebind(`DELETE FROM directory_identities WHERE source = $1 AND (external_id = $2 OR user_id = $3)`))
+	// Two statements, each on its own index: an OR of the two would scan
+	// the table once per identity.
+	delExt, err := tx.tx.PrepareContext(ctx, tx.rebind(`DELETE FROM directory_identities WHERE source = $1 AND external_id = $2`))
 	if err != nil {
 		return fmt.Errorf("put directory identities: %w", err)
 	}
-	defer del.Close()
+	defer delExt.Close()
+	delUser, err := tx.tx.PrepareContext(ctx, tx.rebind(`DELETE FROM directory_identities WHERE source = $1 AND user_id = $2`))
+	if err != nil {
+		return fmt.Errorf("put directory identities: %w", err)
+	}
+	defer delUser.Close()
 	ins, err := tx.tx.PrepareContext(ctx, tx.rebind(`INSERT INTO directory_identities (source, external_id, user_id) VALUES ($1, $2, $3)`))
 	if err != nil {
 		return fmt.Errorf("put directory identities: %w", err)
 	}
 	defer ins.Close()
 	for _, id := range ids {
-		args := []any{string(id.Source), id.ExternalID, int64(id.UserID)}
-		if _, err := del.ExecContext(ctx, args...); err != nil {
+		if _, err := delExt.ExecContext(ctx, string(id.Source), id.ExternalID); err != nil {
 			return fmt.Errorf("put directory identity %s %q: %w", id.Source, id.ExternalID, translate(err))
 		}
-		if _, err := ins.ExecContext(ctx, args...); err != nil {
+		if _, err := delUser.ExecContext(ctx, string(id.Source), int64(id.UserID)); err != nil {
+			return fmt.Errorf("put directory identity %s %q: %w", id.Source, id.ExternalID, translate(err))
+		}
+		if _, err := ins.ExecContext(ctx, string(id.Source), id.ExternalID, int64(id.UserID)); err != nil {
 			return fmt.Errorf("put directory identity %s %q: %w", id.Source, id.ExternalID, translate(err))
 		}
 	}
