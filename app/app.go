@@ -32,6 +32,7 @@ type Tx interface {
 	directoryTx
 	learningTx
 	digestTx
+	scimTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

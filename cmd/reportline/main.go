@@ -53,6 +53,7 @@ Usage:
   reportline migrate [--data DIR] [--database URL]
   reportline admin create --email E      create a platform admin (password from stdin, or generated)
   reportline token create --email E      print a new API token for that user
+  reportline scim token create --name N  print a new SCIM provisioning token (also list, revoke --name N)
   reportline managers template           print the CSV import template
   reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
   reportline managers import FILE [--dry-run] [--as EMAIL]
@@ -104,6 +105,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		}
 	case "managers":
 		return cmdManagers(ctx, e, rest)
+	case "scim":
+		return cmdSCIM(ctx, e, rest)
 	case "users":
 		return cmdUsers(ctx, e, rest)
 	case "bench":

@@ -13,6 +13,7 @@ import (
 	"reportline/api"
 	"reportline/config"
 	"reportline/demo"
+	"reportline/scim"
 	"reportline/server"
 	"reportline/ui"
 )
@@ -61,7 +62,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	handler := server.New(server.Config{
-		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), pages},
+		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages},
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err

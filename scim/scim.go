@@ -1,0 +1,154 @@
+// Package scim is Reportline's SCIM 2.0 provisioning endpoint, /scim/v2
+// (RFC 7643, RFC 7644): Users (list with filter and pagination, get,
+// create, replace, PATCH, delete as deactivation), ServiceProviderConfig,
+// ResourceTypes and Schemas, with the enterprise extension's manager.
+//
+// It is written for what Microsoft Entra ID sends as much as for the RFC:
+// PATCH "op" in any case ("Replace"), booleans as strings ("False"), the
+// manager as a bare id string, value objects keyed by full attribute URNs.
+//
+// Handlers only translate. Writes go through app, which hands each one to
+// the directory core as a one-user batch of source scim, so every change is
+// recorded with a sync run and every link change is audited. Each
+// provisioning client has its own bearer token, valid here only.
+package scim
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"mime"
+	"net/http"
+	"strings"
+
+	"reportline"
+	"reportline/app"
+)
+
+// ContentType is the media type of SCIM bodies (RFC 7644 §8.1).
+const ContentType = "application/scim+json"
+
+// Prefix is where the endpoint is served.
+const Prefix = "/scim/v2"
+
+// maxBody bounds request bodies; a user is a few hundred bytes.
+const maxBody = 1 << 20
+
+// Server serves /scim/v2.
+type Server struct {
+	app *app.App
+	log *slog.Logger
+}
+
+// New returns the SCIM endpoint over the application services.
+func New(a *app.App, log *slog.Logger) *Server { return &Server{app: a, log: log} }
+
+// Register adds the endpoint's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	mux.Handle("GET "+Prefix+"/Users", s.auth(s.listUsers))
+	mux.Handle("POST "+Prefix+"/Users", s.auth(s.createUser))
+	mux.Handle("POST "+Prefix+"/Users/.search", s.auth(s.searchUsers))
+	mux.Handle("GET "+Prefix+"/Users/{id}", s.auth(s.getUser))
+	mux.Handle("PUT "+Prefix+"/Users/{id}", s.auth(s.replaceUser))
+	mux.Handle("PATCH "+Prefix+"/Users/{id}", s.auth(s.patchUser))
+	mux.Handle("DELETE "+Prefix+"/Users/{id}", s.auth(s.deleteUser))
+	mux.Handle("GET "+Prefix+"/ServiceProviderConfig", s.auth(s.serviceProviderConfig))
+	mux.Handle("GET "+Prefix+"/ResourceTypes", s.auth(s.resourceTypes))
+	mux.Handle("GET "+Prefix+"/ResourceTypes/{id}", s.auth(s.resourceType))
+	mux.Handle("GET "+Prefix+"/Schemas", s.auth(s.schemas))
+	mux.Handle("GET "+Prefix+"/Schemas/{id}", s.auth(s.schema))
+	mux.Handle(Prefix+"/", s.auth(s.notFound))
+}
+
+// auth admits requests that carry a provisioning client's bearer token.
+// The server's own authentication leaves /scim/v2 alone, so API tokens and
+// session cookies do not work here, and SCIM tokens work nowhere else.
+func (s *Server) auth(h func(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || strings.TrimSpace(token) == "" {
+			s.fail(w, r, &Error{Status: http.StatusUnauthorized, Detail: "send Authorization: Bearer TOKEN with a provisioning token (reportline scim token create --name NAME)"})
+			return
+		}
+		c, err := s.app.ProvisioningClient(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		if err := h(w, r, c); err != nil {
+			s.fail(w, r, err)
+		}
+	})
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	writeError(w, r, s.log, err)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ reportline.ProvisioningClient) error {
+	p := strings.TrimPrefix(r.URL.Path, Prefix)
+	for _, known := range []string{"/Users", "/ServiceProviderConfig", "/ResourceTypes", "/Schemas"} {
+		if p == known || strings.HasPrefix(p, known+"/") {
+			return &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path}
+		}
+	}
+	return &Error{Status: http.StatusNotFound, Detail: "no SCIM resource at " + r.URL.Path + "; this endpoint serves Users, ServiceProviderConfig, ResourceTypes and Schemas (Groups are not provisioned)"}
+}
+
+// writeJSON writes v as a SCIM body.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", ContentType)
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
+
+// decodeBody reads a JSON object, bounded in size, into v. SCIM clients send
+// application/scim+json; application/json is accepted too.
+func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	if ct := r.Header.Get("Content-Type"); ct != "" {
+		mt, _, err := mime.ParseMediaType(ct)
+		if err != nil || (mt != ContentType && mt != "application/json") {
+			return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be " + ContentType + " (or application/json), not " + ct}
+		}
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
+	err := dec.Decode(v)
+	var big *http.MaxBytesError
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+	case errors.Is(err, io.EOF):
+		return errorf(InvalidSyntax, "the body is empty; send a JSON object")
+	case errors.As(err, &big):
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "the body is larger than 1 MiB"}
+	case errors.As(err, &syn):
+		return errorf(InvalidSyntax, "the body is not valid JSON (at byte %d: %s)", syn.Offset, syn.Error())
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			field = "the body"
+		}
+		return errorf(InvalidSyntax, "%s must not be a JSON %s", field, typ.Value)
+	default:
+		return errorf(InvalidSyntax, "the body is not valid JSON: %v", err)
+	}
+	if dec.More() {
+		return errorf(InvalidSyntax, "the body must hold one JSON object, with nothing after it")
+	}
+	return nil
+}
+
+// baseURL is the endpoint's absolute URL as the client reached it, for
+// Location headers and meta.location. A TLS-terminating proxy is believed
+// when it says https.
+func baseURL(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + Prefix
+}
