@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"time"
 )
 
 // properties is what a sync reads of a user. Selecting manager makes the
@@ -48,6 +49,16 @@ type Round struct {
 // "", every user with their manager. A delta link Graph no longer knows
 // (410 Gone, syncStateNotFound) starts a full round, said in Round.Reset.
 func (c *Client) Fetch(ctx context.Context, deltaLink string) (Round, error) {
+	start := time.Now()
+	r, err := c.fetch(ctx, deltaLink)
+	if err == nil {
+		c.log.InfoContext(ctx, "graph round read", "full", r.Full, "users", len(r.Users), "removed", len(r.Removed),
+			"pages", r.Pages, "hydrated", r.Hydrated, "reset", r.Reset != "", "took", time.Since(start).Round(time.Millisecond))
+	}
+	return r, err
+}
+
+func (c *Client) fetch(ctx context.Context, deltaLink string) (Round, error) {
 	if deltaLink == "" {
 		return c.round(ctx, nil)
 	}
