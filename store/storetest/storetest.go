@@ -31,6 +31,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"Learning", testLearning},
 		{"StatisticsViews", testStatisticsViews},
 		{"Directory", testDirectory},
+		{"SCIM", testSCIM},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"TemplateSends", testTemplateSends},

@@ -1,0 +1,116 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"reportline"
+	"reportline/store"
+)
+
+func testSCIM(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	us := mkUsers(t, db, "a", "b", "c", "d")
+	a, b, c, d := us[0], us[1], us[2], us[3]
+
+	// Provisioning clients: created, found by hash, unique by name, touched,
+	// listed by name, deleted.
+	entra := reportline.ProvisioningClient{Name: "entra", Hash: []byte("hash-entra"), CreatedAt: day}
+	write(t, db, func(tx *store.Tx) error {
+		if err := tx.CreateProvisioningClient(ctx, &entra); err != nil {
+			return err
+		}
+		return tx.CreateProvisioningClient(ctx, &reportline.ProvisioningClient{Name: "okta", Hash: []byte("hash-okta"), CreatedAt: day})
+	})
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		return tx.CreateProvisioningClient(ctx, &reportline.ProvisioningClient{Name: "entra", Hash: []byte("other"), CreatedAt: day})
+	})
+	wantCode(t, err, reportline.Conflict)
+	write(t, db, func(tx *store.Tx) error {
+		got, err := tx.ProvisioningClientByHash(ctx, []byte("hash-entra"))
+		if err != nil || got.ID != entra.ID || got.Name != "entra" || !got.CreatedAt.Equal(day) || !got.LastUsedAt.IsZero() {
+			t.Errorf("ProvisioningClientByHash = %+v, %v", got, err)
+		}
+		_, err = tx.ProvisioningClientByHash(ctx, []byte("nope"))
+		wantCode(t, err, reportline.NotFound)
+		return tx.TouchProvisioningClient(ctx, entra.ID, day.AddDate(0, 0, 1))
+	})
+	write(t, db, func(tx *store.Tx) error {
+		if err := tx.DeleteProvisioningClient(ctx, "okta"); err != nil {
+			return err
+		}
+		wantCode(t, tx.DeleteProvisioningClient(ctx, "okta"), reportline.NotFound)
+		list, err := tx.ProvisioningClients(ctx)
+		if err != nil || len(list) != 1 || list[0].Name != "entra" || !list[0].LastUsedAt.Equal(day.AddDate(0, 0, 1)) {
+			t.Errorf("ProvisioningClients = %+v, %v", list, err)
+		}
+		return nil
+	})
+
+	// userNames: unique case-insensitively, replaced per user; a user
+	// without one is found by email.
+	write(t, db, func(tx *store.Tx) error {
+		if err := tx.SetSCIMUserName(ctx, a.ID, "Ann.UPN"); err != nil {
+			return err
+		}
+		if err := tx.SetSCIMUserName(ctx, b.ID, "old"); err != nil {
+			return err
+		}
+		return tx.SetSCIMUserName(ctx, b.ID, "bob")
+	})
+	err = db.Write(ctx, func(tx *store.Tx) error { return tx.SetSCIMUserName(ctx, c.ID, "ANN.upn") })
+	wantCode(t, err, reportline.Conflict)
+	read(t, db, func(tx *store.Tx) error {
+		names, err := tx.SCIMUserNames(ctx, []reportline.UserID{a.ID, b.ID, c.ID})
+		if err != nil || len(names) != 2 || names[a.ID] != "Ann.UPN" || names[b.ID] != "bob" {
+			t.Errorf("SCIMUserNames = %v, %v", names, err)
+		}
+		for name, want := range map[string]reportline.UserID{"ann.upn": a.ID, "BOB": b.ID, "c@example.com": c.ID} {
+			if id, err := tx.UserBySCIMUserName(ctx, name); err != nil || id != want {
+				t.Errorf("UserBySCIMUserName(%q) = %d, %v; want %d", name, id, err, want)
+			}
+		}
+		// a has a userName of their own: their email is not it.
+		for _, name := range []string{"a@example.com", "old", "nobody"} {
+			_, err := tx.UserBySCIMUserName(ctx, name)
+			wantCode(t, err, reportline.NotFound)
+		}
+		return nil
+	})
+
+	// UsersAfter pages by id.
+	read(t, db, func(tx *store.Tx) error {
+		page, err := tx.UsersAfter(ctx, a.ID, 2)
+		if err != nil || len(page) != 2 || page[0].ID != b.ID || page[1].ID != c.ID || page[0].Email != b.Email {
+			t.Errorf("UsersAfter(a, 2) = %+v, %v", page, err)
+		}
+		page, err = tx.UsersAfter(ctx, d.ID, 10)
+		if err != nil || len(page) != 0 {
+			t.Errorf("UsersAfter(last) = %+v, %v", page, err)
+		}
+		return nil
+	})
+
+	// SourceLineManagers: line links of that source only.
+	write(t, db, func(tx *store.Tx) error {
+		for _, l := range []reportline.Link{
+			{ManagerID: a.ID, ManageeID: c.ID, Kind: reportline.Line, Source: reportline.SourceSCIM},
+			{ManagerID: b.ID, ManageeID: c.ID, Kind: reportline.Line, Source: reportline.SourceUI},
+			{ManagerID: a.ID, ManageeID: d.ID, Kind: reportline.Functional, Source: reportline.SourceSCIM},
+		} {
+			l.CreatedAt = day
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	read(t, db, func(tx *store.Tx) error {
+		got, err := tx.SourceLineManagers(ctx, reportline.SourceSCIM, []reportline.UserID{a.ID, c.ID, d.ID})
+		if err != nil || len(got) != 1 || !slices.Equal(got[c.ID], []reportline.UserID{a.ID}) {
+			t.Errorf("SourceLineManagers = %v, %v; want c: [a]", got, err)
+		}
+		return nil
+	})
+}
