@@ -1,6 +1,7 @@
 package graphsync
 
 import (
+	"encoding/json"
 	"net/http"
 	"testing"
 	"time"
@@ -47,6 +48,56 @@ func TestBackoffGrowsAndIsBounded(t *testing.T) {
 			if d := backoff(attempt); d < base*8/10 || d > base*12/10 {
 				t.Errorf("backoff(%d) = %v, want %v ±20%%", attempt, d, base)
 			}
+		}
+	}
+}
+
+// TestMergeDocumentedEntries feeds entries shaped as Graph's documentation
+// shows them (delta-query-users, delta-query-overview) through merge.
+func TestMergeDocumentedEntries(t *testing.T) {
+	page := `[
+	  {"displayName":"Cameron White","givenName":"Cameron","surname":"White","userPrincipalName":"cameron@contoso.com","accountEnabled":true,"id":"ffff7b1a-13b6-477b-8c0c-380905cd99f7"},
+	  {"id":"86462606-fde0-4fc4-9e0c-a20eb73e54c6","@removed":{"reason":"deleted"}},
+	  {"id":"605d1257-ffff-40b6-8e6f-528a53f5dc55","userPrincipalName":"delia@contoso.com","mail":null,"jobTitle":"Analyst",
+	   "manager@delta":[{"@odata.type":"#microsoft.graph.user","id":"ffff7b1a-13b6-477b-8c0c-380905cd99f7"}]},
+	  {"id":"605d1257-ffff-40b6-8e6f-528a53f5dc55","jobTitle":null},
+	  {"id":"d8c37826-ffff-4cae-b348-e2725b1e814b","manager@delta":[{"@odata.type":"#microsoft.graph.user","id":"ffff7b1a-13b6-477b-8c0c-380905cd99f7","@removed":{"reason":"deleted"}}]},
+	  {"id":"25dcffff-959e-4ece-9973-e5d9b800e8cc","@removed":{"reason":"changed"}},
+	  {"id":"25dcffff-959e-4ece-9973-e5d9b800e8cc","userPrincipalName":"lidia@contoso.com","accountEnabled":true}
+	]`
+	var items []map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(page), &items); err != nil {
+		t.Fatal(err)
+	}
+	recs := map[string]*record{}
+	var order []string
+	for i, item := range items {
+		if err := merge(item, recs, &order); err != nil {
+			t.Fatalf("entry %d: %v", i+1, err)
+		}
+	}
+	if len(order) != 5 {
+		t.Errorf("order %v, want the 5 distinct ids once each", order)
+	}
+	if r := recs["86462606-fde0-4fc4-9e0c-a20eb73e54c6"]; r != nil {
+		t.Errorf("removed user kept: %+v", r)
+	}
+	delia := recs["605d1257-ffff-40b6-8e6f-528a53f5dc55"]
+	if delia == nil || !delia.propsSeen || !delia.managerSeen || delia.user.JobTitle != "" || delia.user.ManagerID != "ffff7b1a-13b6-477b-8c0c-380905cd99f7" || delia.user.UserPrincipalName != "delia@contoso.com" {
+		t.Errorf("delia = %+v; want the later null jobTitle, the earlier UPN and manager", delia)
+	}
+	mallory := recs["d8c37826-ffff-4cae-b348-e2725b1e814b"]
+	if mallory == nil || mallory.propsSeen || !mallory.managerSeen || mallory.user.ManagerID != "" {
+		t.Errorf("mallory = %+v; want a manager removal without properties (to be read whole)", mallory)
+	}
+	if lidia := recs["25dcffff-959e-4ece-9973-e5d9b800e8cc"]; lidia == nil || !lidia.user.AccountEnabled {
+		t.Errorf("lidia, removed then restored in one round = %+v; want present", lidia)
+	}
+	for _, bad := range []string{`{"displayName":"no id"}`, `{"id":"x","accountEnabled":"yes"}`, `{"id":"x","manager@delta":{"id":"m"}}`} {
+		var item map[string]json.RawMessage
+		json.Unmarshal([]byte(bad), &item)
+		if err := merge(item, map[string]*record{}, new([]string)); err == nil {
+			t.Errorf("merge(%s) accepted it", bad)
 		}
 	}
 }

@@ -126,10 +126,7 @@ func (c *Client) hydrate(ctx context.Context, recs []*record) error {
 	}
 	close(work)
 	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
-	}
-	return nil
+	return context.Cause(ctx)
 }
 
 // round reads pages from start (the initial request when nil) until a
@@ -143,9 +140,8 @@ func (c *Client) round(ctx context.Context, start *url.URL) (Round, error) {
 		start = &u
 	}
 	r := Round{Full: full}
-	recs := map[string]*record{}
-	var order []string
-	removed := map[string]bool{}
+	recs := map[string]*record{} // nil for a user removed
+	var order []string           // ids in the order they first came
 	next := start
 	for next != nil {
 		body, err := c.get(ctx, next)
@@ -162,7 +158,7 @@ func (c *Client) round(ctx context.Context, start *url.URL) (Round, error) {
 			return r, fmt.Errorf("graph: GET %s: page %d: %w", next.Path, r.Pages, err)
 		}
 		for i, item := range page.Value {
-			if err := merge(item, recs, &order, removed); err != nil {
+			if err := merge(item, recs, &order); err != nil {
 				return r, fmt.Errorf("graph: GET %s: page %d, entry %d: %w", next.Path, r.Pages, i+1, err)
 			}
 		}
@@ -192,21 +188,18 @@ func (c *Client) round(ctx context.Context, start *url.URL) (Round, error) {
 	}
 	r.Hydrated = len(partial)
 	for _, id := range order {
-		rec := recs[id]
-		switch {
-		case rec == nil: // removed later in the round
-		default:
+		if rec := recs[id]; rec != nil {
 			r.Users = append(r.Users, rec.user)
+		} else {
+			r.Removed = append(r.Removed, id)
 		}
-	}
-	for id := range removed {
-		r.Removed = append(r.Removed, id)
 	}
 	return r, nil
 }
 
-// merge folds one delta entry into the round's records.
-func merge(item map[string]json.RawMessage, recs map[string]*record, order *[]string, removed map[string]bool) error {
+// merge folds one delta entry into the round's records; the last word on
+// a user wins (removed, or restored after).
+func merge(item map[string]json.RawMessage, recs map[string]*record, order *[]string) error {
 	var id string
 	if err := json.Unmarshal(item["id"], &id); err != nil || id == "" {
 		return errors.New("an entry without an id")
@@ -216,10 +209,8 @@ func merge(item map[string]json.RawMessage, recs map[string]*record, order *[]st
 			*order = append(*order, id)
 		}
 		recs[id] = nil
-		removed[id] = true
 		return nil
 	}
-	delete(removed, id) // restored within the round
 	rec := recs[id]
 	if rec == nil {
 		rec = &record{user: User{ID: id}}
