@@ -209,3 +209,26 @@ func TestSMTPReconnectsAfterServerRestart(t *testing.T) {
 		t.Errorf("a dead relay is a permanent error (%v); want a retry", err)
 	}
 }
+
+// TestSMTPReconnectsWhenTheRelayDropsAnIdleConnection: the relay closes a
+// pooled connection while it is idle; the next message goes through on a
+// fresh one, once.
+func TestSMTPReconnectsWhenTheRelayDropsAnIdleConnection(t *testing.T) {
+	srv := smtptest.Start(t, "-idle-timeout", "200ms")
+	s := newSMTP(t, srv, 1, 0)
+	for i, wait := range []time.Duration{0, 600 * time.Millisecond} {
+		time.Sleep(wait)
+		if err := s.Send(context.Background(), message(fmt.Sprint("idle", i), "a@example.com")); err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	srv.WaitMessages(t, 2, 5*time.Second)
+	if d := s.Dials(); d != 2 {
+		t.Errorf("dials = %d, want 2 (the first connection, then one after the relay closed it)", d)
+	}
+	for id, n := range srv.ByMessageID(t) {
+		if n != 1 {
+			t.Errorf("%s received %d times", id, n)
+		}
+	}
+}

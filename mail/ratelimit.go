@@ -10,8 +10,12 @@ import (
 // per second, and each message takes one. A caller that finds it empty
 // reserves the next token (the count goes below zero) and sleeps until it
 // is due, so callers are served in arrival order and the long-run rate is
-// exactly rate. (golang.org/x/time/rate does the same; this is 40 lines
-// and no dependency.)
+// exactly rate. The burst absorbs late wake-ups and slow sends: time a
+// busy sender could not use is kept (up to burst tokens) rather than lost,
+// so a loaded machine still reaches the cap; over any window T at most
+// burst + rate×T messages go. It starts with one token, so a restart does
+// not send a burst. (golang.org/x/time/rate does the same; this is 50
+// lines and no dependency.)
 type tokenBucket struct {
 	mu     sync.Mutex
 	rate   float64 // tokens per second
@@ -22,7 +26,7 @@ type tokenBucket struct {
 }
 
 func newTokenBucket(rate float64, burst int, now func() time.Time) *tokenBucket {
-	return &tokenBucket{rate: rate, burst: float64(burst), tokens: float64(burst), last: now(), now: now}
+	return &tokenBucket{rate: rate, burst: float64(burst), tokens: 1, last: now(), now: now}
 }
 
 // reserve takes a token and returns how long to wait before using it.

@@ -40,3 +40,25 @@ func TestTokenBucketWaitGivesBackOnCancel(t *testing.T) {
 		t.Errorf("after a cancelled wait the next reservation waits %v, want 1s (the token was given back)", got)
 	}
 }
+
+// TestTokenBucketKeepsUnusedTimeUpToTheBurst: a sender that comes back late
+// finds the tokens it could not use, up to the burst, and no more.
+func TestTokenBucketKeepsUnusedTimeUpToTheBurst(t *testing.T) {
+	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	b := newTokenBucket(100, 5, func() time.Time { return now })
+	if got := b.reserve(); got != 0 {
+		t.Fatalf("first token: wait %v, want 0", got)
+	}
+	if got := b.reserve(); got != 10*time.Millisecond {
+		t.Fatalf("it starts with one token: second waits %v, want 10ms", got)
+	}
+	now = now.Add(time.Second) // idle: 100 tokens' worth, kept up to 5
+	for i := range 5 {
+		if got := b.reserve(); got != 0 {
+			t.Fatalf("token %d of the burst waits %v, want 0", i+1, got)
+		}
+	}
+	if got := b.reserve(); got <= 0 {
+		t.Errorf("beyond the burst: wait %v, want > 0", got)
+	}
+}

@@ -39,16 +39,16 @@ type SMTPConfig struct {
 }
 
 // SMTPSender sends through an SMTP relay. It keeps up to Pool connections
-// open and reuses each for message after message (one RSET between
-// messages instead of connect, EHLO, STARTTLS and AUTH each time), and
+// open and reuses each for message after message (MAIL, RCPT, DATA only,
+// instead of connect, EHLO, STARTTLS and AUTH each time, and QUIT), and
 // holds the whole sender to Rate messages per second with a token bucket.
 // It is safe for concurrent use; Send blocks while every connection is
 // busy.
 type SMTPSender struct {
 	client *gomail.Client
 	from   string
-	slots  chan struct{}       // one per connection that may be open
-	idle   chan *gosmtp.Client // open connections not in use
+	slots  chan struct{} // one per connection that may be open
+	idle   chan idleConn // open connections not in use
 	rate   *tokenBucket
 	dials  atomic.Int64
 	closed atomic.Bool
@@ -66,7 +66,11 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 30 * time.Second
 	}
-	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout)}
+	// No NOOP before and no RSET after each message: a message that went
+	// through DATA ends its transaction, and a connection that fails is
+	// dropped, so neither round trip buys anything (see Send for an idle
+	// connection the relay closed).
+	opts := []gomail.Option{gomail.WithTimeout(cfg.Timeout), gomail.WithoutNoop(), gomail.WithoutRset()}
 	if cfg.Port != 0 {
 		opts = append(opts, gomail.WithPort(cfg.Port))
 	}
@@ -90,12 +94,26 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp client for %s: %w", cfg.Host, err)
 	}
-	s := &SMTPSender{client: c, from: cfg.From, slots: make(chan struct{}, cfg.Pool), idle: make(chan *gosmtp.Client, cfg.Pool)}
+	s := &SMTPSender{client: c, from: cfg.From, slots: make(chan struct{}, cfg.Pool), idle: make(chan idleConn, cfg.Pool)}
 	if cfg.Rate > 0 {
-		s.rate = newTokenBucket(cfg.Rate, 1, time.Now)
+		// A tenth of a second's worth of burst: enough to absorb the
+		// scheduling jitter of a loaded machine, too little for a relay's
+		// per-second limit to notice.
+		s.rate = newTokenBucket(cfg.Rate, max(1, int(cfg.Rate/10)), time.Now)
 	}
 	return s, nil
 }
+
+// idleConn is a pooled connection and when it was last used.
+type idleConn struct {
+	c    *gosmtp.Client
+	used time.Time
+}
+
+// maxIdle is how long a pooled connection may stay unused: relays close
+// idle connections after a few minutes (RFC 5321 asks them to wait at
+// least five), so older ones are closed rather than tried.
+const maxIdle = time.Minute
 
 // Dials reports how many connections the sender opened so far.
 func (s *SMTPSender) Dials() int64 { return s.dials.Load() }
@@ -124,8 +142,8 @@ func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 	}
 	err = s.client.SendWithSMTPClient(conn, msg)
 	if err != nil && reused && connBroken(err) {
-		// The relay closed an idle connection: nothing was sent on it, so
-		// one fresh connection may try again.
+		// The relay closed the idle connection: nothing was accepted on
+		// it, so one fresh connection may try again.
 		s.client.CloseWithSMTPClient(conn)
 		if conn, err = s.dial(ctx); err != nil {
 			return fmt.Errorf("connect to the SMTP relay: %w", err)
@@ -146,13 +164,19 @@ func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 
 // conn returns an idle connection, or a new one.
 func (s *SMTPSender) conn(ctx context.Context) (*gosmtp.Client, bool, error) {
-	select {
-	case c := <-s.idle:
-		return c, true, nil
-	default:
+	for {
+		select {
+		case ic := <-s.idle:
+			if time.Since(ic.used) > maxIdle {
+				s.client.CloseWithSMTPClient(ic.c)
+				continue
+			}
+			return ic.c, true, nil
+		default:
+		}
+		c, err := s.dial(ctx)
+		return c, false, err
 	}
-	c, err := s.dial(ctx)
-	return c, false, err
 }
 
 func (s *SMTPSender) dial(ctx context.Context) (*gosmtp.Client, error) {
@@ -170,7 +194,7 @@ func (s *SMTPSender) release(c *gosmtp.Client) {
 		return
 	}
 	select {
-	case s.idle <- c:
+	case s.idle <- idleConn{c: c, used: time.Now()}:
 	default:
 		s.client.CloseWithSMTPClient(c)
 	}
@@ -185,19 +209,25 @@ func (s *SMTPSender) Close() error {
 	var errs []error
 	for {
 		select {
-		case c := <-s.idle:
-			errs = append(errs, s.client.CloseWithSMTPClient(c))
+		case ic := <-s.idle:
+			errs = append(errs, s.client.CloseWithSMTPClient(ic.c))
 		default:
 			return errors.Join(errs...)
 		}
 	}
 }
 
-// connBroken reports whether a send failed on checking the connection,
-// before anything of the message was sent.
+// connBroken reports whether a send failed at its very first command on
+// the connection (MAIL FROM) because the connection is gone (a network
+// error, or 421: the relay closed it, e.g. for idling), not because the
+// relay refused the message: nothing of it was accepted.
 func connBroken(err error) bool {
 	se, ok := errors.AsType[*gomail.SendError](err)
-	return ok && se.Reason == gomail.ErrConnCheck
+	if !ok || (se.Reason != gomail.ErrConnCheck && se.Reason != gomail.ErrSMTPMailFrom) {
+		return false
+	}
+	code := se.ErrorCode()
+	return code == 0 || code == 421
 }
 
 // permanent marks an error that retrying cannot fix.

@@ -31,13 +31,14 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:0", "address to listen on")
 	journal := flag.String("journal", "", "file to append events to (required)")
 	delay := flag.Duration("data-delay", 0, "time to wait before accepting each message's data")
+	idle := flag.Duration("idle-timeout", time.Minute, "close a connection idle this long")
 	flag.Parse()
-	if err := run(*addr, *journal, *delay); err != nil {
+	if err := run(*addr, *journal, *delay, *idle); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, journalPath string, delay time.Duration) error {
+func run(addr, journalPath string, delay, idle time.Duration) error {
 	if journalPath == "" {
 		return errors.New("-journal is required")
 	}
@@ -50,7 +51,7 @@ func run(addr, journalPath string, delay time.Duration) error {
 	s := smtp.NewServer(be)
 	s.Domain = "smtpsink.test"
 	s.AllowInsecureAuth = true
-	s.ReadTimeout = time.Minute
+	s.ReadTimeout = idle
 	s.WriteTimeout = time.Minute
 	s.MaxMessageBytes = 10 << 20
 	l, err := net.Listen("tcp", addr)
