@@ -251,21 +251,19 @@ userPassword: ` + ReaderPassword + `
 `
 
 // Search runs ldapsearch (ldap-utils) against the server as the reader, with
-// simple paging, and returns how many entries it printed: the floor a sync's
-// reading is measured against.
-func (s *Server) Search(ctx context.Context, filter string, pageSize int, attrs ...string) (int, error) {
+// simple paging, and returns how many entries it printed and the CPU time
+// it used: the floor a sync's reading is measured against.
+func (s *Server) Search(ctx context.Context, filter string, pageSize int, attrs ...string) (entries int, cpu time.Duration, err error) {
 	args := append([]string{"-x", "-LLL", "-H", s.URL, "-D", ReaderDN, "-w", ReaderPassword, "-b", Suffix,
 		"-E", fmt.Sprintf("pr=%d/noprompt", pageSize), filter}, attrs...)
-	out, err := exec.CommandContext(ctx, "ldapsearch", args...).Output()
+	cmd := exec.CommandContext(ctx, "ldapsearch", args...)
+	out, err := cmd.Output()
 	if err != nil {
-		return 0, fmt.Errorf("ldapsearch: %w", err)
+		return 0, 0, fmt.Errorf("ldapsearch: %w", err)
 	}
-	return bytes.Count(out, []byte("\ndn:")) + btoi(bytes.HasPrefix(out, []byte("dn:"))), nil
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
+	entries = bytes.Count(out, []byte("\ndn:"))
+	if bytes.HasPrefix(out, []byte("dn:")) {
+		entries++
 	}
-	return 0
+	return entries, cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime(), nil
 }

@@ -15,7 +15,7 @@ func TestStartLoadsAndSearches(t *testing.T) {
 		fmt.Fprintf(&b, "dn: uid=u%d,%s\nobjectClass: inetOrgPerson\nuid: u%d\ncn: U %d\nsn: U\nmail: u%d@example.com\n\n", i, slapdtest.People, i, i, i)
 	}
 	s := slapdtest.Start(t, []byte(b.String()))
-	n, err := s.Search(context.Background(), "(objectClass=inetOrgPerson)", 500, "mail")
+	n, _, err := s.Search(context.Background(), "(objectClass=inetOrgPerson)", 500, "mail")
 	if err != nil {
 		t.Fatal(err)
 	}

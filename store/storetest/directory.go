@@ -56,6 +56,20 @@ func testDirectory(t *testing.T, db *store.DB) {
 	if newUsers[0].ID == 0 || newUsers[1].ID == newUsers[0].ID {
 		t.Fatalf("CreateUsers ids = %d, %d", newUsers[0].ID, newUsers[1].ID)
 	}
+	read(t, db, func(tx *store.Tx) error {
+		for _, u := range newUsers {
+			got, err := tx.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			if got.Email != u.Email || got.Status != u.Status {
+				t.Errorf("user %d = %s %s, want %s %s: ids given back to the wrong users", u.ID, got.Email, got.Status, u.Email, u.Status)
+			}
+		}
+		return nil
+	})
+	newUsers[0].LastName = "Renamed"
+	write(t, db, func(tx *store.Tx) error { return tx.UpdateUsers(ctx, newUsers[:1]) })
 	newUsers[1].Email = "a@example.com"
 	err := db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateUsers(ctx, newUsers) })
 	wantCode(t, err, reportline.Conflict)
