@@ -12,6 +12,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.learningRoutes()...)
 	routes = append(routes, api.notificationRoutes()...)
 	routes = append(routes, api.digestRoutes()...)
+	routes = append(routes, api.directoryRoutes()...)
 	return routes
 }
 

@@ -1,0 +1,107 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"reportline"
+	"reportline/app"
+)
+
+// directoryRoutes are the records of directory syncs (LDAP / Active
+// Directory, Microsoft Entra ID, SCIM), for platform admins.
+func (api *API) directoryRoutes() []route {
+	return []route{
+		{method: "GET", path: "/api/v1/directory/sync-runs", tag: "directory", summary: "The latest directory sync runs, newest first (platform admins)",
+			query:    []param{{"source", "string", "ldap, graph or scim; every source when absent"}, {"limit", "integer", "at most this many runs (default 50, at most 1000)"}},
+			response: SyncRunList{}, status: http.StatusOK, handler: api.listSyncRuns},
+		{method: "GET", path: "/api/v1/directory/sync-runs/{id}", tag: "directory", summary: "One sync run with the user changes it recorded (the first 1,000)",
+			response: SyncRunDetail{}, status: http.StatusOK, handler: api.getSyncRun},
+	}
+}
+
+// SyncRun is the record of one directory sync.
+type SyncRun struct {
+	ID           int64                    `json:"id"`
+	Source       string                   `json:"source" enum:"ldap,graph,scim"`
+	ActorID      int64                    `json:"actor_id,omitempty" doc:"the user who ran it; absent for the service itself"`
+	DryRun       bool                     `json:"dry_run"`
+	Full         bool                     `json:"full" doc:"the whole directory was read (its users missing from it were deactivated)"`
+	Status       string                   `json:"status" enum:"running,done,failed"`
+	Started      time.Time                `json:"started"`
+	Finished     *time.Time               `json:"finished,omitempty"`
+	Counts       reportline.SyncCounts    `json:"counts"`
+	ProblemCount int                      `json:"problem_count"`
+	Problems     []reportline.SyncProblem `json:"problems" doc:"the first 200 problems"`
+	Error        string                   `json:"error,omitempty" doc:"why the run failed; nothing was changed"`
+}
+
+// SyncRunList is a list of runs.
+type SyncRunList struct {
+	Runs []SyncRun `json:"runs"`
+}
+
+// SyncRunDetail is a run and its user changes.
+type SyncRunDetail struct {
+	Run         SyncRun      `json:"run"`
+	ChangeCount int          `json:"change_count"`
+	Changes     []UserChange `json:"changes"`
+}
+
+// UserChange is one user a sync created, changed, deactivated or reactivated.
+type UserChange struct {
+	UserID     int64                    `json:"user_id"`
+	ExternalID string                   `json:"external_id"`
+	Action     string                   `json:"action" enum:"created,updated,deactivated,reactivated"`
+	Fields     []reportline.FieldChange `json:"fields"`
+}
+
+func toSyncRun(r reportline.SyncRun) SyncRun {
+	out := SyncRun{ID: r.ID, Source: string(r.Source), ActorID: int64(r.ActorID), DryRun: r.DryRun, Full: r.Full, Status: string(r.Status),
+		Started: r.Started, Counts: r.Counts, ProblemCount: r.ProblemCount, Problems: r.Problems, Error: r.Error}
+	if !r.Finished.IsZero() {
+		out.Finished = &r.Finished
+	}
+	if out.Problems == nil {
+		out.Problems = []reportline.SyncProblem{}
+	}
+	return out
+}
+
+func (api *API) listSyncRuns(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	q := r.URL.Query()
+	limit := 0
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			return nil, reportline.FieldError("limit", v, "limit must be a positive number")
+		}
+		limit = n
+	}
+	runs, err := api.app.SyncRuns(r.Context(), actor, reportline.Source(q.Get("source")), limit)
+	if err != nil {
+		return nil, err
+	}
+	out := SyncRunList{Runs: []SyncRun{}}
+	for _, run := range runs {
+		out.Runs = append(out.Runs, toSyncRun(run))
+	}
+	return out, nil
+}
+
+func (api *API) getSyncRun(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	run, changes, total, err := api.app.SyncRunChanges(r.Context(), actor, id, 1000)
+	if err != nil {
+		return nil, err
+	}
+	out := SyncRunDetail{Run: toSyncRun(run), ChangeCount: total, Changes: []UserChange{}}
+	for _, c := range changes {
+		out.Changes = append(out.Changes, UserChange{UserID: int64(c.UserID), ExternalID: c.ExternalID, Action: string(c.Action), Fields: c.Changes})
+	}
+	return out, nil
+}
