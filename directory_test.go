@@ -1,0 +1,50 @@
+package reportline_test
+
+import (
+	"strings"
+	"testing"
+
+	"reportline"
+)
+
+func TestDirectoryUserNormalize(t *testing.T) {
+	good := reportline.DirectoryUser{ExternalID: " 7f3c ", Email: " Ann@Example.COM ", FirstName: " Ann ", Position: " Head ", ManagerExternalID: " m1 "}
+	got, p := good.Normalize()
+	if p != nil {
+		t.Fatalf("problem = %+v", p)
+	}
+	if got.ExternalID != "7f3c" || got.Email != "ann@example.com" || got.FirstName != "Ann" || got.Position != "Head" || got.ManagerExternalID != "m1" {
+		t.Errorf("normalised = %+v", got)
+	}
+	tests := []struct {
+		name  string
+		user  reportline.DirectoryUser
+		field string
+	}{
+		{"no external id", reportline.DirectoryUser{ExternalID: "  ", Email: "a@example.com"}, "external_id"},
+		{"external id too long", reportline.DirectoryUser{ExternalID: strings.Repeat("x", 256), Email: "a@example.com"}, "external_id"},
+		{"no email", reportline.DirectoryUser{ExternalID: "1"}, "email"},
+		{"not an address", reportline.DirectoryUser{ExternalID: "1", Email: "Ann Smith"}, "email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, p := tt.user.Normalize()
+			if p == nil || p.Field != tt.field || p.Code != reportline.ProblemInvalid || p.Reason == "" {
+				t.Errorf("problem = %+v, want an invalid %s", p, tt.field)
+			}
+		})
+	}
+}
+
+func TestDirectoryBatchValidate(t *testing.T) {
+	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
+		if err := (reportline.DirectoryBatch{Source: s}).Validate(); err != nil {
+			t.Errorf("%s: %v", s, err)
+		}
+	}
+	for _, s := range []reportline.Source{reportline.SourceUI, reportline.SourceCSV, "", "ldapx"} {
+		if err := (reportline.DirectoryBatch{Source: s}).Validate(); !reportline.IsCode(err, reportline.Invalid) {
+			t.Errorf("%q: %v, want invalid", s, err)
+		}
+	}
+}
