@@ -20,7 +20,9 @@ import (
 // own fields are unusable, or that repeats an external id or email of an
 // earlier entry, or whose email belongs to another user, is skipped with a
 // problem; the others go on. The source's users missing from a Full batch,
-// or listed in Removed, are deactivated, never deleted, and keep their links.
+// or listed in Removed, are deactivated, never deleted, and keep their links;
+// a full batch with no usable user at all is refused when the source has
+// users (a wrong base DN or filter must not deactivate everyone).
 //
 // Links. Directory sources allow one manager per user: each synced user ends
 // with exactly their directory manager as a line link of this source, and

@@ -64,6 +64,11 @@ func (s *syncer) sync(ctx context.Context, tx Tx) error {
 	if err := s.load(ctx, tx); err != nil {
 		return err
 	}
+	if s.batch.Full && len(s.byExt) == 0 && len(s.ident) > 0 {
+		// An empty answer is far more often a wrong base DN, filter or
+		// account than a company that let everyone go.
+		return reportline.Errorf(reportline.Invalid, "the directory gave no usable user, which would deactivate all %d users synced from it; nothing was changed (check the base DN, the filter and the account's rights)", len(s.ident))
+	}
 	s.matchUsers()
 	gone := s.goneUsers()
 	if err := s.writeUsers(ctx, tx, gone); err != nil {

@@ -206,13 +206,23 @@ func TestSyncDirectory(t *testing.T) {
 			}
 		})
 
+		t.Run("EmptyDirectoryIsRefused", func(t *testing.T) {
+			_, err := a.SyncDirectory(ctx, ldapActor, full(), false)
+			if !reportline.IsCode(err, reportline.Invalid) {
+				t.Fatalf("an empty full batch: %v, want it refused", err)
+			}
+			if boss := userByEmail(t, o, "boss@corp.example"); !boss.Active() {
+				t.Errorf("an empty directory deactivated boss")
+			}
+		})
+
 		t.Run("Runs", func(t *testing.T) {
 			runs, err := a.SyncRuns(ctx, sys, reportline.SourceLDAP, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(runs) != 6 || !runs[len(runs)-1].DryRun || runs[0].Status != reportline.ImportDone {
-				t.Errorf("runs = %+v, want 6, the oldest a dry run", runs)
+			if len(runs) != 7 || !runs[len(runs)-1].DryRun || runs[0].Status != reportline.ImportFailed || runs[0].Error == "" || runs[1].Status != reportline.ImportDone {
+				t.Errorf("runs = %+v, want 7, the newest failed with its reason, the oldest a dry run", runs)
 			}
 			if _, err := a.SyncRuns(ctx, ui(o.ga), reportline.SourceLDAP, 10); !reportline.IsCode(err, reportline.Forbidden) {
 				t.Errorf("group admin reading runs: %v, want forbidden", err)
