@@ -194,8 +194,8 @@ func TestFetchDeltaRoundAppliesOnlyChanges(t *testing.T) {
 	}
 	// 4 came without its (unchanged) manager, 5 and 2 with only their
 	// manager: each is read whole; 8 came complete.
-	if r.Hydrated != 3 {
-		t.Errorf("hydrated %d users, want 3", r.Hydrated)
+	if r.Hydrated != 3 || h.srv.Count("/v1.0/$batch") != 1 {
+		t.Errorf("hydrated %d users in %d batches, want 3 in one", r.Hydrated, h.srv.Count("/v1.0/$batch"))
 	}
 
 	again, err := h.client.Fetch(t.Context(), r.DeltaLink)
@@ -427,5 +427,40 @@ func TestUserNotReadableYetFailsTheRound(t *testing.T) {
 	r, err = h.client.Fetch(t.Context(), first.DeltaLink)
 	if err != nil || len(r.Users) != 0 || !slices.Equal(r.Removed, []string{graphtest.ID(5)}) {
 		t.Errorf("deleted: %v, users %+v, removed %v; want 5 removed", err, r.Users, r.Removed)
+	}
+}
+
+func TestBatchRequestsThrottledAreSentAgain(t *testing.T) {
+	h := newHarness(t)
+	h.org()
+	h.srv.PageSize = 10
+	first, err := h.client.Fetch(t.Context(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []int{4, 5, 6} {
+		h.srv.SetManager(graphtest.ID(id), graphtest.ID(2)) // manager only: read whole
+	}
+	ok := graphtest.Fault{}
+	h.srv.Fail(ok, ok, // the delta page, the batch
+		graphtest.Fault{Status: 429, RetryAfter: "3"}, ok, graphtest.Fault{Status: 503}, // its three requests (answered in any order)
+	)
+	r, err := h.client.Fetch(t.Context(), first.DeltaLink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Users) != 3 || r.Hydrated != 3 {
+		t.Fatalf("users %+v, hydrated %d; want 4, 5, 6", r.Users, r.Hydrated)
+	}
+	for _, u := range r.Users {
+		if u.ManagerID != graphtest.ID(2) || u.Mail == "" {
+			t.Errorf("user %+v: want read whole, under 2", u)
+		}
+	}
+	if n := h.srv.Count("/v1.0/$batch"); n != 2 {
+		t.Errorf("%d batches, want 2 (the second with the two failed requests)", n)
+	}
+	if !slices.Equal(h.sleeps, []time.Duration{3 * time.Second}) {
+		t.Errorf("waits %v, want the batch's longest Retry-After, 3s", h.sleeps)
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"time"
 )
 
@@ -93,40 +92,6 @@ type record struct {
 	user        User
 	propsSeen   bool // the properties came (userPrincipalName is always set)
 	managerSeen bool // a manager@delta annotation came
-}
-
-// hydrateWorkers is how many users are read whole at once: enough to hide
-// latency, few enough to stay well inside Graph's per-app throttling.
-const hydrateWorkers = 4
-
-// hydrate reads the records' users whole, hydrateWorkers at a time; the
-// first error stops the rest.
-func (c *Client) hydrate(ctx context.Context, recs []*record) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	work := make(chan *record)
-	var wg sync.WaitGroup
-	for range min(hydrateWorkers, len(recs)) {
-		wg.Go(func() {
-			for rec := range work {
-				u, err := c.user(ctx, rec.user.ID)
-				if err != nil {
-					cancel(err)
-					continue
-				}
-				rec.user = u
-			}
-		})
-	}
-	for _, rec := range recs {
-		if ctx.Err() != nil {
-			break
-		}
-		work <- rec
-	}
-	close(work)
-	wg.Wait()
-	return context.Cause(ctx)
 }
 
 // round reads pages from start (the initial request when nil) until a
@@ -268,58 +233,4 @@ func (u *User) set(item map[string]json.RawMessage) error {
 		u.AccountEnabled = v != nil && *v
 	}
 	return nil
-}
-
-// notFoundRetries bounds the retries of a user the round listed but that
-// cannot be read (yet): directory replicas may lag behind each other.
-const notFoundRetries = 3
-
-// user reads one user whole with its manager.
-//
-// A user the round listed as changed that answers 404 fails the round, after
-// a few tries: the delta link is then not kept, and the next sync reads the
-// same changes again, by when the user is either readable or reported
-// @removed. Guessing "deleted" would deactivate a user who is merely not
-// replicated yet; guessing "unchanged" would lose the change.
-func (c *Client) user(ctx context.Context, id string) (User, error) {
-	u := *c.api
-	base := u.Path + "/v1.0/users/"
-	u.Path, u.RawPath = base+id, base+url.PathEscape(id)
-	u.RawQuery = url.Values{"$select": {properties}, "$expand": {"manager($select=id)"}}.Encode()
-	var body []byte
-	var err error
-	for attempt := 0; ; attempt++ {
-		body, err = c.get(ctx, &u)
-		var ge *Error
-		if !errors.As(err, &ge) || ge.Status != http.StatusNotFound {
-			break
-		}
-		if attempt == notFoundRetries {
-			return User{}, fmt.Errorf("%w (the delta round lists this user as changed; the next sync reads these changes again)", err)
-		}
-		if err := c.cfg.Sleep(ctx, backoff(attempt)); err != nil {
-			return User{}, fmt.Errorf("graph: GET %s: waiting to retry: %w", u.Path, err)
-		}
-	}
-	if err != nil {
-		return User{}, err
-	}
-	var item map[string]json.RawMessage
-	if err := json.Unmarshal(body, &item); err != nil {
-		return User{}, fmt.Errorf("graph: GET %s: %w", u.Path, err)
-	}
-	usr := User{ID: id}
-	if err := usr.set(item); err != nil {
-		return User{}, fmt.Errorf("graph: GET %s: %w", u.Path, err)
-	}
-	if raw, ok := item["manager"]; ok {
-		var m *struct{ ID string }
-		if err := json.Unmarshal(raw, &m); err != nil {
-			return User{}, fmt.Errorf("graph: GET %s: manager: %w", u.Path, err)
-		}
-		if m != nil {
-			usr.ManagerID = m.ID
-		}
-	}
-	return usr, nil
 }

@@ -1,6 +1,7 @@
 package graphsync
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -68,13 +69,20 @@ func (e *Error) transient() bool {
 // get fetches one URL of the API with the bearer token, retrying what
 // can be retried, and returns the body of a 200 answer.
 func (c *Client) get(ctx context.Context, u *url.URL) ([]byte, error) {
+	return c.do(ctx, http.MethodGet, u, nil)
+}
+
+// do sends one request of the API (a GET, or the POST of a JSON batch of
+// GETs, so that it can be sent again) with the bearer token, retrying what
+// can be retried, and returns the body of a 200 answer.
+func (c *Client) do(ctx context.Context, method string, u *url.URL, payload []byte) ([]byte, error) {
 	if u.Scheme != c.api.Scheme || u.Host != c.api.Host {
 		// The token must never travel to a host we were not configured for.
 		return nil, fmt.Errorf("graph: refusing a link to %s://%s, which is not the configured API %s", u.Scheme, u.Host, c.cfg.APIURL)
 	}
 	renew, renewed := false, false
 	for attempt := 0; ; attempt++ {
-		body, err := c.try(ctx, u, renew)
+		body, err := c.try(ctx, method, u, payload, renew)
 		renew = false
 		if err == nil {
 			return body, nil
@@ -99,51 +107,64 @@ func (c *Client) get(ctx context.Context, u *url.URL) ([]byte, error) {
 		c.log.WarnContext(ctx, "graph request will be retried", "method", ge.Method, "path", ge.Path,
 			"status", ge.Status, "code", ge.Code, "wait", wait, "attempt", attempt+1, "max_retries", c.cfg.MaxRetries)
 		if err := c.cfg.Sleep(ctx, wait); err != nil {
-			return nil, fmt.Errorf("graph: GET %s: waiting to retry: %w", u.Path, err)
+			return nil, fmt.Errorf("graph: %s %s: waiting to retry: %w", method, u.Path, err)
 		}
 	}
 }
 
 // try makes one attempt.
-func (c *Client) try(ctx context.Context, u *url.URL, renew bool) ([]byte, error) {
+func (c *Client) try(ctx context.Context, method string, u *url.URL, payload []byte, renew bool) ([]byte, error) {
 	token, err := c.accessToken(ctx, renew)
 	if err != nil {
 		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	var body io.Reader
+	if payload != nil {
+		body = bytes.NewReader(payload)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u.String(), body)
 	if err != nil {
-		return nil, fmt.Errorf("graph: GET %s: %w", u.Path, err)
+		return nil, fmt.Errorf("graph: %s %s: %w", method, u.Path, err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, fmt.Errorf("graph: GET %s: %w", u.Path, context.Cause(ctx))
+			return nil, fmt.Errorf("graph: %s %s: %w", method, u.Path, context.Cause(ctx))
 		}
-		return nil, &Error{Method: "GET", Path: u.Path, Err: unwrapURL(err)}
+		return nil, &Error{Method: method, Path: u.Path, Err: unwrapURL(err)}
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	if err != nil {
-		return nil, &Error{Method: "GET", Path: u.Path, Status: resp.StatusCode, Err: fmt.Errorf("reading the answer: %w", unwrapURL(err))}
+		return nil, &Error{Method: method, Path: u.Path, Status: resp.StatusCode, Err: fmt.Errorf("reading the answer: %w", unwrapURL(err))}
 	}
-	if len(body) > maxBody {
-		return nil, &Error{Method: "GET", Path: u.Path, Status: resp.StatusCode, Message: fmt.Sprintf("answer larger than %d bytes", maxBody)}
+	if len(answer) > maxBody {
+		return nil, &Error{Method: method, Path: u.Path, Status: resp.StatusCode, Message: fmt.Sprintf("answer larger than %d bytes", maxBody)}
 	}
 	if resp.StatusCode == http.StatusOK {
-		return body, nil
+		return answer, nil
 	}
-	e := &Error{Method: "GET", Path: u.Path, Status: resp.StatusCode, RetryAfter: retryAfter(resp.Header.Get("Retry-After"), time.Now())}
+	return nil, apiError(method, u.Path, resp.StatusCode, resp.Header.Get("Retry-After"), answer)
+}
+
+// apiError reads Graph's error body of a failed request (or of one request
+// of a JSON batch).
+func apiError(method, path string, status int, retry string, body []byte) *Error {
+	e := &Error{Method: method, Path: path, Status: status, RetryAfter: retryAfter(retry, time.Now())}
 	var ge struct {
 		Error struct{ Code, Message string } `json:"error"`
 	}
 	if json.Unmarshal(body, &ge) == nil && ge.Error.Code != "" {
 		e.Code, e.Message = ge.Error.Code, firstLine(ge.Error.Message)
 	} else {
-		e.Message = http.StatusText(resp.StatusCode)
+		e.Message = http.StatusText(status)
 	}
-	return nil, e
+	return e
 }
 
 // retryAfter reads a Retry-After header: seconds, or an HTTP date.

@@ -208,6 +208,9 @@ func TestSyncOfAThousandUsers(t *testing.T) {
 		if rep.Full || rep.LinksAdded != n/2 || rep.LinksRemoved != n/2 || rep.Updated != 0 || len(rep.Problems) != 0 {
 			t.Errorf("reorganisation: full %v, %+v, problems %v", rep.Full, rep.SyncCounts, rep.Problems)
 		}
+		if got := s.h.srv.Count("/v1.0/$batch"); got != n/2/20 {
+			t.Errorf("%d batches to read %d users whole, want %d", got, n/2, n/2/20)
+		}
 		s.wantUser(t, "u1000@contoso.com", reportline.StatusActive, "", "u2@contoso.com (graph)")
 		s.wantUser(t, "u500@contoso.com", reportline.StatusActive, "", "u250@contoso.com (graph)")
 	})

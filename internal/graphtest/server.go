@@ -44,7 +44,7 @@ type Request struct {
 
 // Fault is an injected failure for the next API request(s).
 type Fault struct {
-	Status     int    // e.g. 429, 503, 504, 500, 401
+	Status     int    // e.g. 429, 503, 504, 500, 401; 0 answers normally
 	RetryAfter string // the Retry-After header, "" for none
 	Code       string // Graph error code; a sensible one when empty
 }
@@ -68,7 +68,8 @@ type Server struct {
 	requests []Request
 	split    bool           // see SplitManagers
 	hidden   map[string]int // user id → GETs still to answer 404 (see Hide)
-	selects  []string       // $select of the last initial request
+	mux      *http.ServeMux
+	selects  []string // $select of the last initial request
 }
 
 // entry is a user plus the versions at which it last changed.
@@ -91,6 +92,8 @@ func New(t testing.TB) *Server {
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
 	mux.HandleFunc("GET /v1.0/users/delta", s.api(s.delta))
 	mux.HandleFunc("GET /v1.0/users/{id}", s.api(s.user))
+	mux.HandleFunc("POST /v1.0/$batch", s.api(s.batch))
+	s.mux = mux
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
 	s.URL = srv.URL
@@ -233,7 +236,7 @@ func (s *Server) api(h http.HandlerFunc) http.HandlerFunc {
 		tok, _ := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 		valid := s.tokens[tok]
 		s.mu.Unlock()
-		if fault != nil {
+		if fault != nil && fault.Status != 0 {
 			if fault.RetryAfter != "" {
 				w.Header().Set("Retry-After", fault.RetryAfter)
 			}
