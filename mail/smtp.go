@@ -51,8 +51,8 @@ type SMTPSender struct {
 	idle   chan idleConn // open connections not in use
 	rate   *tokenBucket
 	dials  atomic.Int64
-	closed atomic.Bool
-	mu     sync.Mutex
+	mu     sync.Mutex // guards closed, and idle against a Close
+	closed bool
 }
 
 // NewSMTPSender returns a sender; it connects on the first Send.
@@ -189,7 +189,7 @@ func (s *SMTPSender) dial(ctx context.Context) (*gosmtp.Client, error) {
 func (s *SMTPSender) release(c *gosmtp.Client) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.closed.Load() {
+	if s.closed {
 		s.client.CloseWithSMTPClient(c)
 		return
 	}
@@ -205,7 +205,7 @@ func (s *SMTPSender) release(c *gosmtp.Client) {
 func (s *SMTPSender) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed.Store(true)
+	s.closed = true
 	var errs []error
 	for {
 		select {
