@@ -320,7 +320,14 @@ func (s *syncer) goneUsers() []reportline.SyncedUser {
 		}
 	}
 	var out []reportline.SyncedUser
-	seen := map[reportline.UserID]bool{}
+	// A user matched by this batch is not gone, even if an old identity of
+	// theirs is (an entry deleted and created again gets a new id).
+	seen := make(map[reportline.UserID]bool, len(s.entries))
+	for _, e := range s.entries {
+		if e.action != reportline.SyncSkipped {
+			seen[e.user.ID] = true
+		}
+	}
 	for _, ext := range gone {
 		id, ok := s.ident[ext]
 		u, loaded := s.users[id]

@@ -206,6 +206,23 @@ func TestSyncDirectory(t *testing.T) {
 			}
 		})
 
+		t.Run("EntryCreatedAgain", func(t *testing.T) {
+			// x's entry was deleted and created again: a new id, the same
+			// address. x is matched by email and stays active.
+			again := xEntry
+			again.ExternalID = "id-x2"
+			r := syncBatch(t, a, full(dirUser("boss", ""), dirUser("ann", "boss"), dirUser("bob", "boss"), again, dirUser("dana", "boss")), false)
+			if r.Deactivated != 0 || r.Created != 0 || len(r.Problems) != 0 {
+				t.Errorf("counts = %+v, problems %+v: want x matched again, nobody deactivated", r.SyncCounts, r.Problems)
+			}
+			if x := userByEmail(t, o, "x@example.com"); !x.Active() {
+				t.Errorf("x was deactivated")
+			}
+			if r.Users[3].UserID != o.x.ID {
+				t.Errorf("the new entry is user %d, want x (%d)", r.Users[3].UserID, o.x.ID)
+			}
+		})
+
 		t.Run("EmptyDirectoryIsRefused", func(t *testing.T) {
 			_, err := a.SyncDirectory(ctx, ldapActor, full(), false)
 			if !reportline.IsCode(err, reportline.Invalid) {
@@ -221,8 +238,8 @@ func TestSyncDirectory(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(runs) != 7 || !runs[len(runs)-1].DryRun || runs[0].Status != reportline.ImportFailed || runs[0].Error == "" || runs[1].Status != reportline.ImportDone {
-				t.Errorf("runs = %+v, want 7, the newest failed with its reason, the oldest a dry run", runs)
+			if len(runs) != 8 || !runs[len(runs)-1].DryRun || runs[0].Status != reportline.ImportFailed || runs[0].Error == "" || runs[1].Status != reportline.ImportDone {
+				t.Errorf("runs = %+v, want 8, the newest failed with its reason, the oldest a dry run", runs)
 			}
 			if _, err := a.SyncRuns(ctx, ui(o.ga), reportline.SourceLDAP, 10); !reportline.IsCode(err, reportline.Forbidden) {
 				t.Errorf("group admin reading runs: %v, want forbidden", err)
