@@ -11,12 +11,14 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"reportline"
 	"reportline/api"
 	"reportline/app"
+	"reportline/bench"
 	"reportline/internal/testapp"
 	"reportline/refdata"
 	"reportline/store"
@@ -189,6 +191,11 @@ const (
 // read of the managers (autocommit statements) with the same concurrency.
 // One op is one request; ns/op is wall time per request, req/s the
 // throughput, p50-us and p99-us the latency quantiles of the last round.
+// cpu-us/op is the CPU time of this process per operation (warm-up
+// included): on SQLite that is client, server and database together, a
+// figure other processes on a shared machine barely move, and 2 cores
+// divided by it bounds the throughput an idle 2-core machine could reach.
+// On PostgreSQL the server's own CPU is not in it.
 func BenchmarkQ4(b *testing.B) {
 	engines(b, func(b *testing.B, engine store.Engine) {
 		ctx := context.Background()
@@ -212,7 +219,24 @@ func BenchmarkQ4(b *testing.B) {
 			_, err := lookup(ctx, managers, c.id, nil)
 			return err
 		}
-		b.Run(fmt.Sprintf("c=%d/floor", q4Clients), func(b *testing.B) { measure(b, q4Clients, floor) })
-		b.Run(fmt.Sprintf("c=%d/http", q4Clients), func(b *testing.B) { measure(b, q4Clients, q.Do) })
+		b.Run(fmt.Sprintf("c=%d/floor", q4Clients), func(b *testing.B) { measureCPU(b, q4Clients, floor) })
+		b.Run(fmt.Sprintf("c=%d/http", q4Clients), func(b *testing.B) { measureCPU(b, q4Clients, q.Do) })
 	})
+}
+
+// measureCPU is measure, also reporting the process's CPU time per
+// operation.
+func measureCPU(b *testing.B, c int, op bench.Op) {
+	before := cpuTime(b)
+	measure(b, c, op)
+	b.ReportMetric(float64((cpuTime(b)-before).Microseconds())/float64(b.N+warmups(b)), "cpu-us/op")
+}
+
+// cpuTime returns the user and system CPU time of this process so far.
+func cpuTime(b *testing.B) time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		b.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
