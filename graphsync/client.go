@@ -75,10 +75,10 @@ func New(cfg Config) (*Client, error) {
 	if cfg.Tenant == "" || cfg.ClientID == "" || cfg.ClientSecret == "" {
 		return nil, errors.New("graph: the tenant, the client id and the client secret are all required")
 	}
-	cfg.AuthorityURL = strings.TrimRight(cmp(cfg.AuthorityURL, DefaultAuthorityURL), "/")
-	cfg.APIURL = strings.TrimRight(cmp(cfg.APIURL, DefaultAPIURL), "/")
+	cfg.AuthorityURL = strings.TrimRight(orDefault(cfg.AuthorityURL, DefaultAuthorityURL), "/")
+	cfg.APIURL = strings.TrimRight(orDefault(cfg.APIURL, DefaultAPIURL), "/")
 	// A national cloud's Graph is its own resource: its scope names it.
-	cfg.Scope = cmp(cfg.Scope, cfg.APIURL+"/.default")
+	cfg.Scope = orDefault(cfg.Scope, cfg.APIURL+"/.default")
 	for name, raw := range map[string]string{"authority URL": cfg.AuthorityURL, "API URL": cfg.APIURL} {
 		if u, err := url.Parse(raw); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 			return nil, fmt.Errorf("graph: %s %q: want https://HOST", name, raw)
@@ -110,7 +110,8 @@ func New(cfg Config) (*Client, error) {
 	return c, nil
 }
 
-func cmp(v, def string) string {
+// orDefault returns v, or def when v is empty.
+func orDefault(v, def string) string {
 	if v == "" {
 		return def
 	}
@@ -153,6 +154,9 @@ func (c *Client) tokenError(err error) error {
 		if re.Response != nil {
 			e.Status = re.Response.StatusCode
 			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
+		}
+		if e.Code == "" && e.Message == "" {
+			e.Message = http.StatusText(e.Status)
 		}
 		return e
 	}

@@ -464,3 +464,15 @@ func TestBatchRequestsThrottledAreSentAgain(t *testing.T) {
 		t.Errorf("waits %v, want the batch's longest Retry-After, 3s", h.sleeps)
 	}
 }
+
+func TestTokenEndpointBusyIsRetried(t *testing.T) {
+	h := newHarness(t)
+	h.org()
+	h.srv.FailToken(graphtest.Fault{Status: 503, RetryAfter: "2"}, graphtest.Fault{Status: 500})
+	if _, err := h.client.Fetch(t.Context(), ""); err != nil {
+		t.Fatal(err)
+	}
+	if len(h.sleeps) != 2 || h.sleeps[0] != 2*time.Second {
+		t.Errorf("waits %v, want 2s (Retry-After) then a backoff", h.sleeps)
+	}
+}

@@ -64,7 +64,8 @@ type Server struct {
 	deltas   map[string]int64  // deltatoken → version it was issued at
 	tokens   map[string]bool   // access tokens issued and still valid
 	faults   []Fault
-	expired  int // status answered to any deltatoken (0: none expired)
+	tfaults  []Fault // for the token endpoint
+	expired  int     // status answered to any deltatoken (0: none expired)
 	requests []Request
 	split    bool           // see SplitManagers
 	hidden   map[string]int // user id → GETs still to answer 404 (see Hide)
@@ -148,6 +149,13 @@ func (s *Server) Hide(id string, n int) {
 	s.hidden[id] = n
 }
 
+// FailToken makes the next token requests fail, one fault per request.
+func (s *Server) FailToken(faults ...Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tfaults = append(s.tfaults, faults...)
+}
+
 // Fail makes the next API requests fail, one fault per request, in order.
 func (s *Server) Fail(faults ...Fault) {
 	s.mu.Lock()
@@ -203,7 +211,18 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	}
 	form := r.PostForm
 	s.record(r, form)
+	s.mu.Lock()
+	var fault Fault
+	if len(s.tfaults) > 0 {
+		fault, s.tfaults = s.tfaults[0], s.tfaults[1:]
+	}
+	s.mu.Unlock()
 	switch {
+	case fault.Status != 0:
+		if fault.RetryAfter != "" {
+			w.Header().Set("Retry-After", fault.RetryAfter)
+		}
+		oauthError(w, fault.Status, "temporarily_unavailable", "AADSTS50196: The server terminated an operation because it encountered a client request loop.")
 	case r.PathValue("tenant") != s.Tenant:
 		oauthError(w, http.StatusBadRequest, "invalid_request", "AADSTS90002: Tenant '"+r.PathValue("tenant")+"' not found.")
 	case form.Get("grant_type") != "client_credentials":
