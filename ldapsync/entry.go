@@ -12,52 +12,72 @@ import (
 	"reportline"
 )
 
-// mapEntries turns entries into directory users. Each manager DN becomes the
-// external id of the entry it names; a manager DN that names no entry read
-// (outside the base DN or the filter, or deleted) becomes "dn:" and the DN,
-// which the sync reports as a manager missing from the directory.
+// mapEntries turns entries into directory users (see mapper).
 func mapEntries(entries []*ldap.Entry, m AttributeMap) []reportline.DirectoryUser {
-	type parsed struct {
-		dn *ldap.DN
-		id string
+	p := newMapper(m, len(entries))
+	for _, e := range entries {
+		p.add(e)
 	}
-	byKey := make(map[string][]parsed, len(entries))
-	users := make([]reportline.DirectoryUser, len(entries))
-	for i, e := range entries {
-		u := reportline.DirectoryUser{
-			ExternalID: externalID(e, m.ID),
-			Email:      first(e, m.Email),
-			FirstName:  first(e, m.FirstName),
-			LastName:   first(e, m.LastName),
-			Position:   first(e, m.Position),
-			OrgUnit:    first(e, m.OrgUnit),
-			Active:     !disabled(e, m.Disabled),
-		}
-		users[i] = u
-		if dn, err := ldap.ParseDN(e.DN); err == nil {
-			k := dnKey(dn)
-			byKey[k] = append(byKey[k], parsed{dn, u.ExternalID})
-		}
+	return p.finish()
+}
+
+// mapper turns entries into directory users as pages arrive, keeping only
+// what the users need (a read of 100,000 entries does not hold them all),
+// then resolves the managers. Each manager DN becomes the external id of
+// the entry it names; a manager DN that names no entry read (outside the
+// base DN or the filter, or deleted) becomes "dn:" and the DN, which the
+// sync reports as a manager missing from the directory.
+type mapper struct {
+	m        AttributeMap
+	users    []reportline.DirectoryUser
+	managers []string         // each user's manager DN as the directory wrote it
+	dns      []string         // each user's own DN
+	byKey    map[string][]int // users by dnKey of their DN
+}
+
+func newMapper(m AttributeMap, n int) *mapper {
+	return &mapper{m: m, byKey: make(map[string][]int, n)}
+}
+
+func (p *mapper) add(e *ldap.Entry) {
+	m := p.m
+	p.users = append(p.users, reportline.DirectoryUser{
+		ExternalID: externalID(e, m.ID),
+		Email:      first(e, m.Email),
+		FirstName:  first(e, m.FirstName),
+		LastName:   first(e, m.LastName),
+		Position:   first(e, m.Position),
+		OrgUnit:    first(e, m.OrgUnit),
+		Active:     !disabled(e, m.Disabled),
+	})
+	p.managers = append(p.managers, first(e, m.Manager))
+	p.dns = append(p.dns, e.DN)
+	if dn, err := ldap.ParseDN(e.DN); err == nil {
+		k := dnKey(dn)
+		p.byKey[k] = append(p.byKey[k], len(p.users)-1)
 	}
-	for i, e := range entries {
-		raw := first(e, m.Manager)
+}
+
+func (p *mapper) finish() []reportline.DirectoryUser {
+	for i, raw := range p.managers {
 		if raw == "" {
 			continue
 		}
-		users[i].ManagerExternalID = "dn:" + raw
+		p.users[i].ManagerExternalID = "dn:" + raw
 		dn, err := ldap.ParseDN(raw)
 		if err != nil {
 			continue
 		}
-		for _, c := range byKey[dnKey(dn)] {
+		for _, j := range p.byKey[dnKey(dn)] {
 			// The key folds case like EqualFold; EqualFold has the last word.
-			if c.dn.EqualFold(dn) && c.id != "" {
-				users[i].ManagerExternalID = c.id
+			cand, err := ldap.ParseDN(p.dns[j])
+			if err == nil && cand.EqualFold(dn) && p.users[j].ExternalID != "" {
+				p.users[i].ManagerExternalID = p.users[j].ExternalID
 				break
 			}
 		}
 	}
-	return users
+	return p.users
 }
 
 // dnKey is a map key for a parsed DN: attribute types and values in lower

@@ -61,11 +61,16 @@ func Read(ctx context.Context, cfg Config, log *slog.Logger) (reportline.Directo
 			return reportline.DirectoryBatch{}, Stats{}, ctxErr(ctx, fmt.Errorf("LDAP bind as %q: %w", cfg.BindDN, err))
 		}
 	}
-	entries, stats, err := search(conn, cfg)
+	m := newMapper(cfg.Attributes, 0)
+	stats, err := search(conn, cfg, func(page []*ldap.Entry) {
+		for _, e := range page {
+			m.add(e)
+		}
+	})
 	if err != nil {
 		return reportline.DirectoryBatch{}, stats, ctxErr(ctx, err)
 	}
-	users := mapEntries(entries, cfg.Attributes)
+	users := m.finish()
 	stats.Elapsed = time.Since(start)
 	log.Info("LDAP read", "entries", stats.Entries, "pages", stats.Pages, "elapsed", stats.Elapsed)
 	return reportline.DirectoryBatch{Source: reportline.SourceLDAP, Users: users, Full: true}, stats, nil
@@ -124,32 +129,31 @@ func tlsConfigFor(cfg Config, host string) (*tls.Config, error) {
 }
 
 // search reads every matching entry with the simple paged results control,
-// asking only for the mapped attributes.
-func search(conn *ldap.Conn, cfg Config) ([]*ldap.Entry, Stats, error) {
+// asking only for the mapped attributes, and hands each page to fn.
+func search(conn *ldap.Conn, cfg Config, fn func([]*ldap.Entry)) (Stats, error) {
 	var stats Stats
 	paging := ldap.NewControlPaging(uint32(cfg.PageSize))
 	req := ldap.NewSearchRequest(cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 0, 0, false,
 		cfg.Filter, cfg.Attributes.Names(), []ldap.Control{paging})
-	var out []*ldap.Entry
 	for {
 		res, err := conn.Search(req)
 		if err != nil {
 			var le *ldap.Error
 			if errors.As(err, &le) && le.ResultCode == ldap.LDAPResultSizeLimitExceeded {
-				return nil, stats, fmt.Errorf("LDAP search under %q: the server's size limit was reached although the search pages; raise its limit for paged searches (OpenLDAP: size.prtotal): %w", cfg.BaseDN, err)
+				return stats, fmt.Errorf("LDAP search under %q: the server's size limit was reached although the search pages; raise its limit for paged searches (OpenLDAP: size.prtotal): %w", cfg.BaseDN, err)
 			}
-			return nil, stats, fmt.Errorf("LDAP search under %q with filter %s: %w", cfg.BaseDN, cfg.Filter, err)
+			return stats, fmt.Errorf("LDAP search under %q with filter %s: %w", cfg.BaseDN, cfg.Filter, err)
 		}
 		stats.Pages++
-		out = append(out, res.Entries...)
+		stats.Entries += len(res.Entries)
+		fn(res.Entries)
 		ctrl, _ := ldap.FindControl(res.Controls, ldap.ControlTypePaging).(*ldap.ControlPaging)
 		if ctrl == nil || len(ctrl.Cookie) == 0 {
 			break
 		}
 		paging.SetCookie(ctrl.Cookie)
 	}
-	stats.Entries = len(out)
-	return out, stats, nil
+	return stats, nil
 }
 
 // Names lists the attributes a search asks for.
