@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
@@ -146,7 +147,10 @@ func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error 
 		f.Close()
 		os.Remove(f.Name())
 	}()
-	rep, err := u.app.ImportUsersCSV(r.Context(), v.Actor, f, app.UserCSVOptions{})
+	// Once started, the import finishes even if the browser leaves: rows are
+	// applied one by one, and stopping half-way would leave the file half
+	// imported with nobody to read the report.
+	rep, err := u.app.ImportUsersCSV(context.WithoutCancel(r.Context()), v.Actor, f, app.UserCSVOptions{})
 	if err != nil && len(rep.Rows) == 0 {
 		if reportline.ErrorCode(err) == reportline.Internal {
 			return err
