@@ -13,3 +13,23 @@ type ProvisioningClient struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time // zero when never used
 }
+
+// ProvisionedUser is a user as a SCIM client sees them: the user, their
+// identity at the SCIM source, the userName the client gave, and the line
+// manager the SCIM source set.
+type ProvisionedUser struct {
+	User
+	ExternalID string // the SCIM identity; "" when none
+	UserName   string // "" when the client never gave one
+	Manager    User   // the SCIM line manager; zero when none
+}
+
+// ProvisionedQuery selects users for a SCIM listing, in id order. With ID
+// set it returns that user only; else the users after AfterID, skipping
+// Offset of them, at most Limit.
+type ProvisionedQuery struct {
+	ID      UserID
+	AfterID UserID
+	Offset  int
+	Limit   int
+}

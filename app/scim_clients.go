@@ -16,10 +16,8 @@ type scimTx interface {
 	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
 	DeleteProvisioningClient(ctx context.Context, name string) error
 	TouchProvisioningClient(ctx context.Context, id int64, at time.Time) error
-	UsersAfter(ctx context.Context, after reportline.UserID, limit int) ([]reportline.User, error)
-	SourceLineManagers(ctx context.Context, source reportline.Source, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuery) ([]reportline.ProvisionedUser, error)
 	SetSCIMUserName(ctx context.Context, user reportline.UserID, name string) error
-	SCIMUserNames(ctx context.Context, users []reportline.UserID) (map[reportline.UserID]string, error)
 	UserBySCIMUserName(ctx context.Context, name string) (reportline.UserID, error)
 }
 

@@ -12,19 +12,11 @@ import (
 )
 
 // SCIMUser is a user as a SCIM client sees them: the user, their identity
-// at the SCIM source, and the line manager the SCIM source set.
-type SCIMUser struct {
-	reportline.User
-	// UserName is the userName the client gave, or the email when it gave
-	// none.
-	UserName string
-	// ExternalID is the client's id of the person ("" when the client never
-	// sent one).
-	ExternalID string
-	// Manager is the line manager set through SCIM (zero when none). Links
-	// from other sources are not shown: they are not the client's to manage.
-	Manager reportline.User
-}
+// at the SCIM source (ExternalID, "" when the client never sent one), the
+// userName the client gave (the email when it gave none), and the line
+// manager the SCIM source set (links from other sources are not the
+// client's to manage, and are not shown).
+type SCIMUser = reportline.ProvisionedUser
 
 // SCIMUserInput is what a SCIM client says a user is. It is written as a
 // one-user directory batch of source scim.
@@ -58,7 +50,7 @@ const generatedPrefix = "urn:reportline:scim:"
 const maxUserName = 255
 
 // scimPage is the number of users read per query when a listing scans.
-const scimPage = 500
+const scimPage = 2000
 
 // scimActor is who SCIM changes are made as: the service, through source
 // scim (the audit log and the sync runs say so).
@@ -68,7 +60,7 @@ var scimActor = SystemActor(reportline.SourceSCIM)
 func (a *App) SCIMUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID) (SCIMUser, error) {
 	var out SCIMUser
 	err := a.store.Read(ctx, func(tx Tx) error {
-		users, err := scimUsers(ctx, tx, []reportline.User{{ID: id}}, true)
+		users, err := provisioned(ctx, tx, reportline.ProvisionedQuery{ID: id})
 		if err != nil {
 			return err
 		}
@@ -81,123 +73,81 @@ func (a *App) SCIMUser(ctx context.Context, client reportline.ProvisioningClient
 	return out, err
 }
 
+// SCIMUserPage returns users by id order from a 0-based offset, and how
+// many users there are: an unfiltered listing.
+func (a *App) SCIMUserPage(ctx context.Context, client reportline.ProvisioningClient, offset, limit int) ([]SCIMUser, int, error) {
+	var out []SCIMUser
+	var total int
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if _, total, err = tx.FindUsers(ctx, reportline.UserFilter{Limit: 1}); err != nil || limit <= 0 {
+			return err
+		}
+		out, err = provisioned(ctx, tx, reportline.ProvisionedQuery{Offset: offset, Limit: limit})
+		return err
+	})
+	return out, total, err
+}
+
 // EachSCIMUser calls fn with every user the lookup selects, in id order,
 // until fn returns false. Every user of the platform is visible to a
 // provisioning client: that is how Entra matches the people it already
 // finds here (userName eq "…") before creating anybody.
 func (a *App) EachSCIMUser(ctx context.Context, client reportline.ProvisioningClient, l SCIMLookup, fn func(SCIMUser) bool) error {
 	return a.store.Read(ctx, func(tx Tx) error {
-		var seed []reportline.User
+		var id reportline.UserID
 		switch {
 		case l.ID != 0:
-			seed = []reportline.User{{ID: l.ID}}
+			id = l.ID
 		case l.ExternalID != "":
 			ids, err := tx.DirectoryIdentities(ctx, reportline.SourceSCIM, []string{l.ExternalID})
-			if err != nil {
+			if err != nil || strings.HasPrefix(l.ExternalID, generatedPrefix) {
 				return err
 			}
-			if id, ok := ids[l.ExternalID]; ok && !strings.HasPrefix(l.ExternalID, generatedPrefix) {
-				seed = []reportline.User{{ID: id}}
+			if id = ids[l.ExternalID]; id == 0 {
+				return nil
 			}
 		case l.UserName != "":
-			id, err := tx.UserBySCIMUserName(ctx, l.UserName)
+			var err error
+			id, err = tx.UserBySCIMUserName(ctx, l.UserName)
 			if reportline.IsCode(err, reportline.NotFound) {
 				return nil
 			} else if err != nil {
 				return err
 			}
-			seed = []reportline.User{{ID: id}}
-		default:
-			for after := reportline.UserID(0); ; {
-				page, err := tx.UsersAfter(ctx, after, scimPage)
-				if err != nil || len(page) == 0 {
-					return err
-				}
-				users, err := scimUsers(ctx, tx, page, false)
-				if err != nil {
-					return err
-				}
-				for _, u := range users {
-					if !fn(u) {
-						return nil
-					}
-				}
-				after = page[len(page)-1].ID
+		}
+		q := reportline.ProvisionedQuery{ID: id, Limit: scimPage}
+		for {
+			page, err := provisioned(ctx, tx, q)
+			if err != nil {
+				return err
 			}
-		}
-		users, err := scimUsers(ctx, tx, seed, true)
-		if err != nil {
-			return err
-		}
-		for _, u := range users {
-			if !fn(u) {
+			for _, u := range page {
+				if !fn(u) {
+					return nil
+				}
+			}
+			if id != 0 || len(page) < scimPage {
 				return nil
 			}
+			q.AfterID = page[len(page)-1].ID
 		}
-		return nil
 	})
 }
 
-// scimUsers completes users with their SCIM identity and SCIM manager.
-// With load, only the ids are given and the users are read (missing ones
-// are left out).
-func scimUsers(ctx context.Context, tx Tx, users []reportline.User, load bool) ([]SCIMUser, error) {
-	ids := make([]reportline.UserID, len(users))
-	for i, u := range users {
-		ids[i] = u.ID
-	}
-	if load {
-		byID, err := tx.UsersByIDs(ctx, ids)
-		if err != nil {
-			return nil, err
+// provisioned reads users as the client sees them: a made-up identity is
+// hidden, and a user without a userName shows their email.
+func provisioned(ctx context.Context, tx Tx, q reportline.ProvisionedQuery) ([]SCIMUser, error) {
+	users, err := tx.ProvisionedUsers(ctx, q)
+	for i := range users {
+		if strings.HasPrefix(users[i].ExternalID, generatedPrefix) {
+			users[i].ExternalID = ""
 		}
-		users = users[:0:0]
-		for _, id := range ids {
-			if u, ok := byID[id]; ok {
-				users = append(users, u)
-			}
-		}
-		ids = ids[:0]
-		for _, u := range users {
-			ids = append(ids, u.ID)
+		if users[i].UserName == "" {
+			users[i].UserName = users[i].Email
 		}
 	}
-	exts, err := tx.DirectoryIdentitiesOfUsers(ctx, reportline.SourceSCIM, ids)
-	if err != nil {
-		return nil, err
-	}
-	names, err := tx.SCIMUserNames(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	managers, err := tx.SourceLineManagers(ctx, reportline.SourceSCIM, ids)
-	if err != nil {
-		return nil, err
-	}
-	var mids []reportline.UserID
-	for _, ms := range managers {
-		mids = append(mids, ms[0])
-	}
-	mgr, err := tx.UsersByIDs(ctx, mids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]SCIMUser, len(users))
-	for i, u := range users {
-		out[i] = SCIMUser{User: u, ExternalID: exts[u.ID], UserName: names[u.ID]}
-		if out[i].UserName == "" {
-			out[i].UserName = u.Email
-		}
-		if strings.HasPrefix(out[i].ExternalID, generatedPrefix) {
-			out[i].ExternalID = ""
-		}
-		if ms := managers[u.ID]; len(ms) > 0 {
-			// A directory source keeps one manager per user; should an older
-			// version have left more, the lowest id is shown.
-			out[i].Manager = mgr[ms[0]]
-		}
-	}
-	return out, nil
+	return users, err
 }
 
 // SCIMCreateUser creates a user from a SCIM client (POST /Users). An email

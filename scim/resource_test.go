@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -78,5 +79,25 @@ func TestFromResourceErrors(t *testing.T) {
 				t.Errorf("detail %q, want it to contain %q", e.Detail, tt.want)
 			}
 		})
+	}
+}
+
+// TestToMapIsItsJSON keeps toMap what decoding the resource's JSON gives.
+func TestToMapIsItsJSON(t *testing.T) {
+	for _, r := range []User{
+		{Schemas: []string{UserSchema}, ID: "1", UserName: "a", Meta: Meta{ResourceType: "User"}},
+		{Schemas: []string{UserSchema, EnterpriseSchema}, ID: "2", ExternalID: "x", UserName: "b", Name: &Name{GivenName: "B"},
+			DisplayName: "B", Title: "T", Active: true, Emails: []Email{{Value: "b@x.com", Type: "work", Primary: true}, {Value: "c@x.com"}},
+			Enterprise: &Enterprise{Department: "D", Manager: &Manager{Value: "1", Ref: "http://h/Users/1", DisplayName: "A"}},
+			Meta:       Meta{ResourceType: "User", Created: "2026-01-01T00:00:00Z", LastModified: "2026-01-02T00:00:00Z", Location: "http://h/Users/2", Version: `W/"x"`}},
+		{Schemas: []string{UserSchema, EnterpriseSchema}, ID: "3", UserName: "c", Name: &Name{}, Enterprise: &Enterprise{Manager: &Manager{}}},
+	} {
+		b, _ := json.Marshal(r)
+		var want map[string]any
+		json.Unmarshal(b, &want)
+		if got := toMap(r); !reflect.DeepEqual(got, want) {
+			g, _ := json.Marshal(got)
+			t.Errorf("toMap =\n%s\nJSON =\n%s", g, b)
+		}
 	}
 }

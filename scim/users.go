@@ -83,9 +83,22 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 	}
 	base := baseURL(r)
 	page := ListResponse{Schemas: []string{ListSchema}, StartIndex: start, Resources: []any{}}
+	if f == nil {
+		users, total, err := s.app.SCIMUserPage(r.Context(), c, start-1, count)
+		if err != nil {
+			return err
+		}
+		for _, u := range users {
+			page.Resources = append(page.Resources, toResource(u, base))
+		}
+		page.TotalResults, page.ItemsPerPage = total, len(page.Resources)
+		writeJSON(w, http.StatusOK, page)
+		return nil
+	}
 	err := s.app.EachSCIMUser(r.Context(), c, lookup, func(u app.SCIMUser) bool {
+		// Filters are evaluated on the resource as the client sees it.
 		res := toResource(u, base)
-		if f != nil && !Matches(f, toMap(res)) {
+		if !Matches(f, toMap(res)) {
 			return true
 		}
 		page.TotalResults++

@@ -84,45 +84,6 @@ func (tx *Tx) TouchProvisioningClient(ctx context.Context, id int64, at time.Tim
 	return nil
 }
 
-// UsersAfter returns up to limit users with an id above after, by id: the
-// keyset scan behind SCIM filters that no index answers.
-func (tx *Tx) UsersAfter(ctx context.Context, after reportline.UserID, limit int) ([]reportline.User, error) {
-	var out []reportline.User
-	err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE id > $1 ORDER BY id LIMIT $2`,
-		[]any{after, limit}, func(u reportline.User) { out = append(out, u) })
-	if err != nil {
-		return nil, fmt.Errorf("users after %d: %w", after, err)
-	}
-	return out, nil
-}
-
-// SourceLineManagers returns, for each given user, the line managers of
-// links that came from source (a directory's own links), by manager id.
-func (tx *Tx) SourceLineManagers(ctx context.Context, source reportline.Source, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error) {
-	out := make(map[reportline.UserID][]reportline.UserID)
-	for _, c := range chunks(users) {
-		in, args := inList(2, c)
-		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links WHERE source = $1 AND kind = 'line'
-			AND managee_id IN (`+in+`) ORDER BY managee_id, manager_id`, append([]any{string(source)}, args...)...)
-		if err != nil {
-			return nil, fmt.Errorf("line managers from %s: %w", source, err)
-		}
-		for rows.Next() {
-			var managee, manager reportline.UserID
-			if err := rows.Scan(&managee, &manager); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("line managers from %s: %w", source, translate(err))
-			}
-			out[managee] = append(out[managee], manager)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("line managers from %s: %w", source, translate(err))
-		}
-	}
-	return out, nil
-}
-
 // SetSCIMUserName records the userName a SCIM client gave a user. The name
 // is unique case-insensitively: another user's is a Conflict.
 func (tx *Tx) SetSCIMUserName(ctx context.Context, user reportline.UserID, name string) error {
@@ -139,32 +100,6 @@ func (tx *Tx) SetSCIMUserName(ctx context.Context, user reportline.UserID, name 
 	return nil
 }
 
-// SCIMUserNames returns the userName recorded for each given user that has one.
-func (tx *Tx) SCIMUserNames(ctx context.Context, users []reportline.UserID) (map[reportline.UserID]string, error) {
-	out := make(map[reportline.UserID]string, len(users))
-	for _, c := range chunks(users) {
-		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT user_id, user_name FROM scim_user_names WHERE user_id IN (`+in+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("scim user names: %w", err)
-		}
-		for rows.Next() {
-			var id reportline.UserID
-			var name string
-			if err := rows.Scan(&id, &name); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("scim user names: %w", translate(err))
-			}
-			out[id] = name
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("scim user names: %w", translate(err))
-		}
-	}
-	return out, nil
-}
-
 // UserBySCIMUserName returns the user whose SCIM userName is name, compared
 // case-insensitively: the one a client named so, else the user with that
 // email who has no recorded userName. NotFound when there is none.
@@ -177,3 +112,52 @@ func (tx *Tx) UserBySCIMUserName(ctx context.Context, name string) (reportline.U
 		LIMIT 1`, key).Scan(&id)
 	return id, notFound(translate(err), "user with userName", name)
 }
+
+// ProvisionedUsers returns users with what a SCIM client sees of them, in
+// one query: their SCIM identity, userName and SCIM line manager (the
+// lowest id, should there be several).
+func (tx *Tx) ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuery) ([]reportline.ProvisionedUser, error) {
+	where, args := "u.id > $1", []any{q.AfterID}
+	if q.ID != 0 {
+		where, args = "u.id = $1", []any{q.ID}
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	args = append(args, limit, max(q.Offset, 0))
+	rows, err := tx.query(ctx, `SELECT `+qualifiedUserColumns+`, COALESCE(di.external_id, ''), COALESCE(n.user_name, ''),
+		COALESCE(m.id, 0), COALESCE(m.email, ''), COALESCE(m.first_name, ''), COALESCE(m.last_name, ''), COALESCE(m.status, '')
+		FROM users u
+		LEFT JOIN directory_identities di ON di.source = 'scim' AND di.user_id = u.id
+		LEFT JOIN scim_user_names n ON n.user_id = u.id
+		LEFT JOIN (SELECT managee_id, min(manager_id) AS manager_id FROM links WHERE source = 'scim' AND kind = 'line'
+			GROUP BY managee_id) sl ON sl.managee_id = u.id
+		LEFT JOIN users m ON m.id = sl.manager_id
+		WHERE `+where+` ORDER BY u.id LIMIT $2 OFFSET $3`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("provisioned users: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.ProvisionedUser
+	for rows.Next() {
+		var p reportline.ProvisionedUser
+		var m reportline.User
+		u, err := scanUser(suffixScanner{rows, []any{&p.ExternalID, &p.UserName, &m.ID, &m.Email, &m.FirstName, &m.LastName, &m.Status}})
+		if err != nil {
+			return nil, fmt.Errorf("provisioned users: %w", err)
+		}
+		p.User, p.Manager = u, m
+		out = append(out, p)
+	}
+	return out, translate(rows.Err())
+}
+
+// suffixScanner scans trailing columns into post after the row scanner's
+// own (scanUser's) destinations.
+type suffixScanner struct {
+	s    scanner
+	post []any
+}
+
+func (s suffixScanner) Scan(dest ...any) error { return s.s.Scan(append(dest, s.post...)...) }

@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"reportline"
@@ -62,10 +64,6 @@ func testSCIM(t *testing.T, db *store.DB) {
 	err = db.Write(ctx, func(tx *store.Tx) error { return tx.SetSCIMUserName(ctx, c.ID, "ANN.upn") })
 	wantCode(t, err, reportline.Conflict)
 	read(t, db, func(tx *store.Tx) error {
-		names, err := tx.SCIMUserNames(ctx, []reportline.UserID{a.ID, b.ID, c.ID})
-		if err != nil || len(names) != 2 || names[a.ID] != "Ann.UPN" || names[b.ID] != "bob" {
-			t.Errorf("SCIMUserNames = %v, %v", names, err)
-		}
 		for name, want := range map[string]reportline.UserID{"ann.upn": a.ID, "BOB": b.ID, "c@example.com": c.ID} {
 			if id, err := tx.UserBySCIMUserName(ctx, name); err != nil || id != want {
 				t.Errorf("UserBySCIMUserName(%q) = %d, %v; want %d", name, id, err, want)
@@ -79,20 +77,9 @@ func testSCIM(t *testing.T, db *store.DB) {
 		return nil
 	})
 
-	// UsersAfter pages by id.
-	read(t, db, func(tx *store.Tx) error {
-		page, err := tx.UsersAfter(ctx, a.ID, 2)
-		if err != nil || len(page) != 2 || page[0].ID != b.ID || page[1].ID != c.ID || page[0].Email != b.Email {
-			t.Errorf("UsersAfter(a, 2) = %+v, %v", page, err)
-		}
-		page, err = tx.UsersAfter(ctx, d.ID, 10)
-		if err != nil || len(page) != 0 {
-			t.Errorf("UsersAfter(last) = %+v, %v", page, err)
-		}
-		return nil
-	})
-
-	// SourceLineManagers: line links of that source only.
+	// ProvisionedUsers: each user with their SCIM identity, userName and
+	// SCIM line manager (not links of other sources or kinds); by id, or
+	// paged after an id with an offset.
 	write(t, db, func(tx *store.Tx) error {
 		for _, l := range []reportline.Link{
 			{ManagerID: a.ID, ManageeID: c.ID, Kind: reportline.Line, Source: reportline.SourceSCIM},
@@ -104,12 +91,34 @@ func testSCIM(t *testing.T, db *store.DB) {
 				return err
 			}
 		}
-		return nil
+		return tx.PutDirectoryIdentities(ctx, []reportline.DirectoryIdentity{{Source: reportline.SourceSCIM, ExternalID: "ext-c", UserID: c.ID},
+			{Source: reportline.SourceLDAP, ExternalID: "ldap-a", UserID: a.ID}})
 	})
 	read(t, db, func(tx *store.Tx) error {
-		got, err := tx.SourceLineManagers(ctx, reportline.SourceSCIM, []reportline.UserID{a.ID, c.ID, d.ID})
-		if err != nil || len(got) != 1 || !slices.Equal(got[c.ID], []reportline.UserID{a.ID}) {
-			t.Errorf("SourceLineManagers = %v, %v; want c: [a]", got, err)
+		all, err := tx.ProvisionedUsers(ctx, reportline.ProvisionedQuery{Limit: 10})
+		if err != nil {
+			return err
+		}
+		var got []string
+		for _, p := range all {
+			got = append(got, fmt.Sprintf("%s ext=%s name=%s manager=%s", p.Email, p.ExternalID, p.UserName, p.Manager.Email))
+		}
+		want := []string{"a@example.com ext= name=Ann.UPN manager=", "b@example.com ext= name=bob manager=",
+			"c@example.com ext=ext-c name= manager=a@example.com", "d@example.com ext= name= manager="}
+		if !slices.Equal(got, want) {
+			t.Errorf("ProvisionedUsers =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		one, err := tx.ProvisionedUsers(ctx, reportline.ProvisionedQuery{ID: c.ID})
+		if err != nil || len(one) != 1 || one[0].ID != c.ID || one[0].Manager.ID != a.ID || one[0].Manager.FirstName != "a" {
+			t.Errorf("ProvisionedUsers(c) = %+v, %v", one, err)
+		}
+		page, err := tx.ProvisionedUsers(ctx, reportline.ProvisionedQuery{AfterID: a.ID, Offset: 1, Limit: 2})
+		if err != nil || len(page) != 2 || page[0].ID != c.ID || page[1].ID != d.ID {
+			t.Errorf("ProvisionedUsers(after a, offset 1, limit 2) = %+v, %v", page, err)
+		}
+		none, err := tx.ProvisionedUsers(ctx, reportline.ProvisionedQuery{ID: 999999})
+		if err != nil || len(none) != 0 {
+			t.Errorf("ProvisionedUsers(unknown) = %+v, %v", none, err)
 		}
 		return nil
 	})
