@@ -232,3 +232,29 @@ func TestSMTPReconnectsWhenTheRelayDropsAnIdleConnection(t *testing.T) {
 		}
 	}
 }
+
+// TestSMTPAuthenticates logs in with AUTH PLAIN (on loopback, where plain
+// text is allowed); a wrong password fails the send.
+func TestSMTPAuthenticates(t *testing.T) {
+	srv := smtptest.Start(t, "-user", "reportline", "-password", "s3cret")
+	host, port, _ := net.SplitHostPort(srv.Addr)
+	p, _ := strconv.Atoi(port)
+	for _, tt := range []struct {
+		password string
+		ok       bool
+	}{{"s3cret", true}, {"wrong", false}} {
+		s, err := rlmail.NewSMTPSender(rlmail.SMTPConfig{Host: host, Port: p, TLS: rlmail.TLSNone, From: "r@example.com",
+			Username: "reportline", Password: tt.password})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.Send(context.Background(), message("auth-"+tt.password, "a@example.com"))
+		s.Close()
+		if (err == nil) != tt.ok {
+			t.Errorf("password %q: %v, want ok %v", tt.password, err, tt.ok)
+		}
+	}
+	if got := srv.WaitMessages(t, 1, 5*time.Second); len(got) != 1 {
+		t.Errorf("received %d messages, want 1", len(got))
+	}
+}

@@ -87,8 +87,15 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 		return nil, fmt.Errorf("smtp: unknown TLS mode %q", cfg.TLS)
 	}
 	if cfg.Username != "" {
-		opts = append(opts, gomail.WithSMTPAuth(gomail.SMTPAuthAutoDiscover),
-			gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
+		// Over TLS, the strongest mechanism the relay offers. In plain
+		// text (allowed by the configuration only to a loopback relay),
+		// go-mail's discovery offers nothing, so PLAIN, which go-mail in
+		// turn allows only to localhost.
+		auth := gomail.SMTPAuthAutoDiscover
+		if cfg.TLS == TLSNone {
+			auth = gomail.SMTPAuthPlain
+		}
+		opts = append(opts, gomail.WithSMTPAuth(auth), gomail.WithUsername(cfg.Username), gomail.WithPassword(cfg.Password))
 	}
 	c, err := gomail.NewClient(cfg.Host, opts...)
 	if err != nil {

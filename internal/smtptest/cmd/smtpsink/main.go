@@ -2,7 +2,8 @@
 // message on a loopback port and appends one JSON line per connection and
 // per message to a journal file, so a test in another process can count
 // connections and messages (by Message-ID). Recipients containing
-// "reject" get a permanent 550, those containing "tempfail" a 451.
+// "reject" get a permanent 550, those containing "tempfail" a 451. With
+// -user and -password it offers AUTH PLAIN and requires it.
 //
 // It prints "listening ADDR" on stdout once it accepts connections.
 package main
@@ -24,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/emersion/go-sasl"
 	"github.com/emersion/go-smtp"
 )
 
@@ -32,13 +34,15 @@ func main() {
 	journal := flag.String("journal", "", "file to append events to (required)")
 	delay := flag.Duration("data-delay", 0, "time to wait before accepting each message's data")
 	idle := flag.Duration("idle-timeout", time.Minute, "close a connection idle this long")
+	user := flag.String("user", "", "require AUTH PLAIN as this user")
+	password := flag.String("password", "", "the password of -user")
 	flag.Parse()
-	if err := run(*addr, *journal, *delay, *idle); err != nil {
+	if err := run(*addr, *journal, *delay, *idle, *user, *password); err != nil {
 		log.Fatal(err)
 	}
 }
 
-func run(addr, journalPath string, delay, idle time.Duration) error {
+func run(addr, journalPath string, delay, idle time.Duration, user, password string) error {
 	if journalPath == "" {
 		return errors.New("-journal is required")
 	}
@@ -47,7 +51,7 @@ func run(addr, journalPath string, delay, idle time.Duration) error {
 		return err
 	}
 	defer f.Close()
-	be := &backend{journal: f, delay: delay}
+	be := &backend{journal: f, delay: delay, user: user, password: password}
 	s := smtp.NewServer(be)
 	s.Domain = "smtpsink.test"
 	s.AllowInsecureAuth = true
@@ -85,6 +89,9 @@ type backend struct {
 	journal io.Writer
 	conns   int64
 	delay   time.Duration
+	// user and password, when set, are the only credentials accepted, and
+	// a session must authenticate before MAIL.
+	user, password string
 }
 
 func (b *backend) write(e Event) error {
@@ -108,16 +115,39 @@ func (b *backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
 }
 
 type session struct {
-	b    *backend
-	conn int64
-	from string
-	to   []string
+	b      *backend
+	conn   int64
+	authed bool
+	from   string
+	to     []string
+}
+
+// AuthMechanisms offers PLAIN when credentials are configured.
+func (s *session) AuthMechanisms() []string {
+	if s.b.user == "" {
+		return nil
+	}
+	return []string{sasl.Plain}
+}
+
+// Auth checks PLAIN credentials.
+func (s *session) Auth(mech string) (sasl.Server, error) {
+	return sasl.NewPlainServer(func(identity, user, password string) error {
+		if user != s.b.user || password != s.b.password {
+			return &smtp.SMTPError{Code: 535, EnhancedCode: smtp.EnhancedCode{5, 7, 8}, Message: "bad credentials"}
+		}
+		s.authed = true
+		return nil
+	}), nil
 }
 
 func (s *session) Reset()        { s.from, s.to = "", nil }
 func (s *session) Logout() error { return nil }
 
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
+	if s.b.user != "" && !s.authed {
+		return &smtp.SMTPError{Code: 530, EnhancedCode: smtp.EnhancedCode{5, 7, 0}, Message: "authentication required"}
+	}
 	s.from = from
 	return nil
 }
