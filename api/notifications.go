@@ -126,7 +126,7 @@ type TemplateRecipient struct {
 
 // TemplateMessagePreview is what a template message would send.
 type TemplateMessagePreview struct {
-	Recipients []TemplateRecipient  `json:"recipients"`
+	Recipients []TemplateRecipient `json:"recipients"`
 	Sample     NotificationPreview `json:"sample" doc:"the message as the first recipient would get it"`
 }
 
