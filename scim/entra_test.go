@@ -175,6 +175,14 @@ func TestEntraMatchesExistingUser(t *testing.T) {
 		if got := f.call(t, "GET", "/scim/v2/Users?filter="+urlQuery(`externalId eq "aad-carol"`), "").want(t, 200).ids(); !slices.Equal(got, []string{id}) {
 			t.Errorf("externalId eq aad-carol = %v, want [%s]", got, id)
 		}
+		// A new externalId replaces the old one; the user stays the same.
+		f.call(t, "PATCH", "/scim/v2/Users/"+id, `{`+patchOp+`,"Operations":[{"op":"Replace","path":"externalId","value":"aad-carol-2"}]}`).want(t, 200)
+		if got := f.call(t, "GET", "/scim/v2/Users?filter="+urlQuery(`externalId eq "aad-carol"`), "").want(t, 200).ids(); len(got) != 0 {
+			t.Errorf("the old externalId still finds %v", got)
+		}
+		if got := f.call(t, "GET", "/scim/v2/Users?filter="+urlQuery(`externalId eq "aad-carol-2"`), "").want(t, 200).ids(); !slices.Equal(got, []string{id}) {
+			t.Errorf("externalId eq aad-carol-2 = %v, want [%s]", got, id)
+		}
 		// A create of the same person is refused: SCIM never merges.
 		f.call(t, "POST", "/scim/v2/Users", entraCreate("aad-other", "carol2@contoso.com", "carol@contoso.com", "")).
 			wantError(t, 409, scim.Uniqueness, "carol@contoso.com is already the email of user "+id)

@@ -2,6 +2,7 @@ package scim
 
 import (
 	"encoding/json"
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -99,5 +100,34 @@ func TestToMapIsItsJSON(t *testing.T) {
 			g, _ := json.Marshal(got)
 			t.Errorf("toMap =\n%s\nJSON =\n%s", g, b)
 		}
+	}
+}
+
+func TestProjection(t *testing.T) {
+	r := User{Schemas: []string{UserSchema, EnterpriseSchema}, ID: "2", ExternalID: "x", UserName: "b", Name: &Name{GivenName: "B", FamilyName: "F"},
+		Active: true, Emails: []Email{{Value: "b@x.com", Type: "work", Primary: true}},
+		Enterprise: &Enterprise{Department: "D", Manager: &Manager{Value: "1", DisplayName: "A"}}, Meta: Meta{ResourceType: "User"}}
+	tests := []struct{ query, want string }{
+		{"attributes=userName", `{"id":"2","schemas":["` + UserSchema + `","` + EnterpriseSchema + `"],"userName":"b"}`},
+		{"attributes=USERNAME,name.givenName,emails.value", `{"emails":[{"value":"b@x.com"}],"id":"2","name":{"givenName":"B"},"schemas":["` + UserSchema + `","` + EnterpriseSchema + `"],"userName":"b"}`},
+		{"attributes=" + EnterpriseSchema + ":manager.value", `{"id":"2","schemas":["` + UserSchema + `","` + EnterpriseSchema + `"],"` + EnterpriseSchema + `":{"manager":{"value":"1"}}}`},
+		{"attributes=id,nickName", `{"id":"2","schemas":["` + UserSchema + `","` + EnterpriseSchema + `"]}`},
+		{"excludedAttributes=id,meta,emails,name.familyName," + EnterpriseSchema, `{"active":true,"externalId":"x","id":"2","name":{"givenName":"B"},"schemas":["` + UserSchema + `","` + EnterpriseSchema + `"],"userName":"b"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q, _ := url.ParseQuery(tt.query)
+			p, err := parseProjection(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := json.Marshal(p.apply(r))
+			if string(got) != tt.want {
+				t.Errorf("got  %s\nwant %s", got, tt.want)
+			}
+		})
+	}
+	if _, err := parseProjection(url.Values{"attributes": {"name..x"}}); err == nil {
+		t.Error("attributes=name..x should be refused")
 	}
 }

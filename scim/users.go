@@ -65,6 +65,10 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c reportlin
 func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient, filter string, start, count int) error {
 	start = max(start, 1) // RFC 7644 §3.4.2.4: below 1 means 1
 	count = min(max(count, 0), maxResults)
+	proj, err := parseProjection(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	var f Filter
 	var lookup app.SCIMLookup
 	if strings.TrimSpace(filter) != "" {
@@ -89,13 +93,13 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 			return err
 		}
 		for _, u := range users {
-			page.Resources = append(page.Resources, toResource(u, base))
+			page.Resources = append(page.Resources, proj.apply(toResource(u, base)))
 		}
 		page.TotalResults, page.ItemsPerPage = total, len(page.Resources)
 		writeJSON(w, http.StatusOK, page)
 		return nil
 	}
-	err := s.app.EachSCIMUser(r.Context(), c, lookup, func(u app.SCIMUser) bool {
+	err = s.app.EachSCIMUser(r.Context(), c, lookup, func(u app.SCIMUser) bool {
 		// Filters are evaluated on the resource as the client sees it.
 		res := toResource(u, base)
 		if !Matches(f, toMap(res)) {
@@ -103,7 +107,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 		}
 		page.TotalResults++
 		if page.TotalResults >= start && len(page.Resources) < count {
-			page.Resources = append(page.Resources, res)
+			page.Resources = append(page.Resources, proj.apply(res))
 		}
 		return true
 	})
@@ -213,19 +217,28 @@ func (s *Server) getUser(w http.ResponseWriter, r *http.Request, c reportline.Pr
 		w.WriteHeader(http.StatusNotModified)
 		return nil
 	}
-	writeUser(w, http.StatusOK, res)
-	return nil
+	return writeUser(w, r, http.StatusOK, res)
 }
 
-func writeUser(w http.ResponseWriter, status int, res User) {
+// writeUser writes one resource with its ETag, as the attributes and
+// excludedAttributes parameters ask.
+func writeUser(w http.ResponseWriter, r *http.Request, status int, res User) error {
+	proj, err := parseProjection(r.URL.Query())
+	if err != nil {
+		return err
+	}
 	w.Header().Set("ETag", res.Meta.Version)
 	if status == http.StatusCreated {
 		w.Header().Set("Location", res.Meta.Location)
 	}
-	writeJSON(w, status, res)
+	writeJSON(w, status, proj.apply(res))
+	return nil
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient) error {
+	if _, err := parseProjection(r.URL.Query()); err != nil {
+		return err // before anything is written
+	}
 	var body map[string]any
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
@@ -238,11 +251,13 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c reportline
 	if err != nil {
 		return err
 	}
-	writeUser(w, http.StatusCreated, toResource(u, baseURL(r)))
-	return nil
+	return writeUser(w, r, http.StatusCreated, toResource(u, baseURL(r)))
 }
 
 func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient) error {
+	if _, err := parseProjection(r.URL.Query()); err != nil {
+		return err // before anything is written
+	}
 	var body map[string]any
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
@@ -259,13 +274,15 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c reportlin
 	if err != nil {
 		return notFoundUser(err, cur.ID)
 	}
-	writeUser(w, http.StatusOK, toResource(u, baseURL(r)))
-	return nil
+	return writeUser(w, r, http.StatusOK, toResource(u, baseURL(r)))
 }
 
 // patchUser applies the operations to the user as they are and writes the
 // result as a replace: what the client did not touch stays.
 func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient) error {
+	if _, err := parseProjection(r.URL.Query()); err != nil {
+		return err // before anything is written
+	}
 	var req PatchRequest
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
@@ -289,8 +306,7 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c reportline.
 	if err != nil {
 		return notFoundUser(err, cur.ID)
 	}
-	writeUser(w, http.StatusOK, toResource(u, baseURL(r)))
-	return nil
+	return writeUser(w, r, http.StatusOK, toResource(u, baseURL(r)))
 }
 
 // deleteUser deactivates: Reportline never deletes a person (their links

@@ -194,6 +194,15 @@ func TestListUsers(t *testing.T) {
 			t.Errorf(".search: %s", s.raw)
 		}
 
+		// attributes / excludedAttributes (§3.9).
+		p := f.call(t, "GET", "/scim/v2/Users?attributes=userName&filter="+urlQuery(`userName eq "bjensen"`), "").want(t, 200)
+		if got := p.str("Resources.0"); got != `{"id":"`+ids["bjensen"]+`","schemas":["`+scim.UserSchema+`"],"userName":"bjensen"}` {
+			t.Errorf("attributes=userName: %s", got)
+		}
+		one := f.call(t, "GET", "/scim/v2/Users/"+ids["bjensen"]+"?excludedAttributes=meta,emails,name", "").want(t, 200)
+		if one.str("meta") != "" || one.str("emails") != "" || one.str("name") != "" || one.str("userName") != "bjensen" || one.str("id") != ids["bjensen"] {
+			t.Errorf("excludedAttributes=meta,emails,name: %s", one.raw)
+		}
 		f.call(t, "GET", "/scim/v2/Users?filter="+urlQuery(`userName eq`), "").wantError(t, 400, scim.InvalidFilter, "expected a value after userName eq")
 		f.call(t, "GET", "/scim/v2/Users?filter="+urlQuery(`userType eq "Employee"`), "").wantError(t, 400, scim.InvalidFilter, "userType is not an attribute of User")
 	})
