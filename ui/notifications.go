@@ -110,6 +110,7 @@ type deliveryLogPage struct {
 	settingsPage
 	Filter    logFilter
 	Types     []reportline.Notification
+	TypeNames map[reportline.NotificationType]string
 	Statuses  []reportline.DeliveryStatus
 	Messages  []reportline.OutboxMessage
 	NextURL   string // the next (older) page, "" on the last
@@ -132,6 +133,10 @@ func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error
 		Statuses: []reportline.DeliveryStatus{reportline.DeliveryPending, reportline.DeliverySending, reportline.DeliverySent, reportline.DeliveryFailed},
 		Filter:   logFilter{Recipient: q.Get("recipient"), Type: q.Get("type"), Status: q.Get("status"), Since: q.Get("since"), Until: q.Get("until")}}
 	p.Filtering = p.Filter != logFilter{}
+	p.TypeNames = map[reportline.NotificationType]string{}
+	for _, n := range p.Types {
+		p.TypeNames[n.Type] = n.Name
+	}
 	f, err := app.ParseDeliveryFilter(q.Get("recipient"), q.Get("type"), q.Get("status"), q.Get("since"), q.Get("until"))
 	if err == nil {
 		f.BeforeID, _ = strconv.ParseInt(q.Get("before"), 10, 64)

@@ -1,11 +1,15 @@
 package ui_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
 
+	"reportline"
+	"reportline/app"
 	"reportline/internal/browser"
 	"reportline/internal/testapp"
 	"reportline/store"
@@ -14,10 +18,16 @@ import (
 // TestBrowserNotificationsPerRole is Settings → Notifications per role in
 // a real browser: a platform admin lists the managers' notifications,
 // switches to learners and back, and previews the template message, whose
-// HTML shows in a sandboxed frame without breaking the page's policy.
+// HTML shows in a sandboxed frame without breaking the page's policy; then
+// sends a template message to the managers of Sales and finds it in the
+// delivery log.
 func TestBrowserNotificationsPerRole(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
+		if _, err := w.env.App.AddLinks(context.Background(), app.SystemActor(reportline.SourceAPI), app.LinkRequest{User: w.bob.ID,
+			Direction: reportline.Managers, IDs: []reportline.UserID{w.alice.ID}}); err != nil {
+			t.Fatal(err)
+		}
 		ctx := browser.New(t)
 		signIn(t, ctx, w.url, "root@acme.test")
 
@@ -54,6 +64,28 @@ func TestBrowserNotificationsPerRole(t *testing.T) {
 			t.Errorf("sandboxed preview frames = %d, want 1", frames)
 		}
 		browser.Screenshot(t, ctx, "notifications-per-role")
+		browser.NoConsoleErrors(t, ctx)
+
+		// A template message to the managers of Sales: preview, send, and
+		// find it in the delivery log.
+		click(t, ctx, "#settings-template-messages")
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#m-group"), fmt.Sprint(w.sales.ID))); err != nil {
+			t.Fatal(err)
+		}
+		click(t, ctx, "#m-preview")
+		if got := texts(t, ctx, "#recipients li"); len(got) != 1 || !strings.HasPrefix(got[0], "Alice Martin") {
+			t.Errorf("recipients = %q, want Alice Martin (Bob's manager)", got)
+		}
+		browser.Screenshot(t, ctx, "template-message-preview")
+		click(t, ctx, "#m-send")
+		if got := texts(t, ctx, "#flash"); len(got) != 1 || !strings.Contains(got[0], "1 manager") {
+			t.Errorf("flash = %q", got)
+		}
+		click(t, ctx, "#settings-delivery-log")
+		if got := texts(t, ctx, "#delivery-log tbody td:nth-child(2)"); len(got) != 1 || got[0] != "alice@acme.test" {
+			t.Errorf("delivery log recipients = %q", got)
+		}
+		browser.Screenshot(t, ctx, "delivery-log")
 		browser.NoConsoleErrors(t, ctx)
 	})
 }
