@@ -82,8 +82,14 @@ type RunReport struct {
 func (s *Scheduler) runOnce(ctx context.Context, job runJob) (RunReport, error) {
 	a := s.app
 	rep := RunReport{Kind: job.kind, Period: job.period}
+	// The scheduler ticks every minute for the rest of the day: a read
+	// spares the writer when the run is done or another replica holds it.
+	busy, err := s.runBusy(ctx, job)
+	if err != nil || busy {
+		return rep, err
+	}
 	var run reportline.ScheduledRun
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err = a.store.Write(ctx, func(tx Tx) error {
 		now := a.now()
 		var err error
 		run, rep.Claimed, err = tx.ClaimRun(ctx, job.kind, job.period, s.owner, now, now.Add(s.lease))
@@ -122,6 +128,24 @@ func (s *Scheduler) runOnce(ctx context.Context, job runJob) (RunReport, error) 
 	}
 	rep.Finished = true
 	return rep, nil
+}
+
+// runBusy reports whether the job's run needs nothing from this replica:
+// it finished, or another replica holds it under a lease.
+func (s *Scheduler) runBusy(ctx context.Context, job runJob) (bool, error) {
+	var busy bool
+	err := s.app.store.Read(ctx, func(tx Tx) error {
+		run, err := tx.ScheduledRun(ctx, job.kind, job.period)
+		if reportline.IsCode(err, reportline.NotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		busy = !run.FinishedAt.IsZero() || run.Owner != s.owner && s.app.now().Before(run.LeaseUntil)
+		return nil
+	})
+	return busy, err
 }
 
 // doChunk composes the chunk's messages, then records them and the run's
