@@ -66,6 +66,25 @@ type StatsSummary struct {
 	CompletedLate   int
 	AverageProgress int // percent, rounded down; 0 without records
 	TimeSpent       time.Duration
+
+	progress int // the sum of the records' progress, for merging
+}
+
+// merge adds another summary of other records (of other people: courses
+// are counted once each through seen).
+func (s *StatsSummary) merge(o StatsSummary) {
+	s.Records += o.Records
+	s.Completed += o.Completed
+	s.InProgress += o.InProgress
+	s.NotStarted += o.NotStarted
+	s.Failed += o.Failed
+	s.Late += o.Late
+	s.CompletedLate += o.CompletedLate
+	s.TimeSpent += o.TimeSpent
+	s.progress += o.progress
+	if s.Records > 0 {
+		s.AverageProgress = s.progress / s.Records
+	}
 }
 
 func (s *StatsSummary) add(r RecordView, courses map[reportline.CourseID]bool) {
@@ -93,6 +112,19 @@ func (s *StatsSummary) add(r RecordView, courses map[reportline.CourseID]bool) {
 	s.TimeSpent += r.TimeSpent
 }
 
+// courseIDs returns the distinct courses of records.
+func courseIDs(details []reportline.RecordDetail) []reportline.CourseID {
+	var ids []reportline.CourseID
+	seen := map[reportline.CourseID]bool{}
+	for _, d := range details {
+		if !seen[d.Record.CourseID] {
+			seen[d.Record.CourseID] = true
+			ids = append(ids, d.Record.CourseID)
+		}
+	}
+	return ids
+}
+
 // summarise counts records.
 func summarise(rs []RecordView) StatsSummary {
 	var s StatsSummary
@@ -102,6 +134,7 @@ func summarise(rs []RecordView) StatsSummary {
 		s.add(r, courses)
 		total += r.Progress
 	}
+	s.progress = total
 	if s.Records > 0 {
 		s.AverageProgress = total / s.Records
 	}
@@ -131,7 +164,7 @@ func (a *App) Statistics(ctx context.Context, actor Actor, user reportline.UserI
 		if err != nil {
 			return err
 		}
-		opens, err := courseOpener(ctx, tx, actor, details[user])
+		opens, err := courseOpener(ctx, tx, actor, courseIDs(details[user]))
 		if err != nil {
 			return err
 		}
@@ -235,15 +268,11 @@ func statisticsScope(ctx context.Context, tx Tx, k reportline.Kind) (reportline.
 	return s, nil
 }
 
-// courseOpener returns whether the actor may open each course of the
-// records: a course without groups is open to everyone, and every course
+// courseOpener returns whether the actor may open each of the (distinct)
+// courses: a course without groups is open to everyone, and every course
 // to platform admins; otherwise the actor must belong to one of its groups
 // or to a group below one.
-func courseOpener(ctx context.Context, tx Tx, actor Actor, details []reportline.RecordDetail) (func(reportline.CourseID) bool, error) {
-	var ids []reportline.CourseID
-	for _, d := range details {
-		ids = append(ids, d.Record.CourseID)
-	}
+func courseOpener(ctx context.Context, tx Tx, actor Actor, ids []reportline.CourseID) (func(reportline.CourseID) bool, error) {
 	if len(ids) == 0 || actor.System || actor.User.IsPlatformAdmin() {
 		return func(reportline.CourseID) bool { return true }, nil
 	}

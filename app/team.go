@@ -187,8 +187,14 @@ func teamMembers(ctx context.Context, ch *checker, me reportline.UserID, scope T
 // and what the manager may see of them.
 func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv *TeamView, found []teamMember) error {
 	ids := []reportline.UserID{}
+	seen := map[reportline.UserID]bool{}
 	for _, m := range found {
-		ids = append(ids, m.id, m.manager)
+		for _, id := range []reportline.UserID{m.id, m.manager} {
+			if !seen[id] {
+				seen[id] = true
+				ids = append(ids, id)
+			}
+		}
 	}
 	users, err := tx.UsersByIDs(ctx, ids)
 	if err != nil {
@@ -229,15 +235,21 @@ func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv 
 	if err != nil {
 		return fmt.Errorf("my team: %w", err)
 	}
-	var all []reportline.RecordDetail
+	var courses []reportline.CourseID
+	seenCourse := map[reportline.CourseID]bool{}
 	for _, id := range visible {
-		all = append(all, records[id]...)
+		for _, d := range records[id] {
+			if !seenCourse[d.Record.CourseID] {
+				seenCourse[d.Record.CourseID] = true
+				courses = append(courses, d.Record.CourseID)
+			}
+		}
 	}
-	opens, err := courseOpener(ctx, tx, actor, all)
+	opens, err := courseOpener(ctx, tx, actor, courses)
 	if err != nil {
 		return err
 	}
-	var counted []RecordView
+	counted := map[reportline.CourseID]bool{} // the courses the totals count
 	for i := range tv.Members {
 		m := &tv.Members[i]
 		if !m.StatsVisible {
@@ -250,15 +262,16 @@ func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv 
 			}
 			v := recordView(d, tv.At)
 			mine = append(mine, v)
+			counted[v.CourseID] = true
 			if v.Late && m.Scope != reportline.ScopeSummary {
 				m.Late = append(m.Late, v)
 			}
 		}
 		sortRecordViews(m.Late)
 		m.Summary = summarise(mine)
-		counted = append(counted, mine...)
+		tv.Totals.merge(m.Summary)
 	}
-	tv.Totals = summarise(counted)
+	tv.Totals.Courses = len(counted)
 
 	tv.Birthdays = birthdaysToday(tv.Manager, tv.Members, found, ch.matrix, tv.At)
 	return nil

@@ -31,14 +31,15 @@ const belowSQL = `WITH RECURSIVE down(id) AS (
 SELECT COUNT(*) FROM down`
 
 // teamRecordsSQL is the team statistics' floor: the same walk, and every
-// learning record of the people it reaches.
+// learning record of the people it reaches (IN, not a join: SQLite would
+// otherwise scan every record and probe the walk).
 const teamRecordsSQL = `WITH RECURSIVE down(id) AS (
 	SELECT managee_id FROM links WHERE manager_id = $1 AND kind = 'line'
 	UNION
 	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.kind = 'line'
 )
 SELECT r.user_id, r.status, r.progress, r.due_at, r.completed_at, r.last_activity_at
-FROM down JOIN learning_records r ON r.user_id = down.id`
+FROM learning_records r WHERE r.user_id IN (SELECT id FROM down)`
 
 // reportsOf is what a walk down from m reaches, over every user (the
 // floor's count) and through active users only (the product's).
