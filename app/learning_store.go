@@ -36,6 +36,12 @@ type learningTx interface {
 	// CountLearning returns how many courses, sessions and records are stored.
 	CountLearning(ctx context.Context) (courses, sessions, records int, err error)
 
+	// LineSubtree returns every stored line link below manager, whatever
+	// the links' dates and the users' statuses, and the status of each
+	// managee, in one query: My team's walk in the "import" Assign role
+	// mode (team.go).
+	LineSubtree(ctx context.Context, manager reportline.UserID) ([]reportline.Link, map[reportline.UserID]reportline.Status, error)
+
 	// AppendStatisticsViews records looks at users' statistics.
 	AppendStatisticsViews(ctx context.Context, views []reportline.StatisticsView) error
 	// StatisticsViews returns views, newest first.

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"slices"
@@ -167,7 +168,7 @@ func teamMembers(ctx context.Context, ch *checker, me reportline.UserID, scope T
 	if scope != TeamAll {
 		return out, nil
 	}
-	w, err := ch.walkDown(ctx, me, at, ch.view.manageesOfMany)
+	w, err := teamSubtree(ctx, ch, me, at)
 	if err != nil {
 		return nil, err
 	}
@@ -181,6 +182,57 @@ func teamMembers(ctx context.Context, ch *checker, me reportline.UserID, scope T
 		out = append(out, teamMember{id: u, link: l, depth: len(chain), manager: l.ManagerID})
 	}
 	return out, nil
+}
+
+// teamSubtree walks down from the manager: in the "import" Assign role
+// mode, where the effective links are the stored ones, over the rows of
+// one recursive query (LineSubtree), applying in Go exactly what the walk
+// level by level applies (line links in effect at at, active users, each
+// user once, breadth first, ids sorted within a level); in "positions"
+// mode, where line managers are derived, level by level (walkDown).
+// TestTeamSubtreeAgrees checks that both say the same.
+func teamSubtree(ctx context.Context, ch *checker, top reportline.UserID, at time.Time) (*subtree, error) {
+	if ch.view.derives() {
+		return ch.walkDown(ctx, top, at, ch.view.manageesOfMany)
+	}
+	links, status, err := ch.tx.LineSubtree(ctx, top)
+	if err != nil {
+		return nil, err
+	}
+	down := map[reportline.UserID][]reportline.Link{}
+	for _, l := range links {
+		down[l.ManagerID] = append(down[l.ManagerID], l)
+	}
+	for _, ls := range down { // as the walk reads them: by managee
+		slices.SortFunc(ls, func(a, b reportline.Link) int { return cmp.Compare(a.ManageeID, b.ManageeID) })
+	}
+	return walkLinks(top, at, down, func(u reportline.UserID) bool { return status[u] == reportline.StatusActive }), nil
+}
+
+// walkLinks is the walk of walkDown over links already read, by manager.
+func walkLinks(top reportline.UserID, at time.Time, down map[reportline.UserID][]reportline.Link, active func(reportline.UserID) bool) *subtree {
+	w := &subtree{top: top, at: at, via: map[reportline.UserID]reportline.Link{}}
+	frontier := []reportline.UserID{top}
+	for depth := 0; depth < maxWalkDepth && len(frontier) > 0; depth++ {
+		var next []reportline.UserID
+		for _, u := range frontier {
+			for _, l := range down[u] {
+				e := l.ManageeID
+				if l.Kind != reportline.Line || !l.InEffect(at) || e == top || !active(e) {
+					continue
+				}
+				if _, seen := w.via[e]; seen {
+					continue
+				}
+				w.via[e] = l
+				next = append(next, e)
+			}
+		}
+		slices.Sort(next)
+		w.order = append(w.order, next...)
+		frontier = next
+	}
+	return w
 }
 
 // fillTeam reads the members, their records (one query per 500 members)

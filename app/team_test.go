@@ -105,6 +105,53 @@ func TestTeamSubtreeWithCycle(t *testing.T) {
 	})
 }
 
+// TestTeamSubtreeAgrees: the one-query walk of My team (import mode)
+// reaches the same people, in the same order, through the same managers,
+// as the walk level by level: a cycle, a diamond, temporary links and
+// inactive users included.
+func TestTeamSubtreeAgrees(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		now := o.env.Now.Now()
+		// mgr → x → y → z and mgr → w → y (a diamond); ua under y only
+		// until yesterday; z → mgr closes a cycle past the check.
+		o.link(t, o.x, o.y, reportline.Line)
+		o.link(t, o.w, o.y, reportline.Line)
+		o.link(t, o.mgr, o.w, reportline.Line)
+		o.link(t, o.y, o.z, reportline.Line)
+		o.link(t, o.z, o.mem, reportline.Line)
+		if _, err := a.AddLinks(ctx, sys, app.LinkRequest{User: o.ua.ID, Direction: reportline.Managers, IDs: []reportline.UserID{o.y.ID},
+			ValidFrom: now.Add(-72 * time.Hour), ValidUntil: now.Add(-24 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		err := o.env.DB.Write(ctx, func(tx *store.Tx) error {
+			return tx.InsertLink(ctx, reportline.Link{ManagerID: o.z.ID, ManageeID: o.mgr.ID, Kind: reportline.Line,
+				Source: reportline.SourceAPI, CreatedAt: now})
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		off := reportline.StatusInactive // z leaves: mem is reached only through z
+		if _, err := a.UpdateUser(ctx, sys, o.z.ID, app.UserPatch{Status: &off}); err != nil {
+			t.Fatal(err)
+		}
+		for _, top := range []reportline.User{o.mgr, o.x, o.y, o.z} {
+			one, levels, err := a.TeamSubtreeBothWays(ctx, top.ID, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(one, levels) {
+				t.Errorf("below %s: one query %v, level by level %v", top.Email, one, levels)
+			}
+			if top.ID == o.mgr.ID && len(one) != 3 {
+				t.Errorf("below mgr: %v, want x, w and y", one)
+			}
+		}
+	})
+}
+
 // TestTeamBirthdays: birthdays with and without a year, 29 February in a
 // common year, and only through links that grant Birthdays.
 func TestTeamBirthdays(t *testing.T) {

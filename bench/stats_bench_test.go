@@ -140,10 +140,13 @@ func abs(n int) int {
 // sequential client each, in the same run:
 //
 //   - floor: belowSQL, the raw recursive query, counting;
-//   - walk: app.SearchResources (view_reports), the product's listing of
-//     everybody below a manager (the walk My team "all" makes: line links
-//     in effect through active users, one query per level and per 500
-//     users, each user once), first page of 1,000 with the total.
+//   - walk: app.SearchResources (view_reports), the access search's listing
+//     of everybody below a manager (line links in effect through active
+//     users, one query per level and per 500 users, each user once), first
+//     page of 1,000 with the total;
+//   - team: app.Team (scope all) for the manager: the same walk in one
+//     recursive query, the members (the 2,000 nearest at most) and a
+//     statistics view logged for each; no learning records here.
 //
 // Every answer's count is checked against the organisation.
 func BenchmarkQ2IndirectReports(b *testing.B) {
@@ -172,6 +175,7 @@ func BenchmarkQ2IndirectReports(b *testing.B) {
 				}{
 					{"floor", func(ctx context.Context, _ int) error { return floorQ2(ctx, stmt, c.r) }},
 					{"walk", func(ctx context.Context, _ int) error { return walkQ2(ctx, f.app, c.r) }},
+					{"team", func(ctx context.Context, _ int) error { return teamQ2(ctx, f, c.r) }},
 				}
 				for _, o := range ops {
 					b.Run(o.name, func(b *testing.B) { measureQ3(b, o.op) })
@@ -200,6 +204,22 @@ func walkQ2(ctx context.Context, a *app.App, r reportsOf) error {
 	// The search counts the manager themself (everyone sees their own).
 	if res.Total != r.active+1 {
 		return fmt.Errorf("reports of %d: %d, want %d and the manager", r.manager, res.Total, r.active)
+	}
+	return nil
+}
+
+// teamQ2 is My team, scope all, for the manager: one recursive query down
+// (teamSubtree in import mode), the members (the 2,000 nearest at most),
+// and a statistics view logged for each (this fixture has no records).
+func teamQ2(ctx context.Context, f *fixture, r reportsOf) error {
+	u := f.org.User(r.manager)
+	u.ID = r.manager
+	tv, err := f.app.Team(ctx, app.UserActor(u, reportline.SourceAPI), app.TeamAll)
+	if err != nil {
+		return err
+	}
+	if tv.Reporting != r.active {
+		return fmt.Errorf("team of %d: %d people, want %d", r.manager, tv.Reporting, r.active)
 	}
 	return nil
 }
@@ -438,6 +458,9 @@ func TestStatsBenchmarkCases(t *testing.T) {
 				t.Error(err)
 			}
 			if err := walkQ2(ctx, f.app, c); err != nil {
+				t.Error(err)
+			}
+			if err := teamQ2(ctx, f, c); err != nil {
 				t.Error(err)
 			}
 		}

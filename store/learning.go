@@ -389,3 +389,49 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 	}
 	return out, translate(rows.Err())
 }
+
+// lineSubtreeSQL walks down the line links from $1 in one statement: every
+// line link below $1, whatever its dates and through inactive users too
+// (the caller applies both, as the walk level by level does), each with
+// its managee's status. The recursion carries the link rows, so each step
+// is an index lookup by manager; UNION drops rows already found, so a
+// cycle in corrupt data ends it.
+const lineSubtreeSQL = `WITH RECURSIVE sub(manager_id, managee_id, valid_from, valid_until, status) AS (
+	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
+	FROM links l JOIN users u ON u.id = l.managee_id
+	WHERE l.manager_id = $1 AND l.kind = 'line'
+	UNION
+	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
+	FROM sub JOIN links l ON l.manager_id = sub.managee_id JOIN users u ON u.id = l.managee_id
+	WHERE l.kind = 'line'
+)
+SELECT manager_id, managee_id, valid_from, valid_until, status FROM sub`
+
+// LineSubtree returns, in one query, every stored line link below manager
+// (reached through line links, whatever their dates and the users'
+// statuses) with the status of each managee. The links carry their pair,
+// kind and dates only.
+func (tx *Tx) LineSubtree(ctx context.Context, manager reportline.UserID) ([]reportline.Link, map[reportline.UserID]reportline.Status, error) {
+	rows, err := tx.query(ctx, lineSubtreeSQL, manager)
+	if err != nil {
+		return nil, nil, fmt.Errorf("line subtree of %d: %w", manager, err)
+	}
+	defer rows.Close()
+	var links []reportline.Link
+	status := map[reportline.UserID]reportline.Status{}
+	for rows.Next() {
+		l := reportline.Link{Kind: reportline.Line}
+		var from, until sql.NullInt64
+		var st reportline.Status
+		if err := rows.Scan(&l.ManagerID, &l.ManageeID, &from, &until, &st); err != nil {
+			return nil, nil, fmt.Errorf("line subtree of %d: %w", manager, translate(err))
+		}
+		l.ValidFrom, l.ValidUntil = fromMicros(from), fromMicros(until)
+		links = append(links, l)
+		status[l.ManageeID] = st
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("line subtree of %d: %w", manager, translate(err))
+	}
+	return links, status, nil
+}
