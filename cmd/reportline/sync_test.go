@@ -6,7 +6,11 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"reportline"
+	"reportline/app"
+	"reportline/config"
 	"reportline/internal/slapdtest"
 	"reportline/internal/testapp"
 	"reportline/store"
@@ -73,4 +77,41 @@ func TestSyncLDAPCommand(t *testing.T) {
 			t.Fatalf("wrong password: %v (exit %d)\n%s", err, exitCode(err), errOut)
 		}
 	})
+}
+
+// TestScheduledLDAPSync starts serve's scheduled sync: the first sync is
+// due at once, runs as the system and is recorded; stop waits for it.
+func TestScheduledLDAPSync(t *testing.T) {
+	fixture, err := os.ReadFile("../../ldapsync/testdata/people.ldif")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := slapdtest.Start(t, fixture)
+	env := testapp.New(t, store.SQLite)
+	cfg := config.LDAP{URL: dir.URL, StartTLS: true, CAFile: dir.CAFile, BindDN: slapdtest.ReaderDN, BindPassword: slapdtest.ReaderPassword,
+		BaseDN: slapdtest.People, SyncInterval: time.Hour}
+	stop, err := startLDAPSync(context.Background(), cfg, env.App, env.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := app.SystemActor(reportline.SourceLDAP)
+	deadline := time.Now().Add(30 * time.Second)
+	var runs []reportline.SyncRun
+	for time.Now().Before(deadline) {
+		if runs, err = env.App.SyncRuns(context.Background(), sys, reportline.SourceLDAP, 5); err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) > 0 && runs[0].Status != reportline.ImportRunning {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+	if len(runs) != 1 || runs[0].Status != reportline.ImportDone || runs[0].DryRun || runs[0].Counts.Created != 6 {
+		t.Fatalf("runs = %+v, want one applied sync that created 6 users", runs)
+	}
+	if _, err := startLDAPSync(context.Background(), config.LDAP{URL: "ldap://x", BaseDN: "dc=x", Attributes: "colour=red", SyncInterval: time.Hour},
+		env.App, env.Logger()); err == nil || !strings.Contains(err.Error(), "REPORTLINE_LDAP_ATTRIBUTES") {
+		t.Errorf("a bad attribute map: %v, want serve to refuse to start", err)
+	}
 }
