@@ -370,7 +370,7 @@ func birthdaysToday(manager reportline.User, members []TeamMember, found []teamM
 	var out []TeamBirthday
 	for _, tm := range members {
 		b := tm.User.Birthday
-		if !grants[tm.User.ID] || !birthdayOn(b, today) {
+		if !grants[tm.User.ID] || !b.CelebratedOn(today.Date()) {
 			continue
 		}
 		tb := TeamBirthday{User: tm.User, OnFeb28: b.Month == time.February && b.Day == 29 && today.Day() == 28}
@@ -380,19 +380,4 @@ func birthdaysToday(manager reportline.User, members []TeamMember, found []teamM
 		out = append(out, tb)
 	}
 	return out
-}
-
-// birthdayOn reports whether a birthday is celebrated on day's date: the
-// same month and day whatever the year, and 29 February on 28 February of
-// a common year.
-func birthdayOn(b reportline.Birthday, day time.Time) bool {
-	if b.IsZero() {
-		return false
-	}
-	y, m, d := day.Date()
-	if b.Month == m && b.Day == d {
-		return true
-	}
-	leap := time.Date(y, time.February, 29, 0, 0, 0, 0, time.UTC).Day() == 29
-	return !leap && b.Month == time.February && b.Day == 29 && m == time.February && d == 28
 }
