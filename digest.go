@@ -106,20 +106,6 @@ const DigestLateAfter = 5 * time.Minute
 // at the start of the day.
 const BirthdayHour = 8
 
-// CelebratedOn reports whether a birthday is celebrated on the calendar date
-// (y, m, d). The year of birth does not matter; 29 February is celebrated on
-// 28 February in common years.
-func (b Birthday) CelebratedOn(y int, m time.Month, d int) bool {
-	if b.IsZero() {
-		return false
-	}
-	if b.Month == m && b.Day == d {
-		return true
-	}
-	leap := time.Date(y, time.February, 29, 0, 0, 0, 0, time.UTC).Day() == 29
-	return !leap && b.Month == time.February && b.Day == 29 && m == time.February && d == 28
-}
-
 // ScheduledRun is one run of a scheduled notification: the weekly digest of
 // an ISO week, or the birthday notifications of a day. Replicas share it
 // through the database: one holds it at a time, under a lease it renews

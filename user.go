@@ -161,6 +161,20 @@ func (b Birthday) String() string {
 	return fmt.Sprintf("%04d-%02d-%02d", b.Year, int(b.Month), b.Day)
 }
 
+// CelebratedOn reports whether a birthday is celebrated on the calendar date
+// (y, m, d). The year of birth does not matter; 29 February is celebrated on
+// 28 February in common years.
+func (b Birthday) CelebratedOn(y int, m time.Month, d int) bool {
+	if b.IsZero() {
+		return false
+	}
+	if b.Month == m && b.Day == d {
+		return true
+	}
+	leap := time.Date(y, time.February, 29, 0, 0, 0, 0, time.UTC).Day() == 29
+	return !leap && b.Month == time.February && b.Day == 29 && m == time.February && d == 28
+}
+
 // ParseBirthday reads YYYY-MM-DD, --MM-DD, MM-DD or DD.MM.YYYY; "" is no birthday.
 func ParseBirthday(s string) (Birthday, error) {
 	s = strings.TrimSpace(s)
