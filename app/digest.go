@@ -103,20 +103,32 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	}
 	var optedOut map[reportline.UserID]bool
 	var skipEmpty bool
+	var weeks map[reportline.UserID]TeamWeek
+	// The chunk's teams are read together, in one read transaction with a
+	// fixed number of queries (teamWeeks), rather than one per manager.
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if optedOut, err = tx.NotificationOptOuts(ctx, reportline.NotifyWeeklyDigest, managers); err != nil {
 			return err
 		}
-		skipEmpty, err = digestSkipEmpty(ctx, tx)
-		return err
+		if skipEmpty, err = digestSkipEmpty(ctx, tx); err != nil {
+			return err
+		}
+		wanted := slices.DeleteFunc(slices.Clone(managers), func(m reportline.UserID) bool { return optedOut[m] })
+		if len(wanted) == 0 {
+			return nil
+		}
+		weeks, err = a.teamWeeks(ctx, tx, wanted, slot.From, slot.To)
+		if err != nil {
+			return fmt.Errorf("digests of managers %d to %d: %w", wanted[0], wanted[len(wanted)-1], err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	// Each digest is a read transaction and a rendering: independent, and
-	// bound by the database's latency more than by the CPU, so a few run
-	// at once.
+	// What is left is rendering, CPU-bound and independent per digest: a
+	// few run at once.
 	out := make([]composed, len(managers))
 	err = parallel(ctx, len(managers), composeWorkers, func(i int) error {
 		m := managers[i]
@@ -124,10 +136,7 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 			out[i] = composed{manager: m, outcome: reportline.SendOptedOut}
 			return nil
 		}
-		tw, err := a.TeamWeek(ctx, m, slot.From, slot.To)
-		if err != nil {
-			return fmt.Errorf("digest of manager %d: %w", m, err)
-		}
+		tw := weeks[m]
 		// Nobody left to report on (the team changed since the run began)
 		// is not a digest, whatever the setting.
 		if len(tw.Members) == 0 || skipEmpty && tw.Empty() {

@@ -63,77 +63,135 @@ func (w TeamWeek) Empty() bool {
 const weekAhead = 7 * 24 * time.Hour
 
 // TeamWeek summarises the week [from, to) for one manager; it reads in one
-// read transaction.
+// read transaction. It is teamWeeks for a team of one manager, so the
+// preview and the digest sent agree.
+func (a *App) TeamWeek(ctx context.Context, manager reportline.UserID, from, to time.Time) (TeamWeek, error) {
+	if !from.Before(to) {
+		return TeamWeek{From: from, To: to}, weekError(from, to)
+	}
+	var w TeamWeek
+	err := a.store.Read(ctx, func(tx Tx) error {
+		weeks, err := a.teamWeeks(ctx, tx, []reportline.UserID{manager}, from, to)
+		w = weeks[manager]
+		return err
+	})
+	if err != nil {
+		return TeamWeek{From: from, To: to}, err
+	}
+	return w, nil
+}
+
+func weekError(from, to time.Time) error {
+	return reportline.FieldError("from", from.Format(time.RFC3339), "the week must start before it ends (%s)", to.Format(time.RFC3339))
+}
+
+// teamWeeks summarises the week [from, to) for each of managers, read in
+// tx. A manager who is not a user is an error (not_found).
 //
-// The members are the manager's direct managees (effective links, so the
-// Assign role mode counts) whose link is in effect now, grants
+// The members of a manager are their direct managees (effective links, so
+// the Assign role mode counts) whose link is in effect now, grants
 // ReceiveMessages in the capability matrix, and joins two active users:
 // an inactive manager's TeamWeek has no members. "Now" is the App's clock
 // rather than To, so that a temporary delegate whose link has ended gets
 // no digest for the week they covered.
 //
-// It costs a fixed number of queries whatever the team's size (the mode,
-// the manager, their links, the members, every member's records at once,
-// the upcoming sessions): the digest calls it for every manager in turn.
-func (a *App) TeamWeek(ctx context.Context, manager reportline.UserID, from, to time.Time) (TeamWeek, error) {
-	w := TeamWeek{From: from, To: to}
+// It costs a fixed number of queries whatever the number of managers and
+// the teams' sizes (the managers, their links, the members, every member's
+// records, the upcoming sessions; each in chunks of the store's IN-list
+// size): the digest calls it once per chunk of managers, so a chunk is one
+// read transaction rather than one per manager. A member shared by several
+// managers is read once.
+func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID, from, to time.Time) (map[reportline.UserID]TeamWeek, error) {
 	if !from.Before(to) {
-		return w, reportline.FieldError("from", from.Format(time.RFC3339), "the week must start before it ends (%s)", to.Format(time.RFC3339))
+		return nil, weekError(from, to)
 	}
 	now := a.now()
-	err := a.store.Read(ctx, func(tx Tx) error {
-		m, err := tx.User(ctx, manager)
-		if err != nil {
-			return fmt.Errorf("team week of %d: %w", manager, err)
+	mgrs, err := tx.UsersByIDs(ctx, managers)
+	if err != nil {
+		return nil, fmt.Errorf("team weeks: %w", err)
+	}
+	out := make(map[reportline.UserID]TeamWeek, len(managers))
+	var active []reportline.UserID
+	for _, id := range managers {
+		m, ok := mgrs[id]
+		if !ok {
+			return nil, fmt.Errorf("team week of %d: %w", id, reportline.Errorf(reportline.NotFound, "user %d not found", id))
 		}
-		w.Manager = m
-		if !m.Active() {
-			return nil
+		out[id] = TeamWeek{Manager: m, From: from, To: to}
+		if m.Active() {
+			active = append(active, id)
 		}
-		matrix, err := a.matrix(ctx, tx)
-		if err != nil {
-			return err
-		}
-		links, err := a.manageesOf(ctx, tx, manager)
-		if err != nil {
-			return fmt.Errorf("team week of %d: %w", manager, err)
-		}
-		var ids []reportline.UserID
-		for _, l := range links {
-			if l.InEffect(now) && matrix.Allows(l.Kind, reportline.ReceiveMessages) && !slices.Contains(ids, l.ManageeID) {
-				ids = append(ids, l.ManageeID)
+	}
+	if len(active) == 0 {
+		return out, nil
+	}
+	matrix, err := a.matrix(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	links, err := a.manageesOfMany(ctx, tx, active)
+	if err != nil {
+		return nil, fmt.Errorf("team weeks: %w", err)
+	}
+	// Each active manager's granted managees, and all of them at once.
+	granted := make(map[reportline.UserID][]reportline.UserID, len(active))
+	var all []reportline.UserID
+	seen := map[reportline.UserID]bool{}
+	for _, m := range active {
+		for _, l := range links[m] {
+			if l.InEffect(now) && matrix.Allows(l.Kind, reportline.ReceiveMessages) && !slices.Contains(granted[m], l.ManageeID) {
+				granted[m] = append(granted[m], l.ManageeID)
+				if !seen[l.ManageeID] {
+					seen[l.ManageeID] = true
+					all = append(all, l.ManageeID)
+				}
 			}
 		}
-		if len(ids) == 0 {
-			return nil
+	}
+	if len(all) == 0 {
+		return out, nil
+	}
+	users, err := tx.UsersByIDs(ctx, all)
+	if err != nil {
+		return nil, fmt.Errorf("team weeks: %w", err)
+	}
+	all = all[:0]
+	for id, u := range users {
+		if u.Active() {
+			all = append(all, id)
 		}
-		users, err := tx.UsersByIDs(ctx, ids)
-		if err != nil {
-			return fmt.Errorf("team week of %d: %w", manager, err)
-		}
+	}
+	slices.Sort(all) // a stable order of queries, whatever the map's
+	records, err := tx.LearningRecordsOf(ctx, all)
+	if err != nil {
+		return nil, fmt.Errorf("team weeks: %w", err)
+	}
+	// The sessions of every member's courses, read once, then each
+	// manager's upcoming ones picked from them.
+	sessions, err := sessionsOfRecords(ctx, tx, records, to)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range active {
 		var members []reportline.User
-		for _, id := range ids {
+		for _, id := range granted[m] {
 			if u, ok := users[id]; ok && u.Active() {
 				members = append(members, u)
 			}
 		}
+		if len(members) == 0 {
+			continue
+		}
 		sortUsersByName(members)
-		ids = ids[:0]
-		for _, u := range members {
-			ids = append(ids, u.ID)
-		}
-		records, err := tx.LearningRecordsOf(ctx, ids)
-		if err != nil {
-			return fmt.Errorf("team week of %d: %w", manager, err)
-		}
+		w := out[m]
 		w.Members = make([]MemberWeek, len(members))
 		for i, u := range members {
 			w.Members[i] = memberWeek(u, records[u.ID], from, to, now)
 		}
-		w.Upcoming, err = upcomingSessions(ctx, tx, members, records, to)
-		return err
-	})
-	return w, err
+		w.Upcoming = upcomingSessions(members, records, sessions)
+		out[m] = w
+	}
+	return out, nil
 }
 
 // memberWeek sorts one member's records into the digest's lists.
@@ -165,30 +223,50 @@ func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, 
 	return mw
 }
 
-// upcomingSessions finds the sessions of the members' courses that start
-// in [to, to+7 days), and which members each concerns.
-func upcomingSessions(ctx context.Context, tx Tx, members []reportline.User,
-	records map[reportline.UserID][]reportline.RecordDetail, to time.Time) ([]UpcomingSession, error) {
-	titles := map[reportline.CourseID]string{}
+// sessionsOfRecords reads the sessions of the records' courses that start
+// in [to, to+7 days), ordered by start.
+func sessionsOfRecords(ctx context.Context, tx Tx, records map[reportline.UserID][]reportline.RecordDetail, to time.Time) ([]reportline.CourseSession, error) {
+	seen := map[reportline.CourseID]bool{}
 	var courses []reportline.CourseID
-	for _, u := range members {
-		for _, d := range records[u.ID] {
-			if _, ok := titles[d.Record.CourseID]; !ok {
+	for _, rs := range records {
+		for _, d := range rs {
+			if !seen[d.Record.CourseID] {
+				seen[d.Record.CourseID] = true
 				courses = append(courses, d.Record.CourseID)
 			}
-			titles[d.Record.CourseID] = d.Course.Title
 		}
 	}
 	if len(courses) == 0 {
 		return nil, nil
 	}
+	slices.Sort(courses)
 	sessions, err := tx.SessionsStarting(ctx, courses, to, to.Add(weekAhead))
 	if err != nil {
 		return nil, fmt.Errorf("upcoming sessions: %w", err)
 	}
+	return sessions, nil
+}
+
+// upcomingSessions picks, from sessions (ordered by start), those of the
+// members' courses, with the members each concerns.
+func upcomingSessions(members []reportline.User, records map[reportline.UserID][]reportline.RecordDetail,
+	sessions []reportline.CourseSession) []UpcomingSession {
+	if len(sessions) == 0 {
+		return nil
+	}
+	titles := map[reportline.CourseID]string{}
+	for _, u := range members {
+		for _, d := range records[u.ID] {
+			titles[d.Record.CourseID] = d.Course.Title
+		}
+	}
 	var out []UpcomingSession
 	for _, s := range sessions {
-		up := UpcomingSession{Course: titles[s.CourseID], Title: s.Title, Starts: s.Starts}
+		title, ok := titles[s.CourseID]
+		if !ok {
+			continue
+		}
+		up := UpcomingSession{Course: title, Title: s.Title, Starts: s.Starts}
 		if up.Title == "" {
 			up.Title = s.LMSID
 		}
@@ -205,5 +283,5 @@ func upcomingSessions(ctx context.Context, tx Tx, members []reportline.User,
 			out = append(out, up)
 		}
 	}
-	return out, nil
+	return out
 }

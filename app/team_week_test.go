@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -162,4 +163,95 @@ func joinNames(names []string) string {
 		out += n
 	}
 	return out
+}
+
+// TestTeamWeeksOfAChunk checks that the weeks of a chunk of managers, read
+// together as the digest reads them, are each manager's own week: a member
+// shared by two managers is in both, and a manager's upcoming sessions are
+// only those of their members' courses.
+func TestTeamWeeksOfAChunk(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		o.link(t, o.mgr, o.y, reportline.Functional) // mgr: x, y
+		o.link(t, o.ga, o.y, reportline.Functional)  // ga: y, shared with mgr
+		o.link(t, o.mem, o.z, reportline.Functional) // mem: z, another course
+		o.link(t, o.ua, o.w, reportline.Functional)  // ua: w, who leaves
+		off := reportline.StatusInactive
+		if _, err := a.UpdateUser(ctx, sys, o.w.ID, app.UserPatch{Status: &off}); err != nil {
+			t.Fatal(err)
+		}
+		from, to := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+		late := app.RecordInput{ID: "y-late", UserID: o.y.ID, CourseID: "C1", Status: "in_progress", Due: novDay(20)}
+		onSession := app.RecordInput{ID: "x-session", UserID: o.x.ID, CourseID: "C2", SessionID: "S-next", Status: "not_started"}
+		zDone := app.RecordInput{ID: "z-done", UserID: o.z.ID, CourseID: "C3", Status: "completed", Progress: 100, Completed: novDay(18)}
+		zNext := app.RecordInput{ID: "z-next", UserID: o.z.ID, CourseID: "C2", Status: "not_started"}
+		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
+			Courses: []app.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}},
+				{ID: "C3", Title: "Ethics"}},
+			Sessions: []app.SessionInput{
+				{ID: "S-next", CourseID: "C2", Title: "Leadership, Lyon", Starts: novDay(25)},
+				{ID: "S-c1", CourseID: "C1", Title: "Safety, Paris", Starts: novDay(24)},
+			},
+			Records: []app.RecordInput{late, onSession, zDone, zNext},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		managers := []reportline.UserID{o.mgr.ID, o.ga.ID, o.mem.ID, o.ua.ID, o.x.ID, o.off.ID}
+		weeks, err := a.TeamWeeks(ctx, managers, from, to)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(weeks) != len(managers) {
+			t.Fatalf("%d weeks for %d managers", len(weeks), len(managers))
+		}
+		for _, m := range managers {
+			one, err := a.TeamWeek(ctx, m, from, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(weeks[m], one) {
+				t.Errorf("manager %s: read with the chunk\n%+v\nread alone\n%+v", one.Manager.Email, weeks[m], one)
+			}
+		}
+		upcoming := func(w app.TeamWeek) []string {
+			var out []string
+			for _, s := range w.Upcoming {
+				var who []string
+				for _, u := range s.Members {
+					who = append(who, u.FirstName)
+				}
+				out = append(out, s.Title+":"+joinNames(who))
+			}
+			return out
+		}
+		for _, c := range []struct {
+			manager  reportline.UserID
+			members  []string
+			upcoming []string
+		}{
+			{o.mgr.ID, []string{"x@example.com", "y@example.com"}, []string{"Safety, Paris:y", "Leadership, Lyon:x"}},
+			{o.ga.ID, []string{"y@example.com"}, []string{"Safety, Paris:y"}},
+			{o.mem.ID, []string{"z@example.com"}, []string{"Leadership, Lyon:z"}},
+			{o.ua.ID, nil, nil},
+			{o.x.ID, nil, nil},
+			{o.off.ID, nil, nil},
+		} {
+			w := weeks[c.manager]
+			if got := memberEmails(w); !slices.Equal(got, c.members) {
+				t.Errorf("%s: members = %v, want %v", w.Manager.Email, got, c.members)
+			}
+			if got := upcoming(w); !slices.Equal(got, c.upcoming) {
+				t.Errorf("%s: upcoming = %v, want %v", w.Manager.Email, got, c.upcoming)
+			}
+		}
+
+		// A manager who is no user fails the chunk, naming them.
+		if _, err := a.TeamWeeks(ctx, []reportline.UserID{o.mgr.ID, 999999}, from, to); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("unknown manager: err = %v, want not_found", err)
+		}
+	})
 }
