@@ -7,6 +7,7 @@ import (
 	"fmt"
 	mrand "math/rand/v2"
 	"os"
+	"slices"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -20,6 +21,16 @@ import (
 // relay refuses) is not retried.
 type Sender interface {
 	Send(ctx context.Context, m reportline.OutboxMessage) error
+}
+
+// batchSyncer is a Sender whose sends can be made durable together: the
+// .eml sink (mail.FileSender) fsyncs its folder once per batch rather than
+// once per message. SendUnsynced is Send except that the message may be
+// lost in a crash until SyncBatch returns; the worker records a message as
+// sent only after SyncBatch succeeded.
+type batchSyncer interface {
+	SendUnsynced(ctx context.Context, m reportline.OutboxMessage) error
+	SyncBatch(ctx context.Context) error
 }
 
 // OutboxOptions tune the delivery worker; zero fields take the defaults in
@@ -147,6 +158,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 		})
 	}
 	wg.Wait()
+	w.syncBatch(sendCtx, msgs, results)
 	err = w.app.store.Write(sendCtx, func(tx Tx) error {
 		_, err := tx.FinishDeliveries(sendCtx, w.opt.Owner, results)
 		return err
@@ -163,7 +175,36 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 func (w *OutboxWorker) send(ctx context.Context, m reportline.OutboxMessage) reportline.DeliveryAttempt {
 	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
 	defer cancel()
-	err := w.sender.Send(ctx, m)
+	send := w.sender.Send
+	if bs, ok := w.sender.(batchSyncer); ok {
+		send = bs.SendUnsynced // made durable by syncBatch
+	}
+	return w.judge(m, send(ctx, m))
+}
+
+// syncBatch makes a batch's sends durable when the sender defers that
+// (batchSyncer); should it fail, the messages sent are not recorded as
+// sent but judged as failed attempts, retried like any other.
+func (w *OutboxWorker) syncBatch(ctx context.Context, msgs []reportline.OutboxMessage, results []reportline.DeliveryAttempt) {
+	bs, ok := w.sender.(batchSyncer)
+	if !ok || !slices.ContainsFunc(results, func(a reportline.DeliveryAttempt) bool { return a.Status == reportline.DeliverySent }) {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
+	defer cancel()
+	err := bs.SyncBatch(ctx)
+	if err == nil {
+		return
+	}
+	for i, a := range results {
+		if a.Status == reportline.DeliverySent {
+			results[i] = w.judge(msgs[i], fmt.Errorf("make the batch durable: %w", err))
+		}
+	}
+}
+
+// judge records the outcome of one attempt to send m that ended with err.
+func (w *OutboxWorker) judge(m reportline.OutboxMessage, err error) reportline.DeliveryAttempt {
 	at := w.app.now()
 	a := reportline.DeliveryAttempt{MessageID: m.ID, At: at, Attempt: m.Attempts, Status: reportline.DeliverySent}
 	if err == nil {

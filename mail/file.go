@@ -17,6 +17,11 @@ import (
 // to a temporary file that is fsync'd, then renamed into place, and the
 // folder is fsync'd so the rename survives a crash. A message written
 // twice (a retried delivery) replaces its file with the same bytes.
+//
+// The outbox worker sends a batch with SendUnsynced and then fsyncs the
+// folder once with SyncBatch: one folder fsync per batch rather than per
+// message, and no message is recorded as sent before its rename is
+// durable.
 type FileSender struct {
 	dir  string
 	from string
@@ -46,6 +51,29 @@ func (s *FileSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 	return WriteFileSync(s.dir, FileName(m), b)
 }
 
+// SendUnsynced is Send without the folder's fsync: m's file is written,
+// fsync'd and renamed into place, but a crash may undo the rename until
+// the next SyncBatch returns.
+func (s *FileSender) SendUnsynced(ctx context.Context, m reportline.OutboxMessage) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	b, err := Render(m, s.from)
+	if err != nil {
+		return err
+	}
+	return writeFile(s.dir, FileName(m), b)
+}
+
+// SyncBatch fsyncs the folder, making durable the renames of every
+// SendUnsynced that returned before it was called.
+func (s *FileSender) SyncBatch(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return syncDir(s.dir)
+}
+
 // FileName is the name of m's file: its key made safe for a file name,
 // then a short hash of the key so that two keys that look alike once made
 // safe keep two files.
@@ -66,7 +94,20 @@ func FileName(m reportline.OutboxMessage) string {
 
 // WriteFileSync writes data to dir/name atomically and durably: a temporary
 // file in dir, fsync, rename, fsync of dir.
-func WriteFileSync(dir, name string, data []byte) (err error) {
+func WriteFileSync(dir, name string, data []byte) error {
+	if err := writeFile(dir, name, data); err != nil {
+		return err
+	}
+	if err := syncDir(dir); err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return nil
+}
+
+// writeFile writes data to dir/name atomically, the file's bytes durably:
+// a temporary file in dir, fsync, rename. The rename is durable once dir is
+// fsync'd (syncDir).
+func writeFile(dir, name string, data []byte) (err error) {
 	f, err := os.CreateTemp(dir, ".tmp-*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
@@ -89,13 +130,19 @@ func WriteFileSync(dir, name string, data []byte) (err error) {
 	if err = os.Rename(f.Name(), filepath.Join(dir, name)); err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
+	return nil
+}
+
+// syncDir fsyncs the folder dir, so that the renames into it survive a
+// crash.
+func syncDir(dir string) error {
 	d, err := os.Open(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: sync folder: %w", name, err)
+		return fmt.Errorf("sync folder: %w", err)
 	}
 	defer d.Close()
-	if err = d.Sync(); err != nil {
-		return fmt.Errorf("write %s: sync folder: %w", name, err)
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
 	}
 	return nil
 }

@@ -258,3 +258,39 @@ func TestSMTPAuthenticates(t *testing.T) {
 		t.Errorf("received %d messages, want 1", len(got))
 	}
 }
+
+// TestFileSenderBatch: a message sent unsynced, then made durable with the
+// batch's folder fsync, is the same file as one sent alone.
+func TestFileSenderBatch(t *testing.T) {
+	alone, batch := filepath.Join(t.TempDir(), "alone"), filepath.Join(t.TempDir(), "batch")
+	m := message("weekly_digest:2026-W48:7", "ann@example.com")
+	a, err := rlmail.NewFileSender(alone, "reportline@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := rlmail.NewFileSender(batch, "reportline@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if err := a.Send(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SendUnsynced(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SyncBatch(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(filepath.Join(alone, rlmail.FileName(m)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join(batch, rlmail.FileName(m)))
+	if err != nil || !bytes.Equal(got, want) {
+		t.Errorf("batch file = %d bytes (%v), want the %d bytes Send writes", len(got), err, len(want))
+	}
+	if entries, _ := os.ReadDir(batch); len(entries) != 1 {
+		t.Errorf("batch folder holds %v, want one file and no temporary one", entries)
+	}
+}
