@@ -57,14 +57,6 @@ const (
 	FileChanges  ImportFileKind = "changes"
 )
 
-// UserKey is the part of a user an import needs to resolve and check rows.
-type UserKey struct {
-	ID          UserID
-	Email       string
-	ExternalUID string
-	Status      Status
-}
-
 // LinkChanges is a set of link changes applied together with their audit
 // entries: what a bulk import writes in one transaction.
 type LinkChanges struct {
