@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"os"
 	"strings"
 
 	"reportline"
 	"reportline/app"
-	"reportline/config"
 )
 
 const learningUsage = "learning import FILE [--as EMAIL] | learning template"
@@ -34,22 +32,10 @@ func cmdLearning(ctx context.Context, e env, args []string) error {
 // status 0 when it was applied, 1 when it was refused (every refused line
 // is printed; nothing was written).
 func cmdLearningImport(ctx context.Context, e env, args []string) error {
-	var as, file string
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	cfg, fs, err := loadConfig(e, "learning import", args, func(c *config.Config, fs *flag.FlagSet) {
-		c.StorageFlags(fs)
-		fs.StringVar(&as, "as", "", "import as this user (a platform admin) instead of as the operator")
-	})
+	cfg, file, as, err := fileCommand(e, "learning import", learningUsage,
+		"import as this user (a platform admin) instead of as the operator", args, nil)
 	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return usageError(e, learningUsage)
 	}
 	f, err := os.Open(file)
 	if err != nil {

@@ -111,27 +111,42 @@ func openAs(ctx context.Context, cfg config.Config, e env, email string) (*store
 	return db, a, app.UserActor(u, reportline.SourceCLI), nil
 }
 
-func cmdImport(ctx context.Context, e env, args []string) error {
-	var dryRun bool
-	var as string
-	// Flags may come after the file name, as people type them.
-	var file string
+// fileCommand parses the arguments of a command that reads one FILE: the
+// storage flags, --as (asHelp says what acting as someone means there) and
+// the command's own flags. The file name may come before the flags or after
+// them, as people type them.
+func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*flag.FlagSet)) (cfg config.Config, file, as string, err error) {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		file, args = args[0], args[1:]
 	}
-	cfg, fs, err := loadConfig(e, "managers import", args, func(c *config.Config, fs *flag.FlagSet) {
+	cfg, fs, err := loadConfig(e, name, args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
-		fs.BoolVar(&dryRun, "dry-run", false, "check and report without changing anything")
-		fs.StringVar(&as, "as", "", "import as this user (checked against their groups) instead of as the operator")
+		fs.StringVar(&as, "as", "", asHelp)
+		if flags != nil {
+			flags(fs)
+		}
 	})
 	if err != nil {
-		return err
+		return cfg, "", "", err
 	}
 	if file == "" && fs.NArg() > 0 {
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return usageError(e, "managers import FILE [--dry-run] [--as EMAIL]")
+		return cfg, "", "", usageError(e, usage)
+	}
+	return cfg, file, as, nil
+}
+
+func cmdImport(ctx context.Context, e env, args []string) error {
+	var dryRun bool
+	cfg, file, as, err := fileCommand(e, "managers import", "managers import FILE [--dry-run] [--as EMAIL]",
+		"import as this user (checked against their groups) instead of as the operator", args,
+		func(fs *flag.FlagSet) {
+			fs.BoolVar(&dryRun, "dry-run", false, "check and report without changing anything")
+		})
+	if err != nil {
+		return err
 	}
 	f, err := os.Open(file)
 	if err != nil {

@@ -11,7 +11,6 @@ import (
 
 	"reportline"
 	"reportline/app"
-	"reportline/config"
 )
 
 const usersUsage = "users import FILE [--dry-run] [--as EMAIL]"
@@ -29,24 +28,13 @@ func cmdUsers(ctx context.Context, e env, args []string) error {
 // with --dry-run, would be), 1 the file was refused or every row was.
 func cmdUsersImport(ctx context.Context, e env, args []string) error {
 	var dryRun bool
-	var as, file string
-	// Flags may come after the file name, as people type them.
-	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
-		file, args = args[0], args[1:]
-	}
-	cfg, fs, err := loadConfig(e, "users import", args, func(c *config.Config, fs *flag.FlagSet) {
-		c.StorageFlags(fs)
-		fs.BoolVar(&dryRun, "dry-run", false, "check every row and change nothing")
-		fs.StringVar(&as, "as", "", "import as this user (their groups only) instead of as the operator")
-	})
+	cfg, file, as, err := fileCommand(e, "users import", usersUsage,
+		"import as this user (their groups only) instead of as the operator", args,
+		func(fs *flag.FlagSet) {
+			fs.BoolVar(&dryRun, "dry-run", false, "check every row and change nothing")
+		})
 	if err != nil {
 		return err
-	}
-	if file == "" && fs.NArg() > 0 {
-		file = fs.Arg(0)
-	}
-	if file == "" {
-		return usageError(e, usersUsage)
 	}
 	f, err := os.Open(file)
 	if err != nil {
