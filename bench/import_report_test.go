@@ -14,24 +14,46 @@ import (
 
 // TestImportSummary prints the import and export figures against the
 // targets of BENCHMARKS.md from saved benchmark output: medians over the
-// rounds, the floor of each target, the ratio and the verdict. It runs only
-// when REPORTLINE_IMPORT_RESULTS names the files (a glob); with
+// rounds, the floor of each target, the ratio and the verdict. It reads the
+// files REPORTLINE_IMPORT_RESULTS names (a glob); with
 // REPORTLINE_IMPORT_RESULTS_2X naming runs at twice the size it adds the
 // I6 growth ratio. It measures nothing itself.
 //
 //	REPORTLINE_IMPORT_RESULTS='bench-import-500k-*.txt' \
 //	REPORTLINE_IMPORT_RESULTS_2X='bench-import-1m-*.txt' \
 //	  go test -run TestImportSummary -v ./bench/
+//
+// Without the variable it summarises testdata/import-sample.txt, two rounds
+// of made-up figures, and checks the verdicts, so the report cannot rot
+// between the hand-made runs.
 func TestImportSummary(t *testing.T) {
 	pattern := os.Getenv("REPORTLINE_IMPORT_RESULTS")
-	if pattern == "" {
-		t.Skip("set REPORTLINE_IMPORT_RESULTS to a glob of benchmark output files")
+	if pattern != "" {
+		var med2x map[string]map[string][]float64
+		if p := os.Getenv("REPORTLINE_IMPORT_RESULTS_2X"); p != "" {
+			med2x = mediansOf(t, p)
+		}
+		fmt.Println(importSummary(mediansOf(t, pattern), med2x))
+		return
 	}
-	med := mediansOf(t, pattern)
-	var med2x map[string]map[string][]float64
-	if p := os.Getenv("REPORTLINE_IMPORT_RESULTS_2X"); p != "" {
-		med2x = mediansOf(t, p)
+	got := importSummary(mediansOf(t, filepath.Join("testdata", "import-sample.txt")), nil)
+	for _, want := range []string{
+		// worst-case dry run: medians 3.0 s and 1.0 s → 3.00×, over 2.0×
+		"| I1 dry run, worst-case file | sqlite | 3.00 s | 1.00 s | 3.00× | ≤ 2.0× | **missed** | 2 |",
+		// unchanged re-import: 1.2 s against the 1.0 s floor, within 1.5×
+		"| I3 unchanged file applied | sqlite | 1.20 s | 1.00 s | 1.20× | ≤ 1.5× | met | 2 |",
+		// peak RSS against the fixed 512 MiB
+		"| I6 peak RSS apply (MiB, target ≤ 512) | sqlite | 600 MiB | 512 MiB | 1.17× | ≤ 1.0× | **missed** | 1 |",
+		"| ImportDryRun/sqlite/worst | ns/op | 3.00 s | 2.00 s | 4.00 s | 2 |",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
 	}
+}
+
+// importSummary writes the targets table and the table of every figure.
+func importSummary(med, med2x map[string]map[string][]float64) string {
 	var sb strings.Builder
 	sb.WriteString("| target | engine | product | floor | ratio | target | verdict | runs |\n|---|---|---:|---:|---:|---:|---|---:|\n")
 	row := func(target, engine string, product, floor float64, runs int, limit float64, unit string) {
@@ -115,16 +137,16 @@ func TestImportSummary(t *testing.T) {
 	p, n := get("DecodeLayer", "ns/op")
 	f, _ := get("FloorCSV", "ns/op")
 	row("I5 decoding layer", "—", p, f, n, 3.0, "ns")
-	fmt.Println(sb.String())
 
-	fmt.Println("| benchmark | unit | median | min | max | runs |\n|---|---|---:|---:|---:|---:|")
+	sb.WriteString("\n| benchmark | unit | median | min | max | runs |\n|---|---|---:|---:|---:|---:|\n")
 	for _, name := range slices.Sorted(maps.Keys(med)) {
 		for _, unit := range slices.Sorted(maps.Keys(med[name])) {
 			vs := med[name][unit]
-			fmt.Printf("| %s | %s | %s | %s | %s | %d |\n", strings.TrimPrefix(name, "Benchmark"), unit,
+			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %d |\n", strings.TrimPrefix(name, "Benchmark"), unit,
 				show(importMedian(vs), unit), show(slices.Min(vs), unit), show(slices.Max(vs), unit), len(vs))
 		}
 	}
+	return sb.String()
 }
 
 // mediansOf reads benchmark output files and returns every value of the
