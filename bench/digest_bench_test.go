@@ -6,13 +6,13 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"reportline"
 	"reportline/app"
+	"reportline/bench"
 	"reportline/mail"
 	"reportline/store"
 )
@@ -70,15 +70,15 @@ func BenchmarkDigestD1(b *testing.B) {
 			week.Week++
 		}
 		b.ReportMetric(float64(digests), "digests")
-		b.ReportMetric(medianOf(product), "product-s")
-		b.ReportMetric(medianOf(floor), "floor-s")
-		b.ReportMetric(medianOf(ratios), "x-floor")
-		b.ReportMetric(float64(digests)/medianOf(product), "digests/s")
+		b.ReportMetric(bench.Median(product), "product-s")
+		b.ReportMetric(bench.Median(floor), "floor-s")
+		b.ReportMetric(bench.Median(ratios), "x-floor")
+		b.ReportMetric(float64(digests)/bench.Median(product), "digests/s")
 		// CPU time of this process (not of a PostgreSQL server): on a
 		// shared machine the wall-clock ratio mostly measures the load, as
 		// the product needs the CPU and the floor the disk.
-		b.ReportMetric(medianOf(productCPU)*1000/float64(digests), "cpu-ms/digest")
-		b.ReportMetric(medianOf(floorCPU)*1000/float64(digests), "floor-cpu-ms/file")
+		b.ReportMetric(bench.Median(productCPU)*1000/float64(digests), "cpu-ms/digest")
+		b.ReportMetric(bench.Median(floorCPU)*1000/float64(digests), "floor-cpu-ms/file")
 	})
 }
 
@@ -247,15 +247,4 @@ func addLearning(ctx context.Context, f *fixture, perUser int, first reportline.
 		fmt.Fprintf(os.Stderr, "bench: set-up (untimed): %d learning records into %s in %.1fs\n", n, f.engine, time.Since(t0).Seconds())
 	}
 	return nil
-}
-
-func medianOf(vs []float64) float64 {
-	s := slices.Sorted(slices.Values(vs))
-	if len(s) == 0 {
-		return 0
-	}
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
 }

@@ -70,7 +70,7 @@ func importSummary(med, med2x map[string]map[string][]float64) string {
 		if len(vs) == 0 {
 			return 0, 0
 		}
-		return importMedian(vs), len(vs)
+		return bench.Median(vs), len(vs)
 	}
 	for _, e := range []string{"sqlite", "postgres"} {
 		p, n := get("ImportDryRun/"+e+"/worst", "ns/op")
@@ -129,7 +129,7 @@ func importSummary(med, med2x map[string]map[string][]float64) string {
 			row("I6 peak RSS "+step+" (MiB, target ≤ 512)", e, p, 512, n, 1, "MiB")
 			if med2x != nil {
 				if vs := med2x["BenchmarkImportRSS/"+e+"/"+step]["maxrss-MiB"]; len(vs) > 0 {
-					row("I6 peak RSS "+step+" at 2× the lines", e, importMedian(vs), p, len(vs), 1.6, "MiB")
+					row("I6 peak RSS "+step+" at 2× the lines", e, bench.Median(vs), p, len(vs), 1.6, "MiB")
 				}
 			}
 		}
@@ -143,7 +143,7 @@ func importSummary(med, med2x map[string]map[string][]float64) string {
 		for _, unit := range slices.Sorted(maps.Keys(med[name])) {
 			vs := med[name][unit]
 			fmt.Fprintf(&sb, "| %s | %s | %s | %s | %s | %d |\n", strings.TrimPrefix(name, "Benchmark"), unit,
-				show(importMedian(vs), unit), show(slices.Min(vs), unit), show(slices.Max(vs), unit), len(vs))
+				show(bench.Median(vs), unit), show(slices.Min(vs), unit), show(slices.Max(vs), unit), len(vs))
 		}
 	}
 	return sb.String()
@@ -205,15 +205,6 @@ func minPositive(a, b float64) float64 {
 		return a
 	}
 	return min(a, b)
-}
-
-func importMedian(vs []float64) float64 {
-	s := slices.Sorted(slices.Values(vs))
-	n := len(s)
-	if n%2 == 1 {
-		return s[n/2]
-	}
-	return (s[n/2-1] + s[n/2]) / 2
 }
 
 // show writes a value in its unit, durations (ns) in s or ms.

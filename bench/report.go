@@ -118,9 +118,9 @@ func Summarize(ms []Measurement) []Row {
 			if len(vs) == 0 {
 				continue
 			}
-			st := Stat{Runs: len(vs), Median: median(vs), Min: slices.Min(vs), Max: slices.Max(vs)}
+			st := Stat{Runs: len(vs), Median: Median(vs), Min: slices.Min(vs), Max: slices.Max(vs)}
 			if fv := values[floor][u]; len(fv) > 0 && u != "req/s" {
-				st.Floor = median(fv)
+				st.Floor = Median(fv)
 				if st.Floor > 0 {
 					st.Ratio = st.Median / st.Floor
 				}
@@ -132,10 +132,15 @@ func Summarize(ms []Measurement) []Row {
 	return rows
 }
 
-func median(vs []float64) float64 {
+// Median returns the median of vs (the mean of the middle two for an even
+// count), 0 for none.
+func Median(vs []float64) float64 {
 	s := slices.Sorted(slices.Values(vs))
 	n := len(s)
-	if n%2 == 1 {
+	switch {
+	case n == 0:
+		return 0
+	case n%2 == 1:
 		return s[n/2]
 	}
 	return (s[n/2-1] + s[n/2]) / 2

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bench"
 	"reportline/internal/slapdtest"
 	"reportline/internal/testapp"
 	"reportline/ldapsync"
@@ -78,16 +79,16 @@ func BenchmarkSyncLDAP(b *testing.B) {
 			ratios = append(ratios, p.Seconds()/fl.Seconds())
 		}
 		b.ReportMetric(float64(n), "users")
-		b.ReportMetric(medianOf(product), "product-s")
-		b.ReportMetric(medianOf(read), "read-s")
-		b.ReportMetric(medianOf(resync), "resync-s")
-		b.ReportMetric(medianOf(floor), "floor-s")
-		b.ReportMetric(medianOf(ratios), "x-floor")
+		b.ReportMetric(bench.Median(product), "product-s")
+		b.ReportMetric(bench.Median(read), "read-s")
+		b.ReportMetric(bench.Median(resync), "resync-s")
+		b.ReportMetric(bench.Median(floor), "floor-s")
+		b.ReportMetric(bench.Median(ratios), "x-floor")
 		// CPU time of this process (the whole sync) and of ldapsearch: on a
 		// busy machine they vary less than wall times. slapd's own work is
 		// in neither.
-		b.ReportMetric(medianOf(productCPU), "product-cpu-s")
-		b.ReportMetric(medianOf(floorCPU), "floor-cpu-s")
+		b.ReportMetric(bench.Median(productCPU), "product-cpu-s")
+		b.ReportMetric(bench.Median(floorCPU), "floor-cpu-s")
 	})
 }
 
