@@ -58,21 +58,7 @@ func BenchmarkImportDryRun(b *testing.B) {
 					}
 					return checkCounts(res, files.lines, add, rm)
 				}
-				for range importWarmups(b) {
-					if err := op(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				steps.take()
-				var cpu cpuClock
-				cpu.begin()
-				for b.Loop() {
-					if err := op(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				cpu.end()
-				cpu.report(b)
+				timeOps(b, op, func() { steps.take() })
 				b.Logf("steps: %s", steps.take())
 				if err := checkUnwritten(ctx, f, before); err != nil {
 					b.Fatal(err)
@@ -110,20 +96,7 @@ func BenchmarkFloorDryRun(b *testing.B) {
 					}
 					return nil
 				}
-				for range importWarmups(b) {
-					if err := op(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				var cpu cpuClock
-				cpu.begin()
-				for b.Loop() {
-					if err := op(); err != nil {
-						b.Fatal(err)
-					}
-				}
-				cpu.end()
-				cpu.report(b)
+				timeOps(b, op, nil)
 			})
 		}
 	})
@@ -149,21 +122,7 @@ func BenchmarkImportUnchanged(b *testing.B) {
 			}
 			return checkCounts(res, files.lines, 0, 0)
 		}
-		for range importWarmups(b) {
-			if err := op(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		steps.take()
-		var cpu cpuClock
-		cpu.begin()
-		for b.Loop() {
-			if err := op(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		cpu.end()
-		cpu.report(b)
+		timeOps(b, op, func() { steps.take() })
 		b.Logf("steps: %s", steps.take())
 		if err := checkUnwritten(ctx, f, before); err != nil {
 			b.Fatal(err)

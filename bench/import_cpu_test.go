@@ -33,3 +33,26 @@ func processCPU() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// timeOps runs op importWarmups times untimed, then afterWarmup (when not
+// nil: e.g. to forget the warm-up's step timings), then in the benchmark
+// loop, and reports the process's CPU time per timed operation.
+func timeOps(b *testing.B, op func() error, afterWarmup func()) {
+	for range importWarmups(b) {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if afterWarmup != nil {
+		afterWarmup()
+	}
+	var cpu cpuClock
+	cpu.begin()
+	for b.Loop() {
+		if err := op(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	cpu.end()
+	cpu.report(b)
+}
