@@ -200,7 +200,7 @@ func TestLinksOverHTTP(t *testing.T) {
 		cPath := fmt.Sprintf("/api/v1/users/%d/managers", f.c.ID)
 		// A dry run reports and stores nothing.
 		status, body := f.do(t, f.gaToken, "POST", cPath, `{"emails": ["a@example.com", "ghost@example.com"], "dry_run": true}`)
-		if status != 200 || body["applied"] != false || fmt.Sprint(body["counts"]) != "map[new:1 rejected:1 removed:0 unknown:1]" {
+		if status != 200 || body["applied"] != false || fmt.Sprint(body["counts"]) != "map[new:1 out_of_scope:1 rejected:1 removed:0]" {
 			t.Fatalf("dry run = %d %v", status, body)
 		}
 		if f.managerCount(t, f.c) != 0 {

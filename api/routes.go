@@ -63,5 +63,9 @@ func (api *API) coreRoutes() []route {
 		{method: "GET", path: "/api/v1/audit", tag: "audit", summary: "The audit log of link changes, newest first",
 			query:    []param{{"user_id", "integer", "entries about this user (required for group admins)"}, {"before", "integer", "keyset: entries older than this id"}, {"limit", "integer", "page size"}},
 			response: AuditPage{}, status: http.StatusOK, handler: api.audit},
+		{method: "GET", path: "/api/v1/audit/changes", tag: "audit", summary: "The change log: users, memberships, groups, settings, tokens and directory writes, newest first",
+			query: []param{{"user_id", "integer", "entries about this user (required for group admins)"}, {"action", "string", "only this policy action, e.g. group.members.change"},
+				{"before", "integer", "keyset: entries older than this id"}, {"limit", "integer", "page size"}},
+			response: ChangePage{}, status: http.StatusOK, handler: api.changes},
 	}
 }

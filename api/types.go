@@ -148,6 +148,6 @@ func toPlan(p app.LinkPlan, applied bool) LinkPlan {
 		out.Removed = append(out.Removed, toLink(r.Link, &r.User))
 	}
 	out.Counts["removed"] = len(p.Removals)
-	out.Counts["rejected"] = len(p.Rejected())
+	out.Counts["rejected"] = p.Refused()
 	return out
 }

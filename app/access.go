@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // The access check answers "may user A do capability C about user U at
@@ -187,29 +188,63 @@ func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) 
 		return Decision{}, err
 	}
 	if !ok {
-		err := forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+		err := ch.actor.authorize(policy.AskAccess, policy.Target{})
 		return Decision{AccessQuery: q, Code: RefusedForbidden, Reason: reportline.ErrorMessage(err), Err: err}, nil
 	}
-	return ch.decide(ctx, q)
+	d, err := ch.decide(ctx, q)
+	if err != nil {
+		return d, err
+	}
+	return ch.redact(ctx, d)
+}
+
+// redact keeps a decision's reason from naming what the caller may not
+// read: about a resource the caller may not see, unknown, inactive and
+// unlinked all read the same, and no email appears. The service and
+// platform admins get the full reason.
+func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
+	ac := ch.actor
+	if ac.actor.System || ac.scope.All {
+		return d, nil
+	}
+	visible := false
+	if d.Resource != 0 {
+		var err error
+		if visible, err = ch.a.mayView(ctx, ch.tx, ac, d.Resource); err != nil {
+			return d, err
+		}
+	}
+	if visible {
+		if u := ch.users[d.Resource]; u == nil {
+			visible = false
+		}
+	}
+	if visible {
+		return d, nil
+	}
+	if d.Subject != ac.actor.User.ID {
+		// An admin asking about someone they administrate: the subject may
+		// be named, the resource may not.
+		d.Reason = "the subject holds no grant about this person that you may see"
+	} else {
+		d.Reason = "you hold no grant about this person"
+	}
+	if !d.Allowed {
+		d.Code = RefusedNotLinked
+	}
+	d.Grant = Grant{By: d.Grant.By}
+	return d, nil
 }
 
 // mayAsk reports whether the caller may ask about a subject's access: the
-// service, platform admins, the subject themself, and the subject's admins.
+// policy's access.ask row.
 func (ch *checker) mayAsk(ctx context.Context, subject reportline.UserID) (bool, error) {
 	ac := ch.actor
-	if ac.actor.System || ac.scope.All {
-		return true, nil
-	}
-	if !ac.actor.User.Active() {
-		return false, nil
-	}
-	if ac.actor.User.ID == subject {
-		return true, nil
-	}
 	if err := ac.needGroups(ctx, ch.tx, subject); err != nil {
 		return false, err
 	}
-	return ac.administers(subject), nil
+	p := ac.known(subject)
+	return ac.decide(policy.AskAccess, policy.Target{User: p}).Allowed, nil
 }
 
 // decide applies the rules at the top of this file. It assumes the caller
@@ -345,8 +380,8 @@ type UserKey struct {
 // they exist). Only the service and platform admins may resolve: it is for
 // the decision point, whose callers hold a platform admin's token.
 func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]reportline.UserID, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return nil, forbidden("only platform admins may look users up by email or external uid here")
+	if err := policy.Decide(policy.Actor{System: actor.System, User: actor.User}, policy.ResolveUserKeys, policy.Target{}).Err(); err != nil {
+		return nil, err
 	}
 	out := make([]reportline.UserID, len(keys))
 	norm := make([]string, len(keys)) // normalised addresses

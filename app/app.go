@@ -62,6 +62,8 @@ type Tx interface {
 
 	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
 	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)
+	AppendChanges(ctx context.Context, entries []reportline.Change) error
+	Changes(ctx context.Context, f reportline.ChangeFilter) ([]reportline.Change, error)
 
 	SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error
 	PasswordHash(ctx context.Context, user reportline.UserID) (string, error)
@@ -157,7 +159,11 @@ type Actor struct {
 	User   reportline.User
 	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
 	System bool              // the service itself (demo loader, directory sync): allowed everything
+	SCIM   bool              // a provisioning client on /scim/v2: only the policy's provisioning rows
 }
+
+// SCIMActor is a provisioning client acting through /scim/v2.
+func SCIMActor() Actor { return Actor{Source: reportline.SourceSCIM, SCIM: true} }
 
 // SystemActor is the service acting on its own behalf.
 func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }

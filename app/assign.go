@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // LinkRequest names links to make between one user (the page's user) and
@@ -78,6 +79,19 @@ func (p LinkPlan) Rejected() []Candidate {
 		}
 	}
 	return out
+}
+
+// Refused counts what stops the request: rejected candidates and current
+// links it would have to remove outside the actor's scope. A preview and the
+// real call count the same.
+func (p LinkPlan) Refused() int {
+	n := len(p.Rejected())
+	for _, r := range p.Removals {
+		if !r.Allowed {
+			n++
+		}
+	}
+	return n
 }
 
 // Count returns how many candidates have the verdict.
@@ -243,11 +257,24 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	if err != nil {
 		return plan, err
 	}
-	if ac.scope.Empty() {
-		return plan, forbidden("only platform admins, group admins and user admins may assign managers")
+	if err := ac.authorize(policy.ChangeLink, policy.Target{}); err != nil {
+		return plan, err
 	}
 	if plan.User, err = tx.User(ctx, req.User); err != nil {
+		if reportline.IsCode(err, reportline.NotFound) && !ac.scope.All {
+			return LinkPlan{}, notVisible()
+		}
 		return plan, err
+	}
+	if !ac.scope.All {
+		// A preview shows the user's current links: only for a user the
+		// caller administrates, as the real call needs.
+		if err := ac.needGroups(ctx, tx, plan.User.ID); err != nil {
+			return plan, err
+		}
+		if !ac.administers(plan.User.ID) {
+			return LinkPlan{}, forbidden("you may only link members of a group you administrate, and this user is not one")
+		}
 	}
 	if !plan.User.Active() {
 		return plan, reportline.FieldError("user", plan.User.Email, "%s is inactive: links may only name active users", plan.User.Email)
@@ -278,6 +305,11 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	wanted := map[reportline.UserID]bool{}
 	for i := range plan.Candidates {
 		c := &plan.Candidates[i]
+		if c.Verdict == VerdictUnknown && !ac.scope.All {
+			// Unknown and outside the caller's groups read the same, so
+			// the answer does not tell who has an account elsewhere.
+			c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
+		}
 		if c.Verdict != "" {
 			continue // already refused while resolving
 		}
@@ -307,15 +339,17 @@ const MaxLinksPerRequest = 1000
 // judge gives one resolved candidate its verdict.
 func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
 	p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
+	// Scope first: nothing about a person outside it (their status, their
+	// links) shows in the answer.
 	switch {
 	case c.User.ID == plan.User.ID:
 		c.Verdict, c.Message = VerdictSelf, fmt.Sprintf("%s cannot be their own manager", c.User.Email)
 		return nil
+	case !ac.mayLink(p):
+		c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
+		return nil
 	case !c.User.Active():
 		c.Verdict, c.Message = VerdictInactive, fmt.Sprintf("%s is an inactive account", c.User.Email)
-		return nil
-	case !ac.mayLink(p):
-		c.Verdict, c.Message = VerdictOutOfScope, fmt.Sprintf("%s and %s are not both in a group you administrate", c.User.Email, plan.User.Email)
 		return nil
 	}
 	want := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: ac.actor.Source,
@@ -332,7 +366,7 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req L
 			return fmt.Errorf("cycle check: %w", err)
 		}
 		if cycle != nil {
-			msg, err := describeCycle(ctx, tx, cycle)
+			msg, err := describeCycle(ctx, tx, ac, cycle)
 			if err != nil {
 				return err
 			}
@@ -347,15 +381,29 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req L
 	return nil
 }
 
-// describeCycle names a cycle by email: "a@x → b@x → a@x".
-func describeCycle(ctx context.Context, tx Tx, cycle []reportline.UserID) (string, error) {
+// outOfScope is the refusal of a candidate the caller may not link: the same
+// for an unknown person and for one outside the caller's groups, naming only
+// what the caller typed.
+func outOfScope(input, user string) string {
+	return fmt.Sprintf("no account in a group you administrate together with %s matches %s", user, input)
+}
+
+// describeCycle names a cycle by email: "a@x → b@x → a@x". People the
+// actor does not administrate are not named.
+func describeCycle(ctx context.Context, tx Tx, ac *access, cycle []reportline.UserID) (string, error) {
 	users, err := tx.UsersByIDs(ctx, cycle)
 	if err != nil {
+		return "", err
+	}
+	if err := ac.needGroups(ctx, tx, cycle...); err != nil {
 		return "", err
 	}
 	names := make([]string, len(cycle))
 	for i, id := range cycle {
 		names[i] = users[id].Email
+		if !ac.administers(id) {
+			names[i] = "(someone outside your groups)"
+		}
 	}
 	return strings.Join(names, " → "), nil
 }

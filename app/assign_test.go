@@ -26,7 +26,9 @@ func TestPreviewFlagsEveryBadAddressAndAddIsAllOrNothing(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := []app.Verdict{app.VerdictNew, app.VerdictNew, app.VerdictUnknown, app.VerdictInactive, app.VerdictSelf,
+		// An unknown address reads as out of scope to a group admin: the
+		// answer must not tell who has an account elsewhere.
+		want := []app.Verdict{app.VerdictNew, app.VerdictNew, app.VerdictOutOfScope, app.VerdictInactive, app.VerdictSelf,
 			app.VerdictOutOfScope, app.VerdictInvalid, app.VerdictDuplicate, app.VerdictUnchanged}
 		for i, c := range plan.Candidates {
 			if c.Verdict != want[i] {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // Login checks an email and password and opens a session. It returns the
@@ -146,8 +147,8 @@ func (a *App) CreateToken(ctx context.Context, actor Actor, email, name string) 
 		if err != nil {
 			return err
 		}
-		if !actor.System && actor.User.ID != u.ID {
-			return forbidden("you may only create tokens for yourself")
+		if err := authorizeOwn(actor, policy.ManageOwnAccount, u.ID); err != nil {
+			return err
 		}
 		if !u.Active() {
 			return reportline.FieldError("email", email, "%s is inactive", email)
@@ -204,8 +205,8 @@ func (a *App) SetPassword(ctx context.Context, actor Actor, user reportline.User
 		return err
 	}
 	return a.store.Write(ctx, func(tx Tx) error {
-		if !actor.System && !actor.User.IsPlatformAdmin() && actor.User.ID != user {
-			return forbidden("you may only set your own password")
+		if err := authorizeOwn(actor, policy.ManageOwnAccount, user); err != nil {
+			return err
 		}
 		if _, err := tx.User(ctx, user); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // CapabilityMatrix returns which capabilities each link kind grants, every
@@ -38,10 +39,18 @@ func (a *App) SetCapabilityMatrix(ctx context.Context, actor Actor, m reportline
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			return forbidden("only platform admins may change which capabilities a link kind grants")
+		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+			return err
+		}
+		old, err := loadMatrix(ctx, tx)
+		if err != nil {
+			return err
 		}
 		if err := tx.PutCapabilityMatrix(ctx, full, actor.id()); err != nil {
+			return err
+		}
+		if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting capabilities",
+			Before: asJSON(old), After: asJSON(full)}); err != nil {
 			return err
 		}
 		a.log.Info("capability matrix changed", "actor", actor.id(), "matrix", fmt.Sprint(full))

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // Contact is one of a user's managers as their Contacts page shows them.
@@ -43,19 +44,21 @@ func (a *App) Contacts(ctx context.Context, actor Actor, user reportline.UserID)
 		}
 		u := ch.users[user]
 		if u == nil {
+			if !ch.actor.scope.All {
+				return notVisible()
+			}
 			return reportline.Errorf(reportline.NotFound, "user %d not found", user)
 		}
 		out.User = *u
 		if !actor.System {
-			if !actor.User.Active() {
-				return forbidden("sign in with an active account to see contacts")
+			var d Decision
+			if actor.User.Active() {
+				if d, err = ch.decide(ctx, AccessQuery{Subject: actor.User.ID, Capability: reportline.Contacts, Resource: user, At: ch.now}); err != nil {
+					return err
+				}
 			}
-			d, err := ch.decide(ctx, AccessQuery{Subject: actor.User.ID, Capability: reportline.Contacts, Resource: user, At: ch.now})
-			if err != nil {
+			if err := ch.actor.authorize(policy.ReadContacts, policy.Target{Granted: d.Allowed}); err != nil {
 				return err
-			}
-			if !d.Allowed {
-				return forbidden("you may see the contacts of yourself, of the people you manage and of members of groups you administrate")
 			}
 			out.Grant = d.Grant
 		}

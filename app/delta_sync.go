@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // DeltaDirectory is a directory that reports its changes since a cursor
@@ -44,8 +45,8 @@ func deltaCursorKey(source reportline.Source) string { return "directory_cursor.
 // read the same changes again, which applies nothing twice; keeping it
 // first could lose changes. Platform admins and the system may sync.
 func (a *App) SyncDeltaDirectory(ctx context.Context, actor Actor, source reportline.Source, dir DeltaDirectory, full, dryRun bool) (DeltaSyncReport, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return DeltaSyncReport{}, forbidden("only platform admins may sync a directory")
+	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+		return DeltaSyncReport{}, err
 	}
 	if !source.Directory() {
 		return DeltaSyncReport{}, reportline.FieldError("source", string(source), "source %q is not a directory", source)

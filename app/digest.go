@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // The weekly digest (SPEC §3): every Monday from 14:00 Europe/Paris, one
@@ -211,10 +212,14 @@ func (a *App) SetDigestSettings(ctx context.Context, actor Actor, s DigestSettin
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			return forbidden("only platform admins may change the weekly digest settings")
+		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+			return err
 		}
 		if err := tx.PutSetting(ctx, settingDigestSkipEmpty, strconv.FormatBool(s.SkipEmpty)); err != nil {
+			return err
+		}
+		if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingDigestSkipEmpty,
+			After: asJSON(map[string]bool{"skip_empty": s.SkipEmpty})}); err != nil {
 			return err
 		}
 		a.log.Info("digest settings changed", "actor", actor.id(), "skip_empty", s.SkipEmpty)
@@ -235,8 +240,8 @@ func (a *App) DigestRuns(ctx context.Context, actor Actor, limit int) ([]reportl
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			return forbidden("only platform admins may see the digest runs")
+		if err := ac.authorize(policy.OperatePlatform, policy.Target{}); err != nil {
+			return err
 		}
 		out, err = tx.ScheduledRuns(ctx, reportline.NotifyWeeklyDigest, min(max(limit, 1), 100))
 		return err
@@ -266,10 +271,7 @@ func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline
 			if err != nil {
 				return err
 			}
-			if !ac.scope.All {
-				return forbidden("you may preview your own digest; platform admins may preview anybody's")
-			}
-			return nil
+			return ac.authorize(policy.PreviewUserDigest, policy.Target{User: ac.known(manager)})
 		})
 		if err != nil {
 			return DigestPreview{}, err

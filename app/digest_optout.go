@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // optOutTypes are the notifications a manager may turn off for themself.
@@ -66,15 +67,5 @@ func (a *App) SetNotificationPreference(ctx context.Context, actor Actor, user r
 // mayManagePreferences lets the user themself, platform admins and the
 // system through.
 func (a *App) mayManagePreferences(ctx context.Context, tx Tx, actor Actor, user reportline.UserID) error {
-	if actor.System || actor.User.Active() && actor.User.ID == user {
-		return nil
-	}
-	ac, err := loadAccess(ctx, tx, actor)
-	if err != nil {
-		return err
-	}
-	if !ac.scope.All {
-		return forbidden("you may change your own notifications only")
-	}
-	return nil
+	return authorizeOwn(actor, policy.ManageOwnAccount, user)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // SyncDirectory applies what a directory says (LDAP / Active Directory,
@@ -52,8 +53,8 @@ func (a *App) SyncDirectory(ctx context.Context, actor Actor, b reportline.Direc
 // admins on the sync page, so it must carry no secret.
 func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportline.Source, dryRun bool,
 	read func(context.Context) (reportline.DirectoryBatch, error)) (reportline.SyncReport, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return reportline.SyncReport{}, forbidden("only platform admins may sync a directory")
+	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+		return reportline.SyncReport{}, err
 	}
 	if err := (reportline.DirectoryBatch{Source: source}).Validate(); err != nil {
 		return reportline.SyncReport{}, err
@@ -112,8 +113,8 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 // SyncRuns returns the latest sync runs of a source ("" for every source),
 // newest first. Platform admins and the system may read them.
 func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return nil, forbidden("only platform admins may see directory syncs")
+	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		return nil, err
 	}
 	if source != "" && !source.Directory() {
 		return nil, reportline.FieldError("source", string(source), "source %q is not a directory", source)
@@ -130,8 +131,8 @@ func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Sourc
 // SyncRunChanges returns one run, the first limit user changes it recorded
 // (at most 1,000) and their number.
 func (a *App) SyncRunChanges(ctx context.Context, actor Actor, id int64, limit int) (reportline.SyncRun, []reportline.DirectoryChange, int, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return reportline.SyncRun{}, nil, 0, forbidden("only platform admins may see directory syncs")
+	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		return reportline.SyncRun{}, nil, 0, err
 	}
 	var run reportline.SyncRun
 	var changes []reportline.DirectoryChange

@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/csvio"
+	"reportline/policy"
 )
 
 // ExportOptions selects and formats an export.
@@ -31,8 +32,8 @@ func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt 
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
-			return forbidden("only platform admins, group admins and user admins may export managers")
+		if err := ac.authorize(policy.ExportManagers, policy.Target{}); err != nil {
+			return err
 		}
 		keep, err := a.exportFilter(ctx, tx, ac, opt.GroupID)
 		if err != nil {
@@ -80,6 +81,7 @@ func (a *App) exportFilter(ctx context.Context, tx Tx, ac *access, group reportl
 	for _, m := range ms {
 		members[m.UserID] = true
 		ac.groups[m.UserID] = append(ac.groups[m.UserID], m.GroupID)
+		ac.members[m.UserID] = append(ac.members[m.UserID], m)
 	}
 	return func(p reportline.Pair) bool {
 		return members[p.ManagerID] && members[p.ManageeID] && (ac.scope.All || ac.mayLink(p))

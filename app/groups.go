@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // GroupView is a group as listed for an actor.
@@ -65,40 +66,21 @@ func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent 
 				return reportline.FieldError("parent_id", "", "parent group %d does not exist", parent)
 			}
 		}
-		if !ac.scope.All {
-			ok, err := isGroupAdmin(ctx, tx, ac, parent)
-			if err != nil {
-				return err
-			}
-			if !ok {
-				return forbidden("only platform admins, and admins of the parent group, may create groups")
-			}
+		if err := ac.authorize(policy.CreateGroup, policy.Target{Group: parent}); err != nil {
+			return err
 		}
-		return tx.CreateGroup(ctx, &g)
+		if err := tx.CreateGroup(ctx, &g); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: asJSON(g)})
 	})
 	return g, err
 }
 
-// isGroupAdmin reports whether the actor holds the admin role (not user
-// admin) on g or one of its ancestors.
-func isGroupAdmin(ctx context.Context, tx Tx, ac *access, g reportline.GroupID) (bool, error) {
-	if g == 0 || ac.scope.Empty() {
-		return false, nil
-	}
-	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{UserIDs: []reportline.UserID{ac.actor.User.ID}})
-	if err != nil {
-		return false, err
-	}
-	for _, m := range ms {
-		if m.Role == reportline.AdminRole && ac.tree.IsAncestorOrSelf(m.GroupID, g) {
-			return true, nil
-		}
-	}
-	return false, nil
-}
-
-// SetMember adds a user to a group or changes their role. Platform admins
-// and the group's admins may; user admins may add plain members only.
+// SetMember adds a user to a group or changes their role, as the policy's
+// group.members.change row allows: platform admins anywhere; an admin of the
+// group for people they already administrate (or accounts they created that
+// belong to no group), below their own role, granting a role below it.
 func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membership) error {
 	if m.Role == "" {
 		m.Role = reportline.MemberRole
@@ -107,20 +89,18 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 		return reportline.FieldError("role", string(m.Role), "role must be member, user_admin or admin")
 	}
 	return a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, before, err := a.membershipChange(ctx, tx, actor, m.GroupID, m.UserID, m.Role)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.Group(ctx, m.GroupID); err != nil {
+		if before != nil && before.Role == m.Role {
+			return nil
+		}
+		if err := tx.SetMembership(ctx, m); err != nil {
 			return err
 		}
-		if _, err := tx.User(ctx, m.UserID); err != nil {
-			return err
-		}
-		if err := a.mayChangeMembers(ctx, tx, ac, m.GroupID, m.Role); err != nil {
-			return err
-		}
-		return tx.SetMembership(ctx, m)
+		return a.record(ctx, tx, ac.actor, policy.ChangeMember, reportline.Change{UserID: m.UserID, GroupID: m.GroupID,
+			Before: roleJSON(before), After: roleJSON(&m)})
 	})
 }
 
@@ -128,35 +108,81 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 // people, not groups.
 func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.GroupID, user reportline.UserID) error {
 	return a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, before, err := a.membershipChange(ctx, tx, actor, group, user, "")
 		if err != nil {
 			return err
 		}
-		if err := a.mayChangeMembers(ctx, tx, ac, group, reportline.MemberRole); err != nil {
+		if before == nil {
+			return reportline.Errorf(reportline.NotFound, "user %d is not a member of group %d", user, group)
+		}
+		if err := tx.DeleteMembership(ctx, group, user); err != nil {
 			return err
 		}
-		return tx.DeleteMembership(ctx, group, user)
+		return a.record(ctx, tx, ac.actor, policy.ChangeMember, reportline.Change{UserID: user, GroupID: group, Before: roleJSON(before)})
 	})
 }
 
-func (a *App) mayChangeMembers(ctx context.Context, tx Tx, ac *access, g reportline.GroupID, role reportline.GroupRole) error {
-	if ac.scope.All {
-		return nil
-	}
-	if ac.scope.Empty() || !ac.scope.CoversUser(ac.tree, []reportline.GroupID{g}) {
-		return forbidden("you may only change the members of groups you administrate")
-	}
-	if role == reportline.MemberRole {
-		return nil
-	}
-	ok, err := isGroupAdmin(ctx, tx, ac, g)
+// membershipChange authorizes a change of user's membership of group (role
+// "" for a removal) and returns the membership it replaces, nil when none.
+// A user the actor may not see is refused the same way whether or not it
+// exists.
+func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group reportline.GroupID, user reportline.UserID,
+	role reportline.GroupRole) (*access, *reportline.Membership, error) {
+	ac, err := loadAccess(ctx, tx, actor)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
-	if !ok {
-		return forbidden("only group admins may grant the %s role", role)
+	if _, err := tx.Group(ctx, group); err != nil {
+		if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
+			return nil, nil, forbidden("you may only change the members of groups you administrate")
+		}
+		return nil, nil, err
 	}
-	return nil
+	u, err := tx.User(ctx, user)
+	if err != nil {
+		if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
+			return nil, nil, notVisible()
+		}
+		return nil, nil, err
+	}
+	p, err := a.person(ctx, tx, ac, u, false)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !ac.scope.All && len(p.Memberships) == 0 {
+		if p.CreatedByActor, err = a.createdBy(ctx, tx, user, ac.actor.id()); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := ac.authorize(policy.ChangeMember, policy.Target{User: p, Group: group, Role: role}); err != nil {
+		return nil, nil, err
+	}
+	for _, m := range p.Memberships {
+		if m.GroupID == group {
+			return ac, &m, nil
+		}
+	}
+	return ac, nil, nil
+}
+
+// createdBy reports whether actor created the user (the change log's
+// user.create entry).
+func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserID) (bool, error) {
+	if actor == 0 {
+		return false, nil
+	}
+	cs, err := tx.Changes(ctx, reportline.ChangeFilter{UserID: user, Action: string(policy.CreateUser), Limit: 1})
+	if err != nil {
+		return false, err
+	}
+	return len(cs) == 1 && cs[0].ActorID == actor, nil
+}
+
+func roleJSON(m *reportline.Membership) string {
+	if m == nil {
+		return ""
+	}
+	return asJSON(map[string]any{"group_id": m.GroupID, "role": m.Role})
 }
 
 // Members lists a group's memberships (that group only), for those who
@@ -171,8 +197,8 @@ func (a *App) Members(ctx context.Context, actor Actor, group reportline.GroupID
 		if _, err := tx.Group(ctx, group); err != nil {
 			return err
 		}
-		if !ac.scope.All && (ac.scope.Empty() || !ac.scope.CoversUser(ac.tree, []reportline.GroupID{group})) {
-			return forbidden("you do not administrate this group")
+		if err := ac.authorize(policy.ReadMembers, policy.Target{Group: group}); err != nil {
+			return err
 		}
 		out, err = tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: []reportline.GroupID{group}})
 		return err

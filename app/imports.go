@@ -14,6 +14,7 @@ import (
 
 	"reportline"
 	"reportline/csvio"
+	"reportline/policy"
 )
 
 // ImportOptions describes one bulk import of manager links.
@@ -93,8 +94,8 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 	}); err != nil {
 		return res, err
 	}
-	if ac.scope.Empty() {
-		return res, forbidden("only platform admins, group admins and user admins may import managers")
+	if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+		return res, err
 	}
 	res.Batch = reportline.ImportBatch{ActorID: actor.id(), Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
 		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
@@ -514,8 +515,9 @@ func (a *App) visibleImport(ctx context.Context, tx Tx, actor Actor, id int64) (
 	if err != nil {
 		return b, err
 	}
-	if !actor.System && !actor.User.IsPlatformAdmin() && b.ActorID != actor.User.ID {
-		return b, forbidden("you may only see your own imports")
+	if err := policy.Decide(policy.Actor{System: actor.System, User: actor.User}, policy.ReadImport,
+		policy.Target{User: &policy.Person{User: reportline.User{ID: b.ActorID}}}).Err(); err != nil {
+		return b, err
 	}
 	return b, nil
 }
@@ -546,8 +548,8 @@ func (a *App) Imports(ctx context.Context, actor Actor, beforeID int64, limit in
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
-			return forbidden("only platform admins, group admins and user admins import managers")
+		if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+			return err
 		}
 		who := actor.User.ID
 		if ac.scope.All {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // Learning records arrive from the LMS in batches (the JSON API) or as a
@@ -109,8 +110,8 @@ func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, r
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			return forbidden("only platform admins and integrations holding a platform admin's token may send learning records")
+		if err := ac.authorize(policy.WriteLearning, policy.Target{}); err != nil {
+			return err
 		}
 		p, err := planLearning(ctx, tx, b, refused)
 		if err != nil {

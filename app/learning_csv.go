@@ -11,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/csvio"
+	"reportline/policy"
 )
 
 // A CSV file of learning records has one line per record, columns found by
@@ -69,10 +70,10 @@ func LearningCSVHeader() []string {
 // ImportLearningCSV reads a file of learning records and applies it as one
 // batch (see ApplyLearning).
 func (a *App) ImportLearningCSV(ctx context.Context, actor Actor, r io.Reader) (LearningResult, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		// Checked again in the transaction; refusing here spares reading
-		// the file.
-		return LearningResult{}, forbidden("only platform admins and integrations holding a platform admin's token may send learning records")
+	// Checked again in the transaction; refusing here spares reading the
+	// file.
+	if err := authorizeActor(actor, policy.WriteLearning); err != nil {
+		return LearningResult{}, err
 	}
 	b, refused, err := readLearningCSV(r)
 	if err != nil {

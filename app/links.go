@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // LinkedUser is one side of a link, as listed on a user's page: the link
@@ -49,15 +50,15 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 		if err != nil {
 			return err
 		}
-		if out.User, err = tx.User(ctx, user); err != nil {
-			return err
-		}
 		ok, err := a.mayView(ctx, tx, ac, user)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return forbidden("you may see the managers of yourself, of the people you manage and of members of groups you administrate")
+			return notVisible()
+		}
+		if out.User, err = tx.User(ctx, user); err != nil {
+			return err
 		}
 		ids := []reportline.UserID{user}
 		for _, dir := range dirs {
@@ -127,15 +128,15 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 		if err != nil {
 			return err
 		}
-		old, err := tx.Link(ctx, p)
-		if err != nil {
-			return err
-		}
 		if err := ac.needGroups(ctx, tx, p.ManagerID, p.ManageeID); err != nil {
 			return err
 		}
-		if !ac.mayLink(p) {
-			return forbidden("you may only remove links between members of a group you administrate")
+		if err := ac.authorize(policy.ChangeLink, policy.Target{Manager: ac.known(p.ManagerID), Managee: ac.known(p.ManageeID)}); err != nil {
+			return err
+		}
+		old, err := tx.Link(ctx, p)
+		if err != nil {
+			return err
 		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err
@@ -157,16 +158,8 @@ func (a *App) Audit(ctx context.Context, actor Actor, f reportline.AuditFilter) 
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			if f.UserID == 0 {
-				return forbidden("only platform admins may read the whole audit log; name a user you administrate")
-			}
-			if err := ac.needGroups(ctx, tx, f.UserID); err != nil {
-				return err
-			}
-			if !ac.administers(f.UserID) {
-				return forbidden("you may only read the audit log of members of groups you administrate")
-			}
+		if err := ac.authorizeAbout(ctx, tx, policy.ReadAudit, f.UserID); err != nil {
+			return err
 		}
 		out, err = tx.Audit(ctx, f)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // Template messages: an admin writes a subject and a body with
@@ -198,8 +199,8 @@ func mayMessageGroup(ctx context.Context, tx Tx, actor Actor, id reportline.Grou
 	if err != nil {
 		return g, err
 	}
-	if !ac.scope.All && (ac.scope.Empty() || !ac.scope.CoversUser(ac.tree, []reportline.GroupID{id})) {
-		return g, forbidden("only admins of the group %q may message its managers", g.Name)
+	if err := ac.authorize(policy.MessageManagers, policy.Target{Group: id}); err != nil {
+		return g, err
 	}
 	return g, nil
 }
@@ -351,7 +352,7 @@ func (a *App) TemplateSends(ctx context.Context, actor Actor, limit int) ([]repo
 	}
 	var out []reportline.TemplateSend
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := mustBePlatformAdmin(ctx, tx, actor, "read the template messages sent"); err != nil {
+		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		var err error

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // Previewer renders a notification's template with sample data, for the
@@ -56,8 +57,8 @@ func mayReadNotifications(ctx context.Context, tx Tx, actor Actor) error {
 	if err != nil {
 		return err
 	}
-	if !ac.scope.All && ac.scope.Empty() {
-		return forbidden("only admins may read the notifications Reportline sends")
+	if err := ac.authorize(policy.ReadNotifications, policy.Target{}); err != nil {
+		return err
 	}
 	return nil
 }
@@ -165,7 +166,7 @@ func (a *App) DeliveryLog(ctx context.Context, actor Actor, f reportline.Deliver
 	}
 	var page DeliveryLogPage
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := mustBePlatformAdmin(ctx, tx, actor, "read the delivery log"); err != nil {
+		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		// One more than asked tells whether there is a next page.
@@ -196,7 +197,7 @@ type DeliveryDetail struct {
 func (a *App) Delivery(ctx context.Context, actor Actor, id int64) (DeliveryDetail, error) {
 	var d DeliveryDetail
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := mustBePlatformAdmin(ctx, tx, actor, "read the delivery log"); err != nil {
+		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		var err error
@@ -207,15 +208,4 @@ func (a *App) Delivery(ctx context.Context, actor Actor, id int64) (DeliveryDeta
 		return err
 	})
 	return d, err
-}
-
-func mustBePlatformAdmin(ctx context.Context, tx Tx, actor Actor, what string) error {
-	ac, err := loadAccess(ctx, tx, actor)
-	if err != nil {
-		return err
-	}
-	if !ac.scope.All {
-		return forbidden("only platform admins may %s", what)
-	}
-	return nil
 }

@@ -7,21 +7,13 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // This file holds the Assign role mode and the positions mapping; the org
 // units are in org_units.go, the effective links they decide in
 // effective.go. All of it is platform admins' business: the setting and
 // the structure decide who manages whom across every group.
-
-// requirePlatformAdmin refuses everybody but platform admins (and the
-// system), saying what they tried.
-func requirePlatformAdmin(actor Actor, what string) error {
-	if actor.System || actor.User.IsPlatformAdmin() {
-		return nil
-	}
-	return forbidden("only platform admins may %s", what)
-}
 
 // AssignMode returns the Assign role mode. It is not secret: every caller
 // may read it (an integrator learns whether their imports count).
@@ -39,7 +31,7 @@ func (a *App) AssignMode(ctx context.Context) (reportline.AssignMode, error) {
 // switch takes effect at once and loses nothing: stored line links are
 // kept in positions mode, and the org structure is kept in import mode.
 func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.AssignMode) error {
-	if err := requirePlatformAdmin(actor, "change the assign role mode"); err != nil {
+	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
 		return err
 	}
 	if !mode.Valid() {
@@ -51,7 +43,11 @@ func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.As
 		if old, err = assignMode(ctx, tx); err != nil || old == mode {
 			return err
 		}
-		return tx.PutSetting(ctx, settingAssignMode, string(mode))
+		if err := tx.PutSetting(ctx, settingAssignMode, string(mode)); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingAssignMode,
+			Before: asJSON(map[string]string{"mode": string(old)}), After: asJSON(map[string]string{"mode": string(mode)})})
 	})
 	a.forgetAssignMode()
 	if err == nil && old != mode {
@@ -71,7 +67,7 @@ type SubordinatesPolicy struct {
 // SubordinatesPolicy returns the Assign role mode and the state of the org
 // structure, for platform admins.
 func (a *App) SubordinatesPolicy(ctx context.Context, actor Actor) (SubordinatesPolicy, error) {
-	if err := requirePlatformAdmin(actor, "see the system settings"); err != nil {
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
 		return SubordinatesPolicy{}, err
 	}
 	var out SubordinatesPolicy
@@ -107,7 +103,7 @@ func (a *App) LineLinksInEffect(ctx context.Context) (bool, error) {
 // ManagerPositions returns the positions mapping: the position titles that
 // are manager positions, ordered by title.
 func (a *App) ManagerPositions(ctx context.Context, actor Actor) ([]string, error) {
-	if err := requirePlatformAdmin(actor, "see the positions mapping"); err != nil {
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []string
@@ -127,7 +123,7 @@ const MaxManagerPositions = 1000
 // "head of sales" are one position and are listed once. It returns the
 // mapping as stored.
 func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []string) ([]string, error) {
-	if err := requirePlatformAdmin(actor, "change the positions mapping"); err != nil {
+	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
 		return nil, err
 	}
 	if len(titles) > MaxManagerPositions {
@@ -162,8 +158,11 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 		if err := tx.SetManagerPositions(ctx, clean); err != nil {
 			return err
 		}
-		out, err = tx.ManagerPositions(ctx)
-		return err
+		if out, err = tx.ManagerPositions(ctx); err != nil || slices.Equal(old, out) {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting manager positions",
+			Before: asJSON(map[string][]string{"titles": old}), After: asJSON(map[string][]string{"titles": out})})
 	})
 	if err == nil && !slices.Equal(old, out) {
 		a.log.InfoContext(ctx, "positions mapping changed", "actor_id", actor.id(), "source", actor.Source, "from", old, "to", out)
@@ -174,7 +173,7 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 // HeldPositions returns the positions users hold, the most held first (at
 // most limit), for the positions mapping editor. It reads every user.
 func (a *App) HeldPositions(ctx context.Context, actor Actor, limit int) ([]reportline.PositionCount, error) {
-	if err := requirePlatformAdmin(actor, "see the positions users hold"); err != nil {
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []reportline.PositionCount
@@ -238,15 +237,15 @@ func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportlin
 		if err != nil {
 			return err
 		}
-		if out.User, err = tx.User(ctx, user); err != nil {
-			return err
-		}
 		ok, err := a.mayView(ctx, tx, ac, user)
 		if err != nil {
 			return err
 		}
 		if !ok {
-			return forbidden("you may see the managers of yourself, of the people you manage and of members of groups you administrate")
+			return notVisible()
+		}
+		if out.User, err = tx.User(ctx, user); err != nil {
+			return err
 		}
 		v, err := a.linkView(ctx, tx)
 		if err != nil {

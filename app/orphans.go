@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // The orphans report lists active managees left without a manager who
@@ -102,8 +103,8 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
-			return forbidden("only platform admins, group admins and user admins may see the managees left without a manager")
+		if err := ac.authorize(policy.ReadOrphans, policy.Target{}); err != nil {
+			return err
 		}
 		if f.Group != 0 {
 			if _, err := tx.Group(ctx, f.Group); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // scimTx is the storage of the SCIM provisioning endpoint: its clients,
@@ -40,8 +41,8 @@ func (a *App) CreateProvisioningClient(ctx context.Context, actor Actor, name st
 	if len(name) > maxClientName {
 		return "", c, reportline.FieldError("name", "", "the name is longer than %d characters", maxClientName)
 	}
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return "", c, forbidden("only platform admins may create provisioning clients")
+	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		return "", c, err
 	}
 	token, hashed := newSecret(scimTokenPrefix)
 	c.Hash, c.CreatedAt = hashed, a.now()
@@ -55,8 +56,8 @@ func (a *App) CreateProvisioningClient(ctx context.Context, actor Actor, name st
 
 // ProvisioningClients lists the SCIM clients (never their tokens).
 func (a *App) ProvisioningClients(ctx context.Context, actor Actor) ([]reportline.ProvisioningClient, error) {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return nil, forbidden("only platform admins may list provisioning clients")
+	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		return nil, err
 	}
 	var out []reportline.ProvisioningClient
 	err := a.store.Read(ctx, func(tx Tx) error {
@@ -70,8 +71,8 @@ func (a *App) ProvisioningClients(ctx context.Context, actor Actor) ([]reportlin
 // RevokeProvisioningClient deletes a SCIM client by name; its token stops
 // working at once. The users it provisioned stay as they are.
 func (a *App) RevokeProvisioningClient(ctx context.Context, actor Actor, name string) error {
-	if !actor.System && !actor.User.IsPlatformAdmin() {
-		return forbidden("only platform admins may revoke provisioning clients")
+	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		return err
 	}
 	err := a.store.Write(ctx, func(tx Tx) error { return tx.DeleteProvisioningClient(ctx, strings.TrimSpace(name)) })
 	if err == nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // A user's statistics (SPEC §3): their courses and sessions with status,
@@ -231,8 +232,8 @@ func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user re
 	if d.Err != nil {
 		return Grant{}, "", d.Err
 	}
-	if !d.Allowed {
-		return Grant{}, "", forbidden("you may not see this user's statistics: %s", d.Reason)
+	if err := ch.actor.authorize(policy.ReadStatistics, policy.Target{Granted: d.Allowed}); err != nil {
+		return Grant{}, "", reportline.Errorf(reportline.Forbidden, "%s: %s", reportline.ErrorMessage(err), d.Reason)
 	}
 	return d.Grant, d.Reason, nil
 }
@@ -311,8 +312,8 @@ func courseOpener(ctx context.Context, tx Tx, actor Actor, ids []reportline.Cour
 // StatisticsScopes returns the statistics scope of each link kind. Any
 // signed-in user may read them: they are the platform's policy.
 func (a *App) StatisticsScopes(ctx context.Context, actor Actor) (map[reportline.Kind]reportline.StatisticsScope, error) {
-	if !actor.System && !actor.User.Active() {
-		return nil, reportline.Errorf(reportline.Unauthenticated, "sign in to read the statistics scopes")
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+		return nil, err
 	}
 	out := map[reportline.Kind]reportline.StatisticsScope{}
 	err := a.store.Read(ctx, func(tx Tx) error {
@@ -344,12 +345,16 @@ func (a *App) SetStatisticsScopes(ctx context.Context, actor Actor, scopes map[r
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			return forbidden("only platform admins may change what managers see of their managees' statistics")
+		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+			return err
 		}
 		for _, k := range reportline.LinkKinds {
 			if s, ok := scopes[k]; ok {
 				if err := tx.PutSetting(ctx, settingStatisticsScope+string(k), string(s)); err != nil {
+					return err
+				}
+				if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingStatisticsScope + string(k),
+					After: asJSON(map[string]string{"scope": string(s)})}); err != nil {
 					return err
 				}
 			}
@@ -376,19 +381,11 @@ func (a *App) StatisticsViews(ctx context.Context, actor Actor, f reportline.Sta
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All {
-			if ac.scope.Empty() {
-				return forbidden("only admins may read who looked at users' statistics")
-			}
-			if f.UserID == 0 {
-				return reportline.FieldError("user_id", "", "group admins read the views of one user they administrate: give user_id")
-			}
-			if err := ac.needGroups(ctx, tx, f.UserID); err != nil {
-				return err
-			}
-			if !ac.administers(f.UserID) {
-				return forbidden("user %d is not a member of a group you administrate", f.UserID)
-			}
+		if !ac.scope.All && !ac.scope.Empty() && f.UserID == 0 {
+			return reportline.FieldError("user_id", "", "group admins read the views of one user they administrate: give user_id")
+		}
+		if err := ac.authorizeAbout(ctx, tx, policy.ReadStatisticsLog, f.UserID); err != nil {
+			return err
 		}
 		out, err = tx.StatisticsViews(ctx, f)
 		return err

@@ -11,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/csvio"
+	"reportline/policy"
 )
 
 // MaxUserCSVBytes bounds a users CSV file (about 200,000 users with every
@@ -222,8 +223,8 @@ func (a *App) mayImportUsers(ctx context.Context, actor Actor) error {
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
-			return forbidden("only platform admins, group admins and user admins may import users")
+		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
+			return err
 		}
 		return nil
 	})

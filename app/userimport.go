@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // UserImport is one user as an LMS Collaborator-compatible import sends it
@@ -354,7 +355,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
+		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
 			return forbidden("only platform admins, group admins and user admins may import users")
 		}
 		inEffect, err := a.lineLinksInEffect(ctx, tx)
@@ -364,7 +365,22 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		res := UserImportResult{InEffect: inEffect}
 		u, matchedBy, err := matchImport(ctx, tx, in)
 		if err != nil {
+			if !ac.scope.All && reportline.IsCode(err, reportline.Conflict) {
+				// The conflict names another user's uid: say only what an
+				// unknown user would get.
+				return importUnknown(in)
+			}
 			return err
+		}
+		if matchedBy != "" && !ac.scope.All {
+			// A user outside the caller's scope is answered as if unknown:
+			// nothing tells them the uid or the address exists.
+			if err := ac.needGroups(ctx, tx, u.ID); err != nil {
+				return err
+			}
+			if !ac.administers(u.ID) {
+				return importUnknown(in)
+			}
 		}
 		res.MatchedBy = matchedBy
 		if matchedBy == "" {
@@ -372,7 +388,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 				return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
 			}
 			if !ac.scope.All {
-				return forbidden("only platform admins may create users through the import API: the import names no group to put a new user in; create the user in a group first, then import them")
+				return importUnknown(in)
 			}
 			u = reportline.User{Status: reportline.StatusActive}
 			if err := patchUser(&u, patch); err != nil {
@@ -385,15 +401,14 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 				return err
 			}
 			res.Action, res.Changed = UserCreated, changedFields(reportline.User{Status: reportline.StatusActive}, u)
+			if !dryRun {
+				if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, After: asJSON(userDoc(u))}); err != nil {
+					return err
+				}
+			}
 		} else {
-			if err := ac.needGroups(ctx, tx, u.ID); err != nil {
+			if err := a.authorizeUserPatch(ctx, tx, ac, u, patch); err != nil {
 				return err
-			}
-			if !ac.administers(u.ID) {
-				return forbidden("you may only import users of the groups you administrate; %s is not in one", u.Email)
-			}
-			if u.PlatformRole != reportline.NoPlatformRole && !ac.scope.All {
-				return forbidden("only platform admins may change platform admins")
 			}
 			before := u
 			if err := patchUser(&u, patch); err != nil {
@@ -402,6 +417,11 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 			if res.Changed = changedFields(before, u); len(res.Changed) > 0 {
 				if err := tx.UpdateUser(ctx, &u); err != nil {
 					return importFieldError(err)
+				}
+				if !dryRun {
+					if err := a.recordUserChange(ctx, tx, actor, u.ID, userDoc(before), userDoc(u)); err != nil {
+						return err
+					}
 				}
 			}
 			res.Action = UserUnchanged
@@ -429,6 +449,12 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		err = nil
 	}
 	return out, err
+}
+
+// importUnknown is the refusal of an import naming a user the caller may
+// not create or see: the same whether the user exists elsewhere or not.
+func importUnknown(in UserImport) error {
+	return forbidden("only platform admins may create users through the import API, and you may only import users of the groups you administrate: no such user is in them")
 }
 
 // matchImport finds the imported user: by uid, else by email. matchedBy is
@@ -503,8 +529,13 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 		for _, uid := range refs.inputs {
 			m, ok := users[uid]
 			if !ok {
-				details = append(details, reportline.Detail{Field: refs.field, Value: uid, Reason: string(VerdictUnknown),
-					Message: fmt.Sprintf("no user has external uid %q", uid)})
+				d := reportline.Detail{Field: refs.field, Value: uid, Reason: string(VerdictUnknown), Message: fmt.Sprintf("no user has external uid %q", uid)}
+				if !actor.System && !actor.User.IsPlatformAdmin() {
+					// As in a hand assignment: unknown reads as out of
+					// scope, so no answer tells which uids exist.
+					d.Reason, d.Message = string(VerdictOutOfScope), outOfScope(uid, u.Email)
+				}
+				details = append(details, d)
 				continue
 			}
 			req.IDs, inputs = append(req.IDs, m.ID), append(inputs, uid)

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/policy"
 )
 
 // UserInput is a new user. GroupID, when set, adds them to that group as a
@@ -65,11 +66,8 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 		if err != nil {
 			return err
 		}
-		if err := ac.mayManageUsersIn(in.GroupID); err != nil {
+		if err := ac.authorize(policy.CreateUser, policy.Target{Group: in.GroupID, User: &policy.Person{User: u}}); err != nil {
 			return err
-		}
-		if u.PlatformRole != reportline.NoPlatformRole && !ac.scope.All {
-			return forbidden("only platform admins may create platform admins")
 		}
 		if in.GroupID != 0 {
 			if _, err := tx.Group(ctx, in.GroupID); err != nil {
@@ -79,24 +77,15 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
+		if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, GroupID: in.GroupID, After: asJSON(userDoc(u))}); err != nil {
+			return err
+		}
 		if in.GroupID != 0 {
 			return tx.SetMembership(ctx, reportline.Membership{GroupID: in.GroupID, UserID: u.ID, Role: reportline.MemberRole})
 		}
 		return nil
 	})
 	return u, err
-}
-
-// mayManageUsersIn checks that the actor may create users into group g (0:
-// no group, platform admins only).
-func (ac *access) mayManageUsersIn(g reportline.GroupID) error {
-	if ac.scope.All {
-		return nil
-	}
-	if g == 0 || ac.scope.Empty() || !ac.scope.CoversUser(ac.tree, []reportline.GroupID{g}) {
-		return forbidden("you may only create users in a group you administrate")
-	}
-	return nil
 }
 
 // UpdateUser applies a patch. Deactivating keeps the user's links, so
@@ -109,23 +98,96 @@ func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID,
 			return err
 		}
 		if u, err = tx.User(ctx, id); err != nil {
+			if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
+				return notVisible()
+			}
 			return err
 		}
-		if err := ac.needGroups(ctx, tx, id); err != nil {
+		if err := a.authorizeUserPatch(ctx, tx, ac, u, p); err != nil {
 			return err
 		}
-		if !ac.administers(id) {
-			return forbidden("you may only change users of groups you administrate")
-		}
-		if (p.PlatformRole != nil || u.PlatformRole != reportline.NoPlatformRole) && !ac.scope.All {
-			return forbidden("only platform admins may change platform admins")
-		}
+		before := userDoc(u)
 		if err := patchUser(&u, p); err != nil {
 			return err
 		}
-		return tx.UpdateUser(ctx, &u)
+		if err := tx.UpdateUser(ctx, &u); err != nil {
+			return err
+		}
+		return a.recordUserChange(ctx, tx, actor, u.ID, before, userDoc(u))
 	})
 	return u, err
+}
+
+// authorizeUserPatch asks the policy about every part of a patch: the
+// person's details and status (user.edit), and their org unit and position
+// (user.edit_org), which in the positions mode make line managers. An actor
+// who may not see the user is refused without learning more.
+func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u reportline.User, p UserPatch) error {
+	if ac.actor.System {
+		return nil
+	}
+	visible, err := a.mayView(ctx, tx, ac, u.ID)
+	if err != nil {
+		return err
+	}
+	if !visible {
+		return notVisible()
+	}
+	person, err := a.person(ctx, tx, ac, u, false)
+	if err != nil {
+		return err
+	}
+	personal := p.ExternalUID == nil && p.Email == nil && p.Status == nil && p.PlatformRole == nil && p.Position == nil && p.OrgUnit == nil
+	t := policy.Target{User: person, Personal: personal,
+		Deactivating: p.Status != nil && *p.Status != reportline.StatusActive && u.Active()}
+	if p.PlatformRole != nil && *p.PlatformRole != u.PlatformRole {
+		// Granting or taking the platform role is a platform admin's act.
+		t.User = &policy.Person{User: reportline.User{ID: u.ID, Status: u.Status, PlatformRole: reportline.PlatformAdminRole}}
+	}
+	if err := ac.authorize(policy.EditUser, t); err != nil {
+		return err
+	}
+	if (p.Position != nil && strings.TrimSpace(*p.Position) != u.Position) || (p.OrgUnit != nil && strings.TrimSpace(*p.OrgUnit) != u.OrgUnit) {
+		mode, err := a.assignMode(ctx, tx)
+		if err != nil {
+			return err
+		}
+		t.Mode = mode
+		t.Personal = false
+		return ac.authorize(policy.EditUserOrg, t)
+	}
+	return nil
+}
+
+// userDoc is a user as the change log records it.
+func userDoc(u reportline.User) map[string]any {
+	d := map[string]any{"email": u.Email, "first_name": u.FirstName, "last_name": u.LastName, "status": u.Status}
+	for k, v := range map[string]string{"external_uid": u.ExternalUID, "position": u.Position, "org_unit": u.OrgUnit,
+		"platform_role": string(u.PlatformRole), "locale": u.Locale, "time_zone": u.TimeZone, "birthday": u.Birthday.String()} {
+		if v != "" {
+			d[k] = v
+		}
+	}
+	return d
+}
+
+// recordUserChange logs the fields of a user that changed, if any.
+func (a *App) recordUserChange(ctx context.Context, tx Tx, actor Actor, user reportline.UserID, before, after map[string]any) error {
+	b, c := map[string]any{}, map[string]any{}
+	for k, v := range after {
+		if before[k] != v {
+			b[k], c[k] = before[k], v
+		}
+	}
+	for k, v := range before {
+		if _, ok := after[k]; !ok {
+			b[k], c[k] = v, nil
+		}
+	}
+	if len(c) == 0 {
+		return nil
+	}
+	return a.record(ctx, tx, actor, policy.EditUser, reportline.Change{UserID: user, Before: asJSON(b), After: asJSON(c)})
 }
 
 func patchUser(u *reportline.User, p UserPatch) error {
@@ -173,13 +235,14 @@ func (a *App) GetUser(ctx context.Context, actor Actor, id reportline.UserID) (r
 		if err != nil {
 			return err
 		}
-		if u, err = tx.User(ctx, id); err != nil {
+		ok, err := a.mayView(ctx, tx, ac, id)
+		if err != nil {
 			return err
 		}
-		ok, err := a.mayView(ctx, tx, ac, id)
-		if err == nil && !ok {
-			err = forbidden("you may not see this user")
+		if !ok {
+			return notVisible()
 		}
+		u, err = tx.User(ctx, id)
 		return err
 	})
 	return u, err
@@ -209,8 +272,8 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 		if err != nil {
 			return err
 		}
-		if ac.scope.Empty() {
-			return forbidden("only platform admins, group admins and user admins may list users")
+		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
+			return err
 		}
 		if group != 0 {
 			if _, err := tx.Group(ctx, group); err != nil {

@@ -105,7 +105,7 @@ func TestContactsPage(t *testing.T) {
 		if r := newClient(t, w.url).get(alicePath); r.Status != http.StatusSeeOther || !strings.HasPrefix(r.Location(), "/login") {
 			t.Errorf("anonymous: %d %s", r.Status, r.Location())
 		}
-		if r := c.get("/users/999999/contacts"); r.Status != http.StatusNotFound {
+		if r := c.get("/users/999999/contacts"); r.Status != http.StatusForbidden {
 			t.Errorf("unknown user: %d", r.Status)
 		}
 	})

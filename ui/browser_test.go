@@ -125,7 +125,7 @@ func TestBrowserAddManagersByEmail(t *testing.T) {
 		for _, want := range []candidate{
 			{Input: "bob@acme.test", Verdict: "new", Label: "Will be added"},
 			{Input: "carol@acme.test", Verdict: "new", Label: "Will be added"},
-			{Input: "nobody@acme.test", Verdict: "unknown", Label: "Unknown"},
+			{Input: "nobody@acme.test", Verdict: "out_of_scope", Label: "Out of scope"},
 			{Input: "dave@acme.test", Verdict: "inactive", Label: "Inactive"},
 			{Input: "frank@acme.test", Verdict: "out_of_scope", Label: "Out of scope"},
 		} {

@@ -99,12 +99,17 @@ func TestProfile(t *testing.T) {
 		if r := c.get(fmt.Sprintf("/users/%d", w.dave.ID)); !strings.Contains(r.Body, "Inactive") {
 			t.Errorf("an inactive user's profile does not say so")
 		}
-		for _, path := range []string{"/users/999999", "/users/abc", "/users/999999/managers"} {
+		if r := c.get("/users/abc"); r.Status != http.StatusNotFound {
+			t.Errorf("GET /users/abc: %d, want 404", r.Status)
+		}
+		// A user admin is refused a user who does not exist exactly as one
+		// outside her groups: the answer does not tell which ids exist.
+		for _, path := range []string{"/users/999999", "/users/999999/managers", fmt.Sprintf("/users/%d", w.frank.ID)} {
 			r := c.get(path)
-			if r.Status != http.StatusNotFound {
-				t.Errorf("GET %s: %d, want 404", path, r.Status)
+			if r.Status != http.StatusForbidden {
+				t.Errorf("GET %s: %d, want 403", path, r.Status)
 			}
-			has(t, r.Body, "Not found", "Error 404")
+			has(t, r.Body, "Access refused", "You may not see this user")
 		}
 	})
 }
@@ -136,7 +141,7 @@ func TestOutOfScope(t *testing.T) {
 		if r.Status != http.StatusForbidden {
 			t.Errorf("remove an out-of-scope link: %d, want 403", r.Status)
 		}
-		has(t, r.Body, "You may only remove links between members of a group you administrate.")
+		has(t, r.Body, "You may only link members of a group you administrate.")
 		if managers, _ := w.links(t, w.gina.ID); len(managers) != 1 {
 			t.Errorf("gina's managers = %v, want frank's link kept", managers)
 		}
@@ -146,7 +151,7 @@ func TestOutOfScope(t *testing.T) {
 		if r.Status != http.StatusForbidden {
 			t.Errorf("confirm an out-of-scope manager: %d, want 403\n%s", r.Status, r.Body)
 		}
-		has(t, r.Body, "Nothing was saved", "not both in a group you administrate", `data-verdict="out_of_scope"`)
+		has(t, r.Body, "Nothing was saved", "No account in a group you administrate together with alice@acme.test matches", `data-verdict="out_of_scope"`)
 		if managers, _ := w.links(t, w.alice.ID); len(managers) != 0 {
 			t.Errorf("alice's managers = %v, want none", managers)
 		}
@@ -172,7 +177,9 @@ func TestPreviewConfirmRemove(t *testing.T) {
 			t.Fatalf("preview: %d\n%s", r.Status, r.Body)
 		}
 		want := map[string]string{
-			"bob@acme.test": "new", "CAROL@acme.test": "new", "nobody@acme.test": "unknown", "dave@acme.test": "inactive",
+			// Unknown reads as out of scope to an admin: no telling who has
+			// an account elsewhere.
+			"bob@acme.test": "new", "CAROL@acme.test": "new", "nobody@acme.test": "out_of_scope", "dave@acme.test": "inactive",
 			"frank@acme.test": "out_of_scope", "alice@acme.test": "self", "not-an-address": "invalid_email",
 		}
 		got := verdicts(r.Body)
@@ -181,8 +188,8 @@ func TestPreviewConfirmRemove(t *testing.T) {
 				t.Errorf("preview of %s: verdict %q, want %q", input, got[input], v)
 			}
 		}
-		has(t, r.Body, "Will be added", "Unknown", "Inactive", "Out of scope", "nothing has been saved yet",
-			"No account has the address nobody@acme.test.", `id="managers-confirm"`, "The refused entries will be left out.")
+		has(t, r.Body, "Will be added", "Inactive", "Out of scope", "nothing has been saved yet",
+			"No account in a group you administrate together with alice@acme.test matches nobody@acme.test.", `id="managers-confirm"`, "The refused entries will be left out.")
 		// The confirm form carries only the accepted users.
 		confirm := regexp.MustCompile(`(?s)<form method="post" action="[^"]*/confirm".*?</form>`).FindString(r.Body)
 		ids := regexp.MustCompile(`name="ids" value="(\d+)"`).FindAllStringSubmatch(confirm, -1)

@@ -25,6 +25,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"LineManagersChunks", testLineManagersChunks},
 		{"Audit", testAudit},
 		{"AuditIsAppendOnly", testAuditAppendOnly},
+		{"ChangeLog", testChanges},
 		{"TokensAndSessions", testAuth},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},

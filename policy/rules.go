@@ -1,0 +1,362 @@
+package policy
+
+import "reportline"
+
+// The actions of the product. Each has exactly one row in rules.
+const (
+	// People.
+	ReadUser    Action = "user.read"     // a user's profile: names, email, status, org fields
+	ListUsers   Action = "user.list"     // find and list users
+	CreateUser  Action = "user.create"   // create a user in a group
+	EditUser    Action = "user.edit"     // names, email, uid, birthday, locale, time zone, status
+	EditUserOrg Action = "user.edit_org" // org unit and position
+
+	// Reporting lines.
+	ReadLinks      Action = "links.read"      // a user's managers and managees
+	ChangeLink     Action = "link.change"     // add, change, remove a link (previews included)
+	ImportManagers Action = "managers.import" // bulk CSV: every line is then a ChangeLink
+	ExportManagers Action = "managers.export"
+
+	// Groups.
+	CreateGroup  Action = "group.create"
+	ReadMembers  Action = "group.members.read"
+	ChangeMember Action = "group.members.change" // add, change the role of, or remove a member
+
+	// What managers get, and the records behind it.
+	ReadStatistics     Action = "statistics.read"
+	ReadStatisticsLog  Action = "statistics.views.read" // who looked at whose statistics
+	ReadContacts       Action = "contacts.read"
+	WriteLearning      Action = "learning.write"
+	ReadOrphans        Action = "orphans.read"
+	MessageManagers    Action = "messages.send" // template messages to the managers of a group's members
+	ReadNotifications  Action = "notifications.read"
+	ManageOwnAccount   Action = "self.manage" // own password, tokens, notification opt-outs, digest preview
+	PreviewUserDigest  Action = "digest.preview"
+	AskAccess          Action = "access.ask" // the access check and AuthZEN, about a subject
+	ResolveUserKeys    Action = "access.resolve"
+	ReadAudit          Action = "audit.read"
+	ReadImport         Action = "import.read" // an import's record, progress and files
+	ChangeSettings     Action = "settings.change"
+	ReadSettings       Action = "settings.read"    // assign role mode, capabilities, statistics scopes, digest settings, org structure
+	OperatePlatform    Action = "platform.operate" // delivery log, digest runs, directory syncs, provisioning clients
+	ProvisionUser      Action = "scim.write"       // a SCIM client creating, changing or deactivating a user
+	DirectoryWriteUser Action = "directory.write"  // LDAP or Graph sync changing a user
+)
+
+// rule is one row of the policy.
+type rule struct {
+	action Action
+	who    string // the row in words, for people (docs/policy.md is generated from it)
+	scim   bool   // the row is for provisioning clients (and only them)
+	decide func(Actor, Target) Decision
+}
+
+// Row is a row of the policy in words.
+type Row struct {
+	Action Action
+	Who    string
+}
+
+// Rows returns the policy table in words, in order.
+func Rows() []Row {
+	out := make([]Row, len(rules))
+	for i, r := range rules {
+		out[i] = Row{r.action, r.who}
+	}
+	return out
+}
+
+var ruleOf = func() map[Action]rule {
+	m := make(map[Action]rule, len(rules))
+	for _, r := range rules {
+		if _, dup := m[r.action]; dup {
+			panic("policy: two rows for " + r.action)
+		}
+		m[r.action] = r
+	}
+	return m
+}()
+
+// platformOnly is the decision of the rows only platform admins hold.
+func platformOnly(what string) func(Actor, Target) Decision {
+	return func(a Actor, _ Target) Decision {
+		if a.platformAdmin() {
+			return allow("platform admins may %s", what)
+		}
+		return refuse("only platform admins may %s", what)
+	}
+}
+
+// readPerson is the rule for seeing a person: themself, their admins,
+// their managers.
+func readPerson(what string) func(Actor, Target) Decision {
+	return func(a Actor, t Target) Decision {
+		p := t.User
+		switch {
+		case p == nil:
+			return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what)
+		case self(a, p):
+			return allow("everyone may see their own %s", what)
+		case a.Administers(p):
+			return allow("admins may see the %s of the people they administrate", what)
+		case p.Managed:
+			return allow("managers may see the %s of the people they manage", what)
+		}
+		return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what)
+	}
+}
+
+var rules = []rule{
+	{action: ReadUser, who: "the user; their admins; their managers (a link in effect)", decide: readPerson("profile")},
+	{action: ListUsers, who: "platform admins: everyone; group and user admins: members of the groups they administrate",
+		decide: func(a Actor, t Target) Decision {
+			if !a.isAdmin() {
+				return refuse("only platform admins, group admins and user admins may list users")
+			}
+			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
+				return refuse("you do not administrate this group")
+			}
+			return allow("admins may list the users they administrate")
+		}},
+	{action: CreateUser, who: "platform admins; group and user admins, into a group they administrate (never a platform admin)",
+		decide: func(a Actor, t Target) Decision {
+			if t.User != nil && t.User.User.PlatformRole == reportline.PlatformAdminRole && !a.platformAdmin() {
+				return refuse("only platform admins may create platform admins")
+			}
+			switch {
+			case a.platformAdmin():
+				return allow("platform admins may create users")
+			case t.Group != 0 && a.roleOver(t.Group) > RankMember:
+				return allow("admins may create users in the groups they administrate")
+			}
+			return refuse("you may only create users in a group you administrate")
+		}},
+	{action: EditUser, who: "platform admins (the only ones who change platform admins); an admin of the user whose role over them is above the user's highest role; the user themself for their name, locale, time zone and birthday; nobody deactivates themself",
+		decide: editPerson},
+	{action: EditUserOrg, who: "as user.edit in the import mode; in the positions mode, where org unit and position make managers, platform admins only",
+		decide: func(a Actor, t Target) Decision {
+			if t.Mode == reportline.AssignByPositions && !a.platformAdmin() {
+				return refuse("in the positions mode an org unit and a position make line managers, so only platform admins may change them")
+			}
+			return editPerson(a, t)
+		}},
+
+	{action: ReadLinks, who: "the user; their admins; their managers", decide: readPerson("managers and managees")},
+	{action: ChangeLink, who: "platform admins; a group or user admin when one group they administrate holds both the manager and the managee (previews alike)",
+		decide: func(a Actor, t Target) Decision {
+			if !a.isAdmin() {
+				return refuse("only platform admins, group admins and user admins may assign managers")
+			}
+			if t.Manager == nil || t.Managee == nil {
+				return allow("admins may assign managers within their groups") // the pair is checked per link
+			}
+			if a.coversPair(t.Manager, t.Managee) {
+				return allow("admins may link members of a group they administrate")
+			}
+			return refuse("you may only link members of a group you administrate")
+		}},
+	{action: ImportManagers, who: "platform, group and user admins; every line is then checked as link.change",
+		decide: adminsOnly("import managers")},
+	{action: ExportManagers, who: "platform admins: every link; group and user admins: links inside the groups they administrate",
+		decide: func(a Actor, t Target) Decision {
+			if !a.isAdmin() {
+				return refuse("only platform admins, group admins and user admins may export managers")
+			}
+			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
+				return refuse("you do not administrate this group")
+			}
+			return allow("admins may export the links they administrate")
+		}},
+
+	{action: CreateGroup, who: "platform admins; group admins (not user admins) under a group they administrate",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || (t.Group != 0 && a.isGroupAdmin(t.Group)) {
+				return allow("admins may create groups under the groups they administrate")
+			}
+			return refuse("only platform admins, and admins of the parent group, may create groups")
+		}},
+	{action: ReadMembers, who: "platform admins; admins and user admins of the group or an ancestor",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || a.roleOver(t.Group) > RankMember {
+				return allow("admins may see the members of the groups they administrate")
+			}
+			return refuse("you do not administrate this group")
+		}},
+	{action: ChangeMember, who: "platform admins; an admin of the group when the person is already someone they administrate (or an account they created that belongs to no group), the person's highest role is below theirs, and the role granted is below theirs",
+		decide: changeMember},
+
+	{action: ReadStatistics, who: "the user; platform admins; their group and user admins; managers above them in the reporting line, and their direct managers of a kind that grants it (the access check)",
+		decide: func(a Actor, t Target) Decision {
+			if t.Granted {
+				return allow("the access check grants it")
+			}
+			return refuse("you may not see this user's statistics")
+		}},
+	{action: ReadStatisticsLog, who: "platform admins: every view; group and user admins: views of the users they administrate",
+		decide: func(a Actor, t Target) Decision {
+			switch {
+			case a.platformAdmin():
+				return allow("platform admins may read every statistics view")
+			case !a.isAdmin():
+				return refuse("only admins may read who looked at users' statistics")
+			case t.User == nil:
+				return refuse("name a user you administrate")
+			case a.Administers(t.User):
+				return allow("admins may read who looked at the users they administrate")
+			}
+			return refuse("this user is not a member of a group you administrate")
+		}},
+	{action: ReadContacts, who: "the user; their managers; their admins (the contacts capability of the access check)",
+		decide: func(a Actor, t Target) Decision {
+			if t.Granted {
+				return allow("the access check grants it")
+			}
+			return refuse("you may see the contacts of yourself, of the people you manage and of members of groups you administrate")
+		}},
+	{action: WriteLearning, who: "platform admins (the LMS integration holds a platform admin's token)",
+		decide: platformOnly("send learning records")},
+	{action: ReadOrphans, who: "platform admins: everyone; group and user admins: the groups they administrate",
+		decide: func(a Actor, t Target) Decision {
+			if !a.isAdmin() {
+				return refuse("only platform admins, group admins and user admins may see the managees left without a manager")
+			}
+			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
+				return refuse("you do not administrate this group")
+			}
+			return allow("admins may see the orphans of the groups they administrate")
+		}},
+	{action: MessageManagers, who: "platform admins; admins and user admins of the group whose members' managers are messaged",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || a.roleOver(t.Group) > RankMember {
+				return allow("admins may message the managers of their groups' members")
+			}
+			return refuse("only admins of this group may message its managers")
+		}},
+	{action: ReadNotifications, who: "platform, group and user admins", decide: adminsOnly("read the notifications Reportline sends")},
+	{action: ManageOwnAccount, who: "the user themself (password, tokens, notification opt-outs); platform admins for anyone",
+		decide: func(a Actor, t Target) Decision {
+			if t.User == nil || self(a, t.User) {
+				return allow("everyone manages their own account")
+			}
+			if a.platformAdmin() {
+				return allow("platform admins may manage anyone's account")
+			}
+			return refuse("you may only manage your own account")
+		}},
+	{action: PreviewUserDigest, who: "the user themself; platform admins for anyone",
+		decide: func(a Actor, t Target) Decision {
+			if t.User == nil || self(a, t.User) || a.platformAdmin() {
+				return allow("you may preview your own digest; platform admins anybody's")
+			}
+			return refuse("you may preview your own digest; platform admins may preview anybody's")
+		}},
+	{action: AskAccess, who: "platform admins (the LMS asks with a platform admin's token); a user about themself as the subject; admins about the subjects they administrate",
+		decide: func(a Actor, t Target) Decision {
+			switch {
+			case a.platformAdmin():
+				return allow("platform admins may ask about anyone")
+			case t.User != nil && self(a, t.User):
+				return allow("everyone may ask about their own access")
+			case t.User != nil && a.Administers(t.User):
+				return allow("admins may ask about the users they administrate")
+			}
+			return refuse("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+		}},
+	{action: ResolveUserKeys, who: "platform admins (the decision point names users by uid or email)",
+		decide: platformOnly("look users up by email or external uid here")},
+	{action: ReadAudit, who: "platform admins: everything; group and user admins: entries about a user they administrate",
+		decide: func(a Actor, t Target) Decision {
+			switch {
+			case a.platformAdmin():
+				return allow("platform admins may read the whole audit log")
+			case t.User == nil:
+				return refuse("only platform admins may read the whole audit log; name a user you administrate")
+			case a.Administers(t.User):
+				return allow("admins may read the audit log of the users they administrate")
+			}
+			return refuse("you may only read the audit log of members of groups you administrate")
+		}},
+	{action: ReadImport, who: "the admin who started the import; platform admins",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
+				return allow("you may see your own imports")
+			}
+			return refuse("you may only see your own imports")
+		}},
+	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
+	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},
+	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
+	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",
+		decide: directoryWrite},
+	{action: DirectoryWriteUser, who: "the directory sync (LDAP, Graph) run by the service or a platform admin; a platform admin's account only when the operator allows it",
+		decide: func(a Actor, t Target) Decision {
+			if !a.platformAdmin() {
+				return refuse("only platform admins may sync a directory")
+			}
+			return directoryWrite(a, t)
+		}},
+}
+
+func adminsOnly(what string) func(Actor, Target) Decision {
+	return func(a Actor, _ Target) Decision {
+		if a.isAdmin() {
+			return allow("admins may %s", what)
+		}
+		return refuse("only platform admins, group admins and user admins may %s", what)
+	}
+}
+
+func editPerson(a Actor, t Target) Decision {
+	p := t.User
+	switch {
+	case p == nil:
+		return refuse("you may only change users you administrate")
+	case self(a, p) && t.Deactivating:
+		return refuse("nobody may deactivate themself")
+	case self(a, p) && t.Personal:
+		return allow("everyone may change their own name, locale, time zone and birthday")
+	case a.platformAdmin():
+		return allow("platform admins may change anyone")
+	case p.User.PlatformRole == reportline.PlatformAdminRole:
+		return refuse("only platform admins may change platform admins")
+	case !a.Administers(p):
+		return refuse("you may only change users of groups you administrate")
+	case !a.outranks(p):
+		return refuse("you may not change someone whose role is equal to or above your own")
+	}
+	return allow("admins may change the people they administrate whose role is below theirs")
+}
+
+func changeMember(a Actor, t Target) Decision {
+	p := t.User
+	if p == nil {
+		return refuse("name the member")
+	}
+	if a.platformAdmin() {
+		return allow("platform admins may change any membership")
+	}
+	over := a.roleOver(t.Group)
+	if over == RankMember {
+		return refuse("you may only change the members of groups you administrate")
+	}
+	if p.User.PlatformRole == reportline.PlatformAdminRole {
+		return refuse("only platform admins may change platform admins")
+	}
+	if !a.Administers(p) && !(p.CreatedByActor && len(p.Memberships) == 0) {
+		return refuse("you may only add people you already administrate, or accounts you created that belong to no group")
+	}
+	if self(a, p) || RankOf(p) >= over {
+		return refuse("you may not change someone whose role is equal to or above your own")
+	}
+	if t.Role != "" && rankOf(t.Role) >= over {
+		return refuse("you may only grant a role below your own")
+	}
+	return allow("admins may change the memberships of the people they administrate below their role")
+}
+
+func directoryWrite(a Actor, t Target) Decision {
+	if t.User != nil && t.User.User.PlatformRole == reportline.PlatformAdminRole && !t.PlatformAdminsWritable {
+		return refuse("directories do not change platform admins unless the operator allows it")
+	}
+	return allow("directories provision the users they own")
+}
