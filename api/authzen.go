@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 	"reportline/web"
 )
 
@@ -97,11 +98,15 @@ func (z *AuthZEN) handle(rt route) http.Handler {
 			z.fail(w, r, reportline.Errorf(reportline.Unauthenticated, "send Authorization: Bearer TOKEN with a platform admin's API token"))
 			return
 		}
-		if !u.IsPlatformAdmin() {
-			z.fail(w, r, reportline.Errorf(reportline.Forbidden, "only platform admins' tokens may ask the decision point"))
+		actor := app.UserActor(u, reportline.SourceAPI)
+		if ok, err := z.app.May(r.Context(), actor, policy.UseDecisionPoint, 0); err != nil || !ok {
+			if err == nil {
+				err = reportline.Errorf(reportline.Forbidden, "only platform admins' tokens may ask the decision point")
+			}
+			z.fail(w, r, err)
 			return
 		}
-		out, err := rt.handler(w, r, app.UserActor(u, reportline.SourceAPI))
+		out, err := rt.handler(w, r, actor)
 		if err != nil {
 			z.fail(w, r, err)
 			return

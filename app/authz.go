@@ -252,3 +252,23 @@ func (a *App) Changes(ctx context.Context, actor Actor, f reportline.ChangeFilte
 	})
 	return out, err
 }
+
+// May reports whether the actor may do an action about group (0: none in
+// particular), for pages that offer only what the caller may do. It is the
+// display: every use case asks again when it runs.
+func (a *App) May(ctx context.Context, actor Actor, action policy.Action, group reportline.GroupID) (bool, error) {
+	// The actor alone decides most platform admins' questions: no read.
+	d := policy.Decide(policy.Actor{System: actor.System, SCIM: actor.SCIM, User: actor.User}, action, policy.Target{Group: group})
+	if d.Allowed || actor.System || actor.SCIM || !actor.User.Active() || actor.User.IsPlatformAdmin() {
+		return d.Allowed, nil
+	}
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		d = ac.decide(action, policy.Target{Group: group})
+		return nil
+	})
+	return d.Allowed, err
+}

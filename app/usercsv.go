@@ -223,7 +223,7 @@ func (a *App) mayImportUsers(ctx context.Context, actor Actor) error {
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
+		if err := ac.authorize(policy.ImportUsers, policy.Target{}); err != nil {
 			return err
 		}
 		return nil

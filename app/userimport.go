@@ -355,8 +355,8 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
-			return forbidden("only platform admins, group admins and user admins may import users")
+		if err := ac.authorize(policy.ImportUsers, policy.Target{}); err != nil {
+			return err
 		}
 		inEffect, err := a.lineLinksInEffect(ctx, tx)
 		if err != nil {

@@ -34,6 +34,8 @@ const (
 	PreviewUserDigest  Action = "digest.preview"
 	AskAccess          Action = "access.ask" // the access check and AuthZEN, about a subject
 	ResolveUserKeys    Action = "access.resolve"
+	UseDecisionPoint   Action = "access.decision_point" // the AuthZEN API the LMS calls
+	ImportUsers        Action = "users.import"          // users CSV and the LMS import API; each row then as user.create / user.edit
 	ReadAudit          Action = "audit.read"
 	ReadImport         Action = "import.read" // an import's record, progress and files
 	ChangeSettings     Action = "settings.change"
@@ -262,6 +264,10 @@ var rules = []rule{
 			}
 			return refuse("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
 		}},
+	{action: UseDecisionPoint, who: "platform admins' tokens (the LMS or its gateway asks the decision point with one)",
+		decide: platformOnly("ask the decision point")},
+	{action: ImportUsers, who: "platform, group and user admins; each row is then checked as user.create or user.edit",
+		decide: adminsOnly("import users")},
 	{action: ResolveUserKeys, who: "platform admins (the decision point names users by uid or email)",
 		decide: platformOnly("look users up by email or external uid here")},
 	{action: ReadAudit, who: "platform admins: everything; group and user admins: entries about a user they administrate",

@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 )
 
 // registerAccess adds the contacts and orphans pages, and the capability
@@ -194,7 +195,7 @@ func (u *UI) capabilitiesPage(r *http.Request, v viewer) (*capabilitiesPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &capabilitiesPage{Section: "capabilities", CanSave: v.User.IsPlatformAdmin()}
+	p := &capabilitiesPage{Section: "capabilities", CanSave: u.may(r, v, policy.ChangeSettings)}
 	if p.page, err = u.base(ctx, v, "Capabilities", 0); err != nil {
 		return nil, err
 	}

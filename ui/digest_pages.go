@@ -5,6 +5,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 )
 
 // registerDigest adds the viewer's notification choices (with a preview of
@@ -87,7 +88,7 @@ func (u *UI) digestSettings(w http.ResponseWriter, r *http.Request, v viewer) er
 	if err != nil {
 		return err
 	}
-	p := digestSettingsPage{Section: "digest", Settings: s, CanSave: v.User.IsPlatformAdmin()}
+	p := digestSettingsPage{Section: "digest", Settings: s, CanSave: u.may(r, v, policy.ChangeSettings)}
 	if p.CanSave {
 		if p.Runs, err = u.app.DigestRuns(ctx, v.Actor, 10); err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 	"reportline/web"
 )
 
@@ -65,9 +66,8 @@ func (u *UI) base(ctx context.Context, v viewer, title string, current reportlin
 	p.Group = findNav(p.Nav, current)
 	// Whether to offer the forms that change links. This is only the
 	// display: app decides on every change, pair by pair.
-	p.CanEdit = v.User.IsPlatformAdmin()
-	for _, g := range groups {
-		p.CanEdit = p.CanEdit || g.Administered
+	if p.CanEdit, err = u.app.May(ctx, v.Actor, policy.ChangeLink, 0); err != nil {
+		return page{}, err
 	}
 	return p, nil
 }
@@ -126,4 +126,11 @@ func withQuery(p string, params ...string) string {
 		return p
 	}
 	return p + "?" + q.Encode()
+}
+
+// may asks the policy whether the viewer may do an action, to offer only
+// what they may do; a failure to ask offers nothing.
+func (u *UI) may(r *http.Request, v viewer, action policy.Action) bool {
+	ok, err := u.app.May(r.Context(), v.Actor, action, 0)
+	return err == nil && ok
 }

@@ -16,6 +16,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 	"reportline/web"
 )
 
@@ -63,8 +64,11 @@ type usersImportRow struct {
 }
 
 func (u *UI) usersImportBase(w http.ResponseWriter, r *http.Request, v viewer) (*usersImportPage, error) {
-	if !v.User.IsPlatformAdmin() {
-		return nil, reportline.Errorf(reportline.Forbidden, "only platform admins may import users from a file")
+	if ok, err := u.app.May(r.Context(), v.Actor, policy.ImportUsers, 0); err != nil || !ok {
+		if err == nil {
+			err = reportline.Errorf(reportline.Forbidden, "only platform admins, group admins and user admins may import users")
+		}
+		return nil, err
 	}
 	p, err := u.base(r.Context(), v, "Import users", 0)
 	if err != nil {
