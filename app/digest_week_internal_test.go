@@ -142,3 +142,36 @@ func TestDigestHandsOverAcrossDST(t *testing.T) {
 		t.Errorf("week 44: in %v, want late", got)
 	}
 }
+
+// TestDigestSummary: the sentence at the top counts people, not items, and
+// reads as English for one person, two, all of them and some.
+func TestDigestSummary(t *testing.T) {
+	team := func(n int) []MemberWeek {
+		out := make([]MemberWeek, n)
+		for i := range out {
+			out[i].User = reportline.User{ID: reportline.UserID(i + 1), FirstName: "Ada", LastName: "Lovelace"}
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		size               int
+		overdue, due, done int
+		want               string
+	}{
+		{12, 3, 0, 5, "3 of your 12 people have overdue training."},
+		{12, 1, 2, 0, "1 of your 12 people has overdue training, and 2 have training due in the coming week."},
+		{2, 2, 0, 0, "Both your people have overdue training."},
+		{5, 5, 1, 0, "All 5 of your people have overdue training, and 1 has training due in the coming week."},
+		{1, 1, 0, 0, "Ada Lovelace has overdue training."},
+		{1, 1, 1, 0, "Ada Lovelace has overdue training, and more due in the coming week."},
+		{4, 0, 4, 0, "Nothing is overdue; all 4 of your people have training due in the coming week."},
+		{1, 0, 0, 1, "Nothing is overdue or due in the coming week, and Ada Lovelace completed training this week."},
+		{3, 0, 0, 0, "Nothing is overdue or due in the coming week."},
+		{0, 0, 0, 0, "You have nobody to report on this week."},
+	} {
+		people := map[string]int{sectionOverdue: tc.overdue, sectionDueSoon: tc.due, sectionCompleted: tc.done}
+		if got := digestSummary(team(tc.size), people); got != tc.want {
+			t.Errorf("%d people, %d/%d/%d: %q, want %q", tc.size, tc.overdue, tc.due, tc.done, got, tc.want)
+		}
+	}
+}
