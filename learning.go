@@ -116,11 +116,23 @@ type LearningRecord struct {
 // Done reports whether the record is completed.
 func (r LearningRecord) Done() bool { return r.Status == Completed }
 
+// CompletedBy reports whether the record had been completed before instant
+// at: it is completed and its completion time is before at (a completed
+// record without a time counts as completed whenever asked). The weekly
+// digest judges a week at its end with it, so that a course completed after
+// the digest's Monday 14:00 belongs to the next digest; the statistics page
+// asks it at the present instant.
+func (r LearningRecord) CompletedBy(at time.Time) bool {
+	return r.Done() && (r.Completed.IsZero() || r.Completed.Before(at))
+}
+
 // Late reports whether, at instant at, the record is overdue: it has a due
-// date before at and is not completed. A failed record past its due date is
-// late: the learner still has to pass.
+// date before at and had not been completed by at. A failed record past its
+// due date is late: the learner still has to pass. The statistics page, My
+// team and the weekly digest all ask this one question, the digest at its
+// week's end.
 func (r LearningRecord) Late(at time.Time) bool {
-	return !r.Due.IsZero() && !r.Done() && r.Due.Before(at)
+	return !r.Due.IsZero() && r.Due.Before(at) && !r.CompletedBy(at)
 }
 
 // CompletedLate reports whether the record was completed after its due date.
@@ -129,14 +141,14 @@ func (r LearningRecord) CompletedLate() bool {
 }
 
 // DaysLate is how many whole days past its due date the record is at
-// instant at (when late) or was completed (when completed late); 0
+// instant at (when late) or was completed (when completed late by at); 0
 // otherwise.
 func (r LearningRecord) DaysLate(at time.Time) int {
 	var end time.Time
 	switch {
 	case r.Late(at):
 		end = at
-	case r.CompletedLate():
+	case r.CompletedLate() && r.CompletedBy(at):
 		end = r.Completed
 	default:
 		return 0

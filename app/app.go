@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"time"
 
 	"reportline"
@@ -119,6 +120,14 @@ type Config struct {
 	Logger         *slog.Logger     // slog.Default() when nil
 	SessionTTL     time.Duration    // 12h when zero
 	PasswordParams PasswordParams   // DefaultPasswordParams when zero
+	// PublicURL is the address people reach Reportline at
+	// (REPORTLINE_PUBLIC_URL), e.g. https://reportline.example.com: emails
+	// link to pages under it. Empty: emails carry no links and say where to
+	// find things instead.
+	PublicURL string
+	// Brand is how emails present the product (name, accent colour, logo);
+	// the zero value is Reportline's own.
+	Brand MailBrand
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -130,11 +139,14 @@ type App struct {
 	pw      PasswordParams
 	limiter *loginLimiter
 	imports importState
+	public  string    // Config.PublicURL without its trailing slash
+	brand   MailBrand // Config.Brand
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
-	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams}
+	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -144,7 +144,7 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 			out[i] = composed{manager: m, outcome: reportline.SendSkippedEmpty}
 			return nil
 		}
-		msg, err := digestMessage(tw, slot.Week, late, a.now())
+		msg, err := digestMessage(tw, a.digestOptions(slot.Week, late, a.now()))
 		if err != nil {
 			return err
 		}
@@ -157,16 +157,21 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	return out, nil
 }
 
+// digestOptions are the App's settings for a digest of week w.
+func (a *App) digestOptions(w reportline.ISOWeek, late bool, sentAt time.Time) DigestOptions {
+	return DigestOptions{Week: w, Late: late, SentAt: sentAt, PublicURL: a.public, Brand: a.brand}
+}
+
 // digestMessage renders one manager's digest as an outbox message.
-func digestMessage(tw TeamWeek, w reportline.ISOWeek, late bool, at time.Time) (reportline.OutboxMessage, error) {
-	r, err := RenderDigest(tw, w, late, at)
+func digestMessage(tw TeamWeek, o DigestOptions) (reportline.OutboxMessage, error) {
+	r, err := RenderDigest(tw, o)
 	if err != nil {
 		return reportline.OutboxMessage{}, err
 	}
-	key := digestKey(w, tw.Manager.ID)
+	key := digestKey(o.Week, tw.Manager.ID)
 	return reportline.OutboxMessage{Key: key, Type: reportline.NotifyWeeklyDigest, Recipient: tw.Manager.ID,
 		To: tw.Manager.Email, Subject: r.Subject, Text: r.Text, HTML: r.HTML,
-		MessageID: reportline.MessageIDFor(key), Late: late}, nil
+		MessageID: reportline.MessageIDFor(key), Late: o.Late}, nil
 }
 
 // digestSkipEmpty reads the "skip empty digests" setting; false when never
@@ -282,7 +287,7 @@ func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline
 	if err != nil {
 		return DigestPreview{}, err
 	}
-	r, err := RenderDigest(tw, w, false, slot.Due)
+	r, err := RenderDigest(tw, a.digestOptions(w, false, slot.Due))
 	if err != nil {
 		return DigestPreview{}, err
 	}

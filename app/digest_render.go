@@ -94,47 +94,12 @@ func (m mailTemplates) render(subject string, data any) (RenderedMail, error) {
 	return out, nil
 }
 
-// DigestTotals counts the lines of a digest.
-type DigestTotals struct {
-	Completed, Progressed, Late, DueSoon int
-}
-
-// digestData is what the digest templates see.
-type digestData struct {
-	TeamWeek
-	Subject string
-	Week    reportline.ISOWeek
-	Late    bool
-	SentAt  time.Time
-	Totals  DigestTotals
-	Quiet   []reportline.User // members with nothing to report
-}
-
-// RenderDigest renders the weekly digest of week w from its summary. A
-// late digest says so, with sentAt, in both bodies and the subject.
-func RenderDigest(tw TeamWeek, w reportline.ISOWeek, late bool, sentAt time.Time) (RenderedMail, error) {
-	d := digestData{TeamWeek: tw, Week: w, Late: late, SentAt: sentAt}
-	for _, m := range tw.Members {
-		d.Totals.Completed += len(m.Completed)
-		d.Totals.Progressed += len(m.Progressed)
-		d.Totals.Late += len(m.Late)
-		d.Totals.DueSoon += len(m.DueSoon)
-		if m.Empty() {
-			d.Quiet = append(d.Quiet, m.User)
-		}
-	}
-	d.Subject = digestSubject(w, d.Totals, late)
-	return digestTemplates.render(d.Subject, d)
-}
-
-// digestSubject names the week and the two figures a manager acts on.
-func digestSubject(w reportline.ISOWeek, t DigestTotals, late bool) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "Your team's week %s: %d completed, %d late", w, t.Completed, t.Late)
-	if late {
-		b.WriteString(" (sent late)")
-	}
-	return b.String()
+// RenderDigest renders one manager's weekly digest from their team's week
+// (digest_view.go lays it out). A late digest says so, with o.SentAt, in
+// both bodies and the subject.
+func RenderDigest(tw TeamWeek, o DigestOptions) (RenderedMail, error) {
+	v := newDigestView(tw, o)
+	return digestTemplates.render(v.Subject, v)
 }
 
 // birthdayData is what the birthday templates see.

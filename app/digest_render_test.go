@@ -38,32 +38,37 @@ func golden(t *testing.T, name, got string) {
 	}
 }
 
-// sampleWeek is a week with every kind of line, and names and titles that
-// need escaping in HTML.
+// sampleWeek is a week with every kind of line, a failed course worked on
+// at 100 %, and names and titles that need escaping in HTML.
 func sampleWeek() app.TeamWeek {
 	utc := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, time.UTC) }
-	score := 87.5
+	score, failed := 87.5, 42.0
 	ada := reportline.User{ID: 2, Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"}
 	bob := reportline.User{ID: 3, Email: "bob@example.com", FirstName: "Bob <script>alert(1)</script>", LastName: "O'Brien & Sons"}
 	cy := reportline.User{ID: 4, Email: "cy@example.com", FirstName: "Cy", LastName: "Quiet"}
+	session := app.UpcomingSession{Course: "Excel <advanced>", Title: "Paris & Lyon", Starts: utc(11, 25, 8)}
 	return app.TeamWeek{
 		Manager: reportline.User{ID: 1, Email: "mgr@example.com", FirstName: "Grace", LastName: "Hopper"},
-		From:    utc(11, 16, 13), To: utc(11, 23, 13),
+		From:    utc(11, 16, 13), To: utc(11, 23, 13), Ahead: utc(11, 30, 13),
 		Members: []app.MemberWeek{
 			{User: ada,
-				Completed: []app.RecordView{{Course: "Fire safety", Status: reportline.Completed, Progress: 100, Score: &score,
+				Completed: []app.RecordView{{LMSID: "r-fire", Course: "Fire safety", Status: reportline.Completed, Progress: 100, Score: &score,
 					Completed: utc(11, 18, 10), Due: utc(11, 17, 0), CompletedLate: true, DaysLate: 1}},
-				Progressed: []app.RecordView{{Course: "Excel <advanced>", Session: "Paris & Lyon", Status: reportline.InProgress,
+				Progressed: []app.RecordView{{LMSID: "r-excel", Course: "Excel <advanced>", Session: "Paris & Lyon", Status: reportline.InProgress,
 					Progress: 40, LastActivity: utc(11, 20, 9)}},
+				Sessions: []app.UpcomingSession{session},
 			},
 			{User: bob,
-				Late: []app.RecordView{{Course: "GDPR", Status: reportline.InProgress, Progress: 10, Due: utc(11, 10, 0),
+				Late: []app.RecordView{{LMSID: "r-gdpr", Course: "GDPR", Status: reportline.InProgress, Progress: 10, Due: utc(11, 10, 0),
 					Late: true, DaysLate: 13}},
-				DueSoon: []app.RecordView{{Course: "Ethics", Status: reportline.NotStarted, Due: utc(11, 27, 0)}},
+				DueSoon: []app.RecordView{{LMSID: "r-ethics", Course: "Ethics", Status: reportline.NotStarted, Due: utc(11, 27, 0)}},
+				Progressed: []app.RecordView{{LMSID: "r-audit", Course: "Audit basics", Status: reportline.Failed, Progress: 100, Score: &failed,
+					LastActivity: utc(11, 19, 15)}},
+				Sessions: []app.UpcomingSession{session},
 			},
 			{User: cy},
 		},
-		Upcoming: []app.UpcomingSession{{Course: "Excel <advanced>", Title: "Paris & Lyon", Starts: utc(11, 25, 8),
+		Upcoming: []app.UpcomingSession{{Course: session.Course, Title: session.Title, Starts: session.Starts,
 			Members: []reportline.User{ada, bob}}},
 	}
 }
@@ -71,19 +76,24 @@ func sampleWeek() app.TeamWeek {
 func TestDigestGolden(t *testing.T) {
 	w := reportline.ISOWeek{Year: 2026, Week: 48}
 	sentAt := time.Date(2026, 11, 23, 13, 20, 0, 0, time.UTC)
+	sample := sampleWeek()
+	lone := sample
+	lone.Members = sample.Members[1:2]
 	tests := []struct {
 		name string
 		tw   app.TeamWeek
-		late bool
+		o    app.DigestOptions
 	}{
-		{"weekly_digest", sampleWeek(), false},
-		{"weekly_digest_late", sampleWeek(), true},
-		{"weekly_digest_empty", app.TeamWeek{Manager: sampleWeek().Manager, From: sampleWeek().From, To: sampleWeek().To,
-			Members: []app.MemberWeek{{User: sampleWeek().Members[2].User}}}, false},
+		{"weekly_digest", sample, app.DigestOptions{Week: w, SentAt: sentAt}},
+		{"weekly_digest_links", sample, app.DigestOptions{Week: w, SentAt: sentAt, PublicURL: "https://reportline.example.com/"}},
+		{"weekly_digest_late", sample, app.DigestOptions{Week: w, Late: true, SentAt: sentAt}},
+		{"weekly_digest_one", lone, app.DigestOptions{Week: w, SentAt: sentAt}},
+		{"weekly_digest_empty", app.TeamWeek{Manager: sample.Manager, From: sample.From, To: sample.To, Ahead: sample.Ahead,
+			Members: []app.MemberWeek{{User: sample.Members[2].User}}}, app.DigestOptions{Week: w, SentAt: sentAt}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := app.RenderDigest(tc.tw, w, tc.late, sentAt)
+			r, err := app.RenderDigest(tc.tw, tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -93,7 +103,59 @@ func TestDigestGolden(t *testing.T) {
 			if strings.Contains(r.HTML, "<script>") || strings.Contains(r.HTML, "<advanced>") {
 				t.Error("HTML body has unescaped user text")
 			}
+			links := strings.Count(r.HTML, "href=")
+			if tc.o.PublicURL == "" && links != 0 {
+				t.Errorf("without a public URL the HTML has %d links; want none", links)
+			}
+			if tc.o.PublicURL != "" && strings.Contains(r.HTML, `href="/`) {
+				t.Error("a link is relative: it would be broken in a mail reader")
+			}
+			if strings.Contains(r.HTML, "src=") || strings.Contains(r.HTML, "<link") {
+				t.Error("the HTML loads something from outside the message")
+			}
 		})
+	}
+}
+
+// TestDigestStatusAsOnStatisticsPage: a failed course worked on this week
+// reads "Failed" as on the statistics page, never "100 % done".
+func TestDigestStatusAsOnStatisticsPage(t *testing.T) {
+	r, err := app.RenderDigest(sampleWeek(), app.DigestOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{r.Text, r.HTML} {
+		if !strings.Contains(body, "Audit basics") || !strings.Contains(body, "Failed, score 42") {
+			t.Errorf("the failed course is not shown as failed:\n%s", body)
+		}
+		if strings.Contains(body, "100% done") || strings.Contains(body, "100 % done") {
+			t.Errorf("a course reads 100 %% done:\n%s", body)
+		}
+	}
+}
+
+// TestDigestBrand: the product's name and accent colour come from the
+// brand; a colour that is not a hex colour falls back to the default
+// rather than reaching the style attribute.
+func TestDigestBrand(t *testing.T) {
+	for _, tc := range []struct {
+		brand      app.MailBrand
+		name, want string
+	}{
+		{app.MailBrand{}, "Reportline", app.DefaultAccent},
+		{app.MailBrand{Name: "Acme  Learning", Accent: "#0a7"}, "Acme Learning", "#0a7"},
+		{app.MailBrand{Accent: "red; background: url(https://evil.example/x)"}, "Reportline", app.DefaultAccent},
+	} {
+		r, err := app.RenderDigest(sampleWeek(), app.DigestOptions{Brand: tc.brand})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.HTML, ">"+tc.name+"</td>") || !strings.Contains(r.HTML, "background-color: "+tc.want+";") {
+			t.Errorf("brand %+v: want name %q and accent %q in\n%s", tc.brand, tc.name, tc.want, r.HTML)
+		}
+		if strings.Contains(r.HTML, "evil.example") {
+			t.Errorf("brand %+v reached the HTML", tc.brand)
+		}
 	}
 }
 

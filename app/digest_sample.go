@@ -30,8 +30,8 @@ func sampleTeamWeek(now time.Time) (TeamWeek, reportline.DigestSlot) {
 	slot := reportline.DigestSlotOf(reportline.ISOWeekOf(now.In(parisZone)), parisZone)
 	day := func(d int, h int) time.Time { return slot.From.AddDate(0, 0, d).Add(time.Duration(h) * time.Hour) }
 	score := 92.0
-	return TeamWeek{
-		Manager: sampleManager, From: slot.From, To: slot.To,
+	tw := TeamWeek{
+		Manager: sampleManager, From: slot.From, To: slot.To, Ahead: comingWeekEnd(slot.To),
 		Members: []MemberWeek{
 			{User: sampleTeam[0],
 				Completed: []RecordView{{Course: "Fire safety", Status: reportline.Completed, Progress: 100, Score: &score, Completed: day(2, 0)}},
@@ -47,12 +47,14 @@ func sampleTeamWeek(now time.Time) (TeamWeek, reportline.DigestSlot) {
 		},
 		Upcoming: []UpcomingSession{{Course: "Spreadsheets, advanced", Title: "Lyon, room 2", Starts: slot.To.AddDate(0, 0, 2),
 			Members: sampleTeam[:2]}},
-	}, slot
+	}
+	tw.Members = withSessions(tw.Members, tw.Upcoming)
+	return tw, slot
 }
 
 func (a *App) previewDigestSample(context.Context) (subject, text, html string, err error) {
 	tw, slot := sampleTeamWeek(a.now())
-	r, err := RenderDigest(tw, slot.Week, false, slot.Due)
+	r, err := RenderDigest(tw, a.digestOptions(slot.Week, false, slot.Due))
 	return r.Subject, r.Text, r.HTML, err
 }
 

@@ -117,7 +117,7 @@ func TestDigestSchedule(t *testing.T) {
 			if !strings.HasPrefix(m.Key, "weekly_digest:2026-W48:") || m.MessageID != reportline.MessageIDFor(m.Key) {
 				t.Errorf("%s: key %q, Message-ID %q", m.To, m.Key, m.MessageID)
 			}
-			if !strings.Contains(m.Subject, "2026-W48") || m.HTML == "" {
+			if !strings.Contains(m.Subject, "week of 16–23 Nov") || m.HTML == "" {
 				t.Errorf("%s: subject %q, HTML %d bytes", m.To, m.Subject, len(m.HTML))
 			}
 		}
@@ -257,7 +257,7 @@ func TestDigestOptOutAndSkipEmpty(t *testing.T) {
 			t.Fatalf("next week: %+v, want ua's digest sent and mgr opted out", rep)
 		}
 		msgs := outbox(t, o.env, reportline.NotifyWeeklyDigest)
-		if len(msgs) != 1 || msgs[0].To != "ua@example.com" || !strings.Contains(msgs[0].Text, "Nothing happened in your team") {
+		if len(msgs) != 1 || msgs[0].To != "ua@example.com" || !strings.Contains(msgs[0].Text, "Nothing is overdue or due in the coming week.") {
 			t.Fatalf("next week's digests: %v", recipients(msgs))
 		}
 	})

@@ -9,36 +9,47 @@ import (
 	"reportline"
 )
 
-// TeamWeek is what one manager's weekly digest summarises.
+// TeamWeek is what one manager's weekly digest summarises. Every record is
+// judged as it stood at To, the digest's Monday 14:00 Europe/Paris, never at
+// the instant the digest is read (docs/digest.md has the definitions).
 type TeamWeek struct {
 	Manager  reportline.User
 	From, To time.Time         // the week summarised: [From, To)
+	Ahead    time.Time         // the end of the coming week: To plus seven days, Paris wall clock
 	Members  []MemberWeek      // active managees whose link grants ReceiveMessages, by name
-	Upcoming []UpcomingSession // sessions of the members' courses starting in [To, To+7 days)
+	Upcoming []UpcomingSession // sessions of the members' courses starting in [To, Ahead)
 }
 
-// MemberWeek is one managee's week. Each list is ordered by course, then
-// session.
+// MemberWeek is one managee's week. Each record is in at most one list,
+// chosen in this order of precedence: Late, then DueSoon, then Completed,
+// then Progressed. Each list is ordered by course, then session.
 type MemberWeek struct {
 	User reportline.User
+	// Late: due before To and not completed by To (the statistics page's
+	// "late", asked at To).
+	Late []RecordView
+	// DueSoon: due in [To, Ahead) and not completed by To.
+	DueSoon []RecordView
 	// Completed: completed in [From, To).
 	Completed []RecordView
-	// Progressed: last activity in [From, To) and not completed.
+	// Progressed: not completed by To, last activity in [From, To), and
+	// neither late nor due soon. Its status may be failed: the status shown
+	// is the statistics page's.
 	Progressed []RecordView
-	// Late: due before To and not completed.
-	Late []RecordView
-	// DueSoon: due in [To, To+7 days) and not completed.
-	DueSoon []RecordView
+	// Sessions: the upcoming sessions (of Upcoming) that concern the member.
+	Sessions []UpcomingSession
 }
 
 // Empty reports whether the member has nothing to report.
 func (m MemberWeek) Empty() bool {
-	return len(m.Completed) == 0 && len(m.Progressed) == 0 && len(m.Late) == 0 && len(m.DueSoon) == 0
+	return len(m.Completed) == 0 && len(m.Progressed) == 0 && len(m.Late) == 0 && len(m.DueSoon) == 0 &&
+		len(m.Sessions) == 0
 }
 
 // UpcomingSession is a session starting in the week after the one
 // summarised, with the members concerned: those with a record on that
-// session, or an unfinished record on its course as a whole.
+// session, or an unfinished record on its course as a whole. In a
+// MemberWeek's Sessions, Members is nil.
 type UpcomingSession struct {
 	Course, Title string
 	Starts        time.Time
@@ -59,8 +70,14 @@ func (w TeamWeek) Empty() bool {
 	return true
 }
 
-// weekAhead is how far ahead DueSoon and Upcoming look.
-const weekAhead = 7 * 24 * time.Hour
+// comingWeekEnd is the end of the week after one ending at to: seven days
+// later on the Paris wall clock, so that it is the next digest's Monday
+// 14:00 whether or not daylight saving time changes in between (then the
+// coming week lasts 167 or 169 hours). What this digest calls due soon is
+// exactly what the next one calls late, if still not completed.
+func comingWeekEnd(to time.Time) time.Time {
+	return to.In(parisZone).AddDate(0, 0, 7)
+}
 
 // TeamWeek summarises the week [from, to) for one manager; it reads in one
 // read transaction. It is teamWeeks for a team of one manager, so the
@@ -105,7 +122,7 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 	if !from.Before(to) {
 		return nil, weekError(from, to)
 	}
-	now := a.now()
+	now, ahead := a.now(), comingWeekEnd(to)
 	mgrs, err := tx.UsersByIDs(ctx, managers)
 	if err != nil {
 		return nil, fmt.Errorf("team weeks: %w", err)
@@ -117,7 +134,7 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 		if !ok {
 			return nil, fmt.Errorf("team week of %d: %w", id, reportline.Errorf(reportline.NotFound, "user %d not found", id))
 		}
-		out[id] = TeamWeek{Manager: m, From: from, To: to}
+		out[id] = TeamWeek{Manager: m, From: from, To: to, Ahead: ahead}
 		if m.Active() {
 			active = append(active, id)
 		}
@@ -168,7 +185,7 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 	}
 	// The sessions of every member's courses, read once, then each
 	// manager's upcoming ones picked from them.
-	sessions, err := sessionsOfRecords(ctx, tx, records, to)
+	sessions, err := sessionsOfRecords(ctx, tx, records, to, ahead)
 	if err != nil {
 		return nil, err
 	}
@@ -186,46 +203,60 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 		w := out[m]
 		w.Members = make([]MemberWeek, len(members))
 		for i, u := range members {
-			w.Members[i] = memberWeek(u, records[u.ID], from, to, now)
+			w.Members[i] = memberWeek(u, records[u.ID], from, to, ahead)
 		}
 		w.Upcoming = upcomingSessions(members, records, sessions)
+		w.Members = withSessions(w.Members, w.Upcoming)
 		out[m] = w
 	}
 	return out, nil
 }
 
-// memberWeek sorts one member's records into the digest's lists.
-func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, now time.Time) MemberWeek {
+// memberWeek sorts one member's records into the digest's lists, each
+// record judged at to (recordView, as the statistics page judges it at the
+// present) and put in one list at most: late, else due soon, else
+// completed, else progressed.
+func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, ahead time.Time) MemberWeek {
 	mw := MemberWeek{User: u}
 	in := func(t, start, end time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
 	for _, d := range records {
 		r := d.Record
-		v := recordView(d, now)
+		v := recordView(d, to)
 		switch {
-		case r.Done():
-			if in(r.Completed, from, to) {
-				mw.Completed = append(mw.Completed, v)
-			}
-			continue
-		case in(r.LastActivity, from, to):
+		case v.Late:
+			mw.Late = append(mw.Late, v)
+		case !r.CompletedBy(to) && in(r.Due, to, ahead):
+			mw.DueSoon = append(mw.DueSoon, v)
+		case r.Done() && in(r.Completed, from, to):
+			mw.Completed = append(mw.Completed, v)
+		case !r.CompletedBy(to) && in(r.LastActivity, from, to):
 			mw.Progressed = append(mw.Progressed, v)
 		}
-		switch {
-		case !r.Due.IsZero() && r.Due.Before(to):
-			mw.Late = append(mw.Late, v)
-		case in(r.Due, to, to.Add(weekAhead)):
-			mw.DueSoon = append(mw.DueSoon, v)
-		}
 	}
-	for _, l := range [][]RecordView{mw.Completed, mw.Progressed, mw.Late, mw.DueSoon} {
+	for _, l := range [][]RecordView{mw.Late, mw.DueSoon, mw.Completed, mw.Progressed} {
 		sortRecordViews(l)
 	}
 	return mw
 }
 
+// withSessions gives each member the upcoming sessions that concern them,
+// in the order of upcoming (by start).
+func withSessions(members []MemberWeek, upcoming []UpcomingSession) []MemberWeek {
+	for _, s := range upcoming {
+		for _, u := range s.Members {
+			for i := range members {
+				if members[i].User.ID == u.ID {
+					members[i].Sessions = append(members[i].Sessions, UpcomingSession{Course: s.Course, Title: s.Title, Starts: s.Starts})
+				}
+			}
+		}
+	}
+	return members
+}
+
 // sessionsOfRecords reads the sessions of the records' courses that start
-// in [to, to+7 days), ordered by start.
-func sessionsOfRecords(ctx context.Context, tx Tx, records map[reportline.UserID][]reportline.RecordDetail, to time.Time) ([]reportline.CourseSession, error) {
+// in [to, ahead), ordered by start.
+func sessionsOfRecords(ctx context.Context, tx Tx, records map[reportline.UserID][]reportline.RecordDetail, to, ahead time.Time) ([]reportline.CourseSession, error) {
 	seen := map[reportline.CourseID]bool{}
 	var courses []reportline.CourseID
 	for _, rs := range records {
@@ -240,7 +271,7 @@ func sessionsOfRecords(ctx context.Context, tx Tx, records map[reportline.UserID
 		return nil, nil
 	}
 	slices.Sort(courses)
-	sessions, err := tx.SessionsStarting(ctx, courses, to, to.Add(weekAhead))
+	sessions, err := tx.SessionsStarting(ctx, courses, to, ahead)
 	if err != nil {
 		return nil, fmt.Errorf("upcoming sessions: %w", err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,6 +253,71 @@ func TestTeamWeeksOfAChunk(t *testing.T) {
 		// A manager who is no user fails the chunk, naming them.
 		if _, err := a.TeamWeeks(ctx, []reportline.UserID{o.mgr.ID, 999999}, from, to); !reportline.IsCode(err, reportline.NotFound) {
 			t.Errorf("unknown manager: err = %v, want not_found", err)
+		}
+	})
+}
+
+// TestTeamWeekJudgedAtItsEnd previews the digest of a past week (2026-W46,
+// to Monday 9 November 14:00 Paris) on 23 November: every record is judged
+// as it stood on 9 November, once, in the statistics page's words.
+func TestTeamWeekJudgedAtItsEnd(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		utc := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
+		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
+			Courses: []app.CourseInput{{ID: "C1", Title: "GDPR"}, {ID: "C2", Title: "Audit"}, {ID: "C3", Title: "Ethics"}},
+			Records: []app.RecordInput{
+				// Due on the 12th: due in the coming week on the 9th, though
+				// late today; worked on in the week, listed once.
+				{ID: "due-after", UserID: o.x.ID, CourseID: "C1", Status: "in_progress", Progress: 30, Due: utc(12, 0), LastActivity: utc(5, 10)},
+				// Failed at 100 %: the statistics page says Failed.
+				{ID: "failed", UserID: o.x.ID, CourseID: "C2", Status: "failed", Progress: 100, LastActivity: utc(4, 10)},
+				// Due on the 1st: 8 days late on the 9th (22 today).
+				{ID: "late", UserID: o.x.ID, CourseID: "C3", Status: "in_progress", Progress: 10, Due: utc(1, 0), LastActivity: utc(6, 10)},
+			},
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		parisZone, err := time.LoadLocation("Europe/Paris")
+		if err != nil {
+			t.Fatal(err)
+		}
+		slot := reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 46}, parisZone)
+		w, err := a.TeamWeek(ctx, o.mgr.ID, slot.From, slot.To)
+		if err != nil {
+			t.Fatal(err)
+		}
+		x := w.Members[0]
+		ids := func(l []app.RecordView) (out []string) {
+			for _, r := range l {
+				out = append(out, r.LMSID)
+			}
+			return out
+		}
+		if got := ids(x.DueSoon); !slices.Equal(got, []string{"due-after"}) {
+			t.Errorf("due soon = %v, want [due-after]", got)
+		}
+		if got := ids(x.Late); !slices.Equal(got, []string{"late"}) || x.Late[0].DaysLate != 8 {
+			t.Errorf("late = %v (%+v), want [late] 8 days late", got, x.Late)
+		}
+		if got := ids(x.Progressed); !slices.Equal(got, []string{"failed"}) {
+			t.Errorf("worked on = %v, want [failed] only", got)
+		}
+		p, err := a.PreviewDigest(ctx, sys, o.mgr.ID, reportline.ISOWeek{Year: 2026, Week: 46})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, want := range []string{"- Audit: Failed", "- GDPR: In progress, 30% · due Thu 12 Nov", "due Sun 1 Nov, 8 days late",
+			"1 overdue · 1 due soon · 0 completed · 1 worked on · 0 sessions"} {
+			if !strings.Contains(p.Mail.Text, want) {
+				t.Errorf("the digest lacks %q:\n%s", want, p.Mail.Text)
+			}
+		}
+		if strings.Count(p.Mail.Text, "GDPR") != 1 {
+			t.Errorf("GDPR is listed %d times:\n%s", strings.Count(p.Mail.Text, "GDPR"), p.Mail.Text)
 		}
 	})
 }

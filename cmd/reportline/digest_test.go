@@ -46,7 +46,7 @@ func TestDigestPreviewCommand(t *testing.T) {
 		db.Close()
 
 		out, err := program(t, ctx, "", append([]string{"digest", "preview", "--manager", "Boss@Example.com", "--week", "2026-W47"}, st...)...)
-		if err != nil || !strings.Contains(out, "Subject: Your team's week 2026-W47") || !strings.Contains(out, "Nothing to report for: Wo Rker.") {
+		if err != nil || !strings.Contains(out, "Subject: Your team's week of 9–16 Nov") || !strings.Contains(out, "Nothing to report for: Wo Rker.") {
 			t.Fatalf("preview: %q, %v", out, err)
 		}
 		out, err = program(t, ctx, "", append([]string{"digest", "preview", "--manager", "boss@example.com", "--html"}, st...)...)

@@ -1,0 +1,115 @@
+package app_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"reportline"
+	"reportline/app"
+	"reportline/internal/browser"
+)
+
+// TestDigestInBrowser opens the digest's HTML in Chromium at the width of
+// a desktop mail reader's message pane (600 px) and of a phone (375 px):
+// nothing is wider than the screen, the email asks nothing of the network,
+// every count of the header is the number of items listed under it, and
+// with a public URL every link is absolute. The screenshots go to
+// $REPORTLINE_SCREENSHOTS when it is set.
+func TestDigestInBrowser(t *testing.T) {
+	sentAt := time.Date(2026, 11, 23, 13, 20, 0, 0, time.UTC)
+	opts := app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: sentAt}
+	withURL := opts
+	withURL.PublicURL = "https://reportline.example.com"
+	late := opts
+	late.Late = true
+	cases := []struct {
+		name string
+		o    app.DigestOptions
+	}{
+		{"links", withURL},
+		{"no-url", opts},
+		{"late", late},
+	}
+	pages := map[string]string{}
+	for _, c := range cases {
+		r, err := app.RenderDigest(sampleWeek(), c.o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages["/"+c.name] = r.HTML
+	}
+	var other atomic.Int32 // requests for anything but the pages themselves
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		html, ok := pages[r.URL.Path]
+		if !ok {
+			if r.URL.Path != "/favicon.ico" { // the browser's own, not the email's
+				other.Add(1)
+			}
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, html)
+	}))
+	defer srv.Close()
+
+	ctx := browser.New(t)
+	for _, c := range cases {
+		for _, width := range []int64{600, 375} {
+			name := fmt.Sprintf("%s-%d", c.name, width)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(srv.URL+"/"+c.name)); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			wide, err := chromedp.Run(ctx, chromedp.Evaluate[int64](`document.documentElement.scrollWidth`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wide > width {
+				t.Errorf("%s: the email is %d px wide on a %d px screen", name, wide, width)
+			}
+			// Each header count against the items of its kind in the DOM.
+			mismatch, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[data-count]')).
+				filter(td => Number(td.firstElementChild.textContent) !== document.querySelectorAll('[data-item][data-kind="' + td.dataset.count + '"]').length).
+				map(td => td.dataset.count)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(mismatch) > 0 {
+				t.Errorf("%s: header counts differ from the items listed for %v", name, mismatch)
+			}
+			// A text cut off or overflowing its box reads as broken: no
+			// element may stick out of the message's column.
+			over, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('body *')).
+				filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).
+				map(e => e.tagName + (e.id ? '#' + e.id : ''))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(over) > 0 {
+				t.Errorf("%s: elements overflow the screen: %v", name, over)
+			}
+			links, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('a[href]')).map(a => a.getAttribute('href'))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, l := range links {
+				if c.o.PublicURL == "" || len(l) < len(c.o.PublicURL) || l[:len(c.o.PublicURL)] != c.o.PublicURL {
+					t.Errorf("%s: link %q is not under the public URL %q", name, l, c.o.PublicURL)
+				}
+			}
+			if c.o.PublicURL != "" && len(links) == 0 {
+				t.Errorf("%s: no link back to Reportline", name)
+			}
+			browser.Screenshot(t, ctx, name)
+		}
+	}
+	if n := other.Load(); n > 0 {
+		t.Errorf("the email made %d requests besides its own page (images, styles…)", n)
+	}
+}
