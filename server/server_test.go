@@ -366,3 +366,52 @@ func TestPublicURL(t *testing.T) {
 		t.Errorf("Cache-Control = %q without a public URL: a shared cache would serve a forged Host to others", cc)
 	}
 }
+
+// TestSlowHeadersAndIdleConnectionsAreClosed: a client that never finishes
+// its headers, and a kept-alive connection that sends nothing more, are
+// closed after their timeouts.
+func TestSlowHeadersAndIdleConnectionsAreClosed(t *testing.T) {
+	env := testapp.New(t, store.SQLite)
+	limits := server.Limits{ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}
+	base := env.ServeConfig(t, server.Config{Routes: []server.Routes{echo{}}, Limits: limits})
+	u, _ := url.Parse(base)
+
+	c, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: %s\r\nX-Slow: ", u.Host)
+	if !cutWithin(c, 10*time.Second) {
+		t.Error("a client still sending its headers after 10 s was not cut (header timeout 0.3 s)")
+	}
+
+	idle, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer idle.Close()
+	fmt.Fprintf(idle, "GET /healthz HTTP/1.1\r\nHost: %s\r\n\r\n", u.Host)
+	r := bufio.NewReader(idle)
+	resp, err := http.ReadResponse(r, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	idle.SetReadDeadline(time.Now().Add(10 * time.Second))
+	if _, err := r.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Errorf("an idle kept-alive connection: read %v, want it closed by the server (idle timeout 0.3 s)", err)
+	}
+}
+
+func TestDefaultLimits(t *testing.T) {
+	srv := server.NewHTTPServer(server.Config{Logger: slog.New(slog.DiscardHandler)})
+	if srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 2*time.Minute || srv.MaxHeaderBytes != 64<<10 {
+		t.Errorf("server timeouts: header %v, idle %v, header bytes %d; want 10s, 2m, 64 KiB (docs/security.md)", srv.ReadHeaderTimeout, srv.IdleTimeout, srv.MaxHeaderBytes)
+	}
+	l := server.DefaultLimits()
+	if l.BodyTimeout != 30*time.Second || l.UploadTimeout != 15*time.Minute || l.BodyGrace != 10*time.Second || l.MinBodyRate != 4<<10 {
+		t.Errorf("body limits %+v differ from docs/security.md", l)
+	}
+}
