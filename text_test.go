@@ -50,6 +50,12 @@ func TestTextLimitsOnEveryWayIn(t *testing.T) {
 	if err := (CourseSession{LMSID: "s\x00", Starts: time.Unix(1, 0)}).Validate(); err == nil {
 		t.Error("a session id with a NUL was accepted")
 	}
+	if _, err := NormalizeOrgName("name", "Sales\x00"); err == nil {
+		t.Error("an org unit name with a NUL was accepted")
+	}
+	if _, err := NormalizeOrgName("name", long(200)); err != nil {
+		t.Errorf("a 200-character org unit name (400 bytes): %v", err)
+	}
 	d, p := DirectoryUser{ExternalID: "x", Email: "d@example.com", FirstName: long(201)}.Normalize()
 	if p == nil || p.Field != "first_name" {
 		t.Errorf("directory user with a long name: %+v, problem %+v", d, p)
