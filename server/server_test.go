@@ -210,6 +210,8 @@ func TestOversizedBodiesAre413(t *testing.T) {
 			{"JSON without a length", "/api/v1/users", "application/json", big, false, true, 413, "1 MiB"},
 			{"LMS import with Expect", "/api/v2/users-import/single", "application/json", big, true, false, 413, "1 MiB"},
 			{"CSV import announcing too much", "/api/v1/managers/imports", "text/csv", "", true, false, 413, "200 MiB"},
+			{"users CSV announcing too much", "/api/v2/users-import/csv", "text/csv", "", true, false, 413, "64 MiB"},
+			{"learning CSV announcing too much", "/api/v1/learning/records/import", "text/csv", "", true, false, 413, "256 MiB"},
 			{"form with Expect", "/login", "application/x-www-form-urlencoded", "email=" + strings.Repeat("a", 2<<20), true, false, 413, "1 MiB"},
 			{"small JSON with Expect", "/api/v1/users", "application/json", `{"email": "small@example.com"}`, true, false, 201, ""},
 		} {
@@ -222,7 +224,7 @@ func TestOversizedBodiesAre413(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				if tc.path == "/api/v1/managers/imports" {
+				if tc.contentType == "text/csv" {
 					// A 300 MiB file is announced; the server must answer
 					// before any of it is sent.
 					req.ContentLength = 300 << 20
