@@ -80,23 +80,21 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// bodyDeadlines puts a deadline on reading every request body. It runs after
-// authentication: only a signed-in caller's upload gets UploadTimeout; an
-// anonymous client (the sign-in form, a SCIM or API call before its token
-// is checked) gets BodyTimeout whatever it sends.
+// bodyDeadlines puts a deadline on reading every request body, from the
+// moment the request arrives: a request refused before any handler reads
+// its body (a wrong token, a cross-origin form) still has its body bounded
+// while the server reads what is left of it. Every client gets
+// BodyTimeout here; uploadAllowance, after authentication, extends it for a
+// signed-in caller's upload.
 func bodyDeadlines(l Limits, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body == nil || r.Body == http.NoBody {
 			next.ServeHTTP(w, r)
 			return
 		}
-		allowance := l.BodyTimeout
-		if _, ok := web.User(r.Context()); ok && isUpload(r) {
-			allowance = l.UploadTimeout
-		}
 		start := time.Now()
 		b := &deadlineBody{body: r.Body, rc: http.NewResponseController(w), start: start,
-			hard: start.Add(allowance), allowance: allowance, grace: l.BodyGrace, rate: l.MinBodyRate}
+			hard: start.Add(l.BodyTimeout), allowance: l.BodyTimeout, grace: l.BodyGrace, rate: l.MinBodyRate}
 		if err := b.setDeadline(); err != nil {
 			// The writer cannot set deadlines (not a real connection):
 			// nothing to enforce.
@@ -104,6 +102,22 @@ func bodyDeadlines(l Limits, next http.Handler) http.Handler {
 			return
 		}
 		r.Body = b
+		next.ServeHTTP(w, r)
+	})
+}
+
+// uploadAllowance gives a signed-in caller's upload UploadTimeout instead of
+// BodyTimeout. It runs after authentication, so an anonymous client (the
+// sign-in form, a SCIM or API call before its token is checked) never gets
+// more than BodyTimeout, whatever it sends. The minimum rate still applies.
+func uploadAllowance(l Limits, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if b, ok := r.Body.(*deadlineBody); ok && isUpload(r) {
+			if _, signedIn := web.User(r.Context()); signedIn {
+				b.allowance = l.UploadTimeout
+				b.hard = b.start.Add(l.UploadTimeout)
+			}
+		}
 		next.ServeHTTP(w, r)
 	})
 }

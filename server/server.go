@@ -87,12 +87,14 @@ func New(cfg Config) http.Handler {
 	}
 
 	var h http.Handler = mux
-	h = bodyDeadlines(cfg.Limits.withDefaults(), h)
+	limits := cfg.Limits.withDefaults()
+	h = uploadAllowance(limits, h)
 	h = authenticate(cfg.App, cfg.Logger, h)
 	h = crossOrigin(h)
 	h = securityHeaders(h)
 	h = m.instrument(mux, h)
 	h = accessLog(cfg.Logger, h)
+	h = bodyDeadlines(limits, h)
 	h = edge(cfg.PublicURL, cfg.TrustedProxies, h)
 	h = recoverPanics(cfg.Logger, h)
 	h = requestID(h)

@@ -116,7 +116,17 @@ func TestSlowBodiesAreCut(t *testing.T) {
 	const clients = 50
 	conns := make([]net.Conn, clients)
 	for i := range conns {
-		conns[i] = trickle(t, base, "/echo", 10_000, "Content-Type: application/json\r\n", 100*time.Millisecond, stop)
+		// To a handler that reads the body, to one that does not, and with
+		// a wrong token (the server then reads what is left of the body to
+		// keep the connection).
+		path, header := "/echo", "Content-Type: application/json\r\n"
+		switch i % 3 {
+		case 1:
+			path = "/nowhere"
+		case 2:
+			header += "Authorization: Bearer rlt_wrong\r\n" // refused before any handler
+		}
+		conns[i] = trickle(t, base, path, 10_000, header, 100*time.Millisecond, stop)
 	}
 	resp, err := http.Post(base+"/echo", "application/json", strings.NewReader(`{"ok": true}`))
 	if err != nil {
