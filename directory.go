@@ -77,6 +77,17 @@ func (d DirectoryUser) Normalize() (DirectoryUser, *SyncProblem) {
 	d.Position = strings.TrimSpace(d.Position)
 	d.OrgUnit = strings.TrimSpace(d.OrgUnit)
 	d.ManagerExternalID = strings.TrimSpace(d.ManagerExternalID)
+	if err := checkFields(
+		textField{"external_id", d.ExternalID, MaxExternalIDLength},
+		textField{"first_name", d.FirstName, MaxNameLength},
+		textField{"last_name", d.LastName, MaxNameLength},
+		textField{"position", d.Position, MaxPositionLength},
+		textField{"org_unit", d.OrgUnit, MaxPositionLength},
+		textField{"manager_external_id", d.ManagerExternalID, MaxExternalIDLength},
+	); err != nil {
+		e := err.(*Error)
+		return bad(e.Field, "%s", e.Message)
+	}
 	return d, nil
 }
 

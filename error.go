@@ -18,6 +18,7 @@ const (
 	Forbidden       Code = "forbidden"
 	Unauthenticated Code = "unauthenticated"
 	RateLimited     Code = "rate_limited"
+	TooLarge        Code = "too_large" // a request body or file over its documented limit
 	Internal        Code = "internal"
 )
 

@@ -173,7 +173,7 @@ func (r LearningRecord) Validate() error {
 	case r.Status != Completed && !r.Completed.IsZero():
 		return FieldError("completed_at", r.Completed.Format(time.RFC3339), "only a completed record has a completion time (status is %s)", r.Status)
 	}
-	return nil
+	return CheckField("id", r.LMSID, MaxUIDLength)
 }
 
 // Validate checks a course's own fields.
@@ -184,7 +184,7 @@ func (c Course) Validate() error {
 	case strings.TrimSpace(c.Title) == "":
 		return FieldError("title", c.Title, "the course's title is required")
 	}
-	return nil
+	return checkFields(textField{"id", c.LMSID, MaxUIDLength}, textField{"title", c.Title, MaxNameLength})
 }
 
 // Validate checks a session's own fields.
@@ -197,7 +197,7 @@ func (s CourseSession) Validate() error {
 	case !s.Ends.IsZero() && s.Ends.Before(s.Starts):
 		return FieldError("ends_at", s.Ends.Format(time.RFC3339), "the session ends before it starts (%s)", s.Starts.Format(time.RFC3339))
 	}
-	return nil
+	return checkFields(textField{"id", s.LMSID, MaxUIDLength}, textField{"title", s.Title, MaxNameLength})
 }
 
 // RecordDetail is a learning record with what it is about, as the

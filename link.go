@@ -103,10 +103,7 @@ func (l Link) Validate() error {
 	if !l.ValidFrom.IsZero() && !l.ValidUntil.IsZero() && !l.ValidUntil.After(l.ValidFrom) {
 		return FieldError("valid_until", l.ValidUntil.Format(time.DateOnly), "valid_until must be after valid_from")
 	}
-	if len(l.Comment) > 1000 {
-		return FieldError("comment", "", "comment is longer than 1000 characters")
-	}
-	return nil
+	return CheckField("comment", l.Comment, MaxCommentLength)
 }
 
 // SameTerms reports whether two links of the same pair say the same thing

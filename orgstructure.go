@@ -46,8 +46,8 @@ func NormalizeOrgName(field, s string) (string, error) {
 	if s == "" {
 		return "", FieldError(field, "", "%s is empty", strings.ReplaceAll(field, "_", " "))
 	}
-	if len(s) > MaxOrgNameLength {
-		return "", FieldError(field, s[:40]+"…", "%s is longer than %d characters", strings.ReplaceAll(field, "_", " "), MaxOrgNameLength)
+	if err := CheckField(field, s, MaxOrgNameLength); err != nil {
+		return "", err
 	}
 	return s, nil
 }

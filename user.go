@@ -79,8 +79,16 @@ func (u User) Validate() error {
 	if !u.PlatformRole.Valid() {
 		return FieldError("platform_role", string(u.PlatformRole), "platform role must be empty or %q", PlatformAdminRole)
 	}
-	if len(u.ExternalUID) > 255 {
-		return FieldError("external_uid", "", "external uid is longer than 255 characters")
+	if err := checkFields(
+		textField{"external_uid", u.ExternalUID, MaxUIDLength},
+		textField{"first_name", u.FirstName, MaxNameLength},
+		textField{"last_name", u.LastName, MaxNameLength},
+		textField{"position", u.Position, MaxPositionLength},
+		textField{"org_unit", u.OrgUnit, MaxPositionLength},
+		textField{"locale", u.Locale, MaxLocaleLength},
+		textField{"time_zone", u.TimeZone, MaxTimeZoneLength},
+	); err != nil {
+		return err
 	}
 	if u.TimeZone != "" {
 		if _, err := time.LoadLocation(u.TimeZone); err != nil {
@@ -94,12 +102,15 @@ func (u User) Validate() error {
 // plain address (no display name). Emails compare case-insensitively after
 // trimming, so this is the one form stored and looked up.
 func NormalizeEmail(s string) (string, error) {
+	if err := CheckText("email", s); err != nil {
+		return "", err
+	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
 		return "", FieldError("email", "", "email is empty")
 	}
-	if len(s) > 254 {
-		return "", FieldError("email", s[:40]+"…", "email is longer than 254 characters")
+	if len(s) > MaxEmailLength {
+		return "", FieldError("email", "", "email is longer than %d characters", MaxEmailLength)
 	}
 	if plainAddress(s) {
 		return s, nil

@@ -133,7 +133,7 @@ func TestBadInputGetsAClearErrorAndStoresNothing(t *testing.T) {
 			{"trailing data", "POST", bPath, `{"emails": ["c@example.com"]} {}`, nil, 422, "invalid", "", ""},
 			{"empty body", "POST", bPath, ``, []string{"Content-Type", "application/json"}, 422, "invalid", "", ""},
 			{"not JSON", "POST", bPath, `emails=c@example.com`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 422, "invalid", "", ""},
-			{"oversized body", "POST", bPath, `{"emails": ["` + strings.Repeat("a", 1<<20) + `@example.com"]}`, nil, 422, "invalid", "", ""},
+			{"oversized body", "POST", bPath, `{"emails": ["` + strings.Repeat("a", 1<<20) + `@example.com"]}`, nil, 413, "too_large", "", ""},
 			{"bad email", "POST", bPath, `{"emails": ["c@example"]}`, nil, 422, "invalid", "managers", "invalid_email"},
 			{"self link", "POST", bPath, fmt.Sprintf(`{"ids": [%d]}`, f.b.ID), nil, 422, "invalid", "managers", "self"},
 			{"cycle", "POST", aManagers, fmt.Sprintf(`{"ids": [%d]}`, f.b.ID), nil, 422, "invalid", "managers", "cycle"},

@@ -133,15 +133,19 @@ func (z *AuthZEN) fail(w http.ResponseWriter, r *http.Request, err error) {
 	web.WriteJSON(w, status, web.ErrorBody{Error: body})
 }
 
-// metadata serves the Policy Decision Point metadata. The base URL is the
-// one the caller used (the service does not trust forwarded headers).
+// metadata serves the Policy Decision Point metadata. Its URLs are under the
+// configured public URL, and then the document may be cached by anyone.
+// Without one they are built from the request's Host header, which the
+// client chooses: that answer is for this client only and must not be
+// cached by a shared cache (a poisoned Host would be served to others).
 func (z *AuthZEN) metadata(w http.ResponseWriter, r *http.Request) {
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
+	base, configured := web.BaseURL(r)
+	if configured {
+		w.Header().Set("Cache-Control", "public, max-age=3600")
+	} else {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Vary", "Host")
 	}
-	base := scheme + "://" + r.Host
-	w.Header().Set("Cache-Control", "public, max-age=3600")
 	web.WriteJSON(w, http.StatusOK, AZMetadata{
 		PolicyDecisionPoint:       base,
 		AccessEvaluationEndpoint:  base + "/access/v1/evaluation",

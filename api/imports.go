@@ -139,6 +139,9 @@ func (api *API) startImport(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
 		return nil, reportline.Errorf(reportline.Invalid, "send the file itself as the body (Content-Type: text/csv), not %s", ct)
 	}
+	if r.ContentLength > app.MaxImportBytes {
+		return nil, web.TooLarge("the file", app.MaxImportBytes)
+	}
 	name := q.Get("file_name")
 	if name == "" {
 		name = "upload.csv"

@@ -54,6 +54,9 @@ func (api *API) learningCSV(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
 		return nil, reportline.Errorf(reportline.Invalid, "send the file itself as the body (Content-Type: text/csv), not %s", ct)
 	}
+	if r.ContentLength > app.MaxLearningCSVBytes {
+		return nil, web.TooLarge("the file", app.MaxLearningCSVBytes)
+	}
 	res, err := api.app.ImportLearningCSV(r.Context(), actor, r.Body)
 	if err != nil {
 		return nil, err

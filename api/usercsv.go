@@ -6,6 +6,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/web"
 )
 
 // UserCSVResult is the answer of POST /api/v2/users-import/csv: one entry
@@ -43,6 +44,9 @@ func (v *V2) userCSVRoute() route {
 func (v *V2) importCSV(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
 		return nil, reportline.Errorf(reportline.Invalid, "send the file itself as the body (Content-Type: text/csv), not %s", ct)
+	}
+	if r.ContentLength > app.MaxUserCSVBytes {
+		return nil, web.TooLarge("the file", app.MaxUserCSVBytes)
 	}
 	dry := r.URL.Query().Get("dry_run")
 	if dry != "" && dry != "true" && dry != "false" {

@@ -163,16 +163,18 @@ func readJSONBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, 
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return nil, reportline.Errorf(reportline.Invalid, "the body must be JSON (Content-Type: application/json), not %s", ct)
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
-	var big *http.MaxBytesError
-	if errors.As(err, &big) {
-		return nil, reportline.Errorf(reportline.Invalid, "the body is larger than %d bytes", big.Limit)
+	if err := web.LimitBody(w, r, limit, "the body"); err != nil {
+		return nil, err
 	}
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		return nil, &reportline.Error{Code: reportline.Invalid, Message: "the body could not be read", Err: err}
+		return nil, web.BodyError(err, "the body")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, reportline.Errorf(reportline.Invalid, "the body is empty; send a JSON object")
+	}
+	if err := web.CheckJSONText(body); err != nil {
+		return nil, err
 	}
 	return body, nil
 }

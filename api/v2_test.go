@@ -213,7 +213,7 @@ func TestV2ImportErrorsOverHTTP(t *testing.T) {
 			{"trailing data", f.paToken, `{"email": "b@example.com"} {}`, nil, 422, "invalid", "", "", "", ""},
 			{"empty body", f.paToken, ``, []string{"Content-Type", "application/json"}, 422, "invalid", "", "", "", ""},
 			{"not JSON", f.paToken, `email=b@example.com`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 422, "invalid", "", "", "", ""},
-			{"oversized body", f.paToken, `{"email": "b@example.com", "tags": "` + strings.Repeat("a", api.MaxUserImportBody) + `"}`, nil, 422, "invalid", "", "", "", ""},
+			{"oversized body", f.paToken, `{"email": "b@example.com", "tags": "` + strings.Repeat("a", api.MaxUserImportBody) + `"}`, nil, 413, "too_large", "", "", "", ""},
 		}
 		for _, tc := range tests {
 			t.Run(tc.name, func(t *testing.T) {

@@ -53,8 +53,11 @@ func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
 // (not user admins) create subgroups of groups they administrate.
 func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent reportline.GroupID) (reportline.Group, error) {
 	g := reportline.Group{Name: strings.TrimSpace(name), ParentID: parent}
-	if g.Name == "" || len(g.Name) > 200 {
-		return g, reportline.FieldError("name", "", "a group name has 1 to 200 characters")
+	if g.Name == "" {
+		return g, reportline.FieldError("name", "", "a group needs a name")
+	}
+	if err := reportline.CheckField("name", g.Name, reportline.MaxNameLength); err != nil {
+		return g, err
 	}
 	err := a.store.Write(ctx, func(tx Tx) error {
 		ac, err := loadAccess(ctx, tx, actor)

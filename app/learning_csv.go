@@ -21,8 +21,8 @@ import (
 // written. Courses and sessions must exist (sent by the JSON API) before
 // records name them.
 
-// maxLearningCSVBytes bounds an uploaded file of records.
-const maxLearningCSVBytes = 256 << 20
+// MaxLearningCSVBytes bounds an uploaded file of records.
+const MaxLearningCSVBytes = 256 << 20
 
 // The columns of a learning records file.
 const (
@@ -87,7 +87,7 @@ func (a *App) ImportLearningCSV(ctx context.Context, actor Actor, r io.Reader) (
 // file as a whole.
 func readLearningCSV(r io.Reader) (LearningBatch, refusals, error) {
 	var b LearningBatch
-	rd, err := csvio.NewReader(r, LearningColumns, csvio.ReaderOptions{MaxBytes: maxLearningCSVBytes})
+	rd, err := csvio.NewReader(r, LearningColumns, csvio.ReaderOptions{MaxBytes: MaxLearningCSVBytes})
 	if err != nil {
 		return b, nil, err
 	}

@@ -331,10 +331,14 @@ func importFieldError(err error) error {
 	if !ok {
 		return err
 	}
-	names := map[string]string{"external_uid": "uid", "time_zone": "timezone", "birthday": "birth_date", "status": "is_active"}
+	names := map[string]string{"external_uid": "uid", "time_zone": "timezone", "birthday": "birth_date", "status": "is_active",
+		"first_name": "firstname", "last_name": "secondname", "org_unit": "department"}
 	if n, ok := names[e.Field]; ok {
 		c := *e
 		c.Field = n
+		if rest, ok := strings.CutPrefix(c.Message, e.Field+" "); ok {
+			c.Message = n + " " + rest // "secondname is longer than 200 characters"
+		}
 		return &c
 	}
 	return err

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
+	"net/url"
 	"strings"
 )
 
@@ -22,6 +24,23 @@ type Config struct {
 	Graph       Graph  // Microsoft Entra ID sync (graph.go)
 	LDAP        LDAP   // LDAP / Active Directory sync (ldap.go)
 	Mail        Mail   // SMTP or .eml files (mail.go)
+	// PublicURL is the address users reach, e.g. https://reportline.example.com
+	// (REPORTLINE_PUBLIC_URL, --public-url; see ParsePublicURL). Links in
+	// emails, SSO redirects, Secure cookies and HSTS behind a TLS proxy, and
+	// the AuthZEN metadata use it. "" leaves them to the request.
+	PublicURL string
+	// TrustedProxies are the proxies whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (REPORTLINE_TRUSTED_PROXIES,
+	// --trusted-proxies, CIDR prefixes). None by default: the TCP peer is
+	// the client.
+	TrustedProxies []netip.Prefix
+}
+
+// PublicBaseURL returns the parsed public URL, nil when none is configured.
+// Validate has checked it.
+func (c Config) PublicBaseURL() *url.URL {
+	u, _ := ParsePublicURL(c.PublicURL)
+	return u
 }
 
 // Default returns the defaults of the pinned surface.
@@ -48,6 +67,16 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if v := getenv("REPORTLINE_LOG_FORMAT"); v != "" {
 		c.LogFormat = v
 	}
+	if v := getenv("REPORTLINE_PUBLIC_URL"); v != "" {
+		c.PublicURL = v
+	}
+	if v := getenv("REPORTLINE_TRUSTED_PROXIES"); v != "" {
+		p, err := ParseTrustedProxies(v)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_TRUSTED_PROXIES: %w", err)
+		}
+		c.TrustedProxies = p
+	}
 	if err := c.Graph.fromEnv(getenv); err != nil {
 		return err
 	}
@@ -72,6 +101,12 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`HOST:PORT` to listen on; env REPORTLINE_ADDR")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load a small demo organisation on first start and print how to sign in")
+	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the `URL` users reach, e.g. https://reportline.example.com (Secure cookies and HSTS when https); env REPORTLINE_PUBLIC_URL")
+	fs.Func("trusted-proxies", "`CIDRs` of proxies whose X-Forwarded-For/-Proto are believed, comma-separated; env REPORTLINE_TRUSTED_PROXIES", func(s string) error {
+		p, err := ParseTrustedProxies(s)
+		c.TrustedProxies = p
+		return err
+	})
 }
 
 // Validate checks the configuration and says what is wrong.
@@ -84,6 +119,9 @@ func (c Config) Validate() error {
 	}
 	if u := c.DatabaseURL; u != "" && !strings.HasPrefix(u, "postgres://") && !strings.HasPrefix(u, "postgresql://") && !strings.HasPrefix(u, "sqlite:") {
 		return fmt.Errorf("database URL: want postgres://… or sqlite:PATH")
+	}
+	if _, err := ParsePublicURL(c.PublicURL); err != nil {
+		return err
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		return fmt.Errorf("log format %q: want text or json", c.LogFormat)

@@ -66,7 +66,7 @@ func readFailure(err error, line int) error {
 
 // tooLarge reports a file over ReaderOptions.MaxBytes.
 func tooLarge(limit int64) *reportline.Error {
-	return invalidf(0, "", "the file is larger than the limit of %s; split it into smaller files", byteSize(limit))
+	return &reportline.Error{Code: reportline.TooLarge, Message: fmt.Sprintf("the file is larger than the limit of %s; split it into smaller files", byteSize(limit))}
 }
 
 // byteSize formats n for people: "5 MiB" rather than "5242880 bytes".

@@ -102,7 +102,7 @@ func fuzzError(t *testing.T, err error) string {
 	if !ok {
 		t.Fatalf("error %v (%T) is not a *reportline.Error", err, err)
 	}
-	if e.Code != reportline.Invalid || e.Line < 0 || e.Message == "" {
+	if e.Code != wantCode(e) || e.Line < 0 || e.Message == "" {
 		t.Fatalf("error %q: code %q, line %d", err, e.Code, e.Line)
 	}
 	return err.Error()

@@ -68,14 +68,23 @@ func readTable(t *testing.T, in io.Reader, cols []Column, opt ReaderOptions) (ta
 
 // checkError fails the test unless err is an Invalid *reportline.Error with
 // a line that is not negative.
+// wantCode is the code a reader error must have: TooLarge (413) for a file
+// over its limit, Invalid for everything else.
+func wantCode(e *reportline.Error) reportline.Code {
+	if strings.Contains(e.Message, "larger than the limit") {
+		return reportline.TooLarge
+	}
+	return reportline.Invalid
+}
+
 func checkError(t *testing.T, err error) *reportline.Error {
 	t.Helper()
 	e, ok := errors.AsType[*reportline.Error](err)
 	if !ok {
 		t.Fatalf("error %v (%T) is not a *reportline.Error", err, err)
 	}
-	if e.Code != reportline.Invalid {
-		t.Errorf("error %q has code %q, want %q", err, e.Code, reportline.Invalid)
+	if want := wantCode(e); e.Code != want {
+		t.Errorf("error %q has code %q, want %q", err, e.Code, want)
 	}
 	if e.Line < 0 {
 		t.Errorf("error %q has line %d", err, e.Line)

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -145,22 +146,65 @@ func (c *Client) accessToken(ctx context.Context, renew bool) (string, error) {
 	return tok.AccessToken, nil
 }
 
-// tokenError names the token endpoint and the identity platform's own
-// error code and description, nothing of the request.
+// tokenError names the token endpoint, the HTTP status, the OAuth error code
+// and the identity platform's AADSTS error numbers, and explains the code in
+// words of our own. It never repeats the answer's text: a misconfigured
+// endpoint or a proxy in front of it may echo the request, client secret
+// included.
 func (c *Client) tokenError(err error) error {
 	var re *oauth2.RetrieveError
 	if errors.As(err, &re) {
-		e := &Error{Method: "POST", Path: c.cc.TokenURL, Code: re.ErrorCode, Message: firstLine(re.ErrorDescription)}
+		e := &Error{Method: "POST", Path: c.cc.TokenURL}
 		if re.Response != nil {
 			e.Status = re.Response.StatusCode
 			e.RetryAfter = retryAfter(re.Response.Header.Get("Retry-After"), time.Now())
 		}
-		if e.Code == "" && e.Message == "" {
-			e.Message = http.StatusText(e.Status)
+		if oauthErrorCode.MatchString(re.ErrorCode) {
+			e.Code = re.ErrorCode
+		}
+		e.Message = tokenMessage(e.Code, e.Status)
+		if n := aadstsNumber.FindAllString(re.ErrorDescription, 3); len(n) > 0 {
+			e.Message += " (" + strings.Join(n, ", ") + ")"
 		}
 		return e
 	}
-	return &Error{Method: "POST", Path: c.cc.TokenURL, Message: "cannot get a token", Err: unwrapURL(err)}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		// No answer at all (refused, timed out, TLS): the transport's error
+		// holds no body.
+		return &Error{Method: "POST", Path: c.cc.TokenURL, Message: "cannot get a token", Err: ue.Err}
+	}
+	// The oauth2 package's own errors about an answer it could not read
+	// quote parts of that answer: say what happened instead.
+	return &Error{Method: "POST", Path: c.cc.TokenURL, Message: "the token endpoint's answer is not a token"}
+}
+
+// oauthErrorCode is the shape of an OAuth 2.0 error code (RFC 6749 §5.2);
+// anything else in that field is not shown.
+var oauthErrorCode = regexp.MustCompile(`^[a-z_]{1,64}$`)
+
+// aadstsNumber finds the identity platform's error numbers, which name the
+// problem precisely and can be looked up.
+var aadstsNumber = regexp.MustCompile(`\bAADSTS[0-9]{1,9}\b`)
+
+// tokenMessage explains an OAuth error code to the operator.
+func tokenMessage(code string, status int) string {
+	switch code {
+	case "invalid_client":
+		return "the client id or client secret was refused (wrong, expired or for another tenant)"
+	case "unauthorized_client":
+		return "the application may not use the client-credentials grant"
+	case "invalid_scope":
+		return "the scope was refused (check the Graph API URL)"
+	case "invalid_request":
+		return "the token request was refused (check the tenant)"
+	case "":
+		if t := http.StatusText(status); t != "" {
+			return t
+		}
+		return "cannot get a token"
+	}
+	return "the token request was refused"
 }
 
 // unwrapURL drops *url.Error's URL (which may carry a query) and keeps the

@@ -2,7 +2,10 @@ package graphsync
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 )
@@ -99,5 +102,55 @@ func TestMergeDocumentedEntries(t *testing.T) {
 		if err := merge(item, map[string]*record{}, new([]string)); err == nil {
 			t.Errorf("merge(%s) accepted it", bad)
 		}
+	}
+}
+
+// TestTokenErrorsNeverEchoTheAnswer: a token endpoint (or a proxy in front of
+// it) that echoes the request puts the client secret in its answer; the
+// error must say what failed without repeating any of it.
+func TestTokenErrorsNeverEchoTheAnswer(t *testing.T) {
+	const secret = "sEcReT~echoed-0123456789"
+	for _, tc := range []struct {
+		name, contentType string
+		status            int
+		body              string
+		wantCode          string
+	}{
+		{"json description", "application/json", 401,
+			`{"error":"invalid_client","error_description":"AADSTS7000215: Invalid client secret provided: ` + secret + `"}`, "invalid_client"},
+		{"json code", "application/json", 400, `{"error":"` + secret + `"}`, ""},
+		{"form body", "text/plain", 400, "client_secret=" + secret + "&error=invalid_request&error_description=" + secret, "invalid_request"},
+		{"html page", "text/html", 502, "<html><body>upstream said: client_secret=" + secret + "</body></html>", ""},
+		{"not a token", "application/json", 200, `{"echo":"` + secret + `"`, ""},
+		{"bad query", "text/plain", 200, "client_secret=" + secret + "%zz", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", tc.contentType)
+				w.WriteHeader(tc.status)
+				io.WriteString(w, tc.body)
+			}))
+			defer srv.Close()
+			c, err := New(Config{Tenant: "t", ClientID: "c", ClientSecret: secret, AuthorityURL: srv.URL, APIURL: srv.URL})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.accessToken(t.Context(), true)
+			if err == nil {
+				t.Fatal("no error from a failing token endpoint")
+			}
+			if strings.Contains(err.Error(), "echoed") || strings.Contains(err.Error(), "upstream") {
+				t.Errorf("the error repeats the answer: %q", err)
+			}
+			if !strings.Contains(err.Error(), "/oauth2/v2.0/token") {
+				t.Errorf("err = %q, want it to name the token endpoint", err)
+			}
+			if tc.wantCode != "" && !strings.Contains(err.Error(), tc.wantCode) {
+				t.Errorf("err = %q, want the error code %s", err, tc.wantCode)
+			}
+			if strings.Contains(tc.body, "AADSTS7000215") && !strings.Contains(err.Error(), "AADSTS7000215") {
+				t.Errorf("err = %q, want the identity platform's error number kept", err)
+			}
+		})
 	}
 }

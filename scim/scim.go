@@ -14,6 +14,7 @@
 package scim
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -24,6 +25,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/web"
 )
 
 // ContentType is the media type of SCIM bodies (RFC 7644 §8.1).
@@ -114,9 +116,21 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 			return &Error{Status: http.StatusUnsupportedMediaType, Detail: "the body must be " + ContentType + " (or application/json), not " + ct}
 		}
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBody))
-	err := dec.Decode(v)
+	if r.ContentLength > maxBody {
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "the body is larger than 1 MiB, the limit"}
+	}
+	raw, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err == nil {
+		if terr := web.CheckJSONText(raw); terr != nil {
+			return errorf(InvalidValue, "%s", reportline.ErrorMessage(terr))
+		}
+	}
 	var big *http.MaxBytesError
+	var dec *json.Decoder
+	if err == nil {
+		dec = json.NewDecoder(bytes.NewReader(raw))
+		err = dec.Decode(v)
+	}
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
@@ -124,7 +138,7 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	case errors.Is(err, io.EOF):
 		return errorf(InvalidSyntax, "the body is empty; send a JSON object")
 	case errors.As(err, &big):
-		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "the body is larger than 1 MiB"}
+		return &Error{Status: http.StatusRequestEntityTooLarge, Detail: "the body is larger than 1 MiB, the limit"}
 	case errors.As(err, &syn):
 		return errorf(InvalidSyntax, "the body is not valid JSON (at byte %d: %s)", syn.Offset, syn.Error())
 	case errors.As(err, &typ):
@@ -142,13 +156,10 @@ func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
 	return nil
 }
 
-// baseURL is the endpoint's absolute URL as the client reached it, for
-// Location headers and meta.location. A TLS-terminating proxy is believed
-// when it says https.
+// baseURL is the endpoint's absolute URL, for Location headers and
+// meta.location: under the configured public URL, else as the client
+// reached it (https when the connection or a trusted proxy says so).
 func baseURL(r *http.Request) string {
-	scheme := "http"
-	if r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https") {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host + Prefix
+	base, _ := web.BaseURL(r)
+	return base + Prefix
 }

@@ -8,12 +8,15 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
+	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"reportline/app"
+	"reportline/web"
 )
 
 // Routes is a part of the service that registers its handlers on the mux:
@@ -27,9 +30,34 @@ type Config struct {
 	App    *app.App
 	Logger *slog.Logger
 	// Ready reports whether the service can take traffic (database
-	// reachable, migrations applied).
+	// reachable, migrations applied). Its error goes to the log, never to
+	// the caller: it may name the database's host, user and name.
 	Ready  func(ctx context.Context) error
 	Routes []Routes
+	// PublicURL is the address users reach (REPORTLINE_PUBLIC_URL), nil
+	// when not configured. When it is https, cookies are Secure and HSTS
+	// is sent, whatever the connection from the proxy is.
+	PublicURL *url.URL
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (REPORTLINE_TRUSTED_PROXIES).
+	TrustedProxies []netip.Prefix
+	// Limits bound slow and idle clients; zero fields take
+	// DefaultLimits.
+	Limits Limits
+}
+
+// NewHTTPServer returns the http.Server of the service: New's handler with
+// the limits' timeouts. The caller serves it on its listener.
+func NewHTTPServer(cfg Config) *http.Server {
+	l := cfg.Limits.withDefaults()
+	return &http.Server{
+		Handler:           New(cfg),
+		ReadHeaderTimeout: l.ReadHeaderTimeout,
+		IdleTimeout:       l.IdleTimeout,
+		WriteTimeout:      l.WriteTimeout,
+		MaxHeaderBytes:    l.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(cfg.Logger.Handler(), slog.LevelWarn),
+	}
 }
 
 // New returns the service's root handler.
@@ -46,9 +74,9 @@ func New(cfg Config) http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		if err := cfg.Ready(r.Context()); err != nil {
-			cfg.Logger.Warn("not ready", "err", err)
+			cfg.Logger.Warn("not ready", "request_id", web.RequestID(r.Context()), "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			w.Write([]byte("not ready: " + err.Error() + "\n"))
+			w.Write([]byte("not ready: the database cannot be reached or is not migrated (see the server's log)\n"))
 			return
 		}
 		w.Write([]byte("ready\n"))
@@ -59,11 +87,15 @@ func New(cfg Config) http.Handler {
 	}
 
 	var h http.Handler = mux
+	limits := cfg.Limits.withDefaults()
+	h = uploadAllowance(limits, h)
 	h = authenticate(cfg.App, cfg.Logger, h)
 	h = crossOrigin(h)
 	h = securityHeaders(h)
 	h = m.instrument(mux, h)
 	h = accessLog(cfg.Logger, h)
+	h = bodyDeadlines(limits, h)
+	h = edge(cfg.PublicURL, cfg.TrustedProxies, h)
 	h = recoverPanics(cfg.Logger, h)
 	h = requestID(h)
 	return h

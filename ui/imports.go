@@ -123,7 +123,10 @@ func copyToTemp(part *multipart.Part) (*os.File, error) {
 // uploadError explains a body that could not be read.
 func uploadError(err error) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return reportline.Errorf(reportline.Invalid, "the file is larger than the limit of %s; split it into smaller files", byteSize(app.MaxImportBytes))
+		return reportline.Errorf(reportline.TooLarge, "the file is larger than the limit of %s; split it into smaller files", byteSize(app.MaxImportBytes))
+	}
+	if e, ok := errors.AsType[*reportline.Error](err); ok {
+		return e // the body arrived too slowly
 	}
 	e := reportline.Errorf(reportline.Invalid, "the upload was interrupted or is not a form upload; try again")
 	e.Err = err

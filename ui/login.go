@@ -40,13 +40,12 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 // asked for. Failures re-render the form with app's message: 401 for wrong
 // credentials, 429 when rate-limited.
 func (u *UI) login(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
+	if err := readForm(w, r, maxFormBytes); err != nil {
+		u.fail(w, r, err)
 		return
 	}
 	p := loginPage{page: page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostForm.Get("email")), Next: safeNext(r.PostForm.Get("next"))}
-	secret, _, err := u.app.Login(r.Context(), p.Email, r.PostForm.Get("password"), web.ClientIP(r))
+	secret, _, err := u.app.Login(r.Context(), p.Email, r.PostForm.Get("password"), web.ClientIP(r).String())
 	if err != nil {
 		code := reportline.ErrorCode(err)
 		if code != reportline.Unauthenticated && code != reportline.RateLimited {

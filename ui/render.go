@@ -106,13 +106,14 @@ type errorPage struct {
 
 // headings titles the error page of each status.
 var headings = map[int]string{
-	http.StatusBadRequest:          "Bad request",
-	http.StatusForbidden:           "Access refused",
-	http.StatusNotFound:            "Not found",
-	http.StatusConflict:            "Conflict",
-	http.StatusUnprocessableEntity: "This cannot be done as asked",
-	http.StatusTooManyRequests:     "Too many attempts",
-	http.StatusInternalServerError: "Something went wrong",
+	http.StatusBadRequest:            "Bad request",
+	http.StatusForbidden:             "Access refused",
+	http.StatusNotFound:              "Not found",
+	http.StatusConflict:              "Conflict",
+	http.StatusUnprocessableEntity:   "This cannot be done as asked",
+	http.StatusTooManyRequests:       "Too many attempts",
+	http.StatusRequestEntityTooLarge: "Too large",
+	http.StatusInternalServerError:   "Something went wrong",
 }
 
 // fail shows err as a page. Anonymous callers are sent to sign in; internal

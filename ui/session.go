@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -41,17 +42,41 @@ func (u *UI) signedInLimit(limit int64, h pageHandler) http.Handler {
 			u.toLogin(w, r)
 			return
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, limit)
-			if err := r.ParseForm(); err != nil {
-				u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read (at most %d KiB)", maxFormBytes>>10))
-				return
-			}
+		if err := readForm(w, r, limit); err != nil {
+			u.fail(w, r, err)
+			return
 		}
 		if err := h(w, r, viewer{User: user, Actor: actorOf(user)}); err != nil {
 			u.fail(w, r, err)
 		}
 	})
+}
+
+// readForm bounds a posted body to limit bytes (413 past it, before any byte
+// is read when the length is announced), parses a URL-encoded form, and
+// refuses any field (query parameters included) that is not text: invalid
+// UTF-8 or a NUL character (%00), named in the error. A multipart body (an
+// upload) is only bounded: its handler reads it.
+func readForm(w http.ResponseWriter, r *http.Request, limit int64) error {
+	if r.Method == http.MethodPost {
+		what := "the form"
+		if limit > maxFormBytes {
+			what = "the upload"
+		}
+		if err := web.LimitBody(w, r, limit, what); err != nil {
+			return err
+		}
+	}
+	if err := r.ParseForm(); err != nil {
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return web.TooLarge("the form", maxFormBytes)
+		}
+		if e, ok := errors.AsType[*reportline.Error](err); ok {
+			return e
+		}
+		return &reportline.Error{Code: reportline.Invalid, Message: "the form could not be read", Err: err}
+	}
+	return web.CheckForm(r.Form)
 }
 
 // base builds the layout's part of a page: the viewer, the sidebar and the

@@ -9,11 +9,12 @@ import (
 const SessionCookie = "reportline_session"
 
 // SetSessionCookie stores a session secret in an HttpOnly, SameSite=Lax
-// cookie, Secure whenever the request came over TLS.
+// cookie, Secure whenever the client reached the service over https
+// (directly, or through a proxy behind an https public URL).
 func SetSessionCookie(w http.ResponseWriter, r *http.Request, secret string, ttl time.Duration) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: secret, Path: "/", MaxAge: int(ttl.Seconds()),
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(r),
 	})
 }
 
@@ -21,6 +22,6 @@ func SetSessionCookie(w http.ResponseWriter, r *http.Request, secret string, ttl
 func ClearSessionCookie(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{
 		Name: SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: r.TLS != nil,
+		HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: Secure(r),
 	})
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -52,17 +53,27 @@ func WriteJSONError(w http.ResponseWriter, r *http.Request, log *slog.Logger, er
 	WriteJSON(w, Status(code), ErrorBody{Error: body})
 }
 
-// MaxJSONBody bounds JSON request bodies.
+// MaxJSONBody bounds JSON request bodies (1 MiB).
 const MaxJSONBody = 1 << 20
 
 // DecodeJSON reads one JSON object into v, strictly: unknown fields, wrong
-// types, trailing data and oversized bodies are Invalid errors that name the
-// field.
+// types, trailing data, invalid UTF-8 and NUL characters are Invalid errors
+// that name the field; a body over MaxJSONBody is TooLarge (413).
 func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "application/json") {
 		return reportline.Errorf(reportline.Invalid, "the body must be JSON (Content-Type: application/json), not %s", ct)
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, MaxJSONBody))
+	if err := LimitBody(w, r, MaxJSONBody, "the body"); err != nil {
+		return err
+	}
+	raw, err := io.ReadAll(r.Body)
+	if err != nil {
+		return BodyError(err, "the body")
+	}
+	if err := CheckJSONText(raw); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
@@ -93,7 +104,7 @@ func jsonError(err error) error {
 		return &reportline.Error{Code: reportline.Invalid, Field: field,
 			Message: fmt.Sprintf("%s must be %s, not %s", field, jsonType(typ.Type.Kind().String()), typ.Value), Err: err}
 	case errors.As(err, &big):
-		return reportline.Errorf(reportline.Invalid, "the body is larger than %d bytes", big.Limit)
+		return TooLarge("the body", big.Limit)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		return &reportline.Error{Code: reportline.Invalid, Field: f, Message: fmt.Sprintf("unknown field %q", f)}

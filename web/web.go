@@ -5,7 +5,6 @@ package web
 
 import (
 	"context"
-	"net"
 	"net/http"
 
 	"reportline"
@@ -69,20 +68,11 @@ func Status(code reportline.Code) int {
 		return http.StatusUnauthorized
 	case reportline.RateLimited:
 		return http.StatusTooManyRequests
+	case reportline.TooLarge:
+		return http.StatusRequestEntityTooLarge
 	case "":
 		return http.StatusOK
 	default:
 		return http.StatusInternalServerError
 	}
-}
-
-// ClientIP returns the address the request came from, without the port.
-// Reportline does not trust X-Forwarded-For: a proxy in front must be
-// configured to pass the client address it sees, which is out of scope here.
-func ClientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"log/slog"
 	"net"
 	"net/http"
 	"time"
@@ -61,8 +60,9 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler := server.New(server.Config{
+	srv := server.NewHTTPServer(server.Config{
 		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages},
+		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -81,9 +81,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
-	log.Info("reportline serving", "url", "http://"+ln.Addr().String(), "database", describeDB(cfg), "engine", db.Engine())
+	log.Info("reportline serving", "url", "http://"+ln.Addr().String(), "public_url", cfg.PublicURL, "database", describeDB(cfg), "engine", db.Engine())
 	if cfg.Demo {
 		printDemo(e, ln.Addr().String())
 	}
