@@ -27,6 +27,7 @@ type Store interface {
 // duplicates, maps that omit unknown keys.
 type Tx interface {
 	accessTx
+	authTx
 	orgTx
 	outboxTx
 	directoryTx
@@ -117,6 +118,16 @@ type Config struct {
 	Logger         *slog.Logger     // slog.Default() when nil
 	SessionTTL     time.Duration    // 12h when zero
 	PasswordParams PasswordParams   // DefaultPasswordParams when zero
+	// PublicURL is the address users reach (https://reportline.example.com),
+	// used for the links in emails; without it they are relative paths.
+	PublicURL string
+	// MaxConcurrentHashes bounds the password hashes computed at once
+	// (each argon2id check holds its memory, 19 MiB by default); 0 means
+	// the number of CPUs, between 2 and 4.
+	MaxConcurrentHashes int
+	// HashWait is how long a sign-in waits for a free hashing slot before
+	// it is refused as busy (429); 3 s when zero.
+	HashWait time.Duration
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -126,8 +137,8 @@ type App struct {
 	log     *slog.Logger
 	ttl     time.Duration
 	pw      PasswordParams
-	limiter *loginLimiter
 	imports importState
+	auth    authState
 }
 
 // New returns the application services over a store.
@@ -145,7 +156,7 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
-	a.limiter = newLoginLimiter(a.now)
+	a.auth = newAuthState(cfg)
 	return a
 }
 
