@@ -20,10 +20,14 @@ const MaxTokenNameLength = 100
 
 // NewToken is an API token to create.
 type NewToken struct {
-	Email     string    // the owner
-	Name      string    // to recognise it by; "api" when empty
-	ExpiresAt time.Time // zero for a token that does not expire
+	Email     string        // the owner
+	Name      string        // to recognise it by; "api" when empty
+	ExpiresAt time.Time     // zero for a token that does not expire…
+	ExpiresIn time.Duration // …or: it stops working this long after its creation
 }
+
+// MaxTokenLifetime bounds a token's expiry: ten years.
+const MaxTokenLifetime = 10 * 365 * 24 * time.Hour
 
 // CreatedToken is a new token and its secret, which is shown this once.
 type CreatedToken struct {
@@ -60,6 +64,16 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 		return CreatedToken{}, reportline.FieldError("name", "", "a token's name is at most %d characters of text", MaxTokenNameLength)
 	}
 	now := a.now()
+	switch {
+	case n.ExpiresIn != 0 && !n.ExpiresAt.IsZero():
+		return CreatedToken{}, reportline.FieldError("expires_in", "", "give an expiry time or a lifetime, not both")
+	case n.ExpiresIn < 0 || n.ExpiresIn > MaxTokenLifetime:
+		return CreatedToken{}, reportline.FieldError("expires_in", n.ExpiresIn.String(), "a token's lifetime is at most ten years")
+	case n.ExpiresIn > 0:
+		n.ExpiresAt = now.Add(n.ExpiresIn)
+	case n.ExpiresAt.Sub(now) > MaxTokenLifetime:
+		return CreatedToken{}, reportline.FieldError("expires_at", n.ExpiresAt.Format(time.RFC3339), "a token's lifetime is at most ten years")
+	}
 	if !n.ExpiresAt.IsZero() && !n.ExpiresAt.After(now) {
 		return CreatedToken{}, reportline.FieldError("expires_at", n.ExpiresAt.Format(time.RFC3339), "the expiry must be in the future")
 	}
