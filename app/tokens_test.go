@@ -239,8 +239,13 @@ func TestPasswordResetRequestsAreThrottled(t *testing.T) {
 				t.Errorf("%s, one more request: %v, want refused for a minute", email, err)
 			}
 		}
-		if got := len(resetMails(t, o.env)); got != app.ResetPerAccount.Free {
-			t.Errorf("%d mails, want %d", got, app.ResetPerAccount.Free)
+		mails := resetMails(t, o.env)
+		if len(mails) != app.ResetPerAccount.Free {
+			t.Fatalf("%d mails, want %d", len(mails), app.ResetPerAccount.Free)
+		}
+		// Without a public URL the link is a path, and the mail says so.
+		if text := mails[0].Text; !strings.Contains(text, "no public address configured") || !strings.Contains(text, "\n  /password/reset?token=rlr_") {
+			t.Errorf("a mail without a public URL:\n%s", text)
 		}
 		for i := range app.ResetPerClient.Free {
 			a.RequestPasswordReset(ctx, "someone"+string(rune('a'+i))+"@example.com", "198.51.100.7")

@@ -26,6 +26,8 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"Audit", testAudit},
 		{"AuditIsAppendOnly", testAuditAppendOnly},
 		{"TokensAndSessions", testAuth},
+		{"Throttle", testThrottle},
+		{"TokenLifecycleAndResets", testTokenLifecycleAndResets},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},
 		{"Learning", testLearning},
