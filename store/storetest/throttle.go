@@ -55,7 +55,9 @@ func testThrottle(t *testing.T, db *store.DB) {
 	}
 	write(t, db, func(tx *store.Tx) error { return tx.ClearAttempts(ctx, "k") })
 	take("old", now)
-	write(t, db, func(tx *store.Tx) error { return tx.DeleteStaleAttempts(ctx, now.Add(time.Minute), now.Add(time.Minute)) })
+	write(t, db, func(tx *store.Tx) error {
+		return tx.DeleteStaleAttempts(ctx, now.Add(time.Minute), now.Add(time.Minute))
+	})
 	if n, _, _ := take("old", now.Add(time.Minute)); n != 1 {
 		t.Errorf("a stale key was kept: n=%d", n)
 	}
