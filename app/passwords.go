@@ -93,3 +93,49 @@ func (a *App) hashNew(ctx context.Context, password string) (string, error) {
 	}
 	return hash, herr
 }
+
+// OwnPasswordChange is a signed-in user changing their own password.
+type OwnPasswordChange struct {
+	Current      string // checked, and counted like a sign-in attempt
+	New          string
+	Session      string // the caller's session secret: kept open
+	Client       string // the client address, for the throttle
+	RevokeTokens bool
+}
+
+// ChangeOwnPassword checks the caller's current password, then sets the
+// new one: their other sessions end, and their tokens are revoked if asked.
+// Checking the current password goes through the sign-in throttle, so a
+// stolen session cannot be used to guess it.
+func (a *App) ChangeOwnPassword(ctx context.Context, actor Actor, c OwnPasswordChange) error {
+	if actor.System || actor.User.ID == 0 {
+		return forbidden("only a signed-in user changes their own password")
+	}
+	if err := checkPasswordStrength(c.New); err != nil {
+		return err
+	}
+	if err := a.takeAttempts(ctx, "sign-in attempts", loginKeys(actor.User.Email, c.Client)); err != nil {
+		return err
+	}
+	var hash string
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		hash, err = tx.PasswordHash(ctx, actor.User.ID)
+		return err
+	})
+	if reportline.IsCode(err, reportline.NotFound) {
+		hash, err = dummyHash(), nil
+	}
+	if err != nil {
+		return err
+	}
+	var ok bool
+	var cerr error
+	if err := a.hashing(ctx, func() { ok, cerr = checkPassword(c.Current, hash) }); err != nil {
+		return err
+	}
+	if cerr != nil || !ok || len(c.Current) > MaxPasswordLength {
+		return reportline.FieldError("current", "", "the current password is wrong")
+	}
+	return a.ChangePassword(ctx, actor, PasswordChange{User: actor.User.ID, Password: c.New, KeepSession: c.Session, RevokeTokens: c.RevokeTokens})
+}

@@ -167,3 +167,33 @@ func TestForgotPassword(t *testing.T) {
 		}
 	})
 }
+
+// TestChangePassword: a signed-in user changes their password; this
+// session stays, the others end; the current password is checked.
+func TestChangePassword(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		here, there := newClient(t, w.url), newClient(t, w.url)
+		here.login("ada@acme.test")
+		there.login("ada@acme.test")
+		has(t, here.get("/account/tokens").Body, `href="/account/password"`)
+		if r := here.get("/account/password"); r.Status != http.StatusOK {
+			t.Fatalf("GET /account/password: %d", r.Status)
+		}
+		form := url.Values{"current": {"not my password"}, "password": {"a new sturdy secret"}, "confirm": {"a new sturdy secret"}}
+		if r := here.post("/account/password", form); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "current password is wrong") {
+			t.Errorf("a wrong current password: %d", r.Status)
+		}
+		form.Set("current", password)
+		r := here.post("/account/password", form)
+		if r.Status != http.StatusSeeOther || r.Location() != "/account/password?changed=1" {
+			t.Fatalf("change: %d → %q\n%s", r.Status, r.Location(), r.Body)
+		}
+		if r := here.get("/account/password?changed=1"); r.Status != http.StatusOK || !strings.Contains(r.Body, `id="password-changed"`) {
+			t.Errorf("this session after the change: %d", r.Status)
+		}
+		if r := there.get("/groups"); r.Status != http.StatusSeeOther {
+			t.Errorf("the other session after the change: %d, want 303 to sign in", r.Status)
+		}
+	})
+}
