@@ -43,7 +43,9 @@ func TestTokensOverHTTP(t *testing.T) {
 			t.Errorf("a platform admin listing one user's tokens: %d %v", status, body)
 		}
 		// Someone else's token is not found, not forbidden.
-		status, body = f.do(t, f.paToken, "GET", "/api/v1/tokens", "")
+		if status, body = f.do(t, f.paToken, "GET", "/api/v1/tokens", ""); status != 200 {
+			t.Fatalf("a platform admin's own list: %d %v", status, body)
+		}
 		paID := int64(body["tokens"].([]any)[0].(map[string]any)["id"].(float64))
 		if status, _ := f.do(t, f.gaToken, "DELETE", fmt.Sprintf("/api/v1/tokens/%d", paID), ""); status != 404 {
 			t.Errorf("revoking another's token: %d, want 404", status)
