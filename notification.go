@@ -16,6 +16,7 @@ const (
 	NotifyWeeklyDigest    NotificationType = "weekly_digest"
 	NotifyBirthday        NotificationType = "birthday"
 	NotifyTemplateMessage NotificationType = "template_message"
+	NotifyPasswordReset   NotificationType = "password_reset"
 )
 
 // Valid reports whether t is in the catalogue.
@@ -115,6 +116,20 @@ var catalogue = []Notification{
 	},
 }
 
+// accountMails are the messages about a person's own account, which any
+// user may receive whatever their role; they are not part of the
+// per-role catalogue but are valid outbox messages.
+var accountMails = []Notification{
+	{
+		Type:        NotifyPasswordReset,
+		Name:        "Password reset",
+		Audiences:   []Audience{AudienceManagers, AudienceLearners, AudienceAdmins},
+		Trigger:     "Someone asks for a password reset on the sign-in page (\"Forgot password?\") with the address of an active account",
+		Channel:     "email",
+		Template:    "password_reset",
+		Description: "A single-use link, valid for 30 minutes, to choose a new password; its body is not shown in the delivery log.",
+	}}
+
 // Notifications returns the catalogue, in a stable order.
 func Notifications() []Notification {
 	out := make([]Notification, len(catalogue))
@@ -125,6 +140,11 @@ func Notifications() []Notification {
 // NotificationByType returns the catalogue entry of t.
 func NotificationByType(t NotificationType) (Notification, bool) {
 	for _, n := range catalogue {
+		if n.Type == t {
+			return n, true
+		}
+	}
+	for _, n := range accountMails {
 		if n.Type == t {
 			return n, true
 		}

@@ -44,7 +44,31 @@ type APIToken struct {
 	Name       string
 	Hash       []byte
 	CreatedAt  time.Time
-	LastUsedAt time.Time
+	LastUsedAt time.Time // zero until first used
+	ExpiresAt  time.Time // zero for a token that does not expire
+	RevokedAt  time.Time // zero until revoked
+}
+
+// TokenStatus says whether a token still works.
+type TokenStatus string
+
+// The token statuses.
+const (
+	TokenActive  TokenStatus = "active"
+	TokenExpired TokenStatus = "expired"
+	TokenRevoked TokenStatus = "revoked"
+)
+
+// Status is the token's status at time now: a revoked or expired token
+// stops working at once.
+func (t APIToken) Status(now time.Time) TokenStatus {
+	switch {
+	case !t.RevokedAt.IsZero():
+		return TokenRevoked
+	case !t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt):
+		return TokenExpired
+	}
+	return TokenActive
 }
 
 // Session is a signed-in browser session. Only the hash of its cookie value
@@ -54,4 +78,14 @@ type Session struct {
 	UserID    UserID
 	CreatedAt time.Time
 	ExpiresAt time.Time
+}
+
+// PasswordReset is a self-service password reset sent by email. Only the
+// hash of the link's secret is stored; a reset works once, before ExpiresAt.
+type PasswordReset struct {
+	Hash      []byte
+	UserID    UserID
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time // zero until used
 }

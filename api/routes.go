@@ -13,6 +13,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.notificationRoutes()...)
 	routes = append(routes, api.digestRoutes()...)
 	routes = append(routes, api.directoryRoutes()...)
+	routes = append(routes, api.tokenRoutes()...)
 	return routes
 }
 

@@ -28,6 +28,7 @@ type Store interface {
 // duplicates, maps that omit unknown keys.
 type Tx interface {
 	accessTx
+	authTx
 	orgTx
 	outboxTx
 	directoryTx
@@ -128,6 +129,13 @@ type Config struct {
 	// Brand is how emails present the product (name, accent colour, logo);
 	// the zero value is Reportline's own.
 	Brand MailBrand
+	// MaxConcurrentHashes bounds the password hashes computed at once
+	// (each argon2id check holds its memory, 19 MiB by default); 0 means
+	// the number of CPUs, between 2 and 4.
+	MaxConcurrentHashes int
+	// HashWait is how long a sign-in waits for a free hashing slot before
+	// it is refused as busy (429); 3 s when zero.
+	HashWait time.Duration
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -137,10 +145,10 @@ type App struct {
 	log     *slog.Logger
 	ttl     time.Duration
 	pw      PasswordParams
-	limiter *loginLimiter
 	imports importState
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
+	auth    authState
 }
 
 // New returns the application services over a store.
@@ -159,7 +167,7 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
-	a.limiter = newLoginLimiter(a.now)
+	a.auth = newAuthState(cfg)
 	return a
 }
 

@@ -11,24 +11,25 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/policy"
 )
 
 // Login checks an email and password and opens a session. It returns the
-// session's secret (for the cookie) and the user. Failures are rate-limited
-// per address and per client, and all look alike so that they reveal
-// nothing about which accounts exist.
+// session's secret (for the cookie) and the user. Every attempt is counted
+// in the database before the password is hashed (throttle.go), per
+// address typed and per client address, and hashing runs in one of a few
+// slots; failures all look alike and an unknown address costs the same
+// work as a known one, so nothing reveals which accounts exist.
 func (a *App) Login(ctx context.Context, email, password, client string) (string, reportline.User, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
-	if wait := a.limiter.blocked(email, client); wait > 0 {
-		return "", reportline.User{}, reportline.Errorf(reportline.RateLimited, "too many failed sign-ins; try again in %s", wait.Round(time.Second))
+	keys := loginKeys(email, client)
+	if err := a.takeAttempts(ctx, "sign-in attempts", keys); err != nil {
+		return "", reportline.User{}, err
 	}
 	fail := func() (string, reportline.User, error) {
-		a.limiter.fail(email, client)
 		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password")
 	}
 	if len(password) > MaxPasswordLength {
-		return fail()
+		password = password[:MaxPasswordLength+1] // still spend a hash: same cost as any failure
 	}
 	var u reportline.User
 	var hash string
@@ -43,23 +44,29 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
 		return "", u, err
 	}
-	if hash == "" {
+	known := hash != ""
+	if !known {
 		// Spend the same time as a real check, so timing does not tell
 		// unknown addresses from wrong passwords.
-		checkPassword(password, dummyHash())
+		hash = dummyHash()
+	}
+	var ok bool
+	var cerr error
+	if err := a.hashing(ctx, func() { ok, cerr = checkPassword(password, hash) }); err != nil {
+		return "", reportline.User{}, err
+	}
+	if cerr != nil {
+		return "", u, fmt.Errorf("login %d: %w", u.ID, cerr)
+	}
+	if !known || !ok || !u.Active() || len(password) > MaxPasswordLength {
 		return fail()
 	}
-	ok, err := checkPassword(password, hash)
-	if err != nil {
-		return "", u, fmt.Errorf("login %d: %w", u.ID, err)
-	}
-	if !ok || !u.Active() {
-		return fail()
-	}
-	a.limiter.succeed(email, client)
 	secret, hashed := newSecret("rls_")
 	now := a.now()
 	err = a.store.Write(ctx, func(tx Tx) error {
+		if err := a.loginSucceeded(ctx, tx, keys); err != nil {
+			return err
+		}
 		if err := tx.DeleteExpiredSessions(ctx, now); err != nil {
 			return err
 		}
@@ -120,6 +127,12 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	if !u.Active() {
 		return u, reportline.Errorf(reportline.Unauthenticated, "the token's account is inactive")
 	}
+	switch t.Status(a.now()) {
+	case reportline.TokenRevoked:
+		return u, reportline.Errorf(reportline.Unauthenticated, "this API token was revoked")
+	case reportline.TokenExpired:
+		return u, reportline.Errorf(reportline.Unauthenticated, "this API token has expired")
+	}
 	// Recording use is best effort and at most once a minute per token, so
 	// API reads do not each become a write.
 	if now := a.now(); now.Sub(t.LastUsedAt) > time.Minute {
@@ -130,32 +143,11 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	return u, nil
 }
 
-// CreateToken makes a new API token for the user with the given email and
-// returns it; only its hash is kept. The operator's CLI (a system actor)
-// may make one for anybody; a user may make their own.
+// CreateToken makes a new API token, without expiry, for the user with
+// the given email and returns it; only its hash is kept. See CreateAPIToken.
 func (a *App) CreateToken(ctx context.Context, actor Actor, email, name string) (string, error) {
-	email, err := reportline.NormalizeEmail(email)
-	if err != nil {
-		return "", err
-	}
-	if name = strings.TrimSpace(name); name == "" {
-		name = "api"
-	}
-	token, hashed := newSecret("rlt_")
-	err = a.store.Write(ctx, func(tx Tx) error {
-		u, err := tx.UserByEmail(ctx, email)
-		if err != nil {
-			return err
-		}
-		if err := authorizeOwn(actor, policy.ManageOwnAccount, u.ID); err != nil {
-			return err
-		}
-		if !u.Active() {
-			return reportline.FieldError("email", email, "%s is inactive", email)
-		}
-		return tx.CreateToken(ctx, &reportline.APIToken{UserID: u.ID, Name: name, Hash: hashed, CreatedAt: a.now()})
-	})
-	return token, err
+	c, err := a.CreateAPIToken(ctx, actor, NewToken{Email: email, Name: name})
+	return c.Secret, err
 }
 
 // CreatePlatformAdmin creates (or promotes) a platform admin with a
@@ -168,7 +160,7 @@ func (a *App) CreatePlatformAdmin(ctx context.Context, email, password string) (
 	if err := checkPasswordStrength(password); err != nil {
 		return reportline.User{}, err
 	}
-	hash, err := hashPassword(password, a.pw)
+	hash, err := a.hashNew(ctx, password)
 	if err != nil {
 		return reportline.User{}, err
 	}
@@ -189,30 +181,9 @@ func (a *App) CreatePlatformAdmin(ctx context.Context, email, password string) (
 				return err
 			}
 		}
-		return tx.SetPasswordHash(ctx, u.ID, hash)
+		return a.replacePassword(ctx, tx, SystemActor(reportline.SourceCLI), PasswordChange{User: u.ID}, hash)
 	})
 	return u, err
-}
-
-// SetPassword sets a user's password. Users set their own; platform admins
-// and the operator set anybody's.
-func (a *App) SetPassword(ctx context.Context, actor Actor, user reportline.UserID, password string) error {
-	if err := checkPasswordStrength(password); err != nil {
-		return err
-	}
-	hash, err := hashPassword(password, a.pw)
-	if err != nil {
-		return err
-	}
-	return a.store.Write(ctx, func(tx Tx) error {
-		if err := authorizeOwn(actor, policy.ManageOwnAccount, user); err != nil {
-			return err
-		}
-		if _, err := tx.User(ctx, user); err != nil {
-			return err
-		}
-		return tx.SetPasswordHash(ctx, user, hash)
-	})
 }
 
 func checkPasswordStrength(pw string) error {
@@ -238,68 +209,4 @@ func newSecret(prefix string) (string, []byte) {
 func hashSecret(s string) []byte {
 	h := sha256.Sum256([]byte(s))
 	return h[:]
-}
-
-// loginLimiter counts failed sign-ins per address and per client, in
-// memory: a restart forgets them, which only ever helps a locked-out user.
-type loginLimiter struct {
-	mu    sync.Mutex
-	now   func() time.Time
-	fails map[string][]time.Time
-}
-
-const (
-	loginWindow      = 15 * time.Minute
-	maxFailsPerEmail = 5
-	maxFailsPerIP    = 20
-)
-
-func newLoginLimiter(now func() time.Time) *loginLimiter {
-	return &loginLimiter{now: now, fails: map[string][]time.Time{}}
-}
-
-// blocked returns how long the address or client must wait, or 0.
-func (l *loginLimiter) blocked(email, client string) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	wait := l.wait("e:"+email, maxFailsPerEmail)
-	if client != "" {
-		wait = max(wait, l.wait("c:"+client, maxFailsPerIP))
-	}
-	return wait
-}
-
-func (l *loginLimiter) wait(key string, limit int) time.Duration {
-	now := l.now()
-	recent := l.fails[key][:0]
-	for _, t := range l.fails[key] {
-		if now.Sub(t) < loginWindow {
-			recent = append(recent, t)
-		}
-	}
-	if len(recent) == 0 {
-		delete(l.fails, key)
-		return 0
-	}
-	l.fails[key] = recent
-	if len(recent) < limit {
-		return 0
-	}
-	return loginWindow - now.Sub(recent[len(recent)-limit])
-}
-
-func (l *loginLimiter) fail(email, client string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	l.fails["e:"+email] = append(l.fails["e:"+email], now)
-	if client != "" {
-		l.fails["c:"+client] = append(l.fails["c:"+client], now)
-	}
-}
-
-func (l *loginLimiter) succeed(email, _ string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, "e:"+email)
 }

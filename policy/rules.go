@@ -32,7 +32,9 @@ const (
 	ReadNotifications  Action = "notifications.read"
 	ManageOwnAccount   Action = "self.manage" // own password, tokens, notification opt-outs, digest preview
 	PreviewUserDigest  Action = "digest.preview"
-	AskAccess          Action = "access.ask" // the access check and AuthZEN, about a subject
+	CreateToken        Action = "token.create" // an API token, which acts as its owner
+	ManageTokens       Action = "token.manage" // list and revoke tokens
+	AskAccess          Action = "access.ask"   // the access check and AuthZEN, about a subject
 	ResolveUserKeys    Action = "access.resolve"
 	UseDecisionPoint   Action = "access.decision_point" // the AuthZEN API the LMS calls
 	ImportUsers        Action = "users.import"          // users CSV and the LMS import API; each row then as user.create / user.edit
@@ -244,6 +246,20 @@ var rules = []rule{
 				return allow("platform admins may manage anyone's account")
 			}
 			return refuse("you may only manage your own account")
+		}},
+	{action: CreateToken, who: "the owner only (the operator's CLI for anyone): a token acts as its owner, so not even a platform admin makes one for someone else",
+		decide: func(a Actor, t Target) Decision {
+			if t.User != nil && self(a, t.User) {
+				return allow("everyone may create their own tokens")
+			}
+			return refuse("you may only create tokens for yourself")
+		}},
+	{action: ManageTokens, who: "the owner; platform admins for anyone's (everybody's tokens: platform admins only)",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
+				return allow("you may see and revoke your own tokens; platform admins anyone's")
+			}
+			return refuse("only platform admins may see other people's tokens")
 		}},
 	{action: PreviewUserDigest, who: "the user themself; platform admins for anyone",
 		decide: func(a Actor, t Target) Decision {

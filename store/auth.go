@@ -28,8 +28,8 @@ func (tx *Tx) PasswordHash(ctx context.Context, user reportline.UserID) (string,
 
 // CreateToken stores an API token (its hash) and sets its ID.
 func (tx *Tx) CreateToken(ctx context.Context, t *reportline.APIToken) error {
-	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		t.UserID, t.Name, t.Hash, micros(t.CreatedAt)).Scan(&t.ID)
+	err := tx.queryRow(ctx, `INSERT INTO api_tokens (user_id, name, hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+		t.UserID, t.Name, t.Hash, micros(t.CreatedAt), toMicros(t.ExpiresAt)).Scan(&t.ID)
 	if err != nil {
 		return fmt.Errorf("create token: %w", translate(err))
 	}
@@ -38,17 +38,8 @@ func (tx *Tx) CreateToken(ctx context.Context, t *reportline.APIToken) error {
 
 // TokenByHash returns the token with the given hash.
 func (tx *Tx) TokenByHash(ctx context.Context, hash []byte) (reportline.APIToken, error) {
-	var t reportline.APIToken
-	var created int64
-	var used sql.NullInt64
-	err := tx.queryRow(ctx, `SELECT id, user_id, name, hash, created_at, last_used_at FROM api_tokens WHERE hash = $1`, hash).
-		Scan(&t.ID, &t.UserID, &t.Name, &t.Hash, &created, &used)
-	if err != nil {
-		return t, notFound(translate(err), "token", "")
-	}
-	t.CreatedAt = time.UnixMicro(created).UTC()
-	t.LastUsedAt = fromMicros(used)
-	return t, nil
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE hash = $1`, hash))
+	return t, notFound(err, "token", "")
 }
 
 // TouchToken records that a token was used.
@@ -102,15 +93,16 @@ func (tx *Tx) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
 // TokenUser returns an API token and its user, in one query.
 func (tx *Tx) TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error) {
 	var t reportline.APIToken
-	var used sql.NullInt64
+	var used, expires, revoked sql.NullInt64
 	var created int64
-	row := tx.queryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, `+qualifiedUserColumns+`
+	row := tx.queryRow(ctx, `SELECT t.id, t.user_id, t.name, t.created_at, t.last_used_at, t.expires_at, t.revoked_at, `+qualifiedUserColumns+`
 		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.hash = $1`, hash)
-	u, err := scanUser(prefixScanner{row, []any{&t.ID, &t.UserID, &t.Name, &created, &used}})
+	u, err := scanUser(prefixScanner{row, []any{&t.ID, &t.UserID, &t.Name, &created, &used, &expires, &revoked}})
 	if err != nil {
 		return t, u, notFound(err, "token", "")
 	}
 	t.Hash, t.CreatedAt, t.LastUsedAt = hash, time.UnixMicro(created).UTC(), fromMicros(used)
+	t.ExpiresAt, t.RevokedAt = fromMicros(expires), fromMicros(revoked)
 	return t, u, nil
 }
 

@@ -12,9 +12,10 @@ import (
 // loginPage is the sign-in form.
 type loginPage struct {
 	page
-	Email string
-	Next  string
-	Error string
+	Email  string
+	Next   string
+	Error  string
+	Notice string
 }
 
 // home sends visitors to their groups, or to sign in.
@@ -33,7 +34,11 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	u.render(w, r, http.StatusOK, "login", loginPage{page: page{Title: "Sign in"}, Next: next})
+	p := loginPage{page: page{Title: "Sign in"}, Next: next}
+	if r.URL.Query().Get("reset") == "done" {
+		p.Notice = "Your password is changed and every session of your account has ended. Sign in with the new password."
+	}
+	u.render(w, r, http.StatusOK, "login", p)
 }
 
 // login checks the credentials, opens a session and goes on to the page
@@ -85,7 +90,7 @@ func safeNext(next string) string {
 	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
 		return fallback
 	}
-	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") {
+	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") || strings.HasPrefix(u.Path, "/password/") {
 		return fallback
 	}
 	return u.RequestURI()

@@ -73,7 +73,7 @@ func TestLogin(t *testing.T) {
 			if r.Status != http.StatusTooManyRequests {
 				t.Fatalf("6th failure: status %d, want 429", r.Status)
 			}
-			has(t, r.Body, "Too many failed sign-ins")
+			has(t, r.Body, "Too many sign-in attempts")
 		})
 
 		t.Run("next stays on this site", func(t *testing.T) {

@@ -105,6 +105,9 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)
 	u.registerDirectory(mux)
+	u.registerTokens(mux)
+	u.registerPassword(mux)
+	u.registerAccountPassword(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page
 	// rather than the mux's bare text.

@@ -76,28 +76,47 @@ func readPassword(e env) (string, bool, error) {
 	return base64.RawURLEncoding.EncodeToString(b), true, nil
 }
 
-func cmdTokenCreate(ctx context.Context, e env, args []string) error {
-	var email, name string
-	cfg, _, err := loadConfig(e, "token create", args, func(c *config.Config, fs *flag.FlagSet) {
+// cmdPasswordSet runs `reportline password set --email E [--revoke-tokens]`:
+// the operator sets anybody's password (from stdin, or generated), which
+// ends all their sessions and, with --revoke-tokens, revokes their tokens.
+func cmdPasswordSet(ctx context.Context, e env, args []string) error {
+	var email string
+	var revoke bool
+	cfg, _, err := loadConfig(e, "password set", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
-		fs.StringVar(&email, "email", "", "the token owner's email `address`")
-		fs.StringVar(&name, "name", "cli", "a `name` to recognise the token by")
+		fs.StringVar(&email, "email", "", "the user's email `address`")
+		fs.BoolVar(&revoke, "revoke-tokens", false, "also revoke every API token of the user")
 	})
 	if err != nil {
 		return err
 	}
 	if email == "" {
-		return fmt.Errorf("token create: --email is required")
+		return fmt.Errorf("password set: --email is required")
+	}
+	password, generated, err := readPassword(e)
+	if err != nil {
+		return err
 	}
 	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	token, err := a.CreateToken(ctx, app.SystemActor(reportline.SourceCLI), email, name)
+	sys := app.SystemActor(reportline.SourceCLI)
+	u, err := a.UserByEmail(ctx, email)
 	if err != nil {
-		return fmt.Errorf("token create: %s", reportline.ErrorMessage(err))
+		return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
 	}
-	fmt.Fprintln(e.stdout, token)
+	if err := a.ChangePassword(ctx, sys, app.PasswordChange{User: u.ID, Password: password, RevokeTokens: revoke}); err != nil {
+		return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "password of %s is set; their sessions are ended", u.Email)
+	if revoke {
+		fmt.Fprint(e.stdout, " and their API tokens revoked")
+	}
+	fmt.Fprintln(e.stdout)
+	if generated {
+		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
+	}
 	return nil
 }

@@ -52,7 +52,12 @@ Usage:
   reportline serve [--addr HOST:PORT] [--data DIR] [--database URL] [--demo]
   reportline migrate [--data DIR] [--database URL]
   reportline admin create --email E      create a platform admin (password from stdin, or generated)
-  reportline token create --email E      print a new API token for that user
+  reportline password set --email E [--revoke-tokens]
+                                         set a user's password (stdin, or generated); ends their sessions
+  reportline token create --email E [--name N] [--expires 90d]
+                                         print a new API token for that user (shown once)
+  reportline token list [--email E]      list API tokens (everybody's, or that user's)
+  reportline token revoke ID             revoke an API token at once
   reportline scim token create --name N  print a new SCIM provisioning token (also list, revoke --name N)
   reportline managers template           print the CSV import template
   reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
@@ -100,8 +105,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			return cmdAdminCreate(ctx, e, rest[1:])
 		}
 	case "token":
-		if len(rest) > 0 && rest[0] == "create" {
-			return cmdTokenCreate(ctx, e, rest[1:])
+		return cmdToken(ctx, e, rest)
+	case "password":
+		if len(rest) > 0 && rest[0] == "set" {
+			return cmdPasswordSet(ctx, e, rest[1:])
 		}
 	case "managers":
 		return cmdManagers(ctx, e, rest)

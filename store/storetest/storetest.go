@@ -27,6 +27,8 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"AuditIsAppendOnly", testAuditAppendOnly},
 		{"ChangeLog", testChanges},
 		{"TokensAndSessions", testAuth},
+		{"Throttle", testThrottle},
+		{"TokenLifecycleAndResets", testTokenLifecycleAndResets},
 		{"RollbackLeavesNothing", testRollback},
 		{"MigrateIsIdempotent", testMigrate},
 		{"Learning", testLearning},
