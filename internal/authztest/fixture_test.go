@@ -79,6 +79,8 @@ type fixture struct {
 	users  map[string]reportline.User
 	tokens map[string]string // by user short name, and "scim"
 	seq    int
+	// importID is a dry-run import made by root, once (rootImport).
+	importID int64
 }
 
 // names of the fixture's people.
@@ -258,6 +260,9 @@ func (f *fixture) do(t testing.TB, token, method, path string, body any) reply {
 	b, _ := io.ReadAll(res.Body)
 	return reply{status: res.StatusCode, location: res.Header.Get("Location"), body: string(b)}
 }
+
+// decode reads a JSON answer.
+func decode(body string, v any) error { return json.Unmarshal([]byte(body), v) }
 
 // rawBody is a request body with its own content type (CSV, multipart).
 type rawBody struct {
