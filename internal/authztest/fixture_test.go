@@ -81,6 +81,8 @@ type fixture struct {
 	seq    int
 	// importID is a dry-run import made by root, once (rootImport).
 	importID int64
+	// base is set once the model test has set the fixture up.
+	base string
 }
 
 // names of the fixture's people.
