@@ -188,6 +188,9 @@ func TestModelScopeNeverGrows(t *testing.T) {
 		if engine == store.Postgres {
 			sequences = 4
 		}
+		if raceDetector {
+			sequences /= 3
+		}
 		seeds := slices.Clone(modelRegressionSeeds)
 		rng := rand.New(rand.NewPCG(seed, 0))
 		for range sequences {
