@@ -36,6 +36,17 @@ func registeredPatterns(t *testing.T) []string {
 	for _, r := range allRoutes(t, env.App) {
 		r.Register(mux)
 	}
+	found := patternsOf(t, mux)
+	if len(found) < 100 {
+		t.Fatalf("found %d patterns on the mux; the reflection walk no longer understands net/http's ServeMux", len(found))
+	}
+	return found
+}
+
+// patternsOf lists the patterns registered on mux, each confirmed to route
+// back to itself.
+func patternsOf(t *testing.T, mux *http.ServeMux) []string {
+	t.Helper()
 	var found []string
 	seen := map[uintptr]bool{}
 	var walk func(v reflect.Value)
@@ -75,9 +86,6 @@ func registeredPatterns(t *testing.T) []string {
 	walk(reflect.ValueOf(mux))
 	slices.Sort(found)
 	found = slices.Compact(found)
-	if len(found) < 100 {
-		t.Fatalf("found %d patterns on the mux; the reflection walk no longer understands net/http's ServeMux", len(found))
-	}
 	for _, p := range found {
 		req := httptest.NewRequest(methodOf(p), "http://x"+samplePath(p), nil)
 		if _, got := mux.Handler(req); got != p {
@@ -155,5 +163,21 @@ func TestEveryRouteHasAnExpectation(t *testing.T) {
 		if !registered[r.pattern] {
 			t.Errorf("the matrix has a row for %q, which the server no longer registers", r.pattern)
 		}
+	}
+}
+
+// TestPatternsOfFindsEveryRegistration checks the walk itself: every way of
+// registering (method or not, wildcards, {$}, subtrees, helpers) is found.
+func TestPatternsOfFindsEveryRegistration(t *testing.T) {
+	mux := http.NewServeMux()
+	want := []string{"/", "/files/", "DELETE /a/{id}/b/{other}", "GET /x/{rest...}", "GET /{$}", "POST /a/{id}"} // sorted
+	h := func(http.ResponseWriter, *http.Request) {}
+	register := func(m *http.ServeMux, p string) { m.HandleFunc(p, h) } // as a package's helper would
+	for _, p := range want {
+		register(mux, p)
+	}
+	got := patternsOf(t, mux)
+	if !slices.Equal(got, want) {
+		t.Errorf("patternsOf = %q, want %q", got, want)
 	}
 }
