@@ -388,10 +388,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		}
 		res.MatchedBy = matchedBy
 		if matchedBy == "" {
-			if in.Email == "" {
-				return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
-			}
-			if !ac.scope.All {
+			if in.Email == "" || !ac.scope.All {
 				return importUnknown(in)
 			}
 			u = reportline.User{Status: reportline.StatusActive}
@@ -458,6 +455,9 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 // importUnknown is the refusal of an import naming a user the caller may
 // not create or see: the same whether the user exists elsewhere or not.
 func importUnknown(in UserImport) error {
+	if in.Email == "" {
+		return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
+	}
 	return forbidden("only platform admins may create users through the import API, and you may only import users of the groups you administrate: no such user is in them")
 }
 
