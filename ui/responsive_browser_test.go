@@ -159,6 +159,7 @@ func TestBrowserResponsive(t *testing.T) {
 						if err := chromedp.Do(ctx, chromedp.EmulateViewport(ws[0], 800), chromedp.Navigate(s.url+path)); err != nil {
 							t.Fatalf("open %s: %v", path, err)
 						}
+						checkBasics(t, ctx)
 						for _, w := range ws {
 							checkLayout(t, ctx, w)
 							browser.Screenshot(t, ctx, fmt.Sprint(w))
@@ -344,5 +345,59 @@ func checkOpenMenu(t *testing.T, ctx context.Context, width int64) {
 	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".navmenu > summary"))); err != nil {
 		t.Fatalf("close the menu at %d px: %v", width, err)
+	}
+}
+
+// readBasics lists what a page lacks of the accessible basics: a skip link
+// to the main content, a name for every form control, and text contrast of
+// at least 4.5:1 (3:1 for large text) against the background it is drawn on.
+const readBasics = `(() => {
+	const problems = [];
+	const skip = document.querySelector('a.skip');
+	if (!skip || skip !== document.querySelector('body a') || !document.querySelector(skip.getAttribute('href'))) {
+		problems.push('no skip link, first on the page, to an element that exists');
+	}
+	for (const e of document.querySelectorAll('input, select, textarea')) {
+		if (e.type === 'hidden' || e.type === 'submit' || e.type === 'button') continue;
+		const named = e.labels.length > 0 || e.getAttribute('aria-label') || e.getAttribute('aria-labelledby') || e.title;
+		if (!named) problems.push('a form control with no label: ' + e.outerHTML.slice(0, 120));
+	}
+	const rgb = c => { const m = c.match(/[\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+	const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+	const background = e => {
+		for (let p = e; p; p = p.parentElement) {
+			const c = rgb(getComputedStyle(p).backgroundColor);
+			if (c.a > 0.5) return c;
+		}
+		return {r: 255, g: 255, b: 255, a: 1};
+	};
+	for (const e of document.body.querySelectorAll('*')) {
+		if (e.closest('svg') || !e.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
+		const own = Array.from(e.childNodes).some(n => n.nodeType === 3 && n.textContent.trim());
+		if (!own) continue;
+		const r = e.getBoundingClientRect();
+		if (r.width <= 1 || r.height <= 1) continue; // visually hidden
+		const st = getComputedStyle(e);
+		const fg = rgb(st.color), bg = background(e);
+		const l1 = lum(fg), l2 = lum(bg);
+		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+		const size = parseFloat(st.fontSize), bold = parseInt(st.fontWeight) >= 700;
+		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		if (ratio < need && problems.length < 12) {
+			problems.push('contrast ' + ratio.toFixed(2) + ' < ' + need + ' for "' + e.textContent.trim().slice(0, 40) + '" (' + st.color + ' on rgb(' + bg.r + ',' + bg.g + ',' + bg.b + '))');
+		}
+	}
+	return problems;
+})()`
+
+// checkBasics fails t for every accessible basic the page lacks.
+func checkBasics(t *testing.T, ctx context.Context) {
+	t.Helper()
+	problems, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](readBasics))
+	if err != nil {
+		t.Fatalf("check the accessible basics: %v", err)
+	}
+	for _, p := range problems {
+		t.Error(p)
 	}
 }
