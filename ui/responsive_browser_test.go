@@ -48,6 +48,33 @@ func newDemoSite(t *testing.T, engine store.Engine) *demoSite {
 		t.Fatalf("load the demo: %v", err)
 	}
 	sys := app.SystemActor(reportline.SourceAPI)
+	// Somebody whose name and address are longer than a phone is wide,
+	// with a manager, so that they show in lists and on managers pages.
+	sales, err := env.App.FindUsers(ctx, sys, reportline.UserFilter{Query: "katherine.johnson@acme.example", Limit: 1}, 0)
+	if err != nil || len(sales.Users) != 1 {
+		t.Fatalf("find Katherine Johnson: %v", err)
+	}
+	groups, err := env.App.Groups(ctx, sys)
+	if err != nil {
+		t.Fatalf("list the demo's groups: %v", err)
+	}
+	var salesID reportline.GroupID
+	for _, g := range groups {
+		if g.Name == "Sales" {
+			salesID = g.ID
+		}
+	}
+	long, err := env.App.CreateUser(ctx, sys, app.UserInput{
+		Email:     longEmail,
+		FirstName: "Maximiliana-Alexandrina", LastName: "Wolfeschlegelsteinhausenbergerdorff",
+		Position: "Regional Account Executive for Enterprise Customers", OrgUnit: "Sales", GroupID: salesID,
+	})
+	if err != nil {
+		t.Fatalf("create the long-named user: %v", err)
+	}
+	if _, err := env.App.AddLinks(ctx, sys, app.LinkRequest{User: long.ID, Direction: reportline.Managers, IDs: []reportline.UserID{sales.Users[0].ID}}); err != nil {
+		t.Fatalf("give the long-named user a manager: %v", err)
+	}
 	s := &demoSite{users: map[string]reportline.User{}, groups: map[string]reportline.GroupID{}}
 	found, err := env.App.FindUsers(ctx, sys, reportline.UserFilter{Limit: 1000}, 0)
 	if err != nil {
@@ -55,10 +82,6 @@ func newDemoSite(t *testing.T, engine store.Engine) *demoSite {
 	}
 	for _, u := range found.Users {
 		s.users[u.Email] = u
-	}
-	groups, err := env.App.Groups(ctx, sys)
-	if err != nil {
-		t.Fatalf("list the demo's groups: %v", err)
 	}
 	for _, g := range groups {
 		s.groups[g.Name] = g.ID
@@ -81,6 +104,10 @@ func (s *demoSite) user(t *testing.T, email string) reportline.UserID {
 	return u.ID
 }
 
+// longEmail is the address of the user whose name and address are longer
+// than a phone is wide.
+const longEmail = "maximiliana-alexandrina.wolfeschlegelsteinhausenbergerdorff@emea-subsidiary.acme.example"
+
 // demoRole is a demo account and the main pages it uses.
 type demoRole struct {
 	name  string
@@ -98,6 +125,8 @@ var demoRoles = []demoRole{
 			fmt.Sprintf("/groups/%d/users", s.groups["Sales"]),
 			fmt.Sprintf("/users/%d", russ),
 			fmt.Sprintf("/users/%d/managers", s.user(t, "ken.thompson@acme.example")),
+			fmt.Sprintf("/users/%d", s.user(t, longEmail)),
+			fmt.Sprintf("/users/%d/managers", s.user(t, "katherine.johnson@acme.example")),
 			fmt.Sprintf("/users/%d/statistics", russ),
 			"/team", "/contacts", "/notifications",
 			"/managers/bulk", "/reports/orphans", "/users/import", "/directory/sync",
@@ -146,6 +175,25 @@ func TestBrowserResponsive(t *testing.T) {
 	ctx := browser.NewWithin(t, 8*time.Minute)
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := newDemoSite(t, engine)
+		t.Run("sign-in", func(t *testing.T) {
+			if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/login")); err != nil {
+				t.Fatal(err)
+			}
+			checkBasics(t, ctx)
+			for _, w := range widths {
+				if l := measure(t, ctx, w); l.ScrollWidth > l.InnerWidth {
+					t.Errorf("at %d px the sign-in page is %.0f px wide", w, l.ScrollWidth)
+				}
+				browser.Screenshot(t, ctx, fmt.Sprint(w))
+			}
+		})
+		if engine == store.Postgres {
+			// The flow that matters most, once on the other engine.
+			t.Run("preview", func(t *testing.T) { checkPreview(t, ctx, s, []int64{390, 1366}) })
+		}
 		for _, role := range demoRoles {
 			t.Run(role.name, func(t *testing.T) {
 				signInAs(t, ctx, s.url, role.email)
@@ -153,6 +201,9 @@ func TestBrowserResponsive(t *testing.T) {
 				ws := widths
 				if engine == store.Postgres {
 					pages, ws = pages[:1], []int64{360, 1366}
+				}
+				if role.name == "group-admin" && engine == store.SQLite {
+					t.Run("preview", func(t *testing.T) { checkPreview(t, ctx, s, widths) })
 				}
 				for i, path := range pages {
 					t.Run(strings.Trim(strings.ReplaceAll(path, "/", "_"), "_"), func(t *testing.T) {
@@ -346,6 +397,29 @@ func checkOpenMenu(t *testing.T, ctx context.Context, width int64) {
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".navmenu > summary"))); err != nil {
 		t.Fatalf("close the menu at %d px: %v", width, err)
 	}
+
+	// The account menu: who is signed in, their profile and Sign out,
+	// all inside the window.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".account-menu > summary"))); err != nil {
+		t.Fatalf("open the account menu at %d px: %v", width, err)
+	}
+	panel, err := chromedp.Run(ctx, chromedp.Evaluate[box](`(() => {
+		const r = document.querySelector('.account-panel').getBoundingClientRect();
+		return {name: 'account menu', left: r.left, top: r.top, right: r.right, bottom: r.bottom};
+	})()`))
+	if err != nil {
+		t.Fatalf("measure the account menu: %v", err)
+	}
+	browser.Screenshot(t, ctx, fmt.Sprintf("%d-account", width))
+	if panel.Left < 0 || panel.Right > float64(width)+0.5 {
+		t.Errorf("at %d px the %s is outside the window", width, panel)
+	}
+	if got := texts(t, ctx, ".account-panel button[type=submit]"); len(got) != 1 || got[0] != "Sign out" {
+		t.Errorf("at %d px the account menu offers %q, want Sign out", width, got)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".account-menu > summary"))); err != nil {
+		t.Fatalf("close the account menu at %d px: %v", width, err)
+	}
 }
 
 // readBasics lists what a page lacks of the accessible basics: a skip link
@@ -354,7 +428,7 @@ func checkOpenMenu(t *testing.T, ctx context.Context, width int64) {
 const readBasics = `(() => {
 	const problems = [];
 	const skip = document.querySelector('a.skip');
-	if (!skip || skip !== document.querySelector('body a') || !document.querySelector(skip.getAttribute('href'))) {
+	if (document.querySelector('.topbar') && (!skip || skip !== document.querySelector('body a') || !document.querySelector(skip.getAttribute('href')))) {
 		problems.push('no skip link, first on the page, to an element that exists');
 	}
 	for (const e of document.querySelectorAll('input, select, textarea')) {
@@ -399,5 +473,29 @@ func checkBasics(t *testing.T, ctx context.Context) {
 	}
 	for _, p := range problems {
 		t.Error(p)
+	}
+}
+
+// checkPreview previews managers on Show managers as the group admin (the
+// preview's table is the widest of the flow) and checks the page at each
+// width.
+func checkPreview(t *testing.T, ctx context.Context, s *demoSite, ws []int64) {
+	t.Helper()
+	signInAs(t, ctx, s.url, "grace.hopper@acme.example")
+	pasted := "barbara.liskov@acme.example, frances.allen@acme.example\nnobody@acme.example; ada.lovelace@acme.example\nnot-an-address"
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example"))),
+		chromedp.SendKeys(chromedp.CSS("#managers-emails"), pasted),
+	); err != nil {
+		t.Fatalf("paste addresses: %v", err)
+	}
+	click(t, ctx, "#managers-preview-button")
+	if rows := texts(t, ctx, "#managers-preview tr.candidate"); len(rows) != 5 {
+		t.Fatalf("the preview has %d rows, want 5", len(rows))
+	}
+	checkBasics(t, ctx)
+	for _, w := range ws {
+		checkLayout(t, ctx, w)
+		browser.Screenshot(t, ctx, fmt.Sprint(w))
 	}
 }
