@@ -273,6 +273,9 @@ type layout struct {
 	Bar         []box   `json:"bar"`  // the top bar's visible items: brand, tools, menu button, account
 	Tools       []box   `json:"tools"`
 	MenuButton  *box    `json:"menuButton"`
+	// Parts of a list's rows that stick out of the row: where a list is a
+	// card per row (phones), nothing may hide in a scroll.
+	CardOverflow []box `json:"cardOverflow"`
 }
 
 // readLayout measures the page. Items are visible when they have a size.
@@ -303,6 +306,16 @@ const readLayout = `(() => {
 	for (const e of over) {
 		if (!over.some(d => d !== e && e.contains(d)) && out.wide.length < 8) out.wide.push(boxOf(describe(e), e) || {name: describe(e)});
 	}
+	out.cardOverflow = [];
+	for (const tr of document.querySelectorAll('.table-cards tbody tr')) {
+		if (getComputedStyle(tr).display !== 'block') continue;
+		const edge = tr.getBoundingClientRect().right;
+		for (const e of tr.querySelectorAll('*')) {
+			// Out of the row, or text running out of its own box.
+			const spills = e.clientWidth > 0 && e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible';
+			if ((e.getBoundingClientRect().right > edge + 1 || spills) && out.cardOverflow.length < 8) out.cardOverflow.push(boxOf(describe(e) + ' "' + e.textContent.trim().slice(0, 30) + '"', e) || {name: describe(e)});
+		}
+	}
 	const push = (list, name, e) => { const b = boxOf(name, e); if (b) list.push(b); };
 	push(out.bar, 'brand', document.querySelector('.topbar .brand'));
 	for (const e of document.querySelectorAll('.topnav-list > li > a, .topnav-more > details > summary, .topnav-sub > li > a')) {
@@ -321,6 +334,9 @@ func checkLayout(t *testing.T, ctx context.Context, width int64) {
 	l := measure(t, ctx, width)
 	if l.ScrollWidth > l.InnerWidth {
 		t.Errorf("at %d px the page is %.0f px wide: it scrolls sideways (widest parts: %v)", width, l.ScrollWidth, l.Wide)
+	}
+	for _, b := range l.CardOverflow {
+		t.Errorf("at %d px %s sticks out of its card", width, b)
 	}
 	checkNoOverlap(t, width, l.Bar)
 	for _, b := range l.Bar {
