@@ -18,6 +18,7 @@ func TestBrowserTokens(t *testing.T) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)
 		signIn(t, ctx, w.url, "ada@acme.test")
+		click(t, ctx, "#account-menu") // the account menu folds its links
 		click(t, ctx, "#nav-tokens")
 		if loc := location(t, ctx, w.url); loc != "/account/tokens" {
 			t.Fatalf("Your tokens led to %s", loc)
