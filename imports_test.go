@@ -37,7 +37,9 @@ var mayImport = map[string][]string{
 	"graphsync": {"reportline"},
 	"refdata":   {"reportline"},
 	"bench":     {"reportline"},
-	"web":       {"reportline"},
+	// A load generator of hostile clients: it talks HTTP to a running server.
+	"bench/hostile": {"reportline"},
+	"web":           {"reportline"},
 
 	// Use cases.
 	"app":  {"reportline", "policy", "csvio"},
