@@ -28,6 +28,9 @@ func TestNotificationsOverHTTP(t *testing.T) {
 
 		var group int64
 		status, body = f.do(t, f.gaToken, "GET", "/api/v1/groups", "")
+		if status != 200 {
+			t.Fatalf("list groups: %d %v", status, body)
+		}
 		for _, g := range body["groups"].([]any) {
 			if g := g.(map[string]any); g["name"] == "Team" {
 				group = int64(g["id"].(float64))

@@ -87,7 +87,7 @@ func (g Graph) validate() error {
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		return fmt.Errorf("Microsoft Graph sync: %s not set; set all three or none", strings.Join(missing, ", "))
+		return fmt.Errorf("incomplete Microsoft Graph settings: %s not set; set all three or none", strings.Join(missing, ", "))
 	}
 	for name, v := range map[string]string{"REPORTLINE_GRAPH_AUTHORITY_URL": g.AuthorityURL, "REPORTLINE_GRAPH_API_URL": g.APIURL} {
 		if v == "" {

@@ -32,8 +32,7 @@ const digestUsage = `Usage:
 
 func cmdDigest(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "preview" {
-		fmt.Fprint(e.stderr, digestUsage)
-		return errUsage
+		return usageText(e, args, digestUsage)
 	}
 	var email, week string
 	var html bool

@@ -16,7 +16,8 @@ import (
 	"reportline/graphsync"
 )
 
-const graphUsage = `Usage: reportline sync graph [--dry-run] [--full] [--data DIR] [--database URL]
+const graphUsage = `Usage:
+  reportline sync graph [--dry-run] [--full] [--data DIR] [--database URL]
 
 Reads Microsoft Entra ID users and their managers through Microsoft Graph and
 applies them: users are created, updated, deactivated (never deleted); each
@@ -61,7 +62,7 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		c.StorageFlags(fs)
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.BoolVar(&full, "full", false, "read the whole directory again")
-		fs.Usage = func() { fmt.Fprint(e.stderr, graphUsage) }
+		fs.Usage = func() { fmt.Fprint(fs.Output(), graphUsage) }
 	})
 	if err != nil {
 		return err

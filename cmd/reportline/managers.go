@@ -28,22 +28,27 @@ const (
 
 func cmdManagers(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+		return usageError(e, args, managersUsage)
 	}
 	switch args[0] {
 	case "template":
+		if isHelp(args[1:]) {
+			return usageError(e, args[1:], managersUsage)
+		}
 		return app.WriteTemplate(e.stdout)
 	case "export":
 		return cmdExport(ctx, e, args[1:])
 	case "import":
 		return cmdImport(ctx, e, args[1:])
 	}
-	return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+	return usageError(e, args, managersUsage)
 }
 
-func usageError(e env, msg string) error {
-	fmt.Fprintln(e.stderr, "usage: reportline "+msg)
-	return errUsage
+const managersUsage = "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]"
+
+// usageError answers a misused command whose usage is one synopsis line.
+func usageError(e env, args []string, synopsis string) error {
+	return usageText(e, args, "Usage:\n  reportline "+synopsis+"\n")
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
@@ -133,7 +138,7 @@ func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*f
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return cfg, "", "", usageError(e, usage)
+		return cfg, "", "", usageError(e, nil, usage)
 	}
 	return cfg, file, as, nil
 }

@@ -17,7 +17,8 @@ import (
 	"reportline/ldapsync"
 )
 
-const ldapUsage = `Usage: reportline sync ldap [--dry-run] [--show N] [--data DIR] [--database URL]
+const ldapUsage = `Usage:
+  reportline sync ldap [--dry-run] [--show N] [--data DIR] [--database URL]
 
 Reads the users of an LDAP directory or Active Directory and their manager
 attribute and applies them: users are created, updated, deactivated when
@@ -43,7 +44,7 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		c.StorageFlags(fs)
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.IntVar(&show, "show", 100, "list at most `N` user and N link changes; 0 for all")
-		fs.Usage = func() { fmt.Fprint(e.stderr, ldapUsage) }
+		fs.Usage = func() { fmt.Fprint(fs.Output(), ldapUsage) }
 	})
 	if err != nil {
 		return err

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -21,9 +23,24 @@ func loadConfig(e env, name string, args []string, flags func(*config.Config, *f
 		return cfg, nil, err
 	}
 	fs := flag.NewFlagSet("reportline "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage:\n  reportline %s [flags]\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
 	flags(&cfg, fs)
-	if err := fs.Parse(args); err != nil {
+	// --help is an answer (standard output, exit 0); a wrong flag is an
+	// error (standard error, exit 2). The flag package tells them apart
+	// only after printing, so it prints into a buffer first.
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
+	fs.SetOutput(e.stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		e.stdout.Write(out.Bytes())
+		return cfg, fs, errHelp
+	}
+	e.stderr.Write(out.Bytes())
+	if err != nil {
 		return cfg, fs, errUsage
 	}
 	return cfg, fs, cfg.Validate()

@@ -139,7 +139,7 @@ func NewWithin(t testing.TB, timeout time.Duration) context.Context {
 
 // errUnavailable marks the errors that mean "this machine has no Chromium",
 // as opposed to one that is there but fails.
-var errUnavailable = errors.New("Chromium unavailable")
+var errUnavailable = errors.New("no Chromium on this machine")
 
 // findChromium returns the browser to run: $CHROMIUM_PATH, else
 // /usr/bin/chromium, else chromium on PATH.
