@@ -157,10 +157,23 @@ type Actor struct {
 	User   reportline.User
 	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
 	System bool              // the service itself (demo loader, directory sync): allowed everything
+	// Label names a system actor in the records it leaves (an import's
+	// history): "system (os user root)" for the CLI run without --as.
+	Label string
 }
 
 // SystemActor is the service acting on its own behalf.
 func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
+
+// OperatorActor is the system acting for the operator who runs a command
+// (the CLI without --as): allowed everything, and recorded as
+// "system (os user NAME)".
+func OperatorActor(source reportline.Source, osUser string) Actor {
+	if osUser == "" {
+		osUser = "unknown"
+	}
+	return Actor{Source: source, System: true, Label: "system (os user " + osUser + ")"}
+}
 
 // UserActor is a signed-in user acting through a way in.
 func UserActor(u reportline.User, source reportline.Source) Actor {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -96,7 +97,7 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 	if ac.scope.Empty() {
 		return res, forbidden("only platform admins, group admins and user admins may import managers")
 	}
-	res.Batch = reportline.ImportBatch{ActorID: actor.id(), Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
+	res.Batch = reportline.ImportBatch{ActorID: actor.id(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
 		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
 		return res, err
@@ -117,6 +118,9 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 	err := a.runImport(ctx, ac, r, opt, &res, report)
 	if err != nil {
 		res.Batch.Status, res.Batch.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
+		if e, ok := errors.AsType[*reportline.Error](err); ok && e.Line > 0 {
+			res.Batch.Error = fmt.Sprintf("line %d: %s", e.Line, res.Batch.Error)
+		}
 		if ctx.Err() != nil {
 			// The client went away (or the server is stopping): whatever
 			// error the interrupted read produced, this is the reason.
