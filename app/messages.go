@@ -3,11 +3,13 @@ package app
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"html"
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"reportline"
@@ -84,15 +86,32 @@ func (m TemplateMessage) parse() (parsedMessage, error) {
 	}
 	var p parsedMessage
 	var err error
-	// The body is trimmed before parsing, so its line numbers are those
-	// of the text as the author sees it once leading blank lines go.
 	if p.subject, err = msgtmpl.Parse(subject, TemplateMessageFields); err != nil {
-		return p, reportline.FieldError("subject", subject, "in the subject, %v", err)
+		return p, reportline.FieldError("subject", subject, "in the subject, %v", asWritten(err, m.Subject))
 	}
 	if p.body, err = msgtmpl.Parse(body, TemplateMessageFields); err != nil {
-		return p, reportline.FieldError("body", "", "in the message, %v", err)
+		return p, reportline.FieldError("body", "", "in the message, %v", asWritten(err, m.Body))
 	}
 	return p, nil
+}
+
+// asWritten moves the position of a template error in the trimmed text
+// back to where it is in the text as the author wrote it.
+func asWritten(err error, written string) error {
+	e, ok := errors.AsType[*msgtmpl.Error](err)
+	if !ok {
+		return err
+	}
+	lead := written[:len(written)-len(strings.TrimLeftFunc(written, unicode.IsSpace))]
+	c := *e
+	if i := strings.LastIndexByte(lead, '\n'); i >= 0 {
+		lead = lead[i+1:]
+		c.Line += strings.Count(written[:len(written)-len(strings.TrimLeftFunc(written, unicode.IsSpace))], "\n")
+	}
+	if e.Line == 1 {
+		c.Column += utf8.RuneCountInString(lead)
+	}
+	return &c
 }
 
 // render fills the templates in for one recipient.

@@ -160,6 +160,7 @@ func TestTemplateMessageErrors(t *testing.T) {
 			"line 3, column 6: unknown field {{manager.nickname}}; known fields: manager.first_name, "},
 		{"broken placeholder", app.TemplateMessage{Subject: "Hi {{manager.first_name", Body: "b"}, "subject", "line 1, column 4: \"{{\" opens a placeholder"},
 		{"function call", app.TemplateMessage{Subject: "Hi", Body: `{{exec "rm"}}`}, "body", "exec"},
+		{"position as written", app.TemplateMessage{Subject: "Hi", Body: "\n\n  Dear {{manager.nickname}}"}, "body", "line 3, column 8: unknown field"},
 		{"old syntax", app.TemplateMessage{Subject: "Hi", Body: "{{.Manager.FirstName}}"}, "body", "did you mean {{manager.first_name}}?"},
 		{"pathological loop", app.TemplateMessage{Subject: "Hi", Body: "{{range 20000}}{{range 1000}}{{end}}{{end}}"}, "body", "there are no loops"},
 		{"two-line subject", app.TemplateMessage{Subject: "Hi\nBcc: x@example.com", Body: "b"}, "subject", "one line"},
