@@ -95,7 +95,9 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 	run.Counts, run.ProblemCount = rep.SyncCounts, len(rep.Problems)
 	run.Problems = rep.Problems[:min(len(rep.Problems), reportline.MaxRunProblems)]
 	// The outcome is recorded even when the caller has gone.
-	if ferr := a.store.Write(context.WithoutCancel(ctx), func(tx Tx) error { return tx.FinishSyncRun(ctx, run) }); ferr != nil {
+	// (The transaction's statements use the uncancelled context too.)
+	keep := context.WithoutCancel(ctx)
+	if ferr := a.store.Write(keep, func(tx Tx) error { return tx.FinishSyncRun(keep, run) }); ferr != nil {
 		a.log.Error("record sync run outcome", "run", run.ID, "source", source, "err", ferr)
 		if err == nil {
 			err = fmt.Errorf("sync %s: record the outcome: %w", source, ferr)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -106,7 +107,7 @@ func openAs(ctx context.Context, cfg config.Config, e env, email string) (*store
 		return nil, nil, app.Actor{}, err
 	}
 	if email == "" {
-		return db, a, app.SystemActor(reportline.SourceCLI), nil
+		return db, a, app.OperatorActor(reportline.SourceCLI, osUserName(e)), nil
 	}
 	u, err := a.UserByEmail(ctx, email)
 	if err != nil {
@@ -255,4 +256,18 @@ func (p *progressBar) done() {
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// osUserName is the name of the operating-system user running the
+// command, recorded as the actor of what it does without --as.
+func osUserName(e env) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if v := e.getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
 }
