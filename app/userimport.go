@@ -144,6 +144,14 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 	if len(in) > MaxUserImportBatch {
 		return nil, reportline.FieldError("users", strconv.Itoa(len(in)), "at most %d users per call, not %d; split the batch", MaxUserImportBatch, len(in))
 	}
+	if ok, err := a.May(ctx, actor, policy.ImportUsers, 0); err != nil || !ok {
+		// Each row asks again; refusing here makes an empty batch from a
+		// caller who may import nothing a refusal too.
+		if err == nil {
+			err = forbidden("only platform admins, group admins and user admins may import users")
+		}
+		return nil, err
+	}
 	out := make([]UserImportOutcome, len(in))
 	for i, u := range in {
 		if err := ctx.Err(); err != nil {

@@ -41,7 +41,8 @@ const (
 	ReadAudit          Action = "audit.read"
 	ReadImport         Action = "import.read" // an import's record, progress and files
 	ChangeSettings     Action = "settings.change"
-	ReadSettings       Action = "settings.read"    // assign role mode, capabilities, statistics scopes, digest settings, org structure
+	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
+	ReadAssignMode     Action = "settings.assign_mode.read"
 	OperatePlatform    Action = "platform.operate" // delivery log, digest runs, directory syncs, provisioning clients
 	ProvisionUser      Action = "scim.write"       // a SCIM client creating, changing or deactivating a user
 	DirectoryWriteUser Action = "directory.write"  // LDAP or Graph sync changing a user
@@ -306,6 +307,8 @@ var rules = []rule{
 			return refuse("you may only see your own imports")
 		}},
 	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
+	{action: ReadAssignMode, who: "platform, group and user admins: the mode says whether the managers they assign count",
+		decide: adminsOnly("read the assign role mode")},
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
 	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",

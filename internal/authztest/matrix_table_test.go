@@ -135,7 +135,9 @@ var matrix = []row{
 	{pattern: "POST /api/v1/users", target: tGroup, want: "UU RR RR AR AR AA UU UU", build: createUser},
 	{pattern: "GET /api/v1/users/{id}", target: tUser, want: readUser},
 	{pattern: "GET /users/{id}", target: tUser, want: readUser},
-	{pattern: "PATCH /api/v1/users/{id}", target: tUser, want: editUser, build: body(map[string]any{"first_name": "Renamed"})},
+	// A first name is one's own detail (user.edit: names, locale, time zone,
+	// birthday), so everyone may change their own.
+	{pattern: "PATCH /api/v1/users/{id}", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: body(map[string]any{"first_name": "Renamed"})},
 	{pattern: "POST /api/v1/users/{id}/deactivate", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", note: "nobody deactivates themself"},
 	{pattern: "POST /api/v1/users/{id}/activate", target: tUser, want: editUser, prep: deactivateTarget},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
@@ -184,6 +186,21 @@ var matrix = []row{
 
 	// Audit.
 	{pattern: "GET /api/v1/audit", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit?user_id=%d")},
+	{pattern: "GET /api/v1/audit/changes", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit/changes?user_id=%d")},
+
+	// One's own account: tokens, password; the password reset pages.
+	{pattern: "GET /api/v1/tokens", want: signedIn, note: "one's own tokens"},
+	{pattern: "POST /api/v1/tokens", want: signedIn, build: body(map[string]any{"name": "matrix"}), note: "a token for oneself"},
+	{pattern: "DELETE /api/v1/tokens/{id}", want: signedIn, loose: true, note: "someone else's token reads as none (404)"},
+	{pattern: "GET /account/tokens", want: signedIn},
+	{pattern: "POST /account/tokens", want: signedIn, loose: true},
+	{pattern: "POST /account/tokens/{id}/revoke", want: signedIn, loose: true},
+	{pattern: "GET /account/password", want: signedIn},
+	{pattern: "POST /account/password", want: signedIn, loose: true, note: "needs the current password"},
+	{pattern: "GET /password/forgot", want: public},
+	{pattern: "POST /password/forgot", want: public, loose: true, build: form("/password/forgot", "email=nobody@acme.example"), note: "the same answer for every address; throttled per client (429)"},
+	{pattern: "GET /password/reset", want: public, loose: true},
+	{pattern: "POST /password/reset", want: public, loose: true, note: "the link's secret is the credential"},
 
 	// Bulk managers: template, export, imports.
 	{pattern: "GET /api/v1/managers/template", want: "U ? ? A A A U U"},
@@ -203,7 +220,7 @@ var matrix = []row{
 	{pattern: "POST /managers/imports/{id}/apply", want: "U R R ? ? A U U", build: rootImportPage("/apply"), loose: true},
 
 	// The LMS import API and the users CSV import.
-	{pattern: "POST /api/v2/users-import/single", target: tUser, want: "UUUU RRRR RRRR AXRR AXRR AA?A UUUU UUUU", build: importSingle, note: "out of scope: the same error as an unknown user"},
+	{pattern: "POST /api/v2/users-import/single", target: tUser, want: "UUUU RRRR RRRR AXRX AXRX AA?A UUUU UUUU", build: importSingle, note: "out of scope (another group's member or a platform admin): the same error as an unknown user"},
 	{pattern: "POST /api/v2/users-import/batch", want: adminsOnly, loose: true, build: body(map[string]any{"users": []any{}})},
 	{pattern: "POST /api/v2/users-import/csv", want: adminsOnly, loose: true},
 	{pattern: "GET /users/import", want: adminsOnly},
@@ -217,7 +234,7 @@ var matrix = []row{
 	{pattern: "POST /settings/capabilities", want: paOnly, build: form("/settings/capabilities", "reset=1")},
 
 	// Assign role mode and the org structure.
-	{pattern: "GET /api/v1/settings/assign-mode", want: paOnly},
+	{pattern: "GET /api/v1/settings/assign-mode", want: adminsOnly, note: "admins: the mode says whether the managers they assign count"},
 	{pattern: "PUT /api/v1/settings/assign-mode", want: paOnly, build: body(map[string]any{"mode": "positions"})},
 	{pattern: "GET /api/v1/settings/manager-positions", want: paOnly},
 	{pattern: "PUT /api/v1/settings/manager-positions", want: paOnly, build: body(map[string]any{"titles": []string{"Boss"}})},
@@ -237,10 +254,10 @@ var matrix = []row{
 	{pattern: "POST /settings/org-structure/positions", want: paOnly, build: form("/settings/org-structure/positions", "titles=Boss")},
 
 	// Notifications, digests, deliveries, template messages.
-	{pattern: "GET /api/v1/notifications", want: paOnly, note: "the notification roles"},
-	{pattern: "GET /api/v1/notifications/{type}/preview", want: paOnly, build: fixed("/api/v1/notifications/weekly_digest/preview"), loose: true},
-	{pattern: "GET /settings/notifications", want: paOnly},
-	{pattern: "GET /settings/notifications/preview/{type}", want: paOnly, build: fixed("/settings/notifications/preview/weekly_digest"), loose: true},
+	{pattern: "GET /api/v1/notifications", want: adminsOnly, note: "the notification roles"},
+	{pattern: "GET /api/v1/notifications/{type}/preview", want: adminsOnly, build: fixed("/api/v1/notifications/weekly_digest/preview"), loose: true, note: "the spec: admins list what each role receives"},
+	{pattern: "GET /settings/notifications", want: adminsOnly, note: "the spec: admins list what each role receives"},
+	{pattern: "GET /settings/notifications/preview/{type}", want: adminsOnly, build: fixed("/settings/notifications/preview/weekly_digest"), loose: true, note: "the spec: admins list what each role receives"},
 	{pattern: "GET /api/v1/users/{id}/notification-preferences", target: tUser, want: selfOnly},
 	{pattern: "PUT /api/v1/users/{id}/notification-preferences/{type}", target: tUser, want: selfOnly, build: prefPut, loose: true},
 	{pattern: "GET /api/v1/users/{id}/digest", target: tUser, want: "UUUU RRAR RRAR RRAR RRAR AAAA UUUU UUUU", note: "own digest preview; platform admins preview anybody's"},
