@@ -1,6 +1,7 @@
 package reportline
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -125,7 +126,16 @@ const (
 	ProblemConflict       = "conflict"        // the email belongs to another user known to this directory
 	ProblemManagerMissing = "manager_missing" // the manager is not in the directory (or not synced)
 	ProblemCycle          = "cycle"           // the manager link would close a reporting-line cycle
+	ProblemProtected      = "platform_admin"  // the user is a platform admin, whom directories do not change
 )
+
+// SyncHeld is the status of a run that would have deactivated more people
+// than the guard allows: nothing of it was applied, and it waits for a
+// platform admin's confirmation.
+const SyncHeld ImportStatus = "held"
+
+// ErrHeld is wrapped by the error of a sync that was held (SyncHeld).
+var ErrHeld = errors.New("held for a platform admin's confirmation")
 
 // SyncProblem is one thing a sync could not do. A user with a problem about
 // their own fields is skipped; a manager problem leaves the user synced
@@ -150,6 +160,9 @@ type SyncCounts struct {
 	LinksRemoved   int `json:"links_removed"`
 	LinksUpdated   int `json:"links_updated"` // a link of the source whose terms were put back to a plain line link
 	LinksUnchanged int `json:"links_unchanged"`
+	// Held is the number of deactivations that held the run (SCIM: within
+	// the rolling hour); 0 when the run was not held.
+	Held int `json:"held,omitempty"`
 }
 
 // SyncReport is what one sync did, or would do in a dry run.

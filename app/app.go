@@ -117,6 +117,7 @@ type Config struct {
 	Logger         *slog.Logger     // slog.Default() when nil
 	SessionTTL     time.Duration    // 12h when zero
 	PasswordParams PasswordParams   // DefaultPasswordParams when zero
+	Directory      DirectoryGuard   // what directories may not change (directory_guard.go)
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -128,11 +129,12 @@ type App struct {
 	pw      PasswordParams
 	limiter *loginLimiter
 	imports importState
+	dirs    DirectoryGuard
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
-	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams}
+	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams, dirs: cfg.Directory}
 	if a.now == nil {
 		a.now = time.Now
 	}

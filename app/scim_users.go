@@ -238,7 +238,11 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 	var current string // the user's SCIM identity now
 	err = a.store.Read(ctx, func(tx Tx) error {
 		if id != 0 {
-			if _, err := tx.User(ctx, id); err != nil {
+			u, err := tx.User(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := a.scimMayChange(u, d); err != nil {
 				return err
 			}
 			cur, err := tx.DirectoryIdentitiesOfUsers(ctx, reportline.SourceSCIM, []reportline.UserID{id})
@@ -295,6 +299,26 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 		})
 	}
 	return d, err
+}
+
+// scimMayChange refuses a SCIM write that would change a platform admin's
+// fields or status (unless the guard allows it): platform admins are changed
+// only by platform admins. A write that changes nothing of theirs passes.
+func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error {
+	if directoryMayChange(a.dirs, u) {
+		return nil
+	}
+	d.ExternalID = "-" // not compared; Normalize wants one
+	n, p := d.Normalize()
+	if p != nil {
+		return nil // the sync reports the entry's own problem
+	}
+	after := u
+	if changes := applyDirectoryFields(&after, n); len(changes) > 0 {
+		return &reportline.Error{Code: reportline.Forbidden, Field: changes[0].Field,
+			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, syncFieldNames(changes))}
+	}
+	return nil
 }
 
 // resolveSCIMManager finds the manager a SCIM client names: by our id,
@@ -364,8 +388,11 @@ func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient
 	if len(rep.Problems) > 0 {
 		p := rep.Problems[0]
 		e := &reportline.Error{Code: reportline.Invalid, Field: scimField(p.Field), Message: p.Reason}
-		if p.Code == reportline.ProblemConflict || p.Code == reportline.ProblemDuplicate {
+		switch p.Code {
+		case reportline.ProblemConflict, reportline.ProblemDuplicate:
 			e.Code = reportline.Conflict
+		case reportline.ProblemProtected:
+			e.Code = reportline.Forbidden
 		}
 		if id != 0 {
 			// Only a concurrent change can get here (scimPrepare checked the

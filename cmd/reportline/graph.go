@@ -16,7 +16,7 @@ import (
 	"reportline/graphsync"
 )
 
-const graphUsage = `Usage: reportline sync graph [--dry-run] [--full] [--data DIR] [--database URL]
+const graphUsage = `Usage: reportline sync graph [--dry-run] [--full] [--confirm-deactivations N] [--data DIR] [--database URL]
 
 Reads Microsoft Entra ID users and their managers through Microsoft Graph and
 applies them: users are created, updated, deactivated (never deleted); each
@@ -25,7 +25,12 @@ The first sync reads the whole directory; later ones read only the changes
 since the last applied sync (a delta link kept in the database).
   --dry-run  show what would change; change nothing
   --full     read the whole directory again (users not in it are deactivated)
-Exit status: 0 applied, 4 applied but some entries had problems, 1 failed.
+  --confirm-deactivations N
+             apply the run even if it deactivates more people than the guard
+             allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10; _HOLD_COUNT,
+             default 50), as long as it deactivates at most N
+Exit status: 0 applied, 4 applied but some entries had problems, 5 held (too
+many deactivations: nothing applied, the delta link is not advanced), 1 failed.
 
 Environment: REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID,
 REPORTLINE_GRAPH_CLIENT_SECRET or REPORTLINE_GRAPH_CLIENT_SECRET_FILE,
@@ -57,8 +62,10 @@ func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, erro
 
 func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 	var dryRun, full bool
+	var confirm int
 	cfg, fs, err := loadConfig(e, "sync graph", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
+		fs.IntVar(&confirm, "confirm-deactivations", 0, "apply even if the run deactivates more people than the guard allows, up to `N`")
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.BoolVar(&full, "full", false, "read the whole directory again")
 		fs.Usage = func() { fmt.Fprint(e.stderr, graphUsage) }
@@ -83,7 +90,14 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := confirmDeactivations(ctx, a, reportline.SourceGraph, confirm, dryRun); err != nil {
+		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
+	}
 	rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+	if errors.Is(err, reportline.ErrHeld) {
+		printDeltaSync(e.stdout, rep)
+		return heldError("sync graph", err)
+	}
 	if err != nil {
 		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
 	}

@@ -47,7 +47,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log}), nil
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, Directory: directoryGuard(cfg.Directory)}), nil
 }
 
 func version() string {
@@ -62,4 +62,9 @@ func describeDB(cfg config.Config) string {
 		return fmt.Sprintf("SQLite in %s", cfg.DataDir)
 	}
 	return store.Redact(cfg.DatabaseURL)
+}
+
+// directoryGuard turns the configuration into the app's directory guard.
+func directoryGuard(c config.Directory) app.DirectoryGuard {
+	return app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
 }
