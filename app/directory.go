@@ -31,7 +31,8 @@ import (
 // never touched: when the pair already exists from another source (a link
 // made by hand, say), it is left as it is and counted unchanged. A manager
 // the directory names but that is not in it (or was skipped) is a problem,
-// and the user is synced without a manager link; so is a link that would
+// and the user is synced keeping the manager link this source made before
+// (a renamed DN must not cut reporting lines); a link that would
 // close a reporting-line cycle (checked against every line link, whatever
 // its source or dates). Inactive managers are linked: the directory is the
 // authority on who manages whom, and the report of managees without an
