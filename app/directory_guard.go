@@ -26,6 +26,10 @@ type DirectoryGuard struct {
 	// fewer (in a directory of 20, two leavers are not an accident).
 	HoldPercent float64
 	HoldCount   int
+	// On lists the directory sources switched on by configuration (LDAP,
+	// Graph); SCIM is on while a provisioning client exists. A link owned
+	// by a source that is on is changed only by that source.
+	On []reportline.Source
 }
 
 // The guard's defaults and windows.
@@ -203,4 +207,34 @@ func (a *App) ConfirmHeldRun(ctx context.Context, actor Actor, id int64) (report
 // mayConfirmDeactivations: platform admins and the system (the CLI).
 func mayConfirmDeactivations(actor Actor) bool {
 	return actor.System || actor.User.IsPlatformAdmin()
+}
+
+// directoryOwned says which source owns a link, when it is a directory
+// source that is on and not the actor's own: such a link is changed only by
+// that source (hand edits, the API and CSV imports are refused for it). It
+// is the one place this rule lives (for the policy package to take over).
+func directoryOwned(l reportline.Link, actor Actor, on map[reportline.Source]bool) (reportline.Source, bool) {
+	if !l.Source.Directory() || !on[l.Source] || actor.Source == l.Source {
+		return "", false
+	}
+	return l.Source, true
+}
+
+// directorySourcesOn returns the directory sources that are on.
+func (a *App) directorySourcesOn(ctx context.Context, tx Tx) (map[reportline.Source]bool, error) {
+	on := make(map[reportline.Source]bool, 3)
+	for _, s := range a.dirs.On {
+		on[s] = true
+	}
+	clients, err := tx.ProvisioningClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	on[reportline.SourceSCIM] = len(clients) > 0
+	return on, nil
+}
+
+// ownedMessage says why a directory-owned link cannot be changed here.
+func ownedMessage(other string, source reportline.Source) string {
+	return fmt.Sprintf("the link with %s is owned by the %s directory sync, which alone changes it while it is on: change it in the directory", other, source)
 }

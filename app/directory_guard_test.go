@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -235,6 +236,44 @@ func TestSCIMDeactivationsHeldWithinAnHour(t *testing.T) {
 		}
 		if err := a.SCIMDeactivateUser(ctx, client, ids[3]); err != nil {
 			t.Errorf("second of the new hour: %v", err)
+		}
+	})
+}
+
+// A link owned by a directory source that is on is changed only by that
+// source: a hand removal, a replace that drops it or an edit of its terms is
+// refused with the source named; once the source is off, it is anybody's.
+func TestDirectoryOwnedLinks(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newOrg(t, engine)
+		ctx := context.Background()
+		on := o.env.AppWith(app.DirectoryGuard{On: []reportline.Source{reportline.SourceLDAP}})
+		if _, err := on.SyncDirectory(ctx, ldapActor, reportline.DirectoryBatch{Source: reportline.SourceLDAP, Users: []reportline.DirectoryUser{
+			{ExternalID: "id-mgr", Email: "mgr@example.com", FirstName: "mgr", Active: true},
+			{ExternalID: "id-y", Email: "y@example.com", FirstName: "y", Active: true, ManagerExternalID: "id-mgr"},
+		}}, false); err != nil {
+			t.Fatal(err)
+		}
+		pair := reportline.Pair{ManagerID: o.mgr.ID, ManageeID: o.y.ID}
+		admin := app.UserActor(o.pa, reportline.SourceUI)
+		err := on.RemoveLink(ctx, admin, pair)
+		if err == nil || !strings.Contains(reportline.ErrorMessage(err), "ldap") {
+			t.Errorf("hand removal of an LDAP link: %v, want refused naming ldap", err)
+		}
+		_, err = on.ReplaceLinks(ctx, admin, app.LinkRequest{User: o.y.ID, Direction: reportline.Managers, Kind: reportline.Line, Emails: []string{"w@example.com"}})
+		if e, ok := errors.AsType[*reportline.Error](err); !ok || len(e.Details) != 1 || e.Details[0].Reason != string(app.VerdictOwned) {
+			t.Errorf("replace dropping an LDAP link: %v, want refused for that link", err)
+		}
+		_, err = on.AddLinks(ctx, admin, app.LinkRequest{User: o.y.ID, Direction: reportline.Managers, Kind: reportline.Functional, Emails: []string{"mgr@example.com"}})
+		if e, ok := errors.AsType[*reportline.Error](err); !ok || len(e.Details) != 1 || e.Details[0].Reason != string(app.VerdictOwned) {
+			t.Errorf("changing an LDAP link's kind by hand: %v, want refused", err)
+		}
+		if got := linksOf(t, o, o.y); len(got) != 1 || got[0] != "mgr@example.com (ldap)" {
+			t.Errorf("y's links = %v, want the LDAP link untouched", got)
+		}
+		// LDAP switched off: the link is an ordinary one.
+		if err := o.env.App.RemoveLink(ctx, admin, pair); err != nil {
+			t.Errorf("with LDAP off: %v", err)
 		}
 	})
 }

@@ -137,6 +137,13 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 		if !ac.mayLink(p) {
 			return forbidden("you may only remove links between members of a group you administrate")
 		}
+		on, err := a.directorySourcesOn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if owner, ok := directoryOwned(old, actor, on); ok {
+			return &reportline.Error{Code: reportline.Conflict, Message: ownedMessage("this manager", owner)}
+		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err
 		}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 
+	"reportline"
 	"reportline/app"
 	"reportline/config"
 	"reportline/store"
@@ -47,7 +48,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, Directory: directoryGuard(cfg.Directory)}), nil
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, Directory: directoryGuard(cfg)}), nil
 }
 
 func version() string {
@@ -65,6 +66,15 @@ func describeDB(cfg config.Config) string {
 }
 
 // directoryGuard turns the configuration into the app's directory guard.
-func directoryGuard(c config.Directory) app.DirectoryGuard {
-	return app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
+// LDAP and Graph are on when configured (SCIM: while a client exists).
+func directoryGuard(cfg config.Config) app.DirectoryGuard {
+	c := cfg.Directory
+	g := app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
+	if cfg.LDAP.Enabled() {
+		g.On = append(g.On, reportline.SourceLDAP)
+	}
+	if cfg.Graph.Enabled() {
+		g.On = append(g.On, reportline.SourceGraph)
+	}
+	return g
 }
