@@ -238,3 +238,28 @@ func (a *App) directorySourcesOn(ctx context.Context, tx Tx) (map[reportline.Sou
 func ownedMessage(other string, source reportline.Source) string {
 	return fmt.Sprintf("the link with %s is owned by the %s directory sync, which alone changes it while it is on: change it in the directory", other, source)
 }
+
+// ownedLinks returns the links owned by directory sources that are on (and
+// not the actor's), for an import to leave in place.
+func (a *App) ownedLinks(ctx context.Context, tx Tx, actor Actor) (map[reportline.Pair]reportline.Source, error) {
+	on, err := a.directorySourcesOn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	out := map[reportline.Pair]reportline.Source{}
+	for source, isOn := range on {
+		if !isOn || source == actor.Source {
+			continue
+		}
+		links, err := tx.Links(ctx, reportline.LinkFilter{Source: source})
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range links {
+			if _, ok := directoryOwned(l, actor, on); ok {
+				out[l.Pair()] = source
+			}
+		}
+	}
+	return out, nil
+}

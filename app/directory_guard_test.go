@@ -271,6 +271,24 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 		if got := linksOf(t, o, o.y); len(got) != 1 || got[0] != "mgr@example.com (ldap)" {
 			t.Errorf("y's links = %v, want the LDAP link untouched", got)
 		}
+		// A CSV replace leaves the LDAP link in place and says so; a line
+		// that would change its terms is refused for that managee.
+		res, err := on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee\nw@example.com,y@example.com\n"), app.ImportOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := linksOf(t, o, o.y); len(got) != 2 || got[1] != "w@example.com (csv)" || got[0] != "mgr@example.com (ldap)" {
+			t.Errorf("after a CSV replace, y's links = %v, want the LDAP link kept and w added", got)
+		}
+		if len(res.Rejected) != 1 || res.Rejected[0].Reason != "directory_owned_kept" || !strings.Contains(res.Rejected[0].Message, "ldap") ||
+			res.Batch.Counts.Rejected != 0 {
+			t.Errorf("import report = %+v %+v, want one note naming ldap and nothing rejected", res.Rejected, res.Batch.Counts)
+		}
+		res, err = on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee,valid until\nmgr@example.com,y@example.com,2027-01-01\n"), app.ImportOptions{})
+		if err != nil || len(res.Rejected) == 0 || res.Rejected[0].Reason != "directory_owned" {
+			t.Errorf("a CSV line changing an LDAP link's dates: %+v, want it refused", res.Rejected)
+		}
+
 		// LDAP switched off: the link is an ordinary one.
 		if err := o.env.App.RemoveLink(ctx, admin, pair); err != nil {
 			t.Errorf("with LDAP off: %v", err)
