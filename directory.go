@@ -72,6 +72,9 @@ func (d DirectoryUser) Normalize() (DirectoryUser, *SyncProblem) {
 	if err != nil {
 		return bad("email", "%s", ErrorMessage(err))
 	}
+	if onPremisesDomain(email) {
+		return bad("email", "%s is an on-premises sign-in name (UPN), not an email address: map the email to the mail attribute, or give these users a routable UPN suffix", email)
+	}
 	d.Email = email
 	d.FirstName = strings.TrimSpace(d.FirstName)
 	d.LastName = strings.TrimSpace(d.LastName)
@@ -79,6 +82,22 @@ func (d DirectoryUser) Normalize() (DirectoryUser, *SyncProblem) {
 	d.OrgUnit = strings.TrimSpace(d.OrgUnit)
 	d.ManagerExternalID = strings.TrimSpace(d.ManagerExternalID)
 	return d, nil
+}
+
+// onPremisesDomain reports an address whose domain cannot receive mail
+// from outside: Active Directory's on-premises UPN suffixes such as
+// corp.local, or a domain without a dot.
+func onPremisesDomain(email string) bool {
+	_, domain, _ := strings.Cut(email, "@")
+	if !strings.Contains(domain, ".") {
+		return true
+	}
+	for _, tld := range []string{".local", ".localdomain", ".lan", ".internal", ".intranet", ".corp", ".home", ".localhost"} {
+		if strings.HasSuffix(domain, tld) {
+			return true
+		}
+	}
+	return false
 }
 
 // DirectoryIdentity says which of our users a directory entry is. A user may

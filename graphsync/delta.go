@@ -78,10 +78,13 @@ func (c *Client) fetch(ctx context.Context, deltaLink string) (Round, error) {
 }
 
 // expiredState reports a delta or skip token Graph no longer honours.
+// Graph's codes vary in case between services (400 SyncStateNotFound has
+// been seen as well as syncStateNotFound): they are compared case-blind.
 func (e *Error) expiredState() bool {
-	switch e.Code {
-	case "syncStateNotFound", "syncStateInvalid", "resyncRequired":
-		return true
+	for _, code := range []string{"syncStateNotFound", "syncStateInvalid", "resyncRequired", "resyncRequiredException", "invalidDeltaToken", "deltaTokenExpired"} {
+		if strings.EqualFold(e.Code, code) {
+			return true
+		}
 	}
 	return e.Status == http.StatusGone
 }

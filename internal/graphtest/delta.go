@@ -46,7 +46,11 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !ok {
-			graphError(w, http.StatusBadRequest, "syncStateNotFound", "The sync state is not found or has expired.")
+			code := s.expiredCode
+			if code == "" {
+				code = "syncStateNotFound"
+			}
+			graphError(w, http.StatusBadRequest, code, "The sync state is not found or has expired.")
 			return
 		}
 		s.page(w, &round{items: s.changes(since, selected(q.Get("$select"))), version: s.version})
