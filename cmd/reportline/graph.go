@@ -35,21 +35,25 @@ many deactivations: nothing applied, the delta link is not advanced), 1 failed.
 Environment: REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID,
 REPORTLINE_GRAPH_CLIENT_SECRET or REPORTLINE_GRAPH_CLIENT_SECRET_FILE,
 REPORTLINE_GRAPH_SYNC_INTERVAL (serve; default 1h, 0 never),
-REPORTLINE_GRAPH_AUTHORITY_URL, REPORTLINE_GRAPH_API_URL (other clouds).
+REPORTLINE_GRAPH_AUTHORITY_URL, REPORTLINE_GRAPH_API_URL (other clouds),
+REPORTLINE_GRAPH_INCLUDE_GUESTS (default false: B2B guests are not synced).
 `
 
 // exitSyncProblems is the status of a sync applied with problems.
 const exitSyncProblems = 4
 
 // graphDirectory is graphsync as the app's DeltaDirectory.
-type graphDirectory struct{ client *graphsync.Client }
+type graphDirectory struct {
+	client *graphsync.Client
+	batch  graphsync.BatchOptions
+}
 
 func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
 	r, err := g.client.Fetch(ctx, cursor)
 	if err != nil {
 		return app.DeltaRound{}, err
 	}
-	return app.DeltaRound{Batch: r.Batch(), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+	return app.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
 }
 
 func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
@@ -57,7 +61,7 @@ func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, erro
 		Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		AuthorityURL: cfg.AuthorityURL, APIURL: cfg.APIURL, Logger: log,
 	})
-	return graphDirectory{c}, err
+	return graphDirectory{client: c, batch: graphsync.BatchOptions{IncludeGuests: cfg.IncludeGuests}}, err
 }
 
 func cmdSyncGraph(ctx context.Context, e env, args []string) error {

@@ -175,7 +175,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 func (e *entry) properties(sel []string) map[string]any {
 	all := map[string]any{
 		"mail": e.Mail, "userPrincipalName": e.UserPrincipalName, "givenName": e.GivenName,
-		"surname": e.Surname, "jobTitle": e.JobTitle, "department": e.Department,
+		"surname": e.Surname, "jobTitle": e.JobTitle, "department": e.Department, "userType": e.UserType,
 	}
 	m := map[string]any{"id": e.ID, "accountEnabled": e.AccountEnabled}
 	for k, v := range all {

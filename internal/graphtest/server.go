@@ -30,6 +30,7 @@ type User struct {
 	JobTitle          string
 	Department        string
 	AccountEnabled    bool
+	UserType          string // Member or Guest; absent when ""
 	ManagerID         string // "" when the user has no manager
 }
 
