@@ -136,6 +136,8 @@ type Config struct {
 	// HashWait is how long a sign-in waits for a free hashing slot before
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
+	// Directory is what directories may not change (directory_guard.go).
+	Directory DirectoryGuard
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -149,12 +151,13 @@ type App struct {
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
+	dirs    DirectoryGuard
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
 	if a.now == nil {
 		a.now = time.Now
 	}

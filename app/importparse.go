@@ -65,6 +65,12 @@ const (
 	reasonConflict       = "conflict"
 	reasonManageeSkipped = "managee_skipped"
 	reasonDuplicate      = "duplicate"
+	// reasonDirectoryKept notes (does not reject) a link owned by a
+	// directory source that the file's replace left in place.
+	reasonDirectoryKept = "directory_owned_kept"
+	// reasonDirectoryOwned rejects a line that would change the terms of a
+	// link owned by a directory source.
+	reasonDirectoryOwned = "directory_owned"
 )
 
 // parseImport reads a whole pair file. Errors about one line become

@@ -13,8 +13,8 @@ import (
 	"unicode/utf8"
 
 	"reportline"
-	"reportline/policy"
 	"reportline/msgtmpl"
+	"reportline/policy"
 )
 
 // Template messages: an admin writes a subject and a body with

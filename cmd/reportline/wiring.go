@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 
+	"reportline"
 	"reportline/app"
 	"reportline/config"
 	"reportline/store"
@@ -64,7 +65,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL}), nil
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg)}), nil
 }
 
 func version() string {
@@ -79,4 +80,18 @@ func describeDB(cfg config.Config) string {
 		return fmt.Sprintf("SQLite in %s", cfg.DataDir)
 	}
 	return store.Redact(cfg.DatabaseURL)
+}
+
+// directoryGuard turns the configuration into the app's directory guard.
+// LDAP and Graph are on when configured (SCIM: while a client exists).
+func directoryGuard(cfg config.Config) app.DirectoryGuard {
+	c := cfg.Directory
+	g := app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
+	if cfg.LDAP.Enabled() {
+		g.On = append(g.On, reportline.SourceLDAP)
+	}
+	if cfg.Graph.Enabled() {
+		g.On = append(g.On, reportline.SourceGraph)
+	}
+	return g
 }

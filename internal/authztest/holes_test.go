@@ -11,9 +11,8 @@ import (
 	"reportline/store"
 )
 
-// The holes of issue 10, each reproduced as it was found. Every assertion
-// that the current code breaks goes through hole(), so these tests log
-// "KNOWN HOLE" today and fail once REPORTLINE_AUTHZ_EXPECT_FIXED is set.
+// The holes of issue 10, each reproduced as it was found (each failed on the
+// code before the policy package); hole() fails the test.
 
 func path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
 

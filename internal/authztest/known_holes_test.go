@@ -1,16 +1,7 @@
 package authztest
 
-// knownHoles are the cells of the matrix the code before issue 10's policy
-// gets wrong, as "pattern|role|target" ("pattern|state" when a refused
-// request changed data), the same on SQLite and PostgreSQL. A mismatch
-// listed here is logged, and an error only under
-// REPORTLINE_AUTHZ_EXPECT_FIXED; any other mismatch fails the test at once.
-// Remove the switch and this list when the policy lands.
-var knownHoles = map[string]bool{
-	"DELETE /scim/v2/Users/{id}|scim|pa": true,
-	"DELETE /scim/v2/Users/{id}|state":   true,
-	"PATCH /scim/v2/Users/{id}|scim|pa":  true,
-	"PATCH /scim/v2/Users/{id}|state":    true,
-	"PUT /scim/v2/Users/{id}|scim|pa":    true,
-	"PUT /scim/v2/Users/{id}|state":      true,
-}
+// knownHoles are cells of the matrix the code is known to get wrong, as
+// "pattern|role|target" ("pattern|state" when a refused request changed
+// data): logged instead of failing. Empty since issue 10's policy landed;
+// keep it so, fixing the code rather than listing a cell.
+var knownHoles = map[string]bool{}
