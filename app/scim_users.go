@@ -248,6 +248,18 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 			if err := a.scimMayChange(u, d); err != nil {
 				return err
 			}
+			if !directoryMayChange(a.dirs, u) {
+				// A platform admin's userName is their identity at the
+				// client: re-addressing it is a change too.
+				owner, err := tx.UserBySCIMUserName(ctx, in.UserName)
+				if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+					return err
+				}
+				if owner != id && !strings.EqualFold(strings.TrimSpace(in.UserName), u.Email) {
+					return &reportline.Error{Code: reportline.Forbidden, Field: "userName",
+						Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (userName); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID)}
+				}
+			}
 			cur, err := tx.DirectoryIdentitiesOfUsers(ctx, reportline.SourceSCIM, []reportline.UserID{id})
 			if err != nil {
 				return err

@@ -286,9 +286,12 @@ var matrix = []row{
 	{pattern: "GET /api/v1/directory/sync-runs/{id}", want: paOnly, loose: true},
 	{pattern: "GET /directory/sync", want: paOnly},
 	{pattern: "GET /directory/sync/runs/{id}", want: paOnly, loose: true},
+	{pattern: "POST /api/v1/directory/sync-runs/{id}/confirm", want: paOnly, loose: true, note: "apply a run held for deactivating many people"},
+	{pattern: "POST /directory/sync/runs/{id}/confirm", want: paOnly, loose: true},
 
 	// SCIM: only provisioning clients; never changes a platform admin.
 	{pattern: "GET /scim/v2/Users", want: scimOnly},
+	{pattern: "GET /scim/v2/Users/{$}", want: scimOnly, build: fixed("/scim/v2/Users/"), note: "the list, with a trailing slash"},
 	{pattern: "POST /scim/v2/Users", want: scimOnly, build: scimCreate},
 	{pattern: "POST /scim/v2/Users/.search", want: scimOnly, build: body(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"}})},
 	{pattern: "GET /scim/v2/Users/{id}", target: tSCIM, want: scimRead},
