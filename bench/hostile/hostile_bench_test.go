@@ -41,12 +41,20 @@ const (
 // (REPORTLINE_HOSTILE_LINE_MB, 32 MiB each), and pathological templates;
 // REPORTLINE_HOSTILE_ATTACKS=slow-body,login-burst runs only those.
 // It reports the server's peak resident set (VmHWM) and the normal
-// request's p99 both ways, logs what each attack got, and fails when the
-// peak passes 512 MiB or the p99 triples. Run it with -benchtime 1x:
+// request's p99 both ways, logs what each attack got, and fails when a
+// normal request fails or the server stops answering; with
+// REPORTLINE_HOSTILE_JUDGE=1 also when the peak passes 512 MiB or the p99
+// triples. Run it with -benchtime 1x:
 //
-//	go test -run '^$' -bench Hostile -benchtime 1x -timeout 30m -v ./bench/hostile/
+//	REPORTLINE_HOSTILE_JUDGE=1 go test -run '^$' -bench Hostile -benchtime 1x -timeout 30m -v ./bench/hostile/
 func BenchmarkHostile(b *testing.B) {
-	duration := envDuration(b, "REPORTLINE_HOSTILE_DURATION", time.Minute)
+	// CI runs every benchmark once to keep it from rotting: a short attack
+	// is enough for that.
+	attack := time.Minute
+	if os.Getenv("CI") == "true" {
+		attack = 10 * time.Second
+	}
+	duration := envDuration(b, "REPORTLINE_HOSTILE_DURATION", attack)
 	lineMB := envInt(b, "REPORTLINE_HOSTILE_LINE_MB", 32)
 	var only []string
 	if v := os.Getenv("REPORTLINE_HOSTILE_ATTACKS"); v != "" {
@@ -97,11 +105,18 @@ func BenchmarkHostile(b *testing.B) {
 				if !healthy {
 					b.Errorf("the server does not answer /healthz after the attack")
 				}
+				// The marks are measurements, judged by a person reading
+				// rounds on a quiet machine (docs/benchmarks.md), not by
+				// every CI run: they fail the benchmark only when asked.
+				judge := b.Logf
+				if os.Getenv("REPORTLINE_HOSTILE_JUDGE") != "" {
+					judge = b.Errorf
+				}
 				if peak > maxRSS {
-					b.Errorf("peak RSS %.0f MiB, want under %d MiB", float64(peak)/(1<<20), maxRSS>>20)
+					judge("target not met: peak RSS %.0f MiB, want under %d MiB", float64(peak)/(1<<20), maxRSS>>20)
 				}
 				if ratio > maxP99Ratio {
-					b.Errorf("a normal request's p99 went from %v to %v (%.1f×), want under %.0f×", unloaded.p99(), loaded.p99(), ratio, maxP99Ratio)
+					judge("target not met: a normal request's p99 went from %v to %v (%.1f×), want under %.0f×", unloaded.p99(), loaded.p99(), ratio, maxP99Ratio)
 				}
 				if loaded.errors > 0 {
 					b.Errorf("%d normal requests failed under attack (first: %v)", loaded.errors, loaded.first)
