@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"reportline"
@@ -77,21 +76,5 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, "/login")
 }
 
-// safeNext returns next when it is a path on this site, else /groups. An
-// absolute URL, a scheme-relative "//host" or a backslash trick ("/\host",
-// which some browsers read as "//host") could send a freshly signed-in user
-// to another site.
-func safeNext(next string) string {
-	const fallback = "/groups"
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
-		return fallback
-	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
-		return fallback
-	}
-	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") || strings.HasPrefix(u.Path, "/password/") {
-		return fallback
-	}
-	return u.RequestURI()
-}
+// safeNext is web.SafeNext.
+func safeNext(next string) string { return web.SafeNext(next) }
