@@ -61,7 +61,7 @@ func (o *oidcProvider) discover(ctx context.Context) (*oidc.Provider, error) {
 	defer cancel()
 	rp, err := oidc.NewProvider(dctx, o.p.OIDC.Issuer)
 	if err != nil {
-		return nil, &reportline.Error{Code: reportline.Internal, Message: "the identity provider cannot be reached; try again later", Err: err}
+		return nil, unreachable(err)
 	}
 	var extra struct {
 		EndSession string `json:"end_session_endpoint"`
@@ -161,12 +161,32 @@ func (s *SSO) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, refused("the identity provider's token is not valid", err))
 		return
 	}
-	id := reportline.SSOIdentity{Provider: o.p.Name, Subject: idt.Subject, DirectoryID: str(claims["oid"]),
-		FirstName: str(claims["given_name"]), LastName: str(claims["family_name"])}
 	emailClaim := o.p.OIDC.EmailClaim
 	if emailClaim == "" {
 		emailClaim = "email"
 	}
+	if str(claims[emailClaim]) == "" {
+		// Many providers (Okta, Zitadel) put the profile in the userinfo
+		// answer, not in the ID token: ask it with the access token, and
+		// believe it only about the same subject.
+		info, err := rp.UserInfo(ctx, oauth2.StaticTokenSource(tok))
+		if err != nil {
+			s.fail(w, r, refused("the identity provider did not say who you are", err))
+			return
+		}
+		var more map[string]any
+		if err := info.Claims(&more); err != nil || info.Subject != idt.Subject {
+			s.fail(w, r, refused("the identity provider did not say who you are", err))
+			return
+		}
+		for k, v := range more {
+			if _, ok := claims[k]; !ok {
+				claims[k] = v
+			}
+		}
+	}
+	id := reportline.SSOIdentity{Provider: o.p.Name, Subject: idt.Subject, DirectoryID: str(claims["oid"]),
+		FirstName: str(claims["given_name"]), LastName: str(claims["family_name"])}
 	id.Email = strings.TrimSpace(str(claims[emailClaim]))
 	if v, ok := claims["email_verified"].(bool); ok && emailClaim == "email" {
 		id.EmailVerified = v

@@ -89,11 +89,11 @@ func (p *samlProvider) provider(ctx context.Context) (*saml.ServiceProvider, err
 		}
 		resp, err := p.s.cfg.HTTPClient.Do(req)
 		if err != nil {
-			return nil, &reportline.Error{Code: reportline.Internal, Message: "the identity provider cannot be reached; try again later", Err: err}
+			return nil, unreachable(err)
 		}
 		defer resp.Body.Close()
 		if resp.StatusCode != http.StatusOK {
-			return nil, &reportline.Error{Code: reportline.Internal, Message: "the identity provider cannot be reached; try again later", Err: fmt.Errorf("idp metadata: %s", resp.Status)}
+			return nil, unreachable(fmt.Errorf("idp metadata: %s", resp.Status))
 		}
 		if data, err = io.ReadAll(io.LimitReader(resp.Body, 1<<20)); err != nil {
 			return nil, err

@@ -9,6 +9,7 @@ package sso
 import (
 	"crypto"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -179,7 +180,9 @@ func stringsTrimRight(p string) string {
 
 // fail shows a refused sign-in.
 func (s *SSO) fail(w http.ResponseWriter, r *http.Request, err error) {
-	if reportline.ErrorCode(err) == reportline.Internal {
+	if e, ok := errors.AsType[*reportline.Error](err); ok && e.Message == "the identity provider cannot be reached; try again later" {
+		s.log.Warn("identity provider unreachable", "request_id", web.RequestID(r.Context()), "err", err)
+	} else if reportline.ErrorCode(err) == reportline.Internal {
 		s.log.Error("single sign-on", "request_id", web.RequestID(r.Context()), "err", err)
 	} else {
 		s.log.Info("single sign-on refused", "request_id", web.RequestID(r.Context()), "err", err)
@@ -206,4 +209,11 @@ func (s *SSO) signedIn(w http.ResponseWriter, r *http.Request, in app.SSOSignIn,
 // the log.
 func refused(msg string, err error) error {
 	return &reportline.Error{Code: reportline.Unauthenticated, Message: msg, Err: err}
+}
+
+// unreachable is a provider that does not answer: the person is shown the
+// sign-in page with the reason (the break-glass admin can still use a
+// password there), the operator the cause in the log.
+func unreachable(err error) error {
+	return &reportline.Error{Code: reportline.Unauthenticated, Message: "the identity provider cannot be reached; try again later", Err: err}
 }
