@@ -235,3 +235,7 @@ func TestSAMLRefusals(t *testing.T) {
 		}
 	})
 }
+
+func samlAda() *saml.Session {
+	return &saml.Session{NameID: "ada-nameid", UserEmail: "ada@example.com", UserName: "ada"}
+}
