@@ -47,6 +47,11 @@ type openID struct {
 // newOpenID starts a provider whose one client sends people back to
 // redirect. Clients live in a package-global map: the id is the test's own.
 func newOpenID(t *testing.T, clientID, redirect string) *openID {
+	return newOpenIDWith(t, clientID, redirect, func(s *storage.Storage) exampleop.Storage { return s })
+}
+
+// newOpenIDWith is newOpenID over a wrapped storage (to rotate its key).
+func newOpenIDWith(t *testing.T, clientID, redirect string, wrap func(*storage.Storage) exampleop.Storage) *openID {
 	ln, base := listen(t)
 	o := &openID{issuer: base + "/", users: idpUsers{
 		"ada":  {ID: "sub-ada", Username: "ada", Password: "verysecure", FirstName: "Ada", LastName: "L", Email: "ada@example.com", EmailVerified: true},
@@ -56,7 +61,7 @@ func newOpenID(t *testing.T, clientID, redirect string) *openID {
 	}}
 	storage.RegisterClients(storage.WebClient(clientID, "s3cret", redirect))
 	// A nil logger: any other replaces the process-wide one.
-	serveOn(t, ln, exampleop.SetupServer(o.issuer, storage.NewStorage(o.users), nil, false))
+	serveOn(t, ln, exampleop.SetupServer(o.issuer, wrap(storage.NewStorage(o.users)), nil, false))
 	return o
 }
 
