@@ -13,7 +13,7 @@ import (
 type SSO struct {
 	OIDCIssuer       string   // REPORTLINE_OIDC_ISSUER: on when set
 	OIDCClientID     string   // REPORTLINE_OIDC_CLIENT_ID
-	OIDCClientSecret string   // REPORTLINE_OIDC_CLIENT_SECRET or REPORTLINE_OIDC_CLIENT_SECRET_FILE; never logged
+	OIDCClientSecret string   `json:"-"` // REPORTLINE_OIDC_CLIENT_SECRET or REPORTLINE_OIDC_CLIENT_SECRET_FILE; never logged
 	OIDCScopes       []string // REPORTLINE_OIDC_SCOPES: space or comma separated; "email profile" when empty
 	OIDCEmailClaim   string   // REPORTLINE_OIDC_EMAIL_CLAIM: "email" when empty
 	OIDCLabel        string   // REPORTLINE_OIDC_LABEL: the button's text

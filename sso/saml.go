@@ -161,6 +161,10 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 	// up; the library then checks the signed response against it.
 	var possible []string
 	if irt := inResponseTo(r.PostForm.Get("SAMLResponse")); irt != "" {
+		if len(irt) > 256 {
+			s.fail(w, r, refused("this sign-in answers no request of ours", nil))
+			return
+		}
 		if err := s.cfg.App.TakeOnce(r.Context(), "saml-request:"+p.p.Name+":"+irt); err != nil {
 			s.fail(w, r, err)
 			return
