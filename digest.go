@@ -117,7 +117,8 @@ type ScheduledRun struct {
 	StartedAt                          time.Time        // when the first replica began it
 	Owner                              string           // the replica holding it
 	ClaimedAt                          time.Time        // when Owner took it: decides whether what it sends is late
-	LeaseUntil                         time.Time        // Owner holds it until then unless it renews
+	LeaseUntil                         time.Time        // Owner holds it until then unless it renews (the database's clock)
+	Held                               bool             // the lease has not run out, by the database's clock, when read
 	DoneThrough                        UserID           // managers are processed in id order; those up to this one are done
 	FinishedAt                         time.Time        // zero while running
 	Sent, Late, OptedOut, SkippedEmpty int              // counts so far; Late counts late messages among Sent

@@ -1,6 +1,7 @@
 package reportline
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -71,6 +72,9 @@ func (d DirectoryUser) Normalize() (DirectoryUser, *SyncProblem) {
 	if err != nil {
 		return bad("email", "%s", ErrorMessage(err))
 	}
+	if onPremisesDomain(email) {
+		return bad("email", "%s is an on-premises sign-in name (UPN), not an email address: map the email to the mail attribute, or give these users a routable UPN suffix", email)
+	}
 	d.Email = email
 	d.FirstName = strings.TrimSpace(d.FirstName)
 	d.LastName = strings.TrimSpace(d.LastName)
@@ -89,6 +93,22 @@ func (d DirectoryUser) Normalize() (DirectoryUser, *SyncProblem) {
 		return bad(e.Field, "%s", e.Message)
 	}
 	return d, nil
+}
+
+// onPremisesDomain reports an address whose domain cannot receive mail
+// from outside: Active Directory's on-premises UPN suffixes such as
+// corp.local, or a domain without a dot.
+func onPremisesDomain(email string) bool {
+	_, domain, _ := strings.Cut(email, "@")
+	if !strings.Contains(domain, ".") {
+		return true
+	}
+	for _, tld := range []string{".local", ".localdomain", ".lan", ".internal", ".intranet", ".corp", ".home", ".localhost"} {
+		if strings.HasSuffix(domain, tld) {
+			return true
+		}
+	}
+	return false
 }
 
 // DirectoryIdentity says which of our users a directory entry is. A user may
@@ -136,7 +156,16 @@ const (
 	ProblemConflict       = "conflict"        // the email belongs to another user known to this directory
 	ProblemManagerMissing = "manager_missing" // the manager is not in the directory (or not synced)
 	ProblemCycle          = "cycle"           // the manager link would close a reporting-line cycle
+	ProblemProtected      = "platform_admin"  // the user is a platform admin, whom directories do not change
 )
+
+// SyncHeld is the status of a run that would have deactivated more people
+// than the guard allows: nothing of it was applied, and it waits for a
+// platform admin's confirmation.
+const SyncHeld ImportStatus = "held"
+
+// ErrHeld is wrapped by the error of a sync that was held (SyncHeld).
+var ErrHeld = errors.New("held for a platform admin's confirmation")
 
 // SyncProblem is one thing a sync could not do. A user with a problem about
 // their own fields is skipped; a manager problem leaves the user synced
@@ -161,6 +190,9 @@ type SyncCounts struct {
 	LinksRemoved   int `json:"links_removed"`
 	LinksUpdated   int `json:"links_updated"` // a link of the source whose terms were put back to a plain line link
 	LinksUnchanged int `json:"links_unchanged"`
+	// Held is the number of deactivations that held the run (SCIM: within
+	// the rolling hour); 0 when the run was not held.
+	Held int `json:"held,omitempty"`
 }
 
 // SyncReport is what one sync did, or would do in a dry run.

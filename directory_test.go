@@ -48,3 +48,17 @@ func TestDirectoryBatchValidate(t *testing.T) {
 		}
 	}
 }
+
+// An on-premises UPN is not an email: the entry is refused with a problem
+// that says what to map instead.
+func TestDirectoryUserRefusesOnPremisesUPN(t *testing.T) {
+	for _, email := range []string{"user@corp.local", "USER@Corp.Local", "user@ad.internal", "user@dc01.corp"} {
+		_, p := reportline.DirectoryUser{ExternalID: "x", Email: email, Active: true}.Normalize()
+		if p == nil || p.Field != "email" || !strings.Contains(p.Reason, "on-premises") {
+			t.Errorf("%s: problem %+v, want an on-premises UPN problem on email", email, p)
+		}
+	}
+	if _, p := (reportline.DirectoryUser{ExternalID: "x", Email: "user@corp.example.com", Active: true}).Normalize(); p != nil {
+		t.Errorf("a routable address refused: %+v", p)
+	}
+}

@@ -17,6 +17,7 @@ const (
 type ImportBatch struct {
 	ID         int64
 	ActorID    UserID
+	ActorLabel string // who ran it when no user did: "system (os user root)" for the CLI without --as
 	Source     Source
 	FileName   string
 	FileSize   int64

@@ -294,10 +294,10 @@ type DeliveryAttempt struct {
 
 // OutboxClaim asks the outbox for due messages.
 type OutboxClaim struct {
-	Owner      string    // the claiming worker, unique per process
-	Now        time.Time // messages due at or before Now, and leases expired by Now
-	LeaseUntil time.Time // the claimed messages are the owner's until then
-	Limit      int
+	Owner string        // the claiming worker, unique per process
+	Now   time.Time     // messages due at or before Now (the service's clock: retries are scheduled by it)
+	Lease time.Duration // the claimed messages are the owner's for this long, by the database's clock
+	Limit int
 }
 
 // String shows a message in logs without its body.

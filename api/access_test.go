@@ -145,7 +145,10 @@ func get(v any, path string) any {
 func TestCapabilitiesAPI(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
-		status, _, body := w.call(t, w.xToken, "GET", "/api/v1/capabilities", "")
+		if status, _, body := w.call(t, w.xToken, "GET", "/api/v1/capabilities", ""); status != http.StatusForbidden {
+			t.Errorf("a member reads the matrix, a setting: %d %v, want 403", status, body)
+		}
+		status, _, body := w.call(t, w.paToken, "GET", "/api/v1/capabilities", "")
 		if status != http.StatusOK || get(body, "line.manager_star") != true || get(body, "functional.manager_star") != false {
 			t.Fatalf("GET capabilities = %d %v", status, body)
 		}

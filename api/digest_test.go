@@ -50,7 +50,10 @@ func TestDigestOverHTTP(t *testing.T) {
 		if status != 200 || body["skip_empty"] != true {
 			t.Fatalf("settings: %d %v", status, body)
 		}
-		if status, body := f.do(t, f.gaToken, "GET", "/api/v1/settings/digest", ""); status != 200 || body["skip_empty"] != true {
+		if status, body := f.do(t, f.gaToken, "GET", "/api/v1/settings/digest", ""); status != 403 {
+			t.Errorf("a group admin reads the settings: %d %v, want 403", status, body)
+		}
+		if status, body := f.do(t, f.paToken, "GET", "/api/v1/settings/digest", ""); status != 200 || body["skip_empty"] != true {
 			t.Errorf("reading the settings: %d %v", status, body)
 		}
 		status, body = f.do(t, f.paToken, "GET", "/api/v1/digest/runs", "")

@@ -18,6 +18,9 @@ func (api *API) directoryRoutes() []route {
 			response: SyncRunList{}, status: http.StatusOK, handler: api.listSyncRuns},
 		{method: "GET", path: "/api/v1/directory/sync-runs/{id}", tag: "directory", summary: "One sync run with the user changes it recorded (the first 1,000)",
 			response: SyncRunDetail{}, status: http.StatusOK, handler: api.getSyncRun},
+		{method: "POST", path: "/api/v1/directory/sync-runs/{id}/confirm", tag: "directory",
+			summary:  "Confirm a held run's deactivations (platform admins): the next run of its source applies them if it deactivates no more people (LDAP, Graph: within 24 hours, once; SCIM: every deactivation for the next hour)",
+			response: SyncRun{}, status: http.StatusOK, handler: api.confirmSyncRun},
 	}
 }
 
@@ -28,7 +31,7 @@ type SyncRun struct {
 	ActorID      int64                    `json:"actor_id,omitempty" doc:"the user who ran it; absent for the service itself"`
 	DryRun       bool                     `json:"dry_run"`
 	Full         bool                     `json:"full" doc:"the whole directory was read (its users missing from it were deactivated)"`
-	Status       string                   `json:"status" enum:"running,done,failed"`
+	Status       string                   `json:"status" enum:"running,done,failed,held" doc:"held: it would have deactivated more people than the guard allows; nothing was applied until a platform admin confirms"`
 	Started      time.Time                `json:"started"`
 	Finished     *time.Time               `json:"finished,omitempty"`
 	Counts       reportline.SyncCounts    `json:"counts"`
@@ -104,4 +107,16 @@ func (api *API) getSyncRun(w http.ResponseWriter, r *http.Request, actor app.Act
 		out.Changes = append(out.Changes, UserChange{UserID: int64(c.UserID), ExternalID: c.ExternalID, Action: string(c.Action), Fields: c.Changes})
 	}
 	return out, nil
+}
+
+func (api *API) confirmSyncRun(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	run, err := api.app.ConfirmHeldRun(r.Context(), actor, id)
+	if err != nil {
+		return nil, err
+	}
+	return toSyncRun(run), nil
 }

@@ -56,3 +56,41 @@ func TestDirectorySyncRunsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// A held run is listed as held and a platform admin (nobody else) confirms
+// it over the API; the next run with as many deactivations applies.
+func TestConfirmHeldRunOverHTTP(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		ldap := app.SystemActor(reportline.SourceLDAP)
+		var users []reportline.DirectoryUser
+		for i := range 60 {
+			users = append(users, reportline.DirectoryUser{ExternalID: fmt.Sprint("e-", i), Email: fmt.Sprintf("dir%d@example.com", i), Active: true})
+		}
+		if _, err := f.env.App.SyncDirectory(ctx, ldap, reportline.DirectoryBatch{Source: reportline.SourceLDAP, Full: true, Users: users}, false); err != nil {
+			t.Fatal(err)
+		}
+		narrow := reportline.DirectoryBatch{Source: reportline.SourceLDAP, Full: true, Users: users[:40]}
+		rep, err := f.env.App.SyncDirectory(ctx, ldap, narrow, false)
+		if rep.Held != 20 || err == nil {
+			t.Fatalf("narrow = %+v, %v; want 20 held", rep.SyncCounts, err)
+		}
+		path := fmt.Sprintf("/api/v1/directory/sync-runs/%d", rep.RunID)
+		if _, body := f.do(t, f.paToken, "GET", path, ""); body["run"].(map[string]any)["status"] != "held" {
+			t.Errorf("held run = %v, want status held", body)
+		}
+		if status, body := f.do(t, f.gaToken, "POST", path+"/confirm", ""); status != http.StatusForbidden {
+			t.Errorf("group admin confirming = %d %v, want 403", status, body)
+		}
+		if status, body := f.do(t, f.paToken, "POST", path+"/confirm", ""); status != http.StatusOK {
+			t.Fatalf("confirm = %d %v", status, body)
+		}
+		if rep, err := f.env.App.SyncDirectory(ctx, ldap, narrow, false); err != nil || rep.Deactivated != 20 {
+			t.Errorf("after the confirmation = %+v, %v; want 20 deactivated", rep.SyncCounts, err)
+		}
+		if status, _ := f.do(t, f.paToken, "POST", fmt.Sprintf("/api/v1/directory/sync-runs/%d/confirm", rep.RunID+1), ""); status != http.StatusConflict {
+			t.Errorf("confirming an applied run = %d, want 409", status)
+		}
+	})
+}

@@ -22,6 +22,7 @@ type written struct{}
 type Import struct {
 	ID         int64                   `json:"id"`
 	ActorID    int64                   `json:"actor_id,omitempty"`
+	Actor      string                  `json:"actor,omitempty" doc:"who ran it when no user did, e.g. system (os user root) for the CLI without --as"`
 	FileName   string                  `json:"file_name"`
 	FileSize   int64                   `json:"file_size"`
 	DryRun     bool                    `json:"dry_run"`
@@ -40,7 +41,7 @@ type Import struct {
 }
 
 func toImport(b reportline.ImportBatch) Import {
-	out := Import{ID: b.ID, ActorID: int64(b.ActorID), FileName: b.FileName, FileSize: b.FileSize, DryRun: b.DryRun, Status: string(b.Status),
+	out := Import{ID: b.ID, ActorID: int64(b.ActorID), Actor: b.ActorLabel, FileName: b.FileName, FileSize: b.FileSize, DryRun: b.DryRun, Status: string(b.Status),
 		Phase: b.Phase, Done: b.Done, Total: b.Total, Counts: b.Counts, Encoding: b.Encoding, Separator: b.Separator, Error: b.Error, PreviewID: b.PreviewID, CreatedAt: b.CreatedAt,
 		FinishedAt: timePtr(b.FinishedAt), Files: map[string]string{}}
 	if b.Status == reportline.ImportDone {

@@ -114,8 +114,8 @@ type DeliveryDetail struct {
 // TemplateMessageBody is a template message to preview or send.
 type TemplateMessageBody struct {
 	GroupID int64  `json:"group_id" doc:"the group whose members' managers receive it"`
-	Subject string `json:"subject" doc:"one line; placeholders such as {{.Group.Name}}"`
-	Body    string `json:"body" doc:"plain text; placeholders {{.Manager.FirstName}} {{.Manager.LastName}} {{.Manager.Name}} {{.Manager.Email}} {{.Group.Name}} {{.Sender.Name}} {{range .Managees}}{{.Name}}{{end}}"`
+	Subject string `json:"subject" doc:"one line; placeholders such as {{group.name}}"`
+	Body    string `json:"body" doc:"plain text with placeholders: {{manager.first_name}} {{manager.last_name}} {{manager.name}} {{manager.email}} {{managees}} (the manager's people in the group, separated by commas) {{managees.count}} {{group.name}} {{sender.first_name}} {{sender.last_name}} {{sender.name}} {{sender.email}}, and {{#if field}}…{{else}}…{{/if}}; no loops or functions; an unknown field is refused with its line and column"`
 }
 
 // TemplateRecipient is a manager who would receive a template message.

@@ -28,17 +28,20 @@ func TestNotificationsOverHTTP(t *testing.T) {
 
 		var group int64
 		status, body = f.do(t, f.gaToken, "GET", "/api/v1/groups", "")
+		if status != 200 {
+			t.Fatalf("list groups: %d %v", status, body)
+		}
 		for _, g := range body["groups"].([]any) {
 			if g := g.(map[string]any); g["name"] == "Team" {
 				group = int64(g["id"].(float64))
 			}
 		}
-		msg := fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{.Manager.Email}}", "body": "Team {{.Group.Name}}: {{range .Managees}}{{.Email}}{{end}}"}`, group)
+		msg := fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{manager.email}}", "body": "Team {{group.name}}: {{managees}}"}`, group)
 		status, body = f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", msg)
 		if status != 200 || len(body["recipients"].([]any)) != 1 || body["sample"].(map[string]any)["text"] != "Team Team: b@example.com" {
 			t.Fatalf("template preview: %d %v", status, body)
 		}
-		bad := fmt.Sprintf(`{"group_id": %d, "subject": "Hi", "body": "{{.Manager.Shoe}}"}`, group)
+		bad := fmt.Sprintf(`{"group_id": %d, "subject": "Hi", "body": "{{manager.shoe}}"}`, group)
 		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", bad); status != 422 || errField(body, "field") != "body" {
 			t.Errorf("a wrong placeholder: %d %v, want 422 on body", status, body)
 		}

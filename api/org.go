@@ -6,6 +6,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/policy"
 )
 
 // AssignModeBody is the Assign role mode.
@@ -113,6 +114,12 @@ func (api *API) assignMode(r *http.Request) (AssignModeBody, error) {
 }
 
 func (api *API) getAssignMode(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	if ok, err := api.app.May(r.Context(), actor, policy.ReadAssignMode, 0); err != nil || !ok {
+		if err == nil {
+			err = reportline.Errorf(reportline.Forbidden, "only platform admins, group admins and user admins may read the assign role mode")
+		}
+		return nil, err
+	}
 	return api.assignMode(r)
 }
 

@@ -283,7 +283,11 @@ func TestReconfiguredMatrix(t *testing.T) {
 		ctx := context.Background()
 		o := newAccessOrg(t, engine)
 		a := o.env.App
-		got, err := a.CapabilityMatrix(ctx, ui(o.x))
+		// The matrix is a setting: platform admins read it.
+		if _, err := a.CapabilityMatrix(ctx, ui(o.x)); !reportline.IsCode(err, reportline.Forbidden) {
+			t.Errorf("a member reads the matrix: %v, want forbidden", err)
+		}
+		got, err := a.CapabilityMatrix(ctx, ui(o.pa))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -144,6 +144,8 @@ type Config struct {
 	// HashWait is how long a sign-in waits for a free hashing slot before
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
+	// Directory is what directories may not change (directory_guard.go).
+	Directory DirectoryGuard
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -159,12 +161,13 @@ type App struct {
 	auth    authState
 	ssoOnly bool   // Config.SSOOnly
 	glass   string // Config.BreakGlassEmail, normalised
+	dirs    DirectoryGuard
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -191,6 +194,9 @@ type Actor struct {
 	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
 	System bool              // the service itself (demo loader, directory sync): allowed everything
 	SCIM   bool              // a provisioning client on /scim/v2: only the policy's provisioning rows
+	// Label names a system actor in the records it leaves (an import's
+	// history): "system (os user root)" for the CLI run without --as.
+	Label string
 }
 
 // SCIMActor is a provisioning client acting through /scim/v2.
@@ -198,6 +204,16 @@ func SCIMActor() Actor { return Actor{Source: reportline.SourceSCIM, SCIM: true}
 
 // SystemActor is the service acting on its own behalf.
 func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
+
+// OperatorActor is the system acting for the operator who runs a command
+// (the CLI without --as): allowed everything, and recorded as
+// "system (os user NAME)".
+func OperatorActor(source reportline.Source, osUser string) Actor {
+	if osUser == "" {
+		osUser = "unknown"
+	}
+	return Actor{Source: source, System: true, Label: "system (os user " + osUser + ")"}
+}
 
 // UserActor is a signed-in user acting through a way in.
 func UserActor(u reportline.User, source reportline.Source) Actor {

@@ -39,6 +39,7 @@ const (
 	VerdictSelf       Verdict = "self"
 	VerdictOutOfScope Verdict = "out_of_scope"
 	VerdictCycle      Verdict = "cycle"
+	VerdictOwned      Verdict = "directory_owned" // the existing link belongs to a directory source that is on
 )
 
 // Accepted reports whether the verdict lets the request go through.
@@ -57,7 +58,8 @@ type Candidate struct {
 // Removal is an existing link a replace would delete.
 type Removal struct {
 	LinkedUser
-	Allowed bool // false when the link is outside the actor's scope
+	Allowed bool              // false when the link is outside the actor's scope or owned by a directory
+	Owner   reportline.Source // the directory source that owns the link; "" when none
 }
 
 // LinkPlan is the preview of a request: what would be created, changed,
@@ -114,7 +116,11 @@ func (p LinkPlan) err() error {
 		}
 	}
 	for _, r := range p.Removals {
-		if !r.Allowed {
+		switch {
+		case r.Owner != "":
+			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOwned),
+				Message: ownedMessage(r.User.Email, r.Owner)})
+		case !r.Allowed:
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
 				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
 		}
@@ -302,6 +308,10 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	for _, e := range existing {
 		current[e.User.ID] = e.Link
 	}
+	on, err := a.directorySourcesOn(ctx, tx)
+	if err != nil {
+		return plan, err
+	}
 	wanted := map[reportline.UserID]bool{}
 	for i := range plan.Candidates {
 		c := &plan.Candidates[i]
@@ -321,11 +331,17 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 		if err := a.judge(ctx, tx, ac, plan, req, c, current); err != nil {
 			return plan, err
 		}
+		if c.Verdict == VerdictUpdate {
+			if owner, ok := directoryOwned(current[c.User.ID], actor, on); ok {
+				c.Verdict, c.Message = VerdictOwned, ownedMessage(c.User.Email, owner)
+			}
+		}
 	}
 	if replace {
 		for _, e := range existing {
 			if e.Link.Kind == plan.Kind && !wanted[e.User.ID] {
-				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.mayLink(e.Link.Pair())})
+				owner, owned := directoryOwned(e.Link, actor, on)
+				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.mayLink(e.Link.Pair()) && !owned, Owner: owner})
 			}
 		}
 	}

@@ -170,23 +170,54 @@ func (a *App) CreateToken(ctx context.Context, actor Actor, email, name string) 
 	return c.Secret, err
 }
 
-// CreatePlatformAdmin creates (or promotes) a platform admin with a
-// password. It is the operator's bootstrap, run from the CLI.
+// AdminRecovery says what CreatePlatformAdmin found: a new account, or an
+// existing one it recovered (promoted, reactivated, re-addressed).
+type AdminRecovery struct {
+	Existed     bool   // the account existed: no second one was created
+	WasAdmin    bool   // it was a platform admin already
+	WasInactive bool   // it was deactivated, and is active again
+	FormerEmail string // the address a directory had given it, now put back to the one asked ("" when unchanged)
+}
+
+// CreatePlatformAdmin creates a platform admin with a password, or
+// recovers an existing account rather than creating a second one: the user
+// with that address, or else the platform admin whose address a directory
+// changed away from it, is made a platform admin again, reactivated, given
+// the address and the new password. It is the operator's bootstrap and the
+// way back in for a locked-out admin, run from the CLI.
 func (a *App) CreatePlatformAdmin(ctx context.Context, email, password string) (reportline.User, error) {
+	u, _, err := a.RecoverPlatformAdmin(ctx, email, password)
+	return u, err
+}
+
+// RecoverPlatformAdmin is CreatePlatformAdmin, saying what it found.
+func (a *App) RecoverPlatformAdmin(ctx context.Context, email, password string) (reportline.User, AdminRecovery, error) {
+	var rec AdminRecovery
 	email, err := reportline.NormalizeEmail(email)
 	if err != nil {
-		return reportline.User{}, err
+		return reportline.User{}, rec, err
 	}
 	if err := checkPasswordStrength(password); err != nil {
-		return reportline.User{}, err
+		return reportline.User{}, rec, err
 	}
 	hash, err := a.hashNew(ctx, password)
 	if err != nil {
-		return reportline.User{}, err
+		return reportline.User{}, rec, err
 	}
 	var u reportline.User
 	err = a.store.Write(ctx, func(tx Tx) error {
+		rec = AdminRecovery{}
 		u, err = tx.UserByEmail(ctx, email)
+		if reportline.IsCode(err, reportline.NotFound) {
+			// A directory may have re-addressed the admin (before the guard,
+			// or with it switched off): recover that account.
+			var id reportline.UserID
+			if id, err = tx.FormerAdminWithEmail(ctx, email); err == nil {
+				if u, err = tx.User(ctx, id); err == nil {
+					rec.FormerEmail = u.Email
+				}
+			}
+		}
 		switch {
 		case reportline.IsCode(err, reportline.NotFound):
 			u = reportline.User{Email: email, Status: reportline.StatusActive, PlatformRole: reportline.PlatformAdminRole}
@@ -196,14 +227,15 @@ func (a *App) CreatePlatformAdmin(ctx context.Context, email, password string) (
 		case err != nil:
 			return err
 		default:
-			u.PlatformRole, u.Status = reportline.PlatformAdminRole, reportline.StatusActive
+			rec.Existed, rec.WasAdmin, rec.WasInactive = true, u.IsPlatformAdmin(), !u.Active()
+			u.PlatformRole, u.Status, u.Email = reportline.PlatformAdminRole, reportline.StatusActive, email
 			if err := tx.UpdateUser(ctx, &u); err != nil {
 				return err
 			}
 		}
 		return a.replacePassword(ctx, tx, SystemActor(reportline.SourceCLI), PasswordChange{User: u.ID}, hash)
 	})
-	return u, err
+	return u, rec, err
 }
 
 func checkPasswordStrength(pw string) error {

@@ -12,8 +12,8 @@ import (
 // cell filled in (defaults where nothing was set). Any signed-in user may
 // read it: it is the platform's policy, not anybody's data.
 func (a *App) CapabilityMatrix(ctx context.Context, actor Actor) (reportline.Matrix, error) {
-	if !actor.System && !actor.User.Active() {
-		return nil, reportline.Errorf(reportline.Unauthenticated, "sign in to read the capability matrix")
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+		return nil, err
 	}
 	var m reportline.Matrix
 	err := a.store.Read(ctx, func(tx Tx) error {

@@ -197,8 +197,8 @@ type DigestSettings struct {
 // DigestSettings returns the digest settings. Any signed-in user may read
 // them: they are the platform's policy.
 func (a *App) DigestSettings(ctx context.Context, actor Actor) (DigestSettings, error) {
-	if !actor.System && !actor.User.Active() {
-		return DigestSettings{}, reportline.Errorf(reportline.Unauthenticated, "sign in to read the digest settings")
+	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+		return DigestSettings{}, err
 	}
 	var out DigestSettings
 	err := a.store.Read(ctx, func(tx Tx) error {

@@ -31,6 +31,7 @@ func (c *atomicClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
 // PostgreSQL database, App, clock, scheduler and outbox worker.
 type replica struct {
 	name   string
+	db     *store.DB
 	app    *app.App
 	clock  *atomicClock
 	sched  *app.Scheduler
@@ -50,7 +51,7 @@ func startReplica(t *testing.T, name, url string, smtp *smtptest.Server, at time
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	r := &replica{name: name, clock: &atomicClock{}, done: make(chan struct{})}
+	r := &replica{name: name, db: db, clock: &atomicClock{}, done: make(chan struct{})}
 	r.clock.Set(at)
 	r.app = app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Now: r.clock.Now, Logger: slog.New(slog.DiscardHandler)})
 	r.ctx, r.kill = context.WithCancel(ctx)
@@ -150,6 +151,7 @@ func TestDigestTwoReplicasOneKilled(t *testing.T) {
 		t.Fatalf("survivor within the lease: %+v, %v", reps, err)
 	}
 	survivor.clock.Advance(2 * time.Minute)
+	ageLeases(t, survivor.db, "scheduled_runs", 3*time.Minute) // leases follow the database's clock
 	reps, err := survivor.sched.Tick(survivor.ctx)
 	if err != nil || len(reps) != 1 || !reps[0].Finished || reps[0].Sent != managers-3*7 {
 		t.Fatalf("survivor after the lease: %+v, %v; want the %d digests left", reps, err, managers-3*7)

@@ -92,7 +92,7 @@ func (s *Scheduler) runOnce(ctx context.Context, job runJob) (RunReport, error) 
 	err = a.store.Write(ctx, func(tx Tx) error {
 		now := a.now()
 		var err error
-		run, rep.Claimed, err = tx.ClaimRun(ctx, job.kind, job.period, s.owner, now, now.Add(s.lease))
+		run, rep.Claimed, err = tx.ClaimRun(ctx, job.kind, job.period, s.owner, now, s.lease)
 		return err
 	})
 	if err != nil || !rep.Claimed {
@@ -142,7 +142,7 @@ func (s *Scheduler) runBusy(ctx context.Context, job runJob) (bool, error) {
 		if err != nil {
 			return err
 		}
-		busy = !run.FinishedAt.IsZero() || run.Owner != s.owner && s.app.now().Before(run.LeaseUntil)
+		busy = !run.FinishedAt.IsZero() || run.Owner != s.owner && run.Held
 		return nil
 	})
 	return busy, err
@@ -216,11 +216,10 @@ func (s *Scheduler) doChunk(ctx context.Context, job runJob, run *reportline.Sch
 		if len(chunk) > 0 {
 			next.DoneThrough = chunk[len(chunk)-1]
 		}
-		next.LeaseUntil = now.Add(s.lease)
 		if last {
 			next.FinishedAt = now
 		}
-		return tx.AdvanceRun(ctx, next)
+		return tx.AdvanceRun(ctx, next, s.lease)
 	})
 	if err != nil {
 		return err

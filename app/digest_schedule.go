@@ -74,6 +74,23 @@ func (s *Scheduler) Run(ctx context.Context) {
 	}
 }
 
+// HandBack ends the lease of the runs this scheduler holds and did not
+// finish, so that another replica takes them over at its next tick instead
+// of after the lease. A stopping process calls it once Run has returned; a
+// process that dies without it leaves them to the lease.
+func (s *Scheduler) HandBack(ctx context.Context) (int, error) {
+	var n int
+	err := s.app.store.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.ReleaseRuns(ctx, s.owner)
+		return err
+	})
+	if n > 0 {
+		s.app.log.Info("scheduled runs handed back", "owner", s.owner, "count", n)
+	}
+	return n, err
+}
+
 // Tick does whatever is due at the App's current time: this week's digest
 // on a Monday from 14:00 to midnight (Paris), today's birthdays from
 // BirthdayHour to midnight. It returns a report for each run it worked

@@ -286,6 +286,12 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 		if rep, ran := digestRun(t, o.env, second, start.Add(time.Minute)); ran {
 			t.Fatalf("the second replica took the run while the lease held: %+v", rep)
 		}
+		// The second replica's clock running ahead ends no lease: the
+		// database's clock does.
+		if rep, ran := digestRun(t, o.env, second, start.Add(time.Hour)); ran {
+			t.Fatalf("the second replica, its clock an hour ahead, took the run while the lease held: %+v", rep)
+		}
+		ageLeases(t, o.env.DB, "scheduled_runs", 3*time.Minute)
 		rep, ran := digestRun(t, o.env, second, start.Add(3*time.Minute))
 		if !ran || rep.Sent != 2 || rep.Late || !rep.Finished {
 			t.Fatalf("takeover: %+v, want the 2 remaining digests sent, on time", rep)
@@ -293,6 +299,35 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 		msgs := outbox(t, o.env, reportline.NotifyWeeklyDigest)
 		if got, want := recipients(msgs), []string{"mem@example.com", "mgr@example.com", "ua@example.com"}; !slices.Equal(got, want) {
 			t.Fatalf("digests to %v, want one each to %v", got, want)
+		}
+	})
+}
+
+// TestDigestHandBack: a replica that stops between two chunks hands the
+// run back, and another replica finishes it at its next tick instead of
+// after the lease.
+func TestDigestHandBack(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newDigestOrg(t, engine)
+		a := o.env.App
+		ctx, stop := context.WithCancel(context.Background())
+		first := a.NewScheduler(app.SchedulerConfig{Owner: "first", Chunk: 1,
+			AfterChunk: func(reportline.NotificationType, string, reportline.UserID) { stop() }})
+		start := paris(t, 2026, 11, 23, 14, 0)
+		o.env.Now.Set(start)
+		if _, err := first.RunDigest(ctx, reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 48}, start.Location())); err == nil {
+			t.Fatal("the stopped run reported no error")
+		}
+		if n, err := first.HandBack(context.Background()); n != 1 || err != nil {
+			t.Fatalf("hand back = %d, %v; want the week's run", n, err)
+		}
+		second := a.NewScheduler(app.SchedulerConfig{Owner: "second", Chunk: 1})
+		rep, ran := digestRun(t, o.env, second, start.Add(time.Minute))
+		if !ran || !rep.Finished || rep.Sent != 1 {
+			t.Fatalf("the next tick of another replica: %+v, %v; want the rest sent at once", rep, ran)
+		}
+		if got := len(outbox(t, o.env, reportline.NotifyWeeklyDigest)); got != 2 {
+			t.Errorf("%d digests, want one per manager (2)", got)
 		}
 	})
 }

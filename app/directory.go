@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"reportline"
@@ -31,7 +32,8 @@ import (
 // never touched: when the pair already exists from another source (a link
 // made by hand, say), it is left as it is and counted unchanged. A manager
 // the directory names but that is not in it (or was skipped) is a problem,
-// and the user is synced without a manager link; so is a link that would
+// and the user is synced keeping the manager link this source made before
+// (a renamed DN must not cut reporting lines); a link that would
 // close a reporting-line cycle (checked against every line link, whatever
 // its source or dates). Inactive managers are linked: the directory is the
 // authority on who manages whom, and the report of managees without an
@@ -63,7 +65,7 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateSyncRun(ctx, &run) }); err != nil {
 		return reportline.SyncReport{}, fmt.Errorf("sync %s: record the run: %w", source, err)
 	}
-	s := &syncer{actor: actor, dryRun: dryRun, now: run.Started, runID: run.ID}
+	s := &syncer{actor: actor, dryRun: dryRun, now: run.Started, runID: run.ID, guard: a.dirs}
 	b, err := read(ctx)
 	switch {
 	case err != nil:
@@ -87,7 +89,12 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 	rep := s.report
 	rep.RunID, rep.Source, rep.DryRun, rep.Started, rep.Finished = run.ID, source, dryRun, run.Started, a.now()
 	run.Finished, run.Status = rep.Finished, reportline.ImportDone
-	if err != nil {
+	held := errors.Is(err, reportline.ErrHeld)
+	switch {
+	case held:
+		// Nothing was applied; the counts say what the run would have done.
+		run.Status, run.Error = reportline.SyncHeld, s.heldReason
+	case err != nil:
 		// Nothing was applied: the counts would describe what did not happen.
 		rep.SyncCounts, rep.Users, rep.Links = reportline.SyncCounts{}, nil, nil
 		run.Status, run.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
@@ -95,11 +102,16 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 	run.Counts, run.ProblemCount = rep.SyncCounts, len(rep.Problems)
 	run.Problems = rep.Problems[:min(len(rep.Problems), reportline.MaxRunProblems)]
 	// The outcome is recorded even when the caller has gone.
-	if ferr := a.store.Write(context.WithoutCancel(ctx), func(tx Tx) error { return tx.FinishSyncRun(ctx, run) }); ferr != nil {
+	// (The transaction's statements use the uncancelled context too.)
+	keep := context.WithoutCancel(ctx)
+	if ferr := a.store.Write(keep, func(tx Tx) error { return tx.FinishSyncRun(keep, run) }); ferr != nil {
 		a.log.Error("record sync run outcome", "run", run.ID, "source", source, "err", ferr)
 		if err == nil {
 			err = fmt.Errorf("sync %s: record the outcome: %w", source, ferr)
 		}
+	}
+	if held {
+		a.log.Warn("directory sync held", "run", run.ID, "source", source, "deactivations", rep.Held)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("sync %s: %w", source, err)

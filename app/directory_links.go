@@ -79,7 +79,18 @@ func (s *syncer) syncLinks(ctx context.Context, tx Tx) error {
 	}
 	var adds []candidate
 	for _, e := range managees {
-		want := s.resolveManager(e)
+		want, keep := s.resolveManager(e)
+		if keep {
+			// The directory names a manager we cannot find (a DN renamed
+			// without referential integrity, an entry out of the filter):
+			// the link it made before stays, and the problem says why.
+			for _, l := range incoming[e.user.ID] {
+				if l.Source == s.batch.Source {
+					s.report.LinksUnchanged++
+				}
+			}
+			continue
+		}
 		have := false
 		for _, l := range incoming[e.user.ID] {
 			if want != 0 && l.ManagerID == want {
@@ -178,16 +189,17 @@ func (s *syncer) link(manager, managee reportline.UserID) reportline.Link {
 		CreatedBy: s.actor.id(), CreatedAt: s.now}
 }
 
-// resolveManager returns the user id of the entry's directory manager, or 0
-// when it has none or it cannot be found (a problem is then recorded).
-func (s *syncer) resolveManager(e *syncEntry) reportline.UserID {
+// resolveManager returns the user id of the entry's directory manager, 0
+// when it has none, or keep when the manager it names cannot be used (a
+// problem is then recorded and the user's link of this source is kept).
+func (s *syncer) resolveManager(e *syncEntry) (id reportline.UserID, keep bool) {
 	d := e.in
-	var id reportline.UserID
+	const kept = " (the current manager link, if any, is kept)"
 	switch {
 	case d.ManagerID != 0:
 		if _, ok := s.users[d.ManagerID]; !ok {
-			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager id %d is not a user", d.ManagerID)
-			return 0
+			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager id %d is not a user"+kept, d.ManagerID)
+			return 0, true
 		}
 		id = d.ManagerID
 	case d.ManagerExternalID != "":
@@ -195,22 +207,22 @@ func (s *syncer) resolveManager(e *syncEntry) reportline.UserID {
 		if m := s.byExt[ext]; m != nil {
 			id = m.user.ID
 		} else if s.present[ext] {
-			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager %q was skipped by this sync (see its own problem)", ext)
-			return 0
+			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager %q was skipped by this sync (see its own problem)"+kept, ext)
+			return 0, true
 		} else if known, ok := s.ident[ext]; ok && !s.batch.Full && !slices.Contains(s.batch.Removed, ext) {
 			id = known // synced before; a delta batch need not repeat it
 		} else {
-			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager %q is not in the directory", ext)
-			return 0
+			s.problem(d, "manager", reportline.ProblemManagerMissing, "manager %q is not in the directory"+kept, ext)
+			return 0, true
 		}
 	default:
-		return 0
+		return 0, false
 	}
 	if id == e.user.ID {
-		s.problem(d, "manager", reportline.ProblemInvalid, "the directory names this user as their own manager")
-		return 0
+		s.problem(d, "manager", reportline.ProblemInvalid, "the directory names this user as their own manager"+kept)
+		return 0, true
 	}
-	return id
+	return id, false
 }
 
 // names spells a cycle with the users' emails.

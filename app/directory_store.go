@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"time"
 
 	"reportline"
 )
@@ -29,6 +30,14 @@ type directoryTx interface {
 	DirectoryChanges(ctx context.Context, runID int64, limit int) ([]reportline.DirectoryChange, int, error)
 
 	// CreateSyncRun records a run that starts; FinishSyncRun its outcome.
+	// FormerAdminWithEmail returns the platform admin whose email a
+	// directory changed away from email, the latest; NotFound when none.
+	FormerAdminWithEmail(ctx context.Context, email string) (reportline.UserID, error)
+	// CountDirectoryUsers returns how many active users a source knows.
+	CountDirectoryUsers(ctx context.Context, source reportline.Source) (int, error)
+	// CountDirectoryChanges returns how many user changes of the action a
+	// source recorded at or after since.
+	CountDirectoryChanges(ctx context.Context, source reportline.Source, action reportline.SyncAction, since time.Time) (int, error)
 	CreateSyncRun(ctx context.Context, r *reportline.SyncRun) error
 	FinishSyncRun(ctx context.Context, r reportline.SyncRun) error
 	SyncRun(ctx context.Context, id int64) (reportline.SyncRun, error)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"reportline"
@@ -19,6 +20,9 @@ type syncer struct {
 	dryRun bool
 	now    time.Time
 	runID  int64
+	guard  DirectoryGuard
+
+	heldReason string // why the run was held (guardDeactivations)
 
 	entries []*syncEntry
 	byExt   map[string]*syncEntry // the batch's entries that were not skipped
@@ -41,6 +45,9 @@ type syncEntry struct {
 	action  reportline.SyncAction
 	changes []reportline.FieldChange
 	newID   bool // the identity must be recorded
+	// protected: a platform admin the entry would change, kept as they are
+	// (skipped) though their identity is recorded.
+	protected bool
 }
 
 // reset empties what a previous attempt of the transaction left.
@@ -71,12 +78,27 @@ func (s *syncer) sync(ctx context.Context, tx Tx) error {
 	}
 	s.matchUsers()
 	gone := s.goneUsers()
+	held, err := s.guardDeactivations(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if held {
+		// Nothing is written; the report lists the users it would change.
+		s.reportUsers(gone)
+		return &reportline.Error{Code: reportline.Conflict, Message: s.heldReason, Err: reportline.ErrHeld}
+	}
 	if err := s.writeUsers(ctx, tx, gone); err != nil {
 		return err
 	}
 	if err := s.syncLinks(ctx, tx); err != nil {
 		return err
 	}
+	s.reportUsers(gone)
+	return nil
+}
+
+// reportUsers lists every entry of the batch, then the users gone from it.
+func (s *syncer) reportUsers(gone []reportline.SyncedUser) {
 	for _, e := range s.entries {
 		id := e.user.ID
 		if id < 0 || e.action == reportline.SyncSkipped {
@@ -86,7 +108,6 @@ func (s *syncer) sync(ctx context.Context, tx Tx) error {
 			Email: e.in.Email, Action: e.action, Changed: e.changes})
 	}
 	s.report.Users = append(s.report.Users, gone...)
-	return nil
 }
 
 // admit normalises the batch's entries and skips the unusable ones and the
@@ -218,6 +239,15 @@ func (s *syncer) matchUsers() {
 			continue
 		}
 		e.changes = applyDirectoryFields(&e.user, d)
+		if e.action != reportline.SyncCreated && len(e.changes) > 0 && !directoryMayChange(s.guard, e.before) {
+			// Kept as it is, but still in the batch: their reports keep
+			// them as manager.
+			s.problem(d, syncFieldNames(e.changes), reportline.ProblemProtected, "%s is a platform admin, whom a directory does not change (it would change %s); the entry was skipped: change the admin in Reportline, or set REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true",
+				e.before.Email, syncFieldNames(e.changes))
+			e.user, e.changes, e.action, e.protected = e.before, nil, reportline.SyncSkipped, true
+			s.report.Skipped++
+			continue
+		}
 		switch {
 		case e.action == reportline.SyncCreated:
 		case e.before.Active() && !e.user.Active():
@@ -290,6 +320,15 @@ func applyDirectoryFields(u *reportline.User, d reportline.DirectoryUser) []repo
 	return out
 }
 
+// syncFieldNames names the changed fields: "email, status".
+func syncFieldNames(c []reportline.FieldChange) string {
+	names := make([]string, len(c))
+	for i, f := range c {
+		names[i] = f.Field
+	}
+	return strings.Join(names, ", ")
+}
+
 // newUserFields lists the fields a created user was given.
 func newUserFields(u reportline.User) []reportline.FieldChange {
 	var out []reportline.FieldChange
@@ -334,6 +373,13 @@ func (s *syncer) goneUsers() []reportline.SyncedUser {
 		if !ok || !loaded || seen[id] || !u.Active() {
 			continue
 		}
+		if !directoryMayChange(s.guard, u) {
+			s.report.Problems = append(s.report.Problems, reportline.SyncProblem{ExternalID: ext, Email: u.Email, Field: "status",
+				Code: reportline.ProblemProtected, Reason: fmt.Sprintf("%s is a platform admin and was not deactivated although the directory no longer lists them: a directory does not change platform admins (set REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true to allow it)", u.Email)})
+			s.report.Skipped++
+			seen[id] = true
+			continue
+		}
 		seen[id] = true
 		out = append(out, reportline.SyncedUser{ExternalID: ext, UserID: id, Email: u.Email, Action: reportline.SyncDeactivated,
 			Changed: []reportline.FieldChange{{Field: "status", Before: string(u.Status), After: string(reportline.StatusInactive)}}})
@@ -375,13 +421,13 @@ func (s *syncer) writeUsers(ctx context.Context, tx Tx, gone []reportline.Synced
 			UserID: id, ExternalID: ext, Action: a, Changes: c})
 	}
 	for _, e := range s.entries {
-		if e.action == reportline.SyncSkipped {
+		if e.action == reportline.SyncSkipped && !e.protected {
 			continue
 		}
 		if e.newID {
 			ids = append(ids, reportline.DirectoryIdentity{Source: s.batch.Source, ExternalID: e.in.ExternalID, UserID: e.user.ID})
 		}
-		if e.action != reportline.SyncUnchanged {
+		if e.action != reportline.SyncUnchanged && e.action != reportline.SyncSkipped {
 			change(e.user.ID, e.in.ExternalID, e.action, e.changes)
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"reportline"
 	"reportline/csvio"
@@ -64,6 +65,12 @@ const (
 	reasonConflict       = "conflict"
 	reasonManageeSkipped = "managee_skipped"
 	reasonDuplicate      = "duplicate"
+	// reasonDirectoryKept notes (does not reject) a link owned by a
+	// directory source that the file's replace left in place.
+	reasonDirectoryKept = "directory_owned_kept"
+	// reasonDirectoryOwned rejects a line that would change the terms of a
+	// link owned by a directory source.
+	reasonDirectoryOwned = "directory_owned"
 )
 
 // parseImport reads a whole pair file. Errors about one line become
@@ -83,6 +90,9 @@ func parseImport(r io.Reader, size, maxBytes int64, progress func(lines int)) (*
 		if i, ok := f.index[s]; ok {
 			return i
 		}
+		// A copy: s may point into the whole line encoding/csv read, which
+		// must not stay in memory for one address.
+		s = strings.Clone(s)
 		i := int32(len(f.emails))
 		f.index[s] = i
 		f.emails = append(f.emails, s)
@@ -106,7 +116,7 @@ func parseImport(r io.Reader, size, maxBytes int64, progress func(lines int)) (*
 			if errors.As(err, &e) && e.Line > 0 {
 				line = e.Line
 			}
-			f.rejected = append(f.rejected, RejectedLine{Line: line, Manager: p.Manager, Managee: p.Managee,
+			f.rejected = append(f.rejected, RejectedLine{Line: line, Manager: keptCell(p.Manager), Managee: keptCell(p.Managee),
 				Reason: reasonMalformed, Message: reportline.ErrorMessage(err)})
 			continue
 		}
@@ -115,13 +125,37 @@ func parseImport(r io.Reader, size, maxBytes int64, progress func(lines int)) (*
 			row.manager = intern(p.Manager)
 		}
 		if msg := row.readTerms(f, p); msg != "" {
-			f.rejected = append(f.rejected, RejectedLine{Line: p.Line, Manager: p.Manager, Managee: p.Managee, Reason: reasonMalformed, Message: msg})
+			f.rejected = append(f.rejected, RejectedLine{Line: p.Line, Manager: keptCell(p.Manager), Managee: keptCell(p.Managee), Reason: reasonMalformed, Message: msg})
 			continue
 		}
 		f.rows = append(f.rows, row)
 	}
+	if f.lines == 0 {
+		// Not an import that changed nothing: a file with only its header
+		// is most likely the wrong file, and the caller must hear that
+		// nothing was in it.
+		return nil, reportline.Errorf(reportline.Invalid, "the file holds a header line but no data line: there was nothing to import, and nothing was applied")
+	}
 	f.encoding, f.sep = pr.Encoding(), pr.Separator()
 	return f, nil
+}
+
+// maxKeptCell bounds what a rejected line keeps of a cell: an address is
+// at most 254 bytes, and a file of a million malformed lines must not hold
+// them all in memory at their full length.
+const maxKeptCell = 320
+
+// keptCell is a cell as a rejected line keeps it: copied (not pointing into
+// the line read) and cut to maxKeptCell bytes.
+func keptCell(s string) string {
+	if len(s) > maxKeptCell {
+		cut := maxKeptCell
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		return s[:cut] + "…"
+	}
+	return strings.Clone(s)
 }
 
 // readTerms reads the optional kind and date columns of an export; it

@@ -27,6 +27,9 @@ type importPlan struct {
 	groups []groupState // one per (managee, kind), by key
 
 	snap *snapshot
+	// owned: the current links owned by a directory source that is on,
+	// which only that source changes (directoryOwned).
+	owned map[reportline.Pair]reportline.Source
 
 	rejected    []RejectedLine
 	rejectedRow map[int32]bool
@@ -74,6 +77,7 @@ func (p *importPlan) groupIndex(key int64) (int, bool) {
 // planImport resolves, authorises, diffs and cycle-checks a parsed file
 // against the store as tx sees it.
 func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, snap *snapshot) (*importPlan, error) {
+	var err error
 	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: a.now(), snap: snap}
 	p.counts.Lines = f.lines
 	// Each step's time goes to the debug log: where a large import spends
@@ -84,6 +88,9 @@ func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, 
 		step = time.Now()
 	}
 	if err := p.resolve(ctx, tx, ac, snap.users); err != nil {
+		return nil, err
+	}
+	if p.owned, err = a.ownedLinks(ctx, tx, ac.actor); err != nil {
 		return nil, err
 	}
 	timed("resolve addresses")
@@ -391,6 +398,12 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 			return nil
 		case !changed:
 			unchanged++
+		case exists && p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}] != "":
+			if emit == nil {
+				p.reject(ri, reasonDirectoryOwned, "%s", ownedMessage(p.email(r.manager), p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}]))
+				p.skip(g, ri, "another line for this managee was rejected")
+			}
+			return nil
 		default:
 			changes = true
 			if emit != nil {
@@ -407,6 +420,15 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 	}
 	for _, l := range current {
 		if l.kind() != kind || listed(l.manager()) {
+			continue
+		}
+		if owner := p.owned[reportline.Pair{ManagerID: l.manager(), ManageeID: managee}]; owner != "" {
+			// Left in place, and said so: only its directory changes it.
+			if emit == nil {
+				ri := p.order[g.first]
+				p.rejected = append(p.rejected, RejectedLine{Line: int(rows[ri].line), Manager: p.snap.emailOf(l.manager()), Managee: p.email(rows[ri].managee),
+					Reason: reasonDirectoryKept, Message: ownedMessage(p.snap.emailOf(l.manager()), owner) + "; the import left it in place"})
+			}
 			continue
 		}
 		if !ac.mayLink(reportline.Pair{ManagerID: l.manager(), ManageeID: managee}) {
@@ -551,7 +573,7 @@ func (p *importPlan) finish() {
 	p.counts.Managees = len(p.groups)
 	slices.SortStableFunc(p.rejected, func(a, b RejectedLine) int { return a.Line - b.Line })
 	for _, r := range p.rejected {
-		if r.Reason != reasonDuplicate {
+		if r.Reason != reasonDuplicate && r.Reason != reasonDirectoryKept {
 			p.counts.Rejected++
 		}
 	}

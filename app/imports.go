@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -97,7 +98,7 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 	if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
 		return res, err
 	}
-	res.Batch = reportline.ImportBatch{ActorID: actor.id(), Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
+	res.Batch = reportline.ImportBatch{ActorID: actor.id(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
 		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
 		return res, err
@@ -118,14 +119,30 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 	err := a.runImport(ctx, ac, r, opt, &res, report)
 	if err != nil {
 		res.Batch.Status, res.Batch.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
-		res.Batch.FinishedAt = a.now()
-		// Record the failure even if the caller's context has ended.
-		if uerr := a.store.Write(context.WithoutCancel(ctx), func(tx Tx) error { return tx.UpdateImportBatch(ctx, res.Batch) }); uerr != nil {
-			a.log.Error("record failed import", "batch", res.Batch.ID, "err", uerr)
+		if e, ok := errors.AsType[*reportline.Error](err); ok && e.Line > 0 {
+			res.Batch.Error = fmt.Sprintf("line %d: %s", e.Line, res.Batch.Error)
 		}
+		if ctx.Err() != nil {
+			// The client went away (or the server is stopping): whatever
+			// error the interrupted read produced, this is the reason.
+			res.Batch.Error = "the upload was interrupted before the import finished (the client disconnected or the service stopped); nothing was applied"
+		}
+		res.Batch.FinishedAt = a.now()
+		a.recordFailedImport(ctx, res.Batch)
 		return res, err
 	}
 	return res, nil
+}
+
+// recordFailedImport writes a failed import's outcome even when the
+// caller's context has ended: a client that disconnects must not leave the
+// import "running" until the next start. It gets a few seconds of its own.
+func (a *App) recordFailedImport(ctx context.Context, b reportline.ImportBatch) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := a.store.Write(ctx, func(tx Tx) error { return tx.UpdateImportBatch(ctx, b) }); err != nil {
+		a.log.Error("record failed import", "batch", b.ID, "err", err)
+	}
 }
 
 func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt ImportOptions, res *ImportResult, report func(string, int64, int64)) error {

@@ -138,6 +138,13 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 		if err != nil {
 			return err
 		}
+		on, err := a.directorySourcesOn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if owner, ok := directoryOwned(old, actor, on); ok {
+			return &reportline.Error{Code: reportline.Conflict, Message: ownedMessage("this manager", owner)}
+		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err
 		}

@@ -8,10 +8,12 @@ import (
 	"html"
 	"slices"
 	"strings"
-	"text/template"
+	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/msgtmpl"
 	"reportline/policy"
 )
 
@@ -20,9 +22,11 @@ import (
 // members, each filled in with that manager's data. Recipients are the
 // managers whose link to a member grants receive_messages (asked of the
 // capability checker, so the matrix, link dates and inactive users count as
-// everywhere else). Templates are text/template with no functions, a
-// missing field is an error, and the output is capped, so a template can
-// neither reach anything but its data nor grow without bound.
+// everywhere else). Templates are written in the placeholder language of
+// package msgtmpl: fields and conditionals, no loops nor functions, unknown
+// fields refused with their line and column, rendering linear in time and
+// capped in size. Rendering happens outside any transaction, under a
+// deadline.
 
 // TemplateMessage is what an admin composes.
 type TemplateMessage struct {
@@ -31,26 +35,20 @@ type TemplateMessage struct {
 	Body    string // plain text; placeholders allowed
 }
 
-// MessagePerson is a person as templates see them.
-type MessagePerson struct {
-	FirstName, LastName, Name, Email string
-}
-
-// MessageData is what a template message's placeholders can name:
-// {{.Manager.FirstName}}, {{.Group.Name}}, {{range .Managees}}{{.Name}}{{end}},
-// {{.Sender.Name}}.
-type MessageData struct {
-	Manager  MessagePerson
-	Managees []MessagePerson // the group's members this manager manages
-	Group    struct{ Name string }
-	Sender   MessagePerson
-}
+// TemplateMessageFields are the placeholders a template message may use,
+// with their descriptions, for the compose page (and its insert-field
+// picker).
+var TemplateMessageFields = msgtmpl.ManagerMessageFields
 
 // Limits of template messages.
 const (
 	maxSubjectLen  = 200
 	maxBodyLen     = 20_000
 	maxRenderedLen = 100_000
+	// renderTimeout bounds the time spent filling a message in for all
+	// its recipients (each rendering is linear and capped: this is the
+	// backstop for a very large group).
+	renderTimeout = 10 * time.Second
 )
 
 // MessagePreview is a template message as it would be sent.
@@ -67,7 +65,7 @@ type MessageRecipient struct {
 
 // parsedMessage is a checked, parsed template message.
 type parsedMessage struct {
-	subject, body *template.Template
+	subject, body *msgtmpl.Template
 }
 
 // parse checks the template message and parses its templates.
@@ -89,39 +87,73 @@ func (m TemplateMessage) parse() (parsedMessage, error) {
 	}
 	var p parsedMessage
 	var err error
-	if p.subject, err = template.New("subject").Option("missingkey=error").Parse(subject); err != nil {
-		return p, reportline.FieldError("subject", subject, "the subject's placeholders are wrong: %s", templateError(err))
+	if p.subject, err = msgtmpl.Parse(subject, TemplateMessageFields); err != nil {
+		return p, reportline.FieldError("subject", subject, "in the subject, %v", asWritten(err, m.Subject))
 	}
-	if p.body, err = template.New("body").Option("missingkey=error").Parse(body); err != nil {
-		return p, reportline.FieldError("body", "", "the message's placeholders are wrong: %s", templateError(err))
+	if p.body, err = msgtmpl.Parse(body, TemplateMessageFields); err != nil {
+		return p, reportline.FieldError("body", "", "in the message, %v", asWritten(err, m.Body))
 	}
 	return p, nil
 }
 
-// templateError is the part of a template error a person can act on.
-func templateError(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, ": "); i >= 0 && strings.HasPrefix(s, "template: ") {
-		return s[i+2:]
+// asWritten moves the position of a template error in the trimmed text
+// back to where it is in the text as the author wrote it.
+func asWritten(err error, written string) error {
+	e, ok := errors.AsType[*msgtmpl.Error](err)
+	if !ok {
+		return err
 	}
-	return s
+	lead := written[:len(written)-len(strings.TrimLeftFunc(written, unicode.IsSpace))]
+	c := *e
+	if i := strings.LastIndexByte(lead, '\n'); i >= 0 {
+		lead = lead[i+1:]
+		c.Line += strings.Count(written[:len(written)-len(strings.TrimLeftFunc(written, unicode.IsSpace))], "\n")
+	}
+	if e.Line == 1 {
+		c.Column += utf8.RuneCountInString(lead)
+	}
+	return &c
 }
 
 // render fills the templates in for one recipient.
-func (p parsedMessage) render(d MessageData) (Preview, error) {
-	var subject, body cappedBuffer
-	if err := p.subject.Execute(&subject, d); err != nil {
-		return Preview{}, reportline.FieldError("subject", "", "the subject cannot be filled in: %s", templateError(err))
+func (p parsedMessage) render(v msgtmpl.Values) (Preview, error) {
+	subject, err := p.subject.Render(v, msgtmpl.Plain, maxRenderedLen)
+	if err != nil {
+		return Preview{}, reportline.FieldError("subject", "", "the filled-in subject is longer than %d bytes", maxRenderedLen)
 	}
-	if err := p.body.Execute(&body, d); err != nil {
-		return Preview{}, reportline.FieldError("body", "", "the message cannot be filled in: %s", templateError(err))
+	text, err := p.body.Render(v, msgtmpl.Plain, maxRenderedLen)
+	if err != nil {
+		return Preview{}, reportline.FieldError("body", "", "the filled-in message is longer than %d bytes; shorten it or send it to a smaller group", maxRenderedLen)
 	}
-	s := strings.Join(strings.Fields(subject.String()), " ") // a placeholder must not add lines to the header
+	s := strings.Join(strings.Fields(subject), " ") // a placeholder must not add lines to the header
 	if s == "" {
 		s = "(no subject)"
 	}
-	text := body.String()
+	// The author writes plain text: all of it, values included, is
+	// escaped for the HTML part.
 	return Preview{Type: reportline.NotifyTemplateMessage, Subject: s, Text: text, HTML: textToHTML(text)}, nil
+}
+
+// renderAll fills the message in for every recipient, outside any
+// transaction, under renderTimeout.
+func (p parsedMessage) renderAll(ctx context.Context, rs []MessageRecipient, g reportline.Group, sender reportline.User) ([]Preview, error) {
+	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
+	defer cancel()
+	out := make([]Preview, 0, len(rs))
+	for _, r := range rs {
+		if ctx.Err() != nil {
+			if ctx.Err() == context.DeadlineExceeded {
+				return nil, reportline.FieldError("group", g.Name, "filling the message in for the %d managers of %s took longer than %s; nothing was sent", len(rs), g.Name, renderTimeout)
+			}
+			return nil, ctx.Err()
+		}
+		pr, err := p.render(messageValues(r, g.Name, sender))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, pr)
+	}
+	return out, nil
 }
 
 // textToHTML shows plain text as HTML: escaped, paragraphs kept.
@@ -137,54 +169,48 @@ func textToHTML(text string) string {
 	return b.String()
 }
 
-// cappedBuffer refuses output past maxRenderedLen, so a looping template
-// fails instead of filling memory.
-type cappedBuffer struct{ strings.Builder }
-
-var errTooLong = errors.New("the filled-in message is too long")
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if c.Len()+len(p) > maxRenderedLen {
-		return 0, errTooLong
+// messageValues builds one recipient's values.
+func messageValues(r MessageRecipient, group string, sender reportline.User) msgtmpl.Values {
+	names := make([]string, len(r.Managees))
+	for i, m := range r.Managees {
+		names[i] = m.Name()
 	}
-	return c.Builder.Write(p)
-}
-
-func person(u reportline.User) MessagePerson {
-	return MessagePerson{FirstName: u.FirstName, LastName: u.LastName, Name: u.Name(), Email: u.Email}
-}
-
-// messageData builds one recipient's data.
-func messageData(r MessageRecipient, g reportline.Group, sender reportline.User) MessageData {
-	d := MessageData{Manager: person(r.Manager), Sender: person(sender)}
-	d.Group.Name = g.Name
-	for _, m := range r.Managees {
-		d.Managees = append(d.Managees, person(m))
+	return msgtmpl.Values{
+		"manager.first_name": msgtmpl.Text(r.Manager.FirstName),
+		"manager.last_name":  msgtmpl.Text(r.Manager.LastName),
+		"manager.name":       msgtmpl.Text(r.Manager.Name()),
+		"manager.email":      msgtmpl.Text(r.Manager.Email),
+		"managees":           msgtmpl.List(names...),
+		"managees.count":     msgtmpl.Count(len(names)),
+		"group.name":         msgtmpl.Text(group),
+		"sender.first_name":  msgtmpl.Text(sender.FirstName),
+		"sender.last_name":   msgtmpl.Text(sender.LastName),
+		"sender.name":        msgtmpl.Text(sender.Name()),
+		"sender.email":       msgtmpl.Text(sender.Email),
 	}
-	return d
 }
 
-// sampleMessageData is what previews show when nobody would receive the
+// sampleMessageValues is what previews show when nobody would receive the
 // message, and what the catalogue's preview uses.
-func sampleMessageData() MessageData {
-	d := MessageData{Manager: MessagePerson{FirstName: "Camille", LastName: "Martin", Name: "Camille Martin", Email: "camille.martin@example.com"},
-		Managees: []MessagePerson{{FirstName: "Léa", LastName: "Bernard", Name: "Léa Bernard", Email: "lea.bernard@example.com"}},
-		Sender:   MessagePerson{FirstName: "Alex", LastName: "Admin", Name: "Alex Admin", Email: "alex.admin@example.com"}}
-	d.Group.Name = "Sales France"
-	return d
+func sampleMessageValues(group string) msgtmpl.Values {
+	v := msgtmpl.Examples(TemplateMessageFields)
+	if group != "" {
+		v["group.name"] = msgtmpl.Text(group)
+	}
+	return v
 }
 
 func init() { registerPreview(reportline.NotifyTemplateMessage, (*App).previewTemplateSample) }
 
 // previewTemplateSample renders an example template message.
 func (a *App) previewTemplateSample(ctx context.Context) (string, string, string, error) {
-	p, err := TemplateMessage{Group: 1, Subject: "{{.Group.Name}}: the new training plan",
-		Body: "Hello {{.Manager.FirstName}},\n\nThe training plan of {{.Group.Name}} is out. Please go through it with " +
-			"{{range $i, $m := .Managees}}{{if $i}}, {{end}}{{$m.Name}}{{end}} this week.\n\n{{.Sender.Name}}"}.parse()
+	p, err := TemplateMessage{Group: 1, Subject: "{{group.name}}: the new training plan",
+		Body: "Hello {{manager.first_name}},\n\nThe training plan of {{group.name}} is out. Please go through it with " +
+			"{{managees}} this week.\n\n{{sender.name}}"}.parse()
 	if err != nil {
 		return "", "", "", err
 	}
-	r, err := p.render(sampleMessageData())
+	r, err := p.render(sampleMessageValues(""))
 	return r.Subject, r.Text, r.HTML, err
 }
 
@@ -270,55 +296,67 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 		return MessagePreview{}, err
 	}
 	var out MessagePreview
+	var g reportline.Group
 	err = a.store.Read(ctx, func(tx Tx) error {
-		g, err := mayMessageGroup(ctx, tx, actor, m.Group)
-		if err != nil {
+		var err error
+		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
 		}
-		if out.Recipients, err = a.messageRecipients(ctx, tx, g); err != nil {
-			return err
-		}
-		// Every recipient's rendering must work before anything is sent;
-		// the first is shown.
-		for i, r := range out.Recipients {
-			pr, err := p.render(messageData(r, g, actor.User))
-			if err != nil {
-				return err
-			}
-			if i == 0 {
-				out.Sample = pr
-			}
-		}
-		if len(out.Recipients) == 0 {
-			d := sampleMessageData()
-			d.Group.Name = g.Name
-			out.Sample, err = p.render(d)
-		}
+		out.Recipients, err = a.messageRecipients(ctx, tx, g)
 		return err
 	})
-	return out, err
+	if err != nil {
+		return out, err
+	}
+	if len(out.Recipients) == 0 {
+		out.Sample, err = p.render(sampleMessageValues(g.Name))
+		return out, err
+	}
+	// Every recipient's rendering must work before anything is sent; the
+	// first is shown.
+	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User)
+	if err != nil {
+		return out, err
+	}
+	out.Sample = prs[0]
+	return out, nil
 }
 
 // SendTemplateMessage enqueues the message for every recipient, in one
 // transaction with its record (who sent what to which group, to how many):
 // either all are enqueued and recorded, or none. It returns the record.
+// The recipients are read and the messages filled in before that
+// transaction opens, so no admin-written text runs while it is open; the
+// actor's right to message the group is checked again inside it.
 func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMessage) (reportline.TemplateSend, error) {
 	p, err := m.parse()
 	if err != nil {
 		return reportline.TemplateSend{}, err
 	}
+	var g reportline.Group
+	var rs []MessageRecipient
+	err = a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
+			return err
+		}
+		rs, err = a.messageRecipients(ctx, tx, g)
+		return err
+	})
+	if err != nil {
+		return reportline.TemplateSend{}, err
+	}
+	if len(rs) == 0 {
+		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages", g.Name)
+	}
+	prs, err := p.renderAll(ctx, rs, g, actor.User)
+	if err != nil {
+		return reportline.TemplateSend{}, err
+	}
 	var rec reportline.TemplateSend
 	err = a.store.Write(ctx, func(tx Tx) error {
-		g, err := mayMessageGroup(ctx, tx, actor, m.Group)
-		if err != nil {
+		if _, err := mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
-		}
-		rs, err := a.messageRecipients(ctx, tx, g)
-		if err != nil {
-			return err
-		}
-		if len(rs) == 0 {
-			return reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages", g.Name)
 		}
 		rec = reportline.TemplateSend{At: a.now(), ActorID: actor.id(), Source: actor.Source, GroupID: g.ID,
 			Subject: strings.TrimSpace(m.Subject), Body: strings.TrimSpace(m.Body), Recipients: len(rs)}
@@ -326,11 +364,8 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 			return err
 		}
 		msgs := make([]reportline.OutboxMessage, 0, len(rs))
-		for _, r := range rs {
-			pr, err := p.render(messageData(r, g, actor.User))
-			if err != nil {
-				return err
-			}
+		for i, r := range rs {
+			pr := prs[i]
 			key := fmt.Sprintf("template_message:%d:%d", rec.ID, r.Manager.ID)
 			msgs = append(msgs, reportline.OutboxMessage{Key: key, Type: reportline.NotifyTemplateMessage, Recipient: r.Manager.ID,
 				To: r.Manager.Email, Subject: pr.Subject, Text: pr.Text, HTML: pr.HTML})

@@ -17,6 +17,9 @@ type outboxTx interface {
 	// counting one more attempt each; concurrent claims never return the
 	// same message twice.
 	ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]reportline.OutboxMessage, error)
+	// ReleaseMessages makes the unfinished messages leased to owner
+	// pending again, due at once.
+	ReleaseMessages(ctx context.Context, owner string) (int, error)
 	// FinishDeliveries logs each attempt and moves its message to the
 	// attempt's status, unless the message is no longer leased to owner.
 	FinishDeliveries(ctx context.Context, owner string, attempts []reportline.DeliveryAttempt) (int, error)

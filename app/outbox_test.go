@@ -200,7 +200,7 @@ func TestOutboxLeaseExpiryTakeover(t *testing.T) {
 		ctx := context.Background()
 		now := env.Now.Now()
 		err := env.DB.Write(ctx, func(tx *store.Tx) error {
-			ms, err := tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: "crashed", Now: now, LeaseUntil: now.Add(5 * time.Minute), Limit: 10})
+			ms, err := tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: "crashed", Now: now, Lease: 5 * time.Minute, Limit: 10})
 			if len(ms) != 2 {
 				t.Errorf("the crashing worker claimed %d, want 2", len(ms))
 			}
@@ -210,11 +210,12 @@ func TestOutboxLeaseExpiryTakeover(t *testing.T) {
 			t.Fatal(err)
 		}
 		w := env.App.NewOutboxWorker(s, app.OutboxOptions{Lease: 5 * time.Minute})
-		env.Now.Advance(4 * time.Minute)
+		// The service's clock does not end a lease; the database's does.
+		env.Now.Advance(time.Hour)
 		if n, _ := w.DeliverDue(ctx); n != 0 {
 			t.Fatalf("took over %d messages while the lease held", n)
 		}
-		env.Now.Advance(time.Minute)
+		ageLeases(t, env.DB, "outbox", 5*time.Minute)
 		if n, err := w.DeliverDue(ctx); n != 2 || err != nil {
 			t.Fatalf("after the lease expired: %d, %v; want 2", n, err)
 		}
@@ -283,5 +284,51 @@ func TestOutboxWorkersShareTheWork(t *testing.T) {
 				t.Errorf("%s sent after %d attempts, want 1", m.Key, m.Attempts)
 			}
 		}
+	})
+}
+
+// ageLeases moves every lease of table (outbox or scheduled_runs) d into
+// the past, as the database's clock would show it d later: leases follow
+// the database's clock, which tests cannot set.
+func ageLeases(t *testing.T, db *store.DB, table string, d time.Duration) {
+	t.Helper()
+	err := db.Write(context.Background(), func(tx *store.Tx) error {
+		return tx.ExecRaw(context.Background(), fmt.Sprintf("UPDATE %s SET lease_until = lease_until - %d WHERE lease_until IS NOT NULL", table, d.Microseconds()))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestOutboxHandBack: a worker that stops hands back the messages it
+// claimed and did not finish, and another replica sends them at once, not
+// after the 5-minute lease.
+func TestOutboxHandBack(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		env := testapp.New(t, engine)
+		srv, s := smtpSender(t)
+		enqueue(t, env, outboxMessage("a", "a@example.com"), outboxMessage("b", "b@example.com"))
+		ctx := context.Background()
+		stopping := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: "stopping"})
+		// The stopping replica's claim committed, and it stopped before
+		// sending (its shutdown came between the claim and the sends).
+		err := env.DB.Write(ctx, func(tx *store.Tx) error {
+			_, err := tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: "stopping", Now: env.Now.Now(), Lease: 5 * time.Minute, Limit: 10})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: "other"})
+		if n, _ := other.DeliverDue(ctx); n != 0 {
+			t.Fatalf("took over %d messages while the lease held", n)
+		}
+		if n, err := stopping.HandBack(ctx); n != 2 || err != nil {
+			t.Fatalf("hand back = %d, %v; want 2", n, err)
+		}
+		if n, err := other.DeliverDue(ctx); n != 2 || err != nil {
+			t.Fatalf("after the hand-back: %d, %v; want both sent at once", n, err)
+		}
+		srv.WaitMessages(t, 2, 5*time.Second)
 	})
 }

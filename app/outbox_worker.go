@@ -118,6 +118,23 @@ func (w *OutboxWorker) Run(ctx context.Context) {
 	}
 }
 
+// HandBack makes the messages this worker claimed and did not finish
+// pending again, so that another replica sends them at once instead of
+// after the lease. A stopping process calls it once Run has returned;
+// a process that dies without it leaves them to the lease.
+func (w *OutboxWorker) HandBack(ctx context.Context) (int, error) {
+	var n int
+	err := w.app.store.Write(ctx, func(tx Tx) error {
+		var err error
+		n, err = tx.ReleaseMessages(ctx, w.opt.Owner)
+		return err
+	})
+	if n > 0 {
+		w.app.log.Info("outbox messages handed back", "owner", w.opt.Owner, "count", n)
+	}
+	return n, err
+}
+
 // DeliverDue claims and sends batches until no message is due (or ctx is
 // done), and returns how many messages it attempted.
 func (w *OutboxWorker) DeliverDue(ctx context.Context) (int, error) {
@@ -138,7 +155,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 	err := w.app.store.Write(ctx, func(tx Tx) error {
 		now := w.app.now()
 		var err error
-		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, LeaseUntil: now.Add(w.opt.Lease), Limit: w.opt.Batch})
+		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, Lease: w.opt.Lease, Limit: w.opt.Batch})
 		return err
 	})
 	if err != nil || len(msgs) == 0 {

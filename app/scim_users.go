@@ -31,6 +31,9 @@ type SCIMUserInput struct {
 	Active     bool
 	// Manager is the manager's id, or their externalId; "" for none.
 	Manager string
+	// ClearExternalID: the client removed its externalId (the user then
+	// keeps a made-up identity, which the client never sees).
+	ClearExternalID bool
 }
 
 // SCIMLookup narrows a user listing to what an index answers; the zero
@@ -238,7 +241,11 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 	var current string // the user's SCIM identity now
 	err = a.store.Read(ctx, func(tx Tx) error {
 		if id != 0 {
-			if _, err := tx.User(ctx, id); err != nil {
+			u, err := tx.User(ctx, id)
+			if err != nil {
+				return err
+			}
+			if err := a.scimMayChange(u, d); err != nil {
 				return err
 			}
 			cur, err := tx.DirectoryIdentitiesOfUsers(ctx, reportline.SourceSCIM, []reportline.UserID{id})
@@ -277,14 +284,14 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 			}
 			return e
 		}
-		d.ManagerID, err = resolveSCIMManager(ctx, tx, id, in.Manager)
+		d.ManagerID, d.ManagerExternalID, err = resolveSCIMManager(ctx, tx, in.Manager)
 		return err
 	})
 	if err != nil {
 		return d, err
 	}
 	switch {
-	case d.ExternalID == "" && current != "":
+	case d.ExternalID == "" && current != "" && (!in.ClearExternalID || strings.HasPrefix(current, generatedPrefix)):
 		d.ExternalID = current
 	case d.ExternalID == "":
 		d.ExternalID = generatedPrefix + randomHex()
@@ -297,54 +304,55 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 	return d, err
 }
 
+// scimMayChange refuses a SCIM write that would change a platform admin's
+// fields or status (unless the guard allows it): platform admins are changed
+// only by platform admins. A write that changes nothing of theirs passes.
+func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error {
+	if directoryMayChange(a.dirs, u) {
+		return nil
+	}
+	d.ExternalID = "-" // not compared; Normalize wants one
+	n, p := d.Normalize()
+	if p != nil {
+		return nil // the sync reports the entry's own problem
+	}
+	after := u
+	if changes := applyDirectoryFields(&after, n); len(changes) > 0 {
+		return &reportline.Error{Code: reportline.Forbidden, Field: changes[0].Field,
+			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, syncFieldNames(changes))}
+	}
+	return nil
+}
+
 // resolveSCIMManager finds the manager a SCIM client names: by our id,
-// else by their SCIM externalId.
-func resolveSCIMManager(ctx context.Context, tx Tx, user reportline.UserID, value string) (reportline.UserID, error) {
+// else by their SCIM externalId. A manager it cannot find is returned as an
+// external id, so that the sync reports it missing and keeps the user's
+// current link, as LDAP and Graph do; the user themself and a cycle are
+// likewise the sync's problems to report, not a refusal of the user.
+func resolveSCIMManager(ctx context.Context, tx Tx, value string) (reportline.UserID, string, error) {
 	value = strings.TrimSpace(value)
 	if value == "" {
-		return 0, nil
+		return 0, "", nil
 	}
-	var id reportline.UserID
 	if n, err := strconv.ParseInt(value, 10, 64); err == nil && n > 0 {
 		found, err := tx.UsersByIDs(ctx, []reportline.UserID{reportline.UserID(n)})
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
 		if _, ok := found[reportline.UserID(n)]; ok {
-			id = reportline.UserID(n)
+			return reportline.UserID(n), "", nil
 		}
 	}
-	if id == 0 && !strings.HasPrefix(value, generatedPrefix) {
+	if !strings.HasPrefix(value, generatedPrefix) {
 		owners, err := tx.DirectoryIdentities(ctx, reportline.SourceSCIM, []string{value})
 		if err != nil {
-			return 0, err
+			return 0, "", err
 		}
-		id = owners[value]
-	}
-	if id == 0 {
-		return 0, reportline.FieldError("manager", value, "manager %q is neither the id nor the externalId of a user", value)
-	}
-	if id == user {
-		return 0, reportline.FieldError("manager", value, "a user cannot be their own manager")
-	}
-	if user != 0 {
-		cycle, err := reportline.FindCycle(ctx, id, user, tx.LineManagers)
-		if err != nil {
-			return 0, err
-		}
-		if cycle != nil {
-			return 0, reportline.FieldError("manager", value, "manager %s would close a reporting-line cycle (%s)", value, chain(cycle))
+		if id := owners[value]; id != 0 {
+			return id, "", nil
 		}
 	}
-	return id, nil
-}
-
-func chain(ids []reportline.UserID) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = strconv.FormatInt(int64(id), 10)
-	}
-	return "users " + strings.Join(parts, " → ")
+	return 0, value, nil
 }
 
 // scimSync writes one directory user through the directory core, which
@@ -361,11 +369,24 @@ func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient
 			id = u.UserID
 		}
 	}
-	if len(rep.Problems) > 0 {
-		p := rep.Problems[0]
+	var fatal []reportline.SyncProblem
+	for _, p := range rep.Problems {
+		if p.Field == "manager" && id != 0 {
+			// Like LDAP and Graph: the user is synced, the problem is on
+			// the run (the directory sync page) and in the log.
+			a.log.Warn("scim manager problem", "client", client.Name, "run", rep.RunID, "user", id, "reason", p.Reason)
+			continue
+		}
+		fatal = append(fatal, p)
+	}
+	if len(fatal) > 0 {
+		p := fatal[0]
 		e := &reportline.Error{Code: reportline.Invalid, Field: scimField(p.Field), Message: p.Reason}
-		if p.Code == reportline.ProblemConflict || p.Code == reportline.ProblemDuplicate {
+		switch p.Code {
+		case reportline.ProblemConflict, reportline.ProblemDuplicate:
 			e.Code = reportline.Conflict
+		case reportline.ProblemProtected:
+			e.Code = reportline.Forbidden
 		}
 		if id != 0 {
 			// Only a concurrent change can get here (scimPrepare checked the

@@ -144,6 +144,14 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 	if len(in) > MaxUserImportBatch {
 		return nil, reportline.FieldError("users", strconv.Itoa(len(in)), "at most %d users per call, not %d; split the batch", MaxUserImportBatch, len(in))
 	}
+	if ok, err := a.May(ctx, actor, policy.ImportUsers, 0); err != nil || !ok {
+		// Each row asks again; refusing here makes an empty batch from a
+		// caller who may import nothing a refusal too.
+		if err == nil {
+			err = forbidden("only platform admins, group admins and user admins may import users")
+		}
+		return nil, err
+	}
 	out := make([]UserImportOutcome, len(in))
 	for i, u := range in {
 		if err := ctx.Err(); err != nil {
@@ -388,10 +396,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		}
 		res.MatchedBy = matchedBy
 		if matchedBy == "" {
-			if in.Email == "" {
-				return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
-			}
-			if !ac.scope.All {
+			if in.Email == "" || !ac.scope.All {
 				return importUnknown(in)
 			}
 			u = reportline.User{Status: reportline.StatusActive}
@@ -458,6 +463,9 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 // importUnknown is the refusal of an import naming a user the caller may
 // not create or see: the same whether the user exists elsewhere or not.
 func importUnknown(in UserImport) error {
+	if in.Email == "" {
+		return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
+	}
 	return forbidden("only platform admins may create users through the import API, and you may only import users of the groups you administrate: no such user is in them")
 }
 

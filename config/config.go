@@ -20,11 +20,12 @@ type Config struct {
 	DatabaseURL string // "" for SQLite in DataDir, or postgres://…
 	Demo        bool   // load the demo organisation on first start
 	LogLevel    slog.Level
-	LogFormat   string // text or json
-	Graph       Graph  // Microsoft Entra ID sync (graph.go)
-	LDAP        LDAP   // LDAP / Active Directory sync (ldap.go)
-	Mail        Mail   // SMTP or .eml files (mail.go)
-	SSO         SSO    // single sign-on (sso.go)
+	LogFormat   string    // text or json
+	Graph       Graph     // Microsoft Entra ID sync (graph.go)
+	LDAP        LDAP      // LDAP / Active Directory sync (ldap.go)
+	Mail        Mail      // SMTP or .eml files (mail.go)
+	Directory   Directory // guards of every directory source (directory.go)
+	SSO         SSO       // single sign-on (sso.go)
 	// PublicURL is the address users reach, e.g. https://reportline.example.com
 	// (REPORTLINE_PUBLIC_URL, --public-url; see ParsePublicURL). Links in
 	// emails, SSO redirects, Secure cookies and HSTS behind a TLS proxy, and
@@ -90,7 +91,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 	if err := c.Mail.fromEnv(getenv); err != nil {
 		return err
 	}
-	return nil
+	return c.Directory.fromEnv(getenv)
 }
 
 // StorageFlags registers the flags every command that opens the database

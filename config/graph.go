@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -19,6 +20,9 @@ type Graph struct {
 	AuthorityURL string        // REPORTLINE_GRAPH_AUTHORITY_URL: "" for https://login.microsoftonline.com
 	APIURL       string        // REPORTLINE_GRAPH_API_URL: "" for https://graph.microsoft.com
 	SyncInterval time.Duration // REPORTLINE_GRAPH_SYNC_INTERVAL: how often serve syncs; 0 never
+	// IncludeGuests (REPORTLINE_GRAPH_INCLUDE_GUESTS): sync B2B guests
+	// (userType Guest) too; by default they are left out.
+	IncludeGuests bool
 }
 
 // DefaultGraphSyncInterval is how often serve syncs when Graph is
@@ -65,6 +69,13 @@ func (g *Graph) fromEnv(getenv func(string) string) error {
 	if g.Enabled() && g.SyncInterval == 0 {
 		g.SyncInterval = DefaultGraphSyncInterval
 	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_GRAPH_INCLUDE_GUESTS")); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_GRAPH_INCLUDE_GUESTS %q: want true or false", v)
+		}
+		g.IncludeGuests = b
+	}
 	if v := getenv("REPORTLINE_GRAPH_SYNC_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
@@ -87,7 +98,7 @@ func (g Graph) validate() error {
 	}
 	if len(missing) > 0 {
 		slices.Sort(missing)
-		return fmt.Errorf("Microsoft Graph sync: %s not set; set all three or none", strings.Join(missing, ", "))
+		return fmt.Errorf("incomplete Microsoft Graph settings: %s not set; set all three or none", strings.Join(missing, ", "))
 	}
 	for name, v := range map[string]string{"REPORTLINE_GRAPH_AUTHORITY_URL": g.AuthorityURL, "REPORTLINE_GRAPH_API_URL": g.APIURL} {
 		if v == "" {

@@ -82,3 +82,19 @@ func byteSize(n int64) string {
 	}
 	return fmt.Sprintf("%d bytes", n)
 }
+
+// lineTooLong reports a line over MaxLineBytes. Reading stops there: what
+// follows cannot be told apart from the rest of that line.
+func lineTooLong(line int) *reportline.Error {
+	return invalidf(line, "", "the line is longer than %s (lines are limited to %s and cells to %s); nothing after it was read",
+		byteSize(MaxLineBytes), byteSize(MaxLineBytes), byteSize(MaxCellBytes))
+}
+
+// thousands writes n with thousands separators: 4,096.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}

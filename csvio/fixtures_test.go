@@ -85,9 +85,10 @@ func TestFixtures(t *testing.T) {
 				"4|" + francois + "|" + zoe + "|first line\nsecond line, with a comma\nthird \"quoted\" line",
 				"9|" + francois + "|" + zoe + "|duplicate",
 				"10||" + renee + "|",
+				// A space after a closing quote is accepted (issue 11).
+				"11|lady@lake.net|" + liWei + "|space after the closing quote",
 				"12|" + jurgen + "|" + gunther + "|last line",
 			},
-			errs: []string{`line 11: malformed quoted cell at position 15: a closing quote must be followed by the separator or the end of the line, and quotes inside a quoted cell must be doubled ("")`},
 		},
 		{
 			file: "handmade/mac-cr-sep-line.csv", sep: ';', enc: "utf-8",
@@ -101,8 +102,8 @@ func TestFixtures(t *testing.T) {
 			rows: []string{
 				"2|" + francois + "|" + zoe + "|csv",
 				"3|" + jurgen + "|" + zoe + "|ldap",
-				`4|'=HYPERLINK("http://evil.example/","click")|` + liWei + "|api",
-				"5|'+33 1 23 45 67 89|" + liWei + "|api",
+				`4|=HYPERLINK("http://evil.example/","click")|` + liWei + "|api",
+				"5|+33 1 23 45 67 89|" + liWei + "|api",
 			},
 		},
 	}

@@ -47,6 +47,7 @@ type Record struct {
 // A Reader is not safe for concurrent use.
 type Reader struct {
 	src     *limitReader
+	bound   *boundReader  // caps lines, tolerates spaces around quotes
 	in      *bufio.Reader // the decoded input of csv
 	limit   int64
 	csv     *csv.Reader
@@ -102,7 +103,8 @@ func NewReader(r io.Reader, cols []Column, opt ReaderOptions) (*Reader, error) {
 		}
 		body = transform.NewReader(body, xunicode.UTF16(order, xunicode.IgnoreBOM).NewDecoder())
 	}
-	buf := bufio.NewReaderSize(&crReader{r: body}, sniffSize)
+	rd.bound = newBoundReader(&crReader{r: body})
+	buf := bufio.NewReaderSize(rd.bound, sniffSize)
 	peek, err := buf.Peek(sniffSize)
 	if err != nil && err != io.EOF {
 		return nil, rd.sourceError(err)
@@ -216,6 +218,12 @@ func (r *Reader) clean(cells []string, line int) (blank bool, err error) {
 		if n := len(c); n > 0 && (mayBeSpace(c[0]) || mayBeSpace(c[n-1])) {
 			c = strings.TrimSpace(c)
 		}
+		if len(c) > MaxCellBytes {
+			return false, invalidf(line, r.columnName(i), "the cell is longer than %s (%s bytes)", byteSize(MaxCellBytes), thousands(MaxCellBytes))
+		}
+		if c != "" && c[0] == '\'' {
+			c = unguard(c)
+		}
 		cells[i] = c
 		if c != "" {
 			blank = false
@@ -251,8 +259,8 @@ func (r *Reader) columnName(i int) string {
 
 // readError turns an error of encoding/csv into the error Next returns.
 func (r *Reader) readError(err error) error {
-	if r.src.err != nil {
-		return r.sourceError(r.src.err)
+	if r.src.err != nil || r.bound.err != nil {
+		return r.sourceError(err)
 	}
 	var pe *csv.ParseError
 	switch {
@@ -284,9 +292,12 @@ func (r *Reader) sourceError(err error) error {
 	if r.src.err != nil {
 		err = r.src.err
 	}
-	if err == errTooLarge {
+	switch {
+	case err == errTooLarge:
 		r.err = tooLarge(r.limit)
-	} else {
+	case r.bound != nil && r.bound.err != nil:
+		r.err = lineTooLong(r.bound.tooLongLine())
+	default:
 		r.err = readFailure(err, r.line)
 	}
 	return r.err

@@ -3,6 +3,7 @@ package csvio
 import (
 	"encoding/csv"
 	"io"
+	"strings"
 )
 
 // WriterOptions tunes a Writer. The zero value writes plain RFC 4180 CSV in
@@ -21,10 +22,10 @@ type WriterOptions struct {
 // written with a leading single quote ("'=1+1"), as OWASP recommends: a
 // spreadsheet would otherwise run it as a formula, and an attacker who
 // controls a user name or email could make an admin's spreadsheet run
-// commands or leak data. The quote is visible in the spreadsheet and is not
-// removed on import; emails never start with these characters (except the
-// rare '+', '-' or '=' that RFC 5322 allows), so such a cell re-imports as
-// an invalid email rather than silently changing.
+// commands or leak data. The Reader removes that quote again, so an export
+// re-imports as it is; for that to hold for every cell, a cell made of
+// single quotes and then one of those characters ("'=x") gets one more
+// quote ("”=x").
 //
 // A Writer is not safe for concurrent use.
 type Writer struct {
@@ -71,14 +72,40 @@ func (w *Writer) Write(fields []string) error {
 
 // needsGuard reports whether a spreadsheet could read cell as a formula.
 func needsGuard(cell string) bool {
-	if cell == "" {
-		return false
-	}
-	switch cell[0] {
+	k := leadingQuotes(cell)
+	return k < len(cell) && isGuardChar(cell[k])
+}
+
+// isGuardChar reports whether a cell starting with c could be a formula.
+func isGuardChar(c byte) bool {
+	switch c {
 	case '=', '+', '-', '@', '\t', '\r':
 		return true
 	}
 	return false
+}
+
+func leadingQuotes(s string) int {
+	k := 0
+	for k < len(s) && s[k] == '\'' {
+		k++
+	}
+	return k
+}
+
+// unguard removes the quote the Writer adds before a cell a spreadsheet
+// could run as a formula: "'=1+1" reads "=1+1", "”=x" reads "'=x". It
+// leaves every other cell alone ("'plain", "'").
+func unguard(cell string) string {
+	k := leadingQuotes(cell)
+	if k == 0 || k == len(cell) || !isGuardChar(cell[k]) {
+		return cell
+	}
+	cell = cell[1:]
+	if k == 1 && (cell[0] == '\t' || cell[0] == '\r') {
+		cell = strings.TrimSpace(cell) // the reader trims cells
+	}
+	return cell
 }
 
 // Flush writes any buffered data and returns the first error of any Write

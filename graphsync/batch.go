@@ -1,6 +1,7 @@
 package graphsync
 
 import (
+	"slices"
 	"strings"
 
 	"reportline"
@@ -9,12 +10,28 @@ import (
 // Batch maps the round to what the directory sync applies: Graph's object
 // id is the external id, mail (else an address-shaped userPrincipalName) the
 // email, jobTitle the position, department the org unit, accountEnabled the
-// status, and the manager's object id the manager.
-func (r Round) Batch() reportline.DirectoryBatch {
-	b := reportline.DirectoryBatch{Source: reportline.SourceGraph, Full: r.Full, Removed: r.Removed,
-		Users: make([]reportline.DirectoryUser, len(r.Users))}
-	for i, u := range r.Users {
-		b.Users[i] = u.Directory()
+// status, and the manager's object id the manager. Guests (userType Guest)
+// are left out, as if not in the directory: see BatchWith.
+func (r Round) Batch() reportline.DirectoryBatch { return r.BatchWith(BatchOptions{}) }
+
+// BatchOptions says which users a batch keeps.
+type BatchOptions struct {
+	IncludeGuests bool // keep userType Guest (B2B guests are not the company's people)
+}
+
+// BatchWith is Batch with options. A guest left out of a delta round is
+// listed as removed, so a member who became a guest is deactivated.
+func (r Round) BatchWith(o BatchOptions) reportline.DirectoryBatch {
+	b := reportline.DirectoryBatch{Source: reportline.SourceGraph, Full: r.Full, Removed: slices.Clone(r.Removed),
+		Users: make([]reportline.DirectoryUser, 0, len(r.Users))}
+	for _, u := range r.Users {
+		if !o.IncludeGuests && strings.EqualFold(u.UserType, "Guest") {
+			if !r.Full {
+				b.Removed = append(b.Removed, u.ID)
+			}
+			continue
+		}
+		b.Users = append(b.Users, u.Directory())
 	}
 	return b
 }

@@ -41,3 +41,24 @@ func TestUserMapping(t *testing.T) {
 		t.Errorf("Batch() = %+v", b)
 	}
 }
+
+// Guests (B2B) are not the company's people: left out of a batch unless
+// asked for; a member who became a guest in a delta is removed.
+func TestBatchLeavesGuestsOut(t *testing.T) {
+	member := graphsync.User{ID: "m", Mail: "m@contoso.com", AccountEnabled: true, UserType: "Member"}
+	guest := graphsync.User{ID: "g", Mail: "g@fabrikam.com", AccountEnabled: true, UserType: "guest"}
+	full := graphsync.Round{Users: []graphsync.User{member, guest}, Full: true}
+	if b := full.Batch(); len(b.Users) != 1 || b.Users[0].ExternalID != "m" || len(b.Removed) != 0 {
+		t.Errorf("full batch = %+v, want the member only", b)
+	}
+	if b := full.BatchWith(graphsync.BatchOptions{IncludeGuests: true}); len(b.Users) != 2 {
+		t.Errorf("with guests = %+v, want both", b)
+	}
+	delta := graphsync.Round{Users: []graphsync.User{guest}, Removed: []string{"x"}}
+	if b := delta.Batch(); len(b.Users) != 0 || len(b.Removed) != 2 || b.Removed[1] != "g" {
+		t.Errorf("delta batch = %+v, want the guest removed", b)
+	}
+	if len(delta.Removed) != 1 {
+		t.Errorf("Batch changed the round's Removed: %v", delta.Removed)
+	}
+}

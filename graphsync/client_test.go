@@ -476,3 +476,25 @@ func TestTokenEndpointBusyIsRetried(t *testing.T) {
 		t.Errorf("waits %v, want 2s (Retry-After) then a backoff", h.sleeps)
 	}
 }
+
+// Graph's expired-state codes are matched whatever their case.
+func TestExpiredDeltaCodeAnyCase(t *testing.T) {
+	for _, code := range []string{"SyncStateNotFound", "RESYNCREQUIRED", "syncStateInvalid"} {
+		t.Run(code, func(t *testing.T) {
+			h := newHarness(t)
+			h.org()
+			first, err := h.client.Fetch(t.Context(), "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.srv.ExpireDeltaTokensWithCode(code)
+			r, err := h.client.Fetch(t.Context(), first.DeltaLink)
+			if err != nil {
+				t.Fatalf("400 %s: %v, want a full round", code, err)
+			}
+			if !r.Full || !strings.Contains(r.Reset, code) || len(r.Users) != 7 {
+				t.Errorf("round: full %v, reset %q, %d users; want a full round of 7", r.Full, r.Reset, len(r.Users))
+			}
+		})
+	}
+}

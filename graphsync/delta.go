@@ -13,7 +13,7 @@ import (
 
 // properties is what a sync reads of a user. Selecting manager makes the
 // round track manager changes too (manager@delta annotations).
-const properties = "id,mail,userPrincipalName,givenName,surname,jobTitle,department,accountEnabled"
+const properties = "id,mail,userPrincipalName,givenName,surname,jobTitle,department,accountEnabled,userType"
 
 // User is one Entra ID user as Graph describes it.
 type User struct {
@@ -25,6 +25,7 @@ type User struct {
 	JobTitle          string
 	Department        string
 	AccountEnabled    bool
+	UserType          string // Member or Guest
 	ManagerID         string // "" when the user has no manager
 }
 
@@ -78,10 +79,13 @@ func (c *Client) fetch(ctx context.Context, deltaLink string) (Round, error) {
 }
 
 // expiredState reports a delta or skip token Graph no longer honours.
+// Graph's codes vary in case between services (400 SyncStateNotFound has
+// been seen as well as syncStateNotFound): they are compared case-blind.
 func (e *Error) expiredState() bool {
-	switch e.Code {
-	case "syncStateNotFound", "syncStateInvalid", "resyncRequired":
-		return true
+	for _, code := range []string{"syncStateNotFound", "syncStateInvalid", "resyncRequired", "resyncRequiredException", "invalidDeltaToken", "deltaTokenExpired"} {
+		if strings.EqualFold(e.Code, code) {
+			return true
+		}
 	}
 	return e.Status == http.StatusGone
 }
@@ -212,7 +216,7 @@ func merge(item map[string]json.RawMessage, recs map[string]*record, order *[]st
 func (u *User) set(item map[string]json.RawMessage) error {
 	for key, dst := range map[string]*string{
 		"mail": &u.Mail, "userPrincipalName": &u.UserPrincipalName, "givenName": &u.GivenName,
-		"surname": &u.Surname, "jobTitle": &u.JobTitle, "department": &u.Department,
+		"surname": &u.Surname, "jobTitle": &u.JobTitle, "department": &u.Department, "userType": &u.UserType,
 	} {
 		if raw, ok := item[key]; ok {
 			var v *string

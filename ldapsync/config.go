@@ -98,7 +98,7 @@ func ParseAttributeMap(m AttributeMap, s string) (AttributeMap, error) {
 			continue
 		}
 		field, attr, ok := strings.Cut(pair, "=")
-		dst := fields[strings.TrimSpace(field)]
+		dst := fields[strings.ToLower(strings.TrimSpace(field))]
 		if !ok || dst == nil {
 			return m, fmt.Errorf("attribute map entry %q: want FIELD=ATTRIBUTE with FIELD one of id, email, first_name, last_name, position, org_unit, manager, disabled", pair)
 		}

@@ -99,6 +99,27 @@ func dnKey(dn *ldap.DN) string {
 	return b.String()
 }
 
+// attribute returns the entry's attribute of that name, compared
+// case-insensitively as LDAP compares attribute descriptions (go-ldap's
+// Entry getters compare them exactly: "Manager" would find nothing).
+func attribute(e *ldap.Entry, name string) *ldap.EntryAttribute {
+	name = strings.TrimSpace(name)
+	for _, a := range e.Attributes {
+		if strings.EqualFold(a.Name, name) {
+			return a
+		}
+	}
+	return nil
+}
+
+// values returns the values of the entry's attribute; none when absent.
+func values(e *ldap.Entry, name string) []string {
+	if a := attribute(e, name); a != nil {
+		return a.Values
+	}
+	return nil
+}
+
 // first returns the first value of the first of the "|"-separated
 // attributes the entry has.
 func first(e *ldap.Entry, attrs string) string {
@@ -106,8 +127,10 @@ func first(e *ldap.Entry, attrs string) string {
 		return ""
 	}
 	for _, a := range strings.Split(attrs, "|") {
-		if v := strings.TrimSpace(e.GetAttributeValue(strings.TrimSpace(a))); v != "" {
-			return v
+		if vs := values(e, a); len(vs) > 0 {
+			if v := strings.TrimSpace(vs[0]); v != "" {
+				return v
+			}
 		}
 	}
 	return ""
@@ -117,7 +140,10 @@ func first(e *ldap.Entry, attrs string) string {
 // written in the canonical GUID form, as Active Directory tools show it.
 func externalID(e *ldap.Entry, attr string) string {
 	if strings.EqualFold(attr, "objectGUID") {
-		raw := e.GetRawAttributeValue(attr)
+		var raw []byte
+		if a := attribute(e, attr); a != nil && len(a.ByteValues) > 0 {
+			raw = a.ByteValues[0]
+		}
 		if len(raw) != 16 {
 			return ""
 		}
@@ -145,13 +171,13 @@ func disabled(e *ldap.Entry, rule string) bool {
 	attr, want, isValue := strings.Cut(rule, "=")
 	attr = strings.TrimSpace(attr)
 	if isValue {
-		for _, v := range e.GetAttributeValues(attr) {
+		for _, v := range values(e, attr) {
 			if strings.EqualFold(strings.TrimSpace(v), strings.TrimSpace(want)) {
 				return true
 			}
 		}
 		return false
 	}
-	flags, err := strconv.ParseInt(strings.TrimSpace(e.GetAttributeValue(attr)), 10, 64)
+	flags, err := strconv.ParseInt(first(e, attr), 10, 64)
 	return err == nil && flags&accountDisable != 0
 }

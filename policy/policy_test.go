@@ -126,6 +126,20 @@ func TestDecide(t *testing.T) {
 		{"user admin creates into her group", ua2A, CreateUser, Target{Group: 2, User: engMember}, true},
 		{"user admin may not create into Sales", ua2A, CreateUser, Target{Group: 3, User: salesMember}, false},
 
+		{"a user creates her own token", plainA, CreateToken, Target{User: &Person{User: plain}}, true},
+		{"a platform admin may not create a token for someone else", pa, CreateToken, Target{User: engMember}, false},
+		{"a user lists her own tokens", plainA, ManageTokens, Target{User: &Person{User: plain}}, true},
+		{"a group admin may not list her member's tokens", graceA, ManageTokens, Target{User: engMember}, false},
+		{"a platform admin revokes anyone's token", pa, ManageTokens, Target{User: engMember}, true},
+		{"a platform admin lists everybody's tokens", pa, ManageTokens, Target{}, true},
+		{"a plain user may not list everybody's tokens", plainA, ManageTokens, Target{}, false},
+		{"a user sets her own password", plainA, ManageOwnAccount, Target{User: &Person{User: plain}}, true},
+		{"a group admin may not set her member's password", graceA, ManageOwnAccount, Target{User: engMember}, false},
+		{"the decision point answers platform admins' tokens", pa, UseDecisionPoint, Target{}, true},
+		{"the decision point refuses a group admin", graceA, UseDecisionPoint, Target{}, false},
+		{"a user admin imports users", ua2A, ImportUsers, Target{}, true},
+		{"a plain user may not import users", plainA, ImportUsers, Target{}, false},
+
 		// Issue 10, case 3: directories and platform admins.
 		{"SCIM provisions a member", scim, ProvisionUser, Target{User: engMember}, true},
 		{"SCIM may not change a platform admin", scim, ProvisionUser, Target{User: platformAdmin}, false},

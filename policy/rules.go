@@ -38,12 +38,14 @@ const (
 	EndSessions        Action = "session.manage" // see and end signed-in sessions
 	AskAccess          Action = "access.ask"     // the access check and AuthZEN, about a subject
 	ResolveUserKeys    Action = "access.resolve"
+	ConfirmHeldSync    Action = "directory.confirm"     // apply a directory run held for deactivating many people
 	UseDecisionPoint   Action = "access.decision_point" // the AuthZEN API the LMS calls
 	ImportUsers        Action = "users.import"          // users CSV and the LMS import API; each row then as user.create / user.edit
 	ReadAudit          Action = "audit.read"
 	ReadImport         Action = "import.read" // an import's record, progress and files
 	ChangeSettings     Action = "settings.change"
-	ReadSettings       Action = "settings.read"    // assign role mode, capabilities, statistics scopes, digest settings, org structure
+	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
+	ReadAssignMode     Action = "settings.assign_mode.read"
 	OperatePlatform    Action = "platform.operate" // delivery log, digest runs, directory syncs, provisioning clients
 	ProvisionUser      Action = "scim.write"       // a SCIM client creating, changing or deactivating a user
 	DirectoryWriteUser Action = "directory.write"  // LDAP or Graph sync changing a user
@@ -322,6 +324,10 @@ var rules = []rule{
 			return refuse("you may only see your own imports")
 		}},
 	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
+	{action: ConfirmHeldSync, who: "platform admins (the operator's CLI too): a held run deactivates many people",
+		decide: platformOnly("confirm a directory run that deactivates many people")},
+	{action: ReadAssignMode, who: "platform, group and user admins: the mode says whether the managers they assign count",
+		decide: adminsOnly("read the assign role mode")},
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
 	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",
@@ -393,8 +399,23 @@ func changeMember(a Actor, t Target) Decision {
 }
 
 func directoryWrite(a Actor, t Target) Decision {
-	if t.User != nil && t.User.User.PlatformRole == reportline.PlatformAdminRole && !t.PlatformAdminsWritable {
+	if t.User != nil && !DirectoryMayChange(t.User.User, t.PlatformAdminsWritable) {
 		return refuse("directories do not change platform admins unless the operator allows it")
 	}
 	return allow("directories provision the users they own")
+}
+
+// DirectoryMayChange is the rule the directory rows apply to each person: a
+// directory source (LDAP, Graph, SCIM) changes a platform admin only when
+// the operator allows it. The platform role counts whether or not the
+// account is active, so a directory cannot reactivate and re-address one.
+func DirectoryMayChange(u reportline.User, platformAdminsWritable bool) bool {
+	return u.PlatformRole != reportline.PlatformAdminRole || platformAdminsWritable
+}
+
+// DirectoryOwns says whether a link belongs to a directory source that is
+// on and is not the one acting: such a link is changed only by that source
+// (hand edits, the API and CSV imports are refused for it).
+func DirectoryOwns(link, acting reportline.Source, sourceOn bool) bool {
+	return link.Directory() && sourceOn && acting != link
 }

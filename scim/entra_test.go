@@ -197,7 +197,9 @@ func TestWriteErrors(t *testing.T) {
 
 		f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-c", "A@X.com", "c@x.com", "")).wantError(t, 409, scim.Uniqueness, `userName "A@X.com" is already user `+a+`'s`)
 		f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-a", "c@x.com", "c@x.com", "")).wantError(t, 409, scim.Uniqueness, `externalId "ext-a" is already user `+a+`'s`)
-		f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-c", "c@x.com", "c@x.com", `"nobody"`)).wantError(t, 400, scim.InvalidValue, `manager: manager "nobody" is neither the id nor the externalId of a user`)
+		// An unknown manager does not refuse the user (as with LDAP and
+		// Graph): it is created without one, and the run reports it.
+		f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-d", "d@x.com", "d@x.com", `"nobody"`)).want(t, 201)
 		f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-c", "c@x.com", "not-an-address", "")).wantError(t, 400, scim.InvalidValue, `emails: "not-an-address" is not a valid email address`)
 		f.call(t, "POST", "/scim/v2/Users", `{"userName":"c@x.com","name":"Carl"}`).wantError(t, 400, scim.InvalidValue, "name must be an object with givenName and familyName, not the string \"Carl\"")
 		f.call(t, "POST", "/scim/v2/Users", `{"userName":"c@x.com","active":"maybe"}`).wantError(t, 400, scim.InvalidValue, `active must be true or false, not the string "maybe"`)
@@ -209,12 +211,15 @@ func TestWriteErrors(t *testing.T) {
 		f.call(t, "POST", "/scim/v2/Users", `{"userName":"c@x.com","x":"`+strings.Repeat("x", 1<<20)+`"}`).wantError(t, 413, "", "larger than 1 MiB")
 		f.call(t, "POST", "/scim/v2/Users", `{"userName":"c@x.com"}`, "Content-Type", "text/plain").wantError(t, 415, "", "application/scim+json")
 
-		// The manager may not close a cycle, nor be the user themself.
-		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+b+`"}]}`).
-			wantError(t, 400, scim.InvalidValue, "would close a reporting-line cycle")
-		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"ext-a"}]}`).
-			wantError(t, 400, scim.InvalidValue, "a user cannot be their own manager")
-		// Nothing of a refused request is applied.
+		// A manager closing a cycle, or the user themself, is not linked:
+		// the user is synced and the run reports the problem.
+		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+b+`"}]}`).want(t, 200)
+		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"ext-a"}]}`).want(t, 200)
+		runs, err := f.env.App.SyncRuns(context.Background(), sys, "scim", 3)
+		if err != nil || len(runs) < 2 || runs[0].ProblemCount != 1 || runs[1].ProblemCount != 1 || runs[1].Problems[0].Code != reportline.ProblemCycle {
+			t.Errorf("runs = %+v, %v; want the self and cycle problems reported", runs, err)
+		}
+		// No link was made.
 		if got := f.links(t, a); len(got) != 0 {
 			t.Errorf("links of a after refused requests = %v", got)
 		}

@@ -42,6 +42,10 @@ func errorf(scimType, format string, args ...any) *Error {
 	return &Error{Status: http.StatusBadRequest, Type: scimType, Detail: fmt.Sprintf(format, args...)}
 }
 
+// retryHeldAfter is the Retry-After (seconds) of a deactivation held by the
+// guard: the rolling window is an hour, and an admin may confirm sooner.
+const retryHeldAfter = 900
+
 // errorBody is the JSON of an error response.
 type errorBody struct {
 	Schemas  []string `json:"schemas"`
@@ -55,6 +59,14 @@ type errorBody struct {
 func asSCIM(err error) *Error {
 	if se, ok := errors.AsType[*Error](err); ok {
 		return se
+	}
+	if errors.Is(err, reportline.ErrHeld) {
+		// Too many deactivations within the hour: held until a platform
+		// admin confirms. 503 with Retry-After is what Entra ID and Okta
+		// treat as "try again later" (they retry, the user stays as it
+		// was here); a 4xx would make them give up on the user.
+		e := &Error{Status: http.StatusServiceUnavailable, Detail: reportline.ErrorMessage(err)}
+		return e
 	}
 	re, ok := errors.AsType[*reportline.Error](err)
 	if !ok {
@@ -72,6 +84,11 @@ func asSCIM(err error) *Error {
 		e.Status, e.Type = http.StatusBadRequest, InvalidValue
 	case reportline.Conflict:
 		e.Type = Uniqueness
+	case reportline.Forbidden:
+		// A platform admin's attributes are read-only to provisioning
+		// clients (RFC 7644 defines no scimType for 403; this is the
+		// nearest).
+		e.Type = Mutability
 	}
 	return e
 }
@@ -80,7 +97,9 @@ func asSCIM(err error) *Error {
 // here, once, with the request id; the client sees only that id.
 func writeError(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	e := asSCIM(err)
-	if e.Status >= 500 {
+	if errors.Is(err, reportline.ErrHeld) {
+		w.Header().Set("Retry-After", strconv.Itoa(retryHeldAfter))
+	} else if e.Status >= 500 {
 		id := web.RequestID(r.Context())
 		log.Error("internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
 		e.Detail = "internal error (request " + id + ")"

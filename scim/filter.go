@@ -3,6 +3,7 @@ package scim
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -82,6 +83,7 @@ func ParseFilter(s string) (Filter, error) {
 	if len(s) > maxFilterLen {
 		return nil, errorf(InvalidFilter, "filter is longer than %d characters", maxFilterLen)
 	}
+	s = valuePathAttr(s)
 	p := &filterParser{src: s}
 	if err := p.lex(); err != nil {
 		return nil, err
@@ -372,3 +374,18 @@ func validAttrName(s string) bool {
 }
 
 func isAlpha(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+// entraValuePath matches the filter Microsoft Entra ID sends to match on a
+// work email: attr[valueFilter].sub op value, which RFC 7644's grammar
+// writes attr[valueFilter and sub op value].
+var entraValuePath = regexp.MustCompile(`^\s*([A-Za-z][\w$-]*)\[([^\[\]]+)\]\.([A-Za-z][\w$-]*)\s+([A-Za-z]{2})\s+(.+?)\s*$`)
+
+// valuePathAttr rewrites the whole-filter form attr[f].sub op v as
+// attr[(f) and sub op v]; any other filter is returned as it is.
+func valuePathAttr(s string) string {
+	m := entraValuePath.FindStringSubmatch(s)
+	if m == nil {
+		return s
+	}
+	return m[1] + "[(" + m[2] + ") and " + m[3] + " " + m[4] + " " + m[5] + "]"
+}

@@ -402,3 +402,45 @@ func truncate(s string, n int) string {
 	}
 	return s[:n] + "…"
 }
+
+// otherUserAttributes are the attributes of RFC 7643's User and enterprise
+// User that Reportline accepts and does not keep: a PATCH naming them does
+// nothing, one naming anything else is an invalidPath.
+var otherUserAttributes = map[string]bool{
+	"nickname": true, "profileurl": true, "usertype": true, "preferredlanguage": true, "locale": true, "timezone": true,
+	"password": true, "phonenumbers": true, "ims": true, "photos": true, "addresses": true, "groups": true,
+	"entitlements": true, "roles": true, "x509certificates": true,
+	"employeenumber": true, "costcenter": true, "organization": true, "division": true,
+}
+
+// checkUserPaths refuses operations whose explicit path names no User
+// attribute (an attribute of another schema is left to ApplyPatch).
+func checkUserPaths(ops []Operation) error {
+	for i, op := range ops {
+		if strings.TrimSpace(op.Path) == "" {
+			continue
+		}
+		p, err := ParsePath(op.Path)
+		if err != nil {
+			continue // ApplyPatch says why
+		}
+		if !knownPath(p) {
+			return errorf(InvalidPath, "Operations[%d]: %s is not an attribute of User", i, op.Path)
+		}
+	}
+	return nil
+}
+
+// knownPath says whether a PATCH path names a User attribute.
+func knownPath(p Path) bool {
+	if p.Name == "" || (p.URN != "" && !strings.EqualFold(p.URN, UserSchema) && knownSchema(p.URN) == "") {
+		return true // a whole extension, or a schema ApplyPatch refuses
+	}
+	if lookupAttr(AttrPath{URN: p.URN, Name: p.Name}) != nil {
+		return true
+	}
+	if p.URN == "" && lookupAttr(AttrPath{URN: EnterpriseSchema, Name: p.Name}) != nil {
+		return true
+	}
+	return otherUserAttributes[strings.ToLower(p.Name)]
+}

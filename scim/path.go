@@ -18,8 +18,6 @@ type Path struct {
 	Sub    string
 }
 
-func (p Path) attr() AttrPath { return AttrPath{URN: p.URN, Name: p.Name, Sub: p.Sub} }
-
 const maxPathLen = 1024
 
 // knownSchema returns the canonical URN of a schema this endpoint serves,

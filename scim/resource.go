@@ -171,8 +171,10 @@ func strings2any(list []string) []any {
 // result of a PATCH) into what Reportline keeps. Attribute names match in
 // any case. Attributes Reportline does not keep are ignored; read-only ones
 // (id, meta) too, as RFC 7643 §2.2 says for a replace. Each wrong value is
-// an invalidValue error naming the attribute.
-func fromResource(m map[string]any) (app.SCIMUserInput, error) {
+// an invalidValue error naming the attribute. An absent active is taken as
+// activeIfAbsent: true for a create, the user's current state for a PUT or
+// a PATCH (absence never re-enables a deactivated user).
+func fromResource(m map[string]any, activeIfAbsent bool) (app.SCIMUserInput, error) {
 	var in app.SCIMUserInput
 	var err error
 	if in.UserName, err = stringAttr(m, "userName"); err != nil {
@@ -199,7 +201,7 @@ func fromResource(m map[string]any) (app.SCIMUserInput, error) {
 			return in, err
 		}
 	}
-	if in.Active, err = boolAttr(m, "active", true); err != nil {
+	if in.Active, err = boolAttr(m, "active", activeIfAbsent); err != nil {
 		return in, err
 	}
 	if in.Email, err = chooseEmail(get(m, "emails")); err != nil {

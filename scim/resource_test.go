@@ -36,7 +36,7 @@ func TestFromResource(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.in), &m); err != nil {
 				t.Fatal(err)
 			}
-			in, err := fromResource(m)
+			in, err := fromResource(m, true)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -71,7 +71,7 @@ func TestFromResourceErrors(t *testing.T) {
 			if err := json.Unmarshal([]byte(tt.in), &m); err != nil {
 				t.Fatal(err)
 			}
-			_, err := fromResource(m)
+			_, err := fromResource(m, true)
 			e, ok := err.(*Error)
 			if !ok || e.Type != InvalidValue {
 				t.Fatalf("fromResource = %v, want invalidValue", err)

@@ -49,6 +49,7 @@ func New(a *app.App, log *slog.Logger) *Server { return &Server{app: a, log: log
 // Register adds the endpoint's routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET "+Prefix+"/Users", s.auth(s.listUsers))
+	mux.Handle("GET "+Prefix+"/Users/{$}", s.auth(s.listUsers)) // GET /Users/ is the same listing
 	mux.Handle("POST "+Prefix+"/Users", s.auth(s.createUser))
 	mux.Handle("POST "+Prefix+"/Users/.search", s.auth(s.searchUsers))
 	mux.Handle("GET "+Prefix+"/Users/{id}", s.auth(s.getUser))

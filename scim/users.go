@@ -243,7 +243,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, c reportline
 	if err := decodeBody(w, r, &body); err != nil {
 		return err
 	}
-	in, err := fromResource(body)
+	in, err := fromResource(body, true)
 	if err != nil {
 		return err
 	}
@@ -266,7 +266,7 @@ func (s *Server) replaceUser(w http.ResponseWriter, r *http.Request, c reportlin
 	if err != nil {
 		return err
 	}
-	in, err := fromResource(body)
+	in, err := fromResource(body, cur.Active())
 	if err != nil {
 		return err
 	}
@@ -290,6 +290,9 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c reportline.
 	if len(req.Schemas) > 0 && !containsFold(req.Schemas, PatchSchema) {
 		return errorf(InvalidSyntax, "schemas must be [%q]", PatchSchema)
 	}
+	if err := checkUserPaths(req.Operations); err != nil {
+		return err
+	}
 	cur, res, err := s.current(r, c)
 	if err != nil {
 		return err
@@ -298,10 +301,12 @@ func (s *Server) patchUser(w http.ResponseWriter, r *http.Request, c reportline.
 	if err := ApplyPatch(m, req.Operations); err != nil {
 		return err
 	}
-	in, err := fromResource(m)
+	in, err := fromResource(m, cur.Active())
 	if err != nil {
 		return err
 	}
+	// An externalId the client removed is cleared, not kept.
+	in.ClearExternalID = get(toMap(res), "externalId") != nil && get(m, "externalId") == nil
 	u, err := s.app.SCIMReplaceUser(r.Context(), c, cur.ID, in)
 	if err != nil {
 		return notFoundUser(err, cur.ID)

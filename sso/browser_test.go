@@ -78,7 +78,7 @@ func TestBrowserSignInButtons(t *testing.T) {
 		}
 		run(t, ctx, chromedp.SendKeys(`#username`, "ada"), chromedp.SendKeys(`#password`, "verysecure"))
 		browser.Screenshot(t, ctx, "sso-oidc-provider-form")
-		run(t, ctx, chromedp.Submit(`#username`), chromedp.WaitVisible(`#nav-sessions`))
+		run(t, ctx, chromedp.Submit(`#username`), chromedp.WaitVisible(`#account-menu`))
 		if loc := path(t, ctx, s.base); loc != "/groups" {
 			t.Errorf("after the OpenID sign-in: %s, want /groups", loc)
 		}
@@ -87,8 +87,8 @@ func TestBrowserSignInButtons(t *testing.T) {
 		ctx2 := browser.New(t)
 		idp.who = samlAda()
 		run(t, ctx2, chromedp.Navigate(s.base+"/login"), chromedp.WaitVisible(`#sso-buttons`),
-			chromedp.Click(`a.sso-button[href^="/sso/saml/"]`), chromedp.WaitVisible(`#nav-sessions`))
-		run(t, ctx2, chromedp.Click(`#nav-sessions`), chromedp.WaitVisible(`#sessions`))
+			chromedp.Click(`a.sso-button[href^="/sso/saml/"]`), chromedp.WaitVisible(`#account-menu`))
+		run(t, ctx2, chromedp.Click(`#account-menu`), chromedp.WaitVisible(`#nav-sessions`), chromedp.Click(`#nav-sessions`), chromedp.WaitVisible(`#sessions`))
 		methods := textsOf(t, ctx2, "#sessions tbody td:nth-child(2)")
 		if strings.Join(methods, "|") != "Single sign-on (SAML)|Single sign-on (OpenID Connect)" {
 			t.Errorf("sessions = %q, want the SAML one (this browser) and the OpenID one", methods)
@@ -126,7 +126,7 @@ func TestBrowserSSOOnly(t *testing.T) {
 		}
 		browser.Screenshot(t, ctx, "sso-only-password-refused")
 		run(t, ctx, chromedp.Clear(`#email`), chromedp.SendKeys(`#email`, "root@example.com"), chromedp.SendKeys(`#password`, "correct horse battery"),
-			chromedp.Submit(`#email`), chromedp.WaitVisible(`#nav-sessions`))
+			chromedp.Submit(`#email`), chromedp.WaitVisible(`#account-menu`))
 		if got := textsOf(t, ctx, ".who-name"); len(got) != 1 {
 			t.Errorf("the break-glass admin is not signed in")
 		}

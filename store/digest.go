@@ -9,15 +9,21 @@ import (
 	"reportline"
 )
 
-const runColumns = `kind, period, started_at, owner, claimed_at, lease_until, done_through,
-	finished_at, sent, late, opted_out, skipped_empty`
+// runColumns are the columns scanRun reads; held compares the lease with
+// the database's clock.
+func (tx *Tx) runColumns() string {
+	return `kind, period, started_at, owner, claimed_at, lease_until, done_through,
+	finished_at, sent, late, opted_out, skipped_empty, CASE WHEN lease_until > ` + tx.dbNow() + ` THEN 1 ELSE 0 END`
+}
 
 func scanRun(s scanner) (reportline.ScheduledRun, error) {
 	var r reportline.ScheduledRun
 	var started, claimed, lease int64
 	var finished sql.NullInt64
+	var held int
 	err := s.Scan(&r.Kind, &r.Period, &started, &r.Owner, &claimed, &lease, &r.DoneThrough,
-		&finished, &r.Sent, &r.Late, &r.OptedOut, &r.SkippedEmpty)
+		&finished, &r.Sent, &r.Late, &r.OptedOut, &r.SkippedEmpty, &held)
+	r.Held = held == 1
 	if err != nil {
 		return r, translate(err)
 	}
@@ -30,19 +36,22 @@ func scanRun(s scanner) (reportline.ScheduledRun, error) {
 
 // ClaimRun begins the run (kind, period) for owner, or lets owner go on with
 // it: it succeeds when the run does not exist yet, when owner already holds
-// it, or when its holder's lease ran out before now, and never once the run
-// finished. On success the run is owner's until leaseUntil. One statement
+// it, or when its holder's lease ran out, and never once the run finished.
+// On success the run is owner's for lease. Leases are reckoned by the
+// database's clock; now (the service's clock, which the schedule follows)
+// is recorded as the claim's time, which decides lateness. One statement
 // decides, so two replicas claiming together cannot both win: PostgreSQL
 // locks the row for the upsert; SQLite has one writer.
-func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, period, owner string, now, leaseUntil time.Time) (reportline.ScheduledRun, bool, error) {
+func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, period, owner string, now time.Time, lease time.Duration) (reportline.ScheduledRun, bool, error) {
+	dbNow := tx.dbNow()
 	r, err := scanRun(tx.queryRow(ctx, `INSERT INTO scheduled_runs (kind, period, started_at, owner, claimed_at, lease_until)
-		VALUES ($1, $2, $3, $4, $3, $5)
+		VALUES ($1, $2, $3, $4, $3, `+dbNow+` + $5)
 		ON CONFLICT (kind, period) DO UPDATE SET
 			claimed_at = CASE WHEN scheduled_runs.owner = excluded.owner THEN scheduled_runs.claimed_at ELSE excluded.claimed_at END,
 			owner = excluded.owner, lease_until = excluded.lease_until
 		WHERE scheduled_runs.finished_at IS NULL
-			AND (scheduled_runs.owner = excluded.owner OR scheduled_runs.lease_until <= excluded.claimed_at)
-		RETURNING `+runColumns, kind, period, micros(now), owner, micros(leaseUntil)))
+			AND (scheduled_runs.owner = excluded.owner OR scheduled_runs.lease_until <= `+dbNow+`)
+		RETURNING `+tx.runColumns(), kind, period, micros(now), owner, lease.Microseconds()))
 	if reportline.IsCode(err, reportline.NotFound) {
 		return reportline.ScheduledRun{}, false, nil
 	}
@@ -54,7 +63,7 @@ func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, pe
 
 // ScheduledRun returns the run (kind, period); NotFound when it never began.
 func (tx *Tx) ScheduledRun(ctx context.Context, kind reportline.NotificationType, period string) (reportline.ScheduledRun, error) {
-	r, err := scanRun(tx.queryRow(ctx, `SELECT `+runColumns+` FROM scheduled_runs WHERE kind = $1 AND period = $2`, kind, period))
+	r, err := scanRun(tx.queryRow(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE kind = $1 AND period = $2`, kind, period))
 	if err != nil {
 		return r, fmt.Errorf("%s run %s: %w", kind, period, notFound(err, "run", period))
 	}
@@ -63,7 +72,7 @@ func (tx *Tx) ScheduledRun(ctx context.Context, kind reportline.NotificationType
 
 // ScheduledRuns returns the latest runs of a kind, newest first.
 func (tx *Tx) ScheduledRuns(ctx context.Context, kind reportline.NotificationType, limit int) ([]reportline.ScheduledRun, error) {
-	rows, err := tx.query(ctx, `SELECT `+runColumns+` FROM scheduled_runs WHERE kind = $1 ORDER BY started_at DESC LIMIT $2`, kind, limit)
+	rows, err := tx.query(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE kind = $1 ORDER BY started_at DESC LIMIT $2`, kind, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s runs: %w", kind, err)
 	}
@@ -80,14 +89,15 @@ func (tx *Tx) ScheduledRuns(ctx context.Context, kind reportline.NotificationTyp
 }
 
 // AdvanceRun records a chunk done by the run's holder: its DoneThrough,
-// counts, lease and FinishedAt. It fails with Conflict when r.Owner no
+// counts and FinishedAt, and renews its lease for lease (by the database's
+// clock; r.LeaseUntil is not read). It fails with Conflict when r.Owner no
 // longer holds the run (another replica took it over), so that the
 // chunk's transaction rolls back.
-func (tx *Tx) AdvanceRun(ctx context.Context, r reportline.ScheduledRun) error {
+func (tx *Tx) AdvanceRun(ctx context.Context, r reportline.ScheduledRun, lease time.Duration) error {
 	res, err := tx.exec(ctx, `UPDATE scheduled_runs SET done_through = $1, sent = $2, late = $3, opted_out = $4,
-		skipped_empty = $5, lease_until = $6, finished_at = $7
+		skipped_empty = $5, lease_until = `+tx.dbNow()+` + $6, finished_at = $7
 		WHERE kind = $8 AND period = $9 AND owner = $10 AND finished_at IS NULL`,
-		r.DoneThrough, r.Sent, r.Late, r.OptedOut, r.SkippedEmpty, micros(r.LeaseUntil), toMicros(r.FinishedAt),
+		r.DoneThrough, r.Sent, r.Late, r.OptedOut, r.SkippedEmpty, lease.Microseconds(), toMicros(r.FinishedAt),
 		r.Kind, r.Period, r.Owner)
 	if err != nil {
 		return fmt.Errorf("advance %s run %s: %w", r.Kind, r.Period, err)
@@ -96,6 +106,21 @@ func (tx *Tx) AdvanceRun(ctx context.Context, r reportline.ScheduledRun) error {
 		return reportline.Errorf(reportline.Conflict, "%s run %s is no longer held by %s", r.Kind, r.Period, r.Owner)
 	}
 	return nil
+}
+
+// ReleaseRuns hands back the unfinished runs owner holds (a replica that
+// stops): their lease ends now, so that another replica takes them over at
+// its next tick rather than when the lease would have run out. It returns
+// how many.
+func (tx *Tx) ReleaseRuns(ctx context.Context, owner string) (int, error) {
+	now := tx.dbNow()
+	res, err := tx.exec(ctx, `UPDATE scheduled_runs SET lease_until = `+now+`
+		WHERE owner = $1 AND finished_at IS NULL AND lease_until > `+now, owner)
+	if err != nil {
+		return 0, fmt.Errorf("release the runs of %s: %w", owner, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // InsertScheduledSend records one manager's notification of a period. It

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"reportline"
 )
@@ -261,9 +262,16 @@ func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 	if err != nil {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
 	}
+	status := r.Status
+	if status == reportline.SyncHeld {
+		// The table's CHECK predates held runs: a held run is stored as
+		// failed (nothing was applied) with counts.held > 0, and read back
+		// as held.
+		status = reportline.ImportFailed
+	}
 	res, err := tx.exec(ctx, `UPDATE directory_sync_runs SET status = $2, finished_at = $3, counts = $4, problems = $5,
 		problem_count = $6, error = $7, full_sync = $8 WHERE id = $1`,
-		r.ID, r.Status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full)
+		r.ID, status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full)
 	if err != nil {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
 	}
@@ -293,7 +301,33 @@ func scanSyncRun(s scanner) (reportline.SyncRun, error) {
 	if err := json.Unmarshal([]byte(problems), &r.Problems); err != nil {
 		return r, fmt.Errorf("sync run %d problems: %w", r.ID, err)
 	}
+	if r.Status == reportline.ImportFailed && r.Counts.Held > 0 {
+		r.Status = reportline.SyncHeld
+	}
 	return r, nil
+}
+
+// CountDirectoryUsers returns how many active users a source knows.
+func (tx *Tx) CountDirectoryUsers(ctx context.Context, source reportline.Source) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_identities i JOIN users u ON u.id = i.user_id
+		WHERE i.source = $1 AND u.status = 'active'`, string(source)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count users of %s: %w", source, translate(err))
+	}
+	return n, nil
+}
+
+// CountDirectoryChanges returns how many user changes of the action a
+// source recorded since a time (the SCIM deactivations of the last hour).
+func (tx *Tx) CountDirectoryChanges(ctx context.Context, source reportline.Source, action reportline.SyncAction, since time.Time) (int, error) {
+	var n int
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_user_changes WHERE source = $1 AND action = $2 AND at >= $3`,
+		string(source), string(action), micros(since)).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s changes of %s: %w", action, source, translate(err))
+	}
+	return n, nil
 }
 
 // SyncRun returns one run.
@@ -323,4 +357,37 @@ func (tx *Tx) SyncRuns(ctx context.Context, source reportline.Source, limit int)
 		out = append(out, r)
 	}
 	return out, translate(rows.Err())
+}
+
+// FormerAdminWithEmail returns the platform admin whose email a directory
+// sync changed away from email (the latest such change); NotFound when none.
+func (tx *Tx) FormerAdminWithEmail(ctx context.Context, email string) (reportline.UserID, error) {
+	// The changes are JSON; LIKE narrows them, decoding decides.
+	rows, err := tx.query(ctx, `SELECT c.user_id, c.changes FROM directory_user_changes c JOIN users u ON u.id = c.user_id
+		WHERE u.platform_role = $1 AND c.changes LIKE $2 ORDER BY c.id DESC`,
+		string(reportline.PlatformAdminRole), `%"field":"email","before":"%`+email+`%`)
+	if err != nil {
+		return 0, fmt.Errorf("former admin with email: %w", translate(err))
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var changes string
+		if err := rows.Scan(&id, &changes); err != nil {
+			return 0, translate(err)
+		}
+		var list []reportline.FieldChange
+		if json.Unmarshal([]byte(changes), &list) != nil {
+			continue
+		}
+		for _, c := range list {
+			if c.Field == "email" && c.Before == email {
+				return reportline.UserID(id), nil
+			}
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return 0, translate(err)
+	}
+	return 0, reportline.Errorf(reportline.NotFound, "no platform admin had email %s", email)
 }

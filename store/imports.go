@@ -12,9 +12,9 @@ import (
 // CreateImportBatch records a new import and sets its ID.
 func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error {
 	counts, _ := json.Marshal(b.Counts)
-	err := tx.queryRow(ctx, `INSERT INTO import_batches (actor_id, source, file_name, file_size, dry_run, status, phase, counts, preview_id, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
-		nullID(b.ActorID), b.Source, b.FileName, b.FileSize, b.DryRun, b.Status, b.Phase, string(counts), nullID(b.PreviewID), micros(b.CreatedAt)).Scan(&b.ID)
+	err := tx.queryRow(ctx, `INSERT INTO import_batches (actor_id, source, file_name, file_size, dry_run, status, phase, counts, preview_id, created_at, actor_label)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		nullID(b.ActorID), b.Source, b.FileName, b.FileSize, b.DryRun, b.Status, b.Phase, string(counts), nullID(b.PreviewID), micros(b.CreatedAt), b.ActorLabel).Scan(&b.ID)
 	if err != nil {
 		return fmt.Errorf("create import batch: %w", translate(err))
 	}
@@ -34,7 +34,7 @@ func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) e
 }
 
 const importColumns = `id, COALESCE(actor_id, 0), source, file_name, file_size, dry_run, status, phase, progress_done, progress_total,
-	counts, error, COALESCE(preview_id, 0), created_at, finished_at, encoding, separator`
+	counts, error, COALESCE(preview_id, 0), created_at, finished_at, encoding, separator, actor_label`
 
 func scanImport(s scanner) (reportline.ImportBatch, error) {
 	var b reportline.ImportBatch
@@ -42,7 +42,7 @@ func scanImport(s scanner) (reportline.ImportBatch, error) {
 	var created int64
 	var finished sql.NullInt64
 	err := s.Scan(&b.ID, &b.ActorID, &b.Source, &b.FileName, &b.FileSize, &b.DryRun, &b.Status, &b.Phase, &b.Done, &b.Total,
-		&counts, &b.Error, &b.PreviewID, &created, &finished, &b.Encoding, &b.Separator)
+		&counts, &b.Error, &b.PreviewID, &created, &finished, &b.Encoding, &b.Separator, &b.ActorLabel)
 	if err != nil {
 		return b, translate(err)
 	}

@@ -38,8 +38,9 @@ func (tx *Tx) EnqueueMessages(ctx context.Context, msgs []reportline.OutboxMessa
 }
 
 // ClaimMessages takes up to c.Limit due messages: pending ones whose next
-// attempt has come, and sending ones whose lease expired (their worker
-// died). They become sending, leased to c.Owner, with one more attempt
+// attempt has come by c.Now, and sending ones whose lease expired (their
+// worker died) by the database's clock. They become sending, leased to
+// c.Owner for c.Lease by the database's clock, with one more attempt
 // counted. On PostgreSQL concurrent claims skip each other's rows (FOR
 // UPDATE SKIP LOCKED), so replicas share the work; SQLite has one writer.
 func (tx *Tx) ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]reportline.OutboxMessage, error) {
@@ -47,15 +48,29 @@ func (tx *Tx) ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]re
 	if tx.engine == Postgres {
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
-	rows, err := tx.query(ctx, `UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = $2, attempts = attempts + 1
+	now := tx.dbNow()
+	rows, err := tx.query(ctx, `UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = `+now+` + $2, attempts = attempts + 1
 		WHERE id IN (SELECT id FROM outbox
-			WHERE (status = 'pending' AND next_attempt <= $3) OR (status = 'sending' AND lease_until <= $3)
+			WHERE (status = 'pending' AND next_attempt <= $3) OR (status = 'sending' AND lease_until <= `+now+`)
 			ORDER BY id LIMIT $4`+lock+`)
-		RETURNING `+outboxColumns, c.Owner, micros(c.LeaseUntil), micros(c.Now), c.Limit)
+		RETURNING `+outboxColumns, c.Owner, c.Lease.Microseconds(), micros(c.Now), c.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
 	}
 	return scanOutbox(rows)
+}
+
+// ReleaseMessages hands back the messages leased to owner and not
+// finished (a worker that stops): they are pending again, due at once for
+// any worker, rather than after the lease runs out. It returns how many.
+func (tx *Tx) ReleaseMessages(ctx context.Context, owner string) (int, error) {
+	res, err := tx.exec(ctx, `UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL
+		WHERE status = 'sending' AND lease_owner = $1`, owner)
+	if err != nil {
+		return 0, fmt.Errorf("release the messages of %s: %w", owner, err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 // FinishDeliveries records attempts and their outcomes: each attempt joins

@@ -161,3 +161,14 @@ func (tx *Tx) ExecRaw(ctx context.Context, q string) error {
 	_, err := tx.exec(ctx, q)
 	return err
 }
+
+// dbNow is an SQL expression for the database's current time in
+// microseconds since the Unix epoch, the unit of every stored time. Leases
+// compare it, never the clock of the replica that asks: replicas whose
+// clocks drift apart still agree on whether a lease ran out.
+func (tx *Tx) dbNow() string {
+	if tx.engine == Postgres {
+		return "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
+	}
+	return "CAST(unixepoch('subsec') * 1000000 AS INTEGER)"
+}

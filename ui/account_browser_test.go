@@ -18,6 +18,10 @@ func TestBrowserTokens(t *testing.T) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)
 		signIn(t, ctx, w.url, "ada@acme.test")
+		// The account menu folds its links; opening it loads no page.
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#account-menu"))); err != nil {
+			t.Fatalf("open the account menu: %v", err)
+		}
 		click(t, ctx, "#nav-tokens")
 		if loc := location(t, ctx, w.url); loc != "/account/tokens" {
 			t.Fatalf("Your tokens led to %s", loc)

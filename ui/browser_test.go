@@ -62,6 +62,23 @@ func click(t *testing.T, ctx context.Context, selector string) {
 	}
 }
 
+// clickAdminTool opens a platform admin's tool from the top bar. Below the
+// width that holds all eight tools in one row, the last three are under
+// "Admin", which is opened first.
+func clickAdminTool(t *testing.T, ctx context.Context, selector string) {
+	t.Helper()
+	hidden, err := chromedp.Run(ctx, chromedp.Evaluate[bool](fmt.Sprintf(`!document.querySelector(%q).checkVisibility()`, selector)))
+	if err != nil {
+		t.Fatalf("find %s: %v", selector, err)
+	}
+	if hidden {
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#nav-admin"))); err != nil {
+			t.Fatalf("open the Admin menu: %v", err)
+		}
+	}
+	click(t, ctx, selector)
+}
+
 // location returns the path and query of the tab's page.
 func location(t *testing.T, ctx context.Context, base string) string {
 	t.Helper()

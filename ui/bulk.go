@@ -76,7 +76,7 @@ func (u *UI) bulkPage(ctx context.Context, v viewer, before int64) (*bulkPage, e
 	p.Zone = loc.String()
 	for _, b := range list {
 		p.History = append(p.History, historyRow{Batch: b, URL: importURL(b.ID), When: b.CreatedAt.In(loc).Format("2 Jan 2006, 15:04"),
-			By: names[b.ActorID], Status: statusFlag(b), Result: resultText(b)})
+			By: byName(names, b), Status: statusFlag(b), Result: resultText(b)})
 	}
 	if len(list) == historySize {
 		p.OlderURL = withQuery("/managers/bulk", "before", strconv.FormatInt(list[len(list)-1].ID, 10)) + "#history"
@@ -96,6 +96,15 @@ func groupOptions(nodes []*navNode, out []groupOption) []groupOption {
 		out = groupOptions(n.Children, out)
 	}
 	return out
+}
+
+// byName names who ran an import: its user, or the system's label (the
+// CLI records the operating-system user).
+func byName(names map[reportline.UserID]string, b reportline.ImportBatch) string {
+	if b.ActorID == 0 && b.ActorLabel != "" {
+		return b.ActorLabel
+	}
+	return names[b.ActorID]
 }
 
 // actorNames names the people who ran the imports. Names that cannot be

@@ -14,6 +14,21 @@ import (
 func (u *UI) registerDirectory(mux *http.ServeMux) {
 	mux.Handle("GET /directory/sync", u.signedIn(u.directorySync))
 	mux.Handle("GET /directory/sync/runs/{id}", u.signedIn(u.directorySyncRun))
+	mux.Handle("POST /directory/sync/runs/{id}/confirm", u.signedIn(u.confirmSyncRun))
+}
+
+// confirmSyncRun confirms a held run's deactivations (platform admins): the
+// next run of its source applies them if it deactivates no more people.
+func (u *UI) confirmSyncRun(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return reportline.Errorf(reportline.NotFound, "there is no sync run %q", r.PathValue("id"))
+	}
+	if _, err := u.app.ConfirmHeldRun(r.Context(), v.Actor, id); err != nil {
+		return err
+	}
+	seeOther(w, r, "/directory/sync/runs/"+strconv.FormatInt(id, 10)+"?confirmed=1")
+	return nil
 }
 
 // syncRunsShown is how many runs of each source the page lists.
@@ -64,6 +79,8 @@ func newSyncRunRow(r reportline.SyncRun) syncRunRow {
 		row.Status = flag{"Running", "warn"}
 	case r.Status == reportline.ImportFailed:
 		row.Status = flag{"Failed", "bad"}
+	case r.Status == reportline.SyncHeld:
+		row.Status = flag{fmt.Sprintf("Held: %d deactivations", r.Counts.Held), "bad"}
 	case r.ProblemCount > 0:
 		row.Status = flag{fmt.Sprintf("Done, %d %s", r.ProblemCount, plural(r.ProblemCount, "problem", "problems")), "warn"}
 	default:
@@ -98,11 +115,12 @@ func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) err
 // directorySyncRunPage is one run: its counts, problems and user changes.
 type directorySyncRunPage struct {
 	page
-	Row     syncRunRow
-	Label   string
-	Counts  []syncCount
-	Changes []syncChangeRow
-	Total   int // user changes recorded
+	Confirmed bool // the held run was just confirmed
+	Row       syncRunRow
+	Label     string
+	Counts    []syncCount
+	Changes   []syncChangeRow
+	Total     int // user changes recorded
 }
 
 type syncCount struct {
@@ -125,7 +143,7 @@ func (u *UI) directorySyncRun(w http.ResponseWriter, r *http.Request, v viewer) 
 	if err != nil {
 		return err
 	}
-	p := directorySyncRunPage{Row: newSyncRunRow(run), Label: syncSourceLabel(run.Source), Total: total}
+	p := directorySyncRunPage{Row: newSyncRunRow(run), Label: syncSourceLabel(run.Source), Total: total, Confirmed: r.URL.Query().Get("confirmed") == "1"}
 	c := run.Counts
 	p.Counts = []syncCount{
 		{"created", "Users created", c.Created}, {"updated", "Users updated", c.Updated},

@@ -43,7 +43,7 @@ func TestBrowserDirectorySync(t *testing.T) {
 
 		b := browser.New(t)
 		signIn(t, b, w.url, "root@acme.test")
-		click(t, b, "#nav-directory-sync")
+		clickAdminTool(t, b, "#nav-directory-sync")
 		if loc := location(t, b, w.url); loc != "/directory/sync" {
 			t.Fatalf("Directory sync led to %s", loc)
 		}

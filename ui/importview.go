@@ -109,7 +109,7 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 		return err
 	}
 	p.Here = "bulk"
-	p.By = u.actorNames(ctx, v, []reportline.ImportBatch{b})[b.ActorID]
+	p.By = byName(u.actorNames(ctx, v, []reportline.ImportBatch{b}), b)
 	p.When = formatTime(b.CreatedAt, viewerLocation(v.User))
 	switch b.Status {
 	case reportline.ImportRunning:

@@ -55,7 +55,7 @@ type section struct {
 type linkRow struct {
 	User        reportline.User // the other side
 	Link        reportline.Link
-	UserURL     string
+	UserURL     string // their profile, "" when the viewer may not open it
 	RemoveLabel string
 	Removable   bool // the viewer may remove this link (the server checks again)
 }
@@ -126,6 +126,10 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		return nil, err
 	}
 	p.ProfileURL = userURL(id, "", p.page)
+	open, err := u.profilesOpenTo(ctx, v, id)
+	if err != nil {
+		return nil, err
+	}
 	name := links.User.Name()
 	p.Sections = []*section{
 		{Direction: reportline.Managers, Title: "Managers", Intro: "The people " + name + " reports to.",
@@ -153,7 +157,10 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		already := map[reportline.UserID]bool{}
 		for _, l := range linked {
 			already[l.User.ID] = true
-			row := linkRow{User: l.User, Link: l.Link, UserURL: userURL(l.User.ID, "", p.page), Removable: l.Removable}
+			row := linkRow{User: l.User, Link: l.Link, Removable: l.Removable}
+			if open.may(l) {
+				row.UserURL = userURL(l.User.ID, "", p.page)
+			}
 			if s.Direction == reportline.Managers {
 				row.RemoveLabel = fmt.Sprintf("Remove %s as a manager of %s", l.User.Name(), name)
 			} else {
@@ -182,6 +189,44 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		}
 	}
 	return p, nil
+}
+
+// profileAccess says whose profile a managers page may link to, so that no
+// name leads to a refusal. It only reads what the page already has, and
+// errs on the side of no link; app decides again when the link is followed.
+// The policy package is to answer this question once for every page.
+type profileAccess struct {
+	viewer  reportline.User
+	manages map[reportline.UserID]bool // people the viewer manages now, on their own page
+}
+
+// may reports whether the viewer may open the profile of the far side of l:
+// a platform admin may open any, anyone their own; a link the viewer may
+// remove means they administer both people; and on their own page a
+// manager may open the people they manage in effect.
+func (a profileAccess) may(l app.LinkedUser) bool {
+	return a.viewer.IsPlatformAdmin() || l.User.ID == a.viewer.ID || l.Removable || a.manages[l.User.ID]
+}
+
+// profilesOpenTo gathers what profileAccess needs for the managers page of
+// user: on the viewer's own page, whom they manage in effect under the
+// Assign role mode (a stored line link counts for nothing in positions
+// mode).
+func (u *UI) profilesOpenTo(ctx context.Context, v viewer, user reportline.UserID) (profileAccess, error) {
+	a := profileAccess{viewer: v.User, manages: map[reportline.UserID]bool{}}
+	if v.User.ID != user || v.User.IsPlatformAdmin() {
+		return a, nil
+	}
+	eff, err := u.app.EffectiveManagers(ctx, v.Actor, user)
+	if err != nil {
+		return a, err
+	}
+	for _, l := range eff.Managees {
+		if l.Link.InEffect(eff.At) {
+			a.manages[l.User.ID] = true
+		}
+	}
+	return a, nil
 }
 
 // section returns the section of a direction.

@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/msgtmpl"
 )
 
 // registerNotifications adds the admin pages of notifications: the
@@ -195,15 +196,22 @@ type templateMessagesPage struct {
 	settingsPage
 	Groups   []app.GroupView // the groups the viewer may message
 	Form     app.TemplateMessage
+	Fields   []msgtmpl.Field // the placeholders the message may use
+	Example  string          // an example body, shown in the empty field
 	Preview  *app.MessagePreview
 	Sends    []reportline.TemplateSend
 	GroupOf  map[reportline.GroupID]string
 	CanAudit bool // platform admins see every message sent
 }
 
-// defaultTemplate is what the compose form starts with.
-var defaultTemplate = app.TemplateMessage{Subject: "{{.Group.Name}}: a word for managers",
-	Body: "Hello {{.Manager.FirstName}},\n\n…\n\nYour people in {{.Group.Name}}: {{range $i, $m := .Managees}}{{if $i}}, {{end}}{{$m.Name}}{{end}}.\n\n{{.Sender.Name}}"}
+// defaultTemplate is what the compose form starts with: a subject, and an
+// empty body whose placeholder attribute shows an example. (The body used
+// to start with a literal "…" line, which was sent to managers as is when
+// an admin only filled in the rest.)
+var defaultTemplate = app.TemplateMessage{Subject: "{{group.name}}: a word for managers"}
+
+// exampleBody is shown greyed in the empty message field.
+const exampleBody = "Hello {{manager.first_name}},\n\n(your message)\n\n{{#if managees}}Your people in {{group.name}}: {{managees}}.{{/if}}\n\n{{sender.name}}"
 
 func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesPage, error) {
 	ctx := r.Context()
@@ -215,7 +223,8 @@ func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesP
 	if err != nil {
 		return nil, err
 	}
-	p := &templateMessagesPage{settingsPage: s, Form: defaultTemplate, GroupOf: map[reportline.GroupID]string{}}
+	p := &templateMessagesPage{settingsPage: s, Form: defaultTemplate, Fields: app.TemplateMessageFields, Example: exampleBody,
+		GroupOf: map[reportline.GroupID]string{}}
 	for _, g := range groups {
 		p.GroupOf[g.ID] = g.Name
 		if g.Administered {

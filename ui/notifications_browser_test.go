@@ -72,7 +72,15 @@ func TestBrowserNotificationsPerRole(t *testing.T) {
 		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#m-group"), fmt.Sprint(w.sales.ID))); err != nil {
 			t.Fatal(err)
 		}
+		// The message field starts empty (an example shows greyed), so
+		// nothing the admin did not write is sent.
+		if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS("#m-body"), "Hello {{manager.first_name}}, the plan is out. {{#if managees}}For {{managees}}.{{/if}}")); err != nil {
+			t.Fatal(err)
+		}
 		click(t, ctx, "#m-preview")
+		if got := texts(t, ctx, "#mp-text"); len(got) != 1 || !strings.HasPrefix(got[0], "Hello Alice, the plan is out. For Bob") {
+			t.Errorf("preview text = %q", got)
+		}
 		if got := texts(t, ctx, "#recipients li"); len(got) != 1 || !strings.HasPrefix(got[0], "Alice Martin") {
 			t.Errorf("recipients = %q, want Alice Martin (Bob's manager)", got)
 		}

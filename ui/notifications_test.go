@@ -72,16 +72,25 @@ func TestNotificationPages(t *testing.T) {
 		}
 		checkHTML(t, "template messages", r.Body)
 		hasNot(t, r.Body, `id="sends"`) // only platform admins read every message sent
-		form := url.Values{"group": {strconv.FormatInt(int64(w.sales.ID), 10)}, "subject": {"{{.Group.Name}} news"},
-			"body": {"Hello {{.Manager.FirstName}}, about {{range .Managees}}{{.FirstName}}{{end}}."}, "action": {"preview"}}
+		// The form starts with no body to send by mistake, and lists the
+		// placeholders.
+		has(t, r.Body, `<textarea id="m-body" name="body" rows="10" required`, "{{manager.first_name}}", "the manager&#39;s first name")
+		hasNot(t, r.Body, "…\n\n", "{{.Manager")
+		form := url.Values{"group": {strconv.FormatInt(int64(w.sales.ID), 10)}, "subject": {"{{group.name}} news"},
+			"body": {"Hello {{manager.first_name}}, about {{managees}}."}, "action": {"preview"}}
 		r = ada.post("/settings/template-messages", form)
 		if r.Status != http.StatusOK {
 			t.Fatalf("preview: %d\n%s", r.Status, r.Body)
 		}
-		has(t, r.Body, `id="m-send"`, "alice@acme.test", "Hello Alice, about Bob.", "Sales news")
-		bad := url.Values{"group": form["group"], "subject": {"x"}, "body": {"{{.Manager.Shoe}}"}, "action": {"preview"}}
-		if r := ada.post("/settings/template-messages", bad); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "Shoe") {
-			t.Errorf("a wrong placeholder: %d, want 422 naming it", r.Status)
+		has(t, r.Body, `id="m-send"`, "alice@acme.test", "Hello Alice, about Bob ", "Sales news")
+		bad := url.Values{"group": form["group"], "subject": {"x"}, "body": {"Hello,\n  {{manager.shoe}}"}, "action": {"preview"}}
+		if r := ada.post("/settings/template-messages", bad); r.Status != http.StatusUnprocessableEntity ||
+			!strings.Contains(r.Body, "line 2, column 3: unknown field {{manager.shoe}}; known fields: manager.first_name") {
+			t.Errorf("a wrong placeholder: %d, want 422 naming it with its line and column\n%s", r.Status, r.Body)
+		}
+		loop := url.Values{"group": form["group"], "subject": {"x"}, "body": {"{{range 20000}}{{range 1000}}{{end}}{{end}}"}, "action": {"send"}}
+		if r := ada.post("/settings/template-messages", loop); r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "no loops") {
+			t.Errorf("a loop: %d, want 422 saying there are no loops", r.Status)
 		}
 		form.Set("action", "send")
 		r = ada.post("/settings/template-messages", form)
@@ -105,6 +114,6 @@ func TestNotificationPages(t *testing.T) {
 			t.Errorf("a bad date: %d, want 422", r.Status)
 		}
 		r = root.get("/settings/template-messages")
-		has(t, r.Body, `id="sends"`, "{{.Group.Name}} news")
+		has(t, r.Body, `id="sends"`, "{{group.name}} news")
 	})
 }

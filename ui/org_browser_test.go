@@ -29,7 +29,7 @@ func TestBrowserSubordinatesSettings(t *testing.T) {
 		ctx := browser.New(t)
 		signIn(t, ctx, w.url, "root@acme.test")
 
-		click(t, ctx, "#nav-settings")
+		clickAdminTool(t, ctx, "#nav-settings")
 		if loc := location(t, ctx, w.url); loc != "/settings/subordinates" {
 			t.Fatalf("Settings led to %s", loc)
 		}

@@ -137,16 +137,18 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	} else if e, ok := errors.AsType[*reportline.Error](err); ok {
 		p.Details = e.Details
 	}
-	p.Title = p.Heading
-	if viewer, ok := web.User(r.Context()); ok {
-		p.Viewer = &viewer
-		// The sidebar is a nicety here: when it cannot be had (the
-		// database is down, which the error above already logged),
-		// the page goes without it.
-		if nav, err := u.app.Groups(r.Context(), actorOf(viewer)); err == nil {
-			p.Nav = buildNav(nav, 0)
+	if user, ok := web.User(r.Context()); ok {
+		// The same top bar and sidebar as every other page, so that an
+		// admin who meets an error keeps their tools. They are a nicety
+		// here: when they cannot be had (the database is down, which
+		// the error above already logged), the page goes without them.
+		if base, err := u.base(r.Context(), viewer{User: user, Actor: actorOf(user)}, "", 0); err == nil {
+			p.page = base
+		} else {
+			p.Viewer = &user
 		}
 	}
+	p.Title = p.Heading
 	u.render(w, r, status, "error", p)
 }
 

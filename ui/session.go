@@ -80,7 +80,9 @@ func readForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 }
 
 // base builds the layout's part of a page: the viewer, the sidebar and the
-// group the page is seen from (kept only when the viewer sees that group).
+// group the page is seen from (kept only when the viewer administers that
+// group: the breadcrumbs link to its user list, which only its admins may
+// open).
 func (u *UI) base(ctx context.Context, v viewer, title string, current reportline.GroupID) (page, error) {
 	groups, err := u.app.Groups(ctx, v.Actor)
 	if err != nil {
@@ -88,7 +90,9 @@ func (u *UI) base(ctx context.Context, v viewer, title string, current reportlin
 	}
 	p := page{Title: title, Viewer: &v.User}
 	p.Nav = buildNav(groups, current)
-	p.Group = findNav(p.Nav, current)
+	if g := findNav(p.Nav, current); g != nil && g.Administered {
+		p.Group = g
+	}
 	// Whether to offer the forms that change links. This is only the
 	// display: app decides on every change, pair by pair.
 	if p.CanEdit, err = u.app.May(ctx, v.Actor, policy.ChangeLink, 0); err != nil {

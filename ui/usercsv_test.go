@@ -139,7 +139,7 @@ func TestBrowserUsersImport(t *testing.T) {
 		}
 		ctx := browser.New(t)
 		signIn(t, ctx, w.url, "root@acme.test")
-		click(t, ctx, "#nav-users-import")
+		clickAdminTool(t, ctx, "#nav-users-import")
 		if loc := location(t, ctx, w.url); loc != "/users/import" {
 			t.Fatalf("Import users led to %s", loc)
 		}

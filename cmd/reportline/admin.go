@@ -49,9 +49,24 @@ func cmdAdminCreate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
-	u, err := a.CreatePlatformAdmin(ctx, email, password)
+	u, rec, err := a.RecoverPlatformAdmin(ctx, email, password)
 	if err != nil {
 		return fmt.Errorf("admin create: %s", reportline.ErrorMessage(err))
+	}
+	if rec.Existed {
+		// Never a second account: say what was recovered.
+		var did []string
+		if rec.FormerEmail != "" {
+			did = append(did, fmt.Sprintf("its address was %s (changed by a directory) and is %s again", rec.FormerEmail, u.Email))
+		}
+		if !rec.WasAdmin {
+			did = append(did, "promoted to platform admin")
+		}
+		if rec.WasInactive {
+			did = append(did, "reactivated")
+		}
+		did = append(did, "given the new password")
+		fmt.Fprintf(e.stdout, "recovered the existing account %s (id %d): %s\n", u.Email, u.ID, strings.Join(did, ", "))
 	}
 	fmt.Fprintf(e.stdout, "platform admin %s (id %d) is ready\n", u.Email, u.ID)
 	if generated {

@@ -32,14 +32,13 @@ func cmdBench(ctx context.Context, e env, args []string) error {
 		case "generate":
 			return cmdBenchGenerate(ctx, e, args[1:])
 		case "report":
+			if isHelp(args[1:]) {
+				return usageText(e, args[1:], benchUsage)
+			}
 			return cmdBenchReport(e, args[1:])
-		case "help", "-h", "--help":
-			fmt.Fprint(e.stdout, benchUsage)
-			return nil
 		}
 	}
-	fmt.Fprint(e.stderr, benchUsage)
-	return errUsage
+	return usageText(e, args, benchUsage)
 }
 
 func cmdBenchGenerate(ctx context.Context, e env, args []string) error {

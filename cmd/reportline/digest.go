@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"reportline"
 	"reportline/app"
@@ -21,7 +22,17 @@ func startScheduler(ctx context.Context, a *app.App, log *slog.Logger) (stop fun
 	s := a.NewScheduler(app.SchedulerConfig{})
 	wg.Go(func() { s.Run(ctx) })
 	log.Info("scheduler started", "digest", "Mondays 14:00 Europe/Paris", "birthdays", fmt.Sprintf("daily from %02d:00 Europe/Paris", reportline.BirthdayHour))
-	return func() { cancel(); wg.Wait() }
+	return func() {
+		cancel()
+		wg.Wait()
+		// What this replica held goes to another at once, not after the
+		// lease.
+		hb, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer stop()
+		if _, err := s.HandBack(hb); err != nil {
+			log.Warn("hand back scheduled runs", "err", err)
+		}
+	}
 }
 
 const digestUsage = `Usage:
@@ -32,8 +43,7 @@ const digestUsage = `Usage:
 
 func cmdDigest(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "preview" {
-		fmt.Fprint(e.stderr, digestUsage)
-		return errUsage
+		return usageText(e, args, digestUsage)
 	}
 	var email, week string
 	var html bool

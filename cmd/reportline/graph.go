@@ -16,7 +16,8 @@ import (
 	"reportline/graphsync"
 )
 
-const graphUsage = `Usage: reportline sync graph [--dry-run] [--full] [--data DIR] [--database URL]
+const graphUsage = `Usage:
+  reportline sync graph [--dry-run] [--full] [--confirm-deactivations N] [--data DIR] [--database URL]
 
 Reads Microsoft Entra ID users and their managers through Microsoft Graph and
 applies them: users are created, updated, deactivated (never deleted); each
@@ -25,26 +26,35 @@ The first sync reads the whole directory; later ones read only the changes
 since the last applied sync (a delta link kept in the database).
   --dry-run  show what would change; change nothing
   --full     read the whole directory again (users not in it are deactivated)
-Exit status: 0 applied, 4 applied but some entries had problems, 1 failed.
+  --confirm-deactivations N
+             apply the run even if it deactivates more people than the guard
+             allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10; _HOLD_COUNT,
+             default 50), as long as it deactivates at most N
+Exit status: 0 applied, 4 applied but some entries had problems, 5 held (too
+many deactivations: nothing applied, the delta link is not advanced), 1 failed.
 
 Environment: REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID,
 REPORTLINE_GRAPH_CLIENT_SECRET or REPORTLINE_GRAPH_CLIENT_SECRET_FILE,
 REPORTLINE_GRAPH_SYNC_INTERVAL (serve; default 1h, 0 never),
-REPORTLINE_GRAPH_AUTHORITY_URL, REPORTLINE_GRAPH_API_URL (other clouds).
+REPORTLINE_GRAPH_AUTHORITY_URL, REPORTLINE_GRAPH_API_URL (other clouds),
+REPORTLINE_GRAPH_INCLUDE_GUESTS (default false: B2B guests are not synced).
 `
 
 // exitSyncProblems is the status of a sync applied with problems.
 const exitSyncProblems = 4
 
 // graphDirectory is graphsync as the app's DeltaDirectory.
-type graphDirectory struct{ client *graphsync.Client }
+type graphDirectory struct {
+	client *graphsync.Client
+	batch  graphsync.BatchOptions
+}
 
 func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
 	r, err := g.client.Fetch(ctx, cursor)
 	if err != nil {
 		return app.DeltaRound{}, err
 	}
-	return app.DeltaRound{Batch: r.Batch(), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+	return app.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
 }
 
 func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
@@ -52,16 +62,18 @@ func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, erro
 		Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		AuthorityURL: cfg.AuthorityURL, APIURL: cfg.APIURL, Logger: log,
 	})
-	return graphDirectory{c}, err
+	return graphDirectory{client: c, batch: graphsync.BatchOptions{IncludeGuests: cfg.IncludeGuests}}, err
 }
 
 func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 	var dryRun, full bool
+	var confirm int
 	cfg, fs, err := loadConfig(e, "sync graph", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
+		fs.IntVar(&confirm, "confirm-deactivations", 0, "apply even if the run deactivates more people than the guard allows, up to `N`")
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.BoolVar(&full, "full", false, "read the whole directory again")
-		fs.Usage = func() { fmt.Fprint(e.stderr, graphUsage) }
+		fs.Usage = func() { fmt.Fprint(fs.Output(), graphUsage) }
 	})
 	if err != nil {
 		return err
@@ -83,7 +95,14 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := confirmDeactivations(ctx, a, reportline.SourceGraph, confirm, dryRun); err != nil {
+		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
+	}
 	rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+	if errors.Is(err, reportline.ErrHeld) {
+		printDeltaSync(e.stdout, rep)
+		return heldError("sync graph", err)
+	}
 	if err != nil {
 		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
 	}

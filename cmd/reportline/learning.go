@@ -16,16 +16,19 @@ const learningUsage = "learning import FILE [--as EMAIL] | learning template"
 // cmdLearning is `reportline learning …`: the CSV of learning records.
 func cmdLearning(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usageError(e, learningUsage)
+		return usageError(e, args, learningUsage)
 	}
 	switch args[0] {
 	case "import":
 		return cmdLearningImport(ctx, e, args[1:])
 	case "template":
+		if isHelp(args[1:]) {
+			return usageError(e, args[1:], learningUsage)
+		}
 		fmt.Fprintln(e.stdout, strings.Join(app.LearningCSVHeader(), ","))
 		return nil
 	}
-	return usageError(e, learningUsage)
+	return usageError(e, args, learningUsage)
 }
 
 // cmdLearningImport upserts the records of a CSV file as one batch: exit

@@ -27,6 +27,27 @@ func main() {
 // errUsage marks an error already explained by a usage message.
 var errUsage = errors.New("usage")
 
+// errHelp marks a help request already answered on standard output: run
+// returns nil for it, so every --help exits 0.
+var errHelp = errors.New("help")
+
+// isHelp reports whether args ask for help rather than name a subcommand.
+func isHelp(args []string) bool {
+	return len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "-help" || args[0] == "--help")
+}
+
+// usageText answers a command group's misuse: on standard output with errHelp
+// when args ask for help, else on standard error with errUsage. Every usage
+// text starts with "Usage:" followed by indented "reportline …" lines.
+func usageText(e env, args []string, text string) error {
+	if isHelp(args) {
+		fmt.Fprint(e.stdout, text)
+		return errHelp
+	}
+	fmt.Fprint(e.stderr, text)
+	return errUsage
+}
+
 func exitCode(err error) int {
 	var ee exitError
 	switch {
@@ -89,7 +110,15 @@ REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, js
 
 // run is the whole program; main only wires the process to it.
 func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
-	e := env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	err := dispatch(ctx, env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}, args)
+	if errors.Is(err, errHelp) {
+		return nil
+	}
+	return err
+}
+
+func dispatch(ctx context.Context, e env, args []string) error {
+	stdout, stderr := e.stdout, e.stderr
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage
@@ -132,7 +161,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())
 		return nil
-	case "help", "-h", "--help":
+	case "help", "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	if isHelp(rest) { // "reportline admin --help" and the like
 		fmt.Fprint(stdout, usage)
 		return nil
 	}

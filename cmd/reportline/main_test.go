@@ -49,6 +49,11 @@ func TestCommands(t *testing.T) {
 		if err != nil || !strings.Contains(out, "generated password: ") {
 			t.Fatalf("admin create without a password: %q, %v", out, err)
 		}
+		// The same address again: the account is recovered, not doubled.
+		out, err = program(t, ctx, "another sturdy password\n", append([]string{"admin", "create", "--email", "boss@example.com"}, st...)...)
+		if err != nil || !strings.Contains(out, "recovered the existing account boss@example.com") || !strings.Contains(out, "given the new password") {
+			t.Fatalf("admin create on an existing admin: %q, %v", out, err)
+		}
 		if _, err := program(t, ctx, "short\n", append([]string{"admin", "create", "--email", "x@example.com"}, st...)...); err == nil || !strings.Contains(err.Error(), "at least") {
 			t.Errorf("a short password must be refused, got %v", err)
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/user"
 	"path/filepath"
 	"runtime/debug"
 	"strings"
@@ -28,22 +29,27 @@ const (
 
 func cmdManagers(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 {
-		return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+		return usageError(e, args, managersUsage)
 	}
 	switch args[0] {
 	case "template":
+		if isHelp(args[1:]) {
+			return usageError(e, args[1:], managersUsage)
+		}
 		return app.WriteTemplate(e.stdout)
 	case "export":
 		return cmdExport(ctx, e, args[1:])
 	case "import":
 		return cmdImport(ctx, e, args[1:])
 	}
-	return usageError(e, "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]")
+	return usageError(e, args, managersUsage)
 }
 
-func usageError(e env, msg string) error {
-	fmt.Fprintln(e.stderr, "usage: reportline "+msg)
-	return errUsage
+const managersUsage = "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]"
+
+// usageError answers a misused command whose usage is one synopsis line.
+func usageError(e env, args []string, synopsis string) error {
+	return usageText(e, args, "Usage:\n  reportline "+synopsis+"\n")
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
@@ -101,7 +107,7 @@ func openAs(ctx context.Context, cfg config.Config, e env, email string) (*store
 		return nil, nil, app.Actor{}, err
 	}
 	if email == "" {
-		return db, a, app.SystemActor(reportline.SourceCLI), nil
+		return db, a, app.OperatorActor(reportline.SourceCLI, osUserName(e)), nil
 	}
 	u, err := a.UserByEmail(ctx, email)
 	if err != nil {
@@ -133,7 +139,7 @@ func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*f
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return cfg, "", "", usageError(e, usage)
+		return cfg, "", "", usageError(e, nil, usage)
 	}
 	return cfg, file, as, nil
 }
@@ -250,4 +256,18 @@ func (p *progressBar) done() {
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}
+}
+
+// osUserName is the name of the operating-system user running the
+// command, recorded as the actor of what it does without --as.
+func osUserName(e env) string {
+	if u, err := user.Current(); err == nil && u.Username != "" {
+		return u.Username
+	}
+	for _, k := range []string{"USER", "LOGNAME", "USERNAME"} {
+		if v := e.getenv(k); v != "" {
+			return v
+		}
+	}
+	return ""
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"reportline/app"
 	"reportline/config"
@@ -46,6 +47,13 @@ func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.L
 	return func() {
 		cancel()
 		wg.Wait()
+		// Messages claimed and not finished go to another replica at once,
+		// not after the lease.
+		hb, stop := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer stop()
+		if _, err := w.HandBack(hb); err != nil {
+			log.Warn("hand back outbox messages", "err", err)
+		}
 		if err := closeSender(); err != nil {
 			log.Warn("close the SMTP connections", "err", err)
 		}

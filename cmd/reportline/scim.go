@@ -25,12 +25,14 @@ func cmdSCIM(ctx context.Context, e env, args []string) error {
 			return cmdSCIMTokenRevoke(ctx, e, args[2:])
 		}
 	}
-	fmt.Fprint(e.stderr, `Usage:
+	if len(args) > 0 && args[0] == "token" {
+		args = args[1:] // "scim token --help"
+	}
+	return usageText(e, args, `Usage:
   reportline scim token create --name NAME   print a new provisioning token (shown once)
   reportline scim token list                 list the provisioning clients
   reportline scim token revoke --name NAME   revoke a client's token at once
 `)
-	return errUsage
 }
 
 func cmdSCIMTokenCreate(ctx context.Context, e env, args []string) error {

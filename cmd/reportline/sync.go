@@ -17,7 +17,8 @@ import (
 	"reportline/ldapsync"
 )
 
-const ldapUsage = `Usage: reportline sync ldap [--dry-run] [--show N] [--data DIR] [--database URL]
+const ldapUsage = `Usage:
+  reportline sync ldap [--dry-run] [--confirm-deactivations N] [--show N] [--data DIR] [--database URL]
 
 Reads the users of an LDAP directory or Active Directory and their manager
 attribute and applies them: users are created, updated, deactivated when
@@ -26,7 +27,12 @@ directory manager replaces their links of source "ldap"; links made by hand
 or by other sources are left alone.
   --dry-run  show what would change; change nothing
   --show N   list at most N user and N link changes (default 100; 0 for all)
-Exit status: 0 applied, 4 applied but some entries had problems, 1 failed.
+  --confirm-deactivations N
+             apply the run even if it deactivates more people than the guard
+             allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10; _HOLD_COUNT,
+             default 50), as long as it deactivates at most N
+Exit status: 0 applied, 4 applied but some entries had problems, 5 held (too
+many deactivations: nothing applied; confirm them), 1 failed.
 
 Environment: REPORTLINE_LDAP_URL (ldap:// or ldaps://), REPORTLINE_LDAP_STARTTLS,
 REPORTLINE_LDAP_CA_FILE, REPORTLINE_LDAP_BIND_DN, REPORTLINE_LDAP_BIND_PASSWORD
@@ -38,12 +44,13 @@ REPORTLINE_LDAP_PAGE_SIZE (default 500), REPORTLINE_LDAP_SYNC_INTERVAL (serve; d
 
 func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 	var dryRun bool
-	var show int
+	var show, confirm int
 	cfg, fs, err := loadConfig(e, "sync ldap", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
+		fs.IntVar(&confirm, "confirm-deactivations", 0, "apply even if the run deactivates more people than the guard allows, up to `N`")
 		fs.IntVar(&show, "show", 100, "list at most `N` user and N link changes; 0 for all")
-		fs.Usage = func() { fmt.Fprint(e.stderr, ldapUsage) }
+		fs.Usage = func() { fmt.Fprint(fs.Output(), ldapUsage) }
 	})
 	if err != nil {
 		return err
@@ -65,7 +72,14 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer db.Close()
+	if err := confirmDeactivations(ctx, a, reportline.SourceLDAP, confirm, dryRun); err != nil {
+		return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
+	}
 	rep, err := syncLDAP(ctx, a, dir, dryRun, log)
+	if errors.Is(err, reportline.ErrHeld) {
+		printSyncReport(e.stdout, "LDAP", rep, show)
+		return heldError("sync ldap", err)
+	}
 	if err != nil {
 		return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
 	}
@@ -74,6 +88,23 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		return exitError{exitSyncProblems, fmt.Sprintf("sync ldap: %d problems", len(rep.Problems))}
 	}
 	return nil
+}
+
+// exitSyncHeld is the exit status of a sync held by the deactivation guard.
+const exitSyncHeld = 5
+
+// confirmDeactivations records the operator's --confirm-deactivations N
+// before a run (nothing when N is 0 or the run is dry).
+func confirmDeactivations(ctx context.Context, a *app.App, source reportline.Source, n int, dryRun bool) error {
+	if n <= 0 || dryRun {
+		return nil
+	}
+	return a.ConfirmDeactivations(ctx, app.SystemActor(reportline.SourceCLI), source, n, 0)
+}
+
+// heldError says that a run was held and how to apply it.
+func heldError(cmd string, err error) error {
+	return exitError{exitSyncHeld, fmt.Sprintf("%s: %s", cmd, reportline.ErrorMessage(err))}
 }
 
 // ldapConfig turns the configuration into ldapsync's: the preset's
@@ -110,7 +141,13 @@ func printSyncReport(w io.Writer, name string, rep reportline.SyncReport, show i
 	if rep.DryRun {
 		verb = "Dry run of"
 	}
+	if rep.Held > 0 && !rep.DryRun {
+		verb = "HELD (nothing applied):"
+	}
 	fmt.Fprintf(w, "%s %s sync, run %d:\n", verb, name, rep.RunID)
+	if rep.Held > 0 {
+		fmt.Fprintf(w, "  %d deactivations are more than the guard allows without confirmation (--confirm-deactivations %d applies them)\n", rep.Held, rep.Held)
+	}
 	c := rep.SyncCounts
 	fmt.Fprintf(w, "  users: %d created, %d updated, %d unchanged, %d deactivated, %d reactivated, %d skipped\n",
 		c.Created, c.Updated, c.Unchanged, c.Deactivated, c.Reactivated, c.Skipped)

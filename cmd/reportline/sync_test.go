@@ -66,6 +66,31 @@ func TestSyncLDAPCommand(t *testing.T) {
 			}
 		}
 
+		// A filter a little too narrow (only Jane and Ann): the run would
+		// deactivate Bob, Eve and Carol, more than the guard's count of 2.
+		narrow := map[string]string{"REPORTLINE_LDAP_FILTER": "(|(mail=jane@example.com)(mail=ann@example.com))", "REPORTLINE_DIRECTORY_HOLD_COUNT": "2"}
+		for k, v := range env {
+			narrow[k] = v
+		}
+		out, _, err = sync(narrow)
+		if exitCode(err) != exitSyncHeld || !strings.Contains(out, "HELD") || !strings.Contains(out, "3 deactivated") ||
+			!strings.Contains(err.Error(), "held for a platform admin's confirmation") {
+			t.Fatalf("narrow filter: %v (exit %d)\n%s", err, exitCode(err), out)
+		}
+		out, _, err = sync(narrow) // the scheduled sync would do the same: held again
+		if exitCode(err) != exitSyncHeld {
+			t.Fatalf("narrow filter again: %v (exit %d)\n%s", err, exitCode(err), out)
+		}
+		out, _, _ = sync(env)
+		if !strings.Contains(out, "0 deactivated") || !strings.Contains(out, "6 unchanged") {
+			t.Errorf("after the held runs, a normal sync changed something (so the held ones were applied):\n%s", out)
+		}
+		out, _, err = sync(narrow, "--confirm-deactivations", "3")
+		if err != nil || !strings.Contains(out, "Applied LDAP sync") || !strings.Contains(out, "3 deactivated") {
+			t.Fatalf("confirmed: %v\n%s", err, out)
+		}
+		sync(env) // everyone back
+
 		bad := map[string]string{}
 		for k, v := range env {
 			bad[k] = v

@@ -34,8 +34,7 @@ func cmdToken(ctx context.Context, e env, args []string) error {
 			return cmdTokenRevoke(ctx, e, args[1:])
 		}
 	}
-	fmt.Fprint(e.stderr, tokenUsage)
-	return errUsage
+	return usageText(e, args, tokenUsage)
 }
 
 func cmdTokenCreate(ctx context.Context, e env, args []string) error {

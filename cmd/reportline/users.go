@@ -17,7 +17,7 @@ const usersUsage = "users import FILE [--dry-run] [--as EMAIL]"
 
 func cmdUsers(ctx context.Context, e env, args []string) error {
 	if len(args) == 0 || args[0] != "import" {
-		return usageError(e, usersUsage)
+		return usageError(e, args, usersUsage)
 	}
 	return cmdUsersImport(ctx, e, args[1:])
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"runtime/debug"
 
+	"reportline"
 	"reportline/app"
 	"reportline/config"
 	"reportline/store"
@@ -21,9 +24,24 @@ func loadConfig(e env, name string, args []string, flags func(*config.Config, *f
 		return cfg, nil, err
 	}
 	fs := flag.NewFlagSet("reportline "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage:\n  reportline %s [flags]\n\nFlags:\n", name)
+		fs.PrintDefaults()
+	}
 	flags(&cfg, fs)
-	if err := fs.Parse(args); err != nil {
+	// --help is an answer (standard output, exit 0); a wrong flag is an
+	// error (standard error, exit 2). The flag package tells them apart
+	// only after printing, so it prints into a buffer first.
+	var out bytes.Buffer
+	fs.SetOutput(&out)
+	err := fs.Parse(args)
+	fs.SetOutput(e.stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		e.stdout.Write(out.Bytes())
+		return cfg, fs, errHelp
+	}
+	e.stderr.Write(out.Bytes())
+	if err != nil {
 		return cfg, fs, errUsage
 	}
 	return cfg, fs, cfg.Validate()
@@ -47,7 +65,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL, SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass}), nil
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
+		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass}), nil
 }
 
 func version() string {
@@ -62,4 +81,18 @@ func describeDB(cfg config.Config) string {
 		return fmt.Sprintf("SQLite in %s", cfg.DataDir)
 	}
 	return store.Redact(cfg.DatabaseURL)
+}
+
+// directoryGuard turns the configuration into the app's directory guard.
+// LDAP and Graph are on when configured (SCIM: while a client exists).
+func directoryGuard(cfg config.Config) app.DirectoryGuard {
+	c := cfg.Directory
+	g := app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
+	if cfg.LDAP.Enabled() {
+		g.On = append(g.On, reportline.SourceLDAP)
+	}
+	if cfg.Graph.Enabled() {
+		g.On = append(g.On, reportline.SourceGraph)
+	}
+	return g
 }

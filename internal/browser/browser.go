@@ -60,6 +60,14 @@ const (
 // New skips t when there is no Chromium, and fails it instead under CI=true.
 func New(t testing.TB) context.Context {
 	t.Helper()
+	return NewWithin(t, Timeout)
+}
+
+// NewWithin is New with the browser's life bounded by timeout instead of
+// Timeout: for a test that shares one browser across many pages (a matrix of
+// roles, pages and window widths).
+func NewWithin(t testing.TB, timeout time.Duration) context.Context {
+	t.Helper()
 	exe, err := findChromium()
 	if err != nil {
 		if errors.Is(err, errUnavailable) && !inCI() {
@@ -73,7 +81,7 @@ func New(t testing.TB) context.Context {
 
 	// Not derived from t.Context: that ends before the cleanups, and the
 	// failure screenshot below needs the browser in a cleanup.
-	base, cancelBase := context.WithTimeout(context.Background(), Timeout)
+	base, cancelBase := context.WithTimeout(context.Background(), timeout)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(exe),
 		// The sandbox needs user namespaces or a setuid helper, which
@@ -131,7 +139,7 @@ func New(t testing.TB) context.Context {
 
 // errUnavailable marks the errors that mean "this machine has no Chromium",
 // as opposed to one that is there but fails.
-var errUnavailable = errors.New("Chromium unavailable")
+var errUnavailable = errors.New("no Chromium on this machine")
 
 // findChromium returns the browser to run: $CHROMIUM_PATH, else
 // /usr/bin/chromium, else chromium on PATH.

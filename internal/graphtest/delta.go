@@ -46,7 +46,11 @@ func (s *Server) delta(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if !ok {
-			graphError(w, http.StatusBadRequest, "syncStateNotFound", "The sync state is not found or has expired.")
+			code := s.expiredCode
+			if code == "" {
+				code = "syncStateNotFound"
+			}
+			graphError(w, http.StatusBadRequest, code, "The sync state is not found or has expired.")
 			return
 		}
 		s.page(w, &round{items: s.changes(since, selected(q.Get("$select"))), version: s.version})
@@ -171,7 +175,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 func (e *entry) properties(sel []string) map[string]any {
 	all := map[string]any{
 		"mail": e.Mail, "userPrincipalName": e.UserPrincipalName, "givenName": e.GivenName,
-		"surname": e.Surname, "jobTitle": e.JobTitle, "department": e.Department,
+		"surname": e.Surname, "jobTitle": e.JobTitle, "department": e.Department, "userType": e.UserType,
 	}
 	m := map[string]any{"id": e.ID, "accountEnabled": e.AccountEnabled}
 	for k, v := range all {

@@ -30,6 +30,7 @@ type User struct {
 	JobTitle          string
 	Department        string
 	AccountEnabled    bool
+	UserType          string // Member or Guest; absent when ""
 	ManagerID         string // "" when the user has no manager
 }
 
@@ -57,20 +58,21 @@ type Server struct {
 	ClientSecret string
 	PageSize     int // users per delta page; 2 unless changed
 
-	mu       sync.Mutex
-	users    map[string]*entry
-	version  int64
-	rounds   map[string]*round // skiptoken → the rest of a round
-	deltas   map[string]int64  // deltatoken → version it was issued at
-	tokens   map[string]bool   // access tokens issued and still valid
-	faults   []Fault
-	tfaults  []Fault // for the token endpoint
-	expired  int     // status answered to any deltatoken (0: none expired)
-	requests []Request
-	split    bool           // see SplitManagers
-	hidden   map[string]int // user id → GETs still to answer 404 (see Hide)
-	mux      *http.ServeMux
-	selects  []string // $select of the last initial request
+	mu          sync.Mutex
+	users       map[string]*entry
+	version     int64
+	rounds      map[string]*round // skiptoken → the rest of a round
+	deltas      map[string]int64  // deltatoken → version it was issued at
+	tokens      map[string]bool   // access tokens issued and still valid
+	faults      []Fault
+	tfaults     []Fault // for the token endpoint
+	expired     int     // status answered to any deltatoken (0: none expired)
+	expiredCode string  // the error code answered with a 400 (default syncStateNotFound)
+	requests    []Request
+	split       bool           // see SplitManagers
+	hidden      map[string]int // user id → GETs still to answer 404 (see Hide)
+	mux         *http.ServeMux
+	selects     []string // $select of the last initial request
 }
 
 // entry is a user plus the versions at which it last changed.
@@ -170,6 +172,15 @@ func (s *Server) ExpireDeltaTokens(status int) {
 	defer s.mu.Unlock()
 	s.expired = status
 	s.deltas = map[string]int64{}
+}
+
+// ExpireDeltaTokensWithCode is ExpireDeltaTokens answering a 400 with the
+// given error code (Graph's services vary its case: SyncStateNotFound).
+func (s *Server) ExpireDeltaTokensWithCode(code string) {
+	s.ExpireDeltaTokens(http.StatusBadRequest)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expiredCode = code
 }
 
 // RevokeTokens makes every access token issued so far invalid (expired).

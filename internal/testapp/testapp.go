@@ -82,3 +82,11 @@ func Actor(u reportline.User) app.Actor { return app.UserActor(u, reportline.Sou
 
 // Logger returns a logger that discards, for services under test.
 func (e *Env) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// AppWith returns another App over the same database and clock, with a
+// directory guard of the test's choosing.
+func (e *Env) AppWith(g app.DirectoryGuard) *app.App {
+	return app.New(app.Adapt(e.DB.Read, e.DB.Write, e.DB.Ping), app.Config{
+		Now: e.Now.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords, Directory: g,
+	})
+}

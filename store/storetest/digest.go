@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func testScheduledRuns(t *testing.T, db *store.DB) {
 		var ok bool
 		write(t, db, func(tx *store.Tx) error {
 			var err error
-			r, ok, err = tx.ClaimRun(ctx, kind, period, owner, at, at.Add(lease))
+			r, ok, err = tx.ClaimRun(ctx, kind, period, owner, at, lease)
 			return err
 		})
 		return r, ok
@@ -38,24 +39,37 @@ func testScheduledRuns(t *testing.T, db *store.DB) {
 	if _, ok := claim("b", t0.Add(time.Minute)); ok {
 		t.Fatal("b claimed a run a holds under lease")
 	}
+	// The lease is reckoned by the database's clock, not by the clock of
+	// the replica that asks: b's clock running an hour ahead takes nothing.
+	if _, ok := claim("b", t0.Add(time.Hour)); ok {
+		t.Fatal("b, whose clock runs an hour ahead, took a run a holds under lease")
+	}
 	// a renews: its claim time stays.
 	if r, ok := claim("a", t0.Add(time.Minute)); !ok || !r.ClaimedAt.Equal(t0) {
 		t.Fatalf("renewal = %+v, %v; want claimed at %s", r, ok, t0)
 	}
-	a.DoneThrough, a.Sent, a.LeaseUntil = us[0].ID, 1, t0.Add(lease)
-	write(t, db, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, a) })
+	a.DoneThrough, a.Sent = us[0].ID, 1
+	write(t, db, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, a, lease) })
+	read(t, db, func(tx *store.Tx) error {
+		r, err := tx.ScheduledRun(ctx, kind, period)
+		if err != nil || !r.Held || r.Owner != "a" {
+			t.Errorf("run held by a = %+v, %v", r, err)
+		}
+		return err
+	})
 
 	// The lease runs out: b takes over, where a stopped.
+	ageLeases(t, db, "scheduled_runs", lease+time.Second)
 	b, ok := claim("b", t0.Add(lease+time.Second))
 	if !ok || b.Owner != "b" || b.DoneThrough != us[0].ID || b.Sent != 1 || !b.ClaimedAt.Equal(t0.Add(lease+time.Second)) || !b.StartedAt.Equal(t0) {
 		t.Fatalf("takeover = %+v, %v", b, ok)
 	}
 	// a's progress is refused now.
-	err := db.Write(ctx, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, a) })
+	err := db.Write(ctx, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, a, lease) })
 	wantCode(t, err, reportline.Conflict)
 
 	b.DoneThrough, b.Sent, b.FinishedAt = us[2].ID, 3, t0.Add(3*time.Minute)
-	write(t, db, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, b) })
+	write(t, db, func(tx *store.Tx) error { return tx.AdvanceRun(ctx, b, lease) })
 	if _, ok := claim("b", t0.Add(4*time.Minute)); ok {
 		t.Fatal("a finished run was claimed again")
 	}
@@ -152,4 +166,74 @@ func testScheduledRuns(t *testing.T, db *store.DB) {
 		}
 		return nil
 	})
+}
+
+// ageLeases moves every lease of table (outbox or scheduled_runs) d into
+// the past: what the database's clock would show d later. Leases follow
+// the database's clock, which a test cannot set.
+func ageLeases(t *testing.T, db *store.DB, table string, d time.Duration) {
+	t.Helper()
+	write(t, db, func(tx *store.Tx) error {
+		return tx.ExecRaw(context.Background(), fmt.Sprintf("UPDATE %s SET lease_until = lease_until - %d WHERE lease_until IS NOT NULL", table, d.Microseconds()))
+	})
+}
+
+// testHandBack checks that what a stopping replica hands back is free at
+// once: its outbox messages are pending and due, its runs claimable.
+func testHandBack(t *testing.T, db *store.DB) {
+	ctx := context.Background()
+	day := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
+	write(t, db, func(tx *store.Tx) error {
+		_, err := tx.EnqueueMessages(ctx, []reportline.OutboxMessage{outboxMsg("h1", "x@example.com", day), outboxMsg("h2", "y@example.com", day)})
+		return err
+	})
+	claim := func(owner string) int {
+		var got []reportline.OutboxMessage
+		write(t, db, func(tx *store.Tx) error {
+			var err error
+			got, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: owner, Now: day, Lease: 5 * time.Minute, Limit: 10})
+			return err
+		})
+		return len(got)
+	}
+	if n := claim("stopping"); n != 2 {
+		t.Fatalf("claimed %d, want 2", n)
+	}
+	if n := claim("other"); n != 0 {
+		t.Fatalf("another replica claimed %d leased messages", n)
+	}
+	write(t, db, func(tx *store.Tx) error {
+		n, err := tx.ReleaseMessages(ctx, "stopping")
+		if n != 2 {
+			t.Errorf("released %d messages, want 2", n)
+		}
+		return err
+	})
+	if n := claim("other"); n != 2 {
+		t.Errorf("after the hand-back another replica claimed %d, want 2 at once", n)
+	}
+
+	const kind, period = reportline.NotifyBirthday, "2026-11-23"
+	run := func(owner string) bool {
+		var ok bool
+		write(t, db, func(tx *store.Tx) error {
+			var err error
+			_, ok, err = tx.ClaimRun(ctx, kind, period, owner, day, 2*time.Minute)
+			return err
+		})
+		return ok
+	}
+	if !run("stopping") || run("other") {
+		t.Fatal("the first claim must win and hold")
+	}
+	write(t, db, func(tx *store.Tx) error {
+		n, err := tx.ReleaseRuns(ctx, "stopping")
+		if n != 1 {
+			t.Errorf("released %d runs, want 1", n)
+		}
+		return err
+	})
+	if !run("other") {
+		t.Error("after the hand-back another replica could not take the run at once")
+	}
 }

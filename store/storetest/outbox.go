@@ -49,7 +49,7 @@ func testOutbox(t *testing.T, db *store.DB) {
 		var got []reportline.OutboxMessage
 		write(t, db, func(tx *store.Tx) error {
 			var err error
-			got, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: owner, Now: now, LeaseUntil: now.Add(time.Minute), Limit: 10})
+			got, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: owner, Now: now, Lease: time.Minute, Limit: 10})
 			return err
 		})
 		return got
@@ -66,7 +66,12 @@ func testOutbox(t *testing.T, db *store.DB) {
 	if again := claim("b", day.Add(30*time.Second)); len(again) != 0 {
 		t.Errorf("claim while leased = %v, want nothing", again)
 	}
+	// A clock running ahead does not end a lease: the database's does.
+	if again := claim("b", day.Add(50*time.Minute)); len(again) != 0 {
+		t.Errorf("claim by a worker whose clock runs ahead = %v, want nothing", again)
+	}
 	// Worker a died: its lease expires, b takes the message over.
+	ageLeases(t, db, "outbox", 2*time.Minute)
 	taken := claim("b", day.Add(2*time.Minute))
 	if len(taken) != 1 || taken[0].ID != c.ID || taken[0].Attempts != 2 {
 		t.Fatalf("claim after the lease expired = %+v, want k1 at attempt 2", taken)
@@ -185,7 +190,7 @@ func testOutboxConcurrentClaims(t *testing.T, db *store.DB) {
 				var got []reportline.OutboxMessage
 				err := db.Write(ctx, func(tx *store.Tx) error {
 					var err error
-					got, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: fmt.Sprint(w), Now: day, LeaseUntil: day.Add(time.Hour), Limit: 7})
+					got, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: fmt.Sprint(w), Now: day, Lease: time.Hour, Limit: 7})
 					return err
 				})
 				if err != nil {

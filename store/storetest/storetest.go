@@ -39,6 +39,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"TemplateSends", testTemplateSends},
 		{"ScheduledRuns", testScheduledRuns},
+		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
 	}
 	for _, tt := range tests {
