@@ -50,6 +50,7 @@ var mayImport = map[string][]string{
 	"api":    {"reportline", "policy", "app", "csvio", "web"},
 	"ui":     {"reportline", "policy", "app", "csvio", "web", "msgtmpl"},
 	"scim":   {"reportline", "policy", "app", "web"},
+	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},
 
 	// The binary: the one place that wires everything.

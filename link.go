@@ -32,10 +32,11 @@ const (
 	SourceSCIM         Source = "scim"
 	SourceOrgStructure Source = "orgstructure"
 	SourceCLI          Source = "cli"
+	SourceSSO          Source = "sso" // a single sign-on (OpenID Connect, SAML)
 )
 
 // Sources lists every source, in display order.
-var Sources = []Source{SourceUI, SourceAPI, SourceCLI, SourceCSV, SourceImportAPI, SourceLDAP, SourceGraph, SourceSCIM, SourceOrgStructure}
+var Sources = []Source{SourceUI, SourceAPI, SourceCLI, SourceCSV, SourceImportAPI, SourceLDAP, SourceGraph, SourceSCIM, SourceOrgStructure, SourceSSO}
 
 // Valid reports whether s is a known source.
 func (s Source) Valid() bool {

@@ -78,6 +78,12 @@ type Session struct {
 	UserID    UserID
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Method is how the session was opened: "password", "oidc" or "saml"
+	// (empty means password).
+	Method string
+	// LogoutHint is what the identity provider needs to end its own session
+	// at sign-out (the OIDC ID token); empty for a password session.
+	LogoutHint string
 }
 
 // PasswordReset is a self-service password reset sent by email. Only the

@@ -35,6 +35,7 @@ type Tx interface {
 	learningTx
 	digestTx
 	scimTx
+	ssoTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
@@ -133,6 +134,13 @@ type Config struct {
 	// (each argon2id check holds its memory, 19 MiB by default); 0 means
 	// the number of CPUs, between 2 and 4.
 	MaxConcurrentHashes int
+	// SSOOnly makes single sign-on the only way in: passwords are refused
+	// (and password resets not sent) for everyone but BreakGlassEmail.
+	SSOOnly bool
+	// BreakGlassEmail is the platform admin who may still sign in with a
+	// password in SSO-only mode, to recover when the identity provider is
+	// down.
+	BreakGlassEmail string
 	// HashWait is how long a sign-in waits for a free hashing slot before
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
@@ -151,6 +159,8 @@ type App struct {
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
+	ssoOnly bool   // Config.SSOOnly
+	glass   string // Config.BreakGlassEmail, normalised
 	dirs    DirectoryGuard
 }
 
@@ -171,6 +181,7 @@ func New(store Store, cfg Config) *App {
 		a.pw = DefaultPasswordParams
 	}
 	a.auth = newAuthState(cfg)
+	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	return a
 }
 

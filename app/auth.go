@@ -28,6 +28,9 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	fail := func() (string, reportline.User, error) {
 		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password")
 	}
+	if !a.PasswordAllowed(email) {
+		return "", reportline.User{}, errSSOOnly
+	}
 	if len(password) > MaxPasswordLength {
 		password = password[:MaxPasswordLength+1] // still spend a hash: same cost as any failure
 	}
@@ -61,6 +64,9 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	if !known || !ok || !u.Active() || len(password) > MaxPasswordLength {
 		return fail()
 	}
+	if a.ssoOnly && !u.IsPlatformAdmin() {
+		return "", reportline.User{}, errSSOOnly
+	}
 	secret, hashed := newSecret("rls_")
 	now := a.now()
 	err = a.store.Write(ctx, func(tx Tx) error {
@@ -76,6 +82,20 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 		return "", u, fmt.Errorf("open session: %w", err)
 	}
 	return secret, u, nil
+}
+
+// errSSOOnly refuses a password in SSO-only mode. It depends only on the
+// address typed, so it tells nothing about which accounts exist.
+var errSSOOnly = reportline.Errorf(reportline.Unauthenticated, "this site signs in with single sign-on only: use your organisation's sign-in button")
+
+// SSOOnly reports whether single sign-on is the only way in (but for the
+// break-glass admin).
+func (a *App) SSOOnly() bool { return a.ssoOnly }
+
+// PasswordAllowed reports whether a password may be used for this address:
+// always, unless SSO-only mode is on and it is not the break-glass admin's.
+func (a *App) PasswordAllowed(email string) bool {
+	return !a.ssoOnly || (a.glass != "" && strings.ToLower(strings.TrimSpace(email)) == a.glass)
 }
 
 // dummyHash is checked against when an account has no password; it is

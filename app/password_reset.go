@@ -52,6 +52,9 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	if err != nil {
 		return err
 	}
+	if !a.PasswordAllowed(email) {
+		return errSSOOnly
+	}
 	keys := []throttleKey{throttled("reset-account", email, ResetPerAccount)}
 	if client != "" {
 		keys = append(keys, throttled("reset-client", client, ResetPerClient))

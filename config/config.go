@@ -25,6 +25,7 @@ type Config struct {
 	LDAP        LDAP      // LDAP / Active Directory sync (ldap.go)
 	Mail        Mail      // SMTP or .eml files (mail.go)
 	Directory   Directory // guards of every directory source (directory.go)
+	SSO         SSO       // single sign-on (sso.go)
 	// PublicURL is the address users reach, e.g. https://reportline.example.com
 	// (REPORTLINE_PUBLIC_URL, --public-url; see ParsePublicURL). Links in
 	// emails, SSO redirects, Secure cookies and HSTS behind a TLS proxy, and
@@ -77,6 +78,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_TRUSTED_PROXIES: %w", err)
 		}
 		c.TrustedProxies = p
+	}
+	if err := c.SSO.fromEnv(getenv); err != nil {
+		return err
 	}
 	if err := c.Graph.fromEnv(getenv); err != nil {
 		return err
@@ -134,6 +138,9 @@ func (c Config) Validate() error {
 		return err
 	}
 	if err := c.Mail.validate(); err != nil {
+		return err
+	}
+	if err := c.SSO.validate(c.PublicURL); err != nil {
 		return err
 	}
 	return nil

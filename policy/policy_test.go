@@ -57,6 +57,14 @@ func TestDecide(t *testing.T) {
 		{"the service may do anything", Actor{System: true}, ChangeSettings, Target{}, true},
 		{"an inactive platform admin gets nothing", inactiveA, ChangeSettings, Target{}, false},
 
+		{"a person signs in to their own account", plainA, SignIn, Target{User: &Person{User: plain}}, true},
+		{"nobody signs in as someone else, not even a platform admin", pa, SignIn, Target{User: engMember}, false},
+		{"a deactivated account does not sign in", inactiveA, SignIn, Target{User: &Person{User: gone}}, false},
+		{"a member sees and ends their own sessions", plainA, EndSessions, Target{User: &Person{User: plain}}, true},
+		{"a group admin may not end her member's sessions", graceA, EndSessions, Target{User: engMember}, false},
+		{"a platform admin ends anyone's sessions", pa, EndSessions, Target{User: engMember}, true},
+		{"an inactive platform admin ends nobody's sessions", inactiveA, EndSessions, Target{User: engMember}, false},
+
 		{"group admin reads her member", graceA, ReadUser, Target{User: engMember}, true},
 		{"group admin does not read a Sales member", graceA, ReadUser, Target{User: salesMember}, false},
 		{"a manager reads his managee", plainA, ReadUser, Target{User: managed}, true},

@@ -32,9 +32,11 @@ const (
 	ReadNotifications  Action = "notifications.read"
 	ManageOwnAccount   Action = "self.manage" // own password, tokens, notification opt-outs, digest preview
 	PreviewUserDigest  Action = "digest.preview"
-	CreateToken        Action = "token.create" // an API token, which acts as its owner
-	ManageTokens       Action = "token.manage" // list and revoke tokens
-	AskAccess          Action = "access.ask"   // the access check and AuthZEN, about a subject
+	CreateToken        Action = "token.create"   // an API token, which acts as its owner
+	ManageTokens       Action = "token.manage"   // list and revoke tokens
+	SignIn             Action = "session.open"   // open a session (password or single sign-on), linking an SSO identity the first time
+	EndSessions        Action = "session.manage" // see and end signed-in sessions
+	AskAccess          Action = "access.ask"     // the access check and AuthZEN, about a subject
 	ResolveUserKeys    Action = "access.resolve"
 	ConfirmHeldSync    Action = "directory.confirm"     // apply a directory run held for deactivating many people
 	UseDecisionPoint   Action = "access.decision_point" // the AuthZEN API the LMS calls
@@ -262,6 +264,20 @@ var rules = []rule{
 				return allow("you may see and revoke your own tokens; platform admins anyone's")
 			}
 			return refuse("only platform admins may see other people's tokens")
+		}},
+	{action: SignIn, who: "the person themself, with an active account (a deactivated account is refused whatever the identity provider says); in SSO-only mode only the break-glass platform admin signs in with a password",
+		decide: func(a Actor, t Target) Decision {
+			if t.User != nil && self(a, t.User) {
+				return allow("you may sign in to your own account")
+			}
+			return refuse("nobody signs in as someone else")
+		}},
+	{action: EndSessions, who: "the owner, for their own sessions; platform admins for anyone's",
+		decide: func(a Actor, t Target) Decision {
+			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
+				return allow("you may see and end your own sessions; platform admins anyone's")
+			}
+			return refuse("only platform admins may end other people's sessions")
 		}},
 	{action: PreviewUserDigest, who: "the user themself; platform admins for anyone",
 		decide: func(a Actor, t Target) Decision {

@@ -53,8 +53,12 @@ func (tx *Tx) TouchToken(ctx context.Context, id int64, at time.Time) error {
 
 // CreateSession stores a session (its hash).
 func (tx *Tx) CreateSession(ctx context.Context, s reportline.Session) error {
-	_, err := tx.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
-		s.Hash, s.UserID, micros(s.CreatedAt), micros(s.ExpiresAt))
+	method := s.Method
+	if method == "" {
+		method = "password"
+	}
+	_, err := tx.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, expires_at, method, logout_hint) VALUES ($1, $2, $3, $4, $5, $6)`,
+		s.Hash, s.UserID, micros(s.CreatedAt), micros(s.ExpiresAt), method, s.LogoutHint)
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -65,8 +69,8 @@ func (tx *Tx) CreateSession(ctx context.Context, s reportline.Session) error {
 func (tx *Tx) SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error) {
 	var s reportline.Session
 	var created, expires int64
-	err := tx.queryRow(ctx, `SELECT hash, user_id, created_at, expires_at FROM sessions WHERE hash = $1`, hash).
-		Scan(&s.Hash, &s.UserID, &created, &expires)
+	err := tx.queryRow(ctx, `SELECT hash, user_id, created_at, expires_at, method, logout_hint FROM sessions WHERE hash = $1`, hash).
+		Scan(&s.Hash, &s.UserID, &created, &expires, &s.Method, &s.LogoutHint)
 	if err != nil {
 		return s, notFound(translate(err), "session", "")
 	}

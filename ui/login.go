@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"net/url"
 	"strings"
 
 	"reportline"
@@ -16,6 +15,17 @@ type loginPage struct {
 	Next   string
 	Error  string
 	Notice string
+	// Buttons are the identity providers' sign-in buttons.
+	Buttons []SignInButton
+	// SSOOnly hides the password form (the break-glass admin opens it with
+	// ?local=1); Local is that request.
+	SSOOnly bool
+	Local   bool
+}
+
+// newLoginPage is the sign-in page with its buttons.
+func (u *UI) newLoginPage(r *http.Request) loginPage {
+	return loginPage{page: page{Title: "Sign in"}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
 }
 
 // home sends visitors to their groups, or to sign in.
@@ -34,7 +44,8 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	p := loginPage{page: page{Title: "Sign in"}, Next: next}
+	p := u.newLoginPage(r)
+	p.Next = next
 	if r.URL.Query().Get("reset") == "done" {
 		p.Notice = "Your password is changed and every session of your account has ended. Sign in with the new password."
 	}
@@ -49,7 +60,8 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, err)
 		return
 	}
-	p := loginPage{page: page{Title: "Sign in"}, Email: strings.TrimSpace(r.PostForm.Get("email")), Next: safeNext(r.PostForm.Get("next"))}
+	p := u.newLoginPage(r)
+	p.Email, p.Next, p.Local = strings.TrimSpace(r.PostForm.Get("email")), safeNext(r.PostForm.Get("next")), true
 	secret, _, err := u.app.Login(r.Context(), p.Email, r.PostForm.Get("password"), web.ClientIP(r).String())
 	if err != nil {
 		code := reportline.ErrorCode(err)
@@ -65,33 +77,38 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 	seeOther(w, r, p.Next)
 }
 
-// logout ends the session, if any, and forgets the cookie.
+// logout ends the session, if any, and forgets the cookie. A session
+// opened by single sign-on goes on to the identity provider's sign-out
+// when it has one, so that the next sign-in asks for credentials again.
 func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
+	next := "/login"
 	if secret := web.Session(r.Context()); secret != "" {
-		if err := u.app.Logout(r.Context(), secret); err != nil {
+		s, err := u.app.SignOut(r.Context(), secret)
+		if err != nil {
 			u.fail(w, r, err)
 			return
 		}
+		if u.signIn.LogoutURL != nil {
+			if out := u.signIn.LogoutURL(s); out != "" {
+				next = out
+			}
+		}
 	}
 	web.ClearSessionCookie(w, r)
-	seeOther(w, r, "/login")
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// safeNext returns next when it is a path on this site, else /groups. An
-// absolute URL, a scheme-relative "//host" or a backslash trick ("/\host",
-// which some browsers read as "//host") could send a freshly signed-in user
-// to another site.
-func safeNext(next string) string {
-	const fallback = "/groups"
-	if next == "" || next[0] != '/' || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n\t") {
-		return fallback
+// safeNext is web.SafeNext.
+func safeNext(next string) string { return web.SafeNext(next) }
+
+// Fail shows a refused single sign-on on the sign-in page (401 with the
+// reason); other errors as any page's.
+func (u *UI) Fail(w http.ResponseWriter, r *http.Request, err error) {
+	if reportline.ErrorCode(err) != reportline.Unauthenticated {
+		u.fail(w, r, err)
+		return
 	}
-	u, err := url.Parse(next)
-	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") {
-		return fallback
-	}
-	if strings.HasPrefix(u.Path, "/login") || strings.HasPrefix(u.Path, "/logout") || strings.HasPrefix(u.Path, "/password/") {
-		return fallback
-	}
-	return u.RequestURI()
+	p := u.newLoginPage(r)
+	p.Error = reportline.ErrorMessage(err)
+	u.render(w, r, http.StatusUnauthorized, "login", p)
 }

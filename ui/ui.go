@@ -48,6 +48,7 @@ type UI struct {
 	// browsers may cache them for long and still see a new release.
 	version string
 	jobs    jobs // imports running in the background
+	signIn  SignInOptions
 }
 
 // New parses the embedded templates and returns the pages. A template that
@@ -106,6 +107,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerUsersImport(mux)
 	u.registerDirectory(mux)
 	u.registerTokens(mux)
+	u.registerSessions(mux)
 	u.registerPassword(mux)
 	u.registerAccountPassword(mux)
 	mux.Handle("GET /assets/", u.assetHandler())

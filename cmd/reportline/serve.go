@@ -60,8 +60,16 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
+	routes := []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages}
+	single, err := newSSO(cfg, a, pages, log)
+	if err != nil {
+		return err
+	}
+	if single != nil {
+		routes = append(routes, single)
+	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages},
+		App: a, Logger: log, Routes: routes,
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

@@ -40,6 +40,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"TemplateSends", testTemplateSends},
 		{"ScheduledRuns", testScheduledRuns},
 		{"HandBack", testHandBack},
+		{"SingleSignOn", testSSO},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
