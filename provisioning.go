@@ -33,3 +33,14 @@ type ProvisionedQuery struct {
 	Offset  int
 	Limit   int
 }
+
+// SCIMGroup is a Reportline group as a SCIM client sees it: a group the
+// client created (its externalId, "" when none was sent), and the members
+// the client added (plain memberships; others are not the client's).
+type SCIMGroup struct {
+	Group
+	ExternalID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Members    []User // by id
+}

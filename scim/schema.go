@@ -9,6 +9,7 @@ const (
 	ListSchema       = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 	PatchSchema      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 	SearchSchema     = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	GroupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
 )
 
 // Attribute describes one attribute of a schema, in the form of RFC 7643
@@ -69,6 +70,23 @@ var enterpriseAttributes = []Attribute{
 			str("value", "The manager's id (or externalId)."),
 			readOnly(Attribute{Name: "$ref", Type: "reference", ReferenceType: []string{"User"}, Description: "The manager's URI.", Returned: "default", Uniqueness: "none"}),
 			readOnly(str("displayName", "The manager's name.")),
+		}},
+}
+
+// groupAttributes are the Group attributes kept (RFC 7643 §4.2).
+var groupAttributes = []Attribute{
+	func() Attribute {
+		a := str("displayName", "The Reportline group's name.")
+		a.Required = true
+		return a
+	}(),
+	{Name: "members", Type: "complex", MultiValued: true, Description: "The users this provisioning client made plain members (role member). Members given by hand or with an admin role are not listed and never changed.",
+		Mutability: "readWrite", Returned: "default", Uniqueness: "none",
+		SubAttributes: []Attribute{
+			{Name: "value", Type: "string", Description: "The user's id.", Mutability: "immutable", Returned: "default", Uniqueness: "none"},
+			readOnly(Attribute{Name: "$ref", Type: "reference", ReferenceType: []string{"User"}, Description: "The user's URI.", Returned: "default", Uniqueness: "none"}),
+			readOnly(str("display", "The user's name.")),
+			{Name: "type", Type: "string", Description: "User: groups are not members of groups here.", Mutability: "immutable", Returned: "default", Uniqueness: "none"},
 		}},
 }
 

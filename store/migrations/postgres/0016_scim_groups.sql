@@ -1,0 +1,21 @@
+-- SCIM Groups (issue 14): the Reportline groups a provisioning client
+-- manages, with its externalId, and the plain memberships it made. A
+-- membership it made is a row of memberships (role member) and a row here;
+-- the client's remove deletes only those, never a membership made by hand
+-- or one with an admin role.
+CREATE TABLE scim_groups (
+    group_id    BIGINT PRIMARY KEY REFERENCES groups (id) ON DELETE CASCADE,
+    external_id TEXT NOT NULL DEFAULT '',
+    created_at  BIGINT NOT NULL,
+    updated_at  BIGINT NOT NULL
+);
+
+CREATE TABLE scim_memberships (
+    group_id BIGINT NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
+    user_id  BIGINT NOT NULL REFERENCES users (id),
+    PRIMARY KEY (group_id, user_id)
+);
+
+-- The email as the client sent it (case preserved), shown back so that the
+-- client does not see a change every cycle; matching stays on users.email.
+ALTER TABLE scim_user_names ADD COLUMN email_sent TEXT NOT NULL DEFAULT '';
