@@ -22,6 +22,10 @@ type ProvisionedUser struct {
 	ExternalID string // the SCIM identity; "" when none
 	UserName   string // "" when the client never gave one
 	Manager    User   // the SCIM line manager; zero when none
+	// EmailsSent is the emails the client last sent, as JSON, and
+	// DisplayName its displayName: shown back as sent.
+	EmailsSent  string
+	DisplayName string
 }
 
 // ProvisionedQuery selects users for a SCIM listing, in id order. With ID

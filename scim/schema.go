@@ -48,16 +48,16 @@ var userAttributes = []Attribute{
 			str("givenName", "First name."),
 			str("familyName", "Last name."),
 		}},
-	str("displayName", "Shown as given and family name; a value sent is accepted and not kept."),
+	str("displayName", "Kept as sent and returned as sent (Reportline itself shows given and family name); when none was sent, given and family name."),
 	str("title", "Job title, kept as the user's position."),
 	{Name: "active", Type: "boolean", Description: "Whether the account is active; false deactivates (links are kept).",
 		Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
-	{Name: "emails", Type: "complex", MultiValued: true, Description: "The email address; one is kept, the same as userName unless userName is not an address.",
+	{Name: "emails", Type: "complex", MultiValued: true, Description: "The addresses, kept and returned as sent (case preserved) while they hold the person's email: the primary one, else the work one, else the first, which is matched case-insensitively and must be unique.",
 		Mutability: "readWrite", Returned: "default", Uniqueness: "none",
 		SubAttributes: []Attribute{
 			str("value", "The address."),
-			str("type", "work."),
-			{Name: "primary", Type: "boolean", Description: "Always true.", Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
+			str("type", "work, home, other…"),
+			{Name: "primary", Type: "boolean", Description: "The address that is the person's email.", Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
 		}},
 }
 

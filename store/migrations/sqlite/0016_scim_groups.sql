@@ -16,6 +16,9 @@ CREATE TABLE scim_memberships (
     PRIMARY KEY (group_id, user_id)
 );
 
--- The email as the client sent it (case preserved), shown back so that the
--- client does not see a change every cycle; matching stays on users.email.
-ALTER TABLE scim_user_names ADD COLUMN email_sent TEXT NOT NULL DEFAULT '';
+-- The emails (JSON list) and displayName as the client last sent them,
+-- case preserved, shown back so that the client sees no change every cycle.
+-- Matching stays on users.email, lower-cased; the emails are shown as sent
+-- only while they hold the user's email.
+ALTER TABLE scim_user_names ADD COLUMN emails_sent TEXT NOT NULL DEFAULT '';
+ALTER TABLE scim_user_names ADD COLUMN display_name TEXT NOT NULL DEFAULT '';
