@@ -296,6 +296,7 @@ var matrix = []row{
 	{pattern: "PUT /scim/v2/Users/{id}", target: tSCIM, want: scimWrite, build: scimPut},
 	{pattern: "PATCH /scim/v2/Users/{id}", target: tSCIM, want: scimWrite, build: scimPatch},
 	{pattern: "DELETE /scim/v2/Users/{id}", target: tSCIM, want: scimWrite},
+	{pattern: "GET /scim/v2/Users/{$}", want: scimOnly, build: fixed("/scim/v2/Users/")},
 	{pattern: "GET /scim/v2/Groups", want: scimOnly},
 	{pattern: "GET /scim/v2/Groups/{$}", want: scimOnly, build: fixed("/scim/v2/Groups/")},
 	{pattern: "POST /scim/v2/Groups", want: scimOnly, build: scimGroupCreate},
