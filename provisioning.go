@@ -22,6 +22,10 @@ type ProvisionedUser struct {
 	ExternalID string // the SCIM identity; "" when none
 	UserName   string // "" when the client never gave one
 	Manager    User   // the SCIM line manager; zero when none
+	// EmailsSent is the emails the client last sent, as JSON, and
+	// DisplayName its displayName: shown back as sent.
+	EmailsSent  string
+	DisplayName string
 }
 
 // ProvisionedQuery selects users for a SCIM listing, in id order. With ID
@@ -32,4 +36,15 @@ type ProvisionedQuery struct {
 	AfterID UserID
 	Offset  int
 	Limit   int
+}
+
+// SCIMGroup is a Reportline group as a SCIM client sees it: a group the
+// client created (its externalId, "" when none was sent), and the members
+// the client added (plain memberships; others are not the client's).
+type SCIMGroup struct {
+	Group
+	ExternalID string
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+	Members    []User // by id
 }

@@ -66,6 +66,12 @@ type Tx interface {
 	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
 	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)
 	AppendChanges(ctx context.Context, entries []reportline.Change) error
+	PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error
+	DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error
+	RenameGroup(ctx context.Context, id reportline.GroupID, name string) error
+	SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error
+	SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error)
+	SCIMMemberships(ctx context.Context, group reportline.GroupID) (map[reportline.UserID]bool, error)
 	Changes(ctx context.Context, f reportline.ChangeFilter) ([]reportline.Change, error)
 
 	SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error

@@ -19,6 +19,7 @@ type scimTx interface {
 	TouchProvisioningClient(ctx context.Context, id int64, at time.Time) error
 	ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuery) ([]reportline.ProvisionedUser, error)
 	SetSCIMUserName(ctx context.Context, user reportline.UserID, name string) error
+	SetSCIMSent(ctx context.Context, user reportline.UserID, emails, displayName string) error
 	UserBySCIMUserName(ctx context.Context, name string) (reportline.UserID, error)
 }
 

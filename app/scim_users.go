@@ -31,6 +31,10 @@ type SCIMUserInput struct {
 	Active     bool
 	// Manager is the manager's id, or their externalId; "" for none.
 	Manager string
+	// EmailsSent (JSON) and DisplayName are what the client sent, kept to
+	// be shown back as sent.
+	EmailsSent  string
+	DisplayName string
 	// ClearExternalID: the client removed its externalId (the user then
 	// keeps a made-up identity, which the client never sees).
 	ClearExternalID bool
@@ -166,7 +170,7 @@ func (a *App) SCIMCreateUser(ctx context.Context, client reportline.Provisioning
 	if err != nil {
 		return SCIMUser{}, err
 	}
-	if err := a.setSCIMUserName(ctx, id, in.UserName); err != nil {
+	if err := a.setSCIMUserName(ctx, id, in); err != nil {
 		return SCIMUser{}, err
 	}
 	return a.SCIMUser(ctx, client, id)
@@ -183,7 +187,7 @@ func (a *App) SCIMReplaceUser(ctx context.Context, client reportline.Provisionin
 	if _, err := a.scimSync(ctx, client, d); err != nil {
 		return SCIMUser{}, err
 	}
-	if err := a.setSCIMUserName(ctx, id, in.UserName); err != nil {
+	if err := a.setSCIMUserName(ctx, id, in); err != nil {
 		return SCIMUser{}, err
 	}
 	return a.SCIMUser(ctx, client, id)
@@ -196,7 +200,8 @@ func (a *App) SCIMDeactivateUser(ctx context.Context, client reportline.Provisio
 	if err != nil {
 		return err
 	}
-	in := SCIMUserInput{UserName: u.UserName, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Position: u.Position, OrgUnit: u.OrgUnit}
+	in := SCIMUserInput{UserName: u.UserName, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Position: u.Position, OrgUnit: u.OrgUnit,
+		EmailsSent: u.EmailsSent, DisplayName: u.DisplayName}
 	if u.Manager.ID != 0 {
 		in.Manager = strconv.FormatInt(int64(u.Manager.ID), 10)
 	}
@@ -415,8 +420,14 @@ func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient
 
 // setSCIMUserName records the userName the client gave (a separate write
 // after the sync: the directory core knows nothing of userNames).
-func (a *App) setSCIMUserName(ctx context.Context, id reportline.UserID, name string) error {
-	return a.store.Write(ctx, func(tx Tx) error { return tx.SetSCIMUserName(ctx, id, strings.TrimSpace(name)) })
+// The emails and displayName sent are kept with it, to be shown back.
+func (a *App) setSCIMUserName(ctx context.Context, id reportline.UserID, in SCIMUserInput) error {
+	return a.store.Write(ctx, func(tx Tx) error {
+		if err := tx.SetSCIMUserName(ctx, id, strings.TrimSpace(in.UserName)); err != nil {
+			return err
+		}
+		return tx.SetSCIMSent(ctx, id, in.EmailsSent, strings.TrimSpace(in.DisplayName))
+	})
 }
 
 // scimField names a sync problem's field as the SCIM client knows it.

@@ -46,7 +46,11 @@ func (p projection) apply(r User) any {
 	if p.none() {
 		return r
 	}
-	m := toMap(r)
+	return p.applyMap(toMap(r))
+}
+
+// applyMap projects a resource held as a JSON object.
+func (p projection) applyMap(m map[string]any) map[string]any {
 	if len(p.only) > 0 {
 		out := map[string]any{"id": m["id"], "schemas": m["schemas"]}
 		for _, a := range p.only {

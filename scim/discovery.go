@@ -87,17 +87,29 @@ func userResourceType(base string) resourceTypeDoc {
 		Meta:             Meta{ResourceType: "ResourceType", Location: base + "/ResourceTypes/User"}}
 }
 
+func groupResourceType(base string) resourceTypeDoc {
+	return resourceTypeDoc{Schemas: []string{resourceTypeSchema}, ID: "Group", Name: "Group", Endpoint: "/Groups",
+		Description: "A Reportline group; its members are plain members (role member) added by the provisioning client.", Schema: GroupSchema,
+		SchemaExtensions: []schemaExtension{},
+		Meta:             Meta{ResourceType: "ResourceType", Location: base + "/ResourceTypes/Group"}}
+}
+
 func (s *Server) resourceTypes(w http.ResponseWriter, r *http.Request, _ reportline.ProvisioningClient) error {
-	rt := userResourceType(baseURL(r))
-	writeJSON(w, http.StatusOK, ListResponse{Schemas: []string{ListSchema}, TotalResults: 1, StartIndex: 1, ItemsPerPage: 1, Resources: []any{rt}})
+	base := baseURL(r)
+	writeJSON(w, http.StatusOK, ListResponse{Schemas: []string{ListSchema}, TotalResults: 2, StartIndex: 1, ItemsPerPage: 2,
+		Resources: []any{userResourceType(base), groupResourceType(base)}})
 	return nil
 }
 
 func (s *Server) resourceType(w http.ResponseWriter, r *http.Request, _ reportline.ProvisioningClient) error {
-	if !strings.EqualFold(r.PathValue("id"), "User") {
-		return &Error{Status: http.StatusNotFound, Detail: "no resource type " + r.PathValue("id") + "; only User is served"}
+	switch {
+	case strings.EqualFold(r.PathValue("id"), "User"):
+		writeJSON(w, http.StatusOK, userResourceType(baseURL(r)))
+	case strings.EqualFold(r.PathValue("id"), "Group"):
+		writeJSON(w, http.StatusOK, groupResourceType(baseURL(r)))
+	default:
+		return &Error{Status: http.StatusNotFound, Detail: "no resource type " + r.PathValue("id") + "; User and Group are served"}
 	}
-	writeJSON(w, http.StatusOK, userResourceType(baseURL(r)))
 	return nil
 }
 
@@ -116,6 +128,8 @@ func schemaDocs(base string) []schemaDoc {
 			Attributes: userAttributes, Meta: Meta{ResourceType: "Schema", Location: base + "/Schemas/" + UserSchema}},
 		{Schemas: []string{schemaSchema}, ID: EnterpriseSchema, Name: "EnterpriseUser", Description: "Enterprise user",
 			Attributes: enterpriseAttributes, Meta: Meta{ResourceType: "Schema", Location: base + "/Schemas/" + EnterpriseSchema}},
+		{Schemas: []string{schemaSchema}, ID: GroupSchema, Name: "Group", Description: "Group",
+			Attributes: groupAttributes, Meta: Meta{ResourceType: "Schema", Location: base + "/Schemas/" + GroupSchema}},
 	}
 }
 
@@ -136,5 +150,5 @@ func (s *Server) schema(w http.ResponseWriter, r *http.Request, _ reportline.Pro
 			return nil
 		}
 	}
-	return &Error{Status: http.StatusNotFound, Detail: "no schema " + r.PathValue("id") + "; served: " + UserSchema + ", " + EnterpriseSchema}
+	return &Error{Status: http.StatusNotFound, Detail: "no schema " + r.PathValue("id") + "; served: " + UserSchema + ", " + EnterpriseSchema + ", " + GroupSchema}
 }

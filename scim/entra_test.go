@@ -234,7 +234,7 @@ func TestWriteErrors(t *testing.T) {
 		f.call(t, "GET", "/scim/v2/Users/abc", "").wantError(t, 404, "", `no user has id "abc"`)
 		f.call(t, "DELETE", "/scim/v2/Users/999999", "").wantError(t, 404, "", `no user has id "999999"`)
 		f.call(t, "PUT", "/scim/v2/Users/999999", `{"userName":"z@x.com"}`).wantError(t, 404, "", `no user has id "999999"`)
-		f.call(t, "GET", "/scim/v2/Groups", "").wantError(t, 404, "", "Groups are not provisioned")
+		f.call(t, "GET", "/scim/v2/Roles", "").wantError(t, 404, "", "this endpoint serves Users, Groups")
 		f.call(t, "POST", "/scim/v2/Users/"+a, `{}`).wantError(t, 405, "", "POST is not supported")
 	})
 }
@@ -297,9 +297,15 @@ func TestDiscovery(t *testing.T) {
 			t.Errorf("ResourceTypes: %s", rt.raw)
 		}
 		f.call(t, "GET", "/scim/v2/ResourceTypes/User", "").want(t, 200)
-		f.call(t, "GET", "/scim/v2/ResourceTypes/Group", "").wantError(t, 404, "", "only User is served")
+		if rt.str("totalResults") != "2" || rt.str("Resources.1.id") != "Group" || rt.str("Resources.1.endpoint") != "/Groups" ||
+			rt.str("Resources.1.schema") != scim.GroupSchema {
+			t.Errorf("ResourceTypes without Group: %s", rt.raw)
+		}
+		f.call(t, "GET", "/scim/v2/ResourceTypes/Group", "").want(t, 200)
+		f.call(t, "GET", "/scim/v2/ResourceTypes/Role", "").wantError(t, 404, "", "User and Group are served")
 		sc := f.call(t, "GET", "/scim/v2/Schemas", "").want(t, 200)
-		if sc.str("totalResults") != "2" || sc.str("Resources.0.id") != scim.UserSchema || sc.str("Resources.1.id") != scim.EnterpriseSchema {
+		if sc.str("totalResults") != "3" || sc.str("Resources.0.id") != scim.UserSchema || sc.str("Resources.1.id") != scim.EnterpriseSchema ||
+			sc.str("Resources.2.id") != scim.GroupSchema {
 			t.Errorf("Schemas: %s", sc.raw)
 		}
 		user := f.call(t, "GET", "/scim/v2/Schemas/"+scim.UserSchema, "").want(t, 200)

@@ -23,7 +23,7 @@ const maxPathLen = 1024
 // knownSchema returns the canonical URN of a schema this endpoint serves,
 // matched case-insensitively, or "".
 func knownSchema(s string) string {
-	for _, u := range []string{UserSchema, EnterpriseSchema} {
+	for _, u := range []string{UserSchema, EnterpriseSchema, GroupSchema} {
 		if strings.EqualFold(s, u) {
 			return u
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -74,6 +75,12 @@ func toResource(u app.SCIMUser, base string) User {
 	if u.FirstName != "" || u.LastName != "" {
 		r.Name = &Name{Formatted: strings.TrimSpace(u.FirstName + " " + u.LastName), GivenName: u.FirstName, FamilyName: u.LastName}
 		r.DisplayName = r.Name.Formatted
+	}
+	if u.DisplayName != "" {
+		r.DisplayName = u.DisplayName
+	}
+	if sent := sentEmails(u.EmailsSent); slices.ContainsFunc(sent, func(e Email) bool { return strings.EqualFold(e.Value, u.Email) }) {
+		r.Emails = sent // as the client sent them, while they hold the user's email
 	}
 	if u.OrgUnit != "" || u.Manager.ID != 0 {
 		r.Schemas = append(r.Schemas, EnterpriseSchema)
@@ -207,6 +214,10 @@ func fromResource(m map[string]any, activeIfAbsent bool) (app.SCIMUserInput, err
 	if in.Email, err = chooseEmail(get(m, "emails")); err != nil {
 		return in, err
 	}
+	in.EmailsSent = emailsSent(get(m, "emails"))
+	if in.DisplayName, err = stringAttr(m, "displayName"); err != nil {
+		return in, err
+	}
 	ext := get(m, EnterpriseSchema)
 	if ext == nil && (get(m, "manager") != nil || get(m, "department") != nil) {
 		// The enterprise attributes without their URN, as some clients
@@ -258,6 +269,35 @@ func boolAttr(m map[string]any, name string, absent bool) (bool, error) {
 	default:
 		return false, errorf(InvalidValue, "%s must be true or false, not %s", name, jsonKind(v))
 	}
+}
+
+// emailsSent keeps the emails as sent (value, type, primary), as JSON; ""
+// when there are none or they are not what chooseEmail accepted.
+func emailsSent(v any) string {
+	var out []Email
+	for _, el := range asList(v) {
+		em, _ := el.(map[string]any)
+		value, _ := get(em, "value").(string)
+		if value = strings.TrimSpace(value); value == "" {
+			continue
+		}
+		typ, _ := get(em, "type").(string)
+		primary, _ := boolAttr(em, "primary", false)
+		out = append(out, Email{Value: value, Type: typ, Primary: primary})
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	b, _ := json.Marshal(out)
+	return string(b)
+}
+
+func sentEmails(s string) []Email {
+	var out []Email
+	if s != "" {
+		json.Unmarshal([]byte(s), &out)
+	}
+	return out
 }
 
 // chooseEmail picks the address kept from emails: the primary one, else

@@ -9,6 +9,7 @@ const (
 	ListSchema       = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 	PatchSchema      = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 	SearchSchema     = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+	GroupSchema      = "urn:ietf:params:scim:schemas:core:2.0:Group"
 )
 
 // Attribute describes one attribute of a schema, in the form of RFC 7643
@@ -47,16 +48,16 @@ var userAttributes = []Attribute{
 			str("givenName", "First name."),
 			str("familyName", "Last name."),
 		}},
-	str("displayName", "Shown as given and family name; a value sent is accepted and not kept."),
+	str("displayName", "Kept as sent and returned as sent (Reportline itself shows given and family name); when none was sent, given and family name."),
 	str("title", "Job title, kept as the user's position."),
 	{Name: "active", Type: "boolean", Description: "Whether the account is active; false deactivates (links are kept).",
 		Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
-	{Name: "emails", Type: "complex", MultiValued: true, Description: "The email address; one is kept, the same as userName unless userName is not an address.",
+	{Name: "emails", Type: "complex", MultiValued: true, Description: "The addresses, kept and returned as sent (case preserved) while they hold the person's email: the primary one, else the work one, else the first, which is matched case-insensitively and must be unique.",
 		Mutability: "readWrite", Returned: "default", Uniqueness: "none",
 		SubAttributes: []Attribute{
 			str("value", "The address."),
-			str("type", "work."),
-			{Name: "primary", Type: "boolean", Description: "Always true.", Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
+			str("type", "work, home, other…"),
+			{Name: "primary", Type: "boolean", Description: "The address that is the person's email.", Mutability: "readWrite", Returned: "default", Uniqueness: "none"},
 		}},
 }
 
@@ -69,6 +70,23 @@ var enterpriseAttributes = []Attribute{
 			str("value", "The manager's id (or externalId)."),
 			readOnly(Attribute{Name: "$ref", Type: "reference", ReferenceType: []string{"User"}, Description: "The manager's URI.", Returned: "default", Uniqueness: "none"}),
 			readOnly(str("displayName", "The manager's name.")),
+		}},
+}
+
+// groupAttributes are the Group attributes kept (RFC 7643 §4.2).
+var groupAttributes = []Attribute{
+	func() Attribute {
+		a := str("displayName", "The Reportline group's name.")
+		a.Required = true
+		return a
+	}(),
+	{Name: "members", Type: "complex", MultiValued: true, Description: "The users this provisioning client made plain members (role member). Members given by hand or with an admin role are not listed and never changed.",
+		Mutability: "readWrite", Returned: "default", Uniqueness: "none",
+		SubAttributes: []Attribute{
+			{Name: "value", Type: "string", Description: "The user's id.", Mutability: "immutable", Returned: "default", Uniqueness: "none"},
+			readOnly(Attribute{Name: "$ref", Type: "reference", ReferenceType: []string{"User"}, Description: "The user's URI.", Returned: "default", Uniqueness: "none"}),
+			readOnly(str("display", "The user's name.")),
+			{Name: "type", Type: "string", Description: "User: groups are not members of groups here.", Mutability: "immutable", Returned: "default", Uniqueness: "none"},
 		}},
 }
 

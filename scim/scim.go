@@ -1,6 +1,7 @@
 // Package scim is Reportline's SCIM 2.0 provisioning endpoint, /scim/v2
 // (RFC 7643, RFC 7644): Users (list with filter and pagination, get,
-// create, replace, PATCH, delete as deactivation), ServiceProviderConfig,
+// create, replace, PATCH, delete as deactivation), Groups (onto Reportline
+// groups and plain memberships), ServiceProviderConfig,
 // ResourceTypes and Schemas, with the enterprise extension's manager.
 //
 // It is written for what Microsoft Entra ID sends as much as for the RFC:
@@ -56,6 +57,13 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("PUT "+Prefix+"/Users/{id}", s.auth(s.replaceUser))
 	mux.Handle("PATCH "+Prefix+"/Users/{id}", s.auth(s.patchUser))
 	mux.Handle("DELETE "+Prefix+"/Users/{id}", s.auth(s.deleteUser))
+	mux.Handle("GET "+Prefix+"/Groups", s.auth(s.listGroups))
+	mux.Handle("GET "+Prefix+"/Groups/{$}", s.auth(s.listGroups))
+	mux.Handle("POST "+Prefix+"/Groups", s.auth(s.createGroup))
+	mux.Handle("GET "+Prefix+"/Groups/{id}", s.auth(s.getGroup))
+	mux.Handle("PUT "+Prefix+"/Groups/{id}", s.auth(s.replaceGroup))
+	mux.Handle("PATCH "+Prefix+"/Groups/{id}", s.auth(s.patchGroup))
+	mux.Handle("DELETE "+Prefix+"/Groups/{id}", s.auth(s.deleteGroup))
 	mux.Handle("GET "+Prefix+"/ServiceProviderConfig", s.auth(s.serviceProviderConfig))
 	mux.Handle("GET "+Prefix+"/ResourceTypes", s.auth(s.resourceTypes))
 	mux.Handle("GET "+Prefix+"/ResourceTypes/{id}", s.auth(s.resourceType))
@@ -91,12 +99,12 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ reportline.ProvisioningClient) error {
 	p := strings.TrimPrefix(r.URL.Path, Prefix)
-	for _, known := range []string{"/Users", "/ServiceProviderConfig", "/ResourceTypes", "/Schemas"} {
+	for _, known := range []string{"/Users", "/Groups", "/ServiceProviderConfig", "/ResourceTypes", "/Schemas"} {
 		if p == known || strings.HasPrefix(p, known+"/") {
 			return &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path}
 		}
 	}
-	return &Error{Status: http.StatusNotFound, Detail: "no SCIM resource at " + r.URL.Path + "; this endpoint serves Users, ServiceProviderConfig, ResourceTypes and Schemas (Groups are not provisioned)"}
+	return &Error{Status: http.StatusNotFound, Detail: "no SCIM resource at " + r.URL.Path + "; this endpoint serves Users, Groups, ServiceProviderConfig, ResourceTypes and Schemas"}
 }
 
 // writeJSON writes v as a SCIM body.

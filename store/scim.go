@@ -100,6 +100,15 @@ func (tx *Tx) SetSCIMUserName(ctx context.Context, user reportline.UserID, name 
 	return nil
 }
 
+// SetSCIMSent records the emails (JSON) and displayName a SCIM client last
+// sent for a user whose userName is recorded.
+func (tx *Tx) SetSCIMSent(ctx context.Context, user reportline.UserID, emails, displayName string) error {
+	if _, err := tx.exec(ctx, `UPDATE scim_user_names SET emails_sent = $2, display_name = $3 WHERE user_id = $1`, user, emails, displayName); err != nil {
+		return fmt.Errorf("set scim sent: %w", err)
+	}
+	return nil
+}
+
 // UserBySCIMUserName returns the user whose SCIM userName is name, compared
 // case-insensitively: the one a client named so, else the user with that
 // email who has no recorded userName. NotFound when there is none.
@@ -127,7 +136,8 @@ func (tx *Tx) ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuer
 	}
 	args = append(args, limit, max(q.Offset, 0))
 	rows, err := tx.query(ctx, `SELECT `+qualifiedUserColumns+`, COALESCE(di.external_id, ''), COALESCE(n.user_name, ''),
-		COALESCE(m.id, 0), COALESCE(m.email, ''), COALESCE(m.first_name, ''), COALESCE(m.last_name, ''), COALESCE(m.status, '')
+		COALESCE(m.id, 0), COALESCE(m.email, ''), COALESCE(m.first_name, ''), COALESCE(m.last_name, ''), COALESCE(m.status, ''),
+		COALESCE(n.emails_sent, ''), COALESCE(n.display_name, '')
 		FROM users u
 		LEFT JOIN directory_identities di ON di.source = 'scim' AND di.user_id = u.id
 		LEFT JOIN scim_user_names n ON n.user_id = u.id
@@ -143,7 +153,7 @@ func (tx *Tx) ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuer
 	for rows.Next() {
 		var p reportline.ProvisionedUser
 		var m reportline.User
-		u, err := scanUser(suffixScanner{rows, []any{&p.ExternalID, &p.UserName, &m.ID, &m.Email, &m.FirstName, &m.LastName, &m.Status}})
+		u, err := scanUser(suffixScanner{rows, []any{&p.ExternalID, &p.UserName, &m.ID, &m.Email, &m.FirstName, &m.LastName, &m.Status, &p.EmailsSent, &p.DisplayName}})
 		if err != nil {
 			return nil, fmt.Errorf("provisioned users: %w", err)
 		}

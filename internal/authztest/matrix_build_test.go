@@ -224,3 +224,11 @@ func scimPatch(c *cell) (string, any) {
 	return c.defaultPath(), map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"},
 		"Operations": []any{map[string]any{"op": "replace", "path": "name.givenName", "value": "Renamed"}}}
 }
+
+func scimGroupCreate(c *cell) (string, any) {
+	return "/scim/v2/Groups", map[string]any{"displayName": fmt.Sprintf("SCIM group %d", c.seq)}
+}
+
+func fixedBody(p string, v any) func(c *cell) (string, any) {
+	return func(c *cell) (string, any) { return p, v }
+}

@@ -93,6 +93,7 @@ const (
 	scimRead    = "UUUU UUUU UUUU UUUU UUUU UUUU AA-A UUUU"
 	scimWrite   = "UUUU UUUU UUUU UUUU UUUU UUUU AA-R UUUU"
 	scimOnly    = "U U U U U U A U"
+	scimNoGroup = "U U U U U U X U"
 	notRun      = "- - - - - - - -"
 	readMembers = "UU RR RR AR AR AA UU UU"
 )
@@ -301,6 +302,17 @@ var matrix = []row{
 	{pattern: "PUT /scim/v2/Users/{id}", target: tSCIM, want: scimWrite, build: scimPut},
 	{pattern: "PATCH /scim/v2/Users/{id}", target: tSCIM, want: scimWrite, build: scimPatch},
 	{pattern: "DELETE /scim/v2/Users/{id}", target: tSCIM, want: scimWrite},
+	{pattern: "GET /scim/v2/Users/{$}", want: scimOnly, build: fixed("/scim/v2/Users/")},
+	{pattern: "GET /scim/v2/Groups", want: scimOnly},
+	{pattern: "GET /scim/v2/Groups/{$}", want: scimOnly, build: fixed("/scim/v2/Groups/")},
+	{pattern: "POST /scim/v2/Groups", want: scimOnly, build: scimGroupCreate},
+	// The group routes are allowed for the client (package scim tests them);
+	// here a group no one has: everyone but the client is refused first.
+	{pattern: "GET /scim/v2/Groups/{id}", want: scimNoGroup, build: fixed("/scim/v2/Groups/999999")},
+	{pattern: "PUT /scim/v2/Groups/{id}", want: scimNoGroup, build: fixedBody("/scim/v2/Groups/999999", map[string]any{"displayName": "Renamed"})},
+	{pattern: "PATCH /scim/v2/Groups/{id}", want: scimNoGroup, build: fixedBody("/scim/v2/Groups/999999", map[string]any{
+		"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:PatchOp"}, "Operations": []any{map[string]any{"op": "replace", "path": "displayName", "value": "Patched"}}})},
+	{pattern: "DELETE /scim/v2/Groups/{id}", want: scimNoGroup, build: fixed("/scim/v2/Groups/999999")},
 	{pattern: "GET /scim/v2/ServiceProviderConfig", want: scimOnly},
 	{pattern: "GET /scim/v2/ResourceTypes", want: scimOnly},
 	{pattern: "GET /scim/v2/ResourceTypes/{id}", want: scimOnly, build: fixed("/scim/v2/ResourceTypes/User")},

@@ -1,0 +1,127 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"reportline"
+)
+
+// PutSCIMGroup records that a SCIM client manages the group, with its
+// externalId, or updates that record.
+func (tx *Tx) PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error {
+	_, err := tx.exec(ctx, `INSERT INTO scim_groups (group_id, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (group_id) DO UPDATE SET external_id = excluded.external_id, updated_at = excluded.updated_at`,
+		g.ID, g.ExternalID, micros(g.CreatedAt), micros(g.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("put scim group: %w", translate(err))
+	}
+	return nil
+}
+
+// DeleteSCIMGroup forgets that a SCIM client manages the group (and the
+// marks of its memberships); the group itself stays.
+func (tx *Tx) DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error {
+	if _, err := tx.exec(ctx, `DELETE FROM scim_memberships WHERE group_id = $1`, id); err != nil {
+		return fmt.Errorf("delete scim group: %w", err)
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM scim_groups WHERE group_id = $1`, id); err != nil {
+		return fmt.Errorf("delete scim group: %w", err)
+	}
+	return nil
+}
+
+// RenameGroup sets a group's name.
+func (tx *Tx) RenameGroup(ctx context.Context, id reportline.GroupID, name string) error {
+	if _, err := tx.exec(ctx, `UPDATE groups SET name = $2 WHERE id = $1`, id, name); err != nil {
+		return fmt.Errorf("rename group: %w", translate(err))
+	}
+	return nil
+}
+
+// SetSCIMMembership marks (on) or unmarks the user's membership of the
+// group as the SCIM client's.
+func (tx *Tx) SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error {
+	var err error
+	if on {
+		_, err = tx.exec(ctx, `INSERT INTO scim_memberships (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, group, user)
+	} else {
+		_, err = tx.exec(ctx, `DELETE FROM scim_memberships WHERE group_id = $1 AND user_id = $2`, group, user)
+	}
+	if err != nil {
+		return fmt.Errorf("set scim membership: %w", err)
+	}
+	return nil
+}
+
+// SCIMGroups returns the groups SCIM clients manage, by id (only the one
+// given when id is not 0), each with the members SCIM added that are still
+// plain members.
+func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error) {
+	rows, err := tx.query(ctx, `SELECT g.id, COALESCE(g.parent_id, 0), g.name, s.external_id, s.created_at, s.updated_at
+		FROM scim_groups s JOIN groups g ON g.id = s.group_id
+		WHERE $1 = 0 OR s.group_id = $1 ORDER BY g.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("scim groups: %w", err)
+	}
+	var out []reportline.SCIMGroup
+	index := map[reportline.GroupID]int{}
+	for rows.Next() {
+		var g reportline.SCIMGroup
+		var created, updated int64
+		if err := rows.Scan(&g.ID, &g.ParentID, &g.Name, &g.ExternalID, &created, &updated); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("scim groups: %w", err)
+		}
+		g.CreatedAt, g.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+		index[g.ID] = len(out)
+		out = append(out, g)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("scim groups: %w", translate(err))
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	mrows, err := tx.query(ctx, `SELECT sm.group_id, u.id, u.email, u.first_name, u.last_name
+		FROM scim_memberships sm JOIN scim_groups s ON s.group_id = sm.group_id
+		JOIN memberships m ON m.group_id = sm.group_id AND m.user_id = sm.user_id AND m.role = 'member'
+		JOIN users u ON u.id = sm.user_id
+		WHERE $1 = 0 OR sm.group_id = $1 ORDER BY sm.group_id, u.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("scim group members: %w", err)
+	}
+	defer mrows.Close()
+	for mrows.Next() {
+		var g reportline.GroupID
+		var u reportline.User
+		if err := mrows.Scan(&g, &u.ID, &u.Email, &u.FirstName, &u.LastName); err != nil {
+			return nil, fmt.Errorf("scim group members: %w", err)
+		}
+		if i, ok := index[g]; ok {
+			out[i].Members = append(out[i].Members, u)
+		}
+	}
+	return out, translate(mrows.Err())
+}
+
+// SCIMMemberships returns the users whose membership of the group is
+// marked as the SCIM client's.
+func (tx *Tx) SCIMMemberships(ctx context.Context, group reportline.GroupID) (map[reportline.UserID]bool, error) {
+	rows, err := tx.query(ctx, `SELECT user_id FROM scim_memberships WHERE group_id = $1`, group)
+	if err != nil {
+		return nil, fmt.Errorf("scim memberships: %w", err)
+	}
+	defer rows.Close()
+	out := map[reportline.UserID]bool{}
+	for rows.Next() {
+		var u reportline.UserID
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("scim memberships: %w", err)
+		}
+		out[u] = true
+	}
+	return out, translate(rows.Err())
+}
