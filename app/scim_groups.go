@@ -29,10 +29,7 @@ const (
 // mayProvisionGroups is the rule of SCIM Groups: only a provisioning
 // client (acting through /scim/v2) reads or writes them.
 func mayProvisionGroups(actor Actor) error {
-	if !actor.SCIM {
-		return forbidden("only a provisioning client (SCIM) manages SCIM groups")
-	}
-	return nil
+	return authorizeActor(actor, policy.ProvisionGroups)
 }
 
 // SCIMGroups returns the groups SCIM clients manage (only group id when it

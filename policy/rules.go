@@ -46,9 +46,10 @@ const (
 	ChangeSettings     Action = "settings.change"
 	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
 	ReadAssignMode     Action = "settings.assign_mode.read"
-	OperatePlatform    Action = "platform.operate" // delivery log, digest runs, directory syncs, provisioning clients
-	ProvisionUser      Action = "scim.write"       // a SCIM client creating, changing or deactivating a user
-	DirectoryWriteUser Action = "directory.write"  // LDAP or Graph sync changing a user
+	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
+	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
+	DirectoryWriteUser Action = "directory.write"   // LDAP or Graph sync changing a user
+	ProvisionGroups    Action = "scim.groups.write" // a SCIM client's groups and their plain memberships
 )
 
 // rule is one row of the policy.
@@ -332,6 +333,8 @@ var rules = []rule{
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
 	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",
 		decide: directoryWrite},
+	{action: ProvisionGroups, scim: true, who: "provisioning clients (SCIM) only: the groups they create and the plain memberships they add; never an admin role",
+		decide: func(Actor, Target) Decision { return allow("provisioning clients manage their groups") }},
 	{action: DirectoryWriteUser, who: "the directory sync (LDAP, Graph) run by the service or a platform admin; a platform admin's account only when the operator allows it",
 		decide: func(a Actor, t Target) Decision {
 			if !a.platformAdmin() {
