@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/orggraph"
 )
 
 // checker answers access queries inside one transaction, remembering the
@@ -27,6 +28,24 @@ type checker struct {
 	admins map[reportline.UserID]*access // subjects' scopes, loaded on demand
 	// ancestries are the walks up the line already read, by user.
 	ancestries map[reportline.UserID]*ancestry
+	// g is the reporting graph in memory when it is current (graph_index.go):
+	// links, statuses and walks are read there; nil: from the database.
+	g *orggraph.Graph
+}
+
+// newIndexedChecker is newChecker reading the links from ig when it is
+// current in tx (a.graph, asked before the transaction began).
+func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *indexedGraph) (*checker, error) {
+	g, err := a.current(ctx, tx, ig)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := a.newChecker(ctx, tx, actor)
+	if err != nil || g == nil {
+		return ch, err
+	}
+	ch.g, ch.matrix = g, g.Matrix()
+	return ch, nil
 }
 
 func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {

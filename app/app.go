@@ -139,13 +139,16 @@ type App struct {
 	pw      PasswordParams
 	limiter *loginLimiter
 	imports importState
-	public  string    // Config.PublicURL without its trailing slash
-	brand   MailBrand // Config.Brand
+	public  string      // Config.PublicURL without its trailing slash
+	brand   MailBrand   // Config.Brand
+	ix      *graphIndex // the reporting graph in memory (graph_index.go)
+	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
-	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
+	ix, tokens := &graphIndex{}, &tokenCache{}
+	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
 	if a.now == nil {
 		a.now = time.Now
