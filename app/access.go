@@ -180,6 +180,14 @@ func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, ful
 		if err != nil {
 			return err
 		}
+		// Every user the batch names, in one read rather than one per query.
+		ids := make([]reportline.UserID, 0, 2*len(qs))
+		for _, q := range qs {
+			ids = append(ids, q.Subject, q.Resource)
+		}
+		if err := ch.loadUsers(ctx, ids...); err != nil {
+			return err
+		}
 		for i, q := range qs {
 			if out[i], err = ch.answer(ctx, q); err != nil {
 				return err

@@ -95,13 +95,15 @@ func (ch *checker) administeringGroup(ctx context.Context, s *reportline.User, r
 func (ch *checker) loadUsers(ctx context.Context, ids ...reportline.UserID) error {
 	var missing []reportline.UserID
 	for _, id := range ids {
-		if _, ok := ch.users[id]; !ok && !slices.Contains(missing, id) {
+		if _, ok := ch.users[id]; !ok {
 			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
 	found, err := ch.tx.UsersByIDs(ctx, missing)
 	if err != nil {
 		return fmt.Errorf("access check: %w", err)
