@@ -40,7 +40,7 @@ func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *ind
 	if err != nil {
 		return nil, err
 	}
-	ch, err := a.newChecker(ctx, tx, actor)
+	ch, err := a.newDBChecker(ctx, tx, actor)
 	if err != nil || g == nil {
 		return ch, err
 	}
@@ -48,7 +48,19 @@ func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *ind
 	return ch, nil
 }
 
+// newChecker returns a checker in tx that reads the index in memory when
+// there is one and it is current in tx (statistics, contacts, messages,
+// searches: the callers inside a transaction of their own), else the
+// database. It never builds the index (the decision point does).
 func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
+	var ig *indexedGraph
+	if !a.index().disabled.Load() {
+		ig = a.index().current.Load()
+	}
+	return a.newIndexedChecker(ctx, tx, actor, ig)
+}
+
+func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
 	ac, err := loadAccess(ctx, tx, actor)
 	if err != nil {
 		return nil, err
