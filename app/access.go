@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -139,11 +140,8 @@ func (a *App) CheckAccess(ctx context.Context, actor Actor, subject reportline.U
 	}
 	var d Decision
 	g := a.graph(ctx)
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newIndexedChecker(ctx, tx, actor, g)
-		if err != nil {
-			return err
-		}
+	err := a.withChecker(ctx, actor, g, []reportline.UserID{subject, resource}, false, func(ch *checker) error {
+		var err error
 		if d, err = ch.answer(ctx, q); err != nil {
 			return err
 		}
@@ -175,20 +173,14 @@ func (a *App) Evaluate(ctx context.Context, actor Actor, qs []AccessQuery) ([]De
 func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, full bool) ([]Decision, error) {
 	out := make([]Decision, len(qs))
 	g := a.graph(ctx)
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newIndexedChecker(ctx, tx, actor, g)
-		if err != nil {
-			return err
-		}
-		// Every user the batch names, in one read rather than one per query.
-		ids := make([]reportline.UserID, 0, 2*len(qs))
-		for _, q := range qs {
-			ids = append(ids, q.Subject, q.Resource)
-		}
-		if err := ch.loadUsers(ctx, ids...); err != nil {
-			return err
-		}
+	// Every user the batch names, in one read rather than one per query.
+	ids := make([]reportline.UserID, 0, 2*len(qs))
+	for _, q := range qs {
+		ids = append(ids, q.Subject, q.Resource)
+	}
+	err := a.withChecker(ctx, actor, g, ids, true, func(ch *checker) error {
 		for i, q := range qs {
+			var err error
 			if out[i], err = ch.answer(ctx, q); err != nil {
 				return err
 			}
@@ -202,6 +194,70 @@ func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, ful
 	})
 	a.afterDecision(ctx, g)
 	return out, err
+}
+
+// errStaleIndex: the index turned out stale during a read without a
+// transaction; the decision is made again in a read transaction.
+var errStaleIndex = errors.New("the reporting graph index is stale")
+
+// withChecker runs fn with a checker. When the index ig is likely current,
+// it reads without a transaction (no BEGIN or COMMIT): first the users the
+// decisions name (ids), then graph_version; if the version is ig's, no
+// change to what the index holds (statuses included) was committed before
+// those reads, so the users' rows and the index agree, and fn decides from
+// them. Otherwise (or with no index) it runs in a read transaction, as
+// before, reading the users first only when preload is set.
+func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, ids []reportline.UserID, preload bool, fn func(*checker) error) error {
+	if ig != nil {
+		err := a.readOnce(ctx, func(tx Tx) error {
+			ch, err := a.newDBChecker(ctx, tx, actor)
+			if err != nil {
+				return err
+			}
+			ch.g, ch.matrix = ig.g, ig.g.Matrix()
+			if err := ch.loadUsers(ctx, ids...); err != nil {
+				return err
+			}
+			v, err := tx.GraphVersion(ctx)
+			if err != nil {
+				return err
+			}
+			if v != ig.version {
+				a.index().saw(v)
+				return errStaleIndex
+			}
+			return fn(ch)
+		})
+		if !errors.Is(err, errStaleIndex) {
+			return err
+		}
+		ig = nil
+	}
+	return a.store.Read(ctx, func(tx Tx) error {
+		ch, err := a.newIndexedChecker(ctx, tx, actor, ig)
+		if err != nil {
+			return err
+		}
+		if preload {
+			if err := ch.loadUsers(ctx, ids...); err != nil {
+				return err
+			}
+		}
+		return fn(ch)
+	})
+}
+
+// readOnce runs fn without a transaction when the store can (Adapt's
+// fourth function), else in a read transaction.
+func (a *App) readOnce(ctx context.Context, fn func(Tx) error) error {
+	if s, ok := a.store.(indexedStore); ok {
+		if o, ok := s.Store.(interface {
+			ReadOnce(context.Context, func(Tx) error) error
+		}); ok {
+			return o.ReadOnce(ctx, fn)
+		}
+	}
+	return a.store.Read(ctx, fn)
 }
 
 // fullLink completes, when the index answered, a direct link grant with
