@@ -64,7 +64,9 @@ func (api *API) handle(rt route) http.Handler {
 			web.WriteJSONError(w, r, api.log, reportline.Errorf(reportline.Unauthenticated, "sign in or send Authorization: Bearer TOKEN"))
 			return
 		}
+		r, tok := withConsistency(r)
 		out, err := rt.handler(w, r, app.UserActor(u, reportline.SourceAPI))
+		setConsistency(w, tok)
 		if err != nil {
 			web.WriteJSONError(w, r, api.log, err)
 			return

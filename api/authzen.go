@@ -106,7 +106,9 @@ func (z *AuthZEN) handle(rt route) http.Handler {
 			z.fail(w, r, err)
 			return
 		}
+		r, tok := withConsistency(r)
 		out, err := rt.handler(w, r, actor)
+		setConsistency(w, tok)
 		if err != nil {
 			z.fail(w, r, err)
 			return
@@ -262,7 +264,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 			ids = ids[2:]
 		}
 	}
-	decisions, err := z.app.CheckAccessBatch(r.Context(), actor, aqs)
+	decisions, err := z.app.Evaluate(r.Context(), actor, aqs)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -138,17 +139,18 @@ func (a *App) CheckAccess(ctx context.Context, actor Actor, subject reportline.U
 		return Decision{AccessQuery: q, Code: RefusedInvalid, Reason: reportline.ErrorMessage(err)}, err
 	}
 	var d Decision
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newChecker(ctx, tx, actor)
-		if err != nil {
+	g := a.graph(ctx)
+	err := a.withChecker(ctx, actor, g, []reportline.UserID{subject, resource}, false, func(ch *checker) error {
+		var err error
+		if d, err = ch.answer(ctx, q); err != nil {
 			return err
 		}
-		d, err = ch.answer(ctx, q)
-		if err == nil && d.Err != nil {
-			err = d.Err
+		if err := ch.fullLink(ctx, &d); err != nil {
+			return err
 		}
-		return err
+		return d.Err
 	})
+	a.afterDecision(ctx, g)
 	return d, err
 }
 
@@ -157,20 +159,124 @@ func (a *App) CheckAccess(ctx context.Context, actor Actor, subject reportline.U
 // caller may not ask about) gets a refusal with Err set; the others are
 // still answered. The error return is for failures of the whole batch.
 func (a *App) CheckAccessBatch(ctx context.Context, actor Actor, qs []AccessQuery) ([]Decision, error) {
+	return a.checkBatch(ctx, actor, qs, true)
+}
+
+// Evaluate is CheckAccessBatch for the decision point: a granting link
+// carries its pair, kind, source and dates only (not its comment nor who
+// made it and when), which the in-memory index answers without reading
+// the database.
+func (a *App) Evaluate(ctx context.Context, actor Actor, qs []AccessQuery) ([]Decision, error) {
+	return a.checkBatch(ctx, actor, qs, false)
+}
+
+func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, full bool) ([]Decision, error) {
 	out := make([]Decision, len(qs))
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newChecker(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
+	g := a.graph(ctx)
+	// Every user the batch names, in one read rather than one per query.
+	ids := make([]reportline.UserID, 0, 2*len(qs))
+	for _, q := range qs {
+		ids = append(ids, q.Subject, q.Resource)
+	}
+	err := a.withChecker(ctx, actor, g, ids, true, func(ch *checker) error {
 		for i, q := range qs {
+			var err error
 			if out[i], err = ch.answer(ctx, q); err != nil {
 				return err
+			}
+			if full {
+				if err := ch.fullLink(ctx, &out[i]); err != nil {
+					return err
+				}
 			}
 		}
 		return nil
 	})
+	a.afterDecision(ctx, g)
 	return out, err
+}
+
+// errStaleIndex: the index turned out stale during a read without a
+// transaction; the decision is made again in a read transaction.
+var errStaleIndex = errors.New("the reporting graph index is stale")
+
+// withChecker runs fn with a checker. When the index ig is likely current,
+// it reads without a transaction (no BEGIN or COMMIT): first the users the
+// decisions name (ids), then graph_version; if the version is ig's, no
+// change to what the index holds (statuses included) was committed before
+// those reads, so the users' rows and the index agree, and fn decides from
+// them. Otherwise (or with no index) it runs in a read transaction, as
+// before, reading the users first only when preload is set.
+func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, ids []reportline.UserID, preload bool, fn func(*checker) error) error {
+	if ig != nil {
+		err := a.readOnce(ctx, func(tx Tx) error {
+			ch, err := a.newDBChecker(ctx, tx, actor)
+			if err != nil {
+				return err
+			}
+			ch.g, ch.matrix = ig.g, ig.g.Matrix()
+			if err := ch.loadUsers(ctx, ids...); err != nil {
+				return err
+			}
+			v, err := tx.GraphVersion(ctx)
+			if err != nil {
+				return err
+			}
+			if v != ig.version {
+				a.index().saw(v)
+				return errStaleIndex
+			}
+			return fn(ch)
+		})
+		if !errors.Is(err, errStaleIndex) {
+			return err
+		}
+		ig = nil
+	}
+	return a.store.Read(ctx, func(tx Tx) error {
+		ch, err := a.newIndexedChecker(ctx, tx, actor, ig)
+		if err != nil {
+			return err
+		}
+		if preload {
+			if err := ch.loadUsers(ctx, ids...); err != nil {
+				return err
+			}
+		}
+		return fn(ch)
+	})
+}
+
+// readOnce runs fn without a transaction when the store can (Adapt's
+// fourth function), else in a read transaction.
+func (a *App) readOnce(ctx context.Context, fn func(Tx) error) error {
+	if s, ok := a.store.(indexedStore); ok {
+		if o, ok := s.Store.(interface {
+			ReadOnce(context.Context, func(Tx) error) error
+		}); ok {
+			return o.ReadOnce(ctx, fn)
+		}
+	}
+	return a.store.Read(ctx, fn)
+}
+
+// fullLink completes, when the index answered, a direct link grant with
+// what the index does not hold (comment, created by, created at), as the
+// database walk reads it.
+func (ch *checker) fullLink(ctx context.Context, d *Decision) error {
+	if ch.g == nil || !d.Allowed || d.Grant.By != GrantLink || d.Grant.Link.ManagerID == 0 ||
+		!ch.view.derives() && d.Capability.Transitive() && !d.Capability.ManageeHolds() && ch.matrix.Allows(reportline.Line, d.Capability) {
+		return nil // the database walk reads the ancestry's links lean too
+	}
+	l, err := ch.tx.Link(ctx, d.Grant.Link.Pair())
+	if err != nil {
+		if reportline.IsCode(err, reportline.NotFound) {
+			return nil // a derived link: nothing more to say
+		}
+		return fmt.Errorf("access check: %w", err)
+	}
+	d.Grant.Link.Comment, d.Grant.Link.CreatedBy, d.Grant.Link.CreatedAt = l.Comment, l.CreatedBy, l.CreatedAt
+	return nil
 }
 
 // answer checks that the caller may ask, then decides. Only a storage
@@ -261,7 +367,7 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 	}
 	c := q.Capability
 	walks := c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c)
-	if walks {
+	if walks && ch.g == nil {
 		if err := ch.prefetch(ctx, q.Subject, q.Resource); err != nil {
 			return d, err
 		}
@@ -301,7 +407,9 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		// once, their own links included; the others, the managee's links.
 		var an *ancestry
 		var own []reportline.Link
-		if walks {
+		if ch.g != nil {
+			own = ch.g.ManagersOf(managee.ID)
+		} else if walks {
 			var err error
 			if an, err = ch.ancestryOf(ctx, r.ID); err != nil {
 				return d, err
@@ -331,9 +439,15 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 			}
 		}
 		if walks {
-			chain, inactive, err := ch.chainAbove(ctx, an, q.At, s.ID)
-			if err != nil {
-				return d, err
+			var chain []reportline.Link
+			var inactive bool
+			if ch.g != nil {
+				chain, inactive = ch.g.Above(s.ID, r.ID, q.At)
+			} else {
+				var err error
+				if chain, inactive, err = ch.chainAbove(ctx, an, q.At, s.ID); err != nil {
+					return d, err
+				}
 			}
 			if chain != nil {
 				return allow(Grant{By: GrantChain, Link: chain[0], Chain: chain},

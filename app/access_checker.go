@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/orggraph"
 )
 
 // checker answers access queries inside one transaction, remembering the
@@ -27,9 +28,39 @@ type checker struct {
 	admins map[reportline.UserID]*access // subjects' scopes, loaded on demand
 	// ancestries are the walks up the line already read, by user.
 	ancestries map[reportline.UserID]*ancestry
+	// g is the reporting graph in memory when it is current (graph_index.go):
+	// links, statuses and walks are read there; nil: from the database.
+	g *orggraph.Graph
 }
 
+// newIndexedChecker is newChecker reading the links from ig when it is
+// current in tx (a.graph, asked before the transaction began).
+func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *indexedGraph) (*checker, error) {
+	g, err := a.current(ctx, tx, ig)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := a.newDBChecker(ctx, tx, actor)
+	if err != nil || g == nil {
+		return ch, err
+	}
+	ch.g, ch.matrix = g, g.Matrix()
+	return ch, nil
+}
+
+// newChecker returns a checker in tx that reads the index in memory when
+// there is one and it is current in tx (statistics, contacts, messages,
+// searches: the callers inside a transaction of their own), else the
+// database. It never builds the index (the decision point does).
 func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
+	var ig *indexedGraph
+	if !a.index().disabled.Load() {
+		ig = a.index().current.Load()
+	}
+	return a.newIndexedChecker(ctx, tx, actor, ig)
+}
+
+func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
 	ac, err := loadAccess(ctx, tx, actor)
 	if err != nil {
 		return nil, err
@@ -76,13 +107,15 @@ func (ch *checker) administeringGroup(ctx context.Context, s *reportline.User, r
 func (ch *checker) loadUsers(ctx context.Context, ids ...reportline.UserID) error {
 	var missing []reportline.UserID
 	for _, id := range ids {
-		if _, ok := ch.users[id]; !ok && !slices.Contains(missing, id) {
+		if _, ok := ch.users[id]; !ok {
 			missing = append(missing, id)
 		}
 	}
 	if len(missing) == 0 {
 		return nil
 	}
+	slices.Sort(missing)
+	missing = slices.Compact(missing)
 	found, err := ch.tx.UsersByIDs(ctx, missing)
 	if err != nil {
 		return fmt.Errorf("access check: %w", err)

@@ -35,6 +35,12 @@ type accessTx interface {
 	// in one round trip.
 	AccessFacts(ctx context.Context, users [2]reportline.UserID, user reportline.UserID) (map[reportline.UserID]reportline.User, []reportline.Link, map[reportline.UserID]reportline.Status, error)
 
+	// GraphVersion returns the reporting graph's version (graph_index.go).
+	GraphVersion(ctx context.Context) (int64, error)
+	// EachUserStatus calls fn with every user's id and whether they are
+	// active.
+	EachUserStatus(ctx context.Context, fn func(reportline.UserID, bool) error) error
+
 	// UserStatuses returns the status of each given user; unknown users
 	// are absent.
 	UserStatuses(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.Status, error)

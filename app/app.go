@@ -103,13 +103,30 @@ type Tx interface {
 // It lets the store package stay ignorant of this one:
 //
 //	app.Adapt(db.Read, db.Write, db.Ping)
-func Adapt[T Tx](read, write func(context.Context, func(T) error) error, ping func(context.Context) error) Store {
-	return adapted[T]{read, write, ping}
+//
+// An optional fourth function runs reads without a transaction (the
+// store's ReadOnce); the access checks use it when their index is current.
+func Adapt[T Tx](read, write func(context.Context, func(T) error) error, ping func(context.Context) error,
+	once ...func(context.Context, func(T) error) error) Store {
+	a := adapted[T]{read: read, write: write, ping: ping}
+	if len(once) > 0 {
+		a.once = once[0]
+	}
+	return a
 }
 
 type adapted[T Tx] struct {
-	read, write func(context.Context, func(T) error) error
-	ping        func(context.Context) error
+	read, write, once func(context.Context, func(T) error) error
+	ping              func(context.Context) error
+}
+
+// readOnce runs fn without a transaction when the store can, else in a
+// read transaction.
+func (a adapted[T]) ReadOnce(ctx context.Context, fn func(Tx) error) error {
+	if a.once == nil {
+		return a.read(ctx, func(tx T) error { return fn(tx) })
+	}
+	return a.once(ctx, func(tx T) error { return fn(tx) })
 }
 
 func (a adapted[T]) Read(ctx context.Context, fn func(Tx) error) error {
@@ -168,11 +185,14 @@ type App struct {
 	ssoOnly bool   // Config.SSOOnly
 	glass   string // Config.BreakGlassEmail, normalised
 	dirs    DirectoryGuard
+	ix      *graphIndex // the reporting graph in memory (graph_index.go)
+	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
-	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
+	ix, tokens := &graphIndex{}, &tokenCache{}
+	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
 	if a.now == nil {
 		a.now = time.Now

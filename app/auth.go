@@ -132,17 +132,26 @@ func (a *App) Logout(ctx context.Context, secret string) error {
 
 // TokenUser returns the active user an API token belongs to.
 func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, error) {
+	hash := hashSecret(token)
+	e, gen, ok := a.tokens.get(hash, a.now())
+	if ok && a.now().Sub(e.token.LastUsedAt) <= time.Minute {
+		return e.user, nil
+	}
 	var u reportline.User
 	var t reportline.APIToken
+	read := a.now()
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if t, u, err = tx.TokenUser(ctx, hashSecret(token)); reportline.IsCode(err, reportline.NotFound) {
+		if t, u, err = tx.TokenUser(ctx, hash); reportline.IsCode(err, reportline.NotFound) {
 			return reportline.Errorf(reportline.Unauthenticated, "unknown API token")
 		}
 		return err
 	})
 	if err != nil {
 		return u, err
+	}
+	if u.Active() && a.now().Sub(t.LastUsedAt) <= time.Minute {
+		a.tokens.put(hash, gen, cachedToken{token: t, user: u, read: read})
 	}
 	if !u.Active() {
 		return u, reportline.Errorf(reportline.Unauthenticated, "the token's account is inactive")

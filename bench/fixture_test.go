@@ -135,7 +135,7 @@ func newFixture(tb testing.TB, engine store.Engine, cfg refdata.Config) *fixture
 		raw.SetMaxOpenConns(32)
 		raw.SetMaxIdleConns(32)
 	}
-	a := app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{
+	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords,
 	})
 	return &fixture{engine: engine, org: o, db: db, app: a, raw: raw}

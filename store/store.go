@@ -129,6 +129,20 @@ func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
 	return db.run(ctx, db.read, &sql.TxOptions{ReadOnly: db.engine == Postgres}, fn)
 }
 
+// ReadOnce runs fn on a reading connection without a transaction: each
+// statement sees what was committed when it ran (no BEGIN or COMMIT, so a
+// single read is one round trip). For callers that need no snapshot across
+// statements, or that check for themselves that nothing changed between
+// them (the access checks: graph_version).
+func (db *DB) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := db.read.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("connect: %w", translate(err))
+	}
+	defer conn.Close()
+	return fn(&Tx{tx: conn, conn: conn, engine: db.engine, now: db.now})
+}
+
 // Write runs fn in a read-write transaction that commits when fn returns nil
 // and rolls back otherwise. On SQLite write transactions are serialised; on
 // PostgreSQL they run concurrently, and Tx.LockLinks serialises the ones

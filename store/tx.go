@@ -19,10 +19,19 @@ import (
 // Tx is one transaction. Its methods are the store's whole vocabulary; the
 // application layer composes them into use cases.
 type Tx struct {
-	tx     *sql.Tx
-	conn   *sql.Conn // the connection tx runs on
+	tx     stmtRunner // the transaction; for ReadOnce, the connection itself
+	conn   *sql.Conn  // the connection tx runs on
 	engine Engine
 	now    func() time.Time
+}
+
+// stmtRunner is what a Tx sends statements through: a *sql.Tx, or for
+// ReadOnce a *sql.Conn.
+type stmtRunner interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	PrepareContext(ctx context.Context, query string) (*sql.Stmt, error)
 }
 
 // Engine reports the engine the transaction runs on.

@@ -56,6 +56,16 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 			log.Info("demo organisation loaded")
 		}
 	}
+	// The reporting graph in memory, built before serving (decisions walk
+	// the database until it is).
+	go func() {
+		start := time.Now()
+		if n, err := a.WarmGraphIndex(ctx); err != nil {
+			log.Warn("reporting graph index: build failed; decisions read the database", "err", err)
+		} else {
+			log.Info("reporting graph index built", "links", n, "took", time.Since(start).Round(time.Millisecond))
+		}
+	}()
 	pages, err := ui.New(a, log)
 	if err != nil {
 		return err

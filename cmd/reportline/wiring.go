@@ -65,7 +65,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
 		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass}), nil
 }
 

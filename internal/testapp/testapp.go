@@ -45,7 +45,7 @@ func New(t testing.TB, engine store.Engine) *Env {
 	t.Helper()
 	db := OpenDB(t, engine)
 	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
-	a := app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{
+	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Now: clock.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords,
 	})
 	return &Env{DB: db, App: a, Now: clock}

@@ -1,0 +1,284 @@
+package bench_test
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"testing"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/bench"
+	"reportline/store"
+)
+
+// The decision targets A1–A5 (../shared/BENCHMARKS.md): AuthZEN evaluations
+// over HTTP against the floor H, a minimal net/http JSON handler in this
+// file answering the same question with one raw SQL statement on the same
+// database (an indexed EXISTS for a direct pair, one recursive CTE for "is
+// M anywhere above U").
+
+// directSQL is H's direct question: is there a link from $1 to $2.
+const directSQL = `SELECT EXISTS (SELECT 1 FROM links WHERE manager_id = $1 AND managee_id = $2)`
+
+// decisionCase is one question, with the answers the floor and the product
+// must give.
+type decisionCase struct {
+	subject, resource reportline.UserID
+	floor, product    bool
+}
+
+// directCases: half a manager and their managee (a link), half a user and
+// a bottom-level user they do not manage.
+func directCases(ctx context.Context, tb testing.TB, f *fixture, n int) []decisionCase {
+	resources := f.org.Sample(40, n, 3, 4, 5, 6, 7)
+	others := f.org.Sample(41, n)
+	out := make([]decisionCase, 0, n)
+	for i, r := range resources {
+		ms := f.org.Managers(r)
+		c := decisionCase{resource: r}
+		if i%2 == 0 && len(ms) > 0 {
+			c.subject, c.floor = ms[i%len(ms)], true
+		} else {
+			c.subject = others[i]
+			for _, m := range ms {
+				if m == c.subject {
+					c.floor = true
+				}
+			}
+		}
+		out = append(out, c)
+	}
+	return expect(ctx, tb, f, reportline.ManageTasks, out)
+}
+
+// transitiveCases are Q3's (bottom-level users; half have the subject
+// above them).
+func transitiveCases(ctx context.Context, tb testing.TB, f *fixture, n int) []decisionCase {
+	var out []decisionCase
+	for _, c := range q3Cases(f.org, n) {
+		out = append(out, decisionCase{subject: c.subject, resource: c.resource, floor: c.above})
+	}
+	return expect(ctx, tb, f, reportline.ViewReports, out)
+}
+
+// expect sets each case's product answer from the product walking the
+// database (the index answers the same: app's property tests).
+func expect(ctx context.Context, tb testing.TB, f *fixture, c reportline.Capability, cases []decisionCase) []decisionCase {
+	qs := make([]app.AccessQuery, len(cases))
+	for i, k := range cases {
+		qs[i] = app.AccessQuery{Subject: k.subject, Capability: c, Resource: k.resource}
+	}
+	f.app.UseGraphIndex(false)
+	defer f.app.UseGraphIndex(true)
+	ds, err := f.app.Evaluate(ctx, pdp, qs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	for i := range cases {
+		cases[i].product = ds[i].Allowed
+	}
+	return cases
+}
+
+// serveFloorH serves H on a loopback listener: POST {"subject": "1",
+// "resource": "2"} answers {"decision": true|false}.
+func serveFloorH(tb testing.TB, stmt *sql.Stmt) string {
+	tb.Helper()
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var in struct{ Subject, Resource string }
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		s, _ := strconv.ParseInt(in.Subject, 10, 64)
+		u, _ := strconv.ParseInt(in.Resource, 10, 64)
+		var ok bool
+		if err := stmt.QueryRowContext(r.Context(), s, u).Scan(&ok); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprintf(w, `{"decision":%t}`, ok)
+	})
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := &http.Server{Handler: h}
+	go srv.Serve(ln)
+	tb.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String()
+}
+
+// post sends body and returns the raw answer.
+func post(ctx context.Context, client *http.Client, url, token, body string) ([]byte, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader([]byte(body)))
+	if err != nil {
+		return nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	res, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	raw, err := io.ReadAll(res.Body)
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("%s: %s", res.Status, raw)
+	}
+	return raw, err
+}
+
+func decided(raw []byte, want bool) error {
+	var out struct {
+		Decision *bool `json:"decision"`
+	}
+	if err := json.Unmarshal(raw, &out); err != nil || out.Decision == nil {
+		return fmt.Errorf("not a decision: %s", raw)
+	}
+	if *out.Decision != want {
+		return fmt.Errorf("decision %v, want %v: %s", *out.Decision, want, raw)
+	}
+	return nil
+}
+
+func ids(c decisionCase) (string, string) {
+	return strconv.FormatInt(int64(c.subject), 10), strconv.FormatInt(int64(c.resource), 10)
+}
+
+// BenchmarkDecisions is A1–A5: for each kind (direct: manage_tasks, a link
+// between the two; transitive: view_reports, "is M above U"), with one
+// client (c=1) and 16 (c=16): H (floor), the AuthZEN evaluation over HTTP
+// (http), and with one client a batch of 100 evaluations (batch100, one op
+// = one batch) and the in-process decision (app: App.Evaluate of one
+// query). Every answer is checked. p50-us and p99-us are latency
+// quantiles, req/s throughput.
+func BenchmarkDecisions(b *testing.B) {
+	engines(b, func(b *testing.B, engine store.Engine) {
+		ctx := context.Background()
+		f := newFixture(b, engine, benchConfig(b))
+		start := time.Now()
+		links, err := f.app.WarmGraphIndex(ctx)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Logf("%s: index of %d links built in %v", engine, links, time.Since(start).Round(time.Millisecond))
+		url, token := serveAuthZEN(b, f)
+		kinds := []struct {
+			name string
+			sql  string
+			cap  reportline.Capability
+			make func(context.Context, testing.TB, *fixture, int) []decisionCase
+		}{
+			{"direct", directSQL, reportline.ManageTasks, directCases},
+			{"transitive", aboveSQL, reportline.ViewReports, transitiveCases},
+		}
+		for _, k := range kinds {
+			cases := k.make(ctx, b, f, 1000)
+			stmt, err := f.raw.PrepareContext(ctx, rebind(engine, k.sql))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer stmt.Close()
+			if k.name == "transitive" {
+				// aboveSQL asks ($1 = resource, $2 = subject).
+				stmt.Close()
+				if stmt, err = f.raw.PrepareContext(ctx, rebind(engine, `WITH RECURSIVE up(id) AS (
+	SELECT manager_id FROM links WHERE managee_id = $2 AND kind = 'line'
+	UNION
+	SELECT l.manager_id FROM links l JOIN up ON l.managee_id = up.id WHERE l.kind = 'line'
+)
+SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)`)); err != nil {
+					b.Fatal(err)
+				}
+			}
+			h := serveFloorH(b, stmt)
+			client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
+			defer client.CloseIdleConnections()
+			floor := func(ctx context.Context, i int) error {
+				c := cases[i%len(cases)]
+				s, r := ids(c)
+				raw, err := post(ctx, client, h, "", `{"subject":"`+s+`","resource":"`+r+`"}`)
+				if err != nil {
+					return err
+				}
+				return decided(raw, c.floor)
+			}
+			one := func(ctx context.Context, i int) error {
+				c := cases[i%len(cases)]
+				s, r := ids(c)
+				raw, err := post(ctx, client, url+"/access/v1/evaluation", token, `{"subject":{"type":"user","id":"`+s+
+					`"},"action":{"name":"`+string(k.cap)+`"},"resource":{"type":"user","id":"`+r+`"}}`)
+				if err != nil {
+					return err
+				}
+				return decided(raw, c.product)
+			}
+			batch := func(ctx context.Context, i int) error {
+				var buf bytes.Buffer
+				buf.WriteString(`{"action":{"name":"` + string(k.cap) + `"},"evaluations":[`)
+				for j := range 100 {
+					c := cases[(i*100+j)%len(cases)]
+					s, r := ids(c)
+					if j > 0 {
+						buf.WriteByte(',')
+					}
+					buf.WriteString(`{"subject":{"type":"user","id":"` + s + `"},"resource":{"type":"user","id":"` + r + `"}}`)
+				}
+				buf.WriteString(`]}`)
+				raw, err := post(ctx, client, url+"/access/v1/evaluations", token, buf.String())
+				if err != nil {
+					return err
+				}
+				var out struct {
+					Evaluations []struct {
+						Decision bool `json:"decision"`
+					} `json:"evaluations"`
+				}
+				if err := json.Unmarshal(raw, &out); err != nil || len(out.Evaluations) != 100 {
+					return fmt.Errorf("not 100 decisions: %s", raw)
+				}
+				for j, e := range out.Evaluations {
+					if want := cases[(i*100+j)%len(cases)].product; e.Decision != want {
+						return fmt.Errorf("batch decision %d: %v, want %v", j, e.Decision, want)
+					}
+				}
+				return nil
+			}
+			inProcess := func(ctx context.Context, i int) error {
+				c := cases[i%len(cases)]
+				ds, err := f.app.Evaluate(ctx, pdp, []app.AccessQuery{{Subject: c.subject, Capability: k.cap, Resource: c.resource}})
+				if err != nil {
+					return err
+				}
+				if ds[0].Allowed != c.product {
+					return fmt.Errorf("in-process decision %v, want %v", ds[0].Allowed, c.product)
+				}
+				return nil
+			}
+			for _, c := range []int{1, 16} {
+				ops := []struct {
+					name string
+					op   bench.Op
+				}{{"floor", floor}, {"http", one}, {"batch100", batch}, {"app", inProcess}}
+				for _, o := range ops {
+					if c != 1 && (o.name == "batch100" || o.name == "app") {
+						continue
+					}
+					b.Run(fmt.Sprintf("%s/c=%d/%s", k.name, c, o.name), func(b *testing.B) { measure(b, c, o.op) })
+				}
+			}
+		}
+	})
+}
