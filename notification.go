@@ -150,6 +150,7 @@ var catalogue = []Notification{
 		Channel:     "email",
 		Template:    "template_message",
 		Description: "A message written by an admin, with the manager's and the group's names filled in.",
+		Mandatory:   []Audience{AudienceManagers},
 		Bulk:        true,
 	},
 	{

@@ -35,6 +35,7 @@ type Tx interface {
 	learningTx
 	digestTx
 	scimTx
+	notifyTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

@@ -1,0 +1,43 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"reportline"
+)
+
+// Samples of the event notifications and the password reset, for
+// "Notifications per role": made-up people, never sent. Each shows the
+// managee's version (the one that is mandatory).
+func init() {
+	for _, t := range []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
+		reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved} {
+		registerPreview(t, func(a *App, _ context.Context) (string, string, string, error) {
+			r, err := a.sampleEvent(t, "managee", sampleTeam[0])
+			return r.Subject, r.Text, r.HTML, err
+		})
+	}
+	registerPreview(reportline.NotifyPasswordReset, func(a *App, _ context.Context) (string, string, string, error) {
+		r, err := a.renderPasswordReset(sampleTeam[0], a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", a.now().Add(30*time.Minute))
+		return r.Subject, r.Text, r.HTML, err
+	})
+}
+
+// sampleEvent renders one event notification about a made-up temporary
+// link from sampleManager to sampleTeam[0], for a recipient in a role.
+func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportline.User) (RenderedMail, error) {
+	now := a.now()
+	l := reportline.Link{ManagerID: sampleManager.ID, ManageeID: sampleTeam[0].ID, Kind: reportline.Functional,
+		CreatedAt: now.AddDate(0, 0, -7), ValidFrom: now.AddDate(0, 0, -7).Add(time.Hour), ValidUntil: now.AddDate(0, 0, 14)}
+	if t == reportline.NotifyTemporaryLinkEnd {
+		l.ValidUntil = now.Add(-time.Minute)
+	}
+	users := map[reportline.UserID]reportline.User{sampleManager.ID: sampleManager, sampleTeam[0].ID: sampleTeam[0]}
+	cat, _ := reportline.NotificationByType(t)
+	aud := reportline.AudienceManagers
+	if role == "managee" {
+		aud = reportline.AudienceLearners
+	}
+	return a.renderEvent(to, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+}
