@@ -32,6 +32,7 @@ const (
 	SourceSCIM         Source = "scim"
 	SourceOrgStructure Source = "orgstructure"
 	SourceCLI          Source = "cli"
+	SourceEmail        Source = "email" // a signed link in an email (unsubscribe)
 )
 
 // Sources lists every source, in display order.

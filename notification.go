@@ -280,6 +280,10 @@ type OutboxMessage struct {
 	// Late says the message was sent after its due time (a digest sent
 	// after 14:30); the delivery log shows it.
 	Late bool
+	// ListUnsubscribe is the one-click unsubscribe address of a bulk
+	// message (RFC 8058), set by the delivery worker as it sends; not
+	// stored.
+	ListUnsubscribe string
 
 	Status      DeliveryStatus
 	Attempts    int

@@ -137,6 +137,9 @@ type Config struct {
 	// HashWait is how long a sign-in waits for a free hashing slot before
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
+	// UnsubscribeKey signs unsubscribe links (REPORTLINE_UNSUBSCRIBE_KEY);
+	// empty: a key generated on first start and kept in the database.
+	UnsubscribeKey []byte
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -150,6 +153,7 @@ type App struct {
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
+	unsub   unsubKey
 }
 
 // New returns the application services over a store.
@@ -169,6 +173,9 @@ func New(store Store, cfg Config) *App {
 		a.pw = DefaultPasswordParams
 	}
 	a.auth = newAuthState(cfg)
+	if len(cfg.UnsubscribeKey) > 0 {
+		a.unsub.key = cfg.UnsubscribeKey
+	}
 	return a
 }
 

@@ -161,6 +161,10 @@ func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 		// The connection's state is unknown after a failure: drop it.
 		s.client.CloseWithSMTPClient(conn)
 		if se, ok := errors.AsType[*gomail.SendError](err); ok && se.ErrorCode() >= 500 {
+			if se.Reason == gomail.ErrSMTPRcptTo {
+				// The relay refused the address itself: a bounce.
+				return bounce{permanent{err}}
+			}
 			return permanent{err}
 		}
 		return err
@@ -244,3 +248,10 @@ type permanent struct{ error }
 func (permanent) Permanent() bool { return true }
 
 func (p permanent) Unwrap() error { return p.error }
+
+// bounce marks a permanent refusal of the recipient's address (a 5xx
+// answer to RCPT TO) during the SMTP session.
+type bounce struct{ permanent }
+
+// Bounced reports true: see app.Sender.
+func (bounce) Bounced() bool { return true }

@@ -107,6 +107,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerDirectory(mux)
 	u.registerTokens(mux)
 	u.registerPassword(mux)
+	u.registerUnsubscribe(mux)
 	u.registerAccountPassword(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page

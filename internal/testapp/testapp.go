@@ -82,3 +82,12 @@ func Actor(u reportline.User) app.Actor { return app.UserActor(u, reportline.Sou
 
 // Logger returns a logger that discards, for services under test.
 func (e *Env) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// Reopen returns a second App over the same database and clock: another
+// process, or the same one after a restart.
+func Reopen(t testing.TB, e *Env) *app.App {
+	t.Helper()
+	return app.New(app.Adapt(e.DB.Read, e.DB.Write, e.DB.Ping), app.Config{
+		Now: e.Now.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords,
+	})
+}
