@@ -41,3 +41,21 @@ func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportl
 	}
 	return a.renderEvent(to, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
 }
+
+// SampleEmail renders a sample of an event notification for a recipient in
+// a role ("managee", "manager", "other"; "user" for the password reset)
+// who reads lang: the golden tests of every email in every language.
+func (a *App) SampleEmail(t reportline.NotificationType, role, lang string) (RenderedMail, error) {
+	to := sampleTeam[0]
+	switch role {
+	case "manager":
+		to = sampleManager
+	case "other":
+		to = sampleTeam[1]
+	}
+	to.Locale = lang
+	if t == reportline.NotifyPasswordReset {
+		return a.renderPasswordReset(to, a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	}
+	return a.sampleEvent(t, role, to)
+}

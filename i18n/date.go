@@ -1,6 +1,7 @@
 package i18n
 
 import (
+	"regexp"
 	"strings"
 	"time"
 )
@@ -44,4 +45,26 @@ func (l *Localizer) List(names []string) string {
 		return names[0]
 	}
 	return strings.Join(names[:len(names)-1], ", ") + and + names[len(names)-1]
+}
+
+var (
+	frNames = map[string]string{
+		"Monday": "lundi", "Tuesday": "mardi", "Wednesday": "mercredi", "Thursday": "jeudi", "Friday": "vendredi", "Saturday": "samedi", "Sunday": "dimanche",
+		"Mon": "lun.", "Tue": "mar.", "Wed": "mer.", "Thu": "jeu.", "Fri": "ven.", "Sat": "sam.", "Sun": "dim.",
+		"January": "janvier", "February": "février", "March": "mars", "April": "avril", "May": "mai", "June": "juin", "July": "juillet",
+		"August": "août", "September": "septembre", "October": "octobre", "November": "novembre", "December": "décembre",
+		"Jan": "janv.", "Feb": "févr.", "Mar": "mars", "Apr": "avr.", "Jun": "juin", "Jul": "juil.", "Aug": "août", "Sep": "sept.",
+		"Oct": "oct.", "Nov": "nov.", "Dec": "déc.",
+	}
+	englishNames = regexp.MustCompile(`\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Mon|Tue|Wed|Thu|Fri|Sat|Sun|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b`)
+)
+
+// Format is time.Format with the day and month names in the localizer's
+// language ("Mon 2 Jan" → "lun. 2 janv.").
+func (l *Localizer) Format(t time.Time, layout string) string {
+	s := t.Format(layout)
+	if l.lang != "fr" {
+		return s
+	}
+	return englishNames.ReplaceAllStringFunc(s, func(w string) string { return frNames[w] })
 }

@@ -95,7 +95,8 @@ func (l *Localizer) N(id string, count int, data map[string]any) string {
 	}
 	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
 	if err != nil {
-		return id
+		// A message that has one form for every count (e.g. "en retard").
+		return l.T(id, d)
 	}
 	return s
 }

@@ -24,16 +24,22 @@ func TestFrenchPlurals(t *testing.T) {
 		n    int
 		want string
 	}{
-		{fr, 0, "Anniversaire aujourd'hui : Ada"},
-		{fr, 1, "Anniversaire aujourd'hui : Ada"},
-		{fr, 2, "Anniversaires aujourd'hui : Ada et 1 autres"},
-		{fr, 1000000, "Anniversaires aujourd'hui : Ada et 999999 autres"},
-		{en, 1, "Birthday today: Ada"},
-		{en, 0, "Birthdays today: Ada and -1 more"},
+		{fr, 0, "Anniversaires aujourd'hui : Ada et 0 autre"},
+		{fr, 1, "Anniversaires aujourd'hui : Ada et 1 autre"},
+		{fr, 2, "Anniversaires aujourd'hui : Ada et 2 autres"},
+		{fr, 1000000, "Anniversaires aujourd'hui : Ada et 1000000 autres"},
+		{en, 1, "Birthdays today: Ada and 1 more"},
 	} {
-		if got := tt.l.N("birthday.subject", tt.n, map[string]any{"Name": "Ada", "More": tt.n - 1}); got != tt.want {
+		if got := tt.l.N("birthday.subject.more", tt.n, map[string]any{"Name": "Ada"}); got != tt.want {
 			t.Errorf("%s N(%d) = %q, want %q", tt.l.Lang(), tt.n, got, tt.want)
 		}
+	}
+	// "many" is its own form in French (1 000 000 de jours), not in English.
+	if got := fr.N("digest.late.days", 1000000, nil); got != "1000000 jours de retard" {
+		t.Errorf("fr many = %q", got)
+	}
+	if got := fr.N("digest.late.days", 1, nil) + " / " + fr.N("digest.late.days", 0, nil); got != "1 jour de retard / 0 jour de retard" {
+		t.Errorf("fr one = %q", got)
 	}
 }
 
