@@ -383,7 +383,9 @@ func day(l *i18n.Localizer, t, to time.Time) string {
 }
 
 // dayTime writes a date and time in Paris time.
-func dayTime(l *i18n.Localizer, t, to time.Time) string { return day(l, t, to) + t.In(parisZone).Format(" 15:04") }
+func dayTime(l *i18n.Localizer, t, to time.Time) string {
+	return day(l, t, to) + t.In(parisZone).Format(" 15:04")
+}
 
 // when writes an instant in full, Paris time.
 func when(l *i18n.Localizer, t time.Time) string {
