@@ -47,7 +47,8 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL}), nil
+	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: log, PublicURL: cfg.PublicURL,
+		UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey)}), nil
 }
 
 func version() string {
