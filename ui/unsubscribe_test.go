@@ -49,3 +49,29 @@ func TestOneClickUnsubscribe(t *testing.T) {
 		has(t, r.Body, `id="unsubscribe-done"`)
 	})
 }
+
+// TestSwitchNotificationPerRole: a platform admin switches a notification
+// off for learners on Notifications per role; the page shows it off and
+// which ones are mandatory.
+func TestSwitchNotificationPerRole(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		root := newClient(t, w.url)
+		root.login("root@acme.test")
+		r := root.get("/settings/notifications?role=learners")
+		has(t, r.Body, `id="switch-manager_added"`, `data-mandatory="true"`, `data-enabled="true"`)
+		r = root.post("/settings/notifications/switch", url.Values{"role": {"learners"}, "type": {"manager_added"}, "enabled": {"0"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("switch: %d\n%s", r.Status, r.Body)
+		}
+		roles, err := w.env.App.NotificationRoles(context.Background(), app.SystemActor(reportline.SourceAPI))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if roles[reportline.NotificationRole{Type: reportline.NotifyManagerAdded, Audience: reportline.AudienceLearners}].Enabled ||
+			!roles[reportline.NotificationRole{Type: reportline.NotifyManagerAdded, Audience: reportline.AudienceManagers}].Enabled {
+			t.Errorf("after the switch: %+v", roles)
+		}
+		has(t, root.get("/settings/notifications?role=learners").Body, `data-enabled="false"`)
+	})
+}
