@@ -31,7 +31,7 @@ type rolesPage struct {
 	Roles         []roleTab
 	Role          reportline.Audience
 	Notifications []roleRow
-	CanSwitch     bool // a platform admin: may switch a notification off for the role
+	CanSwitch     bool         // a platform admin: may switch a notification off for the role
 	Preview       *app.Preview // the chosen notification, rendered
 	PreviewName   string
 }
