@@ -365,13 +365,6 @@ func activeDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
 	return dueDetail(l, r, to)
 }
 
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
-}
-
 // day writes a date in Paris time, with its year only when it is not the
 // year of the digest's end.
 func day(l *i18n.Localizer, t, to time.Time) string {
