@@ -32,7 +32,8 @@ const (
 	SourceSCIM         Source = "scim"
 	SourceOrgStructure Source = "orgstructure"
 	SourceCLI          Source = "cli"
-	SourceSSO          Source = "sso" // a single sign-on (OpenID Connect, SAML)
+	SourceSSO          Source = "sso"   // a single sign-on (OpenID Connect, SAML)
+	SourceEmail        Source = "email" // a signed link in an email (unsubscribe)
 )
 
 // Sources lists every source, in display order.

@@ -17,6 +17,13 @@ const (
 	NotifyBirthday        NotificationType = "birthday"
 	NotifyTemplateMessage NotificationType = "template_message"
 	NotifyPasswordReset   NotificationType = "password_reset"
+	// A temporary link's start or end date passed (to its manager, its
+	// managee and the managee's other managers).
+	NotifyTemporaryLinkStart NotificationType = "temporary_link_start"
+	NotifyTemporaryLinkEnd   NotificationType = "temporary_link_end"
+	// A link was made or removed (to the managee and the manager).
+	NotifyManagerAdded   NotificationType = "manager_added"
+	NotifyManagerRemoved NotificationType = "manager_removed"
 )
 
 // Valid reports whether t is in the catalogue.
@@ -72,6 +79,34 @@ type Notification struct {
 	Channel     string     // "email"
 	Template    string     // the template's name
 	Description string     // what it says
+	// Mandatory lists the audiences in which a person may not turn the
+	// notification off for themself (an admin may still switch it off for
+	// the whole role). Everyone else may.
+	Mandatory []Audience
+	// Bulk marks the notifications sent on a schedule or in numbers: they
+	// carry List-Unsubscribe and Precedence: bulk, and are not sent to an
+	// address that bounced for good.
+	Bulk bool
+}
+
+// MandatoryFor reports whether a person in audience a must receive n.
+func (n Notification) MandatoryFor(a Audience) bool {
+	for _, x := range n.Mandatory {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// Optional reports whether anybody may turn n off for themself.
+func (n Notification) Optional() bool {
+	for _, a := range n.Audiences {
+		if !n.MandatoryFor(a) {
+			return true
+		}
+	}
+	return false
 }
 
 // For reports whether the notification goes to audience a.
@@ -95,6 +130,7 @@ var catalogue = []Notification{
 		Channel:     "email",
 		Template:    "weekly_digest",
 		Description: "The team's learning over the past week: completions, progress, what is late or due soon, upcoming sessions.",
+		Bulk:        true,
 	},
 	{
 		Type:        NotifyBirthday,
@@ -104,6 +140,7 @@ var catalogue = []Notification{
 		Channel:     "email",
 		Template:    "birthday",
 		Description: "Tells a manager that one of their managees has a birthday today.",
+		Bulk:        true,
 	},
 	{
 		Type:        NotifyTemplateMessage,
@@ -113,13 +150,53 @@ var catalogue = []Notification{
 		Channel:     "email",
 		Template:    "template_message",
 		Description: "A message written by an admin, with the manager's and the group's names filled in.",
+		Mandatory:   []Audience{AudienceManagers},
+		Bulk:        true,
 	},
-}
-
-// accountMails are the messages about a person's own account, which any
-// user may receive whatever their role; they are not part of the
-// per-role catalogue but are valid outbox messages.
-var accountMails = []Notification{
+	{
+		Type:        NotifyTemporaryLinkStart,
+		Name:        "Temporary manager starts",
+		Audiences:   []Audience{AudienceManagers, AudienceLearners},
+		Trigger:     "When a temporary link's start date passes: to its manager, its managee (learners) and the managee's other managers (checked every minute, sent once)",
+		Channel:     "email",
+		Template:    "temporary_link_start",
+		Description: "Says who manages whom from now on, and until when.",
+		Mandatory:   []Audience{AudienceLearners},
+		Bulk:        true,
+	},
+	{
+		Type:        NotifyTemporaryLinkEnd,
+		Name:        "Temporary manager ends",
+		Audiences:   []Audience{AudienceManagers, AudienceLearners},
+		Trigger:     "When a temporary link's end date passes: to its manager, its managee (learners) and the managee's other managers (checked every minute, sent once)",
+		Channel:     "email",
+		Template:    "temporary_link_end",
+		Description: "Says that a temporary manager no longer manages the person.",
+		Mandatory:   []Audience{AudienceLearners},
+		Bulk:        true,
+	},
+	{
+		Type:        NotifyManagerAdded,
+		Name:        "Manager added",
+		Audiences:   []Audience{AudienceManagers, AudienceLearners},
+		Trigger:     "When a link is made by hand, by an import or by a directory: to the managee (learners) and to the new manager",
+		Channel:     "email",
+		Template:    "manager_added",
+		Description: "Tells a person who their new manager is, and a manager whom they now manage.",
+		Mandatory:   []Audience{AudienceLearners},
+		Bulk:        true,
+	},
+	{
+		Type:        NotifyManagerRemoved,
+		Name:        "Manager removed",
+		Audiences:   []Audience{AudienceManagers, AudienceLearners},
+		Trigger:     "When a link is removed by hand, by an import or by a directory: to the managee (learners) and to the former manager",
+		Channel:     "email",
+		Template:    "manager_removed",
+		Description: "Tells a person that someone is no longer their manager, and the manager whom they no longer manage.",
+		Mandatory:   []Audience{AudienceLearners},
+		Bulk:        true,
+	},
 	{
 		Type:        NotifyPasswordReset,
 		Name:        "Password reset",
@@ -128,7 +205,9 @@ var accountMails = []Notification{
 		Channel:     "email",
 		Template:    "password_reset",
 		Description: "A single-use link, valid for 30 minutes, to choose a new password; its body is not shown in the delivery log.",
-	}}
+		Mandatory:   []Audience{AudienceManagers, AudienceLearners, AudienceAdmins},
+	},
+}
 
 // Notifications returns the catalogue, in a stable order.
 func Notifications() []Notification {
@@ -140,11 +219,6 @@ func Notifications() []Notification {
 // NotificationByType returns the catalogue entry of t.
 func NotificationByType(t NotificationType) (Notification, bool) {
 	for _, n := range catalogue {
-		if n.Type == t {
-			return n, true
-		}
-	}
-	for _, n := range accountMails {
 		if n.Type == t {
 			return n, true
 		}
@@ -206,6 +280,10 @@ type OutboxMessage struct {
 	// Late says the message was sent after its due time (a digest sent
 	// after 14:30); the delivery log shows it.
 	Late bool
+	// ListUnsubscribe is the one-click unsubscribe address of a bulk
+	// message (RFC 8058), set by the delivery worker as it sends; not
+	// stored.
+	ListUnsubscribe string
 
 	Status      DeliveryStatus
 	Attempts    int
@@ -316,4 +394,11 @@ type TemplateSend struct {
 	Subject    string // the template of the subject
 	Body       string // the template of the body
 	Recipients int    // how many managers it was enqueued for
+}
+
+// NotificationRole is one notification for one audience: what admins
+// switch on and off on "Notifications per role".
+type NotificationRole struct {
+	Type     NotificationType
+	Audience Audience
 }

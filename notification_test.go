@@ -19,13 +19,26 @@ func TestCatalogueIsComplete(t *testing.T) {
 			t.Errorf("%s is listed but not valid", n.Type)
 		}
 	}
-	for _, want := range []NotificationType{NotifyWeeklyDigest, NotifyBirthday, NotifyTemplateMessage} {
+	for _, want := range []NotificationType{NotifyWeeklyDigest, NotifyBirthday, NotifyTemplateMessage, NotifyTemporaryLinkStart,
+		NotifyTemporaryLinkEnd, NotifyManagerAdded, NotifyManagerRemoved, NotifyPasswordReset} {
 		if !seen[want] {
 			t.Errorf("%s is missing from the catalogue", want)
 		}
 	}
-	if got := NotificationsFor(AudienceLearners); len(got) != 0 {
-		t.Errorf("learners receive %v, want nothing yet", got)
+	for _, a := range Audiences {
+		if len(NotificationsFor(a)) == 0 {
+			t.Errorf("%s receive nothing", a)
+		}
+	}
+	// "Your manager changed" reaches the managee whatever they chose.
+	for _, typ := range []NotificationType{NotifyManagerAdded, NotifyManagerRemoved, NotifyTemporaryLinkStart, NotifyTemporaryLinkEnd} {
+		n, _ := NotificationByType(typ)
+		if !n.MandatoryFor(AudienceLearners) || n.MandatoryFor(AudienceManagers) {
+			t.Errorf("%s: mandatory for %v, want learners only", typ, n.Mandatory)
+		}
+	}
+	if n, _ := NotificationByType(NotifyPasswordReset); n.Optional() || n.Bulk {
+		t.Errorf("a password reset may be turned off or is bulk: %+v", n)
 	}
 	if _, err := ParseAudience("bosses"); ErrorCode(err) != Invalid {
 		t.Errorf("ParseAudience(bosses) = %v, want invalid", err)

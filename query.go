@@ -33,7 +33,10 @@ type AuditFilter struct {
 	UserID   UserID // entries where the user is the manager or the managee
 	BatchID  int64
 	BeforeID int64 // keyset pagination: entries older than this id
-	Limit    int
+	// AfterID, when set, selects entries newer than this id, oldest first
+	// (the notifications of manager changes read the log this way).
+	AfterID int64
+	Limit   int
 }
 
 // APIToken is a bearer token for integrations. Only its SHA-256 hash is

@@ -33,7 +33,7 @@ func TestDigestOverHTTP(t *testing.T) {
 
 		status, body = f.do(t, aToken, "PUT", a+"/notification-preferences/weekly_digest", `{"receive": false}`)
 		prefs, _ := body["preferences"].([]any)
-		if status != 200 || len(prefs) != 2 || prefs[0].(map[string]any)["receive"] != false {
+		if status != 200 || len(prefs) != 6 || prefs[0].(map[string]any)["receive"] != false {
 			t.Fatalf("opt out: %d %v", status, body)
 		}
 		if status, body := f.do(t, aToken, "PUT", a+"/notification-preferences/template_message", `{"receive": false}`); status != 422 || errField(body, "field") != "type" {

@@ -15,7 +15,7 @@ func TestNotificationsOverHTTP(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		status, body := f.do(t, f.gaToken, "GET", "/api/v1/notifications?role=managers", "")
-		if status != 200 || len(body["notifications"].([]any)) != 3 {
+		if status != 200 || len(body["notifications"].([]any)) != 8 {
 			t.Fatalf("catalogue for managers: %d %v", status, body)
 		}
 		if status, body := f.do(t, f.gaToken, "GET", "/api/v1/notifications?role=bosses", ""); status != 422 || errField(body, "field") != "role" {

@@ -36,6 +36,7 @@ type Tx interface {
 	digestTx
 	scimTx
 	ssoTx
+	notifyTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
@@ -169,6 +170,9 @@ type Config struct {
 	HashWait time.Duration
 	// Directory is what directories may not change (directory_guard.go).
 	Directory DirectoryGuard
+	// UnsubscribeKey signs unsubscribe links (REPORTLINE_UNSUBSCRIBE_KEY);
+	// empty: a key generated on first start and kept in the database.
+	UnsubscribeKey []byte
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -187,6 +191,7 @@ type App struct {
 	dirs    DirectoryGuard
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
+	unsub   unsubKey
 }
 
 // New returns the application services over a store.
@@ -208,6 +213,9 @@ func New(store Store, cfg Config) *App {
 	}
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
+	if len(cfg.UnsubscribeKey) > 0 {
+		a.unsub.key = cfg.UnsubscribeKey
+	}
 	return a
 }
 

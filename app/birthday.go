@@ -118,7 +118,7 @@ func (a *App) composeBirthdays(ctx context.Context, day string, date time.Time, 
 	var users map[reportline.UserID]reportline.User
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if optedOut, err = tx.NotificationOptOuts(ctx, reportline.NotifyBirthday, managers); err != nil {
+		if optedOut, err = optOuts(ctx, tx, reportline.NotifyBirthday, reportline.AudienceManagers, managers); err != nil {
 			return err
 		}
 		users, err = tx.UsersByIDs(ctx, managers)

@@ -109,7 +109,7 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	// fixed number of queries (teamWeeks), rather than one per manager.
 	err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if optedOut, err = tx.NotificationOptOuts(ctx, reportline.NotifyWeeklyDigest, managers); err != nil {
+		if optedOut, err = optOuts(ctx, tx, reportline.NotifyWeeklyDigest, reportline.AudienceManagers, managers); err != nil {
 			return err
 		}
 		if skipEmpty, err = digestSkipEmpty(ctx, tx); err != nil {

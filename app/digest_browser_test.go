@@ -36,9 +36,17 @@ func TestDigestInBrowser(t *testing.T) {
 		{"no-url", opts},
 		{"late", late},
 	}
+	cases = append(cases, struct {
+		name string
+		o    app.DigestOptions
+	}{"fr", withURL})
 	pages := map[string]string{}
 	for _, c := range cases {
-		r, err := app.RenderDigest(sampleWeek(), c.o)
+		tw := sampleWeek()
+		if c.name == "fr" { // the manager reads French
+			tw.Manager.Locale = "fr"
+		}
+		r, err := app.RenderDigest(tw, c.o)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 	_ "time/tzdata" // Europe/Paris whatever the host has installed
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // The weekly digest and the birthday notification are rendered from
@@ -104,20 +105,26 @@ func RenderDigest(tw TeamWeek, o DigestOptions) (RenderedMail, error) {
 
 // birthdayData is what the birthday templates see.
 type birthdayData struct {
-	Subject string
-	Manager reportline.User
-	Date    time.Time
-	People  []reportline.User
+	Lang, Subject, Greeting, Intro, Why, Stop string
+	People                                    []reportline.User
 }
 
 // RenderBirthday renders the birthday notification of one manager for the
-// people (their managees) whose birthday is on date.
+// people (their managees) whose birthday is on date, in the manager's
+// language.
 func RenderBirthday(manager reportline.User, date time.Time, people []reportline.User) (RenderedMail, error) {
-	subject := "Birthday today: " + people[0].Name()
-	if len(people) > 1 {
-		subject = fmt.Sprintf("Birthdays today: %s and %d more", people[0].Name(), len(people)-1)
+	l := i18n.For(manager.Locale)
+	d := birthdayData{Lang: l.Lang(), People: people}
+	n := len(people)
+	d.Subject = l.T("birthday.subject", map[string]any{"Name": people[0].Name()})
+	if n > 1 {
+		d.Subject = l.N("birthday.subject.more", n-1, map[string]any{"Name": people[0].Name()})
 	}
 	// A name is the user's to choose; keep the subject one line.
-	subject = strings.Join(strings.Fields(subject), " ")
-	return birthdayTemplates.render(subject, birthdayData{Subject: subject, Manager: manager, Date: date, People: people})
+	d.Subject = strings.Join(strings.Fields(d.Subject), " ")
+	d.Greeting = l.T("mail.greeting", map[string]any{"Name": manager.Name()})
+	d.Intro = l.N("birthday.body", n, map[string]any{"Name": people[0].Name(), "Day": l.Format(date, "Mon 2 Jan 2006")})
+	brand := map[string]any{"Brand": "Reportline"}
+	d.Why, d.Stop = l.T("birthday.footer.why", brand), l.T("birthday.footer.stop", brand)
+	return birthdayTemplates.render(d.Subject, d)
 }

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -91,6 +92,12 @@ func TestDigestGolden(t *testing.T) {
 		{"weekly_digest_empty", app.TeamWeek{Manager: sample.Manager, From: sample.From, To: sample.To, Ahead: sample.Ahead,
 			Members: []app.MemberWeek{{User: sample.Members[2].User}}}, app.DigestOptions{Week: w, SentAt: sentAt}},
 	}
+	// Every case again for a manager who reads French.
+	for _, tc := range tests[:len(tests):len(tests)] {
+		tc.name += ".fr"
+		tc.tw.Manager.Locale = "fr"
+		tests = append(tests, tc)
+	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r, err := app.RenderDigest(tc.tw, tc.o)
@@ -168,9 +175,15 @@ func TestBirthdayGolden(t *testing.T) {
 	}{
 		{"birthday_one", []reportline.User{tw.Members[0].User}},
 		{"birthday_two", []reportline.User{tw.Members[0].User, tw.Members[1].User}},
+		{"birthday_one.fr", []reportline.User{tw.Members[0].User}},
+		{"birthday_two.fr", []reportline.User{tw.Members[0].User, tw.Members[1].User}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := app.RenderBirthday(tw.Manager, date, tc.people)
+			m := tw.Manager
+			if strings.HasSuffix(tc.name, ".fr") {
+				m.Locale = "fr"
+			}
+			r, err := app.RenderBirthday(m, date, tc.people)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -192,6 +205,40 @@ func TestDigestPreviewsRegistered(t *testing.T) {
 		p, err := o.env.App.PreviewNotification(context.Background(), ui(o.pa), typ)
 		if err != nil || p.Subject == "" || p.Text == "" || !strings.Contains(p.HTML, "<!DOCTYPE html>") {
 			t.Errorf("preview of %s = %+v, %v", typ, p, err)
+		}
+	}
+}
+
+// TestNoticeGolden: every event notification, for each role that receives
+// it, and the password reset, in English and French (HTML and text).
+func TestNoticeGolden(t *testing.T) {
+	o := newOrg(t, testapp.Engines[0])
+	for _, lang := range []string{"en", "fr"} {
+		for _, tc := range []struct {
+			typ   reportline.NotificationType
+			roles []string
+		}{
+			{reportline.NotifyTemporaryLinkStart, []string{"managee", "manager", "other"}},
+			{reportline.NotifyTemporaryLinkEnd, []string{"managee", "manager", "other"}},
+			{reportline.NotifyManagerAdded, []string{"managee", "manager"}},
+			{reportline.NotifyManagerRemoved, []string{"managee", "manager"}},
+			{reportline.NotifyPasswordReset, []string{"user"}},
+		} {
+			for _, role := range tc.roles {
+				name := fmt.Sprintf("%s_%s.%s", tc.typ, role, lang)
+				t.Run(name, func(t *testing.T) {
+					r, err := o.env.App.SampleEmail(tc.typ, role, lang)
+					if err != nil {
+						t.Fatal(err)
+					}
+					golden(t, name+".subject", r.Subject+"\n")
+					golden(t, name+".txt", r.Text)
+					golden(t, name+".html", r.HTML)
+					if !strings.Contains(r.HTML, `<html lang="`+lang+`">`) {
+						t.Errorf("%s: not marked as %s", name, lang)
+					}
+				})
+			}
 		}
 	}
 }

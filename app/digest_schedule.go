@@ -116,6 +116,9 @@ func (s *Scheduler) Tick(ctx context.Context) ([]RunReport, error) {
 			out = append(out, rep)
 		}
 	}
+	if _, err := s.app.RunLinkEvents(ctx); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 

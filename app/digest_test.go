@@ -229,7 +229,7 @@ func TestDigestOptOutAndSkipEmpty(t *testing.T) {
 			t.Fatal(err)
 		}
 		prefs, err := a.NotificationPreferences(ctx, ui(o.mgr), o.mgr.ID)
-		if err != nil || len(prefs) != 2 || prefs[0].Receive || !prefs[1].Receive {
+		if err != nil || len(prefs) != 6 || prefs[0].Receive || !prefs[1].Receive {
 			t.Fatalf("preferences = %+v, %v; want the digest off, birthdays on", prefs, err)
 		}
 		if _, err := a.SetDigestSettings(ctx, ui(o.ga), app.DigestSettings{SkipEmpty: true}); !reportline.IsCode(err, reportline.Forbidden) {

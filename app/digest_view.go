@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // The weekly digest as a manager reads it: a summary sentence, the counts,
@@ -76,17 +77,20 @@ const (
 	sectionSessions  = "sessions"
 )
 
-// digestSections names each section and its counter, and gives its colour.
-var digestSections = []struct{ key, title, count, colour string }{
-	{sectionOverdue, "Overdue", "overdue", "#b91c1c"},
-	{sectionDueSoon, "Due in the coming week", "due soon", "#b45309"},
-	{sectionCompleted, "Completed this week", "completed", "#15803d"},
-	{sectionActive, "Worked on this week", "worked on", "#52606d"},
-	{sectionSessions, "Upcoming sessions", "sessions", "#1d4ed8"},
+// digestSections gives each section its colour; its title and counter
+// are in the catalogues (digest.section.KEY, digest.count.KEY).
+var digestSections = []struct{ key, colour string }{
+	{sectionOverdue, "#b91c1c"},
+	{sectionDueSoon, "#b45309"},
+	{sectionCompleted, "#15803d"},
+	{sectionActive, "#52606d"},
+	{sectionSessions, "#1d4ed8"},
 }
 
 // digestView is what the digest templates see.
 type digestView struct {
+	Lang     string            // the recipient's language, for <html lang>
+	Txt      map[string]string // the fixed words of the templates, translated
 	Subject  string
 	Brand    MailBrand
 	Greeting string // "Hello Grace,"
@@ -117,6 +121,7 @@ type digestCount struct {
 type digestPerson struct {
 	Name, Email string
 	StatsURL    string // their statistics; "" without a public URL
+	StatsLabel  string // "See Ada's statistics"
 	Sections    []digestSection
 }
 
@@ -137,10 +142,21 @@ type digestItem struct {
 func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 	o.Brand = o.Brand.normalized()
 	base := strings.TrimRight(o.PublicURL, "/")
-	v := digestView{Brand: o.Brand, Greeting: greeting(tw.Manager), Period: weekDays(tw.From, tw.To),
-		Bounds: fmt.Sprintf("From %s to %s, Paris time", tw.From.In(parisZone).Format("Monday 2 January 15:04"),
-			tw.To.In(parisZone).Format("Monday 2 January 15:04")),
-		Late: o.Late, SentAt: when(o.SentAt)}
+	l := i18n.For(tw.Manager.Locale)
+	v := digestView{Lang: l.Lang(), Brand: o.Brand, Greeting: greeting(l, tw.Manager), Period: weekDays(l, tw.From, tw.To),
+		Bounds: l.T("digest.bounds", map[string]any{"From": l.Format(tw.From.In(parisZone), "Monday 2 January 15:04"),
+			"To": l.Format(tw.To.In(parisZone), "Monday 2 January 15:04")}),
+		Late: o.Late, SentAt: when(l, o.SentAt)}
+	brand := map[string]any{"Brand": o.Brand.Name}
+	v.Txt = map[string]string{}
+	for _, id := range []string{"heading", "late.title", "quiet", "my_team", "open_team", "statistics", "where.after", "footer.stop", "my_notifications"} {
+		v.Txt[id] = l.T("digest."+id, nil)
+	}
+	for _, id := range []string{"where.before", "footer.why", "footer.in"} {
+		v.Txt[id] = l.T("digest."+id, brand)
+	}
+	v.Txt["late"] = l.T("digest.late", map[string]any{"SentAt": v.SentAt})
+	v.Txt["late.body"] = l.T("digest.late.body", map[string]any{"SentAt": v.SentAt})
 	if base != "" {
 		v.TeamURL, v.PrefsURL = base+"/team", base+"/notifications"
 	}
@@ -148,19 +164,20 @@ func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 	people := map[string]int{} // how many people have items of a section
 	for _, m := range tw.Members {
 		p := digestPerson{Name: m.User.Name(), Email: m.User.Email}
+		p.StatsLabel = l.T("digest.see_stats", map[string]any{"Name": p.Name})
 		if base != "" {
 			p.StatsURL = base + "/users/" + strconv.FormatInt(int64(m.User.ID), 10) + "/statistics"
 		}
 		lists := map[string][]digestItem{
-			sectionOverdue:   recordItems(m.User, m.Late, tw.To, overdueDetail),
-			sectionDueSoon:   recordItems(m.User, m.DueSoon, tw.To, dueDetail),
-			sectionCompleted: recordItems(m.User, m.Completed, tw.To, completedDetail),
-			sectionActive:    recordItems(m.User, m.Progressed, tw.To, activeDetail),
-			sectionSessions:  sessionItems(m.User, m.Sessions, tw.To),
+			sectionOverdue:   recordItems(l, m.User, m.Late, tw.To, overdueDetail),
+			sectionDueSoon:   recordItems(l, m.User, m.DueSoon, tw.To, dueDetail),
+			sectionCompleted: recordItems(l, m.User, m.Completed, tw.To, completedDetail),
+			sectionActive:    recordItems(l, m.User, m.Progressed, tw.To, activeDetail),
+			sectionSessions:  sessionItems(l, m.User, m.Sessions, tw.To),
 		}
 		for _, s := range digestSections {
 			if items := lists[s.key]; len(items) > 0 {
-				p.Sections = append(p.Sections, digestSection{Key: s.key, Title: s.title, Colour: s.colour, Items: items})
+				p.Sections = append(p.Sections, digestSection{Key: s.key, Title: l.T("digest.section."+s.key, nil), Colour: s.colour, Items: items})
 				counts[s.key] += len(items)
 				people[s.key]++
 			}
@@ -172,106 +189,114 @@ func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 		v.People = append(v.People, p)
 	}
 	for _, s := range digestSections {
-		c := digestCount{Key: s.key, Label: s.count, Colour: s.colour, N: counts[s.key]}
-		if c.N == 1 && s.key == sectionSessions {
-			c.Label = "session"
-		}
+		c := digestCount{Key: s.key, Label: l.N("digest.count."+s.key, counts[s.key], nil), Colour: s.colour, N: counts[s.key]}
 		if c.N == 0 {
 			c.Colour = "#9aa5b1" // nothing there: grey, not an alarm
 		}
 		v.Counts = append(v.Counts, c)
 	}
-	v.Summary = digestSummary(tw.Members, people)
-	v.Subject = fmt.Sprintf("Your team's week of %s: %d overdue, %d due soon, %d completed",
-		shortWeekDays(tw.From, tw.To), counts[sectionOverdue], counts[sectionDueSoon], counts[sectionCompleted])
+	v.Summary = digestSummary(l, tw.Members, people)
+	v.Subject = l.T("digest.subject", map[string]any{"Week": shortWeekDays(l, tw.From, tw.To), "Overdue": counts[sectionOverdue],
+		"DueSoon": counts[sectionDueSoon], "Completed": counts[sectionCompleted],
+		"CompletedLabel": l.N("digest.count.completed", counts[sectionCompleted], nil)})
 	if o.Late {
-		v.Subject += " (sent late)"
+		v.Subject += l.T("digest.subject.late", nil)
 	}
 	return v
 }
 
 // greeting greets by first name, else by the name shown.
-func greeting(u reportline.User) string {
+func greeting(l *i18n.Localizer, u reportline.User) string {
 	if n := strings.TrimSpace(u.FirstName); n != "" {
-		return "Hello " + n + ","
+		return l.T("mail.greeting", map[string]any{"Name": n})
 	}
 	if n := u.Name(); n != "" {
-		return "Hello " + n + ","
+		return l.T("mail.greeting", map[string]any{"Name": n})
 	}
-	return "Hello,"
+	return l.T("mail.greeting.anonymous", nil)
 }
 
 // digestSummary is the one sentence at the top: how many of the manager's
 // people have something overdue, else due in the coming week, else what
 // happened.
-func digestSummary(members []MemberWeek, people map[string]int) string {
+func digestSummary(l *i18n.Localizer, members []MemberWeek, people map[string]int) string {
 	total := len(members)
 	if total == 0 {
-		return "You have nobody to report on this week."
+		return l.T("digest.summary.nobody", nil)
 	}
-	who := func(n int) string {
+	// who names n of the people; phrase is false for a person's name,
+	// which is never lower-cased mid-sentence.
+	who := func(n int) (s string, phrase bool) {
+		d := map[string]any{"N": n, "Total": total}
 		switch {
 		case total == 1:
-			return members[0].User.Name()
+			return members[0].User.Name(), false
 		case n == total && n == 2:
-			return "Both your people"
+			return l.T("digest.who.both", d), true
 		case n == total:
-			return "All " + strconv.Itoa(total) + " of your people"
+			return l.T("digest.who.all", d), true
 		}
-		return strconv.Itoa(n) + " of your " + strconv.Itoa(total) + " people"
+		return l.T("digest.who.some", d), true
 	}
+	mid := func(n int) string {
+		s, phrase := who(n)
+		if phrase {
+			return midSentence(s)
+		}
+		return s
+	}
+	first := func(n int) string { s, _ := who(n); return s }
 	has := func(n int) string {
 		if n == 1 && total > 1 || total == 1 {
-			return "has"
+			return l.N("digest.has", 1, nil)
 		}
-		return "have"
+		return l.N("digest.has", 2, nil)
 	}
 	over, due, done := people[sectionOverdue], people[sectionDueSoon], people[sectionCompleted]
 	switch {
 	case over > 0 && due > 0 && total > 1:
-		return fmt.Sprintf("%s %s overdue training, and %d %s training due in the coming week.", who(over), has(over), due, has(due))
+		return l.T("digest.summary.overdue_and_due", map[string]any{"Who": first(over), "Has": has(over), "Due": due, "HasDue": has(due)})
 	case over > 0 && due > 0:
-		return who(over) + " has overdue training, and more due in the coming week."
+		return l.T("digest.summary.overdue_and_more", map[string]any{"Who": first(over)})
 	case over > 0:
-		return fmt.Sprintf("%s %s overdue training.", who(over), has(over))
+		return l.T("digest.summary.overdue", map[string]any{"Who": first(over), "Has": has(over)})
 	case due > 0:
-		return fmt.Sprintf("Nothing is overdue; %s %s training due in the coming week.", midSentence(who(due)), has(due))
+		return l.T("digest.summary.due", map[string]any{"Who": mid(due), "Has": has(due)})
 	case done > 0:
-		return fmt.Sprintf("Nothing is overdue or due in the coming week, and %s completed training this week.", midSentence(who(done)))
+		return l.T("digest.summary.done", map[string]any{"Who": mid(done)})
 	}
-	return "Nothing is overdue or due in the coming week."
+	return l.T("digest.summary.quiet", nil)
 }
 
-// midSentence lower-cases the words "All" and "Both" that start a phrase
-// of digestSummary, never a person's name.
+// midSentence lower-cases the first letter of a phrase of digestSummary
+// ("All 3 of your people", "Vos deux personnes"), never a person's name.
 func midSentence(s string) string {
-	for _, w := range []string{"All ", "Both "} {
-		if strings.HasPrefix(s, w) {
-			return strings.ToLower(w) + s[len(w):]
-		}
+	for i, r := range s {
+		return strings.ToLower(string(r)) + s[i+len(string(r)):]
 	}
 	return s
 }
 
 // recordItems turns one list of records into lines.
-func recordItems(u reportline.User, rs []RecordView, to time.Time, detail func(RecordView, time.Time) string) []digestItem {
+func recordItems(l *i18n.Localizer, u reportline.User, rs []RecordView, to time.Time, detail func(*i18n.Localizer, RecordView, time.Time) string) []digestItem {
 	out := make([]digestItem, 0, len(rs))
 	for _, r := range rs {
 		key := "record:" + r.LMSID
 		if r.LMSID == "" { // a sample's made-up record
 			key = "record:" + strconv.FormatInt(int64(u.ID), 10) + ":" + r.Course + "/" + r.Session
 		}
-		out = append(out, digestItem{Key: key, Title: recordTitle(r), Detail: detail(r, to)})
+		out = append(out, digestItem{Key: key, Title: recordTitle(r), Detail: detail(l, r, to)})
 	}
 	return out
 }
 
 // sessionItems turns a person's upcoming sessions into lines.
-func sessionItems(u reportline.User, ss []UpcomingSession, to time.Time) []digestItem {
+func sessionItems(l *i18n.Localizer, u reportline.User, ss []UpcomingSession, to time.Time) []digestItem {
 	out := make([]digestItem, 0, len(ss))
 	for _, s := range ss {
 		key := fmt.Sprintf("session:%d:%s/%s@%d", u.ID, s.Course, s.Title, s.Starts.Unix())
-		out = append(out, digestItem{Key: key, Title: s.Course + " / " + s.Title, Detail: "starts " + dayTime(s.Starts, to)})
+		out = append(out, digestItem{Key: key, Title: s.Course + " / " + s.Title,
+			Detail: l.T("digest.detail.starts", map[string]any{"When": dayTime(l, s.Starts, to)})})
 	}
 	return out
 }
@@ -285,98 +310,99 @@ func recordTitle(r RecordView) string {
 
 // status is the record's status as the statistics page shows it, with the
 // progress of a course in progress.
-func status(r RecordView) string {
+func status(l *i18n.Localizer, r RecordView) string {
 	switch r.Status {
 	case reportline.InProgress:
-		return fmt.Sprintf("In progress, %d%%", r.Progress)
+		return l.T("status.in_progress_percent", map[string]any{"Progress": r.Progress})
 	case reportline.Failed:
 		if r.Score != nil {
-			return "Failed, score " + strconv.FormatFloat(*r.Score, 'f', -1, 64)
+			return l.T("status.failed_score", map[string]any{"Score": scoreText(*r.Score)})
 		}
+	}
+	if s := l.T("status."+string(r.Status), nil); s != "status."+string(r.Status) {
+		return s
 	}
 	return r.Status.Label()
 }
 
-func overdueDetail(r RecordView, to time.Time) string {
-	late := "less than a day late"
+func scoreText(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }
+
+func overdueDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
+	late := l.T("digest.late.less_than_a_day", nil)
 	if r.DaysLate > 0 {
-		late = plural(r.DaysLate, "day") + " late"
+		late = l.N("digest.late.days", r.DaysLate, nil)
 	}
-	d := status(r) + " · due " + day(r.Due, to) + ", " + late
+	d := l.T("digest.detail.overdue", map[string]any{"Status": status(l, r), "Due": day(l, r.Due, to), "Late": late})
 	if r.Status == reportline.Completed { // completed since the week ended
-		d += " · completed " + day(r.Completed, to) + ", after this week"
+		d += l.T("digest.detail.completed_after_week", map[string]any{"Completed": day(l, r.Completed, to)})
 	}
 	return d
 }
 
-func dueDetail(r RecordView, to time.Time) string {
-	return status(r) + " · due " + day(r.Due, to)
+func dueDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
+	return l.T("digest.detail.due", map[string]any{"Status": status(l, r), "Due": day(l, r.Due, to)})
 }
 
-func completedDetail(r RecordView, to time.Time) string {
-	d := "Completed " + day(r.Completed, to)
+func completedDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
+	d := l.T("digest.detail.completed", map[string]any{"Completed": day(l, r.Completed, to)})
 	if r.Score != nil {
-		d += ", score " + strconv.FormatFloat(*r.Score, 'f', -1, 64)
+		d += l.T("digest.detail.score", map[string]any{"Score": scoreText(*r.Score)})
 	}
 	if r.CompletedLate {
 		if r.DaysLate > 0 {
-			d += ", " + plural(r.DaysLate, "day") + " after its due date"
+			d += l.N("digest.detail.days_after_due", r.DaysLate, nil)
 		} else {
-			d += ", after its due date"
+			d += l.T("digest.detail.after_due", nil)
 		}
 	}
 	return d
 }
 
-func activeDetail(r RecordView, to time.Time) string {
-	d := status(r)
-	if !r.Due.IsZero() {
-		d += " · due " + day(r.Due, to)
+func activeDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
+	if r.Due.IsZero() {
+		return status(l, r)
 	}
-	return d
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return strconv.Itoa(n) + " " + what + "s"
+	return dueDetail(l, r, to)
 }
 
 // day writes a date in Paris time, with its year only when it is not the
 // year of the digest's end.
-func day(t, to time.Time) string {
+func day(l *i18n.Localizer, t, to time.Time) string {
 	t = t.In(parisZone)
 	if t.Year() != to.In(parisZone).Year() {
-		return t.Format("Mon 2 Jan 2006")
+		return l.Format(t, "Mon 2 Jan 2006")
 	}
-	return t.Format("Mon 2 Jan")
+	return l.Format(t, "Mon 2 Jan")
 }
 
 // dayTime writes a date and time in Paris time.
-func dayTime(t, to time.Time) string { return day(t, to) + t.In(parisZone).Format(" 15:04") }
+func dayTime(l *i18n.Localizer, t, to time.Time) string {
+	return day(l, t, to) + t.In(parisZone).Format(" 15:04")
+}
 
 // when writes an instant in full, Paris time.
-func when(t time.Time) string { return t.In(parisZone).Format("Monday 2 January 2006 15:04") }
+func when(l *i18n.Localizer, t time.Time) string {
+	return l.Format(t.In(parisZone), "Monday 2 January 2006 15:04")
+}
 
 // weekDays writes the days of a week: "16–23 November 2026", "26 October –
 // 2 November 2026", "28 December 2026 – 4 January 2027".
-func weekDays(from, to time.Time) string {
+func weekDays(l *i18n.Localizer, from, to time.Time) string {
 	f, t := from.In(parisZone), to.In(parisZone)
 	switch {
 	case f.Year() != t.Year():
-		return f.Format("2 January 2006") + " – " + t.Format("2 January 2006")
+		return l.Format(f, "2 January 2006") + " – " + l.Format(t, "2 January 2006")
 	case f.Month() != t.Month():
-		return f.Format("2 January") + " – " + t.Format("2 January 2006")
+		return l.Format(f, "2 January") + " – " + l.Format(t, "2 January 2006")
 	}
-	return f.Format("2") + "–" + t.Format("2 January 2006")
+	return f.Format("2") + "–" + l.Format(t, "2 January 2006")
 }
 
 // shortWeekDays is weekDays for a subject line: "16–23 Nov".
-func shortWeekDays(from, to time.Time) string {
+func shortWeekDays(l *i18n.Localizer, from, to time.Time) string {
 	f, t := from.In(parisZone), to.In(parisZone)
 	if f.Month() != t.Month() {
-		return f.Format("2 Jan") + " – " + t.Format("2 Jan")
+		return l.Format(f, "2 Jan") + " – " + l.Format(t, "2 Jan")
 	}
-	return f.Format("2") + "–" + t.Format("2 Jan")
+	return f.Format("2") + "–" + l.Format(t, "2 Jan")
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // weekList names the list of a MemberWeek a record is in, "" for none.
@@ -170,7 +171,7 @@ func TestDigestSummary(t *testing.T) {
 		{0, 0, 0, 0, "You have nobody to report on this week."},
 	} {
 		people := map[string]int{sectionOverdue: tc.overdue, sectionDueSoon: tc.due, sectionCompleted: tc.done}
-		if got := digestSummary(team(tc.size), people); got != tc.want {
+		if got := digestSummary(i18n.For("en"), team(tc.size), people); got != tc.want {
 			t.Errorf("%d people, %d/%d/%d: %q, want %q", tc.size, tc.overdue, tc.due, tc.done, got, tc.want)
 		}
 	}

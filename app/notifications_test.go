@@ -20,9 +20,13 @@ func TestNotificationCatalogue(t *testing.T) {
 		want     []reportline.NotificationType
 		code     reportline.Code
 	}{
-		{o.ga, reportline.AudienceManagers, []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday, reportline.NotifyTemplateMessage}, ""},
-		{o.pa, reportline.AudienceLearners, nil, ""},
-		{o.ua, "", []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday, reportline.NotifyTemplateMessage}, ""},
+		{o.ga, reportline.AudienceManagers, []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday, reportline.NotifyTemplateMessage,
+			reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd, reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
+		{o.pa, reportline.AudienceLearners, []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
+			reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
+		{o.pa, reportline.AudienceAdmins, []reportline.NotificationType{reportline.NotifyPasswordReset}, ""},
+		{o.ua, "", []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday, reportline.NotifyTemplateMessage,
+			reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd, reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
 		{o.mem, reportline.AudienceManagers, nil, reportline.Forbidden},
 		{o.pa, "bosses", nil, reportline.Invalid},
 	}

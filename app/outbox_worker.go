@@ -152,33 +152,68 @@ func (w *OutboxWorker) DeliverDue(ctx context.Context) (int, error) {
 // deliverBatch claims one batch, sends it and records the outcomes.
 func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 	var msgs []reportline.OutboxMessage
+	var bounced map[string]time.Time
 	err := w.app.store.Write(ctx, func(tx Tx) error {
 		now := w.app.now()
 		var err error
 		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, Lease: w.opt.Lease, Limit: w.opt.Batch})
+		if err != nil || len(msgs) == 0 {
+			return err
+		}
+		var addrs []string
+		for _, m := range msgs {
+			if isBulk(m.Type) {
+				addrs = append(addrs, m.To)
+			}
+		}
+		bounced, err = tx.Bounces(ctx, addrs)
 		return err
 	})
 	if err != nil || len(msgs) == 0 {
 		return 0, err
 	}
+	for i, m := range msgs {
+		if isBulk(m.Type) && m.Recipient != 0 {
+			if msgs[i].ListUnsubscribe, err = w.app.UnsubscribeURL(ctx, m.Recipient, m.Type); err != nil {
+				return 0, fmt.Errorf("unsubscribe link: %w", err)
+			}
+		}
+	}
 	results := make([]reportline.DeliveryAttempt, len(msgs))
+	bounces := make([]string, len(msgs)) // the refusal of an address, when the relay bounced it
 	// Sends outlive a cancelled ctx (bounded by SendTimeout): a message
 	// handed to the relay must be recorded as sent, not left to a retry.
 	sendCtx := context.WithoutCancel(ctx)
 	sem := make(chan struct{}, w.opt.Concurrency)
 	var wg sync.WaitGroup
 	for i, m := range msgs {
+		if at, ok := bounced[m.To]; ok && isBulk(m.Type) {
+			// A dead address is not tried again every week: the
+			// delivery log says why.
+			results[i] = reportline.DeliveryAttempt{MessageID: m.ID, At: w.app.now(), Attempt: m.Attempts, Status: reportline.DeliveryFailed,
+				Error: fmt.Sprintf("not sent: the relay refused %s for good on %s (a bounce)", m.To, at.Format(time.DateOnly))}
+			continue
+		}
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			results[i] = w.send(sendCtx, m)
+			results[i], bounces[i] = w.send(sendCtx, m)
 		})
 	}
 	wg.Wait()
 	w.syncBatch(sendCtx, msgs, results)
 	err = w.app.store.Write(sendCtx, func(tx Tx) error {
-		_, err := tx.FinishDeliveries(sendCtx, w.opt.Owner, results)
-		return err
+		if _, err := tx.FinishDeliveries(sendCtx, w.opt.Owner, results); err != nil {
+			return err
+		}
+		for i, b := range bounces {
+			if b != "" && results[i].Status == reportline.DeliveryFailed {
+				if err := tx.RecordBounce(sendCtx, msgs[i].To, results[i].At, b); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		// The messages stay leased; they are sent again when the lease
@@ -188,15 +223,27 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 	return len(msgs), nil
 }
 
-// send makes one attempt and judges its outcome.
-func (w *OutboxWorker) send(ctx context.Context, m reportline.OutboxMessage) reportline.DeliveryAttempt {
+// send makes one attempt and judges its outcome; bounce is the error when
+// the relay refused the address itself (an error with Bounced() true).
+func (w *OutboxWorker) send(ctx context.Context, m reportline.OutboxMessage) (a reportline.DeliveryAttempt, bounce string) {
 	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
 	defer cancel()
 	send := w.sender.Send
 	if bs, ok := w.sender.(batchSyncer); ok {
 		send = bs.SendUnsynced // made durable by syncBatch
 	}
-	return w.judge(m, send(ctx, m))
+	err := send(ctx, m)
+	var b interface{ Bounced() bool }
+	if errors.As(err, &b) && b.Bounced() {
+		bounce = truncate(err.Error(), 1000)
+	}
+	return w.judge(m, err), bounce
+}
+
+// isBulk reports whether notifications of type t are bulk mail.
+func isBulk(t reportline.NotificationType) bool {
+	n, _ := reportline.NotificationByType(t)
+	return n.Bulk
 }
 
 // syncBatch makes a batch's sends durable when the sender defers that

@@ -4,8 +4,6 @@ import (
 	"cmp"
 	"context"
 	"encoding/hex"
-	"fmt"
-	htmltemplate "html/template"
 	"net/url"
 	"strings"
 	"time"
@@ -79,7 +77,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 		if err := tx.CreatePasswordReset(ctx, r); err != nil {
 			return err
 		}
-		mail, err := renderPasswordReset(u, a.resetLink(secret), a.auth.publicURL != "", r.ExpiresAt)
+		mail, err := a.renderPasswordReset(u, a.resetLink(secret), a.auth.publicURL != "", r.ExpiresAt)
 		if err != nil {
 			return err
 		}
@@ -160,39 +158,19 @@ func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.U
 	return u, nil
 }
 
-// resetHTML is the reset email's HTML body; html/template escapes the name
-// and the link.
-var resetHTML = htmltemplate.Must(htmltemplate.New("password_reset").Parse(`<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>{{.Subject}}</title></head>
-<body style="font-family: Arial, Helvetica, sans-serif; color: #1f2933; line-height: 1.4;">
-<p>Hello {{.Name}},</p>
-<p>Someone, hopefully you, asked to reset the password of your Reportline account ({{.Email}}).</p>
-{{if .Absolute}}<p><a href="{{.Link}}" style="display: inline-block; padding: 10px 16px; background: #1d4ed8; color: #ffffff; text-decoration: none; border-radius: 6px;">Choose a new password</a></p>
-<p style="color: #52606d; font-size: 12px;">Or copy this address into your browser: {{.Link}}</p>
-{{else}}<p>Open this address on the Reportline site you use (this server has no public address configured, so only the path is shown): <code>{{.Link}}</code></p>
-{{end}}<p>The link works once, until {{.Until}} (UTC). If you did not ask for this, ignore this email: your password stays as it is.</p>
-</body>
-</html>
-`))
-
-// renderPasswordReset renders the reset email.
-func renderPasswordReset(u reportline.User, link string, absolute bool, until time.Time) (RenderedMail, error) {
-	d := struct {
-		Subject, Name, Email, Link, Until string
-		Absolute                          bool
-	}{"Reset your Reportline password", u.Name(), u.Email, link, until.UTC().Format("2 January 2006 15:04"), absolute}
-	var text strings.Builder
-	fmt.Fprintf(&text, "Hello %s,\n\nSomeone, hopefully you, asked to reset the password of your Reportline account (%s).\n\n", d.Name, d.Email)
+// renderPasswordReset renders the reset email in the user's language.
+func (a *App) renderPasswordReset(u reportline.User, link string, absolute bool, until time.Time) (RenderedMail, error) {
+	n, l := a.newNotice(u)
+	d := map[string]any{"Brand": n.BrandName, "Email": u.Email, "Link": link, "Until": l.DateTime(until.UTC())}
+	n.Subject = l.T("password_reset.subject", d)
+	n.Paras = append(n.Paras, l.T("password_reset.body", d))
+	n.Button, n.URL = "", ""
 	if absolute {
-		fmt.Fprintf(&text, "To choose a new password, open this link:\n\n  %s\n\n", link)
+		n.Button, n.URL = l.T("password_reset.button", d), link
 	} else {
-		fmt.Fprintf(&text, "To choose a new password, open this address on the Reportline site you use\n(this server has no public address configured, so only the path is shown):\n\n  %s\n\n", link)
+		n.Paras = append(n.Paras, l.T("password_reset.path", d))
+		n.Code = link
 	}
-	fmt.Fprintf(&text, "The link works once, until %s (UTC). If you did not ask for this,\nignore this email: your password stays as it is.\n", d.Until)
-	var html strings.Builder
-	if err := resetHTML.Execute(&html, d); err != nil {
-		return RenderedMail{}, fmt.Errorf("render password reset: %w", err)
-	}
-	return RenderedMail{Subject: d.Subject, Text: text.String(), HTML: html.String()}, nil
+	n.Footer = append(n.Footer, l.T("password_reset.until", d))
+	return n.render()
 }

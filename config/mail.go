@@ -20,6 +20,16 @@ type Mail struct {
 	From    string  // REPORTLINE_MAIL_FROM: the From address [Reportline <reportline@localhost>]
 	Pool    int     // REPORTLINE_SMTP_POOL: connections kept open and used at once [4]
 	Rate    float64 // REPORTLINE_SMTP_RATE: messages per second at most; 0 for no cap [0]
+	// DKIMKeyFile is REPORTLINE_DKIM_KEY_FILE: a PEM private key (RSA or
+	// Ed25519); when set, every message sent by SMTP is DKIM-signed with
+	// DKIMSelector (REPORTLINE_DKIM_SELECTOR, required then) for
+	// DKIMDomain (REPORTLINE_DKIM_DOMAIN; the From address's domain when
+	// empty).
+	DKIMKeyFile, DKIMSelector, DKIMDomain string
+	// UnsubscribeKey is REPORTLINE_UNSUBSCRIBE_KEY: the secret (at least 32
+	// characters) that signs unsubscribe links; empty: one generated on
+	// first start and kept in the database. Never logged.
+	UnsubscribeKey string
 }
 
 // SMTP is a parsed REPORTLINE_SMTP_URL.
@@ -66,6 +76,18 @@ func (m *Mail) fromEnv(getenv func(string) string) error {
 	}
 	if v := strings.TrimSpace(getenv("REPORTLINE_MAIL_FROM")); v != "" {
 		m.From = v
+	}
+	m.DKIMKeyFile = strings.TrimSpace(getenv("REPORTLINE_DKIM_KEY_FILE"))
+	m.DKIMSelector = strings.TrimSpace(getenv("REPORTLINE_DKIM_SELECTOR"))
+	m.DKIMDomain = strings.TrimSpace(getenv("REPORTLINE_DKIM_DOMAIN"))
+	if m.DKIMKeyFile != "" && m.DKIMSelector == "" {
+		return fmt.Errorf("REPORTLINE_DKIM_KEY_FILE is set without REPORTLINE_DKIM_SELECTOR")
+	}
+	if v := getenv("REPORTLINE_UNSUBSCRIBE_KEY"); v != "" {
+		if len(v) < 32 {
+			return fmt.Errorf("REPORTLINE_UNSUBSCRIBE_KEY: want at least 32 characters")
+		}
+		m.UnsubscribeKey = v
 	}
 	if v := getenv("REPORTLINE_SMTP_POOL"); v != "" {
 		n, err := strconv.Atoi(v)

@@ -37,6 +37,15 @@ func Build(m reportline.OutboxMessage, from string) (*gomail.Msg, error) {
 	}
 	msg.SetDateWithValue(date)
 	msg.SetGenHeader("Auto-Submitted", "auto-generated")
+	if n, _ := reportline.NotificationByType(m.Type); n.Bulk {
+		msg.SetGenHeader("Precedence", "bulk")
+	}
+	if m.ListUnsubscribe != "" {
+		// RFC 2369 and RFC 8058: one click in the mail program unsubscribes
+		// with a POST to this address, without signing in.
+		msg.SetGenHeader("List-Unsubscribe", "<"+m.ListUnsubscribe+">")
+		msg.SetGenHeader("List-Unsubscribe-Post", "List-Unsubscribe=One-Click")
+	}
 	msg.SetGenHeader("X-Reportline-Notification", string(m.Type))
 	msg.SetBodyString(gomail.TypeTextPlain, m.Text)
 	if m.HTML != "" {

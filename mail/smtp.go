@@ -1,9 +1,11 @@
 package mail
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"net/textproto"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -36,6 +38,7 @@ type SMTPConfig struct {
 	Pool     int     // connections kept open and used at once [4]
 	Rate     float64 // messages per second at most; 0 for no cap
 	Timeout  time.Duration
+	DKIM     *DKIM // sign every message; nil: no signature
 }
 
 // SMTPSender sends through an SMTP relay. It keeps up to Pool connections
@@ -50,6 +53,7 @@ type SMTPSender struct {
 	slots  chan struct{} // one per connection that may be open
 	idle   chan idleConn // open connections not in use
 	rate   *tokenBucket
+	dkim   *DKIM
 	dials  atomic.Int64
 	mu     sync.Mutex // guards closed, and idle against a Close
 	closed bool
@@ -101,7 +105,7 @@ func NewSMTPSender(cfg SMTPConfig) (*SMTPSender, error) {
 	if err != nil {
 		return nil, fmt.Errorf("smtp client for %s: %w", cfg.Host, err)
 	}
-	s := &SMTPSender{client: c, from: cfg.From, slots: make(chan struct{}, cfg.Pool), idle: make(chan idleConn, cfg.Pool)}
+	s := &SMTPSender{client: c, from: cfg.From, dkim: cfg.DKIM, slots: make(chan struct{}, cfg.Pool), idle: make(chan idleConn, cfg.Pool)}
 	if cfg.Rate > 0 {
 		// A tenth of a second's worth of burst: enough to absorb the
 		// scheduling jitter of a loaded machine, too little for a relay's
@@ -147,6 +151,9 @@ func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 	if err != nil {
 		return fmt.Errorf("connect to the SMTP relay: %w", err)
 	}
+	if s.dkim != nil {
+		return s.sendSigned(ctx, conn, m, msg)
+	}
 	err = s.client.SendWithSMTPClient(conn, msg)
 	if err != nil && reused && connBroken(err) {
 		// The relay closed the idle connection: nothing was accepted on
@@ -161,6 +168,10 @@ func (s *SMTPSender) Send(ctx context.Context, m reportline.OutboxMessage) error
 		// The connection's state is unknown after a failure: drop it.
 		s.client.CloseWithSMTPClient(conn)
 		if se, ok := errors.AsType[*gomail.SendError](err); ok && se.ErrorCode() >= 500 {
+			if se.Reason == gomail.ErrSMTPRcptTo {
+				// The relay refused the address itself: a bounce.
+				return bounce{permanent{err}}
+			}
 			return permanent{err}
 		}
 		return err
@@ -244,3 +255,55 @@ type permanent struct{ error }
 func (permanent) Permanent() bool { return true }
 
 func (p permanent) Unwrap() error { return p.error }
+
+// bounce marks a permanent refusal of the recipient's address (a 5xx
+// answer to RCPT TO) during the SMTP session.
+type bounce struct{ permanent }
+
+// Bounced reports true: see app.Sender.
+func (bounce) Bounced() bool { return true }
+
+// sendSigned sends msg signed with DKIM: the signature covers the exact
+// bytes, so they are written as they are (MAIL, RCPT, DATA) rather than
+// handed to go-mail, which would write them again.
+func (s *SMTPSender) sendSigned(ctx context.Context, conn *gosmtp.Client, m reportline.OutboxMessage, msg *gomail.Msg) error {
+	var raw bytes.Buffer
+	if _, err := msg.WriteTo(&raw); err != nil {
+		s.release(conn)
+		return permanent{fmt.Errorf("render message %s: %w", m.MessageID, err)}
+	}
+	signed, err := s.dkim.Sign(raw.Bytes())
+	if err != nil {
+		s.release(conn)
+		return permanent{err}
+	}
+	fail := func(stage string, err error) error {
+		s.client.CloseWithSMTPClient(conn)
+		var te *textproto.Error
+		if errors.As(err, &te) && te.Code >= 500 {
+			if stage == "rcpt" {
+				return bounce{permanent{fmt.Errorf("%s: %w", stage, err)}}
+			}
+			return permanent{fmt.Errorf("%s: %w", stage, err)}
+		}
+		return fmt.Errorf("%s: %w", stage, err)
+	}
+	if err := conn.Mail(s.from); err != nil {
+		return fail("mail from", err)
+	}
+	if err := conn.Rcpt(m.To); err != nil {
+		return fail("rcpt", err)
+	}
+	w, err := conn.Data()
+	if err != nil {
+		return fail("data", err)
+	}
+	if _, err := w.Write(signed); err != nil {
+		return fail("data", err)
+	}
+	if err := w.Close(); err != nil {
+		return fail("data", err)
+	}
+	s.release(conn)
+	return nil
+}

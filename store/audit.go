@@ -91,13 +91,18 @@ func (tx *Tx) Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline
 	if f.BeforeID != 0 {
 		where = append(where, "id < "+arg(f.BeforeID))
 	}
+	order := "DESC"
+	if f.AfterID != 0 {
+		where = append(where, "id > "+arg(f.AfterID))
+		order = "ASC"
+	}
 	limit := f.Limit
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
 	rows, err := tx.query(ctx, `SELECT id, at, COALESCE(actor_id, 0), source, COALESCE(batch_id, 0), action,
 		manager_id, managee_id, before, after FROM audit_log WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY id DESC LIMIT `+arg(min(limit, MaxPageSize)), args...)
+		` ORDER BY id `+order+` LIMIT `+arg(min(limit, MaxPageSize)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)
 	}

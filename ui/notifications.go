@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/msgtmpl"
+	"reportline/policy"
 )
 
 // registerNotifications adds the admin pages of notifications: the
@@ -17,6 +18,7 @@ import (
 func (u *UI) registerNotifications(mux *http.ServeMux) {
 	mux.Handle("GET /settings/notifications", u.signedIn(u.notificationRoles))
 	mux.Handle("GET /settings/notifications/preview/{type}", u.signedIn(u.notificationPreviewHTML))
+	mux.Handle("POST /settings/notifications/switch", u.signedIn(u.switchNotificationRole))
 	mux.Handle("GET /settings/delivery-log", u.signedIn(u.deliveryLog))
 	mux.Handle("GET /settings/delivery-log/{id}", u.signedIn(u.delivery))
 	mux.Handle("GET /settings/template-messages", u.signedIn(u.templateMessages))
@@ -29,9 +31,17 @@ type rolesPage struct {
 	settingsPage
 	Roles         []roleTab
 	Role          reportline.Audience
-	Notifications []app.NotificationView
+	Notifications []roleRow
+	CanSwitch     bool         // a platform admin: may switch a notification off for the role
 	Preview       *app.Preview // the chosen notification, rendered
 	PreviewName   string
+}
+
+// roleRow is one notification for the chosen role: on or switched off by
+// an admin, and whether people may turn it off for themself.
+type roleRow struct {
+	app.NotificationView
+	Enabled, Mandatory bool
 }
 
 // roleTab is one of the role choices.
@@ -59,7 +69,18 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 	if err != nil {
 		return err
 	}
-	p := rolesPage{settingsPage: s, Role: role, Notifications: ns}
+	states, err := u.app.NotificationRoles(ctx, v.Actor)
+	if err != nil {
+		return err
+	}
+	p := rolesPage{settingsPage: s, Role: role}
+	for _, n := range ns {
+		st := states[reportline.NotificationRole{Type: n.Type, Audience: role}]
+		p.Notifications = append(p.Notifications, roleRow{NotificationView: n, Enabled: st.Enabled, Mandatory: st.Mandatory})
+	}
+	if p.CanSwitch, err = u.app.May(ctx, v.Actor, policy.ChangeSettings, 0); err != nil {
+		return err
+	}
 	for _, a := range reportline.Audiences {
 		p.Roles = append(p.Roles, roleTab{Value: a, Label: a.Label(), Current: a == role})
 	}
@@ -289,5 +310,24 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 	}
 	p.Preview = &pr
 	u.render(w, r, http.StatusOK, "notifications_messages", p)
+	return nil
+}
+
+// switchNotificationRole switches one notification on or off for a role
+// (platform admins).
+func (u *UI) switchNotificationRole(w http.ResponseWriter, r *http.Request, v viewer) error {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		return reportline.Errorf(reportline.Invalid, "the form could not be read")
+	}
+	role, err := reportline.ParseAudience(r.PostForm.Get("role"))
+	if err != nil {
+		return err
+	}
+	t := reportline.NotificationType(r.PostForm.Get("type"))
+	if err := u.app.SetNotificationRole(r.Context(), v.Actor, t, role, r.PostForm.Get("enabled") == "1"); err != nil {
+		return err
+	}
+	seeOther(w, r, "/settings/notifications?role="+url.QueryEscape(string(role)))
 	return nil
 }

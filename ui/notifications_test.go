@@ -35,7 +35,7 @@ func TestNotificationPages(t *testing.T) {
 			t.Errorf("page CSP = %q; want the strict policy plus frame-src 'self'", csp)
 		}
 		r = root.get("/settings/notifications?role=learners")
-		has(t, r.Body, `id="catalogue-empty"`)
+		has(t, r.Body, `data-type="manager_added"`, `data-type="temporary_link_start"`, `id="preview-manager_added"`)
 		if r := root.get("/settings/notifications?role=bosses"); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("unknown role: %d, want 422", r.Status)
 		}

@@ -109,6 +109,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerTokens(mux)
 	u.registerSessions(mux)
 	u.registerPassword(mux)
+	u.registerUnsubscribe(mux)
 	u.registerAccountPassword(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page

@@ -2,8 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -24,8 +27,25 @@ func newSender(cfg config.Config) (app.Sender, int, func() error, error) {
 	if err != nil {
 		return nil, 0, nil, err
 	}
+	var dk *mail.DKIM
+	if cfg.Mail.DKIMKeyFile != "" {
+		pemBytes, err := os.ReadFile(cfg.Mail.DKIMKeyFile)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("REPORTLINE_DKIM_KEY_FILE: %w", err)
+		}
+		key, err := mail.ParseDKIMKey(pemBytes)
+		if err != nil {
+			return nil, 0, nil, fmt.Errorf("REPORTLINE_DKIM_KEY_FILE: %w", err)
+		}
+		domain := cfg.Mail.DKIMDomain
+		if domain == "" {
+			from := cfg.Mail.FromAddress()
+			domain = strings.TrimRight(from[strings.LastIndex(from, "@")+1:], ">")
+		}
+		dk = &mail.DKIM{Domain: domain, Selector: cfg.Mail.DKIMSelector, Signer: key}
+	}
 	s, err := mail.NewSMTPSender(mail.SMTPConfig{Host: u.Host, Port: u.Port, Username: u.Username, Password: u.Password,
-		TLS: mail.TLS(u.TLS), From: cfg.Mail.FromAddress(), Pool: cfg.Mail.PoolSize(), Rate: cfg.Mail.Rate})
+		TLS: mail.TLS(u.TLS), From: cfg.Mail.FromAddress(), Pool: cfg.Mail.PoolSize(), Rate: cfg.Mail.Rate, DKIM: dk})
 	if err != nil {
 		return nil, 0, nil, err
 	}

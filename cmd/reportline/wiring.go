@@ -66,7 +66,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		return nil, nil, err
 	}
 	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
-		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass}), nil
+		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey)}), nil
 }
 
 func version() string {

@@ -90,3 +90,12 @@ func (e *Env) AppWith(g app.DirectoryGuard) *app.App {
 		Now: e.Now.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords, Directory: g,
 	})
 }
+
+// Reopen returns a second App over the same database and clock: another
+// process, or the same one after a restart.
+func Reopen(t testing.TB, e *Env) *app.App {
+	t.Helper()
+	return app.New(app.Adapt(e.DB.Read, e.DB.Write, e.DB.Ping), app.Config{
+		Now: e.Now.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords,
+	})
+}

@@ -24,6 +24,7 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"Links", testLinks},
 		{"LineManagersChunks", testLineManagersChunks},
 		{"Audit", testAudit},
+		{"NotifyStorage", testNotifyStorage},
 		{"AuditIsAppendOnly", testAuditAppendOnly},
 		{"ChangeLog", testChanges},
 		{"TokensAndSessions", testAuth},

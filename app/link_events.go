@@ -1,0 +1,274 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"reportline"
+	"reportline/i18n"
+)
+
+// Event notifications (issue 17): a temporary link starting or ending, a
+// manager added or removed. They are found by reading, every minute on
+// every replica, what changed since a cursor stored in the database (the
+// audit log's ids for manager changes; the instants scanned for temporary
+// links' dates), and enqueued in the same write transaction that advances
+// the cursor. Every message is keyed in the outbox by its event and its
+// recipient, so two replicas reading the same stretch, or one that
+// crashed after the commit, still send each message once.
+//
+// A cursor that does not exist yet is set to "now" without sending
+// anything: turning the feature on does not replay the history.
+
+const (
+	cursorTemporaryLinks = "temporary_links"
+	cursorAuditLog       = "audit_log"
+	// temporaryWindow bounds how far back a replica that was down looks
+	// for temporary links that started or ended.
+	temporaryWindow = 48 * time.Hour
+	// auditBatch is how many audit entries one transaction reads.
+	auditBatch = 500
+)
+
+// eventMsg is one notification of an event to one person.
+type eventMsg struct {
+	typ       reportline.NotificationType
+	audience  reportline.Audience
+	recipient reportline.UserID
+	key       string
+	link      reportline.Link
+	render    func(n notice, l *i18n.Localizer) notice
+}
+
+// RunLinkEvents sends the notifications of temporary links that started or
+// ended and of managers added or removed since the last call (on any
+// replica). It returns how many messages it enqueued.
+func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
+	n, err := a.notifyTemporaryLinks(ctx)
+	if err != nil {
+		return n, fmt.Errorf("temporary link notifications: %w", err)
+	}
+	for range 20 { // at most 10,000 audit entries per tick
+		m, more, err := a.notifyManagerChanges(ctx)
+		n += m
+		if err != nil {
+			return n, fmt.Errorf("manager change notifications: %w", err)
+		}
+		if !more {
+			break
+		}
+	}
+	return n, nil
+}
+
+func (a *App) notifyTemporaryLinks(ctx context.Context) (int, error) {
+	sent := 0
+	err := a.store.Write(ctx, func(tx Tx) error {
+		sent = 0
+		now := a.now()
+		pos, ok, err := tx.NotificationCursor(ctx, cursorTemporaryLinks)
+		if err != nil || !ok {
+			if err == nil {
+				err = tx.AdvanceNotificationCursor(ctx, cursorTemporaryLinks, now.UnixMicro())
+			}
+			return err
+		}
+		from := time.UnixMicro(pos)
+		if from.Before(now.Add(-temporaryWindow)) {
+			from = now.Add(-temporaryWindow)
+		}
+		if !now.After(from) {
+			return nil
+		}
+		links, err := tx.LinksStartingOrEnding(ctx, from, now)
+		if err != nil {
+			return err
+		}
+		in := func(t time.Time) bool { return !t.IsZero() && t.After(from) && !t.After(now) }
+		var managees []reportline.UserID
+		for _, l := range links {
+			managees = append(managees, l.ManageeID)
+		}
+		slices.Sort(managees)
+		managees = slices.Compact(managees)
+		current, err := a.managersOfMany(ctx, tx, managees)
+		if err != nil {
+			return err
+		}
+		var msgs []eventMsg
+		for _, l := range links {
+			// A link made after its start date was announced as added.
+			if in(l.ValidFrom) && l.CreatedAt.Before(l.ValidFrom) {
+				msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkStart, l, l.ValidFrom, current[l.ManageeID])...)
+			}
+			if in(l.ValidUntil) {
+				msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkEnd, l, l.ValidUntil, current[l.ManageeID])...)
+			}
+		}
+		if sent, err = a.enqueueEvents(ctx, tx, msgs); err != nil {
+			return err
+		}
+		return tx.AdvanceNotificationCursor(ctx, cursorTemporaryLinks, now.UnixMicro())
+	})
+	return sent, err
+}
+
+// temporaryMsgs are the messages of one temporary link starting or ending
+// at at: to its manager, its managee and the managee's other managers then.
+func temporaryMsgs(t reportline.NotificationType, l reportline.Link, at time.Time, current []reportline.Link) []eventMsg {
+	key := func(r reportline.UserID) string {
+		return fmt.Sprintf("%s:%d:%d:%d:%d", t, l.ManagerID, l.ManageeID, at.UnixMicro(), r)
+	}
+	out := []eventMsg{
+		{typ: t, audience: reportline.AudienceManagers, recipient: l.ManagerID, key: key(l.ManagerID), link: l, render: linkText(t, "manager", l)},
+		{typ: t, audience: reportline.AudienceLearners, recipient: l.ManageeID, key: key(l.ManageeID), link: l, render: linkText(t, "managee", l)},
+	}
+	seen := map[reportline.UserID]bool{l.ManagerID: true, l.ManageeID: true}
+	for _, o := range current {
+		if seen[o.ManagerID] || !o.InEffect(at) {
+			continue
+		}
+		seen[o.ManagerID] = true
+		out = append(out, eventMsg{typ: t, audience: reportline.AudienceManagers, recipient: o.ManagerID, key: key(o.ManagerID), link: l, render: linkText(t, "other", l)})
+	}
+	return out
+}
+
+// notifyManagerChanges reads one batch of the audit log after the cursor.
+func (a *App) notifyManagerChanges(ctx context.Context) (sent int, more bool, err error) {
+	err = a.store.Write(ctx, func(tx Tx) error {
+		sent, more = 0, false
+		pos, ok, err := tx.NotificationCursor(ctx, cursorAuditLog)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			max, err := tx.MaxAuditID(ctx)
+			if err != nil {
+				return err
+			}
+			return tx.AdvanceNotificationCursor(ctx, cursorAuditLog, max)
+		}
+		entries, err := tx.Audit(ctx, reportline.AuditFilter{AfterID: pos, Limit: auditBatch})
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		more = len(entries) == auditBatch
+		var msgs []eventMsg
+		for _, e := range entries {
+			var t reportline.NotificationType
+			var l *reportline.Link
+			switch e.Action {
+			case reportline.ActionAdd:
+				t, l = reportline.NotifyManagerAdded, e.After
+			case reportline.ActionRemove:
+				t, l = reportline.NotifyManagerRemoved, e.Before
+			default:
+				continue
+			}
+			if l == nil {
+				continue
+			}
+			key := func(r reportline.UserID) string { return fmt.Sprintf("%s:%d:%d", t, e.ID, r) }
+			msgs = append(msgs,
+				eventMsg{typ: t, audience: reportline.AudienceLearners, recipient: l.ManageeID, key: key(l.ManageeID), link: *l, render: linkText(t, "managee", *l)},
+				eventMsg{typ: t, audience: reportline.AudienceManagers, recipient: l.ManagerID, key: key(l.ManagerID), link: *l, render: linkText(t, "manager", *l)})
+		}
+		if sent, err = a.enqueueEvents(ctx, tx, msgs); err != nil {
+			return err
+		}
+		return tx.AdvanceNotificationCursor(ctx, cursorAuditLog, entries[len(entries)-1].ID)
+	})
+	return sent, more, err
+}
+
+// linkText writes one event's notice for the recipient's role in it
+// ("manager", "managee", "other"). The people's names are filled in by
+// enqueueEvents (names map).
+func linkText(t reportline.NotificationType, role string, l reportline.Link) func(n notice, loc *i18n.Localizer) notice {
+	return func(n notice, loc *i18n.Localizer) notice {
+		d := n.data
+		n.Subject = loc.T(string(t)+".subject."+role, d)
+		n.Paras = append(n.Paras, loc.T(string(t)+".body."+role, d))
+		switch t {
+		case reportline.NotifyTemporaryLinkStart:
+			if l.ValidUntil.IsZero() {
+				n.Paras = append(n.Paras, loc.T("mail.no_end", nil))
+			} else {
+				n.Paras = append(n.Paras, loc.T("mail.until", d))
+			}
+		case reportline.NotifyManagerAdded:
+			if !l.ValidFrom.IsZero() && l.ValidFrom.After(l.CreatedAt) {
+				n.Paras = append(n.Paras, loc.T("mail.from", d))
+			}
+			if !l.ValidUntil.IsZero() {
+				n.Paras = append(n.Paras, loc.T("mail.until", d))
+			}
+		}
+		return n
+	}
+}
+
+// enqueueEvents renders and enqueues the messages that should go: to
+// active people, for a role an admin did not switch off, and, unless the
+// notification is mandatory for that role, to people who did not turn it
+// off.
+func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	off, err := tx.NotificationRolesOff(ctx)
+	if err != nil {
+		return 0, err
+	}
+	ids := map[reportline.UserID]bool{}
+	byType := map[reportline.NotificationType][]reportline.UserID{}
+	for _, m := range msgs {
+		ids[m.recipient] = true
+		byType[m.typ] = append(byType[m.typ], m.recipient)
+	}
+	// The people named in the messages are the recipients themselves (a
+	// link's manager and managee are always among them).
+	users, err := tx.UsersByIDs(ctx, sortedKeys(ids))
+	if err != nil {
+		return 0, err
+	}
+	optedOut := map[reportline.NotificationType]map[reportline.UserID]bool{}
+	for t, us := range byType {
+		if optedOut[t], err = tx.NotificationOptOuts(ctx, t, us); err != nil {
+			return 0, err
+		}
+	}
+	var out []reportline.OutboxMessage
+	for _, m := range msgs {
+		u, ok := users[m.recipient]
+		if !ok || u.Status != reportline.StatusActive || off[reportline.NotificationRole{Type: m.typ, Audience: m.audience}] {
+			continue
+		}
+		cat, _ := reportline.NotificationByType(m.typ)
+		mandatory := cat.MandatoryFor(m.audience)
+		if !mandatory && optedOut[m.typ][m.recipient] {
+			continue
+		}
+		r, err := a.renderEvent(u, m, users, mandatory)
+		if err != nil {
+			return 0, err
+		}
+		out = append(out, reportline.OutboxMessage{Key: m.key, Type: m.typ, Recipient: u.ID, To: u.Email,
+			Subject: r.Subject, Text: r.Text, HTML: r.HTML})
+	}
+	return a.Enqueue(ctx, tx, out...)
+}
+
+// renderEvent writes one event message in its recipient's language.
+func (a *App) renderEvent(u reportline.User, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
+	n, loc := a.newNotice(u)
+	mgr, mgee := users[m.link.ManagerID], users[m.link.ManageeID]
+	n.data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
+		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(parisZone)), "Until": loc.DateTime(m.link.ValidUntil.In(parisZone))}
+	n = m.render(n, loc)
+	a.footer(&n, loc, m.typ, mandatory)
+	return n.render()
+}

@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"reportline"
+)
+
+// Samples of the event notifications and the password reset, for
+// "Notifications per role": made-up people, never sent. Each shows the
+// managee's version (the one that is mandatory).
+func init() {
+	for _, t := range []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
+		reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved} {
+		registerPreview(t, func(a *App, _ context.Context) (string, string, string, error) {
+			r, err := a.sampleEvent(t, "managee", sampleTeam[0])
+			return r.Subject, r.Text, r.HTML, err
+		})
+	}
+	registerPreview(reportline.NotifyPasswordReset, func(a *App, _ context.Context) (string, string, string, error) {
+		r, err := a.renderPasswordReset(sampleTeam[0], a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", a.now().Add(30*time.Minute))
+		return r.Subject, r.Text, r.HTML, err
+	})
+}
+
+// sampleEvent renders one event notification about a made-up temporary
+// link from sampleManager to sampleTeam[0], for a recipient in a role.
+func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportline.User) (RenderedMail, error) {
+	now := a.now()
+	l := reportline.Link{ManagerID: sampleManager.ID, ManageeID: sampleTeam[0].ID, Kind: reportline.Functional,
+		CreatedAt: now.AddDate(0, 0, -7), ValidFrom: now.AddDate(0, 0, -7).Add(time.Hour), ValidUntil: now.AddDate(0, 0, 14)}
+	if t == reportline.NotifyTemporaryLinkEnd {
+		l.ValidUntil = now.Add(-time.Minute)
+	}
+	users := map[reportline.UserID]reportline.User{sampleManager.ID: sampleManager, sampleTeam[0].ID: sampleTeam[0]}
+	cat, _ := reportline.NotificationByType(t)
+	aud := reportline.AudienceManagers
+	if role == "managee" {
+		aud = reportline.AudienceLearners
+	}
+	return a.renderEvent(to, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+}
+
+// SampleEmail renders a sample of an event notification for a recipient in
+// a role ("managee", "manager", "other"; "user" for the password reset)
+// who reads lang: the golden tests of every email in every language.
+func (a *App) SampleEmail(t reportline.NotificationType, role, lang string) (RenderedMail, error) {
+	to := sampleTeam[0]
+	switch role {
+	case "manager":
+		to = sampleManager
+	case "other":
+		to = sampleTeam[1]
+	}
+	to.Locale = lang
+	if t == reportline.NotifyPasswordReset {
+		return a.renderPasswordReset(to, a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+	}
+	return a.sampleEvent(t, role, to)
+}

@@ -1,0 +1,109 @@
+// Package i18n holds Reportline's message catalogues and picks a
+// language for a reader. The catalogues are TOML files a translator can
+// edit (active.en.toml, active.fr.toml: one table per message, with the
+// CLDR plural forms "one", "many" and "other" where a count matters),
+// embedded in the binary and read with go-i18n, which knows each
+// language's plural rules (in French 0 and 1 are singular, 1 000 000 is
+// "many").
+//
+// Emails use it today; pages will use the same catalogues: a page asks
+// For(locale) once per request and calls T and N like an email does.
+package i18n
+
+import (
+	"embed"
+	"fmt"
+	"strings"
+	"sync"
+
+	"github.com/BurntSushi/toml"
+	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
+	"golang.org/x/text/language"
+)
+
+//go:embed active.*.toml
+var catalogues embed.FS
+
+// Default is the language used when a reader's locale is empty or not
+// one Reportline speaks.
+const Default = "en"
+
+// Languages lists the languages with a catalogue, the default first.
+var Languages = []string{"en", "fr"}
+
+var (
+	once   sync.Once
+	bundle *goi18n.Bundle
+	tags   []language.Tag
+)
+
+func load() {
+	bundle = goi18n.NewBundle(language.English)
+	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
+	for _, l := range Languages {
+		if _, err := bundle.LoadMessageFileFS(catalogues, "active."+l+".toml"); err != nil {
+			panic(fmt.Sprintf("i18n: catalogue %s: %v", l, err)) // embedded: found by any test
+		}
+		tags = append(tags, language.MustParse(l))
+	}
+}
+
+// Localizer speaks one language.
+type Localizer struct {
+	lang string
+	l    *goi18n.Localizer
+}
+
+// For returns the localizer of a locale ("fr", "fr-CA", "en-GB", a raw
+// Accept-Language): the closest language with a catalogue, else Default.
+func For(locale string) *Localizer {
+	once.Do(load)
+	lang := Default
+	if locale = strings.TrimSpace(locale); locale != "" {
+		if prefs, _, err := language.ParseAcceptLanguage(locale); err == nil && len(prefs) > 0 {
+			m := language.NewMatcher(tags)
+			_, i, conf := m.Match(prefs...)
+			if conf != language.No {
+				lang = Languages[i]
+			}
+		}
+	}
+	return &Localizer{lang: lang, l: goi18n.NewLocalizer(bundle, lang)}
+}
+
+// Lang is the language's code ("en", "fr"), for <html lang>.
+func (l *Localizer) Lang() string { return l.lang }
+
+// T returns message id filled with data (a map or a struct; its fields are
+// named in the message as {{.Name}}). A message missing from the
+// language's catalogue falls back to English; one missing from both is a
+// programming error, shown as its id.
+func (l *Localizer) T(id string, data any) string {
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: data})
+	if err != nil {
+		return id
+	}
+	return s
+}
+
+// N is T for a message with plural forms, chosen by count; data also gets
+// {{.Count}}.
+func (l *Localizer) N(id string, count int, data map[string]any) string {
+	d := map[string]any{"Count": count}
+	for k, v := range data {
+		d[k] = v
+	}
+	s, err := l.l.Localize(&goi18n.LocalizeConfig{MessageID: id, TemplateData: d, PluralCount: count})
+	if err != nil {
+		// A message that has one form for every count (e.g. "en retard").
+		return l.T(id, d)
+	}
+	return s
+}
+
+// Has reports whether id is in the language's own catalogue (not a
+// fallback): the catalogue tests use it.
+func (l *Localizer) Has(id string) bool {
+	_, tag, err := l.l.LocalizeWithTag(&goi18n.LocalizeConfig{MessageID: id, PluralCount: 2})
+	return err == nil && tag.String() == l.lang
+}

@@ -1,0 +1,70 @@
+package i18n
+
+import (
+	"os"
+	"regexp"
+	"testing"
+	"time"
+)
+
+func TestLocaleChoice(t *testing.T) {
+	for in, want := range map[string]string{"": "en", "fr": "fr", "fr-CA": "fr", "fr-BE,fr;q=0.9,en;q=0.5": "fr", "de": "en", "en-GB": "en", "garbage!!": "en"} {
+		if got := For(in).Lang(); got != want {
+			t.Errorf("For(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// French plurals: 0 and 1 are singular, a million is "many"; English 0 is
+// plural.
+func TestFrenchPlurals(t *testing.T) {
+	fr, en := For("fr"), For("en")
+	for _, tt := range []struct {
+		l    *Localizer
+		n    int
+		want string
+	}{
+		{fr, 0, "Anniversaires aujourd'hui : Ada et 0 autre"},
+		{fr, 1, "Anniversaires aujourd'hui : Ada et 1 autre"},
+		{fr, 2, "Anniversaires aujourd'hui : Ada et 2 autres"},
+		{fr, 1000000, "Anniversaires aujourd'hui : Ada et 1000000 autres"},
+		{en, 1, "Birthdays today: Ada and 1 more"},
+	} {
+		if got := tt.l.N("birthday.subject.more", tt.n, map[string]any{"Name": "Ada"}); got != tt.want {
+			t.Errorf("%s N(%d) = %q, want %q", tt.l.Lang(), tt.n, got, tt.want)
+		}
+	}
+	// "many" is its own form in French (1 000 000 de jours), not in English.
+	if got := fr.N("digest.late.days", 1000000, nil); got != "1000000 jours de retard" {
+		t.Errorf("fr many = %q", got)
+	}
+	if got := fr.N("digest.late.days", 1, nil) + " / " + fr.N("digest.late.days", 0, nil); got != "1 jour de retard / 0 jour de retard" {
+		t.Errorf("fr one = %q", got)
+	}
+}
+
+// Every message of the English catalogue is in the French one, with the
+// same fields: a translator cannot silently drop one.
+func TestCataloguesAgree(t *testing.T) {
+	ids := regexp.MustCompile(`(?m)^\["([^"]+)"\]`)
+	en, _ := os.ReadFile("active.en.toml")
+	fr := For("fr")
+	for _, m := range ids.FindAllStringSubmatch(string(en), -1) {
+		if !fr.Has(m[1]) {
+			t.Errorf("%s is missing from active.fr.toml", m[1])
+		}
+	}
+}
+
+func TestDates(t *testing.T) {
+	d := time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC)
+	if got := For("fr").DateTime(d); got != "mardi 1er décembre 2026 à 09:05" {
+		t.Errorf("fr = %q", got)
+	}
+	if got := For("en").Date(d); got != "Tuesday 1 December 2026" {
+		t.Errorf("en = %q", got)
+	}
+	if got := For("fr").List([]string{"A", "B", "C"}); got != "A, B et C" {
+		t.Errorf("list = %q", got)
+	}
+}
