@@ -132,6 +132,7 @@ var matrix = []row{
 
 	// Users.
 	{pattern: "GET /api/v1/users", want: adminsOnly, note: "admins see the members of their groups"},
+	{pattern: "GET /people", want: adminsOnly, note: "the people directory: admins see the members of their groups"},
 	{pattern: "POST /api/v1/users", target: tGroup, want: "UU RR RR AR AR AA UU UU", build: createUser},
 	{pattern: "GET /api/v1/users/{id}", target: tUser, want: readUser},
 	{pattern: "GET /users/{id}", target: tUser, want: readUser},
