@@ -86,6 +86,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /groups", u.signedIn(u.groups))
 	mux.Handle("GET /groups/{id}/users", u.signedIn(u.groupUsers))
 	mux.Handle("GET /people", u.signedIn(u.people))
+	mux.Handle("GET /history", u.signedIn(u.history))
+	mux.Handle("GET /history.csv", u.signedIn(u.historyCSV))
 	mux.Handle("GET /users/{id}", u.signedIn(u.profile))
 	mux.Handle("GET /users/{id}/managers", u.signedIn(u.managers))
 	mux.Handle("POST /users/{id}/managers/preview", u.signedIn(u.preview))

@@ -187,6 +187,8 @@ var matrix = []row{
 
 	// Audit.
 	{pattern: "GET /api/v1/audit", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit?user_id=%d")},
+	{pattern: "GET /history", want: adminsOnly, note: "group and user admins are asked for a person they administrate"},
+	{pattern: "GET /history.csv", want: paOnly, note: "the whole history; admins export one person's (?person=)"},
 	{pattern: "GET /api/v1/audit/changes", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit/changes?user_id=%d")},
 
 	// One's own account: tokens, password; the password reset pages.
