@@ -14,8 +14,8 @@ type profilePage struct {
 	User        reportline.User
 	ManagersURL string
 	ContactsURL string
-	BackURL     string // the group's user list the profile was opened from
-	ManagerStar bool   // the user is a line manager under the Assign role mode
+	BackURL     string     // the group's user list the profile was opened from
+	ManagerStar bool       // the user is a line manager under the Assign role mode
 	Timeline    []eventRow // the newest events about the user, when the viewer may read them
 	HistoryURL  string     // their full history, when the viewer may read it
 }
