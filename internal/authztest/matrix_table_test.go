@@ -160,6 +160,10 @@ var matrix = []row{
 	{pattern: "POST /users/{id}/managers/preview", target: tUser, want: writeLink, partner: true, build: linkForm, note: "a preview: authorized exactly like the action"},
 	{pattern: "POST /users/{id}/managers/confirm", target: tUser, want: writeLink, partner: true, build: linkForm},
 	{pattern: "POST /users/{id}/links/remove", target: tUser, want: writeLink, partner: true, prep: partnerManages, build: removeForm},
+	{pattern: "GET /users/{id}/links/remove", target: tUser, want: writeLink, partner: true, prep: partnerManages, build: removeQuery,
+		note: "the confirmation step of Remove; changes nothing"},
+	{pattern: "POST /users/{id}/links/undo", target: tUser, want: "UUUU RRRR RRRR ???? ???? AAAA UUUU UUUU", partner: true, loose: true, build: removeForm,
+		note: "re-adds the caller's own last removal through AddLinks (409 when there is none); admins' cells depend on reading the managee's audit first"},
 
 	// Groups.
 	{pattern: "POST /api/v1/groups", target: tGroup, want: "UU RR RR RR AR AA UU UU", build: createGroup, note: "group admins (not user admins) under their group"},
