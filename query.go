@@ -4,12 +4,14 @@ import "time"
 
 // UserFilter selects users. Zero fields do not filter.
 type UserFilter struct {
-	Query       string    // matched against email, names and external uid
+	Query       string    // matched against email, names, external uid, position and org unit
 	Email       string    // exact, normalised
 	ExternalUID string    // exact
 	Groups      []GroupID // members of any of these groups (exact groups); set by the caller's scope
 	Status      Status
 	IDs         []UserID
+	NoGroup     bool   // only users who belong to no group
+	NoManager   bool   // only users who have no manager link at all (of either kind, current or not)
 	AfterID     UserID // keyset pagination: users with a larger id
 	Limit       int    // 0 means the store's default page size
 }

@@ -149,7 +149,8 @@ func (tx *Tx) FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportl
 	if q := strings.TrimSpace(f.Query); q != "" {
 		p := arg("%" + strings.ToLower(escapeLike(q)) + "%")
 		where = append(where, fmt.Sprintf(`(email LIKE %[1]s ESCAPE '\' OR lower(first_name || ' ' || last_name) LIKE %[1]s ESCAPE '\'
-			OR lower(COALESCE(external_uid, '')) LIKE %[1]s ESCAPE '\')`, p))
+			OR lower(COALESCE(external_uid, '')) LIKE %[1]s ESCAPE '\'
+			OR lower(COALESCE(position, '')) LIKE %[1]s ESCAPE '\' OR lower(COALESCE(org_unit, '')) LIKE %[1]s ESCAPE '\')`, p))
 	}
 	if f.Email != "" {
 		where = append(where, "email = "+arg(f.Email))
@@ -164,6 +165,12 @@ func (tx *Tx) FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportl
 		in, a := inList(len(args)+1, f.IDs)
 		args = append(args, a...)
 		where = append(where, "id IN ("+in+")")
+	}
+	if f.NoGroup {
+		where = append(where, "id NOT IN (SELECT user_id FROM memberships)")
+	}
+	if f.NoManager {
+		where = append(where, "id NOT IN (SELECT managee_id FROM links)")
 	}
 	if len(f.Groups) > 0 {
 		in, a := inList(len(args)+1, f.Groups)

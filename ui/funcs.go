@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"html/template"
 	"strconv"
 	"strings"
@@ -26,6 +27,13 @@ func (u *UI) funcs() template.FuncMap {
 		"num":         num,
 		"bytes":       byteSize,
 		"importKind":  importKind,
+		"removeURL": func(base string, manager, managee reportline.UserID, group reportline.GroupID) string {
+			params := []string{"manager_id", fmt.Sprint(manager), "managee_id", fmt.Sprint(managee)}
+			if group != 0 {
+				params = append(params, "group", fmt.Sprint(group))
+			}
+			return withQuery(base, params...)
+		},
 		"add": func(ns ...int) int {
 			sum := 0
 			for _, n := range ns {

@@ -111,31 +111,22 @@ func refusedList(err error) bool {
 	return ok && (e.Code == reportline.Invalid || (e.Code == reportline.Forbidden && len(e.Details) > 0))
 }
 
-// removeLink deletes one of the page user's links.
+// removeLink deletes one of the page user's links (the confirmation step's
+// form posts here); the page after it names who was removed and offers Undo.
 func (u *UI) removeLink(w http.ResponseWriter, r *http.Request, v viewer) error {
 	id, err := userID(r)
 	if err != nil {
 		return err
 	}
-	var pair reportline.Pair
-	if pair.ManagerID, err = formID(r, "manager_id"); err != nil {
+	pair, side, err := linkPair(r, id)
+	if err != nil {
 		return err
-	}
-	if pair.ManageeID, err = formID(r, "managee_id"); err != nil {
-		return err
-	}
-	side := reportline.Managers
-	switch id {
-	case pair.ManageeID:
-	case pair.ManagerID:
-		side = reportline.Managees
-	default:
-		return reportline.Errorf(reportline.Invalid, "the link to remove is not one of user %d's links", id)
 	}
 	if err := u.app.RemoveLink(r.Context(), v.Actor, pair); err != nil {
 		return err
 	}
-	params := []string{"side", string(side), "removed", "1"}
+	params := []string{"side", string(side), "removed", "1",
+		"removed_manager", fmt.Sprint(pair.ManagerID), "removed_managee", fmt.Sprint(pair.ManageeID)}
 	if g := contextGroup(r); g != 0 {
 		params = append(params, "group", fmt.Sprint(g))
 	}

@@ -18,7 +18,8 @@ type managersPage struct {
 	User       reportline.User
 	ProfileURL string
 	Flash      string
-	Sections   []*section // managers, then managees
+	Removed    *removedBanner // after a removal: who, and Undo
+	Sections   []*section     // managers, then managees
 }
 
 // section is one side of a user's links.
@@ -110,6 +111,9 @@ func (u *UI) managers(w http.ResponseWriter, r *http.Request, v viewer) error {
 		return err
 	}
 	p.Flash = flash(r, p.User)
+	if p.Removed = u.removed(r, v, id, p); p.Removed != nil {
+		p.Flash = ""
+	}
 	u.render(w, r, http.StatusOK, "managers", p)
 	return nil
 }

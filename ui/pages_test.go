@@ -224,7 +224,7 @@ func TestPreviewConfirmRemove(t *testing.T) {
 		if managers, _ := w.links(t, w.alice.ID); strings.Join(managers, " ") != "carol@acme.test" {
 			t.Fatalf("after remove, alice's managers = %v, want carol", managers)
 		}
-		has(t, c.get(r.Location()).Body, "Manager removed from Alice Martin")
+		has(t, c.get(r.Location()).Body, "Bob Bernard is no longer a manager of Alice Martin.", `id="undo"`)
 
 		// Managees through the picker: search, tick, preview, confirm.
 		r = c.get(page + "?eq=erin")

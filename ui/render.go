@@ -59,6 +59,7 @@ type page struct {
 	Nav     []*navNode       // the sidebar's group tree
 	Group   *navNode         // the group the page is seen from, if any
 	CanEdit bool             // the viewer administers some group: show the forms that change links
+	CanList bool             // the viewer may list users: show the people directory
 	Here    string           // the top bar's entry the page belongs to ("bulk"), if any
 	Refresh int              // reload the page after this many seconds (a running import), 0 for never
 }

@@ -121,6 +121,7 @@ var demoRoles = []demoRole{
 		russ := s.user(t, "russ.cox@acme.example")
 		return []string{
 			"/groups",
+			"/people", "/people?nogroup=1&nomanager=1",
 			fmt.Sprintf("/groups/%d/users", s.groups["Sales"]),
 			fmt.Sprintf("/users/%d", russ),
 			fmt.Sprintf("/users/%d/managers", s.user(t, "ken.thompson@acme.example")),
@@ -138,6 +139,7 @@ var demoRoles = []demoRole{
 		return []string{
 			"/groups",
 			fmt.Sprintf("/groups/%d/users", s.groups["Engineering"]),
+			"/people",
 			fmt.Sprintf("/users/%d/managers", s.user(t, "rob.pike@acme.example")),
 			"/team", "/contacts", "/notifications", "/managers/bulk", "/reports/orphans",
 			"/no-such-page",

@@ -98,6 +98,9 @@ func (u *UI) base(ctx context.Context, v viewer, title string, current reportlin
 	if p.CanEdit, err = u.app.May(ctx, v.Actor, policy.ChangeLink, 0); err != nil {
 		return page{}, err
 	}
+	if p.CanList, err = u.app.May(ctx, v.Actor, policy.ListUsers, 0); err != nil {
+		return page{}, err
+	}
 	return p, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"reportline"
+	"reportline/app"
 )
 
 // profilePage is a user's profile.
@@ -13,9 +14,14 @@ type profilePage struct {
 	User        reportline.User
 	ManagersURL string
 	ContactsURL string
-	BackURL     string // the group's user list the profile was opened from
-	ManagerStar bool   // the user is a line manager under the Assign role mode
+	BackURL     string     // the group's user list the profile was opened from
+	ManagerStar bool       // the user is a line manager under the Assign role mode
+	Timeline    []eventRow // the newest events about the user, when the viewer may read them
+	HistoryURL  string     // their full history, when the viewer may read it
 }
+
+// timelineSize is how many events a profile shows.
+const timelineSize = 10
 
 // profile shows a user, with the "… → Show managers" action.
 func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
@@ -38,6 +44,16 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	}
 	p.ManagersURL = userURL(user.ID, "/managers", p.page)
 	p.ContactsURL = userURL(user.ID, "/contacts", p.page)
+	// The timeline, for those who may read the history about this person
+	// (app.History asks the policy).
+	h, err := u.app.History(ctx, v.Actor, app.HistoryFilter{UserID: user.ID, Limit: timelineSize})
+	switch {
+	case err == nil:
+		p.Timeline = eventRows(h, viewerLocation(v.User))
+		p.HistoryURL = withQuery("/history", "person", user.Email)
+	case !reportline.IsCode(err, reportline.Forbidden):
+		return err
+	}
 	if p.Group != nil {
 		p.BackURL = fmt.Sprintf("/groups/%d/users", p.Group.ID)
 	}

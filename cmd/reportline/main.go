@@ -82,8 +82,10 @@ Usage:
   reportline scim token create --name N  print a new SCIM provisioning token (also list, revoke --name N)
   reportline managers template           print the CSV import template
   reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
-  reportline managers import FILE [--dry-run] [--as EMAIL]
-      replace the managers of every managee in FILE; exit status 0 when all
+  reportline managers import FILE [--dry-run] [--json] [--as EMAIL]
+      replace the managers of every managee in FILE, listing each change
+      (+ manager → managee, - removed, ~ terms changed); --json for scripts;
+      progress only on a terminal; exit status 0 when all
       lines were accepted, 4 when some were rejected (the rest applied),
       1 when the file was rejected or nothing could be applied
   reportline users import FILE [--dry-run] [--as EMAIL]

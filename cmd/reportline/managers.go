@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -45,7 +46,7 @@ func cmdManagers(ctx context.Context, e env, args []string) error {
 	return usageError(e, args, managersUsage)
 }
 
-const managersUsage = "managers template | export [-o FILE] | import FILE [--dry-run] [--as EMAIL]"
+const managersUsage = "managers template | export [-o FILE] | import FILE [--dry-run] [--json] [--as EMAIL]"
 
 // usageError answers a misused command whose usage is one synopsis line.
 func usageError(e env, args []string, synopsis string) error {
@@ -145,11 +146,12 @@ func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*f
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
-	var dryRun bool
-	cfg, file, as, err := fileCommand(e, "managers import", "managers import FILE [--dry-run] [--as EMAIL]",
+	var dryRun, asJSON bool
+	cfg, file, as, err := fileCommand(e, "managers import", "managers import FILE [--dry-run] [--json] [--as EMAIL]",
 		"import as this user (checked against their groups) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
-			fs.BoolVar(&dryRun, "dry-run", false, "check and report without changing anything")
+			fs.BoolVar(&dryRun, "dry-run", false, "list the changes without making them")
+			fs.BoolVar(&asJSON, "json", false, "print the outcome as one JSON document, for scripts")
 		})
 	if err != nil {
 		return err
@@ -174,7 +176,11 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if e.getenv("GOMEMLIMIT") == "" {
 		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 	}
-	bar := newProgressBar(e.stderr)
+	// Progress is for people watching a terminal: never in a log or a pipe.
+	var bar *progressBar
+	if !asJSON && isTerminal(e.stderr) {
+		bar = newProgressBar(e.stderr)
+	}
 	res, err := a.ImportManagers(ctx, actor, f, app.ImportOptions{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
 	bar.done()
 	if err != nil {
@@ -184,7 +190,13 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 		}
 		return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
 	}
-	printImport(e.stdout, res, dryRun)
+	if asJSON {
+		if err := printImportJSON(e.stdout, res, dryRun); err != nil {
+			return err
+		}
+	} else {
+		printImport(e.stdout, res, dryRun)
+	}
 	c := res.Batch.Counts
 	switch {
 	case c.Rejected > 0 && c.Rejected >= c.Lines-c.Duplicate:
@@ -205,13 +217,19 @@ func (e exitError) Error() string { return e.msg }
 
 func printImport(w io.Writer, res app.ImportResult, dryRun bool) {
 	c := res.Batch.Counts
-	verb := "Imported"
+	verb, add, update, remove := "Imported", "added", "updated", "removed"
 	if dryRun {
-		verb = "Preview of"
+		verb, add, update, remove = "Preview of", "to add", "to update", "to remove"
 	}
 	fmt.Fprintf(w, "%s %s (import %d; %s, %s-separated)\n", verb, res.Batch.FileName, res.Batch.ID, res.Encoding, res.Separator)
-	fmt.Fprintf(w, "  %d lines, %d managees: %d to add, %d to update, %d to remove, %d unchanged, %d duplicate lines, %d rejected\n",
-		c.Lines, c.Managees, c.Add, c.Update, c.Remove, c.Unchanged, c.Duplicate, c.Rejected)
+	fmt.Fprintf(w, "  %d lines, %d managees: %d %s, %d %s, %d %s, %d unchanged, %d duplicate lines, %d rejected\n",
+		c.Lines, c.Managees, c.Add, add, c.Update, update, c.Remove, remove, c.Unchanged, c.Duplicate, c.Rejected)
+	for _, ch := range res.Changes {
+		fmt.Fprintf(w, "  %s\n", changeLine(ch))
+	}
+	if more := c.Add + c.Update + c.Remove - len(res.Changes); more > 0 {
+		fmt.Fprintf(w, "  … and %d more changes: reportline's import history has them all\n", more)
+	}
 	shown := 0
 	for _, r := range res.Rejected {
 		if shown == 20 {
@@ -226,6 +244,87 @@ func printImport(w io.Writer, res app.ImportResult, dryRun bool) {
 	}
 }
 
+// changeLine is one change of an import: "+ manager → managee (line)",
+// "- …" for a removal, "~ …" for changed terms.
+func changeLine(ch app.ImportChange) string {
+	sign := map[reportline.Action]string{reportline.ActionAdd: "+", reportline.ActionRemove: "-", reportline.ActionUpdate: "~"}[ch.Action]
+	if sign == "" {
+		sign = "?"
+	}
+	line := fmt.Sprintf("%s %s → %s", sign, ch.Manager, ch.Managee)
+	var terms []string
+	if ch.Kind != "" {
+		terms = append(terms, string(ch.Kind))
+	}
+	if !ch.ValidFrom.IsZero() {
+		terms = append(terms, "from "+ch.ValidFrom.Format(time.DateOnly))
+	}
+	if !ch.ValidUntil.IsZero() {
+		terms = append(terms, "until "+ch.ValidUntil.Format(time.DateOnly))
+	}
+	if len(terms) > 0 {
+		line += " (" + strings.Join(terms, ", ") + ")"
+	}
+	return line
+}
+
+// importJSON is the outcome of an import for scripts (--json).
+type importJSON struct {
+	File          string                  `json:"file"`
+	ImportID      int64                   `json:"import_id"`
+	DryRun        bool                    `json:"dry_run"`
+	Applied       bool                    `json:"applied"`
+	Encoding      string                  `json:"encoding"`
+	Separator     string                  `json:"separator"`
+	Counts        reportline.ImportCounts `json:"counts"`
+	Changes       []changeJSON            `json:"changes"`
+	ChangesListed bool                    `json:"changes_complete"` // false when the list stops at the first app.MaxListedChanges
+	Rejected      []app.RejectedLine      `json:"rejected"`
+}
+
+type changeJSON struct {
+	Action     string `json:"action"` // add, update, remove
+	Manager    string `json:"manager"`
+	Managee    string `json:"managee"`
+	Kind       string `json:"kind,omitempty"`
+	ValidFrom  string `json:"valid_from,omitempty"`
+	ValidUntil string `json:"valid_until,omitempty"`
+}
+
+func printImportJSON(w io.Writer, res app.ImportResult, dryRun bool) error {
+	c := res.Batch.Counts
+	out := importJSON{File: res.Batch.FileName, ImportID: res.Batch.ID, DryRun: dryRun, Applied: !dryRun,
+		Encoding: res.Encoding, Separator: res.Separator, Counts: c, Changes: []changeJSON{},
+		ChangesListed: len(res.Changes) >= c.Add+c.Update+c.Remove, Rejected: res.Rejected}
+	if out.Rejected == nil {
+		out.Rejected = []app.RejectedLine{}
+	}
+	day := func(t time.Time) string {
+		if t.IsZero() {
+			return ""
+		}
+		return t.Format(time.DateOnly)
+	}
+	for _, ch := range res.Changes {
+		out.Changes = append(out.Changes, changeJSON{Action: string(ch.Action), Manager: ch.Manager, Managee: ch.Managee,
+			Kind: string(ch.Kind), ValidFrom: day(ch.ValidFrom), ValidUntil: day(ch.ValidUntil)})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(out)
+}
+
+// isTerminal reports whether w is a terminal (a character device), where
+// a progress line drawn with carriage returns belongs.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
 // progressBar draws an import's progress on a terminal line.
 type progressBar struct {
 	w    io.Writer
@@ -236,6 +335,9 @@ type progressBar struct {
 func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
 
 func (p *progressBar) update(pr app.ImportProgress) {
+	if p == nil {
+		return
+	}
 	if time.Since(p.last) < 200*time.Millisecond {
 		return
 	}
@@ -253,6 +355,9 @@ func (p *progressBar) update(pr app.ImportProgress) {
 }
 
 func (p *progressBar) done() {
+	if p == nil {
+		return
+	}
 	if p.drew {
 		fmt.Fprintln(p.w)
 	}

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,9 +35,35 @@ func TestManagersCommands(t *testing.T) {
 		if err != nil || !strings.Contains(out, "1 to add") || !strings.Contains(out, "Nothing was changed") || !strings.Contains(out, "semicolon-separated") {
 			t.Fatalf("dry run: %q, %v", out, err)
 		}
+		// The dry run lists the changes line by line: Rob's new manager,
+		// and his two current ones, whom the file leaves out.
+		if !strings.Contains(out, "\n  + grace.hopper@acme.example → rob.pike@acme.example (line)\n") || strings.Count(out, "\n  - ") != 2 ||
+			!strings.Contains(out, " → rob.pike@acme.example") {
+			t.Errorf("dry run does not list the changes:\n%s", out)
+		}
+		// --json, for scripts.
+		out, err = program(t, ctx, "", append([]string{"managers", "import", good, "--dry-run", "--json"}, st...)...)
+		var doc struct {
+			DryRun  bool `json:"dry_run"`
+			Applied bool `json:"applied"`
+			Counts  struct {
+				Add    int `json:"add"`
+				Remove int `json:"remove"`
+			} `json:"counts"`
+			Changes []struct{ Action, Manager, Managee string } `json:"changes"`
+		}
+		if err != nil || json.Unmarshal([]byte(out), &doc) != nil {
+			t.Fatalf("--json: %q, %v", out, err)
+		}
+		if !doc.DryRun || doc.Applied || doc.Counts.Add != 1 || doc.Counts.Remove != 2 || len(doc.Changes) != 3 ||
+			!slices.ContainsFunc(doc.Changes, func(c struct{ Action, Manager, Managee string }) bool {
+				return c.Action == "add" && c.Manager == "grace.hopper@acme.example" && c.Managee == "rob.pike@acme.example"
+			}) {
+			t.Errorf("--json: %+v", doc)
+		}
 		out, err = program(t, ctx, "", append([]string{"managers", "import", good}, st...)...)
-		if err != nil || !strings.Contains(out, "1 to add") || !strings.Contains(out, "2 to remove") {
-			t.Fatalf("import: %q, %v", out, err)
+		if err != nil || !strings.Contains(out, "1 added") || !strings.Contains(out, "2 removed") || strings.Contains(out, "to add") {
+			t.Fatalf("import (past tense): %q, %v", out, err)
 		}
 		partly := filepath.Join(dir, "partly.csv")
 		os.WriteFile(partly, []byte("email of manager,email of managee\nnobody@acme.example,ken.thompson@acme.example\nlinus.torvalds@acme.example,russ.cox@acme.example\n"), 0o600)
@@ -88,5 +116,29 @@ func seedDemo(t *testing.T, st []string) {
 	cancel()
 	if err := <-done; err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestProgressOnlyOnTerminals(t *testing.T) {
+	var buf strings.Builder
+	if isTerminal(&buf) {
+		t.Error("a buffer is a terminal")
+	}
+	f, err := os.CreateTemp(t.TempDir(), "log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if isTerminal(f) {
+		t.Error("a regular file (a redirected log) is a terminal")
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	defer w.Close()
+	if isTerminal(w) {
+		t.Error("a pipe is a terminal")
 	}
 }

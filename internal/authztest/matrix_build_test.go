@@ -74,6 +74,10 @@ func removeForm(c *cell) (string, any) {
 	return c.defaultPath(), fmt.Sprintf("manager_id=%d&managee_id=%d", c.partner.ID, c.user.ID)
 }
 
+func removeQuery(c *cell) (string, any) {
+	return fmt.Sprintf("%s?manager_id=%d&managee_id=%d", c.defaultPath(), c.partner.ID, c.user.ID), nil
+}
+
 func accessCheck(c *cell) (string, any) {
 	return fmt.Sprintf("/api/v1/access/check?subject=%d&resource=%d&capability=view_reports", c.user.ID, c.f.id(ken)), nil
 }

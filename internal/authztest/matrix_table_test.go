@@ -133,6 +133,7 @@ var matrix = []row{
 
 	// Users.
 	{pattern: "GET /api/v1/users", want: adminsOnly, note: "admins see the members of their groups"},
+	{pattern: "GET /people", want: adminsOnly, note: "the people directory: admins see the members of their groups"},
 	{pattern: "POST /api/v1/users", target: tGroup, want: "UU RR RR AR AR AA UU UU", build: createUser},
 	{pattern: "GET /api/v1/users/{id}", target: tUser, want: readUser},
 	{pattern: "GET /users/{id}", target: tUser, want: readUser},
@@ -160,6 +161,10 @@ var matrix = []row{
 	{pattern: "POST /users/{id}/managers/preview", target: tUser, want: writeLink, partner: true, build: linkForm, note: "a preview: authorized exactly like the action"},
 	{pattern: "POST /users/{id}/managers/confirm", target: tUser, want: writeLink, partner: true, build: linkForm},
 	{pattern: "POST /users/{id}/links/remove", target: tUser, want: writeLink, partner: true, prep: partnerManages, build: removeForm},
+	{pattern: "GET /users/{id}/links/remove", target: tUser, want: writeLink, partner: true, prep: partnerManages, build: removeQuery,
+		note: "the confirmation step of Remove; changes nothing"},
+	{pattern: "POST /users/{id}/links/undo", target: tUser, want: "UUUU RRRR RRRR ???? ???? AAAA UUUU UUUU", partner: true, loose: true, build: removeForm,
+		note: "re-adds the caller's own last removal through AddLinks (409 when there is none); admins' cells depend on reading the managee's audit first"},
 
 	// Groups.
 	{pattern: "POST /api/v1/groups", target: tGroup, want: "UU RR RR RR AR AA UU UU", build: createGroup, note: "group admins (not user admins) under their group"},
@@ -187,6 +192,8 @@ var matrix = []row{
 
 	// Audit.
 	{pattern: "GET /api/v1/audit", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit?user_id=%d")},
+	{pattern: "GET /history", want: adminsOnly, note: "group and user admins are asked for a person they administrate"},
+	{pattern: "GET /history.csv", want: paOnly, note: "the whole history; admins export one person's (?person=)"},
 	{pattern: "GET /api/v1/audit/changes", target: tUser, want: "UUUU RRRR RRRR ARAR ARAR AAAA UUUU UUUU", build: query("/api/v1/audit/changes?user_id=%d")},
 
 	// One's own account: tokens, password; the password reset pages.

@@ -149,7 +149,12 @@ func (r *row) groups() ([nRoles]string, error) {
 	return out, nil
 }
 
-func (r *row) mutates() bool { m := methodOf(r.pattern); return m != "GET" && m != "HEAD" }
+// A GET row with a prep (a confirmation step that needs a link) changes
+// the fixture too.
+func (r *row) mutates() bool {
+	m := methodOf(r.pattern)
+	return m != "GET" && m != "HEAD" || r.prep != nil
+}
 
 // cells makes the row's cells on f. Mutating rows get fresh targets.
 func (f *fixture) cells(t testing.TB, r *row) []*cell {
