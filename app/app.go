@@ -138,6 +138,8 @@ type Config struct {
 	HashWait time.Duration
 	// Directory is what directories may not change (directory_guard.go).
 	Directory DirectoryGuard
+	// Recorder counts runs, imports and syncs for /metrics; none when nil.
+	Recorder Recorder
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -152,12 +154,16 @@ type App struct {
 	brand   MailBrand // Config.Brand
 	auth    authState
 	dirs    DirectoryGuard
+	rec     Recorder
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	a := &App{store: store, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
+	if a.rec = cfg.Recorder; a.rec == nil {
+		a.rec = noRecorder{}
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -23,7 +23,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	db, a, err := openApp(ctx, cfg, log)
+	metrics := server.NewMetrics()
+	db, a, err := openAppRecorded(ctx, cfg, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages},
+		App: a, Logger: log, Metrics: metrics, Routes: []server.Routes{api.New(a, log), api.NewV2(a, log), api.NewAuthZEN(a, log), scim.New(a, log), pages},
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
