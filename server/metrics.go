@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -70,8 +71,13 @@ func (m *Metrics) DirectorySync(source, outcome string) {
 
 var _ app.Recorder = (*Metrics)(nil)
 
-// gaugeTimeout bounds the database read of one scrape.
-const gaugeTimeout = 2 * time.Second
+// gaugeTimeout bounds the database read of one scrape; a read younger
+// than gaugeMaxAge is served again, so that anyone reaching /metrics cannot
+// make it query the database more often than that.
+const (
+	gaugeTimeout = 2 * time.Second
+	gaugeMaxAge  = 5 * time.Second
+)
 
 var (
 	outboxDepthDesc = prometheus.NewDesc("reportline_outbox_depth",
@@ -82,22 +88,39 @@ var (
 		"1 when this scrape read the database's counts (the gauges above), 0 when the read failed or timed out.", nil, nil)
 )
 
-// gauges reads the database's counts on each scrape, within gaugeTimeout.
+// gauges reads the database's counts on scrape, within gaugeTimeout, at
+// most once per gaugeMaxAge.
 type gauges struct {
 	app *app.App
 	log *slog.Logger
+
+	mu   sync.Mutex
+	at   time.Time
+	last app.Gauges
+	err  error
 }
 
-func (g gauges) Describe(ch chan<- *prometheus.Desc) {
+func (g *gauges) read() (app.Gauges, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if !g.at.IsZero() && time.Since(g.at) < gaugeMaxAge {
+		return g.last, g.err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), gaugeTimeout)
+	defer cancel()
+	g.last, g.err = g.app.Gauges(ctx)
+	g.at = time.Now()
+	return g.last, g.err
+}
+
+func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxDepthDesc
 	ch <- outboxFailedDesc
 	ch <- gaugesUpDesc
 }
 
-func (g gauges) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), gaugeTimeout)
-	defer cancel()
-	v, err := g.app.Gauges(ctx)
+func (g *gauges) Collect(ch chan<- prometheus.Metric) {
+	v, err := g.read()
 	if err != nil {
 		g.log.Warn("metrics: database counts", "err", err)
 		ch <- prometheus.MustNewConstMetric(gaugesUpDesc, prometheus.GaugeValue, 0)

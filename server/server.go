@@ -68,7 +68,7 @@ func New(cfg Config) http.Handler {
 		m = NewMetrics()
 	}
 	if cfg.App != nil {
-		m.reg.MustRegister(gauges{app: cfg.App, log: cfg.Logger})
+		m.reg.MustRegister(&gauges{app: cfg.App, log: cfg.Logger})
 	}
 
 	mux := http.NewServeMux()
