@@ -72,9 +72,9 @@ func (z *AuthZEN) Register(mux *http.ServeMux) {
 // so that the OpenAPI document can describe them.
 func (z *AuthZEN) routes() []route {
 	return []route{
-		{id: "evaluateAccess", method: "POST", path: "/access/v1/evaluation", tag: "authzen", summary: "AuthZEN Access Evaluation: may the subject do the action (a capability) about the resource",
+		{id: "evaluateAccess", description: "Follows the AuthZEN Authorization API 1.0; the action's name is a Reportline capability.", method: "POST", path: "/access/v1/evaluation", tag: "authzen", summary: "AuthZEN Access Evaluation: may the subject do the action (a capability) about the resource",
 			request: AZEvaluationRequest{}, response: AZDecision{}, status: http.StatusOK, handler: z.evaluation},
-		{id: "evaluateAccessBatch", method: "POST", path: "/access/v1/evaluations", tag: "authzen", summary: "AuthZEN Access Evaluations: many decisions, with defaults and evaluation semantics",
+		{id: "evaluateAccessBatch", description: "Follows the AuthZEN Authorization API 1.0: each evaluation takes the request's subject, action, resource and context where it leaves them out.", method: "POST", path: "/access/v1/evaluations", tag: "authzen", summary: "AuthZEN Access Evaluations: many decisions, with defaults and evaluation semantics",
 			request: AZEvaluationsRequest{}, response: AZEvaluationsResponse{}, status: http.StatusOK, handler: z.evaluations},
 		{id: "searchSubjects", method: "POST", path: "/access/v1/search/subject", tag: "authzen", summary: "AuthZEN Subject Search: who may do the action about the resource (paged)",
 			request: AZSearchRequest{}, response: AZSearchResponse{}, status: http.StatusOK, handler: z.searchSubject},

@@ -15,7 +15,7 @@ func (api *API) tokenRoutes() []route {
 			query: []param{{"email", "string", "the tokens of this user (yourself, or anybody for platform admins)"},
 				{"all", "boolean", "everybody's tokens (platform admins)"}},
 			response: TokenList{}, status: http.StatusOK, handler: api.listTokens},
-		{id: "createToken", method: "POST", path: "/api/v1/tokens", tag: "tokens", summary: "Create an API token for yourself; its secret is in this answer only",
+		{id: "createToken", description: "Store the secret at once: Reportline keeps only its hash.", method: "POST", path: "/api/v1/tokens", tag: "tokens", summary: "Create an API token for yourself; its secret is in this answer only",
 			request: NewTokenBody{}, response: CreatedTokenBody{}, status: http.StatusCreated, handler: api.createToken},
 		{id: "revokeToken", method: "DELETE", path: "/api/v1/tokens/{id}", tag: "tokens", summary: "Revoke an API token at once (your own; platform admins: anybody's)",
 			status: http.StatusNoContent, handler: api.revokeToken},
