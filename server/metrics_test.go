@@ -117,3 +117,25 @@ func grepReportline(text string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// When the database cannot be read, /metrics still answers, without the
+// database's gauges and with reportline_database_gauges_up 0.
+func TestMetricsWithoutTheDatabase(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		env := testapp.New(t, engine)
+		base := env.Serve(t)
+		env.DB.Close()
+		res, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("/metrics answered %d, want 200", res.StatusCode)
+		}
+		if !strings.Contains(string(body), "reportline_database_gauges_up 0\n") || strings.Contains(string(body), "reportline_outbox_depth") {
+			t.Errorf("/metrics without the database:\n%s", grepReportline(string(body)))
+		}
+	})
+}
