@@ -28,8 +28,10 @@ func New(a *app.App, log *slog.Logger) *API { return &API{app: a, log: log} }
 
 // route is one operation of the API.
 type route struct {
+	id           string // the operationId: a unique lowerCamelCase verb phrase, e.g. replaceManagers
 	method, path string
 	summary      string
+	description  string // optional: one more line for the document, where the summary is not enough
 	tag          string
 	query        []param // documented query parameters
 	request      any     // the JSON body type, nil when none
@@ -47,7 +49,11 @@ func (api *API) Register(mux *http.ServeMux) {
 		mux.Handle(rt.method+" "+rt.path, api.handle(rt))
 	}
 	mux.HandleFunc("GET /api/openapi.json", func(w http.ResponseWriter, r *http.Request) {
-		web.WriteJSON(w, http.StatusOK, api.OpenAPI())
+		server := "/"
+		if base, configured := web.BaseURL(r); configured {
+			server = base
+		}
+		web.WriteJSON(w, http.StatusOK, api.OpenAPI(server))
 	})
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		web.WriteJSONError(w, r, api.log, reportline.Errorf(reportline.NotFound, "no API operation %s %s; see /api/openapi.json", r.Method, r.URL.Path))

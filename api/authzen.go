@@ -72,15 +72,15 @@ func (z *AuthZEN) Register(mux *http.ServeMux) {
 // so that the OpenAPI document can describe them.
 func (z *AuthZEN) routes() []route {
 	return []route{
-		{method: "POST", path: "/access/v1/evaluation", tag: "authzen", summary: "AuthZEN Access Evaluation: may the subject do the action (a capability) about the resource",
+		{id: "evaluateAccess", description: "Follows the AuthZEN Authorization API 1.0; the action's name is a Reportline capability.", method: "POST", path: "/access/v1/evaluation", tag: "authzen", summary: "AuthZEN Access Evaluation: may the subject do the action (a capability) about the resource",
 			request: AZEvaluationRequest{}, response: AZDecision{}, status: http.StatusOK, handler: z.evaluation},
-		{method: "POST", path: "/access/v1/evaluations", tag: "authzen", summary: "AuthZEN Access Evaluations: many decisions, with defaults and evaluation semantics",
+		{id: "evaluateAccessBatch", description: "Follows the AuthZEN Authorization API 1.0: each evaluation takes the request's subject, action, resource and context where it leaves them out.", method: "POST", path: "/access/v1/evaluations", tag: "authzen", summary: "AuthZEN Access Evaluations: many decisions, with defaults and evaluation semantics",
 			request: AZEvaluationsRequest{}, response: AZEvaluationsResponse{}, status: http.StatusOK, handler: z.evaluations},
-		{method: "POST", path: "/access/v1/search/subject", tag: "authzen", summary: "AuthZEN Subject Search: who may do the action about the resource (paged)",
+		{id: "searchSubjects", method: "POST", path: "/access/v1/search/subject", tag: "authzen", summary: "AuthZEN Subject Search: who may do the action about the resource (paged)",
 			request: AZSearchRequest{}, response: AZSearchResponse{}, status: http.StatusOK, handler: z.searchSubject},
-		{method: "POST", path: "/access/v1/search/resource", tag: "authzen", summary: "AuthZEN Resource Search: about whom the subject may do the action (paged)",
+		{id: "searchResources", method: "POST", path: "/access/v1/search/resource", tag: "authzen", summary: "AuthZEN Resource Search: about whom the subject may do the action (paged)",
 			request: AZSearchRequest{}, response: AZSearchResponse{}, status: http.StatusOK, handler: z.searchResource},
-		{method: "POST", path: "/access/v1/search/action", tag: "authzen", summary: "AuthZEN Action Search: which actions the subject may do about the resource",
+		{id: "searchActions", method: "POST", path: "/access/v1/search/action", tag: "authzen", summary: "AuthZEN Action Search: which actions the subject may do about the resource",
 			request: AZSearchRequest{}, response: AZActionSearchResponse{}, status: http.StatusOK, handler: z.searchAction},
 	}
 }

@@ -12,18 +12,18 @@ import (
 // user's choice of notifications.
 func (api *API) digestRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/users/{id}/notification-preferences", tag: "digest", summary: "Which notifications the user receives (the user or a platform admin)",
+		{id: "listNotificationPreferences", method: "GET", path: "/api/v1/users/{id}/notification-preferences", tag: "digest", summary: "Which notifications the user receives (the user or a platform admin)",
 			response: NotificationPreferences{}, status: http.StatusOK, handler: api.getPreferences},
-		{method: "PUT", path: "/api/v1/users/{id}/notification-preferences/{type}", tag: "digest", summary: "Turn a notification (weekly_digest, birthday) on or off for the user (the user or a platform admin)",
+		{id: "setNotificationPreference", method: "PUT", path: "/api/v1/users/{id}/notification-preferences/{type}", tag: "digest", summary: "Turn a notification (weekly_digest, birthday) on or off for the user (the user or a platform admin)",
 			request: PreferenceChange{}, response: NotificationPreferences{}, status: http.StatusOK, handler: api.putPreference},
-		{method: "GET", path: "/api/v1/users/{id}/digest", tag: "digest", summary: "Render the user's weekly digest of an ISO week without sending it (the user or a platform admin)",
+		{id: "previewDigest", method: "GET", path: "/api/v1/users/{id}/digest", tag: "digest", summary: "Render the user's weekly digest of an ISO week without sending it (the user or a platform admin)",
 			query:    []param{{"week", "string", "ISO week such as 2026-W47; this week when absent"}},
 			response: DigestPreview{}, status: http.StatusOK, handler: api.previewDigest},
-		{method: "GET", path: "/api/v1/settings/digest", tag: "digest", summary: "The weekly digest settings",
+		{id: "getDigestSettings", method: "GET", path: "/api/v1/settings/digest", tag: "digest", summary: "The weekly digest settings",
 			response: DigestSettings{}, status: http.StatusOK, handler: api.getDigestSettings},
-		{method: "PUT", path: "/api/v1/settings/digest", tag: "digest", summary: "Change the weekly digest settings (platform admins); applies from the next digests sent",
+		{id: "replaceDigestSettings", method: "PUT", path: "/api/v1/settings/digest", tag: "digest", summary: "Change the weekly digest settings (platform admins); applies from the next digests sent",
 			request: DigestSettings{}, response: DigestSettings{}, status: http.StatusOK, handler: api.putDigestSettings},
-		{method: "GET", path: "/api/v1/digest/runs", tag: "digest", summary: "The latest weekly digest runs with their counts, newest first (platform admins)",
+		{id: "listDigestRuns", method: "GET", path: "/api/v1/digest/runs", tag: "digest", summary: "The latest weekly digest runs with their counts, newest first (platform admins)",
 			query:    []param{{"limit", "integer", "how many, 10 by default, at most 100"}},
 			response: DigestRunList{}, status: http.StatusOK, handler: api.digestRuns},
 	}

@@ -13,12 +13,12 @@ import (
 // Directory, Microsoft Entra ID, SCIM), for platform admins.
 func (api *API) directoryRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/directory/sync-runs", tag: "directory", summary: "The latest directory sync runs, newest first (platform admins)",
+		{id: "listSyncRuns", method: "GET", path: "/api/v1/directory/sync-runs", tag: "directory", summary: "The latest directory sync runs, newest first (platform admins)",
 			query:    []param{{"source", "string", "ldap, graph or scim; every source when absent"}, {"limit", "integer", "at most this many runs (default 50, at most 1000)"}},
 			response: SyncRunList{}, status: http.StatusOK, handler: api.listSyncRuns},
-		{method: "GET", path: "/api/v1/directory/sync-runs/{id}", tag: "directory", summary: "One sync run with the user changes it recorded (the first 1,000)",
+		{id: "getSyncRun", method: "GET", path: "/api/v1/directory/sync-runs/{id}", tag: "directory", summary: "One sync run with the user changes it recorded (the first 1,000)",
 			response: SyncRunDetail{}, status: http.StatusOK, handler: api.getSyncRun},
-		{method: "POST", path: "/api/v1/directory/sync-runs/{id}/confirm", tag: "directory",
+		{id: "confirmSyncRun", description: "A sync held because it would deactivate many users applies them only once a platform admin confirms.", method: "POST", path: "/api/v1/directory/sync-runs/{id}/confirm", tag: "directory",
 			summary:  "Confirm a held run's deactivations (platform admins): the next run of its source applies them if it deactivates no more people (LDAP, Graph: within 24 hours, once; SCIM: every deactivation for the next hour)",
 			response: SyncRun{}, status: http.StatusOK, handler: api.confirmSyncRun},
 	}

@@ -12,24 +12,24 @@ import (
 // template messages.
 func (api *API) notificationRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/notifications", tag: "notifications", summary: "Every notification Reportline sends, optionally for one role (admins)",
+		{id: "listNotifications", method: "GET", path: "/api/v1/notifications", tag: "notifications", summary: "Every notification Reportline sends, optionally for one role (admins)",
 			query:    []param{{"role", "string", "managers, learners or admins; all when absent"}},
 			response: NotificationList{}, status: http.StatusOK, handler: api.listNotifications},
-		{method: "GET", path: "/api/v1/notifications/{type}/preview", tag: "notifications", summary: "A notification's template rendered with sample data (admins)",
+		{id: "previewNotification", method: "GET", path: "/api/v1/notifications/{type}/preview", tag: "notifications", summary: "A notification's template rendered with sample data (admins)",
 			response: NotificationPreview{}, status: http.StatusOK, handler: api.previewNotification},
-		{method: "GET", path: "/api/v1/deliveries", tag: "notifications", summary: "The delivery log: every message of the outbox and how its delivery went, newest first (platform admins)",
+		{id: "listDeliveries", method: "GET", path: "/api/v1/deliveries", tag: "notifications", summary: "The delivery log: every message of the outbox and how its delivery went, newest first (platform admins)",
 			query: []param{{"recipient", "string", "part of the recipient's address, any case"}, {"type", "string", "a notification type"},
 				{"status", "string", "pending, sending, sent or failed"}, {"since", "string", "created on or after: YYYY-MM-DD (UTC) or RFC 3339"},
 				{"until", "string", "created up to: YYYY-MM-DD (that whole day, UTC) or RFC 3339 (exclusive)"},
 				{"before", "integer", "keyset: messages with a smaller id"}, {"limit", "integer", "page size, 100 at most"}},
 			response: DeliveryList{}, status: http.StatusOK, handler: api.listDeliveries},
-		{method: "GET", path: "/api/v1/deliveries/{id}", tag: "notifications", summary: "One message of the delivery log with every attempt to send it (platform admins)",
+		{id: "getDelivery", method: "GET", path: "/api/v1/deliveries/{id}", tag: "notifications", summary: "One message of the delivery log with every attempt to send it (platform admins)",
 			response: DeliveryDetail{}, status: http.StatusOK, handler: api.getDelivery},
-		{method: "POST", path: "/api/v1/template-messages/preview", tag: "notifications", summary: "Check a template message: who would receive it and how it reads for the first of them; nothing is sent",
+		{id: "previewTemplateMessage", method: "POST", path: "/api/v1/template-messages/preview", tag: "notifications", summary: "Check a template message: who would receive it and how it reads for the first of them; nothing is sent",
 			request: TemplateMessageBody{}, response: TemplateMessagePreview{}, status: http.StatusOK, handler: api.previewTemplateMessage},
-		{method: "POST", path: "/api/v1/template-messages", tag: "notifications", summary: "Send a message built from a template to the managers of a group's members (admins of the group)",
+		{id: "sendTemplateMessage", method: "POST", path: "/api/v1/template-messages", tag: "notifications", summary: "Send a message built from a template to the managers of a group's members (admins of the group)",
 			request: TemplateMessageBody{}, response: TemplateSend{}, status: http.StatusCreated, handler: api.sendTemplateMessage},
-		{method: "GET", path: "/api/v1/template-messages", tag: "notifications", summary: "The template messages sent, newest first (platform admins)",
+		{id: "listTemplateMessages", method: "GET", path: "/api/v1/template-messages", tag: "notifications", summary: "The template messages sent, newest first (platform admins)",
 			query: []param{{"limit", "integer", "at most 100"}}, response: TemplateSendList{}, status: http.StatusOK, handler: api.listTemplateSends},
 	}
 }

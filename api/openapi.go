@@ -12,18 +12,27 @@ import (
 // Version is the API document's version.
 const Version = "1.0.0"
 
+// License is the API document's license (info.license): the service has no
+// published licence, so the document says so.
+const License = "Proprietary"
+
 // OpenAPI returns the OpenAPI 3.1 document of the API, generated from the
-// route table and the Go types of the bodies.
-func (api *API) OpenAPI() map[string]any {
+// route table and the Go types of the bodies. server is the document's one
+// server: the configured public URL, else "/" (relative to where the
+// document was fetched).
+func (api *API) OpenAPI(server string) map[string]any {
 	schemas := map[string]any{}
 	paths := map[string]map[string]any{}
 	errorRef := ref(schemas, reflect.TypeOf(errorBody{}))
 	for _, rt := range append(append(api.routes(), (&V2{}).routes()...), (&AuthZEN{}).routes()...) {
 		op := map[string]any{
 			"summary":     rt.summary,
-			"operationId": operationID(rt),
+			"operationId": rt.id,
 			"tags":        []string{rt.tag},
 			"security":    []map[string][]string{{"bearer": {}}, {"session": {}}},
+		}
+		if rt.description != "" {
+			op["description"] = rt.description
 		}
 		var params []map[string]any
 		for _, name := range pathParams.FindAllStringSubmatch(rt.path, -1) {
@@ -77,8 +86,10 @@ func (api *API) OpenAPI() map[string]any {
 			"title":       "Reportline API",
 			"version":     Version,
 			"description": "Manager ↔ managee relationships of a learning platform. Authenticate with Authorization: Bearer TOKEN (reportline token create).",
+			"license":     map[string]any{"name": License},
 		},
-		"paths": paths,
+		"servers": []map[string]any{{"url": server}},
+		"paths":   paths,
 		"components": map[string]any{
 			"schemas": schemas,
 			"securitySchemes": map[string]any{
@@ -111,17 +122,6 @@ type errorDetail struct {
 }
 
 var pathParams = regexp.MustCompile(`\{(\w+)\}`)
-
-func operationID(rt route) string {
-	parts := []string{strings.ToLower(rt.method)}
-	for _, p := range strings.Split(strings.TrimPrefix(strings.TrimPrefix(strings.TrimPrefix(rt.path, "/api/v1/"), "/api/"), "/"), "/") {
-		if m := pathParams.FindStringSubmatch(p); m != nil {
-			p = "by_" + m[1]
-		}
-		parts = append(parts, p)
-	}
-	return strings.Join(parts, "_")
-}
 
 var timeType = reflect.TypeOf(time.Time{})
 

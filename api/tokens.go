@@ -11,13 +11,13 @@ import (
 // tokenRoutes are the API token lifecycle operations.
 func (api *API) tokenRoutes() []route {
 	return []route{
-		{method: "GET", path: "/api/v1/tokens", tag: "tokens", summary: "API tokens, newest first: the caller's own; platform admins may ask for one user's or everybody's",
+		{id: "listTokens", method: "GET", path: "/api/v1/tokens", tag: "tokens", summary: "API tokens, newest first: the caller's own; platform admins may ask for one user's or everybody's",
 			query: []param{{"email", "string", "the tokens of this user (yourself, or anybody for platform admins)"},
 				{"all", "boolean", "everybody's tokens (platform admins)"}},
 			response: TokenList{}, status: http.StatusOK, handler: api.listTokens},
-		{method: "POST", path: "/api/v1/tokens", tag: "tokens", summary: "Create an API token for yourself; its secret is in this answer only",
+		{id: "createToken", description: "Store the secret at once: Reportline keeps only its hash.", method: "POST", path: "/api/v1/tokens", tag: "tokens", summary: "Create an API token for yourself; its secret is in this answer only",
 			request: NewTokenBody{}, response: CreatedTokenBody{}, status: http.StatusCreated, handler: api.createToken},
-		{method: "DELETE", path: "/api/v1/tokens/{id}", tag: "tokens", summary: "Revoke an API token at once (your own; platform admins: anybody's)",
+		{id: "revokeToken", method: "DELETE", path: "/api/v1/tokens/{id}", tag: "tokens", summary: "Revoke an API token at once (your own; platform admins: anybody's)",
 			status: http.StatusNoContent, handler: api.revokeToken},
 	}
 }

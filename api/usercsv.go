@@ -33,7 +33,7 @@ type UserCSVRow struct {
 
 // userCSVRoute is the users CSV import, listed with the /api/v2 routes.
 func (v *V2) userCSVRoute() route {
-	return route{method: "POST", path: "/api/v2/users-import/csv", tag: "import-api",
+	return route{id: "importUsersCSV", method: "POST", path: "/api/v2/users-import/csv", tag: "import-api",
 		summary: "Import a CSV file of users (columns named like the fields of users-import/single: uid, email, firstname, secondname, is_active, birth_date, position, department, manager_id, manager_uid…; ',' ';' or tab; UTF-8, UTF-16 or Windows-1252) row by row, each row all or nothing as users-import/single; an absent column leaves that field alone, an empty manager cell removes the user's line managers",
 		query:   []param{{"dry_run", "boolean", "true: check every row and change nothing"}},
 		request: csvBody{}, response: UserCSVResult{}, status: http.StatusOK, handler: v.importCSV}

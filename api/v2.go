@@ -47,10 +47,10 @@ func (v *V2) Register(mux *http.ServeMux) {
 // that the OpenAPI document can describe them.
 func (v *V2) routes() []route {
 	return []route{
-		{method: "POST", path: "/api/v2/users-import/single", tag: "import-api",
+		{id: "importUser", method: "POST", path: "/api/v2/users-import/single", tag: "import-api",
 			summary: "Create or update one user (matched by uid, else email) and set their line managers (LMS Collaborator-compatible); all or nothing",
 			request: UserImportBody{}, response: UserImportResult{}, status: http.StatusOK, handler: v.importSingle},
-		{method: "POST", path: "/api/v2/users-import/batch", tag: "import-api",
+		{id: "importUsersBatch", description: "Rows are applied one by one: a refused row is reported with its reasons and the others still apply.", method: "POST", path: "/api/v2/users-import/batch", tag: "import-api",
 			summary: "Import up to 1000 users, each on its own (all or nothing per user); one result or error per user, in order",
 			request: UserImportBatchBody{}, response: UserImportBatchResult{}, status: http.StatusOK, handler: v.importBatch},
 		v.userCSVRoute(),

@@ -173,6 +173,8 @@ type Config struct {
 	// UnsubscribeKey signs unsubscribe links (REPORTLINE_UNSUBSCRIBE_KEY);
 	// empty: a key generated on first start and kept in the database.
 	UnsubscribeKey []byte
+	// Recorder counts runs, imports and syncs for /metrics; none when nil.
+	Recorder Recorder
 }
 
 // App is the set of use cases, ready to serve concurrent callers.
@@ -192,6 +194,7 @@ type App struct {
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
+	rec     Recorder
 }
 
 // New returns the application services over a store.
@@ -199,6 +202,9 @@ func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
+	if a.rec = cfg.Recorder; a.rec == nil {
+		a.rec = noRecorder{}
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

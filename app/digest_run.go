@@ -79,9 +79,20 @@ type RunReport struct {
 // runOnce claims the job's run and works through its remaining managers.
 // It returns when the run is complete, when another replica holds it, or
 // when ctx ends (after the chunk in flight commits or rolls back).
-func (s *Scheduler) runOnce(ctx context.Context, job runJob) (RunReport, error) {
+func (s *Scheduler) runOnce(ctx context.Context, job runJob) (rep RunReport, err error) {
 	a := s.app
-	rep := RunReport{Kind: job.kind, Period: job.period}
+	rep = RunReport{Kind: job.kind, Period: job.period}
+	defer func() {
+		switch {
+		case !rep.Claimed:
+		case err != nil && ctx.Err() == nil:
+			a.rec.ScheduledRun(string(job.kind), "failed")
+		case rep.Finished && err == nil:
+			a.rec.ScheduledRun(string(job.kind), "finished")
+		default:
+			a.rec.ScheduledRun(string(job.kind), "interrupted")
+		}
+	}()
 	// The scheduler ticks every minute for the rest of the day: a read
 	// spares the writer when the run is done or another replica holds it.
 	busy, err := s.runBusy(ctx, job)

@@ -110,6 +110,16 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 			err = fmt.Errorf("sync %s: record the outcome: %w", source, ferr)
 		}
 	}
+	switch {
+	case held:
+		a.rec.DirectorySync(string(source), "held")
+	case err != nil:
+		a.rec.DirectorySync(string(source), "failed")
+	case dryRun:
+		a.rec.DirectorySync(string(source), "dry_run")
+	default:
+		a.rec.DirectorySync(string(source), "applied")
+	}
 	if held {
 		a.log.Warn("directory sync held", "run", run.ID, "source", source, "deactivations", rep.Held)
 	}

@@ -129,7 +129,13 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 		}
 		res.Batch.FinishedAt = a.now()
 		a.recordFailedImport(ctx, res.Batch)
+		a.rec.Import("managers", "failed")
 		return res, err
+	}
+	if opt.DryRun {
+		a.rec.Import("managers", "previewed")
+	} else {
+		a.rec.Import("managers", "applied")
 	}
 	return res, nil
 }

@@ -25,6 +25,9 @@ type outboxTx interface {
 	FinishDeliveries(ctx context.Context, owner string, attempts []reportline.DeliveryAttempt) (int, error)
 	// OutboxMessages returns the messages f selects, newest first.
 	OutboxMessages(ctx context.Context, f reportline.DeliveryFilter) ([]reportline.OutboxMessage, error)
+	// OutboxCounts counts the outbox's pending, sending and failed messages
+	// by status (not the sent ones).
+	OutboxCounts(ctx context.Context) (map[reportline.DeliveryStatus]int, error)
 	// OutboxMessage returns one message; NotFound when there is none.
 	OutboxMessage(ctx context.Context, id int64) (reportline.OutboxMessage, error)
 	// DeliveryAttempts returns a message's attempts, oldest first.

@@ -11,8 +11,6 @@ import (
 	"net/netip"
 	"net/url"
 
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"reportline/app"
@@ -44,6 +42,9 @@ type Config struct {
 	// Limits bound slow and idle clients; zero fields take
 	// DefaultLimits.
 	Limits Limits
+	// Metrics are served at /metrics; nil makes new ones (whose counters
+	// then see nothing of App: give App the same as its Recorder).
+	Metrics *Metrics
 }
 
 // NewHTTPServer returns the http.Server of the service: New's handler with
@@ -62,9 +63,13 @@ func NewHTTPServer(cfg Config) *http.Server {
 
 // New returns the service's root handler.
 func New(cfg Config) http.Handler {
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := newMetrics(reg)
+	m := cfg.Metrics
+	if m == nil {
+		m = NewMetrics()
+	}
+	if cfg.App != nil {
+		m.reg.MustRegister(&gauges{app: cfg.App, log: cfg.Logger})
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
@@ -81,7 +86,7 @@ func New(cfg Config) http.Handler {
 		}
 		w.Write([]byte("ready\n"))
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{}))
 	for _, r := range cfg.Routes {
 		r.Register(mux)
 	}

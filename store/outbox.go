@@ -159,6 +159,26 @@ func (tx *Tx) OutboxMessages(ctx context.Context, f reportline.DeliveryFilter) (
 	return scanOutbox(rows)
 }
 
+// OutboxCounts counts the outbox's pending, sending and failed messages
+// (for /metrics); sent ones, the bulk of the table, are not counted.
+func (tx *Tx) OutboxCounts(ctx context.Context) (map[reportline.DeliveryStatus]int, error) {
+	rows, err := tx.query(ctx, `SELECT status, COUNT(*) FROM outbox WHERE status IN ('pending', 'sending', 'failed') GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("count the outbox: %w", err)
+	}
+	defer rows.Close()
+	out := map[reportline.DeliveryStatus]int{}
+	for rows.Next() {
+		var s reportline.DeliveryStatus
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("count the outbox: %w", translate(err))
+		}
+		out[s] = n
+	}
+	return out, translate(rows.Err())
+}
+
 // OutboxMessage returns one message of the outbox.
 func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (reportline.OutboxMessage, error) {
 	rows, err := tx.query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id)

@@ -104,6 +104,7 @@ Usage:
   reportline sync graph [--dry-run] [--full]
                                          sync users and managers from Microsoft Entra ID
                                          (reportline sync graph --help)
+  reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
@@ -160,6 +161,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		if len(rest) > 0 && rest[0] == "ldap" {
 			return cmdSyncLDAP(ctx, e, rest[1:])
 		}
+	case "openapi":
+		return cmdOpenAPI(e, rest)
 	case "version":
 		fmt.Fprintln(stdout, "reportline", version())
 		return nil

@@ -23,7 +23,8 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	log := newLogger(cfg, e.stderr)
-	db, a, err := openApp(ctx, cfg, log)
+	metrics := server.NewMetrics()
+	db, a, err := openAppRecorded(ctx, cfg, log, metrics)
 	if err != nil {
 		return err
 	}
@@ -79,7 +80,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		routes = append(routes, single)
 	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Routes: routes,
+		App: a, Logger: log, Metrics: metrics, Routes: routes,
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies,
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

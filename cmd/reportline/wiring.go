@@ -57,6 +57,12 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 
 // openApp opens and migrates the database and returns the services over it.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, *app.App, error) {
+	return openAppRecorded(ctx, cfg, log, nil)
+}
+
+// openAppRecorded is openApp whose services report runs, imports and syncs
+// to rec (the server's metrics); nil records nothing.
+func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, rec app.Recorder) (*store.DB, *app.App, error) {
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
@@ -66,7 +72,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 		return nil, nil, err
 	}
 	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
-		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey)}), nil
+		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec}), nil
 }
 
 func version() string {
