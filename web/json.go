@@ -97,7 +97,7 @@ func jsonError(err error) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return reportline.Errorf(reportline.Invalid, "malformed JSON: the body ends too early")
 	case errors.As(err, &typ):
-		field := typ.Field
+		field := fieldPath(typ.Field)
 		if field == "" {
 			field = "body"
 		}
@@ -131,4 +131,19 @@ func jsonType(kind string) string {
 		return "an object"
 	}
 	return kind
+}
+
+// fieldPath names a JSON field the same way whatever the Go release: newer
+// ones put array indexes in UnmarshalTypeError.Field ("ids.0"); the name of
+// the field is what a client needs ("ids").
+func fieldPath(f string) string {
+	parts := strings.Split(f, ".")
+	out := parts[:0]
+	for _, p := range parts {
+		if p != "" && strings.Trim(p, "0123456789") == "" {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
