@@ -53,12 +53,9 @@ func (c *tokenCache) put(hash []byte, gen uint64, e cachedToken) {
 	c.entries[string(hash)] = e
 }
 
-// forgetTokens empties the App's token cache: after any write through this
-// App (a deactivation, a role change, a revocation), so that it applies to
-// the next request at once. A token revocation must call it (or write
-// through the App's store, which does).
-func (a *App) forgetTokens() { a.tokens.clear() }
-
+// clear empties the cache. The App's store calls it after every write
+// transaction (a deactivation, a role change, a token revoked), so that the
+// change applies to the next request on this replica at once.
 func (c *tokenCache) clear() {
 	c.mu.Lock()
 	c.entries = nil
