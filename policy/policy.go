@@ -97,6 +97,11 @@ func Decide(a Actor, action Action, t Target) Decision {
 	if !ok {
 		return refuse("%s is not an action of the policy", action)
 	}
+	if r.scim && !a.SCIM {
+		// Provisioning rows belong to the provisioning clients, not even
+		// to the service acting on its own.
+		return refuse("only a provisioning client may do this")
+	}
 	if a.System {
 		return allow("the service itself")
 	}

@@ -209,6 +209,9 @@ var matrix = []row{
 	{pattern: "GET /account/password", want: signedIn},
 	{pattern: "POST /account/password", want: signedIn, loose: true, note: "needs the current password"},
 	{pattern: "GET /password/forgot", want: public},
+	{pattern: "GET /unsubscribe", want: public, loose: true, note: "the signed link in the email is the credential"},
+	{pattern: "POST /unsubscribe", want: public, loose: true, note: "one-click (RFC 8058), no session"},
+	{pattern: "POST /settings/notifications/switch", want: paOnly, build: form("/settings/notifications/switch", "type=birthday&role=managers&enabled=1"), note: "a notification on or off for a role"},
 	{pattern: "POST /password/forgot", want: public, loose: true, build: form("/password/forgot", "email=nobody@acme.example"), note: "the same answer for every address; throttled per client (429)"},
 	{pattern: "GET /password/reset", want: public, loose: true},
 	{pattern: "POST /password/reset", want: public, loose: true, note: "the link's secret is the credential"},
@@ -302,7 +305,6 @@ var matrix = []row{
 
 	// SCIM: only provisioning clients; never changes a platform admin.
 	{pattern: "GET /scim/v2/Users", want: scimOnly},
-	{pattern: "GET /scim/v2/Users/{$}", want: scimOnly, build: fixed("/scim/v2/Users/"), note: "the list, with a trailing slash"},
 	{pattern: "POST /scim/v2/Users", want: scimOnly, build: scimCreate},
 	{pattern: "POST /scim/v2/Users/.search", want: scimOnly, build: body(map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:SearchRequest"}})},
 	{pattern: "GET /scim/v2/Users/{id}", target: tSCIM, want: scimRead},

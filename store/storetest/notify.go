@@ -58,7 +58,11 @@ func testNotifyStorage(t *testing.T, db *store.DB) {
 			t.Errorf("bounces = %v, %v", b, err)
 		}
 		off, err := tx.NotificationRolesOff(ctx)
-		if err != nil || len(off) != 1 || !off[reportline.NotificationRole{Type: reportline.NotifyBirthday, Audience: reportline.AudienceManagers}] {
+		// Besides the switch above, the migration turns "manager added"
+		// and "manager removed" off for both audiences until an admin
+		// enables them.
+		if err != nil || len(off) != 5 || !off[reportline.NotificationRole{Type: reportline.NotifyBirthday, Audience: reportline.AudienceManagers}] ||
+			!off[reportline.NotificationRole{Type: reportline.NotifyManagerAdded, Audience: reportline.AudienceLearners}] {
 			t.Errorf("roles off = %v, %v", off, err)
 		}
 		return nil
