@@ -59,8 +59,8 @@ func TestSwitchNotificationPerRole(t *testing.T) {
 		root := newClient(t, w.url)
 		root.login("root@acme.test")
 		r := root.get("/settings/notifications?role=learners")
-		has(t, r.Body, `id="switch-manager_added"`, `data-mandatory="true"`, `data-enabled="true"`)
-		r = root.post("/settings/notifications/switch", url.Values{"role": {"learners"}, "type": {"manager_added"}, "enabled": {"0"}})
+		has(t, r.Body, `id="switch-temporary_link_start"`, `data-mandatory="true"`, `data-enabled="true"`)
+		r = root.post("/settings/notifications/switch", url.Values{"role": {"learners"}, "type": {"temporary_link_start"}, "enabled": {"0"}})
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("switch: %d\n%s", r.Status, r.Body)
 		}
@@ -68,8 +68,8 @@ func TestSwitchNotificationPerRole(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if roles[reportline.NotificationRole{Type: reportline.NotifyManagerAdded, Audience: reportline.AudienceLearners}].Enabled ||
-			!roles[reportline.NotificationRole{Type: reportline.NotifyManagerAdded, Audience: reportline.AudienceManagers}].Enabled {
+		if roles[reportline.NotificationRole{Type: reportline.NotifyTemporaryLinkStart, Audience: reportline.AudienceLearners}].Enabled ||
+			!roles[reportline.NotificationRole{Type: reportline.NotifyTemporaryLinkStart, Audience: reportline.AudienceManagers}].Enabled {
 			t.Errorf("after the switch: %+v", roles)
 		}
 		has(t, root.get("/settings/notifications?role=learners").Body, `data-enabled="false"`)
