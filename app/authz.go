@@ -118,28 +118,29 @@ func (ac *access) known(id reportline.UserID) *policy.Person {
 	return &policy.Person{User: reportline.User{ID: id, Status: reportline.StatusActive}, Memberships: ac.members[id]}
 }
 
-// person loads what the policy reads about a user: the row, their
-// memberships, and whether the actor manages them (when manages is set,
-// which costs a read of their managers).
-func (a *App) person(ctx context.Context, tx Tx, ac *access, u reportline.User, manages bool) (*policy.Person, error) {
+// person loads what the policy reads about a user: the row and their
+// memberships.
+func (a *App) person(ctx context.Context, tx Tx, ac *access, u reportline.User) (*policy.Person, error) {
 	if err := ac.loadMembers(ctx, tx, u.ID); err != nil {
 		return nil, err
 	}
-	p := &policy.Person{User: u, Memberships: ac.members[u.ID]}
-	if manages && !ac.actor.System && ac.actor.User.Active() && ac.actor.User.ID != u.ID && !ac.administers(u.ID) {
-		links, err := a.managersOf(ctx, tx, u.ID)
-		if err != nil {
-			return nil, err
-		}
-		now := a.now()
-		for _, l := range links {
-			if l.ManagerID == ac.actor.User.ID && l.InEffect(now) {
-				p.Managed = true
-				break
-			}
+	return &policy.Person{User: u, Memberships: ac.members[u.ID]}, nil
+}
+
+// actorManages reports whether the actor manages the user now, through a
+// link in effect, stored or derived from the org structure.
+func (a *App) actorManages(ctx context.Context, tx Tx, ac *access, user reportline.UserID) (bool, error) {
+	links, err := a.managersOf(ctx, tx, user)
+	if err != nil {
+		return false, err
+	}
+	now := a.now()
+	for _, l := range links {
+		if l.ManagerID == ac.actor.User.ID && l.InEffect(now) {
+			return true, nil
 		}
 	}
-	return p, nil
+	return false, nil
 }
 
 // forbidden is the error for a refused action; it says why.
@@ -167,15 +168,9 @@ func (a *App) mayView(ctx context.Context, tx Tx, ac *access, user reportline.Us
 	if ac.administers(user) {
 		return ac.decide(policy.ReadUser, policy.Target{User: p}).Allowed, nil
 	}
-	links, err := a.managersOf(ctx, tx, user)
-	if err != nil {
+	var err error
+	if p.Managed, err = a.actorManages(ctx, tx, ac, user); err != nil {
 		return false, err
-	}
-	now := a.now()
-	for _, l := range links {
-		if l.ManagerID == ac.actor.User.ID && l.InEffect(now) {
-			p.Managed = true
-		}
 	}
 	return ac.decide(policy.ReadUser, policy.Target{User: p}).Allowed, nil
 }

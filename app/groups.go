@@ -148,7 +148,7 @@ func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group re
 		}
 		return nil, nil, err
 	}
-	p, err := a.person(ctx, tx, ac, u, false)
+	p, err := a.person(ctx, tx, ac, u)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -133,7 +133,7 @@ func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u repor
 	if !visible {
 		return notVisible()
 	}
-	person, err := a.person(ctx, tx, ac, u, false)
+	person, err := a.person(ctx, tx, ac, u)
 	if err != nil {
 		return err
 	}
