@@ -50,6 +50,8 @@ func keyPair(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
 // assertions; who is the person signed in at it.
 type samlIdP struct {
 	base string
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
 	idp  *saml.IdentityProvider
 	who  *saml.Session
 	sp   string // our SP's metadata URL (its entity id)
@@ -91,7 +93,7 @@ func (p *samlIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDe
 func newSAMLIdP(t *testing.T, spMetadata string) *samlIdP {
 	ln, base := listen(t)
 	key, cert := keyPair(t, "idp")
-	p := &samlIdP{base: base, sp: spMetadata}
+	p := &samlIdP{base: base, key: key, cert: cert, sp: spMetadata}
 	mustURL := func(s string) url.URL { u, _ := url.Parse(s); return *u }
 	p.idp = &saml.IdentityProvider{Key: key, Certificate: cert, MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
 		ServiceProviderProvider: p, SessionProvider: p}
