@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/beevik/etree"
 	saml2 "github.com/russellhaering/gosaml2"
 	samltypes "github.com/russellhaering/gosaml2/types"
 	dsig "github.com/russellhaering/goxmldsig"
@@ -243,10 +244,8 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, refused("the identity provider's response is not valid", errors.New("SAMLResponse is not base64 XML")))
 		return
 	}
-	// SHA-1 is refused as a signature or a digest (Go refuses RSA-SHA1
-	// signatures itself; goxmldsig would accept a SHA-1 digest).
-	if bytes.Contains(raw, []byte("xmldsig#sha1")) || bytes.Contains(raw, []byte("-sha1\"")) {
-		s.fail(w, r, refused("the identity provider's response is not valid", errors.New("SHA-1 signature or digest")))
+	if err := noSHA1Signature(raw); err != nil {
+		s.fail(w, r, refused("the identity provider's response is not valid", err))
 		return
 	}
 	// The request id is read from the unverified response only to look it
@@ -353,6 +352,27 @@ func (s *SSO) samlMetadata(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "application/samlmetadata+xml")
 	w.Write(b)
+}
+
+// noSHA1Signature refuses an XML signature whose SignatureMethod or any
+// DigestMethod is SHA-1 based. Go refuses RSA-SHA1 signatures itself, but
+// goxmldsig would accept a SHA-1 digest under a SHA-256 signature. (The
+// key transport of an encrypted assertion, RSA-OAEP, names SHA-1 as its
+// mask digest: that is not a signature and is left alone. A signature
+// inside an encrypted assertion is seen only by the library.)
+func noSHA1Signature(raw []byte) error {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return err
+	}
+	for _, sig := range doc.FindElements("//Signature[namespace-uri()='" + dsig.Namespace + "']") {
+		for _, el := range append(sig.FindElements(".//SignatureMethod"), sig.FindElements(".//DigestMethod")...) {
+			if alg := el.SelectAttrValue("Algorithm", ""); strings.HasSuffix(alg, "sha1") {
+				return fmt.Errorf("SHA-1 in a signature: %s", alg)
+			}
+		}
+	}
+	return nil
 }
 
 // inResponseTo reads the InResponseTo of a response, "" when none.

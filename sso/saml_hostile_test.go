@@ -37,6 +37,7 @@ type forgery struct {
 	signer       *rsa.PrivateKey
 	signerCert   *x509.Certificate
 	unsigned     bool // the assertion carries no signature
+	sha1         bool // signed with RSA-SHA1 and a SHA-1 digest
 	// unsignedBeside is a second, unsigned assertion (raw XML) put
 	// after the signed one, or before it with besideFirst.
 	unsignedBeside string
@@ -90,14 +91,14 @@ func (s *site) assertion(idp *samlIdP, f forgery) string {
 
 // sign signs an assertion with an enveloped signature placed after its
 // Issuer, as SAML wants it.
-func sign(t *testing.T, assertion string, key *rsa.PrivateKey, cert *x509.Certificate) string {
+func sign(t *testing.T, assertion string, key *rsa.PrivateKey, cert *x509.Certificate, method string) string {
 	t.Helper()
 	doc := etree.NewDocument()
 	if err := doc.ReadFromString(assertion); err != nil {
 		t.Fatal(err)
 	}
 	ctx := dsig.NewDefaultSigningContext(dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key}))
-	if err := ctx.SetSignatureMethod(dsig.RSASHA256SignatureMethod); err != nil {
+	if err := ctx.SetSignatureMethod(method); err != nil {
 		t.Fatal(err)
 	}
 	ctx.Canonicalizer = dsig.MakeC14N10ExclusiveCanonicalizerWithPrefixList("")
@@ -131,7 +132,11 @@ func (s *site) forge(t *testing.T, idp *samlIdP, f forgery) string {
 		if f.signer != nil {
 			key, cert = f.signer, f.signerCert
 		}
-		a = sign(t, a, key, cert)
+		method := dsig.RSASHA256SignatureMethod
+		if f.sha1 {
+			method = dsig.RSASHA1SignatureMethod
+		}
+		a = sign(t, a, key, cert, method)
 	}
 	switch {
 	case f.unsignedBeside != "" && f.besideFirst:
@@ -193,6 +198,7 @@ func TestSAMLHostileAssertions(t *testing.T) {
 				email:  "eve@example.com"}},
 			{"Subject without NameID", forgery{email: "ada@example.com"}},
 			{"unsigned assertion", forgery{unsigned: true, nameID: nameID("ada-nameid"), email: "ada@example.com"}},
+			{"signed with SHA-1", forgery{sha1: true, nameID: nameID("eve-nameid"), email: "eve@example.com"}},
 			{"signed by another key", forgery{signer: otherKey, signerCert: otherCert, nameID: nameID("ada-nameid"), email: "ada@example.com"}},
 			{"unsigned assertion after a signed one", forgery{nameID: nameID("eve-nameid"), email: "eve@example.com",
 				unsignedBeside: s.assertion(idp, forgery{nameID: nameID("ada-nameid"), email: "ada@example.com"})}},
