@@ -12,6 +12,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"reportline"
@@ -34,6 +35,27 @@ type site struct {
 	sso    *sso.SSO
 	// staff are the users the tests sign in as.
 	ada, eve, gone reportline.User
+	// logs is what package sso logged.
+	logs *syncBuffer
+}
+
+// syncBuffer is a log destination the handlers write to while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
 }
 
 // listen reserves a loopback address, so that a server's URL is known
@@ -73,7 +95,7 @@ func newSite(t *testing.T, engine store.Engine, ln net.Listener, base string, sc
 	db := testapp.OpenDB(t, engine)
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping), app.Config{Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords,
 		SSOOnly: sc.ssoOnly, BreakGlassEmail: "root@example.com", PublicURL: base})
-	s := &site{t: t, base: base, app: a, db: db}
+	s := &site{t: t, base: base, app: a, db: db, logs: &syncBuffer{}}
 	sys := app.SystemActor(reportline.SourceCLI)
 	var err error
 	for _, p := range []struct {
@@ -96,7 +118,7 @@ func newSite(t *testing.T, engine store.Engine, ln net.Listener, base string, sc
 		t.Fatal(err)
 	}
 	pub, _ := url.Parse(base)
-	s.sso, err = sso.New(sso.Config{App: a, PublicURL: pub, Providers: sc.providers(base), Logger: slog.New(slog.DiscardHandler),
+	s.sso, err = sso.New(sso.Config{App: a, PublicURL: pub, Providers: sc.providers(base), Logger: slog.New(slog.NewTextHandler(s.logs, nil)),
 		HTTPClient: sc.client, OnError: pages.Fail})
 	if err != nil {
 		t.Fatal(err)

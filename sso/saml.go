@@ -1,7 +1,11 @@
 package sso
 
 import (
+	"bytes"
 	"context"
+	"crypto/rsa"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/xml"
 	"errors"
@@ -12,7 +16,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/crewjam/saml"
+	"github.com/beevik/etree"
+	saml2 "github.com/russellhaering/gosaml2"
+	samltypes "github.com/russellhaering/gosaml2/types"
+	dsig "github.com/russellhaering/goxmldsig"
 
 	"reportline"
 	"reportline/app"
@@ -22,10 +29,11 @@ import (
 // samlProvider is one SAML identity provider and our service provider for
 // it. The IdP's metadata is fetched (or read) on first use.
 type samlProvider struct {
-	s  *SSO
-	p  Provider
-	mu sync.Mutex
-	sp *saml.ServiceProvider // IDPMetadata nil until loaded
+	s             *SSO
+	p             Provider
+	entityID, acs string
+	mu            sync.Mutex
+	sp            *saml2.SAMLServiceProvider // nil until the IdP's metadata is loaded
 }
 
 // SAML attributes that carry the email and Entra's object id.
@@ -36,6 +44,12 @@ var (
 	surAttributes   = []string{"sn", "surname", "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/surname", "urn:oid:2.5.4.4"}
 )
 
+// samlClockSkew is how far the IdP's clock may be from ours when the
+// assertion's time conditions are checked.
+const samlClockSkew = 3 * time.Minute
+
+const emailNameIDFormat = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
+
 func newSAML(s *SSO, p Provider) (*samlProvider, error) {
 	c := p.SAML
 	if c.IDPMetadataURL == "" && len(c.IDPMetadata) == 0 {
@@ -45,38 +59,53 @@ func newSAML(s *SSO, p Provider) (*samlProvider, error) {
 		return nil, fmt.Errorf("sso provider %q: our service provider's key and certificate are required", p.Name)
 	}
 	base := "/sso/saml/" + p.Name
-	entity := s.url(base + "/metadata")
-	sp := &saml.ServiceProvider{
-		EntityID: entity.String(), Key: c.Key, Certificate: c.Certificate,
-		MetadataURL: s.url(base + "/metadata"), AcsURL: s.url(base + "/acs"),
-		HTTPClient: s.cfg.HTTPClient, AllowIDPInitiated: true, RejectSHA1Signatures: true,
-		ReplayCache: replayCache{s.cfg.App, p.Name},
+	entity, acs := s.url(base+"/metadata"), s.url(base+"/acs")
+	sp := &samlProvider{s: s, p: p, entityID: entity.String(), acs: acs.String()}
+	if _, err := sp.metadata(); err != nil {
+		return nil, fmt.Errorf("sso provider %q: %w", p.Name, err)
 	}
-	return &samlProvider{s: s, p: p, sp: sp}, nil
+	return sp, nil
 }
 
-// replayCache keeps accepted assertion ids in the database (shared by
-// every replica) until they expire.
-type replayCache struct {
-	a    *app.App
-	name string
-}
-
-func (c replayCache) Consume(id string, until time.Time) error {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err := c.a.UseOnce(ctx, "saml:"+c.name+":"+id, until)
-	if reportline.IsCode(err, reportline.Unauthenticated) {
-		return saml.ErrAssertionReplayed
+// serviceProvider is gosaml2's service provider for the IdP md, whose
+// signing certificates are certs (md nil: ours alone, for our metadata).
+// Our key decrypts assertions the IdP encrypts to our certificate (RSA
+// keys only, as XML encryption wants).
+func (p *samlProvider) serviceProvider(md *samltypes.EntityDescriptor, certs []*x509.Certificate) *saml2.SAMLServiceProvider {
+	c := p.p.SAML
+	sp := &saml2.SAMLServiceProvider{
+		ServiceProviderIssuer:       p.entityID,
+		AssertionConsumerServiceURL: p.acs,
+		AudienceURI:                 p.entityID,
+		IDPCertificateStore:         &dsig.MemoryX509CertificateStore{Roots: certs},
+		// An assertion may carry no attributes (the NameID alone).
+		AllowMissingAttributes: true,
+		Clock:                  dsig.NewRealClock(),
 	}
-	return err
+	// The key is only ever handed to the library (SetSPKeyStore refuses
+	// nil only, and newSAML checked it).
+	_ = sp.SetSPKeyStore(&saml2.KeyStore{Signer: c.Key, Cert: c.Certificate.Raw})
+	if _, ok := c.Key.(*rsa.PrivateKey); ok {
+		sp.SPKeyStore = dsig.TLSCertKeyStore(tls.Certificate{Certificate: [][]byte{c.Certificate.Raw}, PrivateKey: c.Key})
+	}
+	if md != nil {
+		sp.IdentityProviderIssuer = md.EntityID
+		sp.IdentityProviderSSOBinding = saml2.BindingHttpRedirect
+		for _, s := range md.IDPSSODescriptor.SingleSignOnServices {
+			if s.Binding == saml2.BindingHttpRedirect {
+				sp.IdentityProviderSSOURL = s.Location
+				break
+			}
+		}
+	}
+	return sp
 }
 
 // provider returns the service provider with the IdP's metadata loaded.
-func (p *samlProvider) provider(ctx context.Context) (*saml.ServiceProvider, error) {
+func (p *samlProvider) provider(ctx context.Context) (*saml2.SAMLServiceProvider, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.sp.IDPMetadata != nil {
+	if p.sp != nil {
 		return p.sp, nil
 	}
 	data := p.p.SAML.IDPMetadata
@@ -99,12 +128,55 @@ func (p *samlProvider) provider(ctx context.Context) (*saml.ServiceProvider, err
 			return nil, err
 		}
 	}
-	var md saml.EntityDescriptor
-	if err := xml.Unmarshal(data, &md); err != nil {
-		return nil, &reportline.Error{Code: reportline.Internal, Message: "the identity provider's metadata cannot be read", Err: err}
+	unreadable := func(err error) error {
+		return &reportline.Error{Code: reportline.Internal, Message: "the identity provider's metadata cannot be read", Err: err}
 	}
-	p.sp.IDPMetadata = &md
+	var md samltypes.EntityDescriptor
+	if err := xml.Unmarshal(data, &md); err != nil {
+		return nil, unreadable(err)
+	}
+	if md.IDPSSODescriptor == nil || md.EntityID == "" {
+		return nil, unreadable(errors.New("no IDPSSODescriptor or no entityID"))
+	}
+	var certs []*x509.Certificate
+	for _, kd := range md.IDPSSODescriptor.KeyDescriptors {
+		if kd.Use != "" && kd.Use != "signing" {
+			continue
+		}
+		for _, xc := range kd.KeyInfo.X509Data.X509Certificates {
+			der, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(xc.Data), ""))
+			if err != nil {
+				return nil, unreadable(fmt.Errorf("signing certificate: %w", err))
+			}
+			cert, err := x509.ParseCertificate(der)
+			if err != nil {
+				return nil, unreadable(fmt.Errorf("signing certificate: %w", err))
+			}
+			certs = append(certs, cert)
+		}
+	}
+	if len(certs) == 0 {
+		return nil, unreadable(errors.New("no signing certificate"))
+	}
+	sp := p.serviceProvider(&md, certs)
+	if sp.IdentityProviderSSOURL == "" {
+		return nil, unreadable(errors.New("no SingleSignOnService with the HTTP-Redirect binding"))
+	}
+	p.sp = sp
 	return p.sp, nil
+}
+
+// metadata is our service provider's metadata (valid for a week from now).
+func (p *samlProvider) metadata() ([]byte, error) {
+	md, err := p.serviceProvider(nil, nil).Metadata()
+	if err != nil {
+		return nil, fmt.Errorf("our service provider's metadata: %w", err)
+	}
+	b, err := xml.MarshalIndent(md, "", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("our service provider's metadata: %w", err)
+	}
+	return b, nil
 }
 
 // samlStart sends the browser to the IdP with a request whose id is kept
@@ -120,27 +192,36 @@ func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	req, err := sp.MakeAuthenticationRequest(sp.GetSSOBindingLocation(saml.HTTPRedirectBinding), saml.HTTPRedirectBinding, saml.HTTPPostBinding)
+	doc, err := sp.BuildAuthRequestDocument()
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("saml request: %w", err))
 		return
 	}
-	if err := s.cfg.App.UseOnce(r.Context(), "saml-request:"+p.p.Name+":"+req.ID, time.Now().Add(10*time.Minute)); err != nil {
+	id := doc.Root().SelectAttrValue("ID", "")
+	if id == "" {
+		s.fail(w, r, errors.New("saml request: no ID"))
+		return
+	}
+	if err := s.cfg.App.UseOnce(r.Context(), "saml-request:"+p.p.Name+":"+id, time.Now().Add(10*time.Minute)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	u, err := req.Redirect(web.SafeNext(r.URL.Query().Get("next")), sp)
+	u, err := sp.BuildAuthURLRedirect(web.SafeNext(r.URL.Query().Get("next")), doc)
 	if err != nil {
 		s.fail(w, r, fmt.Errorf("saml request: %w", err))
 		return
 	}
-	http.Redirect(w, r, u.String(), http.StatusSeeOther)
+	http.Redirect(w, r, u, http.StatusSeeOther)
 }
 
-// samlACS takes the IdP's answer (HTTP-POST binding). crewjam/saml checks
-// the signature, the issuer, the audience, the destination, the time
-// conditions and the request it answers; an answer to a request of ours
-// consumes that request; the assertion id is used once (replayCache).
+// samlACS takes the IdP's answer (HTTP-POST binding). gosaml2 checks the
+// signatures (the response's, or else each assertion's: an unsigned
+// assertion in an unsigned response is refused, and so is any assertion
+// whose own signature fails), the issuers, the destination, the bearer
+// confirmation's recipient and expiry, and reads only SAML-namespace
+// elements. It reports the audience and the time conditions without
+// refusing them: those, the request the response answers, the single
+// assertion and its one use are checked here (checkAssertion).
 func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 	p, ok := s.saml[r.PathValue("name")]
 	if !ok {
@@ -157,10 +238,20 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, reportline.Errorf(reportline.Invalid, "the sign-in response cannot be read"))
 		return
 	}
+	form := r.PostForm.Get("SAMLResponse")
+	raw, err := base64.StdEncoding.DecodeString(form)
+	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(raw), []byte("<")) {
+		s.fail(w, r, refused("the identity provider's response is not valid", errors.New("SAMLResponse is not base64 XML")))
+		return
+	}
+	if err := noSHA1Signature(raw); err != nil {
+		s.fail(w, r, refused("the identity provider's response is not valid", err))
+		return
+	}
 	// The request id is read from the unverified response only to look it
-	// up; the library then checks the signed response against it.
-	var possible []string
-	if irt := inResponseTo(r.PostForm.Get("SAMLResponse")); irt != "" {
+	// up; checkAssertion then compares it with the signed assertion's.
+	irt := inResponseTo(raw)
+	if irt != "" {
 		if len(irt) > 256 {
 			s.fail(w, r, refused("this sign-in answers no request of ours", nil))
 			return
@@ -169,36 +260,82 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 			s.fail(w, r, err)
 			return
 		}
-		possible = []string{irt}
 	}
-	as, err := sp.ParseResponse(r, possible)
+	info, err := sp.RetrieveAssertionInfo(form)
 	if err != nil {
-		if errors.Is(err, saml.ErrAssertionReplayed) {
-			s.fail(w, r, refused("this sign-in response was used already; sign in again", err))
-			return
-		}
-		var ie *saml.InvalidResponseError
-		if errors.As(err, &ie) {
-			err = ie.PrivateErr
-		}
 		s.fail(w, r, refused("the identity provider's response is not valid", err))
 		return
 	}
-	if as.Signature == nil {
-		s.fail(w, r, refused("the identity provider's assertion is not signed; configure it to sign assertions", nil))
+	as, until, err := checkAssertion(info, irt, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
-	if as.Subject == nil || as.Subject.NameID == nil || as.Subject.NameID.Value == "" {
-		s.fail(w, r, refused("the identity provider sent no subject", nil))
+	if err := s.cfg.App.UseOnce(r.Context(), "saml:"+p.p.Name+":"+as.ID, until); err != nil {
+		if reportline.IsCode(err, reportline.Unauthenticated) {
+			err = refused("this sign-in response was used already; sign in again", err)
+		}
+		s.fail(w, r, err)
 		return
 	}
-	id := reportline.SSOIdentity{Provider: p.p.Name, Subject: as.Subject.NameID.Value,
+	id := reportline.SSOIdentity{Provider: p.p.Name, Subject: info.NameID,
 		Email: attribute(as, emailAttributes), DirectoryID: attribute(as, oidAttributes),
 		FirstName: attribute(as, givenAttributes), LastName: attribute(as, surAttributes)}
-	if id.Email == "" && strings.Contains(id.Subject, "@") && as.Subject.NameID.Format == string(saml.EmailAddressNameIDFormat) {
+	if id.Email == "" && strings.Contains(id.Subject, "@") && info.NameIDFormat == emailNameIDFormat {
 		id.Email = id.Subject
 	}
 	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: p.p.Matching, Method: "saml"}, r.PostForm.Get("RelayState"))
+}
+
+// checkAssertion completes gosaml2's checks of a response it verified:
+// one assertion, signed (itself or by the response around it), with an
+// AuthnStatement and a subject, for our audience, within its time
+// conditions (give or take samlClockSkew), answering the request irt (or
+// no request, when irt is empty: an IdP-initiated sign-in). It returns
+// the assertion and until when its id must be remembered.
+func checkAssertion(info *saml2.AssertionInfo, irt string, now time.Time) (*samltypes.Assertion, time.Time, error) {
+	invalid := func(why string) error {
+		return refused("the identity provider's response is not valid", errors.New(why))
+	}
+	if len(info.Assertions) != 1 {
+		return nil, time.Time{}, invalid(fmt.Sprintf("%d assertions, want 1", len(info.Assertions)))
+	}
+	as := &info.Assertions[0]
+	if !info.ResponseSignatureValidated && !as.SignatureValidated {
+		return nil, time.Time{}, refused("the identity provider's assertion is not signed; configure it to sign assertions", nil)
+	}
+	if info.WarningInfo == nil || info.WarningInfo.NotInAudience {
+		return nil, time.Time{}, invalid("the assertion is not for our audience")
+	}
+	if as.Conditions == nil || as.Subject == nil || as.Subject.SubjectConfirmation == nil || as.Subject.SubjectConfirmation.SubjectConfirmationData == nil {
+		return nil, time.Time{}, invalid("no conditions or no subject confirmation")
+	}
+	notBefore, err1 := time.Parse(time.RFC3339, as.Conditions.NotBefore)
+	notOnOrAfter, err2 := time.Parse(time.RFC3339, as.Conditions.NotOnOrAfter)
+	confirmUntil, err3 := time.Parse(time.RFC3339, as.Subject.SubjectConfirmation.SubjectConfirmationData.NotOnOrAfter)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		return nil, time.Time{}, refused("the identity provider's response is not valid", err)
+	}
+	if now.Add(samlClockSkew).Before(notBefore) {
+		return nil, time.Time{}, invalid("the assertion is not valid yet")
+	}
+	if !now.Add(-samlClockSkew).Before(notOnOrAfter) {
+		return nil, time.Time{}, invalid("the assertion has expired")
+	}
+	if as.AuthnStatement == nil {
+		return nil, time.Time{}, invalid("the assertion has no AuthnStatement")
+	}
+	if got := as.Subject.SubjectConfirmation.SubjectConfirmationData.InResponseTo; got != irt {
+		return nil, time.Time{}, refused("this sign-in answers no request of ours", fmt.Errorf("assertion answers %q, response %q", got, irt))
+	}
+	if info.NameID == "" || as.ID == "" {
+		return nil, time.Time{}, refused("the identity provider sent no subject", nil)
+	}
+	until := notOnOrAfter
+	if confirmUntil.After(until) {
+		until = confirmUntil
+	}
+	return as, until.Add(samlClockSkew), nil
 }
 
 // samlMetadata serves our service provider's metadata, for the IdP.
@@ -208,21 +345,38 @@ func (s *SSO) samlMetadata(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	b, err := xml.MarshalIndent(p.sp.Metadata(), "", "  ")
+	b, err := p.metadata()
 	if err != nil {
-		s.fail(w, r, fmt.Errorf("sp metadata: %w", err))
+		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/samlmetadata+xml")
 	w.Write(b)
 }
 
-// inResponseTo reads the InResponseTo of a posted response, "" when none.
-func inResponseTo(form string) string {
-	raw, err := base64.StdEncoding.DecodeString(form)
-	if err != nil {
-		return ""
+// noSHA1Signature refuses an XML signature whose SignatureMethod or any
+// DigestMethod is SHA-1 based. Go refuses RSA-SHA1 signatures itself, but
+// goxmldsig would accept a SHA-1 digest under a SHA-256 signature. (The
+// key transport of an encrypted assertion, RSA-OAEP, names SHA-1 as its
+// mask digest: that is not a signature and is left alone. A signature
+// inside an encrypted assertion is seen only by the library.)
+func noSHA1Signature(raw []byte) error {
+	doc := etree.NewDocument()
+	if err := doc.ReadFromBytes(raw); err != nil {
+		return err
 	}
+	for _, sig := range doc.FindElements("//Signature[namespace-uri()='" + dsig.Namespace + "']") {
+		for _, el := range append(sig.FindElements(".//SignatureMethod"), sig.FindElements(".//DigestMethod")...) {
+			if alg := el.SelectAttrValue("Algorithm", ""); strings.HasSuffix(alg, "sha1") {
+				return fmt.Errorf("SHA-1 in a signature: %s", alg)
+			}
+		}
+	}
+	return nil
+}
+
+// inResponseTo reads the InResponseTo of a response, "" when none.
+func inResponseTo(raw []byte) string {
 	var v struct {
 		InResponseTo string `xml:",attr"`
 	}
@@ -233,14 +387,15 @@ func inResponseTo(form string) string {
 }
 
 // attribute returns the first value of the first of names the assertion
-// carries (names compared as the IdP sent them, or by their last part).
-func attribute(as *saml.Assertion, names []string) string {
+// carries (names compared as the IdP sent them, or by their friendly name).
+func attribute(as *samltypes.Assertion, names []string) string {
+	if as.AttributeStatement == nil {
+		return ""
+	}
 	for _, n := range names {
-		for _, st := range as.AttributeStatements {
-			for _, a := range st.Attributes {
-				if (a.Name == n || a.FriendlyName == n) && len(a.Values) > 0 {
-					return strings.TrimSpace(a.Values[0].Value)
-				}
+		for _, a := range as.AttributeStatement.Attributes {
+			if (a.Name == n || a.FriendlyName == n) && len(a.Values) > 0 {
+				return strings.TrimSpace(a.Values[0].Value)
 			}
 		}
 	}

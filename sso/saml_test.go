@@ -50,9 +50,14 @@ func keyPair(t *testing.T, cn string) (*rsa.PrivateKey, *x509.Certificate) {
 // assertions; who is the person signed in at it.
 type samlIdP struct {
 	base string
+	key  *rsa.PrivateKey
+	cert *x509.Certificate
 	idp  *saml.IdentityProvider
 	who  *saml.Session
 	sp   string // our SP's metadata URL (its entity id)
+	// encrypt keeps our encryption key from our metadata, so that the
+	// IdP encrypts its assertions to us.
+	encrypt bool
 }
 
 func (p *samlIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
@@ -76,6 +81,9 @@ func (p *samlIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDe
 	}
 	// Like Entra by default, this IdP signs assertions and does not
 	// encrypt them, so a test can read and tamper with them.
+	if p.encrypt {
+		return &md, nil
+	}
 	for i := range md.SPSSODescriptors {
 		kd := md.SPSSODescriptors[i].KeyDescriptors[:0]
 		for _, k := range md.SPSSODescriptors[i].KeyDescriptors {
@@ -91,7 +99,7 @@ func (p *samlIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDe
 func newSAMLIdP(t *testing.T, spMetadata string) *samlIdP {
 	ln, base := listen(t)
 	key, cert := keyPair(t, "idp")
-	p := &samlIdP{base: base, sp: spMetadata}
+	p := &samlIdP{base: base, key: key, cert: cert, sp: spMetadata}
 	mustURL := func(s string) url.URL { u, _ := url.Parse(s); return *u }
 	p.idp = &saml.IdentityProvider{Key: key, Certificate: cert, MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
 		ServiceProviderProvider: p, SessionProvider: p}
@@ -232,6 +240,26 @@ func TestSAMLRefusals(t *testing.T) {
 		ans.form.Set("SAMLResponse", base64.StdEncoding.EncodeToString([]byte(forged)))
 		if p := post(t, c, ans.action, ans.form); p.status != http.StatusUnauthorized || !strings.Contains(p.body, "not valid") || s2.signedInAs(c) != "" {
 			t.Errorf("tampered assertion: %d, want 401 not valid", p.status)
+		}
+	})
+}
+
+// TestSAMLEncryptedAssertion: an IdP that encrypts its assertions to
+// the certificate of our metadata; our key decrypts them.
+func TestSAMLEncryptedAssertion(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
+		idp.encrypt, idp.who = true, samlAda()
+		ans := s.spInitiated(t, s.client)
+		raw, err := base64.StdEncoding.DecodeString(ans.form.Get("SAMLResponse"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(raw), "EncryptedAssertion") || strings.Contains(string(raw), "ada@example.com") {
+			t.Fatalf("the IdP did not encrypt the assertion: %.300s", raw)
+		}
+		if p := post(t, s.client, ans.action, ans.form); s.signedInAs(s.client) != "ada@example.com" {
+			t.Fatalf("encrypted assertion: %d %s: %s", p.status, p.url, s.logs)
 		}
 	})
 }

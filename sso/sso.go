@@ -1,7 +1,7 @@
 // Package sso signs people in through their organisation's identity
 // provider: OpenID Connect (authorization code with PKCE, nonce and state,
 // by github.com/coreos/go-oidc and golang.org/x/oauth2) and SAML 2.0 (by
-// github.com/crewjam/saml). It checks nothing cryptographic itself: the
+// github.com/russellhaering/gosaml2). It checks nothing cryptographic itself: the
 // libraries verify signatures, keys and conditions; this package turns a
 // verified identity into app.SignInSSO, which matches it to a user.
 package sso
