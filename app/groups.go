@@ -83,7 +83,7 @@ func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent 
 // SetMember adds a user to a group or changes their role, as the policy's
 // group.members.change row allows: platform admins anywhere; an admin of the
 // group for people they already administrate (or accounts they created that
-// belong to no group), below their own role, granting a role below it.
+// have never belonged to a group), below their own role, granting a role below it.
 func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membership) error {
 	if m.Role == "" {
 		m.Role = reportline.MemberRole
@@ -169,16 +169,18 @@ func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group re
 }
 
 // createdBy reports whether actor created the user (the change log's
-// user.create entry).
+// user.create entry) and nobody has changed the user's memberships since:
+// an account someone took out of a group does not fall back to its creator.
 func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserID) (bool, error) {
 	if actor == 0 {
 		return false, nil
 	}
 	cs, err := tx.Changes(ctx, reportline.ChangeFilter{UserID: user, Action: string(policy.CreateUser), Limit: 1})
-	if err != nil {
+	if err != nil || len(cs) != 1 || cs[0].ActorID != actor || cs[0].GroupID != 0 {
 		return false, err
 	}
-	return len(cs) == 1 && cs[0].ActorID == actor, nil
+	moved, err := tx.Changes(ctx, reportline.ChangeFilter{UserID: user, Action: string(policy.ChangeMember), Limit: 1})
+	return len(moved) == 0, err
 }
 
 func roleJSON(m *reportline.Membership) string {

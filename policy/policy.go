@@ -64,7 +64,9 @@ type Person struct {
 	// Managed is set when the actor manages the person through a link in
 	// effect (any kind, stored or derived from the org structure).
 	Managed bool
-	// CreatedByActor is set when the actor created this account.
+	// CreatedByActor is set when the actor created this account and it has
+	// never been a member of a group since: once someone took it out of a
+	// group, it no longer falls back to its creator.
 	CreatedByActor bool
 }
 

@@ -191,7 +191,7 @@ var rules = []rule{
 			}
 			return refuse("you do not administrate this group")
 		}},
-	{action: ChangeMember, who: "platform admins; an admin of the group when the person is already someone they administrate (or an account they created that belongs to no group), the person's highest role is below theirs, and the role granted is below theirs",
+	{action: ChangeMember, who: "platform admins; an admin of the group when the person is already someone they administrate (or an account they created that has never belonged to a group), the person's highest role is below theirs, and the role granted is below theirs",
 		decide: changeMember},
 
 	{action: ReadStatistics, who: "the user; platform admins; their group and user admins; managers above them in the reporting line, and their direct managers of a kind that grants it (the access check)",
@@ -390,7 +390,7 @@ func changeMember(a Actor, t Target) Decision {
 		return refuse("only platform admins may change platform admins")
 	}
 	if !a.Administers(p) && !(p.CreatedByActor && len(p.Memberships) == 0) {
-		return refuse("you may only add people you already administrate, or accounts you created that belong to no group")
+		return refuse("you may only add people you already administrate, or accounts you created that have never belonged to a group")
 	}
 	if self(a, p) || RankOf(p) >= over {
 		return refuse("you may not change someone whose role is equal to or above your own")

@@ -59,6 +59,33 @@ func TestHoleUserAdminTakesOverGroupAdmin(t *testing.T) {
 	})
 }
 
+// 1c. An admin takes back an account she created after someone else took it
+// out of the group she had put it in (found by TestModelScopeNeverGrows,
+// seed 5170272640636831779): the exception for accounts an admin created is
+// for accounts that never had a group.
+func TestHoleCreatorReclaimsRemovedAccount(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		r := f.as(t, grace, "POST", "/api/v1/users", map[string]any{"email": "made@acme.example", "group_id": f.eng, "first_name": "Made"})
+		var made struct {
+			ID int64 `json:"id"`
+		}
+		if r.status != 201 || decode(r.body, &made) != nil || made.ID == 0 {
+			t.Fatalf("grace creates made in Engineering: %d %s", r.status, short(r.body))
+		}
+		if r := f.as(t, root, "DELETE", path("/api/v1/groups/%d/members/%d", f.eng, made.ID), nil); r.status != 204 {
+			t.Fatalf("root takes made out of Engineering: %d %s", r.status, short(r.body))
+		}
+		r = f.as(t, grace, "PUT", path("/api/v1/groups/%d/members/%d", f.eng, made.ID), map[string]string{"role": "member"})
+		if r.status != 403 {
+			hole(t, "grace puts made back into Engineering after a platform admin took her out: %d %s, want 403", r.status, short(r.body))
+		}
+		if r := f.as(t, grace, "GET", path("/api/v1/users/%d", made.ID), nil); r.status != 403 {
+			hole(t, "grace reads made after she was taken out of Engineering: %d, want 403", r.status)
+		}
+	})
+}
+
 // 2. Positions mode: a group admin sets her own org unit and position to
 // become the derived line manager of Sales.
 func TestHolePositionsSelfPromotion(t *testing.T) {
