@@ -101,7 +101,7 @@ func DefaultAdmission() Admission {
 		Read:         ClassLimits{Slots: 64, PerCaller: 16, Anonymous: 32, Queue: 256},
 		Write:        ClassLimits{Slots: 32, PerCaller: 16, Anonymous: 16, Queue: 256},
 		Upload:       ClassLimits{Slots: 4, PerCaller: 2, Anonymous: 2, Queue: 64},
-		SignIn:       ClassLimits{Slots: 8, PerCaller: 4, Anonymous: 8, Queue: 64},
+		SignIn:       ClassLimits{Slots: 16, PerCaller: 8, Anonymous: 16, Queue: 64},
 		MaxWait:      2 * time.Second,
 		RefusalDelay: time.Second,
 		HeldRefusals: 1024,
@@ -118,15 +118,17 @@ func DefaultAdmission() Admission {
 // withDefaults fills zero fields from DefaultAdmission.
 func (a Admission) withDefaults() Admission {
 	d := DefaultAdmission()
+	// A class given only its slots keeps the default proportions.
 	class := func(c *ClassLimits, def ClassLimits) {
 		if c.Slots == 0 {
 			c.Slots = def.Slots
 		}
+		scale := func(n int) int { return max(1, c.Slots*n/def.Slots) }
 		if c.PerCaller == 0 {
-			c.PerCaller = min(def.PerCaller, c.Slots)
+			c.PerCaller = scale(def.PerCaller)
 		}
 		if c.Anonymous == 0 {
-			c.Anonymous = min(def.Anonymous, c.Slots)
+			c.Anonymous = scale(def.Anonymous)
 		}
 		if c.Queue == 0 {
 			c.Queue = def.Queue

@@ -352,7 +352,7 @@ func TestRefusedRequestsSpendABudget(t *testing.T) {
 
 func TestDefaultAdmission(t *testing.T) {
 	a := server.DefaultAdmission()
-	if a.Read.Slots != 64 || a.Write.Slots != 32 || a.Upload.Slots != 4 || a.SignIn.Slots != 8 || a.MaxWait != 2*time.Second ||
+	if a.Read.Slots != 64 || a.Write.Slots != 32 || a.Upload.Slots != 4 || a.SignIn.Slots != 16 || a.MaxWait != 2*time.Second ||
 		a.SmallBody != 64<<10 || a.SignInRate != 2 || a.SignInBurst != 20 || a.FailureRate != 10 || a.FailureBurst != 100 {
 		t.Errorf("admission defaults %+v differ from docs/security.md", a)
 	}
