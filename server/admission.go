@@ -187,6 +187,7 @@ var signInPaths = map[string]bool{"/login": true, "/password/forgot": true, "/pa
 type admission struct {
 	cfg     Admission
 	classes map[string]*class
+	mu      sync.Mutex // makes "get or add" of a bucket one step
 	signIn  *expirable.LRU[netip.Prefix, *rate.Limiter]
 	failed  *expirable.LRU[string, *rate.Limiter]
 	held    atomic.Int64 // refusals being held
@@ -320,6 +321,8 @@ var refusedInput = map[int]bool{
 
 // failures is the failure budget of a caller.
 func (a *admission) failures(key string) *rate.Limiter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
 	lim, ok := a.failed.Get(key)
 	if !ok {
 		lim = rate.NewLimiter(a.cfg.FailureRate, a.cfg.FailureBurst)
@@ -378,11 +381,13 @@ func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // that delay and false.
 func (a *admission) signInTurn(r *http.Request) (time.Duration, bool) {
 	p := clientPrefix(r)
+	a.mu.Lock()
 	lim, ok := a.signIn.Get(p)
 	if !ok {
 		lim = rate.NewLimiter(a.cfg.SignInRate, a.cfg.SignInBurst)
 		a.signIn.Add(p, lim)
 	}
+	a.mu.Unlock()
 	now := time.Now()
 	res := lim.ReserveN(now, 1)
 	wait := res.DelayFrom(now)
