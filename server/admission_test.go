@@ -220,6 +220,16 @@ func TestFloodFromOneClientDoesNotRefuseAnother(t *testing.T) {
 	if resp := call(t, base, "GET", "/read", "203.0.113.1", "", "", ""); resp.StatusCode != http.StatusOK {
 		t.Errorf("a read from the flooding client: %d, want 200", resp.StatusCode)
 	}
+	// Operators see the refusals.
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if want := `reportline_http_admission_refused_total{class="write",reason="caller-queue"}`; !strings.Contains(string(metrics), want) {
+		t.Errorf("/metrics lacks %s", want)
+	}
 }
 
 // TestSignedInPassDuringAnonymousFlood: anonymous clients from many
