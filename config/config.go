@@ -36,6 +36,9 @@ type Config struct {
 	// --trusted-proxies, CIDR prefixes). None by default: the TCP peer is
 	// the client.
 	TrustedProxies []netip.Prefix
+	// Admission tunes the admission control of the HTTP server
+	// (admission.go).
+	Admission Admission
 }
 
 // PublicBaseURL returns the parsed public URL, nil when none is configured.
@@ -78,6 +81,9 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_TRUSTED_PROXIES: %w", err)
 		}
 		c.TrustedProxies = p
+	}
+	if err := c.Admission.fromEnv(getenv); err != nil {
+		return err
 	}
 	if err := c.SSO.fromEnv(getenv); err != nil {
 		return err

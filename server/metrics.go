@@ -28,6 +28,7 @@ type Metrics struct {
 	scheduledRuns  *prometheus.CounterVec
 	imports        *prometheus.CounterVec
 	directorySyncs *prometheus.CounterVec
+	admission      *prometheus.CounterVec
 }
 
 // NewMetrics returns the metrics of one server.
@@ -50,9 +51,12 @@ func NewMetrics() *Metrics {
 		directorySyncs: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "reportline_directory_syncs_total", Help: "Directory syncs that ended in this process, by source and outcome (applied, dry_run, held, failed).",
 		}, []string{"source", "outcome"}),
+		admission: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "reportline_http_admission_refused_total", Help: "Requests refused by admission control before any work, by class (read, write, upload, sign-in) and reason (wait, queue-full, caller-queue, sign-in-rate).",
+		}, []string{"class", "reason"}),
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.scheduledRuns, m.imports, m.directorySyncs)
+		m.requests, m.duration, m.scheduledRuns, m.imports, m.directorySyncs, m.admission)
 	return m
 }
 
@@ -67,6 +71,11 @@ func (m *Metrics) Import(kind, outcome string) { m.imports.WithLabelValues(kind,
 // DirectorySync implements app.Recorder.
 func (m *Metrics) DirectorySync(source, outcome string) {
 	m.directorySyncs.WithLabelValues(source, outcome).Inc()
+}
+
+// admissionRefused counts a refusal of admission control.
+func (m *Metrics) admissionRefused(class, reason string) {
+	m.admission.WithLabelValues(class, reason).Inc()
 }
 
 var _ app.Recorder = (*Metrics)(nil)

@@ -42,6 +42,9 @@ type Config struct {
 	// Limits bound slow and idle clients; zero fields take
 	// DefaultLimits.
 	Limits Limits
+	// Admission decides which requests run, wait or are refused before
+	// their bodies are read; zero fields take DefaultAdmission.
+	Admission Admission
 	// Metrics are served at /metrics; nil makes new ones (whose counters
 	// then see nothing of App: give App the same as its Recorder).
 	Metrics *Metrics
@@ -94,6 +97,9 @@ func New(cfg Config) http.Handler {
 	var h http.Handler = mux
 	limits := cfg.Limits.withDefaults()
 	h = uploadAllowance(limits, h)
+	if !cfg.Admission.Off {
+		h = newAdmission(cfg.Admission, m.admissionRefused).admit(h)
+	}
 	h = authenticate(cfg.App, cfg.Logger, h)
 	h = crossOrigin(h)
 	h = securityHeaders(h)

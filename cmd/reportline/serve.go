@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"reportline/api"
 	"reportline/config"
 	"reportline/demo"
@@ -81,7 +83,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	}
 	srv := server.NewHTTPServer(server.Config{
 		App: a, Logger: log, Metrics: metrics, Routes: routes,
-		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies,
+		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies, Admission: admission(cfg.Admission),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
 				return err
@@ -124,6 +126,17 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// admission turns the operator's settings into the server's; what is not
+// set keeps server.DefaultAdmission.
+func admission(c config.Admission) server.Admission {
+	a := server.Admission{Off: c.Off, MaxWait: c.MaxWait}
+	a.Read.Slots, a.Write.Slots, a.Upload.Slots, a.SignIn.Slots = c.Slots["read"], c.Slots["write"], c.Slots["upload"], c.Slots["sign-in"]
+	if c.SignInPerMinute > 0 {
+		a.SignInRate = rate.Limit(float64(c.SignInPerMinute) / 60)
+	}
+	return a
 }
 
 func printDemo(e env, addr string) {

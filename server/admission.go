@@ -1,0 +1,698 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/hashicorp/golang-lru/v2/expirable"
+	"golang.org/x/time/rate"
+
+	"reportline/web"
+)
+
+// Admission decides, from the request line and headers alone, before a
+// body is read and before any expensive work (a password hash, an import,
+// a large JSON document), whether a request runs now, waits a little for a
+// slot, or is refused with 429 (this caller has its share) or 503 (the
+// service is full), both with Retry-After.
+//
+// Requests are sorted into classes: reads (GET, HEAD, OPTIONS), writes (a
+// small body of known length), uploads (a body over SmallBody or of unknown
+// length, a file) and sign-ins (the sign-in and password-reset forms). Each
+// class has its own slots, so a flood of one kind never takes the slots of
+// another. Inside a class, callers are served in turn (fair queueing): a
+// caller is a signed-in user (whatever token or session they use) or, when
+// anonymous, a client address (web.ClientIP, so REPORTLINE_TRUSTED_PROXIES
+// applies; IPv6 by /64). Signed-in callers are served before anonymous
+// ones, and anonymous callers together never hold more than Anonymous of a
+// class's slots, so an anonymous flood cannot queue a signed-in user.
+//
+// docs/security.md lists every value.
+type Admission struct {
+	// Off turns admission control off: every request runs at once.
+	Off bool
+	// The limits of each class.
+	Read, Write, Upload, SignIn ClassLimits
+	// MaxWait is the longest a request waits for a slot before it is
+	// refused.
+	MaxWait time.Duration
+	// RefusalDelay holds a refusal that did not wait (a caller over its
+	// share of the queue, the sign-in rate spent) this long before it is
+	// answered, so that a client that ignores Retry-After and retries at
+	// once costs the server one cheap answer per RefusalDelay and
+	// connection instead of a busy loop. At most HeldRefusals are held at
+	// once; beyond, refusals are answered at once.
+	RefusalDelay time.Duration
+	HeldRefusals int
+	// SmallBody is the largest body that counts as a write rather than an
+	// upload. A small body is read before its request takes a slot (within
+	// BufferBudget bytes for all requests together), so a client trickling
+	// it holds a connection, never a slot.
+	SmallBody    int64
+	BufferBudget int64
+	// SignInRate and SignInBurst bound sign-in attempts (and password
+	// reset forms) per client address, counted in memory before the
+	// database's own throttle (app/throttle.go) is asked; Clients bounds
+	// the addresses remembered (least recently seen forgotten first).
+	SignInRate  rate.Limit
+	SignInBurst int
+	// FailureRate and FailureBurst bound how fast one caller's writes and
+	// uploads may be refused as malformed, too large or invalid (400,
+	// 413, 415, 422, 431): a caller whose failures outrun the
+	// budget waits for it (up to MaxWait) or is refused before its next
+	// write or upload is read. Requests that succeed spend nothing, so a
+	// busy integration is never slowed, while a client hammering the
+	// service with requests it refuses (a pathological template, an
+	// oversized document) is held to FailureRate a second.
+	FailureRate  rate.Limit
+	FailureBurst int
+	Clients      int
+}
+
+// ClassLimits are the slots of one class of requests.
+type ClassLimits struct {
+	// Slots is the number of requests of the class that run at once.
+	Slots int
+	// PerCaller is the most one caller may run at once; it may have as
+	// many more waiting.
+	PerCaller int
+	// Anonymous is the most anonymous callers together may run at once.
+	Anonymous int
+	// Queue bounds the requests waiting for a slot. When it is full, the
+	// caller with the most waiting requests gives up its newest one to a
+	// caller with fewer (anonymous callers first), else the newcomer is
+	// refused: a flood from one caller cannot refuse anyone else.
+	Queue int
+}
+
+// DefaultAdmission is the production setting.
+func DefaultAdmission() Admission {
+	return Admission{
+		Read:         ClassLimits{Slots: 64, PerCaller: 16, Anonymous: 32, Queue: 256},
+		Write:        ClassLimits{Slots: 32, PerCaller: 16, Anonymous: 16, Queue: 256},
+		Upload:       ClassLimits{Slots: 4, PerCaller: 2, Anonymous: 2, Queue: 64},
+		SignIn:       ClassLimits{Slots: 16, PerCaller: 8, Anonymous: 16, Queue: 64},
+		MaxWait:      2 * time.Second,
+		RefusalDelay: time.Second,
+		HeldRefusals: 1024,
+		SmallBody:    64 << 10,
+		BufferBudget: 16 << 20,
+		SignInRate:   2,
+		SignInBurst:  20,
+		FailureRate:  10,
+		FailureBurst: 100,
+		Clients:      10_000,
+	}
+}
+
+// withDefaults fills zero fields from DefaultAdmission.
+func (a Admission) withDefaults() Admission {
+	d := DefaultAdmission()
+	// A class given only its slots keeps the default proportions.
+	class := func(c *ClassLimits, def ClassLimits) {
+		if c.Slots == 0 {
+			c.Slots = def.Slots
+		}
+		scale := func(n int) int { return max(1, c.Slots*n/def.Slots) }
+		if c.PerCaller == 0 {
+			c.PerCaller = scale(def.PerCaller)
+		}
+		if c.Anonymous == 0 {
+			c.Anonymous = scale(def.Anonymous)
+		}
+		if c.Queue == 0 {
+			c.Queue = def.Queue
+		}
+	}
+	class(&a.Read, d.Read)
+	class(&a.Write, d.Write)
+	class(&a.Upload, d.Upload)
+	class(&a.SignIn, d.SignIn)
+	if a.MaxWait == 0 {
+		a.MaxWait = d.MaxWait
+	}
+	if a.RefusalDelay == 0 {
+		a.RefusalDelay = d.RefusalDelay
+	}
+	if a.HeldRefusals == 0 {
+		a.HeldRefusals = d.HeldRefusals
+	}
+	if a.SmallBody == 0 {
+		a.SmallBody = d.SmallBody
+	}
+	if a.BufferBudget == 0 {
+		a.BufferBudget = d.BufferBudget
+	}
+	if a.SignInRate == 0 {
+		a.SignInRate = d.SignInRate
+	}
+	if a.SignInBurst == 0 {
+		a.SignInBurst = d.SignInBurst
+	}
+	if a.FailureRate == 0 {
+		a.FailureRate = d.FailureRate
+	}
+	if a.FailureBurst == 0 {
+		a.FailureBurst = d.FailureBurst
+	}
+	if a.Clients == 0 {
+		a.Clients = d.Clients
+	}
+	return a
+}
+
+// Classes of requests, as they appear in metrics and refusals.
+const (
+	classRead   = "read"
+	classWrite  = "write"
+	classUpload = "upload"
+	classSignIn = "sign-in"
+)
+
+// signInPaths are the anonymous forms that cost a password hash or a
+// throttle row in the database.
+var signInPaths = map[string]bool{"/login": true, "/password/forgot": true, "/password/reset": true}
+
+// admission is the state of Admission in one server.
+type admission struct {
+	cfg     Admission
+	classes map[string]*class
+	mu      sync.Mutex // makes "get or add" of a bucket one step
+	signIn  *expirable.LRU[netip.Prefix, *rate.Limiter]
+	failed  *expirable.LRU[string, *rate.Limiter]
+	held    atomic.Int64 // refusals being held
+	budget  atomic.Int64 // bytes of small bodies being read ahead
+	refused func(class, reason string)
+}
+
+func newAdmission(cfg Admission, refused func(class, reason string)) *admission {
+	cfg = cfg.withDefaults()
+	a := &admission{cfg: cfg, refused: refused, classes: map[string]*class{
+		classRead:   newClass(cfg.Read),
+		classWrite:  newClass(cfg.Write),
+		classUpload: newClass(cfg.Upload),
+		classSignIn: newClass(cfg.SignIn),
+	}}
+	// A quiet address's bucket refills fully within burst/rate; forgetting
+	// it after a minute more costs nothing.
+	ttl := time.Duration(float64(cfg.SignInBurst)/float64(cfg.SignInRate)*float64(time.Second)) + time.Minute
+	a.signIn = expirable.NewLRU[netip.Prefix, *rate.Limiter](cfg.Clients, nil, ttl)
+	ttl = time.Duration(float64(cfg.FailureBurst)/float64(cfg.FailureRate)*float64(time.Second)) + time.Minute
+	a.failed = expirable.NewLRU[string, *rate.Limiter](cfg.Clients, nil, ttl)
+	return a
+}
+
+// classify says which class a request belongs to, from its line and
+// headers.
+func (a *admission) classify(r *http.Request) string {
+	switch r.URL.Path {
+	case "/healthz", "/readyz", "/metrics":
+		return ""
+	}
+	if r.Method == http.MethodPost && signInPaths[r.URL.Path] {
+		return classSignIn
+	}
+	hasBody := r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
+	if hasBody && (r.ContentLength < 0 || r.ContentLength > a.cfg.SmallBody || isUpload(r)) {
+		return classUpload
+	}
+	switch r.Method {
+	case http.MethodGet, http.MethodHead, http.MethodOptions:
+		return classRead
+	}
+	return classWrite
+}
+
+// callerKey names the caller of a request: the signed-in user, else the
+// client's address (an IPv6 client by its /64, which one host usually
+// holds whole).
+func callerKey(r *http.Request) (key string, anonymous bool) {
+	if u, ok := web.User(r.Context()); ok {
+		return "user:" + strconv.FormatInt(int64(u.ID), 10), false
+	}
+	return "addr:" + clientPrefix(r).String(), true
+}
+
+func clientPrefix(r *http.Request) netip.Prefix {
+	ip := web.ClientIP(r)
+	bits := 32
+	if ip.Is6() {
+		bits = 64
+	}
+	p, err := ip.Prefix(bits)
+	if err != nil {
+		return netip.Prefix{}
+	}
+	return p
+}
+
+// admit is the middleware. It runs after authentication (which reads only
+// headers), so it knows who is signed in.
+func (a *admission) admit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := a.classify(r)
+		if name == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if name == classSignIn {
+			if wait, ok := a.signInTurn(r); !ok {
+				a.refuse(w, r, name, "sign-in-rate", http.StatusTooManyRequests, wait, true,
+					"too many sign-in attempts from your address; try again in a moment")
+				return
+			}
+		}
+		key, anonymous := callerKey(r)
+		var failures *rate.Limiter
+		if name == classWrite || name == classUpload {
+			failures = a.failures(key)
+			if wait, ok := failureTurn(r.Context(), failures, a.cfg.MaxWait); !ok {
+				a.refuse(w, r, name, "failure-rate", http.StatusTooManyRequests, wait, true,
+					"too many of your recent requests were refused; try again in a moment")
+				return
+			}
+		}
+		if name != classUpload {
+			a.readAhead(r)
+		}
+		release, ref := a.classes[name].acquire(r.Context(), key, anonymous, a.cfg.MaxWait)
+		if ref != nil {
+			status, msg := http.StatusServiceUnavailable, "the service is busy; try again in a moment"
+			if ref.own {
+				status, msg = http.StatusTooManyRequests, "you have too many requests of this kind in progress; try again in a moment"
+			}
+			a.refuse(w, r, name, ref.reason, status, a.cfg.MaxWait, !ref.waited, msg)
+			return
+		}
+		defer release()
+		if failures == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		cw := &codeWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
+		if refusedInput[cw.code] {
+			failures.ReserveN(time.Now(), 1) // into debt if need be
+		}
+	})
+}
+
+// refusedInput are the answers that spend the failure budget: the request
+// itself was malformed, too large or invalid, usually found only after its
+// body was read. A refusal by the policy (403), a missing resource (404)
+// or a conflict (409) costs little and spends nothing.
+var refusedInput = map[int]bool{
+	http.StatusBadRequest:                  true,
+	http.StatusRequestEntityTooLarge:       true,
+	http.StatusUnsupportedMediaType:        true,
+	http.StatusUnprocessableEntity:         true,
+	http.StatusRequestHeaderFieldsTooLarge: true,
+}
+
+// failures is the failure budget of a caller.
+func (a *admission) failures(key string) *rate.Limiter {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	lim, ok := a.failed.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(a.cfg.FailureRate, a.cfg.FailureBurst)
+		a.failed.Add(key, lim)
+	}
+	return lim
+}
+
+// failureTurn waits, up to maxWait, until the failure budget has room for
+// one more failure; when that is further off it returns the delay and
+// false. It spends nothing: only a failure does.
+func failureTurn(ctx context.Context, lim *rate.Limiter, maxWait time.Duration) (time.Duration, bool) {
+	now := time.Now()
+	tokens := lim.TokensAt(now)
+	if tokens >= 1 {
+		return 0, true
+	}
+	wait := time.Duration((1 - tokens) / float64(lim.Limit()) * float64(time.Second))
+	if wait > maxWait {
+		return wait, false
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return 0, true
+}
+
+// codeWriter records the status a handler answered.
+type codeWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *codeWriter) WriteHeader(code int) {
+	if w.code == 0 && code >= 200 {
+		w.code = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *codeWriter) Write(b []byte) (int, error) {
+	if w.code == 0 {
+		w.code = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// signInTurn spends one sign-in attempt of the client's address, waiting
+// for it up to MaxWait; when the next attempt is further off it returns
+// that delay and false.
+func (a *admission) signInTurn(r *http.Request) (time.Duration, bool) {
+	p := clientPrefix(r)
+	a.mu.Lock()
+	lim, ok := a.signIn.Get(p)
+	if !ok {
+		lim = rate.NewLimiter(a.cfg.SignInRate, a.cfg.SignInBurst)
+		a.signIn.Add(p, lim)
+	}
+	a.mu.Unlock()
+	now := time.Now()
+	res := lim.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	if !res.OK() || wait > a.cfg.MaxWait {
+		res.CancelAt(now)
+		return max(wait, a.cfg.MaxWait), false
+	}
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+	}
+	return 0, true
+}
+
+// readAhead reads a small body of known length before the request waits
+// for its slot, so that a client trickling it holds its connection (cut by
+// the body deadlines) but never a slot. The budget bounds the bytes read
+// ahead by all requests together; beyond it the body is read as usual,
+// inside the slot. A failed read is handed to the handler as it would
+// have met it.
+func (a *admission) readAhead(r *http.Request) {
+	n := r.ContentLength
+	if r.Body == nil || r.Body == http.NoBody || n <= 0 || n > a.cfg.SmallBody {
+		return
+	}
+	if a.budget.Add(n) > a.cfg.BufferBudget {
+		a.budget.Add(-n)
+		return
+	}
+	defer a.budget.Add(-n)
+	buf := bytes.NewBuffer(make([]byte, 0, n))
+	_, err := buf.ReadFrom(io.LimitReader(r.Body, n))
+	r.Body = &readBody{r: bytes.NewReader(buf.Bytes()), err: err, orig: r.Body}
+}
+
+// readBody replays a body read ahead, then the error that ended the read
+// (nil: EOF). It has no WriteTo, so io.Copy meets the error too.
+type readBody struct {
+	r    *bytes.Reader
+	err  error
+	orig io.ReadCloser
+}
+
+func (b *readBody) Read(p []byte) (int, error) {
+	n, err := b.r.Read(p)
+	if err == io.EOF && b.err != nil {
+		return n, b.err
+	}
+	return n, err
+}
+
+func (b *readBody) Close() error { return b.orig.Close() }
+
+// refuse answers 429 or 503 with Retry-After. A refusal that did not wait
+// for a slot is held RefusalDelay first (within HeldRefusals), so that a
+// client retrying in a loop is slowed to the pace of the answers. A request
+// with a body is answered without reading it, and its connection closed.
+func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason string, status int, retry time.Duration, hold bool, msg string) {
+	a.refused(class, reason)
+	if hold && a.cfg.RefusalDelay > 0 {
+		if a.held.Add(1) <= int64(a.cfg.HeldRefusals) {
+			t := time.NewTimer(a.cfg.RefusalDelay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+			}
+			t.Stop()
+		}
+		a.held.Add(-1)
+	}
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(max(retry, time.Second).Seconds()))))
+	if r.ContentLength != 0 {
+		h.Set("Connection", "close")
+	}
+	if wantsJSON(r) {
+		code := "unavailable"
+		if status == http.StatusTooManyRequests {
+			code = "rate_limited"
+		}
+		web.WriteJSON(w, status, map[string]any{"error": map[string]string{
+			"code": code, "message": msg, "request_id": web.RequestID(r.Context())}})
+		return
+	}
+	h.Set("Content-Type", "text/plain; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintln(w, msg)
+}
+
+// wantsJSON reports whether the request is an API call rather than a page.
+func wantsJSON(r *http.Request) bool {
+	for _, p := range []string{"/api/", "/scim/", "/access/", "/.well-known/"} {
+		if strings.HasPrefix(r.URL.Path, p) {
+			return true
+		}
+	}
+	return strings.Contains(r.Header.Get("Accept"), "application/json")
+}
+
+// class holds the slots of one class and the callers waiting for them.
+type class struct {
+	lim ClassLimits
+
+	mu          sync.Mutex
+	running     int
+	anonRunning int
+	waiting     int
+	callers     map[string]*caller
+	// turn lists the callers with waiting requests in the order they are
+	// served; a caller served goes to the back.
+	turn []*caller
+}
+
+type caller struct {
+	key       string
+	anonymous bool
+	running   int
+	waiters   []*waiter
+}
+
+type waiter struct {
+	ready   chan struct{}
+	granted bool
+	evicted bool
+}
+
+// refusal says why a request got no slot.
+type refusal struct {
+	reason string
+	own    bool // the caller's own share is used (429), not the service's (503)
+	waited bool
+}
+
+func newClass(l ClassLimits) *class {
+	return &class{lim: l, callers: map[string]*caller{}}
+}
+
+func (c *class) canRun(k *caller) bool {
+	return c.running < c.lim.Slots && k.running < c.lim.PerCaller && (!k.anonymous || c.anonRunning < c.lim.Anonymous)
+}
+
+func (c *class) start(k *caller) {
+	c.running++
+	k.running++
+	if k.anonymous {
+		c.anonRunning++
+	}
+}
+
+// acquire takes a slot for the caller, waiting up to maxWait, and returns
+// the function that gives it back.
+func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait time.Duration) (func(), *refusal) {
+	c.mu.Lock()
+	k := c.callers[key]
+	if k == nil {
+		k = &caller{key: key, anonymous: anonymous}
+		c.callers[key] = k
+	}
+	release := func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.running--
+		k.running--
+		if k.anonymous {
+			c.anonRunning--
+		}
+		c.dispatch()
+		c.forget(k)
+	}
+	if len(k.waiters) == 0 && c.canRun(k) {
+		c.start(k)
+		c.mu.Unlock()
+		return release, nil
+	}
+	if len(k.waiters) >= c.lim.PerCaller {
+		c.forget(k)
+		c.mu.Unlock()
+		return nil, &refusal{reason: "caller-queue", own: true}
+	}
+	if c.waiting >= c.lim.Queue && !c.evictFor(k) {
+		c.forget(k)
+		c.mu.Unlock()
+		return nil, &refusal{reason: "queue-full"}
+	}
+	w := &waiter{ready: make(chan struct{})}
+	k.waiters = append(k.waiters, w)
+	c.waiting++
+	if len(k.waiters) == 1 {
+		c.turn = append(c.turn, k)
+	}
+	c.mu.Unlock()
+
+	t := time.NewTimer(maxWait)
+	defer t.Stop()
+	select {
+	case <-w.ready:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case w.granted:
+		return release, nil
+	case w.evicted:
+		c.forget(k)
+		return nil, &refusal{reason: "queue-full", waited: true}
+	}
+	c.drop(k, w)
+	own := k.running >= c.lim.PerCaller
+	c.forget(k)
+	return nil, &refusal{reason: "wait", own: own, waited: true}
+}
+
+// dispatch gives free slots to waiting requests: signed-in callers first,
+// then anonymous ones, each in turn. The caller holds c.mu.
+func (c *class) dispatch() {
+	for c.running < c.lim.Slots {
+		i := c.next(false)
+		if i < 0 {
+			i = c.next(true)
+		}
+		if i < 0 {
+			return
+		}
+		k := c.turn[i]
+		w := k.waiters[0]
+		k.waiters = k.waiters[1:]
+		c.waiting--
+		c.turn = append(c.turn[:i], c.turn[i+1:]...)
+		if len(k.waiters) > 0 {
+			c.turn = append(c.turn, k)
+		}
+		w.granted = true
+		c.start(k)
+		close(w.ready)
+	}
+}
+
+// next is the index in turn of the first caller of the kind that may run
+// now, or -1.
+func (c *class) next(anonymous bool) int {
+	for i, k := range c.turn {
+		if k.anonymous == anonymous && c.canRun(k) {
+			return i
+		}
+	}
+	return -1
+}
+
+// evictFor makes room in a full queue for newcomer k: the caller with the
+// most waiting requests (an anonymous one first when k is signed in) gives
+// up its newest, if it has more waiting than k would. The caller holds c.mu.
+func (c *class) evictFor(k *caller) bool {
+	var victim *caller
+	better := func(v *caller) bool {
+		if victim == nil {
+			return true
+		}
+		if !k.anonymous && v.anonymous != victim.anonymous {
+			return v.anonymous
+		}
+		return len(v.waiters) > len(victim.waiters)
+	}
+	for _, v := range c.turn {
+		if v != k && better(v) {
+			victim = v
+		}
+	}
+	if victim == nil || !(len(victim.waiters) > len(k.waiters)+1 || (!k.anonymous && victim.anonymous)) {
+		return false
+	}
+	w := victim.waiters[len(victim.waiters)-1]
+	c.drop(victim, w)
+	w.evicted = true
+	close(w.ready)
+	return true
+}
+
+// drop takes waiter w of caller k out of the queue. The caller holds c.mu.
+func (c *class) drop(k *caller, w *waiter) {
+	for i, x := range k.waiters {
+		if x == w {
+			k.waiters = append(k.waiters[:i], k.waiters[i+1:]...)
+			c.waiting--
+			break
+		}
+	}
+	if len(k.waiters) == 0 {
+		for i, x := range c.turn {
+			if x == k {
+				c.turn = append(c.turn[:i], c.turn[i+1:]...)
+				break
+			}
+		}
+	}
+}
+
+// forget removes a caller that has nothing running or waiting.
+func (c *class) forget(k *caller) {
+	if k.running == 0 && len(k.waiters) == 0 && c.callers[k.key] == k {
+		delete(c.callers, k.key)
+	}
+}
