@@ -44,8 +44,12 @@ var mayImport = map[string][]string{
 	"bench/hostile": {"reportline"},
 	"web":           {"reportline"},
 
+	// The frame of every use case: the actor, their authority, the change
+	// record, the transactions.
+	"usecase": {"reportline", "policy"},
+
 	// Use cases.
-	"app":  {"reportline", "policy", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app"},
 
 	// HTTP front ends, then the root handler that serves them.

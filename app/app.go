@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"reportline/usecase"
 	"strings"
 	"time"
 
@@ -228,42 +229,22 @@ func New(store Store, cfg Config) *App {
 // Ping reports whether the store answers.
 func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
-// Actor is who is calling, and through which way in.
-type Actor struct {
-	User   reportline.User
-	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
-	System bool              // the service itself (demo loader, directory sync): allowed everything
-	SCIM   bool              // a provisioning client on /scim/v2: only the policy's provisioning rows
-	// Label names a system actor in the records it leaves (an import's
-	// history): "system (os user root)" for the CLI run without --as.
-	Label string
-}
+// Actor is who is calling, and through which way in (package usecase).
+type Actor = usecase.Actor
 
 // SCIMActor is a provisioning client acting through /scim/v2.
-func SCIMActor() Actor { return Actor{Source: reportline.SourceSCIM, SCIM: true} }
+func SCIMActor() Actor { return usecase.SCIMActor() }
 
 // SystemActor is the service acting on its own behalf.
-func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
+func SystemActor(source reportline.Source) Actor { return usecase.SystemActor(source) }
 
 // OperatorActor is the system acting for the operator who runs a command
-// (the CLI without --as): allowed everything, and recorded as
-// "system (os user NAME)".
+// (the CLI without --as), recorded as "system (os user NAME)".
 func OperatorActor(source reportline.Source, osUser string) Actor {
-	if osUser == "" {
-		osUser = "unknown"
-	}
-	return Actor{Source: source, System: true, Label: "system (os user " + osUser + ")"}
+	return usecase.OperatorActor(source, osUser)
 }
 
 // UserActor is a signed-in user acting through a way in.
 func UserActor(u reportline.User, source reportline.Source) Actor {
-	return Actor{User: u, Source: source}
-}
-
-// id returns the acting user's id, 0 for the system.
-func (ac Actor) id() reportline.UserID {
-	if ac.System {
-		return 0
-	}
-	return ac.User.ID
+	return usecase.UserActor(u, source)
 }

@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // DeltaDirectory is a directory that reports its changes since a cursor
@@ -45,7 +46,7 @@ func deltaCursorKey(source reportline.Source) string { return "directory_cursor.
 // read the same changes again, which applies nothing twice; keeping it
 // first could lose changes. Platform admins and the system may sync.
 func (a *App) SyncDeltaDirectory(ctx context.Context, actor Actor, source reportline.Source, dir DeltaDirectory, full, dryRun bool) (DeltaSyncReport, error) {
-	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.DirectoryWriteUser); err != nil {
 		return DeltaSyncReport{}, err
 	}
 	if !source.Directory() {

@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // SyncDirectory applies what a directory says (LDAP / Active Directory,
@@ -55,13 +56,13 @@ func (a *App) SyncDirectory(ctx context.Context, actor Actor, b reportline.Direc
 // admins on the sync page, so it must carry no secret.
 func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportline.Source, dryRun bool,
 	read func(context.Context) (reportline.DirectoryBatch, error)) (reportline.SyncReport, error) {
-	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.DirectoryWriteUser); err != nil {
 		return reportline.SyncReport{}, err
 	}
 	if err := (reportline.DirectoryBatch{Source: source}).Validate(); err != nil {
 		return reportline.SyncReport{}, err
 	}
-	run := reportline.SyncRun{Source: source, ActorID: actor.id(), DryRun: dryRun, Status: reportline.ImportRunning, Started: a.now()}
+	run := reportline.SyncRun{Source: source, ActorID: actor.ID(), DryRun: dryRun, Status: reportline.ImportRunning, Started: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateSyncRun(ctx, &run) }); err != nil {
 		return reportline.SyncReport{}, fmt.Errorf("sync %s: record the run: %w", source, err)
 	}
@@ -135,7 +136,7 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 // SyncRuns returns the latest sync runs of a source ("" for every source),
 // newest first. Platform admins and the system may read them.
 func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return nil, err
 	}
 	if source != "" && !source.Directory() {
@@ -153,7 +154,7 @@ func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Sourc
 // SyncRunChanges returns one run, the first limit user changes it recorded
 // (at most 1,000) and their number.
 func (a *App) SyncRunChanges(ctx context.Context, actor Actor, id int64, limit int) (reportline.SyncRun, []reportline.DirectoryChange, int, error) {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return reportline.SyncRun{}, nil, 0, err
 	}
 	var run reportline.SyncRun

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // DirectoryGuard is what keeps a directory (LDAP, Graph, SCIM) from
@@ -164,7 +165,7 @@ func (s *syncer) guardDeactivations(ctx context.Context, tx Tx) (bool, error) {
 // Platform admins and the system (the CLI) may confirm.
 func (a *App) ConfirmDeactivations(ctx context.Context, actor Actor, source reportline.Source, count int, run int64) error {
 	if !mayConfirmDeactivations(actor) {
-		return forbidden("only platform admins may confirm held deactivations")
+		return usecase.Forbidden("only platform admins may confirm held deactivations")
 	}
 	if !source.Directory() {
 		return reportline.FieldError("source", string(source), "source %q is not a directory", source)
@@ -180,7 +181,7 @@ func (a *App) ConfirmDeactivations(ctx context.Context, actor Actor, source repo
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, confirmationKey(source), v) }); err != nil {
 		return err
 	}
-	a.log.Info("held deactivations confirmed", "source", source, "count", count, "run", run, "actor", actor.id())
+	a.log.Info("held deactivations confirmed", "source", source, "count", count, "run", run, "actor", actor.ID())
 	return nil
 }
 
@@ -189,7 +190,7 @@ func (a *App) ConfirmDeactivations(ctx context.Context, actor Actor, source repo
 // scheduled one included) applies them if it deactivates no more people.
 func (a *App) ConfirmHeldRun(ctx context.Context, actor Actor, id int64) (reportline.SyncRun, error) {
 	if !mayConfirmDeactivations(actor) {
-		return reportline.SyncRun{}, forbidden("only platform admins may confirm held deactivations")
+		return reportline.SyncRun{}, usecase.Forbidden("only platform admins may confirm held deactivations")
 	}
 	var run reportline.SyncRun
 	if err := a.store.Read(ctx, func(tx Tx) error {
@@ -207,7 +208,7 @@ func (a *App) ConfirmHeldRun(ctx context.Context, actor Actor, id int64) (report
 
 // mayConfirmDeactivations: platform admins and the system (the CLI).
 func mayConfirmDeactivations(actor Actor) bool {
-	return authorizeActor(actor, policy.ConfirmHeldSync) == nil
+	return usecase.AuthorizeActor(actor, policy.ConfirmHeldSync) == nil
 }
 
 // directoryOwned says which source owns a link, when it is a directory

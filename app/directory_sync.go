@@ -417,7 +417,7 @@ func (s *syncer) writeUsers(ctx context.Context, tx Tx, gone []reportline.Synced
 	var ids []reportline.DirectoryIdentity
 	var changes []reportline.DirectoryChange
 	change := func(id reportline.UserID, ext string, a reportline.SyncAction, c []reportline.FieldChange) {
-		changes = append(changes, reportline.DirectoryChange{RunID: s.runID, At: s.now, Source: s.batch.Source, ActorID: s.actor.id(),
+		changes = append(changes, reportline.DirectoryChange{RunID: s.runID, At: s.now, Source: s.batch.Source, ActorID: s.actor.ID(),
 			UserID: id, ExternalID: ext, Action: a, Changes: c})
 	}
 	for _, e := range s.entries {

@@ -16,6 +16,7 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // ImportOptions describes one bulk import of manager links.
@@ -87,18 +88,18 @@ type liveProgress struct {
 func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt ImportOptions) (ImportResult, error) {
 	var res ImportResult
 	actor.Source = reportline.SourceCSV
-	var ac *access
+	var ac *usecase.Authority
 	if err := a.store.Read(ctx, func(tx Tx) error {
 		var err error
-		ac, err = loadAccess(ctx, tx, actor)
+		ac, err = usecase.LoadAuthority(ctx, tx, actor)
 		return err
 	}); err != nil {
 		return res, err
 	}
-	if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+	if err := ac.Authorize(policy.ImportManagers, policy.Target{}); err != nil {
 		return res, err
 	}
-	res.Batch = reportline.ImportBatch{ActorID: actor.id(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
+	res.Batch = reportline.ImportBatch{ActorID: actor.ID(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
 		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
 	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
 		return res, err
@@ -151,7 +152,7 @@ func (a *App) recordFailedImport(ctx context.Context, b reportline.ImportBatch) 
 	}
 }
 
-func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt ImportOptions, res *ImportResult, report func(string, int64, int64)) error {
+func (a *App) runImport(ctx context.Context, ac *usecase.Authority, r io.Reader, opt ImportOptions, res *ImportResult, report func(string, int64, int64)) error {
 	// The upload is first received whole into a temporary file, so that a
 	// slow client never holds a transaction open.
 	spool, size, err := spoolUpload(r, func(n int64) { report("receiving", n, opt.Size) })
@@ -192,7 +193,7 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		}
 		out := newChangeWriter()
 		defer out.stop()
-		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.actor, batch: res.Batch.ID, now: plan.now}
+		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.Actor, batch: res.Batch.ID, now: plan.now}
 		report("writing", 0, 0)
 		err := plan.emit(ac, func(c change) error {
 			if err := out.add(c); err != nil {
@@ -213,7 +214,7 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 // prepareImport parses the spooled file on one core while the store's
 // users and links are read on the other, then plans the import. It
 // returns the plan and the upload, compressed for keeping.
-func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.File, size int64, res *ImportResult, report func(string, int64, int64)) (*importPlan, []byte, error) {
+func (a *App) prepareImport(ctx context.Context, tx Tx, ac *usecase.Authority, spool *os.File, size int64, res *ImportResult, report func(string, int64, int64)) (*importPlan, []byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var file *importFile
@@ -347,10 +348,10 @@ func (w *linkWriter) flush() error {
 		Insert: slices.Grow(w.buf.Insert[:0], n), Audit: slices.Grow(w.buf.Audit[:0], n)}
 	for _, c := range w.pending {
 		p := reportline.Pair{ManagerID: c.manager, ManageeID: c.managee}
-		e := reportline.AuditEntry{At: w.now, ActorID: w.actor.id(), Source: w.actor.Source, BatchID: w.batch,
+		e := reportline.AuditEntry{At: w.now, ActorID: w.actor.ID(), Source: w.actor.Source, BatchID: w.batch,
 			Action: c.action, ManagerID: c.manager, ManageeID: c.managee}
 		after := reportline.Link{ManagerID: c.manager, ManageeID: c.managee, Kind: c.kind, Source: w.actor.Source,
-			ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until), CreatedBy: w.actor.id(), CreatedAt: w.now}
+			ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until), CreatedBy: w.actor.ID(), CreatedAt: w.now}
 		var old *reportline.Link
 		if c.action != reportline.ActionAdd {
 			i, ok := before[p]
@@ -567,15 +568,15 @@ func (a *App) ImportBatch(ctx context.Context, actor Actor, id int64) (reportlin
 func (a *App) Imports(ctx context.Context, actor Actor, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
 	var out []reportline.ImportBatch
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ImportManagers, policy.Target{}); err != nil {
 			return err
 		}
 		who := actor.User.ID
-		if ac.scope.All {
+		if ac.Scope.All {
 			who = 0
 		}
 		out, err = tx.ImportBatches(ctx, who, beforeID, limit)

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Learning records arrive from the LMS in batches (the JSON API) or as a
@@ -106,11 +107,11 @@ func (a *App) ApplyLearning(ctx context.Context, actor Actor, b LearningBatch) (
 func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, refused refusals) (LearningResult, error) {
 	var res LearningResult
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.WriteLearning, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.WriteLearning, policy.Target{}); err != nil {
 			return err
 		}
 		p, err := planLearning(ctx, tx, b, refused)
@@ -120,7 +121,7 @@ func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, r
 		if res, err = p.apply(ctx, tx); err != nil {
 			return err
 		}
-		a.log.Info("learning records applied", "actor", actor.id(), "source", actor.Source,
+		a.log.Info("learning records applied", "actor", actor.ID(), "source", actor.Source,
 			"courses", fmt.Sprintf("%+v", res.Courses), "sessions", fmt.Sprintf("%+v", res.Sessions), "records", fmt.Sprintf("%+v", res.Records))
 		return nil
 	})

@@ -12,6 +12,7 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // A CSV file of learning records has one line per record, columns found by
@@ -72,7 +73,7 @@ func LearningCSVHeader() []string {
 func (a *App) ImportLearningCSV(ctx context.Context, actor Actor, r io.Reader) (LearningResult, error) {
 	// Checked again in the transaction; refusing here spares reading the
 	// file.
-	if err := authorizeActor(actor, policy.WriteLearning); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.WriteLearning); err != nil {
 		return LearningResult{}, err
 	}
 	b, refused, err := readLearningCSV(r)

@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // scimTx is the storage of the SCIM provisioning endpoint: its clients,
@@ -42,7 +43,7 @@ func (a *App) CreateProvisioningClient(ctx context.Context, actor Actor, name st
 	if len(name) > maxClientName {
 		return "", c, reportline.FieldError("name", "", "the name is longer than %d characters", maxClientName)
 	}
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return "", c, err
 	}
 	token, hashed := newSecret(scimTokenPrefix)
@@ -57,7 +58,7 @@ func (a *App) CreateProvisioningClient(ctx context.Context, actor Actor, name st
 
 // ProvisioningClients lists the SCIM clients (never their tokens).
 func (a *App) ProvisioningClients(ctx context.Context, actor Actor) ([]reportline.ProvisioningClient, error) {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return nil, err
 	}
 	var out []reportline.ProvisioningClient
@@ -72,7 +73,7 @@ func (a *App) ProvisioningClients(ctx context.Context, actor Actor) ([]reportlin
 // RevokeProvisioningClient deletes a SCIM client by name; its token stops
 // working at once. The users it provisioned stay as they are.
 func (a *App) RevokeProvisioningClient(ctx context.Context, actor Actor, name string) error {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return err
 	}
 	err := a.store.Write(ctx, func(tx Tx) error { return tx.DeleteProvisioningClient(ctx, strings.TrimSpace(name)) })

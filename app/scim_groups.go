@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // SCIMGroupInput is what a SCIM client says a group is (POST, PUT, and
@@ -29,7 +30,7 @@ const (
 // mayProvisionGroups is the rule of SCIM Groups: only a provisioning
 // client (acting through /scim/v2) reads or writes them.
 func mayProvisionGroups(actor Actor) error {
-	return authorizeActor(actor, policy.ProvisionGroups)
+	return usecase.AuthorizeActor(actor, policy.ProvisionGroups)
 }
 
 // SCIMGroups returns the groups SCIM clients manage (only group id when it
@@ -85,7 +86,7 @@ func (a *App) SCIMCreateGroup(ctx context.Context, actor Actor, in SCIMGroupInpu
 		if err := tx.PutSCIMGroup(ctx, reportline.SCIMGroup{Group: g, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		if err := a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: asJSON(g)}); err != nil {
+		if err := a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: usecase.JSON(g)}); err != nil {
 			return err
 		}
 		return a.setSCIMMembers(ctx, tx, actor, g.ID, in.Members, nil)
@@ -120,7 +121,7 @@ func (a *App) SCIMReplaceGroup(ctx context.Context, actor Actor, id reportline.G
 				return err
 			}
 			if err := a.record(ctx, tx, actor, renameGroup, reportline.Change{GroupID: id,
-				Before: asJSON(map[string]string{"name": g.Name}), After: asJSON(map[string]string{"name": in.DisplayName})}); err != nil {
+				Before: usecase.JSON(map[string]string{"name": g.Name}), After: usecase.JSON(map[string]string{"name": in.DisplayName})}); err != nil {
 				return err
 			}
 		}
@@ -179,7 +180,7 @@ func (a *App) SCIMDeleteGroup(ctx context.Context, actor Actor, id reportline.Gr
 		if err := tx.DeleteSCIMGroup(ctx, id); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, actor, unprovisionGrp, reportline.Change{GroupID: id, Before: asJSON(map[string]string{"name": cur[0].Name, "external_id": cur[0].ExternalID})})
+		return a.record(ctx, tx, actor, unprovisionGrp, reportline.Change{GroupID: id, Before: usecase.JSON(map[string]string{"name": cur[0].Name, "external_id": cur[0].ExternalID})})
 	})
 }
 
