@@ -48,8 +48,12 @@ var mayImport = map[string][]string{
 	// record, the transactions.
 	"usecase": {"reportline", "policy"},
 
+	// Feature packages: use cases grouped by what they own, each with its
+	// own store interface.
+	"directory": {"reportline", "policy", "usecase"},
+
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app"},
 
 	// HTTP front ends, then the root handler that serves them.
@@ -65,7 +69,7 @@ var mayImport = map[string][]string{
 	// Test support. It may build a whole service (server, store) but is never
 	// imported by production code, and nothing imports cmd/reportline.
 	"store/storetest":                {"reportline", "store", "app"},
-	"internal/testapp":               {"reportline", "app", "store", "server", "internal/pgtest"},
+	"internal/testapp":               {"reportline", "app", "directory", "store", "server", "internal/pgtest"},
 	"internal/pgtest":                {},
 	"internal/authztest":             {},
 	"internal/browser":               {},

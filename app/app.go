@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"reportline/directory"
 	"reportline/usecase"
 	"strings"
 	"time"
@@ -32,7 +33,7 @@ type Tx interface {
 	authTx
 	orgTx
 	outboxTx
-	directoryTx
+	directory.Tx
 	learningTx
 	digestTx
 	scimTx
@@ -141,6 +142,26 @@ func (a adapted[T]) Write(ctx context.Context, fn func(Tx) error) error {
 
 func (a adapted[T]) Ping(ctx context.Context) error { return a.ping(ctx) }
 
+// narrowed is the store as a feature package sees it: the same
+// transactions, typed as the small interface the feature declares.
+type narrowed[T any] struct {
+	store Store
+	as    func(Tx) T
+}
+
+// narrow gives a feature package the store typed as its own interface.
+func narrow[T any](store Store, as func(Tx) T) usecase.Store[T] {
+	return narrowed[T]{store, as}
+}
+
+func (n narrowed[T]) Read(ctx context.Context, fn func(T) error) error {
+	return n.store.Read(ctx, func(tx Tx) error { return fn(n.as(tx)) })
+}
+
+func (n narrowed[T]) Write(ctx context.Context, fn func(T) error) error {
+	return n.store.Write(ctx, func(tx Tx) error { return fn(n.as(tx)) })
+}
+
 // Config holds what the services need besides the store.
 type Config struct {
 	Now            func() time.Time // the clock; time.Now when nil
@@ -170,7 +191,7 @@ type Config struct {
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
 	// Directory is what directories may not change (directory_guard.go).
-	Directory DirectoryGuard
+	Directory directory.Guard
 	// UnsubscribeKey signs unsubscribe links (REPORTLINE_UNSUBSCRIBE_KEY);
 	// empty: a key generated on first start and kept in the database.
 	UnsubscribeKey []byte
@@ -178,8 +199,11 @@ type Config struct {
 	Recorder Recorder
 }
 
-// App is the set of use cases, ready to serve concurrent callers.
+// App is the set of use cases, ready to serve concurrent callers. The
+// feature packages' services are embedded, so their use cases are App's.
 type App struct {
+	*directory.Syncer
+
 	store   Store
 	now     func() time.Time
 	log     *slog.Logger
@@ -191,7 +215,7 @@ type App struct {
 	auth    authState
 	ssoOnly bool   // Config.SSOOnly
 	glass   string // Config.BreakGlassEmail, normalised
-	dirs    DirectoryGuard
+	dirs    directory.Guard
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
@@ -218,6 +242,7 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
+	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {

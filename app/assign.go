@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/directory"
 	"reportline/policy"
 	"reportline/usecase"
 )
@@ -120,7 +121,7 @@ func (p LinkPlan) err() error {
 		switch {
 		case r.Owner != "":
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOwned),
-				Message: ownedMessage(r.User.Email, r.Owner)})
+				Message: directory.OwnedMessage(r.User.Email, r.Owner)})
 		case !r.Allowed:
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
 				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
@@ -309,7 +310,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	for _, e := range existing {
 		current[e.User.ID] = e.Link
 	}
-	on, err := a.directorySourcesOn(ctx, tx)
+	on, err := a.SourcesOn(ctx, tx)
 	if err != nil {
 		return plan, err
 	}
@@ -333,15 +334,15 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 			return plan, err
 		}
 		if c.Verdict == VerdictUpdate {
-			if owner, ok := directoryOwned(current[c.User.ID], actor, on); ok {
-				c.Verdict, c.Message = VerdictOwned, ownedMessage(c.User.Email, owner)
+			if owner, ok := directory.Owned(current[c.User.ID], actor, on); ok {
+				c.Verdict, c.Message = VerdictOwned, directory.OwnedMessage(c.User.Email, owner)
 			}
 		}
 	}
 	if replace {
 		for _, e := range existing {
 			if e.Link.Kind == plan.Kind && !wanted[e.User.ID] {
-				owner, owned := directoryOwned(e.Link, actor, on)
+				owner, owned := directory.Owned(e.Link, actor, on)
 				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.MayLink(e.Link.Pair()) && !owned, Owner: owner})
 			}
 		}

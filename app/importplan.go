@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"reportline/directory"
 	"reportline/usecase"
 	"slices"
 	"strings"
@@ -29,7 +30,7 @@ type importPlan struct {
 
 	snap *snapshot
 	// owned: the current links owned by a directory source that is on,
-	// which only that source changes (directoryOwned).
+	// which only that source changes (directory.Owned).
 	owned map[reportline.Pair]reportline.Source
 
 	rejected    []RejectedLine
@@ -91,7 +92,7 @@ func (a *App) planImport(ctx context.Context, tx Tx, ac *usecase.Authority, f *i
 	if err := p.resolve(ctx, tx, ac, snap.users); err != nil {
 		return nil, err
 	}
-	if p.owned, err = a.ownedLinks(ctx, tx, ac.Actor); err != nil {
+	if p.owned, err = a.OwnedLinks(ctx, tx, ac.Actor); err != nil {
 		return nil, err
 	}
 	timed("resolve addresses")
@@ -401,7 +402,7 @@ func (p *importPlan) diff(gi int, ac *usecase.Authority, emit func(change) error
 			unchanged++
 		case exists && p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}] != "":
 			if emit == nil {
-				p.reject(ri, reasonDirectoryOwned, "%s", ownedMessage(p.email(r.manager), p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}]))
+				p.reject(ri, reasonDirectoryOwned, "%s", directory.OwnedMessage(p.email(r.manager), p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}]))
 				p.skip(g, ri, "another line for this managee was rejected")
 			}
 			return nil
@@ -428,7 +429,7 @@ func (p *importPlan) diff(gi int, ac *usecase.Authority, emit func(change) error
 			if emit == nil {
 				ri := p.order[g.first]
 				p.rejected = append(p.rejected, RejectedLine{Line: int(rows[ri].line), Manager: p.snap.emailOf(l.manager()), Managee: p.email(rows[ri].managee),
-					Reason: reasonDirectoryKept, Message: ownedMessage(p.snap.emailOf(l.manager()), owner) + "; the import left it in place"})
+					Reason: reasonDirectoryKept, Message: directory.OwnedMessage(p.snap.emailOf(l.manager()), owner) + "; the import left it in place"})
 			}
 			continue
 		}

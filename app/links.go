@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/directory"
 	"reportline/policy"
 	"reportline/usecase"
 )
@@ -139,12 +140,12 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 		if err != nil {
 			return err
 		}
-		on, err := a.directorySourcesOn(ctx, tx)
+		on, err := a.SourcesOn(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if owner, ok := directoryOwned(old, actor, on); ok {
-			return &reportline.Error{Code: reportline.Conflict, Message: ownedMessage("this manager", owner)}
+		if owner, ok := directory.Owned(old, actor, on); ok {
+			return &reportline.Error{Code: reportline.Conflict, Message: directory.OwnedMessage("this manager", owner)}
 		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"reportline/directory"
 	"strconv"
 	"strings"
 
@@ -253,7 +254,7 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 			if err := a.scimMayChange(u, d); err != nil {
 				return err
 			}
-			if !directoryMayChange(a.dirs, u) {
+			if !a.dirs.MayChange(u) {
 				// A platform admin's userName is their identity at the
 				// client: re-addressing it is a change too.
 				owner, err := tx.UserBySCIMUserName(ctx, in.UserName)
@@ -325,7 +326,7 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 // fields or status (unless the guard allows it): platform admins are changed
 // only by platform admins. A write that changes nothing of theirs passes.
 func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error {
-	if directoryMayChange(a.dirs, u) {
+	if a.dirs.MayChange(u) {
 		return nil
 	}
 	d.ExternalID = "-" // not compared; Normalize wants one
@@ -334,9 +335,9 @@ func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error
 		return nil // the sync reports the entry's own problem
 	}
 	after := u
-	if changes := applyDirectoryFields(&after, n); len(changes) > 0 {
+	if changes := directory.ApplyFields(&after, n); len(changes) > 0 {
 		return &reportline.Error{Code: reportline.Forbidden, Field: changes[0].Field,
-			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, syncFieldNames(changes))}
+			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, directory.FieldNames(changes))}
 	}
 	return nil
 }

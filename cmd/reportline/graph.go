@@ -13,6 +13,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/config"
+	"reportline/directory"
 	"reportline/graphsync"
 )
 
@@ -49,12 +50,12 @@ type graphDirectory struct {
 	batch  graphsync.BatchOptions
 }
 
-func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
+func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (directory.DeltaRound, error) {
 	r, err := g.client.Fetch(ctx, cursor)
 	if err != nil {
-		return app.DeltaRound{}, err
+		return directory.DeltaRound{}, err
 	}
-	return app.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+	return directory.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
 }
 
 func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
@@ -123,7 +124,7 @@ func syncErrorMessage(err error) string {
 	return err.Error()
 }
 
-func printDeltaSync(w io.Writer, rep app.DeltaSyncReport) {
+func printDeltaSync(w io.Writer, rep directory.DeltaReport) {
 	kind := "changes since the last sync"
 	if rep.Full {
 		kind = "whole directory"
@@ -179,7 +180,7 @@ func startGraphSync(ctx context.Context, cfg config.Graph, a *app.App, log *slog
 
 // scheduleDeltaSync checks every check (a minute) whether a sync is due
 // (see app.DirectorySyncDue) and runs it.
-func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir app.DeltaDirectory, every, check time.Duration, log *slog.Logger) {
+func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir directory.DeltaSource, every, check time.Duration, log *slog.Logger) {
 	tick := time.NewTicker(check)
 	defer tick.Stop()
 	for {
