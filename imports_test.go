@@ -50,15 +50,16 @@ var mayImport = map[string][]string{
 
 	// Feature packages: use cases grouped by what they own, each with its
 	// own store interface.
-	"directory": {"reportline", "policy", "usecase"},
+	"directory":  {"reportline", "policy", "usecase"},
+	"bulkimport": {"reportline", "policy", "usecase", "csvio", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app"},
 
 	// HTTP front ends, then the root handler that serves them.
-	"api":    {"reportline", "policy", "app", "csvio", "web"},
-	"ui":     {"reportline", "policy", "app", "csvio", "web", "msgtmpl", "i18n"},
+	"api":    {"reportline", "policy", "app", "bulkimport", "csvio", "web"},
+	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n"},
 	"scim":   {"reportline", "policy", "app", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},

@@ -9,6 +9,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"reportline/bulkimport"
 	"reportline/directory"
 	"reportline/usecase"
 	"strings"
@@ -34,6 +35,7 @@ type Tx interface {
 	orgTx
 	outboxTx
 	directory.Tx
+	bulkimport.Tx
 	learningTx
 	digestTx
 	scimTx
@@ -88,14 +90,6 @@ type Tx interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	DeleteExpiredSessions(ctx context.Context, t time.Time) error
 
-	CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error
-	UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error
-	ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error)
-	ImportBatches(ctx context.Context, actor reportline.UserID, beforeID int64, limit int) ([]reportline.ImportBatch, error)
-	FailRunningImports(ctx context.Context, reason string) (int64, error)
-	PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error
-	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
-	importTx
 	EachLink(ctx context.Context, fn func(reportline.Link) error) error
 	CountLinks(ctx context.Context) (int, error)
 	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
@@ -203,13 +197,13 @@ type Config struct {
 // feature packages' services are embedded, so their use cases are App's.
 type App struct {
 	*directory.Syncer
+	*bulkimport.Importer
 
 	store   Store
 	now     func() time.Time
 	log     *slog.Logger
 	ttl     time.Duration
 	pw      PasswordParams
-	imports importState
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
@@ -243,6 +237,7 @@ func New(store Store, cfg Config) *App {
 		a.pw = DefaultPasswordParams
 	}
 	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
+	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/directory"
 	"reportline/internal/testapp"
 	"reportline/store"
@@ -274,7 +275,7 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 		}
 		// A CSV replace leaves the LDAP link in place and says so; a line
 		// that would change its terms is refused for that managee.
-		res, err := on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee\nw@example.com,y@example.com\n"), app.ImportOptions{})
+		res, err := on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee\nw@example.com,y@example.com\n"), bulkimport.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -285,7 +286,7 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 			res.Batch.Counts.Rejected != 0 {
 			t.Errorf("import report = %+v %+v, want one note naming ldap and nothing rejected", res.Rejected, res.Batch.Counts)
 		}
-		res, err = on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee,valid until\nmgr@example.com,y@example.com,2027-01-01\n"), app.ImportOptions{})
+		res, err = on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee,valid until\nmgr@example.com,y@example.com,2027-01-01\n"), bulkimport.Options{})
 		if err != nil || len(res.Rejected) == 0 || res.Rejected[0].Reason != "directory_owned" {
 			t.Errorf("a CSV line changing an LDAP link's dates: %+v, want it refused", res.Rejected)
 		}

@@ -223,7 +223,7 @@ func Owned(l reportline.Link, actor usecase.Actor, on map[reportline.Source]bool
 }
 
 // SourcesOn returns the directory sources that are on.
-func (d *Syncer) SourcesOn(ctx context.Context, tx Tx) (map[reportline.Source]bool, error) {
+func (d *Syncer) SourcesOn(ctx context.Context, tx OwnerTx) (map[reportline.Source]bool, error) {
 	on := make(map[reportline.Source]bool, 3)
 	for _, s := range d.dirs.On {
 		on[s] = true
@@ -243,7 +243,7 @@ func OwnedMessage(other string, source reportline.Source) string {
 
 // OwnedLinks returns the links owned by directory sources that are on (and
 // not the actor's), for an import to leave in place.
-func (d *Syncer) OwnedLinks(ctx context.Context, tx Tx, actor usecase.Actor) (map[reportline.Pair]reportline.Source, error) {
+func (d *Syncer) OwnedLinks(ctx context.Context, tx OwnerTx, actor usecase.Actor) (map[reportline.Pair]reportline.Source, error) {
 	on, err := d.SourcesOn(ctx, tx)
 	if err != nil {
 		return nil, err

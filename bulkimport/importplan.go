@@ -1,4 +1,4 @@
-package app
+package bulkimport
 
 import (
 	"cmp"
@@ -78,21 +78,21 @@ func (p *importPlan) groupIndex(key int64) (int, bool) {
 
 // planImport resolves, authorises, diffs and cycle-checks a parsed file
 // against the store as tx sees it.
-func (a *App) planImport(ctx context.Context, tx Tx, ac *usecase.Authority, f *importFile, snap *snapshot) (*importPlan, error) {
+func (im *Importer) planImport(ctx context.Context, tx Tx, ac *usecase.Authority, f *importFile, snap *snapshot) (*importPlan, error) {
 	var err error
-	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: a.now(), snap: snap}
+	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: im.now(), snap: snap}
 	p.counts.Lines = f.lines
 	// Each step's time goes to the debug log: where a large import spends
 	// its time is the first question when one is slow.
 	step := time.Now()
 	timed := func(name string) {
-		a.log.Debug("import step", "step", name, "duration", time.Since(step).Round(time.Millisecond))
+		im.log.Debug("import step", "step", name, "duration", time.Since(step).Round(time.Millisecond))
 		step = time.Now()
 	}
 	if err := p.resolve(ctx, tx, ac, snap.users); err != nil {
 		return nil, err
 	}
-	if p.owned, err = a.OwnedLinks(ctx, tx, ac.Actor); err != nil {
+	if p.owned, err = im.dirs.OwnedLinks(ctx, tx, ac.Actor); err != nil {
 		return nil, err
 	}
 	timed("resolve addresses")
