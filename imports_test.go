@@ -50,17 +50,18 @@ var mayImport = map[string][]string{
 
 	// Feature packages: use cases grouped by what they own, each with its
 	// own store interface.
-	"directory":  {"reportline", "policy", "usecase"},
-	"bulkimport": {"reportline", "policy", "usecase", "csvio", "directory"},
+	"directory":    {"reportline", "policy", "usecase"},
+	"bulkimport":   {"reportline", "policy", "usecase", "csvio", "directory"},
+	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app"},
 
 	// HTTP front ends, then the root handler that serves them.
 	"api":    {"reportline", "policy", "app", "bulkimport", "csvio", "web"},
 	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n"},
-	"scim":   {"reportline", "policy", "app", "web"},
+	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},
 

@@ -3,11 +3,11 @@ package app
 import (
 	"context"
 	"maps"
-	"reportline/usecase"
 	"slices"
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // The searches answer the two questions the other way round from

@@ -9,13 +9,14 @@ package app
 import (
 	"context"
 	"log/slog"
-	"reportline/bulkimport"
-	"reportline/directory"
-	"reportline/usecase"
 	"strings"
 	"time"
 
 	"reportline"
+	"reportline/bulkimport"
+	"reportline/directory"
+	"reportline/provisioning"
+	"reportline/usecase"
 )
 
 // Store runs transactions. Read transactions see a consistent snapshot;
@@ -38,7 +39,8 @@ type Tx interface {
 	bulkimport.Tx
 	learningTx
 	digestTx
-	scimTx
+	provisioning.Tx
+	provisioning.ClientTx
 	ssoTx
 	notifyTx
 
@@ -198,6 +200,7 @@ type Config struct {
 type App struct {
 	*directory.Syncer
 	*bulkimport.Importer
+	*provisioning.Provisioner
 
 	store   Store
 	now     func() time.Time
@@ -207,9 +210,8 @@ type App struct {
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
-	ssoOnly bool   // Config.SSOOnly
-	glass   string // Config.BreakGlassEmail, normalised
-	dirs    directory.Guard
+	ssoOnly bool        // Config.SSOOnly
+	glass   string      // Config.BreakGlassEmail, normalised
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
@@ -220,7 +222,7 @@ type App struct {
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}
@@ -238,6 +240,8 @@ func New(store Store, cfg Config) *App {
 	}
 	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
 	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
+	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
+		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {

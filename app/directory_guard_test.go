@@ -13,6 +13,7 @@ import (
 	"reportline/bulkimport"
 	"reportline/directory"
 	"reportline/internal/testapp"
+	"reportline/provisioning"
 	"reportline/store"
 )
 
@@ -215,7 +216,7 @@ func TestSCIMDeactivationsHeldWithinAnHour(t *testing.T) {
 		client := reportline.ProvisioningClient{Name: "entra"}
 		var ids []reportline.UserID
 		for i := range 4 {
-			u, err := a.SCIMCreateUser(ctx, client, app.SCIMUserInput{UserName: fmt.Sprintf("s%d@corp.example", i), Active: true})
+			u, err := a.SCIMCreateUser(ctx, client, provisioning.UserInput{UserName: fmt.Sprintf("s%d@corp.example", i), Active: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -104,7 +104,7 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 			return err
 		}
 		return a.record(ctx, tx, ac.Actor, policy.ChangeMember, reportline.Change{UserID: m.UserID, GroupID: m.GroupID,
-			Before: roleJSON(before), After: roleJSON(&m)})
+			Before: usecase.RoleJSON(before), After: usecase.RoleJSON(&m)})
 	})
 }
 
@@ -122,7 +122,7 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 		if err := tx.DeleteMembership(ctx, group, user); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, ac.Actor, policy.ChangeMember, reportline.Change{UserID: user, GroupID: group, Before: roleJSON(before)})
+		return a.record(ctx, tx, ac.Actor, policy.ChangeMember, reportline.Change{UserID: user, GroupID: group, Before: usecase.RoleJSON(before)})
 	})
 }
 
@@ -180,13 +180,6 @@ func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserI
 		return false, err
 	}
 	return len(cs) == 1 && cs[0].ActorID == actor, nil
-}
-
-func roleJSON(m *reportline.Membership) string {
-	if m == nil {
-		return ""
-	}
-	return usecase.JSON(map[string]any{"group_id": m.GroupID, "role": m.Role})
 }
 
 // Members lists a group's memberships (that group only), for those who

@@ -64,7 +64,7 @@ func (a *App) replacePassword(ctx context.Context, tx Tx, actor Actor, c Passwor
 	}
 	var keep []byte
 	if c.KeepSession != "" {
-		keep = hashSecret(c.KeepSession)
+		keep = usecase.HashSecret(c.KeepSession)
 	}
 	ended, err := tx.DeleteUserSessions(ctx, c.User, keep)
 	if err != nil {

@@ -68,7 +68,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 	if id.Provider == "" || strings.TrimSpace(id.Subject) == "" {
 		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no subject")
 	}
-	secret, hashed := newSecret("rls_")
+	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
 	var u reportline.User
 	err := a.store.Write(ctx, func(tx Tx) error {
@@ -223,7 +223,7 @@ func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID,
 		return nil, err
 	}
 	var out []SessionInfo
-	cur := hex.EncodeToString(hashSecret(current))
+	cur := hex.EncodeToString(usecase.HashSecret(current))
 	err := a.store.Read(ctx, func(tx Tx) error {
 		ss, err := tx.UserSessions(ctx, user, a.now())
 		for _, s := range ss {
@@ -273,7 +273,7 @@ func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline
 		var err error
 		var keep []byte
 		if current != "" {
-			keep = hashSecret(current)
+			keep = usecase.HashSecret(current)
 		}
 		if n, err = tx.DeleteUserSessions(ctx, user, keep); err != nil || n == 0 {
 			return err
@@ -290,7 +290,7 @@ func (a *App) SignOut(ctx context.Context, secret string) (reportline.Session, e
 	var s reportline.Session
 	err := a.store.Write(ctx, func(tx Tx) error {
 		var err error
-		s, err = tx.SessionByHash(ctx, hashSecret(secret))
+		s, err = tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if reportline.IsCode(err, reportline.NotFound) {
 			s = reportline.Session{}
 			return nil

@@ -80,7 +80,7 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 	if !n.ExpiresAt.IsZero() && !n.ExpiresAt.After(now) {
 		return CreatedToken{}, reportline.FieldError("expires_at", n.ExpiresAt.Format(time.RFC3339), "the expiry must be in the future")
 	}
-	secret, hashed := newSecret("rlt_")
+	secret, hashed := usecase.NewSecret("rlt_")
 	out := CreatedToken{Secret: secret}
 	err = a.store.Write(ctx, func(tx Tx) error {
 		if !actor.System && email != actor.User.Email {

@@ -4,13 +4,13 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"reportline/directory"
-	"reportline/usecase"
 	"slices"
 	"strings"
 	"time"
 
 	"reportline"
+	"reportline/directory"
+	"reportline/usecase"
 )
 
 // importPlan is what an import would do. It is built to stay within a few

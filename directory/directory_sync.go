@@ -3,12 +3,12 @@ package directory
 import (
 	"context"
 	"fmt"
-	"reportline/usecase"
 	"slices"
 	"strings"
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // syncer is one SyncDirectory run: the batch, what was read for it, and

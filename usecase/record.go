@@ -37,3 +37,11 @@ func JSON(v any) string {
 	}
 	return string(b)
 }
+
+// RoleJSON is the change-log document of a membership's role; nil gives "".
+func RoleJSON(m *reportline.Membership) string {
+	if m == nil {
+		return ""
+	}
+	return JSON(map[string]any{"group_id": m.GroupID, "role": m.Role})
+}
