@@ -52,10 +52,11 @@ var mayImport = map[string][]string{
 	// own store interface.
 	"directory":    {"reportline", "policy", "usecase"},
 	"bulkimport":   {"reportline", "policy", "usecase", "csvio", "directory"},
+	"outbox":       {"reportline", "usecase"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app"},
 
 	// HTTP front ends, then the root handler that serves them.

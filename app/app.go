@@ -15,6 +15,7 @@ import (
 	"reportline"
 	"reportline/bulkimport"
 	"reportline/directory"
+	"reportline/outbox"
 	"reportline/provisioning"
 	"reportline/usecase"
 )
@@ -201,6 +202,7 @@ type App struct {
 	*directory.Syncer
 	*bulkimport.Importer
 	*provisioning.Provisioner
+	*outbox.Outbox
 
 	store   Store
 	now     func() time.Time
@@ -242,6 +244,7 @@ func New(store Store, cfg Config) *App {
 	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
+	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {

@@ -14,6 +14,7 @@ import (
 	"reportline/app"
 	"reportline/bench"
 	"reportline/mail"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -94,7 +95,7 @@ func digestRound(ctx context.Context, f *fixture, week reportline.ISOWeek, dir s
 		a = app.New(app.Adapt(f.db.Read, f.db.Write, f.db.Ping), app.Config{
 			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	}
-	worker := a.NewOutboxWorker(sender, app.OutboxOptions{Poll: 50 * time.Millisecond})
+	worker := a.NewOutboxWorker(sender, outbox.Options{Poll: 50 * time.Millisecond})
 	sched := a.NewScheduler(app.SchedulerConfig{})
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
