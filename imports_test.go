@@ -53,14 +53,15 @@ var mayImport = map[string][]string{
 	"directory":    {"reportline", "policy", "usecase"},
 	"bulkimport":   {"reportline", "policy", "usecase", "csvio", "directory"},
 	"outbox":       {"reportline", "usecase"},
+	"learning":     {"reportline", "policy", "usecase", "csvio"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "csvio", "msgtmpl", "orggraph", "i18n"},
-	"demo": {"reportline", "app"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "learning", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.
-	"api":    {"reportline", "policy", "app", "bulkimport", "csvio", "web"},
+	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web"},
 	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n"},
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},

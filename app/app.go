@@ -15,6 +15,7 @@ import (
 	"reportline"
 	"reportline/bulkimport"
 	"reportline/directory"
+	"reportline/learning"
 	"reportline/outbox"
 	"reportline/provisioning"
 	"reportline/usecase"
@@ -203,6 +204,7 @@ type App struct {
 	*bulkimport.Importer
 	*provisioning.Provisioner
 	*outbox.Outbox
+	*learning.Records
 
 	store   Store
 	now     func() time.Time
@@ -245,6 +247,7 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {

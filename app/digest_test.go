@@ -11,6 +11,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -26,11 +27,11 @@ func newDigestOrg(t *testing.T, engine store.Engine) digestOrg {
 	o := digestOrg{newOrg(t, engine)}
 	o.link(t, o.mgr, o.y, reportline.Line)
 	o.link(t, o.ua, o.w, reportline.Line)
-	rec := app.RecordInput{ID: "r1", UserID: o.x.ID, CourseID: "C1", Status: "completed", Progress: 100,
+	rec := learning.RecordInput{ID: "r1", UserID: o.x.ID, CourseID: "C1", Status: "completed", Progress: 100,
 		Completed: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
-	if _, err := o.env.App.ApplyLearning(context.Background(), sys, app.LearningBatch{
-		Courses: []app.CourseInput{{ID: "C1", Title: "Safety <first> & foremost"}},
-		Records: []app.RecordInput{rec},
+	if _, err := o.env.App.ApplyLearning(context.Background(), sys, learning.Batch{
+		Courses: []learning.CourseInput{{ID: "C1", Title: "Safety <first> & foremost"}},
+		Records: []learning.RecordInput{rec},
 	}); err != nil {
 		t.Fatal(err)
 	}
