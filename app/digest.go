@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"reportline"
 	"reportline/policy"
 	"reportline/usecase"
@@ -132,7 +134,9 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	// What is left is rendering, CPU-bound and independent per digest: a
 	// few run at once.
 	out := make([]composed, len(managers))
-	err = parallel(ctx, len(managers), composeWorkers, func(i int) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(composeWorkers)
+	compose := func(i int) error {
 		m := managers[i]
 		if optedOut[m] {
 			out[i] = composed{manager: m, outcome: reportline.SendOptedOut}
@@ -151,8 +155,18 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 		}
 		out[i] = composed{manager: m, outcome: reportline.SendSent, msg: &msg}
 		return nil
-	})
-	if err != nil {
+	}
+	// The first error stops the others taking work.
+	for i := range managers {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return compose(i) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
