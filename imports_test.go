@@ -30,6 +30,8 @@ var mayImport = map[string][]string{
 	"msgtmpl":  {"reportline"},
 	"orggraph": {"reportline"},
 	"i18n":     {},
+	// The one ticker of timed work: standard library only.
+	"schedule": {},
 
 	// Adapters and leaf libraries: the root package only.
 	"config":    {},
@@ -52,12 +54,12 @@ var mayImport = map[string][]string{
 	// own store interface.
 	"directory":    {"reportline", "policy", "usecase"},
 	"bulkimport":   {"reportline", "policy", "usecase", "csvio", "directory"},
-	"outbox":       {"reportline", "usecase"},
+	"outbox":       {"reportline", "usecase", "schedule"},
 	"learning":     {"reportline", "policy", "usecase", "csvio"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "learning", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.

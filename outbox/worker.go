@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/schedule"
 )
 
 // Sender delivers one message: by SMTP, or as a file (package mail).
@@ -104,18 +105,10 @@ func (w *Worker) Owner() string { return w.opt.Owner }
 // ends is finished and recorded (each send bounded by SendTimeout) before
 // Run returns. Storage errors are logged and retried at the next poll.
 func (w *Worker) Run(ctx context.Context) {
-	t := time.NewTicker(w.opt.Poll)
-	defer t.Stop()
-	for {
-		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			w.box.log.Error("outbox delivery", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	schedule.Every(ctx, w.opt.Poll, w.box.log, "outbox delivery", func(ctx context.Context) error {
+		_, err := w.DeliverDue(ctx)
+		return err
+	})
 }
 
 // HandBack makes the messages this worker claimed and did not finish
