@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/web"
 )
 
@@ -55,12 +56,12 @@ func toImport(b reportline.ImportBatch) Import {
 // ImportResult is an import with the first of its rejected lines and
 // changes; the files hold them all.
 type ImportResult struct {
-	Import    Import             `json:"import"`
-	Encoding  string             `json:"encoding"`
-	Separator string             `json:"separator"`
-	Rejected  []app.RejectedLine `json:"rejected"`
-	Changes   []Change           `json:"changes"`
-	Truncated bool               `json:"truncated" doc:"true when the lists hold only the first entries; download the files for all"`
+	Import    Import                    `json:"import"`
+	Encoding  string                    `json:"encoding"`
+	Separator string                    `json:"separator"`
+	Rejected  []bulkimport.RejectedLine `json:"rejected"`
+	Changes   []Change                  `json:"changes"`
+	Truncated bool                      `json:"truncated" doc:"true when the lists hold only the first entries; download the files for all"`
 }
 
 // Change is one link an import adds, updates or removes.
@@ -76,11 +77,11 @@ type Change struct {
 // maxListed bounds the lists inlined in an import's JSON answer.
 const maxListed = 1000
 
-func toImportResult(r app.ImportResult) ImportResult {
+func toImportResult(r bulkimport.Result) ImportResult {
 	out := ImportResult{Import: toImport(r.Batch), Encoding: r.Encoding, Separator: r.Separator,
 		Rejected: r.Rejected, Changes: []Change{}}
 	if out.Rejected == nil {
-		out.Rejected = []app.RejectedLine{}
+		out.Rejected = []bulkimport.RejectedLine{}
 	}
 	if len(out.Rejected) > maxListed {
 		out.Rejected, out.Truncated = out.Rejected[:maxListed], true
@@ -140,14 +141,14 @@ func (api *API) startImport(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
 		return nil, reportline.Errorf(reportline.Invalid, "send the file itself as the body (Content-Type: text/csv), not %s", ct)
 	}
-	if r.ContentLength > app.MaxImportBytes {
-		return nil, web.TooLarge("the file", app.MaxImportBytes)
+	if r.ContentLength > bulkimport.MaxBytes {
+		return nil, web.TooLarge("the file", bulkimport.MaxBytes)
 	}
 	name := q.Get("file_name")
 	if name == "" {
 		name = "upload.csv"
 	}
-	res, err := api.app.ImportManagers(r.Context(), actor, r.Body, app.ImportOptions{FileName: name, Size: r.ContentLength, DryRun: q.Get("dry_run") == "true"})
+	res, err := api.app.ImportManagers(r.Context(), actor, r.Body, bulkimport.Options{FileName: name, Size: r.ContentLength, DryRun: q.Get("dry_run") == "true"})
 	if err != nil {
 		return nil, err
 	}
@@ -159,7 +160,7 @@ func (api *API) applyImport(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if err != nil {
 		return nil, err
 	}
-	res, err := api.app.ApplyImport(r.Context(), actor, id, app.ImportOptions{})
+	res, err := api.app.ApplyImport(r.Context(), actor, id, bulkimport.Options{})
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/csvio"
+	"reportline/learning"
 	"reportline/web"
 )
 
@@ -54,8 +55,8 @@ func (api *API) learningCSV(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if ct := r.Header.Get("Content-Type"); ct != "" && !strings.HasPrefix(ct, "text/csv") && !strings.HasPrefix(ct, "text/plain") && !strings.HasPrefix(ct, "application/octet-stream") {
 		return nil, reportline.Errorf(reportline.Invalid, "send the file itself as the body (Content-Type: text/csv), not %s", ct)
 	}
-	if r.ContentLength > app.MaxLearningCSVBytes {
-		return nil, web.TooLarge("the file", app.MaxLearningCSVBytes)
+	if r.ContentLength > learning.MaxCSVBytes {
+		return nil, web.TooLarge("the file", learning.MaxCSVBytes)
 	}
 	res, err := api.app.ImportLearningCSV(r.Context(), actor, r.Body)
 	if err != nil {
@@ -67,7 +68,7 @@ func (api *API) learningCSV(w http.ResponseWriter, r *http.Request, actor app.Ac
 func (api *API) learningTemplate(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
 	web.CSVHeaders(w, "learning-records-template.csv")
 	cw := csvio.NewWriter(w, csvio.WriterOptions{})
-	if err := cw.Write(app.LearningCSVHeader()); err != nil {
+	if err := cw.Write(learning.CSVHeader()); err != nil {
 		return written{}, err
 	}
 	return written{}, cw.Flush()

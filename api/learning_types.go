@@ -5,6 +5,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/learning"
 )
 
 // LearningBatch is one batch of learning data from the LMS, upserted by LMS
@@ -50,20 +51,20 @@ type RecordIn struct {
 	LastActivityAt   time.Time `json:"last_activity_at,omitempty,omitzero"`
 }
 
-func (b LearningBatch) toApp() app.LearningBatch {
-	var out app.LearningBatch
+func (b LearningBatch) toApp() learning.Batch {
+	var out learning.Batch
 	for _, c := range b.Courses {
-		in := app.CourseInput{ID: c.ID, Title: c.Title}
+		in := learning.CourseInput{ID: c.ID, Title: c.Title}
 		for _, g := range c.Groups {
 			in.Groups = append(in.Groups, reportline.GroupID(g))
 		}
 		out.Courses = append(out.Courses, in)
 	}
 	for _, s := range b.Sessions {
-		out.Sessions = append(out.Sessions, app.SessionInput{ID: s.ID, CourseID: s.CourseID, Title: s.Title, Starts: s.StartsAt, Ends: s.EndsAt})
+		out.Sessions = append(out.Sessions, learning.SessionInput{ID: s.ID, CourseID: s.CourseID, Title: s.Title, Starts: s.StartsAt, Ends: s.EndsAt})
 	}
 	for _, r := range b.Records {
-		out.Records = append(out.Records, app.RecordInput{ID: r.ID, UserID: reportline.UserID(r.UserID), UserUID: r.UserUID,
+		out.Records = append(out.Records, learning.RecordInput{ID: r.ID, UserID: reportline.UserID(r.UserID), UserUID: r.UserUID,
 			UserEmail: r.UserEmail, CourseID: r.CourseID, SessionID: r.SessionID, Status: r.Status, Progress: r.Progress,
 			Score: r.Score, TimeSpent: time.Duration(r.TimeSpentSeconds) * time.Second, Due: r.DueAt, Completed: r.CompletedAt,
 			LastActivity: r.LastActivityAt})
@@ -85,8 +86,8 @@ type UpsertCounts struct {
 	Unchanged int `json:"unchanged"`
 }
 
-func toLearningResult(r app.LearningResult) LearningResult {
-	c := func(u app.UpsertCounts) UpsertCounts { return UpsertCounts(u) }
+func toLearningResult(r learning.Result) LearningResult {
+	c := func(u learning.UpsertCounts) UpsertCounts { return UpsertCounts(u) }
 	return LearningResult{Courses: c(r.Courses), Sessions: c(r.Sessions), Records: c(r.Records)}
 }
 

@@ -294,7 +294,7 @@ func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) 
 		return Decision{}, err
 	}
 	if !ok {
-		err := ch.actor.authorize(policy.AskAccess, policy.Target{})
+		err := ch.actor.Authorize(policy.AskAccess, policy.Target{})
 		return Decision{AccessQuery: q, Code: RefusedForbidden, Reason: reportline.ErrorMessage(err), Err: err}, nil
 	}
 	d, err := ch.decide(ctx, q)
@@ -310,7 +310,7 @@ func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) 
 // platform admins get the full reason.
 func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 	ac := ch.actor
-	if ac.actor.System || ac.scope.All {
+	if ac.Actor.System || ac.Scope.All {
 		return d, nil
 	}
 	visible := false
@@ -328,7 +328,7 @@ func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 	if visible {
 		return d, nil
 	}
-	if d.Subject != ac.actor.User.ID {
+	if d.Subject != ac.Actor.User.ID {
 		// An admin asking about someone they administrate: the subject may
 		// be named, the resource may not.
 		d.Reason = "the subject holds no grant about this person that you may see"
@@ -346,11 +346,11 @@ func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 // policy's access.ask row.
 func (ch *checker) mayAsk(ctx context.Context, subject reportline.UserID) (bool, error) {
 	ac := ch.actor
-	if err := ac.needGroups(ctx, ch.tx, subject); err != nil {
+	if err := ac.NeedGroups(ctx, ch.tx, subject); err != nil {
 		return false, err
 	}
-	p := ac.known(subject)
-	return ac.decide(policy.AskAccess, policy.Target{User: p}).Allowed, nil
+	p := ac.Known(subject)
+	return ac.Decide(policy.AskAccess, policy.Target{User: p}).Allowed, nil
 }
 
 // decide applies the rules at the top of this file. It assumes the caller

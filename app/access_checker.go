@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/orggraph"
+	"reportline/usecase"
 )
 
 // checker answers access queries inside one transaction, remembering the
@@ -17,15 +18,15 @@ import (
 type checker struct {
 	a      *App
 	tx     Tx
-	view   *linkView // the effective links (effective.go), read once
-	actor  *access   // the caller's authority, to decide who they may ask about
+	view   *linkView          // the effective links (effective.go), read once
+	actor  *usecase.Authority // the caller's authority, to decide who they may ask about
 	now    time.Time
 	matrix reportline.Matrix
 	users  map[reportline.UserID]*reportline.User // nil value: no such user
 	status map[reportline.UserID]bool             // whether a user is active; false for unknown users
 	up     map[reportline.UserID][]reportline.Link
 	down   map[reportline.UserID][]reportline.Link
-	admins map[reportline.UserID]*access // subjects' scopes, loaded on demand
+	admins map[reportline.UserID]*usecase.Authority // subjects' scopes, loaded on demand
 	// ancestries are the walks up the line already read, by user.
 	ancestries map[reportline.UserID]*ancestry
 	// g is the reporting graph in memory when it is current (graph_index.go):
@@ -61,7 +62,7 @@ func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, err
 }
 
 func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
-	ac, err := loadAccess(ctx, tx, actor)
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +77,7 @@ func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, e
 	return &checker{a: a, tx: tx, view: v, actor: ac, now: a.now(), matrix: m,
 		users: map[reportline.UserID]*reportline.User{}, status: map[reportline.UserID]bool{},
 		up: map[reportline.UserID][]reportline.Link{}, down: map[reportline.UserID][]reportline.Link{},
-		admins: map[reportline.UserID]*access{}, ancestries: map[reportline.UserID]*ancestry{}}, nil
+		admins: map[reportline.UserID]*usecase.Authority{}, ancestries: map[reportline.UserID]*ancestry{}}, nil
 }
 
 // administeringGroup returns a group the subject administrates that holds
@@ -85,18 +86,18 @@ func (ch *checker) administeringGroup(ctx context.Context, s *reportline.User, r
 	ac, ok := ch.admins[s.ID]
 	if !ok {
 		var err error
-		if ac, err = loadAccess(ctx, ch.tx, UserActor(*s, "")); err != nil {
+		if ac, err = usecase.LoadAuthority(ctx, ch.tx, UserActor(*s, "")); err != nil {
 			return 0, err
 		}
 		ch.admins[s.ID] = ac
 	}
-	if ac.scope.Empty() {
+	if ac.Scope.Empty() {
 		return 0, nil
 	}
-	if err := ac.needGroups(ctx, ch.tx, resource); err != nil {
+	if err := ac.NeedGroups(ctx, ch.tx, resource); err != nil {
 		return 0, err
 	}
-	covering := ac.scope.Covering(ac.tree, ac.groups[resource])
+	covering := ac.Scope.Covering(ac.Tree, ac.Groups[resource])
 	if len(covering) == 0 {
 		return 0, nil
 	}

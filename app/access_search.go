@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // The searches answer the two questions the other way round from
@@ -64,7 +65,7 @@ func (a *App) SearchSubjects(ctx context.Context, actor Actor, c reportline.Capa
 		}
 		if ok, err := ch.mayAsk(ctx, resource); err != nil || !ok {
 			if err == nil {
-				err = forbidden("you may ask who has access to yourself and, as an admin, to the users you administrate; the LMS asks with a platform admin's token")
+				err = usecase.Forbidden("you may ask who has access to yourself and, as an admin, to the users you administrate; the LMS asks with a platform admin's token")
 			}
 			return err
 		}
@@ -248,7 +249,7 @@ func (a *App) SearchResources(ctx context.Context, actor Actor, subject reportli
 		}
 		if ok, err := ch.mayAsk(ctx, subject); err != nil || !ok {
 			if err == nil {
-				err = forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+				err = usecase.Forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
 			}
 			return err
 		}
@@ -316,11 +317,11 @@ func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *
 		}
 	}
 	if c.AdminRole() {
-		ac, err := loadAccess(ctx, ch.tx, UserActor(*s, ""))
+		ac, err := usecase.LoadAuthority(ctx, ch.tx, UserActor(*s, ""))
 		if err != nil {
 			return nil, err
 		}
-		if !ac.scope.Empty() {
+		if !ac.Scope.Empty() {
 			groups, err := visibleGroups(ctx, ch.tx, ac, 0)
 			if err != nil {
 				return nil, err
@@ -334,7 +335,7 @@ func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *
 				of[m.UserID] = append(of[m.UserID], m.GroupID)
 			}
 			for _, u := range slices.Sorted(maps.Keys(of)) {
-				covering := ac.scope.Covering(ac.tree, of[u])
+				covering := ac.Scope.Covering(ac.Tree, of[u])
 				if len(covering) > 0 {
 					add(u, Grant{By: GrantGroupAdmin, Group: slices.Min(slices.Collect(maps.Keys(covering)))})
 				}

@@ -13,6 +13,12 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/bulkimport"
+	"reportline/directory"
+	"reportline/learning"
+	"reportline/outbox"
+	"reportline/provisioning"
+	"reportline/usecase"
 )
 
 // Store runs transactions. Read transactions see a consistent snapshot;
@@ -31,10 +37,12 @@ type Tx interface {
 	authTx
 	orgTx
 	outboxTx
-	directoryTx
+	directory.Tx
+	bulkimport.Tx
 	learningTx
 	digestTx
-	scimTx
+	provisioning.Tx
+	provisioning.ClientTx
 	ssoTx
 	notifyTx
 
@@ -86,14 +94,6 @@ type Tx interface {
 	DeleteSession(ctx context.Context, hash []byte) error
 	DeleteExpiredSessions(ctx context.Context, t time.Time) error
 
-	CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error
-	UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error
-	ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error)
-	ImportBatches(ctx context.Context, actor reportline.UserID, beforeID int64, limit int) ([]reportline.ImportBatch, error)
-	FailRunningImports(ctx context.Context, reason string) (int64, error)
-	PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error
-	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
-	importTx
 	EachLink(ctx context.Context, fn func(reportline.Link) error) error
 	CountLinks(ctx context.Context) (int, error)
 	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
@@ -140,6 +140,26 @@ func (a adapted[T]) Write(ctx context.Context, fn func(Tx) error) error {
 
 func (a adapted[T]) Ping(ctx context.Context) error { return a.ping(ctx) }
 
+// narrowed is the store as a feature package sees it: the same
+// transactions, typed as the small interface the feature declares.
+type narrowed[T any] struct {
+	store Store
+	as    func(Tx) T
+}
+
+// narrow gives a feature package the store typed as its own interface.
+func narrow[T any](store Store, as func(Tx) T) usecase.Store[T] {
+	return narrowed[T]{store, as}
+}
+
+func (n narrowed[T]) Read(ctx context.Context, fn func(T) error) error {
+	return n.store.Read(ctx, func(tx Tx) error { return fn(n.as(tx)) })
+}
+
+func (n narrowed[T]) Write(ctx context.Context, fn func(T) error) error {
+	return n.store.Write(ctx, func(tx Tx) error { return fn(n.as(tx)) })
+}
+
 // Config holds what the services need besides the store.
 type Config struct {
 	Now            func() time.Time // the clock; time.Now when nil
@@ -169,7 +189,7 @@ type Config struct {
 	// it is refused as busy (429); 3 s when zero.
 	HashWait time.Duration
 	// Directory is what directories may not change (directory_guard.go).
-	Directory DirectoryGuard
+	Directory directory.Guard
 	// UnsubscribeKey signs unsubscribe links (REPORTLINE_UNSUBSCRIBE_KEY);
 	// empty: a key generated on first start and kept in the database.
 	UnsubscribeKey []byte
@@ -177,20 +197,25 @@ type Config struct {
 	Recorder Recorder
 }
 
-// App is the set of use cases, ready to serve concurrent callers.
+// App is the set of use cases, ready to serve concurrent callers. The
+// feature packages' services are embedded, so their use cases are App's.
 type App struct {
+	*directory.Syncer
+	*bulkimport.Importer
+	*provisioning.Provisioner
+	*outbox.Outbox
+	*learning.Records
+
 	store   Store
 	now     func() time.Time
 	log     *slog.Logger
 	ttl     time.Duration
 	pw      PasswordParams
-	imports importState
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
 	auth    authState
-	ssoOnly bool   // Config.SSOOnly
-	glass   string // Config.BreakGlassEmail, normalised
-	dirs    DirectoryGuard
+	ssoOnly bool        // Config.SSOOnly
+	glass   string      // Config.BreakGlassEmail, normalised
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
@@ -201,7 +226,7 @@ type App struct {
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, dirs: cfg.Directory}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}
@@ -217,6 +242,12 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
+	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
+	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
+	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
+		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
+	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {
@@ -228,42 +259,22 @@ func New(store Store, cfg Config) *App {
 // Ping reports whether the store answers.
 func (a *App) Ping(ctx context.Context) error { return a.store.Ping(ctx) }
 
-// Actor is who is calling, and through which way in.
-type Actor struct {
-	User   reportline.User
-	Source reportline.Source // ui, api, cli… recorded on links and in the audit log
-	System bool              // the service itself (demo loader, directory sync): allowed everything
-	SCIM   bool              // a provisioning client on /scim/v2: only the policy's provisioning rows
-	// Label names a system actor in the records it leaves (an import's
-	// history): "system (os user root)" for the CLI run without --as.
-	Label string
-}
+// Actor is who is calling, and through which way in (package usecase).
+type Actor = usecase.Actor
 
 // SCIMActor is a provisioning client acting through /scim/v2.
-func SCIMActor() Actor { return Actor{Source: reportline.SourceSCIM, SCIM: true} }
+func SCIMActor() Actor { return usecase.SCIMActor() }
 
 // SystemActor is the service acting on its own behalf.
-func SystemActor(source reportline.Source) Actor { return Actor{Source: source, System: true} }
+func SystemActor(source reportline.Source) Actor { return usecase.SystemActor(source) }
 
 // OperatorActor is the system acting for the operator who runs a command
-// (the CLI without --as): allowed everything, and recorded as
-// "system (os user NAME)".
+// (the CLI without --as), recorded as "system (os user NAME)".
 func OperatorActor(source reportline.Source, osUser string) Actor {
-	if osUser == "" {
-		osUser = "unknown"
-	}
-	return Actor{Source: source, System: true, Label: "system (os user " + osUser + ")"}
+	return usecase.OperatorActor(source, osUser)
 }
 
 // UserActor is a signed-in user acting through a way in.
 func UserActor(u reportline.User, source reportline.Source) Actor {
-	return Actor{User: u, Source: source}
-}
-
-// id returns the acting user's id, 0 for the system.
-func (ac Actor) id() reportline.UserID {
-	if ac.System {
-		return 0
-	}
-	return ac.User.ID
+	return usecase.UserActor(u, source)
 }

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/directory"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // LinkRequest names links to make between one user (the page's user) and
@@ -119,7 +121,7 @@ func (p LinkPlan) err() error {
 		switch {
 		case r.Owner != "":
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOwned),
-				Message: ownedMessage(r.User.Email, r.Owner)})
+				Message: directory.OwnedMessage(r.User.Email, r.Owner)})
 		case !r.Allowed:
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
 				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
@@ -208,8 +210,8 @@ func (a *App) apply(ctx context.Context, tx Tx, actor Actor, plan LinkPlan, req 
 		}
 		p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
 		l := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: actor.Source,
-			ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment, CreatedBy: actor.id(), CreatedAt: now}
-		e := reportline.AuditEntry{At: now, ActorID: actor.id(), Source: actor.Source, ManagerID: p.ManagerID, ManageeID: p.ManageeID, After: &l}
+			ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment, CreatedBy: actor.ID(), CreatedAt: now}
+		e := reportline.AuditEntry{At: now, ActorID: actor.ID(), Source: actor.Source, ManagerID: p.ManagerID, ManageeID: p.ManageeID, After: &l}
 		if c.Verdict == VerdictNew {
 			if err := tx.InsertLink(ctx, l); err != nil {
 				return err
@@ -233,7 +235,7 @@ func (a *App) apply(ctx context.Context, tx Tx, actor Actor, plan LinkPlan, req 
 			return err
 		}
 		old := r.Link
-		audit = append(audit, reportline.AuditEntry{At: now, ActorID: actor.id(), Source: actor.Source, Action: reportline.ActionRemove,
+		audit = append(audit, reportline.AuditEntry{At: now, ActorID: actor.ID(), Source: actor.Source, Action: reportline.ActionRemove,
 			ManagerID: old.ManagerID, ManageeID: old.ManageeID, Before: &old})
 	}
 	return tx.AppendAudit(ctx, audit)
@@ -259,27 +261,27 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	if !replace && len(req.IDs)+len(req.Emails) == 0 {
 		return plan, reportline.FieldError(string(req.Direction), "", "list at least one user")
 	}
-	ac, err := loadAccess(ctx, tx, actor)
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return plan, err
 	}
-	if err := ac.authorize(policy.ChangeLink, policy.Target{}); err != nil {
+	if err := ac.Authorize(policy.ChangeLink, policy.Target{}); err != nil {
 		return plan, err
 	}
 	if plan.User, err = tx.User(ctx, req.User); err != nil {
-		if reportline.IsCode(err, reportline.NotFound) && !ac.scope.All {
-			return LinkPlan{}, notVisible()
+		if reportline.IsCode(err, reportline.NotFound) && !ac.Scope.All {
+			return LinkPlan{}, usecase.NotVisible()
 		}
 		return plan, err
 	}
-	if !ac.scope.All {
+	if !ac.Scope.All {
 		// A preview shows the user's current links: only for a user the
 		// caller administrates, as the real call needs.
-		if err := ac.needGroups(ctx, tx, plan.User.ID); err != nil {
+		if err := ac.NeedGroups(ctx, tx, plan.User.ID); err != nil {
 			return plan, err
 		}
-		if !ac.administers(plan.User.ID) {
-			return LinkPlan{}, forbidden("you may only link members of a group you administrate, and this user is not one")
+		if !ac.Administers(plan.User.ID) {
+			return LinkPlan{}, usecase.Forbidden("you may only link members of a group you administrate, and this user is not one")
 		}
 	}
 	if !plan.User.Active() {
@@ -301,21 +303,21 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 	for _, e := range existing {
 		ids = append(ids, e.User.ID)
 	}
-	if err := ac.needGroups(ctx, tx, ids...); err != nil {
+	if err := ac.NeedGroups(ctx, tx, ids...); err != nil {
 		return plan, err
 	}
 	current := map[reportline.UserID]reportline.Link{}
 	for _, e := range existing {
 		current[e.User.ID] = e.Link
 	}
-	on, err := a.directorySourcesOn(ctx, tx)
+	on, err := a.SourcesOn(ctx, tx)
 	if err != nil {
 		return plan, err
 	}
 	wanted := map[reportline.UserID]bool{}
 	for i := range plan.Candidates {
 		c := &plan.Candidates[i]
-		if c.Verdict == VerdictUnknown && !ac.scope.All {
+		if c.Verdict == VerdictUnknown && !ac.Scope.All {
 			// Unknown and outside the caller's groups read the same, so
 			// the answer does not tell who has an account elsewhere.
 			c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
@@ -332,16 +334,16 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 			return plan, err
 		}
 		if c.Verdict == VerdictUpdate {
-			if owner, ok := directoryOwned(current[c.User.ID], actor, on); ok {
-				c.Verdict, c.Message = VerdictOwned, ownedMessage(c.User.Email, owner)
+			if owner, ok := directory.Owned(current[c.User.ID], actor, on); ok {
+				c.Verdict, c.Message = VerdictOwned, directory.OwnedMessage(c.User.Email, owner)
 			}
 		}
 	}
 	if replace {
 		for _, e := range existing {
 			if e.Link.Kind == plan.Kind && !wanted[e.User.ID] {
-				owner, owned := directoryOwned(e.Link, actor, on)
-				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.mayLink(e.Link.Pair()) && !owned, Owner: owner})
+				owner, owned := directory.Owned(e.Link, actor, on)
+				plan.Removals = append(plan.Removals, Removal{LinkedUser: e, Allowed: ac.MayLink(e.Link.Pair()) && !owned, Owner: owner})
 			}
 		}
 	}
@@ -353,7 +355,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 const MaxLinksPerRequest = 1000
 
 // judge gives one resolved candidate its verdict.
-func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
+func (a *App) judge(ctx context.Context, tx Tx, ac *usecase.Authority, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
 	p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
 	// Scope first: nothing about a person outside it (their status, their
 	// links) shows in the answer.
@@ -361,14 +363,14 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *access, plan LinkPlan, req L
 	case c.User.ID == plan.User.ID:
 		c.Verdict, c.Message = VerdictSelf, fmt.Sprintf("%s cannot be their own manager", c.User.Email)
 		return nil
-	case !ac.mayLink(p):
+	case !ac.MayLink(p):
 		c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
 		return nil
 	case !c.User.Active():
 		c.Verdict, c.Message = VerdictInactive, fmt.Sprintf("%s is an inactive account", c.User.Email)
 		return nil
 	}
-	want := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: ac.actor.Source,
+	want := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: ac.Actor.Source,
 		ValidFrom: req.ValidFrom, ValidUntil: req.ValidUntil, Comment: req.Comment}
 	old, exists := current[c.User.ID]
 	if exists && (old.Kind == want.Kind && old.ValidFrom.Equal(want.ValidFrom) && old.ValidUntil.Equal(want.ValidUntil) && old.Comment == want.Comment) {
@@ -406,18 +408,18 @@ func outOfScope(input, user string) string {
 
 // describeCycle names a cycle by email: "a@x → b@x → a@x". People the
 // actor does not administrate are not named.
-func describeCycle(ctx context.Context, tx Tx, ac *access, cycle []reportline.UserID) (string, error) {
+func describeCycle(ctx context.Context, tx Tx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
 	users, err := tx.UsersByIDs(ctx, cycle)
 	if err != nil {
 		return "", err
 	}
-	if err := ac.needGroups(ctx, tx, cycle...); err != nil {
+	if err := ac.NeedGroups(ctx, tx, cycle...); err != nil {
 		return "", err
 	}
 	names := make([]string, len(cycle))
 	for i, id := range cycle {
 		names[i] = users[id].Email
-		if !ac.administers(id) {
+		if !ac.Administers(id) {
 			names[i] = "(someone outside your groups)"
 		}
 	}

@@ -2,15 +2,13 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // Login checks an email and password and opens a session. It returns the
@@ -67,7 +65,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	if a.ssoOnly && !u.IsPlatformAdmin() {
 		return "", reportline.User{}, errSSOOnly
 	}
-	secret, hashed := newSecret("rls_")
+	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
 	err = a.store.Write(ctx, func(tx Tx) error {
 		if err := a.loginSucceeded(ctx, tx, keys); err != nil {
@@ -112,7 +110,7 @@ func (a *App) SessionTTL() time.Duration { return a.ttl }
 func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, error) {
 	var u reportline.User
 	err := a.store.Read(ctx, func(tx Tx) error {
-		s, err := tx.SessionByHash(ctx, hashSecret(secret))
+		s, err := tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if err != nil || !a.now().Before(s.ExpiresAt) {
 			return reportline.Errorf(reportline.Unauthenticated, "your session has ended; sign in again")
 		}
@@ -127,12 +125,12 @@ func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, 
 
 // Logout ends a session.
 func (a *App) Logout(ctx context.Context, secret string) error {
-	return a.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, hashSecret(secret)) })
+	return a.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, usecase.HashSecret(secret)) })
 }
 
 // TokenUser returns the active user an API token belongs to.
 func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, error) {
-	hash := hashSecret(token)
+	hash := usecase.HashSecret(token)
 	e, gen, ok := a.tokens.get(hash, a.now())
 	if ok && a.now().Sub(e.token.LastUsedAt) <= time.Minute {
 		return e.user, nil
@@ -255,19 +253,4 @@ func checkPasswordStrength(pw string) error {
 		return reportline.FieldError("password", "", "password must have at most %d characters", MaxPasswordLength)
 	}
 	return nil
-}
-
-// newSecret returns a random secret with a recognisable prefix (so leaked
-// tokens can be found by scanners) and its SHA-256 hash, which is all that
-// is stored.
-func newSecret(prefix string) (string, []byte) {
-	b := make([]byte, 32)
-	rand.Read(b) // never fails on Linux; see crypto/rand
-	s := prefix + base64.RawURLEncoding.EncodeToString(b)
-	return s, hashSecret(s)
-}
-
-func hashSecret(s string) []byte {
-	h := sha256.Sum256([]byte(s))
-	return h[:]
 }

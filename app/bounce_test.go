@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -27,7 +28,7 @@ func TestBounceStopsWeeklySends(t *testing.T) {
 		}
 		o.link(t, dead, o.y, reportline.Line)
 		srv, sender := smtpSender(t)
-		worker := a.NewOutboxWorker(sender, app.OutboxOptions{})
+		worker := a.NewOutboxWorker(sender, outbox.Options{})
 		sched := a.NewScheduler(app.SchedulerConfig{})
 		paris, _ := time.LoadLocation("Europe/Paris")
 		digestTo := func(week int) map[string]reportline.OutboxMessage {

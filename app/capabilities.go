@@ -6,13 +6,14 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // CapabilityMatrix returns which capabilities each link kind grants, every
 // cell filled in (defaults where nothing was set). Any signed-in user may
 // read it: it is the platform's policy, not anybody's data.
 func (a *App) CapabilityMatrix(ctx context.Context, actor Actor) (reportline.Matrix, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var m reportline.Matrix
@@ -35,25 +36,25 @@ func (a *App) SetCapabilityMatrix(ctx context.Context, actor Actor, m reportline
 	}
 	full := m.Clone()
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ChangeSettings, policy.Target{}); err != nil {
 			return err
 		}
 		old, err := loadMatrix(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if err := tx.PutCapabilityMatrix(ctx, full, actor.id()); err != nil {
+		if err := tx.PutCapabilityMatrix(ctx, full, actor.ID()); err != nil {
 			return err
 		}
 		if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting capabilities",
-			Before: asJSON(old), After: asJSON(full)}); err != nil {
+			Before: usecase.JSON(old), After: usecase.JSON(full)}); err != nil {
 			return err
 		}
-		a.log.Info("capability matrix changed", "actor", actor.id(), "matrix", fmt.Sprint(full))
+		a.log.Info("capability matrix changed", "actor", actor.ID(), "matrix", fmt.Sprint(full))
 		return nil
 	})
 	a.forgetMatrix()

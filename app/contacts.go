@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Contact is one of a user's managers as their Contacts page shows them.
@@ -44,8 +45,8 @@ func (a *App) Contacts(ctx context.Context, actor Actor, user reportline.UserID)
 		}
 		u := ch.users[user]
 		if u == nil {
-			if !ch.actor.scope.All {
-				return notVisible()
+			if !ch.actor.Scope.All {
+				return usecase.NotVisible()
 			}
 			return reportline.Errorf(reportline.NotFound, "user %d not found", user)
 		}
@@ -57,7 +58,7 @@ func (a *App) Contacts(ctx context.Context, actor Actor, user reportline.UserID)
 					return err
 				}
 			}
-			if err := ch.actor.authorize(policy.ReadContacts, policy.Target{Granted: d.Allowed}); err != nil {
+			if err := ch.actor.Authorize(policy.ReadContacts, policy.Target{Granted: d.Allowed}); err != nil {
 				return err
 			}
 			out.Grant = d.Grant

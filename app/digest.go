@@ -7,8 +7,11 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // The weekly digest (SPEC §3): every Monday from 14:00 Europe/Paris, one
@@ -131,7 +134,9 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	// What is left is rendering, CPU-bound and independent per digest: a
 	// few run at once.
 	out := make([]composed, len(managers))
-	err = parallel(ctx, len(managers), composeWorkers, func(i int) error {
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(composeWorkers)
+	compose := func(i int) error {
 		m := managers[i]
 		if optedOut[m] {
 			out[i] = composed{manager: m, outcome: reportline.SendOptedOut}
@@ -150,8 +155,18 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 		}
 		out[i] = composed{manager: m, outcome: reportline.SendSent, msg: &msg}
 		return nil
-	})
-	if err != nil {
+	}
+	// The first error stops the others taking work.
+	for i := range managers {
+		if gctx.Err() != nil {
+			break
+		}
+		g.Go(func() error { return compose(i) })
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -197,7 +212,7 @@ type DigestSettings struct {
 // DigestSettings returns the digest settings. Any signed-in user may read
 // them: they are the platform's policy.
 func (a *App) DigestSettings(ctx context.Context, actor Actor) (DigestSettings, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return DigestSettings{}, err
 	}
 	var out DigestSettings
@@ -213,21 +228,21 @@ func (a *App) DigestSettings(ctx context.Context, actor Actor) (DigestSettings, 
 // change applies from the next chunk of a run in progress.
 func (a *App) SetDigestSettings(ctx context.Context, actor Actor, s DigestSettings) (DigestSettings, error) {
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ChangeSettings, policy.Target{}); err != nil {
 			return err
 		}
 		if err := tx.PutSetting(ctx, settingDigestSkipEmpty, strconv.FormatBool(s.SkipEmpty)); err != nil {
 			return err
 		}
 		if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingDigestSkipEmpty,
-			After: asJSON(map[string]bool{"skip_empty": s.SkipEmpty})}); err != nil {
+			After: usecase.JSON(map[string]bool{"skip_empty": s.SkipEmpty})}); err != nil {
 			return err
 		}
-		a.log.Info("digest settings changed", "actor", actor.id(), "skip_empty", s.SkipEmpty)
+		a.log.Info("digest settings changed", "actor", actor.ID(), "skip_empty", s.SkipEmpty)
 		return nil
 	})
 	if err != nil {
@@ -241,11 +256,11 @@ func (a *App) SetDigestSettings(ctx context.Context, actor Actor, s DigestSettin
 func (a *App) DigestRuns(ctx context.Context, actor Actor, limit int) ([]reportline.ScheduledRun, error) {
 	var out []reportline.ScheduledRun
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.OperatePlatform, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.OperatePlatform, policy.Target{}); err != nil {
 			return err
 		}
 		out, err = tx.ScheduledRuns(ctx, reportline.NotifyWeeklyDigest, min(max(limit, 1), 100))
@@ -272,11 +287,11 @@ func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline
 	}
 	if !actor.System && actor.User.ID != manager {
 		err := a.store.Read(ctx, func(tx Tx) error {
-			ac, err := loadAccess(ctx, tx, actor)
+			ac, err := usecase.LoadAuthority(ctx, tx, actor)
 			if err != nil {
 				return err
 			}
-			return ac.authorize(policy.PreviewUserDigest, policy.Target{User: ac.known(manager)})
+			return ac.Authorize(policy.PreviewUserDigest, policy.Target{User: ac.Known(manager)})
 		})
 		if err != nil {
 			return DigestPreview{}, err

@@ -5,6 +5,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Who receives what: admins switch a notification off for a whole role
@@ -115,15 +116,15 @@ func (a *App) setOptOut(ctx context.Context, tx Tx, actor Actor, user reportline
 	if err := tx.SetNotificationOptOut(ctx, user, t, !receive, a.now()); err != nil {
 		return err
 	}
-	a.log.Info("notification preference changed", "actor", actor.id(), "user", user, "type", t, "receive", receive)
+	a.log.Info("notification preference changed", "actor", actor.ID(), "user", user, "type", t, "receive", receive)
 	return a.record(ctx, tx, actor, policy.ManageOwnAccount, reportline.Change{What: "notification " + string(t), UserID: user,
-		Before: asJSON(map[string]bool{"receive": !receive}), After: asJSON(map[string]bool{"receive": receive})})
+		Before: usecase.JSON(map[string]bool{"receive": !receive}), After: usecase.JSON(map[string]bool{"receive": receive})})
 }
 
 // mayManagePreferences lets the user themself, platform admins and the
 // system through.
 func (a *App) mayManagePreferences(ctx context.Context, tx Tx, actor Actor, user reportline.UserID) error {
-	return authorizeOwn(actor, policy.ManageOwnAccount, user)
+	return usecase.AuthorizeOwn(actor, policy.ManageOwnAccount, user)
 }
 
 // NotificationRoleView is one notification for one role, as admins see
@@ -144,7 +145,7 @@ func (a *App) SetNotificationRole(ctx context.Context, actor Actor, t reportline
 		return reportline.FieldError("role", string(aud), "the %s notification does not go to %s", t, aud)
 	}
 	return a.store.Write(ctx, func(tx Tx) error {
-		if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+		if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 			return err
 		}
 		r := reportline.NotificationRole{Type: t, Audience: aud}
@@ -159,7 +160,7 @@ func (a *App) SetNotificationRole(ctx context.Context, actor Actor, t reportline
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "notification " + string(t) + " for " + string(aud),
-			Before: asJSON(map[string]bool{"enabled": !enabled}), After: asJSON(map[string]bool{"enabled": enabled})})
+			Before: usecase.JSON(map[string]bool{"enabled": !enabled}), After: usecase.JSON(map[string]bool{"enabled": enabled})})
 	})
 }
 

@@ -16,6 +16,7 @@ import (
 	"reportline/internal/pgtest"
 	"reportline/internal/smtptest"
 	rlmail "reportline/mail"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -70,7 +71,7 @@ func startReplica(t *testing.T, name, url string, smtp *smtptest.Server, at time
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sender.Close() })
-	w := r.app.NewOutboxWorker(sender, app.OutboxOptions{Owner: name, Poll: 20 * time.Millisecond, Batch: 16})
+	w := r.app.NewOutboxWorker(sender, outbox.Options{Owner: name, Poll: 20 * time.Millisecond, Batch: 16})
 	go func() { defer close(r.done); w.Run(r.ctx) }()
 	t.Cleanup(func() { r.kill(); <-r.done })
 	return r

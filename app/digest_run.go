@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"time"
 
 	"reportline"
@@ -246,41 +245,3 @@ func (s *Scheduler) doChunk(ctx context.Context, job runJob, run *reportline.Sch
 
 // composeWorkers is how many digests of a chunk are composed at once.
 const composeWorkers = 4
-
-// parallel calls fn(i) for every i in [0, n) from up to workers
-// goroutines, and returns the first error (the others stop taking work).
-func parallel(ctx context.Context, n, workers int, fn func(i int) error) error {
-	var (
-		mu    sync.Mutex
-		next  int
-		first error
-		wg    sync.WaitGroup
-	)
-	take := func() (int, bool) {
-		mu.Lock()
-		defer mu.Unlock()
-		if first != nil || next >= n || ctx.Err() != nil {
-			return 0, false
-		}
-		next++
-		return next - 1, true
-	}
-	for range min(workers, n) {
-		wg.Go(func() {
-			for i, ok := take(); ok; i, ok = take() {
-				if err := fn(i); err != nil {
-					mu.Lock()
-					if first == nil {
-						first = err
-					}
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if first != nil {
-		return first
-	}
-	return ctx.Err()
-}

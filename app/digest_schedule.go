@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/schedule"
 )
 
 // SchedulerConfig tunes a Scheduler. The zero value is what serve uses.
@@ -60,18 +61,10 @@ func (a *App) NewScheduler(cfg SchedulerConfig) *Scheduler {
 // that a server started late on a Monday sends the missed digests without
 // waiting. Failures are logged and tried again at the next tick.
 func (s *Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if _, err := s.Tick(ctx); err != nil && ctx.Err() == nil {
-			s.app.log.Error("scheduled notifications", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	schedule.Every(ctx, time.Minute, s.app.log, "scheduled notifications", func(ctx context.Context) error {
+		_, err := s.Tick(ctx)
+		return err
+	})
 }
 
 // HandBack ends the lease of the runs this scheduler holds and did not

@@ -11,6 +11,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -26,11 +27,11 @@ func newDigestOrg(t *testing.T, engine store.Engine) digestOrg {
 	o := digestOrg{newOrg(t, engine)}
 	o.link(t, o.mgr, o.y, reportline.Line)
 	o.link(t, o.ua, o.w, reportline.Line)
-	rec := app.RecordInput{ID: "r1", UserID: o.x.ID, CourseID: "C1", Status: "completed", Progress: 100,
+	rec := learning.RecordInput{ID: "r1", UserID: o.x.ID, CourseID: "C1", Status: "completed", Progress: 100,
 		Completed: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)}
-	if _, err := o.env.App.ApplyLearning(context.Background(), sys, app.LearningBatch{
-		Courses: []app.CourseInput{{ID: "C1", Title: "Safety <first> & foremost"}},
-		Records: []app.RecordInput{rec},
+	if _, err := o.env.App.ApplyLearning(context.Background(), sys, learning.Batch{
+		Courses: []learning.CourseInput{{ID: "C1", Title: "Safety <first> & foremost"}},
+		Records: []learning.RecordInput{rec},
 	}); err != nil {
 		t.Fatal(err)
 	}
@@ -47,8 +48,8 @@ func paris(t *testing.T, y int, m time.Month, d, hh, mm int) time.Time {
 	return time.Date(y, m, d, hh, mm, 0, 0, loc)
 }
 
-// outbox returns the outbox's messages of a type, oldest first.
-func outbox(t *testing.T, env *testapp.Env, typ reportline.NotificationType) []reportline.OutboxMessage {
+// queued returns the outbox's messages of a type, oldest first.
+func queued(t *testing.T, env *testapp.Env, typ reportline.NotificationType) []reportline.OutboxMessage {
 	t.Helper()
 	var out []reportline.OutboxMessage
 	err := env.DB.Read(context.Background(), func(tx *store.Tx) error {
@@ -98,7 +99,7 @@ func TestDigestSchedule(t *testing.T) {
 		if rep, ran := digestRun(t, o.env, s, paris(t, 2026, 11, 23, 13, 59)); ran {
 			t.Fatalf("Monday 13:59: a digest run happened: %+v", rep)
 		}
-		if got := outbox(t, o.env, reportline.NotifyWeeklyDigest); len(got) != 0 {
+		if got := queued(t, o.env, reportline.NotifyWeeklyDigest); len(got) != 0 {
 			t.Fatalf("Monday 13:59: %d digests in the outbox, want none", len(got))
 		}
 
@@ -106,7 +107,7 @@ func TestDigestSchedule(t *testing.T) {
 		if !ran || !rep.Finished || rep.Late || rep.Sent != 2 {
 			t.Fatalf("Monday 14:00: report %+v, want a finished, on-time run that sent 2", rep)
 		}
-		msgs := outbox(t, o.env, reportline.NotifyWeeklyDigest)
+		msgs := queued(t, o.env, reportline.NotifyWeeklyDigest)
 		if got, want := recipients(msgs), []string{"mgr@example.com", "ua@example.com"}; !slices.Equal(got, want) {
 			t.Fatalf("digests to %v, want %v (not mem, whose only managee is inactive)", got, want)
 		}
@@ -137,7 +138,7 @@ func TestDigestSchedule(t *testing.T) {
 		if rep, ran := digestRun(t, o.env, other, paris(t, 2026, 11, 23, 15, 0)); ran {
 			t.Errorf("another replica ran the finished week: %+v", rep)
 		}
-		if got := len(outbox(t, o.env, reportline.NotifyWeeklyDigest)); got != 2 {
+		if got := len(queued(t, o.env, reportline.NotifyWeeklyDigest)); got != 2 {
 			t.Errorf("%d digests after the second runs, want 2", got)
 		}
 		// Tuesday: no digest at all.
@@ -204,7 +205,7 @@ func TestDigestStartedLateIsMarkedLate(t *testing.T) {
 		if !ran || !rep.Late || rep.Sent != 2 {
 			t.Fatalf("start at 14:20: %+v, want 2 late digests", rep)
 		}
-		for _, m := range outbox(t, o.env, reportline.NotifyWeeklyDigest) {
+		for _, m := range queued(t, o.env, reportline.NotifyWeeklyDigest) {
 			if !m.Late || !strings.Contains(m.Subject, "sent late") || !strings.Contains(m.Text, "This digest is late") ||
 				!strings.Contains(m.HTML, "This digest is late") {
 				t.Errorf("%s: late %v, subject %q; the message must say it is late", m.To, m.Late, m.Subject)
@@ -243,7 +244,7 @@ func TestDigestOptOutAndSkipEmpty(t *testing.T) {
 		if !ran || rep.Sent != 0 || rep.OptedOut != 1 || rep.SkippedEmpty != 1 {
 			t.Fatalf("report %+v, want mgr opted out and ua's empty digest skipped", rep)
 		}
-		if got := outbox(t, o.env, reportline.NotifyWeeklyDigest); len(got) != 0 {
+		if got := queued(t, o.env, reportline.NotifyWeeklyDigest); len(got) != 0 {
 			t.Fatalf("%d digests sent, want none", len(got))
 		}
 
@@ -256,7 +257,7 @@ func TestDigestOptOutAndSkipEmpty(t *testing.T) {
 		if !ran || rep.Sent != 1 || rep.OptedOut != 1 {
 			t.Fatalf("next week: %+v, want ua's digest sent and mgr opted out", rep)
 		}
-		msgs := outbox(t, o.env, reportline.NotifyWeeklyDigest)
+		msgs := queued(t, o.env, reportline.NotifyWeeklyDigest)
 		if len(msgs) != 1 || msgs[0].To != "ua@example.com" || !strings.Contains(msgs[0].Text, "Nothing is overdue or due in the coming week.") {
 			t.Fatalf("next week's digests: %v", recipients(msgs))
 		}
@@ -279,7 +280,7 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 		if _, err := first.RunDigest(ctx, reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 48}, start.Location())); err == nil {
 			t.Fatal("the crashed run reported no error")
 		}
-		if got := len(outbox(t, o.env, reportline.NotifyWeeklyDigest)); got != 1 {
+		if got := len(queued(t, o.env, reportline.NotifyWeeklyDigest)); got != 1 {
 			t.Fatalf("%d digests after the first chunk, want 1", got)
 		}
 		second := a.NewScheduler(app.SchedulerConfig{Owner: "second", Chunk: 1})
@@ -296,7 +297,7 @@ func TestDigestResumesAfterCrash(t *testing.T) {
 		if !ran || rep.Sent != 2 || rep.Late || !rep.Finished {
 			t.Fatalf("takeover: %+v, want the 2 remaining digests sent, on time", rep)
 		}
-		msgs := outbox(t, o.env, reportline.NotifyWeeklyDigest)
+		msgs := queued(t, o.env, reportline.NotifyWeeklyDigest)
 		if got, want := recipients(msgs), []string{"mem@example.com", "mgr@example.com", "ua@example.com"}; !slices.Equal(got, want) {
 			t.Fatalf("digests to %v, want one each to %v", got, want)
 		}
@@ -326,7 +327,7 @@ func TestDigestHandBack(t *testing.T) {
 		if !ran || !rep.Finished || rep.Sent != 1 {
 			t.Fatalf("the next tick of another replica: %+v, %v; want the rest sent at once", rep, ran)
 		}
-		if got := len(outbox(t, o.env, reportline.NotifyWeeklyDigest)); got != 2 {
+		if got := len(queued(t, o.env, reportline.NotifyWeeklyDigest)); got != 2 {
 			t.Errorf("%d digests, want one per manager (2)", got)
 		}
 	})
@@ -363,7 +364,7 @@ func TestBirthdayNotifications(t *testing.T) {
 		if len(reps) != 1 || reps[0].Kind != reportline.NotifyBirthday || reps[0].Sent != 1 {
 			t.Fatalf("28 February 2026 08:00: %+v, want one birthday notification", reps)
 		}
-		msgs := outbox(t, o.env, reportline.NotifyBirthday)
+		msgs := queued(t, o.env, reportline.NotifyBirthday)
 		if len(msgs) != 1 || msgs[0].To != "mgr@example.com" || msgs[0].Key != "birthday:2026-02-28:"+idString(o.mgr.ID) {
 			t.Fatalf("birthday messages: %+v", msgs)
 		}
@@ -382,7 +383,7 @@ func TestBirthdayNotifications(t *testing.T) {
 		if len(reps) != 1 || reps[0].Sent != 0 || reps[0].OptedOut != 1 {
 			t.Errorf("1 March: %+v, want ua opted out", reps)
 		}
-		if got := len(outbox(t, o.env, reportline.NotifyBirthday)); got != 1 {
+		if got := len(queued(t, o.env, reportline.NotifyBirthday)); got != 1 {
 			t.Errorf("%d birthday messages, want 1", got)
 		}
 	})

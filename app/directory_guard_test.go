@@ -10,7 +10,10 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
+	"reportline/directory"
 	"reportline/internal/testapp"
+	"reportline/provisioning"
 	"reportline/store"
 )
 
@@ -56,7 +59,7 @@ func TestDirectoryLeavesPlatformAdminsAlone(t *testing.T) {
 		}
 
 		t.Run("AllowedBySetting", func(t *testing.T) {
-			a := o.env.AppWith(app.DirectoryGuard{MayChangePlatformAdmins: true})
+			a := o.env.AppWith(directory.Guard{MayChangePlatformAdmins: true})
 			rep, err := a.SyncDirectory(ctx, ldapActor, full(reportline.DirectoryUser{ExternalID: "id-pa", Email: "pa@example.com", FirstName: "Pat", Active: true}, boss, ann), false)
 			if err != nil || len(rep.Problems) != 0 {
 				t.Fatalf("sync = %+v, %v", rep.Problems, err)
@@ -92,7 +95,7 @@ func TestRecoverPlatformAdmin(t *testing.T) {
 		}
 
 		// A directory allowed to change admins re-addresses pa.
-		lax := o.env.AppWith(app.DirectoryGuard{MayChangePlatformAdmins: true})
+		lax := o.env.AppWith(directory.Guard{MayChangePlatformAdmins: true})
 		if _, err := lax.SyncDirectory(ctx, ldapActor, reportline.DirectoryBatch{Source: reportline.SourceLDAP,
 			Users: []reportline.DirectoryUser{{ExternalID: "id-pa", Email: "pa@example.com", Active: true}}}, false); err != nil {
 			t.Fatal(err)
@@ -192,11 +195,11 @@ func TestMassDeactivationIsHeld(t *testing.T) {
 		}
 
 		t.Run("CountAndShareConfigurable", func(t *testing.T) {
-			lax := o.env.AppWith(app.DirectoryGuard{HoldPercent: -1, HoldCount: -1})
+			lax := o.env.AppWith(directory.Guard{HoldPercent: -1, HoldCount: -1})
 			if _, err := lax.SyncDirectory(ctx, ldapActor, narrow, true); err != nil {
 				t.Errorf("with the guard off: %v", err)
 			}
-			strict := o.env.AppWith(app.DirectoryGuard{HoldPercent: -1, HoldCount: 2})
+			strict := o.env.AppWith(directory.Guard{HoldPercent: -1, HoldCount: 2})
 			if r, _ := strict.SyncDirectory(ctx, ldapActor, full(all[:40]...), true); r.Held != 3 {
 				t.Errorf("count 2, 3 deactivations: held = %d, want 3", r.Held)
 			}
@@ -209,11 +212,11 @@ func TestSCIMDeactivationsHeldWithinAnHour(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		o := newOrg(t, engine)
 		ctx := context.Background()
-		a := o.env.AppWith(app.DirectoryGuard{HoldPercent: -1, HoldCount: 2})
+		a := o.env.AppWith(directory.Guard{HoldPercent: -1, HoldCount: 2})
 		client := reportline.ProvisioningClient{Name: "entra"}
 		var ids []reportline.UserID
 		for i := range 4 {
-			u, err := a.SCIMCreateUser(ctx, client, app.SCIMUserInput{UserName: fmt.Sprintf("s%d@corp.example", i), Active: true})
+			u, err := a.SCIMCreateUser(ctx, client, provisioning.UserInput{UserName: fmt.Sprintf("s%d@corp.example", i), Active: true})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +250,7 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		o := newOrg(t, engine)
 		ctx := context.Background()
-		on := o.env.AppWith(app.DirectoryGuard{On: []reportline.Source{reportline.SourceLDAP}})
+		on := o.env.AppWith(directory.Guard{On: []reportline.Source{reportline.SourceLDAP}})
 		if _, err := on.SyncDirectory(ctx, ldapActor, reportline.DirectoryBatch{Source: reportline.SourceLDAP, Users: []reportline.DirectoryUser{
 			{ExternalID: "id-mgr", Email: "mgr@example.com", FirstName: "mgr", Active: true},
 			{ExternalID: "id-y", Email: "y@example.com", FirstName: "y", Active: true, ManagerExternalID: "id-mgr"},
@@ -273,7 +276,7 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 		}
 		// A CSV replace leaves the LDAP link in place and says so; a line
 		// that would change its terms is refused for that managee.
-		res, err := on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee\nw@example.com,y@example.com\n"), app.ImportOptions{})
+		res, err := on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee\nw@example.com,y@example.com\n"), bulkimport.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -284,7 +287,7 @@ func TestDirectoryOwnedLinks(t *testing.T) {
 			res.Batch.Counts.Rejected != 0 {
 			t.Errorf("import report = %+v %+v, want one note naming ldap and nothing rejected", res.Rejected, res.Batch.Counts)
 		}
-		res, err = on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee,valid until\nmgr@example.com,y@example.com,2027-01-01\n"), app.ImportOptions{})
+		res, err = on.ImportManagers(ctx, admin, strings.NewReader("email of manager,email of managee,valid until\nmgr@example.com,y@example.com,2027-01-01\n"), bulkimport.Options{})
 		if err != nil || len(res.Rejected) == 0 || res.Rejected[0].Reason != "directory_owned" {
 			t.Errorf("a CSV line changing an LDAP link's dates: %+v, want it refused", res.Rejected)
 		}

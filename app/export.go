@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // ExportOptions selects and formats an export.
@@ -28,11 +29,11 @@ var ExportHeader = csvio.PairHeader()
 func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt ExportOptions) (int, error) {
 	n := 0
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ExportManagers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ExportManagers, policy.Target{}); err != nil {
 			return err
 		}
 		keep, err := a.exportFilter(ctx, tx, ac, opt.GroupID)
@@ -62,8 +63,8 @@ func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt 
 }
 
 // exportFilter returns which pairs to export, nil for all.
-func (a *App) exportFilter(ctx context.Context, tx Tx, ac *access, group reportline.GroupID) (func(reportline.Pair) bool, error) {
-	if ac.scope.All && group == 0 {
+func (a *App) exportFilter(ctx context.Context, tx Tx, ac *usecase.Authority, group reportline.GroupID) (func(reportline.Pair) bool, error) {
+	if ac.Scope.All && group == 0 {
 		return nil, nil
 	}
 	groups, err := visibleGroups(ctx, tx, ac, group)
@@ -71,7 +72,7 @@ func (a *App) exportFilter(ctx context.Context, tx Tx, ac *access, group reportl
 		return nil, err
 	}
 	if group != 0 && len(groups) == 0 {
-		return nil, forbidden("you do not administrate this group")
+		return nil, usecase.Forbidden("you do not administrate this group")
 	}
 	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: groups})
 	if err != nil {
@@ -80,11 +81,11 @@ func (a *App) exportFilter(ctx context.Context, tx Tx, ac *access, group reportl
 	members := make(map[reportline.UserID]bool, len(ms))
 	for _, m := range ms {
 		members[m.UserID] = true
-		ac.groups[m.UserID] = append(ac.groups[m.UserID], m.GroupID)
-		ac.members[m.UserID] = append(ac.members[m.UserID], m)
+		ac.Groups[m.UserID] = append(ac.Groups[m.UserID], m.GroupID)
+		ac.Members[m.UserID] = append(ac.Members[m.UserID], m)
 	}
 	return func(p reportline.Pair) bool {
-		return members[p.ManagerID] && members[p.ManageeID] && (ac.scope.All || ac.mayLink(p))
+		return members[p.ManagerID] && members[p.ManageeID] && (ac.Scope.All || ac.MayLink(p))
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // GroupView is a group as listed for an actor.
@@ -19,7 +20,7 @@ type GroupView struct {
 func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
 	var out []GroupView
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -29,7 +30,7 @@ func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
 		}
 		tree := reportline.NewGroupTree(all)
 		member := map[reportline.GroupID]bool{}
-		if !ac.scope.All && actor.User.ID != 0 {
+		if !ac.Scope.All && actor.User.ID != 0 {
 			ms, err := tx.Memberships(ctx, reportline.MembershipFilter{UserIDs: []reportline.UserID{actor.User.ID}})
 			if err != nil {
 				return err
@@ -39,7 +40,7 @@ func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
 			}
 		}
 		for _, g := range all {
-			adm := ac.scope.All || (!ac.scope.Empty() && ac.scope.CoversUser(tree, []reportline.GroupID{g.ID}))
+			adm := ac.Scope.All || (!ac.Scope.Empty() && ac.Scope.CoversUser(tree, []reportline.GroupID{g.ID}))
 			if adm || member[g.ID] {
 				out = append(out, GroupView{Group: g, Administered: adm})
 			}
@@ -60,7 +61,7 @@ func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent 
 		return g, err
 	}
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -69,13 +70,13 @@ func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent 
 				return reportline.FieldError("parent_id", "", "parent group %d does not exist", parent)
 			}
 		}
-		if err := ac.authorize(policy.CreateGroup, policy.Target{Group: parent}); err != nil {
+		if err := ac.Authorize(policy.CreateGroup, policy.Target{Group: parent}); err != nil {
 			return err
 		}
 		if err := tx.CreateGroup(ctx, &g); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: asJSON(g)})
+		return a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: usecase.JSON(g)})
 	})
 	return g, err
 }
@@ -102,8 +103,8 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 		if err := tx.SetMembership(ctx, m); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, ac.actor, policy.ChangeMember, reportline.Change{UserID: m.UserID, GroupID: m.GroupID,
-			Before: roleJSON(before), After: roleJSON(&m)})
+		return a.record(ctx, tx, ac.Actor, policy.ChangeMember, reportline.Change{UserID: m.UserID, GroupID: m.GroupID,
+			Before: usecase.RoleJSON(before), After: usecase.RoleJSON(&m)})
 	})
 }
 
@@ -121,7 +122,7 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 		if err := tx.DeleteMembership(ctx, group, user); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, ac.actor, policy.ChangeMember, reportline.Change{UserID: user, GroupID: group, Before: roleJSON(before)})
+		return a.record(ctx, tx, ac.Actor, policy.ChangeMember, reportline.Change{UserID: user, GroupID: group, Before: usecase.RoleJSON(before)})
 	})
 }
 
@@ -130,34 +131,34 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 // A user the actor may not see is refused the same way whether or not it
 // exists.
 func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group reportline.GroupID, user reportline.UserID,
-	role reportline.GroupRole) (*access, *reportline.Membership, error) {
-	ac, err := loadAccess(ctx, tx, actor)
+	role reportline.GroupRole) (*usecase.Authority, *reportline.Membership, error) {
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return nil, nil, err
 	}
 	if _, err := tx.Group(ctx, group); err != nil {
-		if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
-			return nil, nil, forbidden("you may only change the members of groups you administrate")
+		if reportline.ErrorCode(err) == reportline.NotFound && !ac.Scope.All {
+			return nil, nil, usecase.Forbidden("you may only change the members of groups you administrate")
 		}
 		return nil, nil, err
 	}
 	u, err := tx.User(ctx, user)
 	if err != nil {
-		if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
-			return nil, nil, notVisible()
+		if reportline.ErrorCode(err) == reportline.NotFound && !ac.Scope.All {
+			return nil, nil, usecase.NotVisible()
 		}
 		return nil, nil, err
 	}
-	p, err := a.person(ctx, tx, ac, u)
+	p, err := ac.Person(ctx, tx, u)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !ac.scope.All && len(p.Memberships) == 0 {
-		if p.CreatedByActor, err = a.createdBy(ctx, tx, user, ac.actor.id()); err != nil {
+	if !ac.Scope.All && len(p.Memberships) == 0 {
+		if p.CreatedByActor, err = a.createdBy(ctx, tx, user, ac.Actor.ID()); err != nil {
 			return nil, nil, err
 		}
 	}
-	if err := ac.authorize(policy.ChangeMember, policy.Target{User: p, Group: group, Role: role}); err != nil {
+	if err := ac.Authorize(policy.ChangeMember, policy.Target{User: p, Group: group, Role: role}); err != nil {
 		return nil, nil, err
 	}
 	for _, m := range p.Memberships {
@@ -183,26 +184,19 @@ func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserI
 	return len(moved) == 0, err
 }
 
-func roleJSON(m *reportline.Membership) string {
-	if m == nil {
-		return ""
-	}
-	return asJSON(map[string]any{"group_id": m.GroupID, "role": m.Role})
-}
-
 // Members lists a group's memberships (that group only), for those who
 // administrate it.
 func (a *App) Members(ctx context.Context, actor Actor, group reportline.GroupID) ([]reportline.Membership, error) {
 	var out []reportline.Membership
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
 		if _, err := tx.Group(ctx, group); err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ReadMembers, policy.Target{Group: group}); err != nil {
+		if err := ac.Authorize(policy.ReadMembers, policy.Target{Group: group}); err != nil {
 			return err
 		}
 		out, err = tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: []reportline.GroupID{group}})

@@ -7,7 +7,7 @@ import (
 	"testing"
 
 	"reportline"
-	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
@@ -56,8 +56,8 @@ func TestImportCancelledByTheClientIsMarkedFailed(t *testing.T) {
 	})
 }
 
-func appImportOptions(started func(int64)) app.ImportOptions {
-	return app.ImportOptions{FileName: "upload.csv", Started: started}
+func appImportOptions(started func(int64)) bulkimport.Options {
+	return bulkimport.Options{FileName: "upload.csv", Started: started}
 }
 
 // A file with only its header applies nothing and says so; a file with a

@@ -11,13 +11,14 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
 
-func importCSV(t *testing.T, o *org, actor app.Actor, csv string, dryRun bool) app.ImportResult {
+func importCSV(t *testing.T, o *org, actor app.Actor, csv string, dryRun bool) bulkimport.Result {
 	t.Helper()
-	res, err := o.env.App.ImportManagers(context.Background(), actor, strings.NewReader(csv), app.ImportOptions{FileName: "test.csv", DryRun: dryRun})
+	res, err := o.env.App.ImportManagers(context.Background(), actor, strings.NewReader(csv), bulkimport.Options{FileName: "test.csv", DryRun: dryRun})
 	if err != nil {
 		t.Fatalf("import: %v", err)
 	}
@@ -25,7 +26,7 @@ func importCSV(t *testing.T, o *org, actor app.Actor, csv string, dryRun bool) a
 }
 
 // rejections renders rejected lines as "line:reason" for comparison.
-func rejections(res app.ImportResult) []string {
+func rejections(res bulkimport.Result) []string {
 	var out []string
 	for _, r := range res.Rejected {
 		out = append(out, fmt.Sprintf("%d:%s", r.Line, r.Reason))
@@ -133,7 +134,7 @@ func TestImportScopeOfGroupAdmins(t *testing.T) {
 		if res.Batch.Counts.Add != 0 || len(o.managers(t, o.w)) != 0 {
 			t.Errorf("nothing may be applied: %+v", res.Batch.Counts)
 		}
-		if _, err := o.env.App.ImportManagers(context.Background(), ui(o.mem), strings.NewReader("email of manager,email of managee\n"), app.ImportOptions{}); !reportline.IsCode(err, reportline.Forbidden) {
+		if _, err := o.env.App.ImportManagers(context.Background(), ui(o.mem), strings.NewReader("email of manager,email of managee\n"), bulkimport.Options{}); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("a plain member importing: %v, want forbidden", err)
 		}
 	})
@@ -150,10 +151,10 @@ func TestImportPreviewThenApply(t *testing.T) {
 		}
 		// Meanwhile someone gives y a manager by hand; the apply re-checks.
 		o.link(t, o.mgr, o.y, reportline.Line)
-		if _, err := o.env.App.ApplyImport(ctx, ui(o.ua), preview.Batch.ID, app.ImportOptions{}); !reportline.IsCode(err, reportline.Forbidden) {
+		if _, err := o.env.App.ApplyImport(ctx, ui(o.ua), preview.Batch.ID, bulkimport.Options{}); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("applying someone else's preview: %v, want forbidden", err)
 		}
-		res, err := o.env.App.ApplyImport(ctx, ui(o.ga), preview.Batch.ID, app.ImportOptions{})
+		res, err := o.env.App.ApplyImport(ctx, ui(o.ga), preview.Batch.ID, bulkimport.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +164,7 @@ func TestImportPreviewThenApply(t *testing.T) {
 		if got := o.managers(t, o.y); !slices.Equal(got, []string{"ga@example.com"}) {
 			t.Errorf("y's managers = %v", got)
 		}
-		if _, err := o.env.App.ApplyImport(ctx, ui(o.ga), res.Batch.ID, app.ImportOptions{}); !reportline.IsCode(err, reportline.Conflict) {
+		if _, err := o.env.App.ApplyImport(ctx, ui(o.ga), res.Batch.ID, bulkimport.Options{}); !reportline.IsCode(err, reportline.Conflict) {
 			t.Errorf("applying an apply: %v, want conflict", err)
 		}
 		// History and kept files.
@@ -202,7 +203,7 @@ func TestImportIsAtomic(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err := o.env.App.ImportManagers(ctx, ui(o.pa), strings.NewReader("email of manager,email of managee\n"+
-			"ga@example.com,x@example.com\nga@example.com,y@example.com\nga@example.com,w@example.com\nga@example.com,mem@example.com\n"), app.ImportOptions{})
+			"ga@example.com,x@example.com\nga@example.com,y@example.com\nga@example.com,w@example.com\nga@example.com,mem@example.com\n"), bulkimport.Options{})
 		if err == nil {
 			t.Fatal("the trap did not fire")
 		}
@@ -228,7 +229,7 @@ func TestImportRejectsFilesThatAreNotCSV(t *testing.T) {
 			"binary":     "\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
 			"wrong cols": "name,department\nJane,Sales\n",
 		} {
-			_, err := o.env.App.ImportManagers(context.Background(), ui(o.pa), strings.NewReader(file), app.ImportOptions{})
+			_, err := o.env.App.ImportManagers(context.Background(), ui(o.pa), strings.NewReader(file), bulkimport.Options{})
 			if !reportline.IsCode(err, reportline.Invalid) || reportline.ErrorMessage(err) == "" {
 				t.Errorf("%s: %v, want one clear invalid error", name, err)
 			}
@@ -286,7 +287,7 @@ func TestConcurrentImportsDoNotInterleave(t *testing.T) {
 		errs := make(chan error, len(files))
 		for _, f := range files {
 			go func() {
-				_, err := o.env.App.ImportManagers(context.Background(), ui(o.pa), strings.NewReader(f), app.ImportOptions{})
+				_, err := o.env.App.ImportManagers(context.Background(), ui(o.pa), strings.NewReader(f), bulkimport.Options{})
 				errs <- err
 			}()
 		}

@@ -5,25 +5,14 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/learning"
 )
 
-// learningTx is the storage learning records, statistics, My team and the
-// weekly digest's summary need (learning.go, stats.go, team.go,
-// team_week.go).
+// learningTx is the storage learning records (package learning),
+// statistics, My team and the weekly digest's summary need (stats.go,
+// team.go, team_week.go).
 type learningTx interface {
-	// CoursesByLMSIDs, SessionsByLMSIDs and RecordsByLMSIDs return the
-	// stored items with those LMS ids; unknown ids are absent. Courses
-	// carry their groups.
-	CoursesByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.Course, error)
-	SessionsByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.CourseSession, error)
-	RecordsByLMSIDs(ctx context.Context, ids []string) (map[string]reportline.LearningRecord, error)
-
-	// PutCourse inserts the course, or updates the one with its LMS id,
-	// replacing its groups; it sets c.ID. PutCourseSession and
-	// PutLearningRecord do the same for sessions and records.
-	PutCourse(ctx context.Context, c *reportline.Course) error
-	PutCourseSession(ctx context.Context, s *reportline.CourseSession) error
-	PutLearningRecord(ctx context.Context, r *reportline.LearningRecord) error
+	learning.Tx
 
 	// LearningRecordsOf returns every record of the given users with its
 	// course (without groups) and session, in one query per 500 users.

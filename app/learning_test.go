@@ -7,8 +7,8 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -32,10 +32,10 @@ func TestLearningBatchIsIdempotent(t *testing.T) {
 		ctx := context.Background()
 		o := newOrg(t, engine)
 		a := o.env.App
-		batch := app.LearningBatch{
-			Courses:  []app.CourseInput{{ID: "c1", Title: "Safety", Groups: []reportline.GroupID{o.a.ID, o.a.ID}}},
-			Sessions: []app.SessionInput{{ID: "s1", CourseID: "c1", Title: "Paris", Starts: novDay(30).Add(123 * time.Nanosecond)}},
-			Records: []app.RecordInput{
+		batch := learning.Batch{
+			Courses:  []learning.CourseInput{{ID: "c1", Title: "Safety", Groups: []reportline.GroupID{o.a.ID, o.a.ID}}},
+			Sessions: []learning.SessionInput{{ID: "s1", CourseID: "c1", Title: "Paris", Starts: novDay(30).Add(123 * time.Nanosecond)}},
+			Records: []learning.RecordInput{
 				{ID: "r1", UserID: o.x.ID, CourseID: "c1", Status: "In progress", Progress: 40, Due: novDay(28)},
 				{ID: "r2", UserEmail: " Y@Example.com ", CourseID: "c1", SessionID: "s1", Status: "not_started"},
 			},
@@ -53,16 +53,16 @@ func TestLearningBatchIsIdempotent(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res != (app.LearningResult{Courses: app.UpsertCounts{Unchanged: 1}, Sessions: app.UpsertCounts{Unchanged: 1}, Records: app.UpsertCounts{Unchanged: 2}}) {
+		if res != (learning.Result{Courses: learning.UpsertCounts{Unchanged: 1}, Sessions: learning.UpsertCounts{Unchanged: 1}, Records: learning.UpsertCounts{Unchanged: 2}}) {
 			t.Fatalf("same batch again: %+v", res)
 		}
 		// One record moves on: one update, by its LMS id, not a new row.
 		batch.Records[0].Status, batch.Records[0].Progress, batch.Records[0].Completed = "completed", 100, novDay(24)
-		res, err = a.ApplyLearning(ctx, sys, app.LearningBatch{Records: batch.Records})
+		res, err = a.ApplyLearning(ctx, sys, learning.Batch{Records: batch.Records})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if res.Records != (app.UpsertCounts{Updated: 1, Unchanged: 1}) {
+		if res.Records != (learning.UpsertCounts{Updated: 1, Unchanged: 1}) {
 			t.Fatalf("one change: %+v", res.Records)
 		}
 		if c := counts(t, o); c != [3]int{1, 1, 2} {
@@ -76,23 +76,23 @@ func TestLearningBatchRefusals(t *testing.T) {
 		ctx := context.Background()
 		o := newOrg(t, engine)
 		a := o.env.App
-		if _, err := a.ApplyLearning(ctx, sys, app.LearningBatch{Courses: []app.CourseInput{{ID: "kept", Title: "Kept"}}}); err != nil {
+		if _, err := a.ApplyLearning(ctx, sys, learning.Batch{Courses: []learning.CourseInput{{ID: "kept", Title: "Kept"}}}); err != nil {
 			t.Fatal(err)
 		}
 		before := counts(t, o)
-		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses: []app.CourseInput{
+		_, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses: []learning.CourseInput{
 				{ID: "c1", Title: "Fine"},
 				{ID: "c2", Title: ""},
 				{ID: "c3", Title: "Ghost group", Groups: []reportline.GroupID{999}},
 				{ID: "c1", Title: "Twice"},
 			},
-			Sessions: []app.SessionInput{
+			Sessions: []learning.SessionInput{
 				{ID: "s1", CourseID: "nowhere", Starts: novDay(1)},
 				{ID: "s2", CourseID: "c1", Starts: novDay(2), Ends: novDay(1)},
 				{ID: "s3", CourseID: "kept", Starts: novDay(2)},
 			},
-			Records: []app.RecordInput{
+			Records: []learning.RecordInput{
 				{ID: "ok", UserID: o.x.ID, CourseID: "c1", Status: "in_progress", Progress: 10},
 				{ID: "r1", UserID: o.x.ID, CourseID: "c1", Status: "in_progress", Progress: 150},
 				{ID: "r2", UserUID: "nobody", CourseID: "c1", Status: "completed", Completed: novDay(1)},
@@ -149,10 +149,10 @@ func TestLearningBatchRefusals(t *testing.T) {
 		}
 
 		// Only platform admins send learning data.
-		if _, err := a.ApplyLearning(ctx, ui(o.ga), app.LearningBatch{Courses: []app.CourseInput{{ID: "c9", Title: "T"}}}); !reportline.IsCode(err, reportline.Forbidden) {
+		if _, err := a.ApplyLearning(ctx, ui(o.ga), learning.Batch{Courses: []learning.CourseInput{{ID: "c9", Title: "T"}}}); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("group admin: %v, want forbidden", err)
 		}
-		if _, err := a.ApplyLearning(ctx, ui(o.pa), app.LearningBatch{Courses: []app.CourseInput{{ID: "c9", Title: "T"}}}); err != nil {
+		if _, err := a.ApplyLearning(ctx, ui(o.pa), learning.Batch{Courses: []learning.CourseInput{{ID: "c9", Title: "T"}}}); err != nil {
 			t.Errorf("platform admin: %v", err)
 		}
 	})
@@ -163,9 +163,9 @@ func TestLearningCSV(t *testing.T) {
 		ctx := context.Background()
 		o := newOrg(t, engine)
 		a := o.env.App
-		if _, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses:  []app.CourseInput{{ID: "c1", Title: "Safety"}},
-			Sessions: []app.SessionInput{{ID: "s1", CourseID: "c1", Starts: novDay(30)}},
+		if _, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses:  []learning.CourseInput{{ID: "c1", Title: "Safety"}},
+			Sessions: []learning.SessionInput{{ID: "s1", CourseID: "c1", Starts: novDay(30)}},
 		}); err != nil {
 			t.Fatal(err)
 		}

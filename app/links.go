@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/directory"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // LinkedUser is one side of a link, as listed on a user's page: the link
@@ -46,7 +48,7 @@ func (a *App) ListLinks(ctx context.Context, actor Actor, user reportline.UserID
 func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID, dirs ...reportline.Direction) (UserLinks, error) {
 	var out UserLinks
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -55,7 +57,7 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 			return err
 		}
 		if !ok {
-			return notVisible()
+			return usecase.NotVisible()
 		}
 		if out.User, err = tx.User(ctx, user); err != nil {
 			return err
@@ -75,12 +77,12 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 				out.Managees = side
 			}
 		}
-		if err := ac.needGroups(ctx, tx, ids...); err != nil {
+		if err := ac.NeedGroups(ctx, tx, ids...); err != nil {
 			return err
 		}
 		for _, side := range [][]LinkedUser{out.Managers, out.Managees} {
 			for i := range side {
-				side[i].Removable = ac.actor.User.Active() && ac.mayLink(side[i].Link.Pair()) || ac.actor.System
+				side[i].Removable = ac.Actor.User.Active() && ac.MayLink(side[i].Link.Pair()) || ac.Actor.System
 			}
 		}
 		return nil
@@ -124,32 +126,32 @@ func pairWith(user, other reportline.UserID, dir reportline.Direction) reportlin
 // RemoveLink deletes one link, if the actor may link that pair.
 func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) error {
 	return a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.needGroups(ctx, tx, p.ManagerID, p.ManageeID); err != nil {
+		if err := ac.NeedGroups(ctx, tx, p.ManagerID, p.ManageeID); err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ChangeLink, policy.Target{Manager: ac.known(p.ManagerID), Managee: ac.known(p.ManageeID)}); err != nil {
+		if err := ac.Authorize(policy.ChangeLink, policy.Target{Manager: ac.Known(p.ManagerID), Managee: ac.Known(p.ManageeID)}); err != nil {
 			return err
 		}
 		old, err := tx.Link(ctx, p)
 		if err != nil {
 			return err
 		}
-		on, err := a.directorySourcesOn(ctx, tx)
+		on, err := a.SourcesOn(ctx, tx)
 		if err != nil {
 			return err
 		}
-		if owner, ok := directoryOwned(old, actor, on); ok {
-			return &reportline.Error{Code: reportline.Conflict, Message: ownedMessage("this manager", owner)}
+		if owner, ok := directory.Owned(old, actor, on); ok {
+			return &reportline.Error{Code: reportline.Conflict, Message: directory.OwnedMessage("this manager", owner)}
 		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err
 		}
 		return tx.AppendAudit(ctx, []reportline.AuditEntry{{
-			At: a.now(), ActorID: actor.id(), Source: actor.Source, Action: reportline.ActionRemove,
+			At: a.now(), ActorID: actor.ID(), Source: actor.Source, Action: reportline.ActionRemove,
 			ManagerID: p.ManagerID, ManageeID: p.ManageeID, Before: &old,
 		}})
 	})
@@ -161,11 +163,11 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 func (a *App) Audit(ctx context.Context, actor Actor, f reportline.AuditFilter) ([]reportline.AuditEntry, error) {
 	var out []reportline.AuditEntry
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorizeAbout(ctx, tx, policy.ReadAudit, f.UserID); err != nil {
+		if err := ac.AuthorizeAbout(ctx, tx, policy.ReadAudit, f.UserID); err != nil {
 			return err
 		}
 		out, err = tx.Audit(ctx, f)

@@ -15,6 +15,7 @@ import (
 	"reportline"
 	"reportline/msgtmpl"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Template messages: an admin writes a subject and a body with
@@ -221,11 +222,11 @@ func mayMessageGroup(ctx context.Context, tx Tx, actor Actor, id reportline.Grou
 	if err != nil {
 		return g, err
 	}
-	ac, err := loadAccess(ctx, tx, actor)
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return g, err
 	}
-	if err := ac.authorize(policy.MessageManagers, policy.Target{Group: id}); err != nil {
+	if err := ac.Authorize(policy.MessageManagers, policy.Target{Group: id}); err != nil {
 		return g, err
 	}
 	return g, nil
@@ -358,7 +359,7 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 		if _, err := mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
 		}
-		rec = reportline.TemplateSend{At: a.now(), ActorID: actor.id(), Source: actor.Source, GroupID: g.ID,
+		rec = reportline.TemplateSend{At: a.now(), ActorID: actor.ID(), Source: actor.Source, GroupID: g.ID,
 			Subject: strings.TrimSpace(m.Subject), Body: strings.TrimSpace(m.Body), Recipients: len(rs)}
 		if err := tx.AppendTemplateSend(ctx, &rec); err != nil {
 			return err
@@ -373,7 +374,7 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 		if _, err := a.Enqueue(ctx, tx, msgs...); err != nil {
 			return err
 		}
-		a.log.Info("template message sent", "actor", actor.id(), "group", g.ID, "send", rec.ID, "recipients", len(rs))
+		a.log.Info("template message sent", "actor", actor.ID(), "group", g.ID, "send", rec.ID, "recipients", len(rs))
 		return nil
 	})
 	return rec, err
@@ -387,7 +388,7 @@ func (a *App) TemplateSends(ctx context.Context, actor Actor, limit int) ([]repo
 	}
 	var out []reportline.TemplateSend
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		var err error

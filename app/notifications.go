@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Previewer renders a notification's template with sample data, for the
@@ -53,11 +54,11 @@ type Preview struct {
 // user admins) read the catalogue and previews: they describe the
 // platform, not anyone's data.
 func mayReadNotifications(ctx context.Context, tx Tx, actor Actor) error {
-	ac, err := loadAccess(ctx, tx, actor)
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return err
 	}
-	if err := ac.authorize(policy.ReadNotifications, policy.Target{}); err != nil {
+	if err := ac.Authorize(policy.ReadNotifications, policy.Target{}); err != nil {
 		return err
 	}
 	return nil
@@ -166,7 +167,7 @@ func (a *App) DeliveryLog(ctx context.Context, actor Actor, f reportline.Deliver
 	}
 	var page DeliveryLogPage
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		// One more than asked tells whether there is a next page.
@@ -197,7 +198,7 @@ type DeliveryDetail struct {
 func (a *App) Delivery(ctx context.Context, actor Actor, id int64) (DeliveryDetail, error) {
 	var d DeliveryDetail
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}
 		var err error

@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // This file holds the Assign role mode and the positions mapping; the org
@@ -31,7 +32,7 @@ func (a *App) AssignMode(ctx context.Context) (reportline.AssignMode, error) {
 // switch takes effect at once and loses nothing: stored line links are
 // kept in positions mode, and the org structure is kept in import mode.
 func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.AssignMode) error {
-	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 		return err
 	}
 	if !mode.Valid() {
@@ -47,11 +48,11 @@ func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.As
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingAssignMode,
-			Before: asJSON(map[string]string{"mode": string(old)}), After: asJSON(map[string]string{"mode": string(mode)})})
+			Before: usecase.JSON(map[string]string{"mode": string(old)}), After: usecase.JSON(map[string]string{"mode": string(mode)})})
 	})
 	a.forgetAssignMode()
 	if err == nil && old != mode {
-		a.log.InfoContext(ctx, "assign role mode changed", "actor_id", actor.id(), "source", actor.Source, "from", old, "to", mode)
+		a.log.InfoContext(ctx, "assign role mode changed", "actor_id", actor.ID(), "source", actor.Source, "from", old, "to", mode)
 	}
 	return err
 }
@@ -67,7 +68,7 @@ type SubordinatesPolicy struct {
 // SubordinatesPolicy returns the Assign role mode and the state of the org
 // structure, for platform admins.
 func (a *App) SubordinatesPolicy(ctx context.Context, actor Actor) (SubordinatesPolicy, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return SubordinatesPolicy{}, err
 	}
 	var out SubordinatesPolicy
@@ -103,7 +104,7 @@ func (a *App) LineLinksInEffect(ctx context.Context) (bool, error) {
 // ManagerPositions returns the positions mapping: the position titles that
 // are manager positions, ordered by title.
 func (a *App) ManagerPositions(ctx context.Context, actor Actor) ([]string, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []string
@@ -123,7 +124,7 @@ const MaxManagerPositions = 1000
 // "head of sales" are one position and are listed once. It returns the
 // mapping as stored.
 func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []string) ([]string, error) {
-	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 		return nil, err
 	}
 	if len(titles) > MaxManagerPositions {
@@ -162,10 +163,10 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting manager positions",
-			Before: asJSON(map[string][]string{"titles": old}), After: asJSON(map[string][]string{"titles": out})})
+			Before: usecase.JSON(map[string][]string{"titles": old}), After: usecase.JSON(map[string][]string{"titles": out})})
 	})
 	if err == nil && !slices.Equal(old, out) {
-		a.log.InfoContext(ctx, "positions mapping changed", "actor_id", actor.id(), "source", actor.Source, "from", old, "to", out)
+		a.log.InfoContext(ctx, "positions mapping changed", "actor_id", actor.ID(), "source", actor.Source, "from", old, "to", out)
 	}
 	return out, err
 }
@@ -173,7 +174,7 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 // HeldPositions returns the positions users hold, the most held first (at
 // most limit), for the positions mapping editor. It reads every user.
 func (a *App) HeldPositions(ctx context.Context, actor Actor, limit int) ([]reportline.PositionCount, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []reportline.PositionCount
@@ -233,7 +234,7 @@ type EffectiveLinks struct {
 func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportline.UserID) (EffectiveLinks, error) {
 	var out EffectiveLinks
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -242,7 +243,7 @@ func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportlin
 			return err
 		}
 		if !ok {
-			return notVisible()
+			return usecase.NotVisible()
 		}
 		if out.User, err = tx.User(ctx, user); err != nil {
 			return err
@@ -291,7 +292,7 @@ func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportlin
 
 // linkedFrom pairs links with the users on their far side, sorted by name,
 // and says which the actor may remove (never a derived one).
-func (a *App) linkedFrom(ctx context.Context, tx Tx, ac *access, links []reportline.Link, dir reportline.Direction) ([]LinkedUser, error) {
+func (a *App) linkedFrom(ctx context.Context, tx Tx, ac *usecase.Authority, links []reportline.Link, dir reportline.Direction) ([]LinkedUser, error) {
 	if len(links) == 0 {
 		return nil, nil
 	}
@@ -303,14 +304,14 @@ func (a *App) linkedFrom(ctx context.Context, tx Tx, ac *access, links []reportl
 	if err != nil {
 		return nil, err
 	}
-	if err := ac.needGroups(ctx, tx, append(ids, far(links[0], opposite(dir)))...); err != nil {
+	if err := ac.NeedGroups(ctx, tx, append(ids, far(links[0], opposite(dir)))...); err != nil {
 		return nil, err
 	}
 	out := make([]LinkedUser, len(links))
 	for i, l := range links {
 		stored := l.Source != reportline.SourceOrgStructure
 		out[i] = LinkedUser{Link: l, User: users[far(l, dir)],
-			Removable: stored && (ac.actor.System || ac.actor.User.Active() && ac.mayLink(l.Pair()))}
+			Removable: stored && (ac.Actor.System || ac.Actor.User.Active() && ac.MayLink(l.Pair()))}
 	}
 	slices.SortFunc(out, func(x, y LinkedUser) int {
 		return strings.Compare(strings.ToLower(x.User.Name()), strings.ToLower(y.User.Name()))

@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // Org units form a tree. Users belong to a unit by naming it in their
@@ -16,7 +17,7 @@ import (
 
 // OrgUnits returns every org unit, ordered by name.
 func (a *App) OrgUnits(ctx context.Context, actor Actor) ([]reportline.OrgUnit, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	var out []reportline.OrgUnit
@@ -40,7 +41,7 @@ type OrgUnitInfo struct {
 // OrgUnitInfo returns one unit, where it sits, who is in it and who manages
 // it.
 func (a *App) OrgUnitInfo(ctx context.Context, actor Actor, id reportline.OrgUnitID) (OrgUnitInfo, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return OrgUnitInfo{}, err
 	}
 	var out OrgUnitInfo
@@ -96,7 +97,7 @@ const MaxOrgTreeNodes = 500
 // managers. Deeper units are counted in Hidden, so a page can offer to
 // look further down.
 func (a *App) OrgStructure(ctx context.Context, actor Actor, under reportline.OrgUnitID, depth int) (OrgTree, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return OrgTree{}, err
 	}
 	depth = max(depth, 1)
@@ -204,7 +205,7 @@ func describeUnits(ctx context.Context, tx Tx, units []reportline.OrgUnit) ([]Or
 // FindOrgUnit returns the unit with the given name, compared as
 // reportline.OrgKey does.
 func (a *App) FindOrgUnit(ctx context.Context, actor Actor, name string) (reportline.OrgUnit, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return reportline.OrgUnit{}, err
 	}
 	var out reportline.OrgUnit
@@ -228,7 +229,7 @@ type OrgUnitInput struct {
 // CreateOrgUnit adds a unit to the org structure. Users who already name it
 // in their OrgUnit belong to it at once.
 func (a *App) CreateOrgUnit(ctx context.Context, actor Actor, in OrgUnitInput) (reportline.OrgUnit, error) {
-	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 		return reportline.OrgUnit{}, err
 	}
 	name, err := reportline.NormalizeOrgName("name", in.Name)
@@ -247,7 +248,7 @@ func (a *App) CreateOrgUnit(ctx context.Context, actor Actor, in OrgUnitInput) (
 		return tx.CreateOrgUnit(ctx, &u)
 	})
 	if err == nil {
-		a.log.InfoContext(ctx, "org unit created", "actor_id", actor.id(), "unit_id", u.ID, "name", u.Name, "parent_id", u.ParentID)
+		a.log.InfoContext(ctx, "org unit created", "actor_id", actor.ID(), "unit_id", u.ID, "name", u.Name, "parent_id", u.ParentID)
 	}
 	return u, err
 }
@@ -272,7 +273,7 @@ type OrgUnitChange struct {
 // match already). A move under the unit itself or one of its sub-units is
 // refused, naming the path.
 func (a *App) UpdateOrgUnit(ctx context.Context, actor Actor, id reportline.OrgUnitID, p OrgUnitPatch) (OrgUnitChange, error) {
-	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 		return OrgUnitChange{}, err
 	}
 	var out OrgUnitChange
@@ -309,7 +310,7 @@ func (a *App) UpdateOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 		return nil
 	})
 	if err == nil {
-		a.log.InfoContext(ctx, "org unit changed", "actor_id", actor.id(), "unit_id", id, "name", out.Unit.Name,
+		a.log.InfoContext(ctx, "org unit changed", "actor_id", actor.ID(), "unit_id", id, "name", out.Unit.Name,
 			"parent_id", out.Unit.ParentID, "members_renamed", out.MembersRenamed)
 	}
 	return out, err
@@ -343,7 +344,7 @@ func checkMove(ctx context.Context, tx Tx, u reportline.OrgUnit) error {
 // DeleteOrgUnit removes a unit that has no sub-units. Its users keep their
 // OrgUnit text; they belong to no unit until one of that name exists again.
 func (a *App) DeleteOrgUnit(ctx context.Context, actor Actor, id reportline.OrgUnitID) error {
-	if err := authorizeActor(actor, policy.ChangeSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 		return err
 	}
 	var name string
@@ -363,7 +364,7 @@ func (a *App) DeleteOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 		return tx.DeleteOrgUnit(ctx, id)
 	})
 	if err == nil {
-		a.log.InfoContext(ctx, "org unit deleted", "actor_id", actor.id(), "unit_id", id, "name", name)
+		a.log.InfoContext(ctx, "org unit deleted", "actor_id", actor.ID(), "unit_id", id, "name", name)
 	}
 	return err
 }

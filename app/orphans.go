@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // The orphans report lists active managees left without a manager who
@@ -99,11 +100,11 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 	}
 	limit = min(limit, 500)
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ReadOrphans, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ReadOrphans, policy.Target{}); err != nil {
 			return err
 		}
 		if f.Group != 0 {
@@ -116,7 +117,7 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 			return err
 		}
 		if groups != nil && len(groups) == 0 {
-			return forbidden("you do not administrate this group")
+			return usecase.Forbidden("you do not administrate this group")
 		}
 		view, err := a.linkView(ctx, tx)
 		if err != nil {

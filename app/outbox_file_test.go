@@ -10,9 +10,9 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/app"
 	"reportline/internal/testapp"
 	rlmail "reportline/mail"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -49,7 +49,7 @@ func TestOutboxFileSinkSyncsTheFolderPerBatch(t *testing.T) {
 		for _, k := range keys {
 			enqueue(t, env, outboxMessage(k, k+"@example.com"))
 		}
-		w := env.App.NewOutboxWorker(s, app.OutboxOptions{Batch: 2, Jitter: func() float64 { return 0.5 }})
+		w := env.App.NewOutboxWorker(s, outbox.Options{Batch: 2, Jitter: func() float64 { return 0.5 }})
 		if n, err := w.DeliverDue(ctx); n != 3 || err != nil {
 			t.Fatalf("first pass = %d, %v; want 3 attempts", n, err)
 		}

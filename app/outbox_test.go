@@ -15,6 +15,7 @@ import (
 	"reportline/internal/smtptest"
 	"reportline/internal/testapp"
 	rlmail "reportline/mail"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -85,7 +86,7 @@ func TestEnqueueIsIdempotentByKey(t *testing.T) {
 		if n := enqueue(t, env, m); n != 0 {
 			t.Errorf("enqueue of an existing key inserted %d, want 0", n)
 		}
-		w := env.App.NewOutboxWorker(s, app.OutboxOptions{})
+		w := env.App.NewOutboxWorker(s, outbox.Options{})
 		if n, err := w.DeliverDue(context.Background()); n != 1 || err != nil {
 			t.Fatalf("DeliverDue = %d, %v; want 1, nil", n, err)
 		}
@@ -150,7 +151,7 @@ func TestOutboxRetriesWithBackoff(t *testing.T) {
 		srv, s := smtpSender(t)
 		enqueue(t, env, outboxMessage("temp", "tempfail@example.com"), outboxMessage("perm", "reject@example.com"),
 			outboxMessage("ok", "ok@example.com"))
-		w := env.App.NewOutboxWorker(s, app.OutboxOptions{MaxAttempts: 4, Backoff: 30 * time.Second, MaxBackoff: time.Hour,
+		w := env.App.NewOutboxWorker(s, outbox.Options{MaxAttempts: 4, Backoff: 30 * time.Second, MaxBackoff: time.Hour,
 			Jitter: func() float64 { return 0.5 }})
 		ctx := context.Background()
 		if n, err := w.DeliverDue(ctx); n != 3 || err != nil {
@@ -209,7 +210,7 @@ func TestOutboxLeaseExpiryTakeover(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		w := env.App.NewOutboxWorker(s, app.OutboxOptions{Lease: 5 * time.Minute})
+		w := env.App.NewOutboxWorker(s, outbox.Options{Lease: 5 * time.Minute})
 		// The service's clock does not end a lease; the database's does.
 		env.Now.Advance(time.Hour)
 		if n, _ := w.DeliverDue(ctx); n != 0 {
@@ -234,7 +235,7 @@ func TestOutboxWorkerStops(t *testing.T) {
 	env := testapp.New(t, store.SQLite)
 	srv, s := smtpSender(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	w := env.App.NewOutboxWorker(s, app.OutboxOptions{Poll: 10 * time.Millisecond})
+	w := env.App.NewOutboxWorker(s, outbox.Options{Poll: 10 * time.Millisecond})
 	done := make(chan struct{})
 	go func() { w.Run(ctx); close(done) }()
 	enqueue(t, env, outboxMessage("live", "a@example.com"))
@@ -263,7 +264,7 @@ func TestOutboxWorkersShareTheWork(t *testing.T) {
 		ctx, cancel := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
 		for i := range 3 {
-			w := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: fmt.Sprint("replica-", i), Batch: 10, Poll: 5 * time.Millisecond})
+			w := env.App.NewOutboxWorker(s, outbox.Options{Owner: fmt.Sprint("replica-", i), Batch: 10, Poll: 5 * time.Millisecond})
 			wg.Go(func() { w.Run(ctx) })
 		}
 		srv.WaitMessages(t, n, 30*time.Second)
@@ -309,7 +310,7 @@ func TestOutboxHandBack(t *testing.T) {
 		srv, s := smtpSender(t)
 		enqueue(t, env, outboxMessage("a", "a@example.com"), outboxMessage("b", "b@example.com"))
 		ctx := context.Background()
-		stopping := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: "stopping"})
+		stopping := env.App.NewOutboxWorker(s, outbox.Options{Owner: "stopping"})
 		// The stopping replica's claim committed, and it stopped before
 		// sending (its shutdown came between the claim and the sends).
 		err := env.DB.Write(ctx, func(tx *store.Tx) error {
@@ -319,7 +320,7 @@ func TestOutboxHandBack(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		other := env.App.NewOutboxWorker(s, app.OutboxOptions{Owner: "other"})
+		other := env.App.NewOutboxWorker(s, outbox.Options{Owner: "other"})
 		if n, _ := other.DeliverDue(ctx); n != 0 {
 			t.Fatalf("took over %d messages while the lease held", n)
 		}

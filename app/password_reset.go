@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // Self-service password reset. "Forgot password?" asks for an address; the
@@ -60,7 +61,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	if err := a.takeAttempts(ctx, "password reset requests", keys); err != nil {
 		return err
 	}
-	secret, hashed := newSecret("rlr_")
+	secret, hashed := usecase.NewSecret("rlr_")
 	now := a.now()
 	return a.store.Write(ctx, func(tx Tx) error {
 		u, err := tx.UserByEmail(ctx, email)
@@ -126,7 +127,7 @@ func (a *App) ResetPassword(ctx context.Context, secret, password string, revoke
 		if u, err = a.liveReset(ctx, tx, secret); err != nil {
 			return err
 		}
-		if ok, err := tx.UsePasswordReset(ctx, hashSecret(secret), a.now()); err != nil || !ok {
+		if ok, err := tx.UsePasswordReset(ctx, usecase.HashSecret(secret), a.now()); err != nil || !ok {
 			return cmp.Or(err, errResetLink)
 		}
 		return a.replacePassword(ctx, tx, UserActor(u, reportline.SourceUI), PasswordChange{User: u.ID, RevokeTokens: revokeTokens}, hash)
@@ -141,7 +142,7 @@ func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.U
 	if !strings.HasPrefix(secret, "rlr_") || len(secret) > 100 {
 		return reportline.User{}, errResetLink
 	}
-	r, err := tx.PasswordReset(ctx, hashSecret(secret))
+	r, err := tx.PasswordReset(ctx, usecase.HashSecret(secret))
 	if reportline.IsCode(err, reportline.NotFound) || (err == nil && (!r.UsedAt.IsZero() || !a.now().Before(r.ExpiresAt))) {
 		return reportline.User{}, errResetLink
 	}

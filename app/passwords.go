@@ -5,6 +5,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // PasswordChange is a new password for a user and what else it ends.
@@ -51,7 +52,7 @@ func (a *App) ChangePassword(ctx context.Context, actor Actor, c PasswordChange)
 // mayChangePassword is who may set a user's password: the user, platform
 // admins and the operator (CLI).
 func mayChangePassword(actor Actor, user reportline.UserID) error {
-	return authorizeOwn(actor, policy.ManageOwnAccount, user)
+	return usecase.AuthorizeOwn(actor, policy.ManageOwnAccount, user)
 }
 
 // replacePassword stores the new hash and ends what the old password
@@ -63,7 +64,7 @@ func (a *App) replacePassword(ctx context.Context, tx Tx, actor Actor, c Passwor
 	}
 	var keep []byte
 	if c.KeepSession != "" {
-		keep = hashSecret(c.KeepSession)
+		keep = usecase.HashSecret(c.KeepSession)
 	}
 	ended, err := tx.DeleteUserSessions(ctx, c.User, keep)
 	if err != nil {
@@ -80,7 +81,7 @@ func (a *App) replacePassword(ctx context.Context, tx Tx, actor Actor, c Passwor
 	}
 	a.log.Info("password changed", "user", c.User, "sessions_ended", ended, "tokens_revoked", revoked)
 	return a.record(ctx, tx, actor, policy.ManageOwnAccount, reportline.Change{What: "password", UserID: c.User,
-		After: asJSON(map[string]any{"sessions_ended": ended, "tokens_revoked": revoked})})
+		After: usecase.JSON(map[string]any{"sessions_ended": ended, "tokens_revoked": revoked})})
 }
 
 // hashNew hashes a new password in one of the hashing slots.
@@ -108,7 +109,7 @@ type OwnPasswordChange struct {
 // stolen session cannot be used to guess it.
 func (a *App) ChangeOwnPassword(ctx context.Context, actor Actor, c OwnPasswordChange) error {
 	if actor.System || actor.User.ID == 0 {
-		return forbidden("only a signed-in user changes their own password")
+		return usecase.Forbidden("only a signed-in user changes their own password")
 	}
 	if err := checkPasswordStrength(c.New); err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // ssoTx is the storage of single sign-on: the identities linked per
@@ -67,7 +68,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 	if id.Provider == "" || strings.TrimSpace(id.Subject) == "" {
 		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no subject")
 	}
-	secret, hashed := newSecret("rls_")
+	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
 	var u reportline.User
 	err := a.store.Write(ctx, func(tx Tx) error {
@@ -82,7 +83,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 			if u, how, err = a.matchSSO(ctx, tx, in); err != nil {
 				return err
 			}
-			if err := authorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
+			if err := usecase.AuthorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
 				return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated")
 			}
 			links, err := tx.SSOLinksOfUser(ctx, u.ID)
@@ -100,13 +101,13 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 			}
 			if err := a.record(ctx, tx, UserActor(u, reportline.SourceSSO), policy.SignIn, reportline.Change{
 				What: "sso identity " + id.Provider, UserID: u.ID,
-				After: asJSON(map[string]any{"provider": id.Provider, "subject": id.Subject, "email": id.Email, "matched_by": how})}); err != nil {
+				After: usecase.JSON(map[string]any{"provider": id.Provider, "subject": id.Subject, "email": id.Email, "matched_by": how})}); err != nil {
 				return err
 			}
 		default:
 			return err
 		}
-		if err := authorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
+		if err := usecase.AuthorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
 			return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated")
 		}
 		if err := tx.DeleteExpiredSessions(ctx, now); err != nil {
@@ -117,7 +118,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 			return err
 		}
 		return a.record(ctx, tx, UserActor(u, reportline.SourceSSO), policy.SignIn, reportline.Change{
-			What: "sign-in " + in.Method, UserID: u.ID, After: asJSON(map[string]any{"provider": id.Provider, "subject": id.Subject})})
+			What: "sign-in " + in.Method, UserID: u.ID, After: usecase.JSON(map[string]any{"provider": id.Provider, "subject": id.Subject})})
 	})
 	if err != nil {
 		return "", reportline.User{}, err
@@ -163,7 +164,7 @@ func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.Use
 	if err := tx.CreateUser(ctx, &u); err != nil {
 		return reportline.User{}, "", err
 	}
-	if err := a.record(ctx, tx, SystemActor(reportline.SourceSSO), policy.CreateUser, reportline.Change{UserID: u.ID, After: asJSON(userDoc(u))}); err != nil {
+	if err := a.record(ctx, tx, SystemActor(reportline.SourceSSO), policy.CreateUser, reportline.Change{UserID: u.ID, After: usecase.JSON(userDoc(u))}); err != nil {
 		return reportline.User{}, "", err
 	}
 	return u, "created", nil
@@ -218,11 +219,11 @@ type SessionInfo struct {
 // Sessions lists a user's live sessions, newest first; current is the
 // secret of the caller's own session, marked Current.
 func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID, current string) ([]SessionInfo, error) {
-	if err := authorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
 		return nil, err
 	}
 	var out []SessionInfo
-	cur := hex.EncodeToString(hashSecret(current))
+	cur := hex.EncodeToString(usecase.HashSecret(current))
 	err := a.store.Read(ctx, func(tx Tx) error {
 		ss, err := tx.UserSessions(ctx, user, a.now())
 		for _, s := range ss {
@@ -241,7 +242,7 @@ func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID,
 // EndSession ends one of a user's sessions, named by its id (see
 // SessionInfo); NotFound when the user has no such session.
 func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserID, id string) error {
-	if err := authorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
 		return err
 	}
 	hash, err := hex.DecodeString(id)
@@ -257,14 +258,14 @@ func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserI
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.EndSessions, reportline.Change{What: fmt.Sprintf("session %.8s", id), UserID: user,
-			Before: asJSON(map[string]any{"method": s.Method, "created_at": s.CreatedAt})})
+			Before: usecase.JSON(map[string]any{"method": s.Method, "created_at": s.CreatedAt})})
 	})
 }
 
 // EndOtherSessions ends every session of a user but the caller's own
 // (current, the caller's session secret) and says how many it ended.
 func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline.UserID, current string) (int, error) {
-	if err := authorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
 		return 0, err
 	}
 	var n int
@@ -272,12 +273,12 @@ func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline
 		var err error
 		var keep []byte
 		if current != "" {
-			keep = hashSecret(current)
+			keep = usecase.HashSecret(current)
 		}
 		if n, err = tx.DeleteUserSessions(ctx, user, keep); err != nil || n == 0 {
 			return err
 		}
-		return a.record(ctx, tx, actor, policy.EndSessions, reportline.Change{What: "sessions", UserID: user, After: asJSON(map[string]any{"ended": n})})
+		return a.record(ctx, tx, actor, policy.EndSessions, reportline.Change{What: "sessions", UserID: user, After: usecase.JSON(map[string]any{"ended": n})})
 	})
 	return n, err
 }
@@ -289,7 +290,7 @@ func (a *App) SignOut(ctx context.Context, secret string) (reportline.Session, e
 	var s reportline.Session
 	err := a.store.Write(ctx, func(tx Tx) error {
 		var err error
-		s, err = tx.SessionByHash(ctx, hashSecret(secret))
+		s, err = tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if reportline.IsCode(err, reportline.NotFound) {
 			s = reportline.Session{}
 			return nil

@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // A user's statistics (SPEC §3): their courses and sessions with status,
@@ -232,7 +233,7 @@ func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user re
 	if d.Err != nil {
 		return Grant{}, "", d.Err
 	}
-	if err := ch.actor.authorize(policy.ReadStatistics, policy.Target{Granted: d.Allowed}); err != nil {
+	if err := ch.actor.Authorize(policy.ReadStatistics, policy.Target{Granted: d.Allowed}); err != nil {
 		return Grant{}, "", reportline.Errorf(reportline.Forbidden, "%s: %s", reportline.ErrorMessage(err), d.Reason)
 	}
 	return d.Grant, d.Reason, nil
@@ -312,7 +313,7 @@ func courseOpener(ctx context.Context, tx Tx, actor Actor, ids []reportline.Cour
 // StatisticsScopes returns the statistics scope of each link kind. Any
 // signed-in user may read them: they are the platform's policy.
 func (a *App) StatisticsScopes(ctx context.Context, actor Actor) (map[reportline.Kind]reportline.StatisticsScope, error) {
-	if err := authorizeActor(actor, policy.ReadSettings); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}
 	out := map[reportline.Kind]reportline.StatisticsScope{}
@@ -341,11 +342,11 @@ func (a *App) SetStatisticsScopes(ctx context.Context, actor Actor, scopes map[r
 		}
 	}
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ChangeSettings, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ChangeSettings, policy.Target{}); err != nil {
 			return err
 		}
 		for _, k := range reportline.LinkKinds {
@@ -354,12 +355,12 @@ func (a *App) SetStatisticsScopes(ctx context.Context, actor Actor, scopes map[r
 					return err
 				}
 				if err := a.record(ctx, tx, actor, policy.ChangeSettings, reportline.Change{What: "setting " + settingStatisticsScope + string(k),
-					After: asJSON(map[string]string{"scope": string(s)})}); err != nil {
+					After: usecase.JSON(map[string]string{"scope": string(s)})}); err != nil {
 					return err
 				}
 			}
 		}
-		a.log.Info("statistics scopes changed", "actor", actor.id(), "scopes", fmt.Sprint(scopes))
+		a.log.Info("statistics scopes changed", "actor", actor.ID(), "scopes", fmt.Sprint(scopes))
 		return nil
 	})
 	if err != nil {
@@ -377,14 +378,14 @@ func (a *App) StatisticsViews(ctx context.Context, actor Actor, f reportline.Sta
 	}
 	var out []reportline.StatisticsView
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if !ac.scope.All && !ac.scope.Empty() && f.UserID == 0 {
+		if !ac.Scope.All && !ac.Scope.Empty() && f.UserID == 0 {
 			return reportline.FieldError("user_id", "", "group admins read the views of one user they administrate: give user_id")
 		}
-		if err := ac.authorizeAbout(ctx, tx, policy.ReadStatisticsLog, f.UserID); err != nil {
+		if err := ac.AuthorizeAbout(ctx, tx, policy.ReadStatisticsLog, f.UserID); err != nil {
 			return err
 		}
 		out, err = tx.StatisticsViews(ctx, f)

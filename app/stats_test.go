@@ -8,6 +8,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -17,11 +18,11 @@ func statsOrg(t *testing.T, engine store.Engine) *org {
 	t.Helper()
 	o := newOrg(t, engine)
 	score := 72.5
-	_, err := o.env.App.ApplyLearning(context.Background(), sys, app.LearningBatch{
-		Courses: []app.CourseInput{{ID: "open", Title: "Open course"}, {ID: "secret", Title: "Secret course", Groups: []reportline.GroupID{o.b.ID}}},
-		Sessions: []app.SessionInput{{ID: "secret-1", CourseID: "secret", Title: "Secret, first run",
+	_, err := o.env.App.ApplyLearning(context.Background(), sys, learning.Batch{
+		Courses: []learning.CourseInput{{ID: "open", Title: "Open course"}, {ID: "secret", Title: "Secret course", Groups: []reportline.GroupID{o.b.ID}}},
+		Sessions: []learning.SessionInput{{ID: "secret-1", CourseID: "secret", Title: "Secret, first run",
 			Starts: novDay(10)}},
-		Records: []app.RecordInput{
+		Records: []learning.RecordInput{
 			{ID: "x-open", UserID: o.x.ID, CourseID: "open", Status: "completed", Progress: 100, Score: &score, Completed: novDay(2), Due: novDay(1), TimeSpent: 90 * time.Minute},
 			{ID: "x-secret", UserID: o.x.ID, CourseID: "secret", Status: "in_progress", Progress: 30, Due: novDay(24), LastActivity: novDay(19)},
 			{ID: "x-secret-1", UserID: o.x.ID, CourseID: "secret", SessionID: "secret-1", Status: "failed", Progress: 80, Due: novDay(30)},

@@ -10,6 +10,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -40,9 +41,9 @@ func TestTeamSubtreeWithCycle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses: []app.CourseInput{{ID: "c", Title: "Course"}},
-			Records: []app.RecordInput{
+		if _, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses: []learning.CourseInput{{ID: "c", Title: "Course"}},
+			Records: []learning.RecordInput{
 				{ID: "y1", UserID: o.y.ID, CourseID: "c", Status: "in_progress", Progress: 50, Due: novDay(1)},
 				{ID: "z1", UserID: o.z.ID, CourseID: "c", Status: "completed", Progress: 100, Completed: novDay(2)},
 				{ID: "x1", UserID: o.x.ID, CourseID: "c", Status: "not_started"},

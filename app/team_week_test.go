@@ -11,6 +11,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -31,8 +32,8 @@ func TestTeamWeekDefinitions(t *testing.T) {
 			t.Fatal(err)
 		}
 		from, to := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-		rec := func(id string, u reportline.User, status string, progress int) app.RecordInput {
-			return app.RecordInput{ID: id, UserID: u.ID, CourseID: "C1", Status: status, Progress: progress}
+		rec := func(id string, u reportline.User, status string, progress int) learning.RecordInput {
+			return learning.RecordInput{ID: id, UserID: u.ID, CourseID: "C1", Status: status, Progress: progress}
 		}
 		completedIn := rec("completed-in", o.x, "completed", 100)
 		completedIn.Completed = novDay(18)
@@ -57,15 +58,15 @@ func TestTeamWeekDefinitions(t *testing.T) {
 		offRec := rec("inactive", o.w, "in_progress", 50)
 		offRec.LastActivity = novDay(20)
 
-		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses: []app.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}}},
-			Sessions: []app.SessionInput{
+		_, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses: []learning.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}}},
+			Sessions: []learning.SessionInput{
 				{ID: "S-next", CourseID: "C2", Title: "Leadership, Lyon", Starts: novDay(25)},
 				{ID: "S-c1", CourseID: "C1", Title: "Safety, Paris", Starts: novDay(24)},
 				{ID: "S-far", CourseID: "C1", Title: "Safety, later", Starts: time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)},
 				{ID: "S-past", CourseID: "C1", Title: "Safety, past", Starts: novDay(20)},
 			},
-			Records: []app.RecordInput{completedIn, completedBefore, progressed, progressedAtTo, late, lateFailed, dueSoon, dueLater, onSession, offRec},
+			Records: []learning.RecordInput{completedIn, completedBefore, progressed, progressedAtTo, late, lateFailed, dueSoon, dueLater, onSession, offRec},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -184,18 +185,18 @@ func TestTeamWeeksOfAChunk(t *testing.T) {
 			t.Fatal(err)
 		}
 		from, to := time.Date(2026, 11, 16, 0, 0, 0, 0, time.UTC), time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-		late := app.RecordInput{ID: "y-late", UserID: o.y.ID, CourseID: "C1", Status: "in_progress", Due: novDay(20)}
-		onSession := app.RecordInput{ID: "x-session", UserID: o.x.ID, CourseID: "C2", SessionID: "S-next", Status: "not_started"}
-		zDone := app.RecordInput{ID: "z-done", UserID: o.z.ID, CourseID: "C3", Status: "completed", Progress: 100, Completed: novDay(18)}
-		zNext := app.RecordInput{ID: "z-next", UserID: o.z.ID, CourseID: "C2", Status: "not_started"}
-		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses: []app.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}},
+		late := learning.RecordInput{ID: "y-late", UserID: o.y.ID, CourseID: "C1", Status: "in_progress", Due: novDay(20)}
+		onSession := learning.RecordInput{ID: "x-session", UserID: o.x.ID, CourseID: "C2", SessionID: "S-next", Status: "not_started"}
+		zDone := learning.RecordInput{ID: "z-done", UserID: o.z.ID, CourseID: "C3", Status: "completed", Progress: 100, Completed: novDay(18)}
+		zNext := learning.RecordInput{ID: "z-next", UserID: o.z.ID, CourseID: "C2", Status: "not_started"}
+		_, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses: []learning.CourseInput{{ID: "C1", Title: "Safety"}, {ID: "C2", Title: "Leadership", Groups: []reportline.GroupID{o.b.ID}},
 				{ID: "C3", Title: "Ethics"}},
-			Sessions: []app.SessionInput{
+			Sessions: []learning.SessionInput{
 				{ID: "S-next", CourseID: "C2", Title: "Leadership, Lyon", Starts: novDay(25)},
 				{ID: "S-c1", CourseID: "C1", Title: "Safety, Paris", Starts: novDay(24)},
 			},
-			Records: []app.RecordInput{late, onSession, zDone, zNext},
+			Records: []learning.RecordInput{late, onSession, zDone, zNext},
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -266,9 +267,9 @@ func TestTeamWeekJudgedAtItsEnd(t *testing.T) {
 		o := newOrg(t, engine)
 		a := o.env.App
 		utc := func(d, h int) time.Time { return time.Date(2026, 11, d, h, 0, 0, 0, time.UTC) }
-		_, err := a.ApplyLearning(ctx, sys, app.LearningBatch{
-			Courses: []app.CourseInput{{ID: "C1", Title: "GDPR"}, {ID: "C2", Title: "Audit"}, {ID: "C3", Title: "Ethics"}},
-			Records: []app.RecordInput{
+		_, err := a.ApplyLearning(ctx, sys, learning.Batch{
+			Courses: []learning.CourseInput{{ID: "C1", Title: "GDPR"}, {ID: "C2", Title: "Audit"}, {ID: "C3", Title: "Ethics"}},
+			Records: []learning.RecordInput{
 				// Due on the 12th: due in the coming week on the 9th, though
 				// late today; worked on in the week, listed once.
 				{ID: "due-after", UserID: o.x.ID, CourseID: "C1", Status: "in_progress", Progress: 30, Due: utc(12, 0), LastActivity: utc(5, 10)},

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // API token lifecycle: a token has a name, its creation and last use, an
@@ -79,7 +80,7 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 	if !n.ExpiresAt.IsZero() && !n.ExpiresAt.After(now) {
 		return CreatedToken{}, reportline.FieldError("expires_at", n.ExpiresAt.Format(time.RFC3339), "the expiry must be in the future")
 	}
-	secret, hashed := newSecret("rlt_")
+	secret, hashed := usecase.NewSecret("rlt_")
 	out := CreatedToken{Secret: secret}
 	err = a.store.Write(ctx, func(tx Tx) error {
 		if !actor.System && email != actor.User.Email {
@@ -102,13 +103,13 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.CreateToken, reportline.Change{What: fmt.Sprintf("token %d", out.Token.ID), UserID: u.ID,
-			After: asJSON(tokenDoc(out.Token))})
+			After: usecase.JSON(tokenDoc(out.Token))})
 	})
 	if err != nil {
 		return CreatedToken{}, err
 	}
 	out.Token.Hash = nil
-	a.log.Info("api token created", "token_id", out.Token.ID, "user", out.Token.UserID, "actor", actor.id())
+	a.log.Info("api token created", "token_id", out.Token.ID, "user", out.Token.UserID, "actor", actor.ID())
 	return out, nil
 }
 
@@ -176,7 +177,7 @@ func (a *App) RevokeToken(ctx context.Context, actor Actor, id int64) (TokenView
 			return err
 		}
 		if err := a.record(ctx, tx, actor, policy.ManageTokens, reportline.Change{What: fmt.Sprintf("token %d", id), UserID: t.UserID,
-			Before: asJSON(tokenDoc(t)), After: asJSON(map[string]any{"revoked_at": now.UTC()})}); err != nil {
+			Before: usecase.JSON(tokenDoc(t)), After: usecase.JSON(map[string]any{"revoked_at": now.UTC()})}); err != nil {
 			return err
 		}
 		if t, err = tx.Token(ctx, id); err != nil {
@@ -191,7 +192,7 @@ func (a *App) RevokeToken(ctx context.Context, actor Actor, id int64) (TokenView
 		return nil
 	})
 	if err == nil {
-		a.log.Info("api token revoked", "token_id", id, "user", v.UserID, "actor", actor.id())
+		a.log.Info("api token revoked", "token_id", id, "user", v.UserID, "actor", actor.ID())
 	}
 	return v, err
 }
@@ -209,14 +210,14 @@ func tokenDoc(t reportline.APIToken) map[string]any {
 // operator (CLI). Nobody else, platform admins included: a token acts as
 // its owner.
 func mayCreateToken(actor Actor, owner reportline.UserID) error {
-	return authorizeOwn(actor, policy.CreateToken, owner)
+	return usecase.AuthorizeOwn(actor, policy.CreateToken, owner)
 }
 
 // mayManageTokens is who may list and revoke owner's tokens (owner 0:
 // everybody's): the owner, platform admins and the operator.
 func mayManageTokens(actor Actor, owner reportline.UserID) error {
 	if owner == 0 {
-		return authorizeActor(actor, policy.ManageTokens)
+		return usecase.AuthorizeActor(actor, policy.ManageTokens)
 	}
-	return authorizeOwn(actor, policy.ManageTokens, owner)
+	return usecase.AuthorizeOwn(actor, policy.ManageTokens, owner)
 }

@@ -12,6 +12,7 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // MaxUserCSVBytes bounds a users CSV file (about 200,000 users with every
@@ -219,11 +220,11 @@ func (a *App) previewWithCreated(ctx context.Context, actor Actor, in UserImport
 // their file is read.
 func (a *App) mayImportUsers(ctx context.Context, actor Actor) error {
 	return a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ImportUsers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ImportUsers, policy.Target{}); err != nil {
 			return err
 		}
 		return nil

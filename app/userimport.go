@@ -11,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // UserImport is one user as an LMS Collaborator-compatible import sends it
@@ -148,7 +149,7 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 		// Each row asks again; refusing here makes an empty batch from a
 		// caller who may import nothing a refusal too.
 		if err == nil {
-			err = forbidden("only platform admins, group admins and user admins may import users")
+			err = usecase.Forbidden("only platform admins, group admins and user admins may import users")
 		}
 		return nil, err
 	}
@@ -363,11 +364,11 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 				return err
 			}
 		}
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ImportUsers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ImportUsers, policy.Target{}); err != nil {
 			return err
 		}
 		inEffect, err := a.lineLinksInEffect(ctx, tx)
@@ -377,26 +378,26 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		res := UserImportResult{InEffect: inEffect}
 		u, matchedBy, err := matchImport(ctx, tx, in)
 		if err != nil {
-			if !ac.scope.All && reportline.IsCode(err, reportline.Conflict) {
+			if !ac.Scope.All && reportline.IsCode(err, reportline.Conflict) {
 				// The conflict names another user's uid: say only what an
 				// unknown user would get.
 				return importUnknown(in)
 			}
 			return err
 		}
-		if matchedBy != "" && !ac.scope.All {
+		if matchedBy != "" && !ac.Scope.All {
 			// A user outside the caller's scope is answered as if unknown:
 			// nothing tells them the uid or the address exists.
-			if err := ac.needGroups(ctx, tx, u.ID); err != nil {
+			if err := ac.NeedGroups(ctx, tx, u.ID); err != nil {
 				return err
 			}
-			if !ac.administers(u.ID) {
+			if !ac.Administers(u.ID) {
 				return importUnknown(in)
 			}
 		}
 		res.MatchedBy = matchedBy
 		if matchedBy == "" {
-			if in.Email == "" || !ac.scope.All {
+			if in.Email == "" || !ac.Scope.All {
 				return importUnknown(in)
 			}
 			u = reportline.User{Status: reportline.StatusActive}
@@ -411,7 +412,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 			}
 			res.Action, res.Changed = UserCreated, changedFields(reportline.User{Status: reportline.StatusActive}, u)
 			if !dryRun {
-				if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, After: asJSON(userDoc(u))}); err != nil {
+				if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, After: usecase.JSON(userDoc(u))}); err != nil {
 					return err
 				}
 			}
@@ -466,7 +467,7 @@ func importUnknown(in UserImport) error {
 	if in.Email == "" {
 		return reportline.FieldError("email", "", "no user has uid %q; send email to create one", in.UID)
 	}
-	return forbidden("only platform admins may create users through the import API, and you may only import users of the groups you administrate: no such user is in them")
+	return usecase.Forbidden("only platform admins may create users through the import API, and you may only import users of the groups you administrate: no such user is in them")
 }
 
 // matchImport finds the imported user: by uid, else by email. matchedBy is

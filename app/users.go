@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // UserInput is a new user. GroupID, when set, adds them to that group as a
@@ -62,11 +63,11 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 		return u, err
 	}
 	err = a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.CreateUser, policy.Target{Group: in.GroupID, User: &policy.Person{User: u}}); err != nil {
+		if err := ac.Authorize(policy.CreateUser, policy.Target{Group: in.GroupID, User: &policy.Person{User: u}}); err != nil {
 			return err
 		}
 		if in.GroupID != 0 {
@@ -77,7 +78,7 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 		if err := tx.CreateUser(ctx, &u); err != nil {
 			return err
 		}
-		if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, GroupID: in.GroupID, After: asJSON(userDoc(u))}); err != nil {
+		if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, GroupID: in.GroupID, After: usecase.JSON(userDoc(u))}); err != nil {
 			return err
 		}
 		if in.GroupID != 0 {
@@ -93,13 +94,13 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID, p UserPatch) (reportline.User, error) {
 	var u reportline.User
 	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
 		if u, err = tx.User(ctx, id); err != nil {
-			if reportline.ErrorCode(err) == reportline.NotFound && !ac.scope.All {
-				return notVisible()
+			if reportline.ErrorCode(err) == reportline.NotFound && !ac.Scope.All {
+				return usecase.NotVisible()
 			}
 			return err
 		}
@@ -122,8 +123,8 @@ func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID,
 // person's details and status (user.edit), and their org unit and position
 // (user.edit_org), which in the positions mode make line managers. An actor
 // who may not see the user is refused without learning more.
-func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u reportline.User, p UserPatch) error {
-	if ac.actor.System {
+func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *usecase.Authority, u reportline.User, p UserPatch) error {
+	if ac.Actor.System {
 		return nil
 	}
 	visible, err := a.mayView(ctx, tx, ac, u.ID)
@@ -131,9 +132,9 @@ func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u repor
 		return err
 	}
 	if !visible {
-		return notVisible()
+		return usecase.NotVisible()
 	}
-	person, err := a.person(ctx, tx, ac, u)
+	person, err := ac.Person(ctx, tx, u)
 	if err != nil {
 		return err
 	}
@@ -144,7 +145,7 @@ func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u repor
 		// Granting or taking the platform role is a platform admin's act.
 		t.User = &policy.Person{User: reportline.User{ID: u.ID, Status: u.Status, PlatformRole: reportline.PlatformAdminRole}}
 	}
-	if err := ac.authorize(policy.EditUser, t); err != nil {
+	if err := ac.Authorize(policy.EditUser, t); err != nil {
 		return err
 	}
 	if (p.Position != nil && strings.TrimSpace(*p.Position) != u.Position) || (p.OrgUnit != nil && strings.TrimSpace(*p.OrgUnit) != u.OrgUnit) {
@@ -154,7 +155,7 @@ func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *access, u repor
 		}
 		t.Mode = mode
 		t.Personal = false
-		return ac.authorize(policy.EditUserOrg, t)
+		return ac.Authorize(policy.EditUserOrg, t)
 	}
 	return nil
 }
@@ -187,7 +188,7 @@ func (a *App) recordUserChange(ctx context.Context, tx Tx, actor Actor, user rep
 	if len(c) == 0 {
 		return nil
 	}
-	return a.record(ctx, tx, actor, policy.EditUser, reportline.Change{UserID: user, Before: asJSON(b), After: asJSON(c)})
+	return a.record(ctx, tx, actor, policy.EditUser, reportline.Change{UserID: user, Before: usecase.JSON(b), After: usecase.JSON(c)})
 }
 
 func patchUser(u *reportline.User, p UserPatch) error {
@@ -231,7 +232,7 @@ func patchUser(u *reportline.User, p UserPatch) error {
 func (a *App) GetUser(ctx context.Context, actor Actor, id reportline.UserID) (reportline.User, error) {
 	var u reportline.User
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
@@ -240,7 +241,7 @@ func (a *App) GetUser(ctx context.Context, actor Actor, id reportline.UserID) (r
 			return err
 		}
 		if !ok {
-			return notVisible()
+			return usecase.NotVisible()
 		}
 		u, err = tx.User(ctx, id)
 		return err
@@ -268,11 +269,11 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 		f.Email = e
 	}
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ListUsers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ListUsers, policy.Target{}); err != nil {
 			return err
 		}
 		if group != 0 {
@@ -286,7 +287,7 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 		}
 		if groups != nil {
 			if len(groups) == 0 {
-				return forbidden("you do not administrate this group")
+				return usecase.Forbidden("you do not administrate this group")
 			}
 			f.Groups = groups
 		}
@@ -309,8 +310,8 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 // visibleGroups returns the groups whose members the actor may list,
 // restricted to the subtree of group when it is set; nil means "no
 // restriction" (a platform admin listing everybody).
-func visibleGroups(ctx context.Context, tx Tx, ac *access, group reportline.GroupID) ([]reportline.GroupID, error) {
-	if ac.scope.All && group == 0 {
+func visibleGroups(ctx context.Context, tx Tx, ac *usecase.Authority, group reportline.GroupID) ([]reportline.GroupID, error) {
+	if ac.Scope.All && group == 0 {
 		return nil, nil
 	}
 	all, err := tx.Groups(ctx)
@@ -320,7 +321,7 @@ func visibleGroups(ctx context.Context, tx Tx, ac *access, group reportline.Grou
 	tree := reportline.NewGroupTree(all)
 	out := []reportline.GroupID{}
 	for _, g := range all {
-		inScope := ac.scope.All || ac.scope.CoversUser(tree, []reportline.GroupID{g.ID})
+		inScope := ac.Scope.All || ac.Scope.CoversUser(tree, []reportline.GroupID{g.ID})
 		if inScope && (group == 0 || tree.IsAncestorOrSelf(group, g.ID)) {
 			out = append(out, g.ID)
 		}

@@ -13,7 +13,9 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/bench"
+	"reportline/learning"
 	"reportline/mail"
+	"reportline/outbox"
 	"reportline/store"
 )
 
@@ -94,7 +96,7 @@ func digestRound(ctx context.Context, f *fixture, week reportline.ISOWeek, dir s
 		a = app.New(app.Adapt(f.db.Read, f.db.Write, f.db.Ping), app.Config{
 			Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))})
 	}
-	worker := a.NewOutboxWorker(sender, app.OutboxOptions{Poll: 50 * time.Millisecond})
+	worker := a.NewOutboxWorker(sender, outbox.Options{Poll: 50 * time.Millisecond})
 	sched := a.NewScheduler(app.SchedulerConfig{})
 	paris, err := time.LoadLocation("Europe/Paris")
 	if err != nil {
@@ -198,20 +200,20 @@ func addLearning(ctx context.Context, f *fixture, perUser int, first reportline.
 	}
 	t0 := time.Now()
 	sys := app.SystemActor(reportline.SourceAPI)
-	courses := make([]app.CourseInput, 50)
+	courses := make([]learning.CourseInput, 50)
 	for i := range courses {
-		courses[i] = app.CourseInput{ID: fmt.Sprintf("C%02d", i), Title: fmt.Sprintf("Course %02d", i)}
+		courses[i] = learning.CourseInput{ID: fmt.Sprintf("C%02d", i), Title: fmt.Sprintf("Course %02d", i)}
 	}
-	if _, err := f.app.ApplyLearning(ctx, sys, app.LearningBatch{Courses: courses}); err != nil {
+	if _, err := f.app.ApplyLearning(ctx, sys, learning.Batch{Courses: courses}); err != nil {
 		return fmt.Errorf("courses: %w", err)
 	}
 	base := first.Monday(time.UTC)
-	var batch []app.RecordInput
+	var batch []learning.RecordInput
 	flush := func() error {
 		if len(batch) == 0 {
 			return nil
 		}
-		_, err := f.app.ApplyLearning(ctx, sys, app.LearningBatch{Records: batch})
+		_, err := f.app.ApplyLearning(ctx, sys, learning.Batch{Records: batch})
 		batch = batch[:0]
 		return err
 	}
@@ -221,7 +223,7 @@ func addLearning(ctx context.Context, f *fixture, perUser int, first reportline.
 			n++
 			// A spread of 4 weeks, so the weeks measured all have activity.
 			at := base.Add(time.Duration(n%(28*24)) * time.Hour)
-			r := app.RecordInput{ID: fmt.Sprintf("R%d-%d", u.ID, j), UserID: u.ID, CourseID: fmt.Sprintf("C%02d", (int(u.ID)+j)%50)}
+			r := learning.RecordInput{ID: fmt.Sprintf("R%d-%d", u.ID, j), UserID: u.ID, CourseID: fmt.Sprintf("C%02d", (int(u.ID)+j)%50)}
 			switch n % 4 {
 			case 0:
 				r.Status, r.Progress, r.Completed = "completed", 100, at

@@ -27,6 +27,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/csvio"
 	"reportline/internal/pgtest"
 	"reportline/internal/testapp"
@@ -209,8 +210,8 @@ func newManagers(o *refdata.Org, r *rand.Rand, u reportline.UserID, cur []report
 // --- The product's operations and their checks ---
 
 // importBytes runs app.ImportManagers over a file in memory.
-func importBytes(ctx context.Context, a *app.App, name string, data []byte, dryRun bool) (app.ImportResult, error) {
-	return a.ImportManagers(ctx, importActor, bytes.NewReader(data), app.ImportOptions{FileName: name, Size: int64(len(data)), DryRun: dryRun})
+func importBytes(ctx context.Context, a *app.App, name string, data []byte, dryRun bool) (bulkimport.Result, error) {
+	return a.ImportManagers(ctx, importActor, bytes.NewReader(data), bulkimport.Options{FileName: name, Size: int64(len(data)), DryRun: dryRun})
 }
 
 // stepLog collects the "import step" lines of the services' debug log:
@@ -244,7 +245,7 @@ func loggedApp(f *fixture) (*app.App, *stepLog) {
 }
 
 // checkCounts compares an import's counts with what the file should do.
-func checkCounts(res app.ImportResult, lines, add, rm int) error {
+func checkCounts(res bulkimport.Result, lines, add, rm int) error {
 	c := res.Batch.Counts
 	if c.Lines != lines || c.Add != add || c.Remove != rm || c.Update != 0 || c.Rejected != 0 || c.Duplicate != 0 ||
 		c.Unchanged != lines-add {
@@ -254,7 +255,7 @@ func checkCounts(res app.ImportResult, lines, add, rm int) error {
 	return nil
 }
 
-func firstRejected(res app.ImportResult) any {
+func firstRejected(res bulkimport.Result) any {
 	if len(res.Rejected) == 0 {
 		return nil
 	}
@@ -599,7 +600,7 @@ func floorCSV(data []byte) (int, error) {
 // (csvio.NewPairReader: encoding and separator detection, header matching,
 // line ends, trimming), as the import does; it returns the data lines.
 func decodeLayer(data []byte) (int, error) {
-	pr, err := csvio.NewPairReader(bytes.NewReader(data), csvio.ReaderOptions{MaxBytes: app.MaxImportBytes})
+	pr, err := csvio.NewPairReader(bytes.NewReader(data), csvio.ReaderOptions{MaxBytes: bulkimport.MaxBytes})
 	if err != nil {
 		return 0, err
 	}

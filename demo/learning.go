@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/learning"
 )
 
 // courses are the demo's catalogue: two open to everyone, and two limited
@@ -30,15 +31,15 @@ func loadLearning(ctx context.Context, a *app.App, groups map[string]reportline.
 	sys := app.SystemActor(reportline.SourceAPI)
 	now := time.Now().UTC().Truncate(time.Hour)
 	day := func(d int) time.Time { return now.AddDate(0, 0, d) }
-	var b app.LearningBatch
+	var b learning.Batch
 	for _, c := range courses {
-		in := app.CourseInput{ID: c.id, Title: c.title}
+		in := learning.CourseInput{ID: c.id, Title: c.title}
 		if c.group != "" {
 			in.Groups = []reportline.GroupID{groups[c.group]}
 		}
 		b.Courses = append(b.Courses, in)
 	}
-	b.Sessions = []app.SessionInput{
+	b.Sessions = []learning.SessionInput{
 		{ID: "NEG-300-LYON", CourseID: "NEG-300", Title: "Lyon workshop", Starts: day(3), Ends: day(3).Add(7 * time.Hour)},
 		{ID: "GO-201-LIVE", CourseID: "GO-201", Title: "Live coding session", Starts: day(5), Ends: day(5).Add(3 * time.Hour)},
 		{ID: "SEC-101-Q", CourseID: "SEC-101", Title: "Quarterly refresher", Starts: day(-20)},
@@ -57,7 +58,7 @@ func loadLearning(ctx context.Context, a *app.App, groups map[string]reportline.
 			b.Records = append(b.Records, demoRecord(fmt.Sprintf("%s-%d", course, u.ID), u.ID, course, (i*3+j*5)%7, day))
 		}
 		if u.OrgUnit == "Sales" || u.Email == "ken.thompson@acme.example" {
-			b.Records = append(b.Records, app.RecordInput{ID: fmt.Sprintf("NEG-300-LYON-%d", u.ID), UserID: u.ID, CourseID: "NEG-300",
+			b.Records = append(b.Records, learning.RecordInput{ID: fmt.Sprintf("NEG-300-LYON-%d", u.ID), UserID: u.ID, CourseID: "NEG-300",
 				SessionID: "NEG-300-LYON", Status: "not_started", Due: day(10)})
 		}
 	}
@@ -73,8 +74,8 @@ func loadLearning(ctx context.Context, a *app.App, groups map[string]reportline.
 }
 
 // demoRecord is one of seven situations, dated relative to today.
-func demoRecord(id string, user reportline.UserID, course string, kind int, day func(int) time.Time) app.RecordInput {
-	r := app.RecordInput{ID: id, UserID: user, CourseID: course, TimeSpent: time.Duration(20+kind*17) * time.Minute}
+func demoRecord(id string, user reportline.UserID, course string, kind int, day func(int) time.Time) learning.RecordInput {
+	r := learning.RecordInput{ID: id, UserID: user, CourseID: course, TimeSpent: time.Duration(20+kind*17) * time.Minute}
 	score := float64(60 + kind*6)
 	switch kind {
 	case 0: // completed this week

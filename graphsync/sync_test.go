@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/directory"
 	"reportline/graphsync"
 	"reportline/internal/graphtest"
 	"reportline/internal/testapp"
@@ -18,15 +19,15 @@ import (
 
 func TestMain(m *testing.M) { testapp.Main(m) }
 
-// directory is the client as the app's DeltaDirectory, as cmd wires it.
-type directory struct{ c *graphsync.Client }
+// deltaSource is the client as a directory.DeltaSource, as cmd wires it.
+type deltaSource struct{ c *graphsync.Client }
 
-func (d directory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
+func (d deltaSource) ReadDelta(ctx context.Context, cursor string) (directory.DeltaRound, error) {
 	r, err := d.c.Fetch(ctx, cursor)
 	if err != nil {
-		return app.DeltaRound{}, err
+		return directory.DeltaRound{}, err
 	}
-	return app.DeltaRound{Batch: r.Batch(), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+	return directory.DeltaRound{Batch: r.Batch(), Cursor: r.DeltaLink, Reset: r.Reset}, nil
 }
 
 type syncEnv struct {
@@ -34,9 +35,9 @@ type syncEnv struct {
 	env *testapp.Env
 }
 
-func (s syncEnv) sync(t *testing.T, full, dryRun bool) app.DeltaSyncReport {
+func (s syncEnv) sync(t *testing.T, full, dryRun bool) directory.DeltaReport {
 	t.Helper()
-	rep, err := s.env.App.SyncDeltaDirectory(t.Context(), app.SystemActor(reportline.SourceGraph), reportline.SourceGraph, directory{s.h.client}, full, dryRun)
+	rep, err := s.env.App.SyncDeltaDirectory(t.Context(), app.SystemActor(reportline.SourceGraph), reportline.SourceGraph, deltaSource{s.h.client}, full, dryRun)
 	if err != nil {
 		t.Fatalf("sync (full %v, dry run %v): %v", full, dryRun, err)
 	}

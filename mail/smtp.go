@@ -251,7 +251,7 @@ func connBroken(err error) bool {
 // permanent marks an error that retrying cannot fix.
 type permanent struct{ error }
 
-// Permanent reports true: see app.Sender.
+// Permanent reports true: see outbox.Sender.
 func (permanent) Permanent() bool { return true }
 
 func (p permanent) Unwrap() error { return p.error }
@@ -260,7 +260,7 @@ func (p permanent) Unwrap() error { return p.error }
 // answer to RCPT TO) during the SMTP session.
 type bounce struct{ permanent }
 
-// Bounced reports true: see app.Sender.
+// Bounced reports true: see outbox.Sender.
 func (bounce) Bounced() bool { return true }
 
 // sendSigned sends msg signed with DKIM: the signature covers the exact

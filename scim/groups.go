@@ -11,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/provisioning"
 )
 
 // Group is the JSON of a SCIM Group resource (RFC 7643 §4.2): a Reportline
@@ -159,8 +160,8 @@ func (s *Server) getGroup(w http.ResponseWriter, r *http.Request, _ reportline.P
 }
 
 // groupInput reads a Group body: displayName, externalId, members.
-func groupInput(body map[string]any) (app.SCIMGroupInput, error) {
-	var in app.SCIMGroupInput
+func groupInput(body map[string]any) (provisioning.GroupInput, error) {
+	var in provisioning.GroupInput
 	var err error
 	if in.DisplayName, err = stringAttr(body, "displayName"); err != nil {
 		return in, err
@@ -279,7 +280,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, _ reportline
 	if err != nil {
 		return err
 	}
-	in := app.SCIMGroupInput{DisplayName: cur.Name, ExternalID: cur.ExternalID}
+	in := provisioning.GroupInput{DisplayName: cur.Name, ExternalID: cur.ExternalID}
 	for _, u := range cur.Members {
 		in.Members = append(in.Members, u.ID)
 	}
@@ -296,7 +297,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, _ reportline
 	return writeGroup(w, r, http.StatusOK, toGroup(g, baseURL(r)))
 }
 
-func patchGroupOp(in *app.SCIMGroupInput, op Operation) error {
+func patchGroupOp(in *provisioning.GroupInput, op Operation) error {
 	kind := strings.ToLower(strings.TrimSpace(op.Op))
 	if kind != "add" && kind != "replace" && kind != "remove" {
 		return errorf(InvalidSyntax, "op %q is not add, replace or remove", op.Op)
@@ -355,7 +356,7 @@ func patchGroupOp(in *app.SCIMGroupInput, op Operation) error {
 	return nil
 }
 
-func patchMembers(in *app.SCIMGroupInput, kind string, p Path, value any) error {
+func patchMembers(in *provisioning.GroupInput, kind string, p Path, value any) error {
 	if p.Filter != nil {
 		if kind != "remove" {
 			return errorf(InvalidPath, "a members value filter is supported for remove only")

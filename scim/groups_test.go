@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/testapp"
+	"reportline/provisioning"
 	"reportline/scim"
 	"reportline/store"
 )
@@ -168,7 +169,7 @@ func TestGroupsRefusals(t *testing.T) {
 		// Only provisioning clients: not the system, not a platform admin.
 		admin := app.Actor{User: adminOf(t, f), Source: reportline.SourceAPI}
 		for _, actor := range []app.Actor{sys, admin} {
-			if _, err := f.env.App.SCIMCreateGroup(ctx, actor, app.SCIMGroupInput{DisplayName: "Y"}); !reportline.IsCode(err, reportline.Forbidden) {
+			if _, err := f.env.App.SCIMCreateGroup(ctx, actor, provisioning.GroupInput{DisplayName: "Y"}); !reportline.IsCode(err, reportline.Forbidden) {
 				t.Errorf("SCIMCreateGroup as %+v: %v, want Forbidden", actor, err)
 			}
 			if err := f.env.App.SCIMDeleteGroup(ctx, actor, reportline.GroupID(atoi(gid))); !reportline.IsCode(err, reportline.Forbidden) {

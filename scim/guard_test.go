@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"reportline/app"
+	"reportline/directory"
 	"reportline/internal/testapp"
 	"reportline/scim"
 	"reportline/store"
@@ -34,7 +35,7 @@ func TestSCIMLeavesPlatformAdminsAlone(t *testing.T) {
 		f.call(t, "PATCH", "/scim/v2/Users/"+id, `{`+patchOp+`,"Operations":[{"op":"replace","path":"externalId","value":"entra-admin"}]}`).want(t, 200)
 
 		// With the operator's setting, the client may.
-		lax := &fixture{env: f.env, token: f.token, url: f.env.Serve(t, scim.New(f.env.AppWith(app.DirectoryGuard{MayChangePlatformAdmins: true}), f.env.Logger()))}
+		lax := &fixture{env: f.env, token: f.token, url: f.env.Serve(t, scim.New(f.env.AppWith(directory.Guard{MayChangePlatformAdmins: true}), f.env.Logger()))}
 		lax.call(t, "DELETE", "/scim/v2/Users/"+id, "").want(t, 204)
 		if u := f.user(t, id); u.Active() {
 			t.Errorf("with the setting on, the admin is still active")
@@ -47,7 +48,7 @@ func TestSCIMLeavesPlatformAdminsAlone(t *testing.T) {
 func TestSCIMHeldDeactivation(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
-		guarded := &fixture{env: f.env, token: f.token, url: f.env.Serve(t, scim.New(f.env.AppWith(app.DirectoryGuard{HoldPercent: -1, HoldCount: 1}), f.env.Logger()))}
+		guarded := &fixture{env: f.env, token: f.token, url: f.env.Serve(t, scim.New(f.env.AppWith(directory.Guard{HoldPercent: -1, HoldCount: 1}), f.env.Logger()))}
 		var ids []string
 		for i := range 3 {
 			r := guarded.call(t, "POST", "/scim/v2/Users", fmt.Sprintf(`{"userName":"u%d@x.com","active":true}`, i)).want(t, 201)

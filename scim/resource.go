@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"reportline/app"
+	"reportline/provisioning"
 )
 
 // User is the JSON of a SCIM User resource (RFC 7643 §4.1) with the
@@ -68,7 +68,7 @@ type Meta struct {
 
 // toResource shows a user as a SCIM resource. base is the endpoint's
 // absolute URL, ".../scim/v2".
-func toResource(u app.SCIMUser, base string) User {
+func toResource(u provisioning.User, base string) User {
 	id := strconv.FormatInt(int64(u.ID), 10)
 	r := User{Schemas: []string{UserSchema}, ID: id, ExternalID: u.ExternalID, UserName: u.UserName,
 		Title: u.Position, Active: u.Active(), Emails: []Email{{Value: u.Email, Type: "work", Primary: true}}}
@@ -181,8 +181,8 @@ func strings2any(list []string) []any {
 // an invalidValue error naming the attribute. An absent active is taken as
 // activeIfAbsent: true for a create, the user's current state for a PUT or
 // a PATCH (absence never re-enables a deactivated user).
-func fromResource(m map[string]any, activeIfAbsent bool) (app.SCIMUserInput, error) {
-	var in app.SCIMUserInput
+func fromResource(m map[string]any, activeIfAbsent bool) (provisioning.UserInput, error) {
+	var in provisioning.UserInput
 	var err error
 	if in.UserName, err = stringAttr(m, "userName"); err != nil {
 		return in, err

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/app"
+	"reportline/provisioning"
 )
 
 // maxResults is the largest page a listing returns (advertised in
@@ -70,7 +70,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 		return err
 	}
 	var f Filter
-	var lookup app.SCIMLookup
+	var lookup provisioning.Lookup
 	if strings.TrimSpace(filter) != "" {
 		var err error
 		if f, err = ParseFilter(filter); err != nil {
@@ -99,7 +99,7 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 		writeJSON(w, http.StatusOK, page)
 		return nil
 	}
-	err = s.app.EachSCIMUser(r.Context(), c, lookup, func(u app.SCIMUser) bool {
+	err = s.app.EachSCIMUser(r.Context(), c, lookup, func(u provisioning.User) bool {
 		// Filters are evaluated on the resource as the client sees it.
 		res := toResource(u, base)
 		if !Matches(f, toMap(res)) {
@@ -123,10 +123,10 @@ func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.Provi
 // userName that every match must satisfy (the filter itself or one side
 // of an "and"), so that a listing reads one user instead of all. none is
 // true when that equality can match nobody (an id that is not a number).
-func indexLookup(f Filter) (l app.SCIMLookup, none bool) {
+func indexLookup(f Filter) (l provisioning.Lookup, none bool) {
 	switch f := f.(type) {
 	case And:
-		if l, none = indexLookup(f.Left); none || l != (app.SCIMLookup{}) {
+		if l, none = indexLookup(f.Left); none || l != (provisioning.Lookup{}) {
 			return l, none
 		}
 		return indexLookup(f.Right)
@@ -174,10 +174,10 @@ func userID(r *http.Request) (reportline.UserID, error) {
 
 // current returns the user of the path and checks If-Match against its
 // version (RFC 7644 §3.14).
-func (s *Server) current(r *http.Request, c reportline.ProvisioningClient) (app.SCIMUser, User, error) {
+func (s *Server) current(r *http.Request, c reportline.ProvisioningClient) (provisioning.User, User, error) {
 	id, err := userID(r)
 	if err != nil {
-		return app.SCIMUser{}, User{}, err
+		return provisioning.User{}, User{}, err
 	}
 	u, err := s.app.SCIMUser(r.Context(), c, id)
 	if err != nil {

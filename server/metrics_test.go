@@ -13,6 +13,7 @@ import (
 	"reportline"
 	"reportline/api"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/internal/testapp"
 	"reportline/server"
 	"reportline/store"
@@ -63,10 +64,10 @@ func TestDomainMetrics(t *testing.T) {
 		if err := app.WriteTemplate(&template); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := a.ImportManagers(ctx, system, &template, app.ImportOptions{DryRun: true}); err != nil {
+		if _, err := a.ImportManagers(ctx, system, &template, bulkimport.Options{DryRun: true}); err != nil {
 			t.Fatalf("dry-run import: %v", err)
 		}
-		if _, err := a.ImportManagers(ctx, system, strings.NewReader("not,a\nmanagers,file\n"), app.ImportOptions{}); err == nil {
+		if _, err := a.ImportManagers(ctx, system, strings.NewReader("not,a\nmanagers,file\n"), bulkimport.Options{}); err == nil {
 			t.Fatal("a file without the template's columns was imported")
 		}
 		if _, err := a.SyncDirectory(ctx, app.SystemActor(reportline.SourceLDAP), reportline.DirectoryBatch{Source: reportline.SourceLDAP}, true); err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/web"
 )
 
@@ -65,7 +66,7 @@ func (u *UI) bulkPage(ctx context.Context, v viewer, before int64) (*bulkPage, e
 	if err != nil {
 		return nil, err
 	}
-	p := &bulkPage{Before: before, MaxSize: byteSize(app.MaxImportBytes)}
+	p := &bulkPage{Before: before, MaxSize: byteSize(bulkimport.MaxBytes)}
 	if p.page, err = u.base(ctx, v, "Bulk managers", 0); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"reportline/app"
 	"reportline/internal/browser"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -31,9 +32,9 @@ func TestBrowserNotifications(t *testing.T) {
 		}
 		// The test clock is Monday 23 November 2026; alice finished a
 		// course last Wednesday, bob is late on another.
-		_, err := w.env.App.ApplyLearning(bg, sys, app.LearningBatch{
-			Courses: []app.CourseInput{{ID: "C1", Title: "Fire safety"}, {ID: "C2", Title: "GDPR basics"}},
-			Records: []app.RecordInput{
+		_, err := w.env.App.ApplyLearning(bg, sys, learning.Batch{
+			Courses: []learning.CourseInput{{ID: "C1", Title: "Fire safety"}, {ID: "C2", Title: "GDPR basics"}},
+			Records: []learning.RecordInput{
 				{ID: "r1", UserID: w.alice.ID, CourseID: "C1", Status: "completed", Progress: 100, Completed: time.Date(2026, 11, 18, 10, 0, 0, 0, time.UTC)},
 				{ID: "r2", UserID: w.bob.ID, CourseID: "C2", Status: "in_progress", Progress: 30, Due: time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)},
 			},

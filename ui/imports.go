@@ -12,13 +12,13 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/web"
 )
 
 // maxUploadBytes bounds an upload's request: the largest file app accepts
 // and room for the multipart envelope around it.
-const maxUploadBytes = app.MaxImportBytes + 1<<20
+const maxUploadBytes = bulkimport.MaxBytes + 1<<20
 
 // upload receives a CSV file and starts its preview: an import always
 // starts as a dry run, and is applied from its page. The file is saved to a
@@ -43,7 +43,7 @@ func (u *UI) upload(w http.ResponseWriter, r *http.Request, v viewer) error {
 		cleanup()
 		return fmt.Errorf("rewind upload: %w", err)
 	}
-	s, err := u.startImport(r, func(ctx context.Context, opt app.ImportOptions) (app.ImportResult, error) {
+	s, err := u.startImport(r, func(ctx context.Context, opt bulkimport.Options) (bulkimport.Result, error) {
 		opt.FileName, opt.Size, opt.DryRun = name, size, true
 		return u.app.ImportManagers(ctx, v.Actor, f, opt)
 	}, cleanup)
@@ -123,7 +123,7 @@ func copyToTemp(part *multipart.Part) (*os.File, error) {
 // uploadError explains a body that could not be read.
 func uploadError(err error) error {
 	if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-		return reportline.Errorf(reportline.TooLarge, "the file is larger than the limit of %s; split it into smaller files", byteSize(app.MaxImportBytes))
+		return reportline.Errorf(reportline.TooLarge, "the file is larger than the limit of %s; split it into smaller files", byteSize(bulkimport.MaxBytes))
 	}
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		return e // the body arrived too slowly
@@ -140,7 +140,7 @@ func (u *UI) apply(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	s, err := u.startImport(r, func(ctx context.Context, opt app.ImportOptions) (app.ImportResult, error) {
+	s, err := u.startImport(r, func(ctx context.Context, opt bulkimport.Options) (bulkimport.Result, error) {
 		return u.app.ApplyImport(ctx, v.Actor, id, opt)
 	}, nil)
 	if r.Context().Err() != nil {

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/web"
 )
 
@@ -27,7 +27,7 @@ const settle = 2 * time.Second
 
 // importJob runs one import: ImportManagers or ApplyImport with the
 // options given.
-type importJob func(ctx context.Context, opt app.ImportOptions) (app.ImportResult, error)
+type importJob func(ctx context.Context, opt bulkimport.Options) (bulkimport.Result, error)
 
 // started is what a request learns of the job it started: the import's id
 // once app has recorded it, and the outcome when the job ended within the
@@ -35,7 +35,7 @@ type importJob func(ctx context.Context, opt app.ImportOptions) (app.ImportResul
 type started struct {
 	ID       int64
 	Finished bool
-	Result   app.ImportResult
+	Result   bulkimport.Result
 	Err      error // the job's error, when it finished
 }
 
@@ -48,7 +48,7 @@ type started struct {
 func (u *UI) startImport(r *http.Request, job importJob, cleanup func()) (started, error) {
 	ids := make(chan int64, 1)
 	type outcome struct {
-		res app.ImportResult
+		res bulkimport.Result
 		err error
 	}
 	done := make(chan outcome, 1)
@@ -61,7 +61,7 @@ func (u *UI) startImport(r *http.Request, job importJob, cleanup func()) (starte
 		if cleanup != nil {
 			defer cleanup()
 		}
-		res, err := job(ctx, app.ImportOptions{Started: func(id int64) { ids <- id }})
+		res, err := job(ctx, bulkimport.Options{Started: func(id int64) { ids <- id }})
 		if err != nil && res.Batch.ID != 0 && reportline.ErrorCode(err) == reportline.Internal {
 			// Once recorded, the failure is on the import's page; only
 			// the operators need the cause.

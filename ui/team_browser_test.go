@@ -10,6 +10,7 @@ import (
 	"reportline/app"
 	"reportline/internal/browser"
 	"reportline/internal/testapp"
+	"reportline/learning"
 	"reportline/store"
 )
 
@@ -38,11 +39,11 @@ func teamSetup(t *testing.T, w *world) {
 	}
 	day := func(d int) time.Time { return time.Date(2026, 11, d, 9, 0, 0, 0, time.UTC) }
 	score := 91.0
-	if _, err := w.env.App.ApplyLearning(ctx, sys, app.LearningBatch{
-		Courses: []app.CourseInput{{ID: "gdpr", Title: "GDPR essentials"}, {ID: "close", Title: "Month-end close", Groups: []reportline.GroupID{w.finance.ID}},
+	if _, err := w.env.App.ApplyLearning(ctx, sys, learning.Batch{
+		Courses: []learning.CourseInput{{ID: "gdpr", Title: "GDPR essentials"}, {ID: "close", Title: "Month-end close", Groups: []reportline.GroupID{w.finance.ID}},
 			{ID: "neg", Title: "Negotiation"}},
-		Sessions: []app.SessionInput{{ID: "neg-lyon", CourseID: "neg", Title: "Lyon workshop", Starts: day(26)}},
-		Records: []app.RecordInput{
+		Sessions: []learning.SessionInput{{ID: "neg-lyon", CourseID: "neg", Title: "Lyon workshop", Starts: day(26)}},
+		Records: []learning.RecordInput{
 			{ID: "bob-gdpr", UserID: w.bob.ID, CourseID: "gdpr", Status: "completed", Progress: 100, Score: &score, Completed: day(12), TimeSpent: 75 * time.Minute},
 			{ID: "bob-close", UserID: w.bob.ID, CourseID: "close", Status: "in_progress", Progress: 35, Due: day(16), LastActivity: day(20), TimeSpent: 40 * time.Minute},
 			{ID: "carol-gdpr", UserID: w.carol.ID, CourseID: "gdpr", Status: "in_progress", Progress: 60, Due: day(30)},

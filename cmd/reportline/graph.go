@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 	"time"
 
 	"reportline"
 	"reportline/app"
 	"reportline/config"
+	"reportline/directory"
 	"reportline/graphsync"
+	"reportline/schedule"
 )
 
 const graphUsage = `Usage:
@@ -49,12 +50,12 @@ type graphDirectory struct {
 	batch  graphsync.BatchOptions
 }
 
-func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (app.DeltaRound, error) {
+func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (directory.DeltaRound, error) {
 	r, err := g.client.Fetch(ctx, cursor)
 	if err != nil {
-		return app.DeltaRound{}, err
+		return directory.DeltaRound{}, err
 	}
-	return app.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
+	return directory.DeltaRound{Batch: r.BatchWith(g.batch), Cursor: r.DeltaLink, Reset: r.Reset}, nil
 }
 
 func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
@@ -123,7 +124,7 @@ func syncErrorMessage(err error) string {
 	return err.Error()
 }
 
-func printDeltaSync(w io.Writer, rep app.DeltaSyncReport) {
+func printDeltaSync(w io.Writer, rep directory.DeltaReport) {
 	kind := "changes since the last sync"
 	if rep.Full {
 		kind = "whole directory"
@@ -171,35 +172,19 @@ func startGraphSync(ctx context.Context, cfg config.Graph, a *app.App, log *slog
 		return nil, err
 	}
 	log.Info("scheduled Microsoft Graph sync", "graph", cfg)
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { scheduleDeltaSync(ctx, a, reportline.SourceGraph, dir, cfg.SyncInterval, time.Minute, log) })
-	return func() { cancel(); wg.Wait() }, nil
+	return schedule.Start(ctx, time.Minute, log, "directory sync schedule", deltaSyncTick(a, reportline.SourceGraph, dir, cfg.SyncInterval, log)), nil
 }
 
 // scheduleDeltaSync checks every check (a minute) whether a sync is due
-// (see app.DirectorySyncDue) and runs it.
-func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir app.DeltaDirectory, every, check time.Duration, log *slog.Logger) {
-	tick := time.NewTicker(check)
-	defer tick.Stop()
-	for {
-		due, err := a.DirectorySyncDue(ctx, source, every)
-		if err != nil && ctx.Err() == nil {
-			log.Error("directory sync schedule", "source", source, "err", err)
-		}
-		if due {
-			rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(source), source, dir, false, false)
-			switch {
-			case err != nil && ctx.Err() == nil:
-				log.Error("scheduled directory sync failed", "source", source, "run", rep.RunID, "err", syncErrorMessage(err))
-			case err == nil && len(rep.Problems) > 0:
-				log.Warn("scheduled directory sync had problems", "source", source, "run", rep.RunID, "problems", len(rep.Problems))
-			}
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+// and runs it, until ctx ends.
+func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir directory.DeltaSource, every, check time.Duration, log *slog.Logger) {
+	schedule.Every(ctx, check, log, "directory sync schedule", deltaSyncTick(a, source, dir, every, log))
+}
+
+// deltaSyncTick is the scheduled sync of a directory read in delta rounds.
+func deltaSyncTick(a *app.App, source reportline.Source, dir directory.DeltaSource, every time.Duration, log *slog.Logger) func(context.Context) error {
+	return syncTick(a, source, every, log, func(ctx context.Context) (reportline.SyncReport, error) {
+		rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(source), source, dir, false, false)
+		return rep.SyncReport, err
+	})
 }

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/app"
+	"reportline/learning"
 )
 
 const learningUsage = "learning import FILE [--as EMAIL] | learning template"
@@ -25,7 +25,7 @@ func cmdLearning(ctx context.Context, e env, args []string) error {
 		if isHelp(args[1:]) {
 			return usageError(e, args[1:], learningUsage)
 		}
-		fmt.Fprintln(e.stdout, strings.Join(app.LearningCSVHeader(), ","))
+		fmt.Fprintln(e.stdout, strings.Join(learning.CSVHeader(), ","))
 		return nil
 	}
 	return usageError(e, args, learningUsage)

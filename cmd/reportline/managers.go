@@ -16,6 +16,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/bulkimport"
 	"reportline/config"
 	"reportline/store"
 )
@@ -181,7 +182,7 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if !asJSON && isTerminal(e.stderr) {
 		bar = newProgressBar(e.stderr)
 	}
-	res, err := a.ImportManagers(ctx, actor, f, app.ImportOptions{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
+	res, err := a.ImportManagers(ctx, actor, f, bulkimport.Options{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
 	bar.done()
 	if err != nil {
 		var re *reportline.Error
@@ -215,7 +216,7 @@ type exitError struct {
 
 func (e exitError) Error() string { return e.msg }
 
-func printImport(w io.Writer, res app.ImportResult, dryRun bool) {
+func printImport(w io.Writer, res bulkimport.Result, dryRun bool) {
 	c := res.Batch.Counts
 	verb, add, update, remove := "Imported", "added", "updated", "removed"
 	if dryRun {
@@ -246,7 +247,7 @@ func printImport(w io.Writer, res app.ImportResult, dryRun bool) {
 
 // changeLine is one change of an import: "+ manager → managee (line)",
 // "- …" for a removal, "~ …" for changed terms.
-func changeLine(ch app.ImportChange) string {
+func changeLine(ch bulkimport.Change) string {
 	sign := map[reportline.Action]string{reportline.ActionAdd: "+", reportline.ActionRemove: "-", reportline.ActionUpdate: "~"}[ch.Action]
 	if sign == "" {
 		sign = "?"
@@ -270,16 +271,16 @@ func changeLine(ch app.ImportChange) string {
 
 // importJSON is the outcome of an import for scripts (--json).
 type importJSON struct {
-	File          string                  `json:"file"`
-	ImportID      int64                   `json:"import_id"`
-	DryRun        bool                    `json:"dry_run"`
-	Applied       bool                    `json:"applied"`
-	Encoding      string                  `json:"encoding"`
-	Separator     string                  `json:"separator"`
-	Counts        reportline.ImportCounts `json:"counts"`
-	Changes       []changeJSON            `json:"changes"`
-	ChangesListed bool                    `json:"changes_complete"` // false when the list stops at the first app.MaxListedChanges
-	Rejected      []app.RejectedLine      `json:"rejected"`
+	File          string                    `json:"file"`
+	ImportID      int64                     `json:"import_id"`
+	DryRun        bool                      `json:"dry_run"`
+	Applied       bool                      `json:"applied"`
+	Encoding      string                    `json:"encoding"`
+	Separator     string                    `json:"separator"`
+	Counts        reportline.ImportCounts   `json:"counts"`
+	Changes       []changeJSON              `json:"changes"`
+	ChangesListed bool                      `json:"changes_complete"` // false when the list stops at the first bulkimport.MaxListedChanges
+	Rejected      []bulkimport.RejectedLine `json:"rejected"`
 }
 
 type changeJSON struct {
@@ -291,13 +292,13 @@ type changeJSON struct {
 	ValidUntil string `json:"valid_until,omitempty"`
 }
 
-func printImportJSON(w io.Writer, res app.ImportResult, dryRun bool) error {
+func printImportJSON(w io.Writer, res bulkimport.Result, dryRun bool) error {
 	c := res.Batch.Counts
 	out := importJSON{File: res.Batch.FileName, ImportID: res.Batch.ID, DryRun: dryRun, Applied: !dryRun,
 		Encoding: res.Encoding, Separator: res.Separator, Counts: c, Changes: []changeJSON{},
 		ChangesListed: len(res.Changes) >= c.Add+c.Update+c.Remove, Rejected: res.Rejected}
 	if out.Rejected == nil {
-		out.Rejected = []app.RejectedLine{}
+		out.Rejected = []bulkimport.RejectedLine{}
 	}
 	day := func(t time.Time) string {
 		if t.IsZero() {
@@ -334,7 +335,7 @@ type progressBar struct {
 
 func newProgressBar(w io.Writer) *progressBar { return &progressBar{w: w} }
 
-func (p *progressBar) update(pr app.ImportProgress) {
+func (p *progressBar) update(pr bulkimport.Progress) {
 	if p == nil {
 		return
 	}

@@ -13,12 +13,13 @@ import (
 	"reportline/app"
 	"reportline/config"
 	"reportline/mail"
+	"reportline/outbox"
 )
 
 // newSender returns the configured mail sender: SMTP when
 // REPORTLINE_SMTP_URL is set, else .eml files in <data>/mail. The second
 // value is how many sends the worker may run at once.
-func newSender(cfg config.Config) (app.Sender, int, func() error, error) {
+func newSender(cfg config.Config) (outbox.Sender, int, func() error, error) {
 	if cfg.Mail.SMTPURL == "" {
 		s, err := mail.NewFileSender(filepath.Join(cfg.DataDir, "mail"), cfg.Mail.FromAddress())
 		return s, 4, func() error { return nil }, err
@@ -59,7 +60,7 @@ func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.L
 	if err != nil {
 		return nil, err
 	}
-	w := a.NewOutboxWorker(sender, app.OutboxOptions{Concurrency: conc})
+	w := a.NewOutboxWorker(sender, outbox.Options{Concurrency: conc})
 	log.Info("mail outbox started", "mail", cfg.Mail, "worker", w.Owner())
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -8,13 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"sync"
 	"time"
 
 	"reportline"
 	"reportline/app"
 	"reportline/config"
 	"reportline/ldapsync"
+	"reportline/schedule"
 )
 
 const ldapUsage = `Usage:
@@ -214,33 +214,29 @@ func startLDAPSync(ctx context.Context, cfg config.LDAP, a *app.App, log *slog.L
 		return nil, fmt.Errorf("LDAP sync: %w", err)
 	}
 	log.Info("scheduled LDAP sync", "ldap", cfg)
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		tick := time.NewTicker(time.Minute)
-		defer tick.Stop()
-		for {
-			// Due when no applied run started within the interval: several
-			// replicas share the decision through the run records.
-			due, err := a.DirectorySyncDue(ctx, reportline.SourceLDAP, cfg.SyncInterval)
-			if err != nil && ctx.Err() == nil {
-				log.Error("LDAP sync schedule", "err", err)
-			}
-			if due {
-				rep, err := syncLDAP(ctx, a, dir, false, log)
-				switch {
-				case err != nil && ctx.Err() == nil:
-					log.Error("scheduled LDAP sync failed", "run", rep.RunID, "err", syncErrorMessage(err))
-				case err == nil && len(rep.Problems) > 0:
-					log.Warn("scheduled LDAP sync had problems", "run", rep.RunID, "problems", len(rep.Problems))
-				}
-			}
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
+	return schedule.Start(ctx, time.Minute, log, "LDAP sync schedule", syncTick(a, reportline.SourceLDAP, cfg.SyncInterval, log,
+		func(ctx context.Context) (reportline.SyncReport, error) { return syncLDAP(ctx, a, dir, false, log) })), nil
+}
+
+// syncTick is one tick of a scheduled directory sync (LDAP, Graph): when
+// no applied run of source started within every (App.DirectorySyncDue,
+// decided from the run records every replica shares), it runs the sync and
+// logs its failure or its problems. An error reading the run records is
+// returned, for the schedule to log.
+func syncTick(a *app.App, source reportline.Source, every time.Duration, log *slog.Logger,
+	run func(context.Context) (reportline.SyncReport, error)) func(context.Context) error {
+	return func(ctx context.Context) error {
+		due, err := a.DirectorySyncDue(ctx, source, every)
+		if err != nil || !due {
+			return err
 		}
-	})
-	return func() { cancel(); wg.Wait() }, nil
+		rep, err := run(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			log.Error("scheduled directory sync failed", "source", source, "run", rep.RunID, "err", syncErrorMessage(err))
+		case err == nil && len(rep.Problems) > 0:
+			log.Warn("scheduled directory sync had problems", "source", source, "run", rep.RunID, "problems", len(rep.Problems))
+		}
+		return nil
+	}
 }

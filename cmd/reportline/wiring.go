@@ -13,6 +13,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/config"
+	"reportline/directory"
 	"reportline/store"
 )
 
@@ -91,9 +92,9 @@ func describeDB(cfg config.Config) string {
 
 // directoryGuard turns the configuration into the app's directory guard.
 // LDAP and Graph are on when configured (SCIM: while a client exists).
-func directoryGuard(cfg config.Config) app.DirectoryGuard {
+func directoryGuard(cfg config.Config) directory.Guard {
 	c := cfg.Directory
-	g := app.DirectoryGuard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
+	g := directory.Guard{MayChangePlatformAdmins: c.MayChangePlatformAdmins, HoldPercent: c.HoldPercent, HoldCount: c.HoldCount}
 	if cfg.LDAP.Enabled() {
 		g.On = append(g.On, reportline.SourceLDAP)
 	}

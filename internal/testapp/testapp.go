@@ -11,6 +11,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/directory"
 	"reportline/store"
 )
 
@@ -85,7 +86,7 @@ func (e *Env) Logger() *slog.Logger { return slog.New(slog.DiscardHandler) }
 
 // AppWith returns another App over the same database and clock, with a
 // directory guard of the test's choosing.
-func (e *Env) AppWith(g app.DirectoryGuard) *app.App {
+func (e *Env) AppWith(g directory.Guard) *app.App {
 	return app.New(app.Adapt(e.DB.Read, e.DB.Write, e.DB.Ping), app.Config{
 		Now: e.Now.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords, Directory: g,
 	})

@@ -1,4 +1,4 @@
-package app
+package provisioning
 
 import (
 	"context"
@@ -9,18 +9,20 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/directory"
+	"reportline/usecase"
 )
 
-// SCIMUser is a user as a SCIM client sees them: the user, their identity
+// User is a user as a SCIM client sees them: the user, their identity
 // at the SCIM source (ExternalID, "" when the client never sent one), the
 // userName the client gave (the email when it gave none), and the line
 // manager the SCIM source set (links from other sources are not the
 // client's to manage, and are not shown).
-type SCIMUser = reportline.ProvisionedUser
+type User = reportline.ProvisionedUser
 
-// SCIMUserInput is what a SCIM client says a user is. It is written as a
+// UserInput is what a SCIM client says a user is. It is written as a
 // one-user directory batch of source scim.
-type SCIMUserInput struct {
+type UserInput struct {
 	ExternalID string // "" keeps the user's current one
 	UserName   string // unique, case-insensitively; need not be an address
 	Email      string
@@ -40,9 +42,9 @@ type SCIMUserInput struct {
 	ClearExternalID bool
 }
 
-// SCIMLookup narrows a user listing to what an index answers; the zero
+// Lookup narrows a user listing to what an index answers; the zero
 // value lists every user.
-type SCIMLookup struct {
+type Lookup struct {
 	ID         reportline.UserID
 	UserName   string
 	ExternalID string
@@ -61,12 +63,12 @@ const scimPage = 2000
 
 // scimActor is who SCIM changes are made as: the service, through source
 // scim (the audit log and the sync runs say so).
-var scimActor = SystemActor(reportline.SourceSCIM)
+var scimActor = usecase.SystemActor(reportline.SourceSCIM)
 
 // SCIMUser returns one user as the SCIM client sees them.
-func (a *App) SCIMUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID) (SCIMUser, error) {
-	var out SCIMUser
-	err := a.store.Read(ctx, func(tx Tx) error {
+func (pr *Provisioner) SCIMUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID) (User, error) {
+	var out User
+	err := pr.store.Read(ctx, func(tx Tx) error {
 		users, err := provisioned(ctx, tx, reportline.ProvisionedQuery{ID: id})
 		if err != nil {
 			return err
@@ -82,10 +84,10 @@ func (a *App) SCIMUser(ctx context.Context, client reportline.ProvisioningClient
 
 // SCIMUserPage returns users by id order from a 0-based offset, and how
 // many users there are: an unfiltered listing.
-func (a *App) SCIMUserPage(ctx context.Context, client reportline.ProvisioningClient, offset, limit int) ([]SCIMUser, int, error) {
-	var out []SCIMUser
+func (pr *Provisioner) SCIMUserPage(ctx context.Context, client reportline.ProvisioningClient, offset, limit int) ([]User, int, error) {
+	var out []User
 	var total int
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := pr.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if _, total, err = tx.FindUsers(ctx, reportline.UserFilter{Limit: 1}); err != nil || limit <= 0 {
 			return err
@@ -100,8 +102,8 @@ func (a *App) SCIMUserPage(ctx context.Context, client reportline.ProvisioningCl
 // until fn returns false. Every user of the platform is visible to a
 // provisioning client: that is how Entra matches the people it already
 // finds here (userName eq "…") before creating anybody.
-func (a *App) EachSCIMUser(ctx context.Context, client reportline.ProvisioningClient, l SCIMLookup, fn func(SCIMUser) bool) error {
-	return a.store.Read(ctx, func(tx Tx) error {
+func (pr *Provisioner) EachSCIMUser(ctx context.Context, client reportline.ProvisioningClient, l Lookup, fn func(User) bool) error {
+	return pr.store.Read(ctx, func(tx Tx) error {
 		var id reportline.UserID
 		switch {
 		case l.ID != 0:
@@ -144,7 +146,7 @@ func (a *App) EachSCIMUser(ctx context.Context, client reportline.ProvisioningCl
 
 // provisioned reads users as the client sees them: a made-up identity is
 // hidden, and a user without a userName shows their email.
-func provisioned(ctx context.Context, tx Tx, q reportline.ProvisionedQuery) ([]SCIMUser, error) {
+func provisioned(ctx context.Context, tx Tx, q reportline.ProvisionedQuery) ([]User, error) {
 	users, err := tx.ProvisionedUsers(ctx, q)
 	for i := range users {
 		if strings.HasPrefix(users[i].ExternalID, generatedPrefix) {
@@ -161,51 +163,51 @@ func provisioned(ctx context.Context, tx Tx, q reportline.ProvisionedQuery) ([]S
 // or externalId that another user has is a Conflict: a SCIM create never
 // adopts an existing person (the client finds them with a filter and
 // updates them instead).
-func (a *App) SCIMCreateUser(ctx context.Context, client reportline.ProvisioningClient, in SCIMUserInput) (SCIMUser, error) {
-	d, err := a.scimPrepare(ctx, 0, in)
+func (pr *Provisioner) SCIMCreateUser(ctx context.Context, client reportline.ProvisioningClient, in UserInput) (User, error) {
+	d, err := pr.scimPrepare(ctx, 0, in)
 	if err != nil {
-		return SCIMUser{}, err
+		return User{}, err
 	}
-	id, err := a.scimSync(ctx, client, d)
+	id, err := pr.scimSync(ctx, client, d)
 	if err != nil {
-		return SCIMUser{}, err
+		return User{}, err
 	}
-	if err := a.setSCIMUserName(ctx, id, in); err != nil {
-		return SCIMUser{}, err
+	if err := pr.setSCIMUserName(ctx, id, in); err != nil {
+		return User{}, err
 	}
-	return a.SCIMUser(ctx, client, id)
+	return pr.SCIMUser(ctx, client, id)
 }
 
 // SCIMReplaceUser makes a user what the SCIM client says (PUT, and PATCH
 // once the operations are applied to the user as they were). The client's
 // externalId becomes the user's SCIM identity.
-func (a *App) SCIMReplaceUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID, in SCIMUserInput) (SCIMUser, error) {
-	d, err := a.scimPrepare(ctx, id, in)
+func (pr *Provisioner) SCIMReplaceUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID, in UserInput) (User, error) {
+	d, err := pr.scimPrepare(ctx, id, in)
 	if err != nil {
-		return SCIMUser{}, err
+		return User{}, err
 	}
-	if _, err := a.scimSync(ctx, client, d); err != nil {
-		return SCIMUser{}, err
+	if _, err := pr.scimSync(ctx, client, d); err != nil {
+		return User{}, err
 	}
-	if err := a.setSCIMUserName(ctx, id, in); err != nil {
-		return SCIMUser{}, err
+	if err := pr.setSCIMUserName(ctx, id, in); err != nil {
+		return User{}, err
 	}
-	return a.SCIMUser(ctx, client, id)
+	return pr.SCIMUser(ctx, client, id)
 }
 
 // SCIMDeactivateUser is DELETE /Users/{id}: the user is deactivated, never
 // deleted, and keeps their links, so reactivating restores them.
-func (a *App) SCIMDeactivateUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID) error {
-	u, err := a.SCIMUser(ctx, client, id)
+func (pr *Provisioner) SCIMDeactivateUser(ctx context.Context, client reportline.ProvisioningClient, id reportline.UserID) error {
+	u, err := pr.SCIMUser(ctx, client, id)
 	if err != nil {
 		return err
 	}
-	in := SCIMUserInput{UserName: u.UserName, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Position: u.Position, OrgUnit: u.OrgUnit,
+	in := UserInput{UserName: u.UserName, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName, Position: u.Position, OrgUnit: u.OrgUnit,
 		EmailsSent: u.EmailsSent, DisplayName: u.DisplayName}
 	if u.Manager.ID != 0 {
 		in.Manager = strconv.FormatInt(int64(u.Manager.ID), 10)
 	}
-	_, err = a.SCIMReplaceUser(ctx, client, id, in)
+	_, err = pr.SCIMReplaceUser(ctx, client, id, in)
 	return err
 }
 
@@ -215,7 +217,7 @@ func (a *App) SCIMDeactivateUser(ctx context.Context, client reportline.Provisio
 // externalId), not the user themself, and not close a reporting-line cycle.
 // For an existing user (id != 0) it records the SCIM identity first when it
 // changes, so that the sync finds the user by it.
-func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUserInput) (reportline.DirectoryUser, error) {
+func (pr *Provisioner) scimPrepare(ctx context.Context, id reportline.UserID, in UserInput) (reportline.DirectoryUser, error) {
 	d := reportline.DirectoryUser{ExternalID: strings.TrimSpace(in.ExternalID), Email: in.Email, FirstName: in.FirstName,
 		LastName: in.LastName, Position: in.Position, OrgUnit: in.OrgUnit, Active: in.Active}
 	if strings.HasPrefix(strings.ToLower(d.ExternalID), generatedPrefix) {
@@ -244,16 +246,16 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 	}
 	d.Email = email
 	var current string // the user's SCIM identity now
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = pr.store.Read(ctx, func(tx Tx) error {
 		if id != 0 {
 			u, err := tx.User(ctx, id)
 			if err != nil {
 				return err
 			}
-			if err := a.scimMayChange(u, d); err != nil {
+			if err := pr.scimMayChange(u, d); err != nil {
 				return err
 			}
-			if !directoryMayChange(a.dirs, u) {
+			if !pr.dirs.MayChange(u) {
 				// A platform admin's userName is their identity at the
 				// client: re-addressing it is a change too.
 				owner, err := tx.UserBySCIMUserName(ctx, in.UserName)
@@ -314,7 +316,7 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 		d.ExternalID = generatedPrefix + randomHex()
 	}
 	if id != 0 && d.ExternalID != current {
-		err = a.store.Write(ctx, func(tx Tx) error {
+		err = pr.store.Write(ctx, func(tx Tx) error {
 			return tx.PutDirectoryIdentities(ctx, []reportline.DirectoryIdentity{{Source: reportline.SourceSCIM, ExternalID: d.ExternalID, UserID: id}})
 		})
 	}
@@ -324,8 +326,8 @@ func (a *App) scimPrepare(ctx context.Context, id reportline.UserID, in SCIMUser
 // scimMayChange refuses a SCIM write that would change a platform admin's
 // fields or status (unless the guard allows it): platform admins are changed
 // only by platform admins. A write that changes nothing of theirs passes.
-func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error {
-	if directoryMayChange(a.dirs, u) {
+func (pr *Provisioner) scimMayChange(u reportline.User, d reportline.DirectoryUser) error {
+	if pr.dirs.MayChange(u) {
 		return nil
 	}
 	d.ExternalID = "-" // not compared; Normalize wants one
@@ -334,9 +336,9 @@ func (a *App) scimMayChange(u reportline.User, d reportline.DirectoryUser) error
 		return nil // the sync reports the entry's own problem
 	}
 	after := u
-	if changes := applyDirectoryFields(&after, n); len(changes) > 0 {
+	if changes := directory.ApplyFields(&after, n); len(changes) > 0 {
 		return &reportline.Error{Code: reportline.Forbidden, Field: changes[0].Field,
-			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, syncFieldNames(changes))}
+			Message: fmt.Sprintf("user %d is a platform admin, whom a provisioning client may not change (%s); change them in Reportline, or the operator sets REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true", u.ID, directory.FieldNames(changes))}
 	}
 	return nil
 }
@@ -374,12 +376,12 @@ func resolveSCIMManager(ctx context.Context, tx Tx, value string) (reportline.Us
 
 // scimSync writes one directory user through the directory core, which
 // records the run, the user's changes and the audit of its links.
-func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient, d reportline.DirectoryUser) (reportline.UserID, error) {
-	rep, err := a.SyncDirectory(ctx, scimActor, reportline.DirectoryBatch{Source: reportline.SourceSCIM, Users: []reportline.DirectoryUser{d}}, false)
+func (pr *Provisioner) scimSync(ctx context.Context, client reportline.ProvisioningClient, d reportline.DirectoryUser) (reportline.UserID, error) {
+	rep, err := pr.sync.SyncDirectory(ctx, scimActor, reportline.DirectoryBatch{Source: reportline.SourceSCIM, Users: []reportline.DirectoryUser{d}}, false)
 	if err != nil {
 		return 0, err
 	}
-	a.log.Info("scim write", "client", client.Name, "run", rep.RunID, "external_id", d.ExternalID)
+	pr.log.Info("scim write", "client", client.Name, "run", rep.RunID, "external_id", d.ExternalID)
 	var id reportline.UserID
 	for _, u := range rep.Users {
 		if u.ExternalID == d.ExternalID && u.Action != reportline.SyncSkipped {
@@ -391,7 +393,7 @@ func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient
 		if p.Field == "manager" && id != 0 {
 			// Like LDAP and Graph: the user is synced, the problem is on
 			// the run (the directory sync page) and in the log.
-			a.log.Warn("scim manager problem", "client", client.Name, "run", rep.RunID, "user", id, "reason", p.Reason)
+			pr.log.Warn("scim manager problem", "client", client.Name, "run", rep.RunID, "user", id, "reason", p.Reason)
 			continue
 		}
 		fatal = append(fatal, p)
@@ -421,8 +423,8 @@ func (a *App) scimSync(ctx context.Context, client reportline.ProvisioningClient
 // setSCIMUserName records the userName the client gave (a separate write
 // after the sync: the directory core knows nothing of userNames).
 // The emails and displayName sent are kept with it, to be shown back.
-func (a *App) setSCIMUserName(ctx context.Context, id reportline.UserID, in SCIMUserInput) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+func (pr *Provisioner) setSCIMUserName(ctx context.Context, id reportline.UserID, in UserInput) error {
+	return pr.store.Write(ctx, func(tx Tx) error {
 		if err := tx.SetSCIMUserName(ctx, id, strings.TrimSpace(in.UserName)); err != nil {
 			return err
 		}

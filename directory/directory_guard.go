@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -9,12 +9,13 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
-// DirectoryGuard is what keeps a directory (LDAP, Graph, SCIM) from
+// Guard is what keeps a directory (LDAP, Graph, SCIM) from
 // changing what it should not: platform admins, and many people at once.
 // The zero value is the safe default.
-type DirectoryGuard struct {
+type Guard struct {
 	// MayChangePlatformAdmins lets a directory deactivate, re-address or
 	// rename a platform admin. Off by default: a directory entry that would
 	// change a platform admin is skipped (SCIM: 403) and reported.
@@ -48,16 +49,16 @@ const (
 	shareFloor = 5
 )
 
-// directoryMayChange says whether a directory may change the user: any user
+// MayChange says whether a directory may change the user: any user
 // but a platform admin, unless the guard allows those too. It is the one
 // place this rule lives (for the policy package to take over).
-func directoryMayChange(g DirectoryGuard, u reportline.User) bool {
+func (g Guard) MayChange(u reportline.User) bool {
 	return policy.DirectoryMayChange(u, g.MayChangePlatformAdmins)
 }
 
 // maxDeactivations is the most deactivations a run (or SCIM's rolling hour)
 // may make without a confirmation, for a source with users active users.
-func (g DirectoryGuard) maxDeactivations(users int) int {
+func (g Guard) maxDeactivations(users int) int {
 	limit := -1
 	pct, count := g.HoldPercent, g.HoldCount
 	if pct == 0 {
@@ -162,9 +163,9 @@ func (s *syncer) guardDeactivations(ctx context.Context, tx Tx) (bool, error) {
 // at most count deactivations, within 24 hours; SCIM: every deactivation for
 // the next hour). run names the held run confirmed (0 from the CLI).
 // Platform admins and the system (the CLI) may confirm.
-func (a *App) ConfirmDeactivations(ctx context.Context, actor Actor, source reportline.Source, count int, run int64) error {
+func (d *Syncer) ConfirmDeactivations(ctx context.Context, actor usecase.Actor, source reportline.Source, count int, run int64) error {
 	if !mayConfirmDeactivations(actor) {
-		return forbidden("only platform admins may confirm held deactivations")
+		return usecase.Forbidden("only platform admins may confirm held deactivations")
 	}
 	if !source.Directory() {
 		return reportline.FieldError("source", string(source), "source %q is not a directory", source)
@@ -176,23 +177,23 @@ func (a *App) ConfirmDeactivations(ctx context.Context, actor Actor, source repo
 	if source == reportline.SourceSCIM {
 		ttl = scimHoldWindow
 	}
-	v := fmt.Sprintf("%d %d %d", count, a.now().Add(ttl).Unix(), run)
-	if err := a.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, confirmationKey(source), v) }); err != nil {
+	v := fmt.Sprintf("%d %d %d", count, d.now().Add(ttl).Unix(), run)
+	if err := d.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, confirmationKey(source), v) }); err != nil {
 		return err
 	}
-	a.log.Info("held deactivations confirmed", "source", source, "count", count, "run", run, "actor", actor.id())
+	d.log.Info("held deactivations confirmed", "source", source, "count", count, "run", run, "actor", actor.ID())
 	return nil
 }
 
 // ConfirmHeldRun confirms a held run's deactivations (ConfirmDeactivations
 // with the run's source and count): the next run of that source (the
 // scheduled one included) applies them if it deactivates no more people.
-func (a *App) ConfirmHeldRun(ctx context.Context, actor Actor, id int64) (reportline.SyncRun, error) {
+func (d *Syncer) ConfirmHeldRun(ctx context.Context, actor usecase.Actor, id int64) (reportline.SyncRun, error) {
 	if !mayConfirmDeactivations(actor) {
-		return reportline.SyncRun{}, forbidden("only platform admins may confirm held deactivations")
+		return reportline.SyncRun{}, usecase.Forbidden("only platform admins may confirm held deactivations")
 	}
 	var run reportline.SyncRun
-	if err := a.store.Read(ctx, func(tx Tx) error {
+	if err := d.store.Read(ctx, func(tx Tx) error {
 		var err error
 		run, err = tx.SyncRun(ctx, id)
 		return err
@@ -202,29 +203,29 @@ func (a *App) ConfirmHeldRun(ctx context.Context, actor Actor, id int64) (report
 	if run.Status != reportline.SyncHeld {
 		return run, reportline.Errorf(reportline.Conflict, "sync run %d is %s, not held: there is nothing to confirm", id, run.Status)
 	}
-	return run, a.ConfirmDeactivations(ctx, actor, run.Source, run.Counts.Held, run.ID)
+	return run, d.ConfirmDeactivations(ctx, actor, run.Source, run.Counts.Held, run.ID)
 }
 
 // mayConfirmDeactivations: platform admins and the system (the CLI).
-func mayConfirmDeactivations(actor Actor) bool {
-	return authorizeActor(actor, policy.ConfirmHeldSync) == nil
+func mayConfirmDeactivations(actor usecase.Actor) bool {
+	return usecase.AuthorizeActor(actor, policy.ConfirmHeldSync) == nil
 }
 
-// directoryOwned says which source owns a link, when it is a directory
+// Owned says which source owns a link, when it is a directory
 // source that is on and not the actor's own: such a link is changed only by
 // that source (hand edits, the API and CSV imports are refused for it). It
 // is the one place this rule lives (for the policy package to take over).
-func directoryOwned(l reportline.Link, actor Actor, on map[reportline.Source]bool) (reportline.Source, bool) {
+func Owned(l reportline.Link, actor usecase.Actor, on map[reportline.Source]bool) (reportline.Source, bool) {
 	if !policy.DirectoryOwns(l.Source, actor.Source, on[l.Source]) {
 		return "", false
 	}
 	return l.Source, true
 }
 
-// directorySourcesOn returns the directory sources that are on.
-func (a *App) directorySourcesOn(ctx context.Context, tx Tx) (map[reportline.Source]bool, error) {
+// SourcesOn returns the directory sources that are on.
+func (d *Syncer) SourcesOn(ctx context.Context, tx OwnerTx) (map[reportline.Source]bool, error) {
 	on := make(map[reportline.Source]bool, 3)
-	for _, s := range a.dirs.On {
+	for _, s := range d.dirs.On {
 		on[s] = true
 	}
 	clients, err := tx.ProvisioningClients(ctx)
@@ -235,15 +236,15 @@ func (a *App) directorySourcesOn(ctx context.Context, tx Tx) (map[reportline.Sou
 	return on, nil
 }
 
-// ownedMessage says why a directory-owned link cannot be changed here.
-func ownedMessage(other string, source reportline.Source) string {
+// OwnedMessage says why a directory-owned link cannot be changed here.
+func OwnedMessage(other string, source reportline.Source) string {
 	return fmt.Sprintf("the link with %s is owned by the %s directory sync, which alone changes it while it is on: change it in the directory", other, source)
 }
 
-// ownedLinks returns the links owned by directory sources that are on (and
+// OwnedLinks returns the links owned by directory sources that are on (and
 // not the actor's), for an import to leave in place.
-func (a *App) ownedLinks(ctx context.Context, tx Tx, actor Actor) (map[reportline.Pair]reportline.Source, error) {
-	on, err := a.directorySourcesOn(ctx, tx)
+func (d *Syncer) OwnedLinks(ctx context.Context, tx OwnerTx, actor usecase.Actor) (map[reportline.Pair]reportline.Source, error) {
+	on, err := d.SourcesOn(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
@@ -257,7 +258,7 @@ func (a *App) ownedLinks(ctx context.Context, tx Tx, actor Actor) (map[reportlin
 			return nil, err
 		}
 		for _, l := range links {
-			if _, ok := directoryOwned(l, actor, on); ok {
+			if _, ok := Owned(l, actor, on); ok {
 				out[l.Pair()] = source
 			}
 		}

@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // SyncDirectory applies what a directory says (LDAP / Active Directory,
@@ -44,8 +45,8 @@ import (
 // sync leaves a failed run behind. Every user change is recorded with the
 // run (directory_user_changes) and every link change in the audit log, both
 // with the source.
-func (a *App) SyncDirectory(ctx context.Context, actor Actor, b reportline.DirectoryBatch, dryRun bool) (reportline.SyncReport, error) {
-	return a.SyncDirectoryFrom(ctx, actor, b.Source, dryRun, func(context.Context) (reportline.DirectoryBatch, error) { return b, nil })
+func (d *Syncer) SyncDirectory(ctx context.Context, actor usecase.Actor, b reportline.DirectoryBatch, dryRun bool) (reportline.SyncReport, error) {
+	return d.SyncDirectoryFrom(ctx, actor, b.Source, dryRun, func(context.Context) (reportline.DirectoryBatch, error) { return b, nil })
 }
 
 // SyncDirectoryFrom is SyncDirectory for a batch that read returns: the run
@@ -53,19 +54,19 @@ func (a *App) SyncDirectory(ctx context.Context, actor Actor, b reportline.Direc
 // refusing the bind) leaves a failed run with the reason, like any failed
 // sync. read runs outside any transaction; its error is shown to platform
 // admins on the sync page, so it must carry no secret.
-func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportline.Source, dryRun bool,
+func (d *Syncer) SyncDirectoryFrom(ctx context.Context, actor usecase.Actor, source reportline.Source, dryRun bool,
 	read func(context.Context) (reportline.DirectoryBatch, error)) (reportline.SyncReport, error) {
-	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+	if err := usecase.AuthorizeActor(actor, policy.DirectoryWriteUser); err != nil {
 		return reportline.SyncReport{}, err
 	}
 	if err := (reportline.DirectoryBatch{Source: source}).Validate(); err != nil {
 		return reportline.SyncReport{}, err
 	}
-	run := reportline.SyncRun{Source: source, ActorID: actor.id(), DryRun: dryRun, Status: reportline.ImportRunning, Started: a.now()}
-	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateSyncRun(ctx, &run) }); err != nil {
+	run := reportline.SyncRun{Source: source, ActorID: actor.ID(), DryRun: dryRun, Status: reportline.ImportRunning, Started: d.now()}
+	if err := d.store.Write(ctx, func(tx Tx) error { return tx.CreateSyncRun(ctx, &run) }); err != nil {
 		return reportline.SyncReport{}, fmt.Errorf("sync %s: record the run: %w", source, err)
 	}
-	s := &syncer{actor: actor, dryRun: dryRun, now: run.Started, runID: run.ID, guard: a.dirs}
+	s := &syncer{actor: actor, dryRun: dryRun, now: run.Started, runID: run.ID, guard: d.dirs}
 	b, err := read(ctx)
 	switch {
 	case err != nil:
@@ -81,13 +82,13 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 			return s.sync(ctx, tx)
 		}
 		if dryRun {
-			err = a.store.Read(ctx, work)
+			err = d.store.Read(ctx, work)
 		} else {
-			err = a.store.Write(ctx, work)
+			err = d.store.Write(ctx, work)
 		}
 	}
 	rep := s.report
-	rep.RunID, rep.Source, rep.DryRun, rep.Started, rep.Finished = run.ID, source, dryRun, run.Started, a.now()
+	rep.RunID, rep.Source, rep.DryRun, rep.Started, rep.Finished = run.ID, source, dryRun, run.Started, d.now()
 	run.Finished, run.Status = rep.Finished, reportline.ImportDone
 	held := errors.Is(err, reportline.ErrHeld)
 	switch {
@@ -104,29 +105,29 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 	// The outcome is recorded even when the caller has gone.
 	// (The transaction's statements use the uncancelled context too.)
 	keep := context.WithoutCancel(ctx)
-	if ferr := a.store.Write(keep, func(tx Tx) error { return tx.FinishSyncRun(keep, run) }); ferr != nil {
-		a.log.Error("record sync run outcome", "run", run.ID, "source", source, "err", ferr)
+	if ferr := d.store.Write(keep, func(tx Tx) error { return tx.FinishSyncRun(keep, run) }); ferr != nil {
+		d.log.Error("record sync run outcome", "run", run.ID, "source", source, "err", ferr)
 		if err == nil {
 			err = fmt.Errorf("sync %s: record the outcome: %w", source, ferr)
 		}
 	}
 	switch {
 	case held:
-		a.rec.DirectorySync(string(source), "held")
+		d.rec.DirectorySync(string(source), "held")
 	case err != nil:
-		a.rec.DirectorySync(string(source), "failed")
+		d.rec.DirectorySync(string(source), "failed")
 	case dryRun:
-		a.rec.DirectorySync(string(source), "dry_run")
+		d.rec.DirectorySync(string(source), "dry_run")
 	default:
-		a.rec.DirectorySync(string(source), "applied")
+		d.rec.DirectorySync(string(source), "applied")
 	}
 	if held {
-		a.log.Warn("directory sync held", "run", run.ID, "source", source, "deactivations", rep.Held)
+		d.log.Warn("directory sync held", "run", run.ID, "source", source, "deactivations", rep.Held)
 	}
 	if err != nil {
 		return rep, fmt.Errorf("sync %s: %w", source, err)
 	}
-	a.log.Info("directory sync", "run", run.ID, "source", source, "dry_run", dryRun, "created", rep.Created,
+	d.log.Info("directory sync", "run", run.ID, "source", source, "dry_run", dryRun, "created", rep.Created,
 		"updated", rep.Updated, "deactivated", rep.Deactivated, "links_added", rep.LinksAdded,
 		"links_removed", rep.LinksRemoved, "problems", len(rep.Problems))
 	return rep, nil
@@ -134,15 +135,15 @@ func (a *App) SyncDirectoryFrom(ctx context.Context, actor Actor, source reportl
 
 // SyncRuns returns the latest sync runs of a source ("" for every source),
 // newest first. Platform admins and the system may read them.
-func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+func (d *Syncer) SyncRuns(ctx context.Context, actor usecase.Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return nil, err
 	}
 	if source != "" && !source.Directory() {
 		return nil, reportline.FieldError("source", string(source), "source %q is not a directory", source)
 	}
 	var out []reportline.SyncRun
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := d.store.Read(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.SyncRuns(ctx, source, limit)
 		return err
@@ -152,14 +153,14 @@ func (a *App) SyncRuns(ctx context.Context, actor Actor, source reportline.Sourc
 
 // SyncRunChanges returns one run, the first limit user changes it recorded
 // (at most 1,000) and their number.
-func (a *App) SyncRunChanges(ctx context.Context, actor Actor, id int64, limit int) (reportline.SyncRun, []reportline.DirectoryChange, int, error) {
-	if err := authorizeActor(actor, policy.OperatePlatform); err != nil {
+func (d *Syncer) SyncRunChanges(ctx context.Context, actor usecase.Actor, id int64, limit int) (reportline.SyncRun, []reportline.DirectoryChange, int, error) {
+	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return reportline.SyncRun{}, nil, 0, err
 	}
 	var run reportline.SyncRun
 	var changes []reportline.DirectoryChange
 	var total int
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := d.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if run, err = tx.SyncRun(ctx, id); err != nil {
 			return err

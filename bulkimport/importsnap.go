@@ -1,4 +1,4 @@
-package app
+package bulkimport
 
 import (
 	"cmp"
@@ -10,17 +10,6 @@ import (
 
 	"reportline"
 )
-
-// importTx is the storage a bulk import needs beyond the common Tx: narrow
-// bulk reads of every user and link. (The whole rows of the links it
-// changes come from LinksOfManagees.)
-type importTx interface {
-	// EachUserAddress streams every user's id, address and status.
-	EachUserAddress(ctx context.Context, fn func(id reportline.UserID, email string, active bool) error) error
-	// EachLinkKey streams every link's pair, kind and dates (Unix
-	// microseconds, 0 for none).
-	EachLinkKey(ctx context.Context, fn func(manager, managee reportline.UserID, functional bool, from, until int64) error) error
-}
 
 // snapshot is what an import reads of the store: every user's key and
 // every link's pair, kind and dates. It is read while the file is parsed,

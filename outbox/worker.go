@@ -1,4 +1,4 @@
-package app
+package outbox
 
 import (
 	"context"
@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/schedule"
 )
 
 // Sender delivers one message: by SMTP, or as a file (package mail).
@@ -33,9 +34,9 @@ type batchSyncer interface {
 	SyncBatch(ctx context.Context) error
 }
 
-// OutboxOptions tune the delivery worker; zero fields take the defaults in
+// Options tune the delivery worker; zero fields take the defaults in
 // brackets.
-type OutboxOptions struct {
+type Options struct {
 	Owner       string        // this worker's name in leases [host-pid-random]
 	Batch       int           // messages claimed at once [64]
 	Concurrency int           // sends in flight at once; the SMTP pool size [4]
@@ -51,7 +52,7 @@ type OutboxOptions struct {
 	Jitter func() float64
 }
 
-func (o OutboxOptions) withDefaults() OutboxOptions {
+func (o Options) withDefaults() Options {
 	if o.Owner == "" {
 		host, _ := os.Hostname()
 		o.Owner = fmt.Sprintf("%s-%d-%s", host, os.Getpid(), rand.Text()[:8])
@@ -80,64 +81,56 @@ func (o OutboxOptions) withDefaults() OutboxOptions {
 	return o
 }
 
-// OutboxWorker delivers the outbox. Several workers, in one process or in
+// Worker delivers the outbox. Several workers, in one process or in
 // replicas sharing one PostgreSQL, share the work: each claims its own
 // messages under a lease. A worker that dies leaves its messages
 // "sending"; when the lease runs out another worker claims and sends them
 // again, with the same Message-ID, so the recipient's mail system can
 // recognise the duplicate of a message that was sent but not recorded.
-type OutboxWorker struct {
-	app    *App
+type Worker struct {
+	box    *Outbox
 	sender Sender
-	opt    OutboxOptions
+	opt    Options
 }
 
 // NewOutboxWorker returns a worker that sends through s.
-func (a *App) NewOutboxWorker(s Sender, o OutboxOptions) *OutboxWorker {
-	return &OutboxWorker{app: a, sender: s, opt: o.withDefaults()}
+func (o *Outbox) NewOutboxWorker(s Sender, opt Options) *Worker {
+	return &Worker{box: o, sender: s, opt: opt.withDefaults()}
 }
 
 // Owner is the name this worker leases messages under.
-func (w *OutboxWorker) Owner() string { return w.opt.Owner }
+func (w *Worker) Owner() string { return w.opt.Owner }
 
 // Run delivers due messages until ctx is done. A batch in flight when ctx
 // ends is finished and recorded (each send bounded by SendTimeout) before
 // Run returns. Storage errors are logged and retried at the next poll.
-func (w *OutboxWorker) Run(ctx context.Context) {
-	t := time.NewTicker(w.opt.Poll)
-	defer t.Stop()
-	for {
-		if _, err := w.DeliverDue(ctx); err != nil && ctx.Err() == nil {
-			w.app.log.Error("outbox delivery", "err", err)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+func (w *Worker) Run(ctx context.Context) {
+	schedule.Every(ctx, w.opt.Poll, w.box.log, "outbox delivery", func(ctx context.Context) error {
+		_, err := w.DeliverDue(ctx)
+		return err
+	})
 }
 
 // HandBack makes the messages this worker claimed and did not finish
 // pending again, so that another replica sends them at once instead of
 // after the lease. A stopping process calls it once Run has returned;
 // a process that dies without it leaves them to the lease.
-func (w *OutboxWorker) HandBack(ctx context.Context) (int, error) {
+func (w *Worker) HandBack(ctx context.Context) (int, error) {
 	var n int
-	err := w.app.store.Write(ctx, func(tx Tx) error {
+	err := w.box.store.Write(ctx, func(tx Tx) error {
 		var err error
 		n, err = tx.ReleaseMessages(ctx, w.opt.Owner)
 		return err
 	})
 	if n > 0 {
-		w.app.log.Info("outbox messages handed back", "owner", w.opt.Owner, "count", n)
+		w.box.log.Info("outbox messages handed back", "owner", w.opt.Owner, "count", n)
 	}
 	return n, err
 }
 
 // DeliverDue claims and sends batches until no message is due (or ctx is
 // done), and returns how many messages it attempted.
-func (w *OutboxWorker) DeliverDue(ctx context.Context) (int, error) {
+func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
 		n, err := w.deliverBatch(ctx)
@@ -150,11 +143,11 @@ func (w *OutboxWorker) DeliverDue(ctx context.Context) (int, error) {
 }
 
 // deliverBatch claims one batch, sends it and records the outcomes.
-func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
+func (w *Worker) deliverBatch(ctx context.Context) (int, error) {
 	var msgs []reportline.OutboxMessage
 	var bounced map[string]time.Time
-	err := w.app.store.Write(ctx, func(tx Tx) error {
-		now := w.app.now()
+	err := w.box.store.Write(ctx, func(tx Tx) error {
+		now := w.box.now()
 		var err error
 		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, Lease: w.opt.Lease, Limit: w.opt.Batch})
 		if err != nil || len(msgs) == 0 {
@@ -174,7 +167,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 	}
 	for i, m := range msgs {
 		if isBulk(m.Type) && m.Recipient != 0 {
-			if msgs[i].ListUnsubscribe, err = w.app.UnsubscribeURL(ctx, m.Recipient, m.Type); err != nil {
+			if msgs[i].ListUnsubscribe, err = w.box.unsubscribeURL(ctx, m.Recipient, m.Type); err != nil {
 				return 0, fmt.Errorf("unsubscribe link: %w", err)
 			}
 		}
@@ -190,7 +183,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 		if at, ok := bounced[m.To]; ok && isBulk(m.Type) {
 			// A dead address is not tried again every week: the
 			// delivery log says why.
-			results[i] = reportline.DeliveryAttempt{MessageID: m.ID, At: w.app.now(), Attempt: m.Attempts, Status: reportline.DeliveryFailed,
+			results[i] = reportline.DeliveryAttempt{MessageID: m.ID, At: w.box.now(), Attempt: m.Attempts, Status: reportline.DeliveryFailed,
 				Error: fmt.Sprintf("not sent: the relay refused %s for good on %s (a bounce)", m.To, at.Format(time.DateOnly))}
 			continue
 		}
@@ -202,7 +195,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 	}
 	wg.Wait()
 	w.syncBatch(sendCtx, msgs, results)
-	err = w.app.store.Write(sendCtx, func(tx Tx) error {
+	err = w.box.store.Write(sendCtx, func(tx Tx) error {
 		if _, err := tx.FinishDeliveries(sendCtx, w.opt.Owner, results); err != nil {
 			return err
 		}
@@ -225,7 +218,7 @@ func (w *OutboxWorker) deliverBatch(ctx context.Context) (int, error) {
 
 // send makes one attempt and judges its outcome; bounce is the error when
 // the relay refused the address itself (an error with Bounced() true).
-func (w *OutboxWorker) send(ctx context.Context, m reportline.OutboxMessage) (a reportline.DeliveryAttempt, bounce string) {
+func (w *Worker) send(ctx context.Context, m reportline.OutboxMessage) (a reportline.DeliveryAttempt, bounce string) {
 	ctx, cancel := context.WithTimeout(ctx, w.opt.SendTimeout)
 	defer cancel()
 	send := w.sender.Send
@@ -249,7 +242,7 @@ func isBulk(t reportline.NotificationType) bool {
 // syncBatch makes a batch's sends durable when the sender defers that
 // (batchSyncer); should it fail, the messages sent are not recorded as
 // sent but judged as failed attempts, retried like any other.
-func (w *OutboxWorker) syncBatch(ctx context.Context, msgs []reportline.OutboxMessage, results []reportline.DeliveryAttempt) {
+func (w *Worker) syncBatch(ctx context.Context, msgs []reportline.OutboxMessage, results []reportline.DeliveryAttempt) {
 	bs, ok := w.sender.(batchSyncer)
 	if !ok || !slices.ContainsFunc(results, func(a reportline.DeliveryAttempt) bool { return a.Status == reportline.DeliverySent }) {
 		return
@@ -268,8 +261,8 @@ func (w *OutboxWorker) syncBatch(ctx context.Context, msgs []reportline.OutboxMe
 }
 
 // judge records the outcome of one attempt to send m that ended with err.
-func (w *OutboxWorker) judge(m reportline.OutboxMessage, err error) reportline.DeliveryAttempt {
-	at := w.app.now()
+func (w *Worker) judge(m reportline.OutboxMessage, err error) reportline.DeliveryAttempt {
+	at := w.box.now()
 	a := reportline.DeliveryAttempt{MessageID: m.ID, At: at, Attempt: m.Attempts, Status: reportline.DeliverySent}
 	if err == nil {
 		return a
@@ -278,12 +271,12 @@ func (w *OutboxWorker) judge(m reportline.OutboxMessage, err error) reportline.D
 	var p interface{ Permanent() bool }
 	if (errors.As(err, &p) && p.Permanent()) || m.Attempts >= w.opt.MaxAttempts {
 		a.Status = reportline.DeliveryFailed
-		w.app.log.Warn("mail delivery failed for good", "message", m.ID, "key", m.Key, "attempt", m.Attempts, "err", err)
+		w.box.log.Warn("mail delivery failed for good", "message", m.ID, "key", m.Key, "attempt", m.Attempts, "err", err)
 		return a
 	}
 	a.Status = reportline.DeliveryPending
 	a.NextAttempt = at.Add(w.backoff(m.Attempts))
-	w.app.log.Info("mail delivery failed, will retry", "message", m.ID, "key", m.Key, "attempt", m.Attempts,
+	w.box.log.Info("mail delivery failed, will retry", "message", m.ID, "key", m.Key, "attempt", m.Attempts,
 		"retry_at", a.NextAttempt, "err", err)
 	return a
 }
@@ -291,7 +284,7 @@ func (w *OutboxWorker) judge(m reportline.OutboxMessage, err error) reportline.D
 // backoff is the delay after the attempt-th failed attempt: Backoff
 // doubled per earlier failure, at most MaxBackoff, spread by the jitter
 // over [½, 1½) of that.
-func (w *OutboxWorker) backoff(attempt int) time.Duration {
+func (w *Worker) backoff(attempt int) time.Duration {
 	d := w.opt.Backoff
 	for i := 1; i < attempt && d < w.opt.MaxBackoff; i++ {
 		d *= 2

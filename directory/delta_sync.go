@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -7,17 +7,18 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
-// DeltaDirectory is a directory that reports its changes since a cursor
+// DeltaSource is a directory that reports its changes since a cursor
 // (Microsoft Graph's delta links). cmd wires graphsync to it.
-type DeltaDirectory interface {
+type DeltaSource interface {
 	// ReadDelta returns the changes since cursor, or the whole directory
 	// (Batch.Full) when cursor is "" or no longer valid.
 	ReadDelta(ctx context.Context, cursor string) (DeltaRound, error)
 }
 
-// DeltaRound is one round read from a DeltaDirectory.
+// DeltaRound is one round read from a DeltaSource.
 type DeltaRound struct {
 	Batch  reportline.DirectoryBatch
 	Cursor string // where the next round starts
@@ -26,8 +27,8 @@ type DeltaRound struct {
 	Reset string
 }
 
-// DeltaSyncReport is what SyncDeltaDirectory did.
-type DeltaSyncReport struct {
+// DeltaReport is what SyncDeltaDirectory did.
+type DeltaReport struct {
 	reportline.SyncReport
 	Full  bool   // the whole directory was read
 	Reset string // see DeltaRound.Reset
@@ -44,41 +45,41 @@ func deltaCursorKey(source reportline.Source) string { return "directory_cursor.
 // applied, and never by a dry run. A crash in between makes the next sync
 // read the same changes again, which applies nothing twice; keeping it
 // first could lose changes. Platform admins and the system may sync.
-func (a *App) SyncDeltaDirectory(ctx context.Context, actor Actor, source reportline.Source, dir DeltaDirectory, full, dryRun bool) (DeltaSyncReport, error) {
-	if err := authorizeActor(actor, policy.DirectoryWriteUser); err != nil {
-		return DeltaSyncReport{}, err
+func (d *Syncer) SyncDeltaDirectory(ctx context.Context, actor usecase.Actor, source reportline.Source, dir DeltaSource, full, dryRun bool) (DeltaReport, error) {
+	if err := usecase.AuthorizeActor(actor, policy.DirectoryWriteUser); err != nil {
+		return DeltaReport{}, err
 	}
 	if !source.Directory() {
-		return DeltaSyncReport{}, reportline.FieldError("source", string(source), "source %q is not a directory", source)
+		return DeltaReport{}, reportline.FieldError("source", string(source), "source %q is not a directory", source)
 	}
 	key := deltaCursorKey(source)
 	var cursor string
 	if !full {
-		err := a.store.Read(ctx, func(tx Tx) error {
+		err := d.store.Read(ctx, func(tx Tx) error {
 			var err error
 			cursor, err = tx.Setting(ctx, key)
 			return err
 		})
 		if err != nil && !reportline.IsCode(err, reportline.NotFound) {
-			return DeltaSyncReport{}, fmt.Errorf("sync %s: read the cursor: %w", source, err)
+			return DeltaReport{}, fmt.Errorf("sync %s: read the cursor: %w", source, err)
 		}
 	}
 	round, err := dir.ReadDelta(ctx, cursor)
 	if err != nil {
-		return DeltaSyncReport{}, fmt.Errorf("sync %s: %w", source, err)
+		return DeltaReport{}, fmt.Errorf("sync %s: %w", source, err)
 	}
 	if round.Batch.Source != source {
-		return DeltaSyncReport{}, fmt.Errorf("sync %s: the directory returned a batch of source %q", source, round.Batch.Source)
+		return DeltaReport{}, fmt.Errorf("sync %s: the directory returned a batch of source %q", source, round.Batch.Source)
 	}
 	if round.Reset != "" {
-		a.log.Warn("directory sync reads the whole directory", "source", source, "reason", round.Reset)
+		d.log.Warn("directory sync reads the whole directory", "source", source, "reason", round.Reset)
 	}
-	rep, err := a.SyncDirectory(ctx, actor, round.Batch, dryRun)
-	out := DeltaSyncReport{SyncReport: rep, Full: round.Batch.Full, Reset: round.Reset}
+	rep, err := d.SyncDirectory(ctx, actor, round.Batch, dryRun)
+	out := DeltaReport{SyncReport: rep, Full: round.Batch.Full, Reset: round.Reset}
 	if err != nil || dryRun || round.Cursor == "" {
 		return out, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, key, round.Cursor) })
+	err = d.store.Write(ctx, func(tx Tx) error { return tx.PutSetting(ctx, key, round.Cursor) })
 	if err != nil {
 		return out, fmt.Errorf("sync %s: applied, but keeping the cursor failed (the next sync reads these changes again): %w", source, err)
 	}
@@ -94,12 +95,12 @@ func (a *App) SyncDeltaDirectory(ctx context.Context, actor Actor, source report
 // running unless it started over an hour (or an interval) ago and has
 // surely died. Two replicas deciding at the same instant may both sync;
 // a sync applied twice changes nothing the second time.
-func (a *App) DirectorySyncDue(ctx context.Context, source reportline.Source, interval time.Duration) (bool, error) {
-	runs, err := a.SyncRuns(ctx, SystemActor(source), source, 20)
+func (d *Syncer) DirectorySyncDue(ctx context.Context, source reportline.Source, interval time.Duration) (bool, error) {
+	runs, err := d.SyncRuns(ctx, usecase.SystemActor(source), source, 20)
 	if err != nil {
 		return false, err
 	}
-	now := a.now()
+	now := d.now()
 	for _, r := range runs {
 		if r.DryRun {
 			continue

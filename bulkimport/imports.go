@@ -1,4 +1,4 @@
-package app
+package bulkimport
 
 import (
 	"bytes"
@@ -16,16 +16,17 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
-// ImportOptions describes one bulk import of manager links.
-type ImportOptions struct {
+// Options describes one bulk import of manager links.
+type Options struct {
 	FileName string
 	Size     int64 // the upload's size when known, for progress
 	DryRun   bool  // preview only: check everything, write no link
 	// Progress, when set, is called as the import goes; the same figures
 	// are readable through ImportBatch while it runs.
-	Progress func(ImportProgress)
+	Progress func(Progress)
 	// Started, when set, is called with the import's id as soon as it is
 	// recorded, so a page can show its progress while it runs.
 	Started func(id int64)
@@ -33,24 +34,24 @@ type ImportOptions struct {
 	previewID int64 // set by ApplyImport
 }
 
-// ImportProgress is how far a running import is.
-type ImportProgress struct {
+// Progress is how far a running import is.
+type Progress struct {
 	Phase string // reading, checking, writing
 	Done  int64  // bytes read while reading
 	Total int64  // the file size, 0 when unknown
 }
 
-// ImportResult is the outcome of an import or a preview.
-type ImportResult struct {
+// Result is the outcome of an import or a preview.
+type Result struct {
 	Batch     reportline.ImportBatch
 	Encoding  string
 	Separator string
 	Rejected  []RejectedLine // every rejected or noted line, in file order
-	Changes   []ImportChange // the first MaxListedChanges changes; the changes file has them all
+	Changes   []Change       // the first MaxListedChanges changes; the changes file has them all
 }
 
-// ImportChange is one link an import adds, updates or removes.
-type ImportChange struct {
+// Change is one link an import adds, updates or removes.
+type Change struct {
 	Action     reportline.Action
 	Manager    string
 	Managee    string
@@ -59,8 +60,8 @@ type ImportChange struct {
 	ValidUntil time.Time
 }
 
-// MaxImportBytes bounds an upload: twice the 1,000,000-line reference file.
-const MaxImportBytes = 200 << 20
+// MaxBytes bounds an upload: twice the 1,000,000-line reference file.
+const MaxBytes = 200 << 20
 
 // importState holds the live progress of running imports, per batch. It
 // lives in memory because a SQLite write transaction holds the one writer
@@ -84,27 +85,27 @@ type liveProgress struct {
 // with any refused line keeps their managers as they are. Everything
 // accepted is written in one transaction, or nothing is. With DryRun it
 // only reports. Every import is recorded, with its files, in the history.
-func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt ImportOptions) (ImportResult, error) {
-	var res ImportResult
+func (im *Importer) ImportManagers(ctx context.Context, actor usecase.Actor, r io.Reader, opt Options) (Result, error) {
+	var res Result
 	actor.Source = reportline.SourceCSV
-	var ac *access
-	if err := a.store.Read(ctx, func(tx Tx) error {
+	var ac *usecase.Authority
+	if err := im.store.Read(ctx, func(tx Tx) error {
 		var err error
-		ac, err = loadAccess(ctx, tx, actor)
+		ac, err = usecase.LoadAuthority(ctx, tx, actor)
 		return err
 	}); err != nil {
 		return res, err
 	}
-	if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+	if err := ac.Authorize(policy.ImportManagers, policy.Target{}); err != nil {
 		return res, err
 	}
-	res.Batch = reportline.ImportBatch{ActorID: actor.id(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
-		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: a.now()}
-	if err := a.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
+	res.Batch = reportline.ImportBatch{ActorID: actor.ID(), ActorLabel: actor.Label, Source: reportline.SourceCSV, FileName: opt.FileName, FileSize: opt.Size,
+		DryRun: opt.DryRun, Status: reportline.ImportRunning, Phase: "reading", PreviewID: opt.previewID, CreatedAt: im.now()}
+	if err := im.store.Write(ctx, func(tx Tx) error { return tx.CreateImportBatch(ctx, &res.Batch) }); err != nil {
 		return res, err
 	}
-	live := a.imports.start(res.Batch.ID)
-	defer a.imports.end(res.Batch.ID)
+	live := im.imports.start(res.Batch.ID)
+	defer im.imports.end(res.Batch.ID)
 	if opt.Started != nil {
 		opt.Started(res.Batch.ID)
 	}
@@ -113,10 +114,10 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 		live.done.Store(done)
 		live.total.Store(total)
 		if opt.Progress != nil {
-			opt.Progress(ImportProgress{Phase: phase, Done: done, Total: total})
+			opt.Progress(Progress{Phase: phase, Done: done, Total: total})
 		}
 	}
-	err := a.runImport(ctx, ac, r, opt, &res, report)
+	err := im.runImport(ctx, ac, r, opt, &res, report)
 	if err != nil {
 		res.Batch.Status, res.Batch.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
 		if e, ok := errors.AsType[*reportline.Error](err); ok && e.Line > 0 {
@@ -127,15 +128,15 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 			// error the interrupted read produced, this is the reason.
 			res.Batch.Error = "the upload was interrupted before the import finished (the client disconnected or the service stopped); nothing was applied"
 		}
-		res.Batch.FinishedAt = a.now()
-		a.recordFailedImport(ctx, res.Batch)
-		a.rec.Import("managers", "failed")
+		res.Batch.FinishedAt = im.now()
+		im.recordFailedImport(ctx, res.Batch)
+		im.rec.Import("managers", "failed")
 		return res, err
 	}
 	if opt.DryRun {
-		a.rec.Import("managers", "previewed")
+		im.rec.Import("managers", "previewed")
 	} else {
-		a.rec.Import("managers", "applied")
+		im.rec.Import("managers", "applied")
 	}
 	return res, nil
 }
@@ -143,15 +144,15 @@ func (a *App) ImportManagers(ctx context.Context, actor Actor, r io.Reader, opt 
 // recordFailedImport writes a failed import's outcome even when the
 // caller's context has ended: a client that disconnects must not leave the
 // import "running" until the next start. It gets a few seconds of its own.
-func (a *App) recordFailedImport(ctx context.Context, b reportline.ImportBatch) {
+func (im *Importer) recordFailedImport(ctx context.Context, b reportline.ImportBatch) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
-	if err := a.store.Write(ctx, func(tx Tx) error { return tx.UpdateImportBatch(ctx, b) }); err != nil {
-		a.log.Error("record failed import", "batch", b.ID, "err", err)
+	if err := im.store.Write(ctx, func(tx Tx) error { return tx.UpdateImportBatch(ctx, b) }); err != nil {
+		im.log.Error("record failed import", "batch", b.ID, "err", err)
 	}
 }
 
-func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt ImportOptions, res *ImportResult, report func(string, int64, int64)) error {
+func (im *Importer) runImport(ctx context.Context, ac *usecase.Authority, r io.Reader, opt Options, res *Result, report func(string, int64, int64)) error {
 	// The upload is first received whole into a temporary file, so that a
 	// slow client never holds a transaction open.
 	spool, size, err := spoolUpload(r, func(n int64) { report("receiving", n, opt.Size) })
@@ -165,11 +166,11 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 	var upload []byte
 	prepare := func(tx Tx) error {
 		var err error
-		plan, upload, err = a.prepareImport(ctx, tx, ac, spool, size, res, report)
+		plan, upload, err = im.prepareImport(ctx, tx, ac, spool, size, res, report)
 		return err
 	}
 	if opt.DryRun {
-		if err := a.store.Read(ctx, prepare); err != nil {
+		if err := im.store.Read(ctx, prepare); err != nil {
 			return err
 		}
 		out := newChangeWriter()
@@ -177,13 +178,13 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		if err := plan.emit(ac, out.add); err != nil {
 			return err
 		}
-		return a.store.Write(ctx, func(tx Tx) error { return a.finishImport(ctx, tx, plan, out, upload, res) })
+		return im.store.Write(ctx, func(tx Tx) error { return im.finishImport(ctx, tx, plan, out, upload, res) })
 	}
 	// Two imports never interleave: within a process they queue here, and
 	// across replicas the link lock serialises their transactions.
-	a.imports.serial.Lock()
-	defer a.imports.serial.Unlock()
-	return a.store.Write(ctx, func(tx Tx) error {
+	im.imports.serial.Lock()
+	defer im.imports.serial.Unlock()
+	return im.store.Write(ctx, func(tx Tx) error {
 		if err := tx.LockLinks(ctx); err != nil {
 			return err
 		}
@@ -192,7 +193,7 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		}
 		out := newChangeWriter()
 		defer out.stop()
-		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.actor, batch: res.Batch.ID, now: plan.now}
+		w := &linkWriter{ctx: ctx, tx: tx, actor: ac.Actor, batch: res.Batch.ID, now: plan.now}
 		report("writing", 0, 0)
 		err := plan.emit(ac, func(c change) error {
 			if err := out.add(c); err != nil {
@@ -206,14 +207,14 @@ func (a *App) runImport(ctx context.Context, ac *access, r io.Reader, opt Import
 		if err := w.flush(); err != nil {
 			return err
 		}
-		return a.finishImport(ctx, tx, plan, out, upload, res)
+		return im.finishImport(ctx, tx, plan, out, upload, res)
 	})
 }
 
 // prepareImport parses the spooled file on one core while the store's
 // users and links are read on the other, then plans the import. It
 // returns the plan and the upload, compressed for keeping.
-func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.File, size int64, res *ImportResult, report func(string, int64, int64)) (*importPlan, []byte, error) {
+func (im *Importer) prepareImport(ctx context.Context, tx Tx, ac *usecase.Authority, spool *os.File, size int64, res *Result, report func(string, int64, int64)) (*importPlan, []byte, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var file *importFile
@@ -228,8 +229,8 @@ func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.Fi
 			counted := &countingReader{r: io.TeeReader(spool, zw)}
 			var err error
 			start := time.Now()
-			file, err = parseImport(counted, size, MaxImportBytes, func(int) { report("reading", counted.n.Load(), size) })
-			a.log.Debug("import step", "step", "parse file", "duration", time.Since(start).Round(time.Millisecond))
+			file, err = parseImport(counted, size, MaxBytes, func(int) { report("reading", counted.n.Load(), size) })
+			im.log.Debug("import step", "step", "parse file", "duration", time.Since(start).Round(time.Millisecond))
 			if err != nil {
 				cancel() // no need to finish reading the store
 				return err
@@ -239,7 +240,7 @@ func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.Fi
 	}()
 	start := time.Now()
 	snap, serr := readSnapshot(ctx, tx)
-	a.log.Debug("import step", "step", "read users and links", "duration", time.Since(start).Round(time.Millisecond))
+	im.log.Debug("import step", "step", "read users and links", "duration", time.Since(start).Round(time.Millisecond))
 	if perr := <-parsed; perr != nil {
 		return nil, nil, perr
 	}
@@ -249,18 +250,18 @@ func (a *App) prepareImport(ctx context.Context, tx Tx, ac *access, spool *os.Fi
 	res.Encoding, res.Separator = file.encoding, separatorName(file.sep)
 	res.Batch.Encoding, res.Batch.Separator = res.Encoding, res.Separator
 	report("checking", 0, 0)
-	plan, err := a.planImport(ctx, tx, ac, file, snap)
+	plan, err := im.planImport(ctx, tx, ac, file, snap)
 	return plan, upload.Bytes(), err
 }
 
 // spoolUpload copies an upload into a temporary file, up to one byte more
-// than MaxImportBytes so that the reader can say the file is too large.
+// than MaxBytes so that the reader can say the file is too large.
 func spoolUpload(r io.Reader, progress func(int64)) (*os.File, int64, error) {
 	f, err := os.CreateTemp("", "reportline-import-*.csv")
 	if err != nil {
 		return nil, 0, fmt.Errorf("receive upload: %w", err)
 	}
-	counted := &countingReader{r: io.LimitReader(r, MaxImportBytes+1)}
+	counted := &countingReader{r: io.LimitReader(r, MaxBytes+1)}
 	done := make(chan struct{})
 	go func() {
 		t := time.NewTicker(200 * time.Millisecond)
@@ -285,7 +286,7 @@ func spoolUpload(r io.Reader, progress func(int64)) (*os.File, int64, error) {
 }
 
 // finishImport stores an import's files and its outcome.
-func (a *App) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *changeWriter, upload []byte, res *ImportResult) error {
+func (im *Importer) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *changeWriter, upload []byte, res *Result) error {
 	res.Batch.Counts = plan.counts
 	res.Rejected = plan.rejected
 	res.Changes = out.first
@@ -302,7 +303,7 @@ func (a *App) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *ch
 			return err
 		}
 	}
-	res.Batch.Status, res.Batch.Phase, res.Batch.FinishedAt = reportline.ImportDone, "done", a.now()
+	res.Batch.Status, res.Batch.Phase, res.Batch.FinishedAt = reportline.ImportDone, "done", im.now()
 	return tx.UpdateImportBatch(ctx, res.Batch)
 }
 
@@ -311,7 +312,7 @@ func (a *App) finishImport(ctx context.Context, tx Tx, plan *importPlan, out *ch
 type linkWriter struct {
 	ctx     context.Context
 	tx      Tx
-	actor   Actor
+	actor   usecase.Actor
 	batch   int64
 	now     time.Time
 	pending []change
@@ -347,10 +348,10 @@ func (w *linkWriter) flush() error {
 		Insert: slices.Grow(w.buf.Insert[:0], n), Audit: slices.Grow(w.buf.Audit[:0], n)}
 	for _, c := range w.pending {
 		p := reportline.Pair{ManagerID: c.manager, ManageeID: c.managee}
-		e := reportline.AuditEntry{At: w.now, ActorID: w.actor.id(), Source: w.actor.Source, BatchID: w.batch,
+		e := reportline.AuditEntry{At: w.now, ActorID: w.actor.ID(), Source: w.actor.Source, BatchID: w.batch,
 			Action: c.action, ManagerID: c.manager, ManageeID: c.managee}
 		after := reportline.Link{ManagerID: c.manager, ManageeID: c.managee, Kind: c.kind, Source: w.actor.Source,
-			ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until), CreatedBy: w.actor.id(), CreatedAt: w.now}
+			ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until), CreatedBy: w.actor.ID(), CreatedAt: w.now}
 		var old *reportline.Link
 		if c.action != reportline.ActionAdd {
 			i, ok := before[p]
@@ -417,10 +418,10 @@ func (w *linkWriter) beforeImages() (map[reportline.Pair]int, error) {
 // second's work the planning core need not do), and keeps the first ones
 // for the answer.
 type changeWriter struct {
-	first   []ImportChange
-	batch   []ImportChange
-	batches chan []ImportChange // to the writing goroutine
-	free    chan []ImportChange // back from it, for reuse
+	first   []Change
+	batch   []Change
+	batches chan []Change // to the writing goroutine
+	free    chan []Change // back from it, for reuse
 	done    chan error
 	closed  bool
 	buf     bytes.Buffer
@@ -435,9 +436,9 @@ const changeBatch = 4096
 // newChangeWriter starts a change list. Its close (or stop, when the
 // import fails) must be called.
 func newChangeWriter() *changeWriter {
-	w := &changeWriter{batches: make(chan []ImportChange, 2), free: make(chan []ImportChange, 3), done: make(chan error, 1)}
+	w := &changeWriter{batches: make(chan []Change, 2), free: make(chan []Change, 3), done: make(chan error, 1)}
 	for range cap(w.free) {
-		w.free <- make([]ImportChange, 0, changeBatch)
+		w.free <- make([]Change, 0, changeBatch)
 	}
 	w.batch = <-w.free
 	go func() { w.done <- w.write() }()
@@ -467,7 +468,7 @@ func (w *changeWriter) write() error {
 }
 
 func (w *changeWriter) add(c change) error {
-	ic := ImportChange{Action: c.action, Manager: c.managerEmail, Managee: c.manageeEmail, Kind: c.kind,
+	ic := Change{Action: c.action, Manager: c.managerEmail, Managee: c.manageeEmail, Kind: c.kind,
 		ValidFrom: fromMicros(c.from), ValidUntil: fromMicros(c.until)}
 	if len(w.first) < MaxListedChanges {
 		w.first = append(w.first, ic)
@@ -506,12 +507,12 @@ func (w *changeWriter) stop() {
 // ApplyImport applies a preview: the kept upload is checked again against
 // the links as they are now and applied in one transaction. Only the
 // person who previewed it (or a platform admin) may apply it.
-func (a *App) ApplyImport(ctx context.Context, actor Actor, previewID int64, opt ImportOptions) (ImportResult, error) {
+func (im *Importer) ApplyImport(ctx context.Context, actor usecase.Actor, previewID int64, opt Options) (Result, error) {
 	var preview reportline.ImportBatch
 	var upload []byte
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := im.store.Read(ctx, func(tx Tx) error {
 		var err error
-		if preview, err = a.visibleImport(ctx, tx, actor, previewID); err != nil {
+		if preview, err = im.visibleImport(ctx, tx, actor, previewID); err != nil {
 			return err
 		}
 		if !preview.DryRun || preview.Status != reportline.ImportDone {
@@ -521,19 +522,19 @@ func (a *App) ApplyImport(ctx context.Context, actor Actor, previewID int64, opt
 		return err
 	})
 	if err != nil {
-		return ImportResult{}, err
+		return Result{}, err
 	}
 	zr, err := gzip.NewReader(bytes.NewReader(upload))
 	if err != nil {
-		return ImportResult{}, fmt.Errorf("read kept upload: %w", err)
+		return Result{}, fmt.Errorf("read kept upload: %w", err)
 	}
 	opt.FileName, opt.Size, opt.DryRun, opt.previewID = preview.FileName, preview.FileSize, false, previewID
-	return a.ImportManagers(ctx, actor, zr, opt)
+	return im.ImportManagers(ctx, actor, zr, opt)
 }
 
 // visibleImport returns an import the actor may see: their own, or any for
 // platform admins.
-func (a *App) visibleImport(ctx context.Context, tx Tx, actor Actor, id int64) (reportline.ImportBatch, error) {
+func (im *Importer) visibleImport(ctx context.Context, tx Tx, actor usecase.Actor, id int64) (reportline.ImportBatch, error) {
 	b, err := tx.ImportBatch(ctx, id)
 	if err != nil {
 		return b, err
@@ -546,15 +547,15 @@ func (a *App) visibleImport(ctx context.Context, tx Tx, actor Actor, id int64) (
 }
 
 // ImportBatch returns an import with its live progress while it runs.
-func (a *App) ImportBatch(ctx context.Context, actor Actor, id int64) (reportline.ImportBatch, error) {
+func (im *Importer) ImportBatch(ctx context.Context, actor usecase.Actor, id int64) (reportline.ImportBatch, error) {
 	var b reportline.ImportBatch
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := im.store.Read(ctx, func(tx Tx) error {
 		var err error
-		b, err = a.visibleImport(ctx, tx, actor, id)
+		b, err = im.visibleImport(ctx, tx, actor, id)
 		return err
 	})
 	if err == nil && b.Status == reportline.ImportRunning {
-		if p := a.imports.get(id); p != nil {
+		if p := im.imports.get(id); p != nil {
 			b.Phase, _ = p.phase.Load().(string)
 			b.Done, b.Total = p.done.Load(), p.total.Load()
 		}
@@ -564,18 +565,18 @@ func (a *App) ImportBatch(ctx context.Context, actor Actor, id int64) (reportlin
 
 // Imports lists imports, newest first: platform admins see all, others
 // their own.
-func (a *App) Imports(ctx context.Context, actor Actor, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
+func (im *Importer) Imports(ctx context.Context, actor usecase.Actor, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
 	var out []reportline.ImportBatch
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+	err := im.store.Read(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.ImportManagers, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.ImportManagers, policy.Target{}); err != nil {
 			return err
 		}
 		who := actor.User.ID
-		if ac.scope.All {
+		if ac.Scope.All {
 			who = 0
 		}
 		out, err = tx.ImportBatches(ctx, who, beforeID, limit)
@@ -586,10 +587,10 @@ func (a *App) Imports(ctx context.Context, actor Actor, beforeID int64, limit in
 
 // ImportFile returns a file kept with an import (the upload, its rejected
 // lines or its changes), uncompressed.
-func (a *App) ImportFile(ctx context.Context, actor Actor, id int64, kind reportline.ImportFileKind) (io.Reader, error) {
+func (im *Importer) ImportFile(ctx context.Context, actor usecase.Actor, id int64, kind reportline.ImportFileKind) (io.Reader, error) {
 	var data []byte
-	err := a.store.Read(ctx, func(tx Tx) error {
-		if _, err := a.visibleImport(ctx, tx, actor, id); err != nil {
+	err := im.store.Read(ctx, func(tx Tx) error {
+		if _, err := im.visibleImport(ctx, tx, actor, id); err != nil {
 			return err
 		}
 		var err error
@@ -604,11 +605,11 @@ func (a *App) ImportFile(ctx context.Context, actor Actor, id int64, kind report
 
 // RecoverImports marks imports left running by a stopped process as failed.
 // Their transaction died with the process, so nothing of them was applied.
-func (a *App) RecoverImports(ctx context.Context) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+func (im *Importer) RecoverImports(ctx context.Context) error {
+	return im.store.Write(ctx, func(tx Tx) error {
 		n, err := tx.FailRunningImports(ctx, "the service stopped during this import; nothing was applied")
 		if n > 0 {
-			a.log.Warn("imports interrupted by a stop were marked failed", "count", n)
+			im.log.Warn("imports interrupted by a stop were marked failed", "count", n)
 		}
 		return err
 	})

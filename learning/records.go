@@ -1,18 +1,4 @@
-package app
-
-import (
-	"context"
-	"fmt"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
-
-	"reportline"
-	"reportline/policy"
-)
-
-// Learning records arrive from the LMS in batches (the JSON API) or as a
+// Package learning takes learning records from the LMS. They arrive in batches (the JSON API) or as a
 // CSV file of records (API upload and `reportline learning import`). Both
 // go through ApplyLearning:
 //
@@ -26,16 +12,30 @@ import (
 //     naming it (records[3].progress, or the CSV line and column);
 //   - only platform admins (and so integration tokens, which are platform
 //     admins' tokens) may send learning data.
+package learning
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"reportline"
+	"reportline/policy"
+	"reportline/usecase"
+)
 
 // maxLearningBatch bounds one JSON batch, so that one request holds the
 // single SQLite writer for a bounded time. CSV files are not bounded by
-// count: they are streamed from the file (see learning_csv.go).
+// count: they are streamed from the file (see csv.go).
 const maxLearningBatch = 10000
 
-// LearningBatch is one batch of learning data. Items refer to each other
+// Batch is one batch of learning data. Items refer to each other
 // by LMS id: a session names its course, a record its course and session,
 // whether they come in the same batch or were stored before.
-type LearningBatch struct {
+type Batch struct {
 	Courses  []CourseInput
 	Sessions []SessionInput
 	Records  []RecordInput
@@ -83,34 +83,34 @@ type UpsertCounts struct {
 	Unchanged int
 }
 
-// LearningResult is what a batch did.
-type LearningResult struct {
+// Result is what a batch did.
+type Result struct {
 	Courses, Sessions, Records UpsertCounts
 }
 
 // ApplyLearning checks a whole batch and, when every item is valid,
 // upserts it in one transaction. A refused batch is an Invalid error
 // whose Details name every refused item; nothing is written.
-func (a *App) ApplyLearning(ctx context.Context, actor Actor, b LearningBatch) (LearningResult, error) {
-	var res LearningResult
+func (lr *Records) ApplyLearning(ctx context.Context, actor usecase.Actor, b Batch) (Result, error) {
+	var res Result
 	if n := len(b.Courses) + len(b.Sessions) + len(b.Records); n > maxLearningBatch {
 		return res, reportline.Errorf(reportline.Invalid, "a batch holds at most %d items (courses, sessions and records together), not %d: split it", maxLearningBatch, n)
 	}
-	return a.applyLearning(ctx, actor, b, nil)
+	return lr.applyLearning(ctx, actor, b, nil)
 }
 
 // applyLearning is ApplyLearning without the bound on the batch's size.
 // refused are items already refused by the caller (CSV lines that did not
 // parse): the batch is checked all the same, so that one answer lists
 // every problem, and then refused.
-func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, refused refusals) (LearningResult, error) {
-	var res LearningResult
-	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := loadAccess(ctx, tx, actor)
+func (lr *Records) applyLearning(ctx context.Context, actor usecase.Actor, b Batch, refused refusals) (Result, error) {
+	var res Result
+	err := lr.store.Write(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
 		}
-		if err := ac.authorize(policy.WriteLearning, policy.Target{}); err != nil {
+		if err := ac.Authorize(policy.WriteLearning, policy.Target{}); err != nil {
 			return err
 		}
 		p, err := planLearning(ctx, tx, b, refused)
@@ -120,7 +120,7 @@ func (a *App) applyLearning(ctx context.Context, actor Actor, b LearningBatch, r
 		if res, err = p.apply(ctx, tx); err != nil {
 			return err
 		}
-		a.log.Info("learning records applied", "actor", actor.id(), "source", actor.Source,
+		lr.log.Info("learning records applied", "actor", actor.ID(), "source", actor.Source,
 			"courses", fmt.Sprintf("%+v", res.Courses), "sessions", fmt.Sprintf("%+v", res.Sessions), "records", fmt.Sprintf("%+v", res.Records))
 		return nil
 	})
@@ -208,7 +208,7 @@ func microTime(t time.Time) time.Time {
 
 // planLearning checks every item of the batch against itself and the
 // store.
-func planLearning(ctx context.Context, tx Tx, b LearningBatch, refused refusals) (*learningPlan, error) {
+func planLearning(ctx context.Context, tx Tx, b Batch, refused refusals) (*learningPlan, error) {
 	bad := slices.Clone(refused)
 	p := &learningPlan{}
 
@@ -410,8 +410,8 @@ func dedupe(vals []string) []string {
 
 // apply writes the changed items, courses first so that sessions and
 // records can refer to them.
-func (p *learningPlan) apply(ctx context.Context, tx Tx) (LearningResult, error) {
-	var res LearningResult
+func (p *learningPlan) apply(ctx context.Context, tx Tx) (Result, error) {
+	var res Result
 	courseIDs := map[string]reportline.CourseID{}
 	for id, c := range p.oldCourses {
 		courseIDs[id] = c.ID

@@ -1,4 +1,4 @@
-package app
+package learning
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"reportline"
 	"reportline/csvio"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
 // A CSV file of learning records has one line per record, columns found by
@@ -21,8 +22,8 @@ import (
 // written. Courses and sessions must exist (sent by the JSON API) before
 // records name them.
 
-// MaxLearningCSVBytes bounds an uploaded file of records.
-const MaxLearningCSVBytes = 256 << 20
+// MaxCSVBytes bounds an uploaded file of records.
+const MaxCSVBytes = 256 << 20
 
 // The columns of a learning records file.
 const (
@@ -41,8 +42,8 @@ const (
 	lcLastActivity
 )
 
-// LearningColumns are the columns of a learning records file.
-var LearningColumns = []csvio.Column{
+// Columns are the columns of a learning records file.
+var Columns = []csvio.Column{
 	lcRecord:       {Name: "record id", Aliases: []string{"record", "lms id", "record lms id"}, Fallbacks: []string{"id"}, Required: true},
 	lcUserEmail:    {Name: "user email", Aliases: []string{"email", "learner email"}},
 	lcUserUID:      {Name: "user uid", Aliases: []string{"uid", "external uid", "user external uid"}},
@@ -58,10 +59,10 @@ var LearningColumns = []csvio.Column{
 	lcLastActivity: {Name: "last activity", Aliases: []string{"last activity at", "last activity date"}},
 }
 
-// LearningCSVHeader is the header of the records template.
-func LearningCSVHeader() []string {
-	out := make([]string, len(LearningColumns))
-	for i, c := range LearningColumns {
+// CSVHeader is the header of the records template.
+func CSVHeader() []string {
+	out := make([]string, len(Columns))
+	for i, c := range Columns {
 		out[i] = c.Name
 	}
 	return out
@@ -69,25 +70,25 @@ func LearningCSVHeader() []string {
 
 // ImportLearningCSV reads a file of learning records and applies it as one
 // batch (see ApplyLearning).
-func (a *App) ImportLearningCSV(ctx context.Context, actor Actor, r io.Reader) (LearningResult, error) {
+func (lr *Records) ImportLearningCSV(ctx context.Context, actor usecase.Actor, r io.Reader) (Result, error) {
 	// Checked again in the transaction; refusing here spares reading the
 	// file.
-	if err := authorizeActor(actor, policy.WriteLearning); err != nil {
-		return LearningResult{}, err
+	if err := usecase.AuthorizeActor(actor, policy.WriteLearning); err != nil {
+		return Result{}, err
 	}
 	b, refused, err := readLearningCSV(r)
 	if err != nil {
-		return LearningResult{}, err
+		return Result{}, err
 	}
-	return a.applyLearning(ctx, actor, b, refused)
+	return lr.applyLearning(ctx, actor, b, refused)
 }
 
 // readLearningCSV parses every line, returning the records of the lines
 // that parse and the refusals of those that do not. An error is about the
 // file as a whole.
-func readLearningCSV(r io.Reader) (LearningBatch, refusals, error) {
-	var b LearningBatch
-	rd, err := csvio.NewReader(r, LearningColumns, csvio.ReaderOptions{MaxBytes: MaxLearningCSVBytes})
+func readLearningCSV(r io.Reader) (Batch, refusals, error) {
+	var b Batch
+	rd, err := csvio.NewReader(r, Columns, csvio.ReaderOptions{MaxBytes: MaxCSVBytes})
 	if err != nil {
 		return b, nil, err
 	}
@@ -127,7 +128,7 @@ func learningLine(rec csvio.Record) (RecordInput, []reportline.Detail) {
 	in := RecordInput{Line: rec.Line, ID: f[lcRecord], UserEmail: f[lcUserEmail], UserUID: f[lcUserUID],
 		CourseID: f[lcCourse], SessionID: f[lcSession], Status: f[lcStatus]}
 	var bad refusals
-	col := func(i int) string { return LearningColumns[i].Name }
+	col := func(i int) string { return Columns[i].Name }
 	fail := func(i int, format string, args ...any) {
 		bad.add(rec.Line, col(i), f[i], "invalid", format, args...)
 	}

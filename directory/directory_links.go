@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -69,7 +69,7 @@ func (s *syncer) syncLinks(ctx context.Context, tx Tx) error {
 
 	var ch reportline.LinkChanges
 	audit := func(action reportline.Action, p reportline.Pair, before, after *reportline.Link) {
-		ch.Audit = append(ch.Audit, reportline.AuditEntry{At: s.now, ActorID: s.actor.id(), Source: s.batch.Source,
+		ch.Audit = append(ch.Audit, reportline.AuditEntry{At: s.now, ActorID: s.actor.ID(), Source: s.batch.Source,
 			Action: action, ManagerID: p.ManagerID, ManageeID: p.ManageeID, Before: before, After: after})
 	}
 	type candidate struct {
@@ -186,7 +186,7 @@ func (s *syncer) reportLinks(audit []reportline.AuditEntry) {
 // link is the line link the sync makes between a manager and a managee.
 func (s *syncer) link(manager, managee reportline.UserID) reportline.Link {
 	return reportline.Link{ManagerID: manager, ManageeID: managee, Kind: reportline.Line, Source: s.batch.Source,
-		CreatedBy: s.actor.id(), CreatedAt: s.now}
+		CreatedBy: s.actor.ID(), CreatedAt: s.now}
 }
 
 // resolveManager returns the user id of the entry's directory manager, 0

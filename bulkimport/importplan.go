@@ -1,4 +1,4 @@
-package app
+package bulkimport
 
 import (
 	"cmp"
@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/directory"
+	"reportline/usecase"
 )
 
 // importPlan is what an import would do. It is built to stay within a few
@@ -28,7 +30,7 @@ type importPlan struct {
 
 	snap *snapshot
 	// owned: the current links owned by a directory source that is on,
-	// which only that source changes (directoryOwned).
+	// which only that source changes (directory.Owned).
 	owned map[reportline.Pair]reportline.Source
 
 	rejected    []RejectedLine
@@ -76,21 +78,21 @@ func (p *importPlan) groupIndex(key int64) (int, bool) {
 
 // planImport resolves, authorises, diffs and cycle-checks a parsed file
 // against the store as tx sees it.
-func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, snap *snapshot) (*importPlan, error) {
+func (im *Importer) planImport(ctx context.Context, tx Tx, ac *usecase.Authority, f *importFile, snap *snapshot) (*importPlan, error) {
 	var err error
-	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: a.now(), snap: snap}
+	p := &importPlan{file: f, rejected: f.rejected, rejectedRow: map[int32]bool{}, now: im.now(), snap: snap}
 	p.counts.Lines = f.lines
 	// Each step's time goes to the debug log: where a large import spends
 	// its time is the first question when one is slow.
 	step := time.Now()
 	timed := func(name string) {
-		a.log.Debug("import step", "step", name, "duration", time.Since(step).Round(time.Millisecond))
+		im.log.Debug("import step", "step", name, "duration", time.Since(step).Round(time.Millisecond))
 		step = time.Now()
 	}
 	if err := p.resolve(ctx, tx, ac, snap.users); err != nil {
 		return nil, err
 	}
-	if p.owned, err = a.ownedLinks(ctx, tx, ac.actor); err != nil {
+	if p.owned, err = im.dirs.OwnedLinks(ctx, tx, ac.Actor); err != nil {
 		return nil, err
 	}
 	timed("resolve addresses")
@@ -114,7 +116,7 @@ func (a *App) planImport(ctx context.Context, tx Tx, ac *access, f *importFile, 
 
 // resolve finds the user of every distinct address, and loads the group
 // memberships the authorisation needs.
-func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access, users []userKey) error {
+func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *usecase.Authority, users []userKey) error {
 	n := len(p.file.emails)
 	p.ids, p.active, p.badEmail = make([]reportline.UserID, n), make([]bool, n), map[int32]string{}
 	for i, e := range p.file.emails {
@@ -131,7 +133,7 @@ func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access, users []use
 		}
 	}
 	p.file.index = nil // no longer needed; a million-line file's index is large
-	if ac.scope.All {
+	if ac.Scope.All {
 		return nil
 	}
 	var known []reportline.UserID
@@ -140,7 +142,7 @@ func (p *importPlan) resolve(ctx context.Context, tx Tx, ac *access, users []use
 			known = append(known, id)
 		}
 	}
-	return ac.needGroups(ctx, tx, known...)
+	return ac.NeedGroups(ctx, tx, known...)
 }
 
 // reject records a rejected row.
@@ -168,7 +170,7 @@ func (p *importPlan) managerID(r importRow) reportline.UserID {
 
 // group rejects the rows that name nobody, the managee themself or a pair
 // outside the actor's groups, and sorts the others into groups.
-func (p *importPlan) group(ac *access) {
+func (p *importPlan) group(ac *usecase.Authority) {
 	rows := p.file.rows
 	p.order = make([]int32, 0, len(rows))
 	for ri, r := range rows {
@@ -215,7 +217,7 @@ func (p *importPlan) group(ac *access) {
 }
 
 // checkRows checks the rows of one group on their own.
-func (p *importPlan) checkRows(gi int, ac *access) {
+func (p *importPlan) checkRows(gi int, ac *usecase.Authority) {
 	g := &p.groups[gi]
 	rows := p.file.rows
 	members := p.order[g.first : g.first+g.n]
@@ -233,7 +235,7 @@ func (p *importPlan) checkRows(gi int, ac *access) {
 			reason, msg = p.addressReason(r.manager), "manager "+m
 		case p.ids[r.manager] == g.managee():
 			reason, msg = reasonSelf, fmt.Sprintf("%s cannot be their own manager", p.email(r.manager))
-		case !ac.mayLink(reportline.Pair{ManagerID: p.ids[r.manager], ManageeID: g.managee()}):
+		case !ac.MayLink(reportline.Pair{ManagerID: p.ids[r.manager], ManageeID: g.managee()}):
 			reason, msg = reasonOutOfScope, fmt.Sprintf("%s and %s are not both in a group you administrate", p.email(r.manager), p.email(r.managee))
 		case i > 0 && p.managerID(rows[members[i-1]]) == p.ids[r.manager]:
 			first := rows[members[i-1]]
@@ -301,7 +303,7 @@ func (p *importPlan) skip(g *groupState, row int32, why string) {
 // indexLinks finds each listed managee's current links, merging the two
 // lists sorted by managee, and the groups of their managers (for the scope
 // check).
-func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *access) error {
+func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *usecase.Authority) error {
 	links := p.snap.links
 	var managers []reportline.UserID
 	li := 0
@@ -316,16 +318,16 @@ func (p *importPlan) indexLinks(ctx context.Context, tx Tx, ac *access) error {
 			end++
 		}
 		g.links, g.nLinks = int32(li), int32(end-li)
-		if !ac.scope.All && (gi == 0 || p.groups[gi-1].managee() != g.managee()) {
+		if !ac.Scope.All && (gi == 0 || p.groups[gi-1].managee() != g.managee()) {
 			for _, l := range links[li:end] {
 				managers = append(managers, l.manager())
 			}
 		}
 	}
-	if ac.scope.All {
+	if ac.Scope.All {
 		return nil
 	}
-	return ac.needGroups(ctx, tx, managers...)
+	return ac.NeedGroups(ctx, tx, managers...)
 }
 
 // change is one link change handed to an emitter: the link as it will be
@@ -344,7 +346,7 @@ type change struct {
 // of that kind. With emit nil it decides whether the group applies
 // (rejecting rows that conflict) and whether it changes anything; with
 // emit set it hands over the changes of a group that applies.
-func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
+func (p *importPlan) diff(gi int, ac *usecase.Authority, emit func(change) error) error {
 	g := &p.groups[gi]
 	rows := p.file.rows
 	managee, kind := g.managee(), g.kind()
@@ -400,7 +402,7 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 			unchanged++
 		case exists && p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}] != "":
 			if emit == nil {
-				p.reject(ri, reasonDirectoryOwned, "%s", ownedMessage(p.email(r.manager), p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}]))
+				p.reject(ri, reasonDirectoryOwned, "%s", directory.OwnedMessage(p.email(r.manager), p.owned[reportline.Pair{ManagerID: m, ManageeID: managee}]))
 				p.skip(g, ri, "another line for this managee was rejected")
 			}
 			return nil
@@ -427,11 +429,11 @@ func (p *importPlan) diff(gi int, ac *access, emit func(change) error) error {
 			if emit == nil {
 				ri := p.order[g.first]
 				p.rejected = append(p.rejected, RejectedLine{Line: int(rows[ri].line), Manager: p.snap.emailOf(l.manager()), Managee: p.email(rows[ri].managee),
-					Reason: reasonDirectoryKept, Message: ownedMessage(p.snap.emailOf(l.manager()), owner) + "; the import left it in place"})
+					Reason: reasonDirectoryKept, Message: directory.OwnedMessage(p.snap.emailOf(l.manager()), owner) + "; the import left it in place"})
 			}
 			continue
 		}
-		if !ac.mayLink(reportline.Pair{ManagerID: l.manager(), ManageeID: managee}) {
+		if !ac.MayLink(reportline.Pair{ManagerID: l.manager(), ManageeID: managee}) {
 			if emit == nil {
 				ri := p.order[g.first]
 				p.reject(ri, reasonOutOfScope, "%s's current manager (user %d) is outside the groups you administrate, so their managers cannot be replaced",
@@ -581,7 +583,7 @@ func (p *importPlan) finish() {
 
 // emit hands every change of the groups that apply to fn, managee by
 // managee, and counts them.
-func (p *importPlan) emit(ac *access, fn func(change) error) error {
+func (p *importPlan) emit(ac *usecase.Authority, fn func(change) error) error {
 	var lastChanged reportline.UserID
 	for gi := range p.groups {
 		g := &p.groups[gi]

@@ -1,4 +1,10 @@
-package app
+// Package outbox is how every email leaves Reportline. A use case
+// enqueues its messages inside its own write transaction (Enqueue), so a message exists
+// exactly when the bookkeeping that asked for it committed; each message's
+// idempotency key makes a second enqueue of the same message a no-op. The
+// delivery worker (Worker) then claims due messages under a
+// lease, hands them to a Sender and records every attempt.
+package outbox
 
 import (
 	"context"
@@ -8,13 +14,6 @@ import (
 	"reportline"
 )
 
-// The outbox is how every email leaves Reportline. A use case enqueues its
-// messages inside its own write transaction (Enqueue), so a message exists
-// exactly when the bookkeeping that asked for it committed; each message's
-// idempotency key makes a second enqueue of the same message a no-op. The
-// delivery worker (outbox_worker.go) then claims due messages under a
-// lease, hands them to a Sender and records every attempt.
-
 // Enqueue adds messages to the outbox inside tx, an open write transaction,
 // and reports how many were new: a message whose Key is already in the
 // outbox is skipped. Each message is validated (key, type, address,
@@ -22,11 +21,11 @@ import (
 // unless it has one. The whole call fails, inserting nothing the caller
 // would keep, if any message is invalid: the caller's transaction rolls
 // back on the returned error.
-func (a *App) Enqueue(ctx context.Context, tx Tx, msgs ...reportline.OutboxMessage) (int, error) {
+func (o *Outbox) Enqueue(ctx context.Context, tx Tx, msgs ...reportline.OutboxMessage) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	now := a.now()
+	now := o.now()
 	out := make([]reportline.OutboxMessage, len(msgs))
 	for i, m := range msgs {
 		if err := m.Validate(); err != nil {

@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // syncer is one SyncDirectory run: the batch, what was read for it, and
@@ -15,12 +16,12 @@ import (
 // query per 500 keys, or one scan), so a sync of 100,000 users costs a few
 // hundred queries, not one per user.
 type syncer struct {
-	actor  Actor
+	actor  usecase.Actor
 	batch  reportline.DirectoryBatch
 	dryRun bool
 	now    time.Time
 	runID  int64
-	guard  DirectoryGuard
+	guard  Guard
 
 	heldReason string // why the run was held (guardDeactivations)
 
@@ -238,12 +239,12 @@ func (s *syncer) matchUsers() {
 			s.skip(e, "email", reportline.ProblemConflict, "email %s belongs to another user (id %d)", d.Email, owner)
 			continue
 		}
-		e.changes = applyDirectoryFields(&e.user, d)
-		if e.action != reportline.SyncCreated && len(e.changes) > 0 && !directoryMayChange(s.guard, e.before) {
+		e.changes = ApplyFields(&e.user, d)
+		if e.action != reportline.SyncCreated && len(e.changes) > 0 && !s.guard.MayChange(e.before) {
 			// Kept as it is, but still in the batch: their reports keep
 			// them as manager.
-			s.problem(d, syncFieldNames(e.changes), reportline.ProblemProtected, "%s is a platform admin, whom a directory does not change (it would change %s); the entry was skipped: change the admin in Reportline, or set REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true",
-				e.before.Email, syncFieldNames(e.changes))
+			s.problem(d, FieldNames(e.changes), reportline.ProblemProtected, "%s is a platform admin, whom a directory does not change (it would change %s); the entry was skipped: change the admin in Reportline, or set REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true",
+				e.before.Email, FieldNames(e.changes))
 			e.user, e.changes, e.action, e.protected = e.before, nil, reportline.SyncSkipped, true
 			s.report.Skipped++
 			continue
@@ -295,9 +296,9 @@ func (s *syncer) count(a reportline.SyncAction) {
 	}
 }
 
-// applyDirectoryFields overwrites u's fields with the directory's and
+// ApplyFields overwrites u's fields with the directory's and
 // returns what changed, named as the /api/v1 user object names them.
-func applyDirectoryFields(u *reportline.User, d reportline.DirectoryUser) []reportline.FieldChange {
+func ApplyFields(u *reportline.User, d reportline.DirectoryUser) []reportline.FieldChange {
 	var out []reportline.FieldChange
 	set := func(field string, dst *string, v string) {
 		if *dst != v {
@@ -320,8 +321,8 @@ func applyDirectoryFields(u *reportline.User, d reportline.DirectoryUser) []repo
 	return out
 }
 
-// syncFieldNames names the changed fields: "email, status".
-func syncFieldNames(c []reportline.FieldChange) string {
+// FieldNames names the changed fields: "email, status".
+func FieldNames(c []reportline.FieldChange) string {
 	names := make([]string, len(c))
 	for i, f := range c {
 		names[i] = f.Field
@@ -373,7 +374,7 @@ func (s *syncer) goneUsers() []reportline.SyncedUser {
 		if !ok || !loaded || seen[id] || !u.Active() {
 			continue
 		}
-		if !directoryMayChange(s.guard, u) {
+		if !s.guard.MayChange(u) {
 			s.report.Problems = append(s.report.Problems, reportline.SyncProblem{ExternalID: ext, Email: u.Email, Field: "status",
 				Code: reportline.ProblemProtected, Reason: fmt.Sprintf("%s is a platform admin and was not deactivated although the directory no longer lists them: a directory does not change platform admins (set REPORTLINE_DIRECTORY_MAY_CHANGE_PLATFORM_ADMINS=true to allow it)", u.Email)})
 			s.report.Skipped++
@@ -417,7 +418,7 @@ func (s *syncer) writeUsers(ctx context.Context, tx Tx, gone []reportline.Synced
 	var ids []reportline.DirectoryIdentity
 	var changes []reportline.DirectoryChange
 	change := func(id reportline.UserID, ext string, a reportline.SyncAction, c []reportline.FieldChange) {
-		changes = append(changes, reportline.DirectoryChange{RunID: s.runID, At: s.now, Source: s.batch.Source, ActorID: s.actor.id(),
+		changes = append(changes, reportline.DirectoryChange{RunID: s.runID, At: s.now, Source: s.batch.Source, ActorID: s.actor.ID(),
 			UserID: id, ExternalID: ext, Action: a, Changes: c})
 	}
 	for _, e := range s.entries {

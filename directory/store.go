@@ -1,4 +1,4 @@
-package app
+package directory
 
 import (
 	"context"
@@ -7,8 +7,11 @@ import (
 	"reportline"
 )
 
-// directoryTx is the storage the directory sync needs (see directory.go).
-type directoryTx interface {
+// Tx is the storage the directory sync needs: identities, runs and their
+// changes, users in batches, and the line links a sync owns.
+type Tx interface {
+	OwnerTx
+
 	// DirectoryIdentities returns the user of each of the source's external
 	// ids that has one; a nil list returns every identity of the source.
 	DirectoryIdentities(ctx context.Context, source reportline.Source, externalIDs []string) (map[string]reportline.UserID, error)
@@ -43,4 +46,29 @@ type directoryTx interface {
 	SyncRun(ctx context.Context, id int64) (reportline.SyncRun, error)
 	// SyncRuns returns the latest runs of a source ("" for all), newest first.
 	SyncRuns(ctx context.Context, source reportline.Source, limit int) ([]reportline.SyncRun, error)
+
+	// Setting and PutSetting read and write a system setting (a delta
+	// cursor, a confirmation); Setting returns NotFound when it was never
+	// set.
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+
+	LinksOfManagees(ctx context.Context, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error)
+	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	EachLink(ctx context.Context, fn func(reportline.Link) error) error
+	LockLinks(ctx context.Context) error
+	ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error
+}
+
+// OwnerTx is the storage that says which links a directory owns
+// (SourcesOn, OwnedLinks), for the use cases that change links by hand or
+// by import.
+type OwnerTx interface {
+	// ProvisioningClients lists the SCIM clients (SCIM is on while one
+	// exists).
+	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
 }

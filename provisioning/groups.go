@@ -1,4 +1,4 @@
-package app
+package provisioning
 
 import (
 	"context"
@@ -8,12 +8,13 @@ import (
 
 	"reportline"
 	"reportline/policy"
+	"reportline/usecase"
 )
 
-// SCIMGroupInput is what a SCIM client says a group is (POST, PUT, and
+// GroupInput is what a SCIM client says a group is (POST, PUT, and
 // PATCH once its operations are applied): its name, its externalId and its
 // members, which become plain memberships (role member) of source scim.
-type SCIMGroupInput struct {
+type GroupInput struct {
 	DisplayName string
 	ExternalID  string
 	Members     []reportline.UserID
@@ -28,18 +29,18 @@ const (
 
 // mayProvisionGroups is the rule of SCIM Groups: only a provisioning
 // client (acting through /scim/v2) reads or writes them.
-func mayProvisionGroups(actor Actor) error {
-	return authorizeActor(actor, policy.ProvisionGroups)
+func mayProvisionGroups(actor usecase.Actor) error {
+	return usecase.AuthorizeActor(actor, policy.ProvisionGroups)
 }
 
 // SCIMGroups returns the groups SCIM clients manage (only group id when it
 // is not 0; NotFound when that one is not such a group).
-func (a *App) SCIMGroups(ctx context.Context, actor Actor, id reportline.GroupID) ([]reportline.SCIMGroup, error) {
+func (pr *Provisioner) SCIMGroups(ctx context.Context, actor usecase.Actor, id reportline.GroupID) ([]reportline.SCIMGroup, error) {
 	if err := mayProvisionGroups(actor); err != nil {
 		return nil, err
 	}
 	var out []reportline.SCIMGroup
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := pr.store.Read(ctx, func(tx Tx) error {
 		var err error
 		out, err = tx.SCIMGroups(ctx, id)
 		if err == nil && id != 0 && len(out) == 0 {
@@ -50,7 +51,7 @@ func (a *App) SCIMGroups(ctx context.Context, actor Actor, id reportline.GroupID
 	return out, err
 }
 
-func checkSCIMGroup(in *SCIMGroupInput) error {
+func checkSCIMGroup(in *GroupInput) error {
 	in.DisplayName = strings.TrimSpace(in.DisplayName)
 	in.ExternalID = strings.TrimSpace(in.ExternalID)
 	if in.DisplayName == "" {
@@ -67,7 +68,7 @@ func checkSCIMGroup(in *SCIMGroupInput) error {
 
 // SCIMCreateGroup creates a root group managed by the SCIM client, with its
 // members.
-func (a *App) SCIMCreateGroup(ctx context.Context, actor Actor, in SCIMGroupInput) (reportline.SCIMGroup, error) {
+func (pr *Provisioner) SCIMCreateGroup(ctx context.Context, actor usecase.Actor, in GroupInput) (reportline.SCIMGroup, error) {
 	if err := mayProvisionGroups(actor); err != nil {
 		return reportline.SCIMGroup{}, err
 	}
@@ -75,38 +76,38 @@ func (a *App) SCIMCreateGroup(ctx context.Context, actor Actor, in SCIMGroupInpu
 		return reportline.SCIMGroup{}, err
 	}
 	var id reportline.GroupID
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := pr.store.Write(ctx, func(tx Tx) error {
 		g := reportline.Group{Name: in.DisplayName}
 		if err := tx.CreateGroup(ctx, &g); err != nil {
 			return err
 		}
 		id = g.ID
-		now := a.now()
+		now := pr.now()
 		if err := tx.PutSCIMGroup(ctx, reportline.SCIMGroup{Group: g, ExternalID: in.ExternalID, CreatedAt: now, UpdatedAt: now}); err != nil {
 			return err
 		}
-		if err := a.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: asJSON(g)}); err != nil {
+		if err := pr.record(ctx, tx, actor, policy.CreateGroup, reportline.Change{GroupID: g.ID, After: usecase.JSON(g)}); err != nil {
 			return err
 		}
-		return a.setSCIMMembers(ctx, tx, actor, g.ID, in.Members, nil)
+		return pr.setSCIMMembers(ctx, tx, actor, g.ID, in.Members, nil)
 	})
 	if err != nil {
 		return reportline.SCIMGroup{}, err
 	}
-	return a.scimGroup(ctx, actor, id)
+	return pr.scimGroup(ctx, actor, id)
 }
 
 // SCIMReplaceGroup makes a SCIM group what the client says: its name, its
 // externalId and exactly these SCIM members. Memberships made otherwise,
 // and any with an admin role, are left as they are.
-func (a *App) SCIMReplaceGroup(ctx context.Context, actor Actor, id reportline.GroupID, in SCIMGroupInput) (reportline.SCIMGroup, error) {
+func (pr *Provisioner) SCIMReplaceGroup(ctx context.Context, actor usecase.Actor, id reportline.GroupID, in GroupInput) (reportline.SCIMGroup, error) {
 	if err := mayProvisionGroups(actor); err != nil {
 		return reportline.SCIMGroup{}, err
 	}
 	if err := checkSCIMGroup(&in); err != nil {
 		return reportline.SCIMGroup{}, err
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := pr.store.Write(ctx, func(tx Tx) error {
 		cur, err := tx.SCIMGroups(ctx, id)
 		if err != nil {
 			return err
@@ -119,12 +120,12 @@ func (a *App) SCIMReplaceGroup(ctx context.Context, actor Actor, id reportline.G
 			if err := tx.RenameGroup(ctx, id, in.DisplayName); err != nil {
 				return err
 			}
-			if err := a.record(ctx, tx, actor, renameGroup, reportline.Change{GroupID: id,
-				Before: asJSON(map[string]string{"name": g.Name}), After: asJSON(map[string]string{"name": in.DisplayName})}); err != nil {
+			if err := pr.record(ctx, tx, actor, renameGroup, reportline.Change{GroupID: id,
+				Before: usecase.JSON(map[string]string{"name": g.Name}), After: usecase.JSON(map[string]string{"name": in.DisplayName})}); err != nil {
 				return err
 			}
 		}
-		g.ExternalID, g.UpdatedAt = in.ExternalID, a.now()
+		g.ExternalID, g.UpdatedAt = in.ExternalID, pr.now()
 		if err := tx.PutSCIMGroup(ctx, g); err != nil {
 			return err
 		}
@@ -139,12 +140,12 @@ func (a *App) SCIMReplaceGroup(ctx context.Context, actor Actor, id reportline.G
 			}
 		}
 		slices.Sort(remove)
-		return a.setSCIMMembers(ctx, tx, actor, id, in.Members, remove)
+		return pr.setSCIMMembers(ctx, tx, actor, id, in.Members, remove)
 	})
 	if err != nil {
 		return reportline.SCIMGroup{}, err
 	}
-	return a.scimGroup(ctx, actor, id)
+	return pr.scimGroup(ctx, actor, id)
 }
 
 // SCIMDeleteGroup is DELETE /Groups/{id}: the members the client added
@@ -152,11 +153,11 @@ func (a *App) SCIMReplaceGroup(ctx context.Context, actor Actor, id reportline.G
 // manages the group; the Reportline group itself stays, with the members
 // and admins given by hand, the capabilities and the history that refer to
 // it. A platform admin deletes it in Reportline if it is not wanted.
-func (a *App) SCIMDeleteGroup(ctx context.Context, actor Actor, id reportline.GroupID) error {
+func (pr *Provisioner) SCIMDeleteGroup(ctx context.Context, actor usecase.Actor, id reportline.GroupID) error {
 	if err := mayProvisionGroups(actor); err != nil {
 		return err
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return pr.store.Write(ctx, func(tx Tx) error {
 		cur, err := tx.SCIMGroups(ctx, id)
 		if err != nil {
 			return err
@@ -173,13 +174,13 @@ func (a *App) SCIMDeleteGroup(ctx context.Context, actor Actor, id reportline.Gr
 			remove = append(remove, u)
 		}
 		slices.Sort(remove)
-		if err := a.setSCIMMembers(ctx, tx, actor, id, nil, remove); err != nil {
+		if err := pr.setSCIMMembers(ctx, tx, actor, id, nil, remove); err != nil {
 			return err
 		}
 		if err := tx.DeleteSCIMGroup(ctx, id); err != nil {
 			return err
 		}
-		return a.record(ctx, tx, actor, unprovisionGrp, reportline.Change{GroupID: id, Before: asJSON(map[string]string{"name": cur[0].Name, "external_id": cur[0].ExternalID})})
+		return pr.record(ctx, tx, actor, unprovisionGrp, reportline.Change{GroupID: id, Before: usecase.JSON(map[string]string{"name": cur[0].Name, "external_id": cur[0].ExternalID})})
 	})
 }
 
@@ -188,7 +189,7 @@ func (a *App) SCIMDeleteGroup(ctx context.Context, actor Actor, id reportline.Gr
 // member by hand becomes a SCIM member (a later remove takes them out); a
 // member with an admin role is left exactly as they are, never marked and
 // never removed. Every membership change is in the change log.
-func (a *App) setSCIMMembers(ctx context.Context, tx Tx, actor Actor, group reportline.GroupID, add, remove []reportline.UserID) error {
+func (pr *Provisioner) setSCIMMembers(ctx context.Context, tx Tx, actor usecase.Actor, group reportline.GroupID, add, remove []reportline.UserID) error {
 	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: []reportline.GroupID{group}})
 	if err != nil {
 		return err
@@ -224,11 +225,11 @@ func (a *App) setSCIMMembers(ctx context.Context, tx Tx, actor Actor, group repo
 			if err := tx.SetMembership(ctx, m); err != nil {
 				return err
 			}
-			if err := a.record(ctx, tx, actor, policy.ChangeMember, reportline.Change{UserID: u, GroupID: group, After: roleJSON(&m)}); err != nil {
+			if err := pr.record(ctx, tx, actor, policy.ChangeMember, reportline.Change{UserID: u, GroupID: group, After: usecase.RoleJSON(&m)}); err != nil {
 				return err
 			}
 		case r != reportline.MemberRole:
-			a.log.Info("scim group: member with an admin role left as is", "group", group, "user", u, "role", r)
+			pr.log.Info("scim group: member with an admin role left as is", "group", group, "user", u, "role", r)
 			continue
 		}
 		if !marked[u] {
@@ -252,15 +253,15 @@ func (a *App) setSCIMMembers(ctx context.Context, tx Tx, actor Actor, group repo
 			return err
 		}
 		before := reportline.Membership{GroupID: group, UserID: u, Role: r}
-		if err := a.record(ctx, tx, actor, policy.ChangeMember, reportline.Change{UserID: u, GroupID: group, Before: roleJSON(&before)}); err != nil {
+		if err := pr.record(ctx, tx, actor, policy.ChangeMember, reportline.Change{UserID: u, GroupID: group, Before: usecase.RoleJSON(&before)}); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (a *App) scimGroup(ctx context.Context, actor Actor, id reportline.GroupID) (reportline.SCIMGroup, error) {
-	gs, err := a.SCIMGroups(ctx, actor, id)
+func (pr *Provisioner) scimGroup(ctx context.Context, actor usecase.Actor, id reportline.GroupID) (reportline.SCIMGroup, error) {
+	gs, err := pr.SCIMGroups(ctx, actor, id)
 	if err != nil {
 		return reportline.SCIMGroup{}, err
 	}

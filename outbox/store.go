@@ -1,0 +1,51 @@
+package outbox
+
+import (
+	"context"
+	"log/slog"
+	"reportline/usecase"
+	"time"
+
+	"reportline"
+)
+
+// Tx is the storage of the outbox and its delivery: enqueue, claim under a
+// lease, hand back, record attempts, and the addresses that bounced.
+type Tx interface {
+	// EnqueueMessages inserts messages whose key is new (INSERT … ON
+	// CONFLICT (key) DO NOTHING) and reports how many it inserted.
+	EnqueueMessages(ctx context.Context, msgs []reportline.OutboxMessage) (int, error)
+	// ClaimMessages leases up to c.Limit due messages to c.Owner (pending
+	// ones whose time has come, and sending ones whose lease expired),
+	// counting one more attempt each; concurrent claims never return the
+	// same message twice.
+	ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]reportline.OutboxMessage, error)
+	// ReleaseMessages makes the unfinished messages leased to owner
+	// pending again, due at once.
+	ReleaseMessages(ctx context.Context, owner string) (int, error)
+	// FinishDeliveries logs each attempt and moves its message to the
+	// attempt's status, unless the message is no longer leased to owner.
+	FinishDeliveries(ctx context.Context, owner string, attempts []reportline.DeliveryAttempt) (int, error)
+	// RecordBounce marks an address refused for good.
+	RecordBounce(ctx context.Context, address string, at time.Time, reason string) error
+	// Bounces returns which addresses bounced for good, and when.
+	Bounces(ctx context.Context, addresses []string) (map[string]time.Time, error)
+}
+
+// Outbox is the outbox's use cases: Enqueue, inside a caller's transaction,
+// and the delivery worker.
+type Outbox struct {
+	store usecase.Store[Tx]
+	now   func() time.Time
+	log   *slog.Logger
+	// unsubscribeURL is the one-click unsubscribe link of a bulk message
+	// to user ("" when there is none): package app signs it.
+	unsubscribeURL func(ctx context.Context, user reportline.UserID, t reportline.NotificationType) (string, error)
+}
+
+// New returns the outbox over a store, with the clock, the logger and the
+// function that signs unsubscribe links.
+func New(store usecase.Store[Tx], now func() time.Time, log *slog.Logger,
+	unsubscribeURL func(ctx context.Context, user reportline.UserID, t reportline.NotificationType) (string, error)) *Outbox {
+	return &Outbox{store: store, now: now, log: log, unsubscribeURL: unsubscribeURL}
+}
