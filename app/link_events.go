@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/i18n"
+	"reportline/schedule"
 )
 
 // Event notifications (issue 17): a temporary link starting or ending, a
@@ -20,7 +21,9 @@ import (
 // crashed after the commit, still send each message once.
 //
 // A cursor that does not exist yet is set to "now" without sending
-// anything: turning the feature on does not replay the history.
+// anything: turning the feature on does not replay the history. Temporary
+// links go through schedule.TakeEffect, the one way to act when a dated
+// change takes effect.
 
 const (
 	cursorTemporaryLinks = "temporary_links"
@@ -67,50 +70,34 @@ func (a *App) notifyTemporaryLinks(ctx context.Context) (int, error) {
 	sent := 0
 	err := a.store.Write(ctx, func(tx Tx) error {
 		sent = 0
-		now := a.now()
-		pos, ok, err := tx.NotificationCursor(ctx, cursorTemporaryLinks)
-		if err != nil || !ok {
-			if err == nil {
-				err = tx.AdvanceNotificationCursor(ctx, cursorTemporaryLinks, now.UnixMicro())
+		return schedule.TakeEffect(ctx, tx, cursorTemporaryLinks, a.now(), temporaryWindow, func(from, to time.Time) error {
+			links, err := tx.LinksStartingOrEnding(ctx, from, to)
+			if err != nil {
+				return err
 			}
-			return err
-		}
-		from := time.UnixMicro(pos)
-		if from.Before(now.Add(-temporaryWindow)) {
-			from = now.Add(-temporaryWindow)
-		}
-		if !now.After(from) {
-			return nil
-		}
-		links, err := tx.LinksStartingOrEnding(ctx, from, now)
-		if err != nil {
-			return err
-		}
-		in := func(t time.Time) bool { return !t.IsZero() && t.After(from) && !t.After(now) }
-		var managees []reportline.UserID
-		for _, l := range links {
-			managees = append(managees, l.ManageeID)
-		}
-		slices.Sort(managees)
-		managees = slices.Compact(managees)
-		current, err := a.managersOfMany(ctx, tx, managees)
-		if err != nil {
-			return err
-		}
-		var msgs []eventMsg
-		for _, l := range links {
-			// A link made after its start date was announced as added.
-			if in(l.ValidFrom) && l.CreatedAt.Before(l.ValidFrom) {
-				msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkStart, l, l.ValidFrom, current[l.ManageeID])...)
+			var managees []reportline.UserID
+			for _, l := range links {
+				managees = append(managees, l.ManageeID)
 			}
-			if in(l.ValidUntil) {
-				msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkEnd, l, l.ValidUntil, current[l.ManageeID])...)
+			slices.Sort(managees)
+			managees = slices.Compact(managees)
+			current, err := a.managersOfMany(ctx, tx, managees)
+			if err != nil {
+				return err
 			}
-		}
-		if sent, err = a.enqueueEvents(ctx, tx, msgs); err != nil {
+			var msgs []eventMsg
+			for _, l := range links {
+				// A link made after its start date was announced as added.
+				if schedule.InStretch(l.ValidFrom, from, to) && l.CreatedAt.Before(l.ValidFrom) {
+					msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkStart, l, l.ValidFrom, current[l.ManageeID])...)
+				}
+				if schedule.InStretch(l.ValidUntil, from, to) {
+					msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkEnd, l, l.ValidUntil, current[l.ManageeID])...)
+				}
+			}
+			sent, err = a.enqueueEvents(ctx, tx, msgs)
 			return err
-		}
-		return tx.AdvanceNotificationCursor(ctx, cursorTemporaryLinks, now.UnixMicro())
+		})
 	})
 	return sent, err
 }
