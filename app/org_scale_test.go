@@ -165,8 +165,9 @@ func orgScaleStructure(ctx context.Context, raw *sql.DB, engine store.Engine, or
 		return "?" + strconv.Itoa(i)
 	}
 	// A unit per manager, with the manager's id; the levels top down, so
-	// that every parent exists first.
-	ins, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO org_units (id, parent_id, name, name_key) VALUES (%s, %s, %s, %s)`, ph(1), ph(2), ph(3), ph(4)))
+	// that every parent exists first. Written raw into the implicit tenant
+	// (id 1), where db.Read and db.Write run.
+	ins, err := tx.PrepareContext(ctx, fmt.Sprintf(`INSERT INTO org_units (tenant_id, id, parent_id, name, name_key) VALUES (1, %s, %s, %s, %s)`, ph(1), ph(2), ph(3), ph(4)))
 	if err != nil {
 		return err
 	}
@@ -212,7 +213,7 @@ func orgScaleStructure(ctx context.Context, raw *sql.DB, engine store.Engine, or
 	if err := flush(); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO manager_positions (title_key, title) VALUES ('head', 'Head')`); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO manager_positions (tenant_id, title_key, title) VALUES (1, 'head', 'Head')`); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

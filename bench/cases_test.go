@@ -149,7 +149,7 @@ const (
 SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)`
 	managersSQL   = `SELECT manager_id FROM links WHERE managee_id = $1`
 	manageesSQL   = `SELECT managee_id FROM links WHERE manager_id = $1`
-	insertLinkSQL = `INSERT INTO links (manager_id, managee_id, kind, source, created_at) VALUES ($1, $2, 'line', 'api', $3)`
+	insertLinkSQL = `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at) VALUES (1, $1, $2, 'line', 'api', $3)` // the implicit tenant's
 	deleteLinkSQL = `DELETE FROM links WHERE manager_id = $1 AND managee_id = $2`
 )
 

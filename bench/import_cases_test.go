@@ -473,8 +473,8 @@ const (
 	JOIN users m ON m.email = s.manager_email JOIN users e ON e.email = s.managee_email`
 	replaceDeleteSQL = `DELETE FROM links WHERE managee_id IN (SELECT managee_id FROM import_pairs)
 	AND NOT EXISTS (SELECT 1 FROM import_pairs p WHERE p.managee_id = links.managee_id AND p.manager_id = links.manager_id)`
-	replaceInsertSQL = `INSERT INTO links (manager_id, managee_id, kind, source, created_at)
-	SELECT p.manager_id, p.managee_id, 'line', 'csv', $1 FROM import_pairs p
+	replaceInsertSQL = `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at)
+	SELECT 1, p.manager_id, p.managee_id, 'line', 'csv', $1 FROM import_pairs p
 	WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.manager_id = p.manager_id AND l.managee_id = p.managee_id)`
 )
 

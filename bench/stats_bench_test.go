@@ -259,24 +259,26 @@ func loadTeamRecords(ctx context.Context, f *fixture, children map[reportline.Us
 	}
 	defer tx.Rollback()
 	var group int64
-	if err := tx.QueryRowContext(ctx, rebind(f.engine, `INSERT INTO groups (name) VALUES ('Bench course group') RETURNING id`)).Scan(&group); err != nil {
+	// Written raw, into the implicit tenant (id 1), where the store's
+	// db.Read and db.Write run.
+	if err := tx.QueryRowContext(ctx, rebind(f.engine, `INSERT INTO groups (tenant_id, name) VALUES (1, 'Bench course group') RETURNING id`)).Scan(&group); err != nil {
 		return 0, err
 	}
 	for c := 1; c <= statsCourses; c++ {
 		var id int64
-		if err := tx.QueryRowContext(ctx, rebind(f.engine, `INSERT INTO courses (lms_id, title, updated_at) VALUES ($1, $2, $3) RETURNING id`),
+		if err := tx.QueryRowContext(ctx, rebind(f.engine, `INSERT INTO courses (tenant_id, lms_id, title, updated_at) VALUES (1, $1, $2, $3) RETURNING id`),
 			fmt.Sprintf("BENCH-%02d", c), fmt.Sprintf("Course %02d", c), now.UnixMicro()).Scan(&id); err != nil {
 			return 0, err
 		}
 		if c%2 == 0 {
-			if _, err := tx.ExecContext(ctx, rebind(f.engine, `INSERT INTO course_groups (course_id, group_id) VALUES ($1, $2)`), id, group); err != nil {
+			if _, err := tx.ExecContext(ctx, rebind(f.engine, `INSERT INTO course_groups (tenant_id, course_id, group_id) VALUES (1, $1, $2)`), id, group); err != nil {
 				return 0, err
 			}
 		}
 	}
-	ins, err := tx.PrepareContext(ctx, rebind(f.engine, `INSERT INTO learning_records (lms_id, user_id, course_id, status, progress,
+	ins, err := tx.PrepareContext(ctx, rebind(f.engine, `INSERT INTO learning_records (tenant_id, lms_id, user_id, course_id, status, progress,
 		time_spent_seconds, due_at, completed_at, last_activity_at, updated_at)
-		VALUES ($1, $2, (SELECT id FROM courses WHERE lms_id = $3), $4, $5, $6, $7, $8, $9, $10)`))
+		VALUES (1, $1, $2, (SELECT id FROM courses WHERE lms_id = $3), $4, $5, $6, $7, $8, $9, $10)`))
 	if err != nil {
 		return 0, err
 	}

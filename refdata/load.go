@@ -72,7 +72,7 @@ func (opt LoadOptions) report(table string, done, total int) {
 }
 
 // Load writes the org into the users and links tables of a migrated,
-// empty Reportline database, in one transaction, by the engine's fastest
+// empty Reportline database (its implicit tenant), in one transaction, by the engine's fastest
 // path: COPY on PostgreSQL, one prepared INSERT per row on SQLite (which
 // beats multi-row VALUES on that driver). Links are written as the CSV
 // import would make them: kind line, source csv, no dates, created at the
@@ -93,6 +93,10 @@ func Load(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
 		return fmt.Errorf("refdata: load: unsupported driver %T", db.Driver())
 	}
 }
+
+// implicitTenant is the tenant of a single-tenant installation (migration
+// 0018, store.ImplicitTenant): the org is loaded into it.
+const implicitTenant int64 = 1
 
 type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
@@ -129,7 +133,7 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 
 		n, id := o.Size(), 0
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"},
-			[]string{"id", "external_uid", "email", "first_name", "last_name", "status", "created_at", "updated_at"},
+			[]string{"tenant_id", "id", "external_uid", "email", "first_name", "last_name", "status", "created_at", "updated_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
 				if id == n {
 					return nil, nil
@@ -137,14 +141,14 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 				id++
 				opt.report("users", id, n)
 				u := o.User(reportline.UserID(id))
-				return []any{int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
+				return []any{implicitTenant, int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy users: %w", err)
 		}
 		pairs, i := o.Pairs(), 0
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"links"},
-			[]string{"manager_id", "managee_id", "kind", "source", "created_at"},
+			[]string{"tenant_id", "manager_id", "managee_id", "kind", "source", "created_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
 				if i == len(pairs) {
 					return nil, nil
@@ -152,7 +156,7 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 				p := pairs[i]
 				i++
 				opt.report("links", i, len(pairs))
-				return []any{int64(p.ManagerID), int64(p.ManageeID), "line", "csv", epoch}, nil
+				return []any{implicitTenant, int64(p.ManagerID), int64(p.ManageeID), "line", "csv", epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
@@ -182,8 +186,8 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 		return err
 	}
 	epoch := o.cfg.Epoch.UnixMicro()
-	users, err := tx.PrepareContext(ctx, `INSERT INTO users (id, external_uid, email, first_name, last_name, status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+	users, err := tx.PrepareContext(ctx, `INSERT INTO users (tenant_id, id, external_uid, email, first_name, last_name, status, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
 	}
@@ -191,19 +195,19 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	n := o.Size()
 	for id := 1; id <= n; id++ {
 		u := o.User(reportline.UserID(id))
-		if _, err := users.ExecContext(ctx, int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
+		if _, err := users.ExecContext(ctx, implicitTenant, int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
 			return fmt.Errorf("refdata: load: user %d: %w", id, err)
 		}
 		opt.report("users", id, n)
 	}
-	links, err := tx.PrepareContext(ctx, `INSERT INTO links (manager_id, managee_id, kind, source, created_at) VALUES (?, ?, 'line', 'csv', ?)`)
+	links, err := tx.PrepareContext(ctx, `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at) VALUES (?, ?, ?, 'line', 'csv', ?)`)
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
 	}
 	defer links.Close()
 	pairs := o.Pairs()
 	for i, p := range pairs {
-		if _, err := links.ExecContext(ctx, int64(p.ManagerID), int64(p.ManageeID), epoch); err != nil {
+		if _, err := links.ExecContext(ctx, implicitTenant, int64(p.ManagerID), int64(p.ManageeID), epoch); err != nil {
 			return fmt.Errorf("refdata: load: link %d → %d: %w", p.ManagerID, p.ManageeID, err)
 		}
 		opt.report("links", i+1, len(pairs))

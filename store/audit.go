@@ -68,8 +68,8 @@ func (tx *Tx) AppendAudit(ctx context.Context, entries []reportline.AuditEntry) 
 		if err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor_id, source, batch_id, action, manager_id, managee_id, before, after)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		if _, err := tx.exec(ctx, `INSERT INTO audit_log (tenant_id, at, actor_id, source, batch_id, action, manager_id, managee_id, before, after)
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			micros(e.At), nullID(e.ActorID), e.Source, nullID(e.BatchID), e.Action, e.ManagerID, e.ManageeID, before, after); err != nil {
 			return fmt.Errorf("append audit: %w", err)
 		}
@@ -101,7 +101,7 @@ func (tx *Tx) Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline
 		limit = DefaultPageSize
 	}
 	rows, err := tx.query(ctx, `SELECT id, at, COALESCE(actor_id, 0), source, COALESCE(batch_id, 0), action,
-		manager_id, managee_id, before, after FROM audit_log WHERE `+strings.Join(where, " AND ")+
+		manager_id, managee_id, before, after FROM audit_log WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 		` ORDER BY id `+order+` LIMIT `+arg(min(limit, MaxPageSize)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit: %w", err)

@@ -28,20 +28,20 @@ func (tx *Tx) applySQLite(ctx context.Context, c reportline.LinkChanges) error {
 		args  func(i int) ([]any, error)
 	}
 	steps := []step{
-		{`DELETE FROM links WHERE manager_id = ?1 AND managee_id = ?2`, len(c.Remove), func(i int) ([]any, error) {
+		{`DELETE FROM links WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2`, len(c.Remove), func(i int) ([]any, error) {
 			return []any{c.Remove[i].ManagerID, c.Remove[i].ManageeID}, nil
 		}},
-		{`UPDATE links SET kind = ?3, source = ?4, valid_from = ?5, valid_until = ?6, comment = ?7 WHERE manager_id = ?1 AND managee_id = ?2`,
+		{`UPDATE links SET kind = $3, source = $4, valid_from = $5, valid_until = $6, comment = $7 WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2`,
 			len(c.Update), func(i int) ([]any, error) {
 				l := c.Update[i]
 				return []any{l.ManagerID, l.ManageeID, l.Kind, l.Source, toMicros(l.ValidFrom), toMicros(l.ValidUntil), l.Comment}, nil
 			}},
-		{`INSERT INTO links (manager_id, managee_id, kind, source, valid_from, valid_until, comment, created_by, created_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`, len(c.Insert), func(i int) ([]any, error) {
+		{`INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, valid_from, valid_until, comment, created_by, created_at)
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`, len(c.Insert), func(i int) ([]any, error) {
 			return linkRow(c.Insert[i]), nil
 		}},
-		{`INSERT INTO audit_log (at, actor_id, source, batch_id, action, manager_id, managee_id, before, after)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)`, len(c.Audit), func(i int) ([]any, error) {
+		{`INSERT INTO audit_log (tenant_id, at, actor_id, source, batch_id, action, manager_id, managee_id, before, after)
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`, len(c.Audit), func(i int) ([]any, error) {
 			return auditRow(c.Audit[i])
 		}},
 	}
@@ -49,7 +49,7 @@ func (tx *Tx) applySQLite(ctx context.Context, c reportline.LinkChanges) error {
 		if s.n == 0 {
 			continue
 		}
-		stmt, err := tx.tx.PrepareContext(ctx, s.query)
+		stmt, err := tx.prepare(ctx, s.query)
 		if err != nil {
 			return fmt.Errorf("apply changes: %w", err)
 		}
@@ -93,12 +93,13 @@ func (tx *Tx) applyPostgres(ctx context.Context, c reportline.LinkChanges) error
 			if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_removals (manager_id BIGINT, managee_id BIGINT) ON COMMIT DELETE ROWS`); err != nil {
 				return fmt.Errorf("apply changes: %w", err)
 			}
-			if err := copyRows(ctx, conn, "link_removals", []string{"manager_id", "managee_id"}, len(c.Remove), func(i int) ([]any, error) {
+			if err := copyRows(ctx, conn, "link_removals", nil, []string{"manager_id", "managee_id"}, len(c.Remove), func(i int) ([]any, error) {
 				return []any{int64(c.Remove[i].ManagerID), int64(c.Remove[i].ManageeID)}, nil
 			}); err != nil {
 				return err
 			}
-			if _, err := conn.Exec(ctx, `DELETE FROM links l USING link_removals r WHERE l.manager_id = r.manager_id AND l.managee_id = r.managee_id`); err != nil {
+			if _, err := conn.Exec(ctx, tx.pgBind(`DELETE FROM links l USING link_removals r
+				WHERE l.tenant_id = $T AND l.manager_id = r.manager_id AND l.managee_id = r.managee_id`), tx.tenant); err != nil {
 				return fmt.Errorf("apply changes: delete: %w", translate(err))
 			}
 			// Emptied after each chunk: the table lives until commit, and
@@ -111,32 +112,49 @@ func (tx *Tx) applyPostgres(ctx context.Context, c reportline.LinkChanges) error
 			if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_changes (LIKE links) ON COMMIT DELETE ROWS`); err != nil {
 				return fmt.Errorf("apply changes: %w", err)
 			}
-			if err := copyRows(ctx, conn, "link_changes", linkCopyColumns, len(c.Update), func(i int) ([]any, error) { return linkRow(c.Update[i]), nil }); err != nil {
+			if err := copyRows(ctx, conn, "link_changes", tx.tenant, linkCopyColumns, len(c.Update), func(i int) ([]any, error) { return linkRow(c.Update[i]), nil }); err != nil {
 				return err
 			}
-			if _, err := conn.Exec(ctx, `UPDATE links l SET kind = c.kind, source = c.source, valid_from = c.valid_from,
+			if _, err := conn.Exec(ctx, tx.pgBind(`UPDATE links l SET kind = c.kind, source = c.source, valid_from = c.valid_from,
 				valid_until = c.valid_until, comment = c.comment FROM link_changes c
-				WHERE l.manager_id = c.manager_id AND l.managee_id = c.managee_id`); err != nil {
+				WHERE l.tenant_id = $T AND l.manager_id = c.manager_id AND l.managee_id = c.managee_id`), tx.tenant); err != nil {
 				return fmt.Errorf("apply changes: update: %w", translate(err))
 			}
 			if _, err := conn.Exec(ctx, `TRUNCATE link_changes`); err != nil {
 				return fmt.Errorf("apply changes: %w", err)
 			}
 		}
-		if err := copyRows(ctx, conn, "links", linkCopyColumns, len(c.Insert), func(i int) ([]any, error) { return linkRow(c.Insert[i]), nil }); err != nil {
+		if err := copyRows(ctx, conn, "links", tx.tenant, linkCopyColumns, len(c.Insert), func(i int) ([]any, error) { return linkRow(c.Insert[i]), nil }); err != nil {
 			return err
 		}
-		return copyRows(ctx, conn, "audit_log", []string{"at", "actor_id", "source", "batch_id", "action", "manager_id", "managee_id", "before", "after"},
+		return copyRows(ctx, conn, "audit_log", tx.tenant, []string{"at", "actor_id", "source", "batch_id", "action", "manager_id", "managee_id", "before", "after"},
 			len(c.Audit), func(i int) ([]any, error) { return auditRow(c.Audit[i]) })
 	})
 }
 
+// pgBind rewrites a statement for the driver's own connection (COPY's), to
+// be run with the tenant as its first argument.
+func (tx *Tx) pgBind(q string) string { return bindTenant(q, Postgres).q }
+
 var linkCopyColumns = []string{"manager_id", "managee_id", "kind", "source", "valid_from", "valid_until", "comment", "created_by", "created_at"}
 
-// copyRows streams n rows into table with COPY.
-func copyRows(ctx context.Context, conn *pgx.Conn, table string, cols []string, n int, row func(i int) ([]any, error)) error {
+// copyRows streams n rows into table with COPY. A tenant-owned table takes
+// the tenant (any TenantID) as the first column of every row; tenant is nil
+// for a table of the session's own (a temporary table without it).
+func copyRows(ctx context.Context, conn *pgx.Conn, table string, tenant any, cols []string, n int, row func(i int) ([]any, error)) error {
 	if n == 0 {
 		return nil
+	}
+	if tenant != nil {
+		cols = append([]string{"tenant_id"}, cols...)
+		inner := row
+		row = func(i int) ([]any, error) {
+			vals, err := inner(i)
+			if err != nil {
+				return nil, err
+			}
+			return append([]any{int64(tenant.(TenantID))}, vals...), nil
+		}
 	}
 	_, err := conn.CopyFrom(ctx, pgx.Identifier{table}, cols, pgx.CopyFromFunc(func() func() ([]any, error) {
 		i := -1

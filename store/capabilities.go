@@ -12,7 +12,7 @@ import (
 // CapabilityMatrix returns the cells of the capability matrix that were
 // set. Cells without a row take their default (reportline.DefaultMatrix).
 func (tx *Tx) CapabilityMatrix(ctx context.Context) (reportline.Matrix, error) {
-	rows, err := tx.query(ctx, `SELECT kind, capability, allowed FROM capability_matrix`)
+	rows, err := tx.query(ctx, `SELECT kind, capability, allowed FROM capability_matrix WHERE tenant_id = $T`)
 	if err != nil {
 		return nil, fmt.Errorf("capability matrix: %w", err)
 	}
@@ -36,9 +36,9 @@ func (tx *Tx) PutCapabilityMatrix(ctx context.Context, m reportline.Matrix, by r
 	now := micros(tx.now())
 	for k, cells := range m {
 		for c, allowed := range cells {
-			_, err := tx.exec(ctx, `INSERT INTO capability_matrix (kind, capability, allowed, updated_by, updated_at)
-				VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (kind, capability) DO UPDATE SET allowed = excluded.allowed,
+			_, err := tx.exec(ctx, `INSERT INTO capability_matrix (tenant_id, kind, capability, allowed, updated_by, updated_at)
+				VALUES ($T, $1, $2, $3, $4, $5)
+				ON CONFLICT (tenant_id, kind, capability) DO UPDATE SET allowed = excluded.allowed,
 					updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
 				k, c, allowed, nullID(by), now)
 			if err != nil {
@@ -73,10 +73,10 @@ func (tx *Tx) linksBy(ctx context.Context, column string, ids []reportline.UserI
 		if len(c) == 1 {
 			// The one-user form is the common case (the first level of a
 			// walk); one constant text keeps it one prepared statement.
-			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE `+column+` = $1 ORDER BY manager_id, managee_id`, c[0])
+			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+column+` = $1 ORDER BY manager_id, managee_id`, c[0])
 		} else {
 			in, args := inList(1, c)
-			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE `+column+` IN (`+in+`) ORDER BY manager_id, managee_id`, args...)
+			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+column+` IN (`+in+`) ORDER BY manager_id, managee_id`, args...)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("links by %s: %w", column, err)
@@ -104,7 +104,7 @@ func (tx *Tx) UserStatuses(ctx context.Context, ids []reportline.UserID) (map[re
 	out := make(map[reportline.UserID]reportline.Status, len(ids))
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT id, status FROM users WHERE id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT id, status FROM users WHERE tenant_id = $T AND id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("user statuses: %w", err)
 		}
@@ -145,22 +145,22 @@ func (tx *Tx) UserStatuses(ctx context.Context, ids []reportline.UserID) (map[re
 const (
 	lineAncestryPostgres = `WITH RECURSIVE anc(manager_id, managee_id, kind, source, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
-	FROM links l JOIN users u ON u.id = l.manager_id
-	WHERE l.managee_id = $1
+	FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id
+	WHERE l.tenant_id = $T AND l.managee_id = $1
 	UNION
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
-	FROM anc JOIN links l ON l.managee_id = anc.manager_id JOIN users u ON u.id = l.manager_id
+	FROM anc JOIN links l ON l.tenant_id = $T AND l.managee_id = anc.manager_id JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id
 	WHERE anc.kind = 'line' AND l.kind = 'line'
 )
 `
 	lineAncestrySQLite = `WITH RECURSIVE up(id) AS (
 	SELECT CAST($1 AS INTEGER)
 	UNION
-	SELECT l.manager_id FROM up JOIN links l ON l.managee_id = up.id WHERE l.kind = 'line'
+	SELECT l.manager_id FROM up JOIN links l ON l.tenant_id = $T AND l.managee_id = up.id WHERE l.kind = 'line'
 ),
 anc(manager_id, managee_id, kind, source, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
-	FROM up CROSS JOIN links l ON l.managee_id = up.id CROSS JOIN users u ON u.id = l.manager_id
+	FROM up CROSS JOIN links l ON l.tenant_id = $T AND l.managee_id = up.id CROSS JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id
 	WHERE up.id = $1 OR l.kind = 'line'
 )
 `
@@ -210,7 +210,7 @@ func (tx *Tx) LineAncestry(ctx context.Context, user reportline.UserID) ([]repor
 // status in the status column.
 const accessFactsTail = `SELECT 0, ` + userColumns + `,
 	CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
-FROM users WHERE id IN ($2, $3)
+FROM users WHERE tenant_id = $T AND id IN ($2, $3)
 UNION ALL
 SELECT 1, manager_id, '', '', '', '', status, '', '', '', '', '', '', 0, 0,
 	managee_id, kind, source, valid_from, valid_until
@@ -272,11 +272,11 @@ func (tx *Tx) AccessFacts(ctx context.Context, users [2]reportline.UserID, user 
 // FindUsers without the count, for reports that scan the whole
 // organisation a page at a time.
 func (tx *Tx) ActiveUsersAfter(ctx context.Context, groups []reportline.GroupID, after reportline.UserID, limit int) ([]reportline.User, error) {
-	q := `SELECT ` + userColumns + ` FROM users WHERE status = $1 AND id > $2`
+	q := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = $T AND status = $1 AND id > $2`
 	args := []any{reportline.StatusActive, after}
 	if groups != nil {
 		in, gs := inList(3, groups)
-		q += ` AND id IN (SELECT user_id FROM memberships WHERE group_id IN (` + in + `))`
+		q += ` AND id IN (SELECT user_id FROM memberships WHERE tenant_id = $T AND group_id IN (` + in + `))`
 		args = append(args, gs...)
 	}
 	args = append(args, limit)
@@ -291,7 +291,7 @@ func (tx *Tx) ActiveUsersAfter(ctx context.Context, groups []reportline.GroupID,
 // PlatformAdmins returns the active platform admins, ordered by id.
 func (tx *Tx) PlatformAdmins(ctx context.Context) ([]reportline.User, error) {
 	var out []reportline.User
-	err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE platform_role = $1 AND status = $2 ORDER BY id`,
+	err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND platform_role = $1 AND status = $2 ORDER BY id`,
 		[]any{reportline.PlatformAdminRole, reportline.StatusActive}, func(u reportline.User) { out = append(out, u) })
 	if err != nil {
 		return nil, fmt.Errorf("platform admins: %w", err)
@@ -306,7 +306,7 @@ func (tx *Tx) GroupAdmins(ctx context.Context, groups []reportline.GroupID) ([]r
 	for _, c := range chunks(groups) {
 		in, args := inList(1, c)
 		rows, err := tx.query(ctx, `SELECT group_id, user_id, role FROM memberships
-			WHERE role <> 'member' AND group_id IN (`+in+`) ORDER BY group_id, user_id`, args...)
+			WHERE tenant_id = $T AND role <> 'member' AND group_id IN (`+in+`) ORDER BY group_id, user_id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("group admins: %w", err)
 		}
@@ -334,7 +334,7 @@ func (tx *Tx) LastLinkRemovals(ctx context.Context, managees []reportline.UserID
 	for _, c := range chunks(managees) {
 		in, args := inList(1, c)
 		rows, err := tx.query(ctx, `SELECT managee_id, max(at) FROM audit_log
-			WHERE action = 'remove' AND managee_id IN (`+in+`) GROUP BY managee_id`, args...)
+			WHERE tenant_id = $T AND action = 'remove' AND managee_id IN (`+in+`) GROUP BY managee_id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("last link removals: %w", err)
 		}

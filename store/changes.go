@@ -12,8 +12,8 @@ import (
 // AppendChanges writes entries to the append-only change log.
 func (tx *Tx) AppendChanges(ctx context.Context, entries []reportline.Change) error {
 	for _, e := range entries {
-		if _, err := tx.exec(ctx, `INSERT INTO change_log (at, actor_id, source, action, what, user_id, group_id, before, after)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		if _, err := tx.exec(ctx, `INSERT INTO change_log (tenant_id, at, actor_id, source, action, what, user_id, group_id, before, after)
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			micros(e.At), nullID(e.ActorID), e.Source, e.Action, e.What, nullID(e.UserID), nullID(e.GroupID), e.Before, e.After); err != nil {
 			return fmt.Errorf("append change: %w", err)
 		}
@@ -42,7 +42,7 @@ func (tx *Tx) Changes(ctx context.Context, f reportline.ChangeFilter) ([]reportl
 		limit = DefaultPageSize
 	}
 	rows, err := tx.query(ctx, `SELECT id, at, COALESCE(actor_id, 0), source, action, what, COALESCE(user_id, 0),
-		COALESCE(group_id, 0), before, after FROM change_log WHERE `+strings.Join(where, " AND ")+
+		COALESCE(group_id, 0), before, after FROM change_log WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 		` ORDER BY id DESC LIMIT `+arg(min(limit, MaxPageSize)), args...)
 	if err != nil {
 		return nil, fmt.Errorf("read changes: %w", err)

@@ -44,9 +44,9 @@ func scanRun(s scanner) (reportline.ScheduledRun, error) {
 // locks the row for the upsert; SQLite has one writer.
 func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, period, owner string, now time.Time, lease time.Duration) (reportline.ScheduledRun, bool, error) {
 	dbNow := tx.dbNow()
-	r, err := scanRun(tx.queryRow(ctx, `INSERT INTO scheduled_runs (kind, period, started_at, owner, claimed_at, lease_until)
-		VALUES ($1, $2, $3, $4, $3, `+dbNow+` + $5)
-		ON CONFLICT (kind, period) DO UPDATE SET
+	r, err := scanRun(tx.queryRow(ctx, `INSERT INTO scheduled_runs (tenant_id, kind, period, started_at, owner, claimed_at, lease_until)
+		VALUES ($T, $1, $2, $3, $4, $3, `+dbNow+` + $5)
+		ON CONFLICT (tenant_id, kind, period) DO UPDATE SET
 			claimed_at = CASE WHEN scheduled_runs.owner = excluded.owner THEN scheduled_runs.claimed_at ELSE excluded.claimed_at END,
 			owner = excluded.owner, lease_until = excluded.lease_until
 		WHERE scheduled_runs.finished_at IS NULL
@@ -63,7 +63,7 @@ func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, pe
 
 // ScheduledRun returns the run (kind, period); NotFound when it never began.
 func (tx *Tx) ScheduledRun(ctx context.Context, kind reportline.NotificationType, period string) (reportline.ScheduledRun, error) {
-	r, err := scanRun(tx.queryRow(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE kind = $1 AND period = $2`, kind, period))
+	r, err := scanRun(tx.queryRow(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE tenant_id = $T AND kind = $1 AND period = $2`, kind, period))
 	if err != nil {
 		return r, fmt.Errorf("%s run %s: %w", kind, period, notFound(err, "run", period))
 	}
@@ -72,7 +72,7 @@ func (tx *Tx) ScheduledRun(ctx context.Context, kind reportline.NotificationType
 
 // ScheduledRuns returns the latest runs of a kind, newest first.
 func (tx *Tx) ScheduledRuns(ctx context.Context, kind reportline.NotificationType, limit int) ([]reportline.ScheduledRun, error) {
-	rows, err := tx.query(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE kind = $1 ORDER BY started_at DESC LIMIT $2`, kind, limit)
+	rows, err := tx.query(ctx, `SELECT `+tx.runColumns()+` FROM scheduled_runs WHERE tenant_id = $T AND kind = $1 ORDER BY started_at DESC LIMIT $2`, kind, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%s runs: %w", kind, err)
 	}
@@ -96,7 +96,7 @@ func (tx *Tx) ScheduledRuns(ctx context.Context, kind reportline.NotificationTyp
 func (tx *Tx) AdvanceRun(ctx context.Context, r reportline.ScheduledRun, lease time.Duration) error {
 	res, err := tx.exec(ctx, `UPDATE scheduled_runs SET done_through = $1, sent = $2, late = $3, opted_out = $4,
 		skipped_empty = $5, lease_until = `+tx.dbNow()+` + $6, finished_at = $7
-		WHERE kind = $8 AND period = $9 AND owner = $10 AND finished_at IS NULL`,
+		WHERE tenant_id = $T AND kind = $8 AND period = $9 AND owner = $10 AND finished_at IS NULL`,
 		r.DoneThrough, r.Sent, r.Late, r.OptedOut, r.SkippedEmpty, lease.Microseconds(), toMicros(r.FinishedAt),
 		r.Kind, r.Period, r.Owner)
 	if err != nil {
@@ -115,7 +115,7 @@ func (tx *Tx) AdvanceRun(ctx context.Context, r reportline.ScheduledRun, lease t
 func (tx *Tx) ReleaseRuns(ctx context.Context, owner string) (int, error) {
 	now := tx.dbNow()
 	res, err := tx.exec(ctx, `UPDATE scheduled_runs SET lease_until = `+now+`
-		WHERE owner = $1 AND finished_at IS NULL AND lease_until > `+now, owner)
+		WHERE tenant_id = $T AND owner = $1 AND finished_at IS NULL AND lease_until > `+now, owner)
 	if err != nil {
 		return 0, fmt.Errorf("release the runs of %s: %w", owner, err)
 	}
@@ -129,8 +129,8 @@ func (tx *Tx) ReleaseRuns(ctx context.Context, owner string) (int, error) {
 // concurrent insert of the same key waits for the other transaction and
 // then reports false.
 func (tx *Tx) InsertScheduledSend(ctx context.Context, s reportline.ScheduledSend) (bool, error) {
-	res, err := tx.exec(ctx, `INSERT INTO scheduled_sends (kind, period, manager_id, outcome, late, at)
-		VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, period, manager_id) DO NOTHING`,
+	res, err := tx.exec(ctx, `INSERT INTO scheduled_sends (tenant_id, kind, period, manager_id, outcome, late, at)
+		VALUES ($T, $1, $2, $3, $4, $5, $6) ON CONFLICT (tenant_id, kind, period, manager_id) DO NOTHING`,
 		s.Kind, s.Period, s.ManagerID, s.Outcome, s.Late, micros(s.At))
 	if err != nil {
 		return false, fmt.Errorf("record %s of %s for manager %d: %w", s.Kind, s.Period, s.ManagerID, err)
@@ -149,7 +149,7 @@ func (tx *Tx) ScheduledSends(ctx context.Context, kind reportline.NotificationTy
 	for _, c := range chunks(managers) {
 		in, args := inList(3, c)
 		rows, err := tx.query(ctx, `SELECT manager_id, outcome, late, at FROM scheduled_sends
-			WHERE kind = $1 AND period = $2 AND manager_id IN (`+in+`)`, append([]any{kind, period}, args...)...)
+			WHERE tenant_id = $T AND kind = $1 AND period = $2 AND manager_id IN (`+in+`)`, append([]any{kind, period}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("%s sends of %s: %w", kind, period, err)
 		}
@@ -177,7 +177,7 @@ func (tx *Tx) NotificationOptOuts(ctx context.Context, t reportline.Notification
 	out := map[reportline.UserID]bool{}
 	for _, c := range chunks(users) {
 		in, args := inList(2, c)
-		rows, err := tx.query(ctx, `SELECT user_id FROM notification_optouts WHERE type = $1 AND user_id IN (`+in+`)`,
+		rows, err := tx.query(ctx, `SELECT user_id FROM notification_optouts WHERE tenant_id = $T AND type = $1 AND user_id IN (`+in+`)`,
 			append([]any{t}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("opt-outs of %s: %w", t, err)
@@ -204,10 +204,10 @@ func (tx *Tx) NotificationOptOuts(ctx context.Context, t reportline.Notification
 func (tx *Tx) SetNotificationOptOut(ctx context.Context, user reportline.UserID, t reportline.NotificationType, out bool, at time.Time) error {
 	var err error
 	if out {
-		_, err = tx.exec(ctx, `INSERT INTO notification_optouts (user_id, type, at) VALUES ($1, $2, $3)
-			ON CONFLICT (user_id, type) DO NOTHING`, user, t, micros(at))
+		_, err = tx.exec(ctx, `INSERT INTO notification_optouts (tenant_id, user_id, type, at) VALUES ($T, $1, $2, $3)
+			ON CONFLICT (tenant_id, user_id, type) DO NOTHING`, user, t, micros(at))
 	} else {
-		_, err = tx.exec(ctx, `DELETE FROM notification_optouts WHERE user_id = $1 AND type = $2`, user, t)
+		_, err = tx.exec(ctx, `DELETE FROM notification_optouts WHERE tenant_id = $T AND user_id = $1 AND type = $2`, user, t)
 	}
 	if err != nil {
 		return fmt.Errorf("set opt-out of %s for user %d: %w", t, user, err)
@@ -218,7 +218,7 @@ func (tx *Tx) SetNotificationOptOut(ctx context.Context, user reportline.UserID,
 // ActiveUserIDs returns the ids of every active user, for runs that judge
 // the whole organisation at once: one scan of an integer column.
 func (tx *Tx) ActiveUserIDs(ctx context.Context) (map[reportline.UserID]bool, error) {
-	rows, err := tx.query(ctx, `SELECT id FROM users WHERE status = $1`, reportline.StatusActive)
+	rows, err := tx.query(ctx, `SELECT id FROM users WHERE tenant_id = $T AND status = $1`, reportline.StatusActive)
 	if err != nil {
 		return nil, fmt.Errorf("active user ids: %w", err)
 	}
@@ -243,7 +243,7 @@ func (tx *Tx) ActiveUsersWithBirthday(ctx context.Context, monthDays []string) (
 	}
 	in, args := inList(2, monthDays)
 	// The month-day is the last five characters of either stored form.
-	q := `SELECT ` + userColumns + ` FROM users WHERE status = $1 AND birthday <> ''
+	q := `SELECT ` + userColumns + ` FROM users WHERE tenant_id = $T AND status = $1 AND birthday <> ''
 		AND substr(birthday, length(birthday) - 4, 5) IN (` + in + `) ORDER BY id`
 	var out []reportline.User
 	if err := tx.eachUser(ctx, q, append([]any{reportline.StatusActive}, args...), func(u reportline.User) { out = append(out, u) }); err != nil {

@@ -32,14 +32,14 @@ func (tx *Tx) DirectoryIdentities(ctx context.Context, source reportline.Source,
 		return translate(rows.Err())
 	}
 	if externalIDs == nil {
-		if err := scan(`SELECT external_id, user_id FROM directory_identities WHERE source = $1`, source); err != nil {
+		if err := scan(`SELECT external_id, user_id FROM directory_identities WHERE tenant_id = $T AND source = $1`, source); err != nil {
 			return nil, fmt.Errorf("directory identities of %s: %w", source, err)
 		}
 		return out, nil
 	}
 	for _, c := range chunks(externalIDs) {
 		in, args := inList(2, c)
-		if err := scan(`SELECT external_id, user_id FROM directory_identities WHERE source = $1 AND external_id IN (`+in+`)`,
+		if err := scan(`SELECT external_id, user_id FROM directory_identities WHERE tenant_id = $T AND source = $1 AND external_id IN (`+in+`)`,
 			append([]any{source}, args...)...); err != nil {
 			return nil, fmt.Errorf("directory identities of %s: %w", source, err)
 		}
@@ -53,7 +53,7 @@ func (tx *Tx) DirectoryIdentitiesOfUsers(ctx context.Context, source reportline.
 	out := make(map[reportline.UserID]string, len(users))
 	for _, c := range chunks(users) {
 		in, args := inList(2, c)
-		rows, err := tx.query(ctx, `SELECT user_id, external_id FROM directory_identities WHERE source = $1 AND user_id IN (`+in+`)`,
+		rows, err := tx.query(ctx, `SELECT user_id, external_id FROM directory_identities WHERE tenant_id = $T AND source = $1 AND user_id IN (`+in+`)`,
 			append([]any{source}, args...)...)
 		if err != nil {
 			return nil, fmt.Errorf("directory identities of users: %w", err)
@@ -87,17 +87,17 @@ func (tx *Tx) PutDirectoryIdentities(ctx context.Context, ids []reportline.Direc
 	}
 	// Two statements, each on its own index: an OR of the two would scan
 	// the table once per identity.
-	delExt, err := tx.tx.PrepareContext(ctx, tx.rebind(`DELETE FROM directory_identities WHERE source = $1 AND external_id = $2`))
+	delExt, err := tx.prepare(ctx, `DELETE FROM directory_identities WHERE tenant_id = $T AND source = $1 AND external_id = $2`)
 	if err != nil {
 		return fmt.Errorf("put directory identities: %w", err)
 	}
 	defer delExt.Close()
-	delUser, err := tx.tx.PrepareContext(ctx, tx.rebind(`DELETE FROM directory_identities WHERE source = $1 AND user_id = $2`))
+	delUser, err := tx.prepare(ctx, `DELETE FROM directory_identities WHERE tenant_id = $T AND source = $1 AND user_id = $2`)
 	if err != nil {
 		return fmt.Errorf("put directory identities: %w", err)
 	}
 	defer delUser.Close()
-	ins, err := tx.tx.PrepareContext(ctx, tx.rebind(`INSERT INTO directory_identities (source, external_id, user_id) VALUES ($1, $2, $3)`))
+	ins, err := tx.prepare(ctx, `INSERT INTO directory_identities (tenant_id, source, external_id, user_id) VALUES ($T, $1, $2, $3)`)
 	if err != nil {
 		return fmt.Errorf("put directory identities: %w", err)
 	}
@@ -126,9 +126,9 @@ func (tx *Tx) CreateUsers(ctx context.Context, users []*reportline.User) error {
 	if tx.engine == Postgres {
 		return tx.createUsersPostgres(ctx, users)
 	}
-	stmt, err := tx.tx.PrepareContext(ctx, tx.rebind(`INSERT INTO users (external_uid, email, first_name, last_name, status, birthday,
+	stmt, err := tx.prepare(ctx, `INSERT INTO users (tenant_id, external_uid, email, first_name, last_name, status, birthday,
 		position, org_unit, platform_role, locale, time_zone, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`))
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`)
 	if err != nil {
 		return fmt.Errorf("create users: %w", err)
 	}
@@ -154,9 +154,9 @@ func (tx *Tx) UpdateUsers(ctx context.Context, users []*reportline.User) error {
 	if tx.engine == Postgres {
 		return tx.updateUsersPostgres(ctx, users)
 	}
-	stmt, err := tx.tx.PrepareContext(ctx, tx.rebind(`UPDATE users SET external_uid = $2, email = $3, first_name = $4, last_name = $5,
+	stmt, err := tx.prepare(ctx, `UPDATE users SET external_uid = $2, email = $3, first_name = $4, last_name = $5,
 		status = $6, birthday = $7, position = $8, org_unit = $9, platform_role = $10, locale = $11,
-		time_zone = $12, updated_at = $13 WHERE id = $1`))
+		time_zone = $12, updated_at = $13 WHERE tenant_id = $T AND id = $1`)
 	if err != nil {
 		return fmt.Errorf("update users: %w", err)
 	}
@@ -184,8 +184,8 @@ func (tx *Tx) AppendDirectoryChanges(ctx context.Context, changes []reportline.D
 	if tx.engine == Postgres {
 		return tx.appendChangesPostgres(ctx, changes)
 	}
-	stmt, err := tx.tx.PrepareContext(ctx, tx.rebind(`INSERT INTO directory_user_changes (run_id, at, source, actor_id, user_id, external_id, action, changes)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`))
+	stmt, err := tx.prepare(ctx, `INSERT INTO directory_user_changes (tenant_id, run_id, at, source, actor_id, user_id, external_id, action, changes)
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8)`)
 	if err != nil {
 		return fmt.Errorf("record directory changes: %w", err)
 	}
@@ -207,14 +207,14 @@ func (tx *Tx) AppendDirectoryChanges(ctx context.Context, changes []reportline.D
 // run, in order, and how many it recorded in all.
 func (tx *Tx) DirectoryChanges(ctx context.Context, runID int64, limit int) ([]reportline.DirectoryChange, int, error) {
 	var total int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM directory_user_changes WHERE run_id = $1`, runID).Scan(&total); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM directory_user_changes WHERE tenant_id = $T AND run_id = $1`, runID).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, translate(err))
 	}
 	if limit <= 0 || limit > MaxPageSize {
 		limit = MaxPageSize
 	}
 	rows, err := tx.query(ctx, `SELECT run_id, at, source, COALESCE(actor_id, 0), user_id, external_id, action, changes
-		FROM directory_user_changes WHERE run_id = $1 ORDER BY id LIMIT $2`, runID, limit)
+		FROM directory_user_changes WHERE tenant_id = $T AND run_id = $1 ORDER BY id LIMIT $2`, runID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("directory changes of run %d: %w", runID, err)
 	}
@@ -238,8 +238,8 @@ func (tx *Tx) DirectoryChanges(ctx context.Context, runID int64, limit int) ([]r
 
 // CreateSyncRun records a sync that starts and sets its ID.
 func (tx *Tx) CreateSyncRun(ctx context.Context, r *reportline.SyncRun) error {
-	err := tx.queryRow(ctx, `INSERT INTO directory_sync_runs (source, actor_id, dry_run, full_sync, status, started_at)
-		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO directory_sync_runs (tenant_id, source, actor_id, dry_run, full_sync, status, started_at)
+		VALUES ($T, $1, $2, $3, $4, $5, $6) RETURNING id`,
 		r.Source, nullID(r.ActorID), r.DryRun, r.Full, r.Status, micros(r.Started)).Scan(&r.ID)
 	if err != nil {
 		return fmt.Errorf("create sync run: %w", translate(err))
@@ -270,7 +270,7 @@ func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 		status = reportline.ImportFailed
 	}
 	res, err := tx.exec(ctx, `UPDATE directory_sync_runs SET status = $2, finished_at = $3, counts = $4, problems = $5,
-		problem_count = $6, error = $7, full_sync = $8 WHERE id = $1`,
+		problem_count = $6, error = $7, full_sync = $8 WHERE tenant_id = $T AND id = $1`,
 		r.ID, status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full)
 	if err != nil {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
@@ -310,8 +310,8 @@ func scanSyncRun(s scanner) (reportline.SyncRun, error) {
 // CountDirectoryUsers returns how many active users a source knows.
 func (tx *Tx) CountDirectoryUsers(ctx context.Context, source reportline.Source) (int, error) {
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_identities i JOIN users u ON u.id = i.user_id
-		WHERE i.source = $1 AND u.status = 'active'`, string(source)).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_identities i JOIN users u ON u.tenant_id = $T AND u.id = i.user_id
+		WHERE i.tenant_id = $T AND i.source = $1 AND u.status = 'active'`, string(source)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count users of %s: %w", source, translate(err))
 	}
@@ -322,7 +322,7 @@ func (tx *Tx) CountDirectoryUsers(ctx context.Context, source reportline.Source)
 // source recorded since a time (the SCIM deactivations of the last hour).
 func (tx *Tx) CountDirectoryChanges(ctx context.Context, source reportline.Source, action reportline.SyncAction, since time.Time) (int, error) {
 	var n int
-	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_user_changes WHERE source = $1 AND action = $2 AND at >= $3`,
+	err := tx.queryRow(ctx, `SELECT COUNT(*) FROM directory_user_changes WHERE tenant_id = $T AND source = $1 AND action = $2 AND at >= $3`,
 		string(source), string(action), micros(since)).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("count %s changes of %s: %w", action, source, translate(err))
@@ -332,7 +332,7 @@ func (tx *Tx) CountDirectoryChanges(ctx context.Context, source reportline.Sourc
 
 // SyncRun returns one run.
 func (tx *Tx) SyncRun(ctx context.Context, id int64) (reportline.SyncRun, error) {
-	r, err := scanSyncRun(tx.queryRow(ctx, `SELECT `+syncRunColumns+` FROM directory_sync_runs WHERE id = $1`, id))
+	r, err := scanSyncRun(tx.queryRow(ctx, `SELECT `+syncRunColumns+` FROM directory_sync_runs WHERE tenant_id = $T AND id = $1`, id))
 	return r, notFound(err, "sync run", id)
 }
 
@@ -343,7 +343,7 @@ func (tx *Tx) SyncRuns(ctx context.Context, source reportline.Source, limit int)
 		limit = DefaultPageSize
 	}
 	rows, err := tx.query(ctx, `SELECT `+syncRunColumns+` FROM directory_sync_runs
-		WHERE source = $1 OR $1 = '' ORDER BY id DESC LIMIT $2`, string(source), limit)
+		WHERE tenant_id = $T AND (source = $1 OR $1 = '') ORDER BY id DESC LIMIT $2`, string(source), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list sync runs: %w", err)
 	}
@@ -363,8 +363,8 @@ func (tx *Tx) SyncRuns(ctx context.Context, source reportline.Source, limit int)
 // sync changed away from email (the latest such change); NotFound when none.
 func (tx *Tx) FormerAdminWithEmail(ctx context.Context, email string) (reportline.UserID, error) {
 	// The changes are JSON; LIKE narrows them, decoding decides.
-	rows, err := tx.query(ctx, `SELECT c.user_id, c.changes FROM directory_user_changes c JOIN users u ON u.id = c.user_id
-		WHERE u.platform_role = $1 AND c.changes LIKE $2 ORDER BY c.id DESC`,
+	rows, err := tx.query(ctx, `SELECT c.user_id, c.changes FROM directory_user_changes c JOIN users u ON u.tenant_id = $T AND u.id = c.user_id
+		WHERE c.tenant_id = $T AND u.platform_role = $1 AND c.changes LIKE $2 ORDER BY c.id DESC`,
 		string(reportline.PlatformAdminRole), `%"field":"email","before":"%`+email+`%`)
 	if err != nil {
 		return 0, fmt.Errorf("former admin with email: %w", translate(err))

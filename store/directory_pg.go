@@ -52,9 +52,9 @@ func (tx *Tx) createUsersPostgres(ctx context.Context, users []*reportline.User)
 			byEmail[u.Email] = u
 		}
 		// RETURNING gives no order: ids are matched back by email, unique.
-		rows, err := tx.query(ctx, `INSERT INTO users (external_uid, email, first_name, last_name, status, birthday,
+		rows, err := tx.query(ctx, `INSERT INTO users (tenant_id, external_uid, email, first_name, last_name, status, birthday,
 			position, org_unit, platform_role, locale, time_zone, created_at, updated_at)
-			SELECT NULLIF(x, ''), e, f, l, s, b, p, o, r, lo, tz, $12, $12
+			SELECT $T::bigint, NULLIF(x, ''), e, f, l, s, b, p, o, r, lo, tz, $12, $12
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 				$9::text[], $10::text[], $11::text[]) AS t(x, e, f, l, s, b, p, o, r, lo, tz)
 			RETURNING id, email`, append(userArrays(c), micros(now))...)
@@ -92,7 +92,7 @@ func (tx *Tx) updateUsersPostgres(ctx context.Context, users []*reportline.User)
 			updated_at = $13
 			FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
 				$9::text[], $10::text[], $11::text[], $12::bigint[]) AS t(x, e, f, l, s, b, p, o, r, lo, tz, id)
-			WHERE u.id = t.id`, append(append(userArrays(c), ids), micros(now))...)
+			WHERE u.tenant_id = $T AND u.id = t.id`, append(append(userArrays(c), ids), micros(now))...)
 		if err != nil {
 			return fmt.Errorf("update users: %w", bulkUserConflict(err))
 		}
@@ -114,14 +114,14 @@ func (tx *Tx) putIdentitiesPostgres(ctx context.Context, ids []reportline.Direct
 			for i, id := range c {
 				exts[i], users[i] = id.ExternalID, int64(id.UserID)
 			}
-			if _, err := tx.exec(ctx, `DELETE FROM directory_identities WHERE source = $1 AND external_id = ANY($2::text[])`, string(source), exts); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM directory_identities WHERE tenant_id = $T AND source = $1 AND external_id = ANY($2::text[])`, string(source), exts); err != nil {
 				return err
 			}
-			if _, err := tx.exec(ctx, `DELETE FROM directory_identities WHERE source = $1 AND user_id = ANY($2::bigint[])`, string(source), users); err != nil {
+			if _, err := tx.exec(ctx, `DELETE FROM directory_identities WHERE tenant_id = $T AND source = $1 AND user_id = ANY($2::bigint[])`, string(source), users); err != nil {
 				return err
 			}
-			_, err := tx.exec(ctx, `INSERT INTO directory_identities (source, external_id, user_id)
-				SELECT $1, e, u FROM unnest($2::text[], $3::bigint[]) AS t(e, u)`, string(source), exts, users)
+			_, err := tx.exec(ctx, `INSERT INTO directory_identities (tenant_id, source, external_id, user_id)
+				SELECT $T::bigint, $1, e, u FROM unnest($2::text[], $3::bigint[]) AS t(e, u)`, string(source), exts, users)
 			return err
 		})
 		if err != nil {
@@ -143,8 +143,8 @@ func (tx *Tx) appendChangesPostgres(ctx context.Context, changes []reportline.Di
 			runs[i], at[i], actors[i], users[i] = ch.RunID, micros(ch.At), int64(ch.ActorID), int64(ch.UserID)
 			sources[i], exts[i], actions[i], fields[i] = string(ch.Source), ch.ExternalID, string(ch.Action), string(f)
 		}
-		_, err := tx.exec(ctx, `INSERT INTO directory_user_changes (run_id, at, source, actor_id, user_id, external_id, action, changes)
-			SELECT r, a, s, NULLIF(ac, 0), u, e, act, ch
+		_, err := tx.exec(ctx, `INSERT INTO directory_user_changes (tenant_id, run_id, at, source, actor_id, user_id, external_id, action, changes)
+			SELECT $T::bigint, r, a, s, NULLIF(ac, 0), u, e, act, ch
 			FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::text[], $8::text[])
 				AS t(r, a, s, ac, u, e, act, ch)`, runs, at, sources, actors, users, exts, actions, fields)
 		if err != nil {

@@ -9,10 +9,11 @@ import (
 
 // GraphVersion returns the reporting graph's version: the row that every
 // change to links, users, settings, org units, the positions mapping and
-// the capability matrix bumps in its own transaction (migration 0015).
+// the capability matrix bumps in its own transaction (migration 0015), one
+// row per tenant (0018).
 func (tx *Tx) GraphVersion(ctx context.Context) (int64, error) {
 	var v int64
-	if err := tx.queryRow(ctx, `SELECT version FROM graph_version WHERE id = 1`).Scan(&v); err != nil {
+	if err := tx.queryRow(ctx, `SELECT version FROM graph_version WHERE tenant_id = $T`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("graph version: %w", translate(err))
 	}
 	return v, nil
@@ -20,7 +21,7 @@ func (tx *Tx) GraphVersion(ctx context.Context) (int64, error) {
 
 // EachUserStatus calls fn with every user's id and whether they are active.
 func (tx *Tx) EachUserStatus(ctx context.Context, fn func(reportline.UserID, bool) error) error {
-	rows, err := tx.query(ctx, `SELECT id, status = 'active' FROM users`)
+	rows, err := tx.query(ctx, `SELECT id, status = 'active' FROM users WHERE tenant_id = $T`)
 	if err != nil {
 		return fmt.Errorf("user statuses: %w", err)
 	}

@@ -9,7 +9,7 @@ import (
 
 // CreateGroup inserts g and sets its ID.
 func (tx *Tx) CreateGroup(ctx context.Context, g *reportline.Group) error {
-	err := tx.queryRow(ctx, `INSERT INTO groups (parent_id, name) VALUES ($1, $2) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO groups (tenant_id, parent_id, name) VALUES ($T, $1, $2) RETURNING id`,
 		nullID(g.ParentID), g.Name).Scan(&g.ID)
 	if err != nil {
 		return fmt.Errorf("create group: %w", translate(err))
@@ -21,7 +21,7 @@ func (tx *Tx) CreateGroup(ctx context.Context, g *reportline.Group) error {
 func (tx *Tx) Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error) {
 	var g reportline.Group
 	var parent *int64
-	err := tx.queryRow(ctx, `SELECT id, parent_id, name FROM groups WHERE id = $1`, id).Scan(&g.ID, &parent, &g.Name)
+	err := tx.queryRow(ctx, `SELECT id, parent_id, name FROM groups WHERE tenant_id = $T AND id = $1`, id).Scan(&g.ID, &parent, &g.Name)
 	if parent != nil {
 		g.ParentID = reportline.GroupID(*parent)
 	}
@@ -31,7 +31,7 @@ func (tx *Tx) Group(ctx context.Context, id reportline.GroupID) (reportline.Grou
 // Groups returns every group, ordered by name. Platforms have thousands of
 // groups at most, so the whole tree is read at once.
 func (tx *Tx) Groups(ctx context.Context) ([]reportline.Group, error) {
-	rows, err := tx.query(ctx, `SELECT id, COALESCE(parent_id, 0), name FROM groups ORDER BY name, id`)
+	rows, err := tx.query(ctx, `SELECT id, COALESCE(parent_id, 0), name FROM groups WHERE tenant_id = $T ORDER BY name, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list groups: %w", err)
 	}
@@ -49,8 +49,8 @@ func (tx *Tx) Groups(ctx context.Context) ([]reportline.Group, error) {
 
 // SetMembership adds a user to a group or changes their role in it.
 func (tx *Tx) SetMembership(ctx context.Context, m reportline.Membership) error {
-	_, err := tx.exec(ctx, `INSERT INTO memberships (group_id, user_id, role) VALUES ($1, $2, $3)
-		ON CONFLICT (group_id, user_id) DO UPDATE SET role = excluded.role`, m.GroupID, m.UserID, m.Role)
+	_, err := tx.exec(ctx, `INSERT INTO memberships (tenant_id, group_id, user_id, role) VALUES ($T, $1, $2, $3)
+		ON CONFLICT (tenant_id, group_id, user_id) DO UPDATE SET role = excluded.role`, m.GroupID, m.UserID, m.Role)
 	if err != nil {
 		return fmt.Errorf("set membership: %w", err)
 	}
@@ -59,7 +59,7 @@ func (tx *Tx) SetMembership(ctx context.Context, m reportline.Membership) error 
 
 // DeleteMembership removes a user from a group.
 func (tx *Tx) DeleteMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID) error {
-	res, err := tx.exec(ctx, `DELETE FROM memberships WHERE group_id = $1 AND user_id = $2`, group, user)
+	res, err := tx.exec(ctx, `DELETE FROM memberships WHERE tenant_id = $T AND group_id = $1 AND user_id = $2`, group, user)
 	if err != nil {
 		return fmt.Errorf("delete membership: %w", err)
 	}
@@ -90,13 +90,13 @@ func (tx *Tx) Memberships(ctx context.Context, f reportline.MembershipFilter) ([
 	}
 	for _, c := range chunks(f.UserIDs) {
 		in, args := inList(1, c)
-		if err := scan(`SELECT group_id, user_id, role FROM memberships WHERE user_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
+		if err := scan(`SELECT group_id, user_id, role FROM memberships WHERE tenant_id = $T AND user_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
 	}
 	for _, c := range chunks(f.GroupIDs) {
 		in, args := inList(1, c)
-		if err := scan(`SELECT group_id, user_id, role FROM memberships WHERE group_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
+		if err := scan(`SELECT group_id, user_id, role FROM memberships WHERE tenant_id = $T AND group_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
 	}

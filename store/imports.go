@@ -12,8 +12,8 @@ import (
 // CreateImportBatch records a new import and sets its ID.
 func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) error {
 	counts, _ := json.Marshal(b.Counts)
-	err := tx.queryRow(ctx, `INSERT INTO import_batches (actor_id, source, file_name, file_size, dry_run, status, phase, counts, preview_id, created_at, actor_label)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO import_batches (tenant_id, actor_id, source, file_name, file_size, dry_run, status, phase, counts, preview_id, created_at, actor_label)
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
 		nullID(b.ActorID), b.Source, b.FileName, b.FileSize, b.DryRun, b.Status, b.Phase, string(counts), nullID(b.PreviewID), micros(b.CreatedAt), b.ActorLabel).Scan(&b.ID)
 	if err != nil {
 		return fmt.Errorf("create import batch: %w", translate(err))
@@ -25,7 +25,7 @@ func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) 
 func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error {
 	counts, _ := json.Marshal(b.Counts)
 	_, err := tx.exec(ctx, `UPDATE import_batches SET status = $2, phase = $3, progress_done = $4, progress_total = $5,
-		counts = $6, error = $7, finished_at = $8, file_size = $9, encoding = $10, separator = $11 WHERE id = $1`,
+		counts = $6, error = $7, finished_at = $8, file_size = $9, encoding = $10, separator = $11 WHERE tenant_id = $T AND id = $1`,
 		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize, b.Encoding, b.Separator)
 	if err != nil {
 		return fmt.Errorf("update import batch %d: %w", b.ID, err)
@@ -56,7 +56,7 @@ func scanImport(s scanner) (reportline.ImportBatch, error) {
 
 // ImportBatch returns one import.
 func (tx *Tx) ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error) {
-	b, err := scanImport(tx.queryRow(ctx, `SELECT `+importColumns+` FROM import_batches WHERE id = $1`, id))
+	b, err := scanImport(tx.queryRow(ctx, `SELECT `+importColumns+` FROM import_batches WHERE tenant_id = $T AND id = $1`, id))
 	return b, notFound(err, "import", id)
 }
 
@@ -70,7 +70,7 @@ func (tx *Tx) ImportBatches(ctx context.Context, actor reportline.UserID, before
 		beforeID = 1 << 62
 	}
 	rows, err := tx.query(ctx, `SELECT `+importColumns+` FROM import_batches
-		WHERE id < $1 AND (actor_id = $2 OR $2 = 0) ORDER BY id DESC LIMIT $3`, beforeID, actor, limit)
+		WHERE tenant_id = $T AND id < $1 AND (actor_id = $2 OR $2 = 0) ORDER BY id DESC LIMIT $3`, beforeID, actor, limit)
 	if err != nil {
 		return nil, fmt.Errorf("list imports: %w", err)
 	}
@@ -89,7 +89,7 @@ func (tx *Tx) ImportBatches(ctx context.Context, actor reportline.UserID, before
 // FailRunningImports marks imports left running by a stopped process as
 // failed: their transaction died with the process, so nothing was applied.
 func (tx *Tx) FailRunningImports(ctx context.Context, reason string) (int64, error) {
-	res, err := tx.exec(ctx, `UPDATE import_batches SET status = 'failed', error = $1 WHERE status = 'running'`, reason)
+	res, err := tx.exec(ctx, `UPDATE import_batches SET status = 'failed', error = $1 WHERE tenant_id = $T AND status = 'running'`, reason)
 	if err != nil {
 		return 0, fmt.Errorf("fail running imports: %w", err)
 	}
@@ -98,8 +98,8 @@ func (tx *Tx) FailRunningImports(ctx context.Context, reason string) (int64, err
 
 // PutImportFile stores a file (already compressed by the caller) with an import.
 func (tx *Tx) PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error {
-	_, err := tx.exec(ctx, `INSERT INTO import_files (batch_id, kind, data) VALUES ($1, $2, $3)
-		ON CONFLICT (batch_id, kind) DO UPDATE SET data = excluded.data`, batch, kind, data)
+	_, err := tx.exec(ctx, `INSERT INTO import_files (tenant_id, batch_id, kind, data) VALUES ($T, $1, $2, $3)
+		ON CONFLICT (tenant_id, batch_id, kind) DO UPDATE SET data = excluded.data`, batch, kind, data)
 	if err != nil {
 		return fmt.Errorf("store import file: %w", err)
 	}
@@ -109,14 +109,14 @@ func (tx *Tx) PutImportFile(ctx context.Context, batch int64, kind reportline.Im
 // ImportFile returns a file kept with an import.
 func (tx *Tx) ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error) {
 	var data []byte
-	err := tx.queryRow(ctx, `SELECT data FROM import_files WHERE batch_id = $1 AND kind = $2`, batch, kind).Scan(&data)
+	err := tx.queryRow(ctx, `SELECT data FROM import_files WHERE tenant_id = $T AND batch_id = $1 AND kind = $2`, batch, kind).Scan(&data)
 	return data, notFound(translate(err), string(kind)+" file of import", batch)
 }
 
 // EachUserAddress streams every user's id, address and whether they are
 // active: all an import needs to resolve addresses, read in one pass.
 func (tx *Tx) EachUserAddress(ctx context.Context, fn func(id reportline.UserID, email string, active bool) error) error {
-	rows, err := tx.query(ctx, `SELECT id, email, status FROM users`)
+	rows, err := tx.query(ctx, `SELECT id, email, status FROM users WHERE tenant_id = $T`)
 	if err != nil {
 		return fmt.Errorf("read users: %w", err)
 	}
@@ -144,7 +144,7 @@ func (tx *Tx) EachUserAddress(ctx context.Context, fn func(id reportline.UserID,
 // against. The rest of a link is read with LinksOfManagees, only for the
 // links an import changes.
 func (tx *Tx) EachLinkKey(ctx context.Context, fn func(manager, managee reportline.UserID, functional bool, from, until int64) error) error {
-	rows, err := tx.query(ctx, `SELECT manager_id, managee_id, kind, COALESCE(valid_from, 0), COALESCE(valid_until, 0) FROM links`)
+	rows, err := tx.query(ctx, `SELECT manager_id, managee_id, kind, COALESCE(valid_from, 0), COALESCE(valid_until, 0) FROM links WHERE tenant_id = $T`)
 	if err != nil {
 		return fmt.Errorf("read links: %w", err)
 	}
@@ -185,7 +185,7 @@ func asInt64(v any) (int64, error) {
 // EachLink streams every link, in no particular order, scanning without
 // allocating for the usual columns.
 func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) error {
-	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`)
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T`)
 	if err != nil {
 		return fmt.Errorf("read links: %w", err)
 	}
@@ -216,7 +216,7 @@ func (tx *Tx) EachLink(ctx context.Context, fn func(reportline.Link) error) erro
 // their buffers once.
 func (tx *Tx) CountLinks(ctx context.Context) (int, error) {
 	var n int
-	err := tx.queryRow(ctx, `SELECT count(*) FROM links`).Scan(&n)
+	err := tx.queryRow(ctx, `SELECT count(*) FROM links WHERE tenant_id = $T`).Scan(&n)
 	return n, translate(err)
 }
 
@@ -246,7 +246,8 @@ func sourceOf(b []byte) reportline.Source {
 func (tx *Tx) EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error {
 	rows, err := tx.query(ctx, `SELECT m.email, e.email, l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until,
 		l.comment, COALESCE(l.created_by, 0), l.created_at
-		FROM links l JOIN users m ON m.id = l.manager_id JOIN users e ON e.id = l.managee_id
+		FROM links l JOIN users m ON m.tenant_id = $T AND m.id = l.manager_id JOIN users e ON e.tenant_id = $T AND e.id = l.managee_id
+		WHERE l.tenant_id = $T
 		ORDER BY l.managee_id, l.manager_id`)
 	if err != nil {
 		return fmt.Errorf("export links: %w", err)

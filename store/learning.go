@@ -21,7 +21,7 @@ func (tx *Tx) CoursesByLMSIDs(ctx context.Context, ids []string) (map[string]rep
 	byID := map[reportline.CourseID]string{}
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT id, lms_id, title, updated_at FROM courses WHERE lms_id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT id, lms_id, title, updated_at FROM courses WHERE tenant_id = $T AND lms_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("courses by LMS id: %w", err)
 		}
@@ -62,7 +62,7 @@ func (tx *Tx) CourseGroups(ctx context.Context, courses []reportline.CourseID) (
 	out := map[reportline.CourseID][]reportline.GroupID{}
 	for _, c := range chunks(courses) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT course_id, group_id FROM course_groups WHERE course_id IN (`+in+`) ORDER BY course_id, group_id`, args...)
+		rows, err := tx.query(ctx, `SELECT course_id, group_id FROM course_groups WHERE tenant_id = $T AND course_id IN (`+in+`) ORDER BY course_id, group_id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("course groups: %w", err)
 		}
@@ -87,18 +87,18 @@ func (tx *Tx) CourseGroups(ctx context.Context, courses []reportline.CourseID) (
 // replaces its groups.
 func (tx *Tx) PutCourse(ctx context.Context, c *reportline.Course) error {
 	now := tx.now()
-	err := tx.queryRow(ctx, `INSERT INTO courses (lms_id, title, updated_at) VALUES ($1, $2, $3)
-		ON CONFLICT (lms_id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO courses (tenant_id, lms_id, title, updated_at) VALUES ($T, $1, $2, $3)
+		ON CONFLICT (tenant_id, lms_id) DO UPDATE SET title = excluded.title, updated_at = excluded.updated_at RETURNING id`,
 		c.LMSID, c.Title, micros(now)).Scan(&c.ID)
 	if err != nil {
 		return fmt.Errorf("put course %s: %w", c.LMSID, translate(err))
 	}
 	c.UpdatedAt = now.UTC()
-	if _, err := tx.exec(ctx, `DELETE FROM course_groups WHERE course_id = $1`, c.ID); err != nil {
+	if _, err := tx.exec(ctx, `DELETE FROM course_groups WHERE tenant_id = $T AND course_id = $1`, c.ID); err != nil {
 		return fmt.Errorf("put course %s: %w", c.LMSID, err)
 	}
 	for _, g := range c.Groups {
-		if _, err := tx.exec(ctx, `INSERT INTO course_groups (course_id, group_id) VALUES ($1, $2)`, c.ID, g); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO course_groups (tenant_id, course_id, group_id) VALUES ($T, $1, $2)`, c.ID, g); err != nil {
 			return fmt.Errorf("put course %s: group %d: %w", c.LMSID, g, err)
 		}
 	}
@@ -123,7 +123,7 @@ func (tx *Tx) SessionsByLMSIDs(ctx context.Context, ids []string) (map[string]re
 	out := make(map[string]reportline.CourseSession, len(ids))
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		if err := tx.eachSession(ctx, `SELECT `+sessionColumns+` FROM course_sessions WHERE lms_id IN (`+in+`)`, args, func(s reportline.CourseSession) {
+		if err := tx.eachSession(ctx, `SELECT `+sessionColumns+` FROM course_sessions WHERE tenant_id = $T AND lms_id IN (`+in+`)`, args, func(s reportline.CourseSession) {
 			out[s.LMSID] = s
 		}); err != nil {
 			return nil, fmt.Errorf("sessions by LMS id: %w", err)
@@ -140,7 +140,7 @@ func (tx *Tx) SessionsStarting(ctx context.Context, courses []reportline.CourseI
 		in, args := inList(3, c)
 		args = append([]any{micros(from), micros(to)}, args...)
 		if err := tx.eachSession(ctx, `SELECT `+sessionColumns+` FROM course_sessions
-			WHERE starts_at >= $1 AND starts_at < $2 AND course_id IN (`+in+`)`, args, func(s reportline.CourseSession) {
+			WHERE tenant_id = $T AND starts_at >= $1 AND starts_at < $2 AND course_id IN (`+in+`)`, args, func(s reportline.CourseSession) {
 			out = append(out, s)
 		}); err != nil {
 			return nil, fmt.Errorf("sessions starting: %w", err)
@@ -174,9 +174,9 @@ func (tx *Tx) eachSession(ctx context.Context, q string, args []any, fn func(rep
 // PutCourseSession inserts the session or updates the one with its LMS id.
 func (tx *Tx) PutCourseSession(ctx context.Context, s *reportline.CourseSession) error {
 	now := tx.now()
-	err := tx.queryRow(ctx, `INSERT INTO course_sessions (lms_id, course_id, title, starts_at, ends_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6)
-		ON CONFLICT (lms_id) DO UPDATE SET course_id = excluded.course_id, title = excluded.title,
+	err := tx.queryRow(ctx, `INSERT INTO course_sessions (tenant_id, lms_id, course_id, title, starts_at, ends_at, updated_at)
+		VALUES ($T, $1, $2, $3, $4, $5, $6)
+		ON CONFLICT (tenant_id, lms_id) DO UPDATE SET course_id = excluded.course_id, title = excluded.title,
 			starts_at = excluded.starts_at, ends_at = excluded.ends_at, updated_at = excluded.updated_at RETURNING id`,
 		s.LMSID, s.CourseID, s.Title, micros(s.Starts), toMicros(s.Ends), micros(now)).Scan(&s.ID)
 	if err != nil {
@@ -214,7 +214,7 @@ func (tx *Tx) RecordsByLMSIDs(ctx context.Context, ids []string) (map[string]rep
 	out := make(map[string]reportline.LearningRecord, len(ids))
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT `+recordColumns+` FROM learning_records r WHERE r.lms_id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT `+recordColumns+` FROM learning_records r WHERE r.tenant_id = $T AND r.lms_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("records by LMS id: %w", err)
 		}
@@ -243,10 +243,10 @@ func (tx *Tx) PutLearningRecord(ctx context.Context, r *reportline.LearningRecor
 	if r.Score != nil {
 		score = sql.NullFloat64{Float64: *r.Score, Valid: true}
 	}
-	err := tx.queryRow(ctx, `INSERT INTO learning_records (lms_id, user_id, course_id, session_id, status, progress, score,
+	err := tx.queryRow(ctx, `INSERT INTO learning_records (tenant_id, lms_id, user_id, course_id, session_id, status, progress, score,
 			time_spent_seconds, due_at, completed_at, last_activity_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-		ON CONFLICT (lms_id) DO UPDATE SET user_id = excluded.user_id, course_id = excluded.course_id,
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (tenant_id, lms_id) DO UPDATE SET user_id = excluded.user_id, course_id = excluded.course_id,
 			session_id = excluded.session_id, status = excluded.status, progress = excluded.progress,
 			score = excluded.score, time_spent_seconds = excluded.time_spent_seconds, due_at = excluded.due_at,
 			completed_at = excluded.completed_at, last_activity_at = excluded.last_activity_at,
@@ -275,9 +275,9 @@ func (tx *Tx) LearningRecordsOf(ctx context.Context, users []reportline.UserID) 
 		rows, err := tx.query(ctx, `SELECT `+recordColumns+`, c.lms_id, c.title, c.updated_at,
 				COALESCE(s.lms_id, ''), COALESCE(s.title, ''), s.starts_at, s.ends_at
 			FROM learning_records r
-			JOIN courses c ON c.id = r.course_id
-			LEFT JOIN course_sessions s ON s.id = r.session_id
-			WHERE r.user_id IN (`+in+`) ORDER BY r.user_id, r.id`, args...)
+			JOIN courses c ON c.tenant_id = $T AND c.id = r.course_id
+			LEFT JOIN course_sessions s ON s.tenant_id = $T AND s.id = r.session_id
+			WHERE r.tenant_id = $T AND r.user_id IN (`+in+`) ORDER BY r.user_id, r.id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("learning records: %w", err)
 		}
@@ -318,8 +318,8 @@ func (tx *Tx) LearningRecordsOf(ctx context.Context, users []reportline.UserID) 
 
 // CountLearning returns how many courses, sessions and records are stored.
 func (tx *Tx) CountLearning(ctx context.Context) (courses, sessions, records int, err error) {
-	err = tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM courses), (SELECT COUNT(*) FROM course_sessions),
-		(SELECT COUNT(*) FROM learning_records)`).Scan(&courses, &sessions, &records)
+	err = tx.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM courses WHERE tenant_id = $T), (SELECT COUNT(*) FROM course_sessions WHERE tenant_id = $T),
+		(SELECT COUNT(*) FROM learning_records WHERE tenant_id = $T)`).Scan(&courses, &sessions, &records)
 	if err != nil {
 		return 0, 0, 0, fmt.Errorf("count learning: %w", translate(err))
 	}
@@ -334,8 +334,8 @@ func (tx *Tx) AppendStatisticsViews(ctx context.Context, views []reportline.Stat
 	const cols = 7
 	if tx.engine == SQLite {
 		for _, v := range views {
-			if _, err := tx.exec(ctx, `INSERT INTO statistics_views (at, viewer_id, user_id, grant_by, scope, source, page)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, micros(v.At), v.ViewerID, v.UserID, v.Grant, v.Scope, v.Source, v.Page); err != nil {
+			if _, err := tx.exec(ctx, `INSERT INTO statistics_views (tenant_id, at, viewer_id, user_id, grant_by, scope, source, page)
+				VALUES ($T, $1, $2, $3, $4, $5, $6, $7)`, micros(v.At), v.ViewerID, v.UserID, v.Grant, v.Scope, v.Source, v.Page); err != nil {
 				return fmt.Errorf("record statistics views: %w", err)
 			}
 		}
@@ -349,10 +349,10 @@ func (tx *Tx) AppendStatisticsViews(ctx context.Context, views []reportline.Stat
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			fmt.Fprintf(&b, "($%d, $%d, $%d, $%d, $%d, $%d, $%d)", i*cols+1, i*cols+2, i*cols+3, i*cols+4, i*cols+5, i*cols+6, i*cols+7)
+			fmt.Fprintf(&b, "($T, $%d, $%d, $%d, $%d, $%d, $%d, $%d)", i*cols+1, i*cols+2, i*cols+3, i*cols+4, i*cols+5, i*cols+6, i*cols+7)
 			args = append(args, micros(v.At), v.ViewerID, v.UserID, v.Grant, v.Scope, v.Source, v.Page)
 		}
-		if _, err := tx.exec(ctx, `INSERT INTO statistics_views (at, viewer_id, user_id, grant_by, scope, source, page) VALUES `+b.String(), args...); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO statistics_views (tenant_id, at, viewer_id, user_id, grant_by, scope, source, page) VALUES `+b.String(), args...); err != nil {
 			return fmt.Errorf("record statistics views: %w", err)
 		}
 		views = views[n:]
@@ -371,7 +371,7 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 		before = 1<<63 - 1
 	}
 	rows, err := tx.query(ctx, `SELECT id, at, viewer_id, user_id, grant_by, scope, source, page FROM statistics_views
-		WHERE id < $1 AND (CAST($2 AS BIGINT) = 0 OR viewer_id = $2) AND (CAST($3 AS BIGINT) = 0 OR user_id = $3)
+		WHERE tenant_id = $T AND id < $1 AND (CAST($2 AS BIGINT) = 0 OR viewer_id = $2) AND (CAST($3 AS BIGINT) = 0 OR user_id = $3)
 		ORDER BY id DESC LIMIT $4`, before, f.ViewerID, f.UserID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("statistics views: %w", err)
@@ -398,11 +398,11 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 // cycle in corrupt data ends it.
 const lineSubtreeSQL = `WITH RECURSIVE sub(manager_id, managee_id, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
-	FROM links l JOIN users u ON u.id = l.managee_id
-	WHERE l.manager_id = $1 AND l.kind = 'line'
+	FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id
+	WHERE l.tenant_id = $T AND l.manager_id = $1 AND l.kind = 'line'
 	UNION
 	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
-	FROM sub JOIN links l ON l.manager_id = sub.managee_id JOIN users u ON u.id = l.managee_id
+	FROM sub JOIN links l ON l.tenant_id = $T AND l.manager_id = sub.managee_id JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id
 	WHERE l.kind = 'line'
 )
 SELECT manager_id, managee_id, valid_from, valid_until, status FROM sub`

@@ -25,7 +25,7 @@ func scanLink(s scanner) (reportline.Link, error) {
 
 // Link returns the link of a pair.
 func (tx *Tx) Link(ctx context.Context, p reportline.Pair) (reportline.Link, error) {
-	l, err := scanLink(tx.queryRow(ctx, `SELECT `+linkColumns+` FROM links WHERE manager_id = $1 AND managee_id = $2`,
+	l, err := scanLink(tx.queryRow(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2`,
 		p.ManagerID, p.ManageeID))
 	if reportline.IsCode(err, reportline.NotFound) {
 		return l, reportline.Errorf(reportline.NotFound, "user %d is not a manager of user %d", p.ManagerID, p.ManageeID)
@@ -49,7 +49,7 @@ func (tx *Tx) Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.
 	if f.Source != "" {
 		where = append(where, "source = "+arg(f.Source))
 	}
-	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE `+strings.Join(where, " AND ")+
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 		` ORDER BY manager_id, managee_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
@@ -72,7 +72,7 @@ func (tx *Tx) LineManagers(ctx context.Context, users []reportline.UserID) (map[
 	out := make(map[reportline.UserID][]reportline.UserID, len(users))
 	for _, c := range chunks(users) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links WHERE kind = 'line' AND managee_id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links WHERE tenant_id = $T AND kind = 'line' AND managee_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("line managers: %w", err)
 		}
@@ -94,8 +94,8 @@ func (tx *Tx) LineManagers(ctx context.Context, users []reportline.UserID) (map[
 
 // InsertLink stores a new link; a link for the same pair is a Conflict.
 func (tx *Tx) InsertLink(ctx context.Context, l reportline.Link) error {
-	_, err := tx.exec(ctx, `INSERT INTO links (manager_id, managee_id, kind, source, valid_from, valid_until, comment, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+	_, err := tx.exec(ctx, `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, valid_from, valid_until, comment, created_by, created_at)
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		l.ManagerID, l.ManageeID, l.Kind, l.Source, toMicros(l.ValidFrom), toMicros(l.ValidUntil), l.Comment,
 		nullID(l.CreatedBy), micros(l.CreatedAt))
 	if reportline.IsCode(err, reportline.Conflict) {
@@ -110,7 +110,7 @@ func (tx *Tx) InsertLink(ctx context.Context, l reportline.Link) error {
 // UpdateLink rewrites the terms (kind, source, dates, comment) of an existing link.
 func (tx *Tx) UpdateLink(ctx context.Context, l reportline.Link) error {
 	res, err := tx.exec(ctx, `UPDATE links SET kind = $3, source = $4, valid_from = $5, valid_until = $6, comment = $7
-		WHERE manager_id = $1 AND managee_id = $2`,
+		WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2`,
 		l.ManagerID, l.ManageeID, l.Kind, l.Source, toMicros(l.ValidFrom), toMicros(l.ValidUntil), l.Comment)
 	if err != nil {
 		return fmt.Errorf("update link: %w", err)
@@ -123,7 +123,7 @@ func (tx *Tx) UpdateLink(ctx context.Context, l reportline.Link) error {
 
 // DeleteLink removes the link of a pair.
 func (tx *Tx) DeleteLink(ctx context.Context, p reportline.Pair) error {
-	res, err := tx.exec(ctx, `DELETE FROM links WHERE manager_id = $1 AND managee_id = $2`, p.ManagerID, p.ManageeID)
+	res, err := tx.exec(ctx, `DELETE FROM links WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2`, p.ManagerID, p.ManageeID)
 	if err != nil {
 		return fmt.Errorf("delete link: %w", err)
 	}
@@ -133,19 +133,23 @@ func (tx *Tx) DeleteLink(ctx context.Context, p reportline.Pair) error {
 	return nil
 }
 
-// linkLockKey names the PostgreSQL advisory lock held by transactions that
-// add line links.
-const linkLockKey = 7_240_871_002
+// linkLockClass names the PostgreSQL advisory locks held by transactions
+// that add line links: with the tenant, the two 32-bit halves of the key
+// (the form with two keys is a space of its own, apart from the one-key
+// locks such as Migrate's).
+const linkLockClass = 724_087_100
 
-// LockLinks serialises, until the transaction ends, the transactions that
-// change the line-link graph, so that two concurrent additions cannot each
-// pass the cycle check and together close a cycle. SQLite already runs one
-// writer at a time.
+// LockLinks serialises, until the transaction ends, the transactions of the
+// tenant that change its line-link graph, so that two concurrent additions
+// cannot each pass the cycle check and together close a cycle. Tenants do
+// not wait for each other. SQLite already runs one writer at a time.
 func (tx *Tx) LockLinks(ctx context.Context) error {
 	if tx.engine != Postgres {
 		return nil
 	}
-	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1)`, linkLockKey); err != nil {
+	// The tenant is the lock's second key, an integer: tenant ids stay
+	// below 2^31 (one sequence, one row per customer organisation).
+	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock($1, $T::integer)`, linkLockClass); err != nil {
 		return fmt.Errorf("lock links: %w", err)
 	}
 	return nil
@@ -160,9 +164,9 @@ const linkedColumns = `l.manager_id, l.managee_id, l.kind, l.source, l.valid_fro
 // far side, in one query: the user's managers (dir Managers) or the users
 // they manage (dir Managees).
 func (tx *Tx) LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error) {
-	q := `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.id = l.manager_id WHERE l.managee_id = $1`
+	q := `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id WHERE l.tenant_id = $T AND l.managee_id = $1`
 	if dir == reportline.Managees {
-		q = `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.id = l.managee_id WHERE l.manager_id = $1`
+		q = `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id WHERE l.tenant_id = $T AND l.manager_id = $1`
 	}
 	rows, err := tx.query(ctx, q, user)
 	if err != nil {

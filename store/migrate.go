@@ -55,7 +55,11 @@ const migrationLockKey = 7_240_871_001
 
 // Migrate applies every migration not applied yet, each in its own
 // transaction, and records it in schema_migrations.
-func (db *DB) Migrate(ctx context.Context) error {
+func (db *DB) Migrate(ctx context.Context) error { return db.migrateTo(ctx, 0) }
+
+// migrateTo applies the migrations up to version last (0: all of them);
+// tests use it to hold data written by an older schema.
+func (db *DB) migrateTo(ctx context.Context, last int) error {
 	all, err := migrations(db.engine)
 	if err != nil {
 		return err
@@ -82,7 +86,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		return err
 	}
 	for _, m := range all {
-		if applied[m.version] {
+		if applied[m.version] || (last > 0 && m.version > last) {
 			continue
 		}
 		if err := applyMigration(ctx, conn, db.engine, m); err != nil {
@@ -93,6 +97,17 @@ func (db *DB) Migrate(ctx context.Context) error {
 }
 
 func applyMigration(ctx context.Context, conn *sql.Conn, engine Engine, m migration) error {
+	if engine == SQLite {
+		// SQLite changes a table's keys by rebuilding it (0018): dropping
+		// the old table must neither cascade nor fail on the rows that
+		// refer to it. Enforcement is off for the migration (the pragma
+		// is a no-op inside a transaction, hence before BEGIN) and every
+		// foreign key is checked before the commit instead.
+		if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA foreign_keys = ON")
+	}
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
@@ -100,6 +115,11 @@ func applyMigration(ctx context.Context, conn *sql.Conn, engine Engine, m migrat
 	defer tx.Rollback()
 	if _, err := tx.ExecContext(ctx, m.sql); err != nil {
 		return fmt.Errorf("migrate %s: %w", m.name, err)
+	}
+	if engine == SQLite {
+		if err := foreignKeyCheck(ctx, tx); err != nil {
+			return fmt.Errorf("migrate %s: %w", m.name, err)
+		}
 	}
 	q := "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)"
 	if engine == SQLite {
@@ -112,6 +132,25 @@ func applyMigration(ctx context.Context, conn *sql.Conn, engine Engine, m migrat
 		return fmt.Errorf("migrate %s: commit: %w", m.name, err)
 	}
 	return nil
+}
+
+// foreignKeyCheck fails when a row refers to one that does not exist.
+func foreignKeyCheck(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		return fmt.Errorf("foreign key check: %w", err)
+	}
+	defer rows.Close()
+	if rows.Next() {
+		var table, parent string
+		var rowid sql.NullInt64
+		var fk int
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			return fmt.Errorf("foreign key check: %w", err)
+		}
+		return fmt.Errorf("foreign key check: a row of %s (rowid %v) refers to a missing row of %s", table, rowid.Int64, parent)
+	}
+	return rows.Err()
 }
 
 type querier interface {

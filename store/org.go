@@ -36,14 +36,14 @@ func (tx *Tx) orgKeys() (unit, position string) {
 // Setting returns a system setting's value; NotFound when it was never set.
 func (tx *Tx) Setting(ctx context.Context, key string) (string, error) {
 	var v string
-	err := tx.queryRow(ctx, `SELECT value FROM settings WHERE key = $1`, key).Scan(&v)
+	err := tx.queryRow(ctx, `SELECT value FROM settings WHERE tenant_id = $T AND key = $1`, key).Scan(&v)
 	return v, notFound(translate(err), "setting", key)
 }
 
 // PutSetting sets a system setting.
 func (tx *Tx) PutSetting(ctx context.Context, key, value string) error {
-	_, err := tx.exec(ctx, `INSERT INTO settings (key, value) VALUES ($1, $2)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value)
+	_, err := tx.exec(ctx, `INSERT INTO settings (tenant_id, key, value) VALUES ($T, $1, $2)
+		ON CONFLICT (tenant_id, key) DO UPDATE SET value = excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("put setting %s: %w", key, err)
 	}
@@ -77,20 +77,20 @@ func (tx *Tx) orgUnits(ctx context.Context, q string, args ...any) ([]reportline
 
 // OrgUnit returns one org unit.
 func (tx *Tx) OrgUnit(ctx context.Context, id reportline.OrgUnitID) (reportline.OrgUnit, error) {
-	u, err := scanOrgUnit(tx.queryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE id = $1`, id))
+	u, err := scanOrgUnit(tx.queryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE tenant_id = $T AND id = $1`, id))
 	return u, notFound(err, "org unit", id)
 }
 
 // OrgUnitByKey returns the org unit whose name has the given
 // reportline.OrgKey.
 func (tx *Tx) OrgUnitByKey(ctx context.Context, key string) (reportline.OrgUnit, error) {
-	u, err := scanOrgUnit(tx.queryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE name_key = $1`, key))
+	u, err := scanOrgUnit(tx.queryRow(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE tenant_id = $T AND name_key = $1`, key))
 	return u, notFound(err, "org unit", fmt.Sprintf("%q", key))
 }
 
 // OrgUnits returns every org unit, ordered by name.
 func (tx *Tx) OrgUnits(ctx context.Context) ([]reportline.OrgUnit, error) {
-	out, err := tx.orgUnits(ctx, `SELECT `+orgUnitColumns+` FROM org_units ORDER BY name_key, id`)
+	out, err := tx.orgUnits(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE tenant_id = $T ORDER BY name_key, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list org units: %w", err)
 	}
@@ -103,7 +103,7 @@ func (tx *Tx) OrgUnitChildren(ctx context.Context, parents []reportline.OrgUnitI
 	var out []reportline.OrgUnit
 	for _, c := range chunks(parents) {
 		where, args := parentIn(c)
-		units, err := tx.orgUnits(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE `+where+` ORDER BY name_key, id`, args...)
+		units, err := tx.orgUnits(ctx, `SELECT `+orgUnitColumns+` FROM org_units WHERE tenant_id = $T AND `+where+` ORDER BY name_key, id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("list org units: %w", err)
 		}
@@ -118,7 +118,7 @@ func (tx *Tx) OrgUnitChildCounts(ctx context.Context, parents []reportline.OrgUn
 	out := map[reportline.OrgUnitID]int{}
 	for _, c := range chunks(parents) {
 		where, args := parentIn(c)
-		rows, err := tx.query(ctx, `SELECT COALESCE(parent_id, 0), count(*) FROM org_units WHERE `+where+` GROUP BY 1`, args...)
+		rows, err := tx.query(ctx, `SELECT COALESCE(parent_id, 0), count(*) FROM org_units WHERE tenant_id = $T AND `+where+` GROUP BY 1`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("count org units: %w", err)
 		}
@@ -162,7 +162,7 @@ func parentIn(parents []reportline.OrgUnitID) (string, []any) {
 // CountOrgUnits counts every org unit.
 func (tx *Tx) CountOrgUnits(ctx context.Context) (int, error) {
 	var n int
-	if err := tx.queryRow(ctx, `SELECT count(*) FROM org_units`).Scan(&n); err != nil {
+	if err := tx.queryRow(ctx, `SELECT count(*) FROM org_units WHERE tenant_id = $T`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count org units: %w", translate(err))
 	}
 	return n, nil
@@ -176,10 +176,10 @@ const maxOrgDepth = 1000
 // the unit, its parent, …, the root. NotFound when the unit does not exist.
 func (tx *Tx) OrgUnitAncestors(ctx context.Context, id reportline.OrgUnitID) ([]reportline.OrgUnit, error) {
 	out, err := tx.orgUnits(ctx, `WITH RECURSIVE up (id, parent_id, name, depth) AS (
-			SELECT id, parent_id, name, 0 FROM org_units WHERE id = $1
+			SELECT id, parent_id, name, 0 FROM org_units WHERE tenant_id = $T AND id = $1
 			UNION ALL
 			SELECT o.id, o.parent_id, o.name, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id
-			WHERE up.depth < $2)
+			WHERE o.tenant_id = $T AND up.depth < $2)
 		SELECT `+orgUnitColumns+` FROM up ORDER BY depth`, id, maxOrgDepth)
 	if err != nil {
 		return nil, fmt.Errorf("org unit ancestors: %w", err)
@@ -199,10 +199,10 @@ func (tx *Tx) OrgUnitChainsByKeys(ctx context.Context, keys []string) (map[strin
 		in, args := inList(1, c)
 		args = append(args, maxOrgDepth)
 		rows, err := tx.query(ctx, fmt.Sprintf(`WITH RECURSIVE up (start, id, parent_id, name, depth) AS (
-				SELECT name_key, id, parent_id, name, 0 FROM org_units WHERE name_key IN (%s)
+				SELECT name_key, id, parent_id, name, 0 FROM org_units WHERE tenant_id = $T AND name_key IN (%s)
 				UNION ALL
 				SELECT up.start, o.id, o.parent_id, o.name, up.depth + 1 FROM org_units o JOIN up ON o.id = up.parent_id
-				WHERE up.depth < $%d)
+				WHERE o.tenant_id = $T AND up.depth < $%d)
 			SELECT start, id, COALESCE(parent_id, 0), name FROM up ORDER BY start, depth`, in, len(args)), args...)
 		if err != nil {
 			return nil, fmt.Errorf("org unit ancestors: %w", err)
@@ -228,14 +228,14 @@ func (tx *Tx) OrgUnitChainsByKeys(ctx context.Context, keys []string) (map[strin
 // CreateOrgUnit inserts u and sets its ID. A unit whose name has the same
 // reportline.OrgKey as another's is a Conflict.
 func (tx *Tx) CreateOrgUnit(ctx context.Context, u *reportline.OrgUnit) error {
-	err := tx.queryRow(ctx, `INSERT INTO org_units (parent_id, name, name_key) VALUES ($1, $2, $3) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO org_units (tenant_id, parent_id, name, name_key) VALUES ($T, $1, $2, $3) RETURNING id`,
 		nullID(u.ParentID), u.Name, reportline.OrgKey(u.Name)).Scan(&u.ID)
 	return orgUnitConflict(translate(err), u.Name)
 }
 
 // UpdateOrgUnit writes a unit's name and parent.
 func (tx *Tx) UpdateOrgUnit(ctx context.Context, u reportline.OrgUnit) error {
-	res, err := tx.exec(ctx, `UPDATE org_units SET parent_id = $2, name = $3, name_key = $4 WHERE id = $1`,
+	res, err := tx.exec(ctx, `UPDATE org_units SET parent_id = $2, name = $3, name_key = $4 WHERE tenant_id = $T AND id = $1`,
 		u.ID, nullID(u.ParentID), u.Name, reportline.OrgKey(u.Name))
 	if err != nil {
 		return orgUnitConflict(err, u.Name)
@@ -257,7 +257,7 @@ func orgUnitConflict(err error, name string) error {
 // DeleteOrgUnit removes a unit. A unit with sub-units cannot be removed
 // (Invalid: the foreign key refuses it).
 func (tx *Tx) DeleteOrgUnit(ctx context.Context, id reportline.OrgUnitID) error {
-	res, err := tx.exec(ctx, `DELETE FROM org_units WHERE id = $1`, id)
+	res, err := tx.exec(ctx, `DELETE FROM org_units WHERE tenant_id = $T AND id = $1`, id)
 	if err != nil {
 		return fmt.Errorf("delete org unit %d: %w", id, err)
 	}
@@ -271,7 +271,7 @@ func (tx *Tx) DeleteOrgUnit(ctx context.Context, id reportline.OrgUnitID) error 
 // key oldKey to name, and returns how many users changed.
 func (tx *Tx) RenameOrgUnitMembers(ctx context.Context, oldKey, name string) (int64, error) {
 	unit, _ := tx.orgKeys()
-	res, err := tx.exec(ctx, `UPDATE users SET org_unit = $1, updated_at = $2 WHERE `+unit+` = $3`,
+	res, err := tx.exec(ctx, `UPDATE users SET org_unit = $1, updated_at = $2 WHERE tenant_id = $T AND `+unit+` = $3`,
 		name, micros(tx.now()), oldKey)
 	if err != nil {
 		return 0, fmt.Errorf("rename org unit members: %w", err)
@@ -283,7 +283,7 @@ func (tx *Tx) RenameOrgUnitMembers(ctx context.Context, oldKey, name string) (in
 // ManagerPositions returns the titles of the positions mapping, ordered by
 // title.
 func (tx *Tx) ManagerPositions(ctx context.Context) ([]string, error) {
-	rows, err := tx.query(ctx, `SELECT title FROM manager_positions ORDER BY title_key`)
+	rows, err := tx.query(ctx, `SELECT title FROM manager_positions WHERE tenant_id = $T ORDER BY title_key`)
 	if err != nil {
 		return nil, fmt.Errorf("manager positions: %w", err)
 	}
@@ -303,7 +303,7 @@ func (tx *Tx) ManagerPositions(ctx context.Context) ([]string, error) {
 // with the same reportline.OrgKey are one position; the first spelling is
 // kept.
 func (tx *Tx) SetManagerPositions(ctx context.Context, titles []string) error {
-	if _, err := tx.exec(ctx, `DELETE FROM manager_positions`); err != nil {
+	if _, err := tx.exec(ctx, `DELETE FROM manager_positions WHERE tenant_id = $T`); err != nil {
 		return fmt.Errorf("set manager positions: %w", err)
 	}
 	seen := map[string]bool{}
@@ -313,7 +313,7 @@ func (tx *Tx) SetManagerPositions(ctx context.Context, titles []string) error {
 			continue
 		}
 		seen[k] = true
-		if _, err := tx.exec(ctx, `INSERT INTO manager_positions (title_key, title) VALUES ($1, $2)`, k, t); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO manager_positions (tenant_id, title_key, title) VALUES ($T, $1, $2)`, k, t); err != nil {
 			return fmt.Errorf("set manager positions: %w", err)
 		}
 	}
@@ -323,7 +323,7 @@ func (tx *Tx) SetManagerPositions(ctx context.Context, titles []string) error {
 // orgMemberSelect is the select list of an OrgMember.
 func (tx *Tx) orgMemberSelect() string {
 	unit, pos := tx.orgKeys()
-	return `id, ` + unit + `, CASE WHEN ` + pos + ` IN (SELECT title_key FROM manager_positions) THEN 1 ELSE 0 END, status`
+	return `id, ` + unit + `, CASE WHEN ` + pos + ` IN (SELECT title_key FROM manager_positions WHERE tenant_id = $T) THEN 1 ELSE 0 END, status`
 }
 
 func scanOrgMember(s scanner) (reportline.OrgMember, error) {
@@ -349,9 +349,9 @@ func (tx *Tx) OrgMembers(ctx context.Context, f reportline.OrgMemberFilter) ([]r
 			where = append(where, `status = 'active'`)
 		}
 		if f.HoldersOnly {
-			where = append(where, pos+` IN (SELECT title_key FROM manager_positions)`)
+			where = append(where, pos+` IN (SELECT title_key FROM manager_positions WHERE tenant_id = $T)`)
 		}
-		rows, err := tx.query(ctx, `SELECT `+tx.orgMemberSelect()+` FROM users WHERE `+strings.Join(where, " AND ")+
+		rows, err := tx.query(ctx, `SELECT `+tx.orgMemberSelect()+` FROM users WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 			` ORDER BY 2, id`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("org members: %w", err)
@@ -378,7 +378,7 @@ func (tx *Tx) OrgMembers(ctx context.Context, f reportline.OrgMemberFilter) ([]r
 // users_org index.
 func (tx *Tx) EachOrgMember(ctx context.Context, fn func(reportline.OrgMember) error) error {
 	unit, _ := tx.orgKeys()
-	rows, err := tx.query(ctx, `SELECT `+tx.orgMemberSelect()+` FROM users WHERE `+unit+` <> ''`)
+	rows, err := tx.query(ctx, `SELECT `+tx.orgMemberSelect()+` FROM users WHERE tenant_id = $T AND `+unit+` <> ''`)
 	if err != nil {
 		return fmt.Errorf("org members: %w", err)
 	}
@@ -404,8 +404,8 @@ func (tx *Tx) OrgCounts(ctx context.Context, unitKeys []string) (map[string]repo
 		in, args := inList(1, c)
 		rows, err := tx.query(ctx, `SELECT `+unit+`, count(*),
 				COALESCE(sum(CASE WHEN status = 'active' THEN 1 ELSE 0 END), 0),
-				COALESCE(sum(CASE WHEN status = 'active' AND `+pos+` IN (SELECT title_key FROM manager_positions) THEN 1 ELSE 0 END), 0)
-			FROM users WHERE `+unit+` IN (`+in+`) GROUP BY 1`, args...)
+				COALESCE(sum(CASE WHEN status = 'active' AND `+pos+` IN (SELECT title_key FROM manager_positions WHERE tenant_id = $T) THEN 1 ELSE 0 END), 0)
+			FROM users WHERE tenant_id = $T AND `+unit+` IN (`+in+`) GROUP BY 1`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("org counts: %w", err)
 		}
@@ -432,7 +432,7 @@ func (tx *Tx) OrgCounts(ctx context.Context, unitKeys []string) (map[string]repo
 // position, shown in its most common spelling. It reads every user.
 func (tx *Tx) HeldPositions(ctx context.Context, limit int) ([]reportline.PositionCount, error) {
 	_, pos := tx.orgKeys()
-	rows, err := tx.query(ctx, `SELECT trim(position), count(*) FROM users WHERE `+pos+` <> '' GROUP BY trim(position)`)
+	rows, err := tx.query(ctx, `SELECT trim(position), count(*) FROM users WHERE tenant_id = $T AND `+pos+` <> '' GROUP BY trim(position)`)
 	if err != nil {
 		return nil, fmt.Errorf("held positions: %w", err)
 	}
@@ -483,9 +483,9 @@ func (tx *Tx) ManagersWithLineManagees(ctx context.Context, managers []reportlin
 		// One probe per manager that stops at the first managee found,
 		// through the links' primary key: a join would read every link of
 		// a manager with thousands of managees.
-		rows, err := tx.query(ctx, `SELECT m.id FROM users m WHERE m.id IN (`+in+`) AND m.status = 'active'
-			AND EXISTS (SELECT 1 FROM links l JOIN users e ON e.id = l.managee_id
-				WHERE l.manager_id = m.id AND l.kind = 'line' AND e.status = 'active'
+		rows, err := tx.query(ctx, `SELECT m.id FROM users m WHERE m.tenant_id = $T AND m.id IN (`+in+`) AND m.status = 'active'
+			AND EXISTS (SELECT 1 FROM links l JOIN users e ON e.tenant_id = $T AND e.id = l.managee_id
+				WHERE l.tenant_id = $T AND l.manager_id = m.id AND l.kind = 'line' AND e.status = 'active'
 				AND (l.valid_from IS NULL OR l.valid_from <= $1) AND (l.valid_until IS NULL OR l.valid_until > $1))`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("line managees: %w", err)

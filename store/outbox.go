@@ -19,10 +19,10 @@ const outboxColumns = `id, key, type, recipient_id, to_addr, subject, text_body,
 func (tx *Tx) EnqueueMessages(ctx context.Context, msgs []reportline.OutboxMessage) (int, error) {
 	n := 0
 	for _, m := range msgs {
-		r, err := tx.exec(ctx, `INSERT INTO outbox (key, type, recipient_id, to_addr, subject, text_body, html_body,
+		r, err := tx.exec(ctx, `INSERT INTO outbox (tenant_id, key, type, recipient_id, to_addr, subject, text_body, html_body,
 				message_id, late, status, attempts, next_attempt, created_at, last_error)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, '')
-			ON CONFLICT (key) DO NOTHING`,
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, $12, '')
+			ON CONFLICT (tenant_id, key) DO NOTHING`,
 			m.Key, m.Type, nullID(m.Recipient), m.To, m.Subject, m.Text, m.HTML, m.MessageID, m.Late,
 			m.Status, micros(m.NextAttempt), micros(m.CreatedAt))
 		if err != nil {
@@ -49,10 +49,16 @@ func (tx *Tx) ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]re
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now := tx.dbNow()
-	rows, err := tx.query(ctx, `UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = `+now+` + $2, attempts = attempts + 1
-		WHERE id IN (SELECT id FROM outbox
-			WHERE (status = 'pending' AND next_attempt <= $3) OR (status = 'sending' AND lease_until <= `+now+`)
+	// The claimed ids are materialised: read once. As a plain IN
+	// (subquery), PostgreSQL may run the subquery again for each row it
+	// updates (a nested loop, which the tenant's key makes likely), and
+	// each run, skipping what the statement already took, claims more than
+	// the limit.
+	rows, err := tx.query(ctx, `WITH claimed AS MATERIALIZED (SELECT id FROM outbox
+			WHERE tenant_id = $T AND ((status = 'pending' AND next_attempt <= $3) OR (status = 'sending' AND lease_until <= `+now+`))
 			ORDER BY id LIMIT $4`+lock+`)
+		UPDATE outbox SET status = 'sending', lease_owner = $1, lease_until = `+now+` + $2, attempts = attempts + 1
+		WHERE tenant_id = $T AND id IN (SELECT id FROM claimed)
 		RETURNING `+outboxColumns, c.Owner, c.Lease.Microseconds(), micros(c.Now), c.Limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox messages: %w", err)
@@ -65,7 +71,7 @@ func (tx *Tx) ClaimMessages(ctx context.Context, c reportline.OutboxClaim) ([]re
 // any worker, rather than after the lease runs out. It returns how many.
 func (tx *Tx) ReleaseMessages(ctx context.Context, owner string) (int, error) {
 	res, err := tx.exec(ctx, `UPDATE outbox SET status = 'pending', lease_owner = NULL, lease_until = NULL
-		WHERE status = 'sending' AND lease_owner = $1`, owner)
+		WHERE tenant_id = $T AND status = 'sending' AND lease_owner = $1`, owner)
 	if err != nil {
 		return 0, fmt.Errorf("release the messages of %s: %w", owner, err)
 	}
@@ -82,7 +88,7 @@ func (tx *Tx) ReleaseMessages(ctx context.Context, owner string) (int, error) {
 func (tx *Tx) FinishDeliveries(ctx context.Context, owner string, results []reportline.DeliveryAttempt) (int, error) {
 	n := 0
 	for _, r := range results {
-		_, err := tx.exec(ctx, `INSERT INTO outbox_attempts (message_id, at, attempt, status, error) VALUES ($1, $2, $3, $4, $5)`,
+		_, err := tx.exec(ctx, `INSERT INTO outbox_attempts (tenant_id, message_id, at, attempt, status, error) VALUES ($T, $1, $2, $3, $4, $5)`,
 			r.MessageID, micros(r.At), r.Attempt, r.Status, r.Error)
 		if err != nil {
 			return n, fmt.Errorf("log delivery attempt of message %d: %w", r.MessageID, err)
@@ -91,13 +97,13 @@ func (tx *Tx) FinishDeliveries(ctx context.Context, owner string, results []repo
 		switch r.Status {
 		case reportline.DeliverySent:
 			res, err = tx.exec(ctx, `UPDATE outbox SET status = 'sent', sent_at = $1, lease_owner = NULL, lease_until = NULL, last_error = ''
-				WHERE id = $2 AND status = 'sending' AND lease_owner = $3`, micros(r.At), r.MessageID, owner)
+				WHERE tenant_id = $T AND id = $2 AND status = 'sending' AND lease_owner = $3`, micros(r.At), r.MessageID, owner)
 		case reportline.DeliveryPending:
 			res, err = tx.exec(ctx, `UPDATE outbox SET status = 'pending', next_attempt = $1, lease_owner = NULL, lease_until = NULL, last_error = $2
-				WHERE id = $3 AND status = 'sending' AND lease_owner = $4`, micros(r.NextAttempt), r.Error, r.MessageID, owner)
+				WHERE tenant_id = $T AND id = $3 AND status = 'sending' AND lease_owner = $4`, micros(r.NextAttempt), r.Error, r.MessageID, owner)
 		case reportline.DeliveryFailed:
 			res, err = tx.exec(ctx, `UPDATE outbox SET status = 'failed', lease_owner = NULL, lease_until = NULL, last_error = $1
-				WHERE id = $2 AND status = 'sending' AND lease_owner = $3`, r.Error, r.MessageID, owner)
+				WHERE tenant_id = $T AND id = $2 AND status = 'sending' AND lease_owner = $3`, r.Error, r.MessageID, owner)
 		default:
 			return n, fmt.Errorf("finish delivery of message %d: unexpected status %q", r.MessageID, r.Status)
 		}
@@ -146,9 +152,9 @@ func (tx *Tx) OutboxMessages(ctx context.Context, f reportline.DeliveryFilter) (
 	if limit <= 0 || limit > maxLogPage {
 		limit = maxLogPage
 	}
-	q := `SELECT ` + outboxColumns + ` FROM outbox`
+	q := `SELECT ` + outboxColumns + ` FROM outbox WHERE tenant_id = $T`
 	if len(where) > 0 {
-		q += ` WHERE ` + strings.Join(where, ` AND `)
+		q += ` AND ` + strings.Join(where, ` AND `)
 	}
 	args = append(args, limit)
 	q += fmt.Sprintf(` ORDER BY id DESC LIMIT $%d`, len(args))
@@ -162,7 +168,7 @@ func (tx *Tx) OutboxMessages(ctx context.Context, f reportline.DeliveryFilter) (
 // OutboxCounts counts the outbox's pending, sending and failed messages
 // (for /metrics); sent ones, the bulk of the table, are not counted.
 func (tx *Tx) OutboxCounts(ctx context.Context) (map[reportline.DeliveryStatus]int, error) {
-	rows, err := tx.query(ctx, `SELECT status, COUNT(*) FROM outbox WHERE status IN ('pending', 'sending', 'failed') GROUP BY status`)
+	rows, err := tx.query(ctx, `SELECT status, COUNT(*) FROM outbox WHERE tenant_id = $T AND status IN ('pending', 'sending', 'failed') GROUP BY status`)
 	if err != nil {
 		return nil, fmt.Errorf("count the outbox: %w", err)
 	}
@@ -181,7 +187,7 @@ func (tx *Tx) OutboxCounts(ctx context.Context) (map[reportline.DeliveryStatus]i
 
 // OutboxMessage returns one message of the outbox.
 func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (reportline.OutboxMessage, error) {
-	rows, err := tx.query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE id = $1`, id)
+	rows, err := tx.query(ctx, `SELECT `+outboxColumns+` FROM outbox WHERE tenant_id = $T AND id = $1`, id)
 	if err != nil {
 		return reportline.OutboxMessage{}, fmt.Errorf("read outbox message %d: %w", id, err)
 	}
@@ -197,7 +203,7 @@ func (tx *Tx) OutboxMessage(ctx context.Context, id int64) (reportline.OutboxMes
 
 // DeliveryAttempts returns the attempts to send a message, oldest first.
 func (tx *Tx) DeliveryAttempts(ctx context.Context, message int64) ([]reportline.DeliveryAttempt, error) {
-	rows, err := tx.query(ctx, `SELECT message_id, at, attempt, status, error FROM outbox_attempts WHERE message_id = $1 ORDER BY id`, message)
+	rows, err := tx.query(ctx, `SELECT message_id, at, attempt, status, error FROM outbox_attempts WHERE tenant_id = $T AND message_id = $1 ORDER BY id`, message)
 	if err != nil {
 		return nil, fmt.Errorf("read delivery attempts of message %d: %w", message, err)
 	}
@@ -217,8 +223,8 @@ func (tx *Tx) DeliveryAttempts(ctx context.Context, message int64) ([]reportline
 
 // AppendTemplateSend records a message sent from a template, setting its ID.
 func (tx *Tx) AppendTemplateSend(ctx context.Context, s *reportline.TemplateSend) error {
-	err := tx.queryRow(ctx, `INSERT INTO template_sends (at, actor_id, source, group_id, subject, body, recipients)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO template_sends (tenant_id, at, actor_id, source, group_id, subject, body, recipients)
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7) RETURNING id`,
 		micros(s.At), nullID(s.ActorID), s.Source, s.GroupID, s.Subject, s.Body, s.Recipients).Scan(&s.ID)
 	if err != nil {
 		return fmt.Errorf("record template message: %w", translate(err))
@@ -230,7 +236,7 @@ func (tx *Tx) AppendTemplateSend(ctx context.Context, s *reportline.TemplateSend
 // first.
 func (tx *Tx) TemplateSends(ctx context.Context, limit int) ([]reportline.TemplateSend, error) {
 	rows, err := tx.query(ctx, `SELECT id, at, actor_id, source, group_id, subject, body, recipients
-		FROM template_sends ORDER BY id DESC LIMIT $1`, limit)
+		FROM template_sends WHERE tenant_id = $T ORDER BY id DESC LIMIT $1`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("read template messages: %w", err)
 	}

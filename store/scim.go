@@ -13,7 +13,7 @@ import (
 // CreateProvisioningClient stores a SCIM client (its token's hash) and sets
 // its ID. A second client of the same name is a Conflict.
 func (tx *Tx) CreateProvisioningClient(ctx context.Context, c *reportline.ProvisioningClient) error {
-	err := tx.queryRow(ctx, `INSERT INTO scim_clients (name, hash, created_at) VALUES ($1, $2, $3) RETURNING id`,
+	err := tx.queryRow(ctx, `INSERT INTO scim_clients (tenant_id, name, hash, created_at) VALUES ($T, $1, $2, $3) RETURNING id`,
 		c.Name, c.Hash, micros(c.CreatedAt)).Scan(&c.ID)
 	if err != nil {
 		err = translate(err)
@@ -41,13 +41,13 @@ func scanProvisioningClient(s scanner) (reportline.ProvisioningClient, error) {
 
 // ProvisioningClientByHash returns the client whose token has this hash.
 func (tx *Tx) ProvisioningClientByHash(ctx context.Context, hash []byte) (reportline.ProvisioningClient, error) {
-	c, err := scanProvisioningClient(tx.queryRow(ctx, `SELECT `+provisioningClientColumns+` FROM scim_clients WHERE hash = $1`, hash))
+	c, err := scanProvisioningClient(tx.queryRow(ctx, `SELECT `+provisioningClientColumns+` FROM scim_clients WHERE tenant_id = $T AND hash = $1`, hash))
 	return c, notFound(err, "provisioning client", "")
 }
 
 // ProvisioningClients lists every client, by name.
 func (tx *Tx) ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error) {
-	rows, err := tx.query(ctx, `SELECT `+provisioningClientColumns+` FROM scim_clients ORDER BY name`)
+	rows, err := tx.query(ctx, `SELECT `+provisioningClientColumns+` FROM scim_clients WHERE tenant_id = $T ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list provisioning clients: %w", err)
 	}
@@ -66,7 +66,7 @@ func (tx *Tx) ProvisioningClients(ctx context.Context) ([]reportline.Provisionin
 // DeleteProvisioningClient removes a client by name: its token stops
 // working at once. NotFound when there is none.
 func (tx *Tx) DeleteProvisioningClient(ctx context.Context, name string) error {
-	res, err := tx.exec(ctx, `DELETE FROM scim_clients WHERE name = $1`, name)
+	res, err := tx.exec(ctx, `DELETE FROM scim_clients WHERE tenant_id = $T AND name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("delete provisioning client: %w", err)
 	}
@@ -78,7 +78,7 @@ func (tx *Tx) DeleteProvisioningClient(ctx context.Context, name string) error {
 
 // TouchProvisioningClient records that a client's token was used.
 func (tx *Tx) TouchProvisioningClient(ctx context.Context, id int64, at time.Time) error {
-	if _, err := tx.exec(ctx, `UPDATE scim_clients SET last_used_at = $2 WHERE id = $1`, id, micros(at)); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE scim_clients SET last_used_at = $2 WHERE tenant_id = $T AND id = $1`, id, micros(at)); err != nil {
 		return fmt.Errorf("touch provisioning client: %w", err)
 	}
 	return nil
@@ -87,8 +87,8 @@ func (tx *Tx) TouchProvisioningClient(ctx context.Context, id int64, at time.Tim
 // SetSCIMUserName records the userName a SCIM client gave a user. The name
 // is unique case-insensitively: another user's is a Conflict.
 func (tx *Tx) SetSCIMUserName(ctx context.Context, user reportline.UserID, name string) error {
-	_, err := tx.exec(ctx, `INSERT INTO scim_user_names (user_id, user_name, name_key) VALUES ($1, $2, $3)
-		ON CONFLICT (user_id) DO UPDATE SET user_name = excluded.user_name, name_key = excluded.name_key`,
+	_, err := tx.exec(ctx, `INSERT INTO scim_user_names (tenant_id, user_id, user_name, name_key) VALUES ($T, $1, $2, $3)
+		ON CONFLICT (tenant_id, user_id) DO UPDATE SET user_name = excluded.user_name, name_key = excluded.name_key`,
 		user, name, strings.ToLower(name))
 	if reportline.IsCode(err, reportline.Conflict) {
 		return &reportline.Error{Code: reportline.Conflict, Field: "userName", Value: name,
@@ -103,7 +103,7 @@ func (tx *Tx) SetSCIMUserName(ctx context.Context, user reportline.UserID, name 
 // SetSCIMSent records the emails (JSON) and displayName a SCIM client last
 // sent for a user whose userName is recorded.
 func (tx *Tx) SetSCIMSent(ctx context.Context, user reportline.UserID, emails, displayName string) error {
-	if _, err := tx.exec(ctx, `UPDATE scim_user_names SET emails_sent = $2, display_name = $3 WHERE user_id = $1`, user, emails, displayName); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE scim_user_names SET emails_sent = $2, display_name = $3 WHERE tenant_id = $T AND user_id = $1`, user, emails, displayName); err != nil {
 		return fmt.Errorf("set scim sent: %w", err)
 	}
 	return nil
@@ -115,9 +115,9 @@ func (tx *Tx) SetSCIMSent(ctx context.Context, user reportline.UserID, emails, d
 func (tx *Tx) UserBySCIMUserName(ctx context.Context, name string) (reportline.UserID, error) {
 	key := strings.ToLower(strings.TrimSpace(name))
 	var id reportline.UserID
-	err := tx.queryRow(ctx, `SELECT user_id FROM scim_user_names WHERE name_key = $1
+	err := tx.queryRow(ctx, `SELECT user_id FROM scim_user_names WHERE tenant_id = $T AND name_key = $1
 		UNION ALL
-		SELECT u.id FROM users u WHERE u.email = $1 AND NOT EXISTS (SELECT 1 FROM scim_user_names n WHERE n.user_id = u.id)
+		SELECT u.id FROM users u WHERE u.tenant_id = $T AND u.email = $1 AND NOT EXISTS (SELECT 1 FROM scim_user_names n WHERE n.tenant_id = $T AND n.user_id = u.id)
 		LIMIT 1`, key).Scan(&id)
 	return id, notFound(translate(err), "user with userName", name)
 }
@@ -139,12 +139,12 @@ func (tx *Tx) ProvisionedUsers(ctx context.Context, q reportline.ProvisionedQuer
 		COALESCE(m.id, 0), COALESCE(m.email, ''), COALESCE(m.first_name, ''), COALESCE(m.last_name, ''), COALESCE(m.status, ''),
 		COALESCE(n.emails_sent, ''), COALESCE(n.display_name, '')
 		FROM users u
-		LEFT JOIN directory_identities di ON di.source = 'scim' AND di.user_id = u.id
-		LEFT JOIN scim_user_names n ON n.user_id = u.id
-		LEFT JOIN (SELECT managee_id, min(manager_id) AS manager_id FROM links WHERE source = 'scim' AND kind = 'line'
+		LEFT JOIN directory_identities di ON di.tenant_id = $T AND di.source = 'scim' AND di.user_id = u.id
+		LEFT JOIN scim_user_names n ON n.tenant_id = $T AND n.user_id = u.id
+		LEFT JOIN (SELECT managee_id, min(manager_id) AS manager_id FROM links WHERE tenant_id = $T AND source = 'scim' AND kind = 'line'
 			GROUP BY managee_id) sl ON sl.managee_id = u.id
-		LEFT JOIN users m ON m.id = sl.manager_id
-		WHERE `+where+` ORDER BY u.id LIMIT $2 OFFSET $3`, args...)
+		LEFT JOIN users m ON m.tenant_id = $T AND m.id = sl.manager_id
+		WHERE u.tenant_id = $T AND `+where+` ORDER BY u.id LIMIT $2 OFFSET $3`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("provisioned users: %w", err)
 	}

@@ -11,8 +11,8 @@ import (
 // PutSCIMGroup records that a SCIM client manages the group, with its
 // externalId, or updates that record.
 func (tx *Tx) PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error {
-	_, err := tx.exec(ctx, `INSERT INTO scim_groups (group_id, external_id, created_at, updated_at) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (group_id) DO UPDATE SET external_id = excluded.external_id, updated_at = excluded.updated_at`,
+	_, err := tx.exec(ctx, `INSERT INTO scim_groups (tenant_id, group_id, external_id, created_at, updated_at) VALUES ($T, $1, $2, $3, $4)
+		ON CONFLICT (tenant_id, group_id) DO UPDATE SET external_id = excluded.external_id, updated_at = excluded.updated_at`,
 		g.ID, g.ExternalID, micros(g.CreatedAt), micros(g.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("put scim group: %w", translate(err))
@@ -23,10 +23,10 @@ func (tx *Tx) PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error {
 // DeleteSCIMGroup forgets that a SCIM client manages the group (and the
 // marks of its memberships); the group itself stays.
 func (tx *Tx) DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error {
-	if _, err := tx.exec(ctx, `DELETE FROM scim_memberships WHERE group_id = $1`, id); err != nil {
+	if _, err := tx.exec(ctx, `DELETE FROM scim_memberships WHERE tenant_id = $T AND group_id = $1`, id); err != nil {
 		return fmt.Errorf("delete scim group: %w", err)
 	}
-	if _, err := tx.exec(ctx, `DELETE FROM scim_groups WHERE group_id = $1`, id); err != nil {
+	if _, err := tx.exec(ctx, `DELETE FROM scim_groups WHERE tenant_id = $T AND group_id = $1`, id); err != nil {
 		return fmt.Errorf("delete scim group: %w", err)
 	}
 	return nil
@@ -34,7 +34,7 @@ func (tx *Tx) DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error 
 
 // RenameGroup sets a group's name.
 func (tx *Tx) RenameGroup(ctx context.Context, id reportline.GroupID, name string) error {
-	if _, err := tx.exec(ctx, `UPDATE groups SET name = $2 WHERE id = $1`, id, name); err != nil {
+	if _, err := tx.exec(ctx, `UPDATE groups SET name = $2 WHERE tenant_id = $T AND id = $1`, id, name); err != nil {
 		return fmt.Errorf("rename group: %w", translate(err))
 	}
 	return nil
@@ -45,9 +45,9 @@ func (tx *Tx) RenameGroup(ctx context.Context, id reportline.GroupID, name strin
 func (tx *Tx) SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error {
 	var err error
 	if on {
-		_, err = tx.exec(ctx, `INSERT INTO scim_memberships (group_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, group, user)
+		_, err = tx.exec(ctx, `INSERT INTO scim_memberships (tenant_id, group_id, user_id) VALUES ($T, $1, $2) ON CONFLICT DO NOTHING`, group, user)
 	} else {
-		_, err = tx.exec(ctx, `DELETE FROM scim_memberships WHERE group_id = $1 AND user_id = $2`, group, user)
+		_, err = tx.exec(ctx, `DELETE FROM scim_memberships WHERE tenant_id = $T AND group_id = $1 AND user_id = $2`, group, user)
 	}
 	if err != nil {
 		return fmt.Errorf("set scim membership: %w", err)
@@ -60,8 +60,8 @@ func (tx *Tx) SetSCIMMembership(ctx context.Context, group reportline.GroupID, u
 // plain members.
 func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error) {
 	rows, err := tx.query(ctx, `SELECT g.id, COALESCE(g.parent_id, 0), g.name, s.external_id, s.created_at, s.updated_at
-		FROM scim_groups s JOIN groups g ON g.id = s.group_id
-		WHERE $1 = 0 OR s.group_id = $1 ORDER BY g.id`, id)
+		FROM scim_groups s JOIN groups g ON g.tenant_id = $T AND g.id = s.group_id
+		WHERE s.tenant_id = $T AND ($1 = 0 OR s.group_id = $1) ORDER BY g.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("scim groups: %w", err)
 	}
@@ -86,10 +86,10 @@ func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportli
 		return out, nil
 	}
 	mrows, err := tx.query(ctx, `SELECT sm.group_id, u.id, u.email, u.first_name, u.last_name
-		FROM scim_memberships sm JOIN scim_groups s ON s.group_id = sm.group_id
-		JOIN memberships m ON m.group_id = sm.group_id AND m.user_id = sm.user_id AND m.role = 'member'
-		JOIN users u ON u.id = sm.user_id
-		WHERE $1 = 0 OR sm.group_id = $1 ORDER BY sm.group_id, u.id`, id)
+		FROM scim_memberships sm JOIN scim_groups s ON s.tenant_id = $T AND s.group_id = sm.group_id
+		JOIN memberships m ON m.tenant_id = $T AND m.group_id = sm.group_id AND m.user_id = sm.user_id AND m.role = 'member'
+		JOIN users u ON u.tenant_id = $T AND u.id = sm.user_id
+		WHERE sm.tenant_id = $T AND ($1 = 0 OR sm.group_id = $1) ORDER BY sm.group_id, u.id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("scim group members: %w", err)
 	}
@@ -110,7 +110,7 @@ func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportli
 // SCIMMemberships returns the users whose membership of the group is
 // marked as the SCIM client's.
 func (tx *Tx) SCIMMemberships(ctx context.Context, group reportline.GroupID) (map[reportline.UserID]bool, error) {
-	rows, err := tx.query(ctx, `SELECT user_id FROM scim_memberships WHERE group_id = $1`, group)
+	rows, err := tx.query(ctx, `SELECT user_id FROM scim_memberships WHERE tenant_id = $T AND group_id = $1`, group)
 	if err != nil {
 		return nil, fmt.Errorf("scim memberships: %w", err)
 	}

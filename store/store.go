@@ -3,8 +3,11 @@
 // the few places where they differ (placeholders, bulk paths, locking) are
 // isolated in the dialect.
 //
-// Transactions begin at DB.Read and DB.Write; everything done with the Tx a
-// callback receives commits or rolls back as one unit.
+// Every row belongs to a tenant (docs/tenants.md). Transactions begin at a
+// tenant handle's Read and Write (db.Tenant(id)); the Tx a callback
+// receives is bound to that tenant, every statement it runs filters or
+// inserts the tenant, and everything done with it commits or rolls back as
+// one unit.
 package store
 
 import (
@@ -124,34 +127,81 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Read runs fn in a read-only transaction.
-func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.read, &sql.TxOptions{ReadOnly: db.engine == Postgres}, fn)
+// TenantID names a tenant: one customer organisation, its people, groups,
+// links, settings and records.
+type TenantID int64
+
+// ImplicitTenant is the tenant of an installation that configures none
+// (slug "default"): migration 0018 moved every existing row into it.
+const ImplicitTenant TenantID = 1
+
+// Tenant is a handle on one tenant's data: its transactions are bound to
+// the tenant, so a query it runs cannot reach another tenant's rows.
+type Tenant struct {
+	db *DB
+	id TenantID
+}
+
+// Tenant returns the handle of tenant id. It does not check that the
+// tenant exists: a write then fails on its foreign key, a read finds
+// nothing.
+func (db *DB) Tenant(id TenantID) *Tenant { return &Tenant{db: db, id: id} }
+
+// ID reports the tenant the handle is bound to.
+func (t *Tenant) ID() TenantID { return t.id }
+
+// Read runs fn in a read-only transaction of the tenant.
+func (t *Tenant) Read(ctx context.Context, fn func(*Tx) error) error {
+	return t.db.run(ctx, t.id, t.db.read, &sql.TxOptions{ReadOnly: t.db.engine == Postgres}, fn)
 }
 
 // ReadOnce runs fn on a reading connection without a transaction: each
 // statement sees what was committed when it ran (no BEGIN or COMMIT, so a
 // single read is one round trip). For callers that need no snapshot across
 // statements, or that check for themselves that nothing changed between
-// them (the access checks: graph_version).
-func (db *DB) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
-	conn, err := db.read.Conn(ctx)
+// them (the access checks: graph_version). Statements stay bound to the
+// tenant.
+func (t *Tenant) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
+	conn, err := t.db.read.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("connect: %w", translate(err))
 	}
 	defer conn.Close()
-	return fn(&Tx{tx: conn, conn: conn, engine: db.engine, now: db.now})
+	return fn(&Tx{tx: conn, conn: conn, engine: t.db.engine, tenant: t.id, now: t.db.now})
 }
 
-// Write runs fn in a read-write transaction that commits when fn returns nil
-// and rolls back otherwise. On SQLite write transactions are serialised; on
-// PostgreSQL they run concurrently, and Tx.LockLinks serialises the ones
-// whose correctness depends on the whole link graph.
+// Write runs fn in a read-write transaction of the tenant that commits when
+// fn returns nil and rolls back otherwise. On SQLite write transactions are
+// serialised; on PostgreSQL they run concurrently, and Tx.LockLinks
+// serialises the ones of a tenant whose correctness depends on its whole
+// link graph.
+func (t *Tenant) Write(ctx context.Context, fn func(*Tx) error) error {
+	return t.db.run(ctx, t.id, t.db.write, nil, fn)
+}
+
+// Read, ReadOnce and Write on the DB are the implicit tenant's: for now
+// everything above the store runs in that one tenant, unchanged (step 1 of
+// docs/tenants.md). Step 2 removes them, so that no transaction is opened
+// without naming its tenant.
+
+// Read runs fn in a read-only transaction of the implicit tenant.
+func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
+	return db.Tenant(ImplicitTenant).Read(ctx, fn)
+}
+
+// ReadOnce runs fn on a reading connection of the implicit tenant, without
+// a transaction (see Tenant.ReadOnce).
+func (db *DB) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
+	return db.Tenant(ImplicitTenant).ReadOnce(ctx, fn)
+}
+
+// Write runs fn in a read-write transaction of the implicit tenant (see
+// Tenant.Write).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.run(ctx, db.write, nil, fn)
+	return db.Tenant(ImplicitTenant).Write(ctx, fn)
 }
 
-func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
+func (db *DB) run(ctx context.Context, tenant TenantID, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
 	// The transaction runs on a dedicated connection so that bulk paths
 	// can reach the driver's own API (PostgreSQL COPY) inside it.
 	conn, err := pool.Conn(ctx)
@@ -163,7 +213,7 @@ func (db *DB) run(ctx context.Context, pool *sql.DB, opts *sql.TxOptions, fn fun
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{tx: sqlTx, conn: conn, engine: db.engine, now: db.now}
+	tx := &Tx{tx: sqlTx, conn: conn, engine: db.engine, tenant: tenant, now: db.now}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()

@@ -26,16 +26,16 @@ func scanToken(s scanner) (reportline.APIToken, error) {
 
 // Token returns the token with the given id.
 func (tx *Tx) Token(ctx context.Context, id int64) (reportline.APIToken, error) {
-	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE id = $1`, id))
+	t, err := scanToken(tx.queryRow(ctx, `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $T AND id = $1`, id))
 	return t, notFound(err, "token", id)
 }
 
 // Tokens returns the tokens of a user, or of everybody when user is 0,
 // newest first.
 func (tx *Tx) Tokens(ctx context.Context, user reportline.UserID) ([]reportline.APIToken, error) {
-	q, args := `SELECT `+tokenColumns+` FROM api_tokens ORDER BY id DESC`, []any(nil)
+	q, args := `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $T ORDER BY id DESC`, []any(nil)
 	if user != 0 {
-		q, args = `SELECT `+tokenColumns+` FROM api_tokens WHERE user_id = $1 ORDER BY id DESC`, []any{user}
+		q, args = `SELECT `+tokenColumns+` FROM api_tokens WHERE tenant_id = $T AND user_id = $1 ORDER BY id DESC`, []any{user}
 	}
 	rows, err := tx.query(ctx, q, args...)
 	if err != nil {
@@ -56,7 +56,7 @@ func (tx *Tx) Tokens(ctx context.Context, user reportline.UserID) ([]reportline.
 // RevokeToken marks a token revoked at the given time; a token already
 // revoked keeps its first revocation time. NotFound when there is none.
 func (tx *Tx) RevokeToken(ctx context.Context, id int64, at time.Time) error {
-	r, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1`, id, micros(at))
+	r, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, $2) WHERE tenant_id = $T AND id = $1`, id, micros(at))
 	if err != nil {
 		return fmt.Errorf("revoke token: %w", err)
 	}
@@ -69,7 +69,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 // RevokeUserTokens revokes every token of a user that is not revoked yet
 // and reports how many.
 func (tx *Tx) RevokeUserTokens(ctx context.Context, user reportline.UserID, at time.Time) (int, error) {
-	r, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL`, user, micros(at))
+	r, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $2 WHERE tenant_id = $T AND user_id = $1 AND revoked_at IS NULL`, user, micros(at))
 	if err != nil {
 		return 0, fmt.Errorf("revoke tokens: %w", err)
 	}
@@ -83,7 +83,7 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, user reportline.UserID, ke
 	if keep == nil {
 		keep = []byte{}
 	}
-	r, err := tx.exec(ctx, `DELETE FROM sessions WHERE user_id = $1 AND hash <> $2`, user, keep)
+	r, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = $T AND user_id = $1 AND hash <> $2`, user, keep)
 	if err != nil {
 		return 0, fmt.Errorf("end sessions: %w", err)
 	}
@@ -93,7 +93,7 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, user reportline.UserID, ke
 
 // CreatePasswordReset stores a password reset (its hash).
 func (tx *Tx) CreatePasswordReset(ctx context.Context, r reportline.PasswordReset) error {
-	_, err := tx.exec(ctx, `INSERT INTO password_resets (hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)`,
+	_, err := tx.exec(ctx, `INSERT INTO password_resets (tenant_id, hash, user_id, created_at, expires_at) VALUES ($T, $1, $2, $3, $4)`,
 		r.Hash, r.UserID, micros(r.CreatedAt), micros(r.ExpiresAt))
 	if err != nil {
 		return fmt.Errorf("create password reset: %w", err)
@@ -106,7 +106,7 @@ func (tx *Tx) PasswordReset(ctx context.Context, hash []byte) (reportline.Passwo
 	var r reportline.PasswordReset
 	var created, expires int64
 	var used sql.NullInt64
-	err := tx.queryRow(ctx, `SELECT hash, user_id, created_at, expires_at, used_at FROM password_resets WHERE hash = $1`, hash).
+	err := tx.queryRow(ctx, `SELECT hash, user_id, created_at, expires_at, used_at FROM password_resets WHERE tenant_id = $T AND hash = $1`, hash).
 		Scan(&r.Hash, &r.UserID, &created, &expires, &used)
 	if err != nil {
 		return r, notFound(translate(err), "password reset", "")
@@ -119,7 +119,7 @@ func (tx *Tx) PasswordReset(ctx context.Context, hash []byte) (reportline.Passwo
 // unused and not expired then; it reports whether it did. Two concurrent
 // uses of one link: exactly one wins.
 func (tx *Tx) UsePasswordReset(ctx context.Context, hash []byte, at time.Time) (bool, error) {
-	r, err := tx.exec(ctx, `UPDATE password_resets SET used_at = $2 WHERE hash = $1 AND used_at IS NULL AND expires_at > $2`, hash, micros(at))
+	r, err := tx.exec(ctx, `UPDATE password_resets SET used_at = $2 WHERE tenant_id = $T AND hash = $1 AND used_at IS NULL AND expires_at > $2`, hash, micros(at))
 	if err != nil {
 		return false, fmt.Errorf("use password reset: %w", err)
 	}
@@ -131,7 +131,7 @@ func (tx *Tx) UsePasswordReset(ctx context.Context, hash []byte, at time.Time) (
 // password, or a newer link, voids the older links), and every reset of
 // anybody that expired before t.
 func (tx *Tx) DeletePasswordResets(ctx context.Context, user reportline.UserID, t time.Time) error {
-	_, err := tx.exec(ctx, `DELETE FROM password_resets WHERE (user_id = $1 AND used_at IS NULL) OR expires_at < $2`, user, micros(t))
+	_, err := tx.exec(ctx, `DELETE FROM password_resets WHERE tenant_id = $T AND ((user_id = $1 AND used_at IS NULL) OR expires_at < $2)`, user, micros(t))
 	if err != nil {
 		return fmt.Errorf("delete password resets: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -16,12 +17,14 @@ import (
 	"reportline"
 )
 
-// Tx is one transaction. Its methods are the store's whole vocabulary; the
-// application layer composes them into use cases.
+// Tx is one transaction of one tenant. Its methods are the store's whole
+// vocabulary; the application layer composes them into use cases. Every
+// statement it runs is bound to its tenant (see bindTenant).
 type Tx struct {
 	tx     stmtRunner // the transaction; for ReadOnce, the connection itself
 	conn   *sql.Conn  // the connection tx runs on
 	engine Engine
+	tenant TenantID
 	now    func() time.Time
 }
 
@@ -37,36 +40,132 @@ type stmtRunner interface {
 // Engine reports the engine the transaction runs on.
 func (tx *Tx) Engine() Engine { return tx.engine }
 
+// Tenant reports the tenant the transaction is bound to.
+func (tx *Tx) Tenant() TenantID { return tx.tenant }
+
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	r, err := tx.tx.ExecContext(ctx, tx.rebind(q), args...)
+	q, args = tx.bind(q, args)
+	r, err := tx.tx.ExecContext(ctx, q, args...)
 	return r, translate(err)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	rows, err := tx.tx.QueryContext(ctx, tx.rebind(q), args...)
+	q, args = tx.bind(q, args)
+	rows, err := tx.tx.QueryContext(ctx, q, args...)
 	return rows, translate(err)
 }
 
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
-	return tx.tx.QueryRowContext(ctx, tx.rebind(q), args...)
+	q, args = tx.bind(q, args)
+	return tx.tx.QueryRowContext(ctx, q, args...)
 }
 
-// rebindCache remembers rewritten queries: they are constants, so each is
-// rewritten once per process.
-var rebindCache sync.Map
+// tenantStmt is a statement prepared for a loop, bound to the tenant.
+type tenantStmt struct {
+	stmt   *sql.Stmt
+	tenant []any // the tenant argument, when the statement takes it
+}
 
-// rebind turns PostgreSQL's $N placeholders into SQLite's equivalent ?N.
-// Queries are written once, in PostgreSQL's form.
-func (tx *Tx) rebind(q string) string {
-	if tx.engine != SQLite {
-		return q
+// prepare prepares q on the transaction, for loops of one statement.
+func (tx *Tx) prepare(ctx context.Context, q string) (*tenantStmt, error) {
+	b := bindTenant(q, tx.engine)
+	stmt, err := tx.tx.PrepareContext(ctx, b.q)
+	if err != nil {
+		return nil, translate(err)
 	}
-	if r, ok := rebindCache.Load(q); ok {
-		return r.(string)
+	ts := &tenantStmt{stmt: stmt}
+	if b.tenant {
+		ts.tenant = []any{tx.tenant}
 	}
-	r := strings.ReplaceAll(q, "$", "?")
-	rebindCache.Store(q, r)
-	return r
+	return ts, nil
+}
+
+func (s *tenantStmt) ExecContext(ctx context.Context, args ...any) (sql.Result, error) {
+	if s.tenant != nil {
+		args = append(s.tenant[:1:1], args...)
+	}
+	r, err := s.stmt.ExecContext(ctx, args...)
+	return r, translate(err)
+}
+
+func (s *tenantStmt) QueryRowContext(ctx context.Context, args ...any) *sql.Row {
+	if s.tenant != nil {
+		args = append(s.tenant[:1:1], args...)
+	}
+	return s.stmt.QueryRowContext(ctx, args...)
+}
+
+func (s *tenantStmt) Close() error { return s.stmt.Close() }
+
+// bind rewrites q for the engine and the tenant, and puts the tenant in
+// front of args when q names it.
+func (tx *Tx) bind(q string, args []any) (string, []any) {
+	b := bindTenant(q, tx.engine)
+	if b.tenant {
+		args = append([]any{tx.tenant}, args...)
+	}
+	return b.q, args
+}
+
+// boundQuery is a query as sent to the engine.
+type boundQuery struct {
+	q      string
+	tenant bool // the query names $T: the tenant is its first argument
+}
+
+// bindCache remembers rewritten queries: they are constants (or built
+// from a few shapes), so each is rewritten once per process.
+var bindCache [2]sync.Map
+
+// bindTenant rewrites a query written in PostgreSQL's form with the
+// tenant placeholder $T: $T becomes $1, the tenant, and every $N becomes
+// $N+1, so that a statement's own arguments keep their order after it.
+// The tenant is always bound as an argument, never formatted into SQL.
+// On SQLite, $N becomes its equivalent ?N. A query without $T touches no
+// tenant-owned table (scope_test.go checks which statements must have it)
+// and is only rebound.
+func bindTenant(q string, engine Engine) boundQuery {
+	cache := &bindCache[0]
+	if engine == SQLite {
+		cache = &bindCache[1]
+	}
+	if r, ok := cache.Load(q); ok {
+		return r.(boundQuery)
+	}
+	b := boundQuery{q: q}
+	if strings.Contains(q, "$T") {
+		b.tenant = true
+		var out strings.Builder
+		for i := 0; i < len(q); i++ {
+			c := q[i]
+			if c != '$' || i+1 >= len(q) {
+				out.WriteByte(c)
+				continue
+			}
+			if q[i+1] == 'T' {
+				out.WriteString("$1")
+				i++
+				continue
+			}
+			j := i + 1
+			for j < len(q) && q[j] >= '0' && q[j] <= '9' {
+				j++
+			}
+			if j == i+1 {
+				out.WriteByte(c)
+				continue
+			}
+			n, _ := strconv.Atoi(q[i+1 : j])
+			fmt.Fprintf(&out, "$%d", n+1)
+			i = j - 1
+		}
+		b.q = out.String()
+	}
+	if engine == SQLite {
+		b.q = strings.ReplaceAll(b.q, "$", "?")
+	}
+	cache.Store(q, b)
+	return b
 }
 
 // translate maps driver errors onto reportline error codes at the store

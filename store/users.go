@@ -33,9 +33,9 @@ func scanUser(s scanner) (reportline.User, error) {
 func (tx *Tx) CreateUser(ctx context.Context, u *reportline.User) error {
 	now := tx.now()
 	u.CreatedAt, u.UpdatedAt = now, now
-	err := tx.queryRow(ctx, `INSERT INTO users (external_uid, email, first_name, last_name, status, birthday,
+	err := tx.queryRow(ctx, `INSERT INTO users (tenant_id, external_uid, email, first_name, last_name, status, birthday,
 		position, org_unit, platform_role, locale, time_zone, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING id`,
 		nullString(u.ExternalUID), u.Email, u.FirstName, u.LastName, u.Status, u.Birthday.String(),
 		u.Position, u.OrgUnit, u.PlatformRole, u.Locale, u.TimeZone, micros(now)).Scan(&u.ID)
 	if err != nil {
@@ -49,7 +49,7 @@ func (tx *Tx) UpdateUser(ctx context.Context, u *reportline.User) error {
 	u.UpdatedAt = tx.now()
 	res, err := tx.exec(ctx, `UPDATE users SET external_uid = $2, email = $3, first_name = $4, last_name = $5,
 		status = $6, birthday = $7, position = $8, org_unit = $9, platform_role = $10, locale = $11,
-		time_zone = $12, updated_at = $13 WHERE id = $1`,
+		time_zone = $12, updated_at = $13 WHERE tenant_id = $T AND id = $1`,
 		u.ID, nullString(u.ExternalUID), u.Email, u.FirstName, u.LastName, u.Status, u.Birthday.String(),
 		u.Position, u.OrgUnit, u.PlatformRole, u.Locale, u.TimeZone, micros(u.UpdatedAt))
 	if err != nil {
@@ -76,19 +76,19 @@ func userConflict(err error, u reportline.User) error {
 
 // User returns the user with the given id.
 func (tx *Tx) User(ctx context.Context, id reportline.UserID) (reportline.User, error) {
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND id = $1`, id))
 	return u, notFound(err, "user", id)
 }
 
 // UserByEmail returns the user with the given normalised email.
 func (tx *Tx) UserByEmail(ctx context.Context, email string) (reportline.User, error) {
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE email = $1`, email))
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND email = $1`, email))
 	return u, notFound(err, "user", email)
 }
 
 // UserByExternalUID returns the user with the given external uid.
 func (tx *Tx) UserByExternalUID(ctx context.Context, uid string) (reportline.User, error) {
-	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE external_uid = $1`, uid))
+	u, err := scanUser(tx.queryRow(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND external_uid = $1`, uid))
 	return u, notFound(err, "user with external uid", uid)
 }
 
@@ -98,7 +98,7 @@ func (tx *Tx) UsersByEmails(ctx context.Context, emails []string) (map[string]re
 	out := make(map[string]reportline.User, len(emails))
 	for _, c := range chunks(emails) {
 		in, args := inList(1, c)
-		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE email IN (`+in+`)`, args, func(u reportline.User) {
+		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND email IN (`+in+`)`, args, func(u reportline.User) {
 			out[u.Email] = u
 		}); err != nil {
 			return nil, fmt.Errorf("users by email: %w", err)
@@ -112,7 +112,7 @@ func (tx *Tx) UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[repo
 	out := make(map[reportline.UserID]reportline.User, len(ids))
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE id IN (`+in+`)`, args, func(u reportline.User) {
+		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND id IN (`+in+`)`, args, func(u reportline.User) {
 			out[u.ID] = u
 		}); err != nil {
 			return nil, fmt.Errorf("users by id: %w", err)
@@ -126,7 +126,7 @@ func (tx *Tx) UsersByExternalUIDs(ctx context.Context, uids []string) (map[strin
 	out := make(map[string]reportline.User, len(uids))
 	for _, c := range chunks(uids) {
 		in, args := inList(1, c)
-		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE external_uid IN (`+in+`)`, args, func(u reportline.User) {
+		if err := tx.eachUser(ctx, `SELECT `+userColumns+` FROM users WHERE tenant_id = $T AND external_uid IN (`+in+`)`, args, func(u reportline.User) {
 			out[u.ExternalUID] = u
 		}); err != nil {
 			return nil, fmt.Errorf("users by external uid: %w", err)
@@ -167,18 +167,18 @@ func (tx *Tx) FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportl
 		where = append(where, "id IN ("+in+")")
 	}
 	if f.NoGroup {
-		where = append(where, "id NOT IN (SELECT user_id FROM memberships)")
+		where = append(where, "id NOT IN (SELECT user_id FROM memberships WHERE tenant_id = $T)")
 	}
 	if f.NoManager {
-		where = append(where, "id NOT IN (SELECT managee_id FROM links)")
+		where = append(where, "id NOT IN (SELECT managee_id FROM links WHERE tenant_id = $T)")
 	}
 	if len(f.Groups) > 0 {
 		in, a := inList(len(args)+1, f.Groups)
 		args = append(args, a...)
-		where = append(where, "id IN (SELECT user_id FROM memberships WHERE group_id IN ("+in+"))")
+		where = append(where, "id IN (SELECT user_id FROM memberships WHERE tenant_id = $T AND group_id IN ("+in+"))")
 	}
 	var total int
-	if err := tx.queryRow(ctx, "SELECT count(*) FROM users WHERE "+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
+	if err := tx.queryRow(ctx, "SELECT count(*) FROM users WHERE tenant_id = $T AND "+strings.Join(where, " AND "), args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("count users: %w", translate(err))
 	}
 	if f.AfterID > 0 {
@@ -190,7 +190,7 @@ func (tx *Tx) FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportl
 	}
 	limit = min(limit, MaxPageSize)
 	var out []reportline.User
-	q := "SELECT " + userColumns + " FROM users WHERE " + strings.Join(where, " AND ") + " ORDER BY id LIMIT " + arg(limit)
+	q := "SELECT " + userColumns + " FROM users WHERE tenant_id = $T AND " + strings.Join(where, " AND ") + " ORDER BY id LIMIT " + arg(limit)
 	if err := tx.eachUser(ctx, q, args, func(u reportline.User) { out = append(out, u) }); err != nil {
 		return nil, 0, fmt.Errorf("find users: %w", err)
 	}

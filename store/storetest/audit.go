@@ -8,7 +8,7 @@ import (
 	"reportline/store"
 )
 
-func testAudit(t *testing.T, db *store.DB) {
+func testAudit(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "m", "e", "x")
 	before := reportline.Link{ManagerID: us[0].ID, ManageeID: us[1].ID, Kind: reportline.Line, Source: reportline.SourceCSV, CreatedAt: day}
@@ -56,7 +56,7 @@ func testAudit(t *testing.T, db *store.DB) {
 
 // testAuditAppendOnly checks that the database itself refuses to edit the
 // audit log, whatever code runs against it.
-func testAuditAppendOnly(t *testing.T, db *store.DB) {
+func testAuditAppendOnly(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "m", "e")
 	write(t, db, func(tx *store.Tx) error {

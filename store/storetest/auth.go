@@ -8,7 +8,7 @@ import (
 	"reportline/store"
 )
 
-func testAuth(t *testing.T, db *store.DB) {
+func testAuth(t *testing.T, db DB) {
 	ctx := context.Background()
 	u := mkUsers(t, db, "a")[0]
 	hash := []byte("0123456789abcdef0123456789abcdef")
@@ -67,7 +67,7 @@ func testAuth(t *testing.T, db *store.DB) {
 }
 
 // testRollback checks that a failed write transaction leaves nothing behind.
-func testRollback(t *testing.T, db *store.DB) {
+func testRollback(t *testing.T, db DB) {
 	ctx := context.Background()
 	err := db.Write(ctx, func(tx *store.Tx) error {
 		u := reportline.User{Email: "gone@example.com", Status: reportline.StatusActive}
@@ -84,7 +84,7 @@ func testRollback(t *testing.T, db *store.DB) {
 	})
 }
 
-func testMigrate(t *testing.T, db *store.DB) {
+func testMigrate(t *testing.T, db DB) {
 	ctx := context.Background()
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("second Migrate: %v", err)

@@ -11,7 +11,7 @@ import (
 // testChanges checks the change log: entries come back newest first, as
 // written, filtered by person, actor and action, and the database refuses
 // to edit them.
-func testChanges(t *testing.T, db *store.DB) {
+func testChanges(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "admin", "member")
 	write(t, db, func(tx *store.Tx) error {

@@ -14,7 +14,7 @@ import (
 // time, a takeover only once the lease ran out, progress refused to a
 // holder that lost the run, nothing once the run finished; one send per
 // manager and period; opt-outs; birthdays found by month-day.
-func testScheduledRuns(t *testing.T, db *store.DB) {
+func testScheduledRuns(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "m1", "m2", "m3")
 	const kind, period = reportline.NotifyWeeklyDigest, "2026-W48"
@@ -171,16 +171,16 @@ func testScheduledRuns(t *testing.T, db *store.DB) {
 // ageLeases moves every lease of table (outbox or scheduled_runs) d into
 // the past: what the database's clock would show d later. Leases follow
 // the database's clock, which a test cannot set.
-func ageLeases(t *testing.T, db *store.DB, table string, d time.Duration) {
+func ageLeases(t *testing.T, db DB, table string, d time.Duration) {
 	t.Helper()
 	write(t, db, func(tx *store.Tx) error {
-		return tx.ExecRaw(context.Background(), fmt.Sprintf("UPDATE %s SET lease_until = lease_until - %d WHERE lease_until IS NOT NULL", table, d.Microseconds()))
+		return tx.ExecRaw(context.Background(), fmt.Sprintf("UPDATE %s SET lease_until = lease_until - %d WHERE tenant_id = $T AND lease_until IS NOT NULL", table, d.Microseconds()))
 	})
 }
 
 // testHandBack checks that what a stopping replica hands back is free at
 // once: its outbox messages are pending and due, its runs claimable.
-func testHandBack(t *testing.T, db *store.DB) {
+func testHandBack(t *testing.T, db DB) {
 	ctx := context.Background()
 	day := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	write(t, db, func(tx *store.Tx) error {

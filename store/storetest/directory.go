@@ -11,7 +11,7 @@ import (
 // testDirectory checks the storage of directory sync: identities (one per
 // source and external id, one per source and user), batch user writes, run
 // records and the append-only user changes.
-func testDirectory(t *testing.T, db *store.DB) {
+func testDirectory(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b")
 	ldap, scim := reportline.SourceLDAP, reportline.SourceSCIM

@@ -8,7 +8,7 @@ import (
 	"reportline/store"
 )
 
-func testGroups(t *testing.T, db *store.DB) {
+func testGroups(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b")
 	root := reportline.Group{Name: "Acme"}

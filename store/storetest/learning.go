@@ -12,7 +12,7 @@ import (
 // testLearning: courses, sessions and records are upserted by LMS id,
 // read back field for field (NULLs as zero values), and read per user in
 // one call; a course's groups are replaced.
-func testLearning(t *testing.T, db *store.DB) {
+func testLearning(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b")
 	var g1, g2 reportline.Group
@@ -138,7 +138,7 @@ func testLearning(t *testing.T, db *store.DB) {
 
 // testStatisticsViews: the log is written in batches, read newest first
 // with filters and keyset pages, and refuses edits.
-func testStatisticsViews(t *testing.T, db *store.DB) {
+func testStatisticsViews(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "m", "x", "y")
 	var views []reportline.StatisticsView

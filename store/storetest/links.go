@@ -9,7 +9,7 @@ import (
 	"reportline/store"
 )
 
-func testLinks(t *testing.T, db *store.DB) {
+func testLinks(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "boss", "mid", "dev", "fm")
 	boss, mid, dev, fm := us[0], us[1], us[2], us[3]
@@ -121,7 +121,7 @@ func testLinks(t *testing.T, db *store.DB) {
 }
 
 // testLineManagersChunks asks for more users than one IN list holds.
-func testLineManagersChunks(t *testing.T, db *store.DB) {
+func testLineManagersChunks(t *testing.T, db DB) {
 	ctx := context.Background()
 	var names []string
 	for i := range 1201 {

@@ -13,7 +13,7 @@ import (
 // testNotifyStorage: cursors never move back, the links found by their
 // dates, bounces, the role switches and a secret that the first writer
 // keeps.
-func testNotifyStorage(t *testing.T, db *store.DB) {
+func testNotifyStorage(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "m", "e", "x")
 	write(t, db, func(tx *store.Tx) error {

@@ -20,7 +20,7 @@ func outboxMsg(key, to string, due time.Time) reportline.OutboxMessage {
 // testOutbox covers the outbox contract: enqueue is idempotent by key,
 // claims lease due messages once, an expired lease is claimed again, and
 // finishing records the attempt and the message's new state.
-func testOutbox(t *testing.T, db *store.DB) {
+func testOutbox(t *testing.T, db DB) {
 	ctx := context.Background()
 	users := mkUsers(t, db, "ann")
 	m1 := outboxMsg("k1", "ann@example.com", day)
@@ -171,7 +171,7 @@ func testOutbox(t *testing.T, db *store.DB) {
 // testOutboxConcurrentClaims checks that workers claiming at once never
 // get the same message (FOR UPDATE SKIP LOCKED on PostgreSQL, the single
 // writer on SQLite).
-func testOutboxConcurrentClaims(t *testing.T, db *store.DB) {
+func testOutboxConcurrentClaims(t *testing.T, db DB) {
 	ctx := context.Background()
 	const n = 200
 	write(t, db, func(tx *store.Tx) error {
@@ -221,7 +221,7 @@ func testOutboxConcurrentClaims(t *testing.T, db *store.DB) {
 }
 
 // testTemplateSends checks the record of template messages.
-func testTemplateSends(t *testing.T, db *store.DB) {
+func testTemplateSends(t *testing.T, db DB) {
 	ctx := context.Background()
 	users := mkUsers(t, db, "admin")
 	var g reportline.Group

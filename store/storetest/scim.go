@@ -11,7 +11,7 @@ import (
 	"reportline/store"
 )
 
-func testSCIM(t *testing.T, db *store.DB) {
+func testSCIM(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b", "c", "d")
 	a, b, c, d := us[0], us[1], us[2], us[3]

@@ -12,7 +12,7 @@ import (
 // testSSO: identities are linked once per provider and subject, single-use
 // keys are refused the second time until they expire, a pending key is
 // taken once, and sessions keep how they were opened.
-func testSSO(t *testing.T, db *store.DB) {
+func testSSO(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b")
 	a, b := us[0], us[1]

@@ -11,12 +11,36 @@ import (
 	"reportline/store"
 )
 
+// DB is what a test of the suite runs against: the transactions of one
+// tenant (Read, Write), and the database they belong to (Migrate,
+// Pending). A *store.DB is one, its transactions the implicit tenant's;
+// RunTwoTenants runs the suite through a second tenant's handle.
+type DB interface {
+	Read(ctx context.Context, fn func(*store.Tx) error) error
+	Write(ctx context.Context, fn func(*store.Tx) error) error
+	Migrate(ctx context.Context) error
+	Pending(ctx context.Context) ([]string, error)
+}
+
+// test is one test of the suite.
+type test struct {
+	name string
+	fn   func(t *testing.T, db DB)
+}
+
 // Run runs the whole suite; newDB returns a fresh, migrated database.
 func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
-	tests := []struct {
-		name string
-		fn   func(t *testing.T, db *store.DB)
-	}{
+	for _, tt := range suite() {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, newDB(t))
+		})
+	}
+}
+
+// suite lists the tests of the suite.
+func suite() []test {
+	return []test{
 		{"Users", testUsers},
 		{"UserConflicts", testUserConflicts},
 		{"FindUsers", testFindUsers},
@@ -43,22 +67,16 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			tt.fn(t, newDB(t))
-		})
-	}
 }
 
-func write(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
+func write(t *testing.T, db DB, fn func(tx *store.Tx) error) {
 	t.Helper()
 	if err := db.Write(context.Background(), fn); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func read(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
+func read(t *testing.T, db DB, fn func(tx *store.Tx) error) {
 	t.Helper()
 	if err := db.Read(context.Background(), fn); err != nil {
 		t.Fatal(err)
@@ -66,7 +84,7 @@ func read(t *testing.T, db *store.DB, fn func(tx *store.Tx) error) {
 }
 
 // mkUsers creates active users named by their email's local part.
-func mkUsers(t *testing.T, db *store.DB, names ...string) []reportline.User {
+func mkUsers(t *testing.T, db DB, names ...string) []reportline.User {
 	t.Helper()
 	var out []reportline.User
 	write(t, db, func(tx *store.Tx) error {

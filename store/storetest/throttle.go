@@ -12,7 +12,7 @@ import (
 
 // testThrottle: attempts are counted per key, concurrent takers each see
 // a distinct count, a blocked key counts nothing, idle keys are forgotten.
-func testThrottle(t *testing.T, db *store.DB) {
+func testThrottle(t *testing.T, db DB) {
 	ctx := context.Background()
 	now := day
 	take := func(key string, at time.Time) (int, time.Time, bool) {
@@ -65,7 +65,7 @@ func testThrottle(t *testing.T, db *store.DB) {
 
 // testTokenLifecycleAndResets: expiry and revocation round-trip, a user's
 // sessions end but one, a reset is used once.
-func testTokenLifecycleAndResets(t *testing.T, db *store.DB) {
+func testTokenLifecycleAndResets(t *testing.T, db DB) {
 	ctx := context.Background()
 	us := mkUsers(t, db, "a", "b")
 	a, b := us[0], us[1]

@@ -10,7 +10,7 @@ import (
 	"reportline/store"
 )
 
-func testUsers(t *testing.T, db *store.DB) {
+func testUsers(t *testing.T, db DB) {
 	ctx := context.Background()
 	u := reportline.User{ExternalUID: "E1", Email: "jane@example.com", FirstName: "Jane", LastName: "Doe",
 		Status: reportline.StatusActive, Birthday: reportline.Birthday{Month: time.February, Day: 29},
@@ -57,7 +57,7 @@ func testUsers(t *testing.T, db *store.DB) {
 	wantCode(t, err, reportline.NotFound)
 }
 
-func testUserConflicts(t *testing.T, db *store.DB) {
+func testUserConflicts(t *testing.T, db DB) {
 	ctx := context.Background()
 	mkUsers(t, db, "a")
 	write(t, db, func(tx *store.Tx) error {
@@ -85,7 +85,7 @@ func testUserConflicts(t *testing.T, db *store.DB) {
 	wantCode(t, err, reportline.Invalid)
 }
 
-func testFindUsers(t *testing.T, db *store.DB) {
+func testFindUsers(t *testing.T, db DB) {
 	ctx := context.Background()
 	var names []string
 	for i := range 120 {
