@@ -55,3 +55,22 @@ func (a *App) EndSSOSessions(ctx context.Context, provider, subject string, matc
 	}
 	return n, err
 }
+
+// authorizeSessions asks the policy's session.manage row about a user's
+// sessions: their own, anyone's for platform admins, and the people they
+// administrate for group and user admins (their groups loaded first).
+func (a *App) authorizeSessions(ctx context.Context, actor Actor, user reportline.UserID) error {
+	return a.store.Read(ctx, func(tx Tx) error {
+		ac, err := loadAccess(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		return ac.authorizeAbout(ctx, tx, policy.EndSessions, user)
+	})
+}
+
+// MayManageSessions says whether the actor may see and end a user's
+// sessions (for a page to offer it; the actions ask again).
+func (a *App) MayManageSessions(ctx context.Context, actor Actor, user reportline.UserID) bool {
+	return a.authorizeSessions(ctx, actor, user) == nil
+}
