@@ -14,6 +14,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.digestRoutes()...)
 	routes = append(routes, api.directoryRoutes()...)
 	routes = append(routes, api.tokenRoutes()...)
+	routes = append(routes, api.sessionRoutes()...)
 	return routes
 }
 

@@ -219,7 +219,7 @@ type SessionInfo struct {
 // Sessions lists a user's live sessions, newest first; current is the
 // secret of the caller's own session, marked Current.
 func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID, current string) ([]SessionInfo, error) {
-	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := a.authorizeSessions(ctx, actor, user); err != nil {
 		return nil, err
 	}
 	var out []SessionInfo
@@ -242,7 +242,7 @@ func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID,
 // EndSession ends one of a user's sessions, named by its id (see
 // SessionInfo); NotFound when the user has no such session.
 func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserID, id string) error {
-	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := a.authorizeSessions(ctx, actor, user); err != nil {
 		return err
 	}
 	hash, err := hex.DecodeString(id)
@@ -265,7 +265,7 @@ func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserI
 // EndOtherSessions ends every session of a user but the caller's own
 // (current, the caller's session secret) and says how many it ended.
 func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline.UserID, current string) (int, error) {
-	if err := usecase.AuthorizeOwn(actor, policy.EndSessions, user); err != nil {
+	if err := a.authorizeSessions(ctx, actor, user); err != nil {
 		return 0, err
 	}
 	var n int

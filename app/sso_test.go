@@ -41,7 +41,8 @@ func TestSSOMatchingByDirectoryID(t *testing.T) {
 }
 
 // TestSessionsPolicy: a user sees and ends their own sessions; a group
-// admin may not end a member's; a platform admin may, and it is recorded.
+// admin a member's; a user admin of another group not; a platform admin
+// anyone's; every ending is recorded.
 func TestSessionsPolicy(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
@@ -54,28 +55,37 @@ func TestSessionsPolicy(t *testing.T) {
 			}
 			return s
 		}
-		mine, other := sign(), sign()
+		mine, other, third := sign(), sign(), sign()
 		ss, err := a.Sessions(ctx, ui(o.mem), o.mem.ID, mine)
-		if err != nil || len(ss) != 2 {
-			t.Fatalf("own sessions = %d, %v; want 2", len(ss), err)
+		if err != nil || len(ss) != 3 {
+			t.Fatalf("own sessions = %d, %v; want 3", len(ss), err)
 		}
-		var otherID string
+		var otherIDs []string
 		for _, s := range ss {
 			if !s.Current {
-				otherID = s.ID
+				otherIDs = append(otherIDs, s.ID)
 			}
 		}
-		if _, err := a.Sessions(ctx, ui(o.ga), o.mem.ID, ""); !reportline.IsCode(err, reportline.Forbidden) {
-			t.Errorf("group admin lists a member's sessions: %v, want forbidden", err)
+		if _, err := a.Sessions(ctx, ui(o.ua), o.mem.ID, ""); !reportline.IsCode(err, reportline.Forbidden) {
+			t.Errorf("a user admin of another group lists mem's sessions: %v, want forbidden", err)
 		}
-		if err := a.EndSession(ctx, ui(o.ga), o.mem.ID, otherID); !reportline.IsCode(err, reportline.Forbidden) {
-			t.Errorf("group admin ends a member's session: %v, want forbidden", err)
-		}
-		if err := a.EndSession(ctx, ui(o.x), o.mem.ID, otherID); !reportline.IsCode(err, reportline.Forbidden) {
+		if err := a.EndSession(ctx, ui(o.x), o.mem.ID, otherIDs[0]); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("another member ends mem's session: %v, want forbidden", err)
 		}
-		if err := a.EndSession(ctx, ui(o.pa), o.mem.ID, otherID); err != nil {
+		if a.MayManageSessions(ctx, ui(o.x), o.mem.ID) || !a.MayManageSessions(ctx, ui(o.ga), o.mem.ID) {
+			t.Errorf("MayManageSessions disagrees with the actions")
+		}
+		if got, err := a.Sessions(ctx, ui(o.ga), o.mem.ID, ""); err != nil || len(got) != 3 {
+			t.Errorf("group admin lists her member's sessions: %d, %v; want 3", len(got), err)
+		}
+		if err := a.EndSession(ctx, ui(o.ga), o.mem.ID, otherIDs[0]); err != nil {
+			t.Fatalf("group admin ends her member's session: %v", err)
+		}
+		if err := a.EndSession(ctx, ui(o.pa), o.mem.ID, otherIDs[1]); err != nil {
 			t.Fatalf("platform admin ends mem's session: %v", err)
+		}
+		if _, err := a.SessionUser(ctx, third); err == nil {
+			t.Errorf("an ended session still works")
 		}
 		if _, err := a.SessionUser(ctx, other); err == nil {
 			t.Errorf("the ended session still works")
@@ -87,8 +97,8 @@ func TestSessionsPolicy(t *testing.T) {
 			t.Errorf("EndOtherSessions = %d, %v; want 0 (only the current one is left)", n, err)
 		}
 		cs, err := a.Changes(ctx, ui(o.pa), reportline.ChangeFilter{UserID: o.mem.ID, Action: "session.manage"})
-		if err != nil || len(cs) != 1 || cs[0].ActorID != o.pa.ID {
-			t.Errorf("recorded session ends = %+v, %v; want one by the platform admin", cs, err)
+		if err != nil || len(cs) != 2 || cs[0].ActorID != o.pa.ID || cs[1].ActorID != o.ga.ID {
+			t.Errorf("recorded session ends = %+v, %v; want the platform admin's and the group admin's", cs, err)
 		}
 	})
 }

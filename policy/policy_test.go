@@ -61,7 +61,8 @@ func TestDecide(t *testing.T) {
 		{"nobody signs in as someone else, not even a platform admin", pa, SignIn, Target{User: engMember}, false},
 		{"a deactivated account does not sign in", inactiveA, SignIn, Target{User: &Person{User: gone}}, false},
 		{"a member sees and ends their own sessions", plainA, EndSessions, Target{User: &Person{User: plain}}, true},
-		{"a group admin may not end her member's sessions", graceA, EndSessions, Target{User: engMember}, false},
+		{"a group admin ends her member's sessions", graceA, EndSessions, Target{User: engMember}, true},
+		{"a group admin does not end a Sales member's sessions", graceA, EndSessions, Target{User: salesMember}, false},
 		{"a platform admin ends anyone's sessions", pa, EndSessions, Target{User: engMember}, true},
 		{"an inactive platform admin ends nobody's sessions", inactiveA, EndSessions, Target{User: engMember}, false},
 

@@ -273,12 +273,17 @@ var rules = []rule{
 			}
 			return refuse("nobody signs in as someone else")
 		}},
-	{action: EndSessions, who: "the owner, for their own sessions; platform admins for anyone's",
+	{action: EndSessions, who: "the owner, for their own sessions; platform admins for anyone's; group and user admins for the people they administrate",
 		decide: func(a Actor, t Target) Decision {
-			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
-				return allow("you may see and end your own sessions; platform admins anyone's")
+			switch {
+			case a.platformAdmin():
+				return allow("platform admins may see and end anyone's sessions")
+			case t.User != nil && self(a, t.User):
+				return allow("you may see and end your own sessions")
+			case t.User != nil && a.Administers(t.User):
+				return allow("admins may see and end the sessions of the people they administrate")
 			}
-			return refuse("only platform admins may end other people's sessions")
+			return refuse("you may see and end your own sessions; admins those of the people they administrate")
 		}},
 	{action: PreviewUserDigest, who: "the user themself; platform admins for anyone",
 		decide: func(a Actor, t Target) Decision {

@@ -118,6 +118,8 @@ func crossOrigin(next http.Handler) http.Handler {
 	// site: the response's signature and the request it answers protect
 	// that route, not the origin.
 	cop.AddInsecureBypassPattern("POST /sso/saml/{name}/acs")
+	// So does its single logout (signed LogoutRequests and LogoutResponses).
+	cop.AddInsecureBypassPattern("POST /sso/saml/{name}/slo")
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "cross-origin request refused", http.StatusForbidden)
 	}))

@@ -71,12 +71,13 @@ func listen(t *testing.T) (net.Listener, string) {
 }
 
 // serveOn serves h on ln until the test ends.
-func serveOn(t *testing.T, ln net.Listener, h http.Handler) {
+func serveOn(t *testing.T, ln net.Listener, h http.Handler) *httptest.Server {
 	srv := httptest.NewUnstartedServer(h)
 	srv.Listener.Close()
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(srv.Close)
+	return srv
 }
 
 // siteConfig is what a test varies.

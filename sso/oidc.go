@@ -206,15 +206,28 @@ func (s *SSO) secure(r *http.Request) bool {
 
 // LogoutURL is where to send the browser after its session ended, so that
 // the identity provider ends its own session too (OIDC RP-initiated
-// logout, when the provider publishes an end_session_endpoint); empty when
-// there is nowhere to go.
+// logout, when the provider publishes an end_session_endpoint; SAML single
+// logout, when the IdP's metadata has an HTTP-Redirect
+// SingleLogoutService); empty when there is nowhere to go. The local
+// session is ended before: an IdP that is down changes nothing to it.
 func (s *SSO) LogoutURL(sess reportline.Session) string {
+	if sess.Method == "saml" && sess.LogoutHint != "" {
+		return s.samlLogoutURL(sess)
+	}
 	if sess.Method != "oidc" || sess.LogoutHint == "" {
 		return ""
 	}
 	name, raw, _ := strings.Cut(sess.LogoutHint, " ")
 	o, ok := s.oidc[name]
 	if !ok {
+		return ""
+	}
+	// Discovery happened at sign-in unless Reportline restarted since:
+	// then try it, briefly (the session is ended already either way).
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if _, err := o.discover(ctx); err != nil {
+		s.log.Warn("oidc sign-out: the provider cannot be reached; signed out of Reportline only", "provider", name, "err", err)
 		return ""
 	}
 	o.mu.Lock()

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -29,11 +30,15 @@ import (
 // samlProvider is one SAML identity provider and our service provider for
 // it. The IdP's metadata is fetched (or read) on first use.
 type samlProvider struct {
-	s             *SSO
-	p             Provider
-	entityID, acs string
-	mu            sync.Mutex
-	sp            *saml2.SAMLServiceProvider // nil until the IdP's metadata is loaded
+	s                  *SSO
+	p                  Provider
+	entityID, acs, slo string
+	mu                 sync.Mutex
+	sp                 *saml2.SAMLServiceProvider // nil until the IdP's metadata is loaded
+	// sloPost is the IdP's HTTP-POST SingleLogoutService, where our
+	// answers to its LogoutRequests go ("" when it has none). Our own
+	// LogoutRequests go to its HTTP-Redirect one (sp.IdentityProviderSLOURL).
+	sloPost string
 }
 
 // SAML attributes that carry the email and Entra's object id.
@@ -59,8 +64,8 @@ func newSAML(s *SSO, p Provider) (*samlProvider, error) {
 		return nil, fmt.Errorf("sso provider %q: our service provider's key and certificate are required", p.Name)
 	}
 	base := "/sso/saml/" + p.Name
-	entity, acs := s.url(base+"/metadata"), s.url(base+"/acs")
-	sp := &samlProvider{s: s, p: p, entityID: entity.String(), acs: acs.String()}
+	entity, acs, slo := s.url(base+"/metadata"), s.url(base+"/acs"), s.url(base+"/slo")
+	sp := &samlProvider{s: s, p: p, entityID: entity.String(), acs: acs.String(), slo: slo.String()}
 	if _, err := sp.metadata(); err != nil {
 		return nil, fmt.Errorf("sso provider %q: %w", p.Name, err)
 	}
@@ -76,6 +81,7 @@ func (p *samlProvider) serviceProvider(md *samltypes.EntityDescriptor, certs []*
 	sp := &saml2.SAMLServiceProvider{
 		ServiceProviderIssuer:       p.entityID,
 		AssertionConsumerServiceURL: p.acs,
+		ServiceProviderSLOURL:       p.slo,
 		AudienceURI:                 p.entityID,
 		IDPCertificateStore:         &dsig.MemoryX509CertificateStore{Roots: certs},
 		// An assertion may carry no attributes (the NameID alone).
@@ -95,6 +101,11 @@ func (p *samlProvider) serviceProvider(md *samltypes.EntityDescriptor, certs []*
 			if s.Binding == saml2.BindingHttpRedirect {
 				sp.IdentityProviderSSOURL = s.Location
 				break
+			}
+		}
+		for _, s := range md.IDPSSODescriptor.SingleLogoutServices {
+			if s.Binding == saml2.BindingHttpRedirect && sp.IdentityProviderSLOURL == "" {
+				sp.IdentityProviderSLOURL, sp.IdentityProviderSLOBinding = s.Location, saml2.BindingHttpRedirect
 			}
 		}
 	}
@@ -162,13 +173,22 @@ func (p *samlProvider) provider(ctx context.Context) (*saml2.SAMLServiceProvider
 	if sp.IdentityProviderSSOURL == "" {
 		return nil, unreadable(errors.New("no SingleSignOnService with the HTTP-Redirect binding"))
 	}
+	p.sloPost = ""
+	for _, s := range md.IDPSSODescriptor.SingleLogoutServices {
+		if s.Binding == saml2.BindingHttpPost {
+			p.sloPost = s.Location
+			break
+		}
+	}
 	p.sp = sp
 	return p.sp, nil
 }
 
-// metadata is our service provider's metadata (valid for a week from now).
+// metadata is our service provider's metadata (valid for a week from
+// now), with our SingleLogoutService (HTTP-POST: the binding whose
+// signatures gosaml2 checks).
 func (p *samlProvider) metadata() ([]byte, error) {
-	md, err := p.serviceProvider(nil, nil).Metadata()
+	md, err := p.serviceProvider(nil, nil).MetadataWithSLO(0)
 	if err != nil {
 		return nil, fmt.Errorf("our service provider's metadata: %w", err)
 	}
@@ -284,7 +304,10 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 	if id.Email == "" && strings.Contains(id.Subject, "@") && info.NameIDFormat == emailNameIDFormat {
 		id.Email = id.Subject
 	}
-	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: p.p.Matching, Method: "saml"}, r.PostForm.Get("RelayState"))
+	// What single logout needs later (the NameID as sent, its format, the
+	// IdP's session index) stays with the session, in the database.
+	hint := p.p.Name + " " + url.Values{"n": {info.NameID}, "f": {info.NameIDFormat}, "i": {info.SessionIndex}}.Encode()
+	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: p.p.Matching, Method: "saml", LogoutHint: hint}, r.PostForm.Get("RelayState"))
 }
 
 // checkAssertion completes gosaml2's checks of a response it verified:

@@ -10,11 +10,13 @@ import (
 	"html"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -58,12 +60,51 @@ type samlIdP struct {
 	// encrypt keeps our encryption key from our metadata, so that the
 	// IdP encrypts its assertions to us.
 	encrypt bool
+	// live are the IdP's sessions (each sign-in opens one, with its own
+	// session index); single logout ends them.
+	mu   sync.Mutex
+	live map[string]saml.Session
+	srv  *httptest.Server
 }
+
+// close stops the IdP: it is down.
+func (p *samlIdP) close() { p.srv.Close() }
 
 func (p *samlIdP) GetSession(w http.ResponseWriter, r *http.Request, req *saml.IdpAuthnRequest) *saml.Session {
 	s := *p.who
-	s.ID, s.CreateTime, s.ExpireTime = rand.Text(), time.Now(), time.Now().Add(time.Hour)
+	s.ID, s.Index, s.CreateTime, s.ExpireTime = rand.Text(), "idx-"+rand.Text(), time.Now(), time.Now().Add(time.Hour)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.live == nil {
+		p.live = map[string]saml.Session{}
+	}
+	p.live[s.ID] = s
 	return &s
+}
+
+// InvalidateSession ends the IdP's sessions a service provider's
+// LogoutRequest names (crewjam's ServeSLO calls it once the request's
+// signature is verified).
+func (p *samlIdP) InvalidateSession(w http.ResponseWriter, r *http.Request, req *saml.IdpLogoutRequest) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for id, s := range p.live {
+		if req.MatchesSession(&s) {
+			delete(p.live, id)
+		}
+	}
+	return nil
+}
+
+// sessions returns the NameIDs of the IdP's live sessions.
+func (p *samlIdP) sessions() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []string
+	for _, s := range p.live {
+		out = append(out, s.NameID)
+	}
+	return out
 }
 
 func (p *samlIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDescriptor, error) {
@@ -102,14 +143,16 @@ func newSAMLIdP(t *testing.T, spMetadata string) *samlIdP {
 	p := &samlIdP{base: base, key: key, cert: cert, sp: spMetadata}
 	mustURL := func(s string) url.URL { u, _ := url.Parse(s); return *u }
 	p.idp = &saml.IdentityProvider{Key: key, Certificate: cert, MetadataURL: mustURL(base + "/metadata"), SSOURL: mustURL(base + "/sso"),
+		LogoutURL: mustURL(base + "/slo"), LogoutBindings: []string{saml.HTTPRedirectBinding, saml.HTTPPostBinding},
 		ServiceProviderProvider: p, SessionProvider: p}
 	mux := http.NewServeMux()
+	mux.HandleFunc("/slo", p.idp.ServeSLO)
 	mux.HandleFunc("/metadata", p.idp.ServeMetadata)
 	mux.HandleFunc("/sso", p.idp.ServeSSO)
 	mux.HandleFunc("/initiate", func(w http.ResponseWriter, r *http.Request) {
 		p.idp.ServeIDPInitiated(w, r, p.sp, "/account/sessions")
 	})
-	serveOn(t, ln, mux)
+	p.srv = serveOn(t, ln, mux)
 	return p
 }
 

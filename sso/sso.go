@@ -161,6 +161,7 @@ func (s *SSO) Register(mux *http.ServeMux) {
 	mux.HandleFunc("GET /sso/saml/{name}/start", s.samlStart)
 	mux.HandleFunc("POST /sso/saml/{name}/acs", s.samlACS)
 	mux.HandleFunc("GET /sso/saml/{name}/metadata", s.samlMetadata)
+	mux.HandleFunc("POST /sso/saml/{name}/slo", s.samlSLO)
 }
 
 // url is a path under the public URL.

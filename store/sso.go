@@ -70,7 +70,7 @@ func (tx *Tx) UseOnce(ctx context.Context, key string, expires, now time.Time) (
 
 // UserSessions returns a user's live sessions at now, newest first.
 func (tx *Tx) UserSessions(ctx context.Context, user reportline.UserID, now time.Time) ([]reportline.Session, error) {
-	rows, err := tx.query(ctx, `SELECT hash, created_at, expires_at, method FROM sessions WHERE tenant_id = $T AND user_id = $1 AND expires_at > $2
+	rows, err := tx.query(ctx, `SELECT hash, created_at, expires_at, method, logout_hint FROM sessions WHERE tenant_id = $T AND user_id = $1 AND expires_at > $2
 		ORDER BY created_at DESC, hash`, user, micros(now))
 	if err != nil {
 		return nil, fmt.Errorf("sessions: %w", err)
@@ -80,7 +80,7 @@ func (tx *Tx) UserSessions(ctx context.Context, user reportline.UserID, now time
 	for rows.Next() {
 		s := reportline.Session{UserID: user}
 		var created, expires int64
-		if err := rows.Scan(&s.Hash, &created, &expires, &s.Method); err != nil {
+		if err := rows.Scan(&s.Hash, &created, &expires, &s.Method, &s.LogoutHint); err != nil {
 			return nil, fmt.Errorf("sessions: %w", err)
 		}
 		s.CreatedAt, s.ExpiresAt = time.UnixMicro(created).UTC(), time.UnixMicro(expires).UTC()

@@ -10,8 +10,9 @@ import (
 )
 
 // The "Your sessions" page: where one is signed in, to end a session (a
-// forgotten computer) or all the others. Platform admins may open anyone's
-// (?user=ID) and end them; app decides.
+// forgotten computer) or all the others. Admins may open the sessions of
+// the people they administrate, platform admins anyone's (?user=ID, linked
+// from the person's profile), and end them; app decides (session.manage).
 
 // SignInOptions are the single sign-on parts of the pages: the buttons of
 // the sign-in page, SSO-only mode (from app), and where to send a browser

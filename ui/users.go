@@ -18,6 +18,7 @@ type profilePage struct {
 	ManagerStar bool       // the user is a line manager under the Assign role mode
 	Timeline    []eventRow // the newest events about the user, when the viewer may read them
 	HistoryURL  string     // their full history, when the viewer may read it
+	SessionsURL string     // their signed-in sessions, when the viewer may end them (session.manage)
 }
 
 // timelineSize is how many events a profile shows.
@@ -56,6 +57,9 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	}
 	if p.Group != nil {
 		p.BackURL = fmt.Sprintf("/groups/%d/users", p.Group.ID)
+	}
+	if user.ID != v.User.ID && u.app.MayManageSessions(ctx, v.Actor, user.ID) {
+		p.SessionsURL = fmt.Sprintf("/account/sessions?user=%d", user.ID)
 	}
 	u.render(w, r, http.StatusOK, "profile", p)
 	return nil

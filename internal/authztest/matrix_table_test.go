@@ -142,6 +142,8 @@ var matrix = []row{
 	{pattern: "PATCH /api/v1/users/{id}", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: body(map[string]any{"first_name": "Renamed"})},
 	{pattern: "POST /api/v1/users/{id}/deactivate", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", note: "nobody deactivates themself"},
 	{pattern: "POST /api/v1/users/{id}/activate", target: tUser, want: editUser, prep: deactivateTarget},
+	{pattern: "DELETE /api/v1/users/{id}/sessions", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU",
+		note: "session.manage: one's own; admins the people they administrate; platform admins anyone's"},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
 	{pattern: "GET /api/v1/reports/orphans", want: adminsOnly},
 
