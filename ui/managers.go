@@ -126,7 +126,8 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		return nil, err
 	}
 	p := &managersPage{User: links.User}
-	if p.page, err = u.base(ctx, v, "Managers of "+links.User.Name(), contextGroup(r)); err != nil {
+	tr := u.loc(r)
+	if p.page, err = u.base(ctx, v, tr.T("managers.page_title", map[string]any{"Name": links.User.Name()}), contextGroup(r)); err != nil {
 		return nil, err
 	}
 	p.ProfileURL = userURL(id, "", p.page)
@@ -135,11 +136,12 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		return nil, err
 	}
 	name := links.User.Name()
+	who := map[string]any{"Name": name}
 	p.Sections = []*section{
-		{Direction: reportline.Managers, Title: "Managers", Intro: "The people " + name + " reports to.",
-			AddTitle: "Add managers", Empty: name + " has no managers yet.", SearchParam: "mq", OtherParam: "eq"},
-		{Direction: reportline.Managees, Title: "Managees", Intro: "The people " + name + " manages.",
-			AddTitle: "Add managees", Empty: name + " manages nobody yet.", SearchParam: "eq", OtherParam: "mq"},
+		{Direction: reportline.Managers, Title: tr.T("managers.managers", nil), Intro: tr.T("managers.managers.intro", who),
+			AddTitle: tr.T("managers.managers.add", nil), Empty: tr.T("managers.managers.empty", who), SearchParam: "mq", OtherParam: "eq"},
+		{Direction: reportline.Managees, Title: tr.T("managers.managees", nil), Intro: tr.T("managers.managees.intro", who),
+			AddTitle: tr.T("managers.managees.add", nil), Empty: tr.T("managers.managees.empty", who), SearchParam: "eq", OtherParam: "mq"},
 	}
 	for _, s := range p.Sections {
 		s.CanEdit, s.Kind, s.UserName = p.CanEdit, reportline.Line, name
@@ -166,9 +168,9 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 				row.UserURL = userURL(l.User.ID, "", p.page)
 			}
 			if s.Direction == reportline.Managers {
-				row.RemoveLabel = fmt.Sprintf("Remove %s as a manager of %s", l.User.Name(), name)
+				row.RemoveLabel = tr.T("managers.remove_manager", map[string]any{"Other": l.User.Name(), "Name": name})
 			} else {
-				row.RemoveLabel = fmt.Sprintf("Remove %s as a managee of %s", l.User.Name(), name)
+				row.RemoveLabel = tr.T("managers.remove_managee", map[string]any{"Other": l.User.Name(), "Name": name})
 			}
 			s.Rows = append(s.Rows, row)
 		}

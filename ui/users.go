@@ -60,7 +60,7 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	h, err := u.app.History(ctx, v.Actor, app.HistoryFilter{UserID: user.ID, Limit: timelineSize})
 	switch {
 	case err == nil:
-		p.Timeline = eventRows(h, viewerLocation(v.User))
+		p.Timeline = eventRows(h, viewerLocation(v.User), u.loc(r))
 		p.HistoryURL = withQuery("/history", "person", user.Email)
 	case !reportline.IsCode(err, reportline.Forbidden):
 		return err
