@@ -209,6 +209,19 @@ type flag struct {
 	Tone  string // "ok", "warn" or "bad": a CSS class suffix
 }
 
+// ID is the label's message id in the catalogue ("verdict.new"), "" for a
+// label the catalogue does not have yet.
+func (f flag) ID() string { return verdictIDs[f] }
+
+// verdictIDs are the message ids of verdictFlags' labels.
+var verdictIDs = func() map[flag]string {
+	m := map[flag]string{}
+	for v, f := range verdictFlags {
+		m[f] = "verdict." + string(v)
+	}
+	return m
+}()
+
 // verdictFlags labels every verdict of app.Verdict.
 var verdictFlags = map[app.Verdict]flag{
 	app.VerdictNew:        {"Will be added", "ok"},

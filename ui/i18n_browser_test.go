@@ -84,7 +84,9 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	for g := range s.groups {
 		data = append(data, g)
 	}
-	data = append(data, "Reportline")
+	// What the reader typed into the preview is theirs.
+	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
+	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address")
 	// Longest first, so that "Ken Thompson" goes before "Ken".
 	slices.SortFunc(data, func(a, b string) int { return len(b) - len(a) })
 	strip := func(text string) string {
@@ -108,10 +110,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 			if who != "admin@acme.example" {
 				pages = []string{fmt.Sprintf("/users/%d/managers", s.user(t, who))}
 			}
-			for _, path := range pages {
-				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
-					t.Fatalf("open %s: %v", path, err)
-				}
+			check := func(path string) {
+				t.Helper()
 				// The top bar's menus, open, so that their items count.
 				if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)); err != nil {
 					t.Fatal(err)
@@ -130,6 +130,24 @@ func TestBrowserPseudoLocale(t *testing.T) {
 						t.Errorf("%s: %q is not from the catalogue", path, text)
 					}
 				}
+			}
+			for _, path := range pages {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
+					t.Fatalf("open %s: %v", path, err)
+				}
+				check(path)
+			}
+			if who == "admin@acme.example" {
+				// Show managers' preview: every verdict, and the words
+				// around them (the "why" column is app's, marked raw).
+				if err := chromedp.Do(ctx,
+					chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example"))),
+					chromedp.SendKeys(chromedp.CSS("#managers-emails"), typed),
+				); err != nil {
+					t.Fatalf("paste addresses: %v", err)
+				}
+				click(t, ctx, "#managers-preview-button")
+				check("the preview")
 			}
 		})
 	}
@@ -164,9 +182,25 @@ func TestBrowserFrench(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := strings.Join(texts(t, ctx, "main"), " ")
-	for _, want := range []string{"Managers de", "Collaborateurs", "Ajouter des adresses e-mail", "Hiérarchique", "l’import CSV"} {
-		if !strings.Contains(body, want) && want != "l’import CSV" {
+	for _, want := range []string{"Collaborateurs", "Ajouter des adresses e-mail", "Hiérarchique", "Import CSV", "déc. 2026"} {
+		if !strings.Contains(body, want) {
 			t.Errorf("the French managers page lacks %q", want)
 		}
 	}
+	// The preview, on a phone.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 800),
+		chromedp.SendKeys(chromedp.CSS("#managers-emails"), "barbara.liskov@acme.example, nobody@acme.example, linus.torvalds@acme.example")); err != nil {
+		t.Fatalf("paste addresses: %v", err)
+	}
+	click(t, ctx, "#managers-preview-button")
+	got := readCandidates(t, ctx, "managers")
+	if c := got["barbara.liskov@acme.example"]; c.Label != "Sera ajouté" {
+		t.Errorf("the preview labels a new manager %q, want “Sera ajouté”", c.Label)
+	}
+	if c := texts(t, ctx, "#managers-confirm-form p"); len(c) == 0 || !strings.HasPrefix(c[len(c)-1], "Confirmez pour que 1 personne devienne manager (hiérarchique) de Russ Cox.") {
+		t.Errorf("the confirmation says %q", c)
+	}
+	checkLayout(t, ctx, 390)
+	checkAxe(t, ctx, "the French preview")
+	browser.Screenshot(t, ctx, "preview-390")
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"reportline"
+	"reportline/app"
 	"reportline/i18n"
 )
 
@@ -42,6 +43,13 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	for _, k := range reportline.LinkKinds {
 		ids["kind."+string(k)] = "label \"kind\""
 		ids["history.kind."+string(k)] = "eventRows"
+	}
+	for _, v := range []app.Verdict{app.VerdictNew, app.VerdictUpdate, app.VerdictUnchanged, app.VerdictDuplicate, app.VerdictInvalid,
+		app.VerdictUnknown, app.VerdictInactive, app.VerdictSelf, app.VerdictOutOfScope, app.VerdictCycle} {
+		ids["verdict."+string(v)] = "the flag template"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["confirm.kind."+string(k)] = "ConfirmText"
 	}
 	for _, a := range []string{"add", "remove", "update"} {
 		ids["history.link."+a] = "eventRows"

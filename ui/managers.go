@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 )
 
 // managersPage is "Show managers": a user's managers and managees, each
@@ -26,6 +27,7 @@ type managersPage struct {
 type section struct {
 	Direction reportline.Direction
 	UserName  string // the page's user
+	loc       *i18n.Localizer
 	Title     string
 	Intro     string
 	AddTitle  string
@@ -144,7 +146,7 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 			AddTitle: tr.T("managers.managees.add", nil), Empty: tr.T("managers.managees.empty", who), SearchParam: "eq", OtherParam: "mq"},
 	}
 	for _, s := range p.Sections {
-		s.CanEdit, s.Kind, s.UserName = p.CanEdit, reportline.Line, name
+		s.CanEdit, s.Kind, s.UserName, s.loc = p.CanEdit, reportline.Line, name, tr
 		if p.Group != nil {
 			s.GroupID = p.Group.ID
 		}
@@ -250,18 +252,17 @@ func (s *section) ConfirmText() string {
 	if s.Preview == nil {
 		return ""
 	}
-	n, kind := s.Preview.Changes, strings.ToLower(kindLabel(s.Preview.Kind))
-	people := fmt.Sprintf("%d people", n)
-	if n == 1 {
-		people = "1 person"
+	l := s.loc
+	if l == nil {
+		l = i18n.For(i18n.Default)
 	}
+	n := s.Preview.Changes
+	data := map[string]any{"Kind": l.T("confirm.kind."+string(s.Preview.Kind), nil), "Name": s.UserName,
+		"People": l.N("confirm.people", n, nil)}
 	if s.Direction == reportline.Managers {
-		if n == 1 {
-			return fmt.Sprintf("Confirm to make 1 person a %s manager of %s.", kind, s.UserName)
-		}
-		return fmt.Sprintf("Confirm to make %s %s managers of %s.", people, kind, s.UserName)
+		return l.N("confirm.managers", n, data)
 	}
-	return fmt.Sprintf("Confirm to make %s the %s manager of %s.", s.UserName, kind, people)
+	return l.N("confirm.managees", n, data)
 }
 
 // check ticks the picked users among the search results.
