@@ -2,6 +2,7 @@ package i18n
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -67,4 +68,45 @@ func (l *Localizer) Format(t time.Time, layout string) string {
 		return s
 	}
 	return englishNames.ReplaceAllStringFunc(s, func(w string) string { return frNames[w] })
+}
+
+// Number writes a count with the language's thousands separator: "12,345",
+// "12 345" (a narrow no-break space in French).
+func (l *Localizer) Number(n int) string {
+	sep := ","
+	if l.lang == "fr" {
+		sep = "\u202f"
+	}
+	s := strconv.Itoa(n)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, r := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteString(sep)
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// ShortDate writes a day briefly: "6 Dec 2026", "6 déc. 2026"; "—" for
+// none.
+func (l *Localizer) ShortDate(t time.Time) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return l.Format(t, "2 Jan 2006")
+}
+
+// Moment writes a moment in loc, always labelled with its zone: "6 Dec
+// 2026, 14:05 CET", "6 déc. 2026, 14:05 CET"; "—" for none.
+func (l *Localizer) Moment(t time.Time, loc *time.Location) string {
+	if t.IsZero() {
+		return "—"
+	}
+	return l.Format(t.In(loc), "2 Jan 2006, 15:04 MST")
 }

@@ -6,8 +6,13 @@
 // language's plural rules (in French 0 and 1 are singular, 1 000 000 is
 // "many").
 //
-// Emails use it today; pages will use the same catalogues: a page asks
-// For(locale) once per request and calls T and N like an email does.
+// Emails and pages use it: active.*.toml holds the emails' messages,
+// pages.*.toml the pages'. A page asks For(locale) once per request and
+// calls T and N like an email does.
+//
+// Pseudo ("qps-ploc") is a pseudo-locale for tests: English with every
+// catalogue string marked ⟦like this⟧, so a test can find visible text
+// that did not come from a catalogue.
 package i18n
 
 import (
@@ -21,8 +26,18 @@ import (
 	"golang.org/x/text/language"
 )
 
-//go:embed active.*.toml
+//go:embed active.*.toml pages.*.toml
 var catalogues embed.FS
+
+// Pseudo is the pseudo-locale: English, each catalogue string marked with
+// PseudoOpen and PseudoClose.
+const Pseudo = "qps-ploc"
+
+// The marks of the pseudo-locale.
+const (
+	PseudoOpen  = "⟦"
+	PseudoClose = "⟧"
+)
 
 // Default is the language used when a reader's locale is empty or not
 // one Reportline speaks.
@@ -41,8 +56,10 @@ func load() {
 	bundle = goi18n.NewBundle(language.English)
 	bundle.RegisterUnmarshalFunc("toml", toml.Unmarshal)
 	for _, l := range Languages {
-		if _, err := bundle.LoadMessageFileFS(catalogues, "active."+l+".toml"); err != nil {
-			panic(fmt.Sprintf("i18n: catalogue %s: %v", l, err)) // embedded: found by any test
+		for _, f := range []string{"active", "pages"} {
+			if _, err := bundle.LoadMessageFileFS(catalogues, f+"."+l+".toml"); err != nil {
+				panic(fmt.Sprintf("i18n: catalogue %s.%s: %v", f, l, err)) // embedded: found by any test
+			}
 		}
 		tags = append(tags, language.MustParse(l))
 	}
@@ -50,8 +67,9 @@ func load() {
 
 // Localizer speaks one language.
 type Localizer struct {
-	lang string
-	l    *goi18n.Localizer
+	lang   string
+	pseudo bool // mark every catalogue string (the pseudo-locale)
+	l      *goi18n.Localizer
 }
 
 // For returns the localizer of a locale ("fr", "fr-CA", "en-GB", a raw
@@ -59,6 +77,9 @@ type Localizer struct {
 func For(locale string) *Localizer {
 	once.Do(load)
 	lang := Default
+	if first, _, _ := strings.Cut(strings.TrimSpace(locale), ","); strings.EqualFold(strings.TrimSpace(strings.Split(first, ";")[0]), Pseudo) {
+		return &Localizer{lang: Default, pseudo: true, l: goi18n.NewLocalizer(bundle, Default)}
+	}
 	if locale = strings.TrimSpace(locale); locale != "" {
 		if prefs, _, err := language.ParseAcceptLanguage(locale); err == nil && len(prefs) > 0 {
 			m := language.NewMatcher(tags)
@@ -83,8 +104,19 @@ func (l *Localizer) T(id string, data any) string {
 	if err != nil {
 		return id
 	}
+	return l.mark(s)
+}
+
+// mark wraps s in the pseudo-locale's marks, when that is the language.
+func (l *Localizer) mark(s string) string {
+	if l.pseudo {
+		return PseudoOpen + s + PseudoClose
+	}
 	return s
 }
+
+// Pseudo reports whether this is the pseudo-locale.
+func (l *Localizer) Pseudo() bool { return l.pseudo }
 
 // N is T for a message with plural forms, chosen by count; data also gets
 // {{.Count}}.
@@ -98,7 +130,7 @@ func (l *Localizer) N(id string, count int, data map[string]any) string {
 		// A message that has one form for every count (e.g. "en retard").
 		return l.T(id, d)
 	}
-	return s
+	return l.mark(s)
 }
 
 // Has reports whether id is in the language's own catalogue (not a

@@ -47,11 +47,16 @@ func TestFrenchPlurals(t *testing.T) {
 // same fields: a translator cannot silently drop one.
 func TestCataloguesAgree(t *testing.T) {
 	ids := regexp.MustCompile(`(?m)^\["([^"]+)"\]`)
-	en, _ := os.ReadFile("active.en.toml")
 	fr := For("fr")
-	for _, m := range ids.FindAllStringSubmatch(string(en), -1) {
-		if !fr.Has(m[1]) {
-			t.Errorf("%s is missing from active.fr.toml", m[1])
+	for _, file := range []string{"active", "pages"} {
+		en, err := os.ReadFile(file + ".en.toml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range ids.FindAllStringSubmatch(string(en), -1) {
+			if !fr.Has(m[1]) {
+				t.Errorf("%s is missing from %s.fr.toml", m[1], file)
+			}
 		}
 	}
 }
@@ -66,5 +71,47 @@ func TestDates(t *testing.T) {
 	}
 	if got := For("fr").List([]string{"A", "B", "C"}); got != "A, B et C" {
 		t.Errorf("list = %q", got)
+	}
+}
+
+func TestNumbersAndMoments(t *testing.T) {
+	paris, err := time.LoadLocation("Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 12, 6, 9, 5, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		lang, number, moment, date string
+	}{
+		{"en", "1,234,567", "6 Dec 2026, 10:05 CET", "6 Dec 2026"},
+		{"fr", "1\u202f234\u202f567", "6 déc. 2026, 10:05 CET", "6 déc. 2026"},
+	} {
+		l := For(tc.lang)
+		if got := l.Number(1234567); got != tc.number {
+			t.Errorf("%s: Number = %q, want %q", tc.lang, got, tc.number)
+		}
+		if got := l.Moment(at, paris); got != tc.moment {
+			t.Errorf("%s: Moment = %q, want %q", tc.lang, got, tc.moment)
+		}
+		if got := l.ShortDate(at); got != tc.date {
+			t.Errorf("%s: ShortDate = %q, want %q", tc.lang, got, tc.date)
+		}
+	}
+}
+
+// The pseudo-locale marks every catalogue string, as the pages' test needs,
+// whether asked for by a profile or by Accept-Language.
+func TestPseudoLocale(t *testing.T) {
+	for _, locale := range []string{Pseudo, "qps-ploc;q=1, fr;q=0.5"} {
+		l := For(locale)
+		if !l.Pseudo() || l.Lang() != "en" {
+			t.Errorf("For(%q) is %s, pseudo %v", locale, l.Lang(), l.Pseudo())
+		}
+		if got, want := l.T("nav.team", nil), PseudoOpen+"My team"+PseudoClose; got != want {
+			t.Errorf("For(%q).T = %q, want %q", locale, got, want)
+		}
+	}
+	if For("fr").Pseudo() || For("").Pseudo() {
+		t.Error("a real language is marked")
 	}
 }

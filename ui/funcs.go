@@ -11,11 +11,23 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 )
 
 // funcs are the helpers templates may call: formatting only, no rules.
-func (u *UI) funcs() template.FuncMap {
+// l is the language of the template set: "t" and "tn" read its catalogue
+// ({{t "nav.team"}}, {{t "people.intro" "Name" .Name}}, {{tn "x" .Count}}),
+// "lang" is its code for <html lang>, and numbers and labels follow it.
+func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 	return template.FuncMap{
+		"t": func(id string, kv ...any) string { return l.T(id, pairs(kv)) },
+		"tn": func(id string, n int, kv ...any) string {
+			return l.N(id, n, pairs(kv))
+		},
+		"lang":        l.Lang,
+		"label":       func(kind string, v any) string { return l.T(kind+"."+fmt.Sprint(v), nil) },
+		"lnum":        func(n int) string { return l.Number(n) },
+		"ldate":       func(t time.Time) string { return l.ShortDate(t) },
 		"asset":       func(name string) string { return "/assets/" + name + "?v=" + u.version },
 		"date":        formatDate,
 		"kindLabel":   kindLabel,
@@ -42,6 +54,15 @@ func (u *UI) funcs() template.FuncMap {
 			return sum
 		},
 	}
+}
+
+// pairs turns a template's key, value, key, value… into message data.
+func pairs(kv []any) map[string]any {
+	m := map[string]any{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[fmt.Sprint(kv[i])] = kv[i+1]
+	}
+	return m
 }
 
 // num formats a count with thousands separators: imports run to millions
@@ -187,6 +208,19 @@ type flag struct {
 	Label string
 	Tone  string // "ok", "warn" or "bad": a CSS class suffix
 }
+
+// ID is the label's message id in the catalogue ("verdict.new"), "" for a
+// label the catalogue does not have yet.
+func (f flag) ID() string { return verdictIDs[f] }
+
+// verdictIDs are the message ids of verdictFlags' labels.
+var verdictIDs = func() map[flag]string {
+	m := map[flag]string{}
+	for v, f := range verdictFlags {
+		m[f] = "verdict." + string(v)
+	}
+	return m
+}()
 
 // verdictFlags labels every verdict of app.Verdict.
 var verdictFlags = map[app.Verdict]flag{

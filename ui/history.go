@@ -11,6 +11,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/csvio"
+	"reportline/i18n"
 	"reportline/policy"
 )
 
@@ -21,6 +22,7 @@ type eventRow struct {
 	Actor   string // "Ada Lovelace", "the system"
 	Summary string // "Frank Petit added as line manager of Gina Roux"
 	Via     string // "via CSV import #12", "via the web UI"
+	What    string // what app says changed, in its own words (English)
 	Details string // a change's changed fields, "" for a link
 	Person  reportline.UserID
 }
@@ -98,7 +100,7 @@ func (u *UI) history(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	if p.page, err = u.base(ctx, v, "History", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("history.title", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "history"
@@ -117,7 +119,7 @@ func (u *UI) history(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	p.Rows, p.More = eventRows(h, viewerLocation(v.User)), h.More
+	p.Rows, p.More = eventRows(h, viewerLocation(v.User), u.loc(r)), h.More
 	p.CSVURL = withQuery("/history.csv", "person", p.Person, "actor", p.Actor, "source", p.Source, "from", p.From, "to", p.To)
 	u.render(w, r, http.StatusOK, "history", p)
 	return nil
@@ -141,50 +143,55 @@ func (u *UI) historyCSV(w http.ResponseWriter, r *http.Request, v viewer) error 
 	w.Header().Set("Cache-Control", "no-store")
 	cw := csvio.NewWriter(w, csvio.WriterOptions{})
 	cw.Write([]string{"time_utc", "actor", "what", "via", "details"})
-	for _, row := range eventRows(h, time.UTC) {
-		cw.Write([]string{row.At.UTC().Format(time.RFC3339), row.Actor, row.Summary, row.Via, row.Details})
+	// In English whatever the viewer's language: a file for scripts and
+	// spreadsheets, with the header's column names.
+	for _, row := range eventRows(h, time.UTC, i18n.For(i18n.Default)) {
+		what := row.Summary
+		if row.What != "" {
+			what += " (" + row.What + ")"
+		}
+		cw.Write([]string{row.At.UTC().Format(time.RFC3339), row.Actor, what, row.Via, row.Details})
 	}
 	return cw.Flush()
 }
 
-// eventRows puts events into words.
-func eventRows(h app.HistoryPage, loc *time.Location) []eventRow {
+// eventRows puts events into words, in l's language, times in loc.
+func eventRows(h app.HistoryPage, loc *time.Location, l *i18n.Localizer) []eventRow {
 	name := func(id reportline.UserID) string {
 		if id == 0 {
-			return "the system"
+			return l.T("history.system", nil)
 		}
 		if n, ok := h.Names[id]; ok {
 			return n
 		}
-		return fmt.Sprintf("a deleted user (#%d)", id)
+		return l.T("history.deleted_user", map[string]any{"ID": id})
 	}
 	rows := make([]eventRow, 0, len(h.Events))
 	for _, e := range h.Events {
-		row := eventRow{At: e.At, When: formatTime(e.At, loc), Actor: name(e.ActorID), Person: e.UserID}
+		row := eventRow{At: e.At, When: l.Moment(e.At, loc), Actor: name(e.ActorID), Person: e.UserID}
 		if e.BatchID != 0 {
-			row.Via = fmt.Sprintf("via CSV import #%d", e.BatchID)
+			row.Via = l.T("history.via_import", map[string]any{"ID": e.BatchID})
 		} else if e.Source != "" {
-			row.Via = "via " + sourceLabel(e.Source)
+			row.Via = l.T("history.via", map[string]any{"Source": l.T("source."+string(e.Source), nil)})
 		}
 		if e.Link {
 			row.Person = e.ManageeID
+			action := e.Action
+			if action != "add" && action != "remove" {
+				action = "update"
+			}
 			kind := "manager"
 			if e.Kind != "" {
-				kind = strings.ToLower(kindLabel(e.Kind)) + " manager"
+				kind = string(e.Kind)
 			}
-			verb := map[string]string{"add": "added", "remove": "removed", "update": "changed"}[e.Action]
-			if verb == "" {
-				verb = e.Action
-			}
-			row.Summary = fmt.Sprintf("%s %s as %s of %s", name(e.ManagerID), verb, kind, name(e.ManageeID))
+			row.Summary = l.T("history.link."+action, map[string]any{"Manager": name(e.ManagerID), "Managee": name(e.ManageeID),
+				"Kind": l.T("history.kind."+kind, nil)})
 		} else {
-			row.Summary = changeLabel(e.Action)
+			row.Summary = changeLabel(e.Action, l)
 			if e.UserID != 0 {
-				row.Summary += ": " + name(e.UserID)
+				row.Summary = l.T("history.change_about", map[string]any{"Change": row.Summary, "Name": name(e.UserID)})
 			}
-			if e.What != "" {
-				row.Summary += " (" + e.What + ")"
-			}
+			row.What = e.What
 			row.Details = changeDetails(e.Before, e.After)
 		}
 		rows = append(rows, row)
@@ -192,11 +199,11 @@ func eventRows(h app.HistoryPage, loc *time.Location) []eventRow {
 	return rows
 }
 
-// changeLabel words a change log's action.
-func changeLabel(action string) string {
-	switch policy.Action(action) {
-	case policy.CreateUser:
-		return "User created"
+// changeLabel words a change log's action, from the catalogue
+// ("change.user.create"), else from the action's name.
+func changeLabel(action string, l *i18n.Localizer) string {
+	if l.Has("change." + action) {
+		return l.T("change."+action, nil)
 	}
 	s := strings.NewReplacer(".", " ", "_", " ").Replace(action)
 	if s == "" {

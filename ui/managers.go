@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 )
 
 // managersPage is "Show managers": a user's managers and managees, each
@@ -26,6 +27,7 @@ type managersPage struct {
 type section struct {
 	Direction reportline.Direction
 	UserName  string // the page's user
+	loc       *i18n.Localizer
 	Title     string
 	Intro     string
 	AddTitle  string
@@ -126,7 +128,8 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		return nil, err
 	}
 	p := &managersPage{User: links.User}
-	if p.page, err = u.base(ctx, v, "Managers of "+links.User.Name(), contextGroup(r)); err != nil {
+	tr := u.loc(r)
+	if p.page, err = u.base(ctx, v, tr.T("managers.page_title", map[string]any{"Name": links.User.Name()}), contextGroup(r)); err != nil {
 		return nil, err
 	}
 	p.ProfileURL = userURL(id, "", p.page)
@@ -135,14 +138,15 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		return nil, err
 	}
 	name := links.User.Name()
+	who := map[string]any{"Name": name}
 	p.Sections = []*section{
-		{Direction: reportline.Managers, Title: "Managers", Intro: "The people " + name + " reports to.",
-			AddTitle: "Add managers", Empty: name + " has no managers yet.", SearchParam: "mq", OtherParam: "eq"},
-		{Direction: reportline.Managees, Title: "Managees", Intro: "The people " + name + " manages.",
-			AddTitle: "Add managees", Empty: name + " manages nobody yet.", SearchParam: "eq", OtherParam: "mq"},
+		{Direction: reportline.Managers, Title: tr.T("managers.managers", nil), Intro: tr.T("managers.managers.intro", who),
+			AddTitle: tr.T("managers.managers.add", nil), Empty: tr.T("managers.managers.empty", who), SearchParam: "mq", OtherParam: "eq"},
+		{Direction: reportline.Managees, Title: tr.T("managers.managees", nil), Intro: tr.T("managers.managees.intro", who),
+			AddTitle: tr.T("managers.managees.add", nil), Empty: tr.T("managers.managees.empty", who), SearchParam: "eq", OtherParam: "mq"},
 	}
 	for _, s := range p.Sections {
-		s.CanEdit, s.Kind, s.UserName = p.CanEdit, reportline.Line, name
+		s.CanEdit, s.Kind, s.UserName, s.loc = p.CanEdit, reportline.Line, name, tr
 		if p.Group != nil {
 			s.GroupID = p.Group.ID
 		}
@@ -166,9 +170,9 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 				row.UserURL = userURL(l.User.ID, "", p.page)
 			}
 			if s.Direction == reportline.Managers {
-				row.RemoveLabel = fmt.Sprintf("Remove %s as a manager of %s", l.User.Name(), name)
+				row.RemoveLabel = tr.T("managers.remove_manager", map[string]any{"Other": l.User.Name(), "Name": name})
 			} else {
-				row.RemoveLabel = fmt.Sprintf("Remove %s as a managee of %s", l.User.Name(), name)
+				row.RemoveLabel = tr.T("managers.remove_managee", map[string]any{"Other": l.User.Name(), "Name": name})
 			}
 			s.Rows = append(s.Rows, row)
 		}
@@ -248,18 +252,17 @@ func (s *section) ConfirmText() string {
 	if s.Preview == nil {
 		return ""
 	}
-	n, kind := s.Preview.Changes, strings.ToLower(kindLabel(s.Preview.Kind))
-	people := fmt.Sprintf("%d people", n)
-	if n == 1 {
-		people = "1 person"
+	l := s.loc
+	if l == nil {
+		l = i18n.For(i18n.Default)
 	}
+	n := s.Preview.Changes
+	data := map[string]any{"Kind": l.T("confirm.kind."+string(s.Preview.Kind), nil), "Name": s.UserName,
+		"People": l.N("confirm.people", n, nil)}
 	if s.Direction == reportline.Managers {
-		if n == 1 {
-			return fmt.Sprintf("Confirm to make 1 person a %s manager of %s.", kind, s.UserName)
-		}
-		return fmt.Sprintf("Confirm to make %s %s managers of %s.", people, kind, s.UserName)
+		return l.N("confirm.managers", n, data)
 	}
-	return fmt.Sprintf("Confirm to make %s the %s manager of %s.", s.UserName, kind, people)
+	return l.N("confirm.managees", n, data)
 }
 
 // check ticks the picked users among the search results.

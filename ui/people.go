@@ -47,7 +47,7 @@ func (u *UI) people(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	if p.page, err = u.base(ctx, v, "People", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("people.title", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "people"

@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"reportline"
+	"reportline/i18n"
 	"reportline/web"
 )
 
@@ -67,7 +68,7 @@ type page struct {
 // render writes a page with the given status. It renders into a buffer
 // first, so that a template failing half-way gives a clean error page.
 func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
-	t, ok := u.pages[name]
+	t, ok := u.pages[u.templateLang(r)][name]
 	if !ok {
 		u.internal(w, r, fmt.Errorf("no page template %q", name))
 		return
@@ -83,6 +84,24 @@ func (u *UI) render(w http.ResponseWriter, r *http.Request, status int, name str
 	h.Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// loc is the language of a request's pages: the signed-in user's locale
+// (their profile), else the browser's Accept-Language, else English.
+func (u *UI) loc(r *http.Request) *i18n.Localizer {
+	if user, ok := web.User(r.Context()); ok && user.Locale != "" {
+		return i18n.For(user.Locale)
+	}
+	return i18n.For(r.Header.Get("Accept-Language"))
+}
+
+// templateLang is the key of the request's template set.
+func (u *UI) templateLang(r *http.Request) string {
+	l := u.loc(r)
+	if l.Pseudo() {
+		return i18n.Pseudo
+	}
+	return l.Lang()
 }
 
 // internal logs an error that is not the user's and shows a plain page with

@@ -31,6 +31,7 @@ const wideNav = 1024
 
 // demoSite is the demo organisation served by the real server.
 type demoSite struct {
+	app    *app.App
 	url    string
 	users  map[string]reportline.User // by email
 	groups map[string]reportline.GroupID
@@ -74,7 +75,7 @@ func newDemoSite(t *testing.T, engine store.Engine) *demoSite {
 	if _, err := env.App.AddLinks(ctx, sys, app.LinkRequest{User: long.ID, Direction: reportline.Managers, IDs: []reportline.UserID{sales.Users[0].ID}}); err != nil {
 		t.Fatalf("give the long-named user a manager: %v", err)
 	}
-	s := &demoSite{users: map[string]reportline.User{}, groups: map[string]reportline.GroupID{}}
+	s := &demoSite{app: env.App, users: map[string]reportline.User{}, groups: map[string]reportline.GroupID{}}
 	found, err := env.App.FindUsers(ctx, sys, reportline.UserFilter{Limit: 1000}, 0)
 	if err != nil {
 		t.Fatalf("list the demo's users: %v", err)

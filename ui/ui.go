@@ -26,9 +26,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 )
 
 // maxFormBytes bounds a posted form: a thousand pasted addresses fit many
@@ -42,7 +44,7 @@ var files embed.FS
 type UI struct {
 	app    *app.App
 	log    *slog.Logger
-	pages  map[string]*template.Template
+	pages  map[string]map[string]*template.Template // by language, then page
 	assets fs.FS
 	// version is a hash of the assets, appended to their URLs so that
 	// browsers may cache them for long and still see a new release.
@@ -72,8 +74,13 @@ func newUI(a *app.App, log *slog.Logger, fsys fs.FS) (*UI, error) {
 		return nil, fmt.Errorf("ui assets: %w", err)
 	}
 	u := &UI{app: a, log: log, assets: assets, version: version}
-	if u.pages, err = parseTemplates(fsys, u.funcs()); err != nil {
-		return nil, err
+	// One set of templates per language, each with its catalogue's "t":
+	// the languages of package i18n, and its pseudo-locale for the tests.
+	u.pages = map[string]map[string]*template.Template{}
+	for _, lang := range append(slices.Clone(i18n.Languages), i18n.Pseudo) {
+		if u.pages[lang], err = parseTemplates(fsys, u.funcs(i18n.For(lang))); err != nil {
+			return nil, err
+		}
 	}
 	return u, nil
 }

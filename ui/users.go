@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"time"
 
 	"reportline"
 	"reportline/app"
@@ -14,6 +15,7 @@ type profilePage struct {
 	User        reportline.User
 	ManagersURL string
 	ContactsURL string
+	StatsURL    string     // their learning statistics, when the viewer may see them
 	BackURL     string     // the group's user list the profile was opened from
 	ManagerStar bool       // the user is a line manager under the Assign role mode
 	Timeline    []eventRow // the newest events about the user, when the viewer may read them
@@ -45,12 +47,21 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	}
 	p.ManagersURL = userURL(user.ID, "/managers", p.page)
 	p.ContactsURL = userURL(user.ID, "/contacts", p.page)
+	// Statistics, for those the access check lets see them (the decision
+	// the statistics page itself asks for).
+	d, err := u.app.CheckAccess(ctx, v.Actor, v.User.ID, reportline.ViewReports, user.ID, time.Time{})
+	if err != nil && !reportline.IsCode(err, reportline.Forbidden) {
+		return err
+	}
+	if err == nil && d.Allowed {
+		p.StatsURL = userURL(user.ID, "/statistics", p.page)
+	}
 	// The timeline, for those who may read the history about this person
 	// (app.History asks the policy).
 	h, err := u.app.History(ctx, v.Actor, app.HistoryFilter{UserID: user.ID, Limit: timelineSize})
 	switch {
 	case err == nil:
-		p.Timeline = eventRows(h, viewerLocation(v.User))
+		p.Timeline = eventRows(h, viewerLocation(v.User), u.loc(r))
 		p.HistoryURL = withQuery("/history", "person", user.Email)
 	case !reportline.IsCode(err, reportline.Forbidden):
 		return err

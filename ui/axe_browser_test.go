@@ -1,0 +1,180 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"reportline/demo"
+	"reportline/internal/browser"
+	"reportline/store"
+)
+
+// axeScript returns the source of axe-core (npm), the accessibility rules
+// the Chromium tests inject into pages: the file $REPORTLINE_AXE_CORE
+// names, else the pinned copy .ci/tool installs. Without npm the test is
+// skipped, but never under CI=true, where it fails.
+var axeScript = sync.OnceValues(func() (string, error) {
+	path := os.Getenv("REPORTLINE_AXE_CORE")
+	if path == "" {
+		out, err := exec.Command("../.ci/tool", "axe-core").Output()
+		if err != nil {
+			return "", fmt.Errorf(".ci/tool axe-core: %w", err)
+		}
+		path = strings.TrimSpace(string(out))
+	}
+	b, err := os.ReadFile(path)
+	return string(b), err
+})
+
+func axeSource(t *testing.T) string {
+	t.Helper()
+	src, err := axeScript()
+	if err != nil {
+		if ci, _ := strconv.ParseBool(os.Getenv("CI")); ci {
+			t.Fatalf("axe-core: CI=true, so the accessibility check must run: %v", err)
+		}
+		t.Skipf("axe-core unavailable (npm needed): %v", err)
+	}
+	return src
+}
+
+// axeViolation is one rule a page breaks, as axe-core reports it.
+type axeViolation struct {
+	ID     string `json:"id"`
+	Impact string `json:"impact"`
+	Help   string `json:"help"`
+	Nodes  []struct {
+		Target  []any  `json:"target"`
+		Summary string `json:"failureSummary"`
+		HTML    string `json:"html"`
+	} `json:"nodes"`
+}
+
+// axeRun runs the rule sets checked: WCAG 2.0, 2.1 and 2.2, levels A and
+// AA, and axe's best practices (landmarks, headings), which are logged
+// unless serious.
+const axeRun = `axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}, resultTypes: ['violations']}).then(r => r.violations)`
+
+// checkAxe runs axe-core on the tab's page and fails t on every serious or
+// critical violation. The script is evaluated through the DevTools
+// protocol, not served by us, so the pages' Content Security Policy stays
+// as strict as ever.
+func checkAxe(t *testing.T, ctx context.Context, what string) {
+	t.Helper()
+	src := axeSource(t)
+	loaded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`typeof axe !== 'undefined'`))
+	if err != nil {
+		t.Fatalf("check %s for axe-core: %v", what, err)
+	}
+	if !loaded {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](src)); err != nil {
+			t.Fatalf("inject axe-core into %s: %v", what, err)
+		}
+	}
+	vs, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](axeRun, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run axe-core on %s: %v", what, err)
+	}
+	for _, v := range vs {
+		var nodes []string
+		for i, n := range v.Nodes {
+			if i == 3 {
+				nodes = append(nodes, fmt.Sprintf("… %d more", len(v.Nodes)-3))
+				break
+			}
+			nodes = append(nodes, fmt.Sprintf("%v %s", n.Target, n.HTML))
+		}
+		report := t.Errorf
+		if v.Impact != "serious" && v.Impact != "critical" {
+			report = t.Logf
+		}
+		report("%s: %s (%s): %s\n\t%s", what, v.ID, v.Impact, v.Help, strings.Join(nodes, "\n\t"))
+	}
+}
+
+// TestBrowserAccessibility opens every page route each demo role reaches
+// by following links (one address per route, as the crawler finds it) and
+// runs axe-core on it: no serious or critical violation of WCAG 2.2 A/AA.
+// Every route is checked at a phone's width too (once, for the first role
+// that reaches it), /groups with the menu open, the error page, and the
+// states Show managers reaches by its forms.
+func TestBrowserAccessibility(t *testing.T) {
+	axeSource(t)
+	ctx := browser.NewWithin(t, 10*time.Minute)
+	s := newDemoSite(t, store.SQLite)
+	routes := pageRoutes(t)
+	pattern := map[string]string{} // address → its route
+	phoneChecked := map[string]bool{}
+	for _, role := range crawlRoles {
+		t.Run(role.name, func(t *testing.T) {
+			c := newClient(t, s.url)
+			if r := c.post("/login", url.Values{"email": {role.email}, "password": {demo.Password}}); r.Status != http.StatusSeeOther {
+				t.Fatalf("sign in as %s: %d", role.email, r.Status)
+			}
+			reached := crawl(t, c, routes)
+			var pages []string
+			for p, target := range reached {
+				if strings.HasSuffix(p, ".csv") || strings.HasSuffix(p, "{file}") || p == "GET /settings/notifications/preview/{type}" {
+					continue // not HTML pages of ours
+				}
+				pages = append(pages, target)
+				pattern[target] = p
+			}
+			slices.Sort(pages)
+			pages = append(pages, "/no-such-page")
+			signInAs(t, ctx, s.url, role.email)
+			for _, path := range pages {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
+					t.Fatalf("open %s: %v", path, err)
+				}
+				checkAxe(t, ctx, path+" at 1366 px")
+			}
+			// At a phone's width, each route once (tables scroll inside
+			// their cards there): the first role that reaches it.
+			for _, path := range pages {
+				if phoneChecked[pattern[path]] {
+					continue
+				}
+				phoneChecked[pattern[path]] = true
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(360, 800), chromedp.Navigate(s.url+path)); err != nil {
+					t.Fatalf("open %s: %v", path, err)
+				}
+				checkAxe(t, ctx, path+" at 360 px")
+			}
+			// A phone: the top bar's menu open.
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 800), chromedp.Navigate(s.url+"/groups"),
+				chromedp.Click(chromedp.CSS("#nav-menu"))); err != nil {
+				t.Fatalf("open the menu at 390 px: %v", err)
+			}
+			checkAxe(t, ctx, "/groups at 390 px, menu open")
+			browser.Screenshot(t, ctx, "menu-390")
+		})
+	}
+	// The states a page reaches by a form: Show managers' preview, the
+	// removal's confirmation, the banner with Undo.
+	t.Run("show-managers", func(t *testing.T) {
+		checkPreview(t, ctx, s, []int64{390})
+		checkAxe(t, ctx, "the preview of managers")
+		click(t, ctx, "#managers-confirm")
+		checkAxe(t, ctx, "the managers page after Confirm")
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800)); err != nil {
+			t.Fatal(err)
+		}
+		click(t, ctx, `#managers a[href*="/links/remove"]`)
+		checkAxe(t, ctx, "the removal's confirmation")
+		click(t, ctx, "#confirm-remove")
+		checkAxe(t, ctx, "the banner with Undo")
+	})
+}

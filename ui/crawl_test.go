@@ -1,0 +1,363 @@
+package ui_test
+
+import (
+	"html"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"reflect"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"reportline/demo"
+	"reportline/internal/testapp"
+	"reportline/store"
+	"reportline/ui"
+)
+
+// crawlRole is a demo account, and the page routes it may not open, each
+// with the reason: every other page route must be reached by following
+// links from /groups.
+type crawlRole struct {
+	name, email string
+	notReached  map[string]string // pattern → why the role cannot reach it
+}
+
+// adminOnly are the platform admin's tools.
+var adminOnly = map[string]string{
+	"GET /users/import":                          "platform admins import users",
+	"GET /directory/sync":                        "platform admins run directory syncs",
+	"GET /directory/sync/runs/{id}":              "platform admins run directory syncs (and the demo has no run)",
+	"GET /settings/subordinates":                 "platform settings",
+	"GET /settings/capabilities":                 "platform settings",
+	"GET /settings/org-structure":                "platform settings",
+	"GET /settings/notifications":                "platform settings",
+	"GET /settings/notifications/preview/{type}": "platform settings",
+	"GET /settings/delivery-log":                 "platform settings",
+	"GET /settings/delivery-log/{id}":            "platform settings",
+	"GET /settings/template-messages":            "platform settings",
+	"GET /settings/digest":                       "platform settings",
+	"GET /settings/statistics":                   "platform settings",
+	"GET /managers/imports/{id}":                 "the demo has no import",
+	"GET /managers/imports/{id}/{file}":          "the demo has no import",
+}
+
+// with returns m plus the given pattern → reason pairs.
+func with(m map[string]string, kv ...string) map[string]string {
+	out := map[string]string{}
+	for k, v := range m {
+		out[k] = v
+	}
+	for i := 0; i+1 < len(kv); i += 2 {
+		out[kv[i]] = kv[i+1]
+	}
+	return out
+}
+
+var crawlRoles = []crawlRole{
+	{"platform-admin", "admin@acme.example", map[string]string{
+		"GET /directory/sync/runs/{id}":     "the demo has no directory sync run",
+		"GET /managers/imports/{id}":        "the demo has no import",
+		"GET /managers/imports/{id}/{file}": "the demo has no import",
+		"GET /settings/delivery-log/{id}":   "the demo has sent no email",
+	}},
+	{"group-admin", "grace.hopper@acme.example", adminOnly},
+	{"user-admin", "ada.lovelace@acme.example", adminOnly},
+	{"manager", "linus.torvalds@acme.example", with(adminOnly,
+		"GET /managers/bulk", "bulk import is for group admins",
+		"GET /managers/template.csv", "bulk import is for group admins",
+		"GET /managers/export.csv", "bulk import is for group admins",
+		"GET /reports/orphans", "a report for admins",
+		"GET /groups/{id}/users", "a manager administers no group",
+		"GET /people", "the directory is for admins",
+		"GET /history", "the history is for admins",
+		"GET /history.csv", "the history is for admins",
+		"GET /users/{id}/links/remove", "admins change links",
+	)},
+	{"plain-user", "dennis.ritchie@acme.example", with(adminOnly,
+		"GET /managers/bulk", "bulk import is for group admins",
+		"GET /managers/template.csv", "bulk import is for group admins",
+		"GET /managers/export.csv", "bulk import is for group admins",
+		"GET /reports/orphans", "a report for admins",
+		"GET /groups/{id}/users", "a plain user administers no group",
+		"GET /people", "the directory is for admins",
+		"GET /history", "the history is for admins",
+		"GET /history.csv", "the history is for admins",
+		"GET /users/{id}/links/remove", "admins change links",
+	)},
+}
+
+// notPages are GET routes no crawl should reach: redirects, assets, pages
+// for signed-out visitors, the catch-all "not found".
+var notPages = map[string]bool{
+	"GET /{$}": true, "GET /assets/": true, "GET /login": true, "GET /settings": true,
+	"GET /managers/imports": true, "GET /password/forgot": true, "GET /password/reset": true,
+	"GET /unsubscribe": true, "/": true,
+}
+
+// TestCrawlEveryLink signs in as each demo role and follows every link of
+// every page it reaches, starting from /groups: no link may lead to a
+// refusal, a missing page or an error, and every page route of the route
+// table the role may open must be reached. Links with side effects are not
+// followed (there are none among GET links but Undo, which is a form).
+//
+// The crawl runs on SQLite: it checks the pages' links, which do not depend
+// on the engine (the responsive and flow tests cover PostgreSQL).
+func TestCrawlEveryLink(t *testing.T) {
+	s := newDemoSite(t, store.SQLite)
+	routes := pageRoutes(t)
+	for _, role := range crawlRoles {
+		t.Run(role.name, func(t *testing.T) {
+			c := newClient(t, s.url)
+			r := c.post("/login", url.Values{"email": {role.email}, "password": {demo.Password}})
+			if r.Status != http.StatusSeeOther {
+				t.Fatalf("sign in as %s: %d", role.email, r.Status)
+			}
+			reached := crawl(t, c, routes)
+			for _, p := range routes.patterns {
+				_, excused := role.notReached[p]
+				_, ok := reached[p]
+				switch {
+				case notPages[p]:
+				case ok && excused:
+					t.Errorf("%s is reached although the table says %q: update the table", p, role.notReached[p])
+				case !ok && !excused:
+					t.Errorf("no link leads to %s", p)
+				}
+			}
+		})
+	}
+}
+
+// routeTable is the UI's mux, which names the route of any URL, and the
+// GET patterns registered on it.
+type routeTable struct {
+	mux      *http.ServeMux
+	patterns []string
+}
+
+func pageRoutes(t *testing.T) routeTable {
+	t.Helper()
+	env := testapp.New(t, store.SQLite)
+	pages, err := ui.New(env.App, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	pages.Register(mux)
+	var get []string
+	for _, p := range muxPatterns(t, mux) {
+		if strings.HasPrefix(p, "GET ") || !strings.Contains(p, " ") {
+			get = append(get, p)
+		}
+	}
+	if len(get) < 30 {
+		t.Fatalf("found %d GET routes; the walk of http.ServeMux no longer works", len(get))
+	}
+	return routeTable{mux: mux, patterns: get}
+}
+
+// pattern returns the route that serves a GET of target.
+func (rt routeTable) pattern(target string) string {
+	_, p := rt.mux.Handler(httptest.NewRequest(http.MethodGet, "http://x"+target, nil))
+	return p
+}
+
+// muxPatterns reads the patterns registered on mux from its routing tree by
+// reflection, read-only, and confirms each through mux.Handler, as
+// internal/authztest does for the whole server (http.ServeMux cannot list
+// its patterns).
+func muxPatterns(t *testing.T, mux *http.ServeMux) []string {
+	t.Helper()
+	var found []string
+	seen := map[uintptr]bool{}
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		switch v.Kind() {
+		case reflect.Pointer:
+			if v.IsNil() || seen[v.Pointer()] {
+				return
+			}
+			seen[v.Pointer()] = true
+			walk(v.Elem())
+		case reflect.Interface:
+			if !v.IsNil() {
+				walk(v.Elem())
+			}
+		case reflect.Struct:
+			if v.Type().Name() == "pattern" && v.Type().PkgPath() == "net/http" {
+				found = append(found, v.FieldByName("str").String())
+				return
+			}
+			for i := range v.NumField() {
+				walk(v.Field(i))
+			}
+		case reflect.Slice, reflect.Array:
+			for i := range v.Len() {
+				walk(v.Index(i))
+			}
+		case reflect.Map:
+			for it := v.MapRange(); it.Next(); {
+				walk(it.Value())
+			}
+		}
+	}
+	walk(reflect.ValueOf(mux))
+	slices.Sort(found)
+	found = slices.Compact(found)
+	for _, p := range found {
+		method, path, ok := strings.Cut(p, " ")
+		if !ok {
+			method, path = http.MethodGet, p
+		}
+		sample := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllStringFunc(path, func(w string) string {
+			if w == "{$}" {
+				return ""
+			}
+			return "1"
+		})
+		if strings.HasSuffix(sample, "/") && !strings.HasSuffix(path, "{$}") {
+			sample += "x" // a subtree pattern: any path below it
+		}
+		if _, got := mux.Handler(httptest.NewRequest(method, "http://x"+sample, nil)); got != p {
+			t.Fatalf("pattern %q: a request to %s routes to %q", p, sample, got)
+		}
+	}
+	return found
+}
+
+// anchor is a link on a page: an anchor, a frame, or a form that gets
+// (followed with no fields: its defaults are the server's).
+var anchor = regexp.MustCompile(`<a\b[^>]*\shref="([^"]*)"|<iframe\b[^>]*\ssrc="([^"]*)"|<form\b([^>]*)>`)
+
+// formGet reads a form's action when it is sent by GET.
+var formGet = regexp.MustCompile(`\saction="([^"]*)"`)
+
+// linkOf returns the address a match of anchor leads to, if any.
+func linkOf(m []string) (string, bool) {
+	switch {
+	case m[1] != "":
+		return m[1], true
+	case m[2] != "":
+		return m[2], true
+	}
+	attrs := strings.ToLower(m[3])
+	if strings.Contains(attrs, `method="post"`) {
+		return "", false
+	}
+	a := formGet.FindStringSubmatch(m[3])
+	if a == nil {
+		return "", false
+	}
+	return a[1], true
+}
+
+// maxCrawl bounds a crawl, so a page that links to ever new addresses
+// fails rather than runs for ever.
+const maxCrawl = 3000
+
+// crawl follows every link from /groups as c and returns the routes it
+// reached, each with the first address that reached it. Each followed link
+// must answer 200 (after the redirects a link may lead through).
+func crawl(t *testing.T, c *client, routes routeTable) map[string]string {
+	t.Helper()
+	reached := map[string]string{}
+	from := map[string]string{"/groups": "(start)"}
+	queue := []string{"/groups"}
+	for len(queue) > 0 {
+		link := queue[0]
+		queue = queue[1:]
+		target := link
+		if len(from) > maxCrawl {
+			t.Fatalf("more than %d distinct links: stop", maxCrawl)
+		}
+		r := fetch(t, c, routes, target)
+		for hops := 0; r.Status == http.StatusSeeOther || r.Status == http.StatusFound; hops++ {
+			loc := r.Location()
+			if hops == 3 || !strings.HasPrefix(loc, "/") || strings.HasPrefix(loc, "/login") {
+				break
+			}
+			target = loc
+			r = fetch(t, c, routes, target)
+		}
+		if r.Status != http.StatusOK {
+			t.Errorf("%s links to %s, which answers %d", from[link], target, r.Status)
+			continue
+		}
+		if p := routes.pattern(target); reached[p] == "" {
+			reached[p] = target
+		}
+		if !strings.HasPrefix(r.Header.Get("Content-Type"), "text/html") {
+			continue
+		}
+		for _, m := range anchor.FindAllStringSubmatch(r.Body, -1) {
+			href, ok := linkOf(m)
+			if !ok {
+				continue
+			}
+			next, ok := followable(target, html.UnescapeString(href))
+			if !ok {
+				continue
+			}
+			if _, seen := from[next]; !seen {
+				from[next] = target
+				queue = append(queue, next)
+			}
+		}
+	}
+	var list []string
+	for p := range reached {
+		list = append(list, p)
+	}
+	sort.Strings(list)
+	t.Logf("%d links followed; routes reached: %s", len(from), strings.Join(list, ", "))
+	return reached
+}
+
+// fetch gets target as c. Pages must keep the rules every page keeps
+// (checkHTML), except the emails shown inside a sandboxed frame, whose
+// inline styles are what mail clients need.
+func fetch(t *testing.T, c *client, routes routeTable, target string) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, c.base+target, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := c.hc.Do(req)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatalf("GET %s: %v", target, err)
+	}
+	r := response{Status: res.StatusCode, Header: res.Header, Body: string(b), raw: res}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "text/html") && r.Status == http.StatusOK &&
+		routes.pattern(target) != "GET /settings/notifications/preview/{type}" {
+		checkHTML(t, "GET "+target, r.Body)
+	}
+	return r
+}
+
+// followable resolves href against the page at base and reports whether
+// the crawl follows it: links inside the site, without side effects.
+func followable(base, href string) (string, bool) {
+	u, err := url.Parse(href)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return "", false // external, mailto:, tel:
+	}
+	b, _ := url.Parse(base)
+	u = b.ResolveReference(u)
+	u.Fragment = ""
+	switch {
+	case u.Path == "/logout", strings.HasSuffix(u.Path, "/undo"), strings.HasPrefix(u.Path, "/assets/"):
+		return "", false
+	}
+	return u.RequestURI(), true
+}

@@ -1,0 +1,206 @@
+package ui_test
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"reportline"
+	"reportline/app"
+	"reportline/i18n"
+	"reportline/internal/browser"
+	"reportline/store"
+)
+
+// translatedPages are the pages that speak the reader's language so far,
+// for a platform admin (the others are listed in docs/i18n.md).
+func translatedPages(t *testing.T, s *demoSite) []string {
+	russ := s.user(t, "russ.cox@acme.example")
+	return []string{
+		"/people", "/people?q=zzz", "/people?inactive=1",
+		"/history", fmt.Sprintf("/history?person=%s", "russ.cox@acme.example"),
+		fmt.Sprintf("/users/%d/managers", russ),
+		fmt.Sprintf("/users/%d/managers", s.user(t, "rob.pike@acme.example")),
+		fmt.Sprintf("/users/%d/managers?mq=ken", russ),
+	}
+}
+
+// setLocale gives a demo user a locale in their profile.
+func setLocale(t *testing.T, s *demoSite, email, locale string) {
+	t.Helper()
+	if _, err := s.app.UpdateUser(context.Background(), app.SystemActor(reportline.SourceAPI), s.user(t, email), app.UserPatch{Locale: &locale}); err != nil {
+		t.Fatalf("set %s's locale: %v", email, err)
+	}
+}
+
+// visibleTexts returns the text a reader meets on the page: every text node
+// drawn on screen, and the placeholders, labels and titles of elements.
+const visibleTexts = `(() => {
+	const out = [];
+	const walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+		const text = n.textContent.trim();
+		// .raw: what app records in its own words (a change's field
+		// names and stored values), not yet translatable (docs/i18n.md).
+		if (text && n.parentElement.checkVisibility({visibilityProperty: true}) && !n.parentElement.closest('.raw')) out.push(text);
+	}
+	for (const e of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
+		for (const a of ['placeholder', 'aria-label', 'title']) {
+			const v = (e.getAttribute(a) || '').trim();
+			if (v) out.push(v);
+		}
+	}
+	out.push(document.title);
+	return out;
+})()`
+
+// marked is a catalogue string of the pseudo-locale.
+// Marks nest (a catalogue string filled with another): strip the
+// innermost first.
+var marked = regexp.MustCompile(regexp.QuoteMeta(i18n.PseudoOpen) + `[^` + i18n.PseudoOpen + i18n.PseudoClose + `]*` + regexp.QuoteMeta(i18n.PseudoClose))
+
+// formatted are values formatted for the locale rather than words: dates,
+// moments with their zone, counts.
+var formatted = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d{4}(, \d{2}:\d{2} [A-Z]{2,5})?\b|[\d,]+`)
+
+// TestBrowserPseudoLocale renders the translated pages in the
+// pseudo-locale, where every catalogue string is marked ⟦so⟧, and fails on
+// any visible text that is neither marked nor data (names, addresses,
+// positions, units, uids, group names, the product's name, formatted
+// dates and numbers).
+func TestBrowserPseudoLocale(t *testing.T) {
+	ctx := browser.NewWithin(t, 4*time.Minute)
+	s := newDemoSite(t, store.SQLite)
+	var data []string
+	for _, u := range s.users {
+		data = append(data, u.Name(), u.Email, u.Position, u.OrgUnit, u.ExternalUID, u.FirstName, u.LastName)
+	}
+	for g := range s.groups {
+		data = append(data, g)
+	}
+	// What the reader typed into the preview is theirs.
+	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
+	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address")
+	// Longest first, so that "Ken Thompson" goes before "Ken".
+	slices.SortFunc(data, func(a, b string) int { return len(b) - len(a) })
+	strip := func(text string) string {
+		for prev := ""; prev != text; {
+			prev, text = text, marked.ReplaceAllString(text, " ")
+		}
+		for _, d := range data {
+			if d != "" {
+				text = strings.ReplaceAll(text, d, " ")
+			}
+		}
+		text = formatted.ReplaceAllString(text, " ")
+		return strings.TrimSpace(text)
+	}
+	letters := regexp.MustCompile(`\pL{2,}`)
+	for _, who := range []string{"admin@acme.example", "linus.torvalds@acme.example"} {
+		t.Run(who, func(t *testing.T) {
+			setLocale(t, s, who, i18n.Pseudo)
+			signInAs(t, ctx, s.url, who)
+			pages := translatedPages(t, s)
+			if who != "admin@acme.example" {
+				pages = []string{fmt.Sprintf("/users/%d/managers", s.user(t, who))}
+			}
+			check := func(path string) {
+				t.Helper()
+				// The top bar's menus, open, so that their items count.
+				if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)); err != nil {
+					t.Fatal(err)
+				}
+				texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](visibleTexts))
+				if err != nil {
+					t.Fatalf("read %s: %v", path, err)
+				}
+				if !slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, i18n.PseudoOpen) }) {
+					t.Fatalf("%s has no catalogue string: the pseudo-locale is not in use", path)
+				}
+				seen := map[string]bool{}
+				for _, text := range texts {
+					if rest := strip(text); letters.MatchString(rest) && !seen[text] {
+						seen[text] = true
+						t.Errorf("%s: %q is not from the catalogue", path, text)
+					}
+				}
+			}
+			for _, path := range pages {
+				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
+					t.Fatalf("open %s: %v", path, err)
+				}
+				check(path)
+			}
+			if who == "admin@acme.example" {
+				// Show managers' preview: every verdict, and the words
+				// around them (the "why" column is app's, marked raw).
+				if err := chromedp.Do(ctx,
+					chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example"))),
+					chromedp.SendKeys(chromedp.CSS("#managers-emails"), typed),
+				); err != nil {
+					t.Fatalf("paste addresses: %v", err)
+				}
+				click(t, ctx, "#managers-preview-button")
+				check("the preview")
+			}
+		})
+	}
+}
+
+// TestBrowserFrench opens the translated pages as a user whose profile
+// says French, at a phone's width and a laptop's, with the layout checks,
+// the accessibility check and screenshots.
+func TestBrowserFrench(t *testing.T) {
+	ctx := browser.NewWithin(t, 4*time.Minute)
+	s := newDemoSite(t, store.SQLite)
+	setLocale(t, s, "admin@acme.example", "fr")
+	signInAs(t, ctx, s.url, "admin@acme.example")
+	for _, path := range translatedPages(t, s) {
+		t.Run(strings.Trim(strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(path), "_"), func(t *testing.T) {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 800), chromedp.Navigate(s.url+path)); err != nil {
+				t.Fatalf("open %s: %v", path, err)
+			}
+			lang, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+			if err != nil || lang != "fr" {
+				t.Errorf("<html lang> is %q, want fr (%v)", lang, err)
+			}
+			for _, w := range []int64{390, 1366} {
+				checkLayout(t, ctx, w)
+				browser.Screenshot(t, ctx, fmt.Sprint(w))
+			}
+			checkAxe(t, ctx, path+" in French")
+		})
+	}
+	// The words a French reader expects, on Show managers.
+	if err := chromedp.Do(ctx, chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example")))); err != nil {
+		t.Fatal(err)
+	}
+	body := strings.Join(texts(t, ctx, "main"), " ")
+	for _, want := range []string{"Collaborateurs", "Ajouter des adresses e-mail", "Hiérarchique", "Import CSV", "déc. 2026"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the French managers page lacks %q", want)
+		}
+	}
+	// The preview, on a phone.
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 800),
+		chromedp.SendKeys(chromedp.CSS("#managers-emails"), "barbara.liskov@acme.example, nobody@acme.example, linus.torvalds@acme.example")); err != nil {
+		t.Fatalf("paste addresses: %v", err)
+	}
+	click(t, ctx, "#managers-preview-button")
+	got := readCandidates(t, ctx, "managers")
+	if c := got["barbara.liskov@acme.example"]; c.Label != "Sera ajouté" {
+		t.Errorf("the preview labels a new manager %q, want “Sera ajouté”", c.Label)
+	}
+	if c := texts(t, ctx, "#managers-confirm-form p"); len(c) == 0 || !strings.HasPrefix(c[len(c)-1], "Confirmez pour que 1 personne devienne manager (hiérarchique) de Russ Cox.") {
+		t.Errorf("the confirmation says %q", c)
+	}
+	checkLayout(t, ctx, 390)
+	checkAxe(t, ctx, "the French preview")
+	browser.Screenshot(t, ctx, "preview-390")
+}

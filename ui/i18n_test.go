@@ -1,0 +1,68 @@
+package ui_test
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"reportline"
+	"reportline/app"
+	"reportline/i18n"
+)
+
+// TestEveryPageMessageIsInTheCatalogues extracts the message ids the pages
+// use (`{{t "id"}}` in templates, `.T("id"` in Go, and the labels built
+// from a kind or a source) and checks that both catalogues have each: a
+// page never shows an id, nor English on a French page.
+func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
+	ids := map[string]string{} // id → where it is used
+	extract := func(glob string, re *regexp.Regexp) {
+		files, err := filepath.Glob(glob)
+		if err != nil || len(files) == 0 {
+			t.Fatalf("no files match %s", glob)
+		}
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+				ids[m[1]] = f
+			}
+		}
+	}
+	extract("templates/*/*.html", regexp.MustCompile(`\{\{-?\s*(?:t|tn)\s+"([^"]+)"`))
+	extract("templates/*/*.html", regexp.MustCompile(`\((?:t|tn)\s+"([^"]+)"`))
+	extract("*.go", regexp.MustCompile(`\.[TN]\("([a-z_]+\.[a-z_.]*[a-z_])"`))
+	for _, s := range []reportline.Source{reportline.SourceUI, reportline.SourceAPI, reportline.SourceCSV, reportline.SourceImportAPI,
+		reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM, reportline.SourceOrgStructure, reportline.SourceCLI,
+		reportline.SourceSSO, reportline.SourceEmail} {
+		ids["source."+string(s)] = "label \"source\""
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["kind."+string(k)] = "label \"kind\""
+		ids["history.kind."+string(k)] = "eventRows"
+	}
+	for _, v := range []app.Verdict{app.VerdictNew, app.VerdictUpdate, app.VerdictUnchanged, app.VerdictDuplicate, app.VerdictInvalid,
+		app.VerdictUnknown, app.VerdictInactive, app.VerdictSelf, app.VerdictOutOfScope, app.VerdictCycle} {
+		ids["verdict."+string(v)] = "the flag template"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["confirm.kind."+string(k)] = "ConfirmText"
+	}
+	for _, a := range []string{"add", "remove", "update"} {
+		ids["history.link."+a] = "eventRows"
+	}
+	if len(ids) < 100 {
+		t.Fatalf("extracted %d message ids; the extraction no longer sees the pages' messages", len(ids))
+	}
+	for _, lang := range i18n.Languages {
+		l := i18n.For(lang)
+		for id, where := range ids {
+			if !l.Has(id) {
+				t.Errorf("%s (used in %s) is missing from pages.%s.toml", id, where, lang)
+			}
+		}
+	}
+}
