@@ -151,7 +151,7 @@ var rules = []rule{
 		}},
 
 	{action: ReadLinks, who: "the user; their admins; their managers", decide: readPerson("managers and managees")},
-	{action: ChangeLink, who: "platform admins; a group or user admin when one group they administrate holds both the manager and the managee (previews alike)",
+	{action: ChangeLink, who: "platform admins; a group or user admin when one group they administrate holds both the manager and the managee (previews alike); the new manager then sees the reporting line below the managee, whoever administers it",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
 				return refuse("only platform admins, group admins and user admins may assign managers")

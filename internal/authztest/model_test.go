@@ -293,7 +293,10 @@ func runSequence(t *testing.T, f *fixture, seed uint64, steps int) {
 // admin B (not a platform admin) administers both A and them. B may then
 // legitimately bring them into a group A administers (a group admin of
 // Engineering adding one of her people to Platform opens them to
-// Platform's user admin); nobody else can.
+// Platform's user admin), or make A their manager, which also opens the
+// reporting line below them: a manager sees the statistics of everyone
+// under her, whoever administers them (the reporting line is the
+// organisation's, not the admin's; docs/policy.md). Nobody else can.
 func (w *modelWorld) outside(t testing.TB, m *model) map[string][]reportline.UserID {
 	out := map[string][]reportline.UserID{}
 	for _, name := range w.admins {
@@ -303,9 +306,19 @@ func (w *modelWorld) outside(t testing.TB, m *model) map[string][]reportline.Use
 			if m.platform[b] || !m.administers(b, a) {
 				continue
 			}
+			var todo []reportline.UserID
 			for u := range m.active {
 				if m.administers(b, u) {
 					open[u] = true
+					todo = append(todo, m.directManagees(u)...)
+				}
+			}
+			for len(todo) > 0 { // the reporting lines below them
+				u := todo[0]
+				todo = todo[1:]
+				if !open[u] {
+					open[u] = true
+					todo = append(todo, m.directManagees(u)...)
 				}
 			}
 		}
