@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -131,5 +132,43 @@ func TestBrowserSSOOnly(t *testing.T) {
 			t.Errorf("the break-glass admin is not signed in")
 		}
 		browser.Screenshot(t, ctx, "sso-only-break-glass-admin")
+	})
+}
+
+// TestBrowserSignOutReachesTheProvider: signing out of a single sign-on
+// session goes on to the provider's sign-out in a real browser. A redirect
+// answering the sign-out form would be refused by the pages' CSP
+// (form-action 'self'), leaving the person on an error page with the
+// provider's session alive.
+func TestBrowserSignOutReachesTheProvider(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		s, o, _ := bothSite(t, engine, false)
+		ctx := browser.New(t)
+		run(t, ctx, chromedp.Navigate(s.base+"/login"), chromedp.WaitVisible(`#sso-buttons`),
+			chromedp.Click(`a.sso-button[href^="/sso/oidc/"]`), chromedp.WaitVisible(`#username`),
+			chromedp.SendKeys(`#username`, "ada"), chromedp.SendKeys(`#password`, "verysecure"),
+			chromedp.Submit(`#username`), chromedp.WaitVisible(`#account-menu`))
+		run(t, ctx, chromedp.Click(`#account-menu`), chromedp.WaitVisible(`form[action="/logout"] button`),
+			chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#signed-out`))
+		browser.Screenshot(t, ctx, "sso-signed-out")
+		next, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#idp-sign-out").href`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(next, o.issuer) {
+			t.Fatalf("the signed-out page leads to %q, want the provider's sign-out at %s", next, o.issuer)
+		}
+		// The page moves on by itself (a refresh, no script): the browser
+		// reaches the provider, which is another origin.
+		loc := s.base
+		for strings.HasPrefix(loc, s.base) && ctx.Err() == nil { // until the browser context's deadline
+			time.Sleep(100 * time.Millisecond)
+			loc, _ = chromedp.Run(ctx, chromedp.Location())
+		}
+		if !strings.HasPrefix(loc, o.issuer) {
+			t.Errorf("after signing out the browser is at %s, want the provider's sign-out at %s", loc, o.issuer)
+		}
+		// Reportline's session is over.
+		run(t, ctx, chromedp.Navigate(s.base+"/groups"), chromedp.WaitVisible(`#sso-buttons`))
 	})
 }

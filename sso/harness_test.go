@@ -2,6 +2,7 @@ package sso_test
 
 import (
 	"context"
+	"html"
 	"io"
 	"log/slog"
 	"net"
@@ -220,4 +221,22 @@ func (s *site) changes(u reportline.UserID) []string {
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
 	os.Exit(m.Run())
+}
+
+var moveOn = regexp.MustCompile(`<a href="([^"]+)" id="idp-sign-out"`)
+
+// signOut posts the sign-out form and returns where the signed-out page
+// moves on to (the identity provider's sign-out), as a browser would
+// follow its refresh.
+func signOut(t *testing.T, c *http.Client, base string) string {
+	t.Helper()
+	p := post(t, c, base+"/logout", nil)
+	m := moveOn.FindStringSubmatch(p.body)
+	if p.status != http.StatusOK || m == nil {
+		t.Fatalf("sign-out: %d, no page moving on to the identity provider: %.400s", p.status, p.body)
+	}
+	if !strings.Contains(p.body, `<meta http-equiv="refresh" content="2;url=`) {
+		t.Errorf("the signed-out page does not move on by itself")
+	}
+	return html.UnescapeString(m[1])
 }

@@ -282,16 +282,9 @@ func TestOIDCSignOutEndsBothSessions(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o := oidcSite(t, engine, app.SSOMatching{}, false)
 		o.signIn(t, s, s.client, "ada")
-		s.client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		resp, err := s.client.PostForm(s.base+"/logout", nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		s.client.CheckRedirect = nil
-		loc, _ := url.Parse(resp.Header.Get("Location"))
-		if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc.String(), o.issuer) || loc.Query().Get("id_token_hint") == "" {
-			t.Errorf("sign-out went to %d %s, want the provider's end-session endpoint with id_token_hint", resp.StatusCode, loc)
+		loc, _ := url.Parse(signOut(t, s.client, s.base))
+		if !strings.HasPrefix(loc.String(), o.issuer) || loc.Query().Get("id_token_hint") == "" {
+			t.Errorf("sign-out goes on to %s, want the provider's end-session endpoint with id_token_hint", loc)
 		}
 		if loc.Query().Get("post_logout_redirect_uri") != s.base+"/login" {
 			t.Errorf("post_logout_redirect_uri = %q, want %s/login", loc.Query().Get("post_logout_redirect_uri"), s.base)

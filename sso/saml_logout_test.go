@@ -55,7 +55,7 @@ func TestSAMLSingleLogout(t *testing.T) {
 		// Sign out: our session ends, the browser goes to the IdP (which
 		// checks our signature and ends its session) and comes back with
 		// its answer, posted to us.
-		ans := idpForm(t, post(t, s.client, s.base+"/logout", nil))
+		ans := idpForm(t, get(t, s.client, signOut(t, s.client, s.base)))
 		if ans.action != s.base+"/sso/saml/saml/slo" {
 			t.Fatalf("the IdP answers to %s, want our SingleLogoutService", ans.action)
 		}

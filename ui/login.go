@@ -95,7 +95,14 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	web.ClearSessionCookie(w, r)
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	if strings.HasPrefix(next, "/") {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	// The identity provider is another origin, and a redirect answering
+	// the sign-out form would break the pages' CSP (form-action 'self'):
+	// the browser refuses it. A page of ours moves on by itself instead.
+	u.render(w, r, http.StatusOK, "signed_out", page{Title: "Signed out", MoveOn: next})
 }
 
 // safeNext is web.SafeNext.

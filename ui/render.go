@@ -63,6 +63,7 @@ type page struct {
 	CanList bool             // the viewer may list users: show the people directory
 	Here    string           // the top bar's entry the page belongs to ("bulk"), if any
 	Refresh int              // reload the page after this many seconds (a running import), 0 for never
+	MoveOn  string           // go on to this address after two seconds (the identity provider's sign-out), "" for never
 }
 
 // render writes a page with the given status. It renders into a buffer
