@@ -16,6 +16,7 @@ func paris(t *testing.T) *time.Location {
 }
 
 func TestParseISOWeek(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want ISOWeek
@@ -42,6 +43,7 @@ func TestParseISOWeek(t *testing.T) {
 }
 
 func TestISOWeekMonday(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		w    ISOWeek
 		want string
@@ -60,6 +62,7 @@ func TestISOWeekMonday(t *testing.T) {
 }
 
 func TestDigestSlotAt(t *testing.T) {
+	t.Parallel()
 	loc := paris(t)
 	tests := []struct {
 		name   string
@@ -110,6 +113,7 @@ func TestDigestSlotAt(t *testing.T) {
 }
 
 func TestCelebratedOn(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		b       string
 		y, m, d int

@@ -8,6 +8,7 @@ import (
 )
 
 func TestDirectoryUserNormalize(t *testing.T) {
+	t.Parallel()
 	good := reportline.DirectoryUser{ExternalID: " 7f3c ", Email: " Ann@Example.COM ", FirstName: " Ann ", Position: " Head ", ManagerExternalID: " m1 "}
 	got, p := good.Normalize()
 	if p != nil {
@@ -37,6 +38,7 @@ func TestDirectoryUserNormalize(t *testing.T) {
 }
 
 func TestDirectoryBatchValidate(t *testing.T) {
+	t.Parallel()
 	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
 		if err := (reportline.DirectoryBatch{Source: s}).Validate(); err != nil {
 			t.Errorf("%s: %v", s, err)
@@ -52,6 +54,7 @@ func TestDirectoryBatchValidate(t *testing.T) {
 // An on-premises UPN is not an email: the entry is refused with a problem
 // that says what to map instead.
 func TestDirectoryUserRefusesOnPremisesUPN(t *testing.T) {
+	t.Parallel()
 	for _, email := range []string{"user@corp.local", "USER@Corp.Local", "user@ad.internal", "user@dc01.corp"} {
 		_, p := reportline.DirectoryUser{ExternalID: "x", Email: email, Active: true}.Normalize()
 		if p == nil || p.Field != "email" || !strings.Contains(p.Reason, "on-premises") {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestCycleGroups(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		edges []Edge
@@ -35,6 +36,7 @@ func TestCycleGroups(t *testing.T) {
 
 // TestCycleGroupsDeepChain checks that a long chain needs no deep recursion.
 func TestCycleGroupsDeepChain(t *testing.T) {
+	t.Parallel()
 	var edges []Edge
 	const n = 200_000
 	for i := UserID(1); i < n; i++ {
@@ -50,6 +52,7 @@ func TestCycleGroupsDeepChain(t *testing.T) {
 }
 
 func TestCycleThrough(t *testing.T) {
+	t.Parallel()
 	edges := []Edge{{1, 2}, {2, 3}, {3, 1}, {3, 4}, {2, 5}, {5, 1}}
 	if got := CycleThrough(edges, Edge{1, 2}); fmt.Sprint(got) != "[1 2 3 1]" && fmt.Sprint(got) != "[1 2 5 1]" {
 		t.Errorf("CycleThrough = %v", got)
@@ -60,6 +63,7 @@ func TestCycleThrough(t *testing.T) {
 }
 
 func TestFindCycle(t *testing.T) {
+	t.Parallel()
 	// a → b → c (a manages b, b manages c)
 	up := map[UserID][]UserID{2: {1}, 3: {2}}
 	managers := func(_ context.Context, us []UserID) (map[UserID][]UserID, error) {

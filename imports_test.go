@@ -95,6 +95,7 @@ type listed struct {
 }
 
 func TestImportDirection(t *testing.T) {
+	t.Parallel()
 	pkgs := goList(t)
 	ours := 0
 	for _, p := range pkgs {
@@ -113,6 +114,7 @@ func TestImportDirection(t *testing.T) {
 // TestImportDirectionViolations feeds the check a made-up module that breaks
 // every rule once, so the test above cannot pass by seeing nothing.
 func TestImportDirectionViolations(t *testing.T) {
+	t.Parallel()
 	pkgs := []listed{
 		{ImportPath: "reportline", Imports: []string{"strings", "github.com/acme/lib"}},
 		{ImportPath: "strings", Standard: true},

@@ -10,6 +10,7 @@ import (
 // completion counts from its instant on; a failed record past its due date
 // is late.
 func TestRecordLateAt(t *testing.T) {
+	t.Parallel()
 	due := time.Date(2026, 11, 10, 0, 0, 0, 0, time.UTC)
 	done := time.Date(2026, 11, 12, 9, 0, 0, 0, time.UTC)
 	completed := LearningRecord{Status: Completed, Due: due, Completed: done}

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCatalogueIsComplete(t *testing.T) {
+	t.Parallel()
 	seen := map[NotificationType]bool{}
 	for _, n := range Notifications() {
 		if seen[n.Type] {
@@ -46,6 +47,7 @@ func TestCatalogueIsComplete(t *testing.T) {
 }
 
 func TestMessageIDFor(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ key, want string }{
 		{"weekly_digest:2026-W47:123", "<weekly_digest.2026-W47.123@reportline.local>"},
 		{"birthday:2026-11-23:7:9", "<birthday.2026-11-23.7.9@reportline.local>"},
@@ -59,6 +61,7 @@ func TestMessageIDFor(t *testing.T) {
 }
 
 func TestOutboxMessageValidate(t *testing.T) {
+	t.Parallel()
 	good := OutboxMessage{Key: "k:1", Type: NotifyBirthday, To: " Ann@Example.COM ", Subject: "Happy birthday", Text: "…"}
 	if err := good.Validate(); err != nil {
 		t.Fatal(err)

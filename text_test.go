@@ -7,6 +7,7 @@ import (
 )
 
 func TestTextLimitsOnEveryWayIn(t *testing.T) {
+	t.Parallel()
 	ok := User{Email: "a@example.com", Status: StatusActive}
 	long := func(n int) string { return strings.Repeat("é", n) }
 	for _, tc := range []struct {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNormalizeEmail(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in, want string
 		ok       bool
@@ -36,6 +37,7 @@ func TestNormalizeEmail(t *testing.T) {
 }
 
 func TestParseBirthday(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string
@@ -60,6 +62,7 @@ func TestParseBirthday(t *testing.T) {
 }
 
 func TestLinkInEffect(t *testing.T) {
+	t.Parallel()
 	day := time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC)
 	l := Link{ValidFrom: day, ValidUntil: day.AddDate(0, 0, 7)}
 	for _, tc := range []struct {
@@ -81,6 +84,7 @@ func TestLinkInEffect(t *testing.T) {
 }
 
 func TestScopeCoversPair(t *testing.T) {
+	t.Parallel()
 	// 1 ─┬─ 2 ── 3
 	//    └─ 4        5 (another root)
 	tree := NewGroupTree([]Group{{ID: 1}, {ID: 2, ParentID: 1}, {ID: 3, ParentID: 2}, {ID: 4, ParentID: 1}, {ID: 5}})

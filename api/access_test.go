@@ -143,6 +143,7 @@ func get(v any, path string) any {
 }
 
 func TestCapabilitiesAPI(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		if status, _, body := w.call(t, w.xToken, "GET", "/api/v1/capabilities", ""); status != http.StatusForbidden {
@@ -176,6 +177,7 @@ func TestCapabilitiesAPI(t *testing.T) {
 }
 
 func TestAccessCheckAPI(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		check := func(token string, s reportline.User, c string, r reportline.User, extra string) (int, map[string]any) {
@@ -212,6 +214,7 @@ func TestAccessCheckAPI(t *testing.T) {
 }
 
 func TestContactsAPI(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		path := fmt.Sprintf("/api/v1/users/%d/contacts", w.x.ID)
@@ -241,6 +244,7 @@ func TestContactsAPI(t *testing.T) {
 }
 
 func TestOrphansAPI(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		status, _, body := w.call(t, w.gaToken, "GET", "/api/v1/reports/orphans", "")

@@ -115,6 +115,7 @@ func (f *fixture) managerCount(t *testing.T, u reportline.User) int {
 }
 
 func TestBadInputGetsAClearErrorAndStoresNothing(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		bPath := fmt.Sprintf("/api/v1/users/%d/managers", f.b.ID)
@@ -172,6 +173,7 @@ func TestBadInputGetsAClearErrorAndStoresNothing(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		for _, tc := range []struct {
@@ -195,6 +197,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestLinksOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		cPath := fmt.Sprintf("/api/v1/users/%d/managers", f.c.ID)
@@ -242,6 +245,7 @@ func TestLinksOverHTTP(t *testing.T) {
 }
 
 func TestUsersAndGroupsOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		status, body := f.do(t, f.gaToken, "GET", "/api/v1/groups", "")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestAuthZENDiscovery(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		status, header, body := w.call(t, "", "GET", "/.well-known/authzen-configuration", "")
@@ -43,6 +44,7 @@ func evaluation(subject, action, resource string, extra ...string) string {
 }
 
 func TestAuthZENEvaluation(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		eval := func(body string, header ...string) (int, http.Header, map[string]any) {
@@ -105,6 +107,7 @@ func TestAuthZENEvaluation(t *testing.T) {
 }
 
 func TestAuthZENWhoMayAsk(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		body := evaluation(id(w.mgr), "view_reports", id(w.x))
@@ -132,6 +135,7 @@ func TestAuthZENWhoMayAsk(t *testing.T) {
 }
 
 func TestAuthZENBadInput(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		x := id(w.x)
@@ -176,6 +180,7 @@ func TestAuthZENBadInput(t *testing.T) {
 }
 
 func TestAuthZENEvaluations(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		decisions := func(body map[string]any) []any {
@@ -241,6 +246,7 @@ func TestAuthZENEvaluations(t *testing.T) {
 }
 
 func TestAuthZENSearches(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		// search reads every page, limit at a time, through next_token.

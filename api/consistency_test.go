@@ -14,6 +14,7 @@ import (
 // with a Reportline-Consistency token; a decision sent with it sees the
 // write; a read answers with none.
 func TestConsistencyToken(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newAccessWorld(t, engine)
 		eval := func(header ...string) bool {

@@ -12,6 +12,7 @@ import (
 // TestDigestOverHTTP: a manager previews their digest and opts out; only
 // platform admins change the settings and read the runs.
 func TestDigestOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		aToken, err := f.env.App.CreateToken(t.Context(), sys, "a@example.com", "test")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestDirectorySyncRunsOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		batch := reportline.DirectoryBatch{Source: reportline.SourceLDAP, Full: true, Users: []reportline.DirectoryUser{
@@ -60,6 +61,7 @@ func TestDirectorySyncRunsOverHTTP(t *testing.T) {
 // A held run is listed as held and a platform admin (nobody else) confirms
 // it over the API; the next run with as many deactivations applies.
 func TestConfirmHeldRunOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()

@@ -15,6 +15,7 @@ import (
 // JSON body, and text over its documented length, are refused with a 4xx
 // naming the field, the same on both engines, and nothing is stored.
 func TestTextIsRefusedWhenItIsNotText(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newV2Fixture(t, engine)
 		bPath := fmt.Sprintf("/api/v1/users/%d/managers", f.b.ID)

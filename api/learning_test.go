@@ -13,6 +13,7 @@ import (
 // TestLearningOverHTTP sends a batch (twice), a bad batch and a CSV file,
 // then reads statistics, My team and the view log as different callers.
 func TestLearningOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		batch := fmt.Sprintf(`{

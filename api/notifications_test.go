@@ -12,6 +12,7 @@ import (
 // TestNotificationsOverHTTP reads the catalogue, previews, sends a template
 // message to the managers of a group and finds it in the delivery log.
 func TestNotificationsOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		status, body := f.do(t, f.gaToken, "GET", "/api/v1/notifications?role=managers", "")

@@ -10,6 +10,7 @@ import (
 // TestOpenAPIDescribesEveryRoute checks the generated document against the
 // route table that also registers the handlers.
 func TestOpenAPIDescribesEveryRoute(t *testing.T) {
+	t.Parallel()
 	a := &API{}
 	doc := a.OpenAPI("/")
 	raw, err := json.Marshal(doc)
@@ -59,6 +60,7 @@ func allRoutes() []route {
 // TestOperationIDsAreUniqueNames: every operation has a human operationId
 // (lowerCamelCase, letters and digits), and no two share one.
 func TestOperationIDsAreUniqueNames(t *testing.T) {
+	t.Parallel()
 	seen := map[string]string{}
 	name := regexp.MustCompile(`^[a-z][a-zA-Z0-9]*$`)
 	for _, rt := range allRoutes() {
@@ -76,6 +78,7 @@ func TestOperationIDsAreUniqueNames(t *testing.T) {
 // TestOpenAPIServersAndLicense: the document names its server (the one it is
 // given) and its license, and carries each operation's id.
 func TestOpenAPIServersAndLicense(t *testing.T) {
+	t.Parallel()
 	raw, err := json.Marshal((&API{}).OpenAPI("https://reportline.example.com"))
 	if err != nil {
 		t.Fatal(err)

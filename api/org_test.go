@@ -16,6 +16,7 @@ import (
 // mapping and the org units through the API, and reads their effect on a
 // user's effective managers.
 func TestOrgStructureOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		f := newFixture(t, engine)

@@ -15,6 +15,7 @@ import (
 // platform admins see and revoke other people's tokens; the OpenAPI
 // document describes the operations.
 func TestTokensOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		status, body := f.do(t, f.gaToken, "POST", "/api/v1/tokens", `{"name": "nightly export", "expires_in_days": 90}`)

@@ -14,6 +14,7 @@ import (
 const v2CSV = "/api/v2/users-import/csv"
 
 func TestV2ImportCSVOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newV2Fixture(t, engine)
 		// Windows-1252, ';', CRLF, and the JSON import's field names in

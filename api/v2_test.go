@@ -107,6 +107,7 @@ func hasDetail(body map[string]any, field, value, reason string) bool {
 const v2Single = "/api/v2/users-import/single"
 
 func TestV2ImportSingleOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newV2Fixture(t, engine)
 		// The LMS Collaborator example payload, with the article's manager_uid.
@@ -176,6 +177,7 @@ func TestV2ImportSingleOverHTTP(t *testing.T) {
 }
 
 func TestV2ImportErrorsOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newV2Fixture(t, engine) // a manages b
 		b := `"email": "b@example.com", "firstname": "Changed"`
@@ -258,6 +260,7 @@ func TestV2ImportErrorsOverHTTP(t *testing.T) {
 }
 
 func TestV2ImportBatchOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newV2Fixture(t, engine) // a manages b
 		body := fmt.Sprintf(`{"users": [

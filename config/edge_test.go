@@ -9,6 +9,7 @@ import (
 )
 
 func TestPublicURL(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"https://Reportline.Example.com/":      "https://reportline.example.com",
 		"https://rl.example.com/people/":       "https://rl.example.com/people",
@@ -50,6 +51,7 @@ func TestPublicURL(t *testing.T) {
 }
 
 func TestTrustedProxies(t *testing.T) {
+	t.Parallel()
 	c := Default()
 	if err := c.FromEnv(env(map[string]string{"REPORTLINE_TRUSTED_PROXIES": "10.0.0.0/8, 192.168.1.10 fd00::/8,::ffff:172.16.0.1"})); err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 )
 
 func TestGraphFromEnv(t *testing.T) {
+	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("from-file~secret\n"), 0o600)
 	base := map[string]string{"REPORTLINE_GRAPH_TENANT": "contoso.onmicrosoft.com", "REPORTLINE_GRAPH_CLIENT_ID": "app-id", "REPORTLINE_GRAPH_CLIENT_SECRET": "s3cret"}
@@ -71,6 +72,7 @@ func TestGraphFromEnv(t *testing.T) {
 }
 
 func TestGraphSecretIsNotPrinted(t *testing.T) {
+	t.Parallel()
 	g := Graph{Tenant: "t", ClientID: "c", ClientSecret: "s3cret-value"}
 	for _, s := range []string{fmt.Sprint(g), fmt.Sprintf("%v %+v", g, Config{Graph: g}), g.LogValue().String()} {
 		if strings.Contains(s, "s3cret-value") {

@@ -10,6 +10,7 @@ import (
 )
 
 func TestLDAPFromEnv(t *testing.T) {
+	t.Parallel()
 	pwFile := filepath.Join(t.TempDir(), "pw")
 	os.WriteFile(pwFile, []byte("from-file\n"), 0o600)
 	base := map[string]string{"REPORTLINE_LDAP_URL": "ldaps://dc1.corp.example", "REPORTLINE_LDAP_BASE_DN": "dc=corp,dc=example",

@@ -7,6 +7,7 @@ import (
 )
 
 func TestMailSMTPURL(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		url     string
 		want    SMTP
@@ -42,6 +43,7 @@ func TestMailSMTPURL(t *testing.T) {
 }
 
 func TestMailFromEnvAndRedaction(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{"REPORTLINE_SMTP_URL": "smtp://u:s3cret@relay.example.com", "REPORTLINE_SMTP_POOL": "8",
 		"REPORTLINE_SMTP_RATE": "12.5", "REPORTLINE_MAIL_FROM": "Team <team@example.com>"}
 	c := Default()

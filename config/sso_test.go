@@ -11,6 +11,7 @@ import (
 )
 
 func TestSSOFromEnvAndValidate(t *testing.T) {
+	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("file-s3cret\n"), 0o600)
 	oidc := map[string]string{"REPORTLINE_PUBLIC_URL": "https://rl.example.com", "REPORTLINE_OIDC_ISSUER": "https://login.example.com/t/v2.0",
@@ -71,6 +72,7 @@ func TestSSOFromEnvAndValidate(t *testing.T) {
 // TestSSOSecretNeverPrinted: neither %v, %+v nor a log line shows the
 // client secret.
 func TestSSOSecretNeverPrinted(t *testing.T) {
+	t.Parallel()
 	s := SSO{OIDCIssuer: "https://idp", OIDCClientID: "app", OIDCClientSecret: "hunter2-s3cret"}
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "sso", s, "all", Config{SSO: s})

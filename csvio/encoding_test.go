@@ -3,6 +3,7 @@ package csvio
 import "testing"
 
 func TestDetectEncoding(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name    string
 		in      string
@@ -35,6 +36,7 @@ func TestDetectEncoding(t *testing.T) {
 }
 
 func TestCellDecoder(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		charset charset
 		in      string
@@ -63,6 +65,7 @@ func TestCellDecoder(t *testing.T) {
 }
 
 func TestNormalizeHeader(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"Email Of Manager":     "emailofmanager",
 		" email_of_manager ":   "emailofmanager",
@@ -79,6 +82,7 @@ func TestNormalizeHeader(t *testing.T) {
 }
 
 func TestSniffSeparator(t *testing.T) {
+	t.Parallel()
 	idx, err := newColumnIndex(testCols)
 	if err != nil {
 		t.Fatal(err)
@@ -112,6 +116,7 @@ func TestSniffSeparator(t *testing.T) {
 }
 
 func TestExcelSepLine(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]rune{
 		"sep=;": ';', "SEP=,": ',', " sep=\t": 0, "sep=|": '|', "sep=": 0, "sep=;;": 0, "sep=\"": 0, "separator": 0,
 	} {

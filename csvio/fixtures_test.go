@@ -23,6 +23,7 @@ const (
 // TestFixtures reads the spreadsheet exports of testdata as pair files. Each
 // expected row is "line|manager|managee|value of the extra column".
 func TestFixtures(t *testing.T) {
+	t.Parallel()
 	// The LibreOffice files are one sheet saved four ways: they must read
 	// the same.
 	libreoffice := []string{
@@ -156,6 +157,7 @@ func TestFixtures(t *testing.T) {
 
 // TestFixtureErrors checks the files that must be refused as a whole.
 func TestFixtureErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ file, want string }{
 		{"handmade/no-header.csv", `line 1: no recognisable header: expected the columns "email of manager", "email of managee", found "francois.dupre@example-corp.com", "zoe.muller@example-corp.com"`},
 		{"libreoffice/workbook.xlsx", "the file is a ZIP archive (an .xlsx or .ods workbook?), not CSV text; save it as CSV"},

@@ -26,6 +26,7 @@ func (c *countingSource) Read(p []byte) (int, error) {
 // takes no more of the file than the limit and its buffers: memory stays
 // bounded whatever the upload.
 func TestLongLineEndsReadingEarly(t *testing.T) {
+	t.Parallel()
 	huge := strings.Repeat("x", 8<<20)
 	for _, tt := range []struct{ name, file, want string }{
 		{"one huge line", "email of manager,email of managee\na@x.io,b@x.io\n" + huge + ",b@x.io\nc@x.io,d@x.io\n",
@@ -52,6 +53,7 @@ func TestLongLineEndsReadingEarly(t *testing.T) {
 // A cell longer than MaxCellBytes refuses its line, naming the column, and
 // reading goes on.
 func TestLongCellRefusesItsLine(t *testing.T) {
+	t.Parallel()
 	file := "email of manager,email of managee\n" + strings.Repeat("m", MaxCellBytes+1) + "@x.io,b@x.io\nc@x.io,d@x.io\n"
 	got, err := readTable(t, strings.NewReader(file), PairColumns, ReaderOptions{})
 	if err != nil {
@@ -66,6 +68,7 @@ func TestLongCellRefusesItsLine(t *testing.T) {
 // Spaces between a quoted cell and the separator, which hand-edited files
 // hold, are accepted when the meaning is plain.
 func TestSpacesAroundQuotes(t *testing.T) {
+	t.Parallel()
 	for _, file := range []string{
 		"\"email of manager\" , \"email of managee\"\n\"a@x.io\" , \"b@x.io\"  \n  \"c@x.io\",\"d@x.io\" \r\n",
 		"\"email of manager\" ; \"email of managee\"\n\"a@x.io\" ; \"b@x.io\"\n\"c@x.io\";  \"d@x.io\"\n",
@@ -91,6 +94,7 @@ func TestSpacesAroundQuotes(t *testing.T) {
 // An export re-imports as it is: the quote the writer puts before a cell
 // that a spreadsheet would run as a formula is removed again on reading.
 func TestFormulaGuardRoundTrip(t *testing.T) {
+	t.Parallel()
 	cells := []string{"=1+1", "+33 1 23 45 67 89", "-2", "@SUM(A1)", "'=already quoted", "''+x", "'plain", "a'=b", "'"}
 	var b bytes.Buffer
 	w := NewWriter(&b, WriterOptions{})

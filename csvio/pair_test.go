@@ -34,6 +34,7 @@ func readPairs(t *testing.T, in io.Reader) (pairs []Pair, errs []string, p *Pair
 }
 
 func TestPairReader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   string
@@ -98,6 +99,7 @@ func TestPairReader(t *testing.T) {
 }
 
 func TestPairReaderAccessors(t *testing.T) {
+	t.Parallel()
 	in := "\uFEFFManager's email;Managee's email;Note\r\nking@arthur.co;sir@lancelot.io;\r\n"
 	_, _, p := readPairs(t, strings.NewReader(in))
 	if got, want := p.Separator(), ';'; got != want {
@@ -112,6 +114,7 @@ func TestPairReaderAccessors(t *testing.T) {
 }
 
 func TestNewPairReaderErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ name, in, want string }{
 		{"no header", "king@arthur.co,sir@lancelot.io\n",
 			`line 1: no recognisable header: expected the columns "email of manager", "email of managee", found "king@arthur.co", "sir@lancelot.io"`},
@@ -135,6 +138,7 @@ func TestNewPairReaderErrors(t *testing.T) {
 }
 
 func TestWriteTemplate(t *testing.T) {
+	t.Parallel()
 	var b bytes.Buffer
 	if err := WriteTemplate(&b); err != nil {
 		t.Fatal(err)
@@ -154,6 +158,7 @@ func TestWriteTemplate(t *testing.T) {
 }
 
 func TestPairColumns(t *testing.T) {
+	t.Parallel()
 	if got, want := strings.Join(PairHeader()[:2], ","), TemplateHeader; got != want {
 		t.Errorf("PairHeader()[:2] = %q, want the template header %q", got, want)
 	}

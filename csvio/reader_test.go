@@ -12,6 +12,7 @@ import (
 )
 
 func TestReader(t *testing.T) {
+	t.Parallel()
 	const hdr = "email of manager,email of managee"
 	tests := []struct {
 		name    string
@@ -212,6 +213,7 @@ func TestReader(t *testing.T) {
 // TestReaderFileErrors covers the errors about the file as a whole, from
 // NewReader or later.
 func TestReaderFileErrors(t *testing.T) {
+	t.Parallel()
 	const hdr = "email of manager,email of managee\n"
 	tests := []struct {
 		name  string
@@ -310,6 +312,7 @@ func TestReaderFileErrors(t *testing.T) {
 }
 
 func TestReaderMaxBytesExact(t *testing.T) {
+	t.Parallel()
 	in := "email of manager,email of managee\na@x.io,b@x.io\n"
 	got, err := readTable(t, strings.NewReader(in), testCols, ReaderOptions{MaxBytes: int64(len(in))})
 	if err != nil {
@@ -323,6 +326,7 @@ func TestReaderMaxBytesExact(t *testing.T) {
 // TestReaderEncodingSettlesLate checks files whose first 64 KiB are ASCII:
 // the first non-ASCII cell decides between UTF-8 and Windows-1252.
 func TestReaderEncodingSettlesLate(t *testing.T) {
+	t.Parallel()
 	ascii := "email of manager,email of managee,note\n" + strings.Repeat("a@x.io,b@x.io,\n", 5000)
 	tests := []struct {
 		name, tail, wantNote, wantEnc string
@@ -358,6 +362,7 @@ func TestReaderEncodingSettlesLate(t *testing.T) {
 }
 
 func TestReaderUTF16(t *testing.T) {
+	t.Parallel()
 	text := "email of manager\temail of managee\tnote\r\na@x.io\tb@x.io\tZoë 李伟 😀\r\n\"c\r\n@x.io\"\td@x.io\t\r\n"
 	want := rows("2|a@x.io|b@x.io|Zoë 李伟 😀", "3|c\n@x.io|d@x.io|")
 	tests := []struct {
@@ -410,6 +415,7 @@ func utf16Bytes(s string, bigEndian bool) []byte {
 // byte, or half the asked bytes, at a time: results must not depend on how
 // the source splits its data (CRLF across reads, multi-byte runes, etc.).
 func TestReaderChunking(t *testing.T) {
+	t.Parallel()
 	inputs := []string{
 		"email of manager;email of managee;note\r\na@x.io;b@x.io;\"x\r\ny\"\r\r\nc@x.io;d@x.io;Zo\xeb\r",
 		"\uFEFFemail of manager,email of managee,note\ra@x.io,b@x.io,Zoë\r\rc@x.io,d@x.io,\"1\r2\"\n",
@@ -439,6 +445,7 @@ func TestReaderChunking(t *testing.T) {
 // TestReaderSourceError checks that a failing source is reported as such
 // (not as bad input), and that the error is final.
 func TestReaderSourceError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("connection reset")
 	in := io.MultiReader(
 		strings.NewReader("email of manager,email of managee\n"+strings.Repeat("a@x.io,b@x.io\n", 10000)),
@@ -468,6 +475,7 @@ func TestReaderSourceError(t *testing.T) {
 }
 
 func TestReaderCellsAndIndex(t *testing.T) {
+	t.Parallel()
 	in := "id;E-Mail of Manager;Prénom;email of managee\n7;a@x.io;Zoë;b@x.io;surplus\n"
 	r, err := NewReader(strings.NewReader(in), testCols, ReaderOptions{})
 	if err != nil {
@@ -500,6 +508,7 @@ func TestReaderCellsAndIndex(t *testing.T) {
 }
 
 func TestNewReaderBadColumns(t *testing.T) {
+	t.Parallel()
 	cols := []Column{{Name: "a", Aliases: []string{"x"}}, {Name: "b", Aliases: []string{"X"}}}
 	_, err := NewReader(strings.NewReader("a,b\n"), cols, ReaderOptions{})
 	if got, want := reportline.ErrorCode(err), reportline.Internal; got != want {

@@ -23,6 +23,7 @@ func (c chunkReader) Read(p []byte) (int, error) {
 }
 
 func TestCRReader(t *testing.T) {
+	t.Parallel()
 	// Line ends as encoding/csv will see them: CRLF stays or becomes LF,
 	// lone CR becomes LF; nothing else changes.
 	want := func(s string) string {
@@ -55,6 +56,7 @@ func TestCRReader(t *testing.T) {
 }
 
 func TestCRReaderEOFWithData(t *testing.T) {
+	t.Parallel()
 	// A source may return data together with io.EOF.
 	out, err := io.ReadAll(&crReader{r: iotest.DataErrReader(strings.NewReader("a\rb\r"))})
 	if err != nil || string(out) != "a\nb\n" {
@@ -63,6 +65,7 @@ func TestCRReaderEOFWithData(t *testing.T) {
 }
 
 func TestLimitReader(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in      string
 		limit   int64

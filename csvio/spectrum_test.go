@@ -14,6 +14,7 @@ import (
 // TestCSVSpectrum reads every csv-spectrum CSV with the generic reader, the
 // columns taken from the file's own header, and compares with its JSON.
 func TestCSVSpectrum(t *testing.T) {
+	t.Parallel()
 	files, err := filepath.Glob("testdata/csv-spectrum/csvs/*.csv")
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 )
 
 func TestWriter(t *testing.T) {
+	t.Parallel()
 	lines := [][]string{
 		{"email of manager", "email of managee", "note"},
 		{"king@arthur.co", "sir@lancelot.io", "a;b, \"c\"\nd"},
@@ -48,6 +49,7 @@ func TestWriter(t *testing.T) {
 }
 
 func TestWriterFormulaGuard(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"=1+1", "'=1+1"},
 		{"+33 1 23 45 67 89", "'+33 1 23 45 67 89"},
@@ -82,6 +84,7 @@ func TestWriterFormulaGuard(t *testing.T) {
 }
 
 func TestWriterError(t *testing.T) {
+	t.Parallel()
 	boom := errors.New("disk full")
 	w := NewWriter(iotestWriter{boom}, WriterOptions{BOM: true})
 	if err := w.Write([]string{"a"}); !errors.Is(err, boom) {
@@ -104,6 +107,7 @@ func (w iotestWriter) Write([]byte) (int, error) { return 0, w.err }
 // reader removes the guard's quote). (The reader trims cells and turns CR and CRLF inside
 // cells into LF, so the cells here have neither.)
 func TestRoundTrip(t *testing.T) {
+	t.Parallel()
 	header := []string{"email of manager", "email of managee", "note"}
 	cells := [][]string{
 		{"king@arthur.co", "sir@lancelot.io", "plain"},
@@ -156,6 +160,7 @@ func TestRoundTrip(t *testing.T) {
 // TestWriterGolden writes the rows of the Reportline export fixture and
 // compares the bytes.
 func TestWriterGolden(t *testing.T) {
+	t.Parallel()
 	golden, err := os.ReadFile("testdata/handmade/reportline-export.csv")
 	if err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 )
 
 func TestUserMapping(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name string
 		in   graphsync.User
@@ -45,6 +46,7 @@ func TestUserMapping(t *testing.T) {
 // Guests (B2B) are not the company's people: left out of a batch unless
 // asked for; a member who became a guest in a delta is removed.
 func TestBatchLeavesGuestsOut(t *testing.T) {
+	t.Parallel()
 	member := graphsync.User{ID: "m", Mail: "m@contoso.com", AccountEnabled: true, UserType: "Member"}
 	guest := graphsync.User{ID: "g", Mail: "g@fabrikam.com", AccountEnabled: true, UserType: "guest"}
 	full := graphsync.Round{Users: []graphsync.User{member, guest}, Full: true}

@@ -11,6 +11,7 @@ import (
 )
 
 func TestScopeFollowsTheAPI(t *testing.T) {
+	t.Parallel()
 	for api, want := range map[string]string{
 		"":                            "https://graph.microsoft.com/.default",
 		"https://graph.microsoft.com": "https://graph.microsoft.com/.default",
@@ -28,6 +29,7 @@ func TestScopeFollowsTheAPI(t *testing.T) {
 }
 
 func TestRetryAfter(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"":      0,
@@ -46,6 +48,7 @@ func TestRetryAfter(t *testing.T) {
 }
 
 func TestBackoffGrowsAndIsBounded(t *testing.T) {
+	t.Parallel()
 	for attempt, base := range map[int]time.Duration{0: time.Second, 1: 2 * time.Second, 3: 8 * time.Second, 10: time.Minute} {
 		for range 20 {
 			if d := backoff(attempt); d < base*8/10 || d > base*12/10 {
@@ -58,6 +61,7 @@ func TestBackoffGrowsAndIsBounded(t *testing.T) {
 // TestMergeDocumentedEntries feeds entries shaped as Graph's documentation
 // shows them (delta-query-users, delta-query-overview) through merge.
 func TestMergeDocumentedEntries(t *testing.T) {
+	t.Parallel()
 	page := `[
 	  {"displayName":"Cameron White","givenName":"Cameron","surname":"White","userPrincipalName":"cameron@contoso.com","accountEnabled":true,"id":"ffff7b1a-13b6-477b-8c0c-380905cd99f7"},
 	  {"id":"86462606-fde0-4fc4-9e0c-a20eb73e54c6","@removed":{"reason":"deleted"}},
@@ -109,6 +113,7 @@ func TestMergeDocumentedEntries(t *testing.T) {
 // it) that echoes the request puts the client secret in its answer; the
 // error must say what failed without repeating any of it.
 func TestTokenErrorsNeverEchoTheAnswer(t *testing.T) {
+	t.Parallel()
 	const secret = "sEcReT~echoed-0123456789"
 	for _, tc := range []struct {
 		name, contentType string

@@ -72,8 +72,10 @@ func byID(users []graphsync.User) map[string]graphsync.User {
 }
 
 func TestFetchReadsEveryPageOfTheFirstRound(t *testing.T) {
+	t.Parallel()
 	for _, split := range []bool{false, true} {
 		t.Run(map[bool]string{false: "manager with the user", true: "manager in a later entry"}[split], func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t)
 			h.org()
 			h.srv.SplitManagers(split)
@@ -109,6 +111,7 @@ func TestFetchReadsEveryPageOfTheFirstRound(t *testing.T) {
 }
 
 func TestRequestsHaveTheDocumentedShape(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	if _, err := h.client.Fetch(t.Context(), ""); err != nil {
@@ -152,6 +155,7 @@ func TestRequestsHaveTheDocumentedShape(t *testing.T) {
 }
 
 func TestFetchDeltaRoundAppliesOnlyChanges(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	first, err := h.client.Fetch(t.Context(), "")
@@ -208,6 +212,7 @@ func TestFetchDeltaRoundAppliesOnlyChanges(t *testing.T) {
 }
 
 func TestThrottlingHonoursRetryAfter(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	h.srv.Fail(
@@ -238,6 +243,7 @@ func TestThrottlingHonoursRetryAfter(t *testing.T) {
 }
 
 func TestRetriesAreBounded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *graphsync.Config) { c.MaxRetries = 2 })
 	h.org()
 	h.srv.Fail(graphtest.Fault{Status: 503}, graphtest.Fault{Status: 503}, graphtest.Fault{Status: 503})
@@ -255,6 +261,7 @@ func TestRetriesAreBounded(t *testing.T) {
 }
 
 func TestClientErrorsAreNotRetried(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	h.srv.Fail(graphtest.Fault{Status: 403, Code: "Authorization_RequestDenied"})
@@ -268,6 +275,7 @@ func TestClientErrorsAreNotRetried(t *testing.T) {
 }
 
 func TestExpiredAccessTokenIsRenewedOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	if _, err := h.client.Fetch(t.Context(), ""); err != nil {
@@ -293,8 +301,10 @@ func TestExpiredAccessTokenIsRenewedOnce(t *testing.T) {
 }
 
 func TestExpiredDeltaLinkStartsAFullRound(t *testing.T) {
+	t.Parallel()
 	for _, status := range []int{410, 400} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t)
 			h.org()
 			first, err := h.client.Fetch(t.Context(), "")
@@ -314,6 +324,7 @@ func TestExpiredDeltaLinkStartsAFullRound(t *testing.T) {
 }
 
 func TestDeltaLinkOfAnotherHostIsNotFollowed(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	r, err := h.client.Fetch(t.Context(), "https://graph.example.net/v1.0/users/delta?$deltatoken=abc")
@@ -326,6 +337,7 @@ func TestDeltaLinkOfAnotherHostIsNotFollowed(t *testing.T) {
 }
 
 func TestSecretsNeverAppearInErrorsOrLogs(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	h.srv.Fail(graphtest.Fault{Status: 429, RetryAfter: "1"}, graphtest.Fault{Status: 401})
@@ -362,6 +374,7 @@ func TestSecretsNeverAppearInErrorsOrLogs(t *testing.T) {
 }
 
 func TestCancellationStopsAWait(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, func(c *graphsync.Config) { c.Sleep = nil }) // real waiting
 	h.org()
 	h.srv.Fail(graphtest.Fault{Status: 429, RetryAfter: "120"})
@@ -378,6 +391,7 @@ func TestCancellationStopsAWait(t *testing.T) {
 }
 
 func TestNewRefusesIncompleteConfig(t *testing.T) {
+	t.Parallel()
 	for _, cfg := range []graphsync.Config{
 		{ClientID: "c", ClientSecret: "s"},
 		{Tenant: "t", ClientSecret: "s"},
@@ -394,6 +408,7 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 }
 
 func TestUserNotReadableYetFailsTheRound(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	first, err := h.client.Fetch(t.Context(), "")
@@ -431,6 +446,7 @@ func TestUserNotReadableYetFailsTheRound(t *testing.T) {
 }
 
 func TestBatchRequestsThrottledAreSentAgain(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	h.srv.PageSize = 10
@@ -466,6 +482,7 @@ func TestBatchRequestsThrottledAreSentAgain(t *testing.T) {
 }
 
 func TestTokenEndpointBusyIsRetried(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t)
 	h.org()
 	h.srv.FailToken(graphtest.Fault{Status: 503, RetryAfter: "2"}, graphtest.Fault{Status: 500})
@@ -479,8 +496,10 @@ func TestTokenEndpointBusyIsRetried(t *testing.T) {
 
 // Graph's expired-state codes are matched whatever their case.
 func TestExpiredDeltaCodeAnyCase(t *testing.T) {
+	t.Parallel()
 	for _, code := range []string{"SyncStateNotFound", "RESYNCREQUIRED", "syncStateInvalid"} {
 		t.Run(code, func(t *testing.T) {
+			t.Parallel()
 			h := newHarness(t)
 			h.org()
 			first, err := h.client.Fetch(t.Context(), "")

@@ -82,6 +82,7 @@ func (s syncEnv) wantUser(t *testing.T, email string, status reportline.Status, 
 }
 
 func TestSyncThroughTheApp(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := syncEnv{h: newHarness(t), env: testapp.New(t, engine)}
 		s.h.org()
@@ -152,6 +153,7 @@ func TestSyncThroughTheApp(t *testing.T) {
 }
 
 func TestDirectorySyncDue(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := syncEnv{h: newHarness(t), env: testapp.New(t, engine)}
 		s.h.org()
@@ -182,7 +184,9 @@ func TestDirectorySyncDue(t *testing.T) {
 }
 
 func TestSyncOfAThousandUsers(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		s := syncEnv{h: newHarness(t), env: testapp.New(t, engine)}
 		s.h.srv.PageSize = 100
 		const n = 1000

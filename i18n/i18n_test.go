@@ -8,6 +8,7 @@ import (
 )
 
 func TestLocaleChoice(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{"": "en", "fr": "fr", "fr-CA": "fr", "fr-BE,fr;q=0.9,en;q=0.5": "fr", "de": "en", "en-GB": "en", "garbage!!": "en"} {
 		if got := For(in).Lang(); got != want {
 			t.Errorf("For(%q) = %s, want %s", in, got, want)
@@ -18,6 +19,7 @@ func TestLocaleChoice(t *testing.T) {
 // French plurals: 0 and 1 are singular, a million is "many"; English 0 is
 // plural.
 func TestFrenchPlurals(t *testing.T) {
+	t.Parallel()
 	fr, en := For("fr"), For("en")
 	for _, tt := range []struct {
 		l    *Localizer
@@ -46,6 +48,7 @@ func TestFrenchPlurals(t *testing.T) {
 // Every message of the English catalogue is in the French one, with the
 // same fields: a translator cannot silently drop one.
 func TestCataloguesAgree(t *testing.T) {
+	t.Parallel()
 	ids := regexp.MustCompile(`(?m)^\["([^"]+)"\]`)
 	fr := For("fr")
 	for _, file := range []string{"active", "pages"} {
@@ -62,6 +65,7 @@ func TestCataloguesAgree(t *testing.T) {
 }
 
 func TestDates(t *testing.T) {
+	t.Parallel()
 	d := time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC)
 	if got := For("fr").DateTime(d); got != "mardi 1er décembre 2026 à 09:05" {
 		t.Errorf("fr = %q", got)

@@ -21,6 +21,7 @@ import (
 // accounts. A manager DN that no longer resolves (renamed without
 // referential integrity) keeps the existing link and is reported.
 func TestAttributeCaseAndRenamedManager(t *testing.T) {
+	t.Parallel()
 	fixture, err := os.ReadFile("testdata/people.ldif")
 	if err != nil {
 		t.Fatal(err)

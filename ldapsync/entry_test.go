@@ -10,6 +10,7 @@ import (
 // however it is written: escaping (\, or \2C), spaces around separators,
 // case of types and values, the order of a multi-valued RDN.
 func TestManagerDNsMatchProperly(t *testing.T) {
+	t.Parallel()
 	entry := func(dn string, attrs map[string][]string) *ldap.Entry { return ldap.NewEntry(dn, attrs) }
 	entries := []*ldap.Entry{
 		entry(`cn=Doe\, Jane,ou=People,dc=example,dc=com`, map[string][]string{"entryUUID": {"jane"}, "mail": {"jane@example.com"}}),
@@ -38,6 +39,7 @@ func TestManagerDNsMatchProperly(t *testing.T) {
 }
 
 func TestFormatGUID(t *testing.T) {
+	t.Parallel()
 	b := []byte{0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10}
 	if got, want := FormatGUID(b), "04030201-0605-0807-090a-0b0c0d0e0f10"; got != want {
 		t.Errorf("FormatGUID = %s, want %s", got, want)
@@ -45,6 +47,7 @@ func TestFormatGUID(t *testing.T) {
 }
 
 func TestDisabled(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		rule  string
 		attrs map[string][]string

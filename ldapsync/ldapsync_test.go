@@ -55,6 +55,7 @@ func openLDAP(s *slapdtest.Server) ldapsync.Config {
 }
 
 func TestSyncFromSlapd(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := startDirectory(t) // each engine's own: the test changes it
 		ctx := context.Background()
@@ -201,6 +202,7 @@ func dialRoot(t *testing.T, s *slapdtest.Server) *ldap.Conn {
 }
 
 func TestReadActiveDirectoryPreset(t *testing.T) {
+	t.Parallel()
 	s := startDirectory(t)
 	attrs, _, err := ldapsync.Preset("ad")
 	if err != nil {
@@ -224,6 +226,7 @@ func TestReadActiveDirectoryPreset(t *testing.T) {
 }
 
 func TestReadRefusals(t *testing.T) {
+	t.Parallel()
 	s := startDirectory(t)
 	ctx := context.Background()
 	cases := []struct {

@@ -24,6 +24,7 @@ import (
 // the message goes through a real relay, and a 550 to RCPT is still a
 // bounce.
 func TestDKIM(t *testing.T) {
+	t.Parallel()
 	pub, priv, _ := ed25519.GenerateKey(rand.Reader)
 	d := &rlmail.DKIM{Domain: "example.com", Selector: "rl", Signer: priv}
 	m := reportline.OutboxMessage{Key: "weekly_digest:2026-W48:7", Type: reportline.NotifyWeeklyDigest, To: "a@example.com",

@@ -11,6 +11,7 @@ import (
 // Bulk messages carry the one-click unsubscribe headers (RFC 8058),
 // Precedence: bulk and Auto-Submitted; a password reset is not bulk.
 func TestBulkHeaders(t *testing.T) {
+	t.Parallel()
 	m := reportline.OutboxMessage{Key: "weekly_digest:2026-W48:7", Type: reportline.NotifyWeeklyDigest, To: "a@example.com",
 		Subject: "Week", Text: "…", MessageID: "<x@reportline.local>", ListUnsubscribe: "https://rl.example.com/unsubscribe?t=abc.def"}
 	b, err := mail.Render(m, "reportline@example.com")

@@ -62,6 +62,7 @@ func parts(t *testing.T, raw []byte) (*mail.Message, map[string]string) {
 }
 
 func TestFileSenderWritesParsableEml(t *testing.T) {
+	t.Parallel()
 	dir := filepath.Join(t.TempDir(), "mail")
 	s, err := rlmail.NewFileSender(dir, "Reportline <reportline@example.com>")
 	if err != nil {
@@ -106,6 +107,7 @@ func TestFileSenderWritesParsableEml(t *testing.T) {
 }
 
 func TestFileNamesStayApart(t *testing.T) {
+	t.Parallel()
 	a, b := rlmail.FileName(reportline.OutboxMessage{Key: "a:b"}), rlmail.FileName(reportline.OutboxMessage{Key: "a.b"})
 	if a == b || strings.ContainsAny(a, ":/") {
 		t.Errorf("file names %q and %q: want distinct, safe names", a, b)
@@ -129,6 +131,7 @@ func newSMTP(t *testing.T, srv *smtptest.Server, pool int, rate float64) *rlmail
 // a pool of 3 to a real SMTP server process: every message arrives once,
 // over at most 3 connections.
 func TestSMTPPoolReusesConnections(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	s := newSMTP(t, srv, 3, 0)
 	const n = 60
@@ -167,6 +170,7 @@ func TestSMTPPoolReusesConnections(t *testing.T) {
 }
 
 func TestSMTPErrorsArePermanentOrNot(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	s := newSMTP(t, srv, 1, 0)
 	tests := []struct {
@@ -194,6 +198,7 @@ func TestSMTPErrorsArePermanentOrNot(t *testing.T) {
 }
 
 func TestSMTPReconnectsAfterServerRestart(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t)
 	s := newSMTP(t, srv, 1, 0)
 	if err := s.Send(context.Background(), message("one", "a@example.com")); err != nil {
@@ -214,6 +219,7 @@ func TestSMTPReconnectsAfterServerRestart(t *testing.T) {
 // pooled connection while it is idle; the next message goes through on a
 // fresh one, once.
 func TestSMTPReconnectsWhenTheRelayDropsAnIdleConnection(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t, "-idle-timeout", "200ms")
 	s := newSMTP(t, srv, 1, 0)
 	for i, wait := range []time.Duration{0, 600 * time.Millisecond} {
@@ -236,6 +242,7 @@ func TestSMTPReconnectsWhenTheRelayDropsAnIdleConnection(t *testing.T) {
 // TestSMTPAuthenticates logs in with AUTH PLAIN (on loopback, where plain
 // text is allowed); a wrong password fails the send.
 func TestSMTPAuthenticates(t *testing.T) {
+	t.Parallel()
 	srv := smtptest.Start(t, "-user", "reportline", "-password", "s3cret")
 	host, port, _ := net.SplitHostPort(srv.Addr)
 	p, _ := strconv.Atoi(port)
@@ -262,6 +269,7 @@ func TestSMTPAuthenticates(t *testing.T) {
 // TestFileSenderBatch: a message sent unsynced, then made durable with the
 // batch's folder fsync, is the same file as one sent alone.
 func TestFileSenderBatch(t *testing.T) {
+	t.Parallel()
 	alone, batch := filepath.Join(t.TempDir(), "alone"), filepath.Join(t.TempDir(), "batch")
 	m := message("weekly_digest:2026-W48:7", "ann@example.com")
 	a, err := rlmail.NewFileSender(alone, "reportline@example.com")

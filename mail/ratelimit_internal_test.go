@@ -9,6 +9,7 @@ import (
 // TestTokenBucketHoldsTheRate reserves tokens on a frozen clock: the n-th
 // message beyond the burst waits n/rate.
 func TestTokenBucketHoldsTheRate(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	b := newTokenBucket(20, 1, func() time.Time { return now })
 	for i := range 41 {
@@ -28,6 +29,7 @@ func TestTokenBucketHoldsTheRate(t *testing.T) {
 }
 
 func TestTokenBucketWaitGivesBackOnCancel(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	b := newTokenBucket(1, 1, func() time.Time { return now })
 	b.reserve()
@@ -44,6 +46,7 @@ func TestTokenBucketWaitGivesBackOnCancel(t *testing.T) {
 // TestTokenBucketKeepsUnusedTimeUpToTheBurst: a sender that comes back late
 // finds the tokens it could not use, up to the burst, and no more.
 func TestTokenBucketKeepsUnusedTimeUpToTheBurst(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 23, 14, 0, 0, 0, time.UTC)
 	b := newTokenBucket(100, 5, func() time.Time { return now })
 	if got := b.reserve(); got != 0 {

@@ -17,6 +17,7 @@ var sample = Values{
 }
 
 func TestRender(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ src, plain, html string }{
 		{"Hello {{manager.first_name}},", "Hello Camille,", "Hello Camille,"},
 		{"{{ manager.last_name }} {{managees.count}}", "Martin 2", "Martin 2"},
@@ -45,6 +46,7 @@ func TestRender(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ src, want string }{
 		{"Hello,\n\nDear {{manger.first_name}}", "line 3, column 6: unknown field {{manger.first_name}} (did you mean {{manager.first_name}}?); known fields: manager.first_name, manager.last_name,"},
 		{"Hi {{.Manager.FirstName}}", "line 1, column 4: {{.Manager.FirstName}} is not a placeholder (did you mean {{manager.first_name}}?)"},
@@ -74,6 +76,7 @@ func TestParseErrors(t *testing.T) {
 // The template language has no loop: {{range}} and friends are refused, so
 // the pathological template of issue 11 costs nothing.
 func TestNoLoops(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{`{{range 20000}}{{range 1000}}{{end}}{{end}}`, `{{define "x"}}{{template "x"}}{{end}}`, `{{> /etc/hostname}}`, `{{#each managees}}x{{/each}}`} {
 		if _, err := Parse(src, ManagerMessageFields); err == nil {
 			t.Errorf("Parse(%q) accepted a loop, a partial or a function", src)
@@ -82,6 +85,7 @@ func TestNoLoops(t *testing.T) {
 }
 
 func TestRenderLimit(t *testing.T) {
+	t.Parallel()
 	tpl, err := Parse(strings.Repeat("{{managees}}", 1000), ManagerMessageFields)
 	if err != nil {
 		t.Fatal(err)
@@ -96,6 +100,7 @@ func TestRenderLimit(t *testing.T) {
 }
 
 func TestExamples(t *testing.T) {
+	t.Parallel()
 	tpl, err := Parse("{{manager.name}}: {{managees}} ({{managees.count}})", ManagerMessageFields)
 	if err != nil {
 		t.Fatal(err)

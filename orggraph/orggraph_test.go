@@ -158,6 +158,7 @@ func randomGraph(r *rand.Rand, n int) Input {
 // walks, on random graphs with cycles, temporary and functional links,
 // inactive users and a user named only by links.
 func TestWalksAgree(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(1); seed <= 300; seed++ {
 		r := rand.New(rand.NewPCG(seed, 15))
 		n := 2 + r.IntN(14)
@@ -210,6 +211,7 @@ func TestWalksAgree(t *testing.T) {
 
 // TestAboveStopsOnCycle: a cycle of line links above the user ends the walk.
 func TestAboveStopsOnCycle(t *testing.T) {
+	t.Parallel()
 	l := func(m, e reportline.UserID) reportline.Link {
 		return reportline.Link{ManagerID: m, ManageeID: e, Kind: reportline.Line}
 	}
@@ -296,6 +298,7 @@ func BenchmarkDirect(b *testing.B) {
 // TestSparseIDs: ids far apart (kept in a map, not a dense array) answer
 // as dense ones do.
 func TestSparseIDs(t *testing.T) {
+	t.Parallel()
 	for seed := uint64(1); seed <= 50; seed++ {
 		r := rand.New(rand.NewPCG(seed, 16))
 		n := 2 + r.IntN(14)

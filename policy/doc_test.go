@@ -12,6 +12,7 @@ var update = flag.Bool("update", false, "rewrite docs/policy.md from the policy'
 // TestDocMatchesRows keeps docs/policy.md's table the policy's own rows, so
 // the document people read cannot drift from what is decided.
 func TestDocMatchesRows(t *testing.T) {
+	t.Parallel()
 	const path = "../docs/policy.md"
 	var b strings.Builder
 	b.WriteString("| action | who may do it |\n|---|---|\n")

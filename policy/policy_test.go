@@ -34,6 +34,7 @@ func member(id reportline.UserID, g reportline.GroupID, role reportline.GroupRol
 }
 
 func TestDecide(t *testing.T) {
+	t.Parallel()
 	engMember := member(10, 2, reportline.MemberRole)   // in Engineering's team
 	salesMember := member(11, 3, reportline.MemberRole) // in Sales
 	engUA := member(4, 1, reportline.UserAdminRole)     // ua2, as a target
@@ -166,6 +167,7 @@ func TestDecide(t *testing.T) {
 // TestReasonsNameNobody checks that no reason carries a person's address:
 // reasons are rules, never facts about someone the caller may not see.
 func TestReasonsNameNobody(t *testing.T) {
+	t.Parallel()
 	secret := &Person{User: reportline.User{ID: 99, Email: "hidden@example.com", ExternalUID: "E99", FirstName: "Hidden", Status: reportline.StatusActive},
 		Memberships: []reportline.Membership{{GroupID: 3, UserID: 99, Role: reportline.AdminRole}}}
 	for _, row := range Rows() {
@@ -181,6 +183,7 @@ func TestReasonsNameNobody(t *testing.T) {
 }
 
 func TestEveryRowHasWords(t *testing.T) {
+	t.Parallel()
 	for _, r := range Rows() {
 		if r.Who == "" || !strings.Contains(string(r.Action), ".") {
 			t.Errorf("row %q: want a dotted action name and a sentence", r.Action)

@@ -42,7 +42,9 @@ func migrated(t *testing.T, engine store.Engine) (*store.DB, *sql.DB) {
 }
 
 func TestLoad(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		ctx := context.Background()
 		db, raw := migrated(t, engine)
 		o := generate(t, 2000, 5)

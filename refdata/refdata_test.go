@@ -38,6 +38,7 @@ func digest(t *testing.T, o *refdata.Org) string {
 }
 
 func TestGenerateIsDeterministic(t *testing.T) {
+	t.Parallel()
 	a, b := digest(t, generate(t, 3000, 7)), digest(t, generate(t, 3000, 7))
 	if a != b {
 		t.Fatalf("same seed, two outputs: %s and %s", a, b)
@@ -52,6 +53,7 @@ func TestGenerateIsDeterministic(t *testing.T) {
 // up: a seed must name the same organisation everywhere, for good. Update
 // the digest only for a deliberate change, and say so in docs/benchmarks.md.
 func TestGenerateIsStable(t *testing.T) {
+	t.Parallel()
 	const want = "64f03a2c3e6ac7d2e6ab0b0ce4948e704cad26fe58f6671ed24078ea8b8f8b91"
 	if got := digest(t, generate(t, 1000, 1)); got != want {
 		t.Errorf("digest of {Users: 1000, Seed: 1} = %s, want %s", got, want)
@@ -59,6 +61,7 @@ func TestGenerateIsStable(t *testing.T) {
 }
 
 func TestLevelSizes(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		users int
 		want  []int
@@ -83,6 +86,7 @@ func TestLevelSizes(t *testing.T) {
 }
 
 func TestGenerateShape(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{8, 50, 10_000} {
 		o := generate(t, n, 1)
 		sizes, _ := refdata.LevelSizes(n)
@@ -170,6 +174,7 @@ func findCycle(pairs []reportline.Pair, n int) bool {
 }
 
 func TestFindCycleSeesAPlantedCycle(t *testing.T) {
+	t.Parallel()
 	// The checker itself must catch a cycle, or TestGenerateShape proves nothing.
 	o := generate(t, 100, 1)
 	deep := o.Level(refdata.Levels - 1)[0]
@@ -180,6 +185,7 @@ func TestFindCycleSeesAPlantedCycle(t *testing.T) {
 }
 
 func TestReferenceProportions(t *testing.T) {
+	t.Parallel()
 	o := generate(t, 10_000, 1)
 	if got := len(o.Pairs()); got < 19_900 || got > 20_000 {
 		t.Errorf("%d pairs for 10,000 users, want ~2 per user", got)
@@ -196,6 +202,7 @@ func TestReferenceProportions(t *testing.T) {
 }
 
 func TestWriteCSV(t *testing.T) {
+	t.Parallel()
 	o := generate(t, 500, 3)
 	var buf bytes.Buffer
 	if err := refdata.WriteCSV(&buf, o); err != nil {
@@ -220,6 +227,7 @@ func TestWriteCSV(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	o := generate(t, 200, 1)
 	n := 0
 	for u := range o.Users() {

@@ -13,6 +13,7 @@ import (
 // active never re-enabling, manager problems synced and reported, PATCH
 // paths checked, externalId removable, GET /Users/.
 func TestSCIMEntraOktaBehaviour(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		patch := func(id, ops string) response {

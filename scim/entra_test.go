@@ -37,6 +37,7 @@ func entraCreate(ext, userName, email, manager string) string {
 // {"value": id}), PATCH with capitalised ops, the manager as a bare string,
 // disable with active false.
 func TestEntraProvisioning(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -159,6 +160,7 @@ func TestEntraProvisioning(t *testing.T) {
 // by Entra's matching query and taken over by a PATCH that sets the
 // externalId; the client's later writes name them by it.
 func TestEntraMatchesExistingUser(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		hand, err := f.env.App.CreateUser(context.Background(), sys, appUser("carol@contoso.com"))
@@ -190,6 +192,7 @@ func TestEntraMatchesExistingUser(t *testing.T) {
 }
 
 func TestWriteErrors(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		a := f.call(t, "POST", "/scim/v2/Users", entraCreate("ext-a", "a@x.com", "a@x.com", "")).want(t, 201).str("id")
@@ -240,6 +243,7 @@ func TestWriteErrors(t *testing.T) {
 }
 
 func TestAuthentication(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -282,6 +286,7 @@ func TestAuthentication(t *testing.T) {
 }
 
 func TestDiscovery(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		spc := f.call(t, "GET", "/scim/v2/ServiceProviderConfig", "").want(t, 200)

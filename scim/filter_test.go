@@ -30,6 +30,7 @@ func show(f Filter) string {
 // The filter examples of RFC 7644 §3.4.2.2, and the forms Microsoft Entra
 // sends when it matches users.
 func TestParseFilterRFCExamples(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{`userName eq "bjensen"`, `(eq userName "bjensen")`},
 		{`name.familyName co "O'Malley"`, `(co name.familyName "O'Malley")`},
@@ -79,6 +80,7 @@ func TestParseFilterRFCExamples(t *testing.T) {
 }
 
 func TestParseFilterErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{``, "filter is empty"},
 		{`userName`, `expected an operator`},
@@ -127,6 +129,7 @@ func bjensen() map[string]any {
 }
 
 func TestMatches(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		filter string
 		want   bool
@@ -179,6 +182,7 @@ func TestMatches(t *testing.T) {
 }
 
 func TestCheckFilterRefuses(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ filter, want string }{
 		{`userType eq "Employee"`, "userType is not an attribute of User"},
 		{`name eq "x"`, "name is complex"},
@@ -209,6 +213,7 @@ func TestCheckFilterRefuses(t *testing.T) {
 }
 
 func TestIndexLookup(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ filter, want string }{
 		{`userName eq "a@b.c"`, `{0 a@b.c }`},
 		{`externalId eq "x" and active eq true`, `{0  x}`},

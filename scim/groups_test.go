@@ -44,6 +44,7 @@ func memberValues(r response) []string {
 // role by hand is never changed nor removed, and a member added by hand is
 // not the client's to remove.
 func TestGroupsLifecycle(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()
@@ -146,6 +147,7 @@ func TestGroupsLifecycle(t *testing.T) {
 }
 
 func TestGroupsRefusals(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ctx := context.Background()

@@ -16,6 +16,7 @@ import (
 // admin: 403 with a SCIM error, and the admin is unchanged. A write that
 // changes nothing of theirs passes.
 func TestSCIMLeavesPlatformAdminsAlone(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		admin := adminOf(t, f)
@@ -46,6 +47,7 @@ func TestSCIMLeavesPlatformAdminsAlone(t *testing.T) {
 // Deactivations past the guard within an hour are held: 503 with
 // Retry-After, which Entra ID and Okta retry, and the user stays active.
 func TestSCIMHeldDeactivation(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		guarded := &fixture{env: f.env, token: f.token, url: f.env.Serve(t, scim.New(f.env.AppWith(directory.Guard{HoldPercent: -1, HoldCount: 1}), f.env.Logger()))}

@@ -13,6 +13,7 @@ import (
 // names over their length, are 400 invalidValue naming the attribute on
 // both engines, and create nobody.
 func TestSCIMRefusesWhatIsNotText(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		create := entraCreate("ext-a", "a@x.com", "a@x.com", "")

@@ -8,6 +8,7 @@ import (
 )
 
 func TestParsePath(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		in   string
 		want string // URN|Name|filter|Sub
@@ -45,6 +46,7 @@ func TestParsePath(t *testing.T) {
 }
 
 func TestParsePathErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{``, "path is empty"},
 		{`name.`, "is not a sub-attribute name"},
@@ -101,6 +103,7 @@ func jsonEqual(t *testing.T, got map[string]any, want string) {
 
 // The PATCH examples of RFC 7644 §3.5.2, on the resources they apply to.
 func TestApplyPatchRFCExamples(t *testing.T) {
+	t.Parallel()
 	const group = `{"displayName":"Tour Guides","members":[{"value":"2819c223-7f76-453a-919d-413861904646","display":"Babs Jensen"},{"value":"902c246b","display":"Mandy Pepperidge"}]}`
 	const user = `{"userName":"bjensen","emails":[{"value":"bjensen@example.com","type":"work","primary":true}],"addresses":[{"type":"work","streetAddress":"100 Universal City Plaza","locality":"Hollywood"},{"type":"home","streetAddress":"456 Hollywood Blvd"}]}`
 	tests := []struct {
@@ -150,6 +153,7 @@ func TestApplyPatchRFCExamples(t *testing.T) {
 // bare string at a URN path or as a URN-keyed member of a value object,
 // "False" as a string, dotted keys in a path-less value.
 func TestApplyPatchEntraShapes(t *testing.T) {
+	t.Parallel()
 	const ent = EnterpriseSchema
 	const user = `{"userName":"Test_User@contoso.com","name":{"givenName":"Ann","familyName":"Lee"},"active":true,"emails":[{"value":"ann@contoso.com","type":"work","primary":true}],"` + ent + `":{"department":"Sales","manager":{"value":"7","displayName":"Bob"}}}`
 	tests := []struct{ name, body, want string }{
@@ -205,6 +209,7 @@ func TestApplyPatchEntraShapes(t *testing.T) {
 }
 
 func TestApplyPatchErrors(t *testing.T) {
+	t.Parallel()
 	const user = `{"id":"5","userName":"a@b.c","emails":[{"value":"a@b.c","type":"work"}]}`
 	tests := []struct{ body, scimType, want string }{
 		{`{"Operations":[]}`, InvalidValue, "Operations is empty"},
@@ -236,6 +241,7 @@ func TestApplyPatchErrors(t *testing.T) {
 }
 
 func TestApplyPatchBounded(t *testing.T) {
+	t.Parallel()
 	ops := make([]Operation, maxOperations+1)
 	err := ApplyPatch(map[string]any{}, ops)
 	if e, ok := err.(*Error); !ok || e.Type != TooMany {

@@ -9,6 +9,7 @@ import (
 )
 
 func TestFromResource(t *testing.T) {
+	t.Parallel()
 	const ent = `"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"`
 	tests := []struct {
 		name, in string
@@ -52,6 +53,7 @@ func TestFromResource(t *testing.T) {
 }
 
 func TestFromResourceErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{`{}`, "userName is required"},
 		{`{"userName":5}`, "userName must be a string, not the number 5"},
@@ -85,6 +87,7 @@ func TestFromResourceErrors(t *testing.T) {
 
 // TestToMapIsItsJSON keeps toMap what decoding the resource's JSON gives.
 func TestToMapIsItsJSON(t *testing.T) {
+	t.Parallel()
 	for _, r := range []User{
 		{Schemas: []string{UserSchema}, ID: "1", UserName: "a", Meta: Meta{ResourceType: "User"}},
 		{Schemas: []string{UserSchema, EnterpriseSchema}, ID: "2", ExternalID: "x", UserName: "b", Name: &Name{GivenName: "B"},
@@ -104,6 +107,7 @@ func TestToMapIsItsJSON(t *testing.T) {
 }
 
 func TestProjection(t *testing.T) {
+	t.Parallel()
 	r := User{Schemas: []string{UserSchema, EnterpriseSchema}, ID: "2", ExternalID: "x", UserName: "b", Name: &Name{GivenName: "B", FamilyName: "F"},
 		Active: true, Emails: []Email{{Value: "b@x.com", Type: "work", Primary: true}},
 		Enterprise: &Enterprise{Department: "D", Manager: &Manager{Value: "1", DisplayName: "A"}}, Meta: Meta{ResourceType: "User"}}

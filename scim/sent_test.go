@@ -12,6 +12,7 @@ import (
 // the addresses), so that its next cycle sees no difference and sends no
 // PATCH; matching stays case-insensitive.
 func TestEmailsAndDisplayNameAsSent(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		body := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"externalId":"e1","userName":"Ann.Lee@Example.com",

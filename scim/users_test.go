@@ -17,6 +17,7 @@ import (
 // The create and replace examples of RFC 7644 §3.3 and §3.5.1, then a
 // delete, which deactivates.
 func TestUserLifecycleRFC(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		// §3.3 as printed has no email: Reportline needs one, and says so.
@@ -97,6 +98,7 @@ func TestUserLifecycleRFC(t *testing.T) {
 // The filter examples of RFC 7644 §3.4.2.2 that apply to the attributes
 // kept, and pagination (§3.4.2.4).
 func TestListUsers(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ids := map[string]string{}

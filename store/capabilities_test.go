@@ -16,6 +16,7 @@ import (
 // the matrix, the batch link reads, the walk up the line in one query (and
 // with the users, in AccessFacts), administrators, statuses and removals.
 func TestCapabilityStorage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db := testapp.OpenDB(t, engine)

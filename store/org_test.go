@@ -16,6 +16,7 @@ import (
 // reportline.OrgKey, on both engines: the same users must match whether Go
 // or the database compares.
 func TestOrgKeyMatchesInSQL(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db := testapp.OpenDB(t, engine)
@@ -106,6 +107,7 @@ func TestOrgKeyMatchesInSQL(t *testing.T) {
 // TestOrgUnitChain checks the walk up the unit tree and the unit
 // conflicts, on both engines.
 func TestOrgUnitChain(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		db := testapp.OpenDB(t, engine)

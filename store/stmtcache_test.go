@@ -12,6 +12,7 @@ import (
 // open is never handed out again, and reused statements see new arguments
 // and new rows.
 func TestStmtCacheIsInvisible(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db := sql.OpenDB(newStmtCacheConnector("file:" + filepath.Join(t.TempDir(), "c.db")))
 	defer db.Close()

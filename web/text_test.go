@@ -8,6 +8,7 @@ import (
 )
 
 func TestCheckJSONTextNamesTheField(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, field string }{
 		{`{"a": "x\u0000"}`, "a"},
 		{`{"a": {"b": [1, "ok", "\u0000"]}}`, "a.b[2]"},
@@ -33,6 +34,7 @@ func TestCheckJSONTextNamesTheField(t *testing.T) {
 }
 
 func TestCheckFormNamesTheField(t *testing.T) {
+	t.Parallel()
 	for raw, field := range map[string]string{
 		"email=a%40b.c&first_name=A%00B": "first_name",
 		"q=%FFx":                         "q",

@@ -12,6 +12,7 @@ import (
 )
 
 func TestBenchGenerate(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)

@@ -23,6 +23,7 @@ import (
 // moments and checks that the links are then exactly as before the import
 // or exactly as after it: never half-written.
 func TestImportSurvivesKill9(t *testing.T) {
+	t.Parallel()
 	if testing.Short() && os.Getenv("CI") == "" {
 		t.Skip("kills a real process 20 times per engine; skipped with -short (never under CI=true)")
 	}
@@ -31,6 +32,7 @@ func TestImportSurvivesKill9(t *testing.T) {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		ctx := context.Background()
 		dir := t.TempDir()
 		args := []string{"--data", dir}

@@ -15,6 +15,7 @@ import (
 // TestDigestPreviewCommand renders a manager's digest from the command
 // line, as text and as HTML, and refuses bad input with a clear message.
 func TestDigestPreviewCommand(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)

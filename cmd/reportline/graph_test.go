@@ -19,6 +19,7 @@ import (
 )
 
 func TestSyncGraphCommand(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)
@@ -90,6 +91,7 @@ func TestSyncGraphCommand(t *testing.T) {
 }
 
 func TestHelpListsSyncGraph(t *testing.T) {
+	t.Parallel()
 	var out strings.Builder
 	if err := run(context.Background(), []string{"help"}, func(string) string { return "" }, strings.NewReader(""), &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -100,6 +102,7 @@ func TestHelpListsSyncGraph(t *testing.T) {
 }
 
 func TestScheduledGraphSyncRunsOncePerInterval(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		srv := graphtest.New(t)
 		srv.Put(graphtest.User{ID: graphtest.ID(1), Mail: "boss@contoso.com", UserPrincipalName: "boss@contoso.com", AccountEnabled: true})
@@ -152,6 +155,7 @@ func TestScheduledGraphSyncRunsOncePerInterval(t *testing.T) {
 // TestServeSyncsGraphOnSchedule starts serve configured for a tenant and
 // waits for the first scheduled sync in its log.
 func TestServeSyncsGraphOnSchedule(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		srv := graphtest.New(t)
 		srv.Put(graphtest.User{ID: graphtest.ID(1), Mail: "boss@contoso.com", UserPrincipalName: "boss@contoso.com", AccountEnabled: true})

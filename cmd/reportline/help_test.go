@@ -10,6 +10,7 @@ import (
 // Every command answers --help on standard output with exit status 0, in
 // one usage style: "Usage:" and then the "reportline …" lines.
 func TestHelpOfEveryCommand(t *testing.T) {
+	t.Parallel()
 	commands := [][]string{
 		{}, {"serve"}, {"migrate"}, {"version"},
 		{"admin"}, {"admin", "create"}, {"token"}, {"token", "create"},
@@ -50,6 +51,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 // A wrong flag or subcommand is still a usage error: exit status 2, the usage
 // on standard error, nothing on standard output.
 func TestUsageErrorsStayOnStandardError(t *testing.T) {
+	t.Parallel()
 	for _, args := range [][]string{
 		{"nonsense"}, {"managers", "export", "--no-such-flag"}, {"managers"}, {"scim", "token", "nonsense"},
 		{"digest", "preview", "--week"}, {"sync", "ldap", "stray"}, {"bench", "nonsense"}, {"users", "import"},

@@ -19,6 +19,7 @@ import (
 // operating-system user's name. A file with only its header applies
 // nothing, and says so with exit status 1.
 func TestManagersImportActorAndEmptyFile(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)

@@ -14,7 +14,9 @@ import (
 // TestLearningCommands imports records into the demo organisation (which
 // has the courses) and checks a refused file changes nothing.
 func TestLearningCommands(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		ctx := context.Background()
 		st := storageArgs(t, engine)
 		dir := t.TempDir()

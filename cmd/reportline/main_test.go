@@ -34,6 +34,7 @@ func storageArgs(t *testing.T, engine store.Engine) []string {
 }
 
 func TestCommands(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)
@@ -73,7 +74,9 @@ func TestCommands(t *testing.T) {
 // TestServeDemo starts the service as the README says, with the demo, and
 // checks the endpoints a user and an operator rely on, then stops it.
 func TestServeDemo(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
 		pr, pw := io.Pipe()

@@ -15,7 +15,9 @@ import (
 )
 
 func TestManagersCommands(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		ctx := context.Background()
 		st := storageArgs(t, engine)
 		dir := t.TempDir()
@@ -120,6 +122,7 @@ func seedDemo(t *testing.T, st []string) {
 }
 
 func TestProgressOnlyOnTerminals(t *testing.T) {
+	t.Parallel()
 	var buf strings.Builder
 	if isTerminal(&buf) {
 		t.Error("a buffer is a terminal")

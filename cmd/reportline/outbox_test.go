@@ -95,6 +95,7 @@ func enqueueFromOutside(t *testing.T, dataDir, dbURL string, keys ...string) {
 // real SMTP server process requiring AUTH), delivers what another replica
 // enqueued, and never logs the password.
 func TestServeSendsTheOutboxBySMTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		srv := smtptest.Start(t, "-user", "u", "-password", "s3cret")
 		url := strings.Replace(srv.URL(), "smtp://", "smtp://u:s3cret@", 1)
@@ -112,6 +113,7 @@ func TestServeSendsTheOutboxBySMTP(t *testing.T) {
 // TestServeWritesEmlFilesByDefault: without SMTP settings, messages become
 // .eml files in <data>/mail.
 func TestServeWritesEmlFilesByDefault(t *testing.T) {
+	t.Parallel()
 	dataDir, dbURL, stop := serveForMail(t, store.SQLite, nil)
 	defer stop()
 	enqueueFromOutside(t, dataDir, dbURL, "e2e:eml")

@@ -17,6 +17,7 @@ import (
 // The provisioning token commands, and the real server answering SCIM
 // with such a token (and only with such a token).
 func TestSCIMCommands(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -17,6 +17,7 @@ import (
 )
 
 func TestSyncLDAPCommand(t *testing.T) {
+	t.Parallel()
 	fixture, err := os.ReadFile("../../ldapsync/testdata/people.ldif")
 	if err != nil {
 		t.Fatal(err)
@@ -107,6 +108,7 @@ func TestSyncLDAPCommand(t *testing.T) {
 // TestScheduledLDAPSync starts serve's scheduled sync: the first sync is
 // due at once, runs as the system and is recorded; stop waits for it.
 func TestScheduledLDAPSync(t *testing.T) {
+	t.Parallel()
 	fixture, err := os.ReadFile("../../ldapsync/testdata/people.ldif")
 	if err != nil {
 		t.Fatal(err)

@@ -14,6 +14,7 @@ import (
 // TestTokenCommands: create (with a name and a lifetime), list, revoke,
 // and a password set that revokes tokens, as an operator types them.
 func TestTokenCommands(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		st := storageArgs(t, engine)

@@ -19,6 +19,7 @@ func path(format string, args ...any) string { return fmt.Sprintf(format, args..
 // 1. A group admin adds an out-of-scope user to her group, then reads her
 // statistics.
 func TestHoleGroupAdminAddsOutOfScopeUser(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		stats := path("/api/v1/users/%d/statistics", f.id(dorothy))
@@ -43,6 +44,7 @@ func TestHoleGroupAdminAddsOutOfScopeUser(t *testing.T) {
 // 1b. A user admin adds a group admin of another group to her group and
 // deactivates her.
 func TestHoleUserAdminTakesOverGroupAdmin(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		r := f.as(t, ada, "PUT", path("/api/v1/groups/%d/members/%d", f.sales, f.id(grace)), map[string]string{"role": "member"})
@@ -89,6 +91,7 @@ func TestHoleCreatorReclaimsRemovedAccount(t *testing.T) {
 // 2. Positions mode: a group admin sets her own org unit and position to
 // become the derived line manager of Sales.
 func TestHolePositionsSelfPromotion(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		for _, step := range []struct {
@@ -133,6 +136,7 @@ func TestHolePositionsSelfPromotion(t *testing.T) {
 
 // 3. A SCIM client deactivates or re-addresses a platform admin.
 func TestHoleSCIMChangesPlatformAdmin(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		scimPath := path("/scim/v2/Users/%d", f.id(pa2))
@@ -179,6 +183,7 @@ func patch2(f *fixture, t testing.TB, id int64, op map[string]any) reply {
 // 4. A dry run of a replace leaks the team of an out-of-scope manager and
 // counts no refusal where the real call refuses.
 func TestHolePreviewLeaks(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		managees := path("/api/v1/users/%d/managees", f.id(kate))
@@ -234,6 +239,7 @@ func (f *fixture) linksOf(t testing.TB, manager string) []string {
 
 // 5. The access check's refusal reason maps ids to emails and statuses.
 func TestHoleAccessCheckReveals(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		ask := func(resource int64) reply {
@@ -256,6 +262,7 @@ func TestHoleAccessCheckReveals(t *testing.T) {
 // 5b. v2 import errors reveal an out-of-scope user's uid from an email, and
 // the reverse.
 func TestHoleImportErrorsReveal(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		d := f.users[dorothy]
@@ -292,6 +299,7 @@ func TestHoleImportErrorsReveal(t *testing.T) {
 // 6. The membership upsert lets a user admin demote or remove a group admin
 // of the same group.
 func TestHoleUserAdminDemotesGroupAdmin(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		m := path("/api/v1/groups/%d/members/%d", f.sales, f.id(sam))
@@ -321,6 +329,7 @@ func TestHoleUserAdminDemotesGroupAdmin(t *testing.T) {
 // 7. The statistics scopes: the page refuses non-admins, the service and the
 // API let any active user read them.
 func TestHoleStatisticsScopesReadable(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
 		for _, who := range []string{paul, linus, grace, ada} {

@@ -291,7 +291,9 @@ type mismatch struct {
 // TestAuthzMatrix runs every cell of the matrix over a real listener on
 // both engines and prints every mismatch, not only the first.
 func TestAuthzMatrix(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		// One fixture serves row after row while the fixture's own people,
 		// groups and settings stay as built (mutations spend fresh
 		// targets); a row that changed them (a hole, or a settings change)

@@ -178,12 +178,14 @@ func readModel(t testing.TB, f *fixture) *model {
 // statistics) anyone the model said she could not read when the sequence
 // began or a platform admin last acted, people created since excepted.
 func TestModelScopeNeverGrows(t *testing.T) {
+	t.Parallel()
 	seed := *modelSeed
 	if seed == 0 {
 		seed = uint64(time.Now().UnixNano())
 	}
 	t.Logf("model seed %d (replay: go test ./internal/authztest -run TestModelScopeNeverGrows -authz.seed=%d)", seed, seed)
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel() // each engine has its own database; they share nothing
 		sequences, steps := 30, 25
 		if engine == store.Postgres {
 			sequences = 4

@@ -142,6 +142,7 @@ func samplePath(p string) string {
 // that the hand-written matrix does not cover, or when the matrix names a
 // route that no longer exists.
 func TestEveryRouteHasAnExpectation(t *testing.T) {
+	t.Parallel()
 	got := registeredPatterns(t)
 	rows := map[string]bool{}
 	for _, r := range matrix {
@@ -169,6 +170,7 @@ func TestEveryRouteHasAnExpectation(t *testing.T) {
 // TestPatternsOfFindsEveryRegistration checks the walk itself: every way of
 // registering (method or not, wildcards, {$}, subtrees, helpers) is found.
 func TestPatternsOfFindsEveryRegistration(t *testing.T) {
+	t.Parallel()
 	mux := http.NewServeMux()
 	want := []string{"/", "/files/", "DELETE /a/{id}/b/{other}", "GET /x/{rest...}", "GET /{$}", "POST /a/{id}"} // sorted
 	h := func(http.ResponseWriter, *http.Request) {}

@@ -62,6 +62,8 @@ h1 { color: #234; } button { font-size: 1.2rem; padding: .4rem 1rem; }`},
 	return srv
 }
 
+// Serial: it sets REPORTLINE_SCREENSHOTS with t.Setenv, which the screenshot
+// code reads from the environment when it runs.
 func TestNavigateReadClickAndScreenshot(t *testing.T) {
 	// Keep the folder a developer asked for, so the picture can be looked at.
 	shots := os.Getenv("REPORTLINE_SCREENSHOTS")
@@ -118,6 +120,7 @@ func TestNavigateReadClickAndScreenshot(t *testing.T) {
 }
 
 func TestConsoleErrorsReportsCSPViolationsAndErrors(t *testing.T) {
+	t.Parallel()
 	srv := site(t)
 	ctx := browser.New(t)
 	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/broken")); err != nil {
@@ -151,11 +154,14 @@ func consoleErrorsContaining(t *testing.T, ctx context.Context, want ...string) 
 }
 
 func TestConsoleErrorsOfAForeignContextIsNil(t *testing.T) {
+	t.Parallel()
 	if errs := browser.ConsoleErrors(context.Background()); errs != nil {
 		t.Errorf("ConsoleErrors(context.Background()) = %q, want nil", errs)
 	}
 }
 
+// Serial: it sets REPORTLINE_SCREENSHOTS with t.Setenv, which the screenshot
+// code reads from the environment when it runs.
 func TestScreenshotWithoutFolderDoesNothing(t *testing.T) {
 	t.Setenv("REPORTLINE_SCREENSHOTS", "")
 	// A context with no browser: touching it would fail the test.
@@ -163,6 +169,7 @@ func TestScreenshotWithoutFolderDoesNothing(t *testing.T) {
 }
 
 func TestNewTimesOut(t *testing.T) {
+	t.Parallel()
 	ctx := browser.New(t)
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -176,6 +183,8 @@ func TestNewTimesOut(t *testing.T) {
 	}
 }
 
+// Serial: it sets REPORTLINE_SCREENSHOTS with t.Setenv, which the screenshot
+// code reads from the environment when it runs.
 func TestScreenshotTakesTheFullPage(t *testing.T) {
 	shots := t.TempDir()
 	t.Setenv("REPORTLINE_SCREENSHOTS", shots)

@@ -7,6 +7,7 @@ import (
 	"testing"
 )
 
+// Serial: CHROMIUM_PATH is read from the environment, set here with t.Setenv.
 func TestFindChromiumHonoursCHROMIUM_PATH(t *testing.T) {
 	fake := filepath.Join(t.TempDir(), "my-chromium")
 	if err := os.WriteFile(fake, []byte("#!/bin/sh\n"), 0o755); err != nil {
@@ -26,6 +27,7 @@ func TestFindChromiumHonoursCHROMIUM_PATH(t *testing.T) {
 }
 
 func TestFileName(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		{"TestLogin-start", "TestLogin-start"},
 		{"TestPages/admin_view-after save", "TestPages_admin_view-after_save"},

@@ -8,6 +8,7 @@ import (
 )
 
 func TestSkipOnlyWhenUnavailableOutsideCI(t *testing.T) {
+	t.Parallel()
 	unavailable := fmt.Errorf("%w: no binaries", errUnavailable)
 	broken := errors.New("initdb: exit status 1")
 	tests := []struct {
@@ -31,6 +32,7 @@ func TestSkipOnlyWhenUnavailableOutsideCI(t *testing.T) {
 }
 
 func TestTemplateKeepsPrepareError(t *testing.T) {
+	t.Parallel()
 	s := serverFor(t)
 	calls := 0
 	prepare := func(string) error {

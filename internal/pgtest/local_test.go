@@ -32,6 +32,7 @@ func fakeBin(t *testing.T, root, version string, server bool) string {
 }
 
 func TestLocateBinDir(t *testing.T) {
+	t.Parallel()
 	root := t.TempDir()
 	fakeBin(t, root, "9.6", true)
 	want := fakeBin(t, root, "15", true)
@@ -64,6 +65,7 @@ func TestLocateBinDir(t *testing.T) {
 }
 
 func TestRemoveStaleKeepsLiveOwners(t *testing.T) {
+	t.Parallel()
 	// A pid that is certainly dead: a child that has exited and been reaped.
 	cmd := exec.Command("true")
 	if err := cmd.Run(); err != nil {

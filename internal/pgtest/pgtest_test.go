@@ -28,6 +28,7 @@ func connect(t *testing.T, url string) *pgx.Conn {
 }
 
 func TestNewGivesAnEmptyDatabaseDroppedAfterTheTest(t *testing.T) {
+	t.Parallel()
 	var name string
 	var leaked *pgx.Conn
 	t.Run("use", func(t *testing.T) {
@@ -96,6 +97,7 @@ func TestNewGivesAnEmptyDatabaseDroppedAfterTheTest(t *testing.T) {
 }
 
 func TestNewInParallelGivesSeparateDatabases(t *testing.T) {
+	t.Parallel()
 	var names sync.Map
 	t.Run("group", func(t *testing.T) {
 		for i := range 6 {
@@ -122,6 +124,7 @@ func TestNewInParallelGivesSeparateDatabases(t *testing.T) {
 }
 
 func TestNewFromTemplatePreparesOnceAndClonesHaveItsTables(t *testing.T) {
+	t.Parallel()
 	var calls, clones atomic.Int32
 	prepare := func(url string) error {
 		calls.Add(1)
@@ -180,6 +183,7 @@ func TestNewFromTemplatePreparesOnceAndClonesHaveItsTables(t *testing.T) {
 }
 
 func TestAvailable(t *testing.T) {
+	t.Parallel()
 	pgtest.New(t) // skips, or fails under CI, when there is no server
 	if !pgtest.Available() {
 		t.Error("Available() = false, but New worked")

@@ -10,6 +10,7 @@ import (
 )
 
 func TestStartLoadsAndSearches(t *testing.T) {
+	t.Parallel()
 	var b strings.Builder
 	for i := range 1500 {
 		fmt.Fprintf(&b, "dn: uid=u%d,%s\nobjectClass: inetOrgPerson\nuid: u%d\ncn: U %d\nsn: U\nmail: u%d@example.com\n\n", i, slapdtest.People, i, i, i)

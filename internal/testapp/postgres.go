@@ -2,6 +2,7 @@ package testapp
 
 import (
 	"context"
+	"os"
 	"testing"
 
 	"reportline/internal/pgtest"
@@ -24,5 +25,16 @@ func postgresURL(t testing.TB) string {
 }
 
 // Main runs a package's tests and then stops the throwaway PostgreSQL
-// server, if one was started. Call it from TestMain.
-func Main(m *testing.M) { pgtest.Main(m) }
+// server, if one was started, and removes the SQLite template file. Call it
+// from TestMain.
+func Main(m *testing.M) {
+	mainRan.Store(true)
+	code := pgtest.Run(m)
+	if err := removeSQLiteTemplate(); err != nil {
+		os.Stderr.WriteString("testapp: " + err.Error() + "\n")
+		if code == 0 {
+			code = 1
+		}
+	}
+	os.Exit(code)
+}

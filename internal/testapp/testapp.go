@@ -52,15 +52,27 @@ func New(t testing.TB, engine store.Engine) *Env {
 	return &Env{DB: db, App: a, Now: clock}
 }
 
-// OpenDB returns a fresh, migrated database on the engine.
+// OpenDB returns a fresh, migrated database on the engine: on PostgreSQL a
+// clone of a migrated template database, on SQLite (in a package whose
+// TestMain calls Main) a copy of a migrated template file.
 func OpenDB(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	url := ""
+	url, dir := "", t.TempDir()
 	if engine == store.Postgres {
 		url = postgresURL(t)
+	} else {
+		tpl, err := sqliteTemplate()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if tpl != "" {
+			if err := copySQLite(tpl, dir); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
-	db, err := store.Open(ctx, url, t.TempDir())
+	db, err := store.Open(ctx, url, dir)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
 	}
