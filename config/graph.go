@@ -14,9 +14,14 @@ import (
 // Graph is the Microsoft Entra ID sync through Microsoft Graph. It is off
 // while Tenant is empty.
 type Graph struct {
-	Tenant       string        // REPORTLINE_GRAPH_TENANT: tenant id or verified domain
-	ClientID     string        // REPORTLINE_GRAPH_CLIENT_ID: the app registration's application id
-	ClientSecret string        // REPORTLINE_GRAPH_CLIENT_SECRET, or read from REPORTLINE_GRAPH_CLIENT_SECRET_FILE; never logged
+	Tenant       string // REPORTLINE_GRAPH_TENANT: tenant id or verified domain
+	ClientID     string // REPORTLINE_GRAPH_CLIENT_ID: the app registration's application id
+	ClientSecret string // REPORTLINE_GRAPH_CLIENT_SECRET, or read from REPORTLINE_GRAPH_CLIENT_SECRET_FILE; never logged
+	// Certificate is the PEM certificate and private key read from
+	// REPORTLINE_GRAPH_CERTIFICATE_FILE, the credential to use instead of a
+	// client secret (the certificate uploaded to the app registration);
+	// never logged.
+	Certificate  []byte
 	AuthorityURL string        // REPORTLINE_GRAPH_AUTHORITY_URL: "" for https://login.microsoftonline.com
 	APIURL       string        // REPORTLINE_GRAPH_API_URL: "" for https://graph.microsoft.com
 	SyncInterval time.Duration // REPORTLINE_GRAPH_SYNC_INTERVAL: how often serve syncs; 0 never
@@ -35,7 +40,7 @@ func (g Graph) Enabled() bool { return g.Tenant != "" }
 // LogValue keeps the secret out of logs.
 func (g Graph) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("tenant", g.Tenant), slog.String("client_id", g.ClientID),
-		slog.Bool("client_secret_set", g.ClientSecret != ""), slog.Duration("sync_interval", g.SyncInterval))
+		slog.Bool("client_secret_set", g.ClientSecret != ""), slog.Bool("certificate_set", len(g.Certificate) > 0), slog.Duration("sync_interval", g.SyncInterval))
 }
 
 // String keeps the secret out of anything printed with %v.
@@ -66,6 +71,13 @@ func (g *Graph) fromEnv(getenv func(string) string) error {
 		}
 		g.ClientSecret = strings.TrimRight(string(b), "\r\n")
 	}
+	if file := getenv("REPORTLINE_GRAPH_CERTIFICATE_FILE"); file != "" {
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_GRAPH_CERTIFICATE_FILE: %w", err)
+		}
+		g.Certificate = b
+	}
 	if g.Enabled() && g.SyncInterval == 0 {
 		g.SyncInterval = DefaultGraphSyncInterval
 	}
@@ -87,11 +99,18 @@ func (g *Graph) fromEnv(getenv func(string) string) error {
 }
 
 func (g Graph) validate() error {
-	if !g.Enabled() && g.ClientID == "" && g.ClientSecret == "" {
+	if !g.Enabled() && g.ClientID == "" && g.ClientSecret == "" && len(g.Certificate) == 0 {
 		return nil
 	}
+	if g.ClientSecret != "" && len(g.Certificate) > 0 {
+		return fmt.Errorf("REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE) and REPORTLINE_GRAPH_CERTIFICATE_FILE are both set: keep one credential")
+	}
+	credential := g.ClientSecret
+	if len(g.Certificate) > 0 {
+		credential = "certificate"
+	}
 	var missing []string
-	for name, v := range map[string]string{"REPORTLINE_GRAPH_TENANT": g.Tenant, "REPORTLINE_GRAPH_CLIENT_ID": g.ClientID, "REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE)": g.ClientSecret} {
+	for name, v := range map[string]string{"REPORTLINE_GRAPH_TENANT": g.Tenant, "REPORTLINE_GRAPH_CLIENT_ID": g.ClientID, "REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE, or REPORTLINE_GRAPH_CERTIFICATE_FILE)": credential} {
 		if v == "" {
 			missing = append(missing, name)
 		}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +14,8 @@ func TestGraphFromEnv(t *testing.T) {
 	t.Parallel()
 	secretFile := filepath.Join(t.TempDir(), "secret")
 	os.WriteFile(secretFile, []byte("from-file~secret\n"), 0o600)
+	certFile := filepath.Join(t.TempDir(), "graph.pem")
+	os.WriteFile(certFile, []byte("-----BEGIN CERTIFICATE-----\n"), 0o600) // read as it is; graphsync parses it
 	base := map[string]string{"REPORTLINE_GRAPH_TENANT": "contoso.onmicrosoft.com", "REPORTLINE_GRAPH_CLIENT_ID": "app-id", "REPORTLINE_GRAPH_CLIENT_SECRET": "s3cret"}
 	with := func(kv ...string) map[string]string {
 		m := map[string]string{}
@@ -39,7 +42,11 @@ func TestGraphFromEnv(t *testing.T) {
 			Graph{Tenant: "contoso.onmicrosoft.com", ClientID: "app-id", ClientSecret: "s3cret", APIURL: "https://graph.microsoft.us", AuthorityURL: "https://login.microsoftonline.us", SyncInterval: 15 * time.Minute}, ""},
 		{"both secrets", with("REPORTLINE_GRAPH_CLIENT_SECRET_FILE", secretFile), Graph{}, "both set"},
 		{"unreadable secret file", with("REPORTLINE_GRAPH_CLIENT_SECRET", "", "REPORTLINE_GRAPH_CLIENT_SECRET_FILE", secretFile+".missing"), Graph{}, "REPORTLINE_GRAPH_CLIENT_SECRET_FILE"},
-		{"no secret", with("REPORTLINE_GRAPH_CLIENT_SECRET", ""), Graph{}, "REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE) not set"},
+		{"certificate instead of a secret", with("REPORTLINE_GRAPH_CLIENT_SECRET", "", "REPORTLINE_GRAPH_CERTIFICATE_FILE", certFile),
+			Graph{Tenant: "contoso.onmicrosoft.com", ClientID: "app-id", Certificate: []byte("-----BEGIN CERTIFICATE-----\n"), SyncInterval: time.Hour}, ""},
+		{"secret and certificate", with("REPORTLINE_GRAPH_CERTIFICATE_FILE", certFile), Graph{}, "keep one credential"},
+		{"unreadable certificate file", with("REPORTLINE_GRAPH_CLIENT_SECRET", "", "REPORTLINE_GRAPH_CERTIFICATE_FILE", certFile+".missing"), Graph{}, "REPORTLINE_GRAPH_CERTIFICATE_FILE"},
+		{"no secret", with("REPORTLINE_GRAPH_CLIENT_SECRET", ""), Graph{}, "REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE, or REPORTLINE_GRAPH_CERTIFICATE_FILE) not set"},
 		{"no tenant", with("REPORTLINE_GRAPH_TENANT", ""), Graph{}, "REPORTLINE_GRAPH_TENANT not set"},
 		{"bad interval", with("REPORTLINE_GRAPH_SYNC_INTERVAL", "hourly"), Graph{}, "want a duration"},
 		{"interval too short", with("REPORTLINE_GRAPH_SYNC_INTERVAL", "10s"), Graph{}, "at least 1m"},
@@ -64,7 +71,7 @@ func TestGraphFromEnv(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if c.Graph != tt.want {
+			if !reflect.DeepEqual(c.Graph, tt.want) {
 				t.Errorf("Graph = %#v\n want %#v", c.Graph, tt.want)
 			}
 		})

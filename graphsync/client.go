@@ -38,6 +38,9 @@ type Config struct {
 	Tenant       string // directory (tenant) id or a verified domain
 	ClientID     string // the application (client) id
 	ClientSecret string // never logged
+	// Certificate, when set instead of ClientSecret, signs a client
+	// assertion for each token request (assertion.go).
+	Certificate  *Certificate
 	AuthorityURL string // DefaultAuthorityURL when empty
 	APIURL       string // DefaultAPIURL when empty
 	Scope        string // APIURL + "/.default" when empty (DefaultScope for the public cloud)
@@ -73,8 +76,8 @@ type Client struct {
 // New checks the configuration and returns a client; it does not contact
 // the tenant.
 func New(cfg Config) (*Client, error) {
-	if cfg.Tenant == "" || cfg.ClientID == "" || cfg.ClientSecret == "" {
-		return nil, errors.New("graph: the tenant, the client id and the client secret are all required")
+	if cfg.Tenant == "" || cfg.ClientID == "" || (cfg.ClientSecret == "") == (cfg.Certificate == nil) {
+		return nil, errors.New("graph: the tenant, the client id and one credential (a client secret or a certificate) are all required")
 	}
 	cfg.AuthorityURL = strings.TrimRight(orDefault(cfg.AuthorityURL, DefaultAuthorityURL), "/")
 	cfg.APIURL = strings.TrimRight(orDefault(cfg.APIURL, DefaultAPIURL), "/")
@@ -138,7 +141,17 @@ func (c *Client) accessToken(ctx context.Context, renew bool) (string, error) {
 	if !renew && c.token != nil && time.Until(c.token.Expiry) > time.Minute {
 		return c.token.AccessToken, nil
 	}
-	tok, err := c.cc.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
+	cc := c.cc
+	if cert := c.cfg.Certificate; cert != nil {
+		params, err := cert.assertionParams(c.cfg.ClientID, cc.TokenURL, time.Now())
+		if err != nil {
+			return "", err
+		}
+		withAssertion := *cc
+		withAssertion.EndpointParams = params
+		cc = &withAssertion
+	}
+	tok, err := cc.Token(context.WithValue(ctx, oauth2.HTTPClient, c.http))
 	if err != nil {
 		return "", c.tokenError(err)
 	}
@@ -191,7 +204,7 @@ var aadstsNumber = regexp.MustCompile(`\bAADSTS[0-9]{1,9}\b`)
 func tokenMessage(code string, status int) string {
 	switch code {
 	case "invalid_client":
-		return "the client id or client secret was refused (wrong, expired or for another tenant)"
+		return "the client id or its credential was refused (a wrong, expired or other tenant's secret, or a certificate not uploaded to the app registration)"
 	case "unauthorized_client":
 		return "the application may not use the client-credentials grant"
 	case "invalid_scope":

@@ -59,10 +59,18 @@ func (g graphDirectory) ReadDelta(ctx context.Context, cursor string) (directory
 }
 
 func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, error) {
-	c, err := graphsync.New(graphsync.Config{
+	gc := graphsync.Config{
 		Tenant: cfg.Tenant, ClientID: cfg.ClientID, ClientSecret: cfg.ClientSecret,
 		AuthorityURL: cfg.AuthorityURL, APIURL: cfg.APIURL, Logger: log,
-	})
+	}
+	if len(cfg.Certificate) > 0 {
+		cert, err := graphsync.LoadCertificate(cfg.Certificate)
+		if err != nil {
+			return graphDirectory{}, fmt.Errorf("REPORTLINE_GRAPH_CERTIFICATE_FILE: %w", err)
+		}
+		gc.Certificate = cert
+	}
+	c, err := graphsync.New(gc)
 	return graphDirectory{client: c, batch: graphsync.BatchOptions{IncludeGuests: cfg.IncludeGuests}}, err
 }
 

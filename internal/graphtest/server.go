@@ -9,6 +9,7 @@ package graphtest
 
 import (
 	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -56,7 +57,11 @@ type Server struct {
 	Tenant       string
 	ClientID     string
 	ClientSecret string
-	PageSize     int // users per delta page; 2 unless changed
+	// Certificate, when set, is the app registration's certificate: token
+	// requests must carry a client assertion it verifies instead of the
+	// secret.
+	Certificate *x509.Certificate
+	PageSize    int // users per delta page; 2 unless changed
 
 	mu          sync.Mutex
 	users       map[string]*entry
@@ -64,6 +69,7 @@ type Server struct {
 	rounds      map[string]*round // skiptoken → the rest of a round
 	deltas      map[string]int64  // deltatoken → version it was issued at
 	tokens      map[string]bool   // access tokens issued and still valid
+	jtis        map[string]bool   // client assertions' ids seen
 	faults      []Fault
 	tfaults     []Fault // for the token endpoint
 	expired     int     // status answered to any deltatoken (0: none expired)
@@ -89,7 +95,7 @@ func New(t testing.TB) *Server {
 	s := &Server{
 		Tenant: "contoso.onmicrosoft.com", ClientID: "6731de76-14a6-49ae-97bc-6eba6914391e",
 		ClientSecret: "sEcReT~" + randomToken()[:24], PageSize: 2,
-		users: map[string]*entry{}, hidden: map[string]int{}, rounds: map[string]*round{}, deltas: map[string]int64{}, tokens: map[string]bool{},
+		users: map[string]*entry{}, hidden: map[string]int{}, rounds: map[string]*round{}, deltas: map[string]int64{}, tokens: map[string]bool{}, jtis: map[string]bool{},
 	}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /{tenant}/oauth2/v2.0/token", s.token)
@@ -228,6 +234,7 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		fault, s.tfaults = s.tfaults[0], s.tfaults[1:]
 	}
 	s.mu.Unlock()
+	credErr := credentialError(s, r, form)
 	switch {
 	case fault.Status != 0:
 		if fault.RetryAfter != "" {
@@ -240,17 +247,37 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "AADSTS70003: The app requested an unsupported grant type.")
 	case form.Get("client_id") != s.ClientID:
 		oauthError(w, http.StatusBadRequest, "unauthorized_client", "AADSTS700016: Application with identifier was not found in the directory.")
-	case form.Get("client_secret") != s.ClientSecret:
-		oauthError(w, http.StatusUnauthorized, "invalid_client", "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.")
+	case credErr != "":
+		oauthError(w, http.StatusUnauthorized, "invalid_client", credErr)
 	case form.Get("scope") != "https://graph.microsoft.com/.default" && form.Get("scope") != s.URL+"/.default":
 		oauthError(w, http.StatusBadRequest, "invalid_scope", "AADSTS1002012: The provided value for scope is not valid.")
 	default:
-		tok := "eyJ0eXAiOiJKV1Qi." + randomToken()
-		s.mu.Lock()
-		s.tokens[tok] = true
-		s.mu.Unlock()
-		writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
+		s.issue(w)
 	}
+}
+
+// credentialError checks the client's credential: the secret, or when the
+// registration has a certificate, a client assertion. "" when it holds.
+func credentialError(s *Server, r *http.Request, form url.Values) string {
+	if s.Certificate == nil {
+		if form.Get("client_secret") != s.ClientSecret {
+			return "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID."
+		}
+		return ""
+	}
+	if form.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" || form.Has("client_secret") {
+		return "AADSTS7000216: 'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type."
+	}
+	return s.checkAssertion(s.Certificate, form.Get("client_assertion"), s.URL+r.URL.Path)
+}
+
+// issue answers a token request with a new access token.
+func (s *Server) issue(w http.ResponseWriter) {
+	tok := "eyJ0eXAiOiJKV1Qi." + randomToken()
+	s.mu.Lock()
+	s.tokens[tok] = true
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"token_type": "Bearer", "expires_in": 3599, "ext_expires_in": 3599, "access_token": tok})
 }
 
 // api wraps a Graph handler: recording, faults, bearer token.
