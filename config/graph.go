@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"path"
 	"slices"
 	"strconv"
 	"strings"
@@ -28,6 +29,11 @@ type Graph struct {
 	// IncludeGuests (REPORTLINE_GRAPH_INCLUDE_GUESTS): sync B2B guests
 	// (userType Guest) too; by default they are left out.
 	IncludeGuests bool
+	// Exclude (REPORTLINE_GRAPH_EXCLUDE, comma-separated) lists patterns of
+	// the userPrincipalName or mail of entries that are not people (room
+	// and equipment mailboxes, service accounts): `*` any run, `?` one
+	// character, any case, e.g. room-*@contoso.com.
+	Exclude []string
 }
 
 // DefaultGraphSyncInterval is how often serve syncs when Graph is
@@ -87,6 +93,15 @@ func (g *Graph) fromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_GRAPH_INCLUDE_GUESTS %q: want true or false", v)
 		}
 		g.IncludeGuests = b
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_GRAPH_EXCLUDE")); v != "" {
+		for _, p := range strings.Split(v, ",") {
+			p = strings.TrimSpace(p)
+			if _, err := path.Match(p, ""); p == "" || err != nil {
+				return fmt.Errorf("REPORTLINE_GRAPH_EXCLUDE: pattern %q is malformed: want names with * and ?, such as room-*@contoso.com, separated by commas", p)
+			}
+			g.Exclude = append(g.Exclude, p)
+		}
 	}
 	if v := getenv("REPORTLINE_GRAPH_SYNC_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)

@@ -1,6 +1,7 @@
 package graphsync
 
 import (
+	"path"
 	"slices"
 	"strings"
 
@@ -17,15 +18,36 @@ func (r Round) Batch() reportline.DirectoryBatch { return r.BatchWith(BatchOptio
 // BatchOptions says which users a batch keeps.
 type BatchOptions struct {
 	IncludeGuests bool // keep userType Guest (B2B guests are not the company's people)
+	// Exclude lists patterns (path.Match globs, any case) of the
+	// userPrincipalName or mail of entries that are not people: room and
+	// equipment mailboxes, shared and service accounts, which Graph's user
+	// object does not tell apart. A malformed pattern matches nothing
+	// (config.Graph refuses them at start).
+	Exclude []string
 }
 
-// BatchWith is Batch with options. A guest left out of a delta round is
-// listed as removed, so a member who became a guest is deactivated.
+// excluded reports whether one of the patterns matches the user's
+// userPrincipalName or mail.
+func (o BatchOptions) excluded(u User) bool {
+	for _, p := range o.Exclude {
+		p = strings.ToLower(p)
+		for _, name := range []string{u.UserPrincipalName, u.Mail} {
+			if ok, _ := path.Match(p, strings.ToLower(name)); ok && name != "" {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// BatchWith is Batch with options. An entry left out of a delta round (a
+// guest, an excluded name) is listed as removed, so a member who became a
+// guest, or a mailbox excluded after it was synced, is deactivated.
 func (r Round) BatchWith(o BatchOptions) reportline.DirectoryBatch {
 	b := reportline.DirectoryBatch{Source: reportline.SourceGraph, Full: r.Full, Removed: slices.Clone(r.Removed),
 		Users: make([]reportline.DirectoryUser, 0, len(r.Users))}
 	for _, u := range r.Users {
-		if !o.IncludeGuests && strings.EqualFold(u.UserType, "Guest") {
+		if (!o.IncludeGuests && strings.EqualFold(u.UserType, "Guest")) || o.excluded(u) {
 			if !r.Full {
 				b.Removed = append(b.Removed, u.ID)
 			}

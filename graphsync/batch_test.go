@@ -64,3 +64,28 @@ func TestBatchLeavesGuestsOut(t *testing.T) {
 		t.Errorf("Batch changed the round's Removed: %v", delta.Removed)
 	}
 }
+
+// Room and equipment mailboxes, shared and service accounts are users to
+// Graph: the names an admin excludes are left out like guests, any case,
+// matched on the UPN or the mail; one excluded after it was synced is
+// removed by the next delta.
+func TestBatchLeavesExcludedNamesOut(t *testing.T) {
+	t.Parallel()
+	opt := graphsync.BatchOptions{Exclude: []string{"room-*@contoso.com", "svc.*"}}
+	person := graphsync.User{ID: "p", Mail: "ada@contoso.com", UserPrincipalName: "ada@contoso.com", AccountEnabled: true}
+	room := graphsync.User{ID: "r", Mail: "Room-Everest@Contoso.com", UserPrincipalName: "everest@contoso.onmicrosoft.com"}
+	service := graphsync.User{ID: "s", UserPrincipalName: "svc.backup@contoso.com", AccountEnabled: true}
+	nearMiss := graphsync.User{ID: "n", Mail: "roomba-fan@contoso.com", AccountEnabled: true}
+	full := graphsync.Round{Users: []graphsync.User{person, room, service, nearMiss}, Full: true}
+	b := full.BatchWith(opt)
+	var kept []string
+	for _, u := range b.Users {
+		kept = append(kept, u.ExternalID)
+	}
+	if len(kept) != 2 || kept[0] != "p" || kept[1] != "n" || len(b.Removed) != 0 {
+		t.Errorf("full batch keeps %v removes %v, want p and n, nothing removed", kept, b.Removed)
+	}
+	if b := (graphsync.Round{Users: []graphsync.User{room}}).BatchWith(opt); len(b.Users) != 0 || len(b.Removed) != 1 || b.Removed[0] != "r" {
+		t.Errorf("delta batch = %+v, want the room removed", b)
+	}
+}

@@ -71,7 +71,7 @@ func newGraphDirectory(cfg config.Graph, log *slog.Logger) (graphDirectory, erro
 		gc.Certificate = cert
 	}
 	c, err := graphsync.New(gc)
-	return graphDirectory{client: c, batch: graphsync.BatchOptions{IncludeGuests: cfg.IncludeGuests}}, err
+	return graphDirectory{client: c, batch: graphsync.BatchOptions{IncludeGuests: cfg.IncludeGuests, Exclude: cfg.Exclude}}, err
 }
 
 func cmdSyncGraph(ctx context.Context, e env, args []string) error {
