@@ -396,14 +396,19 @@ func (tx *Tx) StatisticsViews(ctx context.Context, f reportline.StatisticsViewFi
 // its managee's status. The recursion carries the link rows, so each step
 // is an index lookup by manager; UNION drops rows already found, so a
 // cycle in corrupt data ends it.
+// The recursive step joins in a fixed order (CROSS JOIN: SQLite keeps it),
+// the row reached first, then its links by (tenant, manager), then their
+// users: with the tenant leading every index, SQLite's planner otherwise
+// scanned the tenant's links for every row reached (minutes for 10,000
+// people instead of a second).
 const lineSubtreeSQL = `WITH RECURSIVE sub(manager_id, managee_id, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
 	FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id
 	WHERE l.tenant_id = $T AND l.manager_id = $1 AND l.kind = 'line'
 	UNION
 	SELECT l.manager_id, l.managee_id, l.valid_from, l.valid_until, u.status
-	FROM sub JOIN links l ON l.tenant_id = $T AND l.manager_id = sub.managee_id JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id
-	WHERE l.kind = 'line'
+	FROM sub CROSS JOIN links l CROSS JOIN users u
+	WHERE l.tenant_id = $T AND l.manager_id = sub.managee_id AND l.kind = 'line' AND u.tenant_id = $T AND u.id = l.managee_id
 )
 SELECT manager_id, managee_id, valid_from, valid_until, status FROM sub`
 
