@@ -21,6 +21,8 @@ import (
 	"strings"
 	"time"
 
+	"reportline"
+
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
 )
@@ -127,13 +129,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// TenantID names a tenant: one customer organisation, its people, groups,
-// links, settings and records.
-type TenantID int64
+// TenantID names a tenant (the domain's type, so callers above the store
+// and the store speak of the same key).
+type TenantID = reportline.TenantID
 
-// ImplicitTenant is the tenant of an installation that configures none
-// (slug "default"): migration 0018 moved every existing row into it.
-const ImplicitTenant TenantID = 1
+// ImplicitTenant is the tenant of an installation that configures none.
+const ImplicitTenant = reportline.ImplicitTenant
 
 // Tenant is a handle on one tenant's data: its transactions are bound to
 // the tenant, so a query it runs cannot reach another tenant's rows.
