@@ -1,6 +1,11 @@
 package reportline
 
-import "context"
+import (
+	"context"
+	"net"
+	"strings"
+	"time"
+)
 
 // TenantID names a tenant: one customer organisation, its people, groups,
 // links, settings and records (docs/tenants.md).
@@ -23,4 +28,28 @@ func WithTenant(ctx context.Context, id TenantID) context.Context {
 func TenantOf(ctx context.Context) (TenantID, bool) {
 	id, ok := ctx.Value(tenantKey{}).(TenantID)
 	return id, ok
+}
+
+// Tenant is a tenant as the operator sees it: no people, only its name,
+// its host and whether it is served.
+type Tenant struct {
+	ID   TenantID
+	Slug string
+	// Host is the host name the tenant answers on (lower-case, no port),
+	// "" when it has none.
+	Host        string
+	Suspended   bool
+	SuspendedAt time.Time // zero unless Suspended
+	CreatedAt   time.Time
+}
+
+// NormalizeHost returns the host a tenant is found by: lower-cased, without
+// a port, brackets or a trailing dot ("Acme.Example:8080" → "acme.example").
+func NormalizeHost(h string) string {
+	h = strings.TrimSpace(h)
+	if host, _, err := net.SplitHostPort(h); err == nil {
+		h = host
+	}
+	h = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(h, "]"), "["), ".")
+	return strings.ToLower(h)
 }

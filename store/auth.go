@@ -33,7 +33,7 @@ func (tx *Tx) CreateToken(ctx context.Context, t *reportline.APIToken) error {
 	if err != nil {
 		return fmt.Errorf("create token: %w", translate(err))
 	}
-	return nil
+	return tx.addRoute(ctx, t.Hash, routeAPIToken)
 }
 
 // TokenByHash returns the token with the given hash.
@@ -62,7 +62,7 @@ func (tx *Tx) CreateSession(ctx context.Context, s reportline.Session) error {
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
-	return nil
+	return tx.addRoute(ctx, s.Hash, routeSession)
 }
 
 // SessionByHash returns the session with the given hash, expired or not.
@@ -83,11 +83,18 @@ func (tx *Tx) DeleteSession(ctx context.Context, hash []byte) error {
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = $T AND hash = $1`, hash); err != nil {
 		return fmt.Errorf("delete session: %w", err)
 	}
+	if _, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = 'session' AND hash = $1`, hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
 	return nil
 }
 
 // DeleteExpiredSessions removes sessions that expired before t.
 func (tx *Tx) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
+	if _, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = 'session'
+		AND hash IN (SELECT hash FROM sessions WHERE tenant_id = $T AND expires_at < $1)`, micros(t)); err != nil {
+		return fmt.Errorf("delete expired sessions: %w", err)
+	}
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = $T AND expires_at < $1`, micros(t)); err != nil {
 		return fmt.Errorf("delete expired sessions: %w", err)
 	}

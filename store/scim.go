@@ -23,7 +23,7 @@ func (tx *Tx) CreateProvisioningClient(ctx context.Context, c *reportline.Provis
 		}
 		return fmt.Errorf("create provisioning client: %w", err)
 	}
-	return nil
+	return tx.addRoute(ctx, c.Hash, routeSCIMClient)
 }
 
 const provisioningClientColumns = `id, name, hash, created_at, last_used_at`
@@ -66,6 +66,10 @@ func (tx *Tx) ProvisioningClients(ctx context.Context) ([]reportline.Provisionin
 // DeleteProvisioningClient removes a client by name: its token stops
 // working at once. NotFound when there is none.
 func (tx *Tx) DeleteProvisioningClient(ctx context.Context, name string) error {
+	if _, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = 'scim_client'
+		AND hash IN (SELECT hash FROM scim_clients WHERE tenant_id = $T AND name = $1)`, name); err != nil {
+		return fmt.Errorf("delete provisioning client: %w", err)
+	}
 	res, err := tx.exec(ctx, `DELETE FROM scim_clients WHERE tenant_id = $T AND name = $1`, name)
 	if err != nil {
 		return fmt.Errorf("delete provisioning client: %w", err)

@@ -180,26 +180,37 @@ func (t *Tenant) Write(ctx context.Context, fn func(*Tx) error) error {
 	return t.db.run(ctx, t.id, t.db.write, nil, fn)
 }
 
-// Read, ReadOnce and Write on the DB are the implicit tenant's: for now
-// everything above the store runs in that one tenant, unchanged (step 1 of
-// docs/tenants.md). Step 2 removes them, so that no transaction is opened
-// without naming its tenant.
+// Read, ReadOnce and Write on the DB act in the tenant the context carries
+// (reportline.WithTenant: the server sets it once it has resolved the
+// request's tenant, docs/tenants.md), and in the implicit tenant when it
+// carries none: the CLI without --tenant and background work, which runs
+// in the implicit tenant until step 3. So the application above the store
+// is tenant-scoped per request without naming the tenant.
 
-// Read runs fn in a read-only transaction of the implicit tenant.
+// ctxTenant is the handle of the tenant ctx carries, else the implicit
+// tenant's.
+func (db *DB) ctxTenant(ctx context.Context) *Tenant {
+	if id, ok := reportline.TenantOf(ctx); ok {
+		return db.Tenant(id)
+	}
+	return db.Tenant(ImplicitTenant)
+}
+
+// Read runs fn in a read-only transaction of the context's tenant.
 func (db *DB) Read(ctx context.Context, fn func(*Tx) error) error {
-	return db.Tenant(ImplicitTenant).Read(ctx, fn)
+	return db.ctxTenant(ctx).Read(ctx, fn)
 }
 
-// ReadOnce runs fn on a reading connection of the implicit tenant, without
-// a transaction (see Tenant.ReadOnce).
+// ReadOnce runs fn on a reading connection of the context's tenant,
+// without a transaction (see Tenant.ReadOnce).
 func (db *DB) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
-	return db.Tenant(ImplicitTenant).ReadOnce(ctx, fn)
+	return db.ctxTenant(ctx).ReadOnce(ctx, fn)
 }
 
-// Write runs fn in a read-write transaction of the implicit tenant (see
+// Write runs fn in a read-write transaction of the context's tenant (see
 // Tenant.Write).
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	return db.Tenant(ImplicitTenant).Write(ctx, fn)
+	return db.ctxTenant(ctx).Write(ctx, fn)
 }
 
 func (db *DB) run(ctx context.Context, tenant TenantID, pool *sql.DB, opts *sql.TxOptions, fn func(*Tx) error) (err error) {
