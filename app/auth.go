@@ -131,7 +131,11 @@ func (a *App) Logout(ctx context.Context, secret string) error {
 // TokenUser returns the active user an API token belongs to.
 func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, error) {
 	hash := usecase.HashSecret(token)
-	e, gen, ok := a.tokens.get(hash, a.now())
+	tenant, ok := reportline.TenantOf(ctx)
+	if !ok {
+		tenant = reportline.ImplicitTenant
+	}
+	e, gen, ok := a.tokens.get(tenant, hash, a.now())
 	if ok && a.now().Sub(e.token.LastUsedAt) <= time.Minute {
 		return e.user, nil
 	}
@@ -149,7 +153,7 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 		return u, err
 	}
 	if u.Active() && a.now().Sub(t.LastUsedAt) <= time.Minute {
-		a.tokens.put(hash, gen, cachedToken{token: t, user: u, read: read})
+		a.tokens.put(tenant, hash, gen, cachedToken{token: t, user: u, read: read})
 	}
 	if !u.Active() {
 		return u, reportline.Errorf(reportline.Unauthenticated, "the token's account is inactive")
@@ -254,3 +258,7 @@ func checkPasswordStrength(pw string) error {
 	}
 	return nil
 }
+
+// CredentialHash is the hash a credential (an API or SCIM token, a session
+// secret) is stored and routed by.
+func CredentialHash(secret string) []byte { return usecase.HashSecret(secret) }

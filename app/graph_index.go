@@ -179,6 +179,12 @@ func (a *App) graph(ctx context.Context) *indexedGraph {
 	if ix.disabled.Load() {
 		return nil
 	}
+	// The index holds the implicit tenant's graph alone (it is built with
+	// no tenant on the context): another tenant's decisions walk their
+	// own tenant's database, so no decision reads another tenant's graph.
+	if id, ok := reportline.TenantOf(ctx); ok && id != reportline.ImplicitTenant {
+		return nil
+	}
 	atLeast, _ := ctx.Value(atLeastKey{}).(int64)
 	ig := ix.current.Load()
 	if ig == nil || ig.version < ix.polled.Load() {

@@ -45,6 +45,9 @@ type Config struct {
 	// Admission decides which requests run, wait or are refused before
 	// their bodies are read; zero fields take DefaultAdmission.
 	Admission Admission
+	// Tenants resolves each request's tenant (tenant.go); nil: every
+	// request is the implicit tenant's.
+	Tenants Tenants
 	// Metrics are served at /metrics; nil makes new ones (whose counters
 	// then see nothing of App: give App the same as its Recorder).
 	Metrics *Metrics
@@ -101,6 +104,7 @@ func New(cfg Config) http.Handler {
 		h = newAdmission(cfg.Admission, m.admissionRefused).admit(h)
 	}
 	h = authenticate(cfg.App, cfg.Logger, h)
+	h = resolveTenant(cfg.Tenants, cfg.PublicURL, cfg.Logger, h)
 	h = crossOrigin(h)
 	h = securityHeaders(h)
 	h = m.instrument(mux, h)

@@ -82,7 +82,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		routes = append(routes, single)
 	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Metrics: metrics, Routes: routes,
+		App: a, Logger: log, Metrics: metrics, Routes: routes, Tenants: db,
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies, Admission: admission(cfg.Admission),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {

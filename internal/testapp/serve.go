@@ -17,8 +17,8 @@ func (e *Env) Serve(t testing.TB, routes ...server.Routes) string {
 }
 
 // ServeConfig is Serve with a server configuration of the test's own
-// (public URL, trusted proxies, limits); App, Logger and Ready default to
-// the Env's.
+// (public URL, trusted proxies, limits); App, Logger, Ready and Tenants
+// default to the Env's.
 func (e *Env) ServeConfig(t testing.TB, cfg server.Config) string {
 	t.Helper()
 	if cfg.App == nil {
@@ -26,6 +26,9 @@ func (e *Env) ServeConfig(t testing.TB, cfg server.Config) string {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Tenants == nil {
+		cfg.Tenants = e.DB
 	}
 	if cfg.Ready == nil {
 		cfg.Ready = func(ctx context.Context) error { return e.DB.Ping(ctx) }
