@@ -19,7 +19,7 @@ const tokenCacheMax = 10_000
 type tokenCache struct {
 	mu      sync.Mutex
 	entries map[tokenCacheKey]cachedToken
-	gen     uint64                 // bumped by clear: a read begun before is not kept
+	gen     uint64 // bumped by clear: a read begun before is not kept
 }
 
 // tokenCacheKey is a token's tenant and hash: a token is trusted only in
