@@ -104,6 +104,9 @@ Usage:
   reportline sync graph [--dry-run] [--full]
                                          sync users and managers from Microsoft Entra ID
                                          (reportline sync graph --help)
+  reportline tenant create|list|suspend|resume
+                                         the operator's tenants (organisations on one
+                                         installation; reportline tenant --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
@@ -146,6 +149,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdManagers(ctx, e, rest)
 	case "scim":
 		return cmdSCIM(ctx, e, rest)
+	case "tenant":
+		return cmdTenant(ctx, e, rest)
 	case "users":
 		return cmdUsers(ctx, e, rest)
 	case "bench":
