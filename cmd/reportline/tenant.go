@@ -14,8 +14,9 @@ import (
 )
 
 const tenantUsage = `Usage:
-  reportline tenant create --slug SLUG [--host HOST]
-                                  add a tenant (an organisation) answering on HOST
+  reportline tenant create --slug SLUG [--host HOST] [--admin EMAIL]
+                                  add a tenant (an organisation) answering on HOST, with
+                                  its first platform admin (password from stdin, or generated)
   reportline tenant list          list the tenants: slug, host, state
   reportline tenant suspend SLUG  refuse every request of the tenant (503) until resumed
   reportline tenant resume SLUG   serve the tenant again
@@ -61,11 +62,12 @@ func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
 }
 
 func cmdTenantCreate(ctx context.Context, e env, args []string) error {
-	var slug, host string
+	var slug, host, admin string
 	cfg, _, err := loadConfig(e, "tenant create", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.StringVar(&slug, "slug", "", "the tenant's short `name`, such as acme")
 		fs.StringVar(&host, "host", "", "the `host` name its users reach, such as acme.reportline.example")
+		fs.StringVar(&admin, "admin", "", "the `email` of the tenant's first platform admin")
 	})
 	if err != nil {
 		return err
@@ -73,7 +75,13 @@ func cmdTenantCreate(ctx context.Context, e env, args []string) error {
 	if strings.TrimSpace(slug) == "" {
 		return fmt.Errorf("tenant create: --slug is required")
 	}
-	db, err := openStore(ctx, cfg)
+	password, generated := "", false
+	if admin != "" {
+		if password, generated, err = readPassword(e); err != nil {
+			return err
+		}
+	}
+	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}
@@ -83,6 +91,19 @@ func cmdTenantCreate(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("tenant create: %s", reportline.ErrorMessage(err))
 	}
 	fmt.Fprintf(e.stdout, "tenant %s created (id %d)\n", strings.ToLower(strings.TrimSpace(slug)), id)
+	if admin == "" {
+		return nil
+	}
+	// The first platform admin is made in the new tenant: the context
+	// carries it, so the store writes there.
+	u, err := a.CreatePlatformAdmin(reportline.WithTenant(ctx, id), admin, password)
+	if err != nil {
+		return fmt.Errorf("tenant create: the tenant exists; its admin: %s", reportline.ErrorMessage(err))
+	}
+	fmt.Fprintf(e.stdout, "platform admin %s (id %d) of tenant %s is ready\n", u.Email, u.ID, strings.ToLower(strings.TrimSpace(slug)))
+	if generated {
+		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
+	}
 	return nil
 }
 

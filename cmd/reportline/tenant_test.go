@@ -19,8 +19,9 @@ func TestTenantCommands(t *testing.T) {
 		st := storageArgs(t, engine)
 		cli := func(args ...string) (string, error) { return program(t, ctx, "", append(args, st...)...) }
 
-		out, err := cli("tenant", "create", "--slug", "Acme", "--host", "Acme.Reportline.Example:443")
-		if err != nil || !strings.Contains(out, "tenant acme created") {
+		out, err := cli("tenant", "create", "--slug", "Acme", "--host", "Acme.Reportline.Example:443", "--admin", "root@example.com")
+		if err != nil || !strings.Contains(out, "tenant acme created") || !strings.Contains(out, "platform admin root@example.com") ||
+			!strings.Contains(out, "generated password: ") {
 			t.Fatalf("tenant create: %q, %v", out, err)
 		}
 		if _, err := cli("tenant", "create", "--slug", "acme"); err == nil || !strings.Contains(err.Error(), "already exists") {
@@ -65,6 +66,17 @@ func TestTenantCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
+		// The admin is the new tenant's, not the implicit tenant's.
+		var inAcme, inDefault error
+		ts, err := db.Tenants(ctx)
+		if err != nil || len(ts) != 2 {
+			t.Fatalf("tenants: %v %v", ts, err)
+		}
+		db.Tenant(ts[1].ID).Read(ctx, func(tx *store.Tx) error { _, inAcme = tx.UserByEmail(ctx, "root@example.com"); return nil })
+		db.Read(ctx, func(tx *store.Tx) error { _, inDefault = tx.UserByEmail(ctx, "root@example.com"); return nil })
+		if inAcme != nil || inDefault == nil {
+			t.Errorf("the admin: in acme %v, in the implicit tenant %v; want acme's only", inAcme, inDefault)
+		}
 		log, err := db.OperatorLog(ctx)
 		if err != nil {
 			t.Fatal(err)
