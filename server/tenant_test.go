@@ -33,7 +33,7 @@ type site struct {
 func twoTenants(t *testing.T, env *testapp.Env) (a, b site) {
 	t.Helper()
 	bg := context.Background()
-	make := func(slug, host, first string) site {
+	newSite := func(slug, host, first string) site {
 		id, err := env.DB.CreateTenantAs(bg, "test", slug, host)
 		if err != nil {
 			t.Fatal(err)
@@ -61,7 +61,7 @@ func twoTenants(t *testing.T, env *testapp.Env) (a, b site) {
 		}
 		return s
 	}
-	return make("acme", "Acme.Example", "Alpha"), make("beta", "beta.example", "Beta")
+	return newSite("acme", "Acme.Example", "Alpha"), newSite("beta", "beta.example", "Beta")
 }
 
 // get sends GET path to base with the Host header host and a bearer

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"encoding/hex"
 	"testing"
 
 	"reportline"
@@ -84,6 +85,13 @@ func TestMigration0018KeepsDataInTheImplicitTenant(t *testing.T) {
 		}
 		if err := db.Migrate(ctx); err != nil {
 			t.Fatalf("migrate to 0018: %v", err)
+		}
+		// Migration 0019 routes the credentials that exist to their tenant.
+		for _, h := range []string{"0a0b", "0c0d"} {
+			raw, _ := hex.DecodeString(h)
+			if id, ok, err := db.CredentialTenant(ctx, raw); err != nil || !ok || id != store.ImplicitTenant {
+				t.Errorf("route of the credential %s written at 0017: %d %v %v, want the implicit tenant", h, id, ok, err)
+			}
 		}
 
 		var ann, bob reportline.User
