@@ -38,6 +38,9 @@ func (db *DB) CreateTenantAs(ctx context.Context, actor, slug, host string) (Ten
 		if err := tx.queryRow(ctx, `INSERT INTO tenants (slug, host, status, created_at) VALUES ($1, $2, 'active', $3) RETURNING id`,
 			slug, hostArg, now).Scan(&id); err != nil {
 			if reportline.IsCode(translate(err), reportline.Conflict) {
+				if host == "" {
+					return reportline.Errorf(reportline.Conflict, "a tenant with slug %q already exists", slug)
+				}
 				return reportline.Errorf(reportline.Conflict, "a tenant with slug %q or host %q already exists", slug, host)
 			}
 			return translate(err)
