@@ -46,6 +46,7 @@ type Tx interface {
 	DirectoryIdentitiesOfUsers(ctx context.Context, source reportline.Source, users []reportline.UserID) (map[reportline.UserID]string, error)
 	PutDirectoryIdentities(ctx context.Context, ids []reportline.DirectoryIdentity) error
 
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
 	CreateGroup(ctx context.Context, g *reportline.Group) error
 	RenameGroup(ctx context.Context, id reportline.GroupID, name string) error
 	PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error
