@@ -193,3 +193,23 @@ func sortedIDs(ids ...string) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// A resource named in another case (/users, as Microsoft's validator asks)
+// is that resource; a name that only starts like one is not.
+func TestResourceNamesInAnyCase(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		id := f.call(t, "POST", "/scim/v2/users", entraCreate("c1", "case@example.com", "case@example.com", "")).want(t, 201).str("id")
+		if got := f.call(t, "GET", "/scim/v2/USERS/"+id, "").want(t, 200).str("userName"); got != "case@example.com" {
+			t.Errorf("GET /USERS/{id}: userName %q", got)
+		}
+		if n := f.call(t, "GET", "/scim/v2/users?filter=userName+eq+%22case@example.com%22", "").want(t, 200).str("totalResults"); n != "1" {
+			t.Errorf("GET /users with a filter: %s results", n)
+		}
+		f.call(t, "GET", "/scim/v2/serviceproviderconfig", "").want(t, 200)
+		f.call(t, "POST", "/scim/v2/groups", `{"displayName":"Lower"}`).want(t, 201)
+		f.call(t, "GET", "/scim/v2/Userss", "").want(t, 404)
+		f.call(t, "GET", "/scim/v2/users", "", "Authorization", "Bearer nope").want(t, 401)
+	})
+}
