@@ -79,13 +79,17 @@ func (pr *Provisioner) SCIMCreateGroup(ctx context.Context, actor usecase.Actor,
 	}
 	var id reportline.GroupID
 	err := pr.store.Write(ctx, func(tx Tx) error {
-		all, err := tx.SCIMGroups(ctx, 0)
+		mapped, err := tx.MappedSCIMGroups(ctx)
 		if err != nil {
 			return err
 		}
-		if m, ok := mappedFor(all, in); ok {
+		if m, ok := mappedFor(mapped, in); ok {
+			cur, err := tx.SCIMGroups(ctx, m.ID)
+			if err != nil {
+				return err
+			}
 			id = m.ID
-			return pr.replaceSCIMGroup(ctx, tx, actor, m, in)
+			return pr.replaceSCIMGroup(ctx, tx, actor, cur[0], in)
 		}
 		g := reportline.Group{Name: in.DisplayName}
 		if err := tx.CreateGroup(ctx, &g); err != nil {

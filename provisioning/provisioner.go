@@ -52,6 +52,7 @@ type Tx interface {
 	PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error
 	DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error
 	SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error)
+	MappedSCIMGroups(ctx context.Context) ([]reportline.SCIMGroup, error)
 	SetMembership(ctx context.Context, m reportline.Membership) error
 	DeleteMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID) error
 	SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error

@@ -137,3 +137,24 @@ func (tx *Tx) SCIMMemberships(ctx context.Context, group reportline.GroupID) (ma
 	}
 	return out, translate(rows.Err())
 }
+
+// MappedSCIMGroups returns the groups a platform admin mapped onto a
+// directory group (id, externalId, the IdP's name; no members), for a
+// client's POST to find the one it lands in. Admins map few groups.
+func (tx *Tx) MappedSCIMGroups(ctx context.Context) ([]reportline.SCIMGroup, error) {
+	rows, err := tx.query(ctx, `SELECT group_id, external_id, directory_name, mapped_by FROM scim_groups
+		WHERE tenant_id = $T AND mapped_by <> 0 ORDER BY group_id`)
+	if err != nil {
+		return nil, fmt.Errorf("mapped scim groups: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.SCIMGroup
+	for rows.Next() {
+		var g reportline.SCIMGroup
+		if err := rows.Scan(&g.ID, &g.ExternalID, &g.DirectoryName, &g.MappedBy); err != nil {
+			return nil, fmt.Errorf("mapped scim groups: %w", err)
+		}
+		out = append(out, g)
+	}
+	return out, translate(rows.Err())
+}

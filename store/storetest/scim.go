@@ -152,6 +152,10 @@ func testSCIMGroupMaps(t *testing.T, db DB) {
 		if err != nil || len(got) != 1 || got[0].Mapped() || !got[0].MappedAt.IsZero() || got[0].SCIMName() != got[0].Name {
 			t.Errorf("created group = %+v, %v", got, err)
 		}
+		mapped, err := tx.MappedSCIMGroups(ctx)
+		if err != nil || len(mapped) != 1 || mapped[0].ID != g1.ID || mapped[0].ExternalID != "g-1" || mapped[0].DirectoryName != "SG-Sales" {
+			t.Errorf("MappedSCIMGroups = %+v, %v; want group 1 only", mapped, err)
+		}
 		return nil
 	})
 	for _, clash := range []reportline.SCIMGroup{
