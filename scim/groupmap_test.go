@@ -189,6 +189,42 @@ func TestMapDirectoryGroupOntoExistingGroup(t *testing.T) {
 	})
 }
 
+// The client's own DELETE of a mapped group ends the mapping like any SCIM
+// group's: the memberships it made go, the group stays with its name and
+// what was given by hand, and its next POST makes a new group.
+func TestClientDeletesAMappedGroup(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		ann := f.call(t, "POST", "/scim/v2/Users", entraCreate("d1", "ann@example.com", "ann@example.com", "")).want(t, 201).str("id")
+		bob := f.call(t, "POST", "/scim/v2/Users", entraCreate("d2", "bob@example.com", "bob@example.com", "")).want(t, 201).str("id")
+		g, err := f.env.App.CreateGroup(ctx, sys, "Finance", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := f.env.App.SetMember(ctx, sys, reportline.Membership{GroupID: g.ID, UserID: reportline.UserID(atoi(bob)), Role: reportline.MemberRole}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.env.App.MapSCIMGroup(ctx, sys, g.ID, "g-fin", ""); err != nil {
+			t.Fatal(err)
+		}
+		gid := strconv.FormatInt(int64(g.ID), 10)
+		post := f.call(t, "POST", "/scim/v2/Groups", `{"displayName":"SG-Finance","externalId":"g-fin","members":[{"value":"`+ann+`"}]}`).want(t, 201)
+		if post.str("id") != gid || post.str("displayName") != "SG-Finance" {
+			t.Fatalf("POST of the mapped group: %s", post.raw)
+		}
+		f.call(t, "DELETE", "/scim/v2/Groups/"+gid, "").want(t, 204)
+		f.call(t, "GET", "/scim/v2/Groups/"+gid, "").want(t, 404)
+		if r := roles(t, f, int64(g.ID)); len(r) != 1 || r[atoi(bob)] != reportline.MemberRole {
+			t.Errorf("after the client's DELETE: %v; want bob (by hand) only", r)
+		}
+		if again := f.call(t, "POST", "/scim/v2/Groups", `{"displayName":"SG-Finance","externalId":"g-fin"}`).want(t, 201); again.str("id") == gid {
+			t.Errorf("a POST after the client's DELETE landed in the formerly mapped group")
+		}
+	})
+}
+
 func sortedIDs(ids ...string) []string {
 	slices.Sort(ids)
 	return ids
