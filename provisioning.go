@@ -39,12 +39,32 @@ type ProvisionedQuery struct {
 }
 
 // SCIMGroup is a Reportline group as a SCIM client sees it: a group the
-// client created (its externalId, "" when none was sent), and the members
-// the client added (plain memberships; others are not the client's).
+// client created, or one a platform admin mapped onto the IdP's group (its
+// externalId, "" when none was sent), and the members the client added
+// (plain memberships; others are not the client's).
 type SCIMGroup struct {
 	Group
 	ExternalID string
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
-	Members    []User // by id
+	// DirectoryName is the IdP's name of a mapped group (its displayName),
+	// shown to the client instead of the Reportline name, which the IdP
+	// never changes; "" for a group the client created.
+	DirectoryName string
+	MappedBy      UserID    // the platform admin who mapped it; -1 the operator's CLI; 0 when the client created it
+	MappedAt      time.Time // zero when the client created it
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Members       []User // by id
+}
+
+// Mapped says whether a platform admin mapped the group onto the IdP's
+// (else the client created it).
+func (g SCIMGroup) Mapped() bool { return g.MappedBy != 0 }
+
+// SCIMName is the group's name as the client sees it (displayName): the
+// IdP's own for a mapped group, else the group's name.
+func (g SCIMGroup) SCIMName() string {
+	if g.Mapped() && g.DirectoryName != "" {
+		return g.DirectoryName
+	}
+	return g.Name
 }

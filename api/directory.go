@@ -21,7 +21,84 @@ func (api *API) directoryRoutes() []route {
 		{id: "confirmSyncRun", description: "A sync held because it would deactivate many users applies them only once a platform admin confirms.", method: "POST", path: "/api/v1/directory/sync-runs/{id}/confirm", tag: "directory",
 			summary:  "Confirm a held run's deactivations (platform admins): the next run of its source applies them if it deactivates no more people (LDAP, Graph: within 24 hours, once; SCIM: every deactivation for the next hour)",
 			response: SyncRun{}, status: http.StatusOK, handler: api.confirmSyncRun},
+		{id: "listSCIMGroups", method: "GET", path: "/api/v1/directory/scim-groups", tag: "directory",
+			summary:  "The groups SCIM clients manage: those they created and those mapped onto an existing group (platform admins)",
+			response: SCIMGroupList{}, status: http.StatusOK, handler: api.listSCIMGroups},
+		{id: "mapSCIMGroup", method: "POST", path: "/api/v1/directory/scim-groups", tag: "directory",
+			summary:     "Map a directory (SCIM) group onto an existing group (platform admins): the IdP's pushes of that group land there instead of in a new one",
+			description: "The IdP's group is named by its externalId, its displayName or both. 409 when the group is already a SCIM group, or another SCIM group answers to that externalId or displayName.",
+			request:     SCIMGroupMapping{}, response: SCIMGroupView{}, status: http.StatusCreated, handler: api.mapSCIMGroup},
+		{id: "unmapSCIMGroup", method: "DELETE", path: "/api/v1/directory/scim-groups/{id}", tag: "directory",
+			summary: "End what SCIM clients manage of a group, mapped or created (platform admins): the group and all its memberships stay, changed by hand only from now on",
+			status:  http.StatusNoContent, handler: api.unmapSCIMGroup},
 	}
+}
+
+// SCIMGroupMapping maps the IdP's group onto an existing group.
+type SCIMGroupMapping struct {
+	GroupID     int64  `json:"group_id" doc:"the existing Reportline group"`
+	ExternalID  string `json:"external_id,omitempty" doc:"the IdP group's externalId (Entra: its object id)"`
+	DisplayName string `json:"display_name,omitempty" doc:"the IdP group's displayName; matched in any case while the mapping has no externalId"`
+}
+
+// SCIMGroupView is a group a SCIM client manages.
+type SCIMGroupView struct {
+	GroupID     int64      `json:"group_id"`
+	Name        string     `json:"name" doc:"the group's name in Reportline"`
+	ExternalID  string     `json:"external_id"`
+	DisplayName string     `json:"display_name" doc:"the name the SCIM client sees"`
+	Mapped      bool       `json:"mapped" doc:"a platform admin mapped an existing group; false: the client created it"`
+	MappedBy    int64      `json:"mapped_by,omitempty" doc:"the admin who mapped it; absent for the operator's CLI"`
+	MappedAt    *time.Time `json:"mapped_at,omitempty"`
+	Members     int        `json:"scim_members" doc:"the memberships the client made"`
+}
+
+// SCIMGroupList lists the groups SCIM clients manage.
+type SCIMGroupList struct {
+	Groups []SCIMGroupView `json:"groups"`
+}
+
+func toSCIMGroupView(g reportline.SCIMGroup) SCIMGroupView {
+	v := SCIMGroupView{GroupID: int64(g.ID), Name: g.Name, ExternalID: g.ExternalID, DisplayName: g.SCIMName(), Mapped: g.Mapped(), Members: len(g.Members)}
+	if g.MappedBy > 0 {
+		v.MappedBy = int64(g.MappedBy)
+	}
+	if !g.MappedAt.IsZero() {
+		v.MappedAt = &g.MappedAt
+	}
+	return v
+}
+
+func (api *API) listSCIMGroups(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	gs, err := api.app.ListSCIMGroups(r.Context(), actor)
+	if err != nil {
+		return nil, err
+	}
+	out := SCIMGroupList{Groups: []SCIMGroupView{}}
+	for _, g := range gs {
+		out.Groups = append(out.Groups, toSCIMGroupView(g))
+	}
+	return out, nil
+}
+
+func (api *API) mapSCIMGroup(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	var in SCIMGroupMapping
+	if err := decode(w, r, &in); err != nil {
+		return nil, err
+	}
+	g, err := api.app.MapSCIMGroup(r.Context(), actor, reportline.GroupID(in.GroupID), in.ExternalID, in.DisplayName)
+	if err != nil {
+		return nil, err
+	}
+	return toSCIMGroupView(g), nil
+}
+
+func (api *API) unmapSCIMGroup(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	return nil, api.app.UnmapSCIMGroup(r.Context(), actor, reportline.GroupID(id))
 }
 
 // SyncRun is the record of one directory sync.

@@ -96,3 +96,54 @@ func TestConfirmHeldRunOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// Mapping a directory group onto Team over the API: Team's own group admin
+// is refused, the platform admin maps it, a second directory group onto
+// Team is 409, the listing shows it, and ending it is 204 then 404.
+func TestMapSCIMGroupOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		groups, err := f.env.App.Groups(context.Background(), sys)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var team int64
+		for _, g := range groups {
+			if g.Name == "Team" {
+				team = int64(g.ID)
+			}
+		}
+		body := fmt.Sprintf(`{"group_id": %d, "external_id": "g-team", "display_name": "SG-Team"}`, team)
+		if status, b := f.do(t, f.gaToken, "POST", "/api/v1/directory/scim-groups", body); status != http.StatusForbidden {
+			t.Errorf("Team's group admin mapping Team = %d %v, want 403", status, b)
+		}
+		if status, _ := f.do(t, f.gaToken, "GET", "/api/v1/directory/scim-groups", ""); status != http.StatusForbidden {
+			t.Errorf("group admin listing = %d, want 403", status)
+		}
+		status, b := f.do(t, f.paToken, "POST", "/api/v1/directory/scim-groups", body)
+		if status != http.StatusCreated || b["mapped"] != true || b["display_name"] != "SG-Team" || b["name"] != "Team" || b["external_id"] != "g-team" {
+			t.Fatalf("map = %d %v", status, b)
+		}
+		if status, b := f.do(t, f.paToken, "POST", "/api/v1/directory/scim-groups", fmt.Sprintf(`{"group_id": %d, "display_name": "SG-Other"}`, team)); status != http.StatusConflict {
+			t.Errorf("a second directory group onto Team = %d %v, want 409", status, b)
+		}
+		if status, b := f.do(t, f.paToken, "POST", "/api/v1/directory/scim-groups", fmt.Sprintf(`{"group_id": %d}`, team)); status != http.StatusUnprocessableEntity && status != http.StatusBadRequest {
+			t.Errorf("a mapping naming no directory group = %d %v, want 4xx invalid", status, b)
+		}
+		status, b = f.do(t, f.paToken, "GET", "/api/v1/directory/scim-groups", "")
+		if list, _ := b["groups"].([]any); status != 200 || len(list) != 1 || list[0].(map[string]any)["group_id"] != float64(team) {
+			t.Errorf("list = %d %v", status, b)
+		}
+		path := fmt.Sprintf("/api/v1/directory/scim-groups/%d", team)
+		if status, _ := f.do(t, f.gaToken, "DELETE", path, ""); status != http.StatusForbidden {
+			t.Errorf("group admin unmapping = %d, want 403", status)
+		}
+		if status, b := f.do(t, f.paToken, "DELETE", path, ""); status != http.StatusNoContent {
+			t.Errorf("unmap = %d %v", status, b)
+		}
+		if status, _ := f.do(t, f.paToken, "DELETE", path, ""); status != http.StatusNotFound {
+			t.Errorf("unmap again = %d, want 404", status)
+		}
+	})
+}

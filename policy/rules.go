@@ -39,6 +39,7 @@ const (
 	AskAccess          Action = "access.ask"     // the access check and AuthZEN, about a subject
 	ResolveUserKeys    Action = "access.resolve"
 	ConfirmHeldSync    Action = "directory.confirm"     // apply a directory run held for deactivating many people
+	MapDirectoryGroup  Action = "directory.group_map"   // see the groups SCIM clients manage; map an IdP group onto an existing group, or end that
 	UseDecisionPoint   Action = "access.decision_point" // the AuthZEN API the LMS calls
 	ImportUsers        Action = "users.import"          // users CSV and the LMS import API; each row then as user.create / user.edit
 	ReadAudit          Action = "audit.read"
@@ -332,6 +333,8 @@ var rules = []rule{
 	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
 	{action: ConfirmHeldSync, who: "platform admins (the operator's CLI too): a held run deactivates many people",
 		decide: platformOnly("confirm a directory run that deactivates many people")},
+	{action: MapDirectoryGroup, who: "platform admins (the operator's CLI too): a mapped group's members are then the IdP's to add and remove, whoever administers it",
+		decide: platformOnly("map a directory group onto a Reportline group")},
 	{action: ReadAssignMode, who: "platform, group and user admins: the mode says whether the managers they assign count",
 		decide: adminsOnly("read the assign role mode")},
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},

@@ -67,7 +67,9 @@ func checkSCIMGroup(in *GroupInput) error {
 }
 
 // SCIMCreateGroup creates a root group managed by the SCIM client, with its
-// members.
+// members; or, when a platform admin mapped an existing group onto this
+// directory group (MapSCIMGroup: its externalId, else its displayName), it
+// lands there: the group becomes what the client says, as a replace would.
 func (pr *Provisioner) SCIMCreateGroup(ctx context.Context, actor usecase.Actor, in GroupInput) (reportline.SCIMGroup, error) {
 	if err := mayProvisionGroups(actor); err != nil {
 		return reportline.SCIMGroup{}, err
@@ -77,6 +79,18 @@ func (pr *Provisioner) SCIMCreateGroup(ctx context.Context, actor usecase.Actor,
 	}
 	var id reportline.GroupID
 	err := pr.store.Write(ctx, func(tx Tx) error {
+		mapped, err := tx.MappedSCIMGroups(ctx)
+		if err != nil {
+			return err
+		}
+		if m, ok := mappedFor(mapped, in); ok {
+			cur, err := tx.SCIMGroups(ctx, m.ID)
+			if err != nil {
+				return err
+			}
+			id = m.ID
+			return pr.replaceSCIMGroup(ctx, tx, actor, cur[0], in)
+		}
 		g := reportline.Group{Name: in.DisplayName}
 		if err := tx.CreateGroup(ctx, &g); err != nil {
 			return err
@@ -115,37 +129,52 @@ func (pr *Provisioner) SCIMReplaceGroup(ctx context.Context, actor usecase.Actor
 		if len(cur) == 0 {
 			return reportline.Errorf(reportline.NotFound, "no SCIM group has id %d", id)
 		}
-		g := cur[0]
-		if g.Name != in.DisplayName {
-			if err := tx.RenameGroup(ctx, id, in.DisplayName); err != nil {
-				return err
-			}
-			if err := pr.record(ctx, tx, actor, renameGroup, reportline.Change{GroupID: id,
-				Before: usecase.JSON(map[string]string{"name": g.Name}), After: usecase.JSON(map[string]string{"name": in.DisplayName})}); err != nil {
-				return err
-			}
-		}
-		g.ExternalID, g.UpdatedAt = in.ExternalID, pr.now()
-		if err := tx.PutSCIMGroup(ctx, g); err != nil {
-			return err
-		}
-		marked, err := tx.SCIMMemberships(ctx, id)
-		if err != nil {
-			return err
-		}
-		var remove []reportline.UserID
-		for u := range marked {
-			if !slices.Contains(in.Members, u) {
-				remove = append(remove, u)
-			}
-		}
-		slices.Sort(remove)
-		return pr.setSCIMMembers(ctx, tx, actor, id, in.Members, remove)
+		return pr.replaceSCIMGroup(ctx, tx, actor, cur[0], in)
 	})
 	if err != nil {
 		return reportline.SCIMGroup{}, err
 	}
 	return pr.scimGroup(ctx, actor, id)
+}
+
+// replaceSCIMGroup makes the SCIM group g what the client says. A group
+// the client created is renamed to its displayName; a mapped group keeps
+// its Reportline name and records the IdP's, and keeps its externalId when
+// the client sends none (so another directory group of the same name never
+// lands there); an externalId another mapped group has is a Conflict.
+func (pr *Provisioner) replaceSCIMGroup(ctx context.Context, tx Tx, actor usecase.Actor, g reportline.SCIMGroup, in GroupInput) error {
+	id := g.ID
+	switch {
+	case g.Mapped():
+		g.DirectoryName = in.DisplayName
+	case g.Name != in.DisplayName:
+		if err := tx.RenameGroup(ctx, id, in.DisplayName); err != nil {
+			return err
+		}
+		if err := pr.record(ctx, tx, actor, renameGroup, reportline.Change{GroupID: id,
+			Before: usecase.JSON(map[string]string{"name": g.Name}), After: usecase.JSON(map[string]string{"name": in.DisplayName})}); err != nil {
+			return err
+		}
+	}
+	if !g.Mapped() || in.ExternalID != "" {
+		g.ExternalID = in.ExternalID
+	}
+	g.UpdatedAt = pr.now()
+	if err := tx.PutSCIMGroup(ctx, g); err != nil {
+		return err
+	}
+	marked, err := tx.SCIMMemberships(ctx, id)
+	if err != nil {
+		return err
+	}
+	var remove []reportline.UserID
+	for u := range marked {
+		if !slices.Contains(in.Members, u) {
+			remove = append(remove, u)
+		}
+	}
+	slices.Sort(remove)
+	return pr.setSCIMMembers(ctx, tx, actor, id, in.Members, remove)
 }
 
 // SCIMDeleteGroup is DELETE /Groups/{id}: the members the client added

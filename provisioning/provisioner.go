@@ -46,11 +46,13 @@ type Tx interface {
 	DirectoryIdentitiesOfUsers(ctx context.Context, source reportline.Source, users []reportline.UserID) (map[reportline.UserID]string, error)
 	PutDirectoryIdentities(ctx context.Context, ids []reportline.DirectoryIdentity) error
 
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
 	CreateGroup(ctx context.Context, g *reportline.Group) error
 	RenameGroup(ctx context.Context, id reportline.GroupID, name string) error
 	PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error
 	DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error
 	SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error)
+	MappedSCIMGroups(ctx context.Context) ([]reportline.SCIMGroup, error)
 	SetMembership(ctx context.Context, m reportline.Membership) error
 	DeleteMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID) error
 	SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error

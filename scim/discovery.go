@@ -124,7 +124,7 @@ type schemaDoc struct {
 
 func schemaDocs(base string) []schemaDoc {
 	return []schemaDoc{
-		{Schemas: []string{schemaSchema}, ID: UserSchema, Name: "User", Description: "User account",
+		{Schemas: []string{schemaSchema}, ID: UserSchema, Name: "User", Description: "User Account",
 			Attributes: userAttributes, Meta: Meta{ResourceType: "Schema", Location: base + "/Schemas/" + UserSchema}},
 		{Schemas: []string{schemaSchema}, ID: EnterpriseSchema, Name: "EnterpriseUser", Description: "Enterprise user",
 			Attributes: enterpriseAttributes, Meta: Meta{ResourceType: "Schema", Location: base + "/Schemas/" + EnterpriseSchema}},

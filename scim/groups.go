@@ -35,7 +35,7 @@ type GroupMember struct {
 
 func toGroup(g reportline.SCIMGroup, base string) Group {
 	id := strconv.FormatInt(int64(g.ID), 10)
-	r := Group{Schemas: []string{GroupSchema}, ID: id, ExternalID: g.ExternalID, DisplayName: g.Name, Members: []GroupMember{}}
+	r := Group{Schemas: []string{GroupSchema}, ID: id, ExternalID: g.ExternalID, DisplayName: g.SCIMName(), Members: []GroupMember{}}
 	for _, u := range g.Members {
 		uid := strconv.FormatInt(int64(u.ID), 10)
 		r.Members = append(r.Members, GroupMember{Value: uid, Ref: base + "/Users/" + uid, Display: u.Name(), Type: "User"})
@@ -280,7 +280,7 @@ func (s *Server) patchGroup(w http.ResponseWriter, r *http.Request, _ reportline
 	if err != nil {
 		return err
 	}
-	in := provisioning.GroupInput{DisplayName: cur.Name, ExternalID: cur.ExternalID}
+	in := provisioning.GroupInput{DisplayName: cur.SCIMName(), ExternalID: cur.ExternalID}
 	for _, u := range cur.Members {
 		in.Members = append(in.Members, u.ID)
 	}

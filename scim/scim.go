@@ -42,6 +42,7 @@ const maxBody = 1 << 20
 type Server struct {
 	app *app.App
 	log *slog.Logger
+	mux *http.ServeMux // where Register put the routes: a resource named in another case is served again there
 }
 
 // New returns the SCIM endpoint over the application services.
@@ -49,6 +50,7 @@ func New(a *app.App, log *slog.Logger) *Server { return &Server{app: a, log: log
 
 // Register adds the endpoint's routes to mux.
 func (s *Server) Register(mux *http.ServeMux) {
+	s.mux = mux
 	mux.Handle("GET "+Prefix+"/Users", s.auth(s.listUsers))
 	mux.Handle("GET "+Prefix+"/Users/{$}", s.auth(s.listUsers)) // GET /Users/ is the same listing
 	mux.Handle("POST "+Prefix+"/Users", s.auth(s.createUser))
@@ -102,6 +104,15 @@ func (s *Server) notFound(w http.ResponseWriter, r *http.Request, _ reportline.P
 	for _, known := range []string{"/Users", "/Groups", "/ServiceProviderConfig", "/ResourceTypes", "/Schemas"} {
 		if p == known || strings.HasPrefix(p, known+"/") {
 			return &Error{Status: http.StatusMethodNotAllowed, Detail: r.Method + " is not supported on " + r.URL.Path}
+		}
+		// The resource's name in another case (/users, as Microsoft's
+		// validator sends): served as the resource. Only the name's
+		// segment changes, never an id.
+		if s.mux != nil && len(p) >= len(known) && strings.EqualFold(p[:len(known)], known) && (len(p) == len(known) || p[len(known)] == '/') {
+			r2 := r.Clone(r.Context())
+			r2.URL.Path, r2.URL.RawPath = Prefix+known+p[len(known):], ""
+			s.mux.ServeHTTP(w, r2)
+			return nil
 		}
 	}
 	return &Error{Status: http.StatusNotFound, Detail: "no SCIM resource at " + r.URL.Path + "; this endpoint serves Users, Groups, ServiceProviderConfig, ResourceTypes and Schemas"}

@@ -9,11 +9,19 @@ import (
 )
 
 // PutSCIMGroup records that a SCIM client manages the group, with its
-// externalId, or updates that record.
+// externalId (and, for a mapped group, the IdP's name and who mapped it),
+// or updates that record. Two mapped groups with one externalId or one
+// IdP name (in any case) are a Conflict.
 func (tx *Tx) PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error {
-	_, err := tx.exec(ctx, `INSERT INTO scim_groups (tenant_id, group_id, external_id, created_at, updated_at) VALUES ($T, $1, $2, $3, $4)
-		ON CONFLICT (tenant_id, group_id) DO UPDATE SET external_id = excluded.external_id, updated_at = excluded.updated_at`,
-		g.ID, g.ExternalID, micros(g.CreatedAt), micros(g.UpdatedAt))
+	var mappedAt int64
+	if !g.MappedAt.IsZero() {
+		mappedAt = micros(g.MappedAt)
+	}
+	_, err := tx.exec(ctx, `INSERT INTO scim_groups (tenant_id, group_id, external_id, created_at, updated_at, directory_name, mapped_by, mapped_at)
+		VALUES ($T, $1, $2, $3, $4, $5, $6, $7)
+		ON CONFLICT (tenant_id, group_id) DO UPDATE SET external_id = excluded.external_id, updated_at = excluded.updated_at,
+			directory_name = excluded.directory_name, mapped_by = excluded.mapped_by, mapped_at = excluded.mapped_at`,
+		g.ID, g.ExternalID, micros(g.CreatedAt), micros(g.UpdatedAt), g.DirectoryName, int64(g.MappedBy), mappedAt)
 	if err != nil {
 		return fmt.Errorf("put scim group: %w", translate(err))
 	}
@@ -59,7 +67,8 @@ func (tx *Tx) SetSCIMMembership(ctx context.Context, group reportline.GroupID, u
 // given when id is not 0), each with the members SCIM added that are still
 // plain members.
 func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error) {
-	rows, err := tx.query(ctx, `SELECT g.id, COALESCE(g.parent_id, 0), g.name, s.external_id, s.created_at, s.updated_at
+	rows, err := tx.query(ctx, `SELECT g.id, COALESCE(g.parent_id, 0), g.name, s.external_id, s.created_at, s.updated_at,
+			s.directory_name, s.mapped_by, s.mapped_at
 		FROM scim_groups s JOIN groups g ON g.tenant_id = $T AND g.id = s.group_id
 		WHERE s.tenant_id = $T AND ($1 = 0 OR s.group_id = $1) ORDER BY g.id`, id)
 	if err != nil {
@@ -69,12 +78,15 @@ func (tx *Tx) SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportli
 	index := map[reportline.GroupID]int{}
 	for rows.Next() {
 		var g reportline.SCIMGroup
-		var created, updated int64
-		if err := rows.Scan(&g.ID, &g.ParentID, &g.Name, &g.ExternalID, &created, &updated); err != nil {
+		var created, updated, mappedAt int64
+		if err := rows.Scan(&g.ID, &g.ParentID, &g.Name, &g.ExternalID, &created, &updated, &g.DirectoryName, &g.MappedBy, &mappedAt); err != nil {
 			rows.Close()
 			return nil, fmt.Errorf("scim groups: %w", err)
 		}
 		g.CreatedAt, g.UpdatedAt = time.UnixMicro(created).UTC(), time.UnixMicro(updated).UTC()
+		if mappedAt != 0 {
+			g.MappedAt = time.UnixMicro(mappedAt).UTC()
+		}
 		index[g.ID] = len(out)
 		out = append(out, g)
 	}
@@ -122,6 +134,27 @@ func (tx *Tx) SCIMMemberships(ctx context.Context, group reportline.GroupID) (ma
 			return nil, fmt.Errorf("scim memberships: %w", err)
 		}
 		out[u] = true
+	}
+	return out, translate(rows.Err())
+}
+
+// MappedSCIMGroups returns the groups a platform admin mapped onto a
+// directory group (id, externalId, the IdP's name; no members), for a
+// client's POST to find the one it lands in. Admins map few groups.
+func (tx *Tx) MappedSCIMGroups(ctx context.Context) ([]reportline.SCIMGroup, error) {
+	rows, err := tx.query(ctx, `SELECT group_id, external_id, directory_name, mapped_by FROM scim_groups
+		WHERE tenant_id = $T AND mapped_by <> 0 ORDER BY group_id`)
+	if err != nil {
+		return nil, fmt.Errorf("mapped scim groups: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.SCIMGroup
+	for rows.Next() {
+		var g reportline.SCIMGroup
+		if err := rows.Scan(&g.ID, &g.ExternalID, &g.DirectoryName, &g.MappedBy); err != nil {
+			return nil, fmt.Errorf("mapped scim groups: %w", err)
+		}
+		out = append(out, g)
 	}
 	return out, translate(rows.Err())
 }

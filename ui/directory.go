@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/app"
+	"reportline/web"
 )
 
 // registerDirectory adds the directory sync pages (platform admins).
@@ -15,6 +18,8 @@ func (u *UI) registerDirectory(mux *http.ServeMux) {
 	mux.Handle("GET /directory/sync", u.signedIn(u.directorySync))
 	mux.Handle("GET /directory/sync/runs/{id}", u.signedIn(u.directorySyncRun))
 	mux.Handle("POST /directory/sync/runs/{id}/confirm", u.signedIn(u.confirmSyncRun))
+	mux.Handle("POST /directory/scim-groups", u.signedIn(u.mapSCIMGroup))
+	mux.Handle("POST /directory/scim-groups/{id}/unmap", u.signedIn(u.unmapSCIMGroup))
 }
 
 // confirmSyncRun confirms a held run's deactivations (platform admins): the
@@ -37,10 +42,19 @@ const syncRunsShown = 10
 // syncChangesShown is how many user changes a run's page lists.
 const syncChangesShown = 500
 
-// directorySyncPage lists each directory source's last runs.
+// directorySyncPage lists each directory source's last runs, and the groups
+// SCIM clients manage with the form that maps a directory group onto an
+// existing group.
 type directorySyncPage struct {
 	page
-	Sources []syncSourceView
+	Sources    []syncSourceView
+	SCIMGroups []reportline.SCIMGroup
+	Groups     []app.GroupView // the groups a directory group may be mapped onto
+	Problem    *problem        // a mapping refused
+	Done       string          // "mapped" or "unmapped" after the redirect
+	// The mapping form as sent, kept when it was refused.
+	MapGroup                  reportline.GroupID
+	MapExternalID, MapDisplay string
 }
 
 // syncSourceView is one source's card.
@@ -90,12 +104,23 @@ func newSyncRunRow(r reportline.SyncRun) syncRunRow {
 }
 
 func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) error {
-	ctx := r.Context()
-	var p directorySyncPage
+	p, err := u.directorySyncPage(r.Context(), v)
+	if err != nil {
+		return err
+	}
+	if d := r.URL.Query().Get("done"); d == "mapped" || d == "unmapped" {
+		p.Done = d
+	}
+	u.render(w, r, http.StatusOK, "directory_sync", p)
+	return nil
+}
+
+func (u *UI) directorySyncPage(ctx context.Context, v viewer) (*directorySyncPage, error) {
+	p := &directorySyncPage{}
 	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
 		runs, err := u.app.SyncRuns(ctx, v.Actor, s, syncRunsShown)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		view := syncSourceView{Source: s, Label: syncSourceLabel(s)}
 		for _, run := range runs {
@@ -104,11 +129,53 @@ func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) err
 		p.Sources = append(p.Sources, view)
 	}
 	var err error
+	if p.SCIMGroups, err = u.app.ListSCIMGroups(ctx, v.Actor); err != nil {
+		return nil, err
+	}
+	if p.Groups, err = u.app.Groups(ctx, v.Actor); err != nil {
+		return nil, err
+	}
 	if p.page, err = u.base(ctx, v, "Directory sync", 0); err != nil {
-		return err
+		return nil, err
 	}
 	p.Here = "directory-sync"
-	u.render(w, r, http.StatusOK, "directory_sync", p)
+	return p, nil
+}
+
+// mapSCIMGroup maps a directory group onto an existing group (platform
+// admins); a refusal shows the page again with the form as sent.
+func (u *UI) mapSCIMGroup(w http.ResponseWriter, r *http.Request, v viewer) error {
+	group, _ := strconv.ParseInt(r.PostFormValue("group_id"), 10, 64)
+	ext, name := r.PostFormValue("external_id"), r.PostFormValue("display_name")
+	if _, err := u.app.MapSCIMGroup(r.Context(), v.Actor, reportline.GroupID(max(group, 0)), ext, name); err != nil {
+		code := reportline.ErrorCode(err)
+		if code != reportline.Invalid && code != reportline.Conflict && code != reportline.NotFound {
+			return err
+		}
+		p, perr := u.directorySyncPage(r.Context(), v)
+		if perr != nil {
+			return perr
+		}
+		p.Problem = problemOf(err)
+		p.MapGroup, p.MapExternalID, p.MapDisplay = reportline.GroupID(group), ext, name
+		u.render(w, r, web.Status(code), "directory_sync", p)
+		return nil
+	}
+	seeOther(w, r, "/directory/sync?done=mapped#scim-groups")
+	return nil
+}
+
+// unmapSCIMGroup ends what SCIM clients manage of a group; its memberships
+// stay.
+func (u *UI) unmapSCIMGroup(w http.ResponseWriter, r *http.Request, v viewer) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return reportline.Errorf(reportline.NotFound, "there is no SCIM group %q", r.PathValue("id"))
+	}
+	if err := u.app.UnmapSCIMGroup(r.Context(), v.Actor, reportline.GroupID(id)); err != nil {
+		return err
+	}
+	seeOther(w, r, "/directory/sync?done=unmapped#scim-groups")
 	return nil
 }
 

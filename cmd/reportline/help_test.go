@@ -15,6 +15,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		{}, {"serve"}, {"migrate"}, {"version"},
 		{"admin"}, {"admin", "create"}, {"token"}, {"token", "create"},
 		{"scim"}, {"scim", "token"}, {"scim", "token", "create"}, {"scim", "token", "list"}, {"scim", "token", "revoke"},
+		{"scim", "group"}, {"scim", "group", "list"}, {"scim", "group", "map"}, {"scim", "group", "unmap"},
 		{"managers"}, {"managers", "template"}, {"managers", "export"}, {"managers", "import"},
 		{"users"}, {"users", "import"},
 		{"digest"}, {"digest", "preview"},

@@ -80,6 +80,7 @@ Usage:
   reportline token list [--email E]      list API tokens (everybody's, or that user's)
   reportline token revoke ID             revoke an API token at once
   reportline scim token create --name N  print a new SCIM provisioning token (also list, revoke --name N)
+  reportline scim group map --group ID --display-name N   map an IdP group onto an existing group (also list, unmap)
   reportline managers template           print the CSV import template
   reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
   reportline managers import FILE [--dry-run] [--json] [--as EMAIL]

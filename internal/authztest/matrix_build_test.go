@@ -207,6 +207,14 @@ func templateMessage(c *cell) (string, any) {
 	return c.defaultPath(), map[string]any{"group_id": c.group, "subject": "Hello", "body": "Hi"}
 }
 
+func scimGroupMap(c *cell) (string, any) {
+	return c.defaultPath(), map[string]any{"group_id": c.group, "display_name": fmt.Sprintf("SG-%d", c.seq)}
+}
+
+func scimGroupMapForm(c *cell) (string, any) {
+	return "/directory/scim-groups", fmt.Sprintf("group_id=%d&display_name=SG-form-%d", c.group, c.seq)
+}
+
 func templateForm(c *cell) (string, any) {
 	return "/settings/template-messages", fmt.Sprintf("group=%d&subject=Hello&body=Hi&action=preview", c.group)
 }

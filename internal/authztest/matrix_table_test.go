@@ -304,6 +304,14 @@ var matrix = []row{
 	{pattern: "GET /directory/sync/runs/{id}", want: paOnly, loose: true},
 	{pattern: "POST /api/v1/directory/sync-runs/{id}/confirm", want: paOnly, loose: true, note: "apply a run held for deactivating many people"},
 	{pattern: "POST /directory/sync/runs/{id}/confirm", want: paOnly, loose: true},
+	// Mapping a directory (SCIM) group onto an existing group: platform
+	// admins only, not even the group's own admin (issue 14).
+	{pattern: "GET /api/v1/directory/scim-groups", want: paOnly},
+	{pattern: "POST /api/v1/directory/scim-groups", target: tGroup, want: "UU RR RR RR RR AA UU UU", loose: true, build: scimGroupMap,
+		note: "loose: a group mapped by an earlier cell answers 409"},
+	{pattern: "DELETE /api/v1/directory/scim-groups/{id}", want: paOnly, loose: true, build: fixed("/api/v1/directory/scim-groups/999999")},
+	{pattern: "POST /directory/scim-groups", target: tGroup, want: "UU RR RR RR RR AA UU UU", loose: true, build: scimGroupMapForm},
+	{pattern: "POST /directory/scim-groups/{id}/unmap", want: paOnly, loose: true, build: fixed("/directory/scim-groups/999999/unmap")},
 
 	// SCIM: only provisioning clients; never changes a platform admin.
 	{pattern: "GET /scim/v2/Users", want: scimOnly},

@@ -123,3 +123,46 @@ func testSCIM(t *testing.T, db DB) {
 		return nil
 	})
 }
+
+// A directory group mapped onto an existing group: the IdP's name and who
+// mapped it read back; two mapped groups never share an externalId or an
+// IdP name (in any case); a group the client created may share a name.
+func testSCIMGroupMaps(t *testing.T, db DB) {
+	ctx := context.Background()
+	var g1, g2, g3 reportline.Group
+	write(t, db, func(tx *store.Tx) error {
+		for i, g := range []*reportline.Group{&g1, &g2, &g3} {
+			g.Name = fmt.Sprint("Group ", i+1)
+			if err := tx.CreateGroup(ctx, g); err != nil {
+				return err
+			}
+		}
+		if err := tx.PutSCIMGroup(ctx, reportline.SCIMGroup{Group: g1, ExternalID: "g-1", DirectoryName: "SG-Sales", MappedBy: 7, MappedAt: day, CreatedAt: day, UpdatedAt: day}); err != nil {
+			return err
+		}
+		// Created by the client, same name: allowed (not a mapping).
+		return tx.PutSCIMGroup(ctx, reportline.SCIMGroup{Group: g3, ExternalID: "g-1", DirectoryName: "", CreatedAt: day, UpdatedAt: day})
+	})
+	write(t, db, func(tx *store.Tx) error {
+		got, err := tx.SCIMGroups(ctx, g1.ID)
+		if err != nil || len(got) != 1 || got[0].DirectoryName != "SG-Sales" || got[0].MappedBy != 7 || !got[0].MappedAt.Equal(day) || !got[0].Mapped() || got[0].SCIMName() != "SG-Sales" {
+			t.Errorf("mapped group = %+v, %v", got, err)
+		}
+		got, err = tx.SCIMGroups(ctx, g3.ID)
+		if err != nil || len(got) != 1 || got[0].Mapped() || !got[0].MappedAt.IsZero() || got[0].SCIMName() != got[0].Name {
+			t.Errorf("created group = %+v, %v", got, err)
+		}
+		mapped, err := tx.MappedSCIMGroups(ctx)
+		if err != nil || len(mapped) != 1 || mapped[0].ID != g1.ID || mapped[0].ExternalID != "g-1" || mapped[0].DirectoryName != "SG-Sales" {
+			t.Errorf("MappedSCIMGroups = %+v, %v; want group 1 only", mapped, err)
+		}
+		return nil
+	})
+	for _, clash := range []reportline.SCIMGroup{
+		{Group: g2, ExternalID: "g-1", MappedBy: 7, MappedAt: day, CreatedAt: day, UpdatedAt: day},
+		{Group: g2, DirectoryName: "sg-SALES", MappedBy: 7, MappedAt: day, CreatedAt: day, UpdatedAt: day},
+	} {
+		err := db.Write(ctx, func(tx *store.Tx) error { return tx.PutSCIMGroup(ctx, clash) })
+		wantCode(t, err, reportline.Conflict)
+	}
+}

@@ -60,6 +60,7 @@ func suite() []test {
 		{"StatisticsViews", testStatisticsViews},
 		{"Directory", testDirectory},
 		{"SCIM", testSCIM},
+		{"SCIMGroupMaps", testSCIMGroupMaps},
 		{"Outbox", testOutbox},
 		{"OutboxConcurrentClaims", testOutboxConcurrentClaims},
 		{"TemplateSends", testTemplateSends},
