@@ -1,0 +1,214 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"reportline"
+)
+
+// Link history (issue 19, docs/orgchart.md). Every link change reaches the
+// store with its audit entry (AppendAudit, ApplyLinkChanges); the store
+// writes the history from that entry in the same transaction: a remove or
+// an update closes the pair's open period at the entry's time, an add or
+// an update opens one. No trigger, so the same code runs on SQLite,
+// PostgreSQL and Citus (which refuses triggers on distributed tables), and
+// the history's times are the application's clock, as the audit's are.
+
+// historyOpen is the period an add or an update opens.
+const historyOpen = `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, valid_from, valid_until,
+	effective_from, effective_to, recorded_at, origin)
+	VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9, 'change')`
+
+// historyClose ends the pair's open period at $3.
+const historyClose = `UPDATE link_history SET ended_at = $3, effective_to = CASE
+		WHEN effective_to IS NOT NULL AND effective_to < $3 THEN effective_to
+		WHEN effective_from > $3 THEN effective_from
+		ELSE $3 END
+	WHERE tenant_id = $T AND manager_id = $1 AND managee_id = $2 AND ended_at IS NULL`
+
+// periodOf is the effective period an audit entry's after-image opens.
+func periodOf(e reportline.AuditEntry) (from int64, to sql.NullInt64) {
+	l := e.After
+	from = micros(e.At)
+	if !l.ValidFrom.IsZero() {
+		from = micros(l.ValidFrom)
+	}
+	to = toMicros(l.ValidUntil)
+	if to.Valid && to.Int64 < from {
+		to.Int64 = from
+	}
+	return from, to
+}
+
+func opens(e reportline.AuditEntry) bool {
+	return e.After != nil && (e.Action == reportline.ActionAdd || e.Action == reportline.ActionUpdate)
+}
+
+func closes(e reportline.AuditEntry) bool {
+	return e.Action == reportline.ActionRemove || e.Action == reportline.ActionUpdate
+}
+
+func openArgs(e reportline.AuditEntry) []any {
+	from, to := periodOf(e)
+	l := e.After
+	return []any{int64(e.ManagerID), int64(e.ManageeID), string(l.Kind), string(l.Source), toMicros(l.ValidFrom), toMicros(l.ValidUntil),
+		from, to, micros(e.At)}
+}
+
+// recordHistory writes the history of audit entries, one statement each
+// (the single changes and SQLite's bulk path).
+func (tx *Tx) recordHistory(ctx context.Context, entries []reportline.AuditEntry) error {
+	for _, e := range entries {
+		if closes(e) {
+			if _, err := tx.exec(ctx, historyClose, e.ManagerID, e.ManageeID, micros(e.At)); err != nil {
+				return fmt.Errorf("link history: %w", err)
+			}
+		}
+		if opens(e) {
+			if _, err := tx.exec(ctx, historyOpen, openArgs(e)...); err != nil {
+				return fmt.Errorf("link history: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
+// recordHistoryPostgres writes the history of a chunk of a bulk change set:
+// the entries are copied into a session table and applied by two
+// statements, as the chunk's links are.
+func (tx *Tx) recordHistoryPostgres(ctx context.Context, conn *pgx.Conn, entries []reportline.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_history_changes (manager_id BIGINT, managee_id BIGINT,
+		closes BOOLEAN, opens BOOLEAN, kind TEXT, source TEXT, valid_from BIGINT, valid_until BIGINT,
+		effective_from BIGINT, effective_to BIGINT, at BIGINT) ON COMMIT DELETE ROWS`); err != nil {
+		return fmt.Errorf("link history: %w", err)
+	}
+	cols := []string{"manager_id", "managee_id", "closes", "opens", "kind", "source", "valid_from", "valid_until", "effective_from", "effective_to", "at"}
+	if err := copyRows(ctx, conn, "link_history_changes", nil, cols, len(entries), func(i int) ([]any, error) {
+		e := entries[i]
+		row := []any{int64(e.ManagerID), int64(e.ManageeID), closes(e), opens(e), nil, nil, nil, nil, nil, nil, micros(e.At)}
+		if opens(e) {
+			a := openArgs(e)
+			copy(row[4:10], a[2:8])
+		}
+		return row, nil
+	}); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, tx.pgBind(`UPDATE link_history h SET ended_at = c.at, effective_to = CASE
+			WHEN h.effective_to IS NOT NULL AND h.effective_to < c.at THEN h.effective_to
+			WHEN h.effective_from > c.at THEN h.effective_from
+			ELSE c.at END
+		FROM link_history_changes c
+		WHERE h.tenant_id = $T AND c.closes AND h.manager_id = c.manager_id AND h.managee_id = c.managee_id AND h.ended_at IS NULL`), tx.tenant); err != nil {
+		return fmt.Errorf("link history: close: %w", translate(err))
+	}
+	if _, err := conn.Exec(ctx, tx.pgBind(`INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, valid_from, valid_until,
+			effective_from, effective_to, recorded_at, origin)
+		SELECT $T, manager_id, managee_id, kind, source, valid_from, valid_until, effective_from, effective_to, at, 'change'
+		FROM link_history_changes WHERE opens`), tx.tenant); err != nil {
+		return fmt.Errorf("link history: open: %w", translate(err))
+	}
+	if _, err := conn.Exec(ctx, `TRUNCATE link_history_changes`); err != nil {
+		return fmt.Errorf("link history: %w", err)
+	}
+	return nil
+}
+
+const periodColumns = `h.manager_id, h.managee_id, h.kind, h.source, h.valid_from, h.valid_until,
+	h.effective_from, h.effective_to, h.recorded_at, h.ended_at, h.origin`
+
+func scanPeriod(s scanner) (reportline.LinkPeriod, error) {
+	var p reportline.LinkPeriod
+	var vfrom, vuntil, eto, ended sql.NullInt64
+	var efrom, recorded int64
+	if err := s.Scan(&p.ManagerID, &p.ManageeID, &p.Kind, &p.Source, &vfrom, &vuntil, &efrom, &eto, &recorded, &ended, &p.Origin); err != nil {
+		return p, translate(err)
+	}
+	p.ValidFrom, p.ValidUntil = fromMicros(vfrom), fromMicros(vuntil)
+	p.From = fromMicros(sql.NullInt64{Int64: efrom, Valid: true})
+	p.To = fromMicros(eto)
+	p.RecordedAt = fromMicros(sql.NullInt64{Int64: recorded, Valid: true})
+	p.EndedAt = fromMicros(ended)
+	p.CreatedAt = p.RecordedAt
+	return p, nil
+}
+
+// covers is the condition "period h covers the instant $1".
+const covers = `h.effective_from <= $1 AND (h.effective_to IS NULL OR h.effective_to > $1)`
+
+// LinksAsOf returns the links in effect at the instant at, as the history
+// knows them now, on one side of the given users: their managers (dir
+// Managers) or the users they manage (dir Managees). Where two periods of a
+// pair cover the instant (a change whose dates reach back), the later
+// recorded one wins. Ordered by manager then managee.
+func (tx *Tx) LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error) {
+	column := "managee_id"
+	if dir == reportline.Managees {
+		column = "manager_id"
+	}
+	var out []reportline.LinkPeriod
+	for _, c := range chunks(users) {
+		in, args := inList(2, c)
+		rows, err := tx.query(ctx, `SELECT `+periodColumns+` FROM link_history h
+			WHERE h.tenant_id = $T AND h.`+column+` IN (`+in+`) AND `+covers+`
+			AND NOT EXISTS (SELECT 1 FROM link_history n WHERE n.tenant_id = $T AND n.manager_id = h.manager_id
+				AND n.managee_id = h.managee_id AND n.id > h.id
+				AND n.effective_from <= $1 AND (n.effective_to IS NULL OR n.effective_to > $1))
+			ORDER BY h.manager_id, h.managee_id`, append([]any{micros(at)}, args...)...)
+		if err != nil {
+			return nil, fmt.Errorf("links as of: %w", err)
+		}
+		for rows.Next() {
+			p, err := scanPeriod(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("links as of: %w", err)
+			}
+			out = append(out, p)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("links as of: %w", translate(err))
+		}
+	}
+	return out, nil
+}
+
+// LinkPeriods returns every period of the links on either side of a user,
+// in the order they were recorded.
+func (tx *Tx) LinkPeriods(ctx context.Context, user reportline.UserID) ([]reportline.LinkPeriod, error) {
+	rows, err := tx.query(ctx, `SELECT `+periodColumns+` FROM link_history h
+		WHERE h.tenant_id = $T AND (h.manager_id = $1 OR h.managee_id = $1) ORDER BY h.id`, user)
+	if err != nil {
+		return nil, fmt.Errorf("link periods: %w", err)
+	}
+	defer rows.Close()
+	var out []reportline.LinkPeriod
+	for rows.Next() {
+		p, err := scanPeriod(rows)
+		if err != nil {
+			return nil, fmt.Errorf("link periods: %w", err)
+		}
+		out = append(out, p)
+	}
+	return out, translate(rows.Err())
+}
+
+// HistoryStart returns when the history of links the audit log never
+// recorded starts (migration 0020): before it, the history may miss links.
+// Zero when every link's history comes from its changes.
+func (tx *Tx) HistoryStart(ctx context.Context) (time.Time, error) {
+	var n sql.NullInt64
+	if err := tx.queryRow(ctx, `SELECT min(recorded_at) FROM link_history WHERE tenant_id = $T AND origin = 'migration'`).Scan(&n); err != nil {
+		return time.Time{}, fmt.Errorf("history start: %w", translate(err))
+	}
+	return fromMicros(n), nil
+}
