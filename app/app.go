@@ -76,6 +76,7 @@ type Tx interface {
 	LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error)
 	LinkPeriods(ctx context.Context, user reportline.UserID) ([]reportline.LinkPeriod, error)
 	HistoryStart(ctx context.Context) (time.Time, error)
+	EachLinkRowAsOf(ctx context.Context, at time.Time, fn func(reportline.LinkRow) error) error
 
 	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
 	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)

@@ -113,10 +113,13 @@ type TeamAsOfMember struct {
 	Manager reportline.UserID
 }
 
-// ListTeamAsOf returns a manager's team at the instant at: the direct
+// ListTeamAsOf returns a manager's team at the instant at (zero: now): the direct
 // reports (line and functional), or with scope "all" everybody below them
 // through line links, each person once. See the rules above.
 func (a *App) ListTeamAsOf(ctx context.Context, actor Actor, manager reportline.UserID, scope TeamScope, at time.Time) (TeamAsOf, error) {
+	if at.IsZero() {
+		at = a.now()
+	}
 	tv := TeamAsOf{At: at, Scope: scope}
 	if scope != TeamDirect && scope != TeamAll {
 		return tv, reportline.FieldError("scope", string(scope), "scope must be %q or %q", TeamDirect, TeamAll)
@@ -222,11 +225,15 @@ type ChartNode struct {
 // Temporary says the link has dates of its own.
 func (n ChartNode) Temporary() bool { return !n.Link.ValidFrom.IsZero() || !n.Link.ValidUntil.IsZero() }
 
-// GetOrgChart returns the org chart focused on a person at the instant at.
+// GetOrgChart returns the org chart focused on a person at the instant at
+// (zero: now).
 // The viewer must be allowed to see the person today (mayView, the rule of
 // their managers and managees lists); nodes they may not see are shown, as
 // the lists show them, but cannot be refocused on.
 func (a *App) GetOrgChart(ctx context.Context, actor Actor, focus reportline.UserID, at time.Time) (OrgChart, error) {
+	if at.IsZero() {
+		at = a.now()
+	}
 	oc := OrgChart{At: at}
 	err := a.store.Read(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
@@ -289,4 +296,22 @@ func (a *App) GetOrgChart(ctx context.Context, actor Actor, focus reportline.Use
 		return nil
 	})
 	return oc, err
+}
+
+// ParseAsOf reads an "as of" value: a date (YYYY-MM-DD) means the end of
+// that day in UTC (its last microsecond: a change made or dated that day
+// counts, a temporary link ending at its midnight does not); an RFC 3339
+// time means that instant. ok is false for "": today's answer.
+func ParseAsOf(s string) (at time.Time, ok bool, err error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return time.Time{}, false, nil
+	}
+	if d, err := time.Parse(time.DateOnly, s); err == nil {
+		return d.AddDate(0, 0, 1).Add(-time.Microsecond), true, nil
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return t.UTC(), true, nil
+	}
+	return time.Time{}, false, reportline.FieldError("as_of", s, "as_of must be a date (YYYY-MM-DD) or an RFC 3339 time")
 }

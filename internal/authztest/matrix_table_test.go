@@ -150,6 +150,8 @@ var matrix = []row{
 	// Links.
 	{pattern: "GET /api/v1/users/{id}/managers", target: tUser, want: readUser},
 	{pattern: "GET /api/v1/users/{id}/managees", target: tUser, want: readUser},
+	{pattern: "GET /api/v1/users/{id}/team", target: tUser, want: readUser, build: asOf("scope=all&as_of=2026-06-30"),
+		note: "as of a date: today's rule for the user's managees, whatever the date"},
 	{pattern: "GET /api/v1/users/{id}/effective-managers", target: tUser, want: readUser},
 	{pattern: "GET /api/v1/users/{id}/contacts", target: tUser, want: readUser},
 	{pattern: "GET /users/{id}/managers", target: tUser, want: readUser},
