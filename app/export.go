@@ -51,7 +51,9 @@ func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt 
 		cells := make([]string, len(ExportHeader))
 		each := tx.EachLinkRow
 		if !opt.AsOf.IsZero() {
-			each = func(ctx context.Context, fn func(reportline.LinkRow) error) error { return tx.EachLinkRowAsOf(ctx, opt.AsOf, fn) }
+			each = func(ctx context.Context, fn func(reportline.LinkRow) error) error {
+				return tx.EachLinkRowAsOf(ctx, opt.AsOf, fn)
+			}
 		}
 		err = each(ctx, func(r reportline.LinkRow) error {
 			if keep != nil && !keep(r.Pair()) {
