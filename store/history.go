@@ -60,17 +60,31 @@ func openArgs(e reportline.AuditEntry) []any {
 		from, to, micros(e.At)}
 }
 
-// recordHistory writes the history of audit entries, one statement each
-// (the single changes and SQLite's bulk path).
+// recordHistory writes the history of audit entries (the single changes
+// and SQLite's bulk path): per entry, the close then the open, each one
+// prepared statement reused across the entries.
 func (tx *Tx) recordHistory(ctx context.Context, entries []reportline.AuditEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	closeStmt, err := tx.prepare(ctx, historyClose)
+	if err != nil {
+		return fmt.Errorf("link history: %w", err)
+	}
+	defer closeStmt.Close()
+	openStmt, err := tx.prepare(ctx, historyOpen)
+	if err != nil {
+		return fmt.Errorf("link history: %w", err)
+	}
+	defer openStmt.Close()
 	for _, e := range entries {
 		if closes(e) {
-			if _, err := tx.exec(ctx, historyClose, e.ManagerID, e.ManageeID, micros(e.At)); err != nil {
+			if _, err := closeStmt.ExecContext(ctx, int64(e.ManagerID), int64(e.ManageeID), micros(e.At)); err != nil {
 				return fmt.Errorf("link history: %w", err)
 			}
 		}
 		if opens(e) {
-			if _, err := tx.exec(ctx, historyOpen, openArgs(e)...); err != nil {
+			if _, err := openStmt.ExecContext(ctx, openArgs(e)...); err != nil {
 				return fmt.Errorf("link history: %w", err)
 			}
 		}
@@ -78,48 +92,53 @@ func (tx *Tx) recordHistory(ctx context.Context, entries []reportline.AuditEntry
 	return nil
 }
 
-// recordHistoryPostgres writes the history of a chunk of a bulk change set:
-// the entries are copied into a session table and applied by two
-// statements, as the chunk's links are.
+// recordHistoryPostgres writes the history of a chunk of a bulk change set
+// on PostgreSQL's COPY path: the pairs whose open period ends are copied
+// into a session table and closed by one statement, then the new periods
+// are copied into the history (in that order: an update closes the old
+// period before it opens the new one).
 func (tx *Tx) recordHistoryPostgres(ctx context.Context, conn *pgx.Conn, entries []reportline.AuditEntry) error {
-	if len(entries) == 0 {
-		return nil
-	}
-	if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_history_changes (manager_id BIGINT, managee_id BIGINT,
-		closes BOOLEAN, opens BOOLEAN, kind TEXT, source TEXT, valid_from BIGINT, valid_until BIGINT,
-		effective_from BIGINT, effective_to BIGINT, at BIGINT) ON COMMIT DELETE ROWS`); err != nil {
-		return fmt.Errorf("link history: %w", err)
-	}
-	cols := []string{"manager_id", "managee_id", "closes", "opens", "kind", "source", "valid_from", "valid_until", "effective_from", "effective_to", "at"}
-	if err := copyRows(ctx, conn, "link_history_changes", nil, cols, len(entries), func(i int) ([]any, error) {
-		e := entries[i]
-		row := []any{int64(e.ManagerID), int64(e.ManageeID), closes(e), opens(e), nil, nil, nil, nil, nil, nil, micros(e.At)}
-		if opens(e) {
-			a := openArgs(e)
-			copy(row[4:10], a[2:8])
+	var closing, opening []reportline.AuditEntry
+	for _, e := range entries {
+		if closes(e) {
+			closing = append(closing, e)
 		}
-		return row, nil
-	}); err != nil {
-		return err
+		if opens(e) {
+			opening = append(opening, e)
+		}
 	}
-	if _, err := conn.Exec(ctx, tx.pgBind(`UPDATE link_history h SET ended_at = c.at, effective_to = CASE
-			WHEN h.effective_to IS NOT NULL AND h.effective_to < c.at THEN h.effective_to
-			WHEN h.effective_from > c.at THEN h.effective_from
-			ELSE c.at END
-		FROM link_history_changes c
-		WHERE h.tenant_id = $T AND c.closes AND h.manager_id = c.manager_id AND h.managee_id = c.managee_id AND h.ended_at IS NULL`), tx.tenant); err != nil {
-		return fmt.Errorf("link history: close: %w", translate(err))
+	if len(closing) > 0 {
+		if _, err := conn.Exec(ctx, `CREATE TEMP TABLE IF NOT EXISTS link_history_ends (manager_id BIGINT, managee_id BIGINT, at BIGINT)
+			ON COMMIT DELETE ROWS`); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
+		if err := copyRows(ctx, conn, "link_history_ends", nil, []string{"manager_id", "managee_id", "at"}, len(closing), func(i int) ([]any, error) {
+			e := closing[i]
+			return []any{int64(e.ManagerID), int64(e.ManageeID), micros(e.At)}, nil
+		}); err != nil {
+			return err
+		}
+		// Statistics, so that the close joins through the managees' index
+		// rather than reading the whole history.
+		if _, err := conn.Exec(ctx, `ANALYZE link_history_ends`); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
+		if _, err := conn.Exec(ctx, tx.pgBind(`UPDATE link_history h SET ended_at = c.at, effective_to = CASE
+				WHEN h.effective_to IS NOT NULL AND h.effective_to < c.at THEN h.effective_to
+				WHEN h.effective_from > c.at THEN h.effective_from
+				ELSE c.at END
+			FROM link_history_ends c
+			WHERE h.tenant_id = $T AND h.manager_id = c.manager_id AND h.managee_id = c.managee_id AND h.ended_at IS NULL`), tx.tenant); err != nil {
+			return fmt.Errorf("link history: close: %w", translate(err))
+		}
+		if _, err := conn.Exec(ctx, `TRUNCATE link_history_ends`); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
 	}
-	if _, err := conn.Exec(ctx, tx.pgBind(`INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, valid_from, valid_until,
-			effective_from, effective_to, recorded_at, origin)
-		SELECT $T, manager_id, managee_id, kind, source, valid_from, valid_until, effective_from, effective_to, at, 'change'
-		FROM link_history_changes WHERE opens`), tx.tenant); err != nil {
-		return fmt.Errorf("link history: open: %w", translate(err))
-	}
-	if _, err := conn.Exec(ctx, `TRUNCATE link_history_changes`); err != nil {
-		return fmt.Errorf("link history: %w", err)
-	}
-	return nil
+	cols := []string{"manager_id", "managee_id", "kind", "source", "valid_from", "valid_until", "effective_from", "effective_to", "recorded_at", "origin"}
+	return copyRows(ctx, conn, "link_history", tx.tenant, cols, len(opening), func(i int) ([]any, error) {
+		return append(openArgs(opening[i]), string(reportline.OriginChange)), nil
+	})
 }
 
 const periodColumns = `h.manager_id, h.managee_id, h.kind, h.source, h.valid_from, h.valid_until,

@@ -26,9 +26,10 @@ CREATE TABLE link_history (
     PRIMARY KEY (tenant_id, id),
     CHECK (effective_to IS NULL OR effective_to >= effective_from)
 );
+-- Two indexes only (each costs every bulk import a b-tree insert per change): a
+-- pair's open period is found through its managee's few periods.
 CREATE INDEX link_history_managee ON link_history (tenant_id, managee_id, effective_from);
 CREATE INDEX link_history_manager ON link_history (tenant_id, manager_id, effective_from);
-CREATE INDEX link_history_open ON link_history (tenant_id, manager_id, managee_id) WHERE ended_at IS NULL;
 
 -- Back-fill: each audited add or update opens a period, which the pair's
 -- next audit entry (a remove or an update) closes. Dates in the entries'
