@@ -19,7 +19,8 @@ import (
 // TestBrowserOrgChart: alice goes from My team to her org chart, sees her
 // reports of today, refocuses on bob (his managers above, one of them a
 // temporary link with its dates, his report below), then asks for the chart
-// as of two days ago and sees carol again, whose link was removed since; a
+// as of two days ago and sees carol again, whose link was removed since,
+// then compares today with that day (carol drawn as gone); a
 // person she may not see is refused without a name on the page. At 390 and
 // 1366 px, with the layout checks and no console error before the refusal
 // (no script, strict CSP).
@@ -83,7 +84,7 @@ func TestBrowserOrgChart(t *testing.T) {
 			t.Fatal(err)
 		}
 		click(t, ctx, "#asof-form button[type=submit]")
-		if loc := location(t, ctx, w.url); loc != fmt.Sprintf("/users/%d/orgchart?as_of=2026-11-23", w.alice.ID) {
+		if loc := location(t, ctx, w.url); loc != fmt.Sprintf("/users/%d/orgchart?as_of=2026-11-23&compare=", w.alice.ID) {
 			t.Errorf("the date form led to %s", loc)
 		}
 		if got := texts(t, ctx, "#oc-reports .oc-name"); strings.Join(got, ",") != "Bob Bernard,Carol Dubois" {
@@ -96,6 +97,17 @@ func TestBrowserOrgChart(t *testing.T) {
 			t.Errorf("expanding keeps the date: %q, %v", href, err)
 		}
 		shoot("alice-asof")
+
+		// Compare today with 23 November: carol is gone, drawn crossed out.
+		click(t, ctx, "#today")
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#compare"), "2026-11-23")); err != nil {
+			t.Fatal(err)
+		}
+		click(t, ctx, "#asof-form button[type=submit]")
+		if got := texts(t, ctx, "#oc-reports .oc-removed .oc-name"); strings.Join(got, ",") != "Carol Dubois" {
+			t.Errorf("gone since 23 November = %q, want Carol", got)
+		}
+		shoot("alice-compare")
 		browser.NoConsoleErrors(t, ctx)
 
 		// Somebody alice may not see: refused, no name on the page.

@@ -4,8 +4,12 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"testing"
+	"time"
 
+	"reportline"
+	"reportline/app"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
@@ -50,5 +54,49 @@ func TestOrgChartPage(t *testing.T) {
 			t.Errorf("gina's chart as ada: %d, want 403", r.Status)
 		}
 		hasNot(t, r.Body, "Gina", "Roux", "Frank", "Petit")
+	})
+}
+
+// Comparing two dates marks who is new, whose link changed and who is gone
+// since the other date (drawn too, crossed out).
+func TestOrgChartCompare(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		teamSetup(t, w) // alice → bob (line), alice → carol (functional), bob → erin; 2026-11-23
+		ctx := context.Background()
+		sys := app.SystemActor(reportline.SourceAPI)
+		w.env.Now.Advance(48 * time.Hour)
+		if err := w.env.App.RemoveLink(ctx, sys, reportline.Pair{ManagerID: w.alice.ID, ManageeID: w.carol.ID}); err != nil {
+			t.Fatal(err)
+		}
+		for _, req := range []app.LinkRequest{
+			{User: w.erin.ID, Direction: reportline.Managers, IDs: []reportline.UserID{w.alice.ID}, Kind: reportline.Functional},
+			{User: w.bob.ID, Direction: reportline.Managers, IDs: []reportline.UserID{w.alice.ID}, Kind: reportline.Functional},
+		} {
+			if _, err := w.env.App.AddLinks(ctx, sys, req); err != nil {
+				t.Fatal(err)
+			}
+		}
+		c := newClient(t, w.url)
+		c.login("alice@acme.test")
+		r := c.get(fmt.Sprintf("/users/%d/orgchart?compare=2026-11-23", w.alice.ID))
+		if r.Status != http.StatusOK {
+			t.Fatalf("compare: %d", r.Status)
+		}
+		has(t, r.Body, `id="compare-note"`, "3 changes since 23 Nov 2026", `value="2026-11-23"`)
+		cards := regexp.MustCompile(`(?s)<div class="oc-card ([^"]*)">\s*(?:<a[^>]*>|<span class="oc-name">)([^<]*)<.*?(?:oc-change-(\w+)|</div>)`).FindAllStringSubmatch(r.Body, -1)
+		got := map[string]string{}
+		for _, m := range cards {
+			got[m[2]] = m[3]
+		}
+		for name, want := range map[string]string{"Bob Bernard": "changed", "Erin Laurent": "added", "Carol Dubois": "removed"} {
+			if got[name] != want {
+				t.Errorf("%s is marked %q, want %q (cards %v)", name, got[name], want, got)
+			}
+		}
+		r = c.get(fmt.Sprintf("/users/%d/orgchart?compare=soon", w.alice.ID))
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad compare date: %d, want 422", r.Status)
+		}
 	})
 }
