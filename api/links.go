@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/json"
 	"net/http"
+	"time"
 
 	"reportline"
 	"reportline/app"
@@ -20,7 +21,14 @@ func (api *API) listLinks(dir reportline.Direction) func(http.ResponseWriter, *h
 		if err != nil {
 			return nil, err
 		}
-		ul, err := api.app.ListLinks(r.Context(), actor, reportline.UserID(id), dir)
+		var ul app.UserLinks
+		if at, asOf, perr := app.ParseAsOf(r.URL.Query().Get("as_of")); perr != nil {
+			return nil, perr
+		} else if asOf {
+			ul, err = api.app.ListLinksAsOf(r.Context(), actor, reportline.UserID(id), dir, at)
+		} else {
+			ul, err = api.app.ListLinks(r.Context(), actor, reportline.UserID(id), dir)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -205,4 +213,45 @@ func doc(s string) map[string]any {
 		_ = json.Unmarshal([]byte(s), &m) // written by the store as JSON objects
 	}
 	return m
+}
+
+// TeamAsOf is a manager's team at an instant.
+type TeamAsOf struct {
+	Manager UserRef          `json:"manager"`
+	At      time.Time        `json:"at" doc:"the instant answered: the end of the as_of day (UTC), or now"`
+	Scope   string           `json:"scope" enum:"direct,all"`
+	Members []TeamAsOfMember `json:"members" doc:"breadth first, by name within a level"`
+	Cut     bool             `json:"cut,omitempty" doc:"the team was cut to its first 2,000 members"`
+}
+
+// TeamAsOfMember is one member of a team at an instant.
+type TeamAsOfMember struct {
+	User      UserRef `json:"user"`
+	Depth     int     `json:"depth" doc:"1 for direct reports"`
+	ManagerID int64   `json:"manager_id" doc:"through whom they were a member"`
+	Link      Link    `json:"link"`
+}
+
+func (api *API) teamAsOf(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	scope, err := app.ParseTeamScope(r.URL.Query().Get("scope"))
+	if err != nil {
+		return nil, err
+	}
+	at, _, err := app.ParseAsOf(r.URL.Query().Get("as_of")) // zero: now
+	if err != nil {
+		return nil, err
+	}
+	tv, err := api.app.ListTeamAsOf(r.Context(), actor, reportline.UserID(id), scope, at)
+	if err != nil {
+		return nil, err
+	}
+	out := TeamAsOf{Manager: toUserRef(tv.Manager), At: tv.At, Scope: string(tv.Scope), Members: []TeamAsOfMember{}, Cut: tv.Cut}
+	for _, m := range tv.Members {
+		out.Members = append(out.Members, TeamAsOfMember{User: toUserRef(m.User), Depth: m.Depth, ManagerID: int64(m.Manager), Link: toLink(m.Link, nil)})
+	}
+	return out, nil
 }

@@ -71,6 +71,12 @@ type Tx interface {
 	UpdateLink(ctx context.Context, l reportline.Link) error
 	DeleteLink(ctx context.Context, p reportline.Pair) error
 	LockLinks(ctx context.Context) error
+	// LinksAsOf, LinkPeriods and HistoryStart read the link history
+	// (issue 19, docs/orgchart.md).
+	LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error)
+	LinkPeriods(ctx context.Context, user reportline.UserID) ([]reportline.LinkPeriod, error)
+	HistoryStart(ctx context.Context) (time.Time, error)
+	EachLinkRowAsOf(ctx context.Context, at time.Time, fn func(reportline.LinkRow) error) error
 
 	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
 	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)

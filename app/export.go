@@ -16,6 +16,10 @@ import (
 type ExportOptions struct {
 	GroupID reportline.GroupID // only links whose two users are in this group's subtree
 	Excel   bool               // ';' and a UTF-8 BOM, for Excel in European locales
+	// AsOf, when set, exports the links in effect at that instant, from the
+	// link history (issue 19), in the same format; the same rows of the
+	// policy decide.
+	AsOf time.Time
 }
 
 // ExportHeader is the export's header: the import's two columns first, so
@@ -45,7 +49,13 @@ func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt 
 			return err
 		}
 		cells := make([]string, len(ExportHeader))
-		err = tx.EachLinkRow(ctx, func(r reportline.LinkRow) error {
+		each := tx.EachLinkRow
+		if !opt.AsOf.IsZero() {
+			each = func(ctx context.Context, fn func(reportline.LinkRow) error) error {
+				return tx.EachLinkRowAsOf(ctx, opt.AsOf, fn)
+			}
+		}
+		err = each(ctx, func(r reportline.LinkRow) error {
 			if keep != nil && !keep(r.Pair()) {
 				return nil
 			}

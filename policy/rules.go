@@ -117,7 +117,7 @@ func readPerson(what string) func(Actor, Target) Decision {
 }
 
 var rules = []rule{
-	{action: ReadUser, who: "the user; their admins; their managers (a link in effect)", decide: readPerson("profile")},
+	{action: ReadUser, who: "the user; their admins; their managers (a link in effect). It also decides who sees a person's managers and managees, team and org chart, today or as of a past date (the link history): today's links and roles decide, whatever the date", decide: readPerson("profile")},
 	{action: ListUsers, who: "platform admins: everyone; group and user admins: members of the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {

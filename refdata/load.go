@@ -161,6 +161,9 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
 		}
+		if _, err := tx.Exec(ctx, historyFromLinks, implicitTenant); err != nil {
+			return fmt.Errorf("link history: %w", err)
+		}
 		// The ids were given, so the identity sequence has not moved.
 		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), $1)", int64(n)); err != nil {
 			return fmt.Errorf("set users sequence: %w", err)
@@ -170,7 +173,7 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE users, links"); err != nil {
+	if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE users, links, link_history"); err != nil {
 		return fmt.Errorf("refdata: load: vacuum: %w", err)
 	}
 	return nil
@@ -212,6 +215,9 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 		}
 		opt.report("links", i+1, len(pairs))
 	}
+	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), implicitTenant); err != nil {
+		return fmt.Errorf("refdata: load: link history: %w", err)
+	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("refdata: load: commit: %w", err)
 	}
@@ -222,3 +228,10 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	}
 	return nil
 }
+
+// historyFromLinks starts the loaded links' history (migration 0020's
+// link_history) at the load: the seeded organisation has no audit log, so
+// its as-of reads see it from its epoch on, as a migrated database sees
+// links the audit never recorded.
+const historyFromLinks = `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, effective_from, recorded_at, origin)
+	SELECT tenant_id, manager_id, managee_id, kind, source, created_at, created_at, 'migration' FROM links WHERE tenant_id = $1`

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"reportline"
 	"reportline/internal/pgtest"
@@ -88,6 +89,20 @@ func TestLoad(t *testing.T) {
 			}
 			if want := o.User(deep); u.Email != want.Email || u.ExternalUID != want.ExternalUID || u.Status != want.Status || u.LastName != want.LastName {
 				t.Errorf("user %d = %+v, want %+v", deep, u, want)
+			}
+			// The link history starts at the load: as of then the deep
+			// user has their generated managers, before it nobody.
+			for _, tc := range []struct {
+				at   time.Time
+				want int
+			}{{refdata.DefaultEpoch, len(o.Managers(deep))}, {refdata.DefaultEpoch.Add(-time.Second), 0}} {
+				ps, err := tx.LinksAsOf(ctx, reportline.Managers, []reportline.UserID{deep}, tc.at)
+				if err != nil {
+					return err
+				}
+				if len(ps) != tc.want {
+					t.Errorf("user %d's managers as of %v = %d, want %d", deep, tc.at, len(ps), tc.want)
+				}
 			}
 			// The loaded graph is the generated one: the root is above every
 			// bottom user, so linking it below one closes a cycle.

@@ -74,7 +74,7 @@ func (tx *Tx) AppendAudit(ctx context.Context, entries []reportline.AuditEntry) 
 			return fmt.Errorf("append audit: %w", err)
 		}
 	}
-	return nil
+	return tx.recordHistory(ctx, entries)
 }
 
 // Audit returns audit entries matching f, newest first.

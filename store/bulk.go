@@ -65,7 +65,7 @@ func (tx *Tx) applySQLite(ctx context.Context, c reportline.LinkChanges) error {
 		}
 		stmt.Close()
 	}
-	return nil
+	return tx.recordHistory(ctx, c.Audit)
 }
 
 func linkRow(l reportline.Link) []any {
@@ -127,8 +127,11 @@ func (tx *Tx) applyPostgres(ctx context.Context, c reportline.LinkChanges) error
 		if err := copyRows(ctx, conn, "links", tx.tenant, linkCopyColumns, len(c.Insert), func(i int) ([]any, error) { return linkRow(c.Insert[i]), nil }); err != nil {
 			return err
 		}
-		return copyRows(ctx, conn, "audit_log", tx.tenant, []string{"at", "actor_id", "source", "batch_id", "action", "manager_id", "managee_id", "before", "after"},
-			len(c.Audit), func(i int) ([]any, error) { return auditRow(c.Audit[i]) })
+		if err := copyRows(ctx, conn, "audit_log", tx.tenant, []string{"at", "actor_id", "source", "batch_id", "action", "manager_id", "managee_id", "before", "after"},
+			len(c.Audit), func(i int) ([]any, error) { return auditRow(c.Audit[i]) }); err != nil {
+			return err
+		}
+		return tx.recordHistoryPostgres(ctx, conn, c.Audit)
 	})
 }
 

@@ -28,6 +28,8 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		fmt.Sprintf("/users/%d/managers", russ),
 		fmt.Sprintf("/users/%d/managers", s.user(t, "rob.pike@acme.example")),
 		fmt.Sprintf("/users/%d/managers?mq=ken", russ),
+		fmt.Sprintf("/users/%d/orgchart", s.user(t, "rob.pike@acme.example")),
+		fmt.Sprintf("/users/%d/orgchart?as_of=2000-01-01", russ),
 	}
 }
 

@@ -98,6 +98,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	mux.Handle("GET /history.csv", u.signedIn(u.historyCSV))
 	mux.Handle("GET /users/{id}", u.signedIn(u.profile))
 	mux.Handle("GET /users/{id}/managers", u.signedIn(u.managers))
+	mux.Handle("GET /users/{id}/orgchart", u.signedIn(u.orgChart))
 	mux.Handle("POST /users/{id}/managers/preview", u.signedIn(u.preview))
 	mux.Handle("POST /users/{id}/managers/confirm", u.signedIn(u.confirm))
 	mux.Handle("GET /users/{id}/links/remove", u.signedIn(u.removeConfirm))

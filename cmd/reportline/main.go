@@ -82,7 +82,7 @@ Usage:
   reportline scim token create --name N  print a new SCIM provisioning token (also list, revoke --name N)
   reportline scim group map --group ID --display-name N   map an IdP group onto an existing group (also list, unmap)
   reportline managers template           print the CSV import template
-  reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL]
+  reportline managers export [-o FILE] [--group ID] [--excel] [--as EMAIL] [--as-of DATE]
   reportline managers import FILE [--dry-run] [--json] [--as EMAIL]
       replace the managers of every managee in FILE, listing each change
       (+ manager → managee, - removed, ~ terms changed); --json for scripts;

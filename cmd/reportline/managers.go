@@ -55,7 +55,7 @@ func usageError(e env, args []string, synopsis string) error {
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
-	var out, as string
+	var out, as, asOf string
 	var group int64
 	var excel bool
 	cfg, _, err := loadConfig(e, "managers export", args, func(c *config.Config, fs *flag.FlagSet) {
@@ -64,9 +64,14 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		fs.Int64Var(&group, "group", 0, "only links inside this group `ID` and its descendants")
 		fs.BoolVar(&excel, "excel", false, "';' separators and a UTF-8 BOM, for Excel in European locales")
 		fs.StringVar(&as, "as", "", "export as this user (their groups only) instead of as the operator")
+		fs.StringVar(&asOf, "as-of", "", "export the links in effect on this `DATE` (YYYY-MM-DD, the end of that day in UTC; or an RFC 3339 time), from the link history")
 	})
 	if err != nil {
 		return err
+	}
+	at, _, err := app.ParseAsOf(asOf)
+	if err != nil {
+		return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
 	}
 	db, a, actor, err := openAs(ctx, cfg, e, as)
 	if err != nil {
@@ -85,7 +90,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		defer f.Close()
 		w = f
 	}
-	n, err := a.ExportManagers(ctx, actor, w, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: excel})
+	n, err := a.ExportManagers(ctx, actor, w, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: excel, AsOf: at})
 	if err != nil {
 		return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
 	}

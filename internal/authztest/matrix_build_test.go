@@ -244,3 +244,8 @@ func scimGroupCreate(c *cell) (string, any) {
 func fixedBody(p string, v any) func(c *cell) (string, any) {
 	return func(c *cell) (string, any) { return p, v }
 }
+
+// asOf adds a query (an as_of date) to the pattern's path.
+func asOf(q string) func(c *cell) (string, any) {
+	return func(c *cell) (string, any) { return c.defaultPath() + "?" + q, nil }
+}

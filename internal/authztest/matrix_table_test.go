@@ -150,9 +150,13 @@ var matrix = []row{
 	// Links.
 	{pattern: "GET /api/v1/users/{id}/managers", target: tUser, want: readUser},
 	{pattern: "GET /api/v1/users/{id}/managees", target: tUser, want: readUser},
+	{pattern: "GET /api/v1/users/{id}/team", target: tUser, want: readUser, build: asOf("scope=all&as_of=2026-06-30"),
+		note: "as of a date: today's rule for the user's managees, whatever the date"},
 	{pattern: "GET /api/v1/users/{id}/effective-managers", target: tUser, want: readUser},
 	{pattern: "GET /api/v1/users/{id}/contacts", target: tUser, want: readUser},
 	{pattern: "GET /users/{id}/managers", target: tUser, want: readUser},
+	{pattern: "GET /users/{id}/orgchart", target: tUser, want: readUser, build: asOf("as_of=2026-06-30"),
+		note: "the org chart, as of a date: today's rule for the person's links, whatever the date"},
 	{pattern: "GET /users/{id}/contacts", target: tUser, want: readUser},
 	{pattern: "POST /api/v1/users/{id}/managers", target: tUser, want: writeLink, partner: true, build: linkBody(false)},
 	{pattern: "PUT /api/v1/users/{id}/managers", target: tUser, want: writeLink, partner: true, build: linkBody(false)},

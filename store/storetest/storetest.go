@@ -47,6 +47,7 @@ func suite() []test {
 		{"GroupsAndMemberships", testGroups},
 		{"Links", testLinks},
 		{"LineManagersChunks", testLineManagersChunks},
+		{"LinkHistory", testLinkHistory},
 		{"Audit", testAudit},
 		{"NotifyStorage", testNotifyStorage},
 		{"AuditIsAppendOnly", testAuditAppendOnly},
