@@ -34,6 +34,11 @@ type TemplateMessage struct {
 	Group   reportline.GroupID
 	Subject string // one line; placeholders allowed
 	Body    string // plain text; placeholders allowed
+	// Recipient, for a preview only: show the message as this manager
+	// would receive it (0: the first recipient the actor may see). The
+	// actor must be allowed to read them (the policy's user.read row), and
+	// they must be among the recipients.
+	Recipient reportline.UserID
 }
 
 // TemplateMessageFields are the placeholders a template message may use,
@@ -55,13 +60,20 @@ const (
 // MessagePreview is a template message as it would be sent.
 type MessagePreview struct {
 	Recipients []MessageRecipient
-	Sample     Preview // rendered for the first recipient (sample data when there is none)
+	// Sample is the message rendered for SampleFor: the recipient asked
+	// for, else the first recipient the actor may see, else the first;
+	// sample data when there is nobody (SampleFor is then 0).
+	Sample    Preview
+	SampleFor reportline.UserID
 }
 
 // MessageRecipient is a manager who would receive the message.
 type MessageRecipient struct {
 	Manager  reportline.User
 	Managees []reportline.User
+	// Visible: the actor may read this manager (the policy's user.read
+	// row), so may preview the message as they would receive it.
+	Visible bool
 }
 
 // parsedMessage is a checked, parsed template message.
@@ -267,6 +279,19 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 			}
 		}
 	}
+	// An admin may have switched template messages off for managers on
+	// Notifications per role: then nobody receives them.
+	mgrs := make([]reportline.UserID, 0, len(managees))
+	for m := range managees {
+		mgrs = append(mgrs, m)
+	}
+	off, err := optOuts(ctx, tx, reportline.NotifyTemplateMessage, reportline.AudienceManagers, mgrs)
+	if err != nil {
+		return nil, err
+	}
+	for m := range off {
+		delete(managees, m)
+	}
 	ids := make([]reportline.UserID, 0, len(managees)+len(members))
 	for m, ees := range managees {
 		ids = append(ids, m)
@@ -290,7 +315,11 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 }
 
 // PreviewTemplateMessage checks a template message and shows who would
-// receive it and how it reads for the first of them. Nothing is sent.
+// receive it and how it reads for one of them (m.Recipient when set, else
+// the first recipient the actor may see). Nothing is sent. A recipient the
+// actor may not read is refused as any read of them is, whether or not
+// they exist; one who would not receive the message is an Invalid error
+// on the field "recipient".
 func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m TemplateMessage) (MessagePreview, error) {
 	p, err := m.parse()
 	if err != nil {
@@ -303,24 +332,65 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
 		}
-		out.Recipients, err = a.messageRecipients(ctx, tx, g)
-		return err
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if m.Recipient != 0 {
+			ok, err := a.mayView(ctx, tx, ac, m.Recipient)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return usecase.NotVisible()
+			}
+		}
+		if out.Recipients, err = a.messageRecipients(ctx, tx, g); err != nil {
+			return err
+		}
+		for i, r := range out.Recipients {
+			if out.Recipients[i].Visible, err = a.mayView(ctx, tx, ac, r.Manager.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return out, err
 	}
 	if len(out.Recipients) == 0 {
+		if m.Recipient != 0 {
+			return out, notARecipient(g)
+		}
 		out.Sample, err = p.render(sampleMessageValues(g.Name))
 		return out, err
 	}
-	// Every recipient's rendering must work before anything is sent; the
-	// first is shown.
+	// Every recipient's rendering must work before anything is sent; one
+	// is shown.
 	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User)
 	if err != nil {
 		return out, err
 	}
-	out.Sample = prs[0]
+	shown := -1
+	for i, r := range out.Recipients {
+		if m.Recipient != 0 && r.Manager.ID == m.Recipient || m.Recipient == 0 && r.Visible && shown < 0 {
+			shown = i
+		}
+	}
+	switch {
+	case shown < 0 && m.Recipient != 0:
+		return out, notARecipient(g)
+	case shown < 0:
+		shown = 0
+	}
+	out.Sample, out.SampleFor = prs[shown], out.Recipients[shown].Manager.ID
 	return out, nil
+}
+
+// notARecipient refuses a preview for somebody who would not receive the
+// message.
+func notARecipient(g reportline.Group) error {
+	return reportline.FieldError("recipient", "", "this person would not receive the message: only the managers of members of %s whose link allows receiving messages do; choose one of the recipients listed", g.Name)
 }
 
 // SendTemplateMessage enqueues the message for every recipient, in one
@@ -348,7 +418,7 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 		return reportline.TemplateSend{}, err
 	}
 	if len(rs) == 0 {
-		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages", g.Name)
+		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages (or template messages are switched off for managers on Notifications per role)", g.Name)
 	}
 	prs, err := p.renderAll(ctx, rs, g, actor.User)
 	if err != nil {
