@@ -42,6 +42,22 @@ func TestNotificationsOverHTTP(t *testing.T) {
 		if status != 200 || len(body["recipients"].([]any)) != 1 || body["sample"].(map[string]any)["text"] != "Team Team: b@example.com" {
 			t.Fatalf("template preview: %d %v", status, body)
 		}
+		// As a chosen recipient: one the caller may read, or refused as
+		// reading them is.
+		rc := body["recipients"].([]any)[0].(map[string]any)
+		id := int64(rc["manager"].(map[string]any)["id"].(float64))
+		if rc["may_preview"] != true || body["sample_for"] != float64(id) {
+			t.Errorf("recipient %v, sample for %v", rc, body["sample_for"])
+		}
+		as := func(recipient int64) string {
+			return fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{manager.email}}", "body": "Team {{group.name}}: {{managees}}", "recipient_id": %d}`, group, recipient)
+		}
+		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", as(id)); status != 200 || body["sample"].(map[string]any)["subject"] != "Hi a@example.com" {
+			t.Errorf("preview as %d: %d %v", id, status, body)
+		}
+		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", as(987654)); status != 403 {
+			t.Errorf("preview as a user nobody may read: %d %v, want 403", status, body)
+		}
 		bad := fmt.Sprintf(`{"group_id": %d, "subject": "Hi", "body": "{{manager.shoe}}"}`, group)
 		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", bad); status != 422 || errField(body, "field") != "body" {
 			t.Errorf("a wrong placeholder: %d %v, want 422 on body", status, body)
