@@ -183,7 +183,7 @@ func TestBirthdayGolden(t *testing.T) {
 			if strings.HasSuffix(tc.name, ".fr") {
 				m.Locale = "fr"
 			}
-			r, err := app.RenderBirthday(m, date, tc.people)
+			r, err := app.RenderBirthday(m, date, tc.people, app.BirthdayOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
