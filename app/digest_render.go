@@ -36,7 +36,7 @@ type mailTemplates struct {
 // digestTemplates are parsed once, when the package
 // loads: a broken template stops the binary's start, not a run.
 var (
-	parisZone         = mustParis()
+	parisZone       = mustParis()
 	digestTemplates = mustTemplates("weekly_digest")
 )
 
