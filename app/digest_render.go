@@ -105,8 +105,9 @@ func RenderDigest(tw TeamWeek, o DigestOptions) (RenderedMail, error) {
 // people: the brand and the public URL (for the button to My team; none
 // without it).
 type BirthdayOptions struct {
-	Brand     MailBrand
-	PublicURL string
+	Brand         MailBrand
+	PublicURL     string
+	DefaultLocale string // for a manager whose profile names no language
 }
 
 // RenderBirthday renders the birthday notification of one manager for the
@@ -114,7 +115,7 @@ type BirthdayOptions struct {
 // language, as a notice: the brand's band, a greeting by first name, the
 // people, a button to My team, and why it came.
 func RenderBirthday(manager reportline.User, date time.Time, people []reportline.User, o BirthdayOptions) (RenderedMail, error) {
-	n, l := newNoticeFor(manager, o.Brand.normalized(), strings.TrimRight(o.PublicURL, "/"))
+	n, l := newNoticeFor(manager, o.Brand.normalized(), strings.TrimRight(o.PublicURL, "/"), o.DefaultLocale)
 	count := len(people)
 	n.Subject = l.T("birthday.subject", map[string]any{"Name": people[0].Name()})
 	if count > 1 {

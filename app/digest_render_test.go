@@ -282,3 +282,31 @@ func TestDigestNumbersInTheReadersLanguage(t *testing.T) {
 		}
 	}
 }
+
+// TestEmailsInTheDefaultLanguage: a manager whose profile names no language
+// gets the digest and the birthday notification in the platform's default
+// language (REPORTLINE_DEFAULT_LOCALE); one whose profile names a language
+// gets theirs.
+func TestEmailsInTheDefaultLanguage(t *testing.T) {
+	tw := sampleWeek()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ profile, def, greeting string }{
+		{"", "", "Hello Grace,"},
+		{"", "fr", "Bonjour Grace,"},
+		{"en", "fr", "Hello Grace,"},
+		{"fr", "", "Bonjour Grace,"},
+	} {
+		tw.Manager.Locale = tc.profile
+		d, err := app.RenderDigest(tw, app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: day, DefaultLocale: tc.def})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := app.RenderBirthday(tw.Manager, day, []reportline.User{tw.Members[0].User}, app.BirthdayOptions{DefaultLocale: tc.def})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(d.Text, "\n\n"+tc.greeting+"\n") || !strings.HasPrefix(b.Text, tc.greeting) {
+			t.Errorf("profile %q, default %q: digest %.20q, birthday %.20q; want %q", tc.profile, tc.def, d.Text, b.Text, tc.greeting)
+		}
+	}
+}

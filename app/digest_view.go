@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -65,6 +66,9 @@ type DigestOptions struct {
 	// configured, and then the email has no links, only where to look.
 	PublicURL string
 	Brand     MailBrand
+	// DefaultLocale is the language of a manager whose profile names none
+	// (App's Config.DefaultLocale); English when empty too.
+	DefaultLocale string
 }
 
 // The sections of a person in the digest, in order of precedence: a
@@ -143,7 +147,7 @@ type digestItem struct {
 func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 	o.Brand = o.Brand.normalized()
 	base := strings.TrimRight(o.PublicURL, "/")
-	l := i18n.For(tw.Manager.Locale)
+	l := i18n.For(cmp.Or(tw.Manager.Locale, o.DefaultLocale))
 	v := digestView{Lang: l.Lang(), Brand: o.Brand, Greeting: greeting(l, tw.Manager), Period: weekDays(l, tw.From, tw.To),
 		Bounds: l.T("digest.bounds", map[string]any{"From": l.Format(tw.From.In(parisZone), "Monday 2 January 15:04"),
 			"To": l.Format(tw.To.In(parisZone), "Monday 2 January 15:04")}),

@@ -39,7 +39,13 @@ type Mail struct {
 	// an image shown before the name; none by default, so an email loads
 	// nothing).
 	BrandName, Accent, LogoURL string
+	// DefaultLocale is REPORTLINE_DEFAULT_LOCALE: the language of emails to
+	// people whose profile names none ("fr", "fr-CA"; the closest language
+	// with a catalogue, else English). Empty: English.
+	DefaultLocale string
 }
+
+var localeTag = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$`)
 
 var hexColour = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 
@@ -110,6 +116,12 @@ func (m *Mail) fromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_MAIL_LOGO_URL %q: want an https:// address of an image", v)
 		}
 		m.LogoURL = v
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_DEFAULT_LOCALE")); v != "" {
+		if !localeTag.MatchString(v) {
+			return fmt.Errorf("REPORTLINE_DEFAULT_LOCALE %q: want a language tag such as fr or en-GB", v)
+		}
+		m.DefaultLocale = v
 	}
 	if v := getenv("REPORTLINE_UNSUBSCRIBE_KEY"); v != "" {
 		if len(v) < 32 {

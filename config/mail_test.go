@@ -83,7 +83,10 @@ func TestMailBrandFromEnv(t *testing.T) {
 	if err != nil || m.BrandName != "Acme Learning" || m.Accent != "#0a7" || m.LogoURL != "https://cdn.example.com/logo.png" {
 		t.Errorf("brand = %q %q %q, %v", m.BrandName, m.Accent, m.LogoURL, err)
 	}
-	for k, v := range map[string]string{"REPORTLINE_MAIL_ACCENT": "red; background: url(x)", "REPORTLINE_MAIL_LOGO_URL": "http://cdn.example.com/logo.png",
+	if m, err := read(map[string]string{"REPORTLINE_DEFAULT_LOCALE": "fr-CA"}); err != nil || m.DefaultLocale != "fr-CA" {
+		t.Errorf("default locale = %q, %v", m.DefaultLocale, err)
+	}
+	for k, v := range map[string]string{"REPORTLINE_DEFAULT_LOCALE": "fr; rm", "REPORTLINE_MAIL_ACCENT": "red; background: url(x)", "REPORTLINE_MAIL_LOGO_URL": "http://cdn.example.com/logo.png",
 		"REPORTLINE_MAIL_BRAND": strings.Repeat("Acme ", 20)} {
 		if _, err := read(map[string]string{k: v}); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("%s=%q: %v, want an error naming the variable", k, v, err)
