@@ -148,6 +148,7 @@ func TestNoticesInBrowser(t *testing.T) {
 			reportline.NotifyManagerAdded:       {"managee", "manager"},
 			reportline.NotifyManagerRemoved:     {"managee", "manager"},
 			reportline.NotifyPasswordReset:      {"user"},
+			reportline.NotifyTemplateMessage:    {"manager"},
 		} {
 			for _, role := range roles {
 				r, err := o.env.App.SampleEmail(typ, role, lang)

@@ -223,6 +223,7 @@ func TestNoticeGolden(t *testing.T) {
 			{reportline.NotifyManagerAdded, []string{"managee", "manager"}},
 			{reportline.NotifyManagerRemoved, []string{"managee", "manager"}},
 			{reportline.NotifyPasswordReset, []string{"user"}},
+			{reportline.NotifyTemplateMessage, []string{"manager"}},
 		} {
 			for _, role := range tc.roles {
 				name := fmt.Sprintf("%s_%s.%s", tc.typ, role, lang)

@@ -126,7 +126,7 @@ func TestTemplateMessages(t *testing.T) {
 		}
 		out := page.Messages[0]
 		if out.To != "mgr@example.com" || out.Recipient != o.mgr.ID || out.Subject != "A1 for mgr" ||
-			out.Key != fmt.Sprintf("template_message:%d:%d", rec.ID, o.mgr.ID) || !strings.HasSuffix(out.Text, "ga@example.com") {
+			out.Key != fmt.Sprintf("template_message:%d:%d", rec.ID, o.mgr.ID) || !strings.Contains(out.Text, "ga@example.com\n\n-- \nSent by ga through Reportline to the managers of the members of A1.") {
 			t.Errorf("enqueued = %+v", out)
 		}
 		sends, err := a.TemplateSends(ctx, ui(o.pa), 10)

@@ -155,7 +155,7 @@ func TestTemplateMessagePickerAndPreviewAs(t *testing.T) {
 		}
 		checkHTML(t, "template message preview", r.Body)
 		has(t, r.Body, `id="m-recipient"`, `<option value="`+strconv.FormatInt(int64(w.alice.ID), 10)+`" selected>Alice Martin (alice@acme.test)</option>`,
-			"As Alice Martin receives it:", `sandbox srcdoc="&lt;!DOCTYPE html&gt;`, "&lt;p&gt;Hello Alice, about Bob Bernard.&lt;/p&gt;")
+			"As Alice Martin receives it:", `sandbox srcdoc="&lt;!DOCTYPE html&gt;`, "&lt;p&gt;Hello Alice, about Bob Bernard.&lt;/p&gt;", "Sent by Ada Lovelace through Reportline to the managers of the members of Sales.")
 		hasNot(t, r.Body, `<option value="`+frank+`"`)
 		// A recipient chosen for another group does not count.
 		r = ada.post("/settings/template-messages", form("action", "preview", "recipient", frank, "recipients_of", "999"))
