@@ -188,6 +188,8 @@ func TestBrowserTemplateMessagePickerAndPreviewAs(t *testing.T) {
 		if !read {
 			t.Errorf("no frame of the HTML preview among %d targets", len(infos))
 		}
+		// (Chromium's full-page screenshot leaves the sandboxed frame, a
+		// process of its own, blank; the frame's text is read above.)
 		browser.Screenshot(t, ctx, "template-message-preview-as")
 		browser.NoConsoleErrors(t, ctx)
 
