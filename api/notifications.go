@@ -25,8 +25,8 @@ func (api *API) notificationRoutes() []route {
 			response: DeliveryList{}, status: http.StatusOK, handler: api.listDeliveries},
 		{id: "getDelivery", method: "GET", path: "/api/v1/deliveries/{id}", tag: "notifications", summary: "One message of the delivery log with every attempt to send it (platform admins)",
 			response: DeliveryDetail{}, status: http.StatusOK, handler: api.getDelivery},
-		{id: "previewTemplateMessage", method: "POST", path: "/api/v1/template-messages/preview", tag: "notifications", summary: "Check a template message: who would receive it and how it reads for the first of them; nothing is sent",
-			request: TemplateMessageBody{}, response: TemplateMessagePreview{}, status: http.StatusOK, handler: api.previewTemplateMessage},
+		{id: "previewTemplateMessage", method: "POST", path: "/api/v1/template-messages/preview", tag: "notifications", summary: "Check a template message: who would receive it and how it reads for one of them (recipient_id, else the first the caller may read); nothing is sent",
+			request: TemplateMessagePreviewBody{}, response: TemplateMessagePreview{}, status: http.StatusOK, handler: api.previewTemplateMessage},
 		{id: "sendTemplateMessage", method: "POST", path: "/api/v1/template-messages", tag: "notifications", summary: "Send a message built from a template to the managers of a group's members (admins of the group)",
 			request: TemplateMessageBody{}, response: TemplateSend{}, status: http.StatusCreated, handler: api.sendTemplateMessage},
 		{id: "listTemplateMessages", method: "GET", path: "/api/v1/template-messages", tag: "notifications", summary: "The template messages sent, newest first (platform admins)",
@@ -118,16 +118,27 @@ type TemplateMessageBody struct {
 	Body    string `json:"body" doc:"plain text with placeholders: {{manager.first_name}} {{manager.last_name}} {{manager.name}} {{manager.email}} {{managees}} (the manager's people in the group, separated by commas) {{managees.count}} {{group.name}} {{sender.first_name}} {{sender.last_name}} {{sender.name}} {{sender.email}}, and {{#if field}}…{{else}}…{{/if}}; no loops or functions; an unknown field is refused with its line and column"`
 }
 
+// TemplateMessagePreviewBody is a template message to preview, as one
+// recipient would receive it.
+type TemplateMessagePreviewBody struct {
+	GroupID     int64  `json:"group_id" doc:"the group whose members' managers receive it"`
+	Subject     string `json:"subject" doc:"one line; placeholders such as {{group.name}}"`
+	Body        string `json:"body" doc:"plain text with placeholders, as for sending"`
+	RecipientID int64  `json:"recipient_id,omitempty" doc:"show the message as this manager receives it (default: the first recipient the caller may read); a user the caller may not read is refused (403) as reading them is; one who would not receive it is a 422 on recipient"`
+}
+
 // TemplateRecipient is a manager who would receive a template message.
 type TemplateRecipient struct {
-	Manager  UserRef   `json:"manager"`
-	Managees []UserRef `json:"managees" doc:"the group's members this manager manages"`
+	Manager    UserRef   `json:"manager"`
+	Managees   []UserRef `json:"managees" doc:"the group's members this manager manages"`
+	MayPreview bool      `json:"may_preview" doc:"the caller may read this manager, so may preview the message as they receive it"`
 }
 
 // TemplateMessagePreview is what a template message would send.
 type TemplateMessagePreview struct {
 	Recipients []TemplateRecipient `json:"recipients"`
-	Sample     NotificationPreview `json:"sample" doc:"the message as the first recipient would get it"`
+	Sample     NotificationPreview `json:"sample" doc:"the message as the recipient sample_for would get it (sample data when nobody would)"`
+	SampleFor  int64               `json:"sample_for,omitempty" doc:"whose message sample is; absent for sample data"`
 }
 
 // TemplateSend is the record of a sent template message.
@@ -223,18 +234,20 @@ func (in TemplateMessageBody) message() app.TemplateMessage {
 }
 
 func (api *API) previewTemplateMessage(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	var in TemplateMessageBody
+	var in TemplateMessagePreviewBody
 	if err := decode(w, r, &in); err != nil {
 		return nil, err
 	}
-	p, err := api.app.PreviewTemplateMessage(r.Context(), actor, in.message())
+	m := TemplateMessageBody{GroupID: in.GroupID, Subject: in.Subject, Body: in.Body}.message()
+	m.Recipient = reportline.UserID(in.RecipientID)
+	p, err := api.app.PreviewTemplateMessage(r.Context(), actor, m)
 	if err != nil {
 		return nil, err
 	}
-	out := TemplateMessagePreview{Recipients: []TemplateRecipient{},
+	out := TemplateMessagePreview{Recipients: []TemplateRecipient{}, SampleFor: int64(p.SampleFor),
 		Sample: NotificationPreview{Type: string(p.Sample.Type), Subject: p.Sample.Subject, Text: p.Sample.Text, HTML: p.Sample.HTML}}
 	for _, rc := range p.Recipients {
-		tr := TemplateRecipient{Manager: toUserRef(rc.Manager), Managees: []UserRef{}}
+		tr := TemplateRecipient{Manager: toUserRef(rc.Manager), Managees: []UserRef{}, MayPreview: rc.Visible}
 		for _, m := range rc.Managees {
 			tr.Managees = append(tr.Managees, toUserRef(m))
 		}

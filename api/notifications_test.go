@@ -39,8 +39,24 @@ func TestNotificationsOverHTTP(t *testing.T) {
 		}
 		msg := fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{manager.email}}", "body": "Team {{group.name}}: {{managees}}"}`, group)
 		status, body = f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", msg)
-		if status != 200 || len(body["recipients"].([]any)) != 1 || body["sample"].(map[string]any)["text"] != "Team Team: b@example.com" {
+		if status != 200 || len(body["recipients"].([]any)) != 1 || !strings.HasPrefix(body["sample"].(map[string]any)["text"].(string), "Team Team: b@example.com\n\n-- \nSent by ") {
 			t.Fatalf("template preview: %d %v", status, body)
+		}
+		// As a chosen recipient: one the caller may read, or refused as
+		// reading them is.
+		rc := body["recipients"].([]any)[0].(map[string]any)
+		id := int64(rc["manager"].(map[string]any)["id"].(float64))
+		if rc["may_preview"] != true || body["sample_for"] != float64(id) {
+			t.Errorf("recipient %v, sample for %v", rc, body["sample_for"])
+		}
+		as := func(recipient int64) string {
+			return fmt.Sprintf(`{"group_id": %d, "subject": "Hi {{manager.email}}", "body": "Team {{group.name}}: {{managees}}", "recipient_id": %d}`, group, recipient)
+		}
+		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", as(id)); status != 200 || body["sample"].(map[string]any)["subject"] != "Hi a@example.com" {
+			t.Errorf("preview as %d: %d %v", id, status, body)
+		}
+		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", as(987654)); status != 403 {
+			t.Errorf("preview as a user nobody may read: %d %v, want 403", status, body)
 		}
 		bad := fmt.Sprintf(`{"group_id": %d, "subject": "Hi", "body": "{{manager.shoe}}"}`, group)
 		if status, body := f.do(t, f.gaToken, "POST", "/api/v1/template-messages/preview", bad); status != 422 || errField(body, "field") != "body" {
@@ -63,7 +79,7 @@ func TestNotificationsOverHTTP(t *testing.T) {
 			t.Errorf("delivery = %v", d)
 		}
 		status, body = f.do(t, f.paToken, "GET", fmt.Sprintf("/api/v1/deliveries/%d", int64(d["id"].(float64))), "")
-		if status != 200 || body["text"] != "Team Team: b@example.com" {
+		if status != 200 || !strings.HasPrefix(fmt.Sprint(body["text"]), "Team Team: b@example.com\n") {
 			t.Errorf("delivery detail: %d %v", status, body)
 		}
 		if status, body := f.do(t, f.paToken, "GET", "/api/v1/deliveries?since=yesterday", ""); status != 422 || errField(body, "field") != "since" {

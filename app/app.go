@@ -180,6 +180,10 @@ type Config struct {
 	// Brand is how emails present the product (name, accent colour, logo);
 	// the zero value is Reportline's own.
 	Brand MailBrand
+	// DefaultLocale is the language of the emails to people whose profile
+	// names none (REPORTLINE_DEFAULT_LOCALE: "fr", "fr-CA"…; the closest
+	// language with a catalogue). Empty: English.
+	DefaultLocale string
 	// MaxConcurrentHashes bounds the password hashes computed at once
 	// (each argon2id check holds its memory, 19 MiB by default); 0 means
 	// the number of CPUs, between 2 and 4.
@@ -219,6 +223,7 @@ type App struct {
 	pw      PasswordParams
 	public  string    // Config.PublicURL without its trailing slash
 	brand   MailBrand // Config.Brand
+	locale  string    // Config.DefaultLocale
 	auth    authState
 	ssoOnly bool        // Config.SSOOnly
 	glass   string      // Config.BreakGlassEmail, normalised
@@ -232,7 +237,7 @@ type App struct {
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale)}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}

@@ -174,7 +174,7 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 
 // digestOptions are the App's settings for a digest of week w.
 func (a *App) digestOptions(w reportline.ISOWeek, late bool, sentAt time.Time) DigestOptions {
-	return DigestOptions{Week: w, Late: late, SentAt: sentAt, PublicURL: a.public, Brand: a.brand}
+	return DigestOptions{Week: w, Late: late, SentAt: sentAt, PublicURL: a.public, Brand: a.brand, DefaultLocale: a.locale}
 }
 
 // digestMessage renders one manager's digest as an outbox message.

@@ -2,8 +2,10 @@ package app_test
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -13,6 +15,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/internal/browser"
+	"reportline/internal/testapp"
 )
 
 // TestDigestInBrowser opens the digest's HTML in Chromium at the width of
@@ -83,7 +86,7 @@ func TestDigestInBrowser(t *testing.T) {
 			}
 			// Each header count against the items of its kind in the DOM.
 			mismatch, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll('[data-count]')).
-				filter(td => Number(td.firstElementChild.textContent) !== document.querySelectorAll('[data-item][data-kind="' + td.dataset.count + '"]').length).
+				filter(td => Number(td.firstElementChild.textContent.replace(/\D/g, '')) !== document.querySelectorAll('[data-item][data-kind="' + td.dataset.count + '"]').length).
 				map(td => td.dataset.count)`))
 			if err != nil {
 				t.Fatal(err)
@@ -119,5 +122,79 @@ func TestDigestInBrowser(t *testing.T) {
 	}
 	if n := other.Load(); n > 0 {
 		t.Errorf("the email made %d requests besides its own page (images, styles…)", n)
+	}
+}
+
+// TestNoticesInBrowser does the same for every other email, in English and
+// French: the birthday notification and each event notification for each
+// role that receives it, and the password reset, at 600 px and 375 px:
+// nothing wider than the screen, nothing sticking out of the column,
+// nothing asked of the network. Screenshots go to $REPORTLINE_SCREENSHOTS.
+func TestNoticesInBrowser(t *testing.T) {
+	o := newOrg(t, testapp.Engines[0])
+	pages := map[string]string{}
+	tw := sampleWeek()
+	for _, lang := range []string{"en", "fr"} {
+		m := tw.Manager
+		m.Locale = lang
+		r, err := app.RenderBirthday(m, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), []reportline.User{tw.Members[0].User, tw.Members[1].User}, app.BirthdayOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pages["/birthday."+lang] = r.HTML
+		for typ, roles := range map[reportline.NotificationType][]string{
+			reportline.NotifyTemporaryLinkStart: {"managee", "manager", "other"},
+			reportline.NotifyTemporaryLinkEnd:   {"managee", "manager", "other"},
+			reportline.NotifyManagerAdded:       {"managee", "manager"},
+			reportline.NotifyManagerRemoved:     {"managee", "manager"},
+			reportline.NotifyPasswordReset:      {"user"},
+			reportline.NotifyTemplateMessage:    {"manager"},
+		} {
+			for _, role := range roles {
+				r, err := o.env.App.SampleEmail(typ, role, lang)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pages[fmt.Sprintf("/%s_%s.%s", typ, role, lang)] = r.HTML
+			}
+		}
+	}
+	var other atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		html, ok := pages[r.URL.Path]
+		if !ok {
+			if r.URL.Path != "/favicon.ico" {
+				other.Add(1)
+			}
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, html)
+	}))
+	defer srv.Close()
+	names := slices.Sorted(maps.Keys(pages))
+	ctx := browser.New(t)
+	for _, path := range names {
+		for _, width := range []int64{600, 375} {
+			name := fmt.Sprintf("%s-%d", path[1:], width)
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(srv.URL+path)); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			over, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(document.documentElement.scrollWidth > document.documentElement.clientWidth ? ['the page'] : []).concat(
+				Array.from(document.querySelectorAll('body *')).
+				filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5).
+				map(e => e.tagName + (e.id ? '#' + e.id : '')))`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(over) > 0 {
+				t.Errorf("%s: wider than the screen: %v", name, over)
+			}
+			browser.Screenshot(t, ctx, "email-"+name)
+		}
+	}
+	if n := other.Load(); n > 0 {
+		t.Errorf("the emails made %d requests besides their own pages", n)
 	}
 }

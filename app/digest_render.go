@@ -12,7 +12,6 @@ import (
 	_ "time/tzdata" // Europe/Paris whatever the host has installed
 
 	"reportline"
-	"reportline/i18n"
 )
 
 // The weekly digest and the birthday notification are rendered from
@@ -34,12 +33,11 @@ type mailTemplates struct {
 	html *htmltemplate.Template
 }
 
-// digestTemplates and birthdayTemplates are parsed once, when the package
+// digestTemplates are parsed once, when the package
 // loads: a broken template stops the binary's start, not a run.
 var (
-	parisZone         = mustParis()
-	digestTemplates   = mustTemplates("weekly_digest")
-	birthdayTemplates = mustTemplates("birthday")
+	parisZone       = mustParis()
+	digestTemplates = mustTemplates("weekly_digest")
 )
 
 func mustParis() *time.Location {
@@ -103,28 +101,31 @@ func RenderDigest(tw TeamWeek, o DigestOptions) (RenderedMail, error) {
 	return digestTemplates.render(v.Subject, v)
 }
 
-// birthdayData is what the birthday templates see.
-type birthdayData struct {
-	Lang, Subject, Greeting, Intro, Why, Stop string
-	People                                    []reportline.User
+// BirthdayOptions are what a birthday notification needs besides its
+// people: the brand and the public URL (for the button to My team; none
+// without it).
+type BirthdayOptions struct {
+	Brand         MailBrand
+	PublicURL     string
+	DefaultLocale string // for a manager whose profile names no language
 }
 
 // RenderBirthday renders the birthday notification of one manager for the
 // people (their managees) whose birthday is on date, in the manager's
-// language.
-func RenderBirthday(manager reportline.User, date time.Time, people []reportline.User) (RenderedMail, error) {
-	l := i18n.For(manager.Locale)
-	d := birthdayData{Lang: l.Lang(), People: people}
-	n := len(people)
-	d.Subject = l.T("birthday.subject", map[string]any{"Name": people[0].Name()})
-	if n > 1 {
-		d.Subject = l.N("birthday.subject.more", n-1, map[string]any{"Name": people[0].Name()})
+// language, as a notice: the brand's band, a greeting by first name, the
+// people, a button to My team, and why it came.
+func RenderBirthday(manager reportline.User, date time.Time, people []reportline.User, o BirthdayOptions) (RenderedMail, error) {
+	n, l := newNoticeFor(manager, o.Brand.normalized(), strings.TrimRight(o.PublicURL, "/"), o.DefaultLocale)
+	count := len(people)
+	n.Subject = l.T("birthday.subject", map[string]any{"Name": people[0].Name()})
+	if count > 1 {
+		n.Subject = l.N("birthday.subject.more", count-1, map[string]any{"Name": people[0].Name()})
 	}
-	// A name is the user's to choose; keep the subject one line.
-	d.Subject = strings.Join(strings.Fields(d.Subject), " ")
-	d.Greeting = l.T("mail.greeting", map[string]any{"Name": manager.Name()})
-	d.Intro = l.N("birthday.body", n, map[string]any{"Name": people[0].Name(), "Day": l.Format(date, "Mon 2 Jan 2006")})
-	brand := map[string]any{"Brand": "Reportline"}
-	d.Why, d.Stop = l.T("birthday.footer.why", brand), l.T("birthday.footer.stop", brand)
-	return birthdayTemplates.render(d.Subject, d)
+	n.Paras = []string{l.N("birthday.body", count, map[string]any{"Name": people[0].Name(), "Day": l.Format(date, "Mon 2 Jan 2006")})}
+	for _, p := range people {
+		n.Items = append(n.Items, p.Name()+" <"+p.Email+">")
+	}
+	brand := map[string]any{"Brand": n.BrandName}
+	n.Footer = []string{l.T("birthday.footer.why", brand), l.T("birthday.footer.stop", brand)}
+	return n.render()
 }

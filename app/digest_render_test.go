@@ -183,7 +183,7 @@ func TestBirthdayGolden(t *testing.T) {
 			if strings.HasSuffix(tc.name, ".fr") {
 				m.Locale = "fr"
 			}
-			r, err := app.RenderBirthday(m, date, tc.people)
+			r, err := app.RenderBirthday(m, date, tc.people, app.BirthdayOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -223,6 +223,7 @@ func TestNoticeGolden(t *testing.T) {
 			{reportline.NotifyManagerAdded, []string{"managee", "manager"}},
 			{reportline.NotifyManagerRemoved, []string{"managee", "manager"}},
 			{reportline.NotifyPasswordReset, []string{"user"}},
+			{reportline.NotifyTemplateMessage, []string{"manager"}},
 		} {
 			for _, role := range tc.roles {
 				name := fmt.Sprintf("%s_%s.%s", tc.typ, role, lang)
@@ -239,6 +240,74 @@ func TestNoticeGolden(t *testing.T) {
 					}
 				})
 			}
+		}
+	}
+}
+
+// TestDigestNumbersInTheReadersLanguage: a large team's digest writes its
+// figures as the manager's language does, in the subject, the summary,
+// the counts and the items: "1,200" in English, "1 200" (a narrow no-break
+// space) in French, and a score of 87.5 as "87,5"; days and months are
+// French too ("lun. 7 déc.").
+func TestDigestNumbersInTheReadersLanguage(t *testing.T) {
+	utc := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, time.UTC) }
+	score := 87.5
+	tw := app.TeamWeek{Manager: reportline.User{ID: 1, Email: "mgr@example.com", FirstName: "Grace"},
+		From: utc(11, 30, 13), To: utc(12, 7, 13), Ahead: utc(12, 14, 13)}
+	for i := range 1200 {
+		tw.Members = append(tw.Members, app.MemberWeek{User: reportline.User{ID: reportline.UserID(i + 2), Email: fmt.Sprintf("p%d@example.com", i), FirstName: "P", LastName: fmt.Sprint(i)},
+			Late: []app.RecordView{{LMSID: fmt.Sprintf("r-%d", i), Course: "GDPR", Status: reportline.Failed, Score: &score, Due: utc(12, 7, 10),
+				Late: true, DaysLate: 1500}}})
+	}
+	for _, tc := range []struct{ locale, subject, summary, count, item string }{
+		{"en", "1,200 overdue", "All 1,200 of your people", "1,200 overdue", "Failed, score 87.5 · due Mon 7 Dec, 1,500 days late"},
+		{"fr", "1\u202f200 en retard", "Vos 1\u202f200 personnes", "1\u202f200 en retard", "Échoué, score 87,5 · échéance lun. 7 déc., 1\u202f500 jours de retard"},
+	} {
+		tw.Manager.Locale = tc.locale
+		r, err := app.RenderDigest(tw, app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 49}, SentAt: utc(12, 7, 13)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(r.Subject, tc.subject) {
+			t.Errorf("%s subject = %q, want %q in it", tc.locale, r.Subject, tc.subject)
+		}
+		for part, body := range map[string]string{"text": r.Text, "HTML": r.HTML} {
+			for _, want := range []string{tc.summary, tc.item} {
+				if !strings.Contains(body, want) {
+					t.Errorf("%s %s lacks %q", tc.locale, part, want)
+				}
+			}
+		}
+		if !strings.Contains(r.Text, tc.count) || !strings.Contains(r.HTML, ">"+strings.TrimSuffix(strings.TrimSuffix(tc.count, " overdue"), " en retard")+"</div>") {
+			t.Errorf("%s: the counts do not read %q", tc.locale, tc.count)
+		}
+	}
+}
+
+// TestEmailsInTheDefaultLanguage: a manager whose profile names no language
+// gets the digest and the birthday notification in the platform's default
+// language (REPORTLINE_DEFAULT_LOCALE); one whose profile names a language
+// gets theirs.
+func TestEmailsInTheDefaultLanguage(t *testing.T) {
+	tw := sampleWeek()
+	day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ profile, def, greeting string }{
+		{"", "", "Hello Grace,"},
+		{"", "fr", "Bonjour Grace,"},
+		{"en", "fr", "Hello Grace,"},
+		{"fr", "", "Bonjour Grace,"},
+	} {
+		tw.Manager.Locale = tc.profile
+		d, err := app.RenderDigest(tw, app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: day, DefaultLocale: tc.def})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := app.RenderBirthday(tw.Manager, day, []reportline.User{tw.Members[0].User}, app.BirthdayOptions{DefaultLocale: tc.def})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(d.Text, "\n\n"+tc.greeting+"\n") || !strings.HasPrefix(b.Text, tc.greeting) {
+			t.Errorf("profile %q, default %q: digest %.20q, birthday %.20q; want %q", tc.profile, tc.def, d.Text, b.Text, tc.greeting)
 		}
 	}
 }

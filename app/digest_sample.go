@@ -59,6 +59,6 @@ func (a *App) previewDigestSample(context.Context) (subject, text, html string, 
 }
 
 func (a *App) previewBirthdaySample(context.Context) (subject, text, html string, err error) {
-	r, err := RenderBirthday(sampleManager, a.now().In(parisZone), sampleTeam[:1])
+	r, err := RenderBirthday(sampleManager, a.now().In(parisZone), sampleTeam[:1], BirthdayOptions{Brand: a.brand, PublicURL: a.public, DefaultLocale: a.locale})
 	return r.Subject, r.Text, r.HTML, err
 }

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -65,6 +66,9 @@ type DigestOptions struct {
 	// configured, and then the email has no links, only where to look.
 	PublicURL string
 	Brand     MailBrand
+	// DefaultLocale is the language of a manager whose profile names none
+	// (App's Config.DefaultLocale); English when empty too.
+	DefaultLocale string
 }
 
 // The sections of a person in the digest, in order of precedence: a
@@ -115,6 +119,7 @@ func (v digestView) ShowCounts() bool { return len(v.People) > 0 }
 type digestCount struct {
 	Key, Label, Colour string
 	N                  int
+	Figure             string // N as the recipient's language writes it ("1,000", "1 000")
 }
 
 // digestPerson is one managee's block.
@@ -142,7 +147,7 @@ type digestItem struct {
 func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 	o.Brand = o.Brand.normalized()
 	base := strings.TrimRight(o.PublicURL, "/")
-	l := i18n.For(tw.Manager.Locale)
+	l := i18n.For(cmp.Or(tw.Manager.Locale, o.DefaultLocale))
 	v := digestView{Lang: l.Lang(), Brand: o.Brand, Greeting: greeting(l, tw.Manager), Period: weekDays(l, tw.From, tw.To),
 		Bounds: l.T("digest.bounds", map[string]any{"From": l.Format(tw.From.In(parisZone), "Monday 2 January 15:04"),
 			"To": l.Format(tw.To.In(parisZone), "Monday 2 January 15:04")}),
@@ -189,15 +194,15 @@ func newDigestView(tw TeamWeek, o DigestOptions) digestView {
 		v.People = append(v.People, p)
 	}
 	for _, s := range digestSections {
-		c := digestCount{Key: s.key, Label: l.N("digest.count."+s.key, counts[s.key], nil), Colour: s.colour, N: counts[s.key]}
+		c := digestCount{Key: s.key, Label: l.N("digest.count."+s.key, counts[s.key], nil), Colour: s.colour, N: counts[s.key], Figure: l.Number(counts[s.key])}
 		if c.N == 0 {
 			c.Colour = "#9aa5b1" // nothing there: grey, not an alarm
 		}
 		v.Counts = append(v.Counts, c)
 	}
 	v.Summary = digestSummary(l, tw.Members, people)
-	v.Subject = l.T("digest.subject", map[string]any{"Week": shortWeekDays(l, tw.From, tw.To), "Overdue": counts[sectionOverdue],
-		"DueSoon": counts[sectionDueSoon], "Completed": counts[sectionCompleted],
+	v.Subject = l.T("digest.subject", map[string]any{"Week": shortWeekDays(l, tw.From, tw.To), "Overdue": l.Number(counts[sectionOverdue]),
+		"DueSoon": l.Number(counts[sectionDueSoon]), "Completed": l.Number(counts[sectionCompleted]),
 		"CompletedLabel": l.N("digest.count.completed", counts[sectionCompleted], nil)})
 	if o.Late {
 		v.Subject += l.T("digest.subject.late", nil)
@@ -227,7 +232,7 @@ func digestSummary(l *i18n.Localizer, members []MemberWeek, people map[string]in
 	// who names n of the people; phrase is false for a person's name,
 	// which is never lower-cased mid-sentence.
 	who := func(n int) (s string, phrase bool) {
-		d := map[string]any{"N": n, "Total": total}
+		d := map[string]any{"N": l.Number(n), "Total": l.Number(total)}
 		switch {
 		case total == 1:
 			return members[0].User.Name(), false
@@ -255,7 +260,7 @@ func digestSummary(l *i18n.Localizer, members []MemberWeek, people map[string]in
 	over, due, done := people[sectionOverdue], people[sectionDueSoon], people[sectionCompleted]
 	switch {
 	case over > 0 && due > 0 && total > 1:
-		return l.T("digest.summary.overdue_and_due", map[string]any{"Who": first(over), "Has": has(over), "Due": due, "HasDue": has(due)})
+		return l.T("digest.summary.overdue_and_due", map[string]any{"Who": first(over), "Has": has(over), "Due": l.Number(due), "HasDue": has(due)})
 	case over > 0 && due > 0:
 		return l.T("digest.summary.overdue_and_more", map[string]any{"Who": first(over)})
 	case over > 0:
@@ -316,7 +321,7 @@ func status(l *i18n.Localizer, r RecordView) string {
 		return l.T("status.in_progress_percent", map[string]any{"Progress": r.Progress})
 	case reportline.Failed:
 		if r.Score != nil {
-			return l.T("status.failed_score", map[string]any{"Score": scoreText(*r.Score)})
+			return l.T("status.failed_score", map[string]any{"Score": l.Decimal(*r.Score)})
 		}
 	}
 	if s := l.T("status."+string(r.Status), nil); s != "status."+string(r.Status) {
@@ -324,8 +329,6 @@ func status(l *i18n.Localizer, r RecordView) string {
 	}
 	return r.Status.Label()
 }
-
-func scoreText(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }
 
 func overdueDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
 	late := l.T("digest.late.less_than_a_day", nil)
@@ -346,7 +349,7 @@ func dueDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
 func completedDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
 	d := l.T("digest.detail.completed", map[string]any{"Completed": day(l, r.Completed, to)})
 	if r.Score != nil {
-		d += l.T("digest.detail.score", map[string]any{"Score": scoreText(*r.Score)})
+		d += l.T("digest.detail.score", map[string]any{"Score": l.Decimal(*r.Score)})
 	}
 	if r.CompletedLate {
 		if r.DaysLate > 0 {

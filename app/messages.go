@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/i18n"
 	"reportline/msgtmpl"
 	"reportline/policy"
 	"reportline/usecase"
@@ -34,6 +35,11 @@ type TemplateMessage struct {
 	Group   reportline.GroupID
 	Subject string // one line; placeholders allowed
 	Body    string // plain text; placeholders allowed
+	// Recipient, for a preview only: show the message as this manager
+	// would receive it (0: the first recipient the actor may see). The
+	// actor must be allowed to read them (the policy's user.read row), and
+	// they must be among the recipients.
+	Recipient reportline.UserID
 }
 
 // TemplateMessageFields are the placeholders a template message may use,
@@ -55,13 +61,20 @@ const (
 // MessagePreview is a template message as it would be sent.
 type MessagePreview struct {
 	Recipients []MessageRecipient
-	Sample     Preview // rendered for the first recipient (sample data when there is none)
+	// Sample is the message rendered for SampleFor: the recipient asked
+	// for, else the first recipient the actor may see, else the first;
+	// sample data when there is nobody (SampleFor is then 0).
+	Sample    Preview
+	SampleFor reportline.UserID
 }
 
 // MessageRecipient is a manager who would receive the message.
 type MessageRecipient struct {
 	Manager  reportline.User
 	Managees []reportline.User
+	// Visible: the actor may read this manager (the policy's user.read
+	// row), so may preview the message as they would receive it.
+	Visible bool
 }
 
 // parsedMessage is a checked, parsed template message.
@@ -116,8 +129,20 @@ func asWritten(err error, written string) error {
 	return &c
 }
 
+// messageFrame is what a template message is sent in: the brand's band,
+// and a footer in the recipient's language saying who sent it to whom.
+type messageFrame struct {
+	locale, sender, group string
+	brand                 MailBrand
+}
+
+// frameFor is the frame of the message to manager.
+func (a *App) frameFor(manager, sender reportline.User, group string) messageFrame {
+	return messageFrame{locale: cmp.Or(manager.Locale, a.locale), sender: sender.Name(), group: group, brand: a.brand.normalized()}
+}
+
 // render fills the templates in for one recipient.
-func (p parsedMessage) render(v msgtmpl.Values) (Preview, error) {
+func (p parsedMessage) render(v msgtmpl.Values, f messageFrame) (Preview, error) {
 	subject, err := p.subject.Render(v, msgtmpl.Plain, maxRenderedLen)
 	if err != nil {
 		return Preview{}, reportline.FieldError("subject", "", "the filled-in subject is longer than %d bytes", maxRenderedLen)
@@ -131,13 +156,25 @@ func (p parsedMessage) render(v msgtmpl.Values) (Preview, error) {
 		s = "(no subject)"
 	}
 	// The author writes plain text: all of it, values included, is
-	// escaped for the HTML part.
-	return Preview{Type: reportline.NotifyTemplateMessage, Subject: s, Text: text, HTML: textToHTML(text)}, nil
+	// escaped for the HTML part, which keeps its paragraphs and lines, and
+	// has no style of its own (it shows as written in any mail program,
+	// and in the preview's frame under the page's policy). A footer in the
+	// recipient's language says who sent it to whom.
+	l := i18n.For(f.locale)
+	footer := l.T("template.footer", map[string]any{"Sender": f.sender, "Group": f.group, "Brand": f.brand.Name})
+	var h strings.Builder
+	h.WriteString("<!DOCTYPE html>\n<html lang=\"" + l.Lang() + "\">\n<head>\n<meta charset=\"utf-8\">\n<title>" + html.EscapeString(s) + "</title>\n</head>\n<body>\n")
+	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
+		h.WriteString("<p>" + strings.ReplaceAll(html.EscapeString(para), "\n", "<br>") + "</p>\n")
+	}
+	h.WriteString("<hr>\n<p><small>" + html.EscapeString(footer) + "</small></p>\n</body>\n</html>\n")
+	return Preview{Type: reportline.NotifyTemplateMessage, Subject: s, Text: strings.TrimRight(text, "\n") + "\n\n-- \n" + footer + "\n", HTML: h.String()}, nil
 }
 
 // renderAll fills the message in for every recipient, outside any
 // transaction, under renderTimeout.
-func (p parsedMessage) renderAll(ctx context.Context, rs []MessageRecipient, g reportline.Group, sender reportline.User) ([]Preview, error) {
+func (p parsedMessage) renderAll(ctx context.Context, rs []MessageRecipient, g reportline.Group, sender reportline.User,
+	frame func(manager reportline.User) messageFrame) ([]Preview, error) {
 	ctx, cancel := context.WithTimeout(ctx, renderTimeout)
 	defer cancel()
 	out := make([]Preview, 0, len(rs))
@@ -148,26 +185,13 @@ func (p parsedMessage) renderAll(ctx context.Context, rs []MessageRecipient, g r
 			}
 			return nil, ctx.Err()
 		}
-		pr, err := p.render(messageValues(r, g.Name, sender))
+		pr, err := p.render(messageValues(r, g.Name, sender), frame(r.Manager))
 		if err != nil {
 			return nil, err
 		}
 		out = append(out, pr)
 	}
 	return out, nil
-}
-
-// textToHTML shows plain text as HTML: escaped, paragraphs kept.
-func textToHTML(text string) string {
-	var b strings.Builder
-	b.WriteString(`<!DOCTYPE html><html lang="en"><body>`)
-	for _, para := range strings.Split(strings.ReplaceAll(text, "\r\n", "\n"), "\n\n") {
-		b.WriteString("<p>")
-		b.WriteString(strings.ReplaceAll(html.EscapeString(para), "\n", "<br>"))
-		b.WriteString("</p>")
-	}
-	b.WriteString(`</body></html>`)
-	return b.String()
 }
 
 // messageValues builds one recipient's values.
@@ -205,14 +229,20 @@ func init() { registerPreview(reportline.NotifyTemplateMessage, (*App).previewTe
 
 // previewTemplateSample renders an example template message.
 func (a *App) previewTemplateSample(ctx context.Context) (string, string, string, error) {
+	r, err := a.sampleTemplateMessage("")
+	return r.Subject, r.Text, r.HTML, err
+}
+
+// sampleTemplateMessage renders an example template message for a manager
+// who reads locale ("": the platform's default).
+func (a *App) sampleTemplateMessage(locale string) (Preview, error) {
 	p, err := TemplateMessage{Group: 1, Subject: "{{group.name}}: the new training plan",
 		Body: "Hello {{manager.first_name}},\n\nThe training plan of {{group.name}} is out. Please go through it with " +
 			"{{managees}} this week.\n\n{{sender.name}}"}.parse()
 	if err != nil {
-		return "", "", "", err
+		return Preview{}, err
 	}
-	r, err := p.render(sampleMessageValues(""))
-	return r.Subject, r.Text, r.HTML, err
+	return p.render(sampleMessageValues(""), a.frameFor(reportline.User{Locale: locale}, reportline.User{FirstName: "Alex", LastName: "Admin"}, "Sales France"))
 }
 
 // mayMessageGroup loads the group and checks that the actor administrates
@@ -267,6 +297,19 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 			}
 		}
 	}
+	// An admin may have switched template messages off for managers on
+	// Notifications per role: then nobody receives them.
+	mgrs := make([]reportline.UserID, 0, len(managees))
+	for m := range managees {
+		mgrs = append(mgrs, m)
+	}
+	off, err := optOuts(ctx, tx, reportline.NotifyTemplateMessage, reportline.AudienceManagers, mgrs)
+	if err != nil {
+		return nil, err
+	}
+	for m := range off {
+		delete(managees, m)
+	}
 	ids := make([]reportline.UserID, 0, len(managees)+len(members))
 	for m, ees := range managees {
 		ids = append(ids, m)
@@ -290,7 +333,11 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 }
 
 // PreviewTemplateMessage checks a template message and shows who would
-// receive it and how it reads for the first of them. Nothing is sent.
+// receive it and how it reads for one of them (m.Recipient when set, else
+// the first recipient the actor may see). Nothing is sent. A recipient the
+// actor may not read is refused as any read of them is, whether or not
+// they exist; one who would not receive the message is an Invalid error
+// on the field "recipient".
 func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m TemplateMessage) (MessagePreview, error) {
 	p, err := m.parse()
 	if err != nil {
@@ -303,24 +350,65 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
 		}
-		out.Recipients, err = a.messageRecipients(ctx, tx, g)
-		return err
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if m.Recipient != 0 {
+			ok, err := a.mayView(ctx, tx, ac, m.Recipient)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return usecase.NotVisible()
+			}
+		}
+		if out.Recipients, err = a.messageRecipients(ctx, tx, g); err != nil {
+			return err
+		}
+		for i, r := range out.Recipients {
+			if out.Recipients[i].Visible, err = a.mayView(ctx, tx, ac, r.Manager.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return out, err
 	}
 	if len(out.Recipients) == 0 {
-		out.Sample, err = p.render(sampleMessageValues(g.Name))
+		if m.Recipient != 0 {
+			return out, notARecipient(g)
+		}
+		out.Sample, err = p.render(sampleMessageValues(g.Name), a.frameFor(reportline.User{}, actor.User, g.Name))
 		return out, err
 	}
-	// Every recipient's rendering must work before anything is sent; the
-	// first is shown.
-	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User)
+	// Every recipient's rendering must work before anything is sent; one
+	// is shown.
+	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name) })
 	if err != nil {
 		return out, err
 	}
-	out.Sample = prs[0]
+	shown := -1
+	for i, r := range out.Recipients {
+		if m.Recipient != 0 && r.Manager.ID == m.Recipient || m.Recipient == 0 && r.Visible && shown < 0 {
+			shown = i
+		}
+	}
+	switch {
+	case shown < 0 && m.Recipient != 0:
+		return out, notARecipient(g)
+	case shown < 0:
+		shown = 0
+	}
+	out.Sample, out.SampleFor = prs[shown], out.Recipients[shown].Manager.ID
 	return out, nil
+}
+
+// notARecipient refuses a preview for somebody who would not receive the
+// message.
+func notARecipient(g reportline.Group) error {
+	return reportline.FieldError("recipient", "", "this person would not receive the message: only the managers of members of %s whose link allows receiving messages do; choose one of the recipients listed", g.Name)
 }
 
 // SendTemplateMessage enqueues the message for every recipient, in one
@@ -348,9 +436,9 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 		return reportline.TemplateSend{}, err
 	}
 	if len(rs) == 0 {
-		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages", g.Name)
+		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages (or template messages are switched off for managers on Notifications per role)", g.Name)
 	}
-	prs, err := p.renderAll(ctx, rs, g, actor.User)
+	prs, err := p.renderAll(ctx, rs, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name) })
 	if err != nil {
 		return reportline.TemplateSend{}, err
 	}

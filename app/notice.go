@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	htmltemplate "html/template"
 	"strings"
@@ -104,8 +105,14 @@ func (n notice) render() (RenderedMail, error) {
 
 // newNotice starts a notice to u in their language.
 func (a *App) newNotice(u reportline.User) (notice, *i18n.Localizer) {
-	l := i18n.For(u.Locale)
-	b := a.brand.normalized()
+	return newNoticeFor(u, a.brand.normalized(), a.public, a.locale)
+}
+
+// newNoticeFor starts a notice to u in their language (else in
+// defaultLocale), under brand b, with a button to My team when there is a
+// public URL.
+func newNoticeFor(u reportline.User, b MailBrand, public, defaultLocale string) (notice, *i18n.Localizer) {
+	l := i18n.For(cmp.Or(u.Locale, defaultLocale))
 	n := notice{Lang: l.Lang(), Accent: b.Accent, BrandName: b.Name}
 	if first := strings.TrimSpace(u.FirstName); first != "" {
 		n.Greeting = l.T("mail.greeting", map[string]any{"Name": first})
@@ -114,8 +121,8 @@ func (a *App) newNotice(u reportline.User) (notice, *i18n.Localizer) {
 	} else {
 		n.Greeting = l.T("mail.greeting.anonymous", nil)
 	}
-	if a.public != "" {
-		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": b.Name}), a.public+"/team"
+	if public != "" {
+		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": b.Name}), public+"/team"
 	}
 	return n, l
 }

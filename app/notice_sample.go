@@ -54,6 +54,10 @@ func (a *App) SampleEmail(t reportline.NotificationType, role, lang string) (Ren
 		to = sampleTeam[1]
 	}
 	to.Locale = lang
+	if t == reportline.NotifyTemplateMessage {
+		r, err := a.sampleTemplateMessage(lang)
+		return RenderedMail{Subject: r.Subject, Text: r.Text, HTML: r.HTML}, err
+	}
 	if t == reportline.NotifyPasswordReset {
 		return a.renderPasswordReset(to, a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	}

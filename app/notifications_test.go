@@ -126,7 +126,7 @@ func TestTemplateMessages(t *testing.T) {
 		}
 		out := page.Messages[0]
 		if out.To != "mgr@example.com" || out.Recipient != o.mgr.ID || out.Subject != "A1 for mgr" ||
-			out.Key != fmt.Sprintf("template_message:%d:%d", rec.ID, o.mgr.ID) || !strings.HasSuffix(out.Text, "ga@example.com") {
+			out.Key != fmt.Sprintf("template_message:%d:%d", rec.ID, o.mgr.ID) || !strings.Contains(out.Text, "ga@example.com\n\n-- \nSent by ga through Reportline to the managers of the members of A1.") {
 			t.Errorf("enqueued = %+v", out)
 		}
 		sends, err := a.TemplateSends(ctx, ui(o.pa), 10)
@@ -210,5 +210,73 @@ func TestDeliveryLogIsForPlatformAdmins(t *testing.T) {
 	d, err := o.env.App.Delivery(ctx, ui(o.pa), page.Messages[0].ID)
 	if err != nil || d.Message.Key != "log1" {
 		t.Errorf("delivery detail = %+v, %v", d, err)
+	}
+}
+
+// TestTemplateMessagePreviewForRecipient previews a template message as
+// one chosen manager would receive it, on both engines. The hostile cases
+// first: a manager the admin may not read is refused exactly as an
+// unknown id is (a read of them, through the policy), even though they
+// would receive the message; somebody who would not receive it is refused
+// with a reason; an admin who switched template messages off for managers
+// leaves nobody to send to.
+func TestTemplateMessagePreviewForRecipient(t *testing.T) {
+	for _, e := range []store.Engine{store.SQLite, store.Postgres} {
+		t.Run(string(e), func(t *testing.T) {
+			o := newOrg(t, e)
+			ctx := context.Background()
+			a := o.env.App
+			o.link(t, o.z, o.y, reportline.Functional) // z (group B, out of ga's scope) manages y (A1)
+			msg := func(recipient reportline.User) app.TemplateMessage {
+				return app.TemplateMessage{Group: o.a1.ID, Subject: "{{group.name}} for {{manager.first_name}}",
+					Body: "Hello {{manager.name}},\n\nyour people: {{managees}}.", Recipient: recipient.ID}
+			}
+
+			_, errZ := a.PreviewTemplateMessage(ctx, ui(o.ga), msg(o.z))
+			_, errNobody := a.PreviewTemplateMessage(ctx, ui(o.ga), msg(reportline.User{ID: 987654}))
+			if reportline.ErrorCode(errZ) != reportline.Forbidden || errZ.Error() != errNobody.Error() {
+				t.Errorf("preview for a recipient ga may not read: %v; for nobody: %v; want the same refusal", errZ, errNobody)
+			}
+			_, err := a.PreviewTemplateMessage(ctx, ui(o.ga), msg(o.y))
+			if e, ok := err.(*reportline.Error); !ok || e.Code != reportline.Invalid || e.Field != "recipient" || !strings.Contains(e.Message, "would not receive") {
+				t.Errorf("preview for y, who receives nothing: %v, want invalid recipient", err)
+			}
+
+			// No recipient chosen: the first ga may read, and which ones
+			// ga may choose.
+			p, err := a.PreviewTemplateMessage(ctx, ui(o.ga), msg(reportline.User{}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seen []string
+			for _, r := range p.Recipients {
+				seen = append(seen, fmt.Sprintf("%s:%v", r.Manager.FirstName, r.Visible))
+			}
+			if fmt.Sprint(seen) != "[mgr:true z:false]" || p.SampleFor != o.mgr.ID || p.Sample.Subject != "A1 for mgr" {
+				t.Errorf("default preview: recipients %v, shown for %d (%q); want mgr shown, z not choosable", seen, p.SampleFor, p.Sample.Subject)
+			}
+			// The platform admin may read z: the message as z gets it,
+			// in both parts.
+			p, err = a.PreviewTemplateMessage(ctx, ui(o.pa), msg(o.z))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.SampleFor != o.z.ID || p.Sample.Subject != "A1 for z" || !strings.Contains(p.Sample.Text, "Hello z,\n\nyour people: y.") ||
+				!strings.Contains(p.Sample.HTML, "<p>your people: y.</p>") {
+				t.Errorf("preview for z = %+v", p.Sample)
+			}
+
+			// Switched off for managers: nobody receives it.
+			if err := a.SetNotificationRole(ctx, ui(o.pa), reportline.NotifyTemplateMessage, reportline.AudienceManagers, false); err != nil {
+				t.Fatal(err)
+			}
+			if p, err := a.PreviewTemplateMessage(ctx, ui(o.ga), msg(reportline.User{})); err != nil || len(p.Recipients) != 0 {
+				t.Errorf("preview with template messages switched off: %d recipients, %v; want none", len(p.Recipients), err)
+			}
+			if _, err := a.SendTemplateMessage(ctx, ui(o.ga), msg(reportline.User{})); reportline.ErrorCode(err) != reportline.Invalid ||
+				!strings.Contains(err.Error(), "switched off") {
+				t.Errorf("send with template messages switched off: %v, want invalid saying why", err)
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/mail"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -30,7 +31,23 @@ type Mail struct {
 	// characters) that signs unsubscribe links; empty: one generated on
 	// first start and kept in the database. Never logged.
 	UnsubscribeKey string
+	// How emails present the product (app.MailBrand): BrandName is
+	// REPORTLINE_MAIL_BRAND (the name in the header band and the footers;
+	// "Reportline" when empty), Accent is REPORTLINE_MAIL_ACCENT (a hex
+	// colour, #rgb or #rrggbb, for the band and the buttons, which carry
+	// white text), LogoURL is REPORTLINE_MAIL_LOGO_URL (an https address of
+	// an image shown before the name; none by default, so an email loads
+	// nothing).
+	BrandName, Accent, LogoURL string
+	// DefaultLocale is REPORTLINE_DEFAULT_LOCALE: the language of emails to
+	// people whose profile names none ("fr", "fr-CA"; the closest language
+	// with a catalogue, else English). Empty: English.
+	DefaultLocale string
 }
+
+var localeTag = regexp.MustCompile(`^[A-Za-z]{2,3}([-_][A-Za-z0-9]{1,8})*$`)
+
+var hexColour = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
 
 // SMTP is a parsed REPORTLINE_SMTP_URL.
 type SMTP struct {
@@ -82,6 +99,29 @@ func (m *Mail) fromEnv(getenv func(string) string) error {
 	m.DKIMDomain = strings.TrimSpace(getenv("REPORTLINE_DKIM_DOMAIN"))
 	if m.DKIMKeyFile != "" && m.DKIMSelector == "" {
 		return fmt.Errorf("REPORTLINE_DKIM_KEY_FILE is set without REPORTLINE_DKIM_SELECTOR")
+	}
+	m.BrandName = strings.Join(strings.Fields(getenv("REPORTLINE_MAIL_BRAND")), " ")
+	if len(m.BrandName) > 60 {
+		return fmt.Errorf("REPORTLINE_MAIL_BRAND: at most 60 bytes (it heads every email)")
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_MAIL_ACCENT")); v != "" {
+		if !hexColour.MatchString(v) {
+			return fmt.Errorf("REPORTLINE_MAIL_ACCENT %q: want a hex colour such as #1d4ed8 (white text goes on it)", v)
+		}
+		m.Accent = v
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_MAIL_LOGO_URL")); v != "" {
+		u, err := url.Parse(v)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			return fmt.Errorf("REPORTLINE_MAIL_LOGO_URL %q: want an https:// address of an image", v)
+		}
+		m.LogoURL = v
+	}
+	if v := strings.TrimSpace(getenv("REPORTLINE_DEFAULT_LOCALE")); v != "" {
+		if !localeTag.MatchString(v) {
+			return fmt.Errorf("REPORTLINE_DEFAULT_LOCALE %q: want a language tag such as fr or en-GB", v)
+		}
+		m.DefaultLocale = v
 	}
 	if v := getenv("REPORTLINE_UNSUBSCRIBE_KEY"); v != "" {
 		if len(v) < 32 {

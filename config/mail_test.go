@@ -68,3 +68,28 @@ func TestMailFromEnvAndRedaction(t *testing.T) {
 		}
 	}
 }
+
+// The brand of the emails: a name, an accent colour and a logo, each
+// refused in words when it would break the emails.
+func TestMailBrandFromEnv(t *testing.T) {
+	t.Parallel()
+	read := func(env map[string]string) (Mail, error) {
+		c := Default()
+		err := c.FromEnv(func(k string) string { return env[k] })
+		return c.Mail, err
+	}
+	m, err := read(map[string]string{"REPORTLINE_MAIL_BRAND": "  Acme   Learning ", "REPORTLINE_MAIL_ACCENT": "#0a7",
+		"REPORTLINE_MAIL_LOGO_URL": "https://cdn.example.com/logo.png"})
+	if err != nil || m.BrandName != "Acme Learning" || m.Accent != "#0a7" || m.LogoURL != "https://cdn.example.com/logo.png" {
+		t.Errorf("brand = %q %q %q, %v", m.BrandName, m.Accent, m.LogoURL, err)
+	}
+	if m, err := read(map[string]string{"REPORTLINE_DEFAULT_LOCALE": "fr-CA"}); err != nil || m.DefaultLocale != "fr-CA" {
+		t.Errorf("default locale = %q, %v", m.DefaultLocale, err)
+	}
+	for k, v := range map[string]string{"REPORTLINE_DEFAULT_LOCALE": "fr; rm", "REPORTLINE_MAIL_ACCENT": "red; background: url(x)", "REPORTLINE_MAIL_LOGO_URL": "http://cdn.example.com/logo.png",
+		"REPORTLINE_MAIL_BRAND": strings.Repeat("Acme ", 20)} {
+		if _, err := read(map[string]string{k: v}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%q: %v, want an error naming the variable", k, v, err)
+		}
+	}
+}

@@ -93,6 +93,31 @@ func (l *Localizer) Number(n int) string {
 	return b.String()
 }
 
+// Decimal writes a number that may have a fractional part, as short as
+// it is exact, with the language's separators: "1,234.5", "1 234,5".
+func (l *Localizer) Decimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	whole, frac, _ := strings.Cut(s, ".")
+	n, err := strconv.Atoi(whole)
+	if err != nil { // beyond int: leave it as Go writes it
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	out := l.Number(n)
+	if neg {
+		out = "-" + out
+	}
+	if frac != "" {
+		point := "."
+		if l.lang == "fr" {
+			point = ","
+		}
+		out += point + frac
+	}
+	return out
+}
+
 // ShortDate writes a day briefly: "6 Dec 2026", "6 déc. 2026"; "—" for
 // none.
 func (l *Localizer) ShortDate(t time.Time) string {

@@ -119,9 +119,9 @@ func (l *Localizer) mark(s string) string {
 func (l *Localizer) Pseudo() bool { return l.pseudo }
 
 // N is T for a message with plural forms, chosen by count; data also gets
-// {{.Count}}.
+// {{.Count}}, written as Number writes it ("1,000", "1 000").
 func (l *Localizer) N(id string, count int, data map[string]any) string {
-	d := map[string]any{"Count": count}
+	d := map[string]any{"Count": l.Number(count)}
 	for k, v := range data {
 		d[k] = v
 	}

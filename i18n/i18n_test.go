@@ -3,6 +3,7 @@ package i18n
 import (
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 )
@@ -29,7 +30,7 @@ func TestFrenchPlurals(t *testing.T) {
 		{fr, 0, "Anniversaires aujourd'hui : Ada et 0 autre"},
 		{fr, 1, "Anniversaires aujourd'hui : Ada et 1 autre"},
 		{fr, 2, "Anniversaires aujourd'hui : Ada et 2 autres"},
-		{fr, 1000000, "Anniversaires aujourd'hui : Ada et 1000000 autres"},
+		{fr, 1000000, "Anniversaires aujourd'hui : Ada et 1\u202f000\u202f000 autres"},
 		{en, 1, "Birthdays today: Ada and 1 more"},
 	} {
 		if got := tt.l.N("birthday.subject.more", tt.n, map[string]any{"Name": "Ada"}); got != tt.want {
@@ -37,7 +38,7 @@ func TestFrenchPlurals(t *testing.T) {
 		}
 	}
 	// "many" is its own form in French (1 000 000 de jours), not in English.
-	if got := fr.N("digest.late.days", 1000000, nil); got != "1000000 jours de retard" {
+	if got := fr.N("digest.late.days", 1000000, nil); got != "1\u202f000\u202f000 jours de retard" {
 		t.Errorf("fr many = %q", got)
 	}
 	if got := fr.N("digest.late.days", 1, nil) + " / " + fr.N("digest.late.days", 0, nil); got != "1 jour de retard / 0 jour de retard" {
@@ -93,6 +94,12 @@ func TestNumbersAndMoments(t *testing.T) {
 		l := For(tc.lang)
 		if got := l.Number(1234567); got != tc.number {
 			t.Errorf("%s: Number = %q, want %q", tc.lang, got, tc.number)
+		}
+		if got, want := l.Decimal(1234567.25), strings.Replace(tc.number, "567", "567"+map[string]string{"en": ".25", "fr": ",25"}[tc.lang], 1); got != want {
+			t.Errorf("%s: Decimal = %q, want %q", tc.lang, got, want)
+		}
+		if got, want := l.N("digest.late.days", 1000, nil), map[string]string{"en": "1,000 days late", "fr": "1\u202f000 jours de retard"}[tc.lang]; got != want {
+			t.Errorf("%s: a count in a message = %q, want %q", tc.lang, got, want)
 		}
 		if got := l.Moment(at, paris); got != tc.moment {
 			t.Errorf("%s: Moment = %q, want %q", tc.lang, got, tc.moment)

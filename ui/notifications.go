@@ -220,6 +220,10 @@ type templateMessagesPage struct {
 	Fields   []msgtmpl.Field // the placeholders the message may use
 	Example  string          // an example body, shown in the empty field
 	Preview  *app.MessagePreview
+	Shown    *app.MessageRecipient  // whose message the preview shows; nil for sample data
+	Choices  []app.MessageRecipient // the recipients the viewer may read: the preview may be shown as any
+	Inserted string                 // the field the last click inserted, "" if none
+	Into     string                 // where the picker inserts: "body" (default) or "subject"
 	Sends    []reportline.TemplateSend
 	GroupOf  map[reportline.GroupID]string
 	CanAudit bool // platform admins see every message sent
@@ -286,6 +290,12 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 	}
 	g, _ := strconv.ParseInt(r.PostFormValue("group"), 10, 64)
 	p.Form = app.TemplateMessage{Group: reportline.GroupID(g), Subject: r.PostFormValue("subject"), Body: r.PostFormValue("body")}
+	if r.PostFormValue("into") == "subject" {
+		p.Into = "subject"
+	}
+	if f, ok := r.PostForm["insert"]; ok {
+		return u.insertField(w, r, p, strings.Join(f, ""))
+	}
 	if r.PostFormValue("action") == "send" {
 		rec, err := u.app.SendTemplateMessage(r.Context(), v.Actor, p.Form)
 		if err == nil {
@@ -299,6 +309,11 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}
+	// The recipient chosen for the preview counts only for the group it
+	// was chosen in: another group has other recipients.
+	if rc, _ := strconv.ParseInt(r.PostFormValue("recipient"), 10, 64); rc > 0 && r.PostFormValue("recipients_of") == strconv.FormatInt(g, 10) {
+		p.Form.Recipient = reportline.UserID(rc)
+	}
 	pr, err := u.app.PreviewTemplateMessage(r.Context(), v.Actor, p.Form)
 	if reportline.IsCode(err, reportline.Invalid) {
 		p.Problem = &problem{Title: "The message cannot be sent as written.", Message: reportline.ErrorMessage(err)}
@@ -309,6 +324,41 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 		return err
 	}
 	p.Preview = &pr
+	for i, rc := range pr.Recipients {
+		if rc.Visible {
+			p.Choices = append(p.Choices, rc)
+		}
+		if rc.Manager.ID == pr.SampleFor {
+			p.Shown = &pr.Recipients[i]
+		}
+	}
+	u.render(w, r, http.StatusOK, "notifications_messages", p)
+	return nil
+}
+
+// insertField is the insert-field picker, which needs no script: each
+// field's Insert button submits the form, and the page comes back with
+// {{field}} added at the end of the message (or of the subject).
+func (u *UI) insertField(w http.ResponseWriter, r *http.Request, p *templateMessagesPage, name string) error {
+	known := false
+	for _, f := range p.Fields {
+		known = known || f.Name == name
+	}
+	if !known {
+		p.Problem = &problem{Title: "Nothing was inserted.", Message: "there is no field " + strconv.Quote(name) + "; choose one of the fields listed"}
+		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
+		return nil
+	}
+	ph := "{{" + name + "}}"
+	at := &p.Form.Body
+	if p.Into == "subject" {
+		at = &p.Form.Subject
+	}
+	if *at != "" && !strings.HasSuffix(*at, " ") && !strings.HasSuffix(*at, "\n") {
+		*at += " "
+	}
+	*at += ph
+	p.Inserted = name
 	u.render(w, r, http.StatusOK, "notifications_messages", p)
 	return nil
 }

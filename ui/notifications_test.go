@@ -117,3 +117,73 @@ func TestNotificationPages(t *testing.T) {
 		has(t, r.Body, `id="sends"`, "{{group.name}} news")
 	})
 }
+
+// TestTemplateMessagePickerAndPreviewAs is the compose page without any
+// script: each field's Insert button brings the page back with the field
+// at the end of the message (or the subject), and the preview can be shown
+// as any recipient the admin may read. Hostile first: a recipient outside
+// the admin's groups (Frank, of Finance, manages Bob of Sales) is not
+// offered, and asking for him anyway is refused as reading him is.
+func TestTemplateMessagePickerAndPreviewAs(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		ctx := context.Background()
+		sys := app.SystemActor(reportline.SourceAPI)
+		if _, err := w.env.App.AddLinks(ctx, sys, app.LinkRequest{User: w.bob.ID, Direction: reportline.Managers,
+			IDs: []reportline.UserID{w.alice.ID, w.frank.ID}}); err != nil {
+			t.Fatal(err)
+		}
+		ada := newClient(t, w.url)
+		ada.login("ada@acme.test")
+		sales := strconv.FormatInt(int64(w.sales.ID), 10)
+		form := func(kv ...string) url.Values {
+			v := url.Values{"group": {sales}, "subject": {"{{group.name}} news"}, "body": {"Hello {{manager.first_name}}, about {{managees}}."}}
+			for i := 0; i < len(kv); i += 2 {
+				v.Set(kv[i], kv[i+1])
+			}
+			return v
+		}
+
+		frank := strconv.FormatInt(int64(w.frank.ID), 10)
+		r := ada.post("/settings/template-messages", form("action", "preview", "recipient", frank, "recipients_of", sales))
+		if r.Status != http.StatusForbidden || strings.Contains(r.Body, "Hello Frank") {
+			t.Errorf("preview as Frank, whom Ada may not read: %d, want 403 showing nothing of his", r.Status)
+		}
+		r = ada.post("/settings/template-messages", form("action", "preview"))
+		if r.Status != http.StatusOK {
+			t.Fatalf("preview: %d\n%s", r.Status, r.Body)
+		}
+		checkHTML(t, "template message preview", r.Body)
+		has(t, r.Body, `id="m-recipient"`, `<option value="`+strconv.FormatInt(int64(w.alice.ID), 10)+`" selected>Alice Martin (alice@acme.test)</option>`,
+			"As Alice Martin receives it:", `sandbox srcdoc="&lt;!DOCTYPE html&gt;`, "&lt;p&gt;Hello Alice, about Bob Bernard.&lt;/p&gt;", "Sent by Ada Lovelace through Reportline to the managers of the members of Sales.")
+		hasNot(t, r.Body, `<option value="`+frank+`"`)
+		// A recipient chosen for another group does not count.
+		r = ada.post("/settings/template-messages", form("action", "preview", "recipient", frank, "recipients_of", "999"))
+		has(t, r.Body, "As Alice Martin receives it:")
+
+		// The platform admin may read Frank: the message as he gets it.
+		root := newClient(t, w.url)
+		root.login("root@acme.test")
+		r = root.post("/settings/template-messages", form("action", "preview", "recipient", frank, "recipients_of", sales))
+		if r.Status != http.StatusOK {
+			t.Fatalf("preview as Frank by root: %d\n%s", r.Status, r.Body)
+		}
+		has(t, r.Body, `<option value="`+frank+`" selected>`, "As Frank Petit receives it:", "Hello Frank, about Bob Bernard.")
+
+		// The picker: Insert adds the field at the end, nothing is sent or
+		// previewed.
+		r = ada.post("/settings/template-messages", form("body", "Dear", "insert", "manager.first_name"))
+		if r.Status != http.StatusOK {
+			t.Fatalf("insert: %d\n%s", r.Status, r.Body)
+		}
+		checkHTML(t, "template message after an insert", r.Body)
+		has(t, r.Body, `placeholder="`, ">Dear {{manager.first_name}}</textarea>", `id="m-inserted"`, `<details class="hint" id="m-fields" open>`)
+		hasNot(t, r.Body, `id="message-preview"`)
+		r = ada.post("/settings/template-messages", form("into", "subject", "subject", "News for", "insert", "group.name"))
+		has(t, r.Body, `value="News for {{group.name}}"`, `<option value="subject" selected>`)
+		r = ada.post("/settings/template-messages", form("insert", "exec"))
+		if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "here is no field") {
+			t.Errorf("inserting an unknown field: %d, want 422", r.Status)
+		}
+	})
+}

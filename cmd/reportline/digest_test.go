@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"testing"
@@ -53,6 +54,16 @@ func TestDigestPreviewCommand(t *testing.T) {
 		out, err = program(t, ctx, "", append([]string{"digest", "preview", "--manager", "boss@example.com", "--html"}, st...)...)
 		if err != nil || !strings.HasPrefix(out, "<!DOCTYPE html>") {
 			t.Fatalf("preview --html: %.80q, %v", out, err)
+		}
+		// The brand the operator configured reaches the email.
+		brand := map[string]string{"REPORTLINE_MAIL_BRAND": "Acme Learning", "REPORTLINE_MAIL_ACCENT": "#0a7f3f",
+			"REPORTLINE_MAIL_LOGO_URL": "https://cdn.example.com/logo.png", "REPORTLINE_DEFAULT_LOCALE": "fr"}
+		var branded strings.Builder
+		err = run(ctx, append([]string{"digest", "preview", "--manager", "boss@example.com", "--html"}, st...), func(k string) string { return brand[k] },
+			strings.NewReader(""), &branded, io.Discard)
+		if err != nil || !strings.Contains(branded.String(), "Acme Learning") || !strings.Contains(branded.String(), "#0a7f3f") ||
+			!strings.Contains(branded.String(), `src="https://cdn.example.com/logo.png"`) || !strings.Contains(branded.String(), `<html lang="fr">`) {
+			t.Errorf("preview --html with a brand and a default language configured: %v\n%s", err, branded.String())
 		}
 		for _, tc := range []struct {
 			args []string
