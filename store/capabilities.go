@@ -156,7 +156,7 @@ const (
 	lineAncestrySQLite = `WITH RECURSIVE up(id) AS (
 	SELECT CAST($1 AS INTEGER)
 	UNION
-	SELECT l.manager_id FROM up JOIN links l ON l.tenant_id = $T AND l.managee_id = up.id WHERE l.kind = 'line'
+	SELECT l.manager_id FROM up CROSS JOIN links l WHERE l.tenant_id = $T AND l.managee_id = up.id AND l.kind = 'line'
 ),
 anc(manager_id, managee_id, kind, source, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
