@@ -55,8 +55,8 @@ func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *ind
 // database. It never builds the index (the decision point does).
 func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
 	var ig *indexedGraph
-	if !a.index().disabled.Load() {
-		ig = a.index().current.Load()
+	if !a.ix.disabled.Load() {
+		ig = a.index(ctx).current.Load()
 	}
 	return a.newIndexedChecker(ctx, tx, actor, ig)
 }
@@ -83,6 +83,12 @@ func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, e
 // administeringGroup returns a group the subject administrates that holds
 // the resource (itself or through a descendant), 0 when there is none.
 func (ch *checker) administeringGroup(ctx context.Context, s *reportline.User, resource reportline.UserID) (reportline.GroupID, error) {
+	if ch.tx == nil { // the index alone (evaluateInMemory)
+		if !ch.g.GroupAdmin(s.ID) {
+			return 0, nil
+		}
+		return 0, errNeedDB
+	}
 	ac, ok := ch.admins[s.ID]
 	if !ok {
 		var err error

@@ -37,9 +37,11 @@ type accessTx interface {
 
 	// GraphVersion returns the reporting graph's version (graph_index.go).
 	GraphVersion(ctx context.Context) (int64, error)
-	// EachUserStatus calls fn with every user's id and whether they are
-	// active.
-	EachUserStatus(ctx context.Context, fn func(reportline.UserID, bool) error) error
+	// EachGraphUser calls fn with every user's id, email, status and
+	// platform role; EachGroupAdmin with every user who administrates a
+	// group (graph_index.go).
+	EachGraphUser(ctx context.Context, fn func(reportline.User) error) error
+	EachGroupAdmin(ctx context.Context, fn func(reportline.UserID) error) error
 
 	// UserStatuses returns the status of each given user; unknown users
 	// are absent.

@@ -236,8 +236,9 @@ type App struct {
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
-	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
+	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale)}
+	a.store = indexedStore{store, a, tokens}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}

@@ -11,36 +11,59 @@ import (
 	"reportline/orggraph"
 )
 
-// The reporting graph in memory (package orggraph): the access checks read
-// it instead of walking the database whenever it is current, and walk the
-// database otherwise. Both answer the same (the property tests in
-// graph_index_test.go and orggraph), so a stale index costs time, never a
-// wrong answer.
+// The reporting graph in memory (package orggraph), one index per tenant
+// (the tenant ctx carries, reportline.TenantOf; the implicit tenant when
+// none), so that no decision can read another tenant's graph.
 //
-// When is it current? Every change to what the graph holds bumps the
-// graph_version row in its own transaction (triggers, migration 0015),
+// Every change to what the graph holds bumps the tenant's graph_version
+// row in its own transaction (triggers, migrations 0015, 0018 and 0021),
 // whichever way it is made: the API, the UI, the CLI, a directory sync, a
-// statement typed by hand, another replica. A decision reads that row in
-// its own read transaction, with the users it needs, and uses the index
-// only when the index was built at that version: so a decision is exactly
-// as current as its transaction, on every replica, with no staleness
-// window. The price is one single-row read per request.
+// statement typed by hand, another replica.
 //
-// A stale index is rebuilt after the request that found it stale: inline
-// when the last graph was small (under graphSyncLinks links, so tests and
-// small installs use the index at once), in the background otherwise (one
-// build at a time) while the database answers.
+// The decision point (Evaluate) answers from the index alone, reading no
+// database, when the index is current enough:
 //
-// A write through this App also records the version it committed
-// (indexedStore), which is the write's consistency token: a client may pass
-// it back (Reportline-Consistency) so that a replica whose index is older
-// answers from the database rather than wait.
+//   - the index follows the database: while decisions come, a follower per
+//     tenant reads graph_version every followEvery (100 ms) and, when it
+//     moved, rebuilds the index in the background (a decision meanwhile
+//     reads the database, exactly); each read that finds the index's
+//     version confirms the index;
+//   - bounded staleness: the index is used only when a read begun at most
+//     staleAfter (500 ms) ago found the database at its version. A change
+//     committed on another replica is therefore seen by every decision
+//     begun staleAfter later (usually within one poll, ~100 ms); when the
+//     follower falls behind (a slow or unreachable database) decisions read
+//     the database rather than use an older index;
+//   - read-your-writes: a write through this App records the version it
+//     committed (indexedStore) before it returns, and an index older than a
+//     version seen is never used (the next decision rebuilds it inline when
+//     it is small, or reads the database while it is rebuilt);
+//   - consistency tokens: a client passing a write's version
+//     (Reportline-Consistency, WithAtLeast) gets a decision no older than
+//     that write: the decision waits up to tokenWait for the follower, then
+//     reads the database.
+//
+// The other access checks (CheckAccess, statistics, contacts, searches:
+// callers inside a transaction of their own) use the index only when it is
+// exactly at the version their transaction reads: no staleness at all.
+//
+// Both ways answer the same (the property tests in graph_index_test.go
+// and orggraph), so a stale index costs time, never a wrong answer.
 type graphIndex struct {
-	current  atomic.Pointer[indexedGraph]
-	polled   atomic.Int64 // the highest graph_version seen: by a decision, a write or a build
-	building sync.Mutex
-	pending  atomic.Bool // a background build is running
+	tenants  sync.Map    // reportline.TenantID → *tenantIndex
 	disabled atomic.Bool // tests: always walk the database
+}
+
+// tenantIndex is one tenant's index and its follower.
+type tenantIndex struct {
+	tenant    reportline.TenantID
+	current   atomic.Pointer[indexedGraph]
+	polled    atomic.Int64 // the highest graph_version seen: by a decision, a write, a poll or a build
+	building  sync.Mutex
+	pending   atomic.Bool   // a background build is running
+	following atomic.Bool   // the follower runs
+	used      atomic.Int64  // monotonic ns of the last decision (the follower stops when idle)
+	kick      chan struct{} // wakes the follower before its next tick
 }
 
 // indexedGraph is a graph with what it was built from.
@@ -48,12 +71,52 @@ type indexedGraph struct {
 	g       *orggraph.Graph
 	version int64 // graph_version it was read at
 	links   int
+	// confirmed is the monotonic time (mono) at which the last read that
+	// found the database at version began.
+	confirmed atomic.Int64
 }
 
-// GraphIndexVersion is the graph version of the index in memory, 0 when
-// there is none.
+const (
+	// followEvery is how often the follower reads graph_version.
+	followEvery = 100 * time.Millisecond
+	// staleAfter bounds the staleness of a decision read from the index:
+	// see above and docs/architecture.md.
+	staleAfter = 500 * time.Millisecond
+	// followIdle: the follower stops after this long without a decision
+	// (the next decision starts it again).
+	followIdle = 30 * time.Second
+	// tokenWait is how long a decision given a consistency token newer
+	// than the index waits for the follower before reading the database.
+	tokenWait = 100 * time.Millisecond
+)
+
+// epoch anchors mono: time.Since reads the monotonic clock, which no
+// change of the wall clock moves.
+var epoch = time.Now()
+
+func mono() int64 { return int64(time.Since(epoch)) }
+
+// confirm records that a read begun at start found the database at the
+// graph's version.
+func (ig *indexedGraph) confirm(start int64) {
+	for {
+		c := ig.confirmed.Load()
+		if start <= c || ig.confirmed.CompareAndSwap(c, start) {
+			return
+		}
+	}
+}
+
+// GraphIndexVersion is the graph version of the implicit tenant's index in
+// memory, 0 when there is none.
 func (a *App) GraphIndexVersion() int64 {
-	if ig := a.index().current.Load(); ig != nil {
+	return a.GraphIndexVersionOf(context.Background())
+}
+
+// GraphIndexVersionOf is the graph version of the index in memory of the
+// tenant ctx carries, 0 when there is none.
+func (a *App) GraphIndexVersionOf(ctx context.Context) int64 {
+	if ig := a.index(ctx).current.Load(); ig != nil {
 		return ig.version
 	}
 	return 0
@@ -62,14 +125,25 @@ func (a *App) GraphIndexVersion() int64 {
 // graphSyncLinks: graphs smaller than this are rebuilt inline.
 const graphSyncLinks = 20_000
 
-func (a *App) index() *graphIndex { return a.ix }
+// index returns the index of the tenant ctx carries.
+func (a *App) index(ctx context.Context) *tenantIndex {
+	t, ok := reportline.TenantOf(ctx)
+	if !ok {
+		t = reportline.ImplicitTenant
+	}
+	if ti, ok := a.ix.tenants.Load(t); ok {
+		return ti.(*tenantIndex)
+	}
+	ti, _ := a.ix.tenants.LoadOrStore(t, &tenantIndex{tenant: t, kick: make(chan struct{}, 1)})
+	return ti.(*tenantIndex)
+}
 
 // indexedStore reads graph_version at the end of every write transaction
 // and, once it has committed, records it: the App's own writes are then
 // read back at once, and the version is the write's consistency token.
 type indexedStore struct {
 	Store
-	ix     *graphIndex
+	app    *App
 	tokens *tokenCache
 }
 
@@ -87,7 +161,7 @@ func (s indexedStore) Write(ctx context.Context, fn func(Tx) error) error {
 	if err != nil {
 		return err
 	}
-	s.ix.saw(v)
+	s.app.index(ctx).saw(v)
 	if t, ok := ctx.Value(tokenKey{}).(*ConsistencyToken); ok {
 		t.set(v)
 	}
@@ -133,18 +207,21 @@ func WithAtLeast(ctx context.Context, v int64) context.Context {
 
 // UseGraphIndex turns the in-memory index on or off (on by default); off,
 // every decision walks the database, as tests comparing the two need.
-func (a *App) UseGraphIndex(on bool) { a.index().disabled.Store(!on) }
+func (a *App) UseGraphIndex(on bool) { a.ix.disabled.Store(!on) }
 
-// WarmGraphIndex builds the index now (at start, so the first decisions
-// need not wait), returning how many links it holds.
+// WarmGraphIndex builds the index of the tenant ctx carries now (at
+// start, so the first decisions need not wait) and starts its follower,
+// returning how many links it holds.
 func (a *App) WarmGraphIndex(ctx context.Context) (int, error) {
-	ix := a.index()
+	ix := a.index(ctx)
 	ix.pending.Store(true) // meanwhile decisions walk the database rather than wait
 	defer ix.pending.Store(false)
-	ig, err := a.buildGraph(ctx)
+	ig, err := a.buildGraph(ctx, ix)
 	if err != nil {
 		return 0, err
 	}
+	ix.used.Store(mono())
+	a.follow(ix)
 	return ig.links, nil
 }
 
@@ -161,7 +238,7 @@ func (a *App) GraphVersion(ctx context.Context) (int64, error) {
 }
 
 // saw records a graph version seen.
-func (ix *graphIndex) saw(v int64) {
+func (ix *tenantIndex) saw(v int64) {
 	for {
 		p := ix.polled.Load()
 		if v <= p || ix.polled.CompareAndSwap(p, v) {
@@ -175,26 +252,109 @@ func (ix *graphIndex) saw(v int64) {
 // first when it is small or missing; nil when there is none to use. The
 // decision still checks, in its transaction, that it is current (current).
 func (a *App) graph(ctx context.Context) *indexedGraph {
-	ix := a.index()
-	if ix.disabled.Load() {
+	if a.ix.disabled.Load() {
 		return nil
 	}
-	// The index holds the implicit tenant's graph alone (it is built with
-	// no tenant on the context): another tenant's decisions walk their
-	// own tenant's database, so no decision reads another tenant's graph.
-	if id, ok := reportline.TenantOf(ctx); ok && id != reportline.ImplicitTenant {
-		return nil
-	}
+	ix := a.index(ctx)
 	atLeast, _ := ctx.Value(atLeastKey{}).(int64)
 	ig := ix.current.Load()
 	if ig == nil || ig.version < ix.polled.Load() {
-		a.rebuild(ctx, ig)
+		a.rebuild(ctx, ix, ig)
 		ig = ix.current.Load()
 	}
 	if ig == nil || ig.version < atLeast || ig.version < ix.polled.Load() {
 		return nil
 	}
 	return ig
+}
+
+// fresh returns the index of the tenant ctx carries when a decision may
+// read it alone (see the top of this file): built at the newest version
+// this App has seen (its own writes included) and at the caller's
+// consistency token or later, and found current by a read begun at most
+// staleAfter ago. Else nil: the decision reads the database.
+func (a *App) fresh(ctx context.Context) *indexedGraph {
+	if a.ix.disabled.Load() {
+		return nil
+	}
+	ix := a.index(ctx)
+	now := mono()
+	if now-ix.used.Load() > int64(time.Second) {
+		ix.used.Store(now)
+	}
+	if !ix.following.Load() {
+		a.follow(ix)
+	}
+	ig := ix.current.Load()
+	if ig == nil || ig.version < ix.polled.Load() {
+		a.rebuild(ctx, ix, ig)
+		ig = ix.current.Load()
+	}
+	if atLeast, _ := ctx.Value(atLeastKey{}).(int64); ig != nil && ig.version < atLeast {
+		// A write on another replica: wait a little for the follower.
+		// (The token is not recorded as seen: a client could send any
+		// number.)
+		deadline := now + int64(tokenWait)
+		for ig == nil || ig.version < atLeast {
+			if mono() > deadline || ctx.Err() != nil {
+				return nil
+			}
+			select {
+			case ix.kick <- struct{}{}:
+			default:
+			}
+			time.Sleep(2 * time.Millisecond)
+			ig = ix.current.Load()
+		}
+	}
+	if ig == nil || ig.version < ix.polled.Load() || mono()-ig.confirmed.Load() > int64(staleAfter) {
+		return nil
+	}
+	return ig
+}
+
+// follow starts the tenant's follower unless it runs: until followIdle
+// without a decision, it reads graph_version every followEvery (or when
+// kicked), confirms the index when the version is its, and rebuilds it
+// when not.
+func (a *App) follow(ix *tenantIndex) {
+	if !ix.following.CompareAndSwap(false, true) {
+		return
+	}
+	go func() {
+		defer ix.following.Store(false)
+		ctx := reportline.WithTenant(context.Background(), ix.tenant)
+		tick := time.NewTicker(followEvery)
+		defer tick.Stop()
+		for mono()-ix.used.Load() < int64(followIdle) {
+			a.poll(ctx, ix)
+			select {
+			case <-tick.C:
+			case <-ix.kick:
+			}
+		}
+	}()
+}
+
+// poll reads graph_version once (one statement, no transaction) and
+// confirms or rebuilds the index.
+func (a *App) poll(ctx context.Context, ix *tenantIndex) {
+	start := mono()
+	var v int64
+	if err := a.readOnce(ctx, func(tx Tx) error {
+		var err error
+		v, err = tx.GraphVersion(ctx)
+		return err
+	}); err != nil {
+		a.log.Debug("reporting graph index: poll failed; decisions read the database", "tenant", ix.tenant, "err", err)
+		return
+	}
+	ix.saw(v)
+	if ig := ix.current.Load(); ig != nil && ig.version == v {
+		ig.confirm(start)
+		return
+	}
+	a.rebuild(ctx, ix, ix.current.Load())
 }
 
 // current reads graph_version in tx and returns ig's graph when ig was
@@ -209,7 +369,7 @@ func (a *App) current(ctx context.Context, tx Tx, ig *indexedGraph) (*orggraph.G
 		return nil, err
 	}
 	if v != ig.version {
-		a.index().saw(v)
+		a.index(ctx).saw(v)
 		return nil, nil
 	}
 	return ig.g, nil
@@ -217,21 +377,20 @@ func (a *App) current(ctx context.Context, tx Tx, ig *indexedGraph) (*orggraph.G
 
 // afterDecision rebuilds the index when the decision found it stale.
 func (a *App) afterDecision(ctx context.Context, ig *indexedGraph) {
-	if ig != nil && ig.version < a.index().polled.Load() {
-		a.rebuild(ctx, ig)
+	if ix := a.index(ctx); ig != nil && ig.version < ix.polled.Load() {
+		a.rebuild(ctx, ix, ig)
 	}
 }
 
 // rebuild builds a new graph: inline when the last one was small (or there
 // was none), in the background otherwise, one background build at a time.
-func (a *App) rebuild(ctx context.Context, last *indexedGraph) {
-	ix := a.index()
+func (a *App) rebuild(ctx context.Context, ix *tenantIndex, last *indexedGraph) {
 	if ix.pending.Load() {
 		return // a build is under way: the database answers meanwhile
 	}
 	if last == nil || last.links < graphSyncLinks {
-		if _, err := a.buildGraph(ctx); err != nil {
-			a.log.Warn("reporting graph index: build failed; decisions read the database", "err", err)
+		if _, err := a.buildGraph(ctx, ix); err != nil {
+			a.log.Warn("reporting graph index: build failed; decisions read the database", "tenant", ix.tenant, "err", err)
 		}
 		return
 	}
@@ -240,8 +399,8 @@ func (a *App) rebuild(ctx context.Context, last *indexedGraph) {
 	}
 	go func() {
 		defer ix.pending.Store(false)
-		if _, err := a.buildGraph(context.WithoutCancel(ctx)); err != nil {
-			a.log.Warn("reporting graph index: build failed; decisions read the database", "err", err)
+		if _, err := a.buildGraph(context.WithoutCancel(ctx), ix); err != nil {
+			a.log.Warn("reporting graph index: build failed; decisions read the database", "tenant", ix.tenant, "err", err)
 		}
 	}()
 }
@@ -249,22 +408,34 @@ func (a *App) rebuild(ctx context.Context, last *indexedGraph) {
 // buildGraph reads everything the graph holds in one read transaction and
 // installs the graph, one build at a time (a build that finds a current
 // graph installed while it waited returns it).
-func (a *App) buildGraph(ctx context.Context) (*indexedGraph, error) {
-	ix := a.index()
+func (a *App) buildGraph(ctx context.Context, ix *tenantIndex) (*indexedGraph, error) {
 	ix.building.Lock()
 	defer ix.building.Unlock()
 	if ig := ix.current.Load(); ig != nil && ig.version >= ix.polled.Load() {
 		return ig, nil
 	}
+	// The tenant's reads: ctx may carry none (the implicit tenant).
+	ctx = reportline.WithTenant(ctx, ix.tenant)
+	start := mono()
 	var ig *indexedGraph
 	err := a.store.Read(ctx, func(tx Tx) error {
 		v, err := tx.GraphVersion(ctx)
 		if err != nil {
 			return err
 		}
-		in := orggraph.Input{Version: uint64(v), Users: map[reportline.UserID]bool{}}
-		if err := tx.EachUserStatus(ctx, func(id reportline.UserID, active bool) error {
-			in.Users[id] = active
+		in := orggraph.Input{Version: uint64(v), Users: map[reportline.UserID]bool{}, Emails: map[reportline.UserID]string{},
+			PlatformAdmins: map[reportline.UserID]bool{}, GroupAdmins: map[reportline.UserID]bool{}}
+		if err := tx.EachGraphUser(ctx, func(u reportline.User) error {
+			in.Users[u.ID], in.Emails[u.ID] = u.Active(), u.Email
+			if u.PlatformRole == reportline.PlatformAdminRole {
+				in.PlatformAdmins[u.ID] = true
+			}
+			return nil
+		}); err != nil {
+			return err
+		}
+		if err := tx.EachGroupAdmin(ctx, func(id reportline.UserID) error {
+			in.GroupAdmins[id] = true
 			return nil
 		}); err != nil {
 			return err
@@ -291,6 +462,7 @@ func (a *App) buildGraph(ctx context.Context) (*indexedGraph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("build the reporting graph: %w", err)
 	}
+	ig.confirm(start)
 	ix.current.Store(ig)
 	ix.saw(ig.version)
 	return ig, nil

@@ -21,6 +21,7 @@ package orggraph
 import (
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"reportline"
@@ -62,6 +63,12 @@ type Graph struct {
 	dates   []period
 	matrix  reportline.Matrix
 	mode    reportline.AssignMode
+	// emails[emailOff[i]:emailOff[i+1]] is user i's email, in one string
+	// (no pointer per user for the collector to scan).
+	emails   string
+	emailOff []uint32
+	platform []uint64 // bitset: holds the platform admin role
+	admins   []uint64 // bitset: administrates a group
 }
 
 // Input is what a Graph is built from.
@@ -74,6 +81,13 @@ type Input struct {
 	Links  []reportline.Link
 	Matrix reportline.Matrix // nil: the default
 	Mode   reportline.AssignMode
+	// Emails, PlatformAdmins and GroupAdmins describe users of Users
+	// further, for a decision that reads nothing else (User, GroupAdmin):
+	// their email, who holds the platform admin role, who holds an
+	// administrating role in some group. Optional; others are ignored.
+	Emails         map[reportline.UserID]string
+	PlatformAdmins map[reportline.UserID]bool
+	GroupAdmins    map[reportline.UserID]bool
 }
 
 // Build makes a snapshot. It keeps nothing of in.
@@ -120,6 +134,27 @@ func Build(in Input) *Graph {
 		}
 	}
 	n := len(ids)
+	g.platform = make([]uint64, (n+63)/64)
+	g.admins = make([]uint64, (n+63)/64)
+	for _, set := range []struct {
+		in   map[reportline.UserID]bool
+		bits []uint64
+	}{{in.PlatformAdmins, g.platform}, {in.GroupAdmins, g.admins}} {
+		for id, on := range set.in {
+			if i, ok := g.idx(id); ok && on && g.known[i/64]&(1<<(i%64)) != 0 {
+				set.bits[i/64] |= 1 << (i % 64)
+			}
+		}
+	}
+	g.emailOff = make([]uint32, n+1)
+	var emails strings.Builder
+	for i, id := range ids {
+		if g.known[i/64]&(1<<(i%64)) != 0 {
+			emails.WriteString(in.Emails[id])
+		}
+		g.emailOff[i+1] = uint32(emails.Len())
+	}
+	g.emails = emails.String()
 	g.upOff = make([]uint32, n+1)
 	g.downOff = make([]uint32, n+1)
 	metas := make([]uint32, len(in.Links))
@@ -217,6 +252,30 @@ func (g *Graph) Known(u reportline.UserID) bool {
 func (g *Graph) Active(u reportline.UserID) bool {
 	i, ok := g.idx(u)
 	return ok && g.isActive(i)
+}
+
+// User returns what the snapshot holds of a known user: id, email, status
+// and platform role (the rest is zero).
+func (g *Graph) User(u reportline.UserID) (reportline.User, bool) {
+	i, ok := g.idx(u)
+	if !ok || g.known[i/64]&(1<<(i%64)) == 0 {
+		return reportline.User{}, false
+	}
+	out := reportline.User{ID: u, Email: g.emails[g.emailOff[i]:g.emailOff[i+1]], Status: reportline.StatusInactive}
+	if g.isActive(i) {
+		out.Status = reportline.StatusActive
+	}
+	if g.platform[i/64]&(1<<(i%64)) != 0 {
+		out.PlatformRole = reportline.PlatformAdminRole
+	}
+	return out, true
+}
+
+// GroupAdmin reports whether a known user holds an administrating role in
+// some group.
+func (g *Graph) GroupAdmin(u reportline.UserID) bool {
+	i, ok := g.idx(u)
+	return ok && g.admins[i/64]&(1<<(i%64)) != 0
 }
 
 func (g *Graph) isActive(i uint32) bool { return g.active[i/64]&(1<<(i%64)) != 0 }

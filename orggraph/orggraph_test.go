@@ -124,10 +124,21 @@ var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 // only) and random links: line and functional, some temporary, cycles
 // allowed (corrupt data).
 func randomGraph(r *rand.Rand, n int) Input {
-	in := Input{Users: map[reportline.UserID]bool{}, Mode: reportline.AssignByImport}
+	in := Input{Users: map[reportline.UserID]bool{}, Mode: reportline.AssignByImport, Emails: map[reportline.UserID]string{},
+		PlatformAdmins: map[reportline.UserID]bool{}, GroupAdmins: map[reportline.UserID]bool{}}
 	for i := 1; i <= n; i++ {
-		in.Users[reportline.UserID(i)] = r.IntN(8) != 0
+		id := reportline.UserID(i)
+		in.Users[id] = r.IntN(8) != 0
+		if r.IntN(6) != 0 { // some users have no email in the input: ""
+			in.Emails[id] = fmt.Sprintf("user-%d-%s@example.com", i, string(rune('a'+r.IntN(26))))
+		}
+		in.PlatformAdmins[id] = r.IntN(5) == 0
+		in.GroupAdmins[id] = r.IntN(4) == 0
 	}
+	// Profiles of users absent from Users are ignored.
+	in.Emails[reportline.UserID(n+1)] = "ghost@example.com"
+	in.PlatformAdmins[reportline.UserID(n+1)] = true
+	in.GroupAdmins[reportline.UserID(n+1)] = true
 	pairs := map[reportline.Pair]bool{}
 	for k := r.IntN(3 * n); k > 0; k-- {
 		p := reportline.Pair{ManagerID: reportline.UserID(1 + r.IntN(n+1)), ManageeID: reportline.UserID(1 + r.IntN(n+1))}
@@ -171,6 +182,25 @@ func TestWalksAgree(t *testing.T) {
 			}
 			if got, want := g.Active(a), in.Users[a]; got != want {
 				t.Fatalf("seed %d: Active(%d) = %v", seed, a, got)
+			}
+			// What a decision reads of a user: as the input says, for
+			// known users only.
+			u, ok := g.User(a)
+			want := reportline.User{}
+			if act, known := in.Users[a]; known {
+				want = reportline.User{ID: a, Email: in.Emails[a], Status: reportline.StatusInactive}
+				if act {
+					want.Status = reportline.StatusActive
+				}
+				if in.PlatformAdmins[a] {
+					want.PlatformRole = reportline.PlatformAdminRole
+				}
+			}
+			if ok != g.Known(a) || u != want {
+				t.Fatalf("seed %d: User(%d) = %+v %v, want %+v", seed, a, u, ok, want)
+			}
+			if got, want := g.GroupAdmin(a), g.Known(a) && in.GroupAdmins[a]; got != want {
+				t.Fatalf("seed %d: GroupAdmin(%d) = %v", seed, a, got)
 			}
 			up := refUp(in.Links, a)
 			if got := g.ManagersOf(a); !slices.Equal(got, up) {
@@ -310,7 +340,10 @@ func TestSparseIDs(t *testing.T) {
 			t.Fatal("the test does not exercise both representations")
 		}
 		for a := reportline.UserID(0); a <= reportline.UserID(n+2); a++ {
-			if dense.Active(a) != sparse.Active(a) || !slices.Equal(dense.ManageesOf(a), sparse.ManageesOf(a)) {
+			du, _ := dense.User(a)
+			su, _ := sparse.User(a)
+			if dense.Active(a) != sparse.Active(a) || du != su || dense.GroupAdmin(a) != sparse.GroupAdmin(a) ||
+				!slices.Equal(dense.ManageesOf(a), sparse.ManageesOf(a)) {
 				t.Fatalf("seed %d: user %d differs", seed, a)
 			}
 			for u := reportline.UserID(0); u <= reportline.UserID(n+2); u++ {

@@ -141,7 +141,11 @@ func (tx *Tx) UserStatuses(ctx context.Context, ids []reportline.UserID) (map[re
 //   - SQLite: the recursion gathers the ids above $1, as the bare
 //     transitive query does, and CROSS JOIN (which SQLite takes as the join
 //     order) then looks their links up by index: several times cheaper
-//     there than carrying the rows.
+//     there than carrying the rows. INDEXED BY: with the tenant leading
+//     every index (0018) and kind outside links_managee, SQLite's planner
+//     (no statistics) otherwise searched the primary key by tenant alone,
+//     scanning the tenant's links at every step (15–50 ms at 10,000 users
+//     instead of well under one).
 const (
 	lineAncestryPostgres = `WITH RECURSIVE anc(manager_id, managee_id, kind, source, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
@@ -156,11 +160,11 @@ const (
 	lineAncestrySQLite = `WITH RECURSIVE up(id) AS (
 	SELECT CAST($1 AS INTEGER)
 	UNION
-	SELECT l.manager_id FROM up JOIN links l ON l.tenant_id = $T AND l.managee_id = up.id WHERE l.kind = 'line'
+	SELECT l.manager_id FROM up CROSS JOIN links l INDEXED BY links_managee WHERE l.tenant_id = $T AND l.managee_id = up.id AND l.kind = 'line'
 ),
 anc(manager_id, managee_id, kind, source, valid_from, valid_until, status) AS (
 	SELECT l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, u.status
-	FROM up CROSS JOIN links l ON l.tenant_id = $T AND l.managee_id = up.id CROSS JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id
+	FROM up CROSS JOIN links l INDEXED BY links_managee ON l.tenant_id = $T AND l.managee_id = up.id CROSS JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id
 	WHERE up.id = $1 OR l.kind = 'line'
 )
 `

@@ -19,20 +19,41 @@ func (tx *Tx) GraphVersion(ctx context.Context) (int64, error) {
 	return v, nil
 }
 
-// EachUserStatus calls fn with every user's id and whether they are active.
-func (tx *Tx) EachUserStatus(ctx context.Context, fn func(reportline.UserID, bool) error) error {
-	rows, err := tx.query(ctx, `SELECT id, status = 'active' FROM users WHERE tenant_id = $T`)
+// EachGraphUser calls fn with every user's id, email, status and platform
+// role (the rest of the User is zero): what the in-memory graph holds of
+// them.
+func (tx *Tx) EachGraphUser(ctx context.Context, fn func(reportline.User) error) error {
+	rows, err := tx.query(ctx, `SELECT id, email, status, platform_role FROM users WHERE tenant_id = $T`)
 	if err != nil {
-		return fmt.Errorf("user statuses: %w", err)
+		return fmt.Errorf("graph users: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var u reportline.User
+		if err := rows.Scan(&u.ID, &u.Email, &u.Status, &u.PlatformRole); err != nil {
+			return fmt.Errorf("graph users: %w", translate(err))
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	return translate(rows.Err())
+}
+
+// EachGroupAdmin calls fn once with every user who holds an administrating
+// role (user_admin or admin) in some group.
+func (tx *Tx) EachGroupAdmin(ctx context.Context, fn func(reportline.UserID) error) error {
+	rows, err := tx.query(ctx, `SELECT DISTINCT user_id FROM memberships WHERE tenant_id = $T AND role <> 'member'`)
+	if err != nil {
+		return fmt.Errorf("group admins: %w", err)
 	}
 	defer rows.Close()
 	for rows.Next() {
 		var id reportline.UserID
-		var active bool
-		if err := rows.Scan(&id, &active); err != nil {
-			return fmt.Errorf("user statuses: %w", translate(err))
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("group admins: %w", translate(err))
 		}
-		if err := fn(id, active); err != nil {
+		if err := fn(id); err != nil {
 			return err
 		}
 	}
