@@ -93,6 +93,16 @@ func (l *Localizer) Number(n int) string {
 	return b.String()
 }
 
+// Decimal writes a number with a fraction as the language does: "8.5",
+// "8,5".
+func (l *Localizer) Decimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	if l.lang == "fr" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
+}
+
 // ShortDate writes a day briefly: "6 Dec 2026", "6 déc. 2026"; "—" for
 // none.
 func (l *Localizer) ShortDate(t time.Time) string {

@@ -25,7 +25,7 @@ type passwordPage struct {
 }
 
 func (u *UI) renderPassword(w http.ResponseWriter, r *http.Request, v viewer, status int, p passwordPage) error {
-	base, err := u.base(r.Context(), v, "Change password", 0)
+	base, err := u.base(r.Context(), v, u.loc(r).T("password.title", nil), 0)
 	if err != nil {
 		return err
 	}
@@ -41,7 +41,7 @@ func (u *UI) passwordPage(w http.ResponseWriter, r *http.Request, v viewer) erro
 
 func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
-		return u.renderPassword(w, r, v, http.StatusUnprocessableEntity, passwordPage{Error: "The two new passwords differ; type the same one twice."})
+		return u.renderPassword(w, r, v, http.StatusUnprocessableEntity, passwordPage{Error: u.loc(r).T("password.differ_new", nil)})
 	}
 	err := u.app.ChangeOwnPassword(r.Context(), v.Actor, app.OwnPasswordChange{
 		Current: r.PostForm.Get("current"), New: r.PostForm.Get("password"), Session: web.Session(r.Context()),

@@ -24,10 +24,15 @@ func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 		"tn": func(id string, n int, kv ...any) string {
 			return l.N(id, n, pairs(kv))
 		},
+		"th":          func(id string, kv ...any) template.HTML { return markup(l, id, kv) },
+		"strong":      strong,
 		"lang":        l.Lang,
 		"label":       func(kind string, v any) string { return l.T(kind+"."+fmt.Sprint(v), nil) },
 		"lnum":        func(n int) string { return l.Number(n) },
 		"ldate":       func(t time.Time) string { return l.ShortDate(t) },
+		"ldec":        func(f float64) string { return l.Decimal(f) },
+		"deref":       func(f *float64) float64 { return *f },
+		"duration":    func(d time.Duration) string { return duration(l, d) },
 		"asset":       func(name string) string { return "/assets/" + name + "?v=" + u.version },
 		"date":        formatDate,
 		"kindLabel":   kindLabel,
@@ -65,6 +70,37 @@ func pairs(kv []any) map[string]any {
 	return m
 }
 
+// markup is a catalogue message whose fields are markup (a name in
+// <strong>, a link): the message's own text is escaped, the fields are
+// escaped unless they are template.HTML, so that a translator can move a
+// strong name within the sentence.
+func markup(l *i18n.Localizer, id string, kv []any) template.HTML {
+	data := pairs(kv)
+	fill := map[string]string{}
+	for k, v := range data {
+		hole := fmt.Sprintf("\x00%d\x00", len(fill))
+		if h, ok := v.(template.HTML); ok {
+			fill[hole] = string(h)
+		} else {
+			fill[hole] = template.HTMLEscapeString(fmt.Sprint(v))
+		}
+		data[k] = hole
+	}
+	s := template.HTMLEscapeString(l.T(id, data))
+	for hole, v := range fill {
+		s = strings.Replace(s, template.HTMLEscapeString(hole), v, 1)
+	}
+	return template.HTML(s)
+}
+
+// strong is a value in <strong>, with an id when one is given.
+func strong(v, id string) template.HTML {
+	if id != "" {
+		return template.HTML(`<strong id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(v) + `</strong>`)
+	}
+	return template.HTML("<strong>" + template.HTMLEscapeString(v) + "</strong>")
+}
+
 // num formats a count with thousands separators: imports run to millions
 // of lines.
 func num(n int) string {
@@ -98,6 +134,21 @@ func byteSize(n int64) string {
 		return "1 byte"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// duration writes a time spent as hours and minutes: "1 h 05", "40 min".
+func duration(l *i18n.Localizer, d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0 && m == 0:
+		return l.T("duration.under_minute", nil)
+	case h == 0:
+		return l.T("duration.minutes", map[string]any{"M": m})
+	}
+	return l.T("duration.hours", map[string]any{"H": h, "M": fmt.Sprintf("%02d", m)})
 }
 
 // viewerLocation is the time zone times are shown in: the viewer's, else

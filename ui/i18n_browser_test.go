@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
 	"reportline"
@@ -21,14 +23,30 @@ import (
 // translatedPages are the pages that speak the reader's language so far,
 // for a platform admin (the others are listed in docs/i18n.md).
 func translatedPages(t *testing.T, s *demoSite) []string {
-	russ := s.user(t, "russ.cox@acme.example")
+	russ, rob, barbara := s.user(t, "russ.cox@acme.example"), s.user(t, "rob.pike@acme.example"), s.user(t, "barbara.liskov@acme.example")
 	return []string{
 		"/people", "/people?q=zzz", "/people?inactive=1",
 		"/history", fmt.Sprintf("/history?person=%s", "russ.cox@acme.example"),
 		fmt.Sprintf("/users/%d/managers", russ),
 		fmt.Sprintf("/users/%d/managers", s.user(t, "rob.pike@acme.example")),
 		fmt.Sprintf("/users/%d/managers?mq=ken", russ),
+		"/groups", "/account/password", "/users/99999999",
+		fmt.Sprintf("/groups/%d/users", s.groups["Engineering"]), fmt.Sprintf("/groups/%d/users?q=zzz", s.groups["Engineering"]),
+		fmt.Sprintf("/users/%d", russ), fmt.Sprintf("/users/%d/statistics", russ),
+		fmt.Sprintf("/users/%d/statistics", s.user(t, "admin@acme.example")),
+		fmt.Sprintf("/users/%d/links/remove?manager_id=%d&managee_id=%d", rob, barbara, rob),
+		fmt.Sprintf("/users/%d/managers?removed_manager=%d&removed_managee=%d", rob, barbara, rob),
+		fmt.Sprintf("/users/%d/managers?side=managers&added=2&updated=1", rob),
+		fmt.Sprintf("/users/%d/managers?side=managees&removed=1", rob),
+		"/team", "/team?scope=all",
+		"/contacts", fmt.Sprintf("/users/%d/contacts", rob), "/reports/orphans", "/reports/orphans?reason=missing",
 	}
+}
+
+// anonymousPages are the translated pages one sees before signing in.
+var anonymousPages = []string{
+	"/login", "/login?reset=done", "/login?local=1", "/password/forgot", "/password/reset?token=expired",
+	"/unsubscribe?t=expired",
 }
 
 // setLocale gives a demo user a locale in their profile.
@@ -65,9 +83,9 @@ const visibleTexts = `(() => {
 // innermost first.
 var marked = regexp.MustCompile(regexp.QuoteMeta(i18n.PseudoOpen) + `[^` + i18n.PseudoOpen + i18n.PseudoClose + `]*` + regexp.QuoteMeta(i18n.PseudoClose))
 
-// formatted are values formatted for the locale rather than words: dates,
-// moments with their zone, counts.
-var formatted = regexp.MustCompile(`\b\d{1,2} [A-Z][a-z]{2} \d{4}(, \d{2}:\d{2} [A-Z]{2,5})?\b|[\d,]+`)
+// formatted are values formatted for the locale rather than words: dates
+// ("Sunday 6 December" on My team), moments with their zone, counts.
+var formatted = regexp.MustCompile(`\b[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+\b|\b\d{1,2} [A-Z][a-z]{2} \d{4}(, \d{2}:\d{2} [A-Z]{2,5})?\b|[\d,]+`)
 
 // TestBrowserPseudoLocale renders the translated pages in the
 // pseudo-locale, where every catalogue string is marked ⟦so⟧, and fails on
@@ -87,6 +105,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	// What the reader typed into the preview is theirs.
 	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
 	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address")
+	// The demo's courses (demo/learning.go).
+	data = append(data, "Information security basics", "GDPR essentials", "Go for engineers", "Negotiation skills")
 	// Longest first, so that "Ken Thompson" goes before "Ken".
 	slices.SortFunc(data, func(a, b string) int { return len(b) - len(a) })
 	strip := func(text string) string {
@@ -102,35 +122,56 @@ func TestBrowserPseudoLocale(t *testing.T) {
 		return strings.TrimSpace(text)
 	}
 	letters := regexp.MustCompile(`\pL{2,}`)
-	for _, who := range []string{"admin@acme.example", "linus.torvalds@acme.example"} {
+	check := func(t *testing.T, path string) {
+		t.Helper()
+		// The top bar's menus, open, so that their items count.
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)); err != nil {
+			t.Fatal(err)
+		}
+		texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](visibleTexts))
+		if err != nil {
+			t.Fatalf("read %s: %v", path, err)
+		}
+		if !slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, i18n.PseudoOpen) }) {
+			t.Fatalf("%s has no catalogue string: the pseudo-locale is not in use", path)
+		}
+		seen := map[string]bool{}
+		for _, text := range texts {
+			if rest := strip(text); letters.MatchString(rest) && !seen[text] {
+				seen[text] = true
+				t.Errorf("%s: %q is not from the catalogue", path, text)
+			}
+		}
+	}
+	t.Run("anonymous", func(t *testing.T) {
+		// Before signing in, the browser's Accept-Language says which.
+		if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": i18n.Pseudo}}); err != nil {
+			t.Fatal(err)
+		}
+		defer chromedp.Call(ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{}})
+		for _, path := range anonymousPages {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
+				t.Fatalf("open %s: %v", path, err)
+			}
+			check(t, path)
+		}
+	})
+	for _, who := range []string{"admin@acme.example", "linus.torvalds@acme.example", "grace.hopper@acme.example"} {
 		t.Run(who, func(t *testing.T) {
 			setLocale(t, s, who, i18n.Pseudo)
 			signInAs(t, ctx, s.url, who)
 			pages := translatedPages(t, s)
-			if who != "admin@acme.example" {
+			switch who {
+			case "linus.torvalds@acme.example":
 				pages = []string{fmt.Sprintf("/users/%d/managers", s.user(t, who))}
+			case "grace.hopper@acme.example":
+				// A manager: My team with its members and chart.
+				pages = []string{"/team", "/team?scope=all"}
 			}
-			check := func(path string) {
-				t.Helper()
-				// The top bar's menus, open, so that their items count.
-				if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelectorAll('details').forEach(d => d.open = true)`)); err != nil {
-					t.Fatal(err)
-				}
-				texts, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](visibleTexts))
-				if err != nil {
-					t.Fatalf("read %s: %v", path, err)
-				}
-				if !slices.ContainsFunc(texts, func(s string) bool { return strings.Contains(s, i18n.PseudoOpen) }) {
-					t.Fatalf("%s has no catalogue string: the pseudo-locale is not in use", path)
-				}
-				seen := map[string]bool{}
-				for _, text := range texts {
-					if rest := strip(text); letters.MatchString(rest) && !seen[text] {
-						seen[text] = true
-						t.Errorf("%s: %q is not from the catalogue", path, text)
-					}
-				}
-			}
+			check := func(path string) { t.Helper(); check(t, path) }
 			for _, path := range pages {
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 800), chromedp.Navigate(s.url+path)); err != nil {
 					t.Fatalf("open %s: %v", path, err)

@@ -35,6 +35,8 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	extract("templates/*/*.html", regexp.MustCompile(`\{\{-?\s*(?:t|tn)\s+"([^"]+)"`))
 	extract("templates/*/*.html", regexp.MustCompile(`\((?:t|tn)\s+"([^"]+)"`))
 	extract("*.go", regexp.MustCompile(`\.[TN]\("([a-z_]+\.[a-z_.]*[a-z_])"`))
+	// Ids Go code keeps in tables (the error pages' headings).
+	extract("*.go", regexp.MustCompile(`"(error\.heading\.[a-z_]+)"`))
 	for _, s := range []reportline.Source{reportline.SourceUI, reportline.SourceAPI, reportline.SourceCSV, reportline.SourceImportAPI,
 		reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM, reportline.SourceOrgStructure, reportline.SourceCLI,
 		reportline.SourceSSO, reportline.SourceEmail} {
@@ -50,6 +52,29 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	}
 	for _, k := range reportline.LinkKinds {
 		ids["confirm.kind."+string(k)] = "ConfirmText"
+	}
+	for _, r := range []reportline.GroupRole{reportline.AdminRole, reportline.UserAdminRole, reportline.MemberRole} {
+		ids["role."+string(r)] = "group_users.html"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["remove.question."+string(k)] = "remove.go"
+	}
+	for _, d := range []reportline.Direction{reportline.Managers, reportline.Managees} {
+		for _, f := range []string{"flash.removed.", "flash.added.", "flash.added_updated."} {
+			ids[f+string(d)] = "flash"
+		}
+	}
+	for _, st := range reportline.LearningStatuses {
+		ids["learning."+string(st)] = "learning_statistics.html"
+	}
+	for _, sc := range reportline.StatisticsScopes {
+		ids["scope."+string(sc)] = "learning_statistics.html"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["contacts.kind."+string(k)] = "contacts.html"
+	}
+	for _, r := range []app.OrphanReason{app.OrphanInactive, app.OrphanExpired, app.OrphanMissing, app.OrphanMixed} {
+		ids["orphans.reason."+string(r)] = "orphanFlag"
 	}
 	for _, a := range []string{"add", "remove", "update"} {
 		ids["history.link."+a] = "eventRows"

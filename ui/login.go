@@ -25,7 +25,7 @@ type loginPage struct {
 
 // newLoginPage is the sign-in page with its buttons.
 func (u *UI) newLoginPage(r *http.Request) loginPage {
-	return loginPage{page: page{Title: "Sign in"}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
+	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
 }
 
 // home sends visitors to their groups, or to sign in.
@@ -47,7 +47,7 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 	p := u.newLoginPage(r)
 	p.Next = next
 	if r.URL.Query().Get("reset") == "done" {
-		p.Notice = "Your password is changed and every session of your account has ended. Sign in with the new password."
+		p.Notice = u.loc(r).T("login.reset_done", nil)
 	}
 	u.render(w, r, http.StatusOK, "login", p)
 }
@@ -102,7 +102,7 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 	// The identity provider is another origin, and a redirect answering
 	// the sign-out form would break the pages' CSP (form-action 'self'):
 	// the browser refuses it. A page of ours moves on by itself instead.
-	u.render(w, r, http.StatusOK, "signed_out", page{Title: "Signed out", MoveOn: next})
+	u.render(w, r, http.StatusOK, "signed_out", page{Title: u.loc(r).T("signed_out.title", nil), MoveOn: next})
 }
 
 // safeNext is web.SafeNext.

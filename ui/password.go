@@ -37,7 +37,7 @@ type resetPage struct {
 }
 
 func (u *UI) forgotForm(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, http.StatusOK, "password_forgot", forgotPage{page: page{Title: "Forgot password"}})
+	u.render(w, r, http.StatusOK, "password_forgot", forgotPage{page: page{Title: u.loc(r).T("forgot.title", nil)}})
 }
 
 // forgot takes a reset request. Known and unknown addresses get the same
@@ -49,7 +49,7 @@ func (u *UI) forgot(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
 		return
 	}
-	p := forgotPage{page: page{Title: "Forgot password"}, Email: strings.TrimSpace(r.PostForm.Get("email"))}
+	p := forgotPage{page: page{Title: u.loc(r).T("forgot.title", nil)}, Email: strings.TrimSpace(r.PostForm.Get("email"))}
 	err := u.app.RequestPasswordReset(r.Context(), p.Email, web.ClientIP(r).String())
 	switch code := reportline.ErrorCode(err); code {
 	case "":
@@ -64,7 +64,7 @@ func (u *UI) forgot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) resetForm(w http.ResponseWriter, r *http.Request) {
-	p := resetPage{page: page{Title: "Choose a new password"}, Token: r.URL.Query().Get("token")}
+	p := resetPage{page: page{Title: u.loc(r).T("reset.title", nil)}, Token: r.URL.Query().Get("token")}
 	email, err := u.app.PasswordResetFor(r.Context(), p.Token)
 	if reportline.IsCode(err, reportline.Invalid) {
 		p.Dead, p.Error = true, reportline.ErrorMessage(err)
@@ -87,11 +87,11 @@ func (u *UI) reset(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
 		return
 	}
-	p := resetPage{page: page{Title: "Choose a new password"}, Token: r.PostForm.Get("token")}
+	p := resetPage{page: page{Title: u.loc(r).T("reset.title", nil)}, Token: r.PostForm.Get("token")}
 	pw := r.PostForm.Get("password")
 	if pw != r.PostForm.Get("confirm") {
 		p.Email, _ = u.app.PasswordResetFor(r.Context(), p.Token)
-		p.Error = "The two passwords differ; type the same one twice."
+		p.Error = u.loc(r).T("password.differ", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "password_reset", p)
 		return
 	}
