@@ -3,6 +3,8 @@ package ui_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -40,6 +42,8 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		fmt.Sprintf("/users/%d/managers?side=managees&removed=1", rob),
 		"/team", "/team?scope=all",
 		"/contacts", fmt.Sprintf("/users/%d/contacts", rob), "/reports/orphans", "/reports/orphans?reason=missing",
+		"/managers/bulk", "/users/import",
+		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
 	}
 }
 
@@ -47,6 +51,55 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 var anonymousPages = []string{
 	"/login", "/login?reset=done", "/login?local=1", "/password/forgot", "/password/reset?token=expired",
 	"/unsubscribe?t=expired",
+}
+
+// bulkFile is a bulk managers' file with a change, a rejected line and a
+// duplicate, for the import page.
+const bulkFile = "email of manager,email of managee\n" +
+	"barbara.liskov@acme.example,rob.pike@acme.example\n" +
+	"ken.thompson@acme.example,rob.pike@acme.example\n" +
+	"ken.thompson@acme.example,rob.pike@acme.example\n" +
+	"nobody@acme.example,russ.cox@acme.example\n"
+
+// previewBulkFile uploads bulkFile on Bulk managers and waits for its
+// preview.
+func previewBulkFile(t *testing.T, ctx context.Context, s *demoSite) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "managers.csv")
+	if err := os.WriteFile(file, []byte(bulkFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/managers/bulk"), chromedp.SetUploadFiles(chromedp.CSS("#upload-file"), []string{file})); err != nil {
+		t.Fatalf("choose the file: %v", err)
+	}
+	click(t, ctx, "#upload-button")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#summary"))); err != nil {
+		t.Fatalf("wait for the preview: %v", err)
+	}
+}
+
+// i18nUsersFile is a users import with a new user, a change and a refused
+// row.
+const i18nUsersFile = "email;firstname;secondname;position\n" +
+	"new.person@acme.example;New;Person;Engineer\n" +
+	"russ.cox@acme.example;Russ;Cox;Go lead\n" +
+	"not-an-address;X;Y;Z\n"
+
+// previewUsersFile uploads i18nUsersFile on Import users and waits for its
+// preview.
+func previewUsersFile(t *testing.T, ctx context.Context, s *demoSite) {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "users.csv")
+	if err := os.WriteFile(file, []byte(i18nUsersFile), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/users/import"), chromedp.SetUploadFiles(chromedp.CSS("#users-file"), []string{file})); err != nil {
+		t.Fatalf("choose the file: %v", err)
+	}
+	click(t, ctx, "#users-preview")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#users-report"))); err != nil {
+		t.Fatalf("wait for the preview: %v", err)
+	}
 }
 
 // setLocale gives a demo user a locale in their profile.
@@ -65,8 +118,9 @@ const visibleTexts = `(() => {
 	for (let n = walk.nextNode(); n; n = walk.nextNode()) {
 		const text = n.textContent.trim();
 		// .raw: what app records in its own words (a change's field
-		// names and stored values), not yet translatable (docs/i18n.md).
-		if (text && n.parentElement.checkVisibility({visibilityProperty: true}) && !n.parentElement.closest('.raw')) out.push(text);
+		// names and stored values), not yet translatable (docs/i18n.md);
+		// translate="no": a file's literal content (a CSV header).
+		if (text && n.parentElement.checkVisibility({visibilityProperty: true}) && !n.parentElement.closest('.raw, [translate="no"]')) out.push(text);
 	}
 	for (const e of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
 		for (const a of ['placeholder', 'aria-label', 'title']) {
@@ -104,7 +158,7 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	}
 	// What the reader typed into the preview is theirs.
 	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
-	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address")
+	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address", "managers.csv", "Europe/Paris", "UTC", "users.csv", "new.person@acme.example")
 	// The demo's courses (demo/learning.go).
 	data = append(data, "Information security basics", "GDPR essentials", "Go for engineers", "Negotiation skills")
 	// Longest first, so that "Ken Thompson" goes before "Ken".
@@ -189,6 +243,20 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				}
 				click(t, ctx, "#managers-preview-button")
 				check("the preview")
+				// A bulk import's preview, its rejected lines and changes.
+				previewBulkFile(t, ctx, s)
+				check("the bulk preview")
+				click(t, ctx, "#apply")
+				if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#applied-note"))); err != nil {
+					t.Fatalf("wait for the import: %v", err)
+				}
+				check("the bulk import")
+				if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/managers/bulk")); err != nil {
+					t.Fatal(err)
+				}
+				check("the bulk history")
+				previewUsersFile(t, ctx, s)
+				check("the users import's preview")
 			}
 		})
 	}
@@ -244,4 +312,20 @@ func TestBrowserFrench(t *testing.T) {
 	checkLayout(t, ctx, 390)
 	checkAxe(t, ctx, "the French preview")
 	browser.Screenshot(t, ctx, "preview-390")
+	// A bulk import's preview, on a phone.
+	previewBulkFile(t, ctx, s)
+	if body := strings.Join(texts(t, ctx, "#apply-text"), " "); !strings.HasPrefix(body, "Cela va ajouter 1 lien et retirer 1 pour 1 collaborateur. La ligne refusée") {
+		t.Errorf("the French bulk preview says %q", body)
+	}
+	checkLayout(t, ctx, 390)
+	checkAxe(t, ctx, "the French bulk preview")
+	browser.Screenshot(t, ctx, "bulk-preview-390")
+	// A users import's preview, on a phone.
+	previewUsersFile(t, ctx, s)
+	if got := strings.Join(texts(t, ctx, "#users-rows .verdict"), ","); got != "Sera créé,Sera mis à jour,Refusé" {
+		t.Errorf("the French users preview's outcomes are %q", got)
+	}
+	checkLayout(t, ctx, 390)
+	checkAxe(t, ctx, "the French users import preview")
+	browser.Screenshot(t, ctx, "users-import-390")
 }

@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/i18n"
+	"reportline/ui"
 )
 
 // TestEveryPageMessageIsInTheCatalogues extracts the message ids the pages
@@ -35,8 +36,6 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	extract("templates/*/*.html", regexp.MustCompile(`\{\{-?\s*(?:t|tn)\s+"([^"]+)"`))
 	extract("templates/*/*.html", regexp.MustCompile(`\((?:t|tn)\s+"([^"]+)"`))
 	extract("*.go", regexp.MustCompile(`\.[TN]\("([a-z_]+\.[a-z_.]*[a-z_])"`))
-	// Ids Go code keeps in tables (the error pages' headings).
-	extract("*.go", regexp.MustCompile(`"(error\.heading\.[a-z_]+)"`))
 	for _, s := range []reportline.Source{reportline.SourceUI, reportline.SourceAPI, reportline.SourceCSV, reportline.SourceImportAPI,
 		reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM, reportline.SourceOrgStructure, reportline.SourceCLI,
 		reportline.SourceSSO, reportline.SourceEmail} {
@@ -75,6 +74,9 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	}
 	for _, r := range []app.OrphanReason{app.OrphanInactive, app.OrphanExpired, app.OrphanMissing, app.OrphanMixed} {
 		ids["orphans.reason."+string(r)] = "orphanFlag"
+	}
+	for _, id := range ui.DynamicMessageIDs() {
+		ids[id] = "ui's tables"
 	}
 	for _, a := range []string{"add", "remove", "update"} {
 		ids["history.link."+a] = "eventRows"
