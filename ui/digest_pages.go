@@ -33,7 +33,7 @@ func (u *UI) notifications(w http.ResponseWriter, r *http.Request, v viewer) err
 		return err
 	}
 	p := notificationsPage{Prefs: prefs}
-	if p.page, err = u.base(ctx, v, "My notifications", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("nav.notifications", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "notifications"
@@ -45,7 +45,7 @@ func (u *UI) notifications(w http.ResponseWriter, r *http.Request, v viewer) err
 		p.Preview = &preview
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Your choices are saved."
+		p.Flash = u.loc(r).T("my_notifications.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "digest_notifications", p)
 	return nil

@@ -1,5 +1,7 @@
 package ui
 
+import "reportline"
+
 // DynamicMessageIDs are the message ids ui builds from codes (a rejected
 // line's reason, an encoding, an error page's status), for the extraction
 // test, which cannot see them in the source.
@@ -19,6 +21,14 @@ func DynamicMessageIDs() []string {
 	}
 	for _, c := range lifetimes(0) {
 		ids = append(ids, c.Label)
+	}
+	for _, n := range reportline.Notifications() {
+		for _, prefix := range []string{"notification.", "notification.trigger.", "notification.description."} {
+			ids = append(ids, prefix+string(n.Type))
+		}
+	}
+	for _, st := range []reportline.DeliveryStatus{reportline.DeliveryPending, reportline.DeliverySending, reportline.DeliverySent, reportline.DeliveryFailed} {
+		ids = append(ids, "delivery.status."+string(st))
 	}
 	for _, f := range userFields {
 		ids = append(ids, "field."+f)

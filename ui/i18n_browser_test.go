@@ -43,6 +43,7 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		"/team", "/team?scope=all",
 		"/contacts", fmt.Sprintf("/users/%d/contacts", rob), "/reports/orphans", "/reports/orphans?reason=missing",
 		"/managers/bulk", "/users/import",
+		"/notifications", "/notifications?saved=1", "/settings/delivery-log?status=nope",
 		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
 	}
 }
@@ -257,6 +258,21 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				check("the bulk history")
 				previewUsersFile(t, ctx, s)
 				check("the users import's preview")
+				// The delivery log, and a message of it when the demo sent one.
+				if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/settings/delivery-log")); err != nil {
+					t.Fatal(err)
+				}
+				check("the delivery log")
+				first, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(document.querySelector('#delivery-log tbody a') || {}).href || ''`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if first != "" {
+					if err := chromedp.Do(ctx, chromedp.Navigate(first)); err != nil {
+						t.Fatal(err)
+					}
+					check("a delivery")
+				}
 			}
 		})
 	}
