@@ -30,6 +30,15 @@ func DynamicMessageIDs() []string {
 	for _, st := range []reportline.DeliveryStatus{reportline.DeliveryPending, reportline.DeliverySending, reportline.DeliverySent, reportline.DeliveryFailed} {
 		ids = append(ids, "delivery.status."+string(st))
 	}
+	for _, k := range []string{"applied", "applied_full", "dry_run", "dry_run_full"} {
+		ids = append(ids, "sync.kind."+k)
+	}
+	for _, src := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
+		ids = append(ids, "sync.source."+string(src))
+	}
+	for _, k := range []string{"created", "updated", "deactivated", "reactivated", "unchanged", "skipped", "links-added", "links-removed", "links-updated", "links-unchanged"} {
+		ids = append(ids, "sync.count."+k)
+	}
 	for _, f := range userFields {
 		ids = append(ids, "field."+f)
 	}
