@@ -205,31 +205,32 @@ func (u *UI) capabilitiesPage(r *http.Request, v viewer) (*capabilitiesPage, err
 		return nil, err
 	}
 	p := &capabilitiesPage{Section: "capabilities", CanSave: u.may(r, v, policy.ChangeSettings)}
-	if p.page, err = u.base(ctx, v, "Capabilities", 0); err != nil {
+	l := u.loc(r)
+	if p.page, err = u.base(ctx, v, l.T("settings.capabilities", nil), 0); err != nil {
 		return nil, err
 	}
 	p.Here = "settings"
 	def := reportline.DefaultMatrix()
 	for _, c := range reportline.Capabilities {
-		row := capabilityCells{Capability: c, Label: c.Label(), Holder: "The manager",
+		row := capabilityCells{Capability: c, Label: l.T("capability."+string(c), nil), Holder: l.T("capabilities.holder.manager", nil),
 			Line: m.Allows(reportline.Line, c), Functional: m.Allows(reportline.Functional, c)}
 		if c.ManageeHolds() {
-			row.Holder = "The managee"
+			row.Holder = l.T("capabilities.holder.managee", nil)
 		}
 		if c.Transitive() {
-			row.Notes = append(row.Notes, "also the managers above in the reporting line")
+			row.Notes = append(row.Notes, l.T("capabilities.note.transitive", nil))
 		}
 		if c.AdminRole() {
-			row.Notes = append(row.Notes, "admins hold it by their role")
+			row.Notes = append(row.Notes, l.T("capabilities.note.admin", nil))
 		}
 		if c.SelfGranted() {
-			row.Notes = append(row.Notes, "every user about themself")
+			row.Notes = append(row.Notes, l.T("capabilities.note.self", nil))
 		}
 		p.IsCustom = p.IsCustom || row.Line != def.Allows(reportline.Line, c) || row.Functional != def.Allows(reportline.Functional, c)
 		p.Rows = append(p.Rows, row)
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Capabilities saved. They apply to the next access check."
+		p.Flash = l.T("capabilities.saved", nil)
 	}
 	return p, nil
 }

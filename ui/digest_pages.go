@@ -94,12 +94,12 @@ func (u *UI) digestSettings(w http.ResponseWriter, r *http.Request, v viewer) er
 			return err
 		}
 	}
-	if p.page, err = u.base(ctx, v, "Weekly digest", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("settings.digest", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "settings"
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Weekly digest settings saved. They apply from the next digests sent."
+		p.Flash = u.loc(r).T("digest.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "digest_settings", p)
 	return nil

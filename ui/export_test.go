@@ -39,6 +39,18 @@ func DynamicMessageIDs() []string {
 	for _, k := range []string{"created", "updated", "deactivated", "reactivated", "unchanged", "skipped", "links-added", "links-removed", "links-updated", "links-unchanged"} {
 		ids = append(ids, "sync.count."+k)
 	}
+	for _, c := range reportline.Capabilities {
+		ids = append(ids, "capability."+string(c))
+	}
+	for _, k := range reportline.LinkKinds {
+		ids = append(ids, "scopes.kind."+string(k))
+	}
+	for _, a := range reportline.Audiences {
+		for _, prefix := range []string{"audience.", "roles.what.", "roles.for.", "roles.none."} {
+			ids = append(ids, prefix+string(a))
+		}
+	}
+	ids = append(ids, "channel.email")
 	for _, f := range userFields {
 		ids = append(ids, "field."+f)
 	}

@@ -65,7 +65,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 	if err != nil {
 		return err
 	}
-	s, err := u.settingsBase(ctx, v, "Notifications per role", "notifications")
+	s, err := u.settingsBase(ctx, v, u.loc(r).T("settings.notifications_roles", nil), "notifications")
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 		return err
 	}
 	for _, a := range reportline.Audiences {
-		p.Roles = append(p.Roles, roleTab{Value: a, Label: a.Label(), Current: a == role})
+		p.Roles = append(p.Roles, roleTab{Value: a, Label: u.loc(r).T("audience."+string(a), nil), Current: a == role})
 	}
 	if t := q.Get("preview"); t != "" {
 		pr, err := u.app.PreviewNotification(ctx, v.Actor, reportline.NotificationType(t))
@@ -90,8 +90,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 			return err
 		}
 		p.Preview = &pr
-		n, _ := reportline.NotificationByType(pr.Type)
-		p.PreviewName = n.Name
+		p.PreviewName = u.loc(r).T("notification."+string(pr.Type), nil)
 	}
 	// The preview's HTML is shown in a sandboxed frame of this page (see
 	// notificationPreviewHTML): the one relaxation of the strict policy.

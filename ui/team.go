@@ -209,15 +209,16 @@ func (u *UI) scopesPage(r *http.Request, v viewer) (*scopesPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.settingsBase(ctx, v, "Statistics", "statistics")
+	l := u.loc(r)
+	s, err := u.settingsBase(ctx, v, l.T("profile.statistics", nil), "statistics")
 	if err != nil {
 		return nil, err
 	}
 	p := &scopesPage{settingsPage: s}
 	for _, k := range reportline.LinkKinds {
-		sk := scopeKind{Kind: k, Label: kindLabel(k) + " managers"}
+		sk := scopeKind{Kind: k, Label: l.T("scopes.kind."+string(k), nil)}
 		for _, sc := range reportline.StatisticsScopes {
-			sk.Options = append(sk.Options, scopeOption{Value: sc, Label: sc.Label(), Checked: scopes[k] == sc})
+			sk.Options = append(sk.Options, scopeOption{Value: sc, Label: l.T("scope."+string(sc), nil), Checked: scopes[k] == sc})
 		}
 		p.Kinds = append(p.Kinds, sk)
 	}
@@ -230,7 +231,7 @@ func (u *UI) statisticsScopes(w http.ResponseWriter, r *http.Request, v viewer) 
 		return err
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Saved. Managers see their managees' statistics this way from now on."
+		p.Flash = u.loc(r).T("scopes.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "learning_scopes", p)
 	return nil
@@ -249,7 +250,7 @@ func (u *UI) saveStatisticsScopes(w http.ResponseWriter, r *http.Request, v view
 		if perr != nil {
 			return perr
 		}
-		p.Problem = &problem{Title: "Nothing was saved.", Message: reportline.ErrorMessage(err)}
+		p.Problem = &problem{Title: u.loc(r).T("settings.not_saved", nil), Message: reportline.ErrorMessage(err)}
 		u.render(w, r, http.StatusUnprocessableEntity, "learning_scopes", p)
 		return nil
 	}
