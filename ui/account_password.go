@@ -20,8 +20,9 @@ func (u *UI) registerAccountPassword(mux *http.ServeMux) {
 // passwordPage is the change-password form.
 type passwordPage struct {
 	page
-	Error string
-	Done  bool
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
+	Done     bool
 }
 
 func (u *UI) renderPassword(w http.ResponseWriter, r *http.Request, v viewer, status int, p passwordPage) error {
@@ -51,7 +52,8 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, v viewer) er
 		seeOther(w, r, "/account/password?changed=1")
 		return nil
 	case reportline.Invalid, reportline.RateLimited:
-		return u.renderPassword(w, r, v, web.Status(code), passwordPage{Error: reportline.ErrorMessage(err)})
+		text, raw := errorText(u.loc(r), err)
+		return u.renderPassword(w, r, v, web.Status(code), passwordPage{Error: text, ErrorRaw: raw})
 	default:
 		return err
 	}

@@ -11,10 +11,11 @@ import (
 // loginPage is the sign-in form.
 type loginPage struct {
 	page
-	Email  string
-	Next   string
-	Error  string
-	Notice string
+	Email    string
+	Next     string
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
+	Notice   string
 	// Buttons are the identity providers' sign-in buttons.
 	Buttons []SignInButton
 	// SSOOnly hides the password form (the break-glass admin opens it with
@@ -69,7 +70,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		p.Error = reportline.ErrorMessage(err)
+		p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 		u.render(w, r, web.Status(code), "login", p)
 		return
 	}
@@ -116,6 +117,6 @@ func (u *UI) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := u.newLoginPage(r)
-	p.Error = reportline.ErrorMessage(err)
+	p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 	u.render(w, r, http.StatusUnauthorized, "login", p)
 }

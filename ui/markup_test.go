@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"reportline"
 	"reportline/i18n"
 )
 
@@ -33,5 +34,28 @@ func TestMarkupMessage(t *testing.T) {
 		"BirthDate", "b", "Position", "p", "Department", "d", "Locale", "l", "Timezone", "z", "ManagerUID", code("manager_uid"), "ManagerID", "m", "Max", "64 MiB"})
 	if n := strings.Count(string(got), `<code translate="no">manager_uid</code>`); n != 2 {
 		t.Errorf("a field used twice is filled %d times: %s", n, got)
+	}
+}
+
+// TestErrorText: app's refusals whose code and field say enough are the
+// catalogue's words in the reader's language; the others stay app's own
+// sentence, marked raw.
+func TestErrorText(t *testing.T) {
+	fr := i18n.For("fr")
+	for _, tc := range []struct {
+		err  error
+		want string
+		raw  bool
+	}{
+		{reportline.FieldError("token", "", "this password reset link has expired or was already used; ask for a new one"),
+			"Ce lien de réinitialisation du mot de passe a expiré ou a déjà servi\u202f; demandez-en un nouveau.", false},
+		{reportline.FieldError("current", "", "the current password is wrong"), "Le mot de passe actuel est incorrect.", false},
+		{reportline.FieldError("password", "", "password must have at least 10 characters"), "Un mot de passe compte au moins 10 et au plus 256 caractères.", false},
+		{reportline.FieldError("email", "x", "%q is not an email address", "x"), `"x" is not an email address`, true},
+		{reportline.Errorf(reportline.RateLimited, "too many attempts"), "too many attempts", true},
+	} {
+		if got, raw := errorText(fr, tc.err); got != tc.want || raw != tc.raw {
+			t.Errorf("errorText(%v) = %q, %v; want %q, %v", tc.err, got, raw, tc.want, tc.raw)
+		}
 	}
 }
