@@ -51,6 +51,9 @@ func DynamicMessageIDs() []string {
 		}
 	}
 	ids = append(ids, "channel.email")
+	for _, c := range capabilityRows {
+		ids = append(ids, c.Name)
+	}
 	for _, f := range userFields {
 		ids = append(ids, "field."+f)
 	}

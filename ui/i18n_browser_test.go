@@ -43,7 +43,7 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		"/team", "/team?scope=all",
 		"/contacts", fmt.Sprintf("/users/%d/contacts", rob), "/reports/orphans", "/reports/orphans?reason=missing",
 		"/managers/bulk", "/users/import",
-		"/settings/capabilities", "/settings/capabilities?saved=1", "/settings/statistics", "/settings/digest", "/settings/digest?saved=1",
+		"/settings/subordinates", "/settings/subordinates?saved=1", "/settings/capabilities", "/settings/capabilities?saved=1", "/settings/statistics", "/settings/digest", "/settings/digest?saved=1",
 		"/settings/notifications", "/settings/notifications?role=learners&preview=birthday",
 		"/directory/sync", "/notifications", "/notifications?saved=1", "/settings/delivery-log?status=nope",
 		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
