@@ -86,10 +86,10 @@ func TestNumbersAndMoments(t *testing.T) {
 	}
 	at := time.Date(2026, 12, 6, 9, 5, 0, 0, time.UTC)
 	for _, tc := range []struct {
-		lang, number, moment, date string
+		lang, number, moment, date, decimal string
 	}{
-		{"en", "1,234,567", "6 Dec 2026, 10:05 CET", "6 Dec 2026"},
-		{"fr", "1\u202f234\u202f567", "6 déc. 2026, 10:05 CET", "6 déc. 2026"},
+		{"en", "1,234,567", "6 Dec 2026, 10:05 CET", "6 Dec 2026", "8.5"},
+		{"fr", "1\u202f234\u202f567", "6 déc. 2026, 10:05 CET", "6 déc. 2026", "8,5"},
 	} {
 		l := For(tc.lang)
 		if got := l.Number(1234567); got != tc.number {
@@ -103,6 +103,9 @@ func TestNumbersAndMoments(t *testing.T) {
 		}
 		if got := l.Moment(at, paris); got != tc.moment {
 			t.Errorf("%s: Moment = %q, want %q", tc.lang, got, tc.moment)
+		}
+		if got := l.Decimal(8.5); got != tc.decimal {
+			t.Errorf("%s: Decimal = %q, want %q", tc.lang, got, tc.decimal)
 		}
 		if got := l.ShortDate(at); got != tc.date {
 			t.Errorf("%s: ShortDate = %q, want %q", tc.lang, got, tc.date)

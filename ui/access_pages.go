@@ -7,6 +7,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/policy"
 )
 
@@ -51,9 +52,10 @@ func (u *UI) renderContacts(w http.ResponseWriter, r *http.Request, v viewer, id
 		return err
 	}
 	p := contactsPage{User: c.User, Mine: id == v.User.ID, Managers: c.Managers}
-	title := "Contacts of " + c.User.Name()
+	l := u.loc(r)
+	title := l.T("contacts.title", map[string]any{"Name": c.User.Name()})
 	if p.Mine {
-		title = "My contacts"
+		title = l.T("nav.contacts", nil)
 	}
 	if p.page, err = u.base(ctx, v, title, contextGroup(r)); err != nil {
 		return err
@@ -101,12 +103,18 @@ type reasonChoice struct {
 	Selected bool
 }
 
-// orphanFlags labels every reason.
-var orphanFlags = map[app.OrphanReason]flag{
-	app.OrphanInactive: {"Managers inactive", "bad"},
-	app.OrphanExpired:  {"Links ended", "warn"},
-	app.OrphanMissing:  {"No manager", "bad"},
-	app.OrphanMixed:    {"Inactive or ended", "warn"},
+// orphanTones are the tones of every reason; the labels are the
+// catalogue's orphans.reason.* messages.
+var orphanTones = map[app.OrphanReason]string{
+	app.OrphanInactive: "bad",
+	app.OrphanExpired:  "warn",
+	app.OrphanMissing:  "bad",
+	app.OrphanMixed:    "warn",
+}
+
+// orphanFlag labels a reason in the reader's language.
+func orphanFlag(l *i18n.Localizer, r app.OrphanReason) flag {
+	return flag{l.T("orphans.reason."+string(r), nil), orphanTones[r]}
 }
 
 // orphans shows the report to platform admins (everyone) and admins (their
@@ -123,7 +131,7 @@ func (u *UI) orphans(w http.ResponseWriter, r *http.Request, v viewer) error {
 		return err
 	}
 	p := orphansPage{GroupID: f.Group, Reason: f.Reason, Scanned: res.Scanned}
-	if p.page, err = u.base(ctx, v, "Managees without a manager", f.Group); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("orphans.title", nil), f.Group); err != nil {
 		return err
 	}
 	p.Here = "orphans"
@@ -141,11 +149,12 @@ func (u *UI) orphans(w http.ResponseWriter, r *http.Request, v viewer) error {
 		}
 	}
 	walk(p.Nav)
+	l := u.loc(r)
 	for _, r := range []app.OrphanReason{app.OrphanInactive, app.OrphanExpired, app.OrphanMissing, app.OrphanMixed} {
-		p.Reasons = append(p.Reasons, reasonChoice{Value: r, Label: orphanFlags[r].Label, Selected: r == f.Reason})
+		p.Reasons = append(p.Reasons, reasonChoice{Value: r, Label: orphanFlag(l, r).Label, Selected: r == f.Reason})
 	}
 	for _, o := range res.Orphans {
-		p.Rows = append(p.Rows, orphanRow{Orphan: o, Flag: orphanFlags[o.Reason], ManagersURL: userURL(o.User.ID, "/managers", p.page)})
+		p.Rows = append(p.Rows, orphanRow{Orphan: o, Flag: orphanFlag(l, o.Reason), ManagersURL: userURL(o.User.ID, "/managers", p.page)})
 	}
 	filter := func(after reportline.UserID) string {
 		params := []string{"reason", string(f.Reason)}
@@ -196,31 +205,32 @@ func (u *UI) capabilitiesPage(r *http.Request, v viewer) (*capabilitiesPage, err
 		return nil, err
 	}
 	p := &capabilitiesPage{Section: "capabilities", CanSave: u.may(r, v, policy.ChangeSettings)}
-	if p.page, err = u.base(ctx, v, "Capabilities", 0); err != nil {
+	l := u.loc(r)
+	if p.page, err = u.base(ctx, v, l.T("settings.capabilities", nil), 0); err != nil {
 		return nil, err
 	}
 	p.Here = "settings"
 	def := reportline.DefaultMatrix()
 	for _, c := range reportline.Capabilities {
-		row := capabilityCells{Capability: c, Label: c.Label(), Holder: "The manager",
+		row := capabilityCells{Capability: c, Label: l.T("capability."+string(c), nil), Holder: l.T("capabilities.holder.manager", nil),
 			Line: m.Allows(reportline.Line, c), Functional: m.Allows(reportline.Functional, c)}
 		if c.ManageeHolds() {
-			row.Holder = "The managee"
+			row.Holder = l.T("capabilities.holder.managee", nil)
 		}
 		if c.Transitive() {
-			row.Notes = append(row.Notes, "also the managers above in the reporting line")
+			row.Notes = append(row.Notes, l.T("capabilities.note.transitive", nil))
 		}
 		if c.AdminRole() {
-			row.Notes = append(row.Notes, "admins hold it by their role")
+			row.Notes = append(row.Notes, l.T("capabilities.note.admin", nil))
 		}
 		if c.SelfGranted() {
-			row.Notes = append(row.Notes, "every user about themself")
+			row.Notes = append(row.Notes, l.T("capabilities.note.self", nil))
 		}
 		p.IsCustom = p.IsCustom || row.Line != def.Allows(reportline.Line, c) || row.Functional != def.Allows(reportline.Functional, c)
 		p.Rows = append(p.Rows, row)
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Capabilities saved. They apply to the next access check."
+		p.Flash = l.T("capabilities.saved", nil)
 	}
 	return p, nil
 }

@@ -20,12 +20,13 @@ func (u *UI) registerAccountPassword(mux *http.ServeMux) {
 // passwordPage is the change-password form.
 type passwordPage struct {
 	page
-	Error string
-	Done  bool
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
+	Done     bool
 }
 
 func (u *UI) renderPassword(w http.ResponseWriter, r *http.Request, v viewer, status int, p passwordPage) error {
-	base, err := u.base(r.Context(), v, "Change password", 0)
+	base, err := u.base(r.Context(), v, u.loc(r).T("password.title", nil), 0)
 	if err != nil {
 		return err
 	}
@@ -41,7 +42,7 @@ func (u *UI) passwordPage(w http.ResponseWriter, r *http.Request, v viewer) erro
 
 func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if r.PostForm.Get("password") != r.PostForm.Get("confirm") {
-		return u.renderPassword(w, r, v, http.StatusUnprocessableEntity, passwordPage{Error: "The two new passwords differ; type the same one twice."})
+		return u.renderPassword(w, r, v, http.StatusUnprocessableEntity, passwordPage{Error: u.loc(r).T("password.differ_new", nil)})
 	}
 	err := u.app.ChangeOwnPassword(r.Context(), v.Actor, app.OwnPasswordChange{
 		Current: r.PostForm.Get("current"), New: r.PostForm.Get("password"), Session: web.Session(r.Context()),
@@ -51,7 +52,8 @@ func (u *UI) changePassword(w http.ResponseWriter, r *http.Request, v viewer) er
 		seeOther(w, r, "/account/password?changed=1")
 		return nil
 	case reportline.Invalid, reportline.RateLimited:
-		return u.renderPassword(w, r, v, web.Status(code), passwordPage{Error: reportline.ErrorMessage(err)})
+		text, raw := errorText(u.loc(r), err)
+		return u.renderPassword(w, r, v, web.Status(code), passwordPage{Error: text, ErrorRaw: raw})
 	default:
 		return err
 	}

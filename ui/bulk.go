@@ -2,7 +2,6 @@ package ui
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -11,6 +10,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/bulkimport"
+	"reportline/i18n"
 	"reportline/web"
 )
 
@@ -50,7 +50,7 @@ const historySize = 20
 // bulk shows the bulk page.
 func (u *UI) bulk(w http.ResponseWriter, r *http.Request, v viewer) error {
 	before, _ := strconv.ParseInt(r.URL.Query().Get("before"), 10, 64)
-	p, err := u.bulkPage(r.Context(), v, max(before, 0))
+	p, err := u.bulkPage(r.Context(), v, max(before, 0), u.loc(r))
 	if err != nil {
 		return err
 	}
@@ -61,23 +61,23 @@ func (u *UI) bulk(w http.ResponseWriter, r *http.Request, v viewer) error {
 // bulkPage loads the bulk page. Listing the imports is also the check that
 // the viewer may import at all: app refuses everybody who administers no
 // group.
-func (u *UI) bulkPage(ctx context.Context, v viewer, before int64) (*bulkPage, error) {
+func (u *UI) bulkPage(ctx context.Context, v viewer, before int64, l *i18n.Localizer) (*bulkPage, error) {
 	list, err := u.app.Imports(ctx, v.Actor, before, historySize)
 	if err != nil {
 		return nil, err
 	}
-	p := &bulkPage{Before: before, MaxSize: byteSize(bulkimport.MaxBytes)}
-	if p.page, err = u.base(ctx, v, "Bulk managers", 0); err != nil {
+	p := &bulkPage{Before: before, MaxSize: size(l, bulkimport.MaxBytes)}
+	if p.page, err = u.base(ctx, v, l.T("nav.bulk", nil), 0); err != nil {
 		return nil, err
 	}
 	p.Here = "bulk"
 	p.Groups = groupOptions(p.Nav, nil)
-	names := u.actorNames(ctx, v, list)
+	names := u.actorNames(ctx, v, list, l)
 	loc := viewerLocation(v.User)
 	p.Zone = loc.String()
 	for _, b := range list {
 		p.History = append(p.History, historyRow{Batch: b, URL: importURL(b.ID), When: b.CreatedAt.In(loc).Format("2 Jan 2006, 15:04"),
-			By: byName(names, b), Status: statusFlag(b), Result: resultText(b)})
+			By: byName(names, b), Status: statusFlag(l, b), Result: resultText(l, b)})
 	}
 	if len(list) == historySize {
 		p.OlderURL = withQuery("/managers/bulk", "before", strconv.FormatInt(list[len(list)-1].ID, 10)) + "#history"
@@ -110,13 +110,13 @@ func byName(names map[reportline.UserID]string, b reportline.ImportBatch) string
 
 // actorNames names the people who ran the imports. Names that cannot be
 // had (a user the viewer may not see) fall back to the id.
-func (u *UI) actorNames(ctx context.Context, v viewer, list []reportline.ImportBatch) map[reportline.UserID]string {
-	names := map[reportline.UserID]string{v.User.ID: v.User.Name(), 0: "System"}
+func (u *UI) actorNames(ctx context.Context, v viewer, list []reportline.ImportBatch, l *i18n.Localizer) map[reportline.UserID]string {
+	names := map[reportline.UserID]string{v.User.ID: v.User.Name(), 0: l.T("history.system", nil)}
 	for _, b := range list {
 		if _, ok := names[b.ActorID]; ok {
 			continue
 		}
-		names[b.ActorID] = fmt.Sprintf("User %d", b.ActorID)
+		names[b.ActorID] = l.T("import.user_id", map[string]any{"ID": b.ActorID})
 		if usr, err := u.app.GetUser(ctx, v.Actor, b.ActorID); err == nil {
 			names[b.ActorID] = usr.Name()
 		}
@@ -161,29 +161,29 @@ func (u *UI) export(w http.ResponseWriter, r *http.Request, v viewer) error {
 
 // resultText sums up a finished import's counts for the history: "2 to
 // add · 1 to remove · 1 rejected" for a preview, "2 added · …" once applied.
-func resultText(b reportline.ImportBatch) string {
+func resultText(l *i18n.Localizer, b reportline.ImportBatch) string {
 	switch b.Status {
 	case reportline.ImportRunning:
 		return "…"
 	case reportline.ImportFailed:
-		return "Nothing changed"
+		return l.T("import.result.failed", nil)
 	}
 	c := b.Counts
-	verbs := [3]string{"added", "updated", "removed"}
+	prefix := "import.result."
 	if b.DryRun {
-		verbs = [3]string{"to add", "to update", "to remove"}
+		prefix = "import.result.to_"
 	}
 	var parts []string
 	for i, n := range []int{c.Add, c.Update, c.Remove} {
 		if n > 0 {
-			parts = append(parts, num(n)+" "+verbs[i])
+			parts = append(parts, l.N(prefix+[3]string{"add", "update", "remove"}[i], n, map[string]any{"N": l.Number(n)}))
 		}
 	}
 	if len(parts) == 0 {
-		parts = append(parts, "No change")
+		parts = append(parts, l.T("import.result.none", nil))
 	}
 	if c.Rejected > 0 {
-		parts = append(parts, num(c.Rejected)+" rejected")
+		parts = append(parts, l.N("import.result.rejected", c.Rejected, map[string]any{"N": l.Number(c.Rejected)}))
 	}
 	return strings.Join(parts, " · ")
 }

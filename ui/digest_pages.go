@@ -33,7 +33,7 @@ func (u *UI) notifications(w http.ResponseWriter, r *http.Request, v viewer) err
 		return err
 	}
 	p := notificationsPage{Prefs: prefs}
-	if p.page, err = u.base(ctx, v, "My notifications", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("nav.notifications", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "notifications"
@@ -45,7 +45,7 @@ func (u *UI) notifications(w http.ResponseWriter, r *http.Request, v viewer) err
 		p.Preview = &preview
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Your choices are saved."
+		p.Flash = u.loc(r).T("my_notifications.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "digest_notifications", p)
 	return nil
@@ -94,12 +94,12 @@ func (u *UI) digestSettings(w http.ResponseWriter, r *http.Request, v viewer) er
 			return err
 		}
 	}
-	if p.page, err = u.base(ctx, v, "Weekly digest", 0); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("settings.digest", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "settings"
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Weekly digest settings saved. They apply from the next digests sent."
+		p.Flash = u.loc(r).T("digest.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "digest_settings", p)
 	return nil

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/web"
 )
 
@@ -74,37 +75,37 @@ type syncRunRow struct {
 	Status flag
 }
 
-func newSyncRunRow(r reportline.SyncRun) syncRunRow {
-	row := syncRunRow{Run: r, URL: "/directory/sync/runs/" + strconv.FormatInt(r.ID, 10), When: r.Started.UTC().Format("2 Jan 2006 15:04 UTC")}
+func newSyncRunRow(l *i18n.Localizer, r reportline.SyncRun) syncRunRow {
+	row := syncRunRow{Run: r, URL: "/directory/sync/runs/" + strconv.FormatInt(r.ID, 10), When: l.Moment(r.Started, time.UTC)}
 	if !r.Finished.IsZero() {
-		row.Took = r.Finished.Sub(r.Started).Round(10 * time.Millisecond).String()
+		took := r.Finished.Sub(r.Started).Round(10 * time.Millisecond)
+		row.Took = l.T("sync.took", map[string]any{"S": l.Decimal(took.Seconds())})
 	}
-	row.Kind = "Applied"
+	kind := "sync.kind.applied"
 	if r.DryRun {
-		row.Kind = "Dry run"
+		kind = "sync.kind.dry_run"
 	}
 	if r.Full {
-		row.Kind += ", whole directory"
-	} else {
-		row.Kind += ", changes"
+		kind += "_full"
 	}
+	row.Kind = l.T(kind, nil)
 	switch {
 	case r.Status == reportline.ImportRunning:
-		row.Status = flag{"Running", "warn"}
+		row.Status = flag{l.T("import.status.running", nil), "warn"}
 	case r.Status == reportline.ImportFailed:
-		row.Status = flag{"Failed", "bad"}
+		row.Status = flag{l.T("import.status.failed", nil), "bad"}
 	case r.Status == reportline.SyncHeld:
-		row.Status = flag{fmt.Sprintf("Held: %d deactivations", r.Counts.Held), "bad"}
+		row.Status = flag{l.N("sync.status.held", r.Counts.Held, map[string]any{"N": l.Number(r.Counts.Held)}), "bad"}
 	case r.ProblemCount > 0:
-		row.Status = flag{fmt.Sprintf("Done, %d %s", r.ProblemCount, plural(r.ProblemCount, "problem", "problems")), "warn"}
+		row.Status = flag{l.N("sync.status.problems", r.ProblemCount, map[string]any{"N": l.Number(r.ProblemCount)}), "warn"}
 	default:
-		row.Status = flag{"Done", "ok"}
+		row.Status = flag{l.T("import.status.done", nil), "ok"}
 	}
 	return row
 }
 
 func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) error {
-	p, err := u.directorySyncPage(r.Context(), v)
+	p, err := u.directorySyncPage(r.Context(), v, u.loc(r))
 	if err != nil {
 		return err
 	}
@@ -115,16 +116,16 @@ func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) err
 	return nil
 }
 
-func (u *UI) directorySyncPage(ctx context.Context, v viewer) (*directorySyncPage, error) {
+func (u *UI) directorySyncPage(ctx context.Context, v viewer, l *i18n.Localizer) (*directorySyncPage, error) {
 	p := &directorySyncPage{}
 	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
 		runs, err := u.app.SyncRuns(ctx, v.Actor, s, syncRunsShown)
 		if err != nil {
 			return nil, err
 		}
-		view := syncSourceView{Source: s, Label: syncSourceLabel(s)}
+		view := syncSourceView{Source: s, Label: syncSourceLabel(l, s)}
 		for _, run := range runs {
-			view.Runs = append(view.Runs, newSyncRunRow(run))
+			view.Runs = append(view.Runs, newSyncRunRow(l, run))
 		}
 		p.Sources = append(p.Sources, view)
 	}
@@ -135,7 +136,7 @@ func (u *UI) directorySyncPage(ctx context.Context, v viewer) (*directorySyncPag
 	if p.Groups, err = u.app.Groups(ctx, v.Actor); err != nil {
 		return nil, err
 	}
-	if p.page, err = u.base(ctx, v, "Directory sync", 0); err != nil {
+	if p.page, err = u.base(ctx, v, l.T("nav.directory_sync", nil), 0); err != nil {
 		return nil, err
 	}
 	p.Here = "directory-sync"
@@ -152,7 +153,7 @@ func (u *UI) mapSCIMGroup(w http.ResponseWriter, r *http.Request, v viewer) erro
 		if code != reportline.Invalid && code != reportline.Conflict && code != reportline.NotFound {
 			return err
 		}
-		p, perr := u.directorySyncPage(r.Context(), v)
+		p, perr := u.directorySyncPage(r.Context(), v, u.loc(r))
 		if perr != nil {
 			return perr
 		}
@@ -210,27 +211,29 @@ func (u *UI) directorySyncRun(w http.ResponseWriter, r *http.Request, v viewer) 
 	if err != nil {
 		return err
 	}
-	p := directorySyncRunPage{Row: newSyncRunRow(run), Label: syncSourceLabel(run.Source), Total: total, Confirmed: r.URL.Query().Get("confirmed") == "1"}
+	l := u.loc(r)
+	p := directorySyncRunPage{Row: newSyncRunRow(l, run), Label: syncSourceLabel(l, run.Source), Total: total, Confirmed: r.URL.Query().Get("confirmed") == "1"}
 	c := run.Counts
 	p.Counts = []syncCount{
-		{"created", "Users created", c.Created}, {"updated", "Users updated", c.Updated},
-		{"deactivated", "Users deactivated", c.Deactivated}, {"reactivated", "Users reactivated", c.Reactivated},
-		{"unchanged", "Users unchanged", c.Unchanged}, {"skipped", "Users skipped", c.Skipped},
-		{"links-added", "Links added", c.LinksAdded}, {"links-removed", "Links removed", c.LinksRemoved},
-		{"links-updated", "Links updated", c.LinksUpdated}, {"links-unchanged", "Links unchanged", c.LinksUnchanged},
+		{"created", "", c.Created}, {"updated", "", c.Updated}, {"deactivated", "", c.Deactivated}, {"reactivated", "", c.Reactivated},
+		{"unchanged", "", c.Unchanged}, {"skipped", "", c.Skipped}, {"links-added", "", c.LinksAdded}, {"links-removed", "", c.LinksRemoved},
+		{"links-updated", "", c.LinksUpdated}, {"links-unchanged", "", c.LinksUnchanged},
+	}
+	for i := range p.Counts {
+		p.Counts[i].Label = l.T("sync.count."+p.Counts[i].Key, nil)
 	}
 	for _, ch := range changes {
 		var fields []string
 		for _, f := range ch.Changes {
 			if f.Before == "" {
-				fields = append(fields, fmt.Sprintf("%s: %s", f.Field, f.After))
+				fields = append(fields, fmt.Sprintf("%s: %s", fieldLabel(l, f.Field), f.After))
 			} else {
-				fields = append(fields, fmt.Sprintf("%s: %s → %s", f.Field, f.Before, f.After))
+				fields = append(fields, fmt.Sprintf("%s: %s → %s", fieldLabel(l, f.Field), f.Before, f.After))
 			}
 		}
 		p.Changes = append(p.Changes, syncChangeRow{Change: ch, Fields: strings.Join(fields, "; ")})
 	}
-	if p.page, err = u.base(ctx, v, fmt.Sprintf("%s sync #%d", p.Label, run.ID), 0); err != nil {
+	if p.page, err = u.base(ctx, v, l.T("sync.run_title", map[string]any{"Label": p.Label, "ID": run.ID}), 0); err != nil {
 		return err
 	}
 	p.Here = "directory-sync"
@@ -239,14 +242,10 @@ func (u *UI) directorySyncRun(w http.ResponseWriter, r *http.Request, v viewer) 
 }
 
 // syncSourceLabel names a directory source on these pages.
-func syncSourceLabel(s reportline.Source) string {
+func syncSourceLabel(l *i18n.Localizer, s reportline.Source) string {
 	switch s {
-	case reportline.SourceLDAP:
-		return "LDAP / Active Directory"
-	case reportline.SourceGraph:
-		return "Microsoft Entra ID"
-	case reportline.SourceSCIM:
-		return "SCIM provisioning"
+	case reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM:
+		return l.T("sync.source."+string(s), nil)
 	}
 	return string(s)
 }

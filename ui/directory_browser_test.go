@@ -64,7 +64,7 @@ func TestBrowserDirectorySync(t *testing.T) {
 		if got := texts(t, b, "#run-problems tbody tr"); len(got) != 1 || !strings.Contains(got[0], "u-404") {
 			t.Errorf("problems = %q, want lost's manager u-404", got)
 		}
-		if got := texts(t, b, "#run-changes tbody tr"); len(got) != 3 || !strings.Contains(strings.Join(got, "\n"), "position: Consultant → Director") {
+		if got := texts(t, b, "#run-changes tbody tr"); len(got) != 3 || !strings.Contains(strings.Join(got, "\n"), "Position: Consultant → Director") {
 			t.Errorf("changes = %q", got)
 		}
 		browser.Screenshot(t, b, "directory-sync-run")

@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"html/template"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -24,10 +25,21 @@ func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 		"tn": func(id string, n int, kv ...any) string {
 			return l.N(id, n, pairs(kv))
 		},
+		"th":     func(id string, kv ...any) template.HTML { return markup(l, id, kv) },
+		"strong": strong,
+		"link":   link,
+		"code": func(s string) template.HTML {
+			return template.HTML(`<code translate="no">` + template.HTMLEscapeString(s) + `</code>`)
+		},
+		"encoding":    func(e string) string { return encodingLabel(l, e) },
+		"field":       func(f string) string { return fieldLabel(l, f) },
 		"lang":        l.Lang,
 		"label":       func(kind string, v any) string { return l.T(kind+"."+fmt.Sprint(v), nil) },
 		"lnum":        func(n int) string { return l.Number(n) },
 		"ldate":       func(t time.Time) string { return l.ShortDate(t) },
+		"ldec":        func(f float64) string { return l.Decimal(f) },
+		"deref":       func(f *float64) float64 { return *f },
+		"duration":    func(d time.Duration) string { return duration(l, d) },
 		"asset":       func(name string) string { return "/assets/" + name + "?v=" + u.version },
 		"date":        formatDate,
 		"kindLabel":   kindLabel,
@@ -37,8 +49,8 @@ func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 		"sentence":    sentence,
 		"plural":      plural,
 		"num":         num,
-		"bytes":       byteSize,
-		"importKind":  importKind,
+		"bytes":       func(n int64) string { return size(l, n) },
+		"importKind":  func(b reportline.ImportBatch) string { return importKind(l, b) },
 		"removeURL": func(base string, manager, managee reportline.UserID, group reportline.GroupID) string {
 			params := []string{"manager_id", fmt.Sprint(manager), "managee_id", fmt.Sprint(managee)}
 			if group != 0 {
@@ -63,6 +75,71 @@ func pairs(kv []any) map[string]any {
 		m[fmt.Sprint(kv[i])] = kv[i+1]
 	}
 	return m
+}
+
+// markup is a catalogue message whose fields are markup (a name in
+// <strong>, a link): the message's own text is escaped, the fields are
+// escaped unless they are template.HTML, so that a translator can move a
+// strong name within the sentence.
+func markup(l *i18n.Localizer, id string, kv []any) template.HTML {
+	data := pairs(kv)
+	fill := map[string]string{}
+	for k, v := range data {
+		hole := fmt.Sprintf("\x00%d\x00", len(fill))
+		if h, ok := v.(template.HTML); ok {
+			fill[hole] = string(h)
+		} else {
+			fill[hole] = template.HTMLEscapeString(fmt.Sprint(v))
+		}
+		data[k] = hole
+	}
+	s := l.T(id, data)
+	if l.Pseudo() {
+		// Mark each run of the message's own text rather than the whole:
+		// the fields' markup splits it into several text nodes.
+		s = strings.TrimSuffix(strings.TrimPrefix(s, i18n.PseudoOpen), i18n.PseudoClose)
+		var b strings.Builder
+		mark := func(text string) {
+			if strings.TrimSpace(text) != "" {
+				text = i18n.PseudoOpen + text + i18n.PseudoClose
+			}
+			b.WriteString(text)
+		}
+		last := 0
+		for _, m := range holes.FindAllStringIndex(s, -1) {
+			mark(s[last:m[0]])
+			b.WriteString(s[m[0]:m[1]])
+			last = m[1]
+		}
+		mark(s[last:])
+		s = b.String()
+	}
+	s = template.HTMLEscapeString(s)
+	for hole, v := range fill {
+		s = strings.ReplaceAll(s, template.HTMLEscapeString(hole), v)
+	}
+	return template.HTML(s)
+}
+
+// code is a literal (a CSV column's name) in <code>, not to translate.
+func code(s string) template.HTML {
+	return template.HTML(`<code translate="no">` + template.HTMLEscapeString(s) + `</code>`)
+}
+
+// holes are the places of markup's fields in a message.
+var holes = regexp.MustCompile("\x00[0-9]+\x00")
+
+// strong is a value in <strong>, with an id when one is given.
+func strong(v, id string) template.HTML {
+	if id != "" {
+		return template.HTML(`<strong id="` + template.HTMLEscapeString(id) + `">` + template.HTMLEscapeString(v) + `</strong>`)
+	}
+	return template.HTML("<strong>" + template.HTMLEscapeString(v) + "</strong>")
+}
+
+// link is a link with its text, for a markup message's field.
+func link(url, text string) template.HTML {
+	return template.HTML(`<a href="` + template.HTMLEscapeString(url) + `">` + template.HTMLEscapeString(text) + `</a>`)
 }
 
 // num formats a count with thousands separators: imports run to millions
@@ -98,6 +175,39 @@ func byteSize(n int64) string {
 		return "1 byte"
 	}
 	return strconv.FormatInt(n, 10) + " bytes"
+}
+
+// duration writes a time spent as hours and minutes: "1 h 05", "40 min".
+func duration(l *i18n.Localizer, d time.Duration) string {
+	if d <= 0 {
+		return "—"
+	}
+	h, m := int(d.Hours()), int(d.Minutes())%60
+	switch {
+	case h == 0 && m == 0:
+		return l.T("duration.under_minute", nil)
+	case h == 0:
+		return l.T("duration.minutes", map[string]any{"M": m})
+	}
+	return l.T("duration.hours", map[string]any{"H": h, "M": fmt.Sprintf("%02d", m)})
+}
+
+// size is byteSize in the reader's language: "5 MiB", "5 Mio".
+func size(l *i18n.Localizer, n int64) string {
+	const kib, mib, gib = 1 << 10, 1 << 20, 1 << 30
+	unit := func(id string, div float64) string {
+		f, _ := strconv.ParseFloat(strconv.FormatFloat(float64(n)/div, 'g', 3, 64), 64)
+		return l.T(id, map[string]any{"N": l.Decimal(f)})
+	}
+	switch {
+	case n >= gib:
+		return unit("size.gib", gib)
+	case n >= mib:
+		return unit("size.mib", mib)
+	case n >= kib:
+		return unit("size.kib", kib)
+	}
+	return l.N("size.bytes", int(n), map[string]any{"N": l.Number(int(n))})
 }
 
 // viewerLocation is the time zone times are shown in: the viewer's, else

@@ -17,7 +17,7 @@ type groupsPage struct {
 // groups shows the group tree. It is the same tree as the sidebar's, with
 // the viewer's standing in each group and a link to its users.
 func (u *UI) groups(w http.ResponseWriter, r *http.Request, v viewer) error {
-	p, err := u.base(r.Context(), v, "Groups", 0)
+	p, err := u.base(r.Context(), v, u.loc(r).T("nav.groups", nil), 0)
 	if err != nil {
 		return err
 	}
@@ -72,12 +72,12 @@ func (u *UI) groupUsers(w http.ResponseWriter, r *http.Request, v viewer) error 
 	for _, m := range members {
 		role[m.UserID] = m.Role
 	}
-	if p.page, err = u.base(ctx, v, "Users", group); err != nil {
+	if p.page, err = u.base(ctx, v, u.loc(r).T("groups.users", nil), group); err != nil {
 		return err
 	}
 	if p.Group != nil {
 		p.GroupName = p.Group.Name
-		p.Title = "Users of " + p.Group.Name
+		p.Title = u.loc(r).T("groups.title_users", map[string]any{"Name": p.Group.Name})
 	}
 	p.Total = users.Total
 	ids := make([]reportline.UserID, len(users.Users))

@@ -145,7 +145,7 @@ func (u *UI) historyCSV(w http.ResponseWriter, r *http.Request, v viewer) error 
 	cw.Write([]string{"time_utc", "actor", "what", "via", "details"})
 	// In English whatever the viewer's language: a file for scripts and
 	// spreadsheets, with the header's column names.
-	for _, row := range eventRows(h, time.UTC, i18n.For(i18n.Default)) {
+	for _, row := range eventRows(h, time.UTC, nil) {
 		what := row.Summary
 		if row.What != "" {
 			what += " (" + row.What + ")"
@@ -155,8 +155,18 @@ func (u *UI) historyCSV(w http.ResponseWriter, r *http.Request, v viewer) error 
 	return cw.Flush()
 }
 
-// eventRows puts events into words, in l's language, times in loc.
+// eventRows puts events into words, in l's language, times in loc. A nil
+// l is the CSV export's: English, with the changed fields by their ids.
 func eventRows(h app.HistoryPage, loc *time.Location, l *i18n.Localizer) []eventRow {
+	field := func(f, v string) string {
+		return l.T("history.field", map[string]any{"Field": fieldLabel(l, f), "Value": v})
+	}
+	removed := func(v any) string { return l.T("history.removed_value", map[string]any{"Value": fmt.Sprint(v)}) }
+	if l == nil {
+		l = i18n.For(i18n.Default)
+		field = func(f, v string) string { return f + ": " + v }
+		removed = func(v any) string { return fmt.Sprintf("%v (removed)", v) }
+	}
 	name := func(id reportline.UserID) string {
 		if id == 0 {
 			return l.T("history.system", nil)
@@ -192,7 +202,7 @@ func eventRows(h app.HistoryPage, loc *time.Location, l *i18n.Localizer) []event
 				row.Summary = l.T("history.change_about", map[string]any{"Change": row.Summary, "Name": name(e.UserID)})
 			}
 			row.What = e.What
-			row.Details = changeDetails(e.Before, e.After)
+			row.Details = changeDetails(e.Before, e.After, field, removed)
 		}
 		rows = append(rows, row)
 	}
@@ -212,8 +222,9 @@ func changeLabel(action string, l *i18n.Localizer) string {
 	return strings.ToUpper(s[:1]) + s[1:]
 }
 
-// changeDetails lists a change's fields as "field: before → after".
-func changeDetails(before, after string) string {
+// changeDetails lists a change's fields as "field: before → after", each
+// written by field, a removed value by removed.
+func changeDetails(before, after string, field func(name, value string) string, removed func(any) string) string {
 	var b, a map[string]any
 	json.Unmarshal([]byte(before), &b)
 	json.Unmarshal([]byte(after), &a)
@@ -229,11 +240,11 @@ func changeDetails(before, after string) string {
 		bv, av := b[k], a[k]
 		switch {
 		case b == nil:
-			out = append(out, fmt.Sprintf("%s: %v", k, av))
+			out = append(out, field(k, fmt.Sprint(av)))
 		case a == nil:
-			out = append(out, fmt.Sprintf("%s: %v (removed)", k, bv))
+			out = append(out, field(k, removed(bv)))
 		case fmt.Sprint(bv) != fmt.Sprint(av):
-			out = append(out, fmt.Sprintf("%s: %v → %v", k, bv, av))
+			out = append(out, field(k, fmt.Sprintf("%v → %v", bv, av)))
 		}
 	}
 	slices.Sort(out)

@@ -9,6 +9,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/i18n"
+	"reportline/ui"
 )
 
 // TestEveryPageMessageIsInTheCatalogues extracts the message ids the pages
@@ -50,6 +51,32 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	}
 	for _, k := range reportline.LinkKinds {
 		ids["confirm.kind."+string(k)] = "ConfirmText"
+	}
+	for _, r := range []reportline.GroupRole{reportline.AdminRole, reportline.UserAdminRole, reportline.MemberRole} {
+		ids["role."+string(r)] = "group_users.html"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["remove.question."+string(k)] = "remove.go"
+	}
+	for _, d := range []reportline.Direction{reportline.Managers, reportline.Managees} {
+		for _, f := range []string{"flash.removed.", "flash.added.", "flash.added_updated."} {
+			ids[f+string(d)] = "flash"
+		}
+	}
+	for _, st := range reportline.LearningStatuses {
+		ids["learning."+string(st)] = "learning_statistics.html"
+	}
+	for _, sc := range reportline.StatisticsScopes {
+		ids["scope."+string(sc)] = "learning_statistics.html"
+	}
+	for _, k := range reportline.LinkKinds {
+		ids["contacts.kind."+string(k)] = "contacts.html"
+	}
+	for _, r := range []app.OrphanReason{app.OrphanInactive, app.OrphanExpired, app.OrphanMissing, app.OrphanMixed} {
+		ids["orphans.reason."+string(r)] = "orphanFlag"
+	}
+	for _, id := range ui.DynamicMessageIDs() {
+		ids[id] = "ui's tables"
 	}
 	for _, a := range []string{"add", "remove", "update"} {
 		ids["history.link."+a] = "eventRows"

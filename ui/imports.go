@@ -64,12 +64,12 @@ func (u *UI) upload(w http.ResponseWriter, r *http.Request, v viewer) error {
 
 // uploadRefused shows the bulk page again with why the upload was refused.
 func (u *UI) uploadRefused(w http.ResponseWriter, r *http.Request, v viewer, refusal error) error {
-	p, err := u.bulkPage(r.Context(), v, 0)
+	p, err := u.bulkPage(r.Context(), v, 0, u.loc(r))
 	if err != nil {
 		return err
 	}
 	p.UploadError = problemOf(refusal)
-	p.UploadError.Title = "This file cannot be imported."
+	p.UploadError.Title = u.loc(r).T("bulk.upload.refused", nil)
 	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
 		p.UploadError.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)
 	}

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // importPage is one import: its progress while it runs, then its counts,
@@ -101,22 +103,23 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		return err
 	}
-	p := &importPage{Batch: b, Noun: "Import", Status: statusFlag(b)}
+	l := u.loc(r)
+	p := &importPage{Batch: b, Noun: l.T("import.noun.import", nil), Status: statusFlag(l, b)}
 	if b.DryRun {
-		p.Noun = "Preview"
+		p.Noun = l.T("import.noun.preview", nil)
 	}
-	if p.page, err = u.base(ctx, v, fmt.Sprintf("%s #%d", p.Noun, b.ID), 0); err != nil {
+	if p.page, err = u.base(ctx, v, l.T("import.title", map[string]any{"Noun": p.Noun, "ID": b.ID}), 0); err != nil {
 		return err
 	}
 	p.Here = "bulk"
-	p.By = byName(u.actorNames(ctx, v, []reportline.ImportBatch{b}), b)
-	p.When = formatTime(b.CreatedAt, viewerLocation(v.User))
+	p.By = byName(u.actorNames(ctx, v, []reportline.ImportBatch{b}, l), b)
+	p.When = l.Moment(b.CreatedAt, viewerLocation(v.User))
 	switch b.Status {
 	case reportline.ImportRunning:
 		p.Running, p.Refresh = true, 1
-		p.Progress = progressOf(b)
+		p.Progress = progressOf(l, b)
 	case reportline.ImportDone:
-		if err := u.finishedImport(ctx, v, p); err != nil {
+		if err := u.finishedImport(ctx, v, p, l); err != nil {
 			return err
 		}
 	}
@@ -125,16 +128,17 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 }
 
 // finishedImport fills in what a finished import shows.
-func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error {
+func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage, l *i18n.Localizer) error {
 	b := p.Batch
 	if b.Encoding != "" {
-		p.Format = &formatView{Encoding: encodingLabel(b.Encoding), Separator: separatorLabel(b.Separator)}
+		p.Format = &formatView{Encoding: encodingLabel(l, b.Encoding), Separator: separatorLabel(l, b.Separator)}
 	}
 	c := b.Counts
-	p.Stats = []stat{{"add", "Added", c.Add}, {"update", "Updated", c.Update}, {"remove", "Removed", c.Remove},
-		{"unchanged", "Unchanged", c.Unchanged}, {"duplicate", "Duplicates", c.Duplicate}, {"rejected", "Rejected", c.Rejected}}
+	p.Stats = []stat{{"add", l.T("import.stat.add", nil), c.Add}, {"update", l.T("import.stat.update", nil), c.Update},
+		{"remove", l.T("import.stat.remove", nil), c.Remove}, {"unchanged", l.T("import.stat.unchanged", nil), c.Unchanged},
+		{"duplicate", l.T("import.stat.duplicate", nil), c.Duplicate}, {"rejected", l.T("import.stat.rejected", nil), c.Rejected}}
 	if b.DryRun {
-		p.Stats[0].Label, p.Stats[1].Label, p.Stats[2].Label = "To add", "To update", "To remove"
+		p.Stats[0].Label, p.Stats[1].Label, p.Stats[2].Label = l.T("import.stat.to_add", nil), l.T("import.stat.to_update", nil), l.T("import.stat.to_remove", nil)
 	}
 	url := importURL(b.ID)
 	p.Files = &fileLinks{Upload: url + "/upload.csv", Rejected: url + "/rejected.csv", Changes: url + "/changes.csv"}
@@ -143,7 +147,7 @@ func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error 
 			if len(p.Rejected) == maxShown {
 				return false
 			}
-			p.Rejected = append(p.Rejected, rejectedOf(rec))
+			p.Rejected = append(p.Rejected, rejectedOf(l, rec))
 			return true
 		}); err != nil {
 			return err
@@ -154,7 +158,7 @@ func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error 
 			if len(p.Changes) == maxShown {
 				return false
 			}
-			p.Changes = append(p.Changes, changeOf(rec))
+			p.Changes = append(p.Changes, changeOf(l, rec))
 			return true
 		}); err != nil {
 			return err
@@ -164,35 +168,35 @@ func (u *UI) finishedImport(ctx context.Context, v viewer, p *importPage) error 
 	if !b.DryRun {
 		return nil
 	}
-	applied, mayImport, err := u.applyOf(ctx, v, b.ID)
+	applied, mayImport, err := u.applyOf(ctx, v, b.ID, l)
 	if err != nil {
 		return err
 	}
 	p.AppliedAs = applied
 	switch {
 	case c.Add+c.Update+c.Remove == 0:
-		p.Nothing = nothingText(c)
+		p.Nothing = nothingText(l, c)
 	case mayImport && (applied == nil || applied.Batch.Status == reportline.ImportFailed):
-		p.Apply = &applyBox{URL: url + "/apply", Text: applyText(c, p.Managees)}
+		p.Apply = &applyBox{URL: url + "/apply", Text: applyText(l, c, p.Managees)}
 	}
 	return nil
 }
 
 // nothingText says why a preview changes nothing.
-func nothingText(c reportline.ImportCounts) string {
+func nothingText(l *i18n.Localizer, c reportline.ImportCounts) string {
 	switch {
 	case c.Rejected > 0 && c.Unchanged == 0:
-		return "Nothing to apply: no line was accepted. Fix the rejected lines and upload the file again."
+		return l.T("import.nothing.none_accepted", nil)
 	case c.Rejected > 0:
-		return "Nothing to apply: the accepted lines are already as the file says. Fix the rejected lines and upload the file again."
+		return l.T("import.nothing.accepted_unchanged", nil)
 	}
-	return "Nothing to apply: every link is already as the file says."
+	return l.T("import.nothing.unchanged", nil)
 }
 
 // applyOf finds the apply of a preview among the viewer's imports, newest
 // first, and says whether the viewer may import at all (app decides again
 // on Apply).
-func (u *UI) applyOf(ctx context.Context, v viewer, preview int64) (*historyRow, bool, error) {
+func (u *UI) applyOf(ctx context.Context, v viewer, preview int64, l *i18n.Localizer) (*historyRow, bool, error) {
 	var before int64
 	for range 10 { // imports after the preview: a few pages at most
 		list, err := u.app.Imports(ctx, v.Actor, before, 100)
@@ -207,7 +211,7 @@ func (u *UI) applyOf(ctx context.Context, v viewer, preview int64) (*historyRow,
 				return nil, true, nil
 			}
 			if b.PreviewID == preview && !b.DryRun {
-				return &historyRow{Batch: b, URL: importURL(b.ID), Status: statusFlag(b)}, true, nil
+				return &historyRow{Batch: b, URL: importURL(b.ID), Status: statusFlag(l, b)}, true, nil
 			}
 		}
 		if len(list) < 100 {
@@ -219,37 +223,29 @@ func (u *UI) applyOf(ctx context.Context, v viewer, preview int64) (*historyRow,
 }
 
 // applyText says exactly what Apply will do.
-func applyText(c reportline.ImportCounts, managees int) string {
+func applyText(l *i18n.Localizer, c reportline.ImportCounts, managees int) string {
 	var parts []string
 	if c.Add > 0 {
-		parts = append(parts, fmt.Sprintf("add %s %s", num(c.Add), plural(c.Add, "link", "links")))
+		parts = append(parts, l.N("import.apply.add", c.Add, map[string]any{"N": l.Number(c.Add)}))
 	}
 	if c.Update > 0 {
-		parts = append(parts, "update "+num(c.Update))
+		parts = append(parts, l.T("import.apply.update", map[string]any{"N": l.Number(c.Update)}))
 	}
 	if c.Remove > 0 {
-		parts = append(parts, "remove "+num(c.Remove))
+		parts = append(parts, l.T("import.apply.remove", map[string]any{"N": l.Number(c.Remove)}))
 	}
-	s := "This will " + joinAnd(parts)
+	changes := strings.Join(parts, "")
+	if len(parts) > 1 {
+		changes = l.T("import.apply.and", map[string]any{"First": strings.Join(parts[:len(parts)-1], ", "), "Last": parts[len(parts)-1]})
+	}
+	s := l.T("import.apply.text", map[string]any{"Changes": changes})
 	if managees > 0 {
-		s += fmt.Sprintf(" for %s %s", num(managees), plural(managees, "managee", "managees"))
+		s = l.N("import.apply.text_for", managees, map[string]any{"Changes": changes, "N": l.Number(managees)})
 	}
-	s += "."
-	switch {
-	case c.Rejected == 1:
-		s += " The rejected line is left out and its managee keeps their managers."
-	case c.Rejected > 1:
-		s += fmt.Sprintf(" The %s rejected lines are left out and those managees keep their managers.", num(c.Rejected))
+	if c.Rejected > 0 {
+		s += " " + l.N("import.apply.rejected", c.Rejected, map[string]any{"N": l.Number(c.Rejected)})
 	}
 	return s
-}
-
-// joinAnd joins "a", "b", "c" as "a, b and c".
-func joinAnd(parts []string) string {
-	if len(parts) < 2 {
-		return strings.Join(parts, "")
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 func plural(n int, one, many string) string {
@@ -305,133 +301,116 @@ func cell(rec []string, i int) string {
 
 // rejectedOf reads a line of rejected.csv: line, manager, managee, reason,
 // message.
-func rejectedOf(rec []string) rejectedRow {
+func rejectedOf(l *i18n.Localizer, rec []string) rejectedRow {
 	line, _ := strconv.Atoi(cell(rec, 0))
 	reason := cell(rec, 3)
-	return rejectedRow{Line: line, Manager: cell(rec, 1), Managee: cell(rec, 2), Reason: reason, Flag: reasonFlag(reason), Message: cell(rec, 4)}
+	return rejectedRow{Line: line, Manager: cell(rec, 1), Managee: cell(rec, 2), Reason: reason, Flag: reasonFlag(l, reason), Message: cell(rec, 4)}
 }
 
 // changeOf reads a line of changes.csv: change, manager, managee, kind,
 // valid from, valid until.
-func changeOf(rec []string) changeRow {
+func changeOf(l *i18n.Localizer, rec []string) changeRow {
 	action := reportline.Action(cell(rec, 0))
-	row := changeRow{Action: action, Flag: actionFlag(action), Manager: cell(rec, 1), Managee: cell(rec, 2),
+	row := changeRow{Action: action, Flag: actionFlag(l, action), Manager: cell(rec, 1), Managee: cell(rec, 2),
 		Kind: reportline.Kind(cell(rec, 3)), ValidFrom: cell(rec, 4), Until: cell(rec, 5)}
 	row.HasDates = row.ValidFrom != "" || row.Until != ""
 	return row
 }
 
 // progressOf describes a running import's progress.
-func progressOf(b reportline.ImportBatch) progressView {
+func progressOf(l *i18n.Localizer, b reportline.ImportBatch) progressView {
 	p := progressView{Value: b.Done, Max: b.Total, Determinate: b.Total > 0 && b.Done > 0}
 	switch b.Phase {
 	case "receiving", "reading":
-		p.Label = "Reading the file"
+		p.Label = l.T("import.progress.reading", nil)
 		if b.Phase == "receiving" {
-			p.Label = "Receiving the file"
+			p.Label = l.T("import.progress.receiving", nil)
 		}
 		if p.Determinate {
-			p.Detail = fmt.Sprintf("%s of %s", byteSize(b.Done), byteSize(b.Total))
+			p.Detail = l.T("import.progress.bytes", map[string]any{"Done": size(l, b.Done), "Total": size(l, b.Total)})
 		}
 	case "checking":
-		p.Label = "Checking every line"
+		p.Label = l.T("import.progress.checking", nil)
 	case "writing":
-		p.Label = "Saving the changes"
+		p.Label = l.T("import.progress.writing", nil)
 		if b.Total > 0 {
-			p.Detail = fmt.Sprintf("%s %s", num(int(b.Total)), plural(int(b.Total), "change", "changes"))
+			p.Detail = l.N("import.progress.changes", int(b.Total), map[string]any{"N": l.Number(int(b.Total))})
 		}
 	default:
-		p.Label = "Starting"
+		p.Label = l.T("import.progress.starting", nil)
 	}
 	return p
 }
 
 // statusFlag labels an import's status.
-func statusFlag(b reportline.ImportBatch) flag {
+func statusFlag(l *i18n.Localizer, b reportline.ImportBatch) flag {
 	switch b.Status {
 	case reportline.ImportRunning:
-		return flag{"Running", "info"}
+		return flag{l.T("import.status.running", nil), "info"}
 	case reportline.ImportFailed:
-		return flag{"Failed", "bad"}
+		return flag{l.T("import.status.failed", nil), "bad"}
 	case reportline.ImportDone:
-		return flag{"Done", "ok"}
+		return flag{l.T("import.status.done", nil), "ok"}
 	}
 	return flag{string(b.Status), "muted"}
 }
 
-// reasonFlags label the reasons app gives for a rejected line.
-var reasonFlags = map[string]flag{
-	"malformed":       {"Malformed line", "bad"},
-	"invalid_email":   {"Not an email address", "bad"},
-	"unknown":         {"Unknown address", "bad"},
-	"inactive":        {"Inactive", "bad"},
-	"self":            {"Same person", "bad"},
-	"out_of_scope":    {"Out of scope", "bad"},
-	"cycle":           {"Cycle", "bad"},
-	"conflict":        {"Conflicting lines", "bad"},
-	"managee_skipped": {"Managee left as is", "bad"},
-	"duplicate":       {"Duplicate", "warn"},
+// reasonTones are the tones of the reasons app gives for a rejected line;
+// their labels are the catalogue's import.reason.* messages.
+var reasonTones = map[string]string{
+	"malformed": "bad", "invalid_email": "bad", "unknown": "bad", "inactive": "bad", "self": "bad",
+	"out_of_scope": "bad", "cycle": "bad", "conflict": "bad", "managee_skipped": "bad", "duplicate": "warn",
 }
 
-func reasonFlag(reason string) flag {
-	if f, ok := reasonFlags[reason]; ok {
-		return f
+func reasonFlag(l *i18n.Localizer, reason string) flag {
+	if tone, ok := reasonTones[reason]; ok {
+		return flag{l.T("import.reason."+reason, nil), tone}
 	}
 	return flag{reason, "bad"}
 }
 
 // actionFlag labels a change.
-func actionFlag(a reportline.Action) flag {
+func actionFlag(l *i18n.Localizer, a reportline.Action) flag {
 	switch a {
 	case reportline.ActionAdd:
-		return flag{"Add", "ok"}
+		return flag{l.T("import.action.add", nil), "ok"}
 	case reportline.ActionUpdate:
-		return flag{"Update", "info"}
+		return flag{l.T("import.action.update", nil), "info"}
 	case reportline.ActionRemove:
-		return flag{"Remove", "bad"}
+		return flag{l.T("import.action.remove", nil), "bad"}
 	}
 	return flag{string(a), "muted"}
 }
 
+// encodings are the encodings csvio reports.
+var encodings = []string{"utf-8", "utf-8-bom", "utf-16le", "utf-16be", "windows-1252"}
+
 // encodingLabel names the encodings csvio reports.
-func encodingLabel(e string) string {
-	switch e {
-	case "utf-8":
-		return "UTF-8"
-	case "utf-8-bom":
-		return "UTF-8 with BOM"
-	case "utf-16le":
-		return "UTF-16 (little-endian)"
-	case "utf-16be":
-		return "UTF-16 (big-endian)"
-	case "windows-1252":
-		return "Windows-1252 (Latin-1)"
+func encodingLabel(l *i18n.Localizer, e string) string {
+	if slices.Contains(encodings, e) {
+		return l.T("encoding."+e, nil)
 	}
 	return e
 }
 
+// separators are the separators app reports.
+var separators = []string{"comma", "semicolon", "tab", "pipe"}
+
 // separatorLabel names the separators app reports.
-func separatorLabel(s string) string {
-	switch s {
-	case "comma":
-		return "Comma (,)"
-	case "semicolon":
-		return "Semicolon (;)"
-	case "tab":
-		return "Tab"
-	case "pipe":
-		return "Pipe (|)"
+func separatorLabel(l *i18n.Localizer, s string) string {
+	if slices.Contains(separators, s) {
+		return l.T("separator."+s, nil)
 	}
 	return s
 }
 
 // importKind is how the history names an import.
-func importKind(b reportline.ImportBatch) string {
+func importKind(l *i18n.Localizer, b reportline.ImportBatch) string {
 	switch {
 	case b.DryRun:
-		return "Preview"
+		return l.T("import.noun.preview", nil)
 	case b.PreviewID != 0:
-		return fmt.Sprintf("Apply of #%d", b.PreviewID)
+		return l.T("import.apply_of", map[string]any{"ID": b.PreviewID})
 	}
-	return "Import"
+	return l.T("import.noun.import", nil)
 }

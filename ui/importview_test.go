@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // TestRunningImportPage renders a running import: a progress bar and a
@@ -34,7 +35,7 @@ func TestRunningImportPage(t *testing.T) {
 			b := tc.batch
 			b.ID, b.DryRun, b.Status, b.FileName, b.CreatedAt = 7, true, reportline.ImportRunning, "team.csv", time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
 			p := importPage{page: page{Title: "Preview #7", Viewer: &viewer, CanEdit: true, Here: "bulk", Refresh: 1},
-				Batch: b, Noun: "Preview", Status: statusFlag(b), Running: true, Progress: progressOf(b), By: "Ada", When: formatTime(b.CreatedAt, time.UTC)}
+				Batch: b, Noun: "Preview", Status: statusFlag(i18n.For("en"), b), Running: true, Progress: progressOf(i18n.For("en"), b), By: "Ada", When: formatTime(b.CreatedAt, time.UTC)}
 			w := httptest.NewRecorder()
 			u.render(w, httptest.NewRequest(http.MethodGet, "/managers/imports/7", nil), http.StatusOK, "import", p)
 			body := w.Body.String()
@@ -63,7 +64,7 @@ func TestApplyText(t *testing.T) {
 		{reportline.ImportCounts{Remove: 1200, Rejected: 1}, 1000,
 			"This will remove 1,200 for 1,000 managees. The rejected line is left out and its managee keeps their managers."},
 	} {
-		if got := applyText(tc.counts, tc.managees); got != tc.want {
+		if got := applyText(i18n.For("en"), tc.counts, tc.managees); got != tc.want {
 			t.Errorf("applyText(%+v, %d)\n got %q\nwant %q", tc.counts, tc.managees, got, tc.want)
 		}
 	}

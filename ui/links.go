@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/web"
 )
 
@@ -170,14 +171,10 @@ func problemOf(err error) *problem {
 
 // flash is the message of the redirect after a change (?added=, ?removed=).
 // Only numbers are read from the query, so no text can be injected.
-func flash(r *http.Request, user reportline.User) string {
+func flash(r *http.Request, user reportline.User, l *i18n.Localizer) string {
 	q := r.URL.Query()
 	side := reportline.Direction(q.Get("side"))
-	noun := map[reportline.Direction][2]string{
-		reportline.Managers: {"manager", "managers"},
-		reportline.Managees: {"managee", "managees"},
-	}[side]
-	if noun[0] == "" {
+	if side != reportline.Managers && side != reportline.Managees {
 		return ""
 	}
 	count := func(key string) int {
@@ -187,24 +184,18 @@ func flash(r *http.Request, user reportline.User) string {
 		}
 		return n
 	}
-	plural := func(n int) string {
-		if n == 1 {
-			return noun[0]
-		}
-		return noun[1]
-	}
 	if q.Get("removed") == "1" {
-		return fmt.Sprintf("%s removed from %s's %s.", strings.ToUpper(noun[0][:1])+noun[0][1:], user.Name(), noun[1])
+		return l.T("flash.removed."+string(side), map[string]any{"Name": user.Name()})
 	}
 	added, updated := count("added"), count("updated")
 	switch {
 	case added < 0 || updated < 0:
 		return ""
 	case added+updated == 0:
-		return "Nothing changed: every link already existed."
+		return l.T("flash.unchanged", nil)
 	case updated == 0:
-		return fmt.Sprintf("Added %d %s.", added, plural(added))
+		return l.N("flash.added."+string(side), added, nil)
 	default:
-		return fmt.Sprintf("Added %d and updated %d %s.", added, updated, plural(added+updated))
+		return l.N("flash.added_updated."+string(side), added+updated, map[string]any{"Added": added, "Updated": updated})
 	}
 }

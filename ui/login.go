@@ -11,10 +11,11 @@ import (
 // loginPage is the sign-in form.
 type loginPage struct {
 	page
-	Email  string
-	Next   string
-	Error  string
-	Notice string
+	Email    string
+	Next     string
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
+	Notice   string
 	// Buttons are the identity providers' sign-in buttons.
 	Buttons []SignInButton
 	// SSOOnly hides the password form (the break-glass admin opens it with
@@ -25,7 +26,7 @@ type loginPage struct {
 
 // newLoginPage is the sign-in page with its buttons.
 func (u *UI) newLoginPage(r *http.Request) loginPage {
-	return loginPage{page: page{Title: "Sign in"}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
+	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
 }
 
 // home sends visitors to their groups, or to sign in.
@@ -47,7 +48,7 @@ func (u *UI) loginForm(w http.ResponseWriter, r *http.Request) {
 	p := u.newLoginPage(r)
 	p.Next = next
 	if r.URL.Query().Get("reset") == "done" {
-		p.Notice = "Your password is changed and every session of your account has ended. Sign in with the new password."
+		p.Notice = u.loc(r).T("login.reset_done", nil)
 	}
 	u.render(w, r, http.StatusOK, "login", p)
 }
@@ -69,7 +70,7 @@ func (u *UI) login(w http.ResponseWriter, r *http.Request) {
 			u.fail(w, r, err)
 			return
 		}
-		p.Error = reportline.ErrorMessage(err)
+		p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 		u.render(w, r, web.Status(code), "login", p)
 		return
 	}
@@ -102,7 +103,7 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 	// The identity provider is another origin, and a redirect answering
 	// the sign-out form would break the pages' CSP (form-action 'self'):
 	// the browser refuses it. A page of ours moves on by itself instead.
-	u.render(w, r, http.StatusOK, "signed_out", page{Title: "Signed out", MoveOn: next})
+	u.render(w, r, http.StatusOK, "signed_out", page{Title: u.loc(r).T("signed_out.title", nil), MoveOn: next})
 }
 
 // safeNext is web.SafeNext.
@@ -116,6 +117,6 @@ func (u *UI) Fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	p := u.newLoginPage(r)
-	p.Error = reportline.ErrorMessage(err)
+	p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 	u.render(w, r, http.StatusUnauthorized, "login", p)
 }

@@ -112,7 +112,7 @@ func (u *UI) managers(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	p.Flash = flash(r, p.User)
+	p.Flash = flash(r, p.User, u.loc(r))
 	if p.Removed = u.removed(r, v, id, p); p.Removed != nil {
 		p.Flash = ""
 	}

@@ -65,7 +65,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 	if err != nil {
 		return err
 	}
-	s, err := u.settingsBase(ctx, v, "Notifications per role", "notifications")
+	s, err := u.settingsBase(ctx, v, u.loc(r).T("settings.notifications_roles", nil), "notifications")
 	if err != nil {
 		return err
 	}
@@ -82,7 +82,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 		return err
 	}
 	for _, a := range reportline.Audiences {
-		p.Roles = append(p.Roles, roleTab{Value: a, Label: a.Label(), Current: a == role})
+		p.Roles = append(p.Roles, roleTab{Value: a, Label: u.loc(r).T("audience."+string(a), nil), Current: a == role})
 	}
 	if t := q.Get("preview"); t != "" {
 		pr, err := u.app.PreviewNotification(ctx, v.Actor, reportline.NotificationType(t))
@@ -90,8 +90,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 			return err
 		}
 		p.Preview = &pr
-		n, _ := reportline.NotificationByType(pr.Type)
-		p.PreviewName = n.Name
+		p.PreviewName = u.loc(r).T("notification."+string(pr.Type), nil)
 	}
 	// The preview's HTML is shown in a sandboxed frame of this page (see
 	// notificationPreviewHTML): the one relaxation of the strict policy.
@@ -147,7 +146,7 @@ type logFilter struct {
 func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	s, err := u.settingsBase(ctx, v, "Delivery log", "delivery-log")
+	s, err := u.settingsBase(ctx, v, u.loc(r).T("settings.delivery_log", nil), "delivery-log")
 	if err != nil {
 		return err
 	}
@@ -157,7 +156,7 @@ func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error
 	p.Filtering = p.Filter != logFilter{}
 	p.TypeNames = map[reportline.NotificationType]string{}
 	for _, n := range p.Types {
-		p.TypeNames[n.Type] = n.Name
+		p.TypeNames[n.Type] = u.loc(r).T("notification."+string(n.Type), nil)
 	}
 	f, err := app.ParseDeliveryFilter(q.Get("recipient"), q.Get("type"), q.Get("status"), q.Get("since"), q.Get("until"))
 	if err == nil {
@@ -177,7 +176,7 @@ func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error
 		}
 	}
 	if reportline.IsCode(err, reportline.Invalid) {
-		p.Problem = &problem{Title: "The log cannot be filtered that way.", Message: reportline.ErrorMessage(err)}
+		p.Problem = &problem{Title: u.loc(r).T("delivery_log.bad_filter", nil), Message: reportline.ErrorMessage(err)}
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_log", p)
 		return nil
 	}
@@ -203,7 +202,7 @@ func (u *UI) delivery(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	s, err := u.settingsBase(r.Context(), v, "Message "+strconv.FormatInt(id, 10), "delivery-log")
+	s, err := u.settingsBase(r.Context(), v, u.loc(r).T("delivery.title", map[string]any{"ID": id}), "delivery-log")
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/web"
 )
 
@@ -74,52 +75,53 @@ type capabilityRow struct {
 
 // capabilityRows is the comparison of the product article: the same in both
 // modes, but for whose line managers they are (orgstructure or imported).
+// Name is a message id.
 var capabilityRows = []capabilityRow{
-	{"Manager star near the user's profile", true, false},
-	{"Manage tasks of subordinates according to role permissions", true, true},
-	{"Reports viewing", true, true},
-	{"Assessment appointment", true, true},
-	{"Checklists appointment", true, true},
-	{"Viewing of the manager's MBO goals", true, true},
-	{"Displaying the manager on the Contacts page", true, true},
-	{"Receiving messages by templates", true, true},
-	{"Birthday notifications and the Today's birthday widget", true, true},
+	{"subordinates.cap.star", true, false},
+	{"subordinates.cap.tasks", true, true},
+	{"subordinates.cap.reports", true, true},
+	{"subordinates.cap.assessments", true, true},
+	{"subordinates.cap.checklists", true, true},
+	{"subordinates.cap.mbo", true, true},
+	{"subordinates.cap.contacts", true, true},
+	{"subordinates.cap.messages", true, true},
+	{"subordinates.cap.birthdays", true, true},
 }
 
 // modeOptions are the two modes, positions first as the product lists them.
-func modeOptions() []modeOption {
+func modeOptions(l *i18n.Localizer) []modeOption {
 	return []modeOption{
-		{Value: reportline.AssignByPositions, Label: "By positions mapping", LineColumn: "Managers by org structure",
-			Help: "Line managers are derived from the org structure: the holders of a manager position in a user's org unit are their managers, and the managers of the parent unit manage them. Imported and hand-assigned line managers are kept, but count for nothing while this mode is on."},
-		{Value: reportline.AssignByImport, Label: "By import value", LineColumn: "Imported managers",
-			Help: "Line managers are the ones imported (manager_uid or manager_id of the user import API, a CSV file, Active Directory, Azure AD, SCIM) or assigned by hand, regardless of the org structure; a user may have several. Positions are ignored: they make nobody a manager."},
+		{Value: reportline.AssignByPositions, Label: l.T("subordinates.positions", nil), LineColumn: l.T("subordinates.positions.column", nil),
+			Help: l.T("subordinates.positions.help", nil)},
+		{Value: reportline.AssignByImport, Label: l.T("subordinates.import", nil), LineColumn: l.T("subordinates.import.column", nil),
+			Help: l.T("subordinates.import.help", nil)},
 	}
 }
 
 // subordinates shows the Assign role mode.
 func (u *UI) subordinates(w http.ResponseWriter, r *http.Request, v viewer) error {
-	p, err := u.subordinatesPage(r.Context(), v)
+	p, err := u.subordinatesPage(r.Context(), v, u.loc(r))
 	if err != nil {
 		return err
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Saved. The assign role mode applies from now on."
+		p.Flash = u.loc(r).T("subordinates.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "org_subordinates", p)
 	return nil
 }
 
-func (u *UI) subordinatesPage(ctx context.Context, v viewer) (*subordinatesPage, error) {
+func (u *UI) subordinatesPage(ctx context.Context, v viewer, l *i18n.Localizer) (*subordinatesPage, error) {
 	pol, err := u.app.SubordinatesPolicy(ctx, v.Actor)
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.settingsBase(ctx, v, "Subordinates", "subordinates")
+	s, err := u.settingsBase(ctx, v, l.T("settings.subordinates", nil), "subordinates")
 	if err != nil {
 		return nil, err
 	}
 	p := &subordinatesPage{settingsPage: s, Mode: pol.Mode, OrgUnits: pol.OrgUnits, Positions: len(pol.ManagerPositions),
-		Modes: modeOptions(), Capabilities: capabilityRows}
+		Modes: modeOptions(l), Capabilities: capabilityRows}
 	for i := range p.Modes {
 		p.Modes[i].Checked = p.Modes[i].Value == pol.Mode
 	}
@@ -130,11 +132,11 @@ func (u *UI) subordinatesPage(ctx context.Context, v viewer) (*subordinatesPage,
 func (u *UI) saveSubordinates(w http.ResponseWriter, r *http.Request, v viewer) error {
 	err := u.app.SetAssignMode(r.Context(), v.Actor, reportline.AssignMode(r.PostFormValue("mode")))
 	if reportline.IsCode(err, reportline.Invalid) {
-		p, perr := u.subordinatesPage(r.Context(), v)
+		p, perr := u.subordinatesPage(r.Context(), v, u.loc(r))
 		if perr != nil {
 			return perr
 		}
-		p.Problem = &problem{Title: "Nothing was saved.", Message: "choose one of the two modes"}
+		p.Problem = &problem{Title: u.loc(r).T("settings.not_saved", nil), Message: u.loc(r).T("subordinates.choose", nil)}
 		u.render(w, r, http.StatusUnprocessableEntity, "org_subordinates", p)
 		return nil
 	}

@@ -22,22 +22,24 @@ func (u *UI) registerPassword(mux *http.ServeMux) {
 // forgotPage asks for the address to send a reset link to.
 type forgotPage struct {
 	page
-	Email string
-	Sent  bool // the request was taken: the same page whatever the address
-	Error string
+	Email    string
+	Sent     bool // the request was taken: the same page whatever the address
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
 }
 
 // resetPage asks for the new password.
 type resetPage struct {
 	page
-	Token string
-	Email string
-	Error string
-	Dead  bool // the link is unknown, used or expired
+	Token    string
+	Email    string
+	Error    string
+	ErrorRaw bool // Error is app's sentence (errorText)
+	Dead     bool // the link is unknown, used or expired
 }
 
 func (u *UI) forgotForm(w http.ResponseWriter, r *http.Request) {
-	u.render(w, r, http.StatusOK, "password_forgot", forgotPage{page: page{Title: "Forgot password"}})
+	u.render(w, r, http.StatusOK, "password_forgot", forgotPage{page: page{Title: u.loc(r).T("forgot.title", nil)}})
 }
 
 // forgot takes a reset request. Known and unknown addresses get the same
@@ -49,14 +51,14 @@ func (u *UI) forgot(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
 		return
 	}
-	p := forgotPage{page: page{Title: "Forgot password"}, Email: strings.TrimSpace(r.PostForm.Get("email"))}
+	p := forgotPage{page: page{Title: u.loc(r).T("forgot.title", nil)}, Email: strings.TrimSpace(r.PostForm.Get("email"))}
 	err := u.app.RequestPasswordReset(r.Context(), p.Email, web.ClientIP(r).String())
 	switch code := reportline.ErrorCode(err); code {
 	case "":
 		p.Sent = true
 		u.render(w, r, http.StatusOK, "password_forgot", p)
 	case reportline.Invalid, reportline.RateLimited:
-		p.Error = reportline.ErrorMessage(err)
+		p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 		u.render(w, r, web.Status(code), "password_forgot", p)
 	default:
 		u.fail(w, r, err)
@@ -64,10 +66,11 @@ func (u *UI) forgot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) resetForm(w http.ResponseWriter, r *http.Request) {
-	p := resetPage{page: page{Title: "Choose a new password"}, Token: r.URL.Query().Get("token")}
+	p := resetPage{page: page{Title: u.loc(r).T("reset.title", nil)}, Token: r.URL.Query().Get("token")}
 	email, err := u.app.PasswordResetFor(r.Context(), p.Token)
 	if reportline.IsCode(err, reportline.Invalid) {
-		p.Dead, p.Error = true, reportline.ErrorMessage(err)
+		p.Dead = true
+		p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 		u.render(w, r, http.StatusGone, "password_reset", p)
 		return
 	}
@@ -87,11 +90,11 @@ func (u *UI) reset(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
 		return
 	}
-	p := resetPage{page: page{Title: "Choose a new password"}, Token: r.PostForm.Get("token")}
+	p := resetPage{page: page{Title: u.loc(r).T("reset.title", nil)}, Token: r.PostForm.Get("token")}
 	pw := r.PostForm.Get("password")
 	if pw != r.PostForm.Get("confirm") {
 		p.Email, _ = u.app.PasswordResetFor(r.Context(), p.Token)
-		p.Error = "The two passwords differ; type the same one twice."
+		p.Error = u.loc(r).T("password.differ", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "password_reset", p)
 		return
 	}
@@ -102,7 +105,7 @@ func (u *UI) reset(w http.ResponseWriter, r *http.Request) {
 		seeOther(w, r, "/login?reset=done")
 	case reportline.Invalid, reportline.RateLimited:
 		p.Email, _ = u.app.PasswordResetFor(r.Context(), p.Token)
-		p.Error = reportline.ErrorMessage(err)
+		p.Error, p.ErrorRaw = errorText(u.loc(r), err)
 		p.Dead = p.Email == ""
 		u.render(w, r, web.Status(code), "password_reset", p)
 	default:

@@ -76,18 +76,11 @@ func (u *UI) removeConfirm(w http.ResponseWriter, r *http.Request, v viewer) err
 	if side == reportline.Managees {
 		manager, managee = mp.User.Name(), p.Row.User.Name()
 	}
-	p.Question = fmt.Sprintf("Remove %s as %s manager of %s?", manager, article(kindLabel(p.Row.Link.Kind)), managee)
-	p.Title = "Remove a link"
+	l := u.loc(r)
+	p.Question = l.T("remove.question."+string(p.Row.Link.Kind), map[string]any{"Manager": manager, "Managee": managee})
+	p.Title = l.T("remove.title", nil)
 	u.render(w, r, http.StatusOK, "remove_confirm", p)
 	return nil
-}
-
-// article is "a line" or "a functional": the kind in lower case after "a".
-func article(kind string) string {
-	if kind == "" {
-		return "a"
-	}
-	return "a " + string(kind[0]|0x20) + kind[1:]
 }
 
 // removedBanner is the banner after a removal: who was removed, and Undo.
@@ -116,7 +109,7 @@ func (u *UI) removed(r *http.Request, v viewer, id reportline.UserID, p *manager
 	if err != nil {
 		return nil
 	}
-	b := &removedBanner{Text: fmt.Sprintf("%s is no longer a manager of %s.", manager.Name(), managee.Name()),
+	b := &removedBanner{Text: u.loc(r).T("remove.done", map[string]any{"Manager": manager.Name(), "Managee": managee.Name()}),
 		UndoURL: fmt.Sprintf("/users/%d/links/undo", id), ManagerID: manager.ID, ManageeID: managee.ID}
 	if p.Group != nil {
 		b.GroupID = p.Group.ID

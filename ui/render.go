@@ -122,19 +122,20 @@ type errorPage struct {
 	Status  int
 	Heading string
 	Message string
+	Raw     bool // Message is app's, in English (docs/i18n.md)
 	Details []reportline.Detail
 }
 
-// headings titles the error page of each status.
+// headings titles the error page of each status: catalogue ids.
 var headings = map[int]string{
-	http.StatusBadRequest:            "Bad request",
-	http.StatusForbidden:             "Access refused",
-	http.StatusNotFound:              "Not found",
-	http.StatusConflict:              "Conflict",
-	http.StatusUnprocessableEntity:   "This cannot be done as asked",
-	http.StatusTooManyRequests:       "Too many attempts",
-	http.StatusRequestEntityTooLarge: "Too large",
-	http.StatusInternalServerError:   "Something went wrong",
+	http.StatusBadRequest:            "error.heading.bad_request",
+	http.StatusForbidden:             "error.heading.forbidden",
+	http.StatusNotFound:              "error.heading.not_found",
+	http.StatusConflict:              "error.heading.conflict",
+	http.StatusUnprocessableEntity:   "error.heading.unprocessable",
+	http.StatusTooManyRequests:       "error.heading.too_many",
+	http.StatusRequestEntityTooLarge: "error.heading.too_large",
+	http.StatusInternalServerError:   "error.heading.internal",
 }
 
 // fail shows err as a page. Anonymous callers are sent to sign in; internal
@@ -147,14 +148,15 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 		return
 	}
 	status := web.Status(code)
-	p := errorPage{Status: status, Heading: headings[status], Message: reportline.ErrorMessage(err)}
-	if p.Heading == "" {
-		p.Heading = http.StatusText(status)
+	l := u.loc(r)
+	p := errorPage{Status: status, Heading: l.T("error.heading.other", nil), Message: reportline.ErrorMessage(err), Raw: true}
+	if id, ok := headings[status]; ok {
+		p.Heading = l.T(id, nil)
 	}
 	if code == reportline.Internal {
 		id := web.RequestID(r.Context())
 		u.log.Error("internal error", "request_id", id, "method", r.Method, "path", r.URL.Path, "err", err)
-		p.Message = fmt.Sprintf("Something went wrong (request id %s). Please try again; if it keeps happening, give this id to your administrator.", id)
+		p.Message, p.Raw = l.T("error.internal", map[string]any{"ID": id}), false
 	} else if e, ok := errors.AsType[*reportline.Error](err); ok {
 		p.Details = e.Details
 	}

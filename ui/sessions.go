@@ -77,13 +77,13 @@ func (u *UI) sessionsPage(w http.ResponseWriter, r *http.Request, v viewer) erro
 	}
 	switch r.URL.Query().Get("ended") {
 	case "one":
-		p.Notice = "The session is ended: that browser must sign in again."
+		p.Notice = u.loc(r).T("sessions.ended_one", nil)
 	case "others":
-		p.Notice = "Every other session is ended."
+		p.Notice = u.loc(r).T("sessions.ended_others", nil)
 	}
-	title := "Your sessions"
+	title := u.loc(r).T("nav.sessions", nil)
 	if !p.Own {
-		title = "Sessions of " + owner.Email
+		title = u.loc(r).T("sessions.title_of", map[string]any{"Email": owner.Email})
 	}
 	if p.page, err = u.base(r.Context(), v, title, 0); err != nil {
 		return err

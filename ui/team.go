@@ -3,11 +3,10 @@ package ui
 import (
 	"fmt"
 	"net/http"
-	"strconv"
-	"time"
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 )
 
 // registerLearning adds My team, a user's statistics page and the
@@ -62,17 +61,17 @@ func (u *UI) team(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	p := teamPage{Team: tv, All: scope == app.TeamAll, Chart: teamChart(tv.Totals), Birthdays: tv.Birthdays,
-		Today: tv.At.Format("Monday 2 January")}
-	if p.page, err = u.base(ctx, v, "My team", 0); err != nil {
+	p := teamPage{Team: tv, All: scope == app.TeamAll, Chart: teamChart(tv.Totals, u.loc(r)), Birthdays: tv.Birthdays,
+		Today: u.loc(r).Format(tv.At, "Monday 2 January")}
+	if p.page, err = u.base(ctx, v, u.loc(r).T("nav.team", nil), 0); err != nil {
 		return err
 	}
 	p.Here = "team"
 	for _, m := range tv.Members {
 		row := teamRow{TeamMember: m, StatsURL: fmt.Sprintf("/users/%d/statistics", m.User.ID),
-			Progress: newProgressBar(m.Summary.AverageProgress), Reports: "Direct"}
+			Progress: newProgressBar(m.Summary.AverageProgress), Reports: u.loc(r).T("team.reports.direct", nil)}
 		if !m.Direct {
-			row.Reports = "Through " + m.Manager.Name()
+			row.Reports = u.loc(r).T("team.reports.through", map[string]any{"Name": m.Manager.Name()})
 		}
 		p.Members = append(p.Members, row)
 	}
@@ -111,17 +110,17 @@ const (
 )
 
 // teamChart draws the team's records by status, and the late ones.
-func teamChart(s app.StatsSummary) chart {
-	c := chart{Title: "Team records by status", Width: chartLabelWidth + chartTrack + 60, Empty: s.Records == 0}
+func teamChart(s app.StatsSummary, l *i18n.Localizer) chart {
+	c := chart{Title: l.T("team.chart", nil), Width: chartLabelWidth + chartTrack + 60, Empty: s.Records == 0}
 	rows := []struct {
 		label, class string
 		n            int
 	}{
-		{"Completed", "completed", s.Completed},
-		{"In progress", "progress", s.InProgress},
-		{"Not started", "waiting", s.NotStarted},
-		{"Failed", "failed", s.Failed},
-		{"Late", "late", s.Late},
+		{l.T("stats.completed", nil), "completed", s.Completed},
+		{l.T("stats.in_progress", nil), "progress", s.InProgress},
+		{l.T("stats.not_started", nil), "waiting", s.NotStarted},
+		{l.T("stats.failed", nil), "failed", s.Failed},
+		{l.T("stats.late", nil), "late", s.Late},
 	}
 	most := 1
 	for _, r := range rows {
@@ -147,23 +146,14 @@ type statisticsPage struct {
 	Mine       bool
 	ProfileURL string
 	Rows       []statRow
-	Summary    summaryFacts
+	Summary    app.StatsSummary
 	Progress   progressBar
-	ScopeLabel string
 }
 
 // statRow is one record in the statistics table.
 type statRow struct {
 	app.StatRecord
-	Score     string
-	TimeSpent string
-	Progress  progressBar
-}
-
-// summaryFacts are the summary's figures as the page writes them.
-type summaryFacts struct {
-	app.StatsSummary
-	TimeSpent string
+	Progress progressBar
 }
 
 func (u *UI) statistics(w http.ResponseWriter, r *http.Request, v viewer) error {
@@ -176,41 +166,21 @@ func (u *UI) statistics(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		return err
 	}
-	p := statisticsPage{Stats: st, Mine: id == v.User.ID, ScopeLabel: st.Scope.Label(),
-		Summary:  summaryFacts{StatsSummary: st.Summary, TimeSpent: formatDuration(st.Summary.TimeSpent)},
-		Progress: newProgressBar(st.Summary.AverageProgress)}
-	title := "Statistics of " + st.User.Name()
+	p := statisticsPage{Stats: st, Mine: id == v.User.ID, Summary: st.Summary, Progress: newProgressBar(st.Summary.AverageProgress)}
+	l := u.loc(r)
+	title := l.T("stats.title", map[string]any{"Name": st.User.Name()})
 	if p.Mine {
-		title = "My statistics"
+		title = l.T("stats.mine", nil)
 	}
 	if p.page, err = u.base(ctx, v, title, contextGroup(r)); err != nil {
 		return err
 	}
 	p.ProfileURL = userURL(id, "", p.page)
 	for _, rec := range st.Records {
-		row := statRow{StatRecord: rec, TimeSpent: formatDuration(rec.TimeSpent), Progress: newProgressBar(rec.Progress), Score: "—"}
-		if rec.Score != nil {
-			row.Score = strconv.FormatFloat(*rec.Score, 'f', -1, 64)
-		}
-		p.Rows = append(p.Rows, row)
+		p.Rows = append(p.Rows, statRow{StatRecord: rec, Progress: newProgressBar(rec.Progress)})
 	}
 	u.render(w, r, http.StatusOK, "learning_statistics", p)
 	return nil
-}
-
-// formatDuration writes a time spent as hours and minutes.
-func formatDuration(d time.Duration) string {
-	if d <= 0 {
-		return "—"
-	}
-	h, m := int(d.Hours()), int(d.Minutes())%60
-	switch {
-	case h == 0 && m == 0:
-		return "< 1 min"
-	case h == 0:
-		return fmt.Sprintf("%d min", m)
-	}
-	return fmt.Sprintf("%d h %02d", h, m)
 }
 
 // scopesPage is Settings → Policies → Statistics.
@@ -239,15 +209,16 @@ func (u *UI) scopesPage(r *http.Request, v viewer) (*scopesPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.settingsBase(ctx, v, "Statistics", "statistics")
+	l := u.loc(r)
+	s, err := u.settingsBase(ctx, v, l.T("profile.statistics", nil), "statistics")
 	if err != nil {
 		return nil, err
 	}
 	p := &scopesPage{settingsPage: s}
 	for _, k := range reportline.LinkKinds {
-		sk := scopeKind{Kind: k, Label: kindLabel(k) + " managers"}
+		sk := scopeKind{Kind: k, Label: l.T("scopes.kind."+string(k), nil)}
 		for _, sc := range reportline.StatisticsScopes {
-			sk.Options = append(sk.Options, scopeOption{Value: sc, Label: sc.Label(), Checked: scopes[k] == sc})
+			sk.Options = append(sk.Options, scopeOption{Value: sc, Label: l.T("scope."+string(sc), nil), Checked: scopes[k] == sc})
 		}
 		p.Kinds = append(p.Kinds, sk)
 	}
@@ -260,7 +231,7 @@ func (u *UI) statisticsScopes(w http.ResponseWriter, r *http.Request, v viewer) 
 		return err
 	}
 	if r.URL.Query().Get("saved") == "1" {
-		p.Flash = "Saved. Managers see their managees' statistics this way from now on."
+		p.Flash = u.loc(r).T("scopes.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "learning_scopes", p)
 	return nil
@@ -279,7 +250,7 @@ func (u *UI) saveStatisticsScopes(w http.ResponseWriter, r *http.Request, v view
 		if perr != nil {
 			return perr
 		}
-		p.Problem = &problem{Title: "Nothing was saved.", Message: reportline.ErrorMessage(err)}
+		p.Problem = &problem{Title: u.loc(r).T("settings.not_saved", nil), Message: reportline.ErrorMessage(err)}
 		u.render(w, r, http.StatusUnprocessableEntity, "learning_scopes", p)
 		return nil
 	}

@@ -40,8 +40,9 @@ type lifetimeChoice struct {
 	Selected bool
 }
 
+// lifetimes are the token lifetimes offered; their labels are message ids.
 func lifetimes(selected int) []lifetimeChoice {
-	out := []lifetimeChoice{{0, "Never", false}, {30, "30 days", false}, {90, "90 days", false}, {365, "1 year", false}}
+	out := []lifetimeChoice{{0, "tokens.never", false}, {30, "tokens.days_30", false}, {90, "tokens.days_90", false}, {365, "tokens.year", false}}
 	for i := range out {
 		out[i].Selected = out[i].Days == selected
 	}
@@ -49,7 +50,7 @@ func lifetimes(selected int) []lifetimeChoice {
 }
 
 func (u *UI) renderTokens(w http.ResponseWriter, r *http.Request, v viewer, status int, p tokensPage) error {
-	base, err := u.base(r.Context(), v, "Your tokens", 0)
+	base, err := u.base(r.Context(), v, u.loc(r).T("tokens.title", nil), 0)
 	if err != nil {
 		return err
 	}
@@ -70,7 +71,7 @@ func (u *UI) renderTokens(w http.ResponseWriter, r *http.Request, v viewer, stat
 func (u *UI) tokensPage(w http.ResponseWriter, r *http.Request, v viewer) error {
 	p := tokensPage{All: r.URL.Query().Get("all") == "1"}
 	if r.URL.Query().Get("revoked") != "" {
-		p.Notice = "The token is revoked: it no longer works."
+		p.Notice = u.loc(r).T("tokens.revoked", nil)
 	}
 	return u.renderTokens(w, r, v, http.StatusOK, p)
 }

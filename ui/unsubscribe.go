@@ -27,7 +27,7 @@ type unsubscribePage struct {
 }
 
 func (u *UI) unsubscribeForm(w http.ResponseWriter, r *http.Request) {
-	p := unsubscribePage{page: page{Title: "Unsubscribe"}, Token: r.URL.Query().Get("t")}
+	p := unsubscribePage{page: page{Title: u.loc(r).T("unsubscribe.title", nil)}, Token: r.URL.Query().Get("t")}
 	who, n, err := u.app.UnsubscribeInfo(r.Context(), p.Token)
 	if reportline.IsCode(err, reportline.Invalid) {
 		p.Dead, p.Message = true, i18n.For(r.Header.Get("Accept-Language")).T("unsubscribe.invalid", nil)
@@ -48,7 +48,7 @@ func (u *UI) unsubscribe(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.Invalid, "the form could not be read"))
 		return
 	}
-	p := unsubscribePage{page: page{Title: "Unsubscribe"}, Token: r.URL.Query().Get("t")}
+	p := unsubscribePage{page: page{Title: u.loc(r).T("unsubscribe.title", nil)}, Token: r.URL.Query().Get("t")}
 	if p.Token == "" {
 		p.Token = r.PostForm.Get("t")
 	}

@@ -11,11 +11,13 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/policy"
 	"reportline/web"
 )
@@ -58,7 +60,10 @@ type usersImportRow struct {
 	Line    int
 	Who     string
 	Flag    flag
-	Changes string
+	Changed []string // the fields the row changes, by their CSV columns' names
+	Added   string   // the managers it adds, "" for none
+	Removed string   // the managers it removes
+	Kept    bool     // manager changes kept but not in effect (positions mode)
 	Message string
 	Details []reportline.Detail
 }
@@ -70,12 +75,13 @@ func (u *UI) usersImportBase(w http.ResponseWriter, r *http.Request, v viewer) (
 		}
 		return nil, err
 	}
-	p, err := u.base(r.Context(), v, "Import users", 0)
+	l := u.loc(r)
+	p, err := u.base(r.Context(), v, l.T("nav.users_import", nil), 0)
 	if err != nil {
 		return nil, err
 	}
 	p.Here = "users-import"
-	return &usersImportPage{page: p, MaxSize: byteSize(app.MaxUserCSVBytes)}, nil
+	return &usersImportPage{page: p, MaxSize: size(l, app.MaxUserCSVBytes)}, nil
 }
 
 func (u *UI) usersImport(w http.ResponseWriter, r *http.Request, v viewer) error {
@@ -164,7 +170,7 @@ func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		// A store failure part-way: show what was done, and why it stopped.
 		u.log.Error("users import cut short", "request_id", web.RequestID(r.Context()), "err", err)
-		p.Problem = &problem{Title: "The import stopped part-way.", Message: "The rows listed were imported; the others were not. Try again later: rows already imported will show as unchanged."}
+		p.Problem = &problem{Title: u.loc(r).T("users_import.stopped", nil), Message: u.loc(r).T("users_import.stopped.text", nil)}
 	}
 	u.showUsersReport(w, r, p, rep)
 	return nil
@@ -173,7 +179,7 @@ func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error 
 // usersRefused shows the form again with why the file was refused.
 func (u *UI) usersRefused(w http.ResponseWriter, r *http.Request, p *usersImportPage, refusal error) error {
 	p.Problem = problemOf(refusal)
-	p.Problem.Title = "This file cannot be imported."
+	p.Problem.Title = u.loc(r).T("bulk.upload.refused", nil)
 	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
 		p.Problem.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)
 	}
@@ -189,16 +195,16 @@ func (u *UI) showUsersReport(w http.ResponseWriter, r *http.Request, p *usersImp
 			p.Hidden++
 			continue
 		}
-		p.Rows = append(p.Rows, usersRow(row, rep.DryRun))
+		p.Rows = append(p.Rows, usersRow(u.loc(r), row, rep.DryRun))
 	}
 	u.render(w, r, http.StatusOK, "users_import", p)
 }
 
 // usersRow describes one row for the table.
-func usersRow(row app.UserCSVRow, dryRun bool) usersImportRow {
+func usersRow(l *i18n.Localizer, row app.UserCSVRow, dryRun bool) usersImportRow {
 	out := usersImportRow{Line: row.Line, Who: cmpOr(row.Email, row.UID)}
 	if row.Err != nil {
-		out.Flag = flag{Label: "Refused", Tone: "bad"}
+		out.Flag = flag{Label: l.T("users_import.refused", nil), Tone: "bad"}
 		out.Message, out.Details = row.Err.Message, row.Err.Details
 		if row.Err.Field != "" && len(row.Err.Details) == 0 {
 			out.Message = row.Err.Field + ": " + out.Message
@@ -206,38 +212,36 @@ func usersRow(row app.UserCSVRow, dryRun bool) usersImportRow {
 		return out
 	}
 	res := row.Result
-	labels := map[app.UserImportAction][2]string{
-		app.UserCreated:   {"Created", "Will be created"},
-		app.UserUpdated:   {"Updated", "Will be updated"},
-		app.UserUnchanged: {"Unchanged", "Unchanged"},
-	}[res.Action]
-	label := labels[0]
+	id := "users_import.done." + string(res.Action)
 	if dryRun {
-		label = labels[1]
+		id = "users_import.will." + string(res.Action)
 	}
+	label := l.T(id, nil)
 	tone := "ok"
 	if res.Action == app.UserUnchanged {
 		tone = "warn"
 	}
 	out.Flag = flag{Label: label, Tone: tone}
 	out.Who = res.User.Email
-	var parts []string
-	if len(res.Changed) > 0 {
-		parts = append(parts, strings.Join(res.Changed, ", "))
-	}
+	out.Changed = res.Changed
 	if m := res.Managers; m != nil {
-		if n := len(m.Added); n > 0 {
-			parts = append(parts, "managers added: "+emails(m.Added))
-		}
-		if n := len(m.Removed); n > 0 {
-			parts = append(parts, "managers removed: "+emails(m.Removed))
-		}
-		if !res.InEffect && len(m.Added)+len(m.Removed) > 0 {
-			parts = append(parts, "(kept, not in effect in positions mode)")
-		}
+		out.Added, out.Removed = emails(m.Added), emails(m.Removed)
+		out.Kept = !res.InEffect && len(m.Added)+len(m.Removed) > 0
 	}
-	out.Changes = strings.Join(parts, "; ")
 	return out
+}
+
+// userFields are the fields app names when a user changes (a users
+// import's changes); the pages show them as the catalogue's field.*.
+var userFields = []string{"birthday", "email", "external_uid", "first_name", "last_name", "locale", "org_unit", "position", "status", "time_zone"}
+
+// fieldLabel names a user's field in the reader's language; a field app
+// adds later shows as its id until it has a label.
+func fieldLabel(l *i18n.Localizer, f string) string {
+	if slices.Contains(userFields, f) {
+		return l.T("field."+f, nil)
+	}
+	return f
 }
 
 func emails(users []reportline.User) string {
