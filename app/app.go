@@ -195,6 +195,10 @@ type Config struct {
 	UnsubscribeKey []byte
 	// Recorder counts runs, imports and syncs for /metrics; none when nil.
 	Recorder Recorder
+	// Tenants lists the installation's tenants (the store's Tenants):
+	// background work runs in each active one (tenants.go). Nil: the
+	// implicit tenant alone.
+	Tenants func(context.Context) ([]reportline.Tenant, error)
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -220,13 +224,14 @@ type App struct {
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
 	rec     Recorder
+	tenants *tenantList // Config.Tenants (tenants.go)
 }
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, tenants: &tenantList{list: cfg.Tenants}}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}
@@ -247,6 +252,9 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	if cfg.Tenants != nil {
+		a.Outbox.SetTenants(a.tenantIDs)
+	}
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))

@@ -130,6 +130,15 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		fmt.Fprint(stderr, usage)
 		return errUsage
 	}
+	ctx, args, err := withTenantFlag(ctx, tenantCommand(args), args)
+	if err != nil {
+		fmt.Fprintln(stderr, "reportline:", err)
+		return errUsage
+	}
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
 	cmd, rest := args[0], args[1:]
 	switch cmd {
 	case "serve":

@@ -72,8 +72,16 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
-		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec}), nil
+	// --tenant: every transaction of the command is the tenant's.
+	tenant, err := cliTenant(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	st := app.Adapt(inTenant(tenant, db.Read), inTenant(tenant, db.Write), db.Ping, inTenant(tenant, db.ReadOnce))
+	return db, app.New(st, app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
+		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
+		Tenants: db.Tenants}), nil
 }
 
 func version() string {
