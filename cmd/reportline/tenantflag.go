@@ -52,7 +52,7 @@ func takeTenantFlag(args []string) (slug string, rest []string, err error) {
 		}
 		found = true
 		if !hasValue {
-			if i+1 >= len(args) {
+			if i+1 >= len(args) || strings.HasPrefix(args[i+1], "-") {
 				return "", nil, fmt.Errorf("--tenant needs a tenant's slug (reportline tenant list)")
 			}
 			i++
