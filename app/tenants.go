@@ -2,7 +2,6 @@ package app
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -30,7 +29,7 @@ type tenantList struct {
 	mu   sync.Mutex
 	at   time.Time
 	ts   []reportline.Tenant
-	rr   atomic.Uint64 // the scheduler's rotation
+	rr   atomic.Uint64 // where the next round of background work starts
 }
 
 const tenantListTTL = 5 * time.Second
@@ -89,26 +88,6 @@ func (a *App) tenantIDs(ctx context.Context, all bool) ([]reportline.TenantID, e
 		ids[i] = t.ID
 	}
 	return ids, err
-}
-
-// eachTenant runs fn for each active tenant, in its context. A tenant's
-// failure does not stop the others: the errors are joined, each naming
-// its tenant.
-func (a *App) eachTenant(ctx context.Context, fn func(ctx context.Context, t reportline.TenantID) error) error {
-	ids, err := a.ActiveTenants(ctx)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			break
-		}
-		if err := fn(reportline.WithTenant(ctx, id), id); err != nil {
-			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
-		}
-	}
-	return errors.Join(errs...)
 }
 
 // publicURL is the address the context's tenant is reached at, without a
