@@ -294,3 +294,50 @@ func TestDigestRunsPerTenantInItsZone(t *testing.T) {
 		}
 	})
 }
+
+// The timed effects of links run in every active tenant: a temporary link
+// that starts is announced in its own tenant, with links to its address,
+// and not in a suspended tenant.
+func TestTimedEffectsRunPerTenant(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newTenantsWorld(t, engine)
+		s := w.app.NewScheduler(app.SchedulerConfig{})
+		tick := func() {
+			t.Helper()
+			if _, err := s.Tick(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		tick() // the first run marks where each tenant's effects start
+		now := w.env.Now.Now()
+		for _, tctx := range []context.Context{w.implicitCtx, w.betaCtx, w.gammaCtx} {
+			id, _ := reportline.TenantOf(tctx)
+			tmp, err := w.app.CreateUser(tctx, sys, app.UserInput{Email: "tmp@example.com", FirstName: "Tmp"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := w.app.AddLinks(tctx, sys, app.LinkRequest{User: w.emp[id], Direction: reportline.Managers, Kind: reportline.Functional,
+				IDs: []reportline.UserID{tmp.ID}, ValidFrom: now.Add(time.Hour), ValidUntil: now.Add(25 * time.Hour)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		w.env.Now.Advance(2 * time.Hour)
+		tick()
+		tick() // once, however often it ticks
+		for _, c := range []struct {
+			id     reportline.TenantID
+			public string
+			want   int
+		}{{reportline.ImplicitTenant, w.publicA, 3}, {w.beta, w.publicB, 3}, {w.gamma, "", 0}} {
+			ms := queuedIn(t, w.env.DB, c.id, reportline.NotifyTemporaryLinkStart)
+			if len(ms) != c.want {
+				t.Errorf("tenant %d: %d start notices, want %d", c.id, len(ms), c.want)
+			}
+			for _, m := range ms {
+				if !strings.Contains(m.Text, c.public+"/team") {
+					t.Errorf("tenant %d: notice to %s without its link %s/team:\n%s", c.id, m.To, c.public, m.Text)
+				}
+			}
+		}
+	})
+}
