@@ -81,27 +81,36 @@ func withTenantFlag(ctx context.Context, cmd string, args []string) (context.Con
 	return context.WithValue(ctx, tenantSlugKey{}, slug), rest, nil
 }
 
-// cliTenant resolves the slug of --tenant to its tenant: the implicit
-// tenant without the flag; an error naming the slug when no tenant has it
-// or when it is suspended.
-func cliTenant(ctx context.Context, db *store.DB) (reportline.TenantID, error) {
+// cliTenant resolves the slug of --tenant to its tenant and the address
+// its mail links to: the implicit tenant and the configured public URL
+// without the flag; https://HOST for a tenant with a host, none without.
+// An error names the slug when no tenant has it or when it is suspended.
+func cliTenant(ctx context.Context, db *store.DB, public string) (reportline.TenantID, string, error) {
 	slug, _ := ctx.Value(tenantSlugKey{}).(string)
 	if slug == "" {
-		return reportline.ImplicitTenant, nil
+		return reportline.ImplicitTenant, public, nil
 	}
 	ts, err := db.Tenants(ctx)
 	if err != nil {
-		return 0, err
+		return 0, "", err
 	}
 	for _, t := range ts {
-		if t.Slug == slug {
-			if t.Suspended {
-				return 0, fmt.Errorf("--tenant %s: the tenant is suspended (reportline tenant resume %s)", slug, slug)
-			}
-			return t.ID, nil
+		if t.Slug != slug {
+			continue
 		}
+		if t.Suspended {
+			return 0, "", fmt.Errorf("--tenant %s: the tenant is suspended (reportline tenant resume %s)", slug, slug)
+		}
+		switch {
+		case t.ID == reportline.ImplicitTenant:
+		case t.Host != "":
+			public = "https://" + t.Host
+		default:
+			public = ""
+		}
+		return t.ID, public, nil
 	}
-	return 0, fmt.Errorf("--tenant %s: no tenant has this slug (reportline tenant list)", slug)
+	return 0, "", fmt.Errorf("--tenant %s: no tenant has this slug (reportline tenant list)", slug)
 }
 
 // inTenant is a store's Read, Write or ReadOnce acting in tenant id when

@@ -58,6 +58,12 @@ func TestTenantFlag(t *testing.T) {
 			t.Fatalf("managers export (implicit) shows acme's people: %q, %v", out, err)
 		}
 
+		// Its mail links to its host (no public URL is configured here).
+		out, err = cli("digest", "preview", "--tenant", "acme", "--manager", "boss@example.com", "--html")
+		if err != nil || !strings.Contains(out, "https://acme.example/") {
+			t.Errorf("digest preview --tenant acme: %v, want links under https://acme.example/:\n%s", err, out)
+		}
+
 		url, data := "", st[1]
 		if len(st) > 2 {
 			url = st[3]
