@@ -30,8 +30,9 @@ type SchedulerConfig struct {
 
 // Scheduler sends the scheduled notifications: the weekly digest every
 // Monday from 14:00 in each tenant's time zone (Europe/Paris by default),
-// and birthday notifications every day from BirthdayHour. Every replica runs one; they coordinate through the
-// database (see digest_run.go), so each notification goes out once.
+// and birthday notifications every day from BirthdayHour. Every replica
+// runs one; they coordinate through the database (see digest_run.go), so
+// each notification goes out once.
 type Scheduler struct {
 	app        *App
 	owner      string
