@@ -231,7 +231,7 @@ type App struct {
 func New(store Store, cfg Config) *App {
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, tenants: &tenantList{list: cfg.Tenants}}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}
 	}
@@ -252,6 +252,7 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.tenants = &tenantList{list: cfg.Tenants}
 	if cfg.Tenants != nil {
 		a.Outbox.SetTenants(a.tenantIDs)
 	}

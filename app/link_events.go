@@ -252,7 +252,7 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 
 // renderEvent writes one event message in its recipient's language.
 func (a *App) renderEvent(u reportline.User, base string, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
-	n, loc := a.newNotice(u, base)
+	n, loc := a.noticeAt(u, base)
 	mgr, mgee := users[m.link.ManagerID], users[m.link.ManageeID]
 	n.data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
 		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(parisZone)), "Until": loc.DateTime(m.link.ValidUntil.In(parisZone))}

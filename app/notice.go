@@ -102,9 +102,8 @@ func (n notice) render() (RenderedMail, error) {
 	return RenderedMail{Subject: strings.Join(strings.Fields(n.Subject), " "), Text: t.String(), HTML: h.String()}, nil
 }
 
-// newNotice starts a notice to u in their language; base is the public
-// URL of u's tenant (publicURL), "" for none.
-func (a *App) newNotice(u reportline.User, base string) (notice, *i18n.Localizer) {
+// newNotice starts a notice to u in their language.
+func (a *App) newNotice(u reportline.User) (notice, *i18n.Localizer) {
 	l := i18n.For(u.Locale)
 	b := a.brand.normalized()
 	n := notice{Lang: l.Lang(), Accent: b.Accent, BrandName: b.Name}
@@ -115,8 +114,8 @@ func (a *App) newNotice(u reportline.User, base string) (notice, *i18n.Localizer
 	} else {
 		n.Greeting = l.T("mail.greeting.anonymous", nil)
 	}
-	if base != "" {
-		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": b.Name}), base+"/team"
+	if a.public != "" {
+		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": b.Name}), a.public+"/team"
 	}
 	return n, l
 }

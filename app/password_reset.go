@@ -165,7 +165,7 @@ func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.U
 // not "".
 func (a *App) renderPasswordReset(u reportline.User, base, link string, until time.Time) (RenderedMail, error) {
 	absolute := base != ""
-	n, l := a.newNotice(u, base)
+	n, l := a.noticeAt(u, base)
 	d := map[string]any{"Brand": n.BrandName, "Email": u.Email, "Link": link, "Until": l.DateTime(until.UTC())}
 	n.Subject = l.T("password_reset.subject", d)
 	n.Paras = append(n.Paras, l.T("password_reset.body", d))

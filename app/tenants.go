@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/i18n"
 )
 
 // Background work for every tenant (docs/tenants.md, "Built: step 3,
@@ -114,6 +115,17 @@ func (a *App) publicURL(ctx context.Context) string {
 		}
 	}
 	return ""
+}
+
+// noticeAt starts a notice to u (newNotice) whose button leads to base,
+// the public URL of u's tenant (publicURL): none when base is "".
+func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer) {
+	n, l := a.newNotice(u)
+	n.Button, n.URL = "", ""
+	if base != "" {
+		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": n.BrandName}), base+"/team"
+	}
+	return n, l
 }
 
 // tenantZone is the time zone of the context's tenant (its digest's
