@@ -205,6 +205,10 @@ type Config struct {
 	UnsubscribeKey []byte
 	// Recorder counts runs, imports and syncs for /metrics; none when nil.
 	Recorder Recorder
+	// Tenants lists the installation's tenants (the store's Tenants):
+	// background work runs in each active one (tenants.go). Nil: the
+	// implicit tenant alone.
+	Tenants func(context.Context) ([]reportline.Tenant, error)
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -231,6 +235,7 @@ type App struct {
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
 	rec     Recorder
+	tenants *tenantList // Config.Tenants (tenants.go)
 }
 
 // New returns the application services over a store.
@@ -259,6 +264,10 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.tenants = &tenantList{list: cfg.Tenants}
+	if cfg.Tenants != nil {
+		a.Outbox.SetTenants(a.tenantIDs)
+	}
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))

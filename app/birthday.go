@@ -133,7 +133,7 @@ func (a *App) composeBirthdays(ctx context.Context, day string, date time.Time, 
 			out = append(out, composed{manager: m, outcome: reportline.SendOptedOut})
 			continue
 		}
-		r, err := RenderBirthday(users[m], date, people[m], BirthdayOptions{Brand: a.brand, PublicURL: a.public, DefaultLocale: a.locale})
+		r, err := RenderBirthday(users[m], date, people[m], BirthdayOptions{Brand: a.brand, PublicURL: a.publicURL(ctx), DefaultLocale: a.locale})
 		if err != nil {
 			return nil, err
 		}

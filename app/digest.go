@@ -134,6 +134,7 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 	// What is left is rendering, CPU-bound and independent per digest: a
 	// few run at once.
 	out := make([]composed, len(managers))
+	base := a.publicURL(ctx)
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(composeWorkers)
 	compose := func(i int) error {
@@ -149,7 +150,9 @@ func (a *App) composeDigests(ctx context.Context, slot reportline.DigestSlot, ma
 			out[i] = composed{manager: m, outcome: reportline.SendSkippedEmpty}
 			return nil
 		}
-		msg, err := digestMessage(tw, a.digestOptions(slot.Week, late, a.now()))
+		o := a.digestOptions(slot.Week, late, a.now())
+		o.PublicURL = base
+		msg, err := digestMessage(tw, o)
 		if err != nil {
 			return err
 		}
@@ -302,7 +305,9 @@ func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline
 	if err != nil {
 		return DigestPreview{}, err
 	}
-	r, err := RenderDigest(tw, a.digestOptions(w, false, slot.Due))
+	o := a.digestOptions(w, false, slot.Due)
+	o.PublicURL = a.publicURL(ctx)
+	r, err := RenderDigest(tw, o)
 	if err != nil {
 		return DigestPreview{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -28,9 +29,10 @@ type SchedulerConfig struct {
 }
 
 // Scheduler sends the scheduled notifications: the weekly digest every
-// Monday from 14:00 Europe/Paris, and birthday notifications every day
-// from BirthdayHour. Every replica runs one; they coordinate through the
-// database (see digest_run.go), so each notification goes out once.
+// Monday from 14:00 in each tenant's time zone (Europe/Paris by default),
+// and birthday notifications every day from BirthdayHour. Every replica
+// runs one; they coordinate through the database (see digest_run.go), so
+// each notification goes out once.
 type Scheduler struct {
 	app        *App
 	owner      string
@@ -73,10 +75,12 @@ func (s *Scheduler) Run(ctx context.Context) {
 // process that dies without it leaves them to the lease.
 func (s *Scheduler) HandBack(ctx context.Context) (int, error) {
 	var n int
-	err := s.app.store.Write(ctx, func(tx Tx) error {
-		var err error
-		n, err = tx.ReleaseRuns(ctx, s.owner)
-		return err
+	err := s.eachTenant(ctx, true, func(ctx context.Context) error {
+		return s.app.store.Write(ctx, func(tx Tx) error {
+			m, err := tx.ReleaseRuns(ctx, s.owner)
+			n += m
+			return err
+		})
 	})
 	if n > 0 {
 		s.app.log.Info("scheduled runs handed back", "owner", s.owner, "count", n)
@@ -84,14 +88,53 @@ func (s *Scheduler) HandBack(ctx context.Context) (int, error) {
 	return n, err
 }
 
-// Tick does whatever is due at the App's current time: this week's digest
-// on a Monday from 14:00 to midnight (Paris), today's birthdays from
-// BirthdayHour to midnight. It returns a report for each run it worked
-// on (none when nothing was due or another replica holds the runs).
+// eachTenant runs fn in each tenant's context (the active ones, or all),
+// or once in ctx as it is when the App was given no list of tenants.
+func (s *Scheduler) eachTenant(ctx context.Context, all bool, fn func(ctx context.Context) error) error {
+	if s.app.tenants.list == nil {
+		return fn(ctx)
+	}
+	ids, err := s.app.tenantIDs(ctx, all)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := fn(reportline.WithTenant(ctx, id)); err != nil {
+			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Tick does whatever is due at the App's current time, in each active
+// tenant in turn (a tenant's failure does not stop the others): this
+// week's digest on a Monday from 14:00 to midnight in the tenant's time
+// zone, today's birthdays from BirthdayHour to midnight (Paris), the
+// timed effects of links. It returns a report for each run it worked on
+// (none when nothing was due or another replica holds the runs).
 func (s *Scheduler) Tick(ctx context.Context) ([]RunReport, error) {
+	var out []RunReport
+	err := s.eachTenant(ctx, false, func(ctx context.Context) error {
+		reps, err := s.tickTenant(ctx)
+		out = append(out, reps...)
+		return err
+	})
+	return out, err
+}
+
+// tickTenant is Tick in the context's tenant.
+func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
 	now := s.app.now()
 	var out []RunReport
-	if slot, ok := reportline.DigestSlotAt(now, parisZone); ok {
+	zone, err := s.app.tenantZone(ctx)
+	if err != nil {
+		return out, err
+	}
+	if slot, ok := reportline.DigestSlotAt(now, zone); ok {
 		rep, err := s.RunDigest(ctx, slot)
 		if err != nil {
 			return out, err

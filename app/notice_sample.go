@@ -19,7 +19,7 @@ func init() {
 		})
 	}
 	registerPreview(reportline.NotifyPasswordReset, func(a *App, _ context.Context) (string, string, string, error) {
-		r, err := a.renderPasswordReset(sampleTeam[0], a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", a.now().Add(30*time.Minute))
+		r, err := a.renderPasswordReset(sampleTeam[0], a.public, a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), a.now().Add(30*time.Minute))
 		return r.Subject, r.Text, r.HTML, err
 	})
 }
@@ -39,7 +39,7 @@ func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportl
 	if role == "managee" {
 		aud = reportline.AudienceLearners
 	}
-	return a.renderEvent(to, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+	return a.renderEvent(to, a.public, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
 }
 
 // SampleEmail renders a sample of an event notification for a recipient in
@@ -59,7 +59,7 @@ func (a *App) SampleEmail(t reportline.NotificationType, role, lang string) (Ren
 		return RenderedMail{Subject: r.Subject, Text: r.Text, HTML: r.HTML}, err
 	}
 	if t == reportline.NotifyPasswordReset {
-		return a.renderPasswordReset(to, a.resetLink("SAMPLE-NOT-A-SECRET"), a.auth.publicURL != "", time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+		return a.renderPasswordReset(to, a.public, a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	}
 	return a.sampleEvent(t, role, to)
 }

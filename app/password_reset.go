@@ -63,6 +63,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	}
 	secret, hashed := usecase.NewSecret("rlr_")
 	now := a.now()
+	base := a.publicURL(ctx)
 	return a.store.Write(ctx, func(tx Tx) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if reportline.IsCode(err, reportline.NotFound) || (err == nil && !u.Active()) {
@@ -78,7 +79,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 		if err := tx.CreatePasswordReset(ctx, r); err != nil {
 			return err
 		}
-		mail, err := a.renderPasswordReset(u, a.resetLink(secret), a.auth.publicURL != "", r.ExpiresAt)
+		mail, err := a.renderPasswordReset(u, base, a.resetLink(base, secret), r.ExpiresAt)
 		if err != nil {
 			return err
 		}
@@ -89,10 +90,10 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	})
 }
 
-// resetLink is the reset page's address for a secret: absolute under the
-// public URL when one is configured, else a path.
-func (a *App) resetLink(secret string) string {
-	return a.auth.publicURL + ResetPath + "?" + url.Values{"token": {secret}}.Encode()
+// resetLink is the reset page's address for a secret: absolute under base,
+// the tenant's public URL, when there is one, else a path.
+func (a *App) resetLink(base, secret string) string {
+	return base + ResetPath + "?" + url.Values{"token": {secret}}.Encode()
 }
 
 // PasswordResetFor checks a reset link's secret and returns the address
@@ -160,8 +161,11 @@ func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.U
 }
 
 // renderPasswordReset renders the reset email in the user's language.
-func (a *App) renderPasswordReset(u reportline.User, link string, absolute bool, until time.Time) (RenderedMail, error) {
-	n, l := a.newNotice(u)
+// base is the public URL of u's tenant: the link is absolute when it is
+// not "".
+func (a *App) renderPasswordReset(u reportline.User, base, link string, until time.Time) (RenderedMail, error) {
+	absolute := base != ""
+	n, l := a.noticeAt(u, base)
 	d := map[string]any{"Brand": n.BrandName, "Email": u.Email, "Link": link, "Until": l.DateTime(until.UTC())}
 	n.Subject = l.T("password_reset.subject", d)
 	n.Paras = append(n.Paras, l.T("password_reset.body", d))

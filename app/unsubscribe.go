@@ -84,14 +84,15 @@ func (a *App) UnsubscribeToken(ctx context.Context, user reportline.UserID, t re
 // UnsubscribeTTL from now; "" without a public URL (an email cannot carry
 // a working link then) or for a notification that cannot be turned off.
 func (a *App) UnsubscribeURL(ctx context.Context, user reportline.UserID, t reportline.NotificationType) (string, error) {
-	if a.public == "" || user == 0 || checkOptional(t) != nil {
+	base := a.publicURL(ctx)
+	if base == "" || user == 0 || checkOptional(t) != nil {
 		return "", nil
 	}
 	tok, err := a.UnsubscribeToken(ctx, user, t, a.now().Add(UnsubscribeTTL))
 	if err != nil {
 		return "", err
 	}
-	return a.public + "/unsubscribe?t=" + url.QueryEscape(tok), nil
+	return base + "/unsubscribe?t=" + url.QueryEscape(tok), nil
 }
 
 // errUnsubscribe is the one answer to a link that is not valid: tampered,

@@ -75,8 +75,9 @@ func (s *FileSender) SyncBatch(ctx context.Context) error {
 }
 
 // FileName is the name of m's file: its key made safe for a file name,
-// then a short hash of the key so that two keys that look alike once made
-// safe keep two files.
+// then a short hash of the key (and of the Message-ID, when it is not the
+// key's: another tenant's message) so that two keys that look alike once
+// made safe, or one key in two tenants, keep two files.
 func FileName(m reportline.OutboxMessage) string {
 	safe := strings.Map(func(r rune) rune {
 		switch {
@@ -88,7 +89,13 @@ func FileName(m reportline.OutboxMessage) string {
 	if len(safe) > 100 {
 		safe = safe[:100]
 	}
-	sum := sha256.Sum256([]byte(m.Key))
+	id := m.Key
+	if m.MessageID != "" && m.MessageID != reportline.MessageIDFor(m.Key) {
+		// Another tenant's message: keys are unique within a tenant only,
+		// its Message-ID names the tenant (outbox.Enqueue).
+		id += "\x00" + m.MessageID
+	}
+	sum := sha256.Sum256([]byte(id))
 	return safe + "-" + hex.EncodeToString(sum[:4]) + ".eml"
 }
 

@@ -31,6 +31,14 @@ func (o *Outbox) Enqueue(ctx context.Context, tx Tx, msgs ...reportline.OutboxMe
 		if err := m.Validate(); err != nil {
 			return 0, fmt.Errorf("outbox message %q: %w", m.Key, err)
 		}
+		// Keys are unique within a tenant: another tenant's Message-ID
+		// names its tenant, so that two tenants' messages of one key stay
+		// two messages (for the recipient's mail system, and for the .eml
+		// sink, whose file names then hash it too).
+		if t, ok := reportline.TenantOf(ctx); ok && t != reportline.ImplicitTenant &&
+			(m.MessageID == "" || m.MessageID == reportline.MessageIDFor(m.Key)) {
+			m.MessageID = reportline.MessageIDFor(fmt.Sprintf("%s.tenant%d", m.Key, t))
+		}
 		m.ID, m.Status, m.Attempts, m.LastError = 0, reportline.DeliveryPending, 0, ""
 		m.SentAt = time.Time{}
 		if m.NextAttempt.IsZero() {

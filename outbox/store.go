@@ -41,6 +41,17 @@ type Outbox struct {
 	// unsubscribeURL is the one-click unsubscribe link of a bulk message
 	// to user ("" when there is none): package app signs it.
 	unsubscribeURL func(ctx context.Context, user reportline.UserID, t reportline.NotificationType) (string, error)
+	// tenants lists the tenants a worker delivers for (SetTenants); nil:
+	// the context's tenant alone.
+	tenants func(ctx context.Context, all bool) ([]reportline.TenantID, error)
+}
+
+// SetTenants makes the workers deliver the mail of every tenant list
+// returns, one batch per tenant in turn (see Worker.DeliverDue): all
+// false asks for the tenants whose mail goes out (not suspended), in the
+// order of this round; all true for every tenant (a hand back).
+func (o *Outbox) SetTenants(list func(ctx context.Context, all bool) ([]reportline.TenantID, error)) {
+	o.tenants = list
 }
 
 // New returns the outbox over a store, with the clock, the logger and the

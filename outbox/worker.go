@@ -117,10 +117,12 @@ func (w *Worker) Run(ctx context.Context) {
 // a process that dies without it leaves them to the lease.
 func (w *Worker) HandBack(ctx context.Context) (int, error) {
 	var n int
-	err := w.box.store.Write(ctx, func(tx Tx) error {
-		var err error
-		n, err = tx.ReleaseMessages(ctx, w.opt.Owner)
-		return err
+	err := w.eachTenant(ctx, true, func(ctx context.Context) error {
+		return w.box.store.Write(ctx, func(tx Tx) error {
+			m, err := tx.ReleaseMessages(ctx, w.opt.Owner)
+			n += m
+			return err
+		})
 	})
 	if n > 0 {
 		w.box.log.Info("outbox messages handed back", "owner", w.opt.Owner, "count", n)
@@ -128,14 +130,47 @@ func (w *Worker) HandBack(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// eachTenant runs fn in the context of each tenant the outbox serves
+// (every tenant when all), or once in ctx as it is when it serves the
+// context's tenant alone. A tenant's failure does not stop the others.
+func (w *Worker) eachTenant(ctx context.Context, all bool, fn func(ctx context.Context) error) error {
+	if w.box.tenants == nil {
+		return fn(ctx)
+	}
+	ids, err := w.box.tenants(ctx, all)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if err := fn(reportline.WithTenant(ctx, id)); err != nil {
+			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // DeliverDue claims and sends batches until no message is due (or ctx is
-// done), and returns how many messages it attempted.
+// done), and returns how many messages it attempted. When the outbox
+// serves several tenants (SetTenants), it goes round them, one batch of
+// each tenant per round, until none has a full batch left: a tenant's
+// backlog delays another's mail by one batch per round at most.
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
-		n, err := w.deliverBatch(ctx)
-		total += n
-		if err != nil || n < w.opt.Batch {
+		more := false
+		err := w.eachTenant(ctx, false, func(ctx context.Context) error {
+			if ctx.Err() != nil {
+				return nil
+			}
+			n, err := w.deliverBatch(ctx)
+			total += n
+			if err == nil && n == w.opt.Batch {
+				more = true
+			}
+			return err
+		})
+		if err != nil || !more {
 			return total, err
 		}
 	}

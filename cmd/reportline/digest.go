@@ -21,7 +21,7 @@ func startScheduler(ctx context.Context, a *app.App, log *slog.Logger) (stop fun
 	var wg sync.WaitGroup
 	s := a.NewScheduler(app.SchedulerConfig{})
 	wg.Go(func() { s.Run(ctx) })
-	log.Info("scheduler started", "digest", "Mondays 14:00 Europe/Paris", "birthdays", fmt.Sprintf("daily from %02d:00 Europe/Paris", reportline.BirthdayHour))
+	log.Info("scheduler started", "digest", "Mondays 14:00 in each tenant's time zone (Europe/Paris by default)", "birthdays", fmt.Sprintf("daily from %02d:00 Europe/Paris", reportline.BirthdayHour))
 	return func() {
 		cancel()
 		wg.Wait()

@@ -111,6 +111,10 @@ Usage:
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
+Every command that reads or writes people, links, tokens or mail takes
+--tenant SLUG (before or after the command's name) and then acts in that
+tenant alone; without it, in the implicit tenant (an installation's only one).
+
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
 REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json).
 `
@@ -126,6 +130,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 
 func dispatch(ctx context.Context, e env, args []string) error {
 	stdout, stderr := e.stdout, e.stderr
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	// A misused --tenant is a usage error (exit 2), its message printed
+	// by main.
+	ctx, args, err := withTenantFlag(ctx, tenantCommand(args), args)
+	if err != nil {
+		return exitError{2, err.Error()}
+	}
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return errUsage

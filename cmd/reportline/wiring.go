@@ -72,9 +72,18 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 		db.Close()
 		return nil, nil, err
 	}
-	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
+	// --tenant: every transaction of the command is the tenant's, and its
+	// mail links to the tenant's address.
+	tenant, public, err := cliTenant(ctx, db, cfg.PublicURL)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	st := app.Adapt(inTenant(tenant, db.Read), inTenant(tenant, db.Write), db.Ping, inTenant(tenant, db.ReadOnce))
+	return db, app.New(st, app.Config{Logger: log, PublicURL: public, Directory: directoryGuard(cfg),
 		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
-		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale}), nil
+		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale,
+		Tenants: db.Tenants}), nil
 }
 
 func version() string {

@@ -1,0 +1,155 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"reportline"
+	"reportline/i18n"
+)
+
+// Background work for every tenant (docs/tenants.md, "Built: step 3,
+// part 1"). The outbox worker, the scheduler and the timed effects start
+// from a context without a tenant; they list the installation's tenants
+// and act in each active one in turn, in its own reportline.WithTenant
+// context, starting from a different tenant at each tick (round-robin) so
+// that no tenant is always served last.
+
+// settingDigestTimeZone is the settings key of the tenant's time zone (an
+// IANA name): its digest goes out on Monday from 14:00 there. Europe/Paris
+// when never set or unknown.
+const settingDigestTimeZone = "digest_time_zone"
+
+// tenantList is the installation's tenants, read at most once per
+// tenantListTTL: the public URL of each message asks for it.
+type tenantList struct {
+	list func(context.Context) ([]reportline.Tenant, error) // Config.Tenants; nil: the implicit tenant alone
+	mu   sync.Mutex
+	at   time.Time
+	ts   []reportline.Tenant
+	rr   atomic.Uint64 // where the next round of background work starts
+}
+
+const tenantListTTL = 5 * time.Second
+
+// Tenants returns the installation's tenants (the implicit one alone when
+// the App was given no list), suspended ones included.
+func (a *App) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
+	t := a.tenants
+	if t == nil || t.list == nil {
+		return []reportline.Tenant{{ID: reportline.ImplicitTenant, Slug: "default"}}, nil
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.ts != nil && a.now().Sub(t.at) < tenantListTTL && a.now().Sub(t.at) >= 0 {
+		return t.ts, nil
+	}
+	ts, err := t.list(context.WithoutCancel(ctx))
+	if err != nil {
+		return nil, fmt.Errorf("list the tenants: %w", err)
+	}
+	t.ts, t.at = ts, a.now()
+	return ts, nil
+}
+
+// ActiveTenants returns the tenants whose background work runs (not
+// suspended), rotated by one more place at each call: the order in which
+// a tick serves them.
+func (a *App) ActiveTenants(ctx context.Context) ([]reportline.TenantID, error) {
+	ts, err := a.Tenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var ids []reportline.TenantID
+	for _, t := range ts {
+		if !t.Suspended {
+			ids = append(ids, t.ID)
+		}
+	}
+	if len(ids) > 1 && a.tenants != nil {
+		k := int(a.tenants.rr.Add(1) % uint64(len(ids)))
+		ids = append(ids[k:], ids[:k]...)
+	}
+	return ids, nil
+}
+
+// tenantIDs lists the tenants background work serves: the active ones
+// in this round's order, or every one (all), to hand back what a stopping
+// replica holds.
+func (a *App) tenantIDs(ctx context.Context, all bool) ([]reportline.TenantID, error) {
+	if !all {
+		return a.ActiveTenants(ctx)
+	}
+	ts, err := a.Tenants(ctx)
+	ids := make([]reportline.TenantID, len(ts))
+	for i, t := range ts {
+		ids[i] = t.ID
+	}
+	return ids, err
+}
+
+// publicURL is the address the context's tenant is reached at, without a
+// trailing slash: https://HOST for a tenant with a host, the configured
+// public URL for the implicit tenant (and for a tenant without a host,
+// which has no address of its own). "" when there is none: mail then
+// carries no links.
+func (a *App) publicURL(ctx context.Context) string {
+	id, ok := reportline.TenantOf(ctx)
+	if !ok || id == reportline.ImplicitTenant {
+		return a.public
+	}
+	ts, err := a.Tenants(ctx)
+	if err != nil {
+		a.log.Warn("public URL of the tenant", "tenant", id, "err", err)
+		return ""
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			if t.Host == "" {
+				return ""
+			}
+			return "https://" + t.Host
+		}
+	}
+	return ""
+}
+
+// noticeAt starts a notice to u (newNotice) whose button leads to base,
+// the public URL of u's tenant (publicURL): none when base is "".
+func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer) {
+	n, l := a.newNotice(u)
+	n.Button, n.URL = "", ""
+	if base != "" {
+		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": n.BrandName}), base+"/team"
+	}
+	return n, l
+}
+
+// tenantZone is the time zone of the context's tenant (its digest's
+// Monday 14:00): the digest_time_zone setting, else Europe/Paris.
+func (a *App) tenantZone(ctx context.Context) (*time.Location, error) {
+	var name string
+	err := a.store.Read(ctx, func(tx Tx) error {
+		v, err := tx.Setting(ctx, settingDigestTimeZone)
+		if reportline.IsCode(err, reportline.NotFound) {
+			return nil
+		}
+		name = v
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the tenant's time zone: %w", err)
+	}
+	if name == "" {
+		return parisZone, nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		a.log.Warn("unknown digest time zone, using Europe/Paris", "zone", name)
+		return parisZone, nil
+	}
+	return loc, nil
+}
