@@ -341,3 +341,36 @@ func TestTimedEffectsRunPerTenant(t *testing.T) {
 		}
 	})
 }
+
+// An unsubscribe link is its tenant's: signed in one tenant for a person
+// id that another tenant also has (ids are unique across tenants today,
+// but an export moved between installations or a distributed database need
+// not keep them so; the link names beta's emp here to stand for it), it
+// turns nothing off on the other tenant's host, whether the tenants sign
+// with their own stored keys or share the configured one; in its own
+// tenant it works.
+func TestUnsubscribeLinkStaysInItsTenant(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newTenantsWorld(t, engine)
+		shared := app.New(app.Adapt(w.env.DB.Read, w.env.DB.Write, w.env.DB.Ping), app.Config{Now: w.env.Now.Now,
+			Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, UnsubscribeKey: []byte("one key for the installation"),
+			Tenants: w.env.DB.Tenants})
+		for name, a := range map[string]*app.App{"stored keys": w.app, "configured key": shared} {
+			until := w.env.Now.Now().Add(time.Hour)
+			elsewhere, err := a.UnsubscribeToken(w.implicitCtx, w.emp[w.beta], reportline.NotifyBirthday, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Unsubscribe(w.betaCtx, elsewhere); !reportline.IsCode(err, reportline.Invalid) {
+				t.Errorf("%s: a link signed in the implicit tenant, on beta: %v, want invalid", name, err)
+			}
+			own, err := a.UnsubscribeToken(w.betaCtx, w.emp[w.beta], reportline.NotifyBirthday, until)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, _, err := a.Unsubscribe(w.betaCtx, own); err != nil {
+				t.Errorf("%s: beta's link on beta: %v", name, err)
+			}
+		}
+	})
+}

@@ -33,19 +33,25 @@ const UnsubscribeTTL = 60 * 24 * time.Hour
 // unsubscribeSecret is the name of the generated key in service_secrets.
 const unsubscribeSecret = "unsubscribe_hmac"
 
-// unsubKey holds the key once read.
+// unsubKey holds the keys once read: the configured one, or each tenant's
+// stored one.
 type unsubKey struct {
-	mu  sync.Mutex
-	key []byte
+	mu     sync.Mutex
+	key    []byte                          // configured: every tenant's
+	stored map[reportline.TenantID][]byte // generated, per tenant
 }
 
-// unsubscribeKey returns the signing key: the configured one, else the
-// stored one (generated on first use).
+// unsubscribeKey returns the signing key of the context's tenant: the
+// configured one, else the tenant's stored one (generated on first use).
 func (a *App) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	a.unsub.mu.Lock()
 	defer a.unsub.mu.Unlock()
 	if a.unsub.key != nil {
 		return a.unsub.key, nil
+	}
+	tenant := tenantOf(ctx)
+	if key, ok := a.unsub.stored[tenant]; ok {
+		return key, nil
 	}
 	fresh := make([]byte, 32)
 	rand.Read(fresh)
@@ -58,8 +64,34 @@ func (a *App) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.unsub.key = key
+	if a.unsub.stored == nil {
+		a.unsub.stored = map[reportline.TenantID][]byte{}
+	}
+	a.unsub.stored[tenant] = key
 	return key, nil
+}
+
+// tenantOf is the context's tenant, the implicit one when it names none.
+func tenantOf(ctx context.Context) reportline.TenantID {
+	if id, ok := reportline.TenantOf(ctx); ok {
+		return id
+	}
+	return reportline.ImplicitTenant
+}
+
+// unsubscribeMAC signs payload p for the context's tenant. Another
+// tenant's signature covers its tenant id too, so a link sent by one
+// tenant does nothing on another tenant's host even when the tenants share
+// the configured key and their people share ids; the implicit tenant's
+// signature is the payload's alone, as before tenants, so links already
+// sent keep working.
+func unsubscribeMAC(ctx context.Context, key []byte, p []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	if t := tenantOf(ctx); t != reportline.ImplicitTenant {
+		fmt.Fprintf(m, "tenant %d\n", t)
+	}
+	m.Write(p)
+	return m.Sum(nil)
 }
 
 // unsubscribePayload is what a link signs.
@@ -75,9 +107,7 @@ func (a *App) UnsubscribeToken(ctx context.Context, user reportline.UserID, t re
 		return "", err
 	}
 	p := unsubscribePayload(user, t, until)
-	m := hmac.New(sha256.New, key)
-	m.Write([]byte(p))
-	return base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + base64.RawURLEncoding.EncodeToString(m.Sum(nil)), nil
+	return base64.RawURLEncoding.EncodeToString([]byte(p)) + "." + base64.RawURLEncoding.EncodeToString(unsubscribeMAC(ctx, key, []byte(p))), nil
 }
 
 // UnsubscribeURL is the address of a link for user to stop t, valid
@@ -114,9 +144,7 @@ func (a *App) checkUnsubscribe(ctx context.Context, token string) (reportline.Us
 	if err1 != nil || err2 != nil {
 		return 0, "", errUnsubscribe
 	}
-	m := hmac.New(sha256.New, key)
-	m.Write(p)
-	if !hmac.Equal(sig, m.Sum(nil)) {
+	if !hmac.Equal(sig, unsubscribeMAC(ctx, key, p)) {
 		return 0, "", errUnsubscribe
 	}
 	parts := strings.Split(string(p), ".")
