@@ -19,6 +19,7 @@ import (
 	"reportline/outbox"
 	"reportline/provisioning"
 	"reportline/usecase"
+	"reportline/webhook"
 )
 
 // Store runs transactions. Read transactions see a consistent snapshot;
@@ -45,6 +46,7 @@ type Tx interface {
 	provisioning.ClientTx
 	ssoTx
 	notifyTx
+	webhook.Tx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
@@ -242,6 +244,7 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
+	a.store = indexedStore{eventStore{store, a}, ix, tokens} // change events out (webhooks.go)
 	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
 	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),

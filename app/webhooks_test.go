@@ -1,0 +1,237 @@
+package app_test
+
+import (
+	"context"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"reportline"
+	"reportline/app"
+	"reportline/internal/testapp"
+	"reportline/store"
+	"reportline/webhook"
+)
+
+// receiver is a real HTTPS endpoint that checks every delivery's signature
+// as docs/webhooks.md tells a subscriber to, and can be down.
+type receiver struct {
+	srv    *httptest.Server
+	secret string
+	now    func() time.Time
+
+	mu     sync.Mutex
+	down   bool
+	got    []webhook.CloudEvent // in arrival order, repeats included
+	ids    map[string]int       // deliveries per Webhook-Id
+	forged int                  // requests whose signature did not verify
+}
+
+func newReceiver(t *testing.T, now func() time.Time) *receiver {
+	r := &receiver{ids: map[string]int{}, now: now}
+	r.srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		body, _ := io.ReadAll(req.Body)
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if r.down {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		if err := webhook.Verify(r.secret, req.Header.Get(webhook.HeaderTimestamp), req.Header.Get(webhook.HeaderSignature),
+			body, r.now(), 5*time.Minute); err != nil {
+			r.forged++
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
+		}
+		var ev webhook.CloudEvent
+		if err := json.Unmarshal(body, &ev); err != nil || req.Header.Get(webhook.HeaderID) != ev.ID {
+			http.Error(w, "bad event", http.StatusBadRequest)
+			return
+		}
+		r.got = append(r.got, ev)
+		r.ids[ev.ID]++
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func (r *receiver) setDown(d bool) { r.mu.Lock(); r.down = d; r.mu.Unlock() }
+
+// bySubject returns the event types each subject received, in order.
+func (r *receiver) bySubject() map[string][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := map[string][]string{}
+	for _, e := range r.got {
+		out[e.Subject] = append(out[e.Subject], strings.TrimPrefix(e.Type, "com.reportline."))
+	}
+	return out
+}
+
+func TestWebhooksDeliverSignedInOrderOnceBack(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a, clock := o.env.App, o.env.Now
+		pa := testapp.Actor(o.pa)
+		rcv := newReceiver(t, clock.Now)
+
+		// Hostile first: a private address is refused unless the operator
+		// allows it, and only platform admins manage subscribers.
+		if _, _, err := a.CreateWebhook(ctx, pa, app.NewWebhook{URL: rcv.srv.URL}); err == nil {
+			t.Fatalf("a webhook to %s (loopback) was accepted without REPORTLINE_WEBHOOK_ALLOW_PRIVATE", rcv.srv.URL)
+		}
+		for _, u := range []string{"https://169.254.169.254/latest", "https://10.1.2.3/", "http://example.com/", "https://[::1]/x", "https://localhost/"} {
+			if _, _, err := a.CreateWebhook(ctx, pa, app.NewWebhook{URL: u}); err == nil {
+				t.Errorf("webhook URL %s accepted", u)
+			}
+		}
+		if _, _, err := a.CreateWebhook(ctx, testapp.Actor(o.ga), app.NewWebhook{URL: rcv.srv.URL, AllowPrivate: true}); !isCode(err, reportline.Forbidden) {
+			t.Fatalf("a group admin creating a webhook: %v, want forbidden", err)
+		}
+		sub, secret, err := a.CreateWebhook(ctx, pa, app.NewWebhook{URL: rcv.srv.URL, AllowPrivate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcv.secret = secret
+		if !strings.HasPrefix(secret, "whsec_") || len(secret) < 40 {
+			t.Fatalf("secret %q is too weak", secret)
+		}
+		changes, err := a.Changes(ctx, pa, reportline.ChangeFilter{Action: "webhooks.manage"})
+		if err != nil || len(changes) != 1 || strings.Contains(string(changes[0].After), secret) {
+			t.Fatalf("audit of the subscriber = %+v, %v; want one entry without the secret", changes, err)
+		}
+		if _, err := a.RunWebhookEffects(ctx); err != nil { // the dated job starts now
+			t.Fatal(err)
+		}
+
+		// The receiver is down while changes happen.
+		rcv.setDown(true)
+		o.link(t, o.mgr, o.y, reportline.Line)
+		inactive := reportline.StatusInactive
+		if _, err := a.UpdateUser(ctx, sys, o.y.ID, app.UserPatch{Status: &inactive}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.RemoveLink(ctx, sys, reportline.Pair{ManagerID: o.mgr.ID, ManageeID: o.x.ID}); err != nil {
+			t.Fatal(err)
+		}
+		// A temporary link that starts in an hour is an event then, not now.
+		if _, err := a.AddLinks(ctx, sys, app.LinkRequest{User: o.z.ID, Direction: reportline.Managers, IDs: []reportline.UserID{o.mgr.ID},
+			ValidFrom: clock.Now().Add(time.Hour), ValidUntil: clock.Now().Add(3 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		client := webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(rcv.srv)})
+		w := a.NewWebhookWorker(client, webhook.Options{Backoff: time.Second, Jitter: func() float64 { return 0 }})
+		for range 3 {
+			if _, err := w.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Minute)
+		}
+		if got := rcv.bySubject(); len(got) != 0 {
+			t.Fatalf("a down receiver got %v", got)
+		}
+		log, err := a.WebhookDeliveries(ctx, pa, sub.ID, 0)
+		if err != nil || len(log) != 3 || log[0].Attempts < 2 || !strings.Contains(log[0].LastError, "503") {
+			t.Fatalf("delivery log while down = %+v, %v; want 3 retried deliveries with the receiver's answer", log, err)
+		}
+
+		// Back up, and the temporary link's dates come.
+		rcv.setDown(false)
+		clock.Advance(2 * time.Hour)
+		if n, err := a.RunWebhookEffects(ctx); err != nil || n != 1 {
+			t.Fatalf("effects after the start date = %d, %v; want the start", n, err)
+		}
+		clock.Advance(2 * time.Hour)
+		if n, err := a.RunWebhookEffects(ctx); err != nil || n != 1 {
+			t.Fatalf("effects after the end date = %d, %v; want the end", n, err)
+		}
+		if n, err := a.RunWebhookEffects(ctx); err != nil || n != 0 {
+			t.Fatalf("a second run of the same stretch = %d, %v; want nothing", n, err)
+		}
+		for range 10 {
+			if _, err := w.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+			clock.Advance(time.Hour)
+		}
+		id := func(u reportline.User) string { return "users/" + itoa(int64(u.ID)) }
+		want := map[string][]string{
+			id(o.y): {"link.created", "user.deactivated"},
+			id(o.x): {"link.ended"},
+			id(o.z): {"link.created", "link.ended"},
+		}
+		got := rcv.bySubject()
+		for k, v := range want {
+			if !slices.Equal(got[k], v) {
+				t.Errorf("events about %s = %v, want %v in this order", k, got[k], v)
+			}
+		}
+		if len(got) != len(want) {
+			t.Errorf("events = %v, want %v", got, want)
+		}
+		rcv.mu.Lock()
+		for k, n := range rcv.ids {
+			if n != 1 {
+				t.Errorf("event %s delivered %d times", k, n)
+			}
+		}
+		if rcv.forged != 0 {
+			t.Errorf("%d deliveries did not verify", rcv.forged)
+		}
+		rcv.mu.Unlock()
+	})
+}
+
+// A subscriber whose URL passed (the operator allowed private addresses
+// then) is still refused at connect time when they are not allowed: the
+// dialer checks the address the connection goes to.
+func TestWebhookDialerRefusesPrivateAddresses(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		rcv := newReceiver(t, o.env.Now.Now)
+		// A name, not an address: only the resolved IP tells it is loopback.
+		url := strings.Replace(rcv.srv.URL, "127.0.0.1", "localhost", 1)
+		if _, _, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: url, AllowPrivate: true}); err != nil {
+			t.Fatal(err)
+		}
+		o.link(t, o.mgr, o.y, reportline.Line)
+		w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{RootCAs: poolOf(rcv.srv)}), webhook.Options{})
+		if _, err := w.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		log, err := a.WebhookDeliveries(ctx, testapp.Actor(o.pa), 0, 0)
+		if err != nil || len(log) != 1 || !strings.Contains(log[0].LastError, "address refused") {
+			t.Fatalf("delivery to a loopback name = %+v, %v; want refused by the dialer", log, err)
+		}
+		if len(rcv.bySubject()) != 0 {
+			t.Fatal("the loopback receiver was reached")
+		}
+	})
+}
+
+func isCode(err error, c reportline.Code) bool {
+	var e *reportline.Error
+	return errors.As(err, &e) && e.Code == c
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// poolOf trusts the test server's certificate, as an operator trusts a test CA.
+func poolOf(s *httptest.Server) *x509.CertPool {
+	p := x509.NewCertPool()
+	p.AddCert(s.Certificate())
+	return p
+}
