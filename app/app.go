@@ -183,6 +183,9 @@ type Config struct {
 	// SSOOnly makes single sign-on the only way in: passwords are refused
 	// (and password resets not sent) for everyone but BreakGlassEmail.
 	SSOOnly bool
+	// WebhookAllowPrivate lets webhook URLs name loopback, private and
+	// link-local addresses (REPORTLINE_WEBHOOK_ALLOW_PRIVATE).
+	WebhookAllowPrivate bool
 	// BreakGlassEmail is the platform admin who may still sign in with a
 	// password in SSO-only mode, to recover when the identity provider is
 	// down.
@@ -217,6 +220,7 @@ type App struct {
 	brand   MailBrand // Config.Brand
 	auth    authState
 	ssoOnly bool        // Config.SSOOnly
+	hookLAN bool        // Config.WebhookAllowPrivate
 	glass   string      // Config.BreakGlassEmail, normalised
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
@@ -252,6 +256,7 @@ func New(store Store, cfg Config) *App {
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
+	a.hookLAN = cfg.WebhookAllowPrivate
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {
 		a.unsub.key = cfg.UnsubscribeKey

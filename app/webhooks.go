@@ -90,6 +90,10 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// WebhookAllowPrivate reports whether the operator lets webhooks reach
+// private addresses: the delivery client's dialer must agree.
+func (a *App) WebhookAllowPrivate() bool { return a.hookLAN }
+
 // NewWebhookWorker returns the worker that delivers the change events.
 func (a *App) NewWebhookWorker(client *http.Client, opt webhook.Options) *webhook.Worker {
 	return webhook.NewWorker(narrow(a.store, func(tx Tx) webhook.Tx { return tx }), client, a.now, a.log, opt)
@@ -112,7 +116,9 @@ func subscriberView(s reportline.WebhookSubscriber) WebhookSubscriber {
 type NewWebhook struct {
 	URL   string
 	Types []string // empty: every type
-	// AllowPrivate is the operator's REPORTLINE_WEBHOOK_ALLOW_PRIVATE.
+	// AllowPrivate allows private addresses for this request, as
+	// Config.WebhookAllowPrivate (REPORTLINE_WEBHOOK_ALLOW_PRIVATE) does
+	// for all.
 	AllowPrivate bool
 }
 
@@ -122,7 +128,7 @@ type NewWebhook struct {
 // checks the resolved address again) unless the operator allows them.
 func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (WebhookSubscriber, string, error) {
 	req.URL = strings.TrimSpace(req.URL)
-	if err := webhook.CheckURL(req.URL, req.AllowPrivate); err != nil {
+	if err := webhook.CheckURL(req.URL, req.AllowPrivate || a.hookLAN); err != nil {
 		return WebhookSubscriber{}, "", &reportline.Error{Code: reportline.Invalid, Message: err.Error()}
 	}
 	types := slices.Clone(req.Types)

@@ -100,11 +100,11 @@ func (tx *Tx) ClaimWebhookDeliveries(ctx context.Context, c reportline.WebhookCl
 		lock = " FOR UPDATE SKIP LOCKED"
 	}
 	now := tx.dbNow()
-	rows, err := tx.query(ctx, `WITH claimed AS MATERIALIZED (SELECT id FROM webhook_deliveries d
-			WHERE tenant_id = $T AND ((status = 'pending' AND next_attempt <= $3) OR (status = 'sending' AND lease_until <= `+now+`))
+	rows, err := tx.query(ctx, `WITH claimed AS MATERIALIZED (SELECT d.id FROM webhook_deliveries d
+			WHERE d.tenant_id = $T AND ((d.status = 'pending' AND d.next_attempt <= $3) OR (d.status = 'sending' AND d.lease_until <= `+now+`))
 			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.tenant_id = $T AND e.subscriber_id = d.subscriber_id
 				AND e.subject = d.subject AND e.id < d.id AND e.status IN ('pending', 'sending'))
-			ORDER BY id LIMIT $4`+lock+`)
+			ORDER BY d.id LIMIT $4`+lock+`)
 		UPDATE webhook_deliveries SET status = 'sending', lease_owner = $1, lease_until = `+now+` + $2, attempts = attempts + 1
 		WHERE tenant_id = $T AND id IN (SELECT id FROM claimed)
 		RETURNING `+webhookColumns, c.Owner, c.Lease.Microseconds(), micros(c.Now), c.Limit)

@@ -73,7 +73,7 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 		return nil, nil, err
 	}
 	return db, app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: log, PublicURL: cfg.PublicURL, Directory: directoryGuard(cfg),
-		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec}), nil
+		SSOOnly: cfg.SSO.Only, WebhookAllowPrivate: cfg.WebhookAllowPrivate, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec}), nil
 }
 
 func version() string {

@@ -244,3 +244,8 @@ func scimGroupCreate(c *cell) (string, any) {
 func fixedBody(p string, v any) func(c *cell) (string, any) {
 	return func(c *cell) (string, any) { return p, v }
 }
+
+// fixedPath is a request to one path, the same for every cell.
+func fixedPath(path string) func(c *cell) (string, any) {
+	return func(*cell) (string, any) { return path, nil }
+}
