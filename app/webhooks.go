@@ -68,6 +68,29 @@ func (tx eventTx) UpdateUser(ctx context.Context, u *reportline.User) error {
 	return err
 }
 
+// UpdateUsers is the batch form (directory syncs, SCIM).
+func (tx eventTx) UpdateUsers(ctx context.Context, users []*reportline.User) error {
+	ids := make([]reportline.UserID, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
+	}
+	old, err := tx.Tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	if err := tx.Tx.UpdateUsers(ctx, users); err != nil {
+		return err
+	}
+	var evs []webhook.Event
+	for _, u := range users {
+		if o, ok := old[u.ID]; ok && o.Active() != u.Active() {
+			evs = append(evs, webhook.UserActive(u.ID, u.Active(), tx.a.now()))
+		}
+	}
+	_, err = webhook.Emit(ctx, tx.Tx, tx.a.now(), evs...)
+	return err
+}
+
 // RunWebhookEffects emits the events of temporary links that started or
 // ended since the last call on any replica: once per instant, through
 // schedule.TakeEffect. The scheduler calls it every tick.

@@ -2,11 +2,17 @@ package main
 
 import (
 	"context"
+	"flag"
+	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
+	"reportline"
 	"reportline/app"
+	"reportline/config"
 	"reportline/webhook"
 )
 
@@ -29,4 +35,92 @@ func startWebhooks(ctx context.Context, a *app.App, log *slog.Logger) (stop func
 			log.Warn("hand back webhook deliveries", "err", err)
 		}
 	}
+}
+
+const webhooksUsage = `Usage:
+  reportline webhooks add --url https://… [--types T1,T2]
+      register an endpoint for change events (docs/webhooks.md); prints its
+      id and its signing secret, shown this once
+  reportline webhooks list               the subscribers (never their secrets)
+  reportline webhooks delete ID          remove a subscriber and its undelivered events
+  reportline webhooks deliveries ID [--limit N]
+                                         a subscriber's delivery log, newest first
+`
+
+func cmdWebhooks(ctx context.Context, e env, args []string) error {
+	if len(args) == 0 || isHelp(args) {
+		return usageText(e, args, webhooksUsage)
+	}
+	sub, rest := args[0], args[1:]
+	idArg := ""
+	if (sub == "delete" || sub == "deliveries") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		idArg, rest = rest[0], rest[1:]
+	}
+	var url, types string
+	limit := 50
+	cfg, _, err := loadConfig(e, "webhooks "+sub, rest, func(c *config.Config, fs *flag.FlagSet) {
+		c.StorageFlags(fs)
+		if sub == "add" {
+			fs.StringVar(&url, "url", "", "the https:// `URL` events are POSTed to")
+			fs.StringVar(&types, "types", "", "comma-separated event `types` (default: all)")
+		}
+		if sub == "deliveries" {
+			fs.IntVar(&limit, "limit", limit, "at most `N` deliveries")
+		}
+	})
+	if err != nil {
+		return err
+	}
+	id := int64(0)
+	if sub == "delete" || sub == "deliveries" {
+		if id, err = strconv.ParseInt(idArg, 10, 64); err != nil || id <= 0 {
+			return fmt.Errorf("webhooks %s: give the subscriber's id (%q is not one)", sub, idArg)
+		}
+	}
+	db, a, actor, err := openAs(ctx, cfg, e, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	fail := func(err error) error { return fmt.Errorf("webhooks %s: %s", sub, reportline.ErrorMessage(err)) }
+	switch sub {
+	case "add":
+		var ts []string
+		if types != "" {
+			ts = strings.Split(types, ",")
+		}
+		s, secret, err := a.CreateWebhook(ctx, actor, app.NewWebhook{URL: url, Types: ts})
+		if err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "webhook %d → %s\nsecret (shown once): %s\n", s.ID, s.URL, secret)
+	case "list":
+		subs, err := a.Webhooks(ctx, actor)
+		if err != nil {
+			return fail(err)
+		}
+		for _, s := range subs {
+			t := "all events"
+			if len(s.Types) > 0 {
+				t = strings.Join(s.Types, ",")
+			}
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", s.ID, s.URL, t, s.CreatedAt.Format(time.RFC3339))
+		}
+	case "delete":
+		if err := a.DeleteWebhook(ctx, actor, id); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "webhook %d deleted\n", id)
+	case "deliveries":
+		ds, err := a.WebhookDeliveries(ctx, actor, id, limit)
+		if err != nil {
+			return fail(err)
+		}
+		for _, d := range ds {
+			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\tattempts %d\t%s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.Subject, d.Status, d.Attempts, d.LastError)
+		}
+	default:
+		return usageText(e, args, webhooksUsage)
+	}
+	return nil
 }
