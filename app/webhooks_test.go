@@ -235,3 +235,57 @@ func poolOf(s *httptest.Server) *x509.CertPool {
 	p.AddCert(s.Certificate())
 	return p
 }
+
+// Two workers (two replicas) deliver one person's many events together:
+// each arrives once and in the order it took effect.
+func TestWebhooksTwoWorkersKeepOrderPerPerson(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		rcv := newReceiver(t, o.env.Now.Now)
+		_, secret, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: rcv.srv.URL, AllowPrivate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcv.secret = secret
+		const rounds = 6
+		var want []string
+		for range rounds {
+			for _, u := range []reportline.User{o.y, o.w} {
+				o.link(t, o.mgr, u, reportline.Line)
+				if err := a.RemoveLink(ctx, sys, reportline.Pair{ManagerID: o.mgr.ID, ManageeID: u.ID}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want = append(want, "link.created", "link.ended")
+		}
+		client := webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(rcv.srv)})
+		var wg sync.WaitGroup
+		for i := range 2 {
+			w := a.NewWebhookWorker(client, webhook.Options{Owner: "replica-" + itoa(int64(i)), Batch: 3})
+			wg.Go(func() {
+				for range 4 * rounds {
+					if _, err := w.DeliverDue(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			})
+		}
+		wg.Wait()
+		got := rcv.bySubject()
+		for _, u := range []reportline.User{o.y, o.w} {
+			if k := "users/" + itoa(int64(u.ID)); !slices.Equal(got[k], want) {
+				t.Errorf("events about %s = %v, want %v", k, got[k], want)
+			}
+		}
+		rcv.mu.Lock()
+		defer rcv.mu.Unlock()
+		for id, n := range rcv.ids {
+			if n != 1 {
+				t.Errorf("event %s delivered %d times", id, n)
+			}
+		}
+	})
+}

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	mrand "math/rand/v2"
 	"net/http"
+	"net/url"
 	"os"
 	"time"
 
@@ -191,7 +193,13 @@ func (w *Worker) post(ctx context.Context, s reportline.WebhookSubscriber, d rep
 	req.Header.Set(HeaderSignature, Sign(s.Secret, ts, d.Body))
 	resp, err := w.client.Do(req)
 	if err != nil {
-		return 0, err
+		// Not the *url.Error's text: it repeats the URL, whose query
+		// may hold the receiver's own token.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return 0, fmt.Errorf("POST: %w", err)
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
