@@ -21,6 +21,10 @@ func (api *API) webhookRoutes() []route {
 		{id: "listWebhookDeliveries", method: "GET", path: "/api/v1/webhooks/{id}/deliveries", tag: "webhooks", summary: "A subscriber's delivery log, newest first",
 			query:    []param{{"limit", "integer", "at most this many, 100 by default, at most 500"}},
 			response: WebhookDeliveryList{}, status: http.StatusOK, handler: api.listWebhookDeliveries},
+		{id: "replayWebhookDelivery", method: "POST", path: "/api/v1/webhooks/{id}/deliveries/{delivery}/replay", tag: "webhooks",
+			summary:     "Send a delivery that failed for good again, from its first attempt",
+			description: "The event is sent as it was (same id and time), after the subscriber's other open events about the same person.",
+			status:      http.StatusNoContent, handler: api.replayWebhookDelivery},
 	}
 }
 
@@ -130,4 +134,16 @@ func (api *API) listWebhookDeliveries(w http.ResponseWriter, r *http.Request, ac
 		out.Deliveries = append(out.Deliveries, v)
 	}
 	return out, err
+}
+
+func (api *API) replayWebhookDelivery(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return nil, err
+	}
+	d, err := pathID(r, "delivery")
+	if err != nil {
+		return nil, err
+	}
+	return nil, api.app.ReplayWebhookDelivery(r.Context(), actor, id, d)
 }

@@ -248,3 +248,21 @@ func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int
 	})
 	return out, err
 }
+
+// ReplayWebhookDelivery sends a delivery that failed for good again, as it
+// was (same event id and time), from the first attempt.
+func (a *App) ReplayWebhookDelivery(ctx context.Context, actor Actor, subscriber, id int64) error {
+	return a.store.Write(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := ac.Authorize(policy.ManageWebhooks, policy.Target{}); err != nil {
+			return err
+		}
+		if err := tx.ReplayWebhookDelivery(ctx, subscriber, id, a.now()); err != nil {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.ManageWebhooks, reportline.Change{What: fmt.Sprintf("webhook %d delivery %d replayed", subscriber, id)})
+	})
+}

@@ -204,11 +204,13 @@ func TestWebhookDialerRefusesPrivateAddresses(t *testing.T) {
 		rcv := newReceiver(t, o.env.Now.Now)
 		// A name, not an address: only the resolved IP tells it is loopback.
 		url := strings.Replace(rcv.srv.URL, "127.0.0.1", "localhost", 1)
-		if _, _, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: url, AllowPrivate: true}); err != nil {
+		sub, secret, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: url, AllowPrivate: true})
+		if err != nil {
 			t.Fatal(err)
 		}
+		rcv.secret = secret
 		o.link(t, o.mgr, o.y, reportline.Line)
-		w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{RootCAs: poolOf(rcv.srv)}), webhook.Options{})
+		w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{RootCAs: poolOf(rcv.srv)}), webhook.Options{MaxAttempts: 1})
 		if _, err := w.DeliverDue(ctx); err != nil {
 			t.Fatal(err)
 		}
@@ -218,6 +220,30 @@ func TestWebhookDialerRefusesPrivateAddresses(t *testing.T) {
 		}
 		if len(rcv.bySubject()) != 0 {
 			t.Fatal("the loopback receiver was reached")
+		}
+
+		// Failed for good after one attempt; an admin replays it once the
+		// operator allowed private addresses.
+		if log[0].Status != reportline.DeliveryFailed {
+			t.Fatalf("status after the only attempt = %s, want failed", log[0].Status)
+		}
+		if err := a.ReplayWebhookDelivery(ctx, testapp.Actor(o.ga), sub.ID, log[0].ID); !isCode(err, reportline.Forbidden) {
+			t.Fatalf("a group admin replaying: %v, want forbidden", err)
+		}
+		if err := a.ReplayWebhookDelivery(ctx, testapp.Actor(o.pa), sub.ID, log[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.ReplayWebhookDelivery(ctx, testapp.Actor(o.pa), sub.ID, log[0].ID); !isCode(err, reportline.NotFound) {
+			t.Fatalf("replaying a delivery that is not failed: %v, want not found", err)
+		}
+		client := webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(rcv.srv)})
+		client.Transport.(*http.Transport).TLSClientConfig.ServerName = "example.com" // the test certificate's name
+		open := a.NewWebhookWorker(client, webhook.Options{})
+		if _, err := open.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := rcv.bySubject()["users/"+itoa(int64(o.y.ID))]; !slices.Equal(got, []string{"link.created"}) {
+			t.Fatalf("after the replay the receiver got %v", got)
 		}
 	})
 }

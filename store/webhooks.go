@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"time"
 
 	"reportline"
 )
@@ -187,4 +188,19 @@ func scanWebhook(rows *sql.Rows) ([]reportline.WebhookDelivery, error) {
 		out = append(out, d)
 	}
 	return out, translate(rows.Err())
+}
+
+// ReplayWebhookDelivery makes a failed delivery of subscriber pending
+// again, due at at, its attempts counted afresh; NotFound when the
+// subscriber has no failed delivery id.
+func (tx *Tx) ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, at time.Time) error {
+	res, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', next_attempt = $1, attempts = 0, last_error = ''
+		WHERE tenant_id = $T AND id = $2 AND subscriber_id = $3 AND status = 'failed'`, micros(at), id, subscriber)
+	if err != nil {
+		return fmt.Errorf("replay webhook delivery %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("webhook %d has no failed delivery %d", subscriber, id)}
+	}
+	return nil
 }

@@ -34,6 +34,8 @@ type Tx interface {
 	ReleaseWebhookDeliveries(ctx context.Context, owner string) (int, error)
 	FinishWebhookDeliveries(ctx context.Context, owner string, attempts []reportline.WebhookAttempt) (int, error)
 	WebhookDeliveries(ctx context.Context, subscriber int64, limit int) ([]reportline.WebhookDelivery, error)
+	// ReplayWebhookDelivery makes a failed delivery pending again.
+	ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, at time.Time) error
 }
 
 // Event is one change that took effect.

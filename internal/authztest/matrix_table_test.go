@@ -261,6 +261,7 @@ var matrix = []row{
 	{pattern: "POST /api/v1/webhooks", want: paOnly, build: body(map[string]any{"url": "https://hooks.example.com/reportline"}), note: "change-event subscribers receive every change in the tenant"},
 	{pattern: "DELETE /api/v1/webhooks/{id}", want: paOnly, loose: true, build: fixedPath("/api/v1/webhooks/999999")},
 	{pattern: "GET /api/v1/webhooks/{id}/deliveries", want: paOnly, loose: true, build: fixedPath("/api/v1/webhooks/999999/deliveries")},
+	{pattern: "POST /api/v1/webhooks/{id}/deliveries/{delivery}/replay", want: paOnly, loose: true, build: fixedPath("/api/v1/webhooks/999999/deliveries/1/replay")},
 	{pattern: "GET /api/v1/org-units", want: paOnly},
 	{pattern: "POST /api/v1/org-units", want: paOnly, build: newUnit},
 	{pattern: "GET /api/v1/org-units/{id}", want: paOnly, prep: makeUnit, build: unitPath("/api/v1/org-units/%d")},
