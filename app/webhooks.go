@@ -39,7 +39,9 @@ func (s eventStore) Write(ctx context.Context, fn func(Tx) error) error {
 	return s.Store.Write(ctx, func(tx Tx) error { return fn(eventTx{tx, s.a}) })
 }
 
-// eventTx emits the events of what it writes.
+// eventTx emits the events of what it writes: the link changes of the
+// audit log (AppendAudit, ApplyLinkChanges) and users changing status
+// (UpdateUser, UpdateUsers).
 type eventTx struct {
 	Tx
 	a *App
@@ -50,6 +52,16 @@ func (tx eventTx) AppendAudit(ctx context.Context, entries []reportline.AuditEnt
 		return err
 	}
 	_, err := webhook.Emit(ctx, tx.Tx, tx.a.now(), webhook.FromAudit(entries, tx.a.now())...)
+	return err
+}
+
+// ApplyLinkChanges is the bulk form (CSV imports, directory syncs): the
+// changes carry their audit entries.
+func (tx eventTx) ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error {
+	if err := tx.Tx.ApplyLinkChanges(ctx, c); err != nil {
+		return err
+	}
+	_, err := webhook.Emit(ctx, tx.Tx, tx.a.now(), webhook.FromAudit(c.Audit, tx.a.now())...)
 	return err
 }
 

@@ -315,3 +315,43 @@ func TestWebhooksTwoWorkersKeepOrderPerPerson(t *testing.T) {
 		}
 	})
 }
+
+// A CSV import writes links in bulk: its changes are events too, and its
+// dry run is none.
+func TestWebhooksOfACSVImport(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		o.link(t, o.mgr, o.y, reportline.Line)
+		rcv := newReceiver(t, o.env.Now.Now)
+		_, secret, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: rcv.srv.URL, AllowPrivate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcv.secret = secret
+		w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(rcv.srv)}), webhook.Options{})
+		csv := "email of manager,email of managee\nga@example.com,w@example.com\n,y@example.com\n"
+		importCSV(t, o, testapp.Actor(o.pa), csv, true)
+		if _, err := w.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := rcv.bySubject(); len(got) != 0 {
+			t.Fatalf("a dry run sent %v", got)
+		}
+		importCSV(t, o, testapp.Actor(o.pa), csv, false)
+		if _, err := w.DeliverDue(ctx); err != nil {
+			t.Fatal(err)
+		}
+		got := rcv.bySubject()
+		want := map[string][]string{"users/" + itoa(int64(o.w.ID)): {"link.created"}, "users/" + itoa(int64(o.y.ID)): {"link.ended"}}
+		if len(got) != len(want) {
+			t.Fatalf("events of the import = %v, want %v", got, want)
+		}
+		for k, v := range want {
+			if !slices.Equal(got[k], v) {
+				t.Errorf("events about %s = %v, want %v", k, got[k], v)
+			}
+		}
+	})
+}
