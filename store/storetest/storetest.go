@@ -67,6 +67,7 @@ func suite() []test {
 		{"ScheduledRuns", testScheduledRuns},
 		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
+		{"Webhooks", testWebhooks},
 	}
 }
 
