@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -354,4 +355,59 @@ func TestWebhooksOfACSVImport(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkWebhookDelivery measures delivering change events to a local
+// HTTPS receiver: one link added and removed per iteration (two events),
+// then every due delivery sent by one worker. All the events are about one
+// person, so they go one at a time (claim, POST, record): the rate of one
+// person's ordered stream, the slowest case.
+//
+//	go test -run '^$' -bench WebhookDelivery -benchtime 200x ./app/
+func BenchmarkWebhookDelivery(b *testing.B) {
+	for _, engine := range testapp.Engines {
+		b.Run(string(engine), func(b *testing.B) {
+			ctx := context.Background()
+			env := testapp.New(b, engine)
+			a := env.App
+			pa, err := a.CreatePlatformAdmin(ctx, "pa@example.com", "correct horse battery")
+			if err != nil {
+				b.Fatal(err)
+			}
+			var users []reportline.User
+			for _, n := range []string{"m", "e"} {
+				u, err := a.CreateUser(ctx, sys, app.UserInput{Email: n + "@example.com", FirstName: n})
+				if err != nil {
+					b.Fatal(err)
+				}
+				users = append(users, u)
+			}
+			var got atomic.Int64
+			srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, _ = io.Copy(io.Discard, r.Body)
+				got.Add(1)
+				w.WriteHeader(http.StatusNoContent)
+			}))
+			defer srv.Close()
+			if _, _, err := a.CreateWebhook(ctx, testapp.Actor(pa), app.NewWebhook{URL: srv.URL, AllowPrivate: true}); err != nil {
+				b.Fatal(err)
+			}
+			for range b.N {
+				if _, err := a.AddLinks(ctx, sys, app.LinkRequest{User: users[1].ID, Direction: reportline.Managers, IDs: []reportline.UserID{users[0].ID}}); err != nil {
+					b.Fatal(err)
+				}
+				if err := a.RemoveLink(ctx, sys, reportline.Pair{ManagerID: users[0].ID, ManageeID: users[1].ID}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(srv)}), webhook.Options{})
+			b.ResetTimer()
+			for got.Load() < int64(2*b.N) {
+				if _, err := w.DeliverDue(ctx); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(2*b.N)/b.Elapsed().Seconds(), "events/s")
+		})
+	}
 }
