@@ -230,6 +230,7 @@ type App struct {
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
+	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{store: indexedStore{store, ix, tokens}, ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand}
@@ -248,7 +249,6 @@ func New(store Store, cfg Config) *App {
 	if a.pw == (PasswordParams{}) {
 		a.pw = DefaultPasswordParams
 	}
-	a.store = indexedStore{eventStore{store, a}, ix, tokens} // change events out (webhooks.go)
 	a.Syncer = directory.New(narrow(a.store, func(tx Tx) directory.Tx { return tx }), a.now, a.log, a.rec, cfg.Directory)
 	a.Importer = bulkimport.New(narrow(a.store, func(tx Tx) bulkimport.Tx { return tx }), a.now, a.log, a.rec, a.Syncer)
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
@@ -256,7 +256,7 @@ func New(store Store, cfg Config) *App {
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
-	a.hookLAN = cfg.WebhookAllowPrivate
+	a.hookLAN, events.a = cfg.WebhookAllowPrivate, a
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {
 		a.unsub.key = cfg.UnsubscribeKey

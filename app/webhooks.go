@@ -32,11 +32,21 @@ const (
 // eventStore makes every write transaction an eventTx.
 type eventStore struct {
 	Store
-	a *App
+	hooks *eventHooks
+}
+
+// eventHooks is the App whose clock stamps the events, set once New has
+// made it (and before any transaction).
+type eventHooks struct{ a *App }
+
+// withEvents wraps the raw store, under every other wrapper.
+func withEvents(s Store) (Store, *eventHooks) {
+	h := &eventHooks{}
+	return eventStore{s, h}, h
 }
 
 func (s eventStore) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.Store.Write(ctx, func(tx Tx) error { return fn(eventTx{tx, s.a}) })
+	return s.Store.Write(ctx, func(tx Tx) error { return fn(eventTx{tx, s.hooks.a}) })
 }
 
 // eventTx emits the events of what it writes: the link changes of the
