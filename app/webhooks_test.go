@@ -411,3 +411,34 @@ func BenchmarkWebhookDelivery(b *testing.B) {
 		})
 	}
 }
+
+// A directory sync writes users and links in batches: a person it links
+// and then deactivates is two events, in that order.
+func TestWebhooksOfADirectorySync(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		rcv := newReceiver(t, o.env.Now.Now)
+		_, secret, err := a.CreateWebhook(ctx, testapp.Actor(o.pa), app.NewWebhook{URL: rcv.srv.URL, AllowPrivate: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rcv.secret = secret
+		boss, ann := dirUser("boss", ""), dirUser("ann", "boss")
+		syncBatch(t, a, full(boss, ann), false)
+		ann.Active = false
+		syncBatch(t, a, full(boss, ann), false)
+		w := a.NewWebhookWorker(webhook.NewClient(webhook.ClientOptions{AllowPrivate: true, RootCAs: poolOf(rcv.srv)}), webhook.Options{})
+		for range 3 {
+			if _, err := w.DeliverDue(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		annID := userByEmail(t, o, "ann@corp.example").ID
+		got := rcv.bySubject()["users/"+itoa(int64(annID))]
+		if len(got) < 2 || got[0] != "link.created" || !slices.Contains(got[1:], "user.deactivated") {
+			t.Fatalf("events about ann = %v, want link.created then user.deactivated", got)
+		}
+	})
+}
