@@ -108,7 +108,7 @@ Usage:
   reportline tenant create|list|suspend|resume
                                          the operator's tenants (organisations on one
                                          installation; reportline tenant --help)
-  reportline webhooks add|list|delete|deliveries
+  reportline webhooks add|list|delete|deliveries|replay
                                          change-event subscribers (reportline webhooks --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version

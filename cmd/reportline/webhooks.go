@@ -45,6 +45,7 @@ const webhooksUsage = `Usage:
   reportline webhooks delete ID          remove a subscriber and its undelivered events
   reportline webhooks deliveries ID [--limit N]
                                          a subscriber's delivery log, newest first
+  reportline webhooks replay ID DELIVERY send a delivery that failed for good again
 `
 
 func cmdWebhooks(ctx context.Context, e env, args []string) error {
@@ -52,9 +53,12 @@ func cmdWebhooks(ctx context.Context, e env, args []string) error {
 		return usageText(e, args, webhooksUsage)
 	}
 	sub, rest := args[0], args[1:]
-	idArg := ""
-	if (sub == "delete" || sub == "deliveries") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+	idArg, deliveryArg := "", ""
+	if (sub == "delete" || sub == "deliveries" || sub == "replay") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		idArg, rest = rest[0], rest[1:]
+	}
+	if sub == "replay" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
+		deliveryArg, rest = rest[0], rest[1:]
 	}
 	var url, types string
 	limit := 50
@@ -71,8 +75,13 @@ func cmdWebhooks(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	id := int64(0)
-	if sub == "delete" || sub == "deliveries" {
+	id, delivery := int64(0), int64(0)
+	if sub == "replay" {
+		if delivery, err = strconv.ParseInt(deliveryArg, 10, 64); err != nil || delivery <= 0 {
+			return fmt.Errorf("webhooks replay: give the delivery's id (%q is not one)", deliveryArg)
+		}
+	}
+	if sub == "delete" || sub == "deliveries" || sub == "replay" {
 		if id, err = strconv.ParseInt(idArg, 10, 64); err != nil || id <= 0 {
 			return fmt.Errorf("webhooks %s: give the subscriber's id (%q is not one)", sub, idArg)
 		}
@@ -119,6 +128,11 @@ func cmdWebhooks(ctx context.Context, e env, args []string) error {
 		for _, d := range ds {
 			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\tattempts %d\t%s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.Subject, d.Status, d.Attempts, d.LastError)
 		}
+	case "replay":
+		if err := a.ReplayWebhookDelivery(ctx, actor, id, delivery); err != nil {
+			return fail(err)
+		}
+		fmt.Fprintf(e.stdout, "delivery %d of webhook %d pending again\n", delivery, id)
 	default:
 		return usageText(e, args, webhooksUsage)
 	}

@@ -34,6 +34,9 @@ func TestWebhookCommands(t *testing.T) {
 		if _, err := program(t, ctx, "", append([]string{"webhooks", "deliveries", m[1]}, st...)...); err != nil {
 			t.Fatal(err)
 		}
+		if _, err := program(t, ctx, "", append([]string{"webhooks", "replay", m[1], "1"}, st...)...); err == nil {
+			t.Error("replaying a delivery that does not exist succeeded")
+		}
 		out, err = program(t, ctx, "", append([]string{"webhooks", "delete", m[1]}, st...)...)
 		if err != nil || !strings.Contains(out, "deleted") {
 			t.Fatalf("webhooks delete: %q, %v", out, err)
