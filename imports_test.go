@@ -55,11 +55,12 @@ var mayImport = map[string][]string{
 	"directory":    {"reportline", "policy", "usecase"},
 	"bulkimport":   {"reportline", "policy", "usecase", "csvio", "directory"},
 	"outbox":       {"reportline", "usecase", "schedule"},
+	"webhook":      {"reportline", "usecase", "schedule"},
 	"learning":     {"reportline", "policy", "usecase", "csvio"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.

@@ -15,6 +15,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.directoryRoutes()...)
 	routes = append(routes, api.tokenRoutes()...)
 	routes = append(routes, api.sessionRoutes()...)
+	routes = append(routes, api.webhookRoutes()...)
 	return routes
 }
 

@@ -19,6 +19,7 @@ import (
 	"reportline/outbox"
 	"reportline/provisioning"
 	"reportline/usecase"
+	"reportline/webhook"
 )
 
 // Store runs transactions. Read transactions see a consistent snapshot;
@@ -45,6 +46,7 @@ type Tx interface {
 	provisioning.ClientTx
 	ssoTx
 	notifyTx
+	webhook.Tx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
@@ -191,6 +193,9 @@ type Config struct {
 	// SSOOnly makes single sign-on the only way in: passwords are refused
 	// (and password resets not sent) for everyone but BreakGlassEmail.
 	SSOOnly bool
+	// WebhookAllowPrivate lets webhook URLs name loopback, private and
+	// link-local addresses (REPORTLINE_WEBHOOK_ALLOW_PRIVATE).
+	WebhookAllowPrivate bool
 	// BreakGlassEmail is the platform admin who may still sign in with a
 	// password in SSO-only mode, to recover when the identity provider is
 	// down.
@@ -230,6 +235,7 @@ type App struct {
 	locale  string    // Config.DefaultLocale
 	auth    authState
 	ssoOnly bool        // Config.SSOOnly
+	hookLAN bool        // Config.WebhookAllowPrivate
 	glass   string      // Config.BreakGlassEmail, normalised
 	ix      *graphIndex // the reporting graph in memory (graph_index.go)
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
@@ -240,6 +246,7 @@ type App struct {
 
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
+	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale)}
@@ -270,6 +277,7 @@ func New(store Store, cfg Config) *App {
 	}
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
+	a.hookLAN, events.a = cfg.WebhookAllowPrivate, a
 	a.ssoOnly, a.glass = cfg.SSOOnly, strings.ToLower(strings.TrimSpace(cfg.BreakGlassEmail))
 	if len(cfg.UnsubscribeKey) > 0 {
 		a.unsub.key = cfg.UnsubscribeKey

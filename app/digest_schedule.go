@@ -155,6 +155,9 @@ func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
 	if _, err := s.app.RunLinkEvents(ctx); err != nil {
 		return out, err
 	}
+	if _, err := s.app.RunWebhookEffects(ctx); err != nil {
+		return out, err
+	}
 	return out, nil
 }
 

@@ -37,7 +37,7 @@ const unsubscribeSecret = "unsubscribe_hmac"
 // stored one.
 type unsubKey struct {
 	mu     sync.Mutex
-	key    []byte                          // configured: every tenant's
+	key    []byte                         // configured: every tenant's
 	stored map[reportline.TenantID][]byte // generated, per tenant
 }
 

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -39,6 +40,10 @@ type Config struct {
 	// Admission tunes the admission control of the HTTP server
 	// (admission.go).
 	Admission Admission
+	// WebhookAllowPrivate lets change-event webhooks reach loopback,
+	// private and link-local addresses (REPORTLINE_WEBHOOK_ALLOW_PRIVATE;
+	// tests and closed networks). Off by default: see docs/webhooks.md.
+	WebhookAllowPrivate bool
 }
 
 // PublicBaseURL returns the parsed public URL, nil when none is configured.
@@ -81,6 +86,13 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_TRUSTED_PROXIES: %w", err)
 		}
 		c.TrustedProxies = p
+	}
+	if v := getenv("REPORTLINE_WEBHOOK_ALLOW_PRIVATE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("REPORTLINE_WEBHOOK_ALLOW_PRIVATE: %w", err)
+		}
+		c.WebhookAllowPrivate = b
 	}
 	if err := c.Admission.fromEnv(getenv); err != nil {
 		return err

@@ -48,6 +48,7 @@ const (
 	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
 	ReadAssignMode     Action = "settings.assign_mode.read"
 	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
+	ManageWebhooks     Action = "webhooks.manage"   // change-event subscribers, their delivery log
 	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
 	DirectoryWriteUser Action = "directory.write"   // LDAP or Graph sync changing a user
 	ProvisionGroups    Action = "scim.groups.write" // a SCIM client's groups and their plain memberships
@@ -339,6 +340,8 @@ var rules = []rule{
 		decide: adminsOnly("read the assign role mode")},
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
+	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",
+		decide: platformOnly("manage the change-event webhooks")},
 	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",
 		decide: directoryWrite},
 	{action: ProvisionGroups, scim: true, who: "provisioning clients (SCIM) only: the groups they create and the plain memberships they add; never an admin role",

@@ -108,6 +108,8 @@ Usage:
   reportline tenant create|list|suspend|resume
                                          the operator's tenants (organisations on one
                                          installation; reportline tenant --help)
+  reportline webhooks add|list|delete|deliveries|replay
+                                         change-event subscribers (reportline webhooks --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
@@ -116,7 +118,8 @@ Every command that reads or writes people, links, tokens or mail takes
 tenant alone; without it, in the implicit tenant (an installation's only one).
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
-REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json).
+REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json),
+REPORTLINE_WEBHOOK_ALLOW_PRIVATE (webhooks to private addresses; docs/webhooks.md).
 `
 
 // run is the whole program; main only wires the process to it.
@@ -174,6 +177,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdLearning(ctx, e, rest)
 	case "digest":
 		return cmdDigest(ctx, e, rest)
+	case "webhooks":
+		return cmdWebhooks(ctx, e, rest)
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])

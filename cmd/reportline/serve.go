@@ -39,6 +39,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer stopOutbox()
+	defer startWebhooks(ctx, a, log)()
 	stopGraph, err := startGraphSync(ctx, cfg.Graph, a, log)
 	if err != nil {
 		return err

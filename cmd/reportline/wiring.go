@@ -81,7 +81,7 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 	}
 	st := app.Adapt(inTenant(tenant, db.Read), inTenant(tenant, db.Write), db.Ping, inTenant(tenant, db.ReadOnce))
 	return db, app.New(st, app.Config{Logger: log, PublicURL: public, Directory: directoryGuard(cfg),
-		SSOOnly: cfg.SSO.Only, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
+		SSOOnly: cfg.SSO.Only, WebhookAllowPrivate: cfg.WebhookAllowPrivate, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
 		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale,
 		Tenants: db.Tenants}), nil
 }

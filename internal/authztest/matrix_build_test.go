@@ -249,3 +249,8 @@ func fixedBody(p string, v any) func(c *cell) (string, any) {
 func asOf(q string) func(c *cell) (string, any) {
 	return func(c *cell) (string, any) { return c.defaultPath() + "?" + q, nil }
 }
+
+// fixedPath is a request to one path, the same for every cell.
+func fixedPath(path string) func(c *cell) (string, any) {
+	return func(*cell) (string, any) { return path, nil }
+}

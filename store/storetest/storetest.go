@@ -68,6 +68,7 @@ func suite() []test {
 		{"ScheduledRuns", testScheduledRuns},
 		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
+		{"Webhooks", testWebhooks},
 	}
 }
 
