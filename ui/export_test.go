@@ -1,6 +1,9 @@
 package ui
 
-import "reportline"
+import (
+	"reportline"
+	"reportline/app"
+)
 
 // DynamicMessageIDs are the message ids ui builds from codes (a rejected
 // line's reason, an encoding, an error page's status), for the extraction
@@ -56,6 +59,12 @@ func DynamicMessageIDs() []string {
 	}
 	for _, f := range userFields {
 		ids = append(ids, "field."+f)
+	}
+	for _, id := range orgFlashes {
+		ids = append(ids, id)
+	}
+	for _, f := range app.TemplateMessageFields {
+		ids = append(ids, "tmsg.field."+f.Name)
 	}
 	return ids
 }

@@ -27,7 +27,13 @@ func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 		},
 		"th":     func(id string, kv ...any) template.HTML { return markup(l, id, kv) },
 		"strong": strong,
-		"link":   link,
+		"em":     func(v string) template.HTML { return template.HTML("<em>" + template.HTMLEscapeString(v) + "</em>") },
+		// samplevalue is a made-up value (a name, an address), not words to
+		// translate.
+		"samplevalue": func(v string) template.HTML {
+			return template.HTML(`<span translate="no">` + template.HTMLEscapeString(v) + `</span>`)
+		},
+		"link": link,
 		"code": func(s string) template.HTML {
 			return template.HTML(`<code translate="no">` + template.HTMLEscapeString(s) + `</code>`)
 		},

@@ -49,6 +49,51 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		"/settings/notifications", "/settings/notifications?role=learners&preview=birthday",
 		"/directory/sync", "/notifications", "/notifications?saved=1", "/settings/delivery-log?status=nope",
 		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
+		"/settings/org-structure", fmt.Sprintf("/settings/org-structure?unit=%d&done=renamed&renamed=2", demoOrgUnits(t, s)),
+		"/settings/template-messages",
+	}
+}
+
+// demoOrgUnits gives the demo an org structure (its groups' tree, and a
+// manager position), once, and returns Engineering's unit, which has a
+// parent, sub-units and members.
+func demoOrgUnits(t *testing.T, s *demoSite) reportline.OrgUnitID {
+	t.Helper()
+	ctx, sys := context.Background(), app.SystemActor(reportline.SourceAPI)
+	if u, err := s.app.FindOrgUnit(ctx, sys, "Engineering"); err == nil {
+		return u.ID
+	}
+	ids := map[string]reportline.OrgUnitID{}
+	for _, u := range [][2]string{{"Acme", ""}, {"Engineering", "Acme"}, {"Platform team", "Engineering"}, {"Mobile team", "Engineering"}, {"Sales", "Acme"}, {"Operations", "Acme"}} {
+		unit, err := s.app.CreateOrgUnit(ctx, sys, app.OrgUnitInput{Name: u[0], ParentID: ids[u[1]]})
+		if err != nil {
+			t.Fatalf("create the org unit %s: %v", u[0], err)
+		}
+		ids[u[0]] = unit.ID
+	}
+	if _, err := s.app.SetManagerPositions(ctx, sys, []string{"Team Lead", "Head of Sales"}); err != nil {
+		t.Fatalf("set the positions mapping: %v", err)
+	}
+	return ids["Engineering"]
+}
+
+// templateBody is the template message the tests write: fields only, so
+// that its preview is data.
+const templateBody = "{{manager.first_name}}: {{managees}}"
+
+// previewTemplateMessage writes a template message to the managers of
+// Platform team's members and waits for its preview.
+func previewTemplateMessage(t *testing.T, ctx context.Context, s *demoSite) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/settings/template-messages"),
+		chromedp.SetValue(chromedp.CSS("#m-group"), fmt.Sprint(s.groups["Platform team"])),
+		chromedp.SendKeys(chromedp.CSS("#m-body"), templateBody),
+	); err != nil {
+		t.Fatalf("write the message: %v", err)
+	}
+	click(t, ctx, "#m-preview")
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS("#message-preview"))); err != nil {
+		t.Fatalf("wait for the preview: %v", err)
 	}
 }
 
@@ -163,7 +208,7 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	}
 	// What the reader typed into the preview is theirs.
 	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
-	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address", "managers.csv", "Europe/Paris", "UTC", "users.csv", "new.person@acme.example")
+	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address", "managers.csv", "Europe/Paris", "UTC", "users.csv", "new.person@acme.example", templateBody)
 	// The demo's courses (demo/learning.go).
 	data = append(data, "Information security basics", "GDPR essentials", "Go for engineers", "Negotiation skills")
 	// Longest first, so that "Ken Thompson" goes before "Ken".
@@ -262,6 +307,8 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				check("the bulk history")
 				previewUsersFile(t, ctx, s)
 				check("the users import's preview")
+				previewTemplateMessage(t, ctx, s)
+				check("a template message's preview")
 				// The delivery log, and a message of it when the demo sent one.
 				if err := chromedp.Do(ctx, chromedp.Navigate(s.url+"/settings/delivery-log")); err != nil {
 					t.Fatal(err)
@@ -348,4 +395,12 @@ func TestBrowserFrench(t *testing.T) {
 	checkLayout(t, ctx, 390)
 	checkAxe(t, ctx, "the French users import preview")
 	browser.Screenshot(t, ctx, "users-import-390")
+	// A template message's preview, on a phone.
+	previewTemplateMessage(t, ctx, s)
+	if got := strings.Join(texts(t, ctx, "#m-preview"), ""); got != "Aperçu" {
+		t.Errorf("the French preview button says %q", got)
+	}
+	checkLayout(t, ctx, 390)
+	checkAxe(t, ctx, "the French template message preview")
+	browser.Screenshot(t, ctx, "template-message-390")
 }

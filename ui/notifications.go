@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/i18n"
 	"reportline/msgtmpl"
 	"reportline/policy"
 )
@@ -228,18 +229,29 @@ type templateMessagesPage struct {
 	CanAudit bool // platform admins see every message sent
 }
 
-// defaultTemplate is what the compose form starts with: a subject, and an
-// empty body whose placeholder attribute shows an example. (The body used
-// to start with a literal "…" line, which was sent to managers as is when
-// an admin only filled in the rest.)
-var defaultTemplate = app.TemplateMessage{Subject: "{{group.name}}: a word for managers"}
+// defaultTemplate is what the compose form starts with, in the reader's
+// language: a subject, and an empty body whose placeholder attribute shows
+// an example. (The body used to start with a literal "…" line, which was
+// sent to managers as is when an admin only filled in the rest.)
+func defaultTemplate(l *i18n.Localizer) app.TemplateMessage {
+	return app.TemplateMessage{Subject: l.T("tmsg.default_subject", placeholders)}
+}
 
 // exampleBody is shown greyed in the empty message field.
-const exampleBody = "Hello {{manager.first_name}},\n\n(your message)\n\n{{#if managees}}Your people in {{group.name}}: {{managees}}.{{/if}}\n\n{{sender.name}}"
+func exampleBody(l *i18n.Localizer) string {
+	return l.T("tmsg.example", placeholders)
+}
+
+// placeholders are the message fields as the catalogue's messages write
+// them ({{.Group}} for {{group.name}}): go-i18n reads {{…}} itself.
+var placeholders = map[string]any{
+	"FirstName": "{{manager.first_name}}", "Group": "{{group.name}}", "Managees": "{{managees}}",
+	"SenderName": "{{sender.name}}", "If": "{{#if managees}}", "EndIf": "{{/if}}",
+}
 
 func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesPage, error) {
-	ctx := r.Context()
-	s, err := u.settingsBase(ctx, v, "Template messages", "template-messages")
+	ctx, l := r.Context(), u.loc(r)
+	s, err := u.settingsBase(ctx, v, l.T("settings.template_messages", nil), "template-messages")
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +259,7 @@ func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesP
 	if err != nil {
 		return nil, err
 	}
-	p := &templateMessagesPage{settingsPage: s, Form: defaultTemplate, Fields: app.TemplateMessageFields, Example: exampleBody,
+	p := &templateMessagesPage{settingsPage: s, Form: defaultTemplate(l), Fields: app.TemplateMessageFields, Example: exampleBody(l),
 		GroupOf: map[reportline.GroupID]string{}}
 	for _, g := range groups {
 		p.GroupOf[g.ID] = g.Name
@@ -274,7 +286,7 @@ func (u *UI) templateMessages(w http.ResponseWriter, r *http.Request, v viewer) 
 		return err
 	}
 	if n, err := strconv.Atoi(r.URL.Query().Get("sent")); err == nil && n > 0 {
-		p.Flash = "The message is on its way to " + num(n) + " " + plural(n, "manager", "managers") + ". The delivery log shows how each delivery goes."
+		p.Flash = u.loc(r).N("tmsg.sent.flash", n, nil)
 	}
 	u.render(w, r, http.StatusOK, "notifications_messages", p)
 	return nil
@@ -304,7 +316,7 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 		if !reportline.IsCode(err, reportline.Invalid) {
 			return err
 		}
-		p.Problem = &problem{Title: "Nothing was sent.", Message: reportline.ErrorMessage(err)}
+		p.Problem = &problem{Title: u.loc(r).T("tmsg.not_sent", nil), Message: reportline.ErrorMessage(err)}
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}
@@ -315,7 +327,7 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 	}
 	pr, err := u.app.PreviewTemplateMessage(r.Context(), v.Actor, p.Form)
 	if reportline.IsCode(err, reportline.Invalid) {
-		p.Problem = &problem{Title: "The message cannot be sent as written.", Message: reportline.ErrorMessage(err)}
+		p.Problem = &problem{Title: u.loc(r).T("tmsg.not_valid", nil), Message: reportline.ErrorMessage(err)}
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}
@@ -344,7 +356,8 @@ func (u *UI) insertField(w http.ResponseWriter, r *http.Request, p *templateMess
 		known = known || f.Name == name
 	}
 	if !known {
-		p.Problem = &problem{Title: "Nothing was inserted.", Message: "there is no field " + strconv.Quote(name) + "; choose one of the fields listed"}
+		l := u.loc(r)
+		p.Problem = &problem{Title: l.T("tmsg.not_inserted", nil), Message: l.T("tmsg.no_field", map[string]any{"Name": name})}
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}

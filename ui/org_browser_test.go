@@ -58,7 +58,7 @@ func TestBrowserSubordinatesSettings(t *testing.T) {
 
 		// The org structure page shows Field and its manager.
 		click(t, ctx, "#settings-org-structure")
-		if who := texts(t, ctx, `.org-row[data-unit="Field"] .org-who`); len(who) != 1 || who[0] != "Alice Martin" {
+		if who := texts(t, ctx, `.org-row[data-unit="Field"] .org-who .org-managers`); len(who) != 1 || who[0] != "Alice Martin" {
 			t.Errorf("Field's managers read %q", who)
 		}
 		browser.Screenshot(t, ctx, "org-structure")

@@ -177,31 +177,35 @@ const unitSuggestions = 500
 // orgTreeDepth is how many levels of units the tree shows at once.
 const orgTreeDepth = 4
 
-// orgFlashes are the messages after a change, chosen by ?done=.
+// orgFlashes are the messages after a change, chosen by ?done=: message
+// ids.
 var orgFlashes = map[string]string{
-	"created":   "The org unit was created.",
-	"renamed":   "The org unit was renamed.",
-	"moved":     "The org unit was moved.",
-	"deleted":   "The org unit was deleted.",
-	"positions": "The positions mapping was saved.",
+	"created":   "orgstructure.done.created",
+	"renamed":   "orgstructure.done.renamed",
+	"moved":     "orgstructure.done.moved",
+	"deleted":   "orgstructure.done.deleted",
+	"positions": "orgstructure.done.positions",
 }
 
 // orgStructure shows the org structure page.
 func (u *UI) orgStructure(w http.ResponseWriter, r *http.Request, v viewer) error {
 	id, _ := strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
-	p, err := u.orgStructurePage(r.Context(), v, reportline.OrgUnitID(max(id, 0)))
+	l := u.loc(r)
+	p, err := u.orgStructurePage(r.Context(), v, l, reportline.OrgUnitID(max(id, 0)))
 	if err != nil {
 		return err
 	}
-	p.Flash = orgFlashes[r.URL.Query().Get("done")]
-	if n, err := strconv.Atoi(r.URL.Query().Get("renamed")); err == nil && n > 0 {
-		p.Flash += fmt.Sprintf(" Its %s now %s the new name in their org unit.", num(n)+" "+plural(n, "user", "users"), plural(n, "carries", "carry"))
+	if done, ok := orgFlashes[r.URL.Query().Get("done")]; ok {
+		p.Flash = l.T(done, nil)
+	}
+	if n, err := strconv.Atoi(r.URL.Query().Get("renamed")); err == nil && n > 0 && p.Flash != "" {
+		p.Flash += " " + l.N("orgstructure.done.renamed_users", n, nil)
 	}
 	u.render(w, r, http.StatusOK, "org_structure", p)
 	return nil
 }
 
-func (u *UI) orgStructurePage(ctx context.Context, v viewer, unit reportline.OrgUnitID) (*orgStructurePage, error) {
+func (u *UI) orgStructurePage(ctx context.Context, v viewer, l *i18n.Localizer, unit reportline.OrgUnitID) (*orgStructurePage, error) {
 	depth := orgTreeDepth
 	p := &orgStructurePage{}
 	if unit != 0 {
@@ -246,9 +250,9 @@ func (u *UI) orgStructurePage(ctx context.Context, v viewer, unit reportline.Org
 			}
 		}
 	}
-	title := "Org structure"
+	title := l.T("settings.org_structure", nil)
 	if p.Unit != nil {
-		title = p.Unit.Name + " · Org structure"
+		title = l.T("orgstructure.title.unit", map[string]any{"Name": p.Unit.Name})
 	}
 	if p.settingsPage, err = u.settingsBase(ctx, v, title, "org-structure"); err != nil {
 		return nil, err
@@ -272,12 +276,12 @@ func (u *UI) orgRefused(w http.ResponseWriter, r *http.Request, v viewer, unit r
 	if code != reportline.Invalid && code != reportline.Conflict {
 		return err
 	}
-	p, perr := u.orgStructurePage(r.Context(), v, unit)
+	p, perr := u.orgStructurePage(r.Context(), v, u.loc(r), unit)
 	if perr != nil {
 		return perr
 	}
 	p.Problem = problemOf(err)
-	p.Problem.Title = "Nothing was changed."
+	p.Problem.Title = u.loc(r).T("orgstructure.not_changed", nil)
 	if keep != nil {
 		keep(p)
 	}
@@ -343,6 +347,10 @@ func (u *UI) moveOrgUnit(w http.ResponseWriter, r *http.Request, v viewer) error
 		p, err := u.app.FindOrgUnit(r.Context(), v.Actor, name)
 		if reportline.IsCode(err, reportline.NotFound) {
 			err = reportline.FieldError("parent", name, "there is no org unit named %q", name)
+			return u.orgRefused(w, r, v, id, err, func(p *orgStructurePage) {
+				p.MoveTo = name
+				p.Problem.Message, p.Problem.Details = u.loc(r).T("orgstructure.move.no_unit", map[string]any{"Name": name}), nil
+			})
 		}
 		if err != nil {
 			return u.orgRefused(w, r, v, id, err, func(p *orgStructurePage) { p.MoveTo = name })
