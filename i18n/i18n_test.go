@@ -65,6 +65,31 @@ func TestCataloguesAgree(t *testing.T) {
 	}
 }
 
+// The two catalogues are loaded into one bundle, so an id in both would
+// let the pages' text replace an email's (a settings column heading once
+// turned the late digest's warning into "Of which late"): ids are unique
+// across files, in every language.
+func TestCataloguesShareNoID(t *testing.T) {
+	t.Parallel()
+	ids := regexp.MustCompile(`(?m)^\["([^"]+)"\]`)
+	for _, lang := range []string{"en", "fr"} {
+		seen := map[string]string{}
+		for _, file := range []string{"active", "pages"} {
+			name := file + "." + lang + ".toml"
+			b, err := os.ReadFile(name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, m := range ids.FindAllStringSubmatch(string(b), -1) {
+				if other, ok := seen[m[1]]; ok {
+					t.Errorf("%s is in both %s and %s", m[1], other, name)
+				}
+				seen[m[1]] = name
+			}
+		}
+	}
+}
+
 func TestDates(t *testing.T) {
 	t.Parallel()
 	d := time.Date(2026, 12, 1, 9, 5, 0, 0, time.UTC)
