@@ -2,6 +2,8 @@ package reportline
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net"
 	"strings"
 	"time"
@@ -52,4 +54,33 @@ func NormalizeHost(h string) string {
 	}
 	h = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSuffix(h, "]"), "["), ".")
 	return strings.ToLower(h)
+}
+
+// TenantLister lists the tenants background work serves: all false, the
+// active ones (not suspended) in the order of this round; all true, every
+// tenant (to hand back what a stopping replica holds).
+type TenantLister func(ctx context.Context, all bool) ([]TenantID, error)
+
+// EachTenant runs fn in the context of each tenant list returns (see
+// TenantLister), or once in ctx as it is when list is nil (the context's
+// tenant alone). A tenant's failure does not stop the others: the errors
+// are joined, each naming its tenant. It stops early once ctx is done.
+func EachTenant(ctx context.Context, list TenantLister, all bool, fn func(ctx context.Context) error) error {
+	if list == nil {
+		return fn(ctx)
+	}
+	ids, err := list(ctx, all)
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		if err := fn(WithTenant(ctx, id)); err != nil {
+			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
+		}
+	}
+	return errors.Join(errs...)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"os"
 	"time"
@@ -91,23 +90,11 @@ func (s *Scheduler) HandBack(ctx context.Context) (int, error) {
 // eachTenant runs fn in each tenant's context (the active ones, or all),
 // or once in ctx as it is when the App was given no list of tenants.
 func (s *Scheduler) eachTenant(ctx context.Context, all bool, fn func(ctx context.Context) error) error {
-	if s.app.tenants.list == nil {
-		return fn(ctx)
+	var list reportline.TenantLister
+	if s.app.tenants.list != nil {
+		list = s.app.tenantIDs
 	}
-	ids, err := s.app.tenantIDs(ctx, all)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, id := range ids {
-		if ctx.Err() != nil {
-			break
-		}
-		if err := fn(reportline.WithTenant(ctx, id)); err != nil {
-			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
-		}
-	}
-	return errors.Join(errs...)
+	return reportline.EachTenant(ctx, list, all, fn)
 }
 
 // Tick does whatever is due at the App's current time, in each active

@@ -139,8 +139,13 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 // private addresses: the delivery client's dialer must agree.
 func (a *App) WebhookAllowPrivate() bool { return a.hookLAN }
 
-// NewWebhookWorker returns the worker that delivers the change events.
+// NewWebhookWorker returns the worker that delivers the change events:
+// those of every active tenant in turn when the App was given its list of
+// tenants (Config.Tenants), else those of the context's tenant.
 func (a *App) NewWebhookWorker(client *http.Client, opt webhook.Options) *webhook.Worker {
+	if a.tenants.list != nil && opt.Tenants == nil {
+		opt.Tenants = a.tenantIDs
+	}
 	return webhook.NewWorker(narrow(a.store, func(tx Tx) webhook.Tx { return tx }), client, a.now, a.log, opt)
 }
 

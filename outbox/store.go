@@ -43,14 +43,14 @@ type Outbox struct {
 	unsubscribeURL func(ctx context.Context, user reportline.UserID, t reportline.NotificationType) (string, error)
 	// tenants lists the tenants a worker delivers for (SetTenants); nil:
 	// the context's tenant alone.
-	tenants func(ctx context.Context, all bool) ([]reportline.TenantID, error)
+	tenants reportline.TenantLister
 }
 
 // SetTenants makes the workers deliver the mail of every tenant list
 // returns, one batch per tenant in turn (see Worker.DeliverDue): all
 // false asks for the tenants whose mail goes out (not suspended), in the
 // order of this round; all true for every tenant (a hand back).
-func (o *Outbox) SetTenants(list func(ctx context.Context, all bool) ([]reportline.TenantID, error)) {
+func (o *Outbox) SetTenants(list reportline.TenantLister) {
 	o.tenants = list
 }
 

@@ -134,20 +134,7 @@ func (w *Worker) HandBack(ctx context.Context) (int, error) {
 // (every tenant when all), or once in ctx as it is when it serves the
 // context's tenant alone. A tenant's failure does not stop the others.
 func (w *Worker) eachTenant(ctx context.Context, all bool, fn func(ctx context.Context) error) error {
-	if w.box.tenants == nil {
-		return fn(ctx)
-	}
-	ids, err := w.box.tenants(ctx, all)
-	if err != nil {
-		return err
-	}
-	var errs []error
-	for _, id := range ids {
-		if err := fn(reportline.WithTenant(ctx, id)); err != nil {
-			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
-		}
-	}
-	return errors.Join(errs...)
+	return reportline.EachTenant(ctx, w.box.tenants, all, fn)
 }
 
 // DeliverDue claims and sends batches until no message is due (or ctx is

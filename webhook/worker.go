@@ -30,6 +30,10 @@ type Options struct {
 	Backoff     time.Duration // the delay after the first failure, doubled after each [10s]
 	MaxBackoff  time.Duration // the longest delay [1h]
 	Jitter      func() float64
+	// Tenants lists the tenants the worker delivers for, one batch of
+	// each in turn (DeliverDue), in each one's reportline.WithTenant
+	// context. Nil: the context's tenant alone.
+	Tenants reportline.TenantLister
 }
 
 func (o Options) withDefaults() Options {
@@ -86,25 +90,44 @@ func (w *Worker) Run(ctx context.Context) {
 	})
 }
 
-// HandBack makes this worker's unfinished deliveries due again at once.
+// HandBack makes this worker's unfinished deliveries due again at once,
+// in every tenant (Options.Tenants). A stopping process calls it once Run
+// has returned; one that dies without it leaves them to the lease.
 func (w *Worker) HandBack(ctx context.Context) (int, error) {
 	var n int
-	err := w.store.Write(ctx, func(tx Tx) error {
-		var err error
-		n, err = tx.ReleaseWebhookDeliveries(ctx, w.opt.Owner)
-		return err
+	err := reportline.EachTenant(ctx, w.opt.Tenants, true, func(ctx context.Context) error {
+		return w.store.Write(ctx, func(tx Tx) error {
+			m, err := tx.ReleaseWebhookDeliveries(ctx, w.opt.Owner)
+			n += m
+			return err
+		})
 	})
+	if n > 0 {
+		w.log.Info("webhook deliveries handed back", "owner", w.opt.Owner, "count", n)
+	}
 	return n, err
 }
 
-// DeliverDue claims and POSTs batches until none is due, and returns how
-// many deliveries it attempted.
+// DeliverDue claims and POSTs batches until none is due (or ctx is done),
+// and returns how many deliveries it attempted. With several tenants
+// (Options.Tenants) it goes round the active ones, one batch of each per
+// round, until none had a delivery due: a tenant's backlog delays
+// another's events by one batch per round at most, and a tenant's failure
+// does not stop the others. (A claim holds at most one delivery per
+// subscriber and subject, so a short batch does not mean none is left.)
 func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	total := 0
 	for ctx.Err() == nil {
-		n, err := w.deliverBatch(ctx)
-		total += n
-		if err != nil || n == 0 {
+		more := false
+		err := reportline.EachTenant(ctx, w.opt.Tenants, false, func(ctx context.Context) error {
+			n, err := w.deliverBatch(ctx)
+			total += n
+			if err == nil && n > 0 {
+				more = true
+			}
+			return err
+		})
+		if err != nil || !more {
 			return total, err
 		}
 	}

@@ -16,9 +16,9 @@ import (
 	"reportline/webhook"
 )
 
-// startWebhooks starts the change-event delivery worker (docs/webhooks.md);
-// stop ends it after the batch in flight is recorded and hands back what
-// it had claimed.
+// startWebhooks starts the change-event delivery worker (docs/webhooks.md),
+// which serves every active tenant in turn; stop ends it after the batch
+// in flight is recorded and hands back what it had claimed, in every tenant.
 func startWebhooks(ctx context.Context, a *app.App, log *slog.Logger) (stop func()) {
 	client := webhook.NewClient(webhook.ClientOptions{AllowPrivate: a.WebhookAllowPrivate()})
 	w := a.NewWebhookWorker(client, webhook.Options{})
