@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strconv"
@@ -226,4 +227,96 @@ func badPlanSteps(t *testing.T, raw *sql.DB, q string) []string {
 		t.Log(fmt.Sprintf("%d bad steps: %s", len(bad), strings.Join(strings.Fields(q), " ")))
 	}
 	return bad
+}
+
+// BenchmarkHotReads times, on SQLite with no statistics (as the store
+// runs), the hot reads whose plans TestHotReadPlans checks, on a refdata
+// organisation of REPORTLINE_BENCH_USERS users (10,000 when unset), each
+// call for a different mid-level user.
+func BenchmarkHotReads(b *testing.B) {
+	ctx := context.Background()
+	users := 10_000
+	if v, err := strconv.Atoi(os.Getenv("REPORTLINE_BENCH_USERS")); err == nil && v > 0 {
+		users = v
+	}
+	dir := b.TempDir()
+	db, err := Open(ctx, "", dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		b.Fatal(err)
+	}
+	raw, err := refdata.OpenDB(ctx, "", dir)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer raw.Close()
+	o, err := refdata.Generate(refdata.Config{Users: users, Seed: 1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := refdata.Load(ctx, raw, o, refdata.LoadOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	ids := o.Sample(5, 256, 3, 4, 5)
+	now := time.Now()
+	for _, c := range []struct {
+		name string
+		read func(tx *Tx, u reportline.UserID) error
+	}{
+		{"LinksOfManagees", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.LinksOfManagees(ctx, []reportline.UserID{u})
+			return err
+		}},
+		{"LinksOfManagers", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.LinksOfManagers(ctx, []reportline.UserID{u})
+			return err
+		}},
+		{"LineManagers", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.LineManagers(ctx, []reportline.UserID{u, u + 1, u + 2})
+			return err
+		}},
+		{"LinkedUsersManagers", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.LinkedUsers(ctx, u, reportline.Managers)
+			return err
+		}},
+		{"LinksByManagee", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.Links(ctx, reportline.LinkFilter{ManageeID: u})
+			return err
+		}},
+		{"UserStatuses", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.UserStatuses(ctx, []reportline.UserID{u, u + 1, u + 2})
+			return err
+		}},
+		{"ManagersWithLineManagees", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.ManagersWithLineManagees(ctx, []reportline.UserID{u, u + 1, u + 2}, now)
+			return err
+		}},
+		{"LinksAsOfManagers", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.LinksAsOf(ctx, reportline.Managers, []reportline.UserID{u}, now)
+			return err
+		}},
+		{"MembershipsOfUser", func(tx *Tx, u reportline.UserID) error {
+			_, err := tx.Memberships(ctx, reportline.MembershipFilter{UserIDs: []reportline.UserID{u}})
+			return err
+		}},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			err := db.Read(ctx, func(tx *Tx) error {
+				i := 0
+				for b.Loop() {
+					if err := c.read(tx, ids[i%len(ids)]); err != nil {
+						return err
+					}
+					i++
+				}
+				return nil
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		})
+	}
 }
