@@ -311,9 +311,6 @@ func badSQLiteSteps(t *testing.T, raw *sql.DB, q string) []string {
 	if err := rows.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if testing.Verbose() {
-		t.Log(fmt.Sprintf("%d bad steps: %s", len(bad), strings.Join(strings.Fields(q), " ")))
-	}
 	return bad
 }
 
