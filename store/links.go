@@ -49,11 +49,11 @@ func (tx *Tx) Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.
 	if f.Source != "" {
 		where = append(where, "source = "+arg(f.Source))
 	}
-	from := `FROM links`
+	by := ""
 	if f.ManagerID == 0 && f.ManageeID != 0 {
-		from += tx.indexedBy("links_managee") // not the primary key by tenant, for its order
+		by = tx.indexedBy("links_managee") // not the primary key by tenant, for its order
 	}
-	rows, err := tx.query(ctx, `SELECT `+linkColumns+` `+from+` WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`+by+` WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 		` ORDER BY manager_id, managee_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
