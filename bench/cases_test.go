@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -138,27 +139,40 @@ func checkCycle(ctx context.Context, tx *store.Tx, c cycleCase) error {
 	return nil
 }
 
-// The floors' SQL, written once in PostgreSQL's form.
+// The floors' SQL, written once in PostgreSQL's form, with SQLite's
+// INDEXED BY where SQLite needs it (rebind drops it for PostgreSQL). Every
+// floor names the tenant of the reference organisation (the implicit one,
+// id 1): since migration 0018 every key of links and users leads with
+// tenant_id, so a floor without it cannot use the indexes the product uses
+// and scans the table instead, which made the floors slower than the
+// product's reads and the ratios to them too kind.
 const (
 	// aboveSQL answers "is $2 above $1?" by walking up the line links.
+	// INDEXED BY: kind is outside links_managee, and SQLite's planner (no
+	// statistics) otherwise searches the primary key by tenant alone, as
+	// the store's ancestry query says.
 	aboveSQL = `WITH RECURSIVE up(id) AS (
-	SELECT manager_id FROM links WHERE managee_id = $1 AND kind = 'line'
+	SELECT manager_id FROM links INDEXED BY links_managee WHERE tenant_id = 1 AND managee_id = $1 AND kind = 'line'
 	UNION
-	SELECT l.manager_id FROM links l JOIN up ON l.managee_id = up.id WHERE l.kind = 'line'
+	SELECT l.manager_id FROM up CROSS JOIN links l INDEXED BY links_managee WHERE l.tenant_id = 1 AND l.managee_id = up.id AND l.kind = 'line'
 )
 SELECT EXISTS (SELECT 1 FROM up WHERE id = $2)`
-	managersSQL   = `SELECT manager_id FROM links WHERE managee_id = $1`
-	manageesSQL   = `SELECT managee_id FROM links WHERE manager_id = $1`
+	managersSQL   = `SELECT manager_id FROM links WHERE tenant_id = 1 AND managee_id = $1`
+	manageesSQL   = `SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1`
 	insertLinkSQL = `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at) VALUES (1, $1, $2, 'line', 'api', $3)` // the implicit tenant's
-	deleteLinkSQL = `DELETE FROM links WHERE manager_id = $1 AND managee_id = $2`
+	deleteLinkSQL = `DELETE FROM links WHERE tenant_id = 1 AND manager_id = $1 AND managee_id = $2`
 )
 
-// rebind turns $N placeholders into SQLite's ?N.
+// indexedBy is SQLite's INDEXED BY clause, which PostgreSQL does not have.
+var indexedBy = regexp.MustCompile(` INDEXED BY \w+`)
+
+// rebind turns $N placeholders into SQLite's ?N, and drops the INDEXED BY
+// clauses for PostgreSQL.
 func rebind(engine store.Engine, q string) string {
 	if engine == store.SQLite {
 		return strings.ReplaceAll(q, "$", "?")
 	}
-	return q
+	return indexedBy.ReplaceAllString(q, "")
 }
 
 // floorAbove is the raw transitive check: one recursive query.

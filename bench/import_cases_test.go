@@ -351,7 +351,7 @@ func floorDryRun(ctx context.Context, f *fixture, data []byte) (dryCounts, error
 	}
 	defer tx.Rollback()
 	ids := make(map[string]reportline.UserID, f.org.Size())
-	rows, err := tx.QueryContext(ctx, `SELECT email, id FROM users`)
+	rows, err := tx.QueryContext(ctx, `SELECT email, id FROM users WHERE tenant_id = 1`)
 	if err != nil {
 		return c, err
 	}
@@ -369,7 +369,7 @@ func floorDryRun(ctx context.Context, f *fixture, data []byte) (dryCounts, error
 		return c, err
 	}
 	cur := make([]uint64, 0, len(f.org.Pairs()))
-	rows, err = tx.QueryContext(ctx, `SELECT manager_id, managee_id FROM links`)
+	rows, err = tx.QueryContext(ctx, `SELECT manager_id, managee_id FROM links WHERE tenant_id = 1`)
 	if err != nil {
 		return c, err
 	}
@@ -470,12 +470,12 @@ func floorReplace(ctx context.Context, f *fixture, data []byte) (add, rm int64, 
 
 const (
 	replaceResolveSQL = `SELECT m.id AS manager_id, e.id AS managee_id FROM import_stage s
-	JOIN users m ON m.email = s.manager_email JOIN users e ON e.email = s.managee_email`
-	replaceDeleteSQL = `DELETE FROM links WHERE managee_id IN (SELECT managee_id FROM import_pairs)
+	JOIN users m ON m.tenant_id = 1 AND m.email = s.manager_email JOIN users e ON e.tenant_id = 1 AND e.email = s.managee_email`
+	replaceDeleteSQL = `DELETE FROM links WHERE tenant_id = 1 AND managee_id IN (SELECT managee_id FROM import_pairs)
 	AND NOT EXISTS (SELECT 1 FROM import_pairs p WHERE p.managee_id = links.managee_id AND p.manager_id = links.manager_id)`
 	replaceInsertSQL = `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at)
 	SELECT 1, p.manager_id, p.managee_id, 'line', 'csv', $1 FROM import_pairs p
-	WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.manager_id = p.manager_id AND l.managee_id = p.managee_id)`
+	WHERE NOT EXISTS (SELECT 1 FROM links l WHERE l.tenant_id = 1 AND l.manager_id = p.manager_id AND l.managee_id = p.managee_id)`
 )
 
 func floorReplacePostgres(ctx context.Context, f *fixture, r *csv.Reader, now int64) (add, rm int64, err error) {
@@ -654,7 +654,8 @@ func exportProduct(ctx context.Context, f *fixture, w *exportSink) (int, error) 
 // floorExportSQL is the raw export: every link with both addresses and the
 // columns the export writes.
 const floorExportSQL = `SELECT m.email, e.email, l.kind, l.source, l.valid_from, l.valid_until
-FROM links l JOIN users m ON m.id = l.manager_id JOIN users e ON e.id = l.managee_id`
+FROM links l JOIN users m ON m.tenant_id = 1 AND m.id = l.manager_id JOIN users e ON e.tenant_id = 1 AND e.id = l.managee_id
+WHERE l.tenant_id = 1`
 
 // floorExport is the export floor: one SELECT of the links joined with both
 // addresses in a read transaction, written with encoding/csv. ordered adds

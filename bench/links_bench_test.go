@@ -169,7 +169,7 @@ func BenchmarkFloorTransitiveCheck(b *testing.B) {
 }
 
 // BenchmarkFloorDirectReports is the raw lookup of BENCHMARKS.md: a
-// prepared SELECT managee_id FROM links WHERE manager_id = $1, on its own
+// prepared SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1, on its own
 // (autocommit), for random managers.
 func BenchmarkFloorDirectReports(b *testing.B) {
 	engines(b, func(b *testing.B, engine store.Engine) {

@@ -45,7 +45,7 @@ const q1Sample = 4096
 // for random users, over HTTP from the load generator, with one sequential
 // client (c=1) and with 16 concurrent clients (c=16). Next to each, in the
 // same run, the floor: the raw lookup (SELECT manager_id FROM links WHERE
-// managee_id = $1, or managee_id … WHERE manager_id = $1) for the same
+// tenant_id = 1 AND managee_id = $1, or managee_id … AND manager_id = $1) for the same
 // users, through database/sql with the same concurrency. c=1/app calls
 // app.ShowManagers directly, and c=1/healthz sends GET /healthz through the
 // same server and client, to separate the services' cost from HTTP's.

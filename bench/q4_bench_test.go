@@ -179,8 +179,8 @@ func serveV2(tb testing.TB, f *fixture) (url, token string) {
 // q4Floor is the raw minimum of one import, through database/sql with the
 // same concurrency: update the user's position, read their managers.
 const (
-	q4UpdateSQL   = `UPDATE users SET position = $1 WHERE id = $2`
-	q4ManagersSQL = `SELECT manager_id FROM links WHERE managee_id = $1`
+	q4UpdateSQL   = `UPDATE users SET position = $1 WHERE tenant_id = 1 AND id = $2`
+	q4ManagersSQL = `SELECT manager_id FROM links WHERE tenant_id = 1 AND managee_id = $1`
 )
 
 // BenchmarkQ4 is BENCHMARKS.md Q4: POST /api/v2/users-import/single over

@@ -24,9 +24,9 @@ import (
 // belowSQL is Q2's floor: every user below $1 through line links, by the
 // plain recursive query (no dates, statuses or matrix), counted.
 const belowSQL = `WITH RECURSIVE down(id) AS (
-	SELECT managee_id FROM links WHERE manager_id = $1 AND kind = 'line'
+	SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1 AND kind = 'line'
 	UNION
-	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.kind = 'line'
+	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.tenant_id = 1 AND l.kind = 'line'
 )
 SELECT COUNT(*) FROM down`
 
@@ -34,12 +34,12 @@ SELECT COUNT(*) FROM down`
 // learning record of the people it reaches (IN, not a join: SQLite would
 // otherwise scan every record and probe the walk).
 const teamRecordsSQL = `WITH RECURSIVE down(id) AS (
-	SELECT managee_id FROM links WHERE manager_id = $1 AND kind = 'line'
+	SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1 AND kind = 'line'
 	UNION
-	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.kind = 'line'
+	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.tenant_id = 1 AND l.kind = 'line'
 )
 SELECT r.user_id, r.status, r.progress, r.due_at, r.completed_at, r.last_activity_at
-FROM learning_records r WHERE r.user_id IN (SELECT id FROM down)`
+FROM learning_records r WHERE r.tenant_id = 1 AND r.user_id IN (SELECT id FROM down)`
 
 // reportsOf is what a walk down from m reaches, over every user (the
 // floor's count) and through active users only (the product's).

@@ -67,16 +67,20 @@ func (tx *Tx) LinksOfManagers(ctx context.Context, managers []reportline.UserID)
 // column is one of two constants above, never input.
 func (tx *Tx) linksBy(ctx context.Context, column string, ids []reportline.UserID, key func(reportline.Link) reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
 	out := make(map[reportline.UserID][]reportline.Link, len(ids))
+	by := ""
+	if column == "managee_id" {
+		by = tx.indexedBy("links_managee") // not the primary key by tenant, for its order
+	}
 	for _, c := range chunks(ids) {
 		var rows *sql.Rows
 		var err error
 		if len(c) == 1 {
 			// The one-user form is the common case (the first level of a
 			// walk); one constant text keeps it one prepared statement.
-			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+column+` = $1 ORDER BY manager_id, managee_id`, c[0])
+			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links`+by+` WHERE tenant_id = $T AND `+column+` = $1 ORDER BY manager_id, managee_id`, c[0])
 		} else {
 			in, args := inList(1, c)
-			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+column+` IN (`+in+`) ORDER BY manager_id, managee_id`, args...)
+			rows, err = tx.query(ctx, `SELECT `+linkColumns+` FROM links`+by+` WHERE tenant_id = $T AND `+column+` IN (`+in+`) ORDER BY manager_id, managee_id`, args...)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("links by %s: %w", column, err)
@@ -104,7 +108,7 @@ func (tx *Tx) UserStatuses(ctx context.Context, ids []reportline.UserID) (map[re
 	out := make(map[reportline.UserID]reportline.Status, len(ids))
 	for _, c := range chunks(ids) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT id, status FROM users WHERE tenant_id = $T AND id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT id, status FROM users`+tx.notIndexed()+` WHERE tenant_id = $T AND id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("user statuses: %w", err)
 		}

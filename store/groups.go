@@ -90,7 +90,7 @@ func (tx *Tx) Memberships(ctx context.Context, f reportline.MembershipFilter) ([
 	}
 	for _, c := range chunks(f.UserIDs) {
 		in, args := inList(1, c)
-		if err := scan(`SELECT group_id, user_id, role FROM memberships WHERE tenant_id = $T AND user_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
+		if err := scan(`SELECT group_id, user_id, role FROM memberships`+tx.indexedBy("memberships_user")+` WHERE tenant_id = $T AND user_id IN (`+in+`) ORDER BY group_id, user_id`, args); err != nil {
 			return nil, fmt.Errorf("memberships: %w", err)
 		}
 	}

@@ -169,14 +169,14 @@ const covers = `h.effective_from <= $1 AND (h.effective_to IS NULL OR h.effectiv
 // pair cover the instant (a change whose dates reach back), the later
 // recorded one wins. Ordered by manager then managee.
 func (tx *Tx) LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error) {
-	column := "managee_id"
+	column, index := "managee_id", "link_history_managee"
 	if dir == reportline.Managees {
-		column = "manager_id"
+		column, index = "manager_id", "link_history_manager"
 	}
 	var out []reportline.LinkPeriod
 	for _, c := range chunks(users) {
 		in, args := inList(2, c)
-		rows, err := tx.query(ctx, `SELECT `+periodColumns+` FROM link_history h
+		rows, err := tx.query(ctx, `SELECT `+periodColumns+` FROM link_history h`+tx.indexedBy(index)+`
 			WHERE h.tenant_id = $T AND h.`+column+` IN (`+in+`) AND `+covers+`
 			AND NOT EXISTS (SELECT 1 FROM link_history n WHERE n.tenant_id = $T AND n.manager_id = h.manager_id
 				AND n.managee_id = h.managee_id AND n.id > h.id

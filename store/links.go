@@ -49,7 +49,11 @@ func (tx *Tx) Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.
 	if f.Source != "" {
 		where = append(where, "source = "+arg(f.Source))
 	}
-	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
+	by := ""
+	if f.ManagerID == 0 && f.ManageeID != 0 {
+		by = tx.indexedBy("links_managee") // not the primary key by tenant, for its order
+	}
+	rows, err := tx.query(ctx, `SELECT `+linkColumns+` FROM links`+by+` WHERE tenant_id = $T AND `+strings.Join(where, " AND ")+
 		` ORDER BY manager_id, managee_id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list links: %w", err)
@@ -72,7 +76,7 @@ func (tx *Tx) LineManagers(ctx context.Context, users []reportline.UserID) (map[
 	out := make(map[reportline.UserID][]reportline.UserID, len(users))
 	for _, c := range chunks(users) {
 		in, args := inList(1, c)
-		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links WHERE tenant_id = $T AND kind = 'line' AND managee_id IN (`+in+`)`, args...)
+		rows, err := tx.query(ctx, `SELECT managee_id, manager_id FROM links`+tx.indexedBy("links_managee")+` WHERE tenant_id = $T AND kind = 'line' AND managee_id IN (`+in+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("line managers: %w", err)
 		}
@@ -164,7 +168,7 @@ const linkedColumns = `l.manager_id, l.managee_id, l.kind, l.source, l.valid_fro
 // far side, in one query: the user's managers (dir Managers) or the users
 // they manage (dir Managees).
 func (tx *Tx) LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error) {
-	q := `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id WHERE l.tenant_id = $T AND l.managee_id = $1`
+	q := `SELECT ` + linkedColumns + ` FROM links l` + tx.indexedBy("links_managee") + ` JOIN users u ON u.tenant_id = $T AND u.id = l.manager_id WHERE l.tenant_id = $T AND l.managee_id = $1`
 	if dir == reportline.Managees {
 		q = `SELECT ` + linkedColumns + ` FROM links l JOIN users u ON u.tenant_id = $T AND u.id = l.managee_id WHERE l.tenant_id = $T AND l.manager_id = $1`
 	}

@@ -483,7 +483,7 @@ func (tx *Tx) ManagersWithLineManagees(ctx context.Context, managers []reportlin
 		// One probe per manager that stops at the first managee found,
 		// through the links' primary key: a join would read every link of
 		// a manager with thousands of managees.
-		rows, err := tx.query(ctx, `SELECT m.id FROM users m WHERE m.tenant_id = $T AND m.id IN (`+in+`) AND m.status = 'active'
+		rows, err := tx.query(ctx, `SELECT m.id FROM users m`+tx.notIndexed()+` WHERE m.tenant_id = $T AND m.id IN (`+in+`) AND m.status = 'active'
 			AND EXISTS (SELECT 1 FROM links l JOIN users e ON e.tenant_id = $T AND e.id = l.managee_id
 				WHERE l.tenant_id = $T AND l.manager_id = m.id AND l.kind = 'line' AND e.status = 'active'
 				AND (l.valid_from IS NULL OR l.valid_from <= $1) AND (l.valid_until IS NULL OR l.valid_until > $1))`, args...)

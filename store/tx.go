@@ -107,6 +107,30 @@ func (tx *Tx) bind(q string, args []any) (string, []any) {
 	return b.q, args
 }
 
+// indexedBy is the clause that makes SQLite look a table up by the named
+// index (" INDEXED BY index"), and nothing on PostgreSQL. With tenant_id
+// leading every key (migration 0018) and no statistics (the store never
+// runs ANALYZE), SQLite's planner takes an equality on the first column of
+// an index for a selective one, and so may search an index by the tenant
+// alone (to save a sort, or to cover the columns) where another index has
+// the whole key: a lookup that reads every row of the tenant.
+// TestHotReadPlans checks the plans of the hot reads. notIndexed
+// (" NOT INDEXED") likewise keeps SQLite on the rowid (users.id), which an
+// index led by the tenant would otherwise beat.
+func (tx *Tx) indexedBy(index string) string {
+	if tx.engine != SQLite {
+		return ""
+	}
+	return " INDEXED BY " + index
+}
+
+func (tx *Tx) notIndexed() string {
+	if tx.engine != SQLite {
+		return ""
+	}
+	return " NOT INDEXED"
+}
+
 // boundQuery is a query as sent to the engine.
 type boundQuery struct {
 	q      string
