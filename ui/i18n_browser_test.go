@@ -283,8 +283,9 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				check(path)
 			}
 			if who == "admin@acme.example" {
-				// Show managers' preview: every verdict, and the words
-				// around them (the "why" column is app's, marked raw).
+				// Show managers' preview: every verdict, the words around
+				// them and the "why" column, in the catalogue's words
+				// (app.Candidate.MsgID) but for an invalid address's, raw.
 				if err := chromedp.Do(ctx,
 					chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example"))),
 					chromedp.SendKeys(chromedp.CSS("#managers-emails"), typed),
