@@ -53,7 +53,7 @@ func (u *UI) preview(w http.ResponseWriter, r *http.Request, v viewer) error {
 	s.check(req.IDs)
 	status := http.StatusOK
 	if planErr != nil {
-		s.Problem, status = problemOf(planErr), web.Status(reportline.ErrorCode(planErr))
+		s.Problem, status = problemOf(u.loc(r), planErr), web.Status(reportline.ErrorCode(planErr))
 	} else {
 		s.Preview = previewOf(u.loc(r), plan, req.Comment)
 	}
@@ -93,7 +93,7 @@ func (u *UI) confirm(w http.ResponseWriter, r *http.Request, v viewer) error {
 	s := p.section(req.Direction)
 	s.Kind, s.Comment = req.Kind, req.Comment
 	s.check(req.IDs)
-	s.Problem = problemOf(addErr)
+	s.Problem = problemOf(u.loc(r), addErr)
 	s.Problem.Title = "Nothing was saved. The list changed since the preview, or was refused:"
 	if len(req.IDs)+len(req.Emails) > 0 {
 		if plan, err := u.app.PreviewLinks(ctx, v.Actor, req); err == nil {
@@ -164,9 +164,11 @@ func previewOf(l *i18n.Localizer, plan app.LinkPlan, comment string) *preview {
 	return pv
 }
 
-// problemOf shows a refused request.
-func problemOf(err error) *problem {
-	p := &problem{Message: reportline.ErrorMessage(err)}
+// problemOf shows a refused request, in the reader's language where app
+// names its message (errorText).
+func problemOf(l *i18n.Localizer, err error) *problem {
+	p := &problem{}
+	p.Message, _ = errorText(l, err)
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		p.Details = e.Details
 	}
