@@ -33,6 +33,13 @@ type Error struct {
 	Line    int      // 1-based line of an input file, 0 when not about a file
 	Details []Detail // one entry per rejected item of a list input
 	Err     error    // the underlying cause, never shown to users
+
+	// MsgID names Message in the pages' catalogues (i18n/pages.*.toml,
+	// "errors"), and MsgArgs fills its {{.Name}} fields, so that a page can
+	// say it in the reader's language. Optional: Message stays the default
+	// and the API's text.
+	MsgID   string
+	MsgArgs map[string]any
 }
 
 // Detail is one rejected item of a list input (an address, a CSV row, an id).
@@ -47,6 +54,13 @@ type Detail struct {
 // Errorf returns an *Error with the given code and formatted message.
 func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Say sets the error's message id and arguments (see MsgID) and returns it,
+// for use where the error is made: Errorf(...).Say("error.x", args).
+func (e *Error) Say(id string, args map[string]any) *Error {
+	e.MsgID, e.MsgArgs = id, args
+	return e
 }
 
 // FieldError returns an Invalid error about one field.

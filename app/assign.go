@@ -55,6 +55,15 @@ type Candidate struct {
 	User    reportline.User // zero when unknown
 	Verdict Verdict
 	Message string // why, for rejected ones
+	// MsgID and MsgArgs name Message in the pages' catalogues (as
+	// reportline.Error's do): a page says it in the reader's language.
+	MsgID   string
+	MsgArgs map[string]any
+}
+
+// say sets the candidate's verdict and why, in English and as a message id.
+func (c *Candidate) say(v Verdict, english, id string, args map[string]any) {
+	c.Verdict, c.Message, c.MsgID, c.MsgArgs = v, english, id, args
 }
 
 // Removal is an existing link a replace would delete.
@@ -320,7 +329,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 		if c.Verdict == VerdictUnknown && !ac.Scope.All {
 			// Unknown and outside the caller's groups read the same, so
 			// the answer does not tell who has an account elsewhere.
-			c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
+			c.say(VerdictOutOfScope, outOfScope(c.Input, plan.User.Email), "error.link.out_of_scope", map[string]any{"User": plan.User.Email, "Input": c.Input})
 		}
 		if c.Verdict != "" {
 			continue // already refused while resolving
@@ -335,7 +344,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 		}
 		if c.Verdict == VerdictUpdate {
 			if owner, ok := directory.Owned(current[c.User.ID], actor, on); ok {
-				c.Verdict, c.Message = VerdictOwned, directory.OwnedMessage(c.User.Email, owner)
+				c.say(VerdictOwned, directory.OwnedMessage(c.User.Email, owner), "error.link.directory_owned", map[string]any{"Email": c.User.Email, "Source": string(owner)})
 			}
 		}
 	}
@@ -361,13 +370,13 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *usecase.Authority, plan Link
 	// links) shows in the answer.
 	switch {
 	case c.User.ID == plan.User.ID:
-		c.Verdict, c.Message = VerdictSelf, fmt.Sprintf("%s cannot be their own manager", c.User.Email)
+		c.say(VerdictSelf, fmt.Sprintf("%s cannot be their own manager", c.User.Email), "error.link.self", map[string]any{"Email": c.User.Email})
 		return nil
 	case !ac.MayLink(p):
-		c.Verdict, c.Message = VerdictOutOfScope, outOfScope(c.Input, plan.User.Email)
+		c.say(VerdictOutOfScope, outOfScope(c.Input, plan.User.Email), "error.link.out_of_scope", map[string]any{"User": plan.User.Email, "Input": c.Input})
 		return nil
 	case !c.User.Active():
-		c.Verdict, c.Message = VerdictInactive, fmt.Sprintf("%s is an inactive account", c.User.Email)
+		c.say(VerdictInactive, fmt.Sprintf("%s is an inactive account", c.User.Email), "error.link.inactive", map[string]any{"Email": c.User.Email})
 		return nil
 	}
 	want := reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: plan.Kind, Source: ac.Actor.Source,
@@ -388,7 +397,7 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *usecase.Authority, plan Link
 			if err != nil {
 				return err
 			}
-			c.Verdict, c.Message = VerdictCycle, "this would close a cycle of managers: "+msg
+			c.say(VerdictCycle, "this would close a cycle of managers: "+msg, "error.link.cycle", map[string]any{"Cycle": msg})
 			return nil
 		}
 	}
@@ -438,7 +447,7 @@ func resolve(ctx context.Context, tx Tx, req LinkRequest) ([]Candidate, error) {
 		for _, id := range req.IDs {
 			c := Candidate{Input: strconv.FormatInt(int64(id), 10), User: users[id]}
 			if c.User.ID == 0 {
-				c.Verdict, c.Message = VerdictUnknown, fmt.Sprintf("no user has id %d", id)
+				c.say(VerdictUnknown, fmt.Sprintf("no user has id %d", id), "error.link.unknown_id", map[string]any{"ID": int64(id)})
 			}
 			out = append(out, c)
 		}
@@ -460,7 +469,7 @@ func resolve(ctx context.Context, tx Tx, req LinkRequest) ([]Candidate, error) {
 		case err != nil:
 			c.Verdict, c.Message = VerdictInvalid, reportline.ErrorMessage(err)
 		case users[e].ID == 0:
-			c.Verdict, c.Message = VerdictUnknown, fmt.Sprintf("no account has the address %s", e)
+			c.say(VerdictUnknown, fmt.Sprintf("no account has the address %s", e), "error.link.unknown_email", map[string]any{"Email": e})
 		default:
 			c.User = users[e]
 		}

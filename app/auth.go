@@ -24,7 +24,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 		return "", reportline.User{}, err
 	}
 	fail := func() (string, reportline.User, error) {
-		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password")
+		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password").Say("error.signin.wrong_password", nil)
 	}
 	if !a.PasswordAllowed(email) {
 		return "", reportline.User{}, errSSOOnly
@@ -84,7 +84,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 
 // errSSOOnly refuses a password in SSO-only mode. It depends only on the
 // address typed, so it tells nothing about which accounts exist.
-var errSSOOnly = reportline.Errorf(reportline.Unauthenticated, "this site signs in with single sign-on only: use your organisation's sign-in button")
+var errSSOOnly = reportline.Errorf(reportline.Unauthenticated, "this site signs in with single sign-on only: use your organisation's sign-in button").Say("error.signin.sso_only", nil)
 
 // SSOOnly reports whether single sign-on is the only way in (but for the
 // break-glass admin).
@@ -112,13 +112,13 @@ func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, 
 	err := a.store.Read(ctx, func(tx Tx) error {
 		s, err := tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if err != nil || !a.now().Before(s.ExpiresAt) {
-			return reportline.Errorf(reportline.Unauthenticated, "your session has ended; sign in again")
+			return reportline.Errorf(reportline.Unauthenticated, "your session has ended; sign in again").Say("error.signin.session_ended", nil)
 		}
 		u, err = tx.User(ctx, s.UserID)
 		return err
 	})
 	if err == nil && !u.Active() {
-		err = reportline.Errorf(reportline.Unauthenticated, "this account is inactive")
+		err = reportline.Errorf(reportline.Unauthenticated, "this account is inactive").Say("error.signin.inactive", nil)
 	}
 	return u, err
 }

@@ -120,10 +120,15 @@ func (a *App) takeAttempts(ctx context.Context, what string, keys []throttleKey)
 		return nil
 	})
 	if errors.Is(err, errTooMany) {
-		return reportline.Errorf(reportline.RateLimited, "too many %s; try again in %s", what, roundUp(wait))
+		return reportline.Errorf(reportline.RateLimited, "too many %s; try again in %s", what, roundUp(wait)).
+			Say(tooManyIDs[what], map[string]any{"Seconds": int(roundUp(wait) / time.Second)})
 	}
 	return err
 }
+
+// tooManyIDs names, by what was counted, the refusal in the pages'
+// catalogues (reportline.Error.MsgID).
+var tooManyIDs = map[string]string{"sign-in attempts": "error.too_many.signin", "password reset requests": "error.too_many.reset"}
 
 var errTooMany = reportline.Errorf(reportline.RateLimited, "too many attempts")
 
@@ -177,7 +182,7 @@ func newAuthState(cfg Config) authState {
 }
 
 // errBusy refuses a request that found no free hashing slot in time.
-var errBusy = reportline.Errorf(reportline.RateLimited, "the service is busy signing people in; try again in a few seconds")
+var errBusy = reportline.Errorf(reportline.RateLimited, "the service is busy signing people in; try again in a few seconds").Say("error.busy", nil)
 
 // hashing runs fn, which hashes or checks a password, in one of the few
 // hashing slots; it waits at most the configured time for one.

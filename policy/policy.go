@@ -30,6 +30,15 @@ type Decision struct {
 	// Reason says why, in one sentence, naming only what the caller may
 	// read: the rule, never another person's email, uid, status or name.
 	Reason string
+	// MsgID names Reason in the pages' catalogues (reportline.Error.MsgID),
+	// for a refusal a page shows in the reader's language.
+	MsgID string
+}
+
+// say names the decision's reason in the pages' catalogues.
+func (d Decision) say(id string) Decision {
+	d.MsgID = id
+	return d
 }
 
 // Err returns nil when the decision allows, else a Forbidden error carrying
@@ -38,7 +47,7 @@ func (d Decision) Err() error {
 	if d.Allowed {
 		return nil
 	}
-	return reportline.Errorf(reportline.Forbidden, "%s", d.Reason)
+	return reportline.Errorf(reportline.Forbidden, "%s", d.Reason).Say(d.MsgID, nil)
 }
 
 // Actor is who asks, with the facts every rule may need about them.

@@ -125,7 +125,7 @@ var rules = []rule{
 				return refuse("only platform admins, group admins and user admins may list users")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
-				return refuse("you do not administrate this group")
+				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
 			}
 			return allow("admins may list the users they administrate")
 		}},
@@ -164,7 +164,7 @@ var rules = []rule{
 			if a.coversPair(t.Manager, t.Managee) {
 				return allow("admins may link members of a group they administrate")
 			}
-			return refuse("you may only link members of a group you administrate")
+			return refuse("you may only link members of a group you administrate").say("error.policy.link_scope")
 		}},
 	{action: ImportManagers, who: "platform, group and user admins; every line is then checked as link.change",
 		decide: adminsOnly("import managers")},
@@ -174,7 +174,7 @@ var rules = []rule{
 				return refuse("only platform admins, group admins and user admins may export managers")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
-				return refuse("you do not administrate this group")
+				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
 			}
 			return allow("admins may export the links they administrate")
 		}},
@@ -191,7 +191,7 @@ var rules = []rule{
 			if a.platformAdmin() || a.roleOver(t.Group) > RankMember {
 				return allow("admins may see the members of the groups they administrate")
 			}
-			return refuse("you do not administrate this group")
+			return refuse("you do not administrate this group").say("error.policy.not_group_admin")
 		}},
 	{action: ChangeMember, who: "platform admins; an admin of the group when the person is already someone they administrate (or an account they created that has never belonged to a group), the person's highest role is below theirs, and the role granted is below theirs",
 		decide: changeMember},
@@ -201,7 +201,7 @@ var rules = []rule{
 			if t.Granted {
 				return allow("the access check grants it")
 			}
-			return refuse("you may not see this user's statistics")
+			return refuse("you may not see this user's statistics").say("error.policy.statistics")
 		}},
 	{action: ReadStatisticsLog, who: "platform admins: every view; group and user admins: views of the users they administrate",
 		decide: func(a Actor, t Target) Decision {
@@ -215,7 +215,7 @@ var rules = []rule{
 			case a.Administers(t.User):
 				return allow("admins may read who looked at the users they administrate")
 			}
-			return refuse("this user is not a member of a group you administrate")
+			return refuse("this user is not a member of a group you administrate").say("error.policy.not_member")
 		}},
 	{action: ReadContacts, who: "the user; their managers; their admins (the contacts capability of the access check)",
 		decide: func(a Actor, t Target) Decision {
@@ -232,7 +232,7 @@ var rules = []rule{
 				return refuse("only platform admins, group admins and user admins may see the managees left without a manager")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
-				return refuse("you do not administrate this group")
+				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
 			}
 			return allow("admins may see the orphans of the groups they administrate")
 		}},
@@ -252,7 +252,7 @@ var rules = []rule{
 			if a.platformAdmin() {
 				return allow("platform admins may manage anyone's account")
 			}
-			return refuse("you may only manage your own account")
+			return refuse("you may only manage your own account").say("error.policy.own_account")
 		}},
 	{action: CreateToken, who: "the owner only (the operator's CLI for anyone): a token acts as its owner, so not even a platform admin makes one for someone else",
 		decide: func(a Actor, t Target) Decision {
@@ -368,7 +368,7 @@ func editPerson(a Actor, t Target) Decision {
 	p := t.User
 	switch {
 	case p == nil:
-		return refuse("you may only change users you administrate")
+		return refuse("you may only change users you administrate").say("error.policy.change_scope")
 	case self(a, p) && t.Deactivating:
 		return refuse("nobody may deactivate themself")
 	case self(a, p) && t.Personal:
@@ -376,11 +376,11 @@ func editPerson(a Actor, t Target) Decision {
 	case a.platformAdmin():
 		return allow("platform admins may change anyone")
 	case p.User.PlatformRole == reportline.PlatformAdminRole:
-		return refuse("only platform admins may change platform admins")
+		return refuse("only platform admins may change platform admins").say("error.policy.platform_admins")
 	case !a.Administers(p):
 		return refuse("you may only change users of groups you administrate")
 	case !a.outranks(p):
-		return refuse("you may not change someone whose role is equal to or above your own")
+		return refuse("you may not change someone whose role is equal to or above your own").say("error.policy.rank")
 	}
 	return allow("admins may change the people they administrate whose role is below theirs")
 }
@@ -398,13 +398,13 @@ func changeMember(a Actor, t Target) Decision {
 		return refuse("you may only change the members of groups you administrate")
 	}
 	if p.User.PlatformRole == reportline.PlatformAdminRole {
-		return refuse("only platform admins may change platform admins")
+		return refuse("only platform admins may change platform admins").say("error.policy.platform_admins")
 	}
 	if !a.Administers(p) && !(p.CreatedByActor && len(p.Memberships) == 0) {
 		return refuse("you may only add people you already administrate, or accounts you created that have never belonged to a group")
 	}
 	if self(a, p) || RankOf(p) >= over {
-		return refuse("you may not change someone whose role is equal to or above your own")
+		return refuse("you may not change someone whose role is equal to or above your own").say("error.policy.rank")
 	}
 	if t.Role != "" && rankOf(t.Role) >= over {
 		return refuse("you may only grant a role below your own")

@@ -267,7 +267,7 @@ func (u *UI) saveCapabilities(w http.ResponseWriter, r *http.Request, v viewer) 
 		if perr != nil {
 			return perr
 		}
-		p.Problem = problemOf(err)
+		p.Problem = problemOf(u.loc(r), err)
 		u.render(w, r, http.StatusUnprocessableEntity, "access_capabilities", p)
 		return nil
 	}

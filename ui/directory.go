@@ -157,7 +157,7 @@ func (u *UI) mapSCIMGroup(w http.ResponseWriter, r *http.Request, v viewer) erro
 		if perr != nil {
 			return perr
 		}
-		p.Problem = problemOf(err)
+		p.Problem = problemOf(u.loc(r), err)
 		p.MapGroup, p.MapExternalID, p.MapDisplay = reportline.GroupID(group), ext, name
 		u.render(w, r, web.Status(code), "directory_sync", p)
 		return nil

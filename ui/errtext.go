@@ -9,10 +9,16 @@ import (
 )
 
 // errorText is what a page says of app's refusal: the catalogue's words
-// where the error's code and field say enough, else app's own sentence,
-// raw (in English until app names its messages: docs/i18n.md).
+// where the error names its message (MsgID) or where its code and field say
+// enough, else app's own sentence, raw (in English: docs/i18n.md).
 func errorText(l *i18n.Localizer, err error) (text string, raw bool) {
-	if e, ok := errors.AsType[*reportline.Error](err); ok && e.Code == reportline.Invalid {
+	e, ok := errors.AsType[*reportline.Error](err)
+	if ok {
+		if text, ok := said(l, e.MsgID, e.MsgArgs); ok {
+			return text, false
+		}
+	}
+	if ok && e.Code == reportline.Invalid {
 		switch e.Field {
 		case "token": // the password reset link (app.errResetLink)
 			return l.T("error.reset_link", nil), false
@@ -23,4 +29,14 @@ func errorText(l *i18n.Localizer, err error) (text string, raw bool) {
 		}
 	}
 	return reportline.ErrorMessage(err), true
+}
+
+// said is message id in the reader's language, when the catalogue knows it
+// (app names its messages beside their English: reportline.Error.MsgID,
+// app.Candidate.MsgID).
+func said(l *i18n.Localizer, id string, args map[string]any) (string, bool) {
+	if id == "" || !l.Has(id) {
+		return "", false
+	}
+	return l.T(id, args), true
 }

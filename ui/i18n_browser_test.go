@@ -283,8 +283,9 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				check(path)
 			}
 			if who == "admin@acme.example" {
-				// Show managers' preview: every verdict, and the words
-				// around them (the "why" column is app's, marked raw).
+				// Show managers' preview: every verdict, the words around
+				// them and the "why" column, in the catalogue's words
+				// (app.Candidate.MsgID) but for an invalid address's, raw.
 				if err := chromedp.Do(ctx,
 					chromedp.Navigate(fmt.Sprintf("%s/users/%d/managers", s.url, s.user(t, "russ.cox@acme.example"))),
 					chromedp.SendKeys(chromedp.CSS("#managers-emails"), typed),
@@ -293,6 +294,15 @@ func TestBrowserPseudoLocale(t *testing.T) {
 				}
 				click(t, ctx, "#managers-preview-button")
 				check("the preview")
+				// Its reasons are the catalogue's (marked), not app's raw
+				// English: russ.cox (self) and nobody; only the invalid address's is raw.
+				said, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('#managers-preview td.reason:not(.raw)').length`))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if said < 2 {
+					t.Errorf("the preview's reasons in the catalogue's words: %d, want the self and unknown ones at least", said)
+				}
 				// A bulk import's preview, its rejected lines and changes.
 				previewBulkFile(t, ctx, s)
 				check("the bulk preview")

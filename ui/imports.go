@@ -68,7 +68,7 @@ func (u *UI) uploadRefused(w http.ResponseWriter, r *http.Request, v viewer, ref
 	if err != nil {
 		return err
 	}
-	p.UploadError = problemOf(refusal)
+	p.UploadError = problemOf(u.loc(r), refusal)
 	p.UploadError.Title = u.loc(r).T("bulk.upload.refused", nil)
 	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
 		p.UploadError.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)

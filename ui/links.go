@@ -53,9 +53,9 @@ func (u *UI) preview(w http.ResponseWriter, r *http.Request, v viewer) error {
 	s.check(req.IDs)
 	status := http.StatusOK
 	if planErr != nil {
-		s.Problem, status = problemOf(planErr), web.Status(reportline.ErrorCode(planErr))
+		s.Problem, status = problemOf(u.loc(r), planErr), web.Status(reportline.ErrorCode(planErr))
 	} else {
-		s.Preview = previewOf(plan, req.Comment)
+		s.Preview = previewOf(u.loc(r), plan, req.Comment)
 	}
 	u.render(w, r, status, "managers", p)
 	return nil
@@ -93,11 +93,11 @@ func (u *UI) confirm(w http.ResponseWriter, r *http.Request, v viewer) error {
 	s := p.section(req.Direction)
 	s.Kind, s.Comment = req.Kind, req.Comment
 	s.check(req.IDs)
-	s.Problem = problemOf(addErr)
+	s.Problem = problemOf(u.loc(r), addErr)
 	s.Problem.Title = "Nothing was saved. The list changed since the preview, or was refused:"
 	if len(req.IDs)+len(req.Emails) > 0 {
 		if plan, err := u.app.PreviewLinks(ctx, v.Actor, req); err == nil {
-			s.Preview = previewOf(plan, req.Comment)
+			s.Preview = previewOf(u.loc(r), plan, req.Comment)
 		}
 	}
 	u.render(w, r, web.Status(reportline.ErrorCode(addErr)), "managers", p)
@@ -138,11 +138,15 @@ func (u *UI) removeLink(w http.ResponseWriter, r *http.Request, v viewer) error 
 // previewOf turns a plan into flagged rows and the ids to confirm: the
 // accepted users that would change something, each once. The comment goes
 // with the ids to Confirm.
-func previewOf(plan app.LinkPlan, comment string) *preview {
+func previewOf(l *i18n.Localizer, plan app.LinkPlan, comment string) *preview {
 	pv := &preview{Kind: plan.Kind, Comment: comment}
 	seen := map[reportline.UserID]bool{}
 	for _, c := range plan.Candidates {
-		pv.Rows = append(pv.Rows, candidateRow{Input: c.Input, User: c.User, Verdict: c.Verdict, Flag: verdictFlag(c.Verdict), Message: c.Message})
+		row := candidateRow{Input: c.Input, User: c.User, Verdict: c.Verdict, Flag: verdictFlag(c.Verdict), Message: c.Message, Raw: c.Message != ""}
+		if text, ok := said(l, c.MsgID, c.MsgArgs); ok {
+			row.Message, row.Raw = text, false
+		}
+		pv.Rows = append(pv.Rows, row)
 		switch {
 		case !c.Verdict.Accepted():
 			pv.Refused++
@@ -160,9 +164,11 @@ func previewOf(plan app.LinkPlan, comment string) *preview {
 	return pv
 }
 
-// problemOf shows a refused request.
-func problemOf(err error) *problem {
-	p := &problem{Message: reportline.ErrorMessage(err)}
+// problemOf shows a refused request, in the reader's language where app
+// names its message (errorText).
+func problemOf(l *i18n.Localizer, err error) *problem {
+	p := &problem{}
+	p.Message, _ = errorText(l, err)
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		p.Details = e.Details
 	}

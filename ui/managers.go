@@ -90,6 +90,7 @@ type candidateRow struct {
 	Verdict app.Verdict
 	Flag    flag
 	Message string
+	Raw     bool // Message is app's, in English (errorText)
 }
 
 // problem is a refused request, shown in its section.

@@ -280,7 +280,7 @@ func (u *UI) orgRefused(w http.ResponseWriter, r *http.Request, v viewer, unit r
 	if perr != nil {
 		return perr
 	}
-	p.Problem = problemOf(err)
+	p.Problem = problemOf(u.loc(r), err)
 	p.Problem.Title = u.loc(r).T("orgstructure.not_changed", nil)
 	if keep != nil {
 		keep(p)

@@ -149,7 +149,8 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	status := web.Status(code)
 	l := u.loc(r)
-	p := errorPage{Status: status, Heading: l.T("error.heading.other", nil), Message: reportline.ErrorMessage(err), Raw: true}
+	p := errorPage{Status: status, Heading: l.T("error.heading.other", nil)}
+	p.Message, p.Raw = errorText(l, err)
 	if id, ok := headings[status]; ok {
 		p.Heading = l.T(id, nil)
 	}

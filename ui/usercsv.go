@@ -178,7 +178,7 @@ func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error 
 
 // usersRefused shows the form again with why the file was refused.
 func (u *UI) usersRefused(w http.ResponseWriter, r *http.Request, p *usersImportPage, refusal error) error {
-	p.Problem = problemOf(refusal)
+	p.Problem = problemOf(u.loc(r), refusal)
 	p.Problem.Title = u.loc(r).T("bulk.upload.refused", nil)
 	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
 		p.Problem.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)

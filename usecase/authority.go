@@ -172,5 +172,6 @@ func Forbidden(format string, args ...any) error {
 // NotVisible is the refusal about a user the caller may not see: the same
 // whether or not the user exists, and naming nothing about them.
 func NotVisible() error {
-	return Forbidden("you may not see this user: you may see yourself, the people you manage and the members of groups you administrate")
+	return reportline.Errorf(reportline.Forbidden, "you may not see this user: you may see yourself, the people you manage and the members of groups you administrate").
+		Say("error.not_visible", nil)
 }
