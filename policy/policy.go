@@ -111,22 +111,22 @@ func Decide(a Actor, action Action, t Target) Decision {
 	if r.scim && !a.SCIM {
 		// Provisioning rows belong to the provisioning clients, not even
 		// to the service acting on its own.
-		return refuse("only a provisioning client may do this")
+		return refuse("only a provisioning client may do this").say("error.policy.client_only")
 	}
 	if a.System {
 		return allow("the service itself")
 	}
 	if a.SCIM != r.scim {
 		if a.SCIM {
-			return refuse("a provisioning client may only provision users")
+			return refuse("a provisioning client may only provision users").say("error.policy.client_provisions")
 		}
-		return refuse("only a provisioning client may do this")
+		return refuse("only a provisioning client may do this").say("error.policy.client_only")
 	}
 	d := r.decide(a, t)
 	if !a.SCIM && (a.User.ID == 0 || !a.User.Active()) && d.Allowed {
 		// An inactive account is granted nothing, not even about itself;
 		// a refusal keeps the row's reason.
-		return refuse("sign in with an active account")
+		return refuse("sign in with an active account").say("error.policy.active_account")
 	}
 	return d
 }

@@ -122,7 +122,7 @@ var rules = []rule{
 	{action: ListUsers, who: "platform admins: everyone; group and user admins: members of the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
-				return refuse("only platform admins, group admins and user admins may list users")
+				return refuse("only platform admins, group admins and user admins may list users").say("error.policy.list_users")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
 				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
@@ -132,7 +132,7 @@ var rules = []rule{
 	{action: CreateUser, who: "platform admins; group and user admins, into a group they administrate (never a platform admin)",
 		decide: func(a Actor, t Target) Decision {
 			if t.User != nil && t.User.User.PlatformRole == reportline.PlatformAdminRole && !a.platformAdmin() {
-				return refuse("only platform admins may create platform admins")
+				return refuse("only platform admins may create platform admins").say("error.policy.create_platform_admins")
 			}
 			switch {
 			case a.platformAdmin():
@@ -140,14 +140,14 @@ var rules = []rule{
 			case t.Group != 0 && a.roleOver(t.Group) > RankMember:
 				return allow("admins may create users in the groups they administrate")
 			}
-			return refuse("you may only create users in a group you administrate")
+			return refuse("you may only create users in a group you administrate").say("error.policy.create_users")
 		}},
 	{action: EditUser, who: "platform admins (the only ones who change platform admins); an admin of the user whose role over them is above the user's highest role; the user themself for their name, locale, time zone and birthday; nobody deactivates themself",
 		decide: editPerson},
 	{action: EditUserOrg, who: "as user.edit in the import mode; in the positions mode, where org unit and position make managers, platform admins only",
 		decide: func(a Actor, t Target) Decision {
 			if t.Mode == reportline.AssignByPositions && !a.platformAdmin() {
-				return refuse("in the positions mode an org unit and a position make line managers, so only platform admins may change them")
+				return refuse("in the positions mode an org unit and a position make line managers, so only platform admins may change them").say("error.policy.positions_mode")
 			}
 			return editPerson(a, t)
 		}},
@@ -156,7 +156,7 @@ var rules = []rule{
 	{action: ChangeLink, who: "platform admins; a group or user admin when one group they administrate holds both the manager and the managee (previews alike); the new manager then sees the reporting line below the managee, whoever administers it",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
-				return refuse("only platform admins, group admins and user admins may assign managers")
+				return refuse("only platform admins, group admins and user admins may assign managers").say("error.policy.assign_managers")
 			}
 			if t.Manager == nil || t.Managee == nil {
 				return allow("admins may assign managers within their groups") // the pair is checked per link
@@ -171,7 +171,7 @@ var rules = []rule{
 	{action: ExportManagers, who: "platform admins: every link; group and user admins: links inside the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
-				return refuse("only platform admins, group admins and user admins may export managers")
+				return refuse("only platform admins, group admins and user admins may export managers").say("error.policy.export_managers")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
 				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
@@ -184,7 +184,7 @@ var rules = []rule{
 			if a.platformAdmin() || (t.Group != 0 && a.isGroupAdmin(t.Group)) {
 				return allow("admins may create groups under the groups they administrate")
 			}
-			return refuse("only platform admins, and admins of the parent group, may create groups")
+			return refuse("only platform admins, and admins of the parent group, may create groups").say("error.policy.create_groups")
 		}},
 	{action: ReadMembers, who: "platform admins; admins and user admins of the group or an ancestor",
 		decide: func(a Actor, t Target) Decision {
@@ -209,9 +209,9 @@ var rules = []rule{
 			case a.platformAdmin():
 				return allow("platform admins may read every statistics view")
 			case !a.isAdmin():
-				return refuse("only admins may read who looked at users' statistics")
+				return refuse("only admins may read who looked at users' statistics").say("error.policy.statistics_views")
 			case t.User == nil:
-				return refuse("name a user you administrate")
+				return refuse("name a user you administrate").say("error.policy.name_a_user")
 			case a.Administers(t.User):
 				return allow("admins may read who looked at the users they administrate")
 			}
@@ -222,14 +222,14 @@ var rules = []rule{
 			if t.Granted {
 				return allow("the access check grants it")
 			}
-			return refuse("you may see the contacts of yourself, of the people you manage and of members of groups you administrate")
+			return refuse("you may see the contacts of yourself, of the people you manage and of members of groups you administrate").say("error.policy.contacts")
 		}},
 	{action: WriteLearning, who: "platform admins (the LMS integration holds a platform admin's token)",
 		decide: platformOnly("send learning records")},
 	{action: ReadOrphans, who: "platform admins: everyone; group and user admins: the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
-				return refuse("only platform admins, group admins and user admins may see the managees left without a manager")
+				return refuse("only platform admins, group admins and user admins may see the managees left without a manager").say("error.policy.orphans")
 			}
 			if t.Group != 0 && !a.platformAdmin() && a.roleOver(t.Group) == RankMember {
 				return refuse("you do not administrate this group").say("error.policy.not_group_admin")
@@ -241,7 +241,7 @@ var rules = []rule{
 			if a.platformAdmin() || a.roleOver(t.Group) > RankMember {
 				return allow("admins may message the managers of their groups' members")
 			}
-			return refuse("only admins of this group may message its managers")
+			return refuse("only admins of this group may message its managers").say("error.policy.message_managers")
 		}},
 	{action: ReadNotifications, who: "platform, group and user admins", decide: adminsOnly("read the notifications Reportline sends")},
 	{action: ManageOwnAccount, who: "the user themself (password, tokens, notification opt-outs); platform admins for anyone",
@@ -259,21 +259,21 @@ var rules = []rule{
 			if t.User != nil && self(a, t.User) {
 				return allow("everyone may create their own tokens")
 			}
-			return refuse("you may only create tokens for yourself")
+			return refuse("you may only create tokens for yourself").say("error.policy.own_tokens")
 		}},
 	{action: ManageTokens, who: "the owner; platform admins for anyone's (everybody's tokens: platform admins only)",
 		decide: func(a Actor, t Target) Decision {
 			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
 				return allow("you may see and revoke your own tokens; platform admins anyone's")
 			}
-			return refuse("only platform admins may see other people's tokens")
+			return refuse("only platform admins may see other people's tokens").say("error.policy.others_tokens")
 		}},
 	{action: SignIn, who: "the person themself, with an active account (a deactivated account is refused whatever the identity provider says); in SSO-only mode only the break-glass platform admin signs in with a password",
 		decide: func(a Actor, t Target) Decision {
 			if t.User != nil && self(a, t.User) {
 				return allow("you may sign in to your own account")
 			}
-			return refuse("nobody signs in as someone else")
+			return refuse("nobody signs in as someone else").say("error.policy.sign_in_as")
 		}},
 	{action: EndSessions, who: "the owner, for their own sessions; platform admins for anyone's; group and user admins for the people they administrate",
 		decide: func(a Actor, t Target) Decision {
@@ -285,14 +285,14 @@ var rules = []rule{
 			case t.User != nil && a.Administers(t.User):
 				return allow("admins may see and end the sessions of the people they administrate")
 			}
-			return refuse("you may see and end your own sessions; admins those of the people they administrate")
+			return refuse("you may see and end your own sessions; admins those of the people they administrate").say("error.policy.sessions")
 		}},
 	{action: PreviewUserDigest, who: "the user themself; platform admins for anyone",
 		decide: func(a Actor, t Target) Decision {
 			if t.User == nil || self(a, t.User) || a.platformAdmin() {
 				return allow("you may preview your own digest; platform admins anybody's")
 			}
-			return refuse("you may preview your own digest; platform admins may preview anybody's")
+			return refuse("you may preview your own digest; platform admins may preview anybody's").say("error.policy.digest_preview")
 		}},
 	{action: AskAccess, who: "platform admins (the LMS asks with a platform admin's token); a user about themself as the subject; admins about the subjects they administrate",
 		decide: func(a Actor, t Target) Decision {
@@ -304,7 +304,7 @@ var rules = []rule{
 			case t.User != nil && a.Administers(t.User):
 				return allow("admins may ask about the users they administrate")
 			}
-			return refuse("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+			return refuse("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token").say("error.policy.access_check")
 		}},
 	{action: UseDecisionPoint, who: "platform admins' tokens (the LMS or its gateway asks the decision point with one)",
 		decide: platformOnly("ask the decision point")},
@@ -318,18 +318,18 @@ var rules = []rule{
 			case a.platformAdmin():
 				return allow("platform admins may read the whole audit log")
 			case t.User == nil:
-				return refuse("only platform admins may read the whole audit log; name a user you administrate")
+				return refuse("only platform admins may read the whole audit log; name a user you administrate").say("error.policy.audit_all")
 			case a.Administers(t.User):
 				return allow("admins may read the audit log of the users they administrate")
 			}
-			return refuse("you may only read the audit log of members of groups you administrate")
+			return refuse("you may only read the audit log of members of groups you administrate").say("error.policy.audit_scope")
 		}},
 	{action: ReadImport, who: "the admin who started the import; platform admins",
 		decide: func(a Actor, t Target) Decision {
 			if a.platformAdmin() || (t.User != nil && self(a, t.User)) {
 				return allow("you may see your own imports")
 			}
-			return refuse("you may only see your own imports")
+			return refuse("you may only see your own imports").say("error.policy.own_imports")
 		}},
 	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
 	{action: ConfirmHeldSync, who: "platform admins (the operator's CLI too): a held run deactivates many people",
@@ -349,7 +349,7 @@ var rules = []rule{
 	{action: DirectoryWriteUser, who: "the directory sync (LDAP, Graph) run by the service or a platform admin; a platform admin's account only when the operator allows it",
 		decide: func(a Actor, t Target) Decision {
 			if !a.platformAdmin() {
-				return refuse("only platform admins may sync a directory")
+				return refuse("only platform admins may sync a directory").say("error.policy.sync")
 			}
 			return directoryWrite(a, t)
 		}},
@@ -370,7 +370,7 @@ func editPerson(a Actor, t Target) Decision {
 	case p == nil:
 		return refuse("you may only change users you administrate").say("error.policy.change_scope")
 	case self(a, p) && t.Deactivating:
-		return refuse("nobody may deactivate themself")
+		return refuse("nobody may deactivate themself").say("error.policy.deactivate_self")
 	case self(a, p) && t.Personal:
 		return allow("everyone may change their own name, locale, time zone and birthday")
 	case a.platformAdmin():
@@ -378,7 +378,7 @@ func editPerson(a Actor, t Target) Decision {
 	case p.User.PlatformRole == reportline.PlatformAdminRole:
 		return refuse("only platform admins may change platform admins").say("error.policy.platform_admins")
 	case !a.Administers(p):
-		return refuse("you may only change users of groups you administrate")
+		return refuse("you may only change users of groups you administrate").say("error.policy.change_users")
 	case !a.outranks(p):
 		return refuse("you may not change someone whose role is equal to or above your own").say("error.policy.rank")
 	}
@@ -388,33 +388,33 @@ func editPerson(a Actor, t Target) Decision {
 func changeMember(a Actor, t Target) Decision {
 	p := t.User
 	if p == nil {
-		return refuse("name the member")
+		return refuse("name the member").say("error.policy.name_member")
 	}
 	if a.platformAdmin() {
 		return allow("platform admins may change any membership")
 	}
 	over := a.roleOver(t.Group)
 	if over == RankMember {
-		return refuse("you may only change the members of groups you administrate")
+		return refuse("you may only change the members of groups you administrate").say("error.policy.change_members")
 	}
 	if p.User.PlatformRole == reportline.PlatformAdminRole {
 		return refuse("only platform admins may change platform admins").say("error.policy.platform_admins")
 	}
 	if !a.Administers(p) && !(p.CreatedByActor && len(p.Memberships) == 0) {
-		return refuse("you may only add people you already administrate, or accounts you created that have never belonged to a group")
+		return refuse("you may only add people you already administrate, or accounts you created that have never belonged to a group").say("error.policy.add_members")
 	}
 	if self(a, p) || RankOf(p) >= over {
 		return refuse("you may not change someone whose role is equal to or above your own").say("error.policy.rank")
 	}
 	if t.Role != "" && rankOf(t.Role) >= over {
-		return refuse("you may only grant a role below your own")
+		return refuse("you may only grant a role below your own").say("error.policy.grant_rank")
 	}
 	return allow("admins may change the memberships of the people they administrate below their role")
 }
 
 func directoryWrite(a Actor, t Target) Decision {
 	if t.User != nil && !DirectoryMayChange(t.User.User, t.PlatformAdminsWritable) {
-		return refuse("directories do not change platform admins unless the operator allows it")
+		return refuse("directories do not change platform admins unless the operator allows it").say("error.policy.directory_admins")
 	}
 	return allow("directories provision the users they own")
 }
