@@ -22,11 +22,15 @@ import (
 // manager with ~1,000 reports").
 
 // belowSQL is Q2's floor: every user below $1 through line links, by the
-// plain recursive query (no dates, statuses or matrix), counted.
+// plain recursive query (no dates, statuses or matrix), counted. The
+// recursive step joins in a fixed order (CROSS JOIN, which SQLite keeps):
+// the row reached, then its links by (tenant, manager). With the tenant
+// leading every index, SQLite otherwise chose to scan the tenant's links
+// for every row reached, and the root's subtree at 10k ran for minutes.
 const belowSQL = `WITH RECURSIVE down(id) AS (
 	SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1 AND kind = 'line'
 	UNION
-	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.tenant_id = 1 AND l.kind = 'line'
+	SELECT l.managee_id FROM down CROSS JOIN links l WHERE l.tenant_id = 1 AND l.manager_id = down.id AND l.kind = 'line'
 )
 SELECT COUNT(*) FROM down`
 
@@ -36,7 +40,7 @@ SELECT COUNT(*) FROM down`
 const teamRecordsSQL = `WITH RECURSIVE down(id) AS (
 	SELECT managee_id FROM links WHERE tenant_id = 1 AND manager_id = $1 AND kind = 'line'
 	UNION
-	SELECT l.managee_id FROM links l JOIN down ON l.manager_id = down.id WHERE l.tenant_id = 1 AND l.kind = 'line'
+	SELECT l.managee_id FROM down CROSS JOIN links l WHERE l.tenant_id = 1 AND l.manager_id = down.id AND l.kind = 'line'
 )
 SELECT r.user_id, r.status, r.progress, r.due_at, r.completed_at, r.last_activity_at
 FROM learning_records r WHERE r.tenant_id = 1 AND r.user_id IN (SELECT id FROM down)`
