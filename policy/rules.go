@@ -88,24 +88,25 @@ var ruleOf = func() map[Action]rule {
 	return m
 }()
 
-// platformOnly is the decision of the rows only platform admins hold.
-func platformOnly(what string) func(Actor, Target) Decision {
+// platformOnly is the decision of the rows only platform admins hold; msg
+// names the refusal in the pages' catalogues.
+func platformOnly(what, msg string) func(Actor, Target) Decision {
 	return func(a Actor, _ Target) Decision {
 		if a.platformAdmin() {
 			return allow("platform admins may %s", what)
 		}
-		return refuse("only platform admins may %s", what)
+		return refuse("only platform admins may %s", what).say(msg)
 	}
 }
 
 // readPerson is the rule for seeing a person: themself, their admins,
 // their managers.
-func readPerson(what string) func(Actor, Target) Decision {
+func readPerson(what, msg string) func(Actor, Target) Decision {
 	return func(a Actor, t Target) Decision {
 		p := t.User
 		switch {
 		case p == nil:
-			return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what)
+			return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what).say(msg)
 		case self(a, p):
 			return allow("everyone may see their own %s", what)
 		case a.Administers(p):
@@ -113,12 +114,12 @@ func readPerson(what string) func(Actor, Target) Decision {
 		case p.Managed:
 			return allow("managers may see the %s of the people they manage", what)
 		}
-		return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what)
+		return refuse("you may see the %s of yourself, of the people you manage and of members of groups you administrate", what).say(msg)
 	}
 }
 
 var rules = []rule{
-	{action: ReadUser, who: "the user; their admins; their managers (a link in effect). It also decides who sees a person's managers and managees, team and org chart, today or as of a past date (the link history): today's links and roles decide, whatever the date", decide: readPerson("profile")},
+	{action: ReadUser, who: "the user; their admins; their managers (a link in effect). It also decides who sees a person's managers and managees, team and org chart, today or as of a past date (the link history): today's links and roles decide, whatever the date", decide: readPerson("profile", "error.policy.read_profile")},
 	{action: ListUsers, who: "platform admins: everyone; group and user admins: members of the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
@@ -152,7 +153,7 @@ var rules = []rule{
 			return editPerson(a, t)
 		}},
 
-	{action: ReadLinks, who: "the user; their admins; their managers", decide: readPerson("managers and managees")},
+	{action: ReadLinks, who: "the user; their admins; their managers", decide: readPerson("managers and managees", "error.policy.read_links")},
 	{action: ChangeLink, who: "platform admins; a group or user admin when one group they administrate holds both the manager and the managee (previews alike); the new manager then sees the reporting line below the managee, whoever administers it",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
@@ -167,7 +168,7 @@ var rules = []rule{
 			return refuse("you may only link members of a group you administrate").say("error.policy.link_scope")
 		}},
 	{action: ImportManagers, who: "platform, group and user admins; every line is then checked as link.change",
-		decide: adminsOnly("import managers")},
+		decide: adminsOnly("import managers", "error.policy.import_managers")},
 	{action: ExportManagers, who: "platform admins: every link; group and user admins: links inside the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
@@ -225,7 +226,7 @@ var rules = []rule{
 			return refuse("you may see the contacts of yourself, of the people you manage and of members of groups you administrate").say("error.policy.contacts")
 		}},
 	{action: WriteLearning, who: "platform admins (the LMS integration holds a platform admin's token)",
-		decide: platformOnly("send learning records")},
+		decide: platformOnly("send learning records", "error.policy.learning_records")},
 	{action: ReadOrphans, who: "platform admins: everyone; group and user admins: the groups they administrate",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
@@ -243,7 +244,7 @@ var rules = []rule{
 			}
 			return refuse("only admins of this group may message its managers").say("error.policy.message_managers")
 		}},
-	{action: ReadNotifications, who: "platform, group and user admins", decide: adminsOnly("read the notifications Reportline sends")},
+	{action: ReadNotifications, who: "platform, group and user admins", decide: adminsOnly("read the notifications Reportline sends", "error.policy.read_notifications")},
 	{action: ManageOwnAccount, who: "the user themself (password, tokens, notification opt-outs); platform admins for anyone",
 		decide: func(a Actor, t Target) Decision {
 			if t.User == nil || self(a, t.User) {
@@ -307,11 +308,11 @@ var rules = []rule{
 			return refuse("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token").say("error.policy.access_check")
 		}},
 	{action: UseDecisionPoint, who: "platform admins' tokens (the LMS or its gateway asks the decision point with one)",
-		decide: platformOnly("ask the decision point")},
+		decide: platformOnly("ask the decision point", "error.policy.decision_point")},
 	{action: ImportUsers, who: "platform, group and user admins; each row is then checked as user.create or user.edit",
-		decide: adminsOnly("import users")},
+		decide: adminsOnly("import users", "error.policy.import_users")},
 	{action: ResolveUserKeys, who: "platform admins (the decision point names users by uid or email)",
-		decide: platformOnly("look users up by email or external uid here")},
+		decide: platformOnly("look users up by email or external uid here", "error.policy.lookup")},
 	{action: ReadAudit, who: "platform admins: everything; group and user admins: entries about a user they administrate",
 		decide: func(a Actor, t Target) Decision {
 			switch {
@@ -331,17 +332,17 @@ var rules = []rule{
 			}
 			return refuse("you may only see your own imports").say("error.policy.own_imports")
 		}},
-	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings")},
+	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings", "error.policy.read_settings")},
 	{action: ConfirmHeldSync, who: "platform admins (the operator's CLI too): a held run deactivates many people",
-		decide: platformOnly("confirm a directory run that deactivates many people")},
+		decide: platformOnly("confirm a directory run that deactivates many people", "error.policy.confirm_run")},
 	{action: MapDirectoryGroup, who: "platform admins (the operator's CLI too): a mapped group's members are then the IdP's to add and remove, whoever administers it",
-		decide: platformOnly("map a directory group onto a Reportline group")},
+		decide: platformOnly("map a directory group onto a Reportline group", "error.policy.group_map")},
 	{action: ReadAssignMode, who: "platform, group and user admins: the mode says whether the managers they assign count",
-		decide: adminsOnly("read the assign role mode")},
-	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings")},
-	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this")},
+		decide: adminsOnly("read the assign role mode", "error.policy.read_assign_mode")},
+	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings", "error.policy.change_settings")},
+	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this", "error.policy.platform_only")},
 	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",
-		decide: platformOnly("manage the change-event webhooks")},
+		decide: platformOnly("manage the change-event webhooks", "error.policy.webhooks")},
 	{action: ProvisionUser, scim: true, who: "provisioning clients (SCIM); a platform admin only when the operator allows directories to change platform admins",
 		decide: directoryWrite},
 	{action: ProvisionGroups, scim: true, who: "provisioning clients (SCIM) only: the groups they create and the plain memberships they add; never an admin role",
@@ -355,12 +356,12 @@ var rules = []rule{
 		}},
 }
 
-func adminsOnly(what string) func(Actor, Target) Decision {
+func adminsOnly(what, msg string) func(Actor, Target) Decision {
 	return func(a Actor, _ Target) Decision {
 		if a.isAdmin() {
 			return allow("admins may %s", what)
 		}
-		return refuse("only platform admins, group admins and user admins may %s", what)
+		return refuse("only platform admins, group admins and user admins may %s", what).say(msg)
 	}
 }
 

@@ -51,6 +51,15 @@ func TestFrenchRefusals(t *testing.T) {
 		has(t, r.Body, "Vous ne pouvez lier que des membres d’un groupe que vous administrez.")
 		hasNot(t, r.Body, "You may only link members")
 
+		// A refusal that completes a phrase of the rule table ("only
+		// platform admins may read the settings").
+		r = get("/settings/digest")
+		if r.Status != http.StatusForbidden {
+			t.Errorf("GET /settings/digest as a group admin: %d, want 403", r.Status)
+		}
+		has(t, r.Body, "Seuls les administrateurs de la plateforme peuvent consulter les réglages.")
+		hasNot(t, r.Body, "only platform admins may read the settings")
+
 		r = c.post(fmt.Sprintf("/users/%d/managers/preview", w.alice.ID), form("direction", "managers", "group", fmt.Sprint(w.sales.ID),
 			"emails", "bob@acme.test nobody@acme.test dave@acme.test alice@acme.test"), fr...)
 		if r.Status != http.StatusOK {
