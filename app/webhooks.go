@@ -46,7 +46,7 @@ func withEvents(s Store) (Store, *eventHooks) {
 }
 
 func (s eventStore) Write(ctx context.Context, fn func(Tx) error) error {
-	return s.Store.Write(ctx, func(tx Tx) error { return fn(eventTx{tx, s.hooks.a}) })
+	return s.Store.Write(ctx, func(tx Tx) error { return fn(eventTx{tx, s.hooks.a, &subscribers{}}) })
 }
 
 // eventTx emits the events of what it writes: the link changes of the
@@ -54,14 +54,60 @@ func (s eventStore) Write(ctx context.Context, fn func(Tx) error) error {
 // (UpdateUser, UpdateUsers).
 type eventTx struct {
 	Tx
-	a *App
+	a    *App
+	subs *subscribers
+}
+
+// subscribers are the tenant's webhook subscribers, read once per
+// transaction however many writes it makes (an import's chunks, a sync's
+// batches).
+type subscribers struct {
+	read bool
+	list []reportline.WebhookSubscriber
+}
+
+// WebhookSubscribers is the transaction's list, read at its first use
+// (webhook.Emit asks it for every write that may emit).
+func (tx eventTx) WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error) {
+	if !tx.subs.read {
+		list, err := tx.Tx.WebhookSubscribers(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tx.subs.read, tx.subs.list = true, list
+	}
+	return tx.subs.list, nil
+}
+
+// CreateWebhookSubscriber and DeleteWebhookSubscriber change the list:
+// the transaction reads it again at its next use.
+func (tx eventTx) CreateWebhookSubscriber(ctx context.Context, s *reportline.WebhookSubscriber) error {
+	tx.subs.read = false
+	return tx.Tx.CreateWebhookSubscriber(ctx, s)
+}
+
+func (tx eventTx) DeleteWebhookSubscriber(ctx context.Context, id int64) error {
+	tx.subs.read = false
+	return tx.Tx.DeleteWebhookSubscriber(ctx, id)
+}
+
+// wantsUserEvents tells whether anyone listens for users being activated
+// or deactivated: only then are the rows before an update read.
+func (tx eventTx) wantsUserEvents(ctx context.Context) (bool, error) {
+	subs, err := tx.WebhookSubscribers(ctx)
+	if err != nil {
+		return false, err
+	}
+	return slices.ContainsFunc(subs, func(s reportline.WebhookSubscriber) bool {
+		return s.Wants(reportline.EventUserActivated) || s.Wants(reportline.EventUserDeactivated)
+	}), nil
 }
 
 func (tx eventTx) AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error {
 	if err := tx.Tx.AppendAudit(ctx, entries); err != nil {
 		return err
 	}
-	_, err := webhook.Emit(ctx, tx.Tx, tx.a.now(), webhook.FromAudit(entries, tx.a.now())...)
+	_, err := webhook.Emit(ctx, tx, tx.a.now(), webhook.FromAudit(entries, tx.a.now())...)
 	return err
 }
 
@@ -71,11 +117,18 @@ func (tx eventTx) ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges
 	if err := tx.Tx.ApplyLinkChanges(ctx, c); err != nil {
 		return err
 	}
-	_, err := webhook.Emit(ctx, tx.Tx, tx.a.now(), webhook.FromAudit(c.Audit, tx.a.now())...)
+	_, err := webhook.Emit(ctx, tx, tx.a.now(), webhook.FromAudit(c.Audit, tx.a.now())...)
 	return err
 }
 
 func (tx eventTx) UpdateUser(ctx context.Context, u *reportline.User) error {
+	want, err := tx.wantsUserEvents(ctx)
+	if err != nil {
+		return err
+	}
+	if !want {
+		return tx.Tx.UpdateUser(ctx, u)
+	}
 	old, err := tx.Tx.User(ctx, u.ID)
 	if err != nil {
 		return err
@@ -86,12 +139,19 @@ func (tx eventTx) UpdateUser(ctx context.Context, u *reportline.User) error {
 	if old.Active() == u.Active() {
 		return nil
 	}
-	_, err = webhook.Emit(ctx, tx.Tx, tx.a.now(), webhook.UserActive(u.ID, u.Active(), tx.a.now()))
+	_, err = webhook.Emit(ctx, tx, tx.a.now(), webhook.UserActive(u.ID, u.Active(), tx.a.now()))
 	return err
 }
 
 // UpdateUsers is the batch form (directory syncs, SCIM).
 func (tx eventTx) UpdateUsers(ctx context.Context, users []*reportline.User) error {
+	want, err := tx.wantsUserEvents(ctx)
+	if err != nil {
+		return err
+	}
+	if !want {
+		return tx.Tx.UpdateUsers(ctx, users)
+	}
 	ids := make([]reportline.UserID, len(users))
 	for i, u := range users {
 		ids[i] = u.ID
@@ -109,7 +169,7 @@ func (tx eventTx) UpdateUsers(ctx context.Context, users []*reportline.User) err
 			evs = append(evs, webhook.UserActive(u.ID, u.Active(), tx.a.now()))
 		}
 	}
-	_, err = webhook.Emit(ctx, tx.Tx, tx.a.now(), evs...)
+	_, err = webhook.Emit(ctx, tx, tx.a.now(), evs...)
 	return err
 }
 
