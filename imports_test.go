@@ -32,6 +32,8 @@ var mayImport = map[string][]string{
 	"i18n":     {},
 	// The one ticker of timed work: standard library only.
 	"schedule": {},
+	// How emails look (brand, notice layout): the domain and the catalogues.
+	"notice": {"reportline", "i18n"},
 
 	// Adapters and leaf libraries: the root package only.
 	"config":    {},
@@ -58,9 +60,10 @@ var mayImport = map[string][]string{
 	"webhook":      {"reportline", "usecase", "schedule"},
 	"learning":     {"reportline", "policy", "usecase", "csvio"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
+	"digest":       {"reportline", "usecase", "outbox", "learning", "notice", "i18n"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "digest", "notice", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.

@@ -1,6 +1,7 @@
 package reportline
 
 import (
+	"cmp"
 	"fmt"
 	"net/mail"
 	"strings"
@@ -224,4 +225,12 @@ func ParseBirthday(s string) (Birthday, error) {
 		return Birthday{}, bad
 	}
 	return b, nil
+}
+
+// CompareByName orders people by last name, first name, email (ignoring
+// case): how every list of people reads.
+func CompareByName(a, b User) int {
+	return cmp.Or(strings.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
+		strings.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)),
+		strings.Compare(a.Email, b.Email))
 }

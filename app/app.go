@@ -14,6 +14,7 @@ import (
 
 	"reportline"
 	"reportline/bulkimport"
+	"reportline/digest"
 	"reportline/directory"
 	"reportline/learning"
 	"reportline/outbox"
@@ -241,7 +242,8 @@ type App struct {
 	tokens  *tokenCache // authenticated API tokens (token_cache.go)
 	unsub   unsubKey
 	rec     Recorder
-	tenants *tenantList // Config.Tenants (tenants.go)
+	tenants *tenantList      // Config.Tenants (tenants.go)
+	digests *digest.Notifier // the weekly digest and birthdays (digest.go)
 }
 
 // New returns the application services over a store.
@@ -275,6 +277,7 @@ func New(store Store, cfg Config) *App {
 	if cfg.Tenants != nil {
 		a.Outbox.SetTenants(a.tenantIDs)
 	}
+	a.digests = a.newNotifier()
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.hookLAN, events.a = cfg.WebhookAllowPrivate, a

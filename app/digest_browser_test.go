@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"reportline"
-	"reportline/app"
+	"reportline/digest"
 	"reportline/internal/browser"
 	"reportline/internal/testapp"
 )
@@ -26,14 +26,14 @@ import (
 // $REPORTLINE_SCREENSHOTS when it is set.
 func TestDigestInBrowser(t *testing.T) {
 	sentAt := time.Date(2026, 11, 23, 13, 20, 0, 0, time.UTC)
-	opts := app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: sentAt}
+	opts := digest.Options{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: sentAt}
 	withURL := opts
 	withURL.PublicURL = "https://reportline.example.com"
 	late := opts
 	late.Late = true
 	cases := []struct {
 		name string
-		o    app.DigestOptions
+		o    digest.Options
 	}{
 		{"links", withURL},
 		{"no-url", opts},
@@ -41,7 +41,7 @@ func TestDigestInBrowser(t *testing.T) {
 	}
 	cases = append(cases, struct {
 		name string
-		o    app.DigestOptions
+		o    digest.Options
 	}{"fr", withURL})
 	pages := map[string]string{}
 	for _, c := range cases {
@@ -49,7 +49,7 @@ func TestDigestInBrowser(t *testing.T) {
 		if c.name == "fr" { // the manager reads French
 			tw.Manager.Locale = "fr"
 		}
-		r, err := app.RenderDigest(tw, c.o)
+		r, err := digest.Render(tw, c.o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +137,7 @@ func TestNoticesInBrowser(t *testing.T) {
 	for _, lang := range []string{"en", "fr"} {
 		m := tw.Manager
 		m.Locale = lang
-		r, err := app.RenderBirthday(m, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), []reportline.User{tw.Members[0].User, tw.Members[1].User}, app.BirthdayOptions{})
+		r, err := digest.RenderBirthday(m, time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), []reportline.User{tw.Members[0].User, tw.Members[1].User}, digest.BirthdayOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

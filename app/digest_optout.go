@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"reportline"
+	"reportline/digest"
 	"reportline/policy"
 	"reportline/usecase"
 )
@@ -16,24 +17,9 @@ import (
 // chose, unless an admin switched it off for the role.
 
 // optOuts returns which of users do not get notification t in audience
-// aud: everyone when an admin switched it off for the role, else those who
-// turned it off for themself (unless it is mandatory for the role).
+// aud (digest.OptOuts: the one rule for every notification).
 func optOuts(ctx context.Context, tx Tx, t reportline.NotificationType, aud reportline.Audience, users []reportline.UserID) (map[reportline.UserID]bool, error) {
-	off, err := tx.NotificationRolesOff(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if off[reportline.NotificationRole{Type: t, Audience: aud}] {
-		all := make(map[reportline.UserID]bool, len(users))
-		for _, u := range users {
-			all[u] = true
-		}
-		return all, nil
-	}
-	if n, _ := reportline.NotificationByType(t); n.MandatoryFor(aud) {
-		return map[reportline.UserID]bool{}, nil
-	}
-	return tx.NotificationOptOuts(ctx, t, users)
+	return digest.OptOuts(ctx, tx, t, aud, users)
 }
 
 // optOutTypes are the notifications a person may turn off for themself:

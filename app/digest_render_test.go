@@ -12,6 +12,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/digest"
 	"reportline/internal/testapp"
 )
 
@@ -41,23 +42,23 @@ func golden(t *testing.T, name, got string) {
 
 // sampleWeek is a week with every kind of line, a failed course worked on
 // at 100 %, and names and titles that need escaping in HTML.
-func sampleWeek() app.TeamWeek {
+func sampleWeek() digest.TeamWeek {
 	utc := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, time.UTC) }
 	score, failed := 87.5, 42.0
 	ada := reportline.User{ID: 2, Email: "ada@example.com", FirstName: "Ada", LastName: "Lovelace"}
 	bob := reportline.User{ID: 3, Email: "bob@example.com", FirstName: "Bob <script>alert(1)</script>", LastName: "O'Brien & Sons"}
 	cy := reportline.User{ID: 4, Email: "cy@example.com", FirstName: "Cy", LastName: "Quiet"}
-	session := app.UpcomingSession{Course: "Excel <advanced>", Title: "Paris & Lyon", Starts: utc(11, 25, 8)}
-	return app.TeamWeek{
+	session := digest.UpcomingSession{Course: "Excel <advanced>", Title: "Paris & Lyon", Starts: utc(11, 25, 8)}
+	return digest.TeamWeek{
 		Manager: reportline.User{ID: 1, Email: "mgr@example.com", FirstName: "Grace", LastName: "Hopper"},
 		From:    utc(11, 16, 13), To: utc(11, 23, 13), Ahead: utc(11, 30, 13),
-		Members: []app.MemberWeek{
+		Members: []digest.MemberWeek{
 			{User: ada,
 				Completed: []app.RecordView{{LMSID: "r-fire", Course: "Fire safety", Status: reportline.Completed, Progress: 100, Score: &score,
 					Completed: utc(11, 18, 10), Due: utc(11, 17, 0), CompletedLate: true, DaysLate: 1}},
 				Progressed: []app.RecordView{{LMSID: "r-excel", Course: "Excel <advanced>", Session: "Paris & Lyon", Status: reportline.InProgress,
 					Progress: 40, LastActivity: utc(11, 20, 9)}},
-				Sessions: []app.UpcomingSession{session},
+				Sessions: []digest.UpcomingSession{session},
 			},
 			{User: bob,
 				Late: []app.RecordView{{LMSID: "r-gdpr", Course: "GDPR", Status: reportline.InProgress, Progress: 10, Due: utc(11, 10, 0),
@@ -65,11 +66,11 @@ func sampleWeek() app.TeamWeek {
 				DueSoon: []app.RecordView{{LMSID: "r-ethics", Course: "Ethics", Status: reportline.NotStarted, Due: utc(11, 27, 0)}},
 				Progressed: []app.RecordView{{LMSID: "r-audit", Course: "Audit basics", Status: reportline.Failed, Progress: 100, Score: &failed,
 					LastActivity: utc(11, 19, 15)}},
-				Sessions: []app.UpcomingSession{session},
+				Sessions: []digest.UpcomingSession{session},
 			},
 			{User: cy},
 		},
-		Upcoming: []app.UpcomingSession{{Course: session.Course, Title: session.Title, Starts: session.Starts,
+		Upcoming: []digest.UpcomingSession{{Course: session.Course, Title: session.Title, Starts: session.Starts,
 			Members: []reportline.User{ada, bob}}},
 	}
 }
@@ -82,15 +83,15 @@ func TestDigestGolden(t *testing.T) {
 	lone.Members = sample.Members[1:2]
 	tests := []struct {
 		name string
-		tw   app.TeamWeek
-		o    app.DigestOptions
+		tw   digest.TeamWeek
+		o    digest.Options
 	}{
-		{"weekly_digest", sample, app.DigestOptions{Week: w, SentAt: sentAt}},
-		{"weekly_digest_links", sample, app.DigestOptions{Week: w, SentAt: sentAt, PublicURL: "https://reportline.example.com/"}},
-		{"weekly_digest_late", sample, app.DigestOptions{Week: w, Late: true, SentAt: sentAt}},
-		{"weekly_digest_one", lone, app.DigestOptions{Week: w, SentAt: sentAt}},
-		{"weekly_digest_empty", app.TeamWeek{Manager: sample.Manager, From: sample.From, To: sample.To, Ahead: sample.Ahead,
-			Members: []app.MemberWeek{{User: sample.Members[2].User}}}, app.DigestOptions{Week: w, SentAt: sentAt}},
+		{"weekly_digest", sample, digest.Options{Week: w, SentAt: sentAt}},
+		{"weekly_digest_links", sample, digest.Options{Week: w, SentAt: sentAt, PublicURL: "https://reportline.example.com/"}},
+		{"weekly_digest_late", sample, digest.Options{Week: w, Late: true, SentAt: sentAt}},
+		{"weekly_digest_one", lone, digest.Options{Week: w, SentAt: sentAt}},
+		{"weekly_digest_empty", digest.TeamWeek{Manager: sample.Manager, From: sample.From, To: sample.To, Ahead: sample.Ahead,
+			Members: []digest.MemberWeek{{User: sample.Members[2].User}}}, digest.Options{Week: w, SentAt: sentAt}},
 	}
 	// Every case again for a manager who reads French.
 	for _, tc := range tests[:len(tests):len(tests)] {
@@ -100,7 +101,7 @@ func TestDigestGolden(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			r, err := app.RenderDigest(tc.tw, tc.o)
+			r, err := digest.Render(tc.tw, tc.o)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +128,7 @@ func TestDigestGolden(t *testing.T) {
 // TestDigestStatusAsOnStatisticsPage: a failed course worked on this week
 // reads "Failed" as on the statistics page, never "100 % done".
 func TestDigestStatusAsOnStatisticsPage(t *testing.T) {
-	r, err := app.RenderDigest(sampleWeek(), app.DigestOptions{})
+	r, err := digest.Render(sampleWeek(), digest.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +154,7 @@ func TestDigestBrand(t *testing.T) {
 		{app.MailBrand{Name: "Acme  Learning", Accent: "#0a7"}, "Acme Learning", "#0a7"},
 		{app.MailBrand{Accent: "red; background: url(https://evil.example/x)"}, "Reportline", app.DefaultAccent},
 	} {
-		r, err := app.RenderDigest(sampleWeek(), app.DigestOptions{Brand: tc.brand})
+		r, err := digest.Render(sampleWeek(), digest.Options{Brand: tc.brand})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -183,7 +184,7 @@ func TestBirthdayGolden(t *testing.T) {
 			if strings.HasSuffix(tc.name, ".fr") {
 				m.Locale = "fr"
 			}
-			r, err := app.RenderBirthday(m, date, tc.people, app.BirthdayOptions{})
+			r, err := digest.RenderBirthday(m, date, tc.people, digest.BirthdayOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -252,10 +253,10 @@ func TestNoticeGolden(t *testing.T) {
 func TestDigestNumbersInTheReadersLanguage(t *testing.T) {
 	utc := func(m time.Month, d, h int) time.Time { return time.Date(2026, m, d, h, 0, 0, 0, time.UTC) }
 	score := 87.5
-	tw := app.TeamWeek{Manager: reportline.User{ID: 1, Email: "mgr@example.com", FirstName: "Grace"},
+	tw := digest.TeamWeek{Manager: reportline.User{ID: 1, Email: "mgr@example.com", FirstName: "Grace"},
 		From: utc(11, 30, 13), To: utc(12, 7, 13), Ahead: utc(12, 14, 13)}
 	for i := range 1200 {
-		tw.Members = append(tw.Members, app.MemberWeek{User: reportline.User{ID: reportline.UserID(i + 2), Email: fmt.Sprintf("p%d@example.com", i), FirstName: "P", LastName: fmt.Sprint(i)},
+		tw.Members = append(tw.Members, digest.MemberWeek{User: reportline.User{ID: reportline.UserID(i + 2), Email: fmt.Sprintf("p%d@example.com", i), FirstName: "P", LastName: fmt.Sprint(i)},
 			Late: []app.RecordView{{LMSID: fmt.Sprintf("r-%d", i), Course: "GDPR", Status: reportline.Failed, Score: &score, Due: utc(12, 7, 10),
 				Late: true, DaysLate: 1500}}})
 	}
@@ -264,7 +265,7 @@ func TestDigestNumbersInTheReadersLanguage(t *testing.T) {
 		{"fr", "1\u202f200 en retard", "Vos 1\u202f200 personnes", "1\u202f200 en retard", "Échoué, score 87,5 · échéance lun. 7 déc., 1\u202f500 jours de retard"},
 	} {
 		tw.Manager.Locale = tc.locale
-		r, err := app.RenderDigest(tw, app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 49}, SentAt: utc(12, 7, 13)})
+		r, err := digest.Render(tw, digest.Options{Week: reportline.ISOWeek{Year: 2026, Week: 49}, SentAt: utc(12, 7, 13)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -298,11 +299,11 @@ func TestEmailsInTheDefaultLanguage(t *testing.T) {
 		{"fr", "", "Bonjour Grace,"},
 	} {
 		tw.Manager.Locale = tc.profile
-		d, err := app.RenderDigest(tw, app.DigestOptions{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: day, DefaultLocale: tc.def})
+		d, err := digest.Render(tw, digest.Options{Week: reportline.ISOWeek{Year: 2026, Week: 48}, SentAt: day, DefaultLocale: tc.def})
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := app.RenderBirthday(tw.Manager, day, []reportline.User{tw.Members[0].User}, app.BirthdayOptions{DefaultLocale: tc.def})
+		b, err := digest.RenderBirthday(tw.Manager, day, []reportline.User{tw.Members[0].User}, digest.BirthdayOptions{DefaultLocale: tc.def})
 		if err != nil {
 			t.Fatal(err)
 		}

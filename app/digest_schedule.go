@@ -2,60 +2,33 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"fmt"
-	"os"
 	"time"
 
 	"reportline"
+	"reportline/digest"
 	"reportline/schedule"
 )
 
 // SchedulerConfig tunes a Scheduler. The zero value is what serve uses.
-type SchedulerConfig struct {
-	// Owner names this replica in the runs it holds; host name, process id
-	// and a random suffix when empty.
-	Owner string
-	// Chunk is how many managers one transaction handles (runChunk when 0).
-	Chunk int
-	// Lease is how long a claim lasts without renewal (runLease when 0).
-	Lease time.Duration
-	// AfterChunk, when set, is called after each committed chunk: progress
-	// for tests and benchmarks (a test cancels the run there, between two
-	// chunks, as a crash would stop it).
-	AfterChunk func(kind reportline.NotificationType, period string, doneThrough reportline.UserID)
-}
+type SchedulerConfig = digest.RunnerConfig
 
-// Scheduler sends the scheduled notifications: the weekly digest every
-// Monday from 14:00 in each tenant's time zone (Europe/Paris by default),
-// and birthday notifications every day from BirthdayHour. Every replica
-// runs one; they coordinate through the database (see digest_run.go), so
-// each notification goes out once.
+// RunReport is what one call of a scheduled run did (package digest).
+type RunReport = digest.Report
+
+// Scheduler does the timed work of every tenant: the weekly digest every
+// Monday from 14:00 and the birthday notifications every day from
+// BirthdayHour, in each tenant's time zone (Europe/Paris by default;
+// package digest), and the timed effects of links. Every replica runs
+// one; they coordinate through the database, so each notification goes
+// out once.
 type Scheduler struct {
-	app        *App
-	owner      string
-	chunk      int
-	lease      time.Duration
-	afterChunk func(reportline.NotificationType, string, reportline.UserID)
+	app *App
+	run *digest.Runner
 }
 
 // NewScheduler returns the scheduler of this replica.
 func (a *App) NewScheduler(cfg SchedulerConfig) *Scheduler {
-	s := &Scheduler{app: a, owner: cfg.Owner, chunk: cfg.Chunk, lease: cfg.Lease, afterChunk: cfg.AfterChunk}
-	if s.owner == "" {
-		host, _ := os.Hostname()
-		var b [4]byte
-		_, _ = rand.Read(b[:])
-		s.owner = fmt.Sprintf("%s/%d/%s", host, os.Getpid(), hex.EncodeToString(b[:]))
-	}
-	if s.chunk <= 0 {
-		s.chunk = runChunk
-	}
-	if s.lease <= 0 {
-		s.lease = runLease
-	}
-	return s
+	return &Scheduler{app: a, run: a.digests.NewRunner(cfg)}
 }
 
 // Run ticks every minute until ctx ends, starting with a tick at once so
@@ -75,14 +48,12 @@ func (s *Scheduler) Run(ctx context.Context) {
 func (s *Scheduler) HandBack(ctx context.Context) (int, error) {
 	var n int
 	err := s.eachTenant(ctx, true, func(ctx context.Context) error {
-		return s.app.store.Write(ctx, func(tx Tx) error {
-			m, err := tx.ReleaseRuns(ctx, s.owner)
-			n += m
-			return err
-		})
+		m, err := s.run.HandBack(ctx)
+		n += m
+		return err
 	})
 	if n > 0 {
-		s.app.log.Info("scheduled runs handed back", "owner", s.owner, "count", n)
+		s.app.log.Info("scheduled runs handed back", "owner", s.run.Owner(), "count", n)
 	}
 	return n, err
 }
@@ -99,10 +70,10 @@ func (s *Scheduler) eachTenant(ctx context.Context, all bool, fn func(ctx contex
 
 // Tick does whatever is due at the App's current time, in each active
 // tenant in turn (a tenant's failure does not stop the others): this
-// week's digest on a Monday from 14:00 to midnight in the tenant's time
-// zone, today's birthdays from BirthdayHour to midnight (Paris), the
-// timed effects of links. It returns a report for each run it worked on
-// (none when nothing was due or another replica holds the runs).
+// week's digest and today's birthdays in the tenant's time zone
+// (digest.Runner.Tick), the timed effects of links. It returns a report
+// for each run it worked on (none when nothing was due or another replica
+// holds the runs).
 func (s *Scheduler) Tick(ctx context.Context) ([]RunReport, error) {
 	var out []RunReport
 	err := s.eachTenant(ctx, false, func(ctx context.Context) error {
@@ -115,29 +86,9 @@ func (s *Scheduler) Tick(ctx context.Context) ([]RunReport, error) {
 
 // tickTenant is Tick in the context's tenant.
 func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
-	now := s.app.now()
-	var out []RunReport
-	zone, err := s.app.tenantZone(ctx)
+	out, err := s.run.Tick(ctx, s.app.now())
 	if err != nil {
 		return out, err
-	}
-	if slot, ok := reportline.DigestSlotAt(now, zone); ok {
-		rep, err := s.RunDigest(ctx, slot)
-		if err != nil {
-			return out, err
-		}
-		if rep.Claimed {
-			out = append(out, rep)
-		}
-	}
-	if local := now.In(parisZone); local.Hour() >= reportline.BirthdayHour {
-		rep, err := s.RunBirthdays(ctx, local)
-		if err != nil {
-			return out, err
-		}
-		if rep.Claimed {
-			out = append(out, rep)
-		}
 	}
 	if _, err := s.app.RunLinkEvents(ctx); err != nil {
 		return out, err
@@ -148,12 +99,14 @@ func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
 	return out, nil
 }
 
-// logRun writes a run's summary once this holder is done with it.
-func (s *Scheduler) logRun(rep RunReport, took time.Duration) {
-	if !rep.Claimed {
-		return
-	}
-	s.app.log.Info("scheduled run", "kind", rep.Kind, "period", rep.Period, "owner", s.owner, "finished", rep.Finished,
-		"sent", rep.Sent, "late", rep.Late, "opted_out", rep.OptedOut, "skipped_empty", rep.SkippedEmpty,
-		"already_done", rep.AlreadyDone, "took", took.Round(time.Millisecond))
+// RunDigest runs the digest of slot's week in the context's tenant (see
+// digest.Runner.RunDigest).
+func (s *Scheduler) RunDigest(ctx context.Context, slot reportline.DigestSlot) (RunReport, error) {
+	return s.run.RunDigest(ctx, slot)
+}
+
+// RunBirthdays sends the birthday notifications of day's date in the
+// context's tenant's zone (see digest.Runner.RunBirthdays).
+func (s *Scheduler) RunBirthdays(ctx context.Context, day time.Time) (RunReport, error) {
+	return s.run.RunBirthdays(ctx, day)
 }

@@ -5,41 +5,63 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/digest"
 )
 
-// digestTx is the storage the scheduled notifications need (the weekly
-// digest and birthdays; see digest_run.go).
+// digestTx is the storage of the scheduled notifications (package digest:
+// its runs, and what its Tx reads that no other part of Tx lists), with
+// what app's own digest use cases (DigestRuns) and the notification
+// preferences (digest_optout.go) read and write.
 type digestTx interface {
-	// ClaimRun begins the run (kind, period) for owner or lets owner go on
-	// with it, for lease: when it does not exist, is owner's, or its lease
-	// ran out by the database's clock; never once it finished. now is
-	// recorded as the claim's time. claimed false: another replica holds
-	// it, or it is done.
-	ClaimRun(ctx context.Context, kind reportline.NotificationType, period, owner string, now time.Time, lease time.Duration) (run reportline.ScheduledRun, claimed bool, err error)
-	// ScheduledRun returns a run; NotFound when it never began.
-	ScheduledRun(ctx context.Context, kind reportline.NotificationType, period string) (reportline.ScheduledRun, error)
+	digest.RunTx
+
 	// ScheduledRuns returns the latest runs of a kind, newest first.
 	ScheduledRuns(ctx context.Context, kind reportline.NotificationType, limit int) ([]reportline.ScheduledRun, error)
-	// AdvanceRun records a chunk done by r.Owner and renews its lease;
-	// Conflict when r.Owner no longer holds the run.
-	AdvanceRun(ctx context.Context, r reportline.ScheduledRun, lease time.Duration) error
-	// ReleaseRuns ends the lease of the unfinished runs owner holds.
-	ReleaseRuns(ctx context.Context, owner string) (int, error)
-	// InsertScheduledSend records one manager's notification of a period;
-	// false, changing nothing, when one is recorded already.
-	InsertScheduledSend(ctx context.Context, s reportline.ScheduledSend) (bool, error)
-	// ScheduledSends returns the recorded notifications of a period for the
-	// managers; those with none are absent.
-	ScheduledSends(ctx context.Context, kind reportline.NotificationType, period string, managers []reportline.UserID) (map[reportline.UserID]reportline.ScheduledSend, error)
-
 	// NotificationOptOuts returns which of users opted out of type t.
 	NotificationOptOuts(ctx context.Context, t reportline.NotificationType, users []reportline.UserID) (map[reportline.UserID]bool, error)
 	// SetNotificationOptOut records whether user opted out of type t.
 	SetNotificationOptOut(ctx context.Context, user reportline.UserID, t reportline.NotificationType, out bool, at time.Time) error
-
 	// ActiveUserIDs returns the ids of every active user.
 	ActiveUserIDs(ctx context.Context) (map[reportline.UserID]bool, error)
 	// ActiveUsersWithBirthday returns the active users whose birthday
 	// falls on one of the month-days (MM-DD), ordered by id.
 	ActiveUsersWithBirthday(ctx context.Context, monthDays []string) ([]reportline.User, error)
+}
+
+// digestStore is a transaction as package digest sees it: the store's
+// methods, and the links that count and the capability matrix by app's
+// rules (effective.go, access_cache.go), read in the same transaction.
+type digestStore struct {
+	Tx
+	a *App
+}
+
+func (t digestStore) CapabilityMatrix(ctx context.Context) (reportline.Matrix, error) {
+	return t.a.matrix(ctx, t.Tx)
+}
+
+func (t digestStore) EffectiveManagees(ctx context.Context, managers []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+	return t.a.manageesOfMany(ctx, t.Tx, managers)
+}
+
+func (t digestStore) EffectiveManagers(ctx context.Context, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+	return t.a.managersOfMany(ctx, t.Tx, managees)
+}
+
+func (t digestStore) EachEffectiveLink(ctx context.Context, fn func(reportline.Link) error) error {
+	return t.a.eachEffectiveLink(ctx, t.Tx, fn)
+}
+
+// newNotifier builds the digest and birthday notifications over the store.
+func (a *App) newNotifier() *digest.Notifier {
+	return digest.New(narrow(a.store, func(tx Tx) digest.Tx { return digestStore{tx, a} }),
+		narrow(a.store, func(tx Tx) digest.RunTx { return tx }),
+		digest.Config{Now: a.now, Log: a.log, Rec: a.rec, Outbox: a.Outbox, Look: a.digestLook})
+}
+
+// digestLook is how the context's tenant's digests and birthday mails look
+// and where they link: the tenant's address, the brand and the default
+// language (per-tenant branding plugs in here).
+func (a *App) digestLook(ctx context.Context) digest.Look {
+	return digest.Look{PublicURL: a.publicURL(ctx), Brand: a.brand, DefaultLocale: a.locale}
 }

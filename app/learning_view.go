@@ -1,79 +1,23 @@
 package app
 
 import (
-	"cmp"
-	"slices"
-	"strings"
 	"time"
 
 	"reportline"
+	"reportline/learning"
 )
 
 // RecordView is one learning record as people read it: the statistics
-// page, My team and the weekly digest.
-type RecordView struct {
-	LMSID         string
-	CourseID      reportline.CourseID
-	CourseLMSID   string
-	Course        string // the course's title
-	Session       string // the session's title, "" for a record about the whole course
-	SessionStarts time.Time
-	Status        reportline.LearningStatus
-	Progress      int      // percent
-	Score         *float64 // nil when not scored
-	TimeSpent     time.Duration
-	Due           time.Time // zero: no due date
-	Completed     time.Time // zero: not completed
-	LastActivity  time.Time // zero: never active
-	// Late is whether the record is overdue at the time it was read;
-	// DaysLate how many whole days past its due date it is, or was when
-	// completed late.
-	Late          bool
-	CompletedLate bool
-	DaysLate      int
-}
+// page, My team and the weekly digest (package learning).
+type RecordView = learning.RecordView
 
 // recordView turns a stored record into its view at instant at.
-func recordView(d reportline.RecordDetail, at time.Time) RecordView {
-	r := d.Record
-	title := d.Session.Title
-	if title == "" && d.Session.LMSID != "" {
-		title = d.Session.LMSID
-	}
-	return RecordView{LMSID: r.LMSID, CourseID: r.CourseID, CourseLMSID: d.Course.LMSID, Course: d.Course.Title,
-		Session: title, SessionStarts: d.Session.Starts, Status: r.Status, Progress: r.Progress, Score: r.Score,
-		TimeSpent: r.TimeSpent, Due: r.Due, Completed: r.Completed, LastActivity: r.LastActivity,
-		Late: r.Late(at), CompletedLate: r.CompletedLate(), DaysLate: r.DaysLate(at)}
-}
+func recordView(d reportline.RecordDetail, at time.Time) RecordView { return learning.View(d, at) }
 
 // sortRecordViews orders records by course title, then the course's own
 // record before its sessions', sessions by start.
-func sortRecordViews(rs []RecordView) {
-	slices.SortStableFunc(rs, func(a, b RecordView) int {
-		return cmp.Or(strings.Compare(strings.ToLower(a.Course), strings.ToLower(b.Course)),
-			cmp.Compare(a.CourseID, b.CourseID),
-			cmp.Compare(boolInt(a.Session != ""), boolInt(b.Session != "")),
-			a.SessionStarts.Compare(b.SessionStarts),
-			strings.Compare(a.LMSID, b.LMSID))
-	})
-}
+func sortRecordViews(rs []RecordView) { learning.SortViews(rs) }
 
-func boolInt(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// sortUsersByName orders users by last name, first name, email: how every
+// compareUsers orders people by last name, first name, email: how every
 // list of people reads.
-func sortUsersByName(us []reportline.User) {
-	slices.SortFunc(us, compareUsers)
-}
-
-// compareUsers orders people by last name, first name, email.
-func compareUsers(a, b reportline.User) int {
-	return cmp.Or(strings.Compare(strings.ToLower(a.LastName), strings.ToLower(b.LastName)),
-		strings.Compare(strings.ToLower(a.FirstName), strings.ToLower(b.FirstName)),
-		strings.Compare(a.Email, b.Email))
-}
+func compareUsers(a, b reportline.User) int { return reportline.CompareByName(a, b) }

@@ -176,7 +176,7 @@ func (a *App) notifyManagerChanges(ctx context.Context) (sent int, more bool, er
 // enqueueEvents (names map).
 func linkText(t reportline.NotificationType, role string, l reportline.Link) func(n notice, loc *i18n.Localizer) notice {
 	return func(n notice, loc *i18n.Localizer) notice {
-		d := n.data
+		d := n.Data
 		n.Subject = loc.T(string(t)+".subject."+role, d)
 		n.Paras = append(n.Paras, loc.T(string(t)+".body."+role, d))
 		switch t {
@@ -254,9 +254,9 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 func (a *App) renderEvent(u reportline.User, base string, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
 	n, loc := a.noticeAt(u, base)
 	mgr, mgee := users[m.link.ManagerID], users[m.link.ManageeID]
-	n.data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
+	n.Data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
 		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(parisZone)), "Until": loc.DateTime(m.link.ValidUntil.In(parisZone))}
 	n = m.render(n, loc)
 	a.footer(&n, loc, m.typ, mandatory)
-	return n.render()
+	return n.Render()
 }

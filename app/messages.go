@@ -138,7 +138,7 @@ type messageFrame struct {
 
 // frameFor is the frame of the message to manager.
 func (a *App) frameFor(manager, sender reportline.User, group string) messageFrame {
-	return messageFrame{locale: cmp.Or(manager.Locale, a.locale), sender: sender.Name(), group: group, brand: a.brand.normalized()}
+	return messageFrame{locale: cmp.Or(manager.Locale, a.locale), sender: sender.Name(), group: group, brand: a.brand.Normalized()}
 }
 
 // render fills the templates in for one recipient.

@@ -177,5 +177,5 @@ func (a *App) renderPasswordReset(u reportline.User, base, link string, until ti
 		n.Code = link
 	}
 	n.Footer = append(n.Footer, l.T("password_reset.until", d))
-	return n.render()
+	return n.Render()
 }

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/digest"
 	"reportline/internal/testapp"
 	"reportline/learning"
 	"reportline/store"
@@ -148,7 +149,7 @@ func TestTeamWeekDefinitions(t *testing.T) {
 	})
 }
 
-func memberEmails(w app.TeamWeek) []string {
+func memberEmails(w digest.TeamWeek) []string {
 	var out []string
 	for _, m := range w.Members {
 		out = append(out, m.User.Email)
@@ -219,7 +220,7 @@ func TestTeamWeeksOfAChunk(t *testing.T) {
 				t.Errorf("manager %s: read with the chunk\n%+v\nread alone\n%+v", one.Manager.Email, weeks[m], one)
 			}
 		}
-		upcoming := func(w app.TeamWeek) []string {
+		upcoming := func(w digest.TeamWeek) []string {
 			var out []string
 			for _, s := range w.Upcoming {
 				var who []string

@@ -18,11 +18,6 @@ import (
 // context, starting from a different tenant at each tick (round-robin) so
 // that no tenant is always served last.
 
-// settingDigestTimeZone is the settings key of the tenant's time zone (an
-// IANA name): its digest goes out on Monday from 14:00 there. Europe/Paris
-// when never set or unknown.
-const settingDigestTimeZone = "digest_time_zone"
-
 // tenantList is the installation's tenants, read at most once per
 // tenantListTTL: the public URL of each message asks for it.
 type tenantList struct {
@@ -126,30 +121,4 @@ func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer)
 		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": n.BrandName}), base+"/team"
 	}
 	return n, l
-}
-
-// tenantZone is the time zone of the context's tenant (its digest's
-// Monday 14:00): the digest_time_zone setting, else Europe/Paris.
-func (a *App) tenantZone(ctx context.Context) (*time.Location, error) {
-	var name string
-	err := a.store.Read(ctx, func(tx Tx) error {
-		v, err := tx.Setting(ctx, settingDigestTimeZone)
-		if reportline.IsCode(err, reportline.NotFound) {
-			return nil
-		}
-		name = v
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("read the tenant's time zone: %w", err)
-	}
-	if name == "" {
-		return parisZone, nil
-	}
-	loc, err := time.LoadLocation(name)
-	if err != nil {
-		a.log.Warn("unknown digest time zone, using Europe/Paris", "zone", name)
-		return parisZone, nil
-	}
-	return loc, nil
 }

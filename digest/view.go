@@ -1,16 +1,15 @@
-package app
+package digest
 
 import (
 	"cmp"
 	"fmt"
-	"net/url"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"reportline"
 	"reportline/i18n"
+	"reportline/notice"
 )
 
 // The weekly digest as a manager reads it: a summary sentence, the counts,
@@ -19,45 +18,8 @@ import (
 // same thing, and the counts are those of the items listed because they
 // are counted from them.
 
-// MailBrand is how emails present the product: the hook for a logo and an
-// accent colour chosen by the platform (not configurable yet; App.Config's
-// Brand is where a setting will plug in).
-type MailBrand struct {
-	// Name is the product's name in the header and the footer;
-	// "Reportline" when empty.
-	Name string
-	// Accent is a CSS hex colour (#rgb or #rrggbb) for the header band and
-	// the buttons, which carry white text; DefaultAccent when empty or not
-	// such a colour.
-	Accent string
-	// LogoURL is the https address of a logo shown before the name. Empty
-	// (the default): no image, so the email loads nothing from anywhere.
-	LogoURL string
-}
-
-// DefaultAccent is the accent colour of the emails when none is set: a
-// blue with white text at a contrast ratio above 7:1.
-const DefaultAccent = "#1d4ed8"
-
-var hexColour = regexp.MustCompile(`^#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})$`)
-
-// normalized fills in the defaults and drops what is not safe to show.
-func (b MailBrand) normalized() MailBrand {
-	b.Name = strings.Join(strings.Fields(b.Name), " ")
-	if b.Name == "" {
-		b.Name = "Reportline"
-	}
-	if !hexColour.MatchString(b.Accent) {
-		b.Accent = DefaultAccent
-	}
-	if u, err := url.Parse(b.LogoURL); err != nil || u.Scheme != "https" || u.Host == "" {
-		b.LogoURL = ""
-	}
-	return b
-}
-
-// DigestOptions are what a digest needs besides the team's week.
-type DigestOptions struct {
+// Options are what a digest needs besides the team's week.
+type Options struct {
 	Week   reportline.ISOWeek
 	Late   bool      // the run began late: the email says so, with SentAt
 	SentAt time.Time // when the run began
@@ -65,10 +27,13 @@ type DigestOptions struct {
 	// (REPORTLINE_PUBLIC_URL), without a trailing slash; empty when none is
 	// configured, and then the email has no links, only where to look.
 	PublicURL string
-	Brand     MailBrand
+	Brand     notice.Brand
 	// DefaultLocale is the language of a manager whose profile names none
 	// (App's Config.DefaultLocale); English when empty too.
 	DefaultLocale string
+	// Zone is the tenant's time zone: the days and times of the mail are
+	// written in it. Europe/Paris when nil.
+	Zone *time.Location
 }
 
 // The sections of a person in the digest, in order of precedence: a
@@ -96,10 +61,10 @@ type digestView struct {
 	Lang     string            // the recipient's language, for <html lang>
 	Txt      map[string]string // the fixed words of the templates, translated
 	Subject  string
-	Brand    MailBrand
+	Brand    notice.Brand
 	Greeting string // "Hello Grace,"
 	Period   string // "16–23 November 2026"
-	Bounds   string // the exact bounds of the week, Paris time
+	Bounds   string // the exact bounds of the week, in the tenant's zone
 	Summary  string // the sentence a manager acts on
 	Late     bool
 	SentAt   string
@@ -144,14 +109,20 @@ type digestItem struct {
 }
 
 // newDigestView lays out one manager's week.
-func newDigestView(tw TeamWeek, o DigestOptions) digestView {
-	o.Brand = o.Brand.normalized()
+func newDigestView(tw TeamWeek, o Options) digestView {
+	o.Brand = o.Brand.Normalized()
+	if o.Zone == nil {
+		o.Zone = Paris
+	}
+	// Every date and time is written on the tenant's wall clock.
+	zone := o.Zone
+	tw.From, tw.To, tw.Ahead = tw.From.In(zone), tw.To.In(zone), tw.Ahead.In(zone)
 	base := strings.TrimRight(o.PublicURL, "/")
 	l := i18n.For(cmp.Or(tw.Manager.Locale, o.DefaultLocale))
 	v := digestView{Lang: l.Lang(), Brand: o.Brand, Greeting: greeting(l, tw.Manager), Period: weekDays(l, tw.From, tw.To),
-		Bounds: l.T("digest.bounds", map[string]any{"From": l.Format(tw.From.In(parisZone), "Monday 2 January 15:04"),
-			"To": l.Format(tw.To.In(parisZone), "Monday 2 January 15:04")}),
-		Late: o.Late, SentAt: when(l, o.SentAt)}
+		Bounds: l.T("digest.bounds", map[string]any{"From": l.Format(tw.From, "Monday 2 January 15:04"),
+			"To": l.Format(tw.To, "Monday 2 January 15:04")}),
+		Late: o.Late, SentAt: when(l, o.SentAt.In(zone))}
 	brand := map[string]any{"Brand": o.Brand.Name}
 	v.Txt = map[string]string{}
 	for _, id := range []string{"heading", "late.title", "quiet", "my_team", "open_team", "statistics", "where.after", "footer.stop", "my_notifications"} {
@@ -368,30 +339,30 @@ func activeDetail(l *i18n.Localizer, r RecordView, to time.Time) string {
 	return dueDetail(l, r, to)
 }
 
-// day writes a date in Paris time, with its year only when it is not the
-// year of the digest's end.
+// day writes a date on the wall clock of to's location (the tenant's
+// zone), with its year only when it is not the year of the digest's end.
 func day(l *i18n.Localizer, t, to time.Time) string {
-	t = t.In(parisZone)
-	if t.Year() != to.In(parisZone).Year() {
+	t = t.In(to.Location())
+	if t.Year() != to.Year() {
 		return l.Format(t, "Mon 2 Jan 2006")
 	}
 	return l.Format(t, "Mon 2 Jan")
 }
 
-// dayTime writes a date and time in Paris time.
+// dayTime writes a date and time on the wall clock of to's location.
 func dayTime(l *i18n.Localizer, t, to time.Time) string {
-	return day(l, t, to) + t.In(parisZone).Format(" 15:04")
+	return day(l, t, to) + t.In(to.Location()).Format(" 15:04")
 }
 
-// when writes an instant in full, Paris time.
+// when writes an instant in full, on its location's wall clock.
 func when(l *i18n.Localizer, t time.Time) string {
-	return l.Format(t.In(parisZone), "Monday 2 January 2006 15:04")
+	return l.Format(t, "Monday 2 January 2006 15:04")
 }
 
 // weekDays writes the days of a week: "16–23 November 2026", "26 October –
 // 2 November 2026", "28 December 2026 – 4 January 2027".
 func weekDays(l *i18n.Localizer, from, to time.Time) string {
-	f, t := from.In(parisZone), to.In(parisZone)
+	f, t := from.In(to.Location()), to
 	switch {
 	case f.Year() != t.Year():
 		return l.Format(f, "2 January 2006") + " – " + l.Format(t, "2 January 2006")
@@ -403,7 +374,7 @@ func weekDays(l *i18n.Localizer, from, to time.Time) string {
 
 // shortWeekDays is weekDays for a subject line: "16–23 Nov".
 func shortWeekDays(l *i18n.Localizer, from, to time.Time) string {
-	f, t := from.In(parisZone), to.In(parisZone)
+	f, t := from.In(to.Location()), to
 	if f.Month() != t.Month() {
 		return l.Format(f, "2 Jan") + " – " + l.Format(t, "2 Jan")
 	}

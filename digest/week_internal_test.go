@@ -1,4 +1,4 @@
-package app
+package digest
 
 import (
 	"testing"
@@ -40,18 +40,18 @@ func TestDigestWeekEdges(t *testing.T) {
 		{reportline.ISOWeek{Year: 2026, Week: 48}, 168}, // an ordinary week
 	} {
 		t.Run(tc.week.String(), func(t *testing.T) {
-			slot := reportline.DigestSlotOf(tc.week, parisZone)
+			slot := reportline.DigestSlotOf(tc.week, Paris)
 			from, to := slot.From, slot.To
-			ahead := comingWeekEnd(to)
-			next := reportline.DigestSlotOf(reportline.ISOWeekOf(ahead.In(parisZone)), parisZone)
+			ahead := comingWeekEnd(to, Paris)
+			next := reportline.DigestSlotOf(reportline.ISOWeekOf(ahead.In(Paris)), Paris)
 			if got := to.Sub(from).Hours(); got != tc.hours {
 				t.Fatalf("the week lasts %v hours, want %v", got, tc.hours)
 			}
 			if !ahead.Equal(next.Due) || !next.From.Equal(to) {
 				t.Fatalf("the coming week ends %s, want the next digest's Monday 14:00 %s", ahead, next.Due)
 			}
-			if h := to.In(parisZone).Hour(); h != 14 || to.In(parisZone).Weekday() != time.Monday {
-				t.Fatalf("the week ends %s, want a Monday 14:00 Paris", to.In(parisZone))
+			if h := to.In(Paris).Hour(); h != 14 || to.In(Paris).Weekday() != time.Monday {
+				t.Fatalf("the week ends %s, want a Monday 14:00 Paris", to.In(Paris))
 			}
 			rec := func(id string, status reportline.LearningStatus, set func(*reportline.LearningRecord)) reportline.RecordDetail {
 				r := reportline.LearningRecord{LMSID: id, Status: status, CourseID: 1}
@@ -130,16 +130,16 @@ func TestDigestWeekEdges(t *testing.T) {
 // with the coming week as 7 × 24 hours, an item due in the last hour before
 // the Monday after the autumn change would be announced by neither.
 func TestDigestHandsOverAcrossDST(t *testing.T) {
-	this := reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 43}, parisZone)
-	next := reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 44}, parisZone)
+	this := reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 43}, Paris)
+	next := reportline.DigestSlotOf(reportline.ISOWeek{Year: 2026, Week: 44}, Paris)
 	dueAt := next.Due.Add(-30 * time.Minute) // Monday 26 October 13:30 CET
 	r := reportline.RecordDetail{Record: reportline.LearningRecord{LMSID: "r", Status: reportline.NotStarted, Due: dueAt},
 		Course: reportline.Course{Title: "GDPR"}}
 	u := reportline.User{ID: 1}
-	if got := weekList(memberWeek(u, []reportline.RecordDetail{r}, this.From, this.To, comingWeekEnd(this.To)), "r"); len(got) != 1 || got[0] != "due_soon" {
+	if got := weekList(memberWeek(u, []reportline.RecordDetail{r}, this.From, this.To, comingWeekEnd(this.To, Paris)), "r"); len(got) != 1 || got[0] != "due_soon" {
 		t.Errorf("week 43: in %v, want due_soon", got)
 	}
-	if got := weekList(memberWeek(u, []reportline.RecordDetail{r}, next.From, next.To, comingWeekEnd(next.To)), "r"); len(got) != 1 || got[0] != "late" {
+	if got := weekList(memberWeek(u, []reportline.RecordDetail{r}, next.From, next.To, comingWeekEnd(next.To, Paris)), "r"); len(got) != 1 || got[0] != "late" {
 		t.Errorf("week 44: in %v, want late", got)
 	}
 }

@@ -1,4 +1,4 @@
-package app
+package digest
 
 import (
 	"context"
@@ -7,15 +7,19 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/learning"
 )
 
+// RecordView is one learning record as people read it (package learning).
+type RecordView = learning.RecordView
+
 // TeamWeek is what one manager's weekly digest summarises. Every record is
-// judged as it stood at To, the digest's Monday 14:00 Europe/Paris, never at
+// judged as it stood at To, the digest's Monday 14:00 in the tenant's zone, never at
 // the instant the digest is read (docs/digest.md has the definitions).
 type TeamWeek struct {
 	Manager  reportline.User
 	From, To time.Time         // the week summarised: [From, To)
-	Ahead    time.Time         // the end of the coming week: To plus seven days, Paris wall clock
+	Ahead    time.Time         // the end of the coming week: To plus seven days on the tenant's wall clock
 	Members  []MemberWeek      // active managees whose link grants ReceiveMessages, by name
 	Upcoming []UpcomingSession // sessions of the members' courses starting in [To, Ahead)
 }
@@ -71,24 +75,49 @@ func (w TeamWeek) Empty() bool {
 }
 
 // comingWeekEnd is the end of the week after one ending at to: seven days
-// later on the Paris wall clock, so that it is the next digest's Monday
+// later on the wall clock of zone (the tenant's), so that it is the next digest's Monday
 // 14:00 whether or not daylight saving time changes in between (then the
 // coming week lasts 167 or 169 hours). What this digest calls due soon is
 // exactly what the next one calls late, if still not completed.
-func comingWeekEnd(to time.Time) time.Time {
-	return to.In(parisZone).AddDate(0, 0, 7)
+func comingWeekEnd(to time.Time, zone *time.Location) time.Time {
+	return to.In(zone).AddDate(0, 0, 7)
 }
 
-// TeamWeek summarises the week [from, to) for one manager; it reads in one
-// read transaction. It is teamWeeks for a team of one manager, so the
-// preview and the digest sent agree.
-func (a *App) TeamWeek(ctx context.Context, manager reportline.UserID, from, to time.Time) (TeamWeek, error) {
+// TeamWeek summarises the week [from, to) for one manager, the coming week
+// reckoned in the tenant's zone; it reads in one read transaction. It is
+// teamWeeks for a team of one manager, so the preview and the digest sent
+// agree.
+func (n *Notifier) TeamWeek(ctx context.Context, manager reportline.UserID, from, to time.Time) (TeamWeek, error) {
+	zone, err := n.Zone(ctx)
+	if err != nil {
+		return TeamWeek{From: from, To: to}, err
+	}
+	return n.teamWeek(ctx, manager, from, to, zone)
+}
+
+// TeamWeeks is TeamWeek for several managers at once, as a run reads a
+// chunk's.
+func (n *Notifier) TeamWeeks(ctx context.Context, managers []reportline.UserID, from, to time.Time) (map[reportline.UserID]TeamWeek, error) {
+	zone, err := n.Zone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out map[reportline.UserID]TeamWeek
+	err = n.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = n.teamWeeks(ctx, tx, managers, from, to, zone)
+		return err
+	})
+	return out, err
+}
+
+func (n *Notifier) teamWeek(ctx context.Context, manager reportline.UserID, from, to time.Time, zone *time.Location) (TeamWeek, error) {
 	if !from.Before(to) {
 		return TeamWeek{From: from, To: to}, weekError(from, to)
 	}
 	var w TeamWeek
-	err := a.store.Read(ctx, func(tx Tx) error {
-		weeks, err := a.teamWeeks(ctx, tx, []reportline.UserID{manager}, from, to)
+	err := n.store.Read(ctx, func(tx Tx) error {
+		weeks, err := n.teamWeeks(ctx, tx, []reportline.UserID{manager}, from, to, zone)
 		w = weeks[manager]
 		return err
 	})
@@ -118,11 +147,11 @@ func weekError(from, to time.Time) error {
 // size): the digest calls it once per chunk of managers, so a chunk is one
 // read transaction rather than one per manager. A member shared by several
 // managers is read once.
-func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID, from, to time.Time) (map[reportline.UserID]TeamWeek, error) {
+func (n *Notifier) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID, from, to time.Time, zone *time.Location) (map[reportline.UserID]TeamWeek, error) {
 	if !from.Before(to) {
 		return nil, weekError(from, to)
 	}
-	now, ahead := a.now(), comingWeekEnd(to)
+	now, ahead := n.now(), comingWeekEnd(to, zone)
 	mgrs, err := tx.UsersByIDs(ctx, managers)
 	if err != nil {
 		return nil, fmt.Errorf("team weeks: %w", err)
@@ -142,11 +171,11 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 	if len(active) == 0 {
 		return out, nil
 	}
-	matrix, err := a.matrix(ctx, tx)
+	matrix, err := tx.CapabilityMatrix(ctx)
 	if err != nil {
 		return nil, err
 	}
-	links, err := a.manageesOfMany(ctx, tx, active)
+	links, err := tx.EffectiveManagees(ctx, active)
 	if err != nil {
 		return nil, fmt.Errorf("team weeks: %w", err)
 	}
@@ -199,7 +228,7 @@ func (a *App) teamWeeks(ctx context.Context, tx Tx, managers []reportline.UserID
 		if len(members) == 0 {
 			continue
 		}
-		sortUsersByName(members)
+		slices.SortFunc(members, reportline.CompareByName)
 		w := out[m]
 		w.Members = make([]MemberWeek, len(members))
 		for i, u := range members {
@@ -221,7 +250,7 @@ func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, 
 	in := func(t, start, end time.Time) bool { return !t.IsZero() && !t.Before(start) && t.Before(end) }
 	for _, d := range records {
 		r := d.Record
-		v := recordView(d, to)
+		v := learning.View(d, to)
 		switch {
 		case v.Late:
 			mw.Late = append(mw.Late, v)
@@ -234,7 +263,7 @@ func memberWeek(u reportline.User, records []reportline.RecordDetail, from, to, 
 		}
 	}
 	for _, l := range [][]RecordView{mw.Late, mw.DueSoon, mw.Completed, mw.Progressed} {
-		sortRecordViews(l)
+		learning.SortViews(l)
 	}
 	return mw
 }

@@ -1,4 +1,4 @@
-package app
+package digest
 
 import (
 	"fmt"
@@ -33,7 +33,7 @@ func TestDigestProperties(t *testing.T) {
 	for i := range 200 {
 		w := weeks[rng.IntN(len(weeks))]
 		tw := generateWeek(rng, w)
-		o := DigestOptions{Week: w, Late: rng.IntN(4) == 0, SentAt: tw.To.Add(time.Hour)}
+		o := Options{Week: w, Late: rng.IntN(4) == 0, SentAt: tw.To.Add(time.Hour)}
 		if rng.IntN(2) == 0 {
 			o.PublicURL = "https://reportline.example.com"
 		}
@@ -47,9 +47,9 @@ func TestDigestProperties(t *testing.T) {
 // their times picked mostly at the edges of the week and of the coming
 // week, and a few upcoming sessions.
 func generateWeek(rng *rand.Rand, w reportline.ISOWeek) TeamWeek {
-	slot := reportline.DigestSlotOf(w, parisZone)
+	slot := reportline.DigestSlotOf(w, Paris)
 	from, to := slot.From, slot.To
-	ahead := comingWeekEnd(to)
+	ahead := comingWeekEnd(to, Paris)
 	instant := func() time.Time {
 		edges := []time.Time{from, to, ahead}
 		switch rng.IntN(5) {
@@ -105,7 +105,7 @@ var (
 )
 
 // checkDigest renders tw and returns what is wrong with it, "" if nothing.
-func checkDigest(tw TeamWeek, o DigestOptions) string {
+func checkDigest(tw TeamWeek, o Options) string {
 	// The model: a record is in one list at most.
 	model := map[string]int{}
 	seen := map[string]bool{}
@@ -122,7 +122,7 @@ func checkDigest(tw TeamWeek, o DigestOptions) string {
 		}
 		model[sectionSessions] += len(m.Sessions)
 	}
-	r, err := RenderDigest(tw, o)
+	r, err := Render(tw, o)
 	if err != nil {
 		return err.Error()
 	}
