@@ -23,7 +23,9 @@ func twoTenantsCLI(t *testing.T, engine store.Engine) (cli func(stdin string, ar
 	t.Helper()
 	ctx := context.Background()
 	st = storageArgs(t, engine)
-	cli = func(stdin string, args ...string) (string, error) { return program(t, ctx, stdin, append(args, st...)...) }
+	cli = func(stdin string, args ...string) (string, error) {
+		return program(t, ctx, stdin, append(args, st...)...)
+	}
 	if _, err := cli("", "tenant", "create", "--slug", "acme", "--host", "acme.example"); err != nil {
 		t.Fatal(err)
 	}
