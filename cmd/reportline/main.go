@@ -93,6 +93,9 @@ Usage:
       create or update the users of a CSV (the columns of the LMS import API:
       uid, email, firstname, secondname, is_active, manager_uid…), row by
       row; exit status as for managers import
+  reportline users erase EMAIL|ID [--yes]
+                                         GDPR erasure: the person's data replaced by the
+                                         pseudonym erased-ID, their links ended (docs/security.md)
   reportline digest preview --manager EMAIL [--week 2026-W47] [--html]
                                          render a manager's weekly digest without sending it
   reportline learning import FILE [--as EMAIL]
