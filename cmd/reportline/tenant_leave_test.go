@@ -239,3 +239,33 @@ func flat(records [][]string) string {
 	}
 	return b.String()
 }
+
+// `users erase` asks for the email again (or --yes), erases the person in
+// the tenant --tenant names and in no other, and prints no personal data.
+func TestUsersErase(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		cli, st := twoTenantsCLI(t, engine)
+		ctx := context.Background()
+		db := openStorage(t, st)
+		if _, err := cli("someone@example.com\n", "--tenant", "acme", "users", "erase", "ann@example.com"); err == nil || !strings.Contains(err.Error(), "nothing erased") {
+			t.Fatalf("erase with a wrong confirmation: %v", err)
+		}
+		out, err := cli("ann@example.com\n", "--tenant", "acme", "users", "erase", "ann@example.com")
+		if err != nil || !strings.Contains(out, "erased: now erased-") || !strings.Contains(out, "1 links ended") || strings.Contains(out, "ann@") {
+			t.Fatalf("users erase: %q, %v", out, err)
+		}
+		var inAcme, inDefault error
+		db.Tenant(tenantID(t, db, "acme")).Read(ctx, func(tx *store.Tx) error { _, inAcme = tx.UserByEmail(ctx, "ann@example.com"); return nil })
+		db.Read(ctx, func(tx *store.Tx) error { _, inDefault = tx.UserByEmail(ctx, "ann@example.com"); return nil })
+		if inAcme == nil || inDefault != nil {
+			t.Errorf("ann after the erasure: in acme %v, in the implicit tenant %v; want gone from acme only", inAcme, inDefault)
+		}
+		if _, err := cli("", "users", "erase", "nobody@example.com", "--yes"); err == nil || !strings.Contains(err.Error(), "not found") {
+			t.Errorf("erasing nobody: %v", err)
+		}
+		if _, err := cli("", "users", "erase", "bob@example.com", "--yes", "--as", "ann@example.com"); err == nil {
+			t.Error("a member erased someone")
+		}
+	})
+}
