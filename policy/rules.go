@@ -10,6 +10,7 @@ const (
 	CreateUser  Action = "user.create"   // create a user in a group
 	EditUser    Action = "user.edit"     // names, email, uid, birthday, locale, time zone, status
 	EditUserOrg Action = "user.edit_org" // org unit and position
+	EraseUser   Action = "user.erase"    // replace a person's data by a pseudonym, for good (GDPR)
 
 	// Reporting lines.
 	ReadLinks      Action = "links.read"      // a user's managers and managees
@@ -331,6 +332,16 @@ var rules = []rule{
 				return allow("you may see your own imports")
 			}
 			return refuse("you may only see your own imports").say("error.policy.own_imports")
+		}},
+	{action: EraseUser, who: "platform admins (the operator's CLI too), about anyone but themself: the person's data is replaced by a pseudonym for good (GDPR erasure)",
+		decide: func(a Actor, t Target) Decision {
+			switch {
+			case !a.platformAdmin():
+				return refuse("only platform admins may erase a person's data").say("error.policy.erase")
+			case self(a, t.User):
+				return refuse("nobody may erase themself").say("error.policy.erase_self")
+			}
+			return allow("platform admins may erase a person's data")
 		}},
 	{action: ReadSettings, who: "platform admins", decide: platformOnly("read the settings", "error.policy.read_settings")},
 	{action: ConfirmHeldSync, who: "platform admins (the operator's CLI too): a held run deactivates many people",

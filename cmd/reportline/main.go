@@ -93,6 +93,9 @@ Usage:
       create or update the users of a CSV (the columns of the LMS import API:
       uid, email, firstname, secondname, is_active, manager_uid…), row by
       row; exit status as for managers import
+  reportline users erase EMAIL|ID [--yes]
+                                         GDPR erasure: the person's data replaced by the
+                                         pseudonym erased-ID, their links ended (docs/security.md)
   reportline digest preview --manager EMAIL [--week 2026-W47] [--html]
                                          render a manager's weekly digest without sending it
   reportline learning import FILE [--as EMAIL]
@@ -105,9 +108,10 @@ Usage:
   reportline sync graph [--dry-run] [--full]
                                          sync users and managers from Microsoft Entra ID
                                          (reportline sync graph --help)
-  reportline tenant create|list|suspend|resume
+  reportline tenant create|list|suspend|resume|export|delete
                                          the operator's tenants (organisations on one
                                          installation; reportline tenant --help)
+  reportline backup FILE                 copy the SQLite database while it runs (PostgreSQL: pg_dump)
   reportline webhooks add|list|delete|deliveries|replay
                                          change-event subscribers (reportline webhooks --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
@@ -169,6 +173,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdSCIM(ctx, e, rest)
 	case "tenant":
 		return cmdTenant(ctx, e, rest)
+	case "backup":
+		return cmdBackup(ctx, e, rest)
 	case "users":
 		return cmdUsers(ctx, e, rest)
 	case "bench":

@@ -20,13 +20,19 @@ const tenantUsage = `Usage:
   reportline tenant list          list the tenants: slug, host, state
   reportline tenant suspend SLUG  refuse every request of the tenant (503) until resumed
   reportline tenant resume SLUG   serve the tenant again
+  reportline tenant export SLUG --out DIR|FILE.zip
+                                  every table of the tenant as CSV, with a manifest
+                                  (row counts, schema version); secrets left out
+  reportline tenant delete SLUG [--yes]
+                                  remove every row of the tenant, for good (asks to
+                                  type the slug again unless --yes)
 
 The operator acts above tenants: these commands read and change the tenants
 table alone, never a tenant's people, and are recorded in the operator log
 as the operating-system user who ran them (docs/tenants.md).
 `
 
-// cmdTenant runs `reportline tenant create|list|suspend|resume`: the
+// cmdTenant runs `reportline tenant create|list|suspend|resume|export|delete`: the
 // operator's tenant operations.
 func cmdTenant(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 {
@@ -37,6 +43,10 @@ func cmdTenant(ctx context.Context, e env, args []string) error {
 			return cmdTenantList(ctx, e, args[1:])
 		case "suspend", "resume":
 			return cmdTenantSuspend(ctx, e, args[0], args[1:])
+		case "export":
+			return cmdTenantExport(ctx, e, args[1:])
+		case "delete":
+			return cmdTenantDelete(ctx, e, args[1:])
 		}
 	}
 	return usageText(e, args, tenantUsage)

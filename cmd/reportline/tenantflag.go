@@ -28,6 +28,7 @@ var noTenantFlag = map[string]string{
 	"bench":   "the reference data set is loaded into the implicit tenant",
 	"openapi": "the document is the same for every tenant",
 	"version": "",
+	"backup":  "a backup copies the whole database, every tenant",
 	"sync":    "the directory configured in the environment belongs to the implicit tenant",
 }
 

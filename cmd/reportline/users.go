@@ -16,8 +16,11 @@ import (
 const usersUsage = "users import FILE [--dry-run] [--as EMAIL]"
 
 func cmdUsers(ctx context.Context, e env, args []string) error {
+	if len(args) > 0 && args[0] == "erase" {
+		return cmdUsersErase(ctx, e, args[1:])
+	}
 	if len(args) == 0 || args[0] != "import" {
-		return usageError(e, args, usersUsage)
+		return usageError(e, args, usersUsage+"\n  reportline "+usersEraseUsage)
 	}
 	return cmdUsersImport(ctx, e, args[1:])
 }

@@ -142,6 +142,7 @@ var matrix = []row{
 	{pattern: "PATCH /api/v1/users/{id}", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: body(map[string]any{"first_name": "Renamed"})},
 	{pattern: "POST /api/v1/users/{id}/deactivate", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", note: "nobody deactivates themself"},
 	{pattern: "POST /api/v1/users/{id}/activate", target: tUser, want: editUser, prep: deactivateTarget},
+	{pattern: "POST /api/v1/users/{id}/erase", target: tUser, want: "UUUU RRRR RRRR RRRR RRRR AARA UUUU UUUU", note: "GDPR erasure, for good: platform admins only, nobody erases themself"},
 	{pattern: "DELETE /api/v1/users/{id}/sessions", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU",
 		note: "session.manage: one's own; admins the people they administrate; platform admins anyone's"},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
