@@ -148,7 +148,8 @@ func drawChart(l *i18n.Localizer, st chartState, ct app.ChartTree, people map[re
 		in.Above = append(in.Above, ids)
 	}
 	r := orgchart.Layout(in, chartOptions)
-	out := chartSVG{Width: r.Width, Height: r.Height}
+	// The toggles hang 10 px below the lowest cards.
+	out := chartSVG{Width: r.Width, Height: r.Height + 12}
 	for _, c := range r.Cards {
 		p := persons[c.ID]
 		out.Cards = append(out.Cards, card(l, st, ct, p, c.X, c.Y))
@@ -254,16 +255,15 @@ func card(l *i18n.Localizer, st chartState, ct app.ChartTree, p chartPerson, x, 
 	return c
 }
 
-// dates phrases a temporary link's dates.
+// dates phrases a temporary link's dates, short enough for a card.
 func dates(l *i18n.Localizer, k reportline.Link) string {
-	var parts []string
-	if !k.ValidFrom.IsZero() {
-		parts = append(parts, l.T("orgchart.from", map[string]any{"Date": l.ShortDate(k.ValidFrom)}))
+	switch {
+	case !k.ValidFrom.IsZero() && !k.ValidUntil.IsZero():
+		return l.ShortDate(k.ValidFrom) + " – " + l.ShortDate(k.ValidUntil)
+	case !k.ValidFrom.IsZero():
+		return l.T("orgchart.from", map[string]any{"Date": l.ShortDate(k.ValidFrom)})
 	}
-	if !k.ValidUntil.IsZero() {
-		parts = append(parts, l.T("orgchart.until", map[string]any{"Date": l.ShortDate(k.ValidUntil)}))
-	}
-	return strings.Join(parts, " ")
+	return l.T("orgchart.until", map[string]any{"Date": l.ShortDate(k.ValidUntil)})
 }
 
 func firstOf(ss ...string) string {
