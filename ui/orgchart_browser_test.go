@@ -60,7 +60,9 @@ func TestBrowserOrgChart(t *testing.T) {
 			t.Fatal(err)
 		}
 
-		ctx := browser.New(t)
+		// Six views at two widths each, with their screenshots: more than
+		// browser.Timeout on a loaded machine.
+		ctx := browser.NewWithin(t, 3*time.Minute)
 		signIn(t, ctx, w.url, "alice@acme.test")
 		click(t, ctx, "#nav-team")
 		click(t, ctx, "#team-orgchart")
