@@ -40,6 +40,7 @@ type orgChartPage struct {
 	// AllURL expands everyone (within the budget); CollapseURL undoes
 	// every expansion; MoreHidden how many people are not drawn.
 	AllURL      string
+	ShowAll     bool // someone drawn has reports not drawn, and not every level is asked for
 	CollapseURL string
 	MoreHidden  int
 }
@@ -109,6 +110,11 @@ func (u *UI) orgChart(w http.ResponseWriter, r *http.Request, v viewer) error {
 		p.MoreHidden += n
 	}
 	p.AllURL = st.url(id, nil, true, "")
+	for _, n := range append(ct.Reports, flatten(ct.Below)...) {
+		if n.Reports > 0 && !ct.Expanded[n.User.ID] && n.Openable {
+			p.ShowAll = !st.All
+		}
+	}
 	if len(expand) > 0 || st.All {
 		p.CollapseURL = st.url(id, nil, false, "")
 	}
