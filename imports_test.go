@@ -29,6 +29,8 @@ var mayImport = map[string][]string{
 	"policy":   {"reportline"},
 	"msgtmpl":  {"reportline"},
 	"orggraph": {"reportline"},
+	// The org chart's layout: a pure function, standard library only.
+	"orgchart": {},
 	"i18n":     {},
 	// The one ticker of timed work: standard library only.
 	"schedule": {},
@@ -68,7 +70,7 @@ var mayImport = map[string][]string{
 
 	// HTTP front ends, then the root handler that serves them.
 	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web"},
-	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n"},
+	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n", "orgchart"},
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},

@@ -40,7 +40,10 @@ import (
 // decision's context carries a reason object (id, reason_admin,
 // reason_user) and, when allowed, the grant: the link (manager, managee,
 // kind, source, dates), the chain of users, or the admin role. context.time
-// (RFC 3339) in a request asks about another instant than now.
+// (RFC 3339) in a request asks about another instant than now, against
+// today's links and their own dates; context.as_of (a date, its end in UTC,
+// or an RFC 3339 time) asks against the reporting line as the link history
+// had it then (evaluations only; docs/orgchart.md).
 //
 // Who may ask: platform admins, with a bearer API token (reportline token
 // create): the decision point answers about anybody, so it is for the
@@ -173,6 +176,7 @@ type azQuery struct {
 	subject, resource app.UserKey
 	capability        reportline.Capability
 	at                time.Time
+	history           bool  // context.as_of: decide against the link history at at
 	err               error // the evaluation is malformed
 }
 
@@ -270,7 +274,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 	var aqs []app.AccessQuery
 	for _, q := range qs {
 		if q.err == nil {
-			aqs = append(aqs, app.AccessQuery{Subject: ids[0], Capability: q.capability, Resource: ids[1], At: q.at})
+			aqs = append(aqs, app.AccessQuery{Subject: ids[0], Capability: q.capability, Resource: ids[1], At: q.at, History: q.history})
 			ids = ids[2:]
 		}
 	}

@@ -28,8 +28,31 @@ func parseEvaluation(in AZEvaluationRequest, where string) azQuery {
 	if q.resource, q.err = parseEntity(in.Resource, where+"resource", true); q.err != nil {
 		return q
 	}
-	q.at, q.err = parseContextTime(in.Context, where+"context")
+	if q.at, q.err = parseContextTime(in.Context, where+"context"); q.err != nil {
+		return q
+	}
+	q.at, q.history, q.err = parseContextAsOf(in.Context, where+"context", q.at)
 	return q
+}
+
+// parseContextAsOf reads context.as_of (issue 19): a date (its end, UTC)
+// or an RFC 3339 time at which to decide against the reporting line as the
+// link history had it. It replaces context.time, which must then be
+// absent. Without it the decision is today's, at context.time.
+func parseContextAsOf(ctx map[string]any, field string, at time.Time) (time.Time, bool, error) {
+	v, ok := ctx["as_of"]
+	if !ok || v == nil {
+		return at, false, nil
+	}
+	s, isString := v.(string)
+	t, set, err := app.ParseAsOf(s)
+	if !isString || err != nil || !set {
+		return at, false, reportline.FieldError(field+".as_of", fmt.Sprint(v), "%s.as_of must be a date (YYYY-MM-DD) or an RFC 3339 time", field)
+	}
+	if !at.IsZero() {
+		return at, false, reportline.FieldError(field+".as_of", s, "give %s.as_of or %s.time, not both: as_of is the instant, read from the link history", field, field)
+	}
+	return t, true, nil
 }
 
 // parseEntity checks a subject or resource of type "user" and reads its

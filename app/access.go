@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"reportline"
@@ -53,6 +54,11 @@ type AccessQuery struct {
 	Capability reportline.Capability
 	Resource   reportline.UserID
 	At         time.Time // zero: now
+	// History decides against the reporting line as the link history had
+	// it at At (AuthZEN's context.as_of; docs/orgchart.md), not today's
+	// links at At. Statuses, roles and groups are today's: they have no
+	// history. Without it every answer is today's, as before.
+	History bool
 }
 
 // GrantKind says what grants an allowed access.
@@ -172,6 +178,9 @@ func (a *App) Evaluate(ctx context.Context, actor Actor, qs []AccessQuery) ([]De
 }
 
 func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, full bool) ([]Decision, error) {
+	if slices.ContainsFunc(qs, func(q AccessQuery) bool { return q.History }) {
+		return a.checkHistory(ctx, actor, qs, full)
+	}
 	if !full {
 		if out, ok := a.evaluateInMemory(ctx, actor, qs); ok {
 			return out, nil

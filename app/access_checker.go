@@ -166,7 +166,7 @@ func (ch *checker) remember(an *ancestry) {
 func (ch *checker) prefetch(ctx context.Context, subject, resource reportline.UserID) error {
 	_, haveS := ch.users[subject]
 	_, haveR := ch.users[resource]
-	if _, ok := ch.ancestries[resource]; ch.view.derives() || ok || haveS && haveR {
+	if _, ok := ch.ancestries[resource]; ch.view.derives() || !ch.view.asOf.IsZero() || ok || haveS && haveR {
 		return nil
 	}
 	found, links, status, err := ch.tx.AccessFacts(ctx, [2]reportline.UserID{subject, resource}, resource)

@@ -95,7 +95,7 @@ type ancestry struct {
 // links can follow: it walks the effective links level by level, one
 // managersOfMany per level.
 func (a *App) lineAncestry(ctx context.Context, v *linkView, user reportline.UserID) (*ancestry, error) {
-	if !v.derives() {
+	if !v.derives() && v.asOf.IsZero() {
 		links, status, err := v.tx.LineAncestry(ctx, user)
 		if err != nil {
 			return nil, err

@@ -220,6 +220,10 @@ type ChartNode struct {
 	// Focusable says whether the viewer may refocus the chart on them
 	// (they may see them today).
 	Focusable bool
+	// Openable says whether the viewer may expand their reports on the
+	// chart (GetOrgChartTree): they may see them, or they are in the
+	// viewer's own line subtree.
+	Openable bool
 }
 
 // Temporary says the link has dates of its own.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"reportline"
 )
@@ -94,6 +95,34 @@ type linkView struct {
 	tx        Tx
 	mode      reportline.AssignMode
 	positions map[string]bool // OrgKey of every manager position; positions mode only
+	// asOf, when set, makes the view the stored links as the link history
+	// had them at that instant (history.go; AuthZEN's context.as_of)
+	// instead of today's links. Derived links have no history: in the
+	// positions mode such a view holds the stored links only.
+	asOf time.Time
+}
+
+// historic returns the view of the stored links at an instant, from the
+// link history.
+func (v *linkView) historic(at time.Time) *linkView {
+	return &linkView{tx: v.tx, mode: v.mode, positions: v.positions, asOf: at}
+}
+
+// linksAsOf reads one side of many users' links from the history, by user.
+func (v *linkView) linksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+	ps, err := v.tx.LinksAsOf(ctx, dir, users, v.asOf)
+	if err != nil {
+		return nil, err
+	}
+	out := map[reportline.UserID][]reportline.Link{}
+	for _, p := range ps {
+		k := p.ManageeID
+		if dir == reportline.Managees {
+			k = p.ManagerID
+		}
+		out[k] = append(out[k], p.Link)
+	}
+	return out, nil
 }
 
 // linkView reads what deciding the effective links needs. Use cases that
@@ -181,6 +210,10 @@ func derivedLink(manager, managee reportline.UserID) reportline.Link {
 
 // managersOf returns a managee's effective links, ordered by manager.
 func (v *linkView) managersOf(ctx context.Context, managee reportline.UserID) ([]reportline.Link, error) {
+	if !v.asOf.IsZero() {
+		m, err := v.linksAsOf(ctx, reportline.Managers, []reportline.UserID{managee})
+		return m[managee], err
+	}
 	links, err := v.tx.Links(ctx, reportline.LinkFilter{ManageeID: managee})
 	if err != nil || !v.derives() {
 		return links, err
@@ -196,6 +229,10 @@ func (v *linkView) managersOf(ctx context.Context, managee reportline.UserID) ([
 
 // manageesOf returns a manager's effective links, ordered by managee.
 func (v *linkView) manageesOf(ctx context.Context, manager reportline.UserID) ([]reportline.Link, error) {
+	if !v.asOf.IsZero() {
+		m, err := v.linksAsOf(ctx, reportline.Managees, []reportline.UserID{manager})
+		return m[manager], err
+	}
 	links, err := v.tx.Links(ctx, reportline.LinkFilter{ManagerID: manager})
 	if err != nil || !v.derives() {
 		return links, err
@@ -212,6 +249,9 @@ func (v *linkView) manageesOf(ctx context.Context, manager reportline.UserID) ([
 // managersOfMany returns each managee's effective links. Managees with none
 // are absent.
 func (v *linkView) managersOfMany(ctx context.Context, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+	if !v.asOf.IsZero() {
+		return v.linksAsOf(ctx, reportline.Managers, managees)
+	}
 	stored, err := v.tx.LinksOfManagees(ctx, managees)
 	if err != nil || !v.derives() {
 		return stored, err
@@ -228,6 +268,9 @@ func (v *linkView) managersOfMany(ctx context.Context, managees []reportline.Use
 // manageesOfMany returns each manager's effective links. Managers with
 // none are absent.
 func (v *linkView) manageesOfMany(ctx context.Context, managers []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+	if !v.asOf.IsZero() {
+		return v.linksAsOf(ctx, reportline.Managees, managers)
+	}
 	stored, err := v.tx.LinksOfManagers(ctx, managers)
 	if err != nil || !v.derives() {
 		return stored, err

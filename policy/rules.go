@@ -228,7 +228,7 @@ var rules = []rule{
 		}},
 	{action: WriteLearning, who: "platform admins (the LMS integration holds a platform admin's token)",
 		decide: platformOnly("send learning records", "error.policy.learning_records")},
-	{action: ReadOrphans, who: "platform admins: everyone; group and user admins: the groups they administrate",
+	{action: ReadOrphans, who: "platform admins: everyone; group and user admins: the groups they administrate. It also decides the hierarchy health centre, whose counts cover only those groups (its directory syncs' problems: platform.operate)",
 		decide: func(a Actor, t Target) Decision {
 			if !a.isAdmin() {
 				return refuse("only platform admins, group admins and user admins may see the managees left without a manager").say("error.policy.orphans")

@@ -17,6 +17,7 @@ func (u *UI) registerAccess(mux *http.ServeMux) {
 	mux.Handle("GET /contacts", u.signedIn(u.myContacts))
 	mux.Handle("GET /users/{id}/contacts", u.signedIn(u.contacts))
 	mux.Handle("GET /reports/orphans", u.signedIn(u.orphans))
+	mux.Handle("GET /reports/health", u.signedIn(u.health)) // health.go
 	mux.Handle("GET /settings/capabilities", u.signedIn(u.capabilities))
 	mux.Handle("POST /settings/capabilities", u.signedIn(u.saveCapabilities))
 }

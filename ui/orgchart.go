@@ -1,9 +1,8 @@
 package ui
 
 import (
-	"fmt"
 	"net/http"
-	"net/url"
+	"strings"
 	"time"
 
 	"reportline"
@@ -11,39 +10,45 @@ import (
 )
 
 // The org chart (issue 19, docs/orgchart.md): one person in focus, their
-// managers above (line and functional, temporary links with their dates),
-// their direct reports below, each report's own team behind a link that
-// refocuses the chart; an "as of" date (a GET form) draws it from the link
-// history. Plain HTML and CSS: no script, so the strict CSP holds.
+// managers and the line chain above, their reports below and the reports
+// of whoever is expanded (a link that re-renders the chart with them
+// expanded), drawn as SVG on the server (orgchart_svg.go); an "as of" date
+// draws it from the link history, a second date compares; a search box
+// jumps to someone the viewer may see. No script: the strict CSP holds.
 
 // orgChartPage is the org chart.
 type orgChartPage struct {
 	page
-	Chart app.OrgChart
+	Chart app.ChartTree
 	// AsOf is the date asked (YYYY-MM-DD), "" for today. A date in the
 	// future is allowed: dated changes show there.
 	AsOf string
 	// Partial says the chart is drawn before the history's start: links
 	// the audit log never recorded are missing.
-	Partial  bool
-	Managers []chartCard
-	Reports  []chartCard
+	Partial bool
+	SVG     chartSVG
 	// Compare is the other date asked ("" when none), CompareAt its
-	// instant: cards then say what changed between it and the chart's
-	// date, and the people gone since are drawn too.
+	// instant, Changes how many links differ.
 	Compare   string
 	CompareAt time.Time
 	Changes   int
+	// Query is the search asked, Found whom it found (links to their
+	// charts), Searched whether a search was made.
+	Query    string
+	Found    []foundPerson
+	Searched bool
+	// AllURL expands everyone (within the budget); CollapseURL undoes
+	// every expansion; MoreHidden how many people are not drawn.
+	AllURL      string
+	ShowAll     bool // someone drawn has reports not drawn, and not every level is asked for
+	CollapseURL string
+	MoreHidden  int
 }
 
-// chartCard is one person on the chart.
-type chartCard struct {
-	app.ChartNode
-	URL   string // refocus the chart on them; "" when the viewer may not
-	Class string // oc-line or oc-functional, plus oc-temporary
-	// Change is, in a comparison, "added", "removed" or "changed" (kind
-	// or dates) between the other date and the chart's; "" when the same.
-	Change string
+// foundPerson is one search result.
+type foundPerson struct {
+	Name, Meta, URL string
+	Inactive        bool
 }
 
 func (u *UI) orgChart(w http.ResponseWriter, r *http.Request, v viewer) error {
@@ -52,100 +57,200 @@ func (u *UI) orgChart(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	at, asOf, err := app.ParseAsOf(r.URL.Query().Get("as_of"))
+	q := r.URL.Query()
+	at, asOf, err := app.ParseAsOf(q.Get("as_of"))
 	if err != nil {
 		return err
 	}
-	oc, err := u.app.GetOrgChart(ctx, v.Actor, id, at)
+	expand, err := parseExpand(q.Get("expand"))
 	if err != nil {
 		return err
 	}
-	p := orgChartPage{Chart: oc}
+	st := chartState{Focus: id, Expand: expand, All: q.Get("all") == "1"}
+	req := app.ChartRequest{Focus: id, At: at, Expand: expand, All: st.All}
+	ct, err := u.app.GetOrgChartTree(ctx, v.Actor, req)
+	if err != nil {
+		return err
+	}
+	p := orgChartPage{Chart: ct}
 	if asOf {
-		p.AsOf = r.URL.Query().Get("as_of")
+		p.AsOf = q.Get("as_of")
 		if len(p.AsOf) > len(time.DateOnly) {
 			p.AsOf = at.Format(time.DateOnly)
 		}
+		st.AsOf = p.AsOf
 	}
-	p.Partial = !oc.HistoryStart.IsZero() && oc.At.Before(oc.HistoryStart)
-	title := u.loc(r).T("orgchart.title", map[string]any{"Name": oc.Focus.Name()})
-	if p.page, err = u.base(ctx, v, title, 0); err != nil {
-		return err
-	}
-	card := func(n app.ChartNode) chartCard {
-		c := chartCard{ChartNode: n, Class: "oc-" + string(n.Link.Kind)}
-		if n.Temporary() {
-			c.Class += " oc-temporary"
-		}
-		if n.Focusable {
-			c.URL = orgChartURL(n.User.ID, p.AsOf)
-		}
-		return c
-	}
-	for _, n := range oc.Managers {
-		p.Managers = append(p.Managers, card(n))
-	}
-	for _, n := range oc.Reports {
-		p.Reports = append(p.Reports, card(n))
-	}
-	if other := r.URL.Query().Get("compare"); other != "" {
+	var old *app.ChartTree
+	if other := q.Get("compare"); other != "" {
 		then, _, err := app.ParseAsOf(other)
 		if err != nil {
 			return reportline.FieldError("compare", other, "compare must be a date (YYYY-MM-DD) or an RFC 3339 time")
 		}
-		old, err := u.app.GetOrgChart(ctx, v.Actor, id, then)
+		req.At = then
+		o, err := u.app.GetOrgChartTree(ctx, v.Actor, req)
 		if err != nil {
 			return err
 		}
+		old = &o
 		p.Compare, p.CompareAt = then.Format(time.DateOnly), then
-		p.Managers, p.Changes = compareCards(p.Managers, old.Managers, card)
-		var n int
-		p.Reports, n = compareCards(p.Reports, old.Reports, card)
-		p.Changes += n
+		st.Compare = p.Compare
+	}
+	p.Partial = !ct.HistoryStart.IsZero() && ct.At.Before(ct.HistoryStart)
+	l := u.loc(r)
+	title := l.T("orgchart.title", map[string]any{"Name": ct.Focus.Name()})
+	if p.page, err = u.base(ctx, v, title, 0); err != nil {
+		return err
+	}
+	people, above := chartPeople(ct)
+	if old != nil {
+		above, p.Changes = compareTrees(ct, *old, people, above)
+	}
+	p.SVG = drawChart(l, st, ct, people, above)
+	for _, n := range ct.MoreOf {
+		p.MoreHidden += n
+	}
+	p.AllURL = st.url(id, nil, true, "")
+	for _, n := range append(ct.Reports, flatten(ct.Below)...) {
+		if n.Reports > 0 && !ct.Expanded[n.User.ID] && n.Openable {
+			p.ShowAll = !st.All
+		}
+	}
+	if len(expand) > 0 || st.All {
+		p.CollapseURL = st.url(id, nil, false, "")
+	}
+	if p.Query = strings.TrimSpace(q.Get("q")); p.Query != "" {
+		p.Searched = true
+		found, err := u.app.SearchChart(ctx, v.Actor, p.Query, 20)
+		if err != nil {
+			return err
+		}
+		for _, f := range found {
+			p.Found = append(p.Found, foundPerson{Name: f.Name(), Meta: firstOf(f.Position, f.OrgUnit, f.Email),
+				URL: st.url(f.ID, nil, false, ""), Inactive: !f.Active()})
+		}
 	}
 	u.render(w, r, http.StatusOK, "orgchart", p)
 	return nil
 }
 
-// compareCards marks the cards of the chart's date against the nodes of
-// the other date: added, changed (kind or dates), or, for the people no
-// longer there, added back as removed. It returns how many changed.
-func compareCards(now []chartCard, then []app.ChartNode, card func(app.ChartNode) chartCard) ([]chartCard, int) {
-	before := make(map[reportline.UserID]app.ChartNode, len(then))
-	for _, n := range then {
-		before[n.User.ID] = n
+// chartPeople arranges a chart's nodes for drawing: the people under each
+// expanded person (with a "+N more" card when the budget ran out), and the
+// rows above the focus, nearest first.
+func chartPeople(ct app.ChartTree) (map[reportline.UserID][]chartPerson, [][]chartPerson) {
+	people := map[reportline.UserID][]chartPerson{}
+	put := func(parent reportline.UserID, ns []app.ChartNode) {
+		for _, n := range ns {
+			people[parent] = append(people[parent], chartPerson{ChartNode: n, Tier: "report", Parent: parent})
+		}
+	}
+	put(ct.Focus.ID, ct.Reports)
+	for m, ns := range ct.Below {
+		put(m, ns)
+	}
+	for m, n := range ct.MoreOf {
+		focusable := m == ct.Focus.ID
+		for _, c := range append(ct.Reports, flatten(ct.Below)...) {
+			if c.User.ID == m {
+				focusable = c.Focusable
+			}
+		}
+		people[m] = append(people[m], chartPerson{ChartNode: app.ChartNode{Focusable: focusable && m != ct.Focus.ID}, More: n, Parent: m, Tier: "more"})
+	}
+	var above [][]chartPerson
+	if len(ct.Managers) > 0 {
+		var row []chartPerson
+		for _, n := range ct.Managers {
+			row = append(row, chartPerson{ChartNode: n, Tier: "manager"})
+		}
+		above = append(above, row)
+	}
+	for _, n := range ct.Chain {
+		above = append(above, []chartPerson{{ChartNode: n, Tier: "chain"}})
+	}
+	return people, above
+}
+
+func flatten(m map[reportline.UserID][]app.ChartNode) []app.ChartNode {
+	var out []app.ChartNode
+	for _, ns := range m {
+		out = append(out, ns...)
+	}
+	return out
+}
+
+// compareTrees marks, against the chart of the other date, who is new
+// under their manager, whose link changed (kind or dates) and, for the
+// people gone since, adds them back as removed under the manager they were
+// under (when that manager is expanded now) or in the managers' row. It
+// returns how many changed.
+func compareTrees(now, then app.ChartTree, people map[reportline.UserID][]chartPerson, above [][]chartPerson) ([][]chartPerson, int) {
+	type pair struct{ m, e reportline.UserID }
+	before := map[pair]app.ChartNode{}
+	thenUnder := map[reportline.UserID][]app.ChartNode{now.Focus.ID: then.Reports}
+	for m, ns := range then.Below {
+		thenUnder[m] = ns
+	}
+	for m, ns := range thenUnder {
+		for _, n := range ns {
+			before[pair{m, n.User.ID}] = n
+		}
 	}
 	changes := 0
-	seen := make(map[reportline.UserID]bool, len(now))
-	for i := range now {
-		seen[now[i].User.ID] = true
-		old, ok := before[now[i].User.ID]
+	mark := func(p *chartPerson, old app.ChartNode, ok bool) {
 		switch {
 		case !ok:
-			now[i].Change = "added"
-		case old.Link.Kind != now[i].Link.Kind || !old.Link.ValidFrom.Equal(now[i].Link.ValidFrom) || !old.Link.ValidUntil.Equal(now[i].Link.ValidUntil):
-			now[i].Change = "changed"
+			p.Change = "added"
+		case old.Link.Kind != p.Link.Kind || !old.Link.ValidFrom.Equal(p.Link.ValidFrom) || !old.Link.ValidUntil.Equal(p.Link.ValidUntil):
+			p.Change = "changed"
 		default:
-			continue
+			return
 		}
 		changes++
 	}
-	for _, n := range then {
-		if !seen[n.User.ID] {
-			c := card(n)
-			c.Change, c.Class = "removed", c.Class+" oc-removed"
-			now = append(now, c)
-			changes++
+	for m, ps := range people {
+		if !now.Expanded[m] {
+			continue
+		}
+		here := map[reportline.UserID]bool{}
+		for i := range ps {
+			if ps[i].More > 0 {
+				continue
+			}
+			here[ps[i].User.ID] = true
+			old, ok := before[pair{m, ps[i].User.ID}]
+			mark(&ps[i], old, ok)
+		}
+		if !then.Expanded[m] {
+			continue
+		}
+		for _, n := range thenUnder[m] {
+			if !here[n.User.ID] {
+				people[m] = append(people[m], chartPerson{ChartNode: n, Tier: "report", Change: "removed", Parent: m})
+				changes++
+			}
 		}
 	}
-	return now, changes
-}
-
-// orgChartURL is the chart focused on a user, as of a date ("" today).
-func orgChartURL(id reportline.UserID, asOf string) string {
-	s := fmt.Sprintf("/users/%d/orgchart", id)
-	if asOf != "" {
-		s += "?as_of=" + url.QueryEscape(asOf)
+	// The managers' row.
+	oldManagers := map[reportline.UserID]app.ChartNode{}
+	for _, n := range then.Managers {
+		oldManagers[n.User.ID] = n
 	}
-	return s
+	if len(above) == 0 && len(then.Managers) > 0 {
+		above = append(above, nil)
+	}
+	if len(above) > 0 {
+		here := map[reportline.UserID]bool{}
+		for i := range above[0] {
+			here[above[0][i].User.ID] = true
+			old, ok := oldManagers[above[0][i].User.ID]
+			mark(&above[0][i], old, ok)
+		}
+		for _, n := range then.Managers {
+			if !here[n.User.ID] {
+				above[0] = append(above[0], chartPerson{ChartNode: n, Tier: "manager", Change: "removed"})
+				changes++
+			}
+		}
+	}
+	return above, changes
 }

@@ -84,10 +84,14 @@ func TestOrgChartCompare(t *testing.T) {
 			t.Fatalf("compare: %d", r.Status)
 		}
 		has(t, r.Body, `id="compare-note"`, "3 changes since 23 Nov 2026", `value="2026-11-23"`)
-		cards := regexp.MustCompile(`(?s)<div class="oc-card ([^"]*)">\s*(?:<a[^>]*>|<span class="oc-name">)([^<]*)<.*?(?:oc-change-(\w+)|</div>)`).FindAllStringSubmatch(r.Body, -1)
+		cards := regexp.MustCompile(`<g class="oc-card ([^"]*)" id="oc-card-\d+">\s*<title>([^<]*?)(?: · |</title>)`).FindAllStringSubmatch(r.Body, -1)
 		got := map[string]string{}
 		for _, m := range cards {
-			got[m[2]] = m[3]
+			if c := regexp.MustCompile(`oc-change-(\w+)`).FindStringSubmatch(m[1]); c != nil {
+				got[m[2]] = c[1]
+			} else {
+				got[m[2]] = ""
+			}
 		}
 		for name, want := range map[string]string{"Bob Bernard": "changed", "Erin Laurent": "added", "Carol Dubois": "removed"} {
 			if got[name] != want {
@@ -97,6 +101,38 @@ func TestOrgChartCompare(t *testing.T) {
 		r = c.get(fmt.Sprintf("/users/%d/orgchart?compare=soon", w.alice.ID))
 		if r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("a bad compare date: %d, want 422", r.Status)
+		}
+	})
+}
+
+// My team as of a date lists who was in the team then, from the link
+// history: carol, removed since, is there on 23 November; nobody on the
+// day before the links were made; a bad date is refused naming the field.
+func TestTeamAsOfPage(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		teamSetup(t, w) // alice → bob (line), alice → carol (functional), bob → erin; 2026-11-23 09:00
+		w.env.Now.Advance(48 * time.Hour)
+		if err := w.env.App.RemoveLink(context.Background(), app.SystemActor(reportline.SourceAPI), reportline.Pair{ManagerID: w.alice.ID, ManageeID: w.carol.ID}); err != nil {
+			t.Fatal(err)
+		}
+		c := newClient(t, w.url)
+		c.login("alice@acme.test")
+		r := c.get("/team?as_of=2026-11-23")
+		if r.Status != http.StatusOK {
+			t.Fatalf("My team as of 23 November: %d", r.Status)
+		}
+		has(t, r.Body, `id="team-asof"`, "Bob Bernard", "Carol Dubois", `value="2026-11-23"`)
+		hasNot(t, r.Body, "Erin Laurent")
+		r = c.get("/team?scope=all&as_of=2026-11-23")
+		has(t, r.Body, "Erin Laurent", "Carol Dubois")
+		r = c.get("/team?as_of=2026-11-22")
+		has(t, r.Body, `id="team-empty"`)
+		hasNot(t, r.Body, "Bob Bernard")
+		r = c.get("/team")
+		has(t, r.Body, `id="team-asof-form"`)
+		if r := c.get("/team?as_of=yesterday"); r.Status != http.StatusUnprocessableEntity {
+			t.Errorf("a bad date: %d, want 422", r.Status)
 		}
 	})
 }

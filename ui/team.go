@@ -27,6 +27,7 @@ type teamPage struct {
 	Members   []teamRow
 	Birthdays []app.TeamBirthday
 	Today     string
+	AsOf      string // "" today; the date form's value (team_asof.go)
 }
 
 // teamRow is one member in the team table.
@@ -56,6 +57,11 @@ func (u *UI) team(w http.ResponseWriter, r *http.Request, v viewer) error {
 	scope, err := app.ParseTeamScope(r.URL.Query().Get("scope"))
 	if err != nil {
 		return err
+	}
+	if at, ok, err := app.ParseAsOf(r.URL.Query().Get("as_of")); err != nil {
+		return err
+	} else if ok {
+		return u.teamAsOf(w, r, v, scope, at, r.URL.Query().Get("as_of")) // team_asof.go
 	}
 	tv, err := u.app.Team(ctx, v.Actor, scope)
 	if err != nil {

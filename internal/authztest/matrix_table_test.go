@@ -146,6 +146,7 @@ var matrix = []row{
 	{pattern: "DELETE /api/v1/users/{id}/sessions", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU",
 		note: "session.manage: one's own; admins the people they administrate; platform admins anyone's"},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
+	{pattern: "GET /reports/health", want: adminsOnly},
 	{pattern: "GET /api/v1/reports/orphans", want: adminsOnly},
 
 	// Links.
