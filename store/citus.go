@@ -250,7 +250,7 @@ var (
 	// every write (the triggers bump only for administrating roles: the
 	// store cannot see the rows' roles, so Citus bumps more often, never
 	// less).
-	graphWriteRe = regexp.MustCompile(`(?is)\b(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|UPDATE)\s+(links|settings|org_units|manager_positions|capability_matrix|memberships|users)\b`)
+	graphWriteRe       = regexp.MustCompile(`(?is)\b(?:INSERT\s+INTO|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|UPDATE)\s+(links|settings|org_units|manager_positions|capability_matrix|memberships|users)\b`)
 	usersGraphColumnRe = regexp.MustCompile(`(?is)\bUPDATE\s+users\b.*\b(status|org_unit|position|email|platform_role)\b`)
 	appendOnlyWriteRe  = regexp.MustCompile(`(?is)\b(?:DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?|UPDATE)\s+(audit_log|change_log|statistics_views|template_sends|directory_user_changes)\b`)
 )
