@@ -42,7 +42,7 @@ func isCitus(ctx context.Context, q interface {
 func (db *DB) Citus() bool { return db.citus }
 
 // distribute makes the tables of the schema Citus tables, once each (a
-// table already in pg_dist_partition is left alone), so that it runs after
+// table already distributed or a reference table is left alone), so that it runs after
 // every Migrate and catches the tables of later migrations too: such a
 // table has tenant_id first (docs/tenants.md, "The key") and no trigger.
 // The reference tables come first; the distributed ones follow in the
@@ -51,7 +51,9 @@ func (db *DB) Citus() bool { return db.citus }
 // the reference table), each colocated with the first.
 func distribute(ctx context.Context, conn *sql.Conn) error {
 	done := map[string]bool{}
-	rows, err := conn.QueryContext(ctx, `SELECT logicalrelid::regclass::text FROM pg_dist_partition`)
+	// Citus local tables (what a foreign key to a reference table turns
+	// a plain table into) are not done: they are distributed below.
+	rows, err := conn.QueryContext(ctx, `SELECT table_name::text FROM citus_tables WHERE citus_table_type IN ('distributed', 'reference')`)
 	if err != nil {
 		return fmt.Errorf("citus: list distributed tables: %w", err)
 	}
@@ -65,7 +67,26 @@ func distribute(ctx context.Context, conn *sql.Conn) error {
 	}
 	rows.Close()
 
-	tables, refs, err := citusCandidates(ctx, conn)
+	tables, _, err := citusCandidates(ctx, conn)
+	if err != nil {
+		return err
+	}
+	// Before any table becomes a Citus table: a foreign key to a reference
+	// table turns the referring tables into Citus local tables, on which
+	// Citus refuses both DROP IDENTITY and distributing an identity column.
+	for _, t := range append(append([]string{}, referenceTables...), tables...) {
+		if done[t] {
+			continue
+		}
+		if err := identityToSequence(ctx, conn, t); err != nil {
+			return err
+		}
+	}
+	// Foreign keys between tenant tables cannot wait in either order (a
+	// distributed table may not refer to a local one, nor be referred to
+	// by one), so they are dropped, every table distributed, and they are
+	// added again, now between colocated distributed tables.
+	fks, err := dropForeignKeys(ctx, conn, tables, done)
 	if err != nil {
 		return err
 	}
@@ -84,49 +105,32 @@ func distribute(ctx context.Context, conn *sql.Conn) error {
 	// The first distributed table (users, the oldest tenant table, when
 	// this is a fresh database) anchors the colocation group.
 	anchor := ""
-	for _, t := range []string{"users"} {
+	if done["users"] {
+		anchor = "users"
+	}
+	for _, t := range tables {
 		if done[t] {
+			continue
+		}
+		if err := dropTriggers(ctx, conn, t); err != nil {
+			return err
+		}
+		colocate := anchor
+		if colocate == "" {
+			colocate = "none"
+		}
+		if _, err := conn.ExecContext(ctx, `SELECT create_distributed_table($1, 'tenant_id', colocate_with => $2)`, t, colocate); err != nil {
+			return fmt.Errorf("citus: create_distributed_table(%s): %w", t, err)
+		}
+		if anchor == "" {
 			anchor = t
 		}
+		done[t] = true
 	}
-	pending := tables
-	for len(pending) > 0 {
-		var next []string
-		progressed := false
-		for _, t := range pending {
-			if done[t] {
-				continue
-			}
-			ready := true
-			for _, r := range refs[t] {
-				if r != t && !done[r] {
-					ready = false
-				}
-			}
-			if !ready {
-				next = append(next, t)
-				continue
-			}
-			if err := dropTriggers(ctx, conn, t); err != nil {
-				return err
-			}
-			colocate := anchor
-			if colocate == "" {
-				colocate = "none"
-			}
-			if _, err := conn.ExecContext(ctx, `SELECT create_distributed_table($1, 'tenant_id', colocate_with => $2)`, t, colocate); err != nil {
-				return fmt.Errorf("citus: create_distributed_table(%s): %w", t, err)
-			}
-			if anchor == "" {
-				anchor = t
-			}
-			done[t] = true
-			progressed = true
+	for _, fk := range fks {
+		if _, err := conn.ExecContext(ctx, `ALTER TABLE `+quoteIdent(fk.table)+` ADD CONSTRAINT `+quoteIdent(fk.name)+` `+fk.def); err != nil {
+			return fmt.Errorf("citus: foreign key %s of %s: %w", fk.name, fk.table, err)
 		}
-		if !progressed && len(next) > 0 {
-			return fmt.Errorf("citus: cannot order the foreign keys of %s", strings.Join(next, ", "))
-		}
-		pending = next
 	}
 	return revokeAppendOnly(ctx, conn)
 }
@@ -179,6 +183,91 @@ func citusCandidates(ctx context.Context, conn *sql.Conn) ([]string, map[string]
 		refs[from] = append(refs[from], to)
 	}
 	return tables, refs, rows.Err()
+}
+
+// identityToSequence turns the identity columns of table t into columns
+// with a sequence default (what bigserial is), which Citus distributes: it
+// refuses to distribute a table with an identity column once a foreign key
+// to a reference table (tenants) has made it a Citus local table, and to
+// drop the identity then, hence before any table is a Citus table. The
+// sequence continues from where the identity's stopped, so no id is given
+// twice.
+func identityToSequence(ctx context.Context, conn *sql.Conn, t string) error {
+	rows, err := conn.QueryContext(ctx, `SELECT attname FROM pg_attribute
+		WHERE attrelid = $1::regclass AND attidentity <> '' AND NOT attisdropped`, t)
+	if err != nil {
+		return fmt.Errorf("citus: identity columns of %s: %w", t, err)
+	}
+	var cols []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			rows.Close()
+			return fmt.Errorf("citus: identity columns of %s: %w", t, err)
+		}
+		cols = append(cols, c)
+	}
+	rows.Close()
+	for _, c := range cols {
+		seq := t + "_" + c + "_seq"
+		var next int64
+		if err := conn.QueryRowContext(ctx, `SELECT GREATEST(
+				(SELECT COALESCE(last_value + 1, 1) FROM pg_sequences WHERE schemaname = current_schema()
+					AND sequencename = split_part(pg_get_serial_sequence($1, $2), '.', 2)),
+				(SELECT COALESCE(MAX(`+quoteIdent(c)+`), 0) + 1 FROM `+quoteIdent(t)+`), 1)`, t, c).Scan(&next); err != nil {
+			return fmt.Errorf("citus: the identity of %s.%s: %w", t, c, err)
+		}
+		for _, q := range []string{
+			`ALTER TABLE ` + quoteIdent(t) + ` ALTER COLUMN ` + quoteIdent(c) + ` DROP IDENTITY`,
+			`CREATE SEQUENCE IF NOT EXISTS ` + quoteIdent(seq) + ` OWNED BY ` + quoteIdent(t) + `.` + quoteIdent(c),
+			fmt.Sprintf(`SELECT setval('%s', %d, false)`, strings.ReplaceAll(quoteIdent(seq), "'", "''"), next),
+			`ALTER TABLE ` + quoteIdent(t) + ` ALTER COLUMN ` + quoteIdent(c) + ` SET DEFAULT nextval('` + strings.ReplaceAll(quoteIdent(seq), "'", "''") + `')`,
+		} {
+			if _, err := conn.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("citus: the identity of %s.%s: %w", t, c, err)
+			}
+		}
+	}
+	return nil
+}
+
+type foreignKey struct{ table, name, def string }
+
+// dropForeignKeys drops the foreign keys of the tables not done yet (and
+// those that refer to them) and returns them, to be added again.
+func dropForeignKeys(ctx context.Context, conn *sql.Conn, tables []string, done map[string]bool) ([]foreignKey, error) {
+	todo := map[string]bool{}
+	for _, t := range tables {
+		if !done[t] {
+			todo[t] = true
+		}
+	}
+	rows, err := conn.QueryContext(ctx, `SELECT conrelid::regclass::text, confrelid::regclass::text, conname, pg_get_constraintdef(oid)
+		FROM pg_constraint WHERE contype = 'f' AND connamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+		ORDER BY conrelid::regclass::text, conname`)
+	if err != nil {
+		return nil, fmt.Errorf("citus: list foreign keys: %w", err)
+	}
+	var fks []foreignKey
+	for rows.Next() {
+		var from, to string
+		var fk foreignKey
+		if err := rows.Scan(&from, &to, &fk.name, &fk.def); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("citus: list foreign keys: %w", err)
+		}
+		if todo[from] || todo[to] {
+			fk.table = from
+			fks = append(fks, fk)
+		}
+	}
+	rows.Close()
+	for _, fk := range fks {
+		if _, err := conn.ExecContext(ctx, `ALTER TABLE `+quoteIdent(fk.table)+` DROP CONSTRAINT `+quoteIdent(fk.name)); err != nil {
+			return nil, fmt.Errorf("citus: drop foreign key %s of %s: %w", fk.name, fk.table, err)
+		}
+	}
+	return fks, nil
 }
 
 // dropTriggers drops the user triggers of table t: Citus refuses to
