@@ -333,7 +333,15 @@ func (tx *Tx) ExecRaw(ctx context.Context, q string) error {
 // microseconds since the Unix epoch, the unit of every stored time. Leases
 // compare it, never the clock of the replica that asks: replicas whose
 // clocks drift apart still agree on whether a lease ran out.
+//
+// On Citus it is the coordinator's statement_timestamp(): Citus refuses a
+// VOLATILE function (clock_timestamp) in an UPDATE of a distributed table,
+// and evaluates a STABLE one once, on the coordinator. The lease still
+// follows one clock, the coordinator's.
 func (tx *Tx) dbNow() string {
+	if tx.engine == Postgres && tx.noTriggers {
+		return "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000000)::BIGINT"
+	}
 	if tx.engine == Postgres {
 		return "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
 	}
