@@ -15,6 +15,10 @@ import (
 // engine's fast path: COPY on PostgreSQL, one prepared statement per kind
 // of row on SQLite (which beats multi-row VALUES on this driver).
 func (tx *Tx) ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error {
+	if tx.noTriggers && len(c.Remove)+len(c.Update)+len(c.Insert) > 0 {
+		// COPY and the driver's own statements bypass noteWrite.
+		tx.graphDirty = true
+	}
 	if tx.engine == Postgres {
 		return tx.applyPostgres(ctx, c)
 	}

@@ -16,6 +16,21 @@ func (tx *Tx) runColumns() string {
 	finished_at, sent, late, opted_out, skipped_empty, CASE WHEN lease_until > ` + tx.dbNow() + ` THEN 1 ELSE 0 END`
 }
 
+// claimedColumns are runColumns for the RETURNING of a claim: Citus allows
+// no function but IMMUTABLE ones there, and a run just claimed with a
+// positive lease is held by construction (lease_until = now + lease).
+func (tx *Tx) claimedColumns(lease time.Duration) string {
+	if !tx.noTriggers {
+		return tx.runColumns()
+	}
+	held := "0"
+	if lease > 0 {
+		held = "1"
+	}
+	return `kind, period, started_at, owner, claimed_at, lease_until, done_through,
+	finished_at, sent, late, opted_out, skipped_empty, ` + held
+}
+
 func scanRun(s scanner) (reportline.ScheduledRun, error) {
 	var r reportline.ScheduledRun
 	var started, claimed, lease int64
@@ -44,6 +59,16 @@ func scanRun(s scanner) (reportline.ScheduledRun, error) {
 // locks the row for the upsert; SQLite has one writer.
 func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, period, owner string, now time.Time, lease time.Duration) (reportline.ScheduledRun, bool, error) {
 	dbNow := tx.dbNow()
+	args := []any{kind, period, micros(now), owner, lease.Microseconds()}
+	if tx.noTriggers {
+		// Citus allows only IMMUTABLE functions in an ON CONFLICT's
+		// WHERE: the coordinator's clock is read first and bound.
+		var at int64
+		if err := tx.queryRow(ctx, `SELECT `+dbNow).Scan(&at); err != nil {
+			return reportline.ScheduledRun{}, false, fmt.Errorf("claim %s run %s: %w", kind, period, translate(err))
+		}
+		dbNow, args = "$6::bigint", append(args, at)
+	}
 	r, err := scanRun(tx.queryRow(ctx, `INSERT INTO scheduled_runs (tenant_id, kind, period, started_at, owner, claimed_at, lease_until)
 		VALUES ($T, $1, $2, $3, $4, $3, `+dbNow+` + $5)
 		ON CONFLICT (tenant_id, kind, period) DO UPDATE SET
@@ -51,7 +76,7 @@ func (tx *Tx) ClaimRun(ctx context.Context, kind reportline.NotificationType, pe
 			owner = excluded.owner, lease_until = excluded.lease_until
 		WHERE scheduled_runs.finished_at IS NULL
 			AND (scheduled_runs.owner = excluded.owner OR scheduled_runs.lease_until <= `+dbNow+`)
-		RETURNING `+tx.runColumns(), kind, period, micros(now), owner, lease.Microseconds()))
+		RETURNING `+tx.claimedColumns(lease), args...))
 	if reportline.IsCode(err, reportline.NotFound) {
 		return reportline.ScheduledRun{}, false, nil
 	}

@@ -93,6 +93,20 @@ func (db *DB) migrateTo(ctx context.Context, last int) error {
 			return err
 		}
 	}
+	if db.engine == Postgres {
+		// After every Migrate, not in a migration: the tables of later
+		// migrations are distributed too (citus.go).
+		citus, err := isCitus(ctx, conn)
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+		if citus {
+			if err := distribute(ctx, conn); err != nil {
+				return fmt.Errorf("migrate: %w", err)
+			}
+		}
+		db.citus = citus
+	}
 	return nil
 }
 

@@ -42,6 +42,12 @@ type DB struct {
 	write  *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	read   *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool
 	now    func() time.Time
+	citus  bool // a Citus coordinator (citus.go): no triggers, the store does their work
+
+	// implicit is the tenant of a context that names none (see ctxTenant):
+	// ImplicitTenant, but for a test on a shared Citus database, which
+	// gets a fresh tenant of its own (WithDefaultTenant).
+	implicit TenantID
 }
 
 // Open connects to the database named by rawURL: a postgres:// URL, or a
@@ -75,7 +81,12 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redact(rawURL), err)
 	}
-	return &DB{engine: Postgres, write: db, read: db, now: time.Now}, nil
+	citus, err := isCitus(ctx, db)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("connect to postgres %s: %w", redact(rawURL), err)
+	}
+	return &DB{engine: Postgres, write: db, read: db, now: time.Now, citus: citus}, nil
 }
 
 // sqlitePragmas are set on every connection: WAL so readers never block the
@@ -168,7 +179,7 @@ func (t *Tenant) ReadOnce(ctx context.Context, fn func(*Tx) error) error {
 		return fmt.Errorf("connect: %w", translate(err))
 	}
 	defer conn.Close()
-	return fn(&Tx{tx: conn, conn: conn, engine: t.db.engine, tenant: t.id, now: t.db.now})
+	return fn(&Tx{tx: conn, conn: conn, engine: t.db.engine, tenant: t.id, now: t.db.now, noTriggers: t.db.citus})
 }
 
 // Write runs fn in a read-write transaction of the tenant that commits when
@@ -187,11 +198,20 @@ func (t *Tenant) Write(ctx context.Context, fn func(*Tx) error) error {
 // in the implicit tenant until step 3. So the application above the store
 // is tenant-scoped per request without naming the tenant.
 
+// WithDefaultTenant makes id the tenant of a context that names none, in
+// place of the implicit tenant. It exists for tests on a shared database
+// (a Citus cluster: one migrated database per run, a fresh tenant per
+// test; internal/testapp); call it before the DB is used.
+func (db *DB) WithDefaultTenant(id TenantID) { db.implicit = id }
+
 // ctxTenant is the handle of the tenant ctx carries, else the implicit
 // tenant's.
 func (db *DB) ctxTenant(ctx context.Context) *Tenant {
 	if id, ok := reportline.TenantOf(ctx); ok {
 		return db.Tenant(id)
+	}
+	if db.implicit != 0 {
+		return db.Tenant(db.implicit)
 	}
 	return db.Tenant(ImplicitTenant)
 }
@@ -225,11 +245,16 @@ func (db *DB) run(ctx context.Context, tenant TenantID, pool *sql.DB, opts *sql.
 	if err != nil {
 		return fmt.Errorf("begin: %w", translate(err))
 	}
-	tx := &Tx{tx: sqlTx, conn: conn, engine: db.engine, tenant: tenant, now: db.now}
+	tx := &Tx{tx: sqlTx, conn: conn, engine: db.engine, tenant: tenant, now: db.now, noTriggers: db.citus}
 	defer func() {
 		if p := recover(); p != nil {
 			sqlTx.Rollback()
 			panic(p)
+		}
+		if err == nil {
+			// On Citus the graph version is bumped here, once, as the
+			// triggers do per statement elsewhere (citus.go).
+			err = tx.bumpGraph(ctx)
 		}
 		if err != nil {
 			sqlTx.Rollback()

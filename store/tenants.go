@@ -218,3 +218,33 @@ func (tx *Tx) seedTenant(ctx context.Context) error {
 		($T, 'manager_removed', 'managers', $1, 0), ($T, 'manager_removed', 'learners', $1, 0)`, false)
 	return err
 }
+
+// deleteRoutes deletes the routes of kind whose hashes the query sel
+// selects (from the credentials' own table). Two steps, not one DELETE
+// with a subquery: on Citus the routes are a reference table, and a
+// statement may not modify one while it reads a distributed table.
+func (tx *Tx) deleteRoutes(ctx context.Context, kind, sel string, args ...any) error {
+	rows, err := tx.query(ctx, sel, args...)
+	if err != nil {
+		return err
+	}
+	var hashes [][]byte
+	for rows.Next() {
+		var h []byte
+		if err := rows.Scan(&h); err != nil {
+			rows.Close()
+			return translate(err)
+		}
+		hashes = append(hashes, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return translate(err)
+	}
+	for _, h := range hashes {
+		if _, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = $1 AND hash = $2`, kind, h); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -26,6 +26,11 @@ type Tx struct {
 	engine Engine
 	tenant TenantID
 	now    func() time.Time
+
+	// noTriggers: the engine runs no triggers (Citus), so the store bumps
+	// the graph version and guards the append-only tables (citus.go).
+	noTriggers bool
+	graphDirty bool // a statement changed what the graph holds; bumped at commit
 }
 
 // stmtRunner is what a Tx sends statements through: a *sql.Tx, or for
@@ -44,18 +49,32 @@ func (tx *Tx) Engine() Engine { return tx.engine }
 func (tx *Tx) Tenant() TenantID { return tx.tenant }
 
 func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	q, args = tx.bind(q, args)
+	q, args, err := tx.bindNote(q, args)
+	if err != nil {
+		return nil, err
+	}
 	r, err := tx.tx.ExecContext(ctx, q, args...)
 	return r, translate(err)
 }
 
 func (tx *Tx) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	q, args = tx.bind(q, args)
+	q, args, err := tx.bindNote(q, args)
+	if err != nil {
+		return nil, err
+	}
 	rows, err := tx.tx.QueryContext(ctx, q, args...)
 	return rows, translate(err)
 }
 
+// queryRow cannot refuse a statement (a *sql.Row carries no error of the
+// caller's), so on Citus it notes a graph change but does not guard the
+// append-only tables: no statement of the store returns a row from an
+// UPDATE or DELETE of one (TestAppendOnlyGuard lists them).
 func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) *sql.Row {
+	b := bindTenant(q, tx.engine)
+	if tx.noTriggers && b.writes.graph {
+		tx.graphDirty = true
+	}
 	q, args = tx.bind(q, args)
 	return tx.tx.QueryRowContext(ctx, q, args...)
 }
@@ -69,6 +88,9 @@ type tenantStmt struct {
 // prepare prepares q on the transaction, for loops of one statement.
 func (tx *Tx) prepare(ctx context.Context, q string) (*tenantStmt, error) {
 	b := bindTenant(q, tx.engine)
+	if err := tx.noteWrite(b); err != nil {
+		return nil, err
+	}
 	stmt, err := tx.tx.PrepareContext(ctx, b.q)
 	if err != nil {
 		return nil, translate(err)
@@ -107,6 +129,18 @@ func (tx *Tx) bind(q string, args []any) (string, []any) {
 	return b.q, args
 }
 
+// bindNote is bind for a statement about to run: on Citus it notes a graph
+// change and refuses a change to an append-only table (noteWrite).
+func (tx *Tx) bindNote(q string, args []any) (string, []any, error) {
+	if tx.noTriggers {
+		if err := tx.noteWrite(bindTenant(q, tx.engine)); err != nil {
+			return "", nil, err
+		}
+	}
+	q, args = tx.bind(q, args)
+	return q, args, nil
+}
+
 // indexedBy is the clause that makes SQLite look a table up by the named
 // index (" INDEXED BY index"), and nothing on PostgreSQL. With tenant_id
 // leading every key (migration 0018) and no statistics (the store never
@@ -134,7 +168,8 @@ func (tx *Tx) notIndexed() string {
 // boundQuery is a query as sent to the engine.
 type boundQuery struct {
 	q      string
-	tenant bool // the query names $T: the tenant is its first argument
+	tenant bool       // the query names $T: the tenant is its first argument
+	writes stmtWrites // what it writes that triggers would act on (citus.go)
 }
 
 // bindCache remembers rewritten queries: they are constants (or built
@@ -156,7 +191,7 @@ func bindTenant(q string, engine Engine) boundQuery {
 	if r, ok := cache.Load(q); ok {
 		return r.(boundQuery)
 	}
-	b := boundQuery{q: q}
+	b := boundQuery{q: q, writes: classify(q)}
 	if strings.Contains(q, "$T") {
 		b.tenant = true
 		var out strings.Builder
@@ -298,7 +333,15 @@ func (tx *Tx) ExecRaw(ctx context.Context, q string) error {
 // microseconds since the Unix epoch, the unit of every stored time. Leases
 // compare it, never the clock of the replica that asks: replicas whose
 // clocks drift apart still agree on whether a lease ran out.
+//
+// On Citus it is the coordinator's statement_timestamp(): Citus refuses a
+// VOLATILE function (clock_timestamp) in an UPDATE of a distributed table,
+// and evaluates a STABLE one once, on the coordinator. The lease still
+// follows one clock, the coordinator's.
 func (tx *Tx) dbNow() string {
+	if tx.engine == Postgres && tx.noTriggers {
+		return "(EXTRACT(EPOCH FROM statement_timestamp()) * 1000000)::BIGINT"
+	}
 	if tx.engine == Postgres {
 		return "(EXTRACT(EPOCH FROM clock_timestamp()) * 1000000)::BIGINT"
 	}

@@ -23,6 +23,13 @@
 //  3. Neither: the test is skipped with the reason, unless CI=true, where it
 //     fails instead, because CI must never pass by skipping the database tests.
 //
+// # Citus
+//
+// With $REPORTLINE_CITUS_URL set (a Citus coordinator's URL, .ci/run's Citus
+// phase), Shared returns that database, prepared once per test process, for
+// tests that then keep to a tenant of their own (internal/testapp): a clone
+// of a template would lack the workers' shards.
+//
 // # TestMain
 //
 // A package whose tests use pgtest runs them through Main, so that the

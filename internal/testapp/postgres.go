@@ -13,15 +13,17 @@ import (
 // migrations run once per test process, not once per test.
 func postgresURL(t testing.TB) string {
 	t.Helper()
-	return pgtest.NewFromTemplate(t, "reportline-migrated", func(url string) error {
-		ctx := context.Background()
-		db, err := store.Open(ctx, url, "")
-		if err != nil {
-			return err
-		}
-		defer db.Close()
-		return db.Migrate(ctx)
-	})
+	return pgtest.NewFromTemplate(t, "reportline-migrated", migrate)
+}
+
+func migrate(url string) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Migrate(ctx)
 }
 
 // Main runs a package's tests and then stops the throwaway PostgreSQL

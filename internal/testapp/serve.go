@@ -35,7 +35,7 @@ func (e *Env) ServeConfig(t testing.TB, cfg server.Config) string {
 	}
 	srv := httptest.NewUnstartedServer(nil)
 	srv.Config = server.NewHTTPServer(cfg)
-	srv.Start()
+	startOn(srv, citusListener(t, e.DB))
 	t.Cleanup(srv.Close)
 	return srv.URL
 }

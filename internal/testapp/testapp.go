@@ -12,6 +12,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/directory"
+	"reportline/internal/pgtest"
 	"reportline/store"
 )
 
@@ -59,6 +60,9 @@ func OpenDB(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
 	url, dir := "", t.TempDir()
+	if engine == store.Postgres && pgtest.Citus() {
+		return openCitus(t)
+	}
 	if engine == store.Postgres {
 		url = postgresURL(t)
 	} else {

@@ -38,6 +38,27 @@ func Run(t *testing.T, newDB func(t *testing.T) *store.DB) {
 	}
 }
 
+// RunOnly runs the tests of the suite named (as in suite).
+func RunOnly(t *testing.T, newDB func(t *testing.T) *store.DB, names ...string) {
+	want := map[string]bool{}
+	for _, n := range names {
+		want[n] = true
+	}
+	for _, tt := range suite() {
+		if !want[tt.name] {
+			continue
+		}
+		delete(want, tt.name)
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			tt.fn(t, newDB(t))
+		})
+	}
+	for n := range want {
+		t.Errorf("storetest: no test named %s", n)
+	}
+}
+
 // suite lists the tests of the suite.
 func suite() []test {
 	return []test{
@@ -69,6 +90,7 @@ func suite() []test {
 		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
 		{"Webhooks", testWebhooks},
+		{"GraphVersion", testGraphVersion},
 	}
 }
 
