@@ -27,7 +27,7 @@ import (
 const (
 	cursorWebhookLinks    = "webhook_temporary_links"
 	cursorWebhookAbsences = "webhook_absences"
-	webhookLookback    = 48 * time.Hour
+	webhookLookback       = 48 * time.Hour
 )
 
 // eventStore makes every write transaction an eventTx.
