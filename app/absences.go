@@ -41,6 +41,9 @@ type absenceTx interface {
 	FlagLeaverReports(ctx context.Context, leaver reportline.UserID, managees []reportline.UserID, at time.Time) error
 	LeaverFlags(ctx context.Context, leaver reportline.UserID) ([]reportline.LeaverFlagRow, error)
 	ClearLeaverFlags(ctx context.Context, managee reportline.UserID) error
+	// LeaverLinks returns stored links from inactive managers to active
+	// managees that no flag records yet.
+	LeaverLinks(ctx context.Context, limit int) ([]reportline.Link, error)
 }
 
 // settingCoverNotify is the setting that says whether a covered manager's
@@ -62,6 +65,14 @@ type AbsenceRequest struct {
 type AbsenceView struct {
 	reportline.Absence
 	Manager, Delegate reportline.User
+	// From and To are the absence's first and last days in the tenant's
+	// time zone.
+	From, To string
+}
+
+// days fills the days of an absence view.
+func (v *AbsenceView) days(zone *time.Location) {
+	v.From, v.To = v.Starts.In(zone).Format(time.DateOnly), lastDay(v.Ends, zone)
 }
 
 // SetAbsence marks a manager's absence and makes the delegate's temporary
@@ -162,6 +173,7 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 			}
 		}
 		out = AbsenceView{Absence: ab, Manager: mgr, Delegate: del}
+		out.days(zone)
 		return nil
 	})
 	return out, err
@@ -490,7 +502,11 @@ func (a *App) EndAbsence(ctx context.Context, actor Actor, id reportline.Absence
 // people: for whoever may see the manager.
 func (a *App) ListAbsences(ctx context.Context, actor Actor, manager reportline.UserID) ([]AbsenceView, error) {
 	var out []AbsenceView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	zone, err := a.tenantZone(ctx)
+	if err != nil {
+		return nil, err
+	}
+	err = a.store.Read(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -507,6 +523,9 @@ func (a *App) ListAbsences(ctx context.Context, actor Actor, manager reportline.
 			return err
 		}
 		out, err = absenceViews(ctx, tx, list)
+		for i := range out {
+			out[i].days(zone)
+		}
 		return err
 	})
 	return out, err
@@ -637,4 +656,47 @@ func absenceDates(from, to string, zone *time.Location) (time.Time, time.Time, e
 // lastDay is the last day of an absence ending at ends (excluded).
 func lastDay(ends time.Time, zone *time.Location) string {
 	return ends.In(zone).Add(-time.Microsecond).Format(time.DateOnly)
+}
+
+// MaySetAbsence reports whether the actor may mark the manager's absences,
+// for pages that offer the form only to those SetAbsence will allow.
+func (a *App) MaySetAbsence(ctx context.Context, actor Actor, manager reportline.UserID) bool {
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		_, err = a.absenceManager(ctx, tx, ac, manager)
+		return err
+	})
+	return err == nil
+}
+
+// coverNotes marks, among a user's managers, the delegates covering for
+// someone now: "covering for X until D".
+func coverNotes(ctx context.Context, tx Tx, user reportline.UserID, side []LinkedUser, now time.Time) error {
+	if len(side) == 0 {
+		return nil
+	}
+	list, err := tx.Absences(ctx, reportline.AbsenceFilter{ManageeID: user, After: now})
+	if err != nil || len(list) == 0 {
+		return err
+	}
+	var ids []reportline.UserID
+	for _, ab := range list {
+		ids = append(ids, ab.ManagerID)
+	}
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i := range side {
+		l := side[i].Link
+		for _, ab := range list {
+			if ab.DelegateID == l.ManagerID && l.ValidFrom.Equal(ab.Starts) && l.ValidUntil.Equal(ab.Ends) && ab.Starts.Before(ab.Ends) {
+				side[i].CoveringFor, side[i].CoverUntil = users[ab.ManagerID], ab.Ends
+			}
+		}
+	}
+	return nil
 }

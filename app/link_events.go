@@ -49,6 +49,11 @@ type eventMsg struct {
 // ended and of managers added or removed since the last call (on any
 // replica). It returns how many messages it enqueued.
 func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
+	// Reports of managers who left are moved first, so that their new
+	// managers are announced in this same tick (docs/absences.md).
+	if _, err := a.RunLeavers(ctx); err != nil {
+		return 0, fmt.Errorf("leavers: %w", err)
+	}
 	n, err := a.notifyTemporaryLinks(ctx)
 	if err != nil {
 		return n, fmt.Errorf("temporary link notifications: %w", err)

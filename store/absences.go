@@ -168,3 +168,30 @@ func (tx *Tx) ClearLeaverFlags(ctx context.Context, managee reportline.UserID) e
 	}
 	return nil
 }
+
+// LeaverLinks returns up to limit stored links from an inactive manager to
+// an active managee that no flag records yet: the reports of managers who
+// left, for the leaver sweep to apply its setting to.
+func (tx *Tx) LeaverLinks(ctx context.Context, limit int) ([]reportline.Link, error) {
+	rows, err := tx.query(ctx, `SELECT l.manager_id, l.managee_id, l.kind FROM links l
+		JOIN users m ON m.tenant_id = $T AND m.id = l.manager_id AND m.status = 'inactive'
+		JOIN users e ON e.tenant_id = $T AND e.id = l.managee_id AND e.status = 'active'
+		WHERE l.tenant_id = $T AND NOT EXISTS (SELECT 1 FROM leaver_flags f
+			WHERE f.tenant_id = $T AND f.managee_id = l.managee_id AND f.leaver_id = l.manager_id)
+		ORDER BY l.manager_id, l.managee_id LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("leaver links: %w", translate(err))
+	}
+	defer rows.Close()
+	var out []reportline.Link
+	for rows.Next() {
+		var m, e int64
+		var l reportline.Link
+		if err := rows.Scan(&m, &e, &l.Kind); err != nil {
+			return nil, translate(err)
+		}
+		l.ManagerID, l.ManageeID = reportline.UserID(m), reportline.UserID(e)
+		out = append(out, l)
+	}
+	return out, translate(rows.Err())
+}
