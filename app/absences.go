@@ -86,14 +86,7 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 	if err != nil {
 		return AbsenceView{}, err
 	}
-	starts, ends, err := absenceDates(req.From, req.To, zone)
-	if err != nil {
-		return AbsenceView{}, err
-	}
 	now := a.now()
-	if !ends.After(now) {
-		return AbsenceView{}, reportline.FieldError("to", req.To, "the absence would already be over")
-	}
 	var out AbsenceView
 	err = a.store.Write(ctx, func(tx Tx) error {
 		// The delegate's line links are checked for cycles against every
@@ -108,6 +101,14 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 		mgr, err := a.absenceManager(ctx, tx, ac, req.Manager)
 		if err != nil {
 			return err
+		}
+		// The dates are checked once the caller may act for the manager.
+		starts, ends, err := absenceDates(req.From, req.To, zone)
+		if err != nil {
+			return err
+		}
+		if !ends.After(now) {
+			return reportline.FieldError("to", req.To, "the absence would already be over")
 		}
 		ab := reportline.Absence{ManagerID: mgr.ID, Starts: starts, Ends: ends, CreatedBy: actor.ID(), CreatedAt: now}
 		others, err := tx.Absences(ctx, reportline.AbsenceFilter{ManagerID: mgr.ID, After: now})
