@@ -110,6 +110,7 @@ Usage:
                                          installation; reportline tenant --help)
   reportline webhooks add|list|delete|deliveries|replay
                                          change-event subscribers (reportline webhooks --help)
+  reportline absences set|list|end       managers' absences and their delegates (reportline absences --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
@@ -179,6 +180,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdDigest(ctx, e, rest)
 	case "webhooks":
 		return cmdWebhooks(ctx, e, rest)
+	case "absences":
+		return cmdAbsences(ctx, e, rest)
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])
