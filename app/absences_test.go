@@ -241,3 +241,38 @@ func TestAbsenceEventsOnceAcrossReplicas(t *testing.T) {
 		}
 	})
 }
+
+// During an absence the manager's notifications go to the delegate with
+// them, or instead of them, as cover.notify says.
+func TestAbsenceRoutesNotifications(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine)
+		a := o.env.App
+		for _, aud := range []reportline.Audience{reportline.AudienceManagers, reportline.AudienceLearners} {
+			if err := a.SetNotificationRole(ctx, ui(o.pa), reportline.NotifyManagerAdded, aud, true); err != nil {
+				t.Fatal(err)
+			}
+		}
+		runEvents(t, o)
+		if _, err := a.SetAbsence(ctx, ui(o.ga), app.AbsenceRequest{Manager: o.mgr.ID, Delegate: "w@example.com", From: "2026-11-23", To: "2026-11-27"}); err != nil {
+			t.Fatal(err)
+		}
+		runEvents(t, o) // the delegate's own link to x
+		o.link(t, o.mgr, o.y, reportline.Line)
+		runEvents(t, o)
+		got := outboxOf(t, o, reportline.NotifyManagerAdded)
+		if !slices.Contains(got, "mgr: You now manage y") || !slices.Contains(got, "w: You now manage y") {
+			t.Errorf("with: manager added = %q; want mgr and w told", got)
+		}
+		if err := a.SetCoverNotify(ctx, ui(o.pa), reportline.CoverNotifyInstead); err != nil {
+			t.Fatal(err)
+		}
+		o.link(t, o.mgr, o.z, reportline.Functional)
+		runEvents(t, o)
+		got = outboxOf(t, o, reportline.NotifyManagerAdded)
+		if slices.Contains(got, "mgr: You now manage z") || !slices.Contains(got, "w: You now manage z") {
+			t.Errorf("instead: manager added = %q; want w told, not mgr", got)
+		}
+	})
+}

@@ -211,11 +211,20 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 	if len(msgs) == 0 {
 		return 0, nil
 	}
+	msgs, err := a.routeCover(ctx, tx, msgs)
+	if err != nil {
+		return 0, err
+	}
 	off, err := tx.NotificationRolesOff(ctx)
 	if err != nil {
 		return 0, err
 	}
 	ids := map[reportline.UserID]bool{}
+	for _, m := range msgs {
+		// The people named (manager, managee) are read too: a delegate's
+		// copy names the manager they cover for.
+		ids[m.link.ManagerID], ids[m.link.ManageeID] = true, true
+	}
 	byType := map[reportline.NotificationType][]reportline.UserID{}
 	for _, m := range msgs {
 		ids[m.recipient] = true
@@ -253,6 +262,43 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 			Subject: r.Subject, Text: r.Text, HTML: r.HTML})
 	}
 	return a.Enqueue(ctx, tx, out...)
+}
+
+// routeCover sends the notifications of a manager who is away (an
+// absence in effect now) to their delegate too, or instead of them, as the
+// setting cover.notify says (docs/absences.md).
+func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMsg, error) {
+	now := a.now()
+	covers := map[reportline.UserID]*Cover{}
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if m.audience != reportline.AudienceManagers {
+			out = append(out, m)
+			continue
+		}
+		c, seen := covers[m.recipient]
+		if !seen {
+			cv, ok, err := a.coverFor(ctx, tx, m.recipient, now)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				c = &cv
+			}
+			covers[m.recipient] = c
+		}
+		if c == nil || c.Delegate == m.link.ManagerID || c.Delegate == m.link.ManageeID {
+			out = append(out, m)
+			continue
+		}
+		if !c.Instead {
+			out = append(out, m)
+		}
+		d := m
+		d.recipient, d.key = c.Delegate, m.key+":cover:"+fmt.Sprint(c.Delegate)
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // renderEvent writes one event message in its recipient's language.
