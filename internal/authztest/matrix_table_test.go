@@ -155,6 +155,8 @@ var matrix = []row{
 	{pattern: "POST /api/v1/absences/{id}/end", want: "U R R R R R U U", loose: true, build: fixedPath("/api/v1/absences/999999/end")},
 	{pattern: "POST /users/{id}/absences/{absence}/end", want: "U R R R R R U U", loose: true, build: fixedPath("/users/1/absences/999999/end")},
 	{pattern: "GET /api/v1/users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU"},
+	{pattern: "GET /users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU"},
+	{pattern: "POST /users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", loose: true, note: "the form without a choice: refused as invalid once authorized"},
 	{pattern: "POST /api/v1/users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", build: body(map[string]any{"choice": "flag"})},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
 	{pattern: "GET /api/v1/reports/orphans", want: adminsOnly},
