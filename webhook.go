@@ -12,10 +12,15 @@ const (
 	EventLinkChanged     = "com.reportline.link.changed"
 	EventUserActivated   = "com.reportline.user.activated"
 	EventUserDeactivated = "com.reportline.user.deactivated"
+	// A manager's absence starting and ending (docs/absences.md): the
+	// delegate holds, then no longer holds, the manager's links.
+	EventDelegationStarted = "com.reportline.delegation.started"
+	EventDelegationEnded   = "com.reportline.delegation.ended"
 )
 
 // EventTypes lists every event type, in the order the docs give them.
-var EventTypes = []string{EventLinkCreated, EventLinkEnded, EventLinkChanged, EventUserActivated, EventUserDeactivated}
+var EventTypes = []string{EventLinkCreated, EventLinkEnded, EventLinkChanged, EventUserActivated, EventUserDeactivated,
+	EventDelegationStarted, EventDelegationEnded}
 
 // WebhookSubscriber is one endpoint that receives change events.
 type WebhookSubscriber struct {

@@ -49,6 +49,7 @@ type Tx interface {
 	notifyTx
 	webhook.Tx
 	eraseTx
+	absenceTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

@@ -52,6 +52,31 @@ func (t digestStore) EachEffectiveLink(ctx context.Context, fn func(reportline.L
 	return t.a.eachEffectiveLink(ctx, t.Tx, fn)
 }
 
+// CoveringInstead reads the tenant's cover.notify setting and, when it
+// sends absent managers' notifications to their delegates instead, the
+// absences in effect at instant at (absences.go).
+func (t digestStore) CoveringInstead(ctx context.Context, managers []reportline.UserID, at time.Time) (map[reportline.UserID]reportline.UserID, error) {
+	mode, err := coverNotify(ctx, t.Tx)
+	if err != nil || mode != reportline.CoverNotifyInstead {
+		return nil, err
+	}
+	list, err := t.Absences(ctx, reportline.AbsenceFilter{After: at})
+	if err != nil {
+		return nil, err
+	}
+	wanted := make(map[reportline.UserID]bool, len(managers))
+	for _, m := range managers {
+		wanted[m] = true
+	}
+	out := map[reportline.UserID]reportline.UserID{}
+	for _, ab := range list {
+		if wanted[ab.ManagerID] && ab.DelegateID != 0 && ab.InEffect(at) {
+			out[ab.ManagerID] = ab.DelegateID
+		}
+	}
+	return out, nil
+}
+
 // newNotifier builds the digest and birthday notifications over the store.
 func (a *App) newNotifier() *digest.Notifier {
 	return digest.New(narrow(a.store, func(tx Tx) digest.Tx { return digestStore{tx, a} }),

@@ -49,6 +49,11 @@ type eventMsg struct {
 // ended and of managers added or removed since the last call (on any
 // replica). It returns how many messages it enqueued.
 func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
+	// Reports of managers who left are moved first, so that their new
+	// managers are announced in this same tick (docs/absences.md).
+	if _, err := a.RunLeavers(ctx); err != nil {
+		return 0, fmt.Errorf("leavers: %w", err)
+	}
 	n, err := a.notifyTemporaryLinks(ctx)
 	if err != nil {
 		return n, fmt.Errorf("temporary link notifications: %w", err)
@@ -206,11 +211,20 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 	if len(msgs) == 0 {
 		return 0, nil
 	}
+	msgs, err := a.routeCover(ctx, tx, msgs)
+	if err != nil {
+		return 0, err
+	}
 	off, err := tx.NotificationRolesOff(ctx)
 	if err != nil {
 		return 0, err
 	}
 	ids := map[reportline.UserID]bool{}
+	for _, m := range msgs {
+		// The people named (manager, managee) are read too: a delegate's
+		// copy names the manager they cover for.
+		ids[m.link.ManagerID], ids[m.link.ManageeID] = true, true
+	}
 	byType := map[reportline.NotificationType][]reportline.UserID{}
 	for _, m := range msgs {
 		ids[m.recipient] = true
@@ -248,6 +262,43 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 			Subject: r.Subject, Text: r.Text, HTML: r.HTML})
 	}
 	return a.Enqueue(ctx, tx, out...)
+}
+
+// routeCover sends the notifications of a manager who is away (an
+// absence in effect now) to their delegate too, or instead of them, as the
+// setting cover.notify says (docs/absences.md).
+func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMsg, error) {
+	now := a.now()
+	covers := map[reportline.UserID]*Cover{}
+	out := msgs[:0:0]
+	for _, m := range msgs {
+		if m.audience != reportline.AudienceManagers {
+			out = append(out, m)
+			continue
+		}
+		c, seen := covers[m.recipient]
+		if !seen {
+			cv, ok, err := a.coverFor(ctx, tx, m.recipient, now)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				c = &cv
+			}
+			covers[m.recipient] = c
+		}
+		if c == nil || c.Delegate == m.link.ManagerID || c.Delegate == m.link.ManageeID {
+			out = append(out, m)
+			continue
+		}
+		if !c.Instead {
+			out = append(out, m)
+		}
+		d := m
+		d.recipient, d.key = c.Delegate, m.key+":cover:"+fmt.Sprint(c.Delegate)
+		out = append(out, d)
+	}
+	return out, nil
 }
 
 // renderEvent writes one event message in its recipient's language.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"reportline"
 	"reportline/directory"
@@ -20,7 +21,14 @@ type LinkedUser struct {
 	// Removable says whether the actor may remove the link, so pages
 	// offer only what will be allowed. Set by ShowManagers.
 	Removable bool
+	// CoveringFor is, for a delegate's link made for an absence, the
+	// manager they cover for, until CoverUntil (docs/absences.md).
+	CoveringFor reportline.User
+	CoverUntil  time.Time
 }
+
+// CoverLastDay is the last day of the cover (its end is excluded).
+func (l LinkedUser) CoverLastDay() time.Time { return l.CoverUntil.Add(-time.Microsecond) }
 
 // UserLinks is what "Show managers" shows: a user, their managers and the
 // users they manage.
@@ -72,6 +80,9 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 				ids = append(ids, l.User.ID)
 			}
 			if dir == reportline.Managers {
+				if err := coverNotes(ctx, tx, user, side, a.now()); err != nil {
+					return err
+				}
 				out.Managers = side
 			} else {
 				out.Managees = side

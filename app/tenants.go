@@ -122,3 +122,7 @@ func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer)
 	}
 	return n, l
 }
+
+// tenantZone is the time zone of the context's tenant (digest.Notifier.Zone:
+// the digest_time_zone setting, Europe/Paris when unset).
+func (a *App) tenantZone(ctx context.Context) (*time.Location, error) { return a.digests.Zone(ctx) }

@@ -25,8 +25,9 @@ import (
 // reaches their dates (RunWebhookEffects).
 
 const (
-	cursorWebhookLinks = "webhook_temporary_links"
-	webhookLookback    = 48 * time.Hour
+	cursorWebhookLinks    = "webhook_temporary_links"
+	cursorWebhookAbsences = "webhook_absences"
+	webhookLookback       = 48 * time.Hour
 )
 
 // eventStore makes every write transaction an eventTx.
@@ -192,7 +193,32 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 			return err
 		})
 	})
+	if err != nil {
+		return n, err
+	}
+	// Absences' covers starting and ending (docs/absences.md), on their
+	// own cursor.
+	err = a.store.Write(ctx, func(tx Tx) error {
+		return schedule.TakeEffect(ctx, tx, cursorWebhookAbsences, a.now(), webhookLookback, func(from, to time.Time) error {
+			list, err := tx.AbsencesStartingOrEnding(ctx, from, to)
+			if err != nil {
+				return err
+			}
+			evs := webhook.DelegationEffects(list, from, to)
+			slices.SortStableFunc(evs, func(x, y webhook.Event) int { return x.Time.Compare(y.Time) })
+			m, err := webhook.Emit(ctx, tx, a.now(), evs...)
+			n += m
+			return err
+		})
+	})
 	return n, err
+}
+
+// emitDelegation emits an absence's cover starting or ending at at, in the
+// transaction that made it so.
+func emitDelegation(ctx context.Context, tx Tx, ab reportline.Absence, started bool, at, now time.Time) error {
+	_, err := webhook.Emit(ctx, tx, now, webhook.Delegation(ab, started, at))
+	return err
 }
 
 // WebhookAllowPrivate reports whether the operator lets webhooks reach

@@ -132,7 +132,7 @@ func (n *Notifier) composeBirthdays(ctx context.Context, day string, date time.T
 		if users, err = tx.UsersByIDs(ctx, managers); err != nil {
 			return err
 		}
-		to, err = Recipients(ctx, tx, managers)
+		to, err = Recipients(ctx, tx, managers, n.now())
 		return err
 	})
 	if err != nil {

@@ -35,6 +35,10 @@ type Tx interface {
 	// Setting returns a setting's value; NotFound when it was never set.
 	Setting(ctx context.Context, key string) (string, error)
 
+	// CoveringInstead returns, of managers, those whose notifications
+	// go to a delegate instead of them at instant at (an absence in
+	// effect, cover.notify = instead), with the delegate.
+	CoveringInstead(ctx context.Context, managers []reportline.UserID, at time.Time) (map[reportline.UserID]reportline.UserID, error)
 	// UsersByIDs returns the users of ids that exist.
 	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
 	// ActiveUserIDs returns the ids of every active user.

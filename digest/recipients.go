@@ -2,17 +2,48 @@ package digest
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"time"
 
 	"reportline"
 )
 
 // Recipients returns, for each manager a run has a notification about
 // (their weekly digest, their team's birthdays), the person who receives
-// it: today the manager themself. It is the one place that decides it —
-// cover during absences will send an absent manager's notifications to
-// their delegate here. Managers who are not users are absent.
-func Recipients(ctx context.Context, tx Tx, managers []reportline.UserID) (map[reportline.UserID]reportline.User, error) {
-	return tx.UsersByIDs(ctx, managers)
+// it at instant at: the manager themself, or, while the manager is absent
+// and the tenant sends covered managers' notifications to the delegate
+// instead (cover.notify = instead, docs/absences.md), their delegate. It
+// is the one place that decides it. In the default mode (with) the
+// manager keeps theirs and the delegate's own notifications already name
+// the covered team, through the temporary links of the cover. Managers
+// who are not users are absent.
+func Recipients(ctx context.Context, tx Tx, managers []reportline.UserID, at time.Time) (map[reportline.UserID]reportline.User, error) {
+	covers, err := tx.CoveringInstead(ctx, managers, at)
+	if err != nil {
+		return nil, fmt.Errorf("who covers the managers: %w", err)
+	}
+	ids := slices.Clone(managers)
+	for _, d := range covers {
+		ids = append(ids, d)
+	}
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	to := make(map[reportline.UserID]reportline.User, len(managers))
+	for _, m := range managers {
+		if d, ok := covers[m]; ok {
+			if u, ok := users[d]; ok && u.Status == reportline.StatusActive {
+				to[m] = u
+				continue
+			}
+		}
+		if u, ok := users[m]; ok {
+			to[m] = u
+		}
+	}
+	return to, nil
 }
 
 // OptOutTx is the storage of the recipients' and admins' choices.

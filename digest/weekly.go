@@ -118,7 +118,7 @@ func (n *Notifier) composeDigests(ctx context.Context, slot reportline.DigestSlo
 		if len(wanted) == 0 {
 			return nil
 		}
-		if to, err = Recipients(ctx, tx, wanted); err != nil {
+		if to, err = Recipients(ctx, tx, wanted, n.now()); err != nil {
 			return err
 		}
 		weeks, err = n.teamWeeks(ctx, tx, wanted, slot.From, slot.To, zone)

@@ -67,6 +67,12 @@ func TestDecide(t *testing.T) {
 		{"a platform admin ends anyone's sessions", pa, EndSessions, Target{User: engMember}, true},
 		{"an inactive platform admin ends nobody's sessions", inactiveA, EndSessions, Target{User: engMember}, false},
 
+		{"a manager marks his own absence", plainA, SetAbsence, Target{User: &Person{User: plain}}, true},
+		{"a group admin marks her member's absence", graceA, SetAbsence, Target{User: engMember}, true},
+		{"a group admin does not mark a Sales member's absence", graceA, SetAbsence, Target{User: salesMember}, false},
+		{"a manager does not mark his managee's absence", plainA, SetAbsence, Target{User: managed}, false},
+		{"an absence names its manager", pa, SetAbsence, Target{}, false},
+
 		{"group admin reads her member", graceA, ReadUser, Target{User: engMember}, true},
 		{"group admin does not read a Sales member", graceA, ReadUser, Target{User: salesMember}, false},
 		{"a manager reads his managee", plainA, ReadUser, Target{User: managed}, true},

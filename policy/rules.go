@@ -17,6 +17,7 @@ const (
 	ChangeLink     Action = "link.change"     // add, change, remove a link (previews included)
 	ImportManagers Action = "managers.import" // bulk CSV: every line is then a ChangeLink
 	ExportManagers Action = "managers.export"
+	SetAbsence     Action = "absence.set" // mark a manager's absence and its delegate, end it early
 
 	// Groups.
 	CreateGroup  Action = "group.create"
@@ -167,6 +168,19 @@ var rules = []rule{
 				return allow("admins may link members of a group they administrate")
 			}
 			return refuse("you may only link members of a group you administrate").say("error.policy.link_scope")
+		}},
+	{action: SetAbsence, who: "the manager themself; platform admins; group and user admins of the manager. The delegate must be someone the caller may see (or one of their own managers); the delegate's temporary links follow from the absence, not from link.change",
+		decide: func(a Actor, t Target) Decision {
+			p := t.User
+			switch {
+			case p == nil:
+				return refuse("name the manager who is away").say("error.policy.absence")
+			case self(a, p):
+				return allow("managers mark their own absences")
+			case a.Administers(p):
+				return allow("admins mark the absences of the people they administrate")
+			}
+			return refuse("you may mark your own absences, and as an admin those of the people you administrate").say("error.policy.absence")
 		}},
 	{action: ImportManagers, who: "platform, group and user admins; every line is then checked as link.change",
 		decide: adminsOnly("import managers", "error.policy.import_managers")},

@@ -78,6 +78,7 @@ var crawlRoles = []crawlRole{
 		"GET /history", "the history is for admins",
 		"GET /history.csv", "the history is for admins",
 		"GET /users/{id}/links/remove", "admins change links",
+		"GET /users/{id}/leaver", "admins deactivate people",
 	)},
 	{"plain-user", "dennis.ritchie@acme.example", with(adminOnly,
 		"GET /managers/bulk", "bulk import is for group admins",
@@ -89,6 +90,7 @@ var crawlRoles = []crawlRole{
 		"GET /history", "the history is for admins",
 		"GET /history.csv", "the history is for admins",
 		"GET /users/{id}/links/remove", "admins change links",
+		"GET /users/{id}/leaver", "admins deactivate people",
 	)},
 }
 

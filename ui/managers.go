@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"reportline"
 	"reportline/app"
@@ -61,6 +62,10 @@ type linkRow struct {
 	UserURL     string // their profile, "" when the viewer may not open it
 	RemoveLabel string
 	Removable   bool // the viewer may remove this link (the server checks again)
+	// CoveringFor and CoverLastDay: a delegate's link made for an
+	// absence ("covering for X until D", docs/absences.md).
+	CoveringFor  reportline.User
+	CoverLastDay time.Time
 }
 
 // pickRow is a user found by a section's search.
@@ -166,7 +171,10 @@ func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id rep
 		already := map[reportline.UserID]bool{}
 		for _, l := range linked {
 			already[l.User.ID] = true
-			row := linkRow{User: l.User, Link: l.Link, Removable: l.Removable}
+			row := linkRow{User: l.User, Link: l.Link, Removable: l.Removable, CoveringFor: l.CoveringFor}
+			if l.CoveringFor.ID != 0 {
+				row.CoverLastDay = l.CoverLastDay()
+			}
 			if open.may(l) {
 				row.UserURL = userURL(l.User.ID, "", p.page)
 			}

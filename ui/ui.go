@@ -124,6 +124,8 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerPassword(mux)
 	u.registerUnsubscribe(mux)
 	u.registerAccountPassword(mux)
+	u.registerAbsences(mux)
+	u.registerLeaver(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page
 	// rather than the mux's bare text.

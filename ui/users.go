@@ -21,6 +21,8 @@ type profilePage struct {
 	Timeline    []eventRow // the newest events about the user, when the viewer may read them
 	HistoryURL  string     // their full history, when the viewer may read it
 	SessionsURL string     // their signed-in sessions, when the viewer may end them (session.manage)
+	AbsencesURL string     // their absences and the form, when the viewer may mark them (absence.set)
+	LeaverURL   string     // the deactivation proposal, for an active user the viewer may deactivate
 }
 
 // timelineSize is how many events a profile shows.
@@ -68,6 +70,14 @@ func (u *UI) profile(w http.ResponseWriter, r *http.Request, v viewer) error {
 	}
 	if p.Group != nil {
 		p.BackURL = fmt.Sprintf("/groups/%d/users", p.Group.ID)
+	}
+	if u.app.MaySetAbsence(ctx, v.Actor, user.ID) {
+		p.AbsencesURL = userURL(user.ID, "/absences", p.page)
+	}
+	if user.Active() && user.ID != v.User.ID {
+		if _, err := u.app.ProposeLeaver(ctx, v.Actor, user.ID); err == nil {
+			p.LeaverURL = userURL(user.ID, "/leaver", p.page)
+		}
 	}
 	if user.ID != v.User.ID && u.app.MayManageSessions(ctx, v.Actor, user.ID) {
 		p.SessionsURL = fmt.Sprintf("/account/sessions?user=%d", user.ID)

@@ -195,3 +195,49 @@ func UserActive(user reportline.UserID, active bool, now time.Time) Event {
 	}
 	return Event{Type: t, Subject: user, Time: now, Data: UserData{UserID: user}}
 }
+
+// DelegationData is the data of a delegation event: who is away, who
+// covers, for whom, and the absence's dates.
+type DelegationData struct {
+	AbsenceID  int64               `json:"absence_id"`
+	ManagerID  reportline.UserID   `json:"manager_id"`
+	DelegateID reportline.UserID   `json:"delegate_id"`
+	Managees   []reportline.UserID `json:"managee_ids"`
+	Starts     time.Time           `json:"starts"`
+	Ends       time.Time           `json:"ends"`
+}
+
+// Delegation returns the event of an absence's cover starting or ending at
+// at. Its subject is the manager who is away (the ordering key); its id is
+// made from the absence and the instant, the same on every replica and
+// whether the scheduler or the hand that ended it found it.
+func Delegation(ab reportline.Absence, started bool, at time.Time) Event {
+	t, name := reportline.EventDelegationEnded, "delegation.ended"
+	if started {
+		t, name = reportline.EventDelegationStarted, "delegation.started"
+	}
+	return Event{ID: fmt.Sprintf("%s-%d-%d", name, ab.ID, at.UnixMicro()), Type: t, Subject: ab.ManagerID, Time: at,
+		Data: DelegationData{AbsenceID: int64(ab.ID), ManagerID: ab.ManagerID, DelegateID: ab.DelegateID, Managees: ab.Managees,
+			Starts: ab.Starts.UTC(), Ends: ab.Ends.UTC()}}
+}
+
+// DelegationEffects returns the events of absences whose start or end
+// falls in the stretch (from, to] that schedule.TakeEffect handed out: a
+// start of an absence set before it, an end that is the absence's own (a
+// cancelled absence, whose end equals its start, has neither).
+func DelegationEffects(absences []reportline.Absence, from, to time.Time) []Event {
+	in := func(t time.Time) bool { return !t.IsZero() && t.After(from) && !t.After(to) }
+	var out []Event
+	for _, ab := range absences {
+		if !ab.Starts.Before(ab.Ends) {
+			continue
+		}
+		if in(ab.Starts) && ab.CreatedAt.Before(ab.Starts) {
+			out = append(out, Delegation(ab, true, ab.Starts))
+		}
+		if in(ab.Ends) {
+			out = append(out, Delegation(ab, false, ab.Ends))
+		}
+	}
+	return out
+}

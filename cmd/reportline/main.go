@@ -114,6 +114,7 @@ Usage:
   reportline backup FILE                 copy the SQLite database while it runs (PostgreSQL: pg_dump)
   reportline webhooks add|list|delete|deliveries|replay
                                          change-event subscribers (reportline webhooks --help)
+  reportline absences set|list|end       managers' absences and their delegates (reportline absences --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
@@ -185,6 +186,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdDigest(ctx, e, rest)
 	case "webhooks":
 		return cmdWebhooks(ctx, e, rest)
+	case "absences":
+		return cmdAbsences(ctx, e, rest)
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])

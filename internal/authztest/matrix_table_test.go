@@ -145,6 +145,20 @@ var matrix = []row{
 	{pattern: "POST /api/v1/users/{id}/erase", target: tUser, want: "UUUU RRRR RRRR RRRR RRRR AARA UUUU UUUU", note: "GDPR erasure, for good: platform admins only, nobody erases themself"},
 	{pattern: "DELETE /api/v1/users/{id}/sessions", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU",
 		note: "session.manage: one's own; admins the people they administrate; platform admins anyone's"},
+	// Absences and leavers (docs/absences.md): absence.set is the manager
+	// themself or an admin of theirs; the leaver proposal is user.edit
+	// deactivating. A missing absence reads as a user not visible.
+	{pattern: "GET /api/v1/users/{id}/absences", target: tUser, want: readUser},
+	{pattern: "GET /users/{id}/absences", target: tUser, want: readUser},
+	{pattern: "POST /api/v1/users/{id}/absences", target: tUser, want: "UUUU RRAR RRAR ARA? ARA? AAAA UUUU UUUU", loose: true,
+		build: body(map[string]any{"from": "2030-01-07", "to": "2030-01-11"}), note: "loose: a target who manages nobody is refused as invalid once authorized"},
+	{pattern: "POST /users/{id}/absences", target: tUser, want: "UUUU RRAR RRAR ARA? ARA? AAAA UUUU UUUU", loose: true, note: "the form without dates: refused as invalid once authorized"},
+	{pattern: "POST /api/v1/absences/{id}/end", want: "U R R R R R U U", loose: true, build: fixedPath("/api/v1/absences/999999/end")},
+	{pattern: "POST /users/{id}/absences/{absence}/end", want: "U R R R R R U U", loose: true, build: fixedPath("/users/1/absences/999999/end")},
+	{pattern: "GET /api/v1/users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU"},
+	{pattern: "GET /users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU"},
+	{pattern: "POST /users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", loose: true, note: "the form without a choice: refused as invalid once authorized"},
+	{pattern: "POST /api/v1/users/{id}/leaver", target: tUser, want: "UUUU RRRR RRRR ARRR ARRR AARA UUUU UUUU", build: body(map[string]any{"choice": "flag"})},
 	{pattern: "GET /reports/orphans", want: adminsOnly},
 	{pattern: "GET /reports/health", want: adminsOnly},
 	{pattern: "GET /api/v1/reports/orphans", want: adminsOnly},
