@@ -32,6 +32,8 @@ var mayImport = map[string][]string{
 	"i18n":     {},
 	// The one ticker of timed work: standard library only.
 	"schedule": {},
+	// Sealing tenants' secrets at rest: standard library only.
+	"secret": {},
 
 	// Adapters and leaf libraries: the root package only.
 	"config":    {},
@@ -60,7 +62,7 @@ var mayImport = map[string][]string{
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "schedule", "csvio", "msgtmpl", "orggraph", "i18n", "secret"},
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.

@@ -69,6 +69,7 @@ func suite() []test {
 		{"HandBack", testHandBack},
 		{"SingleSignOn", testSSO},
 		{"Webhooks", testWebhooks},
+		{"Secrets", testSecrets},
 	}
 }
 
