@@ -18,6 +18,7 @@ import (
 	"reportline/learning"
 	"reportline/outbox"
 	"reportline/provisioning"
+	"reportline/secret"
 	"reportline/usecase"
 	"reportline/webhook"
 )
@@ -214,6 +215,9 @@ type Config struct {
 	// background work runs in each active one (tenants.go). Nil: the
 	// implicit tenant alone.
 	Tenants func(context.Context) ([]reportline.Tenant, error)
+	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
+	// package secret). Nil or without a key: storing one is refused.
+	Secrets *secret.Keyring
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -242,6 +246,8 @@ type App struct {
 	unsub   unsubKey
 	rec     Recorder
 	tenants *tenantList // Config.Tenants (tenants.go)
+	brands  brandCache  // each tenant's branding (tenant_settings.go)
+	secrets *secret.Keyring
 }
 
 // New returns the application services over a store.
@@ -249,7 +255,7 @@ func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale)}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets}
 	a.store = indexedStore{store, a, tokens}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}

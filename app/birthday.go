@@ -128,12 +128,13 @@ func (a *App) composeBirthdays(ctx context.Context, day string, date time.Time, 
 		return nil, err
 	}
 	out := make([]composed, 0, len(managers))
+	base, br := a.publicURL(ctx), a.branding(ctx)
 	for _, m := range managers {
 		if optedOut[m] {
 			out = append(out, composed{manager: m, outcome: reportline.SendOptedOut})
 			continue
 		}
-		r, err := RenderBirthday(users[m], date, people[m], BirthdayOptions{Brand: a.brand, PublicURL: a.publicURL(ctx), DefaultLocale: a.locale})
+		r, err := RenderBirthday(users[m], date, people[m], BirthdayOptions{Brand: MailBrandOf(br), PublicURL: base, DefaultLocale: br.Locale})
 		if err != nil {
 			return nil, err
 		}

@@ -103,10 +103,6 @@ func (n notice) render() (RenderedMail, error) {
 	return RenderedMail{Subject: strings.Join(strings.Fields(n.Subject), " "), Text: t.String(), HTML: h.String()}, nil
 }
 
-// newNotice starts a notice to u in their language.
-func (a *App) newNotice(u reportline.User) (notice, *i18n.Localizer) {
-	return newNoticeFor(u, a.brand.normalized(), a.public, a.locale)
-}
 
 // newNoticeFor starts a notice to u in their language (else in
 // defaultLocale), under brand b, with a button to My team when there is a
@@ -129,7 +125,7 @@ func newNoticeFor(u reportline.User, b MailBrand, public, defaultLocale string) 
 
 // footer says why the notice came: mandatory, or how to stop it.
 func (a *App) footer(n *notice, l *i18n.Localizer, t reportline.NotificationType, mandatory bool) {
-	b := a.brand.normalized().Name
+	b := n.BrandName
 	if mandatory {
 		n.Footer = append(n.Footer, l.T("mail.footer.mandatory", map[string]any{"Brand": b}))
 		return

@@ -117,11 +117,11 @@ func (a *App) publicURL(ctx context.Context) string {
 	return ""
 }
 
-// noticeAt starts a notice to u (newNotice) whose button leads to base,
-// the public URL of u's tenant (publicURL): none when base is "".
-func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer) {
-	n, l := a.newNotice(u)
-	n.Button, n.URL = "", ""
+// noticeAt starts a notice to u under the branding br of u's tenant
+// (branding), in u's language else br's, whose button leads to base, the
+// public URL of u's tenant (publicURL): none when base is "".
+func noticeAt(u reportline.User, base string, br reportline.Branding) (notice, *i18n.Localizer) {
+	n, l := newNoticeFor(u, MailBrandOf(br), "", br.Locale)
 	if base != "" {
 		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": n.BrandName}), base+"/team"
 	}
