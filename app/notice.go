@@ -103,7 +103,6 @@ func (n notice) render() (RenderedMail, error) {
 	return RenderedMail{Subject: strings.Join(strings.Fields(n.Subject), " "), Text: t.String(), HTML: h.String()}, nil
 }
 
-
 // newNoticeFor starts a notice to u in their language (else in
 // defaultLocale), under brand b, with a button to My team when there is a
 // public URL.

@@ -45,8 +45,8 @@ func TestSealOpen(t *testing.T) {
 		t.Fatalf("Open = %q, %v; want hunter2", got.Reveal(), err)
 	}
 	for name, other := range map[string]secret.Binding{
-		"another tenant":  {Tenant: 8, Name: b.Name},
-		"another setting": {Tenant: 7, Name: "smtp.password"},
+		"another tenant":                   {Tenant: 8, Name: b.Name},
+		"another setting":                  {Tenant: 7, Name: "smtp.password"},
 		"a name that shifts the separator": {Tenant: 70, Name: "sso.oidc.client_secret"},
 	} {
 		if _, err := k.Open(s, other); !errors.Is(err, secret.ErrNotOpened) {
