@@ -188,6 +188,12 @@ var matrix = []row{
 	{pattern: "GET /settings/statistics", want: paOnly},
 	{pattern: "POST /settings/statistics", want: paOnly, build: form("/settings/statistics", ""), loose: true},
 
+	// The organisation's own settings (time zone, language, branding).
+	{pattern: "GET /api/v1/settings/tenant", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant", want: paOnly, build: body(map[string]any{"brand_name": "Acme"})},
+	{pattern: "GET /settings/organisation", want: paOnly},
+	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
+
 	// The access check and the AuthZEN decision point.
 	{pattern: "GET /api/v1/access/check", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: accessCheck, note: "target: the subject asked about"},
 	{pattern: "POST /access/v1/evaluation", want: paOnly, build: authzen, note: "the LMS's decision point: a platform admin's token"},
