@@ -48,6 +48,7 @@ type Tx interface {
 	ssoTx
 	notifyTx
 	webhook.Tx
+	secretsTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
