@@ -66,7 +66,7 @@ var mayImport = map[string][]string{
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.
-	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web"},
+	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web", "secret"},
 	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n"},
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},

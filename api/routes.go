@@ -17,6 +17,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.sessionRoutes()...)
 	routes = append(routes, api.webhookRoutes()...)
 	routes = append(routes, api.tenantSettingsRoutes()...)
+	routes = append(routes, api.tenantSSORoutes()...)
 	return routes
 }
 

@@ -153,3 +153,8 @@ func (a *App) tenantZone(ctx context.Context) (*time.Location, error) {
 	}
 	return loc, nil
 }
+
+// PublicURL is the address the context's tenant is reached at, without a
+// trailing slash ("" when it has none): the redirect URL its identity
+// provider is given is under it.
+func (a *App) PublicURL(ctx context.Context) string { return a.publicURL(ctx) }
