@@ -239,7 +239,9 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 func (c TenantOIDCChange) settings() ([][2]string, error) {
 	var out [][2]string
 	if p := c.Issuer; p != nil {
-		v := strings.TrimRight(strings.TrimSpace(*p), "/")
+		// Kept as given, trailing slash included: the ID token's iss must
+		// equal it exactly (Auth0's ends with a slash, Entra's does not).
+		v := strings.TrimSpace(*p)
 		if v != "" {
 			u, err := url.Parse(v)
 			if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil || u.RawQuery != "" || u.Fragment != "" {
@@ -312,4 +314,24 @@ func (a *App) TenantOIDCProvider(ctx context.Context) (TenantOIDC, error) {
 		return TenantOIDC{}, fmt.Errorf("the organisation's OpenID provider: %w", err)
 	}
 	return o, nil
+}
+
+// TenantSignInButton is the text of the context's tenant's own sign-in
+// button; false for a tenant without a provider, and for the implicit
+// tenant, whose buttons are the environment's. The login page asks it
+// before anyone is signed in: it reads no secret.
+func (a *App) TenantSignInButton(ctx context.Context) (string, bool, error) {
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return "", false, nil
+	}
+	var o TenantOIDC
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		o, err = readTenantOIDC(ctx, tx)
+		return err
+	})
+	if err != nil || !o.Enabled() {
+		return "", false, err
+	}
+	return o.Label, true, nil
 }

@@ -70,7 +70,7 @@ func TestTenantOIDCSecrets(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !o.Enabled() || !o.SecretSet || o.SecretKeyID != "2026" || o.ClientSecret.Reveal() != "" || o.Issuer != "https://idp.beta.example" {
+		if !o.Enabled() || !o.SecretSet || o.SecretKeyID != "2026" || o.ClientSecret.Reveal() != "" || o.Issuer != "https://idp.beta.example/" {
 			t.Errorf("view = %+v, want the secret as set under 2026, not shown", o)
 		}
 		p, err := old.TenantOIDCProvider(w.betaCtx)
