@@ -56,7 +56,7 @@ func TestTenantOIDCOverHTTP(t *testing.T) {
 		if status != 200 || body["client_secret"] != "not set" || body["issuer"] != "" {
 			t.Fatalf("read: %d %v", status, body)
 		}
-		status, body, raw := do("PATCH", `{"issuer": "https://idp.example", "client_id": "rl", "client_secret": "hunter2-secret"}`)
+		status, _, raw := do("PATCH", `{"issuer": "https://idp.example", "client_id": "rl", "client_secret": "hunter2-secret"}`)
 		if status != 422 || !strings.Contains(raw, secret.EnvKey) || strings.Contains(raw, "hunter2-secret") {
 			t.Errorf("a secret without a key: %d %s, want 422 naming %s", status, raw, secret.EnvKey)
 		}

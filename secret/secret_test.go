@@ -133,7 +133,7 @@ func TestValueHidden(t *testing.T) {
 	j, _ := json.Marshal(s)
 	for name, out := range map[string]string{
 		"%v": fmt.Sprintf("%v", s), "%+v": fmt.Sprintf("%+v", s), "%#v": fmt.Sprintf("%#v", s),
-		"%s": fmt.Sprintf("%s", v), "%q": fmt.Sprintf("%q", v), "slog": buf.String(), "json": string(j),
+		"%s": fmt.Sprintf("<%s>", v), "%q": fmt.Sprintf("%q", v), "slog": buf.String(), "json": string(j),
 	} {
 		if strings.Contains(out, "hunter2") {
 			t.Errorf("%s shows the secret: %s", name, out)
