@@ -18,6 +18,8 @@ func (api *API) routes() []route {
 	routes = append(routes, api.webhookRoutes()...)
 	routes = append(routes, api.eraseRoutes()...)
 	routes = append(routes, api.absenceRoutes()...)
+	routes = append(routes, api.tenantSettingsRoutes()...)
+	routes = append(routes, api.tenantSSORoutes()...)
 	return routes
 }
 

@@ -19,6 +19,7 @@ import (
 	"reportline/learning"
 	"reportline/outbox"
 	"reportline/provisioning"
+	"reportline/secret"
 	"reportline/usecase"
 	"reportline/webhook"
 )
@@ -50,6 +51,7 @@ type Tx interface {
 	webhook.Tx
 	eraseTx
 	absenceTx
+	secretsTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error
@@ -217,6 +219,9 @@ type Config struct {
 	// background work runs in each active one (tenants.go). Nil: the
 	// implicit tenant alone.
 	Tenants func(context.Context) ([]reportline.Tenant, error)
+	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
+	// package secret). Nil or without a key: storing one is refused.
+	Secrets *secret.Keyring
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -246,6 +251,8 @@ type App struct {
 	rec     Recorder
 	tenants *tenantList      // Config.Tenants (tenants.go)
 	digests *digest.Notifier // the weekly digest and birthdays (digest.go)
+	brands  brandCache       // each tenant's branding (tenant_settings.go)
+	secrets *secret.Keyring
 }
 
 // New returns the application services over a store.
@@ -253,7 +260,7 @@ func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale)}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets}
 	a.store = indexedStore{store, a, tokens}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}

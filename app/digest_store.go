@@ -88,5 +88,6 @@ func (a *App) newNotifier() *digest.Notifier {
 // and where they link: the tenant's address, the brand and the default
 // language (per-tenant branding plugs in here).
 func (a *App) digestLook(ctx context.Context) digest.Look {
-	return digest.Look{PublicURL: a.publicURL(ctx), Brand: a.brand, DefaultLocale: a.locale}
+	br := a.branding(ctx)
+	return digest.Look{PublicURL: a.publicURL(ctx), Brand: MailBrandOf(br), DefaultLocale: br.Locale}
 }

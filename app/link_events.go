@@ -243,7 +243,7 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 		}
 	}
 	var out []reportline.OutboxMessage
-	base := a.publicURL(ctx)
+	base, br := a.publicURL(ctx), a.branding(ctx)
 	for _, m := range msgs {
 		u, ok := users[m.recipient]
 		if !ok || u.Status != reportline.StatusActive || off[reportline.NotificationRole{Type: m.typ, Audience: m.audience}] {
@@ -254,7 +254,7 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 		if !mandatory && optedOut[m.typ][m.recipient] {
 			continue
 		}
-		r, err := a.renderEvent(u, base, m, users, mandatory)
+		r, err := a.renderEvent(u, base, br, m, users, mandatory)
 		if err != nil {
 			return 0, err
 		}
@@ -302,8 +302,8 @@ func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMs
 }
 
 // renderEvent writes one event message in its recipient's language.
-func (a *App) renderEvent(u reportline.User, base string, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
-	n, loc := a.noticeAt(u, base)
+func (a *App) renderEvent(u reportline.User, base string, br reportline.Branding, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
+	n, loc := noticeAt(u, base, br)
 	mgr, mgee := users[m.link.ManagerID], users[m.link.ManageeID]
 	n.Data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
 		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(parisZone)), "Until": loc.DateTime(m.link.ValidUntil.In(parisZone))}

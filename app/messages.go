@@ -136,9 +136,10 @@ type messageFrame struct {
 	brand                 MailBrand
 }
 
-// frameFor is the frame of the message to manager.
-func (a *App) frameFor(manager, sender reportline.User, group string) messageFrame {
-	return messageFrame{locale: cmp.Or(manager.Locale, a.locale), sender: sender.Name(), group: group, brand: a.brand.Normalized()}
+// frameFor is the frame of the message to manager, under the branding br
+// of the tenant (branding).
+func (a *App) frameFor(manager, sender reportline.User, group string, br reportline.Branding) messageFrame {
+	return messageFrame{locale: cmp.Or(manager.Locale, br.Locale), sender: sender.Name(), group: group, brand: MailBrandOf(br)}
 }
 
 // render fills the templates in for one recipient.
@@ -229,20 +230,20 @@ func init() { registerPreview(reportline.NotifyTemplateMessage, (*App).previewTe
 
 // previewTemplateSample renders an example template message.
 func (a *App) previewTemplateSample(ctx context.Context) (string, string, string, error) {
-	r, err := a.sampleTemplateMessage("")
+	r, err := a.sampleTemplateMessage("", a.branding(ctx))
 	return r.Subject, r.Text, r.HTML, err
 }
 
 // sampleTemplateMessage renders an example template message for a manager
 // who reads locale ("": the platform's default).
-func (a *App) sampleTemplateMessage(locale string) (Preview, error) {
+func (a *App) sampleTemplateMessage(locale string, br reportline.Branding) (Preview, error) {
 	p, err := TemplateMessage{Group: 1, Subject: "{{group.name}}: the new training plan",
 		Body: "Hello {{manager.first_name}},\n\nThe training plan of {{group.name}} is out. Please go through it with " +
 			"{{managees}} this week.\n\n{{sender.name}}"}.parse()
 	if err != nil {
 		return Preview{}, err
 	}
-	return p.render(sampleMessageValues(""), a.frameFor(reportline.User{Locale: locale}, reportline.User{FirstName: "Alex", LastName: "Admin"}, "Sales France"))
+	return p.render(sampleMessageValues(""), a.frameFor(reportline.User{Locale: locale}, reportline.User{FirstName: "Alex", LastName: "Admin"}, "Sales France", br))
 }
 
 // mayMessageGroup loads the group and checks that the actor administrates
@@ -380,12 +381,13 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 		if m.Recipient != 0 {
 			return out, notARecipient(g)
 		}
-		out.Sample, err = p.render(sampleMessageValues(g.Name), a.frameFor(reportline.User{}, actor.User, g.Name))
+		out.Sample, err = p.render(sampleMessageValues(g.Name), a.frameFor(reportline.User{}, actor.User, g.Name, a.branding(ctx)))
 		return out, err
 	}
 	// Every recipient's rendering must work before anything is sent; one
 	// is shown.
-	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name) })
+	br := a.branding(ctx)
+	prs, err := p.renderAll(ctx, out.Recipients, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name, br) })
 	if err != nil {
 		return out, err
 	}
@@ -438,7 +440,8 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 	if len(rs) == 0 {
 		return reportline.TemplateSend{}, reportline.FieldError("group", g.Name, "nobody would receive this message: no manager of a member of %s may receive messages (or template messages are switched off for managers on Notifications per role)", g.Name)
 	}
-	prs, err := p.renderAll(ctx, rs, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name) })
+	br := a.branding(ctx)
+	prs, err := p.renderAll(ctx, rs, g, actor.User, func(m reportline.User) messageFrame { return a.frameFor(m, actor.User, g.Name, br) })
 	if err != nil {
 		return reportline.TemplateSend{}, err
 	}

@@ -23,14 +23,16 @@ type MailBrand = layout.Brand
 // DefaultAccent is the accent colour of the emails when none is set.
 const DefaultAccent = layout.DefaultAccent
 
-// newNotice starts a notice to u in their language.
-func (a *App) newNotice(u reportline.User) (notice, *i18n.Localizer) {
-	return layout.Start(u, a.brand.Normalized(), a.public, a.locale)
+// newNoticeFor starts a notice to u in their language (else in
+// defaultLocale), under brand b, with a button to My team when there is a
+// public URL.
+func newNoticeFor(u reportline.User, b MailBrand, public, defaultLocale string) (notice, *i18n.Localizer) {
+	return layout.Start(u, b, public, defaultLocale)
 }
 
 // footer says why the notice came: mandatory, or how to stop it.
 func (a *App) footer(n *notice, l *i18n.Localizer, t reportline.NotificationType, mandatory bool) {
-	b := a.brand.Normalized().Name
+	b := n.BrandName
 	if mandatory {
 		n.Footer = append(n.Footer, l.T("mail.footer.mandatory", map[string]any{"Brand": b}))
 		return

@@ -13,20 +13,21 @@ import (
 func init() {
 	for _, t := range []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
 		reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved} {
-		registerPreview(t, func(a *App, _ context.Context) (string, string, string, error) {
-			r, err := a.sampleEvent(t, "managee", sampleTeam[0])
+		registerPreview(t, func(a *App, ctx context.Context) (string, string, string, error) {
+			r, err := a.sampleEvent(t, "managee", sampleTeam[0], a.branding(ctx))
 			return r.Subject, r.Text, r.HTML, err
 		})
 	}
-	registerPreview(reportline.NotifyPasswordReset, func(a *App, _ context.Context) (string, string, string, error) {
-		r, err := a.renderPasswordReset(sampleTeam[0], a.public, a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), a.now().Add(30*time.Minute))
+	registerPreview(reportline.NotifyPasswordReset, func(a *App, ctx context.Context) (string, string, string, error) {
+		r, err := a.renderPasswordReset(sampleTeam[0], a.public, a.branding(ctx), a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), a.now().Add(30*time.Minute))
 		return r.Subject, r.Text, r.HTML, err
 	})
 }
 
 // sampleEvent renders one event notification about a made-up temporary
-// link from sampleManager to sampleTeam[0], for a recipient in a role.
-func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportline.User) (RenderedMail, error) {
+// link from sampleManager to sampleTeam[0], for a recipient in a role,
+// under branding br.
+func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportline.User, br reportline.Branding) (RenderedMail, error) {
 	now := a.now()
 	l := reportline.Link{ManagerID: sampleManager.ID, ManageeID: sampleTeam[0].ID, Kind: reportline.Functional,
 		CreatedAt: now.AddDate(0, 0, -7), ValidFrom: now.AddDate(0, 0, -7).Add(time.Hour), ValidUntil: now.AddDate(0, 0, 14)}
@@ -39,7 +40,7 @@ func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportl
 	if role == "managee" {
 		aud = reportline.AudienceLearners
 	}
-	return a.renderEvent(to, a.public, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+	return a.renderEvent(to, a.public, br, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
 }
 
 // SampleEmail renders a sample of an event notification for a recipient in
@@ -55,11 +56,11 @@ func (a *App) SampleEmail(t reportline.NotificationType, role, lang string) (Ren
 	}
 	to.Locale = lang
 	if t == reportline.NotifyTemplateMessage {
-		r, err := a.sampleTemplateMessage(lang)
+		r, err := a.sampleTemplateMessage(lang, a.envBranding())
 		return RenderedMail{Subject: r.Subject, Text: r.Text, HTML: r.HTML}, err
 	}
 	if t == reportline.NotifyPasswordReset {
-		return a.renderPasswordReset(to, a.public, a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
+		return a.renderPasswordReset(to, a.public, a.envBranding(), a.resetLink(a.public, "SAMPLE-NOT-A-SECRET"), time.Date(2026, 11, 23, 9, 30, 0, 0, time.UTC))
 	}
-	return a.sampleEvent(t, role, to)
+	return a.sampleEvent(t, role, to, a.envBranding())
 }

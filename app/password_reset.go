@@ -63,7 +63,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	}
 	secret, hashed := usecase.NewSecret("rlr_")
 	now := a.now()
-	base := a.publicURL(ctx)
+	base, br := a.publicURL(ctx), a.branding(ctx)
 	return a.store.Write(ctx, func(tx Tx) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if reportline.IsCode(err, reportline.NotFound) || (err == nil && !u.Active()) {
@@ -79,7 +79,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 		if err := tx.CreatePasswordReset(ctx, r); err != nil {
 			return err
 		}
-		mail, err := a.renderPasswordReset(u, base, a.resetLink(base, secret), r.ExpiresAt)
+		mail, err := a.renderPasswordReset(u, base, br, a.resetLink(base, secret), r.ExpiresAt)
 		if err != nil {
 			return err
 		}
@@ -163,9 +163,9 @@ func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.U
 // renderPasswordReset renders the reset email in the user's language.
 // base is the public URL of u's tenant: the link is absolute when it is
 // not "".
-func (a *App) renderPasswordReset(u reportline.User, base, link string, until time.Time) (RenderedMail, error) {
+func (a *App) renderPasswordReset(u reportline.User, base string, br reportline.Branding, link string, until time.Time) (RenderedMail, error) {
 	absolute := base != ""
-	n, l := a.noticeAt(u, base)
+	n, l := noticeAt(u, base, br)
 	d := map[string]any{"Brand": n.BrandName, "Email": u.Email, "Link": link, "Until": l.DateTime(until.UTC())}
 	n.Subject = l.T("password_reset.subject", d)
 	n.Paras = append(n.Paras, l.T("password_reset.body", d))

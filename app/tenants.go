@@ -112,11 +112,11 @@ func (a *App) publicURL(ctx context.Context) string {
 	return ""
 }
 
-// noticeAt starts a notice to u (newNotice) whose button leads to base,
-// the public URL of u's tenant (publicURL): none when base is "".
-func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer) {
-	n, l := a.newNotice(u)
-	n.Button, n.URL = "", ""
+// noticeAt starts a notice to u under the branding br of u's tenant
+// (branding), in u's language else br's, whose button leads to base, the
+// public URL of u's tenant (publicURL): none when base is "".
+func noticeAt(u reportline.User, base string, br reportline.Branding) (notice, *i18n.Localizer) {
+	n, l := newNoticeFor(u, MailBrandOf(br), "", br.Locale)
 	if base != "" {
 		n.Button, n.URL = l.T("mail.open", map[string]any{"Brand": n.BrandName}), base+"/team"
 	}
@@ -126,3 +126,8 @@ func (a *App) noticeAt(u reportline.User, base string) (notice, *i18n.Localizer)
 // tenantZone is the time zone of the context's tenant (digest.Notifier.Zone:
 // the digest_time_zone setting, Europe/Paris when unset).
 func (a *App) tenantZone(ctx context.Context) (*time.Location, error) { return a.digests.Zone(ctx) }
+
+// PublicURL is the address the context's tenant is reached at, without a
+// trailing slash ("" when it has none): the redirect URL its identity
+// provider is given is under it.
+func (a *App) PublicURL(ctx context.Context) string { return a.publicURL(ctx) }

@@ -44,6 +44,11 @@ type Config struct {
 	// private and link-local addresses (REPORTLINE_WEBHOOK_ALLOW_PRIVATE;
 	// tests and closed networks). Off by default: see docs/webhooks.md.
 	WebhookAllowPrivate bool
+	// SecretKey and SecretOldKeys seal the secrets tenants configure
+	// (REPORTLINE_SECRET_KEY, REPORTLINE_SECRET_KEYS; package secret parses
+	// and checks them). Never logged.
+	SecretKey     string `json:"-"`
+	SecretOldKeys string `json:"-"`
 }
 
 // PublicBaseURL returns the parsed public URL, nil when none is configured.
@@ -94,6 +99,7 @@ func (c *Config) FromEnv(getenv func(string) string) error {
 		}
 		c.WebhookAllowPrivate = b
 	}
+	c.SecretKey, c.SecretOldKeys = getenv("REPORTLINE_SECRET_KEY"), getenv("REPORTLINE_SECRET_KEYS")
 	if err := c.Admission.fromEnv(getenv); err != nil {
 		return err
 	}

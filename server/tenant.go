@@ -183,9 +183,10 @@ func resolveTenant(src Tenants, public *url.URL, log *slog.Logger, next http.Han
 			http.Error(w, "this organisation's service is suspended", http.StatusServiceUnavailable)
 			return
 		}
-		if t.ID != reportline.ImplicitTenant && strings.HasPrefix(r.URL.Path, "/sso/") {
-			// The single sign-on providers configured in the environment
-			// are the implicit tenant's; per-tenant providers are step 3.
+		if t.ID != reportline.ImplicitTenant && strings.HasPrefix(r.URL.Path, "/sso/") && !strings.HasPrefix(r.URL.Path, "/sso/oidc/") {
+			// The SAML provider configured in the environment is the
+			// implicit tenant's; another tenant's OpenID provider is its
+			// own (sso/tenant_oidc.go), SAML per tenant is not built.
 			http.Error(w, "404 page not found", http.StatusNotFound)
 			return
 		}

@@ -32,6 +32,10 @@ type oidcProvider struct {
 	rp  *oidc.Provider // nil until discovery succeeds
 	ver *oidc.IDTokenVerifier
 	end string // end_session_endpoint, empty when the provider has none
+	// base is the tenant's address for a tenant's own provider
+	// (tenant_oidc.go); nil for the environment's, under the public URL.
+	base *url.URL
+	key  string // the tenant's configuration it was built from
 }
 
 func newOIDC(s *SSO, p Provider) (*oidcProvider, error) {
@@ -78,6 +82,10 @@ func (o *oidcProvider) oauth(rp *oidc.Provider) *oauth2.Config {
 		scopes = []string{"email", "profile"}
 	}
 	redirect := o.s.url("/sso/oidc/" + o.p.Name + "/callback")
+	if o.base != nil {
+		redirect = *o.base
+		redirect.Path = strings.TrimRight(redirect.Path, "/") + "/sso/oidc/" + o.p.Name + "/callback"
+	}
 	return &oauth2.Config{ClientID: o.p.OIDC.ClientID, ClientSecret: o.p.OIDC.ClientSecret, Endpoint: rp.Endpoint(),
 		RedirectURL: redirect.String(), Scopes: append([]string{oidc.ScopeOpenID}, scopes...)}
 }
@@ -85,7 +93,11 @@ func (o *oidcProvider) oauth(rp *oidc.Provider) *oauth2.Config {
 // oidcStart sends the browser to the provider with a fresh state, nonce and
 // PKCE challenge.
 func (s *SSO) oidcStart(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.oidc[r.PathValue("name")]
+	o, ok, err := s.oidcFor(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -98,7 +110,7 @@ func (s *SSO) oidcStart(w http.ResponseWriter, r *http.Request) {
 	state, nonce, verifier := rand.Text(), rand.Text(), oauth2.GenerateVerifier()
 	next := r.URL.Query().Get("next")
 	http.SetCookie(w, &http.Cookie{Name: flowCookie, Value: url.Values{"s": {state}, "n": {nonce}, "v": {verifier}, "next": {next}}.Encode(),
-		Path: "/sso/oidc/" + o.p.Name + "/", MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+		Path: "/sso/oidc/" + o.p.Name + "/", MaxAge: 600, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.secure(r)})
 	http.Redirect(w, r, o.oauth(rp).AuthCodeURL(state, oauth2.S256ChallengeOption(verifier), oidc.Nonce(nonce)), http.StatusSeeOther)
 }
 
@@ -106,13 +118,17 @@ func (s *SSO) oidcStart(w http.ResponseWriter, r *http.Request) {
 // verifier, verifies the ID token (signature, issuer, audience, expiry,
 // nonce; go-oidc) and signs the person in.
 func (s *SSO) oidcCallback(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.oidc[r.PathValue("name")]
+	o, ok, err := s.oidcFor(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
 	}
 	c, err := r.Cookie(flowCookie)
-	http.SetCookie(w, &http.Cookie{Name: flowCookie, Path: "/sso/oidc/" + o.p.Name + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})
+	http.SetCookie(w, &http.Cookie{Name: flowCookie, Path: "/sso/oidc/" + o.p.Name + "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode, Secure: o.secure(r)})
 	if err != nil {
 		s.fail(w, r, reportline.Errorf(reportline.Unauthenticated, "this sign-in was not started here, or took too long; sign in again"))
 		return
@@ -191,7 +207,13 @@ func (s *SSO) oidcCallback(w http.ResponseWriter, r *http.Request) {
 	if v, ok := claims["email_verified"].(bool); ok && emailClaim == "email" {
 		id.EmailVerified = v
 	}
-	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: o.p.Matching, Method: "oidc", LogoutHint: o.p.Name + " " + raw}, flow.Get("next"))
+	hint := o.p.Name + " " + raw
+	if o.base != nil {
+		// A tenant's provider is not among the environment's, which
+		// LogoutURL looks in: the IdP's own session is not ended (yet).
+		hint = ""
+	}
+	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: o.p.Matching, Method: "oidc", LogoutHint: hint}, flow.Get("next"))
 }
 
 func str(v any) string {

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sync"
 
 	"reportline"
 	"reportline/app"
@@ -100,6 +101,9 @@ type SSO struct {
 	log  *slog.Logger
 	oidc map[string]*oidcProvider
 	saml map[string]*samlProvider
+	// tenants are the tenants' own OpenID providers (tenant_oidc.go).
+	mu      sync.Mutex
+	tenants map[reportline.TenantID]*oidcProvider
 }
 
 // New checks the configuration; it reaches no provider (discovery and

@@ -43,6 +43,7 @@ var adminOnly = map[string]string{
 	"GET /settings/template-messages":            "platform settings",
 	"GET /settings/digest":                       "platform settings",
 	"GET /settings/statistics":                   "platform settings",
+	"GET /settings/organisation":                 "platform settings",
 	"GET /managers/imports/{id}":                 "the demo has no import",
 	"GET /managers/imports/{id}/{file}":          "the demo has no import",
 }

@@ -26,7 +26,27 @@ type loginPage struct {
 
 // newLoginPage is the sign-in page with its buttons.
 func (u *UI) newLoginPage(r *http.Request) loginPage {
-	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signIn.Buttons, SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
+	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signInButtons(r), SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
+}
+
+// signInButtons are the sign-in buttons of the request's tenant: the
+// environment's for the implicit tenant, the tenant's own provider's for
+// another (docs/tenants.md, "Built: step 3, part 2").
+func (u *UI) signInButtons(r *http.Request) []SignInButton {
+	if id, ok := reportline.TenantOf(r.Context()); !ok || id == reportline.ImplicitTenant {
+		return u.signIn.Buttons
+	}
+	label, ok, err := u.app.TenantSignInButton(r.Context())
+	if err != nil {
+		u.log.WarnContext(r.Context(), "the organisation's sign-in button", "err", err)
+	}
+	if !ok {
+		return nil
+	}
+	if label == "" {
+		label = u.loc(r).T("login.sso_default", nil)
+	}
+	return []SignInButton{{Label: label, URL: "/sso/oidc/oidc/start"}}
 }
 
 // home sends visitors to their groups, or to sign in.

@@ -115,6 +115,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerAccess(mux)
 	u.registerOrg(mux)
 	u.registerDigest(mux)
+	u.registerTenantSettings(mux)
 	u.registerNotifications(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)

@@ -124,7 +124,8 @@ tenant alone; without it, in the implicit tenant (an installation's only one).
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
 REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json),
-REPORTLINE_WEBHOOK_ALLOW_PRIVATE (webhooks to private addresses; docs/webhooks.md).
+REPORTLINE_WEBHOOK_ALLOW_PRIVATE (webhooks to private addresses; docs/webhooks.md),
+REPORTLINE_SECRET_KEY and REPORTLINE_SECRET_KEYS (secrets at rest; docs/security.md).
 `
 
 // run is the whole program; main only wires the process to it.

@@ -14,13 +14,13 @@ import (
 	"reportline/ui"
 )
 
-// newSSO builds the single sign-on routes of the implicit tenant from the
-// configuration and gives the pages their buttons; nil when none is
-// configured.
+// newSSO builds the single sign-on routes: the implicit tenant's providers
+// from the configuration (and the pages' buttons), and the routes other
+// tenants' own OpenID providers answer on, always.
 func newSSO(cfg config.Config, a *app.App, pages *ui.UI, log *slog.Logger) (*sso.SSO, error) {
 	c := cfg.SSO
 	if !c.OIDCEnabled() && !c.SAMLEnabled() {
-		return nil, nil
+		return sso.New(sso.Config{App: a, PublicURL: cfg.PublicBaseURL(), Logger: log, OnError: pages.Fail})
 	}
 	match := app.SSOMatching{DirectorySource: reportline.Source(c.DirectorySource), TrustEmails: c.TrustEmails, CreateUsers: c.CreateUsers}
 	var providers []sso.Provider

@@ -14,6 +14,7 @@ import (
 	"reportline/app"
 	"reportline/config"
 	"reportline/directory"
+	"reportline/secret"
 	"reportline/store"
 )
 
@@ -64,6 +65,12 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.D
 // openAppRecorded is openApp whose services report runs, imports and syncs
 // to rec (the server's metrics); nil records nothing.
 func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, rec app.Recorder) (*store.DB, *app.App, error) {
+	keys, err := secret.FromEnv(func(name string) string {
+		return map[string]string{secret.EnvKey: cfg.SecretKey, secret.EnvOldKeys: cfg.SecretOldKeys}[name]
+	})
+	if err != nil {
+		return nil, nil, err
+	}
 	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return nil, nil, err
@@ -83,7 +90,7 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 	return db, app.New(st, app.Config{Logger: log, PublicURL: public, Directory: directoryGuard(cfg),
 		SSOOnly: cfg.SSO.Only, WebhookAllowPrivate: cfg.WebhookAllowPrivate, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
 		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale,
-		Tenants: db.Tenants}), nil
+		Tenants: db.Tenants, Secrets: keys}), nil
 }
 
 func version() string {

@@ -204,6 +204,14 @@ var matrix = []row{
 	{pattern: "GET /settings/statistics", want: paOnly},
 	{pattern: "POST /settings/statistics", want: paOnly, build: form("/settings/statistics", ""), loose: true},
 
+	// The organisation's own settings (time zone, language, branding).
+	{pattern: "GET /api/v1/settings/tenant", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant", want: paOnly, build: body(map[string]any{"brand_name": "Acme"})},
+	{pattern: "GET /settings/organisation", want: paOnly},
+	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
+	{pattern: "GET /api/v1/settings/tenant/oidc", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/oidc", want: "U R R R R A U U", build: body(map[string]any{"label": "Sign in"}), loose: true, note: "A: passes authorization; the implicit tenant's provider is the environment's (422)"},
+
 	// The access check and the AuthZEN decision point.
 	{pattern: "GET /api/v1/access/check", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: accessCheck, note: "target: the subject asked about"},
 	{pattern: "POST /access/v1/evaluation", want: paOnly, build: authzen, note: "the LMS's decision point: a platform admin's token"},

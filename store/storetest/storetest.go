@@ -91,6 +91,7 @@ func suite() []test {
 		{"SingleSignOn", testSSO},
 		{"Webhooks", testWebhooks},
 		{"GraphVersion", testGraphVersion},
+		{"Secrets", testSecrets},
 	}
 }
 

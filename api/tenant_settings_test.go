@@ -1,0 +1,52 @@
+package api_test
+
+import (
+	"testing"
+
+	"reportline/internal/testapp"
+	"reportline/store"
+)
+
+// TestTenantSettingsOverHTTP: platform admins read and patch the
+// organisation's settings; a wrong field is a 422 naming it; others are
+// refused.
+func TestTenantSettingsOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		if status, _ := f.do(t, f.gaToken, "GET", "/api/v1/settings/tenant", ""); status != 403 {
+			t.Errorf("a group admin reads the organisation's settings: %d, want 403", status)
+		}
+		if status, _ := f.do(t, f.gaToken, "PATCH", "/api/v1/settings/tenant", `{"brand_name": "X"}`); status != 403 {
+			t.Errorf("a group admin changes them: %d, want 403", status)
+		}
+		status, body := f.do(t, f.paToken, "GET", "/api/v1/settings/tenant", "")
+		defaults, _ := body["defaults"].(map[string]any)
+		if status != 200 || defaults["digest_time_zone"] != "Europe/Paris" || defaults["brand_name"] == "" {
+			t.Fatalf("read: %d %v", status, body)
+		}
+		for _, c := range []struct{ body, field string }{
+			{`{"digest_time_zone": "Nowhere/Land"}`, "digest_time_zone"},
+			{`{"brand_accent": "#12345"}`, "brand_accent"},
+			{`{"brand_logo_url": "http://x.example/l.png"}`, "brand_logo_url"},
+			{`{"default_locale": "xx"}`, "default_locale"},
+		} {
+			if status, body := f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant", c.body); status != 422 || errField(body, "field") != c.field {
+				t.Errorf("%s: %d %v, want 422 on %s", c.body, status, body, c.field)
+			}
+		}
+		if status, body := f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant", `{"client_secret": "x"}`); status != 422 || errField(body, "field") != "client_secret" {
+			t.Errorf("an unknown field: %d %v, want 422 on it", status, body)
+		}
+		status, body = f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant", `{"digest_time_zone": "America/Chicago", "brand_accent": "#AA0000"}`)
+		settings, _ := body["settings"].(map[string]any)
+		if status != 200 || settings["digest_time_zone"] != "America/Chicago" || settings["brand_accent"] != "#aa0000" || settings["brand_name"] != "" {
+			t.Fatalf("patch: %d %v", status, body)
+		}
+		status, body = f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant", `{"digest_time_zone": ""}`)
+		settings, _ = body["settings"].(map[string]any)
+		if status != 200 || settings["digest_time_zone"] != "" || settings["brand_accent"] != "#aa0000" {
+			t.Errorf("clear one: %d %v", status, body)
+		}
+	})
+}

@@ -1,0 +1,78 @@
+package api_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"reportline"
+	"reportline/app"
+	"reportline/internal/testapp"
+	"reportline/secret"
+	"reportline/store"
+)
+
+// TestTenantOIDCOverHTTP: on an organisation's own host its platform admin
+// configures its OpenID provider; the client secret is write-only and,
+// without REPORTLINE_SECRET_KEY, refused naming it; the default
+// organisation's provider is the environment's.
+func TestTenantOIDCOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		beta, err := f.env.DB.CreateTenantAs(ctx, "test", "beta", "b.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bctx := reportline.WithTenant(ctx, beta)
+		if _, err := f.env.App.CreatePlatformAdmin(bctx, "pa@example.com", "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		token, err := f.env.App.CreateToken(bctx, app.SystemActor(reportline.SourceAPI), "pa@example.com", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		do := func(method, body string) (int, map[string]any, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, f.url+"/api/v1/settings/tenant/oidc", strings.NewReader(body))
+			req.Host = "b.example"
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var m map[string]any
+			_ = json.Unmarshal(raw, &m)
+			return resp.StatusCode, m, string(raw)
+		}
+		status, body, _ := do("GET", "")
+		if status != 200 || body["client_secret"] != "not set" || body["issuer"] != "" {
+			t.Fatalf("read: %d %v", status, body)
+		}
+		status, _, raw := do("PATCH", `{"issuer": "https://idp.example", "client_id": "rl", "client_secret": "hunter2-secret"}`)
+		if status != 422 || !strings.Contains(raw, secret.EnvKey) || strings.Contains(raw, "hunter2-secret") {
+			t.Errorf("a secret without a key: %d %s, want 422 naming %s", status, raw, secret.EnvKey)
+		}
+		status, body, _ = do("PATCH", `{"issuer": "https://idp.example", "client_id": "rl", "scopes": ["email"], "trust_emails": true}`)
+		if status != 200 || body["issuer"] != "https://idp.example" || body["trust_emails"] != true || body["client_secret"] != "not set" {
+			t.Errorf("without a secret: %d %v", status, body)
+		}
+		if status, _, _ := do("PATCH", `{"issuer": "http://idp.example"}`); status != 422 {
+			t.Errorf("an http issuer: %d, want 422", status)
+		}
+		// The default organisation: the environment's provider.
+		if status, body := f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant/oidc", `{"client_id": "x"}`); status != 422 {
+			t.Errorf("the implicit tenant: %d %v, want 422", status, body)
+		}
+		if status, _ := f.do(t, f.gaToken, "GET", "/api/v1/settings/tenant/oidc", ""); status != 403 {
+			t.Errorf("a group admin: %d, want 403", status)
+		}
+	})
+}

@@ -1,0 +1,77 @@
+package ui
+
+import (
+	"net/http"
+
+	"reportline"
+	"reportline/app"
+	"reportline/web"
+)
+
+// registerTenantSettings adds Settings → Organisation → Organisation
+// profile: the tenant's digest time zone, default language and email
+// branding (docs/tenants.md, "Built: step 3, part 2"); platform admins of
+// the tenant only (policy tenant.configure).
+func (u *UI) registerTenantSettings(mux *http.ServeMux) {
+	mux.Handle("GET /settings/organisation", u.signedIn(u.tenantSettings))
+	mux.Handle("POST /settings/organisation", u.signedIn(u.saveTenantSettings))
+}
+
+// tenantSettingsPage is the organisation's profile: Form is what the
+// fields show (the saved settings, or what was typed when refused).
+type tenantSettingsPage struct {
+	settingsPage
+	Form app.TenantSettings
+	View app.TenantSettingsView
+}
+
+func (u *UI) tenantSettingsPage(r *http.Request, v viewer) (*tenantSettingsPage, error) {
+	ctx := r.Context()
+	view, err := u.app.TenantSettings(ctx, v.Actor)
+	if err != nil {
+		return nil, err
+	}
+	p := &tenantSettingsPage{Form: view.Settings, View: view}
+	if p.settingsPage, err = u.settingsBase(ctx, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+func (u *UI) tenantSettings(w http.ResponseWriter, r *http.Request, v viewer) error {
+	p, err := u.tenantSettingsPage(r, v)
+	if err != nil {
+		return err
+	}
+	if r.URL.Query().Get("saved") == "1" {
+		p.Flash = u.loc(r).T("tenant.saved", nil)
+	}
+	u.render(w, r, http.StatusOK, "tenant_settings", p)
+	return nil
+}
+
+// saveTenantSettings saves every field of the form: an empty field
+// removes the setting, so the default applies. A refusal shows the page
+// again with the reason and what was typed.
+func (u *UI) saveTenantSettings(w http.ResponseWriter, r *http.Request, v viewer) error {
+	f := app.TenantSettings{DigestTimeZone: r.PostForm.Get("digest_time_zone"), DefaultLocale: r.PostForm.Get("default_locale"),
+		BrandName: r.PostForm.Get("brand_name"), BrandAccent: r.PostForm.Get("brand_accent"), BrandLogoURL: r.PostForm.Get("brand_logo_url")}
+	_, err := u.app.SetTenantSettings(r.Context(), v.Actor, app.TenantSettingsChange{DigestTimeZone: &f.DigestTimeZone,
+		DefaultLocale: &f.DefaultLocale, BrandName: &f.BrandName, BrandAccent: &f.BrandAccent, BrandLogoURL: &f.BrandLogoURL})
+	if err == nil {
+		http.Redirect(w, r, "/settings/organisation?saved=1", http.StatusSeeOther)
+		return nil
+	}
+	if reportline.ErrorCode(err) != reportline.Invalid {
+		return err
+	}
+	p, perr := u.tenantSettingsPage(r, v)
+	if perr != nil {
+		return perr
+	}
+	p.Form = f
+	p.Problem = problemOf(u.loc(r), err)
+	p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
+	u.render(w, r, web.Status(reportline.Invalid), "tenant_settings", p)
+	return nil
+}
