@@ -57,12 +57,15 @@ type ExportedTable struct {
 // credential's hash (a column named hash or ending in _hash: API tokens,
 // SCIM clients, sessions, password resets, passwords, credential routes),
 // anything named for a secret (webhook signing secrets), and the values of
-// a *_secrets table (the service's own keys). A hash is useless to the
+// a *_secrets table (the service's own keys), and the sealed values of
+// the tenant's secrets table (its OpenID client secret and the like: sealed
+// under the installation's key, useless elsewhere, and a secret all the
+// same). A hash is useless to the
 // tenant and would let an attacker holding the file test guesses offline;
 // a secret would let them sign or decrypt as the installation.
 func SecretColumn(table, column string) bool {
 	return column == "hash" || strings.HasSuffix(column, "_hash") || strings.Contains(column, "secret") ||
-		(strings.HasSuffix(table, "_secrets") && column == "value")
+		(strings.HasSuffix(table, "_secrets") && column == "value") || (table == "secrets" && column == "sealed")
 }
 
 // ExportTenant writes every table of the tenant named by slug to sink, in

@@ -241,3 +241,24 @@ func TestAppendOnlyGrantIsNarrow(t *testing.T) {
 		}
 	})
 }
+
+// TestSecretColumn: what a tenant export leaves out, column by column.
+func TestSecretColumn(t *testing.T) {
+	for _, c := range []struct {
+		table, column string
+		secret        bool
+	}{
+		{"api_tokens", "hash", true},
+		{"passwords", "password_hash", true},
+		{"webhook_subscribers", "secret", true},
+		{"service_secrets", "value", true},
+		{"secrets", "sealed", true}, // a tenant's sealed OpenID client secret
+		{"secrets", "name", false},  // which secrets are set is not itself secret
+		{"users", "email", false},
+		{"settings", "value", false},
+	} {
+		if got := store.SecretColumn(c.table, c.column); got != c.secret {
+			t.Errorf("SecretColumn(%s, %s) = %v, want %v", c.table, c.column, got, c.secret)
+		}
+	}
+}
