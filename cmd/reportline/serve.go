@@ -24,13 +24,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, e.stderr)
 	metrics := server.NewMetrics()
-	db, a, err := openAppRecorded(ctx, cfg, log, metrics)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	return withServices(ctx, e, cfg, metrics, func(s services) error { return serve(ctx, e, cfg, s, metrics) })
+}
+
+// serve runs the server over the services until ctx ends.
+func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *server.Metrics) error {
+	db, a, log := s.db, s.app, s.log
 	if err := a.RecoverImports(ctx); err != nil {
 		return err
 	}
