@@ -11,11 +11,14 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"reportline"
 	"reportline/api"
+	"reportline/app"
 	"reportline/config"
 	"reportline/demo"
 	"reportline/scim"
 	"reportline/server"
+	"reportline/store"
 	"reportline/ui"
 )
 
@@ -83,7 +86,7 @@ func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *s
 		routes = append(routes, single)
 	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Metrics: metrics, Routes: routes, Tenants: db,
+		App: a, Logger: log, Metrics: metrics, Routes: routes, Tenants: tenantSource{db, a},
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies, Admission: admission(cfg.Admission),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
@@ -128,6 +131,17 @@ func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *s
 	}
 	return nil
 }
+
+// tenantSource is what the server resolves tenants from: the application's
+// list of tenants (the process's one cached copy, app.TenantsTTL) and the
+// store's credential routes.
+type tenantSource struct {
+	*store.DB
+	app *app.App
+}
+
+// Tenants is the application's cached list.
+func (s tenantSource) Tenants(ctx context.Context) ([]reportline.Tenant, error) { return s.app.Tenants(ctx) }
 
 // admission turns the operator's settings into the server's; what is not
 // set keeps server.DefaultAdmission.
