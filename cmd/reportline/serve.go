@@ -141,7 +141,9 @@ type tenantSource struct {
 }
 
 // Tenants is the application's cached list.
-func (s tenantSource) Tenants(ctx context.Context) ([]reportline.Tenant, error) { return s.app.Tenants(ctx) }
+func (s tenantSource) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
+	return s.app.Tenants(ctx)
+}
 
 // admission turns the operator's settings into the server's; what is not
 // set keeps server.DefaultAdmission.
