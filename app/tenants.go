@@ -19,19 +19,28 @@ import (
 // that no tenant is always served last.
 
 // tenantList is the installation's tenants, read at most once per
-// tenantListTTL: the public URL of each message asks for it.
+// TenantsTTL. It is the process's one copy of the list: the public URL of
+// each message, every tick of background work and, through serve's wiring,
+// the server's resolution of every request's tenant read it.
 type tenantList struct {
 	list func(context.Context) ([]reportline.Tenant, error) // Config.Tenants; nil: the implicit tenant alone
 	mu   sync.Mutex
-	at   time.Time
+	at   time.Time // when ts was read, with its monotonic reading
 	ts   []reportline.Tenant
 	rr   atomic.Uint64 // where the next round of background work starts
 }
 
-const tenantListTTL = 5 * time.Second
+// TenantsTTL is how stale the list of tenants may be: a tenant created,
+// suspended or resumed (by the operator's command, or on another replica)
+// is seen by every process within it. The age is measured on the
+// monotonic clock, not on Config.Now: a test's frozen clock must not
+// freeze the list.
+const TenantsTTL = time.Second
 
 // Tenants returns the installation's tenants (the implicit one alone when
-// the App was given no list), suspended ones included.
+// the App was given no list), suspended ones included, at most TenantsTTL
+// old. The slice is shared by every caller until the next read: callers
+// must not modify it.
 func (a *App) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
 	t := a.tenants
 	if t == nil || t.list == nil {
@@ -39,14 +48,14 @@ func (a *App) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.ts != nil && a.now().Sub(t.at) < tenantListTTL && a.now().Sub(t.at) >= 0 {
+	if t.ts != nil && time.Since(t.at) < TenantsTTL {
 		return t.ts, nil
 	}
 	ts, err := t.list(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list the tenants: %w", err)
 	}
-	t.ts, t.at = ts, a.now()
+	t.ts, t.at = ts, time.Now()
 	return ts, nil
 }
 

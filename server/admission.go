@@ -120,55 +120,36 @@ func (a Admission) withDefaults() Admission {
 	d := DefaultAdmission()
 	// A class given only its slots keeps the default proportions.
 	class := func(c *ClassLimits, def ClassLimits) {
-		if c.Slots == 0 {
-			c.Slots = def.Slots
-		}
+		orDefault(&c.Slots, def.Slots)
 		scale := func(n int) int { return max(1, c.Slots*n/def.Slots) }
-		if c.PerCaller == 0 {
-			c.PerCaller = scale(def.PerCaller)
-		}
-		if c.Anonymous == 0 {
-			c.Anonymous = scale(def.Anonymous)
-		}
-		if c.Queue == 0 {
-			c.Queue = def.Queue
-		}
+		orDefault(&c.PerCaller, scale(def.PerCaller))
+		orDefault(&c.Anonymous, scale(def.Anonymous))
+		orDefault(&c.Queue, def.Queue)
 	}
 	class(&a.Read, d.Read)
 	class(&a.Write, d.Write)
 	class(&a.Upload, d.Upload)
 	class(&a.SignIn, d.SignIn)
-	if a.MaxWait == 0 {
-		a.MaxWait = d.MaxWait
-	}
-	if a.RefusalDelay == 0 {
-		a.RefusalDelay = d.RefusalDelay
-	}
-	if a.HeldRefusals == 0 {
-		a.HeldRefusals = d.HeldRefusals
-	}
-	if a.SmallBody == 0 {
-		a.SmallBody = d.SmallBody
-	}
-	if a.BufferBudget == 0 {
-		a.BufferBudget = d.BufferBudget
-	}
-	if a.SignInRate == 0 {
-		a.SignInRate = d.SignInRate
-	}
-	if a.SignInBurst == 0 {
-		a.SignInBurst = d.SignInBurst
-	}
-	if a.FailureRate == 0 {
-		a.FailureRate = d.FailureRate
-	}
-	if a.FailureBurst == 0 {
-		a.FailureBurst = d.FailureBurst
-	}
-	if a.Clients == 0 {
-		a.Clients = d.Clients
-	}
+	orDefault(&a.MaxWait, d.MaxWait)
+	orDefault(&a.RefusalDelay, d.RefusalDelay)
+	orDefault(&a.HeldRefusals, d.HeldRefusals)
+	orDefault(&a.SmallBody, d.SmallBody)
+	orDefault(&a.BufferBudget, d.BufferBudget)
+	orDefault(&a.SignInRate, d.SignInRate)
+	orDefault(&a.SignInBurst, d.SignInBurst)
+	orDefault(&a.FailureRate, d.FailureRate)
+	orDefault(&a.FailureBurst, d.FailureBurst)
+	orDefault(&a.Clients, d.Clients)
 	return a
+}
+
+// orDefault sets *v to def when it is the zero value: the settings' zero
+// means "the default".
+func orDefault[T comparable](v *T, def T) {
+	var zero T
+	if *v == zero {
+		*v = def
+	}
 }
 
 // Classes of requests, as they appear in metrics and refusals.
@@ -187,11 +168,10 @@ var signInPaths = map[string]bool{"/login": true, "/password/forgot": true, "/pa
 type admission struct {
 	cfg     Admission
 	classes map[string]*class
-	mu      sync.Mutex // makes "get or add" of a bucket one step
-	signIn  *expirable.LRU[netip.Prefix, *rate.Limiter]
-	failed  *expirable.LRU[string, *rate.Limiter]
-	held    atomic.Int64 // refusals being held
-	budget  atomic.Int64 // bytes of small bodies being read ahead
+	signIn  *buckets[netip.Prefix] // sign-in attempts by client address
+	failed  *buckets[string]       // refused inputs by caller
+	held    atomic.Int64           // refusals being held
+	budget  atomic.Int64           // bytes of small bodies being read ahead
 	refused func(class, reason string)
 }
 
@@ -203,13 +183,47 @@ func newAdmission(cfg Admission, refused func(class, reason string)) *admission 
 		classUpload: newClass(cfg.Upload),
 		classSignIn: newClass(cfg.SignIn),
 	}}
-	// A quiet address's bucket refills fully within burst/rate; forgetting
-	// it after a minute more costs nothing.
-	ttl := time.Duration(float64(cfg.SignInBurst)/float64(cfg.SignInRate)*float64(time.Second)) + time.Minute
-	a.signIn = expirable.NewLRU[netip.Prefix, *rate.Limiter](cfg.Clients, nil, ttl)
-	ttl = time.Duration(float64(cfg.FailureBurst)/float64(cfg.FailureRate)*float64(time.Second)) + time.Minute
-	a.failed = expirable.NewLRU[string, *rate.Limiter](cfg.Clients, nil, ttl)
+	a.signIn = newBuckets[netip.Prefix](cfg.Clients, cfg.SignInRate, cfg.SignInBurst)
+	a.failed = newBuckets[string](cfg.Clients, cfg.FailureRate, cfg.FailureBurst)
 	return a
+}
+
+// buckets are token buckets by key (a client address, a caller), the
+// least recently used forgotten beyond a number of keys.
+type buckets[K comparable] struct {
+	mu    sync.Mutex // makes "get or add" one step
+	lru   *expirable.LRU[K, *rate.Limiter]
+	rate  rate.Limit
+	burst int
+}
+
+func newBuckets[K comparable](size int, r rate.Limit, burst int) *buckets[K] {
+	// A quiet key's bucket refills fully within burst/rate; forgetting it
+	// after a minute more costs nothing.
+	ttl := time.Duration(float64(burst)/float64(r)*float64(time.Second)) + time.Minute
+	return &buckets[K]{lru: expirable.NewLRU[K, *rate.Limiter](size, nil, ttl), rate: r, burst: burst}
+}
+
+// get returns the bucket of key, a full one when key has none.
+func (b *buckets[K]) get(key K) *rate.Limiter {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	lim, ok := b.lru.Get(key)
+	if !ok {
+		lim = rate.NewLimiter(b.rate, b.burst)
+		b.lru.Add(key, lim)
+	}
+	return lim
+}
+
+// sleep waits d, or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
 }
 
 // classify says which class a request belongs to, from its line and
@@ -275,7 +289,7 @@ func (a *admission) admit(next http.Handler) http.Handler {
 		key, anonymous := callerKey(r)
 		var failures *rate.Limiter
 		if name == classWrite || name == classUpload {
-			failures = a.failures(key)
+			failures = a.failed.get(key)
 			if wait, ok := failureTurn(r.Context(), failures, a.cfg.MaxWait); !ok {
 				a.refuse(w, r, name, "failure-rate", http.StatusTooManyRequests, wait, true,
 					"too many of your recent requests were refused; try again in a moment")
@@ -319,18 +333,6 @@ var refusedInput = map[int]bool{
 	http.StatusRequestHeaderFieldsTooLarge: true,
 }
 
-// failures is the failure budget of a caller.
-func (a *admission) failures(key string) *rate.Limiter {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	lim, ok := a.failed.Get(key)
-	if !ok {
-		lim = rate.NewLimiter(a.cfg.FailureRate, a.cfg.FailureBurst)
-		a.failed.Add(key, lim)
-	}
-	return lim
-}
-
 // failureTurn waits, up to maxWait, until the failure budget has room for
 // one more failure; when that is further off it returns the delay and
 // false. It spends nothing: only a failure does.
@@ -344,12 +346,7 @@ func failureTurn(ctx context.Context, lim *rate.Limiter, maxWait time.Duration) 
 	if wait > maxWait {
 		return wait, false
 	}
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-t.C:
-	case <-ctx.Done():
-	}
+	sleep(ctx, wait)
 	return 0, true
 }
 
@@ -380,14 +377,7 @@ func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // for it up to MaxWait; when the next attempt is further off it returns
 // that delay and false.
 func (a *admission) signInTurn(r *http.Request) (time.Duration, bool) {
-	p := clientPrefix(r)
-	a.mu.Lock()
-	lim, ok := a.signIn.Get(p)
-	if !ok {
-		lim = rate.NewLimiter(a.cfg.SignInRate, a.cfg.SignInBurst)
-		a.signIn.Add(p, lim)
-	}
-	a.mu.Unlock()
+	lim := a.signIn.get(clientPrefix(r))
 	now := time.Now()
 	res := lim.ReserveN(now, 1)
 	wait := res.DelayFrom(now)
@@ -396,12 +386,7 @@ func (a *admission) signInTurn(r *http.Request) (time.Duration, bool) {
 		return max(wait, a.cfg.MaxWait), false
 	}
 	if wait > 0 {
-		t := time.NewTimer(wait)
-		defer t.Stop()
-		select {
-		case <-t.C:
-		case <-r.Context().Done():
-		}
+		sleep(r.Context(), wait)
 	}
 	return 0, true
 }
@@ -453,12 +438,7 @@ func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason
 	a.refused(class, reason)
 	if hold && a.cfg.RefusalDelay > 0 {
 		if a.held.Add(1) <= int64(a.cfg.HeldRefusals) {
-			t := time.NewTimer(a.cfg.RefusalDelay)
-			select {
-			case <-t.C:
-			case <-r.Context().Done():
-			}
-			t.Stop()
+			sleep(r.Context(), a.cfg.RefusalDelay)
 		}
 		a.held.Add(-1)
 	}

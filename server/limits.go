@@ -61,22 +61,13 @@ func DefaultLimits() Limits {
 // withDefaults fills zero fields from DefaultLimits.
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits()
-	set := func(v *time.Duration, def time.Duration) {
-		if *v == 0 {
-			*v = def
-		}
-	}
-	set(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
-	set(&l.BodyTimeout, d.BodyTimeout)
-	set(&l.UploadTimeout, d.UploadTimeout)
-	set(&l.BodyGrace, d.BodyGrace)
-	set(&l.IdleTimeout, d.IdleTimeout)
-	if l.MaxHeaderBytes == 0 {
-		l.MaxHeaderBytes = d.MaxHeaderBytes
-	}
-	if l.MinBodyRate == 0 {
-		l.MinBodyRate = d.MinBodyRate
-	}
+	orDefault(&l.ReadHeaderTimeout, d.ReadHeaderTimeout)
+	orDefault(&l.BodyTimeout, d.BodyTimeout)
+	orDefault(&l.UploadTimeout, d.UploadTimeout)
+	orDefault(&l.BodyGrace, d.BodyGrace)
+	orDefault(&l.IdleTimeout, d.IdleTimeout)
+	orDefault(&l.MaxHeaderBytes, d.MaxHeaderBytes)
+	orDefault(&l.MinBodyRate, d.MinBodyRate)
 	return l
 }
 

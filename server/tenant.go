@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strings"
 	"sync"
-	"time"
 
 	"reportline"
 	"reportline/app"
@@ -15,17 +14,14 @@ import (
 )
 
 // Tenants is what the server resolves a request's tenant from: the tenants
-// table and the credential routes (a *store.DB). Both are above tenants:
-// resolving reads no tenant's data.
+// and the credential routes. Both are above tenants: resolving reads no
+// tenant's data. The server keeps no copy of the list: serve passes the
+// application's, cached for app.TenantsTTL, so the process holds one list
+// with one staleness (tests pass the *store.DB, read afresh).
 type Tenants interface {
 	Tenants(ctx context.Context) ([]reportline.Tenant, error)
 	CredentialTenant(ctx context.Context, hash []byte) (reportline.TenantID, bool, error)
 }
-
-// tenantsTTL is how long the list of tenants is trusted without reading
-// it again: a tenant created, suspended or resumed is seen by every
-// replica within it.
-const tenantsTTL = time.Second
 
 // routeCacheMax bounds the credential routes kept in memory.
 const routeCacheMax = 10_000
@@ -34,30 +30,30 @@ const routeCacheMax = 10_000
 // tenant").
 type resolver struct {
 	src Tenants
-	now func() time.Time
 	// publicHost is the host of REPORTLINE_PUBLIC_URL: the implicit
 	// tenant's when no tenant claims it, as the environment's other
 	// settings are.
 	publicHost string
 
 	mu     sync.Mutex
-	read   time.Time
+	list   []reportline.Tenant // the list byHost and byID were made from
 	byHost map[string]reportline.Tenant
 	byID   map[reportline.TenantID]reportline.Tenant
 	routes map[string]reportline.TenantID // credential hash → tenant
 }
 
-// snapshot returns the tenants by host and by id, read at most once per
-// tenantsTTL.
+// snapshot returns the tenants by host and by id. The maps are made again
+// only when the source returns another list than last time (a cached list
+// is the same slice until its next read).
 func (rs *resolver) snapshot(ctx context.Context) (map[string]reportline.Tenant, map[reportline.TenantID]reportline.Tenant, error) {
+	ts, err := rs.src.Tenants(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
-	if now := rs.now(); rs.byID == nil || now.Sub(rs.read) >= tenantsTTL || now.Before(rs.read) {
-		ts, err := rs.src.Tenants(ctx)
-		if err != nil {
-			return nil, nil, err
-		}
-		rs.byHost, rs.byID, rs.read = map[string]reportline.Tenant{}, map[reportline.TenantID]reportline.Tenant{}, now
+	if rs.byID == nil || !sameList(ts, rs.list) {
+		rs.list, rs.byHost, rs.byID = ts, map[string]reportline.Tenant{}, map[reportline.TenantID]reportline.Tenant{}
 		for _, t := range ts {
 			rs.byID[t.ID] = t
 			if t.Host != "" {
@@ -66,6 +62,11 @@ func (rs *resolver) snapshot(ctx context.Context) (map[string]reportline.Tenant,
 		}
 	}
 	return rs.byHost, rs.byID, nil
+}
+
+// sameList reports whether a and b are the same slice (not merely equal).
+func sameList(a, b []reportline.Tenant) bool {
+	return len(a) == len(b) && (len(a) == 0 || &a[0] == &b[0])
 }
 
 // route returns the tenant of a credential. A route never changes tenant
@@ -136,7 +137,7 @@ func resolveTenant(src Tenants, public *url.URL, log *slog.Logger, next http.Han
 	if src == nil {
 		return next
 	}
-	rs := &resolver{src: src, now: time.Now}
+	rs := &resolver{src: src}
 	if public != nil {
 		rs.publicHost = reportline.NormalizeHost(public.Host)
 	}

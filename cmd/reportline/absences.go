@@ -12,19 +12,8 @@ import (
 	"reportline/config"
 )
 
-const absencesUsage = `Usage:
-  reportline absences set --manager EMAIL --from DAY --to DAY [--delegate EMAIL]
-      mark a manager's absence (days as 2026-12-07, the last one included);
-      the delegate holds the manager's links to the team on their behalf.
-      Without --delegate the fallback chain chooses (docs/absences.md)
-  reportline absences list --manager EMAIL   their absences not over yet
-  reportline absences end ID                 end an absence now (cancel one not started)
-`
 
 func cmdAbsences(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || isHelp(args) {
-		return usageText(e, args, absencesUsage)
-	}
 	sub, rest := args[0], args[1:]
 	idArg := ""
 	if sub == "end" && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -45,49 +34,51 @@ func cmdAbsences(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, actor, err := openAs(ctx, cfg, e, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fail := func(err error) error { return fmt.Errorf("absences %s: %s", sub, reportline.ErrorMessage(err)) }
-	var mgr reportline.User
-	if sub == "set" || sub == "list" {
-		if mgr, err = a.UserByEmail(ctx, manager); err != nil {
-			return fail(fmt.Errorf("--manager %q: %w", manager, err))
+	return withActor(ctx, e, cfg, "", func(a *app.App, actor app.Actor) error {
+		fail := func(err error) error { return fmt.Errorf("absences %s: %s", sub, reportline.ErrorMessage(err)) }
+		var mgr reportline.User
+		if sub == "set" || sub == "list" {
+			if mgr, err = a.UserByEmail(ctx, manager); err != nil {
+				return fail(fmt.Errorf("--manager %q: %w", manager, err))
+			}
 		}
-	}
-	show := func(v app.AbsenceView) {
-		fmt.Fprintf(e.stdout, "absence %d\t%s\t%s → %s\tdelegate %s (%s)\t%d covered\n", v.ID, v.Manager.Email, v.From, v.To,
-			v.Delegate.Email, v.DelegateFrom, len(v.Managees))
-	}
-	switch sub {
-	case "set":
-		v, err := a.SetAbsence(ctx, actor, app.AbsenceRequest{Manager: mgr.ID, From: from, To: to, Delegate: delegate})
-		if err != nil {
-			return fail(err)
+		show := func(v app.AbsenceView) {
+			fmt.Fprintf(e.stdout, "absence %d\t%s\t%s → %s\tdelegate %s (%s)\t%d covered\n", v.ID, v.Manager.Email, v.From, v.To,
+				v.Delegate.Email, v.DelegateFrom, len(v.Managees))
 		}
-		show(v)
-	case "list":
-		list, err := a.ListAbsences(ctx, actor, mgr.ID)
-		if err != nil {
-			return fail(err)
-		}
-		for _, v := range list {
+		switch sub {
+		case "set":
+			v, err := a.SetAbsence(ctx, actor, app.AbsenceRequest{Manager: mgr.ID, From: from, To: to, Delegate: delegate})
+			if err != nil {
+				return fail(err)
+			}
 			show(v)
+		case "list":
+			list, err := a.ListAbsences(ctx, actor, mgr.ID)
+			if err != nil {
+				return fail(err)
+			}
+			for _, v := range list {
+				show(v)
+			}
+		case "end":
+			id, err := strconv.ParseInt(idArg, 10, 64)
+			if err != nil || id <= 0 {
+				return fmt.Errorf("absences end: give the absence's id (%q is not one)", idArg)
+			}
+			v, err := a.EndAbsence(ctx, actor, reportline.AbsenceID(id))
+			if err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(e.stdout, "absence %d ended\n", v.ID)
+		default:
+			return usageText(e, args, usageOf("absences"))
 		}
-	case "end":
-		id, err := strconv.ParseInt(idArg, 10, 64)
-		if err != nil || id <= 0 {
-			return fmt.Errorf("absences end: give the absence's id (%q is not one)", idArg)
-		}
-		v, err := a.EndAbsence(ctx, actor, reportline.AbsenceID(id))
-		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(e.stdout, "absence %d ended\n", v.ID)
-	default:
-		return usageText(e, args, absencesUsage)
-	}
-	return nil
+		return nil
+	})
+}
+
+// absences is the run function of `reportline absences SUB`.
+func absences(sub string) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, args []string) error { return cmdAbsences(ctx, e, append([]string{sub}, args...)) }
 }

@@ -19,13 +19,10 @@ func cmdMigrate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, _, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fmt.Fprintf(e.stdout, "migrated %s (%s)\n", describeDB(cfg), db.Engine())
-	return nil
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		fmt.Fprintf(e.stdout, "migrated %s (%s)\n", describeDB(cfg), s.db.Engine())
+		return nil
+	})
 }
 
 func cmdAdminCreate(ctx context.Context, e env, args []string) error {
@@ -44,35 +41,32 @@ func cmdAdminCreate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	u, rec, err := a.RecoverPlatformAdmin(ctx, email, password)
-	if err != nil {
-		return fmt.Errorf("admin create: %s", reportline.ErrorMessage(err))
-	}
-	if rec.Existed {
-		// Never a second account: say what was recovered.
-		var did []string
-		if rec.FormerEmail != "" {
-			did = append(did, fmt.Sprintf("its address was %s (changed by a directory) and is %s again", rec.FormerEmail, u.Email))
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		u, rec, err := a.RecoverPlatformAdmin(ctx, email, password)
+		if err != nil {
+			return fmt.Errorf("admin create: %s", reportline.ErrorMessage(err))
 		}
-		if !rec.WasAdmin {
-			did = append(did, "promoted to platform admin")
+		if rec.Existed {
+			// Never a second account: say what was recovered.
+			var did []string
+			if rec.FormerEmail != "" {
+				did = append(did, fmt.Sprintf("its address was %s (changed by a directory) and is %s again", rec.FormerEmail, u.Email))
+			}
+			if !rec.WasAdmin {
+				did = append(did, "promoted to platform admin")
+			}
+			if rec.WasInactive {
+				did = append(did, "reactivated")
+			}
+			did = append(did, "given the new password")
+			fmt.Fprintf(e.stdout, "recovered the existing account %s (id %d): %s\n", u.Email, u.ID, strings.Join(did, ", "))
 		}
-		if rec.WasInactive {
-			did = append(did, "reactivated")
+		fmt.Fprintf(e.stdout, "platform admin %s (id %d) is ready\n", u.Email, u.ID)
+		if generated {
+			fmt.Fprintf(e.stdout, "generated password: %s\n", password)
 		}
-		did = append(did, "given the new password")
-		fmt.Fprintf(e.stdout, "recovered the existing account %s (id %d): %s\n", u.Email, u.ID, strings.Join(did, ", "))
-	}
-	fmt.Fprintf(e.stdout, "platform admin %s (id %d) is ready\n", u.Email, u.ID)
-	if generated {
-		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
-	}
-	return nil
+		return nil
+	})
 }
 
 // readPassword reads one line from stdin; with nothing there it generates
@@ -112,26 +106,23 @@ func cmdPasswordSet(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sys := app.SystemActor(reportline.SourceCLI)
-	u, err := a.UserByEmail(ctx, email)
-	if err != nil {
-		return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
-	}
-	if err := a.ChangePassword(ctx, sys, app.PasswordChange{User: u.ID, Password: password, RevokeTokens: revoke}); err != nil {
-		return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "password of %s is set; their sessions are ended", u.Email)
-	if revoke {
-		fmt.Fprint(e.stdout, " and their API tokens revoked")
-	}
-	fmt.Fprintln(e.stdout)
-	if generated {
-		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
-	}
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		sys := app.SystemActor(reportline.SourceCLI)
+		u, err := a.UserByEmail(ctx, email)
+		if err != nil {
+			return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
+		}
+		if err := a.ChangePassword(ctx, sys, app.PasswordChange{User: u.ID, Password: password, RevokeTokens: revoke}); err != nil {
+			return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "password of %s is set; their sessions are ended", u.Email)
+		if revoke {
+			fmt.Fprint(e.stdout, " and their API tokens revoked")
+		}
+		fmt.Fprintln(e.stdout)
+		if generated {
+			fmt.Fprintf(e.stdout, "generated password: %s\n", password)
+		}
+		return nil
+	})
 }

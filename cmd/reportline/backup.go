@@ -19,7 +19,7 @@ func cmdBackup(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		file, args = args[0], args[1:]
 	}
-	cfg, _, err := loadConfig(e, "backup FILE", args, func(c *config.Config, fs *flag.FlagSet) { c.StorageFlags(fs) })
+	cfg, _, err := loadConfig(e, "backup", args, func(c *config.Config, fs *flag.FlagSet) { c.StorageFlags(fs) })
 	if err != nil {
 		return err
 	}

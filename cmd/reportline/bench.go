@@ -9,37 +9,11 @@ import (
 	"os"
 	"time"
 
+	"reportline/app"
 	"reportline/bench"
 	"reportline/config"
 	"reportline/refdata"
 )
-
-const benchUsage = `Usage:
-  reportline bench generate --users N --seed S [--csv FILE] [--load] [--data DIR] [--database URL]
-      generate the seeded reference organisation (BENCHMARKS.md); write its
-      manager–managee pairs as an import CSV (--csv, "-" for stdout) and/or
-      bulk-load its users and links into the database (--load: it must be
-      empty; it is migrated first)
-  reportline bench report [FILE…]
-      read 'go test -bench' output (files, or stdin) and print the median of
-      every benchmark over all runs with its ratio to its floor, as Markdown
-`
-
-// cmdBench runs the benchmark tools: generate and report.
-func cmdBench(ctx context.Context, e env, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "generate":
-			return cmdBenchGenerate(ctx, e, args[1:])
-		case "report":
-			if isHelp(args[1:]) {
-				return usageText(e, args[1:], benchUsage)
-			}
-			return cmdBenchReport(e, args[1:])
-		}
-	}
-	return usageText(e, args, benchUsage)
-}
 
 func cmdBenchGenerate(ctx context.Context, e env, args []string) error {
 	var users int
@@ -57,7 +31,7 @@ func cmdBenchGenerate(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	if csvPath == "" && !load {
-		fmt.Fprint(e.stderr, "bench generate: give --csv FILE, --load, or both\n\n"+benchUsage)
+		fmt.Fprint(e.stderr, "bench generate: give --csv FILE, --load, or both\n\n"+commandUsage("bench generate"))
 		return errUsage
 	}
 	start := time.Now()
@@ -100,12 +74,10 @@ func writeCSV(e env, path string, org *refdata.Org) error {
 }
 
 func loadOrg(ctx context.Context, e env, cfg config.Config, org *refdata.Org) error {
-	log := newLogger(cfg, e.stderr)
-	db, _, err := openApp(ctx, cfg, log) // opens and migrates
-	if err != nil {
+	// Opened through the commands' setup: migrated, in the implicit tenant.
+	if err := withApp(ctx, e, cfg, func(*app.App) error { return nil }); err != nil {
 		return err
 	}
-	db.Close()
 	raw, err := refdata.OpenDB(ctx, cfg.DatabaseURL, cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("bench generate: %w", err)
@@ -123,7 +95,7 @@ func loadOrg(ctx context.Context, e env, cfg config.Config, org *refdata.Org) er
 	return nil
 }
 
-func cmdBenchReport(e env, paths []string) error {
+func cmdBenchReport(_ context.Context, e env, paths []string) error {
 	var ms []bench.Measurement
 	read := func(r io.Reader, name string) error {
 		m, err := bench.ParseBenchmarks(r)

@@ -35,19 +35,11 @@ func startScheduler(ctx context.Context, a *app.App, log *slog.Logger) (stop fun
 	}
 }
 
-const digestUsage = `Usage:
-  reportline digest preview --manager EMAIL [--week 2026-W47] [--html]
-      render a manager's weekly digest without sending it: the plain text
-      (or the HTML with --html) of the given ISO week, this week by default
-`
-
-func cmdDigest(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || args[0] != "preview" {
-		return usageText(e, args, digestUsage)
-	}
+// cmdDigestPreview renders a manager's digest without sending it.
+func cmdDigestPreview(ctx context.Context, e env, args []string) error {
 	var email, week string
 	var html bool
-	cfg, _, err := loadConfig(e, "digest preview", args[1:], func(c *config.Config, fs *flag.FlagSet) {
+	cfg, _, err := loadConfig(e, "digest preview", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.StringVar(&email, "manager", "", "the manager's email `address`")
 		fs.StringVar(&week, "week", "", "the ISO `week`, e.g. 2026-W47 (default: this week)")
@@ -65,24 +57,21 @@ func cmdDigest(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("digest preview: --week: %s", reportline.ErrorMessage(err))
 		}
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	sys := app.SystemActor(reportline.SourceCLI)
-	u, err := a.UserByEmail(ctx, email)
-	if err != nil {
-		return fmt.Errorf("digest preview: %s", reportline.ErrorMessage(err))
-	}
-	p, err := a.PreviewDigest(ctx, sys, u.ID, w)
-	if err != nil {
-		return fmt.Errorf("digest preview: %s", reportline.ErrorMessage(err))
-	}
-	if html {
-		fmt.Fprint(e.stdout, p.Mail.HTML)
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		sys := app.SystemActor(reportline.SourceCLI)
+		u, err := a.UserByEmail(ctx, email)
+		if err != nil {
+			return fmt.Errorf("digest preview: %s", reportline.ErrorMessage(err))
+		}
+		p, err := a.PreviewDigest(ctx, sys, u.ID, w)
+		if err != nil {
+			return fmt.Errorf("digest preview: %s", reportline.ErrorMessage(err))
+		}
+		if html {
+			fmt.Fprint(e.stdout, p.Mail.HTML)
+			return nil
+		}
+		fmt.Fprintf(e.stdout, "To: %s\nSubject: %s\n\n%s", p.Manager.Email, p.Mail.Subject, p.Mail.Text)
 		return nil
-	}
-	fmt.Fprintf(e.stdout, "To: %s\nSubject: %s\n\n%s", p.Manager.Email, p.Mail.Subject, p.Mail.Text)
-	return nil
+	})
 }

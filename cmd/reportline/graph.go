@@ -17,20 +17,17 @@ import (
 	"reportline/schedule"
 )
 
-const graphUsage = `Usage:
-  reportline sync graph [--dry-run] [--full] [--confirm-deactivations N] [--data DIR] [--database URL]
-
-Reads Microsoft Entra ID users and their managers through Microsoft Graph and
+// graphNotes follow the usage text of `reportline sync graph --help`.
+const graphNotes = `Reads Microsoft Entra ID users and their managers through Microsoft Graph and
 applies them: users are created, updated, deactivated (never deleted); each
 user's line manager from the directory replaces the links of source "graph".
 The first sync reads the whole directory; later ones read only the changes
 since the last applied sync (a delta link kept in the database).
-  --dry-run  show what would change; change nothing
-  --full     read the whole directory again (users not in it are deactivated)
-  --confirm-deactivations N
-             apply the run even if it deactivates more people than the guard
-             allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10; _HOLD_COUNT,
-             default 50), as long as it deactivates at most N
+
+--confirm-deactivations N applies the run even if it deactivates more people
+than the guard allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10;
+_HOLD_COUNT, default 50), as long as it deactivates at most N.
+
 Exit status: 0 applied, 4 applied but some entries had problems, 5 held (too
 many deactivations: nothing applied, the delta link is not advanced), 1 failed.
 
@@ -82,13 +79,12 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		fs.IntVar(&confirm, "confirm-deactivations", 0, "apply even if the run deactivates more people than the guard allows, up to `N`")
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.BoolVar(&full, "full", false, "read the whole directory again")
-		fs.Usage = func() { fmt.Fprint(fs.Output(), graphUsage) }
 	})
 	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), graphUsage)
+		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), commandUsage("sync graph"))
 		return errUsage
 	}
 	if !cfg.Graph.Enabled() {
@@ -99,27 +95,24 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := confirmDeactivations(ctx, a, reportline.SourceGraph, confirm, dryRun); err != nil {
-		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
-	}
-	rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
-	if errors.Is(err, reportline.ErrHeld) {
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		if err := confirmDeactivations(ctx, a, reportline.SourceGraph, confirm, dryRun); err != nil {
+			return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
+		}
+		rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+		if errors.Is(err, reportline.ErrHeld) {
+			printDeltaSync(e.stdout, rep)
+			return heldError("sync graph", err)
+		}
+		if err != nil {
+			return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
+		}
 		printDeltaSync(e.stdout, rep)
-		return heldError("sync graph", err)
-	}
-	if err != nil {
-		return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
-	}
-	printDeltaSync(e.stdout, rep)
-	if len(rep.Problems) > 0 {
-		return exitError{exitSyncProblems, fmt.Sprintf("sync graph: %d problems", len(rep.Problems))}
-	}
-	return nil
+		if len(rep.Problems) > 0 {
+			return exitError{exitSyncProblems, fmt.Sprintf("sync graph: %d problems", len(rep.Problems))}
+		}
+		return nil
+	})
 }
 
 // syncErrorMessage is a domain error's message for people, or the error

@@ -7,25 +7,26 @@ import (
 	"testing"
 )
 
-// Every command answers --help on standard output with exit status 0, in
-// one usage style: "Usage:" and then the "reportline …" lines.
+// Every command of the table, every group of commands and the program
+// itself answer --help and -h on standard output with exit status 0, in the
+// one usage style.
 func TestHelpOfEveryCommand(t *testing.T) {
 	t.Parallel()
-	commands := [][]string{
-		{}, {"serve"}, {"migrate"}, {"version"},
-		{"admin"}, {"admin", "create"}, {"token"}, {"token", "create"},
-		{"scim"}, {"scim", "token"}, {"scim", "token", "create"}, {"scim", "token", "list"}, {"scim", "token", "revoke"},
-		{"scim", "group"}, {"scim", "group", "list"}, {"scim", "group", "map"}, {"scim", "group", "unmap"},
-		{"managers"}, {"managers", "template"}, {"managers", "export"}, {"managers", "import"},
-		{"users"}, {"users", "import"},
-		{"digest"}, {"digest", "preview"},
-		{"learning"}, {"learning", "template"}, {"learning", "import"},
-		{"bench"}, {"bench", "generate"}, {"bench", "report"},
-		{"sync"}, {"sync", "ldap"}, {"sync", "graph"}, {"openapi"},
+	names := [][]string{{}}
+	seen := map[string]bool{}
+	for _, c := range commands() {
+		words := strings.Fields(c.name)
+		for i := 1; i < len(words); i++ { // its groups: "scim", "scim token"
+			if g := strings.Join(words[:i], " "); !seen[g] {
+				seen[g] = true
+				names = append(names, words[:i])
+			}
+		}
+		names = append(names, words)
 	}
-	for _, cmd := range commands {
+	for _, name := range names {
 		for _, help := range []string{"--help", "-h"} {
-			args := append(append([]string{}, cmd...), help)
+			args := append(append([]string{}, name...), help)
 			t.Run(strings.Join(args, " "), func(t *testing.T) {
 				var stdout, stderr strings.Builder
 				err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &stdout, &stderr)
@@ -35,17 +36,37 @@ func TestHelpOfEveryCommand(t *testing.T) {
 				if stderr.Len() > 0 {
 					t.Errorf("wrote to standard error: %q", stderr.String())
 				}
-				if args[0] == "version" {
-					if !strings.HasPrefix(stdout.String(), "reportline ") {
-						t.Errorf("version --help printed %q", stdout.String())
-					}
-					return
-				}
-				if !strings.Contains(stdout.String(), "Usage:\n  reportline ") {
-					t.Errorf("standard output is not a usage text:\n%s", stdout.String())
-				}
+				checkUsageStyle(t, stdout.String(), strings.Join(name, " "))
 			})
 		}
+	}
+}
+
+// checkUsageStyle fails t unless text is a usage text in the one style:
+// "Usage:", then for each command "  reportline NAME…" and its description
+// indented by six spaces, and every command listed named after prefix.
+func checkUsageStyle(t *testing.T, text, prefix string) {
+	t.Helper()
+	_, body, ok := strings.Cut(text, "Usage:\n")
+	if !ok {
+		t.Fatalf("no \"Usage:\" line:\n%s", text)
+	}
+	synopses := 0
+	for line := range strings.Lines(body) {
+		line = strings.TrimSuffix(line, "\n")
+		if line == "" {
+			break // the flags and notes follow
+		}
+		switch {
+		case strings.HasPrefix(line, "  reportline "+prefix):
+			synopses++
+		case strings.HasPrefix(line, "      ") && synopses > 0:
+		default:
+			t.Errorf("line %q is neither a synopsis of reportline %s nor its description:\n%s", line, prefix, text)
+		}
+	}
+	if synopses == 0 {
+		t.Errorf("no synopsis:\n%s", text)
 	}
 }
 
@@ -56,6 +77,7 @@ func TestUsageErrorsStayOnStandardError(t *testing.T) {
 	for _, args := range [][]string{
 		{"nonsense"}, {"managers", "export", "--no-such-flag"}, {"managers"}, {"scim", "token", "nonsense"},
 		{"digest", "preview", "--week"}, {"sync", "ldap", "stray"}, {"bench", "nonsense"}, {"users", "import"},
+		{"admin"}, {"token", "revoke", "x"}, {"webhooks", "nonsense"}, {"tenant"}, {"managers", "template", "--nonsense"},
 	} {
 		t.Run(strings.Join(args, " "), func(t *testing.T) {
 			var stdout, stderr strings.Builder

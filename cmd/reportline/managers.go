@@ -18,7 +18,6 @@ import (
 	"reportline/app"
 	"reportline/bulkimport"
 	"reportline/config"
-	"reportline/store"
 )
 
 // importMemoryLimit is the Go heap's soft limit during a CLI import.
@@ -29,29 +28,9 @@ const (
 	exitRejectedLines = 4 // applied (or previewed), but some lines were rejected
 )
 
-func cmdManagers(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 {
-		return usageError(e, args, managersUsage)
-	}
-	switch args[0] {
-	case "template":
-		if isHelp(args[1:]) {
-			return usageError(e, args[1:], managersUsage)
-		}
-		return app.WriteTemplate(e.stdout)
-	case "export":
-		return cmdExport(ctx, e, args[1:])
-	case "import":
-		return cmdImport(ctx, e, args[1:])
-	}
-	return usageError(e, args, managersUsage)
-}
-
-const managersUsage = "managers template | export [-o FILE] | import FILE [--dry-run] [--json] [--as EMAIL]"
-
-// usageError answers a misused command whose usage is one synopsis line.
-func usageError(e env, args []string, synopsis string) error {
-	return usageText(e, args, "Usage:\n  reportline "+synopsis+"\n")
+// cmdManagersTemplate prints the CSV import template.
+func cmdManagersTemplate(_ context.Context, e env, _ []string) error {
+	return app.WriteTemplate(e.stdout)
 }
 
 func cmdExport(ctx context.Context, e env, args []string) error {
@@ -73,62 +52,41 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
 	}
-	db, a, actor, err := openAs(ctx, cfg, e, as)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	w := e.stdout
-	if out != "" {
-		// Written to a temporary file renamed at the end, so a failed
-		// export never leaves a truncated file under the asked name.
-		f, err := os.CreateTemp(filepath.Dir(out), ".export-*.csv")
+	return withActor(ctx, e, cfg, as, func(a *app.App, actor app.Actor) error {
+		w := e.stdout
+		if out != "" {
+			// Written to a temporary file renamed at the end, so a failed
+			// export never leaves a truncated file under the asked name.
+			f, err := os.CreateTemp(filepath.Dir(out), ".export-*.csv")
+			if err != nil {
+				return err
+			}
+			defer os.Remove(f.Name())
+			defer f.Close()
+			w = f
+		}
+		n, err := a.ExportManagers(ctx, actor, w, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: excel, AsOf: at})
 		if err != nil {
-			return err
+			return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
 		}
-		defer os.Remove(f.Name())
-		defer f.Close()
-		w = f
-	}
-	n, err := a.ExportManagers(ctx, actor, w, app.ExportOptions{GroupID: reportline.GroupID(group), Excel: excel, AsOf: at})
-	if err != nil {
-		return fmt.Errorf("export: %s", reportline.ErrorMessage(err))
-	}
-	if f, ok := w.(*os.File); ok && out != "" {
-		if err := f.Close(); err != nil {
-			return err
+		if f, ok := w.(*os.File); ok && out != "" {
+			if err := f.Close(); err != nil {
+				return err
+			}
+			if err := os.Rename(f.Name(), out); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stderr, "exported %d links to %s\n", n, out)
 		}
-		if err := os.Rename(f.Name(), out); err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stderr, "exported %d links to %s\n", n, out)
-	}
-	return nil
+		return nil
+	})
 }
 
-// openAs opens the database and returns the services and the actor: the
-// operator (allowed everything), or the user named by --as.
-func openAs(ctx context.Context, cfg config.Config, e env, email string) (*store.DB, *app.App, app.Actor, error) {
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return nil, nil, app.Actor{}, err
-	}
-	if email == "" {
-		return db, a, app.OperatorActor(reportline.SourceCLI, osUserName(e)), nil
-	}
-	u, err := a.UserByEmail(ctx, email)
-	if err != nil {
-		db.Close()
-		return nil, nil, app.Actor{}, fmt.Errorf("--as %s: %s", email, reportline.ErrorMessage(err))
-	}
-	return db, a, app.UserActor(u, reportline.SourceCLI), nil
-}
-
-// fileCommand parses the arguments of a command that reads one FILE: the
-// storage flags, --as (asHelp says what acting as someone means there) and
-// the command's own flags. The file name may come before the flags or after
-// them, as people type them.
-func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*flag.FlagSet)) (cfg config.Config, file, as string, err error) {
+// fileCommand parses the arguments of the command named name, which reads
+// one FILE: the storage flags, --as (asHelp says what acting as someone
+// means there) and the command's own flags. The file name may come before
+// the flags or after them, as people type them.
+func fileCommand(e env, name, asHelp string, args []string, flags func(*flag.FlagSet)) (cfg config.Config, file, as string, err error) {
 	if len(args) > 0 && args[0] != "" && args[0][0] != '-' {
 		file, args = args[0], args[1:]
 	}
@@ -146,14 +104,14 @@ func fileCommand(e env, name, usage, asHelp string, args []string, flags func(*f
 		file = fs.Arg(0)
 	}
 	if file == "" {
-		return cfg, "", "", usageError(e, nil, usage)
+		return cfg, "", "", usageText(e, nil, commandUsage(name))
 	}
 	return cfg, file, as, nil
 }
 
 func cmdImport(ctx context.Context, e env, args []string) error {
 	var dryRun, asJSON bool
-	cfg, file, as, err := fileCommand(e, "managers import", "managers import FILE [--dry-run] [--json] [--as EMAIL]",
+	cfg, file, as, err := fileCommand(e, "managers import",
 		"import as this user (checked against their groups) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "list the changes without making them")
@@ -171,46 +129,43 @@ func cmdImport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, actor, err := openAs(ctx, cfg, e, as)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	// A million-line import holds a few hundred megabytes of live data;
-	// a soft limit makes the collector keep the garbage around it small,
-	// so the whole process stays near 512 MiB. GOMEMLIMIT overrides it.
-	if e.getenv("GOMEMLIMIT") == "" {
-		defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
-	}
-	// Progress is for people watching a terminal: never in a log or a pipe.
-	var bar *progressBar
-	if !asJSON && isTerminal(e.stderr) {
-		bar = newProgressBar(e.stderr)
-	}
-	res, err := a.ImportManagers(ctx, actor, f, bulkimport.Options{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
-	bar.done()
-	if err != nil {
-		var re *reportline.Error
-		if errors.As(err, &re) && re.Line > 0 {
-			return fmt.Errorf("%s: line %d: %s", file, re.Line, re.Message)
+	return withActor(ctx, e, cfg, as, func(a *app.App, actor app.Actor) error {
+		// A million-line import holds a few hundred megabytes of live data;
+		// a soft limit makes the collector keep the garbage around it small,
+		// so the whole process stays near 512 MiB. GOMEMLIMIT overrides it.
+		if e.getenv("GOMEMLIMIT") == "" {
+			defer debug.SetMemoryLimit(debug.SetMemoryLimit(importMemoryLimit))
 		}
-		return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
-	}
-	if asJSON {
-		if err := printImportJSON(e.stdout, res, dryRun); err != nil {
-			return err
+		// Progress is for people watching a terminal: never in a log or a pipe.
+		var bar *progressBar
+		if !asJSON && isTerminal(e.stderr) {
+			bar = newProgressBar(e.stderr)
 		}
-	} else {
-		printImport(e.stdout, res, dryRun)
-	}
-	c := res.Batch.Counts
-	switch {
-	case c.Rejected > 0 && c.Rejected >= c.Lines-c.Duplicate:
-		return fmt.Errorf("every line was rejected; nothing was applied")
-	case c.Rejected > 0:
-		return exitError{exitRejectedLines, fmt.Sprintf("%d lines were rejected", c.Rejected)}
-	}
-	return nil
+		res, err := a.ImportManagers(ctx, actor, f, bulkimport.Options{FileName: filepath.Base(file), Size: st.Size(), DryRun: dryRun, Progress: bar.update})
+		bar.done()
+		if err != nil {
+			var re *reportline.Error
+			if errors.As(err, &re) && re.Line > 0 {
+				return fmt.Errorf("%s: line %d: %s", file, re.Line, re.Message)
+			}
+			return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
+		}
+		if asJSON {
+			if err := printImportJSON(e.stdout, res, dryRun); err != nil {
+				return err
+			}
+		} else {
+			printImport(e.stdout, res, dryRun)
+		}
+		c := res.Batch.Counts
+		switch {
+		case c.Rejected > 0 && c.Rejected >= c.Lines-c.Duplicate:
+			return fmt.Errorf("every line was rejected; nothing was applied")
+		case c.Rejected > 0:
+			return exitError{exitRejectedLines, fmt.Sprintf("%d lines were rejected", c.Rejected)}
+		}
+		return nil
+	})
 }
 
 // exitError carries a specific exit status.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 
@@ -10,7 +11,7 @@ import (
 
 // cmdOpenAPI prints the OpenAPI document the server serves at
 // /api/openapi.json, without a database: CI lints it.
-func cmdOpenAPI(e env, args []string) error {
+func cmdOpenAPI(_ context.Context, e env, args []string) error {
 	cfg, fs, err := loadConfig(e, "openapi", args, func(c *config.Config, fs *flag.FlagSet) {
 		fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the `URL` named as the document's server (else \"/\"); env REPORTLINE_PUBLIC_URL")
 	})

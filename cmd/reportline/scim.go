@@ -12,70 +12,27 @@ import (
 	"reportline/config"
 )
 
-// cmdSCIM runs `reportline scim token create|list|revoke`: the bearer
-// tokens of SCIM provisioning clients (Microsoft Entra ID, Okta…); and
-// `reportline scim group list|map|unmap`: directory groups mapped onto
-// existing groups.
-func cmdSCIM(ctx context.Context, e env, args []string) error {
-	if len(args) >= 2 && args[0] == "token" {
-		switch args[1] {
-		case "create":
-			return cmdSCIMTokenCreate(ctx, e, args[2:])
-		case "list":
-			return cmdSCIMTokenList(ctx, e, args[2:])
-		case "revoke":
-			return cmdSCIMTokenRevoke(ctx, e, args[2:])
-		}
-	}
-	if len(args) >= 2 && args[0] == "group" {
-		switch args[1] {
-		case "list":
-			return cmdSCIMGroupList(ctx, e, args[2:])
-		case "map":
-			return cmdSCIMGroupMap(ctx, e, args[2:])
-		case "unmap":
-			return cmdSCIMGroupUnmap(ctx, e, args[2:])
-		}
-	}
-	if len(args) > 0 && (args[0] == "token" || args[0] == "group") {
-		args = args[1:] // "scim token --help"
-	}
-	return usageText(e, args, `Usage:
-  reportline scim token create --name NAME   print a new provisioning token (shown once)
-  reportline scim token list                 list the provisioning clients
-  reportline scim token revoke --name NAME   revoke a client's token at once
-  reportline scim group list                 list the groups SCIM clients manage (created or mapped)
-  reportline scim group map --group ID [--external-id X] [--display-name N]
-                                             map the IdP's group (its externalId and/or displayName)
-                                             onto the existing group ID: its pushes land there
-  reportline scim group unmap --group ID     end it: the client no longer sees the group; memberships stay
-`)
-}
-
 func cmdSCIMGroupList(ctx context.Context, e env, args []string) error {
 	cfg, _, err := loadConfig(e, "scim group list", args, func(c *config.Config, fs *flag.FlagSet) { c.StorageFlags(fs) })
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	groups, err := a.ListSCIMGroups(ctx, app.SystemActor(reportline.SourceCLI))
-	if err != nil {
-		return fmt.Errorf("scim group list: %s", reportline.ErrorMessage(err))
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "GROUP\tNAME\tDIRECTORY NAME\tEXTERNAL ID\tHOW\tSCIM MEMBERS")
-	for _, g := range groups {
-		how := "created by the client"
-		if g.Mapped() {
-			how = "mapped " + g.MappedAt.Format(time.RFC3339)
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		groups, err := a.ListSCIMGroups(ctx, app.SystemActor(reportline.SourceCLI))
+		if err != nil {
+			return fmt.Errorf("scim group list: %s", reportline.ErrorMessage(err))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\n", g.ID, g.Name, g.SCIMName(), g.ExternalID, how, len(g.Members))
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "GROUP\tNAME\tDIRECTORY NAME\tEXTERNAL ID\tHOW\tSCIM MEMBERS")
+		for _, g := range groups {
+			how := "created by the client"
+			if g.Mapped() {
+				how = "mapped " + g.MappedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\n", g.ID, g.Name, g.SCIMName(), g.ExternalID, how, len(g.Members))
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdSCIMGroupMap(ctx context.Context, e env, args []string) error {
@@ -93,17 +50,14 @@ func cmdSCIMGroupMap(ctx context.Context, e env, args []string) error {
 	if group <= 0 {
 		return fmt.Errorf("scim group map: --group is required")
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	g, err := a.MapSCIMGroup(ctx, app.SystemActor(reportline.SourceCLI), reportline.GroupID(group), ext, name)
-	if err != nil {
-		return fmt.Errorf("scim group map: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "group %d (%q) now stands for the directory group %q (externalId %q)\n", g.ID, g.Name, g.SCIMName(), g.ExternalID)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		g, err := a.MapSCIMGroup(ctx, app.SystemActor(reportline.SourceCLI), reportline.GroupID(group), ext, name)
+		if err != nil {
+			return fmt.Errorf("scim group map: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "group %d (%q) now stands for the directory group %q (externalId %q)\n", g.ID, g.Name, g.SCIMName(), g.ExternalID)
+		return nil
+	})
 }
 
 func cmdSCIMGroupUnmap(ctx context.Context, e env, args []string) error {
@@ -118,16 +72,13 @@ func cmdSCIMGroupUnmap(ctx context.Context, e env, args []string) error {
 	if group <= 0 {
 		return fmt.Errorf("scim group unmap: --group is required")
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := a.UnmapSCIMGroup(ctx, app.SystemActor(reportline.SourceCLI), reportline.GroupID(group)); err != nil {
-		return fmt.Errorf("scim group unmap: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "group %d: SCIM clients no longer manage it; its memberships stay\n", group)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		if err := a.UnmapSCIMGroup(ctx, app.SystemActor(reportline.SourceCLI), reportline.GroupID(group)); err != nil {
+			return fmt.Errorf("scim group unmap: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "group %d: SCIM clients no longer manage it; its memberships stay\n", group)
+		return nil
+	})
 }
 
 func cmdSCIMTokenCreate(ctx context.Context, e env, args []string) error {
@@ -142,17 +93,14 @@ func cmdSCIMTokenCreate(ctx context.Context, e env, args []string) error {
 	if name == "" {
 		return fmt.Errorf("scim token create: --name is required")
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	token, _, err := a.CreateProvisioningClient(ctx, app.SystemActor(reportline.SourceCLI), name)
-	if err != nil {
-		return fmt.Errorf("scim token create: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintln(e.stdout, token)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		token, _, err := a.CreateProvisioningClient(ctx, app.SystemActor(reportline.SourceCLI), name)
+		if err != nil {
+			return fmt.Errorf("scim token create: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintln(e.stdout, token)
+		return nil
+	})
 }
 
 func cmdSCIMTokenList(ctx context.Context, e env, args []string) error {
@@ -160,25 +108,22 @@ func cmdSCIMTokenList(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	clients, err := a.ProvisioningClients(ctx, app.SystemActor(reportline.SourceCLI))
-	if err != nil {
-		return fmt.Errorf("scim token list: %s", reportline.ErrorMessage(err))
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tCREATED\tLAST USED")
-	for _, c := range clients {
-		used := "never"
-		if !c.LastUsedAt.IsZero() {
-			used = c.LastUsedAt.Format(time.RFC3339)
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		clients, err := a.ProvisioningClients(ctx, app.SystemActor(reportline.SourceCLI))
+		if err != nil {
+			return fmt.Errorf("scim token list: %s", reportline.ErrorMessage(err))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.CreatedAt.Format(time.RFC3339), used)
-	}
-	return tw.Flush()
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tCREATED\tLAST USED")
+		for _, c := range clients {
+			used := "never"
+			if !c.LastUsedAt.IsZero() {
+				used = c.LastUsedAt.Format(time.RFC3339)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\n", c.Name, c.CreatedAt.Format(time.RFC3339), used)
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdSCIMTokenRevoke(ctx context.Context, e env, args []string) error {
@@ -193,14 +138,11 @@ func cmdSCIMTokenRevoke(ctx context.Context, e env, args []string) error {
 	if name == "" {
 		return fmt.Errorf("scim token revoke: --name is required")
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := a.RevokeProvisioningClient(ctx, app.SystemActor(reportline.SourceCLI), name); err != nil {
-		return fmt.Errorf("scim token revoke: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "provisioning client %q revoked\n", name)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		if err := a.RevokeProvisioningClient(ctx, app.SystemActor(reportline.SourceCLI), name); err != nil {
+			return fmt.Errorf("scim token revoke: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "provisioning client %q revoked\n", name)
+		return nil
+	})
 }

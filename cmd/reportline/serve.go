@@ -11,11 +11,14 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"reportline"
 	"reportline/api"
+	"reportline/app"
 	"reportline/config"
 	"reportline/demo"
 	"reportline/scim"
 	"reportline/server"
+	"reportline/store"
 	"reportline/ui"
 )
 
@@ -24,13 +27,13 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	log := newLogger(cfg, e.stderr)
 	metrics := server.NewMetrics()
-	db, a, err := openAppRecorded(ctx, cfg, log, metrics)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
+	return withServices(ctx, e, cfg, metrics, func(s services) error { return serve(ctx, e, cfg, s, metrics) })
+}
+
+// serve runs the server over the services until ctx ends.
+func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *server.Metrics) error {
+	db, a, log := s.db, s.app, s.log
 	if err := a.RecoverImports(ctx); err != nil {
 		return err
 	}
@@ -83,7 +86,7 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		routes = append(routes, single)
 	}
 	srv := server.NewHTTPServer(server.Config{
-		App: a, Logger: log, Metrics: metrics, Routes: routes, Tenants: db,
+		App: a, Logger: log, Metrics: metrics, Routes: routes, Tenants: tenantSource{db, a},
 		PublicURL: cfg.PublicBaseURL(), TrustedProxies: cfg.TrustedProxies, Admission: admission(cfg.Admission),
 		Ready: func(ctx context.Context) error {
 			if err := db.Ping(ctx); err != nil {
@@ -127,6 +130,19 @@ func cmdServe(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	return nil
+}
+
+// tenantSource is what the server resolves tenants from: the application's
+// list of tenants (the process's one cached copy, app.TenantsTTL) and the
+// store's credential routes.
+type tenantSource struct {
+	*store.DB
+	app *app.App
+}
+
+// Tenants is the application's cached list.
+func (s tenantSource) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
+	return s.app.Tenants(ctx)
 }
 
 // admission turns the operator's settings into the server's; what is not

@@ -17,20 +17,17 @@ import (
 	"reportline/schedule"
 )
 
-const ldapUsage = `Usage:
-  reportline sync ldap [--dry-run] [--confirm-deactivations N] [--show N] [--data DIR] [--database URL]
-
-Reads the users of an LDAP directory or Active Directory and their manager
+// ldapNotes follow the usage text of `reportline sync ldap --help`.
+const ldapNotes = `Reads the users of an LDAP directory or Active Directory and their manager
 attribute and applies them: users are created, updated, deactivated when
 they leave the directory or are disabled in it (never deleted); each user's
 directory manager replaces their links of source "ldap"; links made by hand
 or by other sources are left alone.
-  --dry-run  show what would change; change nothing
-  --show N   list at most N user and N link changes (default 100; 0 for all)
-  --confirm-deactivations N
-             apply the run even if it deactivates more people than the guard
-             allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10; _HOLD_COUNT,
-             default 50), as long as it deactivates at most N
+
+--confirm-deactivations N applies the run even if it deactivates more people
+than the guard allows (REPORTLINE_DIRECTORY_HOLD_PERCENT, default 10;
+_HOLD_COUNT, default 50), as long as it deactivates at most N.
+
 Exit status: 0 applied, 4 applied but some entries had problems, 5 held (too
 many deactivations: nothing applied; confirm them), 1 failed.
 
@@ -50,13 +47,12 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		fs.BoolVar(&dryRun, "dry-run", false, "show what would change; change nothing")
 		fs.IntVar(&confirm, "confirm-deactivations", 0, "apply even if the run deactivates more people than the guard allows, up to `N`")
 		fs.IntVar(&show, "show", 100, "list at most `N` user and N link changes; 0 for all")
-		fs.Usage = func() { fmt.Fprint(fs.Output(), ldapUsage) }
 	})
 	if err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), ldapUsage)
+		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), commandUsage("sync ldap"))
 		return errUsage
 	}
 	if !cfg.LDAP.Enabled() {
@@ -67,27 +63,24 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		return fmt.Errorf("sync ldap: %w", err)
 	}
 	log := newLogger(cfg, e.stderr)
-	db, a, err := openApp(ctx, cfg, log)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if err := confirmDeactivations(ctx, a, reportline.SourceLDAP, confirm, dryRun); err != nil {
-		return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
-	}
-	rep, err := syncLDAP(ctx, a, dir, dryRun, log)
-	if errors.Is(err, reportline.ErrHeld) {
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		if err := confirmDeactivations(ctx, a, reportline.SourceLDAP, confirm, dryRun); err != nil {
+			return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
+		}
+		rep, err := syncLDAP(ctx, a, dir, dryRun, log)
+		if errors.Is(err, reportline.ErrHeld) {
+			printSyncReport(e.stdout, "LDAP", rep, show)
+			return heldError("sync ldap", err)
+		}
+		if err != nil {
+			return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
+		}
 		printSyncReport(e.stdout, "LDAP", rep, show)
-		return heldError("sync ldap", err)
-	}
-	if err != nil {
-		return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
-	}
-	printSyncReport(e.stdout, "LDAP", rep, show)
-	if len(rep.Problems) > 0 {
-		return exitError{exitSyncProblems, fmt.Sprintf("sync ldap: %d problems", len(rep.Problems))}
-	}
-	return nil
+		if len(rep.Problems) > 0 {
+			return exitError{exitSyncProblems, fmt.Sprintf("sync ldap: %d problems", len(rep.Problems))}
+		}
+		return nil
+	})
 }
 
 // exitSyncHeld is the exit status of a sync held by the deactivation guard.

@@ -10,65 +10,11 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/config"
-	"reportline/store"
 )
-
-const tenantUsage = `Usage:
-  reportline tenant create --slug SLUG [--host HOST] [--admin EMAIL]
-                                  add a tenant (an organisation) answering on HOST, with
-                                  its first platform admin (password from stdin, or generated)
-  reportline tenant list          list the tenants: slug, host, state
-  reportline tenant suspend SLUG  refuse every request of the tenant (503) until resumed
-  reportline tenant resume SLUG   serve the tenant again
-  reportline tenant export SLUG --out DIR|FILE.zip
-                                  every table of the tenant as CSV, with a manifest
-                                  (row counts, schema version); secrets left out
-  reportline tenant delete SLUG [--yes]
-                                  remove every row of the tenant, for good (asks to
-                                  type the slug again unless --yes)
-
-The operator acts above tenants: these commands read and change the tenants
-table alone, never a tenant's people, and are recorded in the operator log
-as the operating-system user who ran them (docs/tenants.md).
-`
-
-// cmdTenant runs `reportline tenant create|list|suspend|resume|export|delete`: the
-// operator's tenant operations.
-func cmdTenant(ctx context.Context, e env, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "create":
-			return cmdTenantCreate(ctx, e, args[1:])
-		case "list":
-			return cmdTenantList(ctx, e, args[1:])
-		case "suspend", "resume":
-			return cmdTenantSuspend(ctx, e, args[0], args[1:])
-		case "export":
-			return cmdTenantExport(ctx, e, args[1:])
-		case "delete":
-			return cmdTenantDelete(ctx, e, args[1:])
-		}
-	}
-	return usageText(e, args, tenantUsage)
-}
 
 // operatorLabel is how the operator running the command is recorded.
 func operatorLabel(e env) string {
 	return app.OperatorActor(reportline.SourceCLI, osUserName(e)).Label
-}
-
-// openStore opens and migrates the database alone (the operator's
-// commands need no application services).
-func openStore(ctx context.Context, cfg config.Config) (*store.DB, error) {
-	db, err := store.Open(ctx, cfg.DatabaseURL, cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	if err := db.Migrate(ctx); err != nil {
-		db.Close()
-		return nil, err
-	}
-	return db, nil
 }
 
 func cmdTenantCreate(ctx context.Context, e env, args []string) error {
@@ -91,30 +37,27 @@ func cmdTenantCreate(ctx context.Context, e env, args []string) error {
 			return err
 		}
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	id, err := db.CreateTenantAs(ctx, operatorLabel(e), slug, host)
-	if err != nil {
-		return fmt.Errorf("tenant create: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "tenant %s created (id %d)\n", strings.ToLower(strings.TrimSpace(slug)), id)
-	if admin == "" {
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		id, err := s.db.CreateTenantAs(ctx, operatorLabel(e), slug, host)
+		if err != nil {
+			return fmt.Errorf("tenant create: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "tenant %s created (id %d)\n", strings.ToLower(strings.TrimSpace(slug)), id)
+		if admin == "" {
+			return nil
+		}
+		// The first platform admin is made in the new tenant: the context
+		// carries it, so the store writes there.
+		u, err := s.app.CreatePlatformAdmin(reportline.WithTenant(ctx, id), admin, password)
+		if err != nil {
+			return fmt.Errorf("tenant create: the tenant exists; its admin: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "platform admin %s (id %d) of tenant %s is ready\n", u.Email, u.ID, strings.ToLower(strings.TrimSpace(slug)))
+		if generated {
+			fmt.Fprintf(e.stdout, "generated password: %s\n", password)
+		}
 		return nil
-	}
-	// The first platform admin is made in the new tenant: the context
-	// carries it, so the store writes there.
-	u, err := a.CreatePlatformAdmin(reportline.WithTenant(ctx, id), admin, password)
-	if err != nil {
-		return fmt.Errorf("tenant create: the tenant exists; its admin: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "platform admin %s (id %d) of tenant %s is ready\n", u.Email, u.ID, strings.ToLower(strings.TrimSpace(slug)))
-	if generated {
-		fmt.Fprintf(e.stdout, "generated password: %s\n", password)
-	}
-	return nil
+	})
 }
 
 func cmdTenantList(ctx context.Context, e env, args []string) error {
@@ -122,38 +65,39 @@ func cmdTenantList(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ts, err := db.Tenants(ctx)
-	if err != nil {
-		return fmt.Errorf("tenant list: %s", reportline.ErrorMessage(err))
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tSLUG\tHOST\tSTATE\tCREATED")
-	for _, t := range ts {
-		host, state := t.Host, "active"
-		if host == "" {
-			host = "-"
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		ts, err := s.db.Tenants(ctx)
+		if err != nil {
+			return fmt.Errorf("tenant list: %s", reportline.ErrorMessage(err))
 		}
-		if t.Suspended {
-			state = "suspended since " + t.SuspendedAt.Format("2006-01-02 15:04 MST")
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tSLUG\tHOST\tSTATE\tCREATED")
+		for _, t := range ts {
+			host, state := t.Host, "active"
+			if host == "" {
+				host = "-"
+			}
+			if t.Suspended {
+				state = "suspended since " + t.SuspendedAt.Format("2006-01-02 15:04 MST")
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Slug, host, state, t.CreatedAt.Format("2006-01-02"))
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", t.ID, t.Slug, host, state, t.CreatedAt.Format("2006-01-02"))
-	}
-	return tw.Flush()
+		return tw.Flush()
+	})
 }
 
-// cmdTenantSuspend suspends or resumes the tenant named by the first
-// argument (or --slug).
+// tenantSuspend is `tenant suspend` or `tenant resume` (verb): it suspends
+// or resumes the tenant named by the first argument (or --slug).
+func tenantSuspend(verb string) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, args []string) error { return cmdTenantSuspend(ctx, e, verb, args) }
+}
+
 func cmdTenantSuspend(ctx context.Context, e env, verb string, args []string) error {
 	var slug string
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		slug, args = args[0], args[1:]
 	}
-	cfg, _, err := loadConfig(e, "tenant "+verb+" SLUG", args, func(c *config.Config, fs *flag.FlagSet) {
+	cfg, _, err := loadConfig(e, "tenant "+verb, args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.StringVar(&slug, "slug", slug, "the tenant's `slug`")
 	})
@@ -163,19 +107,16 @@ func cmdTenantSuspend(ctx context.Context, e env, verb string, args []string) er
 	if strings.TrimSpace(slug) == "" {
 		return fmt.Errorf("tenant %s: name the tenant (its slug)", verb)
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	t, err := db.SetTenantSuspended(ctx, operatorLabel(e), slug, verb == "suspend")
-	if err != nil {
-		return fmt.Errorf("tenant %s: %s", verb, reportline.ErrorMessage(err))
-	}
-	if t.ID == reportline.ImplicitTenant && verb == "suspend" {
-		fmt.Fprintln(e.stdout, "note: this is the implicit tenant (the installation's own)")
-	}
-	done := map[string]string{"suspend": "suspended", "resume": "resumed"}[verb]
-	fmt.Fprintf(e.stdout, "tenant %s %s\n", t.Slug, done)
-	return nil
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		t, err := s.db.SetTenantSuspended(ctx, operatorLabel(e), slug, verb == "suspend")
+		if err != nil {
+			return fmt.Errorf("tenant %s: %s", verb, reportline.ErrorMessage(err))
+		}
+		if t.ID == reportline.ImplicitTenant && verb == "suspend" {
+			fmt.Fprintln(e.stdout, "note: this is the implicit tenant (the installation's own)")
+		}
+		done := map[string]string{"suspend": "suspended", "resume": "resumed"}[verb]
+		fmt.Fprintf(e.stdout, "tenant %s %s\n", t.Slug, done)
+		return nil
+	})
 }

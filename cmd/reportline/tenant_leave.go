@@ -29,7 +29,7 @@ func cmdTenantExport(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		slug, args = args[0], args[1:]
 	}
-	cfg, _, err := loadConfig(e, "tenant export SLUG --out DIR|FILE.zip", args, func(c *config.Config, fs *flag.FlagSet) {
+	cfg, _, err := loadConfig(e, "tenant export", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.StringVar(&out, "out", "", "where to write: a new `folder`, or a file ending in .zip")
 	})
@@ -43,13 +43,12 @@ func cmdTenantExport(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("tenant export: %w", err)
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
-		w.abort()
+	var m store.ExportManifest
+	err = withServices(ctx, e, cfg, nil, func(s services) error {
+		var err error
+		m, err = s.db.ExportTenant(ctx, slug, w)
 		return err
-	}
-	defer db.Close()
-	m, err := db.ExportTenant(ctx, slug, w)
+	})
 	if err == nil {
 		err = w.finish(m)
 	}
@@ -189,7 +188,7 @@ func cmdTenantDelete(ctx context.Context, e env, args []string) error {
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		slug, args = args[0], args[1:]
 	}
-	cfg, _, err := loadConfig(e, "tenant delete SLUG [--yes]", args, func(c *config.Config, fs *flag.FlagSet) {
+	cfg, _, err := loadConfig(e, "tenant delete", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
 		fs.BoolVar(&yes, "yes", false, "delete without asking to type the slug again")
 	})
@@ -210,12 +209,12 @@ func cmdTenantDelete(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("tenant delete: the slug typed does not match %q: nothing deleted", slug)
 		}
 	}
-	db, err := openStore(ctx, cfg)
-	if err != nil {
+	var deleted map[string]int64
+	err = withServices(ctx, e, cfg, nil, func(s services) error {
+		var err error
+		deleted, err = s.db.DeleteTenant(ctx, operatorLabel(e), slug)
 		return err
-	}
-	defer db.Close()
-	deleted, err := db.DeleteTenant(ctx, operatorLabel(e), slug)
+	})
 	if err != nil {
 		return fmt.Errorf("tenant delete: %s", reportline.ErrorMessage(err))
 	}

@@ -14,29 +14,6 @@ import (
 	"reportline/config"
 )
 
-const tokenUsage = `Usage:
-  reportline token create --email E [--name N] [--expires 90d]
-                                   print a new API token for that user; it is shown once
-  reportline token list [--email E]
-                                   list API tokens: everybody's, or that user's
-  reportline token revoke ID       revoke an API token at once
-`
-
-// cmdToken runs `reportline token create|list|revoke`: API tokens.
-func cmdToken(ctx context.Context, e env, args []string) error {
-	if len(args) > 0 {
-		switch args[0] {
-		case "create":
-			return cmdTokenCreate(ctx, e, args[1:])
-		case "list":
-			return cmdTokenList(ctx, e, args[1:])
-		case "revoke":
-			return cmdTokenRevoke(ctx, e, args[1:])
-		}
-	}
-	return usageText(e, args, tokenUsage)
-}
-
 func cmdTokenCreate(ctx context.Context, e env, args []string) error {
 	var email, name, expires string
 	cfg, _, err := loadConfig(e, "token create", args, func(c *config.Config, fs *flag.FlagSet) {
@@ -55,17 +32,14 @@ func cmdTokenCreate(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("token create: --expires: %w", err)
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	c, err := a.CreateAPIToken(ctx, app.SystemActor(reportline.SourceCLI), app.NewToken{Email: email, Name: name, ExpiresIn: lifetime})
-	if err != nil {
-		return fmt.Errorf("token create: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintln(e.stdout, c.Secret)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		c, err := a.CreateAPIToken(ctx, app.SystemActor(reportline.SourceCLI), app.NewToken{Email: email, Name: name, ExpiresIn: lifetime})
+		if err != nil {
+			return fmt.Errorf("token create: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintln(e.stdout, c.Secret)
+		return nil
+	})
 }
 
 // parseLifetime reads a token lifetime: "" for none, a number of days
@@ -100,28 +74,25 @@ func cmdTokenList(ctx context.Context, e env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	tokens, err := a.ListTokens(ctx, app.SystemActor(reportline.SourceCLI), app.TokenFilter{Email: email})
-	if err != nil {
-		return fmt.Errorf("token list: %s", reportline.ErrorMessage(err))
-	}
-	when := func(t time.Time, zero string) string {
-		if t.IsZero() {
-			return zero
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		tokens, err := a.ListTokens(ctx, app.SystemActor(reportline.SourceCLI), app.TokenFilter{Email: email})
+		if err != nil {
+			return fmt.Errorf("token list: %s", reportline.ErrorMessage(err))
 		}
-		return t.Format(time.RFC3339)
-	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tUSER\tSTATUS\tCREATED\tLAST USED\tEXPIRES")
-	for _, t := range tokens {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, strconv.Quote(t.Name), t.Owner.Email, t.Status,
-			when(t.CreatedAt, ""), when(t.LastUsedAt, "never"), when(t.ExpiresAt, "never"))
-	}
-	return tw.Flush()
+		when := func(t time.Time, zero string) string {
+			if t.IsZero() {
+				return zero
+			}
+			return t.Format(time.RFC3339)
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ID\tNAME\tUSER\tSTATUS\tCREATED\tLAST USED\tEXPIRES")
+		for _, t := range tokens {
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, strconv.Quote(t.Name), t.Owner.Email, t.Status,
+				when(t.CreatedAt, ""), when(t.LastUsedAt, "never"), when(t.ExpiresAt, "never"))
+		}
+		return tw.Flush()
+	})
 }
 
 func cmdTokenRevoke(ctx context.Context, e env, args []string) error {
@@ -139,18 +110,15 @@ func cmdTokenRevoke(ctx context.Context, e env, args []string) error {
 	}
 	id, err := strconv.ParseInt(idArg, 10, 64)
 	if err != nil || id <= 0 {
-		fmt.Fprint(e.stderr, tokenUsage)
+		fmt.Fprint(e.stderr, commandUsage("token revoke"))
 		return errUsage
 	}
-	db, a, err := openApp(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	t, err := a.RevokeToken(ctx, app.SystemActor(reportline.SourceCLI), id)
-	if err != nil {
-		return fmt.Errorf("token revoke: %s", reportline.ErrorMessage(err))
-	}
-	fmt.Fprintf(e.stdout, "token %d (%q of %s) is revoked\n", t.ID, t.Name, t.Owner.Email)
-	return nil
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		t, err := a.RevokeToken(ctx, app.SystemActor(reportline.SourceCLI), id)
+		if err != nil {
+			return fmt.Errorf("token revoke: %s", reportline.ErrorMessage(err))
+		}
+		fmt.Fprintf(e.stdout, "token %d (%q of %s) is revoked\n", t.ID, t.Name, t.Owner.Email)
+		return nil
+	})
 }

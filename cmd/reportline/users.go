@@ -13,25 +13,13 @@ import (
 	"reportline/app"
 )
 
-const usersUsage = "users import FILE [--dry-run] [--as EMAIL]"
-
-func cmdUsers(ctx context.Context, e env, args []string) error {
-	if len(args) > 0 && args[0] == "erase" {
-		return cmdUsersErase(ctx, e, args[1:])
-	}
-	if len(args) == 0 || args[0] != "import" {
-		return usageError(e, args, usersUsage+"\n  reportline "+usersEraseUsage)
-	}
-	return cmdUsersImport(ctx, e, args[1:])
-}
-
 // cmdUsersImport imports a users CSV through the code of the LMS import API
 // (app.ImportUsersCSV). Its exit statuses are those of `managers import`:
 // 0 every row was accepted, 4 some rows were refused (the rest applied or,
 // with --dry-run, would be), 1 the file was refused or every row was.
 func cmdUsersImport(ctx context.Context, e env, args []string) error {
 	var dryRun bool
-	cfg, file, as, err := fileCommand(e, "users import", usersUsage,
+	cfg, file, as, err := fileCommand(e, "users import",
 		"import as this user (their groups only) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "check every row and change nothing")
@@ -44,31 +32,28 @@ func cmdUsersImport(ctx context.Context, e env, args []string) error {
 		return err
 	}
 	defer f.Close()
-	db, a, actor, err := openAs(ctx, cfg, e, as)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	rep, err := a.ImportUsersCSV(ctx, actor, f, app.UserCSVOptions{DryRun: dryRun})
-	if len(rep.Rows) > 0 {
-		printUsersImport(e.stdout, filepath.Base(file), rep)
-	}
-	if err != nil {
-		if re, ok := errors.AsType[*reportline.Error](err); ok && re.Line > 0 {
-			return fmt.Errorf("%s: line %d: %s", file, re.Line, re.Message)
+	return withActor(ctx, e, cfg, as, func(a *app.App, actor app.Actor) error {
+		rep, err := a.ImportUsersCSV(ctx, actor, f, app.UserCSVOptions{DryRun: dryRun})
+		if len(rep.Rows) > 0 {
+			printUsersImport(e.stdout, filepath.Base(file), rep)
 		}
-		return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
-	}
-	c := rep.Counts
-	switch {
-	case c.Rows == 0:
-		return fmt.Errorf("%s: no user rows after the header", file)
-	case c.Failed == c.Rows:
-		return fmt.Errorf("every row was refused; nothing was %s", map[bool]string{false: "imported", true: "checked as importable"}[dryRun])
-	case c.Failed > 0:
-		return exitError{exitRejectedLines, fmt.Sprintf("%d of %d rows were refused", c.Failed, c.Rows)}
-	}
-	return nil
+		if err != nil {
+			if re, ok := errors.AsType[*reportline.Error](err); ok && re.Line > 0 {
+				return fmt.Errorf("%s: line %d: %s", file, re.Line, re.Message)
+			}
+			return fmt.Errorf("%s: %s", file, reportline.ErrorMessage(err))
+		}
+		c := rep.Counts
+		switch {
+		case c.Rows == 0:
+			return fmt.Errorf("%s: no user rows after the header", file)
+		case c.Failed == c.Rows:
+			return fmt.Errorf("every row was refused; nothing was %s", map[bool]string{false: "imported", true: "checked as importable"}[dryRun])
+		case c.Failed > 0:
+			return exitError{exitRejectedLines, fmt.Sprintf("%d of %d rows were refused", c.Failed, c.Rows)}
+		}
+		return nil
+	})
 }
 
 // printUsersImport writes the counts and every refused row.

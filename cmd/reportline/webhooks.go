@@ -37,22 +37,13 @@ func startWebhooks(ctx context.Context, a *app.App, log *slog.Logger) (stop func
 	}
 }
 
-const webhooksUsage = `Usage:
-  reportline webhooks add --url https://… [--types T1,T2]
-      register an endpoint for change events (docs/webhooks.md); prints its
-      id and its signing secret, shown this once
-  reportline webhooks list               the subscribers (never their secrets)
-  reportline webhooks delete ID          remove a subscriber and its undelivered events
-  reportline webhooks deliveries ID [--limit N]
-                                         a subscriber's delivery log, newest first
-  reportline webhooks replay ID DELIVERY send a delivery that failed for good again
-`
+// webhooks is the command `webhooks SUB`: add, list, delete, deliveries
+// or replay, which share their parsing.
+func webhooks(sub string) func(context.Context, env, []string) error {
+	return func(ctx context.Context, e env, args []string) error { return cmdWebhooks(ctx, e, sub, args) }
+}
 
-func cmdWebhooks(ctx context.Context, e env, args []string) error {
-	if len(args) == 0 || isHelp(args) {
-		return usageText(e, args, webhooksUsage)
-	}
-	sub, rest := args[0], args[1:]
+func cmdWebhooks(ctx context.Context, e env, sub string, rest []string) error {
 	idArg, deliveryArg := "", ""
 	if (sub == "delete" || sub == "deliveries" || sub == "replay") && len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
 		idArg, rest = rest[0], rest[1:]
@@ -86,55 +77,50 @@ func cmdWebhooks(ctx context.Context, e env, args []string) error {
 			return fmt.Errorf("webhooks %s: give the subscriber's id (%q is not one)", sub, idArg)
 		}
 	}
-	db, a, actor, err := openAs(ctx, cfg, e, "")
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	fail := func(err error) error { return fmt.Errorf("webhooks %s: %s", sub, reportline.ErrorMessage(err)) }
-	switch sub {
-	case "add":
-		var ts []string
-		if types != "" {
-			ts = strings.Split(types, ",")
-		}
-		s, secret, err := a.CreateWebhook(ctx, actor, app.NewWebhook{URL: url, Types: ts})
-		if err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(e.stdout, "webhook %d → %s\nsecret (shown once): %s\n", s.ID, s.URL, secret)
-	case "list":
-		subs, err := a.Webhooks(ctx, actor)
-		if err != nil {
-			return fail(err)
-		}
-		for _, s := range subs {
-			t := "all events"
-			if len(s.Types) > 0 {
-				t = strings.Join(s.Types, ",")
+	return withActor(ctx, e, cfg, "", func(a *app.App, actor app.Actor) error {
+		fail := func(err error) error { return fmt.Errorf("webhooks %s: %s", sub, reportline.ErrorMessage(err)) }
+		switch sub {
+		case "add":
+			var ts []string
+			if types != "" {
+				ts = strings.Split(types, ",")
 			}
-			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", s.ID, s.URL, t, s.CreatedAt.Format(time.RFC3339))
+			s, secret, err := a.CreateWebhook(ctx, actor, app.NewWebhook{URL: url, Types: ts})
+			if err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(e.stdout, "webhook %d → %s\nsecret (shown once): %s\n", s.ID, s.URL, secret)
+		case "list":
+			subs, err := a.Webhooks(ctx, actor)
+			if err != nil {
+				return fail(err)
+			}
+			for _, s := range subs {
+				t := "all events"
+				if len(s.Types) > 0 {
+					t = strings.Join(s.Types, ",")
+				}
+				fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\n", s.ID, s.URL, t, s.CreatedAt.Format(time.RFC3339))
+			}
+		case "delete":
+			if err := a.DeleteWebhook(ctx, actor, id); err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(e.stdout, "webhook %d deleted\n", id)
+		case "deliveries":
+			ds, err := a.WebhookDeliveries(ctx, actor, id, limit)
+			if err != nil {
+				return fail(err)
+			}
+			for _, d := range ds {
+				fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\tattempts %d\t%s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.Subject, d.Status, d.Attempts, d.LastError)
+			}
+		case "replay":
+			if err := a.ReplayWebhookDelivery(ctx, actor, id, delivery); err != nil {
+				return fail(err)
+			}
+			fmt.Fprintf(e.stdout, "delivery %d of webhook %d pending again\n", delivery, id)
 		}
-	case "delete":
-		if err := a.DeleteWebhook(ctx, actor, id); err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(e.stdout, "webhook %d deleted\n", id)
-	case "deliveries":
-		ds, err := a.WebhookDeliveries(ctx, actor, id, limit)
-		if err != nil {
-			return fail(err)
-		}
-		for _, d := range ds {
-			fmt.Fprintf(e.stdout, "%d\t%s\t%s\t%s\t%s\tattempts %d\t%s\n", d.ID, d.CreatedAt.Format(time.RFC3339), d.Type, d.Subject, d.Status, d.Attempts, d.LastError)
-		}
-	case "replay":
-		if err := a.ReplayWebhookDelivery(ctx, actor, id, delivery); err != nil {
-			return fail(err)
-		}
-		fmt.Fprintf(e.stdout, "delivery %d of webhook %d pending again\n", delivery, id)
-	default:
-		return usageText(e, args, webhooksUsage)
-	}
-	return nil
+		return nil
+	})
 }

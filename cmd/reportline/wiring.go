@@ -18,8 +18,9 @@ import (
 	"reportline/store"
 )
 
-// loadConfig builds the configuration of one command: defaults, then the
-// environment, then the command's flags.
+// loadConfig builds the configuration of the command named name (a name of
+// the command table): defaults, then the environment, then the command's
+// flags. --help prints the command's usage text, flags and notes.
 func loadConfig(e env, name string, args []string, flags func(*config.Config, *flag.FlagSet)) (config.Config, *flag.FlagSet, error) {
 	cfg := config.Default()
 	if err := cfg.FromEnv(e.getenv); err != nil {
@@ -27,8 +28,11 @@ func loadConfig(e env, name string, args []string, flags func(*config.Config, *f
 	}
 	fs := flag.NewFlagSet("reportline "+name, flag.ContinueOnError)
 	fs.Usage = func() {
-		fmt.Fprintf(fs.Output(), "Usage:\n  reportline %s [flags]\n\nFlags:\n", name)
+		fmt.Fprint(fs.Output(), commandUsage(name)+"\nFlags:\n")
 		fs.PrintDefaults()
+		if notes := commandNotes(name); notes != "" {
+			fmt.Fprint(fs.Output(), "\n"+notes)
+		}
 	}
 	flags(&cfg, fs)
 	// --help is an answer (standard output, exit 0); a wrong flag is an
@@ -57,7 +61,49 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
-// openApp opens and migrates the database and returns the services over it.
+// services are what a command works with once the database is open.
+type services struct {
+	db  *store.DB
+	app *app.App
+	log *slog.Logger
+}
+
+// withServices is the one setup of every command that uses the database:
+// it opens and migrates the database of cfg, builds the services over it in
+// the tenant of --tenant (reporting runs, imports and syncs to rec, the
+// server's metrics, unless nil), runs f with them and closes the database.
+func withServices(ctx context.Context, e env, cfg config.Config, rec app.Recorder, f func(services) error) error {
+	log := newLogger(cfg, e.stderr)
+	db, a, err := openAppRecorded(ctx, cfg, log, rec)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return f(services{db: db, app: a, log: log})
+}
+
+// withApp is withServices for a command that needs the application alone.
+func withApp(ctx context.Context, e env, cfg config.Config, f func(*app.App) error) error {
+	return withServices(ctx, e, cfg, nil, func(s services) error { return f(s.app) })
+}
+
+// withActor is withApp for a command that acts as someone: the operator
+// (allowed everything), or the user whose address --as gave (as).
+func withActor(ctx context.Context, e env, cfg config.Config, as string, f func(*app.App, app.Actor) error) error {
+	return withApp(ctx, e, cfg, func(a *app.App) error {
+		if as == "" {
+			return f(a, app.OperatorActor(reportline.SourceCLI, osUserName(e)))
+		}
+		u, err := a.UserByEmail(ctx, as)
+		if err != nil {
+			return fmt.Errorf("--as %s: %s", as, reportline.ErrorMessage(err))
+		}
+		return f(a, app.UserActor(u, reportline.SourceCLI))
+	})
+}
+
+// openApp opens and migrates the database and returns the services over it;
+// the caller closes the database. Commands use withApp.
 func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (*store.DB, *app.App, error) {
 	return openAppRecorded(ctx, cfg, log, nil)
 }
