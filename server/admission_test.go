@@ -191,6 +191,7 @@ func wantRetryAfter(t *testing.T, what string, resp *http.Response) {
 // of a class and flooding more is refused (429, Retry-After) while another
 // client's request of the same class runs.
 func TestFloodFromOneClientDoesNotRefuseAnother(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	adm := server.Admission{Write: server.ClassLimits{Slots: 4, PerCaller: 2, Anonymous: 4, Queue: 4}, MaxWait: 200 * time.Millisecond}
 	base, _ := admissionServer(t, g, adm, server.Limits{})
@@ -237,6 +238,7 @@ func TestFloodFromOneClientDoesNotRefuseAnother(t *testing.T) {
 // a signed-in caller's request still runs at once, and a new anonymous
 // one is told 503 with Retry-After.
 func TestSignedInPassDuringAnonymousFlood(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	adm := server.Admission{Write: server.ClassLimits{Slots: 4, PerCaller: 1, Anonymous: 2, Queue: 4}, MaxWait: 300 * time.Millisecond}
 	base, token := admissionServer(t, g, adm, server.Limits{})
@@ -277,6 +279,7 @@ func TestSignedInPassDuringAnonymousFlood(t *testing.T) {
 // trickling an upload holds an upload slot only until it is cut, then the
 // slot serves the next upload.
 func TestTrickledBodyHoldsNoSlot(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	adm := server.Admission{Write: server.ClassLimits{Slots: 1, PerCaller: 1}, Upload: server.ClassLimits{Slots: 1, PerCaller: 1}, MaxWait: 200 * time.Millisecond}
 	limits := server.Limits{BodyTimeout: 20 * time.Second, BodyGrace: 500 * time.Millisecond, MinBodyRate: 1 << 10}
@@ -308,6 +311,7 @@ func TestTrickledBodyHoldsNoSlot(t *testing.T) {
 // budget are refused with 429 and Retry-After before the form is read;
 // another address signs in.
 func TestSignInAttemptsPerAddress(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	adm := server.Admission{SignInRate: 0.1, SignInBurst: 3, MaxWait: 50 * time.Millisecond}
 	base, _ := admissionServer(t, g, adm, server.Limits{})
@@ -335,6 +339,7 @@ func TestSignInAttemptsPerAddress(t *testing.T) {
 // as invalid is held back before its next write is read; its reads, and
 // other callers, go on.
 func TestRefusedRequestsSpendABudget(t *testing.T) {
+	t.Parallel()
 	g := newGate(t)
 	adm := server.Admission{FailureRate: 0.1, FailureBurst: 3, MaxWait: 50 * time.Millisecond}
 	base, token := admissionServer(t, g, adm, server.Limits{})
@@ -361,6 +366,7 @@ func TestRefusedRequestsSpendABudget(t *testing.T) {
 }
 
 func TestDefaultAdmission(t *testing.T) {
+	t.Parallel()
 	a := server.DefaultAdmission()
 	if a.Read.Slots != 64 || a.Write.Slots != 32 || a.Upload.Slots != 4 || a.SignIn.Slots != 16 || a.MaxWait != 2*time.Second ||
 		a.SmallBody != 64<<10 || a.SignInRate != 2 || a.SignInBurst != 20 || a.FailureRate != 10 || a.FailureBurst != 100 {

@@ -11,6 +11,7 @@ import (
 )
 
 func TestClientIPBelievesOnlyTrustedProxies(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8"), netip.MustParsePrefix("fd00::/8")}
 	for _, tc := range []struct {
 		name, peer string
@@ -46,6 +47,7 @@ func TestClientIPBelievesOnlyTrustedProxies(t *testing.T) {
 }
 
 func TestSecureFollowsThePublicURLAndTrustedProxies(t *testing.T) {
+	t.Parallel()
 	trusted := []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}
 	https, _ := url.Parse("https://rl.example.com")
 	plain, _ := url.Parse("http://rl.example.com")

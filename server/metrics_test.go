@@ -23,6 +23,7 @@ import (
 // failures from the database, the imports and directory syncs App did, and
 // HTTP requests with the route and the method as separate labels.
 func TestDomainMetrics(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		env := testapp.New(t, engine)
@@ -122,6 +123,7 @@ func grepReportline(text string) string {
 // When the database cannot be read, /metrics still answers, without the
 // database's gauges and with reportline_database_gauges_up 0.
 func TestMetricsWithoutTheDatabase(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
 		base := env.Serve(t)

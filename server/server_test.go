@@ -30,6 +30,7 @@ import (
 )
 
 func TestReadyzHidesTheDatabase(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	h := server.New(server.Config{
 		Logger: slog.New(slog.NewTextHandler(&logs, nil)),
@@ -108,6 +109,7 @@ func cutWithin(c net.Conn, d time.Duration) bool {
 // TestSlowBodiesAreCut: clients trickling a body one byte at a time are cut
 // after the grace period, all of them, while a normal request is served.
 func TestSlowBodiesAreCut(t *testing.T) {
+	t.Parallel()
 	env := testapp.New(t, store.SQLite)
 	limits := server.Limits{BodyTimeout: 20 * time.Second, UploadTimeout: time.Minute, BodyGrace: 500 * time.Millisecond, MinBodyRate: 1 << 10}
 	base := env.ServeConfig(t, server.Config{Routes: []server.Routes{echo{}}, Limits: limits})
@@ -158,6 +160,7 @@ func TestSlowBodiesAreCut(t *testing.T) {
 // longer than an ordinary body; the same body from an anonymous client is
 // cut at the ordinary allowance.
 func TestUploadsGetALongerAllowance(t *testing.T) {
+	t.Parallel()
 	env := testapp.New(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := env.App.CreatePlatformAdmin(ctx, "pa@example.com", "a long password"); err != nil {
@@ -193,6 +196,7 @@ func TestUploadsGetALongerAllowance(t *testing.T) {
 // client asks with Expect: 100-continue, and a client that sends a body of
 // the right size with Expect: 100-continue is served.
 func TestOversizedBodiesAre413(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
 		ctx := context.Background()
@@ -284,6 +288,7 @@ func (b neverEnding) Read(p []byte) (int, error) {
 // behind a proxy that speaks plain HTTP; the AuthZEN metadata names the
 // public URL whatever Host the client sends, and is cacheable only then.
 func TestPublicURL(t *testing.T) {
+	t.Parallel()
 	env := testapp.New(t, store.SQLite)
 	ctx := context.Background()
 	if _, err := env.App.CreatePlatformAdmin(ctx, "pa@example.com", "a long password"); err != nil {
@@ -383,6 +388,7 @@ func TestPublicURL(t *testing.T) {
 // its headers, and a kept-alive connection that sends nothing more, are
 // closed after their timeouts.
 func TestSlowHeadersAndIdleConnectionsAreClosed(t *testing.T) {
+	t.Parallel()
 	env := testapp.New(t, store.SQLite)
 	limits := server.Limits{ReadHeaderTimeout: 300 * time.Millisecond, IdleTimeout: 300 * time.Millisecond}
 	base := env.ServeConfig(t, server.Config{Routes: []server.Routes{echo{}}, Limits: limits})
@@ -418,6 +424,7 @@ func TestSlowHeadersAndIdleConnectionsAreClosed(t *testing.T) {
 }
 
 func TestDefaultLimits(t *testing.T) {
+	t.Parallel()
 	srv := server.NewHTTPServer(server.Config{Logger: slog.New(slog.DiscardHandler)})
 	if srv.ReadHeaderTimeout != 10*time.Second || srv.IdleTimeout != 2*time.Minute || srv.MaxHeaderBytes != 64<<10 {
 		t.Errorf("server timeouts: header %v, idle %v, header bytes %d; want 10s, 2m, 64 KiB (docs/security.md)", srv.ReadHeaderTimeout, srv.IdleTimeout, srv.MaxHeaderBytes)

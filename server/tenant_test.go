@@ -89,6 +89,7 @@ func get(t *testing.T, base, host, path, token, cookie string) (int, string) {
 }
 
 func TestTenantsAreResolvedFromHostAndCredential(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
 		a, b := twoTenants(t, env)
@@ -161,6 +162,7 @@ func TestTenantsAreResolvedFromHostAndCredential(t *testing.T) {
 }
 
 func TestOneTenantAnswersOnAnyHost(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
 		ctx := context.Background()

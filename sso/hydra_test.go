@@ -29,6 +29,7 @@ import (
 // must fetch the new key. REPORTLINE_HYDRA names the binary; without it the
 // test is skipped, except under CI=true, where it fails.
 func TestHydraKeyRotation(t *testing.T) {
+	t.Parallel()
 	bin := os.Getenv("REPORTLINE_HYDRA")
 	if bin == "" {
 		if os.Getenv("CI") == "true" {

@@ -147,6 +147,7 @@ func oidcSite(t *testing.T, engine store.Engine, m app.SSOMatching, ssoOnly bool
 }
 
 func TestOIDCSignIn(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o := oidcSite(t, engine, app.SSOMatching{}, false)
 
@@ -180,6 +181,7 @@ func TestOIDCSignIn(t *testing.T) {
 }
 
 func TestOIDCRefusals(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o := oidcSite(t, engine, app.SSOMatching{}, false)
 		cases := []struct {
@@ -259,6 +261,7 @@ func setFlow(t *testing.T, c *http.Client, cb *url.URL, edit func(url.Values)) {
 }
 
 func TestOIDCCreatesUnknownPeopleWhenAllowed(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o := oidcSite(t, engine, app.SSOMatching{CreateUsers: true}, false)
 		o.signIn(t, s, s.client, "zed")
@@ -279,6 +282,7 @@ func TestOIDCCreatesUnknownPeopleWhenAllowed(t *testing.T) {
 }
 
 func TestOIDCSignOutEndsBothSessions(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o := oidcSite(t, engine, app.SSOMatching{}, false)
 		o.signIn(t, s, s.client, "ada")
@@ -296,6 +300,7 @@ func TestOIDCSignOutEndsBothSessions(t *testing.T) {
 }
 
 func TestOIDCProviderDownStillLetsTheBreakGlassAdminIn(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ln, base := listen(t)
 		dead, deadURL := listen(t)

@@ -166,6 +166,7 @@ func nameID(v string) string {
 // forgery of the same shape signs in, so each refusal is for its one
 // defect.
 func TestSAMLHostileAssertions(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		acs := s.base + "/sso/saml/saml/acs"

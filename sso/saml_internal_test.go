@@ -7,6 +7,7 @@ import "testing"
 // SHA-1 mask digest of an encrypted assertion's RSA-OAEP key transport,
 // outside any signature, is not.
 func TestNoSHA1Signature(t *testing.T) {
+	t.Parallel()
 	const ds = `xmlns:ds="http://www.w3.org/2000/09/xmldsig#"`
 	for _, tc := range []struct {
 		name, xml string

@@ -40,6 +40,7 @@ func (s *site) samlSignIn(t *testing.T, c *http.Client) string {
 // which ends its session and answers with a signed LogoutResponse; the
 // answer is checked and used once.
 func TestSAMLSingleLogout(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		idp.who = samlAda()
@@ -88,6 +89,7 @@ func TestSAMLSingleLogout(t *testing.T) {
 // TestSAMLSingleLogoutUnreachableIdP: with the IdP down, sign-out still
 // ends the Reportline session.
 func TestSAMLSingleLogoutUnreachableIdP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		idp.who = samlAda()
@@ -120,6 +122,7 @@ func (s *site) logoutRequest(idp *samlIdP, nameID string, indexes ...string) str
 // sessions it names only when the IdP signed it (GO-2026-4764: an unsigned
 // one was accepted by gosaml2 before v0.11.0).
 func TestSAMLIdPInitiatedLogout(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		idp.who = samlAda()

@@ -199,6 +199,7 @@ func (s *site) spInitiated(t *testing.T, c *http.Client) samlPost {
 }
 
 func TestSAMLSignIn(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		idp.who = &saml.Session{NameID: "ada-nameid", UserEmail: "ada@example.com", UserName: "ada"}
@@ -241,6 +242,7 @@ func TestSAMLSignIn(t *testing.T) {
 }
 
 func TestSAMLRefusals(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{})
 		for _, tc := range []struct {
@@ -290,6 +292,7 @@ func TestSAMLRefusals(t *testing.T) {
 // TestSAMLEncryptedAssertion: an IdP that encrypts its assertions to
 // the certificate of our metadata; our key decrypts them.
 func TestSAMLEncryptedAssertion(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, idp := samlSite(t, engine, app.SSOMatching{TrustEmails: true})
 		idp.encrypt, idp.who = true, samlAda()

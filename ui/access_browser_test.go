@@ -17,6 +17,7 @@ import (
 // source; an admin opens the report of managees without a manager, narrows
 // it, and goes from a row to Show managers to fix it.
 func TestBrowserContactsAndOrphans(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := accessWorld(t, engine)
 

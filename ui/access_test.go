@@ -50,6 +50,7 @@ func accessWorld(t *testing.T, engine store.Engine) *world {
 }
 
 func TestContactsPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := accessWorld(t, engine)
 		alicePath := fmt.Sprintf("/users/%d/contacts", w.alice.ID)
@@ -112,6 +113,7 @@ func TestContactsPage(t *testing.T) {
 }
 
 func TestOrphansPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := accessWorld(t, engine)
 		c := newClient(t, w.url)
@@ -152,6 +154,7 @@ func TestOrphansPage(t *testing.T) {
 }
 
 func TestCapabilitiesPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := accessWorld(t, engine)
 		root := newClient(t, w.url)

@@ -14,6 +14,7 @@ import (
 // TestBrowserTokens: ada opens "Your tokens" from her menu, creates a
 // token (its secret shown once), finds it listed and revokes it.
 func TestBrowserTokens(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)
@@ -62,6 +63,7 @@ func TestBrowserTokens(t *testing.T) {
 // an address, the same answer; the mailed link opens the form, the new
 // password is set and works.
 func TestBrowserForgotPassword(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)

@@ -20,6 +20,7 @@ import (
 // They used to be all evaluated (each an argon2id hash, 1.2 GB in all);
 // now only the free allowance is, and the rest get 429 at once.
 func TestLoginBurstOverHTTP(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		var mu sync.Mutex
@@ -50,6 +51,7 @@ func TestLoginBurstOverHTTP(t *testing.T) {
 // without its secret, and revokes it; a platform admin sees and revokes
 // everybody's; a user cannot revoke another's.
 func TestTokensPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ada := newClient(t, w.url)
@@ -125,6 +127,7 @@ func resetLinkIn(t *testing.T, env *testapp.Env, to string) string {
 // TestForgotPassword: the same page for a known and an unknown address;
 // the mailed link sets a new password once and ends every session.
 func TestForgotPassword(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ada := newClient(t, w.url)
@@ -171,6 +174,7 @@ func TestForgotPassword(t *testing.T) {
 // TestChangePassword: a signed-in user changes their password; this
 // session stays, the others end; the current password is checked.
 func TestChangePassword(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		here, there := newClient(t, w.url), newClient(t, w.url)

@@ -111,6 +111,7 @@ func checkAxe(t *testing.T, ctx context.Context, what string) {
 // that reaches it), /groups with the menu open, the error page, and the
 // states Show managers reaches by its forms.
 func TestBrowserAccessibility(t *testing.T) {
+	t.Parallel()
 	axeSource(t)
 	ctx := browser.NewWithin(t, 10*time.Minute)
 	s := newDemoSite(t, store.SQLite)

@@ -113,6 +113,7 @@ func signIn(t *testing.T, ctx context.Context, base, email string) {
 // Show managers, pastes addresses, previews, sees each one flagged, and
 // confirms.
 func TestBrowserAddManagersByEmail(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)
@@ -179,6 +180,7 @@ func TestBrowserAddManagersByEmail(t *testing.T) {
 
 // TestBrowserPickManagee adds a managee with the Managees section's picker.
 func TestBrowserPickManagee(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)
@@ -234,6 +236,7 @@ func TestBrowserPickManagee(t *testing.T) {
 // group tree, a picker that marks the user themself and existing links, and
 // a refused preview explained in its section.
 func TestBrowserPlatformAdmin(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		if _, err := w.env.App.AddLinks(context.Background(), app.SystemActor(reportline.SourceCSV), app.LinkRequest{
@@ -291,6 +294,7 @@ func TestBrowserPlatformAdmin(t *testing.T) {
 // group admin opens Bulk managers, chooses a CSV file, previews it, reads
 // the counts and the rejected lines, and applies it.
 func TestBrowserBulkImport(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := bulkWorld(t, engine)
 		file := filepath.Join(t.TempDir(), "team.csv")

@@ -111,6 +111,7 @@ func rejectedLines(body string) map[string]string {
 var rejectedRE = regexp.MustCompile(`data-line="(\d+)" data-reason="([a-z_]+)"`)
 
 func TestBulkImportPreviewApply(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := bulkWorld(t, engine)
 		c := newClient(t, w.url)
@@ -216,6 +217,7 @@ func TestBulkImportPreviewApply(t *testing.T) {
 }
 
 func TestBulkUploadRefused(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := bulkWorld(t, engine)
 		c := newClient(t, w.url)
@@ -259,6 +261,7 @@ func TestBulkUploadRefused(t *testing.T) {
 }
 
 func TestBulkDownloads(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := bulkWorld(t, engine)
 		c := newClient(t, w.url)
@@ -308,6 +311,7 @@ func TestBulkDownloads(t *testing.T) {
 }
 
 func TestBulkForbiddenToMembers(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := bulkWorld(t, engine)
 		if err := w.env.App.SetPassword(context.Background(), app.SystemActor(reportline.SourceAPI), w.alice.ID, password); err != nil {

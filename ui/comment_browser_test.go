@@ -19,6 +19,7 @@ import (
 // comment on Show managers: the comment goes through the preview to
 // Confirm, is stored on the link, and is shown in both people's lists.
 func TestBrowserFunctionalManagerComment(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := browser.New(t)

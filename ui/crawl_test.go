@@ -112,6 +112,7 @@ var notPages = map[string]bool{
 // The crawl runs on SQLite: it checks the pages' links, which do not depend
 // on the engine (the responsive and flow tests cover PostgreSQL).
 func TestCrawlEveryLink(t *testing.T) {
+	t.Parallel()
 	s := newDemoSite(t, store.SQLite)
 	routes := pageRoutes(t)
 	for _, role := range crawlRoles {

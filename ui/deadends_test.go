@@ -21,6 +21,7 @@ var profileLink = regexp.MustCompile(`<th scope="row"><a href="([^"]+)">([^<]+)<
 // managers page: each must open (no link to a refusal), and the people the
 // viewer may not see are shown by name without a link.
 func TestManagersPageLinksOnlyWhereTheViewerMayGo(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()
@@ -90,6 +91,7 @@ func TestManagersPageLinksOnlyWhereTheViewerMayGo(t *testing.T) {
 // TestErrorPageKeepsTheTools: an admin who meets an error page keeps the
 // tools of the top bar, not only the group tree.
 func TestErrorPageKeepsTheTools(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		for _, tc := range []struct {

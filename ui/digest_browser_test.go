@@ -20,6 +20,7 @@ import (
 // notifications from the top bar, reads this week's digest as it would be
 // sent, and turns the weekly digest off.
 func TestBrowserNotifications(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		bg := context.Background()

@@ -15,6 +15,7 @@ import (
 // TestNotificationsPage: a manager sees their digest's preview and turns
 // it off; the choice is what app records.
 func TestNotificationsPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()
@@ -53,6 +54,7 @@ func TestNotificationsPage(t *testing.T) {
 // TestDigestSettingsPage: platform admins change "skip empty digests";
 // group admins neither read nor post it (a platform setting).
 func TestDigestSettingsPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ada := newClient(t, w.url)

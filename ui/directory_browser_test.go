@@ -21,6 +21,7 @@ import (
 // reason, an applied sync with a problem), opens a run and sees its counts,
 // problems and user changes; a group admin is not offered the page.
 func TestBrowserDirectorySync(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

@@ -18,6 +18,7 @@ import (
 // page, sees the mapping, is told why a second one is refused, and ends it;
 // a group admin (Sales's own) can do none of it.
 func TestDirectoryGroupMappingOnThePage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		sales := strconv.FormatInt(int64(w.sales.ID), 10)

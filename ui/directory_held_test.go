@@ -15,6 +15,7 @@ import (
 // A held run is shown as held with a Confirm button for platform admins;
 // confirming lets the next run of the source apply; a group admin cannot.
 func TestDirectoryHeldRunConfirmedOnThePage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

@@ -14,6 +14,7 @@ import (
 // user one may not see, Show managers' preview reasons) are in French on a
 // French page, not app's English marked raw.
 func TestFrenchRefusals(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)

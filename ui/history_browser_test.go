@@ -17,6 +17,7 @@ import (
 // on Show managers in Chromium, then reads it in the history and on the
 // profile's timeline, at a phone's and a laptop's width.
 func TestBrowserRemoveUndoHistory(t *testing.T) {
+	t.Parallel()
 	ctx := browser.NewWithin(t, 4*time.Minute)
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := newDemoSite(t, engine)

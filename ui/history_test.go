@@ -16,6 +16,7 @@ import (
 )
 
 func TestHistoryPages(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

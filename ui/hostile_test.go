@@ -16,6 +16,7 @@ import (
 // same on both engines, and nothing changes; a form over its limit is 413
 // naming the limit.
 func TestFormsRefuseWhatIsNotText(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)

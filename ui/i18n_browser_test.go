@@ -197,6 +197,7 @@ var formatted = regexp.MustCompile(`\b[A-Z][a-z]+day \d{1,2} [A-Z][a-z]+\b|\b\d{
 // positions, units, uids, group names, the product's name, formatted
 // dates and numbers).
 func TestBrowserPseudoLocale(t *testing.T) {
+	t.Parallel()
 	ctx := browser.NewWithin(t, 4*time.Minute)
 	s := newDemoSite(t, store.SQLite)
 	var data []string
@@ -343,6 +344,7 @@ func TestBrowserPseudoLocale(t *testing.T) {
 // says French, at a phone's width and a laptop's, with the layout checks,
 // the accessibility check and screenshots.
 func TestBrowserFrench(t *testing.T) {
+	t.Parallel()
 	ctx := browser.NewWithin(t, 4*time.Minute)
 	s := newDemoSite(t, store.SQLite)
 	setLocale(t, s, "admin@acme.example", "fr")

@@ -17,6 +17,7 @@ import (
 // from a kind or a source) and checks that both catalogues have each: a
 // page never shows an id, nor English on a French page.
 func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
+	t.Parallel()
 	ids := map[string]string{} // id → where it is used
 	extract := func(glob string, re *regexp.Regexp) {
 		files, err := filepath.Glob(glob)

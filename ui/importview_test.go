@@ -14,6 +14,7 @@ import (
 // TestRunningImportPage renders a running import: a progress bar and a
 // refresh, so the page follows the import without JavaScript.
 func TestRunningImportPage(t *testing.T) {
+	t.Parallel()
 	u, err := New(nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -53,6 +54,7 @@ func TestRunningImportPage(t *testing.T) {
 }
 
 func TestApplyText(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		counts   reportline.ImportCounts
 		managees int
@@ -71,6 +73,7 @@ func TestApplyText(t *testing.T) {
 }
 
 func TestNumAndByteSize(t *testing.T) {
+	t.Parallel()
 	for n, want := range map[int]string{0: "0", 999: "999", 1000: "1,000", 1234567: "1,234,567", -4500: "-4,500"} {
 		if got := num(n); got != want {
 			t.Errorf("num(%d) = %q, want %q", n, got, want)
@@ -84,6 +87,7 @@ func TestNumAndByteSize(t *testing.T) {
 }
 
 func TestKeptCellsLoseTheirFormulaGuard(t *testing.T) {
+	t.Parallel()
 	rec := []string{"'=1+1", "'-x@acme.test", "'plain", "'", "a@b"}
 	for i, want := range []string{"=1+1", "-x@acme.test", "'plain", "'", "a@b", ""} {
 		if got := cell(rec, i); got != want {

@@ -67,6 +67,7 @@ func press(t *testing.T, ctx context.Context, key string) {
 // the managers page, the addresses, the preview, Confirm. Every Tab lands on
 // something drawn on screen with a visible focus ring.
 func TestBrowserKeyboardShowManagers(t *testing.T) {
+	t.Parallel()
 	ctx := browser.New(t)
 	s := newDemoSite(t, store.SQLite)
 	signInAs(t, ctx, s.url, "grace.hopper@acme.example")

@@ -12,6 +12,7 @@ import (
 )
 
 func TestLogin(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 

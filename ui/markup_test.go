@@ -13,6 +13,7 @@ import (
 // it is given as text, keeps the markup it is given as such, fills a field
 // used twice, and in the pseudo-locale marks every run of its own text.
 func TestMarkupMessage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		lang string
 		kv   []any
@@ -41,6 +42,7 @@ func TestMarkupMessage(t *testing.T) {
 // catalogue's words in the reader's language; the others stay app's own
 // sentence, marked raw.
 func TestErrorText(t *testing.T) {
+	t.Parallel()
 	fr := i18n.For("fr")
 	for _, tc := range []struct {
 		err  error

@@ -23,6 +23,7 @@ import (
 // sends a template message to the managers of Sales and finds it in the
 // delivery log.
 func TestBrowserNotificationsPerRole(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		if _, err := w.env.App.AddLinks(context.Background(), app.SystemActor(reportline.SourceAPI), app.LinkRequest{User: w.bob.ID,
@@ -106,6 +107,7 @@ func TestBrowserNotificationsPerRole(t *testing.T) {
 // in its sandboxed HTML and in plain text; and a recipient outside her
 // groups, forced into the form, is refused.
 func TestBrowserTemplateMessagePickerAndPreviewAs(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		sys := app.SystemActor(reportline.SourceAPI)

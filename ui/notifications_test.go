@@ -15,6 +15,7 @@ import (
 )
 
 func TestNotificationPages(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()
@@ -125,6 +126,7 @@ func TestNotificationPages(t *testing.T) {
 // the admin's groups (Frank, of Finance, manages Bob of Sales) is not
 // offered, and asking for him anyway is refused as reading him is.
 func TestTemplateMessagePickerAndPreviewAs(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

@@ -23,6 +23,7 @@ import (
 // manager and gina's, whose stored link to frank stops counting), then
 // switches back and sees it undone.
 func TestBrowserSubordinatesSettings(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		orgSetup(t, w)

@@ -50,6 +50,7 @@ func starred(body string) []string {
 var starRow = regexp.MustCompile(`<a href="/users/\d+\?group=\d+">([^<]+)</a> <span class="star"`)
 
 func TestSettingsPagesArePlatformAdminsOnly(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		unit := orgSetup(t, w)
@@ -91,6 +92,7 @@ func TestSettingsPagesArePlatformAdminsOnly(t *testing.T) {
 }
 
 func TestSubordinatesPageSwitchesModeAndStarsFollow(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		orgSetup(t, w)
@@ -137,6 +139,7 @@ func TestSubordinatesPageSwitchesModeAndStarsFollow(t *testing.T) {
 }
 
 func TestOrgStructurePage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		w := newWorld(t, engine)
@@ -198,6 +201,7 @@ func TestOrgStructurePage(t *testing.T) {
 }
 
 func TestOrgStructurePageEmpty(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)

@@ -27,6 +27,7 @@ import (
 // 1366 px, with the layout checks and no console error before the refusal
 // (no script, strict CSP).
 func TestBrowserOrgChart(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		teamSetup(t, w) // alice → bob (line), alice → carol (functional), bob → erin; 2026-11-23 09:00

@@ -19,6 +19,7 @@ import (
 // bad date is refused naming the field; the chart of somebody the viewer
 // may not see is refused whatever the date, naming nobody.
 func TestOrgChartPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine) // frank → gina (Finance); ada administers Sales
 		ctx := context.Background()
@@ -60,6 +61,7 @@ func TestOrgChartPage(t *testing.T) {
 // Comparing two dates marks who is new, whose link changed and who is gone
 // since the other date (drawn too, crossed out).
 func TestOrgChartCompare(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		teamSetup(t, w) // alice → bob (line), alice → carol (functional), bob → erin; 2026-11-23

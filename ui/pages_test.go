@@ -17,6 +17,7 @@ import (
 )
 
 func TestGroupPages(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 
@@ -85,6 +86,7 @@ func TestGroupPages(t *testing.T) {
 }
 
 func TestProfile(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)
@@ -115,6 +117,7 @@ func TestProfile(t *testing.T) {
 }
 
 func TestOutOfScope(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)
@@ -159,6 +162,7 @@ func TestOutOfScope(t *testing.T) {
 }
 
 func TestPreviewConfirmRemove(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)
@@ -256,6 +260,7 @@ func TestPreviewConfirmRemove(t *testing.T) {
 }
 
 func TestCrossOriginPostRefused(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		c := newClient(t, w.url)
@@ -281,6 +286,7 @@ func TestCrossOriginPostRefused(t *testing.T) {
 }
 
 func TestAssets(t *testing.T) {
+	t.Parallel()
 	w := newWorld(t, store.SQLite)
 	c := newClient(t, w.url)
 	r := c.get("/login")
@@ -314,6 +320,7 @@ func form(kv ...string) map[string][]string {
 }
 
 func TestReadOnlyForManagers(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()
@@ -347,6 +354,7 @@ func TestReadOnlyForManagers(t *testing.T) {
 }
 
 func TestUnknownPageGetsTheProductsNotFoundPage(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
 		pages, err := ui.New(env.App, env.Logger())

@@ -14,6 +14,7 @@ import (
 )
 
 func TestPeopleDirectory(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

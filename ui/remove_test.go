@@ -15,6 +15,7 @@ import (
 )
 
 func TestRemoveConfirmAndUndo(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()

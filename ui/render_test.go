@@ -16,6 +16,7 @@ import (
 )
 
 func TestBrokenTemplateStopsStartUp(t *testing.T) {
+	t.Parallel()
 	good, err := files.ReadFile("templates/layout/layout.html")
 	if err != nil {
 		t.Fatal(err)
@@ -43,6 +44,7 @@ func TestBrokenTemplateStopsStartUp(t *testing.T) {
 }
 
 func TestInternalErrorIsLoggedOnceWithRequestID(t *testing.T) {
+	t.Parallel()
 	var logs bytes.Buffer
 	u, err := New(nil, slog.New(slog.NewTextHandler(&logs, nil)))
 	if err != nil {
@@ -72,6 +74,7 @@ func TestInternalErrorIsLoggedOnceWithRequestID(t *testing.T) {
 }
 
 func TestErrorPages(t *testing.T) {
+	t.Parallel()
 	u, err := New(nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
@@ -106,6 +109,7 @@ func TestErrorPages(t *testing.T) {
 }
 
 func TestSafeNext(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ in, want string }{
 		{"/users/1/managers?mq=a", "/users/1/managers?mq=a"},
 		{"/groups#top", "/groups"},
@@ -125,6 +129,7 @@ func TestSafeNext(t *testing.T) {
 }
 
 func TestBuildNav(t *testing.T) {
+	t.Parallel()
 	g := func(id, parent int64, name string, adm bool) app.GroupView {
 		return app.GroupView{Group: reportline.Group{ID: reportline.GroupID(id), ParentID: reportline.GroupID(parent), Name: name}, Administered: adm}
 	}
@@ -149,6 +154,7 @@ func TestBuildNav(t *testing.T) {
 }
 
 func TestSentence(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"wrong email or password":                "Wrong email or password.",
 		"you do not administrate this group.":    "You do not administrate this group.",

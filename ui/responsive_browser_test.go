@@ -174,6 +174,7 @@ var demoRoles = []demoRole{
 // The width matrix runs on SQLite; PostgreSQL serves one page at two widths,
 // which is enough to show the pages do not depend on the engine.
 func TestBrowserResponsive(t *testing.T) {
+	t.Parallel()
 	ctx := browser.NewWithin(t, 8*time.Minute)
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s := newDemoSite(t, engine)

@@ -60,6 +60,7 @@ func teamSetup(t *testing.T, w *world) {
 // opens bob's statistics, restricted course included; no console error
 // (the chart is SVG under the strict CSP).
 func TestBrowserMyTeam(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		teamSetup(t, w)

@@ -16,6 +16,7 @@ import (
 // TestStatisticsPages: who gets a user's statistics page, and the
 // Statistics setting, without a browser.
 func TestStatisticsPages(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		teamSetup(t, w)

@@ -17,6 +17,7 @@ import (
 // session, turns the notification off; a tampered link is 410 and changes
 // nothing; the GET page only asks.
 func TestOneClickUnsubscribe(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		ctx := context.Background()
@@ -54,6 +55,7 @@ func TestOneClickUnsubscribe(t *testing.T) {
 // off for learners on Notifications per role; the page shows it off and
 // which ones are mandatory.
 func TestSwitchNotificationPerRole(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		root := newClient(t, w.url)

@@ -53,6 +53,7 @@ func (c *client) uploadTo(path, name string, content []byte) response {
 var tokenRE = regexp.MustCompile(`name="token" value="([0-9a-f]{32})"`)
 
 func TestUsersImportPages(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
 		w := newWorld(t, engine)
@@ -131,6 +132,7 @@ func TestUsersImportPages(t *testing.T) {
 // platform admin opens Import users, chooses a file, reads the preview and
 // imports it.
 func TestBrowserUsersImport(t *testing.T) {
+	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		w := newWorld(t, engine)
 		file := filepath.Join(t.TempDir(), "users.csv")
