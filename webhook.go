@@ -12,10 +12,13 @@ const (
 	EventLinkChanged     = "com.reportline.link.changed"
 	EventUserActivated   = "com.reportline.user.activated"
 	EventUserDeactivated = "com.reportline.user.deactivated"
+	// EventPlanApplied: a planned reorganisation took effect (its link
+	// events precede it, one per item).
+	EventPlanApplied = "com.reportline.reorganisation.applied"
 )
 
 // EventTypes lists every event type, in the order the docs give them.
-var EventTypes = []string{EventLinkCreated, EventLinkEnded, EventLinkChanged, EventUserActivated, EventUserDeactivated}
+var EventTypes = []string{EventLinkCreated, EventLinkEnded, EventLinkChanged, EventUserActivated, EventUserDeactivated, EventPlanApplied}
 
 // WebhookSubscriber is one endpoint that receives change events.
 type WebhookSubscriber struct {

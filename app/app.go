@@ -47,6 +47,7 @@ type Tx interface {
 	ssoTx
 	notifyTx
 	webhook.Tx
+	planTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

@@ -139,6 +139,9 @@ func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
 			out = append(out, rep)
 		}
 	}
+	if _, err := s.app.RunPlans(ctx); err != nil { // planned reorganisations (plans_apply.go)
+		return out, err
+	}
 	if _, err := s.app.RunLinkEvents(ctx); err != nil {
 		return out, err
 	}
