@@ -16,6 +16,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.tokenRoutes()...)
 	routes = append(routes, api.sessionRoutes()...)
 	routes = append(routes, api.webhookRoutes()...)
+	routes = append(routes, api.planRoutes()...)
 	return routes
 }
 

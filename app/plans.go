@@ -243,6 +243,17 @@ func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 // A refused line (malformed, unknown, out of scope) refuses the file, each
 // refusal naming its line and field; nothing is added then.
 func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader) (int, error) {
+	// Who may draft is decided before the file is read: a refusal does not
+	// depend on what was sent.
+	if err := a.store.Read(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		return ac.Authorize(policy.DraftPlan, policy.Target{})
+	}); err != nil {
+		return 0, err
+	}
 	pr, err := csvio.NewPairReader(r, csvio.ReaderOptions{MaxBytes: 8 << 20})
 	if err != nil {
 		return 0, err

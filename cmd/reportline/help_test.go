@@ -21,7 +21,7 @@ func TestHelpOfEveryCommand(t *testing.T) {
 		{"digest"}, {"digest", "preview"},
 		{"learning"}, {"learning", "template"}, {"learning", "import"},
 		{"bench"}, {"bench", "generate"}, {"bench", "report"},
-		{"sync"}, {"sync", "ldap"}, {"sync", "graph"}, {"openapi"},
+		{"sync"}, {"sync", "ldap"}, {"sync", "graph"}, {"openapi"}, {"plans"},
 	}
 	for _, cmd := range commands {
 		for _, help := range []string{"--help", "-h"} {

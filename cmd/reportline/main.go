@@ -110,6 +110,8 @@ Usage:
                                          installation; reportline tenant --help)
   reportline webhooks add|list|delete|deliveries|replay
                                          change-event subscribers (reportline webhooks --help)
+  reportline plans list|create|add|import|move|show|approve|schedule|cancel
+                                         planned reorganisations (reportline plans --help)
   reportline openapi [--public-url URL]  print the OpenAPI document served at /api/openapi.json
   reportline version
 
@@ -179,6 +181,8 @@ func dispatch(ctx context.Context, e env, args []string) error {
 		return cmdDigest(ctx, e, rest)
 	case "webhooks":
 		return cmdWebhooks(ctx, e, rest)
+	case "plans":
+		return cmdPlans(ctx, e, rest)
 	case "sync":
 		if len(rest) > 0 && rest[0] == "graph" {
 			return cmdSyncGraph(ctx, e, rest[1:])
