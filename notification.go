@@ -24,6 +24,9 @@ const (
 	// A link was made or removed (to the managee and the manager).
 	NotifyManagerAdded   NotificationType = "manager_added"
 	NotifyManagerRemoved NotificationType = "manager_removed"
+	// A planned reorganisation was applied or refused (to its drafter and
+	// its approver).
+	NotifyPlanApplied NotificationType = "reorganisation_applied"
 )
 
 // Valid reports whether t is in the catalogue.
@@ -206,6 +209,16 @@ var catalogue = []Notification{
 		Template:    "password_reset",
 		Description: "A single-use link, valid for 30 minutes, to choose a new password; its body is not shown in the delivery log.",
 		Mandatory:   []Audience{AudienceManagers, AudienceLearners, AudienceAdmins},
+	},
+	{
+		Type:        NotifyPlanApplied,
+		Name:        "Reorganisation applied",
+		Audiences:   []Audience{AudienceAdmins},
+		Trigger:     "When a scheduled reorganisation falls due and is applied, or refused whole: to the admin who drafted it and the one who approved it",
+		Channel:     "email",
+		Template:    "reorganisation_applied",
+		Description: "Says how many changes took effect, or which changes were refused and why (nothing changed then).",
+		Mandatory:   []Audience{AudienceAdmins},
 	},
 }
 

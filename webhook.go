@@ -16,11 +16,14 @@ const (
 	// delegate holds, then no longer holds, the manager's links.
 	EventDelegationStarted = "com.reportline.delegation.started"
 	EventDelegationEnded   = "com.reportline.delegation.ended"
+	// EventPlanApplied: a planned reorganisation took effect (its link
+	// events precede it, one per item).
+	EventPlanApplied = "com.reportline.reorganisation.applied"
 )
 
 // EventTypes lists every event type, in the order the docs give them.
 var EventTypes = []string{EventLinkCreated, EventLinkEnded, EventLinkChanged, EventUserActivated, EventUserDeactivated,
-	EventDelegationStarted, EventDelegationEnded}
+	EventDelegationStarted, EventDelegationEnded, EventPlanApplied}
 
 // WebhookSubscriber is one endpoint that receives change events.
 type WebhookSubscriber struct {

@@ -45,7 +45,7 @@ type WebhookList struct {
 // NewWebhook registers a subscriber.
 type NewWebhook struct {
 	URL   string   `json:"url" doc:"https:// endpoint"`
-	Types []string `json:"types,omitempty" doc:"com.reportline.link.created, .link.ended, .link.changed, .user.activated, .user.deactivated, .delegation.started, .delegation.ended; empty: all"`
+	Types []string `json:"types,omitempty" doc:"com.reportline.link.created, .link.ended, .link.changed, .user.activated, .user.deactivated, .delegation.started, .delegation.ended, .reorganisation.applied; empty: all"`
 }
 
 // CreatedWebhook is a new subscriber and its secret.

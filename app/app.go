@@ -52,6 +52,7 @@ type Tx interface {
 	eraseTx
 	absenceTx
 	secretsTx
+	planTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

@@ -90,6 +90,9 @@ func (s *Scheduler) tickTenant(ctx context.Context) ([]RunReport, error) {
 	if err != nil {
 		return out, err
 	}
+	if _, err := s.app.RunPlans(ctx); err != nil { // planned reorganisations (plans_apply.go)
+		return out, err
+	}
 	if _, err := s.app.RunLinkEvents(ctx); err != nil {
 		return out, err
 	}

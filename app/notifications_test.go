@@ -24,9 +24,10 @@ func TestNotificationCatalogue(t *testing.T) {
 			reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd, reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
 		{o.pa, reportline.AudienceLearners, []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
 			reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
-		{o.pa, reportline.AudienceAdmins, []reportline.NotificationType{reportline.NotifyPasswordReset}, ""},
+		{o.pa, reportline.AudienceAdmins, []reportline.NotificationType{reportline.NotifyPasswordReset, reportline.NotifyPlanApplied}, ""},
 		{o.ua, "", []reportline.NotificationType{reportline.NotifyWeeklyDigest, reportline.NotifyBirthday, reportline.NotifyTemplateMessage,
-			reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd, reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset}, ""},
+			reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd, reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved, reportline.NotifyPasswordReset,
+			reportline.NotifyPlanApplied}, ""},
 		{o.mem, reportline.AudienceManagers, nil, reportline.Forbidden},
 		{o.pa, "bosses", nil, reportline.Invalid},
 	}

@@ -12,7 +12,6 @@ import (
 	"reportline/store"
 )
 
-
 // TestTenantSettings: a tenant's own time zone, language and branding,
 // set by its platform admins alone, checked, recorded, and used by the mail
 // rendered in that tenant while the implicit tenant keeps the

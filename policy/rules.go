@@ -17,7 +17,9 @@ const (
 	ChangeLink     Action = "link.change"     // add, change, remove a link (previews included)
 	ImportManagers Action = "managers.import" // bulk CSV: every line is then a ChangeLink
 	ExportManagers Action = "managers.export"
-	SetAbsence     Action = "absence.set" // mark a manager's absence and its delegate, end it early
+	SetAbsence     Action = "absence.set"   // mark a manager's absence and its delegate, end it early
+	DraftPlan      Action = "plans.draft"   // a planned reorganisation: draft, preview, schedule, cancel (docs/plans.md)
+	ApprovePlan    Action = "plans.approve" // approve another admin's plan
 
 	// Groups.
 	CreateGroup  Action = "group.create"
@@ -182,6 +184,18 @@ var rules = []rule{
 				return allow("admins mark the absences of the people they administrate")
 			}
 			return refuse("you may mark your own absences, and as an admin those of the people you administrate").say("error.policy.absence")
+		}},
+	{action: DraftPlan, who: "platform, group and user admins; every item is then checked as link.change in the drafter's scope, and again when the plan is applied",
+		decide: adminsOnly("draft reorganisations", "error.policy.draft_plans")},
+	{action: ApprovePlan, who: "platform, group and user admins other than the plan's drafter; every item is then checked as link.change in the approver's scope, and again in it when the plan is applied",
+		decide: func(a Actor, t Target) Decision {
+			if !a.isAdmin() {
+				return refuse("only platform admins, group admins and user admins may approve reorganisations").say("error.policy.approve_plans")
+			}
+			if self(a, t.User) {
+				return refuse("the admin who drafted a reorganisation may not approve it: a second admin must").say("error.policy.approve_own_plan")
+			}
+			return allow("a second admin may approve a reorganisation")
 		}},
 	{action: ImportManagers, who: "platform, group and user admins; every line is then checked as link.change",
 		decide: adminsOnly("import managers", "error.policy.import_managers")},

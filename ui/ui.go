@@ -121,6 +121,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerUsersImport(mux)
 	u.registerDirectory(mux)
 	u.registerTokens(mux)
+	u.registerPlans(mux)
 	u.registerSessions(mux)
 	u.registerPassword(mux)
 	u.registerUnsubscribe(mux)

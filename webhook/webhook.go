@@ -46,8 +46,11 @@ type Event struct {
 	ID      string
 	Type    string
 	Subject reportline.UserID // the managee (or the user): the ordering key
-	Time    time.Time
-	Data    any
+	// Path is the subject when the event is not about a user
+	// ("plans/7"); it is then the ordering key.
+	Path string
+	Time time.Time
+	Data any
 }
 
 // CloudEvent is the structured-mode JSON document POSTed to a subscriber.
@@ -116,11 +119,42 @@ func Emit(ctx context.Context, tx Tx, now time.Time, events ...Event) (int, erro
 		for _, s := range subs {
 			if s.Wants(e.Type) {
 				ds = append(ds, reportline.WebhookDelivery{SubscriberID: s.ID, EventID: id, Type: e.Type,
-					Subject: fmt.Sprint(e.Subject), Body: body, NextAttempt: now, CreatedAt: now})
+					Subject: e.key(), Body: body, NextAttempt: now, CreatedAt: now})
 			}
 		}
 	}
 	return tx.EnqueueWebhookDeliveries(ctx, ds)
+}
+
+// subject is the CloudEvents subject.
+func (e Event) subject() string {
+	if e.Path != "" {
+		return e.Path
+	}
+	return fmt.Sprintf("users/%d", e.Subject)
+}
+
+// key is the ordering key deliveries are kept in order by.
+func (e Event) key() string {
+	if e.Path != "" {
+		return e.Path
+	}
+	return fmt.Sprint(e.Subject)
+}
+
+// PlanData is the data of a reorganisation event.
+type PlanData struct {
+	PlanID  int64  `json:"plan_id"`
+	Name    string `json:"name"`
+	Changes int    `json:"changes"`
+}
+
+// PlanApplied is the event of a planned reorganisation that took effect
+// at now: its link events (one per change) are emitted before it in the
+// same transaction.
+func PlanApplied(id int64, name string, changes int, now time.Time) Event {
+	return Event{ID: fmt.Sprintf("plan-%d-applied", id), Type: reportline.EventPlanApplied, Path: fmt.Sprintf("plans/%d", id), Time: now,
+		Data: PlanData{PlanID: id, Name: name, Changes: changes}}
 }
 
 // encode returns the event's CloudEvent JSON and its id.
@@ -134,7 +168,7 @@ func (e Event) encode() ([]byte, string, error) {
 		return nil, "", fmt.Errorf("event %s: %w", e.Type, err)
 	}
 	body, err := json.Marshal(CloudEvent{SpecVersion: "1.0", ID: id, Source: Source, Type: e.Type,
-		Subject: fmt.Sprintf("users/%d", e.Subject), Time: e.Time.UTC().Format(time.RFC3339Nano),
+		Subject: e.subject(), Time: e.Time.UTC().Format(time.RFC3339Nano),
 		DataContentType: "application/json", Data: data})
 	return body, id, err
 }

@@ -1,0 +1,498 @@
+package app
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+
+	"reportline"
+	"reportline/directory"
+	"reportline/policy"
+	"reportline/schedule"
+	"reportline/usecase"
+	"reportline/webhook"
+)
+
+// Checking and applying a plan. The same check serves the preview (against
+// today, in the viewer's scope) and the apply (at the plan's time, in the
+// scope of its approver, or of its drafter when nobody approved it). The
+// items are checked in order against the graph as it will be once the
+// earlier ones are applied (an overlay over the transaction's links), so
+// nothing is written until every item passed: a refused item leaves the
+// organisation as it was, and the plan failed with its refusals.
+
+const (
+	cursorPlans = "plans"
+	// planLookback only bounds TakeEffect's stretch: a due plan is found by
+	// its status and time, so a replica down longer still applies it, late.
+	planLookback = 48 * time.Hour
+)
+
+// The verdicts of a plan item.
+const (
+	ItemOK         = "ok"
+	ItemUnknown    = "unknown"          // a person no longer exists
+	ItemInactive   = "inactive"         // a link to add names an inactive person
+	ItemOutOfScope = "out_of_scope"     // outside the applier's groups
+	ItemExists     = "exists"           // add: the pair is already linked (one link per pair)
+	ItemMissing    = "missing"          // remove, kind: the pair is not linked
+	ItemSameKind   = "unchanged"        // kind: the link is already of that kind
+	ItemCycle      = "cycle"            // a line link that would close a cycle then
+	ItemOwned      = "directory_owned"  // the link belongs to a directory source that is on
+	ItemNoApproval = "approval_missing" // the tenant requires an approval the plan lacks
+)
+
+// PlanItemView is one change as a page shows it: its people, and its
+// verdict against today (a preview) or at apply time (a result).
+type PlanItemView struct {
+	reportline.PlanItem
+	Manager reportline.User
+	Managee reportline.User
+	Verdict string
+	Message string
+}
+
+// PlanRefusal is a change the apply refused, as kept in the plan's result.
+type PlanRefusal struct {
+	Seq     int    `json:"seq"`
+	Line    int    `json:"line,omitempty"`
+	Manager string `json:"manager"`
+	Managee string `json:"managee"`
+	Reason  string `json:"reason"`
+	Message string `json:"message"`
+}
+
+// PlanResult is what an apply did, kept on the plan.
+type PlanResult struct {
+	Applied  bool          `json:"applied"`
+	Changes  int           `json:"changes"`
+	Refusals []PlanRefusal `json:"refusals,omitempty"`
+}
+
+// PlanView is a plan with its changes, the difference against today and
+// what the viewer may do with it.
+type PlanView struct {
+	Plan     reportline.Plan
+	Drafter  reportline.User
+	Approver reportline.User
+	Items    []PlanItemView
+	// The difference against today: links added, removed and whose kind
+	// changes, people whose managers change, and changes that would be
+	// refused if the plan were applied now.
+	Adds, Removes, KindChanges, People, Refused int
+	NeedApproval                                bool
+	MayEdit, MayApprove, MaySchedule            bool
+	Result                                      *PlanResult
+}
+
+// ShowPlan returns a plan, its preview against today (in the viewer's
+// scope) or, once applied or refused, its result.
+func (a *App) ShowPlan(ctx context.Context, actor Actor, id int64) (PlanView, error) {
+	var v PlanView
+	err := a.store.Read(ctx, func(tx Tx) error {
+		ac, p, err := a.openPlan(ctx, tx, actor, id)
+		if err != nil {
+			return err
+		}
+		v = PlanView{Plan: p}
+		items, err := tx.PlanItems(ctx, id)
+		if err != nil {
+			return err
+		}
+		ids := append(planPeople(items), p.CreatedBy, p.ApprovedBy)
+		users, err := tx.UsersByIDs(ctx, ids)
+		if err != nil {
+			return err
+		}
+		v.Drafter, v.Approver = users[p.CreatedBy], users[p.ApprovedBy]
+		if v.NeedApproval, err = plansNeedApproval(ctx, tx); err != nil {
+			return err
+		}
+		var checks []itemCheck
+		open := p.Status == reportline.PlanDraft || p.Status == reportline.PlanApproved || p.Status == reportline.PlanScheduled
+		if open {
+			if checks, err = a.checkPlan(ctx, tx, ac, items); err != nil {
+				return err
+			}
+		}
+		people := map[reportline.UserID]bool{}
+		for i, it := range items {
+			iv := PlanItemView{PlanItem: it, Manager: users[it.ManagerID], Managee: users[it.ManageeID]}
+			if open {
+				iv.Verdict, iv.Message = checks[i].verdict, checks[i].message
+				if iv.Verdict != ItemOK {
+					v.Refused++
+				}
+			}
+			switch it.Op {
+			case reportline.PlanAdd:
+				v.Adds++
+			case reportline.PlanRemove:
+				v.Removes++
+			case reportline.PlanKind:
+				v.KindChanges++
+			}
+			people[it.ManageeID] = true
+			v.Items = append(v.Items, iv)
+		}
+		v.People = len(people)
+		if p.Result != "" {
+			var r PlanResult
+			if err := json.Unmarshal([]byte(p.Result), &r); err == nil {
+				v.Result = &r
+			}
+		}
+		own := p.CreatedBy == actor.ID()
+		v.MayEdit = p.Status == reportline.PlanDraft && (own || ac.Scope.All)
+		v.MayApprove = p.Status == reportline.PlanDraft && !own && len(items) > 0 && v.Refused == 0 && actor.User.Active()
+		v.MaySchedule = len(items) > 0 && (own || p.ApprovedBy == actor.ID() || ac.Scope.All) &&
+			(p.Status == reportline.PlanApproved || p.Status == reportline.PlanScheduled || (p.Status == reportline.PlanDraft && !v.NeedApproval))
+		return nil
+	})
+	return v, err
+}
+
+// itemCheck is one item's verdict, and the link it finds (remove, kind).
+type itemCheck struct {
+	verdict, message string
+	old              reportline.Link
+}
+
+// overlay is the graph as it will be once the checked items are applied:
+// the links they set (nil: removed) over the transaction's.
+type overlay struct {
+	tx    Tx
+	links map[reportline.Pair]*reportline.Link
+	into  map[reportline.UserID][]reportline.Pair // managee → pairs set by the plan
+}
+
+func (o *overlay) link(ctx context.Context, p reportline.Pair) (*reportline.Link, error) {
+	if l, ok := o.links[p]; ok {
+		return l, nil
+	}
+	l, err := o.tx.Link(ctx, p)
+	if reportline.IsCode(err, reportline.NotFound) {
+		o.links[p] = nil
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	o.links[p] = &l
+	return &l, nil
+}
+
+func (o *overlay) set(p reportline.Pair, l *reportline.Link) {
+	if _, ok := o.links[p]; !ok || !slices.Contains(o.into[p.ManageeID], p) {
+		o.into[p.ManageeID] = append(o.into[p.ManageeID], p)
+	}
+	o.links[p] = l
+}
+
+// lineManagers is the cycle check's view of the graph then.
+func (o *overlay) lineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error) {
+	m, err := o.tx.LineManagers(ctx, users)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range users {
+		for _, p := range o.into[u] {
+			l := o.links[p]
+			m[u] = slices.DeleteFunc(m[u], func(x reportline.UserID) bool { return x == p.ManagerID })
+			if l != nil && l.Kind == reportline.Line {
+				m[u] = append(m[u], p.ManagerID)
+			}
+		}
+	}
+	return m, nil
+}
+
+// checkPlan gives every item its verdict, in order, in ac's scope.
+func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items []reportline.PlanItem) ([]itemCheck, error) {
+	people := planPeople(items)
+	users, err := tx.UsersByIDs(ctx, people)
+	if err != nil {
+		return nil, err
+	}
+	if err := ac.NeedGroups(ctx, tx, people...); err != nil {
+		return nil, err
+	}
+	on, err := a.SourcesOn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	o := &overlay{tx: tx, links: map[reportline.Pair]*reportline.Link{}, into: map[reportline.UserID][]reportline.Pair{}}
+	out := make([]itemCheck, len(items))
+	for i, it := range items {
+		c := &out[i]
+		c.verdict = ItemOK
+		m, okM := users[it.ManagerID]
+		e, okE := users[it.ManageeID]
+		p := it.Pair()
+		switch {
+		case !okM || !okE:
+			c.verdict, c.message = ItemUnknown, "one of the two people no longer has an account"
+			continue
+		case !ac.MayLink(p):
+			c.verdict, c.message = ItemOutOfScope, fmt.Sprintf("%s → %s is outside the groups the admin who answers for this plan administrates", m.Email, e.Email)
+			continue
+		case it.Op != reportline.PlanRemove && (!m.Active() || !e.Active()):
+			c.verdict, c.message = ItemInactive, fmt.Sprintf("%s or %s is an inactive account", m.Email, e.Email)
+			continue
+		}
+		old, err := o.link(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		if old != nil {
+			c.old = *old
+		}
+		if it.Op != reportline.PlanAdd {
+			if old == nil {
+				c.verdict, c.message = ItemMissing, fmt.Sprintf("%s does not manage %s then", m.Email, e.Email)
+				continue
+			}
+			if owner, owned := directory.Owned(*old, ac.Actor, on); owned {
+				c.verdict, c.message = ItemOwned, directory.OwnedMessage(m.Email, owner)
+				continue
+			}
+		}
+		var next *reportline.Link
+		switch it.Op {
+		case reportline.PlanAdd:
+			if old != nil {
+				c.verdict, c.message = ItemExists, fmt.Sprintf("%s already manages %s then (one link per pair: change its kind instead)", m.Email, e.Email)
+				continue
+			}
+			next = &reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: it.Kind}
+		case reportline.PlanKind:
+			if old.Kind == it.Kind {
+				c.verdict, c.message = ItemSameKind, fmt.Sprintf("the link %s → %s is already %s then", m.Email, e.Email, it.Kind)
+				continue
+			}
+			l := *old
+			l.Kind = it.Kind
+			next = &l
+		}
+		if next != nil && next.Kind == reportline.Line && (old == nil || old.Kind != reportline.Line) {
+			cycle, err := reportline.FindCycle(ctx, p.ManagerID, p.ManageeID, o.lineManagers)
+			if err != nil {
+				return nil, fmt.Errorf("cycle check: %w", err)
+			}
+			if cycle != nil {
+				msg, err := describeCycle(ctx, tx, ac, cycle)
+				if err != nil {
+					return nil, err
+				}
+				c.verdict, c.message = ItemCycle, "this would close a cycle of managers: "+msg
+				continue
+			}
+		}
+		o.set(p, next)
+	}
+	return out, nil
+}
+
+// RunPlans applies the plans that fell due since the last call on any
+// replica, through schedule.TakeEffect; the scheduler calls it every tick.
+// A due plan is claimed by moving its status in the same transaction, so
+// two replicas ticking at once, or a replica that restarts, apply it once.
+func (a *App) RunPlans(ctx context.Context) (int, error) {
+	n := 0
+	err := a.store.Write(ctx, func(tx Tx) error {
+		n = 0
+		return schedule.TakeEffect(ctx, tx, cursorPlans, a.now(), planLookback, func(_, to time.Time) error {
+			due, err := tx.DuePlans(ctx, to.UnixMicro())
+			if err != nil {
+				return err
+			}
+			for _, p := range due {
+				done, err := a.applyPlan(ctx, tx, p, to)
+				if err != nil {
+					return fmt.Errorf("plan %d: %w", p.ID, err)
+				}
+				if done {
+					n++
+				}
+			}
+			return nil
+		})
+	})
+	return n, err
+}
+
+// applyPlan applies one due plan, or refuses it whole; false when another
+// replica got there first.
+func (a *App) applyPlan(ctx context.Context, tx Tx, p reportline.Plan, now time.Time) (bool, error) {
+	claimed := p
+	claimed.Status, claimed.AppliedAt = reportline.PlanApplied, now
+	if ok, err := tx.MovePlan(ctx, claimed, reportline.PlanScheduled); err != nil || !ok {
+		return false, err
+	}
+	items, err := tx.PlanItems(ctx, p.ID)
+	if err != nil {
+		return false, err
+	}
+	// Taken before the checks read the graph, so that the cycle check sees
+	// every committed line link.
+	if err := tx.LockLinks(ctx); err != nil {
+		return false, err
+	}
+	who := p.ApprovedBy
+	if who == 0 {
+		who = p.CreatedBy
+	}
+	u, err := tx.User(ctx, who)
+	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+		return false, err
+	}
+	actor := UserActor(u, p.Source)
+	ac, err := usecase.LoadAuthority(ctx, tx, actor)
+	if err != nil {
+		return false, err
+	}
+	checks, err := a.checkPlan(ctx, tx, ac, items)
+	if err != nil {
+		return false, err
+	}
+	need, err := plansNeedApproval(ctx, tx)
+	if err != nil {
+		return false, err
+	}
+	users, err := tx.UsersByIDs(ctx, planPeople(items))
+	if err != nil {
+		return false, err
+	}
+	res := PlanResult{Applied: true, Changes: len(items)}
+	if need && p.ApprovedBy == 0 {
+		res.Refusals = append(res.Refusals, PlanRefusal{Reason: ItemNoApproval,
+			Message: "the tenant requires a second admin's approval, and this plan has none"})
+		res.Applied, res.Changes = false, 0
+	}
+	for i, c := range checks {
+		it := items[i]
+		if c.verdict != ItemOK {
+			res.Applied, res.Changes = false, 0
+			res.Refusals = append(res.Refusals, PlanRefusal{Seq: it.Seq, Line: it.Line, Manager: users[it.ManagerID].Email,
+				Managee: users[it.ManageeID].Email, Reason: c.verdict, Message: c.message})
+		}
+	}
+	final := claimed
+	if res.Applied {
+		if err := a.writePlan(ctx, tx, actor, p, items, checks, now); err != nil {
+			return false, err
+		}
+	} else {
+		final.Status = reportline.PlanFailed
+	}
+	b, err := json.Marshal(res)
+	if err != nil {
+		return false, err
+	}
+	final.Result = string(b)
+	if _, err := tx.MovePlan(ctx, final, reportline.PlanApplied); err != nil {
+		return false, err
+	}
+	if err := a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d %s", p.ID, final.Status), After: final.Result}); err != nil {
+		return false, err
+	}
+	if err := a.noticePlan(ctx, tx, final, res); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// writePlan writes every item of a checked plan, in order, with its audit
+// entries (the link events of webhooks follow them), then the plan's own
+// event.
+func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Plan, items []reportline.PlanItem, checks []itemCheck, now time.Time) error {
+	var audit []reportline.AuditEntry
+	for i, it := range items {
+		old := checks[i].old
+		e := reportline.AuditEntry{At: now, ActorID: actor.ID(), Source: p.Source, ManagerID: it.ManagerID, ManageeID: it.ManageeID}
+		switch it.Op {
+		case reportline.PlanAdd:
+			l := reportline.Link{ManagerID: it.ManagerID, ManageeID: it.ManageeID, Kind: it.Kind, Source: p.Source,
+				Comment: fmt.Sprintf("plan %d", p.ID), CreatedBy: actor.ID(), CreatedAt: now}
+			if err := tx.InsertLink(ctx, l); err != nil {
+				return err
+			}
+			e.Action, e.After = reportline.ActionAdd, &l
+		case reportline.PlanRemove:
+			if err := tx.DeleteLink(ctx, it.Pair()); err != nil {
+				return err
+			}
+			e.Action, e.Before = reportline.ActionRemove, &old
+		case reportline.PlanKind:
+			l := old
+			l.Kind = it.Kind
+			if err := tx.UpdateLink(ctx, l); err != nil {
+				return err
+			}
+			e.Action, e.Before, e.After = reportline.ActionUpdate, &old, &l
+		}
+		audit = append(audit, e)
+	}
+	if err := tx.AppendAudit(ctx, audit); err != nil {
+		return err
+	}
+	_, err := webhook.Emit(ctx, tx, now, webhook.PlanApplied(p.ID, p.Name, len(items), now))
+	return err
+}
+
+// noticePlan tells the plan's drafter and approver what the apply did (the
+// outbox, keyed by plan and recipient: sent once).
+func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res PlanResult) error {
+	ids := []reportline.UserID{p.CreatedBy}
+	if p.ApprovedBy != 0 && p.ApprovedBy != p.CreatedBy {
+		ids = append(ids, p.ApprovedBy)
+	}
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return err
+	}
+	base, br := a.publicURL(ctx), a.branding(ctx)
+	var msgs []reportline.OutboxMessage
+	for _, id := range ids {
+		u, ok := users[id]
+		if !ok || !u.Active() {
+			continue
+		}
+		r, err := a.renderPlanNotice(u, base, br, p, res)
+		if err != nil {
+			return err
+		}
+		msgs = append(msgs, reportline.OutboxMessage{Key: fmt.Sprintf("%s:%d:%d", reportline.NotifyPlanApplied, p.ID, u.ID),
+			Type: reportline.NotifyPlanApplied, Recipient: u.ID, To: u.Email, Subject: r.Subject, Text: r.Text, HTML: r.HTML})
+	}
+	_, err = a.Enqueue(ctx, tx, msgs...)
+	return err
+}
+
+// renderPlanNotice writes the notice of an applied or refused plan in the
+// recipient's language (else the tenant's, under its branding br): the
+// refusals listed.
+func (a *App) renderPlanNotice(u reportline.User, base string, br reportline.Branding, p reportline.Plan, res PlanResult) (RenderedMail, error) {
+	n, loc := newNoticeFor(u, MailBrandOf(br), base, br.Locale)
+	d := map[string]any{"Name": p.Name, "Changes": res.Changes, "Refused": len(res.Refusals), "Brand": n.BrandName}
+	key := "plan_applied"
+	if !res.Applied {
+		key = "plan_failed"
+	}
+	n.Subject = loc.T(key+".subject", d)
+	n.Paras = append(n.Paras, loc.T(key+".body", d))
+	for _, r := range res.Refusals {
+		if r.Manager != "" {
+			n.Items = append(n.Items, fmt.Sprintf("%s → %s: %s", r.Manager, r.Managee, r.Message))
+		} else {
+			n.Items = append(n.Items, r.Message)
+		}
+	}
+	if base != "" {
+		n.URL = fmt.Sprintf("%s/plans/%d", base, p.ID)
+	}
+	a.footer(&n, loc, reportline.NotifyPlanApplied, true)
+	return n.Render()
+}
