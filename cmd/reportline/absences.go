@@ -12,7 +12,6 @@ import (
 	"reportline/config"
 )
 
-
 func cmdAbsences(ctx context.Context, e env, args []string) error {
 	sub, rest := args[0], args[1:]
 	idArg := ""
@@ -80,5 +79,7 @@ func cmdAbsences(ctx context.Context, e env, args []string) error {
 
 // absences is the run function of `reportline absences SUB`.
 func absences(sub string) func(context.Context, env, []string) error {
-	return func(ctx context.Context, e env, args []string) error { return cmdAbsences(ctx, e, append([]string{sub}, args...)) }
+	return func(ctx context.Context, e env, args []string) error {
+		return cmdAbsences(ctx, e, append([]string{sub}, args...))
+	}
 }

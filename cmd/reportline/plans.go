@@ -14,7 +14,6 @@ import (
 	"reportline/config"
 )
 
-
 func cmdPlans(ctx context.Context, e env, args []string) error {
 	sub, rest := args[0], args[1:]
 	var pos []string
@@ -167,5 +166,7 @@ func printPlan(ctx context.Context, e env, a *app.App, actor app.Actor, id int64
 
 // plans is the run function of `reportline plans SUB`.
 func plans(sub string) func(context.Context, env, []string) error {
-	return func(ctx context.Context, e env, args []string) error { return cmdPlans(ctx, e, append([]string{sub}, args...)) }
+	return func(ctx context.Context, e env, args []string) error {
+		return cmdPlans(ctx, e, append([]string{sub}, args...))
+	}
 }
