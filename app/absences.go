@@ -323,26 +323,13 @@ func (a *App) absenceDelegate(ctx context.Context, tx Tx, ac *usecase.Authority,
 		}
 	}
 	// The manager's manager.
-	above, err := a.managersOf(ctx, tx, mgr.ID)
+	up, err := a.lineManagerOf(ctx, tx, mgr.ID)
 	if err != nil {
 		return reportline.User{}, err
 	}
-	var line []reportline.UserID
-	for _, l := range above {
-		if l.Kind == reportline.Line && l.InEffect(a.now()) {
-			line = append(line, l.ManagerID)
-		}
-	}
-	slices.Sort(line)
-	lu, err := tx.UsersByIDs(ctx, line)
-	if err != nil {
-		return reportline.User{}, err
-	}
-	for _, id := range line {
-		if lu[id].Active() {
-			ab.DelegateID, ab.DelegateFrom = id, reportline.DelegateManagerManager
-			return lu[id], nil
-		}
+	if up.ID != 0 {
+		ab.DelegateID, ab.DelegateFrom = up.ID, reportline.DelegateManagerManager
+		return up, nil
 	}
 	return reportline.User{}, reportline.FieldError("delegate", "", "name a delegate: %s's team has no second manager and %s has no active line manager",
 		mgr.Email, mgr.Email)
