@@ -26,15 +26,18 @@ type tenantList struct {
 	list func(context.Context) ([]reportline.Tenant, error) // Config.Tenants; nil: the implicit tenant alone
 	mu   sync.Mutex
 	at   time.Time // when ts was read, with its monotonic reading
+	now  time.Time // when ts was read, by Config.Now
 	ts   []reportline.Tenant
 	rr   atomic.Uint64 // where the next round of background work starts
 }
 
 // TenantsTTL is how stale the list of tenants may be: a tenant created,
 // suspended or resumed (by the operator's command, or on another replica)
-// is seen by every process within it. The age is measured on the
-// monotonic clock, not on Config.Now: a test's frozen clock must not
-// freeze the list.
+// is seen by every process within it. The list is read again when either
+// clock has moved on by it: the monotonic clock (a test's frozen
+// Config.Now must not freeze the list a server resolves requests with) or
+// Config.Now (a test that moves its clock on sees what changed, as a
+// process that has run that long would).
 const TenantsTTL = time.Second
 
 // Tenants returns the installation's tenants (the implicit one alone when
@@ -48,14 +51,14 @@ func (a *App) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.ts != nil && time.Since(t.at) < TenantsTTL {
+	if age := a.now().Sub(t.now); t.ts != nil && time.Since(t.at) < TenantsTTL && age >= 0 && age < TenantsTTL {
 		return t.ts, nil
 	}
 	ts, err := t.list(context.WithoutCancel(ctx))
 	if err != nil {
 		return nil, fmt.Errorf("list the tenants: %w", err)
 	}
-	t.ts, t.at = ts, time.Now()
+	t.ts, t.at, t.now = ts, time.Now(), a.now()
 	return ts, nil
 }
 
