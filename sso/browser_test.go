@@ -61,7 +61,6 @@ func path(t *testing.T, ctx context.Context, base string) string {
 // SAML (the IdP's page posts to us from another origin), and sees both
 // sessions on "Your sessions", ends the other one and signs out.
 func TestBrowserSignInButtons(t *testing.T) {
-	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o, idp := bothSite(t, engine, false)
 		ctx := browser.New(t)
@@ -112,7 +111,6 @@ func TestBrowserSignInButtons(t *testing.T) {
 // a discreet administrator sign-in; a password is refused to anyone but the
 // break-glass platform admin.
 func TestBrowserSSOOnly(t *testing.T) {
-	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, _, _ := bothSite(t, engine, true)
 		ctx := browser.New(t)
@@ -143,7 +141,6 @@ func TestBrowserSSOOnly(t *testing.T) {
 // (form-action 'self'), leaving the person on an error page with the
 // provider's session alive.
 func TestBrowserSignOutReachesTheProvider(t *testing.T) {
-	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		s, o, _ := bothSite(t, engine, false)
 		ctx := browser.New(t)

@@ -78,7 +78,6 @@ func (r *rotating) rotate(k rsaKey) {
 // key Reportline has not seen, is verified after the key set is fetched
 // again.
 func TestOIDCFollowsKeyRotation(t *testing.T) {
-	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ln, base := listen(t)
 		rot := &rotating{cur: newKey(t, "k1")}

@@ -278,3 +278,15 @@ func redact(raw string) string {
 
 // Redact removes the password from a database URL, for logs.
 func Redact(raw string) string { return redact(raw) }
+
+// LimitIdle keeps at most n idle connections, each for at most d. For
+// tests that hold many DBs open on one server at once (on Citus every test
+// shares one database, and each connection to the coordinator holds its
+// own to the workers), where the default pool of 32 idle connections per
+// DB runs the server out of connections.
+func (db *DB) LimitIdle(n int, d time.Duration) {
+	for _, p := range []*sql.DB{db.write, db.read} {
+		p.SetMaxIdleConns(n)
+		p.SetConnMaxIdleTime(d)
+	}
+}

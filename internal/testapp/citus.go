@@ -9,6 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"reportline/internal/pgtest"
 	"reportline/store"
@@ -46,6 +47,9 @@ func openCitus(t testing.TB) *store.DB {
 		t.Fatalf("open citus: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
+	// The run's tests (the authorization matrix builds dozens of fixtures)
+	// share the coordinator's 200 connections.
+	db.LimitIdle(2, 10*time.Second)
 	if err := db.Migrate(ctx); err != nil {
 		t.Fatalf("migrate citus: %v", err)
 	}
