@@ -73,6 +73,10 @@ func (tx *Tx) grantAppendOnly(ctx context.Context, action string) error {
 	if _, err := tx.exec(ctx, `INSERT INTO append_only_grants (tenant_id, action) VALUES ($T, $1)`, action); err != nil {
 		return fmt.Errorf("grant %s of append-only rows: %w", action, err)
 	}
+	if tx.granted == nil {
+		tx.granted = map[string]bool{}
+	}
+	tx.granted[action] = true // the store's own guard where there are no triggers (citus.go)
 	return nil
 }
 
@@ -81,5 +85,6 @@ func (tx *Tx) revokeAppendOnly(ctx context.Context, action string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM append_only_grants WHERE tenant_id = $T AND action = $1`, action); err != nil {
 		return fmt.Errorf("revoke %s of append-only rows: %w", action, err)
 	}
+	delete(tx.granted, action)
 	return nil
 }

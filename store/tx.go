@@ -30,7 +30,8 @@ type Tx struct {
 	// noTriggers: the engine runs no triggers (Citus), so the store bumps
 	// the graph version and guards the append-only tables (citus.go).
 	noTriggers bool
-	graphDirty bool // a statement changed what the graph holds; bumped at commit
+	graphDirty bool            // a statement changed what the graph holds; bumped at commit
+	granted    map[string]bool // the append-only grants this transaction holds (grantAppendOnly)
 }
 
 // stmtRunner is what a Tx sends statements through: a *sql.Tx, or for
