@@ -224,27 +224,38 @@ func (tx *Tx) seedTenant(ctx context.Context) error {
 // with a subquery: on Citus the routes are a reference table, and a
 // statement may not modify one while it reads a distributed table.
 func (tx *Tx) deleteRoutes(ctx context.Context, kind, sel string, args ...any) error {
+	_, err := tx.deleteRoutesCounted(ctx, kind, sel, args...)
+	return err
+}
+
+// deleteRoutesCounted is deleteRoutes that returns how many routes it
+// deleted.
+func (tx *Tx) deleteRoutesCounted(ctx context.Context, kind, sel string, args ...any) (int64, error) {
 	rows, err := tx.query(ctx, sel, args...)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	var hashes [][]byte
 	for rows.Next() {
 		var h []byte
 		if err := rows.Scan(&h); err != nil {
 			rows.Close()
-			return translate(err)
+			return 0, translate(err)
 		}
 		hashes = append(hashes, h)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return translate(err)
+		return 0, translate(err)
 	}
+	var n int64
 	for _, h := range hashes {
-		if _, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = $1 AND hash = $2`, kind, h); err != nil {
-			return err
+		r, err := tx.exec(ctx, `DELETE FROM credential_routes WHERE tenant_id = $T AND kind = $1 AND hash = $2`, kind, h)
+		if err != nil {
+			return n, err
 		}
+		k, _ := r.RowsAffected()
+		n += k
 	}
-	return nil
+	return n, nil
 }
