@@ -49,6 +49,18 @@ type Detail struct {
 	Value   string `json:"value,omitempty"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
+
+	// MsgID and MsgArgs name Message in the pages' catalogues, as
+	// Error.MsgID does; the API sends Message.
+	MsgID   string         `json:"-"`
+	MsgArgs map[string]any `json:"-"`
+}
+
+// Say sets the detail's message id and arguments (see Error.MsgID) and
+// returns it.
+func (d Detail) Say(id string, args map[string]any) Detail {
+	d.MsgID, d.MsgArgs = id, args
+	return d
 }
 
 // Errorf returns an *Error with the given code and formatted message.

@@ -108,10 +108,10 @@ func NormalizeEmail(s string) (string, error) {
 	}
 	s = strings.ToLower(strings.TrimSpace(s))
 	if s == "" {
-		return "", FieldError("email", "", "email is empty")
+		return "", FieldError("email", "", "email is empty").Say("error.email.empty", nil)
 	}
 	if len(s) > MaxEmailLength {
-		return "", FieldError("email", "", "email is longer than %d characters", MaxEmailLength)
+		return "", FieldError("email", "", "email is longer than %d characters", MaxEmailLength).Say("error.email.too_long", map[string]any{"Max": MaxEmailLength})
 	}
 	if plainAddress(s) {
 		return s, nil
@@ -121,7 +121,7 @@ func NormalizeEmail(s string) (string, error) {
 	// and the parser allocates for each.
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") {
-		return "", FieldError("email", s, "%q is not a valid email address", s)
+		return "", FieldError("email", s, "%q is not a valid email address", s).Say("error.email.invalid", map[string]any{"Email": s})
 	}
 	return s, nil
 }

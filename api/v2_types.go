@@ -119,7 +119,7 @@ func toImportError(err error) *ImportError {
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		out.Field, out.Value = e.Field, e.Value
 		for _, d := range e.Details {
-			out.Details = append(out.Details, errorDetail(d))
+			out.Details = append(out.Details, errorDetail{Line: d.Line, Field: d.Field, Value: d.Value, Reason: d.Reason, Message: d.Message})
 		}
 	}
 	return out

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -123,17 +126,18 @@ func (p LinkPlan) err() error {
 	var details []reportline.Detail
 	for i, c := range p.Candidates {
 		if !c.Verdict.Accepted() {
-			details = append(details, reportline.Detail{Field: fmt.Sprintf("%s[%d]", p.Direction, i), Value: c.Input, Reason: string(c.Verdict), Message: c.Message})
+			details = append(details, reportline.Detail{Field: fmt.Sprintf("%s[%d]", p.Direction, i), Value: c.Input, Reason: string(c.Verdict), Message: c.Message}.Say(c.MsgID, c.MsgArgs))
 		}
 	}
 	for _, r := range p.Removals {
 		switch {
 		case r.Owner != "":
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOwned),
-				Message: directory.OwnedMessage(r.User.Email, r.Owner)})
+				Message: directory.OwnedMessage(r.User.Email, r.Owner)}.Say("error.link.directory_owned", map[string]any{"Email": r.User.Email, "Source": string(r.Owner)}))
 		case !r.Allowed:
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
-				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
+				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)}.
+				Say("error.detail.removal_out_of_scope", map[string]any{"Email": r.User.Email}))
 		}
 	}
 	if len(details) == 0 {
@@ -393,11 +397,15 @@ func (a *App) judge(ctx context.Context, tx Tx, ac *usecase.Authority, plan Link
 			return fmt.Errorf("cycle check: %w", err)
 		}
 		if cycle != nil {
-			msg, err := describeCycle(ctx, tx, ac, cycle)
+			names, err := cycleNames(ctx, tx, ac, cycle)
 			if err != nil {
 				return err
 			}
-			c.say(VerdictCycle, "this would close a cycle of managers: "+msg, "error.link.cycle", map[string]any{"Cycle": msg})
+			c.say(VerdictCycle, "this would close a cycle of managers: "+cycleText(names, "(someone outside your groups)"),
+				"error.link.cycle", map[string]any{"Cycle": cycleText(names, "…")})
+			if slices.Contains(names, "") {
+				c.MsgID = "error.link.cycle_hidden"
+			}
 			return nil
 		}
 	}
@@ -418,21 +426,38 @@ func outOfScope(input, user string) string {
 // describeCycle names a cycle by email: "a@x → b@x → a@x". People the
 // actor does not administrate are not named.
 func describeCycle(ctx context.Context, tx Tx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
+	names, err := cycleNames(ctx, tx, ac, cycle)
+	return cycleText(names, "(someone outside your groups)"), err
+}
+
+// cycleNames are a cycle's people by email, in order; people the actor does
+// not administrate are not named ("").
+func cycleNames(ctx context.Context, tx Tx, ac *usecase.Authority, cycle []reportline.UserID) ([]string, error) {
 	users, err := tx.UsersByIDs(ctx, cycle)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if err := ac.NeedGroups(ctx, tx, cycle...); err != nil {
-		return "", err
+		return nil, err
 	}
 	names := make([]string, len(cycle))
 	for i, id := range cycle {
-		names[i] = users[id].Email
-		if !ac.Administers(id) {
-			names[i] = "(someone outside your groups)"
+		if ac.Administers(id) {
+			names[i] = users[id].Email
 		}
 	}
-	return strings.Join(names, " → "), nil
+	return names, nil
+}
+
+// cycleText joins a cycle's names: "a@x → b@x → a@x", hidden standing for
+// the people describeCycle does not name. The English says so in words; the
+// pages' message says "…" and explains it once (error.link.cycle_hidden).
+func cycleText(names []string, hidden string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = cmp.Or(n, hidden)
+	}
+	return strings.Join(out, " → ")
 }
 
 // resolve turns the request's ids and addresses into candidates; those that
@@ -467,7 +492,10 @@ func resolve(ctx context.Context, tx Tx, req LinkRequest) ([]Candidate, error) {
 		e, err := reportline.NormalizeEmail(raw)
 		switch {
 		case err != nil:
-			c.Verdict, c.Message = VerdictInvalid, reportline.ErrorMessage(err)
+			c.say(VerdictInvalid, reportline.ErrorMessage(err), "", nil)
+			if e, ok := errors.AsType[*reportline.Error](err); ok {
+				c.MsgID, c.MsgArgs = e.MsgID, e.MsgArgs
+			}
 		case users[e].ID == 0:
 			c.say(VerdictUnknown, fmt.Sprintf("no account has the address %s", e), "error.link.unknown_email", map[string]any{"Email": e})
 		default:

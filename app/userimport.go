@@ -302,7 +302,7 @@ func chooseManagers(in UserImport) (*managerRefs, error) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
 			details = append(details, reportline.Detail{Field: FieldManagerID, Value: s, Reason: "invalid",
-				Message: fmt.Sprintf("%q is not a user id (a positive integer)", s)})
+				Message: fmt.Sprintf("%q is not a user id (a positive integer)", s)}.Say("error.detail.not_an_id", map[string]any{"Value": s}))
 			continue
 		}
 		refs.ids = append(refs.ids, reportline.UserID(n))
@@ -542,11 +542,13 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 		for _, uid := range refs.inputs {
 			m, ok := users[uid]
 			if !ok {
-				d := reportline.Detail{Field: refs.field, Value: uid, Reason: string(VerdictUnknown), Message: fmt.Sprintf("no user has external uid %q", uid)}
+				d := reportline.Detail{Field: refs.field, Value: uid, Reason: string(VerdictUnknown), Message: fmt.Sprintf("no user has external uid %q", uid)}.
+					Say("error.detail.unknown_uid", map[string]any{"Value": uid})
 				if !actor.System && !actor.User.IsPlatformAdmin() {
 					// As in a hand assignment: unknown reads as out of
 					// scope, so no answer tells which uids exist.
 					d.Reason, d.Message = string(VerdictOutOfScope), outOfScope(uid, u.Email)
+					d = d.Say("error.link.out_of_scope", map[string]any{"User": u.Email, "Input": uid})
 				}
 				details = append(details, d)
 				continue
@@ -571,13 +573,14 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 			ch.Unchanged = append(ch.Unchanged, c.User)
 		case VerdictDuplicate:
 		default:
-			details = append(details, reportline.Detail{Field: refs.field, Value: inputs[i], Reason: string(c.Verdict), Message: c.Message})
+			details = append(details, reportline.Detail{Field: refs.field, Value: inputs[i], Reason: string(c.Verdict), Message: c.Message}.Say(c.MsgID, c.MsgArgs))
 		}
 	}
 	for _, r := range plan.Removals {
 		if !r.Allowed {
 			details = append(details, reportline.Detail{Field: refs.field, Value: managerValue(refs.field, r.User), Reason: string(VerdictOutOfScope),
-				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)})
+				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)}.
+				Say("error.detail.removal_out_of_scope", map[string]any{"Email": r.User.Email}))
 			continue
 		}
 		ch.Removed = append(ch.Removed, r.User)

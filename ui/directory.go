@@ -249,3 +249,25 @@ func syncSourceLabel(l *i18n.Localizer, s reportline.Source) string {
 	}
 	return string(s)
 }
+
+// syncFields names a sync problem's fields ("email, first_name") in the
+// reader's language: a user's fields by their labels, the entry's id and
+// manager by the sync's words.
+func syncFields(l *i18n.Localizer, fields string) string {
+	names := strings.Split(fields, ", ")
+	for i, f := range names {
+		switch f {
+		case "external_id", "manager":
+			names[i] = l.T("sync.field."+f, nil)
+		default:
+			names[i] = fieldLabel(l, f)
+		}
+	}
+	return strings.Join(names, ", ")
+}
+
+// syncProblemWords says a sync problem: app's English for English readers,
+// the catalogue's sentence for its code for others (appOr).
+func syncProblemWords(l *i18n.Localizer, p reportline.SyncProblem) words {
+	return appOr(l, p.Reason, "sync.problem_text."+p.Code, map[string]any{"Email": p.Email, "Field": syncFields(l, p.Field)})
+}

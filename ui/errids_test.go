@@ -72,3 +72,43 @@ func TestFrenchRefusals(t *testing.T) {
 		hasNot(t, r.Body, `class="reason raw"`, "inactive account", "their own manager", "No account in a group")
 	})
 }
+
+// TestFrenchWords: what a page says beside a refusal is in the reader's
+// language too: why one may see a person's statistics, an address that is
+// not one, in a preview.
+func TestFrenchWords(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		teamSetup(t, w)
+		c := newClient(t, w.url)
+		c.login("alice@acme.test")
+		get := func(path string) response {
+			t.Helper()
+			req, err := http.NewRequest(http.MethodGet, w.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept-Language", "fr")
+			return c.do(req)
+		}
+		// alice manages bob (line), bob manages erin.
+		r := get(fmt.Sprintf("/users/%d/statistics", w.erin.ID))
+		if r.Status != http.StatusOK {
+			t.Fatalf("alice on erin's statistics: %d", r.Status)
+		}
+		has(t, r.Body, `id="stats-grant"><span>`+w.erin.Name()+` est sous vous dans la ligne hiérarchique.</span>`)
+		r = c.get(fmt.Sprintf("/users/%d/statistics", w.bob.ID))
+		has(t, r.Body, `id="stats-grant"><span>You are `+w.bob.Name()+`’s line manager.</span>`)
+
+		ada := newClient(t, w.url)
+		ada.login("ada@acme.test")
+		r = ada.post(fmt.Sprintf("/users/%d/managers/preview", w.alice.ID), form("direction", "managers", "group", fmt.Sprint(w.sales.ID),
+			"emails", "not-an-address"), "Accept-Language", "fr")
+		if r.Status != http.StatusOK {
+			t.Fatalf("preview: %d\n%s", r.Status, r.Body)
+		}
+		has(t, r.Body, "« not-an-address » n’est pas une adresse e-mail valide.")
+		hasNot(t, r.Body, "is not a valid email address", `class="reason raw"`)
+	})
+}

@@ -40,3 +40,29 @@ func said(l *i18n.Localizer, id string, args map[string]any) (string, bool) {
 	}
 	return l.T(id, args), true
 }
+
+// words is a sentence on a page, and whether it is app's English (Raw: the
+// page marks it class "raw", docs/i18n.md).
+type words struct {
+	Text string
+	Raw  bool
+}
+
+// detailWords is what a page says of one refused item of a list: the
+// catalogue's words where the detail names its message, else app's.
+func detailWords(l *i18n.Localizer, d reportline.Detail) words {
+	if text, ok := said(l, d.MsgID, d.MsgArgs); ok {
+		return words{Text: text}
+	}
+	return words{Text: sentence(d.Message), Raw: true}
+}
+
+// appOr is app's English for English readers, where it names more than the
+// catalogue's sentence for its code (a sync problem's manager id, say), and
+// the catalogue's sentence (id, args) for readers of other languages.
+func appOr(l *i18n.Localizer, english, id string, args map[string]any) words {
+	if (l.Lang() == i18n.Default && !l.Pseudo()) || !l.Has(id) {
+		return words{Text: sentence(english), Raw: true}
+	}
+	return words{Text: l.T(id, args)}
+}

@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,7 +24,8 @@ type eventRow struct {
 	Actor   string // "Ada Lovelace", "the system"
 	Summary string // "Frank Petit added as line manager of Gina Roux"
 	Via     string // "via CSV import #12", "via the web UI"
-	What    string // what app says changed, in its own words (English)
+	What    string // what changed, in the catalogue's words or app's own (WhatRaw)
+	WhatRaw bool
 	Details string // a change's changed fields, "" for a link
 	Person  reportline.UserID
 }
@@ -162,10 +165,14 @@ func eventRows(h app.HistoryPage, loc *time.Location, l *i18n.Localizer) []event
 		return l.T("history.field", map[string]any{"Field": fieldLabel(l, f), "Value": v})
 	}
 	removed := func(v any) string { return l.T("history.removed_value", map[string]any{"Value": fmt.Sprint(v)}) }
+	value := func(f string, v any) string { return storedValue(l, f, v) }
+	what := func(w string) (string, bool) { return changeWhat(l, w) }
 	if l == nil {
 		l = i18n.For(i18n.Default)
 		field = func(f, v string) string { return f + ": " + v }
 		removed = func(v any) string { return fmt.Sprintf("%v (removed)", v) }
+		value = func(_ string, v any) string { return fmt.Sprint(v) }
+		what = func(w string) (string, bool) { return w, false }
 	}
 	name := func(id reportline.UserID) string {
 		if id == 0 {
@@ -201,8 +208,8 @@ func eventRows(h app.HistoryPage, loc *time.Location, l *i18n.Localizer) []event
 			if e.UserID != 0 {
 				row.Summary = l.T("history.change_about", map[string]any{"Change": row.Summary, "Name": name(e.UserID)})
 			}
-			row.What = e.What
-			row.Details = changeDetails(e.Before, e.After, field, removed)
+			row.What, row.WhatRaw = what(e.What)
+			row.Details = changeDetails(e.Before, e.After, field, value, removed)
 		}
 		rows = append(rows, row)
 	}
@@ -223,8 +230,8 @@ func changeLabel(action string, l *i18n.Localizer) string {
 }
 
 // changeDetails lists a change's fields as "field: before → after", each
-// written by field, a removed value by removed.
-func changeDetails(before, after string, field func(name, value string) string, removed func(any) string) string {
+// written by field, each value by value, a removed value by removed.
+func changeDetails(before, after string, field func(name, value string) string, value func(string, any) string, removed func(any) string) string {
 	var b, a map[string]any
 	json.Unmarshal([]byte(before), &b)
 	json.Unmarshal([]byte(after), &a)
@@ -240,13 +247,75 @@ func changeDetails(before, after string, field func(name, value string) string, 
 		bv, av := b[k], a[k]
 		switch {
 		case b == nil:
-			out = append(out, field(k, fmt.Sprint(av)))
+			out = append(out, field(k, value(k, av)))
 		case a == nil:
-			out = append(out, field(k, removed(bv)))
+			out = append(out, field(k, removed(value(k, bv))))
 		case fmt.Sprint(bv) != fmt.Sprint(av):
-			out = append(out, field(k, fmt.Sprintf("%v → %v", bv, av)))
+			out = append(out, field(k, value(k, bv)+" → "+value(k, av)))
 		}
 	}
 	slices.Sort(out)
 	return strings.Join(out, "; ")
+}
+
+// storedValue words a stored value of a change: a yes or no, a status or a
+// role by the catalogue ("active", "user_admin"), anything else as stored.
+func storedValue(l *i18n.Localizer, field string, v any) string {
+	if b, ok := v.(bool); ok {
+		return l.T("history.value."+strconv.FormatBool(b), nil)
+	}
+	s := fmt.Sprint(v)
+	switch field {
+	case "status", "role":
+		if l.Has(field + "." + s) {
+			return l.T(field+"."+s, nil)
+		}
+	}
+	return s
+}
+
+// whats are the shapes of a change's "what" (app's words, stored with the
+// change: reportline.Change.What) that the catalogue says, each with the
+// names of its parts.
+var whats = []struct {
+	re   *regexp.Regexp
+	id   string
+	args []string
+}{
+	{regexp.MustCompile(`^setting (.+)$`), "history.what.setting", []string{"Name"}},
+	{regexp.MustCompile(`^password$`), "history.what.password", nil},
+	{regexp.MustCompile(`^token (\d+)$`), "history.what.token", []string{"ID"}},
+	{regexp.MustCompile(`^session (\w+)$`), "history.what.session", []string{"ID"}},
+	{regexp.MustCompile(`^sessions$`), "history.what.sessions", nil},
+	{regexp.MustCompile(`^sessions ended by (.+) single logout$`), "history.what.single_logout", []string{"Provider"}},
+	{regexp.MustCompile(`^sso identity (.+)$`), "history.what.sso_identity", []string{"Provider"}},
+	{regexp.MustCompile(`^sign-in (.+)$`), "history.what.sign_in", []string{"Method"}},
+	{regexp.MustCompile(`^tenant single sign-on$`), "history.what.tenant_sso", nil},
+	{regexp.MustCompile(`^webhook (\d+)$`), "history.what.webhook", []string{"ID"}},
+	{regexp.MustCompile(`^webhook (\d+) delivery (\d+) replayed$`), "history.what.webhook_replay", []string{"ID", "Delivery"}},
+	{regexp.MustCompile(`^absence (\d+)$`), "history.what.absence", []string{"ID"}},
+	{regexp.MustCompile(`^plan (\d+) created$`), "history.what.plan_created", []string{"ID"}},
+	{regexp.MustCompile(`^plan (\d+) approved$`), "history.what.plan_approved", []string{"ID"}},
+	{regexp.MustCompile(`^plan (\d+) scheduled$`), "history.what.plan_scheduled", []string{"ID"}},
+	{regexp.MustCompile(`^plan (\d+) cancelled$`), "history.what.plan_cancelled", []string{"ID"}},
+	{regexp.MustCompile(`^plan (\d+) (\w+)$`), "history.what.plan_status", []string{"ID", "Status"}},
+	{regexp.MustCompile(`^plan (\d+): (\d+) changes added$`), "history.what.plan_added", []string{"ID", "N"}},
+	{regexp.MustCompile(`^plan (\d+): change (\d+) removed$`), "history.what.plan_removed", []string{"ID", "N"}},
+}
+
+// changeWhat says a change's "what" in the reader's language where the
+// catalogue knows its shape, else as app stored it (raw).
+func changeWhat(l *i18n.Localizer, what string) (text string, raw bool) {
+	for _, w := range whats {
+		m := w.re.FindStringSubmatch(what)
+		if m == nil || !l.Has(w.id) {
+			continue
+		}
+		args := map[string]any{}
+		for i, name := range w.args {
+			args[name] = m[i+1]
+		}
+		return l.T(w.id, args), false
+	}
+	return what, what != ""
 }

@@ -65,6 +65,7 @@ type rejectedRow struct {
 	Reason           string
 	Flag             flag
 	Message          string
+	Words            words // Message, or the catalogue's sentence for Reason (appOr)
 }
 
 // changeRow is a link the import adds, updates or removes.
@@ -304,7 +305,9 @@ func cell(rec []string, i int) string {
 func rejectedOf(l *i18n.Localizer, rec []string) rejectedRow {
 	line, _ := strconv.Atoi(cell(rec, 0))
 	reason := cell(rec, 3)
-	return rejectedRow{Line: line, Manager: cell(rec, 1), Managee: cell(rec, 2), Reason: reason, Flag: reasonFlag(l, reason), Message: cell(rec, 4)}
+	row := rejectedRow{Line: line, Manager: cell(rec, 1), Managee: cell(rec, 2), Reason: reason, Flag: reasonFlag(l, reason), Message: cell(rec, 4)}
+	row.Words = appOr(l, row.Message, "import.reason_text."+reason, map[string]any{"Manager": row.Manager, "Managee": row.Managee})
+	return row
 }
 
 // changeOf reads a line of changes.csv: change, manager, managee, kind,

@@ -149,6 +149,7 @@ func teamChart(s app.StatsSummary, l *i18n.Localizer) chart {
 type statisticsPage struct {
 	page
 	Stats      app.UserStatistics
+	Grant      words // what lets the viewer see them, when not Mine
 	Mine       bool
 	ProfileURL string
 	Rows       []statRow
@@ -174,6 +175,7 @@ func (u *UI) statistics(w http.ResponseWriter, r *http.Request, v viewer) error 
 	}
 	p := statisticsPage{Stats: st, Mine: id == v.User.ID, Summary: st.Summary, Progress: newProgressBar(st.Summary.AverageProgress)}
 	l := u.loc(r)
+	p.Grant = grantWords(l, st)
 	title := l.T("stats.title", map[string]any{"Name": st.User.Name()})
 	if p.Mine {
 		title = l.T("stats.mine", nil)
@@ -265,4 +267,25 @@ func (u *UI) saveStatisticsScopes(w http.ResponseWriter, r *http.Request, v view
 	}
 	http.Redirect(w, r, "/settings/statistics?saved=1", http.StatusSeeOther)
 	return nil
+}
+
+// grantWords says what lets the viewer see a person's statistics, from the
+// access check's grant; app's English sentence only for a grant it does not
+// know.
+func grantWords(l *i18n.Localizer, st app.UserStatistics) words {
+	name := st.User.Name()
+	switch g := st.Grant; g.By {
+	case app.GrantLink:
+		if g.Link.Kind == reportline.Functional {
+			return words{Text: l.T("stats.grant.functional", map[string]any{"Name": name})}
+		}
+		return words{Text: l.T("stats.grant.line", map[string]any{"Name": name})}
+	case app.GrantChain:
+		return words{Text: l.T("stats.grant.chain", map[string]any{"Name": name})}
+	case app.GrantPlatformAdmin:
+		return words{Text: l.T("stats.grant.platform_admin", nil)}
+	case app.GrantGroupAdmin:
+		return words{Text: l.T("stats.grant.group_admin", map[string]any{"Name": name})}
+	}
+	return words{Text: sentence(st.Reason), Raw: true}
 }
