@@ -85,7 +85,7 @@ func TestUsersImportPages(t *testing.T) {
 		if got := stats(r.Body); got["created"] != 1 || got["updated"] != 1 || got["failed"] != 1 {
 			t.Errorf("preview counts = %v", got)
 		}
-		has(t, r.Body, "Preview of users.csv", "Windows-1252", `data-line="4"`, "user has external uid &#34;ghost&#34;", "Will be created")
+		has(t, r.Body, "Preview of users.csv", "Windows-1252", `data-line="4"`, "No user has the external uid ghost.", "Will be created")
 		if _, err := w.env.App.UserByEmail(ctx, "zoe@acme.test"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Fatalf("a preview created a user: %v", err)
 		}
