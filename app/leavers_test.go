@@ -100,3 +100,47 @@ func TestLeaverSweepAppliesTheSetting(t *testing.T) {
 		}
 	})
 }
+
+// A report flagged when their manager left shows in the health centre
+// until they have an active manager again, whoever gives them one: the
+// check is computed from the links in effect, not cleared by a write.
+func TestLeaverFlagLeavesTheHealthCentre(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine) // mgr → x
+		a := o.env.App
+		o.link(t, o.mgr, o.y, reportline.Line)
+		if _, err := a.ConfirmLeaver(ctx, ui(o.ga), o.mgr.ID, app.LeaverRequest{Choice: reportline.LeaverFlag}); err != nil {
+			t.Fatal(err)
+		}
+		flagged := func() []string {
+			t.Helper()
+			h, err := a.HierarchyHealth(ctx, ui(o.pa), 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, e := range h.Check(app.HealthLeaverFlagged).Examples {
+				out = append(out, e.User.Email)
+			}
+			slices.Sort(out)
+			return out
+		}
+		if got := flagged(); !slices.Equal(got, []string{"x@example.com", "y@example.com"}) {
+			t.Fatalf("flagged after the leaver = %v; want x and y", got)
+		}
+		// x gets a manager by hand: off the list; y stays.
+		o.link(t, o.w, o.x, reportline.Line)
+		if got := flagged(); !slices.Equal(got, []string{"y@example.com"}) {
+			t.Errorf("flagged after x got w = %v; want y only", got)
+		}
+		// y is deactivated: nothing left to handle.
+		off := reportline.StatusInactive
+		if _, err := a.UpdateUser(ctx, sys, o.y.ID, app.UserPatch{Status: &off}); err != nil {
+			t.Fatal(err)
+		}
+		if got := flagged(); len(got) != 0 {
+			t.Errorf("flagged after y left too = %v; want none", got)
+		}
+	})
+}
