@@ -39,18 +39,18 @@ type HealthProblem string
 
 // The problems.
 const (
-	HealthNoManager       HealthProblem = "no_manager"         // active, no manager in effect
-	HealthInactiveManager HealthProblem = "inactive_manager"   // inactive, still manager of active people in scope
-	HealthOnlyInactive    HealthProblem = "only_inactive"      // every manager in effect is inactive
-	HealthFunctionalOnly  HealthProblem = "functional_only"    // managers in effect, none of them line
-	HealthWideSpan        HealthProblem = "wide_span"          // at least WideSpan direct reports in effect
+	HealthNoManager       HealthProblem = "no_manager"       // active, no manager in effect
+	HealthInactiveManager HealthProblem = "inactive_manager" // inactive, still manager of active people in scope
+	HealthOnlyInactive    HealthProblem = "only_inactive"    // every manager in effect is inactive
+	HealthFunctionalOnly  HealthProblem = "functional_only"  // managers in effect, none of them line
+	HealthWideSpan        HealthProblem = "wide_span"        // at least WideSpan direct reports in effect
 	// HealthLeaverFlagged: flagged when their manager left (leaver_flags)
 	// and still without an active manager in effect. Computed, not
 	// cleared: whichever write gives them a manager again (by hand, an
 	// import, a plan, a directory sync, a later leaver's move) takes them
 	// off the list at once, and deactivating them too.
 	HealthLeaverFlagged HealthProblem = "leaver_flagged"
-	HealthDirectory       HealthProblem = "directory_problems" // problems of the last run of each directory source
+	HealthDirectory     HealthProblem = "directory_problems" // problems of the last run of each directory source
 )
 
 // healthProblems are the checks of the scan, in the page's order.
