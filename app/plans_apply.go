@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -442,12 +443,16 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 	return err
 }
 
-// noticePlan tells the plan's drafter and approver what the apply did (the
-// outbox, keyed by plan and recipient: sent once).
+// noticePlan tells the admins the plan concerns what the apply did: its
+// drafter and approver, and every active admin who may open it (the
+// policy's plans.draft, and link.change on every one of its changes:
+// platform admins, and the group and user admins whose groups hold both
+// people of every change), so the notice names nobody its reader may not
+// see. Through the outbox, keyed by plan and recipient: sent once.
 func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res PlanResult) error {
-	ids := []reportline.UserID{p.CreatedBy}
-	if p.ApprovedBy != 0 && p.ApprovedBy != p.CreatedBy {
-		ids = append(ids, p.ApprovedBy)
+	ids, err := a.planAdmins(ctx, tx, p)
+	if err != nil {
+		return err
 	}
 	users, err := tx.UsersByIDs(ctx, ids)
 	if err != nil {
@@ -469,6 +474,79 @@ func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res Plan
 	}
 	_, err = a.Enqueue(ctx, tx, msgs...)
 	return err
+}
+
+// planAdmins returns, ordered by id, the drafter, the approver and the
+// active admins who may see the plan (maySeePlan, the rule of its page):
+// the platform admins and the admins of the groups (or their ancestors)
+// holding its people, each asked of the policy in their own scope.
+func (a *App) planAdmins(ctx context.Context, tx Tx, p reportline.Plan) ([]reportline.UserID, error) {
+	out := map[reportline.UserID]bool{p.CreatedBy: true}
+	if p.ApprovedBy != 0 {
+		out[p.ApprovedBy] = true
+	}
+	candidates := map[reportline.UserID]bool{}
+	pas, err := tx.PlatformAdmins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range pas {
+		candidates[u.ID] = true
+	}
+	items, err := tx.PlanItems(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{UserIDs: planPeople(items)})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) > 0 {
+		groups, err := tx.Groups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tree := reportline.NewGroupTree(groups)
+		above := map[reportline.GroupID]bool{}
+		for _, m := range ms {
+			for _, g := range tree.AncestorsOrSelf(m.GroupID) {
+				above[g] = true
+			}
+		}
+		admins, err := tx.GroupAdmins(ctx, slices.Sorted(maps.Keys(above)))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range admins {
+			candidates[m.UserID] = true
+		}
+	}
+	ids := slices.Sorted(maps.Keys(candidates))
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		u, ok := users[id]
+		if !ok || !u.Active() || out[id] {
+			continue
+		}
+		ac, err := usecase.LoadAuthority(ctx, tx, UserActor(u, p.Source))
+		if err != nil {
+			return nil, err
+		}
+		if !ac.Decide(policy.DraftPlan, policy.Target{}).Allowed {
+			continue
+		}
+		ok, err = a.maySeePlan(ctx, tx, ac, p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[id] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(out)), nil
 }
 
 // renderPlanNotice writes the notice of an applied or refused plan in the

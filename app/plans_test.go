@@ -166,8 +166,11 @@ func TestPlanAppliedOnceAcrossReplicasAndRestart(t *testing.T) {
 		if byPlan != 3 {
 			t.Errorf("%d audit entries in the approver's name, want 3 (one per change, applied once)", byPlan)
 		}
-		if got := outboxOf(t, o, reportline.NotifyPlanApplied); len(got) != 2 {
-			t.Errorf("notices of the applied plan = %v, want one to the drafter and one to the approver", got)
+		// The result goes to every admin whose scope holds the plan: the
+		// drafter (ga), the approver (ga2), the platform admin; not ua, a
+		// user admin of A1, who holds x but not mgr.
+		if got := noticeTo(outboxOf(t, o, reportline.NotifyPlanApplied)); !slices.Equal(got, []string{"ga", "ga2", "pa"}) {
+			t.Errorf("notices of the applied plan went to %v, want ga, ga2 and pa", got)
 		}
 	})
 }
@@ -204,9 +207,10 @@ func TestPlanRefusedChangeRollsBackWholePlan(t *testing.T) {
 			v.Result.Refusals[0].Reason != app.ItemCycle || v.Result.Refusals[0].Seq != 2 {
 			t.Fatalf("plan = %s, result %+v; want failed with the cycle of change 2", v.Plan.Status, v.Result)
 		}
-		got := outboxOf(t, o, reportline.NotifyPlanApplied)
-		if len(got) != 1 || !strings.HasPrefix(got[0], "ga:") {
-			t.Errorf("notices = %v, want one to the drafter", got)
+		// The refusal goes to the drafter and every admin who may open
+		// the plan: ga2 (another admin of A) and the platform admin.
+		if got := noticeTo(outboxOf(t, o, reportline.NotifyPlanApplied)); !slices.Equal(got, []string{"ga", "ga2", "pa"}) {
+			t.Errorf("notices of the refused plan went to %v, want ga, ga2 and pa", got)
 		}
 	})
 }
@@ -339,4 +343,14 @@ func TestPlanFromCSVAndTeamMove(t *testing.T) {
 			t.Errorf("a user admin of A1 reading a plan about A: %v, want not found", err)
 		}
 	})
+}
+
+// noticeTo are the local parts of outboxOf's lines.
+func noticeTo(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, strings.SplitN(l, ":", 2)[0])
+	}
+	slices.Sort(out)
+	return out
 }
