@@ -39,7 +39,8 @@ const (
 	ItemOutOfScope = "out_of_scope"     // outside the applier's groups
 	ItemExists     = "exists"           // add: the pair is already linked (one link per pair)
 	ItemMissing    = "missing"          // remove, kind: the pair is not linked
-	ItemSameKind   = "unchanged"        // kind: the link is already of that kind
+	ItemSameKind   = "unchanged"        // kind: the link is already of that kind (and those dates)
+	ItemEnded      = "ended"            // a dated change whose link would have ended before it is applied
 	ItemCycle      = "cycle"            // a line link that would close a cycle then
 	ItemOwned      = "directory_owned"  // the link belongs to a directory source that is on
 	ItemNoApproval = "approval_missing" // the tenant requires an approval the plan lacks
@@ -260,6 +261,10 @@ func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items
 				continue
 			}
 		}
+		if it.Op != reportline.PlanRemove && !it.ValidUntil.IsZero() && !it.ValidUntil.After(a.now()) {
+			c.verdict, c.message = ItemEnded, fmt.Sprintf("the link %s → %s would end on %s, before the plan is applied", m.Email, e.Email, it.ValidUntil.Format(time.DateOnly))
+			continue
+		}
 		var next *reportline.Link
 		switch it.Op {
 		case reportline.PlanAdd:
@@ -267,14 +272,13 @@ func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items
 				c.verdict, c.message = ItemExists, fmt.Sprintf("%s already manages %s then (one link per pair: change its kind instead)", m.Email, e.Email)
 				continue
 			}
-			next = &reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: it.Kind}
+			next = &reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: it.Kind, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil}
 		case reportline.PlanKind:
-			if old.Kind == it.Kind {
-				c.verdict, c.message = ItemSameKind, fmt.Sprintf("the link %s → %s is already %s then", m.Email, e.Email, it.Kind)
+			l := planTerms(*old, it)
+			if l.Kind == old.Kind && l.ValidFrom.Equal(old.ValidFrom) && l.ValidUntil.Equal(old.ValidUntil) {
+				c.verdict, c.message = ItemSameKind, fmt.Sprintf("the link %s → %s is already %s then, with those dates", m.Email, e.Email, it.Kind)
 				continue
 			}
-			l := *old
-			l.Kind = it.Kind
 			next = &l
 		}
 		if next != nil && next.Kind == reportline.Line && (old == nil || old.Kind != reportline.Line) {
@@ -416,6 +420,7 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 		switch it.Op {
 		case reportline.PlanAdd:
 			l := reportline.Link{ManagerID: it.ManagerID, ManageeID: it.ManageeID, Kind: it.Kind, Source: p.Source,
+				ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil,
 				Comment: fmt.Sprintf("plan %d", p.ID), CreatedBy: actor.ID(), CreatedAt: now}
 			if err := tx.InsertLink(ctx, l); err != nil {
 				return err
@@ -427,8 +432,7 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 			}
 			e.Action, e.Before = reportline.ActionRemove, &old
 		case reportline.PlanKind:
-			l := old
-			l.Kind = it.Kind
+			l := planTerms(old, it)
 			if err := tx.UpdateLink(ctx, l); err != nil {
 				return err
 			}
@@ -441,6 +445,18 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 	}
 	_, err := webhook.Emit(ctx, tx, now, webhook.PlanApplied(p.ID, p.Name, len(items), now))
 	return err
+}
+
+// planTerms is the link a kind change leaves: its kind, and, for a change
+// read from a CSV line, the line's dates (empty: open), as an import
+// would; a change typed by hand keeps the link's dates.
+func planTerms(old reportline.Link, it reportline.PlanItem) reportline.Link {
+	l := old
+	l.Kind = it.Kind
+	if it.Line > 0 {
+		l.ValidFrom, l.ValidUntil = it.ValidFrom, it.ValidUntil
+	}
+	return l
 }
 
 // noticePlan tells the admins the plan concerns what the apply did: its
