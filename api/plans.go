@@ -77,8 +77,8 @@ type PlanItem struct {
 	// (read only: changes added as JSON are open-ended).
 	ValidFrom  *time.Time `json:"valid_from,omitempty"`
 	ValidUntil *time.Time `json:"valid_until,omitempty"`
-	Verdict string `json:"verdict,omitempty" doc:"ok, or why it would be refused if applied now"`
-	Message string `json:"message,omitempty"`
+	Verdict    string     `json:"verdict,omitempty" doc:"ok, or why it would be refused if applied now"`
+	Message    string     `json:"message,omitempty"`
 }
 
 // PlanItems adds changes.
@@ -269,4 +269,3 @@ func (api *API) setPlanApproval(w http.ResponseWriter, r *http.Request, actor ap
 	}
 	return in, api.app.SetPlansNeedApproval(r.Context(), actor, in.RequireApproval)
 }
-
