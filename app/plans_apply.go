@@ -87,6 +87,9 @@ type PlanView struct {
 	NeedApproval                                bool
 	MayEdit, MayApprove, MaySchedule            bool
 	Result                                      *PlanResult
+	// Chart is the org chart before / after of a plan not yet applied
+	// (nil once applied, refused or cancelled, or without changes).
+	Chart *PlanChart
 }
 
 // ShowPlan returns a plan, its preview against today (in the viewer's
@@ -117,6 +120,11 @@ func (a *App) ShowPlan(ctx context.Context, actor Actor, id int64) (PlanView, er
 		if open {
 			if checks, err = a.checkPlan(ctx, tx, ac, items); err != nil {
 				return err
+			}
+			if len(items) > 0 {
+				if v.Chart, err = a.planChart(ctx, tx, ac, items, checks); err != nil {
+					return err
+				}
 			}
 		}
 		people := map[reportline.UserID]bool{}
