@@ -100,4 +100,3 @@ func drawPlanTeam(l *i18n.Localizer, side string, i int, t app.PlanTeam, changes
 	}
 	return out
 }
-
