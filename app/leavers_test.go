@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"reportline"
@@ -141,6 +142,36 @@ func TestLeaverFlagLeavesTheHealthCentre(t *testing.T) {
 		}
 		if got := flagged(); len(got) != 0 {
 			t.Errorf("flagged after y left too = %v; want none", got)
+		}
+	})
+}
+
+// A manager deactivated by a users CSV import keeps their reports linked
+// until the admin chooses: the proposal still lists them, and confirming
+// moves them (the leaver stays inactive); with nobody left, a second
+// confirmation is a conflict.
+func TestLeaverAfterUsersCSV(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o := newOrg(t, engine) // mgr → x
+		a := o.env.App
+		o.link(t, o.ga, o.mgr, reportline.Line)
+		rep, err := a.ImportUsersCSV(ctx, ui(o.ga), strings.NewReader("email,is_active\nmgr@example.com,0\n"), app.UserCSVOptions{})
+		if err != nil || rep.Counts.Updated != 1 {
+			t.Fatalf("import = %+v, %v; want mgr deactivated", rep.Counts, err)
+		}
+		p, err := a.ProposeLeaver(ctx, ui(o.ga), o.mgr.ID)
+		if err != nil || len(p.Reports) != 1 || p.Reports[0].ID != o.x.ID || p.User.Active() {
+			t.Fatalf("proposal after the import = %+v, %v; want x, the leaver inactive", p, err)
+		}
+		if _, err := a.ConfirmLeaver(ctx, ui(o.ga), o.mgr.ID, app.LeaverRequest{Choice: reportline.LeaverToManager}); err != nil {
+			t.Fatal(err)
+		}
+		if got := o.managers(t, o.x); !slices.Equal(got, []string{"ga@example.com"}) {
+			t.Errorf("x's managers = %v; want ga, the leaver's manager", got)
+		}
+		if _, err := a.ConfirmLeaver(ctx, ui(o.ga), o.mgr.ID, app.LeaverRequest{Choice: reportline.LeaverFlag}); !isCode(err, reportline.Conflict) {
+			t.Errorf("a second confirmation: %v, want a conflict", err)
 		}
 	})
 }
