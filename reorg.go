@@ -53,6 +53,9 @@ type PlanItem struct {
 	ManageeID UserID
 	Kind      Kind // the new link's kind (add, kind); the removed link's when known
 	Line      int  // the CSV line it came from, 0 when added by hand
+	// ValidFrom and ValidUntil are the dates of the link an add or kind
+	// change leaves (a dated CSV line); zero when open.
+	ValidFrom, ValidUntil time.Time
 }
 
 // Pair is the item's pair.

@@ -21,7 +21,7 @@ func (api *API) absenceRoutes() []route {
 			response: Absence{}, status: http.StatusOK, handler: api.endAbsence},
 		{id: "getLeaverProposal", method: "GET", path: "/api/v1/users/{id}/leaver", tag: "absences", summary: "What deactivating this manager proposes for their reports",
 			response: LeaverProposal{}, status: http.StatusOK, handler: api.leaverProposal},
-		{id: "confirmLeaver", method: "POST", path: "/api/v1/users/{id}/leaver", tag: "absences", summary: "Deactivate a manager and move their reports as chosen (manager, successor, flag); each person told of their new manager",
+		{id: "confirmLeaver", method: "POST", path: "/api/v1/users/{id}/leaver", tag: "absences", summary: "Deactivate a manager and move their reports as chosen (manager, successor, flag), or, for a manager already inactive, the reports still linked to them; each person told of their new manager",
 			request: LeaverRequest{}, response: LeaverProposal{}, status: http.StatusOK, handler: api.confirmLeaver},
 	}
 }

@@ -73,8 +73,12 @@ type PlanItem struct {
 	Managee string `json:"managee" doc:"email"`
 	Kind    string `json:"kind,omitempty" enum:"line,functional"`
 	Line    int    `json:"line,omitempty" doc:"the CSV line it came from"`
-	Verdict string `json:"verdict,omitempty" doc:"ok, or why it would be refused if applied now"`
-	Message string `json:"message,omitempty"`
+	// The dates of the link the change leaves, from a dated CSV line
+	// (read only: changes added as JSON are open-ended).
+	ValidFrom  *time.Time `json:"valid_from,omitempty"`
+	ValidUntil *time.Time `json:"valid_until,omitempty"`
+	Verdict    string     `json:"verdict,omitempty" doc:"ok, or why it would be refused if applied now"`
+	Message    string     `json:"message,omitempty"`
 }
 
 // PlanItems adds changes.
@@ -133,7 +137,8 @@ func (api *API) planDetail(r *http.Request, actor app.Actor, id int64) (any, err
 		People: v.People, Refused: v.Refused, NeedApproval: v.NeedApproval, Result: v.Result}
 	for _, it := range v.Items {
 		out.Items = append(out.Items, PlanItem{Seq: it.Seq, Op: string(it.Op), Manager: it.Manager.Email, Managee: it.Managee.Email,
-			Kind: string(it.Kind), Line: it.Line, Verdict: it.Verdict, Message: it.Message})
+			Kind: string(it.Kind), Line: it.Line, Verdict: it.Verdict, Message: it.Message,
+			ValidFrom: timePtr(it.ValidFrom), ValidUntil: timePtr(it.ValidUntil)})
 	}
 	return out, nil
 }

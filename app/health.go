@@ -39,13 +39,22 @@ type HealthProblem string
 
 // The problems.
 const (
-	HealthNoManager       HealthProblem = "no_manager"         // active, no manager in effect
-	HealthInactiveManager HealthProblem = "inactive_manager"   // inactive, still manager of active people in scope
-	HealthOnlyInactive    HealthProblem = "only_inactive"      // every manager in effect is inactive
-	HealthFunctionalOnly  HealthProblem = "functional_only"    // managers in effect, none of them line
-	HealthWideSpan        HealthProblem = "wide_span"          // at least WideSpan direct reports in effect
-	HealthDirectory       HealthProblem = "directory_problems" // problems of the last run of each directory source
+	HealthNoManager       HealthProblem = "no_manager"       // active, no manager in effect
+	HealthInactiveManager HealthProblem = "inactive_manager" // inactive, still manager of active people in scope
+	HealthOnlyInactive    HealthProblem = "only_inactive"    // every manager in effect is inactive
+	HealthFunctionalOnly  HealthProblem = "functional_only"  // managers in effect, none of them line
+	HealthWideSpan        HealthProblem = "wide_span"        // at least WideSpan direct reports in effect
+	// HealthLeaverFlagged: flagged when their manager left (leaver_flags)
+	// and still without an active manager in effect. Computed, not
+	// cleared: whichever write gives them a manager again (by hand, an
+	// import, a plan, a directory sync, a later leaver's move) takes them
+	// off the list at once, and deactivating them too.
+	HealthLeaverFlagged HealthProblem = "leaver_flagged"
+	HealthDirectory     HealthProblem = "directory_problems" // problems of the last run of each directory source
 )
+
+// healthProblems are the checks of the scan, in the page's order.
+var healthProblems = []HealthProblem{HealthNoManager, HealthInactiveManager, HealthOnlyInactive, HealthFunctionalOnly, HealthWideSpan, HealthLeaverFlagged}
 
 // HealthCheck is one problem: how many, and a few examples.
 type HealthCheck struct {
@@ -87,7 +96,7 @@ func (h Health) Check(p HealthProblem) HealthCheck {
 func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline.GroupID) (Health, error) {
 	h := Health{At: a.now()}
 	checks := map[HealthProblem]*HealthCheck{}
-	for _, p := range []HealthProblem{HealthNoManager, HealthInactiveManager, HealthOnlyInactive, HealthFunctionalOnly, HealthWideSpan} {
+	for _, p := range healthProblems {
 		checks[p] = &HealthCheck{Problem: p}
 	}
 	example := func(p HealthProblem, e HealthExample) {
@@ -122,6 +131,14 @@ func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline
 		view, err := a.linkView(ctx, tx)
 		if err != nil {
 			return err
+		}
+		flags, err := tx.LeaverFlags(ctx, 0)
+		if err != nil {
+			return err
+		}
+		flagged := map[reportline.UserID]bool{}
+		for _, f := range flags {
+			flagged[f.ManageeID] = true
 		}
 		span := map[reportline.UserID]int{}       // reports in scope, by manager
 		inactiveOf := map[reportline.UserID]int{} // managees in scope of inactive managers
@@ -182,6 +199,9 @@ func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline
 						line++
 					}
 				}
+				if active == 0 && flagged[u.ID] {
+					example(HealthLeaverFlagged, HealthExample{User: u})
+				}
 				switch {
 				case inEffect == 0:
 					example(HealthNoManager, HealthExample{User: u})
@@ -209,7 +229,7 @@ func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline
 	if err != nil {
 		return h, err
 	}
-	for _, p := range []HealthProblem{HealthNoManager, HealthInactiveManager, HealthOnlyInactive, HealthFunctionalOnly, HealthWideSpan} {
+	for _, p := range healthProblems {
 		h.Checks = append(h.Checks, *checks[p])
 	}
 	if platform && group == 0 {

@@ -59,7 +59,7 @@ func TestHierarchyHealth(t *testing.T) {
 				t.Errorf("platform admin: %s = %s, want %s", p, got, want)
 			}
 		}
-		if !h.Directory || len(h.Checks) != 6 {
+		if !h.Directory || len(h.Checks) != 7 {
 			t.Errorf("platform admin: directory check %v, %d checks", h.Directory, len(h.Checks))
 		}
 		allNoManager := h.Check(app.HealthNoManager).Count
@@ -74,7 +74,7 @@ func TestHierarchyHealth(t *testing.T) {
 		if got := examples(h, app.HealthFunctionalOnly); got != "[y@example.com:0]" {
 			t.Errorf("group admin of A: functional only = %s", got)
 		}
-		if h.Directory || len(h.Checks) != 5 {
+		if h.Directory || len(h.Checks) != 6 {
 			t.Errorf("group admin: the directory's check is shown (%v, %d checks)", h.Directory, len(h.Checks))
 		}
 		for _, e := range h.Check(app.HealthNoManager).Examples {

@@ -163,8 +163,13 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 		if p, links, err = a.leaverProposal(ctx, tx, ac, user); err != nil {
 			return err
 		}
-		if !p.User.Active() {
-			return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive", p.User.Email)}
+		// A manager already deactivated (by a users CSV import, SCIM, a
+		// plain status change) whose reports are still linked to them gets
+		// the choice applied to those reports; with nobody left, there is
+		// nothing to do.
+		wasActive := p.User.Active()
+		if !wasActive && len(links) == 0 {
+			return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive and nobody reports to them any more", p.User.Email)}
 		}
 		p.Choice = req.Choice
 		var target reportline.User
@@ -182,6 +187,9 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 		}
 		if err := a.moveReports(ctx, tx, ac, actor, p.User, links, target); err != nil {
 			return err
+		}
+		if !wasActive {
+			return a.record(ctx, tx, actor, policy.EditUser, reportline.Change{What: fmt.Sprintf("reports of %s, who left: %s", p.User.Email, req.Choice)})
 		}
 		before := userDoc(p.User)
 		p.User.Status = reportline.StatusInactive

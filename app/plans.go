@@ -36,6 +36,9 @@ type PlanItemInput struct {
 	Manager string
 	Managee string
 	Kind    reportline.Kind // add and kind; "" is line
+	// ValidFrom and ValidUntil date the link an add or a kind change
+	// leaves (a dated CSV line); zero when open.
+	ValidFrom, ValidUntil time.Time
 }
 
 // CreatePlan starts an empty draft.
@@ -200,7 +203,7 @@ func (a *App) resolveItems(ctx context.Context, tx Tx, ac *usecase.Authority, in
 		refuse := func(f, value, reason, format string, args ...any) {
 			details = append(details, reportline.Detail{Line: line, Field: f, Value: value, Reason: reason, Message: fmt.Sprintf(format, args...)})
 		}
-		it := reportline.PlanItem{Op: x.Op, Kind: x.Kind, Line: line}
+		it := reportline.PlanItem{Op: x.Op, Kind: x.Kind, Line: line, ValidFrom: x.ValidFrom, ValidUntil: x.ValidUntil}
 		if it.Kind == "" {
 			it.Kind = reportline.Line
 		}
@@ -259,9 +262,10 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		return 0, err
 	}
 	type want struct {
-		manager string
-		kind    reportline.Kind
-		line    int
+		manager     string
+		kind        reportline.Kind
+		line        int
+		from, until time.Time
 	}
 	wanted := map[string][]want{} // managee → listed managers
 	var order []string            // managees in file order
@@ -293,9 +297,26 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 				Message: fmt.Sprintf("line %d: kind %q must be line or functional", p.Line, p.Kind)})
 			continue
 		}
-		if p.ValidFrom != "" || p.ValidUntil != "" {
-			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Reason: "malformed",
-				Message: fmt.Sprintf("line %d: a plan takes effect on its own date: leave the valid from and valid until columns empty", p.Line)})
+		// The dates of a temporary link, read as the bulk import reads
+		// them (csvio.ParseDate): the link the change leaves carries them.
+		from, errFrom := csvio.ParseDate(p.ValidFrom)
+		until, errUntil := csvio.ParseDate(p.ValidUntil)
+		switch {
+		case errFrom != nil:
+			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
+				Message: fmt.Sprintf("line %d: valid from %q is not a date (YYYY-MM-DD)", p.Line, p.ValidFrom)})
+			continue
+		case errUntil != nil:
+			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
+				Message: fmt.Sprintf("line %d: valid until %q is not a date (YYYY-MM-DD)", p.Line, p.ValidUntil)})
+			continue
+		case !from.IsZero() && !until.IsZero() && !until.After(from):
+			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
+				Message: fmt.Sprintf("line %d: valid until (%s) must be after valid from (%s)", p.Line, p.ValidUntil, p.ValidFrom)})
+			continue
+		case (!from.IsZero() || !until.IsZero()) && strings.TrimSpace(p.Manager) == "":
+			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
+				Message: fmt.Sprintf("line %d: dates without a manager date nothing: name the manager or leave the dates empty", p.Line)})
 			continue
 		}
 		e := normEmail(p.Managee)
@@ -304,7 +325,7 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			wanted[e], firstAt[e] = nil, p.Line
 		}
 		if m := normEmail(p.Manager); m != "" {
-			wanted[e] = append(wanted[e], want{manager: m, kind: kind, line: p.Line})
+			wanted[e] = append(wanted[e], want{manager: m, kind: kind, line: p.Line, from: from, until: until})
 		}
 	}
 	if len(details) > 0 {
@@ -342,9 +363,13 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 				old, exists := have[w.manager]
 				switch {
 				case !exists:
-					in, lines = append(in, PlanItemInput{Op: reportline.PlanAdd, Manager: w.manager, Managee: e, Kind: w.kind}), append(lines, w.line)
-				case old.Kind != w.kind:
-					in, lines = append(in, PlanItemInput{Op: reportline.PlanKind, Manager: w.manager, Managee: e, Kind: w.kind}), append(lines, w.line)
+					in, lines = append(in, PlanItemInput{Op: reportline.PlanAdd, Manager: w.manager, Managee: e, Kind: w.kind,
+						ValidFrom: w.from, ValidUntil: w.until}), append(lines, w.line)
+				case old.Kind != w.kind || !old.ValidFrom.Equal(w.from) || !old.ValidUntil.Equal(w.until):
+					// The line's terms (kind and dates) replace the link's, as
+					// an import's would.
+					in, lines = append(in, PlanItemInput{Op: reportline.PlanKind, Manager: w.manager, Managee: e, Kind: w.kind,
+						ValidFrom: w.from, ValidUntil: w.until}), append(lines, w.line)
 				}
 			}
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -38,7 +39,8 @@ const (
 	ItemOutOfScope = "out_of_scope"     // outside the applier's groups
 	ItemExists     = "exists"           // add: the pair is already linked (one link per pair)
 	ItemMissing    = "missing"          // remove, kind: the pair is not linked
-	ItemSameKind   = "unchanged"        // kind: the link is already of that kind
+	ItemSameKind   = "unchanged"        // kind: the link is already of that kind (and those dates)
+	ItemEnded      = "ended"            // a dated change whose link would have ended before it is applied
 	ItemCycle      = "cycle"            // a line link that would close a cycle then
 	ItemOwned      = "directory_owned"  // the link belongs to a directory source that is on
 	ItemNoApproval = "approval_missing" // the tenant requires an approval the plan lacks
@@ -85,6 +87,9 @@ type PlanView struct {
 	NeedApproval                                bool
 	MayEdit, MayApprove, MaySchedule            bool
 	Result                                      *PlanResult
+	// Chart is the org chart before / after of a plan not yet applied
+	// (nil once applied, refused or cancelled, or without changes).
+	Chart *PlanChart
 }
 
 // ShowPlan returns a plan, its preview against today (in the viewer's
@@ -115,6 +120,11 @@ func (a *App) ShowPlan(ctx context.Context, actor Actor, id int64) (PlanView, er
 		if open {
 			if checks, err = a.checkPlan(ctx, tx, ac, items); err != nil {
 				return err
+			}
+			if len(items) > 0 {
+				if v.Chart, err = a.planChart(ctx, tx, ac, items, checks); err != nil {
+					return err
+				}
 			}
 		}
 		people := map[reportline.UserID]bool{}
@@ -259,6 +269,10 @@ func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items
 				continue
 			}
 		}
+		if it.Op != reportline.PlanRemove && !it.ValidUntil.IsZero() && !it.ValidUntil.After(a.now()) {
+			c.verdict, c.message = ItemEnded, fmt.Sprintf("the link %s → %s would end on %s, before the plan is applied", m.Email, e.Email, it.ValidUntil.Format(time.DateOnly))
+			continue
+		}
 		var next *reportline.Link
 		switch it.Op {
 		case reportline.PlanAdd:
@@ -266,14 +280,13 @@ func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items
 				c.verdict, c.message = ItemExists, fmt.Sprintf("%s already manages %s then (one link per pair: change its kind instead)", m.Email, e.Email)
 				continue
 			}
-			next = &reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: it.Kind}
+			next = &reportline.Link{ManagerID: p.ManagerID, ManageeID: p.ManageeID, Kind: it.Kind, ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil}
 		case reportline.PlanKind:
-			if old.Kind == it.Kind {
-				c.verdict, c.message = ItemSameKind, fmt.Sprintf("the link %s → %s is already %s then", m.Email, e.Email, it.Kind)
+			l := planTerms(*old, it)
+			if l.Kind == old.Kind && l.ValidFrom.Equal(old.ValidFrom) && l.ValidUntil.Equal(old.ValidUntil) {
+				c.verdict, c.message = ItemSameKind, fmt.Sprintf("the link %s → %s is already %s then, with those dates", m.Email, e.Email, it.Kind)
 				continue
 			}
-			l := *old
-			l.Kind = it.Kind
 			next = &l
 		}
 		if next != nil && next.Kind == reportline.Line && (old == nil || old.Kind != reportline.Line) {
@@ -415,6 +428,7 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 		switch it.Op {
 		case reportline.PlanAdd:
 			l := reportline.Link{ManagerID: it.ManagerID, ManageeID: it.ManageeID, Kind: it.Kind, Source: p.Source,
+				ValidFrom: it.ValidFrom, ValidUntil: it.ValidUntil,
 				Comment: fmt.Sprintf("plan %d", p.ID), CreatedBy: actor.ID(), CreatedAt: now}
 			if err := tx.InsertLink(ctx, l); err != nil {
 				return err
@@ -426,8 +440,7 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 			}
 			e.Action, e.Before = reportline.ActionRemove, &old
 		case reportline.PlanKind:
-			l := old
-			l.Kind = it.Kind
+			l := planTerms(old, it)
 			if err := tx.UpdateLink(ctx, l); err != nil {
 				return err
 			}
@@ -442,12 +455,28 @@ func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Pl
 	return err
 }
 
-// noticePlan tells the plan's drafter and approver what the apply did (the
-// outbox, keyed by plan and recipient: sent once).
+// planTerms is the link a kind change leaves: its kind, and, for a change
+// read from a CSV line, the line's dates (empty: open), as an import
+// would; a change typed by hand keeps the link's dates.
+func planTerms(old reportline.Link, it reportline.PlanItem) reportline.Link {
+	l := old
+	l.Kind = it.Kind
+	if it.Line > 0 {
+		l.ValidFrom, l.ValidUntil = it.ValidFrom, it.ValidUntil
+	}
+	return l
+}
+
+// noticePlan tells the admins the plan concerns what the apply did: its
+// drafter and approver, and every active admin who may open it (the
+// policy's plans.draft, and link.change on every one of its changes:
+// platform admins, and the group and user admins whose groups hold both
+// people of every change), so the notice names nobody its reader may not
+// see. Through the outbox, keyed by plan and recipient: sent once.
 func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res PlanResult) error {
-	ids := []reportline.UserID{p.CreatedBy}
-	if p.ApprovedBy != 0 && p.ApprovedBy != p.CreatedBy {
-		ids = append(ids, p.ApprovedBy)
+	ids, err := a.planAdmins(ctx, tx, p)
+	if err != nil {
+		return err
 	}
 	users, err := tx.UsersByIDs(ctx, ids)
 	if err != nil {
@@ -469,6 +498,79 @@ func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res Plan
 	}
 	_, err = a.Enqueue(ctx, tx, msgs...)
 	return err
+}
+
+// planAdmins returns, ordered by id, the drafter, the approver and the
+// active admins who may see the plan (maySeePlan, the rule of its page):
+// the platform admins and the admins of the groups (or their ancestors)
+// holding its people, each asked of the policy in their own scope.
+func (a *App) planAdmins(ctx context.Context, tx Tx, p reportline.Plan) ([]reportline.UserID, error) {
+	out := map[reportline.UserID]bool{p.CreatedBy: true}
+	if p.ApprovedBy != 0 {
+		out[p.ApprovedBy] = true
+	}
+	candidates := map[reportline.UserID]bool{}
+	pas, err := tx.PlatformAdmins(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range pas {
+		candidates[u.ID] = true
+	}
+	items, err := tx.PlanItems(ctx, p.ID)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{UserIDs: planPeople(items)})
+	if err != nil {
+		return nil, err
+	}
+	if len(ms) > 0 {
+		groups, err := tx.Groups(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tree := reportline.NewGroupTree(groups)
+		above := map[reportline.GroupID]bool{}
+		for _, m := range ms {
+			for _, g := range tree.AncestorsOrSelf(m.GroupID) {
+				above[g] = true
+			}
+		}
+		admins, err := tx.GroupAdmins(ctx, slices.Sorted(maps.Keys(above)))
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range admins {
+			candidates[m.UserID] = true
+		}
+	}
+	ids := slices.Sorted(maps.Keys(candidates))
+	users, err := tx.UsersByIDs(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		u, ok := users[id]
+		if !ok || !u.Active() || out[id] {
+			continue
+		}
+		ac, err := usecase.LoadAuthority(ctx, tx, UserActor(u, p.Source))
+		if err != nil {
+			return nil, err
+		}
+		if !ac.Decide(policy.DraftPlan, policy.Target{}).Allowed {
+			continue
+		}
+		ok, err = a.maySeePlan(ctx, tx, ac, p)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out[id] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(out)), nil
 }
 
 // renderPlanNotice writes the notice of an applied or refused plan in the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -166,8 +167,11 @@ func TestPlanAppliedOnceAcrossReplicasAndRestart(t *testing.T) {
 		if byPlan != 3 {
 			t.Errorf("%d audit entries in the approver's name, want 3 (one per change, applied once)", byPlan)
 		}
-		if got := outboxOf(t, o, reportline.NotifyPlanApplied); len(got) != 2 {
-			t.Errorf("notices of the applied plan = %v, want one to the drafter and one to the approver", got)
+		// The result goes to every admin whose scope holds the plan: the
+		// drafter (ga), the approver (ga2), the platform admin; not ua, a
+		// user admin of A1, who holds x but not mgr.
+		if got := noticeTo(outboxOf(t, o, reportline.NotifyPlanApplied)); !slices.Equal(got, []string{"ga", "ga2", "pa"}) {
+			t.Errorf("notices of the applied plan went to %v, want ga, ga2 and pa", got)
 		}
 	})
 }
@@ -204,9 +208,10 @@ func TestPlanRefusedChangeRollsBackWholePlan(t *testing.T) {
 			v.Result.Refusals[0].Reason != app.ItemCycle || v.Result.Refusals[0].Seq != 2 {
 			t.Fatalf("plan = %s, result %+v; want failed with the cycle of change 2", v.Plan.Status, v.Result)
 		}
-		got := outboxOf(t, o, reportline.NotifyPlanApplied)
-		if len(got) != 1 || !strings.HasPrefix(got[0], "ga:") {
-			t.Errorf("notices = %v, want one to the drafter", got)
+		// The refusal goes to the drafter and every admin who may open
+		// the plan: ga2 (another admin of A) and the platform admin.
+		if got := noticeTo(outboxOf(t, o, reportline.NotifyPlanApplied)); !slices.Equal(got, []string{"ga", "ga2", "pa"}) {
+			t.Errorf("notices of the refused plan went to %v, want ga, ga2 and pa", got)
 		}
 	})
 }
@@ -337,6 +342,80 @@ func TestPlanFromCSVAndTeamMove(t *testing.T) {
 		// Someone outside the plan's scope sees nothing of it.
 		if _, err := a.ShowPlan(ctx, ui(o.ua), p.ID); !isCode(err, reportline.NotFound) {
 			t.Errorf("a user admin of A1 reading a plan about A: %v, want not found", err)
+		}
+	})
+}
+
+// noticeTo are the local parts of outboxOf's lines.
+func noticeTo(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		out = append(out, strings.SplitN(l, ":", 2)[0])
+	}
+	slices.Sort(out)
+	return out
+}
+
+// A plan's CSV may carry the import format's dates (valid from, valid
+// until), read by the bulk import's parser: a bad date refuses the file
+// naming its line and field; a dated line adds a temporary link, and a
+// line naming an existing pair with other dates changes its terms; both
+// are written with their dates when the plan is applied.
+func TestPlanDatedCSVLines(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		o, _ := planOrg(t, engine) // mgr → x
+		a, clock := o.env.App, o.env.Now
+		p, err := a.CreatePlan(ctx, ui(o.ga), "Dated")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bad := "manager,managee,valid from,valid until\nmem@example.com,y@example.com,2027-13-01,\nmem@example.com,w@example.com,2027-01-05,2027-01-01\n"
+		_, err = a.ImportPlan(ctx, ui(o.ga), p.ID, strings.NewReader(bad))
+		var e *reportline.Error
+		if !errors.As(err, &e) || len(e.Details) != 2 ||
+			e.Details[0].Line != 2 || e.Details[0].Field != "valid_from" || e.Details[1].Line != 3 || e.Details[1].Field != "valid_until" {
+			t.Fatalf("bad dates: %v (%+v), want line 2 valid_from and line 3 valid_until", err, e)
+		}
+		day := func(d int) time.Time {
+			n := clock.Now().UTC()
+			return time.Date(n.Year(), n.Month(), n.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, d)
+		}
+		good := fmt.Sprintf("manager,managee,kind,valid from,valid until\nmem@example.com,y@example.com,line,%s,%s\nmgr@example.com,x@example.com,line,,%s\n",
+			day(2).Format(time.DateOnly), day(30).Format("02/01/2006"), day(60).Format(time.DateOnly))
+		if n, err := a.ImportPlan(ctx, ui(o.ga), p.ID, strings.NewReader(good)); err != nil || n != 2 {
+			t.Fatalf("import = %d, %v; want mem → y added and mgr → x's end date changed", n, err)
+		}
+		v := planStatus(t, a, ui(o.ga), p.ID)
+		if v.Adds != 1 || v.KindChanges != 1 || v.Refused != 0 || !v.Items[0].ValidUntil.Equal(day(30)) {
+			t.Fatalf("plan = %+v; want one dated add and one change of terms, none refused", v.Items)
+		}
+		if err := a.SchedulePlan(ctx, ui(o.ga), p.ID, clock.Now().Add(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.RunPlans(ctx); err != nil {
+			t.Fatal(err)
+		}
+		clock.Advance(2 * time.Hour)
+		if n, err := a.RunPlans(ctx); err != nil || n != 1 {
+			t.Fatalf("RunPlans = %d, %v", n, err)
+		}
+		link := func(m, e reportline.User) reportline.Link {
+			var l reportline.Link
+			if err := o.env.DB.Read(ctx, func(tx *store.Tx) error {
+				var err error
+				l, err = tx.Link(ctx, reportline.Pair{ManagerID: m.ID, ManageeID: e.ID})
+				return err
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return l
+		}
+		if l := link(o.mem, o.y); !l.ValidFrom.Equal(day(2)) || !l.ValidUntil.Equal(day(30)) {
+			t.Errorf("mem → y = %s … %s, want %s … %s", l.ValidFrom, l.ValidUntil, day(2), day(30))
+		}
+		if l := link(o.mgr, o.x); !l.ValidFrom.IsZero() || !l.ValidUntil.Equal(day(60)) {
+			t.Errorf("mgr → x = %s … %s, want open … %s", l.ValidFrom, l.ValidUntil, day(60))
 		}
 	})
 }

@@ -187,21 +187,9 @@ func (row *importRow) readTerms(f *importFile, p csvio.Pair) string {
 	return ""
 }
 
-// parseImportDate reads the dates an export writes (YYYY-MM-DD, or a full
-// RFC 3339 time) and the DD.MM.YYYY and DD/MM/YYYY forms spreadsheets turn
-// them into.
-func parseImportDate(s string) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	for _, layout := range []string{time.DateOnly, time.RFC3339, "02.01.2006", "02/01/2006"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			return t.UTC(), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("not a date: %q", s)
-}
+// parseImportDate reads a date cell (csvio.ParseDate, which the plans
+// share).
+func parseImportDate(s string) (time.Time, error) { return csvio.ParseDate(s) }
 
 // termsOf returns a row's dates.
 func (f *importFile) termsOf(r importRow) linkTerms {

@@ -97,9 +97,9 @@ func (tx *Tx) AddPlanItems(ctx context.Context, plan int64, items []reportline.P
 		return fmt.Errorf("plan %d items: %w", plan, translate(err))
 	}
 	for i, it := range items {
-		if _, err := tx.exec(ctx, `INSERT INTO plan_items (tenant_id, plan_id, seq, op, manager_id, managee_id, kind, line)
-			VALUES ($T, $1, $2, $3, $4, $5, $6, $7)`, plan, last+i+1, string(it.Op), int64(it.ManagerID), int64(it.ManageeID),
-			string(it.Kind), it.Line); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO plan_items (tenant_id, plan_id, seq, op, manager_id, managee_id, kind, line, valid_from, valid_until)
+			VALUES ($T, $1, $2, $3, $4, $5, $6, $7, $8, $9)`, plan, last+i+1, string(it.Op), int64(it.ManagerID), int64(it.ManageeID),
+			string(it.Kind), it.Line, toMicros(it.ValidFrom), toMicros(it.ValidUntil)); err != nil {
 			return fmt.Errorf("add item %d to plan %d: %w", last+i+1, plan, translate(err))
 		}
 	}
@@ -120,7 +120,7 @@ func (tx *Tx) DeletePlanItem(ctx context.Context, plan int64, seq int) error {
 
 // PlanItems returns a plan's items in order.
 func (tx *Tx) PlanItems(ctx context.Context, plan int64) ([]reportline.PlanItem, error) {
-	rows, err := tx.query(ctx, `SELECT seq, op, manager_id, managee_id, kind, line FROM plan_items
+	rows, err := tx.query(ctx, `SELECT seq, op, manager_id, managee_id, kind, line, valid_from, valid_until FROM plan_items
 		WHERE tenant_id = $T AND plan_id = $1 ORDER BY seq`, plan)
 	if err != nil {
 		return nil, fmt.Errorf("plan %d items: %w", plan, err)
@@ -130,10 +130,12 @@ func (tx *Tx) PlanItems(ctx context.Context, plan int64) ([]reportline.PlanItem,
 	for rows.Next() {
 		it := reportline.PlanItem{PlanID: plan}
 		var m, e int64
-		if err := rows.Scan(&it.Seq, &it.Op, &m, &e, &it.Kind, &it.Line); err != nil {
+		var from, until sql.NullInt64
+		if err := rows.Scan(&it.Seq, &it.Op, &m, &e, &it.Kind, &it.Line, &from, &until); err != nil {
 			return nil, fmt.Errorf("read plan %d items: %w", plan, translate(err))
 		}
 		it.ManagerID, it.ManageeID = reportline.UserID(m), reportline.UserID(e)
+		it.ValidFrom, it.ValidUntil = fromMicros(from), fromMicros(until)
 		out = append(out, it)
 	}
 	return out, translate(rows.Err())

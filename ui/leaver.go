@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"reportline"
 	"reportline/app"
@@ -23,6 +24,8 @@ type leaverPage struct {
 	ProfileURL string
 	Successor  string
 	Problem    string
+	Title      string
+	Left       bool // already inactive (a users CSV, SCIM): the choice applies to the reports still linked
 }
 
 func (u *UI) leaverPage(w http.ResponseWriter, r *http.Request, v viewer) error {
@@ -39,7 +42,13 @@ func (u *UI) showLeaver(w http.ResponseWriter, r *http.Request, v viewer, p leav
 		return err
 	}
 	l := u.loc(r)
-	if p.page, err = u.base(ctx, v, l.T("leaver.title", map[string]any{"Name": p.Proposal.User.Name()}), contextGroup(r)); err != nil {
+	p.Left = !p.Proposal.User.Active()
+	title := "leaver.title"
+	if p.Left {
+		title = "leaver.title_left"
+	}
+	p.Title = l.T(title, map[string]any{"Name": p.Proposal.User.Name()})
+	if p.page, err = u.base(ctx, v, p.Title, contextGroup(r)); err != nil {
 		return err
 	}
 	p.ProfileURL = userURL(id, "", p.page)
@@ -66,4 +75,31 @@ func (u *UI) confirmLeaver(w http.ResponseWriter, r *http.Request, v viewer) err
 	}
 	seeOther(w, r, fmt.Sprintf("/users/%d", id))
 	return nil
+}
+
+// leaverOffer is a manager a users CSV deactivates, with reports.
+type leaverOffer struct {
+	Name, Email string
+	Reports     int
+	URL         string // their deactivation proposal
+}
+
+// leaverOffers lists the managers a users CSV report deactivates (a
+// preview) or deactivated (an import) who still have reports, for the
+// page to offer the choice of what happens to them.
+func (u *UI) leaverOffers(r *http.Request, v viewer, rep app.UserCSVReport, p page) []leaverOffer {
+	var out []leaverOffer
+	for _, row := range rep.Rows {
+		res := row.Result
+		if row.Err != nil || res.User.ID == 0 || res.User.Active() || !slices.Contains(res.Changed, "status") {
+			continue
+		}
+		prop, err := u.app.ProposeLeaver(r.Context(), v.Actor, res.User.ID)
+		if err != nil || len(prop.Reports) == 0 {
+			continue
+		}
+		out = append(out, leaverOffer{Name: prop.User.Name(), Email: prop.User.Email, Reports: len(prop.Reports),
+			URL: userURL(res.User.ID, "/leaver", p)})
+	}
+	return out
 }

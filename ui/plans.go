@@ -106,6 +106,7 @@ type planView struct {
 	// Form keeps what was typed in the add form after a refusal.
 	Form      map[string]string
 	ChartLink string // the org chart of the first managee, compared before / after, once applied
+	Chart     *planChartView
 }
 
 func (u *UI) renderPlan(w http.ResponseWriter, r *http.Request, v viewer, status int, id int64, prob *problem) error {
@@ -119,6 +120,7 @@ func (u *UI) renderPlan(w http.ResponseWriter, r *http.Request, v viewer, status
 	}
 	p := planView{page: base, PlanView: pv, Problem: prob, Form: map[string]string{}}
 	p.Here = "plans"
+	p.Chart = drawPlanChart(u.loc(r), pv.Chart)
 	if prob != nil {
 		for _, k := range []string{"op", "manager", "managee", "kind", "from", "to"} {
 			p.Form[k] = r.PostForm.Get(k)

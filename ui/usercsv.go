@@ -53,6 +53,9 @@ type usersImportPage struct {
 	Report   *app.UserCSVReport
 	Rows     []usersImportRow
 	Hidden   int // rows not listed
+	// Leavers are the managers the file deactivates (or deactivated) who
+	// have reports: the admin chooses what happens to them (ui/leaver.go).
+	Leavers []leaverOffer
 }
 
 // usersImportRow is one row of the report table.
@@ -133,6 +136,7 @@ func (u *UI) usersUpload(w http.ResponseWriter, r *http.Request, v viewer) error
 		return u.usersRefused(w, r, p, err)
 	}
 	p.FileName, p.Token = name, token
+	p.Leavers = u.leaverOffers(r, v, rep, p.page)
 	if rep.Counts.Failed == rep.Counts.Rows {
 		p.Token = "" // nothing to import
 		os.Remove(kept)
@@ -172,6 +176,7 @@ func (u *UI) usersApply(w http.ResponseWriter, r *http.Request, v viewer) error 
 		u.log.Error("users import cut short", "request_id", web.RequestID(r.Context()), "err", err)
 		p.Problem = &problem{Title: u.loc(r).T("users_import.stopped", nil), Message: u.loc(r).T("users_import.stopped.text", nil)}
 	}
+	p.Leavers = u.leaverOffers(r, v, rep, p.page)
 	u.showUsersReport(w, r, p, rep)
 	return nil
 }
