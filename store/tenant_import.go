@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -293,6 +294,9 @@ func parseCell(s string, c TableColumn, engine Engine) (any, error) {
 	return s, nil
 }
 
+// nextvalOf finds the sequence of a column default nextval('name'::regclass).
+var nextvalOf = regexp.MustCompile(`nextval\('([^']+)'`)
+
 func isNumeric(t string) bool {
 	return strings.Contains(t, "int") || t == "real" || t == "double precision" || t == "numeric" || t == "float"
 }
@@ -313,7 +317,21 @@ func (tx *Tx) advanceSequences(ctx context.Context, tables []TenantTable) error 
 			return fmt.Errorf("the sequence of %s: %w", t.Name, translate(err))
 		}
 		if seq == nil {
-			continue
+			// On Citus the identities became plain sequence defaults
+			// (citus.go), which the sequence may not be owned by.
+			var def *string
+			if err := tx.queryRow(ctx, `SELECT column_default FROM information_schema.columns
+				WHERE table_schema = current_schema() AND table_name = $1 AND column_name = 'id'`, t.Name).Scan(&def); err != nil {
+				return fmt.Errorf("the default of %s.id: %w", t.Name, translate(err))
+			}
+			if def == nil {
+				continue
+			}
+			m := nextvalOf.FindStringSubmatch(*def)
+			if m == nil {
+				continue
+			}
+			seq = &m[1]
 		}
 		// Every tenant's ids: the sequence is the table's, above tenants.
 		if _, err := tx.exec(ctx, `SELECT setval($1, GREATEST((SELECT COALESCE(MAX(id), 0) FROM `+quoteIdent(t.Name)+`), nextval($1::regclass) - 1) + 1, false)`, *seq); err != nil {
