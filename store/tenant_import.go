@@ -232,6 +232,10 @@ func (tx *Tx) importTable(ctx context.Context, t TenantTable, et ExportedTable, 
 			args = append(args, v)
 		}
 		if _, err := tx.exec(ctx, q, args...); err != nil {
+			if tx.engine == SQLite && reportline.IsCode(err, reportline.Conflict) && slices.Contains(header, "id") {
+				return n, fmt.Errorf("%s, line %d: %w (rows keep their ids, and on SQLite an id is unique in the whole installation: "+
+					"import into a new SQLite installation or into PostgreSQL)", file, line, err)
+			}
 			return n, fmt.Errorf("%s, line %d: %w", file, line, err)
 		}
 		n++

@@ -61,7 +61,9 @@ func cmdTenantImport(ctx context.Context, e env, args []string) error {
 		return err
 	})
 	if err != nil {
-		return fmt.Errorf("tenant import %s: %s", file, reportline.ErrorMessage(err))
+		// The whole text, not ErrorMessage's: the operator needs the file,
+		// line and column the store names around the cause.
+		return fmt.Errorf("tenant import %s: %w", file, err)
 	}
 	var rows int64
 	for _, n := range r.Rows {

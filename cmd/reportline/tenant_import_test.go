@@ -59,6 +59,13 @@ func TestTenantImport(t *testing.T) {
 	if list, _ := to("", "tenant", "list"); strings.Contains(list, "acme3") {
 		t.Errorf("a failed import left its tenant:\n%s", list)
 	}
+
+	// Back into the SQLite installation it came from: its ids are taken
+	// there (one rowid per table across tenants), which the error explains.
+	_, err = from("", "tenant", "import", zipFile, "--slug", "acme4", "--host", "acme4.example")
+	if err == nil || !strings.Contains(err.Error(), "on SQLite an id is unique in the whole installation") || !strings.Contains(err.Error(), ".csv, line 2") {
+		t.Errorf("ids taken on SQLite: %v", err)
+	}
 }
 
 // rewriteZip copies a zip, changing one file.
