@@ -52,6 +52,7 @@ type Tx interface {
 	eraseTx
 	absenceTx
 	secretsTx
+	secretsListTx
 	planTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error

@@ -70,15 +70,16 @@ type secretsTx interface {
 	Secret(ctx context.Context, name string) (reportline.SealedSecret, error)
 	PutSecret(ctx context.Context, s reportline.SealedSecret) error
 	DeleteSecret(ctx context.Context, name string) error
+	// Tenant is the tenant the transaction is bound to: a secret is
+	// sealed for it.
+	Tenant() reportline.TenantID
 }
 
-// secretBinding binds a sealed value to the context's tenant and its name.
-func secretBinding(ctx context.Context, name string) secret.Binding {
-	id, ok := reportline.TenantOf(ctx)
-	if !ok {
-		id = reportline.ImplicitTenant
-	}
-	return secret.Binding{Tenant: int64(id), Name: name}
+// secretBinding binds a sealed value to the tenant of the transaction that
+// stores it (not the context's, which a CLI run with --tenant does not
+// carry: its store is bound to the tenant instead) and its name.
+func secretBinding(tx Tx, name string) secret.Binding {
+	return secret.Binding{Tenant: int64(tx.Tenant()), Name: name}
 }
 
 // putSecret seals v for the context's tenant and stores it in tx; "" removes
@@ -95,7 +96,7 @@ func (a *App) putSecret(ctx context.Context, tx Tx, name string, v secret.Value)
 		}
 		return reportline.FieldError("client_secret", "", "%s", msg)
 	}
-	s, err := a.secrets.Seal(v, secretBinding(ctx, name))
+	s, err := a.secrets.Seal(v, secretBinding(tx, name))
 	if err != nil {
 		return fmt.Errorf("seal the secret %s: %w", name, err)
 	}
@@ -112,7 +113,7 @@ func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value,
 	if err != nil {
 		return "", err
 	}
-	v, err := a.secrets.Open(secret.Sealed{KeyID: s.KeyID, Box: s.Box}, secretBinding(ctx, name))
+	v, err := a.secrets.Open(secret.Sealed{KeyID: s.KeyID, Box: s.Box}, secretBinding(tx, name))
 	if err != nil {
 		return "", fmt.Errorf("open the secret %s: %w", name, err)
 	}

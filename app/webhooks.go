@@ -232,7 +232,7 @@ func (a *App) NewWebhookWorker(client *http.Client, opt webhook.Options) *webhoo
 	if a.tenants.list != nil && opt.Tenants == nil {
 		opt.Tenants = a.tenantIDs
 	}
-	return webhook.NewWorker(narrow(a.store, func(tx Tx) webhook.Tx { return tx }), client, a.now, a.log, opt)
+	return webhook.NewWorker(narrow(a.store, func(tx Tx) webhook.Tx { return openedWebhookTx{Tx: tx, a: a} }), client, a.now, a.log, opt)
 }
 
 // WebhookSubscriber is a subscriber as an admin sees it: without its secret.
@@ -289,6 +289,10 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 		if err := tx.CreateWebhookSubscriber(ctx, &s); err != nil {
 			return err
 		}
+		// Sealed at rest when the installation has a key (secrets_reseal.go).
+		if _, err := a.sealWebhookSecret(ctx, tx, s); err != nil {
+			return err
+		}
 		// The audit says which endpoint, never the secret.
 		return a.record(ctx, tx, actor, policy.ManageWebhooks, reportline.Change{What: fmt.Sprintf("webhook %d", s.ID),
 			After: usecase.JSON(map[string]any{"url": s.URL, "types": s.Types})})
@@ -338,6 +342,9 @@ func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
 			return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook %d", id)}
 		}
 		if err := tx.DeleteWebhookSubscriber(ctx, id); err != nil {
+			return err
+		}
+		if err := tx.DeleteSecret(ctx, webhookSecretName(id)); err != nil {
 			return err
 		}
 		return a.record(ctx, tx, actor, policy.ManageWebhooks, reportline.Change{What: fmt.Sprintf("webhook %d", id),

@@ -43,3 +43,24 @@ func (tx *Tx) DeleteSecret(ctx context.Context, name string) error {
 	}
 	return nil
 }
+
+// Secrets returns every sealed secret of the tenant, by name: what a
+// reseal (key rotation) goes through.
+func (tx *Tx) Secrets(ctx context.Context) ([]reportline.SealedSecret, error) {
+	rows, err := tx.query(ctx, `SELECT name, key_id, sealed, updated_at FROM secrets WHERE tenant_id = $T ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("secrets: %w", translate(err))
+	}
+	defer rows.Close()
+	var out []reportline.SealedSecret
+	for rows.Next() {
+		var s reportline.SealedSecret
+		var at int64
+		if err := rows.Scan(&s.Name, &s.KeyID, &s.Box, &at); err != nil {
+			return nil, fmt.Errorf("read secrets: %w", translate(err))
+		}
+		s.UpdatedAt = time.UnixMicro(at).UTC()
+		out = append(out, s)
+	}
+	return out, translate(rows.Err())
+}

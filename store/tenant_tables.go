@@ -22,6 +22,9 @@ type TenantTable struct {
 type TableColumn struct {
 	Name string
 	Type string // as declared, lower-case: bigint, text, boolean, bytea / blob, jsonb…
+	// NotNull and HasDefault say whether an insert may leave the column
+	// out (an identity or a primary key of SQLite counts as a default).
+	NotNull, HasDefault bool
 }
 
 // aboveTenants are the tables that carry a tenant_id but belong to no
@@ -103,10 +106,12 @@ func childrenFirst(names []string, byName map[string]*TenantTable) ([]TenantTabl
 
 // catalogueColumns returns every table's columns in their order.
 func (tx *Tx) catalogueColumns(ctx context.Context) (map[string][]TableColumn, error) {
-	q := `SELECT table_name, column_name, data_type FROM information_schema.columns
+	q := `SELECT table_name, column_name, data_type, is_nullable = 'NO', column_default IS NOT NULL OR is_identity = 'YES'
+		FROM information_schema.columns
 		WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position`
 	if tx.engine == SQLite {
-		q = `SELECT m.name, p.name, lower(p.type) FROM sqlite_master m, pragma_table_info(m.name) p
+		q = `SELECT m.name, p.name, lower(p.type), p."notnull" <> 0, p.dflt_value IS NOT NULL OR (p.pk = 1 AND lower(p.type) = 'integer')
+			FROM sqlite_master m, pragma_table_info(m.name) p
 			WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.cid`
 	}
 	rows, err := tx.query(ctx, q)
@@ -118,7 +123,7 @@ func (tx *Tx) catalogueColumns(ctx context.Context) (map[string][]TableColumn, e
 	for rows.Next() {
 		var table string
 		var c TableColumn
-		if err := rows.Scan(&table, &c.Name, &c.Type); err != nil {
+		if err := rows.Scan(&table, &c.Name, &c.Type, &c.NotNull, &c.HasDefault); err != nil {
 			return nil, translate(err)
 		}
 		c.Type = strings.ToLower(c.Type)

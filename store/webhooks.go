@@ -204,3 +204,17 @@ func (tx *Tx) ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, a
 	}
 	return nil
 }
+
+// SetWebhookSubscriberSecret replaces the secret column of a subscriber:
+// "" once its signing secret is sealed in the secrets table (app,
+// "webhook.ID.signing_secret"). NotFound when there is no such subscriber.
+func (tx *Tx) SetWebhookSubscriberSecret(ctx context.Context, id int64, secret string) error {
+	res, err := tx.exec(ctx, `UPDATE webhook_subscribers SET secret = $1 WHERE tenant_id = $T AND id = $2`, secret, id)
+	if err != nil {
+		return fmt.Errorf("set webhook subscriber %d's secret: %w", id, translate(err))
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook subscriber %d", id)}
+	}
+	return nil
+}

@@ -29,6 +29,7 @@ var noTenantFlag = map[string]string{
 	"openapi": "the document is the same for every tenant",
 	"version": "",
 	"backup":  "a backup copies the whole database, every tenant",
+	"secrets": "a reseal goes through every tenant's secrets",
 	"sync":    "the directory configured in the environment belongs to the implicit tenant",
 }
 

@@ -20,6 +20,13 @@ import (
 // which serves every active tenant in turn; stop ends it after the batch
 // in flight is recorded and hands back what it had claimed, in every tenant.
 func startWebhooks(ctx context.Context, a *app.App, log *slog.Logger) (stop func()) {
+	// Signing secrets made before the installation had a key are sealed
+	// now that it has one (docs/tenants.md, "Secrets at rest").
+	if n, err := a.SealWebhookSecrets(ctx); err != nil {
+		log.Warn("seal the webhook signing secrets", "err", err)
+	} else if n > 0 {
+		log.Info("webhook signing secrets sealed", "count", n)
+	}
 	client := webhook.NewClient(webhook.ClientOptions{AllowPrivate: a.WebhookAllowPrivate()})
 	w := a.NewWebhookWorker(client, webhook.Options{})
 	log.Info("webhook delivery started", "allow_private", a.WebhookAllowPrivate())
