@@ -255,3 +255,76 @@ func TestSAMLTenantProviders(t *testing.T) {
 		}
 	})
 }
+
+// TestTenantSSOOnly: a tenant's SSO-only mode refuses passwords (and
+// password resets) to everyone but its platform admins, with the same
+// answer whatever was wrong; the sign-in page hides the password form; API
+// tokens keep working; the other tenant is unaffected; the mode needs a
+// provider.
+func TestTenantSSOOnly(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ts := newTenantsSite(t, engine)
+		ctx := context.Background()
+		actx, bctx := reportline.WithTenant(ctx, ts.alpha), reportline.WithTenant(ctx, ts.beta)
+		sys := app.SystemActor(reportline.SourceCLI)
+		if _, err := ts.a.CreatePlatformAdmin(actx, "root@a.example", "correct horse battery"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.a.SetPassword(actx, sys, ts.adaA.ID, "ada's long password"); err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.a.SetPassword(bctx, sys, ts.adaB.ID, "ada's long password"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.a.SetTenantSSOOnly(actx, sys, true); reportline.ErrorCode(err) != reportline.Invalid || !strings.Contains(err.Error(), "identity provider") {
+			t.Errorf("SSO-only without a provider: %v, want invalid naming the provider", err)
+		}
+		ts.samlIdPFor(t, ts.alpha, "a.example", true)
+		if _, err := ts.a.SetTenantSSOOnly(actx, sys, true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.a.SetTenantSSOOnly(ctx, sys, true); reportline.ErrorCode(err) != reportline.Invalid {
+			t.Errorf("SSO-only on the implicit tenant: %v, want invalid (the environment's)", err)
+		}
+		a, b := ts.on(t, "a.example"), ts.on(t, "b.example")
+		c := ts.browser(t)
+		p := get(t, c, a.base+"/login")
+		if !strings.Contains(p.body, `id="sso-only"`) || strings.Contains(p.body, `id="password-form"`) || !strings.Contains(p.body, `href="/sso/saml/saml/start`) {
+			t.Errorf("alpha's login page in SSO-only mode: want the button and no password form: %.800s", p.body)
+		}
+		for _, tc := range []struct{ who, password string }{
+			{"ada@example.com", "ada's long password"}, // right password, not an admin
+			{"ada@example.com", "a wrong password"},
+			{"nobody@example.com", "a wrong password"},
+			{"root@a.example", "a wrong password"},
+		} {
+			p := post(t, c, a.base+"/login", url.Values{"email": {tc.who}, "password": {tc.password}})
+			if p.status != http.StatusUnauthorized || !strings.Contains(p.body, "single sign-on only") || a.signedInAs(c) != "" {
+				t.Errorf("%s / %s on alpha: %d, want 401 single sign-on only", tc.who, tc.password, p.status)
+			}
+		}
+		if err := ts.a.RequestPasswordReset(actx, "ada@example.com", "192.0.2.1"); reportline.ErrorCode(err) != reportline.Unauthenticated {
+			t.Errorf("a password reset on alpha: %v, want refused", err)
+		}
+		// The break-glass platform admin gets in with a password.
+		post(t, c, a.base+"/login", url.Values{"email": {"root@a.example"}, "password": {"correct horse battery"}, "local": {"1"}})
+		if got := a.signedInAs(c); got != "root@a.example" {
+			t.Errorf("alpha's platform admin in SSO-only mode: signed in as %q", got)
+		}
+		// Beta is not in SSO-only mode.
+		cb := ts.browser(t)
+		post(t, cb, b.base+"/login", url.Values{"email": {"ada@example.com"}, "password": {"ada's long password"}})
+		if got := b.signedInAs(cb); got != "ada@example.com" {
+			t.Errorf("beta's ada with her password: signed in as %q", got)
+		}
+		// An API token of alpha's still works.
+		tok, err := ts.a.CreateToken(actx, sys, "root@a.example", "integration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ts.a.TokenUser(actx, tok); err != nil {
+			t.Errorf("alpha's API token in SSO-only mode: %v", err)
+		}
+	})
+}
