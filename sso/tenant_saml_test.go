@@ -43,13 +43,13 @@ func (m hostsMap) RoundTrip(r *http.Request) (*http.Response, error) {
 // (a.example, b.example), each with Ada, and no provider of the
 // environment's.
 type tenantsSite struct {
-	a          *app.App
-	db         *store.DB
-	base       string // the implicit tenant's
-	hosts      hostsMap
+	a           *app.App
+	db          *store.DB
+	base        string // the implicit tenant's
+	hosts       hostsMap
 	alpha, beta reportline.TenantID
-	adaA, adaB reportline.User
-	logs       *syncBuffer
+	adaA, adaB  reportline.User
+	logs        *syncBuffer
 }
 
 func newTenantsSite(t *testing.T, engine store.Engine) *tenantsSite {
