@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -33,7 +34,8 @@ const idpMetadata = `<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metada
 // and SAML (by metadata XML), and turns SSO-only mode on. Then the sign-in
 // page of that host shows both buttons and no password form; a member's
 // password is refused with a clear message, the platform admin's
-// (break-glass) accepted. At 390 and 1366 px.
+// (break-glass) accepted. At 390 and 1366 px, the settings page with the
+// layout and accessibility (axe-core) checks.
 func TestBrowserTenantSignIn(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx0 := context.Background()
@@ -68,13 +70,15 @@ func TestBrowserTenantSignIn(t *testing.T) {
 		}
 		base := strings.Replace(env.Serve(t, pages), "127.0.0.1", "localhost", 1)
 
-		ctx := browser.New(t)
+		// Six axe-core runs on a shared machine: more than the default.
+		ctx := browser.NewWithin(t, 5*time.Minute)
 		signIn(t, ctx, base, "root@acme.test")
 		shoot := func(ctx context.Context, name string, layout bool) {
 			t.Helper()
 			for _, width := range []int64{390, 1366} {
 				if layout {
 					checkLayout(t, ctx, width)
+					checkAxe(t, ctx, fmt.Sprintf("%s at %d px", name, width))
 				} else {
 					if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
 						t.Fatal(err)
