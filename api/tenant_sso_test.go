@@ -76,3 +76,76 @@ func TestTenantOIDCOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestTenantSAMLOverHTTP: an organisation's platform admin configures its
+// SAML IdP and SSO-only mode over the API; no answer carries a key; SSO-only needs a provider; a group
+// admin is refused.
+func TestTenantSAMLOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		ctx := context.Background()
+		beta, err := f.env.DB.CreateTenantAs(ctx, "test", "beta", "b.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		bctx := reportline.WithTenant(ctx, beta)
+		if _, err := f.env.App.CreatePlatformAdmin(bctx, "pa@example.com", "a long password"); err != nil {
+			t.Fatal(err)
+		}
+		token, err := f.env.App.CreateToken(bctx, app.SystemActor(reportline.SourceAPI), "pa@example.com", "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		do := func(method, path, body string) (int, map[string]any, string) {
+			t.Helper()
+			req, _ := http.NewRequest(method, f.url+path, strings.NewReader(body))
+			req.Host = "b.example"
+			req.Header.Set("Authorization", "Bearer "+token)
+			req.Header.Set("Content-Type", "application/json")
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			var m map[string]any
+			_ = json.Unmarshal(raw, &m)
+			return resp.StatusCode, m, string(raw)
+		}
+		status, body, _ := do("GET", "/api/v1/settings/tenant/saml", "")
+		if status != 200 || body["metadata_url"] != "" || body["metadata_xml_set"] != false {
+			t.Fatalf("read: %d %v", status, body)
+		}
+		if status, _, raw := do("PATCH", "/api/v1/settings/tenant/sign-in", `{"sso_only": true}`); status != 422 || !strings.Contains(raw, "identity provider") {
+			t.Errorf("SSO-only without a provider: %d %s, want 422", status, raw)
+		}
+		if status, _, _ := do("PATCH", "/api/v1/settings/tenant/saml", `{"metadata_url": "http://idp.example/metadata"}`); status != 422 {
+			t.Errorf("an http metadata URL: %d, want 422", status)
+		}
+		if status, _, raw := do("PATCH", "/api/v1/settings/tenant/saml", `{"metadata_xml": "<html></html>"}`); status != 422 || !strings.Contains(raw, "not an identity provider") {
+			t.Errorf("metadata that is not an IdP's: %d %s, want 422", status, raw)
+		}
+		// Without REPORTLINE_SECRET_KEY our key pair cannot be kept.
+		status, _, raw := do("PATCH", "/api/v1/settings/tenant/saml", `{"metadata_url": "https://idp.example/metadata", "trust_emails": true}`)
+		if status != 422 || !strings.Contains(raw, secret.EnvKey) {
+			t.Errorf("a SAML provider without a secret key: %d %s, want 422 naming %s", status, raw, secret.EnvKey)
+		}
+		if strings.Contains(raw, "PRIVATE KEY") {
+			t.Errorf("an answer carries a key: %s", raw)
+		}
+		status, body, _ = do("GET", "/api/v1/settings/tenant/sign-in", "")
+		if status != 200 || body["sso_only"] != false || body["saml"] != false {
+			t.Errorf("sign-in settings: %d %v", status, body)
+		}
+		if status, body := f.do(t, f.paToken, "PATCH", "/api/v1/settings/tenant/saml", `{"label": "x"}`); status != 422 {
+			t.Errorf("the implicit tenant: %d %v, want 422", status, body)
+		}
+		if status, _ := f.do(t, f.gaToken, "GET", "/api/v1/settings/tenant/saml", ""); status != 403 {
+			t.Errorf("a group admin: %d, want 403", status)
+		}
+		if status, _ := f.do(t, f.gaToken, "PATCH", "/api/v1/settings/tenant/sign-in", `{"sso_only": false}`); status != 403 {
+			t.Errorf("a group admin changing SSO-only: %d, want 403", status)
+		}
+	})
+}

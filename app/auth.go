@@ -26,7 +26,11 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	fail := func() (string, reportline.User, error) {
 		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password").Say("error.signin.wrong_password", nil)
 	}
-	if !a.PasswordAllowed(email) {
+	rule, err := a.passwordRule(ctx)
+	if err != nil {
+		return "", reportline.User{}, err
+	}
+	if !rule.allowsAddress(email) {
 		return "", reportline.User{}, errSSOOnly
 	}
 	if len(password) > MaxPasswordLength {
@@ -34,7 +38,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	}
 	var u reportline.User
 	var hash string
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err = a.store.Read(ctx, func(tx Tx) error {
 		var err error
 		if u, err = tx.UserByEmail(ctx, email); err != nil {
 			return err
@@ -59,10 +63,16 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	if cerr != nil {
 		return "", u, fmt.Errorf("login %d: %w", u.ID, cerr)
 	}
-	if !known || !ok || !u.Active() || len(password) > MaxPasswordLength {
+	good := known && ok && u.Active() && len(password) <= MaxPasswordLength
+	if rule.ssoOnly && rule.glass == "" && (!good || !rule.allowsUser(u)) {
+		// A tenant's SSO-only mode: the same answer whether the address,
+		// the password or the role was wrong, so it tells nothing.
+		return "", reportline.User{}, errSSOOnly
+	}
+	if !good {
 		return fail()
 	}
-	if a.ssoOnly && !u.IsPlatformAdmin() {
+	if !rule.allowsUser(u) {
 		return "", reportline.User{}, errSSOOnly
 	}
 	secret, hashed := usecase.NewSecret("rls_")
@@ -85,16 +95,6 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 // errSSOOnly refuses a password in SSO-only mode. It depends only on the
 // address typed, so it tells nothing about which accounts exist.
 var errSSOOnly = reportline.Errorf(reportline.Unauthenticated, "this site signs in with single sign-on only: use your organisation's sign-in button").Say("error.signin.sso_only", nil)
-
-// SSOOnly reports whether single sign-on is the only way in (but for the
-// break-glass admin).
-func (a *App) SSOOnly() bool { return a.ssoOnly }
-
-// PasswordAllowed reports whether a password may be used for this address:
-// always, unless SSO-only mode is on and it is not the break-glass admin's.
-func (a *App) PasswordAllowed(email string) bool {
-	return !a.ssoOnly || (a.glass != "" && strings.ToLower(strings.TrimSpace(email)) == a.glass)
-}
 
 // dummyHash is checked against when an account has no password; it is
 // computed on first use so that start-up does not pay for it.

@@ -51,7 +51,11 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	if err != nil {
 		return err
 	}
-	if !a.PasswordAllowed(email) {
+	rule, err := a.passwordRule(ctx)
+	if err != nil {
+		return err
+	}
+	if !rule.allowsReset(email) {
 		return errSSOOnly
 	}
 	keys := []throttleKey{throttled("reset-account", email, ResetPerAccount)}

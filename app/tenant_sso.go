@@ -316,23 +316,3 @@ func (a *App) TenantOIDCProvider(ctx context.Context) (TenantOIDC, error) {
 	}
 	return o, nil
 }
-
-// TenantSignInButton is the text of the context's tenant's own sign-in
-// button; false for a tenant without a provider, and for the implicit
-// tenant, whose buttons are the environment's. The login page asks it
-// before anyone is signed in: it reads no secret.
-func (a *App) TenantSignInButton(ctx context.Context) (string, bool, error) {
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return "", false, nil
-	}
-	var o TenantOIDC
-	err := a.store.Read(ctx, func(tx Tx) error {
-		var err error
-		o, err = readTenantOIDC(ctx, tx)
-		return err
-	})
-	if err != nil || !o.Enabled() {
-		return "", false, err
-	}
-	return o.Label, true, nil
-}

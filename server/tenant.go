@@ -184,13 +184,6 @@ func resolveTenant(src Tenants, public *url.URL, log *slog.Logger, next http.Han
 			http.Error(w, "this organisation's service is suspended", http.StatusServiceUnavailable)
 			return
 		}
-		if t.ID != reportline.ImplicitTenant && strings.HasPrefix(r.URL.Path, "/sso/") && !strings.HasPrefix(r.URL.Path, "/sso/oidc/") {
-			// The SAML provider configured in the environment is the
-			// implicit tenant's; another tenant's OpenID provider is its
-			// own (sso/tenant_oidc.go), SAML per tenant is not built.
-			http.Error(w, "404 page not found", http.StatusNotFound)
-			return
-		}
 		next.ServeHTTP(w, r.WithContext(reportline.WithTenant(ctx, t.ID)))
 	})
 }

@@ -150,11 +150,13 @@ func TestBrowserSignOutReachesTheProvider(t *testing.T) {
 			chromedp.Submit(`#username`), chromedp.WaitVisible(`#account-menu`))
 		run(t, ctx, chromedp.Click(`#account-menu`), chromedp.WaitVisible(`form[action="/logout"] button`),
 			chromedp.Click(`form[action="/logout"] button`), chromedp.WaitVisible(`#signed-out`))
-		browser.Screenshot(t, ctx, "sso-signed-out")
+		// Read the link before the screenshot: the page moves on after 2 s,
+		// and a screenshot on a loaded machine can take longer.
 		next, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#idp-sign-out").href`))
 		if err != nil {
 			t.Fatal(err)
 		}
+		browser.Screenshot(t, ctx, "sso-signed-out")
 		if !strings.HasPrefix(next, o.issuer) {
 			t.Fatalf("the signed-out page leads to %q, want the provider's sign-out at %s", next, o.issuer)
 		}

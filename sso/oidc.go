@@ -208,11 +208,6 @@ func (s *SSO) oidcCallback(w http.ResponseWriter, r *http.Request) {
 		id.EmailVerified = v
 	}
 	hint := o.p.Name + " " + raw
-	if o.base != nil {
-		// A tenant's provider is not among the environment's, which
-		// LogoutURL looks in: the IdP's own session is not ended (yet).
-		hint = ""
-	}
 	s.signedIn(w, r, app.SSOSignIn{Identity: id, Matching: o.p.Matching, Method: "oidc", LogoutHint: hint}, flow.Get("next"))
 }
 
@@ -231,22 +226,27 @@ func (s *SSO) secure(r *http.Request) bool {
 // logout, when the provider publishes an end_session_endpoint; SAML single
 // logout, when the IdP's metadata has an HTTP-Redirect
 // SingleLogoutService); empty when there is nowhere to go. The local
-// session is ended before: an IdP that is down changes nothing to it.
-func (s *SSO) LogoutURL(sess reportline.Session) string {
+// session is ended before: an IdP that is down changes nothing to it. ctx
+// carries the session's tenant: its own provider is asked on a tenant's
+// host, the environment's on the implicit tenant's.
+func (s *SSO) LogoutURL(ctx context.Context, sess reportline.Session) string {
 	if sess.Method == "saml" && sess.LogoutHint != "" {
-		return s.samlLogoutURL(sess)
+		return s.samlLogoutURL(ctx, sess)
 	}
 	if sess.Method != "oidc" || sess.LogoutHint == "" {
 		return ""
 	}
 	name, raw, _ := strings.Cut(sess.LogoutHint, " ")
-	o, ok := s.oidc[name]
-	if !ok {
+	o, ok, err := s.oidcNamed(ctx, name)
+	if err != nil || !ok {
+		if err != nil {
+			s.log.Warn("oidc sign-out: the organisation's provider cannot be read; signed out of Reportline only", "provider", name, "err", err)
+		}
 		return ""
 	}
 	// Discovery happened at sign-in unless Reportline restarted since:
 	// then try it, briefly (the session is ended already either way).
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
 	if _, err := o.discover(ctx); err != nil {
 		s.log.Warn("oidc sign-out: the provider cannot be reached; signed out of Reportline only", "provider", name, "err", err)
@@ -263,6 +263,10 @@ func (s *SSO) LogoutURL(sess reportline.Session) string {
 		return ""
 	}
 	back := s.url("/login")
+	if o.base != nil {
+		back = *o.base
+		back.Path = strings.TrimRight(back.Path, "/") + "/login"
+	}
 	q := u.Query()
 	q.Set("id_token_hint", raw)
 	q.Set("client_id", o.p.OIDC.ClientID)

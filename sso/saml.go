@@ -39,6 +39,9 @@ type samlProvider struct {
 	// answers to its LogoutRequests go ("" when it has none). Our own
 	// LogoutRequests go to its HTTP-Redirect one (sp.IdentityProviderSLOURL).
 	sloPost string
+	// key is the tenant's configuration it was built from, for a tenant's
+	// own IdP (tenant_saml.go); empty for the environment's.
+	key string
 }
 
 // SAML attributes that carry the email and Entra's object id.
@@ -55,7 +58,9 @@ const samlClockSkew = 3 * time.Minute
 
 const emailNameIDFormat = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress"
 
-func newSAML(s *SSO, p Provider) (*samlProvider, error) {
+// newSAML is the provider p, whose addresses are under base (a tenant's
+// own address), or under the public URL when base is nil.
+func newSAML(s *SSO, p Provider, base *url.URL) (*samlProvider, error) {
 	c := p.SAML
 	if c.IDPMetadataURL == "" && len(c.IDPMetadata) == 0 {
 		return nil, fmt.Errorf("sso provider %q: the IdP's metadata URL or file is required", p.Name)
@@ -63,8 +68,16 @@ func newSAML(s *SSO, p Provider) (*samlProvider, error) {
 	if c.Key == nil || c.Certificate == nil {
 		return nil, fmt.Errorf("sso provider %q: our service provider's key and certificate are required", p.Name)
 	}
-	base := "/sso/saml/" + p.Name
-	entity, acs, slo := s.url(base+"/metadata"), s.url(base+"/acs"), s.url(base+"/slo")
+	at := func(path string) url.URL {
+		if base == nil {
+			return s.url("/sso/saml/" + p.Name + path)
+		}
+		u := *base
+		u.Path = strings.TrimRight(u.Path, "/") + "/sso/saml/" + p.Name + path
+		u.RawQuery, u.Fragment = "", ""
+		return u
+	}
+	entity, acs, slo := at("/metadata"), at("/acs"), at("/slo")
 	sp := &samlProvider{s: s, p: p, entityID: entity.String(), acs: acs.String(), slo: slo.String()}
 	if _, err := sp.metadata(); err != nil {
 		return nil, fmt.Errorf("sso provider %q: %w", p.Name, err)
@@ -202,7 +215,11 @@ func (p *samlProvider) metadata() ([]byte, error) {
 // samlStart sends the browser to the IdP with a request whose id is kept
 // (in the database, for 10 minutes) until its answer comes back.
 func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.saml[r.PathValue("name")]
+	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -243,7 +260,11 @@ func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
 // refusing them: those, the request the response answers, the single
 // assertion and its one use are checked here (checkAssertion).
 func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.saml[r.PathValue("name")]
+	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return
@@ -298,8 +319,12 @@ func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	emails := emailAttributes
+	if a := p.p.SAML.EmailAttribute; a != "" {
+		emails = append([]string{a}, emails...)
+	}
 	id := reportline.SSOIdentity{Provider: p.p.Name, Subject: info.NameID,
-		Email: attribute(as, emailAttributes), DirectoryID: attribute(as, oidAttributes),
+		Email: attribute(as, emails), DirectoryID: attribute(as, oidAttributes),
 		FirstName: attribute(as, givenAttributes), LastName: attribute(as, surAttributes)}
 	if id.Email == "" && strings.Contains(id.Subject, "@") && info.NameIDFormat == emailNameIDFormat {
 		id.Email = id.Subject
@@ -363,7 +388,11 @@ func checkAssertion(info *saml2.AssertionInfo, irt string, now time.Time) (*saml
 
 // samlMetadata serves our service provider's metadata, for the IdP.
 func (s *SSO) samlMetadata(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.saml[r.PathValue("name")]
+	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return

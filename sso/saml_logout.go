@@ -46,10 +46,13 @@ const samlLogoutAge = 10 * time.Minute
 // LogoutRequest for a SAML session that just ended; "" when the IdP has no
 // HTTP-Redirect SingleLogoutService or cannot be reached (the session is
 // ended locally all the same).
-func (s *SSO) samlLogoutURL(sess reportline.Session) string {
+func (s *SSO) samlLogoutURL(ctx context.Context, sess reportline.Session) string {
 	name, rest, _ := strings.Cut(sess.LogoutHint, " ")
-	p, ok := s.saml[name]
-	if !ok {
+	p, ok, err := s.samlFor(ctx, name)
+	if err != nil || !ok {
+		if err != nil {
+			s.log.Warn("saml single logout: the organisation's identity provider cannot be read; signed out of Reportline only", "provider", name, "err", err)
+		}
 		return ""
 	}
 	hint, err := url.ParseQuery(rest)
@@ -58,7 +61,7 @@ func (s *SSO) samlLogoutURL(sess reportline.Session) string {
 	}
 	// The metadata is loaded already unless Reportline restarted since
 	// the sign-in: then wait a little for it, never long.
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 3*time.Second)
 	defer cancel()
 	sp, err := p.provider(ctx)
 	if err != nil {
@@ -103,7 +106,11 @@ func (s *SSO) samlLogoutURL(sess reportline.Session) string {
 // samlSLO is our SingleLogoutService (HTTP-POST): the IdP's answer to our
 // LogoutRequest, or the IdP's own LogoutRequest.
 func (s *SSO) samlSLO(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.saml[r.PathValue("name")]
+	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if !ok {
 		http.NotFound(w, r)
 		return

@@ -65,6 +65,9 @@ type samlIdP struct {
 	mu   sync.Mutex
 	live map[string]saml.Session
 	srv  *httptest.Server
+	// client fetches our metadata (nil: the default client); a tenant's
+	// metadata is on its own host.
+	client *http.Client
 }
 
 // close stops the IdP: it is down.
@@ -111,7 +114,11 @@ func (p *samlIdP) GetServiceProvider(r *http.Request, id string) (*saml.EntityDe
 	if id != p.sp {
 		return nil, os.ErrNotExist
 	}
-	resp, err := http.Get(p.sp)
+	c := p.client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	resp, err := c.Get(p.sp)
 	if err != nil {
 		return nil, err
 	}

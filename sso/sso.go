@@ -67,6 +67,9 @@ type SAMLConfig struct {
 	IDPMetadata    []byte
 	Key            crypto.Signer // never logged
 	Certificate    *x509.Certificate
+	// EmailAttribute is the attribute carrying the email, tried before
+	// the usual ones; "" for those alone.
+	EmailAttribute string
 }
 
 // LogValue keeps the key out of logs.
@@ -104,6 +107,8 @@ type SSO struct {
 	// tenants are the tenants' own OpenID providers (tenant_oidc.go).
 	mu      sync.Mutex
 	tenants map[reportline.TenantID]*oidcProvider
+	// samlTenants are the tenants' own SAML IdPs (tenant_saml.go).
+	samlTenants map[reportline.TenantID]*samlProvider
 }
 
 // New checks the configuration; it reaches no provider (discovery and
@@ -131,7 +136,7 @@ func New(cfg Config) (*SSO, error) {
 			}
 			s.oidc[p.Name] = op
 		default:
-			sp, err := newSAML(s, p)
+			sp, err := newSAML(s, p, nil)
 			if err != nil {
 				return nil, err
 			}

@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -25,8 +26,13 @@ const tenantProviderName = "oidc"
 // oidcFor is the OpenID provider of the request's tenant named in its
 // path; false when there is none.
 func (s *SSO) oidcFor(r *http.Request) (*oidcProvider, bool, error) {
-	name := r.PathValue("name")
-	id, ok := reportline.TenantOf(r.Context())
+	return s.oidcNamed(r.Context(), r.PathValue("name"))
+}
+
+// oidcNamed is the context's tenant's OpenID provider name; false when
+// there is none.
+func (s *SSO) oidcNamed(ctx context.Context, name string) (*oidcProvider, bool, error) {
+	id, ok := reportline.TenantOf(ctx)
 	if !ok || id == reportline.ImplicitTenant {
 		o, ok := s.oidc[name]
 		return o, ok, nil
@@ -34,16 +40,17 @@ func (s *SSO) oidcFor(r *http.Request) (*oidcProvider, bool, error) {
 	if name != tenantProviderName {
 		return nil, false, nil
 	}
-	c, err := s.cfg.App.TenantOIDCProvider(r.Context())
+	c, err := s.cfg.App.TenantOIDCProvider(ctx)
 	if err != nil || !c.Enabled() {
 		return nil, false, err
 	}
-	base, err := url.Parse(s.cfg.App.PublicURL(r.Context()))
+	base, err := url.Parse(s.cfg.App.PublicURL(ctx))
 	if err != nil || base.Host == "" {
 		// A tenant without a host has no address to come back to.
 		return nil, false, err
 	}
-	key := tenantKey(c, base)
+	key := tenantKey([]string{c.Issuer, c.ClientID, c.ClientSecret.Reveal(), strings.Join(c.Scopes, " "), c.EmailClaim, c.Label,
+		boolStr(c.TrustEmails), boolStr(c.CreateUsers)}, base)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if o, ok := s.tenants[id]; ok && o.key == key {
@@ -59,12 +66,11 @@ func (s *SSO) oidcFor(r *http.Request) (*oidcProvider, bool, error) {
 	return o, true, nil
 }
 
-// tenantKey fingerprints a tenant's configuration (the secret by hash):
-// a change builds the provider again at the next sign-in.
-func tenantKey(c app.TenantOIDC, base *url.URL) string {
+// tenantKey fingerprints a tenant's configuration (secrets by hash): a
+// change builds the provider again at the next sign-in.
+func tenantKey(fields []string, base *url.URL) string {
 	h := sha256.New()
-	for _, f := range []string{c.Issuer, c.ClientID, c.ClientSecret.Reveal(), strings.Join(c.Scopes, " "), c.EmailClaim, c.Label,
-		boolStr(c.TrustEmails), boolStr(c.CreateUsers), base.String()} {
+	for _, f := range append(fields, base.String()) {
 		h.Write([]byte(f))
 		h.Write([]byte{0})
 	}

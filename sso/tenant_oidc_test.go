@@ -111,6 +111,19 @@ func TestOIDCTenantProvider(t *testing.T) {
 		if other, _ := a.Sessions(ctx, app.UserActor(implicitAda, reportline.SourceUI), implicitAda.ID, ""); len(other) != 0 {
 			t.Errorf("the implicit tenant's ada got %d sessions from beta's provider", len(other))
 		}
+		// Sign-out on beta's host ends the provider's session too:
+		// RP-initiated logout with the ID token and beta's own address to
+		// come back to.
+		loc, _ := url.Parse(signOut(t, c, s.base))
+		if !strings.HasPrefix(loc.String(), o.issuer) || loc.Query().Get("id_token_hint") == "" || loc.Query().Get("client_id") != clientID {
+			t.Errorf("sign-out on beta goes on to %s, want beta's provider's end-session endpoint with id_token_hint and client_id", loc)
+		}
+		if got := loc.Query().Get("post_logout_redirect_uri"); got != "https://b.example/login" {
+			t.Errorf("post_logout_redirect_uri = %q, want beta's https://b.example/login", got)
+		}
+		if got := s.signedInAs(c); got != "" {
+			t.Errorf("still signed in on beta as %q after sign-out", got)
+		}
 		// The implicit tenant has no provider: the same route is 404.
 		if p := get(t, newBrowser(t), base+"/sso/oidc/oidc/start"); p.status != http.StatusNotFound {
 			t.Errorf("the implicit tenant's /sso/oidc/oidc/start: %d, want 404", p.status)

@@ -26,7 +26,7 @@ type loginPage struct {
 
 // newLoginPage is the sign-in page with its buttons.
 func (u *UI) newLoginPage(r *http.Request) loginPage {
-	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signInButtons(r), SSOOnly: u.app.SSOOnly(), Local: r.FormValue("local") == "1"}
+	return loginPage{page: page{Title: u.loc(r).T("login.title", nil)}, Buttons: u.signInButtons(r), SSOOnly: u.app.SSOOnly(r.Context()), Local: r.FormValue("local") == "1"}
 }
 
 // signInButtons are the sign-in buttons of the request's tenant: the
@@ -36,17 +36,19 @@ func (u *UI) signInButtons(r *http.Request) []SignInButton {
 	if id, ok := reportline.TenantOf(r.Context()); !ok || id == reportline.ImplicitTenant {
 		return u.signIn.Buttons
 	}
-	label, ok, err := u.app.TenantSignInButton(r.Context())
+	bs, err := u.app.TenantSignInButtons(r.Context())
 	if err != nil {
-		u.log.WarnContext(r.Context(), "the organisation's sign-in button", "err", err)
+		u.log.WarnContext(r.Context(), "the organisation's sign-in buttons", "err", err)
 	}
-	if !ok {
-		return nil
+	var out []SignInButton
+	for _, b := range bs {
+		label := b.Label
+		if label == "" {
+			label = u.loc(r).T("login.sso_default", nil)
+		}
+		out = append(out, SignInButton{Label: label, URL: "/sso/" + b.Kind + "/" + b.Kind + "/start"})
 	}
-	if label == "" {
-		label = u.loc(r).T("login.sso_default", nil)
-	}
-	return []SignInButton{{Label: label, URL: "/sso/oidc/oidc/start"}}
+	return out
 }
 
 // home sends visitors to their groups, or to sign in.
@@ -110,7 +112,7 @@ func (u *UI) logout(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if u.signIn.LogoutURL != nil {
-			if out := u.signIn.LogoutURL(s); out != "" {
+			if out := u.signIn.LogoutURL(r.Context(), s); out != "" {
 				next = out
 			}
 		}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -21,7 +22,7 @@ type SignInOptions struct {
 	Buttons []SignInButton
 	// LogoutURL returns the identity provider's sign-out address for an
 	// ended session, "" for none.
-	LogoutURL func(reportline.Session) string
+	LogoutURL func(context.Context, reportline.Session) string
 }
 
 // SignInButton is one identity provider's button.

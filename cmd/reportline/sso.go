@@ -16,11 +16,18 @@ import (
 
 // newSSO builds the single sign-on routes: the implicit tenant's providers
 // from the configuration (and the pages' buttons), and the routes other
-// tenants' own OpenID providers answer on, always.
+// tenants' own OpenID and SAML providers answer on, always, with the
+// sign-out that goes on to the provider.
 func newSSO(cfg config.Config, a *app.App, pages *ui.UI, log *slog.Logger) (*sso.SSO, error) {
 	c := cfg.SSO
 	if !c.OIDCEnabled() && !c.SAMLEnabled() {
-		return sso.New(sso.Config{App: a, PublicURL: cfg.PublicBaseURL(), Logger: log, OnError: pages.Fail})
+		s, err := sso.New(sso.Config{App: a, PublicURL: cfg.PublicBaseURL(), Logger: log, OnError: pages.Fail})
+		if err != nil {
+			return nil, err
+		}
+		// The organisations' own providers end their sessions at sign-out.
+		pages.SetSignIn(ui.SignInOptions{LogoutURL: s.LogoutURL})
+		return s, nil
 	}
 	match := app.SSOMatching{DirectorySource: reportline.Source(c.DirectorySource), TrustEmails: c.TrustEmails, CreateUsers: c.CreateUsers}
 	var providers []sso.Provider

@@ -211,6 +211,12 @@ var matrix = []row{
 	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
 	{pattern: "GET /api/v1/settings/tenant/oidc", want: paOnly},
 	{pattern: "PATCH /api/v1/settings/tenant/oidc", want: "U R R R R A U U", build: body(map[string]any{"label": "Sign in"}), loose: true, note: "A: passes authorization; the implicit tenant's provider is the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/saml", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/saml", want: "U R R R R A U U", build: body(map[string]any{"label": "Sign in"}), loose: true, note: "A: passes authorization; the implicit tenant's provider is the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/sign-in", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/sign-in", want: "U R R R R A U U", build: body(map[string]any{"sso_only": false}), loose: true, note: "A: passes authorization; the implicit tenant's SSO-only mode is the environment's (422)"},
+	{pattern: "GET /settings/organisation/sign-in", want: paOnly},
+	{pattern: "POST /settings/organisation/sign-in", want: paOnly, build: form("/settings/organisation/sign-in", "section=sso_only"), loose: true, note: "A: passes authorization; the implicit tenant's SSO-only mode is the environment's (422)"},
 
 	// The access check and the AuthZEN decision point.
 	{pattern: "GET /api/v1/access/check", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: accessCheck, note: "target: the subject asked about"},

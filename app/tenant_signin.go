@@ -1,0 +1,205 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"reportline"
+	"reportline/policy"
+	"reportline/usecase"
+)
+
+// How people of a tenant sign in: SSO-only mode and the sign-in buttons.
+// The implicit tenant's come from the environment (REPORTLINE_SSO_ONLY and
+// REPORTLINE_SSO_BREAK_GLASS_EMAIL, the providers of REPORTLINE_OIDC_* and
+// REPORTLINE_SAML_*); another tenant's from its settings.
+
+const settingSSOOnly = "sso.only"
+
+// passwordRule is SSO-only mode as it applies to one tenant: the one place
+// that says who may still use a password (Login, password resets, the
+// sign-in page all ask it).
+type passwordRule struct {
+	// ssoOnly: passwords are refused but for the break-glass admins.
+	ssoOnly bool
+	// glass is the environment's break-glass address (the implicit
+	// tenant); empty for a tenant's own SSO-only mode, where every
+	// platform admin of the tenant is a break-glass admin.
+	glass string
+}
+
+// passwordRule reads the context's tenant's rule.
+func (a *App) passwordRule(ctx context.Context) (passwordRule, error) {
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return passwordRule{ssoOnly: a.ssoOnly, glass: a.glass}, nil
+	}
+	var v string
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		v, err = tx.Setting(ctx, settingSSOOnly)
+		if reportline.IsCode(err, reportline.NotFound) {
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return passwordRule{}, fmt.Errorf("read the setting %s: %w", settingSSOOnly, err)
+	}
+	return passwordRule{ssoOnly: v == "true"}, nil
+}
+
+// allowsAddress says whether a password may be tried for the address
+// typed, before anything is looked up: no, in the environment's SSO-only
+// mode, for any address but the break-glass one. (A tenant's own mode
+// decides only once the password is checked: allowsUser.)
+func (r passwordRule) allowsAddress(email string) bool {
+	return !r.ssoOnly || r.glass == "" || strings.ToLower(strings.TrimSpace(email)) == r.glass
+}
+
+// allowsUser says whether u, whose password is right, may sign in with it:
+// in SSO-only mode, platform admins only (and the break-glass address
+// only, when the environment names one).
+func (r passwordRule) allowsUser(u reportline.User) bool {
+	return !r.ssoOnly || (u.IsPlatformAdmin() && (r.glass == "" || strings.EqualFold(u.Email, r.glass)))
+}
+
+// allowsReset says whether a password reset may be asked for the address:
+// in the environment's SSO-only mode for the break-glass address only; in
+// a tenant's, for nobody (the answer cannot depend on who the address is;
+// a platform admin who lost their password asks another, or the operator's
+// `reportline admin create`).
+func (r passwordRule) allowsReset(email string) bool {
+	return !r.ssoOnly || (r.glass != "" && r.allowsAddress(email))
+}
+
+// SSOOnly reports whether single sign-on is the only way in on the
+// context's tenant (but for the break-glass admins): the sign-in page then
+// hides the password form.
+func (a *App) SSOOnly(ctx context.Context) bool {
+	r, err := a.passwordRule(ctx)
+	if err != nil {
+		a.log.WarnContext(ctx, "sso-only mode", "err", err)
+	}
+	return r.ssoOnly
+}
+
+// TenantSignIn is how a tenant's people sign in, as its admins see it.
+type TenantSignIn struct {
+	// SSOOnly: passwords refused but for the tenant's platform admins.
+	SSOOnly bool
+	// OIDC, SAML: whether each provider is configured.
+	OIDC, SAML bool
+}
+
+// TenantSignInSettings returns the context's tenant's sign-in settings.
+func (a *App) TenantSignInSettings(ctx context.Context, actor Actor) (TenantSignIn, error) {
+	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
+		return TenantSignIn{}, err
+	}
+	var out TenantSignIn
+	err := a.store.Read(ctx, func(tx Tx) error {
+		var err error
+		out, err = readTenantSignIn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		return out, err
+	}
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		out.SSOOnly = a.ssoOnly
+	}
+	return out, nil
+}
+
+func readTenantSignIn(ctx context.Context, tx Tx) (TenantSignIn, error) {
+	var out TenantSignIn
+	o, err := readTenantOIDC(ctx, tx)
+	if err != nil {
+		return out, err
+	}
+	s, err := readTenantSAML(ctx, tx)
+	if err != nil {
+		return out, err
+	}
+	v, err := tx.Setting(ctx, settingSSOOnly)
+	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+		return out, err
+	}
+	return TenantSignIn{SSOOnly: v == "true", OIDC: o.Enabled(), SAML: s.Enabled()}, nil
+}
+
+// SetTenantSSOOnly turns the context's tenant's SSO-only mode on or off;
+// platform admins of the tenant only (who keep their passwords: they are
+// the break-glass admins), audited. On needs a provider configured. The
+// implicit tenant's mode is the environment's.
+func (a *App) SetTenantSSOOnly(ctx context.Context, actor Actor, on bool) (TenantSignIn, error) {
+	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
+		return TenantSignIn{}, err
+	}
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return TenantSignIn{}, reportline.FieldError("sso_only", "", "this installation's default organisation takes SSO-only mode from the environment (REPORTLINE_SSO_ONLY and REPORTLINE_SSO_BREAK_GLASS_EMAIL)")
+	}
+	err := a.store.Write(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
+			return err
+		}
+		cur, err := readTenantSignIn(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if on && !cur.OIDC && !cur.SAML {
+			return reportline.FieldError("sso_only", "true", "SSO-only mode needs an identity provider: configure OpenID Connect or SAML first, or nobody but the platform admins could sign in")
+		}
+		before, after, err := putSettings(ctx, tx, [][2]string{{settingSSOOnly, fmt.Sprint(on)}})
+		if err != nil || len(after) == 0 {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant sso-only",
+			Before: usecase.JSON(before), After: usecase.JSON(after)})
+	})
+	if err != nil {
+		return TenantSignIn{}, err
+	}
+	return a.TenantSignInSettings(ctx, actor)
+}
+
+// SignInButton is one of a tenant's own sign-in buttons: the provider's
+// kind ("oidc", "saml") and the text its admins gave it ("" for the
+// default).
+type SignInButton struct {
+	Kind, Label string
+}
+
+// TenantSignInButtons are the context's tenant's own sign-in buttons, OIDC
+// first; none for the implicit tenant, whose buttons are the
+// environment's. The login page asks it before anyone is signed in: it
+// reads no secret.
+func (a *App) TenantSignInButtons(ctx context.Context) ([]SignInButton, error) {
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return nil, nil
+	}
+	var out []SignInButton
+	err := a.store.Read(ctx, func(tx Tx) error {
+		o, err := readTenantOIDC(ctx, tx)
+		if err != nil {
+			return err
+		}
+		s, err := readTenantSAML(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if o.Enabled() {
+			out = append(out, SignInButton{Kind: "oidc", Label: o.Label})
+		}
+		if s.Enabled() {
+			out = append(out, SignInButton{Kind: "saml", Label: s.Label})
+		}
+		return nil
+	})
+	return out, err
+}
