@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -32,14 +33,21 @@ func noSidewaysScroll(t *testing.T, ctx context.Context, where string) {
 // width and a laptop's, a platform admin goes through Settings →
 // Organisation's tabs, sets cover.notify to "instead", adds a webhook
 // subscriber and sees its secret once, then sees a failed delivery in plain
-// words and replays it. Every page fits the window.
+// words and replays it. Every page fits the window. The phone's width runs
+// on both engines, the laptop's on SQLite (the pages do not depend on the
+// engine; TestSettingsWebhooksPages covers both).
 func TestBrowserSettingsCoverAndWebhooks(t *testing.T) {
 	for _, width := range []int64{390, 1366} {
 		t.Run(map[int64]string{390: "390", 1366: "1366"}[width], func(t *testing.T) {
-			testapp.Run(t, func(t *testing.T, engine store.Engine) {
+			run := testapp.Run
+			if width > 390 {
+				run = func(t *testing.T, fn func(*testing.T, store.Engine)) { fn(t, store.SQLite) }
+			}
+			run(t, func(t *testing.T, engine store.Engine) {
 				w := newWorld(t, engine)
 				bctx := context.Background()
-				ctx := browser.New(t)
+				// Several pages and forms on a machine others share.
+				ctx := browser.NewWithin(t, 4*time.Minute)
 				signIn(t, ctx, w.url, "root@acme.test")
 				size := map[int64]string{390: "390", 1366: "1366"}[width]
 				if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900), chromedp.Navigate(w.url+"/settings/organisation")); err != nil {
