@@ -37,10 +37,20 @@ type WebhookSubscriber struct {
 	Types     []string
 	CreatedBy UserID
 	CreatedAt time.Time
+	// DisabledAt is when an admin disabled it (zero: active). A disabled
+	// subscriber gets no new event and its waiting deliveries are held.
+	DisabledAt time.Time
 }
 
-// Wants reports whether the subscriber receives events of type t.
+// Active reports whether the subscriber is not disabled.
+func (s WebhookSubscriber) Active() bool { return s.DisabledAt.IsZero() }
+
+// Wants reports whether the subscriber receives events of type t: never
+// while it is disabled.
 func (s WebhookSubscriber) Wants(t string) bool {
+	if !s.Active() {
+		return false
+	}
 	if len(s.Types) == 0 {
 		return true
 	}

@@ -2,7 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"slices"
@@ -90,6 +90,16 @@ func (tx eventTx) CreateWebhookSubscriber(ctx context.Context, s *reportline.Web
 func (tx eventTx) DeleteWebhookSubscriber(ctx context.Context, id int64) error {
 	tx.subs.read = false
 	return tx.Tx.DeleteWebhookSubscriber(ctx, id)
+}
+
+func (tx eventTx) SetWebhookSecret(ctx context.Context, id int64, secret string) error {
+	tx.subs.read = false
+	return tx.Tx.SetWebhookSecret(ctx, id, secret)
+}
+
+func (tx eventTx) SetWebhookDisabled(ctx context.Context, id int64, at time.Time) error {
+	tx.subs.read = false
+	return tx.Tx.SetWebhookDisabled(ctx, id, at)
 }
 
 // wantsUserEvents tells whether anyone listens for users being activated
@@ -242,10 +252,15 @@ type WebhookSubscriber struct {
 	Types     []string
 	CreatedBy reportline.UserID
 	CreatedAt time.Time
+	// DisabledAt is when it was disabled; zero while it is active.
+	DisabledAt time.Time
 }
 
+// Active reports whether the subscriber receives events.
+func (s WebhookSubscriber) Active() bool { return s.DisabledAt.IsZero() }
+
 func subscriberView(s reportline.WebhookSubscriber) WebhookSubscriber {
-	return WebhookSubscriber{ID: s.ID, URL: s.URL, Types: s.Types, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt}
+	return WebhookSubscriber{ID: s.ID, URL: s.URL, Types: s.Types, CreatedBy: s.CreatedBy, CreatedAt: s.CreatedAt, DisabledAt: s.DisabledAt}
 }
 
 // NewWebhook is what an admin asks for.
@@ -265,7 +280,11 @@ type NewWebhook struct {
 func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (WebhookSubscriber, string, error) {
 	req.URL = strings.TrimSpace(req.URL)
 	if err := webhook.CheckURL(req.URL, req.AllowPrivate || a.hookLAN); err != nil {
-		return WebhookSubscriber{}, "", &reportline.Error{Code: reportline.Invalid, Message: err.Error()}
+		e := &reportline.Error{Code: reportline.Invalid, Field: "url", Value: req.URL, Message: err.Error()}
+		if errors.Is(err, webhook.ErrForbiddenAddress) {
+			return WebhookSubscriber{}, "", e.Say("error.webhook.address", nil)
+		}
+		return WebhookSubscriber{}, "", e.Say("error.webhook.url", nil)
 	}
 	types := slices.Clone(req.Types)
 	for _, t := range types {
@@ -276,7 +295,7 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 	}
 	slices.Sort(types)
 	types = slices.Compact(types)
-	s := reportline.WebhookSubscriber{URL: req.URL, Secret: "whsec_" + rand.Text() + rand.Text(), Types: types,
+	s := reportline.WebhookSubscriber{URL: req.URL, Secret: newWebhookSecret(), Types: types,
 		CreatedBy: actor.ID(), CreatedAt: a.now()}
 	err := a.store.Write(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
@@ -369,8 +388,8 @@ func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int
 	return out, err
 }
 
-// ReplayWebhookDelivery sends a delivery that failed for good again, as it
-// was (same event id and time), from the first attempt.
+// ReplayWebhookDelivery sends a delivery that failed for good, or was
+// sent, again, as it was (same event id and time), from the first attempt.
 func (a *App) ReplayWebhookDelivery(ctx context.Context, actor Actor, subscriber, id int64) error {
 	return a.store.Write(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)

@@ -45,7 +45,7 @@ func (tx *Tx) DeleteWebhookSubscriber(ctx context.Context, id int64) error {
 
 // WebhookSubscribers returns every subscriber, oldest first, secrets included.
 func (tx *Tx) WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error) {
-	rows, err := tx.query(ctx, `SELECT id, url, secret, types, created_by, created_at FROM webhook_subscribers
+	rows, err := tx.query(ctx, `SELECT id, url, secret, types, created_by, created_at, disabled_at FROM webhook_subscribers
 		WHERE tenant_id = $T ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("webhook subscribers: %w", err)
@@ -56,17 +56,47 @@ func (tx *Tx) WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubsc
 		var s reportline.WebhookSubscriber
 		var types string
 		var by int64
-		var created sql.NullInt64
-		if err := rows.Scan(&s.ID, &s.URL, &s.Secret, &types, &by, &created); err != nil {
+		var created, disabled sql.NullInt64
+		if err := rows.Scan(&s.ID, &s.URL, &s.Secret, &types, &by, &created, &disabled); err != nil {
 			return nil, fmt.Errorf("read webhook subscribers: %w", translate(err))
 		}
 		if types != "" {
 			s.Types = strings.Split(types, ",")
 		}
-		s.CreatedBy, s.CreatedAt = reportline.UserID(by), fromMicros(created)
+		s.CreatedBy, s.CreatedAt, s.DisabledAt = reportline.UserID(by), fromMicros(created), fromMicros(disabled)
 		out = append(out, s)
 	}
 	return out, translate(rows.Err())
+}
+
+// SetWebhookSecret replaces a subscriber's signing secret; NotFound when
+// there is no such subscriber.
+func (tx *Tx) SetWebhookSecret(ctx context.Context, id int64, secret string) error {
+	res, err := tx.exec(ctx, `UPDATE webhook_subscribers SET secret = $1 WHERE tenant_id = $T AND id = $2`, secret, id)
+	if err != nil {
+		return fmt.Errorf("set the secret of webhook subscriber %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook subscriber %d", id)}
+	}
+	return nil
+}
+
+// SetWebhookDisabled disables a subscriber from at, or enables it again
+// when at is zero; NotFound when there is no such subscriber.
+func (tx *Tx) SetWebhookDisabled(ctx context.Context, id int64, at time.Time) error {
+	var v any
+	if !at.IsZero() {
+		v = micros(at)
+	}
+	res, err := tx.exec(ctx, `UPDATE webhook_subscribers SET disabled_at = $1 WHERE tenant_id = $T AND id = $2`, v, id)
+	if err != nil {
+		return fmt.Errorf("disable webhook subscriber %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook subscriber %d", id)}
+	}
+	return nil
 }
 
 // EnqueueWebhookDeliveries adds deliveries, skipping one whose subscriber
@@ -94,7 +124,8 @@ const webhookColumns = `id, subscriber_id, event_id, type, subject, body, status
 // counting one more attempt each. A delivery is due when it is pending and
 // its time has come, or sending with an expired lease, and no earlier
 // delivery of the same subscriber and subject is still open: events about
-// one person reach a subscriber in order.
+// one person reach a subscriber in order. A disabled subscriber's
+// deliveries are not due.
 func (tx *Tx) ClaimWebhookDeliveries(ctx context.Context, c reportline.WebhookClaim) ([]reportline.WebhookDelivery, error) {
 	lock := ""
 	if tx.engine == Postgres {
@@ -105,6 +136,8 @@ func (tx *Tx) ClaimWebhookDeliveries(ctx context.Context, c reportline.WebhookCl
 			WHERE d.tenant_id = $T AND ((d.status = 'pending' AND d.next_attempt <= $3) OR (d.status = 'sending' AND d.lease_until <= `+now+`))
 			AND NOT EXISTS (SELECT 1 FROM webhook_deliveries e WHERE e.tenant_id = $T AND e.subscriber_id = d.subscriber_id
 				AND e.subject = d.subject AND e.id < d.id AND e.status IN ('pending', 'sending'))
+			AND NOT EXISTS (SELECT 1 FROM webhook_subscribers s WHERE s.tenant_id = $T AND s.id = d.subscriber_id
+				AND s.disabled_at IS NOT NULL)
 			ORDER BY d.id LIMIT $4`+lock+`)
 		UPDATE webhook_deliveries SET status = 'sending', lease_owner = $1, lease_until = `+now+` + $2, attempts = attempts + 1
 		WHERE tenant_id = $T AND id IN (SELECT id FROM claimed)
@@ -190,17 +223,18 @@ func scanWebhook(rows *sql.Rows) ([]reportline.WebhookDelivery, error) {
 	return out, translate(rows.Err())
 }
 
-// ReplayWebhookDelivery makes a failed delivery of subscriber pending
-// again, due at at, its attempts counted afresh; NotFound when the
-// subscriber has no failed delivery id.
+// ReplayWebhookDelivery makes a delivery of subscriber that failed for
+// good or was sent pending again, due at at, its attempts counted afresh;
+// NotFound when the subscriber has no such delivery id (one pending or
+// being sent is already on its way).
 func (tx *Tx) ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, at time.Time) error {
 	res, err := tx.exec(ctx, `UPDATE webhook_deliveries SET status = 'pending', next_attempt = $1, attempts = 0, last_error = ''
-		WHERE tenant_id = $T AND id = $2 AND subscriber_id = $3 AND status = 'failed'`, micros(at), id, subscriber)
+		WHERE tenant_id = $T AND id = $2 AND subscriber_id = $3 AND status IN ('failed', 'sent')`, micros(at), id, subscriber)
 	if err != nil {
 		return fmt.Errorf("replay webhook delivery %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("webhook %d has no failed delivery %d", subscriber, id)}
+		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("webhook %d has no delivery %d that failed or was sent (one waiting is already on its way)", subscriber, id)}
 	}
 	return nil
 }

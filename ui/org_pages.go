@@ -33,6 +33,11 @@ type settingsPage struct {
 	Section string // the settings menu's entry: "subordinates" or "org-structure"
 	Flash   string
 	Problem *problem
+	// A section with tabs (settings_frame.go, layout/settings.html): its
+	// name, its tabs, the crumbs between it and the page.
+	SectionName string
+	Tabs        []settingsTab
+	Crumbs      []crumb
 }
 
 // settingsBase builds the layout of a settings page.

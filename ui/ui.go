@@ -51,6 +51,8 @@ type UI struct {
 	version string
 	jobs    jobs // imports running in the background
 	signIn  SignInOptions
+	// tabsServed says which settings tabs' pages are served (servedTabs).
+	tabsServed map[string]bool
 }
 
 // New parses the embedded templates and returns the pages. A template that
@@ -129,12 +131,15 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerAccountPassword(mux)
 	u.registerAbsences(mux)
 	u.registerLeaver(mux)
+	u.registerSettingsCover(mux)
+	u.registerSettingsWebhooks(mux)
 	mux.Handle("GET /assets/", u.assetHandler())
 	// Any other page address gets the product's own "not found" page
 	// rather than the mux's bare text.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, reportline.Errorf(reportline.NotFound, "there is no page at %s", r.URL.Path))
 	})
+	u.tabsServed = servedTabs(mux)
 }
 
 // assetHandler serves the embedded stylesheet and icon. URLs carry the

@@ -25,6 +25,10 @@ type Tx interface {
 	CreateWebhookSubscriber(ctx context.Context, s *reportline.WebhookSubscriber) error
 	DeleteWebhookSubscriber(ctx context.Context, id int64) error
 	WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error)
+	// SetWebhookSecret replaces a subscriber's signing secret.
+	SetWebhookSecret(ctx context.Context, id int64, secret string) error
+	// SetWebhookDisabled disables a subscriber from at (zero: enables it).
+	SetWebhookDisabled(ctx context.Context, id int64, at time.Time) error
 	// EnqueueWebhookDeliveries inserts the deliveries whose (subscriber,
 	// event) is new and reports how many it inserted.
 	EnqueueWebhookDeliveries(ctx context.Context, ds []reportline.WebhookDelivery) (int, error)
@@ -34,7 +38,8 @@ type Tx interface {
 	ReleaseWebhookDeliveries(ctx context.Context, owner string) (int, error)
 	FinishWebhookDeliveries(ctx context.Context, owner string, attempts []reportline.WebhookAttempt) (int, error)
 	WebhookDeliveries(ctx context.Context, subscriber int64, limit int) ([]reportline.WebhookDelivery, error)
-	// ReplayWebhookDelivery makes a failed delivery pending again.
+	// ReplayWebhookDelivery makes a delivery that failed or was sent
+	// pending again.
 	ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, at time.Time) error
 }
 

@@ -90,6 +90,55 @@ func testWebhooks(t *testing.T, db DB) {
 		}
 		return err
 	})
+	// Disabled: its due deliveries are not claimed, and it wants nothing;
+	// enabled again, they are.
+	write(t, db, func(tx *store.Tx) error { return tx.SetWebhookDisabled(ctx, sub.ID, day) })
+	read(t, db, func(tx *store.Tx) error {
+		subs, err := tx.WebhookSubscribers(ctx)
+		if err == nil && (len(subs) != 1 || !subs[0].DisabledAt.Equal(day) || subs[0].Wants(reportline.EventLinkCreated)) {
+			t.Errorf("a disabled subscriber reads %+v", subs)
+		}
+		return err
+	})
+	if got := claim("d", time.Hour); len(got) != 0 {
+		t.Fatalf("a disabled subscriber's deliveries were claimed: %v", got)
+	}
+	write(t, db, func(tx *store.Tx) error { return tx.SetWebhookDisabled(ctx, sub.ID, time.Time{}) })
+	if got := claim("d", time.Hour); len(got) != 1 || got[0] != "e2" {
+		t.Fatalf("enabled again, the claim = %v, want e2", got)
+	}
+	write(t, db, func(tx *store.Tx) error {
+		if err := tx.SetWebhookSecret(ctx, sub.ID, "whsec_new"); err != nil {
+			return err
+		}
+		if err := tx.SetWebhookSecret(ctx, sub.ID+1000, "whsec_x"); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("a secret set on no subscriber: %v, want NotFound", err)
+		}
+		if err := tx.SetWebhookDisabled(ctx, sub.ID+1000, day); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("no subscriber disabled: %v, want NotFound", err)
+		}
+		// A sent delivery may be replayed; one on its way may not.
+		if err := tx.ReplayWebhookDelivery(ctx, sub.ID, idOf["e1"], day); err != nil {
+			t.Errorf("replay a sent delivery: %v", err)
+		}
+		if err := tx.ReplayWebhookDelivery(ctx, sub.ID, idOf["e2"], day); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("replay a delivery being sent: %v, want NotFound", err)
+		}
+		return nil
+	})
+	read(t, db, func(tx *store.Tx) error {
+		subs, err := tx.WebhookSubscribers(ctx)
+		if err == nil && (len(subs) != 1 || subs[0].Secret != "whsec_new" || !subs[0].Active()) {
+			t.Errorf("after a new secret and enabling: %+v", subs)
+		}
+		ds, err := tx.WebhookDeliveries(ctx, sub.ID, 0)
+		for _, x := range ds {
+			if x.EventID == "e1" && (x.Status != reportline.DeliveryPending || x.Attempts != 0) {
+				t.Errorf("replayed e1 = %s after %d attempts, want pending from the first", x.Status, x.Attempts)
+			}
+		}
+		return err
+	})
 	write(t, db, func(tx *store.Tx) error { return tx.DeleteWebhookSubscriber(ctx, sub.ID) })
 	read(t, db, func(tx *store.Tx) error {
 		subs, err := tx.WebhookSubscribers(ctx)
