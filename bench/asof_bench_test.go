@@ -155,14 +155,16 @@ func BenchmarkOrgChartData(b *testing.B) {
 				return nil
 			}},
 		}
-		for _, o := range ops {
-			b.Run(o.name, func(b *testing.B) {
-				measureQ3(b, o.op)
-				b.ReportMetric(float64(size), "people")
-				if o.name == "chart" || o.name == "chart-today" {
-					b.ReportMetric(float64(drawn), "drawn")
-				}
-			})
+		for r := range rounds(b) {
+			for _, o := range ops {
+				b.Run(fmt.Sprintf("%s/round%d", o.name, r+1), func(b *testing.B) {
+					measureQ3(b, o.op)
+					b.ReportMetric(float64(size), "people")
+					if o.name == "chart" || o.name == "chart-today" {
+						b.ReportMetric(float64(drawn), "drawn")
+					}
+				})
+			}
 		}
 	})
 }
@@ -219,11 +221,19 @@ func BenchmarkTeamAsOf(b *testing.B) {
 				return nil
 			}},
 		}
-		for _, o := range ops {
-			b.Run(o.name, func(b *testing.B) { measureQ3(b, o.op) })
+		for r := range rounds(b) {
+			for _, o := range ops {
+				b.Run(fmt.Sprintf("%s/round%d", o.name, r+1), func(b *testing.B) { measureQ3(b, o.op) })
+			}
 		}
 	})
 }
+
+// rounds is how many interleaved rounds the as-of benchmarks run in one
+// process (REPORTLINE_BENCH_ROUNDS, 1 by default): floor and product one
+// after the other in each round, on the one set-up (go test's -count
+// repeats each sub-benchmark back to back instead).
+func rounds(tb testing.TB) int { return max(1, envInt(tb, "REPORTLINE_BENCH_ROUNDS", 1)) }
 
 // countRows counts the rows a prepared query returns.
 func countRows(ctx context.Context, stmt *sql.Stmt, args ...any) (int, error) {
