@@ -43,7 +43,7 @@ import (
 // (RFC 3339) in a request asks about another instant than now, against
 // today's links and their own dates; context.as_of (a date, its end in UTC,
 // or an RFC 3339 time) asks against the reporting line as the link history
-// had it then (evaluations only; docs/orgchart.md).
+// had it then (evaluations and the three searches; docs/orgchart.md).
 //
 // Who may ask: platform admins, with a bearer API token (reportline token
 // create): the decision point answers about anybody, so it is for the
@@ -360,9 +360,10 @@ func userReason(d app.Decision) string {
 	return "Not allowed."
 }
 
-// searchArgs reads what every search needs: the action, the instant, the
-// page, and the one user the search is about.
-func (z *AuthZEN) searchArgs(r *http.Request, actor app.Actor, in AZSearchRequest, side string) (reportline.Capability, time.Time, app.SearchPage, reportline.UserID, error) {
+// searchArgs reads what every search needs: the action, the instant
+// (context.time, or context.as_of with history set), the page, and the one
+// user the search is about.
+func (z *AuthZEN) searchArgs(r *http.Request, actor app.Actor, in AZSearchRequest, side string) (c reportline.Capability, at time.Time, history bool, page app.SearchPage, user reportline.UserID, err error) {
 	var known *AZEntity
 	var searched *AZEntity
 	if side == "subject" {
@@ -371,30 +372,30 @@ func (z *AuthZEN) searchArgs(r *http.Request, actor app.Actor, in AZSearchReques
 		searched, known = in.Resource, in.Subject
 	}
 	other := map[string]string{"subject": "resource", "resource": "subject"}[side]
-	if _, err := parseEntity(searched, side, false); err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+	if _, err = parseEntity(searched, side, false); err != nil {
+		return
 	}
-	c, err := parseAction(in.Action, "action")
-	if err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+	if c, err = parseAction(in.Action, "action"); err != nil {
+		return
 	}
 	key, err := parseEntity(known, other, true)
 	if err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+		return
 	}
-	at, err := parseContextTime(in.Context, "context")
-	if err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+	if at, err = parseContextTime(in.Context, "context"); err != nil {
+		return
 	}
-	page, err := parsePage(in.Page)
-	if err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+	if at, history, err = parseContextAsOf(in.Context, "context", at); err != nil {
+		return
+	}
+	if page, err = parsePage(in.Page); err != nil {
+		return
 	}
 	ids, err := z.app.ResolveUsers(r.Context(), actor, []app.UserKey{key})
 	if err != nil {
-		return "", time.Time{}, app.SearchPage{}, 0, err
+		return
 	}
-	return c, at, page, ids[0], nil
+	return c, at, history, page, ids[0], nil
 }
 
 func (z *AuthZEN) searchSubject(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
@@ -402,11 +403,15 @@ func (z *AuthZEN) searchSubject(w http.ResponseWriter, r *http.Request, actor ap
 	if err := web.DecodeJSON(w, r, &in); err != nil {
 		return nil, err
 	}
-	c, at, page, resource, err := z.searchArgs(r, actor, in, "subject")
+	c, at, history, page, resource, err := z.searchArgs(r, actor, in, "subject")
 	if err != nil {
 		return nil, err
 	}
-	res, err := z.app.SearchSubjects(r.Context(), actor, c, resource, at, page)
+	search := z.app.SearchSubjects
+	if history {
+		search = z.app.SearchSubjectsAsOf
+	}
+	res, err := search(r.Context(), actor, c, resource, at, page)
 	if err != nil {
 		return nil, err
 	}
@@ -418,11 +423,15 @@ func (z *AuthZEN) searchResource(w http.ResponseWriter, r *http.Request, actor a
 	if err := web.DecodeJSON(w, r, &in); err != nil {
 		return nil, err
 	}
-	c, at, page, subject, err := z.searchArgs(r, actor, in, "resource")
+	c, at, history, page, subject, err := z.searchArgs(r, actor, in, "resource")
 	if err != nil {
 		return nil, err
 	}
-	res, err := z.app.SearchResources(r.Context(), actor, subject, c, at, page)
+	search := z.app.SearchResources
+	if history {
+		search = z.app.SearchResourcesAsOf
+	}
+	res, err := search(r.Context(), actor, subject, c, at, page)
 	if err != nil {
 		return nil, err
 	}
@@ -456,9 +465,13 @@ func (z *AuthZEN) searchAction(w http.ResponseWriter, r *http.Request, actor app
 	if err != nil {
 		return nil, err
 	}
+	at, history, err := parseContextAsOf(in.Context, "context", at)
+	if err != nil {
+		return nil, err
+	}
 	qs := make([]azQuery, len(reportline.Capabilities))
 	for i, c := range reportline.Capabilities {
-		qs[i] = azQuery{subject: s, resource: res, capability: c, at: at}
+		qs[i] = azQuery{subject: s, resource: res, capability: c, at: at, history: history}
 	}
 	ds, err := z.decide(r, actor, qs)
 	if err != nil {

@@ -51,17 +51,19 @@ type SearchResult struct {
 // admins. An unknown resource has no results.
 func (a *App) SearchSubjects(ctx context.Context, actor Actor, c reportline.Capability, resource reportline.UserID,
 	at time.Time, page SearchPage) (SearchResult, error) {
+	return a.searchSubjects(ctx, actor, c, resource, at, false, page)
+}
+
+func (a *App) searchSubjects(ctx context.Context, actor Actor, c reportline.Capability, resource reportline.UserID,
+	at time.Time, history bool, page SearchPage) (SearchResult, error) {
 	var out SearchResult
 	if _, err := reportline.ParseCapability(string(c)); err != nil {
 		return out, err
 	}
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newChecker(ctx, tx, actor)
+		ch, err := a.searchChecker(ctx, tx, actor, &at, history)
 		if err != nil {
 			return err
-		}
-		if at.IsZero() {
-			at = ch.now
 		}
 		if ok, err := ch.mayAsk(ctx, resource); err != nil || !ok {
 			if err == nil {
@@ -234,18 +236,20 @@ func (ch *checker) groupAdminsOf(ctx context.Context, user reportline.UserID, ad
 // page at a time.
 func (a *App) SearchResources(ctx context.Context, actor Actor, subject reportline.UserID, c reportline.Capability,
 	at time.Time, page SearchPage) (SearchResult, error) {
+	return a.searchResources(ctx, actor, subject, c, at, false, page)
+}
+
+func (a *App) searchResources(ctx context.Context, actor Actor, subject reportline.UserID, c reportline.Capability,
+	at time.Time, history bool, page SearchPage) (SearchResult, error) {
 	var out SearchResult
 	if _, err := reportline.ParseCapability(string(c)); err != nil {
 		return out, err
 	}
 	page.Limit = searchLimit(page.Limit)
 	err := a.store.Read(ctx, func(tx Tx) error {
-		ch, err := a.newChecker(ctx, tx, actor)
+		ch, err := a.searchChecker(ctx, tx, actor, &at, history)
 		if err != nil {
 			return err
-		}
-		if at.IsZero() {
-			at = ch.now
 		}
 		if ok, err := ch.mayAsk(ctx, subject); err != nil || !ok {
 			if err == nil {

@@ -21,6 +21,7 @@ type healthPage struct {
 	Groups  []groupChoice
 	GroupID reportline.GroupID
 	WideAt  int
+	Trend   healthTrend // the counts over time (health_trend.go)
 }
 
 // healthCard is one problem.
@@ -44,7 +45,12 @@ func (u *UI) health(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	p := healthPage{Health: h, GroupID: group, WideAt: app.WideSpan}
+	tr, err := u.app.HierarchyHealthTrend(ctx, v.Actor, group, app.HealthTrendWeeks)
+	if err != nil {
+		return err
+	}
+	p := healthPage{Health: h, GroupID: group, WideAt: app.WideSpan,
+		Trend: newHealthTrend(tr, func(pt app.HealthPoint) string { return u.loc(r).ShortDate(pt.At) })}
 	if p.page, err = u.base(ctx, v, u.loc(r).T("health.title", nil), group); err != nil {
 		return err
 	}

@@ -43,6 +43,12 @@ func TestHealthPage(t *testing.T) {
 		}
 		has(t, r.Body, `id="health-functional_only"`, `id="health-directory_problems"`, "Carol Dubois", "Erin Laurent",
 			`href="/reports/orphans?reason=inactive"`, `href="/people?nomanager=1"`)
+		// The counts over time: a drawn line and a table row per problem,
+		// 12 weeks.
+		has(t, r.Body, `id="health-trend-table"`, `id="health-trend-only_inactive"`, "Counts over the last 12 weeks", "Week ending")
+		if n := strings.Count(r.Body, `<tr><th scope="row">`); n != 12 {
+			t.Errorf("the table of weeks has %d rows, want 12", n)
+		}
 		c = newClient(t, w.url)
 		c.login("ada@acme.test")
 		r = c.get("/reports/health")

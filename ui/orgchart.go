@@ -43,6 +43,8 @@ type orgChartPage struct {
 	ShowAll     bool // someone drawn has reports not drawn, and not every level is asked for
 	CollapseURL string
 	MoreHidden  int
+	// TableURL is the same chart as a table (orgchart_table.go).
+	TableURL string
 }
 
 // foundPerson is one search result.
@@ -128,6 +130,11 @@ func (u *UI) orgChart(w http.ResponseWriter, r *http.Request, v viewer) error {
 			p.Found = append(p.Found, foundPerson{Name: f.Name(), Meta: firstOf(f.Position, f.OrgUnit, f.Email),
 				URL: st.url(f.ID, nil, false, ""), Inactive: !f.Active()})
 		}
+	}
+	p.TableURL = tableURL(st.url(id, expand, st.All, ""))
+	if q.Get("view") == "table" { // the accessible alternative (orgchart_table.go)
+		u.renderChartTable(w, r, p, st, people, above)
+		return nil
 	}
 	u.render(w, r, http.StatusOK, "orgchart", p)
 	return nil
