@@ -225,7 +225,11 @@ func Owned(l reportline.Link, actor usecase.Actor, on map[reportline.Source]bool
 // SourcesOn returns the directory sources that are on.
 func (d *Syncer) SourcesOn(ctx context.Context, tx OwnerTx) (map[reportline.Source]bool, error) {
 	on := make(map[reportline.Source]bool, 3)
-	for _, s := range d.dirs.On {
+	g, err := d.guardIn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range g.On {
 		on[s] = true
 	}
 	clients, err := tx.ProvisioningClients(ctx)
