@@ -116,6 +116,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerOrg(mux)
 	u.registerDigest(mux)
 	u.registerTenantSettings(mux)
+	u.registerDirectorySources(mux)
 	u.registerNotifications(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)

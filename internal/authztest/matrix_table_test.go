@@ -211,6 +211,11 @@ var matrix = []row{
 	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
 	{pattern: "GET /api/v1/settings/tenant/oidc", want: paOnly},
 	{pattern: "PATCH /api/v1/settings/tenant/oidc", want: "U R R R R A U U", build: body(map[string]any{"label": "Sign in"}), loose: true, note: "A: passes authorization; the implicit tenant's provider is the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/directory", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/directory", want: "U R R R R A U U", build: body(map[string]any{"hold_count": 20}), loose: true, note: "A: passes authorization; the implicit tenant's directories are the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/mail", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/mail", want: "U R R R R A U U", build: body(map[string]any{"host": "smtp.example.com"}), loose: true, note: "A: passes authorization; the implicit tenant's relay is the environment's (422)"},
+	{pattern: "POST /api/v1/settings/tenant/connection-test", want: "U R R R R A U U", build: body(map[string]any{"what": "ldap"}), loose: true, note: "A: passes authorization; the implicit tenant has nothing stored to test (422)"},
 
 	// The access check and the AuthZEN decision point.
 	{pattern: "GET /api/v1/access/check", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: accessCheck, note: "target: the subject asked about"},
