@@ -209,6 +209,8 @@ var matrix = []row{
 	{pattern: "PATCH /api/v1/settings/tenant", want: paOnly, build: body(map[string]any{"brand_name": "Acme"})},
 	{pattern: "GET /settings/organisation", want: paOnly},
 	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
+	{pattern: "GET /settings/sources", want: paOnly},
+	{pattern: "POST /settings/sources/{part}", want: "U R R R R A U U", build: form("/settings/sources/guard", "hold_percent=20&hold_count=30"), loose: true, note: "A: passes authorization; the implicit tenant's directories are the environment's (422)"},
 	{pattern: "GET /api/v1/settings/tenant/oidc", want: paOnly},
 	{pattern: "PATCH /api/v1/settings/tenant/oidc", want: "U R R R R A U U", build: body(map[string]any{"label": "Sign in"}), loose: true, note: "A: passes authorization; the implicit tenant's provider is the environment's (422)"},
 	{pattern: "GET /api/v1/settings/tenant/directory", want: paOnly},
