@@ -34,7 +34,7 @@ type sourcesPage struct {
 	// LDAPMinutes and GraphMinutes are the schedules in minutes.
 	LDAPMinutes, GraphMinutes int
 	TLSModes                  []string
-	Part    string // the section a flash or problem belongs to
+	Part                      string // the section a flash or problem belongs to
 }
 
 func (u *UI) sourcesPage(r *http.Request, v viewer) (*sourcesPage, error) {
