@@ -44,6 +44,7 @@ var adminOnly = map[string]string{
 	"GET /settings/digest":                       "platform settings",
 	"GET /settings/statistics":                   "platform settings",
 	"GET /settings/organisation":                 "platform settings",
+	"GET /settings/sources":                      "platform settings",
 	"GET /plans/{id}":                            "the demo has no planned reorganisation",
 	"GET /managers/imports/{id}":                 "the demo has no import",
 	"GET /managers/imports/{id}/{file}":          "the demo has no import",

@@ -50,7 +50,7 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		"/directory/sync", "/notifications", "/notifications?saved=1", "/settings/delivery-log?status=nope",
 		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
 		"/settings/org-structure", fmt.Sprintf("/settings/org-structure?unit=%d&done=renamed&renamed=2", demoOrgUnits(t, s)),
-		"/settings/template-messages", "/settings/organisation", "/settings/organisation?saved=1",
+		"/settings/template-messages", "/settings/organisation", "/settings/organisation?saved=1", "/settings/sources",
 	}
 }
 
