@@ -59,7 +59,7 @@ type DirectorySyncs struct {
 	wg    sync.WaitGroup
 	mu    sync.Mutex
 	busy  map[syncKey]bool
-	next  int // where the next round starts
+	first reportline.TenantID // the tenant left without a slot: the next round starts with it
 }
 
 type syncKey struct {
@@ -106,8 +106,16 @@ func (s *DirectorySyncs) Tick(ctx context.Context) error {
 	if len(ids) == 0 {
 		return nil
 	}
+	// ActiveTenants rotates the order at each call; a tenant that found
+	// no free slot last round goes first.
+	start := 0
 	s.mu.Lock()
-	start := s.next % len(ids)
+	for i, id := range ids {
+		if id == s.first {
+			start = i
+		}
+	}
+	s.first = 0
 	s.mu.Unlock()
 	var errs []error
 	for i := range ids {
@@ -124,16 +132,12 @@ func (s *DirectorySyncs) Tick(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("tenant %d: %w", id, err))
 		}
 		if !started {
-			// No slot: this tenant goes first next round.
 			s.mu.Lock()
-			s.next = (start + i) % len(ids)
+			s.first = id
 			s.mu.Unlock()
-			return errors.Join(errs...)
+			break
 		}
 	}
-	s.mu.Lock()
-	s.next = start + 1
-	s.mu.Unlock()
 	return errors.Join(errs...)
 }
 

@@ -147,6 +147,18 @@ func TestDirectorySourcesPage(t *testing.T) {
 		if r := other.post("/settings/sources/ldap", form); r.Status != http.StatusUnprocessableEntity {
 			t.Errorf("saving the default organisation's directory: %d, want 422", r.Status)
 		}
+
+		// In French: beta's admin reads the page in its language.
+		fr := "fr"
+		pa, err := w.env.App.UserByEmail(w.beta, "root@beta.test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.env.App.UpdateUser(w.beta, app.SystemActor(reportline.SourceAPI), pa.ID, app.UserPatch{Locale: &fr}); err != nil {
+			t.Fatal(err)
+		}
+		r = root.get("/settings/sources")
+		has(t, r.Body, `lang="fr"`, "Annuaires et messagerie", "Relais de messagerie", "Tester la connexion enregistrée", "Une valeur est enregistrée")
 	})
 }
 
