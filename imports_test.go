@@ -72,7 +72,7 @@ var mayImport = map[string][]string{
 
 	// HTTP front ends, then the root handler that serves them.
 	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web", "secret"},
-	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n", "orgchart"},
+	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n", "orgchart", "secret"},
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},

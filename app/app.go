@@ -224,6 +224,9 @@ type Config struct {
 	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
 	// package secret). Nil or without a key: storing one is refused.
 	Secrets *secret.Keyring
+	// Connectors reach the directories and mail relays tenants configure
+	// (directory_schedule.go); cmd/reportline supplies them.
+	Connectors Connectors
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -255,6 +258,7 @@ type App struct {
 	digests *digest.Notifier // the weekly digest and birthdays (digest.go)
 	brands  brandCache       // each tenant's branding (tenant_settings.go)
 	secrets *secret.Keyring
+	connect Connectors // Config.Connectors
 }
 
 // New returns the application services over a store.
@@ -262,7 +266,7 @@ func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
-		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets}
+		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets, connect: cfg.Connectors}
 	a.store = indexedStore{store, a, tokens}
 	if a.rec = cfg.Recorder; a.rec == nil {
 		a.rec = noRecorder{}

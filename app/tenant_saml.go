@@ -170,26 +170,6 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 	return a.TenantSAML(ctx, actor)
 }
 
-// putSettings writes the settings that change and returns their values
-// before and after, for the change log.
-func putSettings(ctx context.Context, tx Tx, fields [][2]string) (before, after map[string]string, err error) {
-	before, after = map[string]string{}, map[string]string{}
-	for _, f := range fields {
-		old, err := tx.Setting(ctx, f[0])
-		if err != nil && !reportline.IsCode(err, reportline.NotFound) {
-			return nil, nil, err
-		}
-		if old == f[1] {
-			continue
-		}
-		before[f[0]], after[f[0]] = old, f[1]
-		if err := tx.PutSetting(ctx, f[0], f[1]); err != nil {
-			return nil, nil, err
-		}
-	}
-	return before, after, nil
-}
-
 // newSAMLKeyPair makes our service provider's key pair for the context's
 // tenant: RSA 2048 (XML encryption wants RSA), a self-signed certificate
 // valid for ten years (IdPs use it to check our signed requests and to

@@ -79,6 +79,10 @@ func (d *Syncer) SyncDirectoryFrom(ctx context.Context, actor usecase.Actor, sou
 		s.batch, run.Full = b, b.Full
 		work := func(tx Tx) error {
 			s.reset()
+			var err error
+			if s.guard, err = d.guardIn(ctx, tx); err != nil { // the tenant's own (tenant_guard.go)
+				return err
+			}
 			return s.sync(ctx, tx)
 		}
 		if dryRun {

@@ -154,7 +154,11 @@ func (s *syncer) guardDeactivations(ctx context.Context, tx Tx) (bool, error) {
 	if source == reportline.SourceSCIM {
 		what = fmt.Sprintf("%s has deactivated or asked to deactivate %d of its %d active users within an hour", source, n, users)
 	}
-	s.heldReason = fmt.Sprintf("held for a platform admin's confirmation: %s, more than the %d allowed without confirmation (REPORTLINE_DIRECTORY_HOLD_PERCENT, REPORTLINE_DIRECTORY_HOLD_COUNT); nothing was changed: a platform admin confirms it on the directory sync page, by the API or with --confirm-deactivations", what, limit)
+	bounds := "REPORTLINE_DIRECTORY_HOLD_PERCENT, REPORTLINE_DIRECTORY_HOLD_COUNT"
+	if Own(ctx) {
+		bounds = "the organisation's deactivation guard, Settings → Directories and mail"
+	}
+	s.heldReason = fmt.Sprintf("held for a platform admin's confirmation: %s, more than the %d allowed without confirmation (%s); nothing was changed: a platform admin confirms it on the directory sync page, by the API or with --confirm-deactivations", what, limit, bounds)
 	return !s.dryRun, nil
 }
 
@@ -225,7 +229,11 @@ func Owned(l reportline.Link, actor usecase.Actor, on map[reportline.Source]bool
 // SourcesOn returns the directory sources that are on.
 func (d *Syncer) SourcesOn(ctx context.Context, tx OwnerTx) (map[reportline.Source]bool, error) {
 	on := make(map[reportline.Source]bool, 3)
-	for _, s := range d.dirs.On {
+	g, err := d.guardIn(ctx, tx)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range g.On {
 		on[s] = true
 	}
 	clients, err := tx.ProvisioningClients(ctx)

@@ -71,4 +71,7 @@ type OwnerTx interface {
 	// exists).
 	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
 	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	// Setting reads a tenant's setting (its own directory sources are on
+	// when its settings name them); NotFound when never written.
+	Setting(ctx context.Context, key string) (string, error)
 }

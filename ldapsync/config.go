@@ -19,6 +19,7 @@ type Config struct {
 	URL          string // ldap://host[:port] or ldaps://host[:port]
 	StartTLS     bool   // upgrade an ldap:// connection with StartTLS before binding
 	CAFile       string // PEM certificates to trust for TLS, besides the system's; "" for the system's only
+	CAPEM        string // the same as text (a tenant's setting), besides CAFile's
 	BindDN       string // "" binds anonymously
 	BindPassword string // never logged
 	BaseDN       string

@@ -111,20 +111,26 @@ func connect(cfg Config) (*ldap.Conn, error) {
 
 func tlsConfigFor(cfg Config, host string) (*tls.Config, error) {
 	c := &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
+	if cfg.CAFile == "" && cfg.CAPEM == "" {
+		return c, nil
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
 	if cfg.CAFile != "" {
 		pem, err := os.ReadFile(cfg.CAFile)
 		if err != nil {
 			return nil, fmt.Errorf("LDAP CA file: %w", err)
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil {
-			pool = x509.NewCertPool()
-		}
 		if !pool.AppendCertsFromPEM(pem) {
 			return nil, fmt.Errorf("LDAP CA file %s: no PEM certificate in it", cfg.CAFile)
 		}
-		c.RootCAs = pool
 	}
+	if cfg.CAPEM != "" && !pool.AppendCertsFromPEM([]byte(cfg.CAPEM)) {
+		return nil, fmt.Errorf("the LDAP certificate to trust is not a PEM certificate")
+	}
+	c.RootCAs = pool
 	return c, nil
 }
 
@@ -170,4 +176,44 @@ func (m AttributeMap) Names() []string {
 		out = append(out, strings.TrimSpace(attr))
 	}
 	return out
+}
+
+// Check connects, binds and searches the base DN for one entry matching
+// the filter, and says in plain words which step failed: the address, the
+// TLS handshake, the bind, or the search. The errors never carry the
+// password.
+func Check(ctx context.Context, cfg Config) error {
+	if err := cfg.Validate(); err != nil {
+		return err
+	}
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Filter == "" {
+		_, cfg.Filter, _ = Preset("")
+	}
+	conn, err := connect(cfg)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	stop := context.AfterFunc(ctx, func() { conn.Close() })
+	defer stop()
+	if cfg.BindDN != "" {
+		if err := conn.Bind(cfg.BindDN, cfg.BindPassword); err != nil {
+			if ldap.IsErrorWithCode(err, ldap.LDAPResultInvalidCredentials) {
+				return ctxErr(ctx, fmt.Errorf("the directory refused the bind DN %q or its password", cfg.BindDN))
+			}
+			return ctxErr(ctx, fmt.Errorf("LDAP bind as %q: %w", cfg.BindDN, err))
+		}
+	}
+	req := ldap.NewSearchRequest(cfg.BaseDN, ldap.ScopeWholeSubtree, ldap.NeverDerefAliases, 1, int(cfg.Timeout/time.Second), false,
+		cfg.Filter, []string{"1.1"}, nil)
+	if _, err := conn.Search(req); err != nil && !ldap.IsErrorWithCode(err, ldap.LDAPResultSizeLimitExceeded) {
+		if ldap.IsErrorWithCode(err, ldap.LDAPResultNoSuchObject) {
+			return ctxErr(ctx, fmt.Errorf("the base DN %q does not exist in the directory", cfg.BaseDN))
+		}
+		return ctxErr(ctx, fmt.Errorf("LDAP search under %q: %w", cfg.BaseDN, err))
+	}
+	return nil
 }

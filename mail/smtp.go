@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/textproto"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -306,4 +307,28 @@ func (s *SMTPSender) sendSigned(ctx context.Context, conn *gosmtp.Client, m repo
 	}
 	s.release(conn)
 	return nil
+}
+
+// CheckSMTP connects to the relay as a sender of cfg would (EHLO, STARTTLS
+// or TLS as cfg.TLS says, AUTH when a user name is set), sends nothing and
+// says QUIT. Its error names the relay and the step; it never carries the
+// password.
+func CheckSMTP(ctx context.Context, cfg SMTPConfig) error {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	cfg.Pool = 1
+	s, err := NewSMTPSender(cfg)
+	if err != nil {
+		return err
+	}
+	c, err := s.dial(ctx)
+	if err != nil {
+		msg := err.Error()
+		if cfg.Password != "" {
+			msg = strings.ReplaceAll(msg, cfg.Password, "[secret]")
+		}
+		return fmt.Errorf("the relay %s:%d: %s", cfg.Host, cfg.Port, msg)
+	}
+	return s.client.CloseWithSMTPClient(c)
 }

@@ -51,7 +51,7 @@ const (
 	ChangeSettings     Action = "settings.change"
 	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
 	ReadAssignMode     Action = "settings.assign_mode.read"
-	ConfigureTenant    Action = "tenant.configure"  // the tenant's own settings: digest time zone, language, branding, sign-in providers (secrets write-only)
+	ConfigureTenant    Action = "tenant.configure"  // the tenant's own settings: digest time zone, language, branding, sign-in providers, directory sources, mail relay (secrets write-only)
 	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
 	ManageWebhooks     Action = "webhooks.manage"   // change-event subscribers, their delivery log
 	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
@@ -380,7 +380,7 @@ var rules = []rule{
 	{action: ReadAssignMode, who: "platform, group and user admins: the mode says whether the managers they assign count",
 		decide: adminsOnly("read the assign role mode", "error.policy.read_assign_mode")},
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings", "error.policy.change_settings")},
-	{action: ConfigureTenant, who: "platform admins of the tenant (its time zone, language, branding and sign-in providers; secrets can be set, never read back)",
+	{action: ConfigureTenant, who: "platform admins of the tenant (its time zone, language, branding, sign-in providers, directory sources and mail relay; secrets can be set, never read back; connections can be tested)",
 		decide: platformOnly("configure the organisation", "error.policy.configure_tenant")},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this", "error.policy.platform_only")},
 	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",

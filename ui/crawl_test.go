@@ -48,6 +48,7 @@ var adminOnly = map[string]string{
 	"GET /settings/cover":                        "platform settings",
 	"GET /settings/webhooks":                     "platform settings",
 	"GET /settings/webhooks/{id}":                "platform settings",
+	"GET /settings/sources":                      "platform settings",
 	"GET /plans/{id}":                            "the demo has no planned reorganisation",
 	"GET /managers/imports/{id}":                 "the demo has no import",
 	"GET /managers/imports/{id}/{file}":          "the demo has no import",

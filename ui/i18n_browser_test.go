@@ -51,7 +51,7 @@ func translatedPages(t *testing.T, s *demoSite) []string {
 		"/account/tokens", "/account/tokens?all=1&revoked=1", "/account/sessions?ended=others", fmt.Sprintf("/account/sessions?user=%d", russ),
 		"/settings/org-structure", fmt.Sprintf("/settings/org-structure?unit=%d&done=renamed&renamed=2", demoOrgUnits(t, s)),
 		"/settings/template-messages", "/settings/organisation", "/settings/organisation?saved=1",
-		"/settings/cover", "/settings/cover?saved=1", "/settings/webhooks",
+		"/settings/cover", "/settings/cover?saved=1", "/settings/webhooks", "/settings/sources",
 	}
 }
 

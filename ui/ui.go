@@ -119,6 +119,7 @@ func (u *UI) Register(mux *http.ServeMux) {
 	u.registerDigest(mux)
 	u.registerTenantSettings(mux)
 	u.registerTenantSignIn(mux)
+	u.registerDirectorySources(mux)
 	u.registerNotifications(mux)
 	u.registerLearning(mux)
 	u.registerUsersImport(mux)

@@ -160,22 +160,6 @@ func printDeltaSync(w io.Writer, rep directory.DeltaReport) {
 	}
 }
 
-// startGraphSync starts the scheduled Microsoft Graph sync of serve, when a
-// tenant and an interval are configured. stop cancels a sync in progress
-// (its transaction rolls back and its run is recorded failed; the next start
-// finds the sync due) and waits for it.
-func startGraphSync(ctx context.Context, cfg config.Graph, a *app.App, log *slog.Logger) (stop func(), err error) {
-	if !cfg.Enabled() || cfg.SyncInterval <= 0 {
-		return func() {}, nil
-	}
-	dir, err := newGraphDirectory(cfg, log)
-	if err != nil {
-		return nil, err
-	}
-	log.Info("scheduled Microsoft Graph sync", "graph", cfg)
-	return schedule.Start(ctx, time.Minute, log, "directory sync schedule", deltaSyncTick(a, reportline.SourceGraph, dir, cfg.SyncInterval, log)), nil
-}
-
 // scheduleDeltaSync checks every check (a minute) whether a sync is due
 // and runs it, until ctx ends.
 func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir directory.DeltaSource, every, check time.Duration, log *slog.Logger) {

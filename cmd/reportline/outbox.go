@@ -60,6 +60,8 @@ func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.L
 	if err != nil {
 		return nil, err
 	}
+	// Each tenant's mail through its own relay when it set one.
+	sender, closeRelays := perTenantSender(sender, a)
 	w := a.NewOutboxWorker(sender, outbox.Options{Concurrency: conc})
 	log.Info("mail outbox started", "mail", cfg.Mail, "worker", w.Owner())
 	ctx, cancel := context.WithCancel(ctx)
@@ -74,6 +76,9 @@ func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.L
 		defer stop()
 		if _, err := w.HandBack(hb); err != nil {
 			log.Warn("hand back outbox messages", "err", err)
+		}
+		if err := closeRelays(); err != nil {
+			log.Warn("close the organisations' SMTP connections", "err", err)
 		}
 		if err := closeSender(); err != nil {
 			log.Warn("close the SMTP connections", "err", err)

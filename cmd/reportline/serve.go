@@ -43,16 +43,11 @@ func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *s
 	}
 	defer stopOutbox()
 	defer startWebhooks(ctx, a, log)()
-	stopGraph, err := startGraphSync(ctx, cfg.Graph, a, log)
+	stopSyncs, err := startDirectorySyncs(ctx, cfg, a, log)
 	if err != nil {
 		return err
 	}
-	defer stopGraph()
-	stopLDAP, err := startLDAPSync(ctx, cfg.LDAP, a, log)
-	if err != nil {
-		return err
-	}
-	defer stopLDAP()
+	defer stopSyncs()
 	defer startScheduler(ctx, a, log)()
 	if cfg.Demo {
 		loaded, err := demo.Load(ctx, a)

@@ -14,7 +14,6 @@ import (
 	"reportline/app"
 	"reportline/config"
 	"reportline/ldapsync"
-	"reportline/schedule"
 )
 
 // ldapNotes follow the usage text of `reportline sync ldap --help`.
@@ -195,20 +194,10 @@ func printSyncReport(w io.Writer, name string, rep reportline.SyncReport, show i
 	}
 }
 
-// startLDAPSync starts the scheduled LDAP sync of serve, when a directory
-// and an interval are configured. stop cancels a sync in progress (its
-// transaction rolls back and its run is recorded failed) and waits for it.
+// startLDAPSync starts the scheduled syncs with the environment's LDAP
+// directory alone (startDirectorySyncs, which serve uses, takes both).
 func startLDAPSync(ctx context.Context, cfg config.LDAP, a *app.App, log *slog.Logger) (stop func(), err error) {
-	if !cfg.Enabled() || cfg.SyncInterval <= 0 {
-		return func() {}, nil
-	}
-	dir, err := ldapConfig(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("LDAP sync: %w", err)
-	}
-	log.Info("scheduled LDAP sync", "ldap", cfg)
-	return schedule.Start(ctx, time.Minute, log, "LDAP sync schedule", syncTick(a, reportline.SourceLDAP, cfg.SyncInterval, log,
-		func(ctx context.Context) (reportline.SyncReport, error) { return syncLDAP(ctx, a, dir, false, log) })), nil
+	return startDirectorySyncs(ctx, config.Config{LDAP: cfg}, a, log)
 }
 
 // syncTick is one tick of a scheduled directory sync (LDAP, Graph): when

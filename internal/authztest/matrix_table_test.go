@@ -219,6 +219,13 @@ var matrix = []row{
 	{pattern: "PATCH /api/v1/settings/tenant/sign-in", want: "U R R R R A U U", build: body(map[string]any{"sso_only": false}), loose: true, note: "A: passes authorization; the implicit tenant's SSO-only mode is the environment's (422)"},
 	{pattern: "GET /settings/organisation/sign-in", want: paOnly},
 	{pattern: "POST /settings/organisation/sign-in", want: paOnly, build: form("/settings/organisation/sign-in", "section=sso_only"), loose: true, note: "A: passes authorization; the implicit tenant's SSO-only mode is the environment's (422)"},
+	{pattern: "GET /settings/sources", want: paOnly},
+	{pattern: "POST /settings/sources/{part}", want: "U R R R R A U U", build: form("/settings/sources/guard", "hold_percent=20&hold_count=30"), loose: true, note: "A: passes authorization; the implicit tenant's directories are the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/directory", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/directory", want: "U R R R R A U U", build: body(map[string]any{"hold_count": 20}), loose: true, note: "A: passes authorization; the implicit tenant's directories are the environment's (422)"},
+	{pattern: "GET /api/v1/settings/tenant/mail", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/tenant/mail", want: "U R R R R A U U", build: body(map[string]any{"host": "smtp.example.com"}), loose: true, note: "A: passes authorization; the implicit tenant's relay is the environment's (422)"},
+	{pattern: "POST /api/v1/settings/tenant/connection-test", want: "U R R R R A U U", build: body(map[string]any{"what": "ldap"}), loose: true, note: "A: passes authorization; the implicit tenant has nothing stored to test (422)"},
 
 	// The access check and the AuthZEN decision point.
 	{pattern: "GET /api/v1/access/check", target: tUser, want: "UUUU RRAR RRAR ARAR ARAR AAAA UUUU UUUU", build: accessCheck, note: "target: the subject asked about"},
