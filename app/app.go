@@ -223,6 +223,10 @@ type Config struct {
 	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
 	// package secret). Nil or without a key: storing one is refused.
 	Secrets *secret.Keyring
+	// TenantLimits are the operator's default rate limits of every tenant
+	// (REPORTLINE_TENANT_API_RATE, _API_BURST, _MAIL_PER_MINUTE), which a
+	// tenant's own limits replace (tenant_limits.go); zero: no limit.
+	TenantLimits TenantLimits
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -254,6 +258,9 @@ type App struct {
 	digests *digest.Notifier // the weekly digest and birthdays (digest.go)
 	brands  brandCache       // each tenant's branding (tenant_settings.go)
 	secrets *secret.Keyring
+
+	limits        limitsCache  // each tenant's rate limits (tenant_limits.go)
+	limitsDefault TenantLimits // Config.TenantLimits
 }
 
 // New returns the application services over a store.
@@ -283,6 +290,8 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.Outbox.SetMailRate(a.TenantMailPerMinute)
+	a.limitsDefault = cfg.TenantLimits
 	a.tenants = &tenantList{list: cfg.Tenants}
 	if cfg.Tenants != nil {
 		a.Outbox.SetTenants(a.tenantIDs)

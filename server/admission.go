@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/time/rate"
 
+	"reportline"
 	"reportline/web"
 )
 
@@ -77,6 +78,13 @@ type Admission struct {
 	FailureRate  rate.Limit
 	FailureBurst int
 	Clients      int
+	// TenantRate gives the rate and burst of requests the request's
+	// tenant's callers together may make (its token bucket; a zero rate
+	// is no limit), asked with the tenant on the context. Beyond it a
+	// request waits for a token up to MaxWait, else is refused with 429,
+	// the limit named. Nil: New asks App.TenantLimits (the tenant's
+	// settings, the operator's defaults); without an App, no limit.
+	TenantRate func(ctx context.Context) (rate.Limit, int)
 }
 
 // ClassLimits are the slots of one class of requests.
@@ -170,6 +178,7 @@ type admission struct {
 	classes map[string]*class
 	signIn  *buckets[netip.Prefix] // sign-in attempts by client address
 	failed  *buckets[string]       // refused inputs by caller
+	tenants tenantBuckets          // requests by tenant
 	held    atomic.Int64           // refusals being held
 	budget  atomic.Int64           // bytes of small bodies being read ahead
 	refused func(class, reason string)
@@ -214,6 +223,68 @@ func (b *buckets[K]) get(key K) *rate.Limiter {
 		b.lru.Add(key, lim)
 	}
 	return lim
+}
+
+// tenantBuckets are the tenants' request buckets, one per tenant (tenants
+// are few and known: the request's tenant was resolved before admission).
+type tenantBuckets struct {
+	mu sync.Mutex
+	m  map[reportline.TenantID]*rate.Limiter
+}
+
+// get returns the tenant's bucket at rate r and burst b, changing them
+// when the tenant's limits changed.
+func (t *tenantBuckets) get(id reportline.TenantID, r rate.Limit, b int) *rate.Limiter {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lim := t.m[id]
+	switch {
+	case lim == nil:
+		if t.m == nil {
+			t.m = map[reportline.TenantID]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(r, b)
+		t.m[id] = lim
+	case lim.Limit() != r || lim.Burst() != b:
+		lim.SetLimit(r)
+		lim.SetBurst(b)
+	}
+	return lim
+}
+
+// tenantTurn spends one request of the tenant's bucket, waiting for it up
+// to MaxWait; when the next token is further off it returns that delay,
+// the tenant's rate and burst, and false.
+func (a *admission) tenantTurn(r *http.Request) (time.Duration, rate.Limit, int, bool) {
+	if a.cfg.TenantRate == nil {
+		return 0, 0, 0, true
+	}
+	ctx := r.Context()
+	rt, burst := a.cfg.TenantRate(ctx)
+	if rt <= 0 {
+		return 0, 0, 0, true
+	}
+	id, ok := reportline.TenantOf(ctx)
+	if !ok {
+		id = reportline.ImplicitTenant
+	}
+	lim := a.tenants.get(id, rt, max(1, burst))
+	now := time.Now()
+	res := lim.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	if !res.OK() || wait > a.cfg.MaxWait {
+		res.CancelAt(now)
+		return max(wait, time.Second), rt, max(1, burst), false
+	}
+	if wait > 0 {
+		sleep(ctx, wait)
+	}
+	return 0, 0, 0, true
+}
+
+// formatRate writes a rate for people: "50", "0.5".
+func formatRate(r rate.Limit) string {
+	return strconv.FormatFloat(float64(r), 'f', -1, 64)
 }
 
 // sleep waits d, or until ctx ends.
@@ -277,6 +348,12 @@ func (a *admission) admit(next http.Handler) http.Handler {
 		name := a.classify(r)
 		if name == "" {
 			next.ServeHTTP(w, r)
+			return
+		}
+		if wait, r0, burst, ok := a.tenantTurn(r); !ok {
+			a.refuseWith(w, r, name, "tenant-rate", http.StatusTooManyRequests, wait, true,
+				fmt.Sprintf("your organisation has used its share of requests (its limit: %s a second, bursts of %d); try again in a moment", formatRate(r0), burst),
+				map[string]any{"limit": "tenant_api_rate", "rate_per_second": float64(r0), "burst": burst})
 			return
 		}
 		if name == classSignIn {
@@ -435,6 +512,12 @@ func (b *readBody) Close() error { return b.orig.Close() }
 // client retrying in a loop is slowed to the pace of the answers. A request
 // with a body is answered without reading it, and its connection closed.
 func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason string, status int, retry time.Duration, hold bool, msg string) {
+	a.refuseWith(w, r, class, reason, status, retry, hold, msg, nil)
+}
+
+// refuseWith is refuse with more fields in the JSON error (the limit a
+// refusal names).
+func (a *admission) refuseWith(w http.ResponseWriter, r *http.Request, class, reason string, status int, retry time.Duration, hold bool, msg string, extra map[string]any) {
 	a.refused(class, reason)
 	if hold && a.cfg.RefusalDelay > 0 {
 		if a.held.Add(1) <= int64(a.cfg.HeldRefusals) {
@@ -452,8 +535,11 @@ func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason
 		if status == http.StatusTooManyRequests {
 			code = "rate_limited"
 		}
-		web.WriteJSON(w, status, map[string]any{"error": map[string]string{
-			"code": code, "message": msg, "request_id": web.RequestID(r.Context())}})
+		body := map[string]any{"code": code, "message": msg, "request_id": web.RequestID(r.Context())}
+		for k, v := range extra {
+			body[k] = v
+		}
+		web.WriteJSON(w, status, map[string]any{"error": body})
 		return
 	}
 	h.Set("Content-Type", "text/plain; charset=utf-8")
