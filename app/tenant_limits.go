@@ -255,13 +255,13 @@ func (c *TenantLimitsChange) normalize() error {
 		if f.key == settingLimitAPIBurst {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 1_000_000 {
-				return reportline.FieldError(f.key, v, "the API burst must be a whole number of requests from 0 (twice the rate) to 1000000")
+				return reportline.FieldError(f.key, v, "%s: the API burst must be a whole number of requests from 0 (twice the rate) to 1000000", f.key)
 			}
 			continue
 		}
 		x, err := strconv.ParseFloat(v, 64)
 		if err != nil || math.IsNaN(x) || x < 0 || x > 1_000_000 {
-			return reportline.FieldError(f.key, v, "the rate must be a number from 0 (no limit) to 1000000")
+			return reportline.FieldError(f.key, v, "%s: the rate must be a number from 0 (no limit) to 1000000", f.key)
 		}
 		*f.v = new(strconv.FormatFloat(x, 'f', -1, 64))
 	}
