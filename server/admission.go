@@ -96,6 +96,12 @@ type ClassLimits struct {
 	PerCaller int
 	// Anonymous is the most anonymous callers together may run at once.
 	Anonymous int
+	// PerTenant is the most one tenant's callers together may run at once
+	// while another tenant's request waits for a slot of the class (the
+	// slots are shared alone otherwise, so a single-tenant installation
+	// keeps them all): one tenant's imports cannot hold every upload slot
+	// from another's. Zero: half the slots, at least 1.
+	PerTenant int
 	// Queue bounds the requests waiting for a slot. When it is full, the
 	// caller with the most waiting requests gives up its newest one to a
 	// caller with fewer (anonymous callers first), else the newcomer is
@@ -133,6 +139,7 @@ func (a Admission) withDefaults() Admission {
 		orDefault(&c.PerCaller, scale(def.PerCaller))
 		orDefault(&c.Anonymous, scale(def.Anonymous))
 		orDefault(&c.Queue, def.Queue)
+		orDefault(&c.PerTenant, max(1, c.Slots/2))
 	}
 	class(&a.Read, d.Read)
 	class(&a.Write, d.Write)
@@ -376,7 +383,11 @@ func (a *admission) admit(next http.Handler) http.Handler {
 		if name != classUpload {
 			a.readAhead(r)
 		}
-		release, ref := a.classes[name].acquire(r.Context(), key, anonymous, a.cfg.MaxWait)
+		tenant, ok := reportline.TenantOf(r.Context())
+		if !ok {
+			tenant = reportline.ImplicitTenant
+		}
+		release, ref := a.classes[name].acquire(r.Context(), key, tenant, anonymous, a.cfg.MaxWait)
 		if ref != nil {
 			status, msg := http.StatusServiceUnavailable, "the service is busy; try again in a moment"
 			if ref.own {
@@ -566,6 +577,9 @@ type class struct {
 	anonRunning int
 	waiting     int
 	callers     map[string]*caller
+	// tenantRunning and tenantWaiting count each tenant's requests
+	// running and waiting (PerTenant).
+	tenantRunning, tenantWaiting map[reportline.TenantID]int
 	// turn lists the callers with waiting requests in the order they are
 	// served; a caller served goes to the back.
 	turn []*caller
@@ -573,6 +587,7 @@ type class struct {
 
 type caller struct {
 	key       string
+	tenant    reportline.TenantID
 	anonymous bool
 	running   int
 	waiters   []*waiter
@@ -592,16 +607,49 @@ type refusal struct {
 }
 
 func newClass(l ClassLimits) *class {
-	return &class{lim: l, callers: map[string]*caller{}}
+	return &class{lim: l, callers: map[string]*caller{},
+		tenantRunning: map[reportline.TenantID]int{}, tenantWaiting: map[reportline.TenantID]int{}}
 }
 
 func (c *class) canRun(k *caller) bool {
-	return c.running < c.lim.Slots && k.running < c.lim.PerCaller && (!k.anonymous || c.anonRunning < c.lim.Anonymous)
+	return c.running < c.lim.Slots && k.running < c.lim.PerCaller && (!k.anonymous || c.anonRunning < c.lim.Anonymous) &&
+		(c.tenantRunning[k.tenant] < c.lim.PerTenant || !c.anotherTenantDue(k.tenant))
+}
+
+// anotherTenantDue reports whether a tenant other than t has a request
+// waiting and is under its share: a tenant over its share then leaves it
+// the slot. When every waiting tenant is over its share, the slot goes to
+// whoever is next, so no slot stays idle while requests wait.
+func (c *class) anotherTenantDue(t reportline.TenantID) bool {
+	if len(c.tenantWaiting) == 0 || (len(c.tenantWaiting) == 1 && c.tenantWaiting[t] > 0) {
+		return false
+	}
+	for _, v := range c.turn {
+		if v.tenant != t && c.tenantRunning[v.tenant] < c.lim.PerTenant && v.running < c.lim.PerCaller &&
+			(!v.anonymous || c.anonRunning < c.lim.Anonymous) {
+			return true
+		}
+	}
+	return false
+}
+
+// wait and unwait count a request of k joining and leaving the queue.
+func (c *class) wait(k *caller) {
+	c.waiting++
+	c.tenantWaiting[k.tenant]++
+}
+
+func (c *class) unwait(k *caller) {
+	c.waiting--
+	if c.tenantWaiting[k.tenant]--; c.tenantWaiting[k.tenant] == 0 {
+		delete(c.tenantWaiting, k.tenant)
+	}
 }
 
 func (c *class) start(k *caller) {
 	c.running++
 	k.running++
+	c.tenantRunning[k.tenant]++
 	if k.anonymous {
 		c.anonRunning++
 	}
@@ -609,11 +657,14 @@ func (c *class) start(k *caller) {
 
 // acquire takes a slot for the caller, waiting up to maxWait, and returns
 // the function that gives it back.
-func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait time.Duration) (func(), *refusal) {
+func (c *class) acquire(ctx context.Context, key string, tenant reportline.TenantID, anonymous bool, maxWait time.Duration) (func(), *refusal) {
 	c.mu.Lock()
+	// A caller is one tenant's: the same address in two tenants is two
+	// callers.
+	key = strconv.FormatInt(int64(tenant), 10) + "/" + key
 	k := c.callers[key]
 	if k == nil {
-		k = &caller{key: key, anonymous: anonymous}
+		k = &caller{key: key, tenant: tenant, anonymous: anonymous}
 		c.callers[key] = k
 	}
 	release := func() {
@@ -621,6 +672,9 @@ func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait
 		defer c.mu.Unlock()
 		c.running--
 		k.running--
+		if c.tenantRunning[k.tenant]--; c.tenantRunning[k.tenant] == 0 {
+			delete(c.tenantRunning, k.tenant)
+		}
 		if k.anonymous {
 			c.anonRunning--
 		}
@@ -644,7 +698,7 @@ func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait
 	}
 	w := &waiter{ready: make(chan struct{})}
 	k.waiters = append(k.waiters, w)
-	c.waiting++
+	c.wait(k)
 	if len(k.waiters) == 1 {
 		c.turn = append(c.turn, k)
 	}
@@ -686,7 +740,7 @@ func (c *class) dispatch() {
 		k := c.turn[i]
 		w := k.waiters[0]
 		k.waiters = k.waiters[1:]
-		c.waiting--
+		c.unwait(k)
 		c.turn = append(c.turn[:i], c.turn[i+1:]...)
 		if len(k.waiters) > 0 {
 			c.turn = append(c.turn, k)
@@ -742,7 +796,7 @@ func (c *class) drop(k *caller, w *waiter) {
 	for i, x := range k.waiters {
 		if x == w {
 			k.waiters = append(k.waiters[:i], k.waiters[i+1:]...)
-			c.waiting--
+			c.unwait(k)
 			break
 		}
 	}

@@ -6,7 +6,10 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -156,4 +159,92 @@ func grep(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// tenantGate holds each POST /hold until one release is sent on its
+// channel, and records the tenant of every request it starts, in order.
+type tenantGate struct {
+	release chan struct{}
+	mu      sync.Mutex
+	started []reportline.TenantID
+}
+
+func (g *tenantGate) Register(mux *http.ServeMux) {
+	mux.HandleFunc("POST /hold", func(w http.ResponseWriter, r *http.Request) {
+		id, _ := reportline.TenantOf(r.Context())
+		g.mu.Lock()
+		g.started = append(g.started, id)
+		g.mu.Unlock()
+		io.Copy(io.Discard, r.Body)
+		select {
+		case <-g.release:
+		case <-r.Context().Done():
+		}
+	})
+}
+
+func (g *tenantGate) ran() []reportline.TenantID {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return slices.Clone(g.started)
+}
+
+// A tenant alone may use every slot of a class; once another tenant's
+// request waits, a tenant over its share (half the slots) leaves it the
+// next free slot, even though its own requests waited longer.
+func TestTenantShareOfSlots(t *testing.T) {
+	t.Parallel()
+	env := testapp.New(t, store.SQLite)
+	beta, err := env.DB.CreateTenantAs(context.Background(), "test", "beta", "b.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := &tenantGate{release: make(chan struct{})}
+	base := env.ServeConfig(t, server.Config{Routes: []server.Routes{g}, PublicURL: &url.URL{Scheme: "http", Host: "localhost"},
+		Admission: server.Admission{Write: server.ClassLimits{Slots: 4, PerCaller: 8, Anonymous: 4}, MaxWait: 20 * time.Second, RefusalDelay: time.Millisecond}})
+	t.Cleanup(func() { close(g.release) })
+	send := func(host string) {
+		go func() {
+			req, _ := http.NewRequest("POST", base+"/hold", strings.NewReader(`{}`))
+			req.Host = host
+			req.Header.Set("Content-Type", "application/json")
+			if resp, err := http.DefaultClient.Do(req); err == nil {
+				resp.Body.Close()
+			}
+		}()
+	}
+	waitFor := func(n int) []reportline.TenantID {
+		deadline := time.Now().Add(15 * time.Second)
+		for len(g.ran()) < n {
+			if time.Now().After(deadline) {
+				t.Fatalf("%d requests started, want %d: %v", len(g.ran()), n, g.ran())
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		return g.ran()
+	}
+	// The implicit tenant alone takes all 4 slots.
+	for range 4 {
+		send("localhost")
+	}
+	waitFor(4)
+	// Two more of its requests wait, then one of beta's.
+	send("localhost")
+	send("localhost")
+	time.Sleep(200 * time.Millisecond)
+	send("b.example")
+	time.Sleep(200 * time.Millisecond)
+	if got := g.ran(); len(got) != 4 {
+		t.Fatalf("started %v while the slots are full; want 4", got)
+	}
+	// One slot frees: beta's request takes it.
+	g.release <- struct{}{}
+	if got := waitFor(5); got[4] != beta {
+		t.Errorf("the freed slot went to tenant %d (%v); want beta (%d), under its share while the implicit tenant is over", got[4], got, beta)
+	}
+	// The next freed slot goes to the implicit tenant's waiting request.
+	g.release <- struct{}{}
+	if got := waitFor(6); got[5] != reportline.ImplicitTenant {
+		t.Errorf("the next freed slot went to tenant %d; want the implicit tenant's waiting request", got[5])
+	}
 }
