@@ -106,7 +106,7 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 	f.csv = csv.Bytes()
 	srv := httptest.NewServer(server.New(server.Config{App: f.app, Logger: slog.New(slog.DiscardHandler), Tenants: cachedTenants{db, f.app},
 		Routes: []server.Routes{api.New(f.app, slog.New(slog.DiscardHandler)), api.NewAuthZEN(f.app, slog.New(slog.DiscardHandler))},
-		Ready: db.Ping, Admission: server.Admission{Off: true}}))
+		Ready:  db.Ping, Admission: server.Admission{Off: true}}))
 	tb.Cleanup(srv.Close)
 	f.url = srv.URL
 	return f
@@ -119,7 +119,9 @@ type cachedTenants struct {
 	app *app.App
 }
 
-func (c cachedTenants) Tenants(ctx context.Context) ([]reportline.Tenant, error) { return c.app.Tenants(ctx) }
+func (c cachedTenants) Tenants(ctx context.Context) ([]reportline.Tenant, error) {
+	return c.app.Tenants(ctx)
+}
 
 // host is tenant k's host (the implicit tenant answers on any other).
 func (f *tenantsFixture) host(k int) string {
