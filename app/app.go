@@ -227,6 +227,10 @@ type Config struct {
 	// Connectors reach the directories and mail relays tenants configure
 	// (directory_schedule.go); cmd/reportline supplies them.
 	Connectors Connectors
+	// TenantLimits are the operator's default rate limits of every tenant
+	// (REPORTLINE_TENANT_API_RATE, _API_BURST, _MAIL_PER_MINUTE), which a
+	// tenant's own limits replace (tenant_limits.go); zero: no limit.
+	TenantLimits TenantLimits
 }
 
 // App is the set of use cases, ready to serve concurrent callers. The
@@ -259,6 +263,9 @@ type App struct {
 	brands  brandCache       // each tenant's branding (tenant_settings.go)
 	secrets *secret.Keyring
 	connect Connectors // Config.Connectors
+
+	limits        limitsCache  // each tenant's rate limits (tenant_limits.go)
+	limitsDefault TenantLimits // Config.TenantLimits
 }
 
 // New returns the application services over a store.
@@ -288,6 +295,8 @@ func New(store Store, cfg Config) *App {
 	a.Provisioner = provisioning.New(narrow(a.store, func(tx Tx) provisioning.Tx { return tx }),
 		narrow(a.store, func(tx Tx) provisioning.ClientTx { return tx }), a.now, a.log, cfg.Directory, a.Syncer)
 	a.Outbox = outbox.New(narrow(a.store, func(tx Tx) outbox.Tx { return tx }), a.now, a.log, a.UnsubscribeURL)
+	a.Outbox.SetMailRate(a.TenantMailPerMinute)
+	a.limitsDefault = cfg.TenantLimits
 	a.tenants = &tenantList{list: cfg.Tenants}
 	if cfg.Tenants != nil {
 		a.Outbox.SetTenants(a.tenantIDs)

@@ -26,6 +26,16 @@ type Admission struct {
 	// 20): raise it when many users share one address and no trusted proxy
 	// tells them apart.
 	SignInPerMinute int
+	// TenantAPIRate and TenantAPIBurst are every tenant's default request
+	// rate (requests a second of its callers together) and burst
+	// (REPORTLINE_TENANT_API_RATE, REPORTLINE_TENANT_API_BURST; unset: no
+	// limit, burst twice the rate); TenantMailPerMinute its default mail
+	// rate (REPORTLINE_TENANT_MAIL_PER_MINUTE; unset: no limit). A tenant's
+	// own limits, which the operator sets (reportline tenant limits),
+	// replace them.
+	TenantAPIRate       float64
+	TenantAPIBurst      int
+	TenantMailPerMinute float64
 }
 
 // AdmissionClasses are the classes REPORTLINE_ADMISSION_SLOTS may name.
@@ -59,6 +69,26 @@ func (a *Admission) fromEnv(getenv func(string) string) error {
 			return fmt.Errorf("REPORTLINE_SIGNIN_PER_MINUTE=%q: want a whole number of attempts a minute, at least 1", v)
 		}
 		a.SignInPerMinute = n
+	}
+	for _, f := range []struct {
+		name string
+		dst  *float64
+		what string
+	}{{"REPORTLINE_TENANT_API_RATE", &a.TenantAPIRate, "requests a second"}, {"REPORTLINE_TENANT_MAIL_PER_MINUTE", &a.TenantMailPerMinute, "messages a minute"}} {
+		if v := getenv(f.name); v != "" {
+			x, err := strconv.ParseFloat(v, 64)
+			if err != nil || x < 0 || x > 1_000_000 || x != x {
+				return fmt.Errorf("%s=%q: want a number of %s from 0 (no limit) to 1000000", f.name, v, f.what)
+			}
+			*f.dst = x
+		}
+	}
+	if v := getenv("REPORTLINE_TENANT_API_BURST"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return fmt.Errorf("REPORTLINE_TENANT_API_BURST=%q: want a whole number of requests from 0 (twice the rate) to 1000000", v)
+		}
+		a.TenantAPIBurst = n
 	}
 	return nil
 }

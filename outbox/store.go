@@ -44,6 +44,17 @@ type Outbox struct {
 	// tenants lists the tenants a worker delivers for (SetTenants); nil:
 	// the context's tenant alone.
 	tenants reportline.TenantLister
+	// mailRate is the context's tenant's mail rate in messages a minute,
+	// 0 for no limit (SetMailRate); nil: no limit.
+	mailRate func(ctx context.Context) float64
+}
+
+// SetMailRate gives the workers each tenant's sending rate, asked in the
+// tenant's context before each batch (messages a minute; 0: no limit): a
+// tenant's digest burst then leaves at its rate, and the other tenants'
+// mail between its batches (Worker.DeliverDue).
+func (o *Outbox) SetMailRate(perMinute func(ctx context.Context) float64) {
+	o.mailRate = perMinute
 }
 
 // SetTenants makes the workers deliver the mail of every tenant list

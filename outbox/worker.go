@@ -9,8 +9,11 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
+
+	"golang.org/x/time/rate"
 
 	"reportline"
 	"reportline/schedule"
@@ -91,6 +94,47 @@ type Worker struct {
 	box    *Outbox
 	sender Sender
 	opt    Options
+
+	mu      sync.Mutex
+	buckets map[reportline.TenantID]*rate.Limiter // each tenant's mail rate (SetMailRate)
+	held    atomic.Int64                          // batches cut short or skipped by a tenant's rate
+}
+
+// HeldBack counts the batches this worker cut short or skipped because
+// their tenant had spent its mail rate (the tenant's mail waits for the
+// next round; nothing is refused): /metrics shows it.
+func (w *Worker) HeldBack() int64 { return w.held.Load() }
+
+// allowance is how many messages the context's tenant may send now: a
+// batch when it has no mail rate, else the whole tokens in its bucket
+// (which holds one batch at most), and the bucket to spend them from.
+func (w *Worker) allowance(ctx context.Context, now time.Time) (int, *rate.Limiter) {
+	if w.box.mailRate == nil {
+		return w.opt.Batch, nil
+	}
+	perMinute := w.box.mailRate(ctx)
+	if perMinute <= 0 {
+		return w.opt.Batch, nil
+	}
+	id, ok := reportline.TenantOf(ctx)
+	if !ok {
+		id = reportline.ImplicitTenant
+	}
+	r := rate.Limit(perMinute / 60)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	lim := w.buckets[id]
+	if lim == nil {
+		if w.buckets == nil {
+			w.buckets = map[reportline.TenantID]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(r, w.opt.Batch)
+		lim.AllowN(now, 0) // start the bucket full at the worker's clock
+		w.buckets[id] = lim
+	} else if lim.Limit() != r {
+		lim.SetLimitAt(now, r)
+	}
+	return min(w.opt.Batch, int(lim.TokensAt(now))), lim
 }
 
 // NewOutboxWorker returns a worker that sends through s.
@@ -164,16 +208,28 @@ func (w *Worker) DeliverDue(ctx context.Context) (int, error) {
 	return total, nil
 }
 
-// deliverBatch claims one batch, sends it and records the outcomes.
+// deliverBatch claims one batch (within the tenant's mail rate), sends it
+// and records the outcomes.
 func (w *Worker) deliverBatch(ctx context.Context) (int, error) {
+	limit, bucket := w.allowance(ctx, w.box.now())
+	if limit <= 0 {
+		w.held.Add(1)
+		return 0, nil
+	}
 	var msgs []reportline.OutboxMessage
 	var bounced map[string]time.Time
 	err := w.box.store.Write(ctx, func(tx Tx) error {
 		now := w.box.now()
 		var err error
-		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, Lease: w.opt.Lease, Limit: w.opt.Batch})
+		msgs, err = tx.ClaimMessages(ctx, reportline.OutboxClaim{Owner: w.opt.Owner, Now: now, Lease: w.opt.Lease, Limit: limit})
 		if err != nil || len(msgs) == 0 {
 			return err
+		}
+		if bucket != nil {
+			bucket.AllowN(now, len(msgs))
+			if limit < w.opt.Batch && len(msgs) == limit {
+				w.held.Add(1)
+			}
 		}
 		var addrs []string
 		for _, m := range msgs {

@@ -52,6 +52,7 @@ const (
 	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
 	ReadAssignMode     Action = "settings.assign_mode.read"
 	ConfigureTenant    Action = "tenant.configure"  // the tenant's own settings: digest time zone, language, branding, sign-in providers, directory sources, mail relay (secrets write-only)
+	SetTenantLimits    Action = "tenant.limits"     // the tenant's rate limits (API requests, mail): the operator's alone
 	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
 	ManageWebhooks     Action = "webhooks.manage"   // change-event subscribers, their delivery log
 	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
@@ -382,6 +383,10 @@ var rules = []rule{
 	{action: ChangeSettings, who: "platform admins", decide: platformOnly("change the settings", "error.policy.change_settings")},
 	{action: ConfigureTenant, who: "platform admins of the tenant (its time zone, language, branding, sign-in providers, directory sources and mail relay; secrets can be set, never read back; connections can be tested)",
 		decide: platformOnly("configure the organisation", "error.policy.configure_tenant")},
+	{action: SetTenantLimits, who: "the operator alone (the CLI, as the system): nobody in the tenant, since a tenant that raised its own limits would take other tenants' share",
+		decide: func(Actor, Target) Decision {
+			return refuse("only the operator may change the organisation's rate limits").say("error.policy.tenant_limits")
+		}},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this", "error.policy.platform_only")},
 	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",
 		decide: platformOnly("manage the change-event webhooks", "error.policy.webhooks")},

@@ -3,7 +3,6 @@ package refdata
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -61,6 +60,28 @@ type LoadOptions struct {
 	// Progress, when set, is called every 50,000 rows and once at the end
 	// of each table.
 	Progress func(table string, done, total int)
+	// Tenant is the tenant the org is loaded into (an existing row of
+	// tenants); 0 is the implicit tenant.
+	Tenant int64
+	// IDBase is added to every user id, so that several orgs can be
+	// loaded into one database (user ids are unique across tenants): the
+	// org's user n is IDBase+n. The caller picks bases past every id in
+	// use (and, on PostgreSQL, Load moves the id sequence past the last).
+	IDBase int64
+	// NoLinks loads the users alone, for an import that then writes every
+	// link (the import's worst case).
+	NoLinks bool
+	// Quick skips the VACUUM ANALYZE (PostgreSQL) and the checkpoint
+	// (SQLite) after the load, for callers loading many small orgs that
+	// run them once at the end.
+	Quick bool
+}
+
+func (opt LoadOptions) tenant() int64 {
+	if opt.Tenant == 0 {
+		return implicitTenant
+	}
+	return opt.Tenant
 }
 
 const progressEvery = 50_000
@@ -102,19 +123,20 @@ type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-func checkEmpty(ctx context.Context, q querier) error {
+func checkEmpty(ctx context.Context, q querier, tenant int64) error {
 	var has bool
-	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users)").Scan(&has); err != nil {
+	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = "+fmt.Sprint(tenant)+")").Scan(&has); err != nil {
 		return fmt.Errorf("refdata: load: %w (is the database migrated?)", err)
 	}
 	if has {
-		return errors.New("refdata: load: the database already has users; load into an empty, migrated database")
+		return fmt.Errorf("refdata: load: tenant %d of the database already has users; load into an empty tenant of a migrated database", tenant)
 	}
 	return nil
 }
 
 func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
-	if err := checkEmpty(ctx, db); err != nil {
+	tenant, base := opt.tenant(), opt.IDBase
+	if err := checkEmpty(ctx, db, tenant); err != nil {
 		return err
 	}
 	conn, err := db.Conn(ctx)
@@ -141,12 +163,15 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 				id++
 				opt.report("users", id, n)
 				u := o.User(reportline.UserID(id))
-				return []any{implicitTenant, int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
+				return []any{tenant, base + int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy users: %w", err)
 		}
 		pairs, i := o.Pairs(), 0
+		if opt.NoLinks {
+			pairs = nil
+		}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"links"},
 			[]string{"tenant_id", "manager_id", "managee_id", "kind", "source", "created_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
@@ -156,22 +181,25 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 				p := pairs[i]
 				i++
 				opt.report("links", i, len(pairs))
-				return []any{implicitTenant, int64(p.ManagerID), int64(p.ManageeID), "line", "csv", epoch}, nil
+				return []any{tenant, base + int64(p.ManagerID), base + int64(p.ManageeID), "line", "csv", epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
 		}
-		if _, err := tx.Exec(ctx, historyFromLinks, implicitTenant); err != nil {
+		if _, err := tx.Exec(ctx, historyFromLinks, tenant); err != nil {
 			return fmt.Errorf("link history: %w", err)
 		}
 		// The ids were given, so the identity sequence has not moved.
-		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), $1)", int64(n)); err != nil {
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST($1::bigint, (SELECT max(id) FROM users)))", base+int64(n)); err != nil {
 			return fmt.Errorf("set users sequence: %w", err)
 		}
 		return tx.Commit(ctx)
 	})
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
+	}
+	if opt.Quick {
+		return nil
 	}
 	if _, err := conn.ExecContext(ctx, "VACUUM ANALYZE users, links, link_history"); err != nil {
 		return fmt.Errorf("refdata: load: vacuum: %w", err)
@@ -185,7 +213,8 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 		return fmt.Errorf("refdata: load: %w", err)
 	}
 	defer tx.Rollback()
-	if err := checkEmpty(ctx, tx); err != nil {
+	tenant, base := opt.tenant(), opt.IDBase
+	if err := checkEmpty(ctx, tx, tenant); err != nil {
 		return err
 	}
 	epoch := o.cfg.Epoch.UnixMicro()
@@ -198,7 +227,7 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	n := o.Size()
 	for id := 1; id <= n; id++ {
 		u := o.User(reportline.UserID(id))
-		if _, err := users.ExecContext(ctx, implicitTenant, int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
+		if _, err := users.ExecContext(ctx, tenant, base+int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
 			return fmt.Errorf("refdata: load: user %d: %w", id, err)
 		}
 		opt.report("users", id, n)
@@ -209,13 +238,16 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	}
 	defer links.Close()
 	pairs := o.Pairs()
+	if opt.NoLinks {
+		pairs = nil
+	}
 	for i, p := range pairs {
-		if _, err := links.ExecContext(ctx, implicitTenant, int64(p.ManagerID), int64(p.ManageeID), epoch); err != nil {
+		if _, err := links.ExecContext(ctx, tenant, base+int64(p.ManagerID), base+int64(p.ManageeID), epoch); err != nil {
 			return fmt.Errorf("refdata: load: link %d → %d: %w", p.ManagerID, p.ManageeID, err)
 		}
 		opt.report("links", i+1, len(pairs))
 	}
-	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), implicitTenant); err != nil {
+	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), tenant); err != nil {
 		return fmt.Errorf("refdata: load: link history: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -223,6 +255,9 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	}
 	// No ANALYZE: the store never runs it, so the benchmarks see the query
 	// plans a real SQLite deployment gets.
+	if opt.Quick {
+		return nil
+	}
 	if _, err := db.ExecContext(ctx, "PRAGMA wal_checkpoint(TRUNCATE)"); err != nil {
 		return fmt.Errorf("refdata: load: checkpoint: %w", err)
 	}

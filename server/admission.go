@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/golang-lru/v2/expirable"
 	"golang.org/x/time/rate"
 
+	"reportline"
 	"reportline/web"
 )
 
@@ -77,6 +78,13 @@ type Admission struct {
 	FailureRate  rate.Limit
 	FailureBurst int
 	Clients      int
+	// TenantRate gives the rate and burst of requests the request's
+	// tenant's callers together may make (its token bucket; a zero rate
+	// is no limit), asked with the tenant on the context. Beyond it a
+	// request waits for a token up to MaxWait, else is refused with 429,
+	// the limit named. Nil: New asks App.TenantLimits (the tenant's
+	// settings, the operator's defaults); without an App, no limit.
+	TenantRate func(ctx context.Context) (rate.Limit, int)
 }
 
 // ClassLimits are the slots of one class of requests.
@@ -88,6 +96,12 @@ type ClassLimits struct {
 	PerCaller int
 	// Anonymous is the most anonymous callers together may run at once.
 	Anonymous int
+	// PerTenant is the most one tenant's callers together may run at once
+	// while another tenant's request waits for a slot of the class (the
+	// slots are shared alone otherwise, so a single-tenant installation
+	// keeps them all): one tenant's imports cannot hold every upload slot
+	// from another's. Zero: half the slots, at least 1.
+	PerTenant int
 	// Queue bounds the requests waiting for a slot. When it is full, the
 	// caller with the most waiting requests gives up its newest one to a
 	// caller with fewer (anonymous callers first), else the newcomer is
@@ -125,6 +139,7 @@ func (a Admission) withDefaults() Admission {
 		orDefault(&c.PerCaller, scale(def.PerCaller))
 		orDefault(&c.Anonymous, scale(def.Anonymous))
 		orDefault(&c.Queue, def.Queue)
+		orDefault(&c.PerTenant, max(1, c.Slots/2))
 	}
 	class(&a.Read, d.Read)
 	class(&a.Write, d.Write)
@@ -170,6 +185,7 @@ type admission struct {
 	classes map[string]*class
 	signIn  *buckets[netip.Prefix] // sign-in attempts by client address
 	failed  *buckets[string]       // refused inputs by caller
+	tenants tenantBuckets          // requests by tenant
 	held    atomic.Int64           // refusals being held
 	budget  atomic.Int64           // bytes of small bodies being read ahead
 	refused func(class, reason string)
@@ -214,6 +230,68 @@ func (b *buckets[K]) get(key K) *rate.Limiter {
 		b.lru.Add(key, lim)
 	}
 	return lim
+}
+
+// tenantBuckets are the tenants' request buckets, one per tenant (tenants
+// are few and known: the request's tenant was resolved before admission).
+type tenantBuckets struct {
+	mu sync.Mutex
+	m  map[reportline.TenantID]*rate.Limiter
+}
+
+// get returns the tenant's bucket at rate r and burst b, changing them
+// when the tenant's limits changed.
+func (t *tenantBuckets) get(id reportline.TenantID, r rate.Limit, b int) *rate.Limiter {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	lim := t.m[id]
+	switch {
+	case lim == nil:
+		if t.m == nil {
+			t.m = map[reportline.TenantID]*rate.Limiter{}
+		}
+		lim = rate.NewLimiter(r, b)
+		t.m[id] = lim
+	case lim.Limit() != r || lim.Burst() != b:
+		lim.SetLimit(r)
+		lim.SetBurst(b)
+	}
+	return lim
+}
+
+// tenantTurn spends one request of the tenant's bucket, waiting for it up
+// to MaxWait; when the next token is further off it returns that delay,
+// the tenant's rate and burst, and false.
+func (a *admission) tenantTurn(r *http.Request) (time.Duration, rate.Limit, int, bool) {
+	if a.cfg.TenantRate == nil {
+		return 0, 0, 0, true
+	}
+	ctx := r.Context()
+	rt, burst := a.cfg.TenantRate(ctx)
+	if rt <= 0 {
+		return 0, 0, 0, true
+	}
+	id, ok := reportline.TenantOf(ctx)
+	if !ok {
+		id = reportline.ImplicitTenant
+	}
+	lim := a.tenants.get(id, rt, max(1, burst))
+	now := time.Now()
+	res := lim.ReserveN(now, 1)
+	wait := res.DelayFrom(now)
+	if !res.OK() || wait > a.cfg.MaxWait {
+		res.CancelAt(now)
+		return max(wait, time.Second), rt, max(1, burst), false
+	}
+	if wait > 0 {
+		sleep(ctx, wait)
+	}
+	return 0, 0, 0, true
+}
+
+// formatRate writes a rate for people: "50", "0.5".
+func formatRate(r rate.Limit) string {
+	return strconv.FormatFloat(float64(r), 'f', -1, 64)
 }
 
 // sleep waits d, or until ctx ends.
@@ -279,6 +357,12 @@ func (a *admission) admit(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		if wait, r0, burst, ok := a.tenantTurn(r); !ok {
+			a.refuseWith(w, r, name, "tenant-rate", http.StatusTooManyRequests, wait, true,
+				fmt.Sprintf("your organisation has used its share of requests (its limit: %s a second, bursts of %d); try again in a moment", formatRate(r0), burst),
+				map[string]any{"limit": "tenant_api_rate", "rate_per_second": float64(r0), "burst": burst})
+			return
+		}
 		if name == classSignIn {
 			if wait, ok := a.signInTurn(r); !ok {
 				a.refuse(w, r, name, "sign-in-rate", http.StatusTooManyRequests, wait, true,
@@ -299,7 +383,11 @@ func (a *admission) admit(next http.Handler) http.Handler {
 		if name != classUpload {
 			a.readAhead(r)
 		}
-		release, ref := a.classes[name].acquire(r.Context(), key, anonymous, a.cfg.MaxWait)
+		tenant, ok := reportline.TenantOf(r.Context())
+		if !ok {
+			tenant = reportline.ImplicitTenant
+		}
+		release, ref := a.classes[name].acquire(r.Context(), key, tenant, anonymous, a.cfg.MaxWait)
 		if ref != nil {
 			status, msg := http.StatusServiceUnavailable, "the service is busy; try again in a moment"
 			if ref.own {
@@ -435,6 +523,12 @@ func (b *readBody) Close() error { return b.orig.Close() }
 // client retrying in a loop is slowed to the pace of the answers. A request
 // with a body is answered without reading it, and its connection closed.
 func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason string, status int, retry time.Duration, hold bool, msg string) {
+	a.refuseWith(w, r, class, reason, status, retry, hold, msg, nil)
+}
+
+// refuseWith is refuse with more fields in the JSON error (the limit a
+// refusal names).
+func (a *admission) refuseWith(w http.ResponseWriter, r *http.Request, class, reason string, status int, retry time.Duration, hold bool, msg string, extra map[string]any) {
 	a.refused(class, reason)
 	if hold && a.cfg.RefusalDelay > 0 {
 		if a.held.Add(1) <= int64(a.cfg.HeldRefusals) {
@@ -452,8 +546,11 @@ func (a *admission) refuse(w http.ResponseWriter, r *http.Request, class, reason
 		if status == http.StatusTooManyRequests {
 			code = "rate_limited"
 		}
-		web.WriteJSON(w, status, map[string]any{"error": map[string]string{
-			"code": code, "message": msg, "request_id": web.RequestID(r.Context())}})
+		body := map[string]any{"code": code, "message": msg, "request_id": web.RequestID(r.Context())}
+		for k, v := range extra {
+			body[k] = v
+		}
+		web.WriteJSON(w, status, map[string]any{"error": body})
 		return
 	}
 	h.Set("Content-Type", "text/plain; charset=utf-8")
@@ -480,6 +577,9 @@ type class struct {
 	anonRunning int
 	waiting     int
 	callers     map[string]*caller
+	// tenantRunning and tenantWaiting count each tenant's requests
+	// running and waiting (PerTenant).
+	tenantRunning, tenantWaiting map[reportline.TenantID]int
 	// turn lists the callers with waiting requests in the order they are
 	// served; a caller served goes to the back.
 	turn []*caller
@@ -487,6 +587,7 @@ type class struct {
 
 type caller struct {
 	key       string
+	tenant    reportline.TenantID
 	anonymous bool
 	running   int
 	waiters   []*waiter
@@ -506,16 +607,49 @@ type refusal struct {
 }
 
 func newClass(l ClassLimits) *class {
-	return &class{lim: l, callers: map[string]*caller{}}
+	return &class{lim: l, callers: map[string]*caller{},
+		tenantRunning: map[reportline.TenantID]int{}, tenantWaiting: map[reportline.TenantID]int{}}
 }
 
 func (c *class) canRun(k *caller) bool {
-	return c.running < c.lim.Slots && k.running < c.lim.PerCaller && (!k.anonymous || c.anonRunning < c.lim.Anonymous)
+	return c.running < c.lim.Slots && k.running < c.lim.PerCaller && (!k.anonymous || c.anonRunning < c.lim.Anonymous) &&
+		(c.tenantRunning[k.tenant] < c.lim.PerTenant || !c.anotherTenantDue(k.tenant))
+}
+
+// anotherTenantDue reports whether a tenant other than t has a request
+// waiting and is under its share: a tenant over its share then leaves it
+// the slot. When every waiting tenant is over its share, the slot goes to
+// whoever is next, so no slot stays idle while requests wait.
+func (c *class) anotherTenantDue(t reportline.TenantID) bool {
+	if len(c.tenantWaiting) == 0 || (len(c.tenantWaiting) == 1 && c.tenantWaiting[t] > 0) {
+		return false
+	}
+	for _, v := range c.turn {
+		if v.tenant != t && c.tenantRunning[v.tenant] < c.lim.PerTenant && v.running < c.lim.PerCaller &&
+			(!v.anonymous || c.anonRunning < c.lim.Anonymous) {
+			return true
+		}
+	}
+	return false
+}
+
+// wait and unwait count a request of k joining and leaving the queue.
+func (c *class) wait(k *caller) {
+	c.waiting++
+	c.tenantWaiting[k.tenant]++
+}
+
+func (c *class) unwait(k *caller) {
+	c.waiting--
+	if c.tenantWaiting[k.tenant]--; c.tenantWaiting[k.tenant] == 0 {
+		delete(c.tenantWaiting, k.tenant)
+	}
 }
 
 func (c *class) start(k *caller) {
 	c.running++
 	k.running++
+	c.tenantRunning[k.tenant]++
 	if k.anonymous {
 		c.anonRunning++
 	}
@@ -523,11 +657,14 @@ func (c *class) start(k *caller) {
 
 // acquire takes a slot for the caller, waiting up to maxWait, and returns
 // the function that gives it back.
-func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait time.Duration) (func(), *refusal) {
+func (c *class) acquire(ctx context.Context, key string, tenant reportline.TenantID, anonymous bool, maxWait time.Duration) (func(), *refusal) {
 	c.mu.Lock()
+	// A caller is one tenant's: the same address in two tenants is two
+	// callers.
+	key = strconv.FormatInt(int64(tenant), 10) + "/" + key
 	k := c.callers[key]
 	if k == nil {
-		k = &caller{key: key, anonymous: anonymous}
+		k = &caller{key: key, tenant: tenant, anonymous: anonymous}
 		c.callers[key] = k
 	}
 	release := func() {
@@ -535,6 +672,9 @@ func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait
 		defer c.mu.Unlock()
 		c.running--
 		k.running--
+		if c.tenantRunning[k.tenant]--; c.tenantRunning[k.tenant] == 0 {
+			delete(c.tenantRunning, k.tenant)
+		}
 		if k.anonymous {
 			c.anonRunning--
 		}
@@ -558,7 +698,7 @@ func (c *class) acquire(ctx context.Context, key string, anonymous bool, maxWait
 	}
 	w := &waiter{ready: make(chan struct{})}
 	k.waiters = append(k.waiters, w)
-	c.waiting++
+	c.wait(k)
 	if len(k.waiters) == 1 {
 		c.turn = append(c.turn, k)
 	}
@@ -600,7 +740,7 @@ func (c *class) dispatch() {
 		k := c.turn[i]
 		w := k.waiters[0]
 		k.waiters = k.waiters[1:]
-		c.waiting--
+		c.unwait(k)
 		c.turn = append(c.turn[:i], c.turn[i+1:]...)
 		if len(k.waiters) > 0 {
 			c.turn = append(c.turn, k)
@@ -656,7 +796,7 @@ func (c *class) drop(k *caller, w *waiter) {
 	for i, x := range k.waiters {
 		if x == w {
 			k.waiters = append(k.waiters[:i], k.waiters[i+1:]...)
-			c.waiting--
+			c.unwait(k)
 			break
 		}
 	}

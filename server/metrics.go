@@ -52,7 +52,7 @@ func NewMetrics() *Metrics {
 			Name: "reportline_directory_syncs_total", Help: "Directory syncs that ended in this process, by source and outcome (applied, dry_run, held, failed).",
 		}, []string{"source", "outcome"}),
 		admission: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "reportline_http_admission_refused_total", Help: "Requests refused by admission control before any work, by class (read, write, upload, sign-in) and reason (wait, queue-full, caller-queue, sign-in-rate).",
+			Name: "reportline_http_admission_refused_total", Help: "Requests refused by admission control before any work, by class (read, write, upload, sign-in) and reason (wait, queue-full, caller-queue, sign-in-rate, failure-rate, tenant-rate: the tenant's own request rate spent).",
 		}, []string{"class", "reason"}),
 	}
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),

@@ -12,6 +12,7 @@ import (
 	"net/url"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/time/rate"
 
 	"reportline/app"
 	"reportline/web"
@@ -101,7 +102,14 @@ func New(cfg Config) http.Handler {
 	limits := cfg.Limits.withDefaults()
 	h = uploadAllowance(limits, h)
 	if !cfg.Admission.Off {
-		h = newAdmission(cfg.Admission, m.admissionRefused).admit(h)
+		adm := cfg.Admission
+		if adm.TenantRate == nil && cfg.App != nil {
+			adm.TenantRate = func(ctx context.Context) (rate.Limit, int) {
+				l := cfg.App.TenantLimits(ctx)
+				return rate.Limit(l.APIPerSecond), l.Burst()
+			}
+		}
+		h = newAdmission(adm, m.admissionRefused).admit(h)
 	}
 	h = authenticate(cfg.App, cfg.Logger, h)
 	h = resolveTenant(cfg.Tenants, cfg.PublicURL, cfg.Logger, h)

@@ -76,6 +76,8 @@ func commands() []command {
 		{name: "tenant list", about: "list the tenants: slug, host, state", run: cmdTenantList},
 		{name: "tenant suspend", args: "SLUG", about: "refuse every request of the tenant (503) until resumed", run: tenantSuspend("suspend")},
 		{name: "tenant resume", args: "SLUG", about: "serve the tenant again", run: tenantSuspend("resume")},
+		{name: "tenant limits", args: "SLUG [--api-rate N] [--api-burst N] [--mail-per-minute N]",
+			about: "show or change the tenant's rate limits (API requests, mail)", notes: tenantLimitsNotes, run: cmdTenantLimits},
 		{name: "tenant export", args: "SLUG --out DIR|FILE.zip",
 			about: "every table of the tenant as CSV, with a manifest (row counts, schema\nversion); secrets left out (docs/tenants.md)", run: cmdTenantExport},
 		{name: "tenant import", args: "FILE.zip|DIR --host HOST [--slug SLUG]",
