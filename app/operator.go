@@ -21,7 +21,7 @@ type OperatorStore interface {
 	CreateOperator(ctx context.Context, actor, email, passwordHash string) (reportline.Operator, error)
 	SetOperatorPassword(ctx context.Context, actor, email, passwordHash string) (reportline.Operator, error)
 	OperatorByEmail(ctx context.Context, email string) (reportline.Operator, string, error)
-	CreateOperatorSession(ctx context.Context, hash []byte, operator int64, expires time.Time) error
+	CreateOperatorSession(ctx context.Context, hash []byte, operator int64, now, expires time.Time) error
 	OperatorSession(ctx context.Context, hash []byte, now time.Time) (reportline.Operator, error)
 	DeleteOperatorSession(ctx context.Context, hash []byte) error
 }
@@ -100,7 +100,7 @@ func (a *App) OperatorLogin(ctx context.Context, ops OperatorStore, email, passw
 		return "", op, fmt.Errorf("operator login %s: %w", email, err)
 	}
 	secret, hashed := usecase.NewSecret("rlo_")
-	if err := ops.CreateOperatorSession(ctx, hashed, op.ID, a.now().Add(OperatorSessionTTL)); err != nil {
+	if err := ops.CreateOperatorSession(ctx, hashed, op.ID, a.now(), a.now().Add(OperatorSessionTTL)); err != nil {
 		return "", op, fmt.Errorf("operator login %s: %w", email, err)
 	}
 	return secret, op, nil

@@ -93,10 +93,9 @@ func operatorByEmail(ctx context.Context, tx *Tx, email string) (reportline.Oper
 }
 
 // CreateOperatorSession opens an operator session under the hash of its
-// secret, and sweeps the expired ones.
-func (db *DB) CreateOperatorSession(ctx context.Context, hash []byte, operator int64, expires time.Time) error {
+// secret at now, and sweeps the sessions expired by then.
+func (db *DB) CreateOperatorSession(ctx context.Context, hash []byte, operator int64, now, expires time.Time) error {
 	return db.run(ctx, 0, db.write, nil, func(tx *Tx) error {
-		now := tx.now()
 		if _, err := tx.exec(ctx, `DELETE FROM operator_sessions WHERE expires_at <= $1`, micros(now)); err != nil {
 			return fmt.Errorf("sweep operator sessions: %w", err)
 		}
