@@ -76,6 +76,9 @@ var mayImport = map[string][]string{
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},
+	// The operator page: above tenants, on its own listener; it calls the
+	// store's tenant operations as the CLI does.
+	"operatorui": {"reportline", "app", "store", "web", "i18n"},
 
 	// The binary: the one place that wires everything.
 	"cmd/reportline": {"*"},

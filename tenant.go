@@ -84,3 +84,11 @@ func EachTenant(ctx context.Context, list TenantLister, all bool, fn func(ctx co
 	}
 	return errors.Join(errs...)
 }
+
+// Operator is a person who signs in to the operator page (docs/tenants.md):
+// above tenants, with no account in any of them.
+type Operator struct {
+	ID        int64
+	Email     string
+	CreatedAt time.Time
+}

@@ -16,17 +16,20 @@ import (
 
 // Config is what the service needs to start.
 type Config struct {
-	Addr        string // HOST:PORT to listen on
-	DataDir     string // the data folder: SQLite database, mail sink
-	DatabaseURL string // "" for SQLite in DataDir, or postgres://…
-	Demo        bool   // load the demo organisation on first start
-	LogLevel    slog.Level
-	LogFormat   string    // text or json
-	Graph       Graph     // Microsoft Entra ID sync (graph.go)
-	LDAP        LDAP      // LDAP / Active Directory sync (ldap.go)
-	Mail        Mail      // SMTP or .eml files (mail.go)
-	Directory   Directory // guards of every directory source (directory.go)
-	SSO         SSO       // single sign-on (sso.go)
+	Addr string // HOST:PORT to listen on
+	// OperatorAddr is the operator page's HOST:PORT (REPORTLINE_OPERATOR_ADDR),
+	// a listener of its own so that no tenant's host reaches it; "" is off.
+	OperatorAddr string
+	DataDir      string // the data folder: SQLite database, mail sink
+	DatabaseURL  string // "" for SQLite in DataDir, or postgres://…
+	Demo         bool   // load the demo organisation on first start
+	LogLevel     slog.Level
+	LogFormat    string    // text or json
+	Graph        Graph     // Microsoft Entra ID sync (graph.go)
+	LDAP         LDAP      // LDAP / Active Directory sync (ldap.go)
+	Mail         Mail      // SMTP or .eml files (mail.go)
+	Directory    Directory // guards of every directory source (directory.go)
+	SSO          SSO       // single sign-on (sso.go)
 	// PublicURL is the address users reach, e.g. https://reportline.example.com
 	// (REPORTLINE_PUBLIC_URL, --public-url; see ParsePublicURL). Links in
 	// emails, SSO redirects, Secure cookies and HSTS behind a TLS proxy, and
@@ -67,6 +70,9 @@ func Default() Config {
 func (c *Config) FromEnv(getenv func(string) string) error {
 	if v := getenv("REPORTLINE_ADDR"); v != "" {
 		c.Addr = v
+	}
+	if v := getenv("REPORTLINE_OPERATOR_ADDR"); v != "" {
+		c.OperatorAddr = v
 	}
 	if v := getenv("REPORTLINE_DATA"); v != "" {
 		c.DataDir = v
@@ -129,6 +135,7 @@ func (c *Config) StorageFlags(fs *flag.FlagSet) {
 func (c *Config) ServeFlags(fs *flag.FlagSet) {
 	c.StorageFlags(fs)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "`HOST:PORT` to listen on; env REPORTLINE_ADDR")
+	fs.StringVar(&c.OperatorAddr, "operator-addr", c.OperatorAddr, "`HOST:PORT` of the operator page (tenants: create, suspend, export, delete); off when empty; env REPORTLINE_OPERATOR_ADDR")
 	fs.BoolVar(&c.Demo, "demo", c.Demo, "load a small demo organisation on first start and print how to sign in")
 	fs.StringVar(&c.PublicURL, "public-url", c.PublicURL, "the `URL` users reach, e.g. https://reportline.example.com (Secure cookies and HSTS when https); env REPORTLINE_PUBLIC_URL")
 	fs.Func("trusted-proxies", "`CIDRs` of proxies whose X-Forwarded-For/-Proto are believed, comma-separated; env REPORTLINE_TRUSTED_PROXIES", func(s string) error {
@@ -142,6 +149,11 @@ func (c *Config) ServeFlags(fs *flag.FlagSet) {
 func (c Config) Validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("address %q: want HOST:PORT: %w", c.Addr, err)
+	}
+	if c.OperatorAddr != "" {
+		if _, _, err := net.SplitHostPort(c.OperatorAddr); err != nil {
+			return fmt.Errorf("operator address %q: want HOST:PORT: %w", c.OperatorAddr, err)
+		}
 	}
 	if c.DataDir == "" {
 		return fmt.Errorf("the data folder is empty")

@@ -23,7 +23,7 @@ import (
 // referenceTables are the global tables: small, read by every node, and
 // written by the operator. schema_migrations stays a plain table of the
 // coordinator (nothing refers to it).
-var referenceTables = []string{"tenants", "credential_routes", "operator_log"}
+var referenceTables = []string{"tenants", "credential_routes", "operator_log", "operators", "operator_sessions"}
 
 // isCitus reports whether the database the pool reaches has the citus
 // extension.

@@ -34,7 +34,7 @@ import (
 // so a new table is covered the day its migration is written.
 
 // globalTables are the tables above tenants (docs/tenants.md).
-var globalTables = []string{"tenants", "schema_migrations", "credential_routes", "operator_log"}
+var globalTables = []string{"tenants", "schema_migrations", "credential_routes", "operator_log", "operators", "operator_sessions"}
 
 // tenantTables reads the tables the migrations of both engines create.
 func tenantTables(t *testing.T) map[string]bool {

@@ -84,6 +84,8 @@ func commands() []command {
 			about: "load an export of tenant export (from this or another installation,\neither engine) as a new tenant, all or nothing; says what to re-enter\n(passwords, tokens, secrets are not in exports)", run: cmdTenantImport},
 		{name: "tenant delete", args: "SLUG [--yes]",
 			about: "remove every row of the tenant, for good (asks to type the slug again\nunless --yes)", run: cmdTenantDelete},
+		{name: "operator create", args: "EMAIL",
+			about: "add an operator of the operator page (REPORTLINE_OPERATOR_ADDR), or give\nan existing one a new password (from stdin, or generated)", run: cmdOperatorCreate},
 		{name: "users erase", args: "EMAIL|ID [--yes] [--as EMAIL]",
 			about: "GDPR erasure: the person's data replaced by the pseudonym erased-ID,\ntheir links ended (docs/security.md)", run: cmdUsersErase},
 		{name: "secrets reseal", args: "[--data DIR] [--database URL]",
@@ -124,6 +126,7 @@ tenant alone; without it, in the implicit tenant (an installation's only one).
 Every command answers --help.
 
 Environment: REPORTLINE_ADDR, REPORTLINE_DATA, REPORTLINE_DATABASE_URL,
+REPORTLINE_OPERATOR_ADDR (the operator page's HOST:PORT; off when empty),
 REPORTLINE_LOG_LEVEL (debug, info, warn, error), REPORTLINE_LOG_FORMAT (text, json),
 REPORTLINE_WEBHOOK_ALLOW_PRIVATE (webhooks to private addresses; docs/webhooks.md),
 REPORTLINE_SECRET_KEY and REPORTLINE_SECRET_KEYS (secrets at rest; docs/security.md).

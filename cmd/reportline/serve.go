@@ -16,6 +16,7 @@ import (
 	"reportline/app"
 	"reportline/config"
 	"reportline/demo"
+	"reportline/operatorui"
 	"reportline/scim"
 	"reportline/server"
 	"reportline/store"
@@ -107,6 +108,12 @@ func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *s
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	stopOperator, err := serveOperatorPage(ctx, cfg, s)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	defer stopOperator()
 	select {
 	case err := <-errc:
 		return err
@@ -157,4 +164,33 @@ func printDemo(e env, addr string) {
 		fmt.Fprintf(e.stdout, "  %-32s %s\n", l.Email, l.Role)
 	}
 	fmt.Fprintln(e.stdout)
+}
+
+// serveOperatorPage starts the operator page on its own listener when
+// REPORTLINE_OPERATOR_ADDR names one (docs/tenants.md); it returns what
+// stops it.
+func serveOperatorPage(ctx context.Context, cfg config.Config, s services) (func(), error) {
+	if cfg.OperatorAddr == "" {
+		return func() {}, nil
+	}
+	page, err := operatorui.New(s.app, s.db, s.log)
+	if err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", cfg.OperatorAddr)
+	if err != nil {
+		return nil, fmt.Errorf("operator page: listen on %s: %w", cfg.OperatorAddr, err)
+	}
+	srv := &http.Server{Handler: page.Handler(), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
+	s.log.Info("operator page serving", "url", "http://"+ln.Addr().String())
+	go func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.log.Error("operator page stopped", "err", err)
+		}
+	}()
+	return func() {
+		shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		srv.Shutdown(shutdown)
+	}, nil
 }
