@@ -65,9 +65,10 @@ var mayImport = map[string][]string{
 	"learning":     {"reportline", "policy", "usecase", "csvio"},
 	"provisioning": {"reportline", "policy", "usecase", "directory"},
 	"digest":       {"reportline", "usecase", "outbox", "learning", "notice", "i18n"},
+	"notify":       {"reportline", "policy", "usecase", "outbox", "schedule", "notice", "i18n"},
 
 	// Use cases.
-	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "digest", "notice", "schedule", "csvio", "msgtmpl", "orggraph", "i18n", "secret"},
+	"app":  {"reportline", "policy", "usecase", "directory", "bulkimport", "provisioning", "outbox", "webhook", "learning", "digest", "notify", "notice", "schedule", "csvio", "msgtmpl", "orggraph", "i18n", "secret"},
 	"demo": {"reportline", "app", "learning"},
 
 	// HTTP front ends, then the root handler that serves them.

@@ -17,6 +17,7 @@ import (
 	"reportline/digest"
 	"reportline/directory"
 	"reportline/learning"
+	"reportline/notify"
 	"reportline/outbox"
 	"reportline/provisioning"
 	"reportline/secret"
@@ -242,27 +243,29 @@ type App struct {
 	*outbox.Outbox
 	*learning.Records
 
-	store   Store
-	now     func() time.Time
-	log     *slog.Logger
-	ttl     time.Duration
-	pw      PasswordParams
-	public  string    // Config.PublicURL without its trailing slash
-	brand   MailBrand // Config.Brand
-	locale  string    // Config.DefaultLocale
-	auth    authState
-	ssoOnly bool        // Config.SSOOnly
-	hookLAN bool        // Config.WebhookAllowPrivate
-	glass   string      // Config.BreakGlassEmail, normalised
-	ix      *graphIndex // the reporting graph in memory (graph_index.go)
-	tokens  *tokenCache // authenticated API tokens (token_cache.go)
-	unsub   unsubKey
-	rec     Recorder
-	tenants *tenantList      // Config.Tenants (tenants.go)
-	digests *digest.Notifier // the weekly digest and birthdays (digest.go)
-	brands  brandCache       // each tenant's branding (tenant_settings.go)
-	secrets *secret.Keyring
-	connect Connectors // Config.Connectors
+	store     Store
+	now       func() time.Time
+	log       *slog.Logger
+	ttl       time.Duration
+	pw        PasswordParams
+	public    string    // Config.PublicURL without its trailing slash
+	brand     MailBrand // Config.Brand
+	locale    string    // Config.DefaultLocale
+	auth      authState
+	ssoOnly   bool        // Config.SSOOnly
+	hookLAN   bool        // Config.WebhookAllowPrivate
+	glass     string      // Config.BreakGlassEmail, normalised
+	ix        *graphIndex // the reporting graph in memory (graph_index.go)
+	tokens    *tokenCache // authenticated API tokens (token_cache.go)
+	unsub     unsubKey
+	rec       Recorder
+	tenants   *tenantList       // Config.Tenants (tenants.go)
+	digests   *digest.Notifier  // the weekly digest and birthdays (digest.go)
+	events    *notify.Events    // the notifications of link events (notifications.go)
+	catalogue *notify.Catalogue // the notifications' catalogue and delivery log
+	brands    brandCache        // each tenant's branding (tenant_settings.go)
+	secrets   *secret.Keyring
+	connect   Connectors // Config.Connectors
 
 	limits        limitsCache  // each tenant's rate limits (tenant_limits.go)
 	limitsDefault TenantLimits // Config.TenantLimits
@@ -302,6 +305,7 @@ func New(store Store, cfg Config) *App {
 		a.Outbox.SetTenants(a.tenantIDs)
 	}
 	a.digests = a.newNotifier()
+	a.events, a.catalogue = a.newEvents(), a.newCatalogue()
 	a.Records = learning.New(narrow(a.store, func(tx Tx) learning.Tx { return tx }), a.log)
 	a.auth = newAuthState(cfg)
 	a.hookLAN, events.a = cfg.WebhookAllowPrivate, a

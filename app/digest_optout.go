@@ -5,6 +5,7 @@ import (
 
 	"reportline"
 	"reportline/digest"
+	"reportline/notify"
 	"reportline/policy"
 	"reportline/usecase"
 )
@@ -155,7 +156,7 @@ func (a *App) SetNotificationRole(ctx context.Context, actor Actor, t reportline
 func (a *App) NotificationRoles(ctx context.Context, actor Actor) (map[reportline.NotificationRole]NotificationRoleView, error) {
 	out := map[reportline.NotificationRole]NotificationRoleView{}
 	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := mayReadNotifications(ctx, tx, actor); err != nil {
+		if err := notify.MayRead(ctx, tx, actor); err != nil {
 			return err
 		}
 		off, err := tx.NotificationRolesOff(ctx)

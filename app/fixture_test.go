@@ -6,11 +6,12 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/internal/browser"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
 
-func TestMain(m *testing.M) { testapp.Main(m) }
+func TestMain(m *testing.M) { testapp.Main(m, browser.Close) }
 
 var sys = app.SystemActor(reportline.SourceAPI)
 

@@ -206,3 +206,46 @@ func TestIndexReplicaCatchesUp(t *testing.T) {
 		}
 	})
 }
+
+// TestGaugesIndexStaleness: /metrics' gauges say how far each tenant's
+// index in memory is behind the database: absent before the replica has
+// an index, current once built, behind (in versions and in time) after
+// another replica's write, current again once a decision rebuilt it.
+func TestGaugesIndexStaleness(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newOrg(t, engine)
+		ctx := context.Background()
+		replica := replicaOf(o.env)
+		lags := func() []app.GraphIndexLag {
+			t.Helper()
+			g, err := replica.Gauges(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return g.GraphIndex
+		}
+		decide := func() {
+			t.Helper()
+			if _, err := replica.CheckAccess(ctx, sys, o.mem.ID, reportline.ViewReports, o.x.ID, time.Time{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if l := lags(); len(l) != 0 {
+			t.Fatalf("a replica that decided nothing reports an index: %+v", l)
+		}
+		decide()
+		l := lags()
+		if len(l) != 1 || l[0].Tenant != reportline.ImplicitTenant || l[0].VersionLag() != 0 || l[0].Age != 0 || l[0].Indexed == 0 {
+			t.Fatalf("after a decision: %+v, want the implicit tenant's index, current", l)
+		}
+		o.link(t, o.mem, o.mgr, reportline.Line) // through the other App
+		l = lags()
+		if len(l) != 1 || l[0].VersionLag() < 1 || l[0].Stored <= l[0].Indexed || l[0].Age <= 0 {
+			t.Errorf("after another replica's write: %+v, want the index behind", l)
+		}
+		decide() // finds the index stale and rebuilds it
+		if l = lags(); len(l) != 1 || l[0].VersionLag() != 0 || l[0].Age != 0 {
+			t.Errorf("after a decision rebuilt the index: %+v, want it current", l)
+		}
+	})
+}

@@ -1,8 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"reportline"
 )
@@ -35,7 +38,29 @@ type Gauges struct {
 	// Outbox counts the outbox's messages by delivery status: pending and
 	// sending are its depth, failed are the messages given up.
 	Outbox map[reportline.DeliveryStatus]int
+	// GraphIndex says, for each tenant whose reporting-graph index is in
+	// this process's memory, how far it is behind the database, ordered by
+	// tenant. A tenant without an index is absent: its decisions read the
+	// database.
+	GraphIndex []GraphIndexLag
 }
+
+// GraphIndexLag is how far one tenant's reporting-graph index in memory
+// (graph_index.go) is behind the database.
+type GraphIndexLag struct {
+	Tenant reportline.TenantID
+	// Indexed is the graph_version the index was built at; Stored the one
+	// the database holds, read by the scrape.
+	Indexed, Stored int64
+	// Age is how long the index has been behind: 0 when it is at the
+	// stored version; else the time since a read last found the database
+	// at the index's version (its build or the follower's last poll).
+	Age time.Duration
+}
+
+// VersionLag is how many versions the index is behind: changes committed
+// that it does not hold yet.
+func (l GraphIndexLag) VersionLag() int64 { return max(l.Stored-l.Indexed, 0) }
 
 // Gauges reads the counts of Gauges in one read transaction. It is for the
 // metrics endpoint, which guards it (no actor: counts name nobody); the
@@ -50,5 +75,52 @@ func (a *App) Gauges(ctx context.Context) (Gauges, error) {
 	if err != nil {
 		return Gauges{}, fmt.Errorf("read the metrics' counts: %w", err)
 	}
+	if g.GraphIndex, err = a.graphIndexLags(ctx); err != nil {
+		return Gauges{}, fmt.Errorf("read the metrics' counts: %w", err)
+	}
 	return g, nil
+}
+
+// graphIndexLags reads, for each tenant with an index in memory, the
+// graph_version the database holds (one statement each, in the tenant's
+// context) and compares. A tenant whose version cannot be read is left
+// out, with a warning; the read's deadline ending fails the whole.
+func (a *App) graphIndexLags(ctx context.Context) ([]GraphIndexLag, error) {
+	var out []GraphIndexLag
+	var err error
+	a.ix.tenants.Range(func(_, v any) bool {
+		if err = ctx.Err(); err != nil {
+			return false
+		}
+		ix := v.(*tenantIndex)
+		ig := ix.current.Load()
+		if ig == nil {
+			return true
+		}
+		tctx := reportline.WithTenant(ctx, ix.tenant)
+		l := GraphIndexLag{Tenant: ix.tenant, Indexed: ig.version}
+		if err = a.readOnce(tctx, func(tx Tx) error {
+			var err error
+			l.Stored, err = tx.GraphVersion(tctx)
+			return err
+		}); err != nil {
+			if ctx.Err() != nil {
+				err = fmt.Errorf("graph version of tenant %d: %w", ix.tenant, err)
+				return false
+			}
+			a.log.Warn("metrics: graph version of a tenant with an index in memory", "tenant", ix.tenant, "err", err)
+			err = nil
+			return true
+		}
+		if l.Stored > l.Indexed {
+			l.Age = time.Duration(max(mono()-ig.confirmed.Load(), 0))
+		}
+		out = append(out, l)
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(x, y GraphIndexLag) int { return cmp.Compare(x.Tenant, y.Tenant) })
+	return out, nil
 }

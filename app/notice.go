@@ -4,11 +4,12 @@ import (
 	"reportline"
 	"reportline/i18n"
 	layout "reportline/notice"
+	"reportline/notify"
 )
 
 // A notice is a short email in the recipient's language (package notice
-// lays it out). The notifications of events (temporary links, manager
-// changes) and the password reset are notices; their words are in the
+// lays it out). The notifications of events (package notify), the plans'
+// and the password reset's emails are notices; their words are in the
 // catalogues of package i18n.
 
 // notice is a notice being written.
@@ -30,21 +31,8 @@ func newNoticeFor(u reportline.User, b MailBrand, public, defaultLocale string) 
 	return layout.Start(u, b, public, defaultLocale)
 }
 
-// footer says why the notice came: mandatory, or how to stop it.
+// footer says why the notice came: mandatory, or how to stop it
+// (notify.Footer).
 func (a *App) footer(n *notice, l *i18n.Localizer, t reportline.NotificationType, mandatory bool) {
-	b := n.BrandName
-	if mandatory {
-		n.Footer = append(n.Footer, l.T("mail.footer.mandatory", map[string]any{"Brand": b}))
-		return
-	}
-	n.Footer = append(n.Footer, l.T("mail.footer.optional", map[string]any{"Brand": b, "Notification": notificationName(l, t)}))
-}
-
-// notificationName is a notification's name in the reader's language.
-func notificationName(l *i18n.Localizer, t reportline.NotificationType) string {
-	if s := l.T("notification."+string(t), nil); s != "notification."+string(t) {
-		return s
-	}
-	n, _ := reportline.NotificationByType(t)
-	return n.Name
+	notify.Footer(n, l, t, mandatory)
 }

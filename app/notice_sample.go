@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/notify"
 )
 
-// Samples of the event notifications and the password reset, for
-// "Notifications per role": made-up people, never sent. Each shows the
-// managee's version (the one that is mandatory).
+// Samples of the event notifications (package notify) and the password
+// reset, for "Notifications per role": made-up people, never sent. Each
+// shows the managee's version (the one that is mandatory).
 func init() {
 	for _, t := range []reportline.NotificationType{reportline.NotifyTemporaryLinkStart, reportline.NotifyTemporaryLinkEnd,
 		reportline.NotifyManagerAdded, reportline.NotifyManagerRemoved} {
@@ -28,19 +29,7 @@ func init() {
 // link from sampleManager to sampleTeam[0], for a recipient in a role,
 // under branding br.
 func (a *App) sampleEvent(t reportline.NotificationType, role string, to reportline.User, br reportline.Branding) (RenderedMail, error) {
-	now := a.now()
-	l := reportline.Link{ManagerID: sampleManager.ID, ManageeID: sampleTeam[0].ID, Kind: reportline.Functional,
-		CreatedAt: now.AddDate(0, 0, -7), ValidFrom: now.AddDate(0, 0, -7).Add(time.Hour), ValidUntil: now.AddDate(0, 0, 14)}
-	if t == reportline.NotifyTemporaryLinkEnd {
-		l.ValidUntil = now.Add(-time.Minute)
-	}
-	users := map[reportline.UserID]reportline.User{sampleManager.ID: sampleManager, sampleTeam[0].ID: sampleTeam[0]}
-	cat, _ := reportline.NotificationByType(t)
-	aud := reportline.AudienceManagers
-	if role == "managee" {
-		aud = reportline.AudienceLearners
-	}
-	return a.renderEvent(to, a.public, br, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+	return a.events.Sample(t, role, to, sampleManager, sampleTeam[0], notify.Look{PublicURL: a.public, Brand: MailBrandOf(br), DefaultLocale: br.Locale})
 }
 
 // SampleEmail renders a sample of an event notification for a recipient in

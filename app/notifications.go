@@ -3,13 +3,15 @@ package app
 import (
 	"context"
 	"fmt"
-	"strings"
-	"time"
 
 	"reportline"
-	"reportline/policy"
-	"reportline/usecase"
+	"reportline/notify"
 )
+
+// The catalogue of notifications, their samples and the delivery log are
+// package notify's (Catalogue); app gathers the samples, which are
+// rendered by the packages that write each notification, and wraps the
+// use cases the front ends call.
 
 // Previewer renders a notification's template with sample data, for the
 // admin page "Notifications per role". It must not send anything nor
@@ -37,180 +39,68 @@ func registerPreview(t reportline.NotificationType, p Previewer) {
 }
 
 // NotificationView is a catalogue entry as admins see it.
-type NotificationView struct {
-	reportline.Notification
-	Previewable bool // a sample rendering is available
-}
+type NotificationView = notify.View
 
 // Preview is a notification rendered with sample data.
-type Preview struct {
-	Type    reportline.NotificationType
-	Subject string
-	Text    string
-	HTML    string // empty when the notification has no HTML part
-}
+type Preview = notify.Preview
 
-// mayReadNotifications lets admins (platform admins, group admins and
-// user admins) read the catalogue and previews: they describe the
-// platform, not anyone's data.
-func mayReadNotifications(ctx context.Context, tx Tx, actor Actor) error {
-	ac, err := usecase.LoadAuthority(ctx, tx, actor)
-	if err != nil {
-		return err
+// DeliveryLogPage is one page of the delivery log.
+type DeliveryLogPage = notify.DeliveryLogPage
+
+// DeliveryDetail is one message of the log with every attempt to send it.
+type DeliveryDetail = notify.DeliveryDetail
+
+// newCatalogue builds the catalogue over the store, with every registered
+// sample bound to a.
+func (a *App) newCatalogue() *notify.Catalogue {
+	ps := make(map[reportline.NotificationType]notify.Previewer, len(previewers))
+	for t, p := range previewers {
+		ps[t] = func(ctx context.Context) (notify.Preview, error) {
+			subject, text, html, err := p(a, ctx)
+			return notify.Preview{Type: t, Subject: subject, Text: text, HTML: html}, err
+		}
 	}
-	if err := ac.Authorize(policy.ReadNotifications, policy.Target{}); err != nil {
-		return err
-	}
-	return nil
+	return notify.NewCatalogue(narrow(a.store, func(tx Tx) notify.LogTx { return tx }), ps)
 }
 
 // Notifications lists the catalogue entries that go to audience (every
 // entry when audience is empty), for admins.
 func (a *App) Notifications(ctx context.Context, actor Actor, audience reportline.Audience) ([]NotificationView, error) {
-	if audience != "" {
-		if _, err := reportline.ParseAudience(string(audience)); err != nil {
-			return nil, err
-		}
-	}
-	if err := a.store.Read(ctx, func(tx Tx) error { return mayReadNotifications(ctx, tx, actor) }); err != nil {
-		return nil, err
-	}
-	var out []NotificationView
-	for _, n := range reportline.Notifications() {
-		if audience == "" || n.For(audience) {
-			_, ok := previewers[n.Type]
-			out = append(out, NotificationView{Notification: n, Previewable: ok})
-		}
-	}
-	return out, nil
+	return a.catalogue.Notifications(ctx, actor, audience)
 }
 
 // PreviewNotification renders a notification's template with sample data,
 // for admins.
 func (a *App) PreviewNotification(ctx context.Context, actor Actor, t reportline.NotificationType) (Preview, error) {
-	if !t.Valid() {
-		return Preview{}, reportline.FieldError("type", string(t), "unknown notification type %q", t)
-	}
-	if err := a.store.Read(ctx, func(tx Tx) error { return mayReadNotifications(ctx, tx, actor) }); err != nil {
-		return Preview{}, err
-	}
-	p, ok := previewers[t]
-	if !ok {
-		return Preview{}, reportline.Errorf(reportline.NotFound, "the %s notification has no preview yet", t)
-	}
-	subject, text, html, err := p(a, ctx)
-	if err != nil {
-		return Preview{}, fmt.Errorf("preview %s: %w", t, err)
-	}
-	return Preview{Type: t, Subject: subject, Text: text, HTML: html}, nil
+	return a.catalogue.PreviewNotification(ctx, actor, t)
 }
 
 // ParseDeliveryFilter reads the delivery log's filters as the API and the
-// pages receive them. Dates are YYYY-MM-DD (UTC; until includes its day)
-// or RFC 3339 instants.
+// pages receive them (notify.ParseDeliveryFilter).
 func ParseDeliveryFilter(recipient, typ, status, since, until string) (reportline.DeliveryFilter, error) {
-	f := reportline.DeliveryFilter{Recipient: recipient, Type: reportline.NotificationType(typ), Status: reportline.DeliveryStatus(status)}
-	var err error
-	if f.Since, err = parseDay(since, "since", false); err != nil {
-		return f, err
-	}
-	if f.Until, err = parseDay(until, "until", true); err != nil {
-		return f, err
-	}
-	return f, nil
+	return notify.ParseDeliveryFilter(recipient, typ, status, since, until)
 }
 
-// parseDay reads YYYY-MM-DD (for an end, the day after, so that the day
-// is included) or an RFC 3339 instant.
-func parseDay(s, field string, end bool) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return time.Time{}, nil
-	}
-	if t, err := time.Parse(time.DateOnly, s); err == nil {
-		if end {
-			t = t.AddDate(0, 0, 1)
-		}
-		return t, nil
-	}
-	t, err := time.Parse(time.RFC3339, s)
-	if err != nil {
-		return time.Time{}, reportline.FieldError(field, s, "%s must be a date (YYYY-MM-DD) or an RFC 3339 time", field)
-	}
-	return t, nil
-}
-
-// DeliveryLogPage is one page of the delivery log.
-type DeliveryLogPage struct {
-	Messages []reportline.OutboxMessage
-	Next     int64 // BeforeID of the next page; 0 on the last page
-}
-
-// maxDeliveryLogPage is the longest page of the delivery log.
-const maxDeliveryLogPage = 100
-
-// DeliveryLog searches the outbox and its outcomes, newest first. Only
-// platform admins may: it names every recipient on the platform.
+// DeliveryLog searches the outbox and its outcomes, newest first; platform
+// admins only.
 func (a *App) DeliveryLog(ctx context.Context, actor Actor, f reportline.DeliveryFilter) (DeliveryLogPage, error) {
-	if f.Type != "" && !f.Type.Valid() {
-		return DeliveryLogPage{}, reportline.FieldError("type", string(f.Type), "unknown notification type %q", f.Type)
-	}
-	if f.Status != "" && !f.Status.Valid() {
-		return DeliveryLogPage{}, reportline.FieldError("status", string(f.Status), "unknown status %q: want pending, sending, sent or failed", f.Status)
-	}
-	if !f.Since.IsZero() && !f.Until.IsZero() && !f.Until.After(f.Since) {
-		return DeliveryLogPage{}, reportline.FieldError("until", f.Until.Format(time.DateOnly), "the end of the period must come after its start")
-	}
-	f.Recipient = strings.TrimSpace(f.Recipient)
-	if f.Limit <= 0 || f.Limit > maxDeliveryLogPage {
-		f.Limit = maxDeliveryLogPage
-	}
-	var page DeliveryLogPage
-	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
-			return err
-		}
-		// One more than asked tells whether there is a next page.
-		g := f
-		g.Limit++
-		ms, err := tx.OutboxMessages(ctx, g)
-		if err != nil {
-			return err
-		}
-		if len(ms) > f.Limit {
-			ms = ms[:f.Limit]
-			page.Next = ms[len(ms)-1].ID
-		}
-		page.Messages = ms
-		return nil
-	})
-	return page, err
-}
-
-// DeliveryDetail is one message of the log with every attempt to send it.
-type DeliveryDetail struct {
-	Message  reportline.OutboxMessage
-	Attempts []reportline.DeliveryAttempt
+	return a.catalogue.DeliveryLog(ctx, actor, f)
 }
 
 // Delivery returns one message of the delivery log and its attempts, for
 // platform admins.
 func (a *App) Delivery(ctx context.Context, actor Actor, id int64) (DeliveryDetail, error) {
-	var d DeliveryDetail
-	err := a.store.Read(ctx, func(tx Tx) error {
-		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
-			return err
-		}
-		var err error
-		if d.Message, err = tx.OutboxMessage(ctx, id); err != nil {
-			return err
-		}
-		if d.Message.Type == reportline.NotifyPasswordReset {
-			// Its body holds a live sign-in secret (password_reset.go).
-			d.Message.Text, d.Message.HTML = "(The body of a password reset email is not shown: its link is a secret of the recipient.)", ""
-		}
-		d.Attempts, err = tx.DeliveryAttempts(ctx, id)
-		return err
-	})
-	return d, err
+	return a.catalogue.Delivery(ctx, actor, id)
+}
+
+// RunLinkEvents sends the notifications of temporary links that started or
+// ended and of managers added or removed since the last call (on any
+// replica; package notify). It returns how many messages it enqueued.
+func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
+	// Reports of managers who left are moved first, so that their new
+	// managers are announced in this same tick (docs/absences.md).
+	if _, err := a.RunLeavers(ctx); err != nil {
+		return 0, fmt.Errorf("leavers: %w", err)
+	}
+	return a.events.Run(ctx)
 }

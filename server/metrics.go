@@ -93,6 +93,12 @@ var (
 		"Outbox messages not yet delivered (pending or being sent), read from the database at scrape.", nil, nil)
 	outboxFailedDesc = prometheus.NewDesc("reportline_outbox_failed_messages",
 		"Outbox messages given up after their last attempt, read from the database at scrape.", nil, nil)
+	graphLagDesc = prometheus.NewDesc("reportline_graph_index_version_lag",
+		"Changes to the reporting graph committed in the database that this process's index in memory does not hold yet, per tenant with an index; read at scrape.",
+		[]string{"tenant"}, nil)
+	graphAgeDesc = prometheus.NewDesc("reportline_graph_index_staleness_seconds",
+		"How long this process's reporting-graph index has been behind the database, per tenant with an index: 0 when current, else the time since a read last found the database at its version.",
+		[]string{"tenant"}, nil)
 	gaugesUpDesc = prometheus.NewDesc("reportline_database_gauges_up",
 		"1 when this scrape read the database's counts (the gauges above), 0 when the read failed or timed out.", nil, nil)
 )
@@ -125,6 +131,8 @@ func (g *gauges) read() (app.Gauges, error) {
 func (g *gauges) Describe(ch chan<- *prometheus.Desc) {
 	ch <- outboxDepthDesc
 	ch <- outboxFailedDesc
+	ch <- graphLagDesc
+	ch <- graphAgeDesc
 	ch <- gaugesUpDesc
 }
 
@@ -139,6 +147,11 @@ func (g *gauges) Collect(ch chan<- prometheus.Metric) {
 	ch <- prometheus.MustNewConstMetric(outboxDepthDesc, prometheus.GaugeValue,
 		float64(v.Outbox[reportline.DeliveryPending]+v.Outbox[reportline.DeliverySending]))
 	ch <- prometheus.MustNewConstMetric(outboxFailedDesc, prometheus.GaugeValue, float64(v.Outbox[reportline.DeliveryFailed]))
+	for _, l := range v.GraphIndex {
+		tenant := strconv.FormatInt(int64(l.Tenant), 10)
+		ch <- prometheus.MustNewConstMetric(graphLagDesc, prometheus.GaugeValue, float64(l.VersionLag()), tenant)
+		ch <- prometheus.MustNewConstMetric(graphAgeDesc, prometheus.GaugeValue, l.Age.Seconds(), tenant)
+	}
 }
 
 // routeOf returns a mux pattern's path part: "GET /api/v1/users" is route

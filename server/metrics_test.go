@@ -20,7 +20,7 @@ import (
 )
 
 // /metrics, read over a real listener, reports the outbox's depth and
-// failures from the database, the imports and directory syncs App did, and
+// failures from the database, the staleness of the reporting graph's index, the imports and directory syncs App did, and
 // HTTP requests with the route and the method as separate labels.
 func TestDomainMetrics(t *testing.T) {
 	t.Parallel()
@@ -81,6 +81,11 @@ func TestDomainMetrics(t *testing.T) {
 		}
 		res.Body.Close()
 
+		// A decision builds the reporting graph's index in memory: its
+		// staleness is reported per tenant.
+		if _, err := a.CheckAccess(ctx, system, 1, reportline.ViewReports, 1, time.Time{}); err != nil {
+			t.Fatal(err)
+		}
 		res, err = http.Get(base + "/metrics")
 		if err != nil {
 			t.Fatal(err)
@@ -92,6 +97,8 @@ func TestDomainMetrics(t *testing.T) {
 			"reportline_database_gauges_up 1\n",
 			"reportline_outbox_depth 2\n",
 			"reportline_outbox_failed_messages 1\n",
+			`reportline_graph_index_version_lag{tenant="1"} 0` + "\n",
+			`reportline_graph_index_staleness_seconds{tenant="1"} 0` + "\n",
 			`reportline_imports_total{kind="managers",outcome="previewed"} 1` + "\n",
 			`reportline_imports_total{kind="managers",outcome="failed"} 1` + "\n",
 			`reportline_directory_syncs_total{outcome="dry_run",source="ldap"} 1` + "\n",

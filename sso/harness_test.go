@@ -18,6 +18,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/internal/browser"
 	"reportline/internal/testapp"
 	"reportline/server"
 	"reportline/sso"
@@ -220,7 +221,9 @@ func (s *site) changes(u reportline.UserID) []string {
 // process-wide logger).
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
-	os.Exit(m.Run())
+	code := m.Run()
+	browser.Close() // the browser tests' one Chromium
+	os.Exit(code)
 }
 
 var moveOn = regexp.MustCompile(`<a href="([^"]+)" id="idp-sign-out"`)

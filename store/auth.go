@@ -91,7 +91,7 @@ func (tx *Tx) DeleteSession(ctx context.Context, hash []byte) error {
 
 // DeleteExpiredSessions removes sessions that expired before t.
 func (tx *Tx) DeleteExpiredSessions(ctx context.Context, t time.Time) error {
-	if err := tx.deleteRoutes(ctx, "session", `SELECT hash FROM sessions WHERE tenant_id = $T AND expires_at < $1`, micros(t)); err != nil {
+	if _, err := tx.deleteRoutes(ctx, "session", `SELECT hash FROM sessions WHERE tenant_id = $T AND expires_at < $1`, micros(t)); err != nil {
 		return fmt.Errorf("delete expired sessions: %w", err)
 	}
 	if _, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = $T AND expires_at < $1`, micros(t)); err != nil {

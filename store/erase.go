@@ -92,7 +92,7 @@ func (tx *Tx) ErasePersonalData(ctx context.Context, u reportline.User, pseudony
 	// a reference table, while it reads a distributed one).
 	for _, kind := range []string{"api_token", "session"} {
 		table := map[string]string{"api_token": "api_tokens", "session": "sessions"}[kind]
-		n, err := tx.deleteRoutesCounted(ctx, kind, `SELECT hash FROM `+table+` WHERE tenant_id = $T AND user_id = $1`, u.ID)
+		n, err := tx.deleteRoutes(ctx, kind, `SELECT hash FROM `+table+` WHERE tenant_id = $T AND user_id = $1`, u.ID)
 		if err != nil {
 			return nil, fmt.Errorf("erase from credential_routes: %w", err)
 		}

@@ -66,7 +66,7 @@ func (tx *Tx) ProvisioningClients(ctx context.Context) ([]reportline.Provisionin
 // DeleteProvisioningClient removes a client by name: its token stops
 // working at once. NotFound when there is none.
 func (tx *Tx) DeleteProvisioningClient(ctx context.Context, name string) error {
-	if err := tx.deleteRoutes(ctx, "scim_client", `SELECT hash FROM scim_clients WHERE tenant_id = $T AND name = $1`, name); err != nil {
+	if _, err := tx.deleteRoutes(ctx, "scim_client", `SELECT hash FROM scim_clients WHERE tenant_id = $T AND name = $1`, name); err != nil {
 		return fmt.Errorf("delete provisioning client: %w", err)
 	}
 	res, err := tx.exec(ctx, `DELETE FROM scim_clients WHERE tenant_id = $T AND name = $1`, name)

@@ -220,17 +220,11 @@ func (tx *Tx) seedTenant(ctx context.Context) error {
 }
 
 // deleteRoutes deletes the routes of kind whose hashes the query sel
-// selects (from the credentials' own table). Two steps, not one DELETE
-// with a subquery: on Citus the routes are a reference table, and a
-// statement may not modify one while it reads a distributed table.
-func (tx *Tx) deleteRoutes(ctx context.Context, kind, sel string, args ...any) error {
-	_, err := tx.deleteRoutesCounted(ctx, kind, sel, args...)
-	return err
-}
-
-// deleteRoutesCounted is deleteRoutes that returns how many routes it
-// deleted.
-func (tx *Tx) deleteRoutesCounted(ctx context.Context, kind, sel string, args ...any) (int64, error) {
+// selects (from the credentials' own table) and returns how many it
+// deleted. Two steps, not one DELETE with a subquery: on Citus the routes
+// are a reference table, and a statement may not modify one while it reads
+// a distributed table.
+func (tx *Tx) deleteRoutes(ctx context.Context, kind, sel string, args ...any) (int64, error) {
 	rows, err := tx.query(ctx, sel, args...)
 	if err != nil {
 		return 0, err

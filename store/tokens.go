@@ -83,7 +83,7 @@ func (tx *Tx) DeleteUserSessions(ctx context.Context, user reportline.UserID, ke
 	if keep == nil {
 		keep = []byte{}
 	}
-	if err := tx.deleteRoutes(ctx, "session", `SELECT hash FROM sessions WHERE tenant_id = $T AND user_id = $1 AND hash <> $2`, user, keep); err != nil {
+	if _, err := tx.deleteRoutes(ctx, "session", `SELECT hash FROM sessions WHERE tenant_id = $T AND user_id = $1 AND hash <> $2`, user, keep); err != nil {
 		return 0, fmt.Errorf("end sessions: %w", err)
 	}
 	r, err := tx.exec(ctx, `DELETE FROM sessions WHERE tenant_id = $T AND user_id = $1 AND hash <> $2`, user, keep)

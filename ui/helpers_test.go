@@ -13,12 +13,15 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/internal/browser"
 	"reportline/internal/testapp"
 	"reportline/store"
 	"reportline/ui"
 )
 
-func TestMain(m *testing.M) { testapp.Main(m) }
+// TestMain stops the package's one browser (browser tests share it, each in
+// its own incognito context) and the throwaway databases after the tests.
+func TestMain(m *testing.M) { testapp.Main(m, browser.Close) }
 
 // password is every fixture account's password.
 const password = "correct horse battery"

@@ -211,3 +211,47 @@ func TestScreenshotTakesTheFullPage(t *testing.T) {
 		t.Errorf("bottom of the screenshot is not the red footer: rgb(%d, %d, %d)", r>>8, g>>8, b>>8)
 	}
 }
+
+// TestMain stops the package's one browser after the tests.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	browser.Close()
+	os.Exit(code)
+}
+
+// TestTabsDoNotShareCookies: two tabs of the one browser are two incognito
+// profiles, so a sign-in in one test is never seen by another.
+func TestTabsDoNotShareCookies(t *testing.T) {
+	t.Parallel()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/set" {
+			http.SetCookie(w, &http.Cookie{Name: "seen", Value: "yes", Path: "/"})
+		}
+		seen := "none"
+		if c, err := r.Cookie("seen"); err == nil {
+			seen = c.Value
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Write([]byte(`<!doctype html><html lang="en"><head><title>c</title></head><body><p id="c">` + seen + `</p></body></html>`))
+	}))
+	t.Cleanup(srv.Close)
+	read := func(ctx context.Context, path string) string {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+path)); err != nil {
+			t.Fatal(err)
+		}
+		s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#c")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	a, b := browser.New(t), browser.New(t)
+	read(a, "/set")
+	if got := read(a, "/echo"); got != "yes" {
+		t.Fatalf("the tab that got the cookie sends %q, want yes", got)
+	}
+	if got := read(b, "/echo"); got != "none" {
+		t.Errorf("another tab sends the cookie %q: tabs share a profile", got)
+	}
+}

@@ -28,10 +28,14 @@ func migrate(url string) error {
 
 // Main runs a package's tests and then stops the throwaway PostgreSQL
 // server, if one was started, and removes the SQLite template file. Call it
-// from TestMain.
-func Main(m *testing.M) {
+// from TestMain. The after funcs run once the tests are over, before the
+// process exits (browser.Close, for a package with browser tests).
+func Main(m *testing.M, after ...func()) {
 	mainRan.Store(true)
 	code := pgtest.Run(m)
+	for _, f := range after {
+		f()
+	}
 	if err := removeSQLiteTemplate(); err != nil {
 		os.Stderr.WriteString("testapp: " + err.Error() + "\n")
 		if code == 0 {

@@ -1,4 +1,4 @@
-package app
+package notify
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 
 	"reportline"
 	"reportline/i18n"
+	"reportline/notice"
 	"reportline/schedule"
 )
 
@@ -42,24 +43,19 @@ type eventMsg struct {
 	recipient reportline.UserID
 	key       string
 	link      reportline.Link
-	render    func(n notice, l *i18n.Localizer) notice
+	render    func(n notice.Draft, l *i18n.Localizer) notice.Draft
 }
 
-// RunLinkEvents sends the notifications of temporary links that started or
-// ended and of managers added or removed since the last call (on any
-// replica). It returns how many messages it enqueued.
-func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
-	// Reports of managers who left are moved first, so that their new
-	// managers are announced in this same tick (docs/absences.md).
-	if _, err := a.RunLeavers(ctx); err != nil {
-		return 0, fmt.Errorf("leavers: %w", err)
-	}
-	n, err := a.notifyTemporaryLinks(ctx)
+// Run sends the notifications of temporary links that started or ended
+// and of managers added or removed since the last call (on any replica).
+// It returns how many messages it enqueued.
+func (e *Events) Run(ctx context.Context) (int, error) {
+	n, err := e.notifyTemporaryLinks(ctx)
 	if err != nil {
 		return n, fmt.Errorf("temporary link notifications: %w", err)
 	}
 	for range 20 { // at most 10,000 audit entries per tick
-		m, more, err := a.notifyManagerChanges(ctx)
+		m, more, err := e.notifyManagerChanges(ctx)
 		n += m
 		if err != nil {
 			return n, fmt.Errorf("manager change notifications: %w", err)
@@ -71,11 +67,11 @@ func (a *App) RunLinkEvents(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-func (a *App) notifyTemporaryLinks(ctx context.Context) (int, error) {
+func (e *Events) notifyTemporaryLinks(ctx context.Context) (int, error) {
 	sent := 0
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := e.store.Write(ctx, func(tx Tx) error {
 		sent = 0
-		return schedule.TakeEffect(ctx, tx, cursorTemporaryLinks, a.now(), temporaryWindow, func(from, to time.Time) error {
+		return schedule.TakeEffect(ctx, tx, cursorTemporaryLinks, e.now(), temporaryWindow, func(from, to time.Time) error {
 			links, err := tx.LinksStartingOrEnding(ctx, from, to)
 			if err != nil {
 				return err
@@ -86,7 +82,7 @@ func (a *App) notifyTemporaryLinks(ctx context.Context) (int, error) {
 			}
 			slices.Sort(managees)
 			managees = slices.Compact(managees)
-			current, err := a.managersOfMany(ctx, tx, managees)
+			current, err := tx.EffectiveManagers(ctx, managees)
 			if err != nil {
 				return err
 			}
@@ -100,7 +96,7 @@ func (a *App) notifyTemporaryLinks(ctx context.Context) (int, error) {
 					msgs = append(msgs, temporaryMsgs(reportline.NotifyTemporaryLinkEnd, l, l.ValidUntil, current[l.ManageeID])...)
 				}
 			}
-			sent, err = a.enqueueEvents(ctx, tx, msgs)
+			sent, err = e.enqueue(ctx, tx, msgs)
 			return err
 		})
 	})
@@ -129,8 +125,8 @@ func temporaryMsgs(t reportline.NotificationType, l reportline.Link, at time.Tim
 }
 
 // notifyManagerChanges reads one batch of the audit log after the cursor.
-func (a *App) notifyManagerChanges(ctx context.Context) (sent int, more bool, err error) {
-	err = a.store.Write(ctx, func(tx Tx) error {
+func (e *Events) notifyManagerChanges(ctx context.Context) (sent int, more bool, err error) {
+	err = e.store.Write(ctx, func(tx Tx) error {
 		sent, more = 0, false
 		pos, ok, err := tx.NotificationCursor(ctx, cursorAuditLog)
 		if err != nil {
@@ -149,26 +145,26 @@ func (a *App) notifyManagerChanges(ctx context.Context) (sent int, more bool, er
 		}
 		more = len(entries) == auditBatch
 		var msgs []eventMsg
-		for _, e := range entries {
+		for _, en := range entries {
 			var t reportline.NotificationType
 			var l *reportline.Link
-			switch e.Action {
+			switch en.Action {
 			case reportline.ActionAdd:
-				t, l = reportline.NotifyManagerAdded, e.After
+				t, l = reportline.NotifyManagerAdded, en.After
 			case reportline.ActionRemove:
-				t, l = reportline.NotifyManagerRemoved, e.Before
+				t, l = reportline.NotifyManagerRemoved, en.Before
 			default:
 				continue
 			}
 			if l == nil {
 				continue
 			}
-			key := func(r reportline.UserID) string { return fmt.Sprintf("%s:%d:%d", t, e.ID, r) }
+			key := func(r reportline.UserID) string { return fmt.Sprintf("%s:%d:%d", t, en.ID, r) }
 			msgs = append(msgs,
 				eventMsg{typ: t, audience: reportline.AudienceLearners, recipient: l.ManageeID, key: key(l.ManageeID), link: *l, render: linkText(t, "managee", *l)},
 				eventMsg{typ: t, audience: reportline.AudienceManagers, recipient: l.ManagerID, key: key(l.ManagerID), link: *l, render: linkText(t, "manager", *l)})
 		}
-		if sent, err = a.enqueueEvents(ctx, tx, msgs); err != nil {
+		if sent, err = e.enqueue(ctx, tx, msgs); err != nil {
 			return err
 		}
 		return tx.AdvanceNotificationCursor(ctx, cursorAuditLog, entries[len(entries)-1].ID)
@@ -178,9 +174,9 @@ func (a *App) notifyManagerChanges(ctx context.Context) (sent int, more bool, er
 
 // linkText writes one event's notice for the recipient's role in it
 // ("manager", "managee", "other"). The people's names are filled in by
-// enqueueEvents (names map).
-func linkText(t reportline.NotificationType, role string, l reportline.Link) func(n notice, loc *i18n.Localizer) notice {
-	return func(n notice, loc *i18n.Localizer) notice {
+// render (names map).
+func linkText(t reportline.NotificationType, role string, l reportline.Link) func(n notice.Draft, loc *i18n.Localizer) notice.Draft {
+	return func(n notice.Draft, loc *i18n.Localizer) notice.Draft {
 		d := n.Data
 		n.Subject = loc.T(string(t)+".subject."+role, d)
 		n.Paras = append(n.Paras, loc.T(string(t)+".body."+role, d))
@@ -203,15 +199,15 @@ func linkText(t reportline.NotificationType, role string, l reportline.Link) fun
 	}
 }
 
-// enqueueEvents renders and enqueues the messages that should go: to
-// active people, for a role an admin did not switch off, and, unless the
+// enqueue renders and enqueues the messages that should go: to active
+// people, for a role an admin did not switch off, and, unless the
 // notification is mandatory for that role, to people who did not turn it
 // off.
-func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, error) {
+func (e *Events) enqueue(ctx context.Context, tx Tx, msgs []eventMsg) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
-	msgs, err := a.routeCover(ctx, tx, msgs)
+	msgs, err := e.routeCover(ctx, tx, msgs)
 	if err != nil {
 		return 0, err
 	}
@@ -230,8 +226,6 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 		ids[m.recipient] = true
 		byType[m.typ] = append(byType[m.typ], m.recipient)
 	}
-	// The people named in the messages are the recipients themselves (a
-	// link's manager and managee are always among them).
 	users, err := tx.UsersByIDs(ctx, sortedKeys(ids))
 	if err != nil {
 		return 0, err
@@ -243,7 +237,7 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 		}
 	}
 	var out []reportline.OutboxMessage
-	base, br := a.publicURL(ctx), a.branding(ctx)
+	lk := e.look(ctx)
 	for _, m := range msgs {
 		u, ok := users[m.recipient]
 		if !ok || u.Status != reportline.StatusActive || off[reportline.NotificationRole{Type: m.typ, Audience: m.audience}] {
@@ -254,21 +248,21 @@ func (a *App) enqueueEvents(ctx context.Context, tx Tx, msgs []eventMsg) (int, e
 		if !mandatory && optedOut[m.typ][m.recipient] {
 			continue
 		}
-		r, err := a.renderEvent(u, base, br, m, users, mandatory)
+		r, err := e.render(u, lk, m, users, mandatory)
 		if err != nil {
 			return 0, err
 		}
 		out = append(out, reportline.OutboxMessage{Key: m.key, Type: m.typ, Recipient: u.ID, To: u.Email,
 			Subject: r.Subject, Text: r.Text, HTML: r.HTML})
 	}
-	return a.Enqueue(ctx, tx, out...)
+	return e.box.Enqueue(ctx, tx, out...)
 }
 
 // routeCover sends the notifications of a manager who is away (an
 // absence in effect now) to their delegate too, or instead of them, as the
 // setting cover.notify says (docs/absences.md).
-func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMsg, error) {
-	now := a.now()
+func (e *Events) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMsg, error) {
+	now := e.now()
 	covers := map[reportline.UserID]*Cover{}
 	out := msgs[:0:0]
 	for _, m := range msgs {
@@ -278,7 +272,7 @@ func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMs
 		}
 		c, seen := covers[m.recipient]
 		if !seen {
-			cv, ok, err := a.coverFor(ctx, tx, m.recipient, now)
+			cv, ok, err := tx.CoverOf(ctx, m.recipient, now)
 			if err != nil {
 				return nil, err
 			}
@@ -301,13 +295,44 @@ func (a *App) routeCover(ctx context.Context, tx Tx, msgs []eventMsg) ([]eventMs
 	return out, nil
 }
 
-// renderEvent writes one event message in its recipient's language.
-func (a *App) renderEvent(u reportline.User, base string, br reportline.Branding, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (RenderedMail, error) {
-	n, loc := noticeAt(u, base, br)
+// render writes one event message in its recipient's language.
+func (e *Events) render(u reportline.User, lk Look, m eventMsg, users map[reportline.UserID]reportline.User, mandatory bool) (notice.Mail, error) {
+	n, loc := start(u, lk)
 	mgr, mgee := users[m.link.ManagerID], users[m.link.ManageeID]
 	n.Data = map[string]any{"Manager": mgr.Name(), "ManagerEmail": mgr.Email, "Managee": mgee.Name(), "ManageeEmail": mgee.Email,
-		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(parisZone)), "Until": loc.DateTime(m.link.ValidUntil.In(parisZone))}
+		"Brand": n.BrandName, "From": loc.DateTime(m.link.ValidFrom.In(e.zone)), "Until": loc.DateTime(m.link.ValidUntil.In(e.zone))}
 	n = m.render(n, loc)
-	a.footer(&n, loc, m.typ, mandatory)
+	Footer(&n, loc, m.typ, mandatory)
 	return n.Render()
+}
+
+// Sample renders the notification t of a made-up temporary link from
+// manager to managee (a week old, ending in two weeks; ended a minute ago
+// for t = temporary link end) for to in a role ("managee", "manager",
+// "other"), under the look lk: for the catalogue's previews and the golden
+// tests of every email. Nothing is read or sent.
+func (e *Events) Sample(t reportline.NotificationType, role string, to, manager, managee reportline.User, lk Look) (notice.Mail, error) {
+	now := e.now()
+	l := reportline.Link{ManagerID: manager.ID, ManageeID: managee.ID, Kind: reportline.Functional,
+		CreatedAt: now.AddDate(0, 0, -7), ValidFrom: now.AddDate(0, 0, -7).Add(time.Hour), ValidUntil: now.AddDate(0, 0, 14)}
+	if t == reportline.NotifyTemporaryLinkEnd {
+		l.ValidUntil = now.Add(-time.Minute)
+	}
+	users := map[reportline.UserID]reportline.User{manager.ID: manager, managee.ID: managee}
+	cat, _ := reportline.NotificationByType(t)
+	aud := reportline.AudienceManagers
+	if role == "managee" {
+		aud = reportline.AudienceLearners
+	}
+	return e.render(to, lk, eventMsg{typ: t, audience: aud, link: l, render: linkText(t, role, l)}, users, cat.MandatoryFor(aud))
+}
+
+// sortedKeys returns the map's keys in order.
+func sortedKeys[V any](m map[reportline.UserID]V) []reportline.UserID {
+	out := make([]reportline.UserID, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
 }
