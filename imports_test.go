@@ -73,13 +73,13 @@ var mayImport = map[string][]string{
 
 	// HTTP front ends, then the root handler that serves them.
 	"api":    {"reportline", "policy", "app", "bulkimport", "learning", "csvio", "web", "secret"},
-	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n", "orgchart", "secret"},
+	"ui":     {"reportline", "policy", "app", "bulkimport", "csvio", "web", "msgtmpl", "i18n", "orgchart", "secret", "webhook"},
 	"scim":   {"reportline", "policy", "app", "provisioning", "web"},
 	"sso":    {"reportline", "app", "web"},
 	"server": {"reportline", "app", "web", "api", "ui", "scim"},
 	// The operator page: above tenants, on its own listener; it calls the
 	// store's tenant operations as the CLI does.
-	"operatorui": {"reportline", "app", "store", "web", "i18n"},
+	"operatorui": {"reportline", "app", "store", "web", "i18n", "policy"},
 
 	// The binary: the one place that wires everything.
 	"cmd/reportline": {"*"},

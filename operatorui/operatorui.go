@@ -26,6 +26,7 @@ import (
 	"reportline"
 	"reportline/app"
 	"reportline/i18n"
+	"reportline/policy"
 	"reportline/store"
 	"reportline/web"
 )
@@ -118,6 +119,13 @@ func (p *Page) signed(h http.HandlerFunc) http.HandlerFunc {
 			}
 			clearCookie(w, r)
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			return
+		}
+		// The policy's row, as every decision is: an operator session is
+		// an operator actor, which the policy lets run tenants and nothing
+		// inside one.
+		if d := policy.Decide(policy.Actor{Operator: true}, policy.OperateTenants, policy.Target{}); !d.Allowed {
+			http.Error(w, d.Reason, http.StatusForbidden)
 			return
 		}
 		h(w, r.WithContext(context.WithValue(r.Context(), operatorKey{}, op)))

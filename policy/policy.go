@@ -60,6 +60,9 @@ type Actor struct {
 	Tree *reportline.GroupTree
 	// SCIM is set for a provisioning client acting through /scim/v2.
 	SCIM bool
+	// Operator is set for an operator signed in on the operator page: above
+	// tenants, and no user of any of them.
+	Operator bool
 	// Scope, when set, is the actor's administration scope computed from
 	// Memberships, so that bulk paths do not compute it per decision.
 	Scope *reportline.Scope
@@ -115,6 +118,15 @@ func Decide(a Actor, action Action, t Target) Decision {
 	}
 	if a.System {
 		return allow("the service itself")
+	}
+	if r.operator != a.Operator {
+		if a.Operator {
+			return refuse("an operator acts on tenants, not inside one").say("error.policy.operator_outside")
+		}
+		return refuse("only an operator may do this").say("error.policy.operator_only")
+	}
+	if a.Operator {
+		return r.decide(a, t)
 	}
 	if a.SCIM != r.scim {
 		if a.SCIM {

@@ -56,6 +56,11 @@ func TestDecide(t *testing.T) {
 	}{
 		{"unknown action refused even to the platform admin", pa, Action("nope"), Target{}, false},
 		{"the service may do anything", Actor{System: true}, ChangeSettings, Target{}, true},
+		{"an operator runs tenants", Actor{Operator: true}, OperateTenants, Target{}, true},
+		{"the CLI runs tenants", Actor{System: true}, OperateTenants, Target{}, true},
+		{"an operator sees nobody inside a tenant", Actor{Operator: true}, ReadUser, Target{User: engMember}, false},
+		{"an operator changes no tenant's settings", Actor{Operator: true}, ChangeSettings, Target{}, false},
+		{"a platform admin does not run tenants", pa, OperateTenants, Target{}, false},
 		{"an inactive platform admin gets nothing", inactiveA, ChangeSettings, Target{}, false},
 
 		{"a person signs in to their own account", plainA, SignIn, Target{User: &Person{User: plain}}, true},

@@ -53,6 +53,7 @@ const (
 	ReadAssignMode     Action = "settings.assign_mode.read"
 	ConfigureTenant    Action = "tenant.configure"  // the tenant's own settings: digest time zone, language, branding, sign-in providers, directory sources, mail relay (secrets write-only)
 	SetTenantLimits    Action = "tenant.limits"     // the tenant's rate limits (API requests, mail): the operator's alone
+	OperateTenants     Action = "tenants.operate"   // the operator page: list, create, suspend, export and delete tenants
 	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
 	ManageWebhooks     Action = "webhooks.manage"   // change-event subscribers, their delivery log
 	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
@@ -65,7 +66,10 @@ type rule struct {
 	action Action
 	who    string // the row in words, for people (docs/policy.md is generated from it)
 	scim   bool   // the row is for provisioning clients (and only them)
-	decide func(Actor, Target) Decision
+	// operator: the row is for operators (and only them, with the service
+	// itself): they act on tenants from above, never inside one.
+	operator bool
+	decide   func(Actor, Target) Decision
 }
 
 // Row is a row of the policy in words.
@@ -387,6 +391,8 @@ var rules = []rule{
 		decide: func(Actor, Target) Decision {
 			return refuse("only the operator may change the organisation's rate limits").say("error.policy.tenant_limits")
 		}},
+	{action: OperateTenants, operator: true, who: "operators, signed in on the operator page (and the CLI, as the service): tenants from above; they see no tenant's people",
+		decide: func(Actor, Target) Decision { return allow("operators run the installation's tenants") }},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this", "error.policy.platform_only")},
 	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",
 		decide: platformOnly("manage the change-event webhooks", "error.policy.webhooks")},
