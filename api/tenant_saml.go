@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"reportline"
 	"reportline/app"
 )
 
@@ -57,11 +58,20 @@ type TenantSignIn struct {
 	SSOOnly bool `json:"sso_only" doc:"passwords refused but for the organisation's platform admins"`
 	OIDC    bool `json:"oidc" doc:"an OpenID provider is configured"`
 	SAML    bool `json:"saml" doc:"a SAML identity provider is configured"`
+	// DirectorySource: a person signing in the first time is found by the
+	// provider's object id among this directory's people.
+	DirectorySource string `json:"directory_source" doc:"the directory sync (graph, scim, ldap) whose ids are the providers' object ids (Entra's oid); empty: match by email only"`
 }
 
-// TenantSignInPatch changes SSO-only mode.
+// TenantSignInPatch changes SSO-only mode and the directory a first sign-in
+// is matched in.
 type TenantSignInPatch struct {
-	SSOOnly *bool `json:"sso_only,omitempty"`
+	SSOOnly         *bool   `json:"sso_only,omitempty"`
+	DirectorySource *string `json:"directory_source,omitempty"`
+}
+
+func tenantSignInOut(s app.TenantSignIn) TenantSignIn {
+	return TenantSignIn{SSOOnly: s.SSOOnly, OIDC: s.OIDC, SAML: s.SAML, DirectorySource: string(s.DirectorySource)}
 }
 
 func (api *API) tenantSAMLOut(r *http.Request, s app.TenantSAML) TenantSAML {
@@ -90,7 +100,7 @@ func (api *API) patchTenantSAML(w http.ResponseWriter, r *http.Request, actor ap
 
 func (api *API) getTenantSignIn(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
 	s, err := api.app.TenantSignInSettings(r.Context(), actor)
-	return TenantSignIn{SSOOnly: s.SSOOnly, OIDC: s.OIDC, SAML: s.SAML}, err
+	return tenantSignInOut(s), err
 }
 
 func (api *API) patchTenantSignIn(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
@@ -98,9 +108,14 @@ func (api *API) patchTenantSignIn(w http.ResponseWriter, r *http.Request, actor 
 	if err := decode(w, r, &in); err != nil {
 		return nil, err
 	}
+	if in.DirectorySource != nil {
+		if _, err := api.app.SetTenantSSODirectory(r.Context(), actor, reportline.Source(*in.DirectorySource)); err != nil {
+			return nil, err
+		}
+	}
 	if in.SSOOnly == nil {
 		return api.getTenantSignIn(w, r, actor)
 	}
 	s, err := api.app.SetTenantSSOOnly(r.Context(), actor, *in.SSOOnly)
-	return TenantSignIn{SSOOnly: s.SSOOnly, OIDC: s.OIDC, SAML: s.SAML}, err
+	return tenantSignInOut(s), err
 }

@@ -130,6 +130,15 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 // time, and says how.
 func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.User, string, error) {
 	id, m := in.Identity, in.Matching
+	if t, ok := reportline.TenantOf(ctx); ok && t != reportline.ImplicitTenant && m.DirectorySource == "" {
+		// A tenant's own providers match by the directory its admins name
+		// (Settings → Sign-in); the implicit tenant's, by the environment's.
+		src, err := tx.Setting(ctx, settingSSODirectory)
+		if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+			return reportline.User{}, "", err
+		}
+		m.DirectorySource = reportline.Source(src)
+	}
 	if id.DirectoryID != "" && m.DirectorySource != "" {
 		found, err := tx.DirectoryIdentities(ctx, m.DirectorySource, []string{id.DirectoryID})
 		if err != nil {

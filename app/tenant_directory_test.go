@@ -104,3 +104,53 @@ func TestTenantDirectoryGuardIsTheTenants(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+// TestTenantSSODirectoryMatching: a tenant's admin names the directory whose
+// ids are its identity provider's object ids; a person signing in the first
+// time with another email is then found by that id, in that tenant only.
+func TestTenantSSODirectoryMatching(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		ctx := context.Background()
+		db := testapp.OpenDB(t, engine)
+		a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{Logger: slog.New(slog.DiscardHandler),
+			PasswordParams: testapp.FastPasswords, Tenants: db.Tenants})
+		id, err := db.CreateTenantAs(ctx, "test", "beta", "beta.example")
+		if err != nil {
+			t.Fatal(err)
+		}
+		beta := reportline.WithTenant(ctx, id)
+		pa, err := a.CreatePlatformAdmin(beta, "pa@beta.example", "a long password")
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin := app.UserActor(pa, reportline.SourceUI)
+		if err := db.Write(beta, func(tx *store.Tx) error {
+			return tx.PutDirectoryIdentities(beta, []reportline.DirectoryIdentity{{Source: reportline.SourceGraph, ExternalID: "oid-pa", UserID: pa.ID}})
+		}); err != nil {
+			t.Fatal(err)
+		}
+		in := app.SSOSignIn{Identity: reportline.SSOIdentity{Provider: "tenant-oidc", Subject: "entra-1", DirectoryID: "oid-pa", Email: "pa.alias@elsewhere.example"}, Method: "oidc"}
+		if _, _, err := a.SignInSSO(beta, in); !reportline.IsCode(err, reportline.Unauthenticated) {
+			t.Errorf("before the setting: %v, want unauthenticated", err)
+		}
+		if _, err := a.SetTenantSSODirectory(beta, admin, "ftp"); !reportline.IsCode(err, reportline.Invalid) {
+			t.Errorf("an unknown directory: %v, want invalid", err)
+		}
+		if _, err := a.SetTenantSSODirectory(ctx, admin, reportline.SourceGraph); !reportline.IsCode(err, reportline.Invalid) {
+			t.Errorf("the implicit tenant's: %v, want invalid (the environment's)", err)
+		}
+		s, err := a.SetTenantSSODirectory(beta, admin, reportline.SourceGraph)
+		if err != nil || s.DirectorySource != reportline.SourceGraph {
+			t.Fatalf("set graph: %+v, %v", s, err)
+		}
+		_, u, err := a.SignInSSO(beta, in)
+		if err != nil || u.ID != pa.ID {
+			t.Fatalf("by directory id: %v, %v; want pa", u.Email, err)
+		}
+		// The implicit tenant has no such setting: the same identity finds
+		// nobody there.
+		if _, _, err := a.SignInSSO(ctx, in); !reportline.IsCode(err, reportline.Unauthenticated) {
+			t.Errorf("in the implicit tenant: %v, want unauthenticated", err)
+		}
+	})
+}

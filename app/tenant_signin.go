@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"reportline"
@@ -16,6 +17,15 @@ import (
 // REPORTLINE_SAML_*); another tenant's from its settings.
 
 const settingSSOOnly = "sso.only"
+
+// settingSSODirectory names the directory sync (graph, scim, ldap) whose
+// external ids are the tenant's identity provider's object ids (Entra's
+// oid), so that a person signing in the first time is found by that id; ""
+// when the tenant syncs from no directory of its provider.
+const settingSSODirectory = "sso.directory_source"
+
+// ssoDirectorySources are the values of settingSSODirectory.
+var ssoDirectorySources = []reportline.Source{reportline.SourceGraph, reportline.SourceSCIM, reportline.SourceLDAP}
 
 // passwordRule is SSO-only mode as it applies to one tenant: the one place
 // that says who may still use a password (Login, password resets, the
@@ -90,6 +100,9 @@ type TenantSignIn struct {
 	SSOOnly bool
 	// OIDC, SAML: whether each provider is configured.
 	OIDC, SAML bool
+	// DirectorySource is the directory whose ids the providers' object ids
+	// are (settingSSODirectory); "" when none.
+	DirectorySource reportline.Source
 }
 
 // TenantSignInSettings returns the context's tenant's sign-in settings.
@@ -126,7 +139,11 @@ func readTenantSignIn(ctx context.Context, tx Tx) (TenantSignIn, error) {
 	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
 		return out, err
 	}
-	return TenantSignIn{SSOOnly: v == "true", OIDC: o.Enabled(), SAML: s.Enabled()}, nil
+	dir, err := tx.Setting(ctx, settingSSODirectory)
+	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
+		return out, err
+	}
+	return TenantSignIn{SSOOnly: v == "true", OIDC: o.Enabled(), SAML: s.Enabled(), DirectorySource: reportline.Source(dir)}, nil
 }
 
 // SetTenantSSOOnly turns the context's tenant's SSO-only mode on or off;
@@ -202,4 +219,39 @@ func (a *App) TenantSignInButtons(ctx context.Context) ([]SignInButton, error) {
 		return nil
 	})
 	return out, err
+}
+
+// SetTenantSSODirectory names the directory sync whose external ids are the
+// context's tenant's identity provider's object ids ("" for none): platform
+// admins of the tenant only, audited. The implicit tenant's is the
+// environment's (REPORTLINE_SSO_DIRECTORY).
+func (a *App) SetTenantSSODirectory(ctx context.Context, actor Actor, source reportline.Source) (TenantSignIn, error) {
+	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
+		return TenantSignIn{}, err
+	}
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return TenantSignIn{}, reportline.FieldError("directory_source", string(source), "this installation's default organisation takes it from the environment (REPORTLINE_SSO_DIRECTORY)")
+	}
+	if source != "" && !slices.Contains(ssoDirectorySources, source) {
+		return TenantSignIn{}, reportline.FieldError("directory_source", string(source), "want graph, scim, ldap or empty (match by email only)")
+	}
+	err := a.store.Write(ctx, func(tx Tx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
+			return err
+		}
+		before, after, err := putSettings(ctx, tx, [][2]string{{settingSSODirectory, string(source)}})
+		if err != nil || len(after) == 0 {
+			return err
+		}
+		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant sso directory",
+			Before: usecase.JSON(before), After: usecase.JSON(after)})
+	})
+	if err != nil {
+		return TenantSignIn{}, err
+	}
+	return a.TenantSignInSettings(ctx, actor)
 }

@@ -45,6 +45,10 @@ type tenantSignInPage struct {
 	SecretSet   bool
 	SSOOnly     bool
 	HasProvider bool
+	// Directory is the directory a first sign-in is matched in by the
+	// provider's object id ("" for none), Directories the choices.
+	Directory   string
+	Directories []string
 	// The addresses the providers are given.
 	RedirectURL, LogoutReturnURL, MetadataURL, ACSURL, SLOURL string
 	ProblemIn                                                 string // "oidc", "saml", "sso_only"
@@ -56,7 +60,8 @@ func (u *UI) tenantSignInPage(r *http.Request, v viewer) (*tenantSignInPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &tenantSignInPage{SSOOnly: s.SSOOnly, HasProvider: s.OIDC || s.SAML}
+	p := &tenantSignInPage{SSOOnly: s.SSOOnly, HasProvider: s.OIDC || s.SAML, Directory: string(s.DirectorySource),
+		Directories: []string{"", string(reportline.SourceGraph), string(reportline.SourceSCIM), string(reportline.SourceLDAP)}}
 	if p.settingsPage, err = u.settingsBase(ctx, v, u.loc(r).T("signin.title", nil), "sign-in"); err != nil {
 		return nil, err
 	}
@@ -140,6 +145,8 @@ func (u *UI) saveTenantSignIn(w http.ResponseWriter, r *http.Request, v viewer) 
 		_, err = u.app.SetTenantSAML(r.Context(), v.Actor, c)
 	case "sso_only":
 		_, err = u.app.SetTenantSSOOnly(r.Context(), v.Actor, on("sso_only"))
+	case "directory":
+		_, err = u.app.SetTenantSSODirectory(r.Context(), v.Actor, reportline.Source(r.PostForm.Get("directory_source")))
 	default:
 		err = reportline.FieldError("section", section, "this form is not one of the sign-in page's")
 	}
