@@ -23,10 +23,10 @@ const (
 // field names the value in the error.
 func CheckText(field, s string) error {
 	if !utf8.ValidString(s) {
-		return FieldError(field, "", "%s is not valid UTF-8 text; send text encoded as UTF-8", field).Say("error.text.utf8", map[string]any{"Field": field})
+		return FieldError(field, "", "%s is not valid UTF-8 text; send text encoded as UTF-8", field)
 	}
 	if strings.IndexByte(s, 0) >= 0 {
-		return FieldError(field, "", "%s contains a NUL character, which is not allowed in text", field).Say("error.text.nul", map[string]any{"Field": field})
+		return FieldError(field, "", "%s contains a NUL character, which is not allowed in text", field)
 	}
 	return nil
 }

@@ -210,7 +210,7 @@ func TestBrowserPseudoLocale(t *testing.T) {
 	}
 	// What the reader typed into the preview is theirs.
 	typed := "barbara.liskov@acme.example, linus.torvalds@acme.example, nobody@acme.example, russ.cox@acme.example, not-an-address, vint.cerf@acme.example"
-	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address", "managers.csv", "Europe/Paris", "UTC", "users.csv", "new.person@acme.example", templateBody)
+	data = append(data, "Reportline", typed, "nobody@acme.example", "not-an-address", "managers.csv", "Europe/Paris", "UTC", "users.csv", "new.person@acme.example", "https://hooks.example.com/reportline", templateBody)
 	// The demo's courses (demo/learning.go).
 	data = append(data, "Information security basics", "GDPR essentials", "Go for engineers", "Negotiation skills")
 	// Longest first, so that "Ken Thompson" goes before "Ken".

@@ -87,7 +87,7 @@ func TestErrorPages(t *testing.T) {
 		{reportline.Errorf(reportline.Forbidden, "you do not administrate this group"), 403, []string{"Access refused", "You do not administrate this group."}},
 		{reportline.Errorf(reportline.NotFound, "user 9 not found"), 404, []string{"Not found", "User 9 not found."}},
 		{&reportline.Error{Code: reportline.Invalid, Message: "2 rows refused", Details: []reportline.Detail{
-			{Value: "x@y.z", Message: "no account has the address x@y.z"}}}, 422, []string{"2 rows refused.", "<code>x@y.z</code>: No account has the address x@y.z."}},
+			{Value: "x@y.z", Message: "no account has the address x@y.z"}}}, 422, []string{"2 rows refused.", "<code translate=\"no\">x@y.z</code>: No account has the address x@y.z."}},
 	} {
 		w := httptest.NewRecorder()
 		u.fail(w, httptest.NewRequest(http.MethodGet, "/x", nil), tc.err)
