@@ -23,8 +23,8 @@ func (api *API) tenantSAMLRoutes() []route {
 			summary:  "How the organisation's people sign in: SSO-only mode and which providers are configured (platform admins)",
 			response: TenantSignIn{}, status: http.StatusOK, handler: api.getTenantSignIn},
 		{id: "updateTenantSignIn", method: "PATCH", path: "/api/v1/settings/tenant/sign-in", tag: "settings",
-			summary:     "Turn the organisation's SSO-only mode on or off (platform admins; not the installation's default organisation, whose mode is the environment's)",
-			description: "With sso_only, passwords and password resets are refused for everyone but the organisation's platform admins (the break-glass admins); API tokens are unaffected. It needs an identity provider configured.",
+			summary:     "Turn the organisation's SSO-only mode on or off, or name the directory a first sign-in is matched in (platform admins; not the installation's default organisation, whose settings are the environment's)",
+			description: "With sso_only, passwords and password resets are refused for everyone but the organisation's platform admins (the break-glass admins); API tokens are unaffected. It needs an identity provider configured. With directory_source (graph, scim, ldap, or empty for none), a person signing in the first time is found by the provider's object id among that directory's people.",
 			request:     TenantSignInPatch{}, response: TenantSignIn{}, status: http.StatusOK, handler: api.patchTenantSignIn},
 	}
 }

@@ -50,3 +50,31 @@ func TestTenantSettingsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestCoverSettingsOverHTTP: the cover and leaver settings read and change
+// through the API as through Settings → Cover & leavers; a bad value names
+// its field and changes nothing; a group admin is refused.
+func TestCoverSettingsOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		if status, _ := f.do(t, f.gaToken, "PATCH", "/api/v1/settings/cover", `{"cover_notify": "instead"}`); status != 403 {
+			t.Errorf("a group admin changes them: %d, want 403", status)
+		}
+		status, body := f.do(t, f.paToken, "GET", "/api/v1/settings/cover", "")
+		if status != 200 || body["cover_notify"] != "with" || body["leaver_sync"] != "flag" {
+			t.Fatalf("defaults: %d %v", status, body)
+		}
+		status, body = f.do(t, f.paToken, "PATCH", "/api/v1/settings/cover", `{"cover_notify": "instead"}`)
+		if status != 200 || body["cover_notify"] != "instead" || body["leaver_sync"] != "flag" {
+			t.Fatalf("set instead: %d %v", status, body)
+		}
+		status, body = f.do(t, f.paToken, "PATCH", "/api/v1/settings/cover", `{"cover_notify": "with", "leaver_sync": "nowhere"}`)
+		if status != 422 || errField(body, "field") != "leaver_sync" {
+			t.Errorf("a bad value: %d %v, want 422 naming leaver_sync", status, body)
+		}
+		if status, body = f.do(t, f.paToken, "GET", "/api/v1/settings/cover", ""); status != 200 || body["cover_notify"] != "instead" {
+			t.Errorf("after a refused change: %d %v, want cover_notify still instead", status, body)
+		}
+	})
+}

@@ -209,6 +209,8 @@ var matrix = []row{
 	{pattern: "PATCH /api/v1/settings/tenant", want: paOnly, build: body(map[string]any{"brand_name": "Acme"})},
 	{pattern: "GET /settings/organisation", want: paOnly},
 	{pattern: "POST /settings/organisation", want: paOnly, build: form("/settings/organisation", "digest_time_zone=Europe%2FParis&brand_name=Acme")},
+	{pattern: "GET /api/v1/settings/cover", want: paOnly},
+	{pattern: "PATCH /api/v1/settings/cover", want: paOnly, build: body(map[string]any{"cover_notify": "with", "leaver_sync": "flag"}), note: "cover.notify and leaver.sync: App.SetCoverSettings"},
 	{pattern: "GET /settings/cover", want: paOnly},
 	{pattern: "POST /settings/cover", want: paOnly, build: form("/settings/cover", "cover_notify=with&leaver_sync=flag"), note: "cover.notify and leaver.sync: App.SetCoverSettings"},
 	{pattern: "GET /api/v1/settings/tenant/oidc", want: paOnly},
