@@ -8,7 +8,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"reportline/internal/browser"
-	"reportline/internal/testapp"
 	"reportline/store"
 )
 
@@ -16,45 +15,42 @@ import (
 // the tenant list, at 390 and 1366 px, without the page scrolling
 // sideways and with no console error (CSP included).
 func TestBrowserOperatorSignIn(t *testing.T) {
-	testapp.Run(t, func(t *testing.T, engine store.Engine) {
-		if engine != store.SQLite {
-			t.Skip("one engine is enough for the browser; TestOperatorPage covers both")
+	// One engine is enough for the browser; TestOperatorPage covers both.
+	engine := store.SQLite
+	_, base := start(t, engine)
+	ctx := browser.New(t)
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1366, 900),
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "ops@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "operator password 1"),
+	); err != nil {
+		t.Fatalf("fill in the sign-in form: %v", err)
+	}
+	browser.Screenshot(t, ctx, "sign-in")
+	if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`))); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(text, "default") || !strings.Contains(text, "Tenants") {
+		t.Fatalf("the list shows:\n%s", text)
+	}
+	for _, width := range []int64{390, 1366} {
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+			t.Fatal(err)
 		}
-		_, base := start(t, engine)
-		ctx := browser.New(t)
-		if err := chromedp.Do(ctx,
-			chromedp.EmulateViewport(1366, 900),
-			chromedp.Navigate(base+"/"),
-			chromedp.WaitVisible(chromedp.CSS("#email")),
-			chromedp.SendKeys(chromedp.CSS("#email"), "ops@example.com"),
-			chromedp.SendKeys(chromedp.CSS("#password"), "operator password 1"),
-		); err != nil {
-			t.Fatalf("fill in the sign-in form: %v", err)
-		}
-		browser.Screenshot(t, ctx, "sign-in")
-		if _, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(`form.card button[type="submit"]`))); err != nil {
-			t.Fatalf("sign in: %v", err)
-		}
-		text, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("main").innerText`))
+		wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.Contains(text, "default") || !strings.Contains(text, "Tenants") {
-			t.Fatalf("the list shows:\n%s", text)
+		if wide {
+			t.Errorf("at %d px the page scrolls sideways", width)
 		}
-		for _, width := range []int64{390, 1366} {
-			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
-				t.Fatal(err)
-			}
-			wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > document.documentElement.clientWidth`))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if wide {
-				t.Errorf("at %d px the page scrolls sideways", width)
-			}
-			browser.Screenshot(t, ctx, fmt.Sprintf("list-%d", width))
-		}
-		browser.NoConsoleErrors(t, ctx)
-	})
+		browser.Screenshot(t, ctx, fmt.Sprintf("list-%d", width))
+	}
+	browser.NoConsoleErrors(t, ctx)
 }
