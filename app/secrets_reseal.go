@@ -41,7 +41,7 @@ func (a *App) sealWebhookSecret(ctx context.Context, tx Tx, s reportline.Webhook
 	if !a.secrets.Configured() || s.Secret == "" {
 		return false, nil
 	}
-	if err := a.putSecret(ctx, tx, webhookSecretName(s.ID), secret.Value(s.Secret)); err != nil {
+	if err := a.putSecret(ctx, tx, webhookSecretName(s.ID), "secret", secret.Value(s.Secret)); err != nil {
 		return false, err
 	}
 	return true, tx.SetWebhookSubscriberSecret(ctx, s.ID, "")
@@ -124,7 +124,7 @@ func (a *App) ResealSecrets(ctx context.Context) (ResealReport, error) {
 					bad = append(bad, err)
 					continue
 				}
-				if err := a.putSecret(ctx, tx, s.Name, v); err != nil {
+				if err := a.putSecret(ctx, tx, s.Name, "secret", v); err != nil {
 					return err
 				}
 				t.Resealed++

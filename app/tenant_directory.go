@@ -263,7 +263,7 @@ func (a *App) SetTenantDirectory(ctx context.Context, actor Actor, c TenantDirec
 			if s.v == nil {
 				continue
 			}
-			if err := a.putSealed(ctx, tx, s.name, s.field, *s.v); err != nil {
+			if err := a.putSecret(ctx, tx, s.name, s.field, *s.v); err != nil {
 				return err
 			}
 			after[s.name] = "set"
@@ -315,26 +315,6 @@ func putSettings(ctx context.Context, tx Tx, fields [][2]string) (before, after 
 		}
 	}
 	return before, after, nil
-}
-
-// putSealed seals v for the context's tenant and stores it as name; ""
-// removes it. Without a key it is refused on field, naming the variable:
-// a secret is never stored in the clear.
-func (a *App) putSealed(ctx context.Context, tx Tx, name, field string, v secret.Value) error {
-	if v.Reveal() == "" {
-		return tx.DeleteSecret(ctx, name)
-	}
-	if len(v.Reveal()) > 4096 {
-		return reportline.FieldError(field, "", "a secret is at most 4096 bytes")
-	}
-	if !a.secrets.Configured() {
-		return reportline.FieldError(field, "", "secrets are stored encrypted and this installation has no key: the operator sets %s (32 random bytes in base64: openssl rand -base64 32)", secret.EnvKey)
-	}
-	s, err := a.secrets.Seal(v, secretBinding(tx, name))
-	if err != nil {
-		return fmt.Errorf("seal the secret %s: %w", name, err)
-	}
-	return tx.PutSecret(ctx, reportline.SealedSecret{Name: name, KeyID: s.KeyID, Box: s.Box, UpdatedAt: a.now()})
 }
 
 // settings checks the change and lists the settings it writes.

@@ -119,7 +119,7 @@ func (a *App) SetTenantSMTP(ctx context.Context, actor Actor, c TenantSMTPChange
 			return err
 		}
 		if c.Password != nil {
-			if err := a.putSealed(ctx, tx, secretSMTPPass, "password", *c.Password); err != nil {
+			if err := a.putSecret(ctx, tx, secretSMTPPass, "password", *c.Password); err != nil {
 				return err
 			}
 			after[secretSMTPPass] = "set"

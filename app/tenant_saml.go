@@ -146,7 +146,7 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 			if err != nil {
 				return err
 			}
-			if err := a.putSecret(ctx, tx, secretSAMLKey, key); err != nil {
+			if err := a.putSecret(ctx, tx, secretSAMLKey, "metadata_url", key); err != nil {
 				return err
 			}
 			if err := tx.PutSetting(ctx, settingSAMLCertificate, cert); err != nil {

@@ -82,19 +82,18 @@ func secretBinding(tx Tx, name string) secret.Binding {
 	return secret.Binding{Tenant: int64(tx.Tenant()), Name: name}
 }
 
-// putSecret seals v for the context's tenant and stores it in tx; "" removes
-// it. Without a key it is refused, naming REPORTLINE_SECRET_KEY: a secret is
-// never stored in the clear.
-func (a *App) putSecret(ctx context.Context, tx Tx, name string, v secret.Value) error {
+// putSecret seals v for the context's tenant and stores it in tx as name;
+// "" removes it. Without a key it is refused on field, naming the variable:
+// a secret is never stored in the clear.
+func (a *App) putSecret(ctx context.Context, tx Tx, name, field string, v secret.Value) error {
 	if v.Reveal() == "" {
 		return tx.DeleteSecret(ctx, name)
 	}
+	if len(v.Reveal()) > 4096 {
+		return reportline.FieldError(field, "", "a secret is at most 4096 bytes")
+	}
 	if !a.secrets.Configured() {
-		msg := "secrets are stored encrypted and this installation has no key: the operator sets " + secret.EnvKey + " (32 random bytes in base64: openssl rand -base64 32)"
-		if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-			msg += ", or configures this tenant's provider in the environment (REPORTLINE_OIDC_CLIENT_SECRET)"
-		}
-		return reportline.FieldError("client_secret", "", "%s", msg)
+		return reportline.FieldError(field, "", "secrets are stored encrypted and this installation has no key: the operator sets %s (32 random bytes in base64: openssl rand -base64 32)", secret.EnvKey)
 	}
 	s, err := a.secrets.Seal(v, secretBinding(tx, name))
 	if err != nil {
@@ -209,7 +208,7 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 			}
 		}
 		if c.ClientSecret != nil {
-			if err := a.putSecret(ctx, tx, secretOIDCClient, *c.ClientSecret); err != nil {
+			if err := a.putSecret(ctx, tx, secretOIDCClient, "client_secret", *c.ClientSecret); err != nil {
 				return err
 			}
 			after[secretOIDCClient] = "set"
