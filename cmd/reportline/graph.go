@@ -87,19 +87,35 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), commandUsage("sync graph"))
 		return errUsage
 	}
-	if !cfg.Graph.Enabled() {
-		return errors.New("sync graph: Microsoft Graph is not configured: set REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID and REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE)")
+	if slug, _ := ctx.Value(tenantSlugKey{}).(string); slug == "" {
+		if err := envGraph(cfg); err != nil {
+			return err
+		}
 	}
-	log := newLogger(cfg, e.stderr)
-	dir, err := newGraphDirectory(cfg.Graph, log)
-	if err != nil {
-		return err
-	}
-	return withApp(ctx, e, cfg, func(a *app.App) error {
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		ctx, slug, own, err := syncTenant(ctx, s.db)
+		if err != nil {
+			return fmt.Errorf("sync graph: %w", err)
+		}
+		a := s.app
+		var dir graphDirectory
+		if own {
+			err = tenantHasSource(ctx, a, slug, "Microsoft Graph")
+		} else if err = envGraph(cfg); err == nil {
+			dir, err = newGraphDirectory(cfg.Graph, s.log)
+		}
+		if err != nil {
+			return err
+		}
 		if err := confirmDeactivations(ctx, a, reportline.SourceGraph, confirm, dryRun); err != nil {
 			return fmt.Errorf("sync graph: %s", syncErrorMessage(err))
 		}
-		rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+		var rep directory.DeltaReport
+		if own {
+			rep, err = a.SyncTenantGraph(ctx, app.SystemActor(reportline.SourceCLI), full, dryRun)
+		} else {
+			rep, err = a.SyncDeltaDirectory(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, dir, full, dryRun)
+		}
 		if errors.Is(err, reportline.ErrHeld) {
 			printDeltaSync(e.stdout, rep)
 			return heldError("sync graph", err)
@@ -113,6 +129,15 @@ func cmdSyncGraph(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// envGraph says what to set when the environment names no Entra ID (the
+// implicit tenant's).
+func envGraph(cfg config.Config) error {
+	if !cfg.Graph.Enabled() {
+		return errors.New("sync graph: Microsoft Graph is not configured: set REPORTLINE_GRAPH_TENANT, REPORTLINE_GRAPH_CLIENT_ID and REPORTLINE_GRAPH_CLIENT_SECRET (or _FILE); another tenant's directory: --tenant SLUG")
+	}
+	return nil
 }
 
 // syncErrorMessage is a domain error's message for people, or the error

@@ -54,19 +54,37 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		fmt.Fprintf(e.stderr, "unexpected argument %q\n\n%s", fs.Arg(0), commandUsage("sync ldap"))
 		return errUsage
 	}
-	if !cfg.LDAP.Enabled() {
-		return errors.New("sync ldap: LDAP is not configured: set REPORTLINE_LDAP_URL and REPORTLINE_LDAP_BASE_DN (and REPORTLINE_LDAP_BIND_DN, REPORTLINE_LDAP_BIND_PASSWORD or _FILE)")
+	// Without --tenant the environment's directory is checked before the
+	// database is opened, as it always was.
+	if slug, _ := ctx.Value(tenantSlugKey{}).(string); slug == "" {
+		if _, err := envLDAP(cfg); err != nil {
+			return err
+		}
 	}
-	dir, err := ldapConfig(cfg.LDAP)
-	if err != nil {
-		return fmt.Errorf("sync ldap: %w", err)
-	}
-	log := newLogger(cfg, e.stderr)
-	return withApp(ctx, e, cfg, func(a *app.App) error {
+	return withServices(ctx, e, cfg, nil, func(s services) error {
+		ctx, slug, own, err := syncTenant(ctx, s.db)
+		if err != nil {
+			return fmt.Errorf("sync ldap: %w", err)
+		}
+		a := s.app
+		var dir ldapsync.Config
+		if own {
+			err = tenantHasSource(ctx, a, slug, "LDAP")
+		} else {
+			dir, err = envLDAP(cfg)
+		}
+		if err != nil {
+			return err
+		}
 		if err := confirmDeactivations(ctx, a, reportline.SourceLDAP, confirm, dryRun); err != nil {
 			return fmt.Errorf("sync ldap: %s", syncErrorMessage(err))
 		}
-		rep, err := syncLDAP(ctx, a, dir, dryRun, log)
+		var rep reportline.SyncReport
+		if own {
+			rep, err = a.SyncTenantLDAP(ctx, app.SystemActor(reportline.SourceLDAP), dryRun)
+		} else {
+			rep, err = syncLDAP(ctx, a, dir, dryRun, s.log)
+		}
 		if errors.Is(err, reportline.ErrHeld) {
 			printSyncReport(e.stdout, "LDAP", rep, show)
 			return heldError("sync ldap", err)
@@ -80,6 +98,19 @@ func cmdSyncLDAP(ctx context.Context, e env, args []string) error {
 		}
 		return nil
 	})
+}
+
+// envLDAP is the environment's LDAP directory, the implicit tenant's; an
+// error says what to set.
+func envLDAP(cfg config.Config) (ldapsync.Config, error) {
+	if !cfg.LDAP.Enabled() {
+		return ldapsync.Config{}, errors.New("sync ldap: LDAP is not configured: set REPORTLINE_LDAP_URL and REPORTLINE_LDAP_BASE_DN (and REPORTLINE_LDAP_BIND_DN, REPORTLINE_LDAP_BIND_PASSWORD or _FILE); another tenant's directory: --tenant SLUG")
+	}
+	dir, err := ldapConfig(cfg.LDAP)
+	if err != nil {
+		return ldapsync.Config{}, fmt.Errorf("sync ldap: %w", err)
+	}
+	return dir, nil
 }
 
 // exitSyncHeld is the exit status of a sync held by the deactivation guard.

@@ -30,7 +30,6 @@ var noTenantFlag = map[string]string{
 	"version": "",
 	"backup":  "a backup copies the whole database, every tenant",
 	"secrets": "a reseal goes through every tenant's secrets",
-	"sync":    "the directory configured in the environment belongs to the implicit tenant",
 }
 
 // takeTenantFlag removes --tenant SLUG (or --tenant=SLUG, -tenant) from
