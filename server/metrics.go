@@ -29,6 +29,7 @@ type Metrics struct {
 	imports        *prometheus.CounterVec
 	directorySyncs *prometheus.CounterVec
 	admission      *prometheus.CounterVec
+	outboxHeld     *outboxHeld
 }
 
 // NewMetrics returns the metrics of one server.
@@ -55,8 +56,10 @@ func NewMetrics() *Metrics {
 			Name: "reportline_http_admission_refused_total", Help: "Requests refused by admission control before any work, by class (read, write, upload, sign-in) and reason (wait, queue-full, caller-queue, sign-in-rate, failure-rate, tenant-rate: the tenant's own request rate spent).",
 		}, []string{"class", "reason"}),
 	}
+	held, heldCounter := newOutboxHeld()
+	m.outboxHeld = held
 	m.reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		m.requests, m.duration, m.scheduledRuns, m.imports, m.directorySyncs, m.admission)
+		m.requests, m.duration, m.scheduledRuns, m.imports, m.directorySyncs, m.admission, heldCounter)
 	return m
 }
 

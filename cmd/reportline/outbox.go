@@ -14,6 +14,7 @@ import (
 	"reportline/config"
 	"reportline/mail"
 	"reportline/outbox"
+	"reportline/server"
 )
 
 // newSender returns the configured mail sender: SMTP when
@@ -53,9 +54,10 @@ func newSender(cfg config.Config) (outbox.Sender, int, func() error, error) {
 	return s, cfg.Mail.PoolSize(), s.Close, nil
 }
 
-// startOutbox starts the mail delivery worker; stop ends it after the batch
-// in flight is sent and recorded, and closes the SMTP connections.
-func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.Logger) (stop func(), err error) {
+// startOutbox starts the mail delivery worker, whose held-back batches
+// metrics counts; stop ends it after the batch in flight is sent and
+// recorded, and closes the SMTP connections.
+func startOutbox(ctx context.Context, cfg config.Config, a *app.App, metrics *server.Metrics, log *slog.Logger) (stop func(), err error) {
 	sender, conc, closeSender, err := newSender(cfg)
 	if err != nil {
 		return nil, err
@@ -63,6 +65,7 @@ func startOutbox(ctx context.Context, cfg config.Config, a *app.App, log *slog.L
 	// Each tenant's mail through its own relay when it set one.
 	sender, closeRelays := perTenantSender(sender, a)
 	w := a.NewOutboxWorker(sender, outbox.Options{Concurrency: conc})
+	metrics.WatchOutbox(w) // reportline_outbox_held_back_total: batches held back by tenants' mail rates
 	log.Info("mail outbox started", "mail", cfg.Mail, "worker", w.Owner())
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup

@@ -38,7 +38,7 @@ func serve(ctx context.Context, e env, cfg config.Config, s services, metrics *s
 	if err := a.RecoverImports(ctx); err != nil {
 		return err
 	}
-	stopOutbox, err := startOutbox(ctx, cfg, a, log)
+	stopOutbox, err := startOutbox(ctx, cfg, a, metrics, log)
 	if err != nil {
 		return err
 	}
