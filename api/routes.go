@@ -23,6 +23,7 @@ func (api *API) routes() []route {
 	routes = append(routes, api.tenantSAMLRoutes()...)
 	routes = append(routes, api.tenantDirectoryRoutes()...)
 	routes = append(routes, api.coverSettingsRoutes()...)
+	routes = append(routes, api.operatorGrantRoutes()...)
 	routes = append(routes, api.planRoutes()...)
 	return routes
 }

@@ -55,6 +55,7 @@ type Tx interface {
 	secretsTx
 	secretsListTx
 	planTx
+	operatorLogTx
 
 	CreateUser(ctx context.Context, u *reportline.User) error
 	UpdateUser(ctx context.Context, u *reportline.User) error

@@ -4,7 +4,9 @@
 // table (reportline operator create), lists the tenants, creates one,
 // suspends and resumes, downloads an export and deletes, through the same
 // store calls as the `reportline tenant` commands, each recorded in the
-// operator log. It shows no tenant's people, only how many there are.
+// operator log. It shows no tenant's people, only how many there are,
+// unless the tenant's platform admins grant the operator a time-boxed,
+// read-only look at them (people.go).
 package operatorui
 
 import (
@@ -59,6 +61,7 @@ func New(a *app.App, db *store.DB, log *slog.Logger) (*Page, error) {
 			}
 			return l.T(id, data)
 		},
+		"status": statusLabel,
 	}).ParseFS(files, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("operator page templates: %w", err)
@@ -80,6 +83,7 @@ func (p *Page) Handler() http.Handler {
 	mux.HandleFunc("POST /tenants/{slug}/resume", p.signed(p.suspend(false)))
 	mux.HandleFunc("GET /tenants/{slug}/export", p.signed(p.export))
 	mux.HandleFunc("POST /tenants/{slug}/delete", p.signed(p.delete))
+	mux.HandleFunc("GET /tenants/{slug}/people", p.signed(p.people))
 	cop := http.NewCrossOriginProtection()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()

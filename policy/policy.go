@@ -98,6 +98,9 @@ type Target struct {
 	PlatformAdminsWritable bool
 	// Deactivating is set when a user change deactivates the user.
 	Deactivating bool
+	// OperatorGranted is set when the tenant acted in granted the operator
+	// access to its people and the grant has not ended (operator rows).
+	OperatorGranted bool
 	// Personal is set when a user change touches only the person's own
 	// details (names, locale, time zone, birthday), which they may change
 	// themself.

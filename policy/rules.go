@@ -51,14 +51,16 @@ const (
 	ChangeSettings     Action = "settings.change"
 	ReadSettings       Action = "settings.read" // capabilities, statistics scopes, digest settings, org structure
 	ReadAssignMode     Action = "settings.assign_mode.read"
-	ConfigureTenant    Action = "tenant.configure"  // the tenant's own settings: digest time zone, language, branding, sign-in providers, directory sources, mail relay (secrets write-only)
-	SetTenantLimits    Action = "tenant.limits"     // the tenant's rate limits (API requests, mail): the operator's alone
-	OperateTenants     Action = "tenants.operate"   // the operator page: list, create, suspend, export and delete tenants
-	OperatePlatform    Action = "platform.operate"  // delivery log, digest runs, directory syncs, provisioning clients
-	ManageWebhooks     Action = "webhooks.manage"   // change-event subscribers, their delivery log
-	ProvisionUser      Action = "scim.write"        // a SCIM client creating, changing or deactivating a user
-	DirectoryWriteUser Action = "directory.write"   // LDAP or Graph sync changing a user
-	ProvisionGroups    Action = "scim.groups.write" // a SCIM client's groups and their plain memberships
+	ConfigureTenant    Action = "tenant.configure"      // the tenant's own settings: digest time zone, language, branding, sign-in providers, directory sources, mail relay (secrets write-only)
+	SetTenantLimits    Action = "tenant.limits"         // the tenant's rate limits (API requests, mail): the operator's alone
+	OperateTenants     Action = "tenants.operate"       // the operator page: list, create, suspend, export and delete tenants
+	GrantOperator      Action = "tenant.operator_grant" // let the operator see the tenant's people for a few hours, or end that
+	OperatorReadPeople Action = "tenants.people.read"   // the operator page lists a tenant's people, while the tenant's grant runs
+	OperatePlatform    Action = "platform.operate"      // delivery log, digest runs, directory syncs, provisioning clients
+	ManageWebhooks     Action = "webhooks.manage"       // change-event subscribers, their delivery log
+	ProvisionUser      Action = "scim.write"            // a SCIM client creating, changing or deactivating a user
+	DirectoryWriteUser Action = "directory.write"       // LDAP or Graph sync changing a user
+	ProvisionGroups    Action = "scim.groups.write"     // a SCIM client's groups and their plain memberships
 )
 
 // rule is one row of the policy.
@@ -393,6 +395,15 @@ var rules = []rule{
 		}},
 	{action: OperateTenants, operator: true, who: "operators, signed in on the operator page (and the CLI, as the service): tenants from above; they see no tenant's people",
 		decide: func(Actor, Target) Decision { return allow("operators run the installation's tenants") }},
+	{action: GrantOperator, who: "platform admins of the tenant: a time-boxed grant (at most 72 hours) that lets the operator list its people, recorded in the tenant's audit and the operator log; revocable",
+		decide: platformOnly("let the operator see the organisation's people", "error.policy.operator_grant")},
+	{action: OperatorReadPeople, operator: true, who: "operators, read-only, only while a grant of the tenant's platform admins runs (Target.OperatorGranted); never otherwise",
+		decide: func(_ Actor, t Target) Decision {
+			if t.OperatorGranted {
+				return allow("the organisation granted the operator access to its people")
+			}
+			return refuse("the organisation has not granted the operator access to its people, or the grant has ended").say("error.policy.operator_not_granted")
+		}},
 	{action: OperatePlatform, who: "platform admins", decide: platformOnly("do this", "error.policy.platform_only")},
 	{action: ManageWebhooks, who: "platform admins: a subscriber receives every change in the tenant",
 		decide: platformOnly("manage the change-event webhooks", "error.policy.webhooks")},

@@ -15,6 +15,7 @@ import (
 func (u *UI) registerTenantSettings(mux *http.ServeMux) {
 	mux.Handle("GET /settings/organisation", u.signedIn(u.tenantSettings))
 	mux.Handle("POST /settings/organisation", u.signedIn(u.saveTenantSettings))
+	mux.Handle("POST /settings/organisation/operator-access", u.signedIn(u.saveOperatorGrant))
 }
 
 // tenantSettingsPage is the organisation's profile: Form is what the
@@ -23,6 +24,10 @@ type tenantSettingsPage struct {
 	settingsPage
 	Form app.TenantSettings
 	View app.TenantSettingsView
+	// The operator's access to the people (tenant_operator_grant.go):
+	// OperatorUntil is "" when no grant runs; OperatorHours what the
+	// hours field shows.
+	OperatorUntil, OperatorBy, OperatorHours string
 }
 
 func (u *UI) tenantSettingsPage(r *http.Request, v viewer) (*tenantSettingsPage, error) {
@@ -31,7 +36,10 @@ func (u *UI) tenantSettingsPage(r *http.Request, v viewer) (*tenantSettingsPage,
 	if err != nil {
 		return nil, err
 	}
-	p := &tenantSettingsPage{Form: view.Settings, View: view}
+	p := &tenantSettingsPage{Form: view.Settings, View: view, OperatorHours: "24"}
+	if err := u.operatorGrantView(r, v, p); err != nil {
+		return nil, err
+	}
 	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
 		return nil, err
 	}
@@ -43,8 +51,13 @@ func (u *UI) tenantSettings(w http.ResponseWriter, r *http.Request, v viewer) er
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("saved") == "1" {
+	switch {
+	case r.URL.Query().Get("saved") == "1":
 		p.Flash = u.loc(r).T("tenant.saved", nil)
+	case r.URL.Query().Get("operator") == "granted":
+		p.Flash = u.loc(r).T("tenant.operator_saved_granted", nil)
+	case r.URL.Query().Get("operator") == "revoked":
+		p.Flash = u.loc(r).T("tenant.operator_saved_revoked", nil)
 	}
 	u.render(w, r, http.StatusOK, "tenant_settings", p)
 	return nil
