@@ -78,3 +78,37 @@ func TestCoverSettingsOverHTTP(t *testing.T) {
 		}
 	})
 }
+
+// TestOperatorAccessOverHTTP: a platform admin grants the operator access
+// to the people for 2 hours, reads it back, is refused 73 hours (naming
+// hours) and ends it; a group admin may not grant it.
+func TestOperatorAccessOverHTTP(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		f := newFixture(t, engine)
+		const path = "/api/v1/settings/tenant/operator-access"
+		if status, _ := f.do(t, f.gaToken, "PUT", path, `{"hours": 2}`); status != 403 {
+			t.Errorf("a group admin grants it: %d, want 403", status)
+		}
+		if status, body := f.do(t, f.paToken, "GET", path, ""); status != 200 || body["granted"] != false {
+			t.Fatalf("before a grant: %d %v", status, body)
+		}
+		status, body := f.do(t, f.paToken, "PUT", path, `{"hours": 2}`)
+		if status != 200 || body["granted"] != true || body["until"] == nil || body["by"] == "" {
+			t.Fatalf("grant: %d %v", status, body)
+		}
+		until := body["until"]
+		if status, body = f.do(t, f.paToken, "GET", path, ""); status != 200 || body["until"] != until {
+			t.Errorf("read back: %d %v, want until %v", status, body, until)
+		}
+		if status, body = f.do(t, f.paToken, "PUT", path, `{"hours": 73}`); status != 422 || errField(body, "field") != "hours" {
+			t.Errorf("73 hours: %d %v, want 422 naming hours", status, body)
+		}
+		if status, _ = f.do(t, f.paToken, "DELETE", path, ""); status != 204 {
+			t.Errorf("revoke: %d, want 204", status)
+		}
+		if status, body = f.do(t, f.paToken, "GET", path, ""); status != 200 || body["granted"] != false {
+			t.Errorf("after the revocation: %d %v", status, body)
+		}
+	})
+}

@@ -85,3 +85,40 @@ func TestBrowserTenantSettings(t *testing.T) {
 		}
 	})
 }
+
+// TestOperatorAccessControl: on Settings → Organisation a platform admin
+// lets the operator see the people for some hours (1 to 72: 0 is refused
+// with the reason), sees until when and by whom, and ends it; a group
+// admin may not.
+func TestOperatorAccessControl(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		ada := newClient(t, w.url)
+		ada.login("ada@acme.test")
+		if r := ada.post("/settings/organisation/operator-access", url.Values{"hours": {"4"}}); r.Status != http.StatusForbidden {
+			t.Errorf("a group admin's grant: %d, want 403", r.Status)
+		}
+		root := newClient(t, w.url)
+		root.login("root@acme.test")
+		r := root.get("/settings/organisation")
+		has(t, r.Body, `id="operator-access-state"`, "The operator cannot see your people.", `id="operator-grant"`)
+		if strings.Contains(r.Body, `id="operator-revoke"`) {
+			t.Error("a revoke button without a grant")
+		}
+		r = root.post("/settings/organisation/operator-access", url.Values{"hours": {"0"}})
+		if r.Status != http.StatusUnprocessableEntity {
+			t.Fatalf("0 hours: %d, want 422", r.Status)
+		}
+		has(t, r.Body, `id="problem"`, "1 to 72")
+		if r = root.post("/settings/organisation/operator-access", url.Values{"hours": {"6"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("grant: %d", r.Status)
+		}
+		r = root.get(r.Location())
+		checkHTML(t, "/settings/organisation", r.Body)
+		has(t, r.Body, `id="flash"`, "The operator may list your people until", "root@acme.test", `id="operator-revoke"`)
+		if r = root.post("/settings/organisation/operator-access", url.Values{"revoke": {"1"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("revoke: %d", r.Status)
+		}
+		has(t, root.get(r.Location()).Body, "The operator can no longer see your people.", "The operator cannot see your people.")
+	})
+}
