@@ -67,6 +67,20 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 // do sends a request and decodes the JSON answer into a map.
 func (f *fixture) do(t *testing.T, token, method, path, body string, header ...string) (int, map[string]any) {
 	t.Helper()
+	status, raw := f.send(t, token, method, path, body, header...)
+	var out map[string]any
+	if len(raw) > 0 {
+		if err := json.Unmarshal(raw, &out); err != nil {
+			t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
+		}
+	}
+	return status, out
+}
+
+// send sends a request and returns the status and the answer as is. A
+// header "Host" sets the request's host (an organisation's own).
+func (f *fixture) send(t *testing.T, token, method, path, body string, header ...string) (int, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +92,10 @@ func (f *fixture) do(t *testing.T, token, method, path, body string, header ...s
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -85,14 +103,11 @@ func (f *fixture) do(t *testing.T, token, method, path, body string, header ...s
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
-		}
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
 	}
-	return resp.StatusCode, out
+	return resp.StatusCode, raw
 }
 
 // errField returns error.<name> from an error answer.
