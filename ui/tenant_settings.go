@@ -32,7 +32,7 @@ func (u *UI) tenantSettingsPage(r *http.Request, v viewer) (*tenantSettingsPage,
 		return nil, err
 	}
 	p := &tenantSettingsPage{Form: view.Settings, View: view}
-	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
 		return nil, err
 	}
 	return p, nil
