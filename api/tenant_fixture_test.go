@@ -42,7 +42,7 @@ func (f *fixture) newOtherTenant(t *testing.T) *otherTenant {
 // text, to check what it must never carry.
 func (o *otherTenant) do(t *testing.T, method, path, body string) (int, map[string]any, string) {
 	t.Helper()
-	status, raw := o.f.send(t, o.token, method, path, body, "Host", o.host)
+	status, _, raw := send(t, o.f.url, o.token, method, path, body, "Host", o.host)
 	var m map[string]any
 	_ = json.Unmarshal(raw, &m)
 	return status, m, string(raw)
