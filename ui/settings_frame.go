@@ -27,8 +27,7 @@ type settingsTab struct {
 type crumb struct{ Href, Label string }
 
 // orgTabs are Settings → Organisation's tabs, in order. A tab shows only
-// when its page is served (tabsServed): Sign-in and Directory are other
-// pages' to add at these addresses.
+// when its page is served (tabsServed).
 func orgTabs(l *i18n.Localizer) []settingsTab {
 	return []settingsTab{
 		{ID: "organisation", Href: "/settings/organisation", Label: l.T("settings.tab.organisation", nil)},
