@@ -2,9 +2,7 @@ package api_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -92,32 +90,8 @@ func newAccessWorld(t *testing.T, engine store.Engine) *accessWorld {
 // call sends a request and decodes the JSON answer.
 func (w *accessWorld) call(t *testing.T, token, method, path, body string, header ...string) (int, http.Header, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, w.url+path, strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if token != "" {
-		req.Header.Set("Authorization", "Bearer "+token)
-	}
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	var out map[string]any
-	if len(raw) > 0 {
-		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s: answer is not a JSON object: %s", method, path, raw)
-		}
-	}
-	return res.StatusCode, res.Header, out
+	status, h, raw := send(t, w.url, token, method, path, body, header...)
+	return status, h, decodeObject(t, method, path, raw)
 }
 
 func id(u reportline.User) string { return fmt.Sprint(u.ID) }

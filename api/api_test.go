@@ -67,7 +67,16 @@ func newFixture(t *testing.T, engine store.Engine) *fixture {
 // do sends a request and decodes the JSON answer into a map.
 func (f *fixture) do(t *testing.T, token, method, path, body string, header ...string) (int, map[string]any) {
 	t.Helper()
-	req, err := http.NewRequest(method, f.url+path, strings.NewReader(body))
+	status, _, raw := send(t, f.url, token, method, path, body, header...)
+	return status, decodeObject(t, method, path, raw)
+}
+
+// send sends a request to the server at base with token (none if "") and
+// returns the status, the headers and the answer as is. A header "Host"
+// sets the request's host (an organisation's own).
+func send(t *testing.T, base, token, method, path, body string, header ...string) (int, http.Header, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, base+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,6 +87,10 @@ func (f *fixture) do(t *testing.T, token, method, path, body string, header ...s
 		req.Header.Set("Content-Type", "application/json")
 	}
 	for i := 0; i+1 < len(header); i += 2 {
+		if header[i] == "Host" {
+			req.Host = header[i+1]
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -85,14 +98,23 @@ func (f *fixture) do(t *testing.T, token, method, path, body string, header ...s
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
+	raw, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	return resp.StatusCode, resp.Header, raw
+}
+
+// decodeObject decodes a JSON object answer; nil for an empty one.
+func decodeObject(t *testing.T, method, path string, raw []byte) map[string]any {
+	t.Helper()
 	var out map[string]any
 	if len(raw) > 0 {
 		if err := json.Unmarshal(raw, &out); err != nil {
-			t.Fatalf("%s %s: answer is not JSON: %s", method, path, raw)
+			t.Fatalf("%s %s: answer is not a JSON object: %s", method, path, raw)
 		}
 	}
-	return resp.StatusCode, out
+	return out
 }
 
 // errField returns error.<name> from an error answer.

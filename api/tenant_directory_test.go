@@ -1,15 +1,9 @@
 package api_test
 
 import (
-	"context"
-	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
-	"reportline"
-	"reportline/app"
 	"reportline/internal/testapp"
 	"reportline/secret"
 	"reportline/store"
@@ -24,34 +18,10 @@ func TestTenantDirectoryOverHTTP(t *testing.T) {
 	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
-		ctx := context.Background()
-		beta, err := f.env.DB.CreateTenantAs(ctx, "test", "beta", "b.example")
-		if err != nil {
-			t.Fatal(err)
-		}
-		bctx := reportline.WithTenant(ctx, beta)
-		if _, err := f.env.App.CreatePlatformAdmin(bctx, "pa@example.com", "a long password"); err != nil {
-			t.Fatal(err)
-		}
-		token, err := f.env.App.CreateToken(bctx, app.SystemActor(reportline.SourceAPI), "pa@example.com", "test")
-		if err != nil {
-			t.Fatal(err)
-		}
+		beta := f.newOtherTenant(t)
 		do := func(method, path, body string) (int, map[string]any, string) {
 			t.Helper()
-			req, _ := http.NewRequest(method, f.url+path, strings.NewReader(body))
-			req.Host = "b.example"
-			req.Header.Set("Authorization", "Bearer "+token)
-			req.Header.Set("Content-Type", "application/json")
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			raw, _ := io.ReadAll(resp.Body)
-			var m map[string]any
-			_ = json.Unmarshal(raw, &m)
-			return resp.StatusCode, m, string(raw)
+			return beta.do(t, method, path, body)
 		}
 		status, body, _ := do("GET", "/api/v1/settings/tenant/directory", "")
 		if status != 200 || body["environment"] != false {

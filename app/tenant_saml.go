@@ -80,16 +80,10 @@ type TenantSAMLChange struct {
 func readTenantSAML(ctx context.Context, tx Tx) (TenantSAML, error) {
 	var s TenantSAML
 	var trust, create string
-	for _, f := range []struct {
-		key string
-		v   *string
-	}{{settingSAMLMetadataURL, &s.MetadataURL}, {settingSAMLMetadataXML, &s.MetadataXML}, {settingSAMLEmailAttr, &s.EmailAttribute},
-		{settingSAMLLabel, &s.Label}, {settingSAMLTrustEmails, &trust}, {settingSAMLCreateUsers, &create}, {settingSAMLCertificate, &s.Certificate}} {
-		v, err := tx.Setting(ctx, f.key)
-		if err != nil && !reportline.IsCode(err, reportline.NotFound) {
-			return s, fmt.Errorf("read the setting %s: %w", f.key, err)
-		}
-		*f.v = v
+	if err := readSettings(settingReader(ctx, tx), map[string]*string{settingSAMLMetadataURL: &s.MetadataURL,
+		settingSAMLMetadataXML: &s.MetadataXML, settingSAMLEmailAttr: &s.EmailAttribute, settingSAMLLabel: &s.Label,
+		settingSAMLTrustEmails: &trust, settingSAMLCreateUsers: &create, settingSAMLCertificate: &s.Certificate}); err != nil {
+		return s, err
 	}
 	s.TrustEmails, s.CreateUsers = trust == "true", create == "true"
 	return s, nil
@@ -115,59 +109,44 @@ func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
 // provider's key pair is made for the tenant (its key sealed: this needs
 // REPORTLINE_SECRET_KEY). The implicit tenant's IdP is the environment's.
 func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange) (TenantSAML, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSAML{}, err
-	}
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return TenantSAML{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here")
-	}
-	fields, err := c.settings()
-	if err != nil {
-		return TenantSAML{}, err
-	}
-	err = a.store.Write(ctx, func(tx Tx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		before, after, err := putSettings(ctx, tx, fields)
-		if err != nil {
-			return err
-		}
-		s, err := readTenantSAML(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if s.Enabled() && s.Certificate == "" {
-			cert, key, err := a.newSAMLKeyPair(ctx)
-			if err != nil {
-				return err
-			}
-			if err := a.putSecret(ctx, tx, secretSAMLKey, "metadata_url", key); err != nil {
-				return err
-			}
-			if err := tx.PutSetting(ctx, settingSAMLCertificate, cert); err != nil {
-				return err
-			}
-			after[settingSAMLCertificate] = "made"
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		if x, ok := after[settingSAMLMetadataXML]; ok {
-			// The XML is public but long: the log says it changed.
-			before[settingSAMLMetadataXML], after[settingSAMLMetadataXML] = fmt.Sprintf("%d bytes", len(before[settingSAMLMetadataXML])), fmt.Sprintf("%d bytes", len(x))
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant single sign-on saml",
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
+	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
+		what:        "tenant single sign-on saml",
+		environment: "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here",
+		settings:    c.settings,
+		then: func(tx Tx, before, after map[string]string) error {
+			return a.setSAMLKeyPair(ctx, tx, before, after)
+		}})
 	if err != nil {
 		return TenantSAML{}, err
 	}
 	return a.TenantSAML(ctx, actor)
+}
+
+// setSAMLKeyPair makes our key pair the first time an IdP is set, and has
+// the audit say only the metadata XML's size.
+func (a *App) setSAMLKeyPair(ctx context.Context, tx Tx, before, after map[string]string) error {
+	s, err := readTenantSAML(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if s.Enabled() && s.Certificate == "" {
+		cert, key, err := a.newSAMLKeyPair(ctx)
+		if err != nil {
+			return err
+		}
+		if err := a.putSecret(ctx, tx, secretSAMLKey, "metadata_url", key); err != nil {
+			return err
+		}
+		if err := tx.PutSetting(ctx, settingSAMLCertificate, cert); err != nil {
+			return err
+		}
+		after[settingSAMLCertificate] = "made"
+	}
+	if x, ok := after[settingSAMLMetadataXML]; ok {
+		// The XML is public but long: the log says it changed.
+		before[settingSAMLMetadataXML], after[settingSAMLMetadataXML] = fmt.Sprintf("%d bytes", len(before[settingSAMLMetadataXML])), fmt.Sprintf("%d bytes", len(x))
+	}
+	return nil
 }
 
 // newSAMLKeyPair makes our service provider's key pair for the context's
@@ -240,25 +219,11 @@ func (c TenantSAMLChange) settings() ([][2]string, error) {
 		}
 		out = append(out, [2]string{settingSAMLEmailAttr, v})
 	}
-	if p := c.Label; p != nil {
-		v := strings.Join(strings.Fields(*p), " ")
-		if len(v) > 80 {
-			return nil, reportline.FieldError("label", v, "the button's text is at most 80 bytes")
-		}
-		if err := reportline.CheckText("label", v); err != nil {
-			return nil, err
-		}
-		out = append(out, [2]string{settingSAMLLabel, v})
+	button, err := signInButtonSettings(c.Label, c.TrustEmails, c.CreateUsers, [3]string{settingSAMLLabel, settingSAMLTrustEmails, settingSAMLCreateUsers})
+	if err != nil {
+		return nil, err
 	}
-	for _, b := range []struct {
-		key string
-		v   *bool
-	}{{settingSAMLTrustEmails, c.TrustEmails}, {settingSAMLCreateUsers, c.CreateUsers}} {
-		if b.v != nil {
-			out = append(out, [2]string{b.key, fmt.Sprint(*b.v)})
-		}
-	}
-	return out, nil
+	return append(out, button...), nil
 }
 
 // checkIDPMetadata refuses what is plainly not an IdP's SAML metadata;

@@ -122,23 +122,11 @@ func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value,
 // readTenantOIDC reads the context's tenant's provider, without its secret.
 func readTenantOIDC(ctx context.Context, tx Tx) (TenantOIDC, error) {
 	var o TenantOIDC
-	get := func(key string) (string, error) {
-		v, err := tx.Setting(ctx, key)
-		if reportline.IsCode(err, reportline.NotFound) {
-			return "", nil
-		}
-		return v, err
-	}
 	var scopes, trust, create string
-	for _, f := range []struct {
-		key string
-		v   *string
-	}{{settingOIDCIssuer, &o.Issuer}, {settingOIDCClientID, &o.ClientID}, {settingOIDCScopes, &scopes},
-		{settingOIDCEmailClaim, &o.EmailClaim}, {settingOIDCLabel, &o.Label}, {settingOIDCTrustEmails, &trust}, {settingOIDCCreateUsers, &create}} {
-		var err error
-		if *f.v, err = get(f.key); err != nil {
-			return o, fmt.Errorf("read the setting %s: %w", f.key, err)
-		}
+	if err := readSettings(settingReader(ctx, tx), map[string]*string{settingOIDCIssuer: &o.Issuer, settingOIDCClientID: &o.ClientID,
+		settingOIDCScopes: &scopes, settingOIDCEmailClaim: &o.EmailClaim, settingOIDCLabel: &o.Label,
+		settingOIDCTrustEmails: &trust, settingOIDCCreateUsers: &create}); err != nil {
+		return o, err
 	}
 	o.Scopes, o.TrustEmails, o.CreateUsers = strings.Fields(scopes), trust == "true", create == "true"
 	s, err := tx.Secret(ctx, secretOIDCClient)
@@ -175,17 +163,70 @@ var (
 // admins of the tenant only, audited (the secret as "set" or "removed",
 // never its value). The implicit tenant's provider is the environment's.
 func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange) (TenantOIDC, error) {
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-			return TenantOIDC{}, err
-		}
-		return TenantOIDC{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here")
-	}
-	fields, err := c.settings()
+	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
+		what:        "tenant single sign-on",
+		environment: "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here",
+		settings:    c.settings,
+		then: func(tx Tx, before, after map[string]string) error {
+			return a.setOIDCSecret(ctx, tx, c.ClientSecret, after)
+		}})
 	if err != nil {
 		return TenantOIDC{}, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	return a.TenantOIDC(ctx, actor)
+}
+
+// setOIDCSecret stores the client secret if the change has one (the audit
+// says "set" or "removed"), then checks that the provider is whole.
+func (a *App) setOIDCSecret(ctx context.Context, tx Tx, v *secret.Value, after map[string]string) error {
+	if v != nil {
+		if err := a.putSecret(ctx, tx, secretOIDCClient, "client_secret", *v); err != nil {
+			return err
+		}
+		after[secretOIDCClient] = "set"
+		if v.Reveal() == "" {
+			after[secretOIDCClient] = "removed"
+		}
+	}
+	o, err := readTenantOIDC(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if o.Enabled() && o.ClientID == "" {
+		return reportline.FieldError("client_id", "", "an OpenID provider needs the client id it gave Reportline")
+	}
+	return nil
+}
+
+// tenantProviderChange is a change of one of the tenant's identity
+// providers (OpenID Connect, SAML) for setTenantProvider.
+type tenantProviderChange struct {
+	what        string // the audit's name of the change
+	environment string // why the implicit tenant cannot: its provider is the environment's
+	// settings checks the change and lists the settings it writes.
+	settings func() ([][2]string, error)
+	// then runs in the transaction after the settings are written: what
+	// else the provider keeps (a secret, a key pair) and checks of the
+	// whole; it adds what it changes to after.
+	then func(tx Tx, before, after map[string]string) error
+}
+
+// setTenantProvider is the one way a tenant's identity provider changes:
+// platform admins of the tenant only, not the implicit tenant (the
+// environment's), the settings checked before the transaction and written
+// in it, and the change audited when something changed.
+func (a *App) setTenantProvider(ctx context.Context, actor Actor, c tenantProviderChange) error {
+	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
+		return err
+	}
+	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
+		return reportline.Errorf(reportline.Invalid, "%s", c.environment)
+	}
+	fields, err := c.settings()
+	if err != nil {
+		return err
+	}
+	return a.store.Write(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -193,46 +234,42 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
 			return err
 		}
-		before, after := map[string]string{}, map[string]string{}
-		for _, f := range fields {
-			old, err := tx.Setting(ctx, f[0])
-			if err != nil && !reportline.IsCode(err, reportline.NotFound) {
-				return err
-			}
-			if old == f[1] {
-				continue
-			}
-			before[f[0]], after[f[0]] = old, f[1]
-			if err := tx.PutSetting(ctx, f[0], f[1]); err != nil {
-				return err
-			}
-		}
-		if c.ClientSecret != nil {
-			if err := a.putSecret(ctx, tx, secretOIDCClient, "client_secret", *c.ClientSecret); err != nil {
-				return err
-			}
-			after[secretOIDCClient] = "set"
-			if c.ClientSecret.Reveal() == "" {
-				after[secretOIDCClient] = "removed"
-			}
-		}
-		o, err := readTenantOIDC(ctx, tx)
+		before, after, err := putSettings(ctx, tx, fields)
 		if err != nil {
 			return err
 		}
-		if o.Enabled() && o.ClientID == "" {
-			return reportline.FieldError("client_id", "", "an OpenID provider needs the client id it gave Reportline")
+		if err := c.then(tx, before, after); err != nil {
+			return err
 		}
 		if len(after) == 0 {
 			return nil
 		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant single sign-on",
+		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: c.what,
 			Before: usecase.JSON(before), After: usecase.JSON(after)})
 	})
-	if err != nil {
-		return TenantOIDC{}, err
+}
+
+// signInButtonSettings checks the sign-in button's text and the matching
+// choices every provider has, and lists the settings they write under the
+// provider's keys (label, trust emails, create users).
+func signInButtonSettings(label *string, trust, create *bool, keys [3]string) ([][2]string, error) {
+	var out [][2]string
+	if label != nil {
+		v := strings.Join(strings.Fields(*label), " ")
+		if len(v) > 80 {
+			return nil, reportline.FieldError("label", v, "the button's text is at most 80 bytes")
+		}
+		if err := reportline.CheckText("label", v); err != nil {
+			return nil, err
+		}
+		out = append(out, [2]string{keys[0], v})
 	}
-	return a.TenantOIDC(ctx, actor)
+	for i, b := range []*bool{trust, create} {
+		if b != nil {
+			out = append(out, [2]string{keys[i+1], fmt.Sprint(*b)})
+		}
+	}
+	return out, nil
 }
 
 // settings checks the change and lists the settings it writes.
@@ -272,24 +309,11 @@ func (c TenantOIDCChange) settings() ([][2]string, error) {
 		}
 		out = append(out, [2]string{settingOIDCEmailClaim, v})
 	}
-	if p := c.Label; p != nil {
-		v := strings.Join(strings.Fields(*p), " ")
-		if len(v) > 80 {
-			return nil, reportline.FieldError("label", v, "the button's text is at most 80 bytes")
-		}
-		if err := reportline.CheckText("label", v); err != nil {
-			return nil, err
-		}
-		out = append(out, [2]string{settingOIDCLabel, v})
+	button, err := signInButtonSettings(c.Label, c.TrustEmails, c.CreateUsers, [3]string{settingOIDCLabel, settingOIDCTrustEmails, settingOIDCCreateUsers})
+	if err != nil {
+		return nil, err
 	}
-	for _, b := range []struct {
-		key string
-		v   *bool
-	}{{settingOIDCTrustEmails, c.TrustEmails}, {settingOIDCCreateUsers, c.CreateUsers}} {
-		if b.v != nil {
-			out = append(out, [2]string{b.key, fmt.Sprint(*b.v)})
-		}
-	}
+	out = append(out, button...)
 	if c.ClientSecret != nil && len(c.ClientSecret.Reveal()) > 4096 {
 		return nil, reportline.FieldError("client_secret", "", "the client secret is at most 4096 bytes")
 	}

@@ -180,10 +180,7 @@ func (u *UI) orphans(w http.ResponseWriter, r *http.Request, v viewer) error {
 // capabilitiesPage is Settings → Policies → Capabilities: what each link
 // kind grants; platform admins change it.
 type capabilitiesPage struct {
-	page
-	Section  string // the settings menu's entry
-	Flash    string
-	Problem  *problem
+	settingsPage
 	CanSave  bool
 	Rows     []capabilityCells
 	IsCustom bool // the matrix differs from the default
@@ -205,12 +202,11 @@ func (u *UI) capabilitiesPage(r *http.Request, v viewer) (*capabilitiesPage, err
 	if err != nil {
 		return nil, err
 	}
-	p := &capabilitiesPage{Section: "capabilities", CanSave: u.may(r, v, policy.ChangeSettings)}
+	p := &capabilitiesPage{CanSave: u.may(r, v, policy.ChangeSettings)}
 	l := u.loc(r)
-	if p.page, err = u.base(ctx, v, l.T("settings.capabilities", nil), 0); err != nil {
+	if p.settingsPage, err = u.settingsBase(r, v, l.T("settings.capabilities", nil), "capabilities"); err != nil {
 		return nil, err
 	}
-	p.Here = "settings"
 	def := reportline.DefaultMatrix()
 	for _, c := range reportline.Capabilities {
 		row := capabilityCells{Capability: c, Label: l.T("capability."+string(c), nil), Holder: l.T("capabilities.holder.manager", nil),

@@ -163,7 +163,7 @@ func TestCapabilitiesPage(t *testing.T) {
 		if r.Status != http.StatusOK {
 			t.Fatalf("capabilities: %d\n%s", r.Status, r.Body)
 		}
-		has(t, r.Body, "<h1>Capabilities</h1>", `name="line" value="manager_star" id="line-manager_star" aria-label="Line links grant Manager star near the profile" checked`,
+		has(t, r.Body, `<h1 id="settings-title">Capabilities</h1>`, `name="line" value="manager_star" id="line-manager_star" aria-label="Line links grant Manager star near the profile" checked`,
 			`name="functional" value="manager_star" id="functional-manager_star" aria-label="Functional links grant Manager star near the profile">`,
 			"also the managers above in the reporting line", `id="matrix-save"`)
 

@@ -73,10 +73,7 @@ func (u *UI) saveNotifications(w http.ResponseWriter, r *http.Request, v viewer)
 
 // digestSettingsPage is Settings → Notifications → Weekly digest.
 type digestSettingsPage struct {
-	page
-	Section  string
-	Flash    string
-	Problem  *problem
+	settingsPage
 	CanSave  bool
 	Settings app.DigestSettings
 	Runs     []reportline.ScheduledRun
@@ -88,16 +85,15 @@ func (u *UI) digestSettings(w http.ResponseWriter, r *http.Request, v viewer) er
 	if err != nil {
 		return err
 	}
-	p := digestSettingsPage{Section: "digest", Settings: s, CanSave: u.may(r, v, policy.ChangeSettings)}
+	p := digestSettingsPage{Settings: s, CanSave: u.may(r, v, policy.ChangeSettings)}
 	if p.CanSave {
 		if p.Runs, err = u.app.DigestRuns(ctx, v.Actor, 10); err != nil {
 			return err
 		}
 	}
-	if p.page, err = u.base(ctx, v, u.loc(r).T("settings.digest", nil), 0); err != nil {
+	if p.settingsPage, err = u.settingsBase(r, v, u.loc(r).T("settings.digest", nil), "digest"); err != nil {
 		return err
 	}
-	p.Here = "settings"
 	if r.URL.Query().Get("saved") == "1" {
 		p.Flash = u.loc(r).T("digest.saved", nil)
 	}

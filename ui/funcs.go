@@ -67,6 +67,8 @@ func (u *UI) funcs(l *i18n.Localizer) template.FuncMap {
 			}
 			return withQuery(base, params...)
 		},
+		// args names a partial's data: {{template "secret-field" (args "ID" "x" "Set" .Set)}}.
+		"args": func(kv ...any) map[string]any { return pairs(kv) },
 		"add": func(ns ...int) int {
 			sum := 0
 			for _, n := range ns {

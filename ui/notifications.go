@@ -66,7 +66,7 @@ func (u *UI) notificationRoles(w http.ResponseWriter, r *http.Request, v viewer)
 	if err != nil {
 		return err
 	}
-	s, err := u.settingsBase(ctx, v, u.loc(r).T("settings.notifications_roles", nil), "notifications")
+	s, err := u.settingsBase(r, v, u.loc(r).T("settings.notifications_roles", nil), "notifications")
 	if err != nil {
 		return err
 	}
@@ -147,7 +147,7 @@ type logFilter struct {
 func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error {
 	ctx := r.Context()
 	q := r.URL.Query()
-	s, err := u.settingsBase(ctx, v, u.loc(r).T("settings.delivery_log", nil), "delivery-log")
+	s, err := u.settingsBase(r, v, u.loc(r).T("settings.delivery_log", nil), "delivery-log")
 	if err != nil {
 		return err
 	}
@@ -203,10 +203,12 @@ func (u *UI) delivery(w http.ResponseWriter, r *http.Request, v viewer) error {
 	if err != nil {
 		return err
 	}
-	s, err := u.settingsBase(r.Context(), v, u.loc(r).T("delivery.title", map[string]any{"ID": id}), "delivery-log")
+	s, err := u.settingsBase(r, v, u.loc(r).T("delivery.title", map[string]any{"ID": id}), "delivery-log")
 	if err != nil {
 		return err
 	}
+	// A message of the log: the crumbs go back to the log.
+	s.SectionName, s.Crumbs = "", []crumb{{Href: "/settings/delivery-log", Label: u.loc(r).T("settings.delivery_log", nil)}}
 	u.render(w, r, http.StatusOK, "notifications_delivery", deliveryPage{settingsPage: s, DeliveryDetail: d})
 	return nil
 }
@@ -251,7 +253,7 @@ var placeholders = map[string]any{
 
 func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesPage, error) {
 	ctx, l := r.Context(), u.loc(r)
-	s, err := u.settingsBase(ctx, v, l.T("settings.template_messages", nil), "template-messages")
+	s, err := u.settingsBase(r, v, l.T("settings.template_messages", nil), "template-messages")
 	if err != nil {
 		return nil, err
 	}

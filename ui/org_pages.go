@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -26,28 +25,50 @@ func (u *UI) registerOrg(mux *http.ServeMux) {
 	mux.Handle("POST /settings/org-structure/positions", u.signedIn(u.saveManagerPositions))
 }
 
-// settingsPage is what every settings page has: the layout and the
-// settings' own menu.
+// settingsPage is what every settings page has: the layout, the
+// settings' own menu and the frame (settings_frame.go,
+// layout/settings.html).
 type settingsPage struct {
 	page
 	Section string // the settings menu's entry: "subordinates" or "org-structure"
 	Flash   string
 	Problem *problem
-	// A section with tabs (settings_frame.go, layout/settings.html): its
-	// name, its tabs, the crumbs between it and the page.
+	// AlertsIn is the id of the page's section that Flash and Problem are
+	// about ("ldap"); "" shows them under the heading.
+	AlertsIn string
+	// SectionName is the menu's group the page is in (a step of the
+	// crumbs), Tabs its tabs if it has some, Crumbs the steps between it
+	// and the page.
 	SectionName string
 	Tabs        []settingsTab
 	Crumbs      []crumb
+	// Heading is the heading and the crumbs' last step when they are not
+	// the Title (an org unit's name).
+	Heading string
 }
 
-// settingsBase builds the layout of a settings page.
-func (u *UI) settingsBase(ctx context.Context, v viewer, title, section string) (settingsPage, error) {
-	p, err := u.base(ctx, v, title, 0)
+// settingsBase builds the layout of a settings page: section is its entry
+// of the settings menu, whose group is the crumbs' step.
+func (u *UI) settingsBase(r *http.Request, v viewer, title, section string) (settingsPage, error) {
+	p, err := u.base(r.Context(), v, title, 0)
 	if err != nil {
 		return settingsPage{}, err
 	}
 	p.Here = "settings"
-	return settingsPage{page: p, Section: section}, nil
+	s := settingsPage{page: p, Section: section}
+	if group := settingsGroups[section]; group != "" {
+		s.SectionName = u.loc(r).T(group, nil)
+	}
+	return s, nil
+}
+
+// settingsGroups are the settings menu's groups (layout/org.html) by entry,
+// as the crumbs name them. Org structure shows its own path instead.
+var settingsGroups = map[string]string{
+	"subordinates": "settings.policies", "capabilities": "settings.policies", "statistics": "settings.policies",
+	"organisation": "settings.organisation", "sign-in": "settings.organisation", "sources": "settings.organisation",
+	"notifications": "settings.notifications", "digest": "settings.notifications",
+	"template-messages": "settings.notifications", "delivery-log": "settings.notifications",
 }
 
 // subordinatesPage is Settings → Policies → Subordinates: the Assign role
@@ -105,7 +126,7 @@ func modeOptions(l *i18n.Localizer) []modeOption {
 
 // subordinates shows the Assign role mode.
 func (u *UI) subordinates(w http.ResponseWriter, r *http.Request, v viewer) error {
-	p, err := u.subordinatesPage(r.Context(), v, u.loc(r))
+	p, err := u.subordinatesPage(r, v)
 	if err != nil {
 		return err
 	}
@@ -116,12 +137,13 @@ func (u *UI) subordinates(w http.ResponseWriter, r *http.Request, v viewer) erro
 	return nil
 }
 
-func (u *UI) subordinatesPage(ctx context.Context, v viewer, l *i18n.Localizer) (*subordinatesPage, error) {
+func (u *UI) subordinatesPage(r *http.Request, v viewer) (*subordinatesPage, error) {
+	ctx, l := r.Context(), u.loc(r)
 	pol, err := u.app.SubordinatesPolicy(ctx, v.Actor)
 	if err != nil {
 		return nil, err
 	}
-	s, err := u.settingsBase(ctx, v, l.T("settings.subordinates", nil), "subordinates")
+	s, err := u.settingsBase(r, v, l.T("settings.subordinates", nil), "subordinates")
 	if err != nil {
 		return nil, err
 	}
@@ -137,7 +159,7 @@ func (u *UI) subordinatesPage(ctx context.Context, v viewer, l *i18n.Localizer) 
 func (u *UI) saveSubordinates(w http.ResponseWriter, r *http.Request, v viewer) error {
 	err := u.app.SetAssignMode(r.Context(), v.Actor, reportline.AssignMode(r.PostFormValue("mode")))
 	if reportline.IsCode(err, reportline.Invalid) {
-		p, perr := u.subordinatesPage(r.Context(), v, u.loc(r))
+		p, perr := u.subordinatesPage(r, v)
 		if perr != nil {
 			return perr
 		}
@@ -196,7 +218,7 @@ var orgFlashes = map[string]string{
 func (u *UI) orgStructure(w http.ResponseWriter, r *http.Request, v viewer) error {
 	id, _ := strconv.ParseInt(r.URL.Query().Get("unit"), 10, 64)
 	l := u.loc(r)
-	p, err := u.orgStructurePage(r.Context(), v, l, reportline.OrgUnitID(max(id, 0)))
+	p, err := u.orgStructurePage(r, v, reportline.OrgUnitID(max(id, 0)))
 	if err != nil {
 		return err
 	}
@@ -210,7 +232,8 @@ func (u *UI) orgStructure(w http.ResponseWriter, r *http.Request, v viewer) erro
 	return nil
 }
 
-func (u *UI) orgStructurePage(ctx context.Context, v viewer, l *i18n.Localizer, unit reportline.OrgUnitID) (*orgStructurePage, error) {
+func (u *UI) orgStructurePage(r *http.Request, v viewer, unit reportline.OrgUnitID) (*orgStructurePage, error) {
+	ctx, l := r.Context(), u.loc(r)
 	depth := orgTreeDepth
 	p := &orgStructurePage{}
 	if unit != 0 {
@@ -259,8 +282,16 @@ func (u *UI) orgStructurePage(ctx context.Context, v viewer, l *i18n.Localizer, 
 	if p.Unit != nil {
 		title = l.T("orgstructure.title.unit", map[string]any{"Name": p.Unit.Name})
 	}
-	if p.settingsPage, err = u.settingsBase(ctx, v, title, "org-structure"); err != nil {
+	if p.settingsPage, err = u.settingsBase(r, v, title, "org-structure"); err != nil {
 		return nil, err
+	}
+	if p.Unit != nil {
+		// The crumbs go down the tree to the unit, whose name is the heading.
+		p.Heading = p.Unit.Name
+		p.Crumbs = []crumb{{Href: "/settings/org-structure", Label: l.T("settings.org_structure", nil)}}
+		for _, x := range p.Unit.Path {
+			p.Crumbs = append(p.Crumbs, crumb{Href: orgUnitURL(x.ID), Label: x.Name})
+		}
 	}
 	return p, nil
 }
@@ -281,7 +312,7 @@ func (u *UI) orgRefused(w http.ResponseWriter, r *http.Request, v viewer, unit r
 	if code != reportline.Invalid && code != reportline.Conflict {
 		return err
 	}
-	p, perr := u.orgStructurePage(r.Context(), v, u.loc(r), unit)
+	p, perr := u.orgStructurePage(r, v, unit)
 	if perr != nil {
 		return perr
 	}

@@ -20,6 +20,9 @@ import (
 type orgChartPage struct {
 	page
 	Chart app.ChartTree
+	// View is "table" for the chart as a table, "" for the drawing: the
+	// forms of the page's head (layout/orgchart_head.html) keep it.
+	View string
 	// AsOf is the date asked (YYYY-MM-DD), "" for today. A date in the
 	// future is allowed: dated changes show there.
 	AsOf string

@@ -79,6 +79,7 @@ func (u *UI) renderChartTable(w http.ResponseWriter, r *http.Request, p orgChart
 			}
 		}
 	}
+	p.View = "table"
 	tp := chartTablePage{orgChartPage: p, ChartURL: st.url(st.Focus, st.Expand, st.All, "")}
 	tp.AllURL = tableURL(p.AllURL)
 	if p.CollapseURL != "" {

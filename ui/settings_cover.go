@@ -34,7 +34,7 @@ func (u *UI) coverPage(r *http.Request, v viewer) (*coverPage, error) {
 		return nil, err
 	}
 	p := &coverPage{Saved: saved, Form: saved}
-	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, l.T("settings.tab.cover", nil), "cover"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, l.T("settings.tab.cover", nil), "cover"); err != nil {
 		return nil, err
 	}
 	p.NowCover = l.T("cover.now.with", nil)

@@ -34,8 +34,11 @@ type sourcesPage struct {
 	// LDAPMinutes and GraphMinutes are the schedules in minutes.
 	LDAPMinutes, GraphMinutes int
 	TLSModes                  []string
-	Part                      string // the section a flash or problem belongs to
 }
+
+// sourcesSections are the page's sections by the part of the page a
+// flash or a problem is about: a connection test's is its section's.
+var sourcesSections = map[string]string{"ldap": "ldap", "test-ldap": "ldap", "graph": "graph", "guard": "guard", "mail": "mail", "test-smtp": "mail"}
 
 func (u *UI) sourcesPage(r *http.Request, v viewer) (*sourcesPage, error) {
 	ctx := r.Context()
@@ -49,7 +52,7 @@ func (u *UI) sourcesPage(r *http.Request, v viewer) (*sourcesPage, error) {
 	}
 	p := &sourcesPage{Dir: d, Mail: m, Exclude: strings.Join(d.Graph.Exclude, "\n"), LDAPMinutes: int(d.LDAP.Interval / time.Minute),
 		GraphMinutes: int(d.Graph.Interval / time.Minute), TLSModes: []string{"mandatory", "opportunistic", "implicit", "none"}}
-	if p.settingsPage, err = u.settingsBase(ctx, v, u.loc(r).T("sources.title", nil), "sources"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, u.loc(r).T("sources.title", nil), "directory"); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -62,7 +65,7 @@ func (u *UI) directorySources(w http.ResponseWriter, r *http.Request, v viewer) 
 	}
 	switch part := r.URL.Query().Get("saved"); part {
 	case "ldap", "graph", "guard", "mail":
-		p.Part, p.Flash = part, u.loc(r).T("sources.saved", nil)
+		p.AlertsIn, p.Flash = sourcesSections[part], u.loc(r).T("sources.saved", nil)
 	}
 	u.render(w, r, http.StatusOK, "settings_directory", p)
 	return nil
@@ -144,7 +147,7 @@ func (u *UI) saveDirectorySources(w http.ResponseWriter, r *http.Request, v view
 			if perr != nil {
 				return perr
 			}
-			p.Part, p.Flash = part, u.loc(r).T("sources.test_ok", nil)
+			p.AlertsIn, p.Flash = sourcesSections[part], u.loc(r).T("sources.test_ok", nil)
 			u.render(w, r, http.StatusOK, "settings_directory", p)
 			return nil
 		}
@@ -162,7 +165,7 @@ func (u *UI) saveDirectorySources(w http.ResponseWriter, r *http.Request, v view
 	if perr != nil {
 		return perr
 	}
-	p.Part = part
+	p.AlertsIn = sourcesSections[part]
 	p.Problem = problemOf(u.loc(r), err)
 	p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
 	if strings.HasPrefix(part, "test-") {

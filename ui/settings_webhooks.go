@@ -148,7 +148,7 @@ func (u *UI) webhooksPage(r *http.Request, v viewer) (*webhooksPage, error) {
 		return nil, err
 	}
 	p := &webhooksPage{}
-	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, l.T("settings.tab.webhooks", nil), "webhooks"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, l.T("settings.tab.webhooks", nil), "webhooks"); err != nil {
 		return nil, err
 	}
 	loc := viewerLocation(v.User)
@@ -252,7 +252,7 @@ func (u *UI) webhookPage(r *http.Request, v viewer, id int64) (*webhookPage, err
 	if !s.Active() {
 		p.Disabled = l.Moment(s.DisabledAt, loc)
 	}
-	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, s.URL, "webhooks"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, s.URL, "webhooks"); err != nil {
 		return nil, err
 	}
 	p.Crumbs = []crumb{{Href: "/settings/webhooks", Label: l.T("settings.tab.webhooks", nil)}}

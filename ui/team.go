@@ -218,7 +218,7 @@ func (u *UI) scopesPage(r *http.Request, v viewer) (*scopesPage, error) {
 		return nil, err
 	}
 	l := u.loc(r)
-	s, err := u.settingsBase(ctx, v, l.T("profile.statistics", nil), "statistics")
+	s, err := u.settingsBase(r, v, l.T("profile.statistics", nil), "statistics")
 	if err != nil {
 		return nil, err
 	}

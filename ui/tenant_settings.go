@@ -40,7 +40,7 @@ func (u *UI) tenantSettingsPage(r *http.Request, v viewer) (*tenantSettingsPage,
 	if err := u.operatorGrantView(r, v, p); err != nil {
 		return nil, err
 	}
-	if p.settingsPage, err = u.orgSettingsBase(ctx, r, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, u.loc(r).T("settings.tenant", nil), "organisation"); err != nil {
 		return nil, err
 	}
 	return p, nil

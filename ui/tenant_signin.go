@@ -6,7 +6,6 @@ import (
 
 	"reportline"
 	"reportline/app"
-	"reportline/secret"
 	"reportline/web"
 )
 
@@ -35,7 +34,7 @@ type signInSAMLForm struct {
 }
 
 // tenantSignInPage is the page; the forms show the saved settings, or what
-// was typed when refused (Problem then names the form in ProblemIn).
+// was typed when refused (Problem then names the form in AlertsIn).
 type tenantSignInPage struct {
 	settingsPage
 	// Environment: the default organisation, configured by the operator.
@@ -51,7 +50,6 @@ type tenantSignInPage struct {
 	Directories []string
 	// The addresses the providers are given.
 	RedirectURL, LogoutReturnURL, MetadataURL, ACSURL, SLOURL string
-	ProblemIn                                                 string // "oidc", "saml", "sso_only"
 }
 
 func (u *UI) tenantSignInPage(r *http.Request, v viewer) (*tenantSignInPage, error) {
@@ -62,7 +60,7 @@ func (u *UI) tenantSignInPage(r *http.Request, v viewer) (*tenantSignInPage, err
 	}
 	p := &tenantSignInPage{SSOOnly: s.SSOOnly, HasProvider: s.OIDC || s.SAML, Directory: string(s.DirectorySource),
 		Directories: []string{"", string(reportline.SourceGraph), string(reportline.SourceSCIM), string(reportline.SourceLDAP)}}
-	if p.settingsPage, err = u.settingsBase(ctx, v, u.loc(r).T("signin.title", nil), "sign-in"); err != nil {
+	if p.settingsPage, err = u.orgSettingsBase(r, v, u.loc(r).T("signin.title", nil), "sign-in"); err != nil {
 		return nil, err
 	}
 	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
@@ -102,8 +100,8 @@ func (u *UI) tenantSignIn(w http.ResponseWriter, r *http.Request, v viewer) erro
 }
 
 // saveTenantSignIn saves one of the page's three forms (section: oidc,
-// saml, sso_only). An empty secret field keeps the secret; the remove box
-// removes it.
+// saml, directory, sso_only). An empty secret field keeps the secret; the
+// clear box removes it (formSecret).
 func (u *UI) saveTenantSignIn(w http.ResponseWriter, r *http.Request, v viewer) error {
 	f := r.PostForm
 	on := func(name string) bool { return f.Get(name) == "on" }
@@ -118,14 +116,7 @@ func (u *UI) saveTenantSignIn(w http.ResponseWriter, r *http.Request, v viewer) 
 		scopes := strings.FieldsFunc(oidc.Scopes, func(r rune) bool { return r == ' ' || r == ',' })
 		c := app.TenantOIDCChange{Issuer: &oidc.Issuer, ClientID: &oidc.ClientID, Scopes: &scopes, EmailClaim: &oidc.EmailClaim,
 			Label: &oidc.Label, TrustEmails: &oidc.TrustEmails, CreateUsers: &oidc.CreateUsers}
-		switch sec := f.Get("client_secret"); {
-		case on("remove_secret"):
-			empty := secret.Value("")
-			c.ClientSecret = &empty
-		case sec != "":
-			v := secret.Value(sec)
-			c.ClientSecret = &v
-		}
+		c.ClientSecret = formSecret(r, "client_secret")
 		_, err = u.app.SetTenantOIDC(r.Context(), v.Actor, c)
 	case "saml":
 		saml = signInSAMLForm{MetadataURL: f.Get("metadata_url"), MetadataXML: f.Get("metadata_xml"), EmailAttribute: f.Get("email_attribute"),
@@ -167,7 +158,7 @@ func (u *UI) saveTenantSignIn(w http.ResponseWriter, r *http.Request, v viewer) 
 	case "saml":
 		p.SAML = saml
 	}
-	p.ProblemIn = section
+	p.AlertsIn = section
 	p.Problem = problemOf(u.loc(r), err)
 	p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
 	u.render(w, r, web.Status(reportline.Invalid), "tenant_signin", p)
