@@ -117,7 +117,8 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 			return err
 		}
 		if before == nil {
-			return reportline.Errorf(reportline.NotFound, "user %d is not a member of group %d", user, group)
+			return reportline.Errorf(reportline.NotFound, "user %d is not a member of group %d", user, group).
+				Say("error.group.not_member", map[string]any{"User": user, "Group": group})
 		}
 		if err := tx.DeleteMembership(ctx, group, user); err != nil {
 			return err

@@ -169,7 +169,8 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 		// nothing to do.
 		wasActive := p.User.Active()
 		if !wasActive && len(links) == 0 {
-			return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive and nobody reports to them any more", p.User.Email)}
+			return (&reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive and nobody reports to them any more", p.User.Email)}).
+				Say("error.leaver.already_left", map[string]any{"Email": p.User.Email})
 		}
 		p.Choice = req.Choice
 		var target reportline.User

@@ -77,7 +77,8 @@ func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx Tx,
 			return err
 		}
 		if p.Status != reportline.PlanDraft {
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft takes changes", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft takes changes", id, p.Status).
+				Say("error.plan.not_draft", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		if p.CreatedBy != actor.ID() && !ac.Scope.All {
 			return usecase.Forbidden("only the admin who drafted plan %d (or a platform admin) may change it", id)
@@ -106,7 +107,8 @@ func (a *App) openPlan(ctx context.Context, tx Tx, actor Actor, id int64) (*usec
 		return nil, p, err
 	}
 	if !ok {
-		return nil, reportline.Plan{}, &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("plan %d not found", id)}
+		return nil, reportline.Plan{}, (&reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("plan %d not found", id)}).
+			Say("error.not_found.plan", map[string]any{"Key": fmt.Sprint(id)})
 	}
 	return ac, p, nil
 }
@@ -158,7 +160,8 @@ func (a *App) addItems(ctx context.Context, tx Tx, actor Actor, p reportline.Pla
 		return err
 	}
 	if len(have)+len(items) > maxPlanItems {
-		return reportline.Errorf(reportline.Invalid, "a plan holds at most %d changes (it has %d, and %d more were asked)", maxPlanItems, len(have), len(items))
+		return reportline.Errorf(reportline.Invalid, "a plan holds at most %d changes (it has %d, and %d more were asked)", maxPlanItems, len(have), len(items)).
+			Say("error.plan.too_many", map[string]any{"Max": maxPlanItems, "Have": len(have), "Asked": len(items)})
 	}
 	if err := tx.AddPlanItems(ctx, p.ID, items); err != nil {
 		return err
@@ -231,8 +234,9 @@ func (a *App) resolveItems(ctx context.Context, tx Tx, ac *usecase.Authority, in
 		out = append(out, it)
 	}
 	if len(details) > 0 {
-		return nil, &reportline.Error{Code: reportline.Invalid, Details: details,
-			Message: fmt.Sprintf("%d of %d changes refused, none added: %s", len(details), len(in), details[0].Message)}
+		return nil, (&reportline.Error{Code: reportline.Invalid, Details: details,
+			Message: fmt.Sprintf("%d of %d changes refused, none added: %s", len(details), len(in), details[0].Message)}).
+			Say("error.plan.changes_refused", map[string]any{"Count": len(details), "Total": len(in)})
 	}
 	return out, nil
 }
@@ -284,6 +288,7 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			d := reportline.Detail{Line: p.Line, Reason: "malformed", Message: reportline.ErrorMessage(err)}
 			if errors.As(err, &e) {
 				d.Field, d.Line = e.Field, max(e.Line, p.Line)
+				d = d.Say(e.MsgID, e.MsgArgs) // the CSV reader's words (error.csv.*)
 			}
 			details = append(details, d)
 			continue
@@ -329,8 +334,9 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		}
 	}
 	if len(details) > 0 {
-		return 0, &reportline.Error{Code: reportline.Invalid, Details: details,
-			Message: fmt.Sprintf("%d lines refused, nothing added: %s", len(details), details[0].Message)}
+		return 0, (&reportline.Error{Code: reportline.Invalid, Details: details,
+			Message: fmt.Sprintf("%d lines refused, nothing added: %s", len(details), details[0].Message)}).
+			Say("error.plan.lines_refused", map[string]any{"Count": len(details)})
 	}
 	n := 0
 	err = a.draftTx(ctx, actor, id, func(tx Tx, ac *usecase.Authority, p reportline.Plan) error {
@@ -374,7 +380,8 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			}
 		}
 		if len(in) == 0 {
-			return reportline.Errorf(reportline.Invalid, "the file asks for the managers everyone it lists already has: no change to add")
+			return reportline.Errorf(reportline.Invalid, "the file asks for the managers everyone it lists already has: no change to add").
+				Say("error.plan.nothing_new", nil)
 		}
 		items, err := a.resolveItems(ctx, tx, ac, in, lines)
 		if err != nil {
@@ -498,14 +505,16 @@ func (a *App) ApprovePlan(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		if p.Status != reportline.PlanDraft {
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft may be approved", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft may be approved", id, p.Status).
+				Say("error.plan.approve_not_draft", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		items, err := tx.PlanItems(ctx, p.ID)
 		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
-			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to approve", id)
+			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to approve", id).
+				Say("error.plan.nothing_to_approve", map[string]any{"ID": id})
 		}
 		if err := ac.NeedGroups(ctx, tx, planPeople(items)...); err != nil {
 			return err
@@ -552,16 +561,19 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 		}
 		switch {
 		case p.Status == reportline.PlanDraft && need:
-			return reportline.Errorf(reportline.Conflict, "plan %d must be approved by a second admin before it is scheduled (a tenant setting)", id)
+			return reportline.Errorf(reportline.Conflict, "plan %d must be approved by a second admin before it is scheduled (a tenant setting)", id).
+				Say("error.plan.second_approval", map[string]any{"ID": id})
 		case p.Status != reportline.PlanDraft && p.Status != reportline.PlanApproved && p.Status != reportline.PlanScheduled:
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be scheduled", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be scheduled", id, p.Status).
+				Say("error.plan.not_schedulable", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		items, err := tx.PlanItems(ctx, p.ID)
 		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
-			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to schedule", id)
+			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to schedule", id).
+				Say("error.plan.nothing_to_schedule", map[string]any{"ID": id})
 		}
 		next := p
 		next.Status, next.EffectiveAt = reportline.PlanScheduled, at.UTC()
@@ -586,7 +598,8 @@ func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
 		switch p.Status {
 		case reportline.PlanDraft, reportline.PlanApproved, reportline.PlanScheduled:
 		default:
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be cancelled", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be cancelled", id, p.Status).
+				Say("error.plan.not_cancellable", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		next := p
 		next.Status = reportline.PlanCancelled

@@ -119,7 +119,8 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 		return TenantSAML{}, err
 	}
 	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return TenantSAML{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here")
+		return TenantSAML{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here").
+			Say("error.tenant.default_saml", nil)
 	}
 	fields, err := c.settings()
 	if err != nil {

@@ -179,7 +179,8 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 		if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
 			return TenantOIDC{}, err
 		}
-		return TenantOIDC{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here")
+		return TenantOIDC{}, reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here").
+			Say("error.tenant.default_oidc", nil)
 	}
 	fields, err := c.settings()
 	if err != nil {

@@ -205,7 +205,8 @@ func (d *Syncer) ConfirmHeldRun(ctx context.Context, actor usecase.Actor, id int
 		return run, err
 	}
 	if run.Status != reportline.SyncHeld {
-		return run, reportline.Errorf(reportline.Conflict, "sync run %d is %s, not held: there is nothing to confirm", id, run.Status)
+		return run, reportline.Errorf(reportline.Conflict, "sync run %d is %s, not held: there is nothing to confirm", id, run.Status).
+			Say("error.sync.not_held", map[string]any{"ID": id})
 	}
 	return run, d.ConfirmDeactivations(ctx, actor, run.Source, run.Counts.Held, run.ID)
 }
