@@ -296,7 +296,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 			return plan, err
 		}
 		if !ac.Administers(plan.User.ID) {
-			return LinkPlan{}, usecase.Forbidden("you may only link members of a group you administrate, and this user is not one")
+			return LinkPlan{}, usecase.Forbidden("you may only link members of a group you administrate, and this user is not one").Say("error.forbidden.link_not_member", nil)
 		}
 	}
 	if !plan.User.Active() {

@@ -139,7 +139,7 @@ func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group re
 	}
 	if _, err := tx.Group(ctx, group); err != nil {
 		if reportline.ErrorCode(err) == reportline.NotFound && !ac.Scope.All {
-			return nil, nil, usecase.Forbidden("you may only change the members of groups you administrate")
+			return nil, nil, usecase.Forbidden("you may only change the members of groups you administrate").Say("error.policy.change_members", nil)
 		}
 		return nil, nil, err
 	}

@@ -252,7 +252,7 @@ func (a *App) moveReports(ctx context.Context, tx Tx, ac *usecase.Authority, act
 			return err
 		}
 		if !ac.Actor.System && !ac.MayLink(reportline.Pair{ManagerID: target.ID, ManageeID: old.ManageeID}) {
-			return usecase.Forbidden("you may only move reports to someone in a group you administrate together with them")
+			return usecase.Forbidden("you may only move reports to someone in a group you administrate together with them").Say("error.forbidden.move_reports", nil)
 		}
 		p := reportline.Pair{ManagerID: target.ID, ManageeID: old.ManageeID}
 		_, err := tx.Link(ctx, p)

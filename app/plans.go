@@ -81,7 +81,7 @@ func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx Tx,
 				Say("error.plan.not_draft", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		if p.CreatedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the admin who drafted plan %d (or a platform admin) may change it", id)
+			return usecase.Forbidden("only the admin who drafted plan %d (or a platform admin) may change it", id).Say("error.forbidden.plan_change", map[string]any{"ID": id})
 		}
 		return fn(tx, ac, p)
 	})
@@ -521,23 +521,25 @@ func (a *App) ApprovePlan(ctx context.Context, actor Actor, id int64) error {
 		}
 		for _, it := range items {
 			if !ac.MayLink(it.Pair()) {
-				return usecase.Forbidden("change %d of plan %d links people outside the groups you administrate: you may not approve it", it.Seq, id)
+				return usecase.Forbidden("change %d of plan %d links people outside the groups you administrate: you may not approve it", it.Seq, id).Say("error.forbidden.plan_approve_scope", map[string]any{"Seq": it.Seq, "ID": id})
 			}
 		}
 		next := p
 		next.Status, next.ApprovedBy, next.ApprovedAt = reportline.PlanApproved, actor.ID(), a.now()
 		if ok, err := tx.MovePlan(ctx, next, reportline.PlanDraft); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.ApprovePlan, reportline.Change{What: fmt.Sprintf("plan %d approved", id)})
 	})
 }
 
-func cmpErr(err error, format string, args ...any) error {
+// cmpErr is err, or the refusal of a plan that changed between reading and
+// writing it.
+func cmpErr(err error, id int64) error {
 	if err != nil {
 		return err
 	}
-	return reportline.Errorf(reportline.Conflict, format, args...)
+	return reportline.Errorf(reportline.Conflict, "plan %d changed meanwhile: read it again", id).Say("error.plan.changed", map[string]any{"ID": id})
 }
 
 // SchedulePlan sets when a plan takes effect: a time to come. When the
@@ -550,7 +552,7 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 			return err
 		}
 		if p.CreatedBy != actor.ID() && p.ApprovedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may schedule it", id)
+			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may schedule it", id).Say("error.forbidden.plan_schedule", map[string]any{"ID": id})
 		}
 		if !at.After(a.now()) {
 			return reportline.FieldError("at", at.UTC().Format(time.RFC3339), "a plan is scheduled for a time to come")
@@ -578,7 +580,7 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 		next := p
 		next.Status, next.EffectiveAt = reportline.PlanScheduled, at.UTC()
 		if ok, err := tx.MovePlan(ctx, next, p.Status); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d scheduled", id),
 			After: next.EffectiveAt.Format(time.RFC3339)})
@@ -593,7 +595,7 @@ func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		if p.CreatedBy != actor.ID() && p.ApprovedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may cancel it", id)
+			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may cancel it", id).Say("error.forbidden.plan_cancel", map[string]any{"ID": id})
 		}
 		switch p.Status {
 		case reportline.PlanDraft, reportline.PlanApproved, reportline.PlanScheduled:
@@ -604,7 +606,7 @@ func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
 		next := p
 		next.Status = reportline.PlanCancelled
 		if ok, err := tx.MovePlan(ctx, next, p.Status); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d cancelled", id)})
 	})

@@ -149,7 +149,7 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 		// Each row asks again; refusing here makes an empty batch from a
 		// caller who may import nothing a refusal too.
 		if err == nil {
-			err = usecase.Forbidden("only platform admins, group admins and user admins may import users")
+			err = usecase.Forbidden("only platform admins, group admins and user admins may import users").Say("error.policy.import_users", nil)
 		}
 		return nil, err
 	}

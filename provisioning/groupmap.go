@@ -103,11 +103,12 @@ func (pr *Provisioner) MapSCIMGroup(ctx context.Context, actor usecase.Actor, gr
 			if s.ID != g.ID {
 				continue
 			}
-			how := "created by a SCIM client"
+			how, id, args := "created by a SCIM client", "error.scim.group_created", map[string]any{"Name": g.Name}
 			if s.Mapped() {
-				how = "mapped to the directory group " + describe(s)
+				how, id, args = "mapped to the directory group "+describe(s), "error.scim.group_mapped", map[string]any{"Name": g.Name, "Directory": describe(s)}
 			}
-			return reportline.Errorf(reportline.Conflict, "group %q is already %s: end that first, a group stands for one directory group", g.Name, how)
+			return reportline.Errorf(reportline.Conflict, "group %q is already %s: end that first, a group stands for one directory group", g.Name, how).
+				Say(id, args)
 		}
 		if other, ok := clash(all, g.ID, m.ExternalID, m.DisplayName); ok {
 			return reportline.Errorf(reportline.Conflict, "the SCIM group %d (%q) already answers to this directory group (%s): end that mapping, or delete that group in the IdP, first",
