@@ -299,7 +299,8 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		}
 		if kind != reportline.Line && kind != reportline.Functional {
 			details = append(details, reportline.Detail{Line: p.Line, Field: "kind", Value: p.Kind, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: kind %q must be line or functional", p.Line, p.Kind)})
+				Message: fmt.Sprintf("line %d: kind %q must be line or functional", p.Line, p.Kind)}.
+				Say("error.plan_line.kind", map[string]any{"Line": p.Line, "Value": p.Kind}))
 			continue
 		}
 		// The dates of a temporary link, read as the bulk import reads
@@ -309,19 +310,23 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		switch {
 		case errFrom != nil:
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid from %q is not a date (YYYY-MM-DD)", p.Line, p.ValidFrom)})
+				Message: fmt.Sprintf("line %d: valid from %q is not a date (YYYY-MM-DD)", p.Line, p.ValidFrom)}.
+				Say("error.plan_line.valid_from", map[string]any{"Line": p.Line, "Value": p.ValidFrom}))
 			continue
 		case errUntil != nil:
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid until %q is not a date (YYYY-MM-DD)", p.Line, p.ValidUntil)})
+				Message: fmt.Sprintf("line %d: valid until %q is not a date (YYYY-MM-DD)", p.Line, p.ValidUntil)}.
+				Say("error.plan_line.valid_until", map[string]any{"Line": p.Line, "Value": p.ValidUntil}))
 			continue
 		case !from.IsZero() && !until.IsZero() && !until.After(from):
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid until (%s) must be after valid from (%s)", p.Line, p.ValidUntil, p.ValidFrom)})
+				Message: fmt.Sprintf("line %d: valid until (%s) must be after valid from (%s)", p.Line, p.ValidUntil, p.ValidFrom)}.
+				Say("error.plan_line.dates_order", map[string]any{"Line": p.Line, "From": p.ValidFrom, "Until": p.ValidUntil}))
 			continue
 		case (!from.IsZero() || !until.IsZero()) && strings.TrimSpace(p.Manager) == "":
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: dates without a manager date nothing: name the manager or leave the dates empty", p.Line)})
+				Message: fmt.Sprintf("line %d: dates without a manager date nothing: name the manager or leave the dates empty", p.Line)}.
+				Say("error.plan_line.dates_no_manager", map[string]any{"Line": p.Line}))
 			continue
 		}
 		e := normEmail(p.Managee)
