@@ -42,6 +42,11 @@ type Error struct {
 	MsgArgs map[string]any
 }
 
+// Term is an argument of a message (Error.MsgArgs, Detail.MsgArgs) that is
+// itself a message of the pages' catalogues, by id: a plan's status, a
+// notification's name, shown in the reader's words ("plans.status.draft").
+type Term string
+
 // Detail is one rejected item of a list input (an address, a CSV row, an id).
 type Detail struct {
 	Line    int    `json:"line,omitempty"`

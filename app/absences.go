@@ -117,9 +117,10 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 		}
 		for _, o := range others {
 			if o.Overlaps(ab) {
-				return &reportline.Error{Code: reportline.Conflict, Field: "from", Message: fmt.Sprintf(
+				return (&reportline.Error{Code: reportline.Conflict, Field: "from", Message: fmt.Sprintf(
 					"%s is already away from %s to %s (absence %d): end or change that one first",
-					mgr.Email, o.Starts.In(zone).Format(time.DateOnly), lastDay(o.Ends, zone), o.ID)}
+					mgr.Email, o.Starts.In(zone).Format(time.DateOnly), lastDay(o.Ends, zone), o.ID)}).
+					Say("error.absence.overlap", map[string]any{"Email": mgr.Email, "From": o.Starts.In(zone).Format(time.DateOnly), "To": lastDay(o.Ends, zone), "ID": o.ID})
 			}
 		}
 		team, err := a.coveredLinks(ctx, tx, mgr.ID, starts)
@@ -372,9 +373,10 @@ func (a *App) delegateLinks(ctx context.Context, tx Tx, ac *usecase.Authority, m
 			case !old.ValidUntil.IsZero() && !old.ValidUntil.After(now):
 				c.old = &old // ended: reused
 			case strings.HasPrefix(old.Comment, "on behalf of "):
-				return nil, &reportline.Error{Code: reportline.Conflict, Field: "delegate", Message: fmt.Sprintf(
+				return nil, (&reportline.Error{Code: reportline.Conflict, Field: "delegate", Message: fmt.Sprintf(
 					"%s already covers this team for another absence until %s: one delegate covers one absence of a team at a time; end that one or name someone else",
-					del.Email, old.ValidUntil.Format(time.DateOnly))}
+					del.Email, old.ValidUntil.Format(time.DateOnly))}).
+					Say("error.absence.delegate_busy", map[string]any{"Email": del.Email, "Until": old.ValidUntil.Format(time.DateOnly)})
 			default:
 				continue // already manages them
 			}
@@ -423,7 +425,8 @@ func (a *App) EndAbsence(ctx context.Context, actor Actor, id reportline.Absence
 		}
 		now := a.now()
 		if !ab.Ends.After(now) {
-			return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("absence %d is already over", id)}
+			return (&reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("absence %d is already over", id)}).
+				Say("error.absence.over", map[string]any{"ID": id})
 		}
 		started := !ab.Starts.After(now)
 		ends := now

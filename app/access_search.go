@@ -67,7 +67,7 @@ func (a *App) searchSubjects(ctx context.Context, actor Actor, c reportline.Capa
 		}
 		if ok, err := ch.mayAsk(ctx, resource); err != nil || !ok {
 			if err == nil {
-				err = usecase.Forbidden("you may ask who has access to yourself and, as an admin, to the users you administrate; the LMS asks with a platform admin's token")
+				err = usecase.Forbidden("you may ask who has access to yourself and, as an admin, to the users you administrate; the LMS asks with a platform admin's token").Say("error.forbidden.who_has_access", nil)
 			}
 			return err
 		}
@@ -253,7 +253,7 @@ func (a *App) searchResources(ctx context.Context, actor Actor, subject reportli
 		}
 		if ok, err := ch.mayAsk(ctx, subject); err != nil || !ok {
 			if err == nil {
-				err = usecase.Forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token")
+				err = usecase.Forbidden("you may ask about your own access and, as an admin, about the users you administrate; the LMS asks with a platform admin's token").Say("error.policy.access_check", nil)
 			}
 			return err
 		}

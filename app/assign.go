@@ -133,7 +133,8 @@ func (p LinkPlan) err() error {
 		switch {
 		case r.Owner != "":
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOwned),
-				Message: directory.OwnedMessage(r.User.Email, r.Owner)}.Say("error.link.directory_owned", map[string]any{"Email": r.User.Email, "Source": string(r.Owner)}))
+				Message: directory.OwnedMessage(r.User.Email, r.Owner)}.
+				Say("error.link.directory_owned", map[string]any{"Email": r.User.Email, "Source": string(r.Owner)}))
 		case !r.Allowed:
 			details = append(details, reportline.Detail{Field: string(p.Direction), Value: r.User.Email, Reason: string(VerdictOutOfScope),
 				Message: fmt.Sprintf("the existing link with %s is outside the groups you administrate, so it cannot be removed", r.User.Email)}.
@@ -151,8 +152,9 @@ func (p LinkPlan) err() error {
 			code = reportline.Invalid
 		}
 	}
-	return &reportline.Error{Code: code, Field: string(p.Direction), Details: details,
-		Message: fmt.Sprintf("%d of the listed users cannot be linked; nothing was changed", len(details))}
+	return (&reportline.Error{Code: code, Field: string(p.Direction), Details: details,
+		Message: fmt.Sprintf("%d of the listed users cannot be linked; nothing was changed", len(details))}).
+		Say("error.link.refused", map[string]any{"Count": len(details)})
 }
 
 // PreviewLinks checks a request without storing anything: every address is
@@ -294,7 +296,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 			return plan, err
 		}
 		if !ac.Administers(plan.User.ID) {
-			return LinkPlan{}, usecase.Forbidden("you may only link members of a group you administrate, and this user is not one")
+			return LinkPlan{}, usecase.Forbidden("you may only link members of a group you administrate, and this user is not one").Say("error.forbidden.link_not_member", nil)
 		}
 	}
 	if !plan.User.Active() {

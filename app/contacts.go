@@ -48,7 +48,8 @@ func (a *App) Contacts(ctx context.Context, actor Actor, user reportline.UserID)
 			if !ch.actor.Scope.All {
 				return usecase.NotVisible()
 			}
-			return reportline.Errorf(reportline.NotFound, "user %d not found", user)
+			return reportline.Errorf(reportline.NotFound, "user %d not found", user).
+				Say("error.not_found.user", map[string]any{"Key": user})
 		}
 		out.User = *u
 		if !actor.System {

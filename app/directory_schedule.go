@@ -250,7 +250,8 @@ func (a *App) SyncTenantLDAP(ctx context.Context, actor Actor, dryRun bool) (rep
 		return reportline.SyncReport{}, err
 	}
 	if !d.LDAP.Enabled() {
-		return reportline.SyncReport{}, reportline.Errorf(reportline.Invalid, "this organisation has no LDAP directory: set its address first")
+		return reportline.SyncReport{}, reportline.Errorf(reportline.Invalid, "this organisation has no LDAP directory: set its address first").
+			Say("error.directory.no_ldap", nil)
 	}
 	return a.SyncDirectoryFrom(ctx, actor, reportline.SourceLDAP, dryRun, func(ctx context.Context) (reportline.DirectoryBatch, error) {
 		return a.readLDAP(ctx, d.LDAP)
@@ -281,10 +282,12 @@ func (a *App) TestTenantConnection(ctx context.Context, actor Actor, what string
 			return err
 		}
 		if !d.LDAP.Enabled() {
-			return reportline.Errorf(reportline.Invalid, "there is no LDAP directory to test: set its address and save first")
+			return reportline.Errorf(reportline.Invalid, "there is no LDAP directory to test: set its address and save first").
+				Say("error.directory.no_ldap_to_test", nil)
 		}
 		if a.connect.CheckLDAP == nil {
-			return reportline.Errorf(reportline.Invalid, "this installation cannot reach LDAP directories")
+			return reportline.Errorf(reportline.Invalid, "this installation cannot reach LDAP directories").
+				Say("error.directory.ldap_unsupported", nil)
 		}
 		hide = d.LDAP.BindPassword.Reveal()
 		err = a.connect.CheckLDAP(ctx, d.LDAP)
@@ -294,10 +297,12 @@ func (a *App) TestTenantConnection(ctx context.Context, actor Actor, what string
 			return err
 		}
 		if !r.Enabled() {
-			return reportline.Errorf(reportline.Invalid, "there is no mail relay to test: set its host and save first")
+			return reportline.Errorf(reportline.Invalid, "there is no mail relay to test: set its host and save first").
+				Say("error.directory.no_relay_to_test", nil)
 		}
 		if a.connect.CheckSMTP == nil {
-			return reportline.Errorf(reportline.Invalid, "this installation cannot reach mail relays")
+			return reportline.Errorf(reportline.Invalid, "this installation cannot reach mail relays").
+				Say("error.directory.relay_unsupported", nil)
 		}
 		hide = r.Password.Reveal()
 		err = a.connect.CheckSMTP(ctx, r)

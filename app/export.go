@@ -82,7 +82,7 @@ func (a *App) exportFilter(ctx context.Context, tx Tx, ac *usecase.Authority, gr
 		return nil, err
 	}
 	if group != 0 && len(groups) == 0 {
-		return nil, usecase.Forbidden("you do not administrate this group")
+		return nil, usecase.Forbidden("you do not administrate this group").Say("error.policy.not_group_admin", nil)
 	}
 	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: groups})
 	if err != nil {

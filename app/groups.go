@@ -117,7 +117,8 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 			return err
 		}
 		if before == nil {
-			return reportline.Errorf(reportline.NotFound, "user %d is not a member of group %d", user, group)
+			return reportline.Errorf(reportline.NotFound, "user %d is not a member of group %d", user, group).
+				Say("error.group.not_member", map[string]any{"User": user, "Group": group})
 		}
 		if err := tx.DeleteMembership(ctx, group, user); err != nil {
 			return err
@@ -138,7 +139,7 @@ func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group re
 	}
 	if _, err := tx.Group(ctx, group); err != nil {
 		if reportline.ErrorCode(err) == reportline.NotFound && !ac.Scope.All {
-			return nil, nil, usecase.Forbidden("you may only change the members of groups you administrate")
+			return nil, nil, usecase.Forbidden("you may only change the members of groups you administrate").Say("error.policy.change_members", nil)
 		}
 		return nil, nil, err
 	}

@@ -77,7 +77,7 @@ func (a *App) HierarchyHealthTrend(ctx context.Context, actor Actor, group repor
 			return err
 		}
 		if groups != nil && len(groups) == 0 {
-			return usecase.Forbidden("you do not administrate this group")
+			return usecase.Forbidden("you do not administrate this group").Say("error.policy.not_group_admin", nil)
 		}
 		var ids []reportline.UserID
 		var after reportline.UserID

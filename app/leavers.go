@@ -169,7 +169,8 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 		// nothing to do.
 		wasActive := p.User.Active()
 		if !wasActive && len(links) == 0 {
-			return &reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive and nobody reports to them any more", p.User.Email)}
+			return (&reportline.Error{Code: reportline.Conflict, Message: fmt.Sprintf("%s is already inactive and nobody reports to them any more", p.User.Email)}).
+				Say("error.leaver.already_left", map[string]any{"Email": p.User.Email})
 		}
 		p.Choice = req.Choice
 		var target reportline.User
@@ -251,7 +252,7 @@ func (a *App) moveReports(ctx context.Context, tx Tx, ac *usecase.Authority, act
 			return err
 		}
 		if !ac.Actor.System && !ac.MayLink(reportline.Pair{ManagerID: target.ID, ManageeID: old.ManageeID}) {
-			return usecase.Forbidden("you may only move reports to someone in a group you administrate together with them")
+			return usecase.Forbidden("you may only move reports to someone in a group you administrate together with them").Say("error.forbidden.move_reports", nil)
 		}
 		p := reportline.Pair{ManagerID: target.ID, ManageeID: old.ManageeID}
 		_, err := tx.Link(ctx, p)

@@ -156,7 +156,8 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 			return err
 		}
 		if owner, ok := directory.Owned(old, actor, on); ok {
-			return &reportline.Error{Code: reportline.Conflict, Message: directory.OwnedMessage("this manager", owner)}
+			return (&reportline.Error{Code: reportline.Conflict, Message: directory.OwnedMessage("this manager", owner)}).
+				Say("error.link.directory_owned_manager", map[string]any{"Source": string(owner)})
 		}
 		if err := tx.DeleteLink(ctx, p); err != nil {
 			return err

@@ -148,7 +148,8 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 		}
 	}
 	if details != nil {
-		return nil, &reportline.Error{Code: reportline.Invalid, Field: "titles", Message: "some position titles are not valid", Details: details}
+		return nil, (&reportline.Error{Code: reportline.Invalid, Field: "titles", Message: "some position titles are not valid", Details: details}).
+			Say("error.org.titles", nil)
 	}
 	var out, old []string
 	err := a.store.Write(ctx, func(tx Tx) error {

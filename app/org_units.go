@@ -213,7 +213,8 @@ func (a *App) FindOrgUnit(ctx context.Context, actor Actor, name string) (report
 		var err error
 		out, err = tx.OrgUnitByKey(ctx, reportline.OrgKey(name))
 		if reportline.IsCode(err, reportline.NotFound) {
-			return reportline.Errorf(reportline.NotFound, "there is no org unit named %q", strings.TrimSpace(name))
+			return reportline.Errorf(reportline.NotFound, "there is no org unit named %q", strings.TrimSpace(name)).
+				Say("error.org_unit.unknown", map[string]any{"Name": strings.TrimSpace(name)})
 		}
 		return err
 	})
@@ -359,7 +360,8 @@ func (a *App) DeleteOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 			return err
 		}
 		if len(children) > 0 {
-			return reportline.Errorf(reportline.Conflict, "%q has %d sub-units; move or delete them first", u.Name, len(children))
+			return reportline.Errorf(reportline.Conflict, "%q has %d sub-units; move or delete them first", u.Name, len(children)).
+				Say("error.org_unit.has_children", map[string]any{"Name": u.Name, "Count": len(children)})
 		}
 		return tx.DeleteOrgUnit(ctx, id)
 	})

@@ -117,7 +117,7 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 			return err
 		}
 		if groups != nil && len(groups) == 0 {
-			return usecase.Forbidden("you do not administrate this group")
+			return usecase.Forbidden("you do not administrate this group").Say("error.policy.not_group_admin", nil)
 		}
 		view, err := a.linkView(ctx, tx)
 		if err != nil {

@@ -109,7 +109,7 @@ type OwnPasswordChange struct {
 // stolen session cannot be used to guess it.
 func (a *App) ChangeOwnPassword(ctx context.Context, actor Actor, c OwnPasswordChange) error {
 	if actor.System || actor.User.ID == 0 {
-		return usecase.Forbidden("only a signed-in user changes their own password")
+		return usecase.Forbidden("only a signed-in user changes their own password").Say("error.forbidden.own_password", nil)
 	}
 	if err := checkPasswordStrength(c.New); err != nil {
 		return err

@@ -77,10 +77,11 @@ func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx Tx,
 			return err
 		}
 		if p.Status != reportline.PlanDraft {
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft takes changes", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft takes changes", id, p.Status).
+				Say("error.plan.not_draft", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		if p.CreatedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the admin who drafted plan %d (or a platform admin) may change it", id)
+			return usecase.Forbidden("only the admin who drafted plan %d (or a platform admin) may change it", id).Say("error.forbidden.plan_change", map[string]any{"ID": id})
 		}
 		return fn(tx, ac, p)
 	})
@@ -106,7 +107,8 @@ func (a *App) openPlan(ctx context.Context, tx Tx, actor Actor, id int64) (*usec
 		return nil, p, err
 	}
 	if !ok {
-		return nil, reportline.Plan{}, &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("plan %d not found", id)}
+		return nil, reportline.Plan{}, (&reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("plan %d not found", id)}).
+			Say("error.not_found.plan", map[string]any{"Key": fmt.Sprint(id)})
 	}
 	return ac, p, nil
 }
@@ -158,7 +160,8 @@ func (a *App) addItems(ctx context.Context, tx Tx, actor Actor, p reportline.Pla
 		return err
 	}
 	if len(have)+len(items) > maxPlanItems {
-		return reportline.Errorf(reportline.Invalid, "a plan holds at most %d changes (it has %d, and %d more were asked)", maxPlanItems, len(have), len(items))
+		return reportline.Errorf(reportline.Invalid, "a plan holds at most %d changes (it has %d, and %d more were asked)", maxPlanItems, len(have), len(items)).
+			Say("error.plan.too_many", map[string]any{"Max": maxPlanItems, "Have": len(have), "Asked": len(items)})
 	}
 	if err := tx.AddPlanItems(ctx, p.ID, items); err != nil {
 		return err
@@ -231,8 +234,9 @@ func (a *App) resolveItems(ctx context.Context, tx Tx, ac *usecase.Authority, in
 		out = append(out, it)
 	}
 	if len(details) > 0 {
-		return nil, &reportline.Error{Code: reportline.Invalid, Details: details,
-			Message: fmt.Sprintf("%d of %d changes refused, none added: %s", len(details), len(in), details[0].Message)}
+		return nil, (&reportline.Error{Code: reportline.Invalid, Details: details,
+			Message: fmt.Sprintf("%d of %d changes refused, none added: %s", len(details), len(in), details[0].Message)}).
+			Say("error.plan.changes_refused", map[string]any{"Count": len(details), "Total": len(in)})
 	}
 	return out, nil
 }
@@ -284,6 +288,7 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			d := reportline.Detail{Line: p.Line, Reason: "malformed", Message: reportline.ErrorMessage(err)}
 			if errors.As(err, &e) {
 				d.Field, d.Line = e.Field, max(e.Line, p.Line)
+				d = d.Say(e.MsgID, e.MsgArgs) // the CSV reader's words (error.csv.*)
 			}
 			details = append(details, d)
 			continue
@@ -294,7 +299,8 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		}
 		if kind != reportline.Line && kind != reportline.Functional {
 			details = append(details, reportline.Detail{Line: p.Line, Field: "kind", Value: p.Kind, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: kind %q must be line or functional", p.Line, p.Kind)})
+				Message: fmt.Sprintf("line %d: kind %q must be line or functional", p.Line, p.Kind)}.
+				Say("error.plan_line.kind", map[string]any{"Line": p.Line, "Value": p.Kind}))
 			continue
 		}
 		// The dates of a temporary link, read as the bulk import reads
@@ -304,19 +310,23 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		switch {
 		case errFrom != nil:
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid from %q is not a date (YYYY-MM-DD)", p.Line, p.ValidFrom)})
+				Message: fmt.Sprintf("line %d: valid from %q is not a date (YYYY-MM-DD)", p.Line, p.ValidFrom)}.
+				Say("error.plan_line.valid_from", map[string]any{"Line": p.Line, "Value": p.ValidFrom}))
 			continue
 		case errUntil != nil:
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid until %q is not a date (YYYY-MM-DD)", p.Line, p.ValidUntil)})
+				Message: fmt.Sprintf("line %d: valid until %q is not a date (YYYY-MM-DD)", p.Line, p.ValidUntil)}.
+				Say("error.plan_line.valid_until", map[string]any{"Line": p.Line, "Value": p.ValidUntil}))
 			continue
 		case !from.IsZero() && !until.IsZero() && !until.After(from):
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_until", Value: p.ValidUntil, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: valid until (%s) must be after valid from (%s)", p.Line, p.ValidUntil, p.ValidFrom)})
+				Message: fmt.Sprintf("line %d: valid until (%s) must be after valid from (%s)", p.Line, p.ValidUntil, p.ValidFrom)}.
+				Say("error.plan_line.dates_order", map[string]any{"Line": p.Line, "From": p.ValidFrom, "Until": p.ValidUntil}))
 			continue
 		case (!from.IsZero() || !until.IsZero()) && strings.TrimSpace(p.Manager) == "":
 			details = append(details, reportline.Detail{Line: p.Line, Field: "valid_from", Value: p.ValidFrom, Reason: "malformed",
-				Message: fmt.Sprintf("line %d: dates without a manager date nothing: name the manager or leave the dates empty", p.Line)})
+				Message: fmt.Sprintf("line %d: dates without a manager date nothing: name the manager or leave the dates empty", p.Line)}.
+				Say("error.plan_line.dates_no_manager", map[string]any{"Line": p.Line}))
 			continue
 		}
 		e := normEmail(p.Managee)
@@ -329,8 +339,9 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 		}
 	}
 	if len(details) > 0 {
-		return 0, &reportline.Error{Code: reportline.Invalid, Details: details,
-			Message: fmt.Sprintf("%d lines refused, nothing added: %s", len(details), details[0].Message)}
+		return 0, (&reportline.Error{Code: reportline.Invalid, Details: details,
+			Message: fmt.Sprintf("%d lines refused, nothing added: %s", len(details), details[0].Message)}).
+			Say("error.plan.lines_refused", map[string]any{"Count": len(details)})
 	}
 	n := 0
 	err = a.draftTx(ctx, actor, id, func(tx Tx, ac *usecase.Authority, p reportline.Plan) error {
@@ -374,7 +385,8 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			}
 		}
 		if len(in) == 0 {
-			return reportline.Errorf(reportline.Invalid, "the file asks for the managers everyone it lists already has: no change to add")
+			return reportline.Errorf(reportline.Invalid, "the file asks for the managers everyone it lists already has: no change to add").
+				Say("error.plan.nothing_new", nil)
 		}
 		items, err := a.resolveItems(ctx, tx, ac, in, lines)
 		if err != nil {
@@ -498,37 +510,41 @@ func (a *App) ApprovePlan(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		if p.Status != reportline.PlanDraft {
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft may be approved", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: only a draft may be approved", id, p.Status).
+				Say("error.plan.approve_not_draft", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		items, err := tx.PlanItems(ctx, p.ID)
 		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
-			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to approve", id)
+			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to approve", id).
+				Say("error.plan.nothing_to_approve", map[string]any{"ID": id})
 		}
 		if err := ac.NeedGroups(ctx, tx, planPeople(items)...); err != nil {
 			return err
 		}
 		for _, it := range items {
 			if !ac.MayLink(it.Pair()) {
-				return usecase.Forbidden("change %d of plan %d links people outside the groups you administrate: you may not approve it", it.Seq, id)
+				return usecase.Forbidden("change %d of plan %d links people outside the groups you administrate: you may not approve it", it.Seq, id).Say("error.forbidden.plan_approve_scope", map[string]any{"Seq": it.Seq, "ID": id})
 			}
 		}
 		next := p
 		next.Status, next.ApprovedBy, next.ApprovedAt = reportline.PlanApproved, actor.ID(), a.now()
 		if ok, err := tx.MovePlan(ctx, next, reportline.PlanDraft); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.ApprovePlan, reportline.Change{What: fmt.Sprintf("plan %d approved", id)})
 	})
 }
 
-func cmpErr(err error, format string, args ...any) error {
+// cmpErr is err, or the refusal of a plan that changed between reading and
+// writing it.
+func cmpErr(err error, id int64) error {
 	if err != nil {
 		return err
 	}
-	return reportline.Errorf(reportline.Conflict, format, args...)
+	return reportline.Errorf(reportline.Conflict, "plan %d changed meanwhile: read it again", id).Say("error.plan.changed", map[string]any{"ID": id})
 }
 
 // SchedulePlan sets when a plan takes effect: a time to come. When the
@@ -541,7 +557,7 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 			return err
 		}
 		if p.CreatedBy != actor.ID() && p.ApprovedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may schedule it", id)
+			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may schedule it", id).Say("error.forbidden.plan_schedule", map[string]any{"ID": id})
 		}
 		if !at.After(a.now()) {
 			return reportline.FieldError("at", at.UTC().Format(time.RFC3339), "a plan is scheduled for a time to come")
@@ -552,21 +568,24 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 		}
 		switch {
 		case p.Status == reportline.PlanDraft && need:
-			return reportline.Errorf(reportline.Conflict, "plan %d must be approved by a second admin before it is scheduled (a tenant setting)", id)
+			return reportline.Errorf(reportline.Conflict, "plan %d must be approved by a second admin before it is scheduled (a tenant setting)", id).
+				Say("error.plan.second_approval", map[string]any{"ID": id})
 		case p.Status != reportline.PlanDraft && p.Status != reportline.PlanApproved && p.Status != reportline.PlanScheduled:
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be scheduled", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be scheduled", id, p.Status).
+				Say("error.plan.not_schedulable", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		items, err := tx.PlanItems(ctx, p.ID)
 		if err != nil {
 			return err
 		}
 		if len(items) == 0 {
-			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to schedule", id)
+			return reportline.Errorf(reportline.Invalid, "plan %d has no changes to schedule", id).
+				Say("error.plan.nothing_to_schedule", map[string]any{"ID": id})
 		}
 		next := p
 		next.Status, next.EffectiveAt = reportline.PlanScheduled, at.UTC()
 		if ok, err := tx.MovePlan(ctx, next, p.Status); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d scheduled", id),
 			After: next.EffectiveAt.Format(time.RFC3339)})
@@ -581,17 +600,18 @@ func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
 			return err
 		}
 		if p.CreatedBy != actor.ID() && p.ApprovedBy != actor.ID() && !ac.Scope.All {
-			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may cancel it", id)
+			return usecase.Forbidden("only the drafter or the approver of plan %d (or a platform admin) may cancel it", id).Say("error.forbidden.plan_cancel", map[string]any{"ID": id})
 		}
 		switch p.Status {
 		case reportline.PlanDraft, reportline.PlanApproved, reportline.PlanScheduled:
 		default:
-			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be cancelled", id, p.Status)
+			return reportline.Errorf(reportline.Conflict, "plan %d is %s: it may no longer be cancelled", id, p.Status).
+				Say("error.plan.not_cancellable", map[string]any{"ID": id, "Status": reportline.Term("plans.status." + string(p.Status))})
 		}
 		next := p
 		next.Status = reportline.PlanCancelled
 		if ok, err := tx.MovePlan(ctx, next, p.Status); err != nil || !ok {
-			return cmpErr(err, "plan %d changed meanwhile: read it again", id)
+			return cmpErr(err, id)
 		}
 		return a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d cancelled", id)})
 	})

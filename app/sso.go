@@ -66,7 +66,8 @@ type SSOSignIn struct {
 func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.User, error) {
 	id := in.Identity
 	if id.Provider == "" || strings.TrimSpace(id.Subject) == "" {
-		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no subject")
+		return "", reportline.User{}, reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no subject").
+			Say("error.sso.no_subject", nil)
 	}
 	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
@@ -84,7 +85,8 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 				return err
 			}
 			if err := usecase.AuthorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
-				return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated")
+				return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated").
+					Say("error.sso.deactivated", nil)
 			}
 			links, err := tx.SSOLinksOfUser(ctx, u.ID)
 			if err != nil {
@@ -92,7 +94,8 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 			}
 			for _, l := range links {
 				if l.Provider == id.Provider {
-					return reportline.Errorf(reportline.Unauthenticated, "this Reportline account is linked to another identity of this provider; ask an administrator")
+					return reportline.Errorf(reportline.Unauthenticated, "this Reportline account is linked to another identity of this provider; ask an administrator").
+						Say("error.sso.other_identity", nil)
 				}
 			}
 			l := reportline.SSOLink{Provider: id.Provider, Subject: id.Subject, UserID: u.ID, Email: id.Email, CreatedAt: now}
@@ -108,7 +111,8 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 			return err
 		}
 		if err := usecase.AuthorizeOwn(UserActor(u, reportline.SourceSSO), policy.SignIn, u.ID); err != nil {
-			return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated")
+			return reportline.Errorf(reportline.Unauthenticated, "your Reportline account is deactivated").
+				Say("error.sso.deactivated", nil)
 		}
 		if err := tx.DeleteExpiredSessions(ctx, now); err != nil {
 			return err
@@ -151,7 +155,8 @@ func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.Use
 	}
 	email, err := reportline.NormalizeEmail(id.Email)
 	if err != nil || id.Email == "" {
-		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no usable email, and no Reportline account is linked to you")
+		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "the identity provider sent no usable email, and no Reportline account is linked to you").
+			Say("error.sso.no_email", nil)
 	}
 	u, err := tx.UserByEmail(ctx, email)
 	switch {
@@ -159,12 +164,14 @@ func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.Use
 		if id.EmailVerified || m.TrustEmails {
 			return u, "email", nil
 		}
-		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "the identity provider did not verify your email, so it cannot be matched to a Reportline account; ask an administrator")
+		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "the identity provider did not verify your email, so it cannot be matched to a Reportline account; ask an administrator").
+			Say("error.sso.unverified_email", nil)
 	case !reportline.IsCode(err, reportline.NotFound):
 		return reportline.User{}, "", err
 	}
 	if !m.CreateUsers {
-		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "no Reportline account matches you; ask an administrator to create one")
+		return reportline.User{}, "", reportline.Errorf(reportline.Unauthenticated, "no Reportline account matches you; ask an administrator to create one").
+			Say("error.sso.no_account", nil)
 	}
 	u = reportline.User{Email: email, FirstName: id.FirstName, LastName: id.LastName, Status: reportline.StatusActive}
 	if err := u.Validate(); err != nil {
@@ -193,7 +200,8 @@ func (a *App) UseOnce(ctx context.Context, key string, expires time.Time) error 
 		return err
 	}
 	if !fresh {
-		return reportline.Errorf(reportline.Unauthenticated, "this sign-in response was used already; sign in again")
+		return reportline.Errorf(reportline.Unauthenticated, "this sign-in response was used already; sign in again").
+			Say("error.sso.replayed", nil)
 	}
 	return nil
 }
@@ -211,7 +219,8 @@ func (a *App) TakeOnce(ctx context.Context, key string) error {
 		return err
 	}
 	if !ok {
-		return reportline.Errorf(reportline.Unauthenticated, "this sign-in answers no request of ours, or came too late; sign in again")
+		return reportline.Errorf(reportline.Unauthenticated, "this sign-in answers no request of ours, or came too late; sign in again").
+			Say("error.sso.unsolicited", nil)
 	}
 	return nil
 }
@@ -261,7 +270,7 @@ func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserI
 	return a.store.Write(ctx, func(tx Tx) error {
 		s, err := tx.SessionByHash(ctx, hash)
 		if err != nil || s.UserID != user {
-			return reportline.Errorf(reportline.NotFound, "no such session")
+			return reportline.Errorf(reportline.NotFound, "no such session").Say("error.session.not_found", nil)
 		}
 		if err := tx.DeleteSession(ctx, hash); err != nil {
 			return err

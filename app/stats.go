@@ -214,7 +214,7 @@ func sortStatRecords(rs []StatRecord) {
 // notFoundUser names the missing user.
 func notFoundUser(err error, id reportline.UserID) error {
 	if reportline.IsCode(err, reportline.NotFound) {
-		return reportline.Errorf(reportline.NotFound, "there is no user %d", id)
+		return reportline.Errorf(reportline.NotFound, "there is no user %d", id).Say("error.user.none", map[string]any{"ID": id})
 	}
 	return err
 }

@@ -104,7 +104,7 @@ type TeamBirthday struct {
 func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView, error) {
 	tv := TeamView{Scope: scope, At: a.now(), Manager: actor.User}
 	if actor.System || !actor.User.Active() {
-		return tv, reportline.Errorf(reportline.Unauthenticated, "sign in to see your team")
+		return tv, reportline.Errorf(reportline.Unauthenticated, "sign in to see your team").Say("error.team.sign_in", nil)
 	}
 	if scope != TeamDirect && scope != TeamAll {
 		return tv, reportline.FieldError("scope", string(scope), "scope must be %q or %q", TeamDirect, TeamAll)

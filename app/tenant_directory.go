@@ -225,7 +225,8 @@ func (a *App) TenantDirectory(ctx context.Context, actor Actor) (TenantDirectory
 
 // errEnvironmentDirectory refuses to store the implicit tenant's sources.
 func errEnvironmentDirectory() error {
-	return reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its directories from the environment (REPORTLINE_LDAP_*, REPORTLINE_GRAPH_*) and its mail relay from REPORTLINE_SMTP_URL; other organisations configure theirs here")
+	return reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its directories from the environment (REPORTLINE_LDAP_*, REPORTLINE_GRAPH_*) and its mail relay from REPORTLINE_SMTP_URL; other organisations configure theirs here").
+		Say("error.tenant.default_directory", nil)
 }
 
 // SetTenantDirectory changes the context's tenant's directory sources;

@@ -164,9 +164,10 @@ var (
 // never its value). The implicit tenant's provider is the environment's.
 func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange) (TenantOIDC, error) {
 	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
-		what:        "tenant single sign-on",
-		environment: "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here",
-		settings:    c.settings,
+		what:          "tenant single sign-on",
+		environment:   "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here",
+		environmentID: "error.tenant.default_oidc",
+		settings:      c.settings,
 		then: func(tx Tx, before, after map[string]string) error {
 			return a.setOIDCSecret(ctx, tx, c.ClientSecret, after)
 		}})
@@ -203,6 +204,8 @@ func (a *App) setOIDCSecret(ctx context.Context, tx Tx, v *secret.Value, after m
 type tenantProviderChange struct {
 	what        string // the audit's name of the change
 	environment string // why the implicit tenant cannot: its provider is the environment's
+	// environmentID names that message in the pages' catalogues.
+	environmentID string
 	// settings checks the change and lists the settings it writes.
 	settings func() ([][2]string, error)
 	// then runs in the transaction after the settings are written: what
@@ -220,7 +223,7 @@ func (a *App) setTenantProvider(ctx context.Context, actor Actor, c tenantProvid
 		return err
 	}
 	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return reportline.Errorf(reportline.Invalid, "%s", c.environment)
+		return reportline.Errorf(reportline.Invalid, "%s", c.environment).Say(c.environmentID, nil)
 	}
 	fields, err := c.settings()
 	if err != nil {

@@ -171,7 +171,8 @@ func (a *App) RevokeToken(ctx context.Context, actor Actor, id int64) (TokenView
 			err = reportline.Errorf(reportline.NotFound, "token %d not found", id)
 		}
 		if err != nil {
-			return reportline.Errorf(reportline.NotFound, "there is no token %d of yours", id)
+			return reportline.Errorf(reportline.NotFound, "there is no token %d of yours", id).
+				Say("error.token.not_yours", map[string]any{"ID": id})
 		}
 		if err := tx.RevokeToken(ctx, id, now); err != nil {
 			return err

@@ -127,7 +127,8 @@ func (a *App) UnsubscribeURL(ctx context.Context, user reportline.UserID, t repo
 
 // errUnsubscribe is the one answer to a link that is not valid: tampered,
 // expired or about someone who no longer exists.
-var errUnsubscribe = reportline.Errorf(reportline.Invalid, "this unsubscribe link is not valid or has expired; sign in and use My notifications instead")
+var errUnsubscribe = reportline.Errorf(reportline.Invalid, "this unsubscribe link is not valid or has expired; sign in and use My notifications instead").
+	Say("error.unsubscribe.link", nil)
 
 // checkUnsubscribe verifies a token and returns what it is about.
 func (a *App) checkUnsubscribe(ctx context.Context, token string) (reportline.UserID, reportline.NotificationType, error) {

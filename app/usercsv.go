@@ -307,13 +307,15 @@ func userCSVHeader(rd *csvio.Reader, cols []csvio.Column, rep *UserCSVReport) ([
 		for i, c := range cols {
 			names[i] = c.Name
 		}
-		return nil, &reportline.Error{Code: reportline.Invalid, Line: 1, Field: strings.Trim(unknown[0], `"`),
+		return nil, (&reportline.Error{Code: reportline.Invalid, Line: 1, Field: strings.Trim(unknown[0], `"`),
 			Message: fmt.Sprintf("unknown column %s; the columns of a users file are %s (and the LMS fields login, middlename, user_field1…, which are ignored)",
-				strings.Join(unknown, ", "), strings.Join(names, ", "))}
+				strings.Join(unknown, ", "), strings.Join(names, ", "))}).
+			Say("error.users_csv.unknown_column", map[string]any{"Unknown": strings.Join(unknown, ", "), "Columns": strings.Join(names, ", ")})
 	}
 	if !present[ucUID] && !present[ucEmail] {
-		return nil, &reportline.Error{Code: reportline.Invalid, Line: 1, Field: "uid",
-			Message: "the header has neither a uid nor an email column; one of them says which user each row is"}
+		return nil, (&reportline.Error{Code: reportline.Invalid, Line: 1, Field: "uid",
+			Message: "the header has neither a uid nor an email column; one of them says which user each row is"}).
+			Say("error.users_csv.no_key", nil)
 	}
 	return present, nil
 }

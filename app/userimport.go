@@ -149,7 +149,7 @@ func (a *App) ImportUsers(ctx context.Context, actor Actor, in []UserImport) ([]
 		// Each row asks again; refusing here makes an empty batch from a
 		// caller who may import nothing a refusal too.
 		if err == nil {
-			err = usecase.Forbidden("only platform admins, group admins and user admins may import users")
+			err = usecase.Forbidden("only platform admins, group admins and user admins may import users").Say("error.policy.import_users", nil)
 		}
 		return nil, err
 	}
@@ -302,7 +302,8 @@ func chooseManagers(in UserImport) (*managerRefs, error) {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil || n <= 0 {
 			details = append(details, reportline.Detail{Field: FieldManagerID, Value: s, Reason: "invalid",
-				Message: fmt.Sprintf("%q is not a user id (a positive integer)", s)}.Say("error.detail.not_an_id", map[string]any{"Value": s}))
+				Message: fmt.Sprintf("%q is not a user id (a positive integer)", s)}.
+				Say("error.detail.not_an_id", map[string]any{"Value": s}))
 			continue
 		}
 		refs.ids = append(refs.ids, reportline.UserID(n))
@@ -497,8 +498,9 @@ func matchImport(ctx context.Context, tx Tx, in UserImport) (u reportline.User, 
 		return u, "", err
 	}
 	if in.UID != "" && u.ExternalUID != "" && u.ExternalUID != in.UID {
-		return u, "", &reportline.Error{Code: reportline.Conflict, Field: "uid", Value: in.UID,
-			Message: fmt.Sprintf("no user has uid %q, and %s belongs to the user with uid %q; an import does not change a user's uid", in.UID, email, u.ExternalUID)}
+		return u, "", (&reportline.Error{Code: reportline.Conflict, Field: "uid", Value: in.UID,
+			Message: fmt.Sprintf("no user has uid %q, and %s belongs to the user with uid %q; an import does not change a user's uid", in.UID, email, u.ExternalUID)}).
+			Say("error.users_import.uid_taken", map[string]any{"UID": in.UID, "Email": email, "Other": u.ExternalUID})
 	}
 	return u, "email", nil
 }
@@ -624,8 +626,9 @@ func inactiveManagers(ctx context.Context, tx Tx, u reportline.User, refs *manag
 		}
 		return ch, nil
 	}
-	return nil, &reportline.Error{Code: reportline.Invalid, Field: "is_active", Value: "0", Details: details,
-		Message: fmt.Sprintf("%s is inactive, so their managers cannot change; send is_active 1, leave %s out, or send their current managers", u.Email, refs.field)}
+	return nil, (&reportline.Error{Code: reportline.Invalid, Field: "is_active", Value: "0", Details: details,
+		Message: fmt.Sprintf("%s is inactive, so their managers cannot change; send is_active 1, leave %s out, or send their current managers", u.Email, refs.field)}).
+		Say("error.users_import.inactive", map[string]any{"Email": u.Email, "Field": refs.field})
 }
 
 // managerValue names a user the way the manager field does.
@@ -652,6 +655,7 @@ func managerError(field string, details []reportline.Detail) error {
 	if len(details) == 1 {
 		noun = "manager"
 	}
-	return &reportline.Error{Code: code, Field: field, Details: details,
-		Message: fmt.Sprintf("%d listed %s cannot be linked; nothing was imported", len(details), noun)}
+	return (&reportline.Error{Code: code, Field: field, Details: details,
+		Message: fmt.Sprintf("%d listed %s cannot be linked; nothing was imported", len(details), noun)}).
+		Say("error.users_import.managers_refused", map[string]any{"Count": len(details)})
 }

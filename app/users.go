@@ -287,7 +287,7 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 		}
 		if groups != nil {
 			if len(groups) == 0 {
-				return usecase.Forbidden("you do not administrate this group")
+				return usecase.Forbidden("you do not administrate this group").Say("error.policy.not_group_admin", nil)
 			}
 			f.Groups = groups
 		}

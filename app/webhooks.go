@@ -289,8 +289,9 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 	types := slices.Clone(req.Types)
 	for _, t := range types {
 		if !slices.Contains(reportline.EventTypes, t) {
-			return WebhookSubscriber{}, "", &reportline.Error{Code: reportline.Invalid,
-				Message: fmt.Sprintf("unknown event type %q (known: %s)", t, strings.Join(reportline.EventTypes, ", "))}
+			return WebhookSubscriber{}, "", (&reportline.Error{Code: reportline.Invalid,
+				Message: fmt.Sprintf("unknown event type %q (known: %s)", t, strings.Join(reportline.EventTypes, ", "))}).
+				Say("error.webhook.unknown_event", map[string]any{"Type": t, "Known": strings.Join(reportline.EventTypes, ", ")})
 		}
 	}
 	slices.Sort(types)
@@ -358,7 +359,8 @@ func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
 		}
 		i := slices.IndexFunc(subs, func(s reportline.WebhookSubscriber) bool { return s.ID == id })
 		if i < 0 {
-			return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook %d", id)}
+			return (&reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook %d", id)}).
+				Say("error.webhook.not_found", map[string]any{"ID": id})
 		}
 		if err := tx.DeleteWebhookSubscriber(ctx, id); err != nil {
 			return err

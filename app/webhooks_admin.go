@@ -88,7 +88,8 @@ func webhookByID(ctx context.Context, tx Tx, id int64) (reportline.WebhookSubscr
 	}
 	i := slices.IndexFunc(subs, func(s reportline.WebhookSubscriber) bool { return s.ID == id })
 	if i < 0 {
-		return reportline.WebhookSubscriber{}, &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook %d", id)}
+		return reportline.WebhookSubscriber{}, (&reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("no webhook %d", id)}).
+			Say("error.webhook.not_found", map[string]any{"ID": id})
 	}
 	return subs[i], nil
 }

@@ -2,7 +2,6 @@ package bulkimport
 
 import (
 	"errors"
-	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -51,6 +50,13 @@ type RejectedLine struct {
 	Managee string `json:"managee"`
 	Reason  string `json:"reason"`
 	Message string `json:"message"`
+
+	// MsgID and MsgArgs name Message in the pages' catalogues (the CSV
+	// reader's "error.csv.*": reportline.Error.MsgID), so that the import's
+	// page says a malformed line in the reader's language; the API and the
+	// CLI send Message.
+	MsgID   string         `json:"-"`
+	MsgArgs map[string]any `json:"-"`
 }
 
 // The reasons a line is rejected (or, for reasonDuplicate, only noted).
@@ -112,20 +118,25 @@ func parseImport(r io.Reader, size, maxBytes int64, progress func(lines int)) (*
 		}
 		if err != nil {
 			line := p.Line
+			rl := RejectedLine{Manager: keptCell(p.Manager), Managee: keptCell(p.Managee), Reason: reasonMalformed, Message: reportline.ErrorMessage(err)}
 			var e *reportline.Error
-			if errors.As(err, &e) && e.Line > 0 {
-				line = e.Line
+			if errors.As(err, &e) {
+				if e.Line > 0 {
+					line = e.Line
+				}
+				rl.MsgID, rl.MsgArgs = e.MsgID, e.MsgArgs
 			}
-			f.rejected = append(f.rejected, RejectedLine{Line: line, Manager: keptCell(p.Manager), Managee: keptCell(p.Managee),
-				Reason: reasonMalformed, Message: reportline.ErrorMessage(err)})
+			rl.Line = line
+			f.rejected = append(f.rejected, rl)
 			continue
 		}
 		row := importRow{line: int32(p.Line), manager: -1, managee: intern(p.Managee), termsIdx: -1}
 		if p.Manager != "" {
 			row.manager = intern(p.Manager)
 		}
-		if msg := row.readTerms(f, p); msg != "" {
-			f.rejected = append(f.rejected, RejectedLine{Line: p.Line, Manager: keptCell(p.Manager), Managee: keptCell(p.Managee), Reason: reasonMalformed, Message: msg})
+		if e := row.readTerms(f, p); e != nil {
+			f.rejected = append(f.rejected, RejectedLine{Line: p.Line, Manager: keptCell(p.Manager), Managee: keptCell(p.Managee), Reason: reasonMalformed,
+				Message: e.Message, MsgID: e.MsgID, MsgArgs: e.MsgArgs})
 			continue
 		}
 		f.rows = append(f.rows, row)
@@ -134,7 +145,8 @@ func parseImport(r io.Reader, size, maxBytes int64, progress func(lines int)) (*
 		// Not an import that changed nothing: a file with only its header
 		// is most likely the wrong file, and the caller must hear that
 		// nothing was in it.
-		return nil, reportline.Errorf(reportline.Invalid, "the file holds a header line but no data line: there was nothing to import, and nothing was applied")
+		return nil, reportline.Errorf(reportline.Invalid, "the file holds a header line but no data line: there was nothing to import, and nothing was applied").
+			Say("error.import.no_data", nil)
 	}
 	f.encoding, f.sep = pr.Encoding(), pr.Separator()
 	return f, nil
@@ -159,32 +171,35 @@ func keptCell(s string) string {
 }
 
 // readTerms reads the optional kind and date columns of an export; it
-// returns a message when one is wrong.
-func (row *importRow) readTerms(f *importFile, p csvio.Pair) string {
+// returns the line's error when one is wrong.
+func (row *importRow) readTerms(f *importFile, p csvio.Pair) *reportline.Error {
 	switch strings.ToLower(strings.TrimSpace(p.Kind)) {
 	case "", "line":
 	case "functional":
 		row.functional = true
 	default:
-		return fmt.Sprintf("kind %q must be line or functional", p.Kind)
+		return reportline.Errorf(reportline.Invalid, "kind %q must be line or functional", p.Kind).
+			Say("error.csv.kind", map[string]any{"Value": p.Kind})
 	}
 	if p.ValidFrom == "" && p.ValidUntil == "" {
-		return ""
+		return nil
 	}
 	var t linkTerms
 	var err error
 	if t.from, err = parseImportDate(p.ValidFrom); err != nil {
-		return fmt.Sprintf("valid from %q is not a date (YYYY-MM-DD)", p.ValidFrom)
+		return reportline.Errorf(reportline.Invalid, "valid from %q is not a date (YYYY-MM-DD)", p.ValidFrom).
+			Say("error.csv.valid_from", map[string]any{"Value": p.ValidFrom})
 	}
 	if t.until, err = parseImportDate(p.ValidUntil); err != nil {
-		return fmt.Sprintf("valid until %q is not a date (YYYY-MM-DD)", p.ValidUntil)
+		return reportline.Errorf(reportline.Invalid, "valid until %q is not a date (YYYY-MM-DD)", p.ValidUntil).
+			Say("error.csv.valid_until", map[string]any{"Value": p.ValidUntil})
 	}
 	if !t.from.IsZero() && !t.until.IsZero() && !t.until.After(t.from) {
-		return "valid until must be after valid from"
+		return reportline.Errorf(reportline.Invalid, "valid until must be after valid from").Say("error.csv.dates_order", nil)
 	}
 	row.termsIdx = int32(len(f.terms))
 	f.terms = append(f.terms, t)
-	return ""
+	return nil
 }
 
 // parseImportDate reads a date cell (csvio.ParseDate, which the plans

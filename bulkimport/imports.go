@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -280,7 +281,8 @@ func spoolUpload(r io.Reader, progress func(int64)) (*os.File, int64, error) {
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return nil, 0, reportline.Errorf(reportline.Invalid, "the upload could not be received: %v", err)
+		return nil, 0, reportline.Errorf(reportline.Invalid, "the upload could not be received: %v", err).
+			Say("error.import.upload_broken", nil)
 	}
 	return f, n, nil
 }
@@ -516,7 +518,8 @@ func (im *Importer) ApplyImport(ctx context.Context, actor usecase.Actor, previe
 			return err
 		}
 		if !preview.DryRun || preview.Status != reportline.ImportDone {
-			return reportline.Errorf(reportline.Conflict, "import %d is not a finished preview", previewID)
+			return reportline.Errorf(reportline.Conflict, "import %d is not a finished preview", previewID).
+				Say("error.import.not_a_preview", map[string]any{"ID": previewID})
 		}
 		upload, err = tx.ImportFile(ctx, previewID, reportline.FileUpload)
 		return err
@@ -665,14 +668,26 @@ func separatorName(r rune) string {
 	return string(r)
 }
 
-// rejectedCSV is the downloadable list of an import's rejected lines.
+// rejectedCSV is the downloadable list of an import's rejected lines. The
+// last two columns name the message in the pages' catalogues (its id and its
+// arguments as a JSON object, empty when the line's reason says it all), so
+// that the import's page, which reads this file, says a malformed line in
+// the reader's language.
 func rejectedCSV(rows []RejectedLine) func(w *csvio.Writer) error {
 	return func(w *csvio.Writer) error {
-		if err := w.Write([]string{"line", "email of manager", "email of managee", "reason", "message"}); err != nil {
+		if err := w.Write([]string{"line", "email of manager", "email of managee", "reason", "message", "message id", "message arguments"}); err != nil {
 			return err
 		}
 		for _, r := range rows {
-			if err := w.Write([]string{fmt.Sprint(r.Line), r.Manager, r.Managee, r.Reason, r.Message}); err != nil {
+			args := ""
+			if len(r.MsgArgs) > 0 {
+				b, err := json.Marshal(r.MsgArgs)
+				if err != nil {
+					return fmt.Errorf("rejected line %d: %w", r.Line, err)
+				}
+				args = string(b)
+			}
+			if err := w.Write([]string{fmt.Sprint(r.Line), r.Manager, r.Managee, r.Reason, r.Message, r.MsgID, args}); err != nil {
 				return err
 			}
 		}

@@ -2,6 +2,7 @@ package csvio
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -117,7 +118,9 @@ func mapHeader(header []string, cols []Column, idx columnIndex, line int) ([]int
 		if prev := pos[c]; prev >= 0 {
 			e := reportline.Errorf(reportline.Invalid,
 				"the header has two %q columns: %d (%q) and %d (%q); keep only one",
-				cols[c].Name, prev+1, header[prev], cell+1, header[cell])
+				cols[c].Name, prev+1, header[prev], cell+1, header[cell]).
+				Say("error.csv.two_columns", map[string]any{"Column": cols[c].Name, "First": prev + 1, "FirstName": header[prev],
+					"Second": cell + 1, "SecondName": header[cell]})
 			e.Field, e.Line = cols[c].Name, line
 			return nil, e
 		}
@@ -128,7 +131,7 @@ func mapHeader(header []string, cols []Column, idx columnIndex, line int) ([]int
 	field := ""
 	for i, c := range cols {
 		if c.Required && pos[i] < 0 {
-			missing = append(missing, fmt.Sprintf("%q", c.Name))
+			missing = append(missing, strconv.Quote(c.Name))
 			if field == "" {
 				field = c.Name
 			}
@@ -141,10 +144,12 @@ func mapHeader(header []string, cols []Column, idx columnIndex, line int) ([]int
 		// Nothing matched: most likely the header line is missing altogether
 		// (the file starts with data) or the file is not the expected one.
 		return nil, invalidf(line, "", "no recognisable header: expected the columns %s, found %s",
-			expectedList(cols), quotedList(header))
+			expectedList(cols), quotedList(header)).
+			Say("error.csv.no_header_match", map[string]any{"Expected": expectedList(cols), "Found": cellList(header)})
 	}
 	return nil, invalidf(line, field, "the header lacks the column %s (found %s)",
-		strings.Join(missing, " and "), quotedList(header))
+		strings.Join(missing, " and "), quotedList(header)).
+		Say("error.csv.missing_column", map[string]any{"Missing": strings.Join(missing, ", "), "Count": len(missing), "Found": cellList(header)})
 }
 
 // expectedList names the required columns (all columns when none is required),
@@ -181,6 +186,24 @@ func quotedList(cells []string) string {
 			c = truncate(c, maxLen) + "…"
 		}
 		parts = append(parts, fmt.Sprintf("%q", c))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// cellList is quotedList for a message of the catalogues: the same cells,
+// with "…" for the ones left out instead of English words.
+func cellList(cells []string) string {
+	const maxCells, maxLen = 8, 40
+	var parts []string
+	for i, c := range cells {
+		if i == maxCells {
+			parts = append(parts, "…")
+			break
+		}
+		if len(c) > maxLen {
+			c = truncate(c, maxLen) + "…"
+		}
+		parts = append(parts, strconv.Quote(c))
 	}
 	return strings.Join(parts, ", ")
 }

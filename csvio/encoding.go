@@ -54,9 +54,10 @@ type sniffed struct {
 func detectEncoding(prefix []byte, atEOF bool) (sniffed, error) {
 	switch {
 	case len(prefix) == 0:
-		return sniffed{}, invalidf(0, "", "the file is empty")
+		return sniffed{}, invalidf(0, "", "the file is empty").Say("error.csv.empty", nil)
 	case bytes.HasPrefix(prefix, []byte{0xFF, 0xFE, 0, 0}), bytes.HasPrefix(prefix, []byte{0, 0, 0xFE, 0xFF}):
-		return sniffed{}, invalidf(0, "", "the file is UTF-32 text, which is not supported; save it as CSV UTF-8")
+		return sniffed{}, invalidf(0, "", "the file is UTF-32 text, which is not supported; save it as CSV UTF-8").
+			Say("error.csv.utf32", nil)
 	case bytes.HasPrefix(prefix, []byte{0xEF, 0xBB, 0xBF}):
 		return sniffed{charset: utf8Checked, name: EncodingUTF8BOM, bomLen: 3}, checkText(prefix[3:], atEOF)
 	case bytes.HasPrefix(prefix, []byte{0xFF, 0xFE}):
@@ -87,11 +88,12 @@ func detectEncoding(prefix []byte, atEOF bool) (sniffed, error) {
 func checkMagic(p []byte) error {
 	switch {
 	case bytes.HasPrefix(p, []byte("PK\x03\x04")):
-		return invalidf(0, "", "the file is a ZIP archive (an .xlsx or .ods workbook?), not CSV text; save it as CSV")
+		return invalidf(0, "", "the file is a ZIP archive (an .xlsx or .ods workbook?), not CSV text; save it as CSV").
+			Say("error.csv.zip", nil)
 	case bytes.HasPrefix(p, []byte{0xD0, 0xCF, 0x11, 0xE0}):
-		return invalidf(0, "", "the file is an old Excel (.xls) workbook, not CSV text; save it as CSV")
+		return invalidf(0, "", "the file is an old Excel (.xls) workbook, not CSV text; save it as CSV").Say("error.csv.xls", nil)
 	case bytes.HasPrefix(p, []byte("%PDF-")):
-		return invalidf(0, "", "the file is a PDF document, not CSV text")
+		return invalidf(0, "", "the file is a PDF document, not CSV text").Say("error.csv.pdf", nil)
 	}
 	return nil
 }
@@ -100,13 +102,14 @@ func checkMagic(p []byte) error {
 // other control characters.
 func checkText(p []byte, atEOF bool) error {
 	if len(p) == 0 || (atEOF && len(bytes.TrimSpace(p)) == 0) {
-		return invalidf(0, "", "the file is empty")
+		return invalidf(0, "", "the file is empty").Say("error.csv.empty", nil)
 	}
 	controls := 0
 	for _, c := range p {
 		switch {
 		case c == 0:
-			return invalidf(lineAt(p, bytes.IndexByte(p, 0)), "", "the file is not text (it contains NUL bytes); upload a CSV file")
+			return invalidf(lineAt(p, bytes.IndexByte(p, 0)), "", "the file is not text (it contains NUL bytes); upload a CSV file").
+				Say("error.csv.nul", nil)
 		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f' && c != 0x1A:
 			controls++
 		}
@@ -114,7 +117,8 @@ func checkText(p []byte, atEOF bool) error {
 	// One control character in a hundred bytes is far beyond any real
 	// spreadsheet export, and far below what binary formats hold.
 	if controls > 8 && controls*100 > len(p) {
-		return invalidf(0, "", "the file is not text (it is full of control characters); upload a CSV file")
+		return invalidf(0, "", "the file is not text (it is full of control characters); upload a CSV file").
+			Say("error.csv.binary", nil)
 	}
 	return nil
 }
@@ -132,7 +136,7 @@ func checkUTF16(p []byte, bigEndian bool) error {
 			return nil
 		}
 	}
-	return invalidf(0, "", "the file is empty")
+	return invalidf(0, "", "the file is empty").Say("error.csv.empty", nil)
 }
 
 // utf16WithoutBOM recognises UTF-16 text saved without a byte-order mark: the

@@ -9,7 +9,10 @@ import (
 )
 
 // invalidf returns an Invalid *reportline.Error about line (0 for the whole
-// file) and field ("" when no single column is at fault).
+// file) and field ("" when no single column is at fault). Its callers name
+// the message (Say, an "error.csv.*" id of the pages' catalogues, with its
+// arguments) so that a page can say it in the reader's language; an
+// argument whose name ends in "Bytes" is a size in bytes (docs/i18n.md).
 func invalidf(line int, field, format string, args ...any) *reportline.Error {
 	e := reportline.Errorf(reportline.Invalid, format, args...)
 	e.Line, e.Field = line, field
@@ -29,15 +32,23 @@ func parseError(pe *csv.ParseError, lineOffset int) *reportline.Error {
 			where = fmt.Sprintf("on line %d, position %d", line, pe.Column)
 		}
 		e = invalidf(start, "", `a quote (") appears %s inside a cell that is not quoted; `+
-			`put the whole cell in quotes and double the quotes inside it ("a ""b"" c")`, where)
+			`put the whole cell in quotes and double the quotes inside it ("a ""b"" c")`, where).
+			Say("error.csv.bare_quote", map[string]any{"Position": pe.Column})
+		if line != start {
+			e.Say("error.csv.bare_quote_on", map[string]any{"Line": line, "Position": pe.Column})
+		}
 	case errors.Is(pe.Err, csv.ErrQuote) && line == start:
 		e = invalidf(start, "", `malformed quoted cell at position %d: a closing quote must be followed `+
-			`by the separator or the end of the line, and quotes inside a quoted cell must be doubled ("")`, pe.Column)
+			`by the separator or the end of the line, and quotes inside a quoted cell must be doubled ("")`, pe.Column).
+			Say("error.csv.bad_quote", map[string]any{"Position": pe.Column})
 	case errors.Is(pe.Err, csv.ErrQuote):
 		e = invalidf(start, "", `a quoted cell that starts on this line is not closed properly `+
-			`(found on line %d, position %d): a closing quote is missing or misplaced`, line, pe.Column)
+			`(found on line %d, position %d): a closing quote is missing or misplaced`, line, pe.Column).
+			Say("error.csv.quote_not_closed", map[string]any{"Line": line, "Position": pe.Column})
 	default:
-		e = invalidf(start, "", "malformed line: %v", pe.Err)
+		// encoding/csv's own words (not reached with the options set):
+		// the catalogue's sentence says only that the line is malformed.
+		e = invalidf(start, "", "malformed line: %v", pe.Err).Say("error.csv.malformed", nil)
 	}
 	e.Err = pe
 	return e
@@ -47,7 +58,8 @@ func parseError(pe *csv.ParseError, lineOffset int) *reportline.Error {
 func unclosedQuote(pe *csv.ParseError, lineOffset int) *reportline.Error {
 	e := invalidf(pe.StartLine+lineOffset, "",
 		`a quoted cell that starts on this line is never closed, so everything up to the end of the `+
-			`file (line %d) was read as one cell; add the missing closing quote (")`, pe.Line+lineOffset)
+			`file (line %d) was read as one cell; add the missing closing quote (")`, pe.Line+lineOffset).
+		Say("error.csv.quote_to_end", map[string]any{"End": pe.Line + lineOffset})
 	e.Err = pe
 	return e
 }
@@ -59,14 +71,15 @@ func readFailure(err error, line int) error {
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		return e
 	}
-	e := reportline.Errorf(reportline.Internal, "reading the file failed")
+	e := reportline.Errorf(reportline.Internal, "reading the file failed").Say("error.csv.read_failed", nil)
 	e.Line, e.Err = line, err
 	return e
 }
 
 // tooLarge reports a file over ReaderOptions.MaxBytes.
 func tooLarge(limit int64) *reportline.Error {
-	return &reportline.Error{Code: reportline.TooLarge, Message: fmt.Sprintf("the file is larger than the limit of %s; split it into smaller files", byteSize(limit))}
+	e := &reportline.Error{Code: reportline.TooLarge, Message: fmt.Sprintf("the file is larger than the limit of %s; split it into smaller files", byteSize(limit))}
+	return e.Say("error.csv.too_large", map[string]any{"LimitBytes": limit})
 }
 
 // byteSize formats n for people: "5 MiB" rather than "5242880 bytes".
@@ -87,7 +100,8 @@ func byteSize(n int64) string {
 // follows cannot be told apart from the rest of that line.
 func lineTooLong(line int) *reportline.Error {
 	return invalidf(line, "", "the line is longer than %s (lines are limited to %s and cells to %s); nothing after it was read",
-		byteSize(MaxLineBytes), byteSize(MaxLineBytes), byteSize(MaxCellBytes))
+		byteSize(MaxLineBytes), byteSize(MaxLineBytes), byteSize(MaxCellBytes)).
+		Say("error.csv.line_too_long", map[string]any{"LineBytes": MaxLineBytes, "CellBytes": MaxCellBytes})
 }
 
 // thousands writes n with thousands separators: 4,096.

@@ -89,6 +89,10 @@ func checkError(t *testing.T, err error) *reportline.Error {
 	if e.Line < 0 {
 		t.Errorf("error %q has line %d", err, e.Line)
 	}
+	// A page says it in the reader's language (docs/i18n.md).
+	if e.Code != reportline.Internal && !strings.HasPrefix(e.MsgID, "error.csv.") {
+		t.Errorf("error %q names no message (MsgID %q)", err, e.MsgID)
+	}
 	return e
 }
 

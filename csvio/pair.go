@@ -114,7 +114,7 @@ func (p *PairReader) Next() (Pair, error) {
 	}
 	if pair.Managee == "" {
 		name := PairColumns[pairManagee].Name
-		e := reportline.FieldError(name, "", "%q is empty", name)
+		e := reportline.FieldError(name, "", "%q is empty", name).Say("error.csv.empty_cell", map[string]any{"Column": name})
 		e.Line = rec.Line
 		return pair, e
 	}

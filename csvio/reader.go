@@ -138,7 +138,8 @@ func (r *Reader) readHeader(idx columnIndex) error {
 	for {
 		cells, err := r.csv.Read()
 		if err == io.EOF {
-			return invalidf(0, "", "the file has no header line; expected the columns %s", expectedList(r.cols))
+			return invalidf(0, "", "the file has no header line; expected the columns %s", expectedList(r.cols)).
+				Say("error.csv.no_header", map[string]any{"Expected": expectedList(r.cols)})
 		}
 		if err != nil {
 			return r.readError(err)
@@ -211,7 +212,7 @@ func (r *Reader) clean(cells []string, line int) (blank bool, err error) {
 			if c, ok = r.dec.decode(c); !ok {
 				r.err = invalidf(line, r.columnName(i),
 					"the line is not valid UTF-8 although the start of the file is; the file mixes "+
-						"encodings: save it again as \"CSV UTF-8\"")
+						"encodings: save it again as \"CSV UTF-8\"").Say("error.csv.mixed_encodings", nil)
 				return false, r.err
 			}
 		}
@@ -219,7 +220,8 @@ func (r *Reader) clean(cells []string, line int) (blank bool, err error) {
 			c = strings.TrimSpace(c)
 		}
 		if len(c) > MaxCellBytes {
-			return false, invalidf(line, r.columnName(i), "the cell is longer than %s (%s bytes)", byteSize(MaxCellBytes), thousands(MaxCellBytes))
+			return false, invalidf(line, r.columnName(i), "the cell is longer than %s (%s bytes)", byteSize(MaxCellBytes), thousands(MaxCellBytes)).
+				Say("error.csv.cell_too_long", map[string]any{"CellBytes": MaxCellBytes})
 		}
 		if c != "" && c[0] == '\'' {
 			c = unguard(c)

@@ -515,3 +515,46 @@ func TestNewReaderBadColumns(t *testing.T) {
 		t.Errorf("code %q (%v), want %q", got, err, want)
 	}
 }
+
+// TestReaderErrorsNameTheirMessage: the errors a page shows carry their
+// catalogue id and the arguments its sentence needs (line, position, column),
+// so that a French reader reads them in French.
+func TestReaderErrorsNameTheirMessage(t *testing.T) {
+	t.Parallel()
+	const hdr = "email of manager,email of managee\n"
+	tests := []struct {
+		name, in string
+		id       string
+		args     map[string]any
+	}{
+		{"bare quote", hdr + "a@x.io,b\"@x.io\n", "error.csv.bare_quote", map[string]any{"Position": 9}},
+		{"missing column", "email of manager;name\na@x.io;Ann\n", "error.csv.missing_column",
+			map[string]any{"Missing": `"email of managee"`, "Count": 1, "Found": `"email of manager", "name"`}},
+		{"no header", "a@x.io,b@x.io\n", "error.csv.no_header_match",
+			map[string]any{"Expected": `"email of manager", "email of managee"`, "Found": `"a@x.io", "b@x.io"`}},
+		{"PDF", "%PDF-1.4\n", "error.csv.pdf", nil},
+		{"too large", hdr + "a@x.io,b@x.io\n", "error.csv.too_large", map[string]any{"LimitBytes": int64(10)}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			opt := ReaderOptions{}
+			if tt.id == "error.csv.too_large" {
+				opt.MaxBytes = 10
+			}
+			var err error
+			r, err := NewReader(strings.NewReader(tt.in), testCols, opt)
+			if err == nil {
+				for err == nil {
+					_, err = r.Next()
+				}
+			}
+			e, ok := errors.AsType[*reportline.Error](err)
+			if !ok {
+				t.Fatalf("error %v is not a *reportline.Error", err)
+			}
+			if e.MsgID != tt.id || !reflect.DeepEqual(e.MsgArgs, tt.args) {
+				t.Errorf("message %q %v, want %q %v", e.MsgID, e.MsgArgs, tt.id, tt.args)
+			}
+		})
+	}
+}

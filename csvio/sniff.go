@@ -24,16 +24,18 @@ func sniffLayout(buf []byte, atEOF bool, cols []Column, idx columnIndex, dec *ce
 	for off, lineNo := 0, 1; ; lineNo++ {
 		if off >= len(buf) {
 			if atEOF {
-				return layout{}, invalidf(0, "", "the file is empty: it holds only blank lines")
+				return layout{}, invalidf(0, "", "the file is empty: it holds only blank lines").Say("error.csv.blank", nil)
 			}
-			return layout{}, invalidf(0, "", "the first %s of the file hold only blank lines", byteSize(sniffSize))
+			return layout{}, invalidf(0, "", "the first %s of the file hold only blank lines", byteSize(sniffSize)).
+				Say("error.csv.blank_start", map[string]any{"SizeBytes": sniffSize})
 		}
 		line, next, complete := headerLine(buf, off)
 		if !complete && !atEOF {
 			// The peek window is full and the line goes on: no header is
 			// that long, but an unclosed quote makes a line run on.
 			return layout{}, invalidf(lineNo, "",
-				"the header line is longer than %s; is this a CSV file, and are its quotes closed?", byteSize(sniffSize))
+				"the header line is longer than %s; is this a CSV file, and are its quotes closed?", byteSize(sniffSize)).
+				Say("error.csv.header_too_long", map[string]any{"SizeBytes": sniffSize})
 		}
 		if lineNo == 1 {
 			if sep, ok := excelSepLine(line); ok {

@@ -161,7 +161,8 @@ func (n *Notifier) teamWeeks(ctx context.Context, tx Tx, managers []reportline.U
 	for _, id := range managers {
 		m, ok := mgrs[id]
 		if !ok {
-			return nil, fmt.Errorf("team week of %d: %w", id, reportline.Errorf(reportline.NotFound, "user %d not found", id))
+			return nil, fmt.Errorf("team week of %d: %w", id, reportline.Errorf(reportline.NotFound, "user %d not found", id).
+				Say("error.not_found.user", map[string]any{"Key": fmt.Sprint(id)}))
 		}
 		out[id] = TeamWeek{Manager: m, From: from, To: to, Ahead: ahead}
 		if m.Active() {

@@ -169,7 +169,7 @@ func (s *syncer) guardDeactivations(ctx context.Context, tx Tx) (bool, error) {
 // Platform admins and the system (the CLI) may confirm.
 func (d *Syncer) ConfirmDeactivations(ctx context.Context, actor usecase.Actor, source reportline.Source, count int, run int64) error {
 	if !mayConfirmDeactivations(actor) {
-		return usecase.Forbidden("only platform admins may confirm held deactivations")
+		return usecase.Forbidden("only platform admins may confirm held deactivations").Say("error.forbidden.confirm_held", nil)
 	}
 	if !source.Directory() {
 		return reportline.FieldError("source", string(source), "source %q is not a directory", source)
@@ -194,7 +194,7 @@ func (d *Syncer) ConfirmDeactivations(ctx context.Context, actor usecase.Actor, 
 // scheduled one included) applies them if it deactivates no more people.
 func (d *Syncer) ConfirmHeldRun(ctx context.Context, actor usecase.Actor, id int64) (reportline.SyncRun, error) {
 	if !mayConfirmDeactivations(actor) {
-		return reportline.SyncRun{}, usecase.Forbidden("only platform admins may confirm held deactivations")
+		return reportline.SyncRun{}, usecase.Forbidden("only platform admins may confirm held deactivations").Say("error.forbidden.confirm_held", nil)
 	}
 	var run reportline.SyncRun
 	if err := d.store.Read(ctx, func(tx Tx) error {
@@ -205,7 +205,8 @@ func (d *Syncer) ConfirmHeldRun(ctx context.Context, actor usecase.Actor, id int
 		return run, err
 	}
 	if run.Status != reportline.SyncHeld {
-		return run, reportline.Errorf(reportline.Conflict, "sync run %d is %s, not held: there is nothing to confirm", id, run.Status)
+		return run, reportline.Errorf(reportline.Conflict, "sync run %d is %s, not held: there is nothing to confirm", id, run.Status).
+			Say("error.sync.not_held", map[string]any{"ID": id})
 	}
 	return run, d.ConfirmDeactivations(ctx, actor, run.Source, run.Counts.Held, run.ID)
 }

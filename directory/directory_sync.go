@@ -75,7 +75,8 @@ func (s *syncer) sync(ctx context.Context, tx Tx) error {
 	if s.batch.Full && len(s.byExt) == 0 && len(s.ident) > 0 {
 		// An empty answer is far more often a wrong base DN, filter or
 		// account than a company that let everyone go.
-		return reportline.Errorf(reportline.Invalid, "the directory gave no usable user, which would deactivate all %d users synced from it; nothing was changed (check the base DN, the filter and the account's rights)", len(s.ident))
+		return reportline.Errorf(reportline.Invalid, "the directory gave no usable user, which would deactivate all %d users synced from it; nothing was changed (check the base DN, the filter and the account's rights)", len(s.ident)).
+			Say("error.sync.empty_directory", map[string]any{"Count": len(s.ident)})
 	}
 	s.matchUsers()
 	gone := s.goneUsers()

@@ -100,7 +100,8 @@ func (c *Catalogue) PreviewNotification(ctx context.Context, actor usecase.Actor
 	}
 	p, ok := c.previews[t]
 	if !ok {
-		return Preview{}, reportline.Errorf(reportline.NotFound, "the %s notification has no preview yet", t)
+		return Preview{}, reportline.Errorf(reportline.NotFound, "the %s notification has no preview yet", t).
+			Say("error.notify.no_preview", map[string]any{"Name": reportline.Term("notification." + string(t))})
 	}
 	pv, err := p(ctx)
 	if err != nil {

@@ -103,15 +103,17 @@ func (pr *Provisioner) MapSCIMGroup(ctx context.Context, actor usecase.Actor, gr
 			if s.ID != g.ID {
 				continue
 			}
-			how := "created by a SCIM client"
+			how, id, args := "created by a SCIM client", "error.scim.group_created", map[string]any{"Name": g.Name}
 			if s.Mapped() {
-				how = "mapped to the directory group " + describe(s)
+				how, id, args = "mapped to the directory group "+describe(s), "error.scim.group_mapped", map[string]any{"Name": g.Name, "Directory": describe(s)}
 			}
-			return reportline.Errorf(reportline.Conflict, "group %q is already %s: end that first, a group stands for one directory group", g.Name, how)
+			return reportline.Errorf(reportline.Conflict, "group %q is already %s: end that first, a group stands for one directory group", g.Name, how).
+				Say(id, args)
 		}
 		if other, ok := clash(all, g.ID, m.ExternalID, m.DisplayName); ok {
 			return reportline.Errorf(reportline.Conflict, "the SCIM group %d (%q) already answers to this directory group (%s): end that mapping, or delete that group in the IdP, first",
-				other.ID, other.Name, describe(other))
+				other.ID, other.Name, describe(other)).
+				Say("error.scim.group_clash", map[string]any{"ID": other.ID, "Name": other.Name, "Directory": describe(other)})
 		}
 		now := pr.now()
 		out = reportline.SCIMGroup{Group: g, ExternalID: m.ExternalID, DirectoryName: m.DisplayName, MappedBy: actorUser(actor), MappedAt: now, CreatedAt: now, UpdatedAt: now}
@@ -142,7 +144,8 @@ func (pr *Provisioner) UnmapSCIMGroup(ctx context.Context, actor usecase.Actor, 
 			return err
 		}
 		if len(cur) == 0 || id == 0 {
-			return reportline.Errorf(reportline.NotFound, "no SCIM client manages a group with id %d", id)
+			return reportline.Errorf(reportline.NotFound, "no SCIM client manages a group with id %d", id).
+				Say("error.scim.no_group", map[string]any{"ID": id})
 		}
 		if err := tx.DeleteSCIMGroup(ctx, id); err != nil {
 			return err

@@ -263,7 +263,11 @@ func translate(err error) error {
 // notFound returns a NotFound error naming what was looked up.
 func notFound(err error, what string, key any) error {
 	if reportline.IsCode(err, reportline.NotFound) {
-		return &reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("%s %v not found", what, key), Err: err}
+		// Named in the pages' catalogues too ("error.not_found.sync_run"),
+		// for a 404 page in the reader's language.
+		id := "error.not_found." + strings.ReplaceAll(what, " ", "_")
+		return (&reportline.Error{Code: reportline.NotFound, Message: fmt.Sprintf("%s %v not found", what, key), Err: err}).
+			Say(id, map[string]any{"Key": fmt.Sprint(key)})
 	}
 	return err
 }

@@ -1,11 +1,14 @@
 package ui_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
 	"testing"
 
+	"reportline"
+	"reportline/app"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
@@ -110,5 +113,72 @@ func TestFrenchWords(t *testing.T) {
 		}
 		has(t, r.Body, "« not-an-address » n’est pas une adresse e-mail valide.")
 		hasNot(t, r.Body, "is not a valid email address", `class="reason raw"`)
+
+		// As a platform admin whose profile says French: the CSV reader's
+		// words on a bulk import, and app's refusals on real pages.
+		fr := "fr"
+		if _, err := w.env.App.UpdateUser(context.Background(), app.SystemActor(reportline.SourceAPI), w.ada.ID, app.UserPatch{Locale: &fr}); err != nil {
+			t.Fatal(err)
+		}
+		const hdr = "email of manager,email of managee\n"
+		r = ada.upload("quote.csv", []byte(hdr+"bob@acme.test,alice@acme.test\ncarol@acme.test,ali\"ce@acme.test\n"))
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("upload: %d\n%s", r.Status, r.Body)
+		}
+		r = ada.finished(r.Location())
+		if got := rejectedLines(r.Body)["3"]; got != "malformed" {
+			t.Errorf("line 3 rejected as %q, want malformed", got)
+		}
+		has(t, r.Body, `<td class="reason">Un guillemet (&#34;) apparaît à la position 20 dans une cellule qui n’est pas entre guillemets`)
+		hasNot(t, r.Body, "appears at position", `class="reason raw"`)
+
+		for _, tc := range []struct {
+			name, file, want, english string
+		}{
+			{"no header", "first,last\nAda,Lovelace\n", "Ligne 1 : aucun en-tête reconnaissable : colonnes attendues", "no recognisable header"},
+			{"no data", hdr, "Le fichier contient une ligne d’en-tête mais aucune ligne de données", "nothing to import"},
+			{"a PDF", "%PDF-1.4\n", "Le fichier est un document PDF, pas un texte CSV.", "not CSV text"},
+		} {
+			r := ada.upload(tc.name+".csv", []byte(tc.file))
+			if r.Status != http.StatusUnprocessableEntity {
+				t.Fatalf("%s: status %d, want 422\n%s", tc.name, r.Status, r.Body)
+			}
+			has(t, r.Body, `id="upload-error"`, "<p>"+tc.want)
+			hasNot(t, r.Body, tc.english, `<p class="raw">`)
+		}
+
+		// app's refusals newly named: a plan that does not exist, an
+		// empty plan to approve, a cancelled plan to approve (its status
+		// in the reader's words).
+		frGet := func(path string) response {
+			t.Helper()
+			r := ada.get(path)
+			if r.Status != http.StatusNotFound {
+				t.Fatalf("GET %s: %d, want 404", path, r.Status)
+			}
+			return r
+		}
+		r = frGet("/plans/999999")
+		has(t, r.Body, `<p class="lead" id="error-message">Plan n° 999999 introuvable.</p>`)
+		hasNot(t, r.Body, "not found")
+		plan, err := w.env.App.CreatePlan(context.Background(), app.UserActor(w.ada, reportline.SourceUI), "Spring")
+		if err != nil {
+			t.Fatal(err)
+		}
+		step := func(what string, form url.Values, status int) response {
+			t.Helper()
+			r := ada.post(fmt.Sprintf("/plans/%d/%s", plan.ID, what), form)
+			if r.Status != status {
+				t.Fatalf("POST %s of an empty plan: %d, want %d\n%s", what, r.Status, status, r.Body)
+			}
+			return r
+		}
+		r = step("schedule", form("at", "2030-01-07T10:00"), http.StatusUnprocessableEntity)
+		has(t, r.Body, fmt.Sprintf("Le plan n° %d n’a aucune modification à programmer.", plan.ID))
+		hasNot(t, r.Body, "no changes to schedule")
+		step("cancel", url.Values{}, http.StatusSeeOther)
+		r = step("items", form("op", "add", "manager", "bob@acme.test", "managee", "carol@acme.test"), http.StatusConflict)
+		has(t, r.Body, fmt.Sprintf("Le plan n° %d a le statut «\u00a0Annulé\u00a0»\u00a0: seul un brouillon accepte des modifications.", plan.ID))
+		hasNot(t, r.Body, "only a draft", "is cancelled")
 	})
 }

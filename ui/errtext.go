@@ -2,6 +2,10 @@ package ui
 
 import (
 	"errors"
+	"maps"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"reportline"
 	"reportline/app"
@@ -33,12 +37,65 @@ func errorText(l *i18n.Localizer, err error) (text string, raw bool) {
 
 // said is message id in the reader's language, when the catalogue knows it
 // (app names its messages beside their English: reportline.Error.MsgID,
-// app.Candidate.MsgID).
+// app.Candidate.MsgID). An argument whose name ends in "Bytes" is a size,
+// written for the reader ("64 KiB", "64 Kio"); a reportline.Term is the
+// catalogue's words for it; a "Count" chooses the message's plural form.
 func said(l *i18n.Localizer, id string, args map[string]any) (string, bool) {
 	if id == "" || !l.Has(id) {
 		return "", false
 	}
+	count, plural := -1, false
+	var local map[string]any
+	for k, v := range args {
+		n, isNum := wholeNumber(v)
+		switch {
+		case strings.HasSuffix(k, "Bytes") && isNum:
+			if local == nil {
+				local = maps.Clone(args)
+			}
+			local[k] = size(l, n)
+		case k == "Count" && isNum:
+			count, plural = int(n), true
+		}
+		if term, ok := v.(reportline.Term); ok {
+			if local == nil {
+				local = maps.Clone(args)
+			}
+			local[k] = l.T(string(term), nil)
+		}
+	}
+	if local != nil {
+		args = local
+	}
+	if plural {
+		return l.N(id, count, args), true
+	}
 	return l.T(id, args), true
+}
+
+// wholeNumber is v as an int64 when it is a number: the arguments of a
+// message kept in a file (an import's rejected lines) come back from JSON
+// as float64.
+func wholeNumber(v any) (int64, bool) {
+	switch n := v.(type) {
+	case int:
+		return int64(n), true
+	case int64:
+		return n, true
+	case float64:
+		return int64(n), true
+	}
+	return 0, false
+}
+
+// atLine is a refusal about one line of a file: "Line 4: the header …".
+func atLine(l *i18n.Localizer, line int, text string) string {
+	if r, n := utf8.DecodeRuneInString(text); n > 0 {
+		if next, _ := utf8.DecodeRuneInString(text[n:]); !unicode.IsUpper(next) {
+			text = string(unicode.ToLower(r)) + text[n:]
+		}
+	}
+	return l.T("error.at_line", map[string]any{"Line": line, "Message": text})
 }
 
 // words is a sentence on a page, and whether it is app's English (Raw: the

@@ -38,9 +38,16 @@ func TestEveryPageMessageIsInTheCatalogues(t *testing.T) {
 	extract("templates/*/*.html", regexp.MustCompile(`\((?:t|tn)\s+"([^"]+)"`))
 	extract("*.go", regexp.MustCompile(`\.[TN]\("([a-z_]+\.[a-z_.]*[a-z_])"`))
 	// app's refusals that name their message beside their English
-	// (reportline.Error.Say, app's Candidate.say): every "error.*" literal.
-	for _, dir := range []string{"../app/*.go", "../usecase/*.go", "../policy/*.go"} {
+	// (reportline.Error.Say, app's Candidate.say): every "error.*" literal,
+	// also of the packages app reaches whose refusals a page shows (the CSV
+	// reader's "error.csv.*", the bulk import's, the directory sync's…).
+	for _, dir := range []string{"../app/*.go", "../usecase/*.go", "../policy/*.go", "../csvio/*.go", "../bulkimport/*.go",
+		"../directory/*.go", "../provisioning/*.go", "../notify/*.go", "../digest/*.go"} {
 		extract(dir, regexp.MustCompile(`"(error\.[a-z_]+(?:\.[a-z_]+)*)"`))
+	}
+	// The store's not-found errors, named by what was looked up (store.notFound).
+	for _, what := range []string{"user", "user_with_external_uid", "plan", "import", "org_unit", "sync_run", "token"} {
+		ids["error.not_found."+what] = "store.notFound"
 	}
 	for _, s := range []reportline.Source{reportline.SourceUI, reportline.SourceAPI, reportline.SourceCSV, reportline.SourceImportAPI,
 		reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM, reportline.SourceOrgStructure, reportline.SourceCLI,

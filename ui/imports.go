@@ -68,10 +68,15 @@ func (u *UI) uploadRefused(w http.ResponseWriter, r *http.Request, v viewer, ref
 	if err != nil {
 		return err
 	}
-	p.UploadError = problemOf(u.loc(r), refusal)
-	p.UploadError.Title = u.loc(r).T("bulk.upload.refused", nil)
+	l := u.loc(r)
+	p.UploadError = problemOf(l, refusal)
+	p.UploadError.Title = l.T("bulk.upload.refused", nil)
 	if e, ok := errors.AsType[*reportline.Error](refusal); ok && e.Line > 0 {
-		p.UploadError.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)
+		if p.UploadError.Raw {
+			p.UploadError.Message = fmt.Sprintf("Line %d: %s", e.Line, e.Message)
+		} else {
+			p.UploadError.Message = atLine(l, e.Line, p.UploadError.Message)
+		}
 	}
 	u.render(w, r, web.Status(reportline.ErrorCode(refusal)), "bulk", p)
 	return nil

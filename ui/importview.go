@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -301,11 +302,22 @@ func cell(rec []string, i int) string {
 }
 
 // rejectedOf reads a line of rejected.csv: line, manager, managee, reason,
-// message.
+// message, message id, message arguments. A line that names its message
+// (a malformed line: the CSV reader's "error.csv.*") is said in the
+// catalogue's words; files kept before those columns existed have none.
 func rejectedOf(l *i18n.Localizer, rec []string) rejectedRow {
 	line, _ := strconv.Atoi(cell(rec, 0))
 	reason := cell(rec, 3)
 	row := rejectedRow{Line: line, Manager: cell(rec, 1), Managee: cell(rec, 2), Reason: reason, Flag: reasonFlag(l, reason), Message: cell(rec, 4)}
+	if id := cell(rec, 5); id != "" {
+		var args map[string]any
+		if s := cell(rec, 6); s == "" || json.Unmarshal([]byte(s), &args) == nil {
+			if text, ok := said(l, id, args); ok {
+				row.Words = words{Text: text}
+				return row
+			}
+		}
+	}
 	row.Words = appOr(l, row.Message, "import.reason_text."+reason, map[string]any{"Manager": row.Manager, "Managee": row.Managee})
 	return row
 }

@@ -168,7 +168,7 @@ func previewOf(l *i18n.Localizer, plan app.LinkPlan, comment string) *preview {
 // names its message (errorText).
 func problemOf(l *i18n.Localizer, err error) *problem {
 	p := &problem{}
-	p.Message, _ = errorText(l, err)
+	p.Message, p.Raw = errorText(l, err)
 	if e, ok := errors.AsType[*reportline.Error](err); ok {
 		p.Details = e.Details
 	}

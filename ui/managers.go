@@ -102,6 +102,7 @@ type candidateRow struct {
 type problem struct {
 	Title   string
 	Message string
+	Raw     bool // Message is app's, in English (errorText)
 	Details []reportline.Detail
 }
 

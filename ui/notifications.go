@@ -177,7 +177,8 @@ func (u *UI) deliveryLog(w http.ResponseWriter, r *http.Request, v viewer) error
 		}
 	}
 	if reportline.IsCode(err, reportline.Invalid) {
-		p.Problem = &problem{Title: u.loc(r).T("delivery_log.bad_filter", nil), Message: reportline.ErrorMessage(err)}
+		p.Problem = problemOf(u.loc(r), err)
+		p.Problem.Title = u.loc(r).T("delivery_log.bad_filter", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_log", p)
 		return nil
 	}
@@ -318,7 +319,8 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 		if !reportline.IsCode(err, reportline.Invalid) {
 			return err
 		}
-		p.Problem = &problem{Title: u.loc(r).T("tmsg.not_sent", nil), Message: reportline.ErrorMessage(err)}
+		p.Problem = problemOf(u.loc(r), err)
+		p.Problem.Title = u.loc(r).T("tmsg.not_sent", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}
@@ -329,7 +331,8 @@ func (u *UI) postTemplateMessage(w http.ResponseWriter, r *http.Request, v viewe
 	}
 	pr, err := u.app.PreviewTemplateMessage(r.Context(), v.Actor, p.Form)
 	if reportline.IsCode(err, reportline.Invalid) {
-		p.Problem = &problem{Title: u.loc(r).T("tmsg.not_valid", nil), Message: reportline.ErrorMessage(err)}
+		p.Problem = problemOf(u.loc(r), err)
+		p.Problem.Title = u.loc(r).T("tmsg.not_valid", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "notifications_messages", p)
 		return nil
 	}

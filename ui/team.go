@@ -258,7 +258,8 @@ func (u *UI) saveStatisticsScopes(w http.ResponseWriter, r *http.Request, v view
 		if perr != nil {
 			return perr
 		}
-		p.Problem = &problem{Title: u.loc(r).T("settings.not_saved", nil), Message: reportline.ErrorMessage(err)}
+		p.Problem = problemOf(u.loc(r), err)
+		p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
 		u.render(w, r, http.StatusUnprocessableEntity, "learning_scopes", p)
 		return nil
 	}

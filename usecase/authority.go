@@ -164,8 +164,9 @@ func AuthorizeOwn(actor Actor, action policy.Action, user reportline.UserID) err
 	return policy.Decide(policy.Actor{System: actor.System, SCIM: actor.SCIM, User: actor.User}, action, t).Err()
 }
 
-// Forbidden is the error for a refused action; it says why.
-func Forbidden(format string, args ...any) error {
+// Forbidden is the error for a refused action; it says why. Callers name
+// its message for the pages (.Say, docs/i18n.md).
+func Forbidden(format string, args ...any) *reportline.Error {
 	return reportline.Errorf(reportline.Forbidden, format, args...)
 }
 
