@@ -19,8 +19,9 @@ import (
 // Who is drawn and who is opened is today's authorization, as in asof.go:
 // the focus must be visible to the viewer (user.read); a person's reports
 // are read when the viewer may see that person, or when the person is in
-// the viewer's own line subtree (the chart focused on the viewer opens
-// their whole subtree, as My team's "all" does). People drawn but not
+// the viewer's own line subtree as of the chart's instant (the chart
+// focused on the viewer, or on anyone below them by line links, opens the
+// rest of that subtree, as My team's "all" does). People drawn but not
 // opened show how many reports they have and no expand link.
 
 // orgChartChain bounds the line chain drawn above the first line manager.
@@ -141,8 +142,10 @@ func (a *App) GetOrgChartTree(ctx context.Context, actor Actor, req ChartRequest
 
 		// Below, breadth first, within the budget.
 		own := map[reportline.UserID]bool{}
-		if !actor.System && actor.User.ID == focus {
-			own[focus] = true
+		if !actor.System {
+			if own[focus], err = inLineSubtree(ctx, tx, actor.User.ID, focus, at); err != nil {
+				return err
+			}
 		}
 		budget := orgChartMaxReports
 		level := []reportline.UserID{focus}
@@ -225,6 +228,38 @@ func (a *App) GetOrgChartTree(ctx context.Context, actor Actor, req ChartRequest
 		return nil
 	})
 	return ct, err
+}
+
+// lineSubtreeDepth bounds the walk up a reporting line (the reference
+// organisation has 8 levels; a cycle is refused when written).
+const lineSubtreeDepth = 64
+
+// inLineSubtree reports whether user is viewer or hangs below viewer by
+// line links at the instant at: the line managers above user, level by
+// level, one read per level.
+func inLineSubtree(ctx context.Context, tx Tx, viewer, user reportline.UserID, at time.Time) (bool, error) {
+	seen := map[reportline.UserID]bool{user: true}
+	level := []reportline.UserID{user}
+	for range lineSubtreeDepth {
+		if slices.Contains(level, viewer) {
+			return true, nil
+		}
+		if len(level) == 0 {
+			return false, nil
+		}
+		ps, err := tx.LinksAsOf(ctx, reportline.Managers, level, at)
+		if err != nil {
+			return false, err
+		}
+		level = level[:0]
+		for _, p := range ps {
+			if p.Kind == reportline.Line && !seen[p.ManagerID] {
+				seen[p.ManagerID] = true
+				level = append(level, p.ManagerID)
+			}
+		}
+	}
+	return false, nil
 }
 
 func kindRank(k reportline.Kind) int {

@@ -100,6 +100,30 @@ func testLinkHistory(t *testing.T, db DB) {
 			t.Errorf("dev's managers on day %d = %q, want %q", tc.day, got, tc.want)
 		}
 	}
+	// The export as of a date: each link once, even where two periods of a
+	// pair cover the day (fm's temporary link, updated at day 50 with its
+	// dates reaching back), with the later recorded period's terms.
+	for _, tc := range []struct {
+		day  int
+		want string
+	}{
+		{35, "boss:functional fm:functional mid:line"},
+		{55, "boss:functional other:line"},
+	} {
+		var got []string
+		read(t, db, func(tx *store.Tx) error {
+			return tx.EachLinkRowAsOf(ctx, at(tc.day), func(r reportline.LinkRow) error {
+				if r.ManageeID == dev.ID {
+					got = append(got, fmt.Sprintf("%s:%s", name[r.ManagerID], r.Kind))
+				}
+				return nil
+			})
+		})
+		slices.Sort(got)
+		if s := strings.Join(got, " "); s != tc.want {
+			t.Errorf("export as of day %d: dev's managers %q, want %q", tc.day, s, tc.want)
+		}
+	}
 	read(t, db, func(tx *store.Tx) error {
 		ps, err := tx.LinksAsOf(ctx, reportline.Managees, []reportline.UserID{boss.ID, mid.ID}, at(5))
 		if err != nil {
