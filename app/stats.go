@@ -234,7 +234,8 @@ func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user re
 		return Grant{}, "", d.Err
 	}
 	if err := ch.actor.Authorize(policy.ReadStatistics, policy.Target{Granted: d.Allowed}); err != nil {
-		return Grant{}, "", reportline.Errorf(reportline.Forbidden, "%s: %s", reportline.ErrorMessage(err), d.Reason)
+		return Grant{}, "", reportline.Errorf(reportline.Forbidden, "%s: %s", reportline.ErrorMessage(err), d.Reason).
+			Say("error.stats.refused", map[string]any{"Why": reportline.Term("access.refused." + d.Code)})
 	}
 	return d.Grant, d.Reason, nil
 }

@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +85,12 @@ func TestStatisticsAccess(t *testing.T) {
 				if tc.grant == "" {
 					if !reportline.IsCode(err, reportline.Forbidden) {
 						t.Fatalf("err = %v, want forbidden", err)
+					}
+					// The pages say why in the reader's language: the refusal
+					// names its message and the access check's code.
+					e, _ := errors.AsType[*reportline.Error](err)
+					if why, _ := e.MsgArgs["Why"].(reportline.Term); e.MsgID != "error.stats.refused" || !strings.HasPrefix(string(why), "access.refused.") {
+						t.Errorf("refusal names %q %v, want error.stats.refused with an access.refused.* term", e.MsgID, e.MsgArgs)
 					}
 					return
 				}

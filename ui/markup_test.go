@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"reportline"
+	"reportline/app"
 	"reportline/i18n"
 )
 
@@ -55,9 +56,23 @@ func TestErrorText(t *testing.T) {
 		{reportline.FieldError("password", "", "password must have at least 10 characters"), "Un mot de passe compte au moins 10 et au plus 256 caractères.", false},
 		{reportline.FieldError("email", "x", "%q is not an email address", "x"), `"x" is not an email address`, true},
 		{reportline.Errorf(reportline.RateLimited, "too many attempts"), "too many attempts", true},
+		{reportline.Errorf(reportline.Forbidden, "only managers may: no link").
+			Say("error.stats.refused", map[string]any{"Why": reportline.Term("access.refused." + app.RefusedNotInEffect)}),
+			"Vous ne pouvez pas voir les statistiques de cette personne\u00a0: votre lien avec cette personne n’est pas en vigueur aujourd’hui.", false},
 	} {
 		if got, raw := errorText(fr, tc.err); got != tc.want || raw != tc.raw {
 			t.Errorf("errorText(%v) = %q, %v; want %q, %v", tc.err, got, raw, tc.want, tc.raw)
+		}
+	}
+	// Every refusal code of the access check has its words, in both
+	// languages (the statistics' refusal names it).
+	for _, code := range []string{app.RefusedUnknownSubject, app.RefusedUnknownResource, app.RefusedInactiveSubject,
+		app.RefusedInactiveResource, app.RefusedSelf, app.RefusedNotLinked, app.RefusedNotInEffect, app.RefusedKind,
+		app.RefusedInactiveChain, app.RefusedInvalid, app.RefusedForbidden} {
+		for _, lang := range []string{"en", "fr"} {
+			if !i18n.For(lang).Has("access.refused." + code) {
+				t.Errorf("%s: no words for the refusal code %q (access.refused.%s)", lang, code, code)
+			}
 		}
 	}
 }
