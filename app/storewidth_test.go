@@ -1,0 +1,495 @@
+package app_test
+
+import (
+	"go/ast"
+	"go/importer"
+	"go/parser"
+	"go/token"
+	"go/types"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// maxStoreWidth is the most methods (embedded interfaces included) a store
+// interface a use case depends on may have (issue 12): past it, a reader
+// can no longer see what a use case touches, and every new query edits an
+// interface most use cases do not need.
+const maxStoreWidth = 25
+
+// storeRunners are the wiring that may hold the whole store: the
+// constructor, the shims around the concrete store and the transaction
+// runners that wrap every transaction before a use case narrows it.
+var storeRunners = map[string]bool{
+	"New":                true,
+	"Adapt":              true,
+	"narrow":             true,
+	"adapted.Read":       true,
+	"adapted.Write":      true,
+	"adapted.ReadOnce":   true,
+	"narrowed.Read":      true,
+	"narrowed.Write":     true,
+	"eventStore.Write":   true, // webhooks.go: every write becomes an eventTx
+	"indexedStore.Write": true, // graph_index.go: reads graph_version after each write
+}
+
+// wideStoreUsers are the use cases not narrowed yet: each still has a
+// parameter or a transaction closure typed as an interface wider than
+// maxStoreWidth (the whole Tx). The list may only shrink: a function that
+// is narrowed must leave it (the test fails on a stale entry), and a new
+// function must not join it.
+var wideStoreUsers = []string{
+	// absences.go
+	"App.CoverFor",
+	"App.EndAbsence",
+	"App.ListAbsences",
+	"App.MaySetAbsence",
+	"App.SetAbsence",
+	"App.SetCoverNotify",
+	"App.absenceDelegate",
+	"App.absenceManager",
+	"App.coverFor",
+	"App.coveredLinks",
+	"App.delegateLinks",
+	"absenceViews",
+	"coverNotes",
+	"coverNotify",
+	// access.go
+	"App.ResolveUsers",
+	"App.withChecker",
+	// access_cache.go
+	"App.assignMode",
+	"App.matrix",
+	// access_checker.go
+	"App.newChecker",
+	"App.newDBChecker",
+	"App.newIndexedChecker",
+	// access_history.go
+	"App.checkHistory",
+	// access_search.go
+	"App.searchResources",
+	"App.searchSubjects",
+	// access_search_asof.go
+	"App.searchChecker",
+	// asof.go
+	"App.GetOrgChart",
+	"App.ListLinksAsOf",
+	"App.ListTeamAsOf",
+	"linkedAsOf",
+	// assign.go
+	"App.PreviewLinks",
+	"App.PreviewReplace",
+	"App.apply",
+	"App.applyLinks",
+	"App.judge",
+	"App.plan",
+	"cycleNames",
+	"describeCycle",
+	"resolve",
+	// auth.go
+	"App.Login",
+	"App.Logout",
+	"App.RecoverPlatformAdmin",
+	"App.SessionUser",
+	"App.TokenUser",
+	// authz.go
+	"App.Changes",
+	"App.May",
+	"App.actorManages",
+	"App.mayView",
+	"App.record",
+	// capabilities.go
+	"App.CapabilityMatrix",
+	"App.SetCapabilityMatrix",
+	"loadMatrix",
+	// contacts.go
+	"App.Contacts",
+	// cover_settings.go
+	"App.CoverSettings",
+	// digest.go
+	"App.DigestRuns",
+	"App.DigestSettings",
+	"App.PreviewDigest",
+	"App.SetDigestSettings",
+	// digest_optout.go
+	"App.NotificationPreferences",
+	"App.NotificationRoles",
+	"App.SetNotificationPreference",
+	"App.SetNotificationRole",
+	"App.mayManagePreferences",
+	"App.setOptOut",
+	"optOuts",
+	// digest_store.go
+	"App.newNotifier",
+	// effective.go
+	"App.eachEffectiveLink",
+	"App.lineLinksInEffect",
+	"App.linkView",
+	"App.manageesOf",
+	"App.manageesOfMany",
+	"App.managersOf",
+	"App.managersOfMany",
+	"assignMode",
+	// erase.go
+	"App.EraseUser",
+	"App.endLinksOf",
+	// export.go
+	"App.ExportManagers",
+	"App.exportFilter",
+	// graph_index.go
+	"App.GraphVersion",
+	"App.buildGraph",
+	"App.current",
+	"App.poll",
+	// groups.go
+	"App.CreateGroup",
+	"App.Groups",
+	"App.Members",
+	"App.RemoveMember",
+	"App.SetMember",
+	"App.createdBy",
+	"App.membershipChange",
+	// health.go
+	"App.HierarchyHealth",
+	// health_trend.go
+	"App.HierarchyHealthTrend",
+	"managerStatuses",
+	// history.go
+	"App.History",
+	// leavers.go
+	"App.ConfirmLeaver",
+	"App.LeaverFlags",
+	"App.ProposeLeaver",
+	"App.RunLeavers",
+	"App.SetLeaverSync",
+	"App.leaverProposal",
+	"App.lineManagerOf",
+	"App.moveReports",
+	"App.successor",
+	"leaverSync",
+	// links.go
+	"App.Audit",
+	"App.RemoveLink",
+	"App.listLinks",
+	"linkedUsers",
+	// messages.go
+	"App.PreviewTemplateMessage",
+	"App.SendTemplateMessage",
+	"App.TemplateSends",
+	"App.messageRecipients",
+	"mayMessageGroup",
+	// metrics.go
+	"App.Gauges",
+	"App.graphIndexLags",
+	// notifications.go
+	"App.newCatalogue",
+	// notify_store.go
+	"App.newEvents",
+	// operator.go
+	"App.OperatorLogin",
+	// org.go
+	"App.AssignMode",
+	"App.EffectiveManagers",
+	"App.HeldPositions",
+	"App.LineLinksInEffect",
+	"App.ManagerPositions",
+	"App.ManagerStars",
+	"App.SetAssignMode",
+	"App.SetManagerPositions",
+	"App.SubordinatesPolicy",
+	"App.linkedFrom",
+	// org_units.go
+	"App.CreateOrgUnit",
+	"App.DeleteOrgUnit",
+	"App.FindOrgUnit",
+	"App.OrgStructure",
+	"App.OrgUnitInfo",
+	"App.OrgUnits",
+	"App.UpdateOrgUnit",
+	"checkMove",
+	"describeUnits",
+	// orgchart_tree.go
+	"App.GetOrgChartTree",
+	"App.SearchChart",
+	"reportsAsOf",
+	// orphans.go
+	"App.Orphans",
+	// password_reset.go
+	"App.PasswordResetFor",
+	"App.RequestPasswordReset",
+	"App.ResetPassword",
+	"App.liveReset",
+	// passwords.go
+	"App.ChangeOwnPassword",
+	"App.ChangePassword",
+	"App.replacePassword",
+	// plans.go
+	"App.AddPlanItems",
+	"App.ApprovePlan",
+	"App.CancelPlan",
+	"App.CreatePlan",
+	"App.ImportPlan",
+	"App.ListPlans",
+	"App.MoveTeam",
+	"App.PlansNeedApproval",
+	"App.RemovePlanItem",
+	"App.SchedulePlan",
+	"App.SetPlansNeedApproval",
+	"App.addItems",
+	"App.draftTx",
+	"App.maySeePlan",
+	"App.openPlan",
+	"App.resolveItems",
+	"plansNeedApproval",
+	// plans_apply.go
+	"App.RunPlans",
+	"App.ShowPlan",
+	"App.applyPlan",
+	"App.checkPlan",
+	"App.noticePlan",
+	"App.planAdmins",
+	"App.writePlan",
+	// plans_chart.go
+	"App.planChart",
+	"App.planTeam",
+	// secrets_reseal.go
+	"App.ResealSecrets",
+	"App.SealWebhookSecrets",
+	"App.sealClearWebhookSecrets",
+	"App.sealWebhookSecret",
+	// sso.go
+	"App.EndOtherSessions",
+	"App.EndSession",
+	"App.Sessions",
+	"App.SignInSSO",
+	"App.SignOut",
+	"App.TakeOnce",
+	"App.UseOnce",
+	"App.matchSSO",
+	// sso_logout.go
+	"App.EndSSOSessions",
+	"App.authorizeSessions",
+	// stats.go
+	"App.SetStatisticsScopes",
+	"App.Statistics",
+	"App.StatisticsScopes",
+	"App.StatisticsViews",
+	"App.mayViewStatistics",
+	"courseOpener",
+	"scopeOfGrant",
+	"statisticsScope",
+	// team.go
+	"App.Team",
+	"App.fillTeam",
+	"logTeamViews",
+	// tenant_directory.go
+	"App.SetTenantDirectory",
+	"App.TenantDirectory",
+	"App.tenantSources",
+	"putSettings",
+	"readTenantDirectory",
+	"secretSet",
+	"settingReader",
+	// tenant_limits.go
+	"App.SetTenantLimits",
+	"App.TenantLimits",
+	"App.TenantLimitsOf",
+	"readTenantLimits",
+	// tenant_mail.go
+	"App.SetTenantSMTP",
+	"App.TenantSMTP",
+	"App.tenantRelay",
+	"readTenantSMTP",
+	// tenant_saml.go
+	"App.SetTenantSAML",
+	"App.TenantSAML",
+	"App.TenantSAMLProvider",
+	"readTenantSAML",
+	// tenant_settings.go
+	"App.SetTenantSettings",
+	"App.TenantSettings",
+	"App.branding",
+	"readTenantSettings",
+	// tenant_signin.go
+	"App.SetTenantSSODirectory",
+	"App.SetTenantSSOOnly",
+	"App.TenantSignInButtons",
+	"App.TenantSignInSettings",
+	"App.passwordRule",
+	"readTenantSignIn",
+	// tenant_sso.go
+	"App.SetTenantOIDC",
+	"App.TenantOIDC",
+	"App.TenantOIDCProvider",
+	"App.openSecret",
+	"App.putSecret",
+	"readTenantOIDC",
+	"secretBinding",
+	// throttle.go
+	"App.loginSucceeded",
+	"App.takeAttempts",
+	// tokens.go
+	"App.CreateAPIToken",
+	"App.ListTokens",
+	"App.RevokeToken",
+	// unsubscribe.go
+	"App.Unsubscribe",
+	"App.UnsubscribeInfo",
+	"App.unsubscribeKey",
+	// usercsv.go
+	"App.mayImportUsers",
+	// userimport.go
+	"App.importManagers",
+	"App.importUser",
+	"inactiveManagers",
+	"matchImport",
+	// users.go
+	"App.CreateUser",
+	"App.FindUsers",
+	"App.GetUser",
+	"App.UpdateUser",
+	"App.UserByEmail",
+	"App.authorizeUserPatch",
+	"App.recordUserChange",
+	"visibleGroups",
+	// webhooks.go
+	"App.CreateWebhook",
+	"App.DeleteWebhook",
+	"App.NewWebhookWorker",
+	"App.ReplayWebhookDelivery",
+	"App.RunWebhookEffects",
+	"App.WebhookDeliveries",
+	"App.Webhooks",
+	"emitDelegation",
+	// webhooks_admin.go
+	"App.GetWebhook",
+	"App.RotateWebhookSecret",
+	"App.SetWebhookActive",
+	"App.WebhookSummaries",
+	"authorizeWebhooks",
+	"webhookByID",
+}
+
+// TestStoreWidth fails when a function or method of package app (other than
+// storeRunners) takes, or runs a closure taking, a store interface wider
+// than maxStoreWidth methods.
+func TestStoreWidth(t *testing.T) {
+	fset := token.NewFileSet()
+	names, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var files []*ast.File
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := parser.ParseFile(fset, name, src, parser.SkipObjectResolution)
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	info := &types.Info{Defs: map[*ast.Ident]types.Object{}, Types: map[ast.Expr]types.TypeAndValue{}}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	if _, err := conf.Check("reportline/app", fset, files, info); err != nil {
+		t.Fatalf("type-check app: %v", err)
+	}
+
+	wide := map[string][]string{} // function → what is too wide in it
+	for _, f := range files {
+		for _, d := range f.Decls {
+			fd, ok := d.(*ast.FuncDecl)
+			if !ok || fd.Body == nil {
+				continue
+			}
+			name := funcName(fd)
+			if storeRunners[name] {
+				continue
+			}
+			check := func(fields *ast.FieldList, where string) {
+				for _, field := range fields.List {
+					typ := info.Types[field.Type].Type
+					if n := storeWidth(typ); n > maxStoreWidth {
+						wide[name] = append(wide[name], where+" "+types.TypeString(typ, types.RelativeTo(nil))+
+							" ("+strconv.Itoa(n)+" methods) at "+fset.Position(field.Pos()).String())
+					}
+				}
+			}
+			check(fd.Type.Params, "parameter")
+			ast.Inspect(fd.Body, func(n ast.Node) bool {
+				if lit, ok := n.(*ast.FuncLit); ok {
+					check(lit.Type.Params, "closure parameter")
+				}
+				return true
+			})
+		}
+	}
+
+	allowed := map[string]bool{}
+	for _, name := range wideStoreUsers {
+		allowed[name] = true
+		if wide[name] == nil {
+			t.Errorf("%s takes no store wider than %d methods now: remove it from wideStoreUsers", name, maxStoreWidth)
+		}
+	}
+	var names2 []string
+	for name := range wide {
+		names2 = append(names2, name)
+	}
+	slices.Sort(names2)
+	for _, name := range names2 {
+		if !allowed[name] {
+			t.Errorf("%s depends on a store interface wider than %d methods; give it the narrow interface its use case needs (docs/architecture.md, \"Storage interfaces\"):\n\t%s",
+				name, maxStoreWidth, strings.Join(wide[name], "\n\t"))
+		}
+	}
+	t.Logf("%d functions still on a wide store (wideStoreUsers)", len(wideStoreUsers))
+}
+
+// storeWidth is the size of typ's method set when typ is an interface
+// (embedded interfaces included), else 0.
+func storeWidth(typ types.Type) int {
+	if typ == nil {
+		return 0
+	}
+	if p, ok := typ.(*types.Pointer); ok {
+		typ = p.Elem()
+	}
+	if _, ok := typ.(*types.TypeParam); ok {
+		return 0 // a type parameter's constraint is not a store the function reads
+	}
+	it, ok := typ.Underlying().(*types.Interface)
+	if !ok {
+		return 0
+	}
+	return it.NumMethods()
+}
+
+// funcName is "Recv.Name" for a method, "Name" for a function.
+func funcName(fd *ast.FuncDecl) string {
+	if fd.Recv == nil || len(fd.Recv.List) == 0 {
+		return fd.Name.Name
+	}
+	typ := fd.Recv.List[0].Type
+	if s, ok := typ.(*ast.StarExpr); ok {
+		typ = s.X
+	}
+	switch r := typ.(type) {
+	case *ast.IndexExpr:
+		typ = r.X
+	case *ast.IndexListExpr:
+		typ = r.X
+	}
+	if id, ok := typ.(*ast.Ident); ok {
+		return id.Name + "." + fd.Name.Name
+	}
+	return fd.Name.Name
+}
