@@ -52,7 +52,7 @@ func (a *App) mayView(ctx context.Context, tx Tx, ac *usecase.Authority, user re
 }
 
 // record appends a change to the change log for the actor, now.
-func (a *App) record(ctx context.Context, tx Tx, actor Actor, action policy.Action, c reportline.Change) error {
+func (a *App) record(ctx context.Context, tx usecase.ChangeTx, actor Actor, action policy.Action, c reportline.Change) error {
 	return usecase.Record(ctx, tx, a.now(), actor, action, c)
 }
 

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/outbox"
 	"reportline/usecase"
 )
 
@@ -12,6 +13,13 @@ import (
 // their union with the feature packages' interfaces; a use case takes the
 // narrowest one it needs (docs/architecture.md, "Storage interfaces"), so
 // what it touches can be read from its signature.
+
+// settingsTx is the tenant's settings, by key (store/settings.go).
+type settingsTx interface {
+	// Setting returns a system setting; NotFound when it was never set.
+	Setting(ctx context.Context, key string) (string, error)
+	PutSetting(ctx context.Context, key, value string) error
+}
 
 // userReadTx reads users (store/users.go). Lookups of one user return
 // NotFound when it is absent; the maps omit unknown keys.
@@ -110,4 +118,173 @@ type sessionTx interface {
 	SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error)
 	DeleteSession(ctx context.Context, hash []byte) error
 	DeleteExpiredSessions(ctx context.Context, t time.Time) error
+}
+
+// The narrow views of app's own use-case groups: each is the methods its
+// use cases and their helpers call, and each group runs its transactions
+// on a usecase.Store of it (narrow), so the compiler holds the list true.
+
+// tenantTx is an organisation's own settings and sealed secrets, as its
+// platform admins change them (tenant_*.go).
+type tenantTx interface {
+	settingsTx
+	secretsTx
+	usecase.AuthorityTx
+	usecase.ChangeTx
+}
+
+func (a *App) tenantStore() usecase.Store[tenantTx] {
+	return narrow(a.store, func(tx Tx) tenantTx { return tx })
+}
+
+// preferencesTx is who receives which notification: each person's opt-outs
+// and the per-role switches (digest_optout.go, unsubscribe.go).
+type preferencesTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	NotificationOptOuts(ctx context.Context, t reportline.NotificationType, users []reportline.UserID) (map[reportline.UserID]bool, error)
+	SetNotificationOptOut(ctx context.Context, user reportline.UserID, t reportline.NotificationType, out bool, at time.Time) error
+	NotificationRolesOff(ctx context.Context) (map[reportline.NotificationRole]bool, error)
+	SetNotificationRole(ctx context.Context, r reportline.NotificationRole, enabled bool, at time.Time) error
+	ServiceSecret(ctx context.Context, name string, value []byte, at time.Time) ([]byte, error)
+}
+
+func (a *App) preferencesStore() usecase.Store[preferencesTx] {
+	return narrow(a.store, func(tx Tx) preferencesTx { return tx })
+}
+
+// webhookAdminTx is the webhook subscribers as their Settings page shows
+// and switches them (webhooks_admin.go).
+type webhookAdminTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error)
+	WebhookDeliveries(ctx context.Context, subscriber int64, limit int) ([]reportline.WebhookDelivery, error)
+	SetWebhookDisabled(ctx context.Context, id int64, at time.Time) error
+	SetWebhookSecret(ctx context.Context, id int64, secret string) error
+}
+
+func (a *App) webhookAdminStore() usecase.Store[webhookAdminTx] {
+	return narrow(a.store, func(tx Tx) webhookAdminTx { return tx })
+}
+
+// groupAdminTx is groups and memberships as administrators change them,
+// with the change log that records it (groups.go).
+type groupAdminTx interface {
+	groupsTx
+	auditTx
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) groupAdminStore() usecase.Store[groupAdminTx] {
+	return narrow(a.store, func(tx Tx) groupAdminTx { return tx })
+}
+
+// tokensTx is API tokens as their owners and admins list, create and
+// revoke them (tokens.go).
+type tokensTx interface {
+	userReadTx
+	usecase.ChangeTx
+	CreateToken(ctx context.Context, t *reportline.APIToken) error
+	Token(ctx context.Context, id int64) (reportline.APIToken, error)
+	Tokens(ctx context.Context, user reportline.UserID) ([]reportline.APIToken, error)
+	RevokeToken(ctx context.Context, id int64, at time.Time) error
+}
+
+func (a *App) tokensStore() usecase.Store[tokensTx] {
+	return narrow(a.store, func(tx Tx) tokensTx { return tx })
+}
+
+// passwordTx is what changing a password touches: the hash, and the
+// sessions, tokens and reset links it ends (passwords.go).
+type passwordTx interface {
+	usecase.ChangeTx
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	PasswordHash(ctx context.Context, user reportline.UserID) (string, error)
+	SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error
+	DeletePasswordResets(ctx context.Context, user reportline.UserID, t time.Time) error
+	DeleteUserSessions(ctx context.Context, user reportline.UserID, keep []byte) (int, error)
+	RevokeUserTokens(ctx context.Context, user reportline.UserID, at time.Time) (int, error)
+}
+
+func (a *App) passwordStore() usecase.Store[passwordTx] {
+	return narrow(a.store, func(tx Tx) passwordTx { return tx })
+}
+
+// signInTx is signing in and out with a password or a token: the
+// credentials, the sessions, the throttle's forgiveness and the user
+// created at a platform admin's first sign-in (auth.go).
+type signInTx interface {
+	passwordTx
+	sessionTx
+	forgiveTx
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	CreateUser(ctx context.Context, u *reportline.User) error
+	UpdateUser(ctx context.Context, u *reportline.User) error
+	FormerAdminWithEmail(ctx context.Context, email string) (reportline.UserID, error)
+	TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error)
+	TouchToken(ctx context.Context, id int64, at time.Time) error
+}
+
+func (a *App) signInStore() usecase.Store[signInTx] {
+	return narrow(a.store, func(tx Tx) signInTx { return tx })
+}
+
+// passwordResetTx is the reset links sent by email and used once
+// (password_reset.go).
+type passwordResetTx interface {
+	passwordTx
+	outbox.Tx
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	CreatePasswordReset(ctx context.Context, r reportline.PasswordReset) error
+	PasswordReset(ctx context.Context, hash []byte) (reportline.PasswordReset, error)
+	UsePasswordReset(ctx context.Context, hash []byte, at time.Time) (bool, error)
+}
+
+func (a *App) passwordResetStore() usecase.Store[passwordResetTx] {
+	return narrow(a.store, func(tx Tx) passwordResetTx { return tx })
+}
+
+// capabilitiesTx is the capability matrix as platform admins change it
+// (capabilities.go).
+type capabilitiesTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	CapabilityMatrix(ctx context.Context) (reportline.Matrix, error)
+	PutCapabilityMatrix(ctx context.Context, m reportline.Matrix, by reportline.UserID) error
+}
+
+func (a *App) capabilitiesStore() usecase.Store[capabilitiesTx] {
+	return narrow(a.store, func(tx Tx) capabilitiesTx { return tx })
+}
+
+// orgUnitsTx is the org structure's units as admins edit them
+// (org_units.go).
+type orgUnitsTx interface {
+	orgTx
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+func (a *App) orgUnitsStore() usecase.Store[orgUnitsTx] {
+	return narrow(a.store, func(tx Tx) orgUnitsTx { return tx })
+}
+
+// forgiveTx forgets the failed attempts a successful sign-in forgives
+// (throttle.go).
+type forgiveTx interface {
+	ClearAttempts(ctx context.Context, key string) error
+	ForgiveAttempt(ctx context.Context, key string) error
+}
+
+// throttleTx is the sign-in throttle's counts of attempts (throttle.go).
+type throttleTx interface {
+	forgiveTx
+	TakeAttempt(ctx context.Context, key string, now, forgetBefore time.Time) (n int, blockedUntil time.Time, ok bool, err error)
+	BlockAttempts(ctx context.Context, key string, until time.Time) error
+	DeleteStaleAttempts(ctx context.Context, before, now time.Time) error
+}
+
+func (a *App) throttleStore() usecase.Store[throttleTx] {
+	return narrow(a.store, func(tx Tx) throttleTx { return tx })
 }

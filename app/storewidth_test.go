@@ -89,22 +89,11 @@ var wideStoreUsers = []string{
 	"cycleNames",
 	"describeCycle",
 	"resolve",
-	// auth.go
-	"App.Login",
-	"App.Logout",
-	"App.RecoverPlatformAdmin",
-	"App.SessionUser",
-	"App.TokenUser",
 	// authz.go
 	"App.Changes",
 	"App.May",
 	"App.actorManages",
 	"App.mayView",
-	"App.record",
-	// capabilities.go
-	"App.CapabilityMatrix",
-	"App.SetCapabilityMatrix",
-	"loadMatrix",
 	// contacts.go
 	"App.Contacts",
 	// cover_settings.go
@@ -114,14 +103,6 @@ var wideStoreUsers = []string{
 	"App.DigestSettings",
 	"App.PreviewDigest",
 	"App.SetDigestSettings",
-	// digest_optout.go
-	"App.NotificationPreferences",
-	"App.NotificationRoles",
-	"App.SetNotificationPreference",
-	"App.SetNotificationRole",
-	"App.mayManagePreferences",
-	"App.setOptOut",
-	"optOuts",
 	// digest_store.go
 	"App.newNotifier",
 	// effective.go
@@ -144,14 +125,6 @@ var wideStoreUsers = []string{
 	"App.buildGraph",
 	"App.current",
 	"App.poll",
-	// groups.go
-	"App.CreateGroup",
-	"App.Groups",
-	"App.Members",
-	"App.RemoveMember",
-	"App.SetMember",
-	"App.createdBy",
-	"App.membershipChange",
 	// health.go
 	"App.HierarchyHealth",
 	// health_trend.go
@@ -201,31 +174,12 @@ var wideStoreUsers = []string{
 	"App.SetManagerPositions",
 	"App.SubordinatesPolicy",
 	"App.linkedFrom",
-	// org_units.go
-	"App.CreateOrgUnit",
-	"App.DeleteOrgUnit",
-	"App.FindOrgUnit",
-	"App.OrgStructure",
-	"App.OrgUnitInfo",
-	"App.OrgUnits",
-	"App.UpdateOrgUnit",
-	"checkMove",
-	"describeUnits",
 	// orgchart_tree.go
 	"App.GetOrgChartTree",
 	"App.SearchChart",
 	"reportsAsOf",
 	// orphans.go
 	"App.Orphans",
-	// password_reset.go
-	"App.PasswordResetFor",
-	"App.RequestPasswordReset",
-	"App.ResetPassword",
-	"App.liveReset",
-	// passwords.go
-	"App.ChangeOwnPassword",
-	"App.ChangePassword",
-	"App.replacePassword",
 	// plans.go
 	"App.AddPlanItems",
 	"App.ApprovePlan",
@@ -285,60 +239,6 @@ var wideStoreUsers = []string{
 	"App.Team",
 	"App.fillTeam",
 	"logTeamViews",
-	// tenant_directory.go
-	"App.SetTenantDirectory",
-	"App.TenantDirectory",
-	"App.tenantSources",
-	"putSettings",
-	"readTenantDirectory",
-	"secretSet",
-	"settingReader",
-	// tenant_limits.go
-	"App.SetTenantLimits",
-	"App.TenantLimits",
-	"App.TenantLimitsOf",
-	"readTenantLimits",
-	// tenant_mail.go
-	"App.SetTenantSMTP",
-	"App.TenantSMTP",
-	"App.tenantRelay",
-	"readTenantSMTP",
-	// tenant_saml.go
-	"App.SetTenantSAML",
-	"App.TenantSAML",
-	"App.TenantSAMLProvider",
-	"readTenantSAML",
-	// tenant_settings.go
-	"App.SetTenantSettings",
-	"App.TenantSettings",
-	"App.branding",
-	"readTenantSettings",
-	// tenant_signin.go
-	"App.SetTenantSSODirectory",
-	"App.SetTenantSSOOnly",
-	"App.TenantSignInButtons",
-	"App.TenantSignInSettings",
-	"App.passwordRule",
-	"readTenantSignIn",
-	// tenant_sso.go
-	"App.SetTenantOIDC",
-	"App.TenantOIDC",
-	"App.TenantOIDCProvider",
-	"App.openSecret",
-	"App.putSecret",
-	"readTenantOIDC",
-	"secretBinding",
-	// throttle.go
-	"App.loginSucceeded",
-	"App.takeAttempts",
-	// tokens.go
-	"App.CreateAPIToken",
-	"App.ListTokens",
-	"App.RevokeToken",
-	// unsubscribe.go
-	"App.Unsubscribe",
-	"App.UnsubscribeInfo",
-	"App.unsubscribeKey",
 	// usercsv.go
 	"App.mayImportUsers",
 	// userimport.go
@@ -364,13 +264,6 @@ var wideStoreUsers = []string{
 	"App.WebhookDeliveries",
 	"App.Webhooks",
 	"emitDelegation",
-	// webhooks_admin.go
-	"App.GetWebhook",
-	"App.RotateWebhookSecret",
-	"App.SetWebhookActive",
-	"App.WebhookSummaries",
-	"authorizeWebhooks",
-	"webhookByID",
 }
 
 // TestStoreWidth fails when a function or method of package app (other than
@@ -411,7 +304,7 @@ func TestStoreWidth(t *testing.T) {
 				continue
 			}
 			name := funcName(fd)
-			if storeRunners[name] {
+			if storeRunners[name] || narrows(info, fd) {
 				continue
 			}
 			check := func(fields *ast.FieldList, where string) {
@@ -452,6 +345,18 @@ func TestStoreWidth(t *testing.T) {
 		}
 	}
 	t.Logf("%d functions still on a wide store (wideStoreUsers)", len(wideStoreUsers))
+}
+
+// narrows reports whether fd is a store view: it returns a usecase.Store
+// of a narrow interface (store_tx.go's tenantStore and its kind), so the
+// whole Tx appears only in the conversion it hands narrow.
+func narrows(info *types.Info, fd *ast.FuncDecl) bool {
+	res := fd.Type.Results
+	if res == nil || len(res.List) != 1 {
+		return false
+	}
+	n, ok := info.Types[res.List[0].Type].Type.(*types.Named)
+	return ok && n.Obj().Pkg() != nil && n.Obj().Pkg().Path() == "reportline/usecase" && n.Obj().Name() == "Store"
 }
 
 // storeWidth is the size of typ's method set when typ is an interface

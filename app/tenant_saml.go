@@ -77,7 +77,7 @@ type TenantSAMLChange struct {
 }
 
 // readTenantSAML reads the context's tenant's IdP, without our key.
-func readTenantSAML(ctx context.Context, tx Tx) (TenantSAML, error) {
+func readTenantSAML(ctx context.Context, tx tenantTx) (TenantSAML, error) {
 	var s TenantSAML
 	var trust, create string
 	for _, f := range []struct {
@@ -102,7 +102,7 @@ func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
 		return TenantSAML{}, err
 	}
 	var s TenantSAML
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		s, err = readTenantSAML(ctx, tx)
 		return err
@@ -125,7 +125,7 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 	if err != nil {
 		return TenantSAML{}, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -293,7 +293,7 @@ func (a *App) TenantSAMLProvider(ctx context.Context) (TenantSAML, error) {
 		return TenantSAML{}, nil
 	}
 	var s TenantSAML
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if s, err = readTenantSAML(ctx, tx); err != nil || !s.Enabled() {
 			return err

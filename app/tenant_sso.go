@@ -78,14 +78,14 @@ type secretsTx interface {
 // secretBinding binds a sealed value to the tenant of the transaction that
 // stores it (not the context's, which a CLI run with --tenant does not
 // carry: its store is bound to the tenant instead) and its name.
-func secretBinding(tx Tx, name string) secret.Binding {
+func secretBinding(tx tenantTx, name string) secret.Binding {
 	return secret.Binding{Tenant: int64(tx.Tenant()), Name: name}
 }
 
 // putSecret seals v for the context's tenant and stores it in tx as name;
 // "" removes it. Without a key it is refused on field, naming the variable:
 // a secret is never stored in the clear.
-func (a *App) putSecret(ctx context.Context, tx Tx, name, field string, v secret.Value) error {
+func (a *App) putSecret(ctx context.Context, tx tenantTx, name, field string, v secret.Value) error {
 	if v.Reveal() == "" {
 		return tx.DeleteSecret(ctx, name)
 	}
@@ -104,7 +104,7 @@ func (a *App) putSecret(ctx context.Context, tx Tx, name, field string, v secret
 
 // openSecret reads and opens the context's tenant's secret name; "" when
 // it is not set.
-func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value, error) {
+func (a *App) openSecret(ctx context.Context, tx tenantTx, name string) (secret.Value, error) {
 	s, err := tx.Secret(ctx, name)
 	if reportline.IsCode(err, reportline.NotFound) {
 		return "", nil
@@ -120,7 +120,7 @@ func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value,
 }
 
 // readTenantOIDC reads the context's tenant's provider, without its secret.
-func readTenantOIDC(ctx context.Context, tx Tx) (TenantOIDC, error) {
+func readTenantOIDC(ctx context.Context, tx tenantTx) (TenantOIDC, error) {
 	var o TenantOIDC
 	get := func(key string) (string, error) {
 		v, err := tx.Setting(ctx, key)
@@ -158,7 +158,7 @@ func (a *App) TenantOIDC(ctx context.Context, actor Actor) (TenantOIDC, error) {
 		return TenantOIDC{}, err
 	}
 	var o TenantOIDC
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		o, err = readTenantOIDC(ctx, tx)
 		return err
@@ -185,7 +185,7 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 	if err != nil {
 		return TenantOIDC{}, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -302,7 +302,7 @@ func (c TenantOIDCChange) settings() ([][2]string, error) {
 // one becomes one. Errors name the setting and never the secret.
 func (a *App) TenantOIDCProvider(ctx context.Context) (TenantOIDC, error) {
 	var o TenantOIDC
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if o, err = readTenantOIDC(ctx, tx); err != nil || !o.SecretSet {
 			return err
