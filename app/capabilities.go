@@ -65,7 +65,7 @@ func (a *App) SetCapabilityMatrix(ctx context.Context, actor Actor, m reportline
 }
 
 // loadMatrix reads the matrix with every cell filled in.
-func loadMatrix(ctx context.Context, tx capabilitiesTx) (reportline.Matrix, error) {
+func loadMatrix(ctx context.Context, tx matrixTx) (reportline.Matrix, error) {
 	m, err := tx.CapabilityMatrix(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the capability matrix: %w", err)

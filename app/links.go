@@ -103,7 +103,7 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 
 // linkedUsers reads one side of a user's links with the users on the far
 // side, sorted by name.
-func linkedUsers(ctx context.Context, tx Tx, user reportline.UserID, dir reportline.Direction) ([]LinkedUser, error) {
+func linkedUsers(ctx context.Context, tx linkedUsersTx, user reportline.UserID, dir reportline.Direction) ([]LinkedUser, error) {
 	rows, err := tx.LinkedUsers(ctx, user, dir)
 	if err != nil {
 		return nil, err

@@ -72,7 +72,7 @@ func (a *App) GetOrgChartTree(ctx context.Context, actor Actor, req ChartRequest
 	for _, id := range req.Expand {
 		expand[id] = true
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -236,7 +236,7 @@ func kindRank(k reportline.Kind) int {
 
 // reportsAsOf reads the direct reports of many managers at an instant,
 // with their users, each manager's by name.
-func reportsAsOf(ctx context.Context, tx Tx, managers []reportline.UserID, at time.Time) (map[reportline.UserID][]LinkedUser, error) {
+func reportsAsOf(ctx context.Context, tx asOfTx, managers []reportline.UserID, at time.Time) (map[reportline.UserID][]LinkedUser, error) {
 	ps, err := tx.LinksAsOf(ctx, reportline.Managees, managers, at)
 	if err != nil {
 		return nil, err
@@ -273,7 +273,7 @@ func (a *App) SearchChart(ctx context.Context, actor Actor, q string, limit int)
 	}
 	limit = min(max(limit, 1), 50)
 	var out []reportline.User
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -14,10 +14,15 @@ import (
 // narrowest one it needs (docs/architecture.md, "Storage interfaces"), so
 // what it touches can be read from its signature.
 
-// settingsTx is the tenant's settings, by key (store/settings.go).
-type settingsTx interface {
+// settingReadTx reads the tenant's settings, by key (store/settings.go).
+type settingReadTx interface {
 	// Setting returns a system setting; NotFound when it was never set.
 	Setting(ctx context.Context, key string) (string, error)
+}
+
+// settingsTx reads and writes the tenant's settings.
+type settingsTx interface {
+	settingReadTx
 	PutSetting(ctx context.Context, key, value string) error
 }
 
@@ -287,4 +292,266 @@ type throttleTx interface {
 
 func (a *App) throttleStore() usecase.Store[throttleTx] {
 	return narrow(a.store, func(tx Tx) throttleTx { return tx })
+}
+
+// matrixTx reads the capability matrix (access_cache.go caches it).
+type matrixTx interface {
+	CapabilityMatrix(ctx context.Context) (reportline.Matrix, error)
+}
+
+// effectiveTx is what deciding the links that count reads (effective.go's
+// linkView): the Assign role mode and the manager positions, the stored
+// links today or as of an instant, and in "positions" mode the org
+// structure and its members that line managers are derived from
+// (org_derive.go).
+type effectiveTx interface {
+	settingReadTx
+	ManagerPositions(ctx context.Context) ([]string, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error)
+	LinksOfManagees(ctx context.Context, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error)
+	LinksOfManagers(ctx context.Context, managers []reportline.UserID) (map[reportline.UserID][]reportline.Link, error)
+	LineAncestry(ctx context.Context, user reportline.UserID) ([]reportline.Link, map[reportline.UserID]reportline.Status, error)
+	EachLink(ctx context.Context, fn func(reportline.Link) error) error
+	EachOrgMember(ctx context.Context, fn func(reportline.OrgMember) error) error
+	ManagersWithLineManagees(ctx context.Context, managers []reportline.UserID, at time.Time) (map[reportline.UserID]bool, error)
+	OrgCounts(ctx context.Context, unitKeys []string) (map[string]reportline.OrgCounts, error)
+	OrgMembers(ctx context.Context, f reportline.OrgMemberFilter) ([]reportline.OrgMember, error)
+	OrgUnitByKey(ctx context.Context, key string) (reportline.OrgUnit, error)
+	OrgUnitChainsByKeys(ctx context.Context, keys []string) (map[string][]reportline.OrgUnit, error)
+	OrgUnitChildren(ctx context.Context, parents []reportline.OrgUnitID) ([]reportline.OrgUnit, error)
+	OrgUnits(ctx context.Context) ([]reportline.OrgUnit, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+// visibilityTx is what deciding whether an actor may see a user reads:
+// the actor's authority and the links that count (authz.go's mayView).
+type visibilityTx interface {
+	effectiveTx
+	usecase.AuthorityTx
+}
+
+// orphansTx is what finding the people without a manager reads
+// (orphans.go).
+type orphansTx interface {
+	visibilityTx
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
+	ActiveUsersAfter(ctx context.Context, groups []reportline.GroupID, after reportline.UserID, limit int) ([]reportline.User, error)
+	LastLinkRemovals(ctx context.Context, managees []reportline.UserID) (map[reportline.UserID]time.Time, error)
+}
+
+func (a *App) orphansStore() usecase.Store[orphansTx] {
+	return narrow(a.store, func(tx Tx) orphansTx { return tx })
+}
+
+// digestAdminTx is the digest's settings and runs as platform admins see and
+// change them (digest.go).
+type digestAdminTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	settingsTx
+	ScheduledRuns(ctx context.Context, kind reportline.NotificationType, limit int) ([]reportline.ScheduledRun, error)
+}
+
+func (a *App) digestAdminStore() usecase.Store[digestAdminTx] {
+	return narrow(a.store, func(tx Tx) digestAdminTx { return tx })
+}
+
+// ssoSignInTx is a single sign-on: the identity matched to a user (created
+// on first sign-in), the one-time state of the protocol and the session it
+// opens (sso.go).
+type ssoSignInTx interface {
+	usecase.ChangeTx
+	ssoTx
+	sessionTx
+	CreateUser(ctx context.Context, u *reportline.User) error
+	DeleteUserSessions(ctx context.Context, user reportline.UserID, keep []byte) (int, error)
+	DirectoryIdentities(ctx context.Context, source reportline.Source, externalIDs []string) (map[string]reportline.UserID, error)
+	Setting(ctx context.Context, key string) (string, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+}
+
+func (a *App) ssoSignInStore() usecase.Store[ssoSignInTx] {
+	return narrow(a.store, func(tx Tx) ssoSignInTx { return tx })
+}
+
+// ssoLogoutTx is a single sign-out from the identity provider
+// (sso_logout.go).
+type ssoLogoutTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	DeleteSession(ctx context.Context, hash []byte) error
+	SSOLink(ctx context.Context, provider, subject string) (reportline.SSOLink, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UserSessions(ctx context.Context, user reportline.UserID, now time.Time) ([]reportline.Session, error)
+}
+
+func (a *App) ssoLogoutStore() usecase.Store[ssoLogoutTx] {
+	return narrow(a.store, func(tx Tx) ssoLogoutTx { return tx })
+}
+
+// resealTx is the sealed secrets a key rotation opens and seals again, the
+// webhook subscribers' among them (secrets_reseal.go).
+type resealTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	settingsTx
+	secretsTx
+	Secrets(ctx context.Context) ([]reportline.SealedSecret, error)
+	SetWebhookSubscriberSecret(ctx context.Context, id int64, secret string) error
+	WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error)
+}
+
+func (a *App) resealStore() usecase.Store[resealTx] {
+	return narrow(a.store, func(tx Tx) resealTx { return tx })
+}
+
+// eraseUseTx is what erasing a person's personal data touches: the person,
+// their links and the records of both (erase.go).
+type eraseUseTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	ErasePersonalData(ctx context.Context, u reportline.User, pseudonym string) (map[string]int64, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	LockLinks(ctx context.Context) error
+	UpdateUser(ctx context.Context, u *reportline.User) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) eraseStore() usecase.Store[eraseUseTx] {
+	return narrow(a.store, func(tx Tx) eraseUseTx { return tx })
+}
+
+// exportTx reads the links an export writes, today's or as of an instant
+// (export.go).
+type exportTx interface {
+	usecase.AuthorityTx
+	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
+	EachLinkRowAsOf(ctx context.Context, at time.Time, fn func(reportline.LinkRow) error) error
+}
+
+func (a *App) exportStore() usecase.Store[exportTx] {
+	return narrow(a.store, func(tx Tx) exportTx { return tx })
+}
+
+// auditReadTx is the change log as the audit page reads it (authz.go).
+type auditReadTx interface {
+	usecase.AuthorityTx
+	Changes(ctx context.Context, f reportline.ChangeFilter) ([]reportline.Change, error)
+}
+
+func (a *App) auditReadStore() usecase.Store[auditReadTx] {
+	return narrow(a.store, func(tx Tx) auditReadTx { return tx })
+}
+
+// asOfTx is the reporting lines as of an instant, from the link history
+// (asof.go, orgchart_tree.go).
+type asOfTx interface {
+	visibilityTx
+	linkHistoryTx
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) asOfStore() usecase.Store[asOfTx] {
+	return narrow(a.store, func(tx Tx) asOfTx { return tx })
+}
+
+// healthTx is what the hierarchy's health and its trend read: the people
+// of the groups in scope, the links that count today or in the history,
+// the leavers flagged (health.go, health_trend.go).
+type healthTx interface {
+	visibilityTx
+	ActiveUsersAfter(ctx context.Context, groups []reportline.GroupID, after reportline.UserID, limit int) ([]reportline.User, error)
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
+	HistoryStart(ctx context.Context) (time.Time, error)
+	LeaverFlags(ctx context.Context, leaver reportline.UserID) ([]reportline.LeaverFlagRow, error)
+}
+
+func (a *App) healthStore() usecase.Store[healthTx] {
+	return narrow(a.store, func(tx Tx) healthTx { return tx })
+}
+
+// planChartTx is what a plan's before / after chart reads (plans_chart.go).
+type planChartTx interface {
+	visibilityTx
+}
+
+func (a *App) planChartStore() usecase.Store[planChartTx] {
+	return narrow(a.store, func(tx Tx) planChartTx { return tx })
+}
+
+// orgAdminTx is the Assign role mode and the manager positions as
+// platform admins set them, and the counts their pages show (org.go).
+type orgAdminTx interface {
+	visibilityTx
+	settingsTx
+	usecase.ChangeTx
+	HeldPositions(ctx context.Context, limit int) ([]reportline.PositionCount, error)
+	SetManagerPositions(ctx context.Context, titles []string) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) orgAdminStore() usecase.Store[orgAdminTx] {
+	return narrow(a.store, func(tx Tx) orgAdminTx { return tx })
+}
+
+// assignTx is a manager assigned or unassigned by hand in the Assign role
+// mode: the links it changes under the link lock, with their audit
+// (assign.go).
+type assignTx interface {
+	usecase.AuthorityTx
+	settingReadTx
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	InsertLink(ctx context.Context, l reportline.Link) error
+	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	LockLinks(ctx context.Context) error
+	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
+	UpdateLink(ctx context.Context, l reportline.Link) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+func (a *App) assignStore() usecase.Store[assignTx] {
+	return narrow(a.store, func(tx Tx) assignTx { return tx })
+}
+
+// usersCSVTx is what the users CSV reads beyond the users (usercsv.go).
+type usersCSVTx interface {
+	usecase.AuthorityTx
+}
+
+func (a *App) usersCSVStore() usecase.Store[usersCSVTx] {
+	return narrow(a.store, func(tx Tx) usersCSVTx { return tx })
+}
+
+// linkedUsersTx reads a user's stored links with the people at their
+// other end (links.go's linkedUsers).
+type linkedUsersTx interface {
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+}
+
+// plansTx is a planned reorganisation as it is drafted, shown and approved
+// (plans.go): the plan and its items, the people they name and the
+// approval setting.
+type plansTx interface {
+	planTx
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	settingsTx
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+}
+
+func (a *App) plansStore() usecase.Store[plansTx] {
+	return narrow(a.store, func(tx Tx) plansTx { return tx })
 }

@@ -60,9 +60,6 @@ var wideStoreUsers = []string{
 	// access.go
 	"App.ResolveUsers",
 	"App.withChecker",
-	// access_cache.go
-	"App.assignMode",
-	"App.matrix",
 	// access_checker.go
 	"App.newChecker",
 	"App.newDBChecker",
@@ -74,62 +71,17 @@ var wideStoreUsers = []string{
 	"App.searchSubjects",
 	// access_search_asof.go
 	"App.searchChecker",
-	// asof.go
-	"App.GetOrgChart",
-	"App.ListLinksAsOf",
-	"App.ListTeamAsOf",
-	"linkedAsOf",
-	// assign.go
-	"App.PreviewLinks",
-	"App.PreviewReplace",
-	"App.apply",
-	"App.applyLinks",
-	"App.judge",
-	"App.plan",
-	"cycleNames",
-	"describeCycle",
-	"resolve",
-	// authz.go
-	"App.Changes",
-	"App.May",
-	"App.actorManages",
-	"App.mayView",
 	// contacts.go
 	"App.Contacts",
 	// cover_settings.go
 	"App.CoverSettings",
-	// digest.go
-	"App.DigestRuns",
-	"App.DigestSettings",
-	"App.PreviewDigest",
-	"App.SetDigestSettings",
 	// digest_store.go
 	"App.newNotifier",
-	// effective.go
-	"App.eachEffectiveLink",
-	"App.lineLinksInEffect",
-	"App.linkView",
-	"App.manageesOf",
-	"App.manageesOfMany",
-	"App.managersOf",
-	"App.managersOfMany",
-	"assignMode",
-	// erase.go
-	"App.EraseUser",
-	"App.endLinksOf",
-	// export.go
-	"App.ExportManagers",
-	"App.exportFilter",
 	// graph_index.go
 	"App.GraphVersion",
 	"App.buildGraph",
 	"App.current",
 	"App.poll",
-	// health.go
-	"App.HierarchyHealth",
-	// health_trend.go
-	"App.HierarchyHealthTrend",
-	"managerStatuses",
 	// history.go
 	"App.History",
 	// leavers.go
@@ -147,7 +99,6 @@ var wideStoreUsers = []string{
 	"App.Audit",
 	"App.RemoveLink",
 	"App.listLinks",
-	"linkedUsers",
 	// messages.go
 	"App.PreviewTemplateMessage",
 	"App.SendTemplateMessage",
@@ -163,41 +114,6 @@ var wideStoreUsers = []string{
 	"App.newEvents",
 	// operator.go
 	"App.OperatorLogin",
-	// org.go
-	"App.AssignMode",
-	"App.EffectiveManagers",
-	"App.HeldPositions",
-	"App.LineLinksInEffect",
-	"App.ManagerPositions",
-	"App.ManagerStars",
-	"App.SetAssignMode",
-	"App.SetManagerPositions",
-	"App.SubordinatesPolicy",
-	"App.linkedFrom",
-	// orgchart_tree.go
-	"App.GetOrgChartTree",
-	"App.SearchChart",
-	"reportsAsOf",
-	// orphans.go
-	"App.Orphans",
-	// plans.go
-	"App.AddPlanItems",
-	"App.ApprovePlan",
-	"App.CancelPlan",
-	"App.CreatePlan",
-	"App.ImportPlan",
-	"App.ListPlans",
-	"App.MoveTeam",
-	"App.PlansNeedApproval",
-	"App.RemovePlanItem",
-	"App.SchedulePlan",
-	"App.SetPlansNeedApproval",
-	"App.addItems",
-	"App.draftTx",
-	"App.maySeePlan",
-	"App.openPlan",
-	"App.resolveItems",
-	"plansNeedApproval",
 	// plans_apply.go
 	"App.RunPlans",
 	"App.ShowPlan",
@@ -206,26 +122,6 @@ var wideStoreUsers = []string{
 	"App.noticePlan",
 	"App.planAdmins",
 	"App.writePlan",
-	// plans_chart.go
-	"App.planChart",
-	"App.planTeam",
-	// secrets_reseal.go
-	"App.ResealSecrets",
-	"App.SealWebhookSecrets",
-	"App.sealClearWebhookSecrets",
-	"App.sealWebhookSecret",
-	// sso.go
-	"App.EndOtherSessions",
-	"App.EndSession",
-	"App.Sessions",
-	"App.SignInSSO",
-	"App.SignOut",
-	"App.TakeOnce",
-	"App.UseOnce",
-	"App.matchSSO",
-	// sso_logout.go
-	"App.EndSSOSessions",
-	"App.authorizeSessions",
 	// stats.go
 	"App.SetStatisticsScopes",
 	"App.Statistics",
@@ -239,8 +135,6 @@ var wideStoreUsers = []string{
 	"App.Team",
 	"App.fillTeam",
 	"logTeamViews",
-	// usercsv.go
-	"App.mayImportUsers",
 	// userimport.go
 	"App.importManagers",
 	"App.importUser",
@@ -254,7 +148,6 @@ var wideStoreUsers = []string{
 	"App.UserByEmail",
 	"App.authorizeUserPatch",
 	"App.recordUserChange",
-	"visibleGroups",
 	// webhooks.go
 	"App.CreateWebhook",
 	"App.DeleteWebhook",

@@ -310,7 +310,7 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 // visibleGroups returns the groups whose members the actor may list,
 // restricted to the subtree of group when it is set; nil means "no
 // restriction" (a platform admin listing everybody).
-func visibleGroups(ctx context.Context, tx Tx, ac *usecase.Authority, group reportline.GroupID) ([]reportline.GroupID, error) {
+func visibleGroups(ctx context.Context, tx usecase.AuthorityTx, ac *usecase.Authority, group reportline.GroupID) ([]reportline.GroupID, error) {
 	if ac.Scope.All && group == 0 {
 		return nil, nil
 	}
