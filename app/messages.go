@@ -478,7 +478,7 @@ func (a *App) TemplateSends(ctx context.Context, actor Actor, limit int) ([]repo
 		limit = 100
 	}
 	var out []reportline.TemplateSend
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.templateSendsStore().Read(ctx, func(tx templateSendsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}

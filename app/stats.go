@@ -254,7 +254,7 @@ func scopeOfGrant(ctx context.Context, tx Tx, g Grant) (reportline.StatisticsSco
 
 // statisticsScope reads the scope of a link kind; everything when never
 // set.
-func statisticsScope(ctx context.Context, tx Tx, k reportline.Kind) (reportline.StatisticsScope, error) {
+func statisticsScope(ctx context.Context, tx settingReadTx, k reportline.Kind) (reportline.StatisticsScope, error) {
 	v, err := tx.Setting(ctx, settingStatisticsScope+string(k))
 	if reportline.IsCode(err, reportline.NotFound) {
 		return reportline.ScopeEverything, nil
@@ -317,7 +317,7 @@ func (a *App) StatisticsScopes(ctx context.Context, actor Actor) (map[reportline
 		return nil, err
 	}
 	out := map[reportline.Kind]reportline.StatisticsScope{}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Read(ctx, func(tx statisticsSettingsTx) error {
 		for _, k := range reportline.LinkKinds {
 			s, err := statisticsScope(ctx, tx, k)
 			if err != nil {
@@ -341,7 +341,7 @@ func (a *App) SetStatisticsScopes(ctx context.Context, actor Actor, scopes map[r
 			return nil, reportline.FieldError(string(k), string(s), "statistics scope %q is not one of everything, shared_courses, summary", s)
 		}
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Write(ctx, func(tx statisticsSettingsTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -377,7 +377,7 @@ func (a *App) StatisticsViews(ctx context.Context, actor Actor, f reportline.Sta
 		f.Limit = 100
 	}
 	var out []reportline.StatisticsView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Read(ctx, func(tx statisticsSettingsTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

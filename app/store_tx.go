@@ -555,3 +555,189 @@ type plansTx interface {
 func (a *App) plansStore() usecase.Store[plansTx] {
 	return narrow(a.store, func(tx Tx) plansTx { return tx })
 }
+
+// userViewTx is a user's profile as a reader may see it and as it is
+// edited (users.go's GetUser, UpdateUser): the visibility rules and the
+// user.
+type userViewTx interface {
+	visibilityTx
+	usecase.ChangeTx
+	UpdateUser(ctx context.Context, u *reportline.User) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) userViewStore() usecase.Store[userViewTx] {
+	return narrow(a.store, func(tx Tx) userViewTx { return tx })
+}
+
+// userAdminTx is users found, looked up and created by administrators
+// (users.go's FindUsers, UserByEmail, CreateUser).
+type userAdminTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	CreateUser(ctx context.Context, u *reportline.User) error
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
+	SetMembership(ctx context.Context, m reportline.Membership) error
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+}
+
+func (a *App) userAdminStore() usecase.Store[userAdminTx] {
+	return narrow(a.store, func(tx Tx) userAdminTx { return tx })
+}
+
+// webhookSubscribersTx is the webhook subscribers as platform admins
+// register, list and delete them, with their sealed secrets and the log of
+// deliveries (webhooks.go).
+type webhookSubscribersTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	settingsTx
+	secretsTx
+	CreateWebhookSubscriber(ctx context.Context, s *reportline.WebhookSubscriber) error
+	DeleteWebhookSubscriber(ctx context.Context, id int64) error
+	ReplayWebhookDelivery(ctx context.Context, subscriber, id int64, at time.Time) error
+	Secrets(ctx context.Context) ([]reportline.SealedSecret, error)
+	SetWebhookSubscriberSecret(ctx context.Context, id int64, secret string) error
+	WebhookDeliveries(ctx context.Context, subscriber int64, limit int) ([]reportline.WebhookDelivery, error)
+	WebhookSubscribers(ctx context.Context) ([]reportline.WebhookSubscriber, error)
+}
+
+func (a *App) webhookSubscribersStore() usecase.Store[webhookSubscribersTx] {
+	return narrow(a.store, func(tx Tx) webhookSubscribersTx { return tx })
+}
+
+// leaverSettingsTx is the leavers' settings and flags as their pages read
+// and change them (leavers.go).
+type leaverSettingsTx interface {
+	settingsTx
+	usecase.ChangeTx
+	LeaverFlags(ctx context.Context, leaver reportline.UserID) ([]reportline.LeaverFlagRow, error)
+}
+
+func (a *App) leaverSettingsStore() usecase.Store[leaverSettingsTx] {
+	return narrow(a.store, func(tx Tx) leaverSettingsTx { return tx })
+}
+
+// leaverProposalTx is what proposing a leaver's reports a new manager
+// reads: the leaver and the links that count (leavers.go).
+type leaverProposalTx interface {
+	visibilityTx
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) leaverProposalStore() usecase.Store[leaverProposalTx] {
+	return narrow(a.store, func(tx Tx) leaverProposalTx { return tx })
+}
+
+// coverSettingsTx is cover during absences as its settings and the
+// current covers read it (absences.go, cover_settings.go).
+type coverSettingsTx interface {
+	settingsTx
+	usecase.ChangeTx
+	Absences(ctx context.Context, f reportline.AbsenceFilter) ([]reportline.Absence, error)
+}
+
+func (a *App) coverSettingsStore() usecase.Store[coverSettingsTx] {
+	return narrow(a.store, func(tx Tx) coverSettingsTx { return tx })
+}
+
+// absenceViewTx is the absences as the people who may see them read
+// them, and whether one may be set (absences.go).
+type absenceViewTx interface {
+	visibilityTx
+	Absences(ctx context.Context, f reportline.AbsenceFilter) ([]reportline.Absence, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) absenceViewStore() usecase.Store[absenceViewTx] {
+	return narrow(a.store, func(tx Tx) absenceViewTx { return tx })
+}
+
+// linkRemoveTx is one link removed, with its audit entry (links.go).
+type linkRemoveTx interface {
+	usecase.AuthorityTx
+	settingReadTx
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
+}
+
+func (a *App) linkRemoveStore() usecase.Store[linkRemoveTx] {
+	return narrow(a.store, func(tx Tx) linkRemoveTx { return tx })
+}
+
+// coverNotesTx reads who covers for the absent managers of a user
+// (absences.go's coverNotes).
+type coverNotesTx interface {
+	Absences(ctx context.Context, f reportline.AbsenceFilter) ([]reportline.Absence, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+// linkListTx is a user's links as Show managers lists them: the links that
+// count, the people at their other end and who covers for an absent
+// manager (links.go).
+type linkListTx interface {
+	visibilityTx
+	Absences(ctx context.Context, f reportline.AbsenceFilter) ([]reportline.Absence, error)
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) linkListStore() usecase.Store[linkListTx] {
+	return narrow(a.store, func(tx Tx) linkListTx { return tx })
+}
+
+// historyNamesTx names the people of a history (history.go).
+type historyNamesTx interface {
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+}
+
+func (a *App) historyNamesStore() usecase.Store[historyNamesTx] {
+	return narrow(a.store, func(tx Tx) historyNamesTx { return tx })
+}
+
+// gaugesTx reads the outbox's counts /metrics shows (metrics.go).
+type gaugesTx interface {
+	OutboxCounts(ctx context.Context) (map[reportline.DeliveryStatus]int, error)
+}
+
+func (a *App) gaugesStore() usecase.Store[gaugesTx] {
+	return narrow(a.store, func(tx Tx) gaugesTx { return tx })
+}
+
+// auditLogTx is the audit log of link changes as its readers may see it
+// (links.go's Audit).
+type auditLogTx interface {
+	usecase.AuthorityTx
+	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)
+}
+
+func (a *App) auditLogStore() usecase.Store[auditLogTx] {
+	return narrow(a.store, func(tx Tx) auditLogTx { return tx })
+}
+
+// templateSendsTx is the record of template messages sent (messages.go's
+// TemplateSends).
+type templateSendsTx interface {
+	TemplateSends(ctx context.Context, limit int) ([]reportline.TemplateSend, error)
+}
+
+func (a *App) templateSendsStore() usecase.Store[templateSendsTx] {
+	return narrow(a.store, func(tx Tx) templateSendsTx { return tx })
+}
+
+// statisticsSettingsTx is the statistics' scopes setting and the record of
+// who viewed them (stats.go).
+type statisticsSettingsTx interface {
+	usecase.AuthorityTx
+	usecase.ChangeTx
+	settingsTx
+	StatisticsViews(ctx context.Context, f reportline.StatisticsViewFilter) ([]reportline.StatisticsView, error)
+}
+
+func (a *App) statisticsSettingsStore() usecase.Store[statisticsSettingsTx] {
+	return narrow(a.store, func(tx Tx) statisticsSettingsTx { return tx })
+}

@@ -43,20 +43,11 @@ var storeRunners = map[string]bool{
 // function must not join it.
 var wideStoreUsers = []string{
 	// absences.go
-	"App.CoverFor",
 	"App.EndAbsence",
-	"App.ListAbsences",
-	"App.MaySetAbsence",
 	"App.SetAbsence",
-	"App.SetCoverNotify",
 	"App.absenceDelegate",
-	"App.absenceManager",
-	"App.coverFor",
 	"App.coveredLinks",
 	"App.delegateLinks",
-	"absenceViews",
-	"coverNotes",
-	"coverNotify",
 	// access.go
 	"App.ResolveUsers",
 	"App.withChecker",
@@ -73,8 +64,6 @@ var wideStoreUsers = []string{
 	"App.searchChecker",
 	// contacts.go
 	"App.Contacts",
-	// cover_settings.go
-	"App.CoverSettings",
 	// digest_store.go
 	"App.newNotifier",
 	// graph_index.go
@@ -82,38 +71,22 @@ var wideStoreUsers = []string{
 	"App.buildGraph",
 	"App.current",
 	"App.poll",
-	// history.go
-	"App.History",
 	// leavers.go
 	"App.ConfirmLeaver",
-	"App.LeaverFlags",
-	"App.ProposeLeaver",
 	"App.RunLeavers",
-	"App.SetLeaverSync",
-	"App.leaverProposal",
-	"App.lineManagerOf",
 	"App.moveReports",
 	"App.successor",
-	"leaverSync",
-	// links.go
-	"App.Audit",
-	"App.RemoveLink",
-	"App.listLinks",
 	// messages.go
 	"App.PreviewTemplateMessage",
 	"App.SendTemplateMessage",
-	"App.TemplateSends",
 	"App.messageRecipients",
 	"mayMessageGroup",
 	// metrics.go
-	"App.Gauges",
 	"App.graphIndexLags",
 	// notifications.go
 	"App.newCatalogue",
 	// notify_store.go
 	"App.newEvents",
-	// operator.go
-	"App.OperatorLogin",
 	// plans_apply.go
 	"App.RunPlans",
 	"App.ShowPlan",
@@ -123,14 +96,10 @@ var wideStoreUsers = []string{
 	"App.planAdmins",
 	"App.writePlan",
 	// stats.go
-	"App.SetStatisticsScopes",
 	"App.Statistics",
-	"App.StatisticsScopes",
-	"App.StatisticsViews",
 	"App.mayViewStatistics",
 	"courseOpener",
 	"scopeOfGrant",
-	"statisticsScope",
 	// team.go
 	"App.Team",
 	"App.fillTeam",
@@ -140,22 +109,9 @@ var wideStoreUsers = []string{
 	"App.importUser",
 	"inactiveManagers",
 	"matchImport",
-	// users.go
-	"App.CreateUser",
-	"App.FindUsers",
-	"App.GetUser",
-	"App.UpdateUser",
-	"App.UserByEmail",
-	"App.authorizeUserPatch",
-	"App.recordUserChange",
 	// webhooks.go
-	"App.CreateWebhook",
-	"App.DeleteWebhook",
 	"App.NewWebhookWorker",
-	"App.ReplayWebhookDelivery",
 	"App.RunWebhookEffects",
-	"App.WebhookDeliveries",
-	"App.Webhooks",
 	"emitDelegation",
 }
 

@@ -297,7 +297,7 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 	types = slices.Compact(types)
 	s := reportline.WebhookSubscriber{URL: req.URL, Secret: newWebhookSecret(), Types: types,
 		CreatedBy: actor.ID(), CreatedAt: a.now()}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -325,7 +325,7 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 // Webhooks lists the subscribers, without their secrets.
 func (a *App) Webhooks(ctx context.Context, actor Actor) ([]WebhookSubscriber, error) {
 	var out []WebhookSubscriber
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Read(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -344,7 +344,7 @@ func (a *App) Webhooks(ctx context.Context, actor Actor) ([]WebhookSubscriber, e
 
 // DeleteWebhook removes a subscriber and its undelivered events.
 func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -374,7 +374,7 @@ func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
 // WebhookDeliveries is the delivery log of a subscriber (0: all), newest first.
 func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int64, limit int) ([]reportline.WebhookDelivery, error) {
 	var out []reportline.WebhookDelivery
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Read(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -391,7 +391,7 @@ func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int
 // ReplayWebhookDelivery sends a delivery that failed for good, or was
 // sent, again, as it was (same event id and time), from the first attempt.
 func (a *App) ReplayWebhookDelivery(ctx context.Context, actor Actor, subscriber, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
