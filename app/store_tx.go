@@ -7,6 +7,7 @@ import (
 	"reportline"
 	"reportline/outbox"
 	"reportline/usecase"
+	"reportline/webhook"
 )
 
 // The store interfaces of app's own use cases, by what they own. Tx is
@@ -740,4 +741,29 @@ type statisticsSettingsTx interface {
 
 func (a *App) statisticsSettingsStore() usecase.Store[statisticsSettingsTx] {
 	return narrow(a.store, func(tx Tx) statisticsSettingsTx { return tx })
+}
+
+// webhookEffectsTx is what the timed effects of temporary links and absences
+// read and emit: the links and absences starting or ending, the cursor
+// schedule.TakeEffect moves, and the webhook deliveries (webhooks.go's
+// RunWebhookEffects).
+type webhookEffectsTx interface {
+	webhook.Tx
+	AbsencesStartingOrEnding(ctx context.Context, from, to time.Time) ([]reportline.Absence, error)
+	AdvanceNotificationCursor(ctx context.Context, name string, pos int64) error
+	LinksStartingOrEnding(ctx context.Context, from, to time.Time) ([]reportline.Link, error)
+	NotificationCursor(ctx context.Context, name string) (pos int64, ok bool, err error)
+}
+
+func (a *App) webhookEffectsStore() usecase.Store[webhookEffectsTx] {
+	return narrow(a.store, func(tx Tx) webhookEffectsTx { return tx })
+}
+
+// graphVersionTx reads the reporting graph's version (graph_index.go).
+type graphVersionTx interface {
+	GraphVersion(ctx context.Context) (int64, error)
+}
+
+func (a *App) graphVersionStore() usecase.Store[graphVersionTx] {
+	return narrow(a.store, func(tx Tx) graphVersionTx { return tx })
 }

@@ -189,7 +189,7 @@ func (tx eventTx) UpdateUsers(ctx context.Context, users []*reportline.User) err
 // schedule.TakeEffect. The scheduler calls it every tick.
 func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 	n := 0
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.webhookEffectsStore().Write(ctx, func(tx webhookEffectsTx) error {
 		n = 0
 		return schedule.TakeEffect(ctx, tx, cursorWebhookLinks, a.now(), webhookLookback, func(from, to time.Time) error {
 			links, err := tx.LinksStartingOrEnding(ctx, from, to)
@@ -208,7 +208,7 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 	}
 	// Absences' covers starting and ending (docs/absences.md), on their
 	// own cursor.
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.webhookEffectsStore().Write(ctx, func(tx webhookEffectsTx) error {
 		return schedule.TakeEffect(ctx, tx, cursorWebhookAbsences, a.now(), webhookLookback, func(from, to time.Time) error {
 			list, err := tx.AbsencesStartingOrEnding(ctx, from, to)
 			if err != nil {
@@ -226,7 +226,7 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 
 // emitDelegation emits an absence's cover starting or ending at at, in the
 // transaction that made it so.
-func emitDelegation(ctx context.Context, tx Tx, ab reportline.Absence, started bool, at, now time.Time) error {
+func emitDelegation(ctx context.Context, tx webhook.Tx, ab reportline.Absence, started bool, at, now time.Time) error {
 	_, err := webhook.Emit(ctx, tx, now, webhook.Delegation(ab, started, at))
 	return err
 }
