@@ -221,7 +221,7 @@ func (a *App) absenceManager(ctx context.Context, tx absenceViewTx, ac *usecase.
 // coveredLinks are the manager's links to the team that the delegate
 // takes over: those in effect at the absence's start (a link that ends
 // before it, or starts after it, is not covered), to active people.
-func (a *App) coveredLinks(ctx context.Context, tx Tx, manager reportline.UserID, starts time.Time) ([]reportline.Link, error) {
+func (a *App) coveredLinks(ctx context.Context, tx effectiveTx, manager reportline.UserID, starts time.Time) ([]reportline.Link, error) {
 	links, err := a.manageesOf(ctx, tx, manager)
 	if err != nil {
 		return nil, err
@@ -253,7 +253,7 @@ func (a *App) coveredLinks(ctx context.Context, tx Tx, manager reportline.UserID
 // other than the manager who manages most of the covered reports, the
 // lowest id on a tie), then the manager's own line manager (the lowest
 // id of those in effect and active).
-func (a *App) absenceDelegate(ctx context.Context, tx Tx, ac *usecase.Authority, mgr reportline.User, named string,
+func (a *App) absenceDelegate(ctx context.Context, tx namedPersonTx, ac *usecase.Authority, mgr reportline.User, named string,
 	team []reportline.Link, ab *reportline.Absence) (reportline.User, error) {
 	named = strings.TrimSpace(named)
 	if named != "" {
@@ -349,7 +349,7 @@ type coverLink struct {
 // delegate manages already are left out; a link of theirs that has ended
 // is reused. A line link that would close a cycle refuses the whole
 // absence, as does a link kept for another absence that is not over.
-func (a *App) delegateLinks(ctx context.Context, tx Tx, ac *usecase.Authority, mgr, del reportline.User, team []reportline.Link,
+func (a *App) delegateLinks(ctx context.Context, tx linkChangeTx, ac *usecase.Authority, mgr, del reportline.User, team []reportline.Link,
 	ab reportline.Absence, actor Actor) ([]coverLink, error) {
 	existing, err := tx.Links(ctx, reportline.LinkFilter{ManagerID: del.ID})
 	if err != nil {

@@ -203,7 +203,7 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 
 // successor resolves a named successor: someone the caller may see,
 // active, not the leaver.
-func (a *App) successor(ctx context.Context, tx Tx, ac *usecase.Authority, leaver reportline.User, named string) (reportline.User, error) {
+func (a *App) successor(ctx context.Context, tx namedPersonTx, ac *usecase.Authority, leaver reportline.User, named string) (reportline.User, error) {
 	refuse := reportline.FieldError("successor", named, "no active account you can see matches %s", named)
 	email, err := reportline.NormalizeEmail(named)
 	if err != nil {
@@ -231,7 +231,7 @@ func (a *App) successor(ctx context.Context, tx Tx, ac *usecase.Authority, leave
 // moveReports moves the leaver's links to target, or flags the reports
 // when target is nobody (ID 0). Each move is audited as a link removed and
 // a link added; the added one carries a comment naming the leaver.
-func (a *App) moveReports(ctx context.Context, tx Tx, ac *usecase.Authority, actor Actor, leaver reportline.User, links []reportline.Link, target reportline.User) error {
+func (a *App) moveReports(ctx context.Context, tx linkChangeTx, ac *usecase.Authority, actor Actor, leaver reportline.User, links []reportline.Link, target reportline.User) error {
 	now := a.now()
 	if target.ID == 0 {
 		var ids []reportline.UserID

@@ -242,7 +242,7 @@ func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user re
 // scopeOfGrant is the statistics scope a grant gives: the scope of the
 // granting link's kind for managers (line for a chain), everything for the
 // user themself and for admins.
-func scopeOfGrant(ctx context.Context, tx Tx, g Grant) (reportline.StatisticsScope, error) {
+func scopeOfGrant(ctx context.Context, tx settingReadTx, g Grant) (reportline.StatisticsScope, error) {
 	switch g.By {
 	case GrantLink:
 		return statisticsScope(ctx, tx, g.Link.Kind)
@@ -274,7 +274,7 @@ func statisticsScope(ctx context.Context, tx settingReadTx, k reportline.Kind) (
 // courses: a course without groups is open to everyone, and every course
 // to platform admins; otherwise the actor must belong to one of its groups
 // or to a group below one.
-func courseOpener(ctx context.Context, tx Tx, actor Actor, ids []reportline.CourseID) (func(reportline.CourseID) bool, error) {
+func courseOpener(ctx context.Context, tx courseOpenerTx, actor Actor, ids []reportline.CourseID) (func(reportline.CourseID) bool, error) {
 	if len(ids) == 0 || actor.System || actor.User.IsPlatformAdmin() {
 		return func(reportline.CourseID) bool { return true }, nil
 	}

@@ -767,3 +767,69 @@ type graphVersionTx interface {
 func (a *App) graphVersionStore() usecase.Store[graphVersionTx] {
 	return narrow(a.store, func(tx Tx) graphVersionTx { return tx })
 }
+
+// namedPersonTx is what choosing the person named to take over a team reads:
+// the person by email, and whether the actor may see them and their links
+// (absences.go's absenceDelegate, leavers.go's successor).
+type namedPersonTx interface {
+	visibilityTx
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+}
+
+// linkChangeTx is what moving a team's links writes under the link lock: the
+// links checked for cycles and changed, their audit, the people they name
+// and the links a directory owns (absences.go's delegateLinks, leavers.go's
+// moveReports, userimport.go's importManagers).
+type linkChangeTx interface {
+	usecase.AuthorityTx
+	settingReadTx
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	FlagLeaverReports(ctx context.Context, leaver reportline.UserID, managees []reportline.UserID, at time.Time) error
+	InsertLink(ctx context.Context, l reportline.Link) error
+	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
+	LockLinks(ctx context.Context) error
+	ProvisioningClients(ctx context.Context) ([]reportline.ProvisioningClient, error)
+	UpdateLink(ctx context.Context, l reportline.Link) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+	UsersByExternalUIDs(ctx context.Context, uids []string) (map[string]reportline.User, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+// importMatchTx finds the user an LMS import names (userimport.go).
+type importMatchTx interface {
+	UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	UserByExternalUID(ctx context.Context, uid string) (reportline.User, error)
+}
+
+// messageGroupTx is the group a template message goes to (messages.go).
+type messageGroupTx interface {
+	usecase.AuthorityTx
+	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
+}
+
+// courseOpenerTx is what deciding which courses a reader may open reads
+// (stats.go's courseOpener).
+type courseOpenerTx interface {
+	usecase.AuthorityTx
+	CourseGroups(ctx context.Context, courses []reportline.CourseID) (map[reportline.CourseID][]reportline.GroupID, error)
+}
+
+// teamViewLogTx records who viewed a team's statistics (team.go).
+type teamViewLogTx interface {
+	AppendStatisticsViews(ctx context.Context, views []reportline.StatisticsView) error
+}
+
+// teamFillTx is what filling My team's rows reads beyond the checker
+// (team.go's fillTeam).
+type teamFillTx interface {
+	usecase.AuthorityTx
+	settingReadTx
+	CourseGroups(ctx context.Context, courses []reportline.CourseID) (map[reportline.CourseID][]reportline.GroupID, error)
+	LearningRecordsOf(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.RecordDetail, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}

@@ -51,9 +51,6 @@ var wideStoreUsers = []string{
 	// absences.go
 	"App.EndAbsence",
 	"App.SetAbsence",
-	"App.absenceDelegate",
-	"App.coveredLinks",
-	"App.delegateLinks",
 	// access.go
 	"App.ResolveUsers",
 	"App.withChecker",
@@ -77,13 +74,10 @@ var wideStoreUsers = []string{
 	// leavers.go
 	"App.ConfirmLeaver",
 	"App.RunLeavers",
-	"App.moveReports",
-	"App.successor",
 	// messages.go
 	"App.PreviewTemplateMessage",
 	"App.SendTemplateMessage",
 	"App.messageRecipients",
-	"mayMessageGroup",
 	// metrics.go
 	"App.graphIndexLags",
 	// plans_apply.go
@@ -97,17 +91,10 @@ var wideStoreUsers = []string{
 	// stats.go
 	"App.Statistics",
 	"App.mayViewStatistics",
-	"courseOpener",
-	"scopeOfGrant",
 	// team.go
 	"App.Team",
-	"App.fillTeam",
-	"logTeamViews",
 	// userimport.go
-	"App.importManagers",
 	"App.importUser",
-	"inactiveManagers",
-	"matchImport",
 }
 
 // TestStoreWidth fails when a function or method of package app (other than
