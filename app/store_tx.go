@@ -476,15 +476,6 @@ func (a *App) healthStore() usecase.Store[healthTx] {
 	return narrow(a.store, func(tx Tx) healthTx { return tx })
 }
 
-// planChartTx is what a plan's before / after chart reads (plans_chart.go).
-type planChartTx interface {
-	visibilityTx
-}
-
-func (a *App) planChartStore() usecase.Store[planChartTx] {
-	return narrow(a.store, func(tx Tx) planChartTx { return tx })
-}
-
 // orgAdminTx is the Assign role mode and the manager positions as
 // platform admins set them, and the counts their pages show (org.go).
 type orgAdminTx interface {
