@@ -193,7 +193,7 @@ func absenceJSON(ab reportline.Absence, mgr, del reportline.User) map[string]any
 }
 
 // absenceManager reads the manager and asks the policy.
-func (a *App) absenceManager(ctx context.Context, tx Tx, ac *usecase.Authority, id reportline.UserID) (reportline.User, error) {
+func (a *App) absenceManager(ctx context.Context, tx absenceViewTx, ac *usecase.Authority, id reportline.UserID) (reportline.User, error) {
 	mgr, err := tx.User(ctx, id)
 	if err != nil {
 		if reportline.IsCode(err, reportline.NotFound) {
@@ -222,7 +222,7 @@ func (a *App) absenceManager(ctx context.Context, tx Tx, ac *usecase.Authority, 
 // coveredLinks are the manager's links to the team that the delegate
 // takes over: those in effect at the absence's start (a link that ends
 // before it, or starts after it, is not covered), to active people.
-func (a *App) coveredLinks(ctx context.Context, tx Tx, manager reportline.UserID, starts time.Time) ([]reportline.Link, error) {
+func (a *App) coveredLinks(ctx context.Context, tx effectiveTx, manager reportline.UserID, starts time.Time) ([]reportline.Link, error) {
 	links, err := a.manageesOf(ctx, tx, manager)
 	if err != nil {
 		return nil, err
@@ -254,7 +254,7 @@ func (a *App) coveredLinks(ctx context.Context, tx Tx, manager reportline.UserID
 // other than the manager who manages most of the covered reports, the
 // lowest id on a tie), then the manager's own line manager (the lowest
 // id of those in effect and active).
-func (a *App) absenceDelegate(ctx context.Context, tx Tx, ac *usecase.Authority, mgr reportline.User, named string,
+func (a *App) absenceDelegate(ctx context.Context, tx namedPersonTx, ac *usecase.Authority, mgr reportline.User, named string,
 	team []reportline.Link, ab *reportline.Absence) (reportline.User, error) {
 	named = strings.TrimSpace(named)
 	if named != "" {
@@ -350,7 +350,7 @@ type coverLink struct {
 // delegate manages already are left out; a link of theirs that has ended
 // is reused. A line link that would close a cycle refuses the whole
 // absence, as does a link kept for another absence that is not over.
-func (a *App) delegateLinks(ctx context.Context, tx Tx, ac *usecase.Authority, mgr, del reportline.User, team []reportline.Link,
+func (a *App) delegateLinks(ctx context.Context, tx linkChangeTx, ac *usecase.Authority, mgr, del reportline.User, team []reportline.Link,
 	ab reportline.Absence, actor Actor) ([]coverLink, error) {
 	existing, err := tx.Links(ctx, reportline.LinkFilter{ManagerID: del.ID})
 	if err != nil {
@@ -497,7 +497,7 @@ func (a *App) ListAbsences(ctx context.Context, actor Actor, manager reportline.
 	if err != nil {
 		return nil, err
 	}
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.absenceViewStore().Read(ctx, func(tx absenceViewTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -522,7 +522,7 @@ func (a *App) ListAbsences(ctx context.Context, actor Actor, manager reportline.
 	return out, err
 }
 
-func absenceViews(ctx context.Context, tx Tx, list []reportline.Absence) ([]AbsenceView, error) {
+func absenceViews(ctx context.Context, tx absenceViewTx, list []reportline.Absence) ([]AbsenceView, error) {
 	var ids []reportline.UserID
 	for _, ab := range list {
 		ids = append(ids, ab.ManagerID, ab.DelegateID)
@@ -557,7 +557,7 @@ type Cover struct {
 func (a *App) CoverFor(ctx context.Context, manager reportline.UserID, at time.Time) (Cover, bool, error) {
 	var c Cover
 	var ok bool
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.coverSettingsStore().Read(ctx, func(tx coverSettingsTx) error {
 		var err error
 		c, ok, err = a.coverFor(ctx, tx, manager, at)
 		return err
@@ -565,7 +565,7 @@ func (a *App) CoverFor(ctx context.Context, manager reportline.UserID, at time.T
 	return c, ok, err
 }
 
-func (a *App) coverFor(ctx context.Context, tx Tx, manager reportline.UserID, at time.Time) (Cover, bool, error) {
+func (a *App) coverFor(ctx context.Context, tx coverSettingsTx, manager reportline.UserID, at time.Time) (Cover, bool, error) {
 	list, err := tx.Absences(ctx, reportline.AbsenceFilter{ManagerID: manager, After: at})
 	if err != nil {
 		return Cover{}, false, err
@@ -580,7 +580,7 @@ func (a *App) coverFor(ctx context.Context, tx Tx, manager reportline.UserID, at
 }
 
 // coverNotify reads the setting cover.notify.
-func coverNotify(ctx context.Context, tx Tx) (reportline.CoverNotify, error) {
+func coverNotify(ctx context.Context, tx coverSettingsTx) (reportline.CoverNotify, error) {
 	v, err := tx.Setting(ctx, settingCoverNotify)
 	if reportline.IsCode(err, reportline.NotFound) || (err == nil && !reportline.CoverNotify(v).Valid()) {
 		return reportline.CoverNotifyWith, nil
@@ -594,7 +594,7 @@ func (a *App) SetCoverNotify(ctx context.Context, actor Actor, mode reportline.C
 	if !mode.Valid() {
 		return reportline.FieldError("cover_notify", string(mode), "must be %q or %q", reportline.CoverNotifyWith, reportline.CoverNotifyInstead)
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.coverSettingsStore().Write(ctx, func(tx coverSettingsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 			return err
 		}
@@ -652,7 +652,7 @@ func lastDay(ends time.Time, zone *time.Location) string {
 // MaySetAbsence reports whether the actor may mark the manager's absences,
 // for pages that offer the form only to those SetAbsence will allow.
 func (a *App) MaySetAbsence(ctx context.Context, actor Actor, manager reportline.UserID) bool {
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.absenceViewStore().Read(ctx, func(tx absenceViewTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -665,7 +665,7 @@ func (a *App) MaySetAbsence(ctx context.Context, actor Actor, manager reportline
 
 // coverNotes marks, among a user's managers, the delegates covering for
 // someone now: "covering for X until D".
-func coverNotes(ctx context.Context, tx Tx, user reportline.UserID, side []LinkedUser, now time.Time) error {
+func coverNotes(ctx context.Context, tx coverNotesTx, user reportline.UserID, side []LinkedUser, now time.Time) error {
 	if len(side) == 0 {
 		return nil
 	}

@@ -46,7 +46,7 @@ func (a *App) cache() *matrixCache {
 
 // matrix returns the capability matrix, reading it in tx when the cached
 // one is older than matrixTTL. Callers must not modify it.
-func (a *App) matrix(ctx context.Context, tx Tx) (reportline.Matrix, error) {
+func (a *App) matrix(ctx context.Context, tx matrixTx) (reportline.Matrix, error) {
 	c := a.cache()
 	c.mu.Lock()
 	m, read := c.matrix, c.read
@@ -86,7 +86,7 @@ const modeTTL = time.Second
 
 // assignMode returns the Assign role mode, read in tx when the cached one is
 // older than modeTTL.
-func (a *App) assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, error) {
+func (a *App) assignMode(ctx context.Context, tx settingReadTx) (reportline.AssignMode, error) {
 	c := a.cache()
 	c.mu.Lock()
 	m, read, gen := c.mode, c.modeRead, c.modeGen

@@ -33,9 +33,13 @@ type Store interface {
 	Ping(ctx context.Context) error
 }
 
-// Tx is what a transaction can do. Its contract is the store conformance
-// suite (store/storetest): NotFound errors for missing rows, Conflict for
-// duplicates, maps that omit unknown keys.
+// Tx is what a transaction can do: the union of the named interfaces the
+// feature packages and app's own use cases declare (store_tx.go and each
+// feature's *_store.go), which the store implements. Use cases take the
+// narrowest of them; only the wiring (New, Adapt, narrow, the transaction
+// runners) holds the whole union (TestStoreWidth). Its contract is the
+// store conformance suite (store/storetest): NotFound errors for missing
+// rows, Conflict for duplicates, maps that omit unknown keys.
 type Tx interface {
 	accessTx
 	authTx
@@ -57,64 +61,14 @@ type Tx interface {
 	planTx
 	operatorLogTx
 
-	CreateUser(ctx context.Context, u *reportline.User) error
-	UpdateUser(ctx context.Context, u *reportline.User) error
-	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
-	UserByEmail(ctx context.Context, email string) (reportline.User, error)
-	UserByExternalUID(ctx context.Context, uid string) (reportline.User, error)
-	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
-	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
-	UsersByExternalUIDs(ctx context.Context, uids []string) (map[string]reportline.User, error)
-	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
-
-	CreateGroup(ctx context.Context, g *reportline.Group) error
-	Group(ctx context.Context, id reportline.GroupID) (reportline.Group, error)
-	Groups(ctx context.Context) ([]reportline.Group, error)
-	SetMembership(ctx context.Context, m reportline.Membership) error
-	DeleteMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID) error
-	Memberships(ctx context.Context, f reportline.MembershipFilter) ([]reportline.Membership, error)
-
-	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
-	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
-	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
-	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
-	InsertLink(ctx context.Context, l reportline.Link) error
-	UpdateLink(ctx context.Context, l reportline.Link) error
-	DeleteLink(ctx context.Context, p reportline.Pair) error
-	LockLinks(ctx context.Context) error
-	// LinksAsOf, LinkPeriods and HistoryStart read the link history
-	// (issue 19, docs/orgchart.md).
-	LinksAsOf(ctx context.Context, dir reportline.Direction, users []reportline.UserID, at time.Time) ([]reportline.LinkPeriod, error)
-	LinkPeriods(ctx context.Context, user reportline.UserID) ([]reportline.LinkPeriod, error)
-	HistoryStart(ctx context.Context) (time.Time, error)
-	EachLinkRowAsOf(ctx context.Context, at time.Time, fn func(reportline.LinkRow) error) error
-
-	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
-	Audit(ctx context.Context, f reportline.AuditFilter) ([]reportline.AuditEntry, error)
-	AppendChanges(ctx context.Context, entries []reportline.Change) error
-	PutSCIMGroup(ctx context.Context, g reportline.SCIMGroup) error
-	DeleteSCIMGroup(ctx context.Context, id reportline.GroupID) error
-	RenameGroup(ctx context.Context, id reportline.GroupID, name string) error
-	SetSCIMMembership(ctx context.Context, group reportline.GroupID, user reportline.UserID, on bool) error
-	SCIMGroups(ctx context.Context, id reportline.GroupID) ([]reportline.SCIMGroup, error)
-	SCIMMemberships(ctx context.Context, group reportline.GroupID) (map[reportline.UserID]bool, error)
-	Changes(ctx context.Context, f reportline.ChangeFilter) ([]reportline.Change, error)
-
-	SetPasswordHash(ctx context.Context, user reportline.UserID, hash string) error
-	PasswordHash(ctx context.Context, user reportline.UserID) (string, error)
-	CreateToken(ctx context.Context, t *reportline.APIToken) error
-	TokenByHash(ctx context.Context, hash []byte) (reportline.APIToken, error)
-	TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error)
-	TouchToken(ctx context.Context, id int64, at time.Time) error
-	CreateSession(ctx context.Context, s reportline.Session) error
-	SessionByHash(ctx context.Context, hash []byte) (reportline.Session, error)
-	DeleteSession(ctx context.Context, hash []byte) error
-	DeleteExpiredSessions(ctx context.Context, t time.Time) error
-
-	EachLink(ctx context.Context, fn func(reportline.Link) error) error
-	CountLinks(ctx context.Context) (int, error)
-	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
-	ApplyLinkChanges(ctx context.Context, c reportline.LinkChanges) error
+	usersTx
+	groupsTx
+	linksTx
+	linkHistoryTx
+	auditTx
+	scimGroupTx
+	credentialTx
+	sessionTx
 }
 
 // Adapt turns a concrete store whose transactions have type T into a Store.

@@ -34,7 +34,7 @@ func (a *App) ListLinksAsOf(ctx context.Context, actor Actor, user reportline.Us
 		return UserLinks{}, reportline.FieldError("direction", string(dir), "direction must be managers or managees")
 	}
 	var out UserLinks
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -63,7 +63,7 @@ func (a *App) ListLinksAsOf(ctx context.Context, actor Actor, user reportline.Us
 
 // linkedAsOf reads one side of a user's links at an instant with the
 // users on the far side, sorted by name.
-func linkedAsOf(ctx context.Context, tx Tx, dir reportline.Direction, user reportline.UserID, at time.Time) ([]LinkedUser, error) {
+func linkedAsOf(ctx context.Context, tx asOfTx, dir reportline.Direction, user reportline.UserID, at time.Time) ([]LinkedUser, error) {
 	ps, err := tx.LinksAsOf(ctx, dir, []reportline.UserID{user}, at)
 	if err != nil {
 		return nil, err
@@ -124,7 +124,7 @@ func (a *App) ListTeamAsOf(ctx context.Context, actor Actor, manager reportline.
 	if scope != TeamDirect && scope != TeamAll {
 		return tv, reportline.FieldError("scope", string(scope), "scope must be %q or %q", TeamDirect, TeamAll)
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -239,7 +239,7 @@ func (a *App) GetOrgChart(ctx context.Context, actor Actor, focus reportline.Use
 		at = a.now()
 	}
 	oc := OrgChart{At: at}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

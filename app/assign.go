@@ -162,7 +162,7 @@ func (p LinkPlan) err() error {
 // user themself, a cycle) so the actor can fix the list before confirming.
 func (a *App) PreviewLinks(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
 	var plan LinkPlan
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.assignStore().Read(ctx, func(tx assignTx) error {
 		var err error
 		plan, err = a.plan(ctx, tx, actor, req, false)
 		return err
@@ -185,7 +185,7 @@ func (a *App) ReplaceLinks(ctx context.Context, actor Actor, req LinkRequest) (L
 // PreviewReplace is ReplaceLinks without storing anything.
 func (a *App) PreviewReplace(ctx context.Context, actor Actor, req LinkRequest) (LinkPlan, error) {
 	var plan LinkPlan
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.assignStore().Read(ctx, func(tx assignTx) error {
 		var err error
 		plan, err = a.plan(ctx, tx, actor, req, true)
 		return err
@@ -195,7 +195,7 @@ func (a *App) PreviewReplace(ctx context.Context, actor Actor, req LinkRequest) 
 
 func (a *App) applyLinks(ctx context.Context, actor Actor, req LinkRequest, replace bool) (LinkPlan, error) {
 	var plan LinkPlan
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.assignStore().Write(ctx, func(tx assignTx) error {
 		if req.Kind == "" || req.Kind == reportline.Line {
 			// Taken before the plan reads the graph, so the cycle check
 			// sees every committed line link.
@@ -216,7 +216,7 @@ func (a *App) applyLinks(ctx context.Context, actor Actor, req LinkRequest, repl
 }
 
 // apply writes a checked plan and its audit entries.
-func (a *App) apply(ctx context.Context, tx Tx, actor Actor, plan LinkPlan, req LinkRequest) error {
+func (a *App) apply(ctx context.Context, tx assignTx, actor Actor, plan LinkPlan, req LinkRequest) error {
 	now := a.now()
 	var audit []reportline.AuditEntry
 	for _, c := range plan.Candidates {
@@ -257,7 +257,7 @@ func (a *App) apply(ctx context.Context, tx Tx, actor Actor, plan LinkPlan, req 
 }
 
 // plan resolves and checks a request inside tx.
-func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, replace bool) (LinkPlan, error) {
+func (a *App) plan(ctx context.Context, tx assignTx, actor Actor, req LinkRequest, replace bool) (LinkPlan, error) {
 	plan := LinkPlan{Direction: req.Direction, Kind: req.Kind}
 	if plan.Kind == "" {
 		plan.Kind = reportline.Line
@@ -370,7 +370,7 @@ func (a *App) plan(ctx context.Context, tx Tx, actor Actor, req LinkRequest, rep
 const MaxLinksPerRequest = 1000
 
 // judge gives one resolved candidate its verdict.
-func (a *App) judge(ctx context.Context, tx Tx, ac *usecase.Authority, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
+func (a *App) judge(ctx context.Context, tx assignTx, ac *usecase.Authority, plan LinkPlan, req LinkRequest, c *Candidate, current map[reportline.UserID]reportline.Link) error {
 	p := pairWith(plan.User.ID, c.User.ID, plan.Direction)
 	// Scope first: nothing about a person outside it (their status, their
 	// links) shows in the answer.
@@ -427,14 +427,14 @@ func outOfScope(input, user string) string {
 
 // describeCycle names a cycle by email: "a@x → b@x → a@x". People the
 // actor does not administrate are not named.
-func describeCycle(ctx context.Context, tx Tx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
+func describeCycle(ctx context.Context, tx assignTx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
 	names, err := cycleNames(ctx, tx, ac, cycle)
 	return cycleText(names, "(someone outside your groups)"), err
 }
 
 // cycleNames are a cycle's people by email, in order; people the actor does
 // not administrate are not named ("").
-func cycleNames(ctx context.Context, tx Tx, ac *usecase.Authority, cycle []reportline.UserID) ([]string, error) {
+func cycleNames(ctx context.Context, tx assignTx, ac *usecase.Authority, cycle []reportline.UserID) ([]string, error) {
 	users, err := tx.UsersByIDs(ctx, cycle)
 	if err != nil {
 		return nil, err
@@ -464,7 +464,7 @@ func cycleText(names []string, hidden string) string {
 
 // resolve turns the request's ids and addresses into candidates; those that
 // name nobody get their verdict at once.
-func resolve(ctx context.Context, tx Tx, req LinkRequest) ([]Candidate, error) {
+func resolve(ctx context.Context, tx assignTx, req LinkRequest) ([]Candidate, error) {
 	var out []Candidate
 	if len(req.IDs) > 0 {
 		users, err := tx.UsersByIDs(ctx, req.IDs)

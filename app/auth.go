@@ -38,7 +38,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	}
 	var u reportline.User
 	var hash string
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.signInStore().Read(ctx, func(tx signInTx) error {
 		var err error
 		if u, err = tx.UserByEmail(ctx, email); err != nil {
 			return err
@@ -77,7 +77,7 @@ func (a *App) Login(ctx context.Context, email, password, client string) (string
 	}
 	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.signInStore().Write(ctx, func(tx signInTx) error {
 		if err := a.loginSucceeded(ctx, tx, keys); err != nil {
 			return err
 		}
@@ -109,7 +109,7 @@ func (a *App) SessionTTL() time.Duration { return a.ttl }
 // SessionUser returns the active user of a live session.
 func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, error) {
 	var u reportline.User
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.signInStore().Read(ctx, func(tx signInTx) error {
 		s, err := tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if err != nil || !a.now().Before(s.ExpiresAt) {
 			return reportline.Errorf(reportline.Unauthenticated, "your session has ended; sign in again").Say("error.signin.session_ended", nil)
@@ -125,7 +125,7 @@ func (a *App) SessionUser(ctx context.Context, secret string) (reportline.User, 
 
 // Logout ends a session.
 func (a *App) Logout(ctx context.Context, secret string) error {
-	return a.store.Write(ctx, func(tx Tx) error { return tx.DeleteSession(ctx, usecase.HashSecret(secret)) })
+	return a.signInStore().Write(ctx, func(tx signInTx) error { return tx.DeleteSession(ctx, usecase.HashSecret(secret)) })
 }
 
 // TokenUser returns the active user an API token belongs to.
@@ -142,7 +142,7 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	var u reportline.User
 	var t reportline.APIToken
 	read := a.now()
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.signInStore().Read(ctx, func(tx signInTx) error {
 		var err error
 		if t, u, err = tx.TokenUser(ctx, hash); reportline.IsCode(err, reportline.NotFound) {
 			return reportline.Errorf(reportline.Unauthenticated, "unknown API token")
@@ -167,7 +167,7 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	// Recording use is best effort and at most once a minute per token, so
 	// API reads do not each become a write.
 	if now := a.now(); now.Sub(t.LastUsedAt) > time.Minute {
-		if err := a.store.Write(ctx, func(tx Tx) error { return tx.TouchToken(ctx, t.ID, now) }); err != nil {
+		if err := a.signInStore().Write(ctx, func(tx signInTx) error { return tx.TouchToken(ctx, t.ID, now) }); err != nil {
 			a.log.Warn("record token use", "token_id", t.ID, "err", err)
 		}
 	}
@@ -216,7 +216,7 @@ func (a *App) RecoverPlatformAdmin(ctx context.Context, email, password string) 
 		return reportline.User{}, rec, err
 	}
 	var u reportline.User
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.signInStore().Write(ctx, func(tx signInTx) error {
 		rec = AdminRecovery{}
 		u, err = tx.UserByEmail(ctx, email)
 		if reportline.IsCode(err, reportline.NotFound) {

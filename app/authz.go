@@ -10,7 +10,7 @@ import (
 
 // actorManages reports whether the actor manages the user now, through a
 // link in effect, stored or derived from the org structure.
-func (a *App) actorManages(ctx context.Context, tx Tx, ac *usecase.Authority, user reportline.UserID) (bool, error) {
+func (a *App) actorManages(ctx context.Context, tx effectiveTx, ac *usecase.Authority, user reportline.UserID) (bool, error) {
 	links, err := a.managersOf(ctx, tx, user)
 	if err != nil {
 		return false, err
@@ -27,7 +27,7 @@ func (a *App) actorManages(ctx context.Context, tx Tx, ac *usecase.Authority, us
 // mayView reports whether the actor may see a user (their profile and
 // links): the user themself, whoever administers them, and their own
 // managers. An unknown user is not visible.
-func (a *App) mayView(ctx context.Context, tx Tx, ac *usecase.Authority, user reportline.UserID) (bool, error) {
+func (a *App) mayView(ctx context.Context, tx visibilityTx, ac *usecase.Authority, user reportline.UserID) (bool, error) {
 	if ac.Actor.System || ac.Scope.All {
 		return true, nil
 	}
@@ -52,7 +52,7 @@ func (a *App) mayView(ctx context.Context, tx Tx, ac *usecase.Authority, user re
 }
 
 // record appends a change to the change log for the actor, now.
-func (a *App) record(ctx context.Context, tx Tx, actor Actor, action policy.Action, c reportline.Change) error {
+func (a *App) record(ctx context.Context, tx usecase.ChangeTx, actor Actor, action policy.Action, c reportline.Change) error {
 	return usecase.Record(ctx, tx, a.now(), actor, action, c)
 }
 
@@ -62,7 +62,7 @@ func (a *App) record(ctx context.Context, tx Tx, actor Actor, action policy.Acti
 // administrate (Filter.UserID is then required).
 func (a *App) Changes(ctx context.Context, actor Actor, f reportline.ChangeFilter) ([]reportline.Change, error) {
 	var out []reportline.Change
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.auditReadStore().Read(ctx, func(tx auditReadTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -85,7 +85,7 @@ func (a *App) May(ctx context.Context, actor Actor, action policy.Action, group 
 	if d.Allowed || actor.System || actor.SCIM || !actor.User.Active() || actor.User.IsPlatformAdmin() {
 		return d.Allowed, nil
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.auditReadStore().Read(ctx, func(tx auditReadTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -17,7 +17,7 @@ func (a *App) CapabilityMatrix(ctx context.Context, actor Actor) (reportline.Mat
 		return nil, err
 	}
 	var m reportline.Matrix
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.capabilitiesStore().Read(ctx, func(tx capabilitiesTx) error {
 		var err error
 		m, err = loadMatrix(ctx, tx)
 		return err
@@ -35,7 +35,7 @@ func (a *App) SetCapabilityMatrix(ctx context.Context, actor Actor, m reportline
 		return nil, err
 	}
 	full := m.Clone()
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.capabilitiesStore().Write(ctx, func(tx capabilitiesTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (a *App) SetCapabilityMatrix(ctx context.Context, actor Actor, m reportline
 }
 
 // loadMatrix reads the matrix with every cell filled in.
-func loadMatrix(ctx context.Context, tx Tx) (reportline.Matrix, error) {
+func loadMatrix(ctx context.Context, tx matrixTx) (reportline.Matrix, error) {
 	m, err := tx.CapabilityMatrix(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("read the capability matrix: %w", err)

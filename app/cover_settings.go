@@ -22,7 +22,7 @@ type CoverSettings struct {
 // set none ("with", "flag"); platform admins (settings.read).
 func (a *App) CoverSettings(ctx context.Context, actor Actor) (CoverSettings, error) {
 	var out CoverSettings
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.coverSettingsStore().Read(ctx, func(tx coverSettingsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 			return err
 		}

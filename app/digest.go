@@ -52,7 +52,7 @@ func (a *App) DigestSettings(ctx context.Context, actor Actor) (DigestSettings, 
 		return DigestSettings{}, err
 	}
 	var out DigestSettings
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.digestAdminStore().Read(ctx, func(tx digestAdminTx) error {
 		var err error
 		out.SkipEmpty, err = digest.SkipEmpty(ctx, tx)
 		return err
@@ -63,7 +63,7 @@ func (a *App) DigestSettings(ctx context.Context, actor Actor) (DigestSettings, 
 // SetDigestSettings changes the digest settings; platform admins only. The
 // change applies from the next chunk of a run in progress.
 func (a *App) SetDigestSettings(ctx context.Context, actor Actor, s DigestSettings) (DigestSettings, error) {
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.digestAdminStore().Write(ctx, func(tx digestAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -91,7 +91,7 @@ func (a *App) SetDigestSettings(ctx context.Context, actor Actor, s DigestSettin
 // admins.
 func (a *App) DigestRuns(ctx context.Context, actor Actor, limit int) ([]reportline.ScheduledRun, error) {
 	var out []reportline.ScheduledRun
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.digestAdminStore().Read(ctx, func(tx digestAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ type DigestPreview = digest.Preview
 // preview it.
 func (a *App) PreviewDigest(ctx context.Context, actor Actor, manager reportline.UserID, w reportline.ISOWeek) (DigestPreview, error) {
 	if !actor.System && actor.User.ID != manager {
-		err := a.store.Read(ctx, func(tx Tx) error {
+		err := a.digestAdminStore().Read(ctx, func(tx digestAdminTx) error {
 			ac, err := usecase.LoadAuthority(ctx, tx, actor)
 			if err != nil {
 				return err

@@ -19,7 +19,7 @@ import (
 
 // optOuts returns which of users do not get notification t in audience
 // aud (digest.OptOuts: the one rule for every notification).
-func optOuts(ctx context.Context, tx Tx, t reportline.NotificationType, aud reportline.Audience, users []reportline.UserID) (map[reportline.UserID]bool, error) {
+func optOuts(ctx context.Context, tx preferencesTx, t reportline.NotificationType, aud reportline.Audience, users []reportline.UserID) (map[reportline.UserID]bool, error) {
 	return digest.OptOuts(ctx, tx, t, aud, users)
 }
 
@@ -46,7 +46,7 @@ type NotificationPreference struct {
 // them.
 func (a *App) NotificationPreferences(ctx context.Context, actor Actor, user reportline.UserID) ([]NotificationPreference, error) {
 	var out []NotificationPreference
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.preferencesStore().Read(ctx, func(tx preferencesTx) error {
 		if err := a.mayManagePreferences(ctx, tx, actor, user); err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func (a *App) SetNotificationPreference(ctx context.Context, actor Actor, user r
 	if err := checkOptional(t); err != nil {
 		return err
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.preferencesStore().Write(ctx, func(tx preferencesTx) error {
 		if err := a.mayManagePreferences(ctx, tx, actor, user); err != nil {
 			return err
 		}
@@ -89,7 +89,7 @@ func checkOptional(t reportline.NotificationType) error {
 }
 
 // setOptOut records a person's choice and its change.
-func (a *App) setOptOut(ctx context.Context, tx Tx, actor Actor, user reportline.UserID, t reportline.NotificationType, receive bool) error {
+func (a *App) setOptOut(ctx context.Context, tx preferencesTx, actor Actor, user reportline.UserID, t reportline.NotificationType, receive bool) error {
 	if _, err := tx.User(ctx, user); err != nil {
 		return err
 	}
@@ -110,7 +110,7 @@ func (a *App) setOptOut(ctx context.Context, tx Tx, actor Actor, user reportline
 
 // mayManagePreferences lets the user themself, platform admins and the
 // system through.
-func (a *App) mayManagePreferences(ctx context.Context, tx Tx, actor Actor, user reportline.UserID) error {
+func (a *App) mayManagePreferences(ctx context.Context, tx preferencesTx, actor Actor, user reportline.UserID) error {
 	return usecase.AuthorizeOwn(actor, policy.ManageOwnAccount, user)
 }
 
@@ -131,7 +131,7 @@ func (a *App) SetNotificationRole(ctx context.Context, actor Actor, t reportline
 	if !n.For(aud) {
 		return reportline.FieldError("role", string(aud), "the %s notification does not go to %s", t, aud)
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.preferencesStore().Write(ctx, func(tx preferencesTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func (a *App) SetNotificationRole(ctx context.Context, actor Actor, t reportline
 // whether it is on and whether it is mandatory.
 func (a *App) NotificationRoles(ctx context.Context, actor Actor) (map[reportline.NotificationRole]NotificationRoleView, error) {
 	out := map[reportline.NotificationRole]NotificationRoleView{}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.preferencesStore().Read(ctx, func(tx preferencesTx) error {
 		if err := notify.MayRead(ctx, tx, actor); err != nil {
 			return err
 		}

@@ -74,7 +74,7 @@ const settingAssignMode = "assign_mode"
 // assignMode reads the Assign role mode from the settings; AssignByImport
 // when it was never set. Requests use App.assignMode, which caches it
 // (access_cache.go); a switch reads it here, fresh.
-func assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, error) {
+func assignMode(ctx context.Context, tx settingReadTx) (reportline.AssignMode, error) {
 	v, err := tx.Setting(ctx, settingAssignMode)
 	if reportline.IsCode(err, reportline.NotFound) {
 		return reportline.AssignByImport, nil
@@ -92,7 +92,7 @@ func assignMode(ctx context.Context, tx Tx) (reportline.AssignMode, error) {
 // linkView is the effective links as one transaction sees them: the mode
 // and, in positions mode, the positions mapping, read once.
 type linkView struct {
-	tx        Tx
+	tx        effectiveTx
 	mode      reportline.AssignMode
 	positions map[string]bool // OrgKey of every manager position; positions mode only
 	// asOf, when set, makes the view the stored links as the link history
@@ -127,7 +127,7 @@ func (v *linkView) linksAsOf(ctx context.Context, dir reportline.Direction, user
 
 // linkView reads what deciding the effective links needs. Use cases that
 // ask many questions in one transaction read it once and ask it.
-func (a *App) linkView(ctx context.Context, tx Tx) (*linkView, error) {
+func (a *App) linkView(ctx context.Context, tx effectiveTx) (*linkView, error) {
 	mode, err := a.assignMode(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -154,7 +154,7 @@ func (v *linkView) holder(u reportline.User) bool { return v.positions[reportlin
 
 // managersOf returns the effective links where managee is the managee, in
 // effect or not: callers check dates with Link.InEffect.
-func (a *App) managersOf(ctx context.Context, tx Tx, managee reportline.UserID) ([]reportline.Link, error) {
+func (a *App) managersOf(ctx context.Context, tx effectiveTx, managee reportline.UserID) ([]reportline.Link, error) {
 	v, err := a.linkView(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -163,7 +163,7 @@ func (a *App) managersOf(ctx context.Context, tx Tx, managee reportline.UserID) 
 }
 
 // manageesOf returns the effective links where manager is the manager.
-func (a *App) manageesOf(ctx context.Context, tx Tx, manager reportline.UserID) ([]reportline.Link, error) {
+func (a *App) manageesOf(ctx context.Context, tx effectiveTx, manager reportline.UserID) ([]reportline.Link, error) {
 	v, err := a.linkView(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -175,7 +175,7 @@ func (a *App) manageesOf(ctx context.Context, tx Tx, manager reportline.UserID) 
 // walk up the reporting line): stored links in one query per 500 users,
 // and in positions mode the managees' units resolved together. Managees
 // with no link are absent.
-func (a *App) managersOfMany(ctx context.Context, tx Tx, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+func (a *App) managersOfMany(ctx context.Context, tx effectiveTx, managees []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
 	v, err := a.linkView(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -185,7 +185,7 @@ func (a *App) managersOfMany(ctx context.Context, tx Tx, managees []reportline.U
 
 // manageesOfMany is manageesOf for many managers at once (one level of a
 // walk down). Managers with no link are absent.
-func (a *App) manageesOfMany(ctx context.Context, tx Tx, managers []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
+func (a *App) manageesOfMany(ctx context.Context, tx effectiveTx, managers []reportline.UserID) (map[reportline.UserID][]reportline.Link, error) {
 	v, err := a.linkView(ctx, tx)
 	if err != nil {
 		return nil, err
@@ -195,7 +195,7 @@ func (a *App) manageesOfMany(ctx context.Context, tx Tx, managers []reportline.U
 
 // eachEffectiveLink calls fn for every effective link, in no particular
 // order. fn must not use tx: the links are streamed from it.
-func (a *App) eachEffectiveLink(ctx context.Context, tx Tx, fn func(reportline.Link) error) error {
+func (a *App) eachEffectiveLink(ctx context.Context, tx effectiveTx, fn func(reportline.Link) error) error {
 	v, err := a.linkView(ctx, tx)
 	if err != nil {
 		return err
@@ -334,7 +334,7 @@ func mergeDerived(stored []reportline.Link, others []reportline.UserID, pair fun
 
 // lineLinksInEffect reports whether stored line links (imported, assigned,
 // synced) count as line managers: in import mode only.
-func (a *App) lineLinksInEffect(ctx context.Context, tx Tx) (bool, error) {
+func (a *App) lineLinksInEffect(ctx context.Context, tx settingReadTx) (bool, error) {
 	m, err := a.assignMode(ctx, tx)
 	return m == reportline.AssignByImport, err
 }

@@ -46,7 +46,7 @@ func (a *App) EraseUser(ctx context.Context, actor Actor, id reportline.UserID) 
 		return Erasure{}, err
 	}
 	e := Erasure{Pseudonym: ErasedPseudonym(id)}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.eraseStore().Write(ctx, func(tx eraseUseTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -95,7 +95,7 @@ func (a *App) EraseUser(ctx context.Context, actor Actor, id reportline.UserID) 
 
 // endLinksOf removes every stored link the person is an end of, each
 // recorded as a removal (audit log and link history).
-func (a *App) endLinksOf(ctx context.Context, tx Tx, actor Actor, id reportline.UserID) (int, error) {
+func (a *App) endLinksOf(ctx context.Context, tx eraseUseTx, actor Actor, id reportline.UserID) (int, error) {
 	var links []reportline.Link
 	for _, f := range []reportline.LinkFilter{{ManagerID: id}, {ManageeID: id}} {
 		ls, err := tx.Links(ctx, f)

@@ -32,7 +32,7 @@ var ExportHeader = csvio.PairHeader()
 // It returns how many links it wrote.
 func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt ExportOptions) (int, error) {
 	n := 0
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.exportStore().Read(ctx, func(tx exportTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -73,7 +73,7 @@ func (a *App) ExportManagers(ctx context.Context, actor Actor, w io.Writer, opt 
 }
 
 // exportFilter returns which pairs to export, nil for all.
-func (a *App) exportFilter(ctx context.Context, tx Tx, ac *usecase.Authority, group reportline.GroupID) (func(reportline.Pair) bool, error) {
+func (a *App) exportFilter(ctx context.Context, tx exportTx, ac *usecase.Authority, group reportline.GroupID) (func(reportline.Pair) bool, error) {
 	if ac.Scope.All && group == 0 {
 		return nil, nil
 	}

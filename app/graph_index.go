@@ -229,7 +229,7 @@ func (a *App) WarmGraphIndex(ctx context.Context) (int, error) {
 // consistency token of a write (Reportline-Consistency).
 func (a *App) GraphVersion(ctx context.Context) (int64, error) {
 	var v int64
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.graphVersionStore().Read(ctx, func(tx graphVersionTx) error {
 		var err error
 		v, err = tx.GraphVersion(ctx)
 		return err

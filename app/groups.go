@@ -19,7 +19,7 @@ type GroupView struct {
 // platform admins) and those they belong to.
 func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
 	var out []GroupView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.groupAdminStore().Read(ctx, func(tx groupAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -60,7 +60,7 @@ func (a *App) CreateGroup(ctx context.Context, actor Actor, name string, parent 
 	if err := reportline.CheckField("name", g.Name, reportline.MaxNameLength); err != nil {
 		return g, err
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.groupAdminStore().Write(ctx, func(tx groupAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -92,7 +92,7 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 	if !m.Role.Valid() {
 		return reportline.FieldError("role", string(m.Role), "role must be member, user_admin or admin")
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.groupAdminStore().Write(ctx, func(tx groupAdminTx) error {
 		ac, before, err := a.membershipChange(ctx, tx, actor, m.GroupID, m.UserID, m.Role)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func (a *App) SetMember(ctx context.Context, actor Actor, m reportline.Membershi
 // RemoveMember removes a user from a group. Their links stay: they are about
 // people, not groups.
 func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.GroupID, user reportline.UserID) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.groupAdminStore().Write(ctx, func(tx groupAdminTx) error {
 		ac, before, err := a.membershipChange(ctx, tx, actor, group, user, "")
 		if err != nil {
 			return err
@@ -131,7 +131,7 @@ func (a *App) RemoveMember(ctx context.Context, actor Actor, group reportline.Gr
 // "" for a removal) and returns the membership it replaces, nil when none.
 // A user the actor may not see is refused the same way whether or not it
 // exists.
-func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group reportline.GroupID, user reportline.UserID,
+func (a *App) membershipChange(ctx context.Context, tx groupAdminTx, actor Actor, group reportline.GroupID, user reportline.UserID,
 	role reportline.GroupRole) (*usecase.Authority, *reportline.Membership, error) {
 	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
@@ -173,7 +173,7 @@ func (a *App) membershipChange(ctx context.Context, tx Tx, actor Actor, group re
 // createdBy reports whether actor created the user (the change log's
 // user.create entry) and nobody has changed the user's memberships since:
 // an account someone took out of a group does not fall back to its creator.
-func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserID) (bool, error) {
+func (a *App) createdBy(ctx context.Context, tx groupAdminTx, user, actor reportline.UserID) (bool, error) {
 	if actor == 0 {
 		return false, nil
 	}
@@ -189,7 +189,7 @@ func (a *App) createdBy(ctx context.Context, tx Tx, user, actor reportline.UserI
 // administrate it.
 func (a *App) Members(ctx context.Context, actor Actor, group reportline.GroupID) ([]reportline.Membership, error) {
 	var out []reportline.Membership
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.groupAdminStore().Read(ctx, func(tx groupAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

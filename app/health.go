@@ -107,7 +107,7 @@ func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline
 		}
 	}
 	var platform bool
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.healthStore().Read(ctx, func(tx healthTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

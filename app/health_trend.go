@@ -59,7 +59,7 @@ type HealthTrend struct {
 func (a *App) HierarchyHealthTrend(ctx context.Context, actor Actor, group reportline.GroupID, weeks int) (HealthTrend, error) {
 	out := HealthTrend{Problems: []HealthProblem{HealthNoManager, HealthInactiveManager, HealthOnlyInactive, HealthFunctionalOnly, HealthWideSpan}}
 	now := a.now()
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.healthStore().Read(ctx, func(tx healthTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (a *App) HierarchyHealthTrend(ctx context.Context, actor Actor, group repor
 }
 
 // managerStatuses adds the statuses of the managers not known yet.
-func managerStatuses(ctx context.Context, tx Tx, links map[reportline.UserID][]reportline.Link, active map[reportline.UserID]bool) error {
+func managerStatuses(ctx context.Context, tx healthTx, links map[reportline.UserID][]reportline.Link, active map[reportline.UserID]bool) error {
 	var need []reportline.UserID
 	for _, ls := range links {
 		for _, l := range ls {

@@ -131,7 +131,7 @@ func (a *App) History(ctx context.Context, actor Actor, f HistoryFilter) (Histor
 	for id := range ids {
 		list = append(list, id)
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.historyNamesStore().Read(ctx, func(tx historyNamesTx) error {
 		for chunk := range slices.Chunk(list, 500) {
 			users, _, err := tx.FindUsers(ctx, reportline.UserFilter{IDs: chunk, Limit: len(chunk)})
 			if err != nil {

@@ -52,7 +52,7 @@ type LeaverRequest struct {
 // for whoever may deactivate them.
 func (a *App) ProposeLeaver(ctx context.Context, actor Actor, user reportline.UserID) (LeaverProposal, error) {
 	var p LeaverProposal
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.leaverProposalStore().Read(ctx, func(tx leaverProposalTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -63,7 +63,7 @@ func (a *App) ProposeLeaver(ctx context.Context, actor Actor, user reportline.Us
 	return p, err
 }
 
-func (a *App) leaverProposal(ctx context.Context, tx Tx, ac *usecase.Authority, user reportline.UserID) (LeaverProposal, []reportline.Link, error) {
+func (a *App) leaverProposal(ctx context.Context, tx leaverProposalTx, ac *usecase.Authority, user reportline.UserID) (LeaverProposal, []reportline.Link, error) {
 	var p LeaverProposal
 	u, err := tx.User(ctx, user)
 	if reportline.IsCode(err, reportline.NotFound) {
@@ -115,7 +115,7 @@ func (a *App) leaverProposal(ctx context.Context, tx Tx, ac *usecase.Authority, 
 
 // lineManagerOf is the user's active line manager in effect with the
 // lowest id; ID 0 when none.
-func (a *App) lineManagerOf(ctx context.Context, tx Tx, user reportline.UserID) (reportline.User, error) {
+func (a *App) lineManagerOf(ctx context.Context, tx effectiveTx, user reportline.UserID) (reportline.User, error) {
 	above, err := a.managersOf(ctx, tx, user)
 	if err != nil {
 		return reportline.User{}, err
@@ -204,7 +204,7 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 
 // successor resolves a named successor: someone the caller may see,
 // active, not the leaver.
-func (a *App) successor(ctx context.Context, tx Tx, ac *usecase.Authority, leaver reportline.User, named string) (reportline.User, error) {
+func (a *App) successor(ctx context.Context, tx namedPersonTx, ac *usecase.Authority, leaver reportline.User, named string) (reportline.User, error) {
 	refuse := reportline.FieldError("successor", named, "no active account you can see matches %s", named)
 	email, err := reportline.NormalizeEmail(named)
 	if err != nil {
@@ -232,7 +232,7 @@ func (a *App) successor(ctx context.Context, tx Tx, ac *usecase.Authority, leave
 // moveReports moves the leaver's links to target, or flags the reports
 // when target is nobody (ID 0). Each move is audited as a link removed and
 // a link added; the added one carries a comment naming the leaver.
-func (a *App) moveReports(ctx context.Context, tx Tx, ac *usecase.Authority, actor Actor, leaver reportline.User, links []reportline.Link, target reportline.User) error {
+func (a *App) moveReports(ctx context.Context, tx linkChangeTx, ac *usecase.Authority, actor Actor, leaver reportline.User, links []reportline.Link, target reportline.User) error {
 	now := a.now()
 	if target.ID == 0 {
 		var ids []reportline.UserID
@@ -348,7 +348,7 @@ func (a *App) RunLeavers(ctx context.Context) (int, error) {
 }
 
 // leaverSync reads the setting leaver.sync.
-func leaverSync(ctx context.Context, tx Tx) (reportline.LeaverChoice, error) {
+func leaverSync(ctx context.Context, tx settingReadTx) (reportline.LeaverChoice, error) {
 	v, err := tx.Setting(ctx, settingLeaverSync)
 	if reportline.IsCode(err, reportline.NotFound) || (err == nil && v != string(reportline.LeaverToManager)) {
 		return reportline.LeaverFlag, nil
@@ -362,7 +362,7 @@ func (a *App) SetLeaverSync(ctx context.Context, actor Actor, c reportline.Leave
 	if c != reportline.LeaverFlag && c != reportline.LeaverToManager {
 		return reportline.FieldError("leaver_sync", string(c), "must be %q or %q", reportline.LeaverFlag, reportline.LeaverToManager)
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.leaverSettingsStore().Write(ctx, func(tx leaverSettingsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.ChangeSettings); err != nil {
 			return err
 		}
@@ -382,7 +382,7 @@ func (a *App) SetLeaverSync(ctx context.Context, actor Actor, c reportline.Leave
 // health centre's query): platform admins.
 func (a *App) LeaverFlags(ctx context.Context, actor Actor) ([]reportline.LeaverFlagRow, error) {
 	var out []reportline.LeaverFlagRow
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.leaverSettingsStore().Read(ctx, func(tx leaverSettingsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 			return err
 		}

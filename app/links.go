@@ -55,7 +55,7 @@ func (a *App) ListLinks(ctx context.Context, actor Actor, user reportline.UserID
 
 func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID, dirs ...reportline.Direction) (UserLinks, error) {
 	var out UserLinks
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.linkListStore().Read(ctx, func(tx linkListTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -103,7 +103,7 @@ func (a *App) listLinks(ctx context.Context, actor Actor, user reportline.UserID
 
 // linkedUsers reads one side of a user's links with the users on the far
 // side, sorted by name.
-func linkedUsers(ctx context.Context, tx Tx, user reportline.UserID, dir reportline.Direction) ([]LinkedUser, error) {
+func linkedUsers(ctx context.Context, tx linkedUsersTx, user reportline.UserID, dir reportline.Direction) ([]LinkedUser, error) {
 	rows, err := tx.LinkedUsers(ctx, user, dir)
 	if err != nil {
 		return nil, err
@@ -136,7 +136,7 @@ func pairWith(user, other reportline.UserID, dir reportline.Direction) reportlin
 
 // RemoveLink deletes one link, if the actor may link that pair.
 func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.linkRemoveStore().Write(ctx, func(tx linkRemoveTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -174,7 +174,7 @@ func (a *App) RemoveLink(ctx context.Context, actor Actor, p reportline.Pair) er
 // administrate (Filter.UserID is then required).
 func (a *App) Audit(ctx context.Context, actor Actor, f reportline.AuditFilter) ([]reportline.AuditEntry, error) {
 	var out []reportline.AuditEntry
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.auditLogStore().Read(ctx, func(tx auditLogTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

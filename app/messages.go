@@ -248,7 +248,7 @@ func (a *App) sampleTemplateMessage(locale string, br reportline.Branding) (Prev
 
 // mayMessageGroup loads the group and checks that the actor administrates
 // it (platform admins, admins and user admins of it or of a group above).
-func mayMessageGroup(ctx context.Context, tx Tx, actor Actor, id reportline.GroupID) (reportline.Group, error) {
+func mayMessageGroup(ctx context.Context, tx messageGroupTx, actor Actor, id reportline.GroupID) (reportline.Group, error) {
 	g, err := tx.Group(ctx, id)
 	if err != nil {
 		return g, err
@@ -478,7 +478,7 @@ func (a *App) TemplateSends(ctx context.Context, actor Actor, limit int) ([]repo
 		limit = 100
 	}
 	var out []reportline.TemplateSend
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.templateSendsStore().Read(ctx, func(tx templateSendsTx) error {
 		if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 			return err
 		}

@@ -67,7 +67,7 @@ func (l GraphIndexLag) VersionLag() int64 { return max(l.Stored-l.Indexed, 0) }
 // caller bounds it with ctx.
 func (a *App) Gauges(ctx context.Context) (Gauges, error) {
 	var g Gauges
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.gaugesStore().Read(ctx, func(tx gaugesTx) error {
 		var err error
 		g.Outbox, err = tx.OutboxCounts(ctx)
 		return err

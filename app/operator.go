@@ -96,7 +96,7 @@ func (a *App) OperatorLogin(ctx context.Context, ops OperatorStore, email, passw
 	if !known || !ok || len(password) > MaxPasswordLength {
 		return "", reportline.Operator{}, reportline.Errorf(reportline.Unauthenticated, "wrong email or password").Say("error.signin.wrong_password", nil)
 	}
-	if err := a.store.Write(tctx, func(tx Tx) error { return a.loginSucceeded(tctx, tx, keys) }); err != nil {
+	if err := a.throttleStore().Write(tctx, func(tx throttleTx) error { return a.loginSucceeded(tctx, tx, keys) }); err != nil {
 		return "", op, fmt.Errorf("operator login %s: %w", email, err)
 	}
 	secret, hashed := usecase.NewSecret("rlo_")

@@ -20,7 +20,7 @@ import (
 // may read it (an integrator learns whether their imports count).
 func (a *App) AssignMode(ctx context.Context) (reportline.AssignMode, error) {
 	var m reportline.AssignMode
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		var err error
 		m, err = assignMode(ctx, tx)
 		return err
@@ -39,7 +39,7 @@ func (a *App) SetAssignMode(ctx context.Context, actor Actor, mode reportline.As
 		return reportline.FieldError("mode", string(mode), "the assign role mode must be %q or %q", reportline.AssignByPositions, reportline.AssignByImport)
 	}
 	var old reportline.AssignMode
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Write(ctx, func(tx orgAdminTx) error {
 		var err error
 		if old, err = assignMode(ctx, tx); err != nil || old == mode {
 			return err
@@ -72,7 +72,7 @@ func (a *App) SubordinatesPolicy(ctx context.Context, actor Actor) (Subordinates
 		return SubordinatesPolicy{}, err
 	}
 	var out SubordinatesPolicy
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		var err error
 		if out.Mode, err = assignMode(ctx, tx); err != nil {
 			return err
@@ -93,7 +93,7 @@ func (a *App) SubordinatesPolicy(ctx context.Context, actor Actor) (Subordinates
 // import made in positions mode is kept, and says it is not in effect.
 func (a *App) LineLinksInEffect(ctx context.Context) (bool, error) {
 	var ok bool
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		var err error
 		ok, err = a.lineLinksInEffect(ctx, tx)
 		return err
@@ -108,7 +108,7 @@ func (a *App) ManagerPositions(ctx context.Context, actor Actor) ([]string, erro
 		return nil, err
 	}
 	var out []string
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		var err error
 		out, err = tx.ManagerPositions(ctx)
 		return err
@@ -152,7 +152,7 @@ func (a *App) SetManagerPositions(ctx context.Context, actor Actor, titles []str
 			Say("error.org.titles", nil)
 	}
 	var out, old []string
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Write(ctx, func(tx orgAdminTx) error {
 		var err error
 		if old, err = tx.ManagerPositions(ctx); err != nil {
 			return err
@@ -179,7 +179,7 @@ func (a *App) HeldPositions(ctx context.Context, actor Actor, limit int) ([]repo
 		return nil, err
 	}
 	var out []reportline.PositionCount
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		var err error
 		out, err = tx.HeldPositions(ctx, max(1, min(limit, 1000)))
 		return err
@@ -195,7 +195,7 @@ func (a *App) HeldPositions(ctx context.Context, actor Actor, limit int) ([]repo
 // show it next to users they were allowed to list.
 func (a *App) ManagerStars(ctx context.Context, users []reportline.UserID) (map[reportline.UserID]bool, error) {
 	var out map[reportline.UserID]bool
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		v, err := a.linkView(ctx, tx)
 		if err != nil {
 			return err
@@ -234,7 +234,7 @@ type EffectiveLinks struct {
 // for ShowManagers.
 func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportline.UserID) (EffectiveLinks, error) {
 	var out EffectiveLinks
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -293,7 +293,7 @@ func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportlin
 
 // linkedFrom pairs links with the users on their far side, sorted by name,
 // and says which the actor may remove (never a derived one).
-func (a *App) linkedFrom(ctx context.Context, tx Tx, ac *usecase.Authority, links []reportline.Link, dir reportline.Direction) ([]LinkedUser, error) {
+func (a *App) linkedFrom(ctx context.Context, tx orgAdminTx, ac *usecase.Authority, links []reportline.Link, dir reportline.Direction) ([]LinkedUser, error) {
 	if len(links) == 0 {
 		return nil, nil
 	}

@@ -12,9 +12,7 @@ import (
 // by reportline.OrgKey; the store computes that key in SQL with the very
 // same rule.
 type orgTx interface {
-	// Setting returns a system setting; NotFound when it was never set.
-	Setting(ctx context.Context, key string) (string, error)
-	PutSetting(ctx context.Context, key, value string) error
+	settingsTx
 
 	OrgUnit(ctx context.Context, id reportline.OrgUnitID) (reportline.OrgUnit, error)
 	OrgUnitByKey(ctx context.Context, key string) (reportline.OrgUnit, error)

@@ -21,7 +21,7 @@ func (a *App) OrgUnits(ctx context.Context, actor Actor) ([]reportline.OrgUnit, 
 		return nil, err
 	}
 	var out []reportline.OrgUnit
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Read(ctx, func(tx orgUnitsTx) error {
 		var err error
 		out, err = tx.OrgUnits(ctx)
 		return err
@@ -45,7 +45,7 @@ func (a *App) OrgUnitInfo(ctx context.Context, actor Actor, id reportline.OrgUni
 		return OrgUnitInfo{}, err
 	}
 	var out OrgUnitInfo
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Read(ctx, func(tx orgUnitsTx) error {
 		chain, err := tx.OrgUnitAncestors(ctx, id)
 		if err != nil {
 			return err
@@ -102,7 +102,7 @@ func (a *App) OrgStructure(ctx context.Context, actor Actor, under reportline.Or
 	}
 	depth = max(depth, 1)
 	var out OrgTree
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Read(ctx, func(tx orgUnitsTx) error {
 		var err error
 		if out.Units, err = tx.CountOrgUnits(ctx); err != nil {
 			return err
@@ -166,7 +166,7 @@ func (a *App) OrgStructure(ctx context.Context, actor Actor, under reportline.Or
 }
 
 // describeUnits counts the users of units and finds their managers.
-func describeUnits(ctx context.Context, tx Tx, units []reportline.OrgUnit) ([]OrgNode, error) {
+func describeUnits(ctx context.Context, tx orgUnitsTx, units []reportline.OrgUnit) ([]OrgNode, error) {
 	keys := make([]string, len(units))
 	for i, u := range units {
 		keys[i] = reportline.OrgKey(u.Name)
@@ -209,7 +209,7 @@ func (a *App) FindOrgUnit(ctx context.Context, actor Actor, name string) (report
 		return reportline.OrgUnit{}, err
 	}
 	var out reportline.OrgUnit
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Read(ctx, func(tx orgUnitsTx) error {
 		var err error
 		out, err = tx.OrgUnitByKey(ctx, reportline.OrgKey(name))
 		if reportline.IsCode(err, reportline.NotFound) {
@@ -238,7 +238,7 @@ func (a *App) CreateOrgUnit(ctx context.Context, actor Actor, in OrgUnitInput) (
 		return reportline.OrgUnit{}, err
 	}
 	u := reportline.OrgUnit{Name: name, ParentID: in.ParentID}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.orgUnitsStore().Write(ctx, func(tx orgUnitsTx) error {
 		if u.ParentID != 0 {
 			if _, err := tx.OrgUnit(ctx, u.ParentID); reportline.IsCode(err, reportline.NotFound) {
 				return reportline.FieldError("parent_id", fmt.Sprint(u.ParentID), "parent org unit %d does not exist", u.ParentID)
@@ -278,7 +278,7 @@ func (a *App) UpdateOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 		return OrgUnitChange{}, err
 	}
 	var out OrgUnitChange
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Write(ctx, func(tx orgUnitsTx) error {
 		old, err := tx.OrgUnit(ctx, id)
 		if err != nil {
 			return err
@@ -318,7 +318,7 @@ func (a *App) UpdateOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 }
 
 // checkMove refuses a parent that does not exist or that would close a loop.
-func checkMove(ctx context.Context, tx Tx, u reportline.OrgUnit) error {
+func checkMove(ctx context.Context, tx orgUnitsTx, u reportline.OrgUnit) error {
 	if u.ParentID == 0 {
 		return nil
 	}
@@ -349,7 +349,7 @@ func (a *App) DeleteOrgUnit(ctx context.Context, actor Actor, id reportline.OrgU
 		return err
 	}
 	var name string
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.orgUnitsStore().Write(ctx, func(tx orgUnitsTx) error {
 		u, err := tx.OrgUnit(ctx, id)
 		if err != nil {
 			return err

@@ -73,7 +73,7 @@ func (a *App) GetOrgChartTree(ctx context.Context, actor Actor, req ChartRequest
 	for _, id := range req.Expand {
 		expand[id] = true
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ const lineSubtreeDepth = 64
 // inLineSubtree reports whether user is viewer or hangs below viewer by
 // line links at the instant at: the line managers above user, level by
 // level, one read per level.
-func inLineSubtree(ctx context.Context, tx Tx, viewer, user reportline.UserID, at time.Time) (bool, error) {
+func inLineSubtree(ctx context.Context, tx linkHistoryTx, viewer, user reportline.UserID, at time.Time) (bool, error) {
 	seen := map[reportline.UserID]bool{user: true}
 	level := []reportline.UserID{user}
 	for range lineSubtreeDepth {
@@ -271,7 +271,7 @@ func kindRank(k reportline.Kind) int {
 
 // reportsAsOf reads the direct reports of many managers at an instant,
 // with their users, each manager's by name.
-func reportsAsOf(ctx context.Context, tx Tx, managers []reportline.UserID, at time.Time) (map[reportline.UserID][]LinkedUser, error) {
+func reportsAsOf(ctx context.Context, tx asOfTx, managers []reportline.UserID, at time.Time) (map[reportline.UserID][]LinkedUser, error) {
 	ps, err := tx.LinksAsOf(ctx, reportline.Managees, managers, at)
 	if err != nil {
 		return nil, err
@@ -308,7 +308,7 @@ func (a *App) SearchChart(ctx context.Context, actor Actor, q string, limit int)
 	}
 	limit = min(max(limit, 1), 50)
 	var out []reportline.User
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.asOfStore().Read(ctx, func(tx asOfTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -99,7 +99,7 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 		limit = 50
 	}
 	limit = min(limit, 500)
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.orphansStore().Read(ctx, func(tx orphansTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -130,7 +130,7 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 			if err != nil {
 				return err
 			}
-			found, err := a.orphansAmong(ctx, view, users, now)
+			found, err := a.orphansAmong(ctx, tx, view, users, now)
 			if err != nil {
 				return err
 			}
@@ -157,8 +157,7 @@ func (a *App) Orphans(ctx context.Context, actor Actor, f OrphanFilter) (OrphanP
 }
 
 // orphansAmong returns the orphans among active users, in their order.
-func (a *App) orphansAmong(ctx context.Context, v *linkView, users []reportline.User, now time.Time) ([]Orphan, error) {
-	tx := v.tx
+func (a *App) orphansAmong(ctx context.Context, tx orphansTx, v *linkView, users []reportline.User, now time.Time) ([]Orphan, error) {
 	if len(users) == 0 {
 		return nil, nil
 	}

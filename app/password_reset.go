@@ -68,7 +68,7 @@ func (a *App) RequestPasswordReset(ctx context.Context, email, client string) er
 	secret, hashed := usecase.NewSecret("rlr_")
 	now := a.now()
 	base, br := a.publicURL(ctx), a.branding(ctx)
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.passwordResetStore().Write(ctx, func(tx passwordResetTx) error {
 		u, err := tx.UserByEmail(ctx, email)
 		if reportline.IsCode(err, reportline.NotFound) || (err == nil && !u.Active()) {
 			return nil
@@ -104,7 +104,7 @@ func (a *App) resetLink(base, secret string) string {
 // it resets, for the page that asks for the new password.
 func (a *App) PasswordResetFor(ctx context.Context, secret string) (string, error) {
 	var email string
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.passwordResetStore().Read(ctx, func(tx passwordResetTx) error {
 		u, err := a.liveReset(ctx, tx, secret)
 		email = u.Email
 		return err
@@ -128,7 +128,7 @@ func (a *App) ResetPassword(ctx context.Context, secret, password string, revoke
 		return reportline.User{}, err
 	}
 	var u reportline.User
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.passwordResetStore().Write(ctx, func(tx passwordResetTx) error {
 		if u, err = a.liveReset(ctx, tx, secret); err != nil {
 			return err
 		}
@@ -143,7 +143,7 @@ func (a *App) ResetPassword(ctx context.Context, secret, password string, revoke
 var errResetLink error = reportline.FieldError("token", "", "this password reset link has expired or was already used; ask for a new one")
 
 // liveReset returns the active user of an unused, unexpired reset.
-func (a *App) liveReset(ctx context.Context, tx Tx, secret string) (reportline.User, error) {
+func (a *App) liveReset(ctx context.Context, tx passwordResetTx, secret string) (reportline.User, error) {
 	if !strings.HasPrefix(secret, "rlr_") || len(secret) > 100 {
 		return reportline.User{}, errResetLink
 	}

@@ -41,7 +41,7 @@ func (a *App) ChangePassword(ctx context.Context, actor Actor, c PasswordChange)
 	if err != nil {
 		return err
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.passwordStore().Write(ctx, func(tx passwordTx) error {
 		if _, err := tx.User(ctx, c.User); err != nil {
 			return err
 		}
@@ -57,7 +57,7 @@ func mayChangePassword(actor Actor, user reportline.UserID) error {
 
 // replacePassword stores the new hash and ends what the old password
 // opened: other sessions, pending reset links and, if asked, tokens.
-func (a *App) replacePassword(ctx context.Context, tx Tx, actor Actor, c PasswordChange, hash string) error {
+func (a *App) replacePassword(ctx context.Context, tx passwordTx, actor Actor, c PasswordChange, hash string) error {
 	now := a.now()
 	if err := tx.SetPasswordHash(ctx, c.User, hash); err != nil {
 		return err
@@ -118,7 +118,7 @@ func (a *App) ChangeOwnPassword(ctx context.Context, actor Actor, c OwnPasswordC
 		return err
 	}
 	var hash string
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.passwordStore().Read(ctx, func(tx passwordTx) error {
 		var err error
 		hash, err = tx.PasswordHash(ctx, actor.User.ID)
 		return err

@@ -51,7 +51,7 @@ func (a *App) CreatePlan(ctx context.Context, actor Actor, name string) (reportl
 	if !p.Source.Valid() {
 		p.Source = reportline.SourceAPI
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -70,8 +70,8 @@ func (a *App) CreatePlan(ctx context.Context, actor Actor, name string) (reportl
 
 // draftTx opens a plan that the actor may edit (a draft, theirs or, for a
 // platform admin, anyone's) and runs fn in the same write transaction.
-func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx Tx, ac *usecase.Authority, p reportline.Plan) error) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx plansTx, ac *usecase.Authority, p reportline.Plan) error) error {
+	return a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, p, err := a.openPlan(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -90,7 +90,7 @@ func (a *App) draftTx(ctx context.Context, actor Actor, id int64, fn func(tx Tx,
 // openPlan reads a plan the actor may see: admins see the plans they
 // drafted, and those whose every pair they may link (nothing else of a plan
 // outside their scope shows, not even that it exists).
-func (a *App) openPlan(ctx context.Context, tx Tx, actor Actor, id int64) (*usecase.Authority, reportline.Plan, error) {
+func (a *App) openPlan(ctx context.Context, tx plansTx, actor Actor, id int64) (*usecase.Authority, reportline.Plan, error) {
 	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return nil, reportline.Plan{}, err
@@ -113,7 +113,7 @@ func (a *App) openPlan(ctx context.Context, tx Tx, actor Actor, id int64) (*usec
 	return ac, p, nil
 }
 
-func (a *App) maySeePlan(ctx context.Context, tx Tx, ac *usecase.Authority, p reportline.Plan) (bool, error) {
+func (a *App) maySeePlan(ctx context.Context, tx plansTx, ac *usecase.Authority, p reportline.Plan) (bool, error) {
 	if ac.Scope.All || p.CreatedBy == ac.Actor.ID() {
 		return true, nil
 	}
@@ -145,7 +145,7 @@ func planPeople(items []reportline.PlanItem) []reportline.UserID {
 // now against the drafter's scope (the rest, against the graph, in the
 // preview and again when the plan is applied); one refused adds none.
 func (a *App) AddPlanItems(ctx context.Context, actor Actor, id int64, in []PlanItemInput) error {
-	return a.draftTx(ctx, actor, id, func(tx Tx, ac *usecase.Authority, p reportline.Plan) error {
+	return a.draftTx(ctx, actor, id, func(tx plansTx, ac *usecase.Authority, p reportline.Plan) error {
 		items, err := a.resolveItems(ctx, tx, ac, in, nil)
 		if err != nil {
 			return err
@@ -154,7 +154,7 @@ func (a *App) AddPlanItems(ctx context.Context, actor Actor, id int64, in []Plan
 	})
 }
 
-func (a *App) addItems(ctx context.Context, tx Tx, actor Actor, p reportline.Plan, items []reportline.PlanItem) error {
+func (a *App) addItems(ctx context.Context, tx plansTx, actor Actor, p reportline.Plan, items []reportline.PlanItem) error {
 	have, err := tx.PlanItems(ctx, p.ID)
 	if err != nil {
 		return err
@@ -173,7 +173,7 @@ func (a *App) addItems(ctx context.Context, tx Tx, actor Actor, p reportline.Pla
 // one detail each) any that names an unknown person, a person out of the
 // actor's scope, an unknown operation or kind. lines gives each input's
 // CSV line (nil: typed by hand).
-func (a *App) resolveItems(ctx context.Context, tx Tx, ac *usecase.Authority, in []PlanItemInput, lines []int) ([]reportline.PlanItem, error) {
+func (a *App) resolveItems(ctx context.Context, tx plansTx, ac *usecase.Authority, in []PlanItemInput, lines []int) ([]reportline.PlanItem, error) {
 	if len(in) == 0 {
 		return nil, reportline.FieldError("items", "", "list at least one change")
 	}
@@ -252,7 +252,7 @@ func normEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader) (int, error) {
 	// Who may draft is decided before the file is read: a refusal does not
 	// depend on what was sent.
-	if err := a.store.Read(ctx, func(tx Tx) error {
+	if err := a.plansStore().Read(ctx, func(tx plansTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -344,7 +344,7 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 			Say("error.plan.lines_refused", map[string]any{"Count": len(details)})
 	}
 	n := 0
-	err = a.draftTx(ctx, actor, id, func(tx Tx, ac *usecase.Authority, p reportline.Plan) error {
+	err = a.draftTx(ctx, actor, id, func(tx plansTx, ac *usecase.Authority, p reportline.Plan) error {
 		var in []PlanItemInput
 		var lines []int
 		managees, err := tx.UsersByEmails(ctx, order)
@@ -404,7 +404,7 @@ func (a *App) ImportPlan(ctx context.Context, actor Actor, id int64, r io.Reader
 // team, stays where it is.
 func (a *App) MoveTeam(ctx context.Context, actor Actor, id int64, from, to string) (int, error) {
 	n := 0
-	err := a.draftTx(ctx, actor, id, func(tx Tx, ac *usecase.Authority, p reportline.Plan) error {
+	err := a.draftTx(ctx, actor, id, func(tx plansTx, ac *usecase.Authority, p reportline.Plan) error {
 		us, err := tx.UsersByEmails(ctx, []string{normEmail(from), normEmail(to)})
 		if err != nil {
 			return err
@@ -446,7 +446,7 @@ func (a *App) MoveTeam(ctx context.Context, actor Actor, id int64, from, to stri
 
 // RemovePlanItem takes one change out of a draft.
 func (a *App) RemovePlanItem(ctx context.Context, actor Actor, id int64, seq int) error {
-	return a.draftTx(ctx, actor, id, func(tx Tx, _ *usecase.Authority, p reportline.Plan) error {
+	return a.draftTx(ctx, actor, id, func(tx plansTx, _ *usecase.Authority, p reportline.Plan) error {
 		if err := tx.DeletePlanItem(ctx, p.ID, seq); err != nil {
 			return err
 		}
@@ -458,7 +458,7 @@ func (a *App) RemovePlanItem(ctx context.Context, actor Actor, id int64, seq int
 // approval before a plan is scheduled.
 func (a *App) PlansNeedApproval(ctx context.Context) (bool, error) {
 	var on bool
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.plansStore().Read(ctx, func(tx plansTx) error {
 		var err error
 		on, err = plansNeedApproval(ctx, tx)
 		return err
@@ -466,7 +466,7 @@ func (a *App) PlansNeedApproval(ctx context.Context) (bool, error) {
 	return on, err
 }
 
-func plansNeedApproval(ctx context.Context, tx Tx) (bool, error) {
+func plansNeedApproval(ctx context.Context, tx plansTx) (bool, error) {
 	v, err := tx.Setting(ctx, settingPlansApproval)
 	if reportline.IsCode(err, reportline.NotFound) {
 		return false, nil
@@ -476,7 +476,7 @@ func plansNeedApproval(ctx context.Context, tx Tx) (bool, error) {
 
 // SetPlansNeedApproval sets the tenant's setting (platform admins).
 func (a *App) SetPlansNeedApproval(ctx context.Context, actor Actor, on bool) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -494,7 +494,7 @@ func (a *App) SetPlansNeedApproval(ctx context.Context, actor Actor, on bool) er
 // ApprovePlan approves a draft: by an admin other than its drafter, whose
 // scope holds every change (checked again when it is applied).
 func (a *App) ApprovePlan(ctx context.Context, actor Actor, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, p, err := a.openPlan(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -551,7 +551,7 @@ func cmpErr(err error, id int64) error {
 // tenant requires approval the plan must have been approved; a scheduled
 // plan may be moved to another time.
 func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.Time) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, p, err := a.openPlan(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -594,7 +594,7 @@ func (a *App) SchedulePlan(ctx context.Context, actor Actor, id int64, at time.T
 
 // CancelPlan ends a plan that was not applied.
 func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.plansStore().Write(ctx, func(tx plansTx) error {
 		ac, p, err := a.openPlan(ctx, tx, actor, id)
 		if err != nil {
 			return err
@@ -620,7 +620,7 @@ func (a *App) CancelPlan(ctx context.Context, actor Actor, id int64) error {
 // ListPlans returns the plans the actor may see, newest first.
 func (a *App) ListPlans(ctx context.Context, actor Actor) ([]reportline.Plan, error) {
 	var out []reportline.Plan
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.plansStore().Read(ctx, func(tx plansTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -55,7 +55,7 @@ type PlanChart struct {
 
 // planChart computes a plan's chart in the viewer's scope (ac), from its
 // items and their verdicts: a refused change is left out of the after.
-func (a *App) planChart(ctx context.Context, tx Tx, ac *usecase.Authority, items []reportline.PlanItem, checks []itemCheck) (*PlanChart, error) {
+func (a *App) planChart(ctx context.Context, tx visibilityTx, ac *usecase.Authority, items []reportline.PlanItem, checks []itemCheck) (*PlanChart, error) {
 	var managers []reportline.UserID
 	for _, it := range items {
 		if !slices.Contains(managers, it.ManagerID) {
@@ -137,7 +137,7 @@ func (a *App) planChart(ctx context.Context, tx Tx, ac *usecase.Authority, items
 // planTeam draws a team: the reports the plan marks first (the plan's
 // people: the viewer may see them), then the others by name, those the
 // viewer may see, up to the cap; the rest counted.
-func (a *App) planTeam(ctx context.Context, tx Tx, ac *usecase.Authority, m reportline.User, links map[reportline.UserID]reportline.Link,
+func (a *App) planTeam(ctx context.Context, tx visibilityTx, ac *usecase.Authority, m reportline.User, links map[reportline.UserID]reportline.Link,
 	marks map[reportline.UserID]string, users map[reportline.UserID]reportline.User) (PlanTeam, error) {
 	t := PlanTeam{Manager: m}
 	var marked, others []PlanChartReport

@@ -37,7 +37,7 @@ func webhookSecretName(id int64) string {
 
 // sealWebhookSecret stores s's secret sealed and empties its column, when
 // the installation has a key; without one it leaves the row as it is.
-func (a *App) sealWebhookSecret(ctx context.Context, tx Tx, s reportline.WebhookSubscriber) (bool, error) {
+func (a *App) sealWebhookSecret(ctx context.Context, tx resealTx, s reportline.WebhookSubscriber) (bool, error) {
 	if !a.secrets.Configured() || s.Secret == "" {
 		return false, nil
 	}
@@ -107,7 +107,7 @@ func (a *App) ResealSecrets(ctx context.Context) (ResealReport, error) {
 	cur := a.secrets.CurrentID()
 	err := reportline.EachTenant(ctx, a.tenantLister(), true, func(ctx context.Context) error {
 		var t ResealReport
-		err := a.store.Write(ctx, func(tx Tx) error {
+		err := a.resealStore().Write(ctx, func(tx resealTx) error {
 			t = ResealReport{}
 			all, err := tx.Secrets(ctx)
 			if err != nil {
@@ -154,7 +154,7 @@ func (a *App) ResealSecrets(ctx context.Context) (ResealReport, error) {
 
 // sealClearWebhookSecrets seals the tenant's subscribers' secrets still in
 // the clear and says how many it sealed.
-func (a *App) sealClearWebhookSecrets(ctx context.Context, tx Tx) (int, error) {
+func (a *App) sealClearWebhookSecrets(ctx context.Context, tx resealTx) (int, error) {
 	subs, err := tx.WebhookSubscribers(ctx)
 	if err != nil {
 		return 0, err
@@ -182,7 +182,7 @@ func (a *App) SealWebhookSecrets(ctx context.Context) (int, error) {
 	}
 	n := 0
 	err := reportline.EachTenant(ctx, a.tenantLister(), true, func(ctx context.Context) error {
-		return a.store.Write(ctx, func(tx Tx) error {
+		return a.resealStore().Write(ctx, func(tx resealTx) error {
 			m, err := a.sealClearWebhookSecrets(ctx, tx)
 			n += m
 			return err

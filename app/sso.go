@@ -72,7 +72,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 	secret, hashed := usecase.NewSecret("rls_")
 	now := a.now()
 	var u reportline.User
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		link, err := tx.SSOLink(ctx, id.Provider, id.Subject)
 		switch {
 		case err == nil:
@@ -132,7 +132,7 @@ func (a *App) SignInSSO(ctx context.Context, in SSOSignIn) (string, reportline.U
 
 // matchSSO finds (or creates) the user of an identity seen for the first
 // time, and says how.
-func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.User, string, error) {
+func (a *App) matchSSO(ctx context.Context, tx ssoSignInTx, in SSOSignIn) (reportline.User, string, error) {
 	id, m := in.Identity, in.Matching
 	if t, ok := reportline.TenantOf(ctx); ok && t != reportline.ImplicitTenant && m.DirectorySource == "" {
 		// A tenant's own providers match by the directory its admins name
@@ -191,7 +191,7 @@ func (a *App) matchSSO(ctx context.Context, tx Tx, in SSOSignIn) (reportline.Use
 // is remembered until expires.
 func (a *App) UseOnce(ctx context.Context, key string, expires time.Time) error {
 	var fresh bool
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		var err error
 		fresh, err = tx.UseOnce(ctx, key, expires, a.now())
 		return err
@@ -210,7 +210,7 @@ func (a *App) UseOnce(ctx context.Context, key string, expires time.Time) error 
 // Unauthenticated when it is unknown, expired or consumed already.
 func (a *App) TakeOnce(ctx context.Context, key string) error {
 	var ok bool
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		var err error
 		ok, err = tx.TakeOnce(ctx, key, a.now())
 		return err
@@ -242,7 +242,7 @@ func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID,
 	}
 	var out []SessionInfo
 	cur := hex.EncodeToString(usecase.HashSecret(current))
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Read(ctx, func(tx ssoSignInTx) error {
 		ss, err := tx.UserSessions(ctx, user, a.now())
 		for _, s := range ss {
 			id := hex.EncodeToString(s.Hash)
@@ -267,7 +267,7 @@ func (a *App) EndSession(ctx context.Context, actor Actor, user reportline.UserI
 	if err != nil || len(hash) != 32 {
 		return reportline.FieldError("session", "", "unknown session")
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		s, err := tx.SessionByHash(ctx, hash)
 		if err != nil || s.UserID != user {
 			return reportline.Errorf(reportline.NotFound, "no such session").Say("error.session.not_found", nil)
@@ -287,7 +287,7 @@ func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline
 		return 0, err
 	}
 	var n int
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		var err error
 		var keep []byte
 		if current != "" {
@@ -306,7 +306,7 @@ func (a *App) EndOtherSessions(ctx context.Context, actor Actor, user reportline
 // gives the zero session.
 func (a *App) SignOut(ctx context.Context, secret string) (reportline.Session, error) {
 	var s reportline.Session
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoSignInStore().Write(ctx, func(tx ssoSignInTx) error {
 		var err error
 		s, err = tx.SessionByHash(ctx, usecase.HashSecret(secret))
 		if reportline.IsCode(err, reportline.NotFound) {

@@ -16,7 +16,7 @@ import (
 // end, ends nothing and is no error. It returns how many it ended.
 func (a *App) EndSSOSessions(ctx context.Context, provider, subject string, match func(reportline.Session) bool) (int, error) {
 	var n int
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.ssoLogoutStore().Write(ctx, func(tx ssoLogoutTx) error {
 		link, err := tx.SSOLink(ctx, provider, subject)
 		if reportline.IsCode(err, reportline.NotFound) {
 			return nil
@@ -61,7 +61,7 @@ func (a *App) EndSSOSessions(ctx context.Context, provider, subject string, matc
 // sessions: their own, anyone's for platform admins, and the people they
 // administrate for group and user admins (their groups loaded first).
 func (a *App) authorizeSessions(ctx context.Context, actor Actor, user reportline.UserID) error {
-	return a.store.Read(ctx, func(tx Tx) error {
+	return a.ssoLogoutStore().Read(ctx, func(tx ssoLogoutTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

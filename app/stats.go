@@ -243,7 +243,7 @@ func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user re
 // scopeOfGrant is the statistics scope a grant gives: the scope of the
 // granting link's kind for managers (line for a chain), everything for the
 // user themself and for admins.
-func scopeOfGrant(ctx context.Context, tx Tx, g Grant) (reportline.StatisticsScope, error) {
+func scopeOfGrant(ctx context.Context, tx settingReadTx, g Grant) (reportline.StatisticsScope, error) {
 	switch g.By {
 	case GrantLink:
 		return statisticsScope(ctx, tx, g.Link.Kind)
@@ -255,7 +255,7 @@ func scopeOfGrant(ctx context.Context, tx Tx, g Grant) (reportline.StatisticsSco
 
 // statisticsScope reads the scope of a link kind; everything when never
 // set.
-func statisticsScope(ctx context.Context, tx Tx, k reportline.Kind) (reportline.StatisticsScope, error) {
+func statisticsScope(ctx context.Context, tx settingReadTx, k reportline.Kind) (reportline.StatisticsScope, error) {
 	v, err := tx.Setting(ctx, settingStatisticsScope+string(k))
 	if reportline.IsCode(err, reportline.NotFound) {
 		return reportline.ScopeEverything, nil
@@ -275,7 +275,7 @@ func statisticsScope(ctx context.Context, tx Tx, k reportline.Kind) (reportline.
 // courses: a course without groups is open to everyone, and every course
 // to platform admins; otherwise the actor must belong to one of its groups
 // or to a group below one.
-func courseOpener(ctx context.Context, tx Tx, actor Actor, ids []reportline.CourseID) (func(reportline.CourseID) bool, error) {
+func courseOpener(ctx context.Context, tx courseOpenerTx, actor Actor, ids []reportline.CourseID) (func(reportline.CourseID) bool, error) {
 	if len(ids) == 0 || actor.System || actor.User.IsPlatformAdmin() {
 		return func(reportline.CourseID) bool { return true }, nil
 	}
@@ -318,7 +318,7 @@ func (a *App) StatisticsScopes(ctx context.Context, actor Actor) (map[reportline
 		return nil, err
 	}
 	out := map[reportline.Kind]reportline.StatisticsScope{}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Read(ctx, func(tx statisticsSettingsTx) error {
 		for _, k := range reportline.LinkKinds {
 			s, err := statisticsScope(ctx, tx, k)
 			if err != nil {
@@ -342,7 +342,7 @@ func (a *App) SetStatisticsScopes(ctx context.Context, actor Actor, scopes map[r
 			return nil, reportline.FieldError(string(k), string(s), "statistics scope %q is not one of everything, shared_courses, summary", s)
 		}
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Write(ctx, func(tx statisticsSettingsTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -378,7 +378,7 @@ func (a *App) StatisticsViews(ctx context.Context, actor Actor, f reportline.Sta
 		f.Limit = 100
 	}
 	var out []reportline.StatisticsView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.statisticsSettingsStore().Read(ctx, func(tx statisticsSettingsTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

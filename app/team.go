@@ -237,7 +237,7 @@ func walkLinks(top reportline.UserID, at time.Time, down map[reportline.UserID][
 
 // fillTeam reads the members, their records (one query per 500 members)
 // and what the manager may see of them.
-func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv *TeamView, found []teamMember) error {
+func (a *App) fillTeam(ctx context.Context, tx teamFillTx, ch *checker, actor Actor, tv *TeamView, found []teamMember) error {
 	ids := []reportline.UserID{}
 	seen := map[reportline.UserID]bool{}
 	for _, m := range found {
@@ -331,7 +331,7 @@ func (a *App) fillTeam(ctx context.Context, tx Tx, ch *checker, actor Actor, tv 
 
 // logTeamViews records one statistics view per member whose statistics the
 // page shows.
-func logTeamViews(ctx context.Context, tx Tx, actor Actor, tv TeamView) error {
+func logTeamViews(ctx context.Context, tx teamViewLogTx, actor Actor, tv TeamView) error {
 	var views []reportline.StatisticsView
 	for _, m := range tv.Members {
 		if !m.StatsVisible {

@@ -128,7 +128,7 @@ type TenantDirectoryChange struct {
 }
 
 // settingReader reads a setting, "" when it was never written.
-func settingReader(ctx context.Context, tx Tx) func(key string) (string, error) {
+func settingReader(ctx context.Context, tx tenantTx) func(key string) (string, error) {
 	return func(key string) (string, error) {
 		v, err := tx.Setting(ctx, key)
 		if reportline.IsCode(err, reportline.NotFound) {
@@ -153,7 +153,7 @@ func readSettings(get func(string) (string, error), fields map[string]*string) e
 }
 
 // secretSet says whether the secret name is stored.
-func secretSet(ctx context.Context, tx Tx, name string) (bool, error) {
+func secretSet(ctx context.Context, tx tenantTx, name string) (bool, error) {
 	_, err := tx.Secret(ctx, name)
 	if reportline.IsCode(err, reportline.NotFound) {
 		return false, nil
@@ -174,7 +174,7 @@ func parseInterval(s string) time.Duration {
 }
 
 // readTenantDirectory reads the context's tenant's sources, without secrets.
-func readTenantDirectory(ctx context.Context, tx Tx) (TenantDirectory, error) {
+func readTenantDirectory(ctx context.Context, tx tenantTx) (TenantDirectory, error) {
 	var d TenantDirectory
 	if !directory.Own(ctx) {
 		d.Environment = true
@@ -215,7 +215,7 @@ func (a *App) TenantDirectory(ctx context.Context, actor Actor) (TenantDirectory
 		return TenantDirectory{}, err
 	}
 	var d TenantDirectory
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		d, err = readTenantDirectory(ctx, tx)
 		return err
@@ -248,7 +248,7 @@ func (a *App) SetTenantDirectory(ctx context.Context, actor Actor, c TenantDirec
 		name, field string
 		v           *secret.Value
 	}{{secretLDAPBind, "ldap.bind_password", c.LDAP.BindPassword}, {secretGraphClient, "graph.client_secret", c.Graph.ClientSecret}}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -299,7 +299,7 @@ func (a *App) SetTenantDirectory(ctx context.Context, actor Actor, c TenantDirec
 
 // putSettings writes the settings that change and returns their values
 // before and after, for the audit.
-func putSettings(ctx context.Context, tx Tx, fields [][2]string) (before, after map[string]string, err error) {
+func putSettings(ctx context.Context, tx tenantTx, fields [][2]string) (before, after map[string]string, err error) {
 	before, after = map[string]string{}, map[string]string{}
 	get := settingReader(ctx, tx)
 	for _, f := range fields {
@@ -463,7 +463,7 @@ func checkWord(field, msg string) func(string) error {
 // never the secret.
 func (a *App) tenantSources(ctx context.Context) (TenantDirectory, error) {
 	var d TenantDirectory
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if d, err = readTenantDirectory(ctx, tx); err != nil || d.Environment {
 			return err

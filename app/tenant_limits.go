@@ -100,7 +100,7 @@ func (a *App) TenantLimits(ctx context.Context) TenantLimits {
 		return c.l
 	}
 	var own TenantLimitsChange
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		own, err = readTenantLimits(ctx, tx)
 		return err
@@ -138,7 +138,7 @@ func limitKeys(c *TenantLimitsChange) []struct {
 }
 
 // readTenantLimits reads the tenant's own limits, each "" when not set.
-func readTenantLimits(ctx context.Context, tx Tx) (TenantLimitsChange, error) {
+func readTenantLimits(ctx context.Context, tx tenantTx) (TenantLimitsChange, error) {
 	var c TenantLimitsChange
 	for _, f := range limitKeys(&c) {
 		v, err := tx.Setting(ctx, f.key)
@@ -179,7 +179,7 @@ func (a *App) TenantLimitsOf(ctx context.Context, actor Actor) (TenantLimitsView
 		return TenantLimitsView{}, err
 	}
 	var own TenantLimitsChange
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		own, err = readTenantLimits(ctx, tx)
 		return err
@@ -198,7 +198,7 @@ func (a *App) SetTenantLimits(ctx context.Context, actor Actor, c TenantLimitsCh
 	if err := c.normalize(); err != nil {
 		return TenantLimitsView{}, err
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		old, err := readTenantLimits(ctx, tx)
 		if err != nil {
 			return err

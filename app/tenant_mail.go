@@ -57,7 +57,7 @@ type TenantSMTPChange struct {
 }
 
 // readTenantSMTP reads the context's tenant's relay, without its password.
-func readTenantSMTP(ctx context.Context, tx Tx) (TenantSMTP, error) {
+func readTenantSMTP(ctx context.Context, tx tenantTx) (TenantSMTP, error) {
 	var r TenantSMTP
 	if !directory.Own(ctx) {
 		r.Environment = true
@@ -84,7 +84,7 @@ func (a *App) TenantSMTP(ctx context.Context, actor Actor) (TenantSMTP, error) {
 		return TenantSMTP{}, err
 	}
 	var r TenantSMTP
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		r, err = readTenantSMTP(ctx, tx)
 		return err
@@ -106,7 +106,7 @@ func (a *App) SetTenantSMTP(ctx context.Context, actor Actor, c TenantSMTPChange
 	if err != nil {
 		return TenantSMTP{}, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -199,7 +199,7 @@ func (c TenantSMTPChange) settings() ([][2]string, error) {
 // tenantRelay is the context's tenant's relay with its password opened.
 func (a *App) tenantRelay(ctx context.Context) (TenantSMTP, error) {
 	var r TenantSMTP
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if r, err = readTenantSMTP(ctx, tx); err != nil || !r.PasswordSet {
 			return err

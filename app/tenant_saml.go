@@ -77,7 +77,7 @@ type TenantSAMLChange struct {
 }
 
 // readTenantSAML reads the context's tenant's IdP, without our key.
-func readTenantSAML(ctx context.Context, tx Tx) (TenantSAML, error) {
+func readTenantSAML(ctx context.Context, tx tenantTx) (TenantSAML, error) {
 	var s TenantSAML
 	var trust, create string
 	if err := readSettings(settingReader(ctx, tx), map[string]*string{settingSAMLMetadataURL: &s.MetadataURL,
@@ -96,7 +96,7 @@ func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
 		return TenantSAML{}, err
 	}
 	var s TenantSAML
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		s, err = readTenantSAML(ctx, tx)
 		return err
@@ -114,7 +114,7 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 		environment:   "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here",
 		environmentID: "error.tenant.default_saml",
 		settings:      c.settings,
-		then: func(tx Tx, before, after map[string]string) error {
+		then: func(tx tenantTx, before, after map[string]string) error {
 			return a.setSAMLKeyPair(ctx, tx, before, after)
 		}})
 	if err != nil {
@@ -125,7 +125,7 @@ func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange
 
 // setSAMLKeyPair makes our key pair the first time an IdP is set, and has
 // the audit say only the metadata XML's size.
-func (a *App) setSAMLKeyPair(ctx context.Context, tx Tx, before, after map[string]string) error {
+func (a *App) setSAMLKeyPair(ctx context.Context, tx tenantTx, before, after map[string]string) error {
 	s, err := readTenantSAML(ctx, tx)
 	if err != nil {
 		return err
@@ -259,7 +259,7 @@ func (a *App) TenantSAMLProvider(ctx context.Context) (TenantSAML, error) {
 		return TenantSAML{}, nil
 	}
 	var s TenantSAML
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if s, err = readTenantSAML(ctx, tx); err != nil || !s.Enabled() {
 			return err

@@ -76,7 +76,7 @@ func tenantSettingKeys(s *TenantSettings) []struct {
 }
 
 // readTenantSettings reads the context's tenant's own settings.
-func readTenantSettings(ctx context.Context, tx Tx) (TenantSettings, error) {
+func readTenantSettings(ctx context.Context, tx tenantTx) (TenantSettings, error) {
 	var s TenantSettings
 	for _, f := range tenantSettingKeys(&s) {
 		v, err := tx.Setting(ctx, f.key)
@@ -108,7 +108,7 @@ func (a *App) TenantSettings(ctx context.Context, actor Actor) (TenantSettingsVi
 		return TenantSettingsView{}, err
 	}
 	v := TenantSettingsView{Defaults: a.tenantDefaults(ctx), TimeZones: timeZoneNames, Locales: i18n.Languages}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		v.Settings, err = readTenantSettings(ctx, tx)
 		return err
@@ -125,7 +125,7 @@ func (a *App) SetTenantSettings(ctx context.Context, actor Actor, c TenantSettin
 	if err := c.normalize(); err != nil {
 		return TenantSettingsView{}, err
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -244,7 +244,7 @@ func (a *App) branding(ctx context.Context) reportline.Branding {
 		return c.b
 	}
 	var s TenantSettings
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		s, err = readTenantSettings(ctx, tx)
 		return err

@@ -45,7 +45,7 @@ func (a *App) passwordRule(ctx context.Context) (passwordRule, error) {
 		return passwordRule{ssoOnly: a.ssoOnly, glass: a.glass}, nil
 	}
 	var v string
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		v, err = tx.Setting(ctx, settingSSOOnly)
 		if reportline.IsCode(err, reportline.NotFound) {
@@ -111,7 +111,7 @@ func (a *App) TenantSignInSettings(ctx context.Context, actor Actor) (TenantSign
 		return TenantSignIn{}, err
 	}
 	var out TenantSignIn
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		out, err = readTenantSignIn(ctx, tx)
 		return err
@@ -125,7 +125,7 @@ func (a *App) TenantSignInSettings(ctx context.Context, actor Actor) (TenantSign
 	return out, nil
 }
 
-func readTenantSignIn(ctx context.Context, tx Tx) (TenantSignIn, error) {
+func readTenantSignIn(ctx context.Context, tx tenantTx) (TenantSignIn, error) {
 	var out TenantSignIn
 	o, err := readTenantOIDC(ctx, tx)
 	if err != nil {
@@ -157,7 +157,7 @@ func (a *App) SetTenantSSOOnly(ctx context.Context, actor Actor, on bool) (Tenan
 	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
 		return TenantSignIn{}, reportline.FieldError("sso_only", "", "this installation's default organisation takes SSO-only mode from the environment (REPORTLINE_SSO_ONLY and REPORTLINE_SSO_BREAK_GLASS_EMAIL)")
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -201,7 +201,7 @@ func (a *App) TenantSignInButtons(ctx context.Context) ([]SignInButton, error) {
 		return nil, nil
 	}
 	var out []SignInButton
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		o, err := readTenantOIDC(ctx, tx)
 		if err != nil {
 			return err
@@ -235,7 +235,7 @@ func (a *App) SetTenantSSODirectory(ctx context.Context, actor Actor, source rep
 	if source != "" && !slices.Contains(ssoDirectorySources, source) {
 		return TenantSignIn{}, reportline.FieldError("directory_source", string(source), "want graph, scim, ldap or empty (match by email only)")
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -78,14 +78,14 @@ type secretsTx interface {
 // secretBinding binds a sealed value to the tenant of the transaction that
 // stores it (not the context's, which a CLI run with --tenant does not
 // carry: its store is bound to the tenant instead) and its name.
-func secretBinding(tx Tx, name string) secret.Binding {
+func secretBinding(tx tenantTx, name string) secret.Binding {
 	return secret.Binding{Tenant: int64(tx.Tenant()), Name: name}
 }
 
 // putSecret seals v for the context's tenant and stores it in tx as name;
 // "" removes it. Without a key it is refused on field, naming the variable:
 // a secret is never stored in the clear.
-func (a *App) putSecret(ctx context.Context, tx Tx, name, field string, v secret.Value) error {
+func (a *App) putSecret(ctx context.Context, tx tenantTx, name, field string, v secret.Value) error {
 	if v.Reveal() == "" {
 		return tx.DeleteSecret(ctx, name)
 	}
@@ -104,7 +104,7 @@ func (a *App) putSecret(ctx context.Context, tx Tx, name, field string, v secret
 
 // openSecret reads and opens the context's tenant's secret name; "" when
 // it is not set.
-func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value, error) {
+func (a *App) openSecret(ctx context.Context, tx tenantTx, name string) (secret.Value, error) {
 	s, err := tx.Secret(ctx, name)
 	if reportline.IsCode(err, reportline.NotFound) {
 		return "", nil
@@ -120,7 +120,7 @@ func (a *App) openSecret(ctx context.Context, tx Tx, name string) (secret.Value,
 }
 
 // readTenantOIDC reads the context's tenant's provider, without its secret.
-func readTenantOIDC(ctx context.Context, tx Tx) (TenantOIDC, error) {
+func readTenantOIDC(ctx context.Context, tx tenantTx) (TenantOIDC, error) {
 	var o TenantOIDC
 	var scopes, trust, create string
 	if err := readSettings(settingReader(ctx, tx), map[string]*string{settingOIDCIssuer: &o.Issuer, settingOIDCClientID: &o.ClientID,
@@ -146,7 +146,7 @@ func (a *App) TenantOIDC(ctx context.Context, actor Actor) (TenantOIDC, error) {
 		return TenantOIDC{}, err
 	}
 	var o TenantOIDC
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		o, err = readTenantOIDC(ctx, tx)
 		return err
@@ -168,7 +168,7 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 		environment:   "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here",
 		environmentID: "error.tenant.default_oidc",
 		settings:      c.settings,
-		then: func(tx Tx, before, after map[string]string) error {
+		then: func(tx tenantTx, before, after map[string]string) error {
 			return a.setOIDCSecret(ctx, tx, c.ClientSecret, after)
 		}})
 	if err != nil {
@@ -179,7 +179,7 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 
 // setOIDCSecret stores the client secret if the change has one (the audit
 // says "set" or "removed"), then checks that the provider is whole.
-func (a *App) setOIDCSecret(ctx context.Context, tx Tx, v *secret.Value, after map[string]string) error {
+func (a *App) setOIDCSecret(ctx context.Context, tx tenantTx, v *secret.Value, after map[string]string) error {
 	if v != nil {
 		if err := a.putSecret(ctx, tx, secretOIDCClient, "client_secret", *v); err != nil {
 			return err
@@ -211,7 +211,7 @@ type tenantProviderChange struct {
 	// then runs in the transaction after the settings are written: what
 	// else the provider keeps (a secret, a key pair) and checks of the
 	// whole; it adds what it changes to after.
-	then func(tx Tx, before, after map[string]string) error
+	then func(tx tenantTx, before, after map[string]string) error
 }
 
 // setTenantProvider is the one way a tenant's identity provider changes:
@@ -229,7 +229,7 @@ func (a *App) setTenantProvider(ctx context.Context, actor Actor, c tenantProvid
 	if err != nil {
 		return err
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.tenantStore().Write(ctx, func(tx tenantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -329,7 +329,7 @@ func (c TenantOIDCChange) settings() ([][2]string, error) {
 // one becomes one. Errors name the setting and never the secret.
 func (a *App) TenantOIDCProvider(ctx context.Context) (TenantOIDC, error) {
 	var o TenantOIDC
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
 		var err error
 		if o, err = readTenantOIDC(ctx, tx); err != nil || !o.SecretSet {
 			return err

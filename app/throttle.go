@@ -91,7 +91,7 @@ func loginKeys(email, client string) []throttleKey {
 func (a *App) takeAttempts(ctx context.Context, what string, keys []throttleKey) error {
 	now := a.now()
 	var wait time.Duration
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.throttleStore().Write(ctx, func(tx throttleTx) error {
 		for _, k := range keys {
 			n, until, ok, err := tx.TakeAttempt(ctx, k.key, now, now.Add(-k.rule.Forget))
 			if err != nil {
@@ -139,7 +139,7 @@ func roundUp(d time.Duration) time.Duration {
 
 // loginSucceeded clears the account's count and gives the client its
 // attempt back.
-func (a *App) loginSucceeded(ctx context.Context, tx Tx, keys []throttleKey) error {
+func (a *App) loginSucceeded(ctx context.Context, tx forgiveTx, keys []throttleKey) error {
 	for i, k := range keys {
 		var err error
 		if i == 0 {

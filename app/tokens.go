@@ -82,7 +82,7 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 	}
 	secret, hashed := usecase.NewSecret("rlt_")
 	out := CreatedToken{Secret: secret}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.tokensStore().Write(ctx, func(tx tokensTx) error {
 		if !actor.System && email != actor.User.Email {
 			// Refused before the address is looked up, so the answer
 			// does not tell whether it exists.
@@ -117,7 +117,7 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 // admins and the operator) anybody's or everybody's.
 func (a *App) ListTokens(ctx context.Context, actor Actor, f TokenFilter) ([]TokenView, error) {
 	var out []TokenView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.tokensStore().Read(ctx, func(tx tokensTx) error {
 		owner := actor.User.ID
 		switch {
 		case f.Email != "":
@@ -165,7 +165,7 @@ func (a *App) ListTokens(ctx context.Context, actor Actor, f TokenFilter) ([]Tok
 func (a *App) RevokeToken(ctx context.Context, actor Actor, id int64) (TokenView, error) {
 	var v TokenView
 	now := a.now()
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.tokensStore().Write(ctx, func(tx tokensTx) error {
 		t, err := tx.Token(ctx, id)
 		if err == nil && mayManageTokens(actor, t.UserID) != nil {
 			err = reportline.Errorf(reportline.NotFound, "token %d not found", id)

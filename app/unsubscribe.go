@@ -56,7 +56,7 @@ func (a *App) unsubscribeKey(ctx context.Context) ([]byte, error) {
 	fresh := make([]byte, 32)
 	rand.Read(fresh)
 	var key []byte
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.preferencesStore().Write(ctx, func(tx preferencesTx) error {
 		var err error
 		key, err = tx.ServiceSecret(ctx, unsubscribeSecret, fresh, a.now())
 		return err
@@ -169,7 +169,7 @@ func (a *App) UnsubscribeInfo(ctx context.Context, token string) (reportline.Use
 		return reportline.User{}, reportline.Notification{}, err
 	}
 	var u reportline.User
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.preferencesStore().Read(ctx, func(tx preferencesTx) error {
 		var err error
 		u, err = tx.User(ctx, id)
 		return err
@@ -190,7 +190,7 @@ func (a *App) Unsubscribe(ctx context.Context, token string) (reportline.User, r
 		return reportline.User{}, reportline.Notification{}, err
 	}
 	var u reportline.User
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.preferencesStore().Write(ctx, func(tx preferencesTx) error {
 		var err error
 		if u, err = tx.User(ctx, id); err != nil {
 			return errUnsubscribe

@@ -219,7 +219,7 @@ func (a *App) previewWithCreated(ctx context.Context, actor Actor, in UserImport
 // mayImportUsers refuses callers that could import nobody, before any of
 // their file is read.
 func (a *App) mayImportUsers(ctx context.Context, actor Actor) error {
-	return a.store.Read(ctx, func(tx Tx) error {
+	return a.usersCSVStore().Read(ctx, func(tx usersCSVTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

@@ -473,7 +473,7 @@ func importUnknown(in UserImport) error {
 
 // matchImport finds the imported user: by uid, else by email. matchedBy is
 // "" when nobody matches.
-func matchImport(ctx context.Context, tx Tx, in UserImport) (u reportline.User, matchedBy string, err error) {
+func matchImport(ctx context.Context, tx importMatchTx, in UserImport) (u reportline.User, matchedBy string, err error) {
 	if in.UID != "" {
 		u, err = tx.UserByExternalUID(ctx, in.UID)
 		if err == nil {
@@ -529,7 +529,7 @@ func changedFields(before, after reportline.User) []string {
 
 // importManagers makes the user's line managers the listed set, through the
 // hand-assignment plan, inside the import's transaction.
-func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportline.User, refs *managerRefs, locked bool) (*ManagerChanges, error) {
+func (a *App) importManagers(ctx context.Context, tx linkChangeTx, actor Actor, u reportline.User, refs *managerRefs, locked bool) (*ManagerChanges, error) {
 	ch := &ManagerChanges{Field: refs.field, IgnoredField: refs.ignored}
 	req := LinkRequest{User: u.ID, Direction: reportline.Managers, Kind: reportline.Line}
 	var inputs []string // inputs[i] was sent for req.IDs[i]
@@ -602,7 +602,7 @@ func (a *App) importManagers(ctx context.Context, tx Tx, actor Actor, u reportli
 // inactiveManagers handles the manager fields of an inactive user, whose
 // links cannot change: the import passes only when it lists exactly the
 // current line managers, so re-sending a leaver's record stays harmless.
-func inactiveManagers(ctx context.Context, tx Tx, u reportline.User, refs *managerRefs, ids []reportline.UserID, details []reportline.Detail, ch *ManagerChanges) (*ManagerChanges, error) {
+func inactiveManagers(ctx context.Context, tx linkedUsersTx, u reportline.User, refs *managerRefs, ids []reportline.UserID, details []reportline.Detail, ch *ManagerChanges) (*ManagerChanges, error) {
 	all, err := linkedUsers(ctx, tx, u.ID, reportline.Managers)
 	if err != nil {
 		return nil, err

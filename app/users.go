@@ -62,7 +62,7 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 	if err := u.Validate(); err != nil {
 		return u, err
 	}
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.userAdminStore().Write(ctx, func(tx userAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -93,7 +93,7 @@ func (a *App) CreateUser(ctx context.Context, actor Actor, in UserInput) (report
 // reactivating restores them.
 func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID, p UserPatch) (reportline.User, error) {
 	var u reportline.User
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.userViewStore().Write(ctx, func(tx userViewTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -123,7 +123,7 @@ func (a *App) UpdateUser(ctx context.Context, actor Actor, id reportline.UserID,
 // person's details and status (user.edit), and their org unit and position
 // (user.edit_org), which in the positions mode make line managers. An actor
 // who may not see the user is refused without learning more.
-func (a *App) authorizeUserPatch(ctx context.Context, tx Tx, ac *usecase.Authority, u reportline.User, p UserPatch) error {
+func (a *App) authorizeUserPatch(ctx context.Context, tx userViewTx, ac *usecase.Authority, u reportline.User, p UserPatch) error {
 	if ac.Actor.System {
 		return nil
 	}
@@ -173,7 +173,7 @@ func userDoc(u reportline.User) map[string]any {
 }
 
 // recordUserChange logs the fields of a user that changed, if any.
-func (a *App) recordUserChange(ctx context.Context, tx Tx, actor Actor, user reportline.UserID, before, after map[string]any) error {
+func (a *App) recordUserChange(ctx context.Context, tx usecase.ChangeTx, actor Actor, user reportline.UserID, before, after map[string]any) error {
 	b, c := map[string]any{}, map[string]any{}
 	for k, v := range after {
 		if before[k] != v {
@@ -231,7 +231,7 @@ func patchUser(u *reportline.User, p UserPatch) error {
 // administrate, and the people they manage.
 func (a *App) GetUser(ctx context.Context, actor Actor, id reportline.UserID) (reportline.User, error) {
 	var u reportline.User
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.userViewStore().Read(ctx, func(tx userViewTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -268,7 +268,7 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 		}
 		f.Email = e
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.userAdminStore().Read(ctx, func(tx userAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -310,7 +310,7 @@ func (a *App) FindUsers(ctx context.Context, actor Actor, f reportline.UserFilte
 // visibleGroups returns the groups whose members the actor may list,
 // restricted to the subtree of group when it is set; nil means "no
 // restriction" (a platform admin listing everybody).
-func visibleGroups(ctx context.Context, tx Tx, ac *usecase.Authority, group reportline.GroupID) ([]reportline.GroupID, error) {
+func visibleGroups(ctx context.Context, tx usecase.AuthorityTx, ac *usecase.Authority, group reportline.GroupID) ([]reportline.GroupID, error) {
 	if ac.Scope.All && group == 0 {
 		return nil, nil
 	}
@@ -337,7 +337,7 @@ func (a *App) UserByEmail(ctx context.Context, email string) (reportline.User, e
 		return reportline.User{}, err
 	}
 	var u reportline.User
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.userAdminStore().Read(ctx, func(tx userAdminTx) error {
 		u, err = tx.UserByEmail(ctx, e)
 		return err
 	})

@@ -189,7 +189,7 @@ func (tx eventTx) UpdateUsers(ctx context.Context, users []*reportline.User) err
 // schedule.TakeEffect. The scheduler calls it every tick.
 func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 	n := 0
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.webhookEffectsStore().Write(ctx, func(tx webhookEffectsTx) error {
 		n = 0
 		return schedule.TakeEffect(ctx, tx, cursorWebhookLinks, a.now(), webhookLookback, func(from, to time.Time) error {
 			links, err := tx.LinksStartingOrEnding(ctx, from, to)
@@ -208,7 +208,7 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 	}
 	// Absences' covers starting and ending (docs/absences.md), on their
 	// own cursor.
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.webhookEffectsStore().Write(ctx, func(tx webhookEffectsTx) error {
 		return schedule.TakeEffect(ctx, tx, cursorWebhookAbsences, a.now(), webhookLookback, func(from, to time.Time) error {
 			list, err := tx.AbsencesStartingOrEnding(ctx, from, to)
 			if err != nil {
@@ -226,7 +226,7 @@ func (a *App) RunWebhookEffects(ctx context.Context) (int, error) {
 
 // emitDelegation emits an absence's cover starting or ending at at, in the
 // transaction that made it so.
-func emitDelegation(ctx context.Context, tx Tx, ab reportline.Absence, started bool, at, now time.Time) error {
+func emitDelegation(ctx context.Context, tx webhook.Tx, ab reportline.Absence, started bool, at, now time.Time) error {
 	_, err := webhook.Emit(ctx, tx, now, webhook.Delegation(ab, started, at))
 	return err
 }
@@ -298,7 +298,7 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 	types = slices.Compact(types)
 	s := reportline.WebhookSubscriber{URL: req.URL, Secret: newWebhookSecret(), Types: types,
 		CreatedBy: actor.ID(), CreatedAt: a.now()}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -326,7 +326,7 @@ func (a *App) CreateWebhook(ctx context.Context, actor Actor, req NewWebhook) (W
 // Webhooks lists the subscribers, without their secrets.
 func (a *App) Webhooks(ctx context.Context, actor Actor) ([]WebhookSubscriber, error) {
 	var out []WebhookSubscriber
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Read(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -345,7 +345,7 @@ func (a *App) Webhooks(ctx context.Context, actor Actor) ([]WebhookSubscriber, e
 
 // DeleteWebhook removes a subscriber and its undelivered events.
 func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -376,7 +376,7 @@ func (a *App) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
 // WebhookDeliveries is the delivery log of a subscriber (0: all), newest first.
 func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int64, limit int) ([]reportline.WebhookDelivery, error) {
 	var out []reportline.WebhookDelivery
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookSubscribersStore().Read(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -393,7 +393,7 @@ func (a *App) WebhookDeliveries(ctx context.Context, actor Actor, subscriber int
 // ReplayWebhookDelivery sends a delivery that failed for good, or was
 // sent, again, as it was (same event id and time), from the first attempt.
 func (a *App) ReplayWebhookDelivery(ctx context.Context, actor Actor, subscriber, id int64) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.webhookSubscribersStore().Write(ctx, func(tx webhookSubscribersTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err

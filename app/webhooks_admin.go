@@ -29,7 +29,7 @@ type WebhookSummary struct {
 func newWebhookSecret() string { return "whsec_" + rand.Text() + rand.Text() }
 
 // authorizeWebhooks loads the actor's authority and asks the policy.
-func authorizeWebhooks(ctx context.Context, tx Tx, actor Actor) error {
+func authorizeWebhooks(ctx context.Context, tx webhookAdminTx, actor Actor) error {
 	ac, err := usecase.LoadAuthority(ctx, tx, actor)
 	if err != nil {
 		return err
@@ -41,7 +41,7 @@ func authorizeWebhooks(ctx context.Context, tx Tx, actor Actor) error {
 // newest delivery.
 func (a *App) WebhookSummaries(ctx context.Context, actor Actor) ([]WebhookSummary, error) {
 	var out []WebhookSummary
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookAdminStore().Read(ctx, func(tx webhookAdminTx) error {
 		out = nil
 		if err := authorizeWebhooks(ctx, tx, actor); err != nil {
 			return err
@@ -69,7 +69,7 @@ func (a *App) WebhookSummaries(ctx context.Context, actor Actor) ([]WebhookSumma
 // GetWebhook returns one subscriber, without its secret.
 func (a *App) GetWebhook(ctx context.Context, actor Actor, id int64) (WebhookSubscriber, error) {
 	var out WebhookSubscriber
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.webhookAdminStore().Read(ctx, func(tx webhookAdminTx) error {
 		if err := authorizeWebhooks(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (a *App) GetWebhook(ctx context.Context, actor Actor, id int64) (WebhookSub
 }
 
 // webhookByID finds a subscriber of the context's tenant.
-func webhookByID(ctx context.Context, tx Tx, id int64) (reportline.WebhookSubscriber, error) {
+func webhookByID(ctx context.Context, tx webhookAdminTx, id int64) (reportline.WebhookSubscriber, error) {
 	subs, err := tx.WebhookSubscribers(ctx)
 	if err != nil {
 		return reportline.WebhookSubscriber{}, err
@@ -99,7 +99,7 @@ func webhookByID(ctx context.Context, tx Tx, id int64) (reportline.WebhookSubscr
 // receiver should accept both while it switches; docs/webhooks.md).
 func (a *App) RotateWebhookSecret(ctx context.Context, actor Actor, id int64) (string, error) {
 	secret := newWebhookSecret()
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.webhookAdminStore().Write(ctx, func(tx webhookAdminTx) error {
 		if err := authorizeWebhooks(ctx, tx, actor); err != nil {
 			return err
 		}
@@ -124,7 +124,7 @@ func (a *App) RotateWebhookSecret(ctx context.Context, actor Actor, id int64) (s
 // and its waiting deliveries are held) or enables it again (the held ones
 // go out, in order).
 func (a *App) SetWebhookActive(ctx context.Context, actor Actor, id int64, active bool) error {
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.webhookAdminStore().Write(ctx, func(tx webhookAdminTx) error {
 		if err := authorizeWebhooks(ctx, tx, actor); err != nil {
 			return err
 		}
