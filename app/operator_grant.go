@@ -45,7 +45,20 @@ type operatorLogTx interface {
 	RecordOperatorLog(ctx context.Context, actor, action, detail string) error
 }
 
-func readOperatorGrant(ctx context.Context, tx Tx) (OperatorGrant, error) {
+// operatorGrantTx is what the grant's use cases read and write: the
+// tenant's settings, the change log, the operator log and, while a grant
+// runs, the people the operator lists.
+type operatorGrantTx interface {
+	tenantTx
+	operatorLogTx
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+}
+
+func (a *App) operatorGrantStore() usecase.Store[operatorGrantTx] {
+	return narrow(a.store, func(tx Tx) operatorGrantTx { return tx })
+}
+
+func readOperatorGrant(ctx context.Context, tx tenantTx) (OperatorGrant, error) {
 	get := settingReader(ctx, tx)
 	var until string
 	var g OperatorGrant
@@ -69,7 +82,7 @@ func (a *App) OperatorGrant(ctx context.Context, actor Actor) (OperatorGrant, er
 		return OperatorGrant{}, err
 	}
 	var g OperatorGrant
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.operatorGrantStore().Read(ctx, func(tx operatorGrantTx) error {
 		var err error
 		g, err = readOperatorGrant(ctx, tx)
 		return err
@@ -116,7 +129,7 @@ func (a *App) changeOperatorGrant(ctx context.Context, actor Actor, g OperatorGr
 	if !g.Until.IsZero() {
 		until = g.Until.Format(time.RFC3339)
 	}
-	return a.store.Write(ctx, func(tx Tx) error {
+	return a.operatorGrantStore().Write(ctx, func(tx operatorGrantTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {
 			return err
@@ -147,7 +160,7 @@ func (a *App) OperatorPeople(ctx context.Context, op reportline.Operator, tenant
 	ctx = reportline.WithTenant(ctx, tenant)
 	var users []reportline.User
 	var g OperatorGrant
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.operatorGrantStore().Write(ctx, func(tx operatorGrantTx) error {
 		var err error
 		if g, err = readOperatorGrant(ctx, tx); err != nil {
 			return err
