@@ -77,13 +77,6 @@ type LoadOptions struct {
 	Quick bool
 }
 
-func (opt LoadOptions) tenant() int64 {
-	if opt.Tenant == 0 {
-		return implicitTenant
-	}
-	return opt.Tenant
-}
-
 const progressEvery = 50_000
 
 func (opt LoadOptions) report(table string, done, total int) {
@@ -105,11 +98,39 @@ func (opt LoadOptions) report(table string, done, total int) {
 //
 // Load is both the benchmarks' set-up and the "load" floor of BENCHMARKS.md.
 func Load(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
+	return LoadCopies(ctx, db, o, []Copy{{Tenant: opt.Tenant, IDBase: opt.IDBase}}, opt)
+}
+
+// Copy is one copy of the org that LoadCopies writes: the tenant it goes
+// into (an existing, empty one; 0 is the implicit tenant) and the base
+// added to its user ids (see LoadOptions.IDBase).
+type Copy struct {
+	Tenant, IDBase int64
+}
+
+// LoadCopies is Load writing the org once per copy, every copy's rows in
+// the same single pass (one COPY per table on PostgreSQL, one transaction
+// of prepared INSERTs on SQLite), so that an installation of a thousand
+// small tenants costs one load of their total size rather than a thousand
+// loads, each with its own transaction and statistics run. opt.Tenant and
+// opt.IDBase are not used; the copies say them. Progress counts the rows
+// of every copy together.
+func LoadCopies(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
+	if len(copies) == 0 {
+		return fmt.Errorf("refdata: load: no copies to load")
+	}
+	cs := make([]Copy, len(copies))
+	for i, c := range copies {
+		cs[i] = c
+		if c.Tenant == 0 {
+			cs[i].Tenant = implicitTenant
+		}
+	}
 	switch db.Driver().(type) {
 	case *stdlib.Driver:
-		return loadPostgres(ctx, db, o, opt)
+		return loadPostgres(ctx, db, o, cs, opt)
 	case *sqlite.Driver:
-		return loadSQLite(ctx, db, o, opt)
+		return loadSQLite(ctx, db, o, cs, opt)
 	default:
 		return fmt.Errorf("refdata: load: unsupported driver %T", db.Driver())
 	}
@@ -123,20 +144,34 @@ type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-func checkEmpty(ctx context.Context, q querier, tenant int64) error {
-	var has bool
-	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = "+fmt.Sprint(tenant)+")").Scan(&has); err != nil {
-		return fmt.Errorf("refdata: load: %w (is the database migrated?)", err)
-	}
-	if has {
-		return fmt.Errorf("refdata: load: tenant %d of the database already has users; load into an empty tenant of a migrated database", tenant)
+func checkEmpty(ctx context.Context, q querier, copies []Copy) error {
+	for _, c := range copies {
+		var has bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = "+fmt.Sprint(c.Tenant)+")").Scan(&has); err != nil {
+			return fmt.Errorf("refdata: load: %w (is the database migrated?)", err)
+		}
+		if has {
+			return fmt.Errorf("refdata: load: tenant %d of the database already has users; load into an empty tenant of a migrated database", c.Tenant)
+		}
 	}
 	return nil
 }
 
-func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
-	tenant, base := opt.tenant(), opt.IDBase
-	if err := checkEmpty(ctx, db, tenant); err != nil {
+// row walks the (copy, item) pairs of a load in order: copy by copy, every
+// item of each, the order both engines write in.
+type row struct{ copy, item, done, total int }
+
+func (r *row) next(items int) bool {
+	if r.done == r.total {
+		return false
+	}
+	r.copy, r.item = r.done/items, r.done%items
+	r.done++
+	return true
+}
+
+func loadPostgres(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
+	if err := checkEmpty(ctx, db, copies); err != nil {
 		return err
 	}
 	conn, err := db.Conn(ctx)
@@ -153,44 +188,50 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 		}
 		defer tx.Rollback(ctx)
 
-		n, id := o.Size(), 0
+		n := o.Size()
+		r := row{total: n * len(copies)}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"},
 			[]string{"tenant_id", "id", "external_uid", "email", "first_name", "last_name", "status", "created_at", "updated_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if id == n {
+				if !r.next(n) {
 					return nil, nil
 				}
-				id++
-				opt.report("users", id, n)
-				u := o.User(reportline.UserID(id))
-				return []any{tenant, base + int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
+				opt.report("users", r.done, r.total)
+				c, u := copies[r.copy], o.User(reportline.UserID(r.item+1))
+				return []any{c.Tenant, c.IDBase + int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy users: %w", err)
 		}
-		pairs, i := o.Pairs(), 0
+		pairs := o.Pairs()
 		if opt.NoLinks {
 			pairs = nil
 		}
+		r = row{total: len(pairs) * len(copies)}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"links"},
 			[]string{"tenant_id", "manager_id", "managee_id", "kind", "source", "created_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(pairs) {
+				if !r.next(len(pairs)) {
 					return nil, nil
 				}
-				p := pairs[i]
-				i++
-				opt.report("links", i, len(pairs))
-				return []any{tenant, base + int64(p.ManagerID), base + int64(p.ManageeID), "line", "csv", epoch}, nil
+				opt.report("links", r.done, r.total)
+				c, p := copies[r.copy], pairs[r.item]
+				return []any{c.Tenant, c.IDBase + int64(p.ManagerID), c.IDBase + int64(p.ManageeID), "line", "csv", epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
 		}
-		if _, err := tx.Exec(ctx, historyFromLinks, tenant); err != nil {
-			return fmt.Errorf("link history: %w", err)
+		for _, c := range copies {
+			if _, err := tx.Exec(ctx, historyFromLinks, c.Tenant); err != nil {
+				return fmt.Errorf("link history: %w", err)
+			}
 		}
 		// The ids were given, so the identity sequence has not moved.
-		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST($1::bigint, (SELECT max(id) FROM users)))", base+int64(n)); err != nil {
+		var last int64
+		for _, c := range copies {
+			last = max(last, c.IDBase+int64(n))
+		}
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST($1::bigint, (SELECT max(id) FROM users)))", last); err != nil {
 			return fmt.Errorf("set users sequence: %w", err)
 		}
 		return tx.Commit(ctx)
@@ -207,14 +248,13 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 	return nil
 }
 
-func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
+func loadSQLite(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
 	}
 	defer tx.Rollback()
-	tenant, base := opt.tenant(), opt.IDBase
-	if err := checkEmpty(ctx, tx, tenant); err != nil {
+	if err := checkEmpty(ctx, tx, copies); err != nil {
 		return err
 	}
 	epoch := o.cfg.Epoch.UnixMicro()
@@ -225,12 +265,12 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	}
 	defer users.Close()
 	n := o.Size()
-	for id := 1; id <= n; id++ {
-		u := o.User(reportline.UserID(id))
-		if _, err := users.ExecContext(ctx, tenant, base+int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
-			return fmt.Errorf("refdata: load: user %d: %w", id, err)
+	for r := (row{total: n * len(copies)}); r.next(n); {
+		c, u := copies[r.copy], o.User(reportline.UserID(r.item+1))
+		if _, err := users.ExecContext(ctx, c.Tenant, c.IDBase+int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
+			return fmt.Errorf("refdata: load: tenant %d, user %d: %w", c.Tenant, u.ID, err)
 		}
-		opt.report("users", id, n)
+		opt.report("users", r.done, r.total)
 	}
 	links, err := tx.PrepareContext(ctx, `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at) VALUES (?, ?, ?, 'line', 'csv', ?)`)
 	if err != nil {
@@ -241,14 +281,17 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	if opt.NoLinks {
 		pairs = nil
 	}
-	for i, p := range pairs {
-		if _, err := links.ExecContext(ctx, tenant, base+int64(p.ManagerID), base+int64(p.ManageeID), epoch); err != nil {
-			return fmt.Errorf("refdata: load: link %d → %d: %w", p.ManagerID, p.ManageeID, err)
+	for r := (row{total: len(pairs) * len(copies)}); r.next(len(pairs)); {
+		c, p := copies[r.copy], pairs[r.item]
+		if _, err := links.ExecContext(ctx, c.Tenant, c.IDBase+int64(p.ManagerID), c.IDBase+int64(p.ManageeID), epoch); err != nil {
+			return fmt.Errorf("refdata: load: tenant %d, link %d → %d: %w", c.Tenant, p.ManagerID, p.ManageeID, err)
 		}
-		opt.report("links", i+1, len(pairs))
+		opt.report("links", r.done, r.total)
 	}
-	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), tenant); err != nil {
-		return fmt.Errorf("refdata: load: link history: %w", err)
+	for _, c := range copies {
+		if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), c.Tenant); err != nil {
+			return fmt.Errorf("refdata: load: link history: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("refdata: load: commit: %w", err)
