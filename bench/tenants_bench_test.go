@@ -32,6 +32,10 @@ import (
 const (
 	tenantsEnv      = "REPORTLINE_BENCH_TENANTS"
 	tenantPeopleEnv = "REPORTLINE_BENCH_TENANT_PEOPLE"
+	// tenantImportsEnv, when set, is how many dry-run imports each round
+	// times (-benchtime's count otherwise): a tenant of 50,000 people's
+	// import takes seconds, its Q1 a millisecond.
+	tenantImportsEnv = "REPORTLINE_BENCH_TENANT_IMPORTS"
 )
 
 // tenantsFixture is an installation of n tenants, each holding the same
@@ -348,7 +352,8 @@ func (f *tenantsFixture) decision(ctx context.Context, client *http.Client, k in
 // single tenant of one such org ("single"), on each engine: Q1 (one
 // client, HTTP), AuthZEN decisions direct and transitive (one client,
 // HTTP, every answer checked) and a dry-run import of a tenant's whole org
-// (the app). Requests go to a tenant at random, so they spread over every
+// (the app; p50-ms is the median import, ns/op means nothing there when
+// REPORTLINE_BENCH_TENANT_IMPORTS is set). Requests go to a tenant at random, so they spread over every
 // tenant. Both installations are built first (their set-up time is
 // logged) and every tenant is warmed with its own token; then each of
 // REPORTLINE_BENCH_ROUNDS rounds runs every measure on single and on NxP,
@@ -356,6 +361,7 @@ func (f *tenantsFixture) decision(ctx context.Context, client *http.Client, k in
 // figures the result.
 func BenchmarkTenants(b *testing.B) {
 	n, people := envInt(b, tenantsEnv, 10), envInt(b, tenantPeopleEnv, 500)
+	imports := envInt(b, tenantImportsEnv, 0)
 	engines(b, func(b *testing.B, engine store.Engine) {
 		ctx := context.Background()
 		type shape struct {
@@ -409,14 +415,29 @@ func BenchmarkTenants(b *testing.B) {
 			}
 			for _, s := range shapes {
 				b.Run(fmt.Sprintf("import-dry-run/%s/round%d", s.name, r+1), func(b *testing.B) {
-					for b.Loop() {
-						k := s.rnd.IntN(len(s.f.ids))
-						ctx := reportline.WithTenant(context.Background(), s.f.ids[k])
-						res, err := s.f.app.ImportManagers(ctx, app.SystemActor(reportline.SourceCLI), bytes.NewReader(s.f.csv), bulkimport.Options{DryRun: true})
-						if err != nil || len(res.Rejected) > 0 {
-							b.Fatalf("tenant %d: %v, %d rejected", k, err, len(res.Rejected))
-						}
+					count := b.N
+					if imports > 0 {
+						count = imports
 					}
+					res, err := bench.Drive(ctx, bench.Options{Concurrency: 1, Requests: count, Duration: bench.MaxDuration}, func(ctx context.Context, _ int) error {
+						k := s.rnd.IntN(len(s.f.ids))
+						res, err := s.f.app.ImportManagers(reportline.WithTenant(ctx, s.f.ids[k]), app.SystemActor(reportline.SourceCLI),
+							bytes.NewReader(s.f.csv), bulkimport.Options{DryRun: true})
+						if err == nil && len(res.Rejected) > 0 {
+							err = fmt.Errorf("%d lines rejected", len(res.Rejected))
+						}
+						if err != nil {
+							return fmt.Errorf("tenant %d: %w", k, err)
+						}
+						return nil
+					})
+					if err == nil {
+						err = res.Err
+					}
+					if err != nil {
+						b.Fatal(err)
+					}
+					b.ReportMetric(float64(res.Quantile(0.50).Microseconds())/1e3, "p50-ms")
 				})
 			}
 		}
