@@ -10,6 +10,8 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -406,6 +408,7 @@ func BenchmarkTenants(b *testing.B) {
 			}
 		}
 		for r := range rounds(b) {
+			b.Logf("round %d: load average %s", r+1, loadAverage())
 			for _, kd := range kinds {
 				for _, s := range shapes {
 					b.Run(fmt.Sprintf("%s/%s/round%d", kd.name, s.name, r+1), func(b *testing.B) {
@@ -442,4 +445,15 @@ func BenchmarkTenants(b *testing.B) {
 			}
 		}
 	})
+}
+
+// loadAverage is /proc/loadavg's first three figures, logged beside each
+// round's figures (BENCHMARKS.md: record the load with every figure), or
+// "unknown" where there is none.
+func loadAverage() string {
+	raw, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(raw)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], " ")
+	}
+	return "unknown"
 }
