@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -221,10 +222,8 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt Lo
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
 		}
-		for _, c := range copies {
-			if _, err := tx.Exec(ctx, historyFromLinks, c.Tenant); err != nil {
-				return fmt.Errorf("link history: %w", err)
-			}
+		if _, err := tx.Exec(ctx, historyFromLinks(copies)); err != nil {
+			return fmt.Errorf("link history: %w", err)
 		}
 		// The ids were given, so the identity sequence has not moved.
 		var last int64
@@ -288,10 +287,8 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt Load
 		}
 		opt.report("links", r.done, r.total)
 	}
-	for _, c := range copies {
-		if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), c.Tenant); err != nil {
-			return fmt.Errorf("refdata: load: link history: %w", err)
-		}
+	if _, err := tx.ExecContext(ctx, historyFromLinks(copies)); err != nil {
+		return fmt.Errorf("refdata: load: link history: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("refdata: load: commit: %w", err)
@@ -310,6 +307,15 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt Load
 // historyFromLinks starts the loaded links' history (migration 0020's
 // link_history) at the load: the seeded organisation has no audit log, so
 // its as-of reads see it from its epoch on, as a migrated database sees
-// links the audit never recorded.
-const historyFromLinks = `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, effective_from, recorded_at, origin)
-	SELECT tenant_id, manager_id, managee_id, kind, source, created_at, created_at, 'migration' FROM links WHERE tenant_id = $1`
+// links the audit never recorded. One statement for every copy rather than
+// one per tenant: a thousand tenants would be a thousand statements, each
+// planned on PostgreSQL just after COPY, with no statistics on the new
+// rows. The ids are integers of our own, so they are written into the text.
+func historyFromLinks(copies []Copy) string {
+	ids := make([]string, len(copies))
+	for i, c := range copies {
+		ids[i] = strconv.FormatInt(c.Tenant, 10)
+	}
+	return `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, effective_from, recorded_at, origin)
+	SELECT tenant_id, manager_id, managee_id, kind, source, created_at, created_at, 'migration' FROM links WHERE tenant_id IN (` + strings.Join(ids, ", ") + `)`
+}
