@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
@@ -77,13 +78,6 @@ type LoadOptions struct {
 	Quick bool
 }
 
-func (opt LoadOptions) tenant() int64 {
-	if opt.Tenant == 0 {
-		return implicitTenant
-	}
-	return opt.Tenant
-}
-
 const progressEvery = 50_000
 
 func (opt LoadOptions) report(table string, done, total int) {
@@ -105,11 +99,39 @@ func (opt LoadOptions) report(table string, done, total int) {
 //
 // Load is both the benchmarks' set-up and the "load" floor of BENCHMARKS.md.
 func Load(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
+	return LoadCopies(ctx, db, o, []Copy{{Tenant: opt.Tenant, IDBase: opt.IDBase}}, opt)
+}
+
+// Copy is one copy of the org that LoadCopies writes: the tenant it goes
+// into (an existing, empty one; 0 is the implicit tenant) and the base
+// added to its user ids (see LoadOptions.IDBase).
+type Copy struct {
+	Tenant, IDBase int64
+}
+
+// LoadCopies is Load writing the org once per copy, every copy's rows in
+// the same single pass (one COPY per table on PostgreSQL, one transaction
+// of prepared INSERTs on SQLite), so that an installation of a thousand
+// small tenants costs one load of their total size rather than a thousand
+// loads, each with its own transaction and statistics run. opt.Tenant and
+// opt.IDBase are not used; the copies say them. Progress counts the rows
+// of every copy together.
+func LoadCopies(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
+	if len(copies) == 0 {
+		return fmt.Errorf("refdata: load: no copies to load")
+	}
+	cs := make([]Copy, len(copies))
+	for i, c := range copies {
+		cs[i] = c
+		if c.Tenant == 0 {
+			cs[i].Tenant = implicitTenant
+		}
+	}
 	switch db.Driver().(type) {
 	case *stdlib.Driver:
-		return loadPostgres(ctx, db, o, opt)
+		return loadPostgres(ctx, db, o, cs, opt)
 	case *sqlite.Driver:
-		return loadSQLite(ctx, db, o, opt)
+		return loadSQLite(ctx, db, o, cs, opt)
 	default:
 		return fmt.Errorf("refdata: load: unsupported driver %T", db.Driver())
 	}
@@ -123,20 +145,34 @@ type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-func checkEmpty(ctx context.Context, q querier, tenant int64) error {
-	var has bool
-	if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = "+fmt.Sprint(tenant)+")").Scan(&has); err != nil {
-		return fmt.Errorf("refdata: load: %w (is the database migrated?)", err)
-	}
-	if has {
-		return fmt.Errorf("refdata: load: tenant %d of the database already has users; load into an empty tenant of a migrated database", tenant)
+func checkEmpty(ctx context.Context, q querier, copies []Copy) error {
+	for _, c := range copies {
+		var has bool
+		if err := q.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM users WHERE tenant_id = "+fmt.Sprint(c.Tenant)+")").Scan(&has); err != nil {
+			return fmt.Errorf("refdata: load: %w (is the database migrated?)", err)
+		}
+		if has {
+			return fmt.Errorf("refdata: load: tenant %d of the database already has users; load into an empty tenant of a migrated database", c.Tenant)
+		}
 	}
 	return nil
 }
 
-func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
-	tenant, base := opt.tenant(), opt.IDBase
-	if err := checkEmpty(ctx, db, tenant); err != nil {
+// row walks the (copy, item) pairs of a load in order: copy by copy, every
+// item of each, the order both engines write in.
+type row struct{ copy, item, done, total int }
+
+func (r *row) next(items int) bool {
+	if r.done == r.total {
+		return false
+	}
+	r.copy, r.item = r.done/items, r.done%items
+	r.done++
+	return true
+}
+
+func loadPostgres(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
+	if err := checkEmpty(ctx, db, copies); err != nil {
 		return err
 	}
 	conn, err := db.Conn(ctx)
@@ -153,44 +189,48 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 		}
 		defer tx.Rollback(ctx)
 
-		n, id := o.Size(), 0
+		n := o.Size()
+		r := row{total: n * len(copies)}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"users"},
 			[]string{"tenant_id", "id", "external_uid", "email", "first_name", "last_name", "status", "created_at", "updated_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if id == n {
+				if !r.next(n) {
 					return nil, nil
 				}
-				id++
-				opt.report("users", id, n)
-				u := o.User(reportline.UserID(id))
-				return []any{tenant, base + int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
+				opt.report("users", r.done, r.total)
+				c, u := copies[r.copy], o.User(reportline.UserID(r.item+1))
+				return []any{c.Tenant, c.IDBase + int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy users: %w", err)
 		}
-		pairs, i := o.Pairs(), 0
+		pairs := o.Pairs()
 		if opt.NoLinks {
 			pairs = nil
 		}
+		r = row{total: len(pairs) * len(copies)}
 		_, err = tx.CopyFrom(ctx, pgx.Identifier{"links"},
 			[]string{"tenant_id", "manager_id", "managee_id", "kind", "source", "created_at"},
 			pgx.CopyFromFunc(func() ([]any, error) {
-				if i == len(pairs) {
+				if !r.next(len(pairs)) {
 					return nil, nil
 				}
-				p := pairs[i]
-				i++
-				opt.report("links", i, len(pairs))
-				return []any{tenant, base + int64(p.ManagerID), base + int64(p.ManageeID), "line", "csv", epoch}, nil
+				opt.report("links", r.done, r.total)
+				c, p := copies[r.copy], pairs[r.item]
+				return []any{c.Tenant, c.IDBase + int64(p.ManagerID), c.IDBase + int64(p.ManageeID), "line", "csv", epoch}, nil
 			}))
 		if err != nil {
 			return fmt.Errorf("copy links: %w", err)
 		}
-		if _, err := tx.Exec(ctx, historyFromLinks, tenant); err != nil {
+		if _, err := tx.Exec(ctx, historyFromLinks(copies)); err != nil {
 			return fmt.Errorf("link history: %w", err)
 		}
 		// The ids were given, so the identity sequence has not moved.
-		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST($1::bigint, (SELECT max(id) FROM users)))", base+int64(n)); err != nil {
+		var last int64
+		for _, c := range copies {
+			last = max(last, c.IDBase+int64(n))
+		}
+		if _, err := tx.Exec(ctx, "SELECT setval(pg_get_serial_sequence('users', 'id'), GREATEST($1::bigint, (SELECT max(id) FROM users)))", last); err != nil {
 			return fmt.Errorf("set users sequence: %w", err)
 		}
 		return tx.Commit(ctx)
@@ -207,14 +247,13 @@ func loadPostgres(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) erro
 	return nil
 }
 
-func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error {
+func loadSQLite(ctx context.Context, db *sql.DB, o *Org, copies []Copy, opt LoadOptions) error {
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("refdata: load: %w", err)
 	}
 	defer tx.Rollback()
-	tenant, base := opt.tenant(), opt.IDBase
-	if err := checkEmpty(ctx, tx, tenant); err != nil {
+	if err := checkEmpty(ctx, tx, copies); err != nil {
 		return err
 	}
 	epoch := o.cfg.Epoch.UnixMicro()
@@ -225,12 +264,12 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	}
 	defer users.Close()
 	n := o.Size()
-	for id := 1; id <= n; id++ {
-		u := o.User(reportline.UserID(id))
-		if _, err := users.ExecContext(ctx, tenant, base+int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
-			return fmt.Errorf("refdata: load: user %d: %w", id, err)
+	for r := (row{total: n * len(copies)}); r.next(n); {
+		c, u := copies[r.copy], o.User(reportline.UserID(r.item+1))
+		if _, err := users.ExecContext(ctx, c.Tenant, c.IDBase+int64(u.ID), u.ExternalUID, u.Email, u.FirstName, u.LastName, string(u.Status), epoch, epoch); err != nil {
+			return fmt.Errorf("refdata: load: tenant %d, user %d: %w", c.Tenant, u.ID, err)
 		}
-		opt.report("users", id, n)
+		opt.report("users", r.done, r.total)
 	}
 	links, err := tx.PrepareContext(ctx, `INSERT INTO links (tenant_id, manager_id, managee_id, kind, source, created_at) VALUES (?, ?, ?, 'line', 'csv', ?)`)
 	if err != nil {
@@ -241,13 +280,14 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 	if opt.NoLinks {
 		pairs = nil
 	}
-	for i, p := range pairs {
-		if _, err := links.ExecContext(ctx, tenant, base+int64(p.ManagerID), base+int64(p.ManageeID), epoch); err != nil {
-			return fmt.Errorf("refdata: load: link %d → %d: %w", p.ManagerID, p.ManageeID, err)
+	for r := (row{total: len(pairs) * len(copies)}); r.next(len(pairs)); {
+		c, p := copies[r.copy], pairs[r.item]
+		if _, err := links.ExecContext(ctx, c.Tenant, c.IDBase+int64(p.ManagerID), c.IDBase+int64(p.ManageeID), epoch); err != nil {
+			return fmt.Errorf("refdata: load: tenant %d, link %d → %d: %w", c.Tenant, p.ManagerID, p.ManageeID, err)
 		}
-		opt.report("links", i+1, len(pairs))
+		opt.report("links", r.done, r.total)
 	}
-	if _, err := tx.ExecContext(ctx, strings.ReplaceAll(historyFromLinks, "$1", "?"), tenant); err != nil {
+	if _, err := tx.ExecContext(ctx, historyFromLinks(copies)); err != nil {
 		return fmt.Errorf("refdata: load: link history: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -267,6 +307,15 @@ func loadSQLite(ctx context.Context, db *sql.DB, o *Org, opt LoadOptions) error 
 // historyFromLinks starts the loaded links' history (migration 0020's
 // link_history) at the load: the seeded organisation has no audit log, so
 // its as-of reads see it from its epoch on, as a migrated database sees
-// links the audit never recorded.
-const historyFromLinks = `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, effective_from, recorded_at, origin)
-	SELECT tenant_id, manager_id, managee_id, kind, source, created_at, created_at, 'migration' FROM links WHERE tenant_id = $1`
+// links the audit never recorded. One statement for every copy rather than
+// one per tenant: a thousand tenants would be a thousand statements, each
+// planned on PostgreSQL just after COPY, with no statistics on the new
+// rows. The ids are integers of our own, so they are written into the text.
+func historyFromLinks(copies []Copy) string {
+	ids := make([]string, len(copies))
+	for i, c := range copies {
+		ids[i] = strconv.FormatInt(c.Tenant, 10)
+	}
+	return `INSERT INTO link_history (tenant_id, manager_id, managee_id, kind, source, effective_from, recorded_at, origin)
+	SELECT tenant_id, manager_id, managee_id, kind, source, created_at, created_at, 'migration' FROM links WHERE tenant_id IN (` + strings.Join(ids, ", ") + `)`
+}

@@ -3,6 +3,7 @@ package refdata_test
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -144,4 +145,79 @@ func TestLoad(t *testing.T) {
 			t.Errorf("second load: %v, want a refusal", err)
 		}
 	})
+}
+
+// TestLoadCopies loads one org into three tenants in one pass: each tenant
+// holds the whole org under its own ids, and a user created afterwards
+// gets an id past every copy.
+func TestLoadCopies(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		t.Parallel()
+		ctx := context.Background()
+		db, raw := migrated(t, engine)
+		o := generate(t, 300, 7)
+		copies := []refdata.Copy{{Tenant: 0, IDBase: 0}}
+		for k, slug := range []string{"second", "third"} {
+			id, err := db.CreateTenant(ctx, slug)
+			if err != nil {
+				t.Fatal(err)
+			}
+			copies = append(copies, refdata.Copy{Tenant: int64(id), IDBase: int64(k+1) * 1000})
+		}
+		if err := refdata.LoadCopies(ctx, raw, o, copies, refdata.LoadOptions{Quick: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range copies {
+			tenant := c.Tenant
+			if tenant == 0 {
+				tenant = int64(reportline.ImplicitTenant)
+			}
+			for _, tc := range []struct {
+				table string
+				want  int
+			}{{"users", o.Size()}, {"links", len(o.Pairs())}, {"link_history", len(o.Pairs())}} {
+				var n int
+				if err := raw.QueryRowContext(ctx, "SELECT count(*) FROM "+tc.table+" WHERE tenant_id = "+fmt.Sprint(tenant)).Scan(&n); err != nil {
+					t.Fatal(err)
+				}
+				if n != tc.want {
+					t.Errorf("tenant %d: %d rows in %s, want %d", tenant, n, tc.table, tc.want)
+				}
+			}
+			// The copy's user n is IDBase+n, with the generated email.
+			deep := o.Level(refdata.Levels - 1)[2]
+			var email string
+			if err := raw.QueryRowContext(ctx, rebind(engine, "SELECT email FROM users WHERE tenant_id = $1 AND id = $2"), tenant, c.IDBase+int64(deep)).Scan(&email); err != nil {
+				t.Fatalf("tenant %d, user %d: %v", tenant, c.IDBase+int64(deep), err)
+			}
+			if want := o.User(deep).Email; email != want {
+				t.Errorf("tenant %d, user %d: email %q, want %q", tenant, c.IDBase+int64(deep), email, want)
+			}
+		}
+		err := db.Write(ctx, func(tx *store.Tx) error {
+			u := reportline.User{Email: "after.copies@example.com", Status: reportline.StatusActive}
+			if err := tx.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+			if last := copies[len(copies)-1].IDBase + int64(o.Size()); int64(u.ID) <= last {
+				t.Errorf("new user got id %d, inside the loaded ids (up to %d)", u.ID, last)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatalf("create a user after the load: %v", err)
+		}
+		if err := refdata.LoadCopies(ctx, raw, o, copies[1:2], refdata.LoadOptions{}); err == nil || !strings.Contains(err.Error(), "already has users") {
+			t.Errorf("second load into a loaded tenant: %v, want a refusal", err)
+		}
+	})
+}
+
+// rebind writes PostgreSQL's $n placeholders as SQLite's ?.
+func rebind(engine store.Engine, q string) string {
+	if engine == store.SQLite {
+		return strings.ReplaceAll(q, "$", "?")
+	}
+	return q
 }
