@@ -232,6 +232,10 @@ type SyncRun struct {
 	Problems     []SyncProblem // the first MaxRunProblems
 	ProblemCount int           // all of them
 	Error        string        // why it failed, for people
+	// ErrorID and ErrorArgs name Error in the pages' catalogues, as
+	// ImportBatch.ErrorID does; the API sends Error.
+	ErrorID   string         `json:"-"`
+	ErrorArgs map[string]any `json:"-"`
 }
 
 // MaxRunProblems bounds the problems kept with a run record; the report of

@@ -30,7 +30,12 @@ type ImportBatch struct {
 	Encoding   string // the file's encoding, as detected: utf-8, utf-8-bom, utf-16le, utf-16be, windows-1252
 	Separator  string // comma, semicolon, tab or pipe
 	Error      string // why it failed, for people
-	PreviewID  int64  // for an apply: the preview it was confirmed from
+	// ErrorID and ErrorArgs name Error in the pages' catalogues (as
+	// Error.MsgID, MsgArgs do), so its page says it in the reader's
+	// language; "" for a failure without one. The API sends Error.
+	ErrorID    string         `json:"-"`
+	ErrorArgs  map[string]any `json:"-"`
+	PreviewID  int64          // for an apply: the preview it was confirmed from
 	CreatedAt  time.Time
 	FinishedAt time.Time
 }

@@ -155,6 +155,10 @@ func TestMassDeactivationIsHeld(t *testing.T) {
 		if err != nil || runs[0].Status != reportline.SyncHeld || runs[0].Counts.Held != 33 {
 			t.Fatalf("latest run = %+v, %v; want held with 33", runs, err)
 		}
+		// Its reason is stored named, with its counts, for the pages.
+		if r := runs[0]; r.ErrorID != "error.sync.held" || r.ErrorArgs["Count"] != int64(33) || r.ErrorArgs["Source"] != reportline.Term("sync.source.ldap") {
+			t.Errorf("held run's reason = %q %v, want error.sync.held with its counts", r.ErrorID, r.ErrorArgs)
+		}
 
 		// A plain user may not confirm; the system (the scheduled sync) is
 		// held again without a confirmation.
@@ -227,8 +231,12 @@ func TestSCIMDeactivationsHeldWithinAnHour(t *testing.T) {
 				t.Fatalf("deactivation within the guard: %v", err)
 			}
 		}
-		if err := a.SCIMDeactivateUser(ctx, client, ids[2]); !errors.Is(err, reportline.ErrHeld) {
+		err := a.SCIMDeactivateUser(ctx, client, ids[2])
+		if !errors.Is(err, reportline.ErrHeld) {
 			t.Fatalf("third deactivation within the hour: %v, want held", err)
+		}
+		if e, ok := errors.AsType[*reportline.Error](err); !ok || e.MsgID != "error.sync.held_scim" || e.MsgArgs["Count"] != 3 {
+			t.Errorf("held refusal names %+v, want error.sync.held_scim with its count", e)
 		}
 		if u, _ := a.SCIMUser(ctx, client, ids[2]); !u.Active() {
 			t.Errorf("a held deactivation was applied")

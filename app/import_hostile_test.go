@@ -53,6 +53,9 @@ func TestImportCancelledByTheClientIsMarkedFailed(t *testing.T) {
 		if !strings.Contains(b.Error, "interrupted") || b.FinishedAt.IsZero() {
 			t.Errorf("error = %q, finished %v; want a reason that says the upload was interrupted", b.Error, b.FinishedAt)
 		}
+		if b.ErrorID != "error.import.interrupted" {
+			t.Errorf("error id = %q, want error.import.interrupted (its page says it in the reader's language)", b.ErrorID)
+		}
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"slices"
 	"sync"
@@ -121,6 +122,7 @@ func (im *Importer) ImportManagers(ctx context.Context, actor usecase.Actor, r i
 	err := im.runImport(ctx, ac, r, opt, &res, report)
 	if err != nil {
 		res.Batch.Status, res.Batch.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
+		res.Batch.ErrorID, res.Batch.ErrorArgs = StoredErrorID(err)
 		if e, ok := errors.AsType[*reportline.Error](err); ok && e.Line > 0 {
 			res.Batch.Error = fmt.Sprintf("line %d: %s", e.Line, res.Batch.Error)
 		}
@@ -128,6 +130,7 @@ func (im *Importer) ImportManagers(ctx context.Context, actor usecase.Actor, r i
 			// The client went away (or the server is stopping): whatever
 			// error the interrupted read produced, this is the reason.
 			res.Batch.Error = "the upload was interrupted before the import finished (the client disconnected or the service stopped); nothing was applied"
+			res.Batch.ErrorID, res.Batch.ErrorArgs = "error.import.interrupted", nil
 		}
 		res.Batch.FinishedAt = im.now()
 		im.recordFailedImport(ctx, res.Batch)
@@ -606,11 +609,31 @@ func (im *Importer) ImportFile(ctx context.Context, actor usecase.Actor, id int6
 	return gzip.NewReader(bytes.NewReader(data))
 }
 
+// StoredErrorID is the message id and arguments of a failure to store
+// with its English (ImportBatch.ErrorID, docs/i18n.md): the error's own
+// (reportline.Error.MsgID), and for an error about one line of the file its
+// line as the argument "AtLine", which the page says as "Line 4: …" around
+// the message, as it does a live refusal. "" when the error names none.
+func StoredErrorID(err error) (string, map[string]any) {
+	e, ok := errors.AsType[*reportline.Error](err)
+	if !ok || e.MsgID == "" {
+		return "", nil
+	}
+	args := maps.Clone(e.MsgArgs)
+	if e.Line > 0 {
+		if args == nil {
+			args = map[string]any{}
+		}
+		args["AtLine"] = e.Line
+	}
+	return e.MsgID, args
+}
+
 // RecoverImports marks imports left running by a stopped process as failed.
 // Their transaction died with the process, so nothing of them was applied.
 func (im *Importer) RecoverImports(ctx context.Context) error {
 	return im.store.Write(ctx, func(tx Tx) error {
-		n, err := tx.FailRunningImports(ctx, "the service stopped during this import; nothing was applied")
+		n, err := tx.FailRunningImports(ctx, "the service stopped during this import; nothing was applied", "error.import.stopped")
 		if n > 0 {
 			im.log.Warn("imports interrupted by a stop were marked failed", "count", n)
 		}

@@ -43,7 +43,7 @@ type Tx interface {
 	UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error
 	ImportBatch(ctx context.Context, id int64) (reportline.ImportBatch, error)
 	ImportBatches(ctx context.Context, actor reportline.UserID, beforeID int64, limit int) ([]reportline.ImportBatch, error)
-	FailRunningImports(ctx context.Context, reason string) (int64, error)
+	FailRunningImports(ctx context.Context, reason, reasonID string) (int64, error)
 	PutImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind, data []byte) error
 	ImportFile(ctx context.Context, batch int64, kind reportline.ImportFileKind) ([]byte, error)
 }

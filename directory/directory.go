@@ -98,11 +98,14 @@ func (d *Syncer) SyncDirectoryFrom(ctx context.Context, actor usecase.Actor, sou
 	switch {
 	case held:
 		// Nothing was applied; the counts say what the run would have done.
-		run.Status, run.Error = reportline.SyncHeld, s.heldReason
+		run.Status, run.Error, run.ErrorID, run.ErrorArgs = reportline.SyncHeld, s.heldReason, s.heldID, s.heldArgs
 	case err != nil:
 		// Nothing was applied: the counts would describe what did not happen.
 		rep.SyncCounts, rep.Users, rep.Links = reportline.SyncCounts{}, nil, nil
 		run.Status, run.Error = reportline.ImportFailed, reportline.ErrorMessage(err)
+		if e, ok := errors.AsType[*reportline.Error](err); ok {
+			run.ErrorID, run.ErrorArgs = e.MsgID, e.MsgArgs // the pages' words for it, when it names them
+		}
 	}
 	run.Counts, run.ProblemCount = rep.SyncCounts, len(rep.Problems)
 	run.Problems = rep.Problems[:min(len(rep.Problems), reportline.MaxRunProblems)]

@@ -159,6 +159,16 @@ func (s *syncer) guardDeactivations(ctx context.Context, tx Tx) (bool, error) {
 		bounds = "the organisation's deactivation guard, Settings → Directories and mail"
 	}
 	s.heldReason = fmt.Sprintf("held for a platform admin's confirmation: %s, more than the %d allowed without confirmation (%s); nothing was changed: a platform admin confirms it on the directory sync page, by the API or with --confirm-deactivations", what, limit, bounds)
+	// The same, named for the pages (SyncRun.ErrorID): the source and
+	// the guard's bounds are catalogue terms, the counts numbers.
+	s.heldID, s.heldArgs = "error.sync.held", map[string]any{"Count": n, "Users": users, "Limit": limit,
+		"Source": reportline.Term("sync.source." + string(source)), "Bounds": reportline.Term("error.sync.held_bounds.env")}
+	if source == reportline.SourceSCIM {
+		s.heldID = "error.sync.held_scim"
+	}
+	if Own(ctx) {
+		s.heldArgs["Bounds"] = reportline.Term("error.sync.held_bounds.own")
+	}
 	return !s.dryRun, nil
 }
 

@@ -23,7 +23,9 @@ type syncer struct {
 	runID  int64
 	guard  Guard
 
-	heldReason string // why the run was held (guardDeactivations)
+	heldReason string         // why the run was held (guardDeactivations)
+	heldID     string         // heldReason's message id (SyncRun.ErrorID)
+	heldArgs   map[string]any // and its arguments
 
 	entries []*syncEntry
 	byExt   map[string]*syncEntry // the batch's entries that were not skipped
@@ -87,7 +89,7 @@ func (s *syncer) sync(ctx context.Context, tx Tx) error {
 	if held {
 		// Nothing is written; the report lists the users it would change.
 		s.reportUsers(gone)
-		return &reportline.Error{Code: reportline.Conflict, Message: s.heldReason, Err: reportline.ErrHeld}
+		return (&reportline.Error{Code: reportline.Conflict, Message: s.heldReason, Err: reportline.ErrHeld}).Say(s.heldID, s.heldArgs)
 	}
 	if err := s.writeUsers(ctx, tx, gone); err != nil {
 		return err

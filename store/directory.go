@@ -269,9 +269,13 @@ func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 		// as held.
 		status = reportline.ImportFailed
 	}
+	args, err := reportline.EncodeMsgArgs(r.ErrorArgs)
+	if err != nil {
+		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
+	}
 	res, err := tx.exec(ctx, `UPDATE directory_sync_runs SET status = $2, finished_at = $3, counts = $4, problems = $5,
-		problem_count = $6, error = $7, full_sync = $8 WHERE tenant_id = $T AND id = $1`,
-		r.ID, status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full)
+		problem_count = $6, error = $7, full_sync = $8, error_id = $9, error_args = $10 WHERE tenant_id = $T AND id = $1`,
+		r.ID, status, toMicros(r.Finished), string(counts), string(list), r.ProblemCount, r.Error, r.Full, nullString(r.ErrorID), nullString(args))
 	if err != nil {
 		return fmt.Errorf("finish sync run %d: %w", r.ID, err)
 	}
@@ -282,16 +286,20 @@ func (tx *Tx) FinishSyncRun(ctx context.Context, r reportline.SyncRun) error {
 }
 
 const syncRunColumns = `id, source, COALESCE(actor_id, 0), dry_run, full_sync, status, started_at, finished_at,
-	counts, problems, problem_count, error`
+	counts, problems, problem_count, error, COALESCE(error_id, ''), COALESCE(error_args, '')`
 
 func scanSyncRun(s scanner) (reportline.SyncRun, error) {
 	var r reportline.SyncRun
 	var started int64
 	var finished sql.NullInt64
-	var counts, problems string
+	var counts, problems, args string
 	if err := s.Scan(&r.ID, &r.Source, &r.ActorID, &r.DryRun, &r.Full, &r.Status, &started, &finished,
-		&counts, &problems, &r.ProblemCount, &r.Error); err != nil {
+		&counts, &problems, &r.ProblemCount, &r.Error, &r.ErrorID, &args); err != nil {
 		return r, translate(err)
+	}
+	var err error
+	if r.ErrorArgs, err = reportline.DecodeMsgArgs(args); err != nil {
+		return r, fmt.Errorf("sync run %d: %w", r.ID, err)
 	}
 	r.Started = fromMicros(sql.NullInt64{Int64: started, Valid: true})
 	r.Finished = fromMicros(finished)

@@ -24,9 +24,15 @@ func (tx *Tx) CreateImportBatch(ctx context.Context, b *reportline.ImportBatch) 
 // UpdateImportBatch writes an import's progress, status, counts and error.
 func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) error {
 	counts, _ := json.Marshal(b.Counts)
-	_, err := tx.exec(ctx, `UPDATE import_batches SET status = $2, phase = $3, progress_done = $4, progress_total = $5,
-		counts = $6, error = $7, finished_at = $8, file_size = $9, encoding = $10, separator = $11 WHERE tenant_id = $T AND id = $1`,
-		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize, b.Encoding, b.Separator)
+	args, err := reportline.EncodeMsgArgs(b.ErrorArgs)
+	if err != nil {
+		return fmt.Errorf("update import batch %d: %w", b.ID, err)
+	}
+	_, err = tx.exec(ctx, `UPDATE import_batches SET status = $2, phase = $3, progress_done = $4, progress_total = $5,
+		counts = $6, error = $7, finished_at = $8, file_size = $9, encoding = $10, separator = $11,
+		error_id = $12, error_args = $13 WHERE tenant_id = $T AND id = $1`,
+		b.ID, b.Status, b.Phase, b.Done, b.Total, string(counts), b.Error, toMicros(b.FinishedAt), b.FileSize, b.Encoding, b.Separator,
+		nullString(b.ErrorID), nullString(args))
 	if err != nil {
 		return fmt.Errorf("update import batch %d: %w", b.ID, err)
 	}
@@ -34,17 +40,21 @@ func (tx *Tx) UpdateImportBatch(ctx context.Context, b reportline.ImportBatch) e
 }
 
 const importColumns = `id, COALESCE(actor_id, 0), source, file_name, file_size, dry_run, status, phase, progress_done, progress_total,
-	counts, error, COALESCE(preview_id, 0), created_at, finished_at, encoding, separator, actor_label`
+	counts, error, COALESCE(preview_id, 0), created_at, finished_at, encoding, separator, actor_label,
+	COALESCE(error_id, ''), COALESCE(error_args, '')`
 
 func scanImport(s scanner) (reportline.ImportBatch, error) {
 	var b reportline.ImportBatch
-	var counts string
+	var counts, args string
 	var created int64
 	var finished sql.NullInt64
 	err := s.Scan(&b.ID, &b.ActorID, &b.Source, &b.FileName, &b.FileSize, &b.DryRun, &b.Status, &b.Phase, &b.Done, &b.Total,
-		&counts, &b.Error, &b.PreviewID, &created, &finished, &b.Encoding, &b.Separator, &b.ActorLabel)
+		&counts, &b.Error, &b.PreviewID, &created, &finished, &b.Encoding, &b.Separator, &b.ActorLabel, &b.ErrorID, &args)
 	if err != nil {
 		return b, translate(err)
+	}
+	if b.ErrorArgs, err = reportline.DecodeMsgArgs(args); err != nil {
+		return b, fmt.Errorf("import %d: %w", b.ID, err)
 	}
 	b.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
 	b.FinishedAt = fromMicros(finished)
@@ -88,8 +98,10 @@ func (tx *Tx) ImportBatches(ctx context.Context, actor reportline.UserID, before
 
 // FailRunningImports marks imports left running by a stopped process as
 // failed: their transaction died with the process, so nothing was applied.
-func (tx *Tx) FailRunningImports(ctx context.Context, reason string) (int64, error) {
-	res, err := tx.exec(ctx, `UPDATE import_batches SET status = 'failed', error = $1 WHERE tenant_id = $T AND status = 'running'`, reason)
+// reasonID names reason in the pages' catalogues (ImportBatch.ErrorID).
+func (tx *Tx) FailRunningImports(ctx context.Context, reason, reasonID string) (int64, error) {
+	res, err := tx.exec(ctx, `UPDATE import_batches SET status = 'failed', error = $1, error_id = $2, error_args = NULL
+		WHERE tenant_id = $T AND status = 'running'`, reason, nullString(reasonID))
 	if err != nil {
 		return 0, fmt.Errorf("fail running imports: %w", err)
 	}

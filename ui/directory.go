@@ -73,10 +73,14 @@ type syncRunRow struct {
 	Took   string // "" while running
 	Kind   string // "Applied" or "Dry run", "whole directory" or "changes"
 	Status flag
+	Error  words // why it failed or was held (storedWords); "" when neither
 }
 
 func newSyncRunRow(l *i18n.Localizer, r reportline.SyncRun) syncRunRow {
 	row := syncRunRow{Run: r, URL: "/directory/sync/runs/" + strconv.FormatInt(r.ID, 10), When: l.Moment(r.Started, time.UTC)}
+	if r.Error != "" {
+		row.Error = storedWords(l, r.Error, r.ErrorID, r.ErrorArgs)
+	}
 	if !r.Finished.IsZero() {
 		took := r.Finished.Sub(r.Started).Round(10 * time.Millisecond)
 		row.Took = l.T("sync.took", map[string]any{"S": l.Decimal(took.Seconds())})

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strings"
 	"testing"
 
 	"reportline"
@@ -146,6 +148,26 @@ func TestFrenchWords(t *testing.T) {
 			has(t, r.Body, `id="upload-error"`, "<p>"+tc.want)
 			hasNot(t, r.Body, tc.english, `<p class="raw">`)
 		}
+		// The same failures as stored with the imports, on their pages
+		// later: in French, not the English kept beside them.
+		hist := ada.get("/managers/bulk")
+		seen := map[string]bool{}
+		for _, m := range regexp.MustCompile(`href="(/managers/imports/\d+)">#`).FindAllStringSubmatch(hist.Body, -1) {
+			r := ada.get(m[1])
+			if !strings.Contains(r.Body, `id="import-error"`) {
+				continue
+			}
+			hasNot(t, r.Body, "no recognisable header", "not CSV text", "nothing to import", `<p class="raw">`)
+			for _, tc := range []string{"<p>Ligne 1\u00a0: aucun en-tête reconnaissable\u00a0: colonnes attendues", "<p>Le fichier est un document PDF, pas un texte CSV.",
+				"<p>Le fichier contient une ligne d’en-tête mais aucune ligne de données"} {
+				if strings.Contains(r.Body, tc) {
+					seen[tc] = true
+				}
+			}
+		}
+		if len(seen) != 3 {
+			t.Errorf("failed imports' pages said %v in French, want the three failures", seen)
+		}
 
 		// app's refusals newly named: a plan that does not exist, an
 		// empty plan to approve, a cancelled plan to approve (its status
@@ -180,5 +202,46 @@ func TestFrenchWords(t *testing.T) {
 		r = step("items", form("op", "add", "manager", "bob@acme.test", "managee", "carol@acme.test"), http.StatusConflict)
 		has(t, r.Body, fmt.Sprintf("Le plan n° %d a le statut «\u00a0Annulé\u00a0»\u00a0: seul un brouillon accepte des modifications.", plan.ID))
 		hasNot(t, r.Body, "only a draft", "is cancelled")
+	})
+}
+
+// TestFrenchHeldRun: a held sync run's reason, stored with the run, is in
+// French on the run's page and in the runs' list of a French reader, with
+// its counts; an English reader reads the English stored beside it.
+func TestFrenchHeldRun(t *testing.T) {
+	t.Parallel()
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		w := newWorld(t, engine)
+		ctx := context.Background()
+		ldap := app.SystemActor(reportline.SourceLDAP)
+		var users []reportline.DirectoryUser
+		for i := range 60 {
+			users = append(users, reportline.DirectoryUser{ExternalID: fmt.Sprint("e-", i), Email: fmt.Sprintf("dir%d@acme.test", i), Active: true})
+		}
+		if _, err := w.env.App.SyncDirectory(ctx, ldap, reportline.DirectoryBatch{Source: reportline.SourceLDAP, Full: true, Users: users}, false); err != nil {
+			t.Fatal(err)
+		}
+		rep, _ := w.env.App.SyncDirectory(ctx, ldap, reportline.DirectoryBatch{Source: reportline.SourceLDAP, Full: true, Users: users[:30]}, false)
+		if rep.Held != 30 {
+			t.Fatalf("narrow run held %d, want 30", rep.Held)
+		}
+		c := newClient(t, w.url)
+		c.login("root@acme.test")
+		const french = "Retenue jusqu’à la confirmation d’un administrateur de la plateforme\u00a0: cette synchronisation désactiverait 30 des 60 utilisateurs actifs synchronisés depuis LDAP / Active Directory, plus que les "
+		for _, path := range []string{fmt.Sprintf("/directory/sync/runs/%d", rep.RunID), "/directory/sync"} {
+			req, err := http.NewRequest(http.MethodGet, w.url+path, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Header.Set("Accept-Language", "fr")
+			r := c.do(req)
+			if r.Status != http.StatusOK {
+				t.Fatalf("GET %s: %d", path, r.Status)
+			}
+			has(t, r.Body, french)
+			hasNot(t, r.Body, "held for a platform admin", "Held for a platform admin", `class="raw" id="run-reason"`, `sync-error raw`)
+		}
+		r := c.get(fmt.Sprintf("/directory/sync/runs/%d", rep.RunID))
+		has(t, r.Body, "Held for a platform admin’s confirmation: this run would deactivate 30 of the 60 active users synced from LDAP / Active Directory")
 	})
 }

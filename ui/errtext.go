@@ -123,3 +123,19 @@ func appOr(l *i18n.Localizer, english, id string, args map[string]any) words {
 	}
 	return words{Text: l.T(id, args)}
 }
+
+// storedWords is a failure kept with its record (an import's, a sync run's:
+// ImportBatch.ErrorID, SyncRun.ErrorID) in the reader's language when it
+// names a message the catalogue knows, else its stored English, raw. An
+// "AtLine" argument is the line of the file the message is about, said
+// around it as a live refusal is ("Line 4: …", atLine).
+func storedWords(l *i18n.Localizer, english, id string, args map[string]any) words {
+	text, ok := said(l, id, args)
+	if !ok {
+		return words{Text: sentence(english), Raw: true}
+	}
+	if line, ok := wholeNumber(args["AtLine"]); ok && line > 0 {
+		text = atLine(l, int(line), text)
+	}
+	return words{Text: text}
+}

@@ -36,6 +36,7 @@ type importPage struct {
 	Nothing   string        // why a finished preview has nothing to apply
 	AppliedAs *historyRow   // the apply of this preview, if any
 	Files     *fileLinks    // for a finished import
+	Failure   words         // why it failed (storedWords)
 }
 
 // progressView is a running import's progress bar.
@@ -106,7 +107,8 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 		return err
 	}
 	l := u.loc(r)
-	p := &importPage{Batch: b, Noun: l.T("import.noun.import", nil), Status: statusFlag(l, b)}
+	p := &importPage{Batch: b, Noun: l.T("import.noun.import", nil), Status: statusFlag(l, b),
+		Failure: storedWords(l, b.Error, b.ErrorID, b.ErrorArgs)}
 	if b.DryRun {
 		p.Noun = l.T("import.noun.preview", nil)
 	}

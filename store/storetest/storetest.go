@@ -81,6 +81,7 @@ func suite() []test {
 		{"Learning", testLearning},
 		{"StatisticsViews", testStatisticsViews},
 		{"Directory", testDirectory},
+		{"StoredErrorIDs", testStoredErrorIDs},
 		{"SCIM", testSCIM},
 		{"SCIMGroupMaps", testSCIMGroupMaps},
 		{"Outbox", testOutbox},
