@@ -12,6 +12,7 @@ import (
 	"reportline/app"
 	"reportline/bench"
 	"reportline/internal/testapp"
+	"reportline/server"
 	"reportline/store"
 )
 
@@ -27,7 +28,11 @@ func serve(tb testing.TB, f *fixture) (url string, admin reportline.User, token 
 	tb.Helper()
 	ctx := context.Background()
 	env := &testapp.Env{DB: f.db, App: f.app}
-	url = env.Serve(tb, api.New(f.app, slog.New(slog.DiscardHandler)))
+	// The tenants are resolved from the application's cached list, as
+	// serve does (cmd/reportline), not from a read of the tenants table per
+	// request, which production never pays.
+	url = env.ServeConfig(tb, server.Config{Routes: []server.Routes{api.New(f.app, slog.New(slog.DiscardHandler))},
+		Tenants: cachedTenants{f.db, f.app}})
 	admin, err := f.app.CreatePlatformAdmin(ctx, adminEmail, adminPassword)
 	if err != nil {
 		tb.Fatal(err)
