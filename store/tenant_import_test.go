@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"io"
 	"io/fs"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -85,14 +84,7 @@ func tableRows(s *memorySink, table string) []string {
 // the tables that need a secret are skipped and said so; a bad cell fails
 // the whole import, naming file, line and column, and leaves no tenant.
 func TestImportTenantRoundTrip(t *testing.T) {
-	if len(testapp.Engines) < 2 {
-		// Only the Citus run has one engine (internal/testapp/citus.go);
-		// CI's race phase runs this test with both.
-		if os.Getenv("CI") == "true" && os.Getenv("REPORTLINE_CITUS_URL") == "" {
-			t.Fatal("needs both engines, and CI runs both")
-		}
-		t.Skip("needs both engines: the Citus run has only PostgreSQL")
-	}
+	testapp.NeedBothEngines(t)
 	for _, pair := range [][2]store.Engine{{store.SQLite, store.Postgres}, {store.Postgres, store.SQLite}} {
 		t.Run(string(pair[0])+"-to-"+string(pair[1]), func(t *testing.T) {
 			t.Parallel()

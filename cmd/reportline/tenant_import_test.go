@@ -18,14 +18,7 @@ import (
 // nothing left behind.
 func TestTenantImport(t *testing.T) {
 	t.Parallel()
-	if len(testapp.Engines) < 2 {
-		// Only the Citus run has one engine (internal/testapp/citus.go);
-		// CI's race phase runs this test with both.
-		if os.Getenv("CI") == "true" && os.Getenv("REPORTLINE_CITUS_URL") == "" {
-			t.Fatal("needs both engines, and CI runs both")
-		}
-		t.Skip("needs both engines: the Citus run has only PostgreSQL")
-	}
+	testapp.NeedBothEngines(t)
 	from, _ := twoTenantsCLI(t, store.SQLite)
 	zipFile := filepath.Join(t.TempDir(), "acme.zip")
 	if out, err := from("", "tenant", "export", "acme", "--out", zipFile); err != nil {

@@ -6,6 +6,7 @@ package testapp
 import (
 	"context"
 	"log/slog"
+	"os"
 	"testing"
 	"time"
 
@@ -92,6 +93,21 @@ func Run(t *testing.T, fn func(t *testing.T, engine store.Engine)) {
 	for _, e := range Engines {
 		t.Run(string(e), func(t *testing.T) { fn(t, e) })
 	}
+}
+
+// NeedBothEngines is for a test that moves data between SQLite and
+// PostgreSQL. Only a run against Citus has one engine (citus.go); outside
+// CI such a run skips the test, and under CI=true it fails, since CI's
+// race phase runs every test with both engines and must never skip one.
+func NeedBothEngines(t testing.TB) {
+	t.Helper()
+	if len(Engines) >= 2 {
+		return
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("needs SQLite and PostgreSQL; under CI=true it runs in the race phase, not against Citus")
+	}
+	t.Skip("needs SQLite and PostgreSQL: a run against Citus has only PostgreSQL")
 }
 
 // Actor returns a UI actor for a user.
