@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/web"
 )
 
 // The control on Settings → Organisation that lets the installation's
@@ -48,16 +47,5 @@ func (u *UI) saveOperatorGrant(w http.ResponseWriter, r *http.Request, v viewer)
 		seeOther(w, r, "/settings/organisation?operator=granted")
 		return nil
 	}
-	if reportline.ErrorCode(err) != reportline.Invalid {
-		return err
-	}
-	p, perr := u.tenantSettingsPage(r, v)
-	if perr != nil {
-		return perr
-	}
-	p.OperatorHours = raw
-	p.Problem = problemOf(u.loc(r), err)
-	p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
-	u.render(w, r, web.Status(reportline.Invalid), "tenant_settings", p)
-	return nil
+	return u.tenantSettingsRefused(w, r, v, err, func(p *tenantSettingsPage) { p.OperatorHours = raw })
 }

@@ -72,9 +72,16 @@ func (u *UI) saveTenantSettings(w http.ResponseWriter, r *http.Request, v viewer
 	_, err := u.app.SetTenantSettings(r.Context(), v.Actor, app.TenantSettingsChange{DigestTimeZone: &f.DigestTimeZone,
 		DefaultLocale: &f.DefaultLocale, BrandName: &f.BrandName, BrandAccent: &f.BrandAccent, BrandLogoURL: &f.BrandLogoURL})
 	if err == nil {
-		http.Redirect(w, r, "/settings/organisation?saved=1", http.StatusSeeOther)
+		seeOther(w, r, "/settings/organisation?saved=1")
 		return nil
 	}
+	return u.tenantSettingsRefused(w, r, v, err, func(p *tenantSettingsPage) { p.Form = f })
+}
+
+// tenantSettingsRefused shows Settings → Organisation again after one of
+// its forms was refused as invalid, with what the admin typed put back by
+// keep; any other error is returned for the error page.
+func (u *UI) tenantSettingsRefused(w http.ResponseWriter, r *http.Request, v viewer, err error, keep func(*tenantSettingsPage)) error {
 	if reportline.ErrorCode(err) != reportline.Invalid {
 		return err
 	}
@@ -82,7 +89,7 @@ func (u *UI) saveTenantSettings(w http.ResponseWriter, r *http.Request, v viewer
 	if perr != nil {
 		return perr
 	}
-	p.Form = f
+	keep(p)
 	p.Problem = problemOf(u.loc(r), err)
 	p.Problem.Title = u.loc(r).T("settings.not_saved", nil)
 	u.render(w, r, web.Status(reportline.Invalid), "tenant_settings", p)
