@@ -142,7 +142,9 @@ func (a *App) GetOrgChartTree(ctx context.Context, actor Actor, req ChartRequest
 
 		// Below, breadth first, within the budget.
 		own := map[reportline.UserID]bool{}
-		if !actor.System {
+		// Whoever sees everyone (the system, platform admins) opens
+		// everyone: no need to walk up the line.
+		if !actor.System && !ac.Scope.All {
 			if own[focus], err = inLineSubtree(ctx, tx, actor.User.ID, focus, at); err != nil {
 				return err
 			}
