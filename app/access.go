@@ -270,7 +270,7 @@ var errStaleIndex = errors.New("the reporting graph index is stale")
 // before, reading the users first only when preload is set.
 func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, ids []reportline.UserID, preload bool, fn func(*checker) error) error {
 	if ig != nil {
-		err := a.readOnce(ctx, func(tx Tx) error {
+		err := a.checkOnceStore().Read(ctx, func(tx checkTx) error {
 			ch, err := a.newDBChecker(ctx, tx, actor)
 			if err != nil {
 				return err
@@ -279,12 +279,11 @@ func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, id
 			if err := ch.loadUsers(ctx, ids...); err != nil {
 				return err
 			}
-			v, err := tx.GraphVersion(ctx)
+			g, err := tx.current(ctx, ig)
 			if err != nil {
 				return err
 			}
-			if v != ig.version {
-				a.index(ctx).saw(v)
+			if g == nil { // a change was committed since ig (its version recorded)
 				return errStaleIndex
 			}
 			return fn(ch)
@@ -294,7 +293,7 @@ func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, id
 		}
 		ig = nil
 	}
-	return a.store.Read(ctx, func(tx Tx) error {
+	return a.checkStore().Read(ctx, func(tx checkTx) error {
 		ch, err := a.newIndexedChecker(ctx, tx, actor, ig)
 		if err != nil {
 			return err
@@ -377,7 +376,7 @@ func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 	visible := false
 	if d.Resource != 0 {
 		var err error
-		if visible, err = ch.a.mayView(ctx, ch.tx, ac, d.Resource); err != nil {
+		if visible, err = ch.a.mayView(ctx, visibleThrough{effectiveTx: ch.view.tx, AuthorityTx: ch.tx}, ac, d.Resource); err != nil {
 			return d, err
 		}
 	}
@@ -542,6 +541,16 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 	return refuse(missCode, "%s", missReason)
 }
 
+// resolveTx finds users by their email or external uid (ResolveUsers).
+type resolveTx interface {
+	UsersByEmails(ctx context.Context, emails []string) (map[string]reportline.User, error)
+	UsersByExternalUIDs(ctx context.Context, uids []string) (map[string]reportline.User, error)
+}
+
+func (a *App) resolveStore() usecase.Store[resolveTx] {
+	return narrow(a.store, func(tx Tx) resolveTx { return tx })
+}
+
 // UserKey names a user by one of their keys: the internal id, the external
 // uid (from the HRIS) or the email address. Exactly one is set.
 type UserKey struct {
@@ -577,7 +586,7 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 	if len(emails) == 0 && len(uids) == 0 {
 		return out, nil
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.resolveStore().Read(ctx, func(tx resolveTx) error {
 		byEmail, err := tx.UsersByEmails(ctx, emails)
 		if err != nil {
 			return err

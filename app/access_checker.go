@@ -12,12 +12,100 @@ import (
 	"reportline/usecase"
 )
 
+// checkFactsTx is what the access checker reads beside the links that
+// count: the users and their statuses, the caller's and the subjects'
+// authority and group admins, the platform admins, the capability matrix,
+// a granting link in full, the walks of one query (a user's ancestry with
+// AccessFacts, a manager's subtree for My team) and, for the searches, a
+// page of everyone.
+type checkFactsTx interface {
+	usecase.AuthorityTx
+	matrixTx
+	AccessFacts(ctx context.Context, users [2]reportline.UserID, user reportline.UserID) (map[reportline.UserID]reportline.User, []reportline.Link, map[reportline.UserID]reportline.Status, error)
+	FindUsers(ctx context.Context, f reportline.UserFilter) ([]reportline.User, int, error)
+	GroupAdmins(ctx context.Context, groups []reportline.GroupID) ([]reportline.Membership, error)
+	LineSubtree(ctx context.Context, manager reportline.UserID) ([]reportline.Link, map[reportline.UserID]reportline.Status, error)
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	PlatformAdmins(ctx context.Context) ([]reportline.User, error)
+	UserStatuses(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.Status, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
+// checkTx is one transaction as the access checker reads it, through two
+// views of the same transaction: the links that count, which its linkView
+// reads (effectiveTx, 17 methods), and the facts its rules read beside them
+// (checkFactsTx). Their union is 28 methods; kept apart, each read says
+// which side of the decision it serves. A use case that asks the checker
+// and reads more in the same transaction holds a checkTx beside its own
+// view (statisticsTx, teamTx, messagesTx).
+type checkTx struct {
+	links effectiveTx
+	facts checkFactsTx
+	// current is the in-memory index's currency in this transaction:
+	// ig's graph when ig was built at the graph_version the transaction
+	// reads, else nil (graph_index.go's App.current).
+	current func(ctx context.Context, ig *indexedGraph) (*orggraph.Graph, error)
+}
+
+// visibility is the check's two views joined as mayView reads them: the
+// links that count and the actor's groups.
+func (tx checkTx) visibility() visibilityTx {
+	return visibleThrough{effectiveTx: tx.links, AuthorityTx: tx.facts}
+}
+
+// visibleThrough joins the links that count and the authority's reads of
+// one transaction into a visibilityTx.
+type visibleThrough struct {
+	effectiveTx
+	usecase.AuthorityTx
+}
+
+// checkStore runs the transactions of the use cases that ask the access
+// checker and read nothing else (searches, Contacts, as-of batches).
+func (a *App) checkStore() usecase.Store[checkTx] {
+	return narrow(a.store, func(tx Tx) checkTx {
+		return checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}
+	})
+}
+
+// checkOnceStore is checkStore with its reads run without a transaction
+// when the store can (readOnce): withChecker's reads when the index is
+// likely current.
+func (a *App) checkOnceStore() usecase.Store[checkTx] {
+	return narrow(onceReads{a}, func(tx Tx) checkTx {
+		return checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}
+	})
+}
+
+// indexIn is graph_index.go's App.current bound to one transaction, as a
+// checkTx carries it.
+type indexIn struct {
+	a  *App
+	tx Tx
+}
+
+func (in indexIn) current(ctx context.Context, ig *indexedGraph) (*orggraph.Graph, error) {
+	return in.a.current(ctx, in.tx, ig)
+}
+
+// onceReads is the store whose reads run without a transaction when it
+// can (App.readOnce); its writes are the store's.
+type onceReads struct{ a *App }
+
+func (s onceReads) Read(ctx context.Context, fn func(Tx) error) error { return s.a.readOnce(ctx, fn) }
+
+func (s onceReads) Write(ctx context.Context, fn func(Tx) error) error {
+	return s.a.store.Write(ctx, fn)
+}
+
+func (s onceReads) Ping(ctx context.Context) error { return s.a.store.Ping(ctx) }
+
 // checker answers access queries inside one transaction, remembering the
 // users, links and admin scopes it has read, so that a batch about the
 // same people reads them once.
 type checker struct {
 	a      *App
-	tx     Tx
+	tx     checkFactsTx       // what the rules read beside the links
 	view   *linkView          // the effective links (effective.go), read once
 	actor  *usecase.Authority // the caller's authority, to decide who they may ask about
 	now    time.Time
@@ -36,8 +124,8 @@ type checker struct {
 
 // newIndexedChecker is newChecker reading the links from ig when it is
 // current in tx (a.graph, asked before the transaction began).
-func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *indexedGraph) (*checker, error) {
-	g, err := a.current(ctx, tx, ig)
+func (a *App) newIndexedChecker(ctx context.Context, tx checkTx, actor Actor, ig *indexedGraph) (*checker, error) {
+	g, err := tx.current(ctx, ig)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +141,7 @@ func (a *App) newIndexedChecker(ctx context.Context, tx Tx, actor Actor, ig *ind
 // there is one and it is current in tx (statistics, contacts, messages,
 // searches: the callers inside a transaction of their own), else the
 // database. It never builds the index (the decision point does).
-func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
+func (a *App) newChecker(ctx context.Context, tx checkTx, actor Actor) (*checker, error) {
 	var ig *indexedGraph
 	if !a.ix.disabled.Load() {
 		ig = a.index(ctx).current.Load()
@@ -61,20 +149,20 @@ func (a *App) newChecker(ctx context.Context, tx Tx, actor Actor) (*checker, err
 	return a.newIndexedChecker(ctx, tx, actor, ig)
 }
 
-func (a *App) newDBChecker(ctx context.Context, tx Tx, actor Actor) (*checker, error) {
-	ac, err := usecase.LoadAuthority(ctx, tx, actor)
+func (a *App) newDBChecker(ctx context.Context, tx checkTx, actor Actor) (*checker, error) {
+	ac, err := usecase.LoadAuthority(ctx, tx.facts, actor)
 	if err != nil {
 		return nil, err
 	}
-	m, err := a.matrix(ctx, tx)
+	m, err := a.matrix(ctx, tx.facts)
 	if err != nil {
 		return nil, err
 	}
-	v, err := a.linkView(ctx, tx)
+	v, err := a.linkView(ctx, tx.links)
 	if err != nil {
 		return nil, err
 	}
-	return &checker{a: a, tx: tx, view: v, actor: ac, now: a.now(), matrix: m,
+	return &checker{a: a, tx: tx.facts, view: v, actor: ac, now: a.now(), matrix: m,
 		users: map[reportline.UserID]*reportline.User{}, status: map[reportline.UserID]bool{},
 		up: map[reportline.UserID][]reportline.Link{}, down: map[reportline.UserID][]reportline.Link{},
 		admins: map[reportline.UserID]*usecase.Authority{}, ancestries: map[reportline.UserID]*ancestry{}}, nil

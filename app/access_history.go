@@ -12,7 +12,7 @@ import (
 // may name, are today's, as every other as-of read (docs/orgchart.md).
 func (a *App) checkHistory(ctx context.Context, actor Actor, qs []AccessQuery, full bool) ([]Decision, error) {
 	out := make([]Decision, len(qs))
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.checkStore().Read(ctx, func(tx checkTx) error {
 		today, err := a.newDBChecker(ctx, tx, actor)
 		if err != nil {
 			return err

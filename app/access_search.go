@@ -60,7 +60,7 @@ func (a *App) searchSubjects(ctx context.Context, actor Actor, c reportline.Capa
 	if _, err := reportline.ParseCapability(string(c)); err != nil {
 		return out, err
 	}
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.checkStore().Read(ctx, func(tx checkTx) error {
 		ch, err := a.searchChecker(ctx, tx, actor, &at, history)
 		if err != nil {
 			return err
@@ -246,7 +246,7 @@ func (a *App) searchResources(ctx context.Context, actor Actor, subject reportli
 		return out, err
 	}
 	page.Limit = searchLimit(page.Limit)
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.checkStore().Read(ctx, func(tx checkTx) error {
 		ch, err := a.searchChecker(ctx, tx, actor, &at, history)
 		if err != nil {
 			return err

@@ -33,7 +33,7 @@ func (a *App) SearchResourcesAsOf(ctx context.Context, actor Actor, subject repo
 // now when it is zero. Today's searches read the index in memory when it
 // is current; a search in the history reads the database (the index holds
 // today's links only), through a view of the links at *at.
-func (a *App) searchChecker(ctx context.Context, tx Tx, actor Actor, at *time.Time, history bool) (*checker, error) {
+func (a *App) searchChecker(ctx context.Context, tx checkTx, actor Actor, at *time.Time, history bool) (*checker, error) {
 	if !history {
 		ch, err := a.newChecker(ctx, tx, actor)
 		if err == nil && at.IsZero() {

@@ -35,7 +35,7 @@ type ContactsView struct {
 // themself, their managers (links that grant contacts) and their admins.
 func (a *App) Contacts(ctx context.Context, actor Actor, user reportline.UserID) (ContactsView, error) {
 	var out ContactsView
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.checkStore().Read(ctx, func(tx checkTx) error {
 		ch, err := a.newChecker(ctx, tx, actor)
 		if err != nil {
 			return err

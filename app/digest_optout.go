@@ -19,7 +19,7 @@ import (
 
 // optOuts returns which of users do not get notification t in audience
 // aud (digest.OptOuts: the one rule for every notification).
-func optOuts(ctx context.Context, tx preferencesTx, t reportline.NotificationType, aud reportline.Audience, users []reportline.UserID) (map[reportline.UserID]bool, error) {
+func optOuts(ctx context.Context, tx digest.OptOutTx, t reportline.NotificationType, aud reportline.Audience, users []reportline.UserID) (map[reportline.UserID]bool, error) {
 	return digest.OptOuts(ctx, tx, t, aud, users)
 }
 

@@ -13,8 +13,10 @@ import (
 	"unicode/utf8"
 
 	"reportline"
+	"reportline/digest"
 	"reportline/i18n"
 	"reportline/msgtmpl"
+	"reportline/outbox"
 	"reportline/policy"
 	"reportline/usecase"
 )
@@ -263,11 +265,41 @@ func mayMessageGroup(ctx context.Context, tx messageGroupTx, actor Actor, id rep
 	return g, nil
 }
 
+// messagesTx is what finding a template message's recipients reads: the
+// access checker's view of the transaction (the members' managers, whose
+// links must grant receive_messages) and the messages' own (the group, and
+// who switched template messages off).
+type messagesTx struct {
+	check checkTx
+	msg   interface {
+		messageGroupTx
+		digest.OptOutTx
+	}
+}
+
+func (a *App) messagesStore() usecase.Store[messagesTx] {
+	return narrow(a.store, func(tx Tx) messagesTx {
+		return messagesTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, msg: tx}
+	})
+}
+
+// messageSendTx is what sending a template message writes: the right to
+// message the group checked again, the record of the send and the emails.
+type messageSendTx interface {
+	messageGroupTx
+	outbox.Tx
+	AppendTemplateSend(ctx context.Context, s *reportline.TemplateSend) error
+}
+
+func (a *App) messageSendStore() usecase.Store[messageSendTx] {
+	return narrow(a.store, func(tx Tx) messageSendTx { return tx })
+}
+
 // messageRecipients finds the managers of the group's members whose link
 // grants receive_messages now, each with the members they manage, ordered
 // by manager id.
-func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) ([]MessageRecipient, error) {
-	ms, err := tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: []reportline.GroupID{g.ID}})
+func (a *App) messageRecipients(ctx context.Context, tx messagesTx, g reportline.Group) ([]MessageRecipient, error) {
+	ms, err := tx.check.facts.Memberships(ctx, reportline.MembershipFilter{GroupIDs: []reportline.GroupID{g.ID}})
 	if err != nil {
 		return nil, fmt.Errorf("read the members of %s: %w", g.Name, err)
 	}
@@ -275,11 +307,11 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 	for _, m := range ms {
 		members = append(members, m.UserID)
 	}
-	links, err := a.managersOfMany(ctx, tx, members)
+	links, err := a.managersOfMany(ctx, tx.check.links, members)
 	if err != nil {
 		return nil, fmt.Errorf("read the managers of %s: %w", g.Name, err)
 	}
-	ch, err := a.newChecker(ctx, tx, SystemActor(reportline.SourceAPI))
+	ch, err := a.newChecker(ctx, tx.check, SystemActor(reportline.SourceAPI))
 	if err != nil {
 		return nil, err
 	}
@@ -304,7 +336,7 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 	for m := range managees {
 		mgrs = append(mgrs, m)
 	}
-	off, err := optOuts(ctx, tx, reportline.NotifyTemplateMessage, reportline.AudienceManagers, mgrs)
+	off, err := optOuts(ctx, tx.msg, reportline.NotifyTemplateMessage, reportline.AudienceManagers, mgrs)
 	if err != nil {
 		return nil, err
 	}
@@ -316,7 +348,7 @@ func (a *App) messageRecipients(ctx context.Context, tx Tx, g reportline.Group) 
 		ids = append(ids, m)
 		ids = append(ids, ees...)
 	}
-	users, err := tx.UsersByIDs(ctx, ids)
+	users, err := tx.check.facts.UsersByIDs(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -346,17 +378,17 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 	}
 	var out MessagePreview
 	var g reportline.Group
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.messagesStore().Read(ctx, func(tx messagesTx) error {
 		var err error
-		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
+		if g, err = mayMessageGroup(ctx, tx.msg, actor, m.Group); err != nil {
 			return err
 		}
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx.msg, actor)
 		if err != nil {
 			return err
 		}
 		if m.Recipient != 0 {
-			ok, err := a.mayView(ctx, tx, ac, m.Recipient)
+			ok, err := a.mayView(ctx, tx.check.visibility(), ac, m.Recipient)
 			if err != nil {
 				return err
 			}
@@ -368,7 +400,7 @@ func (a *App) PreviewTemplateMessage(ctx context.Context, actor Actor, m Templat
 			return err
 		}
 		for i, r := range out.Recipients {
-			if out.Recipients[i].Visible, err = a.mayView(ctx, tx, ac, r.Manager.ID); err != nil {
+			if out.Recipients[i].Visible, err = a.mayView(ctx, tx.check.visibility(), ac, r.Manager.ID); err != nil {
 				return err
 			}
 		}
@@ -426,9 +458,9 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 	}
 	var g reportline.Group
 	var rs []MessageRecipient
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.messagesStore().Read(ctx, func(tx messagesTx) error {
 		var err error
-		if g, err = mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
+		if g, err = mayMessageGroup(ctx, tx.msg, actor, m.Group); err != nil {
 			return err
 		}
 		rs, err = a.messageRecipients(ctx, tx, g)
@@ -446,7 +478,7 @@ func (a *App) SendTemplateMessage(ctx context.Context, actor Actor, m TemplateMe
 		return reportline.TemplateSend{}, err
 	}
 	var rec reportline.TemplateSend
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.messageSendStore().Write(ctx, func(tx messageSendTx) error {
 		if _, err := mayMessageGroup(ctx, tx, actor, m.Group); err != nil {
 			return err
 		}

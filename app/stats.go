@@ -143,11 +143,35 @@ func summarise(rs []RecordView) StatsSummary {
 	return s
 }
 
+// statisticsReadTx is what a user's statistics read beside the access
+// check, and the record of the view (Statistics).
+type statisticsReadTx interface {
+	courseOpenerTx
+	settingReadTx
+	teamViewLogTx
+	LearningRecordsOf(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.RecordDetail, error)
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+// statisticsTx is the transaction of Statistics: the access checker's
+// view of it and the statistics' own.
+type statisticsTx struct {
+	check checkTx
+	stats statisticsReadTx
+}
+
+func (a *App) statisticsStore() usecase.Store[statisticsTx] {
+	return narrow(a.store, func(tx Tx) statisticsTx {
+		return statisticsTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, stats: tx}
+	})
+}
+
 // Statistics returns a user's statistics as the actor may see them, and
 // logs the view when the actor is somebody else.
 func (a *App) Statistics(ctx context.Context, actor Actor, user reportline.UserID) (UserStatistics, error) {
 	st := UserStatistics{At: a.now()}
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.statisticsStore().Write(ctx, func(v statisticsTx) error {
+		tx := v.stats
 		u, err := tx.User(ctx, user)
 		if err != nil {
 			return notFoundUser(err, user)
@@ -155,7 +179,7 @@ func (a *App) Statistics(ctx context.Context, actor Actor, user reportline.UserI
 		st.User = u
 		st.Scope = reportline.ScopeEverything
 		if !actor.System {
-			if st.Grant, st.Reason, err = a.mayViewStatistics(ctx, tx, actor, user, st.At); err != nil {
+			if st.Grant, st.Reason, err = a.mayViewStatistics(ctx, v.check, actor, user, st.At); err != nil {
 				return err
 			}
 			if st.Scope, err = scopeOfGrant(ctx, tx, st.Grant); err != nil {
@@ -221,7 +245,7 @@ func notFoundUser(err error, id reportline.UserID) error {
 
 // mayViewStatistics asks the access check whether the actor may see the
 // user's statistics now; a refusal is Forbidden with the checker's reason.
-func (a *App) mayViewStatistics(ctx context.Context, tx Tx, actor Actor, user reportline.UserID, at time.Time) (Grant, string, error) {
+func (a *App) mayViewStatistics(ctx context.Context, tx checkTx, actor Actor, user reportline.UserID, at time.Time) (Grant, string, error) {
 	ch, err := a.newChecker(ctx, tx, actor)
 	if err != nil {
 		return Grant{}, "", err

@@ -51,22 +51,6 @@ var wideStoreUsers = []string{
 	// absences.go
 	"App.EndAbsence",
 	"App.SetAbsence",
-	// access.go
-	"App.ResolveUsers",
-	"App.withChecker",
-	// access_checker.go
-	"App.newChecker",
-	"App.newDBChecker",
-	"App.newIndexedChecker",
-	// access_history.go
-	"App.checkHistory",
-	// access_search.go
-	"App.searchResources",
-	"App.searchSubjects",
-	// access_search_asof.go
-	"App.searchChecker",
-	// contacts.go
-	"App.Contacts",
 	// graph_index.go
 	"App.buildGraph",
 	"App.current",
@@ -74,10 +58,6 @@ var wideStoreUsers = []string{
 	// leavers.go
 	"App.ConfirmLeaver",
 	"App.RunLeavers",
-	// messages.go
-	"App.PreviewTemplateMessage",
-	"App.SendTemplateMessage",
-	"App.messageRecipients",
 	// metrics.go
 	"App.graphIndexLags",
 	// plans_apply.go
@@ -88,11 +68,6 @@ var wideStoreUsers = []string{
 	"App.noticePlan",
 	"App.planAdmins",
 	"App.writePlan",
-	// stats.go
-	"App.Statistics",
-	"App.mayViewStatistics",
-	// team.go
-	"App.Team",
 	// userimport.go
 	"App.importUser",
 }

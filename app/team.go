@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/usecase"
 )
 
 // My team (SPEC §3): a manager's team at a glance — each member's
@@ -99,6 +100,23 @@ type TeamBirthday struct {
 	OnFeb28 bool
 }
 
+// teamTx is the transaction of My team: the access checker's view of it
+// (the walk down and what the manager may see) and the team's own (the
+// members' rows, and the record of the view).
+type teamTx struct {
+	check checkTx
+	team  interface {
+		teamFillTx
+		teamViewLogTx
+	}
+}
+
+func (a *App) teamStore() usecase.Store[teamTx] {
+	return narrow(a.store, func(tx Tx) teamTx {
+		return teamTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, team: tx}
+	})
+}
+
 // Team returns the actor's team. Anybody signed in may ask: a user who
 // manages nobody gets an empty team.
 func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView, error) {
@@ -109,8 +127,8 @@ func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView,
 	if scope != TeamDirect && scope != TeamAll {
 		return tv, reportline.FieldError("scope", string(scope), "scope must be %q or %q", TeamDirect, TeamAll)
 	}
-	err := a.store.Write(ctx, func(tx Tx) error {
-		ch, err := a.newChecker(ctx, tx, actor)
+	err := a.teamStore().Write(ctx, func(tx teamTx) error {
+		ch, err := a.newChecker(ctx, tx.check, actor)
 		if err != nil {
 			return err
 		}
@@ -125,10 +143,10 @@ func (a *App) Team(ctx context.Context, actor Actor, scope TeamScope) (TeamView,
 		if len(members) > teamMaxMembers {
 			members = members[:teamMaxMembers]
 		}
-		if err := a.fillTeam(ctx, tx, ch, actor, &tv, members); err != nil {
+		if err := a.fillTeam(ctx, tx.team, ch, actor, &tv, members); err != nil {
 			return err
 		}
-		return logTeamViews(ctx, tx, actor, tv)
+		return logTeamViews(ctx, tx.team, actor, tv)
 	})
 	if err != nil {
 		return TeamView{}, err

@@ -20,7 +20,7 @@ func (a *App) TeamSubtreeBothWays(ctx context.Context, top reportline.UserID, at
 		}
 		return out
 	}
-	err = a.store.Read(ctx, func(tx Tx) error {
+	err = a.checkStore().Read(ctx, func(tx checkTx) error {
 		ch, err := a.newChecker(ctx, tx, SystemActor(reportline.SourceAPI))
 		if err != nil {
 			return err
