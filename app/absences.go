@@ -10,6 +10,7 @@ import (
 	"reportline"
 	"reportline/policy"
 	"reportline/usecase"
+	"reportline/webhook"
 )
 
 // Cover during absences (issue 20, docs/absences.md). A manager away names
@@ -75,6 +76,57 @@ func (v *AbsenceView) days(zone *time.Location) {
 	v.From, v.To = v.Starts.In(zone).Format(time.DateOnly), lastDay(v.Ends, zone)
 }
 
+// absenceSetTx is the transaction of SetAbsence in three views of it: the
+// people as the caller may see them (the manager, their absences and team,
+// the delegate named), the delegate's links changed under the link lock
+// with their audit, and the absence recorded with its change and event.
+type absenceSetTx struct {
+	who interface {
+		absenceViewTx
+		UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	}
+	links linkChangeTx
+	rec   absenceRecordTx
+}
+
+// absenceRecordTx is an absence stored, its change logged and its start
+// emitted to the webhook subscribers.
+type absenceRecordTx interface {
+	usecase.ChangeTx
+	webhook.Tx
+	CreateAbsence(ctx context.Context, a *reportline.Absence) error
+}
+
+func (a *App) absenceSetStore() usecase.Store[absenceSetTx] {
+	return narrow(a.store, func(tx Tx) absenceSetTx { return absenceSetTx{who: tx, links: tx, rec: tx} })
+}
+
+// absenceEndTx is the transaction of EndAbsence in two views of it: the
+// manager as the caller may see them, and what ending the absence writes.
+type absenceEndTx struct {
+	who absenceViewTx
+	end absenceEndWriteTx
+}
+
+// absenceEndWriteTx is an absence ended: the delegate's links ended (or
+// removed, when it had not started) with their audit, the absence's end,
+// its change and its event.
+type absenceEndWriteTx interface {
+	usecase.ChangeTx
+	webhook.Tx
+	Absence(ctx context.Context, id reportline.AbsenceID) (reportline.Absence, error)
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	EndAbsence(ctx context.Context, id reportline.AbsenceID, ends, at time.Time) error
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+	UpdateLink(ctx context.Context, l reportline.Link) error
+	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+}
+
+func (a *App) absenceEndStore() usecase.Store[absenceEndTx] {
+	return narrow(a.store, func(tx Tx) absenceEndTx { return absenceEndTx{who: tx, end: tx} })
+}
+
 // SetAbsence marks a manager's absence and makes the delegate's temporary
 // links, all or nothing. Refused: dates reversed or already past, an
 // absence overlapping another of the same manager, the manager as their own
@@ -88,17 +140,17 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 	}
 	now := a.now()
 	var out AbsenceView
-	err = a.store.Write(ctx, func(tx Tx) error {
+	err = a.absenceSetStore().Write(ctx, func(tx absenceSetTx) error {
 		// The delegate's line links are checked for cycles against every
 		// committed line link.
-		if err := tx.LockLinks(ctx); err != nil {
+		if err := tx.links.LockLinks(ctx); err != nil {
 			return err
 		}
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx.who, actor)
 		if err != nil {
 			return err
 		}
-		mgr, err := a.absenceManager(ctx, tx, ac, req.Manager)
+		mgr, err := a.absenceManager(ctx, tx.who, ac, req.Manager)
 		if err != nil {
 			return err
 		}
@@ -111,7 +163,7 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 			return reportline.FieldError("to", req.To, "the absence would already be over")
 		}
 		ab := reportline.Absence{ManagerID: mgr.ID, Starts: starts, Ends: ends, CreatedBy: actor.ID(), CreatedAt: now}
-		others, err := tx.Absences(ctx, reportline.AbsenceFilter{ManagerID: mgr.ID, After: now})
+		others, err := tx.who.Absences(ctx, reportline.AbsenceFilter{ManagerID: mgr.ID, After: now})
 		if err != nil {
 			return err
 		}
@@ -123,7 +175,7 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 					Say("error.absence.overlap", map[string]any{"Email": mgr.Email, "From": o.Starts.In(zone).Format(time.DateOnly), "To": lastDay(o.Ends, zone), "ID": o.ID})
 			}
 		}
-		team, err := a.coveredLinks(ctx, tx, mgr.ID, starts)
+		team, err := a.coveredLinks(ctx, tx.who, mgr.ID, starts)
 		if err != nil {
 			return err
 		}
@@ -131,18 +183,18 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 			return reportline.FieldError("manager", mgr.Email, "%s manages nobody in effect on %s: there is no team to cover",
 				mgr.Email, starts.In(zone).Format(time.DateOnly))
 		}
-		del, err := a.absenceDelegate(ctx, tx, ac, mgr, req.Delegate, team, &ab)
+		del, err := a.absenceDelegate(ctx, tx.who, ac, mgr, req.Delegate, team, &ab)
 		if err != nil {
 			return err
 		}
-		links, err := a.delegateLinks(ctx, tx, ac, mgr, del, team, ab, actor)
+		links, err := a.delegateLinks(ctx, tx.links, ac, mgr, del, team, ab, actor)
 		if err != nil {
 			return err
 		}
 		for _, c := range links {
 			ab.Managees = append(ab.Managees, c.link.ManageeID)
 		}
-		if err := tx.CreateAbsence(ctx, &ab); err != nil {
+		if err := tx.rec.CreateAbsence(ctx, &ab); err != nil {
 			return err
 		}
 		audit := make([]reportline.AuditEntry, len(links))
@@ -153,24 +205,24 @@ func (a *App) SetAbsence(ctx context.Context, actor Actor, req AbsenceRequest) (
 				ManagerID: l.ManagerID, ManageeID: l.ManageeID, After: l}
 			if old := links[i].old; old != nil {
 				audit[i].Action, audit[i].Before = reportline.ActionUpdate, old
-				if err := tx.UpdateLink(ctx, *l); err != nil {
+				if err := tx.links.UpdateLink(ctx, *l); err != nil {
 					return err
 				}
-			} else if err := tx.InsertLink(ctx, *l); err != nil {
+			} else if err := tx.links.InsertLink(ctx, *l); err != nil {
 				return err
 			}
 		}
-		if err := tx.AppendAudit(ctx, audit); err != nil {
+		if err := tx.links.AppendAudit(ctx, audit); err != nil {
 			return err
 		}
-		if err := a.record(ctx, tx, actor, policy.SetAbsence, reportline.Change{What: fmt.Sprintf("absence %d", ab.ID), UserID: mgr.ID,
+		if err := a.record(ctx, tx.rec, actor, policy.SetAbsence, reportline.Change{What: fmt.Sprintf("absence %d", ab.ID), UserID: mgr.ID,
 			After: usecase.JSON(absenceJSON(ab, mgr, del))}); err != nil {
 			return err
 		}
 		if ab.InEffect(now) {
 			// Already on: its start is an event now (a later start is the
 			// scheduler's, when it comes).
-			if err := emitDelegation(ctx, tx, ab, true, now, now); err != nil {
+			if err := emitDelegation(ctx, tx.rec, ab, true, now, now); err != nil {
 				return err
 			}
 		}
@@ -407,19 +459,19 @@ func (a *App) delegateLinks(ctx context.Context, tx linkChangeTx, ac *usecase.Au
 // refused.
 func (a *App) EndAbsence(ctx context.Context, actor Actor, id reportline.AbsenceID) (AbsenceView, error) {
 	var out AbsenceView
-	err := a.store.Write(ctx, func(tx Tx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+	err := a.absenceEndStore().Write(ctx, func(tx absenceEndTx) error {
+		ac, err := usecase.LoadAuthority(ctx, tx.who, actor)
 		if err != nil {
 			return err
 		}
-		ab, err := tx.Absence(ctx, id)
+		ab, err := tx.end.Absence(ctx, id)
 		if reportline.IsCode(err, reportline.NotFound) {
 			return usecase.NotVisible()
 		}
 		if err != nil {
 			return err
 		}
-		mgr, err := a.absenceManager(ctx, tx, ac, ab.ManagerID)
+		mgr, err := a.absenceManager(ctx, tx.who, ac, ab.ManagerID)
 		if err != nil && !reportline.IsCode(err, reportline.Invalid) {
 			return err
 		}
@@ -436,7 +488,7 @@ func (a *App) EndAbsence(ctx context.Context, actor Actor, id reportline.Absence
 		var audit []reportline.AuditEntry
 		for _, m := range ab.Managees {
 			p := reportline.Pair{ManagerID: ab.DelegateID, ManageeID: m}
-			old, err := tx.Link(ctx, p)
+			old, err := tx.end.Link(ctx, p)
 			if reportline.IsCode(err, reportline.NotFound) {
 				continue // removed by hand meanwhile
 			}
@@ -450,36 +502,36 @@ func (a *App) EndAbsence(ctx context.Context, actor Actor, id reportline.Absence
 			if started {
 				l := old
 				l.ValidUntil = now
-				if err := tx.UpdateLink(ctx, l); err != nil {
+				if err := tx.end.UpdateLink(ctx, l); err != nil {
 					return err
 				}
 				e.Action, e.After = reportline.ActionUpdate, &l
 			} else {
-				if err := tx.DeleteLink(ctx, p); err != nil {
+				if err := tx.end.DeleteLink(ctx, p); err != nil {
 					return err
 				}
 				e.Action = reportline.ActionRemove
 			}
 			audit = append(audit, e)
 		}
-		if err := tx.AppendAudit(ctx, audit); err != nil {
+		if err := tx.end.AppendAudit(ctx, audit); err != nil {
 			return err
 		}
-		if err := tx.EndAbsence(ctx, id, ends, now); err != nil {
+		if err := tx.end.EndAbsence(ctx, id, ends, now); err != nil {
 			return err
 		}
 		before := ab
 		ab.Ends, ab.EndedAt = ends, now
-		del, err := tx.User(ctx, ab.DelegateID)
+		del, err := tx.end.User(ctx, ab.DelegateID)
 		if err != nil {
 			return err
 		}
-		if err := a.record(ctx, tx, actor, policy.SetAbsence, reportline.Change{What: fmt.Sprintf("absence %d", id), UserID: mgr.ID,
+		if err := a.record(ctx, tx.end, actor, policy.SetAbsence, reportline.Change{What: fmt.Sprintf("absence %d", id), UserID: mgr.ID,
 			Before: usecase.JSON(absenceJSON(before, mgr, del)), After: usecase.JSON(absenceJSON(ab, mgr, del))}); err != nil {
 			return err
 		}
 		if started {
-			if err := emitDelegation(ctx, tx, ab, false, now, now); err != nil {
+			if err := emitDelegation(ctx, tx.end, ab, false, now, now); err != nil {
 				return err
 			}
 		}

@@ -139,6 +139,26 @@ func (a *App) lineManagerOf(ctx context.Context, tx effectiveTx, user reportline
 	return reportline.User{}, nil
 }
 
+// leaverConfirmTx is the transaction of ConfirmLeaver in three views of
+// it: the leaver, their manager and the successor named, as the caller may
+// see them; the reports' links moved under the link lock with their
+// audit; and the leaver deactivated, with the change logged.
+type leaverConfirmTx struct {
+	who interface {
+		leaverProposalTx
+		UserByEmail(ctx context.Context, email string) (reportline.User, error)
+	}
+	links linkChangeTx
+	user  interface {
+		usecase.ChangeTx
+		UpdateUser(ctx context.Context, u *reportline.User) error
+	}
+}
+
+func (a *App) leaverConfirmStore() usecase.Store[leaverConfirmTx] {
+	return narrow(a.store, func(tx Tx) leaverConfirmTx { return leaverConfirmTx{who: tx, links: tx, user: tx} })
+}
+
 // ConfirmLeaver deactivates a manager and applies the choice to their
 // reports, all in one transaction: moved to their manager or a successor
 // (a new link of the same kind each, the leaver's link removed; a report
@@ -151,16 +171,16 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 			reportline.LeaverToManager, reportline.LeaverToSuccessor, reportline.LeaverFlag)
 	}
 	var p LeaverProposal
-	err := a.store.Write(ctx, func(tx Tx) error {
-		if err := tx.LockLinks(ctx); err != nil {
+	err := a.leaverConfirmStore().Write(ctx, func(tx leaverConfirmTx) error {
+		if err := tx.links.LockLinks(ctx); err != nil {
 			return err
 		}
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx.who, actor)
 		if err != nil {
 			return err
 		}
 		var links []reportline.Link
-		if p, links, err = a.leaverProposal(ctx, tx, ac, user); err != nil {
+		if p, links, err = a.leaverProposal(ctx, tx.who, ac, user); err != nil {
 			return err
 		}
 		// A manager already deactivated (by a users CSV import, SCIM, a
@@ -181,23 +201,23 @@ func (a *App) ConfirmLeaver(ctx context.Context, actor Actor, user reportline.Us
 			}
 			target = p.Manager
 		case reportline.LeaverToSuccessor:
-			if target, err = a.successor(ctx, tx, ac, p.User, req.Successor); err != nil {
+			if target, err = a.successor(ctx, tx.who, ac, p.User, req.Successor); err != nil {
 				return err
 			}
 			p.Successor = target
 		}
-		if err := a.moveReports(ctx, tx, ac, actor, p.User, links, target); err != nil {
+		if err := a.moveReports(ctx, tx.links, ac, actor, p.User, links, target); err != nil {
 			return err
 		}
 		if !wasActive {
-			return a.record(ctx, tx, actor, policy.EditUser, reportline.Change{What: fmt.Sprintf("reports of %s, who left: %s", p.User.Email, req.Choice)})
+			return a.record(ctx, tx.user, actor, policy.EditUser, reportline.Change{What: fmt.Sprintf("reports of %s, who left: %s", p.User.Email, req.Choice)})
 		}
 		before := userDoc(p.User)
 		p.User.Status = reportline.StatusInactive
-		if err := tx.UpdateUser(ctx, &p.User); err != nil {
+		if err := tx.user.UpdateUser(ctx, &p.User); err != nil {
 			return err
 		}
-		return a.recordUserChange(ctx, tx, actor, p.User.ID, before, userDoc(p.User))
+		return a.recordUserChange(ctx, tx.user, actor, p.User.ID, before, userDoc(p.User))
 	})
 	return p, err
 }
@@ -294,6 +314,21 @@ func (a *App) moveReports(ctx context.Context, tx linkChangeTx, ac *usecase.Auth
 	return tx.FlagLeaverReports(ctx, leaver.ID, flag, now)
 }
 
+// leaverSweepTx is the transaction of RunLeavers in two views of it: the
+// leavers' links not handled yet, moved or flagged with their audit; and
+// the links that count, where each leaver's own line manager is found.
+type leaverSweepTx struct {
+	moves interface {
+		linkChangeTx
+		LeaverLinks(ctx context.Context, limit int) ([]reportline.Link, error)
+	}
+	lines effectiveTx
+}
+
+func (a *App) leaverSweepStore() usecase.Store[leaverSweepTx] {
+	return narrow(a.store, func(tx Tx) leaverSweepTx { return leaverSweepTx{moves: tx, lines: tx} })
+}
+
 // RunLeavers applies the setting leaver.sync to the reports of managers
 // deactivated without a confirmation (a directory sync, SCIM, a users CSV,
 // a plain status change): "flag" records them, "manager" moves them to the
@@ -301,13 +336,13 @@ func (a *App) moveReports(ctx context.Context, tx linkChangeTx, ac *usecase.Auth
 // tick calls it (through RunLinkEvents); each report is handled once.
 func (a *App) RunLeavers(ctx context.Context) (int, error) {
 	n := 0
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.leaverSweepStore().Write(ctx, func(tx leaverSweepTx) error {
 		n = 0
-		links, err := tx.LeaverLinks(ctx, 500)
+		links, err := tx.moves.LeaverLinks(ctx, 500)
 		if err != nil || len(links) == 0 {
 			return err
 		}
-		mode, err := leaverSync(ctx, tx)
+		mode, err := leaverSync(ctx, tx.moves)
 		if err != nil {
 			return err
 		}
@@ -316,27 +351,27 @@ func (a *App) RunLeavers(ctx context.Context) (int, error) {
 			byLeaver[l.ManagerID] = append(byLeaver[l.ManagerID], l)
 		}
 		sysActor := usecase.SystemActor(reportline.SourceAPI)
-		ac, err := usecase.LoadAuthority(ctx, tx, sysActor)
+		ac, err := usecase.LoadAuthority(ctx, tx.moves, sysActor)
 		if err != nil {
 			return err
 		}
 		for _, id := range sortedKeys(byLeaver) {
-			leaver, err := tx.User(ctx, id)
+			leaver, err := tx.moves.User(ctx, id)
 			if err != nil {
 				return err
 			}
 			var target reportline.User
 			if mode == reportline.LeaverToManager {
-				if target, err = a.lineManagerOf(ctx, tx, id); err != nil {
+				if target, err = a.lineManagerOf(ctx, tx.lines, id); err != nil {
 					return err
 				}
 			}
-			if err := a.moveReports(ctx, tx, ac, sysActor, leaver, byLeaver[id], target); err != nil {
+			if err := a.moveReports(ctx, tx.moves, ac, sysActor, leaver, byLeaver[id], target); err != nil {
 				// A move refused (a cycle): flag them instead.
 				if !reportline.IsCode(err, reportline.Invalid) {
 					return err
 				}
-				if err := a.moveReports(ctx, tx, ac, sysActor, leaver, byLeaver[id], reportline.User{}); err != nil {
+				if err := a.moveReports(ctx, tx.moves, ac, sysActor, leaver, byLeaver[id], reportline.User{}); err != nil {
 					return err
 				}
 			}

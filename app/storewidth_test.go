@@ -48,16 +48,10 @@ var storeRunners = map[string]bool{
 // link writes, the audit and the webhook deliveries to those; the graph
 // index reads through readOnce, which has no narrow form yet.
 var wideStoreUsers = []string{
-	// absences.go
-	"App.EndAbsence",
-	"App.SetAbsence",
 	// graph_index.go
 	"App.buildGraph",
 	"App.current",
 	"App.poll",
-	// leavers.go
-	"App.ConfirmLeaver",
-	"App.RunLeavers",
 	// metrics.go
 	"App.graphIndexLags",
 	// plans_apply.go
