@@ -425,16 +425,23 @@ func outOfScope(input, user string) string {
 	return fmt.Sprintf("no account in a group you administrate together with %s matches %s", user, input)
 }
 
+// cycleNamesTx is what naming a cycle's people reads: them, and whether
+// the actor administrates them.
+type cycleNamesTx interface {
+	usecase.AuthorityTx
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
 // describeCycle names a cycle by email: "a@x → b@x → a@x". People the
 // actor does not administrate are not named.
-func describeCycle(ctx context.Context, tx assignTx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
+func describeCycle(ctx context.Context, tx cycleNamesTx, ac *usecase.Authority, cycle []reportline.UserID) (string, error) {
 	names, err := cycleNames(ctx, tx, ac, cycle)
 	return cycleText(names, "(someone outside your groups)"), err
 }
 
 // cycleNames are a cycle's people by email, in order; people the actor does
 // not administrate are not named ("").
-func cycleNames(ctx context.Context, tx assignTx, ac *usecase.Authority, cycle []reportline.UserID) ([]string, error) {
+func cycleNames(ctx context.Context, tx cycleNamesTx, ac *usecase.Authority, cycle []reportline.UserID) ([]string, error) {
 	users, err := tx.UsersByIDs(ctx, cycle)
 	if err != nil {
 		return nil, err

@@ -113,7 +113,14 @@ func (a *App) openPlan(ctx context.Context, tx plansTx, actor Actor, id int64) (
 	return ac, p, nil
 }
 
-func (a *App) maySeePlan(ctx context.Context, tx plansTx, ac *usecase.Authority, p reportline.Plan) (bool, error) {
+// planItemsTx reads a plan's items and the groups of its people
+// (maySeePlan).
+type planItemsTx interface {
+	usecase.AuthorityTx
+	PlanItems(ctx context.Context, plan int64) ([]reportline.PlanItem, error)
+}
+
+func (a *App) maySeePlan(ctx context.Context, tx planItemsTx, ac *usecase.Authority, p reportline.Plan) (bool, error) {
 	if ac.Scope.All || p.CreatedBy == ac.Actor.ID() {
 		return true, nil
 	}

@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/directory"
+	"reportline/outbox"
 	"reportline/policy"
 	"reportline/schedule"
 	"reportline/usecase"
@@ -92,37 +93,53 @@ type PlanView struct {
 	Chart *PlanChart
 }
 
+// planShowTx is the transaction of ShowPlan in three views of it: the plan
+// and its people as the reader may see them, the items checked against
+// today's links, and the org chart before and after.
+type planShowTx struct {
+	plans interface {
+		plansTx
+		UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+	}
+	check planCheckTx
+	chart visibilityTx
+}
+
+func (a *App) planShowStore() usecase.Store[planShowTx] {
+	return narrow(a.store, func(tx Tx) planShowTx { return planShowTx{plans: tx, check: tx, chart: tx} })
+}
+
 // ShowPlan returns a plan, its preview against today (in the viewer's
 // scope) or, once applied or refused, its result.
 func (a *App) ShowPlan(ctx context.Context, actor Actor, id int64) (PlanView, error) {
 	var v PlanView
-	err := a.store.Read(ctx, func(tx Tx) error {
-		ac, p, err := a.openPlan(ctx, tx, actor, id)
+	err := a.planShowStore().Read(ctx, func(tx planShowTx) error {
+		ac, p, err := a.openPlan(ctx, tx.plans, actor, id)
 		if err != nil {
 			return err
 		}
 		v = PlanView{Plan: p}
-		items, err := tx.PlanItems(ctx, id)
+		items, err := tx.plans.PlanItems(ctx, id)
 		if err != nil {
 			return err
 		}
 		ids := append(planPeople(items), p.CreatedBy, p.ApprovedBy)
-		users, err := tx.UsersByIDs(ctx, ids)
+		users, err := tx.plans.UsersByIDs(ctx, ids)
 		if err != nil {
 			return err
 		}
 		v.Drafter, v.Approver = users[p.CreatedBy], users[p.ApprovedBy]
-		if v.NeedApproval, err = plansNeedApproval(ctx, tx); err != nil {
+		if v.NeedApproval, err = plansNeedApproval(ctx, tx.plans); err != nil {
 			return err
 		}
 		var checks []itemCheck
 		open := p.Status == reportline.PlanDraft || p.Status == reportline.PlanApproved || p.Status == reportline.PlanScheduled
 		if open {
-			if checks, err = a.checkPlan(ctx, tx, ac, items); err != nil {
+			if checks, err = a.checkPlan(ctx, tx.check, ac, items); err != nil {
 				return err
 			}
 			if len(items) > 0 {
-				if v.Chart, err = a.planChart(ctx, tx, ac, items, checks); err != nil {
+				if v.Chart, err = a.planChart(ctx, tx.chart, ac, items, checks); err != nil {
 					return err
 				}
 			}
@@ -173,7 +190,7 @@ type itemCheck struct {
 // overlay is the graph as it will be once the checked items are applied:
 // the links they set (nil: removed) over the transaction's.
 type overlay struct {
-	tx    Tx
+	tx    planCheckTx
 	links map[reportline.Pair]*reportline.Link
 	into  map[reportline.UserID][]reportline.Pair // managee → pairs set by the plan
 }
@@ -219,8 +236,19 @@ func (o *overlay) lineManagers(ctx context.Context, users []reportline.UserID) (
 	return m, nil
 }
 
+// planCheckTx is what checking a plan's items reads: their people and the
+// groups the answering admin administrates, the links they change (and
+// whether a directory owns them), and the line managers of the cycle check
+// (named when it finds one).
+type planCheckTx interface {
+	cycleNamesTx
+	directory.OwnerTx
+	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
+	Link(ctx context.Context, p reportline.Pair) (reportline.Link, error)
+}
+
 // checkPlan gives every item its verdict, in order, in ac's scope.
-func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items []reportline.PlanItem) ([]itemCheck, error) {
+func (a *App) checkPlan(ctx context.Context, tx planCheckTx, ac *usecase.Authority, items []reportline.PlanItem) ([]itemCheck, error) {
 	people := planPeople(items)
 	users, err := tx.UsersByIDs(ctx, people)
 	if err != nil {
@@ -308,16 +336,35 @@ func (a *App) checkPlan(ctx context.Context, tx Tx, ac *usecase.Authority, items
 	return out, nil
 }
 
+// planApplyTx is the transaction that applies due plans, in four views of
+// it (one per step of applyPlan): the plans claimed, moved and recorded,
+// with the cursor of the runs; the items checked; the links written with
+// their audit and events; and the notice to the admins the plan concerns.
+type planApplyTx struct {
+	plans interface {
+		plansTx
+		schedule.CursorTx
+		UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+	}
+	check  planCheckTx
+	links  planWriteTx
+	notice planNoticeTx
+}
+
+func (a *App) planApplyStore() usecase.Store[planApplyTx] {
+	return narrow(a.store, func(tx Tx) planApplyTx { return planApplyTx{plans: tx, check: tx, links: tx, notice: tx} })
+}
+
 // RunPlans applies the plans that fell due since the last call on any
 // replica, through schedule.TakeEffect; the scheduler calls it every tick.
 // A due plan is claimed by moving its status in the same transaction, so
 // two replicas ticking at once, or a replica that restarts, apply it once.
 func (a *App) RunPlans(ctx context.Context) (int, error) {
 	n := 0
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.planApplyStore().Write(ctx, func(tx planApplyTx) error {
 		n = 0
-		return schedule.TakeEffect(ctx, tx, cursorPlans, a.now(), planLookback, func(_, to time.Time) error {
-			due, err := tx.DuePlans(ctx, to.UnixMicro())
+		return schedule.TakeEffect(ctx, tx.plans, cursorPlans, a.now(), planLookback, func(_, to time.Time) error {
+			due, err := tx.plans.DuePlans(ctx, to.UnixMicro())
 			if err != nil {
 				return err
 			}
@@ -338,43 +385,43 @@ func (a *App) RunPlans(ctx context.Context) (int, error) {
 
 // applyPlan applies one due plan, or refuses it whole; false when another
 // replica got there first.
-func (a *App) applyPlan(ctx context.Context, tx Tx, p reportline.Plan, now time.Time) (bool, error) {
+func (a *App) applyPlan(ctx context.Context, tx planApplyTx, p reportline.Plan, now time.Time) (bool, error) {
 	claimed := p
 	claimed.Status, claimed.AppliedAt = reportline.PlanApplied, now
-	if ok, err := tx.MovePlan(ctx, claimed, reportline.PlanScheduled); err != nil || !ok {
+	if ok, err := tx.plans.MovePlan(ctx, claimed, reportline.PlanScheduled); err != nil || !ok {
 		return false, err
 	}
-	items, err := tx.PlanItems(ctx, p.ID)
+	items, err := tx.plans.PlanItems(ctx, p.ID)
 	if err != nil {
 		return false, err
 	}
 	// Taken before the checks read the graph, so that the cycle check sees
 	// every committed line link.
-	if err := tx.LockLinks(ctx); err != nil {
+	if err := tx.links.LockLinks(ctx); err != nil {
 		return false, err
 	}
 	who := p.ApprovedBy
 	if who == 0 {
 		who = p.CreatedBy
 	}
-	u, err := tx.User(ctx, who)
+	u, err := tx.plans.User(ctx, who)
 	if err != nil && !reportline.IsCode(err, reportline.NotFound) {
 		return false, err
 	}
 	actor := UserActor(u, p.Source)
-	ac, err := usecase.LoadAuthority(ctx, tx, actor)
+	ac, err := usecase.LoadAuthority(ctx, tx.plans, actor)
 	if err != nil {
 		return false, err
 	}
-	checks, err := a.checkPlan(ctx, tx, ac, items)
+	checks, err := a.checkPlan(ctx, tx.check, ac, items)
 	if err != nil {
 		return false, err
 	}
-	need, err := plansNeedApproval(ctx, tx)
+	need, err := plansNeedApproval(ctx, tx.plans)
 	if err != nil {
 		return false, err
 	}
-	users, err := tx.UsersByIDs(ctx, planPeople(items))
+	users, err := tx.plans.UsersByIDs(ctx, planPeople(items))
 	if err != nil {
 		return false, err
 	}
@@ -394,7 +441,7 @@ func (a *App) applyPlan(ctx context.Context, tx Tx, p reportline.Plan, now time.
 	}
 	final := claimed
 	if res.Applied {
-		if err := a.writePlan(ctx, tx, actor, p, items, checks, now); err != nil {
+		if err := a.writePlan(ctx, tx.links, actor, p, items, checks, now); err != nil {
 			return false, err
 		}
 	} else {
@@ -405,22 +452,33 @@ func (a *App) applyPlan(ctx context.Context, tx Tx, p reportline.Plan, now time.
 		return false, err
 	}
 	final.Result = string(b)
-	if _, err := tx.MovePlan(ctx, final, reportline.PlanApplied); err != nil {
+	if _, err := tx.plans.MovePlan(ctx, final, reportline.PlanApplied); err != nil {
 		return false, err
 	}
-	if err := a.record(ctx, tx, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d %s", p.ID, final.Status), After: final.Result}); err != nil {
+	if err := a.record(ctx, tx.plans, actor, policy.DraftPlan, reportline.Change{What: fmt.Sprintf("plan %d %s", p.ID, final.Status), After: final.Result}); err != nil {
 		return false, err
 	}
-	if err := a.noticePlan(ctx, tx, final, res); err != nil {
+	if err := a.noticePlan(ctx, tx.notice, final, res); err != nil {
 		return false, err
 	}
 	return true, nil
 }
 
+// planWriteTx is what applying a checked plan writes: its links, under the
+// link lock, with their audit (and so their events) and the plan's event.
+type planWriteTx interface {
+	webhook.Tx
+	AppendAudit(ctx context.Context, entries []reportline.AuditEntry) error
+	DeleteLink(ctx context.Context, p reportline.Pair) error
+	InsertLink(ctx context.Context, l reportline.Link) error
+	LockLinks(ctx context.Context) error
+	UpdateLink(ctx context.Context, l reportline.Link) error
+}
+
 // writePlan writes every item of a checked plan, in order, with its audit
 // entries (the link events of webhooks follow them), then the plan's own
 // event.
-func (a *App) writePlan(ctx context.Context, tx Tx, actor Actor, p reportline.Plan, items []reportline.PlanItem, checks []itemCheck, now time.Time) error {
+func (a *App) writePlan(ctx context.Context, tx planWriteTx, actor Actor, p reportline.Plan, items []reportline.PlanItem, checks []itemCheck, now time.Time) error {
 	var audit []reportline.AuditEntry
 	for i, it := range items {
 		old := checks[i].old
@@ -467,13 +525,24 @@ func planTerms(old reportline.Link, it reportline.PlanItem) reportline.Link {
 	return l
 }
 
+// planNoticeTx is what telling the admins of an applied plan reads and
+// writes: who may see the plan (the platform admins, the admins of its
+// people's groups, each in their own scope) and the emails.
+type planNoticeTx interface {
+	planItemsTx
+	outbox.Tx
+	GroupAdmins(ctx context.Context, groups []reportline.GroupID) ([]reportline.Membership, error)
+	PlatformAdmins(ctx context.Context) ([]reportline.User, error)
+	UsersByIDs(ctx context.Context, ids []reportline.UserID) (map[reportline.UserID]reportline.User, error)
+}
+
 // noticePlan tells the admins the plan concerns what the apply did: its
 // drafter and approver, and every active admin who may open it (the
 // policy's plans.draft, and link.change on every one of its changes:
 // platform admins, and the group and user admins whose groups hold both
 // people of every change), so the notice names nobody its reader may not
 // see. Through the outbox, keyed by plan and recipient: sent once.
-func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res PlanResult) error {
+func (a *App) noticePlan(ctx context.Context, tx planNoticeTx, p reportline.Plan, res PlanResult) error {
 	ids, err := a.planAdmins(ctx, tx, p)
 	if err != nil {
 		return err
@@ -504,7 +573,7 @@ func (a *App) noticePlan(ctx context.Context, tx Tx, p reportline.Plan, res Plan
 // active admins who may see the plan (maySeePlan, the rule of its page):
 // the platform admins and the admins of the groups (or their ancestors)
 // holding its people, each asked of the policy in their own scope.
-func (a *App) planAdmins(ctx context.Context, tx Tx, p reportline.Plan) ([]reportline.UserID, error) {
+func (a *App) planAdmins(ctx context.Context, tx planNoticeTx, p reportline.Plan) ([]reportline.UserID, error) {
 	out := map[reportline.UserID]bool{p.CreatedBy: true}
 	if p.ApprovedBy != 0 {
 		out[p.ApprovedBy] = true

@@ -54,14 +54,6 @@ var wideStoreUsers = []string{
 	"App.poll",
 	// metrics.go
 	"App.graphIndexLags",
-	// plans_apply.go
-	"App.RunPlans",
-	"App.ShowPlan",
-	"App.applyPlan",
-	"App.checkPlan",
-	"App.noticePlan",
-	"App.planAdmins",
-	"App.writePlan",
 	// userimport.go
 	"App.importUser",
 }
