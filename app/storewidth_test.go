@@ -54,8 +54,6 @@ var wideStoreUsers = []string{
 	"App.poll",
 	// metrics.go
 	"App.graphIndexLags",
-	// userimport.go
-	"App.importUser",
 }
 
 // TestStoreWidth fails when a function or method of package app (other than

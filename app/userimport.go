@@ -354,30 +354,47 @@ func importFieldError(err error) error {
 	return err
 }
 
+// userImportTx is the transaction of one user imported, in three views of
+// it: the user as the caller may see, create and change them (with the
+// change logged); the user the import's uid or email names; and, when the
+// import names managers, their links changed under the link lock.
+type userImportTx struct {
+	user interface {
+		userViewTx
+		CreateUser(ctx context.Context, u *reportline.User) error
+	}
+	match importMatchTx
+	links linkChangeTx
+}
+
+func (a *App) userImportStore() usecase.Store[userImportTx] {
+	return narrow(a.store, func(tx Tx) userImportTx { return userImportTx{user: tx, match: tx, links: tx} })
+}
+
 // importUser is one attempt of ImportUser, in one transaction.
 func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch UserPatch, refs *managerRefs, lock, dryRun bool) (UserImportResult, error) {
 	var out UserImportResult
-	err := a.store.Write(ctx, func(tx Tx) error {
+	err := a.userImportStore().Write(ctx, func(tx userImportTx) error {
 		if refs != nil && lock {
 			// Taken before anything is read, so the cycle check sees every
 			// committed line link (as applyLinks does).
-			if err := tx.LockLinks(ctx); err != nil {
+			if err := tx.links.LockLinks(ctx); err != nil {
 				return err
 			}
 		}
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
+		ac, err := usecase.LoadAuthority(ctx, tx.user, actor)
 		if err != nil {
 			return err
 		}
 		if err := ac.Authorize(policy.ImportUsers, policy.Target{}); err != nil {
 			return err
 		}
-		inEffect, err := a.lineLinksInEffect(ctx, tx)
+		inEffect, err := a.lineLinksInEffect(ctx, tx.user)
 		if err != nil {
 			return err
 		}
 		res := UserImportResult{InEffect: inEffect}
-		u, matchedBy, err := matchImport(ctx, tx, in)
+		u, matchedBy, err := matchImport(ctx, tx.match, in)
 		if err != nil {
 			if !ac.Scope.All && reportline.IsCode(err, reportline.Conflict) {
 				// The conflict names another user's uid: say only what an
@@ -389,7 +406,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		if matchedBy != "" && !ac.Scope.All {
 			// A user outside the caller's scope is answered as if unknown:
 			// nothing tells them the uid or the address exists.
-			if err := ac.NeedGroups(ctx, tx, u.ID); err != nil {
+			if err := ac.NeedGroups(ctx, tx.user, u.ID); err != nil {
 				return err
 			}
 			if !ac.Administers(u.ID) {
@@ -405,7 +422,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 			if err := patchUser(&u, patch); err != nil {
 				return importFieldError(err)
 			}
-			if err := tx.CreateUser(ctx, &u); err != nil {
+			if err := tx.user.CreateUser(ctx, &u); err != nil {
 				if reportline.IsCode(err, reportline.Conflict) {
 					return &createRace{err: importFieldError(err)}
 				}
@@ -413,12 +430,12 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 			}
 			res.Action, res.Changed = UserCreated, changedFields(reportline.User{Status: reportline.StatusActive}, u)
 			if !dryRun {
-				if err := a.record(ctx, tx, actor, policy.CreateUser, reportline.Change{UserID: u.ID, After: usecase.JSON(userDoc(u))}); err != nil {
+				if err := a.record(ctx, tx.user, actor, policy.CreateUser, reportline.Change{UserID: u.ID, After: usecase.JSON(userDoc(u))}); err != nil {
 					return err
 				}
 			}
 		} else {
-			if err := a.authorizeUserPatch(ctx, tx, ac, u, patch); err != nil {
+			if err := a.authorizeUserPatch(ctx, tx.user, ac, u, patch); err != nil {
 				return err
 			}
 			before := u
@@ -426,11 +443,11 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 				return importFieldError(err)
 			}
 			if res.Changed = changedFields(before, u); len(res.Changed) > 0 {
-				if err := tx.UpdateUser(ctx, &u); err != nil {
+				if err := tx.user.UpdateUser(ctx, &u); err != nil {
 					return importFieldError(err)
 				}
 				if !dryRun {
-					if err := a.recordUserChange(ctx, tx, actor, u.ID, userDoc(before), userDoc(u)); err != nil {
+					if err := a.recordUserChange(ctx, tx.user, actor, u.ID, userDoc(before), userDoc(u)); err != nil {
 						return err
 					}
 				}
@@ -442,7 +459,7 @@ func (a *App) importUser(ctx context.Context, actor Actor, in UserImport, patch 
 		}
 		res.User = u
 		if refs != nil {
-			if res.Managers, err = a.importManagers(ctx, tx, actor, u, refs, lock); err != nil {
+			if res.Managers, err = a.importManagers(ctx, tx.links, actor, u, refs, lock); err != nil {
 				return err
 			}
 			m := res.Managers
