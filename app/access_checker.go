@@ -34,7 +34,7 @@ type checkFactsTx interface {
 // checkTx is one transaction as the access checker reads it, through two
 // views of the same transaction: the links that count, which its linkView
 // reads (effectiveTx, 17 methods), and the facts its rules read beside them
-// (checkFactsTx). Their union is 28 methods; kept apart, each read says
+// (checkFactsTx, 11). Their union is 27 methods; kept apart, each read says
 // which side of the decision it serves. A use case that asks the checker
 // and reads more in the same transaction holds a checkTx beside its own
 // view (statisticsTx, teamTx, messagesTx).
@@ -78,7 +78,9 @@ func (a *App) checkOnceStore() usecase.Store[checkTx] {
 }
 
 // indexIn is graph_index.go's App.current bound to one transaction, as a
-// checkTx carries it.
+// checkTx carries it. It holds the whole Tx only because App.current takes
+// it (graph_index.go is narrowed on its own); once App.current takes a
+// graphVersionTx, the conversions can bind the checkTx's facts instead.
 type indexIn struct {
 	a  *App
 	tx Tx
