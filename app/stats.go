@@ -171,7 +171,7 @@ func (a *App) statisticsStore() usecase.Store[statisticsTx] {
 func (a *App) Statistics(ctx context.Context, actor Actor, user reportline.UserID) (UserStatistics, error) {
 	st := UserStatistics{At: a.now()}
 	err := a.statisticsStore().Write(ctx, func(v statisticsTx) error {
-		tx := v.stats
+		tx := v.stats // the statistics' own reads; v.check is the access check's
 		u, err := tx.User(ctx, user)
 		if err != nil {
 			return notFoundUser(err, user)
