@@ -289,7 +289,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 			if e, ok := errors.AsType[*reportline.Error](q.err); ok && e.Field != "" {
 				msg = e.Field + ": " + msg
 			}
-			out[i] = AZDecision{Context: &AZDecisionContext{ID: app.RefusedInvalid, ReasonAdmin: map[string]string{"en": msg},
+			out[i] = AZDecision{Context: &AZDecisionContext{ID: app.RefusedInvalid, ReasonAdmin: &AZReason{EN: msg},
 				Error: &AZError{Status: http.StatusBadRequest, Message: msg}}}
 			continue
 		}
@@ -301,7 +301,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 
 // toAZDecision turns a decision into AuthZEN's shape.
 func toAZDecision(d app.Decision) AZDecision {
-	c := &AZDecisionContext{ID: d.Code, ReasonAdmin: map[string]string{"en": d.Reason}, ReasonUser: map[string]string{"en": userReason(d)}}
+	c := &AZDecisionContext{ID: d.Code, ReasonAdmin: &AZReason{EN: d.Reason}, ReasonUser: &AZReason{EN: userReason(d)}}
 	if d.Allowed {
 		c.Grant = toAZGrant(d.Grant)
 	}

@@ -77,7 +77,10 @@ func parseEntity(e *AZEntity, field string, needID bool) (app.UserKey, error) {
 // uid, or an email address ("email:" optional).
 func parseUserKey(field, s string) (app.UserKey, error) {
 	s = strings.TrimSpace(s)
-	bad := reportline.FieldError(field, s, `%s must be a user's id ("42"), "uid:" and their external uid, or their email address`, field)
+	// Made only when needed: a decision's happy path builds no error.
+	bad := func() error {
+		return reportline.FieldError(field, s, `%s must be a user's id ("42"), "uid:" and their external uid, or their email address`, field)
+	}
 	switch {
 	case s == "":
 		return app.UserKey{}, reportline.FieldError(field, "", "%s is required", field)
@@ -85,18 +88,18 @@ func parseUserKey(field, s string) (app.UserKey, error) {
 		if uid := strings.TrimSpace(s[len("uid:"):]); uid != "" {
 			return app.UserKey{ExternalUID: uid}, nil
 		}
-		return app.UserKey{}, bad
+		return app.UserKey{}, bad()
 	case strings.HasPrefix(s, "email:"):
 		if e := strings.TrimSpace(s[len("email:"):]); e != "" {
 			return app.UserKey{Email: e}, nil
 		}
-		return app.UserKey{}, bad
+		return app.UserKey{}, bad()
 	case strings.Contains(s, "@"):
 		return app.UserKey{Email: s}, nil
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		return app.UserKey{}, bad
+		return app.UserKey{}, bad()
 	}
 	return app.UserKey{ID: reportline.UserID(n)}, nil
 }

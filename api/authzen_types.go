@@ -52,11 +52,19 @@ type AZDecision struct {
 // AZDecisionContext says why: a reason object (id, reason_admin,
 // reason_user) and, when allowed, what grants the access.
 type AZDecisionContext struct {
-	ID          string            `json:"id" doc:"what grants the access (link, chain, platform_admin, group_admin, self) or why not (not_linked, not_in_effect, kind_not_granted, …)"`
-	ReasonAdmin map[string]string `json:"reason_admin,omitempty"`
-	ReasonUser  map[string]string `json:"reason_user,omitempty"`
-	Grant       *AZGrant          `json:"grant,omitempty"`
-	Error       *AZError          `json:"error,omitempty"`
+	ID          string    `json:"id" doc:"what grants the access (link, chain, platform_admin, group_admin, self) or why not (not_linked, not_in_effect, kind_not_granted, …)"`
+	ReasonAdmin *AZReason `json:"reason_admin,omitempty"`
+	ReasonUser  *AZReason `json:"reason_user,omitempty"`
+	Grant       *AZGrant  `json:"grant,omitempty"`
+	Error       *AZError  `json:"error,omitempty"`
+}
+
+// AZReason is a reason keyed by language, as the specification's examples
+// write it ({"en": "…"}). The decision point answers in English; a struct
+// rather than a map, since a decision is answered thousands of times a
+// second and a map costs allocations to build and to encode.
+type AZReason struct {
+	EN string `json:"en"`
 }
 
 // AZGrant is what grants an allowed access: the link (manager, managee,

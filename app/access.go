@@ -236,13 +236,15 @@ func (a *App) evaluateInMemory(ctx context.Context, actor Actor, qs []AccessQuer
 	g := ig.g
 	ch := &checker{a: a, view: &linkView{mode: g.Mode()}, actor: ac, now: a.now(), matrix: g.Matrix(), g: g,
 		users: make(map[reportline.UserID]*reportline.User, 2*len(qs)), status: make(map[reportline.UserID]bool, 2*len(qs))}
+	rows := make([]reportline.User, 0, 2*len(qs)) // one allocation for every user's row
 	for _, q := range qs {
 		for _, id := range [2]reportline.UserID{q.Subject, q.Resource} {
 			if _, ok := ch.users[id]; ok {
 				continue
 			}
 			if u, ok := g.User(id); ok {
-				ch.users[id], ch.status[id] = &u, u.Active()
+				rows = append(rows, u)
+				ch.users[id], ch.status[id] = &rows[len(rows)-1], u.Active()
 			} else {
 				ch.users[id], ch.status[id] = nil, false
 			}

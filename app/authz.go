@@ -85,6 +85,14 @@ func (a *App) May(ctx context.Context, actor Actor, action policy.Action, group 
 	if d.Allowed || actor.System || actor.SCIM || !actor.User.Active() || actor.User.IsPlatformAdmin() {
 		return d.Allowed, nil
 	}
+	return a.mayRead(ctx, actor, action, group)
+}
+
+// mayRead is May when the answer depends on the actor's groups. (Its own
+// function, so that May's common path does not allocate the closure's
+// captured variables.)
+func (a *App) mayRead(ctx context.Context, actor Actor, action policy.Action, group reportline.GroupID) (bool, error) {
+	var d policy.Decision
 	err := a.auditReadStore().Read(ctx, func(tx auditReadTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
 		if err != nil {

@@ -17,7 +17,6 @@ import (
 	"reportline/api"
 	"reportline/app"
 	"reportline/bench"
-	"reportline/internal/testapp"
 	"reportline/refdata"
 	"reportline/store"
 )
@@ -148,8 +147,7 @@ func BenchmarkQ3CheckAccess(b *testing.B) {
 func serveAuthZEN(tb testing.TB, f *fixture) (string, string) {
 	tb.Helper()
 	ctx := context.Background()
-	env := &testapp.Env{DB: f.db, App: f.app}
-	url := env.Serve(tb, api.NewAuthZEN(f.app, slog.New(slog.DiscardHandler)))
+	url := serveRoutes(tb, f, api.NewAuthZEN(f.app, slog.New(slog.DiscardHandler)))
 	const email = "q3.pdp@example.com"
 	if _, err := f.app.CreatePlatformAdmin(ctx, email, "q3 decision point password"); err != nil {
 		tb.Fatal(err)

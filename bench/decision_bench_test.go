@@ -7,15 +7,20 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"reportline"
+	"reportline/api"
 	"reportline/app"
 	"reportline/bench"
+	"reportline/server"
 	"reportline/store"
 )
 
@@ -170,13 +175,15 @@ func BenchmarkDecisions(b *testing.B) {
 	engines(b, func(b *testing.B, engine store.Engine) {
 		ctx := context.Background()
 		f := newFixture(b, engine, benchConfig(b))
+		// The decision point's admin and token first: their writes would
+		// otherwise make the index rebuild while the first rounds run.
+		url, token := serveAuthZEN(b, f)
 		start := time.Now()
 		links, err := f.app.WarmGraphIndex(ctx)
 		if err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("%s: index of %d links built in %v", engine, links, time.Since(start).Round(time.Millisecond))
-		url, token := serveAuthZEN(b, f)
 		kinds := []struct {
 			name string
 			sql  string
@@ -288,6 +295,62 @@ SELECT EXISTS (SELECT 1 FROM up WHERE id = $1)`)); err != nil {
 					b.Run(fmt.Sprintf("%s/c=%d/%s", k.name, c, o.name), func(b *testing.B) { measure(b, c, o.op) })
 				}
 			}
+		}
+	})
+}
+
+// BenchmarkDecisionHandler is a diagnostic beside A1: one AuthZEN
+// evaluation through the server's whole handler chain (request id, edge,
+// access log, metrics, security headers, tenant, authentication,
+// admission, the decision point), called in process with no network and
+// no client, so that ns/op and allocs/op are the server's own cost per
+// decision. It has no floor and no target; it shows where A1's time goes
+// and whether a change to the chain moved it.
+func BenchmarkDecisionHandler(b *testing.B) {
+	engines(b, func(b *testing.B, engine store.Engine) {
+		ctx := context.Background()
+		f := newFixture(b, engine, benchConfig(b))
+		_, token := serveAuthZEN(b, f)
+		if _, err := f.app.WarmGraphIndex(ctx); err != nil {
+			b.Fatal(err)
+		}
+		log := slog.New(slog.DiscardHandler)
+		h := server.New(server.Config{App: f.app, Logger: log, Tenants: cachedTenants{f.db, f.app},
+			Routes: []server.Routes{api.NewAuthZEN(f.app, log)}, Ready: f.db.Ping})
+		for _, k := range []struct {
+			name string
+			cap  reportline.Capability
+			make func(context.Context, testing.TB, *fixture, int) []decisionCase
+		}{{"direct", reportline.ManageTasks, directCases}, {"transitive", reportline.ViewReports, transitiveCases}} {
+			cases := k.make(ctx, b, f, 1000)
+			bodies := make([]string, len(cases))
+			for i, c := range cases {
+				s, r := ids(c)
+				bodies[i] = `{"subject":{"type":"user","id":"` + s + `"},"action":{"name":"` + string(k.cap) +
+					`"},"resource":{"type":"user","id":"` + r + `"}}`
+			}
+			b.Run(k.name, func(b *testing.B) {
+				b.ReportAllocs()
+				for i := 0; b.Loop(); i++ {
+					// As the server gets it from a client (httptest.NewRequest
+					// would parse a request text, a cost of its own).
+					req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://localhost/access/v1/evaluation", strings.NewReader(bodies[i%len(bodies)]))
+					if err != nil {
+						b.Fatal(err)
+					}
+					req.RemoteAddr = "127.0.0.1:40000"
+					req.Header.Set("Authorization", "Bearer "+token)
+					req.Header.Set("Content-Type", "application/json")
+					rec := httptest.NewRecorder()
+					h.ServeHTTP(rec, req)
+					if rec.Code != http.StatusOK {
+						b.Fatalf("%d: %s", rec.Code, rec.Body)
+					}
+					if err := decided(rec.Body.Bytes(), cases[i%len(cases)].product); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
 		}
 	})
 }

@@ -135,8 +135,12 @@ func newFixture(tb testing.TB, engine store.Engine, cfg refdata.Config) *fixture
 		raw.SetMaxOpenConns(32)
 		raw.SetMaxIdleConns(32)
 	}
+	// The tenant list is configured as serve configures it (cmd/reportline):
+	// without it the application answers a new one-tenant list at each call
+	// and the server's tenant resolver rebuilds its maps per request, a cost
+	// production never pays.
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
-		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords,
+		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, Tenants: db.Tenants,
 	})
 	return &fixture{engine: engine, org: o, db: db, app: a, raw: raw}
 }

@@ -27,12 +27,7 @@ const (
 func serve(tb testing.TB, f *fixture) (url string, admin reportline.User, token string) {
 	tb.Helper()
 	ctx := context.Background()
-	env := &testapp.Env{DB: f.db, App: f.app}
-	// The tenants are resolved from the application's cached list, as
-	// serve does (cmd/reportline), not from a read of the tenants table per
-	// request, which production never pays.
-	url = env.ServeConfig(tb, server.Config{Routes: []server.Routes{api.New(f.app, slog.New(slog.DiscardHandler))},
-		Tenants: cachedTenants{f.db, f.app}})
+	url = serveRoutes(tb, f, api.New(f.app, slog.New(slog.DiscardHandler)))
 	admin, err := f.app.CreatePlatformAdmin(ctx, adminEmail, adminPassword)
 	if err != nil {
 		tb.Fatal(err)
@@ -41,6 +36,15 @@ func serve(tb testing.TB, f *fixture) (url string, admin reportline.User, token 
 		tb.Fatal(err)
 	}
 	return url, admin, token
+}
+
+// serveRoutes serves routes over the fixture as serve does: tenants are
+// resolved from the application's cached list (cmd/reportline), not from
+// a read of the tenants table per request, which production never pays.
+func serveRoutes(tb testing.TB, f *fixture, routes ...server.Routes) string {
+	tb.Helper()
+	env := &testapp.Env{DB: f.db, App: f.app}
+	return env.ServeConfig(tb, server.Config{Routes: routes, Tenants: cachedTenants{f.db, f.app}})
 }
 
 // q1Sample is how many random users Q1 asks about, in turn.

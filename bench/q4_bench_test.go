@@ -18,7 +18,6 @@ import (
 	"reportline/api"
 	"reportline/app"
 	"reportline/bench"
-	"reportline/internal/testapp"
 	"reportline/refdata"
 	"reportline/store"
 )
@@ -164,8 +163,7 @@ func serveV2(tb testing.TB, f *fixture) (url, token string) {
 	tb.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.DiscardHandler)
-	env := &testapp.Env{DB: f.db, App: f.app}
-	url = env.Serve(tb, api.New(f.app, log), api.NewV2(f.app, log))
+	url = serveRoutes(tb, f, api.New(f.app, log), api.NewV2(f.app, log))
 	if _, err := f.app.CreatePlatformAdmin(ctx, adminEmail, adminPassword); err != nil {
 		tb.Fatal(err)
 	}

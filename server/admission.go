@@ -495,9 +495,19 @@ func (a *admission) readAhead(r *http.Request) {
 		return
 	}
 	defer a.budget.Add(-n)
-	buf := bytes.NewBuffer(make([]byte, 0, n))
-	_, err := buf.ReadFrom(io.LimitReader(r.Body, n))
-	r.Body = &readBody{r: bytes.NewReader(buf.Bytes()), err: err, orig: r.Body}
+	// Exactly n bytes of room (a bytes.Buffer's ReadFrom would grow it
+	// past n to keep 512 bytes free).
+	buf := make([]byte, n)
+	k, err := 0, error(nil)
+	for k < len(buf) && err == nil {
+		var m int
+		m, err = r.Body.Read(buf[k:])
+		k += m
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	r.Body = &readBody{r: bytes.NewReader(buf[:k]), err: err, orig: r.Body}
 }
 
 // readBody replays a body read ahead, then the error that ended the read

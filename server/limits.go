@@ -4,9 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"mime"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"reportline"
@@ -116,8 +116,10 @@ func uploadAllowance(l Limits, next http.Handler) http.Handler {
 // isUpload reports whether the request sends a file: a multipart form or a
 // CSV body.
 func isUpload(r *http.Request) bool {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	switch mt {
+	// The media type without its parameters (mime.ParseMediaType would
+	// also build a map of them, for every request with a body).
+	mt, _, _ := strings.Cut(r.Header.Get("Content-Type"), ";")
+	switch strings.ToLower(strings.TrimSpace(mt)) {
 	case "multipart/form-data", "text/csv", "text/plain", "application/octet-stream":
 		return true
 	}

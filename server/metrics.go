@@ -166,6 +166,26 @@ func routeOf(pattern string) string {
 	return pattern
 }
 
+// notePattern serves mux and notes the route it chose on the request's
+// statusWriter (instrument's), so that instrument need not match the
+// request against the mux a second time.
+func notePattern(mux *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r)
+		for {
+			if sw, ok := w.(*statusWriter); ok {
+				sw.routed, sw.pattern = true, r.Pattern
+				return
+			}
+			u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+			if !ok {
+				return
+			}
+			w = u.Unwrap()
+		}
+	})
+}
+
 // instrument counts requests by the mux's route (never the raw path, whose
 // ids would make unbounded label values) and method.
 func (m *Metrics) instrument(mux *http.ServeMux, next http.Handler) http.Handler {
@@ -173,7 +193,12 @@ func (m *Metrics) instrument(mux *http.ServeMux, next http.Handler) http.Handler
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		_, pattern := mux.Handler(r)
+		pattern := sw.pattern
+		if !sw.routed {
+			// Refused before the mux (admission, authentication): the
+			// route it would have taken.
+			_, pattern = mux.Handler(r)
+		}
 		route := routeOf(pattern)
 		if route == "" {
 			route = "unmatched"

@@ -98,7 +98,7 @@ func New(cfg Config) http.Handler {
 		r.Register(mux)
 	}
 
-	var h http.Handler = mux
+	h := notePattern(mux)
 	limits := cfg.Limits.withDefaults()
 	h = uploadAllowance(limits, h)
 	if !cfg.Admission.Off {

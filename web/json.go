@@ -78,7 +78,9 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		return jsonError(err)
 	}
-	if err := dec.Decode(&struct{}{}); err != io.EOF {
+	// Only white space may follow the value: anything else, a second
+	// value or stray text, is refused (without decoding it).
+	if len(bytes.TrimSpace(raw[dec.InputOffset():])) > 0 {
 		return reportline.Errorf(reportline.Invalid, "the body must hold one JSON object, with nothing after it")
 	}
 	return nil
