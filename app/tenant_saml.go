@@ -109,11 +109,11 @@ func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
 // provider's key pair is made for the tenant (its key sealed: this needs
 // REPORTLINE_SECRET_KEY). The implicit tenant's IdP is the environment's.
 func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange) (TenantSAML, error) {
-	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
-		what:          "tenant single sign-on saml",
-		environment:   "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here",
-		environmentID: "error.tenant.default_saml",
-		settings:      c.settings,
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what: "tenant single sign-on saml",
+		implicit: reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here").
+			Say("error.tenant.default_saml", nil),
+		settings: c.settings,
 		then: func(tx tenantTx, before, after map[string]string) error {
 			return a.setSAMLKeyPair(ctx, tx, before, after)
 		}})
