@@ -25,6 +25,22 @@ type tenantSettingsChange struct {
 	then func(tx tenantTx, before, after map[string]string) error
 }
 
+// readTenantConfig is the one way a tenant's own configuration is read for
+// its platform admins (policy tenant.configure): read, in one read
+// transaction, after the actor is authorized.
+func readTenantConfig[T any](ctx context.Context, a *App, actor Actor, read func(context.Context, tenantTx) (T, error)) (T, error) {
+	var out T
+	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
+		return out, err
+	}
+	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
+		var err error
+		out, err = read(ctx, tx)
+		return err
+	})
+	return out, err
+}
+
 // setTenantSettings is the one way a tenant's own configuration changes:
 // platform admins of the tenant only (policy tenant.configure), not the
 // implicit tenant, the settings checked before the transaction and written

@@ -11,9 +11,7 @@ import (
 
 	"reportline"
 	"reportline/directory"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own directory sources (issue 13; docs/directory-tenants.md).
@@ -211,16 +209,7 @@ func readTenantDirectory(ctx context.Context, tx tenantTx) (TenantDirectory, err
 // TenantDirectory returns the context's tenant's directory sources as its
 // platform admins see them: secrets only as set or not set.
 func (a *App) TenantDirectory(ctx context.Context, actor Actor) (TenantDirectory, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantDirectory{}, err
-	}
-	var d TenantDirectory
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		d, err = readTenantDirectory(ctx, tx)
-		return err
-	})
-	return d, err
+	return readTenantConfig(ctx, a, actor, readTenantDirectory)
 }
 
 // errEnvironmentDirectory refuses to store the implicit tenant's sources.

@@ -9,9 +9,7 @@ import (
 
 	"reportline"
 	"reportline/directory"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own mail relay (issue 13; docs/tenants.md). The implicit
@@ -80,16 +78,7 @@ func readTenantSMTP(ctx context.Context, tx tenantTx) (TenantSMTP, error) {
 // TenantSMTP returns the context's tenant's relay as its platform admins
 // see it: the password only as set or not set.
 func (a *App) TenantSMTP(ctx context.Context, actor Actor) (TenantSMTP, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSMTP{}, err
-	}
-	var r TenantSMTP
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		r, err = readTenantSMTP(ctx, tx)
-		return err
-	})
-	return r, err
+	return readTenantConfig(ctx, a, actor, readTenantSMTP)
 }
 
 // SetTenantSMTP changes the context's tenant's relay; platform admins of

@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own SAML identity provider (issue 16, "Per tenant"). The
@@ -92,16 +90,7 @@ func readTenantSAML(ctx context.Context, tx tenantTx) (TenantSAML, error) {
 // TenantSAML returns the context's tenant's SAML IdP as its platform
 // admins see it (no key: only our certificate, which is public).
 func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSAML{}, err
-	}
-	var s TenantSAML
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		s, err = readTenantSAML(ctx, tx)
-		return err
-	})
-	return s, err
+	return readTenantConfig(ctx, a, actor, readTenantSAML)
 }
 
 // SetTenantSAML changes the context's tenant's SAML IdP; platform admins

@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/policy"
-	"reportline/usecase"
 )
 
 // How people of a tenant sign in: SSO-only mode and the sign-in buttons.
@@ -107,15 +105,7 @@ type TenantSignIn struct {
 
 // TenantSignInSettings returns the context's tenant's sign-in settings.
 func (a *App) TenantSignInSettings(ctx context.Context, actor Actor) (TenantSignIn, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSignIn{}, err
-	}
-	var out TenantSignIn
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		out, err = readTenantSignIn(ctx, tx)
-		return err
-	})
+	out, err := readTenantConfig(ctx, a, actor, readTenantSignIn)
 	if err != nil {
 		return out, err
 	}

@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own OpenID Connect provider (issue 16, "Per tenant";
@@ -142,16 +140,7 @@ func readTenantOIDC(ctx context.Context, tx tenantTx) (TenantOIDC, error) {
 // TenantOIDC returns the context's tenant's OpenID provider as its platform
 // admins see it: the secret only as set or not set.
 func (a *App) TenantOIDC(ctx context.Context, actor Actor) (TenantOIDC, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantOIDC{}, err
-	}
-	var o TenantOIDC
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		o, err = readTenantOIDC(ctx, tx)
-		return err
-	})
-	return o, err
+	return readTenantConfig(ctx, a, actor, readTenantOIDC)
 }
 
 var (
