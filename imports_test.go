@@ -92,6 +92,7 @@ var mayImport = map[string][]string{
 	"internal/authztest":             {},
 	"internal/browser":               {},
 	"internal/graphtest":             {},
+	"internal/muxpattern":            {},
 	"internal/slapdtest":             {},
 	"internal/smtptest":              {},
 	"internal/smtptest/cmd/smtpsink": {},

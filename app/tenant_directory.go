@@ -11,9 +11,7 @@ import (
 
 	"reportline"
 	"reportline/directory"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own directory sources (issue 13; docs/directory-tenants.md).
@@ -211,16 +209,7 @@ func readTenantDirectory(ctx context.Context, tx tenantTx) (TenantDirectory, err
 // TenantDirectory returns the context's tenant's directory sources as its
 // platform admins see them: secrets only as set or not set.
 func (a *App) TenantDirectory(ctx context.Context, actor Actor) (TenantDirectory, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantDirectory{}, err
-	}
-	var d TenantDirectory
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		d, err = readTenantDirectory(ctx, tx)
-		return err
-	})
-	return d, err
+	return readTenantConfig(ctx, a, actor, readTenantDirectory)
 }
 
 // errEnvironmentDirectory refuses to store the implicit tenant's sources.
@@ -234,88 +223,42 @@ func errEnvironmentDirectory() error {
 // "removed", never their value). The implicit tenant's are the
 // environment's: refused.
 func (a *App) SetTenantDirectory(ctx context.Context, actor Actor, c TenantDirectoryChange) (TenantDirectory, error) {
-	if !directory.Own(ctx) {
-		if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-			return TenantDirectory{}, err
-		}
-		return TenantDirectory{}, errEnvironmentDirectory()
-	}
-	fields, err := c.settings()
-	if err != nil {
-		return TenantDirectory{}, err
-	}
-	secrets := []struct {
-		name, field string
-		v           *secret.Value
-	}{{secretLDAPBind, "ldap.bind_password", c.LDAP.BindPassword}, {secretGraphClient, "graph.client_secret", c.Graph.ClientSecret}}
-	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		before, after, err := putSettings(ctx, tx, fields)
-		if err != nil {
-			return err
-		}
-		for _, s := range secrets {
-			if s.v == nil {
-				continue
-			}
-			if err := a.putSecret(ctx, tx, s.name, s.field, *s.v); err != nil {
-				return err
-			}
-			after[s.name] = "set"
-			if s.v.Reveal() == "" {
-				after[s.name] = "removed"
-			}
-		}
-		d, err := readTenantDirectory(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if d.LDAP.Enabled() && d.LDAP.BaseDN == "" {
-			return reportline.FieldError("ldap.base_dn", "", "an LDAP directory needs the base DN its people are under, such as ou=people,dc=example,dc=com")
-		}
-		if d.LDAP.PasswordSet && d.LDAP.BindDN == "" {
-			return reportline.FieldError("ldap.bind_dn", "", "a bind password needs the bind DN it belongs to")
-		}
-		if d.Graph.Enabled() && d.Graph.ClientID == "" {
-			return reportline.FieldError("graph.client_id", "", "Microsoft Graph needs the client (application) id registered in Entra ID")
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant directory sources",
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what:     "tenant directory sources",
+		implicit: errEnvironmentDirectory(),
+		settings: c.settings,
+		then: func(tx tenantTx, _, after map[string]string) error {
+			return a.checkTenantDirectory(ctx, tx, c, after)
+		}})
 	if err != nil {
 		return TenantDirectory{}, err
 	}
 	return a.TenantDirectory(ctx, actor)
 }
 
-// putSettings writes the settings that change and returns their values
-// before and after, for the audit.
-func putSettings(ctx context.Context, tx tenantTx, fields [][2]string) (before, after map[string]string, err error) {
-	before, after = map[string]string{}, map[string]string{}
-	get := settingReader(ctx, tx)
-	for _, f := range fields {
-		old, err := get(f[0])
-		if err != nil {
-			return nil, nil, err
-		}
-		if old == f[1] {
-			continue
-		}
-		before[f[0]], after[f[0]] = old, f[1]
-		if err := tx.PutSetting(ctx, f[0], f[1]); err != nil {
-			return nil, nil, err
-		}
+// checkTenantDirectory stores the secrets the change gives (the audit says
+// "set" or "removed"), then checks that each source is whole.
+func (a *App) checkTenantDirectory(ctx context.Context, tx tenantTx, c TenantDirectoryChange, after map[string]string) error {
+	if err := a.changeSecret(ctx, tx, secretLDAPBind, "ldap.bind_password", c.LDAP.BindPassword, after); err != nil {
+		return err
 	}
-	return before, after, nil
+	if err := a.changeSecret(ctx, tx, secretGraphClient, "graph.client_secret", c.Graph.ClientSecret, after); err != nil {
+		return err
+	}
+	d, err := readTenantDirectory(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if d.LDAP.Enabled() && d.LDAP.BaseDN == "" {
+		return reportline.FieldError("ldap.base_dn", "", "an LDAP directory needs the base DN its people are under, such as ou=people,dc=example,dc=com")
+	}
+	if d.LDAP.PasswordSet && d.LDAP.BindDN == "" {
+		return reportline.FieldError("ldap.bind_dn", "", "a bind password needs the bind DN it belongs to")
+	}
+	if d.Graph.Enabled() && d.Graph.ClientID == "" {
+		return reportline.FieldError("graph.client_id", "", "Microsoft Graph needs the client (application) id registered in Entra ID")
+	}
+	return nil
 }
 
 // settings checks the change and lists the settings it writes.

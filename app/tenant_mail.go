@@ -9,9 +9,7 @@ import (
 
 	"reportline"
 	"reportline/directory"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own mail relay (issue 13; docs/tenants.md). The implicit
@@ -80,69 +78,33 @@ func readTenantSMTP(ctx context.Context, tx tenantTx) (TenantSMTP, error) {
 // TenantSMTP returns the context's tenant's relay as its platform admins
 // see it: the password only as set or not set.
 func (a *App) TenantSMTP(ctx context.Context, actor Actor) (TenantSMTP, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSMTP{}, err
-	}
-	var r TenantSMTP
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		r, err = readTenantSMTP(ctx, tx)
-		return err
-	})
-	return r, err
+	return readTenantConfig(ctx, a, actor, readTenantSMTP)
 }
 
 // SetTenantSMTP changes the context's tenant's relay; platform admins of
 // the tenant only, audited (the password as "set" or "removed"). The
 // implicit tenant's relay is the environment's: refused.
 func (a *App) SetTenantSMTP(ctx context.Context, actor Actor, c TenantSMTPChange) (TenantSMTP, error) {
-	if !directory.Own(ctx) {
-		if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-			return TenantSMTP{}, err
-		}
-		return TenantSMTP{}, errEnvironmentDirectory()
-	}
-	fields, err := c.settings()
-	if err != nil {
-		return TenantSMTP{}, err
-	}
-	err = a.tenantStore().Write(ctx, func(tx tenantTx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		before, after, err := putSettings(ctx, tx, fields)
-		if err != nil {
-			return err
-		}
-		if c.Password != nil {
-			if err := a.putSecret(ctx, tx, secretSMTPPass, "password", *c.Password); err != nil {
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what:     "tenant mail relay",
+		implicit: errEnvironmentDirectory(),
+		settings: c.settings,
+		then: func(tx tenantTx, _, after map[string]string) error {
+			if err := a.changeSecret(ctx, tx, secretSMTPPass, "password", c.Password, after); err != nil {
 				return err
 			}
-			after[secretSMTPPass] = "set"
-			if c.Password.Reveal() == "" {
-				after[secretSMTPPass] = "removed"
+			r, err := readTenantSMTP(ctx, tx)
+			if err != nil {
+				return err
 			}
-		}
-		r, err := readTenantSMTP(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if r.Enabled() && r.From == "" {
-			return reportline.FieldError("from", "", "a mail relay needs the From address the organisation's mail is sent from")
-		}
-		if r.PasswordSet && r.Username == "" {
-			return reportline.FieldError("username", "", "a password needs the user name it belongs to")
-		}
-		if len(after) == 0 {
+			if r.Enabled() && r.From == "" {
+				return reportline.FieldError("from", "", "a mail relay needs the From address the organisation's mail is sent from")
+			}
+			if r.PasswordSet && r.Username == "" {
+				return reportline.FieldError("username", "", "a password needs the user name it belongs to")
+			}
 			return nil
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant mail relay",
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
+		}})
 	if err != nil {
 		return TenantSMTP{}, err
 	}

@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"reportline"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own SAML identity provider (issue 16, "Per tenant"). The
@@ -92,16 +90,7 @@ func readTenantSAML(ctx context.Context, tx tenantTx) (TenantSAML, error) {
 // TenantSAML returns the context's tenant's SAML IdP as its platform
 // admins see it (no key: only our certificate, which is public).
 func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSAML{}, err
-	}
-	var s TenantSAML
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		s, err = readTenantSAML(ctx, tx)
-		return err
-	})
-	return s, err
+	return readTenantConfig(ctx, a, actor, readTenantSAML)
 }
 
 // SetTenantSAML changes the context's tenant's SAML IdP; platform admins
@@ -109,11 +98,11 @@ func (a *App) TenantSAML(ctx context.Context, actor Actor) (TenantSAML, error) {
 // provider's key pair is made for the tenant (its key sealed: this needs
 // REPORTLINE_SECRET_KEY). The implicit tenant's IdP is the environment's.
 func (a *App) SetTenantSAML(ctx context.Context, actor Actor, c TenantSAMLChange) (TenantSAML, error) {
-	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
-		what:          "tenant single sign-on saml",
-		environment:   "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here",
-		environmentID: "error.tenant.default_saml",
-		settings:      c.settings,
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what: "tenant single sign-on saml",
+		implicit: reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its SAML identity provider from the environment (REPORTLINE_SAML_IDP_METADATA_URL and the like); other organisations configure theirs here").
+			Say("error.tenant.default_saml", nil),
+		settings: c.settings,
 		then: func(tx tenantTx, before, after map[string]string) error {
 			return a.setSAMLKeyPair(ctx, tx, before, after)
 		}})

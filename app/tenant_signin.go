@@ -7,8 +7,6 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/policy"
-	"reportline/usecase"
 )
 
 // How people of a tenant sign in: SSO-only mode and the sign-in buttons.
@@ -107,15 +105,7 @@ type TenantSignIn struct {
 
 // TenantSignInSettings returns the context's tenant's sign-in settings.
 func (a *App) TenantSignInSettings(ctx context.Context, actor Actor) (TenantSignIn, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSignIn{}, err
-	}
-	var out TenantSignIn
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		out, err = readTenantSignIn(ctx, tx)
-		return err
-	})
+	out, err := readTenantConfig(ctx, a, actor, readTenantSignIn)
 	if err != nil {
 		return out, err
 	}
@@ -151,34 +141,20 @@ func readTenantSignIn(ctx context.Context, tx tenantTx) (TenantSignIn, error) {
 // the break-glass admins), audited. On needs a provider configured. The
 // implicit tenant's mode is the environment's.
 func (a *App) SetTenantSSOOnly(ctx context.Context, actor Actor, on bool) (TenantSignIn, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSignIn{}, err
-	}
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return TenantSignIn{}, reportline.FieldError("sso_only", "", "this installation's default organisation takes SSO-only mode from the environment (REPORTLINE_SSO_ONLY and REPORTLINE_SSO_BREAK_GLASS_EMAIL)")
-	}
-	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		cur, err := readTenantSignIn(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if on && !cur.OIDC && !cur.SAML {
-			return reportline.FieldError("sso_only", "true", "SSO-only mode needs an identity provider: configure OpenID Connect or SAML first, or nobody but the platform admins could sign in")
-		}
-		before, after, err := putSettings(ctx, tx, [][2]string{{settingSSOOnly, fmt.Sprint(on)}})
-		if err != nil || len(after) == 0 {
-			return err
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant sso-only",
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what:     "tenant sso-only",
+		implicit: reportline.FieldError("sso_only", "", "this installation's default organisation takes SSO-only mode from the environment (REPORTLINE_SSO_ONLY and REPORTLINE_SSO_BREAK_GLASS_EMAIL)"),
+		settings: func() ([][2]string, error) { return [][2]string{{settingSSOOnly, fmt.Sprint(on)}}, nil },
+		then: func(tx tenantTx, _, _ map[string]string) error {
+			cur, err := readTenantSignIn(ctx, tx)
+			if err != nil {
+				return err
+			}
+			if on && !cur.OIDC && !cur.SAML {
+				return reportline.FieldError("sso_only", "true", "SSO-only mode needs an identity provider: configure OpenID Connect or SAML first, or nobody but the platform admins could sign in")
+			}
+			return nil
+		}})
 	if err != nil {
 		return TenantSignIn{}, err
 	}
@@ -226,30 +202,15 @@ func (a *App) TenantSignInButtons(ctx context.Context) ([]SignInButton, error) {
 // admins of the tenant only, audited. The implicit tenant's is the
 // environment's (REPORTLINE_SSO_DIRECTORY).
 func (a *App) SetTenantSSODirectory(ctx context.Context, actor Actor, source reportline.Source) (TenantSignIn, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantSignIn{}, err
-	}
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return TenantSignIn{}, reportline.FieldError("directory_source", string(source), "this installation's default organisation takes it from the environment (REPORTLINE_SSO_DIRECTORY)")
-	}
-	if source != "" && !slices.Contains(ssoDirectorySources, source) {
-		return TenantSignIn{}, reportline.FieldError("directory_source", string(source), "want graph, scim, ldap or empty (match by email only)")
-	}
-	err := a.tenantStore().Write(ctx, func(tx tenantTx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		before, after, err := putSettings(ctx, tx, [][2]string{{settingSSODirectory, string(source)}})
-		if err != nil || len(after) == 0 {
-			return err
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: "tenant sso directory",
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what:     "tenant sso directory",
+		implicit: reportline.FieldError("directory_source", string(source), "this installation's default organisation takes it from the environment (REPORTLINE_SSO_DIRECTORY)"),
+		settings: func() ([][2]string, error) {
+			if source != "" && !slices.Contains(ssoDirectorySources, source) {
+				return nil, reportline.FieldError("directory_source", string(source), "want graph, scim, ldap or empty (match by email only)")
+			}
+			return [][2]string{{settingSSODirectory, string(source)}}, nil
+		}})
 	if err != nil {
 		return TenantSignIn{}, err
 	}

@@ -8,9 +8,7 @@ import (
 	"strings"
 
 	"reportline"
-	"reportline/policy"
 	"reportline/secret"
-	"reportline/usecase"
 )
 
 // A tenant's own OpenID Connect provider (issue 16, "Per tenant";
@@ -142,16 +140,7 @@ func readTenantOIDC(ctx context.Context, tx tenantTx) (TenantOIDC, error) {
 // TenantOIDC returns the context's tenant's OpenID provider as its platform
 // admins see it: the secret only as set or not set.
 func (a *App) TenantOIDC(ctx context.Context, actor Actor) (TenantOIDC, error) {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return TenantOIDC{}, err
-	}
-	var o TenantOIDC
-	err := a.tenantStore().Read(ctx, func(tx tenantTx) error {
-		var err error
-		o, err = readTenantOIDC(ctx, tx)
-		return err
-	})
-	return o, err
+	return readTenantConfig(ctx, a, actor, readTenantOIDC)
 }
 
 var (
@@ -163,11 +152,11 @@ var (
 // admins of the tenant only, audited (the secret as "set" or "removed",
 // never its value). The implicit tenant's provider is the environment's.
 func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange) (TenantOIDC, error) {
-	err := a.setTenantProvider(ctx, actor, tenantProviderChange{
-		what:          "tenant single sign-on",
-		environment:   "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here",
-		environmentID: "error.tenant.default_oidc",
-		settings:      c.settings,
+	err := a.setTenantSettings(ctx, actor, tenantSettingsChange{
+		what: "tenant single sign-on",
+		implicit: reportline.Errorf(reportline.Invalid, "this installation's default organisation takes its single sign-on from the environment (REPORTLINE_OIDC_ISSUER and the like); other organisations configure theirs here").
+			Say("error.tenant.default_oidc", nil),
+		settings: c.settings,
 		then: func(tx tenantTx, before, after map[string]string) error {
 			return a.setOIDCSecret(ctx, tx, c.ClientSecret, after)
 		}})
@@ -180,14 +169,8 @@ func (a *App) SetTenantOIDC(ctx context.Context, actor Actor, c TenantOIDCChange
 // setOIDCSecret stores the client secret if the change has one (the audit
 // says "set" or "removed"), then checks that the provider is whole.
 func (a *App) setOIDCSecret(ctx context.Context, tx tenantTx, v *secret.Value, after map[string]string) error {
-	if v != nil {
-		if err := a.putSecret(ctx, tx, secretOIDCClient, "client_secret", *v); err != nil {
-			return err
-		}
-		after[secretOIDCClient] = "set"
-		if v.Reveal() == "" {
-			after[secretOIDCClient] = "removed"
-		}
+	if err := a.changeSecret(ctx, tx, secretOIDCClient, "client_secret", v, after); err != nil {
+		return err
 	}
 	o, err := readTenantOIDC(ctx, tx)
 	if err != nil {
@@ -197,59 +180,6 @@ func (a *App) setOIDCSecret(ctx context.Context, tx tenantTx, v *secret.Value, a
 		return reportline.FieldError("client_id", "", "an OpenID provider needs the client id it gave Reportline")
 	}
 	return nil
-}
-
-// tenantProviderChange is a change of one of the tenant's identity
-// providers (OpenID Connect, SAML) for setTenantProvider.
-type tenantProviderChange struct {
-	what        string // the audit's name of the change
-	environment string // why the implicit tenant cannot: its provider is the environment's
-	// environmentID names that message in the pages' catalogues.
-	environmentID string
-	// settings checks the change and lists the settings it writes.
-	settings func() ([][2]string, error)
-	// then runs in the transaction after the settings are written: what
-	// else the provider keeps (a secret, a key pair) and checks of the
-	// whole; it adds what it changes to after.
-	then func(tx tenantTx, before, after map[string]string) error
-}
-
-// setTenantProvider is the one way a tenant's identity provider changes:
-// platform admins of the tenant only, not the implicit tenant (the
-// environment's), the settings checked before the transaction and written
-// in it, and the change audited when something changed.
-func (a *App) setTenantProvider(ctx context.Context, actor Actor, c tenantProviderChange) error {
-	if err := usecase.AuthorizeActor(actor, policy.ConfigureTenant); err != nil {
-		return err
-	}
-	if id, ok := reportline.TenantOf(ctx); !ok || id == reportline.ImplicitTenant {
-		return reportline.Errorf(reportline.Invalid, "%s", c.environment).Say(c.environmentID, nil)
-	}
-	fields, err := c.settings()
-	if err != nil {
-		return err
-	}
-	return a.tenantStore().Write(ctx, func(tx tenantTx) error {
-		ac, err := usecase.LoadAuthority(ctx, tx, actor)
-		if err != nil {
-			return err
-		}
-		if err := ac.Authorize(policy.ConfigureTenant, policy.Target{}); err != nil {
-			return err
-		}
-		before, after, err := putSettings(ctx, tx, fields)
-		if err != nil {
-			return err
-		}
-		if err := c.then(tx, before, after); err != nil {
-			return err
-		}
-		if len(after) == 0 {
-			return nil
-		}
-		return a.record(ctx, tx, actor, policy.ConfigureTenant, reportline.Change{What: c.what,
-			Before: usecase.JSON(before), After: usecase.JSON(after)})
-	})
 }
 
 // signInButtonSettings checks the sign-in button's text and the matching

@@ -75,15 +75,10 @@ func notFoundGroup(err error, id reportline.GroupID) error {
 
 func (s *Server) listGroups(w http.ResponseWriter, r *http.Request, _ reportline.ProvisioningClient) error {
 	q := r.URL.Query()
-	start, err := intParam(q.Get("startIndex"), "startIndex", 1)
+	start, count, err := pageOf(q)
 	if err != nil {
 		return err
 	}
-	count, err := intParam(q.Get("count"), "count", maxResults)
-	if err != nil {
-		return err
-	}
-	start, count = max(start, 1), min(max(count, 0), maxResults)
 	proj, err := parseProjection(q)
 	if err != nil {
 		return err

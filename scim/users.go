@@ -2,6 +2,7 @@ package scim
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
@@ -32,11 +33,7 @@ type SearchRequest struct {
 
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient) error {
 	q := r.URL.Query()
-	start, err := intParam(q.Get("startIndex"), "startIndex", 1)
-	if err != nil {
-		return err
-	}
-	count, err := intParam(q.Get("count"), "count", maxResults)
+	start, count, err := pageOf(q)
 	if err != nil {
 		return err
 	}
@@ -63,8 +60,7 @@ func (s *Server) searchUsers(w http.ResponseWriter, r *http.Request, c reportlin
 // id, externalId or userName equality use an index; any other filter is
 // evaluated on every user.
 func (s *Server) list(w http.ResponseWriter, r *http.Request, c reportline.ProvisioningClient, filter string, start, count int) error {
-	start = max(start, 1) // RFC 7644 §3.4.2.4: below 1 means 1
-	count = min(max(count, 0), maxResults)
+	start, count = clampPage(start, count)
 	proj, err := parseProjection(r.URL.Query())
 	if err != nil {
 		return err
@@ -151,6 +147,27 @@ func indexLookup(f Filter) (l provisioning.Lookup, none bool) {
 	return l, false
 }
 
+// pageOf reads a list's paging from the query: startIndex (1 when absent)
+// and count (maxResults when absent), clamped by clampPage.
+func pageOf(q url.Values) (start, count int, err error) {
+	if start, err = intParam(q.Get("startIndex"), "startIndex", 1); err != nil {
+		return 0, 0, err
+	}
+	if count, err = intParam(q.Get("count"), "count", maxResults); err != nil {
+		return 0, 0, err
+	}
+	start, count = clampPage(start, count)
+	return start, count, nil
+}
+
+// clampPage brings a list's paging into range (RFC 7644 §3.4.2.4): a
+// startIndex below 1 means 1; a count below 0 means 0, above maxResults
+// means maxResults.
+func clampPage(start, count int) (int, int) {
+	return max(start, 1), min(max(count, 0), maxResults)
+}
+
+// intParam reads the query parameter name, def when it is absent.
 func intParam(s, name string, def int) (int, error) {
 	if s == "" {
 		return def, nil

@@ -93,13 +93,8 @@ func (o *oidcProvider) oauth(rp *oidc.Provider) *oauth2.Config {
 // oidcStart sends the browser to the provider with a fresh state, nonce and
 // PKCE challenge.
 func (s *SSO) oidcStart(w http.ResponseWriter, r *http.Request) {
-	o, ok, err := s.oidcFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	o, ok := s.oidcOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	rp, err := o.discover(r.Context())
@@ -118,13 +113,8 @@ func (s *SSO) oidcStart(w http.ResponseWriter, r *http.Request) {
 // verifier, verifies the ID token (signature, issuer, audience, expiry,
 // nonce; go-oidc) and signs the person in.
 func (s *SSO) oidcCallback(w http.ResponseWriter, r *http.Request) {
-	o, ok, err := s.oidcFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	o, ok := s.oidcOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	c, err := r.Cookie(flowCookie)

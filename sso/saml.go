@@ -212,21 +212,42 @@ func (p *samlProvider) metadata() ([]byte, error) {
 	return b, nil
 }
 
-// samlStart sends the browser to the IdP with a request whose id is kept
-// (in the database, for 10 minutes) until its answer comes back.
-func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
+// samlOf is the SAML provider the request's path names ({name}), for the
+// handlers of its endpoints. When there is none, or it cannot be read, it
+// has answered the request (not found, or the failure) and says false.
+func (s *SSO) samlOf(w http.ResponseWriter, r *http.Request) (*samlProvider, bool) {
 	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return nil, false
 	}
 	if !ok {
 		http.NotFound(w, r)
-		return
+		return nil, false
+	}
+	return p, true
+}
+
+// samlServiceProviderOf is samlOf with the provider's service provider
+// built, for the handlers that send or check SAML messages.
+func (s *SSO) samlServiceProviderOf(w http.ResponseWriter, r *http.Request) (*samlProvider, *saml2.SAMLServiceProvider, bool) {
+	p, ok := s.samlOf(w, r)
+	if !ok {
+		return nil, nil, false
 	}
 	sp, err := p.provider(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
+		return nil, nil, false
+	}
+	return p, sp, true
+}
+
+// samlStart sends the browser to the IdP with a request whose id is kept
+// (in the database, for 10 minutes) until its answer comes back.
+func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
+	p, sp, ok := s.samlServiceProviderOf(w, r)
+	if !ok {
 		return
 	}
 	doc, err := sp.BuildAuthRequestDocument()
@@ -260,18 +281,8 @@ func (s *SSO) samlStart(w http.ResponseWriter, r *http.Request) {
 // refusing them: those, the request the response answers, the single
 // assertion and its one use are checked here (checkAssertion).
 func (s *SSO) samlACS(w http.ResponseWriter, r *http.Request) {
-	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	p, sp, ok := s.samlServiceProviderOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	sp, err := p.provider(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
@@ -388,13 +399,8 @@ func checkAssertion(info *saml2.AssertionInfo, irt string, now time.Time) (*saml
 
 // samlMetadata serves our service provider's metadata, for the IdP.
 func (s *SSO) samlMetadata(w http.ResponseWriter, r *http.Request) {
-	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	p, ok := s.samlOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	b, err := p.metadata()

@@ -106,18 +106,8 @@ func (s *SSO) samlLogoutURL(ctx context.Context, sess reportline.Session) string
 // samlSLO is our SingleLogoutService (HTTP-POST): the IdP's answer to our
 // LogoutRequest, or the IdP's own LogoutRequest.
 func (s *SSO) samlSLO(w http.ResponseWriter, r *http.Request) {
-	p, ok, err := s.samlFor(r.Context(), r.PathValue("name"))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+	p, sp, ok := s.samlServiceProviderOf(w, r)
 	if !ok {
-		http.NotFound(w, r)
-		return
-	}
-	sp, err := p.provider(r.Context())
-	if err != nil {
-		s.fail(w, r, err)
 		return
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)

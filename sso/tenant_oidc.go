@@ -23,10 +23,21 @@ import (
 // identities are kept per tenant, so the names do not collide.
 const tenantProviderName = "oidc"
 
-// oidcFor is the OpenID provider of the request's tenant named in its
-// path; false when there is none.
-func (s *SSO) oidcFor(r *http.Request) (*oidcProvider, bool, error) {
-	return s.oidcNamed(r.Context(), r.PathValue("name"))
+// oidcOf is the OpenID provider of the request's tenant named in its path
+// ({name}), for the handlers of its endpoints. When there is none, or it
+// cannot be read, it has answered the request (not found, or the failure)
+// and says false.
+func (s *SSO) oidcOf(w http.ResponseWriter, r *http.Request) (*oidcProvider, bool) {
+	o, ok, err := s.oidcNamed(r.Context(), r.PathValue("name"))
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	if !ok {
+		http.NotFound(w, r)
+		return nil, false
+	}
+	return o, true
 }
 
 // oidcNamed is the context's tenant's OpenID provider name; false when

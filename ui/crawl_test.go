@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"reflect"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 	"testing"
 
 	"reportline/demo"
+	"reportline/internal/muxpattern"
 	"reportline/internal/testapp"
 	"reportline/store"
 	"reportline/ui"
@@ -157,6 +156,7 @@ type routeTable struct {
 	patterns []string
 }
 
+// pageRoutes builds the UI's route table as ui.New registers it.
 func pageRoutes(t *testing.T) routeTable {
 	t.Helper()
 	env := testapp.New(t, store.SQLite)
@@ -166,9 +166,13 @@ func pageRoutes(t *testing.T) routeTable {
 	}
 	mux := http.NewServeMux()
 	pages.Register(mux)
+	all, err := muxpattern.List(mux)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var get []string
-	for _, p := range muxPatterns(t, mux) {
-		if strings.HasPrefix(p, "GET ") || !strings.Contains(p, " ") {
+	for _, p := range all {
+		if muxpattern.Method(p) == http.MethodGet {
 			get = append(get, p)
 		}
 	}
@@ -182,69 +186,6 @@ func pageRoutes(t *testing.T) routeTable {
 func (rt routeTable) pattern(target string) string {
 	_, p := rt.mux.Handler(httptest.NewRequest(http.MethodGet, "http://x"+target, nil))
 	return p
-}
-
-// muxPatterns reads the patterns registered on mux from its routing tree by
-// reflection, read-only, and confirms each through mux.Handler, as
-// internal/authztest does for the whole server (http.ServeMux cannot list
-// its patterns).
-func muxPatterns(t *testing.T, mux *http.ServeMux) []string {
-	t.Helper()
-	var found []string
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			walk(v.Elem())
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Struct:
-			if v.Type().Name() == "pattern" && v.Type().PkgPath() == "net/http" {
-				found = append(found, v.FieldByName("str").String())
-				return
-			}
-			for i := range v.NumField() {
-				walk(v.Field(i))
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range v.Len() {
-				walk(v.Index(i))
-			}
-		case reflect.Map:
-			for it := v.MapRange(); it.Next(); {
-				walk(it.Value())
-			}
-		}
-	}
-	walk(reflect.ValueOf(mux))
-	slices.Sort(found)
-	found = slices.Compact(found)
-	for _, p := range found {
-		method, path, ok := strings.Cut(p, " ")
-		if !ok {
-			method, path = http.MethodGet, p
-		}
-		sample := regexp.MustCompile(`\{[^}]*\}`).ReplaceAllStringFunc(path, func(w string) string {
-			if w == "{$}" {
-				return ""
-			}
-			return "1"
-		})
-		if strings.HasSuffix(sample, "/") && !strings.HasSuffix(path, "{$}") {
-			sample += "x" // a subtree pattern: any path below it
-		}
-		if _, got := mux.Handler(httptest.NewRequest(method, "http://x"+sample, nil)); got != p {
-			t.Fatalf("pattern %q: a request to %s routes to %q", p, sample, got)
-		}
-	}
-	return found
 }
 
 // anchor is a link on a page: an anchor, a frame, or a form that gets

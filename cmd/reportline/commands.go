@@ -81,7 +81,7 @@ func commands() []command {
 		{name: "tenant export", args: "SLUG --out DIR|FILE.zip",
 			about: "every table of the tenant as CSV, with a manifest (row counts, schema\nversion); secrets left out (docs/tenants.md)", run: cmdTenantExport},
 		{name: "tenant import", args: "FILE.zip|DIR --host HOST [--slug SLUG]",
-			about: "load an export of tenant export (from this or another installation,\neither engine) as a new tenant, all or nothing; says what to re-enter\n(passwords, tokens, secrets are not in exports)", run: cmdTenantImport},
+			about: "load what 'reportline tenant export' wrote (from this or another\ninstallation, either engine) as a new tenant, all or nothing; says what\nto re-enter (passwords, tokens, secrets are not in exports)", run: cmdTenantImport},
 		{name: "tenant delete", args: "SLUG [--yes]",
 			about: "remove every row of the tenant, for good (asks to type the slug again\nunless --yes)", run: cmdTenantDelete},
 		{name: "operator create", args: "EMAIL",

@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"time"
 
 	"reportline"
 	"reportline/app"
 	"reportline/config"
 	"reportline/directory"
 	"reportline/graphsync"
-	"reportline/schedule"
 )
 
 // graphNotes follow the usage text of `reportline sync graph --help`.
@@ -183,18 +181,4 @@ func printDeltaSync(w io.Writer, rep directory.DeltaReport) {
 	if rep.DryRun {
 		fmt.Fprintln(w, "Nothing was changed.")
 	}
-}
-
-// scheduleDeltaSync checks every check (a minute) whether a sync is due
-// and runs it, until ctx ends.
-func scheduleDeltaSync(ctx context.Context, a *app.App, source reportline.Source, dir directory.DeltaSource, every, check time.Duration, log *slog.Logger) {
-	schedule.Every(ctx, check, log, "directory sync schedule", deltaSyncTick(a, source, dir, every, log))
-}
-
-// deltaSyncTick is the scheduled sync of a directory read in delta rounds.
-func deltaSyncTick(a *app.App, source reportline.Source, dir directory.DeltaSource, every time.Duration, log *slog.Logger) func(context.Context) error {
-	return syncTick(a, source, every, log, func(ctx context.Context) (reportline.SyncReport, error) {
-		rep, err := a.SyncDeltaDirectory(ctx, app.SystemActor(source), source, dir, false, false)
-		return rep.SyncReport, err
-	})
 }

@@ -109,18 +109,17 @@ func TestScheduledGraphSyncRunsOncePerInterval(t *testing.T) {
 		srv.Put(graphtest.User{ID: graphtest.ID(2), Mail: "ann@contoso.com", UserPrincipalName: "ann@contoso.com", AccountEnabled: true, ManagerID: graphtest.ID(1)})
 		cfg := config.Graph{Tenant: srv.Tenant, ClientID: srv.ClientID, ClientSecret: srv.ClientSecret, AuthorityURL: srv.URL, APIURL: srv.URL, SyncInterval: time.Hour}
 		log := slog.New(slog.DiscardHandler)
-		dir, err := newGraphDirectory(cfg, log)
+		env := testapp.New(t, engine)
+		sources, err := envSources(config.Config{Graph: cfg}, env.App, log)
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Two replicas over one database, checking every 10ms.
-		env := testapp.New(t, engine)
+		// Two replicas over one database, each with serve's scheduler of
+		// directory syncs, checking every 10ms.
 		ctx, cancel := context.WithCancel(t.Context())
 		var wg sync.WaitGroup
 		for range 2 {
-			wg.Go(func() {
-				scheduleDeltaSync(ctx, env.App, reportline.SourceGraph, dir, cfg.SyncInterval, 10*time.Millisecond, log)
-			})
+			wg.Go(func() { env.App.NewDirectorySyncs(sources, 0).Run(ctx, 10*time.Millisecond) })
 		}
 		runs := func() []reportline.SyncRun {
 			rs, err := env.App.SyncRuns(t.Context(), app.SystemActor(reportline.SourceGraph), reportline.SourceGraph, 10)

@@ -23,7 +23,7 @@ func cmdLearningTemplate(_ context.Context, e env, _ []string) error {
 // is printed; nothing was written).
 func cmdLearningImport(ctx context.Context, e env, args []string) error {
 	cfg, file, as, err := fileCommand(e, "learning import",
-		"import as this user (a platform admin) instead of as the operator", args, nil)
+		"import as the user with this `EMAIL` (a platform admin) instead of as the operator", args, nil)
 	if err != nil {
 		return err
 	}

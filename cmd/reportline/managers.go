@@ -42,7 +42,7 @@ func cmdExport(ctx context.Context, e env, args []string) error {
 		fs.StringVar(&out, "o", "", "write to `FILE` instead of standard output")
 		fs.Int64Var(&group, "group", 0, "only links inside this group `ID` and its descendants")
 		fs.BoolVar(&excel, "excel", false, "';' separators and a UTF-8 BOM, for Excel in European locales")
-		fs.StringVar(&as, "as", "", "export as this user (their groups only) instead of as the operator")
+		fs.StringVar(&as, "as", "", "export as the user with this `EMAIL` (their groups only) instead of as the operator")
 		fs.StringVar(&asOf, "as-of", "", "export the links in effect on this `DATE` (YYYY-MM-DD, the end of that day in UTC; or an RFC 3339 time), from the link history")
 	})
 	if err != nil {
@@ -112,7 +112,7 @@ func fileCommand(e env, name, asHelp string, args []string, flags func(*flag.Fla
 func cmdImport(ctx context.Context, e env, args []string) error {
 	var dryRun, asJSON bool
 	cfg, file, as, err := fileCommand(e, "managers import",
-		"import as this user (checked against their groups) instead of as the operator", args,
+		"import as the user with this `EMAIL` (checked against their groups) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "list the changes without making them")
 			fs.BoolVar(&asJSON, "json", false, "print the outcome as one JSON document, for scripts")

@@ -8,7 +8,6 @@ import (
 	"io"
 	"log/slog"
 	"strings"
-	"time"
 
 	"reportline"
 	"reportline/app"
@@ -229,27 +228,4 @@ func printSyncReport(w io.Writer, name string, rep reportline.SyncReport, show i
 // directory alone (startDirectorySyncs, which serve uses, takes both).
 func startLDAPSync(ctx context.Context, cfg config.LDAP, a *app.App, log *slog.Logger) (stop func(), err error) {
 	return startDirectorySyncs(ctx, config.Config{LDAP: cfg}, a, log)
-}
-
-// syncTick is one tick of a scheduled directory sync (LDAP, Graph): when
-// no applied run of source started within every (App.DirectorySyncDue,
-// decided from the run records every replica shares), it runs the sync and
-// logs its failure or its problems. An error reading the run records is
-// returned, for the schedule to log.
-func syncTick(a *app.App, source reportline.Source, every time.Duration, log *slog.Logger,
-	run func(context.Context) (reportline.SyncReport, error)) func(context.Context) error {
-	return func(ctx context.Context) error {
-		due, err := a.DirectorySyncDue(ctx, source, every)
-		if err != nil || !due {
-			return err
-		}
-		rep, err := run(ctx)
-		switch {
-		case err != nil && ctx.Err() == nil:
-			log.Error("scheduled directory sync failed", "source", source, "run", rep.RunID, "err", syncErrorMessage(err))
-		case err == nil && len(rep.Problems) > 0:
-			log.Warn("scheduled directory sync had problems", "source", source, "run", rep.RunID, "problems", len(rep.Problems))
-		}
-		return nil
-	}
 }

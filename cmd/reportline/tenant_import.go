@@ -30,8 +30,8 @@ func cmdTenantImport(ctx context.Context, e env, args []string) error {
 	}
 	cfg, _, err := loadConfig(e, "tenant import", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
-		fs.StringVar(&host, "host", "", "the host name the tenant answers on here")
-		fs.StringVar(&slug, "slug", "", "its slug here (default: the exported tenant's)")
+		fs.StringVar(&host, "host", "", "the host name (`HOST`) the tenant answers on here")
+		fs.StringVar(&slug, "slug", "", "its `SLUG` here (default: the exported tenant's)")
 	})
 	if err != nil {
 		return err

@@ -33,9 +33,9 @@ func cmdTenantLimits(ctx context.Context, e env, args []string) error {
 	}
 	cfg, _, err := loadConfig(e, "tenant limits", args, func(c *config.Config, fs *flag.FlagSet) {
 		c.StorageFlags(fs)
-		fs.Func("api-rate", "requests a `second` the tenant's callers together may make (0: no limit)", set(&ch.APIPerSecond))
+		fs.Func("api-rate", "requests a second the tenant's callers together may make (`N`; 0: no limit)", set(&ch.APIPerSecond))
 		fs.Func("api-burst", "requests that may come at once above the rate (`N`; 0: twice the rate)", set(&ch.APIBurst))
-		fs.Func("mail-per-minute", "messages a `minute` the outbox sends for the tenant (0: no limit)", set(&ch.MailPerMinute))
+		fs.Func("mail-per-minute", "messages a minute the outbox sends for the tenant (`N`; 0: no limit)", set(&ch.MailPerMinute))
 	})
 	if err != nil {
 		return err

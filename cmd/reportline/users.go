@@ -20,7 +20,7 @@ import (
 func cmdUsersImport(ctx context.Context, e env, args []string) error {
 	var dryRun bool
 	cfg, file, as, err := fileCommand(e, "users import",
-		"import as this user (their groups only) instead of as the operator", args,
+		"import as the user with this `EMAIL` (their groups only) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&dryRun, "dry-run", false, "check every row and change nothing")
 		})

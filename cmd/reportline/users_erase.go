@@ -21,7 +21,7 @@ import (
 func cmdUsersErase(ctx context.Context, e env, args []string) error {
 	var yes bool
 	cfg, who, as, err := fileCommand(e, "users erase",
-		"erase as this user (a platform admin) instead of as the operator", args,
+		"erase as the user with this `EMAIL` (a platform admin) instead of as the operator", args,
 		func(fs *flag.FlagSet) {
 			fs.BoolVar(&yes, "yes", false, "erase without asking to type the email or id again")
 		})

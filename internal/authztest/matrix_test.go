@@ -10,6 +10,7 @@ import (
 
 	"reportline"
 	"reportline/app"
+	"reportline/internal/muxpattern"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
@@ -82,7 +83,7 @@ func (c *cell) key() string {
 // the target (a user, or a group for group rows), {user_id} with the
 // target user, others with 1.
 func (c *cell) defaultPath() string {
-	p := pathOf(c.row.pattern)
+	p := muxpattern.Path(c.row.pattern)
 	id := int64(c.user.ID)
 	if c.row.target == tGroup || c.row.target == tMember {
 		id = int64(c.group)
@@ -152,7 +153,7 @@ func (r *row) groups() ([nRoles]string, error) {
 // A GET row with a prep (a confirmation step that needs a link) changes
 // the fixture too.
 func (r *row) mutates() bool {
-	m := methodOf(r.pattern)
+	m := muxpattern.Method(r.pattern)
 	return m != "GET" && m != "HEAD" || r.prep != nil
 }
 
@@ -192,7 +193,7 @@ func (f *fixture) place(c *cell) {
 		self = ken
 	}
 	c.group = f.inGroup(ro)
-	if c.tgt == tOut && (c.row.target == tGroup || c.row.target == tMember && methodOf(c.row.pattern) == "DELETE") {
+	if c.tgt == tOut && (c.row.target == tGroup || c.row.target == tMember && muxpattern.Method(c.row.pattern) == "DELETE") {
 		c.group = f.outGroup(ro)
 	}
 	inUser := map[role]string{userAdmin: dorothy}[ro]
@@ -279,7 +280,7 @@ func (c *cell) run() (string, reply) {
 	if c.caller != "" {
 		tok = c.f.tokens[c.caller]
 	}
-	r := c.f.do(c.t, tok, methodOf(c.row.pattern), p, b)
+	r := c.f.do(c.t, tok, muxpattern.Method(c.row.pattern), p, b)
 	return got(r), r
 }
 

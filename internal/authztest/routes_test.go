@@ -2,12 +2,9 @@ package authztest
 
 import (
 	"net/http"
-	"net/http/httptest"
-	"reflect"
-	"slices"
-	"strings"
 	"testing"
 
+	"reportline/internal/muxpattern"
 	"reportline/internal/testapp"
 	"reportline/store"
 )
@@ -15,14 +12,9 @@ import (
 // registeredPatterns returns every pattern registered on the server's mux:
 // the server's own endpoints and every part of the service, as `reportline
 // serve` wires them (api.New, api.NewV2, api.NewAuthZEN, scim.New, ui.New).
-//
-// http.ServeMux has no way to list its patterns, and every package
-// registers on a *http.ServeMux directly (often through helpers), so the
-// patterns are read from the mux's routing tree by reflection (read-only),
-// and each one is then confirmed through the public API: mux.Handler must
-// route a request built from the pattern back to that very pattern. A Go
-// release that changes the mux's internals makes this fail loudly (too few
-// patterns, or one that does not route back), never pass silently.
+// The patterns are read by muxpattern.List, which confirms each one routes
+// back to itself; too few of them means the walk no longer understands
+// net/http's ServeMux, and fails loudly rather than passes silently.
 func registeredPatterns(t *testing.T) []string {
 	t.Helper()
 	env := testapp.New(t, store.SQLite)
@@ -36,107 +28,18 @@ func registeredPatterns(t *testing.T) []string {
 	for _, r := range allRoutes(t, env.App) {
 		r.Register(mux)
 	}
-	found := patternsOf(t, mux)
+	found, err := muxpattern.List(mux)
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(found) < 100 {
 		t.Fatalf("found %d patterns on the mux; the reflection walk no longer understands net/http's ServeMux", len(found))
 	}
 	return found
 }
 
-// patternsOf lists the patterns registered on mux, each confirmed to route
-// back to itself.
-func patternsOf(t *testing.T, mux *http.ServeMux) []string {
-	t.Helper()
-	var found []string
-	seen := map[uintptr]bool{}
-	var walk func(v reflect.Value)
-	walk = func(v reflect.Value) {
-		switch v.Kind() {
-		case reflect.Pointer:
-			if v.IsNil() || seen[v.Pointer()] {
-				return
-			}
-			seen[v.Pointer()] = true
-			walk(v.Elem())
-		case reflect.Interface:
-			if !v.IsNil() {
-				walk(v.Elem())
-			}
-		case reflect.Struct:
-			if v.Type().Name() == "pattern" && v.Type().PkgPath() == "net/http" {
-				if s := v.FieldByName("str"); s.IsValid() {
-					found = append(found, s.String())
-				}
-				return
-			}
-			for i := range v.NumField() {
-				walk(v.Field(i))
-			}
-		case reflect.Slice, reflect.Array:
-			for i := range v.Len() {
-				walk(v.Index(i))
-			}
-		case reflect.Map:
-			it := v.MapRange()
-			for it.Next() {
-				walk(it.Value())
-			}
-		}
-	}
-	walk(reflect.ValueOf(mux))
-	slices.Sort(found)
-	found = slices.Compact(found)
-	for _, p := range found {
-		req := httptest.NewRequest(methodOf(p), "http://x"+samplePath(p), nil)
-		if _, got := mux.Handler(req); got != p {
-			t.Fatalf("pattern %q: a request to %s routes to %q", p, samplePath(p), got)
-		}
-	}
-	return found
-}
-
 // serverOwnPatterns are the endpoints server.New registers itself.
 var serverOwnPatterns = []string{"GET /healthz", "GET /readyz", "GET /metrics"}
-
-// methodOf returns a pattern's method, GET when it has none.
-func methodOf(p string) string {
-	if m, _, ok := strings.Cut(p, " "); ok {
-		return m
-	}
-	return "GET"
-}
-
-// pathOf returns a pattern's path.
-func pathOf(p string) string {
-	if _, rest, ok := strings.Cut(p, " "); ok {
-		return rest
-	}
-	return p
-}
-
-// samplePath fills a pattern's wildcards with sample values.
-func samplePath(p string) string {
-	s := pathOf(p)
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '{')
-		if i < 0 {
-			b.WriteString(s)
-			break
-		}
-		j := strings.IndexByte(s[i:], '}')
-		b.WriteString(s[:i])
-		if s[i:i+j+1] != "{$}" {
-			b.WriteString("1")
-		}
-		s = s[i+j+1:]
-	}
-	out := b.String()
-	if strings.HasSuffix(out, "/") && !strings.HasSuffix(p, "{$}") {
-		out += "no-such-route" // a subtree pattern: some path below it
-	}
-	return out
-}
 
 // TestEveryRouteHasAnExpectation fails when the server registers a route
 // that the hand-written matrix does not cover, or when the matrix names a
@@ -164,22 +67,5 @@ func TestEveryRouteHasAnExpectation(t *testing.T) {
 		if !registered[r.pattern] {
 			t.Errorf("the matrix has a row for %q, which the server no longer registers", r.pattern)
 		}
-	}
-}
-
-// TestPatternsOfFindsEveryRegistration checks the walk itself: every way of
-// registering (method or not, wildcards, {$}, subtrees, helpers) is found.
-func TestPatternsOfFindsEveryRegistration(t *testing.T) {
-	t.Parallel()
-	mux := http.NewServeMux()
-	want := []string{"/", "/files/", "DELETE /a/{id}/b/{other}", "GET /x/{rest...}", "GET /{$}", "POST /a/{id}"} // sorted
-	h := func(http.ResponseWriter, *http.Request) {}
-	register := func(m *http.ServeMux, p string) { m.HandleFunc(p, h) } // as a package's helper would
-	for _, p := range want {
-		register(mux, p)
-	}
-	got := patternsOf(t, mux)
-	if !slices.Equal(got, want) {
-		t.Errorf("patternsOf = %q, want %q", got, want)
 	}
 }
