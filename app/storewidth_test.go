@@ -32,6 +32,7 @@ var storeRunners = map[string]bool{
 	"adapted.ReadOnce":   true,
 	"narrowed.Read":      true,
 	"narrowed.Write":     true,
+	"narrowed.ReadOnce":  true,
 	"eventStore.Write":   true, // webhooks.go: every write becomes an eventTx
 	"indexedStore.Write": true, // graph_index.go: reads graph_version after each write
 }
@@ -45,8 +46,7 @@ var storeRunners = map[string]bool{
 // transaction for the links that count (effectiveTx, 17 methods) and its
 // own reads (about 11 more); the writes that move links and emit
 // (absences' delegation, leavers, the users import, plans applied) add the
-// link writes, the audit and the webhook deliveries to those; the graph
-// index reads through readOnce, which has no narrow form yet.
+// link writes, the audit and the webhook deliveries to those.
 var wideStoreUsers = []string{
 	// absences.go
 	"App.EndAbsence",
@@ -67,10 +67,6 @@ var wideStoreUsers = []string{
 	"App.searchChecker",
 	// contacts.go
 	"App.Contacts",
-	// graph_index.go
-	"App.buildGraph",
-	"App.current",
-	"App.poll",
 	// leavers.go
 	"App.ConfirmLeaver",
 	"App.RunLeavers",
@@ -78,8 +74,6 @@ var wideStoreUsers = []string{
 	"App.PreviewTemplateMessage",
 	"App.SendTemplateMessage",
 	"App.messageRecipients",
-	// metrics.go
-	"App.graphIndexLags",
 	// plans_apply.go
 	"App.RunPlans",
 	"App.ShowPlan",

@@ -136,7 +136,7 @@ func newFixture(tb testing.TB, engine store.Engine, cfg refdata.Config) *fixture
 		raw.SetMaxIdleConns(32)
 	}
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
-		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords,
+		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, GraphVersions: db.GraphVersions,
 	})
 	return &fixture{engine: engine, org: o, db: db, app: a, raw: raw}
 }
