@@ -19,7 +19,8 @@ import (
 // of every tenant in use in one statement: a write in one tenant on
 // another replica reaches this App's index for that tenant without a
 // decision there, and its decisions then answer from it; a tenant in which
-// this App made no decision is never read.
+// this App made no decision is never read. /metrics' lags come from the
+// same read.
 func TestFollowerSharedByTenants(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		env := testapp.New(t, engine)
@@ -97,6 +98,22 @@ func TestFollowerSharedByTenants(t *testing.T) {
 		}
 		if manages(one) {
 			t.Error("tenant one answers from tenant two's link")
+		}
+		// /metrics reads the tenants with an index through the same
+		// cross-tenant read: both current, the idle tenant absent.
+		g, err := a.Gauges(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lagged []reportline.TenantID
+		for _, l := range g.GraphIndex {
+			if l.VersionLag() != 0 || l.Indexed == 0 {
+				t.Errorf("tenant %d: index behind after the follower caught up: %+v", l.Tenant, l)
+			}
+			lagged = append(lagged, l.Tenant)
+		}
+		if !slices.Equal(lagged, []reportline.TenantID{one.id, two.id}) {
+			t.Errorf("the metrics list the indexes of tenants %v, want %v", lagged, []reportline.TenantID{one.id, two.id})
 		}
 
 		mu.Lock()
