@@ -19,7 +19,7 @@ import (
 // of every tenant in use in one statement: a write in one tenant on
 // another replica reaches this App's index for that tenant without a
 // decision there, and its decisions then answer from it; a tenant in which
-// this App made no decision is never read. /metrics' lags come from the
+// this App made no decision (a write only) is never read. /metrics' lags come from the
 // same read.
 func TestFollowerSharedByTenants(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
@@ -58,6 +58,11 @@ func TestFollowerSharedByTenants(t *testing.T) {
 			ts = append(ts, tc)
 		}
 		one, two, idle := ts[0], ts[1], ts[2]
+		// A write through this App in the idle tenant: it knows the tenant
+		// (its version), but no decision there asks it to follow it.
+		if _, err := a.CreateUser(idle.ctx, sys, app.UserInput{Email: "w@example.com", FirstName: "W"}); err != nil {
+			t.Fatal(err)
+		}
 		manages := func(tc *tenant) bool {
 			t.Helper()
 			ds, err := a.Evaluate(tc.ctx, sys, []app.AccessQuery{{Subject: tc.m.ID, Capability: reportline.ManageTasks, Resource: tc.u.ID}})
