@@ -312,14 +312,19 @@ func (a *App) withChecker(ctx context.Context, actor Actor, ig *indexedGraph, id
 // readOnce runs fn without a transaction when the store can (Adapt's
 // fourth function), else in a read transaction.
 func (a *App) readOnce(ctx context.Context, fn func(Tx) error) error {
-	if s, ok := a.store.(indexedStore); ok {
+	return readOnce(a.store, ctx, fn)
+}
+
+// readOnce is App.readOnce on store (narrowed.ReadOnce's too).
+func readOnce(store Store, ctx context.Context, fn func(Tx) error) error {
+	if s, ok := store.(indexedStore); ok {
 		if o, ok := s.Store.(interface {
 			ReadOnce(context.Context, func(Tx) error) error
 		}); ok {
 			return o.ReadOnce(ctx, fn)
 		}
 	}
-	return a.store.Read(ctx, fn)
+	return store.Read(ctx, fn)
 }
 
 // fullLink completes, when the index answered, a direct link grant with

@@ -64,7 +64,7 @@ type visibleThrough struct {
 // checker and read nothing else (searches, Contacts, as-of batches).
 func (a *App) checkStore() usecase.Store[checkTx] {
 	return narrow(a.store, func(tx Tx) checkTx {
-		return checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}
+		return checkTx{links: tx, facts: tx, current: a.currentIn(tx)}
 	})
 }
 
@@ -73,21 +73,14 @@ func (a *App) checkStore() usecase.Store[checkTx] {
 // likely current.
 func (a *App) checkOnceStore() usecase.Store[checkTx] {
 	return narrow(onceReads{a}, func(tx Tx) checkTx {
-		return checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}
+		return checkTx{links: tx, facts: tx, current: a.currentIn(tx)}
 	})
 }
 
-// indexIn is graph_index.go's App.current bound to one transaction, as a
-// checkTx carries it. It holds the whole Tx only because App.current takes
-// it (graph_index.go is narrowed on its own); once App.current takes a
-// graphVersionTx, the conversions can bind the checkTx's facts instead.
-type indexIn struct {
-	a  *App
-	tx Tx
-}
-
-func (in indexIn) current(ctx context.Context, ig *indexedGraph) (*orggraph.Graph, error) {
-	return in.a.current(ctx, in.tx, ig)
+// currentIn is graph_index.go's App.current bound to one transaction, as
+// a checkTx carries it.
+func (a *App) currentIn(tx graphVersionTx) func(context.Context, *indexedGraph) (*orggraph.Graph, error) {
+	return func(ctx context.Context, ig *indexedGraph) (*orggraph.Graph, error) { return a.current(ctx, tx, ig) }
 }
 
 // onceReads is the store whose reads run without a transaction when it

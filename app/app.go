@@ -127,6 +127,12 @@ func (n narrowed[T]) Read(ctx context.Context, fn func(T) error) error {
 	return n.store.Read(ctx, func(tx Tx) error { return fn(n.as(tx)) })
 }
 
+// ReadOnce runs fn without a transaction when the store can (readOnce):
+// one statement, one round trip.
+func (n narrowed[T]) ReadOnce(ctx context.Context, fn func(T) error) error {
+	return readOnce(n.store, ctx, func(tx Tx) error { return fn(n.as(tx)) })
+}
+
 func (n narrowed[T]) Write(ctx context.Context, fn func(T) error) error {
 	return n.store.Write(ctx, func(tx Tx) error { return fn(n.as(tx)) })
 }
@@ -177,6 +183,12 @@ type Config struct {
 	// background work runs in each active one (tenants.go). Nil: the
 	// implicit tenant alone.
 	Tenants func(context.Context) ([]reportline.Tenant, error)
+	// GraphVersions reads the reporting graph's version of each of the
+	// tenants named, in one statement across tenants (the store's
+	// DB.GraphVersions): the decision index's one follower per App reads
+	// every tenant it follows with it (graph_index.go). Nil: one follower
+	// per tenant, each reading its tenant's version.
+	GraphVersions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
 	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
 	// package secret). Nil or without a key: storing one is refused.
 	Secrets *secret.Keyring
@@ -229,7 +241,7 @@ type App struct {
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
-	ix, tokens := &graphIndex{}, &tokenCache{}
+	ix, tokens := &graphIndex{versions: cfg.GraphVersions, kick: make(chan struct{}, 1)}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets, connect: cfg.Connectors}
 	a.store = indexedStore{store, a, tokens}

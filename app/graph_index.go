@@ -23,11 +23,18 @@ import (
 // The decision point (Evaluate) answers from the index alone, reading no
 // database, when the index is current enough:
 //
-//   - the index follows the database: while decisions come, a follower per
-//     tenant reads graph_version every followEvery (100 ms) and, when it
-//     moved, rebuilds the index in the background (a decision meanwhile
-//     reads the database, exactly); each read that finds the index's
-//     version confirms the index;
+//   - the index follows the database: while decisions come in a tenant
+//     (one in the last followIdle, 30 s), the tenant is followed: its
+//     graph_version is read every followEvery (100 ms) and, when it moved,
+//     the index is rebuilt (in the background when large: a decision
+//     meanwhile reads the database, exactly); each read that finds the
+//     index's version confirms the index. One follower per App does it for
+//     every followed tenant at once, in one statement (Config.GraphVersions,
+//     the store's one cross-tenant read), and stops when no tenant is
+//     followed; a tenant without decisions is not read. Without that read
+//     configured, each followed tenant has a follower of its own reading its
+//     version alone (one statement every followEvery per tenant: at 1,000
+//     tenants ~10,000 reads a second, docs/benchmarks.md);
 //   - bounded staleness: the index is used only when a read begun at most
 //     staleAfter (500 ms) ago found the database at its version. A change
 //     committed on another replica is therefore seen by every decision
@@ -40,8 +47,9 @@ import (
 //     it is small, or reads the database while it is rebuilt);
 //   - consistency tokens: a client passing a write's version
 //     (Reportline-Consistency, WithAtLeast) gets a decision no older than
-//     that write: the decision waits up to tokenWait for the follower, then
-//     reads the database.
+//     that write: the decision waits up to tokenWait for the follower
+//     (kicking it, so that it reads at once rather than at its next tick),
+//     then reads the database.
 //
 // The other access checks (CheckAccess, statistics, contacts, searches:
 // callers inside a transaction of their own) use the index only when it is
@@ -52,6 +60,12 @@ import (
 type graphIndex struct {
 	tenants  sync.Map    // reportline.TenantID → *tenantIndex
 	disabled atomic.Bool // tests: always walk the database
+
+	// versions reads many tenants' graph versions in one statement
+	// (Config.GraphVersions); nil: one follower per tenant.
+	versions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
+	running  atomic.Bool   // the App's one follower runs (followAll)
+	kick     chan struct{} // wakes it before its next tick
 }
 
 // tenantIndex is one tenant's index and its follower.
@@ -61,9 +75,9 @@ type tenantIndex struct {
 	polled    atomic.Int64 // the highest graph_version seen: by a decision, a write, a poll or a build
 	building  sync.Mutex
 	pending   atomic.Bool   // a background build is running
-	following atomic.Bool   // the follower runs
-	used      atomic.Int64  // monotonic ns of the last decision (the follower stops when idle)
-	kick      chan struct{} // wakes the follower before its next tick
+	following atomic.Bool   // the tenant is followed (its own follower runs, or the App's reads it)
+	used      atomic.Int64  // monotonic ns of the last decision (the tenant stops being followed when idle)
+	kick      chan struct{} // wakes the tenant's own follower before its next tick
 }
 
 // indexedGraph is a graph with what it was built from.
@@ -299,10 +313,7 @@ func (a *App) fresh(ctx context.Context) *indexedGraph {
 			if mono() > deadline || ctx.Err() != nil {
 				return nil
 			}
-			select {
-			case ix.kick <- struct{}{}:
-			default:
-			}
+			a.wake(ix)
 			time.Sleep(2 * time.Millisecond)
 			ig = ix.current.Load()
 		}
@@ -313,20 +324,47 @@ func (a *App) fresh(ctx context.Context) *indexedGraph {
 	return ig
 }
 
-// follow starts the tenant's follower unless it runs: until followIdle
-// without a decision, it reads graph_version every followEvery (or when
-// kicked), confirms the index when the version is its, and rebuilds it
-// when not.
+// follow marks the tenant followed and makes sure a follower runs: the
+// App's one follower (followAll) when the store reads many tenants'
+// versions at once (Config.GraphVersions), else one for the tenant alone
+// (followOne). Until followIdle without a decision in the tenant, its
+// graph_version is read every followEvery (or sooner when kicked); the
+// index is confirmed when the version is its, rebuilt when not.
 func (a *App) follow(ix *tenantIndex) {
 	if !ix.following.CompareAndSwap(false, true) {
 		return
 	}
+	if a.ix.versions == nil {
+		a.followOne(ix)
+		return
+	}
+	a.followAll()
+}
+
+// wake makes the tenant's follower read now rather than at its next tick.
+func (a *App) wake(ix *tenantIndex) {
+	kick := ix.kick
+	if a.ix.versions != nil {
+		kick = a.ix.kick
+	}
+	select {
+	case kick <- struct{}{}:
+	default:
+	}
+}
+
+// idle reports whether no decision came in the tenant for followIdle.
+func (ix *tenantIndex) idle() bool { return mono()-ix.used.Load() >= int64(followIdle) }
+
+// followOne is the tenant's own follower, when the store cannot read many
+// tenants at once.
+func (a *App) followOne(ix *tenantIndex) {
 	go func() {
 		defer ix.following.Store(false)
 		ctx := reportline.WithTenant(context.Background(), ix.tenant)
 		tick := time.NewTicker(followEvery)
 		defer tick.Stop()
-		for mono()-ix.used.Load() < int64(followIdle) {
+		for !ix.idle() {
 			a.poll(ctx, ix)
 			select {
 			case <-tick.C:
@@ -336,31 +374,140 @@ func (a *App) follow(ix *tenantIndex) {
 	}()
 }
 
-// poll reads graph_version once (one statement, no transaction) and
-// confirms or rebuilds the index.
-func (a *App) poll(ctx context.Context, ix *tenantIndex) {
-	start := mono()
-	var v int64
-	if err := a.readOnce(ctx, func(tx Tx) error {
-		var err error
-		v, err = tx.GraphVersion(ctx)
-		return err
-	}); err != nil {
-		a.log.Debug("reporting graph index: poll failed; decisions read the database", "tenant", ix.tenant, "err", err)
+// followAll starts the App's one follower unless it runs. Every
+// followEvery (or when kicked) it reads the versions of every followed
+// tenant in one statement (pollAll); it stops when no tenant is followed,
+// and the next decision starts it again.
+func (a *App) followAll() {
+	if !a.ix.running.CompareAndSwap(false, true) {
 		return
 	}
+	go func() {
+		ctx := context.Background()
+		tick := time.NewTicker(followEvery)
+		defer tick.Stop()
+		for {
+			if !a.pollAll(ctx) {
+				a.ix.running.Store(false)
+				// A tenant followed after pollAll looked, whose follow
+				// found this loop still running, is followed here.
+				if !a.anyFollowed() || !a.ix.running.CompareAndSwap(false, true) {
+					return
+				}
+				continue
+			}
+			select {
+			case <-tick.C:
+			case <-a.ix.kick:
+			}
+		}
+	}()
+}
+
+// anyFollowed reports whether a tenant is followed.
+func (a *App) anyFollowed() bool {
+	found := false
+	a.ix.tenants.Range(func(_, v any) bool {
+		found = v.(*tenantIndex).following.Load()
+		return !found
+	})
+	return found
+}
+
+// pollAll reads the graph versions of the followed tenants in one
+// statement, and confirms or rebuilds each tenant's index as poll does;
+// a tenant idle for followIdle stops being followed (and is not read).
+// It reports whether any tenant is still followed.
+func (a *App) pollAll(ctx context.Context) bool {
+	var followed []*tenantIndex
+	a.ix.tenants.Range(func(_, v any) bool {
+		ix := v.(*tenantIndex)
+		if !ix.following.Load() {
+			return true
+		}
+		if ix.idle() {
+			ix.following.Store(false)
+			// A decision that came meanwhile found it still followed.
+			if ix.idle() || !ix.following.CompareAndSwap(false, true) {
+				return true
+			}
+		}
+		followed = append(followed, ix)
+		return true
+	})
+	if len(followed) == 0 {
+		return false
+	}
+	ids := make([]reportline.TenantID, len(followed))
+	for i, ix := range followed {
+		ids[i] = ix.tenant
+	}
+	start := mono()
+	vs, err := a.ix.versions(ctx, ids)
+	if err != nil {
+		a.log.Debug("reporting graph index: poll failed; decisions read the database", "tenants", len(ids), "err", err)
+		return true
+	}
+	// Every current index is confirmed before any is rebuilt, so that the
+	// rebuilds (one after another) do not age the others' confirmation.
+	var stale []*tenantIndex
+	for _, ix := range followed {
+		v, ok := vs[ix.tenant]
+		if !ok {
+			continue // no such tenant (deleted): its decisions read the database
+		}
+		if !ix.observe(v, start) {
+			stale = append(stale, ix)
+		}
+	}
+	for _, ix := range stale {
+		a.rebuild(reportline.WithTenant(ctx, ix.tenant), ix, ix.current.Load())
+	}
+	return true
+}
+
+// observe records version v, read by a statement begun at start: it
+// confirms the index when v is its version and reports whether it did
+// (when not, the caller rebuilds it).
+func (ix *tenantIndex) observe(v, start int64) bool {
 	ix.saw(v)
 	if ig := ix.current.Load(); ig != nil && ig.version == v {
 		ig.confirm(start)
+		return true
+	}
+	return false
+}
+
+// poll reads the tenant's graph_version once (one statement, no
+// transaction) and confirms or rebuilds the index.
+func (a *App) poll(ctx context.Context, ix *tenantIndex) {
+	start := mono()
+	v, err := a.graphVersionOnce(ctx)
+	if err != nil {
+		a.log.Debug("reporting graph index: poll failed; decisions read the database", "tenant", ix.tenant, "err", err)
 		return
 	}
-	a.rebuild(ctx, ix, ix.current.Load())
+	if !ix.observe(v, start) {
+		a.rebuild(ctx, ix, ix.current.Load())
+	}
+}
+
+// graphVersionOnce reads the graph version of the tenant ctx carries in
+// one statement, without a transaction when the store can.
+func (a *App) graphVersionOnce(ctx context.Context) (int64, error) {
+	var v int64
+	err := a.graphVersionStore().ReadOnce(ctx, func(tx graphVersionTx) error {
+		var err error
+		v, err = tx.GraphVersion(ctx)
+		return err
+	})
+	return v, err
 }
 
 // current reads graph_version in tx and returns ig's graph when ig was
 // built at that version, else nil (and the version is recorded, so that the
 // next request rebuilds).
-func (a *App) current(ctx context.Context, tx Tx, ig *indexedGraph) (*orggraph.Graph, error) {
+func (a *App) current(ctx context.Context, tx graphVersionTx, ig *indexedGraph) (*orggraph.Graph, error) {
 	if ig == nil {
 		return nil, nil
 	}
@@ -418,7 +565,7 @@ func (a *App) buildGraph(ctx context.Context, ix *tenantIndex) (*indexedGraph, e
 	ctx = reportline.WithTenant(ctx, ix.tenant)
 	start := mono()
 	var ig *indexedGraph
-	err := a.store.Read(ctx, func(tx Tx) error {
+	err := a.graphBuildStore().Read(ctx, func(tx graphBuildTx) error {
 		v, err := tx.GraphVersion(ctx)
 		if err != nil {
 			return err

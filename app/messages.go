@@ -279,7 +279,7 @@ type messagesTx struct {
 
 func (a *App) messagesStore() usecase.Store[messagesTx] {
 	return narrow(a.store, func(tx Tx) messagesTx {
-		return messagesTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, msg: tx}
+		return messagesTx{check: checkTx{links: tx, facts: tx, current: a.currentIn(tx)}, msg: tx}
 	})
 }
 

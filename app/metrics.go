@@ -82,44 +82,65 @@ func (a *App) Gauges(ctx context.Context) (Gauges, error) {
 }
 
 // graphIndexLags reads, for each tenant with an index in memory, the
-// graph_version the database holds (one statement each, in the tenant's
-// context) and compares. A tenant whose version cannot be read is left
-// out, with a warning; the read's deadline ending fails the whole.
+// graph_version the database holds (in one statement for them all when
+// the store can, Config.GraphVersions; else one statement each, in the
+// tenant's context) and compares. A tenant whose version cannot be read is
+// left out, with a warning; the read's deadline ending fails the whole.
 func (a *App) graphIndexLags(ctx context.Context) ([]GraphIndexLag, error) {
-	var out []GraphIndexLag
-	var err error
+	type indexed struct {
+		ix *tenantIndex
+		ig *indexedGraph
+	}
+	var all []indexed
 	a.ix.tenants.Range(func(_, v any) bool {
-		if err = ctx.Err(); err != nil {
-			return false
-		}
 		ix := v.(*tenantIndex)
-		ig := ix.current.Load()
-		if ig == nil {
-			return true
+		if ig := ix.current.Load(); ig != nil {
+			all = append(all, indexed{ix, ig})
 		}
-		tctx := reportline.WithTenant(ctx, ix.tenant)
-		l := GraphIndexLag{Tenant: ix.tenant, Indexed: ig.version}
-		if err = a.readOnce(tctx, func(tx Tx) error {
-			var err error
-			l.Stored, err = tx.GraphVersion(tctx)
-			return err
-		}); err != nil {
-			if ctx.Err() != nil {
-				err = fmt.Errorf("graph version of tenant %d: %w", ix.tenant, err)
-				return false
-			}
-			a.log.Warn("metrics: graph version of a tenant with an index in memory", "tenant", ix.tenant, "err", err)
-			err = nil
-			return true
-		}
-		if l.Stored > l.Indexed {
-			l.Age = time.Duration(max(mono()-ig.confirmed.Load(), 0))
-		}
-		out = append(out, l)
 		return true
 	})
-	if err != nil {
-		return nil, err
+	stored := map[reportline.TenantID]int64{}
+	if a.ix.versions != nil && len(all) > 0 {
+		ids := make([]reportline.TenantID, len(all))
+		for i, x := range all {
+			ids[i] = x.ix.tenant
+		}
+		vs, err := a.ix.versions(ctx, ids)
+		switch {
+		case err == nil:
+			stored = vs
+		case ctx.Err() != nil:
+			return nil, fmt.Errorf("graph versions of %d tenants: %w", len(ids), err)
+		default:
+			a.log.Warn("metrics: graph versions of the tenants with an index in memory", "tenants", len(ids), "err", err)
+		}
+	} else {
+		for _, x := range all {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+			v, err := a.graphVersionOnce(reportline.WithTenant(ctx, x.ix.tenant))
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, fmt.Errorf("graph version of tenant %d: %w", x.ix.tenant, err)
+				}
+				a.log.Warn("metrics: graph version of a tenant with an index in memory", "tenant", x.ix.tenant, "err", err)
+				continue
+			}
+			stored[x.ix.tenant] = v
+		}
+	}
+	var out []GraphIndexLag
+	for _, x := range all {
+		v, ok := stored[x.ix.tenant]
+		if !ok {
+			continue
+		}
+		l := GraphIndexLag{Tenant: x.ix.tenant, Indexed: x.ig.version, Stored: v}
+		if l.Stored > l.Indexed {
+			l.Age = time.Duration(max(mono()-x.ig.confirmed.Load(), 0))
+		}
+		out = append(out, l)
 	}
 	slices.SortFunc(out, func(x, y GraphIndexLag) int { return cmp.Compare(x.Tenant, y.Tenant) })
 	return out, nil

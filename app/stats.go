@@ -162,7 +162,7 @@ type statisticsTx struct {
 
 func (a *App) statisticsStore() usecase.Store[statisticsTx] {
 	return narrow(a.store, func(tx Tx) statisticsTx {
-		return statisticsTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, stats: tx}
+		return statisticsTx{check: checkTx{links: tx, facts: tx, current: a.currentIn(tx)}, stats: tx}
 	})
 }
 

@@ -755,8 +755,26 @@ type graphVersionTx interface {
 	GraphVersion(ctx context.Context) (int64, error)
 }
 
-func (a *App) graphVersionStore() usecase.Store[graphVersionTx] {
-	return narrow(a.store, func(tx Tx) graphVersionTx { return tx })
+// graphBuildTx is what building the reporting graph in memory reads
+// (graph_index.go's buildGraph): the version, the users and group admins,
+// the links that count, the capability matrix and the Assign role mode.
+type graphBuildTx interface {
+	effectiveTx
+	matrixTx
+	graphVersionTx
+	EachGraphUser(ctx context.Context, fn func(reportline.User) error) error
+	EachGroupAdmin(ctx context.Context, fn func(reportline.UserID) error) error
+	CountLinks(ctx context.Context) (int, error)
+}
+
+func (a *App) graphBuildStore() usecase.Store[graphBuildTx] {
+	return narrow(a.store, func(tx Tx) graphBuildTx { return tx })
+}
+
+// graphVersionStore also reads without a transaction (ReadOnce): the
+// follower's and the metrics' one statement.
+func (a *App) graphVersionStore() narrowed[graphVersionTx] {
+	return narrow(a.store, func(tx Tx) graphVersionTx { return tx }).(narrowed[graphVersionTx])
 }
 
 // namedPersonTx is what choosing the person named to take over a team reads:

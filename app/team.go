@@ -113,7 +113,7 @@ type teamTx struct {
 
 func (a *App) teamStore() usecase.Store[teamTx] {
 	return narrow(a.store, func(tx Tx) teamTx {
-		return teamTx{check: checkTx{links: tx, facts: tx, current: indexIn{a, tx}.current}, team: tx}
+		return teamTx{check: checkTx{links: tx, facts: tx, current: a.currentIn(tx)}, team: tx}
 	})
 }
 

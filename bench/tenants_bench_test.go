@@ -87,7 +87,8 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 	defer raw.Close()
 	f := &tenantsFixture{db: db, org: orgFor(tb, refdata.Config{Users: people, Seed: 1})}
 	f.app = app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
-		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, Tenants: db.Tenants})
+		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, Tenants: db.Tenants,
+		GraphVersions: db.GraphVersions})
 
 	start := time.Now()
 	if f.ids, err = createTenants(ctx, raw, engine, n); err != nil {

@@ -33,6 +33,17 @@ import (
 // tables are every table the migrations create except the global ones,
 // so a new table is covered the day its migration is written.
 
+// crossTenant are the statements on tenant-owned tables that no tenant
+// binds, each with the reason it may not be: an explicit, reviewed list
+// (a stale entry fails the test). DB.GraphVersions reads the graph
+// version of many tenants at once for the decision index's one follower
+// per process (app/graph_index.go): one number per tenant, none of a
+// tenant's data, for the tenants its caller names.
+var crossTenant = map[string]string{
+	graphVersionsPostgres: "DB.GraphVersions (PostgreSQL): the followed tenants' graph versions in one statement",
+	graphVersionsSQLite:   "DB.GraphVersions (SQLite): the followed tenants' graph versions in one statement",
+}
+
 // globalTables are the tables above tenants (docs/tenants.md).
 var globalTables = []string{"tenants", "schema_migrations", "credential_routes", "operator_log", "operators", "operator_sessions"}
 
@@ -260,7 +271,12 @@ func TestEveryStatementIsScopedToItsTenant(t *testing.T) {
 	tables := tenantTables(t)
 	checked := 0
 	var problems []string
+	exempted := map[string]bool{}
 	for _, st := range storeStatements(t) {
+		if _, ok := crossTenant[st.sql]; ok {
+			exempted[st.sql] = true
+			continue
+		}
 		touches := false
 		for _, m := range tableRef.FindAllStringSubmatch(st.sql, -1) {
 			touches = touches || tables[m[2]]
@@ -274,6 +290,14 @@ func TestEveryStatementIsScopedToItsTenant(t *testing.T) {
 		checked++
 		for _, p := range unscoped(st.sql, tables) {
 			problems = append(problems, st.pos+": "+p)
+		}
+	}
+	for q, why := range crossTenant {
+		if !exempted[q] {
+			t.Errorf("crossTenant names a statement the store no longer holds (%s): %s", why, q)
+		}
+		if len(unscoped(q, tables)) == 0 {
+			t.Errorf("crossTenant names a statement bound to its tenant: remove it (%s)", why)
 		}
 	}
 	sort.Strings(problems)
