@@ -189,6 +189,12 @@ type Config struct {
 	// every tenant it follows with it (graph_index.go). Nil: one follower
 	// per tenant, each reading its tenant's version.
 	GraphVersions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
+	// Tenant is the tenant a context that names none acts in when the
+	// store is bound to another than the implicit one (the CLI's --tenant,
+	// a Citus test's own tenant): the decision index is keyed by it, so
+	// that its follower's reads by tenant id read the tenant the store
+	// serves. Zero: the implicit tenant.
+	Tenant reportline.TenantID
 	// Secrets seals the secrets tenants configure (REPORTLINE_SECRET_KEY,
 	// package secret). Nil or without a key: storing one is refused.
 	Secrets *secret.Keyring
@@ -241,7 +247,10 @@ type App struct {
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
-	ix, tokens := &graphIndex{versions: cfg.GraphVersions, kick: make(chan struct{}, 1)}, &tokenCache{}
+	ix, tokens := &graphIndex{versions: cfg.GraphVersions, tenant: cfg.Tenant, kick: make(chan struct{}, 1)}, &tokenCache{}
+	if ix.tenant == 0 {
+		ix.tenant = reportline.ImplicitTenant
+	}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets, connect: cfg.Connectors}
 	a.store = indexedStore{store, a, tokens}

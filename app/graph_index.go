@@ -64,8 +64,10 @@ type graphIndex struct {
 	// versions reads many tenants' graph versions in one statement
 	// (Config.GraphVersions); nil: one follower per tenant.
 	versions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
-	running  atomic.Bool   // the App's one follower runs (followAll)
-	kick     chan struct{} // wakes it before its next tick
+	// tenant is the index of a context that names no tenant (Config.Tenant).
+	tenant  reportline.TenantID
+	running atomic.Bool   // the App's one follower runs (followAll)
+	kick    chan struct{} // wakes it before its next tick
 }
 
 // tenantIndex is one tenant's index and its follower.
@@ -143,7 +145,7 @@ const graphSyncLinks = 20_000
 func (a *App) index(ctx context.Context) *tenantIndex {
 	t, ok := reportline.TenantOf(ctx)
 	if !ok {
-		t = reportline.ImplicitTenant
+		t = a.ix.tenant
 	}
 	if ti, ok := a.ix.tenants.Load(t); ok {
 		return ti.(*tenantIndex)

@@ -204,6 +204,10 @@ func (t *Tenant) Write(ctx context.Context, fn func(*Tx) error) error {
 // test; internal/testapp); call it before the DB is used.
 func (db *DB) WithDefaultTenant(id TenantID) { db.implicit = id }
 
+// DefaultTenant is the tenant of a context that names none: the implicit
+// tenant unless WithDefaultTenant chose another.
+func (db *DB) DefaultTenant() TenantID { return db.implicit }
+
 // ctxTenant is the handle of the tenant ctx carries, else the implicit
 // tenant's.
 func (db *DB) ctxTenant(ctx context.Context) *Tenant {

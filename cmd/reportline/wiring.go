@@ -136,7 +136,7 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 	return db, app.New(st, app.Config{Logger: log, PublicURL: public, Directory: directoryGuard(cfg),
 		SSOOnly: cfg.SSO.Only, WebhookAllowPrivate: cfg.WebhookAllowPrivate, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
 		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale,
-		Tenants: db.Tenants, GraphVersions: db.GraphVersions, Secrets: keys, Connectors: connectors(cfg, log), TenantLimits: tenantLimits(cfg.Admission)}), nil
+		Tenants: db.Tenants, GraphVersions: db.GraphVersions, Tenant: tenant, Secrets: keys, Connectors: connectors(cfg, log), TenantLimits: tenantLimits(cfg.Admission)}), nil
 }
 
 func version() string {

@@ -50,6 +50,7 @@ func New(t testing.TB, engine store.Engine) *Env {
 	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Now: clock.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords, GraphVersions: db.GraphVersions,
+		Tenant: db.DefaultTenant(),
 	})
 	return &Env{DB: db, App: a, Now: clock}
 }
