@@ -80,11 +80,11 @@ func TestOperatorFirstAdmin(t *testing.T) {
 		}
 		noneCreated("cross-origin")
 
-		r, body := c.do("GET", "/", nil)
+		_, body := c.do("GET", "/", nil)
 		if !strings.Contains(body, `action="/tenants/acme/admin"`) {
 			t.Fatalf("the list has no first-admin form for acme\n%s", body)
 		}
-		r, body = c.do("POST", "/tenants/acme/admin", form)
+		r, body := c.do("POST", "/tenants/acme/admin", form)
 		m := passwordShown.FindStringSubmatch(body)
 		if r.StatusCode != http.StatusOK || !strings.Contains(body, "Platform admin boss@acme.example of tenant acme is ready.") || m == nil {
 			t.Fatalf("first admin: %d; want the notice and the password\n%s", r.StatusCode, body)
