@@ -217,36 +217,45 @@ func (a *App) RecoverPlatformAdmin(ctx context.Context, email, password string) 
 	}
 	var u reportline.User
 	err = a.signInStore().Write(ctx, func(tx signInTx) error {
-		rec = AdminRecovery{}
-		u, err = tx.UserByEmail(ctx, email)
-		if reportline.IsCode(err, reportline.NotFound) {
-			// A directory may have re-addressed the admin (before the guard,
-			// or with it switched off): recover that account.
-			var id reportline.UserID
-			if id, err = tx.FormerAdminWithEmail(ctx, email); err == nil {
-				if u, err = tx.User(ctx, id); err == nil {
-					rec.FormerEmail = u.Email
-				}
-			}
-		}
-		switch {
-		case reportline.IsCode(err, reportline.NotFound):
-			u = reportline.User{Email: email, Status: reportline.StatusActive, PlatformRole: reportline.PlatformAdminRole}
-			if err := tx.CreateUser(ctx, &u); err != nil {
-				return err
-			}
-		case err != nil:
-			return err
-		default:
-			rec.Existed, rec.WasAdmin, rec.WasInactive = true, u.IsPlatformAdmin(), !u.Active()
-			u.PlatformRole, u.Status, u.Email = reportline.PlatformAdminRole, reportline.StatusActive, email
-			if err := tx.UpdateUser(ctx, &u); err != nil {
-				return err
-			}
-		}
-		return a.replacePassword(ctx, tx, SystemActor(reportline.SourceCLI), PasswordChange{User: u.ID}, hash)
+		u, rec, err = a.putPlatformAdmin(ctx, tx, SystemActor(reportline.SourceCLI), email, hash, "")
+		return err
 	})
 	return u, rec, err
+}
+
+// putPlatformAdmin is RecoverPlatformAdmin's work in tx, for actor, with
+// the address normalized and the password hashed: it creates the admin
+// (named name, "First Last", when not "") or recovers the account.
+func (a *App) putPlatformAdmin(ctx context.Context, tx signInTx, actor Actor, email, hash, name string) (reportline.User, AdminRecovery, error) {
+	var rec AdminRecovery
+	u, err := tx.UserByEmail(ctx, email)
+	if reportline.IsCode(err, reportline.NotFound) {
+		// A directory may have re-addressed the admin (before the guard,
+		// or with it switched off): recover that account.
+		var id reportline.UserID
+		if id, err = tx.FormerAdminWithEmail(ctx, email); err == nil {
+			if u, err = tx.User(ctx, id); err == nil {
+				rec.FormerEmail = u.Email
+			}
+		}
+	}
+	switch {
+	case reportline.IsCode(err, reportline.NotFound):
+		u = reportline.User{Email: email, Status: reportline.StatusActive, PlatformRole: reportline.PlatformAdminRole}
+		u.FirstName, u.LastName, _ = strings.Cut(strings.Join(strings.Fields(name), " "), " ")
+		if err := tx.CreateUser(ctx, &u); err != nil {
+			return u, rec, err
+		}
+	case err != nil:
+		return u, rec, err
+	default:
+		rec.Existed, rec.WasAdmin, rec.WasInactive = true, u.IsPlatformAdmin(), !u.Active()
+		u.PlatformRole, u.Status, u.Email = reportline.PlatformAdminRole, reportline.StatusActive, email
+		if err := tx.UpdateUser(ctx, &u); err != nil {
+			return u, rec, err
+		}
+	}
+	return u, rec, a.replacePassword(ctx, tx, actor, PasswordChange{User: u.ID}, hash)
 }
 
 func checkPasswordStrength(pw string) error {

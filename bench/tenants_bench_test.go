@@ -12,6 +12,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -49,7 +50,8 @@ type tenantsFixture struct {
 	app    *app.App
 	org    *refdata.Org
 	ids    []reportline.TenantID
-	base   []int64 // each tenant's id base
+	hosts  []string // each tenant's host ("localhost" for the implicit tenant)
+	base   []int64  // each tenant's id base
 	tokens []string
 	url    string
 	csv    []byte
@@ -65,12 +67,22 @@ type tenantsFixture struct {
 // audit and the password, which no request here reads; the benchmark's
 // warm-up sends a request with every tenant's token, so a row they need
 // and this misses fails it.
+//
+// On a Citus cluster ($REPORTLINE_CITUS_URL) both installations of a run
+// are tenants of the one shared database (pgtest.Shared: a database cloned
+// from a template lacks the workers' shards), each of its n tenants a new
+// one named after the process and the fixture, the implicit tenant none of
+// them.
 func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenantsFixture {
 	tb.Helper()
 	ctx := context.Background()
 	url, dir := "", tb.TempDir()
+	citus := false
 	if engine == store.Postgres {
-		url = pgtest.New(tb)
+		url, citus = pgtest.Shared(tb, migrateURL)
+		if !citus {
+			url = pgtest.New(tb)
+		}
 	}
 	db, err := store.Open(ctx, url, dir)
 	if err != nil {
@@ -91,7 +103,11 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 		GraphVersions: db.GraphVersions})
 
 	start := time.Now()
-	if f.ids, err = createTenants(ctx, raw, engine, n); err != nil {
+	tag := ""
+	if citus {
+		tag = fmt.Sprintf("%d-%d", os.Getpid(), fixtureSeq.Add(1))
+	}
+	if f.ids, f.hosts, err = createTenants(ctx, raw, engine, n, tag); err != nil {
 		tb.Fatal(err)
 	}
 	tenantsDone := time.Now()
@@ -117,8 +133,12 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 		tb.Fatal(err)
 	}
 	end := time.Now()
+	where := string(engine)
+	if citus {
+		where += " (citus)"
+	}
 	tb.Logf("set-up %s, %d tenants × %d people: tenants %v, people and links %v, admins and tokens %v, vacuum/checkpoint %v; total %v",
-		engine, n, people, tenantsDone.Sub(start).Round(time.Millisecond), loadDone.Sub(tenantsDone).Round(time.Millisecond),
+		where, n, people, tenantsDone.Sub(start).Round(time.Millisecond), loadDone.Sub(tenantsDone).Round(time.Millisecond),
 		credsDone.Sub(loadDone).Round(time.Millisecond), end.Sub(credsDone).Round(time.Millisecond), end.Sub(start).Round(time.Millisecond))
 
 	var csv bytes.Buffer
@@ -134,15 +154,35 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 	return f
 }
 
-// createTenants returns n tenants: the implicit one and n-1 new ones, tK
-// with host tK.example, created in one transaction with the rows a new
-// tenant starts with (store's seedTenant: its graph version, its
-// notification roles off).
-func createTenants(ctx context.Context, raw *sql.DB, engine store.Engine, n int) ([]reportline.TenantID, error) {
-	ids := []reportline.TenantID{reportline.ImplicitTenant}
+// fixtureSeq numbers a process's Citus fixtures, whose tenants share one
+// database and so need names of their own.
+var fixtureSeq atomic.Int64
+
+// migrateURL migrates the database at url (pgtest.Shared's prepare).
+func migrateURL(url string) error {
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, "")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	return db.Migrate(ctx)
+}
+
+// createTenants returns n tenants and their hosts: with no tag, the
+// implicit one and n-1 new ones, tK with host tK.example; with a tag (a
+// shared Citus database), n new ones, tK-tag with host tK.tag.example.
+// They are created in one transaction with the rows a new tenant starts
+// with (store's seedTenant: its graph version, its notification roles
+// off).
+func createTenants(ctx context.Context, raw *sql.DB, engine store.Engine, n int, tag string) ([]reportline.TenantID, []string, error) {
+	ids, hosts, first := []reportline.TenantID{reportline.ImplicitTenant}, []string{"localhost"}, 1
+	if tag != "" {
+		ids, hosts, first = nil, nil, 0
+	}
 	tx, err := raw.BeginTx(ctx, nil)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer tx.Rollback()
 	stmts := make([]*sql.Stmt, 3)
@@ -154,25 +194,29 @@ func createTenants(ctx context.Context, raw *sql.DB, engine store.Engine, n int)
 			($1, 'manager_removed', 'managers', $2, 0), ($1, 'manager_removed', 'learners', $2, 0)`,
 	} {
 		if stmts[i], err = tx.PrepareContext(ctx, rebind(engine, q)); err != nil {
-			return nil, fmt.Errorf("create tenants: %w", err)
+			return nil, nil, fmt.Errorf("create tenants: %w", err)
 		}
 		defer stmts[i].Close()
 	}
 	now := time.Now().UnixMicro()
-	for k := 1; k < n; k++ {
+	for k := first; k < n; k++ {
+		slug, host := fmt.Sprintf("t%d", k), fmt.Sprintf("t%d.example", k)
+		if tag != "" {
+			slug, host = fmt.Sprintf("t%d-%s", k, tag), fmt.Sprintf("t%d.%s.example", k, tag)
+		}
 		var id reportline.TenantID
-		if err := stmts[0].QueryRowContext(ctx, fmt.Sprintf("t%d", k), fmt.Sprintf("t%d.example", k), now).Scan(&id); err != nil {
-			return nil, fmt.Errorf("create tenant %d: %w", k, err)
+		if err := stmts[0].QueryRowContext(ctx, slug, host, now).Scan(&id); err != nil {
+			return nil, nil, fmt.Errorf("create tenant %d: %w", k, err)
 		}
 		if _, err := stmts[1].ExecContext(ctx, id); err != nil {
-			return nil, fmt.Errorf("tenant %d's graph version: %w", k, err)
+			return nil, nil, fmt.Errorf("tenant %d's graph version: %w", k, err)
 		}
 		if _, err := stmts[2].ExecContext(ctx, id, false); err != nil {
-			return nil, fmt.Errorf("tenant %d's notification roles: %w", k, err)
+			return nil, nil, fmt.Errorf("tenant %d's notification roles: %w", k, err)
 		}
-		ids = append(ids, id)
+		ids, hosts = append(ids, id), append(hosts, host)
 	}
-	return ids, tx.Commit()
+	return ids, hosts, tx.Commit()
 }
 
 // createAdmins gives every tenant a platform admin (adminEmail, user id
@@ -233,12 +277,7 @@ func (c cachedTenants) Tenants(ctx context.Context) ([]reportline.Tenant, error)
 }
 
 // host is tenant k's host (the implicit tenant answers on any other).
-func (f *tenantsFixture) host(k int) string {
-	if k == 0 {
-		return "localhost"
-	}
-	return fmt.Sprintf("t%d.example", k)
-}
+func (f *tenantsFixture) host(k int) string { return f.hosts[k] }
 
 // q1 is one Q1 request (the managers of a random person) in tenant k.
 func (f *tenantsFixture) q1(ctx context.Context, client *http.Client, k int, rnd *rand.Rand) error {
@@ -260,7 +299,7 @@ func (f *tenantsFixture) q1(ctx context.Context, client *http.Client, k int, rnd
 
 // tenantDecision is one AuthZEN question about the org, asked in any
 // tenant (ids offset by the tenant's base), with the answer the product
-// gives in the implicit tenant: every tenant holds the same org, so every
+// gives in the fixture's first tenant: every tenant holds the same org, so every
 // tenant must give it too.
 type tenantDecision struct {
 	subject, resource reportline.UserID
@@ -271,7 +310,7 @@ type tenantDecision struct {
 // person's line manager about them or the other way round; transitive:
 // view_reports, a manager one to three levels above a person, or someone
 // who is not above them) and asks the product for their answers in the
-// implicit tenant, without its in-memory index.
+// fixture's first tenant, without its in-memory index.
 func tenantDecisions(ctx context.Context, tb testing.TB, f *tenantsFixture, transitive bool, n int) []tenantDecision {
 	tb.Helper()
 	rnd := rand.New(rand.NewPCG(11, uint64(n)))
@@ -310,7 +349,7 @@ func tenantDecisions(ctx context.Context, tb testing.TB, f *tenantsFixture, tran
 	}
 	f.app.UseGraphIndex(false)
 	defer f.app.UseGraphIndex(true)
-	ds, err := f.app.Evaluate(reportline.WithTenant(ctx, reportline.ImplicitTenant), pdp, qs)
+	ds, err := f.app.Evaluate(reportline.WithTenant(ctx, f.ids[0]), pdp, qs)
 	if err != nil {
 		tb.Fatal(err)
 	}

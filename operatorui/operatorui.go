@@ -83,6 +83,7 @@ func (p *Page) Handler() http.Handler {
 	mux.HandleFunc("POST /tenants/{slug}/resume", p.signed(p.suspend(false)))
 	mux.HandleFunc("GET /tenants/{slug}/export", p.signed(p.export))
 	mux.HandleFunc("POST /tenants/{slug}/delete", p.signed(p.delete))
+	mux.HandleFunc("POST /tenants/{slug}/admin", p.signed(p.firstAdmin))
 	mux.HandleFunc("GET /tenants/{slug}/people", p.signed(p.people))
 	cop := http.NewCrossOriginProtection()
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -166,6 +167,9 @@ type view struct {
 	Notice   string
 	Email    string
 	Tenants  []row
+	// Password is a first admin's generated password, shown once beside
+	// the Notice that names them.
+	Password string
 }
 
 // row is one tenant as the list shows it: no people, only their number.
@@ -234,6 +238,12 @@ func (p *Page) listWith(w http.ResponseWriter, r *http.Request, status int, noti
 	if notice != "" && l.Has("operator.done."+notice) {
 		v.Notice = l.T("operator.done."+notice, map[string]any{"Slug": r.URL.Query().Get("slug")})
 	}
+	p.renderList(w, r, status, v)
+}
+
+// renderList renders the tenant list under v's messages.
+func (p *Page) renderList(w http.ResponseWriter, r *http.Request, status int, v view) {
+	l := v.L
 	ts, err := p.db.Tenants(r.Context())
 	if err != nil {
 		p.log.Error("operator page: tenants", "err", err)
@@ -271,6 +281,31 @@ func (p *Page) create(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, "created", slug)
+}
+
+// firstAdmin creates the tenant's first platform admin (app.CreateFirstAdmin:
+// refused once it has one) and shows the generated password once, on the
+// page itself: never in a redirect's address, which browsers and proxies
+// keep.
+func (p *Page) firstAdmin(w http.ResponseWriter, r *http.Request) {
+	slug := strings.ToLower(strings.TrimSpace(r.PathValue("slug")))
+	t, ok, err := p.tenantBySlug(r, slug)
+	if err != nil {
+		p.failed(w, r, "admin", err)
+		return
+	}
+	l := localizer(r)
+	if !ok {
+		p.listWith(w, r, http.StatusNotFound, "", l.T("operator.people.no_tenant", map[string]any{"Slug": slug}))
+		return
+	}
+	fa, err := p.app.CreateFirstAdmin(r.Context(), operatorOf(r), t.ID, r.PostFormValue("email"), r.PostFormValue("name"))
+	if err != nil {
+		p.failed(w, r, "admin", err)
+		return
+	}
+	p.renderList(w, r, http.StatusOK, view{L: l, Operator: operatorOf(r), Password: fa.Password,
+		Notice: l.T("operator.admin.created", map[string]any{"Email": fa.User.Email, "Slug": t.Slug})})
 }
 
 func (p *Page) suspend(suspended bool) http.HandlerFunc {

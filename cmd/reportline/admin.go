@@ -3,8 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"flag"
 	"fmt"
 	"strings"
@@ -80,9 +78,7 @@ func readPassword(e env) (string, bool, error) {
 	if err != nil && err.Error() != "EOF" {
 		return "", false, fmt.Errorf("read password: %w", err)
 	}
-	b := make([]byte, 18)
-	rand.Read(b)
-	return base64.RawURLEncoding.EncodeToString(b), true, nil
+	return app.NewPassword(), true, nil
 }
 
 // cmdPasswordSet runs `reportline password set --email E [--revoke-tokens]`:
