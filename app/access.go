@@ -225,7 +225,7 @@ func (a *App) evaluateInMemory(ctx context.Context, actor Actor, qs []AccessQuer
 	if !actor.System && !actor.User.IsPlatformAdmin() {
 		return nil, false
 	}
-	ig := a.fresh(ctx)
+	ig := a.freshOrConfirmed(ctx)
 	if ig == nil {
 		return nil, false
 	}

@@ -225,11 +225,12 @@ type App struct {
 	brand     MailBrand // Config.Brand
 	locale    string    // Config.DefaultLocale
 	auth      authState
-	ssoOnly   bool        // Config.SSOOnly
-	hookLAN   bool        // Config.WebhookAllowPrivate
-	glass     string      // Config.BreakGlassEmail, normalised
-	ix        *graphIndex // the reporting graph in memory (graph_index.go)
-	tokens    *tokenCache // authenticated API tokens (token_cache.go)
+	ssoOnly   bool         // Config.SSOOnly
+	hookLAN   bool         // Config.WebhookAllowPrivate
+	glass     string       // Config.BreakGlassEmail, normalised
+	ix        *graphIndex  // the reporting graph in memory (graph_index.go)
+	tokens    *tokenCache  // authenticated API tokens (token_cache.go)
+	touches   tokenTouches // API token uses not yet written (token_touch.go)
 	unsub     unsubKey
 	rec       Recorder
 	tenants   *tenantList       // Config.Tenants (tenants.go)
@@ -248,9 +249,6 @@ type App struct {
 func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
 	ix, tokens := &graphIndex{versions: cfg.GraphVersions, tenant: cfg.Tenant, kick: make(chan struct{}, 1)}, &tokenCache{}
-	if ix.tenant == 0 {
-		ix.tenant = reportline.ImplicitTenant
-	}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets, connect: cfg.Connectors}
 	a.store = indexedStore{store, a, tokens}

@@ -131,10 +131,7 @@ func (a *App) Logout(ctx context.Context, secret string) error {
 // TokenUser returns the active user an API token belongs to.
 func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, error) {
 	hash := usecase.HashSecret(token)
-	tenant, ok := reportline.TenantOf(ctx)
-	if !ok {
-		tenant = reportline.ImplicitTenant
-	}
+	tenant := a.ctxTenant(ctx)
 	e, gen, ok := a.tokens.get(tenant, hash, a.now())
 	if ok && a.now().Sub(e.token.LastUsedAt) <= time.Minute {
 		return e.user, nil
@@ -152,7 +149,16 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 	if err != nil {
 		return u, err
 	}
-	if u.Active() && a.now().Sub(t.LastUsedAt) <= time.Minute {
+	// Recording use is best effort and at most once a minute per token,
+	// so API reads do not each become a write; it is written off the
+	// request's path (token_touch.go), and the entry cached as used now.
+	now := a.now()
+	usable := u.Active() && t.Status(now) == reportline.TokenActive
+	if usable && now.Sub(t.LastUsedAt) > time.Minute {
+		a.touchToken(tenant, t.ID, now)
+		t.LastUsedAt = now
+	}
+	if usable && now.Sub(t.LastUsedAt) <= time.Minute {
 		a.tokens.put(tenant, hash, gen, cachedToken{token: t, user: u, read: read})
 	}
 	if !u.Active() {
@@ -163,13 +169,6 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 		return u, reportline.Errorf(reportline.Unauthenticated, "this API token was revoked")
 	case reportline.TokenExpired:
 		return u, reportline.Errorf(reportline.Unauthenticated, "this API token has expired")
-	}
-	// Recording use is best effort and at most once a minute per token, so
-	// API reads do not each become a write.
-	if now := a.now(); now.Sub(t.LastUsedAt) > time.Minute {
-		if err := a.signInStore().Write(ctx, func(tx signInTx) error { return tx.TouchToken(ctx, t.ID, now) }); err != nil {
-			a.log.Warn("record token use", "token_id", t.ID, "err", err)
-		}
 	}
 	return u, nil
 }

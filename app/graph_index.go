@@ -24,7 +24,8 @@ import (
 // database, when the index is current enough:
 //
 //   - the index follows the database: while decisions come in a tenant
-//     (one in the last followIdle, 30 s), the tenant is followed: its
+//     (one in the last followIdleShared, 10 min, with the one follower
+//     per App; followIdle, 30 s, with one per tenant), the tenant is followed: its
 //     graph_version is read every followEvery (100 ms) and, when it moved,
 //     the index is rebuilt (in the background when large: a decision
 //     meanwhile reads the database, exactly); each read that finds the
@@ -98,9 +99,15 @@ const (
 	// staleAfter bounds the staleness of a decision read from the index:
 	// see above and docs/architecture.md.
 	staleAfter = 500 * time.Millisecond
-	// followIdle: the follower stops after this long without a decision
-	// (the next decision starts it again).
+	// followIdle: a tenant's own follower stops after this long without a
+	// decision (the next decision starts it again).
 	followIdle = 30 * time.Second
+	// followIdleShared is followIdle for the App's one follower: reading one
+	// more tenant's version costs an id in one statement, not a statement,
+	// so a tenant with sparse decisions stays followed longer and its next
+	// decision is still answered from memory (a tenant no longer followed
+	// pays one read of its version: freshOrConfirmed).
+	followIdleShared = 10 * time.Minute
 	// tokenWait is how long a decision given a consistency token newer
 	// than the index waits for the follower before reading the database.
 	tokenWait = 100 * time.Millisecond
@@ -141,12 +148,21 @@ func (a *App) GraphIndexVersionOf(ctx context.Context) int64 {
 // graphSyncLinks: graphs smaller than this are rebuilt inline.
 const graphSyncLinks = 20_000
 
+// ctxTenant is the tenant ctx carries, else the one the store acts in for
+// a context that names none (Config.Tenant; the implicit tenant).
+func (a *App) ctxTenant(ctx context.Context) reportline.TenantID {
+	if t, ok := reportline.TenantOf(ctx); ok {
+		return t
+	}
+	if a.ix.tenant != 0 {
+		return a.ix.tenant
+	}
+	return reportline.ImplicitTenant
+}
+
 // index returns the index of the tenant ctx carries.
 func (a *App) index(ctx context.Context) *tenantIndex {
-	t, ok := reportline.TenantOf(ctx)
-	if !ok {
-		t = a.ix.tenant
-	}
+	t := a.ctxTenant(ctx)
 	if ti, ok := a.ix.tenants.Load(t); ok {
 		return ti.(*tenantIndex)
 	}
@@ -173,11 +189,12 @@ func (s indexedStore) Write(ctx context.Context, fn func(Tx) error) error {
 		v, err = tx.GraphVersion(ctx)
 		return err
 	})
-	s.tokens.clear() // see forgetTokens
+	ix := s.app.index(ctx)
+	s.tokens.clear(ix.tenant) // the tenant's cached tokens: see tokenCache.clear
 	if err != nil {
 		return err
 	}
-	s.app.index(ctx).saw(v)
+	ix.saw(v)
 	if t, ok := ctx.Value(tokenKey{}).(*ConsistencyToken); ok {
 		t.set(v)
 	}
@@ -326,6 +343,26 @@ func (a *App) fresh(ctx context.Context) *indexedGraph {
 	return ig
 }
 
+// freshOrConfirmed is fresh, except that an index whose only fault is
+// that it was not confirmed lately (its tenant was idle, so the follower
+// had stopped, or the follower is late) is confirmed, or rebuilt, by one
+// read of the version, the follower's own, rather than sending the
+// decision to the database: a tenant with sparse decisions pays one
+// statement, not the checker's reads.
+func (a *App) freshOrConfirmed(ctx context.Context) *indexedGraph {
+	if ig := a.fresh(ctx); ig != nil || a.ix.disabled.Load() {
+		return ig
+	}
+	ix := a.index(ctx)
+	ig := ix.current.Load()
+	atLeast, _ := ctx.Value(atLeastKey{}).(int64)
+	if ig == nil || ig.version < ix.polled.Load() || ig.version < atLeast {
+		return nil
+	}
+	a.poll(ctx, ix)
+	return a.fresh(ctx)
+}
+
 // follow marks the tenant followed and makes sure a follower runs: the
 // App's one follower (followAll) when the store reads many tenants'
 // versions at once (Config.GraphVersions), else one for the tenant alone
@@ -355,8 +392,8 @@ func (a *App) wake(ix *tenantIndex) {
 	}
 }
 
-// idle reports whether no decision came in the tenant for followIdle.
-func (ix *tenantIndex) idle() bool { return mono()-ix.used.Load() >= int64(followIdle) }
+// idle reports whether no decision came in the tenant for d.
+func (ix *tenantIndex) idle(d time.Duration) bool { return mono()-ix.used.Load() >= int64(d) }
 
 // followOne is the tenant's own follower, when the store cannot read many
 // tenants at once.
@@ -366,7 +403,7 @@ func (a *App) followOne(ix *tenantIndex) {
 		ctx := reportline.WithTenant(context.Background(), ix.tenant)
 		tick := time.NewTicker(followEvery)
 		defer tick.Stop()
-		for !ix.idle() {
+		for !ix.idle(followIdle) {
 			a.poll(ctx, ix)
 			select {
 			case <-tick.C:
@@ -427,10 +464,10 @@ func (a *App) pollAll(ctx context.Context) bool {
 		if !ix.following.Load() {
 			return true
 		}
-		if ix.idle() {
+		if ix.idle(followIdleShared) {
 			ix.following.Store(false)
 			// A decision that came meanwhile found it still followed.
-			if ix.idle() || !ix.following.CompareAndSwap(false, true) {
+			if ix.idle(followIdleShared) || !ix.following.CompareAndSwap(false, true) {
 				return true
 			}
 		}

@@ -18,17 +18,16 @@ const tokenCacheMax = 10_000
 
 type tokenCache struct {
 	mu      sync.Mutex
-	entries map[tokenCacheKey]cachedToken
-	gen     uint64 // bumped by clear: a read begun before is not kept
+	entries map[reportline.TenantID]map[string]cachedToken // tenant → token hash → entry
+	size    int
+	// gens are bumped by clear, per tenant: a read begun before is not
+	// kept.
+	gens map[reportline.TenantID]uint64
 }
 
-// tokenCacheKey is a token's tenant and hash: a token is trusted only in
-// the tenant it was read in, so a request resolved to another tenant reads
-// that tenant's database (where the token is unknown).
-type tokenCacheKey struct {
-	tenant reportline.TenantID
-	hash   string
-}
+// The entries are kept by tenant and token hash: a token is trusted only
+// in the tenant it was read in, so a request resolved to another tenant
+// reads that tenant's database (where the token is unknown).
 
 type cachedToken struct {
 	token reportline.APIToken
@@ -40,33 +39,47 @@ type cachedToken struct {
 func (c *tokenCache) get(tenant reportline.TenantID, hash []byte, now time.Time) (cachedToken, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	e, ok := c.entries[tokenCacheKey{tenant, string(hash)}]
+	e, ok := c.entries[tenant][string(hash)]
 	if !ok || now.Sub(e.read) >= tokenTTL || now.Before(e.read) {
-		return cachedToken{}, c.gen, false
+		return cachedToken{}, c.gens[tenant], false
 	}
-	return e, c.gen, true
+	return e, c.gens[tenant], true
 }
 
-// put keeps an entry of the tenant read from generation gen, unless the cache was
-// cleared since.
+// put keeps an entry of the tenant read from generation gen, unless the
+// tenant's entries were cleared since.
 func (c *tokenCache) put(tenant reportline.TenantID, hash []byte, gen uint64, e cachedToken) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if gen != c.gen {
+	if gen != c.gens[tenant] {
 		return
 	}
-	if c.entries == nil || len(c.entries) >= tokenCacheMax {
-		c.entries = map[tokenCacheKey]cachedToken{}
+	if c.entries == nil || c.size >= tokenCacheMax {
+		c.entries, c.size = map[reportline.TenantID]map[string]cachedToken{}, 0
 	}
-	c.entries[tokenCacheKey{tenant, string(hash)}] = e
+	m := c.entries[tenant]
+	if m == nil {
+		m = map[string]cachedToken{}
+		c.entries[tenant] = m
+	}
+	if _, had := m[string(hash)]; !had {
+		c.size++
+	}
+	m[string(hash)] = e
 }
 
-// clear empties the cache. The App's store calls it after every write
-// transaction (a deactivation, a role change, a token revoked), so that the
-// change applies to the next request on this replica at once.
-func (c *tokenCache) clear() {
+// clear empties the tenant's entries. The App's store calls it after every
+// write transaction in the tenant (a deactivation, a role change, a token
+// revoked), so that the change applies to the tenant's next request on this
+// replica at once; other tenants' entries stay (a write in one tenant
+// cannot change who another's tokens belong to).
+func (c *tokenCache) clear(tenant reportline.TenantID) {
 	c.mu.Lock()
-	c.entries = nil
-	c.gen++
+	c.size -= len(c.entries[tenant])
+	delete(c.entries, tenant)
+	if c.gens == nil {
+		c.gens = map[reportline.TenantID]uint64{}
+	}
+	c.gens[tenant]++
 	c.mu.Unlock()
 }

@@ -116,6 +116,7 @@ func (a *App) CreateAPIToken(ctx context.Context, actor Actor, n NewToken) (Crea
 // ListTokens lists API tokens, newest first: a user's own, or (platform
 // admins and the operator) anybody's or everybody's.
 func (a *App) ListTokens(ctx context.Context, actor Actor, f TokenFilter) ([]TokenView, error) {
+	a.flushTouches(ctx) // the uses this replica saw, written first
 	var out []TokenView
 	err := a.tokensStore().Read(ctx, func(tx tokensTx) error {
 		owner := actor.User.ID
