@@ -132,18 +132,22 @@ func (a *App) Logout(ctx context.Context, secret string) error {
 func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, error) {
 	hash := usecase.HashSecret(token)
 	tenant := a.ctxTenant(ctx)
-	e, gen, ok := a.tokens.get(tenant, hash, a.now())
+	e, gen, ok := a.tokens.get(tenant, hash, a.now(), a.confirmedVersion(ctx))
 	if ok && a.now().Sub(e.token.LastUsedAt) <= time.Minute {
 		return e.user, nil
 	}
 	var u reportline.User
 	var t reportline.APIToken
+	var version int64
 	read := a.now()
 	err := a.signInStore().Read(ctx, func(tx signInTx) error {
 		var err error
 		if t, u, err = tx.TokenUser(ctx, hash); reportline.IsCode(err, reportline.NotFound) {
 			return reportline.Errorf(reportline.Unauthenticated, "unknown API token")
+		} else if err != nil {
+			return err
 		}
+		version, err = tx.GraphVersion(ctx)
 		return err
 	})
 	if err != nil {
@@ -159,7 +163,7 @@ func (a *App) TokenUser(ctx context.Context, token string) (reportline.User, err
 		t.LastUsedAt = now
 	}
 	if usable && now.Sub(t.LastUsedAt) <= time.Minute {
-		a.tokens.put(tenant, hash, gen, cachedToken{token: t, user: u, read: read})
+		a.tokens.put(tenant, hash, gen, cachedToken{token: t, user: u, read: read, version: version})
 	}
 	if !u.Active() {
 		return u, reportline.Errorf(reportline.Unauthenticated, "the token's account is inactive")

@@ -343,6 +343,23 @@ func (a *App) fresh(ctx context.Context) *indexedGraph {
 	return ig
 }
 
+// confirmedVersion is the version of the tenant's index when it is
+// current as a decision would use it (at the newest version seen, confirmed
+// by a read begun at most staleAfter ago), else 0. It reads nothing and
+// starts no follower: the API token cache trusts an entry read at this
+// version (token_cache.go).
+func (a *App) confirmedVersion(ctx context.Context) int64 {
+	if a.ix.disabled.Load() {
+		return 0
+	}
+	ix := a.index(ctx)
+	ig := ix.current.Load()
+	if ig == nil || ig.version < ix.polled.Load() || mono()-ig.confirmed.Load() > int64(staleAfter) {
+		return 0
+	}
+	return ig.version
+}
+
 // freshOrConfirmed is fresh, except that an index whose only fault is
 // that it was not confirmed lately (its tenant was idle, so the follower
 // had stopped, or the follower is late) is confirmed, or rebuilt, by one

@@ -231,6 +231,7 @@ type signInTx interface {
 	FormerAdminWithEmail(ctx context.Context, email string) (reportline.UserID, error)
 	TokenUser(ctx context.Context, hash []byte) (reportline.APIToken, reportline.User, error)
 	TouchToken(ctx context.Context, id int64, at time.Time) error
+	graphVersionTx // a token is trusted while its tenant's index is at the version it was read at
 }
 
 func (a *App) signInStore() usecase.Store[signInTx] {

@@ -33,14 +33,24 @@ type cachedToken struct {
 	token reportline.APIToken
 	user  reportline.User
 	read  time.Time
+	// version is the tenant's graph version the token was read at: every
+	// change that must stop a token at once bumps it (a deactivation or a
+	// role change by the triggers, a revocation by the store), so while
+	// the tenant's index is confirmed at this version (graph_index.go) the
+	// entry is trusted past tokenTTL.
+	version int64
 }
 
 // get returns a fresh entry, else the generation a read must start from.
-func (c *tokenCache) get(tenant reportline.TenantID, hash []byte, now time.Time) (cachedToken, uint64, bool) {
+// An entry is fresh for tokenTTL after its read, and after that while
+// confirmed is its version (the tenant's index confirmed at it, within the
+// index's staleness bound; 0: none), as long as the token has not expired.
+func (c *tokenCache) get(tenant reportline.TenantID, hash []byte, now time.Time, confirmed int64) (cachedToken, uint64, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.entries[tenant][string(hash)]
-	if !ok || now.Sub(e.read) >= tokenTTL || now.Before(e.read) {
+	fresh := ok && !now.Before(e.read) && (now.Sub(e.read) < tokenTTL || (e.version != 0 && e.version == confirmed))
+	if !fresh || e.token.Status(now) != reportline.TokenActive {
 		return cachedToken{}, c.gens[tenant], false
 	}
 	return e, c.gens[tenant], true

@@ -63,6 +63,17 @@ func (tx *Tx) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 	if n, _ := r.RowsAffected(); n == 0 {
 		return reportline.Errorf(reportline.NotFound, "token %d not found", id)
 	}
+	return tx.bumpForCredentials(ctx)
+}
+
+// bumpForCredentials bumps the tenant's graph version for a revocation:
+// replicas trust a cached API token while their index is confirmed at the
+// version it was read at (app/token_cache.go), so a revocation must move
+// it as a deactivation does.
+func (tx *Tx) bumpForCredentials(ctx context.Context) error {
+	if _, err := tx.exec(ctx, `UPDATE graph_version SET version = version + 1 WHERE tenant_id = $T`); err != nil {
+		return fmt.Errorf("bump the graph version: %w", err)
+	}
 	return nil
 }
 
@@ -74,6 +85,11 @@ func (tx *Tx) RevokeUserTokens(ctx context.Context, user reportline.UserID, at t
 		return 0, fmt.Errorf("revoke tokens: %w", err)
 	}
 	n, _ := r.RowsAffected()
+	if n > 0 {
+		if err := tx.bumpForCredentials(ctx); err != nil {
+			return 0, err
+		}
+	}
 	return int(n), nil
 }
 
