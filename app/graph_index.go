@@ -337,6 +337,14 @@ func (a *App) fresh(ctx context.Context) *indexedGraph {
 			ig = ix.current.Load()
 		}
 	}
+	return ix.confirmedGraph()
+}
+
+// confirmedGraph is the tenant's index when a decision may use it: at the
+// newest version seen and confirmed by a read begun at most staleAfter
+// ago; else nil.
+func (ix *tenantIndex) confirmedGraph() *indexedGraph {
+	ig := ix.current.Load()
 	if ig == nil || ig.version < ix.polled.Load() || mono()-ig.confirmed.Load() > int64(staleAfter) {
 		return nil
 	}
@@ -352,12 +360,10 @@ func (a *App) confirmedVersion(ctx context.Context) int64 {
 	if a.ix.disabled.Load() {
 		return 0
 	}
-	ix := a.index(ctx)
-	ig := ix.current.Load()
-	if ig == nil || ig.version < ix.polled.Load() || mono()-ig.confirmed.Load() > int64(staleAfter) {
-		return 0
+	if ig := a.index(ctx).confirmedGraph(); ig != nil {
+		return ig.version
 	}
-	return ig.version
+	return 0
 }
 
 // freshOrConfirmed is fresh, except that an index whose only fault is
@@ -383,7 +389,8 @@ func (a *App) freshOrConfirmed(ctx context.Context) *indexedGraph {
 // follow marks the tenant followed and makes sure a follower runs: the
 // App's one follower (followAll) when the store reads many tenants'
 // versions at once (Config.GraphVersions), else one for the tenant alone
-// (followOne). Until followIdle without a decision in the tenant, its
+// (followOne). Until followIdleShared (followIdle with its own follower)
+// without a decision in the tenant, its
 // graph_version is read every followEvery (or sooner when kicked); the
 // index is confirmed when the version is its, rebuilt when not.
 func (a *App) follow(ix *tenantIndex) {
@@ -472,7 +479,7 @@ func (a *App) anyFollowed() bool {
 
 // pollAll reads the graph versions of the followed tenants in one
 // statement, and confirms or rebuilds each tenant's index as poll does;
-// a tenant idle for followIdle stops being followed (and is not read).
+// a tenant idle for followIdleShared stops being followed (and is not read).
 // It reports whether any tenant is still followed.
 func (a *App) pollAll(ctx context.Context) bool {
 	var followed []*tenantIndex
