@@ -129,7 +129,7 @@ func errField(body map[string]any, name string) string {
 
 func (f *fixture) managerCount(t *testing.T, u reportline.User) int {
 	t.Helper()
-	ul, err := f.env.App.ShowManagers(context.Background(), sys, u.ID)
+	ul, err := f.env.App.ListUserLinks(context.Background(), sys, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

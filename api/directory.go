@@ -159,7 +159,7 @@ func (api *API) listSyncRuns(w http.ResponseWriter, r *http.Request, actor app.A
 		}
 		limit = n
 	}
-	runs, err := api.app.SyncRuns(r.Context(), actor, reportline.Source(q.Get("source")), limit)
+	runs, err := api.app.ListSyncRuns(r.Context(), actor, reportline.Source(q.Get("source")), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -104,7 +104,7 @@ func TestMapSCIMGroupOverHTTP(t *testing.T) {
 	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		f := newFixture(t, engine)
-		groups, err := f.env.App.Groups(context.Background(), sys)
+		groups, err := f.env.App.ListGroups(context.Background(), sys)
 		if err != nil {
 			t.Fatal(err)
 		}

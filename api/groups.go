@@ -44,7 +44,7 @@ type RoleBody struct {
 }
 
 func (api *API) listGroups(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	gs, err := api.app.Groups(r.Context(), actor)
+	gs, err := api.app.ListGroups(r.Context(), actor)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +72,7 @@ func (api *API) listMembers(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if err != nil {
 		return nil, err
 	}
-	ms, err := api.app.Members(r.Context(), actor, reportline.GroupID(id))
+	ms, err := api.app.ListMembers(r.Context(), actor, reportline.GroupID(id))
 	if err != nil {
 		return nil, err
 	}

@@ -176,7 +176,7 @@ func (api *API) listImports(w http.ResponseWriter, r *http.Request, actor app.Ac
 	if err != nil {
 		return nil, err
 	}
-	list, err := api.app.Imports(r.Context(), actor, before, int(limit))
+	list, err := api.app.ListImports(r.Context(), actor, before, int(limit))
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +192,7 @@ func (api *API) getImport(w http.ResponseWriter, r *http.Request, actor app.Acto
 	if err != nil {
 		return nil, err
 	}
-	b, err := api.app.ImportBatch(r.Context(), actor, id)
+	b, err := api.app.GetImport(r.Context(), actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +210,7 @@ func (api *API) importFile(w http.ResponseWriter, r *http.Request, actor app.Act
 	default:
 		return nil, reportline.FieldError("kind", string(kind), "the file is upload, rejected or changes")
 	}
-	f, err := api.app.ImportFile(r.Context(), actor, id, kind)
+	f, err := api.app.GetImportFile(r.Context(), actor, id, kind)
 	if err != nil {
 		return nil, err
 	}

@@ -149,7 +149,7 @@ func (api *API) putManagerPositions(w http.ResponseWriter, r *http.Request, acto
 }
 
 func (api *API) listOrgUnits(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	units, err := api.app.OrgUnits(r.Context(), actor)
+	units, err := api.app.ListOrgUnits(r.Context(), actor)
 	if err != nil {
 		return nil, err
 	}

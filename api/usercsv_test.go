@@ -33,7 +33,7 @@ func TestV2ImportCSVOverHTTP(t *testing.T) {
 			fmt.Sprint(body["ignored_columns"]) != "[User Field 1]" {
 			t.Errorf("preview = %v", body)
 		}
-		if _, err := f.env.App.UserByEmail(context.Background(), "rene@example.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := f.env.App.GetUserByEmail(context.Background(), "rene@example.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Fatalf("a preview created a user: %v", err)
 		}
 

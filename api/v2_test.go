@@ -48,7 +48,7 @@ func newV2Fixture(t *testing.T, engine store.Engine) *v2Fixture {
 // teamID returns the group of a, b and c.
 func (f *v2Fixture) teamID(t *testing.T) reportline.GroupID {
 	t.Helper()
-	groups, err := f.env.App.Groups(context.Background(), sys)
+	groups, err := f.env.App.ListGroups(context.Background(), sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,7 +64,7 @@ func (f *v2Fixture) teamID(t *testing.T) reportline.GroupID {
 // lineManagers returns the sorted emails of a user's line managers.
 func (f *v2Fixture) lineManagers(t *testing.T, u reportline.User) []string {
 	t.Helper()
-	ul, err := f.env.App.ShowManagers(context.Background(), sys, u.ID)
+	ul, err := f.env.App.ListUserLinks(context.Background(), sys, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -131,7 +131,7 @@ func TestV2ImportSingleOverHTTP(t *testing.T) {
 		if managers["field"] != "manager_uid" || !slices.Equal(managerEmails(managers["added"]), []string{"ker1@example.com", "ker2@example.com", "ker3@example.com"}) {
 			t.Errorf("managers = %v", managers)
 		}
-		john, err := f.env.App.UserByEmail(context.Background(), "john.smith@example.com")
+		john, err := f.env.App.GetUserByEmail(context.Background(), "john.smith@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -249,7 +249,7 @@ func TestV2ImportErrorsOverHTTP(t *testing.T) {
 				}
 			})
 		}
-		if _, err := f.env.App.UserByEmail(context.Background(), "new@example.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := f.env.App.GetUserByEmail(context.Background(), "new@example.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Errorf("a refused import created a user: %v", err)
 		}
 		status, body := f.do(t, f.gaToken, "POST", v2Single, `{"email": "new@example.com"}`)

@@ -16,7 +16,7 @@ import (
 // delegateLink returns the delegate's link to a managee, if any.
 func delegateLink(t *testing.T, o *org, managee, delegate reportline.User) (reportline.Link, bool) {
 	t.Helper()
-	ul, err := o.env.App.ShowManagers(context.Background(), sys, managee.ID)
+	ul, err := o.env.App.ListUserLinks(context.Background(), sys, managee.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

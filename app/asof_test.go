@@ -109,7 +109,7 @@ func TestHistoryFollowsEveryWriter(t *testing.T) {
 // managersKinds returns "name:kind" of a user's managers today.
 func (o *org) managersKinds(t *testing.T, u reportline.User) []string {
 	t.Helper()
-	ul, err := o.env.App.ShowManagers(context.Background(), sys, u.ID)
+	ul, err := o.env.App.ListUserLinks(context.Background(), sys, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -222,7 +222,7 @@ func TestSplitAddresses(t *testing.T) {
 	}
 }
 
-func TestShowManagersSaysWhichLinksTheViewerMayRemove(t *testing.T) {
+func TestListUserLinksSaysWhichLinksTheViewerMayRemove(t *testing.T) {
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		o := newOrg(t, engine) // mgr (in A) → x (in A1)
 		o.link(t, o.y, o.x, reportline.Line)
@@ -234,7 +234,7 @@ func TestShowManagersSaysWhichLinksTheViewerMayRemove(t *testing.T) {
 			{o.ua, map[string]bool{"mgr@example.com": false, "y@example.com": true}},
 			{o.mgr, map[string]bool{"mgr@example.com": false, "y@example.com": false}},
 		} {
-			ul, err := o.env.App.ShowManagers(context.Background(), ui(tc.viewer), o.x.ID)
+			ul, err := o.env.App.ListUserLinks(context.Background(), ui(tc.viewer), o.x.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

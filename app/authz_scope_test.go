@@ -43,7 +43,7 @@ func TestScopeChangingActionsAreScoped(t *testing.T) {
 		inactive := reportline.StatusInactive
 		_, err := a.UpdateUser(ctx, ui(o.ua), o.mgr.ID, app.UserPatch{Status: &inactive})
 		forbidden("user admin deactivates an admin", err)
-		ms, err := a.Members(ctx, ui(o.ga), o.a1.ID)
+		ms, err := a.ListMembers(ctx, ui(o.ga), o.a1.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

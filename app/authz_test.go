@@ -29,7 +29,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	actions := []action{
 		{"list managers", func(ctx context.Context, o *org, ac app.Actor, in bool) error {
-			_, err := o.env.App.ShowManagers(ctx, ac, target(o, in).ID)
+			_, err := o.env.App.ListUserLinks(ctx, ac, target(o, in).ID)
 			return err
 		}},
 		{"add manager", func(ctx context.Context, o *org, ac app.Actor, in bool) error {

@@ -37,7 +37,7 @@ func TestDigestInTheTenantsZone(t *testing.T) {
 		}
 		boss := map[reportline.TenantID]reportline.UserID{}
 		for _, tn := range tenants {
-			u, err := w.app.UserByEmail(tn.ctx, "boss@example.com")
+			u, err := w.app.GetUserByEmail(tn.ctx, "boss@example.com")
 			if err != nil {
 				t.Fatal(err)
 			}

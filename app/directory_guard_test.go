@@ -151,7 +151,7 @@ func TestMassDeactivationIsHeld(t *testing.T) {
 		if got := userByEmail(t, o, "p041@corp.example"); !got.Active() {
 			t.Errorf("a held run deactivated %s", got.Email)
 		}
-		runs, err := a.SyncRuns(ctx, sys, reportline.SourceLDAP, 1)
+		runs, err := a.ListSyncRuns(ctx, sys, reportline.SourceLDAP, 1)
 		if err != nil || runs[0].Status != reportline.SyncHeld || runs[0].Counts.Held != 33 {
 			t.Fatalf("latest run = %+v, %v; want held with 33", runs, err)
 		}
@@ -176,7 +176,7 @@ func TestMassDeactivationIsHeld(t *testing.T) {
 		}
 
 		// Confirmed by a platform admin: the next run applies, once.
-		runs, _ = a.SyncRuns(ctx, sys, reportline.SourceLDAP, 5)
+		runs, _ = a.ListSyncRuns(ctx, sys, reportline.SourceLDAP, 5)
 		var held reportline.SyncRun
 		for _, r := range runs {
 			if r.Status == reportline.SyncHeld {

@@ -234,14 +234,14 @@ func TestSyncDirectory(t *testing.T) {
 		})
 
 		t.Run("Runs", func(t *testing.T) {
-			runs, err := a.SyncRuns(ctx, sys, reportline.SourceLDAP, 10)
+			runs, err := a.ListSyncRuns(ctx, sys, reportline.SourceLDAP, 10)
 			if err != nil {
 				t.Fatal(err)
 			}
 			if len(runs) != 8 || !runs[len(runs)-1].DryRun || runs[0].Status != reportline.ImportFailed || runs[0].Error == "" || runs[1].Status != reportline.ImportDone {
 				t.Errorf("runs = %+v, want 8, the newest failed with its reason, the oldest a dry run", runs)
 			}
-			if _, err := a.SyncRuns(ctx, ui(o.ga), reportline.SourceLDAP, 10); !reportline.IsCode(err, reportline.Forbidden) {
+			if _, err := a.ListSyncRuns(ctx, ui(o.ga), reportline.SourceLDAP, 10); !reportline.IsCode(err, reportline.Forbidden) {
 				t.Errorf("group admin reading runs: %v, want forbidden", err)
 			}
 		})

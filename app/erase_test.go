@@ -50,7 +50,7 @@ func TestEraseUser(t *testing.T) {
 		}
 		byEmail := func(email string) reportline.User {
 			t.Helper()
-			u, err := env.App.UserByEmail(ctx, email)
+			u, err := env.App.GetUserByEmail(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}

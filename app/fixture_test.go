@@ -90,7 +90,7 @@ func (o *org) link(t *testing.T, manager, managee reportline.User, kind reportli
 // managers returns the emails of a user's managers, sorted by name.
 func (o *org) managers(t *testing.T, u reportline.User) []string {
 	t.Helper()
-	ul, err := o.env.App.ShowManagers(context.Background(), sys, u.ID)
+	ul, err := o.env.App.ListUserLinks(context.Background(), sys, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,9 @@ type GroupView struct {
 	Administered bool // the actor may manage its members' links
 }
 
-// Groups lists the groups the actor administrates (all of them for
+// ListGroups lists the groups the actor administrates (all of them for
 // platform admins) and those they belong to.
-func (a *App) Groups(ctx context.Context, actor Actor) ([]GroupView, error) {
+func (a *App) ListGroups(ctx context.Context, actor Actor) ([]GroupView, error) {
 	var out []GroupView
 	err := a.groupAdminStore().Read(ctx, func(tx groupAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
@@ -185,9 +185,9 @@ func (a *App) createdBy(ctx context.Context, tx groupAdminTx, user, actor report
 	return len(moved) == 0, err
 }
 
-// Members lists a group's memberships (that group only), for those who
+// ListMembers lists a group's memberships (that group only), for those who
 // administrate it.
-func (a *App) Members(ctx context.Context, actor Actor, group reportline.GroupID) ([]reportline.Membership, error) {
+func (a *App) ListMembers(ctx context.Context, actor Actor, group reportline.GroupID) ([]reportline.Membership, error) {
 	var out []reportline.Membership
 	err := a.groupAdminStore().Read(ctx, func(tx groupAdminTx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)

@@ -233,7 +233,7 @@ func (a *App) HierarchyHealth(ctx context.Context, actor Actor, group reportline
 		h.Checks = append(h.Checks, *checks[p])
 	}
 	if platform && group == 0 {
-		runs, err := a.SyncRuns(ctx, actor, "", 50)
+		runs, err := a.ListSyncRuns(ctx, actor, "", 50)
 		if err != nil {
 			return h, err
 		}

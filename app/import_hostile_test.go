@@ -43,7 +43,7 @@ func TestImportCancelledByTheClientIsMarkedFailed(t *testing.T) {
 		if err == nil {
 			t.Fatal("an interrupted upload was imported")
 		}
-		b, err := o.env.App.ImportBatch(context.Background(), ui(o.pa), id)
+		b, err := o.env.App.GetImport(context.Background(), ui(o.pa), id)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -83,7 +83,7 @@ func TestImportRefusesEmptyAndHugeFiles(t *testing.T) {
 					if reportline.ErrorCode(err) != reportline.Invalid || !strings.Contains(err.Error(), tt.want) {
 						t.Fatalf("dry run %v: error = %v, want invalid saying %q", dry, err, tt.want)
 					}
-					b, err := o.env.App.ImportBatch(context.Background(), ui(o.pa), id)
+					b, err := o.env.App.GetImport(context.Background(), ui(o.pa), id)
 					if err != nil || b.Status != reportline.ImportFailed || !strings.Contains(b.Error, tt.want) {
 						t.Errorf("dry run %v: batch = %s %q, %v", dry, b.Status, b.Error, err)
 					}

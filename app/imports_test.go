@@ -168,11 +168,11 @@ func TestImportPreviewThenApply(t *testing.T) {
 			t.Errorf("applying an apply: %v, want conflict", err)
 		}
 		// History and kept files.
-		list, err := o.env.App.Imports(ctx, ui(o.ga), 0, 10)
+		list, err := o.env.App.ListImports(ctx, ui(o.ga), 0, 10)
 		if err != nil || len(list) != 2 {
 			t.Fatalf("history = %d imports, %v", len(list), err)
 		}
-		r, err := o.env.App.ImportFile(ctx, ui(o.ga), res.Batch.ID, reportline.FileChanges)
+		r, err := o.env.App.GetImportFile(ctx, ui(o.ga), res.Batch.ID, reportline.FileChanges)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -180,7 +180,7 @@ func TestImportPreviewThenApply(t *testing.T) {
 		if !strings.Contains(string(changes), "remove,mgr@example.com,y@example.com,line") {
 			t.Errorf("changes file = %s", changes)
 		}
-		r, _ = o.env.App.ImportFile(ctx, ui(o.ga), preview.Batch.ID, reportline.FileUpload)
+		r, _ = o.env.App.GetImportFile(ctx, ui(o.ga), preview.Batch.ID, reportline.FileUpload)
 		if up, _ := io.ReadAll(r); string(up) != file {
 			t.Errorf("kept upload = %q", up)
 		}
@@ -213,7 +213,7 @@ func TestImportIsAtomic(t *testing.T) {
 		if got := o.managers(t, o.y); len(got) != 0 {
 			t.Errorf("y's managers = %v; a failed import must leave everything as it was", got)
 		}
-		list, _ := o.env.App.Imports(ctx, ui(o.pa), 0, 1)
+		list, _ := o.env.App.ListImports(ctx, ui(o.pa), 0, 1)
 		if len(list) != 1 || list[0].Status != reportline.ImportFailed || list[0].Error == "" {
 			t.Errorf("the failed import must be recorded as failed: %+v", list)
 		}

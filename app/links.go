@@ -19,7 +19,7 @@ type LinkedUser struct {
 	Link reportline.Link
 	User reportline.User
 	// Removable says whether the actor may remove the link, so pages
-	// offer only what will be allowed. Set by ShowManagers.
+	// offer only what will be allowed. Set by ListUserLinks.
 	Removable bool
 	// CoveringFor is, for a delegate's link made for an absence, the
 	// manager they cover for, until CoverUntil (docs/absences.md).
@@ -38,14 +38,14 @@ type UserLinks struct {
 	Managees []LinkedUser
 }
 
-// ShowManagers returns a user's managers and managees, sorted by name. The
+// ListUserLinks returns a user's managers and managees, sorted by name. The
 // user themself, whoever administers them, and their managers may look.
-func (a *App) ShowManagers(ctx context.Context, actor Actor, user reportline.UserID) (UserLinks, error) {
+func (a *App) ListUserLinks(ctx context.Context, actor Actor, user reportline.UserID) (UserLinks, error) {
 	return a.listLinks(ctx, actor, user, reportline.Managers, reportline.Managees)
 }
 
 // ListLinks returns one side of a user's links, with the same rules as
-// ShowManagers: what the API's managers and managees lists need.
+// ListUserLinks: what the API's managers and managees lists need.
 func (a *App) ListLinks(ctx context.Context, actor Actor, user reportline.UserID, dir reportline.Direction) (UserLinks, error) {
 	if !dir.Valid() {
 		return UserLinks{}, reportline.FieldError("direction", string(dir), "direction must be managers or managees")

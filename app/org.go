@@ -231,7 +231,7 @@ type EffectiveLinks struct {
 
 // EffectiveManagers returns a user's effective managers and managees. The
 // user themself, whoever administers them, and their managers may look, as
-// for ShowManagers.
+// for ListUserLinks.
 func (a *App) EffectiveManagers(ctx context.Context, actor Actor, user reportline.UserID) (EffectiveLinks, error) {
 	var out EffectiveLinks
 	err := a.orgAdminStore().Read(ctx, func(tx orgAdminTx) error {

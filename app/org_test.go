@@ -210,7 +210,7 @@ func TestAssignModeSwitchesBackAndForthAndLosesNothing(t *testing.T) {
 				t.Errorf("%s mode: s1's effective managers = %v, want %v", mode, got, wantManagers)
 			}
 			// The imported link is in the store whatever the mode.
-			ul, err := a.ShowManagers(ctx, orgSys, w.s1.ID)
+			ul, err := a.ListUserLinks(ctx, orgSys, w.s1.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -592,7 +592,7 @@ func TestOrgSettingsArePlatformAdminsOnly(t *testing.T) {
 				{"SetManagerPositions", second(a.SetManagerPositions(ctx, actor.actor, []string{"Boss"}))},
 				{"ManagerPositions", second(a.ManagerPositions(ctx, actor.actor))},
 				{"HeldPositions", second(a.HeldPositions(ctx, actor.actor, 10))},
-				{"OrgUnits", second(a.OrgUnits(ctx, actor.actor))},
+				{"OrgUnits", second(a.ListOrgUnits(ctx, actor.actor))},
 				{"OrgStructure", second(a.OrgStructure(ctx, actor.actor, 0, 2))},
 				{"OrgUnitInfo", second(a.OrgUnitInfo(ctx, actor.actor, w.sales.ID))},
 				{"FindOrgUnit", second(a.FindOrgUnit(ctx, actor.actor, "Sales"))},
@@ -611,7 +611,7 @@ func TestOrgSettingsArePlatformAdminsOnly(t *testing.T) {
 		if _, err := a.FindOrgUnit(ctx, ui(w.pa), "finance"); err != nil {
 			t.Errorf("the refused delete happened: %v", err)
 		}
-		// Effective managers follow ShowManagers' rule: a stranger may not look.
+		// Effective managers follow ListUserLinks' rule: a stranger may not look.
 		if _, err := a.EffectiveManagers(ctx, ui(w.f1), w.s1.ID); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("EffectiveManagers by a stranger = %v, want forbidden", err)
 		}

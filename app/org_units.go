@@ -15,8 +15,8 @@ import (
 // OrgUnit field (as HR directories send it), compared as reportline.OrgKey
 // does; so unit names are unique in that sense.
 
-// OrgUnits returns every org unit, ordered by name.
-func (a *App) OrgUnits(ctx context.Context, actor Actor) ([]reportline.OrgUnit, error) {
+// ListOrgUnits returns every org unit, ordered by name.
+func (a *App) ListOrgUnits(ctx context.Context, actor Actor) ([]reportline.OrgUnit, error) {
 	if err := usecase.AuthorizeActor(actor, policy.ReadSettings); err != nil {
 		return nil, err
 	}

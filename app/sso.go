@@ -234,9 +234,9 @@ type SessionInfo struct {
 	Current   bool // the session of the request
 }
 
-// Sessions lists a user's live sessions, newest first; current is the
+// ListSessions lists a user's live sessions, newest first; current is the
 // secret of the caller's own session, marked Current.
-func (a *App) Sessions(ctx context.Context, actor Actor, user reportline.UserID, current string) ([]SessionInfo, error) {
+func (a *App) ListSessions(ctx context.Context, actor Actor, user reportline.UserID, current string) ([]SessionInfo, error) {
 	if err := a.authorizeSessions(ctx, actor, user); err != nil {
 		return nil, err
 	}

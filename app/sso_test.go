@@ -56,7 +56,7 @@ func TestSessionsPolicy(t *testing.T) {
 			return s
 		}
 		mine, other, third := sign(), sign(), sign()
-		ss, err := a.Sessions(ctx, ui(o.mem), o.mem.ID, mine)
+		ss, err := a.ListSessions(ctx, ui(o.mem), o.mem.ID, mine)
 		if err != nil || len(ss) != 3 {
 			t.Fatalf("own sessions = %d, %v; want 3", len(ss), err)
 		}
@@ -66,7 +66,7 @@ func TestSessionsPolicy(t *testing.T) {
 				otherIDs = append(otherIDs, s.ID)
 			}
 		}
-		if _, err := a.Sessions(ctx, ui(o.ua), o.mem.ID, ""); !reportline.IsCode(err, reportline.Forbidden) {
+		if _, err := a.ListSessions(ctx, ui(o.ua), o.mem.ID, ""); !reportline.IsCode(err, reportline.Forbidden) {
 			t.Errorf("a user admin of another group lists mem's sessions: %v, want forbidden", err)
 		}
 		if err := a.EndSession(ctx, ui(o.x), o.mem.ID, otherIDs[0]); !reportline.IsCode(err, reportline.Forbidden) {
@@ -75,7 +75,7 @@ func TestSessionsPolicy(t *testing.T) {
 		if a.MayManageSessions(ctx, ui(o.x), o.mem.ID) || !a.MayManageSessions(ctx, ui(o.ga), o.mem.ID) {
 			t.Errorf("MayManageSessions disagrees with the actions")
 		}
-		if got, err := a.Sessions(ctx, ui(o.ga), o.mem.ID, ""); err != nil || len(got) != 3 {
+		if got, err := a.ListSessions(ctx, ui(o.ga), o.mem.ID, ""); err != nil || len(got) != 3 {
 			t.Errorf("group admin lists her member's sessions: %d, %v; want 3", len(got), err)
 		}
 		if err := a.EndSession(ctx, ui(o.ga), o.mem.ID, otherIDs[0]); err != nil {

@@ -71,7 +71,7 @@ func TestUsersCSVWindows1252Semicolons(t *testing.T) {
 		if c := preview.Counts; c != (app.UserCSVCounts{Rows: 5, Created: 2, Failed: 3}) {
 			t.Errorf("preview counts = %+v", c)
 		}
-		if _, err := o.env.App.UserByEmail(ctx, "jose.garcia@example.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := o.env.App.GetUserByEmail(ctx, "jose.garcia@example.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Fatalf("a preview created a user: %v", err)
 		}
 		for _, r := range preview.Rows {
@@ -91,7 +91,7 @@ func TestUsersCSVWindows1252Semicolons(t *testing.T) {
 		if rep.Counts != preview.Counts {
 			t.Errorf("apply counts %+v differ from the preview's %+v", rep.Counts, preview.Counts)
 		}
-		jose, err := o.env.App.UserByEmail(ctx, "jose.garcia@example.com")
+		jose, err := o.env.App.GetUserByEmail(ctx, "jose.garcia@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,7 +102,7 @@ func TestUsersCSVWindows1252Semicolons(t *testing.T) {
 		if got := o.lineManagers(t, jose); !slices.Equal(got, []string{"ker1@example.com", "ker2@example.com"}) {
 			t.Errorf("managers = %v", got)
 		}
-		anna, err := o.env.App.UserByEmail(ctx, "anna.mueller@example.com")
+		anna, err := o.env.App.GetUserByEmail(ctx, "anna.mueller@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -110,7 +110,7 @@ func TestUsersCSVWindows1252Semicolons(t *testing.T) {
 			t.Errorf("stored user = %+v", anna)
 		}
 		for _, email := range []string{"bad@example.com", "nomgr@example.com", "self@example.com"} {
-			if _, err := o.env.App.UserByEmail(ctx, email); !reportline.IsCode(err, reportline.NotFound) {
+			if _, err := o.env.App.GetUserByEmail(ctx, email); !reportline.IsCode(err, reportline.NotFound) {
 				t.Errorf("a refused row created %s (%v)", email, err)
 			}
 		}

@@ -70,7 +70,7 @@ func (o *importOrg) lineManagers(t *testing.T, u reportline.User) []string {
 
 func (o *importOrg) managersOfKind(t *testing.T, u reportline.User, kind reportline.Kind) []string {
 	t.Helper()
-	ul, err := o.env.App.ShowManagers(context.Background(), sys, u.ID)
+	ul, err := o.env.App.ListUserLinks(context.Background(), sys, u.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +453,7 @@ func TestImportRefusalsApplyNothing(t *testing.T) {
 		// A refused import of a new user creates nobody.
 		_, err := o.env.App.ImportUser(ctx, ui(o.pa), app.UserImport{UID: "hr-new", Email: "new@example.com", ManagerUID: sentValues("ghost")})
 		wantImportError(t, err, reportline.Invalid, "manager_uid", "ghost", "unknown")
-		if _, err := o.env.App.UserByEmail(ctx, "new@example.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := o.env.App.GetUserByEmail(ctx, "new@example.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Errorf("the refused new user exists: %v", err)
 		}
 		// Every refusal is listed, not just the first.
@@ -502,7 +502,7 @@ func TestImportRecordsSourceAndAudit(t *testing.T) {
 		if _, err := o.env.App.ImportUser(ctx, ui(o.ga), app.UserImport{Email: "x@example.com", ManagerUID: sentValues("ker1")}); err != nil {
 			t.Fatal(err)
 		}
-		ul, err := o.env.App.ShowManagers(ctx, sys, o.x.ID)
+		ul, err := o.env.App.ListUserLinks(ctx, sys, o.x.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -329,9 +329,9 @@ func visibleGroups(ctx context.Context, tx usecase.AuthorityTx, ac *usecase.Auth
 	return out, nil
 }
 
-// UserByEmail finds a user by address, for trusted callers that act as
+// GetUserByEmail finds a user by address, for trusted callers that act as
 // somebody (the operator's CLI with --as); it checks no permission.
-func (a *App) UserByEmail(ctx context.Context, email string) (reportline.User, error) {
+func (a *App) GetUserByEmail(ctx context.Context, email string) (reportline.User, error) {
 	e, err := reportline.NormalizeEmail(email)
 	if err != nil {
 		return reportline.User{}, err

@@ -89,7 +89,7 @@ func BenchmarkQ1(b *testing.B) {
 			}
 			service := func(ctx context.Context, i int) error {
 				id, _ := q.Target(i)
-				_, err := f.app.ShowManagers(ctx, app.UserActor(admin, reportline.SourceAPI), id)
+				_, err := f.app.ListUserLinks(ctx, app.UserActor(admin, reportline.SourceAPI), id)
 				return err
 			}
 			ops := []struct {

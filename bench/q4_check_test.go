@@ -31,7 +31,7 @@ func TestQ4ChecksEveryAnswer(t *testing.T) {
 		if res.Errors != 0 || res.Requests != 300 {
 			t.Fatalf("%d ok, %d failed: %v", res.Requests, res.Errors, res.Err)
 		}
-		u, err := f.app.UserByEmail(ctx, cases[0].email)
+		u, err := f.app.GetUserByEmail(ctx, cases[0].email)
 		if err != nil {
 			t.Fatal(err)
 		}

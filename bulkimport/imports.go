@@ -552,8 +552,8 @@ func (im *Importer) visibleImport(ctx context.Context, tx Tx, actor usecase.Acto
 	return b, nil
 }
 
-// ImportBatch returns an import with its live progress while it runs.
-func (im *Importer) ImportBatch(ctx context.Context, actor usecase.Actor, id int64) (reportline.ImportBatch, error) {
+// GetImport returns an import with its live progress while it runs.
+func (im *Importer) GetImport(ctx context.Context, actor usecase.Actor, id int64) (reportline.ImportBatch, error) {
 	var b reportline.ImportBatch
 	err := im.store.Read(ctx, func(tx Tx) error {
 		var err error
@@ -569,9 +569,9 @@ func (im *Importer) ImportBatch(ctx context.Context, actor usecase.Actor, id int
 	return b, err
 }
 
-// Imports lists imports, newest first: platform admins see all, others
+// ListImports lists imports, newest first: platform admins see all, others
 // their own.
-func (im *Importer) Imports(ctx context.Context, actor usecase.Actor, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
+func (im *Importer) ListImports(ctx context.Context, actor usecase.Actor, beforeID int64, limit int) ([]reportline.ImportBatch, error) {
 	var out []reportline.ImportBatch
 	err := im.store.Read(ctx, func(tx Tx) error {
 		ac, err := usecase.LoadAuthority(ctx, tx, actor)
@@ -591,9 +591,9 @@ func (im *Importer) Imports(ctx context.Context, actor usecase.Actor, beforeID i
 	return out, err
 }
 
-// ImportFile returns a file kept with an import (the upload, its rejected
+// GetImportFile returns a file kept with an import (the upload, its rejected
 // lines or its changes), uncompressed.
-func (im *Importer) ImportFile(ctx context.Context, actor usecase.Actor, id int64, kind reportline.ImportFileKind) (io.Reader, error) {
+func (im *Importer) GetImportFile(ctx context.Context, actor usecase.Actor, id int64, kind reportline.ImportFileKind) (io.Reader, error) {
 	var data []byte
 	err := im.store.Read(ctx, func(tx Tx) error {
 		if _, err := im.visibleImport(ctx, tx, actor, id); err != nil {

@@ -96,7 +96,7 @@ func (d *Syncer) SyncDeltaDirectory(ctx context.Context, actor usecase.Actor, so
 // surely died. Two replicas deciding at the same instant may both sync;
 // a sync applied twice changes nothing the second time.
 func (d *Syncer) DirectorySyncDue(ctx context.Context, source reportline.Source, interval time.Duration) (bool, error) {
-	runs, err := d.SyncRuns(ctx, usecase.SystemActor(source), source, 20)
+	runs, err := d.ListSyncRuns(ctx, usecase.SystemActor(source), source, 20)
 	if err != nil {
 		return false, err
 	}

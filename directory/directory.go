@@ -140,9 +140,9 @@ func (d *Syncer) SyncDirectoryFrom(ctx context.Context, actor usecase.Actor, sou
 	return rep, nil
 }
 
-// SyncRuns returns the latest sync runs of a source ("" for every source),
+// ListSyncRuns returns the latest sync runs of a source ("" for every source),
 // newest first. Platform admins and the system may read them.
-func (d *Syncer) SyncRuns(ctx context.Context, actor usecase.Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
+func (d *Syncer) ListSyncRuns(ctx context.Context, actor usecase.Actor, source reportline.Source, limit int) ([]reportline.SyncRun, error) {
 	if err := usecase.AuthorizeActor(actor, policy.OperatePlatform); err != nil {
 		return nil, err
 	}

@@ -44,7 +44,7 @@ func TestGraphDeltaRoundHeldUntilConfirmed(t *testing.T) {
 		if u, _ := s.user(t, "p1@contoso.com"); u.Status != reportline.StatusActive {
 			t.Fatalf("p1 after held rounds: %s, want still active", u.Status)
 		}
-		runs, err := s.env.App.SyncRuns(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, 1)
+		runs, err := s.env.App.ListSyncRuns(ctx, app.SystemActor(reportline.SourceCLI), reportline.SourceGraph, 1)
 		if err != nil || len(runs) != 1 || runs[0].Status != reportline.SyncHeld || runs[0].Counts.Held != 20 {
 			t.Fatalf("last graph run = %+v, %v; want held with 20", runs, err)
 		}

@@ -57,7 +57,7 @@ func TestAttributeCaseAndRenamedManager(t *testing.T) {
 		}
 		user := func(email string) reportline.User {
 			t.Helper()
-			u, err := a.UserByEmail(ctx, email)
+			u, err := a.GetUserByEmail(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -65,7 +65,7 @@ func TestAttributeCaseAndRenamedManager(t *testing.T) {
 		}
 		managers := func(email string) []string {
 			t.Helper()
-			ul, err := a.ShowManagers(ctx, sys, user(email).ID)
+			ul, err := a.ListUserLinks(ctx, sys, user(email).ID)
 			if err != nil {
 				t.Fatal(err)
 			}

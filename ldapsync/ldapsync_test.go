@@ -97,7 +97,7 @@ func TestSyncFromSlapd(t *testing.T) {
 		if dry.Created != bulk+5 || dry.Updated != 1 {
 			t.Errorf("dry run = %+v, want %d created and Carol updated", dry.SyncCounts, bulk+5)
 		}
-		if _, err := env.App.UserByEmail(ctx, "jane@example.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := env.App.GetUserByEmail(ctx, "jane@example.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Fatalf("a dry run created Jane: %v", err)
 		}
 
@@ -114,11 +114,11 @@ func TestSyncFromSlapd(t *testing.T) {
 		}
 		managers := func(email string) []string {
 			t.Helper()
-			u, err := a.UserByEmail(ctx, email)
+			u, err := a.GetUserByEmail(ctx, email)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ul, err := a.ShowManagers(ctx, sys, u.ID)
+			ul, err := a.ListUserLinks(ctx, sys, u.ID)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -144,11 +144,11 @@ func TestSyncFromSlapd(t *testing.T) {
 				t.Errorf("managers of %s = %v, want %v", c.email, got, c.want)
 			}
 		}
-		dan, err := a.UserByEmail(ctx, "dan@example.com")
+		dan, err := a.GetUserByEmail(ctx, "dan@example.com")
 		if err != nil || dan.Active() {
 			t.Errorf("Dan = %+v (%v), want inactive: he is disabled in the directory", dan, err)
 		}
-		ann, err := a.UserByEmail(ctx, "ann@example.com")
+		ann, err := a.GetUserByEmail(ctx, "ann@example.com")
 		if err != nil || ann.FirstName != "Ann" || ann.Position != "Head of Sales" || ann.OrgUnit != "Sales" {
 			t.Errorf("Ann = %+v (%v)", ann, err)
 		}
@@ -177,7 +177,7 @@ func TestSyncFromSlapd(t *testing.T) {
 		if gone.Deactivated != 1 || gone.LinksRemoved != 0 {
 			t.Errorf("after Bob left = %+v, want him deactivated and no link removed", gone.SyncCounts)
 		}
-		bob, err := a.UserByEmail(ctx, "bob@example.com")
+		bob, err := a.GetUserByEmail(ctx, "bob@example.com")
 		if err != nil || bob.Active() {
 			t.Errorf("Bob = %+v (%v), want inactive", bob, err)
 		}

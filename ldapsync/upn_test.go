@@ -65,7 +65,7 @@ userAccountControl: 512
 		if !found {
 			t.Errorf("problems = %+v, want one saying carl@corp.local is an on-premises UPN", rep.Problems)
 		}
-		if _, err := env.App.UserByEmail(ctx, "carl@corp.local"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := env.App.GetUserByEmail(ctx, "carl@corp.local"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Errorf("carl@corp.local became a user: %v", err)
 		}
 	})

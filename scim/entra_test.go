@@ -218,7 +218,7 @@ func TestWriteErrors(t *testing.T) {
 		// the user is synced and the run reports the problem.
 		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"`+b+`"}]}`).want(t, 200)
 		f.call(t, "PATCH", "/scim/v2/Users/"+a, `{`+patchOp+`,"Operations":[{"op":"replace","path":"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager","value":"ext-a"}]}`).want(t, 200)
-		runs, err := f.env.App.SyncRuns(context.Background(), sys, "scim", 3)
+		runs, err := f.env.App.ListSyncRuns(context.Background(), sys, "scim", 3)
 		if err != nil || len(runs) < 2 || runs[0].ProblemCount != 1 || runs[1].ProblemCount != 1 || runs[1].Problems[0].Code != reportline.ProblemCycle {
 			t.Errorf("runs = %+v, %v; want the self and cycle problems reported", runs, err)
 		}

@@ -108,7 +108,7 @@ func TestMapDirectoryGroupOntoExistingGroup(t *testing.T) {
 		if put.str("displayName") != "SG-Sales-France" || put.str("externalId") != "g-sales" || !slices.Equal(memberValues(put), sortedIDs(ann, bob)) {
 			t.Errorf("after the IdP's PUT: %s; want its name shown, the externalId kept, ann and bob", put.raw)
 		}
-		all, err := f.env.App.Groups(ctx, sys)
+		all, err := f.env.App.ListGroups(ctx, sys)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -131,7 +131,7 @@ func TestMapDirectoryGroupOntoExistingGroup(t *testing.T) {
 		if _, ok := r[atoi(ann)]; ok || r[atoi(bob)] != reportline.MemberRole || r[atoi(cat)] != reportline.AdminRole || r[atoi(dan)] != reportline.MemberRole {
 			t.Errorf("after the POST: %v; want bob (the POST's members), cat admin and dan by hand", r)
 		}
-		groups, err := f.env.App.Groups(ctx, sys)
+		groups, err := f.env.App.ListGroups(ctx, sys)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -17,7 +17,7 @@ import (
 // roles returns each member's role in the group, as Reportline has it.
 func roles(t *testing.T, f *fixture, group int64) map[int64]reportline.GroupRole {
 	t.Helper()
-	ms, err := f.env.App.Members(context.Background(), sys, reportline.GroupID(group))
+	ms, err := f.env.App.ListMembers(context.Background(), sys, reportline.GroupID(group))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -65,7 +65,7 @@ func TestGroupsLifecycle(t *testing.T) {
 		if r := roles(t, f, g); len(r) != 1 || r[atoi(ann)] != reportline.MemberRole {
 			t.Fatalf("memberships after create = %v, want ann as member", r)
 		}
-		groups, err := f.env.App.Groups(ctx, sys)
+		groups, err := f.env.App.ListGroups(ctx, sys)
 		if err != nil {
 			t.Fatal(err)
 		}

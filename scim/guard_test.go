@@ -66,7 +66,7 @@ func TestSCIMHeldDeactivation(t *testing.T) {
 			t.Errorf("a held deactivation was applied")
 		}
 		// A platform admin confirms the held run: the client's retry passes.
-		runs, err := f.env.App.SyncRuns(context.Background(), sys, "scim", 1)
+		runs, err := f.env.App.ListSyncRuns(context.Background(), sys, "scim", 1)
 		if err != nil || len(runs) == 0 {
 			t.Fatal(runs, err)
 		}

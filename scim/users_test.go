@@ -85,7 +85,7 @@ func TestUserLifecycleRFC(t *testing.T) {
 
 		// Every write went through the directory core: one run per write,
 		// of source scim.
-		runs, err := f.env.App.SyncRuns(context.Background(), sys, reportline.SourceSCIM, 50)
+		runs, err := f.env.App.ListSyncRuns(context.Background(), sys, reportline.SourceSCIM, 50)
 		if err != nil {
 			t.Fatal(err)
 		}

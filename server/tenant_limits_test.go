@@ -131,7 +131,7 @@ func TestTenantRateLimits(t *testing.T) {
 
 		// Only the operator sets limits: acme's platform admin may not
 		// raise its own; a wrong value is refused naming the setting.
-		admin, err := env.App.UserByEmail(ctxA, "admin@example.com")
+		admin, err := env.App.GetUserByEmail(ctxA, "admin@example.com")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -104,11 +104,11 @@ func TestOIDCTenantProvider(t *testing.T) {
 		if got := s.signedInAs(c); got != "ada@example.com" {
 			t.Fatalf("signed in as %q", got)
 		}
-		sessions, err := a.Sessions(bctx, app.UserActor(betaAda, reportline.SourceUI), betaAda.ID, "")
+		sessions, err := a.ListSessions(bctx, app.UserActor(betaAda, reportline.SourceUI), betaAda.ID, "")
 		if err != nil || len(sessions) != 1 {
 			t.Errorf("beta's ada has %d sessions (%v), want the one just opened", len(sessions), err)
 		}
-		if other, _ := a.Sessions(ctx, app.UserActor(implicitAda, reportline.SourceUI), implicitAda.ID, ""); len(other) != 0 {
+		if other, _ := a.ListSessions(ctx, app.UserActor(implicitAda, reportline.SourceUI), implicitAda.ID, ""); len(other) != 0 {
 			t.Errorf("the implicit tenant's ada got %d sessions from beta's provider", len(other))
 		}
 		// Sign-out on beta's host ends the provider's session too:

@@ -189,7 +189,7 @@ func TestSAMLTenantProviders(t *testing.T) {
 		if p := post(t, c, ans.action, ans.form); a.signedInAs(c) != "ada@example.com" {
 			t.Fatalf("alpha's sign-in: %d %s: %s", p.status, p.url, ts.logs)
 		}
-		sessA, err := ts.a.Sessions(reportline.WithTenant(context.Background(), ts.alpha), app.UserActor(ts.adaA, reportline.SourceUI), ts.adaA.ID, "")
+		sessA, err := ts.a.ListSessions(reportline.WithTenant(context.Background(), ts.alpha), app.UserActor(ts.adaA, reportline.SourceUI), ts.adaA.ID, "")
 		if err != nil || len(sessA) != 1 || sessA[0].Method != "saml" {
 			t.Errorf("alpha's ada: sessions %v (%v), want one by saml", sessA, err)
 		}
@@ -201,7 +201,7 @@ func TestSAMLTenantProviders(t *testing.T) {
 		if p := post(t, thief, b.base+"/sso/saml/saml/acs", cross.form); p.status != http.StatusUnauthorized || b.signedInAs(thief) != "" {
 			t.Errorf("alpha's assertion at beta's ACS: %d, want 401 and nobody signed in", p.status)
 		}
-		if n, _ := ts.a.Sessions(reportline.WithTenant(context.Background(), ts.beta), app.UserActor(ts.adaB, reportline.SourceUI), ts.adaB.ID, ""); len(n) != 0 {
+		if n, _ := ts.a.ListSessions(reportline.WithTenant(context.Background(), ts.beta), app.UserActor(ts.adaB, reportline.SourceUI), ts.adaB.ID, ""); len(n) != 0 {
 			t.Errorf("beta's ada got %d sessions from alpha's assertion", len(n))
 		}
 		// The same assertion is good where it belongs: it was refused for

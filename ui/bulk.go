@@ -62,7 +62,7 @@ func (u *UI) bulk(w http.ResponseWriter, r *http.Request, v viewer) error {
 // the viewer may import at all: app refuses everybody who administers no
 // group.
 func (u *UI) bulkPage(ctx context.Context, v viewer, before int64, l *i18n.Localizer) (*bulkPage, error) {
-	list, err := u.app.Imports(ctx, v.Actor, before, historySize)
+	list, err := u.app.ListImports(ctx, v.Actor, before, historySize)
 	if err != nil {
 		return nil, err
 	}

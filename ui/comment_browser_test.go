@@ -45,7 +45,7 @@ func TestBrowserFunctionalManagerComment(t *testing.T) {
 		}
 		browser.Screenshot(t, ctx, "comment-listed")
 
-		l, err := w.env.App.ShowManagers(context.Background(), app.SystemActor(reportline.SourceAPI), w.alice.ID)
+		l, err := w.env.App.ListUserLinks(context.Background(), app.SystemActor(reportline.SourceAPI), w.alice.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -123,7 +123,7 @@ func (u *UI) directorySync(w http.ResponseWriter, r *http.Request, v viewer) err
 func (u *UI) directorySyncPage(ctx context.Context, v viewer, l *i18n.Localizer) (*directorySyncPage, error) {
 	p := &directorySyncPage{}
 	for _, s := range []reportline.Source{reportline.SourceLDAP, reportline.SourceGraph, reportline.SourceSCIM} {
-		runs, err := u.app.SyncRuns(ctx, v.Actor, s, syncRunsShown)
+		runs, err := u.app.ListSyncRuns(ctx, v.Actor, s, syncRunsShown)
 		if err != nil {
 			return nil, err
 		}
@@ -137,7 +137,7 @@ func (u *UI) directorySyncPage(ctx context.Context, v viewer, l *i18n.Localizer)
 	if p.SCIMGroups, err = u.app.ListSCIMGroups(ctx, v.Actor); err != nil {
 		return nil, err
 	}
-	if p.Groups, err = u.app.Groups(ctx, v.Actor); err != nil {
+	if p.Groups, err = u.app.ListGroups(ctx, v.Actor); err != nil {
 		return nil, err
 	}
 	if p.page, err = u.base(ctx, v, l.T("nav.directory_sync", nil), 0); err != nil {

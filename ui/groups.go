@@ -64,7 +64,7 @@ func (u *UI) groupUsers(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		return err
 	}
-	members, err := u.app.Members(ctx, v.Actor, group)
+	members, err := u.app.ListMembers(ctx, v.Actor, group)
 	if err != nil {
 		return err
 	}

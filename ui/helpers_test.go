@@ -104,9 +104,9 @@ func newWorld(t *testing.T, engine store.Engine) *world {
 // links returns a user's managers' and managees' emails, as app sees them.
 func (w *world) links(t *testing.T, user reportline.UserID) (managers, managees []string) {
 	t.Helper()
-	l, err := w.env.App.ShowManagers(context.Background(), app.SystemActor(reportline.SourceAPI), user)
+	l, err := w.env.App.ListUserLinks(context.Background(), app.SystemActor(reportline.SourceAPI), user)
 	if err != nil {
-		t.Fatalf("ShowManagers: %v", err)
+		t.Fatalf("ListUserLinks: %v", err)
 	}
 	for _, m := range l.Managers {
 		managers = append(managers, m.User.Email)

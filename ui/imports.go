@@ -174,7 +174,7 @@ func (u *UI) importFile(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if !ok {
 		return reportline.Errorf(reportline.NotFound, "an import keeps upload.csv, rejected.csv and changes.csv, not %q", r.PathValue("file"))
 	}
-	f, err := u.app.ImportFile(r.Context(), v.Actor, id, reportline.ImportFileKind(kind))
+	f, err := u.app.GetImportFile(r.Context(), v.Actor, id, reportline.ImportFileKind(kind))
 	if err != nil {
 		return err
 	}

@@ -102,7 +102,7 @@ func (u *UI) importPage(w http.ResponseWriter, r *http.Request, v viewer) error 
 	if err != nil {
 		return err
 	}
-	b, err := u.app.ImportBatch(ctx, v.Actor, id)
+	b, err := u.app.GetImport(ctx, v.Actor, id)
 	if err != nil {
 		return err
 	}
@@ -203,7 +203,7 @@ func nothingText(l *i18n.Localizer, c reportline.ImportCounts) string {
 func (u *UI) applyOf(ctx context.Context, v viewer, preview int64, l *i18n.Localizer) (*historyRow, bool, error) {
 	var before int64
 	for range 10 { // imports after the preview: a few pages at most
-		list, err := u.app.Imports(ctx, v.Actor, before, 100)
+		list, err := u.app.ListImports(ctx, v.Actor, before, 100)
 		if reportline.IsCode(err, reportline.Forbidden) {
 			return nil, false, nil
 		}
@@ -262,7 +262,7 @@ func plural(n int, one, many string) string {
 // readKept calls fn with each line of a file kept with an import (its
 // header skipped) until fn returns false.
 func (u *UI) readKept(ctx context.Context, v viewer, id int64, kind reportline.ImportFileKind, fn func([]string) bool) error {
-	f, err := u.app.ImportFile(ctx, v.Actor, id, kind)
+	f, err := u.app.GetImportFile(ctx, v.Actor, id, kind)
 	if err != nil {
 		return err
 	}

@@ -130,7 +130,7 @@ func (u *UI) managers(w http.ResponseWriter, r *http.Request, v viewer) error {
 // managersPage loads a user's links and, for viewers who may change them,
 // the results of each section's search ("mq" and "eq" parameters).
 func (u *UI) managersPage(ctx context.Context, r *http.Request, v viewer, id reportline.UserID) (*managersPage, error) {
-	links, err := u.app.ShowManagers(ctx, v.Actor, id)
+	links, err := u.app.ListUserLinks(ctx, v.Actor, id)
 	if err != nil {
 		return nil, err
 	}

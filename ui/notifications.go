@@ -258,7 +258,7 @@ func (u *UI) templateMessagesBase(r *http.Request, v viewer) (*templateMessagesP
 	if err != nil {
 		return nil, err
 	}
-	groups, err := u.app.Groups(ctx, v.Actor)
+	groups, err := u.app.ListGroups(ctx, v.Actor)
 	if err != nil {
 		return nil, err
 	}

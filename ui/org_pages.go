@@ -268,7 +268,7 @@ func (u *UI) orgStructurePage(r *http.Request, v viewer, unit reportline.OrgUnit
 		p.Held = append(p.Held, heldPosition{PositionCount: h, Manager: manager[reportline.OrgKey(h.Title)]})
 	}
 	if tree.Units <= unitSuggestions {
-		units, err := u.app.OrgUnits(ctx, v.Actor)
+		units, err := u.app.ListOrgUnits(ctx, v.Actor)
 		if err != nil {
 			return nil, err
 		}

@@ -56,7 +56,7 @@ func TestRemoveConfirmAndUndo(t *testing.T) {
 		if r.Status != http.StatusSeeOther {
 			t.Fatalf("undo: %d\n%s", r.Status, r.Body)
 		}
-		l, err := w.env.App.ShowManagers(ctx, app.SystemActor(reportline.SourceAPI), w.alice.ID)
+		l, err := w.env.App.ListUserLinks(ctx, app.SystemActor(reportline.SourceAPI), w.alice.ID)
 		if err != nil || len(l.Managers) != 1 {
 			t.Fatalf("after undo: %v %v", l.Managers, err)
 		}

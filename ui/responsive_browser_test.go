@@ -54,7 +54,7 @@ func newDemoSite(t *testing.T, engine store.Engine) *demoSite {
 	if err != nil || len(sales.Users) != 1 {
 		t.Fatalf("find Katherine Johnson: %v", err)
 	}
-	groups, err := env.App.Groups(ctx, sys)
+	groups, err := env.App.ListGroups(ctx, sys)
 	if err != nil {
 		t.Fatalf("list the demo's groups: %v", err)
 	}

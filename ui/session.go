@@ -84,7 +84,7 @@ func readForm(w http.ResponseWriter, r *http.Request, limit int64) error {
 // group: the breadcrumbs link to its user list, which only its admins may
 // open).
 func (u *UI) base(ctx context.Context, v viewer, title string, current reportline.GroupID) (page, error) {
-	groups, err := u.app.Groups(ctx, v.Actor)
+	groups, err := u.app.ListGroups(ctx, v.Actor)
 	if err != nil {
 		return page{}, err
 	}

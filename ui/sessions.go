@@ -73,7 +73,7 @@ func (u *UI) sessionsPage(w http.ResponseWriter, r *http.Request, v viewer) erro
 	if p.Own {
 		current = web.Session(r.Context())
 	}
-	if p.Sessions, err = u.app.Sessions(r.Context(), v.Actor, owner.ID, current); err != nil {
+	if p.Sessions, err = u.app.ListSessions(r.Context(), v.Actor, owner.ID, current); err != nil {
 		return err
 	}
 	switch r.URL.Query().Get("ended") {

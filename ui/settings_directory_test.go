@@ -150,7 +150,7 @@ func TestDirectorySourcesPage(t *testing.T) {
 
 		// In French: beta's admin reads the page in its language.
 		fr := "fr"
-		pa, err := w.env.App.UserByEmail(w.beta, "root@beta.test")
+		pa, err := w.env.App.GetUserByEmail(w.beta, "root@beta.test")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -86,7 +86,7 @@ func TestUsersImportPages(t *testing.T) {
 			t.Errorf("preview counts = %v", got)
 		}
 		has(t, r.Body, "Preview of users.csv", "Windows-1252", `data-line="4"`, "No user has the external uid ghost.", "Will be created")
-		if _, err := w.env.App.UserByEmail(ctx, "zoe@acme.test"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := w.env.App.GetUserByEmail(ctx, "zoe@acme.test"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Fatalf("a preview created a user: %v", err)
 		}
 		m := tokenRE.FindStringSubmatch(r.Body)
@@ -107,7 +107,7 @@ func TestUsersImportPages(t *testing.T) {
 			t.Errorf("apply counts = %v", got)
 		}
 		hasNot(t, r.Body, `id="users-apply"`)
-		zoe, err := w.env.App.UserByEmail(ctx, "zoe@acme.test")
+		zoe, err := w.env.App.GetUserByEmail(ctx, "zoe@acme.test")
 		if err != nil {
 			t.Fatal(err)
 		}

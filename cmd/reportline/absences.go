@@ -37,7 +37,7 @@ func cmdAbsences(ctx context.Context, e env, args []string) error {
 		fail := func(err error) error { return fmt.Errorf("absences %s: %s", sub, reportline.ErrorMessage(err)) }
 		var mgr reportline.User
 		if sub == "set" || sub == "list" {
-			if mgr, err = a.UserByEmail(ctx, manager); err != nil {
+			if mgr, err = a.GetUserByEmail(ctx, manager); err != nil {
 				return fail(fmt.Errorf("--manager %q: %w", manager, err))
 			}
 		}

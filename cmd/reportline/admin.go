@@ -104,7 +104,7 @@ func cmdPasswordSet(ctx context.Context, e env, args []string) error {
 	}
 	return withApp(ctx, e, cfg, func(a *app.App) error {
 		sys := app.SystemActor(reportline.SourceCLI)
-		u, err := a.UserByEmail(ctx, email)
+		u, err := a.GetUserByEmail(ctx, email)
 		if err != nil {
 			return fmt.Errorf("password set: %s", reportline.ErrorMessage(err))
 		}

@@ -59,7 +59,7 @@ func cmdDigestPreview(ctx context.Context, e env, args []string) error {
 	}
 	return withApp(ctx, e, cfg, func(a *app.App) error {
 		sys := app.SystemActor(reportline.SourceCLI)
-		u, err := a.UserByEmail(ctx, email)
+		u, err := a.GetUserByEmail(ctx, email)
 		if err != nil {
 			return fmt.Errorf("digest preview: %s", reportline.ErrorMessage(err))
 		}

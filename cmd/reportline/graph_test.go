@@ -122,7 +122,7 @@ func TestScheduledGraphSyncRunsOncePerInterval(t *testing.T) {
 			wg.Go(func() { env.App.NewDirectorySyncs(sources, 0).Run(ctx, 10*time.Millisecond) })
 		}
 		runs := func() []reportline.SyncRun {
-			rs, err := env.App.SyncRuns(t.Context(), app.SystemActor(reportline.SourceGraph), reportline.SourceGraph, 10)
+			rs, err := env.App.ListSyncRuns(t.Context(), app.SystemActor(reportline.SourceGraph), reportline.SourceGraph, 10)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -58,7 +58,7 @@ func TestManagersImportActorAndEmptyFile(t *testing.T) {
 		if out, err := program(t, ctx, "", append([]string{"managers", "import", good}, st...)...); err != nil {
 			t.Fatalf("import: %q, %v", out, err)
 		}
-		batches, err := a.Imports(ctx, sys, 0, 10)
+		batches, err := a.ListImports(ctx, sys, 0, 10)
 		if err != nil || len(batches) == 0 {
 			t.Fatalf("imports = %v, %v", batches, err)
 		}

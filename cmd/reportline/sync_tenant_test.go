@@ -67,7 +67,7 @@ func TestSyncTenantDirectoryCommands(t *testing.T) {
 		}
 		configure := func(slug string, c app.TenantDirectoryChange) {
 			t.Helper()
-			pa, err := a.UserByEmail(in[slug], "pa@"+slug+".example")
+			pa, err := a.GetUserByEmail(in[slug], "pa@"+slug+".example")
 			if reportline.IsCode(err, reportline.NotFound) {
 				pa, err = a.CreatePlatformAdmin(in[slug], "pa@"+slug+".example", "a long password")
 			}
@@ -93,7 +93,7 @@ func TestSyncTenantDirectoryCommands(t *testing.T) {
 
 		name := func(slug, email string) string {
 			t.Helper()
-			u, err := a.UserByEmail(in[slug], email)
+			u, err := a.GetUserByEmail(in[slug], email)
 			if reportline.IsCode(err, reportline.NotFound) {
 				return ""
 			}
@@ -175,14 +175,14 @@ func TestSyncTenantDirectoryCommands(t *testing.T) {
 		if exitCode(err) != exitSyncHeld || !strings.Contains(out, "HELD") || !strings.Contains(out, "3 deactivated") {
 			t.Fatalf("alpha narrow filter: %v (exit %d)\n%s", err, exitCode(err), out)
 		}
-		if u, err := a.UserByEmail(in["alpha"], "bob@example.com"); err != nil || !u.Active() {
+		if u, err := a.GetUserByEmail(in["alpha"], "bob@example.com"); err != nil || !u.Active() {
 			t.Errorf("alpha's Bob after the held run: %+v %v, want active", u, err)
 		}
 		out, err = cli("sync", "ldap", "--tenant", "alpha", "--confirm-deactivations", "3")
 		if err != nil || !strings.Contains(out, "Applied LDAP sync") || !strings.Contains(out, "3 deactivated") {
 			t.Fatalf("alpha confirmed: %v\n%s", err, out)
 		}
-		if u, err := a.UserByEmail(in["beta"], "jane@example.com"); err != nil || !u.Active() {
+		if u, err := a.GetUserByEmail(in["beta"], "jane@example.com"); err != nil || !u.Active() {
 			t.Errorf("beta's Janet after alpha's deactivations: %+v %v, want active", u, err)
 		}
 

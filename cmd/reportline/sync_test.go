@@ -125,7 +125,7 @@ func TestScheduledLDAPSync(t *testing.T) {
 	deadline := time.Now().Add(30 * time.Second)
 	var runs []reportline.SyncRun
 	for time.Now().Before(deadline) {
-		if runs, err = env.App.SyncRuns(context.Background(), sys, reportline.SourceLDAP, 5); err != nil {
+		if runs, err = env.App.ListSyncRuns(context.Background(), sys, reportline.SourceLDAP, 5); err != nil {
 			t.Fatal(err)
 		}
 		if len(runs) > 0 && runs[0].Status != reportline.ImportRunning {

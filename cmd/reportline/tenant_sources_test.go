@@ -138,7 +138,7 @@ func TestTenantLDAPDirectoriesSyncIntoTheirOwnTenants(t *testing.T) {
 		s.Wait()
 		sys := app.SystemActor(reportline.SourceLDAP)
 		for i, tn := range ts {
-			runs, err := f.app.SyncRuns(tn.ctx, sys, reportline.SourceLDAP, 5)
+			runs, err := f.app.ListSyncRuns(tn.ctx, sys, reportline.SourceLDAP, 5)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -147,7 +147,7 @@ func TestTenantLDAPDirectoriesSyncIntoTheirOwnTenants(t *testing.T) {
 			}
 		}
 		name := func(ctx context.Context, email string) string {
-			u, err := f.app.UserByEmail(ctx, email)
+			u, err := f.app.GetUserByEmail(ctx, email)
 			if reportline.IsCode(err, reportline.NotFound) {
 				return ""
 			}
@@ -168,7 +168,7 @@ func TestTenantLDAPDirectoriesSyncIntoTheirOwnTenants(t *testing.T) {
 			}
 		}
 		// The implicit tenant has no directory of its own here: no run.
-		if runs, err := f.app.SyncRuns(reportline.WithTenant(f.ctx, reportline.ImplicitTenant), sys, reportline.SourceLDAP, 5); err != nil || len(runs) != 0 {
+		if runs, err := f.app.ListSyncRuns(reportline.WithTenant(f.ctx, reportline.ImplicitTenant), sys, reportline.SourceLDAP, 5); err != nil || len(runs) != 0 {
 			t.Errorf("implicit tenant: runs %v %v, want none", runs, err)
 		}
 		// Within the hour nothing is due: no second run.
@@ -177,7 +177,7 @@ func TestTenantLDAPDirectoriesSyncIntoTheirOwnTenants(t *testing.T) {
 		}
 		s.Wait()
 		for i, tn := range ts {
-			if runs, _ := f.app.SyncRuns(tn.ctx, sys, reportline.SourceLDAP, 5); len(runs) != 1 {
+			if runs, _ := f.app.ListSyncRuns(tn.ctx, sys, reportline.SourceLDAP, 5); len(runs) != 1 {
 				t.Errorf("tenant %d after a second tick: %d runs, want 1", i, len(runs))
 			}
 		}
@@ -254,18 +254,18 @@ func TestTenantGraphDirectoriesSyncIntoTheirOwnTenants(t *testing.T) {
 		}
 		sys := app.SystemActor(reportline.SourceGraph)
 		for i, ctx := range ctxs {
-			runs, err := f.app.SyncRuns(ctx, sys, reportline.SourceGraph, 5)
+			runs, err := f.app.ListSyncRuns(ctx, sys, reportline.SourceGraph, 5)
 			if err != nil || len(runs) != 1 || runs[0].Status != reportline.ImportDone {
 				t.Fatalf("tenant %d: runs %+v %v, want one applied sync", i, runs, err)
 			}
 		}
-		if _, err := f.app.UserByEmail(ctxs[0], "ann@contoso.com"); err != nil {
+		if _, err := f.app.GetUserByEmail(ctxs[0], "ann@contoso.com"); err != nil {
 			t.Errorf("alpha: ann: %v", err)
 		}
-		if _, err := f.app.UserByEmail(ctxs[0], "max@contoso.com"); !reportline.IsCode(err, reportline.NotFound) {
+		if _, err := f.app.GetUserByEmail(ctxs[0], "max@contoso.com"); !reportline.IsCode(err, reportline.NotFound) {
 			t.Errorf("alpha: max: %v, want not found (beta's)", err)
 		}
-		if u, err := f.app.UserByEmail(ctxs[1], "boss@contoso.com"); err != nil || u.FirstName != "Other" {
+		if u, err := f.app.GetUserByEmail(ctxs[1], "boss@contoso.com"); err != nil || u.FirstName != "Other" {
 			t.Errorf("beta: boss: %+v %v, want beta's Other", u, err)
 		}
 	})

@@ -41,7 +41,7 @@ func cmdUsersErase(ctx context.Context, e env, args []string) error {
 	return withActor(ctx, e, cfg, as, func(a *app.App, actor app.Actor) error {
 		id, err := strconv.ParseInt(who, 10, 64)
 		if err != nil {
-			u, err := a.UserByEmail(ctx, who)
+			u, err := a.GetUserByEmail(ctx, who)
 			if err != nil {
 				return fmt.Errorf("users erase %s: %s", who, reportline.ErrorMessage(err))
 			}

@@ -94,7 +94,7 @@ func withActor(ctx context.Context, e env, cfg config.Config, as string, f func(
 		if as == "" {
 			return f(a, app.OperatorActor(reportline.SourceCLI, osUserName(e)))
 		}
-		u, err := a.UserByEmail(ctx, as)
+		u, err := a.GetUserByEmail(ctx, as)
 		if err != nil {
 			return fmt.Errorf("--as %s: %s", as, reportline.ErrorMessage(err))
 		}

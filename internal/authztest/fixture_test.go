@@ -288,7 +288,7 @@ func (f *fixture) user(t testing.TB, id int64) reportline.User {
 // members reads a group's memberships as the system.
 func (f *fixture) members(t testing.TB, g reportline.GroupID) map[reportline.UserID]reportline.GroupRole {
 	t.Helper()
-	ms, err := f.env.App.Members(context.Background(), f.sys, g)
+	ms, err := f.env.App.ListMembers(context.Background(), f.sys, g)
 	if err != nil {
 		t.Fatal(err)
 	}

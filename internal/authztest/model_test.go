@@ -127,13 +127,13 @@ func readModel(t testing.TB, f *fixture) *model {
 		m.unit[u.ID], m.position[u.ID] = u.OrgUnit, u.Position
 		byEmail[u.Email] = u.ID
 	}
-	groups, err := a.Groups(ctx, sys)
+	groups, err := a.ListGroups(ctx, sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, g := range groups {
 		m.parent[g.ID] = g.ParentID
-		ms, err := a.Members(ctx, sys, g.ID)
+		ms, err := a.ListMembers(ctx, sys, g.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

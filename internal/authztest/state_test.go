@@ -24,12 +24,12 @@ func fingerprint(t testing.TB, f *fixture) string {
 	for _, u := range page.Users {
 		fmt.Fprintf(&b, "user %d %s %s %s %s %s %s %s %s %s\n", u.ID, u.Email, u.Status, u.FirstName, u.LastName, u.ExternalUID, u.Position, u.OrgUnit, u.PlatformRole, u.Birthday)
 	}
-	groups, err := a.Groups(ctx, sys)
+	groups, err := a.ListGroups(ctx, sys)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, g := range groups {
-		ms, err := a.Members(ctx, sys, g.ID)
+		ms, err := a.ListMembers(ctx, sys, g.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func fingerprint(t testing.TB, f *fixture) string {
 	scopes, _ := a.StatisticsScopes(ctx, sys)
 	caps, _ := a.CapabilityMatrix(ctx, sys)
 	digest, _ := a.DigestSettings(ctx, sys)
-	units, _ := a.OrgUnits(ctx, sys)
+	units, _ := a.ListOrgUnits(ctx, sys)
 	fmt.Fprintf(&b, "mode %v\npositions %v\nscopes %v\ncaps %v\ndigest %+v\n", mode, positions, scopes, caps, digest)
 	for _, u := range units {
 		fmt.Fprintf(&b, "unit %d %s %d\n", u.ID, u.Name, u.ParentID)
