@@ -103,3 +103,12 @@ func startOn(srv *httptest.Server, l net.Listener) {
 	}
 	srv.Start()
 }
+
+// CitusURL returns the URL of the run's shared, migrated Citus database
+// and true, or "", false when the run is not against Citus
+// ($REPORTLINE_CITUS_URL unset): for a test that opens its own pool there,
+// with settings of its own.
+func CitusURL(t testing.TB) (string, bool) {
+	t.Helper()
+	return pgtest.Shared(t, migrate)
+}
