@@ -63,6 +63,7 @@ type linkReadTx interface {
 	Links(ctx context.Context, f reportline.LinkFilter) ([]reportline.Link, error)
 	LineManagers(ctx context.Context, users []reportline.UserID) (map[reportline.UserID][]reportline.UserID, error)
 	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
+	UserWithLinks(ctx context.Context, user reportline.UserID, dirs ...reportline.Direction) (reportline.User, [][]reportline.LinkedUser, error)
 	EachLink(ctx context.Context, fn func(reportline.Link) error) error
 	CountLinks(ctx context.Context) (int, error)
 	EachLinkRow(ctx context.Context, fn func(reportline.LinkRow) error) error
@@ -675,8 +676,9 @@ type coverNotesTx interface {
 type linkListTx interface {
 	visibilityTx
 	Absences(ctx context.Context, f reportline.AbsenceFilter) ([]reportline.Absence, error)
-	LinkedUsers(ctx context.Context, user reportline.UserID, dir reportline.Direction) ([]reportline.LinkedUser, error)
-	User(ctx context.Context, id reportline.UserID) (reportline.User, error)
+	// UserWithLinks reads the user and one side of their stored links per
+	// dir (LinkedUsers each) in one statement; NotFound without the user.
+	UserWithLinks(ctx context.Context, user reportline.UserID, dirs ...reportline.Direction) (reportline.User, [][]reportline.LinkedUser, error)
 }
 
 func (a *App) linkListStore() usecase.Store[linkListTx] {

@@ -198,3 +198,63 @@ func (tx *Tx) LinkedUsers(ctx context.Context, user reportline.UserID, dir repor
 	}
 	return out, translate(rows.Err())
 }
+
+// UserWithLinks returns a user and the given sides of their links with the
+// users on the far side (as LinkedUsers), in one statement: one round trip,
+// and one snapshot even without a transaction (ReadOnce). The first side
+// returned is dirs[0]'s. A NotFound error when the user does not exist.
+func (tx *Tx) UserWithLinks(ctx context.Context, user reportline.UserID, dirs ...reportline.Direction) (reportline.User, [][]reportline.LinkedUser, error) {
+	// Each branch gives the side (0: the user), then the user columns of
+	// linkedColumns' u, then its link columns (placeholders for the user).
+	const cols = `u.id, COALESCE(u.external_uid, ''), u.email, u.first_name, u.last_name, u.status, u.birthday, u.position, u.org_unit,
+	u.platform_role, u.locale, u.time_zone, u.created_at, u.updated_at`
+	q := `SELECT 0, ` + cols + `, 0, 0, '', '', NULL, NULL, '', 0, 0 FROM users u WHERE u.tenant_id = $T AND u.id = $1`
+	for i, dir := range dirs {
+		join, where, by := `l.manager_id`, `l.managee_id`, tx.indexedBy("links_managee")
+		if dir == reportline.Managees {
+			join, where, by = `l.managee_id`, `l.manager_id`, ""
+		}
+		q += fmt.Sprintf(`
+	UNION ALL SELECT %d, %s, l.manager_id, l.managee_id, l.kind, l.source, l.valid_from, l.valid_until, l.comment, COALESCE(l.created_by, 0), l.created_at
+	FROM links l%s JOIN users u ON u.tenant_id = $T AND u.id = %s WHERE l.tenant_id = $T AND %s = $1`,
+			i+1, cols, by, join, where)
+	}
+	rows, err := tx.query(ctx, q, user)
+	if err != nil {
+		return reportline.User{}, nil, fmt.Errorf("user with links: %w", err)
+	}
+	defer rows.Close()
+	var me reportline.User
+	found := false
+	sides := make([][]reportline.LinkedUser, len(dirs))
+	for rows.Next() {
+		var side int
+		var lu reportline.LinkedUser
+		var from, until sql.NullInt64
+		var created, uCreated, uUpdated int64
+		var birthday string
+		l, u := &lu.Link, &lu.User
+		if err := rows.Scan(&side, &u.ID, &u.ExternalUID, &u.Email, &u.FirstName, &u.LastName, &u.Status, &birthday, &u.Position, &u.OrgUnit,
+			&u.PlatformRole, &u.Locale, &u.TimeZone, &uCreated, &uUpdated,
+			&l.ManagerID, &l.ManageeID, &l.Kind, &l.Source, &from, &until, &l.Comment, &l.CreatedBy, &created); err != nil {
+			return reportline.User{}, nil, fmt.Errorf("user with links: %w", translate(err))
+		}
+		u.Birthday, _ = reportline.ParseBirthday(birthday)
+		u.CreatedAt = fromMicros(sql.NullInt64{Int64: uCreated, Valid: true})
+		u.UpdatedAt = fromMicros(sql.NullInt64{Int64: uUpdated, Valid: true})
+		if side == 0 {
+			me, found = *u, true
+			continue
+		}
+		l.ValidFrom, l.ValidUntil = fromMicros(from), fromMicros(until)
+		l.CreatedAt = fromMicros(sql.NullInt64{Int64: created, Valid: true})
+		sides[side-1] = append(sides[side-1], lu)
+	}
+	if err := translate(rows.Err()); err != nil {
+		return reportline.User{}, nil, fmt.Errorf("user with links: %w", err)
+	}
+	if !found {
+		return reportline.User{}, nil, notFound(translate(sql.ErrNoRows), "user", user)
+	}
+	return me, sides, nil
+}

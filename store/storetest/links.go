@@ -1,8 +1,11 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"testing"
 
 	"reportline"
@@ -81,6 +84,36 @@ func testLinks(t *testing.T, db DB) {
 		}
 		if len(down) != 1 || down[0].User.ID != mid.ID {
 			t.Errorf("LinkedUsers(boss, managees) = %+v", down)
+		}
+		// UserWithLinks is User and LinkedUsers in one statement.
+		for _, u := range []reportline.User{dev, mid, boss} {
+			want, err := tx.User(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			got, sides, err := tx.UserWithLinks(ctx, u.ID, reportline.Managees, reportline.Managers)
+			if err != nil {
+				return err
+			}
+			if !reflect.DeepEqual(got, want) || len(sides) != 2 {
+				t.Errorf("UserWithLinks(%s) = %+v, %d sides; want %+v", u.Email, got, len(sides), want)
+				continue
+			}
+			for i, dir := range []reportline.Direction{reportline.Managees, reportline.Managers} {
+				one, err := tx.LinkedUsers(ctx, u.ID, dir)
+				if err != nil {
+					return err
+				}
+				byID := func(x, y reportline.LinkedUser) int { return cmp.Compare(x.User.ID, y.User.ID) }
+				slices.SortFunc(one, byID)
+				slices.SortFunc(sides[i], byID)
+				if len(one) != len(sides[i]) || len(one) > 0 && !reflect.DeepEqual(one, sides[i]) {
+					t.Errorf("UserWithLinks(%s) %s = %+v; LinkedUsers gives %+v", u.Email, dir, sides[i], one)
+				}
+			}
+		}
+		if _, _, err := tx.UserWithLinks(ctx, boss.ID+1000, reportline.Managers); !reportline.IsCode(err, reportline.NotFound) {
+			t.Errorf("UserWithLinks(unknown) err = %v, want NotFound", err)
 		}
 		up, err := tx.LineManagers(ctx, []reportline.UserID{dev.ID, mid.ID, boss.ID})
 		if err != nil {
