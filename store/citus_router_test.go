@@ -124,6 +124,10 @@ func TestCitusRoutesTheRequestPaths(t *testing.T) {
 		{"LinksOfManagers", func(tx *store.Tx) error { _, err := tx.LinksOfManagers(ctx, users); return err }},
 		{"ManagerPositions", func(tx *store.Tx) error { _, err := tx.ManagerPositions(ctx); return err }},
 		// Q1 itself (app/links.go listLinks).
+		{"UserWithLinks", func(tx *store.Tx) error {
+			_, _, err := tx.UserWithLinks(ctx, worker.ID, reportline.Managers, reportline.Managees)
+			return err
+		}},
 		{"User", func(tx *store.Tx) error { _, err := tx.User(ctx, worker.ID); return err }},
 		{"LinkedUsers managers", func(tx *store.Tx) error { _, err := tx.LinkedUsers(ctx, worker.ID, reportline.Managers); return err }},
 		{"LinkedUsers managees", func(tx *store.Tx) error { _, err := tx.LinkedUsers(ctx, boss.ID, reportline.Managees); return err }},
