@@ -123,11 +123,38 @@ func (z *AuthZEN) handle(rt route) http.Handler {
 
 // writeCompact writes v as compact JSON: the decision point's answers are
 // read by machines, and indenting a batch of 100 cost a fifth of its
-// encoding (docs/benchmarks.md, A4).
+// encoding (docs/benchmarks.md, A4). Decisions are appended by azWriter
+// (authzen_wire.go), the same bytes without reflection.
 func writeCompact(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
+	var aw azWriter
+	switch v := v.(type) {
+	case AZDecision:
+		aw.b = make([]byte, 0, 512)
+		aw.decision(v)
+	case AZEvaluationsResponse:
+		if v.Evaluations == nil {
+			aw.err = errors.ErrUnsupported // null, never answered
+			break
+		}
+		aw.b = make([]byte, 0, 64+400*len(v.Evaluations))
+		aw.raw(`{"evaluations":[`)
+		for i, d := range v.Evaluations {
+			if i > 0 {
+				aw.raw(`,`)
+			}
+			aw.decision(d)
+		}
+		aw.raw(`]}`)
+	default:
+		aw.err = errors.ErrUnsupported
+	}
 	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
+	if aw.err != nil {
+		json.NewEncoder(w).Encode(v)
+		return
+	}
+	w.Write(append(aw.b, '\n'))
 }
 
 // fail writes an error in the API's error shape, with AuthZEN's statuses:
@@ -180,12 +207,34 @@ type azQuery struct {
 	err               error // the evaluation is malformed
 }
 
+// decodeEvaluations reads an Access Evaluation(s) request: its plain shape
+// without reflection (authzen_wire.go), anything else with encoding/json.
+// single: the body of /access/v1/evaluation.
+func decodeEvaluations(w http.ResponseWriter, r *http.Request, single bool) (AZEvaluationsRequest, error) {
+	raw, err := web.ReadJSON(w, r)
+	if err != nil {
+		return AZEvaluationsRequest{}, err
+	}
+	var in AZEvaluationsRequest
+	if decodeAZEvaluations(raw, &in, single) {
+		return in, nil
+	}
+	if single {
+		var one AZEvaluationRequest
+		err := web.DecodeJSONBytes(raw, &one)
+		return AZEvaluationsRequest{Subject: one.Subject, Action: one.Action, Resource: one.Resource, Context: one.Context}, err
+	}
+	in = AZEvaluationsRequest{}
+	err = web.DecodeJSONBytes(raw, &in)
+	return in, err
+}
+
 func (z *AuthZEN) evaluation(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	var in AZEvaluationRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
+	in, err := decodeEvaluations(w, r, true)
+	if err != nil {
 		return nil, err
 	}
-	q := parseEvaluation(in, "")
+	q := parseEvaluation(AZEvaluationRequest{Subject: in.Subject, Action: in.Action, Resource: in.Resource, Context: in.Context}, "")
 	if q.err != nil {
 		return nil, q.err
 	}
@@ -197,8 +246,8 @@ func (z *AuthZEN) evaluation(w http.ResponseWriter, r *http.Request, actor app.A
 }
 
 func (z *AuthZEN) evaluations(w http.ResponseWriter, r *http.Request, actor app.Actor) (any, error) {
-	var in AZEvaluationsRequest
-	if err := web.DecodeJSON(w, r, &in); err != nil {
+	in, err := decodeEvaluations(w, r, false)
+	if err != nil {
 		return nil, err
 	}
 	if len(in.Evaluations) == 0 {
@@ -242,7 +291,11 @@ func (z *AuthZEN) evaluations(w http.ResponseWriter, r *http.Request, actor app.
 		if e.Context == nil {
 			e.Context = in.Context
 		}
-		qs[i] = parseEvaluation(e, fmt.Sprintf("evaluations[%d].", i))
+		// The field's prefix is written only for an error (the same
+		// parse again): a valid batch builds no string per evaluation.
+		if qs[i] = parseEvaluation(e, ""); qs[i].err != nil {
+			qs[i] = parseEvaluation(e, "evaluations["+strconv.Itoa(i)+"].")
+		}
 	}
 	ds, err := z.decide(r, actor, qs)
 	if err != nil {
@@ -261,7 +314,7 @@ func (z *AuthZEN) evaluations(w http.ResponseWriter, r *http.Request, actor app.
 // decide answers parsed evaluations in one batch; malformed ones get a
 // refusal that carries their error.
 func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDecision, error) {
-	var keys []app.UserKey
+	keys := make([]app.UserKey, 0, 2*len(qs))
 	for _, q := range qs {
 		if q.err == nil {
 			keys = append(keys, q.subject, q.resource)
@@ -271,7 +324,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 	if err != nil {
 		return nil, err
 	}
-	var aqs []app.AccessQuery
+	aqs := make([]app.AccessQuery, 0, len(qs))
 	for _, q := range qs {
 		if q.err == nil {
 			aqs = append(aqs, app.AccessQuery{Subject: ids[0], Capability: q.capability, Resource: ids[1], At: q.at, History: q.history})
@@ -283,6 +336,7 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 		return nil, err
 	}
 	out := make([]AZDecision, len(qs))
+	parts := make([]azDecisionParts, len(qs)) // one allocation for every decision's parts
 	for i, q := range qs {
 		if q.err != nil {
 			msg := reportline.ErrorMessage(q.err)
@@ -293,23 +347,33 @@ func (z *AuthZEN) decide(r *http.Request, actor app.Actor, qs []azQuery) ([]AZDe
 				Error: &AZError{Status: http.StatusBadRequest, Message: msg}}}
 			continue
 		}
-		out[i] = toAZDecision(decisions[0])
+		out[i] = toAZDecision(decisions[0], &parts[i])
 		decisions = decisions[1:]
 	}
 	return out, nil
 }
 
-// toAZDecision turns a decision into AuthZEN's shape.
-func toAZDecision(d app.Decision) AZDecision {
-	c := &AZDecisionContext{ID: d.Code, ReasonAdmin: &AZReason{EN: d.Reason}, ReasonUser: &AZReason{EN: userReason(d)}}
-	if d.Allowed {
-		c.Grant = toAZGrant(d.Grant)
-	}
-	return AZDecision{Decision: d.Allowed, Context: c}
+// azDecisionParts is the storage of an AZDecision's pointers, allocated
+// for a whole batch at once.
+type azDecisionParts struct {
+	context                 AZDecisionContext
+	reasonAdmin, reasonUser AZReason
+	grant                   AZGrant
 }
 
-func toAZGrant(g app.Grant) *AZGrant {
-	out := &AZGrant{By: string(g.By)}
+// toAZDecision turns a decision into AuthZEN's shape, in p.
+func toAZDecision(d app.Decision, p *azDecisionParts) AZDecision {
+	p.reasonAdmin.EN, p.reasonUser.EN = d.Reason, userReason(d)
+	p.context = AZDecisionContext{ID: d.Code, ReasonAdmin: &p.reasonAdmin, ReasonUser: &p.reasonUser}
+	if d.Allowed {
+		p.grant = toAZGrant(d.Grant)
+		p.context.Grant = &p.grant
+	}
+	return AZDecision{Decision: d.Allowed, Context: &p.context}
+}
+
+func toAZGrant(g app.Grant) AZGrant {
+	out := AZGrant{By: string(g.By)}
 	switch g.By {
 	case app.GrantLink, app.GrantChain:
 		l := g.Link

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"reportline"
@@ -428,9 +429,15 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		d.Code, d.Reason = code, fmt.Sprintf(format, args...)
 		return d, nil
 	}
-	allow := func(g Grant, format string, args ...any) (Decision, error) {
-		d.Allowed, d.Grant, d.Code, d.Reason = true, g, string(g.By), fmt.Sprintf(format, args...)
+	// grant is allow with its reason written: the reasons of the common
+	// answers (a link, a chain, no link) are joined rather than formatted,
+	// a fifth of a decision's time in a batch's profile (docs/benchmarks.md, A4).
+	grant := func(g Grant, reason string) (Decision, error) {
+		d.Allowed, d.Grant, d.Code, d.Reason = true, g, string(g.By), reason
 		return d, nil
+	}
+	allow := func(g Grant, format string, args ...any) (Decision, error) {
+		return grant(g, fmt.Sprintf(format, args...))
 	}
 	c := q.Capability
 	walks := c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c)
@@ -501,8 +508,8 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 				missCode, missReason = RefusedNotInEffect, fmt.Sprintf("the link %s → %s is temporary (%s) and grants nothing at %s",
 					manager.Email, managee.Email, period(l), q.At.UTC().Format(time.RFC3339))
 			default:
-				return allow(Grant{By: GrantLink, Link: l}, "%s manages %s through a %s link (source %s), which grants %s",
-					manager.Email, managee.Email, l.Kind, l.Source, c)
+				return grant(Grant{By: GrantLink, Link: l}, manager.Email+" manages "+managee.Email+" through a "+string(l.Kind)+
+					" link (source "+string(l.Source)+"), which grants "+string(c))
 			}
 		}
 		if walks {
@@ -517,8 +524,8 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 				}
 			}
 			if chain != nil {
-				return allow(Grant{By: GrantChain, Link: chain[0], Chain: chain},
-					"%s is above %s in the reporting line (%d line links), which grants %s", s.Email, r.Email, len(chain), c)
+				return grant(Grant{By: GrantChain, Link: chain[0], Chain: chain}, s.Email+" is above "+r.Email+
+					" in the reporting line ("+strconv.Itoa(len(chain))+" line links), which grants "+string(c))
 			}
 			if inactive && missReason == "" {
 				missCode, missReason = RefusedInactiveChain, fmt.Sprintf("%s is above %s only through inactive users", s.Email, r.Email)
@@ -526,11 +533,11 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		}
 		if missReason == "" {
 			if c.Transitive() {
-				missReason = fmt.Sprintf("%s is not above %s in the reporting line", s.Email, r.Email)
+				missReason = s.Email + " is not above " + r.Email + " in the reporting line"
 			} else if c.ManageeHolds() {
-				missReason = fmt.Sprintf("%s is not a manager of %s", r.Email, s.Email)
+				missReason = r.Email + " is not a manager of " + s.Email
 			} else {
-				missReason = fmt.Sprintf("%s is not a manager of %s", s.Email, r.Email)
+				missReason = s.Email + " is not a manager of " + r.Email
 			}
 		}
 	}
@@ -545,7 +552,8 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 				s.Email, g, r.Email, verb(c))
 		}
 	}
-	return refuse(missCode, "%s", missReason)
+	d.Code, d.Reason = missCode, missReason
+	return d, nil
 }
 
 // resolveTx finds users by their email or external uid (ResolveUsers).

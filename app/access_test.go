@@ -664,3 +664,36 @@ func TestAccessFollowsAssignRoleMode(t *testing.T) {
 		}
 	})
 }
+
+// TestDecisionReasons pins the administrators' reasons of the common
+// answers (a link, a chain, no link, no chain), which the decision point
+// returns as they are: through the database and from the index.
+func TestDecisionReasons(t *testing.T) {
+	testapp.Run(t, func(t *testing.T, engine store.Engine) {
+		o := newAccessOrg(t, engine)
+		a := o.env.App
+		for _, tc := range []struct {
+			s    reportline.User
+			c    reportline.Capability
+			r    reportline.User
+			want string
+		}{
+			{o.mgr, reportline.ManageTasks, o.x, "mgr@example.com manages x@example.com through a line link (source api), which grants manage_tasks"},
+			{o.mem, reportline.ViewReports, o.x, "mem@example.com is above x@example.com in the reporting line (2 line links), which grants view_reports"},
+			{o.mem, reportline.ManageTasks, o.x, "mem@example.com is not a manager of x@example.com"},
+			{o.x, reportline.ViewReports, o.mgr, "x@example.com is not above mgr@example.com in the reporting line"},
+		} {
+			q := app.AccessQuery{Subject: tc.s.ID, Capability: tc.c, Resource: tc.r.ID}
+			for _, indexed := range []bool{false, true} {
+				a.UseGraphIndex(indexed)
+				ds, err := a.Evaluate(context.Background(), sys, []app.AccessQuery{q})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if ds[0].Reason != tc.want {
+					t.Errorf("%s %s %s (index %v): reason %q, want %q", tc.s.Email, tc.c, tc.r.Email, indexed, ds[0].Reason, tc.want)
+				}
+			}
+		}
+	})
+}
