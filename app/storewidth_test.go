@@ -1,12 +1,16 @@
 package app_test
 
 import (
+	"errors"
+	"fmt"
 	"go/ast"
 	"go/importer"
 	"go/parser"
 	"go/token"
 	"go/types"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -72,7 +76,7 @@ func TestStoreWidth(t *testing.T) {
 		files = append(files, f)
 	}
 	info := &types.Info{Defs: map[*ast.Ident]types.Object{}, Types: map[ast.Expr]types.TypeAndValue{}}
-	conf := types.Config{Importer: importer.ForCompiler(fset, "source", nil)}
+	conf := types.Config{Importer: importer.ForCompiler(fset, "gc", exportData(t))}
 	if _, err := conf.Check("reportline/app", fset, files, info); err != nil {
 		t.Fatalf("type-check app: %v", err)
 	}
@@ -134,6 +138,36 @@ func TestStoreWidth(t *testing.T) {
 		}
 	}
 	t.Logf("%d functions still on a wide store (wideStoreUsers)", len(wideStoreUsers))
+}
+
+// exportData returns a lookup of the compiler's export data for app's
+// dependencies, as `go list -export` builds it (or finds it in the build
+// cache). The "source" importer type-checked every dependency, the standard
+// library included, from source inside the test: ~100 s of the race run's
+// app package on two cores. app's own files are still parsed and checked
+// from source here, which is all the test inspects.
+func exportData(t *testing.T) func(path string) (io.ReadCloser, error) {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-deps", "-export", "-f", "{{.ImportPath}}\t{{.Export}}", ".").Output()
+	if err != nil {
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("go list -export: %v\n%s", err, exit.Stderr)
+		}
+		t.Fatalf("go list -export: %v", err)
+	}
+	files := map[string]string{}
+	for line := range strings.Lines(string(out)) {
+		path, file, _ := strings.Cut(strings.TrimSpace(line), "\t")
+		files[path] = file
+	}
+	return func(path string) (io.ReadCloser, error) {
+		file := files[path]
+		if file == "" {
+			return nil, fmt.Errorf("no export data for %q (go list -export)", path)
+		}
+		return os.Open(file)
+	}
 }
 
 // isNarrow reports whether fun is app's narrow: the closure it is handed

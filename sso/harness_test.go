@@ -10,7 +10,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -218,12 +217,12 @@ func (s *site) changes(u reportline.UserID) []string {
 }
 
 // TestMain quiets the example provider's request log (it logs through the
-// process-wide logger).
+// process-wide logger) and runs the tests through testapp.Main, so that
+// SQLite databases are copies of one migrated template (not 32 migrations
+// per test) and the throwaway PostgreSQL server is stopped at the end.
 func TestMain(m *testing.M) {
 	slog.SetDefault(slog.New(slog.DiscardHandler))
-	code := m.Run()
-	browser.Close() // the browser tests' one Chromium
-	os.Exit(code)
+	testapp.Main(m, browser.Close) // the browser tests' one Chromium
 }
 
 var moveOn = regexp.MustCompile(`<a href="([^"]+)" id="idp-sign-out"`)

@@ -26,7 +26,19 @@ func program(t *testing.T, ctx context.Context, stdin string, args ...string) (s
 	return out.String(), err
 }
 
+// storageArgs names an already migrated database for the commands under
+// test (testapp.Storage: a copy of the migrated template, not 32 migrations
+// per test); freshStorageArgs names an empty one, for the tests of migrate.
 func storageArgs(t *testing.T, engine store.Engine) []string {
+	t.Helper()
+	dir, url := testapp.Storage(t, engine)
+	if url != "" {
+		return []string{"--data", dir, "--database", url}
+	}
+	return []string{"--data", dir}
+}
+
+func freshStorageArgs(t *testing.T, engine store.Engine) []string {
 	if engine == store.Postgres {
 		return []string{"--data", t.TempDir(), "--database", pgtest.New(t)}
 	}
@@ -37,7 +49,7 @@ func TestCommands(t *testing.T) {
 	t.Parallel()
 	testapp.Run(t, func(t *testing.T, engine store.Engine) {
 		ctx := context.Background()
-		st := storageArgs(t, engine)
+		st := freshStorageArgs(t, engine)
 		out, err := program(t, ctx, "", append([]string{"migrate"}, st...)...)
 		if err != nil || !strings.Contains(out, "migrated") {
 			t.Fatalf("migrate: %q, %v", out, err)
