@@ -93,7 +93,10 @@ func Drive(ctx context.Context, opts Options, op Op) (Result, error) {
 	start := time.Now()
 	for range opts.Concurrency {
 		wg.Go(func() {
-			lat := make([]time.Duration, 0, opts.Requests/opts.Concurrency+1)
+			// At most 64k latencies up front: a run bounded by time with a
+			// large count (up to MaxRequests, 80 MB of them) would spend its
+			// first milliseconds allocating, or all of a short Duration.
+			lat := make([]time.Duration, 0, min(opts.Requests/opts.Concurrency+1, 1<<16))
 			var errs int
 			var first error
 			for ctx.Err() == nil {
