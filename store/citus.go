@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
@@ -24,18 +23,7 @@ import (
 // referenceTables are the global tables: small, read by every node, and
 // written by the operator. schema_migrations stays a plain table of the
 // coordinator (nothing refers to it).
-//
-// graph_version, one number per tenant, is one too although each tenant
-// writes its row: the decision index's one follower per process reads
-// every followed tenant's version in one statement (DB.GraphVersions)
-// every 100 ms, which on a distributed table is a task on each of the 32
-// shards (180–600 ms at 1,000 tenants on two loaded cores, longer than
-// the index's 500 ms staleness bound, so decisions fell back to the
-// database: docs/benchmarks.md, "Citus: graph_version a reference
-// table"). As a reference table it is read in one task; each write that
-// changes a tenant's graph updates every node's copy, one more round trip
-// per node in a write that is rare beside the decisions.
-var referenceTables = []string{"tenants", "credential_routes", "operator_log", "operators", "operator_sessions", "graph_version"}
+var referenceTables = []string{"tenants", "credential_routes", "operator_log", "operators", "operator_sessions"}
 
 // isCitus reports whether the database the pool reaches has the citus
 // extension.
@@ -65,37 +53,19 @@ func distribute(ctx context.Context, conn *sql.Conn) error {
 	done := map[string]bool{}
 	// Citus local tables (what a foreign key to a reference table turns
 	// a plain table into) are not done: they are distributed below.
-	rows, err := conn.QueryContext(ctx, `SELECT table_name::text, citus_table_type FROM citus_tables WHERE citus_table_type IN ('distributed', 'reference')`)
+	rows, err := conn.QueryContext(ctx, `SELECT table_name::text FROM citus_tables WHERE citus_table_type IN ('distributed', 'reference')`)
 	if err != nil {
 		return fmt.Errorf("citus: list distributed tables: %w", err)
 	}
-	var undistribute []string
 	for rows.Next() {
-		var t, kind string
-		if err := rows.Scan(&t, &kind); err != nil {
+		var t string
+		if err := rows.Scan(&t); err != nil {
 			rows.Close()
 			return fmt.Errorf("citus: list distributed tables: %w", err)
-		}
-		if kind == "distributed" && slices.Contains(referenceTables, t) {
-			undistribute = append(undistribute, t) // distributed by an earlier version: graph_version
-			continue
 		}
 		done[t] = true
 	}
 	rows.Close()
-	// A table that became a reference table after it was distributed goes
-	// back to the coordinator first (without its foreign keys, which Citus
-	// would undistribute with it; added again at the end), then is made a
-	// reference table below.
-	movedFKs, err := dropForeignKeys(ctx, conn, undistribute, done)
-	if err != nil {
-		return err
-	}
-	for _, t := range undistribute {
-		if _, err := conn.ExecContext(ctx, `SELECT undistribute_table($1)`, t); err != nil {
-			return fmt.Errorf("citus: undistribute_table(%s): %w", t, err)
-		}
-	}
 
 	tables, _, err := citusCandidates(ctx, conn)
 	if err != nil {
@@ -120,7 +90,6 @@ func distribute(ctx context.Context, conn *sql.Conn) error {
 	if err != nil {
 		return err
 	}
-	fks = append(fks, movedFKs...)
 	for _, t := range referenceTables {
 		if done[t] {
 			continue
