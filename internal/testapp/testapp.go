@@ -61,23 +61,10 @@ func New(t testing.TB, engine store.Engine) *Env {
 func OpenDB(t testing.TB, engine store.Engine) *store.DB {
 	t.Helper()
 	ctx := context.Background()
-	url, dir := "", t.TempDir()
 	if engine == store.Postgres && pgtest.Citus() {
 		return openCitus(t)
 	}
-	if engine == store.Postgres {
-		url = postgresURL(t)
-	} else {
-		tpl, err := sqliteTemplate()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if tpl != "" {
-			if err := copySQLite(tpl, dir); err != nil {
-				t.Fatal(err)
-			}
-		}
-	}
+	dir, url := Storage(t, engine)
 	db, err := store.Open(ctx, url, dir)
 	if err != nil {
 		t.Fatalf("open %s: %v", engine, err)
