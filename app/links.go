@@ -95,11 +95,15 @@ func (a *App) listLinksOnce(ctx context.Context, actor Actor, user reportline.Us
 		return UserLinks{}, false, nil
 	}
 	ac, err := usecase.LoadAuthority(ctx, nil, actor) // reads nothing for these actors
-	if err != nil || !ac.Scope.All {
+	if err != nil {
 		return UserLinks{}, false, nil
 	}
 	var covered bool
 	err = a.linkListStore().(narrowed[linkListTx]).ReadOnce(ctx, func(tx linkListTx) error {
+		// The same rule as listLinks' (for these actors it reads nothing).
+		if ok, err := a.mayView(ctx, tx, ac, user); err != nil || !ok {
+			return cmp.Or(err, usecase.NotVisible())
+		}
 		me, sides, err := tx.UserWithLinks(ctx, user, dirs...)
 		if err != nil {
 			return err
