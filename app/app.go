@@ -189,6 +189,14 @@ type Config struct {
 	// every tenant it follows with it (graph_index.go). Nil: one follower
 	// per tenant, each reading its tenant's version.
 	GraphVersions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
+	// ListenGraph opens a connection on which the database announces each
+	// tenant's new graph versions (the store's DB.ListenGraph; PostgreSQL).
+	// With it (and GraphVersions) the one follower learns of changes from
+	// the announcements and confirms every followed tenant with one round
+	// trip, reading graph_version only to start from and while the
+	// connection is down (graph_listen.go). Nil: it reads GraphVersions
+	// every followEvery.
+	ListenGraph func(context.Context) (GraphListener, error)
 	// Tenant is the tenant a context that names none acts in when the
 	// store is bound to another than the implicit one (the CLI's --tenant,
 	// a Citus test's own tenant): the decision index is keyed by it, so
@@ -248,7 +256,7 @@ type App struct {
 // New returns the application services over a store.
 func New(store Store, cfg Config) *App {
 	store, events := withEvents(store) // change events out (webhooks.go)
-	ix, tokens := &graphIndex{versions: cfg.GraphVersions, tenant: cfg.Tenant, kick: make(chan struct{}, 1)}, &tokenCache{}
+	ix, tokens := &graphIndex{versions: cfg.GraphVersions, listen: cfg.ListenGraph, tenant: cfg.Tenant, kick: make(chan struct{}, 1)}, &tokenCache{}
 	a := &App{ix: ix, tokens: tokens, now: cfg.Now, log: cfg.Logger, ttl: cfg.SessionTTL, pw: cfg.PasswordParams,
 		public: strings.TrimRight(cfg.PublicURL, "/"), brand: cfg.Brand, locale: strings.TrimSpace(cfg.DefaultLocale), secrets: cfg.Secrets, connect: cfg.Connectors}
 	a.store = indexedStore{store, a, tokens}

@@ -65,6 +65,9 @@ type graphIndex struct {
 	// versions reads many tenants' graph versions in one statement
 	// (Config.GraphVersions); nil: one follower per tenant.
 	versions func(context.Context, []reportline.TenantID) (map[reportline.TenantID]int64, error)
+	// listen opens the connection announcing new versions
+	// (Config.ListenGraph); nil: the one follower reads versions alone.
+	listen func(context.Context) (GraphListener, error)
 	// tenant is the index of a context that names no tenant (Config.Tenant).
 	tenant  reportline.TenantID
 	running atomic.Bool   // the App's one follower runs (followAll)
@@ -438,9 +441,11 @@ func (a *App) followOne(ix *tenantIndex) {
 }
 
 // followAll starts the App's one follower unless it runs. Every
-// followEvery (or when kicked) it reads the versions of every followed
-// tenant in one statement (pollAll); it stops when no tenant is followed,
-// and the next decision starts it again.
+// followEvery (or when kicked) it confirms or rebuilds every followed
+// tenant's index (pollAll): from one round trip on its listening
+// connection when it has one (graph_listen.go), else by reading their
+// versions in one statement. It stops when no tenant is followed (closing
+// its connection), and the next decision starts it again.
 func (a *App) followAll() {
 	if !a.ix.running.CompareAndSwap(false, true) {
 		return
@@ -449,8 +454,10 @@ func (a *App) followAll() {
 		ctx := context.Background()
 		tick := time.NewTicker(followEvery)
 		defer tick.Stop()
+		l := &listening{open: a.ix.listen}
+		defer l.close()
 		for {
-			if !a.pollAll(ctx) {
+			if !a.pollAll(ctx, l) {
 				a.ix.running.Store(false)
 				// A tenant followed after pollAll looked, whose follow
 				// found this loop still running, is followed here.
@@ -477,11 +484,12 @@ func (a *App) anyFollowed() bool {
 	return found
 }
 
-// pollAll reads the graph versions of the followed tenants in one
-// statement, and confirms or rebuilds each tenant's index as poll does;
-// a tenant idle for followIdleShared stops being followed (and is not read).
-// It reports whether any tenant is still followed.
-func (a *App) pollAll(ctx context.Context) bool {
+// pollAll confirms or rebuilds the index of every followed tenant, from
+// the announcements of l when it is listening (graph_listen.go), else by
+// reading their graph versions in one statement (readVersions); a tenant
+// idle for followIdleShared stops being followed (and is not read). It
+// reports whether any tenant is still followed.
+func (a *App) pollAll(ctx context.Context, l *listening) bool {
 	var followed []*tenantIndex
 	a.ix.tenants.Range(func(_, v any) bool {
 		ix := v.(*tenantIndex)
@@ -501,6 +509,15 @@ func (a *App) pollAll(ctx context.Context) bool {
 	if len(followed) == 0 {
 		return false
 	}
+	if !a.listenRound(ctx, l, followed) {
+		a.readVersions(ctx, followed)
+	}
+	return true
+}
+
+// readVersions reads the graph versions of the tenants in one statement,
+// and confirms or rebuilds each tenant's index as poll does.
+func (a *App) readVersions(ctx context.Context, followed []*tenantIndex) {
 	ids := make([]reportline.TenantID, len(followed))
 	for i, ix := range followed {
 		ids[i] = ix.tenant
@@ -509,7 +526,7 @@ func (a *App) pollAll(ctx context.Context) bool {
 	vs, err := a.ix.versions(ctx, ids)
 	if err != nil {
 		a.log.Debug("reporting graph index: poll failed; decisions read the database", "tenants", len(ids), "err", err)
-		return true
+		return
 	}
 	// Every current index is confirmed before any is rebuilt, so that the
 	// rebuilds (one after another) do not age the others' confirmation.
@@ -523,10 +540,14 @@ func (a *App) pollAll(ctx context.Context) bool {
 			stale = append(stale, ix)
 		}
 	}
+	a.rebuildAll(ctx, stale)
+}
+
+// rebuildAll rebuilds the indexes found stale, one after another.
+func (a *App) rebuildAll(ctx context.Context, stale []*tenantIndex) {
 	for _, ix := range stale {
 		a.rebuild(reportline.WithTenant(ctx, ix.tenant), ix, ix.current.Load())
 	}
-	return true
 }
 
 // observe records version v, read by a statement begun at start: it

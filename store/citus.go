@@ -389,10 +389,7 @@ func (tx *Tx) bumpGraph(ctx context.Context) error {
 		return nil
 	}
 	tx.graphDirty = false
-	if _, err := tx.exec(ctx, `UPDATE graph_version SET version = version + 1 WHERE tenant_id = $T`); err != nil {
-		return fmt.Errorf("bump the graph version: %w", err)
-	}
-	return nil
+	return tx.bumpVersion(ctx)
 }
 
 // grantCovers reports whether the transaction's own grant (grantAppendOnly,

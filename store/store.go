@@ -42,7 +42,12 @@ type DB struct {
 	write  *sql.DB // SQLite: the single writer connection; PostgreSQL: the pool
 	read   *sql.DB // SQLite: a pool of readers; PostgreSQL: the same pool
 	now    func() time.Time
-	citus  bool // a Citus coordinator (citus.go): no triggers, the store does their work
+	citus  bool   // a Citus coordinator (citus.go): no triggers, the store does their work
+	url    string // PostgreSQL: the URL, for the connection of ListenGraph
+
+	// done ends with Close: a GraphListener's round trip stops then.
+	done  context.Context
+	close context.CancelFunc
 
 	// implicit is the tenant of a context that names none (see ctxTenant):
 	// ImplicitTenant, but for a test on a shared Citus database, which
@@ -86,7 +91,8 @@ func openPostgres(ctx context.Context, rawURL string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redact(rawURL), err)
 	}
-	return &DB{engine: Postgres, write: db, read: db, now: time.Now, citus: citus}, nil
+	done, stop := context.WithCancel(context.Background())
+	return &DB{engine: Postgres, write: db, read: db, now: time.Now, citus: citus, url: rawURL, done: done, close: stop}, nil
 }
 
 // sqlitePragmas are set on every connection: WAL so readers never block the
@@ -117,7 +123,8 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		read.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	return &DB{engine: SQLite, write: write, read: read, now: time.Now}, nil
+	done, stop := context.WithCancel(context.Background())
+	return &DB{engine: SQLite, write: write, read: read, now: time.Now, done: done, close: stop}, nil
 }
 
 // Engine reports which engine the database runs on.
@@ -125,6 +132,7 @@ func (db *DB) Engine() Engine { return db.engine }
 
 // Close closes every connection.
 func (db *DB) Close() error {
+	db.close()
 	err := db.write.Close()
 	if db.read != db.write {
 		err = errors.Join(err, db.read.Close())

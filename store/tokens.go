@@ -71,10 +71,7 @@ func (tx *Tx) RevokeToken(ctx context.Context, id int64, at time.Time) error {
 // version it was read at (app/token_cache.go), so a revocation must move
 // it as a deactivation does.
 func (tx *Tx) bumpForCredentials(ctx context.Context) error {
-	if _, err := tx.exec(ctx, `UPDATE graph_version SET version = version + 1 WHERE tenant_id = $T`); err != nil {
-		return fmt.Errorf("bump the graph version: %w", err)
-	}
-	return nil
+	return tx.bumpVersion(ctx)
 }
 
 // RevokeUserTokens revokes every token of a user that is not revoked yet
