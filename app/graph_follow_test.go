@@ -136,12 +136,14 @@ func TestEvaluateStalenessBound(t *testing.T) {
 		o := newOrg(t, engine)
 		ctx := context.Background()
 		writer, replica, told := o.env.App, replicaOf(o.env), replicaOf(o.env)
+		// As cmd/reportline wires it: one follower, listening on PostgreSQL.
+		shared, _ := listeningReplicaOf(o.env)
 		pa2, err := writer.CreatePlatformAdmin(ctx, "pa2@example.com", "correct horse battery")
 		if err != nil {
 			t.Fatal(err)
 		}
 		pdp := sys
-		for _, a := range []*app.App{writer, replica, told} {
+		for _, a := range []*app.App{writer, replica, told, shared} {
 			if _, err := a.WarmGraphIndex(ctx); err != nil {
 				t.Fatal(err)
 			}
@@ -157,7 +159,8 @@ func TestEvaluateStalenessBound(t *testing.T) {
 		o.link(t, o.mgr, o.x, reportline.Line)
 		// Warm the replica's follower at the current version.
 		deadline := time.Now().Add(5 * time.Second)
-		for !decide(replica, ctx, o.mgr, reportline.ViewReports, o.x) || !decide(told, ctx, o.mgr, reportline.ViewReports, o.x) {
+		for !decide(replica, ctx, o.mgr, reportline.ViewReports, o.x) || !decide(told, ctx, o.mgr, reportline.ViewReports, o.x) ||
+			!decide(shared, ctx, o.mgr, reportline.ViewReports, o.x) {
 			if time.Now().After(deadline) {
 				t.Fatal("the replica never saw the first link")
 			}
@@ -202,17 +205,25 @@ func TestEvaluateStalenessBound(t *testing.T) {
 			if got := decide(told, app.WithAtLeast(ctx, tok.Value()), st.s, st.c, st.r); got != st.after {
 				t.Errorf("%s: a replica given the write's token answers %v", st.name, got)
 			}
-			first := time.Duration(-1)
+			replicas := []struct {
+				name string
+				a    *app.App
+			}{{"the replica", replica}, {"the replica with one follower", shared}}
+			first := []time.Duration{-1, -1}
 			for time.Since(committed) < staleAfter+50*time.Millisecond {
-				if decide(replica, ctx, st.s, st.c, st.r) == st.after && first < 0 {
-					first = time.Since(committed)
+				for i, r := range replicas {
+					if decide(r.a, ctx, st.s, st.c, st.r) == st.after && first[i] < 0 {
+						first[i] = time.Since(committed)
+					}
 				}
 				time.Sleep(2 * time.Millisecond)
 			}
-			if got := decide(replica, ctx, st.s, st.c, st.r); got != st.after {
-				t.Errorf("%s: the replica still answers %v %v after the write (bound %v)", st.name, got, time.Since(committed), staleAfter)
+			for i, r := range replicas {
+				if got := decide(r.a, ctx, st.s, st.c, st.r); got != st.after {
+					t.Errorf("%s: %s still answers %v %v after the write (bound %v)", st.name, r.name, got, time.Since(committed), staleAfter)
+				}
+				t.Logf("%s: %s first answered from it %v after the commit", st.name, r.name, first[i].Round(time.Millisecond))
 			}
-			t.Logf("%s: the replica first answered from it %v after the commit", st.name, first.Round(time.Millisecond))
 		}
 	})
 }

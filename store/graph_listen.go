@@ -137,3 +137,7 @@ func (tx *Tx) bumpVersion(ctx context.Context) error {
 	}
 	return nil
 }
+
+// PID is the server process of the listening connection (what
+// pg_stat_activity and pg_terminate_backend name).
+func (l *GraphListener) PID() uint32 { return l.conn.PgConn().PID() }
