@@ -55,7 +55,8 @@ func New(t testing.TB, engine store.Engine) *Env {
 	return &Env{DB: db, App: a, Now: clock}
 }
 
-// ListenGraph is Config.ListenGraph for db, as cmd/reportline wires it:
+// ListenGraph is Config.ListenGraph for db, as cmd/reportline wires it
+// (the benchmarks too):
 // nil on SQLite.
 func ListenGraph(db *store.DB) func(context.Context) (app.GraphListener, error) {
 	if db.Engine() != store.Postgres {
