@@ -55,9 +55,8 @@ func New(t testing.TB, engine store.Engine) *Env {
 	return &Env{DB: db, App: a, Now: clock}
 }
 
-// ListenGraph is Config.ListenGraph for db, as cmd/reportline wires it
-// (the benchmarks too):
-// nil on SQLite.
+// ListenGraph is Config.ListenGraph for db as cmd/reportline wires it
+// (the benchmarks' fixtures too): nil on SQLite.
 func ListenGraph(db *store.DB) func(context.Context) (app.GraphListener, error) {
 	if db.Engine() != store.Postgres {
 		return nil
