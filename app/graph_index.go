@@ -16,7 +16,8 @@ import (
 // none), so that no decision can read another tenant's graph.
 //
 // Every change to what the graph holds bumps the tenant's graph_version
-// row in its own transaction (triggers, migrations 0015, 0018 and 0021),
+// row in its own transaction (triggers, migrations 0015, 0018 and 0021;
+// on Citus the store),
 // whichever way it is made: the API, the UI, the CLI, a directory sync, a
 // statement typed by hand, another replica.
 //
@@ -32,7 +33,12 @@ import (
 //     index's version confirms the index. One follower per App does it for
 //     every followed tenant at once, in one statement (Config.GraphVersions,
 //     the store's one cross-tenant read), and stops when no tenant is
-//     followed; a tenant without decisions is not read. Without that read
+//     followed; a tenant without decisions is not read. On PostgreSQL
+//     (Config.ListenGraph) it listens rather than reads: the database
+//     announces every new version, and one round trip on the listening
+//     connection confirms every followed tenant (graph_listen.go); it reads
+//     versions only to start, after a reconnection and while that
+//     connection is down. Without that read
 //     configured, each followed tenant has a follower of its own reading its
 //     version alone (one statement every followEvery per tenant: at 1,000
 //     tenants ~10,000 reads a second, docs/benchmarks.md);
