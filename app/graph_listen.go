@@ -34,6 +34,9 @@ type listening struct {
 	conn  GraphListener                                // nil: down
 	since int64                                        // mono when conn's LISTEN had taken effect
 	retry int64                                        // mono before which no connection is tried
+	// failing: the last attempt to listen failed (the next failures are
+	// logged at debug level, not every second).
+	failing bool
 }
 
 // GraphListener is the store's connection announcing new graph versions
@@ -89,10 +92,15 @@ func (a *App) listenRound(ctx context.Context, l *listening, followed []*tenantI
 		cancel()
 		if err != nil {
 			l.retry = mono() + int64(listenRetry)
-			a.log.Warn("reporting graph index: cannot listen for graph versions; the follower reads them meanwhile", "err", err)
+			log := a.log.Warn
+			if l.failing {
+				log = a.log.Debug
+			}
+			log("reporting graph index: cannot listen for graph versions; the follower reads them meanwhile", "err", err)
+			l.failing = true
 			return false
 		}
-		l.conn, l.since = conn, mono()
+		l.conn, l.since, l.failing = conn, mono(), false
 	}
 	start := mono()
 	sctx, cancel := context.WithTimeout(ctx, listenWait)
