@@ -17,7 +17,8 @@ import (
 
 // replicaOf is another App on env's database, with env's clock.
 func replicaOf(env *testapp.Env) *app.App {
-	return app.New(app.Adapt(env.DB.Read, env.DB.Write, env.DB.Ping, env.DB.ReadOnce), app.Config{Now: env.Now.Now, Logger: slog.New(slog.DiscardHandler)})
+	return app.New(app.Adapt(env.DB.Read, env.DB.Write, env.DB.Ping, env.DB.ReadOnce), app.Config{Now: env.Now.Now, Logger: slog.New(slog.DiscardHandler),
+		Tenant: env.DB.DefaultTenant()}) // the test's own tenant on Citus
 }
 
 // TestIndexAgreesWithDatabase: on random graphs written straight into the

@@ -60,7 +60,7 @@ func listeningReplicaOf(env *testapp.Env) (*app.App, *listenCounts) {
 		open = nil // SQLite: no NOTIFY, the follower reads versions
 	}
 	return app.New(app.Adapt(env.DB.Read, env.DB.Write, env.DB.Ping, env.DB.ReadOnce), app.Config{Now: env.Now.Now,
-		Logger: slog.New(slog.DiscardHandler), GraphVersions: versions, ListenGraph: open}), c
+		Logger: slog.New(slog.DiscardHandler), GraphVersions: versions, ListenGraph: open, Tenant: env.DB.DefaultTenant()}), c
 }
 
 // waitFor waits (generously: the machine may be loaded) for cond.
@@ -217,7 +217,7 @@ func terminate(t *testing.T, pid uint32) {
 	}
 	defer conn.Close(ctx)
 	var ok bool
-	if err := conn.QueryRow(ctx, "SELECT pg_terminate_backend($1)", int32(pid)).Scan(&ok); err != nil || !ok {
+	if err := conn.QueryRow(ctx, "SELECT pg_terminate_backend($1::int)", int32(pid)).Scan(&ok); err != nil || !ok {
 		t.Fatalf("terminate the listening connection (pid %d): %v, %v", pid, ok, err)
 	}
 }

@@ -12,6 +12,13 @@ import (
 // the capability matrix bumps in its own transaction (migration 0015), one
 // row per tenant (0018).
 func (tx *Tx) GraphVersion(ctx context.Context) (int64, error) {
+	// On Citus the store bumps at commit (bumpGraph): a change made so far
+	// in the transaction is bumped now, so that the version read is the
+	// one the transaction commits (the App's read-your-writes and its
+	// consistency token read it at the end of every write).
+	if err := tx.bumpGraph(ctx); err != nil {
+		return 0, err
+	}
 	var v int64
 	if err := tx.queryRow(ctx, `SELECT version FROM graph_version WHERE tenant_id = $T`).Scan(&v); err != nil {
 		return 0, fmt.Errorf("graph version: %w", translate(err))
