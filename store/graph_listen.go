@@ -92,6 +92,9 @@ func (l *GraphListener) note(payload string) {
 //
 // An error means the connection is unusable: the caller closes it.
 func (l *GraphListener) Sync(ctx context.Context) (map[TenantID]int64, error) {
+	if l.done.Err() != nil {
+		return nil, errors.New("graph notifications: the database is closed")
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(l.done, cancel)()
