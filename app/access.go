@@ -417,8 +417,7 @@ func (ch *checker) mayAsk(ctx context.Context, subject reportline.UserID) (bool,
 	if err := ac.NeedGroups(ctx, ch.tx, subject); err != nil {
 		return false, err
 	}
-	p := ac.Known(subject)
-	return ac.Decide(policy.AskAccess, policy.Target{User: p}).Allowed, nil
+	return ac.Decide(policy.AskAccess, policy.Target{User: ac.KnownIn(&ch.asked, subject)}).Allowed, nil
 }
 
 // decide applies the rules at the top of this file. It assumes the caller
@@ -481,8 +480,9 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		// once, their own links included; the others, the managee's links.
 		var an *ancestry
 		var own []reportline.Link
+		var buf [2]reportline.Link // the index's links of the pair, on the stack
 		if ch.g != nil {
-			own = ch.g.ManagersOf(managee.ID)
+			own = ch.g.AppendLinks(buf[:0], manager.ID, managee.ID)
 		} else if walks {
 			var err error
 			if an, err = ch.ancestryOf(ctx, r.ID); err != nil {

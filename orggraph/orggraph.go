@@ -325,6 +325,26 @@ func (g *Graph) ManagersOf(u reportline.UserID) []reportline.Link {
 	return out
 }
 
+// AppendLinks appends to buf the links from manager to managee, those of
+// ManagersOf(managee) whose manager is manager, in the same order. It is
+// ManagersOf for a decision that asks about one manager: with a buffer on
+// the caller's stack it allocates nothing and builds no other link, where
+// ManagersOf cost a slice and every manager's link per decision in a
+// batch's profile (docs/benchmarks.md, A4 per-item costs).
+func (g *Graph) AppendLinks(buf []reportline.Link, manager, managee reportline.UserID) []reportline.Link {
+	r, ok1 := g.idx(manager)
+	e, ok2 := g.idx(managee)
+	if !ok1 || !ok2 {
+		return buf
+	}
+	es := g.up[g.upOff[e]:g.upOff[e+1]]
+	k, _ := slices.BinarySearchFunc(es, r, func(x edge, t uint32) int { return int(x.other) - int(t) })
+	for ; k < len(es) && es[k].other == r; k++ {
+		buf = append(buf, g.link(r, e, es[k].meta))
+	}
+	return buf
+}
+
 // ManageesOf returns the links of a manager, by managee id.
 func (g *Graph) ManageesOf(u reportline.UserID) []reportline.Link {
 	i, ok := g.idx(u)

@@ -126,7 +126,15 @@ func (ac *Authority) Authorize(action policy.Action, t policy.Target) error {
 // Known is a person whose memberships are loaded, with only the id known of
 // the user: enough for the rows that look at groups.
 func (ac *Authority) Known(id reportline.UserID) *policy.Person {
-	return &policy.Person{User: reportline.User{ID: id, Status: reportline.StatusActive}, Memberships: ac.Members[id]}
+	return ac.KnownIn(new(policy.Person), id)
+}
+
+// KnownIn is Known written into p, which a caller deciding many times
+// reuses (the policy keeps no target): a batch of decisions then builds
+// no person per decision.
+func (ac *Authority) KnownIn(p *policy.Person, id reportline.UserID) *policy.Person {
+	*p = policy.Person{User: reportline.User{ID: id, Status: reportline.StatusActive}, Memberships: ac.Members[id]}
+	return p
 }
 
 // Person loads what the policy reads about a user: the row and their
