@@ -424,7 +424,7 @@ type azDecisionParts struct {
 
 // toAZDecision turns a decision into AuthZEN's shape, in p.
 func toAZDecision(d app.Decision, p *azDecisionParts) AZDecision {
-	p.reasonAdmin.EN, p.reasonUser.EN = d.Reason, userReason(d)
+	p.reasonAdmin.EN, p.reasonUser.EN = d.Reason, userReason(&d)
 	p.context = AZDecisionContext{ID: d.Code, ReasonAdmin: &p.reasonAdmin, ReasonUser: &p.reasonUser}
 	if d.Allowed {
 		p.grant = toAZGrant(d.Grant)
@@ -475,7 +475,7 @@ var userReasons = map[string]string{
 	app.RefusedForbidden:           "This cannot be asked.",
 }
 
-func userReason(d app.Decision) string {
+func userReason(d *app.Decision) string {
 	if s, ok := userReasons[d.Code]; ok {
 		return s
 	}

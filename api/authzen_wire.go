@@ -322,7 +322,7 @@ func (w *azWriter) answer(a azAnswer) {
 	w.raw(`,"reason_admin":{"en":`)
 	w.string(d.Reason)
 	w.raw(`},"reason_user":{"en":`)
-	w.string(userReason(*d))
+	w.string(userReason(d))
 	w.raw(`}`)
 	if d.Allowed {
 		w.raw(`,"grant":`)
@@ -422,7 +422,7 @@ func (w *azWriter) grant(g *AZGrant) {
 // characters and non-ASCII included) is quoted by encoding/json.
 func (w *azWriter) string(s string) {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plain[s[i]] {
 			w.marshal(s)
 			return
 		}
@@ -431,6 +431,16 @@ func (w *azWriter) string(s string) {
 	w.b = append(w.b, s...)
 	w.b = append(w.b, '"')
 }
+
+// plain[c] says that encoding/json writes byte c of a string as it is:
+// printable ASCII but for the quote, the backslash and HTML's <, > and &.
+// A table, since a batch's answers are ~30 KB of strings to check.
+var plain = func() (t [256]bool) {
+	for c := 0x20; c < 0x7f; c++ {
+		t[c] = c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+	}
+	return t
+}()
 
 // marshal appends encoding/json's encoding of v.
 func (w *azWriter) marshal(v any) {

@@ -398,8 +398,11 @@ func (g *Graph) Above(top, user reportline.UserID, at time.Time) (chain []report
 			return []reportline.Link{g.link(t, u, e.meta)}, false
 		}
 	}
-	via := g.walkUp(u, t, at, false)
-	if via == nil {
+	// The walk's visits live on this stack unless an ancestry passes 32
+	// users: a decision in a batch allocates only its chain.
+	var buf [32]step
+	via := &visits{steps: buf[:0]}
+	if !g.walkUp(via, u, t, at, false) {
 		return nil, false
 	}
 	allActive := true
@@ -412,7 +415,7 @@ func (g *Graph) Above(top, user reportline.UserID, at time.Time) (chain []report
 	if allActive {
 		return g.chain(via, t, u), false
 	}
-	if via = g.walkUp(u, t, at, true); via != nil {
+	if via = (&visits{steps: buf[:0]}); g.walkUp(via, u, t, at, true) {
 		return g.chain(via, t, u), false
 	}
 	return nil, true
@@ -465,10 +468,9 @@ func (v *visits) add(s step) {
 }
 
 // walkUp walks up from u to t as app's ancestry.walkUp does, through active
-// users only when activeOnly is set; it returns how each user was first
-// reached when t was reached, else nil.
-func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
-	via := &visits{steps: make([]step, 0, 32)}
+// users only when activeOnly is set; it reports whether t was reached, and
+// records in via (empty) how each user was first reached.
+func (g *Graph) walkUp(via *visits, u, t uint32, at time.Time, activeOnly bool) bool {
 	var buf [2][32]uint32
 	frontier := append(buf[0][:0], u)
 	for depth := 0; depth < MaxDepth && len(frontier) > 0; depth++ {
@@ -484,7 +486,7 @@ func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
 				}
 				via.add(step{m, x, e.meta})
 				if m == t {
-					return via
+					return true
 				}
 				if !activeOnly || g.isActive(m) {
 					next = append(next, m)
@@ -493,12 +495,16 @@ func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
 		}
 		frontier = next
 	}
-	return nil
+	return false
 }
 
 // chain follows via from t down to u.
 func (g *Graph) chain(via *visits, t, u uint32) []reportline.Link {
-	var out []reportline.Link
+	n := 0
+	for x := t; x != u; x = via.from(x) {
+		n++
+	}
+	out := make([]reportline.Link, 0, n) // one allocation
 	for x := t; x != u; {
 		st, _ := via.find(x)
 		out = append(out, g.link(x, st.from, st.meta))
