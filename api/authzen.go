@@ -168,12 +168,16 @@ func writeCompact(w http.ResponseWriter, status int, v any) {
 	default:
 		aw.err = errors.ErrUnsupported
 	}
-	w.WriteHeader(status)
 	if aw.err != nil {
+		w.WriteHeader(status)
 		json.NewEncoder(w).Encode(v)
 		return
 	}
 	aw.b = append(aw.b, '\n')
+	// The length, known, spares a batch's answer (~33 KB for 100) the
+	// chunked encoding, on both sides of the connection.
+	w.Header().Set("Content-Length", strconv.Itoa(len(aw.b)))
+	w.WriteHeader(status)
 	w.Write(aw.b)
 }
 

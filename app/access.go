@@ -601,7 +601,7 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 		return nil, err
 	}
 	out := make([]reportline.UserID, len(keys))
-	norm := make([]string, len(keys)) // normalised addresses
+	var norm []string // normalised addresses, when there are any
 	var emails, uids []string
 	for i, k := range keys {
 		switch {
@@ -609,6 +609,9 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 			out[i] = k.ID
 		case k.Email != "":
 			if e, err := reportline.NormalizeEmail(k.Email); err == nil { // else nobody has it
+				if norm == nil {
+					norm = make([]string, len(keys))
+				}
 				norm[i] = e
 				emails = append(emails, e)
 			}
@@ -631,7 +634,7 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 		for i, k := range keys {
 			switch {
 			case k.ID != 0:
-			case norm[i] != "":
+			case norm != nil && norm[i] != "":
 				out[i] = byEmail[norm[i]].ID
 			case k.ExternalUID != "":
 				out[i] = byUID[k.ExternalUID].ID
