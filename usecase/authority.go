@@ -130,10 +130,12 @@ func (ac *Authority) Known(id reportline.UserID) *policy.Person {
 }
 
 // KnownIn is Known written into p, which a caller deciding many times
-// reuses (the policy keeps no target): a batch of decisions then builds
-// no person per decision.
+// reuses (the policy keeps and changes no target): a batch of decisions
+// then builds no person per decision. p is zero or was written by KnownIn
+// alone: only the fields Known sets are written (the person's whole row
+// showed in a batch's profile).
 func (ac *Authority) KnownIn(p *policy.Person, id reportline.UserID) *policy.Person {
-	*p = policy.Person{User: reportline.User{ID: id, Status: reportline.StatusActive}, Memberships: ac.Members[id]}
+	p.User.ID, p.User.Status, p.Memberships = id, reportline.StatusActive, ac.Members[id]
 	return p
 }
 
