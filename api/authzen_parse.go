@@ -70,38 +70,45 @@ func parseEntity(e *AZEntity, field string, needID bool) (app.UserKey, error) {
 	if !needID {
 		return app.UserKey{}, nil
 	}
+	if k, ok := userKeyOf(e.ID); ok {
+		return k, nil // the field's name is built only for an error
+	}
 	return parseUserKey(field+".id", e.ID)
 }
 
 // parseUserKey reads a user id: the internal id, "uid:" and an external
 // uid, or an email address ("email:" optional).
 func parseUserKey(field, s string) (app.UserKey, error) {
-	s = strings.TrimSpace(s)
-	// Made only when needed: a decision's happy path builds no error.
-	bad := func() error {
-		return reportline.FieldError(field, s, `%s must be a user's id ("42"), "uid:" and their external uid, or their email address`, field)
+	if k, ok := userKeyOf(s); ok {
+		return k, nil
 	}
+	if s = strings.TrimSpace(s); s == "" {
+		return app.UserKey{}, reportline.FieldError(field, "", "%s is required", field)
+	}
+	return app.UserKey{}, reportline.FieldError(field, s, `%s must be a user's id ("42"), "uid:" and their external uid, or their email address`, field)
+}
+
+// userKeyOf is parseUserKey without the error: ok is false when s is no
+// user key.
+func userKeyOf(s string) (app.UserKey, bool) {
+	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return app.UserKey{}, reportline.FieldError(field, "", "%s is required", field)
+		return app.UserKey{}, false
 	case strings.HasPrefix(s, "uid:"):
-		if uid := strings.TrimSpace(s[len("uid:"):]); uid != "" {
-			return app.UserKey{ExternalUID: uid}, nil
-		}
-		return app.UserKey{}, bad()
+		uid := strings.TrimSpace(s[len("uid:"):])
+		return app.UserKey{ExternalUID: uid}, uid != ""
 	case strings.HasPrefix(s, "email:"):
-		if e := strings.TrimSpace(s[len("email:"):]); e != "" {
-			return app.UserKey{Email: e}, nil
-		}
-		return app.UserKey{}, bad()
+		e := strings.TrimSpace(s[len("email:"):])
+		return app.UserKey{Email: e}, e != ""
 	case strings.Contains(s, "@"):
-		return app.UserKey{Email: s}, nil
+		return app.UserKey{Email: s}, true
 	}
 	n, err := strconv.ParseInt(s, 10, 64)
 	if err != nil || n <= 0 {
-		return app.UserKey{}, bad()
+		return app.UserKey{}, false
 	}
-	return app.UserKey{ID: reportline.UserID(n)}, nil
+	return app.UserKey{ID: reportline.UserID(n)}, true
 }
 
 // parseAction reads the action: a capability's name.

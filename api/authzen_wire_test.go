@@ -3,12 +3,15 @@ package api
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"testing"
 	"time"
 
+	"reportline"
+	"reportline/app"
 	"reportline/web"
 )
 
@@ -169,6 +172,60 @@ func TestWriteCompact(t *testing.T) {
 		}
 		if got := rec.Header().Get("Content-Type"); got != "application/json" {
 			t.Errorf("Content-Type = %q", got)
+		}
+	}
+}
+
+// TestWriteAnswer checks that azWriter writes a decision as it writes the
+// decision's AuthZEN shape (az), which FuzzAZEncode and TestWriteCompact
+// hold to encoding/json's bytes.
+func TestWriteAnswer(t *testing.T) {
+	from := time.Date(2026, 1, 2, 3, 4, 5, 6, time.UTC)
+	until := time.Date(2026, 12, 24, 0, 0, 0, 0, time.FixedZone("x", 3600))
+	link := reportline.Link{ManagerID: 12, ManageeID: 345, Kind: reportline.Line, Source: reportline.SourceCSV}
+	temporary := link
+	temporary.Kind, temporary.ValidFrom, temporary.ValidUntil = reportline.Functional, from, until
+	chain := []reportline.Link{{ManagerID: 1, ManageeID: 20, Kind: reportline.Line}, {ManagerID: 20, ManageeID: 300, Kind: reportline.Line}}
+	for _, a := range []azAnswer{
+		{d: &app.Decision{Allowed: true, Code: "link", Reason: "a@example.com manages b@example.com", Grant: app.Grant{By: app.GrantLink, Link: link}}},
+		{d: &app.Decision{Allowed: true, Code: "link", Reason: "a <b> & c → d", Grant: app.Grant{By: app.GrantLink, Link: temporary}}},
+		{d: &app.Decision{Allowed: true, Code: "link", Reason: "lean", Grant: app.Grant{By: app.GrantLink, Link: reportline.Link{ManagerID: -1}}}},
+		{d: &app.Decision{Allowed: true, Code: "chain", Reason: "above", Grant: app.Grant{By: app.GrantChain, Link: chain[0], Chain: chain}}},
+		{d: &app.Decision{Allowed: true, Code: "chain", Reason: "redacted", Grant: app.Grant{By: app.GrantChain}}},
+		{d: &app.Decision{Allowed: true, Code: "group_admin", Reason: "admin", Grant: app.Grant{By: app.GrantGroupAdmin, Group: 77}}},
+		{d: &app.Decision{Allowed: true, Code: "platform_admin", Reason: "", Grant: app.Grant{By: app.GrantPlatformAdmin}}},
+		{d: &app.Decision{Allowed: true, Code: "odd", Reason: "no grant kind", Grant: app.Grant{}}},
+		{d: &app.Decision{Code: app.RefusedNotLinked, Reason: "x is not a manager of \"y\"", Grant: app.Grant{By: app.GrantLink, Link: link}}},
+		{d: &app.Decision{Code: "unheard_of", Reason: "\x00\u2028"}},
+		{d: &app.Decision{Allowed: true, Code: "unheard_of"}},
+		{err: reportline.FieldError("evaluations[3].action.name", "x", "unknown <action>")},
+		{err: errors.New("plain")},
+	} {
+		var p azDecisionParts
+		var want, got azWriter
+		want.decision(a.az(&p))
+		got.answer(a)
+		if want.err != nil || got.err != nil || !bytes.Equal(got.b, want.b) {
+			t.Errorf("answer wrote (%v)\n%s\nwant (%v)\n%s", got.err, got.b, want.err, want.b)
+		}
+	}
+	// A whole answer, with encoding/json's Encoder as the reference.
+	d := app.Decision{Allowed: true, Code: "link", Reason: "r", Grant: app.Grant{By: app.GrantLink, Link: temporary}}
+	for _, v := range []any{azAnswer{d: &d}, azAnswers{{d: &d}, {err: errors.New("bad")}}, azAnswers{}} {
+		var want any
+		switch v := v.(type) {
+		case azAnswer:
+			var p azDecisionParts
+			want = v.az(&p)
+		case azAnswers:
+			want = v.az()
+		}
+		var buf bytes.Buffer
+		json.NewEncoder(&buf).Encode(want)
+		rec := httptest.NewRecorder()
+		writeCompact(rec, http.StatusOK, v)
+		if rec.Body.String() != buf.String() {
+			t.Errorf("writeCompact(%T) =\n%s\nwant\n%s", v, rec.Body, buf.String())
 		}
 	}
 }

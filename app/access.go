@@ -196,8 +196,7 @@ func (a *App) checkBatch(ctx context.Context, actor Actor, qs []AccessQuery, ful
 	}
 	err := a.withChecker(ctx, actor, g, ids, true, func(ch *checker) error {
 		for i, q := range qs {
-			var err error
-			if out[i], err = ch.answer(ctx, q); err != nil {
+			if err := ch.answerIn(ctx, q, &out[i]); err != nil {
 				return err
 			}
 			if full {
@@ -253,7 +252,7 @@ func (a *App) evaluateInMemory(ctx context.Context, actor Actor, qs []AccessQuer
 	}
 	out := make([]Decision, len(qs))
 	for i, q := range qs {
-		if out[i], err = ch.answer(ctx, q); err != nil {
+		if err := ch.answerIn(ctx, q, &out[i]); err != nil {
 			return nil, false // errNeedDB
 		}
 	}
@@ -351,23 +350,35 @@ func (ch *checker) fullLink(ctx context.Context, d *Decision) error {
 // failure is returned as an error; a query the caller may not make is a
 // refusal with Err set.
 func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) {
+	var d Decision
+	err := ch.answerIn(ctx, q, &d)
+	return d, err
+}
+
+// answerIn is answer writing the decision in d: a batch writes each in
+// its place, where copying decisions (~330 bytes, with pointers the
+// collector follows) showed in its profile (docs/benchmarks.md, A4 per-item
+// costs).
+func (ch *checker) answerIn(ctx context.Context, q AccessQuery, d *Decision) error {
 	if q.At.IsZero() {
 		q.At = ch.now
 	}
 	if _, err := reportline.ParseCapability(string(q.Capability)); err != nil {
-		return Decision{AccessQuery: q, Code: RefusedInvalid, Reason: reportline.ErrorMessage(err), Err: err}, nil
+		*d = Decision{AccessQuery: q, Code: RefusedInvalid, Reason: reportline.ErrorMessage(err), Err: err}
+		return nil
 	}
 	ok, err := ch.mayAsk(ctx, q.Subject)
 	if err != nil {
-		return Decision{}, err
+		*d = Decision{}
+		return err
 	}
 	if !ok {
 		err := ch.actor.Authorize(policy.AskAccess, policy.Target{})
-		return Decision{AccessQuery: q, Code: RefusedForbidden, Reason: reportline.ErrorMessage(err), Err: err}, nil
+		*d = Decision{AccessQuery: q, Code: RefusedForbidden, Reason: reportline.ErrorMessage(err), Err: err}
+		return nil
 	}
-	d, err := ch.decide(ctx, q)
-	if err != nil {
-		return d, err
+	if err := ch.decideIn(ctx, q, d); err != nil {
+		return err
 	}
 	return ch.redact(ctx, d)
 }
@@ -376,16 +387,16 @@ func (ch *checker) answer(ctx context.Context, q AccessQuery) (Decision, error) 
 // read: about a resource the caller may not see, unknown, inactive and
 // unlinked all read the same, and no email appears. The service and
 // platform admins get the full reason.
-func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
+func (ch *checker) redact(ctx context.Context, d *Decision) error {
 	ac := ch.actor
 	if ac.Actor.System || ac.Scope.All {
-		return d, nil
+		return nil
 	}
 	visible := false
 	if d.Resource != 0 {
 		var err error
 		if visible, err = ch.a.mayView(ctx, visibleThrough{effectiveTx: ch.view.tx, AuthorityTx: ch.tx}, ac, d.Resource); err != nil {
-			return d, err
+			return err
 		}
 	}
 	if visible {
@@ -394,7 +405,7 @@ func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 		}
 	}
 	if visible {
-		return d, nil
+		return nil
 	}
 	if d.Subject != ac.Actor.User.ID {
 		// An admin asking about someone they administrate: the subject may
@@ -407,7 +418,7 @@ func (ch *checker) redact(ctx context.Context, d Decision) (Decision, error) {
 		d.Code = RefusedNotLinked
 	}
 	d.Grant = Grant{By: d.Grant.By}
-	return d, nil
+	return nil
 }
 
 // mayAsk reports whether the caller may ask about a subject's access: the
@@ -417,37 +428,43 @@ func (ch *checker) mayAsk(ctx context.Context, subject reportline.UserID) (bool,
 	if err := ac.NeedGroups(ctx, ch.tx, subject); err != nil {
 		return false, err
 	}
-	p := ac.Known(subject)
-	return ac.Decide(policy.AskAccess, policy.Target{User: p}).Allowed, nil
+	return ac.Decide(policy.AskAccess, policy.Target{User: ac.KnownIn(&ch.asked, subject)}).Allowed, nil
 }
 
 // decide applies the rules at the top of this file. It assumes the caller
 // may ask and the capability is valid.
 func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) {
-	d := Decision{AccessQuery: q}
-	refuse := func(code, format string, args ...any) (Decision, error) {
+	var d Decision
+	err := ch.decideIn(ctx, q, &d)
+	return d, err
+}
+
+// decideIn is decide writing the decision in d (answerIn).
+func (ch *checker) decideIn(ctx context.Context, q AccessQuery, d *Decision) error {
+	*d = Decision{AccessQuery: q}
+	refuse := func(code, format string, args ...any) error {
 		d.Code, d.Reason = code, fmt.Sprintf(format, args...)
-		return d, nil
+		return nil
 	}
 	// grant is allow with its reason written: the reasons of the common
 	// answers (a link, a chain, no link) are joined rather than formatted,
 	// a fifth of a decision's time in a batch's profile (docs/benchmarks.md, A4).
-	grant := func(g Grant, reason string) (Decision, error) {
+	grant := func(g Grant, reason string) error {
 		d.Allowed, d.Grant, d.Code, d.Reason = true, g, string(g.By), reason
-		return d, nil
+		return nil
 	}
-	allow := func(g Grant, format string, args ...any) (Decision, error) {
+	allow := func(g Grant, format string, args ...any) error {
 		return grant(g, fmt.Sprintf(format, args...))
 	}
 	c := q.Capability
 	walks := c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c)
 	if walks && ch.g == nil {
 		if err := ch.prefetch(ctx, q.Subject, q.Resource); err != nil {
-			return d, err
+			return err
 		}
 	}
 	if err := ch.loadUsers(ctx, q.Subject, q.Resource); err != nil {
-		return d, err
+		return err
 	}
 	s, r := ch.users[q.Subject], ch.users[q.Resource]
 	switch {
@@ -481,18 +498,19 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		// once, their own links included; the others, the managee's links.
 		var an *ancestry
 		var own []reportline.Link
+		var buf [2]reportline.Link // the index's links of the pair, on the stack
 		if ch.g != nil {
-			own = ch.g.ManagersOf(managee.ID)
+			own = ch.g.AppendLinks(buf[:0], manager.ID, managee.ID)
 		} else if walks {
 			var err error
 			if an, err = ch.ancestryOf(ctx, r.ID); err != nil {
-				return d, err
+				return err
 			}
 			own = an.links[r.ID]
 		} else {
 			links, err := ch.managersOf(ctx, []reportline.UserID{managee.ID})
 			if err != nil {
-				return d, err
+				return err
 			}
 			own = links[managee.ID]
 		}
@@ -520,7 +538,7 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 			} else {
 				var err error
 				if chain, inactive, err = ch.chainAbove(ctx, an, q.At, s.ID); err != nil {
-					return d, err
+					return err
 				}
 			}
 			if chain != nil {
@@ -545,7 +563,7 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 	if c.AdminRole() {
 		g, err := ch.administeringGroup(ctx, s, r.ID)
 		if err != nil {
-			return d, err
+			return err
 		}
 		if g != 0 {
 			return allow(Grant{By: GrantGroupAdmin, Group: g}, "%s administrates group %d, which holds %s, and admins may %s its members",
@@ -553,7 +571,7 @@ func (ch *checker) decide(ctx context.Context, q AccessQuery) (Decision, error) 
 		}
 	}
 	d.Code, d.Reason = missCode, missReason
-	return d, nil
+	return nil
 }
 
 // resolveTx finds users by their email or external uid (ResolveUsers).
@@ -583,7 +601,7 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 		return nil, err
 	}
 	out := make([]reportline.UserID, len(keys))
-	norm := make([]string, len(keys)) // normalised addresses
+	var norm []string // normalised addresses, when there are any
 	var emails, uids []string
 	for i, k := range keys {
 		switch {
@@ -591,6 +609,9 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 			out[i] = k.ID
 		case k.Email != "":
 			if e, err := reportline.NormalizeEmail(k.Email); err == nil { // else nobody has it
+				if norm == nil {
+					norm = make([]string, len(keys))
+				}
 				norm[i] = e
 				emails = append(emails, e)
 			}
@@ -613,7 +634,7 @@ func (a *App) ResolveUsers(ctx context.Context, actor Actor, keys []UserKey) ([]
 		for i, k := range keys {
 			switch {
 			case k.ID != 0:
-			case norm[i] != "":
+			case norm != nil && norm[i] != "":
 				out[i] = byEmail[norm[i]].ID
 			case k.ExternalUID != "":
 				out[i] = byUID[k.ExternalUID].ID

@@ -9,6 +9,7 @@ import (
 
 	"reportline"
 	"reportline/orggraph"
+	"reportline/policy"
 	"reportline/usecase"
 )
 
@@ -115,6 +116,9 @@ type checker struct {
 	// g is the reporting graph in memory when it is current (graph_index.go):
 	// links, statuses and walks are read there; nil: from the database.
 	g *orggraph.Graph
+	// asked is the subject as mayAsk shows it to the policy, reused from
+	// one query to the next.
+	asked policy.Person
 }
 
 // newIndexedChecker is newChecker reading the links from ig when it is

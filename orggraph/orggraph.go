@@ -325,6 +325,26 @@ func (g *Graph) ManagersOf(u reportline.UserID) []reportline.Link {
 	return out
 }
 
+// AppendLinks appends to buf the links from manager to managee, those of
+// ManagersOf(managee) whose manager is manager, in the same order. It is
+// ManagersOf for a decision that asks about one manager: with a buffer on
+// the caller's stack it allocates nothing and builds no other link, where
+// ManagersOf cost a slice and every manager's link per decision in a
+// batch's profile (docs/benchmarks.md, A4 per-item costs).
+func (g *Graph) AppendLinks(buf []reportline.Link, manager, managee reportline.UserID) []reportline.Link {
+	r, ok1 := g.idx(manager)
+	e, ok2 := g.idx(managee)
+	if !ok1 || !ok2 {
+		return buf
+	}
+	es := g.up[g.upOff[e]:g.upOff[e+1]]
+	k, _ := slices.BinarySearchFunc(es, r, func(x edge, t uint32) int { return int(x.other) - int(t) })
+	for ; k < len(es) && es[k].other == r; k++ {
+		buf = append(buf, g.link(r, e, es[k].meta))
+	}
+	return buf
+}
+
 // ManageesOf returns the links of a manager, by managee id.
 func (g *Graph) ManageesOf(u reportline.UserID) []reportline.Link {
 	i, ok := g.idx(u)
@@ -378,8 +398,11 @@ func (g *Graph) Above(top, user reportline.UserID, at time.Time) (chain []report
 			return []reportline.Link{g.link(t, u, e.meta)}, false
 		}
 	}
-	via := g.walkUp(u, t, at, false)
-	if via == nil {
+	// The walk's visits live on this stack unless an ancestry passes 32
+	// users: a decision in a batch allocates only its chain.
+	var buf [32]step
+	via := &visits{steps: buf[:0]}
+	if !g.walkUp(via, u, t, at, false) {
 		return nil, false
 	}
 	allActive := true
@@ -392,7 +415,7 @@ func (g *Graph) Above(top, user reportline.UserID, at time.Time) (chain []report
 	if allActive {
 		return g.chain(via, t, u), false
 	}
-	if via = g.walkUp(u, t, at, true); via != nil {
+	if via = (&visits{steps: buf[:0]}); g.walkUp(via, u, t, at, true) {
 		return g.chain(via, t, u), false
 	}
 	return nil, true
@@ -445,10 +468,9 @@ func (v *visits) add(s step) {
 }
 
 // walkUp walks up from u to t as app's ancestry.walkUp does, through active
-// users only when activeOnly is set; it returns how each user was first
-// reached when t was reached, else nil.
-func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
-	via := &visits{steps: make([]step, 0, 32)}
+// users only when activeOnly is set; it reports whether t was reached, and
+// records in via (empty) how each user was first reached.
+func (g *Graph) walkUp(via *visits, u, t uint32, at time.Time, activeOnly bool) bool {
 	var buf [2][32]uint32
 	frontier := append(buf[0][:0], u)
 	for depth := 0; depth < MaxDepth && len(frontier) > 0; depth++ {
@@ -464,7 +486,7 @@ func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
 				}
 				via.add(step{m, x, e.meta})
 				if m == t {
-					return via
+					return true
 				}
 				if !activeOnly || g.isActive(m) {
 					next = append(next, m)
@@ -473,12 +495,16 @@ func (g *Graph) walkUp(u, t uint32, at time.Time, activeOnly bool) *visits {
 		}
 		frontier = next
 	}
-	return nil
+	return false
 }
 
 // chain follows via from t down to u.
 func (g *Graph) chain(via *visits, t, u uint32) []reportline.Link {
-	var out []reportline.Link
+	n := 0
+	for x := t; x != u; x = via.from(x) {
+		n++
+	}
+	out := make([]reportline.Link, 0, n) // one allocation
 	for x := t; x != u; {
 		st, _ := via.find(x)
 		out = append(out, g.link(x, st.from, st.meta))

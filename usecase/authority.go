@@ -126,7 +126,17 @@ func (ac *Authority) Authorize(action policy.Action, t policy.Target) error {
 // Known is a person whose memberships are loaded, with only the id known of
 // the user: enough for the rows that look at groups.
 func (ac *Authority) Known(id reportline.UserID) *policy.Person {
-	return &policy.Person{User: reportline.User{ID: id, Status: reportline.StatusActive}, Memberships: ac.Members[id]}
+	return ac.KnownIn(new(policy.Person), id)
+}
+
+// KnownIn is Known written into p, which a caller deciding many times
+// reuses (the policy keeps and changes no target): a batch of decisions
+// then builds no person per decision. p is zero or was written by KnownIn
+// alone: only the fields Known sets are written (the person's whole row
+// showed in a batch's profile).
+func (ac *Authority) KnownIn(p *policy.Person, id reportline.UserID) *policy.Person {
+	p.User.ID, p.User.Status, p.Memberships = id, reportline.StatusActive, ac.Members[id]
+	return p
 }
 
 // Person loads what the policy reads about a user: the row and their
