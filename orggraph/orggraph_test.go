@@ -209,6 +209,29 @@ func TestWalksAgree(t *testing.T) {
 			if got, want := g.Below(a, at), refBelow(in.Links, in.Users, a, at); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("seed %d: Below(%d) = %v, want %v", seed, a, got, want)
 			}
+			// Walk: the users reached in id order (from any id on), each
+			// with the chain the reference walk gives.
+			ref, w := refBelow(in.Links, in.Users, a, at), g.Walk(a, at)
+			sorted := slices.Sorted(slices.Values(ref.Order))
+			for after := reportline.UserID(0); after <= reportline.UserID(n+2); after++ {
+				var got []reportline.UserID
+				w.Each(after, func(u reportline.UserID) bool { got = append(got, u); return true })
+				want := slices.DeleteFunc(slices.Clone(sorted), func(u reportline.UserID) bool { return u <= after })
+				if !slices.Equal(got, want) {
+					t.Fatalf("seed %d: Walk(%d).Each(%d) = %v, want %v", seed, a, after, got, want)
+				}
+			}
+			if w.Len() != len(ref.Order) {
+				t.Fatalf("seed %d: Walk(%d).Len() = %d, want %d", seed, a, w.Len(), len(ref.Order))
+			}
+			for u := reportline.UserID(0); u <= reportline.UserID(n+2); u++ {
+				if got, want := w.Has(u), slices.Contains(ref.Order, u); got != want {
+					t.Fatalf("seed %d: Walk(%d).Has(%d) = %v", seed, a, u, got)
+				}
+				if got, want := w.Chain(u), ref.Chain(u); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: Walk(%d).Chain(%d) = %v, want %v", seed, a, u, got, want)
+				}
+			}
 			for u := reportline.UserID(0); u <= reportline.UserID(n+2); u++ {
 				gc, gi := g.Above(a, u, at)
 				wc, wi := refAbove(in.Links, in.Users, a, u, at)
