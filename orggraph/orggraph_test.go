@@ -379,3 +379,47 @@ func TestSparseIDs(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkWalk is Q2 in memory on ~500k users (~1M links): the walk down
+// from the top manager (everybody) and from a manager with about 1,000
+// reports, then the first page of 500 in id order and its chains, as the
+// access search reads them.
+func BenchmarkWalk(b *testing.B) {
+	const n = 500_000
+	g := Build(referenceLinks(n))
+	// below counts the users under top in referenceLinks' tree (the
+	// managees of p are 5p-3 … 5p+1).
+	below := func(top int) int {
+		count, lo, hi := 0, top, top
+		for lo <= n {
+			lo, hi = 5*lo-3, min(5*hi+1, n)
+			if lo <= hi {
+				count += hi - lo + 1
+			}
+		}
+		return count
+	}
+	for _, c := range []struct {
+		name string
+		top  int
+	}{{"top", 1}, {"about-1000", 161}} {
+		b.Run(c.name, func(b *testing.B) {
+			want := below(c.top)
+			b.ReportMetric(float64(want), "reports")
+			for b.Loop() {
+				r := g.Walk(reportline.UserID(c.top), t0)
+				if r.Len() != want {
+					b.Fatalf("walk from %d: %d users, want %d", c.top, r.Len(), want)
+				}
+				k := 0
+				r.Each(0, func(u reportline.UserID) bool {
+					if r.Chain(u) == nil {
+						b.Fatal("no chain")
+					}
+					k++
+					return k < 500
+				})
+			}
+		})
+	}
+}
