@@ -450,7 +450,9 @@ func (f found) page(page SearchPage) SearchResult {
 		rest = rest[:limit]
 		out.Next = rest[len(rest)-1]
 	}
-	out.Hits = make([]SearchHit, 0, len(rest))
+	if len(rest) > 0 {
+		out.Hits = make([]SearchHit, 0, len(rest))
+	}
 	for _, id := range rest {
 		g, ok := f.hits[id]
 		if !ok {
