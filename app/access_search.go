@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/orggraph"
 	"reportline/usecase"
 )
 
@@ -231,8 +232,11 @@ func (ch *checker) groupAdminsOf(ctx context.Context, user reportline.UserID, ad
 // CheckAccess may ask it, about the subject. An unknown or inactive subject
 // has no results.
 //
-// For view_reports each page walks the subject's whole subtree (one query
-// per level and per 500 users); a platform admin's "everyone" is read a
+// For view_reports each page walks the subject's whole subtree: in the
+// index in memory when it is current in the search's transaction (the
+// rule of every check inside a transaction of its own, graph_index.go),
+// building the chains of the page only; else in the database, one query
+// per level and per 500 users. A platform admin's "everyone" is read a
 // page at a time.
 func (a *App) SearchResources(ctx context.Context, actor Actor, subject reportline.UserID, c reportline.Capability,
 	at time.Time, page SearchPage) (SearchResult, error) {
@@ -268,21 +272,33 @@ func (a *App) searchResources(ctx context.Context, actor Actor, subject reportli
 			out, err = ch.everyone(ctx, s.ID, page)
 			return err
 		}
-		hits, err := ch.resourcesOf(ctx, c, s, at)
+		f, err := ch.resourcesOf(ctx, c, s, at)
 		if err != nil {
 			return err
 		}
-		out = pageOf(hits, page)
+		out = f.page(page)
 		return nil
 	})
 	return out, err
 }
 
+// found is what a search for resources found: hits by user, and, when the
+// index walked the subtree (view_reports), the walk, whose users are not
+// copied into hits: each has the chain grant unless hits holds them (a
+// rule before the walk: a direct link), and the rules after the walk add
+// only users it did not reach. A page then reads the users in id
+// order from both, and builds the chains of that page alone.
+type found struct {
+	hits map[reportline.UserID]Grant
+	walk *orggraph.Reach
+}
+
 // resourcesOf gathers whom s may do c about, in the order of the rules.
-func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *reportline.User, at time.Time) (map[reportline.UserID]Grant, error) {
-	hits := map[reportline.UserID]Grant{}
+func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *reportline.User, at time.Time) (found, error) {
+	f := found{hits: map[reportline.UserID]Grant{}}
+	hits := f.hits
 	add := func(u reportline.UserID, g Grant) {
-		if _, ok := hits[u]; !ok {
+		if _, ok := hits[u]; !ok && (f.walk == nil || !f.walk.Has(u)) {
 			hits[u] = g
 		}
 	}
@@ -293,46 +309,51 @@ func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *
 	if c.ManageeHolds() {
 		up, err := ch.managersOf(ctx, []reportline.UserID{s.ID})
 		if err != nil {
-			return nil, err
+			return f, err
 		}
 		links = up[s.ID]
 	} else {
 		down, err := ch.manageesOf(ctx, []reportline.UserID{s.ID})
 		if err != nil {
-			return nil, err
+			return f, err
 		}
 		links = down[s.ID]
 	}
 	if err := ch.grantingLinks(ctx, c, at, links, !c.ManageeHolds(), add); err != nil {
-		return nil, err
+		return f, err
 	}
 	if c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c) {
-		// A subtree may hold most of the organisation: its links are read
-		// level by level without being kept.
-		w, err := ch.walkDown(ctx, s.ID, at, ch.view.manageesOfMany)
-		if err != nil {
-			return nil, err
-		}
-		for _, u := range w.order {
-			if _, ok := hits[u]; !ok {
-				chain := w.chain(u)
-				add(u, Grant{By: GrantChain, Link: chain[0], Chain: chain})
+		if ch.g != nil {
+			// The index, current in this transaction: the walk is kept
+			// as it is, and a page builds its own chains (found.page).
+			f.walk = ch.g.Walk(s.ID, at)
+		} else {
+			// A subtree may hold most of the organisation: its links are
+			// read level by level without being kept.
+			w, err := ch.walkDown(ctx, s.ID, at, ch.view.manageesOfMany)
+			if err != nil {
+				return f, err
+			}
+			for _, u := range w.order {
+				if _, ok := hits[u]; !ok {
+					add(u, chainGrant(w.chain(u)))
+				}
 			}
 		}
 	}
 	if c.AdminRole() {
 		ac, err := usecase.LoadAuthority(ctx, ch.tx, UserActor(*s, ""))
 		if err != nil {
-			return nil, err
+			return f, err
 		}
 		if !ac.Scope.Empty() {
 			groups, err := visibleGroups(ctx, ch.tx, ac, 0)
 			if err != nil {
-				return nil, err
+				return f, err
 			}
 			ms, err := ch.tx.Memberships(ctx, reportline.MembershipFilter{GroupIDs: groups})
 			if err != nil {
-				return nil, err
+				return f, err
 			}
 			of := map[reportline.UserID][]reportline.GroupID{}
 			for _, m := range ms {
@@ -346,7 +367,19 @@ func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *
 			}
 		}
 	}
-	return hits, nil
+	return f, nil
+}
+
+// chainGrant is the grant of a chain of line links from a subject down. Its
+// links carry their pair, kind, source and dates, not their comment nor
+// who made them and when: as the index holds them, and as a decision's
+// chain does (LineAncestry), so that a search answers the same from the
+// index and from the database.
+func chainGrant(chain []reportline.Link) Grant {
+	for i := range chain {
+		chain[i].Comment, chain[i].CreatedBy, chain[i].CreatedAt = "", 0, time.Time{}
+	}
+	return Grant{By: GrantChain, Link: chain[0], Chain: chain}
 }
 
 // everyone is a platform admin's search for an admin capability: every
@@ -374,17 +407,58 @@ func (ch *checker) everyone(ctx context.Context, admin reportline.UserID, page S
 
 // pageOf cuts one page out of a search's hits, ordered by user id.
 func pageOf(hits map[reportline.UserID]Grant, page SearchPage) SearchResult {
+	return found{hits: hits}.page(page)
+}
+
+// page cuts one page out of what a search found, ordered by user id: the
+// hits' ids sorted, merged with the walk's, which come in id order
+// (orggraph.Reach.Each), reading one more than the page to know whether
+// another follows. Only the page's chains are built.
+func (f found) page(page SearchPage) SearchResult {
 	limit := searchLimit(page.Limit)
-	ids := slices.Sorted(maps.Keys(hits))
+	ids := slices.Sorted(maps.Keys(f.hits))
 	out := SearchResult{Total: len(ids)}
 	i, _ := slices.BinarySearch(ids, page.After+1)
-	rest := ids[i:]
+	ids = ids[i:]
+	var rest []reportline.UserID
+	if f.walk == nil {
+		rest = ids[:min(len(ids), limit+1)]
+	} else {
+		// A user found by a rule before the walk (a direct link) may be
+		// reached by it too: counted and listed once, with the hit's grant.
+		out.Total += f.walk.Len()
+		for u := range f.hits {
+			if f.walk.Has(u) {
+				out.Total--
+			}
+		}
+		rest = make([]reportline.UserID, 0, limit+1)
+		f.walk.Each(page.After, func(u reportline.UserID) bool {
+			for len(ids) > 0 && ids[0] <= u && len(rest) <= limit {
+				rest, ids = append(rest, ids[0]), ids[1:]
+			}
+			if _, hit := f.hits[u]; !hit && len(rest) <= limit {
+				rest = append(rest, u)
+			}
+			return len(rest) <= limit
+		})
+		for len(ids) > 0 && len(rest) <= limit {
+			rest, ids = append(rest, ids[0]), ids[1:]
+		}
+	}
 	if len(rest) > limit {
 		rest = rest[:limit]
 		out.Next = rest[len(rest)-1]
 	}
+	if len(rest) > 0 {
+		out.Hits = make([]SearchHit, 0, len(rest))
+	}
 	for _, id := range rest {
-		out.Hits = append(out.Hits, SearchHit{User: id, Grant: hits[id]})
+		g, ok := f.hits[id]
+		if !ok {
+			g = chainGrant(f.walk.Chain(id))
+		}
+		out.Hits = append(out.Hits, SearchHit{User: id, Grant: g})
 	}
 	return out
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"reportline"
+	"reportline/orggraph"
 )
 
 // linksFunc reads the effective links of many users on one side.
@@ -23,12 +24,20 @@ type subtree struct {
 	// managee). Breadth first, so it lies on a shortest path.
 	via   map[reportline.UserID]reportline.Link
 	order []reportline.UserID // users reached, level by level
+	// reach is the same walk in the index (ch.g), which via does not copy.
+	reach *orggraph.Reach
 }
 
 // walkDown walks level by level, one read per level (and one for the
 // statuses of the level), at most maxWalkDepth levels, never reaching a
-// user twice, so a cycle in corrupt data ends it.
+// user twice, so a cycle in corrupt data ends it. When the checker reads
+// the index (current in its transaction), the index walks it
+// (orggraph.Walk: the same walk, property-tested against this one).
 func (ch *checker) walkDown(ctx context.Context, top reportline.UserID, at time.Time, read linksFunc) (*subtree, error) {
+	if ch.g != nil {
+		r := ch.g.Walk(top, at)
+		return &subtree{top: top, at: at, order: r.Order(), reach: r}, nil
+	}
 	w := &subtree{top: top, at: at, via: map[reportline.UserID]reportline.Link{}}
 	frontier := []reportline.UserID{top}
 	for depth := 0; depth < maxWalkDepth && len(frontier) > 0; depth++ {
@@ -63,6 +72,9 @@ func (ch *checker) walkDown(ctx context.Context, top reportline.UserID, at time.
 
 // chain returns the links from the top down to a user the walk reached.
 func (w *subtree) chain(reached reportline.UserID) []reportline.Link {
+	if w.reach != nil {
+		return w.reach.Chain(reached)
+	}
 	var out []reportline.Link
 	for u := reached; u != w.top; {
 		l, ok := w.via[u]

@@ -207,10 +207,11 @@ func teamMembers(ctx context.Context, ch *checker, me reportline.UserID, scope T
 // one recursive query (LineSubtree), applying in Go exactly what the walk
 // level by level applies (line links in effect at at, active users, each
 // user once, breadth first, ids sorted within a level); in "positions"
-// mode, where line managers are derived, level by level (walkDown).
+// mode, where line managers are derived, level by level (walkDown); from
+// the index, when it is current in the transaction, in either mode.
 // TestTeamSubtreeAgrees checks that both say the same.
 func teamSubtree(ctx context.Context, ch *checker, top reportline.UserID, at time.Time) (*subtree, error) {
-	if ch.view.derives() {
+	if ch.view.derives() || ch.g != nil { // walkDown reads the index when it is current
 		return ch.walkDown(ctx, top, at, ch.view.manageesOfMany)
 	}
 	links, status, err := ch.tx.LineSubtree(ctx, top)

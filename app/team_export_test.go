@@ -16,12 +16,13 @@ func (a *App) TeamSubtreeBothWays(ctx context.Context, top reportline.UserID, at
 	describe := func(w *subtree) []string {
 		var out []string
 		for _, u := range w.order {
-			out = append(out, fmt.Sprintf("%d<-%d", u, w.via[u].ManagerID))
+			chain := w.chain(u)
+			out = append(out, fmt.Sprintf("%d<-%d", u, chain[len(chain)-1].ManagerID))
 		}
 		return out
 	}
 	err = a.checkStore().Read(ctx, func(tx checkTx) error {
-		ch, err := a.newChecker(ctx, tx, SystemActor(reportline.SourceAPI))
+		ch, err := a.newDBChecker(ctx, tx, SystemActor(reportline.SourceAPI)) // both from the database
 		if err != nil {
 			return err
 		}

@@ -526,34 +526,12 @@ type Subtree struct {
 }
 
 // Below walks down from top through line links in effect at instant at and
-// active users, at most MaxDepth levels, never reaching a user twice.
+// active users, at most MaxDepth levels, never reaching a user twice: Walk,
+// in maps.
 func (g *Graph) Below(top reportline.UserID, at time.Time) *Subtree {
-	s := &Subtree{Top: top, Via: map[reportline.UserID]reportline.Link{}}
-	t, ok := g.idx(top)
-	if !ok {
-		return s
-	}
-	seen := map[uint32]bool{}
-	frontier := []uint32{t}
-	for depth := 0; depth < MaxDepth && len(frontier) > 0; depth++ {
-		var next []uint32
-		for _, x := range frontier {
-			for _, e := range g.down[g.downOff[x]:g.downOff[x+1]] {
-				if e.meta&metaFunctional != 0 || !g.inEffect(e.meta, at) || e.other == t || seen[e.other] {
-					continue
-				}
-				seen[e.other] = true
-				s.Via[g.ids[e.other]] = g.link(x, e.other, e.meta)
-				next = append(next, e.other)
-			}
-		}
-		next = slices.DeleteFunc(next, func(i uint32) bool { return !g.isActive(i) })
-		slices.Sort(next)
-		for _, i := range next {
-			s.Order = append(s.Order, g.ids[i])
-		}
-		frontier = next
-	}
+	r := g.Walk(top, at)
+	s := &Subtree{Top: top, Via: map[reportline.UserID]reportline.Link{}, Order: r.Order()}
+	r.eachReached(func(u reportline.UserID, l reportline.Link) { s.Via[u] = l })
 	return s
 }
 

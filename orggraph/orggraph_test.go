@@ -209,6 +209,29 @@ func TestWalksAgree(t *testing.T) {
 			if got, want := g.Below(a, at), refBelow(in.Links, in.Users, a, at); fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("seed %d: Below(%d) = %v, want %v", seed, a, got, want)
 			}
+			// Walk: the users reached in id order (from any id on), each
+			// with the chain the reference walk gives.
+			ref, w := refBelow(in.Links, in.Users, a, at), g.Walk(a, at)
+			sorted := slices.Sorted(slices.Values(ref.Order))
+			for after := reportline.UserID(0); after <= reportline.UserID(n+2); after++ {
+				var got []reportline.UserID
+				w.Each(after, func(u reportline.UserID) bool { got = append(got, u); return true })
+				want := slices.DeleteFunc(slices.Clone(sorted), func(u reportline.UserID) bool { return u <= after })
+				if !slices.Equal(got, want) {
+					t.Fatalf("seed %d: Walk(%d).Each(%d) = %v, want %v", seed, a, after, got, want)
+				}
+			}
+			if w.Len() != len(ref.Order) {
+				t.Fatalf("seed %d: Walk(%d).Len() = %d, want %d", seed, a, w.Len(), len(ref.Order))
+			}
+			for u := reportline.UserID(0); u <= reportline.UserID(n+2); u++ {
+				if got, want := w.Has(u), slices.Contains(ref.Order, u); got != want {
+					t.Fatalf("seed %d: Walk(%d).Has(%d) = %v", seed, a, u, got)
+				}
+				if got, want := w.Chain(u), ref.Chain(u); !slices.Equal(got, want) {
+					t.Fatalf("seed %d: Walk(%d).Chain(%d) = %v, want %v", seed, a, u, got, want)
+				}
+			}
 			for u := reportline.UserID(0); u <= reportline.UserID(n+2); u++ {
 				gc, gi := g.Above(a, u, at)
 				wc, wi := refAbove(in.Links, in.Users, a, u, at)
@@ -354,5 +377,49 @@ func TestSparseIDs(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkWalk is Q2 in memory on ~500k users (~1M links): the walk down
+// from the top manager (everybody) and from a manager with 780 reports
+// (the nearest to 1,000 this tree has), then the first page of 500 in id
+// order and its chains, as the access search reads them.
+func BenchmarkWalk(b *testing.B) {
+	const n = 500_000
+	g := Build(referenceLinks(n))
+	// below counts the users under top in referenceLinks' tree (the
+	// managees of p are 5p-3 … 5p+1).
+	below := func(top int) int {
+		count, lo, hi := 0, top, top
+		for lo <= n {
+			lo, hi = 5*lo-3, min(5*hi+1, n)
+			if lo <= hi {
+				count += hi - lo + 1
+			}
+		}
+		return count
+	}
+	for _, c := range []struct {
+		name string
+		top  int
+	}{{"top", 1}, {"manager-780", 161}} {
+		b.Run(c.name, func(b *testing.B) {
+			want := below(c.top)
+			for b.Loop() {
+				r := g.Walk(reportline.UserID(c.top), t0)
+				if r.Len() != want {
+					b.Fatalf("walk from %d: %d users, want %d", c.top, r.Len(), want)
+				}
+				k := 0
+				r.Each(0, func(u reportline.UserID) bool {
+					if r.Chain(u) == nil {
+						b.Fatal("no chain")
+					}
+					k++
+					return k < 500
+				})
+			}
+			b.ReportMetric(float64(want), "reports")
+		})
 	}
 }
