@@ -128,8 +128,14 @@ var notPages = map[string]bool{
 // on the engine (the responsive and flow tests cover PostgreSQL). The roles
 // run in parallel on one site: following links reads, and what a role's
 // sign-in writes (its session) shows on no other role's pages.
+//
+// The test itself is not parallel, unlike the package's others: it is the
+// longest, and a parallel test starts whenever the scheduler picks it, last
+// as often as not, leaving it to run alone at the end. Run in the serial
+// pass, its five roles share both of the -parallel slots (the platform
+// admin's crawl, most of the work, beside the four others in turn) before
+// any other test starts.
 func TestCrawlEveryLink(t *testing.T) {
-	t.Parallel()
 	s := newDemoSite(t, store.SQLite)
 	routes := pageRoutes(t)
 	for _, role := range crawlRoles {
