@@ -49,7 +49,9 @@ type SearchResult struct {
 // (view_reports), and the admins of their groups, as the rules of
 // CheckAccess say. The same people as CheckAccess may ask it, about the
 // resource: the service, platform admins, the resource themself and their
-// admins. An unknown resource has no results.
+// admins. An unknown resource has no results. The walk up (view_reports)
+// reads the index when it is current in the search's transaction, as the
+// walk down of SearchResources does; else the database's ancestry.
 func (a *App) SearchSubjects(ctx context.Context, actor Actor, c reportline.Capability, resource reportline.UserID,
 	at time.Time, page SearchPage) (SearchResult, error) {
 	return a.searchSubjects(ctx, actor, c, resource, at, false, page)
@@ -111,7 +113,24 @@ func (ch *checker) subjectsOf(ctx context.Context, c reportline.Capability, reso
 		}
 	}
 	walks := c.Transitive() && !c.ManageeHolds() && ch.matrix.Allows(reportline.Line, c)
-	if r.Active() && walks {
+	if r.Active() && walks && ch.g != nil {
+		// The index, current in this transaction: the resource's own links
+		// from the database (their grants name the whole link), the walk
+		// up from the index.
+		up, err := ch.managersOf(ctx, []reportline.UserID{r.ID})
+		if err != nil {
+			return nil, err
+		}
+		if err := ch.grantingLinks(ctx, c, at, up[r.ID], false, add); err != nil {
+			return nil, err
+		}
+		w := ch.g.WalkUp(r.ID, at)
+		for _, u := range w.Order() {
+			if ch.g.Active(u) {
+				add(u, chainGrant(w.Chain(u)))
+			}
+		}
+	} else if r.Active() && walks {
 		an, err := ch.ancestryOf(ctx, r.ID)
 		if err != nil {
 			return nil, err
@@ -125,8 +144,7 @@ func (ch *checker) subjectsOf(ctx context.Context, c reportline.Capability, reso
 		via, order := an.walkUp(at, ch.isActive, 0)
 		for _, u := range order {
 			if ch.status[u] {
-				chain := an.chainTo(via, u)
-				add(u, Grant{By: GrantChain, Link: chain[0], Chain: chain})
+				add(u, chainGrant(an.chainTo(via, u)))
 			}
 		}
 	} else if r.Active() {
@@ -176,7 +194,7 @@ func (ch *checker) grantingLinks(ctx context.Context, c reportline.Capability, a
 	}
 	for _, l := range links {
 		if ch.matrix.Allows(l.Kind, c) && l.InEffect(at) && ch.status[far(l)] {
-			add(far(l), Grant{By: GrantLink, Link: l})
+			add(far(l), Grant{By: GrantLink, Link: searchLink(l)})
 		}
 	}
 	return nil
@@ -370,16 +388,23 @@ func (ch *checker) resourcesOf(ctx context.Context, c reportline.Capability, s *
 	return f, nil
 }
 
-// chainGrant is the grant of a chain of line links from a subject down. Its
-// links carry their pair, kind, source and dates, not their comment nor
-// who made them and when: as the index holds them, and as a decision's
-// chain does (LineAncestry), so that a search answers the same from the
-// index and from the database.
+// chainGrant is the grant of a chain of line links from a subject down,
+// each a searchLink.
 func chainGrant(chain []reportline.Link) Grant {
 	for i := range chain {
-		chain[i].Comment, chain[i].CreatedBy, chain[i].CreatedAt = "", 0, time.Time{}
+		chain[i] = searchLink(chain[i])
 	}
 	return Grant{By: GrantChain, Link: chain[0], Chain: chain}
+}
+
+// searchLink is a link as a search's grant names it: its pair, kind,
+// source and dates, not its comment nor who made it and when (AuthZEN's
+// grant shows no more). As the index holds links, and as the database's
+// ancestry read gives them (LineAncestry), so that a search answers the
+// same from the index and from the database whichever read found a link.
+func searchLink(l reportline.Link) reportline.Link {
+	l.Comment, l.CreatedBy, l.CreatedAt = "", 0, time.Time{}
+	return l
 }
 
 // everyone is a platform admin's search for an admin capability: every

@@ -82,12 +82,19 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 				t.Fatalf("the index is at version %d, the database at %d (%v)", indexed.GraphIndexVersion(), v, err)
 			}
 
-			pages := func(a *app.App, s reportline.User, c reportline.Capability, at time.Time, limit int) []app.SearchResult {
+			type search func(a *app.App, u reportline.UserID, c reportline.Capability, at time.Time, page app.SearchPage) (app.SearchResult, error)
+			resources := func(a *app.App, u reportline.UserID, c reportline.Capability, at time.Time, page app.SearchPage) (app.SearchResult, error) {
+				return a.SearchResources(ctx, sys, u, c, at, page)
+			}
+			subjects := func(a *app.App, u reportline.UserID, c reportline.Capability, at time.Time, page app.SearchPage) (app.SearchResult, error) {
+				return a.SearchSubjects(ctx, sys, c, u, at, page)
+			}
+			pages := func(a *app.App, find search, s reportline.User, c reportline.Capability, at time.Time, limit int) []app.SearchResult {
 				t.Helper()
 				var out []app.SearchResult
 				var after reportline.UserID
 				for range len(users) + 2 {
-					res, err := a.SearchResources(ctx, sys, s.ID, c, at, app.SearchPage{After: after, Limit: limit})
+					res, err := find(a, s.ID, c, at, app.SearchPage{After: after, Limit: limit})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -100,14 +107,25 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 				t.Fatalf("%s %s: no last page", s.Email, c)
 				return nil
 			}
-			chains := 0
+			chains, upChains := 0, 0
 			for _, at := range []time.Time{{}, now.Add(2 * time.Hour), now.AddDate(0, 0, 2), now.AddDate(0, 0, 20), now.AddDate(0, 0, -1)} {
 				for _, s := range users {
 					for _, c := range reportline.Capabilities {
 						for _, limit := range []int{1, 2, 500} {
-							got, want := pages(indexed, s, c, at, limit), pages(walking, s, c, at, limit)
+							got, want := pages(indexed, resources, s, c, at, limit), pages(walking, resources, s, c, at, limit)
 							if !reflect.DeepEqual(got, want) {
 								t.Fatalf("seed %d: whom may %s %s at %v (pages of %d):\nindex    %+v\ndatabase %+v", seed, s.Email, c, at, limit, got, want)
+							}
+							gotS, wantS := pages(indexed, subjects, s, c, at, limit), pages(walking, subjects, s, c, at, limit)
+							if !reflect.DeepEqual(gotS, wantS) {
+								t.Fatalf("seed %d: who may %s about %s at %v (pages of %d):\nindex    %+v\ndatabase %+v", seed, c, s.Email, at, limit, gotS, wantS)
+							}
+							for _, p := range gotS {
+								for _, h := range p.Hits {
+									if h.Grant.By == app.GrantChain && len(h.Grant.Chain) > 1 {
+										upChains++
+									}
+								}
 							}
 							for _, p := range got {
 								for _, h := range p.Hits {
@@ -120,8 +138,8 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 					}
 				}
 			}
-			if chains == 0 {
-				t.Fatalf("seed %d: no chain of two links or more: the test compares nothing the walk finds", seed)
+			if chains == 0 || upChains == 0 {
+				t.Fatalf("seed %d: %d chains of two links or more down, %d up: the test compares nothing a walk finds", seed, chains, upChains)
 			}
 
 			// My team, scope all: the same members through the same managers.
@@ -152,7 +170,7 @@ func TestSearchIndexAgreesWithDatabase(t *testing.T) {
 					t.Fatalf("seed %d: team of %s:\nindex    %v %d\ndatabase %v %d", seed, u.Email, gm, gn, wm, wn)
 				}
 			}
-			t.Logf("seed %d: searches and teams agree; %d chain grants of two links or more", seed, chains)
+			t.Logf("seed %d: searches and teams agree; %d chain grants of two links or more down, %d up", seed, chains, upChains)
 		}
 	})
 }

@@ -141,3 +141,53 @@ func (r *Reach) eachReached(fn func(reportline.UserID, reportline.Link)) {
 		}
 	}
 }
+
+// UpWalk is a walk up the reporting line from one user (WalkUp): every
+// manager above them, each with the link by which it was first reached.
+type UpWalk struct {
+	g    *Graph
+	user uint32
+	via  visits
+}
+
+// noUser is a dense index no user has: a walk up that stops nowhere.
+const noUser = ^uint32(0)
+
+// WalkUp walks up from user as app's ancestry walk does for a search of
+// who is above them: breadth first, through line links in effect at
+// instant at, into every manager but on only through active ones, at most
+// MaxDepth levels, never reaching a user twice (a cycle ends it) nor user;
+// managers of one managee in id order, so that the first link to reach a
+// manager is the database walk's.
+func (g *Graph) WalkUp(user reportline.UserID, at time.Time) *UpWalk {
+	w := &UpWalk{g: g}
+	u, ok := g.idx(user)
+	if !ok {
+		return w
+	}
+	w.user = u
+	g.walkUp(&w.via, u, noUser, at, true)
+	return w
+}
+
+// Order is the managers reached, active or not, in the order reached.
+func (w *UpWalk) Order() []reportline.UserID {
+	out := make([]reportline.UserID, len(w.via.steps))
+	for i, s := range w.via.steps {
+		out[i] = w.g.ids[s.user]
+	}
+	return out
+}
+
+// Chain returns the links from manager m down to the walk's user, nil when
+// the walk did not reach m.
+func (w *UpWalk) Chain(m reportline.UserID) []reportline.Link {
+	t, ok := w.g.idx(m)
+	if !ok {
+		return nil
+	}
+	if _, reached := w.via.find(t); !reached {
+		return nil
+	}
+	return w.g.chain(&w.via, t, w.user)
+}
