@@ -28,7 +28,7 @@ import (
 func TestCitusRoutesTheRequestPaths(t *testing.T) {
 	raw, ok := testapp.CitusURL(t)
 	if !ok {
-		t.Skip("Citus only: .ci/run's Citus phase sets $REPORTLINE_CITUS_URL")
+		testapp.SkipUnlessCitus(t)
 	}
 	ctx := context.Background()
 	plain, err := store.Open(ctx, raw, "")

@@ -112,3 +112,15 @@ func CitusURL(t testing.TB) (string, bool) {
 	t.Helper()
 	return pgtest.Shared(t, migrate)
 }
+
+// SkipUnlessCitus ends a test that runs against Citus alone in a run that is
+// not against Citus: it skips. Under CI=true it fails instead, unless .ci/run
+// says the test runs in its Citus phase ($REPORTLINE_CITUS_PHASE=later, set
+// for the race phase): a CI without that phase cannot pass by skipping it.
+func SkipUnlessCitus(t testing.TB) {
+	t.Helper()
+	if os.Getenv("CI") == "true" && os.Getenv("REPORTLINE_CITUS_PHASE") != "later" {
+		t.Fatal("a Citus test with no Citus: .ci/run's Citus phase sets $REPORTLINE_CITUS_URL")
+	}
+	t.Skip("Citus only: .ci/run's Citus phase sets $REPORTLINE_CITUS_URL")
+}
