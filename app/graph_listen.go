@@ -49,8 +49,12 @@ type GraphListener interface {
 	Close() error
 }
 
-// ListenWith makes the store's ListenGraph a Config.ListenGraph.
+// ListenWith makes the store's ListenGraph a Config.ListenGraph; nil (an
+// engine that announces nothing) stays nil.
 func ListenWith[L GraphListener](open func(context.Context) (L, error)) func(context.Context) (GraphListener, error) {
+	if open == nil {
+		return nil
+	}
 	return func(ctx context.Context) (GraphListener, error) {
 		l, err := open(ctx)
 		if err != nil {

@@ -141,7 +141,7 @@ func newFixture(tb testing.TB, engine store.Engine, cfg refdata.Config) *fixture
 	// production never pays.
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, Tenants: db.Tenants,
-		GraphVersions: db.GraphVersions, ListenGraph: testapp.ListenGraph(db),
+		GraphVersions: db.GraphVersions, ListenGraph: app.ListenWith(db.Listens()),
 	})
 	return &fixture{engine: engine, org: o, db: db, app: a, raw: raw}
 }

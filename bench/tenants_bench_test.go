@@ -100,7 +100,7 @@ func newTenantsFixture(tb testing.TB, engine store.Engine, n, people int) *tenan
 	f := &tenantsFixture{db: db, org: orgFor(tb, refdata.Config{Users: people, Seed: 1})}
 	f.app = app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Logger: slog.New(slog.DiscardHandler), PasswordParams: testapp.FastPasswords, Tenants: db.Tenants,
-		GraphVersions: db.GraphVersions, ListenGraph: testapp.ListenGraph(db)})
+		GraphVersions: db.GraphVersions, ListenGraph: app.ListenWith(db.Listens())})
 
 	start := time.Now()
 	tag := ""

@@ -32,6 +32,17 @@ type GraphListener struct {
 	changes map[TenantID]int64
 }
 
+// Listens returns ListenGraph where the engine announces new graph
+// versions (PostgreSQL, Citus included), nil where it does not (SQLite:
+// its followers read versions): what app.Config.ListenGraph takes, through
+// app.ListenWith.
+func (db *DB) Listens() func(context.Context) (*GraphListener, error) {
+	if db.engine != Postgres {
+		return nil
+	}
+	return db.ListenGraph
+}
+
 // ListenGraph opens a connection of its own (outside the pool) and
 // LISTENs on GraphChannel. LISTEN takes effect when it returns: every
 // transaction committing after that is announced on it, never one before

@@ -136,7 +136,7 @@ func openAppRecorded(ctx context.Context, cfg config.Config, log *slog.Logger, r
 	return db, app.New(st, app.Config{Logger: log, PublicURL: public, Directory: directoryGuard(cfg),
 		SSOOnly: cfg.SSO.Only, WebhookAllowPrivate: cfg.WebhookAllowPrivate, BreakGlassEmail: cfg.SSO.BreakGlass, UnsubscribeKey: []byte(cfg.Mail.UnsubscribeKey), Recorder: rec,
 		Brand: app.MailBrand{Name: cfg.Mail.BrandName, Accent: cfg.Mail.Accent, LogoURL: cfg.Mail.LogoURL}, DefaultLocale: cfg.Mail.DefaultLocale,
-		Tenants: db.Tenants, GraphVersions: db.GraphVersions, ListenGraph: listenGraph(db), Tenant: tenant, Secrets: keys, Connectors: connectors(cfg, log), TenantLimits: tenantLimits(cfg.Admission)}), nil
+		Tenants: db.Tenants, GraphVersions: db.GraphVersions, ListenGraph: app.ListenWith(db.Listens()), Tenant: tenant, Secrets: keys, Connectors: connectors(cfg, log), TenantLimits: tenantLimits(cfg.Admission)}), nil
 }
 
 func version() string {
@@ -165,13 +165,4 @@ func directoryGuard(cfg config.Config) directory.Guard {
 		g.On = append(g.On, reportline.SourceGraph)
 	}
 	return g
-}
-
-// listenGraph is the decision index's listening connection on PostgreSQL
-// (app.Config.ListenGraph); nil on SQLite, whose followers read versions.
-func listenGraph(db *store.DB) func(context.Context) (app.GraphListener, error) {
-	if db.Engine() != store.Postgres {
-		return nil
-	}
-	return app.ListenWith(db.ListenGraph)
 }

@@ -50,18 +50,9 @@ func New(t testing.TB, engine store.Engine) *Env {
 	clock := &Clock{t: time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)}
 	a := app.New(app.Adapt(db.Read, db.Write, db.Ping, db.ReadOnce), app.Config{
 		Now: clock.Now, Logger: slog.New(slog.DiscardHandler), PasswordParams: FastPasswords, GraphVersions: db.GraphVersions,
-		ListenGraph: ListenGraph(db), Tenant: db.DefaultTenant(),
+		ListenGraph: app.ListenWith(db.Listens()), Tenant: db.DefaultTenant(),
 	})
 	return &Env{DB: db, App: a, Now: clock}
-}
-
-// ListenGraph is Config.ListenGraph for db as cmd/reportline wires it
-// (the benchmarks' fixtures too): nil on SQLite.
-func ListenGraph(db *store.DB) func(context.Context) (app.GraphListener, error) {
-	if db.Engine() != store.Postgres {
-		return nil
-	}
-	return app.ListenWith(db.ListenGraph)
 }
 
 // OpenDB returns a fresh, migrated database on the engine: on PostgreSQL a
